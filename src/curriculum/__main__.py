@@ -1,0 +1,5 @@
+"""Allow ``python -m curriculum``."""
+
+from curriculum.cli import main
+
+main()

@@ -1,0 +1,123 @@
+"""The ``curriculum`` command: a thin layer over the package.
+
+Each command calls one function of the layers below and turns its result
+into output and an exit status: 0 success, 1 content problems or a failed
+build, 2 a usage error. An unexpected exception is a bug: the command says
+so in one line (the traceback only with ``--debug``) and exits with 3.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from curriculum._version import __version__
+from curriculum.errors import CurriculumError
+
+__all__ = ["cli", "main"]
+
+BUG_EXIT = 3
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="curriculum")
+@click.option("--debug", is_flag=True, help="Show the full traceback of an unexpected error.")
+def cli(debug: bool) -> None:
+    """Check, build and serve the psychotherapy curriculum."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--strict", is_flag=True, help="Fail on warnings too, not only on errors.")
+@click.option("--format", "style", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True, help="Output format of the diagnostics.")
+def check(paths: tuple[Path, ...], strict: bool, style: str) -> int:
+    """Check content for errors and item-writing, privacy and language problems.
+
+    With no PATHS, check the whole project around the current folder.
+    """
+    from curriculum.content import Severity, check_paths, format_diagnostics, worst
+
+    report = check_paths(list(paths), Path.cwd())
+    if report.diagnostics:
+        click.echo(format_diagnostics(report.diagnostics, style))
+    counts = {s: sum(1 for d in report.diagnostics if d.severity == s) for s in Severity}
+    level = worst(report.diagnostics)
+    failed = level == Severity.error or (strict and level == Severity.warning)
+    if style == "text":
+        found = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in sorted(counts.items(), reverse=True) if n)
+        status = click.style("failed", fg="red", bold=True) if failed else click.style("passed", fg="green")
+        click.echo(f"Check {status}: {report.summary}" + (f"; {found}" if found else "; no problems"), err=True)
+    return 1 if failed else 0
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder to write to (default: schemas/ in the project).")
+def schema(out: Path | None) -> int:
+    """Write JSON Schemas of the content formats, for editor autocompletion."""
+    from curriculum.content._schema import write_schemas
+
+    folder = out or _root() / "schemas"
+    for path in write_schemas(folder):
+        click.echo(path)
+    return 0
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["quiz", "vignette", "lesson", "spotter", "thought-record",
+                                           "formulation-cbt", "formulation-psychodynamic", "reflection"]))
+@click.argument("ident", metavar="ID")
+@click.option("--lesson", default=None, help="The lesson the new content belongs to (default: the last).")
+def new(kind: str, ident: str, lesson: str | None) -> int:
+    """Create a commented template for new content; it passes `check --strict`."""
+    from curriculum.content._templates import new_content
+
+    path = new_content(kind, ident, _root(), lesson=lesson)
+    click.echo(f"Created {path}")
+    return 0
+
+
+def _root() -> Path:
+    from curriculum.content import find_root
+    from curriculum.errors import UsageError
+
+    root = find_root(Path.cwd())
+    if root is None:
+        raise UsageError("this is not a curriculum project (no _quarto.yml here or above)")
+    return root
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI and exit with its status; never show a traceback for an author's mistake."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        status = cli.main(args=args, prog_name="curriculum", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        status = exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        status = exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        status = 1
+    except CurriculumError as exc:
+        click.echo(f"Error: {exc.format_message()}", err=True)
+        status = exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        status = 130
+    except Exception as exc:
+        if "--debug" in args:
+            traceback.print_exc()
+        click.echo(
+            f"Internal error: {type(exc).__name__}: {exc}\n"
+            f"This is a bug in curriculum {__version__}, not a problem with your content. Please report it "
+            "in the project's issue tracker with the command you ran; add --debug to see the traceback.",
+            err=True,
+        )
+        status = BUG_EXIT
+    sys.exit(status if isinstance(status, int) else 0)

@@ -1,0 +1,67 @@
+"""Content: load YAML and notebooks into typed models and check the whole curriculum.
+
+Data flows one way: files are read (:mod:`._source`), parsed with locations
+(:mod:`._yaml`, :mod:`._notebook`, :mod:`._bibliography`), validated into
+models (:mod:`._models`, :mod:`._validate`), then checked as a whole
+(:mod:`._checks`, :mod:`._item_lint`, :mod:`._privacy`, :mod:`._language`).
+Every problem is a :class:`Diagnostic`; nothing here prints or exits.
+"""
+
+from curriculum.content._check import CheckReport, check_curriculum, check_paths
+from curriculum.content._diagnostics import RULES, Diagnostic, Rule, Severity, format_diagnostics, worst
+from curriculum.content._models import (
+    Choice,
+    Exercise,
+    Item,
+    LessonFrontMatter,
+    MultipleItem,
+    Node,
+    Objective,
+    Option,
+    Patient,
+    Quiz,
+    SingleItem,
+    Spotter,
+    Technique,
+    TechniqueVocabulary,
+    Turn,
+    Vignette,
+    Worksheet,
+)
+from curriculum.content._project import Curriculum, Document, find_root, load_curriculum, load_files
+from curriculum.content._worksheets import WORKSHEET_FIELDS
+
+__all__ = [
+    "RULES",
+    "WORKSHEET_FIELDS",
+    "Choice",
+    "Curriculum",
+    "Diagnostic",
+    "Document",
+    "Exercise",
+    "Item",
+    "LessonFrontMatter",
+    "MultipleItem",
+    "Node",
+    "Objective",
+    "Option",
+    "Patient",
+    "Quiz",
+    "Rule",
+    "Severity",
+    "SingleItem",
+    "Spotter",
+    "Technique",
+    "TechniqueVocabulary",
+    "Turn",
+    "Vignette",
+    "Worksheet",
+    "CheckReport",
+    "check_curriculum",
+    "check_paths",
+    "find_root",
+    "format_diagnostics",
+    "load_curriculum",
+    "load_files",
+    "worst",
+]

@@ -1,0 +1,131 @@
+"""The bibliography: which keys ``references.bib`` defines, and where.
+
+Checks need only the keys and their lines, which a small scan finds without
+a BibTeX library; formatting entries for display is Pandoc's job (citeproc),
+done by the renderers so that the site and the widgets cite identically.
+Pandoc also reads the file once here so an entry it cannot parse is reported
+at its line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from curriculum.content._diagnostics import RULES, Diagnostic, Severity
+from curriculum.content._source import Source
+
+__all__ = ["CITATION", "Bibliography", "citations_in", "read_bibliography"]
+
+E_BIB = RULES.add("CUR120", Severity.error, "Pandoc cannot read an entry of references.bib.")
+E_BIB_DUPLICATE = RULES.add("CUR121", Severity.error, "Two entries of references.bib share a key.")
+
+_ENTRY = re.compile(r"^[ \t]*@([A-Za-z]+)[ \t]*[{(][ \t]*([^,\s{}()]+)[ \t]*,", re.MULTILINE)
+_NOT_ENTRIES = {"comment", "string", "preamble"}
+
+CITATION = re.compile(r"(?<![\w@\\])-?@([A-Za-z0-9_][\w:.#$%&\-+?<>~/]*[\w])")
+"""Pandoc citation syntax: ``@key`` in ``[@key]``, ``[@a; @b, p. 3]`` or in running text."""
+_CODE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`", re.DOTALL)
+_LINK_TARGET = re.compile(r"\]\([^)]*\)|<https?://[^>]*>|https?://\S+")
+
+
+@dataclass(frozen=True)
+class Bibliography:
+    """The keys of ``references.bib``.
+
+    Attributes
+    ----------
+    path : Path
+        The file.
+    display : str
+        How diagnostics name it.
+    keys : dict[str, tuple[int, int]]
+        Each key and the 1-based position of its entry.
+    text : str
+        The file's text.
+    """
+
+    path: Path
+    display: str
+    keys: dict[str, tuple[int, int]] = field(default_factory=dict)
+    text: str = ""
+
+
+def read_bibliography(source: Source, *, with_pandoc: bool = True) -> tuple[Bibliography, list[Diagnostic]]:
+    """Find the entries of a BibTeX file.
+
+    Parameters
+    ----------
+    source : Source
+        The ``.bib`` file's text.
+    with_pandoc : bool
+        Also ask Pandoc to read the file, reporting entries it cannot parse.
+
+    Returns
+    -------
+    tuple[Bibliography, list[Diagnostic]]
+        The keys, and duplicate or unreadable entries.
+    """
+    keys: dict[str, tuple[int, int]] = {}
+    problems: list[Diagnostic] = []
+    for match in _ENTRY.finditer(source.text):
+        if match.group(1).lower() in _NOT_ENTRIES:
+            continue
+        key = match.group(2)
+        line = source.text.count("\n", 0, match.start()) + 1
+        if key in keys:
+            problems.append(E_BIB_DUPLICATE.at(source.display, (line, 1),
+                f"the key `{key}` is already used on line {keys[key][0]}",
+                "merge the two entries or give one of them another key"))
+            continue
+        keys[key] = (line, 1)
+    if with_pandoc:
+        problems += _pandoc_problems(source)
+    return Bibliography(source.path, source.display, keys, source.text), problems
+
+
+def _pandoc_problems(source: Source) -> list[Diagnostic]:
+    import pypandoc
+
+    try:
+        result = subprocess.run(
+            [pypandoc.get_pandoc_path(), "-f", "bibtex", "-t", "csljson"],
+            input=source.text, capture_output=True, text=True, timeout=60, check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return [E_BIB.at(source.display, (1, 1), f"Pandoc could not be run to read the file: {exc}")]
+    if result.returncode == 0:
+        try:
+            json.loads(result.stdout)
+        except json.JSONDecodeError:
+            return [E_BIB.at(source.display, (1, 1), "Pandoc read the file but produced no entries")]
+        return []
+    message = " ".join(result.stderr.split())
+    where = re.search(r"line (\d+), column (\d+)", message)
+    pos = (int(where.group(1)), int(where.group(2))) if where else (1, 1)
+    return [E_BIB.at(source.display, pos, f"Pandoc cannot read the bibliography: {message}",
+                     "check the braces, commas and quotes of the entry at that line")]
+
+
+def citations_in(markdown: str) -> list[tuple[str, int]]:
+    """Return the citation keys in ``markdown`` with their character offsets.
+
+    Code spans, code blocks and link targets are ignored, so an e-mail address
+    or a decorator in code is never taken for a citation.
+
+    Parameters
+    ----------
+    markdown : str
+        Authored Markdown.
+
+    Returns
+    -------
+    list[tuple[str, int]]
+        ``(key, offset)`` pairs in order.
+    """
+    masked = _CODE.sub(lambda m: " " * len(m.group()), markdown)
+    masked = _LINK_TARGET.sub(lambda m: " " * len(m.group()), masked)
+    return [(m.group(1), m.start(1) - 1) for m in CITATION.finditer(masked)]

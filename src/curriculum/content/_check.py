@@ -1,0 +1,198 @@
+"""Run every check over a curriculum and apply the authors' suppressions.
+
+A suppression is a rule code and a written reason in the ``suppress``
+mapping of the item, vignette, exercise or lesson it applies to. Only
+suppressible rules (lints and curriculum standards) can be silenced;
+structural errors cannot. A suppression that silences nothing is itself
+reported, so stale ones do not pile up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from curriculum.content import _checks, _item_lint, _language, _privacy  # noqa: F401  (register checks)
+from curriculum.content._diagnostics import RULES, Diagnostic, Severity
+from curriculum.content._project import (
+    PROJECT_FILE,
+    Curriculum,
+    Document,
+    display_path,
+    find_root,
+    load_curriculum,
+    load_files,
+    project_files,
+)
+from curriculum.content._registry import CHECKS, Finding
+from curriculum.content._yaml import Loc
+from curriculum.errors import UsageError
+
+__all__ = ["CheckReport", "check_curriculum", "check_paths"]
+
+UNUSED = RULES.add("CUR507", Severity.warning, "A suppression silences nothing.")
+BAD_SUPPRESS = RULES.add("CUR508", Severity.error, "A suppression names an unknown or unsilenceable rule.")
+SHORT_REASON = RULES.add("CUR509", Severity.error, "A suppression's reason is too short to review.")
+
+MIN_REASON_WORDS = 4
+
+
+def check_curriculum(cur: Curriculum) -> list[Diagnostic]:
+    """Run every check and return all diagnostics, loading problems included.
+
+    Parameters
+    ----------
+    cur : Curriculum
+        A loaded curriculum (see :func:`load_curriculum`).
+
+    Returns
+    -------
+    list[Diagnostic]
+        Every problem, sorted by file, line and column.
+    """
+    findings: list[Finding] = [f for fn in CHECKS for f in fn(cur)]
+    used: set[tuple[str, Loc, str]] = set()
+    kept: list[Diagnostic] = list(cur.diagnostics)
+    for finding in findings:
+        d = finding.diagnostic
+        rule = RULES[d.code]
+        if rule.suppressible and finding.doc is not None:
+            reasons = _suppressions(finding.doc, finding.owner)
+            if d.code in reasons:
+                used.add((finding.doc.display, finding.owner, d.code))
+                continue
+        kept.append(d)
+    kept += _audit(cur.documents(), used)
+    return sorted(set(kept))
+
+
+def _suppressions(doc: Document[Any], owner: Loc) -> dict[str, str]:
+    target: Any = doc.model
+    for seg in owner:
+        target = target[seg] if isinstance(seg, int) else getattr(target, seg)
+    return dict(getattr(target, "suppress", {}) or {})
+
+
+def _scopes(doc: Document[Any]) -> Iterable[Loc]:
+    yield ()
+    for i, _ in enumerate(getattr(doc.model, "items", []) or []):
+        yield ("items", i)
+
+
+def _audit(docs: Iterable[Document[Any]], used: set[tuple[str, Loc, str]]) -> list[Diagnostic]:
+    problems: list[Diagnostic] = []
+    for doc in docs:
+        for owner in _scopes(doc):
+            for code, reason in _suppressions(doc, owner).items():
+                pos = doc.key_at(*owner, "suppress", code)
+                rule = RULES.get(code)
+                if rule is None or not rule.suppressible:
+                    what = "no rule" if rule is None else "a rule that cannot be silenced"
+                    problems.append(BAD_SUPPRESS.at(doc.display, pos, f"`{code}` is {what}",
+                        "suppress only lint rules (L.., PHI-..) and curriculum standards (CUR503-506)"))
+                elif len(reason.split()) < MIN_REASON_WORDS:
+                    problems.append(SHORT_REASON.at(doc.display, doc.at(*owner, "suppress", code),
+                        f"the reason for silencing {code} is too short",
+                        "write a sentence a reviewer can judge"))
+                elif (doc.display, owner, code) not in used:
+                    problems.append(UNUSED.at(doc.display, pos, f"{code} is suppressed here but reports nothing",
+                                              "remove the suppression"))
+    return problems
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What ``curriculum check`` found.
+
+    Attributes
+    ----------
+    diagnostics : list[Diagnostic]
+        Every problem, sorted.
+    files : int
+        How many content files were read.
+    summary : str
+        One line describing what was checked.
+    """
+
+    diagnostics: list[Diagnostic]
+    files: int
+    summary: str
+
+
+def check_paths(paths: Sequence[Path], cwd: Path) -> CheckReport:
+    """Check a project, or the given files and folders.
+
+    With no paths, the project around ``cwd`` is checked. Paths inside a
+    project are checked in the context of the whole project (so references
+    resolve) and only their diagnostics are kept; files outside a project's
+    content folders are checked on their own.
+
+    Parameters
+    ----------
+    paths : Sequence[Path]
+        Files or folders; empty for the whole project.
+    cwd : Path
+        Where the command runs.
+
+    Returns
+    -------
+    CheckReport
+        The diagnostics and a summary.
+
+    Raises
+    ------
+    UsageError
+        When no paths are given and ``cwd`` is not inside a project.
+    """
+    if not paths:
+        root = find_root(cwd)
+        if root is None:
+            raise UsageError(
+                f"no {PROJECT_FILE} in {cwd} or above, so this is not a curriculum project; "
+                "run the command inside one, or name the files to check"
+            )
+        cur = load_curriculum(root)
+        return CheckReport(check_curriculum(cur), len(project_files(root)), _describe(cur))
+    wanted = [p.resolve() for p in paths]
+    root = find_root(wanted[0])
+    project = {p.resolve() for p in project_files(root)} if root else set()
+    diagnostics: list[Diagnostic] = []
+    files = 0
+    in_project = [w for w in wanted if w in project or (w.is_dir() and any(_within(p, w) for p in project))]
+    if in_project and root is not None:
+        cur = load_curriculum(root)
+        keep = {display_path(p) for p in project if any(_within(p, w) for w in in_project)}
+        diagnostics += [d for d in check_curriculum(cur) if d.path in keep]
+        files += len(keep)
+    for w in wanted:
+        if w in in_project:
+            continue
+        singles = sorted(f for f in w.rglob("*") if f.suffix in _SUFFIXES) if w.is_dir() else [w]
+        for single in singles:
+            diagnostics += check_curriculum(load_files([single]))
+            files += 1
+    return CheckReport(sorted(diagnostics), files, f"{files} file{'s' if files != 1 else ''}")
+
+
+_SUFFIXES = {".yml", ".yaml", ".ipynb", ".bib"}
+
+
+def _within(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _describe(cur: Curriculum) -> str:
+    items = sum(len(q.model.items) for q in cur.quizzes.values())
+    parts = [
+        f"{len(cur.lessons)} lessons",
+        f"{len(cur.quizzes)} quizzes ({items} items)",
+        f"{len(cur.vignettes)} vignettes",
+        f"{len(cur.exercises)} exercises",
+    ]
+    if cur.techniques is not None:
+        parts.append(f"{len(cur.techniques.model.techniques)} techniques")
+    if cur.bibliography is not None:
+        parts.append(f"{len(cur.bibliography.keys)} references")
+    return ", ".join(parts)

@@ -1,0 +1,169 @@
+"""Lesson notebooks: the front matter in the first raw cell, and the Markdown cells.
+
+A notebook is JSON, but authors think in cells and lines. We read the JSON
+once, find on which line of the file each cell's source lines are written
+(nbformat writes one JSON string per source line), and so every diagnostic
+about the front matter or a Markdown cell points at the right line of the
+``.ipynb`` file as well as naming the cell.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from curriculum.content._diagnostics import RULES, Diagnostic, Severity
+from curriculum.content._source import Source
+from curriculum.content._yaml import LocMap, Pos, parse_yaml
+
+__all__ = ["Cell", "NotebookText", "read_notebook"]
+
+E_NOTEBOOK = RULES.add("CUR117", Severity.error, "The notebook is not valid notebook JSON.")
+E_FRONT_MATTER = RULES.add(
+    "CUR118", Severity.error, "A lesson notebook starts with a raw cell of YAML front matter.",
+    "Quarto and the curriculum both read the lesson's title, id and objectives from it.",
+)
+
+_SOURCE_START = re.compile(r'^\s*"source":\s*(\[)?')
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell's text and where its lines are in the file.
+
+    Attributes
+    ----------
+    index : int
+        0-based position in the notebook.
+    kind : str
+        ``markdown``, ``code`` or ``raw``.
+    text : str
+        The cell's source.
+    lines : tuple[int, ...]
+        1-based file line of each source line (empty if unknown).
+    """
+
+    index: int
+    kind: str
+    text: str
+    lines: tuple[int, ...]
+
+    def pos(self, offset: int) -> Pos:
+        """Return the file position of character ``offset`` of the cell's text."""
+        before = self.text[:offset]
+        i = before.count("\n")
+        col = offset - (before.rfind("\n") + 1)
+        if i < len(self.lines):
+            return self.lines[i], col + 6  # the JSON string opens after indentation and a quote
+        return (self.lines[0] if self.lines else 1), 1
+
+
+@dataclass(frozen=True)
+class NotebookText:
+    """What the checks need from a lesson notebook.
+
+    Attributes
+    ----------
+    front_matter : Any
+        The parsed YAML of the first raw cell.
+    locs : LocMap
+        Positions of the front matter's keys, in notebook file lines.
+    cells : tuple[Cell, ...]
+        Every cell.
+    """
+
+    front_matter: Any
+    locs: LocMap
+    cells: tuple[Cell, ...]
+
+
+def _source_lines(text: str, count: int) -> list[tuple[int, ...]]:
+    """File lines of each cell's source lines, assuming nbformat's layout."""
+    lines = text.split("\n")
+    found: list[tuple[int, ...]] = []
+    i = 0
+    while i < len(lines):
+        match = _SOURCE_START.match(lines[i])
+        if not match:
+            i += 1
+            continue
+        if not match.group(1):  # "source": "one string"
+            found.append((i + 1,))
+            i += 1
+            continue
+        if lines[i].rstrip().endswith("]"):  # "source": []
+            found.append(())
+            i += 1
+            continue
+        start = i + 1
+        i = start
+        while i < len(lines) and lines[i].strip() not in ("]", "],"):
+            i += 1
+        found.append(tuple(range(start + 1, i + 1)))
+    return found if len(found) == count else [() for _ in range(count)]
+
+
+def read_notebook(source: Source) -> tuple[NotebookText | None, list[Diagnostic]]:
+    """Read a lesson notebook's front matter and cells.
+
+    Parameters
+    ----------
+    source : Source
+        The ``.ipynb`` file's text.
+
+    Returns
+    -------
+    tuple[NotebookText | None, list[Diagnostic]]
+        The notebook's text, or None and the problems that prevent reading it.
+    """
+    display = source.display
+    try:
+        data = json.loads(source.text)
+    except json.JSONDecodeError as exc:
+        return None, [E_NOTEBOOK.at(display, (exc.lineno, exc.colno),
+            f"the notebook is not valid JSON: {exc.msg}",
+            "open and save it in JupyterLab, or restore it from version control")]
+    cells_data = data.get("cells") if isinstance(data, dict) else None
+    if not isinstance(cells_data, list) or not all(isinstance(c, dict) for c in cells_data):
+        return None, [E_NOTEBOOK.at(display, (1, 1), "this JSON file has no list of notebook cells",
+                                    "a lesson is a Jupyter notebook; create one with `curriculum new lesson`")]
+    positions = _source_lines(source.text, len(cells_data))
+    cells = tuple(
+        Cell(i, str(c.get("cell_type", "")), _joined(c.get("source", "")), positions[i])
+        for i, c in enumerate(cells_data)
+    )
+    first = cells[0] if cells else None
+    hint = "make the first cell a raw cell that starts with `---`, holds the YAML and ends with `---`"
+    if first is None or first.kind != "raw" or not first.text.lstrip().startswith("---"):
+        return None, [E_FRONT_MATTER.at(display, first.pos(0) if first else (1, 1),
+                                        "the first cell is not a raw cell of front matter", hint)]
+    lines = first.text.split("\n")
+    start = next(i for i, line in enumerate(lines) if line.strip() == "---")
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+    if end is None:
+        return None, [E_FRONT_MATTER.at(display, first.pos(0),
+                                        "the front matter has no closing `---` line", hint)]
+    yaml_text = "\n".join(lines[start + 1 : end])
+    data_fm, locs, problems = parse_yaml(Source(source.path, display, yaml_text + "\n"))
+
+    def move(pos: Pos) -> Pos:
+        line_index = start + pos[0]  # YAML line 1 is cell line start + 1
+        if line_index < len(first.lines):
+            return first.lines[line_index], pos[1] + 5
+        return first.lines[0] if first.lines else 1, 1
+
+    problems = [
+        Diagnostic(d.path, *move((d.line, d.col)), d.code, d.severity, d.message, d.hint)
+        for d in problems
+    ]
+    if data_fm is None:
+        return None, problems
+    return NotebookText(data_fm, locs.shifted(move), cells), problems
+
+
+def _joined(source: Any) -> str:
+    if isinstance(source, list):
+        return "".join(str(s) for s in source)
+    return str(source)

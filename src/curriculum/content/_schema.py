@@ -1,0 +1,62 @@
+"""JSON Schemas for editors, generated from the content models.
+
+Editors with the YAML language server read the ``# yaml-language-server:
+$schema=...`` line at the top of each content file and then autocomplete keys
+and underline mistakes as the author types, using the same field
+descriptions as the reference pages.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from curriculum.content._models import Exercise, LessonFrontMatter, Quiz, TechniqueVocabulary, Vignette
+
+__all__ = ["SCHEMAS", "schema_text", "write_schemas"]
+
+SCHEMAS: dict[str, Any] = {
+    "quiz": Quiz,
+    "vignette": Vignette,
+    "exercise": Exercise,
+    "lesson": LessonFrontMatter,
+    "techniques": TechniqueVocabulary,
+}
+"""Schema name to model; each is written as ``<name>.schema.json``."""
+
+
+def schema_text(name: str) -> str:
+    """Return the JSON Schema of content kind ``name`` as stable, indented text."""
+    schema = TypeAdapter(SCHEMAS[name]).json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema.setdefault("title", name.capitalize())
+    return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def write_schemas(folder: Path) -> list[Path]:
+    """Write every schema into ``folder``, skipping files whose text is unchanged.
+
+    Parameters
+    ----------
+    folder : Path
+        Usually the project's ``schemas/``.
+
+    Returns
+    -------
+    list[Path]
+        The files written or already up to date.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in SCHEMAS:
+        target = folder / f"{name}.schema.json"
+        text = schema_text(name)
+        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+            tmp = target.with_suffix(".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(target)
+        written.append(target)
+    return written

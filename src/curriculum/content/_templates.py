@@ -1,0 +1,147 @@
+"""Commented templates for new content: ``curriculum new quiz|vignette|exercise|lesson ID``.
+
+A template is a complete, valid example that passes ``curriculum check
+--strict`` inside the project it is created in: it names an existing lesson,
+objective, technique and reference, so an author starts from something that
+works and changes it step by step. Nothing is ever overwritten.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import nbformat
+
+from curriculum.content._models import ID_PATTERN
+from curriculum.content._project import Curriculum, load_curriculum
+from curriculum.errors import UsageError
+
+__all__ = ["KINDS", "new_content"]
+
+KINDS = ("quiz", "vignette", "lesson", "spotter", "thought-record", "formulation-cbt",
+         "formulation-psychodynamic", "reflection")
+"""What ``curriculum new`` can create."""
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("curriculum.content", "templates"),
+    keep_trailing_newline=True,
+    undefined=jinja2.StrictUndefined,
+    autoescape=False,  # noqa: S701 - YAML, not HTML
+)
+_PROMPTS = {
+    "thought-record": "Complete the record as the patient might, then compare with the example.",
+    "formulation-cbt": "Write a CBT case conceptualisation of this case.",
+    "formulation-psychodynamic": "Write a psychodynamic formulation of this case: describe, review, link.",
+    "reflection": "What did you notice in yourself while working through this lesson?",
+}
+
+
+def new_content(kind: str, ident: str, root: Path, *, lesson: str | None = None) -> Path:
+    """Create a new content file from its template.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`KINDS`.
+    ident : str
+        The new content's id (becomes the file name).
+    root : Path
+        The project folder.
+    lesson : str | None
+        The lesson the content belongs to; by default the last lesson.
+
+    Returns
+    -------
+    Path
+        The file created.
+
+    Raises
+    ------
+    UsageError
+        If the id is invalid, the file exists, or the project lacks what the
+        template must refer to (a lesson, the technique vocabulary, a reference).
+    """
+    if not re.match(ID_PATTERN, ident):
+        raise UsageError(f"`{ident}` is not a valid id: use lowercase letters, digits and hyphens")
+    folder = {"quiz": "quizzes", "vignette": "vignettes", "lesson": "lessons"}.get(kind, "exercises")
+    target = root / folder / (f"{ident}.ipynb" if kind == "lesson" else f"{ident}.yml")
+    if target.exists():
+        raise UsageError(f"{target.relative_to(root)} already exists; choose another id or edit it")
+    cur = load_curriculum(root)
+    context = _context(cur, ident, kind, lesson)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "lesson":
+        nbformat.write(_lesson_notebook(ident, context), target)
+    else:
+        name = {"quiz": "quiz", "vignette": "vignette", "spotter": "spotter"}.get(kind, "worksheet")
+        target.write_text(_ENV.get_template(f"{name}.yml.j2").render(**context), encoding="utf-8")
+    return target
+
+
+def _context(cur: Curriculum, ident: str, kind: str, lesson: str | None) -> dict[str, Any]:
+    keys = sorted(cur.bibliography.keys) if cur.bibliography else []
+    if not keys:
+        raise UsageError("references.bib has no entries; add the works you will cite first")
+    context: dict[str, Any] = {"id": ident, "kind": kind, "reference": keys[0],
+                               "title": ident.replace("-", " ").capitalize(), "prompt": _PROMPTS.get(kind, "")}
+    if kind == "lesson":
+        return context
+    if not cur.lessons:
+        raise UsageError("the project has no lesson yet; create one first: curriculum new lesson ID")
+    lesson = lesson or sorted(cur.lessons)[-1]
+    if lesson not in cur.lessons:
+        raise UsageError(f"there is no lesson `{lesson}`; lessons: {', '.join(sorted(cur.lessons))}")
+    context["lesson"] = lesson
+    context["objective"] = cur.lessons[lesson].model.objectives[0].id
+    if kind in ("vignette", "spotter"):
+        techniques = [t.id for t in cur.techniques.model.techniques] if cur.techniques else []
+        if len(techniques) < 2:
+            raise UsageError("vignettes/techniques.yml needs at least two techniques first")
+        context["techniques"] = techniques[:2]
+    return context
+
+
+def _lesson_notebook(ident: str, context: dict[str, Any]) -> Any:
+    ref = context["reference"]
+    front = f"""---
+title: "{context['title']}"
+lesson-id: {ident}
+duration: 60                      # minutes a resident needs
+objectives:                       # 3-5 measurable objectives, ids unique across the curriculum
+  - id: {ident}-1
+    text: Describe the first thing a resident will be able to do.
+    competencies: [MK4]
+  - id: {ident}-2
+    text: Apply the second skill to a clinical case.
+    competencies: [PC4]
+  - id: {ident}-3
+    text: Explain the third point to a patient.
+    competencies: [PC4, ICS1]
+prerequisites: []
+vignettes: []
+exercises: []
+suppress:
+  # Every objective is assessed by at least two quiz items; remove this when they are.
+  CUR505: "New lesson: its quiz items are still being written."
+---"""
+    cells = [
+        nbformat.v4.new_raw_cell(front),
+        nbformat.v4.new_code_cell(f'import curriculum\n\ncurriculum.overview("{ident}")'),
+        nbformat.v4.new_markdown_cell(
+            "::: {.callout-tip}\n## Key points\n\n- The three things a resident should remember.\n:::"
+        ),
+        nbformat.v4.new_markdown_cell(
+            "## First section\n\nThe narrative, with every factual claim cited, for example "
+            f"[@{ref}].\n\n"
+            '::: {.content-visible when-profile="faculty"}\n'
+            "**Facilitator notes.** Seminar plan, discussion questions with what good answers "
+            "contain, role-play set-up, common misconceptions.\n:::"
+        ),
+        nbformat.v4.new_markdown_cell("## References\n\n::: {#refs}\n:::"),
+    ]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb

@@ -1,0 +1,258 @@
+"""YAML with line numbers: parse a content file into plain data and a location map.
+
+PyYAML's composer already knows where every node starts; we keep that as a
+:class:`LocMap` from key paths such as ``("items", 3, "answer")`` to 1-based
+``(line, column)``, so any later problem (a schema error, a dangling
+reference, a lint) can point at the exact place. Keys are always read as text
+(so ``no:`` stays ``"no"``), duplicate keys and aliases are refused, and every
+parser failure becomes a diagnostic rather than an exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from curriculum.content._diagnostics import RULES, Diagnostic, Severity
+from curriculum.content._source import E_EMPTY, Source
+
+__all__ = ["Loc", "LocMap", "parse_yaml"]
+
+Loc = tuple[str | int, ...]
+Pos = tuple[int, int]
+
+MAX_DEPTH = 40
+"""Deepest nesting accepted; real content needs fewer than ten levels."""
+
+E_SYNTAX = RULES.add("CUR110", Severity.error, "The YAML cannot be parsed.")
+E_DUPLICATE_KEY = RULES.add(
+    "CUR111", Severity.error, "A key appears twice in one mapping.",
+    "YAML keeps only the last value, so the first one would be silently lost.",
+)
+E_ALIAS = RULES.add(
+    "CUR112", Severity.error, "YAML anchors and aliases are not supported.",
+    "They hide content from reviewers and can expand without bound.",
+)
+E_DEPTH = RULES.add("CUR113", Severity.error, "The YAML is nested too deeply.")
+E_DOCUMENTS = RULES.add("CUR114", Severity.error, "A content file holds one YAML document.")
+E_KEY = RULES.add("CUR116", Severity.error, "A mapping key is not plain text.")
+
+_SYNTAX_HINTS = {
+    "mapping values are not allowed here": "a colon followed by a space inside a value needs quotes, "
+    'e.g. text: "Note: this"; or check the indentation of the line above',
+    "found character '\\t' that cannot start any token": "YAML indentation must use spaces, not tabs",
+    "could not find expected ':'": "each line of a mapping needs `key: value`; a long text belongs "
+    "in a block, e.g. `stem: |` with the text indented below",
+    "did not find expected key": "check that the keys of this mapping are indented alike",
+    "did not find expected '-' indicator": "items of a list start with `- ` at the same indentation",
+    "found undefined alias": "aliases (*name) are not supported; write the value out",
+    "found unexpected end of stream": "a quotation mark or bracket is not closed",
+    "found unknown escape character": "inside double quotes a backslash starts an escape; use "
+    "single quotes or a block (`|`) for text with backslashes",
+}
+
+
+@dataclass
+class LocMap:
+    """Where each value and key of a parsed document starts.
+
+    Attributes
+    ----------
+    values : dict[Loc, tuple[int, int]]
+        1-based position of each value node, by key path.
+    keys : dict[Loc, tuple[int, int]]
+        1-based position of each mapping key, by the path of its value.
+    plain : dict[Loc, str]
+        The source text of plain (unquoted) scalars, to explain YAML's
+        implicit typing (``no`` read as false, dates, numbers).
+    block : dict[Loc, int]
+        For block scalars (``|`` or ``>``), the 1-based line where the text starts
+        and, in :attr:`indent`, its indentation; used to point inside long texts.
+    """
+
+    values: dict[Loc, Pos] = field(default_factory=dict)
+    keys: dict[Loc, Pos] = field(default_factory=dict)
+    plain: dict[Loc, str] = field(default_factory=dict)
+    block: dict[Loc, Pos] = field(default_factory=dict)
+
+    def inside(self, loc: Loc, offset: int, text: str) -> Pos:
+        """Return the position of character ``offset`` of the text value at ``loc``.
+
+        Exact for block scalars and one-line scalars; for other multi-line
+        scalars, the start of the value.
+        """
+        before = text[:offset]
+        line_index = before.count("\n")
+        col_in_line = offset - (before.rfind("\n") + 1)
+        if tuple(loc) in self.block:
+            first_line, indent = self.block[tuple(loc)]
+            return first_line + line_index, indent + col_in_line + 1
+        line, col = self.value(loc)
+        if line_index == 0 and tuple(loc) in self.values:
+            quoted = 0 if tuple(loc) in self.plain else 1
+            return line, col + quoted + col_in_line
+        return line, col
+
+    def value(self, loc: Loc) -> Pos:
+        """Return the position of the value at ``loc``, or of its nearest known ancestor."""
+        return self._nearest(self.values, loc)
+
+    def key(self, loc: Loc) -> Pos:
+        """Return the position of the key at ``loc``, else of the value or an ancestor."""
+        return self.keys.get(tuple(loc)) or self.value(loc)
+
+    @staticmethod
+    def _nearest(table: dict[Loc, Pos], loc: Loc) -> Pos:
+        loc = tuple(loc)
+        while loc and loc not in table:
+            loc = loc[:-1]
+        return table.get(loc, (1, 1))
+
+    def shifted(self, move: Callable[[Pos], Pos]) -> LocMap:
+        """Return a copy with every position passed through ``move``.
+
+        Used for YAML embedded in another file, such as a notebook's front matter.
+        """
+        return LocMap(
+            {k: move(v) for k, v in self.values.items()},
+            {k: move(v) for k, v in self.keys.items()},
+            dict(self.plain),
+            {k: move(v) for k, v in self.block.items()},
+        )
+
+
+class _AliasUsed(Exception):
+    def __init__(self, mark: yaml.Mark) -> None:
+        self.mark = mark
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases while composing."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise _AliasUsed(self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
+def _pos(mark: yaml.Mark) -> Pos:
+    return mark.line + 1, mark.column + 1
+
+
+class _Walker:
+    """Turns a composed node tree into plain data, recording locations."""
+
+    def __init__(self, loader: _Loader, display: str) -> None:
+        self.loader = loader
+        self.display = display
+        self.locs = LocMap()
+        self.diagnostics: list[Diagnostic] = []
+        self.lines = str(loader.buffer).split("\n")
+
+    def walk(self, node: yaml.Node, loc: Loc, depth: int = 0) -> Any:
+        self.locs.values[loc] = _pos(node.start_mark)
+        if depth > MAX_DEPTH:
+            self.diagnostics.append(E_DEPTH.at(self.display, _pos(node.start_mark),
+                f"the YAML is nested more than {MAX_DEPTH} levels deep",
+                "content needs only a few levels; check the indentation"))
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, loc, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.walk(child, (*loc, i), depth + 1) for i, child in enumerate(node.value)]
+        if node.style is None:
+            self.locs.plain[loc] = node.value
+        elif node.style in "|>" and node.end_mark.line > node.start_mark.line:
+            first = node.start_mark.line + 1
+            lines = self.lines
+            indent = 0
+            while first < len(lines) and not lines[first].strip():
+                first += 1
+            if first < len(lines):
+                indent = len(lines[first]) - len(lines[first].lstrip(" "))
+            self.locs.block[loc] = (node.start_mark.line + 2, indent)
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as exc:
+            self.diagnostics.append(E_SYNTAX.at(self.display, _pos(node.start_mark),
+                f"cannot read this value: {exc.problem}",
+                "remove the `!tag`; content files use plain YAML values"))
+            return None
+
+    def _mapping(self, node: yaml.MappingNode, loc: Loc, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        seen: dict[str, Pos] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.diagnostics.append(E_KEY.at(self.display, _pos(key_node.start_mark),
+                    "this key is a list or mapping, not text", "keys are plain words such as `stem`"))
+                continue
+            key = str(key_node.value)
+            where = _pos(key_node.start_mark)
+            if key in seen:
+                self.diagnostics.append(E_DUPLICATE_KEY.at(self.display, where,
+                    f"the key `{key}` appears twice (first on line {seen[key][0]})",
+                    "keep one of them; YAML would silently drop the first"))
+                continue
+            seen[key] = where
+            self.locs.keys[(*loc, key)] = where
+            result[key] = self.walk(value_node, (*loc, key), depth + 1)
+        return result
+
+
+def parse_yaml(source: Source) -> tuple[Any, LocMap, list[Diagnostic]]:
+    """Parse one YAML document, keeping the position of every key and value.
+
+    Parameters
+    ----------
+    source : Source
+        The file's text.
+
+    Returns
+    -------
+    tuple[Any, LocMap, list[Diagnostic]]
+        The data (None if it could not be read), its locations, and the
+        problems found while reading it. Never raises for bad input.
+    """
+    display = source.display
+    loader = _Loader(source.text)
+    try:
+        node = loader.get_single_node()
+    except _AliasUsed as exc:
+        return None, LocMap(), [E_ALIAS.at(display, _pos(exc.mark),
+            "YAML aliases (`*name`) are not supported", "write the value out in full")]
+    except yaml.MarkedYAMLError as exc:
+        return None, LocMap(), [_syntax_diagnostic(exc, display)]
+    except yaml.YAMLError as exc:
+        return None, LocMap(), [E_SYNTAX.at(display, (1, 1), f"the YAML cannot be read: {exc}")]
+    except RecursionError:
+        return None, LocMap(), [E_DEPTH.at(display, (1, 1),
+            "the YAML is nested too deeply to read", "check the brackets and indentation")]
+    finally:
+        loader.dispose()
+    if node is None:
+        return None, LocMap(), [E_EMPTY.at(display, (1, 1), "the file holds only comments",
+                                           "fill it in, or start from `curriculum new`")]
+    walker = _Walker(loader, display)
+    data = walker.walk(node, ())
+    return data, walker.locs, walker.diagnostics
+
+
+def _syntax_diagnostic(exc: yaml.MarkedYAMLError, display: str) -> Diagnostic:
+    problem = exc.problem or exc.context or "invalid YAML"
+    mark = exc.problem_mark or exc.context_mark
+    pos = _pos(mark) if mark is not None else (1, 1)
+    if "expected a single document" in problem:
+        return E_DOCUMENTS.at(display, pos, "the file holds more than one YAML document (`---`)",
+                              "keep one document per file; remove the second `---`")
+    hint = next((h for key, h in _SYNTAX_HINTS.items() if key in problem), "")
+    message = problem
+    if exc.context and exc.context not in problem:
+        message = f"{problem} ({exc.context}"
+        if exc.context_mark is not None and mark is not None and exc.context_mark.line != mark.line:
+            message += f" on line {exc.context_mark.line + 1}"
+        message += ")"
+    return E_SYNTAX.at(display, pos, message, hint)
