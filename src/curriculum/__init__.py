@@ -1,1 +1,29 @@
-"""curriculum."""
+"""Psychotherapy of severe psychiatric disorders: the curriculum's helper package.
+
+Lesson notebooks call the component functions; authors run the ``curriculum``
+command. The package is content-agnostic: the psychotherapy content lives in
+the project's ``lessons/``, ``quizzes/``, ``vignettes/``, ``exercises/`` and
+``references.bib``.
+
+Examples
+--------
+>>> import curriculum
+>>> curriculum.quiz("00-orientation")  # doctest: +SKIP
+"""
+
+from curriculum._api import overview, progress, quiz, spotter, vignette, worksheet
+from curriculum._version import __version__
+from curriculum.content import Curriculum, check_curriculum, load_curriculum
+
+__all__ = [
+    "Curriculum",
+    "__version__",
+    "check_curriculum",
+    "load_curriculum",
+    "overview",
+    "progress",
+    "quiz",
+    "spotter",
+    "vignette",
+    "worksheet",
+]

@@ -1,0 +1,103 @@
+"""Choose the host at display time and return something Jupyter can show.
+
+``curriculum.quiz("x")`` and friends end here: the live kernel gets an
+anywidget widget; a render for the site gets a static HTML fragment; a
+problem with the content gets a readable panel listing the diagnostics,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import Any
+
+from curriculum._fragment import static_fragment
+from curriculum._session import Session, current_session, host_kind
+from curriculum.content import Diagnostic
+from curriculum.content._validate import did_you_mean
+from curriculum.errors import CurriculumError
+
+__all__ = ["Problem", "StaticComponent", "show_component"]
+
+class StaticComponent:
+    """A component rendered for a static page (``text/html``).
+
+    Parameters
+    ----------
+    payload : dict
+        The component's payload.
+    """
+
+    def __init__(self, payload: dict[str, Any]) -> None:
+        self.payload = payload
+
+    def _repr_html_(self) -> str:
+        return static_fragment(self.payload)
+
+    def __repr__(self) -> str:
+        return f"{self.payload['component'].capitalize()} {self.payload['id']!r} (interactive on the website)"
+
+
+class Problem:
+    """A readable report of why a component cannot be shown.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong.
+    diagnostics : list[Diagnostic]
+        The located problems, if any.
+    """
+
+    def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None) -> None:
+        self.message = message
+        self.diagnostics = diagnostics or []
+
+    def _repr_html_(self) -> str:
+        items = "".join(f"<li><code>{html.escape(d.format())}</code></li>" for d in self.diagnostics)
+        listing = f"<ul>{items}</ul>" if items else ""
+        return (f'<div class="cur-problem" role="alert"><p><strong>Cannot show this part of the lesson:</strong> '
+                f"{html.escape(self.message)}</p>{listing}<p>Run <code>curriculum check</code> for details.</p></div>")
+
+    def __repr__(self) -> str:
+        lines = [f"Cannot show this part of the lesson: {self.message}", *(d.format() for d in self.diagnostics)]
+        return "\n".join(lines)
+
+
+def show_component(component: str, ident: str, build: Callable[[Session], dict[str, Any]],
+                   table: Callable[[Session], dict[str, Any]], folder: str) -> Any:
+    """Return the displayable object for one component call.
+
+    Parameters
+    ----------
+    component : str
+        ``quiz``, ``vignette``, ``spotter`` or ``worksheet``.
+    ident : str
+        The content id asked for.
+    build : Callable[[Session], dict]
+        Builds the payload from the session.
+    table : Callable[[Session], dict]
+        The loaded content of this kind, by id (to explain an unknown id).
+    folder : str
+        The content folder, to find the file's diagnostics.
+    """
+    try:
+        session = current_session()
+    except CurriculumError as exc:
+        return Problem(exc.format_message())
+    errors = session.errors_for(f"{folder}/{ident}.")
+    if errors:
+        return Problem(f"{folder}/{ident} has errors", errors)
+    try:
+        payload = build(session)
+    except KeyError:
+        known = table(session)
+        return Problem(f"there is no {component} `{ident}`{did_you_mean(ident, known)}; "
+                       f"known: {', '.join(sorted(known)) or 'none'}")
+    if host_kind() in ("static", "quarto"):
+        return StaticComponent(payload)
+    from curriculum._widgets import make_widget
+    from curriculum.assess import ProgressStore
+
+    return make_widget(payload, ProgressStore.for_site(session.builder.site), session.builder.profile)

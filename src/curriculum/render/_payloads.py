@@ -1,0 +1,223 @@
+"""Payloads: content models turned into the JSON each component displays.
+
+A payload is the only thing a component sees (see ``docs/components.md``).
+All authored Markdown is rendered and sanitised here, technique ids are
+expanded into names and Y-model places, and objective texts and formatted
+references are attached, so the browser does no content work. A summative
+quiz's payload carries no answers, feedback or rationale at all, and the
+resident profile carries no facilitator notes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from curriculum.content import Curriculum, Quiz, Spotter, Technique, Vignette, Worksheet
+from curriculum.content._worksheets import WORKSHEET_FIELDS
+from curriculum.render._markdown import Renderer, sanitize
+
+__all__ = ["PLACES", "PayloadBuilder", "Profile"]
+
+Profile = Literal["resident", "faculty"]
+PAYLOAD_SCHEMA = 1
+
+PLACES = [
+    {"id": "stem", "label": "Stem: common factors and supportive"},
+    {"id": "psychodynamic", "label": "Psychodynamic branch"},
+    {"id": "cbt", "label": "CBT branch"},
+]
+"""The places on the Y model a learner can choose, in display order."""
+
+
+@dataclass
+class PayloadBuilder:
+    """Build component payloads for one curriculum.
+
+    Attributes
+    ----------
+    curriculum : Curriculum
+        The loaded, checked curriculum.
+    renderer : Renderer
+        Markdown renderer with the project's citations.
+    site : str
+        The site id (keys the learner's progress).
+    profile : Profile
+        ``faculty`` includes facilitator notes; ``resident`` does not.
+    """
+
+    curriculum: Curriculum
+    renderer: Renderer
+    site: str
+    profile: Profile = "resident"
+
+    # ------------------------------------------------------------------ shared
+
+    def _common(self, component: str, ident: str, title: str, lesson: str | None,
+                objective_ids: list[str], texts: list[str]) -> dict[str, Any]:
+        objectives = {o.id: o.text for doc in self.curriculum.lessons.values() for o in doc.model.objectives}
+        keys: dict[str, None] = {}
+        for text in texts:
+            for key in self.renderer.keys(text):
+                keys.setdefault(key, None)
+        return {
+            "component": component,
+            "key": f"{component}:{ident}",
+            "id": ident,
+            "title": title,
+            "lesson": lesson,
+            "objectives": {oid: objectives.get(oid, oid) for oid in objective_ids},
+            "references": self._references(list(keys)),
+            "site": self.site,
+            "schema": PAYLOAD_SCHEMA,
+        }
+
+    def _references(self, keys: list[str]) -> list[dict[str, str]]:
+        citations = self.renderer.citations
+        out = []
+        for key in keys:
+            ref = citations.get(key) if citations else None
+            if ref is not None:
+                out.append({"key": key, "html": sanitize(ref.html)})
+        return sorted(out, key=lambda r: r["html"].lower())
+
+    def _technique(self, tid: str) -> dict[str, str]:
+        vocab = self.curriculum.techniques
+        found: Technique | None = None
+        if vocab is not None:
+            found = next((t for t in vocab.model.techniques if t.id == tid), None)
+        if found is None:
+            return {"id": tid, "name": tid, "modality": "common", "place": "stem", "definition": ""}
+        return {"id": found.id, "name": found.name, "modality": found.modality, "place": found.place,
+                "definition": found.definition}
+
+    # ------------------------------------------------------------------ quiz
+
+    def quiz(self, ident: str) -> dict[str, Any]:
+        """Return the payload of quiz ``ident`` (without any answer key if it is summative)."""
+        quiz: Quiz = self.curriculum.quizzes[ident].model
+        md = self.renderer
+        summative = quiz.kind == "summative"
+        texts = [quiz.instructions or ""]
+        items = []
+        for item in quiz.items:
+            entry: dict[str, Any] = {
+                "id": item.id,
+                "type": item.type,
+                "stem_html": md.block(item.stem),
+                "options": [{"id": o.id, "html": md.inline(o.text)} for o in item.options],
+                "objectives": list(item.objectives),
+            }
+            texts.append(item.stem)
+            if not summative:
+                for option, source in zip(entry["options"], item.options, strict=True):
+                    option["feedback_html"] = md.block(source.feedback)
+                    texts.append(source.feedback)
+                entry["answer"] = [item.answer] if isinstance(item.answer, str) else list(item.answer)
+                entry["rationale_html"] = md.block(item.rationale)
+                entry["references"] = list(item.references)
+                texts += [item.rationale, *(f"[@{k}]" for k in item.references)]
+            items.append(entry)
+        objective_ids = list(dict.fromkeys(o for item in quiz.items for o in item.objectives))
+        payload = self._common("quiz", ident, quiz.title, quiz.lesson, objective_ids, texts)
+        payload.update({
+            "kind": quiz.kind,
+            "pass_mark": quiz.pass_mark,
+            "shuffle": quiz.shuffle,
+            "layout": quiz.layout,
+            "instructions_html": md.block(quiz.instructions) if quiz.instructions else None,
+            "items": items,
+        })
+        return payload
+
+    # ------------------------------------------------------------------ vignette
+
+    def vignette(self, ident: str) -> dict[str, Any]:
+        """Return the payload of vignette ``ident``."""
+        v: Vignette = self.curriculum.vignettes[ident].model
+        md = self.renderer
+        texts: list[str] = [v.patient.summary, *(f"[@{k}]" for k in v.references), *v.discussion]
+        nodes: dict[str, Any] = {}
+        used: dict[str, None] = {}
+        for name, node in v.nodes.items():
+            texts += [node.scene, node.debrief or ""]
+            choices = []
+            for choice in node.choices:
+                used.setdefault(choice.technique, None)
+                texts += [choice.text, choice.feedback]
+                choices.append({"text_html": md.inline(choice.text), "technique": choice.technique,
+                                "quality": choice.quality, "feedback_html": md.block(choice.feedback),
+                                "next": choice.next})
+            nodes[name] = {"scene_html": md.block(node.scene), "end": node.end, "outcome": node.outcome,
+                           "debrief_html": md.block(node.debrief) if node.debrief else None,
+                           "choices": choices}
+        facilitator = None
+        if self.profile == "faculty" and v.facilitator:
+            facilitator = md.block(v.facilitator)
+            texts.append(v.facilitator)
+        payload = self._common("vignette", ident, v.title, v.lesson, list(v.objectives), texts)
+        payload.update({
+            "modality": v.modality,
+            "disorder": v.disorder,
+            "setting": v.setting,
+            "patient": {"age": str(v.patient.age), "summary_html": md.block(v.patient.summary)},
+            "start": v.start,
+            "nodes": nodes,
+            "techniques": {tid: self._technique(tid) for tid in used},
+            "discussion_html": [md.block(q) for q in v.discussion],
+            "facilitator_html": facilitator,
+        })
+        return payload
+
+    # ------------------------------------------------------------------ exercises
+
+    def spotter(self, ident: str) -> dict[str, Any]:
+        """Return the payload of technique-spotter exercise ``ident``."""
+        ex = self.curriculum.exercises[ident].model
+        if not isinstance(ex, Spotter):
+            raise KeyError(ident)
+        md = self.renderer
+        texts = [ex.context, *(f"[@{k}]" for k in ex.references)]
+        turns = []
+        for turn in ex.turns:
+            expert = None
+            if turn.technique:
+                place = turn.y_model or self._technique(turn.technique)["place"]
+                expert = {"technique": turn.technique, "place": place,
+                          "reason_html": md.block(turn.reason or "")}
+                texts.append(turn.reason or "")
+            texts.append(turn.text)
+            turns.append({"speaker": turn.speaker, "text_html": md.block(turn.text), "expert": expert})
+        payload = self._common("spotter", ident, ex.title, ex.lesson, list(ex.objectives), texts)
+        payload.update({
+            "context_html": md.block(ex.context),
+            "techniques": [self._technique(t) for t in ex.techniques],
+            "places": PLACES,
+            "turns": turns,
+        })
+        return payload
+
+    def worksheet(self, kind: str, ident: str | None = None) -> dict[str, Any]:
+        """Return the payload of a worksheet: exercise ``ident``, or a blank one of ``kind``."""
+        md = self.renderer
+        ex: Worksheet | None = None
+        if ident is not None:
+            model = self.curriculum.exercises[ident].model
+            if not isinstance(model, Worksheet) or model.kind != kind:
+                raise KeyError(ident)
+            ex = model
+        fields = [{"id": f.id, "label": f.label, "help": f.help} for f in WORKSHEET_FIELDS[kind]]
+        texts = []
+        if ex is not None:
+            texts = [ex.case or "", ex.prompt or "", *ex.example.values(), *(f"[@{k}]" for k in ex.references)]
+        title = ex.title if ex else kind.replace("-", " ").capitalize()
+        payload = self._common("worksheet", ident or kind, title, ex.lesson if ex else None,
+                               list(ex.objectives) if ex else [], texts)
+        payload.update({
+            "kind": kind,
+            "case_html": md.block(ex.case) if ex and ex.case else None,
+            "prompt_html": md.block(ex.prompt) if ex and ex.prompt else None,
+            "fields": fields,
+            "example": {k: md.block(v) for k, v in ex.example.items()} if ex else {},
+        })
+        return payload

@@ -1,0 +1,123 @@
+"""Formatted citations and references, from Pandoc's citeproc.
+
+The site is rendered by Pandoc (or Quarto, which uses Pandoc) with
+``--citeproc``; the widgets must cite the same way. So the in-text forms
+("(Krupnick et al. 1996)", "Krupnick et al. (1996)") and the formatted
+reference of every key come from one Pandoc run over the whole
+bibliography, cached on disk by the bibliography's content and Pandoc's
+version, so it costs nothing after the first time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from curriculum.content._bibliography import Bibliography
+from curriculum.errors import BuildError
+
+__all__ = ["Citations", "FormattedReference", "cache_dir"]
+
+_CITE = re.compile(r'<span class="citation" data-cites="([^"]+)">(.*?)</span>', re.DOTALL)
+_ENTRY = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>(.*?)</div>', re.DOTALL)
+
+
+def cache_dir() -> Path:
+    """Return the folder for caches (``CURRICULUM_CACHE_DIR`` overrides the user cache folder)."""
+    configured = os.environ.get("CURRICULUM_CACHE_DIR")
+    return Path(configured) if configured else Path(platformdirs.user_cache_dir("curriculum"))
+
+
+@dataclass(frozen=True)
+class FormattedReference:
+    """One key, formatted.
+
+    Attributes
+    ----------
+    key : str
+        The citation key.
+    parenthetical : str
+        The in-text form without brackets, e.g. ``Krupnick et al. 1996``.
+    narrative : str
+        The narrative form, e.g. ``Krupnick et al. (1996)``.
+    html : str
+        The full reference as HTML (from citeproc).
+    """
+
+    key: str
+    parenthetical: str
+    narrative: str
+    html: str
+
+
+class Citations:
+    """Formatted forms of every key in a bibliography.
+
+    Parameters
+    ----------
+    bibliography : Bibliography
+        The project's ``references.bib``.
+    """
+
+    def __init__(self, bibliography: Bibliography) -> None:
+        self.bibliography = bibliography
+        self._table = self._load()
+
+    def get(self, key: str) -> FormattedReference | None:
+        """Return the formatted forms of ``key``, or None if it is not in the bibliography."""
+        return self._table.get(key)
+
+    def _load(self) -> dict[str, FormattedReference]:
+        import pypandoc
+
+        version = pypandoc.get_pandoc_version()
+        digest = hashlib.sha256(f"{version}\n{self.bibliography.text}".encode()).hexdigest()[:20]
+        cached = cache_dir() / f"citations-{digest}.json"
+        if cached.is_file():
+            try:
+                data = json.loads(cached.read_text(encoding="utf-8"))
+                return {k: FormattedReference(**v) for k, v in data.items()}
+            except (ValueError, TypeError):
+                pass  # a damaged cache is rebuilt
+        table = self._run_pandoc(pypandoc.get_pandoc_path())
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({k: v.__dict__ for k, v in table.items()}, ensure_ascii=False), "utf-8")
+        tmp.replace(cached)
+        return table
+
+    def _run_pandoc(self, pandoc: str) -> dict[str, FormattedReference]:
+        keys = sorted(self.bibliography.keys)
+        body = "\n\n".join(f"[@{k}]\n\n@{k}" for k in keys)
+        document = f"---\nnocite: '@*'\nlink-citations: false\n---\n\n{body}\n"
+        try:
+            result = subprocess.run(
+                [pandoc, "--citeproc", "--bibliography", str(self.bibliography.path),
+                 "-f", "markdown", "-t", "html", "--wrap=none"],
+                input=document, capture_output=True, text=True, timeout=120, check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise BuildError(f"Pandoc could not format the references: {exc}") from exc
+        if result.returncode != 0:
+            raise BuildError(f"Pandoc could not format the references: {result.stderr.strip()}")
+        cites: dict[str, list[str]] = {}
+        for key, text in _CITE.findall(result.stdout):
+            cites.setdefault(html.unescape(key), []).append(text.strip())
+        entries = {html.unescape(k): v.strip() for k, v in _ENTRY.findall(result.stdout)}
+        table = {}
+        for key in keys:
+            forms = cites.get(key, [])
+            paren = forms[0] if forms else key
+            if paren.startswith("(") and paren.endswith(")"):
+                paren = paren[1:-1]
+            narrative = forms[1] if len(forms) > 1 else paren
+            table[key] = FormattedReference(key, paren, narrative, entries.get(key, html.escape(key)))
+        return table
