@@ -81,6 +81,48 @@ def new(kind: str, ident: str, lesson: str | None) -> int:
     return 0
 
 
+@cli.command()
+@click.option("--engine", type=click.Choice(["auto", "quarto", "pandoc"]), default="auto", show_default=True,
+              help="Quarto where it is installed (auto), or the embedded Pandoc.")
+@click.option("--profile", type=click.Choice(["resident", "faculty"]), default="resident", show_default=True,
+              help="faculty adds facilitator notes and answer keys.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: the profile's project.output-dir).")
+def build(engine: str, profile: str, out: Path | None) -> int:
+    """Check the content and build the website."""
+    from curriculum.site import build_site
+
+    build_site(_root(), engine=engine, profile=profile, out=out)
+    return 0
+
+
+@cli.command()
+@click.option("--profile", type=click.Choice(["resident", "faculty"]), default=None,
+              help="Default: the QUARTO_PROFILE Quarto sets, else resident.")
+def prerender(profile: str | None) -> int:
+    """Write the generated pages (Quarto runs this as its pre-render step)."""
+    import os
+
+    from curriculum.site import run_prerender
+
+    chosen = profile or ("faculty" if "faculty" in os.environ.get("QUARTO_PROFILE", "") else "resident")
+    run_prerender(_root(), chosen)
+    return 0
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--profile", type=click.Choice(["resident", "faculty"]), default="resident", show_default=True)
+@click.option("--engine", type=click.Choice(["auto", "quarto", "pandoc"]), default="auto", show_default=True)
+@click.option("--no-build", is_flag=True, help="Serve what is built; still rebuild when sources change.")
+def serve(port: int, profile: str, engine: str, no_build: bool) -> int:
+    """Preview the site on http://127.0.0.1, rebuilding when a source changes."""
+    from curriculum.site._serve import serve as run
+
+    run(_root(), port=port, profile=profile, engine=engine, build_first=not no_build)
+    return 0
+
+
 def _root() -> Path:
     from curriculum.content import find_root
     from curriculum.errors import UsageError

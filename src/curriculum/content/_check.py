@@ -185,14 +185,17 @@ def _within(path: Path, folder: Path) -> bool:
 
 def _describe(cur: Curriculum) -> str:
     items = sum(len(q.model.items) for q in cur.quizzes.values())
+    def count(n: int, word: str, plural: str | None = None) -> str:
+        return f"{n} {word if n == 1 else plural or word + 's'}"
+
     parts = [
-        f"{len(cur.lessons)} lessons",
-        f"{len(cur.quizzes)} quizzes ({items} items)",
-        f"{len(cur.vignettes)} vignettes",
-        f"{len(cur.exercises)} exercises",
+        count(len(cur.lessons), "lesson"),
+        f"{count(len(cur.quizzes), 'quiz', 'quizzes')} ({count(items, 'item')})",
+        count(len(cur.vignettes), "vignette"),
+        count(len(cur.exercises), "exercise"),
     ]
     if cur.techniques is not None:
-        parts.append(f"{len(cur.techniques.model.techniques)} techniques")
+        parts.append(count(len(cur.techniques.model.techniques), "technique"))
     if cur.bibliography is not None:
-        parts.append(f"{len(cur.bibliography.keys)} references")
+        parts.append(count(len(cur.bibliography.keys), "reference"))
     return ", ".join(parts)

@@ -163,7 +163,7 @@ def quiz_size(cur: Curriculum) -> Iterator[Finding]:
         n = len(doc.model.items)
         if doc.model.kind == "formative" and not 10 <= n <= 15:
             yield Finding(ITEM_COUNT.at(doc.display, doc.key_at("items"),
-                f"the quiz has {n} items; a lesson's formative quiz has 10-15",
+                f"the quiz has {n} item{'s' if n != 1 else ''}; a lesson's formative quiz has 10-15",
                 "add or remove items, or suppress CUR504 with a reason"), doc, ())
 
 
@@ -410,7 +410,7 @@ def objective_count(cur: Curriculum) -> Iterator[Finding]:
         n = len(doc.model.objectives)
         if not 3 <= n <= 5:
             yield Finding(OBJECTIVE_COUNT.at(doc.display, doc.key_at("objectives"),
-                f"the lesson has {n} objectives; a lesson has 3-5 measurable objectives",
+                f"the lesson has {n} objective{'s' if n != 1 else ''}; a lesson has 3-5 measurable objectives",
                 "merge or split objectives, or suppress CUR503 with a reason"), doc, ())
 
 
@@ -442,6 +442,7 @@ def vignette_size(cur: Curriculum) -> Iterator[Finding]:
         endings = sum(1 for n in nodes if n.end)
         if doc.model.lesson and (decisions < 4 or endings < 2):
             yield Finding(VIGNETTE_SIZE.at(doc.display, doc.key_at("nodes"),
-                f"the vignette has {decisions} decision points and {endings} endings; "
+                f"the vignette has {decisions} decision point{'s' if decisions != 1 else ''} and "
+                f"{endings} ending{'s' if endings != 1 else ''}; "
                 "a lesson vignette has at least 4 and 2",
                 "add decision points or endings, or suppress CUR506 with a reason"), doc, ())

@@ -109,6 +109,17 @@ def stem_words(text: str) -> set[str]:
     return {_stem(w) for w in re.findall(r"[A-Za-z][A-Za-z'-]{3,}", text) if w.lower() not in _STOP}
 
 
+def _near_duplicates(a: str, b: str) -> bool:
+    """Options that say the same thing: equal word stems, or nearly equal letters."""
+    words_a = [_stem(w) for w in re.findall(r"[A-Za-z0-9]+", a)]
+    words_b = [_stem(w) for w in re.findall(r"[A-Za-z0-9]+", b)]
+    if words_a == words_b:
+        return True
+    if re.findall(r"\d+", a) != re.findall(r"\d+", b):
+        return False  # "6 sessions" and "16 sessions" differ in what matters
+    return difflib.SequenceMatcher(None, a.lower(), b.lower()).ratio() >= 0.95
+
+
 def _chi2_sf(x: float, df: int) -> float:
     """Survival function of the chi-squared distribution (closed forms by df parity)."""
     if df <= 0:
@@ -170,7 +181,8 @@ def _quiz(doc: Document[Quiz]) -> Iterator[Finding]:
             if _ALL_NONE.search(text):
                 yield find(L02.at(d, at("options", j, "text"),
                     f"option `{option.id}` of `{item.id}` is '{text}'", "replace it with a specific option"))
-            elif _COMBINATION.search(text):
+                continue
+            if _COMBINATION.search(text):
                 yield find(L03.at(d, at("options", j, "text"),
                     f"option `{option.id}` of `{item.id}` combines other options", "make each option one choice"))
             if m := _ABSOLUTE.search(text):
@@ -191,8 +203,7 @@ def _quiz(doc: Document[Quiz]) -> Iterator[Finding]:
         texts = [o.text for o in item.options]
         for j in range(len(texts)):
             for k in range(j):
-                ratio = difflib.SequenceMatcher(None, texts[j].lower(), texts[k].lower()).ratio()
-                if ratio > 0.9:
+                if _near_duplicates(texts[j], texts[k]):
                     yield find(L15.at(d, at("options", j, "text"),
                         f"options `{item.options[k].id}` and `{item.options[j].id}` of `{item.id}` are nearly the same",
                         "make every option distinct"))

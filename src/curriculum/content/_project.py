@@ -279,7 +279,7 @@ def _kind(path: Path, data: dict[str, Any]) -> Kind | None:
         return "quiz"
     if "nodes" in data:
         return "vignette"
-    if data.get("kind") in _EXERCISE_KINDS or "turns" in data:
+    if (isinstance(data.get("kind"), str) and data["kind"] in _EXERCISE_KINDS) or "turns" in data:
         return "exercise"
     if "techniques" in data and "kind" not in data:
         return "techniques"

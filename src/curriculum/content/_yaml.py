@@ -218,24 +218,33 @@ def parse_yaml(source: Source) -> tuple[Any, LocMap, list[Diagnostic]]:
         problems found while reading it. Never raises for bad input.
     """
     display = source.display
-    loader = _Loader(source.text)
+    loader: _Loader | None = None
     try:
+        loader = _Loader(source.text)
         node = loader.get_single_node()
     except _AliasUsed as exc:
         return None, LocMap(), [E_ALIAS.at(display, _pos(exc.mark),
             "YAML aliases (`*name`) are not supported", "write the value out in full")]
     except yaml.MarkedYAMLError as exc:
         return None, LocMap(), [_syntax_diagnostic(exc, display)]
+    except yaml.reader.ReaderError as exc:
+        before = source.text[: exc.position]
+        pos = (before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1)
+        return None, LocMap(), [E_SYNTAX.at(display, pos,
+            f"the character U+{exc.character:04X} is not allowed in YAML",
+            "delete it; it is usually an invisible control character pasted from another program")]
     except yaml.YAMLError as exc:
         return None, LocMap(), [E_SYNTAX.at(display, (1, 1), f"the YAML cannot be read: {exc}")]
     except RecursionError:
         return None, LocMap(), [E_DEPTH.at(display, (1, 1),
             "the YAML is nested too deeply to read", "check the brackets and indentation")]
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if node is None:
         return None, LocMap(), [E_EMPTY.at(display, (1, 1), "the file holds only comments",
                                            "fill it in, or start from `curriculum new`")]
+    assert loader is not None
     walker = _Walker(loader, display)
     data = walker.walk(node, ())
     return data, walker.locs, walker.diagnostics
@@ -245,7 +254,7 @@ def _syntax_diagnostic(exc: yaml.MarkedYAMLError, display: str) -> Diagnostic:
     problem = exc.problem or exc.context or "invalid YAML"
     mark = exc.problem_mark or exc.context_mark
     pos = _pos(mark) if mark is not None else (1, 1)
-    if "expected a single document" in problem:
+    if "expected a single document" in f"{problem} {exc.context or ''}":
         return E_DOCUMENTS.at(display, pos, "the file holds more than one YAML document (`---`)",
                               "keep one document per file; remove the second `---`")
     hint = next((h for key, h in _SYNTAX_HINTS.items() if key in problem), "")

@@ -1,0 +1,151 @@
+"""``curriculum build``: check, pre-render, render, in named stages.
+
+1. **check**: load and check the content; any error stops the build.
+2. **pre-render**: generated pages (quizzes, case library, API reference).
+3. **render**: the chosen engine (Quarto, or the embedded Pandoc) writes the site.
+
+Each stage prints one line; long stages show a progress bar.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from curriculum._session import site_id
+from curriculum.content import Curriculum, Severity, check_curriculum, load_curriculum
+from curriculum.errors import ContentError
+from curriculum.render import Citations, PayloadBuilder, Profile, Renderer
+from curriculum.site._config import load_config
+from curriculum.site._engines import QuartoEngine, choose_engine
+from curriculum.site._pandoc_engine import RenderStats
+from curriculum.site._prerender import prerender
+
+__all__ = ["BuildResult", "build_site", "run_prerender"]
+
+CACHE_DIR = ".curriculum-cache"
+
+
+@dataclass
+class BuildResult:
+    """What a build did.
+
+    Attributes
+    ----------
+    engine : str
+        The engine's name and version.
+    out : Path
+        The site folder.
+    stats : RenderStats | None
+        Counts from the Pandoc engine (None with Quarto).
+    seconds : float
+        Wall-clock time.
+    warnings : int
+        Content warnings found by the check.
+    """
+
+    engine: str
+    out: Path
+    stats: RenderStats | None
+    seconds: float
+    warnings: int
+
+
+def _checked(root: Path, console: Console) -> tuple[Curriculum, int]:
+    cur = load_curriculum(root)
+    diagnostics = check_curriculum(cur)
+    errors = [d for d in diagnostics if d.severity == Severity.error]
+    if errors:
+        raise ContentError(errors)
+    warnings = [d for d in diagnostics if d.severity == Severity.warning]
+    console.print("[bold]check[/]      content is valid" + (f" ({len(warnings)} warnings)" if warnings else ""))
+    return cur, len(warnings)
+
+
+def _builder(root: Path, cur: Curriculum, profile: str) -> PayloadBuilder:
+    citations = Citations(cur.bibliography) if cur.bibliography else None
+    chosen: Profile = "faculty" if profile == "faculty" else "resident"
+    return PayloadBuilder(cur, Renderer(citations), site_id(root), chosen)
+
+
+def run_prerender(root: Path, profile: str, console: Console | None = None, *, reference: bool = True) -> int:
+    """Check the content and write the generated pages; return how many changed.
+
+    Used by the build and by Quarto's ``pre-render`` hook (``curriculum prerender``).
+    """
+    console = console or Console(stderr=True)
+    cur, _ = _checked(root, console)
+    builder = _builder(root, cur, profile)
+    changed = prerender(root, cur, builder, reference=reference)
+    console.print(f"[bold]pre-render[/] {len(changed)} generated page{'s' if len(changed) != 1 else ''} updated")
+    return len(changed)
+
+
+def build_site(root: Path, *, engine: str = "auto", profile: str = "resident", out: Path | None = None,
+               console: Console | None = None) -> BuildResult:
+    """Build the website.
+
+    Parameters
+    ----------
+    root : Path
+        The project folder.
+    engine : str
+        ``auto``, ``quarto`` or ``pandoc``.
+    profile : str
+        ``resident`` or ``faculty``.
+    out : Path | None
+        The output folder (default: ``project.output-dir`` of the profile's configuration).
+    console : Console | None
+        Where progress is printed.
+
+    Returns
+    -------
+    BuildResult
+        What was built.
+
+    Raises
+    ------
+    ContentError
+        If the content has errors.
+    BuildError
+        If a stage fails.
+    EngineUnavailable
+        If the asked-for engine is not installed.
+    """
+    console = console or Console(stderr=True)
+    started = time.perf_counter()
+    chosen = choose_engine(engine)
+    config = load_config(root, profile)
+    target = out or root / config.output_dir
+    console.print(f"[bold]engine[/]     {chosen.version()} · profile {profile} · output {target}")
+    if isinstance(chosen, QuartoEngine):
+        _, warnings = _checked(root, console)
+        chosen.render(root, profile, out)
+        return BuildResult(chosen.version(), target, None, time.perf_counter() - started, warnings)
+    cur, warnings = _checked(root, console)
+    builder = _builder(root, cur, profile)
+    renderer = builder.renderer
+    changed = prerender(root, cur, builder)
+    console.print(f"[bold]pre-render[/] {len(changed)} generated page{'s' if len(changed) != 1 else ''} updated")
+    config = load_config(root, profile)  # the API reference may have added pages
+    with Progress(TextColumn("[bold]{task.description:<11}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = None
+
+        def step(name: str, n: int) -> None:
+            nonlocal task
+            if name:
+                task = bar.add_task(name.split()[0].lower(), total=n)
+            elif task is not None:
+                bar.advance(task, n)
+
+        stats = chosen.render(config, target, root / CACHE_DIR / profile, renderer, step)
+    seconds = time.perf_counter() - started
+    console.print(f"[bold]render[/]     {stats.pages} pages · {stats.executed} notebooks executed · "
+                  f"{stats.rendered} pages rendered · {stats.written} files written · {stats.removed} removed "
+                  f"· {seconds:.1f} s")
+    return BuildResult(chosen.version(), target, stats, seconds, warnings)

@@ -1,0 +1,170 @@
+"""Execute lesson notebooks for the static host, with a content-addressed cache.
+
+Each notebook runs in its own kernel (two at a time) with
+``CURRICULUM_HOST=static``, so its component calls return static HTML. The
+executed notebook is cached under a key made of the notebook's bytes, the
+package (its version and every source and web file), the content files the
+components read, and the profile: a rebuild with nothing changed executes
+nothing, and changing one quiz re-executes only what could show it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from curriculum._version import __version__
+from curriculum.content._diagnostics import RULES, Severity
+from curriculum.content._project import project_files
+from curriculum.errors import BuildError, ContentError
+
+__all__ = ["NotebookCache", "package_fingerprint"]
+
+E_EXECUTE = RULES.add("CUR603", Severity.error, "A lesson notebook failed to execute.")
+TIMEOUT = 180
+
+
+def _hash_files(paths: Iterable[Path], base: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.relative_to(base).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+_FINGERPRINT: str | None = None
+
+
+def package_fingerprint() -> str:
+    """Return a hash of the package version and every file of the package."""
+    global _FINGERPRINT
+    if _FINGERPRINT is None:
+        package = Path(__file__).resolve().parents[1]
+        files = [p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".js", ".css", ".lua", ".j2", ".html")]
+        _FINGERPRINT = hashlib.sha256(f"{__version__}:{_hash_files(files, package)}".encode()).hexdigest()
+    return _FINGERPRINT
+
+
+class NotebookCache:
+    """Executed notebooks, stored by content hash.
+
+    Parameters
+    ----------
+    root : Path
+        The project folder.
+    folder : Path
+        Where executed notebooks are cached.
+    profile : str
+        The build profile (part of the key: faculty pages differ).
+    """
+
+    def __init__(self, root: Path, folder: Path, profile: str) -> None:
+        self.root = root
+        self.folder = folder
+        self.profile = profile
+        content = [p for p in project_files(root) if p.suffix != ".ipynb"]
+        self._shared = hashlib.sha256(
+            f"{package_fingerprint()}:{_hash_files(content, root)}:{profile}:{sys.version_info[:2]}".encode()
+        ).hexdigest()
+
+    def key(self, notebook: Path) -> str:
+        """Return the cache key of ``notebook``."""
+        return hashlib.sha256(self._shared.encode() + notebook.read_bytes()).hexdigest()[:32]
+
+    def executed(self, notebooks: list[Path], on_done: Callable[[Path, bool], None] | None = None,
+                 workers: int = 2) -> dict[Path, Any]:
+        """Return every notebook executed, running only those not in the cache.
+
+        Parameters
+        ----------
+        notebooks : list[Path]
+            Lesson notebooks.
+        on_done : Callable[[Path, bool], None] | None
+            Called after each notebook with whether it was executed (False: cached).
+        workers : int
+            Kernels run at once.
+
+        Returns
+        -------
+        dict[Path, NotebookNode]
+            Executed notebooks by path.
+
+        Raises
+        ------
+        ContentError
+            If a notebook raises an error while executing.
+        """
+        self.folder.mkdir(parents=True, exist_ok=True)
+        results: dict[Path, Any] = {}
+        todo = []
+        for path in notebooks:
+            cached = self.folder / f"{self.key(path)}.ipynb"
+            if cached.is_file():
+                results[path] = nbformat.read(cached, as_version=4)
+                if on_done:
+                    on_done(path, False)
+            else:
+                todo.append(path)
+        if todo:
+            env = {"CURRICULUM_HOST": "static", "CURRICULUM_PROFILE": self.profile,
+                   "CURRICULUM_ROOT": str(self.root), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+            saved = {k: os.environ.get(k) for k in env}
+            os.environ.update(env)
+            try:
+                with ThreadPoolExecutor(max_workers=workers) as pool:
+                    for path, nb in zip(todo, pool.map(self._run, todo), strict=True):
+                        results[path] = nb
+                        nbformat.write(nb, self.folder / f"{self.key(path)}.ipynb")
+                        if on_done:
+                            on_done(path, True)
+            finally:
+                for k, v in saved.items():
+                    if v is None:
+                        os.environ.pop(k, None)
+                    else:
+                        os.environ[k] = v
+        return results
+
+    def _run(self, path: Path) -> Any:
+        from nbclient import NotebookClient
+        from nbclient.exceptions import CellExecutionError
+
+        nb = nbformat.read(path, as_version=4)
+        client = NotebookClient(nb, timeout=TIMEOUT, kernel_name="python3",
+                                resources={"metadata": {"path": str(path.parent)}})
+        display = path.relative_to(self.root).as_posix()
+        try:
+            client.execute()
+        except CellExecutionError as exc:
+            raise ContentError([E_EXECUTE.at(display, (1, 1), f"a cell raised an error: {_first_line(exc)}",
+                                             "run the notebook in JupyterLab to see the error")]) from exc
+        except Exception as exc:  # kernel died, timeout, missing kernel
+            raise BuildError(f"{display}: could not execute the notebook: {type(exc).__name__}: {exc}") from exc
+        for cell in nb.cells:
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "display_data" and "text/html" not in out.get("data", {}) \
+                        and "application/vnd.jupyter.widget-view+json" in out.get("data", {}):
+                    raise BuildError(f"{display}: a cell displayed a live widget while building the site; "
+                                     "component calls must see CURRICULUM_HOST=static")
+        return nb
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    errors = [line for line in text if "Error" in line]
+    return (errors[-1] if errors else text[-1] if text else type(exc).__name__)[:300]
+
+
+def fingerprint_json(data: Any) -> str:
+    """Return a stable hash of JSON-serialisable ``data``."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()

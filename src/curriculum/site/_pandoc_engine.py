@@ -1,0 +1,270 @@
+"""The embedded engine: render the site with the Pandoc from the pypandoc-binary wheel.
+
+Stages, each logged by the build: execute notebooks (cached), convert every
+page to Pandoc Markdown, render each with citeproc and our Lua filter
+(cached by the hash of everything that affects the result), wrap each in the
+page template, copy the assets, build the search index, and remove files a
+previous build wrote that this one no longer produces. Output is
+deterministic: the same sources give the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from curriculum._version import __version__
+from curriculum.content._diagnostics import RULES, Severity
+from curriculum.errors import BuildError, ContentError
+from curriculum.render import Renderer
+from curriculum.site._config import SiteConfig
+from curriculum.site._execute import NotebookCache, package_fingerprint
+from curriculum.site._navigation import pager, relative, sidebar_html
+from curriculum.site._prerender import write_if_changed
+from curriculum.site._search import index_script, page_sections
+from curriculum.site._sources import Page, markdown_page, notebook_markdown, output_path
+from curriculum.web import classic_bundle, stylesheet
+
+__all__ = ["CSP", "PandocEngine", "RenderStats"]
+
+E_PANDOC = RULES.add("CUR604", Severity.error, "Pandoc could not render a page.")
+MANIFEST = ".curriculum-manifest.json"
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+       "connect-src 'self'; media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'")
+"""The Content-Security-Policy of every page: nothing may load from another host."""
+_SPLIT = "<!--curriculum:body-->"
+_ENV = jinja2.Environment(loader=jinja2.PackageLoader("curriculum.site", "templates"), autoescape=True,
+                          keep_trailing_newline=True)
+
+
+def _resource(name: str) -> Path:
+    return Path(str(resources.files("curriculum.site").joinpath("resources", name)))
+
+
+@dataclass
+class RenderStats:
+    """What a render did.
+
+    Attributes
+    ----------
+    executed : int
+        Notebooks executed (not taken from the cache).
+    rendered : int
+        Pages Pandoc rendered (not taken from the cache).
+    written : int
+        Files written because their bytes changed.
+    removed : int
+        Stale files removed.
+    pages : int
+        Pages in the site.
+    """
+
+    executed: int = 0
+    rendered: int = 0
+    written: int = 0
+    removed: int = 0
+    pages: int = 0
+    files: list[str] = field(default_factory=list)
+
+
+class PandocEngine:
+    """Render the site with the embedded Pandoc."""
+
+    name = "pandoc"
+
+    def available(self) -> bool:
+        """Pandoc ships inside the pypandoc-binary wheel, so it is always available."""
+        return True
+
+    def version(self) -> str:
+        """Return Pandoc's version."""
+        import pypandoc
+
+        return f"Pandoc {pypandoc.get_pandoc_version()}"
+
+    def render(self, config: SiteConfig, out: Path, cache: Path, renderer: Renderer,
+               step: Callable[[str, int], None] | None = None) -> RenderStats:
+        """Render every page of ``config`` into ``out``.
+
+        Parameters
+        ----------
+        config : SiteConfig
+            The site's structure.
+        out : Path
+            The output folder.
+        cache : Path
+            The build cache folder.
+        renderer : Renderer
+            Renders authored Markdown (used for the footer).
+        step : Callable[[str, int], None] | None
+            Progress callback: a stage name and how many units it will take,
+            then ``("", 1)`` as each unit finishes.
+
+        Returns
+        -------
+        RenderStats
+            Counts of what was done.
+        """
+        import pypandoc
+
+        stats = RenderStats()
+        pandoc = pypandoc.get_pandoc_path()
+        root = config.root
+        sources = config.pages()
+        notebooks = [root / s for s in sources if s.endswith(".ipynb")]
+        tick = step or (lambda _name, _n: None)
+
+        tick("Executing notebooks", len(notebooks))
+
+        def executed_one(_path: Path, ran: bool) -> None:
+            stats.executed += ran
+            tick("", 1)
+
+        executed = NotebookCache(root, cache / "executed", config.profile).executed(notebooks, executed_one)
+
+        markdown: dict[str, str] = {}
+        pages: dict[str, Page] = {}
+        for source in sources:
+            if source.endswith(".ipynb"):
+                text, front = notebook_markdown(executed[root / source])
+            else:
+                text, front = markdown_page(root, source)
+            title = str(front.get("title") or Path(source).stem.replace("-", " ").capitalize())
+            pages[source] = Page(source, output_path(source), title,
+                                 "notebook" if source.endswith(".ipynb") else "markdown")
+            markdown[source] = text
+        order = [pages[s] for entry in config.sidebar for s in entry.pages() if s in pages]
+
+        tick("Rendering pages", len(sources))
+        bib = root / (config.bibliography or "references.bib")
+        shared = hashlib.sha256("\0".join([
+            package_fingerprint(), self.version(), config.profile,
+            bib.read_text(encoding="utf-8") if bib.is_file() else "",
+        ]).encode()).hexdigest()
+        page_cache = cache / "pages"
+        page_cache.mkdir(parents=True, exist_ok=True)
+
+        def convert(source: str) -> tuple[str, str, bool]:
+            text = markdown[source]
+            key = hashlib.sha256(f"{shared}\0{source}\0{text}".encode()).hexdigest()[:32]
+            cached = page_cache / f"{key}.json"
+            if cached.is_file():
+                data = json.loads(cached.read_text(encoding="utf-8"))
+                return data["toc"], data["body"], False
+            toc, body = self._pandoc(pandoc, text, source, bib, config.profile)
+            write_if_changed(cached, json.dumps({"toc": toc, "body": body}))
+            return toc, body, True
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            converted = {}
+            for source, result in zip(sources, pool.map(convert, sources), strict=True):
+                converted[source] = result
+                stats.rendered += result[2]
+                tick("", 1)
+
+        written: list[str] = []
+        footer = renderer.inline(config.footer) if config.footer else ""
+        template = _ENV.get_template("page.html.j2")
+        search: list[dict[str, str]] = []
+        for source in sources:
+            page = pages[source]
+            toc, body, _ = converted[source]
+            prev, nxt = pager(order, page)
+            rel = "../" * page.depth
+            document = template.render(
+                lang="en", profile=config.profile, rel=rel, csp=CSP, version=__version__,
+                title=page.title, site_title=config.title, description=config.description,
+                subtitle=None, sidebar=_markup(sidebar_html(config.sidebar, pages, page)),
+                body=_markup(body), toc=_markup(toc) if toc.strip() else "", prev=prev, next=nxt,
+                footer=_markup(footer),
+            )
+            if write_if_changed(out / page.output, document):
+                stats.written += 1
+            written.append(page.output)
+            for anchor, heading, text in page_sections(body):
+                url = page.output + (f"#{anchor}" if anchor else "")
+                search.append({"page": page.title, "url": url, "heading": heading, "text": text})
+        written += self._assets(out, stats)
+        written.append(self._search_page(config, out, pages, order, stats))
+        if write_if_changed(out / "search-index.js", index_script(search)):
+            stats.written += 1
+        written.append("search-index.js")
+        stats.removed = self._remove_stale(out, written)
+        stats.pages = len(sources)
+        stats.files = written
+        return stats
+
+    # ------------------------------------------------------------------ stages
+
+    def _pandoc(self, pandoc: str, text: str, source: str, bib: Path, profile: str) -> tuple[str, str]:
+        reader = "markdown-implicit_figures" + ("" if source.startswith("reference/") else "-raw_html")
+        args = [pandoc, "-f", reader, "-t", "html5", "-s", "--template", str(_resource("split.html")),
+                "--toc", "--toc-depth=3", "--wrap=none", "--lua-filter", str(_resource("curriculum.lua")),
+                "-M", f"curriculum-profile={profile}", "-M", "link-citations=true", "-M", "pagetitle=page"]
+        if bib.is_file():
+            args += ["--citeproc", "--bibliography", str(bib)]
+        try:
+            result = subprocess.run(args, input=text, capture_output=True, text=True, timeout=120, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise BuildError(f"{source}: Pandoc did not run: {exc}") from exc
+        if result.returncode != 0:
+            raise ContentError([E_PANDOC.at(source, (1, 1), f"Pandoc failed: {' '.join(result.stderr.split())}",
+                                            "check the page's Markdown near the reported place")])
+        toc, _, body = result.stdout.partition(_SPLIT)
+        return toc.strip(), body.strip()
+
+    def _assets(self, out: Path, stats: RenderStats) -> list[str]:
+        files = {
+            "assets/curriculum.js": classic_bundle(),
+            "assets/curriculum.css": stylesheet(),
+            "assets/site.js": _resource("site.js").read_text(encoding="utf-8"),
+            "assets/site.css": _resource("site.css").read_text(encoding="utf-8"),
+        }
+        for name, text in files.items():
+            stats.written += write_if_changed(out / name, text)
+        return list(files)
+
+    def _search_page(self, config: SiteConfig, out: Path, pages: dict[str, Page], order: list[Page],
+                     stats: RenderStats) -> str:
+        page = Page("search.html", "search.html", "Search", "markdown")
+        body = ('<p class="search-page-intro">Results for your search appear below. Type in the search box '
+                'at the top of any page.</p><ol class="search-page-results" aria-live="polite"></ol>')
+        document = _ENV.get_template("page.html.j2").render(
+            lang="en", profile=config.profile, rel="", csp=CSP, version=__version__, title="Search",
+            site_title=config.title, description="", subtitle=None,
+            sidebar=_markup(sidebar_html(config.sidebar, pages, page)), body=_markup(body), toc="",
+            prev=None, next=None, footer="",
+        )
+        stats.written += write_if_changed(out / "search.html", document)
+        return "search.html"
+
+    def _remove_stale(self, out: Path, written: list[str]) -> int:
+        manifest = out / MANIFEST
+        previous: list[str] = []
+        if manifest.is_file():
+            try:
+                previous = json.loads(manifest.read_text(encoding="utf-8"))
+            except ValueError:
+                previous = []
+        removed = 0
+        for name in set(previous) - set(written):
+            target = out / name
+            if target.is_file():
+                target.unlink()
+                removed += 1
+        write_if_changed(manifest, json.dumps(sorted(written), indent=0) + "\n")
+        return removed
+
+
+def _markup(text: str) -> Any:
+    return jinja2.utils.markupsafe.Markup(text)
+

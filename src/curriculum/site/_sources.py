@@ -1,0 +1,148 @@
+"""Turn each source page into Pandoc Markdown, the way Quarto sees it.
+
+Quarto treats a notebook as one Markdown document: the raw front-matter cell
+becomes the YAML header, Markdown cells follow one another (so a fenced div
+may span cells), and code cells contribute only their outputs when ``echo`` is
+false. Pandoc's own ``ipynb`` reader does none of this, so the Pandoc engine
+converts notebooks here first. ``.qmd`` and ``.md`` pages are read as they are.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from curriculum.content._diagnostics import RULES, Severity
+from curriculum.errors import ContentError
+
+__all__ = ["Page", "notebook_markdown", "read_front_matter"]
+
+E_PAGE = RULES.add("CUR602", Severity.error, "A page of the site cannot be read.")
+
+_FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*\n", re.DOTALL)
+_EXEC_CHUNK = re.compile(r"^```+\s*\{(python|r|julia|ojs)[^}]*\}", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of the site.
+
+    Attributes
+    ----------
+    source : str
+        Path of the source, relative to the project (``lessons/00-orientation.ipynb``).
+    output : str
+        Path of the HTML file, relative to the site folder.
+    title : str
+        The page title.
+    kind : str
+        ``notebook`` or ``markdown``.
+    """
+
+    source: str
+    output: str
+    title: str
+    kind: str
+
+    @property
+    def depth(self) -> int:
+        """How many folders deep the output is (for relative links to assets)."""
+        return self.output.count("/")
+
+
+def output_path(source: str) -> str:
+    """Return the HTML path for a source path (``x.ipynb`` -> ``x.html``)."""
+    return re.sub(r"\.(ipynb|qmd|md)$", ".html", source)
+
+
+def read_front_matter(text: str) -> dict[str, Any]:
+    """Return the YAML front matter at the top of a Markdown text (empty if none)."""
+    match = _FRONT.match(text)
+    if not match:
+        return {}
+    try:
+        data = yaml.safe_load(match.group(1))
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def markdown_page(root: Path, source: str) -> tuple[str, dict[str, Any]]:
+    """Read a ``.qmd`` or ``.md`` page; return its text and front matter.
+
+    Raises
+    ------
+    ContentError
+        If the file is missing, or holds code chunks the Pandoc engine cannot execute.
+    """
+    path = root / source
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContentError([E_PAGE.at(source, (1, 1), f"cannot read this page: {exc}",
+                                      "check the path in _quarto.yml")]) from exc
+    chunk = _EXEC_CHUNK.search(text)
+    if chunk:
+        line = text.count("\n", 0, chunk.start()) + 1
+        raise ContentError([E_PAGE.at(source, (line, 1),
+            "the Pandoc engine does not execute code chunks in .qmd pages",
+            "move the code into a lesson notebook, or build with --engine quarto")])
+    return text, read_front_matter(text)
+
+
+def notebook_markdown(nb: Any) -> tuple[str, dict[str, Any]]:
+    """Convert an executed notebook to one Pandoc Markdown document.
+
+    Parameters
+    ----------
+    nb : NotebookNode
+        The notebook, with outputs.
+
+    Returns
+    -------
+    tuple[str, dict]
+        The Markdown and the front matter.
+    """
+    cells = nb.get("cells", [])
+    parts: list[str] = []
+    front: dict[str, Any] = {}
+    for index, cell in enumerate(cells):
+        source = "".join(cell.get("source", "")) if isinstance(cell.get("source"), list) else cell.get("source", "")
+        kind = cell.get("cell_type")
+        if kind == "raw" and index == 0 and source.lstrip().startswith("---"):
+            front = read_front_matter(source.lstrip() + "\n")
+            parts.append(source.strip())
+        elif kind == "markdown":
+            parts.append(source)
+        elif kind == "code":
+            parts += [_output(out) for out in cell.get("outputs", []) if _output(out)]
+    return "\n\n".join(parts) + "\n", front
+
+
+def _output(out: Any) -> str:
+    kind = out.get("output_type")
+    if kind not in ("display_data", "execute_result"):
+        return ""  # streams and errors are build diagnostics, not page content
+    data = out.get("data", {})
+    if "text/html" in data:
+        markup = "".join(data["text/html"]) if isinstance(data["text/html"], list) else data["text/html"]
+        fence = "`" * max(3, _longest_backticks(markup) + 1)
+        return f"{fence}{{=html}}\n{markup}\n{fence}"
+    if "text/markdown" in data:
+        return "".join(data["text/markdown"]) if isinstance(data["text/markdown"], list) else data["text/markdown"]
+    for mime in ("image/png", "image/jpeg"):
+        if mime in data:
+            payload = "".join(data[mime]).replace("\n", "")
+            base64.b64decode(payload, validate=True)  # refuse damaged images early
+            return f"![](data:{mime};base64,{payload})"
+    return ""
+
+
+def _longest_backticks(text: str) -> int:
+    runs = re.findall(r"`+", text)
+    return max((len(r) for r in runs), default=0)

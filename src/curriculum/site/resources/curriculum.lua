@@ -1,0 +1,105 @@
+-- Pandoc filter for the curriculum's Pandoc engine: the Quarto conventions the
+-- site relies on, so the same sources render alike under Quarto and Pandoc.
+--   * profiles: .content-visible / .content-hidden with when-profile / unless-profile
+--   * callouts: .callout-note, -tip, -important, -warning, -caution
+--   * cross-page links: .qmd, .ipynb and .md targets become .html
+--   * one h1 per page: the template writes the title; level-1 headings become level 2
+
+local active = {}
+
+local function read_profile(meta)
+  local value = meta["curriculum-profile"]
+  local text = value and pandoc.utils.stringify(value) or "resident"
+  for name in string.gmatch(text, "[^,%s]+") do active[name] = true end
+end
+
+local function matches(list)
+  if not list then return nil end
+  for name in string.gmatch(list, "[^,%s]+") do
+    if active[name] then return true end
+  end
+  return false
+end
+
+local function visible(el)
+  if el.classes:includes("content-visible") then
+    local when = matches(el.attributes["when-profile"])
+    local unless = matches(el.attributes["unless-profile"])
+    if when == false or unless == true then return false end
+    return true
+  end
+  if el.classes:includes("content-hidden") then
+    local when = matches(el.attributes["when-profile"])
+    local unless = matches(el.attributes["unless-profile"])
+    if when == true or unless == false then return false end
+    if when == nil and unless == nil then return false end
+    return true
+  end
+  return nil
+end
+
+local CALLOUTS = {
+  note = "Note", tip = "Tip", important = "Important", warning = "Warning", caution = "Caution",
+}
+
+local function callout(el)
+  for kind, label in pairs(CALLOUTS) do
+    if el.classes:includes("callout-" .. kind) then
+      local title = el.attributes["title"]
+      local body = el.content
+      local heading
+      if title then
+        heading = pandoc.Inlines(pandoc.read(title, "markdown").blocks[1].content)
+      elseif #body > 0 and body[1].t == "Header" then
+        heading = body[1].content
+        body = pandoc.List({table.unpack(body, 2)})
+      else
+        heading = pandoc.Inlines({pandoc.Str(label)})
+      end
+      local head = pandoc.Div({pandoc.Plain(heading)}, pandoc.Attr("", {"callout-title"}))
+      local inner = pandoc.Div(body, pandoc.Attr("", {"callout-body"}))
+      return pandoc.Div({head, inner}, pandoc.Attr(el.identifier, {"callout", "callout-" .. kind}, {role = "note"}))
+    end
+  end
+  return nil
+end
+
+local function Div(el)
+  local shown = visible(el)
+  if shown == false then return {} end
+  if shown == true then
+    local classes = {"profile-block"}
+    local when = el.attributes["when-profile"]
+    if when and el.classes:includes("content-visible") then
+      table.insert(classes, "profile-" .. when)
+    end
+    return pandoc.Div(el.content, pandoc.Attr(el.identifier, classes, {}))
+  end
+  return nil
+end
+
+local function Span(el)
+  local shown = visible(el)
+  if shown == false then return {} end
+  if shown == true then return el.content end
+end
+
+local function Link(el)
+  local target = el.target
+  if target:match("^%a[%w+.-]*:") or target:match("^#") then return nil end
+  local path, anchor = target:match("^([^#]*)(#?.*)$")
+  local converted = path:gsub("%.ipynb$", ".html"):gsub("%.qmd$", ".html"):gsub("%.md$", ".html")
+  el.target = converted .. anchor
+  return el
+end
+
+local function Header(el)
+  if el.level == 1 then el.level = 2 end
+  return el
+end
+
+return {
+  { Meta = read_profile },
+  { Div = Div, Span = Span },
+  { Div = function(el) return callout(el) end, Link = Link, Header = Header },
+}

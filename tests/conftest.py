@@ -1,0 +1,32 @@
+"""Shared fixtures: paths to the test data and a disposable copy of the test project."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+PROJECT = DATA / "project"
+INVALID = DATA / "invalid"
+REPO = Path(__file__).parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep caches and progress files of every test out of the user's folders."""
+    base = tmp_path_factory.getbasetemp()
+    monkeypatch.setenv("CURRICULUM_CACHE_DIR", str(base / "cache"))
+    monkeypatch.setenv("CURRICULUM_PROGRESS_FILE", str(base / "progress" / "progress.json"))
+    for name in ("CURRICULUM_HOST", "CURRICULUM_PROFILE", "CURRICULUM_ROOT", "QUARTO_DOCUMENT_PATH",
+                 "QUARTO_PROJECT_ROOT", "QUARTO_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A fresh copy of the small test project."""
+    target = tmp_path / "project"
+    shutil.copytree(PROJECT, target, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases"))
+    return target

@@ -1,0 +1,93 @@
+"""The loader keeps positions, explains YAML's traps and refuses unsafe YAML."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from curriculum.content import check_curriculum, check_paths, load_curriculum, load_files
+from curriculum.content._source import Source
+from curriculum.content._yaml import parse_yaml
+from tests.conftest import PROJECT
+
+
+def _parse(text: str) -> tuple[object, object, list[object]]:
+    return parse_yaml(Source(Path("x.yml"), "x.yml", text))
+
+
+def test_positions_of_keys_and_values() -> None:
+    data, locs, problems = _parse("title: T\nitems:\n  - id: a\n    stem: |\n      line one\n      line two\n")
+    assert problems == []
+    assert locs.value(("title",)) == (1, 8)
+    assert locs.key(("items", 0, "stem")) == (4, 5)
+    assert locs.value(("items", 0, "id")) == (3, 9)
+    # a position inside a block scalar: "two" on line 6
+    text = data["items"][0]["stem"]  # type: ignore[index]
+    assert locs.inside(("items", 0, "stem"), text.index("two"), text) == (6, 12)
+
+
+def test_keys_are_always_text() -> None:
+    data, _, problems = _parse("no: 1\non: 2\n3: x\n")
+    assert problems == [] and data == {"no": 1, "on": 2, "3": "x"}
+
+
+def test_unreadable_file_is_reported(tmp_path: Path) -> None:
+    if sys.platform == "win32" or os.geteuid() == 0:
+        target = tmp_path / "quizzes"
+        target.mkdir()
+        (target / "gone.yml").symlink_to(tmp_path / "missing.yml")
+        path = target / "gone.yml"
+    else:
+        path = tmp_path / "quizzes" / "locked.yml"
+        path.parent.mkdir()
+        path.write_text("title: x\n")
+        path.chmod(0)
+    diagnostics = check_curriculum(load_files([path]))
+    assert [d.code for d in diagnostics] == ["CUR101"]
+    assert "cannot read the file" in diagnostics[0].message
+
+
+def test_project_without_bibliography(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (project / "references.bib").unlink()
+    monkeypatch.chdir(project)
+    codes = {d.code for d in check_paths([], project).diagnostics}
+    assert "CUR316" in codes
+
+
+def test_paths_inside_a_project_are_checked_in_context(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    quiz = project / "quizzes" / "intro.yml"
+    quiz.write_text(quiz.read_text().replace("objectives: [intro-2]", "objectives: [intro-9]"))
+    monkeypatch.chdir(project)
+    only_quiz = check_paths([Path("quizzes/intro.yml")], project).diagnostics
+    assert [d.code for d in only_quiz] == ["CUR306"]
+    only_lesson = check_paths([Path("lessons")], project).diagnostics
+    assert only_lesson == []
+
+
+def test_the_test_project_loads_every_kind() -> None:
+    cur = load_curriculum(PROJECT)
+    assert set(cur.lessons) == {"intro"} and set(cur.quizzes) == {"intro"}
+    assert set(cur.vignettes) == {"first-visit"} and len(cur.exercises) == 2
+    assert cur.techniques is not None and cur.bibliography is not None
+
+
+def test_suppression_silences_only_its_item(project: Path) -> None:
+    quiz = project / "quizzes" / "intro.yml"
+    text = quiz.read_text().replace("Which finding best predicts", "Which finding would NOT predict")
+    quiz.write_text(text)
+    codes = [d.code for d in check_curriculum(load_curriculum(project))]
+    assert codes.count("L04") == 1
+    quiz.write_text(text.replace("    type: single\n    objectives: [intro-1]",
+                                 "    type: single\n    suppress:\n      L04: Kept negative to test the suppression."
+                                 "\n    objectives: [intro-1]", 1))
+    assert "L04" not in [d.code for d in check_curriculum(load_curriculum(project))]
+
+
+def test_copy_of_project_is_independent(project: Path) -> None:
+    shutil.rmtree(project / "exercises")
+    assert len(load_curriculum(project).exercises) == 0
+    assert len(load_curriculum(PROJECT).exercises) == 2
