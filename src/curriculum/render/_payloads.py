@@ -218,6 +218,6 @@ class PayloadBuilder:
             "case_html": md.block(ex.case) if ex and ex.case else None,
             "prompt_html": md.block(ex.prompt) if ex and ex.prompt else None,
             "fields": fields,
-            "example": {k: md.block(v) for k, v in ex.example.items()} if ex else {},
+            "example_html": {k: md.block(v) for k, v in ex.example.items()} if ex else {},
         })
         return payload

@@ -93,6 +93,16 @@ class SiteConfig:
         return ordered + [p for p in self.extra_pages if p not in ordered]
 
 
+_DEFAULT_RENDER = ["**/*.qmd", "**/*.ipynb", "**/*.md"]
+"""What Quarto renders when ``project.render`` is not given: every document..."""
+
+
+def _ignored(path: str) -> bool:
+    """...except those under a ``_`` or ``.`` folder or file, and README files, as Quarto does."""
+    parts = path.split("/")
+    return any(p.startswith(("_", ".")) for p in parts) or parts[-1].lower().startswith("readme.")
+
+
 def _merge(base: Any, over: Any) -> Any:
     if isinstance(base, dict) and isinstance(over, dict):
         merged = dict(base)
@@ -164,11 +174,12 @@ def load_config(root: Path, profile: str = "resident") -> SiteConfig:
     if isinstance(footer, dict):
         footer = " ".join(str(v) for v in footer.values())
     render: list[str] = []
-    for pattern in project.get("render") or []:
+    patterns = project.get("render") or _DEFAULT_RENDER
+    for pattern in patterns:
         if not isinstance(pattern, str) or pattern.startswith("!"):
             continue
         matches = sorted(p.relative_to(root).as_posix() for p in root.glob(pattern)) if "*" in pattern else [pattern]
-        render += [m for m in matches if m not in render]
+        render += [m for m in matches if m not in render and not _ignored(m)]
     return SiteConfig(
         root=root,
         profile=profile,

@@ -2,10 +2,11 @@
 
 Each notebook runs in its own kernel (two at a time) with
 ``CURRICULUM_HOST=static``, so its component calls return static HTML. The
-executed notebook is cached under a key made of the notebook's bytes, the
-package (its version and every source and web file), the content files the
-components read, and the profile: a rebuild with nothing changed executes
-nothing, and changing one quiz re-executes only what could show it.
+outputs are cached under a key made of the notebook's code and front matter,
+the package (its version and every source and web file), the content files
+the components read, every lesson's front matter, and the profile: a rebuild
+with nothing changed executes nothing, and editing a lesson's prose executes
+nothing either.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
-
-import nbformat
 
 from curriculum._version import __version__
 from curriculum.content._diagnostics import RULES, Severity
@@ -56,16 +57,21 @@ def package_fingerprint() -> str:
 
 
 class NotebookCache:
-    """Executed notebooks, stored by content hash.
+    """Executed notebooks' outputs, stored by a hash of what can change them.
+
+    Outputs depend only on a notebook's code cells and front matter, on the
+    content files and the package, and on the profile; prose does not run.
+    So the key leaves the Markdown cells out: editing a lesson's text
+    re-renders the page without executing anything.
 
     Parameters
     ----------
     root : Path
         The project folder.
     folder : Path
-        Where executed notebooks are cached.
+        Where outputs are cached.
     profile : str
-        The build profile (part of the key: faculty pages differ).
+        The build profile (faculty pages differ).
     """
 
     def __init__(self, root: Path, folder: Path, profile: str) -> None:
@@ -73,17 +79,19 @@ class NotebookCache:
         self.folder = folder
         self.profile = profile
         content = [p for p in project_files(root) if p.suffix != ".ipynb"]
+        fronts = [_cells(_read(p), {"raw"})[:1] for p in sorted(root.glob("lessons/*.ipynb"))]
         self._shared = hashlib.sha256(
-            f"{package_fingerprint()}:{_hash_files(content, root)}:{profile}:{sys.version_info[:2]}".encode()
+            f"{package_fingerprint()}:{_hash_files(content, root)}:{fingerprint_json(fronts)}:"
+            f"{profile}:{sys.version_info[:2]}".encode()
         ).hexdigest()
 
-    def key(self, notebook: Path) -> str:
-        """Return the cache key of ``notebook``."""
-        return hashlib.sha256(self._shared.encode() + notebook.read_bytes()).hexdigest()[:32]
+    def key(self, notebook: dict[str, Any]) -> str:
+        """Return the cache key of a notebook (its front matter and code, not its prose)."""
+        return fingerprint_json([self._shared, _cells(notebook, {"raw", "code"})])[:32]
 
     def executed(self, notebooks: list[Path], on_done: Callable[[Path, bool], None] | None = None,
                  workers: int = 2) -> dict[Path, Any]:
-        """Return every notebook executed, running only those not in the cache.
+        """Return every notebook with outputs, executing only those whose key is not cached.
 
         Parameters
         ----------
@@ -96,8 +104,8 @@ class NotebookCache:
 
         Returns
         -------
-        dict[Path, NotebookNode]
-            Executed notebooks by path.
+        dict[Path, dict]
+            Notebooks (as JSON data) with the outputs of their code cells.
 
         Raises
         ------
@@ -108,13 +116,14 @@ class NotebookCache:
         results: dict[Path, Any] = {}
         todo = []
         for path in notebooks:
-            cached = self.folder / f"{self.key(path)}.ipynb"
+            nb = _read(path)
+            cached = self.folder / f"{self.key(nb)}.json"
             if cached.is_file():
-                results[path] = nbformat.read(cached, as_version=4)
+                results[path] = _with_outputs(nb, json.loads(cached.read_text(encoding="utf-8")))
                 if on_done:
                     on_done(path, False)
             else:
-                todo.append(path)
+                todo.append((path, cached))
         if todo:
             env = {"CURRICULUM_HOST": "static", "CURRICULUM_PROFILE": self.profile,
                    "CURRICULUM_ROOT": str(self.root), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
@@ -122,9 +131,12 @@ class NotebookCache:
             os.environ.update(env)
             try:
                 with ThreadPoolExecutor(max_workers=workers) as pool:
-                    for path, nb in zip(todo, pool.map(self._run, todo), strict=True):
+                    for (path, cached), nb in zip(todo, pool.map(self._run, [t[0] for t in todo]), strict=True):
                         results[path] = nb
-                        nbformat.write(nb, self.folder / f"{self.key(path)}.ipynb")
+                        outputs = [c.get("outputs", []) for c in nb["cells"] if c.get("cell_type") == "code"]
+                        tmp = cached.with_suffix(".tmp")
+                        tmp.write_text(json.dumps(outputs, ensure_ascii=False), encoding="utf-8")
+                        tmp.replace(cached)
                         if on_done:
                             on_done(path, True)
             finally:
@@ -136,12 +148,25 @@ class NotebookCache:
         return results
 
     def _run(self, path: Path) -> Any:
+        import nbformat
+        from jupyter_client.manager import AsyncKernelManager
         from nbclient import NotebookClient
         from nbclient.exceptions import CellExecutionError
 
         nb = nbformat.read(path, as_version=4)
-        client = NotebookClient(nb, timeout=TIMEOUT, kernel_name="python3",
-                                resources={"metadata": {"path": str(path.parent)}})
+        sockets = tempfile.mkdtemp(prefix="curriculum-kernel-")
+
+        class LocalKernelManager(AsyncKernelManager):  # type: ignore[misc]
+            """IPC sockets keep kernel traffic off the network (and ipykernel's TCP warning off the log)."""
+
+            def __init__(self, **kwargs: Any) -> None:
+                if os.name != "nt":  # an absolute socket path: the kernel runs in the notebook's folder
+                    kwargs.setdefault("transport", "ipc")
+                    kwargs.setdefault("ip", os.path.join(sockets, "kernel"))
+                super().__init__(**kwargs)
+
+        client = NotebookClient(nb, kernel_manager_class=LocalKernelManager, timeout=TIMEOUT,
+                                kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
         display = path.relative_to(self.root).as_posix()
         try:
             client.execute()
@@ -150,13 +175,37 @@ class NotebookCache:
                                              "run the notebook in JupyterLab to see the error")]) from exc
         except Exception as exc:  # kernel died, timeout, missing kernel
             raise BuildError(f"{display}: could not execute the notebook: {type(exc).__name__}: {exc}") from exc
+        finally:
+            shutil.rmtree(sockets, ignore_errors=True)
         for cell in nb.cells:
             for out in cell.get("outputs", []):
                 if out.get("output_type") == "display_data" and "text/html" not in out.get("data", {}) \
                         and "application/vnd.jupyter.widget-view+json" in out.get("data", {}):
                     raise BuildError(f"{display}: a cell displayed a live widget while building the site; "
                                      "component calls must see CURRICULUM_HOST=static")
-        return nb
+        return json.loads(nbformat.writes(nb))
+
+
+def _read(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def _source(cell: dict[str, Any]) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def _cells(nb: dict[str, Any], kinds: set[str]) -> list[tuple[str, str]]:
+    return [(c.get("cell_type", ""), _source(c)) for c in nb.get("cells", []) if c.get("cell_type") in kinds]
+
+
+def _with_outputs(nb: dict[str, Any], outputs: list[Any]) -> dict[str, Any]:
+    code = iter(outputs)
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = next(code, [])
+    return nb
 
 
 def _first_line(exc: Exception) -> str:

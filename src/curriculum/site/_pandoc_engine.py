@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +23,7 @@ from typing import Any
 
 import jinja2
 
+from curriculum._session import site_id
 from curriculum._version import __version__
 from curriculum.content._diagnostics import RULES, Severity
 from curriculum.errors import BuildError, ContentError
@@ -42,6 +44,8 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "connect-src 'self'; media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'")
 """The Content-Security-Policy of every page: nothing may load from another host."""
 _SPLIT = "<!--curriculum:body-->"
+_COLGROUP = re.compile(r"<colgroup>.*?</colgroup>\s*", re.DOTALL)
+_STYLE_ATTRIBUTE = re.compile(r'(<[a-z][a-z0-9]*\b[^>]*?) style="[^"]*"')
 _ENV = jinja2.Environment(loader=jinja2.PackageLoader("curriculum.site", "templates"), autoescape=True,
                           keep_trailing_newline=True)
 
@@ -181,11 +185,11 @@ class PandocEngine:
             prev, nxt = pager(order, page)
             rel = "../" * page.depth
             document = template.render(
-                lang="en", profile=config.profile, rel=rel, csp=CSP, version=__version__,
+                lang="en", profile=config.profile, site=site_id(root), rel=rel, csp=CSP, version=__version__,
                 title=page.title, site_title=config.title, description=config.description,
                 subtitle=None, sidebar=_markup(sidebar_html(config.sidebar, pages, page)),
                 body=_markup(body), toc=_markup(toc) if toc.strip() else "", prev=prev, next=nxt,
-                footer=_markup(footer),
+                footer=_markup(footer), about=_about(pages, page),
             )
             if write_if_changed(out / page.output, document):
                 stats.written += 1
@@ -220,6 +224,8 @@ class PandocEngine:
             raise ContentError([E_PANDOC.at(source, (1, 1), f"Pandoc failed: {' '.join(result.stderr.split())}",
                                             "check the page's Markdown near the reported place")])
         toc, _, body = result.stdout.partition(_SPLIT)
+        # Pandoc sizes wide tables with style attributes, which the CSP (style-src 'self') would block.
+        body = _STYLE_ATTRIBUTE.sub(r"\1", _COLGROUP.sub("", body))
         return toc.strip(), body.strip()
 
     def _assets(self, out: Path, stats: RenderStats) -> list[str]:
@@ -239,10 +245,11 @@ class PandocEngine:
         body = ('<p class="search-page-intro">Results for your search appear below. Type in the search box '
                 'at the top of any page.</p><ol class="search-page-results" aria-live="polite"></ol>')
         document = _ENV.get_template("page.html.j2").render(
-            lang="en", profile=config.profile, rel="", csp=CSP, version=__version__, title="Search",
+            lang="en", profile=config.profile, site=site_id(config.root), rel="", csp=CSP, version=__version__,
+            title="Search",
             site_title=config.title, description="", subtitle=None,
             sidebar=_markup(sidebar_html(config.sidebar, pages, page)), body=_markup(body), toc="",
-            prev=None, next=None, footer="",
+            prev=None, next=None, footer="", about=_about(pages, page),
         )
         stats.written += write_if_changed(out / "search.html", document)
         return "search.html"
@@ -263,6 +270,11 @@ class PandocEngine:
                 removed += 1
         write_if_changed(manifest, json.dumps(sorted(written), indent=0) + "\n")
         return removed
+
+
+def _about(pages: dict[str, Page], current: Page) -> str | None:
+    about = pages.get("about.qmd")
+    return relative(current.output, about.output) if about else None
 
 
 def _markup(text: str) -> Any:

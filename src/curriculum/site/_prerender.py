@@ -26,7 +26,7 @@ from pathlib import Path
 
 from curriculum._fragment import static_fragment
 from curriculum.content import Curriculum, Quiz
-from curriculum.render import PayloadBuilder
+from curriculum.render import PayloadBuilder, sanitize
 from curriculum.web import classic_bundle, stylesheet
 
 __all__ = ["GENERATED_DIRS", "prerender", "write_if_changed"]
@@ -101,6 +101,7 @@ def _quiz_page(cur: Curriculum, builder: PayloadBuilder, ident: str) -> str:
                        f'<ol type="a">{options}</ol></li>')
     parts.append(_raw(f'<section class="cur-handout" aria-label="Printable handout"><h2>Handout</h2>'
                       f'<ol>{"".join(handout)}</ol></section>'))
+    cited = [text for item in quiz.items for text in (item.stem, *(o.text for o in item.options))]
     if builder.profile == "faculty":
         rows = []
         for n, item in enumerate(quiz.items, 1):
@@ -113,7 +114,24 @@ def _quiz_page(cur: Curriculum, builder: PayloadBuilder, ident: str) -> str:
                  '<th scope="col">Objectives</th><th scope="col">Rationale</th></tr></thead>'
                  f'<tbody>{"".join(rows)}</tbody></table>')
         parts.append('::: {.content-visible when-profile="faculty"}\n## Answer key\n\n' + _raw(table) + "\n:::")
+        cited += [item.rationale for item in quiz.items]
+    references = _references(builder, cited)
+    if references:
+        parts.append(_raw(references))
     return "\n\n".join(parts) + "\n"
+
+
+def _references(builder: PayloadBuilder, texts: list[str]) -> str:
+    """A reference list for citations inside raw HTML, which citeproc does not see."""
+    keys = list(dict.fromkeys(k for text in texts for k in builder.renderer.keys(text)))
+    citations = builder.renderer.citations
+    entries = [(k, citations.get(k)) for k in keys] if citations else []
+    items = sorted((ref.html, k) for k, ref in entries if ref is not None)
+    if not items:
+        return ""
+    body = "".join(f'<div id="ref-{html.escape(k)}" class="csl-entry">{sanitize(h)}</div>' for h, k in items)
+    return f'<section class="references" aria-labelledby="generated-references"><h2 id="generated-references">References</h2>{body}</section>'
+
 
 
 def _quiz_index(cur: Curriculum) -> str:

@@ -4,6 +4,8 @@
 --   * callouts: .callout-note, -tip, -important, -warning, -caution
 --   * cross-page links: .qmd, .ipynb and .md targets become .html
 --   * one h1 per page: the template writes the title; level-1 headings become level 2
+--   * in-page links to anchors that do not exist become plain text (generated pages can
+--     link to members they do not render; citeproc's #ref- links are added later)
 
 local active = {}
 
@@ -98,8 +100,23 @@ local function Header(el)
   return el
 end
 
+local anchors = {}
+
+local function collect(el)
+  if el.identifier and el.identifier ~= "" then anchors[el.identifier] = true end
+end
+
+local function dangling(el)
+  local anchor = el.target:match("^#(.+)$")
+  if anchor and not anchors[anchor] and not anchor:match("^ref%-") then
+    return el.content
+  end
+end
+
 return {
   { Meta = read_profile },
   { Div = Div, Span = Span },
   { Div = function(el) return callout(el) end, Link = Link, Header = Header },
+  { Header = collect, Div = collect, Span = collect, Code = collect, CodeBlock = collect, Table = collect },
+  { Link = dangling },
 }

@@ -1,0 +1,585 @@
+// host.js: the static host (docs/components.md, "Static fragment" and "Progress file").
+//
+// A classic script, not a module: curriculum.js places it in one function
+// scope after core.js and the components, so core's helpers and the
+// `COMPONENTS` registry are in scope here. It gives each `.cur-widget` a
+// model shim (get/set/on/off/save_changes/send over a plain object), keeps
+// progress in localStorage in the progress-file shape, and draws the
+// progress controls (export, import, clear) into every `.cur-progress`.
+// Nothing here inserts stored or imported text as markup.
+
+const PROGRESS_FORMAT = "curriculum-progress";
+const PROGRESS_VERSION = 1;
+const STORAGE_PREFIX = "curriculum-progress:v1:";
+const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
+const RECORD_KEY = /^[a-z][a-z0-9-]*:[A-Za-z0-9._-]{1,200}$/;
+const WIDGET_NAMES = { quiz: "quiz", vignette: "case vignette", spotter: "exercise", worksheet: "worksheet" };
+
+/** Light checks of each component's state, so an odd import is refused rather than half-used. */
+const STATE_SHAPES = {
+  quiz: (/** @type {any} */ s) => Array.isArray(s.attempts) && s.attempts.every(isPlainObject),
+  vignette: (/** @type {any} */ s) => Array.isArray(s.path) && typeof s.at === "string",
+  spotter: (/** @type {any} */ s) => isPlainObject(s.labels),
+  worksheet: (/** @type {any} */ s) => isPlainObject(s.fields) && Object.values(s.fields).every((v) => typeof v === "string"),
+};
+
+/** @type {Map<string, any>} */
+const hostStores = new Map();
+/** @type {any[]} */
+const hostViews = [];
+/** @type {any[]} */
+const hostPanels = [];
+let hostFirstSite = "";
+/** Titles of the components on this page, to name imported records. @type {Map<string, string>} */
+const hostTitles = new Map();
+
+// ------------------------------------------------------------------ progress records
+
+/**
+ * Is this a record the site can use: a known key shape, a parseable
+ * `updated` time and a state of the right shape?
+ * @param {string} key
+ * @param {any} record
+ * @returns {boolean}
+ */
+function validRecord(key, record) {
+  if (!RECORD_KEY.test(key) || !isPlainObject(record)) return false;
+  if (typeof record.updated !== "string" || Number.isNaN(Date.parse(record.updated))) return false;
+  if (!isPlainObject(record.state)) return false;
+  const check = STATE_SHAPES[/** @type {keyof typeof STATE_SHAPES} */ (key.slice(0, key.indexOf(":")))];
+  return check ? check(record.state) : true;
+}
+
+/**
+ * Read a parsed progress file: its records, and the keys of records ignored.
+ * @param {any} data
+ * @param {string} site
+ * @returns {{error?: string, records: Record<string, any>, ignored: string[]}}
+ */
+function readProgress(data, site) {
+  const none = { records: {}, ignored: [] };
+  if (!isPlainObject(data) || data.format !== PROGRESS_FORMAT) {
+    return { ...none, error: "This is not a curriculum progress file." };
+  }
+  if (data.version !== PROGRESS_VERSION) {
+    return { ...none, error: `This progress file has version ${String(data.version).slice(0, 20)}; this site reads version ${PROGRESS_VERSION}.` };
+  }
+  if (typeof data.site === "string" && data.site !== site) {
+    return { ...none, error: `This progress file belongs to another site (“${data.site.slice(0, 80)}”), not to this one (“${site}”).` };
+  }
+  if (!isPlainObject(data.records)) return { ...none, error: "This progress file has no records." };
+  /** @type {Record<string, any>} */
+  const records = {};
+  const ignored = [];
+  for (const [key, record] of Object.entries(data.records)) {
+    if (validRecord(key, record)) records[key] = { updated: record.updated, state: record.state };
+    else ignored.push(key);
+  }
+  return { records, ignored };
+}
+
+/**
+ * localStorage if it works here, otherwise null (some locked-down browsers
+ * refuse it, and it throws rather than returning null).
+ * @returns {Storage | null}
+ */
+function probeStorage() {
+  try {
+    const storage = window.localStorage;
+    const probe = `${STORAGE_PREFIX}probe`;
+    storage.setItem(probe, "1");
+    storage.removeItem(probe);
+    return storage;
+  } catch (error) {
+    log("warn", "localStorage is not available; progress is kept in memory for this page only", error);
+    return null;
+  }
+}
+
+/**
+ * The progress of one site: in localStorage, or in memory when that is refused.
+ * @param {string} site
+ * @returns {any}
+ */
+function openStore(site) {
+  const key = STORAGE_PREFIX + site;
+  const storage = probeStorage();
+  /** @type {Record<string, any>} */
+  let memory = {};
+  /** @type {string | null} */
+  let problem = null;
+
+  /** @returns {Record<string, any>} */
+  function load() {
+    if (!storage || problem === "full") return { ...memory };
+    let text = null;
+    try {
+      text = storage.getItem(key);
+    } catch (error) {
+      return { ...memory };
+    }
+    if (text === null) return {};
+    try {
+      const read = readProgress(JSON.parse(text), site);
+      if (!read.error) return read.records;
+    } catch (error) {
+      // fall through: damaged
+    }
+    keepDamaged(text);
+    return {};
+  }
+
+  /** @param {string} text */
+  function keepDamaged(text) {
+    if (problem === "damaged") return;
+    problem = "damaged";
+    log("warn", `the saved progress under ${key} is damaged; a copy is kept under ${key}:damaged`);
+    try {
+      if (storage && storage.getItem(`${key}:damaged`) === null) storage.setItem(`${key}:damaged`, text);
+    } catch (error) {
+      // nothing more we can do
+    }
+  }
+
+  /** @param {Record<string, any>} records */
+  function save(records) {
+    memory = records;
+    if (!storage) return true;
+    try {
+      storage.setItem(key, JSON.stringify({ format: PROGRESS_FORMAT, version: PROGRESS_VERSION, site, updated: nowIso(), records }));
+      if (problem === "full") problem = null;
+      return true;
+    } catch (error) {
+      problem = "full";
+      log("warn", "could not save progress (storage full?)", error);
+      return false;
+    }
+  }
+
+  return {
+    site,
+    get memoryOnly() {
+      return !storage;
+    },
+    get problem() {
+      return problem;
+    },
+    records: load,
+    /** @param {string} k */
+    get(k) {
+      return load()[k] || null;
+    },
+    /** @param {string} k @param {any} state */
+    put(k, state) {
+      const records = load();
+      if (state === null || state === undefined) delete records[k];
+      else records[k] = { updated: nowIso(), state };
+      return save(records);
+    },
+    save,
+    clear() {
+      memory = {};
+      if (storage) {
+        try {
+          storage.removeItem(key);
+        } catch (error) {
+          log("warn", "could not clear progress", error);
+        }
+      }
+    },
+  };
+}
+
+/**
+ * @param {string} site
+ * @returns {any}
+ */
+function storeFor(site) {
+  let store = hostStores.get(site);
+  if (!store) {
+    store = openStore(site);
+    hostStores.set(site, store);
+  }
+  return store;
+}
+
+/** @returns {string} */
+function defaultSite() {
+  return document.documentElement.dataset.curriculumSite || hostFirstSite || "curriculum";
+}
+
+/** @returns {"resident" | "faculty"} */
+function hostProfile() {
+  return document.documentElement.dataset.curriculumProfile === "faculty" ? "faculty" : "resident";
+}
+
+/**
+ * Give mounted components of `site` the stored state, where it differs.
+ * @param {string} site
+ * @param {any} [except]   a model that already has it
+ * @param {string} [onlyKey]  only the views of this record
+ */
+function refreshViews(site, except, onlyKey) {
+  const records = storeFor(site).records();
+  for (const view of hostViews) {
+    if (view.site !== site || view.model === except || (onlyKey && view.key !== onlyKey)) continue;
+    const record = records[view.key];
+    const state = record ? record.state : null;
+    if (JSON.stringify(state) !== JSON.stringify(view.model.get("state"))) view.replaceState(state);
+  }
+}
+
+// ------------------------------------------------------------------ export and import
+
+/**
+ * The learner's progress for a site, as a progress file object.
+ * @param {string} [site]
+ * @returns {{format: string, version: number, site: string, updated: string, records: Record<string, any>}}
+ */
+function exportProgress(site) {
+  const id = site || defaultSite();
+  return { format: PROGRESS_FORMAT, version: PROGRESS_VERSION, site: id, updated: nowIso(), records: storeFor(id).records() };
+}
+
+/**
+ * Name records for a message: the component's title when it is on this page, else its key.
+ * @param {string[]} keys
+ * @param {boolean} [titles]
+ * @returns {string}
+ */
+function listKeys(keys, titles) {
+  const shown = keys.slice(0, 5).map((k) => (titles && hostTitles.get(k)) || k).map((k) => (k.length > 60 ? `${k.slice(0, 59)}…` : k));
+  return shown.join(", ") + (keys.length > 5 ? ` and ${keys.length - 5} more` : "");
+}
+
+/**
+ * Merge a progress file (its text) into the site's progress: newer `updated`
+ * wins; records of an unexpected shape are reported and ignored.
+ * @param {string} text
+ * @param {string} [site]
+ * @returns {{ok: boolean, imported: string[], kept: string[], ignored: string[], message: string}}
+ */
+function importProgress(text, site) {
+  const id = site || defaultSite();
+  const fail = (/** @type {string} */ message) => ({ ok: false, imported: [], kept: [], ignored: [], message: `${message} Nothing was imported.` });
+  let data;
+  try {
+    data = JSON.parse(String(text));
+  } catch (error) {
+    return fail("This file is not a progress file: it is not valid JSON.");
+  }
+  const read = readProgress(data, id);
+  if (read.error) return fail(read.error);
+  const store = storeFor(id);
+  const records = store.records();
+  const imported = [];
+  const kept = [];
+  for (const [key, record] of Object.entries(read.records)) {
+    const have = records[key];
+    if (!have || Date.parse(record.updated) > Date.parse(have.updated)) {
+      records[key] = record;
+      imported.push(key);
+    } else {
+      kept.push(key);
+    }
+  }
+  const saved = store.save(records);
+  refreshViews(id);
+  const parts = [imported.length ? `Imported ${plural(imported.length, "record")}: ${listKeys(imported, true)}.` : "Nothing new to import."];
+  if (kept.length) parts.push(`Kept ${plural(kept.length, "record")} of yours that ${kept.length === 1 ? "was" : "were"} as new or newer.`);
+  if (read.ignored.length) parts.push(`Ignored ${plural(read.ignored.length, "record")} with an unexpected shape: ${listKeys(read.ignored)}.`);
+  if (!saved) parts.push("This browser could not save them permanently; export before you leave.");
+  return { ok: true, imported, kept, ignored: read.ignored, message: parts.join(" ") };
+}
+
+// ------------------------------------------------------------------ model shim
+
+/**
+ * A model with anywidget's interface over a plain object. `change:` events
+ * fire synchronously on `set`, as in Backbone; a failing listener is logged
+ * and does not stop the others.
+ * @param {any} payload
+ * @param {any} state
+ * @param {{kind: string, profile: string}} host
+ * @param {(state: any) => void} save
+ * @returns {{model: any, replaceState: (state: any) => void}}
+ */
+function createModel(payload, state, host, save) {
+  /** @type {Record<string, any>} */
+  const attrs = { payload, state, host };
+  /** @type {{event: string, callback: Function, context: any}[]} */
+  let listeners = [];
+  /** @param {string} event */
+  const emit = (event) => {
+    for (const l of listeners.slice()) {
+      if (l.event !== event) continue;
+      try {
+        l.callback.call(l.context);
+      } catch (error) {
+        log("error", `a ${event} listener failed`, error);
+      }
+    }
+  };
+  const model = {
+    /** @param {string} name */
+    get(name) {
+      return attrs[name];
+    },
+    /** @param {string} name @param {any} value */
+    set(name, value) {
+      if (attrs[name] === value) return;
+      attrs[name] = value;
+      emit(`change:${name}`);
+    },
+    /** @param {string} events @param {Function} callback @param {any} [context] */
+    on(events, callback, context) {
+      for (const event of String(events).split(/\s+/).filter(Boolean)) listeners.push({ event, callback, context });
+    },
+    /** @param {string | null} [events] @param {Function | null} [callback] @param {any} [context] */
+    off(events, callback, context) {
+      const names = events ? String(events).split(/\s+/) : null;
+      listeners = listeners.filter((l) => !((!names || names.includes(l.event)) && (!callback || l.callback === callback) && (!context || l.context === context)));
+    },
+    save_changes() {
+      save(attrs.state);
+    },
+    /** @param {any} message */
+    send(message) {
+      log("info", "send() has no receiver on a static page", message);
+    },
+  };
+  return {
+    model,
+    replaceState(next) {
+      attrs.state = next;
+      emit("change:state");
+    },
+  };
+}
+
+// ------------------------------------------------------------------ mounting
+
+/**
+ * Show a readable error in place of a component (never throws).
+ * @param {Element} node
+ * @param {string} text
+ * @param {unknown} error
+ */
+function showError(node, text, error) {
+  log("error", text, error);
+  node.appendChild(h("p", { class: "cur-error" }, [h("span", { class: "cur-icon", "aria-hidden": "true", text: "⚠" }), ` ${text}`]));
+}
+
+/**
+ * Mount one `.cur-widget`.
+ * @param {Element} node
+ */
+function mountWidget(node) {
+  if (node.hasAttribute("data-cur-mounted")) return;
+  node.setAttribute("data-cur-mounted", "");
+  const kind = node.getAttribute("data-component") || "";
+  const label = WIDGET_NAMES[/** @type {keyof typeof WIDGET_NAMES} */ (kind)] || "exercise";
+  let payload;
+  try {
+    const script = node.querySelector("script.cur-payload");
+    if (!script) throw new Error("no .cur-payload element");
+    payload = JSON.parse(script.textContent || "");
+    if (!isPlainObject(payload) || typeof payload.key !== "string") throw new Error("the payload is not an object with a key");
+  } catch (error) {
+    showError(node, `This ${label} cannot be shown: its data is damaged. The rest of the page still works.`, error);
+    return;
+  }
+  const component = Object.prototype.hasOwnProperty.call(COMPONENTS, kind) ? COMPONENTS[/** @type {keyof typeof COMPONENTS} */ (kind)] : null;
+  if (!component || typeof component.render !== "function") {
+    showError(node, `This page asks for a component this site does not have (“${kind.slice(0, 40)}”).`, kind);
+    return;
+  }
+  const site = typeof payload.site === "string" && payload.site ? payload.site : defaultSite();
+  if (!hostFirstSite) hostFirstSite = site;
+  if (typeof payload.title === "string" && payload.title) hostTitles.set(payload.key, payload.title);
+  const store = storeFor(site);
+  const record = store.get(payload.key);
+  /** @type {any} */
+  let view = null;
+  const { model, replaceState } = createModel(payload, record ? record.state : null, { kind: "static", profile: hostProfile() }, (state) => {
+    store.put(payload.key, state);
+    for (const panel of hostPanels) if (panel.site === site) panel.update();
+    if (view) refreshViews(site, model, payload.key);
+  });
+  // Each view gets its own listener context, so its listeners can all be removed.
+  const context = {};
+  const viewModel = {
+    get: model.get,
+    set: model.set,
+    save_changes: model.save_changes,
+    send: model.send,
+    /** @param {string} events @param {Function} callback */
+    on: (events, callback) => model.on(events, callback, context),
+    /** @param {string} [events] @param {Function} [callback] */
+    off: (events, callback) => model.off(events || null, callback || null, context),
+  };
+  const el = h("div", { class: "cur-mount" });
+  node.appendChild(el);
+  let cleanup = null;
+  try {
+    const result = component.render({ model: viewModel, el });
+    cleanup = typeof result === "function" ? result : null;
+  } catch (error) {
+    model.off(null, null, context);
+    el.remove();
+    showError(node, `This ${label} could not start because of an error. The rest of the page still works.`, error);
+    return;
+  }
+  view = {
+    node,
+    site,
+    key: payload.key,
+    model,
+    replaceState,
+    dispose() {
+      try {
+        if (cleanup) cleanup();
+      } catch (error) {
+        log("error", "error while cleaning up", error);
+      }
+      model.off(null, null, context);
+    },
+  };
+  hostViews.push(view);
+}
+
+/**
+ * Draw the progress controls into one `.cur-progress` element.
+ * @param {Element} node
+ */
+function mountPanel(node) {
+  if (node.hasAttribute("data-cur-mounted")) return;
+  node.setAttribute("data-cur-mounted", "");
+  const site = node.getAttribute("data-site") || defaultSite();
+  const store = storeFor(site);
+  const level = Math.min(Math.max(Number(node.getAttribute("data-heading-level")) || 2, 2), 6);
+  const headingId = uid("progress");
+  const status = h("p", { class: "cur-panel-status", role: "status", "aria-live": "polite" });
+  const notice = h("p", { class: "cur-notice", hidden: true });
+  const slot = h("div", { class: "cur-confirm-slot" });
+  const say = (/** @type {string} */ text) => {
+    status.textContent = "";
+    window.setTimeout(() => { status.textContent = text; }, 60);
+  };
+  const input = /** @type {HTMLInputElement} */ (h("input", { type: "file", accept: ".json,application/json", hidden: true, "aria-label": "Progress file to import" }));
+  input.addEventListener("change", () => {
+    const file = input.files && input.files[0];
+    input.value = "";
+    if (!file) return;
+    if (file.size > MAX_IMPORT_BYTES) {
+      say("This file is too large to be a progress file. Nothing was imported.");
+      return;
+    }
+    file.text().then(
+      (text) => say(importProgress(text, site).message),
+      () => say("The file could not be read. Nothing was imported."),
+    );
+  });
+  const clearButton = button("Clear my progress…", () => {
+    slot.replaceChildren(confirmBox({
+      key: "clear-progress",
+      message: "Delete every saved answer on this site in this browser? Export first if you want a copy.",
+      yes: "Delete my progress",
+      no: "Cancel",
+      danger: true,
+      onYes: () => {
+        store.clear();
+        slot.replaceChildren();
+        refreshViews(site);
+        clearButton.focus();
+        say("Your saved progress on this site was deleted from this browser.");
+      },
+      onNo: () => {
+        slot.replaceChildren();
+        clearButton.focus();
+      },
+    }));
+    const cancel = slot.querySelector('[data-key="clear-progress:no"]');
+    if (cancel instanceof HTMLElement) cancel.focus();
+  }, { key: "clear-progress", danger: true });
+  const panel = h("section", { class: "cur-progress-panel", "aria-labelledby": headingId }, [
+    h(`h${level}`, { id: headingId, class: "cur-panel-heading", text: "Your progress" }),
+    h("p", { text: "Your answers are saved in this browser only. Export them to keep a copy or to continue on another computer." }),
+    notice,
+    h("div", { class: "cur-actions" }, [
+      button("Export progress", () => {
+        const name = `${site}-progress.json`;
+        downloadText(name, `${JSON.stringify(exportProgress(site), null, 2)}\n`, "application/json");
+        say(`Your progress was saved as ${safeFileName(name)}.`);
+      }, { key: "export-progress" }),
+      button("Import progress…", () => input.click(), { key: "import-progress" }),
+      clearButton,
+    ]),
+    input,
+    slot,
+    status,
+  ]);
+  const update = () => {
+    const problem = store.memoryOnly ? "This browser does not let the site save your answers: they will be lost when you close the page. Export them before you leave."
+      : store.problem === "full" ? "This browser's storage is full: new answers are not saved. Export your progress now."
+        : store.problem === "damaged" ? "Your saved progress in this browser was damaged and could not be read; a copy was kept. You can import an exported progress file."
+          : "";
+    notice.textContent = problem;
+    notice.hidden = !problem;
+  };
+  update();
+  hostPanels.push({ site, update });
+  node.replaceChildren(panel);
+}
+
+/**
+ * Mount every component and progress panel not yet mounted under `root`.
+ * @param {ParentNode} [root]
+ * @returns {number}  how many components are mounted on the page
+ */
+function mountAll(root) {
+  const scope = root || document;
+  for (const node of scope.querySelectorAll(".cur-widget")) {
+    try {
+      mountWidget(node);
+    } catch (error) {
+      showError(node, "This part of the page could not be shown.", error);
+    }
+  }
+  for (const node of scope.querySelectorAll(".cur-progress")) {
+    try {
+      mountPanel(node);
+    } catch (error) {
+      log("error", "the progress controls could not be drawn", error);
+    }
+  }
+  // Without a progress panel, say on each component when nothing can be saved.
+  if (!document.querySelector(".cur-progress")) {
+    for (const view of hostViews) {
+      if (storeFor(view.site).memoryOnly && !view.node.querySelector(".cur-notice")) {
+        view.node.insertBefore(h("p", { class: "cur-notice", text: "This browser does not let the site save your answers: they will be lost when you close the page." }), view.node.firstChild);
+      }
+    }
+  }
+  return hostViews.length;
+}
+
+window.addEventListener("storage", (event) => {
+  // Another tab changed the progress: bring this page in step.
+  if (event.key !== null && !event.key.startsWith(STORAGE_PREFIX)) return;
+  for (const site of new Set(hostViews.map((v) => v.site))) refreshViews(site);
+});
+
+window.Curriculum = Object.freeze({
+  mountAll,
+  exportProgress,
+  importProgress,
+  score,
+  itemCorrect,
+  passed,
+  drawOrder,
+  shuffle,
+});
+
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => mountAll());
+else mountAll();

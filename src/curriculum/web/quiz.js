@@ -1,0 +1,607 @@
+// quiz.js: formative quizzes, pre/post tests and summative tests (docs/components.md, "Quiz").
+import { button, confirmBox, createView, displayTime, downloadText, drawOrder, h, htmlBlock, isPlainObject, itemCorrect, nowIso, passed, percent, plural, referenceItems, referenceList, score, verdict } from "./core.js";
+
+const KIND_NOTE = {
+  formative: "Practice quiz: check each answer to see feedback. Nothing is graded.",
+  pretest: "Pre-test: answer every item, then submit to see your score and the feedback.",
+  posttest: "Post-test: answer every item, then submit to see your score against the pass mark and the feedback.",
+  summative: "Assessment: no answers are shown here. When you have finished, download your response file and send it to your faculty for grading.",
+};
+
+// ------------------------------------------------------------------ state
+
+/**
+ * @param {any} value
+ * @returns {Record<string, string[]>}
+ */
+function idLists(value) {
+  /** @type {Record<string, string[]>} */
+  const out = {};
+  if (!isPlainObject(value)) return out;
+  for (const [key, list] of Object.entries(value)) {
+    if (Array.isArray(list)) out[key] = list.filter((x) => typeof x === "string");
+  }
+  return out;
+}
+
+/**
+ * Turn whatever is stored into a well-formed quiz state.
+ * @param {any} raw
+ * @returns {{attempts: any[]}}
+ */
+function normalize(raw) {
+  if (!isPlainObject(raw) || !Array.isArray(raw.attempts)) return { attempts: [] };
+  return {
+    attempts: raw.attempts.filter(isPlainObject).map((a) => ({
+      started: typeof a.started === "string" ? a.started : "1970-01-01T00:00:00Z",
+      order: idLists(a.order),
+      responses: idLists(a.responses),
+      checked: Array.isArray(a.checked) ? a.checked.filter((x) => typeof x === "string") : [],
+      submitted: typeof a.submitted === "string" ? a.submitted : null,
+      score: typeof a.score === "number" && Number.isFinite(a.score) ? a.score : null,
+    })),
+  };
+}
+
+/**
+ * A new attempt with a freshly drawn option order.
+ * @param {any} payload
+ * @param {number} index     number of earlier attempts
+ * @param {any} previous     the last attempt, if any
+ * @returns {any}
+ */
+function newAttempt(payload, index, previous) {
+  const started = nowIso();
+  const seed = `${payload.key}#${index}@${started}`;
+  return {
+    started,
+    order: drawOrder(payload.items, seed, previous ? previous.order : null, payload.shuffle !== false),
+    responses: {},
+    checked: [],
+    submitted: null,
+    score: null,
+  };
+}
+
+/**
+ * The attempt on screen: the last one saved, or a new one that is saved on
+ * the learner's first action (so merely opening a page writes nothing).
+ * @param {import("./core.js").View} view
+ * @returns {any}
+ */
+function current(view) {
+  const attempts = view.state.attempts;
+  if (attempts.length) return attempts[attempts.length - 1];
+  if (!view.ui.pending) view.ui.pending = newAttempt(view.payload, 0, null);
+  return view.ui.pending;
+}
+
+/**
+ * Save changes to the current attempt (a new state object every time).
+ * @param {import("./core.js").View} view
+ * @param {Record<string, any>} changes
+ * @param {import("./core.js").CommitOptions} [options]
+ */
+function update(view, changes, options) {
+  const attempts = view.state.attempts.slice();
+  const next = { ...current(view), ...changes };
+  if (attempts.length) attempts[attempts.length - 1] = next;
+  else attempts.push(next);
+  view.ui.pending = null;
+  view.commit({ attempts }, options);
+}
+
+/**
+ * @param {any} payload
+ * @returns {Record<string, string[]>}
+ */
+function answersOf(payload) {
+  /** @type {Record<string, string[]>} */
+  const out = {};
+  for (const item of payload.items) out[item.id] = Array.isArray(item.answer) ? item.answer : [];
+  return out;
+}
+
+/**
+ * The options of an item in this attempt's order (authored order if the
+ * stored order does not fit the item any more).
+ * @param {any} attempt
+ * @param {any} item
+ * @returns {any[]}
+ */
+function orderedOptions(attempt, item) {
+  const ids = attempt.order[item.id];
+  const byId = new Map(item.options.map((/** @type {any} */ o) => [o.id, o]));
+  if (Array.isArray(ids) && ids.length === item.options.length && ids.every((id) => byId.has(id)) && new Set(ids).size === ids.length) {
+    return ids.map((id) => byId.get(id));
+  }
+  return item.options;
+}
+
+/**
+ * @param {any} attempt
+ * @param {any} item
+ * @returns {string[]}
+ */
+function chosen(attempt, item) {
+  return attempt.responses[item.id] || [];
+}
+
+// ------------------------------------------------------------------ actions
+
+/**
+ * @param {import("./core.js").View} view
+ * @param {any} item
+ * @param {string} optionId
+ * @param {boolean} on
+ */
+function select(view, item, optionId, on) {
+  const a = current(view);
+  let list = chosen(a, item).slice();
+  if (item.type === "multiple") list = on ? [...new Set([...list, optionId])] : list.filter((x) => x !== optionId);
+  else list = [optionId];
+  const authored = item.options.map((/** @type {any} */ o) => o.id);
+  list.sort((x, y) => authored.indexOf(x) - authored.indexOf(y));
+  delete view.ui.hints[item.id];
+  update(view, { responses: { ...a.responses, [item.id]: list } }, { redraw: false });
+  refreshCount(view);
+}
+
+/**
+ * @param {import("./core.js").View} view
+ */
+function refreshCount(view) {
+  const node = view.ui.countNode;
+  if (node) node.textContent = answeredText(view.payload, current(view));
+}
+
+/**
+ * @param {any} payload
+ * @param {any} attempt
+ * @returns {string}
+ */
+function answeredText(payload, attempt) {
+  const answered = payload.items.filter((/** @type {any} */ i) => chosen(attempt, i).length).length;
+  return `${answered} of ${plural(payload.items.length, "item")} answered.`;
+}
+
+/**
+ * @param {any} item
+ * @param {boolean} correct
+ * @returns {string}
+ */
+function verdictText(item, correct) {
+  if (item.type === "multiple") {
+    return correct ? "Correct: you selected exactly the right options." : "Not quite: compare your choices with the correct options marked below.";
+  }
+  return correct ? "Correct: this is the best answer." : "Not the best answer: see the marked best answer below.";
+}
+
+/**
+ * Formative: check one item.
+ * @param {import("./core.js").View} view
+ * @param {any} item
+ */
+function check(view, item) {
+  const p = view.payload;
+  const a = current(view);
+  const list = chosen(a, item);
+  if (!list.length) {
+    view.ui.hints[item.id] = "Select an answer first.";
+    view.redraw(`check:${item.id}`);
+    view.say("Select an answer first.");
+    return;
+  }
+  const checked = [...new Set([...a.checked, item.id])];
+  /** @type {Record<string, any>} */
+  const changes = { checked };
+  let message = `${itemCorrect(item.answer, list) ? "Correct." : "Not correct."} Feedback is shown below the options.`;
+  if (p.items.every((/** @type {any} */ i) => checked.includes(i.id))) {
+    changes.score = score(answersOf(p), a.responses);
+    message += ` Quiz finished: ${correctCount(p, a.responses)} of ${p.items.length} correct.`;
+  }
+  update(view, changes, { focus: `feedback:${item.id}`, say: message });
+}
+
+/**
+ * @param {any} payload
+ * @param {Record<string, string[]>} responses
+ * @returns {number}
+ */
+function correctCount(payload, responses) {
+  return payload.items.filter((/** @type {any} */ i) => itemCorrect(i.answer || [], responses[i.id])).length;
+}
+
+/**
+ * Pre/post test: score and lock the attempt.
+ * @param {import("./core.js").View} view
+ */
+function submit(view) {
+  const p = view.payload;
+  const a = current(view);
+  const value = score(answersOf(p), a.responses);
+  view.ui.confirm = null;
+  const verdictWord = passed(value, p.pass_mark);
+  const said = `Submitted. ${correctCount(p, a.responses)} of ${p.items.length} correct, ${percent(value)}.` +
+    (verdictWord === null ? "" : verdictWord ? " Passed." : " Not yet passed.");
+  update(view, { submitted: nowIso(), score: value }, { focus: "result", say: said });
+}
+
+/**
+ * Summative: write the response file and lock the attempt.
+ * @param {import("./core.js").View} view
+ * @param {string} learner
+ */
+function downloadResponses(view, learner) {
+  const p = view.payload;
+  const a = current(view);
+  const submitted = a.submitted || nowIso();
+  /** @type {Record<string, string[]>} */
+  const responses = {};
+  for (const item of p.items) responses[item.id] = chosen(a, item);
+  const file = {
+    format: "curriculum-responses",
+    version: 1,
+    site: p.site,
+    quiz: p.id,
+    learner: learner.trim() || null,
+    submitted,
+    responses,
+    order: a.order,
+  };
+  const name = `${p.id}-responses.json`;
+  downloadText(name, `${JSON.stringify(file, null, 2)}\n`, "application/json");
+  view.ui.confirm = null;
+  update(view, { submitted }, { focus: "result", say: `Your response file ${name} was downloaded.` });
+}
+
+/**
+ * Start a new attempt (new option order when shuffling).
+ * @param {import("./core.js").View} view
+ */
+function retry(view) {
+  const p = view.payload;
+  const attempts = view.state.attempts;
+  const next = newAttempt(p, attempts.length, attempts[attempts.length - 1]);
+  view.ui.index = 0;
+  view.ui.hints = {};
+  view.ui.confirm = null;
+  const shuffled = p.shuffle !== false ? " The options are in a new order." : "";
+  view.commit({ attempts: [...attempts, next] }, { focus: `item:${p.items[0].id}`, say: `New attempt started.${shuffled}` });
+}
+
+// ------------------------------------------------------------------ drawing
+
+/**
+ * @param {import("./core.js").View} view
+ * @param {any} item
+ * @param {number} index
+ * @param {any} a          the attempt
+ * @param {boolean} feedback  show marks and feedback
+ * @param {boolean} locked
+ * @returns {HTMLElement}
+ */
+function drawItem(view, item, index, a, feedback, locked) {
+  const p = view.payload;
+  const multiple = item.type === "multiple";
+  const selected = chosen(a, item);
+  const key = Array.isArray(item.answer) ? item.answer : [];
+  const headId = view.id(`item-${index}`);
+  const stemId = view.id(`stem-${index}`);
+  const group = view.id(`q${index}-a${view.state.attempts.length}`);
+  const options = orderedOptions(a, item).map((/** @type {any} */ option, k) => {
+    const inputId = `${group}-o${k}`;
+    const isKey = feedback && key.includes(option.id);
+    const isChosen = selected.includes(option.id);
+    let mark = null;
+    if (feedback && (isKey || isChosen)) {
+      const text = isKey ? (isChosen ? "Your choice: " : "") + (multiple ? "a correct option" : "the best answer") : "Your choice: not correct";
+      mark = h("span", { class: ["cur-mark", isKey ? "cur-good" : "cur-bad"], id: `${inputId}-mark` }, [
+        h("span", { class: "cur-icon", "aria-hidden": "true", text: isKey ? "✓" : "✗" }),
+        ` ${text}`,
+      ]);
+    }
+    const input = h("input", {
+      type: multiple ? "checkbox" : "radio",
+      id: inputId,
+      name: group,
+      value: option.id,
+      checked: isChosen,
+      disabled: locked,
+      "data-key": `option:${item.id}:${option.id}`,
+      "aria-describedby": mark ? `${inputId}-mark` : undefined,
+      on: { change: (/** @type {Event} */ e) => select(view, item, option.id, /** @type {HTMLInputElement} */ (e.target).checked) },
+    });
+    return h("div", { class: ["cur-option", isChosen && "cur-option-chosen", isKey && "cur-option-key", feedback && isChosen && !isKey && "cur-option-wrong"] }, [
+      input,
+      htmlBlock("label", { for: inputId }, option.html, "html"),
+      mark,
+    ]);
+  });
+
+  const parts = [
+    h("h4", { id: headId, class: "cur-item-heading", tabindex: "-1", "data-key": `item:${item.id}`, text: `Item ${index + 1} of ${p.items.length}` }),
+    htmlBlock("div", { class: "cur-stem", id: stemId }, item.stem_html, "stem_html"),
+    h("fieldset", { class: "cur-options", "aria-describedby": stemId }, [
+      h("legend", { text: multiple ? "Select all that apply" : "Choose the one best answer" }),
+      options,
+    ]),
+  ];
+  if (p.kind === "formative" && !feedback) {
+    const hint = view.ui.hints[item.id];
+    const hintId = view.id(`hint-${index}`);
+    parts.push(h("div", { class: "cur-actions" }, [
+      button("Check answer", () => check(view, item), { key: `check:${item.id}`, primary: true, describedby: hint ? hintId : undefined }),
+      hint ? h("p", { class: "cur-hint", id: hintId, text: hint }) : null,
+    ]));
+  }
+  if (feedback) parts.push(drawFeedback(view, item, selected));
+  return h("section", { class: "cur-item", "aria-labelledby": headId }, parts);
+}
+
+/**
+ * Verdict, feedback on the chosen and keyed options, rationale, references.
+ * @param {import("./core.js").View} view
+ * @param {any} item
+ * @param {string[]} selected
+ * @returns {HTMLElement}
+ */
+function drawFeedback(view, item, selected) {
+  const key = Array.isArray(item.answer) ? item.answer : [];
+  const correct = itemCorrect(key, selected);
+  const head = selected.length ? verdictText(item, correct) : "Not answered.";
+  const notes = item.options
+    .filter((/** @type {any} */ o) => selected.includes(o.id) || key.includes(o.id))
+    .map((/** @type {any} */ o) => {
+      const isKey = key.includes(o.id);
+      const isChosen = selected.includes(o.id);
+      const label = isChosen && isKey ? "Your choice, correct" : isChosen ? "Your choice" : item.type === "multiple" ? "Correct option" : "Best answer";
+      return h("li", { class: ["cur-option-note", isKey ? "cur-good" : "cur-bad"] }, [
+        h("p", { class: "cur-note-label" }, [
+          h("span", { class: "cur-icon", "aria-hidden": "true", text: isKey ? "✓" : "✗" }),
+          ` ${label}: `,
+          htmlBlock("span", { class: "cur-quote" }, o.html, "html"),
+        ]),
+        htmlBlock("div", { class: "cur-note-text" }, o.feedback_html, "feedback_html"),
+      ]);
+    });
+  const refs = referenceItems(view.payload.references, item.references);
+  return h("div", { class: "cur-feedback" }, [
+    verdict(correct, head, { tabindex: "-1", "data-key": `feedback:${item.id}` }),
+    notes.length ? h("ul", { class: "cur-option-notes" }, notes) : null,
+    item.rationale_html ? h("div", { class: "cur-rationale" }, [
+      h("h5", { text: "Explanation" }),
+      htmlBlock("div", {}, item.rationale_html, "rationale_html"),
+    ]) : null,
+    refs.length ? h("div", { class: "cur-item-refs" }, [h("h5", { text: "Sources" }), h("ul", {}, refs)]) : null,
+  ]);
+}
+
+/**
+ * Score, pass mark and mastery per objective.
+ * @param {import("./core.js").View} view
+ * @param {any} a
+ * @returns {HTMLElement}
+ */
+function drawResult(view, a) {
+  const p = view.payload;
+  const right = correctCount(p, a.responses);
+  const value = a.score === null ? score(answersOf(p), a.responses) : a.score;
+  const ok = passed(value, p.pass_mark);
+  const objectives = isPlainObject(p.objectives) ? p.objectives : {};
+  const rows = Object.entries(objectives).map(([oid, text]) => {
+    const items = p.items.filter((/** @type {any} */ i) => (i.objectives || []).includes(oid));
+    if (!items.length) return null;
+    const good = items.filter((/** @type {any} */ i) => itemCorrect(i.answer || [], a.responses[i.id])).length;
+    return h("li", {}, [h("span", { class: "cur-objective", text: String(text).replace(/[.\s]+$/, "") }), ": ", h("strong", { text: `${good} of ${items.length} correct` })]);
+  });
+  return h("section", { class: "cur-result", "aria-labelledby": view.id("result") }, [
+    h("h4", { id: view.id("result"), tabindex: "-1", "data-key": "result", text: "Your result" }),
+    h("p", { class: "cur-score", text: `You answered ${right} of ${plural(p.items.length, "item")} correctly (${percent(value)}).` }),
+    ok === null ? null : verdict(ok, `${ok ? "Passed" : "Not yet passed"}: the pass mark is ${percent(p.pass_mark)}.`, { class: "cur-pass" }),
+    rows.some(Boolean) ? h("h5", { text: "By objective" }) : null,
+    rows.some(Boolean) ? h("ul", { class: "cur-objectives" }, rows) : null,
+    h("div", { class: "cur-actions" }, [button("Try again: new attempt", () => retry(view), { key: "retry", primary: true })]),
+  ]);
+}
+
+/**
+ * @param {import("./core.js").View} view
+ * @returns {HTMLElement | null}
+ */
+function drawHistory(view) {
+  const done = view.state.attempts.slice(0, -1).filter((a) => a.score !== null);
+  if (!done.length) return null;
+  return h("p", { class: "cur-history", text: `Earlier attempts: ${done.map((a) => percent(a.score)).join(", ")}.` });
+}
+
+/**
+ * The summative download form, or the note once the file is downloaded.
+ * @param {import("./core.js").View} view
+ * @param {any} a
+ * @returns {HTMLElement}
+ */
+function drawSummativeFooter(view, a) {
+  const p = view.payload;
+  if (a.submitted) {
+    return h("section", { class: "cur-result", "aria-labelledby": view.id("result") }, [
+      h("h4", { id: view.id("result"), tabindex: "-1", "data-key": "result", text: "Response file downloaded" }),
+      h("p", { text: `You downloaded your response file (${p.id}-responses.json) on ${displayTime(a.submitted)}. Send it to your faculty; they will grade it. Your answers are now locked.` }),
+      h("div", { class: "cur-actions" }, [button("Download the file again", () => { view.ui.confirm = "download"; view.redraw("learner"); }, { key: "again" })]),
+      view.ui.confirm === "download" ? downloadForm(view, a) : null,
+    ]);
+  }
+  if (view.ui.confirm === "download") return downloadForm(view, a);
+  return h("div", { class: "cur-footer" }, [
+    (view.ui.countNode = h("p", { class: "cur-count", text: answeredText(p, a) })),
+    h("div", { class: "cur-actions" }, [button("Download response file…", () => { view.ui.confirm = "download"; view.redraw("learner"); }, { key: "download", primary: true })]),
+  ]);
+}
+
+/**
+ * @param {import("./core.js").View} view
+ * @param {any} a
+ * @returns {HTMLElement}
+ */
+function downloadForm(view, a) {
+  const p = view.payload;
+  const inputId = view.id("learner");
+  const missing = p.items.filter((/** @type {any} */ i) => !chosen(a, i).length).length;
+  const input = /** @type {HTMLInputElement} */ (h("input", {
+    type: "text",
+    id: inputId,
+    class: "cur-text",
+    autocomplete: "name",
+    "data-key": "learner",
+    on: {
+      keydown: (/** @type {KeyboardEvent} */ e) => {
+        if (e.key !== "Enter") return;
+        e.preventDefault();
+        downloadResponses(view, /** @type {HTMLInputElement} */ (e.target).value);
+      },
+    },
+  }));
+  return confirmBox({
+    key: "download",
+    message: missing ? `${plural(missing, "item is", "items are")} unanswered. Download your response file anyway? Your answers will then be locked.` : "Download your response file? Your answers will then be locked.",
+    yes: "Download",
+    no: "Cancel",
+    onYes: () => downloadResponses(view, input.value),
+    onNo: () => { view.ui.confirm = null; view.redraw(a.submitted ? "again" : "download"); },
+    extra: [h("div", { class: "cur-field" }, [h("label", { for: inputId, text: "Your name (optional, written into the file)" }), input])],
+  });
+}
+
+/**
+ * Pre/post test footer: answered count and Submit all (with confirmation).
+ * @param {import("./core.js").View} view
+ * @param {any} a
+ * @returns {HTMLElement}
+ */
+function drawSubmitFooter(view, a) {
+  const p = view.payload;
+  const missing = p.items.filter((/** @type {any} */ i) => !chosen(a, i).length).length;
+  if (view.ui.confirm === "submit") {
+    return confirmBox({
+      key: "submit",
+      message: `${plural(missing, "item is", "items are")} unanswered and will count as incorrect. Submit anyway?`,
+      yes: "Submit anyway",
+      no: "Keep answering",
+      onYes: () => submit(view),
+      onNo: () => { view.ui.confirm = null; view.redraw("submit"); },
+    });
+  }
+  const count = h("p", { class: "cur-count", text: answeredText(p, a) });
+  view.ui.countNode = count;
+  return h("div", { class: "cur-footer" }, [
+    count,
+    h("div", { class: "cur-actions" }, [button("Submit all", () => {
+      const open = p.items.filter((/** @type {any} */ i) => !chosen(current(view), i).length).length;
+      if (open) {
+        view.ui.confirm = "submit";
+        view.redraw("submit:no");
+        view.say(`${plural(open, "item is", "items are")} unanswered.`);
+      } else {
+        submit(view);
+      }
+    }, { key: "submit", primary: true })]),
+  ]);
+}
+
+/**
+ * Previous / Next for the one-at-a-time layout.
+ * @param {import("./core.js").View} view
+ * @param {number} index
+ * @returns {HTMLElement}
+ */
+function drawPager(view, index) {
+  const p = view.payload;
+  const go = (/** @type {number} */ to) => {
+    view.ui.index = to;
+    view.ui.confirm = null;
+    view.redraw(`item:${p.items[to].id}`);
+  };
+  return h("nav", { class: "cur-pager", "aria-label": "Quiz items" }, [
+    button("← Previous", () => go(index - 1), { key: "previous", disabled: index === 0 }),
+    h("span", { class: "cur-position", text: `Item ${index + 1} of ${p.items.length}` }),
+    button("Next →", () => go(index + 1), { key: "next", disabled: index >= p.items.length - 1 }),
+  ]);
+}
+
+/**
+ * @param {import("./core.js").View} view
+ * @returns {any[]}
+ */
+function draw(view) {
+  const p = view.payload;
+  const a = current(view);
+  const kind = KIND_NOTE[/** @type {keyof typeof KIND_NOTE} */ (p.kind)] ? p.kind : "formative";
+  view.ui.countNode = null;
+  const out = [
+    h("h3", { class: "cur-title", tabindex: "-1", "data-key": "title", text: p.title || "Quiz" }),
+    h("p", { class: "cur-meta", text: KIND_NOTE[/** @type {keyof typeof KIND_NOTE} */ (kind)] + (p.pass_mark ? ` Pass mark: ${percent(p.pass_mark)}.` : "") }),
+    p.instructions_html ? htmlBlock("div", { class: "cur-instructions" }, p.instructions_html, "instructions_html") : null,
+  ];
+  const items = Array.isArray(p.items) ? p.items : [];
+  if (!items.length) return [...out, h("p", { text: "This quiz has no items." })];
+
+  const reviewing = (kind === "pretest" || kind === "posttest") && !!a.submitted;
+  const locked = kind === "summative" && !!a.submitted;
+  if (reviewing) {
+    out.push(drawResult(view, a));
+    out.push(h("h4", { class: "cur-review-heading", text: "Review of every item" }));
+    items.forEach((item, i) => out.push(drawItem(view, item, i, a, true, true)));
+  } else {
+    const checkedNow = (/** @type {any} */ item) => kind === "formative" && a.checked.includes(item.id);
+    if (p.layout === "all-at-once") {
+      items.forEach((item, i) => out.push(drawItem(view, item, i, a, checkedNow(item), locked || checkedNow(item))));
+    } else {
+      const index = Math.min(Math.max(view.ui.index, 0), items.length - 1);
+      out.push(drawItem(view, items[index], index, a, checkedNow(items[index]), locked || checkedNow(items[index])));
+      if (items.length > 1) out.push(drawPager(view, index));
+    }
+    if (kind === "formative" && a.score !== null) out.push(drawResult(view, a));
+    if (kind === "pretest" || kind === "posttest") out.push(drawSubmitFooter(view, a));
+    if (kind === "summative") out.push(drawSummativeFooter(view, a));
+  }
+  out.push(drawHistory(view));
+  out.push(referenceList(p.references, view.prefix, "h4"));
+  return out;
+}
+
+/**
+ * Where a learner returning to the quiz starts: the first item still open.
+ * @param {any} payload
+ * @param {any} attempt
+ * @returns {number}
+ */
+function firstOpen(payload, attempt) {
+  const items = Array.isArray(payload.items) ? payload.items : [];
+  const open = items.findIndex((/** @type {any} */ i) =>
+    payload.kind === "formative" ? !attempt.checked.includes(i.id) : !chosen(attempt, i).length);
+  return open < 0 ? 0 : open;
+}
+
+export default {
+  /**
+   * @param {{model: import("./core.js").Model, el: HTMLElement}} context
+   * @returns {() => void}
+   */
+  render({ model, el }) {
+    const { view, cleanup } = createView(model, el, {
+      name: "quiz",
+      normalize,
+      draw(v) {
+        if (v.ui.index === undefined) {
+          v.ui.hints = {};
+          v.ui.index = firstOpen(v.payload, current(v));
+        }
+        return draw(v);
+      },
+    });
+    return () => {
+      view.ui = {};
+      cleanup();
+    };
+  },
+};

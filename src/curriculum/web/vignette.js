@@ -1,0 +1,333 @@
+// vignette.js: a branching case vignette with a seminar view (docs/components.md, "Vignette").
+import { MODALITY, PLACE, QUALITY, button, createView, h, htmlBlock, isPlainObject, plural, qualityBadge, referenceList } from "./core.js";
+
+// ------------------------------------------------------------------ state
+
+/**
+ * @param {any} value
+ * @returns {number}
+ */
+function count(value) {
+  return Number.isInteger(value) && value >= 0 ? value : 0;
+}
+
+/**
+ * Turn whatever is stored into a state that fits this vignette: the path is
+ * cut where it stops following the graph, and `at` is the node the path leads to.
+ * @param {any} raw
+ * @param {any} p   the payload
+ * @returns {{path: {node: string, choice: number}[], at: string, endings: Record<string, number>, runs: number}}
+ */
+function normalize(raw, p) {
+  const nodes = isPlainObject(p.nodes) ? p.nodes : {};
+  const fresh = { path: [], at: p.start, endings: {}, runs: 0 };
+  if (!isPlainObject(raw)) return fresh;
+  /** @type {{node: string, choice: number}[]} */
+  const path = [];
+  let expected = p.start;
+  for (const step of Array.isArray(raw.path) ? raw.path : []) {
+    const node = isPlainObject(step) ? nodes[step.node] : null;
+    if (!node || step.node !== expected || !Number.isInteger(step.choice) || !node.choices[step.choice]) break;
+    path.push({ node: step.node, choice: step.choice });
+    expected = node.choices[step.choice].next;
+  }
+  const last = path[path.length - 1];
+  // `at` is either the last step's node (its feedback is on screen) or where its choice leads.
+  const at = last && raw.at === last.node ? last.node : expected;
+  /** @type {Record<string, number>} */
+  const endings = {};
+  if (isPlainObject(raw.endings)) {
+    for (const [id, n] of Object.entries(raw.endings)) if (nodes[id] && count(n)) endings[id] = count(n);
+  }
+  return { path, at: nodes[at] ? at : p.start, endings, runs: count(raw.runs) };
+}
+
+/**
+ * Is the feedback of the last choice on screen (chosen, not yet continued)?
+ * @param {any} s
+ * @returns {boolean}
+ */
+function pending(s) {
+  const last = s.path[s.path.length - 1];
+  return Boolean(last) && last.node === s.at;
+}
+
+// ------------------------------------------------------------------ labels
+
+/**
+ * Scene labels for the seminar map: scenes numbered in reading order
+ * (breadth first from the start), endings by their outcome.
+ * @param {any} p
+ * @returns {{order: string[], label: Record<string, string>}}
+ */
+function sceneLabels(p) {
+  const nodes = p.nodes;
+  const order = [];
+  const seen = new Set();
+  const queue = [p.start];
+  while (queue.length) {
+    const id = queue.shift();
+    if (seen.has(id) || !nodes[id]) continue;
+    seen.add(id);
+    order.push(id);
+    for (const c of nodes[id].choices || []) queue.push(c.next);
+  }
+  for (const id of Object.keys(nodes)) if (!seen.has(id)) order.push(id);
+  /** @type {Record<string, string>} */
+  const label = {};
+  let scene = 0;
+  let ending = 0;
+  for (const id of order) {
+    if (nodes[id].end) {
+      ending += 1;
+      label[id] = nodes[id].outcome ? `Ending: ${nodes[id].outcome}` : `Ending ${ending}`;
+    } else {
+      scene += 1;
+      label[id] = `Scene ${scene}`;
+    }
+  }
+  return { order, label };
+}
+
+/**
+ * Badges for a choice: quality (word and icon), technique, modality, Y-model place.
+ * @param {any} p
+ * @param {any} choice
+ * @returns {HTMLElement}
+ */
+function badges(p, choice) {
+  const t = (p.techniques && p.techniques[choice.technique]) || { name: choice.technique, modality: "", place: "" };
+  return h("ul", { class: "cur-badges", "aria-label": "About this choice" }, [
+    h("li", {}, [qualityBadge(choice.quality)]),
+    h("li", { class: "cur-badge cur-technique" }, [h("span", { class: "cur-badge-label", text: "Technique: " }), t.name]),
+    t.modality ? h("li", { class: "cur-badge" }, [h("span", { class: "cur-badge-label", text: "Modality: " }), MODALITY[/** @type {keyof typeof MODALITY} */ (t.modality)] || t.modality]) : null,
+    t.place ? h("li", { class: "cur-badge" }, [h("span", { class: "cur-badge-label", text: "Y model: " }), PLACE[/** @type {keyof typeof PLACE} */ (t.place)] || t.place]) : null,
+  ]);
+}
+
+// ------------------------------------------------------------------ actions
+
+/**
+ * @param {import("./core.js").View} view
+ * @param {number} index
+ */
+function choose(view, index) {
+  const s = view.state;
+  const choice = view.payload.nodes[s.at].choices[index];
+  const q = QUALITY[/** @type {keyof typeof QUALITY} */ (choice.quality)];
+  view.commit(
+    { ...s, path: [...s.path, { node: s.at, choice: index }], runs: s.runs || 1 },
+    { focus: "feedback", say: `${q ? q.word : choice.quality} choice. Feedback is shown; Continue goes to the next scene.` },
+  );
+}
+
+/**
+ * @param {import("./core.js").View} view
+ */
+function proceed(view) {
+  const s = view.state;
+  const p = view.payload;
+  const last = s.path[s.path.length - 1];
+  const next = p.nodes[last.node].choices[last.choice].next;
+  const endings = { ...s.endings };
+  if (p.nodes[next].end) endings[next] = (endings[next] || 0) + 1;
+  const say = p.nodes[next].end ? `Ending reached: ${p.nodes[next].outcome || "the case ends"}.` : `Step ${s.path.length + 1}.`;
+  view.commit({ ...s, at: next, endings }, { focus: "scene", say });
+}
+
+/**
+ * @param {import("./core.js").View} view
+ */
+function back(view) {
+  const s = view.state;
+  if (!s.path.length) return;
+  const last = s.path[s.path.length - 1];
+  view.commit({ ...s, path: s.path.slice(0, -1), at: last.node }, { focus: "scene", say: "Went back: the last choice was undone." });
+}
+
+/**
+ * @param {import("./core.js").View} view
+ */
+function restart(view) {
+  const s = view.state;
+  view.commit({ ...s, path: [], at: view.payload.start, runs: s.runs + 1 }, { focus: "scene", say: "Restarted from the beginning." });
+}
+
+// ------------------------------------------------------------------ drawing
+
+/**
+ * @param {import("./core.js").View} view
+ * @returns {HTMLElement}
+ */
+function drawToolbar(view) {
+  const s = view.state;
+  const seminar = Boolean(view.ui.seminar);
+  return h("div", { class: "cur-toolbar", role: "group", "aria-label": "Case controls" }, [
+    seminar ? null : button("← Back", () => back(view), { key: "back", disabled: !s.path.length }),
+    seminar ? null : button("Restart", () => restart(view), { key: "restart", disabled: !s.path.length && s.at === view.payload.start }),
+    button("Seminar view", () => {
+      view.ui.seminar = !seminar;
+      view.redraw("seminar");
+      view.say(seminar ? "Seminar view closed: back to your walk-through." : "Seminar view: every scene and choice with its feedback.");
+    }, { key: "seminar", pressed: seminar, cls: "cur-toggle" }),
+  ]);
+}
+
+/**
+ * The scene the learner is at, its choices or the feedback on the choice made.
+ * @param {import("./core.js").View} view
+ * @returns {HTMLElement}
+ */
+function drawWalk(view) {
+  const p = view.payload;
+  const s = view.state;
+  const node = p.nodes[s.at];
+  if (node.end) return drawEnding(view, node);
+  const headId = view.id("scene");
+  const parts = [
+    h("h4", { id: headId, class: "cur-scene-heading", tabindex: "-1", "data-key": "scene", text: `Step ${s.path.length + (pending(s) ? 0 : 1)}` }),
+    htmlBlock("div", { class: "cur-scene" }, node.scene_html, "scene_html"),
+  ];
+  if (pending(s)) {
+    const last = s.path[s.path.length - 1];
+    const choice = node.choices[last.choice];
+    const t = (p.techniques && p.techniques[choice.technique]) || null;
+    const q = QUALITY[/** @type {keyof typeof QUALITY} */ (choice.quality)] || { icon: "•", word: choice.quality };
+    parts.push(h("div", { class: ["cur-choice-feedback", `cur-quality-box-${choice.quality}`] }, [
+      h("p", { class: "cur-you-chose" }, [h("span", { class: "cur-badge-label", text: "You chose: " }), htmlBlock("span", { class: "cur-quote" }, choice.text_html, "text_html")]),
+      h("h5", { tabindex: "-1", "data-key": "feedback" }, [h("span", { class: "cur-icon", "aria-hidden": "true", text: q.icon }), ` Feedback: ${q.word.toLowerCase()} choice`]),
+      badges(p, choice),
+      htmlBlock("div", { class: "cur-feedback-text" }, choice.feedback_html, "feedback_html"),
+      t && t.definition ? h("p", { class: "cur-definition" }, [h("strong", { text: `${t.name}: ` }), t.definition]) : null,
+      h("div", { class: "cur-actions" }, [button("Continue →", () => proceed(view), { key: "continue", primary: true })]),
+    ]));
+  } else {
+    const promptId = view.id("prompt");
+    parts.push(h("div", { class: "cur-choices", role: "group", "aria-labelledby": promptId }, [
+      h("p", { id: promptId, class: "cur-prompt", text: "What do you say or do?" }),
+      h("ul", {}, node.choices.map((/** @type {any} */ c, i) => h("li", {}, [
+        h("button", { type: "button", class: "cur-button cur-choice", "data-key": `choice:${i}`, on: { click: () => choose(view, i) } }, [
+          htmlBlock("span", {}, c.text_html, "text_html"),
+        ]),
+      ]))),
+    ]));
+  }
+  return h("section", { class: "cur-walk", "aria-labelledby": headId }, parts);
+}
+
+/**
+ * An ending: outcome, debrief, path summary, discussion, facilitator notes.
+ * @param {import("./core.js").View} view
+ * @param {any} node
+ * @returns {HTMLElement}
+ */
+function drawEnding(view, node) {
+  const p = view.payload;
+  const s = view.state;
+  const headId = view.id("scene");
+  const taken = s.path.map((step) => p.nodes[step.node].choices[step.choice]);
+  /** @type {Record<string, number>} */
+  const tally = { helpful: 0, neutral: 0, unhelpful: 0 };
+  for (const c of taken) tally[c.quality] = (tally[c.quality] || 0) + 1;
+  const used = [...new Set(taken.map((c) => c.technique))].map((id) => (p.techniques && p.techniques[id] ? p.techniques[id].name : id));
+  const endingIds = Object.keys(p.nodes).filter((id) => p.nodes[id].end);
+  const reached = endingIds.filter((id) => s.endings[id]);
+  const labels = sceneLabels(p).label;
+  return h("section", { class: "cur-walk cur-ending", "aria-labelledby": headId }, [
+    h("h4", { id: headId, class: "cur-scene-heading", tabindex: "-1", "data-key": "scene", text: node.outcome ? `Ending: ${node.outcome}` : "Ending" }),
+    htmlBlock("div", { class: "cur-scene" }, node.scene_html, "scene_html"),
+    node.debrief_html ? h("div", { class: "cur-debrief" }, [h("h5", { text: "Debrief" }), htmlBlock("div", {}, node.debrief_html, "debrief_html")]) : null,
+    h("div", { class: "cur-path" }, [
+      h("h5", { text: "Your path" }),
+      h("ol", {}, taken.map((c) => h("li", {}, [htmlBlock("p", { class: "cur-quote" }, c.text_html, "text_html"), badges(p, c)]))),
+      h("p", { class: "cur-tally", text: `${tally.helpful} helpful, ${tally.neutral} neutral, ${tally.unhelpful} unhelpful ${taken.length === 1 ? "choice" : "choices"}.` }),
+      used.length ? h("p", { text: `Techniques you used: ${used.join(", ")}.` }) : null,
+      h("p", { class: "cur-endings", text: `Endings you have reached: ${reached.length} of ${endingIds.length}` + (reached.length ? ` (${reached.map((id) => `${labels[id].replace(/^Ending: /, "")}${s.endings[id] > 1 ? `, ${s.endings[id]} times` : ""}`).join("; ")}).` : ".") }),
+    ]),
+    drawDiscussion(view),
+    h("div", { class: "cur-actions" }, [button("Restart the case", () => restart(view), { key: "restart-end", primary: true })]),
+  ]);
+}
+
+/**
+ * Discussion questions and (faculty build) facilitator notes.
+ * @param {import("./core.js").View} view
+ * @returns {HTMLElement[]}
+ */
+function drawDiscussion(view) {
+  const p = view.payload;
+  const questions = Array.isArray(p.discussion_html) ? p.discussion_html : [];
+  return [
+    questions.length ? h("div", { class: "cur-discussion" }, [
+      h("h5", { text: "Discussion questions" }),
+      h("ol", {}, questions.map((q) => htmlBlock("li", {}, q, "discussion_html"))),
+    ]) : null,
+    p.facilitator_html ? h("div", { class: "cur-facilitator" }, [
+      h("h5", { text: "Facilitator notes" }),
+      htmlBlock("div", {}, p.facilitator_html, "facilitator_html"),
+    ]) : null,
+  ].filter(Boolean);
+}
+
+/**
+ * Every scene and every choice with its feedback, as a map for a seminar.
+ * @param {import("./core.js").View} view
+ * @returns {HTMLElement}
+ */
+function drawSeminar(view) {
+  const p = view.payload;
+  const { order, label } = sceneLabels(p);
+  const anchor = (/** @type {string} */ id) => view.id(`node-${order.indexOf(id)}`);
+  const headId = view.id("seminar");
+  return h("section", { class: "cur-seminar", "aria-labelledby": headId }, [
+    h("h4", { id: headId, tabindex: "-1", "data-key": "seminar-heading", text: "Seminar view: the whole case" }),
+    h("p", { class: "cur-meta", text: `${plural(order.filter((id) => !p.nodes[id].end).length, "scene")} and ${plural(order.filter((id) => p.nodes[id].end).length, "ending")}. Your own walk-through is kept; close the seminar view to return to it.` }),
+    order.map((id) => {
+      const node = p.nodes[id];
+      return h("section", { class: ["cur-map-node", node.end && "cur-map-ending"], id: anchor(id), tabindex: "-1", "aria-labelledby": `${anchor(id)}-h` }, [
+        h("h5", { id: `${anchor(id)}-h`, text: label[id] }),
+        htmlBlock("div", { class: "cur-scene" }, node.scene_html, "scene_html"),
+        node.end && node.debrief_html ? h("div", { class: "cur-debrief" }, [h("p", { class: "cur-badge-label", text: "Debrief" }), htmlBlock("div", {}, node.debrief_html, "debrief_html")]) : null,
+        node.choices.length ? h("ol", { class: "cur-map-choices" }, node.choices.map((/** @type {any} */ c) => h("li", {}, [
+          htmlBlock("p", { class: "cur-quote" }, c.text_html, "text_html"),
+          badges(p, c),
+          htmlBlock("div", { class: "cur-feedback-text" }, c.feedback_html, "feedback_html"),
+          p.nodes[c.next] ? h("p", { class: "cur-next" }, ["Leads to: ", h("a", { href: `#${anchor(c.next)}`, text: label[c.next] })]) : null,
+        ]))) : null,
+      ]);
+    }),
+    drawDiscussion(view),
+  ]);
+}
+
+/**
+ * @param {import("./core.js").View} view
+ * @returns {any[]}
+ */
+function draw(view) {
+  const p = view.payload;
+  if (!isPlainObject(p.nodes) || !p.nodes[p.start]) return [h("p", { class: "cur-error", text: "This vignette has no scenes." })];
+  const facts = [p.modality && (MODALITY[/** @type {keyof typeof MODALITY} */ (p.modality)] || p.modality), p.disorder, p.setting].filter(Boolean).map(String);
+  return [
+    h("h3", { class: "cur-title", tabindex: "-1", "data-key": "title", text: p.title || "Case vignette" }),
+    facts.length ? h("p", { class: "cur-meta", text: facts.join(" · ") }) : null,
+    h("div", { class: "cur-patient" }, [
+      h("p", { class: "cur-badge-label", text: p.patient && p.patient.age ? `The patient (fictional), age ${p.patient.age}` : "The patient (fictional)" }),
+      p.patient ? htmlBlock("div", {}, p.patient.summary_html, "summary_html") : null,
+    ]),
+    drawToolbar(view),
+    view.ui.seminar ? drawSeminar(view) : drawWalk(view),
+    referenceList(p.references, view.prefix, "h4"),
+  ];
+}
+
+export default {
+  /**
+   * @param {{model: import("./core.js").Model, el: HTMLElement}} context
+   * @returns {() => void}
+   */
+  render({ model, el }) {
+    const { cleanup } = createView(model, el, { name: "vignette", normalize, draw });
+    return cleanup;
+  },
+};
