@@ -70,7 +70,7 @@ def test_paths_inside_a_project_are_checked_in_context(project: Path, monkeypatc
 
 def test_the_test_project_loads_every_kind() -> None:
     cur = load_curriculum(PROJECT)
-    assert set(cur.lessons) == {"intro"} and set(cur.quizzes) == {"intro"}
+    assert set(cur.lessons) == {"intro"} and set(cur.quizzes) == {"intro", "intro-final"}
     assert set(cur.vignettes) == {"first-visit"} and len(cur.exercises) == 2
     assert cur.techniques is not None and cur.bibliography is not None
 

@@ -1,0 +1,96 @@
+"""The real curriculum, built with the Pandoc engine in both profiles, as CI publishes it."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from curriculum.site import BuildResult, build_site
+from tests.conftest import REPO
+from tests.site.sitecheck import broken_links, outside_loads, pages
+
+pytestmark = pytest.mark.slow
+
+IGNORE = shutil.ignore_patterns(".git", ".venv*", "_site*", ".curriculum-cache", "tests", "benchmarks",
+                                "quiz", "cases", "reference", "__pycache__", ".pytest_cache", "*.egg-info")
+
+
+def build_repo(base: Path, profile: str) -> BuildResult:
+    root = base / "repo"
+    shutil.copytree(REPO, root, ignore=IGNORE)
+    return build_site(root, engine="pandoc", profile=profile, console=Console(quiet=True))
+
+
+@pytest.fixture(scope="session")
+def repo_resident(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    return build_repo(tmp_path_factory.mktemp("repo-resident"), "resident")
+
+
+@pytest.fixture(scope="session")
+def repo_faculty(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    return build_repo(tmp_path_factory.mktemp("repo-faculty"), "faculty")
+
+
+def faculty_snippets() -> list[str]:
+    """Distinctive sentences from every facilitator note: lesson faculty blocks and vignette notes."""
+    import yaml
+
+    snippets = []
+    for notebook in sorted((REPO / "lessons").glob("*.ipynb")):
+        for cell in json.loads(notebook.read_text())["cells"]:
+            source = "".join(cell["source"])
+            if cell["cell_type"] == "markdown" and 'when-profile="faculty"' in source:
+                words = re.findall(r"[A-Za-z][A-Za-z ,]{40,}", source.split("\n", 2)[-1])
+                if words:
+                    snippets.append(words[0][:40])
+    for vignette in sorted((REPO / "vignettes").glob("[0-9]*.yml")):
+        notes = yaml.safe_load(vignette.read_text()).get("facilitator")
+        if notes:
+            snippets.append(re.findall(r"[A-Za-z][A-Za-z ,]{30,}", notes)[0][:30])
+    return snippets
+
+
+@pytest.mark.parametrize("profile", ["resident", "faculty"])
+def test_repo_site_is_sound(profile: str, request: pytest.FixtureRequest) -> None:
+    result: BuildResult = request.getfixturevalue(f"repo_{profile}")
+    site = pages(result.out)
+    assert len([n for n in site if n.startswith("lessons/")]) == 8
+    assert any(n.startswith("reference/") for n in site), "the API reference is part of the site"
+    for name, page in site.items():
+        assert page.lang == "en" and page.h1 == 1 and page.title.strip(), name
+    assert broken_links(result.out) == []
+    assert outside_loads(result.out) == []
+
+
+def site_text(result: BuildResult) -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in result.out.rglob("*.html"))
+
+
+def test_facilitator_notes_only_in_the_faculty_build(repo_resident: BuildResult, repo_faculty: BuildResult) -> None:
+    snippets = faculty_snippets()
+    assert len(snippets) >= 16  # eight lessons and eight vignettes
+    resident, faculty = site_text(repo_resident), site_text(repo_faculty)
+    for snippet in snippets:
+        plain = snippet.replace("'", "&#39;")
+        assert snippet not in resident and plain not in resident, snippet
+    found = [s for s in snippets if s in faculty or s.replace("'", "\\u0027") in faculty]
+    assert len(found) == len(snippets), set(snippets) - set(found)
+
+
+def test_answer_keys_only_in_the_faculty_build(repo_resident: BuildResult, repo_faculty: BuildResult) -> None:
+    assert "Answer key (faculty edition)" not in site_text(repo_resident)
+    for quiz in (REPO / "quizzes").glob("*.yml"):
+        page = (repo_faculty.out / "quiz" / f"{quiz.stem}.html").read_text()
+        assert "Answer key (faculty edition)" in page, quiz.stem
+
+
+def test_disclaimer_and_licences_on_every_page(repo_resident: BuildResult) -> None:
+    for path in repo_resident.out.rglob("*.html"):
+        text = path.read_text()
+        assert "Educational resource, not clinical advice" in text, path
+        assert "self-assessment only" in text and "CC BY 4.0" in text and "MIT licence" in text, path
