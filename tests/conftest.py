@@ -19,8 +19,14 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     base = tmp_path_factory.getbasetemp()
     monkeypatch.setenv("CURRICULUM_CACHE_DIR", str(base / "cache"))
     monkeypatch.setenv("CURRICULUM_PROGRESS_FILE", str(base / "progress" / "progress.json"))
-    for name in ("CURRICULUM_HOST", "CURRICULUM_PROFILE", "CURRICULUM_ROOT", "QUARTO_DOCUMENT_PATH",
-                 "QUARTO_PROJECT_ROOT", "QUARTO_PROFILE"):
+    for name in (
+        "CURRICULUM_HOST",
+        "CURRICULUM_PROFILE",
+        "CURRICULUM_ROOT",
+        "QUARTO_DOCUMENT_PATH",
+        "QUARTO_PROJECT_ROOT",
+        "QUARTO_PROFILE",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -28,5 +34,12 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
 def project(tmp_path: Path) -> Path:
     """A fresh copy of the small test project."""
     target = tmp_path / "project"
-    shutil.copytree(PROJECT, target, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases"))
+    shutil.copytree(
+        PROJECT,
+        target,
+        ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases"),
+    )
     return target
+
+
+pytest_plugins = ["tests.browser"]

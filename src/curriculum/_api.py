@@ -37,8 +37,13 @@ def quiz(quiz_id: str) -> Any:
     >>> import curriculum
     >>> curriculum.quiz("00-orientation")  # doctest: +SKIP
     """
-    return show_component("quiz", quiz_id, lambda s: s.builder.quiz(quiz_id),
-                          lambda s: s.curriculum.quizzes, "quizzes")
+    return show_component(
+        "quiz",
+        quiz_id,
+        lambda s: s.builder.quiz(quiz_id),
+        lambda s: s.curriculum.quizzes,
+        "quizzes",
+    )
 
 
 def vignette(vignette_id: str) -> Any:
@@ -54,8 +59,13 @@ def vignette(vignette_id: str) -> Any:
     object
         A widget in a live notebook; static HTML when rendered for the site.
     """
-    return show_component("vignette", vignette_id, lambda s: s.builder.vignette(vignette_id),
-                          lambda s: s.curriculum.vignettes, "vignettes")
+    return show_component(
+        "vignette",
+        vignette_id,
+        lambda s: s.builder.vignette(vignette_id),
+        lambda s: s.curriculum.vignettes,
+        "vignettes",
+    )
 
 
 def spotter(exercise_id: str) -> Any:
@@ -72,8 +82,11 @@ def spotter(exercise_id: str) -> Any:
         A widget in a live notebook; static HTML when rendered for the site.
     """
     return show_component(
-        "spotter", exercise_id, lambda s: s.builder.spotter(exercise_id),
-        lambda s: {k: v for k, v in s.curriculum.exercises.items() if isinstance(v.model, Spotter)}, "exercises",
+        "spotter",
+        exercise_id,
+        lambda s: s.builder.spotter(exercise_id),
+        lambda s: {k: v for k, v in s.curriculum.exercises.items() if isinstance(v.model, Spotter)},
+        "exercises",
     )
 
 
@@ -96,9 +109,15 @@ def worksheet(kind: str, exercise_id: str | None = None) -> Any:
     if kind not in WORKSHEET_FIELDS:
         return Problem(f"`{kind}` is not a worksheet kind; kinds: {', '.join(WORKSHEET_FIELDS)}")
     return show_component(
-        "worksheet", exercise_id or kind, lambda s: s.builder.worksheet(kind, exercise_id),
-        lambda s: {k: v for k, v in s.curriculum.exercises.items()
-                   if isinstance(v.model, Worksheet) and v.model.kind == kind}, "exercises",
+        "worksheet",
+        exercise_id or kind,
+        lambda s: s.builder.worksheet(kind, exercise_id),
+        lambda s: {
+            k: v
+            for k, v in s.curriculum.exercises.items()
+            if isinstance(v.model, Worksheet) and v.model.kind == kind
+        },
+        "exercises",
     )
 
 
@@ -144,18 +163,27 @@ def overview(lesson_id: str) -> Any:
         for o in fm.objectives
     )
     pre = ", ".join(
-        f'<a href="{e(p)}{suffix}">{e(session.curriculum.lessons[p].model.title if p in session.curriculum.lessons else p)}</a>'
+        f'<a href="{e(p)}{suffix}">{e(_lesson_title(session, p))}</a>'
         for p in fm.prerequisites
     )
-    parts = [f'<section class="cur-overview" aria-label="Lesson overview">',
-             f'<p class="cur-overview-meta"><span>About {fm.duration} minutes</span>']
+    parts = [
+        '<section class="cur-overview" aria-label="Lesson overview">',
+        f'<p class="cur-overview-meta"><span>About {fm.duration} minutes</span>',
+    ]
     if pre:
         parts.append(f"<span>Before this: {pre}</span>")
     parts.append("</p>")
-    parts.append(f"<p><strong>By the end of this lesson you will be able to:</strong></p><ol>{objectives}</ol>")
+    parts.append(
+        f"<p><strong>By the end of this lesson you will be able to:</strong></p><ol>{objectives}</ol>"
+    )
     parts.append("</section>")
     text = "\n".join([f"{fm.title} (about {fm.duration} minutes)", *(f"- {o.text}" for o in fm.objectives)])
     return _HTML("".join(parts), text)
+
+
+def _lesson_title(session: Any, lesson_id: str) -> str:
+    doc = session.curriculum.lessons.get(lesson_id)
+    return str(doc.model.title) if doc else lesson_id
 
 
 class ProgressTable:
@@ -177,17 +205,25 @@ class ProgressTable:
         e = html.escape
         head = "".join(f"<th scope='col'>{h}</th>" for h in ("Part", "Id", "Status", "Score", "Last saved"))
         body = "".join(
-            "<tr>" + "".join(f"<td>{e(str(r[k]) if r[k] is not None else '')}</td>"
-                             for k in ("component", "id", "status", "score", "updated")) + "</tr>"
+            "<tr>"
+            + "".join(
+                f"<td>{e(str(r[k]) if r[k] is not None else '')}</td>"
+                for k in ("component", "id", "status", "score", "updated")
+            )
+            + "</tr>"
             for r in self.rows
         )
-        return (f"<table class='cur-progress-table'><caption>Your progress (saved in {e(str(self.path))})"
-                f"</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+        return (
+            f"<table class='cur-progress-table'><caption>Your progress (saved in {e(str(self.path))})"
+            f"</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        )
 
     def __repr__(self) -> str:
         lines = [f"Progress in {self.path}"]
-        lines += [f"{r['component']:<10} {r['id']:<32} {r['status']:<14} {r['score'] or '':<6} {r['updated']}"
-                  for r in self.rows]
+        lines += [
+            f"{r['component']:<10} {r['id']:<32} {r['status']:<14} {r['score'] or '':<6} {r['updated']}"
+            for r in self.rows
+        ]
         return "\n".join(lines)
 
 
@@ -208,8 +244,14 @@ def progress() -> ProgressTable | Problem:
     rows = []
     for key, record in sorted(data.records.items()):
         component, _, ident = key.partition(":")
-        rows.append({"component": component, "id": ident, **_status(component, record.state),
-                     "updated": record.updated})
+        rows.append(
+            {
+                "component": component,
+                "id": ident,
+                **_status(component, record.state),
+                "updated": record.updated,
+            }
+        )
     return ProgressTable(rows, store.path)
 
 
@@ -219,13 +261,19 @@ def _status(component: str, state: dict[str, Any]) -> dict[str, Any]:
         scored = [a for a in attempts if isinstance(a, dict) and isinstance(a.get("score"), (int, float))]
         if scored:
             best = max(a["score"] for a in scored)
-            return {"status": f"{len(attempts)} attempt{'s' if len(attempts) != 1 else ''}",
-                    "score": f"{round(best * 100)}%"}
+            return {
+                "status": f"{len(attempts)} attempt{'s' if len(attempts) != 1 else ''}",
+                "score": f"{round(best * 100)}%",
+            }
         return {"status": "in progress" if attempts else "not started", "score": None}
     if component == "vignette":
         endings = state.get("endings") or {}
-        return {"status": f"{len(endings)} ending{'s' if len(endings) != 1 else ''} reached" if endings
-                else "in progress", "score": None}
+        return {
+            "status": f"{len(endings)} ending{'s' if len(endings) != 1 else ''} reached"
+            if endings
+            else "in progress",
+            "score": None,
+        }
     if component == "spotter":
         return {"status": "checked" if state.get("checked") else "in progress", "score": None}
     fields = state.get("fields") or {}

@@ -20,6 +20,7 @@ from curriculum.errors import CurriculumError
 
 __all__ = ["Problem", "StaticComponent", "show_component"]
 
+
 class StaticComponent:
     """A component rendered for a static page (``text/html``).
 
@@ -57,16 +58,27 @@ class Problem:
     def _repr_html_(self) -> str:
         items = "".join(f"<li><code>{html.escape(d.format())}</code></li>" for d in self.diagnostics)
         listing = f"<ul>{items}</ul>" if items else ""
-        return (f'<div class="cur-problem" role="alert"><p><strong>Cannot show this part of the lesson:</strong> '
-                f"{html.escape(self.message)}</p>{listing}<p>Run <code>curriculum check</code> for details.</p></div>")
+        return (
+            f'<div class="cur-problem" role="alert"><p><strong>Cannot show this part of the lesson:</strong> '
+            f"{html.escape(self.message)}</p>{listing}"
+            "<p>Run <code>curriculum check</code> for details.</p></div>"
+        )
 
     def __repr__(self) -> str:
-        lines = [f"Cannot show this part of the lesson: {self.message}", *(d.format() for d in self.diagnostics)]
+        lines = [
+            f"Cannot show this part of the lesson: {self.message}",
+            *(d.format() for d in self.diagnostics),
+        ]
         return "\n".join(lines)
 
 
-def show_component(component: str, ident: str, build: Callable[[Session], dict[str, Any]],
-                   table: Callable[[Session], dict[str, Any]], folder: str) -> Any:
+def show_component(
+    component: str,
+    ident: str,
+    build: Callable[[Session], dict[str, Any]],
+    table: Callable[[Session], dict[str, Any]],
+    folder: str,
+) -> Any:
     """Return the displayable object for one component call.
 
     Parameters
@@ -93,8 +105,10 @@ def show_component(component: str, ident: str, build: Callable[[Session], dict[s
         payload = build(session)
     except KeyError:
         known = table(session)
-        return Problem(f"there is no {component} `{ident}`{did_you_mean(ident, known)}; "
-                       f"known: {', '.join(sorted(known)) or 'none'}")
+        return Problem(
+            f"there is no {component} `{ident}`{did_you_mean(ident, known)}; "
+            f"known: {', '.join(sorted(known)) or 'none'}"
+        )
     if host_kind() in ("static", "quarto"):
         return StaticComponent(payload)
     from curriculum._widgets import make_widget

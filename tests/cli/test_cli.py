@@ -27,16 +27,18 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert status == 0 and out.startswith("curriculum, version ")
 
 
-def test_clean_project_exits_0(project: Path, monkeypatch: pytest.MonkeyPatch,
-                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_clean_project_exits_0(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(project)
     status, out, err = run(["check", "--strict"], capsys)
     assert status == 0 and out == "" and "Check passed" in err
 
 
 @pytest.mark.parametrize("path", sorted(p.name for p in INVALID.iterdir() if p.is_file()))
-def test_every_invalid_fixture_exits_1_with_a_location(path: str, monkeypatch: pytest.MonkeyPatch,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_invalid_fixture_exits_1_with_a_location(
+    path: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(INVALID)
     status, out, err = run(["check", "--strict", path], capsys)
     assert status == 1
@@ -45,28 +47,40 @@ def test_every_invalid_fixture_exits_1_with_a_location(path: str, monkeypatch: p
     assert first[1].isdigit() and first[2].isdigit()
 
 
-def test_warnings_fail_only_with_strict(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_warnings_fail_only_with_strict(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(INVALID)
     assert run(["check", "l24.yml"], capsys)[0] == 0
     assert run(["check", "--strict", "l24.yml"], capsys)[0] == 1
 
 
-@pytest.mark.parametrize("args", [["check", "no-such-file.yml"], ["check", "--format", "xml"], ["frobnicate"],
-                                  ["new", "quiz"], ["new", "essay", "x"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "no-such-file.yml"],
+        ["check", "--format", "xml"],
+        ["frobnicate"],
+        ["new", "quiz"],
+        ["new", "essay", "x"],
+    ],
+)
 def test_usage_errors_exit_2(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     status, _, err = run(args, capsys)
     assert status == 2 and "Traceback" not in err
 
 
-def test_outside_a_project_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_outside_a_project_exits_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     status, _, err = run(["check"], capsys)
     assert status == 2 and "not a curriculum project" in err
 
 
-def test_a_bug_says_so_without_a_traceback(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-                                           project: Path) -> None:
+def test_a_bug_says_so_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], project: Path
+) -> None:
     def boom(*_: object, **__: object) -> None:
         raise RuntimeError("simulated failure")
 
@@ -88,10 +102,22 @@ def test_json_and_github_formats(monkeypatch: pytest.MonkeyPatch, capsys: pytest
     assert out.startswith("::error file=cur204.yml,line=3,col=7,title=CUR204::")
 
 
-@pytest.mark.parametrize("kind", ["quiz", "vignette", "lesson", "spotter", "thought-record", "formulation-cbt",
-                                  "formulation-psychodynamic", "reflection"])
-def test_new_templates_pass_strict(kind: str, project: Path, monkeypatch: pytest.MonkeyPatch,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "quiz",
+        "vignette",
+        "lesson",
+        "spotter",
+        "thought-record",
+        "formulation-cbt",
+        "formulation-psychodynamic",
+        "reflection",
+    ],
+)
+def test_new_templates_pass_strict(
+    kind: str, project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(project)
     status, out, _ = run(["new", kind, f"new-{kind}"], capsys)
     assert status == 0 and "Created" in out
@@ -101,7 +127,9 @@ def test_new_templates_pass_strict(kind: str, project: Path, monkeypatch: pytest
     assert status == 2 and "already exists" in err
 
 
-def test_new_refuses_a_bad_id(project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_new_refuses_a_bad_id(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(project)
     status, _, err = run(["new", "quiz", "Bad Id"], capsys)
     assert status == 2 and "not a valid id" in err
@@ -113,10 +141,11 @@ def test_committed_schemas_are_current() -> None:
         assert committed == schema_text(name), f"run `curriculum schema` to update schemas/{name}.schema.json"
 
 
-def test_schema_command_writes_every_schema(project: Path, monkeypatch: pytest.MonkeyPatch,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_schema_command_writes_every_schema(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(project)
-    status, out, _ = run(["schema"], capsys)
+    status, _, _ = run(["schema"], capsys)
     assert status == 0
     for name in SCHEMAS:
         schema = json.loads((project / "schemas" / f"{name}.schema.json").read_text())
@@ -130,6 +159,10 @@ def test_templates_reference_the_schemas() -> None:
 
 
 def test_module_entry_point() -> None:
-    result = subprocess.run([sys.executable, "-m", "curriculum", "--version"], capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "curriculum", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0 and "version" in result.stdout

@@ -39,7 +39,9 @@ def test_standalone_fixture(path: Path, monkeypatch: pytest.MonkeyPatch, snapsho
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS, ids=[p.name for p in OVERLAYS])
-def test_project_fixture(overlay: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, snapshot: object) -> None:
+def test_project_fixture(
+    overlay: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, snapshot: object
+) -> None:
     target = tmp_path / "project"
     shutil.copytree(PROJECT, target)
     shutil.copytree(overlay, target, dirs_exist_ok=True)
@@ -54,7 +56,10 @@ def test_every_rule_has_a_fixture() -> None:
     tested_elsewhere = {
         "CUR101",  # unreadable file: tests/content/test_loader.py (permissions)
         "CUR316",  # no references.bib: tests/content/test_checks.py
-        "CUR601", "CUR602", "CUR603", "CUR604",  # site build: tests/site/
+        "CUR601",
+        "CUR602",
+        "CUR603",
+        "CUR604",  # site build: tests/site/
     }
     missing = set(RULES) - covered - tested_elsewhere
     assert not missing, f"rules without an invalid fixture: {sorted(missing)}"

@@ -11,16 +11,50 @@ from hypothesis import strategies as st
 from curriculum.content import Diagnostic, check_curriculum, load_files
 from tests.conftest import INVALID, PROJECT
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=40),
-                    st.sampled_from(["no", "yes", "on", "2024-01-01", "a", "single", "formative", "&x", "*x"]))
-keys = st.one_of(st.text(max_size=12), st.sampled_from(
-    ["title", "lesson", "kind", "items", "id", "type", "stem", "options", "answer", "nodes", "start",
-     "choices", "next", "end", "techniques", "turns", "objectives", "references", "suppress", "patient"]))
-trees = st.recursive(scalars, lambda children: st.one_of(st.lists(children, max_size=5),
-                                                           st.dictionaries(keys, children, max_size=6)),
-                     max_leaves=40)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=40),
+    st.sampled_from(["no", "yes", "on", "2024-01-01", "a", "single", "formative", "&x", "*x"]),
+)
+keys = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(
+        [
+            "title",
+            "lesson",
+            "kind",
+            "items",
+            "id",
+            "type",
+            "stem",
+            "options",
+            "answer",
+            "nodes",
+            "start",
+            "choices",
+            "next",
+            "end",
+            "techniques",
+            "turns",
+            "objectives",
+            "references",
+            "suppress",
+            "patient",
+        ]
+    ),
+)
+trees = st.recursive(
+    scalars,
+    lambda children: st.one_of(st.lists(children, max_size=5), st.dictionaries(keys, children, max_size=6)),
+    max_leaves=40,
+)
 
 
 def _check(path: Path) -> list[Diagnostic]:
@@ -46,8 +80,12 @@ def test_random_bytes(data: bytes, suffix: str, tmp_path: Path) -> None:
     _check(target)
 
 
-VALID = [PROJECT / "quizzes" / "intro.yml", PROJECT / "vignettes" / "first-visit.yml",
-         PROJECT / "lessons" / "intro.ipynb", PROJECT / "exercises" / "spot-the-stem.yml"]
+VALID = [
+    PROJECT / "quizzes" / "intro.yml",
+    PROJECT / "vignettes" / "first-visit.yml",
+    PROJECT / "lessons" / "intro.ipynb",
+    PROJECT / "exercises" / "spot-the-stem.yml",
+]
 
 
 @SETTINGS
@@ -61,7 +99,10 @@ def test_truncated_files(source: Path, cut: float, tmp_path: Path) -> None:
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(depth=st.sampled_from([1, 2, 39, 40, 41, 100, 900, 1100, 5000]), opener=st.sampled_from(["[", "{a: ", "- "]))
+@given(
+    depth=st.sampled_from([1, 2, 39, 40, 41, 100, 900, 1100, 5000]),
+    opener=st.sampled_from(["[", "{a: ", "- "]),
+)
 def test_deep_nesting(depth: int, opener: str, tmp_path: Path) -> None:
     target = tmp_path / "quizzes" / "deep.yml"
     target.parent.mkdir(exist_ok=True)

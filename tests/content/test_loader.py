@@ -20,7 +20,9 @@ def _parse(text: str) -> tuple[object, object, list[object]]:
 
 
 def test_positions_of_keys_and_values() -> None:
-    data, locs, problems = _parse("title: T\nitems:\n  - id: a\n    stem: |\n      line one\n      line two\n")
+    data, locs, problems = _parse(
+        "title: T\nitems:\n  - id: a\n    stem: |\n      line one\n      line two\n"
+    )
     assert problems == []
     assert locs.value(("title",)) == (1, 8)
     assert locs.key(("items", 0, "stem")) == (4, 5)
@@ -58,7 +60,9 @@ def test_project_without_bibliography(project: Path, monkeypatch: pytest.MonkeyP
     assert "CUR316" in codes
 
 
-def test_paths_inside_a_project_are_checked_in_context(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_paths_inside_a_project_are_checked_in_context(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     quiz = project / "quizzes" / "intro.yml"
     quiz.write_text(quiz.read_text().replace("objectives: [intro-2]", "objectives: [intro-9]"))
     monkeypatch.chdir(project)
@@ -81,9 +85,14 @@ def test_suppression_silences_only_its_item(project: Path) -> None:
     quiz.write_text(text)
     codes = [d.code for d in check_curriculum(load_curriculum(project))]
     assert codes.count("L04") == 1
-    quiz.write_text(text.replace("    type: single\n    objectives: [intro-1]",
-                                 "    type: single\n    suppress:\n      L04: Kept negative to test the suppression."
-                                 "\n    objectives: [intro-1]", 1))
+    quiz.write_text(
+        text.replace(
+            "    type: single\n    objectives: [intro-1]",
+            "    type: single\n    suppress:\n      L04: Kept negative to test the suppression."
+            "\n    objectives: [intro-1]",
+            1,
+        )
+    )
     assert "L04" not in [d.code for d in check_curriculum(load_curriculum(project))]
 
 

@@ -17,19 +17,16 @@ server (or ``file://``), if a dialog opens, or if a script error occurs.
 
 from __future__ import annotations
 
-import functools
 import html
-import http.server
 import json
-import os
 import shutil
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.browser import axe_check, goto, reload, serve
 
 PROJECT = Path(__file__).resolve().parents[1] / "data" / "project"
 SITE = "test"
@@ -38,16 +35,6 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'"
 )
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
 # A page style of our own (the site's layout is not under test): a readable
 # column, and the page follows the system's light or dark scheme.
 PAGE_CSS = """
@@ -55,14 +42,6 @@ PAGE_CSS = """
 body { margin: 0; background: Canvas; color: CanvasText; line-height: 1.5;
        font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
 main { max-width: 48rem; margin: 0 auto; padding: 1rem; }
-"""
-
-# Records CSP violations so a test can assert there are none.
-CSP_WATCH = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI);
-});
 """
 
 # --------------------------------------------------------------------------- variants
@@ -210,10 +189,6 @@ XSS_PAYLOADS = [
 ]
 XSS = " ".join(XSS_PAYLOADS)
 PAYLOAD_TAG = '<script type="application/json" class="cur-payload">'
-MOUNTED = (
-    "document.querySelectorAll('.cur-widget').length"
-    " === document.querySelectorAll('.cur-widget[data-cur-mounted]').length"
-)
 
 
 # Each page: (file name, heading, [(component, id), ...]).
@@ -362,9 +337,7 @@ def site(web_root: Path) -> Site:
     healthy = (web_root / "main" / "spotter.html").read_text(encoding="utf-8")
     start = healthy.index('<div class="cur-widget"')
     end = healthy.index('<div class="cur-progress">')
-    broken = broken.replace(
-        '<div class="cur-progress">', healthy[start:end] + '<div class="cur-progress">'
-    )
+    broken = broken.replace('<div class="cur-progress">', healthy[start:end] + '<div class="cur-progress">')
     (web_root / "main" / "broken.html").write_text(broken, encoding="utf-8")
     return built
 
@@ -372,21 +345,8 @@ def site(web_root: Path) -> Site:
 @pytest.fixture(scope="session")
 def server(web_root: Path) -> Iterator[str]:
     """Serve ``web_root`` on 127.0.0.1 (a free port); yields the base URL."""
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    handler = functools.partial(Quiet, directory=str(web_root))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
+    with serve(web_root) as url:
+        yield url
 
 
 @pytest.fixture(params=["http", "file"])
@@ -402,118 +362,6 @@ def http_base(site: Site, server: str) -> str:
     return server + "main/"
 
 
-# --------------------------------------------------------------------------- browser
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """Debian's Chromium through Playwright; fails in CI when missing, skips elsewhere."""
-    executable = shutil.which("chromium")
-    reason = None
-    if executable is None:
-        reason = "Chromium is not on the PATH (apt-get install chromium)"
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        reason = "Playwright is not installed (pip install -e '.[test]')"
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests need Chromium: {reason}")
-        pytest.skip(f"browser tests skipped: {reason}")
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
-
-
-@dataclass
-class Watch:
-    """What a page did that a test may assert on."""
-
-    requests: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    console: list[str] = field(default_factory=list)
-
-
-def allowed_url(url: str, server: str) -> bool:
-    return url.startswith((server, "file://", "blob:", "data:", "about:"))
-
-
-@pytest.fixture
-def open_page(browser: Any, server: str) -> Iterator[Callable[..., Any]]:
-    """Open a page in a fresh context: ``open_page(url, **context_options)``.
-
-    The returned page has ``page.watch`` (a :class:`Watch`). At teardown the
-    test fails if any request went elsewhere than the test server or
-    ``file://``, a dialog opened, a script error or a CSP violation occurred.
-    """
-    contexts: list[Any] = []
-    pages: list[Any] = []
-
-    def opener(
-        url: str | None = None,
-        *,
-        context: Any = None,
-        init_script: str | None = None,
-        allow_errors: bool = False,
-        **options: Any,
-    ) -> Any:
-        if context is None:
-            options.setdefault("viewport", {"width": 1000, "height": 900})
-            context = browser.new_context(accept_downloads=True, **options)
-            context.add_init_script(CSP_WATCH)
-            if init_script:
-                context.add_init_script(init_script)
-            contexts.append(context)
-        page = context.new_page()
-        watch = Watch()
-        page.on("request", lambda r: watch.requests.append(r.url))
-
-        def on_dialog(dialog: Any) -> None:
-            watch.dialogs.append(dialog.message)
-            dialog.dismiss()
-
-        page.on("dialog", on_dialog)
-        page.on("pageerror", lambda e: watch.errors.append(str(e)))
-        page.on("console", lambda m: watch.console.append(f"{m.type}: {m.text}"))
-        page.watch = watch
-        page.allow_errors = allow_errors
-        pages.append(page)
-        if url:
-            goto(page, url)
-        return page
-
-    yield opener
-    try:
-        for page in pages:
-            watch = page.watch
-            foreign = [u for u in watch.requests if not allowed_url(u, server)]
-            assert not foreign, f"requests to other hosts: {foreign}"
-            assert not watch.dialogs, f"dialogs opened: {watch.dialogs}"
-            if not page.allow_errors:
-                assert not watch.errors, f"page errors: {watch.errors}"
-            if not page.is_closed():
-                violations = page.evaluate("window.__cspViolations || []")
-                assert not violations, f"CSP violations: {violations}"
-    finally:
-        for context in contexts:
-            context.close()
-
-
-def goto(page: Any, url: str) -> None:
-    """Load ``url`` and wait until every component is mounted."""
-    page.goto(url)
-    page.wait_for_function(MOUNTED)
-
-
-def reload(page: Any) -> None:
-    page.reload()
-    page.wait_for_function(MOUNTED)
-
-
 def stored(page: Any, site: str = SITE) -> dict[str, Any]:
     """The progress object in localStorage."""
     text = page.evaluate(f"localStorage.getItem('curriculum-progress:v1:{site}')")
@@ -527,30 +375,6 @@ def live_text(page: Any, scope: str = ".cur-component") -> str:
         arg=scope,
     )
     return page.locator(f"{scope} .cur-live").first.text_content() or ""
-
-
-@functools.cache
-def _axe_source() -> str:
-    from axe_playwright_python.sync_playwright import Axe
-
-    return str(Axe().axe_script)
-
-
-def axe_check(page: Any, label: str) -> None:
-    """Run axe-core (bundled by axe-playwright-python) on the page; fail listing the violations.
-
-    The axe source is injected once per page rather than on every run.
-    """
-    if not page.evaluate("typeof window.axe === 'object'"):
-        page.evaluate(_axe_source())
-    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    violations = results["violations"]
-    summary = [
-        f"{v['id']} ({v['impact']}): {v['help']} -> "
-        + "; ".join(str(n["target"][0]) for n in v["nodes"][:5])
-        for v in violations
-    ]
-    assert not violations, f"axe violations on {label}:\n" + "\n".join(summary)
 
 
 @pytest.fixture(scope="session")

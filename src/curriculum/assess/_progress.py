@@ -27,7 +27,14 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from curriculum.errors import ProgressFileError
 
-__all__ = ["PROGRESS_FORMAT", "ProgressFile", "ProgressRecord", "ProgressStore", "ProgressWarning", "now"]
+__all__ = [
+    "PROGRESS_FORMAT",
+    "ProgressFile",
+    "ProgressRecord",
+    "ProgressStore",
+    "ProgressWarning",
+    "now",
+]
 
 PROGRESS_FORMAT = "curriculum-progress"
 PROGRESS_VERSION = 1
@@ -79,8 +86,8 @@ class ProgressFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    format: Literal["curriculum-progress"] = PROGRESS_FORMAT
-    version: Literal[1] = PROGRESS_VERSION
+    format: Literal["curriculum-progress"] = "curriculum-progress"
+    version: Literal[1] = 1
     site: str
     updated: str
     records: dict[str, ProgressRecord] = {}

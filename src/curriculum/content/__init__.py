@@ -8,7 +8,14 @@ Every problem is a :class:`Diagnostic`; nothing here prints or exits.
 """
 
 from curriculum.content._check import CheckReport, check_curriculum, check_paths
-from curriculum.content._diagnostics import RULES, Diagnostic, Rule, Severity, format_diagnostics, worst
+from curriculum.content._diagnostics import (
+    RULES,
+    Diagnostic,
+    Rule,
+    Severity,
+    format_diagnostics,
+    worst,
+)
 from curriculum.content._models import (
     Choice,
     Exercise,
@@ -34,6 +41,7 @@ from curriculum.content._worksheets import WORKSHEET_FIELDS
 __all__ = [
     "RULES",
     "WORKSHEET_FIELDS",
+    "CheckReport",
     "Choice",
     "Curriculum",
     "Diagnostic",
@@ -56,7 +64,6 @@ __all__ = [
     "Turn",
     "Vignette",
     "Worksheet",
-    "CheckReport",
     "check_curriculum",
     "check_paths",
     "find_root",

@@ -77,9 +77,14 @@ def read_bibliography(source: Source, *, with_pandoc: bool = True) -> tuple[Bibl
         key = match.group(2)
         line = source.text.count("\n", 0, match.start()) + 1
         if key in keys:
-            problems.append(E_BIB_DUPLICATE.at(source.display, (line, 1),
-                f"the key `{key}` is already used on line {keys[key][0]}",
-                "merge the two entries or give one of them another key"))
+            problems.append(
+                E_BIB_DUPLICATE.at(
+                    source.display,
+                    (line, 1),
+                    f"the key `{key}` is already used on line {keys[key][0]}",
+                    "merge the two entries or give one of them another key",
+                )
+            )
             continue
         keys[key] = (line, 1)
     if with_pandoc:
@@ -93,7 +98,11 @@ def _pandoc_problems(source: Source) -> list[Diagnostic]:
     try:
         result = subprocess.run(
             [pypandoc.get_pandoc_path(), "-f", "bibtex", "-t", "csljson"],
-            input=source.text, capture_output=True, text=True, timeout=60, check=False,
+            input=source.text,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return [E_BIB.at(source.display, (1, 1), f"Pandoc could not be run to read the file: {exc}")]
@@ -106,8 +115,14 @@ def _pandoc_problems(source: Source) -> list[Diagnostic]:
     message = " ".join(result.stderr.split())
     where = re.search(r"line (\d+), column (\d+)", message)
     pos = (int(where.group(1)), int(where.group(2))) if where else (1, 1)
-    return [E_BIB.at(source.display, pos, f"Pandoc cannot read the bibliography: {message}",
-                     "check the braces, commas and quotes of the entry at that line")]
+    return [
+        E_BIB.at(
+            source.display,
+            pos,
+            f"Pandoc cannot read the bibliography: {message}",
+            "check the braces, commas and quotes of the entry at that line",
+        )
+    ]
 
 
 def citations_in(markdown: str) -> list[tuple[str, int]]:

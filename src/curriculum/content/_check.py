@@ -90,15 +90,32 @@ def _audit(docs: Iterable[Document[Any]], used: set[tuple[str, Loc, str]]) -> li
                 rule = RULES.get(code)
                 if rule is None or not rule.suppressible:
                     what = "no rule" if rule is None else "a rule that cannot be silenced"
-                    problems.append(BAD_SUPPRESS.at(doc.display, pos, f"`{code}` is {what}",
-                        "suppress only lint rules (L.., PHI-..) and curriculum standards (CUR503-506)"))
+                    problems.append(
+                        BAD_SUPPRESS.at(
+                            doc.display,
+                            pos,
+                            f"`{code}` is {what}",
+                            "suppress only lint rules (L.., PHI-..) and curriculum standards (CUR503-506)",
+                        )
+                    )
                 elif len(reason.split()) < MIN_REASON_WORDS:
-                    problems.append(SHORT_REASON.at(doc.display, doc.at(*owner, "suppress", code),
-                        f"the reason for silencing {code} is too short",
-                        "write a sentence a reviewer can judge"))
+                    problems.append(
+                        SHORT_REASON.at(
+                            doc.display,
+                            doc.at(*owner, "suppress", code),
+                            f"the reason for silencing {code} is too short",
+                            "write a sentence a reviewer can judge",
+                        )
+                    )
                 elif (doc.display, owner, code) not in used:
-                    problems.append(UNUSED.at(doc.display, pos, f"{code} is suppressed here but reports nothing",
-                                              "remove the suppression"))
+                    problems.append(
+                        UNUSED.at(
+                            doc.display,
+                            pos,
+                            f"{code} is suppressed here but reports nothing",
+                            "remove the suppression",
+                        )
+                    )
     return problems
 
 
@@ -185,6 +202,7 @@ def _within(path: Path, folder: Path) -> bool:
 
 def _describe(cur: Curriculum) -> str:
     items = sum(len(q.model.items) for q in cur.quizzes.values())
+
     def count(n: int, word: str, plural: str | None = None) -> str:
         return f"{n} {word if n == 1 else plural or word + 's'}"
 

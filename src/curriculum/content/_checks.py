@@ -24,19 +24,28 @@ from curriculum.content._worksheets import WORKSHEET_FIELDS
 __all__: list[str] = []
 
 R = RULES.add
-DUPLICATE_ID = R("CUR301", Severity.error, "An id is used twice.",
-                 "Progress files, analytics and exports key everything by id.")
+DUPLICATE_ID = R(
+    "CUR301",
+    Severity.error,
+    "An id is used twice.",
+    "Progress files, analytics and exports key everything by id.",
+)
 FILE_NAME = R("CUR302", Severity.error, "A file name is not a valid id, or differs from the id inside.")
 ANSWER_UNKNOWN = R("CUR303", Severity.error, "An answer names an option that does not exist.")
-ANSWER_COUNT = R("CUR304", Severity.error,
-                 "A single item has other than one answer, or a multiple item has none.")
+ANSWER_COUNT = R(
+    "CUR304",
+    Severity.error,
+    "A single item has other than one answer, or a multiple item has none.",
+)
 OPTION_DUPLICATE = R("CUR305", Severity.error, "Two options of an item share an id.")
 OBJECTIVE_UNKNOWN = R("CUR306", Severity.error, "An objective id is not in any lesson's front matter.")
 REFERENCE_UNKNOWN = R("CUR307", Severity.error, "A reference key is not in references.bib.")
 CITATION_UNKNOWN = R("CUR308", Severity.error, "A `[@key]` citation is not in references.bib.")
 TECHNIQUE_UNKNOWN = R("CUR309", Severity.error, "A technique id is not in vignettes/techniques.yml.")
 LESSON_UNKNOWN = R("CUR310", Severity.error, "A lesson id does not name a lesson notebook.")
-CONTENT_UNKNOWN = R("CUR311", Severity.error, "A lesson lists a quiz, vignette or exercise that does not exist.")
+CONTENT_UNKNOWN = R(
+    "CUR311", Severity.error, "A lesson lists a quiz, vignette or exercise that does not exist."
+)
 MILESTONES = R("CUR313", Severity.error, "A lesson's milestones omit a competency its objectives serve.")
 SPOTTER = R("CUR314", Severity.error, "A spotter turn's label is incomplete or not offered to the learner.")
 WORKSHEET = R("CUR315", Severity.error, "A worksheet is missing its prompt or names an unknown field.")
@@ -50,16 +59,36 @@ ENDING_CHOICES = R("CUR405", Severity.error, "An ending has choices.")
 DEAD_END = R("CUR406", Severity.error, "A node has no choices and is not an ending.")
 DEBRIEF = R("CUR407", Severity.error, "An ending has no debrief.")
 
-PASS_MARK = R("CUR501", Severity.error, "A posttest or summative quiz has no pass mark.",
-              "CME-style self-assessment must state its minimum performance level in advance.")
-OBJECTIVE_COUNT = R("CUR503", Severity.warning, "A lesson has fewer than 3 or more than 5 objectives.",
-                    suppressible=True)
-ITEM_COUNT = R("CUR504", Severity.warning, "A formative quiz has fewer than 10 or more than 15 items.",
-               suppressible=True)
-COVERAGE = R("CUR505", Severity.warning, "A lesson objective is assessed by fewer than two items.",
-             suppressible=True)
-VIGNETTE_SIZE = R("CUR506", Severity.warning,
-                  "A lesson vignette has fewer than 4 decision points or 2 endings.", suppressible=True)
+PASS_MARK = R(
+    "CUR501",
+    Severity.error,
+    "A posttest or summative quiz has no pass mark.",
+    "CME-style self-assessment must state its minimum performance level in advance.",
+)
+OBJECTIVE_COUNT = R(
+    "CUR503",
+    Severity.warning,
+    "A lesson has fewer than 3 or more than 5 objectives.",
+    suppressible=True,
+)
+ITEM_COUNT = R(
+    "CUR504",
+    Severity.warning,
+    "A formative quiz has fewer than 10 or more than 15 items.",
+    suppressible=True,
+)
+COVERAGE = R(
+    "CUR505",
+    Severity.warning,
+    "A lesson objective is assessed by fewer than two items.",
+    suppressible=True,
+)
+VIGNETTE_SIZE = R(
+    "CUR506",
+    Severity.warning,
+    "A lesson vignette has fewer than 4 decision points or 2 endings.",
+    suppressible=True,
+)
 
 _ID = re.compile(ID_PATTERN)
 
@@ -81,23 +110,34 @@ def unique_ids(cur: Curriculum) -> Iterator[Finding]:
         pos = doc.at(*loc)
         if key in seen:
             path, line = seen[key]
-            yield Finding(DUPLICATE_ID.at(doc.display, pos,
-                f"the {what} id `{ident}` is already used in {path} on line {line}",
-                "ids must be unique across the curriculum; rename one of them"))
+            yield Finding(
+                DUPLICATE_ID.at(
+                    doc.display,
+                    pos,
+                    f"the {what} id `{ident}` is already used in {path} on line {line}",
+                    "ids must be unique across the curriculum; rename one of them",
+                )
+            )
         else:
             seen[key] = (doc.display, pos[0])
 
     for doc in cur.lessons.values():
         for i, objective in enumerate(doc.model.objectives):
             yield from claim("objective", objective.id, doc, "objectives", i, "id")
-    for doc in cur.quizzes.values():
-        for i, item in enumerate(doc.model.items):
-            yield from claim("item", item.id, doc, "items", i, "id")
+    for qdoc in cur.quizzes.values():
+        for i, item in enumerate(qdoc.model.items):
+            yield from claim("item", item.id, qdoc, "items", i, "id")
             ids: set[str] = set()
             for j, option in enumerate(item.options):
                 if option.id in ids:
-                    yield Finding(OPTION_DUPLICATE.at(doc.display, doc.at("items", i, "options", j, "id"),
-                        f"option `{option.id}` appears twice in item `{item.id}`", "give each option its own letter"))
+                    yield Finding(
+                        OPTION_DUPLICATE.at(
+                            qdoc.display,
+                            qdoc.at("items", i, "options", j, "id"),
+                            f"option `{option.id}` appears twice in item `{item.id}`",
+                            "give each option its own letter",
+                        )
+                    )
                 ids.add(option.id)
     if cur.techniques is not None:
         for i, t in enumerate(cur.techniques.model.techniques):
@@ -111,14 +151,24 @@ def file_names(cur: Curriculum) -> Iterator[Finding]:
         if doc.path.name.startswith("techniques."):
             continue
         if not _ID.match(doc.id):
-            yield Finding(FILE_NAME.at(doc.display, (1, 1),
-                f"the file name `{doc.path.name}` is not a valid id",
-                "rename the file with lowercase letters, digits and hyphens, e.g. `cbt-intro.yml`"))
+            yield Finding(
+                FILE_NAME.at(
+                    doc.display,
+                    (1, 1),
+                    f"the file name `{doc.path.name}` is not a valid id",
+                    "rename the file with lowercase letters, digits and hyphens, e.g. `cbt-intro.yml`",
+                )
+            )
     for lid, doc in cur.lessons.items():
         if doc.model.lesson_id != lid:
-            yield Finding(FILE_NAME.at(doc.display, doc.at("lesson-id"),
-                f"`lesson-id: {doc.model.lesson_id}` differs from the file name `{lid}`",
-                f"rename the notebook to `{doc.model.lesson_id}.ipynb` or set `lesson-id: {lid}`"))
+            yield Finding(
+                FILE_NAME.at(
+                    doc.display,
+                    doc.at("lesson-id"),
+                    f"`lesson-id: {doc.model.lesson_id}` differs from the file name `{lid}`",
+                    f"rename the notebook to `{doc.model.lesson_id}.ipynb` or set `lesson-id: {lid}`",
+                )
+            )
 
 
 # --------------------------------------------------------------------------- quizzes
@@ -132,18 +182,34 @@ def answers(cur: Curriculum) -> Iterator[Finding]:
             keys = [item.answer] if isinstance(item.answer, str) else list(item.answer)
             pos = doc.at("items", i, "answer")
             if item.type == "single" and len(keys) != 1:
-                yield Finding(ANSWER_COUNT.at(doc.display, pos,
-                    f"item `{item.id}` is single best answer but has {len(keys)} answers",
-                    "give one option id, e.g. `answer: b`, or use `type: multiple`"))
+                yield Finding(
+                    ANSWER_COUNT.at(
+                        doc.display,
+                        pos,
+                        f"item `{item.id}` is single best answer but has {len(keys)} answers",
+                        "give one option id, e.g. `answer: b`, or use `type: multiple`",
+                    )
+                )
             if item.type == "multiple" and len(set(keys)) != len(keys):
-                yield Finding(ANSWER_COUNT.at(doc.display, pos,
-                    f"item `{item.id}` lists the same answer twice", "list each option id once"))
+                yield Finding(
+                    ANSWER_COUNT.at(
+                        doc.display,
+                        pos,
+                        f"item `{item.id}` lists the same answer twice",
+                        "list each option id once",
+                    )
+                )
             ids = [o.id for o in item.options]
             for key in keys:
                 if key not in ids:
-                    yield Finding(ANSWER_UNKNOWN.at(doc.display, pos,
-                        f"answer `{key}` is not an option of item `{item.id}`{did_you_mean(key, ids)}",
-                        f"options are: {', '.join(ids)}"))
+                    yield Finding(
+                        ANSWER_UNKNOWN.at(
+                            doc.display,
+                            pos,
+                            f"answer `{key}` is not an option of item `{item.id}`{did_you_mean(key, ids)}",
+                            f"options are: {', '.join(ids)}",
+                        )
+                    )
 
 
 @check
@@ -152,19 +218,32 @@ def pass_marks(cur: Curriculum) -> Iterator[Finding]:
     for doc in cur.quizzes.values():
         quiz: Quiz = doc.model
         if quiz.kind in ("posttest", "summative") and quiz.pass_mark is None:
-            yield Finding(PASS_MARK.at(doc.display, doc.at("kind"),
-                f"a {quiz.kind} quiz needs a pass mark", "add e.g. `pass_mark: 0.7` (70% correct)"))
+            yield Finding(
+                PASS_MARK.at(
+                    doc.display,
+                    doc.at("kind"),
+                    f"a {quiz.kind} quiz needs a pass mark",
+                    "add e.g. `pass_mark: 0.7` (70% correct)",
+                )
+            )
 
 
 @check
 def quiz_size(cur: Curriculum) -> Iterator[Finding]:
-    """A formative lesson quiz has 10-15 items."""
+    """Check that a formative lesson quiz has 10-15 items."""
     for doc in cur.quizzes.values():
         n = len(doc.model.items)
         if doc.model.kind == "formative" and not 10 <= n <= 15:
-            yield Finding(ITEM_COUNT.at(doc.display, doc.key_at("items"),
-                f"the quiz has {n} item{'s' if n != 1 else ''}; a lesson's formative quiz has 10-15",
-                "add or remove items, or suppress CUR504 with a reason"), doc, ())
+            yield Finding(
+                ITEM_COUNT.at(
+                    doc.display,
+                    doc.key_at("items"),
+                    f"the quiz has {n} item{'s' if n != 1 else ''}; a lesson's formative quiz has 10-15",
+                    "add or remove items, or suppress CUR504 with a reason",
+                ),
+                doc,
+                (),
+            )
 
 
 # --------------------------------------------------------------------------- references
@@ -177,8 +256,14 @@ def references(cur: Curriculum) -> Iterator[Finding]:
         return
     if cur.bibliography is None:
         if cur.root is not None:
-            yield Finding(NO_BIBLIOGRAPHY.at("references.bib", (1, 1),
-                "the project has no references.bib", "create it; every citation must resolve there"))
+            yield Finding(
+                NO_BIBLIOGRAPHY.at(
+                    "references.bib",
+                    (1, 1),
+                    "the project has no references.bib",
+                    "create it; every citation must resolve there",
+                )
+            )
         return
     keys = cur.bibliography.keys
 
@@ -200,13 +285,22 @@ def references(cur: Curriculum) -> Iterator[Finding]:
     if cur.techniques is not None:
         for i, t in enumerate(cur.techniques.model.techniques):
             if t.reference not in keys:
-                yield Finding(REFERENCE_UNKNOWN.at(cur.techniques.display,
-                    cur.techniques.at("techniques", i, "reference"), unknown(t.reference), hint))
+                yield Finding(
+                    REFERENCE_UNKNOWN.at(
+                        cur.techniques.display,
+                        cur.techniques.at("techniques", i, "reference"),
+                        unknown(t.reference),
+                        hint,
+                    )
+                )
     for field in texts(cur):
         for key, offset in citations_in(field.text):
             if key not in keys:
-                yield Finding(CITATION_UNKNOWN.at(field.doc.display, field.pos(offset),
-                                                  f"citation {unknown(key)}", hint))
+                yield Finding(
+                    CITATION_UNKNOWN.at(
+                        field.doc.display, field.pos(offset), f"citation {unknown(key)}", hint
+                    )
+                )
 
 
 @check
@@ -220,8 +314,14 @@ def objectives(cur: Curriculum) -> Iterator[Finding]:
     def each(doc: Document[Any], ids: list[str], *loc: str | int) -> Iterator[Finding]:
         for j, oid in enumerate(ids):
             if oid not in known:
-                yield Finding(OBJECTIVE_UNKNOWN.at(doc.display, doc.at(*loc, j),
-                    f"objective `{oid}` is not in any lesson{did_you_mean(oid, known)}", hint))
+                yield Finding(
+                    OBJECTIVE_UNKNOWN.at(
+                        doc.display,
+                        doc.at(*loc, j),
+                        f"objective `{oid}` is not in any lesson{did_you_mean(oid, known)}",
+                        hint,
+                    )
+                )
 
     for doc in cur.quizzes.values():
         for i, item in enumerate(doc.model.items):
@@ -242,8 +342,14 @@ def techniques(cur: Curriculum) -> Iterator[Finding]:
 
     def one(doc: Document[Any], tid: str, *loc: str | int) -> Iterator[Finding]:
         if tid not in known:
-            yield Finding(TECHNIQUE_UNKNOWN.at(doc.display, doc.at(*loc),
-                f"technique `{tid}` is not in the vocabulary{did_you_mean(tid, known)}", hint))
+            yield Finding(
+                TECHNIQUE_UNKNOWN.at(
+                    doc.display,
+                    doc.at(*loc),
+                    f"technique `{tid}` is not in the vocabulary{did_you_mean(tid, known)}",
+                    hint,
+                )
+            )
 
     for vdoc in cur.vignettes.values():
         for name, node in vdoc.model.nodes.items():
@@ -261,18 +367,30 @@ def lesson_links(cur: Curriculum) -> Iterator[Finding]:
     if cur.standalone:
         return
     lessons = set(cur.lessons)
-    for doc in [*cur.quizzes.values(), *cur.vignettes.values(), *cur.exercises.values()]:
+    linked: list[Document[Any]] = [*cur.quizzes.values(), *cur.vignettes.values(), *cur.exercises.values()]
+    for doc in linked:
         lid = doc.model.lesson
         if lid is not None and lid not in lessons:
-            yield Finding(LESSON_UNKNOWN.at(doc.display, doc.at("lesson"),
-                f"lesson `{lid}` does not exist{did_you_mean(lid, lessons)}",
-                "name a notebook in lessons/ without `.ipynb`"))
-    for lid, doc in cur.lessons.items():
+            yield Finding(
+                LESSON_UNKNOWN.at(
+                    doc.display,
+                    doc.at("lesson"),
+                    f"lesson `{lid}` does not exist{did_you_mean(lid, lessons)}",
+                    "name a notebook in lessons/ without `.ipynb`",
+                )
+            )
+    for doc in cur.lessons.values():
         fm = doc.model
         for j, pre in enumerate(fm.prerequisites):
             if pre not in lessons:
-                yield Finding(LESSON_UNKNOWN.at(doc.display, doc.at("prerequisites", j),
-                    f"prerequisite `{pre}` is not a lesson{did_you_mean(pre, lessons)}", ""))
+                yield Finding(
+                    LESSON_UNKNOWN.at(
+                        doc.display,
+                        doc.at("prerequisites", j),
+                        f"prerequisite `{pre}` is not a lesson{did_you_mean(pre, lessons)}",
+                        "",
+                    )
+                )
         listed: list[tuple[str, dict[str, Any], tuple[str | int, ...]]] = []
         if fm.quiz:
             listed.append((fm.quiz, cur.quizzes, ("quiz",)))
@@ -281,9 +399,14 @@ def lesson_links(cur: Curriculum) -> Iterator[Finding]:
         for ident, table, loc in listed:
             what = {"quiz": "quiz", "vignettes": "vignette", "exercises": "exercise"}[str(loc[0])]
             if ident not in table:
-                yield Finding(CONTENT_UNKNOWN.at(doc.display, doc.at(*loc),
-                    f"{what} `{ident}` does not exist{did_you_mean(ident, table)}",
-                    f"create it with `curriculum new {what} {ident}`"))
+                yield Finding(
+                    CONTENT_UNKNOWN.at(
+                        doc.display,
+                        doc.at(*loc),
+                        f"{what} `{ident}` does not exist{did_you_mean(ident, table)}",
+                        f"create it with `curriculum new {what} {ident}`",
+                    )
+                )
 
 
 @check
@@ -296,9 +419,14 @@ def milestones(cur: Curriculum) -> Iterator[Finding]:
         for i, objective in enumerate(fm.objectives):
             missing = [c for c in objective.competencies if c not in fm.milestones]
             if missing:
-                yield Finding(MILESTONES.at(doc.display, doc.at("objectives", i, "competencies"),
-                    f"objective `{objective.id}` serves {', '.join(missing)}, which `milestones` omits",
-                    f"add {', '.join(missing)} to `milestones`"))
+                yield Finding(
+                    MILESTONES.at(
+                        doc.display,
+                        doc.at("objectives", i, "competencies"),
+                        f"objective `{objective.id}` serves {', '.join(missing)}, which `milestones` omits",
+                        f"add {', '.join(missing)} to `milestones`",
+                    )
+                )
 
 
 # --------------------------------------------------------------------------- exercises
@@ -312,27 +440,55 @@ def exercises(cur: Curriculum) -> Iterator[Finding]:
         if isinstance(ex, Spotter):
             labelled = [i for i, t in enumerate(ex.turns) if t.technique]
             if not labelled:
-                yield Finding(SPOTTER.at(doc.display, doc.key_at("turns"),
-                    "no turn carries an expert `technique` label", "label at least one clinician turn"))
+                yield Finding(
+                    SPOTTER.at(
+                        doc.display,
+                        doc.key_at("turns"),
+                        "no turn carries an expert `technique` label",
+                        "label at least one clinician turn",
+                    )
+                )
             for i in labelled:
                 turn = ex.turns[i]
                 if not turn.reason:
-                    yield Finding(SPOTTER.at(doc.display, doc.at("turns", i, "technique"),
-                        "a labelled turn needs a `reason`", "say why an expert labels the turn this way"))
+                    yield Finding(
+                        SPOTTER.at(
+                            doc.display,
+                            doc.at("turns", i, "technique"),
+                            "a labelled turn needs a `reason`",
+                            "say why an expert labels the turn this way",
+                        )
+                    )
                 if turn.technique not in ex.techniques:
-                    yield Finding(SPOTTER.at(doc.display, doc.at("turns", i, "technique"),
-                        f"`{turn.technique}` is not among the offered `techniques`",
-                        f"add `{turn.technique}` to `techniques` so the learner can choose it"))
+                    yield Finding(
+                        SPOTTER.at(
+                            doc.display,
+                            doc.at("turns", i, "technique"),
+                            f"`{turn.technique}` is not among the offered `techniques`",
+                            f"add `{turn.technique}` to `techniques` so the learner can choose it",
+                        )
+                    )
         elif isinstance(ex, Worksheet):
             fields = [f.id for f in WORKSHEET_FIELDS[ex.kind]]
             if ex.kind == "reflection" and not ex.prompt:
-                yield Finding(WORKSHEET.at(doc.display, doc.at("kind"),
-                    "a reflection needs a `prompt`", "add `prompt:` with the question to reflect on"))
+                yield Finding(
+                    WORKSHEET.at(
+                        doc.display,
+                        doc.at("kind"),
+                        "a reflection needs a `prompt`",
+                        "add `prompt:` with the question to reflect on",
+                    )
+                )
             for key in ex.example:
                 if key not in fields:
-                    yield Finding(WORKSHEET.at(doc.display, doc.key_at("example", key),
-                        f"`{key}` is not a field of a {ex.kind}{did_you_mean(key, fields)}",
-                        f"fields: {', '.join(fields)}"))
+                    yield Finding(
+                        WORKSHEET.at(
+                            doc.display,
+                            doc.key_at("example", key),
+                            f"`{key}` is not a field of a {ex.kind}{did_you_mean(key, fields)}",
+                            f"fields: {', '.join(fields)}",
+                        )
+                    )
 
 
 # --------------------------------------------------------------------------- vignettes
@@ -350,33 +506,66 @@ def _graph(doc: Document[Vignette]) -> Iterator[Finding]:
     nodes = v.nodes
     d = doc.display
     if v.start not in nodes:
-        yield Finding(START.at(d, doc.at("start"),
-            f"`start: {v.start}` names no node{did_you_mean(v.start, nodes)}", "name one of `nodes`"))
+        yield Finding(
+            START.at(
+                d,
+                doc.at("start"),
+                f"`start: {v.start}` names no node{did_you_mean(v.start, nodes)}",
+                "name one of `nodes`",
+            )
+        )
     edges: dict[str, list[str]] = defaultdict(list)
     for name, node in nodes.items():
         if node.end and node.choices:
-            yield Finding(ENDING_CHOICES.at(d, doc.key_at("nodes", name, "choices"),
-                f"node `{name}` is an ending but has choices", "remove `end: true` or the choices"))
+            yield Finding(
+                ENDING_CHOICES.at(
+                    d,
+                    doc.key_at("nodes", name, "choices"),
+                    f"node `{name}` is an ending but has choices",
+                    "remove `end: true` or the choices",
+                )
+            )
         if not node.end and not node.choices:
-            yield Finding(DEAD_END.at(d, doc.key_at("nodes", name),
-                f"node `{name}` has no choices and is not an ending",
-                "add choices, or mark it `end: true` with a `debrief`"))
+            yield Finding(
+                DEAD_END.at(
+                    d,
+                    doc.key_at("nodes", name),
+                    f"node `{name}` has no choices and is not an ending",
+                    "add choices, or mark it `end: true` with a `debrief`",
+                )
+            )
         if node.end and not node.debrief:
-            yield Finding(DEBRIEF.at(d, doc.key_at("nodes", name),
-                f"ending `{name}` has no `debrief`", "add a debrief that links the ending to the objectives"))
+            yield Finding(
+                DEBRIEF.at(
+                    d,
+                    doc.key_at("nodes", name),
+                    f"ending `{name}` has no `debrief`",
+                    "add a debrief that links the ending to the objectives",
+                )
+            )
         for j, choice in enumerate(node.choices):
             if choice.next not in nodes:
-                yield Finding(NEXT.at(d, doc.at("nodes", name, "choices", j, "next"),
-                    f"`next: {choice.next}` names no node{did_you_mean(choice.next, nodes)}",
-                    "name one of `nodes`"))
+                yield Finding(
+                    NEXT.at(
+                        d,
+                        doc.at("nodes", name, "choices", j, "next"),
+                        f"`next: {choice.next}` names no node{did_you_mean(choice.next, nodes)}",
+                        "name one of `nodes`",
+                    )
+                )
             else:
                 edges[name].append(choice.next)
     reached = _reach([v.start] if v.start in nodes else [], edges)
     for name in nodes:
         if name not in reached and v.start in nodes:
-            yield Finding(UNREACHABLE.at(d, doc.key_at("nodes", name),
-                f"node `{name}` cannot be reached from `{v.start}`",
-                "point a choice's `next` at it, or remove it"))
+            yield Finding(
+                UNREACHABLE.at(
+                    d,
+                    doc.key_at("nodes", name),
+                    f"node `{name}` cannot be reached from `{v.start}`",
+                    "point a choice's `next` at it, or remove it",
+                )
+            )
     reverse: dict[str, list[str]] = defaultdict(list)
     for src, targets in edges.items():
         for t in targets:
@@ -384,9 +573,14 @@ def _graph(doc: Document[Vignette]) -> Iterator[Finding]:
     can_end = _reach([n for n, node in nodes.items() if node.end], reverse)
     for name, node in nodes.items():
         if name not in can_end and node.choices:
-            yield Finding(NO_ENDING.at(d, doc.key_at("nodes", name),
-                f"no path from node `{name}` leads to an ending",
-                "every path must be able to finish; add a choice that leads toward an ending"))
+            yield Finding(
+                NO_ENDING.at(
+                    d,
+                    doc.key_at("nodes", name),
+                    f"no path from node `{name}` leads to an ending",
+                    "every path must be able to finish; add a choice that leads toward an ending",
+                )
+            )
 
 
 def _reach(starts: list[str], edges: dict[str, list[str]]) -> set[str]:
@@ -405,13 +599,21 @@ def _reach(starts: list[str], edges: dict[str, list[str]]) -> set[str]:
 
 @check
 def objective_count(cur: Curriculum) -> Iterator[Finding]:
-    """A lesson has 3-5 objectives."""
+    """Check that a lesson has 3-5 objectives."""
     for doc in cur.lessons.values():
         n = len(doc.model.objectives)
         if not 3 <= n <= 5:
-            yield Finding(OBJECTIVE_COUNT.at(doc.display, doc.key_at("objectives"),
-                f"the lesson has {n} objective{'s' if n != 1 else ''}; a lesson has 3-5 measurable objectives",
-                "merge or split objectives, or suppress CUR503 with a reason"), doc, ())
+            yield Finding(
+                OBJECTIVE_COUNT.at(
+                    doc.display,
+                    doc.key_at("objectives"),
+                    f"the lesson has {n} objective{'s' if n != 1 else ''}; "
+                    "a lesson has 3-5 measurable objectives",
+                    "merge or split objectives, or suppress CUR503 with a reason",
+                ),
+                doc,
+                (),
+            )
 
 
 @check
@@ -420,29 +622,43 @@ def coverage(cur: Curriculum) -> Iterator[Finding]:
     if cur.standalone:
         return
     counts: dict[str, int] = defaultdict(int)
-    for doc in cur.quizzes.values():
-        for item in doc.model.items:
+    for quiz in cur.quizzes.values():
+        for item in quiz.model.items:
             for oid in set(item.objectives):
                 counts[oid] += 1
     for doc in cur.lessons.values():
         for i, objective in enumerate(doc.model.objectives):
             n = counts[objective.id]
             if n < 2:
-                yield Finding(COVERAGE.at(doc.display, doc.at("objectives", i, "id"),
-                    f"objective `{objective.id}` is assessed by {n} quiz item{'s' if n != 1 else ''}",
-                    "write at least two items that name it in `objectives`"), doc, ())
+                yield Finding(
+                    COVERAGE.at(
+                        doc.display,
+                        doc.at("objectives", i, "id"),
+                        f"objective `{objective.id}` is assessed by {n} quiz item{'s' if n != 1 else ''}",
+                        "write at least two items that name it in `objectives`",
+                    ),
+                    doc,
+                    (),
+                )
 
 
 @check
 def vignette_size(cur: Curriculum) -> Iterator[Finding]:
-    """A lesson's vignette has at least 4 decision points and 2 endings."""
+    """Check that a lesson's vignette has at least 4 decision points and 2 endings."""
     for doc in cur.vignettes.values():
         nodes = doc.model.nodes.values()
         decisions = sum(1 for n in nodes if n.choices)
         endings = sum(1 for n in nodes if n.end)
         if doc.model.lesson and (decisions < 4 or endings < 2):
-            yield Finding(VIGNETTE_SIZE.at(doc.display, doc.key_at("nodes"),
-                f"the vignette has {decisions} decision point{'s' if decisions != 1 else ''} and "
-                f"{endings} ending{'s' if endings != 1 else ''}; "
-                "a lesson vignette has at least 4 and 2",
-                "add decision points or endings, or suppress CUR506 with a reason"), doc, ())
+            yield Finding(
+                VIGNETTE_SIZE.at(
+                    doc.display,
+                    doc.key_at("nodes"),
+                    f"the vignette has {decisions} decision point{'s' if decisions != 1 else ''} and "
+                    f"{endings} ending{'s' if endings != 1 else ''}; "
+                    "a lesson vignette has at least 4 and 2",
+                    "add decision points or endings, or suppress CUR506 with a reason",
+                ),
+                doc,
+                (),
+            )

@@ -106,7 +106,13 @@ class Rule:
 
 class _Registry(dict[str, Rule]):
     def add(
-        self, code: str, severity: Severity, summary: str, why: str = "", *, suppressible: bool = False
+        self,
+        code: str,
+        severity: Severity,
+        summary: str,
+        why: str = "",
+        *,
+        suppressible: bool = False,
     ) -> Rule:
         if code in self:
             raise ValueError(f"rule {code} is registered twice")

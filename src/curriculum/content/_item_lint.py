@@ -22,32 +22,79 @@ from curriculum.content._yaml import Loc
 __all__ = ["lead_in", "stem_words"]
 
 E, W = Severity.error, Severity.warning
-L01 = RULES.add("L01", E, "The lead-in is not a closed question.",
-                "A focused question lets a learner answer with the options covered.", suppressible=True)
-L02 = RULES.add("L02", E, "An option is 'all/none of the above'.",
-                "These reward partial knowledge and test-wiseness.", suppressible=True)
-L03 = RULES.add("L03", E, "An option combines other options (K-type).",
-                "Combination options test logic, not knowledge.", suppressible=True)
-L04 = RULES.add("L04", E, "The lead-in is negative (NOT, EXCEPT, LEAST).",
-                "Negative lead-ins test the reverse of what we want learners to do.", suppressible=True)
-L05 = RULES.add("L05", W, "An option uses an absolute term (always, never, only...).",
-                "Test-wise learners eliminate absolute options.", suppressible=True)
-L06 = RULES.add("L06", W, "An option uses a vague frequency term (often, rarely, may...).",
-                "Vague terms mean different things to different readers.", suppressible=True)
-L07 = RULES.add("L07", W, "The key is the conspicuously longest option.",
-                "The longest option is a known cue to the answer.", suppressible=True)
-L10 = RULES.add("L10", W, "A word of the stem reappears in the key but in no distractor (clang cue).",
-                suppressible=True)
+L01 = RULES.add(
+    "L01",
+    E,
+    "The lead-in is not a closed question.",
+    "A focused question lets a learner answer with the options covered.",
+    suppressible=True,
+)
+L02 = RULES.add(
+    "L02",
+    E,
+    "An option is 'all/none of the above'.",
+    "These reward partial knowledge and test-wiseness.",
+    suppressible=True,
+)
+L03 = RULES.add(
+    "L03",
+    E,
+    "An option combines other options (K-type).",
+    "Combination options test logic, not knowledge.",
+    suppressible=True,
+)
+L04 = RULES.add(
+    "L04",
+    E,
+    "The lead-in is negative (NOT, EXCEPT, LEAST).",
+    "Negative lead-ins test the reverse of what we want learners to do.",
+    suppressible=True,
+)
+L05 = RULES.add(
+    "L05",
+    W,
+    "An option uses an absolute term (always, never, only...).",
+    "Test-wise learners eliminate absolute options.",
+    suppressible=True,
+)
+L06 = RULES.add(
+    "L06",
+    W,
+    "An option uses a vague frequency term (often, rarely, may...).",
+    "Vague terms mean different things to different readers.",
+    suppressible=True,
+)
+L07 = RULES.add(
+    "L07",
+    W,
+    "The key is the conspicuously longest option.",
+    "The longest option is a known cue to the answer.",
+    suppressible=True,
+)
+L10 = RULES.add(
+    "L10",
+    W,
+    "A word of the stem reappears in the key but in no distractor (clang cue).",
+    suppressible=True,
+)
 L13 = RULES.add("L13", E, "Numeric options are not in ascending order.", suppressible=True)
 L14 = RULES.add("L14", E, "A single-best-answer item has other than 4-5 options.", suppressible=True)
 L15 = RULES.add("L15", E, "Two options are (nearly) the same.", suppressible=True)
-L16 = RULES.add("L16", E, "The item depends on another item.",
-                "Items are shuffled and exported one by one; each must stand alone.", suppressible=True)
-L17 = RULES.add("L17", W, "The lead-in is unfocused ('Which of the following is true?').",
-                suppressible=True)
-L20 = RULES.add("L20", W, "The key's position is unbalanced across the quiz.",
-                "In print and exports the authored order shows; keys clustering on one letter are a cue.",
-                suppressible=True)
+L16 = RULES.add(
+    "L16",
+    E,
+    "The item depends on another item.",
+    "Items are shuffled and exported one by one; each must stand alone.",
+    suppressible=True,
+)
+L17 = RULES.add("L17", W, "The lead-in is unfocused ('Which of the following is true?').", suppressible=True)
+L20 = RULES.add(
+    "L20",
+    W,
+    "The key's position is unbalanced across the quiz.",
+    "In print and exports the authored order shows; keys clustering on one letter are a cue.",
+    suppressible=True,
+)
 L21 = RULES.add("L21", E, "The rationale or an option's feedback is too thin to teach.", suppressible=True)
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
@@ -59,10 +106,12 @@ _COMBINATION = re.compile(
 _NEGATIVE_CAPS = re.compile(r"\b(NOT|EXCEPT|LEAST)\b")
 _NEGATIVE = re.compile(
     r"\b(except|incorrect|untrue|false)\b|\bleast\b(?!\s+restrictive)"
-    r"|\b(?:is|are|was|were|would|does|do|should|could|might|will)\s+not\b|\bn't\b", re.I
+    r"|\b(?:is|are|was|were|would|does|do|should|could|might|will)\s+not\b|\bn't\b",
+    re.I,
 )
 _ABSOLUTE = re.compile(
-    r"\b(always|never|all|none|only|must|completely|entirely|invariably|guaranteed|certainly)\b", re.I
+    r"\b(always|never|all|none|only|must|completely|entirely|invariably|guaranteed|certainly)\b",
+    re.I,
 )
 _VAGUE = re.compile(
     r"\b(usually|often|frequently|rarely|sometimes|occasionally|commonly|generally|typically|may|might|can)\b",
@@ -70,21 +119,91 @@ _VAGUE = re.compile(
 )
 _HINGED = re.compile(
     r"\b(previous|preceding|last|above|prior|next)\s+(question|item)\b|\b(question|item)\s+\d+\b"
-    r"|\bthe\s+(above|same)\s+patient\b|\bin\s+the\s+previous\s+(case|vignette)\b", re.I
+    r"|\bthe\s+(above|same)\s+patient\b|\bin\s+the\s+previous\s+(case|vignette)\b",
+    re.I,
 )
 _UNFOCUSED = re.compile(
     r"\bwhich\s+(?:of\s+the\s+following\s+)?(?:statements?\s+)?(?:is|are)\s+(?:true|correct|false|accurate)\b"
-    r"|\bwhich\s+of\s+the\s+following\s+statements\b|\bwhat\s+is\s+true\b", re.I
+    r"|\bwhich\s+of\s+the\s+following\s+statements\b|\bwhat\s+is\s+true\b",
+    re.I,
 )
 _NUMBER = re.compile(
     r"^[<>≤≥~]?\s*(-?\d+(?:[.,]\d+)?)\s*(%|mg|g|kg|ml|mL|hours?|days?|weeks?|months?|years?|sessions?)?$"
 )
 _STOP = set(
-    "about above after again against also among because been before being below between both "
-    "could does doing down during each from further have having here into itself just more most "
-    "other over same should some such than that their them then there these they this those "
-    "through under until very what when where which while will with would your patient patients "
-    "following best most likely next appropriate response says during visit".split()
+    [
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "also",
+        "among",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "could",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "from",
+        "further",
+        "have",
+        "having",
+        "here",
+        "into",
+        "itself",
+        "just",
+        "more",
+        "most",
+        "other",
+        "over",
+        "same",
+        "should",
+        "some",
+        "such",
+        "than",
+        "that",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "under",
+        "until",
+        "very",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "will",
+        "with",
+        "would",
+        "your",
+        "patient",
+        "patients",
+        "following",
+        "best",
+        "most",
+        "likely",
+        "next",
+        "appropriate",
+        "response",
+        "says",
+        "during",
+        "visit",
+    ]
 )
 
 
@@ -160,76 +279,161 @@ def _quiz(doc: Document[Quiz]) -> Iterator[Finding]:
 
         question = lead_in(item.stem)
         if not item.stem.rstrip().endswith("?"):
-            yield find(L01.at(d, at("stem"), f"the stem of `{item.id}` does not end with a question",
-                "end with a closed question, e.g. 'Which of the following is the most appropriate response?'"))
+            yield find(
+                L01.at(
+                    d,
+                    at("stem"),
+                    f"the stem of `{item.id}` does not end with a question",
+                    "end with a closed question, e.g. "
+                    "'Which of the following is the most appropriate response?'",
+                )
+            )
         if _NEGATIVE_CAPS.search(question) or _NEGATIVE.search(question):
-            yield find(L04.at(d, at("stem"), f"the lead-in of `{item.id}` is negative: '{question}'",
-                "ask for the best action or conclusion instead"))
+            yield find(
+                L04.at(
+                    d,
+                    at("stem"),
+                    f"the lead-in of `{item.id}` is negative: '{question}'",
+                    "ask for the best action or conclusion instead",
+                )
+            )
         if _UNFOCUSED.search(question):
-            yield find(L17.at(d, at("stem"), f"the lead-in of `{item.id}` is unfocused: '{question}'",
-                "ask a specific question (the most likely..., the best next step...)"))
+            yield find(
+                L17.at(
+                    d,
+                    at("stem"),
+                    f"the lead-in of `{item.id}` is unfocused: '{question}'",
+                    "ask a specific question (the most likely..., the best next step...)",
+                )
+            )
         if _HINGED.search(item.stem):
-            yield find(L16.at(d, at("stem"), f"`{item.id}` refers to another item or case",
-                "repeat what the learner needs to know in this stem"))
+            yield find(
+                L16.at(
+                    d,
+                    at("stem"),
+                    f"`{item.id}` refers to another item or case",
+                    "repeat what the learner needs to know in this stem",
+                )
+            )
         keys = [item.answer] if isinstance(item.answer, str) else list(item.answer)
         if item.type == "single" and not 4 <= len(item.options) <= 5:
-            yield find(L14.at(d, doc.key_at(*owner, "options"),
-                f"`{item.id}` has {len(item.options)} options; single-best-answer items have 4-5",
-                "add plausible distractors or remove weak ones"))
+            yield find(
+                L14.at(
+                    d,
+                    doc.key_at(*owner, "options"),
+                    f"`{item.id}` has {len(item.options)} options; single-best-answer items have 4-5",
+                    "add plausible distractors or remove weak ones",
+                )
+            )
         for j, option in enumerate(item.options):
             text = option.text
             if _ALL_NONE.search(text):
-                yield find(L02.at(d, at("options", j, "text"),
-                    f"option `{option.id}` of `{item.id}` is '{text}'", "replace it with a specific option"))
+                yield find(
+                    L02.at(
+                        d,
+                        at("options", j, "text"),
+                        f"option `{option.id}` of `{item.id}` is '{text}'",
+                        "replace it with a specific option",
+                    )
+                )
                 continue
             if _COMBINATION.search(text):
-                yield find(L03.at(d, at("options", j, "text"),
-                    f"option `{option.id}` of `{item.id}` combines other options", "make each option one choice"))
+                yield find(
+                    L03.at(
+                        d,
+                        at("options", j, "text"),
+                        f"option `{option.id}` of `{item.id}` combines other options",
+                        "make each option one choice",
+                    )
+                )
             if m := _ABSOLUTE.search(text):
                 where = "the key" if option.id in keys else "a distractor"
-                yield find(L05.at(d, at("options", j, "text"),
-                    f"option `{option.id}` of `{item.id}` ({where}) says '{m.group(1)}'",
-                    "rephrase without the absolute term"))
+                yield find(
+                    L05.at(
+                        d,
+                        at("options", j, "text"),
+                        f"option `{option.id}` of `{item.id}` ({where}) says '{m.group(1)}'",
+                        "rephrase without the absolute term",
+                    )
+                )
             if m := _VAGUE.search(text):
-                yield find(L06.at(d, at("options", j, "text"),
-                    f"option `{option.id}` of `{item.id}` says '{m.group(1)}'", "be specific, or drop the word"))
+                yield find(
+                    L06.at(
+                        d,
+                        at("options", j, "text"),
+                        f"option `{option.id}` of `{item.id}` says '{m.group(1)}'",
+                        "be specific, or drop the word",
+                    )
+                )
             if len(option.feedback.split()) < 4:
-                yield find(L21.at(d, at("options", j, "feedback"),
-                    f"the feedback on option `{option.id}` of `{item.id}` is too short to teach",
-                    "say why this option is or is not the best answer"))
+                yield find(
+                    L21.at(
+                        d,
+                        at("options", j, "feedback"),
+                        f"the feedback on option `{option.id}` of `{item.id}` is too short to teach",
+                        "say why this option is or is not the best answer",
+                    )
+                )
         if len(item.rationale.split()) < 15:
-            yield find(L21.at(d, at("rationale"), f"the rationale of `{item.id}` is too short to teach",
-                "state the teaching point and its evidence in a few sentences"))
+            yield find(
+                L21.at(
+                    d,
+                    at("rationale"),
+                    f"the rationale of `{item.id}` is too short to teach",
+                    "state the teaching point and its evidence in a few sentences",
+                )
+            )
         texts = [o.text for o in item.options]
         for j in range(len(texts)):
             for k in range(j):
                 if _near_duplicates(texts[j], texts[k]):
-                    yield find(L15.at(d, at("options", j, "text"),
-                        f"options `{item.options[k].id}` and `{item.options[j].id}` of `{item.id}` are nearly the same",
-                        "make every option distinct"))
+                    yield find(
+                        L15.at(
+                            d,
+                            at("options", j, "text"),
+                            f"options `{item.options[k].id}` and `{item.options[j].id}` "
+                            f"of `{item.id}` are nearly the same",
+                            "make every option distinct",
+                        )
+                    )
         numbers = [_NUMBER.match(t.strip()) for t in texts]
         if all(numbers):
             values = [float(m.group(1).replace(",", ".")) for m in numbers if m]
             if values != sorted(values):
-                yield find(L13.at(d, doc.key_at(*owner, "options"),
-                    f"the numeric options of `{item.id}` are not in ascending order",
-                    "order numeric options from smallest to largest"))
+                yield find(
+                    L13.at(
+                        d,
+                        doc.key_at(*owner, "options"),
+                        f"the numeric options of `{item.id}` are not in ascending order",
+                        "order numeric options from smallest to largest",
+                    )
+                )
         if item.type == "single" and keys[0] in [o.id for o in item.options]:
             key = next(o for o in item.options if o.id == keys[0])
             others = [len(o.text) for o in item.options if o.id != key.id]
             if others and len(key.text) > max(others) and len(key.text) > 1.25 * (sum(others) / len(others)):
-                yield find(L07.at(d, at("options", [o.id for o in item.options].index(key.id), "text"),
-                    f"the key of `{item.id}` is the longest option by far",
-                    "shorten the key or lengthen the distractors so length gives nothing away"))
+                yield find(
+                    L07.at(
+                        d,
+                        at("options", [o.id for o in item.options].index(key.id), "text"),
+                        f"the key of `{item.id}` is the longest option by far",
+                        "shorten the key or lengthen the distractors so length gives nothing away",
+                    )
+                )
             shared = stem_words(item.stem) & stem_words(key.text)
             for o in item.options:
                 if o.id != key.id:
                     shared -= stem_words(o.text)
             if shared:
                 words = ", ".join(sorted(shared)[:3])
-                yield find(L10.at(d, at("options", [o.id for o in item.options].index(key.id), "text"),
-                    f"the key of `{item.id}` repeats '{words}' from the stem, and no distractor does",
-                    "reword the key, or use the word in a distractor too"))
+                yield find(
+                    L10.at(
+                        d,
+                        at("options", [o.id for o in item.options].index(key.id), "text"),
+                        f"the key of `{item.id}` repeats '{words}' from the stem, and no distractor does",
+                        "reword the key, or use the word in a distractor too",
+                    )
+                )
 
 
 def _key_balance(doc: Document[Quiz]) -> Iterator[Finding]:
@@ -249,6 +453,13 @@ def _key_balance(doc: Document[Quiz]) -> Iterator[Finding]:
     p_value = _chi2_sf(stat, width - 1)
     if p_value < 0.05:
         spread = ", ".join(f"{chr(97 + p)}: {int(n)}" for p, n in enumerate(observed))
-        yield Finding(L20.at(doc.display, doc.key_at("items"),
-            f"keys cluster on some positions ({spread}; chi-squared p = {p_value:.3f})",
-            "reorder options so each letter is the key about equally often"), doc, ())
+        yield Finding(
+            L20.at(
+                doc.display,
+                doc.key_at("items"),
+                f"keys cluster on some positions ({spread}; chi-squared p = {p_value:.3f})",
+                "reorder options so each letter is the key about equally often",
+            ),
+            doc,
+            (),
+        )

@@ -19,27 +19,45 @@ from curriculum.content._texts import texts
 
 __all__: list[str] = []
 
-L24 = RULES.add("L24", Severity.warning, "Stigmatising or not person-first language.",
-                "Language shapes attitudes; clinicians model it for learners and patients.", suppressible=True)
+L24 = RULES.add(
+    "L24",
+    Severity.warning,
+    "Stigmatising or not person-first language.",
+    "Language shapes attitudes; clinicians model it for learners and patients.",
+    suppressible=True,
+)
 
 _TERMS: list[tuple[str, str]] = [
     (r"\bschizophrenics?\b", "a person with schizophrenia"),
-    (r"\b(?:a|the)\s+borderline\b(?!\s+personality)|\bborderlines\b", "a person with borderline personality disorder"),
+    (
+        r"\b(?:a|the)\s+borderline\b(?!\s+personality)|\bborderlines\b",
+        "a person with borderline personality disorder",
+    ),
     (r"\baddicts?\b", "a person with a substance use disorder"),
     (r"\balcoholics?\b", "a person with alcohol use disorder"),
-    (r"\b(?:drug|substance)\s+abusers?\b|\bjunkies?\b", "a person who uses drugs / with a substance use disorder"),
+    (
+        r"\b(?:drug|substance)\s+abusers?\b|\bjunkies?\b",
+        "a person who uses drugs / with a substance use disorder",
+    ),
     (r"\bcommit(?:s|ted|ting)?\s+suicide\b", "died by suicide / died by suicide"),
-    (r"\b(?:successful|completed|failed|unsuccessful)\s+suicide\b", "died by suicide / suicide attempt"),
+    (
+        r"\b(?:successful|completed|failed|unsuccessful)\s+suicide\b",
+        "died by suicide / suicide attempt",
+    ),
     (r"\bsuffer(?:s|ed|ing)?\s+from\b", "has / lives with / experiences"),
     (r"\bthe\s+mentally\s+ill\b", "people with mental illness"),
-    (r"\b(?:a|the)\s+bipolar\b(?!\s+(?:disorder|I\b|II\b|depression|spectrum|illness|affective|episode))|\bbipolars\b",
-     "a person with bipolar disorder"),
+    (
+        r"\b(?:a|the)\s+bipolar\b(?!\s+(?:disorder|I\b|II\b|depression|spectrum|illness|affective|episode))|\bbipolars\b",
+        "a person with bipolar disorder",
+    ),
     (r"\bpsychotics\b", "people with psychosis"),
     (r"\b(?:crazy|lunatics?|psychos?|nutcase)\b", "describe the experience or behaviour"),
     (r"\bnon-?complian(?:t|ce)\b", "not taking the medication as prescribed / nonadherence"),
     (r"\bmanipulative\b|\battention[- ]seeking\b", "describe the behaviour and the need behind it"),
-    (r"\b(?:clean|dirty)\s+(?:urine|screen|tox)\b|\b(?:stay|stays|stayed|staying|got|get|getting)\s+clean\b",
-     "negative/positive test; in recovery, not using"),
+    (
+        r"\b(?:clean|dirty)\s+(?:urine|screen|tox)\b|\b(?:stay|stays|stayed|staying|got|get|getting)\s+clean\b",
+        "negative/positive test; in recovery, not using",
+    ),
     (r"\bfrequent\s+flyers?\b", "a person who comes often / high utiliser of care"),
 ]
 _COMPILED = [(re.compile(p, re.I), alt) for p, alt in _TERMS]
@@ -53,6 +71,13 @@ def language(cur: Curriculum) -> Iterator[Finding]:
         masked = _MENTION.sub(lambda m: " " * len(m.group()), field.text)
         for regex, alternative in _COMPILED:
             for match in regex.finditer(masked):
-                yield Finding(L24.at(field.doc.display, field.pos(match.start()),
-                    f"'{field.text[match.start():match.end()]}' is stigmatising or not person-first",
-                    f"prefer: {alternative}"), field.doc, field.owner)
+                yield Finding(
+                    L24.at(
+                        field.doc.display,
+                        field.pos(match.start()),
+                        f"'{field.text[match.start() : match.end()]}' is stigmatising or not person-first",
+                        f"prefer: {alternative}",
+                    ),
+                    field.doc,
+                    field.owner,
+                )

@@ -56,12 +56,27 @@ Reason = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 """Why a lint rule is silenced here, written for the next reviewer."""
 
 Competency = Literal[
-    "PC1", "PC2", "PC3", "PC4", "PC5", "PC6",
-    "MK1", "MK2", "MK3", "MK4",
-    "SBP1", "SBP2", "SBP3",
-    "PBLI1", "PBLI2",
-    "PROF1", "PROF2", "PROF3",
-    "ICS1", "ICS2", "ICS3",
+    "PC1",
+    "PC2",
+    "PC3",
+    "PC4",
+    "PC5",
+    "PC6",
+    "MK1",
+    "MK2",
+    "MK3",
+    "MK4",
+    "SBP1",
+    "SBP2",
+    "SBP3",
+    "PBLI1",
+    "PBLI2",
+    "PROF1",
+    "PROF2",
+    "PROF3",
+    "ICS1",
+    "ICS2",
+    "ICS3",
 ]
 """An ACGME Psychiatry Milestones 2.0 subcompetency code."""
 YModel = Literal["stem", "psychodynamic", "cbt"]
@@ -69,12 +84,25 @@ YModel = Literal["stem", "psychodynamic", "cbt"]
 Modality = Literal["common", "supportive", "psychodynamic", "cbt", "integrated"]
 TechniqueModality = Literal["common", "supportive", "psychodynamic", "cbt"]
 Disorder = Literal[
-    "schizophrenia", "psychosis", "bipolar", "depression", "borderline-personality",
-    "substance-use", "anxiety", "trauma", "general",
+    "schizophrenia",
+    "psychosis",
+    "bipolar",
+    "depression",
+    "borderline-personality",
+    "substance-use",
+    "anxiety",
+    "trauma",
+    "general",
 ]
 Setting = Literal[
-    "inpatient", "outpatient", "emergency", "consultation-liaison", "community",
-    "medication-visit", "partial-hospital", "residential",
+    "inpatient",
+    "outpatient",
+    "emergency",
+    "consultation-liaison",
+    "community",
+    "medication-visit",
+    "partial-hospital",
+    "residential",
 ]
 QuizKind = Literal["formative", "pretest", "posttest", "summative"]
 Quality = Literal["helpful", "neutral", "unhelpful"]
@@ -265,9 +293,11 @@ class Technique(_Base):
         """The technique's place on the Y model."""
         if self.y_model is not None:
             return self.y_model
-        if self.modality in ("common", "supportive"):
-            return "stem"
-        return self.modality
+        if self.modality == "psychodynamic":
+            return "psychodynamic"
+        if self.modality == "cbt":
+            return "cbt"
+        return "stem"
 
 
 class TechniqueVocabulary(_Base):

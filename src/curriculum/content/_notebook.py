@@ -22,7 +22,9 @@ __all__ = ["Cell", "NotebookText", "read_notebook"]
 
 E_NOTEBOOK = RULES.add("CUR117", Severity.error, "The notebook is not valid notebook JSON.")
 E_FRONT_MATTER = RULES.add(
-    "CUR118", Severity.error, "A lesson notebook starts with a raw cell of YAML front matter.",
+    "CUR118",
+    Severity.error,
+    "A lesson notebook starts with a raw cell of YAML front matter.",
     "Quarto and the curriculum both read the lesson's title, id and objectives from it.",
 )
 
@@ -122,13 +124,24 @@ def read_notebook(source: Source) -> tuple[NotebookText | None, list[Diagnostic]
     try:
         data = json.loads(source.text)
     except json.JSONDecodeError as exc:
-        return None, [E_NOTEBOOK.at(display, (exc.lineno, exc.colno),
-            f"the notebook is not valid JSON: {exc.msg}",
-            "open and save it in JupyterLab, or restore it from version control")]
+        return None, [
+            E_NOTEBOOK.at(
+                display,
+                (exc.lineno, exc.colno),
+                f"the notebook is not valid JSON: {exc.msg}",
+                "open and save it in JupyterLab, or restore it from version control",
+            )
+        ]
     cells_data = data.get("cells") if isinstance(data, dict) else None
     if not isinstance(cells_data, list) or not all(isinstance(c, dict) for c in cells_data):
-        return None, [E_NOTEBOOK.at(display, (1, 1), "this JSON file has no list of notebook cells",
-                                    "a lesson is a Jupyter notebook; create one with `curriculum new lesson`")]
+        return None, [
+            E_NOTEBOOK.at(
+                display,
+                (1, 1),
+                "this JSON file has no list of notebook cells",
+                "a lesson is a Jupyter notebook; create one with `curriculum new lesson`",
+            )
+        ]
     positions = _source_lines(source.text, len(cells_data))
     cells = tuple(
         Cell(i, str(c.get("cell_type", "")), _joined(c.get("source", "")), positions[i])
@@ -137,14 +150,21 @@ def read_notebook(source: Source) -> tuple[NotebookText | None, list[Diagnostic]
     first = cells[0] if cells else None
     hint = "make the first cell a raw cell that starts with `---`, holds the YAML and ends with `---`"
     if first is None or first.kind != "raw" or not first.text.lstrip().startswith("---"):
-        return None, [E_FRONT_MATTER.at(display, first.pos(0) if first else (1, 1),
-                                        "the first cell is not a raw cell of front matter", hint)]
+        return None, [
+            E_FRONT_MATTER.at(
+                display,
+                first.pos(0) if first else (1, 1),
+                "the first cell is not a raw cell of front matter",
+                hint,
+            )
+        ]
     lines = first.text.split("\n")
     start = next(i for i, line in enumerate(lines) if line.strip() == "---")
     end = next((i for i in range(start + 1, len(lines)) if lines[i].strip() in ("---", "...")), None)
     if end is None:
-        return None, [E_FRONT_MATTER.at(display, first.pos(0),
-                                        "the front matter has no closing `---` line", hint)]
+        return None, [
+            E_FRONT_MATTER.at(display, first.pos(0), "the front matter has no closing `---` line", hint)
+        ]
     yaml_text = "\n".join(lines[start + 1 : end])
     data_fm, locs, problems = parse_yaml(Source(source.path, display, yaml_text + "\n"))
 
@@ -155,8 +175,7 @@ def read_notebook(source: Source) -> tuple[NotebookText | None, list[Diagnostic]
         return first.lines[0] if first.lines else 1, 1
 
     problems = [
-        Diagnostic(d.path, *move((d.line, d.col)), d.code, d.severity, d.message, d.hint)
-        for d in problems
+        Diagnostic(d.path, *move((d.line, d.col)), d.code, d.severity, d.message, d.hint) for d in problems
     ]
     if data_fm is None:
         return None, problems

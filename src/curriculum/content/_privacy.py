@@ -22,8 +22,10 @@ from curriculum.content._texts import texts
 
 __all__: list[str] = []
 
-_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-          r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
 
 
 @dataclass(frozen=True)
@@ -34,56 +36,151 @@ class _Pattern:
     fix: str
 
 
-def _p(code: str, severity: Severity, summary: str, regex: str, what: str, fix: str, flags: int = 0) -> _Pattern:
-    rule = RULES.add(code, severity, summary, "Safe Harbor identifier; vignettes must be unidentifiable.",
-                     suppressible=True)
+def _p(
+    code: str, severity: Severity, summary: str, regex: str, what: str, fix: str, flags: int = 0
+) -> _Pattern:
+    rule = RULES.add(
+        code,
+        severity,
+        summary,
+        "Safe Harbor identifier; vignettes must be unidentifiable.",
+        suppressible=True,
+    )
     return _Pattern(rule, re.compile(regex, flags), what, fix)
 
 
 E, W = Severity.error, Severity.warning
 PATTERNS = [
-    _p("PHI-A", W, "A person is named with a title and surname.",
-       r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][a-z]+", "a title and surname",
-       "refer to people by role ('the patient', 'her sister') or a first name only"),
-    _p("PHI-B", E, "A street address or ZIP code appears.",
-       r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Court|Ct|Way)\b"
-       r"|\b\d{5}-\d{4}\b|\bZIP\s*(?:code)?\s*:?\s*\d{5}\b",
-       "an address or ZIP code", "use a generic setting such as 'a small town'", re.I),
-    _p("PHI-C", E, "A date more precise than the year, or an age over 89, appears.",
-       rf"\b{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
-       r"|\b(?:9\d|1[0-2]\d)[- ]years?[- ]old\b|\baged?\s+(?:9\d|1[0-2]\d)\b",
-       "a date or an age over 89", "use relative time ('three weeks later'); write ages over 89 as '90 or older'"),
-    _p("PHI-D", E, "A telephone or fax number appears.",
-       r"(?<!\d)(?:\+?1[-.\s]?)?\(?\d{3}\)?[-.\s]\d{3}[-.\s]\d{4}(?!\d)", "a telephone number",
-       "remove the number"),
-    _p("PHI-F", E, "An e-mail address appears.", r"\b[\w.+-]+@[\w-]+\.[\w.]+\b", "an e-mail address",
-       "remove the address"),
-    _p("PHI-G", E, "A Social Security number appears.", r"\b\d{3}-\d{2}-\d{4}\b", "a Social Security number",
-       "remove the number"),
-    _p("PHI-H", E, "A medical record or other long identifying number appears.",
-       r"\b(?:MRN|medical\s+record\s+(?:number|no\.?|#))\s*[:#]?\s*\w+|(?<![\d.,])\d{7,}(?![\d.,])",
-       "a record number", "remove the number", re.I),
-    _p("PHI-I", E, "A health plan or account number appears.",
-       r"\b(?:member|policy|beneficiary|subscriber|account)\s*(?:ID|#|number|no\.?)\s*[:#]?\s*[A-Z0-9-]{4,}",
-       "a plan or account number", "remove the number", re.I),
-    _p("PHI-K", E, "A licence, DEA or NPI number appears.",
-       r"\b(?:licen[cs]e|DEA|NPI)\s*(?:#|number|no\.?)?\s*[:#]?\s*[A-Z]{0,2}\d{5,}", "a licence number",
-       "remove the number", re.I),
-    _p("PHI-L", E, "A vehicle or device identifier appears.",
-       r"\b(?:VIN|serial|S/N|UDI|licen[cs]e\s+plate)\s*(?:#|number|no\.?)?\s*[:#]?\s*[A-Z0-9-]{4,}",
-       "a vehicle or device identifier", "remove it", re.I),
-    _p("PHI-N", E, "A web address appears in a case text.", r"\bhttps?://\S+|\bwww\.\S+",
-       "a web address", "cite sources through references.bib, not in the case"),
-    _p("PHI-O", E, "An IP address appears.", r"\b(?:\d{1,3}\.){3}\d{1,3}\b", "an IP address", "remove it"),
-    _p("PHI-P", W, "A biometric identifier is mentioned.",
-       r"\b(?:fingerprints?|voice\s*prints?|retina(?:l)?\s+scans?|iris\s+scans?)\b",
-       "a biometric identifier", "leave it out of the case", re.I),
-    _p("PHI-Q", E, "An image appears in a case text.", r"!\[[^\]]*\]\([^)]*\)",
-       "an image", "cases carry no photographs or images of people"),
-    _p("PHI-R", W, "A named institution or employer appears.",
-       r"\b(?:St\.?|Saint|Mount|Mt\.?)\s+[A-Z][a-z]+(?:'s)?\s+(?:Hospital|Medical Center|Clinic)\b"
-       r"|\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+(?:Hospital|Medical Center|Health System|Clinic|University|Inc\.|Corporation)\b",
-       "a named institution", "use a generic setting ('a community hospital')"),
+    _p(
+        "PHI-A",
+        W,
+        "A person is named with a title and surname.",
+        r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][a-z]+",
+        "a title and surname",
+        "refer to people by role ('the patient', 'her sister') or a first name only",
+    ),
+    _p(
+        "PHI-B",
+        E,
+        "A street address or ZIP code appears.",
+        r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Court|Ct|Way)\b"
+        r"|\b\d{5}-\d{4}\b|\bZIP\s*(?:code)?\s*:?\s*\d{5}\b",
+        "an address or ZIP code",
+        "use a generic setting such as 'a small town'",
+        re.I,
+    ),
+    _p(
+        "PHI-C",
+        E,
+        "A date more precise than the year, or an age over 89, appears.",
+        rf"\b{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
+        r"|\b(?:9\d|1[0-2]\d)[- ]years?[- ]old\b|\baged?\s+(?:9\d|1[0-2]\d)\b",
+        "a date or an age over 89",
+        "use relative time ('three weeks later'); write ages over 89 as '90 or older'",
+    ),
+    _p(
+        "PHI-D",
+        E,
+        "A telephone or fax number appears.",
+        r"(?<!\d)(?:\+?1[-.\s]?)?\(?\d{3}\)?[-.\s]\d{3}[-.\s]\d{4}(?!\d)",
+        "a telephone number",
+        "remove the number",
+    ),
+    _p(
+        "PHI-F",
+        E,
+        "An e-mail address appears.",
+        r"\b[\w.+-]+@[\w-]+\.[\w.]+\b",
+        "an e-mail address",
+        "remove the address",
+    ),
+    _p(
+        "PHI-G",
+        E,
+        "A Social Security number appears.",
+        r"\b\d{3}-\d{2}-\d{4}\b",
+        "a Social Security number",
+        "remove the number",
+    ),
+    _p(
+        "PHI-H",
+        E,
+        "A medical record or other long identifying number appears.",
+        r"\b(?:MRN|medical\s+record\s+(?:number|no\.?|#))\s*[:#]?\s*\w+|(?<![\d.,])\d{7,}(?![\d.,])",
+        "a record number",
+        "remove the number",
+        re.I,
+    ),
+    _p(
+        "PHI-I",
+        E,
+        "A health plan or account number appears.",
+        r"\b(?:member|policy|beneficiary|subscriber|account)\s*(?:ID|#|number|no\.?)\s*[:#]?\s*[A-Z0-9-]{4,}",
+        "a plan or account number",
+        "remove the number",
+        re.I,
+    ),
+    _p(
+        "PHI-K",
+        E,
+        "A licence, DEA or NPI number appears.",
+        r"\b(?:licen[cs]e|DEA|NPI)\s*(?:#|number|no\.?)?\s*[:#]?\s*[A-Z]{0,2}\d{5,}",
+        "a licence number",
+        "remove the number",
+        re.I,
+    ),
+    _p(
+        "PHI-L",
+        E,
+        "A vehicle or device identifier appears.",
+        r"\b(?:VIN|serial|S/N|UDI|licen[cs]e\s+plate)\s*(?:#|number|no\.?)?\s*[:#]?\s*[A-Z0-9-]{4,}",
+        "a vehicle or device identifier",
+        "remove it",
+        re.I,
+    ),
+    _p(
+        "PHI-N",
+        E,
+        "A web address appears in a case text.",
+        r"\bhttps?://\S+|\bwww\.\S+",
+        "a web address",
+        "cite sources through references.bib, not in the case",
+    ),
+    _p(
+        "PHI-O",
+        E,
+        "An IP address appears.",
+        r"\b(?:\d{1,3}\.){3}\d{1,3}\b",
+        "an IP address",
+        "remove it",
+    ),
+    _p(
+        "PHI-P",
+        W,
+        "A biometric identifier is mentioned.",
+        r"\b(?:fingerprints?|voice\s*prints?|retina(?:l)?\s+scans?|iris\s+scans?)\b",
+        "a biometric identifier",
+        "leave it out of the case",
+        re.I,
+    ),
+    _p(
+        "PHI-Q",
+        E,
+        "An image appears in a case text.",
+        r"!\[[^\]]*\]\([^)]*\)",
+        "an image",
+        "cases carry no photographs or images of people",
+    ),
+    _p(
+        "PHI-R",
+        W,
+        "A named institution or employer appears.",
+        r"\b(?:St\.?|Saint|Mount|Mt\.?)\s+[A-Z][a-z]+(?:'s)?\s+(?:Hospital|Medical Center|Clinic)\b"
+        r"|\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+"
+        r"(?:Hospital|Medical Center|Health System|Clinic|University|Inc\.|Corporation)\b",
+        "a named institution",
+        "use a generic setting ('a community hospital')",
+    ),
 ]
 
 
@@ -95,12 +192,27 @@ def privacy(cur: Curriculum) -> Iterator[Finding]:
             continue
         for pattern in PATTERNS:
             for match in pattern.regex.finditer(field.text):
-                yield Finding(pattern.rule.at(field.doc.display, field.pos(match.start()),
-                    f"possible identifier ({pattern.what}): '{match.group().strip()}'", pattern.fix),
-                    field.doc, field.owner)
+                yield Finding(
+                    pattern.rule.at(
+                        field.doc.display,
+                        field.pos(match.start()),
+                        f"possible identifier ({pattern.what}): '{match.group().strip()}'",
+                        pattern.fix,
+                    ),
+                    field.doc,
+                    field.owner,
+                )
     ages = PATTERNS[2]
     for doc in cur.vignettes.values():
         v: Vignette = doc.model
         if isinstance(v.patient.age, int) and v.patient.age > 89:
-            yield Finding(ages.rule.at(doc.display, doc.at("patient", "age"),
-                f"age {v.patient.age} is over 89", 'write `age: "90 or older"`'), doc, ())
+            yield Finding(
+                ages.rule.at(
+                    doc.display,
+                    doc.at("patient", "age"),
+                    f"age {v.patient.age} is over 89",
+                    'write `age: "90 or older"`',
+                ),
+                doc,
+                (),
+            )

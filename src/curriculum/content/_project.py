@@ -38,10 +38,10 @@ __all__ = [
     "PROJECT_FILE",
     "Curriculum",
     "Document",
+    "display_path",
     "find_root",
     "load_curriculum",
     "load_files",
-    "display_path",
     "project_files",
 ]
 
@@ -54,8 +54,19 @@ E_NOT_MAPPING = RULES.add("CUR115", Severity.error, "A content file is a YAML ma
 M = TypeVar("M", bound=BaseModel)
 Kind = str  # "lesson" | "quiz" | "vignette" | "exercise" | "techniques" | "bibliography"
 
-_FOLDER_KIND = {"lessons": "lesson", "quizzes": "quiz", "vignettes": "vignette", "exercises": "exercise"}
-_EXERCISE_KINDS = {"spotter", "thought-record", "formulation-cbt", "formulation-psychodynamic", "reflection"}
+_FOLDER_KIND = {
+    "lessons": "lesson",
+    "quizzes": "quiz",
+    "vignettes": "vignette",
+    "exercises": "exercise",
+}
+_EXERCISE_KINDS = {
+    "spotter",
+    "thought-record",
+    "formulation-cbt",
+    "formulation-psychodynamic",
+    "reflection",
+}
 
 
 @dataclass(frozen=True)
@@ -120,7 +131,7 @@ class Curriculum:
     lessons: dict[str, Document[LessonFrontMatter]] = field(default_factory=dict)
     quizzes: dict[str, Document[Quiz]] = field(default_factory=dict)
     vignettes: dict[str, Document[Vignette]] = field(default_factory=dict)
-    exercises: dict[str, Document[Spotter | Worksheet]] = field(default_factory=dict)  # type: ignore[type-var]
+    exercises: dict[str, Document[Spotter | Worksheet]] = field(default_factory=dict)
     techniques: Document[TechniqueVocabulary] | None = None
     bibliography: Bibliography | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -211,7 +222,7 @@ def load_files(paths: Iterable[Path], root: Path | None = None) -> Curriculum:
 
 
 def display_path(path: Path) -> str:
-    """The path as an author would type it: relative to the working folder when possible."""
+    """Return the path as an author would type it: relative to the working folder if possible."""
     try:
         rel = Path(os.path.relpath(path.resolve(), Path.cwd()))
     except ValueError:  # another drive on Windows
@@ -244,18 +255,33 @@ def _load_one(cur: Curriculum, path: Path, display: str) -> None:
     if data is None or problems:
         return
     if not isinstance(data, dict):
-        cur.diagnostics.append(E_NOT_MAPPING.at(display, (1, 1),
-            f"the file holds {'a list' if isinstance(data, list) else 'a single value'}, not keys and values",
-            "start from `curriculum new` to see the expected layout"))
+        cur.diagnostics.append(
+            E_NOT_MAPPING.at(
+                display,
+                (1, 1),
+                f"the file holds {'a list' if isinstance(data, list) else 'a single value'}, "
+                "not keys and values",
+                "start from `curriculum new` to see the expected layout",
+            )
+        )
         return
     kind = _kind(path, data)
     if kind is None:
-        cur.diagnostics.append(E_KIND.at(display, (1, 1),
-            "cannot tell whether this is a quiz, a vignette, an exercise or the technique vocabulary",
-            "put it in quizzes/, vignettes/ or exercises/ of a project"))
+        cur.diagnostics.append(
+            E_KIND.at(
+                display,
+                (1, 1),
+                "cannot tell whether this is a quiz, a vignette, an exercise or the technique vocabulary",
+                "put it in quizzes/, vignettes/ or exercises/ of a project",
+            )
+        )
         return
-    model: Any = {"quiz": Quiz, "vignette": Vignette, "exercise": Exercise,
-                  "techniques": TechniqueVocabulary}[kind]
+    model: Any = {
+        "quiz": Quiz,
+        "vignette": Vignette,
+        "exercise": Exercise,
+        "techniques": TechniqueVocabulary,
+    }[kind]
     doc_model, problems = validate_model(model, data, locs, display)
     cur.diagnostics += problems
     if doc_model is None:

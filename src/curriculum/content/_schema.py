@@ -14,7 +14,13 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from curriculum.content._models import Exercise, LessonFrontMatter, Quiz, TechniqueVocabulary, Vignette
+from curriculum.content._models import (
+    Exercise,
+    LessonFrontMatter,
+    Quiz,
+    TechniqueVocabulary,
+    Vignette,
+)
 
 __all__ = ["SCHEMAS", "schema_text", "write_schemas"]
 

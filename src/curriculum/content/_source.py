@@ -19,12 +19,16 @@ MAX_BYTES = {".yml": 1 << 20, ".yaml": 1 << 20, ".bib": 4 << 20, ".ipynb": 32 <<
 
 E_READ = RULES.add("CUR101", Severity.error, "The file cannot be read.")
 E_ENCODING = RULES.add(
-    "CUR102", Severity.error, "The file is not UTF-8 text.",
+    "CUR102",
+    Severity.error,
+    "The file is not UTF-8 text.",
     "Markdown, YAML and BibTeX are read as UTF-8; other encodings garble accents and dashes.",
 )
 E_BINARY = RULES.add("CUR103", Severity.error, "The file looks binary, not text.")
 E_HUGE = RULES.add(
-    "CUR104", Severity.error, "The file is larger than a content file can sensibly be.",
+    "CUR104",
+    Severity.error,
+    "The file is larger than a content file can sensibly be.",
     "Very large files are usually pasted data or a wrong file; they also slow every build.",
 )
 E_EMPTY = RULES.add("CUR105", Severity.error, "The file has no content.")
@@ -68,26 +72,49 @@ def read_source(path: Path, display: str) -> tuple[Source | None, list[Diagnosti
     try:
         size = path.stat().st_size
         if size > limit:
-            return None, [E_HUGE.at(display, (1, 1),
-                f"the file is {size / 1048576:.1f} MiB; content files are at most {limit >> 20} MiB",
-                "split it into smaller files, or check that this is the file you meant")]
+            return None, [
+                E_HUGE.at(
+                    display,
+                    (1, 1),
+                    f"the file is {size / 1048576:.1f} MiB; content files are at most {limit >> 20} MiB",
+                    "split it into smaller files, or check that this is the file you meant",
+                )
+            ]
         data = path.read_bytes()
     except OSError as exc:
-        return None, [E_READ.at(display, (1, 1), f"cannot read the file: {exc.strerror or exc}",
-                                "check that it exists and that you may read it")]
+        return None, [
+            E_READ.at(
+                display,
+                (1, 1),
+                f"cannot read the file: {exc.strerror or exc}",
+                "check that it exists and that you may read it",
+            )
+        ]
     if b"\x00" in data[:8192]:
-        return None, [E_BINARY.at(display, (1, 1), "the file contains NUL bytes, so it is not text",
-                                  "save it as plain UTF-8 text, or remove it from the content folders")]
+        return None, [
+            E_BINARY.at(
+                display,
+                (1, 1),
+                "the file contains NUL bytes, so it is not text",
+                "save it as plain UTF-8 text, or remove it from the content folders",
+            )
+        ]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         before = data[: exc.start]
         line = before.count(b"\n") + 1
         col = exc.start - (before.rfind(b"\n") + 1) + 1
-        return None, [E_ENCODING.at(display, (line, col),
-            f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
-            "save the file as UTF-8 (in most editors: File > Save with encoding > UTF-8)")]
+        return None, [
+            E_ENCODING.at(
+                display,
+                (line, col),
+                f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
+                "save the file as UTF-8 (in most editors: File > Save with encoding > UTF-8)",
+            )
+        ]
     if not text.strip():
-        return None, [E_EMPTY.at(display, (1, 1), "the file is empty",
-                                 "fill it in, or start from `curriculum new`")]
+        return None, [
+            E_EMPTY.at(display, (1, 1), "the file is empty", "fill it in, or start from `curriculum new`")
+        ]
     return Source(path, display, text), []

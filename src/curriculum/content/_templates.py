@@ -21,15 +21,23 @@ from curriculum.errors import UsageError
 
 __all__ = ["KINDS", "new_content"]
 
-KINDS = ("quiz", "vignette", "lesson", "spotter", "thought-record", "formulation-cbt",
-         "formulation-psychodynamic", "reflection")
+KINDS = (
+    "quiz",
+    "vignette",
+    "lesson",
+    "spotter",
+    "thought-record",
+    "formulation-cbt",
+    "formulation-psychodynamic",
+    "reflection",
+)
 """What ``curriculum new`` can create."""
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("curriculum.content", "templates"),
     keep_trailing_newline=True,
     undefined=jinja2.StrictUndefined,
-    autoescape=False,  # noqa: S701 - YAML, not HTML
+    autoescape=False,
 )
 _PROMPTS = {
     "thought-record": "Complete the record as the patient might, then compare with the example.",
@@ -85,8 +93,13 @@ def _context(cur: Curriculum, ident: str, kind: str, lesson: str | None) -> dict
     keys = sorted(cur.bibliography.keys) if cur.bibliography else []
     if not keys:
         raise UsageError("references.bib has no entries; add the works you will cite first")
-    context: dict[str, Any] = {"id": ident, "kind": kind, "reference": keys[0],
-                               "title": ident.replace("-", " ").capitalize(), "prompt": _PROMPTS.get(kind, "")}
+    context: dict[str, Any] = {
+        "id": ident,
+        "kind": kind,
+        "reference": keys[0],
+        "title": ident.replace("-", " ").capitalize(),
+        "prompt": _PROMPTS.get(kind, ""),
+    }
     if kind == "lesson":
         return context
     if not cur.lessons:
@@ -107,7 +120,7 @@ def _context(cur: Curriculum, ident: str, kind: str, lesson: str | None) -> dict
 def _lesson_notebook(ident: str, context: dict[str, Any]) -> Any:
     ref = context["reference"]
     front = f"""---
-title: "{context['title']}"
+title: "{context["title"]}"
 lesson-id: {ident}
 duration: 60                      # minutes a resident needs
 objectives:                       # 3-5 measurable objectives, ids unique across the curriculum
@@ -143,5 +156,9 @@ suppress:
         nbformat.v4.new_markdown_cell("## References\n\n::: {#refs}\n:::"),
     ]
     nb = nbformat.v4.new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     return nb

@@ -72,12 +72,12 @@ def texts(cur: Curriculum) -> Iterator[TextField]:
         for cell in lesson.cells:
             if cell.kind == "markdown":
                 yield TextField(lesson, (), cell.text, (), False, cell)
-    for doc in cur.quizzes.values():
-        yield from _quiz(doc)
-    for doc in cur.vignettes.values():
-        yield from _vignette(doc)
-    for doc in cur.exercises.values():
-        yield from _exercise(doc)
+    for quiz in cur.quizzes.values():
+        yield from _quiz(quiz)
+    for vignette in cur.vignettes.values():
+        yield from _vignette(vignette)
+    for exercise in cur.exercises.values():
+        yield from _exercise(exercise)
     if cur.techniques is not None:
         vocab: TechniqueVocabulary = cur.techniques.model
         for i, t in enumerate(vocab.techniques):

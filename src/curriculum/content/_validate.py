@@ -25,7 +25,9 @@ from curriculum.content._yaml import Loc, LocMap
 __all__ = ["did_you_mean", "validate_model"]
 
 E_UNKNOWN_KEY = RULES.add(
-    "CUR201", Severity.error, "A key is not part of the format.",
+    "CUR201",
+    Severity.error,
+    "A key is not part of the format.",
     "Unknown keys are errors so that a misspelt key is never silently ignored.",
 )
 E_MISSING = RULES.add("CUR202", Severity.error, "A required key is missing.")
@@ -33,11 +35,15 @@ E_TYPE = RULES.add("CUR203", Severity.error, "A value has the wrong type.")
 E_CHOICE = RULES.add("CUR204", Severity.error, "A value is not one of the allowed words.")
 E_VALUE = RULES.add("CUR205", Severity.error, "A value is out of range or badly formed.")
 E_BOOL_TRAP = RULES.add(
-    "CUR206", Severity.error, "An unquoted yes/no/on/off was read as true or false.",
+    "CUR206",
+    Severity.error,
+    "An unquoted yes/no/on/off was read as true or false.",
     "YAML 1.1 reads yes, no, on, off, true and false as booleans, so `answer: no` means false.",
 )
 E_IMPLICIT = RULES.add(
-    "CUR207", Severity.error, "An unquoted value was read as a number or date, not text.",
+    "CUR207",
+    Severity.error,
+    "An unquoted value was read as a number or date, not text.",
 )
 
 _PATTERNS = {
@@ -46,8 +52,13 @@ _PATTERNS = {
     KEY_PATTERN: "a citation key such as `plakun2009`",
 }
 _TYPE_WORDS = {
-    "string": "text", "int": "a whole number", "float": "a number", "bool": "true or false",
-    "list": "a list", "dict": "a mapping of keys to values", "model": "a mapping of keys to values",
+    "string": "text",
+    "int": "a whole number",
+    "float": "a number",
+    "bool": "true or false",
+    "list": "a list",
+    "dict": "a mapping of keys to values",
+    "model": "a mapping of keys to values",
 }
 _BOOL_WORDS = {"yes", "no", "on", "off", "true", "false"}
 
@@ -144,7 +155,7 @@ def _value_at(data: Any, loc: Loc) -> Any:
 
 
 def _name(loc: Loc) -> str:
-    """The last key of ``loc`` (or its list position) as authors read it."""
+    """Return the last key of ``loc`` (or its list position) as authors read it."""
     for seg in reversed(loc):
         if isinstance(seg, str):
             return seg
@@ -157,7 +168,12 @@ def _show(value: Any) -> str:
 
 
 def _translate(
-    error: ErrorDetails, found: Loc, rest: list[Any], data: Any, locs: LocMap, display: str,
+    error: ErrorDetails,
+    found: Loc,
+    rest: list[Any],
+    data: Any,
+    locs: LocMap,
+    display: str,
     model: Any,
 ) -> Diagnostic:
     kind = error["type"]
@@ -166,20 +182,31 @@ def _translate(
     pos = locs.value(found)
     if kind == "missing":
         field = rest[-1]
-        return E_MISSING.at(display, pos, f"`{field}` is missing here",
-                            f"add `{field}:` and its value; `curriculum new` shows a complete example")
+        return E_MISSING.at(
+            display,
+            pos,
+            f"`{field}` is missing here",
+            f"add `{field}:` and its value; `curriculum new` shows a complete example",
+        )
     if kind == "extra_forbidden":
         key = str(rest[-1])
         allowed = _allowed_keys(model, data, found)
         hint = "remove it, or check its indentation"
         if allowed:
             hint = f"allowed here: {', '.join(sorted(allowed))}"
-        return E_UNKNOWN_KEY.at(display, locs.key((*found, key)),
-                                f"unknown key `{key}`{did_you_mean(key, allowed)}", hint)
+        return E_UNKNOWN_KEY.at(
+            display,
+            locs.key((*found, key)),
+            f"unknown key `{key}`{did_you_mean(key, allowed)}",
+            hint,
+        )
     if rest and rest[-1] == "[key]":
-        return E_VALUE.at(display, locs.key((*found, str(value))),
-                          f"`{_show(value)}` is not {_PATTERNS.get(ctx.get('pattern', ''), 'a valid key')}",
-                          "rename it")
+        return E_VALUE.at(
+            display,
+            locs.key((*found, str(value))),
+            f"`{_show(value)}` is not {_PATTERNS.get(ctx.get('pattern', ''), 'a valid key')}",
+            "rename it",
+        )
     name = _name(found)
     plain = locs.plain.get(found)
     if kind in ("union_tag_invalid", "union_tag_not_found"):
@@ -189,48 +216,84 @@ def _translate(
             tags = ", ".join(sorted(_union_tags(model, data, found, tag)))
             return E_MISSING.at(display, pos, f"`{tag}` is missing here", f"add `{tag}:` with one of: {tags}")
         wrote = ctx.get("tag", "")
-        return E_CHOICE.at(display, locs.value((*found, tag)),
-            f"`{tag}` must be one of: {expected}, not `{wrote}`"
-            f"{did_you_mean(wrote, expected.split(', '))}", f"write one of: {expected}")
+        return E_CHOICE.at(
+            display,
+            locs.value((*found, tag)),
+            f"`{tag}` must be one of: {expected}, not `{wrote}`{did_you_mean(wrote, expected.split(', '))}",
+            f"write one of: {expected}",
+        )
     if isinstance(value, bool) and plain is not None and plain.lower() in _BOOL_WORDS:
-        return E_BOOL_TRAP.at(display, pos,
+        return E_BOOL_TRAP.at(
+            display,
+            pos,
             f"`{name}: {plain}` was read as {str(value).lower()}, not as the word `{plain}`",
-            f'quote it: {name}: "{plain}"')
-    if kind.startswith("string") and kind != "string_too_short" and isinstance(
-        value, (int, float, dt.date)
-    ) and not isinstance(value, bool):
+            f'quote it: {name}: "{plain}"',
+        )
+    if (
+        kind.startswith("string")
+        and kind != "string_too_short"
+        and isinstance(value, (int, float, dt.date))
+        and not isinstance(value, bool)
+    ):
         what = "a date" if isinstance(value, dt.date) else "a number"
-        return E_IMPLICIT.at(display, pos, f"`{name}: {plain or value}` was read as {what}, not text",
-                             f'quote it: {name}: "{plain or value}"')
+        return E_IMPLICIT.at(
+            display,
+            pos,
+            f"`{name}: {plain or value}` was read as {what}, not text",
+            f'quote it: {name}: "{plain or value}"',
+        )
     if kind == "literal_error":
         expected = str(ctx.get("expected", "")).replace("'", "")
         options = [e.strip() for e in expected.replace(" or ", ", ").split(",") if e.strip()]
-        return E_CHOICE.at(display, pos,
+        return E_CHOICE.at(
+            display,
+            pos,
             f"`{name}` must be one of: {', '.join(options)}; found `{_show(value)}`"
-            f"{did_you_mean(str(value), options)}", "use one of the listed words exactly")
+            f"{did_you_mean(str(value), options)}",
+            "use one of the listed words exactly",
+        )
     if kind == "string_pattern_mismatch":
         what = _PATTERNS.get(str(ctx.get("pattern", "")), "in the expected form")
         return E_VALUE.at(display, pos, f"`{name}: {_show(value)}` is not {what}", "rename it")
     if value is None:
-        return E_TYPE.at(display, pos, f"`{name}` has no value",
-                         "write the value after the colon, or remove the key")
+        return E_TYPE.at(
+            display,
+            pos,
+            f"`{name}` has no value",
+            "write the value after the colon, or remove the key",
+        )
     if kind in ("string_too_short", "too_short"):
         need = ctx.get("min_length", 1)
         if kind == "string_too_short":
             return E_VALUE.at(display, pos, f"`{name}` is empty", "write the text")
-        return E_VALUE.at(display, pos,
-            f"`{name}` needs at least {need} entr{'y' if need == 1 else 'ies'}, found {ctx.get('actual_length')}",
-            "add the missing entries")
+        return E_VALUE.at(
+            display,
+            pos,
+            f"`{name}` needs at least {need} entr{'y' if need == 1 else 'ies'}, "
+            f"found {ctx.get('actual_length')}",
+            "add the missing entries",
+        )
     if kind == "too_long":
-        return E_VALUE.at(display, pos,
+        return E_VALUE.at(
+            display,
+            pos,
             f"`{name}` has {ctx.get('actual_length')} entries; at most {ctx.get('max_length')} are allowed",
-            "remove some")
-    bounds = {"greater_than": "greater than", "greater_than_equal": "at least",
-              "less_than": "less than", "less_than_equal": "at most"}
+            "remove some",
+        )
+    bounds = {
+        "greater_than": "greater than",
+        "greater_than_equal": "at least",
+        "less_than": "less than",
+        "less_than_equal": "at most",
+    }
     if kind in bounds:
         limit = next(iter(ctx.values()), "")
-        return E_VALUE.at(display, pos, f"`{name}` must be {bounds[kind]} {limit}; found {_show(value)}",
-                          "change the value")
+        return E_VALUE.at(
+            display,
+            pos,
+            f"`{name}` must be {bounds[kind]} {limit}; found {_show(value)}",
+            "change the value",
+        )
     base = kind.split("_")[0]
     if base in _TYPE_WORDS:
         found_kind = type(value).__name__
@@ -248,7 +311,7 @@ def _allowed_keys(model: Any, data: Any, loc: Loc) -> set[str]:
     node = data
     for seg in loc:
         current = _step(current, node, seg)
-        node = node[seg] if isinstance(node, (dict, list)) else None
+        node = _child(node, seg)
         if current is None:
             return set()
     current = _pick_member(current, node)
@@ -257,13 +320,21 @@ def _allowed_keys(model: Any, data: Any, loc: Loc) -> set[str]:
     return set()
 
 
+def _child(node: Any, seg: str | int) -> Any:
+    if isinstance(node, dict):
+        return node.get(seg)
+    if isinstance(node, list) and isinstance(seg, int) and 0 <= seg < len(node):
+        return node[seg]
+    return None
+
+
 def _union_tags(model: Any, data: Any, loc: Loc, tag: str) -> set[str]:
-    """The values a discriminated union at ``loc`` accepts for ``tag``."""
+    """Return the values a discriminated union at ``loc`` accepts for ``tag``."""
     current: Any = model
     node = data
     for seg in loc:
         current = _step(current, node, seg)
-        node = node[seg] if isinstance(node, (dict, list)) else None
+        node = _child(node, seg)
     while typing.get_origin(current) is typing.Annotated:
         current = typing.get_args(current)[0]
     tags: set[str] = set()

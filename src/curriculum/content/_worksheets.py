@@ -38,33 +38,94 @@ WORKSHEET_FIELDS: dict[str, tuple[Field, ...]] = {
     "thought-record": (
         Field("situation", "Situation", "Where, when, with whom: the facts a camera would record."),
         Field("emotions", "Emotions", "Each emotion and its intensity from 0 to 100."),
-        Field("automatic-thoughts", "Automatic thoughts", "What went through the mind; mark the hottest thought."),
+        Field(
+            "automatic-thoughts",
+            "Automatic thoughts",
+            "What went through the mind; mark the hottest thought.",
+        ),
         Field("evidence-for", "Evidence for the hot thought", "Facts that support it."),
         Field("evidence-against", "Evidence against the hot thought", "Facts that do not fit it."),
-        Field("balanced-thought", "Alternative or balanced thought", "A thought that fits all the evidence, with how much it is believed (0-100)."),
+        Field(
+            "balanced-thought",
+            "Alternative or balanced thought",
+            "A thought that fits all the evidence, with how much it is believed (0-100).",
+        ),
         Field("outcome", "Outcome", "The emotions re-rated, and what might be done next."),
     ),
     "formulation-cbt": (
-        Field("problems", "Presenting problems and diagnoses", "Symptoms, problems and diagnoses in the patient's words and ours."),
-        Field("formative-influences", "Formative influences", "Developmental experiences that shaped beliefs."),
-        Field("situational-issues", "Current situational issues", "Stressors, relationships, work, housing."),
-        Field("biological-factors", "Biological, genetic and medical factors", "Illness course, family history, medication, medical problems."),
+        Field(
+            "problems",
+            "Presenting problems and diagnoses",
+            "Symptoms, problems and diagnoses in the patient's words and ours.",
+        ),
+        Field(
+            "formative-influences",
+            "Formative influences",
+            "Developmental experiences that shaped beliefs.",
+        ),
+        Field(
+            "situational-issues",
+            "Current situational issues",
+            "Stressors, relationships, work, housing.",
+        ),
+        Field(
+            "biological-factors",
+            "Biological, genetic and medical factors",
+            "Illness course, family history, medication, medical problems.",
+        ),
         Field("strengths", "Strengths and assets", "What the patient brings to treatment."),
-        Field("cycle", "Situation, thoughts, emotions, behaviour", "One recent example traced through the cognitive model."),
-        Field("core-beliefs", "Core beliefs and underlying assumptions", "Beliefs about self, others and the future."),
+        Field(
+            "cycle",
+            "Situation, thoughts, emotions, behaviour",
+            "One recent example traced through the cognitive model.",
+        ),
+        Field(
+            "core-beliefs",
+            "Core beliefs and underlying assumptions",
+            "Beliefs about self, others and the future.",
+        ),
         Field("hypothesis", "Working hypothesis", "How the above explain the problems now."),
         Field("plan", "Treatment plan", "Goals and the interventions that follow from the hypothesis."),
     ),
     "formulation-psychodynamic": (
-        Field("problem", "Describe: problems and patterns", "The presenting problem and the recurring patterns in self-experience, relationships and adaptation."),
-        Field("defenses", "Describe: characteristic defences", "How the patient manages painful feelings and conflict."),
-        Field("development", "Review: developmental history", "Relationships, events and losses across development."),
-        Field("link", "Link: how the history explains the patterns", "A hypothesis using conflict, object relations, self or trauma."),
-        Field("relationship", "Transference and countertransference", "How the patterns may appear with the clinician, and what the clinician feels."),
-        Field("implications", "Implications for treatment", "Where on the supportive-expressive continuum to work, and why."),
+        Field(
+            "problem",
+            "Describe: problems and patterns",
+            "The presenting problem and the recurring patterns in self-experience, "
+            "relationships and adaptation.",
+        ),
+        Field(
+            "defenses",
+            "Describe: characteristic defences",
+            "How the patient manages painful feelings and conflict.",
+        ),
+        Field(
+            "development",
+            "Review: developmental history",
+            "Relationships, events and losses across development.",
+        ),
+        Field(
+            "link",
+            "Link: how the history explains the patterns",
+            "A hypothesis using conflict, object relations, self or trauma.",
+        ),
+        Field(
+            "relationship",
+            "Transference and countertransference",
+            "How the patterns may appear with the clinician, and what the clinician feels.",
+        ),
+        Field(
+            "implications",
+            "Implications for treatment",
+            "Where on the supportive-expressive continuum to work, and why.",
+        ),
     ),
     "reflection": (
-        Field("response", "Your reflection", "Write freely; only you can see this text unless you export it."),
+        Field(
+            "response",
+            "Your reflection",
+            "Write freely; only you can see this text unless you export it.",
+        ),
     ),
 }
 """Fields of each worksheet kind, in display order."""

@@ -29,11 +29,15 @@ MAX_DEPTH = 40
 
 E_SYNTAX = RULES.add("CUR110", Severity.error, "The YAML cannot be parsed.")
 E_DUPLICATE_KEY = RULES.add(
-    "CUR111", Severity.error, "A key appears twice in one mapping.",
+    "CUR111",
+    Severity.error,
+    "A key appears twice in one mapping.",
     "YAML keeps only the last value, so the first one would be silently lost.",
 )
 E_ALIAS = RULES.add(
-    "CUR112", Severity.error, "YAML anchors and aliases are not supported.",
+    "CUR112",
+    Severity.error,
+    "YAML anchors and aliases are not supported.",
     "They hide content from reviewers and can expand without bound.",
 )
 E_DEPTH = RULES.add("CUR113", Severity.error, "The YAML is nested too deeply.")
@@ -134,7 +138,7 @@ class _Loader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            raise _AliasUsed(self.peek_event().start_mark)
+            raise _AliasUsed(self.peek_event().start_mark)  # type: ignore[no-untyped-call]
         return super().compose_node(parent, index)
 
 
@@ -155,17 +159,23 @@ class _Walker:
     def walk(self, node: yaml.Node, loc: Loc, depth: int = 0) -> Any:
         self.locs.values[loc] = _pos(node.start_mark)
         if depth > MAX_DEPTH:
-            self.diagnostics.append(E_DEPTH.at(self.display, _pos(node.start_mark),
-                f"the YAML is nested more than {MAX_DEPTH} levels deep",
-                "content needs only a few levels; check the indentation"))
+            self.diagnostics.append(
+                E_DEPTH.at(
+                    self.display,
+                    _pos(node.start_mark),
+                    f"the YAML is nested more than {MAX_DEPTH} levels deep",
+                    "content needs only a few levels; check the indentation",
+                )
+            )
             return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, loc, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.walk(child, (*loc, i), depth + 1) for i, child in enumerate(node.value)]
-        if node.style is None:
+        style = getattr(node, "style", None)
+        if style is None:
             self.locs.plain[loc] = node.value
-        elif node.style in "|>" and node.end_mark.line > node.start_mark.line:
+        elif style in "|>" and node.end_mark.line > node.start_mark.line:
             first = node.start_mark.line + 1
             lines = self.lines
             indent = 0
@@ -177,9 +187,14 @@ class _Walker:
         try:
             return self.loader.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
-            self.diagnostics.append(E_SYNTAX.at(self.display, _pos(node.start_mark),
-                f"cannot read this value: {exc.problem}",
-                "remove the `!tag`; content files use plain YAML values"))
+            self.diagnostics.append(
+                E_SYNTAX.at(
+                    self.display,
+                    _pos(node.start_mark),
+                    f"cannot read this value: {exc.problem}",
+                    "remove the `!tag`; content files use plain YAML values",
+                )
+            )
             return None
 
     def _mapping(self, node: yaml.MappingNode, loc: Loc, depth: int) -> dict[str, Any]:
@@ -187,15 +202,26 @@ class _Walker:
         seen: dict[str, Pos] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                self.diagnostics.append(E_KEY.at(self.display, _pos(key_node.start_mark),
-                    "this key is a list or mapping, not text", "keys are plain words such as `stem`"))
+                self.diagnostics.append(
+                    E_KEY.at(
+                        self.display,
+                        _pos(key_node.start_mark),
+                        "this key is a list or mapping, not text",
+                        "keys are plain words such as `stem`",
+                    )
+                )
                 continue
             key = str(key_node.value)
             where = _pos(key_node.start_mark)
             if key in seen:
-                self.diagnostics.append(E_DUPLICATE_KEY.at(self.display, where,
-                    f"the key `{key}` appears twice (first on line {seen[key][0]})",
-                    "keep one of them; YAML would silently drop the first"))
+                self.diagnostics.append(
+                    E_DUPLICATE_KEY.at(
+                        self.display,
+                        where,
+                        f"the key `{key}` appears twice (first on line {seen[key][0]})",
+                        "keep one of them; YAML would silently drop the first",
+                    )
+                )
                 continue
             seen[key] = where
             self.locs.keys[(*loc, key)] = where
@@ -223,27 +249,66 @@ def parse_yaml(source: Source) -> tuple[Any, LocMap, list[Diagnostic]]:
         loader = _Loader(source.text)
         node = loader.get_single_node()
     except _AliasUsed as exc:
-        return None, LocMap(), [E_ALIAS.at(display, _pos(exc.mark),
-            "YAML aliases (`*name`) are not supported", "write the value out in full")]
+        return (
+            None,
+            LocMap(),
+            [
+                E_ALIAS.at(
+                    display,
+                    _pos(exc.mark),
+                    "YAML aliases (`*name`) are not supported",
+                    "write the value out in full",
+                )
+            ],
+        )
     except yaml.MarkedYAMLError as exc:
         return None, LocMap(), [_syntax_diagnostic(exc, display)]
     except yaml.reader.ReaderError as exc:
         before = source.text[: exc.position]
         pos = (before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1)
-        return None, LocMap(), [E_SYNTAX.at(display, pos,
-            f"the character U+{exc.character:04X} is not allowed in YAML",
-            "delete it; it is usually an invisible control character pasted from another program")]
+        return (
+            None,
+            LocMap(),
+            [
+                E_SYNTAX.at(
+                    display,
+                    pos,
+                    f"the character U+{exc.character:04X} is not allowed in YAML",
+                    "delete it; it is usually an invisible control character pasted from another program",
+                )
+            ],
+        )
     except yaml.YAMLError as exc:
         return None, LocMap(), [E_SYNTAX.at(display, (1, 1), f"the YAML cannot be read: {exc}")]
     except RecursionError:
-        return None, LocMap(), [E_DEPTH.at(display, (1, 1),
-            "the YAML is nested too deeply to read", "check the brackets and indentation")]
+        return (
+            None,
+            LocMap(),
+            [
+                E_DEPTH.at(
+                    display,
+                    (1, 1),
+                    "the YAML is nested too deeply to read",
+                    "check the brackets and indentation",
+                )
+            ],
+        )
     finally:
         if loader is not None:
             loader.dispose()
     if node is None:
-        return None, LocMap(), [E_EMPTY.at(display, (1, 1), "the file holds only comments",
-                                           "fill it in, or start from `curriculum new`")]
+        return (
+            None,
+            LocMap(),
+            [
+                E_EMPTY.at(
+                    display,
+                    (1, 1),
+                    "the file holds only comments",
+                    "fill it in, or start from `curriculum new`",
+                )
+            ],
+        )
     assert loader is not None
     walker = _Walker(loader, display)
     data = walker.walk(node, ())
@@ -255,8 +320,12 @@ def _syntax_diagnostic(exc: yaml.MarkedYAMLError, display: str) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
     pos = _pos(mark) if mark is not None else (1, 1)
     if "expected a single document" in f"{problem} {exc.context or ''}":
-        return E_DOCUMENTS.at(display, pos, "the file holds more than one YAML document (`---`)",
-                              "keep one document per file; remove the second `---`")
+        return E_DOCUMENTS.at(
+            display,
+            pos,
+            "the file holds more than one YAML document (`---`)",
+            "keep one document per file; remove the second `---`",
+        )
     hint = next((h for key, h in _SYNTAX_HINTS.items() if key in problem), "")
     message = problem
     if exc.context and exc.context not in problem:

@@ -20,8 +20,35 @@ from curriculum.render._references import Citations
 __all__ = ["Renderer", "sanitize"]
 
 _TAGS = {
-    "p", "br", "em", "strong", "b", "i", "code", "pre", "blockquote", "ul", "ol", "li", "a", "span",
-    "sup", "sub", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "del", "hr", "cite",
+    "p",
+    "br",
+    "em",
+    "strong",
+    "b",
+    "i",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "span",
+    "sup",
+    "sub",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "del",
+    "hr",
+    "cite",
 }
 _ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}}
 _GROUP = re.compile(r"\[((?:[^\[\]]*?)(?<![\w@])-?@[A-Za-z0-9_][^\[\]]*?)\]")
@@ -43,11 +70,17 @@ def sanitize(markup: str) -> str:
     str
         Safe HTML: no scripts, event handlers, styles, frames or unsafe URLs.
     """
-    return str(nh3.clean(
-        markup, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer", allowed_classes={"span": {"cur-cite"}},
-        filter_style_properties={"text-align"},
-    ))
+    return str(
+        nh3.clean(
+            markup,
+            tags=_TAGS,
+            attributes=_ATTRIBUTES,
+            url_schemes={"http", "https", "mailto"},
+            link_rel="noopener noreferrer",
+            allowed_classes={"span": {"cur-cite"}},
+            filter_style_properties={"text-align"},
+        )
+    )
 
 
 class Renderer:
@@ -103,7 +136,9 @@ class Renderer:
             ref = self.citations.get(match.group(2)) if self.citations else None
             if ref is None:
                 return match.group()
-            rendered.append(f'<span class="cur-cite">{self._link(ref.key, html.escape(ref.narrative))}</span>')
+            rendered.append(
+                f'<span class="cur-cite">{self._link(ref.key, html.escape(ref.narrative))}</span>'
+            )
             return _TOKEN.format(len(rendered) - 1)
 
         text = _GROUP.sub(group, text)
@@ -118,7 +153,7 @@ class Renderer:
                 parts.append(html.escape(piece.strip()))
                 continue
             prefix = piece[: match.start()].strip()
-            locator = piece[match.end():].strip().lstrip(",").strip()
+            locator = piece[match.end() :].strip().lstrip(",").strip()
             ref = self.citations.get(match.group(2)) if self.citations else None
             label = html.escape(ref.parenthetical if ref else f"@{match.group(2)}")
             if match.group(1) == "-" and ref:  # [-@key]: year only

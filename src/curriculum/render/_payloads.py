@@ -53,8 +53,15 @@ class PayloadBuilder:
 
     # ------------------------------------------------------------------ shared
 
-    def _common(self, component: str, ident: str, title: str, lesson: str | None,
-                objective_ids: list[str], texts: list[str]) -> dict[str, Any]:
+    def _common(
+        self,
+        component: str,
+        ident: str,
+        title: str,
+        lesson: str | None,
+        objective_ids: list[str],
+        texts: list[str],
+    ) -> dict[str, Any]:
         objectives = {o.id: o.text for doc in self.curriculum.lessons.values() for o in doc.model.objectives}
         keys: dict[str, None] = {}
         for text in texts:
@@ -88,8 +95,13 @@ class PayloadBuilder:
             found = next((t for t in vocab.model.techniques if t.id == tid), None)
         if found is None:
             return {"id": tid, "name": tid, "modality": "common", "place": "stem", "definition": ""}
-        return {"id": found.id, "name": found.name, "modality": found.modality, "place": found.place,
-                "definition": found.definition}
+        return {
+            "id": found.id,
+            "name": found.name,
+            "modality": found.modality,
+            "place": found.place,
+            "definition": found.definition,
+        }
 
     # ------------------------------------------------------------------ quiz
 
@@ -120,14 +132,16 @@ class PayloadBuilder:
             items.append(entry)
         objective_ids = list(dict.fromkeys(o for item in quiz.items for o in item.objectives))
         payload = self._common("quiz", ident, quiz.title, quiz.lesson, objective_ids, texts)
-        payload.update({
-            "kind": quiz.kind,
-            "pass_mark": quiz.pass_mark,
-            "shuffle": quiz.shuffle,
-            "layout": quiz.layout,
-            "instructions_html": md.block(quiz.instructions) if quiz.instructions else None,
-            "items": items,
-        })
+        payload.update(
+            {
+                "kind": quiz.kind,
+                "pass_mark": quiz.pass_mark,
+                "shuffle": quiz.shuffle,
+                "layout": quiz.layout,
+                "instructions_html": md.block(quiz.instructions) if quiz.instructions else None,
+                "items": items,
+            }
+        )
         return payload
 
     # ------------------------------------------------------------------ vignette
@@ -145,28 +159,40 @@ class PayloadBuilder:
             for choice in node.choices:
                 used.setdefault(choice.technique, None)
                 texts += [choice.text, choice.feedback]
-                choices.append({"text_html": md.inline(choice.text), "technique": choice.technique,
-                                "quality": choice.quality, "feedback_html": md.block(choice.feedback),
-                                "next": choice.next})
-            nodes[name] = {"scene_html": md.block(node.scene), "end": node.end, "outcome": node.outcome,
-                           "debrief_html": md.block(node.debrief) if node.debrief else None,
-                           "choices": choices}
+                choices.append(
+                    {
+                        "text_html": md.inline(choice.text),
+                        "technique": choice.technique,
+                        "quality": choice.quality,
+                        "feedback_html": md.block(choice.feedback),
+                        "next": choice.next,
+                    }
+                )
+            nodes[name] = {
+                "scene_html": md.block(node.scene),
+                "end": node.end,
+                "outcome": node.outcome,
+                "debrief_html": md.block(node.debrief) if node.debrief else None,
+                "choices": choices,
+            }
         facilitator = None
         if self.profile == "faculty" and v.facilitator:
             facilitator = md.block(v.facilitator)
             texts.append(v.facilitator)
         payload = self._common("vignette", ident, v.title, v.lesson, list(v.objectives), texts)
-        payload.update({
-            "modality": v.modality,
-            "disorder": v.disorder,
-            "setting": v.setting,
-            "patient": {"age": str(v.patient.age), "summary_html": md.block(v.patient.summary)},
-            "start": v.start,
-            "nodes": nodes,
-            "techniques": {tid: self._technique(tid) for tid in used},
-            "discussion_html": [md.block(q) for q in v.discussion],
-            "facilitator_html": facilitator,
-        })
+        payload.update(
+            {
+                "modality": v.modality,
+                "disorder": v.disorder,
+                "setting": v.setting,
+                "patient": {"age": str(v.patient.age), "summary_html": md.block(v.patient.summary)},
+                "start": v.start,
+                "nodes": nodes,
+                "techniques": {tid: self._technique(tid) for tid in used},
+                "discussion_html": [md.block(q) for q in v.discussion],
+                "facilitator_html": facilitator,
+            }
+        )
         return payload
 
     # ------------------------------------------------------------------ exercises
@@ -183,18 +209,23 @@ class PayloadBuilder:
             expert = None
             if turn.technique:
                 place = turn.y_model or self._technique(turn.technique)["place"]
-                expert = {"technique": turn.technique, "place": place,
-                          "reason_html": md.block(turn.reason or "")}
+                expert = {
+                    "technique": turn.technique,
+                    "place": place,
+                    "reason_html": md.block(turn.reason or ""),
+                }
                 texts.append(turn.reason or "")
             texts.append(turn.text)
             turns.append({"speaker": turn.speaker, "text_html": md.block(turn.text), "expert": expert})
         payload = self._common("spotter", ident, ex.title, ex.lesson, list(ex.objectives), texts)
-        payload.update({
-            "context_html": md.block(ex.context),
-            "techniques": [self._technique(t) for t in ex.techniques],
-            "places": PLACES,
-            "turns": turns,
-        })
+        payload.update(
+            {
+                "context_html": md.block(ex.context),
+                "techniques": [self._technique(t) for t in ex.techniques],
+                "places": PLACES,
+                "turns": turns,
+            }
+        )
         return payload
 
     def worksheet(self, kind: str, ident: str | None = None) -> dict[str, Any]:
@@ -209,15 +240,28 @@ class PayloadBuilder:
         fields = [{"id": f.id, "label": f.label, "help": f.help} for f in WORKSHEET_FIELDS[kind]]
         texts = []
         if ex is not None:
-            texts = [ex.case or "", ex.prompt or "", *ex.example.values(), *(f"[@{k}]" for k in ex.references)]
+            texts = [
+                ex.case or "",
+                ex.prompt or "",
+                *ex.example.values(),
+                *(f"[@{k}]" for k in ex.references),
+            ]
         title = ex.title if ex else kind.replace("-", " ").capitalize()
-        payload = self._common("worksheet", ident or kind, title, ex.lesson if ex else None,
-                               list(ex.objectives) if ex else [], texts)
-        payload.update({
-            "kind": kind,
-            "case_html": md.block(ex.case) if ex and ex.case else None,
-            "prompt_html": md.block(ex.prompt) if ex and ex.prompt else None,
-            "fields": fields,
-            "example_html": {k: md.block(v) for k, v in ex.example.items()} if ex else {},
-        })
+        payload = self._common(
+            "worksheet",
+            ident or kind,
+            title,
+            ex.lesson if ex else None,
+            list(ex.objectives) if ex else [],
+            texts,
+        )
+        payload.update(
+            {
+                "kind": kind,
+                "case_html": md.block(ex.case) if ex and ex.case else None,
+                "prompt_html": md.block(ex.prompt) if ex and ex.prompt else None,
+                "fields": fields,
+                "example_html": {k: md.block(v) for k, v in ex.example.items()} if ex else {},
+            }
+        )
         return payload

@@ -100,9 +100,22 @@ class Citations:
         document = f"---\nnocite: '@*'\nlink-citations: false\n---\n\n{body}\n"
         try:
             result = subprocess.run(
-                [pandoc, "--citeproc", "--bibliography", str(self.bibliography.path),
-                 "-f", "markdown", "-t", "html", "--wrap=none"],
-                input=document, capture_output=True, text=True, timeout=120, check=False,
+                [
+                    pandoc,
+                    "--citeproc",
+                    "--bibliography",
+                    str(self.bibliography.path),
+                    "-f",
+                    "markdown",
+                    "-t",
+                    "html",
+                    "--wrap=none",
+                ],
+                input=document,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise BuildError(f"Pandoc could not format the references: {exc}") from exc

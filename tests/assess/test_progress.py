@@ -1,0 +1,96 @@
+"""The progress file: atomic, locked, never overwritten when unreadable."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import warnings
+from pathlib import Path
+
+import pytest
+
+from curriculum.assess import ProgressFile, ProgressStore, ProgressWarning
+
+
+def _writer(path: str, prefix: str, count: int) -> None:
+    store = ProgressStore(Path(path), "site")
+    for i in range(count):
+        store.save(f"quiz:{prefix}-{i}", {"attempts": [{"responses": {"q": [prefix]}}]})
+
+
+def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "progress.json"
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_writer, args=(str(path), name, 40)) for name in ("a", "b")]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+        assert worker.exitcode == 0
+    records = ProgressStore(path, "site").load().records
+    assert len(records) == 80
+    assert records["quiz:a-39"].state == {"attempts": [{"responses": {"q": ["a"]}}]}
+    assert not list(tmp_path.glob("*.tmp")), "no temporary files are left behind"
+
+
+@pytest.mark.parametrize("damage", ["truncate", "not-json", "wrong-shape", "wrong-version"])
+def test_an_unreadable_file_is_kept_aside_and_a_fresh_one_started(tmp_path: Path, damage: str) -> None:
+    path = tmp_path / "progress.json"
+    store = ProgressStore(path, "site")
+    store.save("quiz:one", {"attempts": []})
+    text = path.read_text()
+    broken = {
+        "truncate": text[: len(text) // 2],
+        "not-json": "this is not JSON",
+        "wrong-shape": json.dumps({"format": "curriculum-progress", "version": 1, "records": []}),
+        "wrong-version": text.replace('"version": 1', '"version": 9'),
+    }[damage]
+    path.write_text(broken)
+    with pytest.warns(ProgressWarning, match="could not be read") as caught:
+        store.save("quiz:two", {"attempts": []})
+    kept = list(tmp_path.glob("progress.unreadable-*.json"))
+    assert len(kept) == 1 and kept[0].read_text() == broken, "the damaged file is kept as it was"
+    assert str(kept[0]) in str(caught[0].message)
+    assert set(store.load().records) == {"quiz:two"}
+
+
+def test_missing_file_is_empty_and_save_creates_folders(tmp_path: Path) -> None:
+    store = ProgressStore(tmp_path / "deep" / "folder" / "progress.json", "site")
+    assert store.get("quiz:x") == {}
+    store.save("quiz:x", {"attempts": [1]})
+    data = json.loads((tmp_path / "deep" / "folder" / "progress.json").read_text())
+    assert data["format"] == "curriculum-progress" and data["version"] == 1 and data["site"] == "site"
+    ProgressFile.model_validate(data)
+
+
+def test_merge_keeps_the_newer_record(tmp_path: Path) -> None:
+    store = ProgressStore(tmp_path / "p.json", "site")
+    store.save("quiz:a", {"v": "mine"})
+    incoming = ProgressFile.model_validate(
+        {
+            "site": "site",
+            "updated": "2999-01-01T00:00:00Z",
+            "records": {
+                "quiz:a": {"updated": "2000-01-01T00:00:00Z", "state": {"v": "old"}},
+                "quiz:b": {"updated": "2999-01-01T00:00:00Z", "state": {"v": "theirs"}},
+            },
+        }
+    )
+    assert store.merge(incoming) == 1
+    assert store.get("quiz:a") == {"v": "mine"} and store.get("quiz:b") == {"v": "theirs"}
+
+
+def test_environment_variable_chooses_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CURRICULUM_PROGRESS_FILE", str(tmp_path / "mine.json"))
+    assert ProgressStore.for_site("x").path == tmp_path / "mine.json"
+    monkeypatch.delenv("CURRICULUM_PROGRESS_FILE")
+    assert ProgressStore.for_site("x").path.name == "progress-x.json"
+
+
+def test_progress_schema_is_shared_with_the_browser() -> None:
+    """The JSON Schema documents the file both hosts read and write."""
+    schema = ProgressFile.model_json_schema()
+    assert set(schema["required"]) >= {"site", "updated"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ProgressFile.model_validate({"site": "s", "updated": "t", "records": {}})
