@@ -236,7 +236,9 @@ def _near_duplicates(a: str, b: str) -> bool:
         return True
     if re.findall(r"\d+", a) != re.findall(r"\d+", b):
         return False  # "6 sessions" and "16 sessions" differ in what matters
-    return difflib.SequenceMatcher(None, a.lower(), b.lower()).ratio() >= 0.95
+    matcher = difflib.SequenceMatcher(None, a.lower(), b.lower())
+    # the cheap upper bounds rule out most pairs before the quadratic ratio
+    return matcher.real_quick_ratio() >= 0.95 and matcher.quick_ratio() >= 0.95 and matcher.ratio() >= 0.95
 
 
 def _chi2_sf(x: float, df: int) -> float:

@@ -44,10 +44,16 @@ E_DEPTH = RULES.add("CUR113", Severity.error, "The YAML is nested too deeply.")
 E_DOCUMENTS = RULES.add("CUR114", Severity.error, "A content file holds one YAML document.")
 E_KEY = RULES.add("CUR116", Severity.error, "A mapping key is not plain text.")
 
+_QUOTE = ('text with a colon and a space, or a comma inside `{...}` or `[...]`, needs quotes, '
+          'e.g. text: "Note: this"; or check the indentation of the line above')
+_TABS = "YAML indentation must use spaces, not tabs"
 _SYNTAX_HINTS = {
-    "mapping values are not allowed here": "a colon followed by a space inside a value needs quotes, "
-    'e.g. text: "Note: this"; or check the indentation of the line above',
-    "found character '\\t' that cannot start any token": "YAML indentation must use spaces, not tabs",
+    # PyYAML's and libyaml's wordings of the common mistakes
+    "mapping values are not allowed": _QUOTE,
+    "did not find expected ',' or": _QUOTE,
+    "expected ',' or": _QUOTE,
+    "found character '\\t'": _TABS,
+    "found a tab character": _TABS,
     "could not find expected ':'": "each line of a mapping needs `key: value`; a long text belongs "
     "in a block, e.g. `stem: |` with the text indented below",
     "did not find expected key": "check that the keys of this mapping are indented alike",
@@ -56,6 +62,7 @@ _SYNTAX_HINTS = {
     "found unexpected end of stream": "a quotation mark or bracket is not closed",
     "found unknown escape character": "inside double quotes a backslash starts an escape; use "
     "single quotes or a block (`|`) for text with backslashes",
+    "cannot start any token": "a value that starts with ` @ % or similar characters must be quoted",
 }
 
 
@@ -128,18 +135,28 @@ class LocMap:
         )
 
 
-class _AliasUsed(Exception):
-    def __init__(self, mark: yaml.Mark) -> None:
-        self.mark = mark
+_Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's loader when PyYAML was built with it (about ten times faster), else the pure-Python one."""
+_OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases while composing."""
+def _too_deep(text: str) -> yaml.Mark | None:
+    """Return where the nesting first exceeds :data:`MAX_DEPTH`, reading events only.
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            raise _AliasUsed(self.peek_event().start_mark)  # type: ignore[no-untyped-call]
-        return super().compose_node(parent, index)
+    libyaml composes nodes recursively in C, so a document nested tens of
+    thousands deep would crash the interpreter; the event stream is flat.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, _OPEN):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark: yaml.Mark = event.start_mark
+                return mark
+        elif isinstance(event, _CLOSE):
+            depth -= 1
+    return None
 
 
 def _pos(mark: yaml.Mark) -> Pos:
@@ -149,14 +166,26 @@ def _pos(mark: yaml.Mark) -> Pos:
 class _Walker:
     """Turns a composed node tree into plain data, recording locations."""
 
-    def __init__(self, loader: _Loader, display: str) -> None:
+    def __init__(self, loader: Any, display: str, text: str) -> None:
         self.loader = loader
         self.display = display
         self.locs = LocMap()
         self.diagnostics: list[Diagnostic] = []
-        self.lines = str(loader.buffer).split("\n")
+        self.lines = text.split("\n")
+        self.seen: set[int] = set()
 
     def walk(self, node: yaml.Node, loc: Loc, depth: int = 0) -> Any:
+        if id(node) in self.seen:  # the composer shares one node between an anchor and its aliases
+            self.diagnostics.append(
+                E_ALIAS.at(
+                    self.display,
+                    self.locs.keys.get(loc) or _pos(node.start_mark),
+                    "YAML aliases (`*name`) are not supported",
+                    "write the value out in full",
+                )
+            )
+            return None
+        self.seen.add(id(node))
         self.locs.values[loc] = _pos(node.start_mark)
         if depth > MAX_DEPTH:
             self.diagnostics.append(
@@ -172,7 +201,7 @@ class _Walker:
             return self._mapping(node, loc, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.walk(child, (*loc, i), depth + 1) for i, child in enumerate(node.value)]
-        style = getattr(node, "style", None)
+        style = getattr(node, "style", None) or None  # libyaml says "" for plain scalars
         if style is None:
             self.locs.plain[loc] = node.value
         elif style in "|>" and node.end_mark.line > node.start_mark.line:
@@ -244,23 +273,24 @@ def parse_yaml(source: Source) -> tuple[Any, LocMap, list[Diagnostic]]:
         problems found while reading it. Never raises for bad input.
     """
     display = source.display
-    loader: _Loader | None = None
+    loader: Any = None
     try:
+        deep = _too_deep(source.text)
+        if deep is not None:
+            return (
+                None,
+                LocMap(),
+                [
+                    E_DEPTH.at(
+                        display,
+                        _pos(deep),
+                        f"the YAML is nested more than {MAX_DEPTH} levels deep",
+                        "content needs only a few levels; check the brackets and indentation",
+                    )
+                ],
+            )
         loader = _Loader(source.text)
         node = loader.get_single_node()
-    except _AliasUsed as exc:
-        return (
-            None,
-            LocMap(),
-            [
-                E_ALIAS.at(
-                    display,
-                    _pos(exc.mark),
-                    "YAML aliases (`*name`) are not supported",
-                    "write the value out in full",
-                )
-            ],
-        )
     except yaml.MarkedYAMLError as exc:
         return None, LocMap(), [_syntax_diagnostic(exc, display)]
     except yaml.reader.ReaderError as exc:
@@ -310,7 +340,7 @@ def parse_yaml(source: Source) -> tuple[Any, LocMap, list[Diagnostic]]:
             ],
         )
     assert loader is not None
-    walker = _Walker(loader, display)
+    walker = _Walker(loader, display, source.text)
     data = walker.walk(node, ())
     return data, walker.locs, walker.diagnostics
 

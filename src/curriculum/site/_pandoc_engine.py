@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from curriculum._session import site_id
 from curriculum._version import __version__
@@ -40,14 +41,19 @@ __all__ = ["CSP", "PandocEngine", "RenderStats"]
 
 E_PANDOC = RULES.add("CUR604", Severity.error, "Pandoc could not render a page.")
 MANIFEST = ".curriculum-manifest.json"
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-       "connect-src 'self'; media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"
+)
 """The Content-Security-Policy of every page: nothing may load from another host."""
 _SPLIT = "<!--curriculum:body-->"
 _COLGROUP = re.compile(r"<colgroup>.*?</colgroup>\s*", re.DOTALL)
 _STYLE_ATTRIBUTE = re.compile(r'(<[a-z][a-z0-9]*\b[^>]*?) style="[^"]*"')
-_ENV = jinja2.Environment(loader=jinja2.PackageLoader("curriculum.site", "templates"), autoescape=True,
-                          keep_trailing_newline=True)
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("curriculum.site", "templates"),
+    autoescape=True,
+    keep_trailing_newline=True,
+)
 
 
 def _resource(name: str) -> Path:
@@ -95,8 +101,14 @@ class PandocEngine:
 
         return f"Pandoc {pypandoc.get_pandoc_version()}"
 
-    def render(self, config: SiteConfig, out: Path, cache: Path, renderer: Renderer,
-               step: Callable[[str, int], None] | None = None) -> RenderStats:
+    def render(
+        self,
+        config: SiteConfig,
+        out: Path,
+        cache: Path,
+        renderer: Renderer,
+        step: Callable[[str, int], None] | None = None,
+    ) -> RenderStats:
         """Render every page of ``config`` into ``out``.
 
         Parameters
@@ -143,17 +155,27 @@ class PandocEngine:
             else:
                 text, front = markdown_page(root, source)
             title = str(front.get("title") or Path(source).stem.replace("-", " ").capitalize())
-            pages[source] = Page(source, output_path(source), title,
-                                 "notebook" if source.endswith(".ipynb") else "markdown")
+            pages[source] = Page(
+                source,
+                output_path(source),
+                title,
+                "notebook" if source.endswith(".ipynb") else "markdown",
+            )
             markdown[source] = text
         order = [pages[s] for entry in config.sidebar for s in entry.pages() if s in pages]
 
         tick("Rendering pages", len(sources))
         bib = root / (config.bibliography or "references.bib")
-        shared = hashlib.sha256("\0".join([
-            package_fingerprint(), self.version(), config.profile,
-            bib.read_text(encoding="utf-8") if bib.is_file() else "",
-        ]).encode()).hexdigest()
+        shared = hashlib.sha256(
+            "\0".join(
+                [
+                    package_fingerprint(),
+                    self.version(),
+                    config.profile,
+                    bib.read_text(encoding="utf-8") if bib.is_file() else "",
+                ]
+            ).encode()
+        ).hexdigest()
         page_cache = cache / "pages"
         page_cache.mkdir(parents=True, exist_ok=True)
 
@@ -178,6 +200,7 @@ class PandocEngine:
         written: list[str] = []
         footer = renderer.inline(config.footer) if config.footer else ""
         template = _ENV.get_template("page.html.j2")
+        site = site_id(root)
         search: list[dict[str, str]] = []
         for source in sources:
             page = pages[source]
@@ -185,11 +208,23 @@ class PandocEngine:
             prev, nxt = pager(order, page)
             rel = "../" * page.depth
             document = template.render(
-                lang="en", profile=config.profile, site=site_id(root), rel=rel, csp=CSP, version=__version__,
-                title=page.title, site_title=config.title, description=config.description,
-                subtitle=None, sidebar=_markup(sidebar_html(config.sidebar, pages, page)),
-                body=_markup(body), toc=_markup(toc) if toc.strip() else "", prev=prev, next=nxt,
-                footer=_markup(footer), about=_about(pages, page),
+                lang="en",
+                profile=config.profile,
+                site=site,
+                rel=rel,
+                csp=CSP,
+                version=__version__,
+                title=page.title,
+                site_title=config.title,
+                description=config.description,
+                subtitle=None,
+                sidebar=_markup(sidebar_html(config.sidebar, pages, page)),
+                body=_markup(body),
+                toc=_markup(toc) if toc.strip() else "",
+                prev=prev,
+                next=nxt,
+                footer=_markup(footer),
+                about=_about(pages, page),
             )
             if write_if_changed(out / page.output, document):
                 stats.written += 1
@@ -211,18 +246,46 @@ class PandocEngine:
 
     def _pandoc(self, pandoc: str, text: str, source: str, bib: Path, profile: str) -> tuple[str, str]:
         reader = "markdown-implicit_figures" + ("" if source.startswith("reference/") else "-raw_html")
-        args = [pandoc, "-f", reader, "-t", "html5", "-s", "--template", str(_resource("split.html")),
-                "--toc", "--toc-depth=3", "--wrap=none", "--lua-filter", str(_resource("curriculum.lua")),
-                "-M", f"curriculum-profile={profile}", "-M", "link-citations=true", "-M", "pagetitle=page"]
+        args = [
+            pandoc,
+            "-f",
+            reader,
+            "-t",
+            "html5",
+            "-s",
+            "--template",
+            str(_resource("split.html")),
+            "--toc",
+            "--toc-depth=3",
+            "--wrap=none",
+            "--lua-filter",
+            str(_resource("curriculum.lua")),
+            "-M",
+            f"curriculum-profile={profile}",
+            "-M",
+            "link-citations=true",
+            "-M",
+            "pagetitle=page",
+        ]
         if bib.is_file():
             args += ["--citeproc", "--bibliography", str(bib)]
         try:
-            result = subprocess.run(args, input=text, capture_output=True, text=True, timeout=120, check=False)
+            result = subprocess.run(
+                args, input=text, capture_output=True, text=True, timeout=120, check=False
+            )
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise BuildError(f"{source}: Pandoc did not run: {exc}") from exc
         if result.returncode != 0:
-            raise ContentError([E_PANDOC.at(source, (1, 1), f"Pandoc failed: {' '.join(result.stderr.split())}",
-                                            "check the page's Markdown near the reported place")])
+            raise ContentError(
+                [
+                    E_PANDOC.at(
+                        source,
+                        (1, 1),
+                        f"Pandoc failed: {' '.join(result.stderr.split())}",
+                        "check the page's Markdown near the reported place",
+                    )
+                ]
+            )
         toc, _, body = result.stdout.partition(_SPLIT)
         # Pandoc sizes wide tables with style attributes, which the CSP (style-src 'self') would block.
         body = _STYLE_ATTRIBUTE.sub(r"\1", _COLGROUP.sub("", body))
@@ -239,17 +302,37 @@ class PandocEngine:
             stats.written += write_if_changed(out / name, text)
         return list(files)
 
-    def _search_page(self, config: SiteConfig, out: Path, pages: dict[str, Page], order: list[Page],
-                     stats: RenderStats) -> str:
+    def _search_page(
+        self,
+        config: SiteConfig,
+        out: Path,
+        pages: dict[str, Page],
+        order: list[Page],
+        stats: RenderStats,
+    ) -> str:
         page = Page("search.html", "search.html", "Search", "markdown")
-        body = ('<p class="search-page-intro">Results for your search appear below. Type in the search box '
-                'at the top of any page.</p><ol class="search-page-results" aria-live="polite"></ol>')
+        body = (
+            '<p class="search-page-intro">Results for your search appear below. Type in the search box '
+            'at the top of any page.</p><ol class="search-page-results" aria-live="polite"></ol>'
+        )
         document = _ENV.get_template("page.html.j2").render(
-            lang="en", profile=config.profile, site=site_id(config.root), rel="", csp=CSP, version=__version__,
+            lang="en",
+            profile=config.profile,
+            site=site_id(config.root),
+            rel="",
+            csp=CSP,
+            version=__version__,
             title="Search",
-            site_title=config.title, description="", subtitle=None,
-            sidebar=_markup(sidebar_html(config.sidebar, pages, page)), body=_markup(body), toc="",
-            prev=None, next=None, footer="", about=_about(pages, page),
+            site_title=config.title,
+            description="",
+            subtitle=None,
+            sidebar=_markup(sidebar_html(config.sidebar, pages, page)),
+            body=_markup(body),
+            toc="",
+            prev=None,
+            next=None,
+            footer="",
+            about=_about(pages, page),
         )
         stats.written += write_if_changed(out / "search.html", document)
         return "search.html"
@@ -277,6 +360,5 @@ def _about(pages: dict[str, Page], current: Page) -> str | None:
     return relative(current.output, about.output) if about else None
 
 
-def _markup(text: str) -> Any:
-    return jinja2.utils.markupsafe.Markup(text)
-
+def _markup(text: str) -> Markup:
+    return Markup(text)  # noqa: S704 - rendered by Pandoc or sanitised by the renderer

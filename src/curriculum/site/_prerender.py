@@ -19,6 +19,7 @@ Files are written only when their text changes.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import html
 import os
 from collections.abc import Iterator
@@ -35,19 +36,41 @@ GENERATED_DIRS = ("quiz", "cases", "reference")
 """Folders the pre-render owns (ignored by version control)."""
 ASSETS_INCLUDE = "_curriculum-assets.html"
 
-_KIND_LABEL = {"formative": "Formative self-check", "pretest": "Pre-test", "posttest": "Post-test",
-               "summative": "Summative test"}
+_KIND_LABEL = {
+    "formative": "Formative self-check",
+    "pretest": "Pre-test",
+    "posttest": "Post-test",
+    "summative": "Summative test",
+}
 _LABELS = {
-    "modality": {"common": "Common factors", "supportive": "Supportive", "psychodynamic": "Psychodynamic",
-                 "cbt": "CBT", "integrated": "Integrated"},
-    "disorder": {"schizophrenia": "Schizophrenia", "psychosis": "Psychosis", "bipolar": "Bipolar disorder",
-                 "depression": "Depression", "borderline-personality": "Borderline personality disorder",
-                 "substance-use": "Substance use", "anxiety": "Anxiety", "trauma": "Trauma",
-                 "general": "General"},
-    "setting": {"inpatient": "Inpatient", "outpatient": "Outpatient", "emergency": "Emergency",
-                "consultation-liaison": "Consultation-liaison", "community": "Community",
-                "medication-visit": "Medication visit", "partial-hospital": "Partial hospital",
-                "residential": "Residential"},
+    "modality": {
+        "common": "Common factors",
+        "supportive": "Supportive",
+        "psychodynamic": "Psychodynamic",
+        "cbt": "CBT",
+        "integrated": "Integrated",
+    },
+    "disorder": {
+        "schizophrenia": "Schizophrenia",
+        "psychosis": "Psychosis",
+        "bipolar": "Bipolar disorder",
+        "depression": "Depression",
+        "borderline-personality": "Borderline personality disorder",
+        "substance-use": "Substance use",
+        "anxiety": "Anxiety",
+        "trauma": "Trauma",
+        "general": "General",
+    },
+    "setting": {
+        "inpatient": "Inpatient",
+        "outpatient": "Outpatient",
+        "emergency": "Emergency",
+        "consultation-liaison": "Consultation-liaison",
+        "community": "Community",
+        "medication-visit": "Medication visit",
+        "partial-hospital": "Partial hospital",
+        "residential": "Residential",
+    },
 }
 
 
@@ -88,32 +111,51 @@ def _quiz_page(cur: Curriculum, builder: PayloadBuilder, ident: str) -> str:
         facts.append(f"pass mark {round(quiz.pass_mark * 100)}%")
     lesson = _lesson_link(cur, quiz.lesson)
     meta = " · ".join(html.escape(f) for f in facts) + (f" · Lesson: {lesson}" if lesson else "")
-    parts = [f"---\ntitle: {_yaml_string(quiz.title)}\n---", _raw(f'<p class="page-meta">{meta}</p>')]
+    parts = [
+        f"---\ntitle: {_yaml_string(quiz.title)}\n---",
+        _raw(f'<p class="page-meta">{meta}</p>'),
+    ]
     if quiz.kind == "summative":
-        parts.append(_raw('<p class="cur-notice">This test is graded by faculty: answer every item, then '
-                          "download your response file and send it as your programme asks. No answers are "
-                          "shown here.</p>"))
+        parts.append(
+            _raw(
+                '<p class="cur-notice">This test is graded by faculty: answer every item, then '
+                "download your response file and send it as your programme asks. No answers are "
+                "shown here.</p>"
+            )
+        )
     parts.append(_raw(static_fragment(builder.quiz(ident))))
     handout = []
     for n, item in enumerate(quiz.items, 1):
         options = "".join(f"<li>{md.inline(o.text)}</li>" for o in item.options)
-        handout.append(f'<li class="handout-item"><div class="handout-stem">{md.block(item.stem)}</div>'
-                       f'<ol type="a">{options}</ol></li>')
-    parts.append(_raw(f'<section class="cur-handout" aria-label="Printable handout"><h2>Handout</h2>'
-                      f'<ol>{"".join(handout)}</ol></section>'))
+        handout.append(
+            f'<li class="handout-item"><div class="handout-stem">{md.block(item.stem)}</div>'
+            f'<ol type="a">{options}</ol></li>'
+        )
+    parts.append(
+        _raw(
+            f'<section class="cur-handout" aria-label="Printable handout"><h2>Handout</h2>'
+            f"<ol>{''.join(handout)}</ol></section>"
+        )
+    )
     cited = [text for item in quiz.items for text in (item.stem, *(o.text for o in item.options))]
     if builder.profile == "faculty":
         rows = []
         for n, item in enumerate(quiz.items, 1):
             keys = [item.answer] if isinstance(item.answer, str) else list(item.answer)
             letters = ", ".join(keys)
-            rows.append(f"<tr><td>{n}</td><td>{html.escape(item.id)}</td><td>{html.escape(letters)}</td>"
-                        f"<td>{html.escape(', '.join(item.objectives))}</td><td>{md.block(item.rationale)}</td></tr>")
-        table = ('<table class="answer-key"><caption>Answer key (faculty edition)</caption><thead><tr>'
-                 '<th scope="col">#</th><th scope="col">Item</th><th scope="col">Key</th>'
-                 '<th scope="col">Objectives</th><th scope="col">Rationale</th></tr></thead>'
-                 f'<tbody>{"".join(rows)}</tbody></table>')
-        parts.append('::: {.content-visible when-profile="faculty"}\n## Answer key\n\n' + _raw(table) + "\n:::")
+            rows.append(
+                f"<tr><td>{n}</td><td>{html.escape(item.id)}</td><td>{html.escape(letters)}</td>"
+                f"<td>{html.escape(', '.join(item.objectives))}</td><td>{md.block(item.rationale)}</td></tr>"
+            )
+        table = (
+            '<table class="answer-key"><caption>Answer key (faculty edition)</caption><thead><tr>'
+            '<th scope="col">#</th><th scope="col">Item</th><th scope="col">Key</th>'
+            '<th scope="col">Objectives</th><th scope="col">Rationale</th></tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>"
+        )
+        parts.append(
+            '::: {.content-visible when-profile="faculty"}\n## Answer key\n\n' + _raw(table) + "\n:::"
+        )
         cited += [item.rationale for item in quiz.items]
     references = _references(builder, cited)
     if references:
@@ -133,33 +175,49 @@ def _references(builder: PayloadBuilder, texts: list[str]) -> str:
     return f'<section class="references" aria-labelledby="generated-references"><h2 id="generated-references">References</h2>{body}</section>'
 
 
-
 def _quiz_index(cur: Curriculum) -> str:
     rows = []
     for ident, doc in sorted(cur.quizzes.items()):
         quiz = doc.model
-        rows.append(f'<tr><td><a href="{html.escape(ident)}.html">{html.escape(quiz.title)}</a></td>'
-                    f"<td>{html.escape(_KIND_LABEL[quiz.kind])}</td><td>{len(quiz.items)}</td>"
-                    f"<td>{_lesson_link(cur, quiz.lesson)}</td></tr>")
-    table = ('<table class="listing"><thead><tr><th scope="col">Quiz</th><th scope="col">Kind</th>'
-             '<th scope="col">Items</th><th scope="col">Lesson</th></tr></thead>'
-             f'<tbody>{"".join(rows)}</tbody></table>')
-    intro = ("Every lesson ends with a formative self-check. Feedback is immediate, nothing is graded, "
-             "and your answers stay in this browser.")
+        rows.append(
+            f'<tr><td><a href="{html.escape(ident)}.html">{html.escape(quiz.title)}</a></td>'
+            f"<td>{html.escape(_KIND_LABEL[quiz.kind])}</td><td>{len(quiz.items)}</td>"
+            f"<td>{_lesson_link(cur, quiz.lesson)}</td></tr>"
+        )
+    table = (
+        '<table class="listing"><thead><tr><th scope="col">Quiz</th><th scope="col">Kind</th>'
+        '<th scope="col">Items</th><th scope="col">Lesson</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+    intro = (
+        "Every lesson ends with a formative self-check. Feedback is immediate, nothing is graded, "
+        "and your answers stay in this browser."
+    )
     return f'---\ntitle: "Quizzes"\n---\n\n{intro}\n\n{_raw(table)}\n'
 
 
 def _case_page(cur: Curriculum, builder: PayloadBuilder, ident: str) -> str:
     v = cur.vignettes[ident].model
-    facts = [_LABELS["modality"][v.modality], _LABELS["disorder"][v.disorder], _LABELS["setting"][v.setting]]
+    facts = [
+        _LABELS["modality"][v.modality],
+        _LABELS["disorder"][v.disorder],
+        _LABELS["setting"][v.setting],
+    ]
     lesson = _lesson_link(cur, v.lesson)
     meta = " · ".join(facts) + (f" · Lesson: {lesson}" if lesson else "")
-    return "\n\n".join([
-        f"---\ntitle: {_yaml_string(v.title)}\n---",
-        _raw(f'<p class="page-meta">{meta}</p><p class="cur-notice">A fictional composite case for '
-             "education; any resemblance to a real person is coincidental.</p>"),
-        _raw(static_fragment(builder.vignette(ident))),
-    ]) + "\n"
+    return (
+        "\n\n".join(
+            [
+                f"---\ntitle: {_yaml_string(v.title)}\n---",
+                _raw(
+                    f'<p class="page-meta">{meta}</p><p class="cur-notice">A fictional composite case for '
+                    "education; any resemblance to a real person is coincidental.</p>"
+                ),
+                _raw(static_fragment(builder.vignette(ident))),
+            ]
+        )
+        + "\n"
+    )
 
 
 def _case_library(cur: Curriculum, builder: PayloadBuilder) -> str:
@@ -169,24 +227,41 @@ def _case_library(cur: Curriculum, builder: PayloadBuilder) -> str:
         v = doc.model
         for key in _LABELS:
             values[key].add(getattr(v, key))
-        badges = "".join(f'<span class="badge">{html.escape(_LABELS[k][getattr(v, k)])}</span>' for k in _LABELS)
+        badges = "".join(
+            f'<span class="badge">{html.escape(_LABELS[k][getattr(v, k)])}</span>' for k in _LABELS
+        )
         lesson = _lesson_link(cur, v.lesson)
         cards.append(
             f'<li class="case-card" data-modality="{v.modality}" data-disorder="{v.disorder}" '
             f'data-setting="{v.setting}"><h2><a href="{html.escape(ident)}.html">{html.escape(v.title)}</a></h2>'
             f'<p class="badges">{badges}</p>{builder.renderer.block(v.patient.summary)}'
-            + (f'<p class="case-lesson">Lesson: {lesson}</p>' if lesson else "") + "</li>"
+            + (f'<p class="case-lesson">Lesson: {lesson}</p>' if lesson else "")
+            + "</li>"
         )
     selects = []
-    for key, label in (("modality", "Approach"), ("disorder", "Clinical problem"), ("setting", "Setting")):
-        options = "".join(f'<option value="{v}">{html.escape(_LABELS[key][v])}</option>' for v in sorted(values[key]))
-        selects.append(f'<label>{label} <select name="{key}"><option value="">All</option>{options}</select></label>')
-    form = (f'<form class="library-filters" aria-label="Filter the cases" hidden>{"".join(selects)}'
-            f'<p class="library-count" aria-live="polite"></p></form>')
-    intro = ("Branching case vignettes: fictional composites in which you choose what to say next and see "
-             "why it helps or not. Filter by approach, clinical problem and setting.")
-    return (f'---\ntitle: "Case library"\n---\n\n{intro}\n\n'
-            f'{_raw(form + chr(10) + "<ul class=" + chr(34) + "case-library" + chr(34) + ">" + "".join(cards) + "</ul>")}\n')
+    for key, label in (
+        ("modality", "Approach"),
+        ("disorder", "Clinical problem"),
+        ("setting", "Setting"),
+    ):
+        options = "".join(
+            f'<option value="{v}">{html.escape(_LABELS[key][v])}</option>' for v in sorted(values[key])
+        )
+        selects.append(
+            f'<label>{label} <select name="{key}"><option value="">All</option>{options}</select></label>'
+        )
+    form = (
+        f'<form class="library-filters" aria-label="Filter the cases" hidden>{"".join(selects)}'
+        f'<p class="library-count" aria-live="polite"></p></form>'
+    )
+    intro = (
+        "Branching case vignettes: fictional composites in which you choose what to say next and see "
+        "why it helps or not. Filter by approach, clinical problem and setting."
+    )
+    return (
+        f'---\ntitle: "Case library"\n---\n\n{intro}\n\n'
+        f"{_raw(form + chr(10) + '<ul class=' + chr(34) + 'case-library' + chr(34) + '>' + ''.join(cards) + '</ul>')}\n"
+    )
 
 
 def _assets_include() -> str:
@@ -205,9 +280,20 @@ def _chdir(path: Path) -> Iterator[None]:
 
 
 def api_reference(root: Path) -> None:
-    """Generate ``reference/`` from docstrings with quartodoc, if it is configured and installed."""
+    """Generate ``reference/`` from docstrings with quartodoc, if it is configured and installed.
+
+    quartodoc loads the whole package to read its docstrings, which takes
+    seconds; it runs only when the package or ``_quarto.yml`` changed since
+    the last run (a stamp in the build cache).
+    """
     config = (root / "_quarto.yml").read_text(encoding="utf-8")
     if "quartodoc:" not in config:
+        return
+    from curriculum.site._execute import package_fingerprint
+
+    stamp = root / ".curriculum-cache" / "reference.stamp"
+    key = hashlib.sha256(f"{package_fingerprint()}\0{config}".encode()).hexdigest()
+    if (root / "reference" / "index.qmd").is_file() and stamp.is_file() and stamp.read_text() == key:
         return
     try:
         from quartodoc import Builder
@@ -217,6 +303,7 @@ def api_reference(root: Path) -> None:
         raise BuildError("the API reference needs quartodoc: pip install 'curriculum[docs]'") from exc
     with _chdir(root):
         Builder.from_quarto_config(str(root / "_quarto.yml")).build()
+    write_if_changed(stamp, key)
 
 
 def prerender(root: Path, cur: Curriculum, builder: PayloadBuilder, *, reference: bool = True) -> list[Path]:
