@@ -18,7 +18,14 @@ from typing import Literal
 
 import yaml
 
-from curriculum.content import Curriculum, Diagnostic, Severity, check_curriculum, find_root, load_curriculum
+from curriculum.content import (
+    Curriculum,
+    Diagnostic,
+    Severity,
+    check_curriculum,
+    find_root,
+    load_curriculum,
+)
 from curriculum.content._project import project_files
 from curriculum.render import Citations, PayloadBuilder, Profile, Renderer
 
@@ -119,8 +126,12 @@ def current_session() -> Session:
             "notebook from the project's lessons/ folder or set CURRICULUM_ROOT"
         )
     stamp = _stamp(root)
-    if _SESSION is not None and _SESSION.root == root and _SESSION.stamp == stamp \
-            and _SESSION.builder.profile == profile():
+    if (
+        _SESSION is not None
+        and _SESSION.root == root
+        and _SESSION.stamp == stamp
+        and _SESSION.builder.profile == profile()
+    ):
         return _SESSION
     cur = load_curriculum(root)
     diagnostics = check_curriculum(cur)

@@ -32,8 +32,14 @@ def cli(debug: bool) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--strict", is_flag=True, help="Fail on warnings too, not only on errors.")
-@click.option("--format", "style", type=click.Choice(["text", "json", "github"]), default="text",
-              show_default=True, help="Output format of the diagnostics.")
+@click.option(
+    "--format",
+    "style",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="Output format of the diagnostics.",
+)
 def check(paths: tuple[Path, ...], strict: bool, style: str) -> int:
     """Check content for errors and item-writing, privacy and language problems.
 
@@ -48,15 +54,24 @@ def check(paths: tuple[Path, ...], strict: bool, style: str) -> int:
     level = worst(report.diagnostics)
     failed = level == Severity.error or (strict and level == Severity.warning)
     if style == "text":
-        found = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in sorted(counts.items(), reverse=True) if n)
+        found = ", ".join(
+            f"{n} {s}{'s' if n != 1 else ''}" for s, n in sorted(counts.items(), reverse=True) if n
+        )
         status = click.style("failed", fg="red", bold=True) if failed else click.style("passed", fg="green")
-        click.echo(f"Check {status}: {report.summary}" + (f"; {found}" if found else "; no problems"), err=True)
+        click.echo(
+            f"Check {status}: {report.summary}" + (f"; {found}" if found else "; no problems"),
+            err=True,
+        )
     return 1 if failed else 0
 
 
 @cli.command()
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder to write to (default: schemas/ in the project).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to write to (default: schemas/ in the project).",
+)
 def schema(out: Path | None) -> int:
     """Write JSON Schemas of the content formats, for editor autocompletion."""
     from curriculum.content._schema import write_schemas
@@ -68,8 +83,21 @@ def schema(out: Path | None) -> int:
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(["quiz", "vignette", "lesson", "spotter", "thought-record",
-                                           "formulation-cbt", "formulation-psychodynamic", "reflection"]))
+@click.argument(
+    "kind",
+    type=click.Choice(
+        [
+            "quiz",
+            "vignette",
+            "lesson",
+            "spotter",
+            "thought-record",
+            "formulation-cbt",
+            "formulation-psychodynamic",
+            "reflection",
+        ]
+    ),
+)
 @click.argument("ident", metavar="ID")
 @click.option("--lesson", default=None, help="The lesson the new content belongs to (default: the last).")
 def new(kind: str, ident: str, lesson: str | None) -> int:
@@ -82,12 +110,26 @@ def new(kind: str, ident: str, lesson: str | None) -> int:
 
 
 @cli.command()
-@click.option("--engine", type=click.Choice(["auto", "quarto", "pandoc"]), default="auto", show_default=True,
-              help="Quarto where it is installed (auto), or the embedded Pandoc.")
-@click.option("--profile", type=click.Choice(["resident", "faculty"]), default="resident", show_default=True,
-              help="faculty adds facilitator notes and answer keys.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder (default: the profile's project.output-dir).")
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "quarto", "pandoc"]),
+    default="auto",
+    show_default=True,
+    help="Quarto where it is installed (auto), or the embedded Pandoc.",
+)
+@click.option(
+    "--profile",
+    type=click.Choice(["resident", "faculty"]),
+    default="resident",
+    show_default=True,
+    help="faculty adds facilitator notes and answer keys.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder (default: the profile's project.output-dir).",
+)
 def build(engine: str, profile: str, out: Path | None) -> int:
     """Check the content and build the website."""
     from curriculum.site import build_site
@@ -97,8 +139,12 @@ def build(engine: str, profile: str, out: Path | None) -> int:
 
 
 @cli.command()
-@click.option("--profile", type=click.Choice(["resident", "faculty"]), default=None,
-              help="Default: the QUARTO_PROFILE Quarto sets, else resident.")
+@click.option(
+    "--profile",
+    type=click.Choice(["resident", "faculty"]),
+    default=None,
+    help="Default: the QUARTO_PROFILE Quarto sets, else resident.",
+)
 def prerender(profile: str | None) -> int:
     """Write the generated pages (Quarto runs this as its pre-render step)."""
     import os

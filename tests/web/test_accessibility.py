@@ -156,21 +156,15 @@ def test_scoring_parity_with_python(open_page, http_base):
     cases = json.loads(SCORING.read_text(encoding="utf-8"))
     page = open_page(http_base + "quiz.html")
     for case in cases["items"]:
-        js = page.evaluate(
-            "([a, r]) => Curriculum.itemCorrect(a, r)", [case["answer"], case["response"]]
-        )
+        js = page.evaluate("([a, r]) => Curriculum.itemCorrect(a, r)", [case["answer"], case["response"]])
         assert js == item_correct(case["answer"], case["response"]) == case["correct"], case["why"]
     for case in cases["quizzes"]:
-        js_score = page.evaluate(
-            "([a, r]) => Curriculum.score(a, r)", [case["answers"], case["responses"]]
-        )
+        js_score = page.evaluate("([a, r]) => Curriculum.score(a, r)", [case["answers"], case["responses"]])
         py_score = score(case["answers"], case["responses"])
-        assert js_score == pytest.approx(py_score, abs=1e-12) and py_score == pytest.approx(
-            case["score"]
-        ), case["why"]
-        js_pass = page.evaluate(
-            "([s, m]) => Curriculum.passed(s, m)", [js_score, case["pass_mark"]]
+        assert js_score == pytest.approx(py_score, abs=1e-12) and py_score == pytest.approx(case["score"]), (
+            case["why"]
         )
+        js_pass = page.evaluate("([s, m]) => Curriculum.passed(s, m)", [js_score, case["pass_mark"]])
         assert js_pass == passed(py_score, case["pass_mark"]) == case["passed"], case["why"]
     assert page.evaluate("Curriculum.score({}, {})") == score({}, {}) == 0
 
@@ -178,18 +172,14 @@ def test_scoring_parity_with_python(open_page, http_base):
 SHOTS = os.environ.get("CURRICULUM_SCREENSHOTS")
 
 
-@pytest.mark.skipif(
-    not SHOTS, reason="set CURRICULUM_SCREENSHOTS=<folder> to write screenshots for review"
-)
+@pytest.mark.skipif(not SHOTS, reason="set CURRICULUM_SCREENSHOTS=<folder> to write screenshots for review")
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [1000, 320])
 def test_screenshots(open_page, http_base, scheme, width):
     out = Path(SHOTS)
     out.mkdir(parents=True, exist_ok=True)
     for name, steps in AXE_PAGES.items():
-        page = open_page(
-            http_base + name, color_scheme=scheme, viewport={"width": width, "height": 800}
-        )
+        page = open_page(http_base + name, color_scheme=scheme, viewport={"width": width, "height": 800})
         page.screenshot(path=str(out / f"{name[:-5]}-{width}-{scheme}-0.png"), full_page=True)
         for i, step in enumerate(steps, 1):
             step(page)
@@ -202,10 +192,7 @@ def test_print_hides_controls_keeps_content(open_page, http_base):
     interact_quiz(page)
     interact_vignette(page)
     walk_vignette(page)
-    assert (
-        page.evaluate("getComputedStyle(document.querySelector('.cur-button')).transitionDuration")
-        == "0s"
-    )
+    assert page.evaluate("getComputedStyle(document.querySelector('.cur-button')).transitionDuration") == "0s"
     page.emulate_media(media="print")
     shown = page.evaluate("""() => {
       const visible = (sel) => [...document.querySelectorAll(sel)]

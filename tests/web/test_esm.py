@@ -120,9 +120,7 @@ def test_vignette_module_follows_python_and_cleans_up(harness, site):
     payload = site.payload("vignette:first-visit")
     page.evaluate("([p]) => harness.mount('vignette', p, null)", [payload])
     expect(page.locator(".cur-scene-heading")).to_have_text("Step 1")
-    page.evaluate(
-        "harness.python({path: [{node: 'one', choice: 1}], at: 'two', endings: {}, runs: 1})"
-    )
+    page.evaluate("harness.python({path: [{node: 'one', choice: 1}], at: 'two', endings: {}, runs: 1})")
     expect(page.locator(".cur-scene-heading")).to_have_text("Step 2")
     page.get_by_role("button", name="Reflect the weight of it.").click()
     saved = page.evaluate("harness.saved()")[-1]
@@ -137,9 +135,7 @@ def test_vignette_module_follows_python_and_cleans_up(harness, site):
 
 def test_spotter_module_state(harness, site):
     page = harness
-    page.evaluate(
-        "([p]) => harness.mount('spotter', p, {})", [site.payload("spotter:spot-the-stem")]
-    )
+    page.evaluate("([p]) => harness.mount('spotter', p, {})", [site.payload("spotter:spot-the-stem")])
     page.get_by_label("Technique (turn 2)").select_option("reflection")
     page.get_by_label("CBT branch").check()
     assert page.evaluate("harness.saved()")[-1] == {
@@ -151,9 +147,7 @@ def test_spotter_module_state(harness, site):
 
 def test_worksheet_module_debounce_flushed_on_cleanup(harness, site):
     page = harness
-    page.evaluate(
-        "([p]) => harness.mount('worksheet', p, {})", [site.payload("worksheet:intro-thought")]
-    )
+    page.evaluate("([p]) => harness.mount('worksheet', p, {})", [site.payload("worksheet:intro-thought")])
     page.get_by_label("Situation").fill("typed just before closing")
     assert page.evaluate("harness.saved()") == []  # still debouncing
     assert page.evaluate("harness.cleanup()") == {"listeners": 0, "children": 0}

@@ -73,9 +73,7 @@ def test_worksheet_type_reload_compare_download_clear(open_page, base, tools):
     assert record["state"]["updated"].endswith("Z")
 
     tools.reload(page)
-    expect(ws.get_by_label("Situation")).to_have_value(
-        "Night shift, <b>bold</b> & the patient left."
-    )
+    expect(ws.get_by_label("Situation")).to_have_value("Night shift, <b>bold</b> & the patient left.")
     expect(ws.get_by_label("Emotions")).to_have_value("Shame 80\nWorry 40")
     expect(ws.locator(".cur-saved")).to_contain_text("Saved")
 
@@ -113,6 +111,4 @@ def test_worksheet_type_reload_compare_download_clear(open_page, base, tools):
     # The reflection worksheet has no example: no Compare button.
     reflection = page.locator(".cur-worksheet").nth(1)
     expect(reflection.get_by_role("button", name="Compare with an example")).to_have_count(0)
-    expect(reflection.locator(".cur-prompt-text")).to_have_text(
-        "What surprised you in this lesson?"
-    )
+    expect(reflection.locator(".cur-prompt-text")).to_have_text("What surprised you in this lesson?")

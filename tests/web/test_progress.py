@@ -53,9 +53,7 @@ def test_export_clear_import_restores(open_page, base, tmp_path, tools):
     exported = tmp_path / "test-progress.json"
     download.save_as(exported)
     data = json.loads(exported.read_text(encoding="utf-8"))
-    assert (
-        data["format"] == "curriculum-progress" and data["version"] == 1 and data["site"] == "test"
-    )
+    assert data["format"] == "curriculum-progress" and data["version"] == 1 and data["site"] == "test"
     assert sorted(data["records"]) == [
         "quiz:intro",
         "vignette:first-visit",
@@ -63,9 +61,7 @@ def test_export_clear_import_restores(open_page, base, tmp_path, tools):
     ]
     for record in data["records"].values():
         assert set(record) == {"updated", "state"}
-    expect(panel.locator(".cur-panel-status")).to_have_text(
-        "Your progress was saved as test-progress.json."
-    )
+    expect(panel.locator(".cur-panel-status")).to_have_text("Your progress was saved as test-progress.json.")
 
     panel.get_by_role("button", name="Clear my progress…").click()
     expect(panel.get_by_role("button", name="Cancel")).to_be_focused()
@@ -84,13 +80,9 @@ def test_export_clear_import_restores(open_page, base, tmp_path, tools):
     )
     expect(page.locator(".cur-quiz .cur-verdict")).to_contain_text("Correct")
     expect(page.locator(".cur-vignette .cur-scene-heading")).to_have_text("Step 2")
-    expect(page.locator(".cur-worksheet").get_by_label("Situation")).to_have_value(
-        "Ward round, 9 am."
-    )
+    expect(page.locator(".cur-worksheet").get_by_label("Situation")).to_have_value("Ward round, 9 am.")
     tools.reload(page)
-    expect(page.locator(".cur-worksheet").get_by_label("Situation")).to_have_value(
-        "Ward round, 9 am."
-    )
+    expect(page.locator(".cur-worksheet").get_by_label("Situation")).to_have_value("Ward round, 9 am.")
 
     # Importing the same file again changes nothing.
     with page.expect_file_chooser() as chooser:
@@ -140,18 +132,14 @@ def test_import_merges_newer_wins_and_reports_bad_files(open_page, http_base, to
     assert after["quiz:intro"] == newer_quiz
     assert after["worksheet:intro-thought"] == mine["worksheet:intro-thought"]
     assert after["vignette:first-visit"] == mine["vignette:first-visit"]
-    expect(page.locator(".cur-quiz .cur-verdict")).to_have_count(
-        0
-    )  # the newer, empty quiz record won
+    expect(page.locator(".cur-quiz .cur-verdict")).to_have_count(0)  # the newer, empty quiz record won
 
     bad = {
         "this is not json": "not valid JSON",
         json.dumps({"format": "something-else"}): "not a curriculum progress file",
         make_progress({}, version=2): "has version 2; this site reads version 1",
         make_progress({}, site="another-site"): "belongs to another site (“another-site”)",
-        json.dumps(
-            {"format": "curriculum-progress", "version": 1, "records": []}
-        ): "has no records",
+        json.dumps({"format": "curriculum-progress", "version": 1, "records": []}): "has no records",
     }
     before = tools.stored(page)
     for text, expected in bad.items():

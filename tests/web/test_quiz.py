@@ -19,9 +19,7 @@ def shown_order(page, scope=".cur-quiz"):
 
 
 def focused_key(page):
-    return page.evaluate(
-        "document.activeElement && document.activeElement.getAttribute('data-key')"
-    )
+    return page.evaluate("document.activeElement && document.activeElement.getAttribute('data-key')")
 
 
 def test_formative_quiz_feedback_score_reload_retry(open_page, base, site, tools):
@@ -39,9 +37,7 @@ def test_formative_quiz_feedback_score_reload_retry(open_page, base, site, tools
     verdict = quiz.locator(".cur-verdict")
     expect(verdict).to_contain_text("Correct: this is the best answer.")
     expect(verdict.locator(".cur-icon")).to_have_text("✓")
-    expect(quiz.locator(".cur-option-notes")).to_contain_text(
-        "the alliance predicted outcome in every arm"
-    )
+    expect(quiz.locator(".cur-option-notes")).to_contain_text("the alliance predicted outcome in every arm")
     expect(quiz.locator(".cur-rationale")).to_contain_text("NIMH depression collaborative study")
     expect(quiz.locator(".cur-item-refs")).to_contain_text("Krupnick")
     assert "Correct." in tools.live_text(page, ".cur-quiz")
@@ -65,9 +61,7 @@ def test_formative_quiz_feedback_score_reload_retry(open_page, base, site, tools
     expect(verdict.locator(".cur-icon")).to_have_text("✗")
     expect(quiz.locator(".cur-option-key")).to_contain_text("Largely on the common stem")
     expect(quiz.locator(".cur-option-key .cur-mark")).to_contain_text("✓ the best answer")
-    expect(quiz.locator(".cur-option-chosen .cur-mark")).to_contain_text(
-        "✗ Your choice: not correct"
-    )
+    expect(quiz.locator(".cur-option-chosen .cur-mark")).to_contain_text("✗ Your choice: not correct")
     result = quiz.locator(".cur-result")
     expect(result).to_contain_text("You answered 1 of 2 items correctly (50%).")
     expect(result).to_contain_text("Describe the alliance as a common factor: 1 of 1 correct")
@@ -85,9 +79,7 @@ def test_formative_quiz_feedback_score_reload_retry(open_page, base, site, tools
     attempt = record["state"]["attempts"][0]
     assert attempt["responses"] == {"intro-q01": ["a"], "intro-q02": ["b"]}
     assert attempt["checked"] == ["intro-q01", "intro-q02"]
-    assert (
-        attempt["score"] == 0.5 and attempt["submitted"] is None and ISO.match(attempt["started"])
-    )
+    assert attempt["score"] == 0.5 and attempt["submitted"] is None and ISO.match(attempt["started"])
     assert attempt["order"]["intro-q01"] == first_order
 
     # Reload: progress kept, same option order.
@@ -106,15 +98,11 @@ def test_formative_quiz_feedback_score_reload_retry(open_page, base, site, tools
     assert second["responses"] == {} and second["checked"] == [] and second["score"] is None
     for item in ("intro-q01", "intro-q02"):
         assert sorted(second["order"][item]) == sorted(first["order"][item])
-        assert second["order"][item] != first["order"][item], (
-            "each attempt draws a new option order"
-        )
+        assert second["order"][item] != first["order"][item], "each attempt draws a new option order"
     assert shown_order(page) == second["order"]["intro-q01"]
     items = site.payload("quiz:intro")["items"]
     seed = f"quiz:intro#1@{second['started']}"
-    again = page.evaluate(
-        "([i, s, p]) => Curriculum.drawOrder(i, s, p, true)", [items, seed, first["order"]]
-    )
+    again = page.evaluate("([i, s, p]) => Curriculum.drawOrder(i, s, p, true)", [items, seed, first["order"]])
     assert again == second["order"]
     tools.reload(page)
     assert shown_order(page) == second["order"]["intro-q01"]
@@ -179,9 +167,7 @@ def test_summative_page_carries_no_answer_key(site, tools):
         assert key not in source, f"{key} present in the summative page"
     # The same checks do find the key in a formative page (so they can fail).
     formative = (site.root / "quiz.html").read_text(encoding="utf-8")
-    assert (
-        '"answer"' in formative and "feedback_html" in formative and "rationale_html" in formative
-    )
+    assert '"answer"' in formative and "feedback_html" in formative and "rationale_html" in formative
 
 
 def test_summative_download_response_file(open_page, base, tools):
@@ -240,9 +226,7 @@ def test_all_at_once_layout_and_multiple_items(open_page, base, tools):
     first.get_by_label("The alliance").check()
     first.get_by_role("button", name="Check answer").click()
     expect(first.locator(".cur-verdict")).to_contain_text("Correct")
-    expect(quiz.locator(".cur-result")).to_contain_text(
-        "You answered 1 of 2 items correctly (50%)."
-    )
+    expect(quiz.locator(".cur-result")).to_contain_text("You answered 1 of 2 items correctly (50%).")
 
 
 def test_keyboard_only_formative_item(open_page, http_base):

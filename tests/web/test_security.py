@@ -98,9 +98,7 @@ def poisoned_project(tools, dest):
     front = yaml.safe_load(raw.strip().strip("-"))
     for objective in front["objectives"]:
         objective["text"] = poison(objective["text"], xss)
-    nb["cells"][0]["source"] = (
-        "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n"
-    )
+    nb["cells"][0]["source"] = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n"
     nb_path.write_text(json.dumps(nb), encoding="utf-8")
     return root
 

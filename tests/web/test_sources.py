@@ -84,11 +84,7 @@ def test_stylesheet_is_prefixed():
     assert classes and all(c.startswith("cur-") for c in classes), sorted(
         c for c in classes if not c.startswith("cur-")
     )
-    assert (
-        "prefers-color-scheme: dark" in css
-        and "@media print" in css
-        and "prefers-reduced-motion" in css
-    )
+    assert "prefers-color-scheme: dark" in css and "@media print" in css and "prefers-reduced-motion" in css
     assert ":focus-visible" in css
 
 
@@ -102,9 +98,7 @@ def test_node_parses_every_file(tmp_path):
         )
         if not module:
             (tmp_path / "x.js").write_text(text, encoding="utf-8")
-        run = subprocess.run(
-            args, input=text if module else None, capture_output=True, text=True, timeout=30
-        )
+        run = subprocess.run(args, input=text if module else None, capture_output=True, text=True, timeout=30)
         assert run.returncode == 0, run.stderr
 
     for name in ["core.js", *(f"{c}.js" for c in COMPONENTS)]:

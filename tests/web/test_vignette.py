@@ -9,9 +9,7 @@ pytestmark = pytest.mark.browser
 
 
 def focused_key(page):
-    return page.evaluate(
-        "document.activeElement && document.activeElement.getAttribute('data-key')"
-    )
+    return page.evaluate("document.activeElement && document.activeElement.getAttribute('data-key')")
 
 
 def choose(page, text):
@@ -64,12 +62,8 @@ def test_walk_to_each_ending_with_back_and_restart(open_page, base, tools):
     expect(ending.locator(".cur-path ol > li")).to_have_count(4)
     expect(ending.locator(".cur-tally")).to_have_text("4 helpful, 0 neutral, 0 unhelpful choices.")
     expect(ending).to_contain_text("Techniques you used: Reflection, Agenda setting.")
-    expect(ending.locator(".cur-endings")).to_have_text(
-        "Endings you have reached: 1 of 2 (Alliance begun)."
-    )
-    expect(ending.locator(".cur-discussion li")).to_have_text(
-        "What did the helpful choices have in common?"
-    )
+    expect(ending.locator(".cur-endings")).to_have_text("Endings you have reached: 1 of 2 (Alliance begun).")
+    expect(ending.locator(".cur-discussion li")).to_have_text("What did the helpful choices have in common?")
     expect(ending.locator(".cur-facilitator")).to_have_count(0)  # resident build
     state = tools.stored(page)["records"]["vignette:first-visit"]["state"]
     assert state == {

@@ -62,7 +62,9 @@ def _checked(root: Path, console: Console) -> tuple[Curriculum, int]:
     if errors:
         raise ContentError(errors)
     warnings = [d for d in diagnostics if d.severity == Severity.warning]
-    console.print("[bold]check[/]      content is valid" + (f" ({len(warnings)} warnings)" if warnings else ""))
+    console.print(
+        "[bold]check[/]      content is valid" + (f" ({len(warnings)} warnings)" if warnings else "")
+    )
     return cur, len(warnings)
 
 
@@ -81,12 +83,20 @@ def run_prerender(root: Path, profile: str, console: Console | None = None, *, r
     cur, _ = _checked(root, console)
     builder = _builder(root, cur, profile)
     changed = prerender(root, cur, builder, reference=reference)
-    console.print(f"[bold]pre-render[/] {len(changed)} generated page{'s' if len(changed) != 1 else ''} updated")
+    console.print(
+        f"[bold]pre-render[/] {len(changed)} generated page{'s' if len(changed) != 1 else ''} updated"
+    )
     return len(changed)
 
 
-def build_site(root: Path, *, engine: str = "auto", profile: str = "resident", out: Path | None = None,
-               console: Console | None = None) -> BuildResult:
+def build_site(
+    root: Path,
+    *,
+    engine: str = "auto",
+    profile: str = "resident",
+    out: Path | None = None,
+    console: Console | None = None,
+) -> BuildResult:
     """Build the website.
 
     Parameters
@@ -130,10 +140,18 @@ def build_site(root: Path, *, engine: str = "auto", profile: str = "resident", o
     builder = _builder(root, cur, profile)
     renderer = builder.renderer
     changed = prerender(root, cur, builder)
-    console.print(f"[bold]pre-render[/] {len(changed)} generated page{'s' if len(changed) != 1 else ''} updated")
+    console.print(
+        f"[bold]pre-render[/] {len(changed)} generated page{'s' if len(changed) != 1 else ''} updated"
+    )
     config = load_config(root, profile)  # the API reference may have added pages
-    with Progress(TextColumn("[bold]{task.description:<11}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
+    with Progress(
+        TextColumn("[bold]{task.description:<11}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
         task = None
 
         def step(name: str, n: int) -> None:
@@ -145,7 +163,9 @@ def build_site(root: Path, *, engine: str = "auto", profile: str = "resident", o
 
         stats = chosen.render(config, target, root / CACHE_DIR / profile, renderer, step)
     seconds = time.perf_counter() - started
-    console.print(f"[bold]render[/]     {stats.pages} pages · {stats.executed} notebooks executed · "
-                  f"{stats.rendered} pages rendered · {stats.written} files written · {stats.removed} removed "
-                  f"· {seconds:.1f} s")
+    console.print(
+        f"[bold]render[/]     {stats.pages} pages · {stats.executed} notebooks executed · "
+        f"{stats.rendered} pages rendered · {stats.written} files written · {stats.removed} removed "
+        f"· {seconds:.1f} s"
+    )
     return BuildResult(chosen.version(), target, stats, seconds, warnings)

@@ -121,8 +121,16 @@ def _read(path: Path, root: Path) -> dict[str, Any]:
     if problems:
         raise ContentError(problems)
     if not isinstance(data, dict):
-        raise ContentError([E_CONFIG.at(display, (1, 1), "the file is not a mapping of keys",
-                                        "see Quarto's website project documentation")])
+        raise ContentError(
+            [
+                E_CONFIG.at(
+                    display,
+                    (1, 1),
+                    "the file is not a mapping of keys",
+                    "see Quarto's website project documentation",
+                )
+            ]
+        )
     return data
 
 
@@ -136,8 +144,16 @@ def _nav(items: Any, display: str) -> list[NavEntry]:
         elif isinstance(item, dict) and "href" in item:
             entries.append(NavEntry(item.get("text"), str(item["href"])))
         else:
-            raise ContentError([E_CONFIG.at(display, (1, 1), f"a sidebar entry is not understood: {item!r}",
-                                            "use a path, `href:`/`text:`, or `section:` with `contents:`")])
+            raise ContentError(
+                [
+                    E_CONFIG.at(
+                        display,
+                        (1, 1),
+                        f"a sidebar entry is not understood: {item!r}",
+                        "use a path, `href:`/`text:`, or `section:` with `contents:`",
+                    )
+                ]
+            )
     return entries
 
 
@@ -178,7 +194,11 @@ def load_config(root: Path, profile: str = "resident") -> SiteConfig:
     for pattern in patterns:
         if not isinstance(pattern, str) or pattern.startswith("!"):
             continue
-        matches = sorted(p.relative_to(root).as_posix() for p in root.glob(pattern)) if "*" in pattern else [pattern]
+        matches = (
+            sorted(p.relative_to(root).as_posix() for p in root.glob(pattern))
+            if "*" in pattern
+            else [pattern]
+        )
         render += [m for m in matches if m not in render and not _ignored(m)]
     return SiteConfig(
         root=root,

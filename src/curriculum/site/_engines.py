@@ -30,7 +30,7 @@ class Engine(Protocol):
         ...
 
     def version(self) -> str:
-        """A human-readable name and version."""
+        """Return a human-readable name and version."""
         ...
 
 
@@ -55,8 +55,9 @@ class QuartoEngine:
         """Return ``Quarto <version>``."""
         if self.executable is None:
             raise EngineUnavailable(_MISSING)
-        result = subprocess.run([self.executable, "--version"], capture_output=True, text=True, timeout=60,
-                                check=False)
+        result = subprocess.run(
+            [self.executable, "--version"], capture_output=True, text=True, timeout=60, check=False
+        )
         return f"Quarto {result.stdout.strip() or 'unknown version'}"
 
     def command(self, root: Path, profile: str, out: Path | None) -> list[str]:
@@ -79,15 +80,20 @@ class QuartoEngine:
 
     def render(self, root: Path, profile: str, out: Path | None) -> None:
         """Run ``quarto render``; raise :class:`BuildError` if it fails."""
-        result = subprocess.run(self.command(root, profile, out), cwd=root, env=self.environment(profile),
-                                check=False)
+        result = subprocess.run(
+            self.command(root, profile, out), cwd=root, env=self.environment(profile), check=False
+        )
         if result.returncode != 0:
-            raise BuildError(f"quarto render failed with exit status {result.returncode} (its output is above)")
+            raise BuildError(
+                f"quarto render failed with exit status {result.returncode} (its output is above)"
+            )
 
 
-_MISSING = ("Quarto is not installed here (no `quarto` command on the PATH). Install it from "
-            "https://quarto.org/docs/get-started/, or build with the embedded engine: "
-            "curriculum build --engine pandoc")
+_MISSING = (
+    "Quarto is not installed here (no `quarto` command on the PATH). Install it from "
+    "https://quarto.org/docs/get-started/, or build with the embedded engine: "
+    "curriculum build --engine pandoc"
+)
 
 
 def choose_engine(name: str) -> QuartoEngine | PandocEngine:

@@ -51,7 +51,11 @@ def package_fingerprint() -> str:
     global _FINGERPRINT
     if _FINGERPRINT is None:
         package = Path(__file__).resolve().parents[1]
-        files = [p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".js", ".css", ".lua", ".j2", ".html")]
+        files = [
+            p
+            for p in package.rglob("*")
+            if p.is_file() and p.suffix in (".py", ".js", ".css", ".lua", ".j2", ".html")
+        ]
         _FINGERPRINT = hashlib.sha256(f"{__version__}:{_hash_files(files, package)}".encode()).hexdigest()
     return _FINGERPRINT
 
@@ -89,8 +93,12 @@ class NotebookCache:
         """Return the cache key of a notebook (its front matter and code, not its prose)."""
         return fingerprint_json([self._shared, _cells(notebook, {"raw", "code"})])[:32]
 
-    def executed(self, notebooks: list[Path], on_done: Callable[[Path, bool], None] | None = None,
-                 workers: int = 2) -> dict[Path, Any]:
+    def executed(
+        self,
+        notebooks: list[Path],
+        on_done: Callable[[Path, bool], None] | None = None,
+        workers: int = 2,
+    ) -> dict[Path, Any]:
         """Return every notebook with outputs, executing only those whose key is not cached.
 
         Parameters
@@ -125,13 +133,19 @@ class NotebookCache:
             else:
                 todo.append((path, cached))
         if todo:
-            env = {"CURRICULUM_HOST": "static", "CURRICULUM_PROFILE": self.profile,
-                   "CURRICULUM_ROOT": str(self.root), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+            env = {
+                "CURRICULUM_HOST": "static",
+                "CURRICULUM_PROFILE": self.profile,
+                "CURRICULUM_ROOT": str(self.root),
+                "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+            }
             saved = {k: os.environ.get(k) for k in env}
             os.environ.update(env)
             try:
                 with ThreadPoolExecutor(max_workers=workers) as pool:
-                    for (path, cached), nb in zip(todo, pool.map(self._run, [t[0] for t in todo]), strict=True):
+                    for (path, cached), nb in zip(
+                        todo, pool.map(self._run, [t[0] for t in todo]), strict=True
+                    ):
                         results[path] = nb
                         outputs = [c.get("outputs", []) for c in nb["cells"] if c.get("cell_type") == "code"]
                         tmp = cached.with_suffix(".tmp")
@@ -156,7 +170,7 @@ class NotebookCache:
         nb = nbformat.read(path, as_version=4)
         sockets = tempfile.mkdtemp(prefix="curriculum-kernel-")
 
-        class LocalKernelManager(AsyncKernelManager):  # type: ignore[misc]
+        class LocalKernelManager(AsyncKernelManager):
             """IPC sockets keep kernel traffic off the network (and ipykernel's TCP warning off the log)."""
 
             def __init__(self, **kwargs: Any) -> None:
@@ -165,24 +179,44 @@ class NotebookCache:
                     kwargs.setdefault("ip", os.path.join(sockets, "kernel"))
                 super().__init__(**kwargs)
 
-        client = NotebookClient(nb, kernel_manager_class=LocalKernelManager, timeout=TIMEOUT,
-                                kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+        client = NotebookClient(
+            nb,
+            kernel_manager_class=LocalKernelManager,
+            timeout=TIMEOUT,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(path.parent)}},
+        )
         display = path.relative_to(self.root).as_posix()
         try:
             client.execute()
         except CellExecutionError as exc:
-            raise ContentError([E_EXECUTE.at(display, (1, 1), f"a cell raised an error: {_first_line(exc)}",
-                                             "run the notebook in JupyterLab to see the error")]) from exc
+            raise ContentError(
+                [
+                    E_EXECUTE.at(
+                        display,
+                        (1, 1),
+                        f"a cell raised an error: {_first_line(exc)}",
+                        "run the notebook in JupyterLab to see the error",
+                    )
+                ]
+            ) from exc
         except Exception as exc:  # kernel died, timeout, missing kernel
-            raise BuildError(f"{display}: could not execute the notebook: {type(exc).__name__}: {exc}") from exc
+            raise BuildError(
+                f"{display}: could not execute the notebook: {type(exc).__name__}: {exc}"
+            ) from exc
         finally:
             shutil.rmtree(sockets, ignore_errors=True)
         for cell in nb.cells:
             for out in cell.get("outputs", []):
-                if out.get("output_type") == "display_data" and "text/html" not in out.get("data", {}) \
-                        and "application/vnd.jupyter.widget-view+json" in out.get("data", {}):
-                    raise BuildError(f"{display}: a cell displayed a live widget while building the site; "
-                                     "component calls must see CURRICULUM_HOST=static")
+                if (
+                    out.get("output_type") == "display_data"
+                    and "text/html" not in out.get("data", {})
+                    and "application/vnd.jupyter.widget-view+json" in out.get("data", {})
+                ):
+                    raise BuildError(
+                        f"{display}: a cell displayed a live widget while building the site; "
+                        "component calls must see CURRICULUM_HOST=static"
+                    )
         return json.loads(nbformat.writes(nb))
 
 

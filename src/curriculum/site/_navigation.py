@@ -35,12 +35,17 @@ def sidebar_html(entries: list[NavEntry], pages: dict[str, Page], current: Page)
                     continue
                 label = html.escape(entry.text or page.title)
                 mark = ' aria-current="page"' if page is current else ""
-                out.append(f'<li><a href="{html.escape(relative(current.output, page.output))}"{mark}>{label}</a></li>')
+                out.append(
+                    f'<li><a href="{html.escape(relative(current.output, page.output))}"{mark}>'
+                    f"{label}</a></li>"
+                )
             else:
                 inner = render(entry.children)
                 opened = any(pages.get(p) is current for p in entry.pages())
-                out.append(f'<li class="nav-section"><details{" open" if opened else ""}>'
-                           f"<summary>{html.escape(entry.text or '')}</summary><ul>{inner}</ul></details></li>")
+                out.append(
+                    f'<li class="nav-section"><details{" open" if opened else ""}>'
+                    f"<summary>{html.escape(entry.text or '')}</summary><ul>{inner}</ul></details></li>"
+                )
         return "".join(out)
 
     return f"<ul>{render(entries)}</ul>"
@@ -55,4 +60,7 @@ def pager(order: list[Page], current: Page) -> tuple[dict[str, str] | None, dict
     def link(page: Page) -> dict[str, str]:
         return {"href": relative(current.output, page.output), "title": page.title}
 
-    return (link(order[i - 1]) if i > 0 else None, link(order[i + 1]) if i + 1 < len(order) else None)
+    return (
+        link(order[i - 1]) if i > 0 else None,
+        link(order[i + 1]) if i + 1 < len(order) else None,
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
+from typing import ClassVar
 
 __all__ = ["SearchEntry", "index_script", "page_sections"]
 
@@ -21,8 +22,8 @@ SearchEntry = dict[str, str]
 class _Sections(HTMLParser):
     """Split a page body into (heading id, heading, text) sections, skipping widgets and scripts."""
 
-    SKIP_TAGS = {"script", "style", "nav", "noscript", "template"}
-    SKIP_CLASSES = {"cur-widget", "cur-handout"}
+    SKIP_TAGS: ClassVar[frozenset[str]] = frozenset({"script", "style", "nav", "noscript", "template"})
+    SKIP_CLASSES: ClassVar[frozenset[str]] = frozenset({"cur-widget", "cur-handout"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

@@ -32,12 +32,19 @@ def source_stamp(root: Path) -> tuple[tuple[str, float], ...]:
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - signature of the base class
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
-def serve(root: Path, *, port: int = 8000, profile: str = "resident", engine: str = "auto",
-          build_first: bool = True, console: Console | None = None) -> None:
+def serve(
+    root: Path,
+    *,
+    port: int = 8000,
+    profile: str = "resident",
+    engine: str = "auto",
+    build_first: bool = True,
+    console: Console | None = None,
+) -> None:
     """Build (optionally), serve on ``127.0.0.1:port``, and rebuild on change until interrupted."""
     console = console or Console(stderr=True)
     if build_first:

@@ -84,14 +84,22 @@ def markdown_page(root: Path, source: str) -> tuple[str, dict[str, Any]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ContentError([E_PAGE.at(source, (1, 1), f"cannot read this page: {exc}",
-                                      "check the path in _quarto.yml")]) from exc
+        raise ContentError(
+            [E_PAGE.at(source, (1, 1), f"cannot read this page: {exc}", "check the path in _quarto.yml")]
+        ) from exc
     chunk = _EXEC_CHUNK.search(text)
     if chunk:
         line = text.count("\n", 0, chunk.start()) + 1
-        raise ContentError([E_PAGE.at(source, (line, 1),
-            "the Pandoc engine does not execute code chunks in .qmd pages",
-            "move the code into a lesson notebook, or build with --engine quarto")])
+        raise ContentError(
+            [
+                E_PAGE.at(
+                    source,
+                    (line, 1),
+                    "the Pandoc engine does not execute code chunks in .qmd pages",
+                    "move the code into a lesson notebook, or build with --engine quarto",
+                )
+            ]
+        )
     return text, read_front_matter(text)
 
 
@@ -112,7 +120,11 @@ def notebook_markdown(nb: Any) -> tuple[str, dict[str, Any]]:
     parts: list[str] = []
     front: dict[str, Any] = {}
     for index, cell in enumerate(cells):
-        source = "".join(cell.get("source", "")) if isinstance(cell.get("source"), list) else cell.get("source", "")
+        source = (
+            "".join(cell.get("source", ""))
+            if isinstance(cell.get("source"), list)
+            else cell.get("source", "")
+        )
         kind = cell.get("cell_type")
         if kind == "raw" and index == 0 and source.lstrip().startswith("---"):
             front = read_front_matter(source.lstrip() + "\n")
@@ -134,7 +146,11 @@ def _output(out: Any) -> str:
         fence = "`" * max(3, _longest_backticks(markup) + 1)
         return f"{fence}{{=html}}\n{markup}\n{fence}"
     if "text/markdown" in data:
-        return "".join(data["text/markdown"]) if isinstance(data["text/markdown"], list) else data["text/markdown"]
+        return (
+            "".join(data["text/markdown"])
+            if isinstance(data["text/markdown"], list)
+            else data["text/markdown"]
+        )
     for mime in ("image/png", "image/jpeg"):
         if mime in data:
             payload = "".join(data[mime]).replace("\n", "")

@@ -59,7 +59,11 @@ def classic_bundle() -> str:
         A script that defines ``window.Curriculum`` and mounts every
         ``.cur-widget`` on the page.
     """
-    parts = ['(function () {\n"use strict";', _EXPORT.sub("", _read("core.js")), "const COMPONENTS = {};"]
+    parts = [
+        '(function () {\n"use strict";',
+        _EXPORT.sub("", _read("core.js")),
+        "const COMPONENTS = {};",
+    ]
     for name in COMPONENTS:
         body = _DEFAULT.sub("return ", _IMPORT.sub("", _read(f"{name}.js")))
         parts.append(f"COMPONENTS[{name!r}] = (function () {{\n{body}\n}})();")
