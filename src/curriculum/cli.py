@@ -66,6 +66,26 @@ def check(paths: tuple[Path, ...], strict: bool, style: str) -> int:
 
 
 @cli.command()
+def rules() -> int:
+    """List every check and lint: code, severity, what it checks."""
+    from rich.console import Console
+    from rich.table import Table
+
+    import curriculum.site  # noqa: F401  (registers the build's rules too)
+    from curriculum.content._rules_doc import rules_by_area
+
+    console = Console()
+    for title, group in rules_by_area():
+        table = Table(title=title, title_justify="left")
+        for column in ("Code", "Severity", "What it checks", "Suppressible"):
+            table.add_column(column)
+        for rule in group:
+            table.add_row(rule.code, str(rule.severity), rule.summary, "yes" if rule.suppressible else "")
+        console.print(table)
+    return 0
+
+
+@cli.command()
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -73,11 +93,13 @@ def check(paths: tuple[Path, ...], strict: bool, style: str) -> int:
     help="Folder to write to (default: schemas/ in the project).",
 )
 def schema(out: Path | None) -> int:
-    """Write JSON Schemas of the content formats, for editor autocompletion."""
+    """Write JSON Schemas of the content formats and the progress file, for editors and tools."""
     from curriculum.content._schema import write_schemas
 
+    from curriculum.assess import ProgressFile
+
     folder = out or _root() / "schemas"
-    for path in write_schemas(folder):
+    for path in write_schemas(folder, {"progress": ProgressFile}):
         click.echo(path)
     return 0
 

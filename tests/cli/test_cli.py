@@ -136,9 +136,11 @@ def test_new_refuses_a_bad_id(
 
 
 def test_committed_schemas_are_current() -> None:
-    for name in SCHEMAS:
+    from curriculum.assess import ProgressFile
+
+    for name, model in {**SCHEMAS, "progress": ProgressFile}.items():
         committed = (REPO / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8")
-        assert committed == schema_text(name), f"run `curriculum schema` to update schemas/{name}.schema.json"
+        assert committed == schema_text(name, model), f"run `curriculum schema` to update schemas/{name}.schema.json"
 
 
 def test_schema_command_writes_every_schema(
@@ -166,3 +168,22 @@ def test_module_entry_point() -> None:
         check=False,
     )
     assert result.returncode == 0 and "version" in result.stdout
+
+
+def test_rules_lists_every_registered_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    import curriculum.site  # noqa: F401
+    from curriculum.content import RULES
+
+    status, out, _ = run(["rules"], capsys)
+    assert status == 0
+    for code in RULES:
+        assert code in out
+
+
+def test_rules_reference_page_lists_every_rule() -> None:
+    from curriculum.content import RULES
+    from curriculum.content._rules_doc import rules_markdown
+
+    page = rules_markdown()
+    assert page.startswith("---\ntitle:")
+    assert all(f"`{code}`" in page for code in RULES)

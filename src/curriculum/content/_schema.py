@@ -34,21 +34,23 @@ SCHEMAS: dict[str, Any] = {
 """Schema name to model; each is written as ``<name>.schema.json``."""
 
 
-def schema_text(name: str) -> str:
-    """Return the JSON Schema of content kind ``name`` as stable, indented text."""
-    schema = TypeAdapter(SCHEMAS[name]).json_schema(by_alias=True)
+def schema_text(name: str, model: Any = None) -> str:
+    """Return the JSON Schema of content kind ``name`` (or of ``model``) as stable, indented text."""
+    schema = TypeAdapter(model if model is not None else SCHEMAS[name]).json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema.setdefault("title", name.capitalize())
     return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def write_schemas(folder: Path) -> list[Path]:
+def write_schemas(folder: Path, extra: dict[str, Any] | None = None) -> list[Path]:
     """Write every schema into ``folder``, skipping files whose text is unchanged.
 
     Parameters
     ----------
     folder : Path
         Usually the project's ``schemas/``.
+    extra : dict[str, Any] | None
+        Further models by schema name, e.g. the progress file's.
 
     Returns
     -------
@@ -57,9 +59,9 @@ def write_schemas(folder: Path) -> list[Path]:
     """
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in SCHEMAS:
+    for name, model in {**SCHEMAS, **(extra or {})}.items():
         target = folder / f"{name}.schema.json"
-        text = schema_text(name)
+        text = schema_text(name, model)
         if not target.is_file() or target.read_text(encoding="utf-8") != text:
             tmp = target.with_suffix(".tmp")
             tmp.write_text(text, encoding="utf-8")
