@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from curriculum._version import __version__
+from curriculum.content._templates import KINDS
 from curriculum.errors import CurriculumError
 
 __all__ = ["cli", "main"]
@@ -105,21 +106,7 @@ def schema(out: Path | None) -> int:
 
 
 @cli.command()
-@click.argument(
-    "kind",
-    type=click.Choice(
-        [
-            "quiz",
-            "vignette",
-            "lesson",
-            "spotter",
-            "thought-record",
-            "formulation-cbt",
-            "formulation-psychodynamic",
-            "reflection",
-        ]
-    ),
-)
+@click.argument("kind", type=click.Choice(KINDS))
 @click.argument("ident", metavar="ID")
 @click.option("--lesson", default=None, help="The lesson the new content belongs to (default: the last).")
 def new(kind: str, ident: str, lesson: str | None) -> int:

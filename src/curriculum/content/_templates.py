@@ -8,12 +8,10 @@ works and changes it step by step. Nothing is ever overwritten.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any
-
-import jinja2
-import nbformat
 
 from curriculum.content._models import ID_PATTERN
 from curriculum.content._project import Curriculum, load_curriculum
@@ -33,18 +31,24 @@ KINDS = (
 )
 """What ``curriculum new`` can create."""
 
-_ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("curriculum.content", "templates"),
-    keep_trailing_newline=True,
-    undefined=jinja2.StrictUndefined,
-    autoescape=False,
-)
 _PROMPTS = {
     "thought-record": "Complete the record as the patient might, then compare with the example.",
     "formulation-cbt": "Write a CBT case conceptualisation of this case.",
     "formulation-psychodynamic": "Write a psychodynamic formulation of this case: describe, review, link.",
     "reflection": "What did you notice in yourself while working through this lesson?",
 }
+
+
+@functools.cache
+def _environment() -> Any:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("curriculum.content", "templates"),
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # noqa: S701 - YAML, not HTML
+    )
 
 
 def new_content(kind: str, ident: str, root: Path, *, lesson: str | None = None) -> Path:
@@ -82,10 +86,12 @@ def new_content(kind: str, ident: str, root: Path, *, lesson: str | None = None)
     context = _context(cur, ident, kind, lesson)
     target.parent.mkdir(parents=True, exist_ok=True)
     if kind == "lesson":
+        import nbformat
+
         nbformat.write(_lesson_notebook(ident, context), target)
     else:
         name = {"quiz": "quiz", "vignette": "vignette", "spotter": "spotter"}.get(kind, "worksheet")
-        target.write_text(_ENV.get_template(f"{name}.yml.j2").render(**context), encoding="utf-8")
+        target.write_text(_environment().get_template(f"{name}.yml.j2").render(**context), encoding="utf-8")
     return target
 
 
@@ -118,6 +124,8 @@ def _context(cur: Curriculum, ident: str, kind: str, lesson: str | None) -> dict
 
 
 def _lesson_notebook(ident: str, context: dict[str, Any]) -> Any:
+    import nbformat
+
     ref = context["reference"]
     front = f"""---
 title: "{context["title"]}"
