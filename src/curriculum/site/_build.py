@@ -9,6 +9,8 @@ Each stage prints one line; long stages show a progress bar.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +22,12 @@ from curriculum._session import site_id
 from curriculum.content import Curriculum, Severity, check_curriculum, load_curriculum
 from curriculum.errors import ContentError
 from curriculum.render import Citations, PayloadBuilder, Profile, Renderer
-from curriculum.site._config import load_config
+from curriculum.content._project import project_files
+from curriculum.site._config import SiteConfig, load_config
+from curriculum.site._execute import package_fingerprint
 from curriculum.site._engines import QuartoEngine, choose_engine
-from curriculum.site._pandoc_engine import RenderStats
-from curriculum.site._prerender import prerender
+from curriculum.site._pandoc_engine import MANIFEST, RenderStats
+from curriculum.site._prerender import GENERATED_DIRS, prerender, write_if_changed
 
 __all__ = ["BuildResult", "build_site", "run_prerender"]
 
@@ -66,6 +70,45 @@ def _checked(root: Path, console: Console) -> tuple[Curriculum, int]:
         "[bold]check[/]      content is valid" + (f" ({len(warnings)} warnings)" if warnings else "")
     )
     return cur, len(warnings)
+
+
+class _Stamp:
+    """A fingerprint of everything a Pandoc build reads, committed only after a build succeeds.
+
+    When the sources, the configuration, the package and the output are
+    exactly as the last successful build left them, the build has nothing to
+    do and stops at once (it does not even load the content).
+    """
+
+    def __init__(self, root: Path, config: SiteConfig, out: Path) -> None:
+        self.path = root / CACHE_DIR / config.profile / "build.json"
+        self.out = out
+        generated = tuple(f"{d}/" for d in GENERATED_DIRS)  # derived from the content and the package
+        inputs = set(project_files(root)) | {root / p for p in config.pages() if not p.startswith(generated)}
+        inputs |= set(root.glob("_quarto*.yml"))
+        digest = hashlib.sha256(f"{package_fingerprint()}\0{config.profile}\0{out.resolve()}".encode())
+        for path in sorted(inputs):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            try:
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+            except OSError:
+                digest.update(b"missing")
+        self.key = digest.hexdigest()
+        self.warnings = 0
+
+    def unchanged(self) -> bool:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            manifest = json.loads((self.out / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        if data.get("key") != self.key or not all((self.out / name).is_file() for name in manifest):
+            return False
+        self.warnings = int(data.get("warnings", 0))
+        return True
+
+    def commit(self, warnings: int) -> None:
+        write_if_changed(self.path, json.dumps({"key": self.key, "warnings": warnings}) + "\n")
 
 
 def _builder(root: Path, cur: Curriculum, profile: str) -> PayloadBuilder:
@@ -136,6 +179,12 @@ def build_site(
         _, warnings = _checked(root, console)
         chosen.render(root, profile, out)
         return BuildResult(chosen.version(), target, None, time.perf_counter() - started, warnings)
+    stamp = _Stamp(root, config, target)
+    if stamp.unchanged():
+        seconds = time.perf_counter() - started
+        console.print(f"[bold]render[/]     nothing changed since the last build · {seconds:.1f} s")
+        return BuildResult(chosen.version(), target, RenderStats(pages=len(config.pages())), seconds,
+                           stamp.warnings)
     cur, warnings = _checked(root, console)
     builder = _builder(root, cur, profile)
     renderer = builder.renderer
@@ -162,6 +211,7 @@ def build_site(
                 bar.advance(task, n)
 
         stats = chosen.render(config, target, root / CACHE_DIR / profile, renderer, step)
+    stamp.commit(warnings)
     seconds = time.perf_counter() - started
     console.print(
         f"[bold]render[/]     {stats.pages} pages · {stats.executed} notebooks executed · "

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -60,13 +61,23 @@ def package_fingerprint() -> str:
     return _FINGERPRINT
 
 
+_CALL = re.compile(
+    r"""curriculum\.(quiz|vignette|spotter|worksheet)\(\s*["']([^"']+)["']\s*(?:,\s*["']([^"']+)["'])?"""
+)
+_DYNAMIC_CALL = re.compile(r"""curriculum\.(?:quiz|vignette|spotter|worksheet)\(\s*[^"'\s)]""")
+_FOLDERS = {"quiz": "quizzes", "vignette": "vignettes", "spotter": "exercises", "worksheet": "exercises"}
+
+
 class NotebookCache:
     """Executed notebooks' outputs, stored by a hash of what can change them.
 
     Outputs depend only on a notebook's code cells and front matter, on the
-    content files and the package, and on the profile; prose does not run.
-    So the key leaves the Markdown cells out: editing a lesson's text
-    re-renders the page without executing anything.
+    content files its component calls name (plus the techniques, the
+    bibliography and every lesson's front matter, which all payloads read),
+    on the package, and on the profile; prose does not run. So editing a
+    lesson's text executes nothing, and editing one quiz executes only the
+    lessons that show it. A call whose id is not a literal depends on every
+    content file.
 
     Parameters
     ----------
@@ -82,16 +93,31 @@ class NotebookCache:
         self.root = root
         self.folder = folder
         self.profile = profile
-        content = [p for p in project_files(root) if p.suffix != ".ipynb"]
+        self._content = [p for p in project_files(root) if p.suffix != ".ipynb"]
+        common = [p for p in self._content if p.name in ("techniques.yml", "techniques.yaml") or p.suffix == ".bib"]
         fronts = [_cells(_read(p), {"raw"})[:1] for p in sorted(root.glob("lessons/*.ipynb"))]
         self._shared = hashlib.sha256(
-            f"{package_fingerprint()}:{_hash_files(content, root)}:{fingerprint_json(fronts)}:"
+            f"{package_fingerprint()}:{_hash_files(common, root)}:{fingerprint_json(fronts)}:"
             f"{profile}:{sys.version_info[:2]}".encode()
         ).hexdigest()
 
+    def dependencies(self, notebook: dict[str, Any]) -> list[Path]:
+        """Return the content files the notebook's component calls read."""
+        code = "\n".join(source for _, source in _cells(notebook, {"code"}))
+        if _DYNAMIC_CALL.search(code):
+            return self._content
+        wanted = set()
+        for kind, first, second in _CALL.findall(code):
+            folder = _FOLDERS[kind]
+            ident = second if kind == "worksheet" and second else first
+            if kind != "worksheet" or second:
+                wanted.add(f"{folder}/{ident}")
+        return [p for p in self._content if f"{p.parent.name}/{p.stem}" in wanted]
+
     def key(self, notebook: dict[str, Any]) -> str:
-        """Return the cache key of a notebook (its front matter and code, not its prose)."""
-        return fingerprint_json([self._shared, _cells(notebook, {"raw", "code"})])[:32]
+        """Return the cache key of a notebook (its front matter, code and dependencies, not its prose)."""
+        deps = _hash_files(self.dependencies(notebook), self.root)
+        return fingerprint_json([self._shared, deps, _cells(notebook, {"raw", "code"})])[:32]
 
     def executed(
         self,
