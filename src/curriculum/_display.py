@@ -114,4 +114,7 @@ def show_component(
     from curriculum._widgets import make_widget
     from curriculum.assess import ProgressStore
 
-    return make_widget(payload, ProgressStore.for_site(session.builder.site), session.builder.profile)
+    try:
+        return make_widget(payload, ProgressStore.for_site(session.builder.site), session.builder.profile)
+    except CurriculumError as exc:  # the progress file cannot be read or its folder created
+        return Problem(f"your saved progress cannot be opened: {exc.format_message()}")

@@ -4,11 +4,14 @@ The widget carries three synced traits named as in ``docs/components.md``:
 ``payload`` (from Python), ``state`` (the learner's record, written by the
 browser) and ``host``. Whenever the browser saves ``state``, Python writes it
 to the learner's progress file. The ES module is the same file the static
-site uses, linked with ``core.js`` by :func:`curriculum.web.component_esm`.
+site uses, linked with ``core.js`` by :func:`curriculum.web.component_esm`,
+wrapped for JupyterLab by :func:`live_esm`.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from typing import Any
 
 import anywidget
@@ -17,10 +20,65 @@ import traitlets
 from curriculum.assess import ProgressStore
 from curriculum.web import component_esm, stylesheet
 
-__all__ = ["QuizWidget", "SpotterWidget", "VignetteWidget", "WorksheetWidget", "make_widget"]
+__all__ = ["QuizWidget", "SpotterWidget", "VignetteWidget", "WorksheetWidget", "live_esm", "make_widget"]
+
+_DEFAULT = re.compile(r"^export\s+default\s+", re.MULTILINE)
+
+# JupyterLab handles keyboard shortcuts on `keydown` at the document, in the
+# bubbling phase, and in a notebook's command mode single keys are commands:
+# ArrowUp/ArrowDown select another cell, "m" turns the cell into Markdown,
+# "d d" deletes it. With focus on a radio button or a button inside a
+# component, a learner's arrow keys would leave the quiz and a stray letter
+# could delete the lesson's cell. So keys without Ctrl, Alt or Meta stop at
+# the widget (their default action, e.g. moving between radio buttons, still
+# happens); Tab, Escape and function keys, and every Ctrl/Alt/Meta shortcut
+# (Ctrl+S), still reach JupyterLab.
+_LIVE_WRAPPER = r"""
+// ---- live host (JupyterLab): keep the learner's keys inside the component.
+const CUR_LIVE_PASS = new Set(["Tab", "Escape"]);
+function curLiveKeys(event) {
+  if (event.ctrlKey || event.altKey || event.metaKey) return;
+  if (CUR_LIVE_PASS.has(event.key) || /^F\d+$/.test(event.key)) return;
+  event.stopPropagation();
+}
+export default {
+  render({ model, el }) {
+    el.addEventListener("keydown", curLiveKeys);
+    const cleanup = curComponent.render({ model, el });
+    return () => {
+      el.removeEventListener("keydown", curLiveKeys);
+      if (typeof cleanup === "function") cleanup();
+    };
+  },
+};
+"""
 
 
-class _ComponentWidget(anywidget.AnyWidget):  # type: ignore[misc]
+@functools.cache
+def live_esm(name: str) -> str:
+    """Return the ES module anywidget loads in JupyterLab for component ``name``.
+
+    It is :func:`curriculum.web.component_esm` with the component's default
+    export wrapped so that plain keys pressed inside the component do not
+    trigger JupyterLab's notebook shortcuts (see ``_LIVE_WRAPPER``).
+
+    Parameters
+    ----------
+    name : str
+        ``quiz``, ``vignette``, ``spotter`` or ``worksheet``.
+
+    Returns
+    -------
+    str
+        The module text.
+    """
+    module, count = _DEFAULT.subn("const curComponent = ", component_esm(name))
+    if count != 1:
+        raise ValueError(f"{name}.js must end with exactly one `export default`, found {count}")
+    return module + _LIVE_WRAPPER
+
+
+class _ComponentWidget(anywidget.AnyWidget):
     """Base of the component widgets: payload in, state out to the progress file."""
 
     _css = stylesheet()
@@ -29,8 +87,9 @@ class _ComponentWidget(anywidget.AnyWidget):  # type: ignore[misc]
     host = traitlets.Dict().tag(sync=True)
 
     def __init__(self, payload: dict[str, Any], store: ProgressStore, profile: str) -> None:
-        super().__init__(payload=payload, state=store.get(payload["key"]),
-                         host={"kind": "live", "profile": profile})
+        super().__init__(
+            payload=payload, state=store.get(payload["key"]), host={"kind": "live", "profile": profile}
+        )
         self._store = store
         self.observe(self._save, names="state")
 
@@ -44,29 +103,32 @@ class _ComponentWidget(anywidget.AnyWidget):  # type: ignore[misc]
 class QuizWidget(_ComponentWidget):
     """A quiz in JupyterLab."""
 
-    _esm = component_esm("quiz")
+    _esm = live_esm("quiz")
 
 
 class VignetteWidget(_ComponentWidget):
     """A branching vignette in JupyterLab."""
 
-    _esm = component_esm("vignette")
+    _esm = live_esm("vignette")
 
 
 class SpotterWidget(_ComponentWidget):
     """A technique-spotter exercise in JupyterLab."""
 
-    _esm = component_esm("spotter")
+    _esm = live_esm("spotter")
 
 
 class WorksheetWidget(_ComponentWidget):
     """A worksheet in JupyterLab."""
 
-    _esm = component_esm("worksheet")
+    _esm = live_esm("worksheet")
 
 
 _WIDGETS: dict[str, type[_ComponentWidget]] = {
-    "quiz": QuizWidget, "vignette": VignetteWidget, "spotter": SpotterWidget, "worksheet": WorksheetWidget,
+    "quiz": QuizWidget,
+    "vignette": VignetteWidget,
+    "spotter": SpotterWidget,
+    "worksheet": WorksheetWidget,
 }
 
 

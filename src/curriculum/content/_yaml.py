@@ -141,6 +141,11 @@ _OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
 
+def _as_mark(mark: Any) -> yaml.Mark:
+    """libyaml's marks are another class with the same ``line`` and ``column``."""
+    return yaml.Mark("", 0, mark.line, mark.column, "", 0)
+
+
 def _too_deep(text: str) -> yaml.Mark | None:
     """Return where the nesting first exceeds :data:`MAX_DEPTH`, reading events only.
 
@@ -152,8 +157,7 @@ def _too_deep(text: str) -> yaml.Mark | None:
         if isinstance(event, _OPEN):
             depth += 1
             if depth > MAX_DEPTH:
-                mark: yaml.Mark = event.start_mark
-                return mark
+                return _as_mark(event.start_mark)
         elif isinstance(event, _CLOSE):
             depth -= 1
     return None
