@@ -184,17 +184,32 @@ def _axe_source() -> str:
     return str(Axe().axe_script)
 
 
-def axe_check(page: Any, label: str) -> None:
-    """Run axe-core (bundled by axe-playwright-python) on the page; fail listing the violations.
+def axe_check(page: Any, label: str, include: list[str] | None = None) -> None:
+    """Run axe-core (bundled by axe-playwright-python); fail listing every violation.
 
-    The axe source is injected once per page rather than on every run.
+    Parameters
+    ----------
+    page : Page
+        The page, in the state to audit.
+    label : str
+        Names the page in the failure message.
+    include : list[str] | None
+        CSS selectors to audit instead of the whole document (e.g. the
+        widgets inside JupyterLab, whose own interface is not ours to fix).
     """
     if not page.evaluate("typeof window.axe === 'object'"):
-        page.evaluate(_axe_source())
-    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        page.evaluate(_axe_source())  # injected once per page
+    context = {"include": include} if include else "document"
+    results = page.evaluate(
+        "([context]) => axe.run(context === 'document' ? document : context, {resultTypes: ['violations']})",
+        [context],
+    )
     violations = results["violations"]
     summary = [
-        f"{v['id']} ({v['impact']}): {v['help']} -> " + "; ".join(str(n["target"][0]) for n in v["nodes"][:5])
+        f"{v['id']} ({v['impact']}): {v['help']} -> "
+        + "; ".join(str(n["target"][-1]) for n in v["nodes"][:5])
+        + "\n    "
+        + v["nodes"][0].get("failureSummary", "").replace("\n", " ")
         for v in violations
     ]
     assert not violations, f"axe violations on {label}:\n" + "\n".join(summary)

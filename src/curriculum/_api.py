@@ -162,10 +162,7 @@ def overview(lesson_id: str) -> Any:
         + "</span></li>"
         for o in fm.objectives
     )
-    pre = ", ".join(
-        f'<a href="{e(p)}{suffix}">{e(_lesson_title(session, p))}</a>'
-        for p in fm.prerequisites
-    )
+    pre = ", ".join(f'<a href="{e(p)}{suffix}">{e(_lesson_title(session, p))}</a>' for p in fm.prerequisites)
     parts = [
         '<section class="cur-overview" aria-label="Lesson overview">',
         f'<p class="cur-overview-meta"><span>About {fm.duration} minutes</span>',

@@ -95,9 +95,8 @@ def rules() -> int:
 )
 def schema(out: Path | None) -> int:
     """Write JSON Schemas of the content formats and the progress file, for editors and tools."""
-    from curriculum.content._schema import write_schemas
-
     from curriculum.assess import ProgressFile
+    from curriculum.content._schema import write_schemas
 
     folder = out or _root() / "schemas"
     for path in write_schemas(folder, {"progress": ProgressFile}):

@@ -129,7 +129,9 @@ def test_committed_schemas_are_current() -> None:
 
     for name, model in {**SCHEMAS, "progress": ProgressFile}.items():
         committed = (REPO / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8")
-        assert committed == schema_text(name, model), f"run `curriculum schema` to update schemas/{name}.schema.json"
+        assert committed == schema_text(name, model), (
+            f"run `curriculum schema` to update schemas/{name}.schema.json"
+        )
 
 
 def test_schema_command_writes_every_schema(

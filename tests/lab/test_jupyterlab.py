@@ -7,7 +7,7 @@ project, with a lesson notebook that shows the ``intro`` quiz and the
 and a learner's clicks go through anywidget to the kernel, which writes the
 progress file. The page may talk to the local server only. axe-core audits
 the components (not JupyterLab's own interface) in the light and the dark
-theme, less one known issue (``KNOWN_AXE_ISSUES``). Set
+theme. Set
 ``CURRICULUM_SCREENSHOTS=<folder>`` to keep screenshots for review.
 
 Nothing depends on the wording of the test content: option ids, item ids and
@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import _axe_source
+from tests.browser import axe_check
 from tests.lab.conftest import NOTEBOOK, Lab, payload_builder
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -35,15 +35,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 VIEWPORT = {"width": 1280, "height": 1800}
 WAIT_MS = 30_000
 SHOTS = os.environ.get("CURRICULUM_SCREENSHOTS")
-
-# Known violations caused by code outside this test, narrowed to the elements concerned (rule id ->
-# class of the element); every other rule, and this rule on any other element, still fails. The same entry
-# is in KNOWN_AXE_ISSUES of tests/site/test_site_browser.py, whose strict xfail reports the fix.
-KNOWN_AXE_ISSUES = {
-    # src/curriculum/web/core.js referenceList(): every component's reference list is a <section>
-    # named "References", so a notebook with a quiz and a case has two landmarks of the same name.
-    "landmark-unique": "cur-references",
-}
 
 # Light theme values of --cur-focus and --cur-link (curriculum.css).
 OUTLINE = """(el) => { const s = getComputedStyle(el);
@@ -59,32 +50,10 @@ TOKENS = """(el) => {
 }"""
 
 
-def has_class(markup: str, name: str) -> bool:
-    """Whether the element whose outer HTML starts ``markup`` has class ``name``."""
-    match = re.match(r'<[a-z0-9-]+\b[^>]*?\sclass="([^"]*)"', markup)
-    return bool(match) and name in match.group(1).split()
-
-
 def axe_widgets(page: Any, label: str) -> None:
-    """axe-core on the component roots (``.cur-component``) only, not on JupyterLab's own interface.
-
-    Like ``tests.browser.axe_check`` (same bundled axe-core), with the context
-    narrowed to the widgets and the known issues left out.
-    """
-    if not page.evaluate("typeof window.axe === 'object'"):
-        page.evaluate(_axe_source())
+    """axe-core on the component roots (``.cur-component``) only, not on JupyterLab's own interface."""
     assert page.locator(".cur-component").count() >= 2
-    results = page.evaluate("axe.run({ include: ['.cur-component'] }, { resultTypes: ['violations'] })")
-    summary = []
-    for v in results["violations"]:
-        known = KNOWN_AXE_ISSUES.get(v["id"])
-        nodes = [n for n in v["nodes"] if not (known and has_class(n["html"], known))]
-        if nodes:
-            summary.append(
-                f"{v['id']} ({v['impact']}): {v['help']} -> "
-                + "; ".join(str(n["target"][-1]) for n in nodes[:5])
-            )
-    assert not summary, f"axe violations on {label}:\n" + "\n".join(summary)
+    axe_check(page, label, include=[".cur-component"])
 
 
 def menu(page: Any, top: str, item: str, submenu: str | None = None) -> None:

@@ -32,7 +32,11 @@ class _Scripts(HTMLParser):
             self.scripts[-1] += data
 
 
-@given(text=st.text(alphabet=st.sampled_from(list("<>/!-scriptSCRIPT&\"' \\u2028")) | st.characters(), max_size=60))
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(list("<>/!-scriptSCRIPT&\"' \\u2028")) | st.characters(), max_size=60
+    )
+)
 def test_payload_round_trips_inside_its_script(text: str) -> None:
     payload = {"component": "quiz", "key": "quiz:x", "id": "x", "title": text, "items": [{"stem_html": text}]}
     fragment = static_fragment(payload)
@@ -44,6 +48,6 @@ def test_payload_round_trips_inside_its_script(text: str) -> None:
 
 
 def test_hostile_text_stays_data() -> None:
-    hostile = '</script><script>alert(1)</script><!--<script>'
+    hostile = "</script><script>alert(1)</script><!--<script>"
     fragment = static_fragment({"component": "quiz", "key": "quiz:x", "id": "x", "title": hostile})
     assert fragment.count("</script>") == 1 and "<!--" not in fragment

@@ -69,11 +69,14 @@ def broken_links(out: Path) -> list[str]:
     problems = []
     for name, page in site.items():
         for url in page.links + page.loads:
-            if is_external(url) or url.startswith("mailto:"):
+            if is_external(url) or url.startswith(("mailto:", "data:")):
                 continue
             parts = urlsplit(url)
-            target = posixpath.normpath(posixpath.join(posixpath.dirname(name), unquote(parts.path))) \
-                if parts.path else name
+            target = (
+                posixpath.normpath(posixpath.join(posixpath.dirname(name), unquote(parts.path)))
+                if parts.path
+                else name
+            )
             if not (out / target).is_file():
                 problems.append(f"{name}: {url} -> missing file {target}")
                 continue

@@ -22,10 +22,24 @@ def out(site: Site) -> Path:
 
 def test_every_page_is_built(resident_site: Site) -> None:
     names = set(pages(out(resident_site)))
-    assert {"index.html", "lessons/intro.html", "quiz/index.html", "quiz/intro.html", "quiz/intro-final.html",
-            "cases/index.html", "cases/first-visit.html", "progress.html", "search.html"} <= names
-    for asset in ("assets/curriculum.js", "assets/curriculum.css", "assets/site.js", "assets/site.css",
-                  "search-index.js"):
+    assert {
+        "index.html",
+        "lessons/intro.html",
+        "quiz/index.html",
+        "quiz/intro.html",
+        "quiz/intro-final.html",
+        "cases/index.html",
+        "cases/first-visit.html",
+        "progress.html",
+        "search.html",
+    } <= names
+    for asset in (
+        "assets/curriculum.js",
+        "assets/curriculum.css",
+        "assets/site.js",
+        "assets/site.css",
+        "search-index.js",
+    ):
         assert (out(resident_site) / asset).is_file()
 
 
@@ -40,16 +54,20 @@ def test_pages_have_title_lang_one_h1_and_the_csp(fixture: str, request: pytest.
 
 
 @pytest.mark.parametrize("fixture", ["resident_site", "faculty_site"])
-def test_links_and_anchors_resolve_and_nothing_loads_from_elsewhere(fixture: str,
-                                                                    request: pytest.FixtureRequest) -> None:
+def test_links_and_anchors_resolve_and_nothing_loads_from_elsewhere(
+    fixture: str, request: pytest.FixtureRequest
+) -> None:
     site = request.getfixturevalue(fixture)
     assert broken_links(out(site)) == []
     assert outside_loads(out(site)) == []
 
 
 def all_text(folder: Path) -> str:
-    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*")) if p.is_file()
-                     and p.suffix in (".html", ".js", ".json"))
+    return "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.suffix in (".html", ".js", ".json")
+    )
 
 
 def test_resident_build_has_no_faculty_material(resident_site: Site) -> None:
@@ -70,13 +88,14 @@ def test_faculty_build_has_it(faculty_site: Site) -> None:
 def test_summative_quiz_ships_no_answers(fixture: str, request: pytest.FixtureRequest) -> None:
     site = request.getfixturevalue(fixture)
     page = (out(site) / "quiz" / "intro-final.html").read_text()
-    payload = json.loads(re.search(r'<script type="application/json" class="cur-payload">(.*?)</script>',
-                                   page, re.S).group(1))
+    payload = json.loads(
+        re.search(r'<script type="application/json" class="cur-payload">(.*?)</script>', page, re.S).group(1)
+    )
     assert payload["kind"] == "summative"
     for item in payload["items"]:
         assert not {"answer", "rationale_html", "references"} & set(item)
         assert all(set(option) == {"id", "html"} for option in item["options"])
-    # No feedback or rationale text anywhere in the resident site; faculty see rationales only in the key table.
+    # No feedback or rationale text anywhere in the resident site; faculty see rationales in the key table.
     text = all_text(out(site))
     assert "SUMMATIVE-FEEDBACK" not in text
     if fixture == "resident_site":
@@ -97,7 +116,7 @@ def test_citations_and_references_render(resident_site: Site) -> None:
 def test_search_index_covers_prose_not_answers(resident_site: Site) -> None:
     index = (out(resident_site) / "search-index.js").read_text()
     assert index.startswith("window.CURRICULUM_SEARCH = ")
-    entries = json.loads(index[len("window.CURRICULUM_SEARCH = "):].rstrip().rstrip(";"))
+    entries = json.loads(index[len("window.CURRICULUM_SEARCH = ") :].rstrip().rstrip(";"))
     assert any(e["url"].startswith("lessons/intro.html") and "alliance" in e["text"].lower() for e in entries)
     assert "Correct: the alliance predicted outcome" not in index
 
@@ -107,12 +126,19 @@ def test_no_change_rebuild_does_nothing_and_is_deterministic(tmp_path: Path, res
     before = {p: p.read_bytes() for p in out(resident_site).rglob("*") if p.is_file()}
     again = build_site(root, engine="pandoc", console=Console(quiet=True))
     assert again.stats is not None
-    assert (again.stats.executed, again.stats.rendered, again.stats.written, again.stats.removed) == (0, 0, 0, 0)
+    assert (again.stats.executed, again.stats.rendered, again.stats.written, again.stats.removed) == (
+        0,
+        0,
+        0,
+        0,
+    )
     fresh = tmp_path / "fresh"
     shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("_site", ".curriculum-cache"))
     build_site(fresh, engine="pandoc", console=Console(quiet=True))
     after = {p.relative_to(out(resident_site)): b for p, b in before.items()}
-    rebuilt = {p.relative_to(fresh / "_site"): p.read_bytes() for p in (fresh / "_site").rglob("*") if p.is_file()}
+    rebuilt = {
+        p.relative_to(fresh / "_site"): p.read_bytes() for p in (fresh / "_site").rglob("*") if p.is_file()
+    }
     assert rebuilt == after
 
 
@@ -122,7 +148,11 @@ def test_editing_prose_renders_one_page_and_executes_nothing(tmp_path: Path) -> 
     root, _ = build_copy(tmp_path, "resident")
     notebook = root / "lessons" / "intro.ipynb"
     data = json.loads(notebook.read_text())
-    data["cells"][2]["source"] = ["## The alliance\n", "\n", "An edited sentence about bond, tasks and goals.\n"]
+    data["cells"][2]["source"] = [
+        "## The alliance\n",
+        "\n",
+        "An edited sentence about bond, tasks and goals.\n",
+    ]
     notebook.write_text(json.dumps(data, indent=1))
     result = build_site(root, engine="pandoc", console=Console(quiet=True))
     assert result.stats is not None
@@ -142,30 +172,35 @@ def test_stale_pages_are_removed(tmp_path: Path) -> None:
     assert (first.out / "cases" / "first-visit.html").is_file()
     (root / "vignettes" / "first-visit.yml").unlink()
     notebook = root / "lessons" / "intro.ipynb"
-    notebook.write_text(notebook.read_text().replace('vignettes: [first-visit]', 'vignettes: []')
-                        .replace('curriculum.vignette(\\"first-visit\\")', 'curriculum.overview(\\"intro\\")'))
+    notebook.write_text(
+        notebook.read_text()
+        .replace("vignettes: [first-visit]", "vignettes: []")
+        .replace('curriculum.vignette(\\"first-visit\\")', 'curriculum.overview(\\"intro\\")')
+    )
     result = build_site(root, engine="pandoc", console=Console(quiet=True))
     assert result.stats is not None and result.stats.removed >= 1
     assert not (result.out / "cases" / "first-visit.html").exists()
 
 
-def test_a_failing_notebook_stops_the_build_with_its_path(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_notebook_stops_the_build_with_its_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from tests.cli.test_cli import run
     from tests.site.conftest import PROJECT
 
     root = tmp_path / "p"
     shutil.copytree(PROJECT, root)
     notebook = root / "lessons" / "intro.ipynb"
-    notebook.write_text(notebook.read_text().replace('curriculum.quiz(\\"intro\\")', '1 / 0'))
+    notebook.write_text(notebook.read_text().replace('curriculum.quiz(\\"intro\\")', "1 / 0"))
     monkeypatch.chdir(root)
     status, _, err = run(["build", "--engine", "pandoc"], capsys)
     assert status == 1 and "lessons/intro.ipynb" in err and "ZeroDivisionError" in err
     assert "Traceback" not in err
 
 
-def test_a_page_that_cannot_be_read_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_page_that_cannot_be_read_is_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from tests.cli.test_cli import run
     from tests.site.conftest import PROJECT
 
@@ -177,8 +212,9 @@ def test_a_page_that_cannot_be_read_is_reported(tmp_path: Path, capsys: pytest.C
     assert status == 1 and "progress.qmd:1:1" in err and "CUR602" in err
 
 
-def test_a_broken_quarto_yml_is_located(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_broken_quarto_yml_is_located(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from tests.cli.test_cli import run
     from tests.site.conftest import PROJECT
 

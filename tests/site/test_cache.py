@@ -9,17 +9,24 @@ from tests.conftest import PROJECT
 
 
 def notebook(*code: str, prose: str = "Some prose.") -> dict[str, object]:
-    cells: list[dict[str, object]] = [{"cell_type": "raw", "source": "---\ntitle: x\n---"},
-                                      {"cell_type": "markdown", "source": prose}]
+    cells: list[dict[str, object]] = [
+        {"cell_type": "raw", "source": "---\ntitle: x\n---"},
+        {"cell_type": "markdown", "source": prose},
+    ]
     cells += [{"cell_type": "code", "source": c, "outputs": []} for c in code]
     return {"cells": cells}
 
 
 def test_dependencies_are_the_files_the_calls_name(tmp_path: Path) -> None:
     cache = NotebookCache(PROJECT, tmp_path, "resident")
-    deps = cache.dependencies(notebook('curriculum.quiz("intro")', "curriculum.vignette('first-visit')",
-                                       'curriculum.worksheet("reflection", "intro-reflection")',
-                                       'curriculum.worksheet("reflection")'))
+    deps = cache.dependencies(
+        notebook(
+            'curriculum.quiz("intro")',
+            "curriculum.vignette('first-visit')",
+            'curriculum.worksheet("reflection", "intro-reflection")',
+            'curriculum.worksheet("reflection")',
+        )
+    )
     names = sorted(f"{p.parent.name}/{p.name}" for p in deps)
     assert names == ["exercises/intro-reflection.yml", "quizzes/intro.yml", "vignettes/first-visit.yml"]
 

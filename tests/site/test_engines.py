@@ -55,10 +55,11 @@ def test_auto_falls_back_to_pandoc(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     assert choose_engine("pandoc").version().startswith("Pandoc ")
 
 
-def test_asking_for_missing_quarto_says_how_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                                       project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_asking_for_missing_quarto_says_how_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(EngineUnavailable, match="quarto.org/docs/get-started"):
+    with pytest.raises(EngineUnavailable, match=r"quarto\.org/docs/get-started"):
         choose_engine("quarto")
     monkeypatch.chdir(project)
     status, _, err = run(["build", "--engine", "quarto"], capsys)
@@ -70,11 +71,19 @@ def test_quarto_command_line() -> None:
     root = Path("/p")
     assert engine.command(root, "resident", None) == ["/opt/quarto/bin/quarto", "render", "/p"]
     assert engine.command(root, "faculty", Path("/out")) == [
-        "/opt/quarto/bin/quarto", "render", "/p", "--profile", "faculty", "--output-dir", "/out"]
+        "/opt/quarto/bin/quarto",
+        "render",
+        "/p",
+        "--profile",
+        "faculty",
+        "--output-dir",
+        "/out",
+    ]
 
 
-def test_build_with_quarto_checks_then_renders(fake_quarto: Path, project: Path, monkeypatch: pytest.MonkeyPatch,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_build_with_quarto_checks_then_renders(
+    fake_quarto: Path, project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(project)
     monkeypatch.setenv("CURRICULUM_HOST", "static")  # must not leak into Quarto's kernels
     status, _, err = run(["build", "--profile", "faculty"], capsys)
@@ -85,16 +94,18 @@ def test_build_with_quarto_checks_then_renders(fake_quarto: Path, project: Path,
     assert "Quarto 1.9.99" in err
 
 
-def test_quarto_failure_is_a_build_error(fake_quarto: Path, project: Path, monkeypatch: pytest.MonkeyPatch,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_quarto_failure_is_a_build_error(
+    fake_quarto: Path, project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(project)
     monkeypatch.setenv("FAKE_QUARTO_STATUS", "3")
     status, _, err = run(["build", "--engine", "quarto"], capsys)
     assert status == 1 and "quarto render failed with exit status 3" in err
 
 
-def test_build_stops_on_content_errors(fake_quarto: Path, project: Path, monkeypatch: pytest.MonkeyPatch,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_build_stops_on_content_errors(
+    fake_quarto: Path, project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     quiz = project / "quizzes" / "intro.yml"
     quiz.write_text(quiz.read_text().replace("kind: formative", "kind: formativ"))
     monkeypatch.chdir(project)
@@ -103,8 +114,9 @@ def test_build_stops_on_content_errors(fake_quarto: Path, project: Path, monkeyp
     assert not fake_quarto.exists()
 
 
-def test_prerender_hook_reads_quartos_profile(project: Path, monkeypatch: pytest.MonkeyPatch,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_prerender_hook_reads_quartos_profile(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(project)
     monkeypatch.setenv("QUARTO_PROFILE", "faculty")
     status, _, err = run(["prerender"], capsys)

@@ -4,36 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-from pathlib import Path
 
 import pytest
-from rich.console import Console
 
-from curriculum.site import BuildResult, build_site
+from curriculum.site import BuildResult
 from tests.conftest import REPO
 from tests.site.sitecheck import broken_links, outside_loads, pages
 
 pytestmark = pytest.mark.slow
-
-IGNORE = shutil.ignore_patterns(".git", ".venv*", "_site*", ".curriculum-cache", "tests", "benchmarks",
-                                "quiz", "cases", "reference", "__pycache__", ".pytest_cache", "*.egg-info")
-
-
-def build_repo(base: Path, profile: str) -> BuildResult:
-    root = base / "repo"
-    shutil.copytree(REPO, root, ignore=IGNORE)
-    return build_site(root, engine="pandoc", profile=profile, console=Console(quiet=True))
-
-
-@pytest.fixture(scope="session")
-def repo_resident(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
-    return build_repo(tmp_path_factory.mktemp("repo-resident"), "resident")
-
-
-@pytest.fixture(scope="session")
-def repo_faculty(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
-    return build_repo(tmp_path_factory.mktemp("repo-faculty"), "faculty")
 
 
 def faculty_snippets() -> list[str]:
@@ -71,7 +49,9 @@ def site_text(result: BuildResult) -> str:
     return "\n".join(p.read_text(encoding="utf-8") for p in result.out.rglob("*.html"))
 
 
-def test_facilitator_notes_only_in_the_faculty_build(repo_resident: BuildResult, repo_faculty: BuildResult) -> None:
+def test_facilitator_notes_only_in_the_faculty_build(
+    repo_resident: BuildResult, repo_faculty: BuildResult
+) -> None:
     snippets = faculty_snippets()
     assert len(snippets) >= 16  # eight lessons and eight vignettes
     resident, faculty = site_text(repo_resident), site_text(repo_faculty)

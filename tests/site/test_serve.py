@@ -31,18 +31,23 @@ def test_serve_previews_and_rebuilds_on_change(tmp_path: Path) -> None:
     root, _ = build_copy(tmp_path, "resident")
     process = subprocess.Popen(
         [sys.executable, "-m", "curriculum", "serve", "--port", "0", "--no-build", "--engine", "pandoc"],
-        cwd=root, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+        cwd=root,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
         env={**__import__("os").environ, "COLUMNS": "200"},
     )
     try:
-        url = re.search(r"http://127\.0\.0\.1:\d+/", _read_until(process, r"serving\s+http://127\.0\.0\.1:\d+/"))
+        url = re.search(
+            r"http://127\.0\.0\.1:\d+/", _read_until(process, r"serving\s+http://127\.0\.0\.1:\d+/")
+        )
         assert url is not None
-        with urllib.request.urlopen(url.group() + "index.html", timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(url.group() + "index.html", timeout=10) as response:
             assert response.status == 200 and b"Test curriculum" in response.read()
         page = root / "index.qmd"
         page.write_text(page.read_text().replace("A test home page", "An edited home page"))
         _read_until(process, r"render\s+\d+ pages")
-        with urllib.request.urlopen(url.group() + "index.html", timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(url.group() + "index.html", timeout=10) as response:
             assert b"An edited home page" in response.read()
     finally:
         process.send_signal(signal.SIGINT)

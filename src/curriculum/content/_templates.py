@@ -47,7 +47,7 @@ def _environment() -> Any:
         loader=jinja2.PackageLoader("curriculum.content", "templates"),
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
-        autoescape=False,  # noqa: S701 - YAML, not HTML
+        autoescape=False,
     )
 
 

@@ -137,11 +137,10 @@ def _resolve(data: Any, loc: tuple[Any, ...]) -> tuple[Loc, list[Any]]:
         if seg == "[key]":
             rest.append(seg)
             continue
-        if isinstance(node, dict) and isinstance(seg, str) and seg in node:
-            node = node[seg]
-            found.append(seg)
-        elif isinstance(node, list) and isinstance(seg, int) and 0 <= seg < len(node):
-            node = node[seg]
+        child = _child(node, seg)
+        present = (isinstance(node, dict) and seg in node) or child is not None
+        if present:
+            node = child
             found.append(seg)
         else:
             rest.append(seg)

@@ -44,8 +44,10 @@ E_DEPTH = RULES.add("CUR113", Severity.error, "The YAML is nested too deeply.")
 E_DOCUMENTS = RULES.add("CUR114", Severity.error, "A content file holds one YAML document.")
 E_KEY = RULES.add("CUR116", Severity.error, "A mapping key is not plain text.")
 
-_QUOTE = ('text with a colon and a space, or a comma inside `{...}` or `[...]`, needs quotes, '
-          'e.g. text: "Note: this"; or check the indentation of the line above')
+_QUOTE = (
+    "text with a colon and a space, or a comma inside `{...}` or `[...]`, needs quotes, "
+    'e.g. text: "Note: this"; or check the indentation of the line above'
+)
 _TABS = "YAML indentation must use spaces, not tabs"
 _SYNTAX_HINTS = {
     # PyYAML's and libyaml's wordings of the common mistakes
@@ -142,7 +144,7 @@ _CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
 
 def _as_mark(mark: Any) -> yaml.Mark:
-    """libyaml's marks are another class with the same ``line`` and ``column``."""
+    """Libyaml's marks are another class with the same ``line`` and ``column``."""
     return yaml.Mark("", 0, mark.line, mark.column, "", 0)
 
 

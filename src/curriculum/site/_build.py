@@ -20,12 +20,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from curriculum._session import site_id
 from curriculum.content import Curriculum, Severity, check_curriculum, load_curriculum
+from curriculum.content._project import project_files
 from curriculum.errors import ContentError
 from curriculum.render import Citations, PayloadBuilder, Profile, Renderer
-from curriculum.content._project import project_files
 from curriculum.site._config import SiteConfig, load_config
-from curriculum.site._execute import package_fingerprint
 from curriculum.site._engines import QuartoEngine, choose_engine
+from curriculum.site._execute import package_fingerprint
 from curriculum.site._pandoc_engine import MANIFEST, RenderStats
 from curriculum.site._prerender import GENERATED_DIRS, prerender, write_if_changed
 
@@ -183,8 +183,9 @@ def build_site(
     if stamp.unchanged():
         seconds = time.perf_counter() - started
         console.print(f"[bold]render[/]     nothing changed since the last build · {seconds:.1f} s")
-        return BuildResult(chosen.version(), target, RenderStats(pages=len(config.pages())), seconds,
-                           stamp.warnings)
+        return BuildResult(
+            chosen.version(), target, RenderStats(pages=len(config.pages())), seconds, stamp.warnings
+        )
     cur, warnings = _checked(root, console)
     builder = _builder(root, cur, profile)
     renderer = builder.renderer

@@ -94,7 +94,9 @@ class NotebookCache:
         self.folder = folder
         self.profile = profile
         self._content = [p for p in project_files(root) if p.suffix != ".ipynb"]
-        common = [p for p in self._content if p.name in ("techniques.yml", "techniques.yaml") or p.suffix == ".bib"]
+        common = [
+            p for p in self._content if p.name in ("techniques.yml", "techniques.yaml") or p.suffix == ".bib"
+        ]
         fronts = [_cells(_read(p), {"raw"})[:1] for p in sorted(root.glob("lessons/*.ipynb"))]
         self._shared = hashlib.sha256(
             f"{package_fingerprint()}:{_hash_files(common, root)}:{fingerprint_json(fronts)}:"

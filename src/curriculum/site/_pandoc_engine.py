@@ -19,7 +19,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -29,13 +28,13 @@ from curriculum._version import __version__
 from curriculum.content._diagnostics import RULES, Severity
 from curriculum.errors import BuildError, ContentError
 from curriculum.render import Renderer
+from curriculum.site._assets import site_assets
 from curriculum.site._config import SiteConfig
 from curriculum.site._execute import NotebookCache, package_fingerprint
 from curriculum.site._navigation import pager, relative, sidebar_html
 from curriculum.site._prerender import write_if_changed
 from curriculum.site._search import index_script, page_sections
 from curriculum.site._sources import Page, markdown_page, notebook_markdown, output_path
-from curriculum.web import classic_bundle, stylesheet
 
 __all__ = ["CSP", "PandocEngine", "RenderStats"]
 
@@ -292,12 +291,7 @@ class PandocEngine:
         return toc.strip(), body.strip()
 
     def _assets(self, out: Path, stats: RenderStats) -> list[str]:
-        files = {
-            "assets/curriculum.js": classic_bundle(),
-            "assets/curriculum.css": stylesheet(),
-            "assets/site.js": _resource("site.js").read_text(encoding="utf-8"),
-            "assets/site.css": _resource("site.css").read_text(encoding="utf-8"),
-        }
+        files = site_assets()
         for name, text in files.items():
             stats.written += write_if_changed(out / name, text)
         return list(files)
@@ -361,4 +355,4 @@ def _about(pages: dict[str, Page], current: Page) -> str | None:
 
 
 def _markup(text: str) -> Markup:
-    return Markup(text)  # noqa: S704 - rendered by Pandoc or sanitised by the renderer
+    return Markup(text)

@@ -30,7 +30,7 @@ from curriculum._fragment import static_fragment
 from curriculum.content import Curriculum, Quiz
 from curriculum.content._rules_doc import rules_markdown
 from curriculum.render import PayloadBuilder, sanitize
-from curriculum.web import classic_bundle, stylesheet
+from curriculum.site._assets import site_assets
 
 __all__ = ["GENERATED_DIRS", "prerender", "write_if_changed"]
 
@@ -125,9 +125,11 @@ def _quiz_page(cur: Curriculum, builder: PayloadBuilder, ident: str) -> str:
                 "shown here.</p>"
             )
         )
+    # The component's title is a level-3 heading (made for a lesson's section): give it a level 2.
+    parts.append(_raw('<h2 class="visually-hidden">Take the quiz</h2>'))
     parts.append(_raw(static_fragment(builder.quiz(ident))))
     handout = []
-    for n, item in enumerate(quiz.items, 1):
+    for item in quiz.items:
         options = "".join(f"<li>{md.inline(o.text)}</li>" for o in item.options)
         handout.append(
             f'<li class="handout-item"><div class="handout-stem">{md.block(item.stem)}</div>'
@@ -166,7 +168,7 @@ def _quiz_page(cur: Curriculum, builder: PayloadBuilder, ident: str) -> str:
 
 
 def _references(builder: PayloadBuilder, texts: list[str]) -> str:
-    """A reference list for citations inside raw HTML, which citeproc does not see."""
+    """Return a reference list for citations inside raw HTML, which citeproc does not see."""
     keys = list(dict.fromkeys(k for text in texts for k in builder.renderer.keys(text)))
     citations = builder.renderer.citations
     entries = [(k, citations.get(k)) for k in keys] if citations else []
@@ -174,7 +176,10 @@ def _references(builder: PayloadBuilder, texts: list[str]) -> str:
     if not items:
         return ""
     body = "".join(f'<div id="ref-{html.escape(k)}" class="csl-entry">{sanitize(h)}</div>' for h, k in items)
-    return f'<section class="references" aria-labelledby="generated-references"><h2 id="generated-references">References</h2>{body}</section>'
+    return (
+        '<section class="references" aria-labelledby="generated-references">'
+        f'<h2 id="generated-references">References</h2>{body}</section>'
+    )
 
 
 def _quiz_index(cur: Curriculum) -> str:
@@ -214,6 +219,7 @@ def _case_page(cur: Curriculum, builder: PayloadBuilder, ident: str) -> str:
                 _raw(
                     f'<p class="page-meta">{meta}</p><p class="cur-notice">A fictional composite case for '
                     "education; any resemblance to a real person is coincidental.</p>"
+                    '<h2 class="visually-hidden">Work through the case</h2>'
                 ),
                 _raw(static_fragment(builder.vignette(ident))),
             ]
@@ -235,7 +241,8 @@ def _case_library(cur: Curriculum, builder: PayloadBuilder) -> str:
         lesson = _lesson_link(cur, v.lesson)
         cards.append(
             f'<li class="case-card" data-modality="{v.modality}" data-disorder="{v.disorder}" '
-            f'data-setting="{v.setting}"><h2><a href="{html.escape(ident)}.html">{html.escape(v.title)}</a></h2>'
+            f'data-setting="{v.setting}">'
+            f'<h2><a href="{html.escape(ident)}.html">{html.escape(v.title)}</a></h2>'
             f'<p class="badges">{badges}</p>{builder.renderer.block(v.patient.summary)}'
             + (f'<p class="case-lesson">Lesson: {lesson}</p>' if lesson else "")
             + "</li>"
@@ -260,15 +267,14 @@ def _case_library(cur: Curriculum, builder: PayloadBuilder) -> str:
         "Branching case vignettes: fictional composites in which you choose what to say next and see "
         "why it helps or not. Filter by approach, clinical problem and setting."
     )
-    return (
-        f'---\ntitle: "Case library"\n---\n\n{intro}\n\n'
-        f"{_raw(form + chr(10) + '<ul class=' + chr(34) + 'case-library' + chr(34) + '>' + ''.join(cards) + '</ul>')}\n"
-    )
+    library = f'{form}\n<ul class="case-library">{"".join(cards)}</ul>'
+    return f'---\ntitle: "Case library"\n---\n\n{intro}\n\n{_raw(library)}\n'
 
 
 def _assets_include() -> str:
-    script = classic_bundle().replace("</script", "<\\/script")
-    return f"<style>\n{stylesheet()}\n</style>\n<script>\n{script}\n</script>\n"
+    assets = site_assets()
+    script = assets["assets/curriculum.js"].replace("</script", "<\\/script")
+    return f"<style>\n{assets['assets/curriculum.css']}\n</style>\n<script>\n{script}\n</script>\n"
 
 
 @contextlib.contextmanager

@@ -19,6 +19,33 @@ __all__ = ["SearchEntry", "index_script", "page_sections"]
 SearchEntry = dict[str, str]
 
 
+_BLOCKS = frozenset(
+    {
+        "p",
+        "li",
+        "div",
+        "section",
+        "br",
+        "td",
+        "th",
+        "tr",
+        "blockquote",
+        "pre",
+        "h4",
+        "h5",
+        "h6",
+        "dt",
+        "dd",
+        "figcaption",
+        "caption",
+        "table",
+        "ul",
+        "ol",
+    }
+)
+"""Elements whose edges separate words; inline ones (links, emphasis) do not."""
+
+
 class _Sections(HTMLParser):
     """Split a page body into (heading id, heading, text) sections, skipping widgets and scripts."""
 
@@ -41,6 +68,8 @@ class _Sections(HTMLParser):
         if tag in self.SKIP_TAGS or classes & self.SKIP_CLASSES:
             self._skip_tag, self._skip_depth = tag, 1
             return
+        if tag in _BLOCKS:
+            self.sections[-1][2] += " "
         if tag in ("h2", "h3"):
             self._heading = dict(attrs).get("id") or ""
             self._heading_text = []
@@ -52,6 +81,8 @@ class _Sections(HTMLParser):
                 if self._skip_depth == 0:
                     self._skip_tag = None
             return
+        if tag in _BLOCKS:
+            self.sections[-1][2] += " "
         if tag in ("h2", "h3") and self._heading is not None:
             self.sections.append([self._heading, " ".join("".join(self._heading_text).split()), ""])
             self._heading = None
@@ -62,7 +93,7 @@ class _Sections(HTMLParser):
         if self._heading is not None:
             self._heading_text.append(data)
         else:
-            self.sections[-1][2] += data + " "
+            self.sections[-1][2] += data
 
 
 def page_sections(body: str) -> list[tuple[str, str, str]]:

@@ -25,6 +25,7 @@ __all__ = ["Page", "notebook_markdown", "read_front_matter"]
 E_PAGE = RULES.add("CUR602", Severity.error, "A page of the site cannot be read.")
 
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*\n", re.DOTALL)
+_LEADING_H1 = re.compile(r"\A\s*#\s+([^\n{]+?)\s*(?:\{\s*(?:(#[^\s}]+)\s*)?[^}\n]*\})?\s*\n")
 _EXEC_CHUNK = re.compile(r"^```+\s*\{(python|r|julia|ojs)[^}]*\}", re.MULTILINE)
 
 
@@ -100,7 +101,13 @@ def markdown_page(root: Path, source: str) -> tuple[str, dict[str, Any]]:
                 )
             ]
         )
-    return text, read_front_matter(text)
+    front = read_front_matter(text)
+    heading = _LEADING_H1.match(text) if not front.get("title") else None
+    if heading:  # e.g. quartodoc's pages: the first heading is the title, the template writes it
+        front = {**front, "title": heading.group(1).strip()}
+        anchor = f"[]{{{heading.group(2)}}}\n\n" if heading.group(2) else ""  # keep links to it working
+        text = anchor + text[heading.end() :]
+    return text, front
 
 
 def notebook_markdown(nb: Any) -> tuple[str, dict[str, Any]]:

@@ -251,9 +251,10 @@ export function scopeRefs(root, prefix) {
 export function referenceList(references, prefix, headingTag) {
   const refs = Array.isArray(references) ? references.filter((r) => isPlainObject(r) && typeof r.key === "string") : [];
   if (!refs.length) return null;
-  const headingId = `${prefix}-refs`;
-  return h("section", { class: "cur-references", "aria-labelledby": headingId }, [
-    h(headingTag, { id: headingId, text: "References" }),
+  // A plain container, not a <section>: several components on one page would
+  // otherwise make several landmarks all named "References".
+  return h("div", { class: "cur-references" }, [
+    h(headingTag, { id: `${prefix}-refs`, text: "References" }),
     h("ul", {}, refs.map((r) => htmlBlock("li", { id: `${prefix}-ref-${r.key}`, tabindex: "-1" }, r.html, "html"))),
   ]);
 }

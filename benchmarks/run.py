@@ -1,0 +1,534 @@
+"""Build-time and page-weight benchmarks: our Pandoc build against Jupyter Book 1.x.
+
+Run with ``.venv/bin/python benchmarks/run.py`` (``make bench``). See benchmarks/README.md.
+Every build is a fresh subprocess timed with ``time.perf_counter`` from the
+outside, so interpreter start-up and imports count, as a user sees them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+from _jupyterbook import ensure_venv, version, write_book
+from _pageweight import page_weight
+from _workspace import copy_content, edit_lesson_prose, edit_quiz, snapshot_package
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+WORK = HERE / ".work"
+RESULTS = HERE / "results.json"
+KB = 1000  # budgets and tables use 1 KB = 1000 bytes
+
+BUDGETS = {
+    "no_change": 2.0,  # seconds
+    "lesson_edit": 5.0,  # seconds
+    "page_kb": 150.0,  # KB, the heaviest lesson page
+    "lighter_than_jb": 5.0,  # Jupyter Book bytes / ours, the least favourable lesson
+}
+
+
+class BuildFailed(RuntimeError):
+    """A timed build exited with an error."""
+
+
+class Builder:
+    """Runs one build command in a fresh subprocess and times it."""
+
+    def __init__(
+        self, name: str, cmd: list[str], cwd: Path, env: dict[str, str], logs: Path, parse: Any
+    ) -> None:
+        self.name, self.cmd, self.cwd, self.env, self.logs, self.parse = name, cmd, cwd, env, logs, parse
+
+    def run(self, label: str, cmd: list[str] | None = None) -> dict[str, Any]:
+        started = time.perf_counter()
+        result = subprocess.run(
+            cmd or self.cmd, cwd=self.cwd, env=self.env, capture_output=True, text=True, check=False
+        )
+        seconds = time.perf_counter() - started
+        output = result.stdout + result.stderr
+        log = self.logs / f"{self.name}-{label}.log"
+        log.write_text(output, encoding="utf-8")
+        if result.returncode != 0:
+            tail = "\n".join(output.strip().splitlines()[-25:])
+            raise BuildFailed(f"{self.name} {label}: exit status {result.returncode} (log: {log})\n{tail}")
+        row = {"seconds": round(seconds, 3), **self.parse(output)}
+        print(f"  {self.name:<13} {label:<16} {seconds:7.2f} s  {_stats_text(row)}", flush=True)
+        return row
+
+
+def _stats_text(row: dict[str, Any]) -> str:
+    return " ".join(f"{k}={v}" for k, v in row.items() if k != "seconds")
+
+
+def parse_ours(output: str) -> dict[str, Any]:
+    text = " ".join(output.split())
+    m = re.search(r"(\d+) notebooks executed · (\d+) pages rendered · (\d+) files written", text)
+    if not m:
+        return {}
+    return {"executed": int(m[1]), "rendered": int(m[2]), "written": int(m[3])}
+
+
+def parse_jb(output: str) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "executed": output.count("Executed notebook in"),
+        "cached": output.count("Using cached notebook"),
+    }
+    m = re.search(r"updating environment: .*?(\d+) added, (\d+) changed, (\d+) removed", output)
+    if m:
+        row["read"] = int(m[1]) + int(m[2])
+    row["written"] = len(re.findall(r"writing output\.\.\. .*?\[\s*\d+%\]", output))
+    return row
+
+
+def median(rows: list[dict[str, Any]]) -> float:
+    return round(statistics.median(r["seconds"] for r in rows), 3)
+
+
+def base_env(venv_bin: Path, snapshot: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    for key in (
+        "CURRICULUM_HOST",
+        "CURRICULUM_ROOT",
+        "CURRICULUM_PROFILE",
+        "QUARTO_PROFILE",
+        "QUARTO_DOCUMENT_PATH",
+        "QUARTO_PROJECT_ROOT",
+        "PYTHONSTARTUP",
+    ):
+        env.pop(key, None)
+    env["PATH"] = f"{venv_bin}{os.pathsep}{env.get('PATH', '')}"
+    env["VIRTUAL_ENV"] = str(venv_bin.parent)
+    env["PYTHONPATH"] = str(snapshot)
+    env["COLUMNS"] = "200"  # rich wraps at 80 columns when not on a terminal
+    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    return env
+
+
+def lesson_weights(site: Path, stems: list[str]) -> dict[str, dict[str, Any]]:
+    return {stem: page_weight(site / "lessons" / f"{stem}.html", site).as_dict() for stem in stems}
+
+
+def spread(weights: dict[str, dict[str, Any]]) -> dict[str, int]:
+    totals = [w["total"] for w in weights.values()]
+    return {"min": min(totals), "median": int(statistics.median(totals)), "max": max(totals)}
+
+
+def contains(path: Path, text: str) -> bool:
+    return path.is_file() and text in path.read_text(encoding="utf-8")
+
+
+def components(path: Path) -> dict[str, int]:
+    html = path.read_text(encoding="utf-8")
+    return {
+        "static": html.count('class="cur-widget"'),
+        "live_widget": html.count("application/vnd.jupyter.widget-view+json"),
+    }
+
+
+# ------------------------------------------------------------------------------------ ours
+
+
+def bench_ours(
+    project: Path, snapshot: Path, logs: Path, stems: list[str], lesson: str, args: Any
+) -> dict[str, Any]:
+    venv_bin = Path(sys.executable).parent
+    exe = venv_bin / "curriculum"
+    if not exe.is_file():
+        exe = Path(shutil.which("curriculum") or "curriculum")
+    builder = Builder(
+        "ours",
+        [str(exe), "build", "--engine", "pandoc"],
+        project,
+        base_env(venv_bin, snapshot),
+        logs,
+        parse_ours,
+    )
+    site = project / "_site"
+    page = site / "lessons" / f"{lesson}.html"
+    out: dict[str, Any] = {"command": f"{exe} build --engine pandoc"}
+
+    startup = [builder.run(f"startup-{i}", [str(exe), "--version"]) for i in range(3)]
+    out["startup_seconds"] = median(startup)
+
+    out["cold"] = builder.run("cold")
+    out["pages"] = lesson_weights(site, stems)
+    out["page_spread"] = spread(out["pages"])
+    index = site / "search-index.js"
+    out["search_index_bytes"] = index.stat().st_size if index.is_file() else None
+    out["components"] = components(page)
+
+    out["no_change_runs"] = [builder.run(f"no-change-{i}") for i in range(args.no_change)]
+    out["no_change"] = median(out["no_change_runs"])
+
+    notebook = project / "lessons" / f"{lesson}.ipynb"
+    runs = []
+    for n in range(args.edits):
+        sentence = edit_lesson_prose(notebook, n)
+        row = builder.run(f"lesson-edit-{n}")
+        row["edit_in_page"] = contains(page, sentence)
+        runs.append(row)
+    out["lesson_edit_runs"], out["lesson_edit"] = runs, median(runs)
+
+    quiz = _quiz_file(project, lesson)
+    marker = edit_quiz(quiz, 0)
+    row = builder.run("quiz-edit")
+    row["quiz"] = quiz.relative_to(project).as_posix()
+    row["edit_in_lesson_page"] = contains(page, marker)
+    out["quiz_edit"] = row
+
+    if args.profile:
+        out["profile"] = {}
+        python = str(venv_bin / "python")
+        for label, edit in (("no-change", False), ("lesson-edit", True)):
+            if edit:
+                edit_lesson_prose(notebook, args.edits)
+            prof = logs / f"ours-profile-{label}.prof"
+            cmd = [
+                python,
+                "-m",
+                "cProfile",
+                "-o",
+                str(prof),
+                "-m",
+                "curriculum",
+                "build",
+                "--engine",
+                "pandoc",
+            ]
+            builder.run(f"profile-{label}", cmd)
+            out["profile"][label] = _profile_text(prof)
+    return out
+
+
+def _quiz_file(project: Path, lesson: str) -> Path:
+    quiz = project / "quizzes" / f"{lesson}.yml"
+    return quiz if quiz.is_file() else sorted((project / "quizzes").glob("*.yml"))[0]
+
+
+def _profile_text(prof: Path, limit: int = 25) -> str:
+    """Our functions by cumulative time, then everything by own time, with short paths."""
+    import io
+    import pstats
+
+    stream = io.StringIO()
+    stats = pstats.Stats(str(prof), stream=stream)
+    stats.sort_stats("cumulative").print_stats(r"[/\\]curriculum[/\\]", limit)
+    stats.sort_stats("tottime").print_stats(15)
+    text = stream.getvalue()
+    for prefix in sorted({p for p in sys.path if p}, key=len, reverse=True):
+        text = text.replace(prefix + os.sep, "")
+    text = re.sub(r"\S*[/\\]pkg[/\\]curriculum", "curriculum", text)
+    return "\n".join(line for line in text.splitlines() if line.strip())
+
+
+# ------------------------------------------------------------------------------ Jupyter Book
+
+
+def bench_jb(
+    book: Path, snapshot: Path, logs: Path, stems: list[str], lesson: str, args: Any
+) -> dict[str, Any]:
+    venv = WORK / "jb-venv"
+    exe = ensure_venv(venv, REPO, WORK / "jb-venv-install.log")
+    title = (yaml.safe_load((book / "_quarto.yml").read_text(encoding="utf-8")).get("website") or {}).get(
+        "title", "Curriculum"
+    )
+    write_book(book, [f"lessons/{stem}" for stem in stems], title)
+    env = base_env(venv / "bin", snapshot)
+    # The kernel inherits this: component calls return the same static HTML fragments
+    # our build publishes, not live widgets that a static page cannot show.
+    env["CURRICULUM_HOST"] = "static"
+    env["CURRICULUM_ROOT"] = str(book)
+    builder = Builder("jupyter-book", [str(exe), "build", str(book)], book, env, logs, parse_jb)
+    site = book / "_build" / "html"
+    page = site / "lessons" / f"{lesson}.html"
+    out: dict[str, Any] = {"version": version(exe), "command": f"{exe} build {book}"}
+
+    out["cold"] = builder.run("cold")
+    out["pages"] = lesson_weights(site, stems)
+    out["page_spread"] = spread(out["pages"])
+    index = site / "searchindex.js"
+    out["search_index_bytes"] = index.stat().st_size if index.is_file() else None
+    out["components"] = components(page)
+
+    out["no_change_runs"] = [builder.run(f"no-change-{i}") for i in range(args.no_change)]
+    out["no_change"] = median(out["no_change_runs"])
+
+    notebook = book / "lessons" / f"{lesson}.ipynb"
+    runs = []
+    for n in range(args.edits):
+        sentence = edit_lesson_prose(notebook, n)
+        row = builder.run(f"lesson-edit-{n}")
+        row["edit_in_page"] = contains(page, sentence)
+        runs.append(row)
+    out["lesson_edit_runs"], out["lesson_edit"] = runs, median(runs)
+
+    quiz = _quiz_file(book, lesson)
+    marker = edit_quiz(quiz, 0)
+    row = builder.run("quiz-edit")
+    row["quiz"] = quiz.relative_to(book).as_posix()
+    row["edit_in_lesson_page"] = contains(page, marker)
+    out["quiz_edit"] = row
+    return out
+
+
+# ------------------------------------------------------------------------------- reporting
+
+
+def _ratio(theirs: float | None, ours: float | None) -> str:
+    if theirs is None or ours is None or ours == 0:
+        return "-"
+    return f"{theirs / ours:.2f}x"
+
+
+def _s(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f} s"
+
+
+def _kb(value: float | None) -> str:
+    return "-" if value is None else f"{value / KB:,.1f} KB"
+
+
+def report(results: dict[str, Any]) -> list[dict[str, Any]]:
+    ours, jb = results["ours"], results.get("jupyter_book")
+    lesson = results["lesson"]
+    n_nc, n_ed = results["repetitions"]["no_change"], results["repetitions"]["edits"]
+
+    def j(*keys: str) -> Any:
+        value: Any = jb
+        for key in keys:
+            if value is None:
+                return None
+            value = value[key]
+        return value
+
+    rows = [
+        ("cold build (no cache, no output)", ours["cold"]["seconds"], j("cold", "seconds"), _s),
+        (f"no-change rebuild (median of {n_nc})", ours["no_change"], j("no_change"), _s),
+        (f"one-lesson prose edit (median of {n_ed})", ours["lesson_edit"], j("lesson_edit"), _s),
+        ("one-quiz edit (informational)", ours["quiz_edit"]["seconds"], j("quiz_edit", "seconds"), _s),
+        (f"page {lesson}: HTML+CSS+JS", ours["pages"][lesson]["total"], j("pages", lesson, "total"), _kb),
+        (
+            f"  gzip-compressed ({lesson}, informational)",
+            ours["pages"][lesson]["total_gzip"],
+            j("pages", lesson, "total_gzip"),
+            _kb,
+        ),
+        (f"  of which HTML ({lesson})", ours["pages"][lesson]["html"], j("pages", lesson, "html"), _kb),
+        ("lesson pages: min", ours["page_spread"]["min"], j("page_spread", "min"), _kb),
+        ("lesson pages: median", ours["page_spread"]["median"], j("page_spread", "median"), _kb),
+        ("lesson pages: max", ours["page_spread"]["max"], j("page_spread", "max"), _kb),
+        ("search index (separate)", ours["search_index_bytes"], j("search_index_bytes"), _kb),
+    ]
+    width = max(len(r[0]) for r in rows) + 2
+    print()
+    print(f"{'Measure':<{width}}{'Ours':>14}{'Jupyter Book':>16}{'JB / ours':>12}")
+    print("-" * (width + 42))
+    for label, mine, theirs, fmt in rows:
+        print(f"{label:<{width}}{fmt(mine):>14}{fmt(theirs):>16}{_ratio(theirs, mine):>12}")
+    print()
+    print(f"command start-up (curriculum --version, median of 3): {_s(ours['startup_seconds'])}")
+    machine = results["machine"]
+    print(
+        f"load average (1/5/15 min) before {machine['load_before']}, after {machine['load_after']} "
+        f"on {machine['cpus']} CPUs: other work on the machine inflates and spreads the times"
+    )
+    for name, data in (("ours", ours), ("Jupyter Book", jb)):
+        if data:
+            runs = [r["seconds"] for r in data["no_change_runs"]]
+            edits = [r["seconds"] for r in data["lesson_edit_runs"]]
+            print(f"  {name} runs: no change {runs}, lesson edit {edits}")
+    print(
+        "work done per build (ours: notebooks executed / pages rendered / files written;"
+        " Jupyter Book: notebooks executed / docs read / pages written):"
+    )
+    for key, label in (
+        ("cold", "cold"),
+        ("no_change_runs", "no change"),
+        ("lesson_edit_runs", "lesson edit"),
+        ("quiz_edit", "quiz edit"),
+    ):
+        mine = ours[key][-1] if isinstance(ours[key], list) else ours[key]
+        line = f"  {label:<12} ours {mine.get('executed')}/{mine.get('rendered')}/{mine.get('written')}"
+        if jb:
+            theirs = jb[key][-1] if isinstance(jb[key], list) else jb[key]
+            line += f"   jupyter-book {theirs.get('executed')}/{theirs.get('read')}/{theirs.get('written')}"
+        print(line)
+    edits = [r["edit_in_page"] for r in ours["lesson_edit_runs"]]
+    print(
+        f"lesson edit visible in our page: {all(edits)}"
+        + (f"; in Jupyter Book's: {all(r['edit_in_page'] for r in jb['lesson_edit_runs'])}" if jb else "")
+    )
+    print(
+        f"quiz edit ({ours['quiz_edit']['quiz']}) visible in the lesson page: ours "
+        f"{ours['quiz_edit']['edit_in_lesson_page']}"
+        + (
+            f", Jupyter Book {jb['quiz_edit']['edit_in_lesson_page']}"
+            + ("" if jb["quiz_edit"]["edit_in_lesson_page"] else " (stale: it does not track content files)")
+            if jb
+            else ""
+        )
+    )
+    print(
+        f"components in {lesson}: ours {ours['components']}"
+        + (f", Jupyter Book {jb['components']}" if jb else "")
+    )
+    if jb:
+        print()
+        print(f"{'lesson page':<30}{'ours':>12}{'Jupyter Book':>16}{'JB / ours':>12}")
+        for stem in results["lessons"]:
+            mine, theirs = ours["pages"][stem]["total"], jb["pages"][stem]["total"]
+            print(f"{stem:<30}{_kb(mine):>12}{_kb(theirs):>16}{_ratio(theirs, mine):>12}")
+        w = jb["pages"][lesson]
+        if w["search_index_loaded_by_page"]:
+            print(
+                f"Jupyter Book's page loads its search index eagerly ({w['search_index_loaded_by_page']}, "
+                f"{_kb(w['search_index_bytes_counted'])}, counted above); ours loads search-index.js only "
+                "when the search box is used (not counted)."
+            )
+        for name, data in (("ours", ours), ("Jupyter Book", jb)):
+            page = data["pages"][lesson]
+            print(
+                f"{name}: loaded from other hosts at page load: {page['external'] or 'none'}; "
+                f"may load on demand from other hosts: {page['external_on_demand'] or 'none'}"
+            )
+        big = sorted(w["files"].items(), key=lambda kv: -kv[1])[:4]
+        print("Jupyter Book's heaviest files for this page: " + ", ".join(f"{k} {_kb(v)}" for k, v in big))
+
+    jb_ratio = None
+    if jb:
+        ratios = {s: jb["pages"][s]["total"] / ours["pages"][s]["total"] for s in results["lessons"]}
+        worst = min(ratios, key=lambda s: ratios[s])
+        jb_ratio = (ratios[worst], worst)
+    heaviest = max(results["lessons"], key=lambda s: ours["pages"][s]["total"])
+    budgets = [
+        {
+            "budget": f"no-change rebuild < {BUDGETS['no_change']:g} s",
+            "value": ours["no_change"],
+            "shown": _s(ours["no_change"]),
+            "pass": ours["no_change"] < BUDGETS["no_change"],
+        },
+        {
+            "budget": f"one-lesson rebuild < {BUDGETS['lesson_edit']:g} s",
+            "value": ours["lesson_edit"],
+            "shown": _s(ours["lesson_edit"]),
+            "pass": ours["lesson_edit"] < BUDGETS["lesson_edit"],
+        },
+        {
+            "budget": f"lesson page < {BUDGETS['page_kb']:g} KB (heaviest lesson)",
+            "value": ours["pages"][heaviest]["total"],
+            "shown": f"{_kb(ours['pages'][heaviest]['total'])} ({heaviest})",
+            "pass": ours["pages"][heaviest]["total"] < BUDGETS["page_kb"] * KB,
+        },
+        {
+            "budget": f">= {BUDGETS['lighter_than_jb']:g}x lighter than Jupyter Book (worst lesson)",
+            "value": None if jb_ratio is None else round(jb_ratio[0], 3),
+            "shown": "not measured" if jb_ratio is None else f"{jb_ratio[0]:.2f}x ({jb_ratio[1]})",
+            "pass": None if jb_ratio is None else jb_ratio[0] >= BUDGETS["lighter_than_jb"],
+        },
+    ]
+    print()
+    print("Budgets")
+    bw = max(len(b["budget"]) for b in budgets) + 2
+    for b in budgets:
+        verdict = "n/a" if b["pass"] is None else ("PASS" if b["pass"] else "FAIL")
+        print(f"  {b['budget']:<{bw}}{b['shown']:>28}   {verdict}")
+    return budgets
+
+
+# ------------------------------------------------------------------------------------ main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--skip-jupyter-book", action="store_true", help="measure our build only")
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (2 no-change, 1 edit)")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (benchmarks/.work/run)")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a budget is missed")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also profile one no-change and one lesson-edit rebuild of ours with cProfile",
+    )
+    parser.add_argument("--lesson", default="02-supportive-1", help="the lesson to edit and compare")
+    args = parser.parse_args(argv)
+    args.no_change, args.edits = (2, 1) if args.quick else (5, 3)
+
+    run = WORK / "run"
+    if run.exists():
+        shutil.rmtree(run)
+    logs = run / "logs"
+    logs.mkdir(parents=True)
+    print(f"work folder {run}", flush=True)
+    # Content and package are copied at the same moment, so they match each other.
+    snapshot = snapshot_package(REPO, run / "pkg")
+    ours_dir, jb_dir = run / "ours", run / "jupyter-book"
+    copied = copy_content(REPO, ours_dir)
+    if not args.skip_jupyter_book:
+        copy_content(REPO, jb_dir)
+    stems = sorted(p.stem for p in (ours_dir / "lessons").glob("*.ipynb"))
+    if args.lesson not in stems:
+        parser.error(f"--lesson {args.lesson}: no lessons/{args.lesson}.ipynb (lessons: {', '.join(stems)})")
+
+    import pypandoc
+
+    results: dict[str, Any] = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "load_before": [round(x, 2) for x in os.getloadavg()],
+        },
+        "pandoc": pypandoc.get_pandoc_version(),
+        "copied": copied,
+        "lesson": args.lesson,
+        "lessons": stems,
+        "repetitions": {"no_change": args.no_change, "edits": args.edits},
+        "units": {"time": "seconds", "size": "bytes (tables: 1 KB = 1000 bytes)"},
+    }
+    status = 0
+    try:
+        print("our build (curriculum build --engine pandoc)", flush=True)
+        results["ours"] = bench_ours(ours_dir, snapshot, logs, stems, args.lesson, args)
+        if not args.skip_jupyter_book:
+            print("Jupyter Book 1.x (jupyter-book build)", flush=True)
+            results["jupyter_book"] = bench_jb(jb_dir, snapshot, logs, stems, args.lesson, args)
+    except (BuildFailed, subprocess.CalledProcessError, RuntimeError) as exc:
+        print(f"\nBenchmark stopped: {exc}", file=sys.stderr)
+        args.keep = True
+        status = 2
+    results["machine"]["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    if status == 0:
+        budgets = report(results)
+        results["budgets"] = budgets
+        if args.profile:
+            for label, text in results["ours"]["profile"].items():
+                print(f"\nProfile of our {label} rebuild (ours by cumulative, then all by own time):\n{text}")
+        if args.check and any(b["pass"] is False for b in budgets):
+            status = 1
+    RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\nfigures written to {RESULTS.relative_to(REPO)}")
+    if args.keep:
+        print(f"work folder kept: {run}")
+    else:
+        shutil.rmtree(run, ignore_errors=True)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,471 @@
+"""The real curriculum's website in Debian's Chromium: navigation, search, components, print, axe.
+
+The repository is built once per profile per session (in a temporary copy,
+with ``build_repo``) and served from 127.0.0.1; some tests open the built
+files directly (``file://``), as a resident would from a zip on a hospital
+computer. Every page is opened through ``open_page``, which fails the test on
+any request to another host, a dialog, a script error or a CSP violation.
+Nothing here depends on the wording of a lesson: words, counts and titles are
+read from the sources and the built search index.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from playwright.sync_api import expect
+
+from curriculum.site import BuildResult
+from tests.browser import MOUNTED, axe_check, goto, serve
+from tests.conftest import REPO
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+LESSONS = sorted(p.stem for p in (REPO / "lessons").glob("*.ipynb"))
+QUIZZES = sorted(p.stem for p in (REPO / "quizzes").glob("*.yml"))
+VIGNETTES = sorted(p.stem for p in (REPO / "vignettes").glob("[0-9]*.yml"))
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+# --------------------------------------------------------------------------- the built sites
+
+
+@pytest.fixture(scope="session")
+def resident_out(browser: Any, repo_resident: BuildResult) -> Path:
+    """The resident edition of the real curriculum (shared with test_repo_site.py)."""
+    return repo_resident.out
+
+
+@pytest.fixture(scope="session")
+def faculty_out(browser: Any, repo_faculty: BuildResult) -> Path:
+    return repo_faculty.out
+
+
+@pytest.fixture(scope="session")
+def http(resident_out: Path) -> Iterator[str]:
+    with serve(resident_out) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def faculty_http(faculty_out: Path) -> Iterator[str]:
+    with serve(faculty_out) as base:
+        yield base
+
+
+def file_url(out: Path, name: str) -> str:
+    return (out / name).resolve().as_uri()
+
+
+def clean(page: Any) -> None:
+    """Assert the current document had no CSP violation or script error (checked before leaving it)."""
+    assert page.evaluate("window.__cspViolations") == [], page.url
+    assert page.watch.errors == [], page.url
+
+
+def visit(page: Any, url: str) -> None:
+    """Leave the current document (checking it) and open ``url``."""
+    if page.url.startswith(("http", "file")):
+        clean(page)
+    goto(page, url)
+
+
+# --------------------------------------------------------------------------- search index helpers
+
+
+def search_index(out: Path) -> list[dict[str, str]]:
+    text = (out / "search-index.js").read_text(encoding="utf-8")
+    payload = text.split("=", 1)[1].strip().rstrip(";")
+    return json.loads(payload)
+
+
+def normalise(text: str) -> str:
+    """The search box's normalisation: lower case, accents removed."""
+    return "".join(c for c in unicodedata.normalize("NFD", text.lower()) if not unicodedata.combining(c))
+
+
+def unique_word(index: list[dict[str, str]]) -> tuple[str, dict[str, str]]:
+    """A word found in exactly one indexed section of the whole site, a section of a lesson's body.
+
+    The search box matches substrings of page titles, headings and text, so the
+    word must not occur inside any other entry, not even as part of a longer word.
+    """
+    haystacks = [normalise(f"{e['page']} {e['heading']} {e['text']}") for e in index]
+    for entry, haystack in zip(index, haystacks, strict=True):
+        page, _, anchor = entry["url"].partition("#")
+        if not (page.startswith("lessons/") and anchor):
+            continue
+        for word in sorted(set(re.findall(r"\b[a-z]{10,}\b", haystack))):
+            if sum(word in h for h in haystacks) == 1:
+                return word, entry
+    raise AssertionError("no word occurs in exactly one lesson section")
+
+
+SECTION_TEXT = """(id) => {
+  const heading = document.getElementById(id);
+  const headings = Array.from(document.querySelectorAll("main h2, main h3"));
+  const next = headings[headings.indexOf(heading) + 1];
+  const range = document.createRange();
+  range.setStartAfter(heading);
+  if (next) range.setEndBefore(next); else range.setEndAfter(document.querySelector("main").lastChild);
+  const box = heading.getBoundingClientRect();
+  return {text: range.toString(), top: box.top, bottom: box.bottom, height: window.innerHeight};
+}"""
+
+
+# --------------------------------------------------------------------------- 1. navigation
+
+
+def test_sidebar_and_pager_lead_through_the_lessons(open_page: Any, http: str) -> None:
+    page = open_page(http + "index.html", viewport=DESKTOP)
+    nav = page.locator("#site-nav")
+    assert nav.locator("[aria-current=page]").get_attribute("href") == "index.html"
+
+    link = f'a[href="lessons/{LESSONS[0]}.html"]'
+    first = nav.locator(link)
+    expect(first).to_be_hidden()  # its section is folded on the home page
+    nav.locator("details", has=page.locator(link)).locator("summary").click()
+    first.click()
+    page.wait_for_function(MOUNTED)
+    assert page.url.endswith(f"lessons/{LESSONS[0]}.html")
+    current = nav.locator("[aria-current=page]")
+    expect(current).to_have_count(1)
+    assert current.get_attribute("href") == f"{LESSONS[0]}.html"
+    expect(current).to_be_visible()  # the current lesson's section is open
+    expect(current).to_have_text(page.locator("main h1").inner_text())
+
+    clean(page)
+    page.locator(".pager a[rel=next]").click()
+    page.wait_for_function(MOUNTED)
+    assert page.url.endswith(f"lessons/{LESSONS[1]}.html")
+    current = nav.locator("[aria-current=page]")
+    expect(current).to_have_count(1)
+    assert current.get_attribute("href") == f"{LESSONS[1]}.html"
+    expect(current).to_have_text(page.locator("main h1").inner_text())
+    assert page.locator(".pager a[rel=prev]").get_attribute("href") == f"{LESSONS[0]}.html"
+
+
+def test_menu_button_on_a_phone(open_page: Any, http: str) -> None:
+    page = open_page(http + f"lessons/{LESSONS[2]}.html", viewport=PHONE, has_touch=True, is_mobile=True)
+    button = page.get_by_role("button", name="Menu")
+    nav = page.locator("#site-nav")
+    expect(button).to_be_visible()
+    expect(button).to_have_attribute("aria-expanded", "false")
+    expect(nav).to_be_hidden()
+
+    button.click()
+    expect(button).to_have_attribute("aria-expanded", "true")
+    expect(nav).to_be_visible()
+    expect(nav.locator("[aria-current=page]")).to_be_visible()
+    button.click()
+    expect(button).to_have_attribute("aria-expanded", "false")
+    expect(nav).to_be_hidden()
+
+    button.click()
+    nav.locator("a").first.focus()
+    page.keyboard.press("Escape")
+    expect(button).to_have_attribute("aria-expanded", "false")
+    expect(nav).to_be_hidden()
+    expect(button).to_be_focused()
+
+    # On a wide screen the sidebar is always there and the button is not.
+    page.set_viewport_size(DESKTOP)
+    expect(button).to_be_hidden()
+    expect(nav).to_be_visible()
+
+
+# --------------------------------------------------------------------------- 2. search
+
+
+@pytest.mark.parametrize("scheme", ["http", "file"])
+def test_search_finds_a_word_and_the_keyboard_opens_it(
+    scheme: str, open_page: Any, resident_out: Path, request: pytest.FixtureRequest
+) -> None:
+    word, entry = unique_word(search_index(resident_out))
+    start = (
+        request.getfixturevalue("http") + "index.html"
+        if scheme == "http"
+        else file_url(resident_out, "index.html")
+    )
+    page = open_page(start, viewport=DESKTOP)
+    box = page.get_by_role("searchbox", name="Search the curriculum")
+    box.click()
+    box.press_sequentially(word, delay=20)
+    results = page.locator("#search-results")
+    expect(results).to_be_visible()
+    links = results.get_by_role("link")
+    expect(links).to_have_count(1)
+    expect(links.first).to_contain_text(entry["page"])
+    expect(page.locator("#search-status")).to_have_text("1 result")
+    expect(results.locator("mark").first).to_have_text(re.compile(word, re.I))
+
+    box.press("ArrowDown")
+    expect(links.first).to_be_focused()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(re.escape(entry["url"]) + "$"))
+    page.wait_for_function(MOUNTED)
+    anchor = entry["url"].partition("#")[2]
+    section = page.evaluate(SECTION_TEXT, anchor)
+    assert word in normalise(section["text"]), f"{word!r} is not in section #{anchor}"
+    assert 0 <= section["top"] < section["height"] / 3, (
+        f"#{anchor} is not at the top of the window: {section['top']}"
+    )
+    # The table of contents marks the section being read.
+    expect(page.locator(f'.page-toc a[href="#{anchor}"]')).to_have_attribute("aria-current", "location")
+    expect(page.locator(".page-toc a[aria-current]")).to_have_count(1)
+
+
+def test_search_page_lists_results_for_the_query(open_page: Any, http: str, resident_out: Path) -> None:
+    word, entry = unique_word(search_index(resident_out))
+    page = open_page(http + f"search.html?q={word}", viewport=DESKTOP)
+    results = page.locator(".search-page-results li")
+    expect(results).to_have_count(1)
+    expect(results.get_by_role("link")).to_have_attribute("href", entry["url"])
+    expect(page.get_by_role("searchbox")).to_have_value(word)
+    # Enter in the box opens the full results page (a plain form: it works without the script too).
+    page.get_by_role("searchbox").fill("alliance")
+    page.get_by_role("searchbox").press("Enter")
+    page.wait_for_url(re.compile(r"search\.html\?q=alliance$"))
+    expect(page.locator(".search-page-results li").first).to_be_visible()
+    assert page.locator(".search-page-results li").count() > 1
+
+
+# --------------------------------------------------------------------------- 3. components mount
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_component_of_a_lesson_mounts_from_disk(
+    lesson: str, open_page: Any, resident_out: Path
+) -> None:
+    page = open_page(file_url(resident_out, f"lessons/{lesson}.html"), viewport=DESKTOP)
+    widgets = page.locator(".cur-widget")
+    assert widgets.count() >= 2, "a lesson shows at least its case and its quiz"
+    expect(page.locator(".cur-widget:not([data-cur-mounted])")).to_have_count(0)
+    for i in range(widgets.count()):
+        expect(widgets.nth(i)).to_be_visible()
+    requested = {u for u in page.watch.requests if not u.startswith("data:")}
+    assert all(u.startswith("file://") for u in requested), requested
+    clean(page)
+
+
+def test_case_and_quiz_pages_mount_over_http(open_page: Any, http: str) -> None:
+    page = open_page(viewport=DESKTOP)
+    for name in [f"cases/{v}.html" for v in VIGNETTES] + [f"quiz/{q}.html" for q in QUIZZES]:
+        visit(page, http + name)
+        assert page.locator(".cur-widget[data-cur-mounted]").count() >= 1, name
+        # The sidebar does not list the page: it shows the section's index (the library, the quizzes).
+        parent = page.locator("#site-nav a.nav-parent")
+        expect(parent).to_have_attribute("href", "index.html")
+        expect(parent).to_be_visible()
+    visit(page, http + "progress.html")
+    expect(page.get_by_role("button", name="Export progress")).to_be_visible()
+    clean(page)
+
+
+# --------------------------------------------------------------------------- 4. print
+
+
+def test_quiz_handout_prints(open_page: Any, http: str, tmp_path: Path) -> None:
+    quiz = QUIZZES[0]
+    items = yaml.safe_load((REPO / "quizzes" / f"{quiz}.yml").read_text(encoding="utf-8"))["items"]
+    page = open_page(http + f"quiz/{quiz}.html", viewport=DESKTOP)
+    handout = page.locator(".cur-handout")
+    expect(handout).to_be_hidden()
+    expect(page.locator(".cur-widget[data-component=quiz]")).to_be_visible()
+
+    page.emulate_media(media="print")
+    expect(handout).to_be_visible()
+    expect(handout.locator(".handout-item")).to_have_count(len(items))
+    for i, item in enumerate(items):
+        entry = handout.locator(".handout-item").nth(i)
+        expect(entry).to_be_visible()
+        expect(entry.locator("ol li")).to_have_count(len(item["options"]))
+    for hidden in (
+        ".cur-widget[data-component=quiz]",
+        ".site-header",
+        "#site-nav",
+        ".site-search",
+        ".pager",
+        ".skip-link",
+    ):
+        expect(page.locator(hidden)).to_be_hidden()
+    expect(page.locator("main h1")).to_be_visible()
+    expect(page.locator(".site-footer")).to_contain_text("not clinical advice")
+
+    pdf = tmp_path / f"{quiz}.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=False)
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 20_000
+    assert len(re.findall(rb"/Type\s*/Page\b", data)) >= 2  # twelve items do not fit on one page
+
+
+# --------------------------------------------------------------------------- 5. accessibility
+
+PAGE_TYPES = {
+    "home": "index.html",
+    "lesson": f"lessons/{LESSONS[0]}.html",
+    "quiz page": f"quiz/{QUIZZES[0]}.html",
+    "quiz index": "quiz/index.html",
+    "case library": "cases/index.html",
+    "case page": f"cases/{VIGNETTES[0]}.html",
+    "progress": "progress.html",
+    "search page": "search.html?q=alliance",
+    "faculty guide": "faculty/index.html",
+    "authoring guide": "docs/authoring.html",
+    "API reference": "reference/render.PayloadBuilder.html",
+}
+
+
+def settle(page: Any) -> None:
+    """Wait for CSS transitions (buttons fade between colour schemes) so axe sees the final colours."""
+    page.evaluate("Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)))")
+
+
+def axe_light_and_dark(page: Any, label: str) -> None:
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        settle(page)
+        axe_check(page, f"{label} ({scheme})")
+
+
+@pytest.mark.parametrize("kind", list(PAGE_TYPES))
+def test_axe_finds_nothing(kind: str, open_page: Any, http: str) -> None:
+    page = open_page(http + PAGE_TYPES[kind], viewport=DESKTOP)
+    if kind == "case library":
+        page.get_by_label("Approach").select_option(index=1)
+        expect(page.locator(".case-card[hidden]").first).to_be_attached()
+    if kind == "search page":
+        expect(page.locator(".search-page-results a").first).to_be_visible()
+    axe_light_and_dark(page, kind)
+
+
+def test_axe_finds_nothing_on_the_faculty_edition(open_page: Any, faculty_http: str) -> None:
+    page = open_page(faculty_http + f"lessons/{LESSONS[0]}.html", viewport=DESKTOP)
+    expect(page.locator(".profile-faculty").first).to_be_visible()
+    expect(page.locator(".edition")).to_have_text("Faculty edition")
+    axe_light_and_dark(page, "faculty lesson")
+    visit(page, faculty_http + f"quiz/{QUIZZES[0]}.html")
+    expect(page.locator(".answer-key")).to_be_visible()
+    axe_light_and_dark(page, "faculty quiz page with its answer key")
+
+
+def test_axe_on_a_phone_with_the_menu_and_search_open(open_page: Any, http: str) -> None:
+    page = open_page(http + f"lessons/{LESSONS[0]}.html", viewport=PHONE)
+    page.get_by_role("button", name="Menu").click()
+    page.get_by_role("searchbox").fill("alliance")
+    expect(page.locator("#search-results a").first).to_be_visible()
+    axe_light_and_dark(page, "phone with menu and search open")
+
+
+# --------------------------------------------------------------------------- 6. case library
+
+
+def test_case_library_filters(open_page: Any, http: str) -> None:
+    page = open_page(http + "cases/index.html", viewport=DESKTOP)
+    cards = page.locator(".case-card")
+    total = cards.count()
+    assert total == len(VIGNETTES)
+    count = page.locator(".library-count")
+    expect(count).to_have_text(f"Showing {total} of {total} cases")
+    approach = page.get_by_label("Approach")
+    values = [v for v in approach.locator("option").evaluate_all("os => os.map(o => o.value)") if v]
+    assert len(values) >= 2
+    for value in values:
+        approach.select_option(value)
+        wanted = page.locator(f'.case-card[data-modality="{value}"]')
+        n = wanted.count()
+        assert n >= 1
+        expect(page.locator(".case-card:visible")).to_have_count(n)
+        for i in range(n):
+            expect(wanted.nth(i)).to_be_visible()
+        expect(page.locator(f'.case-card:not([data-modality="{value}"])')).to_have_count(total - n)
+        expect(page.locator(f'.case-card:not([data-modality="{value}"]):visible')).to_have_count(0)
+        expect(count).to_have_text(f"Showing {n} of {total} cases")
+    # A combination that matches nothing says so; "All" brings every case back.
+    approach.select_option(values[0])
+    setting = page.get_by_label("Setting")
+    settings = set(setting.locator("option").evaluate_all("os => os.map(o => o.value)")) - {""}
+    used = set(
+        page.locator(f'.case-card[data-modality="{values[0]}"]').evaluate_all(
+            "cs => cs.map(c => c.dataset.setting)"
+        )
+    )
+    if settings - used:
+        setting.select_option(sorted(settings - used)[0])
+        expect(count).to_have_text(f"Showing 0 of {total} cases")
+        setting.select_option("")
+    approach.select_option("")
+    expect(page.locator(".case-card:visible")).to_have_count(total)
+    expect(count).to_have_text(f"Showing {total} of {total} cases")
+
+
+# --------------------------------------------------------------------------- screenshots for review
+
+SHOTS = os.environ.get("CURRICULUM_SCREENSHOTS")
+SHOT_PAGES = {
+    "home": "index.html",
+    "lesson": f"lessons/{LESSONS[2]}.html",
+    "quiz": f"quiz/{QUIZZES[2]}.html",
+    "cases": "cases/index.html",
+    "case": f"cases/{VIGNETTES[2]}.html",
+    "search": "search.html?q=alliance",
+    "docs": "docs/authoring.html",
+    "reference": "reference/render.PayloadBuilder.html",
+}
+
+
+@pytest.mark.skipif(not SHOTS, reason="set CURRICULUM_SCREENSHOTS=<folder> to write screenshots for review")
+@pytest.mark.parametrize(
+    ("label", "width", "scheme", "media"),
+    [
+        ("desktop", 1280, "light", "screen"),
+        ("dark", 1280, "dark", "screen"),
+        ("phone", 390, "light", "screen"),
+        ("print", 794, "light", "print"),
+    ],
+)
+def test_screenshots(label: str, width: int, scheme: str, media: str, open_page: Any, http: str) -> None:
+    out = Path(str(SHOTS))
+    out.mkdir(parents=True, exist_ok=True)
+    page = open_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    for name, url in SHOT_PAGES.items():
+        visit(page, http + url)
+        page.emulate_media(media=media)
+        page.screenshot(path=str(out / f"site-{name}-{label}.png"), full_page=media == "print")
+        if label == "phone" and name == "lesson":
+            page.get_by_role("button", name="Menu").click()
+            page.screenshot(path=str(out / f"site-{name}-{label}-menu.png"))
+    clean(page)
+
+
+# --------------------------------------------------------------------------- 7. small and dark
+
+
+def test_no_horizontal_scrolling_at_320_px_in_dark_mode(open_page: Any, http: str) -> None:
+    page = open_page(viewport={"width": 320, "height": 640}, color_scheme="dark")
+    names = [
+        "index.html",
+        "cases/index.html",
+        f"cases/{VIGNETTES[0]}.html",
+        f"quiz/{QUIZZES[0]}.html",
+        *(f"lessons/{lesson}.html" for lesson in LESSONS),
+    ]
+    for name in names:
+        visit(page, http + name)
+        assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
+        widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert widths[0] <= widths[1], f"{name} scrolls sideways at 320 px: {widths}"
+        if name == "cases/index.html":
+            page.get_by_role("button", name="Menu").click()
+            widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            assert widths[0] <= widths[1], f"the open menu scrolls sideways at 320 px: {widths}"
+    clean(page)
