@@ -177,6 +177,40 @@ def serve(port: int, profile: str, engine: str, no_build: bool) -> int:
     return 0
 
 
+@cli.command()
+@click.option(
+    "--import",
+    "import_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Merge a progress file exported from the site's progress page (newer records win).",
+)
+@click.option(
+    "--export",
+    "export_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write your progress to a file the site's progress page can import.",
+)
+def progress(import_file: Path | None, export_file: Path | None) -> int:
+    """Show, import or export the progress saved by the lesson notebooks."""
+    from curriculum._session import site_id
+    from curriculum.assess import ProgressStore
+
+    store = ProgressStore.for_site(site_id(_root()))
+    if import_file is not None:
+        changed = store.import_file(import_file)
+        click.echo(
+            f"Imported {changed} record{'s' if changed != 1 else ''} from {import_file} into {store.path}"
+        )
+    if export_file is not None:
+        count = store.export_file(export_file)
+        click.echo(f"Exported {count} record{'s' if count != 1 else ''} to {export_file}")
+    if import_file is None and export_file is None:
+        from curriculum import progress as table
+
+        click.echo(repr(table()))
+    return 0
+
+
 def _root() -> Path:
     from curriculum.content import find_root
     from curriculum.errors import UsageError

@@ -94,3 +94,32 @@ def test_progress_schema_is_shared_with_the_browser() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ProgressFile.model_validate({"site": "s", "updated": "t", "records": {}})
+
+
+def test_import_and_export_round_trip(tmp_path: Path) -> None:
+    site_copy = ProgressStore(tmp_path / "site-export.json", "site")
+    site_copy.save("quiz:from-the-site", {"attempts": [{"score": 1.0}]})
+    lab = ProgressStore(tmp_path / "lab.json", "site")
+    lab.save("vignette:in-the-lab", {"path": []})
+    assert lab.import_file(site_copy.path) == 1
+    assert lab.export_file(tmp_path / "out.json") == 2
+    assert set(ProgressStore(tmp_path / "out.json", "site").load().records) == {
+        "quiz:from-the-site",
+        "vignette:in-the-lab",
+    }
+
+
+@pytest.mark.parametrize("content", ["not json", '{"format": "other"}', None])
+def test_import_refuses_what_is_not_this_sites_progress(tmp_path: Path, content: str | None) -> None:
+    from curriculum.errors import ProgressFileError
+
+    source = tmp_path / "in.json"
+    if content is None:
+        ProgressStore(source, "another-site").save("quiz:x", {})
+    else:
+        source.write_text(content)
+    store = ProgressStore(tmp_path / "mine.json", "site")
+    store.save("quiz:keep", {"v": 1})
+    with pytest.raises(ProgressFileError, match="nothing was imported"):
+        store.import_file(source)
+    assert set(store.load().records) == {"quiz:keep"}

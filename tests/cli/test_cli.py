@@ -178,3 +178,24 @@ def test_rules_reference_page_lists_every_rule() -> None:
     page = rules_markdown()
     assert page.startswith("---\ntitle:")
     assert all(f"`{code}`" in page for code in RULES)
+
+
+def test_progress_command_imports_and_exports(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from curriculum._session import site_id
+    from curriculum.assess import ProgressStore
+
+    monkeypatch.chdir(project)
+    exported = tmp_path / "from-the-site.json"
+    ProgressStore(exported, site_id(project)).save("quiz:intro", {"attempts": []})
+    status, out, _ = run(["progress", "--import", str(exported)], capsys)
+    assert status == 0 and "Imported 1 record" in out
+    status, out, _ = run(["progress"], capsys)
+    assert status == 0 and "quiz" in out and "intro" in out
+    status, out, _ = run(["progress", "--export", str(tmp_path / "back.json")], capsys)
+    assert status == 0 and "Exported 1 record" in out
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    status, _, err = run(["progress", "--import", str(bad)], capsys)
+    assert status == 1 and "not a progress file" in err and "Traceback" not in err

@@ -164,6 +164,36 @@ class ProgressStore:
                 self._write(data)
             return changed
 
+    def import_file(self, path: Path) -> int:
+        """Merge a progress file exported from the site (or another computer); return records changed.
+
+        Raises
+        ------
+        ProgressFileError
+            If the file is not a progress file of this site; nothing is changed then.
+        """
+        try:
+            incoming = ProgressFile.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        except OSError as exc:
+            raise ProgressFileError(f"cannot read {path}: {exc.strerror}") from exc
+        except (ValueError, ValidationError) as exc:
+            raise ProgressFileError(
+                f"{path} is not a progress file ({_reason(exc)}); nothing was imported"
+            ) from exc
+        if incoming.site != self.site:
+            raise ProgressFileError(
+                f"{path} holds progress for the site `{incoming.site}`, not `{self.site}`; nothing was imported"
+            )
+        return self.merge(incoming)
+
+    def export_file(self, path: Path) -> int:
+        """Write a copy of the progress to ``path`` (atomically); return how many records it holds."""
+        data = self.load()
+        target = ProgressStore(path, self.site)
+        with target._locked():
+            target._write(data)
+        return len(data.records)
+
     # ---------------------------------------------------------------- internals
 
     @contextlib.contextmanager
