@@ -182,7 +182,8 @@ class ProgressStore:
             ) from exc
         if incoming.site != self.site:
             raise ProgressFileError(
-                f"{path} holds progress for the site `{incoming.site}`, not `{self.site}`; nothing was imported"
+                f"{path} holds progress for the site `{incoming.site}`, not `{self.site}`; "
+                "nothing was imported"
             )
         return self.merge(incoming)
 
