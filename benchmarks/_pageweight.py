@@ -6,7 +6,11 @@ would send (informational). Followed: ``<link rel=stylesheet href>``,
 ``@import`` inside the stylesheets found. Each file is
 counted once per page. Not counted: images, fonts, source maps, and anything
 fetched later by script (our search index is such a file; it is reported on
-its own). A file on another host cannot be sized without the network, so it is
+its own). Our pages name on ``<html>`` the components' script and payloads
+that ``site.js`` loads right after the text (``data-bundle``,
+``data-payloads``): those are measured as ``deferred``, and ``total_all``
+adds them, so both what a reader waits for and everything the page will
+download are reported. A file on another host cannot be sized without the network, so it is
 listed under ``external`` instead; URLs of scripts that page code may load
 later from another host (for example Thebe from unpkg.com) are listed under
 ``external_on_demand``.
@@ -30,11 +34,14 @@ class _Refs(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.refs: list[tuple[str, str]] = []
+        self.deferred: list[str] = []
         self.inline: list[str] = []
         self._in_script = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
+        if tag == "html":
+            self.deferred += [a[k] for k in ("data-payloads", "data-bundle") if a.get(k)]
         if tag == "link":
             rel = a.get("rel", "").lower().split()
             if "stylesheet" in rel and a.get("href"):
@@ -76,11 +83,19 @@ class PageWeight:
     search_index_loaded: str | None = None
     search_index_bytes: int = 0
     gzip: int = 0
+    deferred: int = 0
+    deferred_gzip: int = 0
+    deferred_files: dict[str, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
         """HTML + CSS + JS bytes."""
         return self.html + self.css + self.js
+
+    @property
+    def total_all(self) -> int:
+        """The page with everything it loads after the text (the interactive parts)."""
+        return self.total + self.deferred
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready form."""
@@ -88,6 +103,10 @@ class PageWeight:
             "page": self.page,
             "total": self.total,
             "total_gzip": self.gzip,
+            "deferred": self.deferred,
+            "deferred_files": self.deferred_files,
+            "total_all": self.total_all,
+            "total_all_gzip": self.gzip + self.deferred_gzip,
             "html": self.html,
             "css": self.css,
             "js": self.js,
@@ -154,6 +173,18 @@ def page_weight(page: Path, site: Path) -> PageWeight:
         if target.name in SEARCH_INDEX_NAMES:
             weight.search_index_loaded = name
             weight.search_index_bytes = size
+    for href in parser.deferred:
+        target = _local(href, page.parent, site)
+        if target is None or not target.is_file():
+            weight.missing.append(href)
+            continue
+        if target in seen:
+            continue
+        seen.add(target)
+        data = target.read_bytes()
+        weight.deferred += len(data)
+        weight.deferred_gzip += _gzipped(data)
+        weight.deferred_files[target.relative_to(site).as_posix()] = len(data)
     for script in scripts:
         for url in _REMOTE_ASSET.findall(script):
             if url not in weight.external and url not in weight.external_on_demand:

@@ -121,13 +121,15 @@ def lesson_weights(site: Path, stems: list[str]) -> dict[str, dict[str, Any]]:
     return {stem: page_weight(site / "lessons" / f"{stem}.html", site).as_dict() for stem in stems}
 
 
-def spread(weights: dict[str, dict[str, Any]]) -> dict[str, int]:
-    totals = [w["total"] for w in weights.values()]
+def spread(weights: dict[str, dict[str, Any]], key: str = "total") -> dict[str, int]:
+    totals = [w.get(key, w["total"]) for w in weights.values()]
     return {"min": min(totals), "median": int(statistics.median(totals)), "max": max(totals)}
 
 
 def contains(path: Path, text: str) -> bool:
-    return path.is_file() and text in path.read_text(encoding="utf-8")
+    """Whether the page, or the payloads it loads after its text (``<page>.data.js``), holds ``text``."""
+    files = [path, path.with_suffix(".data.js")]
+    return any(p.is_file() and text in p.read_text(encoding="utf-8") for p in files)
 
 
 def components(path: Path) -> dict[str, int]:
@@ -166,6 +168,7 @@ def bench_ours(
     out["cold"] = builder.run("cold")
     out["pages"] = lesson_weights(site, stems)
     out["page_spread"] = spread(out["pages"])
+    out["page_spread_all"] = spread(out["pages"], "total_all")
     index = site / "search-index.js"
     out["search_index_bytes"] = index.stat().st_size if index.is_file() else None
     out["components"] = components(page)
@@ -259,6 +262,7 @@ def bench_jb(
     out["cold"] = builder.run("cold")
     out["pages"] = lesson_weights(site, stems)
     out["page_spread"] = spread(out["pages"])
+    out["page_spread_all"] = spread(out["pages"], "total_all")
     index = site / "searchindex.js"
     out["search_index_bytes"] = index.stat().st_size if index.is_file() else None
     out["components"] = components(page)
@@ -319,17 +323,35 @@ def report(results: dict[str, Any]) -> list[dict[str, Any]]:
         (f"no-change rebuild (median of {n_nc})", ours["no_change"], j("no_change"), _s),
         (f"one-lesson prose edit (median of {n_ed})", ours["lesson_edit"], j("lesson_edit"), _s),
         ("one-quiz edit (informational)", ours["quiz_edit"]["seconds"], j("quiz_edit", "seconds"), _s),
-        (f"page {lesson}: HTML+CSS+JS", ours["pages"][lesson]["total"], j("pages", lesson, "total"), _kb),
         (
-            f"  gzip-compressed ({lesson}, informational)",
-            ours["pages"][lesson]["total_gzip"],
-            j("pages", lesson, "total_gzip"),
+            f"page {lesson}: HTML+CSS+JS at load",
+            ours["pages"][lesson]["total"],
+            j("pages", lesson, "total"),
+            _kb,
+        ),
+        (
+            "  + interactive parts, loaded after the text",
+            ours["pages"][lesson]["deferred"],
+            j("pages", lesson, "deferred"),
+            _kb,
+        ),
+        (
+            f"  = everything ({lesson})",
+            ours["pages"][lesson]["total_all"],
+            j("pages", lesson, "total_all"),
+            _kb,
+        ),
+        (
+            f"  everything, gzip-compressed ({lesson})",
+            ours["pages"][lesson]["total_all_gzip"],
+            j("pages", lesson, "total_all_gzip"),
             _kb,
         ),
         (f"  of which HTML ({lesson})", ours["pages"][lesson]["html"], j("pages", lesson, "html"), _kb),
-        ("lesson pages: min", ours["page_spread"]["min"], j("page_spread", "min"), _kb),
-        ("lesson pages: median", ours["page_spread"]["median"], j("page_spread", "median"), _kb),
-        ("lesson pages: max", ours["page_spread"]["max"], j("page_spread", "max"), _kb),
+        ("lesson pages at load: min", ours["page_spread"]["min"], j("page_spread", "min"), _kb),
+        ("lesson pages at load: median", ours["page_spread"]["median"], j("page_spread", "median"), _kb),
+        ("lesson pages at load: max", ours["page_spread"]["max"], j("page_spread", "max"), _kb),
+        ("lesson pages, everything: max", ours["page_spread_all"]["max"], j("page_spread_all", "max"), _kb),
         ("search index (separate)", ours["search_index_bytes"], j("search_index_bytes"), _kb),
     ]
     width = max(len(r[0]) for r in rows) + 2
@@ -409,7 +431,8 @@ def report(results: dict[str, Any]) -> list[dict[str, Any]]:
 
     jb_ratio = None
     if jb:
-        ratios = {s: jb["pages"][s]["total"] / ours["pages"][s]["total"] for s in results["lessons"]}
+        # conservative: our page with its interactive parts, against Jupyter Book's page
+        ratios = {s: jb["pages"][s]["total_all"] / ours["pages"][s]["total_all"] for s in results["lessons"]}
         worst = min(ratios, key=lambda s: ratios[s])
         jb_ratio = (ratios[worst], worst)
     heaviest = max(results["lessons"], key=lambda s: ours["pages"][s]["total"])
@@ -427,13 +450,13 @@ def report(results: dict[str, Any]) -> list[dict[str, Any]]:
             "pass": ours["lesson_edit"] < BUDGETS["lesson_edit"],
         },
         {
-            "budget": f"lesson page < {BUDGETS['page_kb']:g} KB (heaviest lesson)",
+            "budget": f"lesson page at load < {BUDGETS['page_kb']:g} KB (heaviest lesson)",
             "value": ours["pages"][heaviest]["total"],
             "shown": f"{_kb(ours['pages'][heaviest]['total'])} ({heaviest})",
             "pass": ours["pages"][heaviest]["total"] < BUDGETS["page_kb"] * KB,
         },
         {
-            "budget": f">= {BUDGETS['lighter_than_jb']:g}x lighter than Jupyter Book (worst lesson)",
+            "budget": f">= {BUDGETS['lighter_than_jb']:g}x lighter than Jupyter Book (all bytes, worst)",
             "value": None if jb_ratio is None else round(jb_ratio[0], 3),
             "shown": "not measured" if jb_ratio is None else f"{jb_ratio[0]:.2f}x ({jb_ratio[1]})",
             "pass": None if jb_ratio is None else jb_ratio[0] >= BUDGETS["lighter_than_jb"],

@@ -16,6 +16,7 @@ import http.server
 import os
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,15 +167,32 @@ def open_page(browser: Any) -> Iterator[Callable[..., Any]]:
             context.close()
 
 
+def wait_until(page: Any, expression: str, arg: Any = None, timeout: float = 15_000) -> Any:
+    """Poll ``expression`` in the page until it is truthy; return its value.
+
+    Playwright's ``wait_for_function`` polls by evaluating a string inside
+    the page, which our Content-Security-Policy forbids (no ``unsafe-eval``);
+    ``page.evaluate`` goes through the debugging protocol and is exempt.
+    """
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        value = page.evaluate(expression, arg)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout / 1000:.0f} s waiting for: {expression}")
+        page.wait_for_timeout(50)
+
+
 def goto(page: Any, url: str) -> None:
     """Load ``url`` and wait until every component is mounted."""
     page.goto(url)
-    page.wait_for_function(MOUNTED)
+    wait_until(page, MOUNTED)
 
 
 def reload(page: Any) -> None:
     page.reload()
-    page.wait_for_function(MOUNTED)
+    wait_until(page, MOUNTED)
 
 
 @functools.cache

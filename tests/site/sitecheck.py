@@ -27,6 +27,8 @@ class Page(HTMLParser):
             self.ids.add(a["id"] or "")
         if tag == "html":
             self.lang = a.get("lang")
+            # the components' script and payloads, which site.js loads after the text
+            self.loads += [v for k in ("data-bundle", "data-payloads") if (v := a.get(k))]
         if tag == "h1":
             self.h1 += 1
         if tag == "title":

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console
@@ -49,7 +49,8 @@ def test_pages_have_title_lang_one_h1_and_the_csp(fixture: str, request: pytest.
     for name, page in pages(out(site)).items():
         assert page.lang == "en", name
         assert page.h1 == 1, name
-        assert page.title.strip() and "·" in page.title, name
+        assert page.title.strip().endswith("Test curriculum"), name
+        assert page.title.count("Test curriculum") == 1, name
         assert CSP in (out(site) / name).read_text(), name
 
 
@@ -88,9 +89,8 @@ def test_faculty_build_has_it(faculty_site: Site) -> None:
 def test_summative_quiz_ships_no_answers(fixture: str, request: pytest.FixtureRequest) -> None:
     site = request.getfixturevalue(fixture)
     page = (out(site) / "quiz" / "intro-final.html").read_text()
-    payload = json.loads(
-        re.search(r'<script type="application/json" class="cur-payload">(.*?)</script>', page, re.S).group(1)
-    )
+    assert 'data-payloads="intro-final.data.js"' in page and "cur-payload" not in page
+    payload = deferred_payloads(out(site) / "quiz" / "intro-final.data.js")["cur-quiz-intro-final"]
     assert payload["kind"] == "summative"
     for item in payload["items"]:
         assert not {"answer", "rationale_html", "references"} & set(item)
@@ -103,6 +103,25 @@ def test_summative_quiz_ships_no_answers(fixture: str, request: pytest.FixtureRe
     else:
         key_table = page.split("Answer key (faculty edition)", 1)[1]
         assert "SUMMATIVE-RATIONALE-1" in key_table
+
+
+def deferred_payloads(path: Path) -> dict[str, Any]:
+    """The payloads a page's ``.data.js`` registers (a JSON object inside one assignment)."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index("{", text.index("{},") + 3)
+    return dict(json.loads(text[start : text.rindex("}") + 1]))
+
+
+def test_pages_ship_their_text_first(resident_site: Site) -> None:
+    lesson = (out(resident_site) / "lessons" / "intro.html").read_text()
+    assert "cur-payload" not in lesson and 'data-payload="deferred"' in lesson
+    assert 'data-bundle="../assets/curriculum.js"' in lesson and 'data-payloads="intro.data.js"' in lesson
+    assert '<script src="../assets/curriculum.js"' not in lesson
+    payloads = deferred_payloads(out(resident_site) / "lessons" / "intro.data.js")
+    assert {p["component"] for p in payloads.values()} == {"quiz", "vignette"}
+    index = (out(resident_site) / "index.html").read_text()
+    assert "data-bundle" not in index, "a page without components loads no component code"
+    assert 'data-bundle="assets/curriculum.js"' in (out(resident_site) / "progress.html").read_text()
 
 
 def test_citations_and_references_render(resident_site: Site) -> None:

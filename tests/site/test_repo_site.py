@@ -46,7 +46,8 @@ def test_repo_site_is_sound(profile: str, request: pytest.FixtureRequest) -> Non
 
 
 def site_text(result: BuildResult) -> str:
-    return "\n".join(p.read_text(encoding="utf-8") for p in result.out.rglob("*.html"))
+    files = [*result.out.rglob("*.html"), *result.out.rglob("*.data.js")]  # pages and their payloads
+    return "\n".join(p.read_text(encoding="utf-8") for p in files)
 
 
 def test_facilitator_notes_only_in_the_faculty_build(

@@ -24,7 +24,7 @@ import yaml
 from playwright.sync_api import expect
 
 from curriculum.site import BuildResult
-from tests.browser import MOUNTED, axe_check, goto, serve
+from tests.browser import MOUNTED, axe_check, goto, serve, wait_until
 from tests.conftest import REPO
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -135,7 +135,7 @@ def test_sidebar_and_pager_lead_through_the_lessons(open_page: Any, http: str) -
     expect(first).to_be_hidden()  # its section is folded on the home page
     nav.locator("details", has=page.locator(link)).locator("summary").click()
     first.click()
-    page.wait_for_function(MOUNTED)
+    wait_until(page, MOUNTED)
     assert page.url.endswith(f"lessons/{LESSONS[0]}.html")
     current = nav.locator("[aria-current=page]")
     expect(current).to_have_count(1)
@@ -145,7 +145,7 @@ def test_sidebar_and_pager_lead_through_the_lessons(open_page: Any, http: str) -
 
     clean(page)
     page.locator(".pager a[rel=next]").click()
-    page.wait_for_function(MOUNTED)
+    wait_until(page, MOUNTED)
     assert page.url.endswith(f"lessons/{LESSONS[1]}.html")
     current = nav.locator("[aria-current=page]")
     expect(current).to_have_count(1)
@@ -212,7 +212,7 @@ def test_search_finds_a_word_and_the_keyboard_opens_it(
     expect(links.first).to_be_focused()
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(re.escape(entry["url"]) + "$"))
-    page.wait_for_function(MOUNTED)
+    wait_until(page, MOUNTED)
     anchor = entry["url"].partition("#")[2]
     section = page.evaluate(SECTION_TEXT, anchor)
     assert word in normalise(section["text"]), f"{word!r} is not in section #{anchor}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import posixpath
 import re
 import subprocess
 from collections.abc import Callable
@@ -206,6 +207,14 @@ class PandocEngine:
             toc, body, _ = converted[source]
             prev, nxt = pager(order, page)
             rel = "../" * page.depth
+            body, payloads = defer_payloads(body)
+            data_file = ""
+            if payloads:
+                data_file = posixpath.splitext(posixpath.basename(page.output))[0] + ".data.js"
+                target = posixpath.join(posixpath.dirname(page.output), data_file)
+                stats.written += write_if_changed(out / target, payloads)
+                written.append(target)
+            interactive = payloads or 'class="cur-progress"' in body
             document = template.render(
                 lang="en",
                 profile=config.profile,
@@ -224,6 +233,8 @@ class PandocEngine:
                 next=nxt,
                 footer=_markup(footer),
                 about=_about(pages, page),
+                bundle=f"{rel}assets/curriculum.js" if interactive else "",
+                payloads=data_file,
             )
             if write_if_changed(out / page.output, document):
                 stats.written += 1
@@ -347,6 +358,50 @@ class PandocEngine:
                 removed += 1
         write_if_changed(manifest, json.dumps(sorted(written), indent=0) + "\n")
         return removed
+
+
+_WIDGET_PAYLOAD = re.compile(
+    r'(<div class="cur-widget" data-component="[^"]*" id="([^"]+)")>'
+    r'<script type="application/json" class="cur-payload">(.*?)</script>',
+    re.DOTALL,
+)
+
+
+def defer_payloads(body: str) -> tuple[str, str]:
+    """Move the components' payloads out of a page body into a script loaded after the text.
+
+    A lesson's interactive parts (quiz items with their feedback, a branching
+    case, a transcript) weigh more than its prose. The page ships its text
+    first; ``site.js`` then loads the payloads and ``curriculum.js`` as soon as
+    the browser is idle or a component comes near the screen, so reading can
+    start at once and a resident who only reads never parses them.
+
+    Parameters
+    ----------
+    body : str
+        The page body, with the static fragments as built.
+
+    Returns
+    -------
+    tuple[str, str]
+        The body without inline payloads, and the script that registers them
+        (empty when the page has no component).
+    """
+    payloads: list[str] = []
+
+    def move(match: re.Match[str]) -> str:
+        payloads.append(f"{json.dumps(match.group(2))}:{match.group(3)}")
+        return f'{match.group(1)} data-payload="deferred">'
+
+    body = _WIDGET_PAYLOAD.sub(move, body)
+    if not payloads:
+        return body, ""
+    script = (
+        "window.CURRICULUM_PAYLOADS = Object.assign(window.CURRICULUM_PAYLOADS || {}, {\n"
+        + ",\n".join(payloads)
+        + "\n});\n"
+    )
+    return body, script
 
 
 def _about(pages: dict[str, Page], current: Page) -> str | None:

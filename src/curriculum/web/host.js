@@ -382,8 +382,12 @@ function mountWidget(node) {
   let payload;
   try {
     const script = node.querySelector("script.cur-payload");
-    if (!script) throw new Error("no .cur-payload element");
-    payload = JSON.parse(script.textContent || "");
+    // The published site moves payloads out of the page into a script it loads after the text
+    // (window.CURRICULUM_PAYLOADS, keyed by the widget's id); a page built otherwise carries them inline.
+    const deferred = window.CURRICULUM_PAYLOADS;
+    if (script) payload = JSON.parse(script.textContent || "");
+    else if (isPlainObject(deferred) && Object.prototype.hasOwnProperty.call(deferred, node.id)) payload = deferred[node.id];
+    else throw new Error("no .cur-payload element");
     if (!isPlainObject(payload) || typeof payload.key !== "string") throw new Error("the payload is not an object with a key");
   } catch (error) {
     showError(node, `This ${label} cannot be shown: its data is damaged. The rest of the page still works.`, error);

@@ -292,7 +292,49 @@
     apply();
   }
 
-  function start() { setupMenu(); setupSidebar(); setupSearch(); setupToc(); setupScrollables(); setupLibrary(); }
+  /* ---- the interactive parts, after the text ------------------------------------------ */
+  // A page with components names, on <html>, the components' script (data-bundle) and its
+  // payloads (data-payloads). They load once the browser is idle after showing the text, or
+  // earlier when a component comes within a screen or two, whichever happens first.
+  function setupInteractive() {
+    var html = document.documentElement;
+    var bundle = html.getAttribute("data-bundle");
+    if (!bundle) return;
+    var payloads = html.getAttribute("data-payloads");
+    var started = false;
+    function failed() {
+      Array.prototype.forEach.call(document.querySelectorAll(".cur-widget:not([data-cur-mounted])"), function (el) {
+        el.setAttribute("data-load-failed", "");
+        var note = document.createElement("p");
+        note.className = "cur-load-failed";
+        note.textContent = "This exercise could not be loaded. Reload the page to try again.";
+        el.appendChild(note);
+      });
+    }
+    function load() {
+      if (started) return;
+      started = true;
+      [payloads, bundle].forEach(function (src) {
+        if (!src) return;
+        var script = document.createElement("script");
+        script.src = src;
+        script.async = false; // run in order: the payloads, then the components that mount them
+        script.onerror = failed;
+        document.head.appendChild(script);
+      });
+    }
+    if ("IntersectionObserver" in window) {
+      var watcher = new IntersectionObserver(function (entries) {
+        if (entries.some(function (e) { return e.isIntersecting; })) { watcher.disconnect(); load(); }
+      }, { rootMargin: "1500px 0px" });
+      Array.prototype.forEach.call(document.querySelectorAll(".cur-widget, .cur-progress"), function (el) { watcher.observe(el); });
+    }
+    var idle = window.requestIdleCallback || function (fn) { return setTimeout(fn, 1); };
+    if (document.readyState === "complete") idle(load, { timeout: 1000 });
+    else window.addEventListener("load", function () { idle(load, { timeout: 1000 }); });
+  }
+
+  function start() { setupMenu(); setupSidebar(); setupSearch(); setupToc(); setupScrollables(); setupLibrary(); setupInteractive(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
