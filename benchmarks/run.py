@@ -140,36 +140,19 @@ def components(path: Path) -> dict[str, int]:
     }
 
 
-# ------------------------------------------------------------------------------------ ours
+# ------------------------------------------------------------------------------------ both
 
 
-def bench_ours(
-    project: Path, snapshot: Path, logs: Path, stems: list[str], lesson: str, args: Any
+def measure(
+    builder: Builder, project: Path, site: Path, index_name: str, stems: list[str], lesson: str, args: Any
 ) -> dict[str, Any]:
-    venv_bin = Path(sys.executable).parent
-    exe = venv_bin / "curriculum"
-    if not exe.is_file():
-        exe = Path(shutil.which("curriculum") or "curriculum")
-    builder = Builder(
-        "ours",
-        [str(exe), "build", "--engine", "pandoc"],
-        project,
-        base_env(venv_bin, snapshot),
-        logs,
-        parse_ours,
-    )
-    site = project / "_site"
+    """The same sequence for both systems: cold, no change, prose edits, a quiz edit, page weights."""
     page = site / "lessons" / f"{lesson}.html"
-    out: dict[str, Any] = {"command": f"{exe} build --engine pandoc"}
-
-    startup = [builder.run(f"startup-{i}", [str(exe), "--version"]) for i in range(3)]
-    out["startup_seconds"] = median(startup)
-
-    out["cold"] = builder.run("cold")
+    out: dict[str, Any] = {"cold": builder.run("cold")}
     out["pages"] = lesson_weights(site, stems)
     out["page_spread"] = spread(out["pages"])
     out["page_spread_all"] = spread(out["pages"], "total_all")
-    index = site / "search-index.js"
+    index = site / index_name
     out["search_index_bytes"] = index.stat().st_size if index.is_file() else None
     out["components"] = components(page)
 
@@ -191,6 +174,35 @@ def bench_ours(
     row["quiz"] = quiz.relative_to(project).as_posix()
     row["edit_in_lesson_page"] = contains(page, marker)
     out["quiz_edit"] = row
+    return out
+
+
+# ------------------------------------------------------------------------------------ ours
+
+
+def bench_ours(
+    project: Path, snapshot: Path, logs: Path, stems: list[str], lesson: str, args: Any
+) -> dict[str, Any]:
+    venv_bin = Path(sys.executable).parent
+    exe = venv_bin / "curriculum"
+    if not exe.is_file():
+        exe = Path(shutil.which("curriculum") or "curriculum")
+    builder = Builder(
+        "ours",
+        [str(exe), "build", "--engine", "pandoc"],
+        project,
+        base_env(venv_bin, snapshot),
+        logs,
+        parse_ours,
+    )
+    site = project / "_site"
+    out: dict[str, Any] = {"command": f"{exe} build --engine pandoc"}
+
+    startup = [builder.run(f"startup-{i}", [str(exe), "--version"]) for i in range(3)]
+    out["startup_seconds"] = median(startup)
+
+    out.update(measure(builder, project, site, "search-index.js", stems, lesson, args))
+    notebook = project / "lessons" / f"{lesson}.ipynb"
 
     if args.profile:
         out["profile"] = {}
@@ -256,35 +268,9 @@ def bench_jb(
     env["CURRICULUM_ROOT"] = str(book)
     builder = Builder("jupyter-book", [str(exe), "build", str(book)], book, env, logs, parse_jb)
     site = book / "_build" / "html"
-    page = site / "lessons" / f"{lesson}.html"
     out: dict[str, Any] = {"version": version(exe), "command": f"{exe} build {book}"}
 
-    out["cold"] = builder.run("cold")
-    out["pages"] = lesson_weights(site, stems)
-    out["page_spread"] = spread(out["pages"])
-    out["page_spread_all"] = spread(out["pages"], "total_all")
-    index = site / "searchindex.js"
-    out["search_index_bytes"] = index.stat().st_size if index.is_file() else None
-    out["components"] = components(page)
-
-    out["no_change_runs"] = [builder.run(f"no-change-{i}") for i in range(args.no_change)]
-    out["no_change"] = median(out["no_change_runs"])
-
-    notebook = book / "lessons" / f"{lesson}.ipynb"
-    runs = []
-    for n in range(args.edits):
-        sentence = edit_lesson_prose(notebook, n)
-        row = builder.run(f"lesson-edit-{n}")
-        row["edit_in_page"] = contains(page, sentence)
-        runs.append(row)
-    out["lesson_edit_runs"], out["lesson_edit"] = runs, median(runs)
-
-    quiz = _quiz_file(book, lesson)
-    marker = edit_quiz(quiz, 0)
-    row = builder.run("quiz-edit")
-    row["quiz"] = quiz.relative_to(book).as_posix()
-    row["edit_in_lesson_page"] = contains(page, marker)
-    out["quiz_edit"] = row
+    out.update(measure(builder, book, site, "searchindex.js", stems, lesson, args))
     return out
 
 
