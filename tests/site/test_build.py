@@ -243,3 +243,32 @@ def test_a_broken_quarto_yml_is_located(
     monkeypatch.chdir(root)
     status, _, err = run(["build", "--engine", "pandoc"], capsys)
     assert status == 1 and "_quarto.yml:3:" in err
+
+
+def test_a_sidebar_entry_that_is_not_understood_is_located(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.cli.test_cli import run
+    from tests.site.conftest import PROJECT
+
+    root = tmp_path / "p"
+    shutil.copytree(PROJECT, root)
+    config = root / "_quarto.yml"
+    config.write_text(config.read_text().replace("      - index.qmd\n", "      - index.qmd\n      - 42\n", 1))
+    monkeypatch.chdir(root)
+    status, _, err = run(["build", "--engine", "pandoc"], capsys)
+    assert status == 1 and "_quarto.yml:9:9: error CUR601: a sidebar entry is not understood" in err
+
+
+def test_pandoc_failure_names_the_page(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.cli.test_cli import run
+    from tests.site.conftest import PROJECT
+
+    root = tmp_path / "p"
+    shutil.copytree(PROJECT, root)
+    (root / "progress.qmd").write_text("---\ntitle: [unclosed\n---\n\nText\n")
+    monkeypatch.chdir(root)
+    status, _, err = run(["build", "--engine", "pandoc"], capsys)
+    assert status == 1 and "progress.qmd:1:1: error CUR604: Pandoc failed" in err and "Traceback" not in err

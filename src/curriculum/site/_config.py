@@ -15,7 +15,7 @@ from typing import Any
 
 from curriculum.content._diagnostics import RULES, Severity
 from curriculum.content._source import read_source
-from curriculum.content._yaml import parse_yaml
+from curriculum.content._yaml import LocMap, parse_yaml
 from curriculum.errors import ContentError
 
 __all__ = ["NavEntry", "SiteConfig", "load_config"]
@@ -112,12 +112,12 @@ def _merge(base: Any, over: Any) -> Any:
     return over
 
 
-def _read(path: Path, root: Path) -> dict[str, Any]:
+def _read(path: Path, root: Path) -> tuple[dict[str, Any], LocMap]:
     display = path.relative_to(root).as_posix()
     source, problems = read_source(path, display)
     if source is None:
         raise ContentError(problems)
-    data, _, problems = parse_yaml(source)
+    data, locs, problems = parse_yaml(source)
     if problems:
         raise ContentError(problems)
     if not isinstance(data, dict):
@@ -131,24 +131,25 @@ def _read(path: Path, root: Path) -> dict[str, Any]:
                 )
             ]
         )
-    return data
+    return data, locs
 
 
-def _nav(items: Any, display: str) -> list[NavEntry]:
+def _nav(items: Any, locs: LocMap, loc: tuple[str | int, ...]) -> list[NavEntry]:
     entries = []
-    for item in items or []:
+    for i, item in enumerate(items or []):
         if isinstance(item, str):
             entries.append(NavEntry(None, item))
         elif isinstance(item, dict) and "section" in item:
-            entries.append(NavEntry(str(item["section"]), None, tuple(_nav(item.get("contents"), display))))
+            inner = _nav(item.get("contents"), locs, (*loc, i, "contents"))
+            entries.append(NavEntry(str(item["section"]), None, tuple(inner)))
         elif isinstance(item, dict) and "href" in item:
             entries.append(NavEntry(item.get("text"), str(item["href"])))
         else:
             raise ContentError(
                 [
                     E_CONFIG.at(
-                        display,
-                        (1, 1),
+                        "_quarto.yml",
+                        locs.value((*loc, i)),
                         f"a sidebar entry is not understood: {item!r}",
                         "use a path, `href:`/`text:`, or `section:` with `contents:`",
                     )
@@ -177,14 +178,16 @@ def load_config(root: Path, profile: str = "resident") -> SiteConfig:
     ContentError
         If a configuration file is missing, malformed or not a website project.
     """
-    data = _read(root / "_quarto.yml", root)
+    data, locs = _read(root / "_quarto.yml", root)
     overlay = root / f"_quarto-{profile}.yml"
     if profile != "resident" and overlay.is_file():
-        data = _merge(data, _read(overlay, root))
+        data = _merge(data, _read(overlay, root)[0])
     website = data.get("website") or {}
     sidebar = website.get("sidebar") or {}
+    sidebar_loc: tuple[str | int, ...] = ("website", "sidebar", "contents")
     if isinstance(sidebar, list):
         sidebar = sidebar[0] if sidebar else {}
+        sidebar_loc = ("website", "sidebar", 0, "contents")
     project = data.get("project") or {}
     footer = website.get("page-footer") or ""
     if isinstance(footer, dict):
@@ -205,7 +208,7 @@ def load_config(root: Path, profile: str = "resident") -> SiteConfig:
         profile=profile,
         title=str(website.get("title") or root.name),
         description=str(website.get("description") or ""),
-        sidebar=_nav(sidebar.get("contents"), "_quarto.yml"),
+        sidebar=_nav(sidebar.get("contents"), locs, sidebar_loc),
         output_dir=str(project.get("output-dir") or "_site"),
         bibliography=data.get("bibliography"),
         footer=str(footer),
