@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import functools
 from importlib import resources
+from pathlib import Path
 
 import rcssmin
 import rjsmin
 
 from curriculum.web import classic_bundle, stylesheet
 
-__all__ = ["site_assets"]
+__all__ = ["resource", "site_assets"]
 
 
-def _resource(name: str) -> str:
-    return resources.files("curriculum.site").joinpath("resources", name).read_text(encoding="utf-8")
+def resource(name: str) -> Path:
+    """Return the path of a file in ``site/resources`` (filters, templates, scripts, styles)."""
+    return Path(str(resources.files("curriculum.site").joinpath("resources", name)))
 
 
 @functools.cache
@@ -36,6 +38,6 @@ def site_assets() -> dict[str, str]:
     return {
         "assets/curriculum.js": rjsmin.jsmin(classic_bundle()),
         "assets/curriculum.css": rcssmin.cssmin(stylesheet()),
-        "assets/site.js": rjsmin.jsmin(_resource("site.js")),
-        "assets/site.css": rcssmin.cssmin(_resource("site.css")),
+        "assets/site.js": rjsmin.jsmin(resource("site.js").read_text(encoding="utf-8")),
+        "assets/site.css": rcssmin.cssmin(resource("site.css").read_text(encoding="utf-8")),
     }

@@ -18,18 +18,18 @@ import subprocess
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
+from curriculum._fragment import defer_payloads
 from curriculum._session import site_id
 from curriculum._version import __version__
 from curriculum.content._diagnostics import RULES, Severity
 from curriculum.errors import BuildError, ContentError
 from curriculum.render import Renderer
-from curriculum.site._assets import site_assets
+from curriculum.site._assets import resource, site_assets
 from curriculum.site._config import SiteConfig
 from curriculum.site._execute import NotebookCache, package_fingerprint
 from curriculum.site._navigation import pager, relative, sidebar_html
@@ -54,10 +54,6 @@ _ENV = jinja2.Environment(
     autoescape=True,
     keep_trailing_newline=True,
 )
-
-
-def _resource(name: str) -> Path:
-    return Path(str(resources.files("curriculum.site").joinpath("resources", name)))
 
 
 @dataclass
@@ -199,14 +195,11 @@ class PandocEngine:
 
         written: list[str] = []
         footer = renderer.inline(config.footer) if config.footer else ""
-        template = _ENV.get_template("page.html.j2")
-        site = site_id(root)
         search: list[dict[str, str]] = []
         for source in sources:
             page = pages[source]
             toc, body, _ = converted[source]
             prev, nxt = pager(order, page)
-            rel = "../" * page.depth
             body, payloads = defer_payloads(body)
             data_file = ""
             if payloads:
@@ -214,26 +207,18 @@ class PandocEngine:
                 target = posixpath.join(posixpath.dirname(page.output), data_file)
                 stats.written += write_if_changed(out / target, payloads)
                 written.append(target)
-            interactive = payloads or 'class="cur-progress"' in body
-            document = template.render(
-                lang="en",
-                profile=config.profile,
-                site=site,
-                rel=rel,
-                csp=CSP,
-                version=__version__,
-                title=page.title,
-                site_title=config.title,
-                description=config.description,
-                subtitle=None,
-                sidebar=_markup(sidebar_html(config.sidebar, pages, page)),
-                body=_markup(body),
-                toc=_markup(toc) if toc.strip() else "",
+            interactive = bool(payloads) or 'class="cur-progress"' in body
+            document = _document(
+                config,
+                pages,
+                page,
+                body,
+                toc=toc,
                 prev=prev,
                 next=nxt,
-                footer=_markup(footer),
-                about=_about(pages, page),
-                bundle=f"{rel}assets/curriculum.js" if interactive else "",
+                footer=footer,
+                description=config.description,
+                interactive=interactive,
                 payloads=data_file,
             )
             if write_if_changed(out / page.output, document):
@@ -264,12 +249,12 @@ class PandocEngine:
             "html5",
             "-s",
             "--template",
-            str(_resource("split.html")),
+            str(resource("split.html")),
             "--toc",
             "--toc-depth=3",
             "--wrap=none",
             "--lua-filter",
-            str(_resource("curriculum.lua")),
+            str(resource("curriculum.lua")),
             "-M",
             f"curriculum-profile={profile}",
             "-M",
@@ -320,25 +305,7 @@ class PandocEngine:
             '<p class="search-page-intro">Results for your search appear below. Type in the search box '
             'at the top of any page.</p><ol class="search-page-results" aria-live="polite"></ol>'
         )
-        document = _ENV.get_template("page.html.j2").render(
-            lang="en",
-            profile=config.profile,
-            site=site_id(config.root),
-            rel="",
-            csp=CSP,
-            version=__version__,
-            title="Search",
-            site_title=config.title,
-            description="",
-            subtitle=None,
-            sidebar=_markup(sidebar_html(config.sidebar, pages, page)),
-            body=_markup(body),
-            toc="",
-            prev=None,
-            next=None,
-            footer="",
-            about=_about(pages, page),
-        )
+        document = _document(config, pages, page, body)
         stats.written += write_if_changed(out / "search.html", document)
         return "search.html"
 
@@ -360,48 +327,43 @@ class PandocEngine:
         return removed
 
 
-_WIDGET_PAYLOAD = re.compile(
-    r'(<div class="cur-widget" data-component="[^"]*" id="([^"]+)")>'
-    r'<script type="application/json" class="cur-payload">(.*?)</script>',
-    re.DOTALL,
-)
-
-
-def defer_payloads(body: str) -> tuple[str, str]:
-    """Move the components' payloads out of a page body into a script loaded after the text.
-
-    A lesson's interactive parts (quiz items with their feedback, a branching
-    case, a transcript) weigh more than its prose. The page ships its text
-    first; ``site.js`` then loads the payloads and ``curriculum.js`` as soon as
-    the browser is idle or a component comes near the screen, so reading can
-    start at once and a resident who only reads never parses them.
-
-    Parameters
-    ----------
-    body : str
-        The page body, with the static fragments as built.
-
-    Returns
-    -------
-    tuple[str, str]
-        The body without inline payloads, and the script that registers them
-        (empty when the page has no component).
-    """
-    payloads: list[str] = []
-
-    def move(match: re.Match[str]) -> str:
-        payloads.append(f"{json.dumps(match.group(2))}:{match.group(3)}")
-        return f'{match.group(1)} data-payload="deferred">'
-
-    body = _WIDGET_PAYLOAD.sub(move, body)
-    if not payloads:
-        return body, ""
-    script = (
-        "window.CURRICULUM_PAYLOADS = Object.assign(window.CURRICULUM_PAYLOADS || {}, {\n"
-        + ",\n".join(payloads)
-        + "\n});\n"
+def _document(
+    config: SiteConfig,
+    pages: dict[str, Page],
+    page: Page,
+    body: str,
+    *,
+    toc: str = "",
+    prev: dict[str, str] | None = None,
+    next: dict[str, str] | None = None,
+    footer: str = "",
+    description: str = "",
+    interactive: bool = False,
+    payloads: str = "",
+) -> str:
+    """Wrap a rendered page body in the site's page template."""
+    rel = "../" * page.depth
+    return _ENV.get_template("page.html.j2").render(
+        lang="en",
+        profile=config.profile,
+        site=site_id(config.root),
+        rel=rel,
+        csp=CSP,
+        version=__version__,
+        title=page.title,
+        site_title=config.title,
+        description=description,
+        subtitle=None,
+        sidebar=_markup(sidebar_html(config.sidebar, pages, page)),
+        body=_markup(body),
+        toc=_markup(toc) if toc.strip() else "",
+        prev=prev,
+        next=next,
+        footer=_markup(footer),
+        about=_about(pages, page),
+        bundle=f"{rel}assets/curriculum.js" if interactive else "",
+        payloads=payloads,
     )
-    return body, script
 
 
 def _about(pages: dict[str, Page], current: Page) -> str | None:
