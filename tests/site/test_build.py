@@ -201,74 +201,51 @@ def test_stale_pages_are_removed(tmp_path: Path) -> None:
     assert not (result.out / "cases" / "first-visit.html").exists()
 
 
-def test_a_failing_notebook_stops_the_build_with_its_path(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def build_errors(project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> str:
+    """Build ``project`` through the CLI, expect exit status 1 and no traceback; return stderr."""
     from tests.cli.test_cli import run
-    from tests.site.conftest import PROJECT
 
-    root = tmp_path / "p"
-    shutil.copytree(PROJECT, root)
-    notebook = root / "lessons" / "intro.ipynb"
-    notebook.write_text(notebook.read_text().replace('curriculum.quiz(\\"intro\\")', "1 / 0"))
-    monkeypatch.chdir(root)
+    monkeypatch.chdir(project)
     status, _, err = run(["build", "--engine", "pandoc"], capsys)
-    assert status == 1 and "lessons/intro.ipynb" in err and "ZeroDivisionError" in err
-    assert "Traceback" not in err
+    assert status == 1 and "Traceback" not in err
+    return err
+
+
+def test_a_failing_notebook_stops_the_build_with_its_path(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notebook = project / "lessons" / "intro.ipynb"
+    notebook.write_text(notebook.read_text().replace('curriculum.quiz(\\"intro\\")', "1 / 0"))
+    err = build_errors(project, monkeypatch, capsys)
+    assert "lessons/intro.ipynb" in err and "ZeroDivisionError" in err
 
 
 def test_a_page_that_cannot_be_read_is_reported(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.cli.test_cli import run
-    from tests.site.conftest import PROJECT
-
-    root = tmp_path / "p"
-    shutil.copytree(PROJECT, root)
-    (root / "progress.qmd").unlink()
-    monkeypatch.chdir(root)
-    status, _, err = run(["build", "--engine", "pandoc"], capsys)
-    assert status == 1 and "progress.qmd:1:1" in err and "CUR602" in err
+    (project / "progress.qmd").unlink()
+    err = build_errors(project, monkeypatch, capsys)
+    assert "progress.qmd:1:1" in err and "CUR602" in err
 
 
 def test_a_broken_quarto_yml_is_located(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.cli.test_cli import run
-    from tests.site.conftest import PROJECT
-
-    root = tmp_path / "p"
-    shutil.copytree(PROJECT, root)
-    (root / "_quarto.yml").write_text("website:\n  title: x\n   sidebar: []\n")
-    monkeypatch.chdir(root)
-    status, _, err = run(["build", "--engine", "pandoc"], capsys)
-    assert status == 1 and "_quarto.yml:3:" in err
+    (project / "_quarto.yml").write_text("website:\n  title: x\n   sidebar: []\n")
+    assert "_quarto.yml:3:" in build_errors(project, monkeypatch, capsys)
 
 
 def test_a_sidebar_entry_that_is_not_understood_is_located(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.cli.test_cli import run
-    from tests.site.conftest import PROJECT
-
-    root = tmp_path / "p"
-    shutil.copytree(PROJECT, root)
-    config = root / "_quarto.yml"
+    config = project / "_quarto.yml"
     config.write_text(config.read_text().replace("      - index.qmd\n", "      - index.qmd\n      - 42\n", 1))
-    monkeypatch.chdir(root)
-    status, _, err = run(["build", "--engine", "pandoc"], capsys)
-    assert status == 1 and "_quarto.yml:9:9: error CUR601: a sidebar entry is not understood" in err
+    err = build_errors(project, monkeypatch, capsys)
+    assert "_quarto.yml:9:9: error CUR601: a sidebar entry is not understood" in err
 
 
 def test_pandoc_failure_names_the_page(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.cli.test_cli import run
-    from tests.site.conftest import PROJECT
-
-    root = tmp_path / "p"
-    shutil.copytree(PROJECT, root)
-    (root / "progress.qmd").write_text("---\ntitle: [unclosed\n---\n\nText\n")
-    monkeypatch.chdir(root)
-    status, _, err = run(["build", "--engine", "pandoc"], capsys)
-    assert status == 1 and "progress.qmd:1:1: error CUR604: Pandoc failed" in err and "Traceback" not in err
+    (project / "progress.qmd").write_text("---\ntitle: [unclosed\n---\n\nText\n")
+    assert "progress.qmd:1:1: error CUR604: Pandoc failed" in build_errors(project, monkeypatch, capsys)
