@@ -9,12 +9,15 @@ at its line.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from curriculum._cache import cache_dir
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
 from curriculum.content._source import Source
 
@@ -93,11 +96,17 @@ def read_bibliography(source: Source, *, with_pandoc: bool = True) -> tuple[Bibl
 
 
 def _pandoc_problems(source: Source) -> list[Diagnostic]:
+    """Ask Pandoc to read the file; a file it has read cleanly before is not read again."""
     import pypandoc
 
+    pandoc = Path(pypandoc.get_pandoc_path())
+    digest = hashlib.sha256(f"{pandoc}:{pandoc.stat().st_mtime_ns}\0{source.text}".encode()).hexdigest()[:24]
+    clean = cache_dir() / f"bibliography-ok-{digest}"
+    if clean.is_file():
+        return []
     try:
         result = subprocess.run(
-            [pypandoc.get_pandoc_path(), "-f", "bibtex", "-t", "csljson"],
+            [str(pandoc), "-f", "bibtex", "-t", "csljson"],
             input=source.text,
             capture_output=True,
             text=True,
@@ -111,6 +120,9 @@ def _pandoc_problems(source: Source) -> list[Diagnostic]:
             json.loads(result.stdout)
         except json.JSONDecodeError:
             return [E_BIB.at(source.display, (1, 1), "Pandoc read the file but produced no entries")]
+        with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+            clean.parent.mkdir(parents=True, exist_ok=True)
+            clean.touch()
         return []
     message = " ".join(result.stderr.split())
     where = re.search(r"line (\d+), column (\d+)", message)

@@ -17,10 +17,8 @@ import os
 import re
 import subprocess
 from dataclasses import dataclass
-from pathlib import Path
 
-import platformdirs
-
+from curriculum._cache import cache_dir
 from curriculum.content._bibliography import Bibliography
 from curriculum.errors import BuildError
 
@@ -28,12 +26,6 @@ __all__ = ["Citations", "FormattedReference", "cache_dir"]
 
 _CITE = re.compile(r'<span class="citation" data-cites="([^"]+)">(.*?)</span>', re.DOTALL)
 _ENTRY = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>(.*?)</div>', re.DOTALL)
-
-
-def cache_dir() -> Path:
-    """Return the folder for caches (``CURRICULUM_CACHE_DIR`` overrides the user cache folder)."""
-    configured = os.environ.get("CURRICULUM_CACHE_DIR")
-    return Path(configured) if configured else Path(platformdirs.user_cache_dir("curriculum"))
 
 
 @dataclass(frozen=True)
