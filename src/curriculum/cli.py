@@ -109,11 +109,21 @@ def schema(out: Path | None) -> int:
 @click.argument("ident", metavar="ID")
 @click.option("--lesson", default=None, help="The lesson the new content belongs to (default: the last).")
 def new(kind: str, ident: str, lesson: str | None) -> int:
-    """Create a commented template for new content; it passes `check --strict`."""
+    """Create a commented template for new content; it passes `check --strict`.
+
+    A new lesson comes with its facilitator notes, faculty/notes/ID.qmd.
+    """
     from curriculum.content._templates import new_content
 
-    path = new_content(kind, ident, _root(), lesson=lesson)
-    click.echo(f"Created {path}")
+    root = _root()
+    created = new_content(kind, ident, root, lesson=lesson)
+    for path in created:
+        click.echo(f"Created {path}")
+    if kind == "lesson":
+        click.echo(
+            f"Next: add lessons/{ident}.ipynb to the sidebar in _quarto.yml, and "
+            f"faculty/notes/{ident}.qmd to the Facilitator notes section of _quarto-faculty.yml."
+        )
     return 0
 
 
