@@ -52,8 +52,12 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
+# The residents' reader notebooks (rendered from lessons/) in JupyterLab, on 127.0.0.1 only.
+# --allow-root only for uid 0 (containers often run as root; Jupyter refuses root without it).
 lab: $(VENV)/.installed
-	$(BIN)/jupyter lab --notebook-dir=lessons
+	$(BIN)/curriculum notebooks --out _notebooks
+	$(BIN)/jupyter lab --ServerApp.root_dir=_notebooks --ServerApp.ip=127.0.0.1 \
+	  $$(if [ "$$(id -u)" = 0 ]; then echo --allow-root; fi)
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run.py

@@ -175,6 +175,44 @@ def prerender(profile: str | None) -> int:
 
 
 @cli.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to write to (default: _notebooks/ in the project).",
+)
+def notebooks(out: Path | None) -> int:
+    """Write the lessons as reader notebooks for JupyterLab (what residents open).
+
+    Each reader notebook opens on the lesson's title, objectives and how to
+    start; citations read as text, callouts as quoted blocks, and faculty-only
+    material is left out. A notebook the learner has edited is kept.
+    """
+    from curriculum.site._reader import write_reader_notebooks
+
+    root = _root()
+    result = write_reader_notebooks(root, out)
+    for path in result.kept:
+        click.echo(
+            f"kept {path}: its cells were edited, so it was not replaced "
+            "(delete it to get the lesson as it is now)",
+            err=True,
+        )
+    click.echo(
+        f"notebooks  {len(result.written)} written · {len(result.unchanged)} unchanged · "
+        f"{len(result.kept)} kept · {len(result.removed)} removed · in {result.out}",
+        err=True,
+    )
+    if not result.out.is_relative_to(root.resolve()):
+        click.echo(
+            f"These notebooks are outside the project: start JupyterLab with CURRICULUM_ROOT={root} "
+            "so their interactive parts find it.",
+            err=True,
+        )
+    return 0
+
+
+@cli.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--profile", type=click.Choice(["resident", "faculty"]), default="resident", show_default=True)
 @click.option("--engine", type=click.Choice(["auto", "quarto", "pandoc"]), default="auto", show_default=True)
