@@ -34,7 +34,7 @@ from curriculum.site._build import build_site
 from curriculum.site._config import load_config
 from curriculum.site._pandoc_engine import CSP
 
-__all__ = ["SECURITY_HEADERS", "make_server", "serve", "source_stamp"]
+__all__ = ["CSP_HEADER", "SECURITY_HEADERS", "make_server", "serve", "source_stamp"]
 
 CSP_HEADER = f"{CSP}; frame-ancestors 'none'"
 """The page CSP as a header, which (unlike the pages' meta tag) can also forbid framing."""
