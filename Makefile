@@ -31,9 +31,18 @@ build: $(VENV)/.installed
 serve: $(VENV)/.installed
 	$(BIN)/curriculum serve --port $(PORT)
 
+# Both suites always run, even when the first fails; each reports its result, and the
+# target fails if either failed. Every test has a deadline (see CONTRIBUTING.md).
+PACKAGE_TESTS  = $(BIN)/python -m pytest
+NOTEBOOK_TESTS = $(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=300 lessons/
+
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest
-	$(BIN)/python -m pytest --nbval-lax lessons/
+	@package=0; notebooks=0; \
+	echo "$(PACKAGE_TESTS)"; $(PACKAGE_TESTS) || package=$$?; \
+	echo "$(NOTEBOOK_TESTS)"; $(NOTEBOOK_TESTS) || notebooks=$$?; \
+	report() { if [ "$$2" = 0 ]; then echo "  $$1 passed"; else echo "  $$1 FAILED (pytest exit status $$2)"; fi; }; \
+	echo; echo "make test:"; report "package tests:   " $$package; report "lesson notebooks:" $$notebooks; \
+	[ $$package = 0 ] && [ $$notebooks = 0 ]
 
 check: $(VENV)/.installed
 	$(BIN)/curriculum check --strict
@@ -43,8 +52,12 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
+# The residents' reader notebooks (rendered from lessons/) in JupyterLab, on 127.0.0.1 only.
+# --allow-root only for uid 0 (containers often run as root; Jupyter refuses root without it).
 lab: $(VENV)/.installed
-	$(BIN)/jupyter lab --notebook-dir=lessons
+	$(BIN)/curriculum notebooks --out _notebooks
+	$(BIN)/jupyter lab --ServerApp.root_dir=_notebooks --ServerApp.ip=127.0.0.1 \
+	  $$(if [ "$$(id -u)" = 0 ]; then echo --allow-root; fi)
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run.py

@@ -1,4 +1,4 @@
-"""Build-time and page-weight benchmarks: our Pandoc build against Jupyter Book 1.x.
+"""Build-time and page-weight benchmarks: our Pandoc build against Jupyter Book 1.x; the preview under load.
 
 Run with ``.venv/bin/python benchmarks/run.py`` (``make bench``). See benchmarks/README.md.
 Every build is a fresh subprocess timed with ``time.perf_counter`` from the
@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 from _jupyterbook import ensure_venv, version, write_book
 from _pageweight import page_weight
+from _serve import describe, measure_serve
 from _workspace import copy_content, edit_lesson_prose, edit_quiz, snapshot_package
 
 HERE = Path(__file__).resolve().parent
@@ -37,7 +38,9 @@ BUDGETS = {
     "lesson_edit": 5.0,  # seconds
     "page_kb": 150.0,  # KB, the heaviest lesson page
     "lighter_than_jb": 5.0,  # Jupyter Book bytes / ours, the least favourable lesson
+    "serve_failed": 0,  # failed requests of 2,000 at concurrency 200 against curriculum serve
 }
+SERVE_LOAD = {"requests": 2000, "concurrency": 200}
 
 
 class BuildFailed(RuntimeError):
@@ -228,6 +231,21 @@ def bench_ours(
     return out
 
 
+def bench_serve(project: Path, snapshot: Path, lesson: str) -> dict[str, Any]:
+    """Load ``curriculum serve`` on our built copy (see ``_serve.py``)."""
+    venv_bin = Path(sys.executable).parent
+    exe = venv_bin / "curriculum"
+    figures = measure_serve(
+        project,
+        str(exe if exe.is_file() else "curriculum"),
+        base_env(venv_bin, snapshot),
+        lesson,
+        **SERVE_LOAD,
+    )
+    print(f"  {describe(figures)}", flush=True)
+    return figures
+
+
 def _quiz_file(project: Path, lesson: str) -> Path:
     quiz = project / "quizzes" / f"{lesson}.yml"
     return quiz if quiz.is_file() else sorted((project / "quizzes").glob("*.yml"))[0]
@@ -348,6 +366,9 @@ def report(results: dict[str, Any]) -> list[dict[str, Any]]:
         print(f"{label:<{width}}{fmt(mine):>14}{fmt(theirs):>16}{_ratio(theirs, mine):>12}")
     print()
     print(f"command start-up (curriculum --version, median of 3): {_s(ours['startup_seconds'])}")
+    serve = results.get("serve")
+    if serve:
+        print(f"preview server: {describe(serve)}")
     machine = results["machine"]
     print(
         f"load average (1/5/15 min) before {machine['load_before']}, after {machine['load_after']} "
@@ -442,6 +463,17 @@ def report(results: dict[str, Any]) -> list[dict[str, Any]]:
             "pass": ours["pages"][heaviest]["total"] < BUDGETS["page_kb"] * KB,
         },
         {
+            "budget": (
+                f"curriculum serve: {BUDGETS['serve_failed']} failed of {SERVE_LOAD['requests']:,} "
+                f"at concurrency {SERVE_LOAD['concurrency']}"
+            ),
+            "value": None if serve is None else serve["failed"],
+            "shown": "not measured"
+            if serve is None
+            else f"{serve['failed']} failed, p99 {serve['p99_ms']:.0f} ms",
+            "pass": None if serve is None else serve["failed"] <= BUDGETS["serve_failed"],
+        },
+        {
             "budget": f">= {BUDGETS['lighter_than_jb']:g}x lighter than Jupyter Book (all bytes, worst)",
             "value": None if jb_ratio is None else round(jb_ratio[0], 3),
             "shown": "not measured" if jb_ratio is None else f"{jb_ratio[0]:.2f}x ({jb_ratio[1]})",
@@ -514,6 +546,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print("our build (curriculum build --engine pandoc)", flush=True)
         results["ours"] = bench_ours(ours_dir, snapshot, logs, stems, args.lesson, args)
+        print(
+            f"curriculum serve under load ({SERVE_LOAD['requests']:,} requests at concurrency "
+            f"{SERVE_LOAD['concurrency']})",
+            flush=True,
+        )
+        results["serve"] = bench_serve(ours_dir, snapshot, args.lesson)
         if not args.skip_jupyter_book:
             print("Jupyter Book 1.x (jupyter-book build)", flush=True)
             results["jupyter_book"] = bench_jb(jb_dir, snapshot, logs, stems, args.lesson, args)

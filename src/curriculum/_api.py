@@ -13,6 +13,7 @@ from curriculum._display import Problem, show_component
 from curriculum._session import current_session, host_kind
 from curriculum.assess import ProgressStore
 from curriculum.content import Spotter, Worksheet
+from curriculum.content._notes import NOTES_FOLDER
 from curriculum.content._worksheets import WORKSHEET_FIELDS
 from curriculum.errors import CurriculumError
 
@@ -136,6 +137,8 @@ class _HTML:
 def overview(lesson_id: str) -> Any:
     """Show a lesson's overview: duration, objectives with their competencies, prerequisites.
 
+    In the faculty edition it also links to the lesson's facilitator notes.
+
     Parameters
     ----------
     lesson_id : str
@@ -173,6 +176,13 @@ def overview(lesson_id: str) -> Any:
     parts.append(
         f"<p><strong>By the end of this lesson you will be able to:</strong></p><ol>{objectives}</ol>"
     )
+    if lesson_id in session.curriculum.notes and session.builder.profile == "faculty":
+        href = f"../{NOTES_FOLDER}/{lesson_id}{'.qmd' if host_kind() == 'live' else '.html'}"
+        parts.append(
+            f'<p class="profile-block profile-faculty"><a href="{e(href)}">Facilitator notes for this '
+            "lesson</a>: the seminar plan, discussion questions with what good answers contain, and "
+            "common misconceptions.</p>"
+        )
     parts.append("</section>")
     text = "\n".join([f"{fm.title} (about {fm.duration} minutes)", *(f"- {o.text}" for o in fm.objectives)])
     return _HTML("".join(parts), text)

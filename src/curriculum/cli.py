@@ -109,11 +109,21 @@ def schema(out: Path | None) -> int:
 @click.argument("ident", metavar="ID")
 @click.option("--lesson", default=None, help="The lesson the new content belongs to (default: the last).")
 def new(kind: str, ident: str, lesson: str | None) -> int:
-    """Create a commented template for new content; it passes `check --strict`."""
+    """Create a commented template for new content; it passes `check --strict`.
+
+    A new lesson comes with its facilitator notes, faculty/notes/ID.qmd.
+    """
     from curriculum.content._templates import new_content
 
-    path = new_content(kind, ident, _root(), lesson=lesson)
-    click.echo(f"Created {path}")
+    root = _root()
+    created = new_content(kind, ident, root, lesson=lesson)
+    for path in created:
+        click.echo(f"Created {path}")
+    if kind == "lesson":
+        click.echo(
+            f"Next: add lessons/{ident}.ipynb to the sidebar in _quarto.yml, and "
+            f"faculty/notes/{ident}.qmd to the Facilitator notes section of _quarto-faculty.yml."
+        )
     return 0
 
 
@@ -161,6 +171,44 @@ def prerender(profile: str | None) -> int:
 
     chosen = profile or ("faculty" if "faculty" in os.environ.get("QUARTO_PROFILE", "") else "resident")
     run_prerender(_root(), chosen)
+    return 0
+
+
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to write to (default: _notebooks/ in the project).",
+)
+def notebooks(out: Path | None) -> int:
+    """Write the lessons as reader notebooks for JupyterLab (what residents open).
+
+    Each reader notebook opens on the lesson's title, objectives and how to
+    start; citations read as text, callouts as quoted blocks, and faculty-only
+    material is left out. A notebook the learner has edited is kept.
+    """
+    from curriculum.site._reader import write_reader_notebooks
+
+    root = _root()
+    result = write_reader_notebooks(root, out)
+    for path in result.kept:
+        click.echo(
+            f"kept {path}: its cells were edited, so it was not replaced "
+            "(delete it to get the lesson as it is now)",
+            err=True,
+        )
+    click.echo(
+        f"notebooks  {len(result.written)} written · {len(result.unchanged)} unchanged · "
+        f"{len(result.kept)} kept · {len(result.removed)} removed · in {result.out}",
+        err=True,
+    )
+    if not result.out.is_relative_to(root.resolve()):
+        click.echo(
+            f"These notebooks are outside the project: start JupyterLab with CURRICULUM_ROOT={root} "
+            "so their interactive parts find it.",
+            err=True,
+        )
     return 0
 
 

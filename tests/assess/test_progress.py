@@ -24,9 +24,15 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     workers = [context.Process(target=_writer, args=(str(path), name, 40)) for name in ("a", "b")]
     for worker in workers:
         worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
-        assert worker.exitcode == 0
+    try:
+        for worker in workers:
+            worker.join(timeout=120)
+            assert worker.exitcode == 0, "a writer failed or did not finish within 120 s"
+    finally:
+        for worker in workers:
+            if worker.is_alive():
+                worker.kill()
+                worker.join(timeout=10)
     records = ProgressStore(path, "site").load().records
     assert len(records) == 80
     assert records["quiz:a-39"].state == {"attempts": [{"responses": {"q": ["a"]}}]}

@@ -157,6 +157,7 @@ def test_module_entry_point() -> None:
         capture_output=True,
         text=True,
         check=False,
+        timeout=120,
     )
     assert result.returncode == 0 and "version" in result.stdout
 

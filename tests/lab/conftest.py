@@ -1,11 +1,12 @@
 """A real JupyterLab for the end-to-end tests, started on 127.0.0.1 and always stopped.
 
 The server runs as a subprocess of the test in a temporary folder: a copy of
-the test project (``tests/data/project``) with one extra lesson notebook, and
-its own Jupyter config, data and runtime folders, IPython folder, home folder
-and progress file, so nothing of the user's setup is read or written. The
-venv's ``share/jupyter`` stays on the data path (it is ``sys.prefix``'s), so
-the anywidget and ipywidgets lab extensions are found.
+the test project (``tests/data/project``) with its reader notebooks
+(``_notebooks/``, as ``make lab`` writes them), and its own Jupyter config,
+data and runtime folders, IPython folder, home folder and progress file, so
+nothing of the user's setup is read or written. The venv's ``share/jupyter``
+stays on the data path (it is ``sys.prefix``'s), so the anywidget and
+ipywidgets lab extensions are found.
 
 No network: the server binds 127.0.0.1 only; announcements (news) and update
 checks are off, and the extension manager is the read-only one (the default
@@ -43,7 +44,8 @@ import pytest
 
 from tests.conftest import PROJECT
 
-NOTEBOOK = "lab-widgets.ipynb"
+NOTEBOOK = "_notebooks/intro.ipynb"
+"""The reader notebook of the test project's lesson, as residents open it (``curriculum notebooks``)."""
 NEEDED = ("jupyterlab", "jupyter_server", "ipykernel", "ipywidgets", "anywidget", "nbformat")
 LAB_EXTENSIONS = ("anywidget", "@jupyter-widgets/jupyterlab-manager")
 START_TIMEOUT = 60.0
@@ -91,21 +93,6 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def write_notebook(path: Path, sources: list[str]) -> None:
-    """A lesson notebook with one code cell per source, for the ``python3`` kernel."""
-    import nbformat
-
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3 (ipykernel)",
-        "language": "python",
-    }
-    nb.metadata["language_info"] = {"name": "python"}
-    nbformat.write(nb, str(path))
 
 
 def payload_builder(root: Path, profile: str = "resident") -> Any:
@@ -272,10 +259,11 @@ def running_lab(base: Path) -> Iterator[Lab]:
     root = base / "project"
     ignore = shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
     shutil.copytree(PROJECT, root, ignore=ignore)
-    write_notebook(
-        root / "lessons" / NOTEBOOK,
-        ["import curriculum", 'curriculum.quiz("intro")', 'curriculum.vignette("first-visit")'],
-    )
+    from rich.console import Console
+
+    from curriculum.site._reader import write_reader_notebooks
+
+    write_reader_notebooks(root, console=Console(quiet=True))
     progress = base / "learner" / "progress.json"
     env = lab_environment(base, progress)
     token = secrets.token_hex(16)

@@ -1,9 +1,12 @@
 """The widgets in a real JupyterLab: run a lesson through the UI, answer, find the answers on disk.
 
 ``conftest.py`` starts JupyterLab on 127.0.0.1 over a copy of the test
-project, with a lesson notebook that shows the ``intro`` quiz and the
-``first-visit`` vignette, and a progress file of its own. Debian's Chromium
-(through Playwright) opens the notebook, runs every cell from the Run menu,
+project, with the reader notebook of its lesson (what ``make lab`` opens: it
+shows the ``first-visit`` vignette and the ``intro`` quiz), and a progress
+file of its own. Debian's Chromium (through Playwright) opens the reader
+notebook, checks that it reads properly before anything runs (the lesson's
+title, objectives and how to start; no raw fences, citation keys or front
+matter), runs every cell from the Run menu,
 and a learner's clicks go through anywidget to the kernel, which writes the
 progress file. The page may talk to the local server only. axe-core audits
 the components (not JupyterLab's own interface) in the light and the dark
@@ -115,12 +118,25 @@ def test_lesson_widgets_in_jupyterlab(jupyterlab: Lab, open_page: Any) -> None:
     page = open_page(viewport=VIEWPORT, color_scheme="dark")
     sockets: list[str] = []
     page.on("websocket", lambda ws: sockets.append(ws.url))
-    page.goto(lab.url(f"lab/tree/lessons/{NOTEBOOK}"))
+    page.goto(lab.url(f"lab/tree/{NOTEBOOK}"))
+
+    # Before anything runs, the reader notebook reads as a lesson: its first cell is
+    # rendered Markdown with the title, the objectives and how to start.
+    cells = json.loads((lab.root / NOTEBOOK).read_text(encoding="utf-8"))["cells"]
+    kinds = [cell["cell_type"] for cell in cells]
+    notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook")
+    expect(notebook.locator(".jp-Cell")).to_have_count(len(cells), timeout=WAIT_MS)
+    intro = notebook.locator(".jp-Cell").first.locator(".jp-RenderedMarkdown")
+    expect(intro.locator("h1")).to_have_text(re.compile(r"^Introduction"), timeout=WAIT_MS)
+    expect(intro.locator("ol > li")).to_have_count(3)
+    expect(intro).to_contain_text("Run ▸ Run All Cells")
+    prose = notebook.locator(".jp-MarkdownCell .jp-RenderedMarkdown").all_inner_texts()
+    assert len(prose) == kinds.count("markdown") and "(Krupnick et al. 1996)" in "\n".join(prose)
+    assert not re.search(r":::|\[@|lesson-id:", "\n".join(prose)), prose
+    shot(page, "reader-opened")
 
     # Run every cell through the menu once the kernel is ready (Run All while the
     # kernel is still starting runs nothing).
-    notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook")
-    expect(notebook.locator(".jp-Cell")).to_have_count(3, timeout=WAIT_MS)
     expect(page.locator("#jp-main-statusbar")).to_contain_text("| Idle", timeout=WAIT_MS)
     menu(page, "Run", "Run All Cells")
 
@@ -145,8 +161,8 @@ def test_lesson_widgets_in_jupyterlab(jupyterlab: Lab, open_page: Any) -> None:
     expect(options.nth(1)).to_be_focused()
     for key in ("m", "d", "d"):
         page.keyboard.press(key)
-    expect(notebook.locator(".jp-Cell")).to_have_count(3)
-    expect(notebook.locator(".jp-MarkdownCell")).to_have_count(0)
+    expect(notebook.locator(".jp-Cell")).to_have_count(len(cells))
+    expect(notebook.locator(".jp-MarkdownCell")).to_have_count(kinds.count("markdown"))
     expect(quiz).to_be_visible()
 
     # Our focus ring and link style hold against JupyterLab's own (.jp-ThemedContainer) rules.

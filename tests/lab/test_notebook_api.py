@@ -223,6 +223,19 @@ def test_outside_a_project_is_a_problem(tmp_path: Path, monkeypatch: pytest.Monk
     assert html.escape(str(tmp_path)) in problem._repr_html_()
 
 
+def test_the_faculty_overview_links_to_the_facilitator_notes(
+    lesson_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resident = curriculum.overview("intro")._repr_html_()
+    assert "faculty/notes" not in resident and "Describe the alliance as a common factor." in resident
+    monkeypatch.setenv("CURRICULUM_PROFILE", "faculty")
+    assert 'href="../faculty/notes/intro.qmd"' in curriculum.overview("intro")._repr_html_()  # in JupyterLab
+    monkeypatch.setenv("CURRICULUM_HOST", "static")
+    assert 'href="../faculty/notes/intro.html"' in curriculum.overview("intro")._repr_html_()  # on the site
+    (lesson_dir.parent / "faculty" / "notes" / "intro.qmd").unlink()
+    assert "faculty/notes" not in curriculum.overview("intro")._repr_html_()  # no notes, no link
+
+
 def test_static_host_returns_the_html_fragment(
     lesson_dir: Path, progress_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

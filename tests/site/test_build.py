@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 
 from curriculum.site import CSP, BuildResult, build_site
-from tests.site.sitecheck import broken_links, outside_loads, pages
+from tests.site.sitecheck import broken_links, outside_loads, pages, parse
 
 Site = tuple[Path, BuildResult]
 
@@ -74,6 +74,9 @@ def all_text(folder: Path) -> str:
 def test_resident_build_has_no_faculty_material(resident_site: Site) -> None:
     text = all_text(out(resident_site))
     assert "FACULTY-ONLY-MARKER" not in text
+    assert "FACILITATOR-NOTES-MARKER" not in text  # the lesson's facilitator notes page
+    assert "faculty/notes/" not in text  # no page, link or sidebar entry
+    assert not (out(resident_site) / "faculty").exists()
     assert "Run as a role-play in pairs." not in text  # the vignette's facilitator notes
     assert "Answer key" not in text
 
@@ -83,6 +86,27 @@ def test_faculty_build_has_it(faculty_site: Site) -> None:
     assert "FACULTY-ONLY-MARKER" in text
     assert "Run as a role-play in pairs." in text
     assert "Answer key (faculty edition)" in (out(faculty_site) / "quiz" / "intro-final.html").read_text()
+
+
+def test_faculty_lessons_and_their_notes_link_to_each_other(faculty_site: Site) -> None:
+    notes = out(faculty_site) / "faculty" / "notes" / "intro.html"
+    page = parse(notes)
+    assert "FACILITATOR-NOTES-MARKER" in notes.read_text()
+    assert "../../lessons/intro.html" in page.links  # back to the lesson
+    assert 'id="ref-krupnick1996"' in notes.read_text()  # the notes' citations resolve
+    lesson = parse(out(faculty_site) / "lessons" / "intro.html")
+    assert "../faculty/notes/intro.html" in lesson.links
+    sidebar = (out(faculty_site) / "index.html").read_text().split('class="sidebar"', 1)[1]
+    assert "Facilitator notes" in sidebar and "faculty/notes/intro.html" in sidebar.split("</nav>", 1)[0]
+
+
+def test_a_resident_build_refuses_to_publish_notes(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = project / "_quarto.yml"
+    config.write_text(config.read_text().replace("  render:\n", "  render:\n    - faculty/notes/*.qmd\n"))
+    err = build_errors(project, monkeypatch, capsys)
+    assert "CUR601: the resident edition would publish facilitator notes: faculty/notes/intro.qmd" in err
 
 
 @pytest.mark.parametrize("fixture", ["resident_site", "faculty_site"])
@@ -241,7 +265,7 @@ def test_a_sidebar_entry_that_is_not_understood_is_located(
     config = project / "_quarto.yml"
     config.write_text(config.read_text().replace("      - index.qmd\n", "      - index.qmd\n      - 42\n", 1))
     err = build_errors(project, monkeypatch, capsys)
-    assert "_quarto.yml:9:9: error CUR601: a sidebar entry is not understood" in err
+    assert "_quarto.yml:15:9: error CUR601: a sidebar entry is not understood" in err
 
 
 def test_pandoc_failure_names_the_page(

@@ -15,17 +15,17 @@ pytestmark = pytest.mark.slow
 
 
 def faculty_snippets() -> list[str]:
-    """Distinctive sentences from every facilitator note: lesson faculty blocks and vignette notes."""
+    """Distinctive sentences from every facilitator note: each lesson's notes page and vignette notes."""
     import yaml
 
     snippets = []
-    for notebook in sorted((REPO / "lessons").glob("*.ipynb")):
-        for cell in json.loads(notebook.read_text())["cells"]:
-            source = "".join(cell["source"])
-            if cell["cell_type"] == "markdown" and 'when-profile="faculty"' in source:
-                words = re.findall(r"[A-Za-z][A-Za-z ,]{40,}", source.split("\n", 2)[-1])
-                if words:
-                    snippets.append(words[0][:40])
+    for notes in sorted((REPO / "faculty" / "notes").glob("*.qmd")):
+        body = notes.read_text().split("\n---\n", 1)[1]
+        seminar = body.split("**Seminar plan", 1)[1]  # past the link back to the lesson
+        snippets.append(re.findall(r"[A-Za-z][A-Za-z ,]{40,}", seminar)[0][:40])
+    for notebook in sorted((REPO / "lessons").glob("*.ipynb")):  # none left in the notebooks
+        cells = json.loads(notebook.read_text())["cells"]
+        assert not any('when-profile="faculty"' in "".join(c["source"]) for c in cells), notebook
     for vignette in sorted((REPO / "vignettes").glob("[0-9]*.yml")):
         notes = yaml.safe_load(vignette.read_text()).get("facilitator")
         if notes:
@@ -61,6 +61,14 @@ def test_facilitator_notes_only_in_the_faculty_build(
         assert snippet not in resident and plain not in resident, snippet
     found = [s for s in snippets if s in faculty or s.replace("'", "\\u0027") in faculty]
     assert len(found) == len(snippets), set(snippets) - set(found)
+
+
+def test_every_faculty_lesson_links_to_its_notes_and_back(repo_faculty: BuildResult) -> None:
+    site = pages(repo_faculty.out)
+    for notebook in sorted((REPO / "lessons").glob("*.ipynb")):
+        lesson = f"lessons/{notebook.stem}.html"
+        assert f"../faculty/notes/{notebook.stem}.html" in site[lesson].links, lesson
+        assert f"../../{lesson}" in site[f"faculty/notes/{notebook.stem}.html"].links, notebook.stem
 
 
 def test_answer_keys_only_in_the_faculty_build(repo_resident: BuildResult, repo_faculty: BuildResult) -> None:

@@ -19,6 +19,7 @@ from curriculum.content._diagnostics import (
 from curriculum.content._models import (
     Choice,
     Exercise,
+    FacilitatorNotes,
     Item,
     LessonFrontMatter,
     MultipleItem,
@@ -47,6 +48,7 @@ __all__ = [
     "Diagnostic",
     "Document",
     "Exercise",
+    "FacilitatorNotes",
     "Item",
     "LessonFrontMatter",
     "MultipleItem",

@@ -211,6 +211,7 @@ def _describe(cur: Curriculum) -> str:
         f"{count(len(cur.quizzes), 'quiz', 'quizzes')} ({count(items, 'item')})",
         count(len(cur.vignettes), "vignette"),
         count(len(cur.exercises), "exercise"),
+        count(len(cur.notes), "facilitator notes file"),
     ]
     if cur.techniques is not None:
         parts.append(count(len(cur.techniques.model.techniques), "technique"))

@@ -89,6 +89,13 @@ VIGNETTE_SIZE = R(
     "A lesson vignette has fewer than 4 decision points or 2 endings.",
     suppressible=True,
 )
+NO_NOTES = R(
+    "CUR510",
+    Severity.warning,
+    "A lesson has no facilitator notes (faculty/notes/<lesson-id>.qmd).",
+    "Faculty run the seminar from them; only the faculty edition shows them.",
+    suppressible=True,
+)
 
 _ID = re.compile(ID_PATTERN)
 
@@ -146,7 +153,7 @@ def unique_ids(cur: Curriculum) -> Iterator[Finding]:
 
 @check
 def file_names(cur: Curriculum) -> Iterator[Finding]:
-    """File names are ids, and a lesson's ``lesson-id`` equals its file name."""
+    """File names are ids; a lesson's ``lesson-id`` and the ``lesson`` of its notes equal the file name."""
     for doc in cur.documents():
         if doc.path.name.startswith("techniques."):
             continue
@@ -157,6 +164,16 @@ def file_names(cur: Curriculum) -> Iterator[Finding]:
                     (1, 1),
                     f"the file name `{doc.path.name}` is not a valid id",
                     "rename the file with lowercase letters, digits and hyphens, e.g. `cbt-intro.yml`",
+                )
+            )
+    for nid, notes in cur.notes.items():
+        if notes.model.lesson != nid:
+            yield Finding(
+                FILE_NAME.at(
+                    notes.display,
+                    notes.at("lesson"),
+                    f"`lesson: {notes.model.lesson}` differs from the file name `{nid}`",
+                    f"name the file `{notes.model.lesson}.qmd`: one notes file per lesson, named after it",
                 )
             )
     for lid, doc in cur.lessons.items():
@@ -363,11 +380,16 @@ def techniques(cur: Curriculum) -> Iterator[Finding]:
 
 @check
 def lesson_links(cur: Curriculum) -> Iterator[Finding]:
-    """Lesson ids resolve, and a lesson's quiz, vignettes and exercises exist."""
+    """Lesson ids resolve (also in facilitator notes); a lesson's quiz, vignettes and exercises exist."""
     if cur.standalone:
         return
     lessons = set(cur.lessons)
-    linked: list[Document[Any]] = [*cur.quizzes.values(), *cur.vignettes.values(), *cur.exercises.values()]
+    linked: list[Document[Any]] = [
+        *cur.quizzes.values(),
+        *cur.vignettes.values(),
+        *cur.exercises.values(),
+        *cur.notes.values(),
+    ]
     for doc in linked:
         lid = doc.model.lesson
         if lid is not None and lid not in lessons:
@@ -610,6 +632,27 @@ def objective_count(cur: Curriculum) -> Iterator[Finding]:
                     f"the lesson has {n} objective{'s' if n != 1 else ''}; "
                     "a lesson has 3-5 measurable objectives",
                     "merge or split objectives, or suppress CUR503 with a reason",
+                ),
+                doc,
+                (),
+            )
+
+
+@check
+def facilitator_notes(cur: Curriculum) -> Iterator[Finding]:
+    """Every lesson has facilitator notes."""
+    if cur.standalone:
+        return
+    noted = {notes.model.lesson for notes in cur.notes.values()}
+    for lid, doc in cur.lessons.items():
+        if lid not in noted:
+            yield Finding(
+                NO_NOTES.at(
+                    doc.display,
+                    doc.at("lesson-id"),
+                    f"lesson `{lid}` has no facilitator notes",
+                    f"write faculty/notes/{lid}.qmd (front matter `title` and `lesson: {lid}`), "
+                    "or suppress CUR510 with a reason",
                 ),
                 doc,
                 (),

@@ -20,6 +20,7 @@ __all__ = [
     "Choice",
     "Competency",
     "Exercise",
+    "FacilitatorNotes",
     "Item",
     "LessonFrontMatter",
     "MultipleItem",
@@ -431,3 +432,27 @@ class LessonFrontMatter(_Base):
     """Quarto: bibliography (the project's is used by default)."""
     toc: bool | None = None
     """Quarto: whether to show a table of contents."""
+
+
+class FacilitatorNotes(_Base):
+    """The front matter of a lesson's facilitator notes, ``faculty/notes/<lesson-id>.qmd``.
+
+    The notes (seminar plan, discussion questions with what good answers
+    contain, role-play set-up, misconceptions) are a page of the faculty
+    edition only; the body below the front matter is Markdown that may cite.
+    """
+
+    title: Text
+    """Title of the notes page, e.g. ``"Facilitator notes: <lesson title>"``."""
+    lesson: Id
+    """The lesson the notes go with; equals the file name."""
+    suppress: Suppressions = {}
+    """Lint rules silenced for the notes' text, each with the reason."""
+    subtitle: str | None = None
+    """Quarto: subtitle."""
+    description: str | None = None
+    """Quarto: description."""
+    author: Any = None
+    """Quarto: author(s)."""
+    date: Any = None
+    """Quarto: date."""

@@ -45,12 +45,16 @@ class Cell:
         The cell's source.
     lines : tuple[int, ...]
         1-based file line of each source line (empty if unknown).
+    column : int
+        File column of each line's first character: 6 in a notebook, whose JSON string
+        opens after indentation and a quote; 1 in a plain text file.
     """
 
     index: int
     kind: str
     text: str
     lines: tuple[int, ...]
+    column: int = 6
 
     def pos(self, offset: int) -> Pos:
         """Return the file position of character ``offset`` of the cell's text."""
@@ -58,7 +62,7 @@ class Cell:
         i = before.count("\n")
         col = offset - (before.rfind("\n") + 1)
         if i < len(self.lines):
-            return self.lines[i], col + 6  # the JSON string opens after indentation and a quote
+            return self.lines[i], col + self.column
         return (self.lines[0] if self.lines else 1), 1
 
 

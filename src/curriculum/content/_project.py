@@ -22,6 +22,7 @@ from curriculum.content._bibliography import Bibliography, read_bibliography
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
 from curriculum.content._models import (
     Exercise,
+    FacilitatorNotes,
     LessonFrontMatter,
     Quiz,
     Spotter,
@@ -30,6 +31,7 @@ from curriculum.content._models import (
     Worksheet,
 )
 from curriculum.content._notebook import Cell, read_notebook
+from curriculum.content._notes import NOTES_FOLDER, read_notes
 from curriculum.content._source import read_source
 from curriculum.content._validate import validate_model
 from curriculum.content._yaml import Loc, LocMap, Pos, parse_yaml
@@ -52,7 +54,7 @@ E_KIND = RULES.add("CUR119", Severity.error, "The kind of a content file cannot 
 E_NOT_MAPPING = RULES.add("CUR115", Severity.error, "A content file is a YAML mapping of keys.")
 
 M = TypeVar("M", bound=BaseModel)
-Kind = str  # "lesson" | "quiz" | "vignette" | "exercise" | "techniques" | "bibliography"
+Kind = str  # "lesson" | "quiz" | "vignette" | "exercise" | "techniques" | "bibliography" | "notes"
 
 _FOLDER_KIND = {
     "lessons": "lesson",
@@ -86,7 +88,7 @@ class Document(Generic[M]):
     locs : LocMap
         Where each key and value is in the file.
     cells : tuple[Cell, ...]
-        For a lesson notebook, its cells; empty otherwise.
+        For a lesson notebook, its cells; for facilitator notes, their body; empty otherwise.
     """
 
     id: str
@@ -119,6 +121,8 @@ class Curriculum:
         The project folder, or None for files checked on their own.
     lessons, quizzes, vignettes, exercises : dict[str, Document]
         Content by id.
+    notes : dict[str, Document[FacilitatorNotes]]
+        Facilitator notes (``faculty/notes/<lesson-id>.qmd``), by file name.
     techniques : Document[TechniqueVocabulary] | None
         The technique vocabulary.
     bibliography : Bibliography | None
@@ -132,6 +136,7 @@ class Curriculum:
     quizzes: dict[str, Document[Quiz]] = field(default_factory=dict)
     vignettes: dict[str, Document[Vignette]] = field(default_factory=dict)
     exercises: dict[str, Document[Spotter | Worksheet]] = field(default_factory=dict)
+    notes: dict[str, Document[FacilitatorNotes]] = field(default_factory=dict)
     techniques: Document[TechniqueVocabulary] | None = None
     bibliography: Bibliography | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -147,6 +152,7 @@ class Curriculum:
         yield from self.quizzes.values()
         yield from self.vignettes.values()
         yield from self.exercises.values()
+        yield from self.notes.values()
         if self.techniques is not None:
             yield self.techniques
 
@@ -177,6 +183,7 @@ def project_files(root: Path) -> list[Path]:
     files += sorted(p for p in (root / "lessons").glob("*.ipynb"))
     for folder in ("quizzes", "vignettes", "exercises"):
         files += sorted(p for p in (root / folder).glob("*.y*ml") if p.suffix in (".yml", ".yaml"))
+    files += sorted((root / NOTES_FOLDER).glob("*.qmd"))
     bib = root / "references.bib"
     if bib.is_file():
         files.append(bib)
@@ -249,6 +256,16 @@ def _load_one(cur: Curriculum, path: Path, display: str) -> None:
         cur.diagnostics += problems
         if fm is not None:
             cur.lessons[path.stem] = Document(path.stem, path, display, fm, notebook.locs, notebook.cells)
+        return
+    if path.suffix == ".qmd":
+        notes, problems = read_notes(source)
+        cur.diagnostics += problems
+        if notes is None:
+            return
+        front, problems = validate_model(FacilitatorNotes, notes.front_matter, notes.locs, display)
+        cur.diagnostics += problems
+        if front is not None:
+            cur.notes[path.stem] = Document(path.stem, path, display, front, notes.locs, (notes.body,))
         return
     data, locs, problems = parse_yaml(source)
     cur.diagnostics += problems

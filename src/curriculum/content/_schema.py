@@ -16,6 +16,7 @@ from pydantic import TypeAdapter
 
 from curriculum.content._models import (
     Exercise,
+    FacilitatorNotes,
     LessonFrontMatter,
     Quiz,
     TechniqueVocabulary,
@@ -30,6 +31,7 @@ SCHEMAS: dict[str, Any] = {
     "exercise": Exercise,
     "lesson": LessonFrontMatter,
     "techniques": TechniqueVocabulary,
+    "notes": FacilitatorNotes,
 }
 """Schema name to model; each is written as ``<name>.schema.json``."""
 

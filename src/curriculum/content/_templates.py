@@ -1,5 +1,7 @@
 """Commented templates for new content: ``curriculum new quiz|vignette|exercise|lesson ID``.
 
+A new lesson comes with its facilitator notes (``faculty/notes/<id>.qmd``).
+
 A template is a complete, valid example that passes ``curriculum check
 --strict`` inside the project it is created in: it names an existing lesson,
 objective, technique and reference, so an author starts from something that
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from curriculum.content._models import ID_PATTERN
+from curriculum.content._notes import NOTES_FOLDER
 from curriculum.content._project import Curriculum, load_curriculum
 from curriculum.errors import UsageError
 
@@ -51,8 +54,8 @@ def _environment() -> Any:
     )
 
 
-def new_content(kind: str, ident: str, root: Path, *, lesson: str | None = None) -> Path:
-    """Create a new content file from its template.
+def new_content(kind: str, ident: str, root: Path, *, lesson: str | None = None) -> list[Path]:
+    """Create a new content file from its template (a lesson also gets its facilitator notes).
 
     Parameters
     ----------
@@ -67,8 +70,8 @@ def new_content(kind: str, ident: str, root: Path, *, lesson: str | None = None)
 
     Returns
     -------
-    Path
-        The file created.
+    list[Path]
+        The files created: the content file, and for a lesson ``faculty/notes/<id>.qmd`` too.
 
     Raises
     ------
@@ -80,19 +83,23 @@ def new_content(kind: str, ident: str, root: Path, *, lesson: str | None = None)
         raise UsageError(f"`{ident}` is not a valid id: use lowercase letters, digits and hyphens")
     folder = {"quiz": "quizzes", "vignette": "vignettes", "lesson": "lessons"}.get(kind, "exercises")
     target = root / folder / (f"{ident}.ipynb" if kind == "lesson" else f"{ident}.yml")
-    if target.exists():
-        raise UsageError(f"{target.relative_to(root)} already exists; choose another id or edit it")
+    notes = root / NOTES_FOLDER / f"{ident}.qmd"
+    for path in (target, notes) if kind == "lesson" else (target,):
+        if path.exists():
+            raise UsageError(f"{path.relative_to(root)} already exists; choose another id or edit it")
     cur = load_curriculum(root)
     context = _context(cur, ident, kind, lesson)
     target.parent.mkdir(parents=True, exist_ok=True)
-    if kind == "lesson":
-        import nbformat
-
-        nbformat.write(_lesson_notebook(ident, context), target)
-    else:
+    if kind != "lesson":
         name = {"quiz": "quiz", "vignette": "vignette", "spotter": "spotter"}.get(kind, "worksheet")
         target.write_text(_environment().get_template(f"{name}.yml.j2").render(**context), encoding="utf-8")
-    return target
+        return [target]
+    import nbformat
+
+    nbformat.write(_lesson_notebook(ident, context), target)
+    notes.parent.mkdir(parents=True, exist_ok=True)
+    notes.write_text(_environment().get_template("notes.qmd.j2").render(**context), encoding="utf-8")
+    return [target, notes]
 
 
 def _context(cur: Curriculum, ident: str, kind: str, lesson: str | None) -> dict[str, Any]:
@@ -156,10 +163,7 @@ suppress:
         ),
         nbformat.v4.new_markdown_cell(
             "## First section\n\nThe narrative, with every factual claim cited, for example "
-            f"[@{ref}].\n\n"
-            '::: {.content-visible when-profile="faculty"}\n'
-            "**Facilitator notes.** Seminar plan, discussion questions with what good answers "
-            "contain, role-play set-up, common misconceptions.\n:::"
+            f"[@{ref}]. Facilitator notes go in faculty/notes/{ident}.qmd, never in the notebook."
         ),
         nbformat.v4.new_markdown_cell("## References\n\n::: {#refs}\n:::"),
     ]

@@ -38,7 +38,7 @@ class TextField:
     case : bool
         True when the text describes a (fictional) patient.
     cell : Cell | None
-        The notebook cell, for lesson text.
+        The notebook cell, for lesson text; the body, for facilitator notes.
     """
 
     doc: Document[Any]
@@ -78,6 +78,9 @@ def texts(cur: Curriculum) -> Iterator[TextField]:
         yield from _vignette(vignette)
     for exercise in cur.exercises.values():
         yield from _exercise(exercise)
+    for notes in cur.notes.values():
+        for body in notes.cells:
+            yield TextField(notes, (), body.text, (), False, body)
     if cur.techniques is not None:
         vocab: TechniqueVocabulary = cur.techniques.model
         for i, t in enumerate(vocab.techniques):

@@ -20,10 +20,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from curriculum._session import site_id
 from curriculum.content import Curriculum, Severity, check_curriculum, load_curriculum
+from curriculum.content._notes import NOTES_FOLDER
 from curriculum.content._project import project_files
 from curriculum.errors import ContentError
 from curriculum.render import Citations, PayloadBuilder, Profile, Renderer
-from curriculum.site._config import SiteConfig, load_config
+from curriculum.site._config import E_CONFIG, SiteConfig, load_config
 from curriculum.site._engines import QuartoEngine, choose_engine
 from curriculum.site._execute import package_fingerprint
 from curriculum.site._pandoc_engine import MANIFEST, RenderStats
@@ -111,6 +112,25 @@ class _Stamp:
         write_if_changed(self.path, json.dumps({"key": self.key, "warnings": warnings}) + "\n")
 
 
+def _no_notes_for_residents(config: SiteConfig) -> None:
+    """Refuse a build other than the faculty edition whose pages include facilitator notes."""
+    if config.profile == "faculty":
+        return
+    leaked = [page for page in config.pages() if page.startswith(f"{NOTES_FOLDER}/")]
+    if leaked:
+        raise ContentError(
+            [
+                E_CONFIG.at(
+                    "_quarto.yml",
+                    (1, 1),
+                    f"the {config.profile} edition would publish facilitator notes: {', '.join(leaked)}",
+                    f"list the pages to render under `project.render` without {NOTES_FOLDER}/; "
+                    "_quarto-faculty.yml adds them to the faculty edition",
+                )
+            ]
+        )
+
+
 def _builder(root: Path, cur: Curriculum, profile: str) -> PayloadBuilder:
     citations = Citations(cur.bibliography) if cur.bibliography else None
     chosen: Profile = "faculty" if profile == "faculty" else "resident"
@@ -123,6 +143,7 @@ def run_prerender(root: Path, profile: str, console: Console | None = None, *, r
     Used by the build and by Quarto's ``pre-render`` hook (``curriculum prerender``).
     """
     console = console or Console(stderr=True)
+    _no_notes_for_residents(load_config(root, profile))
     cur, _ = _checked(root, console)
     builder = _builder(root, cur, profile)
     changed = prerender(root, cur, builder, reference=reference)
@@ -173,6 +194,7 @@ def build_site(
     started = time.perf_counter()
     chosen = choose_engine(engine)
     config = load_config(root, profile)
+    _no_notes_for_residents(config)
     target = out or root / config.output_dir
     console.print(f"[bold]engine[/]     {chosen.version()} · profile {profile} · output {target}")
     if isinstance(chosen, QuartoEngine):

@@ -4,11 +4,13 @@
 title, sidebar, footer, bibliography, output folder. Quarto reads it itself;
 the Pandoc engine reads the same keys here. A profile file
 (``_quarto-faculty.yml``) is merged over it the way Quarto merges profiles:
-mappings merge key by key, everything else is replaced.
+mappings merge key by key, lists are concatenated without repeats, and other
+values are replaced.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,12 +106,38 @@ def _ignored(path: str) -> bool:
 
 
 def _merge(base: Any, over: Any) -> Any:
+    """Merge a profile's value over the base value, as Quarto merges configurations.
+
+    Mappings merge key by key; when either value is a list, the two are
+    concatenated (a single value counts as a list of one) and repeats dropped,
+    the first occurrence kept; a missing or empty scalar on either side gives
+    way to the other; any other value is replaced.
+    """
     if isinstance(base, dict) and isinstance(over, dict):
         merged = dict(base)
         for key, value in over.items():
-            merged[key] = _merge(base.get(key), value) if key in base else value
+            merged[key] = _merge(base[key], value) if key in base else value
         return merged
+    if isinstance(base, list) or isinstance(over, list):
+        if _unset(base):
+            return over
+        if _unset(over):
+            return base
+        combined = (base if isinstance(base, list) else [base]) + (over if isinstance(over, list) else [over])
+        seen: set[str] = set()
+        unique = []
+        for value in combined:
+            key = json.dumps(value, default=str)
+            if key not in seen:
+                seen.add(key)
+                unique.append(value)
+        return unique
     return over
+
+
+def _unset(value: Any) -> bool:
+    """Whether Quarto's merge treats a value beside a list as absent (JavaScript's falsy values)."""
+    return value is None or (not isinstance(value, (list, dict)) and not value)
 
 
 def _read(path: Path, root: Path) -> tuple[dict[str, Any], LocMap]:

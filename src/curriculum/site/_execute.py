@@ -73,8 +73,9 @@ class NotebookCache:
 
     Outputs depend only on a notebook's code cells and front matter, on the
     content files its component calls name (plus the techniques, the
-    bibliography and every lesson's front matter, which all payloads read),
-    on the package, and on the profile; prose does not run. So editing a
+    bibliography and every lesson's front matter, which all payloads read;
+    in the faculty profile, which lessons have facilitator notes), on the
+    package, and on the profile; prose does not run. So editing a
     lesson's text executes nothing, and editing one quiz executes only the
     lessons that show it. A call whose id is not a literal depends on every
     content file.
@@ -98,9 +99,11 @@ class NotebookCache:
             p for p in self._content if p.name in ("techniques.yml", "techniques.yaml") or p.suffix == ".bib"
         ]
         fronts = [_cells(_read(p), {"raw"})[:1] for p in sorted(root.glob("lessons/*.ipynb"))]
+        # The faculty overview links to a lesson's facilitator notes when they exist.
+        notes = sorted(p.stem for p in self._content if p.suffix == ".qmd") if profile == "faculty" else []
         self._shared = hashlib.sha256(
             f"{package_fingerprint()}:{_hash_files(common, root)}:{fingerprint_json(fronts)}:"
-            f"{profile}:{sys.version_info[:2]}".encode()
+            f"{fingerprint_json(notes)}:{profile}:{sys.version_info[:2]}".encode()
         ).hexdigest()
 
     def dependencies(self, notebook: dict[str, Any]) -> list[Path]:

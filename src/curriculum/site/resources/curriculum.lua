@@ -6,6 +6,10 @@
 --   * one h1 per page: the template writes the title; level-1 headings become level 2
 --   * in-page links to anchors that do not exist become plain text (generated pages can
 --     link to members they do not render; citeproc's #ref- links are added later)
+-- Writing the residents' reader notebooks (-t ipynb), profiles apply the same way, but
+-- JupyterLab's Markdown knows no divs: a callout becomes a quoted block under its title
+-- in bold, and links and headings stay as written (the notebooks sit side by side, and
+-- the first cell holds the lesson's title as its only level-1 heading).
 
 local active = {}
 
@@ -58,6 +62,9 @@ local function callout(el)
       else
         heading = pandoc.Inlines({pandoc.Str(label)})
       end
+      if FORMAT == "ipynb" then
+        return pandoc.BlockQuote({pandoc.Para({pandoc.Strong(heading)}), table.unpack(body)})
+      end
       local head = pandoc.Div({pandoc.Plain(heading)}, pandoc.Attr("", {"callout-title"}))
       local inner = pandoc.Div(body, pandoc.Attr("", {"callout-body"}))
       return pandoc.Div({head, inner}, pandoc.Attr(el.identifier, {"callout", "callout-" .. kind}, {role = "note"}))
@@ -87,6 +94,7 @@ local function Span(el)
 end
 
 local function Link(el)
+  if FORMAT == "ipynb" then return nil end
   local target = el.target
   if target:match("^%a[%w+.-]*:") or target:match("^#") then return nil end
   local path, anchor = target:match("^([^#]*)(#?.*)$")
@@ -96,6 +104,7 @@ local function Link(el)
 end
 
 local function Header(el)
+  if FORMAT == "ipynb" then return nil end
   if el.level == 1 then el.level = 2 end
   return el
 end
