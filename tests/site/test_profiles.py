@@ -47,7 +47,7 @@ def test_the_faculty_profile_adds_the_notes_to_the_render_list_and_the_sidebar()
     assert resident.raw["project"]["render"] == faculty.raw["project"]["render"][:-1]
     assert faculty.raw["project"]["render"][-1] == "faculty/notes/*.qmd"
     notes = sorted(p.relative_to(REPO).as_posix() for p in (REPO / "faculty" / "notes").glob("*.qmd"))
-    assert len(notes) == 8
+    assert len(notes) == len(list((REPO / "lessons").glob("*.ipynb")))  # one per lesson
     assert [e.text for e in faculty.sidebar] == [*(e.text for e in resident.sidebar), "Facilitator notes"]
     assert faculty.sidebar[-1].pages() == notes  # every lesson's notes, in lesson order
     assert set(notes) <= set(faculty.pages()) and not set(notes) & set(resident.pages())
