@@ -125,7 +125,7 @@ def run_prerender(root: Path, profile: str, console: Console | None = None, *, r
     console = console or Console(stderr=True)
     cur, _ = _checked(root, console)
     builder = _builder(root, cur, profile)
-    changed = prerender(root, cur, builder, reference=reference)
+    changed = prerender(root, cur, builder, reference=reference).changed
     console.print(
         f"[bold]pre-render[/] {len(changed)} generated page{'s' if len(changed) != 1 else ''} updated"
     )
@@ -188,8 +188,8 @@ def build_site(
         )
     cur, warnings = _checked(root, console)
     builder = _builder(root, cur, profile)
-    renderer = builder.renderer
-    changed = prerender(root, cur, builder)
+    generated = prerender(root, cur, builder)
+    changed = generated.changed
     console.print(
         f"[bold]pre-render[/] {len(changed)} generated page{'s' if len(changed) != 1 else ''} updated"
     )
@@ -211,7 +211,7 @@ def build_site(
             elif task is not None:
                 bar.advance(task, n)
 
-        stats = chosen.render(config, target, root / CACHE_DIR / profile, renderer, step)
+        stats = chosen.render(config, target, root / CACHE_DIR / profile, builder, step, generated.pages)
     stamp.commit(warnings)
     seconds = time.perf_counter() - started
     console.print(

@@ -381,9 +381,11 @@ function mountWidget(node) {
   const label = WIDGET_NAMES[/** @type {keyof typeof WIDGET_NAMES} */ (kind)] || "exercise";
   let payload;
   try {
-    const script = node.querySelector("script.cur-payload");
-    // The published site moves payloads out of the page into a script it loads after the text
-    // (window.CURRICULUM_PAYLOADS, keyed by the widget's id); a page built otherwise carries them inline.
+    // A page built by the Pandoc engine (it names its scripts on <html>) has its payloads in the
+    // script it loads after the text (window.CURRICULUM_PAYLOADS, keyed by the widget's id), and
+    // only there: markup inside such a page never supplies one. A page built otherwise (Quarto,
+    // JupyterLab's HTML export) carries them inline.
+    const script = document.documentElement.hasAttribute("data-bundle") ? null : node.querySelector("script.cur-payload");
     const deferred = window.CURRICULUM_PAYLOADS;
     if (script) payload = JSON.parse(script.textContent || "");
     else if (isPlainObject(deferred) && Object.prototype.hasOwnProperty.call(deferred, node.id)) payload = deferred[node.id];
