@@ -8,8 +8,13 @@ violation, and check that the page's real components mount and work.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import json
 import re
+import threading
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -19,7 +24,7 @@ from playwright.sync_api import expect
 from rich.console import Console
 
 from curriculum._fragment import Mount, mount_element
-from curriculum.site import build_site
+from curriculum.site import CSP, CSP_HEADER, build_site
 from curriculum.site._pandoc_engine import _Slots
 from tests.browser import serve
 from tests.site.hostile import hostile_project
@@ -171,3 +176,54 @@ def test_forged_components_run_nothing_and_real_ones_work(
 
 
 MOUNTED_IDS = "[...document.querySelectorAll('.cur-widget[data-cur-mounted]')].map((e) => e.id)"
+
+
+def test_the_header_policy_is_the_page_policy_and_more() -> None:
+    assert CSP_HEADER.startswith(CSP + "; ")
+    directives = dict(d.strip().split(" ", 1) for d in CSP_HEADER.split(";"))
+    assert directives["frame-ancestors"] == "'none'" and directives["base-uri"] == "'none'"
+
+
+@contextlib.contextmanager
+def _serve_with_headers(folder: Path, headers: dict[str, str]) -> Iterator[str]:
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def end_headers(self) -> None:
+            for name, value in headers.items():
+                self.send_header(name, value)
+            super().end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Handler, directory=str(folder))
+    )
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("header", [True, False])
+def test_with_the_header_no_other_site_can_frame_a_page(
+    header: bool, resident_site: tuple[Path, Any], open_page: Any, tmp_path: Path
+) -> None:
+    """Chromium refuses to show the page in another origin's frame when the header policy is sent."""
+    sent = {"Content-Security-Policy": CSP_HEADER} if header else {}
+    with _serve_with_headers(resident_site[1].out, sent) as site:
+        (tmp_path / "frame.html").write_text(f'<iframe src="{site}index.html"></iframe>', encoding="utf-8")
+        with _serve_with_headers(tmp_path, {}) as other:  # another port: another origin
+            page = open_page()
+            page.goto(other + "frame.html")
+            page.wait_for_timeout(500)
+            [frame] = page.main_frame.child_frames
+            if header:
+                assert not frame.url.startswith(site), frame.url
+            else:
+                assert frame.url == f"{site}index.html"
+                expect(frame.locator("h1")).to_be_visible()

@@ -39,7 +39,7 @@ from curriculum.site._prerender import GeneratedPage, write_if_changed
 from curriculum.site._search import index_script, page_sections
 from curriculum.site._sources import Page, markdown_page, notebook_markdown, output_path, raw_html
 
-__all__ = ["CSP", "PandocEngine", "RenderStats"]
+__all__ = ["CSP", "CSP_HEADER", "PandocEngine", "RenderStats"]
 
 E_PANDOC = RULES.add("CUR604", Severity.error, "Pandoc could not render a page.")
 MANIFEST = ".curriculum-manifest.json"
@@ -48,6 +48,12 @@ CSP = (
     "connect-src 'self'; media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"
 )
 """The Content-Security-Policy of every page: nothing may load from another host."""
+CSP_HEADER = f"{CSP}; frame-ancestors 'none'"
+"""The same policy for a ``Content-Security-Policy`` response header (``curriculum serve``, a web server).
+
+A header can carry what a ``<meta>`` policy cannot: ``frame-ancestors 'none'``
+(no other site may show the pages in a frame). ``base-uri 'none'`` is in both.
+"""
 _SPLIT = "<!--curriculum:body-->"
 _PANDOC_PLACE = re.compile(r"line (\d+), column (\d+)")
 _COLGROUP = re.compile(r"<colgroup>.*?</colgroup>\s*", re.DOTALL)

@@ -32,6 +32,7 @@ import yaml
 
 from curriculum._fragment import Mount, static_fragment
 from curriculum.content import Curriculum, Quiz
+from curriculum.content._project import GENERATED_DIRS
 from curriculum.content._rules_doc import rules_markdown
 from curriculum.render import PayloadBuilder, sanitize
 from curriculum.site._assets import site_assets
@@ -39,8 +40,6 @@ from curriculum.site._sources import raw_html
 
 __all__ = ["GENERATED_DIRS", "GeneratedPage", "Prerendered", "prerender", "write_if_changed"]
 
-GENERATED_DIRS = ("quiz", "cases", "reference", "rules")
-"""Folders the pre-render owns (ignored by version control)."""
 ASSETS_INCLUDE = "_curriculum-assets.html"
 
 _KIND_LABEL = {
