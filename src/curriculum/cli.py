@@ -197,18 +197,23 @@ def progress(import_file: Path | None, export_file: Path | None) -> int:
 
     store = ProgressStore.for_site(site_id(_root()))
     if import_file is not None:
-        changed = store.import_file(import_file)
-        click.echo(
-            f"Imported {changed} record{'s' if changed != 1 else ''} from {import_file} into {store.path}"
-        )
+        result = store.import_file(import_file)
+        click.echo(f"Imported {_records(result.changed)} from {import_file} into {store.path}")
+        if result.kept:
+            click.echo(f"Kept {_records(result.kept)} of yours, as new or newer than the file's.")
+        for key, reason in sorted(result.ignored.items()):
+            click.echo(f"Ignored the record {key[:80]!r}: {reason}.")
     if export_file is not None:
-        count = store.export_file(export_file)
-        click.echo(f"Exported {count} record{'s' if count != 1 else ''} to {export_file}")
+        click.echo(f"Exported {_records(store.export_file(export_file))} to {export_file}")
     if import_file is None and export_file is None:
         from curriculum import progress as table
 
         click.echo(repr(table()))
     return 0
+
+
+def _records(n: int) -> str:
+    return f"{n} record{'s' if n != 1 else ''}"
 
 
 def _root() -> Path:
