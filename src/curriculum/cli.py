@@ -212,6 +212,13 @@ def progress(import_file: Path | None, export_file: Path | None) -> int:
     return 0
 
 
+def _printable(message: str) -> str:
+    """Escape what a terminal would obey in a message (a file name may hold an escape sequence)."""
+    from curriculum.content._diagnostics import printable
+
+    return printable(message, keep_newlines=True)
+
+
 def _records(n: int) -> str:
     return f"{n} record{'s' if n != 1 else ''}"
 
@@ -240,7 +247,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("Aborted.", err=True)
         status = 1
     except CurriculumError as exc:
-        click.echo(f"Error: {exc.format_message()}", err=True)
+        click.echo(f"Error: {_printable(exc.format_message())}", err=True)
         status = exc.exit_code
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
@@ -249,7 +256,7 @@ def main(argv: list[str] | None = None) -> None:
         if "--debug" in args:
             traceback.print_exc()
         click.echo(
-            f"Internal error: {type(exc).__name__}: {exc}\n"
+            f"Internal error: {type(exc).__name__}: {_printable(str(exc))}\n"
             f"This is a bug in curriculum {__version__}, not a problem with your content. Please report it "
             "in the project's issue tracker with the command you ran; add --debug to see the traceback.",
             err=True,
