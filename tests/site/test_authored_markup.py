@@ -27,6 +27,7 @@ from curriculum._fragment import Mount, mount_element
 from curriculum.site import CSP, CSP_HEADER, build_site
 from curriculum.site._pandoc_engine import _Slots
 from tests.browser import serve
+from tests.conftest import REPO
 from tests.site.hostile import hostile_project
 
 PROFILES = ("resident", "faculty")
@@ -182,6 +183,14 @@ def test_the_header_policy_is_the_page_policy_and_more() -> None:
     assert CSP_HEADER.startswith(CSP + "; ")
     directives = dict(d.strip().split(" ", 1) for d in CSP_HEADER.split(";"))
     assert directives["frame-ancestors"] == "'none'" and directives["base-uri"] == "'none'"
+
+
+def test_the_guides_web_server_lines_send_the_header_policy() -> None:
+    guide = (REPO / "docs" / "authoring.md").read_text(encoding="utf-8")
+    nginx = re.search(r'^add_header Content-Security-Policy "([^"]+)" always;$', guide, re.MULTILINE)
+    apache = re.search(r'^Header always set Content-Security-Policy "([^"]+)"$', guide, re.MULTILINE)
+    assert nginx and apache
+    assert nginx.group(1) == apache.group(1) == CSP_HEADER
 
 
 @contextlib.contextmanager
