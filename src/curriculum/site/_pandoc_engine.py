@@ -244,13 +244,14 @@ class PandocEngine:
 
         def convert(source: str) -> tuple[str, str, list[Mount], bool]:
             text = markdown[source]
-            key = hashlib.sha256(f"{shared}\0{source}\0{slots[source].key(text)}".encode()).hexdigest()[:32]
+            page = generated.get(source)
+            text_key = f"{shared}\0{source}\0{page is not None}\0{slots[source].key(text)}"
+            key = hashlib.sha256(text_key.encode()).hexdigest()[:32]
             cached = page_cache / f"{key}.json"
             if cached.is_file():
                 data = json.loads(cached.read_text(encoding="utf-8"))
                 mounts = [m for m in map(Mount.from_json, data.get("mounts", [])) if m is not None]
                 return data["toc"], data["body"], mounts, False
-            page = generated.get(source)
             toc, body = self._pandoc(pandoc, text, source, bib, config.profile, page)
             body, mounts = slots[source].fill(body)
             entry = {"toc": toc, "body": body, "mounts": [m.as_json() for m in mounts]}
