@@ -10,6 +10,7 @@ import html
 from typing import Any
 
 from curriculum._display import Problem, show_component
+from curriculum._fragment import Mount
 from curriculum._session import current_session, host_kind
 from curriculum.assess import ProgressStore
 from curriculum.content import Spotter, Worksheet
@@ -38,13 +39,7 @@ def quiz(quiz_id: str) -> Any:
     >>> import curriculum
     >>> curriculum.quiz("00-orientation")  # doctest: +SKIP
     """
-    return show_component(
-        "quiz",
-        quiz_id,
-        lambda s: s.builder.quiz(quiz_id),
-        lambda s: s.curriculum.quizzes,
-        "quizzes",
-    )
+    return show_component(Mount("quiz", (quiz_id,)), lambda s: s.curriculum.quizzes, "quizzes")
 
 
 def vignette(vignette_id: str) -> Any:
@@ -60,13 +55,7 @@ def vignette(vignette_id: str) -> Any:
     object
         A widget in a live notebook; static HTML when rendered for the site.
     """
-    return show_component(
-        "vignette",
-        vignette_id,
-        lambda s: s.builder.vignette(vignette_id),
-        lambda s: s.curriculum.vignettes,
-        "vignettes",
-    )
+    return show_component(Mount("vignette", (vignette_id,)), lambda s: s.curriculum.vignettes, "vignettes")
 
 
 def spotter(exercise_id: str) -> Any:
@@ -83,9 +72,7 @@ def spotter(exercise_id: str) -> Any:
         A widget in a live notebook; static HTML when rendered for the site.
     """
     return show_component(
-        "spotter",
-        exercise_id,
-        lambda s: s.builder.spotter(exercise_id),
+        Mount("spotter", (exercise_id,)),
         lambda s: {k: v for k, v in s.curriculum.exercises.items() if isinstance(v.model, Spotter)},
         "exercises",
     )
@@ -110,9 +97,7 @@ def worksheet(kind: str, exercise_id: str | None = None) -> Any:
     if kind not in WORKSHEET_FIELDS:
         return Problem(f"`{kind}` is not a worksheet kind; kinds: {', '.join(WORKSHEET_FIELDS)}")
     return show_component(
-        "worksheet",
-        exercise_id or kind,
-        lambda s: s.builder.worksheet(kind, exercise_id),
+        Mount("worksheet", (kind, exercise_id) if exercise_id else (kind,)),
         lambda s: {
             k: v
             for k, v in s.curriculum.exercises.items()

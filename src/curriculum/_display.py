@@ -12,7 +12,7 @@ import html
 from collections.abc import Callable
 from typing import Any
 
-from curriculum._fragment import static_fragment
+from curriculum._fragment import MOUNT_MIME, Mount, static_fragment
 from curriculum._session import Session, current_session, host_kind
 from curriculum.content import Diagnostic
 from curriculum.content._validate import did_you_mean
@@ -22,19 +22,33 @@ __all__ = ["Problem", "StaticComponent", "show_component"]
 
 
 class StaticComponent:
-    """A component rendered for a static page (``text/html``).
+    """A component rendered for a static page.
+
+    It displays as the static fragment (``text/html``, which Quarto places in
+    the page) and, when our own build executes the notebook, also as a
+    :class:`~curriculum._fragment.Mount` reference in its own MIME type, from
+    which the Pandoc engine builds the component (see ``docs/components.md``).
 
     Parameters
     ----------
     payload : dict
         The component's payload.
+    mount : Mount
+        The call that shows it.
     """
 
-    def __init__(self, payload: dict[str, Any]) -> None:
+    def __init__(self, payload: dict[str, Any], mount: Mount) -> None:
         self.payload = payload
+        self.mount = mount
 
     def _repr_html_(self) -> str:
         return static_fragment(self.payload)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        bundle: dict[str, Any] = {"text/html": self._repr_html_(), "text/plain": repr(self)}
+        if host_kind() == "static":
+            bundle[MOUNT_MIME] = self.mount.as_json()
+        return bundle
 
     def __repr__(self) -> str:
         return f"{self.payload['component'].capitalize()} {self.payload['id']!r} (interactive on the website)"
@@ -73,9 +87,7 @@ class Problem:
 
 
 def show_component(
-    component: str,
-    ident: str,
-    build: Callable[[Session], dict[str, Any]],
+    mount: Mount,
     table: Callable[[Session], dict[str, Any]],
     folder: str,
 ) -> Any:
@@ -83,17 +95,14 @@ def show_component(
 
     Parameters
     ----------
-    component : str
-        ``quiz``, ``vignette``, ``spotter`` or ``worksheet``.
-    ident : str
-        The content id asked for.
-    build : Callable[[Session], dict]
-        Builds the payload from the session.
+    mount : Mount
+        The component and the call's arguments.
     table : Callable[[Session], dict]
         The loaded content of this kind, by id (to explain an unknown id).
     folder : str
         The content folder, to find the file's diagnostics.
     """
+    component, ident = mount.component, mount.args[-1]
     try:
         session = current_session()
     except CurriculumError as exc:
@@ -102,7 +111,7 @@ def show_component(
     if errors:
         return Problem(f"{folder}/{ident} has errors", errors)
     try:
-        payload = build(session)
+        payload = mount.payload(session.builder)
     except KeyError:
         known = table(session)
         return Problem(
@@ -110,7 +119,7 @@ def show_component(
             f"known: {', '.join(sorted(known)) or 'none'}"
         )
     if host_kind() in ("static", "quarto"):
-        return StaticComponent(payload)
+        return StaticComponent(payload, mount)
     from curriculum._widgets import make_widget
     from curriculum.assess import ProgressStore
 

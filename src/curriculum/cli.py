@@ -245,18 +245,30 @@ def progress(import_file: Path | None, export_file: Path | None) -> int:
 
     store = ProgressStore.for_site(site_id(_root()))
     if import_file is not None:
-        changed = store.import_file(import_file)
-        click.echo(
-            f"Imported {changed} record{'s' if changed != 1 else ''} from {import_file} into {store.path}"
-        )
+        result = store.import_file(import_file)
+        click.echo(f"Imported {_records(result.changed)} from {import_file} into {store.path}")
+        if result.kept:
+            click.echo(f"Kept {_records(result.kept)} of yours, as new or newer than the file's.")
+        for key, reason in sorted(result.ignored.items()):
+            click.echo(f"Ignored the record {key[:80]!r}: {reason}.")
     if export_file is not None:
-        count = store.export_file(export_file)
-        click.echo(f"Exported {count} record{'s' if count != 1 else ''} to {export_file}")
+        click.echo(f"Exported {_records(store.export_file(export_file))} to {export_file}")
     if import_file is None and export_file is None:
         from curriculum import progress as table
 
         click.echo(repr(table()))
     return 0
+
+
+def _printable(message: str) -> str:
+    """Escape what a terminal would obey in a message (a file name may hold an escape sequence)."""
+    from curriculum.content._diagnostics import printable
+
+    return printable(message, keep_newlines=True)
+
+
+def _records(n: int) -> str:
+    return f"{n} record{'s' if n != 1 else ''}"
 
 
 def _root() -> Path:
@@ -283,7 +295,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("Aborted.", err=True)
         status = 1
     except CurriculumError as exc:
-        click.echo(f"Error: {exc.format_message()}", err=True)
+        click.echo(f"Error: {_printable(exc.format_message())}", err=True)
         status = exc.exit_code
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
@@ -292,7 +304,7 @@ def main(argv: list[str] | None = None) -> None:
         if "--debug" in args:
             traceback.print_exc()
         click.echo(
-            f"Internal error: {type(exc).__name__}: {exc}\n"
+            f"Internal error: {type(exc).__name__}: {_printable(str(exc))}\n"
             f"This is a bug in curriculum {__version__}, not a problem with your content. Please report it "
             "in the project's issue tracker with the command you ran; add --debug to see the traceback.",
             err=True,

@@ -75,14 +75,15 @@ def test_merge_keeps_the_newer_record(tmp_path: Path) -> None:
     incoming = ProgressFile.model_validate(
         {
             "site": "site",
-            "updated": "2999-01-01T00:00:00Z",
+            "updated": "2000-01-01T00:00:00Z",
             "records": {
                 "quiz:a": {"updated": "2000-01-01T00:00:00Z", "state": {"v": "old"}},
-                "quiz:b": {"updated": "2999-01-01T00:00:00Z", "state": {"v": "theirs"}},
+                "quiz:b": {"updated": "2000-01-01T00:00:00Z", "state": {"v": "theirs"}},
             },
         }
     )
-    assert store.merge(incoming) == 1
+    result = store.merge(incoming)
+    assert (result.changed, result.kept, result.ignored) == (1, 1, {})
     assert store.get("quiz:a") == {"v": "mine"} and store.get("quiz:b") == {"v": "theirs"}
 
 
@@ -107,7 +108,7 @@ def test_import_and_export_round_trip(tmp_path: Path) -> None:
     site_copy.save("quiz:from-the-site", {"attempts": [{"score": 1.0}]})
     lab = ProgressStore(tmp_path / "lab.json", "site")
     lab.save("vignette:in-the-lab", {"path": []})
-    assert lab.import_file(site_copy.path) == 1
+    assert lab.import_file(site_copy.path).changed == 1
     assert lab.export_file(tmp_path / "out.json") == 2
     assert set(ProgressStore(tmp_path / "out.json", "site").load().records) == {
         "quiz:from-the-site",

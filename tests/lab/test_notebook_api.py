@@ -20,6 +20,7 @@ import pytest
 
 import curriculum
 from curriculum._display import Problem, StaticComponent
+from curriculum._fragment import MOUNT_MIME, Mount
 from curriculum._widgets import QuizWidget, VignetteWidget, live_esm
 from curriculum.assess import ProgressStore
 from curriculum.assess._progress import ProgressWarning
@@ -259,6 +260,24 @@ def test_static_host_returns_the_html_fragment(
     assert isinstance(vignette, StaticComponent)
     assert 'data-component="vignette"' in vignette._repr_html_()
     assert not progress_file.exists()
+
+
+@pytest.mark.parametrize("host", ["static", "quarto"])
+def test_static_host_also_displays_a_reference_for_our_build(
+    host: str, lesson_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Our build reads which component a cell shows from its own MIME type; Quarto gets the fragment."""
+    if host == "static":
+        monkeypatch.setenv("CURRICULUM_HOST", "static")
+    else:
+        monkeypatch.setenv("QUARTO_DOCUMENT_PATH", str(lesson_dir / "intro.ipynb"))
+    bundle = curriculum.worksheet("thought-record")._repr_mimebundle_()
+    assert bundle["text/html"].startswith('<div class="cur-widget" data-component="worksheet"')
+    if host == "static":
+        assert bundle[MOUNT_MIME] == {"component": "worksheet", "args": ["thought-record"]}
+        assert Mount.from_json(bundle[MOUNT_MIME]) == Mount("worksheet", ("thought-record",))
+    else:
+        assert MOUNT_MIME not in bundle
 
 
 def test_progress_lists_saved_records(progress_file: Path) -> None:

@@ -1,4 +1,4 @@
-"""The static fragment: its JSON payload can never end the script element that holds it."""
+"""The static fragment, the mount reference and the data script: data stays data."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import json
 import re
 from html.parser import HTMLParser
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from curriculum._fragment import static_fragment
+from curriculum._fragment import Mount, mount_element, payload_script, static_fragment
 
 
 class _Scripts(HTMLParser):
@@ -51,3 +52,46 @@ def test_hostile_text_stays_data() -> None:
     hostile = "</script><script>alert(1)</script><!--<script>"
     fragment = static_fragment({"component": "quiz", "key": "quiz:x", "id": "x", "title": hostile})
     assert fragment.count("</script>") == 1 and "<!--" not in fragment
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        "quiz:intro",
+        {"component": "quiz"},
+        {"component": "quiz", "args": []},
+        {"component": "quiz", "args": ["a", "b"]},
+        {"component": "quiz", "args": [3]},
+        {"component": "quiz", "args": ["../x"]},
+        {"component": "quiz", "args": ['x" onclick="y']},
+        {"component": "evil", "args": ["x"]},
+        {"component": "quiz", "args": ["x"], "payload": "0,x:alert(1)"},
+    ],
+)
+def test_a_mount_reference_is_only_a_known_component_and_plain_ids(data: object) -> None:
+    assert Mount.from_json(data) is None
+
+
+def test_a_mount_reference_round_trips_and_names_its_element() -> None:
+    mount = Mount("worksheet", ("thought-record", "tr-1"))
+    assert Mount.from_json(mount.as_json()) == mount
+    assert mount.key == "worksheet:tr-1" and mount.dom_id == "cur-worksheet-tr-1"
+    assert mount_element(mount) == (
+        '<div class="cur-widget" data-component="worksheet" id="cur-worksheet-tr-1" data-payload="deferred">'
+        "<noscript><p>This worksheet needs JavaScript, which is turned off in this browser.</p>"
+        "</noscript></div>"
+    )
+
+
+HOSTILE = "0,x:alert('ran'),</script><script>alert(1)</script><!-- \u2028\u2029 `${1}`"
+
+
+def test_the_data_script_is_one_json_object_whatever_the_text() -> None:
+    payloads = {"cur-quiz-a": {"key": "quiz:a", "title": HOSTILE}, "cur-x": {"key": HOSTILE}}
+    script = payload_script(payloads)
+    prefix = "window.CURRICULUM_PAYLOADS = Object.assign(window.CURRICULUM_PAYLOADS || {}, "
+    assert script.startswith(prefix) and script.endswith(");\n")
+    assert json.loads(script[len(prefix) : -len(");\n")]) == payloads
+    assert "</" not in script and "<!--" not in script
+    assert payload_script({}) == ""

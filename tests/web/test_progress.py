@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -97,7 +98,8 @@ def test_import_merges_newer_wins_and_reports_bad_files(open_page, http_base, to
     page = open_page(http_base + "all.html")
     do_some_work(page)
     mine = tools.stored(page)["records"]
-    newer_quiz = {"updated": "2999-01-01T00:00:00Z", "state": {"attempts": []}}
+    a_minute_ahead = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    newer_quiz = {"updated": a_minute_ahead, "state": {"attempts": []}}  # within the clock-skew allowance
     older_sheet = {
         "updated": "2000-01-01T00:00:00Z",
         "state": {"fields": {"situation": "old"}, "updated": None},
@@ -147,6 +149,25 @@ def test_import_merges_newer_wins_and_reports_bad_files(open_page, http_base, to
         assert not report["ok"] and expected in report["message"], report
         assert report["message"].endswith("Nothing was imported.")
     assert tools.stored(page)["records"] == before["records"]
+
+
+def test_a_record_dated_in_the_future_or_oddly_never_wins(open_page, http_base, tools):
+    """The review's H06: a record dated 9999 overwrote the learner's newer text."""
+    page = open_page(http_base + "all.html")
+    do_some_work(page)
+    mine = tools.stored(page)["records"]
+    future = {"updated": "9999-12-31T23:59:59Z", "state": {"fields": {"situation": "FROM-FUTURE-FILE"}}}
+    odd = {"updated": "2030", "state": {"attempts": []}}  # Date.parse reads it; it is not a timestamp
+    text = make_progress({"worksheet:intro-thought": future, "quiz:intro": odd})
+    report = page.evaluate("t => Curriculum.importProgress(t)", text)
+    assert report["ok"] and report["imported"] == [] and report["kept"] == []
+    assert sorted(report["ignored"]) == ["quiz:intro", "worksheet:intro-thought"]
+    assert (
+        "Ignored 2 records dated in the future or not dated as a progress file dates them"
+        in report["message"]
+    )
+    assert tools.stored(page)["records"] == mine
+    expect(page.locator(".cur-worksheet").get_by_label("Situation")).to_have_value("Ward round, 9 am.")
 
 
 def test_two_tabs_stay_in_step(open_page, http_base):

@@ -1,6 +1,7 @@
 """Assessment: scoring, the learner's progress file, and (later) analytics and exports."""
 
 from curriculum.assess._progress import (
+    ImportResult,
     ProgressFile,
     ProgressRecord,
     ProgressStore,
@@ -9,6 +10,7 @@ from curriculum.assess._progress import (
 from curriculum.assess._scoring import item_correct, passed, score
 
 __all__ = [
+    "ImportResult",
     "ProgressFile",
     "ProgressRecord",
     "ProgressStore",

@@ -10,10 +10,38 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
-__all__ = ["RULES", "Diagnostic", "Rule", "Severity", "format_diagnostics", "worst"]
+__all__ = ["RULES", "Diagnostic", "Rule", "Severity", "format_diagnostics", "printable", "worst"]
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def printable(text: str, *, keep_newlines: bool = False) -> str:
+    r"""Return ``text`` with every character a terminal would act on written as an escape.
+
+    File names and authored text reach diagnostics; an escape sequence in
+    them (``\x1b[2J`` clears the screen), a line break (which forges a line)
+    or a bidirectional override (which reorders what is shown) must be
+    printed, not obeyed. Control characters, zero-width and bidirectional
+    formatting characters and line separators become ``\x1b``, ``\n``,
+    ``\u202e`` and so on.
+
+    Parameters
+    ----------
+    text : str
+        Text that may hold untrusted characters.
+    keep_newlines : bool
+        Keep ``\n`` as a line break (for messages of several lines).
+    """
+
+    def escape(match: re.Match[str]) -> str:
+        char = match.group()
+        return char if keep_newlines and char == "\n" else char.encode("unicode_escape").decode("ascii")
+
+    return _UNPRINTABLE.sub(escape, text)
 
 
 class Severity(enum.IntEnum):
@@ -62,9 +90,9 @@ class Diagnostic:
     hint: str = field(default="", compare=False)
 
     def format(self) -> str:
-        """Return ``path:line:col: severity CODE: message (hint)``."""
+        """Return ``path:line:col: severity CODE: message (hint)`` on one line, controls escaped."""
         text = f"{self.path}:{self.line}:{self.col}: {self.severity} {self.code}: {self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
+        return printable(f"{text} ({self.hint})" if self.hint else text)
 
     def as_dict(self) -> dict[str, object]:
         """Return the diagnostic as plain JSON-ready data."""
@@ -151,8 +179,14 @@ def format_diagnostics(diagnostics: Iterable[Diagnostic], style: str = "text") -
     if style == "github":
         level = {Severity.error: "error", Severity.warning: "warning", Severity.info: "notice"}
         return "\n".join(
-            f"::{level[d.severity]} file={d.path},line={d.line},col={d.col},title={d.code}::"
-            f"{d.message}{f' ({d.hint})' if d.hint else ''}"
+            f"::{level[d.severity]} file={_github(d.path, property=True)},line={d.line},col={d.col},"
+            f"title={d.code}::{_github(d.message + (f' ({d.hint})' if d.hint else ''))}"
             for d in ordered
         )
     return "\n".join(d.format() for d in ordered)
+
+
+def _github(text: str, *, property: bool = False) -> str:
+    """Escape text for a GitHub workflow command, so it cannot end the command or start another."""
+    text = printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
+    return text.replace(":", "%3A").replace(",", "%2C") if property else text

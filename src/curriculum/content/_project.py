@@ -37,6 +37,7 @@ from curriculum.content._validate import validate_model
 from curriculum.content._yaml import Loc, LocMap, Pos, parse_yaml
 
 __all__ = [
+    "GENERATED_DIRS",
     "PROJECT_FILE",
     "Curriculum",
     "Document",
@@ -49,6 +50,8 @@ __all__ = [
 
 PROJECT_FILE = "_quarto.yml"
 """The file that marks a project's root folder."""
+GENERATED_DIRS = ("quiz", "cases", "reference", "rules")
+"""Folders the site build's pre-render owns (ignored by version control)."""
 
 E_KIND = RULES.add("CUR119", Severity.error, "The kind of a content file cannot be told.")
 E_NOT_MAPPING = RULES.add("CUR115", Severity.error, "A content file is a YAML mapping of keys.")

@@ -14,6 +14,7 @@ AREAS = [
     ("CUR4", "Vignette graphs"),
     ("CUR5", "Assessment and curriculum standards"),
     ("CUR6", "The website build"),
+    ("CUR7", "Raw HTML and script URLs in lessons and pages"),
     ("L", "Item writing (NBME)"),
     ("PHI", "Privacy (HIPAA Safe Harbor)"),
 ]

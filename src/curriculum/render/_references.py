@@ -10,6 +10,7 @@ version, so it costs nothing after the first time.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import json
@@ -80,10 +81,11 @@ class Citations:
             except (ValueError, TypeError):
                 pass  # a damaged cache is rebuilt
         table = self._run_pandoc(pypandoc.get_pandoc_path())
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({k: v.__dict__ for k, v in table.items()}, ensure_ascii=False), "utf-8")
-        tmp.replace(cached)
+        with contextlib.suppress(OSError):  # a cache that cannot be written (read-only home) costs time
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({k: v.__dict__ for k, v in table.items()}, ensure_ascii=False), "utf-8")
+            tmp.replace(cached)
         return table
 
     def _run_pandoc(self, pandoc: str) -> dict[str, FormattedReference]:

@@ -8,10 +8,11 @@ everywhere else; both read the same ``_quarto.yml`` and the same sources.
 from curriculum.site._build import BuildResult, build_site, run_prerender
 from curriculum.site._config import NavEntry, SiteConfig, load_config
 from curriculum.site._engines import QuartoEngine, choose_engine
-from curriculum.site._pandoc_engine import CSP, PandocEngine, RenderStats
+from curriculum.site._pandoc_engine import CSP, CSP_HEADER, PandocEngine, RenderStats
 
 __all__ = [
     "CSP",
+    "CSP_HEADER",
     "BuildResult",
     "NavEntry",
     "PandocEngine",

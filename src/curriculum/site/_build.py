@@ -3,6 +3,9 @@
 1. **check**: load and check the content; any error stops the build.
 2. **pre-render**: generated pages (quizzes, case library, API reference).
 3. **render**: the chosen engine (Quarto, or the embedded Pandoc) writes the site.
+   The Pandoc engine writes into a staging folder that replaces the site only
+   when the build finishes (``_staging.py``); one build of a project runs at a
+   time (a lock in the build cache).
 
 Each stage prints one line; long stages show a progress bar.
 """
@@ -15,6 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from filelock import FileLock, Timeout
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -22,13 +26,14 @@ from curriculum._session import site_id
 from curriculum.content import Curriculum, Severity, check_curriculum, load_curriculum
 from curriculum.content._notes import NOTES_FOLDER
 from curriculum.content._project import project_files
-from curriculum.errors import ContentError
+from curriculum.errors import BuildError, ContentError
 from curriculum.render import Citations, PayloadBuilder, Profile, Renderer
 from curriculum.site._config import E_CONFIG, SiteConfig, load_config
 from curriculum.site._engines import QuartoEngine, choose_engine
 from curriculum.site._execute import package_fingerprint
-from curriculum.site._pandoc_engine import MANIFEST, RenderStats
+from curriculum.site._pandoc_engine import MANIFEST, PandocEngine, RenderStats
 from curriculum.site._prerender import GENERATED_DIRS, prerender, write_if_changed
+from curriculum.site._staging import recover, staged_output
 
 __all__ = ["BuildResult", "build_site", "run_prerender"]
 
@@ -146,7 +151,7 @@ def run_prerender(root: Path, profile: str, console: Console | None = None, *, r
     _no_notes_for_residents(load_config(root, profile))
     cur, _ = _checked(root, console)
     builder = _builder(root, cur, profile)
-    changed = prerender(root, cur, builder, reference=reference)
+    changed = prerender(root, cur, builder, reference=reference).changed
     console.print(
         f"[bold]pre-render[/] {len(changed)} generated page{'s' if len(changed) != 1 else ''} updated"
     )
@@ -201,6 +206,36 @@ def build_site(
         _, warnings = _checked(root, console)
         chosen.render(root, profile, out)
         return BuildResult(chosen.version(), target, None, time.perf_counter() - started, warnings)
+    lock = FileLock(str(root / CACHE_DIR / "build.lock"))
+    try:
+        (root / CACHE_DIR).mkdir(exist_ok=True)
+    except OSError as exc:
+        raise BuildError(f"cannot create the build cache {root / CACHE_DIR}: {exc.strerror}") from exc
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        console.print("[bold]waiting[/]    for another build of this project to finish")
+        lock.acquire()
+    try:
+        return _build_pandoc(root, chosen, config, target, profile, console, started)
+    finally:
+        lock.release()
+
+
+def _build_pandoc(
+    root: Path,
+    chosen: PandocEngine,
+    config: SiteConfig,
+    target: Path,
+    profile: str,
+    console: Console,
+    started: float,
+) -> BuildResult:
+    """Build with the Pandoc engine into a staging folder swapped in at the end (under the build lock)."""
+    try:
+        recover(target)  # a build killed while swapping folders left the previous site aside
+    except OSError as exc:
+        raise BuildError(f"cannot repair {target} after an interrupted build: {exc}") from exc
     stamp = _Stamp(root, config, target)
     if stamp.unchanged():
         seconds = time.perf_counter() - started
@@ -210,8 +245,8 @@ def build_site(
         )
     cur, warnings = _checked(root, console)
     builder = _builder(root, cur, profile)
-    renderer = builder.renderer
-    changed = prerender(root, cur, builder)
+    generated = prerender(root, cur, builder)
+    changed = generated.changed
     console.print(
         f"[bold]pre-render[/] {len(changed)} generated page{'s' if len(changed) != 1 else ''} updated"
     )
@@ -233,7 +268,8 @@ def build_site(
             elif task is not None:
                 bar.advance(task, n)
 
-        stats = chosen.render(config, target, root / CACHE_DIR / profile, renderer, step)
+        with staged_output(target) as staging:
+            stats = chosen.render(config, staging, root / CACHE_DIR / profile, builder, step, generated.pages)
     stamp.commit(warnings)
     seconds = time.perf_counter() - started
     console.print(

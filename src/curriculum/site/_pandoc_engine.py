@@ -14,30 +14,32 @@ import hashlib
 import json
 import posixpath
 import re
+import secrets
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
-from curriculum._fragment import defer_payloads
+from curriculum._fragment import Mount, mount_element, payload_script
 from curriculum._session import site_id
 from curriculum._version import __version__
 from curriculum.content._diagnostics import RULES, Severity
 from curriculum.errors import BuildError, ContentError
-from curriculum.render import Renderer
+from curriculum.render import PayloadBuilder
 from curriculum.site._assets import resource, site_assets
 from curriculum.site._config import SiteConfig
 from curriculum.site._execute import NotebookCache, package_fingerprint
 from curriculum.site._navigation import pager, relative, sidebar_html
-from curriculum.site._prerender import write_if_changed
+from curriculum.site._prerender import GeneratedPage, write_if_changed
 from curriculum.site._search import index_script, page_sections
-from curriculum.site._sources import Page, markdown_page, notebook_markdown, output_path
+from curriculum.site._sources import Page, markdown_page, notebook_markdown, output_path, raw_html
 
-__all__ = ["CSP", "PandocEngine", "RenderStats"]
+__all__ = ["CSP", "CSP_HEADER", "PandocEngine", "RenderStats"]
 
 E_PANDOC = RULES.add("CUR604", Severity.error, "Pandoc could not render a page.")
 MANIFEST = ".curriculum-manifest.json"
@@ -46,7 +48,14 @@ CSP = (
     "connect-src 'self'; media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"
 )
 """The Content-Security-Policy of every page: nothing may load from another host."""
+CSP_HEADER = f"{CSP}; frame-ancestors 'none'"
+"""The same policy for a ``Content-Security-Policy`` response header (``curriculum serve``, a web server).
+
+A header can carry what a ``<meta>`` policy cannot: ``frame-ancestors 'none'``
+(no other site may show the pages in a frame). ``base-uri 'none'`` is in both.
+"""
 _SPLIT = "<!--curriculum:body-->"
+_PANDOC_PLACE = re.compile(r"line (\d+), column (\d+)")
 _COLGROUP = re.compile(r"<colgroup>.*?</colgroup>\s*", re.DOTALL)
 _STYLE_ATTRIBUTE = re.compile(r'(<[a-z][a-z0-9]*\b[^>]*?) style="[^"]*"')
 _ENV = jinja2.Environment(
@@ -82,6 +91,51 @@ class RenderStats:
     files: list[str] = field(default_factory=list)
 
 
+class _Slots:
+    """The components of one page, as placeholders that authored text cannot forge.
+
+    Each component the build shows (a reference in a notebook output, or a
+    generated page's fragment) becomes an HTML comment holding a random
+    token drawn for this build, so no text written before the build can
+    contain it. After Pandoc, each placeholder becomes the engine's own
+    mount element; component markup from anywhere else never reaches the
+    page (``safety.lua`` removes it).
+
+    Parameters
+    ----------
+    token : str
+        The build's random token.
+    """
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.mounts: list[Mount] = []
+        self._place = re.compile(rf"<!--curriculum-mount:{token}:(\d+)-->")
+
+    def slot(self, mount: Mount) -> str:
+        """Return the Markdown placeholder of ``mount``."""
+        self.mounts.append(mount)
+        return raw_html(f"<!--curriculum-mount:{self.token}:{len(self.mounts) - 1}-->")
+
+    def key(self, text: str) -> str:
+        """Return ``text`` and its components as a stable cache key (the token left out)."""
+        parts = text.split(f"<!--curriculum-mount:{self.token}:")
+        return json.dumps([parts, [m.as_json() for m in self.mounts]], ensure_ascii=False)
+
+    def fill(self, body: str) -> tuple[str, list[Mount]]:
+        """Replace the placeholders Pandoc kept with mount elements; return the body and its mounts."""
+        shown: list[Mount] = []
+
+        def place(match: re.Match[str]) -> str:
+            index = int(match.group(1))
+            if index >= len(self.mounts):
+                return match.group(0)
+            shown.append(self.mounts[index])
+            return mount_element(self.mounts[index])
+
+        return self._place.sub(place, body), shown
+
+
 class PandocEngine:
     """Render the site with the embedded Pandoc."""
 
@@ -102,8 +156,9 @@ class PandocEngine:
         config: SiteConfig,
         out: Path,
         cache: Path,
-        renderer: Renderer,
+        builder: PayloadBuilder,
         step: Callable[[str, int], None] | None = None,
+        generated: Mapping[str, GeneratedPage] | None = None,
     ) -> RenderStats:
         """Render every page of ``config`` into ``out``.
 
@@ -115,11 +170,15 @@ class PandocEngine:
             The output folder.
         cache : Path
             The build cache folder.
-        renderer : Renderer
-            Renders authored Markdown (used for the footer).
+        builder : PayloadBuilder
+            Builds the components' payloads from the content; its renderer
+            renders authored Markdown (the footer).
         step : Callable[[str, int], None] | None
             Progress callback: a stage name and how many units it will take,
             then ``("", 1)`` as each unit finishes.
+        generated : Mapping[str, GeneratedPage] | None
+            The pre-render's quiz and case pages, by source path: the
+            components they show, and where their text comes from.
 
         Returns
         -------
@@ -143,13 +202,21 @@ class PandocEngine:
 
         executed = NotebookCache(root, cache / "executed", config.profile).executed(notebooks, executed_one)
 
+        generated = generated or {}
+        token = secrets.token_hex(16)
         markdown: dict[str, str] = {}
+        slots: dict[str, _Slots] = {}
         pages: dict[str, Page] = {}
         for source in sources:
+            slots[source] = shown = _Slots(token)
             if source.endswith(".ipynb"):
-                text, front = notebook_markdown(executed[root / source])
+                text, front = notebook_markdown(executed[root / source], shown.slot)
             else:
                 text, front = markdown_page(root, source)
+                for block, mount in generated[source].mounts if source in generated else []:
+                    if block not in text:
+                        raise BuildError(f"{source} was changed after the pre-render wrote it; build again")
+                    text = text.replace(block, shown.slot(mount), 1)
             title = str(front.get("title") or Path(source).stem.replace("-", " ").capitalize())
             pages[source] = Page(
                 source,
@@ -175,32 +242,38 @@ class PandocEngine:
         page_cache = cache / "pages"
         page_cache.mkdir(parents=True, exist_ok=True)
 
-        def convert(source: str) -> tuple[str, str, bool]:
+        def convert(source: str) -> tuple[str, str, list[Mount], bool]:
             text = markdown[source]
-            key = hashlib.sha256(f"{shared}\0{source}\0{text}".encode()).hexdigest()[:32]
+            page = generated.get(source)
+            text_key = f"{shared}\0{source}\0{page is not None}\0{slots[source].key(text)}"
+            key = hashlib.sha256(text_key.encode()).hexdigest()[:32]
             cached = page_cache / f"{key}.json"
             if cached.is_file():
                 data = json.loads(cached.read_text(encoding="utf-8"))
-                return data["toc"], data["body"], False
-            toc, body = self._pandoc(pandoc, text, source, bib, config.profile)
-            write_if_changed(cached, json.dumps({"toc": toc, "body": body}))
-            return toc, body, True
+                mounts = [m for m in map(Mount.from_json, data.get("mounts", [])) if m is not None]
+                return data["toc"], data["body"], mounts, False
+            toc, body = self._pandoc(pandoc, text, source, bib, config.profile, page)
+            body, mounts = slots[source].fill(body)
+            entry = {"toc": toc, "body": body, "mounts": [m.as_json() for m in mounts]}
+            write_if_changed(cached, json.dumps(entry))
+            return toc, body, mounts, True
 
         with ThreadPoolExecutor(max_workers=2) as pool:
             converted = {}
             for source, result in zip(sources, pool.map(convert, sources), strict=True):
                 converted[source] = result
-                stats.rendered += result[2]
+                stats.rendered += result[3]
                 tick("", 1)
 
         written: list[str] = []
-        footer = renderer.inline(config.footer) if config.footer else ""
+        footer = builder.renderer.inline(config.footer) if config.footer else ""
         search: list[dict[str, str]] = []
+        built: dict[Mount, dict[str, Any]] = {}
         for source in sources:
             page = pages[source]
-            toc, body, _ = converted[source]
+            toc, body, mounts, _ = converted[source]
             prev, nxt = pager(order, page)
-            body, payloads = defer_payloads(body)
+            payloads = payload_script({m.dom_id: self._payload(builder, m, source, built) for m in mounts})
             data_file = ""
             if payloads:
                 data_file = posixpath.splitext(posixpath.basename(page.output))[0] + ".data.js"
@@ -239,7 +312,33 @@ class PandocEngine:
 
     # ------------------------------------------------------------------ stages
 
-    def _pandoc(self, pandoc: str, text: str, source: str, bib: Path, profile: str) -> tuple[str, str]:
+    @staticmethod
+    def _payload(builder: PayloadBuilder, mount: Mount, source: str, built: dict[Mount, Any]) -> Any:
+        if mount not in built:
+            try:
+                built[mount] = mount.payload(builder)
+            except KeyError as exc:
+                raise ContentError(
+                    [
+                        E_PANDOC.at(
+                            source,
+                            (1, 1),
+                            f"the page shows the {mount.component} `{mount.args[-1]}`, which does not exist",
+                            "check the id in the component call",
+                        )
+                    ]
+                ) from exc
+        return built[mount]
+
+    def _pandoc(
+        self,
+        pandoc: str,
+        text: str,
+        source: str,
+        bib: Path,
+        profile: str,
+        generated: GeneratedPage | None = None,
+    ) -> tuple[str, str]:
         reader = "markdown-implicit_figures" + ("" if source.startswith("reference/") else "-raw_html")
         args = [
             pandoc,
@@ -264,6 +363,9 @@ class PandocEngine:
         ]
         if bib.is_file():
             args += ["--citeproc", "--bibliography", str(bib)]
+        if generated is not None:  # its raw HTML is sanitised by the pre-render (see safety.lua)
+            args += ["-M", "curriculum-generated=true"]
+        args += ["--lua-filter", str(resource("safety.lua"))]  # last: it also sees citeproc's links
         try:
             result = subprocess.run(
                 args, input=text, capture_output=True, text=True, timeout=120, check=False
@@ -271,16 +373,14 @@ class PandocEngine:
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise BuildError(f"{source}: Pandoc did not run: {exc}") from exc
         if result.returncode != 0:
-            raise ContentError(
-                [
-                    E_PANDOC.at(
-                        source,
-                        (1, 1),
-                        f"Pandoc failed: {' '.join(result.stderr.split())}",
-                        "check the page's Markdown near the reported place",
-                    )
-                ]
-            )
+            message = " ".join(result.stderr.split())
+            path, place, hint = source, (1, 1), "check the page's Markdown near the reported place"
+            if generated is not None:  # the page is written by the build: name the author's file instead
+                found = _PANDOC_PLACE.search(message)
+                origin = generated.locate(*map(int, found.groups())) if found else None
+                if origin is not None:
+                    (path, place), hint = origin, f"check this text, which the page {source} shows"
+            raise ContentError([E_PANDOC.at(path, place, f"Pandoc failed: {message}", hint)])
         toc, _, body = result.stdout.partition(_SPLIT)
         # Pandoc sizes wide tables with style attributes, which the CSP (style-src 'self') would block.
         body = _STYLE_ATTRIBUTE.sub(r"\1", _COLGROUP.sub("", body))

@@ -19,23 +19,27 @@ Files are written only when their text changes.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import hashlib
 import html
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from curriculum._fragment import static_fragment
+import yaml
+
+from curriculum._fragment import Mount, static_fragment
 from curriculum.content import Curriculum, Quiz
+from curriculum.content._project import GENERATED_DIRS
 from curriculum.content._rules_doc import rules_markdown
 from curriculum.render import PayloadBuilder, sanitize
 from curriculum.site._assets import site_assets
+from curriculum.site._sources import raw_html
 
-__all__ = ["GENERATED_DIRS", "prerender", "write_if_changed"]
+__all__ = ["GENERATED_DIRS", "GeneratedPage", "Prerendered", "prerender", "write_if_changed"]
 
-GENERATED_DIRS = ("quiz", "cases", "reference", "rules")
-"""Folders the pre-render owns (ignored by version control)."""
 ASSETS_INCLUDE = "_curriculum-assets.html"
 
 _KIND_LABEL = {
@@ -90,12 +94,90 @@ def write_if_changed(path: Path, text: str) -> bool:
     return True
 
 
-def _raw(markup: str) -> str:
-    return f"```{{=html}}\n{markup}\n```"
+Origin = tuple[str, tuple[int, int]]
+"""An authored file (as diagnostics show it) and a 1-based line and column in it."""
+Piece = str | tuple[str, Origin | None]
+"""Text of a generated page, from the package (a plain string) or from an authored place."""
 
 
-def _yaml_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+@dataclass
+class GeneratedPage:
+    """A page the pre-render writes, and where its text comes from.
+
+    Attributes
+    ----------
+    text : str
+        The page's Markdown.
+    origins : list[tuple[int, Origin | None]]
+        From which character of ``text`` on the text comes from which authored
+        place (None: the package's own words), in order.
+    mounts : list[tuple[str, Mount]]
+        Each component the page shows, with the raw HTML block that shows it
+        (the Pandoc engine puts its own mount in that block's place).
+    """
+
+    text: str
+    origins: list[tuple[int, Origin | None]] = field(default_factory=list)
+    mounts: list[tuple[str, Mount]] = field(default_factory=list)
+
+    def locate(self, line: int, col: int = 1) -> Origin | None:
+        """Return the authored place that line ``line``, column ``col`` of the text comes from."""
+        offset = sum(len(text) + 1 for text in self.text.split("\n")[: max(line - 1, 0)]) + max(col - 1, 0)
+        index = bisect.bisect_right([start for start, _ in self.origins], offset) - 1
+        return self.origins[index][1] if index >= 0 else None
+
+
+class _Writer:
+    """Writes a generated page part by part, keeping the authored place of each piece.
+
+    Front matter is written by a YAML serialiser and authored HTML goes in raw
+    blocks that no text inside can close, so nothing authored becomes Markdown.
+    """
+
+    def __init__(self, title: str, origin: Origin | None = None) -> None:
+        self._page = GeneratedPage("")
+        self._chunks: list[str] = []
+        self._size = 0
+        front = yaml.safe_dump({"title": title}, allow_unicode=True, default_style='"', width=1 << 30)
+        self.markdown((f"---\n{front}---", origin))
+
+    def _emit(self, piece: Piece) -> None:
+        text, origin = (piece, None) if isinstance(piece, str) else piece
+        if not self._page.origins or self._page.origins[-1][1] != origin:
+            self._page.origins.append((self._size, origin))
+        self._chunks.append(text)
+        self._size += len(text)
+
+    def _separate(self) -> None:
+        if self._chunks:
+            self._emit("\n\n")
+
+    def markdown(self, *pieces: Piece) -> None:
+        """Add a part written in Markdown (only the package's own Markdown goes here)."""
+        self._separate()
+        for piece in pieces:
+            self._emit(piece)
+
+    def raw(self, *pieces: Piece) -> str:
+        """Add a raw HTML block made of ``pieces``; return the block."""
+        markup = "".join(p if isinstance(p, str) else p[0] for p in pieces)
+        fence = raw_html(markup).split("{", 1)[0]
+        self._separate()
+        self._emit(f"{fence}{{=html}}\n")
+        for piece in pieces:
+            self._emit(piece)
+        self._emit(f"\n{fence}")
+        return f"{fence}{{=html}}\n{markup}\n{fence}"
+
+    def component(self, builder: PayloadBuilder, mount: Mount, origin: Origin | None) -> None:
+        """Add the static fragment of a component (its payload built from the content)."""
+        block = self.raw((static_fragment(mount.payload(builder)), origin))
+        self._page.mounts.append((block, mount))
+
+    def finish(self) -> GeneratedPage:
+        """Return the page."""
+        self._page.text = "".join(self._chunks) + "\n"
+        return self._page
 
 
 def _lesson_link(cur: Curriculum, lesson: str | None, depth: str = "../") -> str:
@@ -105,66 +187,67 @@ def _lesson_link(cur: Curriculum, lesson: str | None, depth: str = "../") -> str
     return f'<a href="{depth}lessons/{html.escape(lesson)}.html">{title}</a>'
 
 
-def _quiz_page(cur: Curriculum, builder: PayloadBuilder, ident: str) -> str:
-    quiz: Quiz = cur.quizzes[ident].model
+def _quiz_page(cur: Curriculum, builder: PayloadBuilder, ident: str) -> GeneratedPage:
+    doc = cur.quizzes[ident]
+    quiz: Quiz = doc.model
     md = builder.renderer
     facts = [_KIND_LABEL[quiz.kind], f"{len(quiz.items)} items"]
     if quiz.pass_mark is not None:
         facts.append(f"pass mark {round(quiz.pass_mark * 100)}%")
     lesson = _lesson_link(cur, quiz.lesson)
     meta = " · ".join(html.escape(f) for f in facts) + (f" · Lesson: {lesson}" if lesson else "")
-    parts = [
-        f"---\ntitle: {_yaml_string(quiz.title)}\n---",
-        _raw(f'<p class="page-meta">{meta}</p>'),
-    ]
+    page = _Writer(quiz.title, (doc.display, doc.at("title")))
+    page.raw((f'<p class="page-meta">{meta}</p>', (doc.display, (1, 1))))
     if quiz.kind == "summative":
-        parts.append(
-            _raw(
-                '<p class="cur-notice">This test is graded by faculty: answer every item, then '
-                "download your response file and send it as your programme asks. No answers are "
-                "shown here.</p>"
-            )
+        page.raw(
+            '<p class="cur-notice">This test is graded by faculty: answer every item, then '
+            "download your response file and send it as your programme asks. No answers are "
+            "shown here.</p>"
         )
     # The component's title is a level-3 heading (made for a lesson's section): give it a level 2.
-    parts.append(_raw('<h2 class="visually-hidden">Take the quiz</h2>'))
-    parts.append(_raw(static_fragment(builder.quiz(ident))))
-    handout = []
-    for item in quiz.items:
+    page.raw('<h2 class="visually-hidden">Take the quiz</h2>')
+    page.component(builder, Mount("quiz", (ident,)), (doc.display, (1, 1)))
+    handout: list[Piece] = [
+        '<section class="cur-handout" aria-label="Printable handout"><h2>Handout</h2><ol>'
+    ]
+    for n, item in enumerate(quiz.items):
         options = "".join(f"<li>{md.inline(o.text)}</li>" for o in item.options)
         handout.append(
-            f'<li class="handout-item"><div class="handout-stem">{md.block(item.stem)}</div>'
-            f'<ol type="a">{options}</ol></li>'
+            (
+                f'<li class="handout-item"><div class="handout-stem">{md.block(item.stem)}</div>'
+                f'<ol type="a">{options}</ol></li>',
+                (doc.display, doc.at("items", n, "stem")),
+            )
         )
-    parts.append(
-        _raw(
-            f'<section class="cur-handout" aria-label="Printable handout"><h2>Handout</h2>'
-            f"<ol>{''.join(handout)}</ol></section>"
-        )
-    )
+    page.raw(*handout, "</ol></section>")
     cited = [text for item in quiz.items for text in (item.stem, *(o.text for o in item.options))]
     if builder.profile == "faculty":
-        rows = []
+        rows: list[Piece] = []
         for n, item in enumerate(quiz.items, 1):
             keys = [item.answer] if isinstance(item.answer, str) else list(item.answer)
             letters = ", ".join(keys)
             rows.append(
-                f"<tr><td>{n}</td><td>{html.escape(item.id)}</td><td>{html.escape(letters)}</td>"
-                f"<td>{html.escape(', '.join(item.objectives))}</td><td>{md.block(item.rationale)}</td></tr>"
+                (
+                    f"<tr><td>{n}</td><td>{html.escape(item.id)}</td><td>{html.escape(letters)}</td>"
+                    f"<td>{html.escape(', '.join(item.objectives))}</td>"
+                    f"<td>{md.block(item.rationale)}</td></tr>",
+                    (doc.display, doc.at("items", n - 1, "rationale")),
+                )
             )
-        table = (
+        page.markdown('::: {.content-visible when-profile="faculty"}\n## Answer key')
+        page.raw(
             '<table class="answer-key"><caption>Answer key (faculty edition)</caption><thead><tr>'
             '<th scope="col">#</th><th scope="col">Item</th><th scope="col">Key</th>'
-            '<th scope="col">Objectives</th><th scope="col">Rationale</th></tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table>"
+            '<th scope="col">Objectives</th><th scope="col">Rationale</th></tr></thead><tbody>',
+            *rows,
+            "</tbody></table>",
         )
-        parts.append(
-            '::: {.content-visible when-profile="faculty"}\n## Answer key\n\n' + _raw(table) + "\n:::"
-        )
+        page.markdown(":::")
         cited += [item.rationale for item in quiz.items]
     references = _references(builder, cited)
     if references:
-        parts.append(_raw(references))
-    return "\n\n".join(parts) + "\n"
+        page.raw((references, (doc.display, doc.at("items"))))
+    return page.finish()
 
 
 def _references(builder: PayloadBuilder, texts: list[str]) -> str:
@@ -182,29 +265,35 @@ def _references(builder: PayloadBuilder, texts: list[str]) -> str:
     )
 
 
-def _quiz_index(cur: Curriculum) -> str:
-    rows = []
+def _quiz_index(cur: Curriculum) -> GeneratedPage:
+    rows: list[Piece] = []
     for ident, doc in sorted(cur.quizzes.items()):
         quiz = doc.model
         rows.append(
-            f'<tr><td><a href="{html.escape(ident)}.html">{html.escape(quiz.title)}</a></td>'
-            f"<td>{html.escape(_KIND_LABEL[quiz.kind])}</td><td>{len(quiz.items)}</td>"
-            f"<td>{_lesson_link(cur, quiz.lesson)}</td></tr>"
+            (
+                f'<tr><td><a href="{html.escape(ident)}.html">{html.escape(quiz.title)}</a></td>'
+                f"<td>{html.escape(_KIND_LABEL[quiz.kind])}</td><td>{len(quiz.items)}</td>"
+                f"<td>{_lesson_link(cur, quiz.lesson)}</td></tr>",
+                (doc.display, doc.at("title")),
+            )
         )
-    table = (
-        '<table class="listing"><thead><tr><th scope="col">Quiz</th><th scope="col">Kind</th>'
-        '<th scope="col">Items</th><th scope="col">Lesson</th></tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
-    intro = (
+    page = _Writer("Quizzes")
+    page.markdown(
         "Every lesson ends with a formative self-check. Feedback is immediate, nothing is graded, "
         "and your answers stay in this browser."
     )
-    return f'---\ntitle: "Quizzes"\n---\n\n{intro}\n\n{_raw(table)}\n'
+    page.raw(
+        '<table class="listing"><thead><tr><th scope="col">Quiz</th><th scope="col">Kind</th>'
+        '<th scope="col">Items</th><th scope="col">Lesson</th></tr></thead><tbody>',
+        *rows,
+        "</tbody></table>",
+    )
+    return page.finish()
 
 
-def _case_page(cur: Curriculum, builder: PayloadBuilder, ident: str) -> str:
-    v = cur.vignettes[ident].model
+def _case_page(cur: Curriculum, builder: PayloadBuilder, ident: str) -> GeneratedPage:
+    doc = cur.vignettes[ident]
+    v = doc.model
     facts = [
         _LABELS["modality"][v.modality],
         _LABELS["disorder"][v.disorder],
@@ -212,24 +301,19 @@ def _case_page(cur: Curriculum, builder: PayloadBuilder, ident: str) -> str:
     ]
     lesson = _lesson_link(cur, v.lesson)
     meta = " · ".join(facts) + (f" · Lesson: {lesson}" if lesson else "")
-    return (
-        "\n\n".join(
-            [
-                f"---\ntitle: {_yaml_string(v.title)}\n---",
-                _raw(
-                    f'<p class="page-meta">{meta}</p><p class="cur-notice">A fictional composite case for '
-                    "education; any resemblance to a real person is coincidental.</p>"
-                    '<h2 class="visually-hidden">Work through the case</h2>'
-                ),
-                _raw(static_fragment(builder.vignette(ident))),
-            ]
-        )
-        + "\n"
+    page = _Writer(v.title, (doc.display, doc.at("title")))
+    page.raw(
+        (f'<p class="page-meta">{meta}</p>', (doc.display, (1, 1))),
+        '<p class="cur-notice">A fictional composite case for '
+        "education; any resemblance to a real person is coincidental.</p>"
+        '<h2 class="visually-hidden">Work through the case</h2>',
     )
+    page.component(builder, Mount("vignette", (ident,)), (doc.display, (1, 1)))
+    return page.finish()
 
 
-def _case_library(cur: Curriculum, builder: PayloadBuilder) -> str:
-    cards = []
+def _case_library(cur: Curriculum, builder: PayloadBuilder) -> GeneratedPage:
+    cards: list[Piece] = []
     values: dict[str, set[str]] = {k: set() for k in _LABELS}
     for ident, doc in sorted(cur.vignettes.items()):
         v = doc.model
@@ -239,14 +323,17 @@ def _case_library(cur: Curriculum, builder: PayloadBuilder) -> str:
             f'<span class="badge">{html.escape(_LABELS[k][getattr(v, k)])}</span>' for k in _LABELS
         )
         lesson = _lesson_link(cur, v.lesson)
-        cards.append(
-            f'<li class="case-card" data-modality="{v.modality}" data-disorder="{v.disorder}" '
-            f'data-setting="{v.setting}">'
-            f'<h2><a href="{html.escape(ident)}.html">{html.escape(v.title)}</a></h2>'
-            f'<p class="badges">{badges}</p>{builder.renderer.block(v.patient.summary)}'
-            + (f'<p class="case-lesson">Lesson: {lesson}</p>' if lesson else "")
-            + "</li>"
-        )
+        cards += [
+            (
+                f'<li class="case-card" data-modality="{v.modality}" data-disorder="{v.disorder}" '
+                f'data-setting="{v.setting}">'
+                f'<h2><a href="{html.escape(ident)}.html">{html.escape(v.title)}</a></h2>'
+                f'<p class="badges">{badges}</p>',
+                (doc.display, doc.at("title")),
+            ),
+            (builder.renderer.block(v.patient.summary), (doc.display, doc.at("patient", "summary"))),
+            (f'<p class="case-lesson">Lesson: {lesson}</p>' if lesson else "") + "</li>",
+        ]
     selects = []
     for key, label in (
         ("modality", "Approach"),
@@ -263,12 +350,13 @@ def _case_library(cur: Curriculum, builder: PayloadBuilder) -> str:
         f'<form class="library-filters" aria-label="Filter the cases" hidden>{"".join(selects)}'
         f'<p class="library-count" aria-live="polite"></p></form>'
     )
-    intro = (
+    page = _Writer("Case library")
+    page.markdown(
         "Branching case vignettes: fictional composites in which you choose what to say next and see "
         "why it helps or not. Filter by approach, clinical problem and setting."
     )
-    library = f'{form}\n<ul class="case-library">{"".join(cards)}</ul>'
-    return f'---\ntitle: "Case library"\n---\n\n{intro}\n\n{_raw(library)}\n'
+    page.raw(f'{form}\n<ul class="case-library">', *cards, "</ul>")
+    return page.finish()
 
 
 def _assets_include() -> str:
@@ -314,7 +402,23 @@ def api_reference(root: Path) -> None:
     write_if_changed(stamp, key)
 
 
-def prerender(root: Path, cur: Curriculum, builder: PayloadBuilder, *, reference: bool = True) -> list[Path]:
+@dataclass
+class Prerendered:
+    """What the pre-render wrote.
+
+    Attributes
+    ----------
+    changed : list[Path]
+        The generated source files that changed.
+    pages : dict[str, GeneratedPage]
+        Every generated quiz and case page, by its path in the project (``quiz/intro.qmd``).
+    """
+
+    changed: list[Path]
+    pages: dict[str, GeneratedPage]
+
+
+def prerender(root: Path, cur: Curriculum, builder: PayloadBuilder, *, reference: bool = True) -> Prerendered:
     """Write the generated pages for one profile.
 
     Parameters
@@ -330,19 +434,17 @@ def prerender(root: Path, cur: Curriculum, builder: PayloadBuilder, *, reference
 
     Returns
     -------
-    list[Path]
-        The generated source files that changed.
+    Prerendered
+        The files that changed, and the generated pages.
     """
-    pages: dict[Path, str] = {
-        root / "quiz" / "index.qmd": _quiz_index(cur),
-        root / "cases" / "index.qmd": _case_library(cur, builder),
-        root / ASSETS_INCLUDE: _assets_include(),
-        root / "rules" / "index.qmd": rules_markdown(),
-    }
+    generated = {"quiz/index.qmd": _quiz_index(cur), "cases/index.qmd": _case_library(cur, builder)}
     for ident in cur.quizzes:
-        pages[root / "quiz" / f"{ident}.qmd"] = _quiz_page(cur, builder, ident)
+        generated[f"quiz/{ident}.qmd"] = _quiz_page(cur, builder, ident)
     for ident in cur.vignettes:
-        pages[root / "cases" / f"{ident}.qmd"] = _case_page(cur, builder, ident)
+        generated[f"cases/{ident}.qmd"] = _case_page(cur, builder, ident)
+    pages: dict[Path, str] = {root / name: page.text for name, page in generated.items()}
+    pages[root / ASSETS_INCLUDE] = _assets_include()
+    pages[root / "rules" / "index.qmd"] = rules_markdown()
     for folder in ("quiz", "cases"):
         for stale in (root / folder).glob("*.qmd"):
             if stale not in pages:
@@ -350,4 +452,4 @@ def prerender(root: Path, cur: Curriculum, builder: PayloadBuilder, *, reference
     changed = [path for path, text in pages.items() if write_if_changed(path, text)]
     if reference:
         api_reference(root)
-    return changed
+    return Prerendered(changed, generated)

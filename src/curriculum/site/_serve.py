@@ -32,12 +32,9 @@ from curriculum.content._project import project_files
 from curriculum.errors import CurriculumError
 from curriculum.site._build import build_site
 from curriculum.site._config import load_config
-from curriculum.site._pandoc_engine import CSP
+from curriculum.site._pandoc_engine import CSP_HEADER
 
-__all__ = ["CSP_HEADER", "SECURITY_HEADERS", "make_server", "serve", "source_stamp"]
-
-CSP_HEADER = f"{CSP}; frame-ancestors 'none'"
-"""The page CSP as a header, which (unlike the pages' meta tag) can also forbid framing."""
+__all__ = ["SECURITY_HEADERS", "make_server", "serve", "source_stamp"]
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": CSP_HEADER,

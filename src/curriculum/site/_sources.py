@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from curriculum._fragment import MOUNT_MIME, Mount
 from curriculum.content._diagnostics import RULES, Severity
 from curriculum.errors import ContentError
 
-__all__ = ["Page", "notebook_markdown", "read_front_matter"]
+__all__ = ["Page", "notebook_markdown", "raw_html", "read_front_matter"]
 
 E_PAGE = RULES.add("CUR602", Severity.error, "A page of the site cannot be read.")
 
@@ -110,13 +112,17 @@ def markdown_page(root: Path, source: str) -> tuple[str, dict[str, Any]]:
     return text, front
 
 
-def notebook_markdown(nb: Any) -> tuple[str, dict[str, Any]]:
+def notebook_markdown(nb: Any, mount: Callable[[Mount], str]) -> tuple[str, dict[str, Any]]:
     """Convert an executed notebook to one Pandoc Markdown document.
 
     Parameters
     ----------
     nb : NotebookNode
         The notebook, with outputs.
+    mount : Callable[[Mount], str]
+        Returns the Markdown that stands for a component reference found in
+        an output (the engine's own placeholder); the output's ``text/html``
+        is then not used.
 
     Returns
     -------
@@ -139,19 +145,31 @@ def notebook_markdown(nb: Any) -> tuple[str, dict[str, Any]]:
         elif kind == "markdown":
             parts.append(source)
         elif kind == "code":
-            parts += [_output(out) for out in cell.get("outputs", []) if _output(out)]
+            parts += [text for out in cell.get("outputs", []) if (text := _output(out, mount))]
     return "\n\n".join(parts) + "\n", front
 
 
-def _output(out: Any) -> str:
+def raw_html(markup: str) -> str:
+    """Return ``markup`` as a Pandoc raw HTML block that nothing inside it can close.
+
+    The fence is longer than any run of backticks in ``markup``, so no line of
+    it can end the block and turn the rest into Markdown.
+    """
+    fence = "`" * max(3, _longest_backticks(markup) + 1)
+    return f"{fence}{{=html}}\n{markup}\n{fence}"
+
+
+def _output(out: Any, mount: Callable[[Mount], str]) -> str:
     kind = out.get("output_type")
     if kind not in ("display_data", "execute_result"):
         return ""  # streams and errors are build diagnostics, not page content
     data = out.get("data", {})
+    reference = Mount.from_json(data.get(MOUNT_MIME))
+    if reference is not None:
+        return mount(reference)
     if "text/html" in data:
         markup = "".join(data["text/html"]) if isinstance(data["text/html"], list) else data["text/html"]
-        fence = "`" * max(3, _longest_backticks(markup) + 1)
-        return f"{fence}{{=html}}\n{markup}\n{fence}"
+        return raw_html(markup)
     if "text/markdown" in data:
         return (
             "".join(data["text/markdown"])

@@ -12,6 +12,10 @@ const PROGRESS_FORMAT = "curriculum-progress";
 const PROGRESS_VERSION = 1;
 const STORAGE_PREFIX = "curriculum-progress:v1:";
 const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
+/** An imported record may be dated this far ahead of this computer's clock, no further. */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+/** The date-time form both hosts write (and Python's import accepts): ISO 8601 with a zone. */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 const RECORD_KEY = /^[a-z][a-z0-9-]*:[A-Za-z0-9._-]{1,200}$/;
 const WIDGET_NAMES = { quiz: "quiz", vignette: "case vignette", spotter: "exercise", worksheet: "worksheet" };
 
@@ -274,9 +278,17 @@ function importProgress(text, site) {
   const records = store.records();
   const imported = [];
   const kept = [];
+  const undated = [];
+  const latest = Date.now() + CLOCK_SKEW_MS;
   for (const [key, record] of Object.entries(read.records)) {
     const have = records[key];
-    if (!have || Date.parse(record.updated) > Date.parse(have.updated)) {
+    // A record that is not dated the way the hosts write, or is dated in the future, could
+    // otherwise win over the learner's newer work forever: it is left out and reported.
+    if (!ISO_TIME.test(record.updated) || Date.parse(record.updated) > latest) {
+      undated.push(key);
+      continue;
+    }
+    if (!have || !(Date.parse(have.updated) >= Date.parse(record.updated))) {
       records[key] = record;
       imported.push(key);
     } else {
@@ -288,8 +300,9 @@ function importProgress(text, site) {
   const parts = [imported.length ? `Imported ${plural(imported.length, "record")}: ${listKeys(imported, true)}.` : "Nothing new to import."];
   if (kept.length) parts.push(`Kept ${plural(kept.length, "record")} of yours that ${kept.length === 1 ? "was" : "were"} as new or newer.`);
   if (read.ignored.length) parts.push(`Ignored ${plural(read.ignored.length, "record")} with an unexpected shape: ${listKeys(read.ignored)}.`);
+  if (undated.length) parts.push(`Ignored ${plural(undated.length, "record")} dated in the future or not dated as a progress file dates them: ${listKeys(undated)}.`);
   if (!saved) parts.push("This browser could not save them permanently; export before you leave.");
-  return { ok: true, imported, kept, ignored: read.ignored, message: parts.join(" ") };
+  return { ok: true, imported, kept, ignored: [...read.ignored, ...undated], message: parts.join(" ") };
 }
 
 // ------------------------------------------------------------------ model shim
@@ -381,9 +394,11 @@ function mountWidget(node) {
   const label = WIDGET_NAMES[/** @type {keyof typeof WIDGET_NAMES} */ (kind)] || "exercise";
   let payload;
   try {
-    const script = node.querySelector("script.cur-payload");
-    // The published site moves payloads out of the page into a script it loads after the text
-    // (window.CURRICULUM_PAYLOADS, keyed by the widget's id); a page built otherwise carries them inline.
+    // A page built by the Pandoc engine (it names its scripts on <html>) has its payloads in the
+    // script it loads after the text (window.CURRICULUM_PAYLOADS, keyed by the widget's id), and
+    // only there: markup inside such a page never supplies one. A page built otherwise (Quarto,
+    // JupyterLab's HTML export) carries them inline.
+    const script = document.documentElement.hasAttribute("data-bundle") ? null : node.querySelector("script.cur-payload");
     const deferred = window.CURRICULUM_PAYLOADS;
     if (script) payload = JSON.parse(script.textContent || "");
     else if (isPlainObject(deferred) && Object.prototype.hasOwnProperty.call(deferred, node.id)) payload = deferred[node.id];

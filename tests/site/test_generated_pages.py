@@ -1,0 +1,116 @@
+"""Pages generated from YAML: authored text cannot change their Markdown; errors name its file."""
+
+from __future__ import annotations
+
+import subprocess
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from rich.console import Console
+
+from curriculum.content import load_curriculum
+from curriculum.errors import ContentError
+from curriculum.site import build_site
+from curriculum.site._build import _builder
+from curriculum.site._prerender import prerender
+from curriculum.site._sources import read_front_matter
+from tests.site.hostile import FENCE_BREAKOUT
+
+
+def _edit(path: Path, change: Any) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+
+def _generated(project: Path, profile: str = "resident") -> Any:
+    cur = load_curriculum(project)
+    return prerender(project, cur, _builder(project, cur, profile), reference=False).pages
+
+
+@pytest.mark.parametrize(
+    "title", ["Fence title\n---\n\n```{=html}\n<p>x</p>\n```\n", "...", "yes", "a: b # c"]
+)
+def test_a_title_is_front_matter_data_whatever_it_says(title: str, project: Path) -> None:
+    _edit(project / "vignettes" / "first-visit.yml", lambda d: d.update(title=title))
+    page = _generated(project)["cases/first-visit.qmd"]
+    assert title.strip() == load_curriculum(project).vignettes["first-visit"].model.title
+    assert read_front_matter(page.text) == {"title": title.strip()}
+
+
+@pytest.mark.parametrize("profile", ["resident", "faculty"])
+def test_no_authored_text_closes_its_raw_block(profile: str, project: Path) -> None:
+    """Every line of authored text stays inside the raw HTML block that holds it."""
+
+    def poison(quiz: dict[str, Any]) -> None:
+        for item in quiz["items"]:
+            item["stem"] = FENCE_BREAKOUT
+            item["rationale"] = FENCE_BREAKOUT.replace("```", "``````")
+
+    _edit(project / "quizzes" / "intro.yml", poison)
+    _edit(project / "vignettes" / "first-visit.yml", lambda d: d["patient"].update(summary=FENCE_BREAKOUT))
+    pages = _generated(project, profile)
+    for name in ("quiz/intro.qmd", "cases/index.qmd"):
+        text = pages[name].text
+        markdown = [line for line in _outside_raw_blocks(text) if line.strip()]
+        assert not [line for line in markdown if "javascript" in line or "cur-widget" in line], name
+
+
+def _outside_raw_blocks(text: str) -> list[str]:
+    """The lines Pandoc reads as Markdown: those outside every ```{=html} block."""
+    outside, fence = [], ""
+    for line in text.split("\n"):
+        if fence:
+            stripped = line.strip()
+            if stripped.startswith(fence) and set(stripped) == {"`"}:
+                fence = ""
+        elif line.startswith("```") and line.rstrip().endswith("{=html}"):
+            fence = line[: len(line) - len(line.lstrip("`"))]
+        else:
+            outside.append(line)
+    return outside
+
+
+@pytest.mark.parametrize(
+    ("file", "where", "setter"),
+    [
+        ("quizzes/intro.yml", ("items", 1, "stem"), lambda d: d["items"][1]),
+        ("quizzes/intro.yml", ("items", 0, "rationale"), lambda d: d["items"][0]),
+        ("quizzes/intro.yml", ("title",), None),
+        ("vignettes/first-visit.yml", ("patient", "summary"), lambda d: d["patient"]),
+        ("vignettes/first-visit.yml", ("title",), None),
+    ],
+)
+def test_a_pandoc_error_on_a_generated_page_names_the_authors_file_and_line(
+    file: str, where: tuple[Any, ...], setter: Any, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pandoc is made to fail where an authored field's text lands in a generated page."""
+    marker = "PANDOC-FAILS-HERE"
+
+    def mark(data: dict[str, Any]) -> None:
+        target = setter(data) if setter else data
+        target[where[-1]] = f"{marker} {target[where[-1]]}"
+
+    _edit(project / file, mark)
+    real = subprocess.run
+
+    def run(args: list[str], input: str = "", **options: Any) -> Any:
+        if marker in input:
+            before = input[: input.index(marker)]
+            line, col = before.count("\n") + 1, len(before) - before.rfind("\n")
+            return subprocess.CompletedProcess(args, 64, "", f"Error at (line {line}, column {col}): failed")
+        return real(args, input=input, **options)
+
+    monkeypatch.setattr(
+        "curriculum.site._pandoc_engine.subprocess",
+        types.SimpleNamespace(run=run, TimeoutExpired=subprocess.TimeoutExpired),
+    )
+    with pytest.raises(ContentError) as raised:
+        build_site(project, engine="pandoc", profile="faculty", console=Console(quiet=True))
+    [problem] = raised.value.diagnostics
+    doc = next(d for d in load_curriculum(project).documents() if d.display.endswith(file))
+    assert (problem.path, problem.line) == (doc.display, doc.at(*where)[0]), problem.format()
+    assert problem.code == "CUR604" and ".qmd" in problem.hint
