@@ -36,6 +36,14 @@ def test_clean_project_exits_0(
     assert status == 0 and out == "" and "Check passed" in err
 
 
+def test_clean_project_in_json_is_an_empty_list(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(project)
+    status, out, _ = run(["check", "--strict", "--format", "json"], capsys)
+    assert status == 0 and json.loads(out) == []
+
+
 @pytest.mark.parametrize("path", sorted(p.name for p in INVALID.iterdir() if p.is_file()))
 def test_every_invalid_fixture_exits_1_with_a_location(
     path: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]

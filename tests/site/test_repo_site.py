@@ -75,3 +75,10 @@ def test_disclaimer_and_licences_on_every_page(repo_resident: BuildResult) -> No
         text = path.read_text()
         assert "Educational resource, not clinical advice" in text, path
         assert "self-assessment only" in text and "CC BY 4.0" in text and "MIT licence" in text, path
+
+
+def test_no_page_speaks_of_certificates(repo_resident: BuildResult, repo_faculty: BuildResult) -> None:
+    """There is no certificate yet, so no page may promise one (a later issue adds them)."""
+    for result in (repo_resident, repo_faculty):
+        for path in result.out.rglob("*.html"):
+            assert "certificat" not in path.read_text(encoding="utf-8").lower(), path
