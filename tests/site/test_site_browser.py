@@ -288,7 +288,10 @@ def test_quiz_handout_prints(open_page: Any, http: str, tmp_path: Path) -> None:
     for i, item in enumerate(items):
         entry = handout.locator(".handout-item").nth(i)
         expect(entry).to_be_visible()
-        expect(entry.locator("ol li")).to_have_count(len(item["options"]))
+        options = entry.locator(".handout-options li")
+        expect(options).to_have_count(len(item["options"]))
+        for k, option in enumerate(item["options"]):  # each with its own letter, as on screen
+            expect(options.nth(k).locator(".option-letter")).to_have_text(f"{option['id']}.")
     for hidden in (
         ".cur-widget[data-component=quiz]",
         ".site-header",
@@ -355,6 +358,44 @@ def test_axe_finds_nothing_on_the_faculty_edition(open_page: Any, faculty_http: 
     axe_light_and_dark(page, "faculty lesson")
     visit(page, faculty_http + f"quiz/{QUIZZES[0]}.html")
     expect(page.locator(".answer-key")).to_be_visible()
+    axe_light_and_dark(page, "faculty quiz page with its answer key")
+
+
+def test_the_answer_key_names_what_learners_see_and_fits_the_page(open_page: Any, faculty_http: str) -> None:
+    quiz = QUIZZES[2]
+    items = yaml.safe_load((REPO / "quizzes" / f"{quiz}.yml").read_text(encoding="utf-8"))["items"]
+    page = open_page(faculty_http + f"quiz/{quiz}.html", viewport=DESKTOP)
+    key = page.locator("table.answer-key")
+    expect(key).to_be_visible()
+    rows = key.locator("tbody tr")
+    expect(rows).to_have_count(len(items))
+    # The key gives each answer's letter and text; the quiz on screen shows the same letter beside
+    # the same text, whatever order the options were shuffled into.
+    widget = page.locator(".cur-quiz")
+    for n, item in enumerate(items[:3]):
+        answer = item["answer"] if isinstance(item["answer"], list) else [item["answer"]]
+        cell = rows.nth(n).locator("td").first
+        for letter in answer:
+            text = next(o["text"] for o in item["options"] if o["id"] == letter)
+            expect(cell).to_contain_text(f"{letter}. {text}")
+            if n == 0:
+                on_screen = widget.locator(f'input[value="{letter}"] + label')
+                expect(on_screen).to_have_text(f"{letter}. {text}")
+    # Nothing is cut off at 1280 px: the table stays inside the text column, no cell overflows.
+    box = page.evaluate(
+        """() => {
+          const main = document.querySelector("main").getBoundingClientRect();
+          const table = document.querySelector("table.answer-key");
+          const t = table.getBoundingClientRect();
+          const cells = Array.from(table.querySelectorAll("th, td"));
+          return {main: [main.left, main.right], table: [t.left, t.right],
+                  scrolls: table.scrollWidth > table.clientWidth + 1,
+                  overflowing: cells.filter((c) => c.scrollWidth > c.clientWidth + 1).length,
+                  page: document.documentElement.scrollWidth > window.innerWidth};
+        }"""
+    )
+    assert box["main"][0] - 1 <= box["table"][0] and box["table"][1] <= box["main"][1] + 1, box
+    assert not box["scrolls"] and box["overflowing"] == 0 and not box["page"], box
     axe_light_and_dark(page, "faculty quiz page with its answer key")
 
 

@@ -130,10 +130,14 @@ def _quiz_page(cur: Curriculum, builder: PayloadBuilder, ident: str) -> str:
     parts.append(_raw(static_fragment(builder.quiz(ident))))
     handout = []
     for item in quiz.items:
-        options = "".join(f"<li>{md.inline(o.text)}</li>" for o in item.options)
+        # Each option with its own letter, the one the quiz shows on screen and the key names.
+        options = "".join(
+            f'<li><span class="option-letter">{html.escape(o.id)}.</span> {md.inline(o.text)}</li>'
+            for o in item.options
+        )
         handout.append(
             f'<li class="handout-item"><div class="handout-stem">{md.block(item.stem)}</div>'
-            f'<ol type="a">{options}</ol></li>'
+            f'<ul class="handout-options">{options}</ul></li>'
         )
     parts.append(
         _raw(
@@ -146,15 +150,21 @@ def _quiz_page(cur: Curriculum, builder: PayloadBuilder, ident: str) -> str:
         rows = []
         for n, item in enumerate(quiz.items, 1):
             keys = [item.answer] if isinstance(item.answer, str) else list(item.answer)
-            letters = ", ".join(keys)
+            # The key by its letter (shown beside each option on screen and on the handout) and its text.
+            best = "".join(
+                f'<li><span class="option-letter">{html.escape(o.id)}.</span> {md.inline(o.text)}</li>'
+                for o in item.options
+                if o.id in keys
+            )
             rows.append(
-                f"<tr><td>{n}</td><td>{html.escape(item.id)}</td><td>{html.escape(letters)}</td>"
-                f"<td>{html.escape(', '.join(item.objectives))}</td><td>{md.block(item.rationale)}</td></tr>"
+                f'<tr><th scope="row">{n}</th><td><ul class="key-options">{best}</ul></td>'
+                f'<td>{md.block(item.rationale)}<p class="key-meta">Item {html.escape(item.id)} · objectives '
+                f"{html.escape(', '.join(item.objectives))}</p></td></tr>"
             )
         table = (
-            '<table class="answer-key"><caption>Answer key (faculty edition)</caption><thead><tr>'
-            '<th scope="col">#</th><th scope="col">Item</th><th scope="col">Key</th>'
-            '<th scope="col">Objectives</th><th scope="col">Rationale</th></tr></thead>'
+            '<table class="answer-key"><caption>Answer key (faculty edition)</caption>'
+            '<thead><tr><th scope="col" class="key-number">Item</th>'
+            '<th scope="col" class="key-answer">Best answer</th><th scope="col">Why</th></tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table>"
         )
         parts.append(
