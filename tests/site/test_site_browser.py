@@ -311,6 +311,98 @@ def test_quiz_handout_prints(open_page: Any, http: str, tmp_path: Path) -> None:
     assert len(re.findall(rb"/Type\s*/Page\b", data)) >= 2  # twelve items do not fit on one page
 
 
+PRINT_STUB = "window.__printed = 0; window.print = () => { window.__printed += 1; };"
+
+
+def test_printing_a_case_prints_the_whole_case(open_page: Any, http: str, tmp_path: Path) -> None:
+    case = VIGNETTES[2]
+    nodes = yaml.safe_load((REPO / "vignettes" / f"{case}.yml").read_text(encoding="utf-8"))["nodes"]
+    page = open_page(http + f"cases/{case}.html", viewport=DESKTOP, init_script=PRINT_STUB)
+    widget = page.locator(".cur-vignette")
+    expect(widget.locator(".cur-map-node")).to_have_count(0)  # the walk-through: one step
+
+    # Printing from the browser's menu (beforeprint) prints every scene, then the walk-through returns.
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    expect(widget.locator(".cur-map-node")).to_have_count(len(nodes))
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    expect(widget.locator(".cur-map-node")).to_have_count(0)
+    expect(widget.locator(".cur-scene-heading")).to_have_text("Step 1")
+
+    # The button says what it does: it opens the seminar view and prints it.
+    widget.get_by_role("button", name="Print the whole case").click()
+    assert page.evaluate("window.__printed") == 1
+    page.emulate_media(media="print")
+    scenes = widget.locator(".cur-map-node")
+    expect(scenes).to_have_count(len(nodes))
+    for i in range(len(nodes)):
+        expect(scenes.nth(i)).to_be_visible()
+    for hidden in (".cur-toolbar", ".site-header", "#site-nav", ".pager"):
+        expect(page.locator(hidden)).to_be_hidden()
+    pdf = tmp_path / f"{case}.pdf"
+    page.pdf(path=str(pdf), format="A4")
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf.read_bytes())) >= 4  # the whole case, not one step
+
+
+def test_a_printout_of_one_step_says_how_to_print_the_case(open_page: Any, http: str) -> None:
+    page = open_page(http + f"cases/{VIGNETTES[0]}.html", viewport=DESKTOP)
+    note = page.locator(".cur-print-note")
+    expect(note).to_be_hidden()
+    page.emulate_media(media="print")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("Print the whole case")
+
+
+@pytest.mark.parametrize("kind", ["quiz", "cases"])
+def test_a_phone_shows_a_quiz_or_case_title_once(kind: str, open_page: Any, http: str) -> None:
+    name = QUIZZES[2] if kind == "quiz" else VIGNETTES[2]
+    page = open_page(http + f"{kind}/{name}.html", viewport={"width": 375, "height": 812})
+    title = page.locator("main h1").inner_text()
+    shown = page.evaluate(
+        """(title) => Array.from(document.querySelectorAll("main h1, main h2, main h3, main h4"))
+             .filter((h) => h.textContent.trim() === title)
+             .filter((h) => { const r = h.getBoundingClientRect(); return r.width > 2 && r.height > 2; })
+             .length""",
+        title,
+    )
+    assert shown == 1, f"{title!r} is shown {shown} times"
+    # The component still has its heading for screen readers, and the question starts on the first screen.
+    expect(page.locator(".cur-component .cur-title")).to_have_text(title)
+    first = ".cur-item-heading" if kind == "quiz" else ".cur-patient"
+    assert page.locator(first).bounding_box()["y"] < 812
+
+
+def test_wide_tables_say_that_they_scroll(open_page: Any, http: str) -> None:
+    page = open_page(viewport={"width": 375, "height": 812})
+    regions = page.locator("main .table-scroll[role=region]")
+    # The first lesson with a table wider than a phone (and no empty header cell, a content
+    # matter axe reports on its own).
+    for lesson in LESSONS:
+        visit(page, http + f"lessons/{lesson}.html")
+        if regions.count() and not page.locator("main th:empty").count():
+            break
+    assert regions.count() >= 1, "no lesson table is wider than a phone"
+    region = regions.first
+    expect(region).to_have_attribute("tabindex", "0")
+    expect(region).to_have_accessible_name(re.compile(r"^Table.*\(scrolls sideways\)$"))
+    hint = region.locator("xpath=preceding-sibling::p[contains(@class, 'scroll-hint')]")
+    expect(hint).to_be_visible()
+    expect(hint).to_have_text("Scroll sideways to see the whole table.")
+    region.focus()
+    expect(region).to_be_focused()
+    before = region.evaluate("el => el.scrollLeft")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    wait_until(page, "(b) => document.activeElement.scrollLeft > b", before)
+    axe_light_and_dark(page, "phone lesson with a wide table")
+    # On a wide screen the same table fits: no region, no hint, no tab stop.
+    page.set_viewport_size(DESKTOP)
+    consistent = """Array.from(document.querySelectorAll("main .table-scroll")).every((el) =>
+        (el.scrollWidth > el.clientWidth + 1) === (el.getAttribute("role") === "region")
+        && (el.getAttribute("role") === "region") === !el.previousElementSibling.hidden)"""
+    wait_until(page, consistent)
+    assert page.locator("main .table-scroll:not([role])").count() >= 1, "some table fits at 1280 px"
+
+
 # --------------------------------------------------------------------------- 5. accessibility
 
 PAGE_TYPES = {

@@ -127,7 +127,7 @@ def _quiz_page(cur: Curriculum, builder: PayloadBuilder, ident: str) -> str:
         )
     # The component's title is a level-3 heading (made for a lesson's section): give it a level 2.
     parts.append(_raw('<h2 class="visually-hidden">Take the quiz</h2>'))
-    parts.append(_raw(static_fragment(builder.quiz(ident))))
+    parts.append(_raw(_standalone(static_fragment(builder.quiz(ident)))))
     handout = []
     for item in quiz.items:
         # Each option with its own letter, the one the quiz shows on screen and the key names.
@@ -175,6 +175,12 @@ def _quiz_page(cur: Curriculum, builder: PayloadBuilder, ident: str) -> str:
     if references:
         parts.append(_raw(references))
     return "\n\n".join(parts) + "\n"
+
+
+def _standalone(fragment: str) -> str:
+    """A component that is the page's subject: the page's title already names it, so the
+    component's own title is kept for screen readers only (the site's stylesheet)."""
+    return f'<div class="cur-standalone">{fragment}</div>'
 
 
 def _references(builder: PayloadBuilder, texts: list[str]) -> str:
@@ -231,7 +237,7 @@ def _case_page(cur: Curriculum, builder: PayloadBuilder, ident: str) -> str:
                     "education; any resemblance to a real person is coincidental.</p>"
                     '<h2 class="visually-hidden">Work through the case</h2>'
                 ),
-                _raw(static_fragment(builder.vignette(ident))),
+                _raw(_standalone(static_fragment(builder.vignette(ident)))),
             ]
         )
         + "\n"

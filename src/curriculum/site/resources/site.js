@@ -253,11 +253,57 @@
     update();
   }
 
-  /* ---- wide code and tables scroll sideways: make them reachable by keyboard -------------- */
+  /* ---- wide code and tables scroll sideways: say so, and make them reachable by keyboard ---- */
+  // Each table of the text goes into a scroll box. When it is wider than the column, the box
+  // becomes a named, focusable region (arrow keys scroll it), a line above says that it
+  // scrolls, and a shadow at the cut edge shows that more is there. Without this script the
+  // table scrolls on its own (site.css).
+  function tableName(table) {
+    var caption = table.querySelector("caption");
+    if (caption && caption.textContent.trim()) return "Table: " + caption.textContent.trim();
+    var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+    heads = heads.filter(Boolean);
+    if (!heads.length) return "Table";
+    var shown = heads.slice(0, 3).join(", ") + (heads.length > 3 ? " …" : "");
+    return "Table with the columns " + shown;
+  }
+
   function setupScrollables() {
-    var boxes = document.querySelectorAll("main pre, main table");
+    var codes = document.querySelectorAll("main pre");
+    var tables = Array.prototype.filter.call(document.querySelectorAll("main table"), function (t) {
+      return !t.closest(".cur-widget, .table-scroll");
+    });
+    var boxes = tables.map(function (table) {
+      var wrap = document.createElement("div");
+      wrap.className = "table-wrap";
+      var hint = document.createElement("p");
+      hint.className = "scroll-hint";
+      hint.hidden = true;
+      hint.textContent = "Scroll sideways to see the whole table.";
+      var box = document.createElement("div");
+      box.className = "table-scroll";
+      table.parentNode.insertBefore(wrap, table);
+      wrap.appendChild(hint);
+      wrap.appendChild(box);
+      box.appendChild(table);
+      return { box: box, hint: hint, name: tableName(table) + " (scrolls sideways)" };
+    });
     function check() {
-      Array.prototype.forEach.call(boxes, function (el) {
+      boxes.forEach(function (b) {
+        var scrolls = b.box.scrollWidth > b.box.clientWidth + 1;
+        b.hint.hidden = !scrolls;
+        b.box.classList.toggle("is-scrollable", scrolls);
+        if (scrolls) {
+          b.box.setAttribute("tabindex", "0");
+          b.box.setAttribute("role", "region");
+          b.box.setAttribute("aria-label", b.name);
+        } else {
+          b.box.removeAttribute("tabindex");
+          b.box.removeAttribute("role");
+          b.box.removeAttribute("aria-label");
+        }
+      });
+      Array.prototype.forEach.call(codes, function (el) {
         if (el.closest(".cur-widget")) return;
         var scrolls = el.scrollWidth > el.clientWidth + 1;
         if (scrolls && !el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");
