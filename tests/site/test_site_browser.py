@@ -499,6 +499,110 @@ def test_axe_on_a_phone_with_the_menu_and_search_open(open_page: Any, http: str)
     axe_light_and_dark(page, "phone with menu and search open")
 
 
+# --------------------------------------------------------------------------- progress
+
+
+def manifest(out: Path) -> dict[str, Any]:
+    text = (out / "progress-manifest.js").read_text(encoding="utf-8")
+    return dict(json.loads(text.split("=", 1)[1].strip().rstrip(";")))
+
+
+def progress_file(site: str, parts: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A progress file as the site exports it: a finished quiz, a case ending, a checked spotter, a worksheet."""
+    now = "2026-12-04T13:00:00Z"
+    quiz, case, spotter, sheet = (parts[k] for k in ("quiz", "vignette", "spotter", "worksheet"))
+    records = {
+        quiz["key"]: {"attempts": [{"started": now, "order": {}, "responses": {}, "checked": [],
+                                    "submitted": None, "score": 8 / 12}]},
+        case["key"]: {"path": [], "at": "x", "endings": {"somewhere": 1}, "runs": 1},
+        spotter["key"]: {"labels": {}, "checked": True, "result": {"techniques": 5, "places": 7, "total": 9}},
+        sheet["key"]: {"fields": {"anything": "My answer."}, "updated": now},
+    }
+    return {"format": "curriculum-progress", "version": 1, "site": site, "updated": now,
+            "records": {k: {"updated": now, "state": v} for k, v in records.items()}}
+
+
+def test_the_progress_page_lists_every_lesson_and_what_was_done(
+    open_page: Any, http: str, resident_out: Path, tmp_path: Path
+) -> None:
+    lessons = manifest(resident_out)["lessons"]
+    assert [lesson["id"] for lesson in lessons] == LESSONS
+    # One part of each kind from one lesson, to import as done; a quiz item answered on its page.
+    first = {p["kind"]: p for lesson in lessons for p in lesson["parts"]}
+    chosen = next(lesson for lesson in lessons if {p["kind"] for p in lesson["parts"]} >= set(first))
+    parts = {p["kind"]: p for p in chosen["parts"]}
+    other_quiz = next(p for lesson in lessons for p in lesson["parts"] if p["kind"] == "quiz" and p != parts["quiz"])
+
+    page = open_page(http + other_quiz["url"], viewport=DESKTOP)
+    widget = page.locator(".cur-quiz")
+    widget.locator(".cur-options input").first.check()
+    widget.get_by_role("button", name="Check answer").click()
+    expect(widget.locator(".cur-verdict")).to_be_visible()
+
+    visit(page, http + "progress.html")
+    site = page.evaluate("document.documentElement.dataset.curriculumSite")
+    upload = tmp_path / "progress.json"
+    upload.write_text(json.dumps(progress_file(site, parts)), encoding="utf-8")
+    page.locator(".cur-progress-panel input[type=file]").set_input_files(str(upload))
+    expect(page.locator(".cur-panel-status")).to_contain_text("Imported 4 records")
+
+    panel = page.locator(".cur-progress-panel")
+    expect(panel.locator(".cur-progress-lesson")).to_have_count(len(lessons))
+    expect(panel.locator(".cur-part")).to_have_count(sum(len(lesson["parts"]) for lesson in lessons))
+    total = sum(len(lesson["parts"]) for lesson in lessons)
+    expect(panel.locator(".cur-progress-summary")).to_have_text(
+        f"You have finished 4 of {total} parts, and started 1 more."
+    )
+
+    def row(part: dict[str, Any]) -> Any:
+        return panel.locator(".cur-part", has=page.get_by_role("link", name=part["title"], exact=True))
+
+    n = parts["quiz"]["total"]
+    expect(row(parts["quiz"])).to_contain_text(f"Finished: 8 of {n} correct (66.7%)")
+    expect(row(parts["vignette"])).to_contain_text(f"1 of {parts['vignette']['total']} endings reached")
+    expect(row(parts["spotter"])).to_contain_text("Checked: 5 of 9 techniques, 7 of 9 places right")
+    expect(row(parts["worksheet"])).to_contain_text(re.compile(r"[Ww]ritten"))
+    expect(row(other_quiz)).to_contain_text(f"1 of {other_quiz['total']} items checked")
+    for part in parts.values():
+        expect(row(part)).to_have_class(re.compile(r"cur-record-done"))
+    expect(row(other_quiz)).to_have_class(re.compile(r"cur-record-started"))
+    # Readable titles, and every link leads to its part (an exercise to its place in the lesson).
+    for link in panel.get_by_role("link").all():
+        href = link.get_attribute("href") or ""
+        path, _, anchor = href.partition("#")
+        assert (resident_out / path).is_file(), href
+        if anchor:
+            assert f'id="{anchor}"' in (resident_out / path).read_text(encoding="utf-8"), href
+    axe_light_and_dark(page, "progress page with progress")
+
+    # The quiz list and the case library mark what is done.
+    visit(page, http + "quiz/index.html")
+    mark = page.locator(f'[data-cur-record="{parts["quiz"]["key"]}"]')
+    expect(mark).to_have_text(f"✓Finished: 8 of {n} correct (66.7%)")
+    expect(page.locator(f'[data-cur-record="{other_quiz["key"]}"]')).to_contain_text("1 of")
+    expect(page.locator(".cur-record-new").first).to_have_text("○Not started")
+    axe_light_and_dark(page, "quiz list with progress")
+    visit(page, http + "cases/index.html")
+    mark = page.locator(f'[data-cur-record="{parts["vignette"]["key"]}"]')
+    expect(mark).to_contain_text("Your progress: ")
+    expect(mark).to_contain_text(f"1 of {parts['vignette']['total']} endings reached")
+    axe_light_and_dark(page, "case library with progress")
+
+    # Clearing empties the list's marks at once.
+    visit(page, http + "progress.html")
+    page.get_by_role("button", name="Clear my progress…").click()
+    page.get_by_role("button", name="Delete my progress").click()
+    expect(panel.locator(".cur-record-done")).to_have_count(0)
+    expect(panel.locator(".cur-progress-summary")).to_have_text(f"You have finished 0 of {total} parts.")
+
+
+def test_the_progress_page_lists_the_lessons_from_disk(open_page: Any, resident_out: Path) -> None:
+    page = open_page(file_url(resident_out, "progress.html"), viewport={"width": 375, "height": 812})
+    expect(page.locator(".cur-progress-lesson")).to_have_count(len(LESSONS))
+    expect(page.locator(".cur-part a").first).to_have_attribute("href", re.compile(r"^(lessons|cases|quiz)/"))
+    clean(page)
+
+
 # --------------------------------------------------------------------------- 6. case library
 
 

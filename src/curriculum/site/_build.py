@@ -26,6 +26,7 @@ from curriculum.render import Citations, PayloadBuilder, Profile, Renderer
 from curriculum.site._config import SiteConfig, load_config
 from curriculum.site._engines import QuartoEngine, choose_engine
 from curriculum.site._execute import package_fingerprint
+from curriculum.site._manifest import MANIFEST_SCRIPT, manifest_script
 from curriculum.site._pandoc_engine import MANIFEST, RenderStats
 from curriculum.site._prerender import GENERATED_DIRS, prerender, write_if_changed
 
@@ -211,7 +212,8 @@ def build_site(
             elif task is not None:
                 bar.advance(task, n)
 
-        stats = chosen.render(config, target, root / CACHE_DIR / profile, renderer, step)
+        extra = {MANIFEST_SCRIPT: manifest_script(cur)}
+        stats = chosen.render(config, target, root / CACHE_DIR / profile, renderer, step, extra)
     stamp.commit(warnings)
     seconds = time.perf_counter() - started
     console.print(

@@ -15,7 +15,7 @@ import json
 import posixpath
 import re
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,6 +104,7 @@ class PandocEngine:
         cache: Path,
         renderer: Renderer,
         step: Callable[[str, int], None] | None = None,
+        extra: Mapping[str, str] | None = None,
     ) -> RenderStats:
         """Render every page of ``config`` into ``out``.
 
@@ -120,6 +121,9 @@ class PandocEngine:
         step : Callable[[str, int], None] | None
             Progress callback: a stage name and how many units it will take,
             then ``("", 1)`` as each unit finishes.
+        extra : Mapping[str, str] | None
+            Other generated files to publish (path in the site -> text), such as
+            the progress manifest.
 
         Returns
         -------
@@ -207,7 +211,8 @@ class PandocEngine:
                 target = posixpath.join(posixpath.dirname(page.output), data_file)
                 stats.written += write_if_changed(out / target, payloads)
                 written.append(target)
-            interactive = bool(payloads) or 'class="cur-progress"' in body
+            # Components, the progress panel and progress marks (quiz list, case library) need the script.
+            interactive = bool(payloads) or 'class="cur-progress"' in body or "data-cur-record=" in body
             document = _document(
                 config,
                 pages,
@@ -228,6 +233,9 @@ class PandocEngine:
                 url = page.output + (f"#{anchor}" if anchor else "")
                 search.append({"page": page.title, "url": url, "heading": heading, "text": text})
         written += self._assets(out, stats)
+        for name, text in (extra or {}).items():
+            stats.written += write_if_changed(out / name, text)
+            written.append(name)
         written.append(self._search_page(config, out, pages, order, stats))
         if write_if_changed(out / "search-index.js", index_script(search)):
             stats.written += 1

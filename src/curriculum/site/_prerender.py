@@ -31,6 +31,7 @@ from curriculum.content import Curriculum, Quiz
 from curriculum.content._rules_doc import rules_markdown
 from curriculum.render import PayloadBuilder, sanitize
 from curriculum.site._assets import site_assets
+from curriculum.site._manifest import manifest_script
 
 __all__ = ["GENERATED_DIRS", "prerender", "write_if_changed"]
 
@@ -198,6 +199,17 @@ def _references(builder: PayloadBuilder, texts: list[str]) -> str:
     )
 
 
+def _record_mark(key: str, total: int, *, quiz: Quiz | None = None, label: str = "") -> str:
+    """A place the static host fills with what the learner has done in a part (from this browser)."""
+    attributes = f'data-cur-record="{html.escape(key)}" data-cur-total="{total}"'
+    if quiz is not None:
+        attributes += f' data-cur-quiz="{quiz.kind}"'
+        attributes += f' data-cur-pass="{quiz.pass_mark}"' if quiz.pass_mark is not None else ""
+    if label:
+        attributes += f' data-cur-label="{html.escape(label)}"'
+    return f'<span class="cur-record" {attributes}></span>'
+
+
 def _quiz_index(cur: Curriculum) -> str:
     rows = []
     for ident, doc in sorted(cur.quizzes.items()):
@@ -205,11 +217,12 @@ def _quiz_index(cur: Curriculum) -> str:
         rows.append(
             f'<tr><td><a href="{html.escape(ident)}.html">{html.escape(quiz.title)}</a></td>'
             f"<td>{html.escape(_KIND_LABEL[quiz.kind])}</td><td>{len(quiz.items)}</td>"
-            f"<td>{_lesson_link(cur, quiz.lesson)}</td></tr>"
+            f"<td>{_lesson_link(cur, quiz.lesson)}</td>"
+            f"<td>{_record_mark(f'quiz:{ident}', len(quiz.items), quiz=quiz)}</td></tr>"
         )
     table = (
         '<table class="listing"><thead><tr><th scope="col">Quiz</th><th scope="col">Kind</th>'
-        '<th scope="col">Items</th><th scope="col">Lesson</th></tr></thead>'
+        '<th scope="col">Items</th><th scope="col">Lesson</th><th scope="col">Your progress</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
     intro = (
@@ -255,12 +268,14 @@ def _case_library(cur: Curriculum, builder: PayloadBuilder) -> str:
             f'<span class="badge">{html.escape(_LABELS[k][getattr(v, k)])}</span>' for k in _LABELS
         )
         lesson = _lesson_link(cur, v.lesson)
+        endings = sum(1 for node in v.nodes.values() if node.end)
         cards.append(
             f'<li class="case-card" data-modality="{v.modality}" data-disorder="{v.disorder}" '
             f'data-setting="{v.setting}">'
             f'<h2><a href="{html.escape(ident)}.html">{html.escape(v.title)}</a></h2>'
             f'<p class="badges">{badges}</p>{builder.renderer.block(v.patient.summary)}'
             + (f'<p class="case-lesson">Lesson: {lesson}</p>' if lesson else "")
+            + f'<p class="case-progress">{_record_mark(f"vignette:{ident}", endings, label="Your progress: ")}</p>'
             + "</li>"
         )
     selects = []
@@ -287,10 +302,14 @@ def _case_library(cur: Curriculum, builder: PayloadBuilder) -> str:
     return f'---\ntitle: "Case library"\n---\n\n{intro}\n\n{_raw(library)}\n'
 
 
-def _assets_include() -> str:
+def _assets_include(cur: Curriculum) -> str:
+    """Quarto's ``include-after-body``: the components' stylesheet and script, and the progress manifest."""
     assets = site_assets()
     script = assets["assets/curriculum.js"].replace("</script", "<\\/script")
-    return f"<style>\n{assets['assets/curriculum.css']}\n</style>\n<script>\n{script}\n</script>\n"
+    return (
+        f"<style>\n{assets['assets/curriculum.css']}\n</style>\n<script>\n{manifest_script(cur)}</script>\n"
+        f"<script>\n{script}\n</script>\n"
+    )
 
 
 @contextlib.contextmanager
@@ -352,7 +371,7 @@ def prerender(root: Path, cur: Curriculum, builder: PayloadBuilder, *, reference
     pages: dict[Path, str] = {
         root / "quiz" / "index.qmd": _quiz_index(cur),
         root / "cases" / "index.qmd": _case_library(cur, builder),
-        root / ASSETS_INCLUDE: _assets_include(),
+        root / ASSETS_INCLUDE: _assets_include(cur),
         root / "rules" / "index.qmd": rules_markdown(),
     }
     for ident in cur.quizzes:
