@@ -16,7 +16,7 @@ import json
 import re
 from typing import Any
 
-__all__ = ["defer_payloads", "static_fragment"]
+__all__ = ["defer_payloads", "fragment_payloads", "static_fragment"]
 
 _NOSCRIPT = {
     "quiz": "This quiz needs JavaScript, which is turned off in this browser.",
@@ -110,3 +110,8 @@ def defer_payloads(body: str) -> tuple[str, str]:
         + "\n});\n"
     )
     return body, script
+
+
+def fragment_payloads(body: str) -> list[dict[str, Any]]:
+    """Return the payloads of the components in a page body (before :func:`defer_payloads`)."""
+    return [json.loads(match.group(3)) for match in _WIDGET_PAYLOAD.finditer(body)]

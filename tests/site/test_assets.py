@@ -66,7 +66,7 @@ def literals(source: str) -> list[str]:
         elif c == "`":
             stack.append(["template"])
             i += 1
-        elif c == "/" and previous in "(,=:[!&|?{};+-*%<>~^" or (c == "/" and previous == ""):
+        elif (c == "/" and previous in "(,=:[!&|?{};+-*%<>~^") or (c == "/" and previous == ""):
             j = i + 1
             in_class = False
             while in_class or source[j] != "/":

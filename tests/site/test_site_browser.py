@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from playwright.sync_api import expect
 from curriculum.site import BuildResult
 from tests.browser import MOUNTED, axe_check, goto, serve, wait_until
 from tests.conftest import REPO
+from tests.site.searchcheck import Entry, entries, expected, index_data, normalise
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -82,32 +82,21 @@ def visit(page: Any, url: str) -> None:
 # --------------------------------------------------------------------------- search index helpers
 
 
-def search_index(out: Path) -> list[dict[str, str]]:
-    text = (out / "search-index.js").read_text(encoding="utf-8")
-    payload = text.split("=", 1)[1].strip().rstrip(";")
-    return json.loads(payload)
+def unique_word(index: list[Entry], where: str = "lessons/") -> tuple[str, Entry]:
+    """A word found in exactly one indexed section of the whole site, in a section under ``where``.
 
-
-def normalise(text: str) -> str:
-    """The search box's normalisation: lower case, accents removed."""
-    return "".join(c for c in unicodedata.normalize("NFD", text.lower()) if not unicodedata.combining(c))
-
-
-def unique_word(index: list[dict[str, str]]) -> tuple[str, dict[str, str]]:
-    """A word found in exactly one indexed section of the whole site, a section of a lesson's body.
-
-    The search box matches substrings of page titles, headings and text, so the
-    word must not occur inside any other entry, not even as part of a longer word.
+    The search box matches substrings of page titles, headings and the words of the text, so
+    the word must not occur inside any other entry, not even as part of a longer word.
     """
-    haystacks = [normalise(f"{e['page']} {e['heading']} {e['text']}") for e in index]
-    for entry, haystack in zip(index, haystacks, strict=True):
-        page, _, anchor = entry["url"].partition("#")
-        if not (page.startswith("lessons/") and anchor):
+    haystacks = [e.haystack for e in index]
+    for entry in index:
+        page, _, anchor = entry.url.partition("#")
+        if not (page.startswith(where) and (anchor or where != "lessons/")):
             continue
-        for word in sorted(set(re.findall(r"\b[a-z]{10,}\b", haystack))):
+        for word in sorted(set(re.findall(r"\b[a-z]{10,}\b", normalise(entry.text)))):
             if sum(word in h for h in haystacks) == 1:
                 return word, entry
-    raise AssertionError("no word occurs in exactly one lesson section")
+    raise AssertionError(f"no word occurs in exactly one section under {where}")
 
 
 SECTION_TEXT = """(id) => {
@@ -190,7 +179,7 @@ def test_menu_button_on_a_phone(open_page: Any, http: str) -> None:
 def test_search_finds_a_word_and_the_keyboard_opens_it(
     scheme: str, open_page: Any, resident_out: Path, request: pytest.FixtureRequest
 ) -> None:
-    word, entry = unique_word(search_index(resident_out))
+    word, entry = unique_word(entries(resident_out))
     start = (
         request.getfixturevalue("http") + "index.html"
         if scheme == "http"
@@ -204,16 +193,16 @@ def test_search_finds_a_word_and_the_keyboard_opens_it(
     expect(results).to_be_visible()
     links = results.get_by_role("link")
     expect(links).to_have_count(1)
-    expect(links.first).to_contain_text(entry["page"])
+    expect(links.first).to_contain_text(entry.page)
     expect(page.locator("#search-status")).to_have_text("1 result")
     expect(results.locator("mark").first).to_have_text(re.compile(word, re.I))
 
     box.press("ArrowDown")
     expect(links.first).to_be_focused()
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(re.escape(entry["url"]) + "$"))
+    page.wait_for_url(re.compile(re.escape(entry.url) + "$"))
     wait_until(page, MOUNTED)
-    anchor = entry["url"].partition("#")[2]
+    anchor = entry.url.partition("#")[2]
     section = page.evaluate(SECTION_TEXT, anchor)
     assert word in normalise(section["text"]), f"{word!r} is not in section #{anchor}"
     assert 0 <= section["top"] < section["height"] / 3, (
@@ -225,11 +214,11 @@ def test_search_finds_a_word_and_the_keyboard_opens_it(
 
 
 def test_search_page_lists_results_for_the_query(open_page: Any, http: str, resident_out: Path) -> None:
-    word, entry = unique_word(search_index(resident_out))
+    word, entry = unique_word(entries(resident_out))
     page = open_page(http + f"search.html?q={word}", viewport=DESKTOP)
     results = page.locator(".search-page-results li")
     expect(results).to_have_count(1)
-    expect(results.get_by_role("link")).to_have_attribute("href", entry["url"])
+    expect(results.get_by_role("link")).to_have_attribute("href", entry.url)
     expect(page.get_by_role("searchbox")).to_have_value(word)
     # Enter in the box opens the full results page (a plain form: it works without the script too).
     page.get_by_role("searchbox").fill("alliance")
@@ -237,6 +226,108 @@ def test_search_page_lists_results_for_the_query(open_page: Any, http: str, resi
     page.wait_for_url(re.compile(r"search\.html\?q=alliance$"))
     expect(page.locator(".search-page-results li").first).to_be_visible()
     assert page.locator(".search-page-results li").count() > 1
+
+
+def page_results(page: Any) -> list[str]:
+    return page.locator(".search-page-results a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+
+
+@pytest.mark.parametrize("query", ["alliance", "progress", "supportive reassurance", "the frame", "Y model"])
+def test_search_counts_every_match_and_ranks_lessons_first(
+    query: str, open_page: Any, http: str, resident_out: Path
+) -> None:
+    want = expected(resident_out, query)
+    assert len(want) > 20 or query != "alliance", "alliance is in more sections than one page of results"
+    page = open_page(http + f"search.html?q={query}", viewport=DESKTOP)
+    status = page.locator(".search-page-status")
+    shown = min(20, len(want))
+    cut = f", the first {shown} shown." if len(want) > 20 else "."
+    expect(status).to_have_text(f"{len(want)} results for “{query}”{cut}")
+    expect(page.locator(".search-page-results li")).to_have_count(shown)
+    assert page_results(page) == want[:shown]
+    # More results on request, focus on the first new one, until all are shown.
+    more = page.locator(".search-page-more")
+    while len(page_results(page)) < len(want):
+        before = len(page_results(page))
+        expect(more).to_be_visible()
+        more.click()
+        expect(page.locator(".search-page-results li")).to_have_count(min(before + 20, len(want)))
+        expect(page.locator(".search-page-results a").nth(before)).to_be_focused()
+    expect(more).to_be_hidden()
+    assert page_results(page) == want
+    expect(status).to_have_text(f"{len(want)} results for “{query}”.")
+    # For the same score, a lesson never comes after an authors' reference page.
+    ranks = {e.url: (e.rank, e.id) for e in entries(resident_out)}
+    assert any(ranks[u][0] == 0 for u in want)
+
+
+def test_the_search_box_says_how_many_and_links_to_all(open_page: Any, http: str, resident_out: Path) -> None:
+    want = expected(resident_out, "alliance")
+    page = open_page(http + "index.html", viewport=DESKTOP)
+    box = page.get_by_role("searchbox", name="Search the curriculum")
+    box.fill("alliance")
+    expect(page.locator("#search-status")).to_have_text(f"{len(want)} results, the first 8 shown")
+    links = page.locator("#search-results a")
+    expect(links).to_have_count(9)
+    expect(links.last).to_have_text(f"All {len(want)} results for “alliance”")
+    links.last.click()
+    page.wait_for_url(re.compile(r"search\.html\?q=alliance$"))
+    expect(page.locator(".search-page-results li")).to_have_count(20)
+
+
+def test_reference_lists_are_not_hits(resident_out: Path) -> None:
+    index = entries(resident_out)
+    assert not [e.url for e in index if normalise(e.heading) in ("references", "bibliography")]
+    # A word of a lesson's bibliography that its prose does not use finds nothing in that lesson.
+    lesson = (resident_out / "lessons" / f"{LESSONS[0]}.html").read_text(encoding="utf-8")
+    refs = re.sub(r"<[^>]+>", " ", lesson.split('id="refs"', 1)[1].split("</main>", 1)[0])
+    prose = normalise(" ".join(e.text for e in index if e.url.startswith(f"lessons/{LESSONS[0]}")))
+    only_there = [w for w in set(re.findall(r"[a-z]{8,}", normalise(refs))) if w not in prose]
+    assert only_there, "the bibliography has words of its own"
+    for word in sorted(only_there)[:5]:
+        assert not [u for u in expected(resident_out, word) if u.startswith(f"lessons/{LESSONS[0]}")], word
+
+
+@pytest.mark.parametrize("where", ["quiz/", "cases/", "lessons/"])
+def test_quiz_case_and_exercise_text_is_searchable(
+    where: str, open_page: Any, http: str, resident_out: Path
+) -> None:
+    index = entries(resident_out)
+    if where == "lessons/":  # an exercise: its text is on its lesson's page, under its anchor
+        candidates = [e for e in index if "#cur-spotter-" in e.url or "#cur-worksheet-" in e.url]
+        word, entry = next(
+            (w, e)
+            for e in candidates
+            for w in sorted(set(re.findall(r"\b[a-z]{10,}\b", normalise(e.text))))
+            if sum(w in x.haystack for x in index) == 1
+        )
+    else:
+        word, entry = unique_word(index, where)
+    page = open_page(http + f"search.html?q={word}", viewport=DESKTOP)
+    results = page.locator(".search-page-results a")
+    expect(results).to_have_count(1)
+    expect(results).to_have_attribute("href", entry.url)
+    expect(results.locator(".search-snippet mark")).to_have_text(re.compile(word, re.I))
+    # Answers stay out: no feedback, rationale or expert reason is in any search file.
+    files = [resident_out / "search-index.js", *(resident_out / "search").glob("*.js")]
+    text = "\n".join(f.read_text(encoding="utf-8") for f in files)
+    quiz = yaml.safe_load((REPO / "quizzes" / f"{QUIZZES[0]}.yml").read_text(encoding="utf-8"))
+    rationale = " ".join(quiz["items"][0]["rationale"].split())[:60]
+    assert rationale not in text
+    feedback = " ".join(quiz["items"][0]["options"][0]["feedback"].split())[:60]
+    assert feedback not in text
+
+
+def test_the_first_search_loads_no_page_text(resident_out: Path) -> None:
+    data = index_data(resident_out)
+    assert set(data) == {"version", "stop", "pages", "sections", "words", "postings"}
+    longest = max(len(e.text) for e in entries(resident_out))
+    assert longest > 2000 and all(len(h) < 300 for h in data["sections"] if isinstance(h, str))
+    pages_html: dict[str, str] = {}
+    for e in entries(resident_out):  # every result leads to an anchor that exists
+        page, _, anchor = e.url.partition("#")
+        html = pages_html.setdefault(page, (resident_out / page).read_text(encoding="utf-8"))
+        assert not anchor or f'id="{anchor}"' in html, e.url
 
 
 # --------------------------------------------------------------------------- 3. components mount
@@ -508,18 +599,33 @@ def manifest(out: Path) -> dict[str, Any]:
 
 
 def progress_file(site: str, parts: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """A progress file as the site exports it: a finished quiz, a case ending, a checked spotter, a worksheet."""
+    """Return a progress file as the site exports it: a finished quiz, a case, a spotter, a worksheet."""
     now = "2026-12-04T13:00:00Z"
     quiz, case, spotter, sheet = (parts[k] for k in ("quiz", "vignette", "spotter", "worksheet"))
     records = {
-        quiz["key"]: {"attempts": [{"started": now, "order": {}, "responses": {}, "checked": [],
-                                    "submitted": None, "score": 8 / 12}]},
+        quiz["key"]: {
+            "attempts": [
+                {
+                    "started": now,
+                    "order": {},
+                    "responses": {},
+                    "checked": [],
+                    "submitted": None,
+                    "score": 8 / 12,
+                }
+            ]
+        },
         case["key"]: {"path": [], "at": "x", "endings": {"somewhere": 1}, "runs": 1},
         spotter["key"]: {"labels": {}, "checked": True, "result": {"techniques": 5, "places": 7, "total": 9}},
         sheet["key"]: {"fields": {"anything": "My answer."}, "updated": now},
     }
-    return {"format": "curriculum-progress", "version": 1, "site": site, "updated": now,
-            "records": {k: {"updated": now, "state": v} for k, v in records.items()}}
+    return {
+        "format": "curriculum-progress",
+        "version": 1,
+        "site": site,
+        "updated": now,
+        "records": {k: {"updated": now, "state": v} for k, v in records.items()},
+    }
 
 
 def test_the_progress_page_lists_every_lesson_and_what_was_done(
@@ -531,7 +637,9 @@ def test_the_progress_page_lists_every_lesson_and_what_was_done(
     first = {p["kind"]: p for lesson in lessons for p in lesson["parts"]}
     chosen = next(lesson for lesson in lessons if {p["kind"] for p in lesson["parts"]} >= set(first))
     parts = {p["kind"]: p for p in chosen["parts"]}
-    other_quiz = next(p for lesson in lessons for p in lesson["parts"] if p["kind"] == "quiz" and p != parts["quiz"])
+    other_quiz = next(
+        p for lesson in lessons for p in lesson["parts"] if p["kind"] == "quiz" and p != parts["quiz"]
+    )
 
     page = open_page(http + other_quiz["url"], viewport=DESKTOP)
     widget = page.locator(".cur-quiz")

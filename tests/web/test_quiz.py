@@ -69,7 +69,9 @@ def test_formative_quiz_feedback_score_reload_retry(open_page, base, site, tools
     # The key's feedback, shown to a learner who chose another option, does not begin "Correct".
     key_note = quiz.locator(".cur-option-note.cur-good")
     expect(key_note.locator(".cur-note-label")).to_contain_text("Best answer: c. Largely on the common stem")
-    expect(key_note.locator(".cur-note-text")).to_have_text("Supportive therapy sits largely on the shared stem.")
+    expect(key_note.locator(".cur-note-text")).to_have_text(
+        "Supportive therapy sits largely on the shared stem."
+    )
     expect(quiz.locator(".cur-item-objectives")).to_contain_text("Place supportive work on the Y model")
     result = quiz.locator(".cur-result")
     expect(result).to_contain_text("You answered 1 of 2 items correctly (50%).")

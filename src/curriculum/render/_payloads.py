@@ -34,7 +34,7 @@ _VERDICT = re.compile(r"^\s*(?:Correct|Right|Yes)\s*[.:!]\s*", re.IGNORECASE)
 
 
 def without_verdict(feedback: str) -> str:
-    """The key's feedback without a leading "Correct.": the quiz says itself whether a choice is right.
+    """Return the key's feedback without a leading "Correct.": the quiz gives its own verdict.
 
     Authors write the key's feedback for the learner who chose it ("Correct.
     Reflecting the feeling ..."). The quiz shows the same feedback under
@@ -141,7 +141,9 @@ class PayloadBuilder:
                 entry["answer"] = [item.answer] if isinstance(item.answer, str) else list(item.answer)
                 for option, source in zip(entry["options"], item.options, strict=True):
                     keyed = source.id in entry["answer"]
-                    option["feedback_html"] = md.block(without_verdict(source.feedback) if keyed else source.feedback)
+                    option["feedback_html"] = md.block(
+                        without_verdict(source.feedback) if keyed else source.feedback
+                    )
                     texts.append(source.feedback)
                 entry["rationale_html"] = md.block(item.rationale)
                 entry["references"] = list(item.references)

@@ -34,7 +34,7 @@ from curriculum.site._config import SiteConfig
 from curriculum.site._execute import NotebookCache, package_fingerprint
 from curriculum.site._navigation import pager, relative, sidebar_html
 from curriculum.site._prerender import write_if_changed
-from curriculum.site._search import index_script, page_sections
+from curriculum.site._search import SearchPage, site_index
 from curriculum.site._sources import Page, markdown_page, notebook_markdown, output_path
 
 __all__ = ["CSP", "PandocEngine", "RenderStats"]
@@ -199,11 +199,12 @@ class PandocEngine:
 
         written: list[str] = []
         footer = renderer.inline(config.footer) if config.footer else ""
-        search: list[dict[str, str]] = []
+        search: list[SearchPage] = []
         for source in sources:
             page = pages[source]
             toc, body, _ = converted[source]
             prev, nxt = pager(order, page)
+            search.append(SearchPage(page.title, page.output, page.kind == "notebook", body))
             body, payloads = defer_payloads(body)
             data_file = ""
             if payloads:
@@ -229,17 +230,11 @@ class PandocEngine:
             if write_if_changed(out / page.output, document):
                 stats.written += 1
             written.append(page.output)
-            for anchor, heading, text in page_sections(body):
-                url = page.output + (f"#{anchor}" if anchor else "")
-                search.append({"page": page.title, "url": url, "heading": heading, "text": text})
         written += self._assets(out, stats)
-        for name, text in (extra or {}).items():
+        for name, text in {**(extra or {}), **site_index(search).scripts()}.items():
             stats.written += write_if_changed(out / name, text)
             written.append(name)
         written.append(self._search_page(config, out, pages, order, stats))
-        if write_if_changed(out / "search-index.js", index_script(search)):
-            stats.written += 1
-        written.append("search-index.js")
         stats.removed = self._remove_stale(out, written)
         stats.pages = len(sources)
         stats.files = written

@@ -179,8 +179,11 @@ def _quiz_page(cur: Curriculum, builder: PayloadBuilder, ident: str) -> str:
 
 
 def _standalone(fragment: str) -> str:
-    """A component that is the page's subject: the page's title already names it, so the
-    component's own title is kept for screen readers only (the site's stylesheet)."""
+    """Mark a component that is the page's subject.
+
+    The page's title already names it, so the site's stylesheet keeps the component's own
+    title for screen readers only.
+    """
     return f'<div class="cur-standalone">{fragment}</div>'
 
 
@@ -200,7 +203,7 @@ def _references(builder: PayloadBuilder, texts: list[str]) -> str:
 
 
 def _record_mark(key: str, total: int, *, quiz: Quiz | None = None, label: str = "") -> str:
-    """A place the static host fills with what the learner has done in a part (from this browser)."""
+    """Return a place the static host fills with what the learner has done in a part."""
     attributes = f'data-cur-record="{html.escape(key)}" data-cur-total="{total}"'
     if quiz is not None:
         attributes += f' data-cur-quiz="{quiz.kind}"'
@@ -269,13 +272,14 @@ def _case_library(cur: Curriculum, builder: PayloadBuilder) -> str:
         )
         lesson = _lesson_link(cur, v.lesson)
         endings = sum(1 for node in v.nodes.values() if node.end)
+        mine = "Your progress: "
         cards.append(
             f'<li class="case-card" data-modality="{v.modality}" data-disorder="{v.disorder}" '
             f'data-setting="{v.setting}">'
             f'<h2><a href="{html.escape(ident)}.html">{html.escape(v.title)}</a></h2>'
             f'<p class="badges">{badges}</p>{builder.renderer.block(v.patient.summary)}'
             + (f'<p class="case-lesson">Lesson: {lesson}</p>' if lesson else "")
-            + f'<p class="case-progress">{_record_mark(f"vignette:{ident}", endings, label="Your progress: ")}</p>'
+            + f'<p class="case-progress">{_record_mark(f"vignette:{ident}", endings, label=mine)}</p>'
             + "</li>"
         )
     selects = []
