@@ -244,6 +244,8 @@ class ProgressTable:
         )
 
     def __repr__(self) -> str:
+        if not self.rows:
+            return f"Progress in {self.path}: nothing is saved yet."
         lines = [f"Progress in {self.path}"]
         lines += [
             f"{r['component']:<10} {r['id']:<32} {r['status']:<14} {r['score'] or '':<6} {r['updated']}"

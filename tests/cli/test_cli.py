@@ -207,3 +207,12 @@ def test_progress_command_imports_and_exports(
     bad.write_text("{")
     status, _, err = run(["progress", "--import", str(bad)], capsys)
     assert status == 1 and "not a progress file" in err and "Traceback" not in err
+
+
+def test_progress_command_says_when_nothing_is_saved(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("CURRICULUM_PROGRESS_FILE", str(tmp_path / "progress.json"))
+    status, out, _ = run(["progress"], capsys)
+    assert status == 0 and out.strip().endswith("nothing is saved yet.")
