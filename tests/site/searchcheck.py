@@ -49,9 +49,10 @@ def entries(out: Path) -> list[Entry]:
     found, n = [], 0
     for p, (title, url, rank, count) in enumerate(data["pages"]):
         texts = _value((out / "search" / f"{p}.js").read_text(encoding="utf-8"), f"[{p}] = ")
+        headings = data["headings"].split("\n")
         for k in range(count):
-            code, heading = data["sections"][2 * n], data["sections"][2 * n + 1]
-            anchor = slug(heading) if code == 0 else "" if code == 1 else code
+            heading = headings[n]
+            anchor = data["anchors"].get(str(n), slug(heading) if heading else "")
             found.append(
                 Entry(
                     n,

@@ -320,9 +320,9 @@ def test_quiz_case_and_exercise_text_is_searchable(
 
 def test_the_first_search_loads_no_page_text(resident_out: Path) -> None:
     data = index_data(resident_out)
-    assert set(data) == {"version", "stop", "pages", "sections", "words", "postings"}
+    assert set(data) == {"version", "stop", "pages", "headings", "anchors", "words", "postings"}
     longest = max(len(e.text) for e in entries(resident_out))
-    assert longest > 2000 and all(len(h) < 300 for h in data["sections"] if isinstance(h, str))
+    assert longest > 2000 and all(len(h) < 300 for h in data["headings"].split("\n"))
     pages_html: dict[str, str] = {}
     for e in entries(resident_out):  # every result leads to an anchor that exists
         page, _, anchor = e.url.partition("#")

@@ -56,13 +56,14 @@ _BLOCKS = frozenset(
         "ul",
         "ol",
         "span",
+        "abbr",
         "label",
         "button",
         "summary",
     }
 )
-"""Elements whose edges separate words; inline ones (links, emphasis) do not. Spans are
-included: the lesson overview and citations put words side by side in spans."""
+"""Elements whose edges separate words; inline ones (links, emphasis) do not. Spans and
+abbreviations are included: the lesson overview and citations put words side by side in them."""
 
 
 class _Sections(HTMLParser):
@@ -217,19 +218,30 @@ _TOKEN = re.compile(r"[^\W_]+")
 STOP_WORDS = frozenset(
     {
         "about",
+        "after",
+        "all",
         "also",
         "an",
         "and",
+        "any",
         "are",
         "as",
         "at",
         "be",
+        "because",
         "been",
+        "before",
+        "being",
+        "both",
         "but",
         "by",
         "can",
+        "could",
+        "did",
         "do",
         "does",
+        "each",
+        "every",
         "for",
         "from",
         "had",
@@ -245,16 +257,28 @@ STOP_WORDS = frozenset(
         "is",
         "it",
         "its",
+        "just",
         "may",
+        "might",
         "more",
+        "most",
+        "must",
+        "no",
         "not",
         "of",
         "on",
         "one",
+        "only",
         "or",
+        "other",
         "our",
+        "out",
+        "over",
         "she",
+        "should",
         "so",
+        "some",
+        "such",
         "than",
         "that",
         "the",
@@ -267,6 +291,8 @@ STOP_WORDS = frozenset(
         "this",
         "those",
         "to",
+        "up",
+        "very",
         "was",
         "we",
         "were",
@@ -448,8 +474,9 @@ class SearchIndex:
         """Return the index loaded on first search (``site.js`` reads it).
 
         ``pages`` holds each page's title, URL, rank and number of sections (a page's
-        sections follow each other); ``sections`` each section's anchor (0: the one Pandoc
-        derives from the heading, 1: none) and heading; ``words`` the front-coded
+        sections follow each other); ``headings`` the sections' headings, one a line;
+        ``anchors`` the anchors that are not the one Pandoc derives from the heading (by
+        section number; a section without a heading has none); ``words`` the front-coded
         vocabulary; ``postings`` the bit stream.
         """
         postings: dict[str, list[int]] = {}
@@ -460,15 +487,17 @@ class SearchIndex:
                 postings.setdefault(word, []).append(n)
         terms = sorted(postings)
         counts = [0] * len(self.pages)
-        meta: list[Any] = []
-        for page, anchor, heading, _ in self.sections:
+        anchors: dict[str, str] = {}
+        for n, (page, anchor, heading, _) in enumerate(self.sections):
             counts[page] += 1
-            meta += [0 if anchor and anchor == slug(heading) else anchor or 1, heading]
+            if anchor != (slug(heading) if heading else ""):
+                anchors[str(n)] = anchor
         return {
             "version": 2,
             "stop": " ".join(sorted(STOP_WORDS)),
             "pages": [[*p, counts[n]] for n, p in enumerate(self.pages)],
-            "sections": meta,
+            "headings": "\n".join(" ".join(h.split()) for _, _, h, _ in self.sections),
+            "anchors": anchors,
             "words": _vocabulary(terms),
             "postings": _postings([postings[t] for t in terms], len(self.sections)),
         }

@@ -112,13 +112,13 @@
       words.push(previous);
       i = j;
     }
-    var sections = [], pages = [];
+    var sections = [], pages = [], headings = data.headings.split("\n");
     data.pages.forEach(function (p, n) {
       pages.push({ title: p[0], url: p[1], rank: p[2], norm: normalise(p[0]) });
       for (var k = 0; k < p[3]; k++) {
-        var at = sections.length * 2, anchor = data.sections[at], heading = data.sections[at + 1];
-        anchor = anchor === 0 ? slug(heading) : anchor === 1 ? "" : anchor;
-        sections.push({ id: sections.length, page: n, nth: k, anchor: anchor, heading: heading, norm: normalise(heading) });
+        var id = sections.length, heading = headings[id];
+        var anchor = Object.prototype.hasOwnProperty.call(data.anchors, id) ? data.anchors[id] : heading ? slug(heading) : "";
+        sections.push({ id: id, page: n, nth: k, anchor: anchor, heading: heading, norm: normalise(heading) });
       }
     });
     var stop = {};
