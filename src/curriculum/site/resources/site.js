@@ -341,7 +341,9 @@
           shown = Math.min(results.length, shown + PAGE_SIZE);
           var left = results.length - shown;
           more.hidden = left === 0;
-          more.textContent = "Show " + Math.min(left, PAGE_SIZE) + " more of the " + left + " left";
+          more.textContent = left > PAGE_SIZE
+            ? "Show " + PAGE_SIZE + " more results (" + left + " not shown yet)"
+            : left === 1 ? "Show the last result" : "Show the last " + left + " results";
           summary.textContent = (results.length ? counted(results.length) : "No results") + " for “" + query + "”" +
             (results.length > shown ? ", the first " + shown + " shown." : ".");
           return first;
