@@ -146,10 +146,15 @@ def overview(lesson_id: str) -> Any:
     e = html.escape
     objectives = "".join(
         f'<li>{e(o.text)} <span class="cur-tags">'
-        + "".join(f'<span class="cur-tag" title="ACGME subcompetency">{e(c)}</span>' for c in o.competencies)
+        + "".join(
+            f'<abbr class="cur-tag" title="ACGME subcompetency {e(_competency_name(c))}">{e(c)}</abbr>'
+            for c in o.competencies
+        )
         + "</span></li>"
         for o in fm.objectives
     )
+    used = sorted({_domain(c) for o in fm.objectives for c in o.competencies}, key=list(_DOMAINS).index)
+    legend = "; ".join(f"{d} {_DOMAINS[d]}" for d in used)
     pre = ", ".join(f'<a href="{e(p)}{suffix}">{e(_lesson_title(session, p))}</a>' for p in fm.prerequisites)
     parts = [
         '<section class="cur-overview" aria-label="Lesson overview">',
@@ -160,6 +165,8 @@ def overview(lesson_id: str) -> Any:
     parts.append("</p>")
     parts.append(
         f"<p><strong>By the end of this lesson you will be able to:</strong></p><ol>{objectives}</ol>"
+        f'<p class="cur-tags-legend">The codes after each objective are the ACGME Psychiatry Milestones '
+        f"subcompetencies it serves ({e(legend)}, each with its number).</p>"
     )
     if lesson_id in session.curriculum.notes and session.builder.profile == "faculty":
         href = f"../{NOTES_FOLDER}/{lesson_id}{'.qmd' if host_kind() == 'live' else '.html'}"
@@ -171,6 +178,27 @@ def overview(lesson_id: str) -> Any:
     parts.append("</section>")
     text = "\n".join([f"{fm.title} (about {fm.duration} minutes)", *(f"- {o.text}" for o in fm.objectives)])
     return _HTML("".join(parts), text)
+
+
+_DOMAINS = {
+    "PC": "Patient Care",
+    "MK": "Medical Knowledge",
+    "SBP": "Systems-Based Practice",
+    "PBLI": "Practice-Based Learning and Improvement",
+    "PROF": "Professionalism",
+    "ICS": "Interpersonal and Communication Skills",
+}
+"""The ACGME competency domains, by the letters of a subcompetency code."""
+
+
+def _domain(code: str) -> str:
+    return code.rstrip("0123456789")
+
+
+def _competency_name(code: str) -> str:
+    """Return a subcompetency code in words: ``MK4`` is "Medical Knowledge 4"."""
+    domain = _domain(code)
+    return f"{_DOMAINS.get(domain, domain)} {code[len(domain) :]}".strip()
 
 
 def _lesson_title(session: Any, lesson_id: str) -> str:
@@ -211,6 +239,8 @@ class ProgressTable:
         )
 
     def __repr__(self) -> str:
+        if not self.rows:
+            return f"Progress in {self.path}: nothing is saved yet."
         lines = [f"Progress in {self.path}"]
         lines += [
             f"{r['component']:<10} {r['id']:<32} {r['status']:<14} {r['score'] or '':<6} {r['updated']}"

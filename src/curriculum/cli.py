@@ -49,8 +49,8 @@ def check(paths: tuple[Path, ...], strict: bool, style: str) -> int:
     from curriculum.content import Severity, check_paths, format_diagnostics, worst
 
     report = check_paths(list(paths), Path.cwd())
-    if report.diagnostics:
-        click.echo(format_diagnostics(report.diagnostics, style))
+    if report.diagnostics or style == "json":
+        click.echo(format_diagnostics(report.diagnostics, style))  # JSON is always a document: [] when clean
     counts = {s: sum(1 for d in report.diagnostics if d.severity == s) for s in Severity}
     level = worst(report.diagnostics)
     failed = level == Severity.error or (strict and level == Severity.warning)

@@ -36,6 +36,14 @@ def test_clean_project_exits_0(
     assert status == 0 and out == "" and "Check passed" in err
 
 
+def test_clean_project_in_json_is_an_empty_list(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(project)
+    status, out, _ = run(["check", "--strict", "--format", "json"], capsys)
+    assert status == 0 and json.loads(out) == []
+
+
 @pytest.mark.parametrize("path", sorted(p.name for p in INVALID.iterdir() if p.is_file()))
 def test_every_invalid_fixture_exits_1_with_a_location(
     path: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
@@ -200,3 +208,12 @@ def test_progress_command_imports_and_exports(
     bad.write_text("{")
     status, _, err = run(["progress", "--import", str(bad)], capsys)
     assert status == 1 and "not a progress file" in err and "Traceback" not in err
+
+
+def test_progress_command_says_when_nothing_is_saved(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("CURRICULUM_PROGRESS_FILE", str(tmp_path / "progress.json"))
+    status, out, _ = run(["progress"], capsys)
+    assert status == 0 and out.strip().endswith("nothing is saved yet.")

@@ -156,12 +156,38 @@ def test_citations_and_references_render(resident_site: Site) -> None:
     assert 'class="cur-widget" data-component="quiz"' in lesson and "curriculum.overview" not in lesson
 
 
-def test_search_index_covers_prose_not_answers(resident_site: Site) -> None:
-    index = (out(resident_site) / "search-index.js").read_text()
+def test_search_index_covers_prose_and_components_not_answers(resident_site: Site) -> None:
+    from tests.site.searchcheck import entries
+
+    site = out(resident_site)
+    index = (site / "search-index.js").read_text()
     assert index.startswith("window.CURRICULUM_SEARCH = ")
-    entries = json.loads(index[len("window.CURRICULUM_SEARCH = ") :].rstrip().rstrip(";"))
-    assert any(e["url"].startswith("lessons/intro.html") and "alliance" in e["text"].lower() for e in entries)
-    assert "Correct: the alliance predicted outcome" not in index
+    found = entries(site)
+    assert any(e.url.startswith("lessons/intro.html") and "alliance" in e.text.lower() for e in found)
+    by_url = {e.url: e for e in found}
+    # What a learner reads in each component is found where the component is the page's subject.
+    quiz = by_url["quiz/intro.html#cur-quiz-intro"]
+    assert "doubts that treatment can help her" in quiz.text and "Her rating of the alliance" in quiz.text
+    assert "lessons/intro.html#cur-quiz-intro" not in by_url  # once, on its own page
+    case = by_url["cases/first-visit.html#cur-vignette-first-visit"]
+    assert case.heading == "The case: scenes and choices" and len(case.text) > 100
+    assert not [
+        e for e in found if e.heading in ("Take the quiz", "Work through the case")
+    ]  # screen readers' only
+    # Every result leads to its section: an anchor derived from the heading exists on the page.
+    for e in found:
+        page, _, anchor = e.url.partition("#")
+        assert not anchor or f'id="{anchor}"' in (site / page).read_text(), e.url
+    # Never an answer: feedback, rationale, expert reasons.
+    files = "\n".join(p.read_text() for p in [site / "search-index.js", *(site / "search").glob("*.js")])
+    for secret in (
+        "Correct: the alliance predicted outcome",
+        "in psychotherapy and in pharmacotherapy alike",
+        "says back the patient's meaning",
+        "SUMFB",
+        "SUMRAT",
+    ):
+        assert secret not in files, secret
 
 
 def test_no_change_rebuild_does_nothing_and_is_deterministic(tmp_path: Path, resident_site: Site) -> None:

@@ -83,3 +83,26 @@ def test_disclaimer_and_licences_on_every_page(repo_resident: BuildResult) -> No
         text = path.read_text()
         assert "Educational resource, not clinical advice" in text, path
         assert "self-assessment only" in text and "CC BY 4.0" in text and "MIT licence" in text, path
+
+
+def test_no_page_speaks_of_certificates(repo_resident: BuildResult, repo_faculty: BuildResult) -> None:
+    """There is no certificate yet, so no page may promise one (a later issue adds them)."""
+    for result in (repo_resident, repo_faculty):
+        for path in result.out.rglob("*.html"):
+            assert "certificat" not in path.read_text(encoding="utf-8").lower(), path
+
+
+def test_residents_read_no_objective_ids() -> None:
+    """Debriefs, scenes and feedback say what an objective asks, never its id (lint L25)."""
+    from curriculum.content import check_paths
+
+    report = check_paths([], REPO)
+    assert [str(d) for d in report.diagnostics if d.code == "L25"] == []
+
+
+def test_competency_codes_are_explained(repo_resident: BuildResult) -> None:
+    lesson = (repo_resident.out / "lessons" / "02-supportive-1.html").read_text(encoding="utf-8")
+    assert '<abbr class="cur-tag" title="ACGME subcompetency Medical Knowledge 4">MK4</abbr>' in lesson
+    legend = re.search(r'<p class="cur-tags-legend">(.*?)</p>', lesson, re.S)
+    assert legend and "ACGME Psychiatry Milestones" in legend.group(1)
+    assert "PC Patient Care" in legend.group(1) and "MK Medical Knowledge" in legend.group(1)

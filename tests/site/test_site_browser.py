@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from playwright.sync_api import expect
 from curriculum.site import BuildResult
 from tests.browser import MOUNTED, axe_check, goto, serve, wait_until
 from tests.conftest import REPO
+from tests.site.searchcheck import Entry, entries, expected, index_data, normalise
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -82,32 +82,21 @@ def visit(page: Any, url: str) -> None:
 # --------------------------------------------------------------------------- search index helpers
 
 
-def search_index(out: Path) -> list[dict[str, str]]:
-    text = (out / "search-index.js").read_text(encoding="utf-8")
-    payload = text.split("=", 1)[1].strip().rstrip(";")
-    return json.loads(payload)
+def unique_word(index: list[Entry], where: str = "lessons/") -> tuple[str, Entry]:
+    """A word found in exactly one indexed section of the whole site, in a section under ``where``.
 
-
-def normalise(text: str) -> str:
-    """The search box's normalisation: lower case, accents removed."""
-    return "".join(c for c in unicodedata.normalize("NFD", text.lower()) if not unicodedata.combining(c))
-
-
-def unique_word(index: list[dict[str, str]]) -> tuple[str, dict[str, str]]:
-    """A word found in exactly one indexed section of the whole site, a section of a lesson's body.
-
-    The search box matches substrings of page titles, headings and text, so the
-    word must not occur inside any other entry, not even as part of a longer word.
+    The search box matches substrings of page titles, headings and the words of the text, so
+    the word must not occur inside any other entry, not even as part of a longer word.
     """
-    haystacks = [normalise(f"{e['page']} {e['heading']} {e['text']}") for e in index]
-    for entry, haystack in zip(index, haystacks, strict=True):
-        page, _, anchor = entry["url"].partition("#")
-        if not (page.startswith("lessons/") and anchor):
+    haystacks = [e.haystack for e in index]
+    for entry in index:
+        page, _, anchor = entry.url.partition("#")
+        if not (page.startswith(where) and (anchor or where != "lessons/")):
             continue
-        for word in sorted(set(re.findall(r"\b[a-z]{10,}\b", haystack))):
+        for word in sorted(set(re.findall(r"\b[a-z]{10,}\b", normalise(entry.text)))):
             if sum(word in h for h in haystacks) == 1:
                 return word, entry
-    raise AssertionError("no word occurs in exactly one lesson section")
+    raise AssertionError(f"no word occurs in exactly one section under {where}")
 
 
 SECTION_TEXT = """(id) => {
@@ -190,7 +179,7 @@ def test_menu_button_on_a_phone(open_page: Any, http: str) -> None:
 def test_search_finds_a_word_and_the_keyboard_opens_it(
     scheme: str, open_page: Any, resident_out: Path, request: pytest.FixtureRequest
 ) -> None:
-    word, entry = unique_word(search_index(resident_out))
+    word, entry = unique_word(entries(resident_out))
     start = (
         request.getfixturevalue("http") + "index.html"
         if scheme == "http"
@@ -204,16 +193,16 @@ def test_search_finds_a_word_and_the_keyboard_opens_it(
     expect(results).to_be_visible()
     links = results.get_by_role("link")
     expect(links).to_have_count(1)
-    expect(links.first).to_contain_text(entry["page"])
+    expect(links.first).to_contain_text(entry.page)
     expect(page.locator("#search-status")).to_have_text("1 result")
     expect(results.locator("mark").first).to_have_text(re.compile(word, re.I))
 
     box.press("ArrowDown")
     expect(links.first).to_be_focused()
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(re.escape(entry["url"]) + "$"))
+    page.wait_for_url(re.compile(re.escape(entry.url) + "$"))
     wait_until(page, MOUNTED)
-    anchor = entry["url"].partition("#")[2]
+    anchor = entry.url.partition("#")[2]
     section = page.evaluate(SECTION_TEXT, anchor)
     assert word in normalise(section["text"]), f"{word!r} is not in section #{anchor}"
     assert 0 <= section["top"] < section["height"] / 3, (
@@ -225,11 +214,11 @@ def test_search_finds_a_word_and_the_keyboard_opens_it(
 
 
 def test_search_page_lists_results_for_the_query(open_page: Any, http: str, resident_out: Path) -> None:
-    word, entry = unique_word(search_index(resident_out))
+    word, entry = unique_word(entries(resident_out))
     page = open_page(http + f"search.html?q={word}", viewport=DESKTOP)
     results = page.locator(".search-page-results li")
     expect(results).to_have_count(1)
-    expect(results.get_by_role("link")).to_have_attribute("href", entry["url"])
+    expect(results.get_by_role("link")).to_have_attribute("href", entry.url)
     expect(page.get_by_role("searchbox")).to_have_value(word)
     # Enter in the box opens the full results page (a plain form: it works without the script too).
     page.get_by_role("searchbox").fill("alliance")
@@ -237,6 +226,108 @@ def test_search_page_lists_results_for_the_query(open_page: Any, http: str, resi
     page.wait_for_url(re.compile(r"search\.html\?q=alliance$"))
     expect(page.locator(".search-page-results li").first).to_be_visible()
     assert page.locator(".search-page-results li").count() > 1
+
+
+def page_results(page: Any) -> list[str]:
+    return page.locator(".search-page-results a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+
+
+@pytest.mark.parametrize("query", ["alliance", "progress", "supportive reassurance", "the frame", "Y model"])
+def test_search_counts_every_match_and_ranks_lessons_first(
+    query: str, open_page: Any, http: str, resident_out: Path
+) -> None:
+    want = expected(resident_out, query)
+    assert len(want) > 20 or query != "alliance", "alliance is in more sections than one page of results"
+    page = open_page(http + f"search.html?q={query}", viewport=DESKTOP)
+    status = page.locator(".search-page-status")
+    shown = min(20, len(want))
+    cut = f", the first {shown} shown." if len(want) > 20 else "."
+    expect(status).to_have_text(f"{len(want)} results for “{query}”{cut}")
+    expect(page.locator(".search-page-results li")).to_have_count(shown)
+    assert page_results(page) == want[:shown]
+    # More results on request, focus on the first new one, until all are shown.
+    more = page.locator(".search-page-more")
+    while len(page_results(page)) < len(want):
+        before = len(page_results(page))
+        expect(more).to_be_visible()
+        more.click()
+        expect(page.locator(".search-page-results li")).to_have_count(min(before + 20, len(want)))
+        expect(page.locator(".search-page-results a").nth(before)).to_be_focused()
+    expect(more).to_be_hidden()
+    assert page_results(page) == want
+    expect(status).to_have_text(f"{len(want)} results for “{query}”.")
+    # For the same score, a lesson never comes after an authors' reference page.
+    ranks = {e.url: (e.rank, e.id) for e in entries(resident_out)}
+    assert any(ranks[u][0] == 0 for u in want)
+
+
+def test_the_search_box_says_how_many_and_links_to_all(open_page: Any, http: str, resident_out: Path) -> None:
+    want = expected(resident_out, "alliance")
+    page = open_page(http + "index.html", viewport=DESKTOP)
+    box = page.get_by_role("searchbox", name="Search the curriculum")
+    box.fill("alliance")
+    expect(page.locator("#search-status")).to_have_text(f"{len(want)} results, the first 8 shown")
+    links = page.locator("#search-results a")
+    expect(links).to_have_count(9)
+    expect(links.last).to_have_text(f"All {len(want)} results for “alliance”")
+    links.last.click()
+    page.wait_for_url(re.compile(r"search\.html\?q=alliance$"))
+    expect(page.locator(".search-page-results li")).to_have_count(20)
+
+
+def test_reference_lists_are_not_hits(resident_out: Path) -> None:
+    index = entries(resident_out)
+    assert not [e.url for e in index if normalise(e.heading) in ("references", "bibliography")]
+    # A word of a lesson's bibliography that its prose does not use finds nothing in that lesson.
+    lesson = (resident_out / "lessons" / f"{LESSONS[0]}.html").read_text(encoding="utf-8")
+    refs = re.sub(r"<[^>]+>", " ", lesson.split('id="refs"', 1)[1].split("</main>", 1)[0])
+    prose = normalise(" ".join(e.text for e in index if e.url.startswith(f"lessons/{LESSONS[0]}")))
+    only_there = [w for w in set(re.findall(r"[a-z]{8,}", normalise(refs))) if w not in prose]
+    assert only_there, "the bibliography has words of its own"
+    for word in sorted(only_there)[:5]:
+        assert not [u for u in expected(resident_out, word) if u.startswith(f"lessons/{LESSONS[0]}")], word
+
+
+@pytest.mark.parametrize("where", ["quiz/", "cases/", "lessons/"])
+def test_quiz_case_and_exercise_text_is_searchable(
+    where: str, open_page: Any, http: str, resident_out: Path
+) -> None:
+    index = entries(resident_out)
+    if where == "lessons/":  # an exercise: its text is on its lesson's page, under its anchor
+        candidates = [e for e in index if "#cur-spotter-" in e.url or "#cur-worksheet-" in e.url]
+        word, entry = next(
+            (w, e)
+            for e in candidates
+            for w in sorted(set(re.findall(r"\b[a-z]{10,}\b", normalise(e.text))))
+            if sum(w in x.haystack for x in index) == 1
+        )
+    else:
+        word, entry = unique_word(index, where)
+    page = open_page(http + f"search.html?q={word}", viewport=DESKTOP)
+    results = page.locator(".search-page-results a")
+    expect(results).to_have_count(1)
+    expect(results).to_have_attribute("href", entry.url)
+    expect(results.locator(".search-snippet mark")).to_have_text(re.compile(word, re.I))
+    # Answers stay out: no feedback, rationale or expert reason is in any search file.
+    files = [resident_out / "search-index.js", *(resident_out / "search").glob("*.js")]
+    text = "\n".join(f.read_text(encoding="utf-8") for f in files)
+    quiz = yaml.safe_load((REPO / "quizzes" / f"{QUIZZES[0]}.yml").read_text(encoding="utf-8"))
+    rationale = " ".join(quiz["items"][0]["rationale"].split())[:60]
+    assert rationale not in text
+    feedback = " ".join(quiz["items"][0]["options"][0]["feedback"].split())[:60]
+    assert feedback not in text
+
+
+def test_the_first_search_loads_no_page_text(resident_out: Path) -> None:
+    data = index_data(resident_out)
+    assert set(data) == {"version", "stop", "pages", "headings", "anchors", "words", "postings"}
+    longest = max(len(e.text) for e in entries(resident_out))
+    assert longest > 2000 and all(len(h) < 300 for h in data["headings"].split("\n"))
+    pages_html: dict[str, str] = {}
+    for e in entries(resident_out):  # every result leads to an anchor that exists
+        page, _, anchor = e.url.partition("#")
+        html = pages_html.setdefault(page, (resident_out / page).read_text(encoding="utf-8"))
+        assert not anchor or f'id="{anchor}"' in html, e.url
 
 
 # --------------------------------------------------------------------------- 3. components mount
@@ -288,7 +379,10 @@ def test_quiz_handout_prints(open_page: Any, http: str, tmp_path: Path) -> None:
     for i, item in enumerate(items):
         entry = handout.locator(".handout-item").nth(i)
         expect(entry).to_be_visible()
-        expect(entry.locator("ol li")).to_have_count(len(item["options"]))
+        options = entry.locator(".handout-options li")
+        expect(options).to_have_count(len(item["options"]))
+        for k, option in enumerate(item["options"]):  # each with its own letter, as on screen
+            expect(options.nth(k).locator(".option-letter")).to_have_text(f"{option['id']}.")
     for hidden in (
         ".cur-widget[data-component=quiz]",
         ".site-header",
@@ -306,6 +400,98 @@ def test_quiz_handout_prints(open_page: Any, http: str, tmp_path: Path) -> None:
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 20_000
     assert len(re.findall(rb"/Type\s*/Page\b", data)) >= 2  # twelve items do not fit on one page
+
+
+PRINT_STUB = "window.__printed = 0; window.print = () => { window.__printed += 1; };"
+
+
+def test_printing_a_case_prints_the_whole_case(open_page: Any, http: str, tmp_path: Path) -> None:
+    case = VIGNETTES[2]
+    nodes = yaml.safe_load((REPO / "vignettes" / f"{case}.yml").read_text(encoding="utf-8"))["nodes"]
+    page = open_page(http + f"cases/{case}.html", viewport=DESKTOP, init_script=PRINT_STUB)
+    widget = page.locator(".cur-vignette")
+    expect(widget.locator(".cur-map-node")).to_have_count(0)  # the walk-through: one step
+
+    # Printing from the browser's menu (beforeprint) prints every scene, then the walk-through returns.
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    expect(widget.locator(".cur-map-node")).to_have_count(len(nodes))
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    expect(widget.locator(".cur-map-node")).to_have_count(0)
+    expect(widget.locator(".cur-scene-heading")).to_have_text("Step 1")
+
+    # The button says what it does: it opens the seminar view and prints it.
+    widget.get_by_role("button", name="Print the whole case").click()
+    assert page.evaluate("window.__printed") == 1
+    page.emulate_media(media="print")
+    scenes = widget.locator(".cur-map-node")
+    expect(scenes).to_have_count(len(nodes))
+    for i in range(len(nodes)):
+        expect(scenes.nth(i)).to_be_visible()
+    for hidden in (".cur-toolbar", ".site-header", "#site-nav", ".pager"):
+        expect(page.locator(hidden)).to_be_hidden()
+    pdf = tmp_path / f"{case}.pdf"
+    page.pdf(path=str(pdf), format="A4")
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf.read_bytes())) >= 4  # the whole case, not one step
+
+
+def test_a_printout_of_one_step_says_how_to_print_the_case(open_page: Any, http: str) -> None:
+    page = open_page(http + f"cases/{VIGNETTES[0]}.html", viewport=DESKTOP)
+    note = page.locator(".cur-print-note")
+    expect(note).to_be_hidden()
+    page.emulate_media(media="print")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("Print the whole case")
+
+
+@pytest.mark.parametrize("kind", ["quiz", "cases"])
+def test_a_phone_shows_a_quiz_or_case_title_once(kind: str, open_page: Any, http: str) -> None:
+    name = QUIZZES[2] if kind == "quiz" else VIGNETTES[2]
+    page = open_page(http + f"{kind}/{name}.html", viewport={"width": 375, "height": 812})
+    title = page.locator("main h1").inner_text()
+    shown = page.evaluate(
+        """(title) => Array.from(document.querySelectorAll("main h1, main h2, main h3, main h4"))
+             .filter((h) => h.textContent.trim() === title)
+             .filter((h) => { const r = h.getBoundingClientRect(); return r.width > 2 && r.height > 2; })
+             .length""",
+        title,
+    )
+    assert shown == 1, f"{title!r} is shown {shown} times"
+    # The component still has its heading for screen readers, and the question starts on the first screen.
+    expect(page.locator(".cur-component .cur-title")).to_have_text(title)
+    first = ".cur-item-heading" if kind == "quiz" else ".cur-patient"
+    assert page.locator(first).bounding_box()["y"] < 812
+
+
+def test_wide_tables_say_that_they_scroll(open_page: Any, http: str) -> None:
+    page = open_page(viewport={"width": 375, "height": 812})
+    regions = page.locator("main .table-scroll[role=region]")
+    # The first lesson with a table wider than a phone (and no empty header cell, a content
+    # matter axe reports on its own).
+    for lesson in LESSONS:
+        visit(page, http + f"lessons/{lesson}.html")
+        if regions.count() and not page.locator("main th:empty").count():
+            break
+    assert regions.count() >= 1, "no lesson table is wider than a phone"
+    region = regions.first
+    expect(region).to_have_attribute("tabindex", "0")
+    expect(region).to_have_accessible_name(re.compile(r"^Table.*\(scrolls sideways\)$"))
+    hint = region.locator("xpath=preceding-sibling::p[contains(@class, 'scroll-hint')]")
+    expect(hint).to_be_visible()
+    expect(hint).to_have_text("Scroll sideways to see the whole table.")
+    region.focus()
+    expect(region).to_be_focused()
+    before = region.evaluate("el => el.scrollLeft")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    wait_until(page, "(b) => document.activeElement.scrollLeft > b", before)
+    axe_light_and_dark(page, "phone lesson with a wide table")
+    # On a wide screen the same table fits: no region, no hint, no tab stop.
+    page.set_viewport_size(DESKTOP)
+    consistent = """Array.from(document.querySelectorAll("main .table-scroll")).every((el) =>
+        (el.scrollWidth > el.clientWidth + 1) === (el.getAttribute("role") === "region")
+        && (el.getAttribute("role") === "region") === !el.previousElementSibling.hidden)"""
+    wait_until(page, consistent)
+    assert page.locator("main .table-scroll:not([role])").count() >= 1, "some table fits at 1280 px"
 
 
 # --------------------------------------------------------------------------- 5. accessibility
@@ -362,12 +548,171 @@ def test_axe_finds_nothing_on_the_faculty_edition(open_page: Any, faculty_http: 
     axe_light_and_dark(page, "faculty quiz page with its answer key")
 
 
+def test_the_answer_key_names_what_learners_see_and_fits_the_page(open_page: Any, faculty_http: str) -> None:
+    quiz = QUIZZES[2]
+    items = yaml.safe_load((REPO / "quizzes" / f"{quiz}.yml").read_text(encoding="utf-8"))["items"]
+    page = open_page(faculty_http + f"quiz/{quiz}.html", viewport=DESKTOP)
+    key = page.locator("table.answer-key")
+    expect(key).to_be_visible()
+    rows = key.locator("tbody tr")
+    expect(rows).to_have_count(len(items))
+    # The key gives each answer's letter and text; the quiz on screen shows the same letter beside
+    # the same text, whatever order the options were shuffled into.
+    widget = page.locator(".cur-quiz")
+    for n, item in enumerate(items[:3]):
+        answer = item["answer"] if isinstance(item["answer"], list) else [item["answer"]]
+        cell = rows.nth(n).locator("td").first
+        for letter in answer:
+            text = next(o["text"] for o in item["options"] if o["id"] == letter)
+            expect(cell).to_contain_text(f"{letter}. {text}")
+            if n == 0:
+                on_screen = widget.locator(f'input[value="{letter}"] + label')
+                expect(on_screen).to_have_text(f"{letter}. {text}")
+    # Nothing is cut off at 1280 px: the table stays inside the text column, no cell overflows.
+    box = page.evaluate(
+        """() => {
+          const main = document.querySelector("main").getBoundingClientRect();
+          const table = document.querySelector("table.answer-key");
+          const t = table.getBoundingClientRect();
+          const cells = Array.from(table.querySelectorAll("th, td"));
+          return {main: [main.left, main.right], table: [t.left, t.right],
+                  scrolls: table.scrollWidth > table.clientWidth + 1,
+                  overflowing: cells.filter((c) => c.scrollWidth > c.clientWidth + 1).length,
+                  page: document.documentElement.scrollWidth > window.innerWidth};
+        }"""
+    )
+    assert box["main"][0] - 1 <= box["table"][0] and box["table"][1] <= box["main"][1] + 1, box
+    assert not box["scrolls"] and box["overflowing"] == 0 and not box["page"], box
+    axe_light_and_dark(page, "faculty quiz page with its answer key")
+
+
 def test_axe_on_a_phone_with_the_menu_and_search_open(open_page: Any, http: str) -> None:
     page = open_page(http + f"lessons/{LESSONS[0]}.html", viewport=PHONE)
     page.get_by_role("button", name="Menu").click()
     page.get_by_role("searchbox").fill("alliance")
     expect(page.locator("#search-results a").first).to_be_visible()
     axe_light_and_dark(page, "phone with menu and search open")
+
+
+# --------------------------------------------------------------------------- progress
+
+
+def manifest(out: Path) -> dict[str, Any]:
+    text = (out / "progress-manifest.js").read_text(encoding="utf-8")
+    return dict(json.loads(text.split("=", 1)[1].strip().rstrip(";")))
+
+
+def progress_file(site: str, parts: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Return a progress file as the site exports it: a finished quiz, a case, a spotter, a worksheet."""
+    now = "2026-12-04T13:00:00Z"
+    quiz, case, spotter, sheet = (parts[k] for k in ("quiz", "vignette", "spotter", "worksheet"))
+    records = {
+        quiz["key"]: {
+            "attempts": [
+                {
+                    "started": now,
+                    "order": {},
+                    "responses": {},
+                    "checked": [],
+                    "submitted": None,
+                    "score": 8 / 12,
+                }
+            ]
+        },
+        case["key"]: {"path": [], "at": "x", "endings": {"somewhere": 1}, "runs": 1},
+        spotter["key"]: {"labels": {}, "checked": True, "result": {"techniques": 5, "places": 7, "total": 9}},
+        sheet["key"]: {"fields": {"anything": "My answer."}, "updated": now},
+    }
+    return {
+        "format": "curriculum-progress",
+        "version": 1,
+        "site": site,
+        "updated": now,
+        "records": {k: {"updated": now, "state": v} for k, v in records.items()},
+    }
+
+
+def test_the_progress_page_lists_every_lesson_and_what_was_done(
+    open_page: Any, http: str, resident_out: Path, tmp_path: Path
+) -> None:
+    lessons = manifest(resident_out)["lessons"]
+    assert [lesson["id"] for lesson in lessons] == LESSONS
+    # One part of each kind from one lesson, to import as done; a quiz item answered on its page.
+    first = {p["kind"]: p for lesson in lessons for p in lesson["parts"]}
+    chosen = next(lesson for lesson in lessons if {p["kind"] for p in lesson["parts"]} >= set(first))
+    parts = {p["kind"]: p for p in chosen["parts"]}
+    other_quiz = next(
+        p for lesson in lessons for p in lesson["parts"] if p["kind"] == "quiz" and p != parts["quiz"]
+    )
+
+    page = open_page(http + other_quiz["url"], viewport=DESKTOP)
+    widget = page.locator(".cur-quiz")
+    widget.locator(".cur-options input").first.check()
+    widget.get_by_role("button", name="Check answer").click()
+    expect(widget.locator(".cur-verdict")).to_be_visible()
+
+    visit(page, http + "progress.html")
+    site = page.evaluate("document.documentElement.dataset.curriculumSite")
+    upload = tmp_path / "progress.json"
+    upload.write_text(json.dumps(progress_file(site, parts)), encoding="utf-8")
+    page.locator(".cur-progress-panel input[type=file]").set_input_files(str(upload))
+    expect(page.locator(".cur-panel-status")).to_contain_text("Imported 4 records")
+
+    panel = page.locator(".cur-progress-panel")
+    expect(panel.locator(".cur-progress-lesson")).to_have_count(len(lessons))
+    expect(panel.locator(".cur-part")).to_have_count(sum(len(lesson["parts"]) for lesson in lessons))
+    total = sum(len(lesson["parts"]) for lesson in lessons)
+    expect(panel.locator(".cur-progress-summary")).to_have_text(
+        f"You have finished 4 of {total} parts, and started 1 more."
+    )
+
+    def row(part: dict[str, Any]) -> Any:
+        return panel.locator(".cur-part", has=page.get_by_role("link", name=part["title"], exact=True))
+
+    n = parts["quiz"]["total"]
+    expect(row(parts["quiz"])).to_contain_text(f"Finished: 8 of {n} correct (66.7%)")
+    expect(row(parts["vignette"])).to_contain_text(f"1 of {parts['vignette']['total']} endings reached")
+    expect(row(parts["spotter"])).to_contain_text("Checked: 5 of 9 techniques, 7 of 9 places right")
+    expect(row(parts["worksheet"])).to_contain_text(re.compile(r"[Ww]ritten"))
+    expect(row(other_quiz)).to_contain_text(f"1 of {other_quiz['total']} items checked")
+    for part in parts.values():
+        expect(row(part)).to_have_class(re.compile(r"cur-record-done"))
+    expect(row(other_quiz)).to_have_class(re.compile(r"cur-record-started"))
+    # Readable titles, and every link leads to its part (an exercise to its place in the lesson).
+    for link in panel.get_by_role("link").all():
+        href = link.get_attribute("href") or ""
+        path, _, anchor = href.partition("#")
+        assert (resident_out / path).is_file(), href
+        if anchor:
+            assert f'id="{anchor}"' in (resident_out / path).read_text(encoding="utf-8"), href
+    axe_light_and_dark(page, "progress page with progress")
+
+    # The quiz list and the case library mark what is done.
+    visit(page, http + "quiz/index.html")
+    mark = page.locator(f'[data-cur-record="{parts["quiz"]["key"]}"]')
+    expect(mark).to_have_text(f"✓Finished: 8 of {n} correct (66.7%)")
+    expect(page.locator(f'[data-cur-record="{other_quiz["key"]}"]')).to_contain_text("1 of")
+    expect(page.locator(".cur-record-new").first).to_have_text("○Not started")
+    axe_light_and_dark(page, "quiz list with progress")
+    visit(page, http + "cases/index.html")
+    mark = page.locator(f'[data-cur-record="{parts["vignette"]["key"]}"]')
+    expect(mark).to_contain_text("Your progress: ")
+    expect(mark).to_contain_text(f"1 of {parts['vignette']['total']} endings reached")
+    axe_light_and_dark(page, "case library with progress")
+
+    # Clearing empties the list's marks at once.
+    visit(page, http + "progress.html")
+    page.get_by_role("button", name="Clear my progress…").click()
+    page.get_by_role("button", name="Delete my progress").click()
+    expect(panel.locator(".cur-record-done")).to_have_count(0)
+    expect(panel.locator(".cur-progress-summary")).to_have_text(f"You have finished 0 of {total} parts.")
+
+
+def test_the_progress_page_lists_the_lessons_from_disk(open_page: Any, resident_out: Path) -> None:
+    page = open_page(file_url(resident_out, "progress.html"), viewport={"width": 375, "height": 812})
+    expect(page.locator(".cur-progress-lesson")).to_have_count(len(LESSONS))
+    expect(page.locator(".cur-part a").first).to_have_attribute("href", re.compile(r"^(lessons|cases|quiz)/"))
+    clean(page)
 
 
 # --------------------------------------------------------------------------- 6. case library

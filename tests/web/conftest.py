@@ -153,6 +153,29 @@ items:
     rationale: Reflection and advice sit on the stem [@plakun2009].
     references: [plakun2009]
 """,
+    "exercises/intro-spot-three.yml": """\
+kind: spotter
+title: Spot three techniques
+lesson: intro
+objectives: [intro-2]
+context: A fictional second visit.
+techniques: [reflection, advice, agenda-setting]
+turns:
+  - speaker: clinician
+    text: What would you like us to cover today?
+    technique: agenda-setting
+    reason: The clinician agrees the session's topics with the patient first.
+  - {speaker: patient, text: "My sleep, mostly."}
+  - speaker: clinician
+    text: The nights have been hard for you.
+    technique: reflection
+    reason: The clinician says back the feeling in the patient's words.
+  - speaker: clinician
+    text: Try going to bed at the same time each night this week.
+    technique: advice
+    reason: The clinician recommends one specific step.
+references: [plakun2009]
+""",
     "exercises/intro-thought.yml": """\
 kind: thought-record
 title: A thought record
@@ -199,6 +222,7 @@ PAGES: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("summative.html", "Summative test", [("quiz", "intro-final")]),
     ("vignette.html", "Case vignette", [("vignette", "first-visit")]),
     ("spotter.html", "Technique spotter", [("spotter", "spot-the-stem")]),
+    ("spotter-three.html", "Technique spotter, three turns", [("spotter", "intro-spot-three")]),
     (
         "worksheet.html",
         "Worksheets",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,11 @@ def test_spotter_label_check_try_again(open_page, base, tools):
     assert tools.live_text(page, ".cur-spotter").startswith("0 of 1 techniques, 1 of 1 places.")
     expect(s.get_by_label("Technique (turn 2)")).to_be_disabled()
     state = tools.stored(page)["records"]["spotter:spot-the-stem"]["state"]
-    assert state == {"labels": {"1": {"technique": "advice", "place": "stem"}}, "checked": True}
+    assert state == {
+        "labels": {"1": {"technique": "advice", "place": "stem"}},
+        "checked": True,
+        "result": {"techniques": 0, "places": 1, "total": 1},
+    }
 
     # Try again clears the labels; then all correct.
     s.get_by_role("button", name="Try again").click()
@@ -47,6 +52,51 @@ def test_spotter_label_check_try_again(open_page, base, tools):
     s.get_by_role("button", name="Check labels").click()
     expect(s.locator(".cur-score")).to_have_text("1 of 1 techniques, 1 of 1 places.")
     expect(s.locator(".cur-turn-result .cur-bad")).to_have_count(0)
+
+
+def test_spotter_asks_before_showing_the_labels_of_unlabelled_turns(open_page, base, tools):
+    page = open_page(base + "spotter-three.html")
+    s = page.locator(".cur-spotter")
+    expect(s.locator(".cur-meta")).to_have_text(re.compile(r"^Label the 3 marked turns: "))
+    # One turn fully labelled, one half labelled, one not at all.
+    s.get_by_label("Technique (turn 1)").select_option("agenda-setting")
+    s.locator(".cur-turn").nth(0).get_by_label("Stem: common factors and supportive").check()
+    s.get_by_label("Technique (turn 3)").select_option("reflection")
+    s.get_by_role("button", name="Check labels").click()
+
+    confirm = s.get_by_role("group", name=re.compile("^2 of 3 marked turns are not labelled yet"))
+    expect(confirm).to_be_visible()
+    expect(confirm.get_by_role("button", name="Keep labelling")).to_be_focused()
+    assert "2 of 3 marked turns are not labelled yet" in tools.live_text(page, ".cur-spotter")
+    expect(s.locator(".cur-turn-result")).to_have_count(0)  # nothing given away yet
+    state = tools.stored(page)["records"]["spotter:intro-spot-three"]["state"]
+    assert state.get("checked") is False
+
+    # Keep labelling: back to the first turn still open.
+    confirm.get_by_role("button", name="Keep labelling").click()
+    expect(confirm).to_have_count(0)
+    expect(s.get_by_label("Technique (turn 3)")).to_be_focused()
+    expect(s.locator(".cur-turn-result")).to_have_count(0)
+
+    # Check anyway: the labels are shown, with the count of missing labels announced.
+    s.get_by_role("button", name="Check labels").click()
+    s.get_by_role("button", name="Check anyway").click()
+    expect(s.locator(".cur-turn-result")).to_have_count(3)
+    expect(s.locator(".cur-score")).to_have_text("2 of 3 techniques, 0 of 3 places.")
+    expect(s.get_by_role("heading", name="Your labels")).to_be_focused()
+    assert tools.live_text(page, ".cur-spotter") == (
+        "2 of 3 techniques, 0 of 3 places. 2 of the turns had a label missing."
+    )
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_spotter_confirmation_is_accessible(open_page, http_base, tools, scheme):
+    page = open_page(http_base + "spotter-three.html", color_scheme=scheme)
+    page.locator(".cur-spotter").get_by_role("button", name="Check labels").click()
+    expect(page.get_by_role("button", name="Keep labelling")).to_be_focused()
+    tools.axe_check(page, f"spotter confirmation ({scheme})")
+    page.get_by_role("button", name="Check anyway").click()
+    tools.axe_check(page, f"spotter after checking ({scheme})")
 
 
 def test_worksheet_type_reload_compare_download_clear(open_page, base, tools):

@@ -43,7 +43,7 @@ def do_some_work(page):
 def test_export_clear_import_restores(open_page, base, tmp_path, tools):
     page = open_page(base + "all.html")
     panel = page.locator(".cur-progress-panel")
-    expect(panel.locator("h2")).to_have_text("Your progress")
+    expect(panel.locator("h2")).to_have_text("Saved in this browser")
     expect(panel).to_contain_text("Your answers are saved in this browser only")
     do_some_work(page)
 

@@ -37,7 +37,7 @@ def test_formative_quiz_feedback_score_reload_retry(open_page, base, site, tools
     verdict = quiz.locator(".cur-verdict")
     expect(verdict).to_contain_text("Correct: this is the best answer.")
     expect(verdict.locator(".cur-icon")).to_have_text("✓")
-    expect(quiz.locator(".cur-option-notes")).to_contain_text("the alliance predicted outcome in every arm")
+    expect(quiz.locator(".cur-option-notes")).to_contain_text("The alliance predicted outcome in every arm")
     expect(quiz.locator(".cur-rationale")).to_contain_text("NIMH depression collaborative study")
     expect(quiz.locator(".cur-item-refs")).to_contain_text("Krupnick")
     assert "Correct." in tools.live_text(page, ".cur-quiz")
@@ -62,6 +62,17 @@ def test_formative_quiz_feedback_score_reload_retry(open_page, base, site, tools
     expect(quiz.locator(".cur-option-key")).to_contain_text("Largely on the common stem")
     expect(quiz.locator(".cur-option-key .cur-mark")).to_contain_text("✓ the best answer")
     expect(quiz.locator(".cur-option-chosen .cur-mark")).to_contain_text("✗ Your choice: not correct")
+    # Each option keeps its authored letter, whatever the order on screen (the answer key uses it).
+    for letter in "abcd":
+        expect(quiz.locator(f"input[value={letter}] + label .cur-option-letter")).to_have_text(f"{letter}.")
+    expect(quiz.locator(".cur-option-key label")).to_have_text("c. Largely on the common stem")
+    # The key's feedback, shown to a learner who chose another option, does not begin "Correct".
+    key_note = quiz.locator(".cur-option-note.cur-good")
+    expect(key_note.locator(".cur-note-label")).to_contain_text("Best answer: c. Largely on the common stem")
+    expect(key_note.locator(".cur-note-text")).to_have_text(
+        "Supportive therapy sits largely on the shared stem."
+    )
+    expect(quiz.locator(".cur-item-objectives")).to_contain_text("Place supportive work on the Y model")
     result = quiz.locator(".cur-result")
     expect(result).to_contain_text("You answered 1 of 2 items correctly (50%).")
     expect(result).to_contain_text("Describe the alliance as a common factor: 1 of 1 correct")

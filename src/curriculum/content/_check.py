@@ -19,6 +19,7 @@ from curriculum.content import (  # noqa: F401  (register checks)
     _cue_lint,
     _item_lint,
     _language,
+    _objective_ids,
     _privacy,
     _raw_html,
 )

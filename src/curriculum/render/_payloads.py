@@ -10,6 +10,7 @@ resident profile carries no facilitator notes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -28,6 +29,21 @@ PLACES = [
     {"id": "cbt", "label": "CBT branch"},
 ]
 """The places on the Y model a learner can choose, in display order."""
+
+_VERDICT = re.compile(r"^\s*(?:Correct|Right|Yes)\s*[.:!]\s*", re.IGNORECASE)
+
+
+def without_verdict(feedback: str) -> str:
+    """Return the key's feedback without a leading "Correct.": the quiz gives its own verdict.
+
+    Authors write the key's feedback for the learner who chose it ("Correct.
+    Reflecting the feeling ..."). The quiz shows the same feedback under
+    "Best answer" to a learner who chose another option, and already gives
+    its own verdict above it, so the word would be wrong there and repeated
+    everywhere else.
+    """
+    rest = _VERDICT.sub("", feedback, count=1)
+    return rest[:1].upper() + rest[1:] if rest.strip() else feedback
 
 
 @dataclass
@@ -122,10 +138,13 @@ class PayloadBuilder:
             }
             texts.append(item.stem)
             if not summative:
-                for option, source in zip(entry["options"], item.options, strict=True):
-                    option["feedback_html"] = md.block(source.feedback)
-                    texts.append(source.feedback)
                 entry["answer"] = [item.answer] if isinstance(item.answer, str) else list(item.answer)
+                for option, source in zip(entry["options"], item.options, strict=True):
+                    keyed = source.id in entry["answer"]
+                    option["feedback_html"] = md.block(
+                        without_verdict(source.feedback) if keyed else source.feedback
+                    )
+                    texts.append(source.feedback)
                 entry["rationale_html"] = md.block(item.rationale)
                 entry["references"] = list(item.references)
                 texts += [item.rationale, *(f"[@{k}]" for k in item.references)]

@@ -31,6 +31,7 @@ from curriculum.render import Citations, PayloadBuilder, Profile, Renderer
 from curriculum.site._config import E_CONFIG, SiteConfig, load_config
 from curriculum.site._engines import QuartoEngine, choose_engine
 from curriculum.site._execute import package_fingerprint
+from curriculum.site._manifest import MANIFEST_SCRIPT, manifest_script
 from curriculum.site._pandoc_engine import MANIFEST, PandocEngine, RenderStats
 from curriculum.site._prerender import GENERATED_DIRS, prerender, write_if_changed
 from curriculum.site._staging import recover, staged_output
@@ -268,8 +269,11 @@ def _build_pandoc(
             elif task is not None:
                 bar.advance(task, n)
 
+        extra = {MANIFEST_SCRIPT: manifest_script(cur)}
         with staged_output(target) as staging:
-            stats = chosen.render(config, staging, root / CACHE_DIR / profile, builder, step, generated.pages)
+            stats = chosen.render(
+                config, staging, root / CACHE_DIR / profile, builder, step, generated.pages, extra
+            )
     stamp.commit(warnings)
     seconds = time.perf_counter() - started
     console.print(

@@ -36,7 +36,7 @@ from curriculum.site._config import SiteConfig
 from curriculum.site._execute import NotebookCache, package_fingerprint
 from curriculum.site._navigation import pager, relative, sidebar_html
 from curriculum.site._prerender import GeneratedPage, write_if_changed
-from curriculum.site._search import index_script, page_sections
+from curriculum.site._search import SearchPage, site_index
 from curriculum.site._sources import Page, markdown_page, notebook_markdown, output_path, raw_html
 
 __all__ = ["CSP", "CSP_HEADER", "PandocEngine", "RenderStats"]
@@ -159,6 +159,7 @@ class PandocEngine:
         builder: PayloadBuilder,
         step: Callable[[str, int], None] | None = None,
         generated: Mapping[str, GeneratedPage] | None = None,
+        extra: Mapping[str, str] | None = None,
     ) -> RenderStats:
         """Render every page of ``config`` into ``out``.
 
@@ -179,6 +180,9 @@ class PandocEngine:
         generated : Mapping[str, GeneratedPage] | None
             The pre-render's quiz and case pages, by source path: the
             components they show, and where their text comes from.
+        extra : Mapping[str, str] | None
+            Other generated files to publish (path in the site -> text), such as
+            the progress manifest.
 
         Returns
         -------
@@ -267,20 +271,24 @@ class PandocEngine:
 
         written: list[str] = []
         footer = builder.renderer.inline(config.footer) if config.footer else ""
-        search: list[dict[str, str]] = []
+        search: list[SearchPage] = []
         built: dict[Mount, dict[str, Any]] = {}
         for source in sources:
             page = pages[source]
             toc, body, mounts, _ = converted[source]
             prev, nxt = pager(order, page)
-            payloads = payload_script({m.dom_id: self._payload(builder, m, source, built) for m in mounts})
+            built_here = {m.dom_id: self._payload(builder, m, source, built) for m in mounts}
+            notebook = page.kind == "notebook"
+            search.append(SearchPage(page.title, page.output, notebook, body, list(built_here.values())))
+            payloads = payload_script(built_here)
             data_file = ""
             if payloads:
                 data_file = posixpath.splitext(posixpath.basename(page.output))[0] + ".data.js"
                 target = posixpath.join(posixpath.dirname(page.output), data_file)
                 stats.written += write_if_changed(out / target, payloads)
                 written.append(target)
-            interactive = bool(payloads) or 'class="cur-progress"' in body
+            # Components, the progress panel and progress marks (quiz list, case library) need the script.
+            interactive = bool(payloads) or 'class="cur-progress"' in body or "data-cur-record=" in body
             document = _document(
                 config,
                 pages,
@@ -297,14 +305,11 @@ class PandocEngine:
             if write_if_changed(out / page.output, document):
                 stats.written += 1
             written.append(page.output)
-            for anchor, heading, text in page_sections(body):
-                url = page.output + (f"#{anchor}" if anchor else "")
-                search.append({"page": page.title, "url": url, "heading": heading, "text": text})
         written += self._assets(out, stats)
+        for name, text in {**(extra or {}), **site_index(search).scripts()}.items():
+            stats.written += write_if_changed(out / name, text)
+            written.append(name)
         written.append(self._search_page(config, out, pages, order, stats))
-        if write_if_changed(out / "search-index.js", index_script(search)):
-            stats.written += 1
-        written.append("search-index.js")
         stats.removed = self._remove_stale(out, written)
         stats.pages = len(sources)
         stats.files = written

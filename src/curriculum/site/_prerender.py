@@ -36,6 +36,7 @@ from curriculum.content._project import GENERATED_DIRS
 from curriculum.content._rules_doc import rules_markdown
 from curriculum.render import PayloadBuilder, sanitize
 from curriculum.site._assets import site_assets
+from curriculum.site._manifest import manifest_script
 from curriculum.site._sources import raw_html
 
 __all__ = ["GENERATED_DIRS", "GeneratedPage", "Prerendered", "prerender", "write_if_changed"]
@@ -205,17 +206,22 @@ def _quiz_page(cur: Curriculum, builder: PayloadBuilder, ident: str) -> Generate
             "shown here.</p>"
         )
     # The component's title is a level-3 heading (made for a lesson's section): give it a level 2.
-    page.raw('<h2 class="visually-hidden">Take the quiz</h2>')
+    page.raw('<h2 class="visually-hidden">Take the quiz</h2><div class="cur-standalone">')
     page.component(builder, Mount("quiz", (ident,)), (doc.display, (1, 1)))
+    page.raw("</div>")
     handout: list[Piece] = [
         '<section class="cur-handout" aria-label="Printable handout"><h2>Handout</h2><ol>'
     ]
     for n, item in enumerate(quiz.items):
-        options = "".join(f"<li>{md.inline(o.text)}</li>" for o in item.options)
+        # Each option with its own letter, the one the quiz shows on screen and the key names.
+        options = "".join(
+            f'<li><span class="option-letter">{html.escape(o.id)}.</span> {md.inline(o.text)}</li>'
+            for o in item.options
+        )
         handout.append(
             (
                 f'<li class="handout-item"><div class="handout-stem">{md.block(item.stem)}</div>'
-                f'<ol type="a">{options}</ol></li>',
+                f'<ul class="handout-options">{options}</ul></li>',
                 (doc.display, doc.at("items", n, "stem")),
             )
         )
@@ -225,20 +231,25 @@ def _quiz_page(cur: Curriculum, builder: PayloadBuilder, ident: str) -> Generate
         rows: list[Piece] = []
         for n, item in enumerate(quiz.items, 1):
             keys = [item.answer] if isinstance(item.answer, str) else list(item.answer)
-            letters = ", ".join(keys)
+            # The key by its letter (shown beside each option on screen and on the handout) and its text.
+            best = "".join(
+                f'<li><span class="option-letter">{html.escape(o.id)}.</span> {md.inline(o.text)}</li>'
+                for o in item.options
+                if o.id in keys
+            )
             rows.append(
                 (
-                    f"<tr><td>{n}</td><td>{html.escape(item.id)}</td><td>{html.escape(letters)}</td>"
-                    f"<td>{html.escape(', '.join(item.objectives))}</td>"
-                    f"<td>{md.block(item.rationale)}</td></tr>",
+                    f'<tr><th scope="row">{n}</th><td><ul class="key-options">{best}</ul></td>'
+                    f'<td>{md.block(item.rationale)}<p class="key-meta">Item {html.escape(item.id)} · '
+                    f"objectives {html.escape(', '.join(item.objectives))}</p></td></tr>",
                     (doc.display, doc.at("items", n - 1, "rationale")),
                 )
             )
         page.markdown('::: {.content-visible when-profile="faculty"}\n## Answer key')
         page.raw(
-            '<table class="answer-key"><caption>Answer key (faculty edition)</caption><thead><tr>'
-            '<th scope="col">#</th><th scope="col">Item</th><th scope="col">Key</th>'
-            '<th scope="col">Objectives</th><th scope="col">Rationale</th></tr></thead><tbody>',
+            '<table class="answer-key"><caption>Answer key (faculty edition)</caption>'
+            '<thead><tr><th scope="col" class="key-number">Item</th>'
+            '<th scope="col" class="key-answer">Best answer</th><th scope="col">Why</th></tr></thead><tbody>',
             *rows,
             "</tbody></table>",
         )
@@ -265,6 +276,17 @@ def _references(builder: PayloadBuilder, texts: list[str]) -> str:
     )
 
 
+def _record_mark(key: str, total: int, *, quiz: Quiz | None = None, label: str = "") -> str:
+    """Return a place the static host fills with what the learner has done in a part."""
+    attributes = f'data-cur-record="{html.escape(key)}" data-cur-total="{total}"'
+    if quiz is not None:
+        attributes += f' data-cur-quiz="{quiz.kind}"'
+        attributes += f' data-cur-pass="{quiz.pass_mark}"' if quiz.pass_mark is not None else ""
+    if label:
+        attributes += f' data-cur-label="{html.escape(label)}"'
+    return f'<span class="cur-record" {attributes}></span>'
+
+
 def _quiz_index(cur: Curriculum) -> GeneratedPage:
     rows: list[Piece] = []
     for ident, doc in sorted(cur.quizzes.items()):
@@ -273,7 +295,8 @@ def _quiz_index(cur: Curriculum) -> GeneratedPage:
             (
                 f'<tr><td><a href="{html.escape(ident)}.html">{html.escape(quiz.title)}</a></td>'
                 f"<td>{html.escape(_KIND_LABEL[quiz.kind])}</td><td>{len(quiz.items)}</td>"
-                f"<td>{_lesson_link(cur, quiz.lesson)}</td></tr>",
+                f"<td>{_lesson_link(cur, quiz.lesson)}</td>"
+                f"<td>{_record_mark(f'quiz:{ident}', len(quiz.items), quiz=quiz)}</td></tr>",
                 (doc.display, doc.at("title")),
             )
         )
@@ -284,7 +307,8 @@ def _quiz_index(cur: Curriculum) -> GeneratedPage:
     )
     page.raw(
         '<table class="listing"><thead><tr><th scope="col">Quiz</th><th scope="col">Kind</th>'
-        '<th scope="col">Items</th><th scope="col">Lesson</th></tr></thead><tbody>',
+        '<th scope="col">Items</th><th scope="col">Lesson</th><th scope="col">Your progress</th>'
+        "</tr></thead><tbody>",
         *rows,
         "</tbody></table>",
     )
@@ -306,9 +330,10 @@ def _case_page(cur: Curriculum, builder: PayloadBuilder, ident: str) -> Generate
         (f'<p class="page-meta">{meta}</p>', (doc.display, (1, 1))),
         '<p class="cur-notice">A fictional composite case for '
         "education; any resemblance to a real person is coincidental.</p>"
-        '<h2 class="visually-hidden">Work through the case</h2>',
+        '<h2 class="visually-hidden">Work through the case</h2><div class="cur-standalone">',
     )
     page.component(builder, Mount("vignette", (ident,)), (doc.display, (1, 1)))
+    page.raw("</div>")
     return page.finish()
 
 
@@ -323,6 +348,8 @@ def _case_library(cur: Curriculum, builder: PayloadBuilder) -> GeneratedPage:
             f'<span class="badge">{html.escape(_LABELS[k][getattr(v, k)])}</span>' for k in _LABELS
         )
         lesson = _lesson_link(cur, v.lesson)
+        endings = sum(1 for node in v.nodes.values() if node.end)
+        mark = _record_mark(f"vignette:{ident}", endings, label="Your progress: ")
         cards += [
             (
                 f'<li class="case-card" data-modality="{v.modality}" data-disorder="{v.disorder}" '
@@ -332,7 +359,8 @@ def _case_library(cur: Curriculum, builder: PayloadBuilder) -> GeneratedPage:
                 (doc.display, doc.at("title")),
             ),
             (builder.renderer.block(v.patient.summary), (doc.display, doc.at("patient", "summary"))),
-            (f'<p class="case-lesson">Lesson: {lesson}</p>' if lesson else "") + "</li>",
+            (f'<p class="case-lesson">Lesson: {lesson}</p>' if lesson else "")
+            + f'<p class="case-progress">{mark}</p></li>',
         ]
     selects = []
     for key, label in (
@@ -359,10 +387,14 @@ def _case_library(cur: Curriculum, builder: PayloadBuilder) -> GeneratedPage:
     return page.finish()
 
 
-def _assets_include() -> str:
+def _assets_include(cur: Curriculum) -> str:
+    """Quarto's ``include-after-body``: the components' stylesheet and script, and the progress manifest."""
     assets = site_assets()
     script = assets["assets/curriculum.js"].replace("</script", "<\\/script")
-    return f"<style>\n{assets['assets/curriculum.css']}\n</style>\n<script>\n{script}\n</script>\n"
+    return (
+        f"<style>\n{assets['assets/curriculum.css']}\n</style>\n<script>\n{manifest_script(cur)}</script>\n"
+        f"<script>\n{script}\n</script>\n"
+    )
 
 
 @contextlib.contextmanager
@@ -443,7 +475,7 @@ def prerender(root: Path, cur: Curriculum, builder: PayloadBuilder, *, reference
     for ident in cur.vignettes:
         generated[f"cases/{ident}.qmd"] = _case_page(cur, builder, ident)
     pages: dict[Path, str] = {root / name: page.text for name, page in generated.items()}
-    pages[root / ASSETS_INCLUDE] = _assets_include()
+    pages[root / ASSETS_INCLUDE] = _assets_include(cur)
     pages[root / "rules" / "index.qmd"] = rules_markdown()
     for folder in ("quiz", "cases"):
         for stale in (root / folder).glob("*.qmd"):

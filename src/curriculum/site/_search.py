@@ -1,23 +1,37 @@
-"""The client-side search index, built from the rendered pages.
+"""The client-side search index, built from the rendered pages and the components on them.
 
 Quarto's search loads ``search.json`` with ``fetch``, which browsers refuse
-on ``file://`` pages. Our index is a classic script (``search-index.js``)
+on ``file://`` pages, so our index is a classic script (``search-index.js``)
 that sets one global; the search box loads it on first use, so pages stay
-light and search works from a zip on disk. Only prose is indexed: component
-payloads are skipped, so no quiz answer can be found by searching.
+light and search works from a zip on disk.
+
+The index is small because it holds no page text: an inverted index from
+each normalised word to the sections that contain it (front-coded words,
+delta-coded section numbers), and each section's page, anchor and heading.
+``site.js`` ranks from that alone; the text for the snippets of the results
+it shows comes from one small script per page (``search/<n>.js``), loaded
+only for those pages.
+
+What is indexed: the prose of every page (not its reference list) and the
+text a learner reads in each component: quiz stems and options, the
+scenes and choices of a case, the turns of a spotter, the case and prompt of
+a worksheet. Never feedback, rationales, expert labels or model answers, so
+no answer can be found by searching.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import ClassVar
+from typing import Any, ClassVar
 
-__all__ = ["SearchEntry", "index_script", "page_sections"]
+from curriculum._fragment import _dom_id
 
-SearchEntry = dict[str, str]
-
+__all__ = ["SearchIndex", "SearchPage", "page_sections", "site_index", "slug"]
 
 _BLOCKS = frozenset(
     {
@@ -41,20 +55,29 @@ _BLOCKS = frozenset(
         "table",
         "ul",
         "ol",
+        "span",
+        "abbr",
+        "label",
+        "button",
+        "summary",
     }
 )
-"""Elements whose edges separate words; inline ones (links, emphasis) do not."""
+"""Elements whose edges separate words; inline ones (links, emphasis) do not. Spans and
+abbreviations are included: the lesson overview and citations put words side by side in them."""
 
 
 class _Sections(HTMLParser):
     """Split a page body into (heading id, heading, text) sections, skipping widgets and scripts."""
 
     SKIP_TAGS: ClassVar[frozenset[str]] = frozenset({"script", "style", "nav", "noscript", "template"})
-    SKIP_CLASSES: ClassVar[frozenset[str]] = frozenset({"cur-widget", "cur-handout"})
+    SKIP_CLASSES: ClassVar[frozenset[str]] = frozenset(
+        {"cur-widget", "cur-handout", "references", "csl-bib-body", "cur-standalone", "visually-hidden"}
+    )
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.sections: list[list[str]] = [["", "", ""]]
+        self.bibliography: set[int] = set()  # sections that held a reference list
         self._skip_tag: str | None = None
         self._skip_depth = 0
         self._heading: str | None = None
@@ -67,6 +90,8 @@ class _Sections(HTMLParser):
         classes = set((dict(attrs).get("class") or "").split())
         if tag in self.SKIP_TAGS or classes & self.SKIP_CLASSES:
             self._skip_tag, self._skip_depth = tag, 1
+            if classes & {"references", "csl-bib-body"}:
+                self.bibliography.add(len(self.sections) - 1)
             return
         if tag in _BLOCKS:
             self.sections[-1][2] += " "
@@ -97,15 +122,395 @@ class _Sections(HTMLParser):
 
 
 def page_sections(body: str) -> list[tuple[str, str, str]]:
-    """Return ``(anchor, heading, text)`` for each section of a rendered page body."""
+    """Return ``(anchor, heading, text)`` for each section of a rendered page body.
+
+    Components and the handout are left out (:func:`component_sections` reads the
+    components), and so is a section that holds nothing but a reference list.
+    """
     parser = _Sections()
     parser.feed(body)
     parser.close()
-    return [(a, h, " ".join(t.split())) for a, h, t in parser.sections if h or t.strip()]
+    out = []
+    for n, (anchor, heading, text) in enumerate(parser.sections):
+        text = " ".join(text.split())
+        if n in parser.bibliography and not text:
+            continue
+        if heading or text:
+            out.append((anchor, heading, text))
+    return out
 
 
-def index_script(entries: list[SearchEntry]) -> str:
-    """Return ``search-index.js``: the entries as one global, safe to load with a classic script."""
-    text = json.dumps(entries, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    text = re.sub(r"</", r"<\\/", text)
-    return f"window.CURRICULUM_SEARCH = {text};\n"
+def _text(markup: str) -> str:
+    """Return the words of a sanitised HTML fragment."""
+    parser = _Sections()
+    parser.feed(markup)
+    parser.close()
+    return " ".join(" ".join(t for _, _, t in parser.sections).split())
+
+
+def component_sections(payload: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Return ``(anchor, heading, text)`` sections for what a learner reads in one component.
+
+    Only what the component shows before any answer: quiz stems and options, a case's
+    patient, scenes and choices, a spotter's context and turns, a worksheet's case and
+    prompt. The anchor is the component's container.
+    """
+    kind = payload.get("component")
+    anchor = _dom_id(str(payload.get("key", "")))
+    title = str(payload.get("title") or "")
+    parts: list[str] = []
+    if kind == "quiz":
+        for item in payload.get("items") or []:
+            parts.append(_text(item.get("stem_html", "")))
+            parts += [_text(o.get("html", "")) for o in item.get("options", [])]
+        return [(anchor, "Questions and options", " ".join(p for p in parts if p))]
+    if kind == "vignette":
+        parts.append(_text((payload.get("patient") or {}).get("summary_html", "")))
+        for node in (payload.get("nodes") or {}).values():
+            parts.append(_text(node.get("scene_html", "")))
+            parts += [_text(c.get("text_html", "")) for c in node.get("choices", [])]
+        parts += [_text(q) for q in payload.get("discussion_html") or []]
+        return [(anchor, "The case: scenes and choices", " ".join(p for p in parts if p))]
+    if kind == "spotter":
+        parts.append(_text(payload.get("context_html") or ""))
+        parts += [
+            f"{t.get('speaker', '')}: {_text(t.get('text_html', ''))}" for t in payload.get("turns") or []
+        ]
+    elif kind == "worksheet":
+        parts += [_text(payload.get("case_html") or ""), _text(payload.get("prompt_html") or "")]
+    else:
+        return []
+    text = " ".join(p for p in parts if p.strip())
+    return [(anchor, title, text)] if text or title else []
+
+
+# --------------------------------------------------------------------------- the index
+
+NAMES_ONLY = ("reference/",)
+"""Pages found by their titles and headings only: the API reference, generated from docstrings,
+whose text would double the index for readers who search it by name."""
+REFERENCE_FOLDERS = ("docs/", "reference/", "rules/")
+"""Pages for authors and developers: after the lessons and the practice pages for the same score."""
+PRACTICE_FOLDERS = ("quiz/", "cases/")
+
+
+def page_rank(url: str, notebook: bool) -> int:
+    """Return how a page ranks among results of the same score.
+
+    Lessons 0, practice pages (quizzes, cases) 1, other pages 2, the authors' reference pages 3.
+    """
+    if notebook:
+        return 0
+    if url.startswith(PRACTICE_FOLDERS):
+        return 1
+    if url.startswith(REFERENCE_FOLDERS):
+        return 3
+    return 2
+
+
+def normalise(text: str) -> str:
+    """Lower case without accents, as ``site.js`` normalises a query."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    return "".join(c for c in decomposed if not "\u0300" <= c <= "\u036f")
+
+
+_TOKEN = re.compile(r"[^\W_]+")
+STOP_WORDS = frozenset(
+    {
+        "about",
+        "after",
+        "all",
+        "also",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "each",
+        "every",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "he",
+        "her",
+        "his",
+        "how",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "just",
+        "may",
+        "might",
+        "more",
+        "most",
+        "must",
+        "no",
+        "not",
+        "of",
+        "on",
+        "one",
+        "only",
+        "or",
+        "other",
+        "our",
+        "out",
+        "over",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "to",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "which",
+        "who",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+    }
+)
+"""Words too common to narrow a search: not indexed; a query's stop words narrow nothing
+(``site.js`` has the same list, sent with the index)."""
+
+
+def words(text: str) -> set[str]:
+    """Return the normalised words of a text that the index holds.
+
+    Words of two characters or longer (a query needs two), stop words left out.
+    """
+    return {w for w in _TOKEN.findall(normalise(text)) if len(w) > 1 and w not in STOP_WORDS}
+
+
+_SLUG_DROP = re.compile(r"[^\w\s.-]")
+_SLUG_LEAD = re.compile(r"^[^a-z]+")
+
+
+def slug(heading: str) -> str:
+    """Return the identifier Pandoc gives a heading (``site.js`` has the same function).
+
+    An anchor that equals it is not stored.
+    """
+    text = _SLUG_LEAD.sub("", "-".join(_SLUG_DROP.sub("", heading.lower()).split()))
+    return text or "section"
+
+
+# Postings are Golomb-Rice coded into one bit stream, six bits a character from BITS: for each
+# word in vocabulary order, its number of sections k (Elias gamma), then the gap before each
+# section (a quotient in unary, then RICE(k) bits). Common words cost well under a character a
+# section, rare ones about two.
+BITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+# A front-coded word starts with the number of characters it shares with the word before, from
+# PREFIX (letters and digits never are one of these).
+_PREFIX = "!#$%&()*+./:;<=>?@[]^{|}~"
+
+
+def rice(k: int, n: int) -> int:
+    """Return the number of remainder bits for a word in ``k`` of ``n`` sections (as site.js)."""
+    b = 0
+    while k << (b + 1) <= n:
+        b += 1
+    return max(b - 1, 0)
+
+
+class _Bits:
+    def __init__(self) -> None:
+        self.bits: list[str] = []
+
+    def put(self, value: int, width: int) -> None:
+        self.bits += format(value, f"0{width}b") if width else []
+
+    def gamma(self, value: int) -> None:  # value >= 1
+        width = value.bit_length()
+        self.bits += "0" * (width - 1)
+        self.put(value, width)
+
+    def text(self) -> str:
+        bits = "".join(self.bits)
+        bits += "0" * (-len(bits) % 6)
+        return "".join(BITS[int(bits[i : i + 6], 2)] for i in range(0, len(bits), 6))
+
+
+def _postings(lists: list[list[int]], sections: int) -> str:
+    out = _Bits()
+    for ids in lists:
+        out.gamma(len(ids))
+        b = rice(len(ids), sections)
+        previous = -1
+        for i in ids:
+            gap = i - previous - 1
+            out.bits += "1" * (gap >> b) + "0"
+            out.put(gap & ((1 << b) - 1), b)
+            previous = i
+    return out.text()
+
+
+def _vocabulary(terms: list[str]) -> str:
+    out, previous = [], ""
+    for term in terms:
+        shared = 0
+        limit = min(len(term) - 1, len(previous), len(_PREFIX) - 1)
+        while shared < limit and term[shared] == previous[shared]:
+            shared += 1
+        out.append(_PREFIX[shared] + term[shared:])
+        previous = term
+    return "".join(out)
+
+
+def _script(name: str, value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    return f"{name}{text};\n"
+
+
+@dataclass
+class SearchPage:
+    """One rendered page, as the search index needs it.
+
+    Attributes
+    ----------
+    title, url : str
+        The page's title and its path in the site.
+    notebook : bool
+        Whether the page is a lesson notebook.
+    body : str
+        The rendered body.
+    payloads : list[dict[str, Any]]
+        The payloads of the components the page shows.
+    """
+
+    title: str
+    url: str
+    notebook: bool
+    body: str
+    payloads: list[dict[str, Any]] = field(default_factory=list)
+
+
+def site_index(pages: list[SearchPage]) -> SearchIndex:
+    """Index every page's prose and every component once.
+
+    A quiz or a case is indexed on its own page (the one where it is the page's
+    subject, marked ``cur-standalone``), not on every lesson that shows it; an
+    exercise on the first page that shows it.
+    """
+    found = [(page, list({p["key"]: p for p in page.payloads}.values())) for page in pages]
+    home: dict[str, int] = {}
+    for n, (page, payloads) in enumerate(found):
+        standalone = 'class="cur-standalone"' in page.body
+        for payload in payloads:
+            key = payload["key"]
+            if key not in home or (standalone and 'class="cur-standalone"' not in pages[home[key]].body):
+                home[key] = n
+    index = SearchIndex()
+    for n, (page, payloads) in enumerate(found):
+        parts = [s for p in payloads if home[p["key"]] == n for s in component_sections(p)]
+        index.add(
+            page.title, page.url, page_rank(page.url, page.notebook), [*page_sections(page.body), *parts]
+        )
+    return index
+
+
+@dataclass
+class SearchIndex:
+    """The sections of a site, in site order, and the scripts that publish them.
+
+    Attributes
+    ----------
+    pages : list[tuple[str, str, int]]
+        Each page's title, URL (relative to the site's root) and rank.
+    sections : list[tuple[int, str, str, str]]
+        Each section's page (an index into ``pages``), anchor, heading and text.
+    """
+
+    pages: list[tuple[str, str, int]] = field(default_factory=list)
+    sections: list[tuple[int, str, str, str]] = field(default_factory=list)
+    names_only: set[int] = field(default_factory=set)
+
+    def add(self, title: str, url: str, rank: int, sections: Iterable[tuple[str, str, str]]) -> None:
+        """Add one page and its sections (a page without sections is left out)."""
+        found = list(sections)
+        if not found:
+            return
+        page = len(self.pages)
+        self.pages.append((title, url, rank))
+        self.sections += [(page, anchor, heading, text) for anchor, heading, text in found]
+        if url.startswith(NAMES_ONLY):
+            self.names_only.add(page)
+
+    def index(self) -> dict[str, Any]:
+        """Return the index loaded on first search (``site.js`` reads it).
+
+        ``pages`` holds each page's title, URL, rank and number of sections (a page's
+        sections follow each other); ``headings`` the sections' headings, one a line;
+        ``anchors`` the anchors that are not the one Pandoc derives from the heading (by
+        section number; a section without a heading has none); ``words`` the front-coded
+        vocabulary; ``postings`` the bit stream.
+        """
+        postings: dict[str, list[int]] = {}
+        for n, (page, _, _, text) in enumerate(self.sections):
+            if page in self.names_only:
+                continue
+            for word in words(text):
+                postings.setdefault(word, []).append(n)
+        terms = sorted(postings)
+        counts = [0] * len(self.pages)
+        anchors: dict[str, str] = {}
+        for n, (page, anchor, heading, _) in enumerate(self.sections):
+            counts[page] += 1
+            if anchor != (slug(heading) if heading else ""):
+                anchors[str(n)] = anchor
+        return {
+            "version": 2,
+            "stop": " ".join(sorted(STOP_WORDS)),
+            "pages": [[*p, counts[n]] for n, p in enumerate(self.pages)],
+            "headings": "\n".join(" ".join(h.split()) for _, _, h, _ in self.sections),
+            "anchors": anchors,
+            "words": _vocabulary(terms),
+            "postings": _postings([postings[t] for t in terms], len(self.sections)),
+        }
+
+    def scripts(self) -> dict[str, str]:
+        """``search-index.js`` and one ``search/<n>.js`` per page with its sections' text."""
+        files = {"search-index.js": _script("window.CURRICULUM_SEARCH = ", self.index())}
+        for page in range(len(self.pages)):
+            texts = [text for p, _, _, text in self.sections if p == page]
+            files[f"search/{page}.js"] = _script(
+                f"(window.CURRICULUM_SEARCH_TEXT = window.CURRICULUM_SEARCH_TEXT || {{}})[{page}] = ", texts
+            )
+        return files

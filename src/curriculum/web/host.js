@@ -36,6 +36,10 @@ const hostPanels = [];
 let hostFirstSite = "";
 /** Titles of the components on this page, to name imported records. @type {Map<string, string>} */
 const hostTitles = new Map();
+/** Places that show what was done in one part (the quiz list, the case library). @type {any[]} */
+const hostMarks = [];
+/** The lessons and their parts, once loaded (progress-manifest.js). @type {Promise<any> | null} */
+let hostManifest = null;
 
 // ------------------------------------------------------------------ progress records
 
@@ -233,6 +237,148 @@ function refreshViews(site, except, onlyKey) {
   }
 }
 
+// ------------------------------------------------------------------ what was done
+
+const PART_KINDS = { quiz: "Quiz", vignette: "Case", spotter: "Spotter", worksheet: "Worksheet" };
+const STATUS_ICONS = { done: "✓", started: "◐", new: "○" };
+
+/**
+ * "3 of 12 items", or "3 items" when the total is not known.
+ * @param {number} n
+ * @param {number} total
+ * @param {string} word
+ * @returns {string}
+ */
+function countOf(n, total, word) {
+  return total > 0 ? `${n} of ${plural(total, word)}` : plural(n, word);
+}
+
+/**
+ * What the learner has done in a quiz.
+ * @param {{quiz?: string, pass?: number}} part
+ * @param {any} state
+ * @param {number} total
+ * @returns {{status: "done" | "started" | "new", text: string}}
+ */
+function quizStatus(part, state, total) {
+  const attempts = Array.isArray(state.attempts) ? state.attempts.filter(isPlainObject) : [];
+  if (!attempts.length) return { status: "new", text: "Not started" };
+  const last = attempts[attempts.length - 1];
+  const answered = isPlainObject(last.responses) ? Object.values(last.responses).filter((r) => Array.isArray(r) && r.length).length : 0;
+  if (part.quiz === "summative") {
+    return last.submitted ? { status: "done", text: "Response file downloaded" } : { status: "started", text: `${countOf(answered, total, "item")} answered` };
+  }
+  const scored = attempts.filter((a) => typeof a.score === "number" && Number.isFinite(a.score));
+  if (scored.length) {
+    const latest = scored[scored.length - 1];
+    const best = Math.max(...scored.map((a) => a.score));
+    const right = total > 0 ? `${Math.round(latest.score * total)} of ${total} correct ` : "";
+    const verdict = passed(latest.score, part.pass);
+    let text = `Finished: ${right}(${percent(latest.score)})`;
+    if (verdict !== null) text += verdict ? ", passed" : ", not yet passed";
+    if (best > latest.score) text += `; best ${percent(best)}`;
+    return { status: "done", text };
+  }
+  const checked = Array.isArray(last.checked) ? last.checked.length : 0;
+  if (!answered && !checked) return { status: "new", text: "Not started" };
+  const formative = !part.quiz || part.quiz === "formative";
+  return { status: "started", text: formative ? `${countOf(checked, total, "item")} checked` : `${countOf(answered, total, "item")} answered` };
+}
+
+/**
+ * What the learner has done in one part, from its saved record.
+ * @param {{kind: string, total?: number, quiz?: string, pass?: number}} part
+ * @param {any} record  the saved record, or null
+ * @returns {{status: "done" | "started" | "new", text: string}}
+ */
+function partStatus(part, record) {
+  const state = record && isPlainObject(record.state) ? record.state : null;
+  const total = Number(part.total) > 0 ? Number(part.total) : 0;
+  const none = { status: /** @type {const} */ ("new"), text: "Not started" };
+  if (!state) return none;
+  if (part.kind === "quiz") return quizStatus(part, state, total);
+  if (part.kind === "vignette") {
+    const reached = isPlainObject(state.endings) ? Object.values(state.endings).filter((n) => Number(n) > 0).length : 0;
+    if (reached) return { status: "done", text: `${countOf(reached, total, "ending")} reached` };
+    const steps = Array.isArray(state.path) ? state.path.length : 0;
+    return steps ? { status: "started", text: `In progress: ${plural(steps, "choice")} made` } : none;
+  }
+  if (part.kind === "spotter") {
+    const r = isPlainObject(state.result) ? state.result : null;
+    if (state.checked === true) {
+      return { status: "done", text: r ? `Checked: ${r.techniques} of ${r.total} techniques, ${r.places} of ${r.total} places right` : "Labels checked" };
+    }
+    const labels = isPlainObject(state.labels) ? Object.values(state.labels).filter((l) => isPlainObject(l) && (l.technique || l.place)).length : 0;
+    return labels ? { status: "started", text: `${countOf(labels, total, "marked turn")} labelled` } : none;
+  }
+  if (part.kind === "worksheet") {
+    const written = isPlainObject(state.fields) ? Object.values(state.fields).filter((t) => typeof t === "string" && t.trim()).length : 0;
+    if (written && total && written >= total) return { status: "done", text: total === 1 ? "Written" : `All ${plural(total, "field")} written` };
+    return written ? { status: "started", text: `${countOf(written, total, "field")} written` } : none;
+  }
+  return { status: "started", text: "Saved" };
+}
+
+/**
+ * A status as icon (hidden from screen readers: the words say it) and words.
+ * @param {{status: string, text: string}} st
+ * @returns {HTMLElement[]}
+ */
+function statusNodes(st) {
+  return [
+    h("span", { class: "cur-status-icon", "aria-hidden": "true", text: STATUS_ICONS[/** @type {keyof typeof STATUS_ICONS} */ (st.status)] || "•" }),
+    h("span", { class: "cur-status-text", text: st.text }),
+  ];
+}
+
+/**
+ * The lessons and their parts (progress-manifest.js): already on the page (Quarto includes it),
+ * or loaded once as a classic script from the site's root (which works from file:// too).
+ * Resolves to null when there is none (a page outside the site, a copy without it).
+ * @returns {Promise<any>}
+ */
+function loadManifest() {
+  if (hostManifest) return hostManifest;
+  hostManifest = new Promise((resolve) => {
+    const ready = () => (isPlainObject(window.CURRICULUM_MANIFEST) ? window.CURRICULUM_MANIFEST : null);
+    const root = document.documentElement.getAttribute("data-root");
+    if (ready() || root === null) {
+      resolve(ready());
+      return;
+    }
+    const script = document.createElement("script");
+    script.src = `${root}progress-manifest.js`;
+    script.onload = () => resolve(ready());
+    script.onerror = () => {
+      log("warn", "the list of lessons (progress-manifest.js) could not be loaded");
+      resolve(null);
+    };
+    document.head.appendChild(script);
+  });
+  return hostManifest;
+}
+
+/**
+ * Fill the marks of what was done (quiz list, case library) from the saved progress.
+ */
+function refreshMarks() {
+  for (const mark of hostMarks) {
+    const st = partStatus(mark.part, storeFor(mark.site).get(mark.key));
+    mark.node.classList.remove("cur-record-done", "cur-record-started", "cur-record-new");
+    mark.node.classList.add(`cur-record-${st.status}`);
+    mark.node.replaceChildren(mark.label ? h("span", { class: "cur-record-label", text: mark.label }) : "", ...statusNodes(st));
+  }
+}
+
+/**
+ * Bring every panel and mark of `site` in step with its saved progress.
+ * @param {string} site
+ */
+function refreshProgress(site) {
+  for (const panel of hostPanels) if (panel.site === site) panel.update();
+  refreshMarks();
+}
+
 // ------------------------------------------------------------------ export and import
 
 /**
@@ -422,7 +568,7 @@ function mountWidget(node) {
   let view = null;
   const { model, replaceState } = createModel(payload, record ? record.state : null, { kind: "static", profile: hostProfile() }, (state) => {
     store.put(payload.key, state);
-    for (const panel of hostPanels) if (panel.site === site) panel.update();
+    refreshProgress(site);
     if (view) refreshViews(site, model, payload.key);
   });
   // Each view gets its own listener context, so its listeners can all be removed.
@@ -495,7 +641,10 @@ function mountPanel(node) {
       return;
     }
     file.text().then(
-      (text) => say(importProgress(text, site).message),
+      (text) => {
+        say(importProgress(text, site).message);
+        refreshProgress(site);
+      },
       () => say("The file could not be read. Nothing was imported."),
     );
   });
@@ -510,6 +659,7 @@ function mountPanel(node) {
         store.clear();
         slot.replaceChildren();
         refreshViews(site);
+        refreshProgress(site);
         clearButton.focus();
         say("Your saved progress on this site was deleted from this browser.");
       },
@@ -521,10 +671,15 @@ function mountPanel(node) {
     const cancel = slot.querySelector('[data-key="clear-progress:no"]');
     if (cancel instanceof HTMLElement) cancel.focus();
   }, { key: "clear-progress", danger: true });
+  const summary = h("p", { class: "cur-progress-summary" });
+  const list = h("div", { class: "cur-progress-list" }, [h("p", { class: "cur-meta", text: "Loading the list of lessons…" })]);
+  /** @type {any} */
+  let manifest = null;
   const panel = h("section", { class: "cur-progress-panel", "aria-labelledby": headingId }, [
-    h(`h${level}`, { id: headingId, class: "cur-panel-heading", text: "Your progress" }),
+    h(`h${level}`, { id: headingId, class: "cur-panel-heading", text: "Saved in this browser" }),
     h("p", { text: "Your answers are saved in this browser only. Export them to keep a copy or to continue on another computer." }),
     notice,
+    summary,
     h("div", { class: "cur-actions" }, [
       button("Export progress", () => {
         const name = `${site}-progress.json`;
@@ -537,8 +692,18 @@ function mountPanel(node) {
     input,
     slot,
     status,
+    list,
   ]);
+  const drawList = () => {
+    const drawn = progressList(store.records(), manifest, Math.min(level + 1, 6));
+    list.replaceChildren(...drawn.nodes);
+    summary.textContent = drawn.total
+      ? `You have finished ${drawn.done} of ${plural(drawn.total, "part")}` + (drawn.started ? `, and started ${drawn.started} more.` : ".")
+      : "";
+    summary.hidden = !drawn.total;
+  };
   const update = () => {
+    drawList();
     const problem = store.memoryOnly ? "This browser does not let the site save your answers: they will be lost when you close the page. Export them before you leave."
       : store.problem === "full" ? "This browser's storage is full: new answers are not saved. Export your progress now."
         : store.problem === "damaged" ? "Your saved progress in this browser was damaged and could not be read; a copy was kept. You can import an exported progress file."
@@ -549,6 +714,90 @@ function mountPanel(node) {
   update();
   hostPanels.push({ site, update });
   node.replaceChildren(panel);
+  loadManifest().then((loaded) => {
+    manifest = loaded;
+    drawList();
+  });
+}
+
+/**
+ * The list of every lesson's parts with what was done in each; parts the list does not know
+ * (saved by another version of the site) come last, under their key.
+ * @param {Record<string, any>} records  the saved progress
+ * @param {any} manifest  the lessons and their parts, or null
+ * @param {number} level  the heading level of a lesson
+ * @returns {{nodes: HTMLElement[], done: number, started: number, total: number}}
+ */
+function progressList(records, manifest, level) {
+  const root = document.documentElement.getAttribute("data-root") || "";
+  const counts = { done: 0, started: 0, total: 0 };
+  const known = new Set();
+  /** @param {any} part */
+  const item = (part) => {
+    const st = partStatus(part, records[part.key] || null);
+    known.add(part.key);
+    counts.total += 1;
+    if (st.status === "done") counts.done += 1;
+    if (st.status === "started") counts.started += 1;
+    const title = String(part.title || part.key);
+    return h("li", { class: ["cur-part", `cur-record-${st.status}`] }, [
+      h("span", { class: "cur-part-kind", text: PART_KINDS[/** @type {keyof typeof PART_KINDS} */ (part.kind)] || "Part" }),
+      " ",
+      part.url ? h("a", { href: root + String(part.url), text: title }) : h("span", { text: title }),
+      h("span", { class: "cur-part-status" }, statusNodes(st)),
+    ]);
+  };
+  /**
+   * @param {string} title
+   * @param {string} url
+   * @param {any[]} parts
+   * @returns {HTMLElement[]}
+   */
+  const group = (title, url, parts) => (parts.length ? [
+    h(`h${level}`, { class: "cur-progress-lesson" }, [url ? h("a", { href: root + url, text: title }) : title]),
+    h("ul", { class: "cur-parts" }, parts.map(item)),
+  ] : []);
+  const nodes = [];
+  if (manifest) {
+    for (const lesson of Array.isArray(manifest.lessons) ? manifest.lessons : []) {
+      if (isPlainObject(lesson) && Array.isArray(lesson.parts)) nodes.push(...group(String(lesson.title), String(lesson.url || ""), lesson.parts.filter(isPlainObject)));
+    }
+    nodes.push(...group("Other practice", "", Array.isArray(manifest.other) ? manifest.other.filter(isPlainObject) : []));
+  }
+  const unknown = Object.keys(records).filter((k) => !known.has(k)).sort().map((key) => ({
+    key,
+    kind: key.slice(0, key.indexOf(":")),
+    title: hostTitles.get(key) || key,
+  }));
+  nodes.push(...group(manifest ? "Other saved work" : "Saved work", "", unknown));
+  if (!nodes.length) nodes.push(h("p", { class: "cur-meta", text: "Nothing is saved in this browser yet." }));
+  return { nodes, ...counts };
+}
+
+/**
+ * Remember the places that show what was done in one part (`data-cur-record`).
+ * @param {ParentNode} scope
+ */
+function mountMarks(scope) {
+  for (const node of scope.querySelectorAll("[data-cur-record]")) {
+    if (node.hasAttribute("data-cur-mounted")) continue;
+    node.setAttribute("data-cur-mounted", "");
+    const key = node.getAttribute("data-cur-record") || "";
+    const pass = Number(node.getAttribute("data-cur-pass"));
+    hostMarks.push({
+      node,
+      key,
+      site: defaultSite(),
+      label: node.getAttribute("data-cur-label") || "",
+      part: {
+        kind: key.slice(0, key.indexOf(":")),
+        total: Number(node.getAttribute("data-cur-total")) || 0,
+        quiz: node.getAttribute("data-cur-quiz") || "",
+        pass: pass > 0 ? pass : null,
+      },
+    });
+  }
+  refreshMarks();
 }
 
 /**
@@ -572,6 +821,11 @@ function mountAll(root) {
       log("error", "the progress controls could not be drawn", error);
     }
   }
+  try {
+    mountMarks(scope);
+  } catch (error) {
+    log("error", "what was done could not be shown", error);
+  }
   // Without a progress panel, say on each component when nothing can be saved.
   if (!document.querySelector(".cur-progress")) {
     for (const view of hostViews) {
@@ -587,6 +841,7 @@ window.addEventListener("storage", (event) => {
   // Another tab changed the progress: bring this page in step.
   if (event.key !== null && !event.key.startsWith(STORAGE_PREFIX)) return;
   for (const site of new Set(hostViews.map((v) => v.site))) refreshViews(site);
+  for (const site of new Set([...hostPanels.map((p) => p.site), ...hostMarks.map((m) => m.site)])) refreshProgress(site);
 });
 
 window.Curriculum = Object.freeze({

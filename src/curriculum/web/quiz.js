@@ -312,9 +312,11 @@ function drawItem(view, item, index, a, feedback, locked) {
       "aria-describedby": mark ? `${inputId}-mark` : undefined,
       on: { change: (/** @type {Event} */ e) => select(view, item, option.id, /** @type {HTMLInputElement} */ (e.target).checked) },
     });
+    // The option's letter stays with it whatever the order on screen: the handout and the
+    // faculty answer key use the same letters.
     return h("div", { class: ["cur-option", isChosen && "cur-option-chosen", isKey && "cur-option-key", feedback && isChosen && !isKey && "cur-option-wrong"] }, [
       input,
-      htmlBlock("label", { for: inputId }, option.html, "html"),
+      h("label", { for: inputId }, [optionLetter(option), " ", htmlBlock("span", { class: "cur-option-text" }, option.html, "html")]),
       mark,
     ]);
   });
@@ -340,6 +342,31 @@ function drawItem(view, item, index, a, feedback, locked) {
 }
 
 /**
+ * The option's letter as authored (a, b, c ...), which shuffling does not change.
+ * @param {any} option
+ * @returns {HTMLElement}
+ */
+function optionLetter(option) {
+  return h("span", { class: "cur-option-letter", text: `${option.id}.` });
+}
+
+/**
+ * The objectives an item tests, by their text.
+ * @param {any} payload
+ * @param {any} item
+ * @returns {HTMLElement | null}
+ */
+function drawObjectives(payload, item) {
+  const texts = isPlainObject(payload.objectives) ? payload.objectives : {};
+  const named = (Array.isArray(item.objectives) ? item.objectives : []).map((id) => texts[id]).filter((t) => typeof t === "string" && t);
+  if (!named.length) return null;
+  return h("div", { class: "cur-item-objectives" }, [
+    h("h5", { text: named.length === 1 ? "The objective this item tests" : "The objectives this item tests" }),
+    h("ul", {}, named.map((t) => h("li", { text: t }))),
+  ]);
+}
+
+/**
  * Verdict, feedback on the chosen and keyed options, rationale, references.
  * @param {import("./core.js").View} view
  * @param {any} item
@@ -360,6 +387,8 @@ function drawFeedback(view, item, selected) {
         h("p", { class: "cur-note-label" }, [
           h("span", { class: "cur-icon", "aria-hidden": "true", text: isKey ? "✓" : "✗" }),
           ` ${label}: `,
+          optionLetter(o),
+          " ",
           htmlBlock("span", { class: "cur-quote" }, o.html, "html"),
         ]),
         htmlBlock("div", { class: "cur-note-text" }, o.feedback_html, "feedback_html"),
@@ -373,6 +402,7 @@ function drawFeedback(view, item, selected) {
       h("h5", { text: "Explanation" }),
       htmlBlock("div", {}, item.rationale_html, "rationale_html"),
     ]) : null,
+    drawObjectives(view.payload, item),
     refs.length ? h("div", { class: "cur-item-refs" }, [h("h5", { text: "Sources" }), h("ul", {}, refs)]) : null,
   ]);
 }

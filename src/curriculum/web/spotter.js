@@ -1,11 +1,12 @@
 // spotter.js: label a transcript's techniques and Y-model places (docs/components.md, "Spotter").
-import { MODALITY, PLACE, button, createView, h, htmlBlock, isPlainObject, referenceList, verdict } from "./core.js";
+import { MODALITY, PLACE, button, confirmBox, createView, h, htmlBlock, isPlainObject, plural, referenceList, verdict } from "./core.js";
 
 /**
- * Keep only labels for turns that have an expert label.
+ * Keep only labels for turns that have an expert label. A checked state
+ * also keeps its tally (`result`), which the progress page shows.
  * @param {any} raw
  * @param {any} p
- * @returns {{labels: Record<string, {technique: string, place: string}>, checked: boolean}}
+ * @returns {{labels: Record<string, {technique: string, place: string}>, checked: boolean, result?: {techniques: number, places: number, total: number}}}
  */
 function normalize(raw, p) {
   const turns = Array.isArray(p.turns) ? p.turns : [];
@@ -21,7 +22,8 @@ function normalize(raw, p) {
       };
     }
   }
-  return { labels, checked: isPlainObject(raw) && raw.checked === true };
+  const checked = isPlainObject(raw) && raw.checked === true;
+  return checked ? { labels, checked, result: tallyOf(p, labels) } : { labels, checked };
 }
 
 /**
@@ -46,20 +48,49 @@ function setLabel(view, index, part, value) {
 }
 
 /**
- * @param {import("./core.js").View} view
+ * How many labels match the expert's.
+ * @param {any} p
+ * @param {Record<string, {technique: string, place: string}>} labels
  * @returns {{techniques: number, places: number, total: number}}
  */
-function tally(view) {
-  const p = view.payload;
+function tallyOf(p, labels) {
   const ids = labelled(p);
   let techniques = 0;
   let places = 0;
   for (const i of ids) {
-    const mine = view.state.labels[String(i)];
+    const mine = labels[String(i)];
     if (mine && mine.technique === p.turns[i].expert.technique) techniques += 1;
     if (mine && mine.place === p.turns[i].expert.place) places += 1;
   }
   return { techniques, places, total: ids.length };
+}
+
+/**
+ * The marked turns still missing a technique or a place.
+ * @param {any} p
+ * @param {Record<string, {technique: string, place: string}>} labels
+ * @returns {number[]}
+ */
+function unlabelled(p, labels) {
+  return labelled(p).filter((i) => {
+    const m = labels[String(i)];
+    return !m || !m.technique || !m.place;
+  });
+}
+
+/**
+ * Show the expert labels and the tally.
+ * @param {import("./core.js").View} view
+ */
+function checkLabels(view) {
+  const s = view.state;
+  const open = unlabelled(view.payload, s.labels).length;
+  const t = tallyOf(view.payload, s.labels);
+  view.ui.confirm = false;
+  view.commit({ labels: s.labels, checked: true, result: t }, {
+    focus: "result",
+    say: `${t.techniques} of ${t.total} techniques, ${t.places} of ${t.total} places.${open ? ` ${open} of the turns had a label missing.` : ""}`,
+  });
 }
 
 /**
@@ -172,22 +203,39 @@ function draw(view) {
     ]))),
   ];
   if (s.checked) {
-    const t = tally(view);
+    const t = tallyOf(p, s.labels);
     out.push(h("section", { class: "cur-result", "aria-labelledby": view.id("result") }, [
       h("h4", { id: view.id("result"), tabindex: "-1", "data-key": "result", text: "Your labels" }),
       h("p", { class: "cur-score", text: `${t.techniques} of ${t.total} techniques, ${t.places} of ${t.total} places.` }),
       h("div", { class: "cur-actions" }, [button("Try again", () => {
+        view.ui.confirm = false;
         view.commit({ labels: {}, checked: false }, { focus: total ? `technique:${labelled(p)[0]}` : "title", say: "Labels cleared. Try again." });
       }, { key: "again", primary: true })]),
     ]));
+  } else if (total && view.ui.confirm) {
+    // Checking shows the expert label of every marked turn: with turns still open, ask first.
+    const open = unlabelled(p, s.labels);
+    out.push(confirmBox({
+      key: "check",
+      message: `${open.length} of ${plural(total, "marked turn")} ${open.length === 1 ? "is" : "are"} not labelled yet (a technique and a place). Checking now shows the expert’s label for every marked turn, these too. Check anyway?`,
+      yes: "Check anyway",
+      no: "Keep labelling",
+      onYes: () => checkLabels(view),
+      onNo: () => {
+        view.ui.confirm = false;
+        view.redraw(open.length ? `technique:${open[0]}` : "check");
+      },
+    }));
   } else if (total) {
     out.push(h("div", { class: "cur-actions" }, [button("Check labels", () => {
-      const next = { ...view.state, checked: true };
-      view.commit(next, { redraw: false });
-      const t = tally(view);
-      const open = labelled(p).filter((i) => { const m = view.state.labels[String(i)]; return !m || !m.technique || !m.place; }).length;
-      view.redraw("result");
-      view.say(`${t.techniques} of ${t.total} techniques, ${t.places} of ${t.total} places.${open ? ` ${open} of the turns had a label missing.` : ""}`);
+      const open = unlabelled(p, view.state.labels).length;
+      if (!open) {
+        checkLabels(view);
+        return;
+      }
+      view.ui.confirm = true;
+      view.redraw("check:no");
+      view.say(`${open} of ${plural(total, "marked turn")} ${open === 1 ? "is" : "are"} not labelled yet. Check anyway, or keep labelling?`);
     }, { key: "check", primary: true })]));
   }
   out.push(referenceList(p.references, view.prefix, "h4"));

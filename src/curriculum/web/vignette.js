@@ -170,7 +170,35 @@ function drawToolbar(view) {
       view.redraw("seminar");
       view.say(seminar ? "Seminar view closed: back to your walk-through." : "Seminar view: every scene and choice with its feedback.");
     }, { key: "seminar", pressed: seminar, cls: "cur-toggle" }),
+    button("Print the whole case", () => {
+      if (!view.ui.seminar) {
+        view.ui.seminar = true;
+        view.redraw("print");
+        view.say("Seminar view opened for printing: every scene and choice with its feedback.");
+      }
+      window.print();
+    }, { key: "print" }),
   ]);
+}
+
+/**
+ * Printing shows the whole case (the seminar view), not only the step on screen; the
+ * walk-through comes back after printing.
+ * @param {import("./core.js").View} view
+ */
+function printWholeCase(view) {
+  view.bag.listen(window, "beforeprint", () => {
+    if (view.ui.seminar) return;
+    view.ui.seminar = true;
+    view.ui.printing = true;
+    view.redraw(null);
+  });
+  view.bag.listen(window, "afterprint", () => {
+    if (!view.ui.printing) return;
+    view.ui.seminar = false;
+    view.ui.printing = false;
+    view.redraw(null);
+  });
 }
 
 /**
@@ -185,6 +213,7 @@ function drawWalk(view) {
   if (node.end) return drawEnding(view, node);
   const headId = view.id("scene");
   const parts = [
+    h("p", { class: "cur-print-note", text: "This printout shows one step of the case. To print every scene, choice and feedback, open the case and choose “Print the whole case”." }),
     h("h4", { id: headId, class: "cur-scene-heading", tabindex: "-1", "data-key": "scene", text: `Step ${s.path.length + (pending(s) ? 0 : 1)}` }),
     htmlBlock("div", { class: "cur-scene" }, node.scene_html, "scene_html"),
   ];
@@ -327,7 +356,8 @@ export default {
    * @returns {() => void}
    */
   render({ model, el }) {
-    const { cleanup } = createView(model, el, { name: "vignette", normalize, draw });
+    const { view, cleanup } = createView(model, el, { name: "vignette", normalize, draw });
+    printWholeCase(view);
     return cleanup;
   },
 };

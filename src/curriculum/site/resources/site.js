@@ -43,20 +43,108 @@
   }
 
   /* ---- search ------------------------------------------------------------------------ */
+  // search-index.js (loaded on first use) holds no page text: the pages, each section's anchor
+  // and heading, the front-coded vocabulary and a Golomb-Rice coded stream of the sections each
+  // word is in (site/_search.py writes it). The text of a page's sections, for the snippets of
+  // the results shown, comes from search/<page>.js, loaded for those pages only.
+  var BITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  var PREFIX = "!#$%&()*+./:;<=>?@[]^{|}~";
+  var DROPDOWN = 8, PAGE_SIZE = 20;
   var index = null;
   var loading = null;
+  var texts = {};
+
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = src;
+      script.onload = resolve;
+      script.onerror = function () { script.remove(); reject(new Error(src + " missing")); };
+      document.head.appendChild(script);
+    });
+  }
+
+  /* The sections each word is in: the stream is read once, word by word. */
+  function decodePostings(stream, count, sections) {
+    var at = 0, chunk = 0, left = 0;
+    function next() {
+      if (!left) { chunk = BITS.indexOf(stream.charAt(at)); at += 1; left = 6; }
+      left -= 1;
+      return (chunk >> left) & 1;
+    }
+    function read(width) { var v = 0; for (var i = 0; i < width; i++) v = v * 2 + next(); return v; }
+    var lists = [];
+    for (var w = 0; w < count; w++) {
+      var zeros = 0;
+      while (next() === 0) zeros += 1;
+      var k = read(zeros) + Math.pow(2, zeros);
+      var b = rice(k, sections);
+      var ids = new Array(k), previous = -1;
+      for (var i = 0; i < k; i++) {
+        var q = 0;
+        while (next() === 1) q += 1;
+        previous += q * Math.pow(2, b) + read(b) + 1;
+        ids[i] = previous;
+      }
+      lists.push(ids);
+    }
+    return lists;
+  }
+
+  function rice(k, n) {  // the same rule as site/_search.py
+    var b = 0;
+    while (k * Math.pow(2, b + 1) <= n) b += 1;
+    return Math.max(b - 1, 0);
+  }
+
+  function slug(heading) {  // the identifier Pandoc gives a heading (site/_search.py: slug)
+    var text = heading.toLowerCase().replace(/[^\p{L}\p{N}_\s.-]/gu, "").split(/\s+/).filter(Boolean).join("-")
+      .replace(/^[^a-z]+/, "");
+    return text || "section";
+  }
+
+  function readIndex(data) {
+    var words = [], previous = "", text = data.words, i = 0;
+    while (i < text.length) {
+      var shared = PREFIX.indexOf(text.charAt(i)), j = i + 1;
+      while (j < text.length && PREFIX.indexOf(text.charAt(j)) < 0) j += 1;
+      previous = previous.slice(0, shared) + text.slice(i + 1, j);
+      words.push(previous);
+      i = j;
+    }
+    var sections = [], pages = [], headings = data.headings.split("\n");
+    data.pages.forEach(function (p, n) {
+      pages.push({ title: p[0], url: p[1], rank: p[2], norm: normalise(p[0]) });
+      for (var k = 0; k < p[3]; k++) {
+        var id = sections.length, heading = headings[id];
+        var anchor = Object.prototype.hasOwnProperty.call(data.anchors, id) ? data.anchors[id] : heading ? slug(heading) : "";
+        sections.push({ id: id, page: n, nth: k, anchor: anchor, heading: heading, norm: normalise(heading) });
+      }
+    });
+    var stop = {};
+    data.stop.split(" ").forEach(function (w) { stop[w] = true; });
+    return { pages: pages, sections: sections, words: words, stop: stop,
+      postings: decodePostings(data.postings, words.length, sections.length) };
+  }
 
   function loadIndex() {
     if (index) return Promise.resolve(index);
     if (loading) return loading;
-    loading = new Promise(function (resolve, reject) {
-      var script = document.createElement("script");
-      script.src = root + "search-index.js";
-      script.onload = function () { index = window.CURRICULUM_SEARCH || []; resolve(index); };
-      script.onerror = function () { loading = null; reject(new Error("search index missing")); };
-      document.head.appendChild(script);
-    });
+    loading = loadScript(root + "search-index.js").then(function () {
+      index = readIndex(window.CURRICULUM_SEARCH);
+      return index;
+    }, function (error) { loading = null; throw error; });
     return loading;
+  }
+
+  /* The text of a page's sections, for snippets (search/<page>.js, loaded once). */
+  function loadTexts(page) {
+    if (!texts[page]) {
+      texts[page] = loadScript(root + "search/" + page + ".js").then(function () {
+        return (window.CURRICULUM_SEARCH_TEXT || {})[page] || [];
+      }, function () { delete texts[page]; return []; });
+    }
+    return texts[page];
   }
 
   function normalise(text) {
@@ -67,24 +155,44 @@
     return normalise(query).split(/\s+/).filter(function (t) { return t.length > 1; });
   }
 
+  /* The sections whose text has a word containing `token`. */
+  function textHits(token) {
+    var hits = {};
+    index.words.forEach(function (word, w) {
+      if (word.indexOf(token) >= 0) index.postings[w].forEach(function (id) { hits[id] = true; });
+    });
+    return hits;
+  }
+
+  /* Every section that has each term in its page's title (8 points), its heading (4) or its
+   * text (1), best first; for the same score, lessons before practice pages, other pages and
+   * the reference pages, then in the order of the site. A term made only of stop words narrows
+   * nothing. */
   function search(query) {
     var terms = termsOf(query);
     if (!terms.length) return [];
+    var rules = terms.map(function (t) {
+      var tokens = (t.match(/[\p{L}\p{N}]+/gu) || []).filter(function (w) { return w.length > 1; });
+      var meaningful = tokens.filter(function (w) { return !index.stop[w]; });
+      if (tokens.length && !meaningful.length) return { term: t, any: true };
+      var sets = meaningful.map(textHits);
+      return { term: t, text: function (id) { return sets.length > 0 && sets.every(function (h) { return h[id]; }); } };
+    });
     var hits = [];
-    index.forEach(function (entry) {
-      var page = normalise(entry.page), heading = normalise(entry.heading), text = normalise(entry.text);
-      var score = 0;
-      for (var i = 0; i < terms.length; i++) {
-        var t = terms[i], found = false;
-        if (page.indexOf(t) >= 0) { score += 8; found = true; }
-        if (heading.indexOf(t) >= 0) { score += 4; found = true; }
-        if (text.indexOf(t) >= 0) { score += 1; found = true; }
+    index.sections.forEach(function (section) {
+      var page = index.pages[section.page], score = 0;
+      for (var i = 0; i < rules.length; i++) {
+        var r = rules[i], found = false;
+        if (page.norm.indexOf(r.term) >= 0) { score += 8; found = true; }
+        if (section.norm.indexOf(r.term) >= 0) { score += 4; found = true; }
+        if (r.any) found = true;
+        else if (r.text(section.id)) { score += 1; found = true; }
         if (!found) return;
       }
-      hits.push({ entry: entry, score: score });
+      hits.push({ section: section, page: page, score: score });
     });
-    hits.sort(function (a, b) { return b.score - a.score || a.entry.url.localeCompare(b.entry.url); });
-    return hits.slice(0, 20).map(function (h) { return h.entry; });
+    hits.sort(function (a, b) { return b.score - a.score || a.page.rank - b.page.rank || a.section.id - b.section.id; });
+    return hits;
   }
 
   /* About 180 characters around the first match, cut at word boundaries. Normalising can change
@@ -132,20 +240,22 @@
     parent.appendChild(document.createTextNode(text.slice(pos)));
   }
 
-  function resultItem(entry, query) {
-    var terms = termsOf(query);
+  function resultItem(hit, query) {
+    var terms = termsOf(query), section = hit.section;
     var li = document.createElement("li");
     var a = document.createElement("a");
-    a.href = root + entry.url;
+    a.href = root + hit.page.url + (section.anchor ? "#" + section.anchor : "");
     var title = document.createElement("span");
     title.className = "search-title";
-    highlighted(title, entry.heading ? entry.page + " › " + entry.heading : entry.page, terms);
+    highlighted(title, section.heading ? hit.page.title + " › " + section.heading : hit.page.title, terms);
     var text = document.createElement("span");
     text.className = "search-snippet";
-    highlighted(text, snippet(entry.text, terms), terms);
     a.appendChild(title);
     a.appendChild(text);
     li.appendChild(a);
+    loadTexts(section.page).then(function (list) {
+      if (typeof list[section.nth] === "string") highlighted(text, snippet(list[section.nth], terms), terms);
+    });
     return li;
   }
 
@@ -167,9 +277,20 @@
         if (input.value.trim() !== query) return;  // a newer query is on its way
         list.textContent = "";
         var results = search(query);
-        results.forEach(function (entry) { list.appendChild(resultItem(entry, query)); });
+        results.slice(0, DROPDOWN).forEach(function (hit) { list.appendChild(resultItem(hit, query)); });
+        if (results.length > DROPDOWN) {
+          var more = document.createElement("li");
+          more.className = "search-more";
+          var link = document.createElement("a");
+          link.href = root + "search.html?q=" + encodeURIComponent(query);
+          link.textContent = "All " + counted(results.length) + " for “" + query + "”";
+          more.appendChild(link);
+          list.appendChild(more);
+        }
         list.hidden = results.length === 0;
-        status.textContent = results.length ? counted(results.length) : "No results";
+        status.textContent = results.length
+          ? counted(results.length) + (results.length > DROPDOWN ? ", the first " + DROPDOWN + " shown" : "")
+          : "No results";
       }, function () { status.textContent = "Search is not available on this copy of the site."; });
     }
     input.addEventListener("focus", function () {
@@ -203,10 +324,35 @@
       summary.className = "search-page-status";
       summary.setAttribute("role", "status");
       page.parentNode.insertBefore(summary, page);
+      var more = document.createElement("button");
+      more.type = "button";
+      more.className = "search-page-more";
+      more.hidden = true;
+      page.parentNode.insertBefore(more, page.nextSibling);
       loadIndex().then(function () {
-        var results = search(query);
-        results.forEach(function (entry) { page.appendChild(resultItem(entry, query)); });
-        summary.textContent = (results.length ? counted(results.length) : "No results") + " for “" + query + "”.";
+        var results = search(query), shown = 0;
+        function showMore() {
+          var first = null;
+          results.slice(shown, shown + PAGE_SIZE).forEach(function (hit) {
+            var item = resultItem(hit, query);
+            page.appendChild(item);
+            first = first || item.querySelector("a");
+          });
+          shown = Math.min(results.length, shown + PAGE_SIZE);
+          var left = results.length - shown;
+          more.hidden = left === 0;
+          more.textContent = left > PAGE_SIZE
+            ? "Show " + PAGE_SIZE + " more results (" + left + " not shown yet)"
+            : left === 1 ? "Show the last result" : "Show the last " + left + " results";
+          summary.textContent = (results.length ? counted(results.length) : "No results") + " for “" + query + "”" +
+            (results.length > shown ? ", the first " + shown + " shown." : ".");
+          return first;
+        }
+        showMore();
+        more.addEventListener("click", function () {
+          var first = showMore();
+          if (first) first.focus();
+        });
       }, function () { summary.textContent = "Search is not available on this copy of the site."; });
     }
   }
@@ -253,11 +399,57 @@
     update();
   }
 
-  /* ---- wide code and tables scroll sideways: make them reachable by keyboard -------------- */
+  /* ---- wide code and tables scroll sideways: say so, and make them reachable by keyboard ---- */
+  // Each table of the text goes into a scroll box. When it is wider than the column, the box
+  // becomes a named, focusable region (arrow keys scroll it), a line above says that it
+  // scrolls, and a shadow at the cut edge shows that more is there. Without this script the
+  // table scrolls on its own (site.css).
+  function tableName(table) {
+    var caption = table.querySelector("caption");
+    if (caption && caption.textContent.trim()) return "Table: " + caption.textContent.trim();
+    var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+    heads = heads.filter(Boolean);
+    if (!heads.length) return "Table";
+    var shown = heads.slice(0, 3).join(", ") + (heads.length > 3 ? " …" : "");
+    return "Table with the columns " + shown;
+  }
+
   function setupScrollables() {
-    var boxes = document.querySelectorAll("main pre, main table");
+    var codes = document.querySelectorAll("main pre");
+    var tables = Array.prototype.filter.call(document.querySelectorAll("main table"), function (t) {
+      return !t.closest(".cur-widget, .table-scroll");
+    });
+    var boxes = tables.map(function (table) {
+      var wrap = document.createElement("div");
+      wrap.className = "table-wrap";
+      var hint = document.createElement("p");
+      hint.className = "scroll-hint";
+      hint.hidden = true;
+      hint.textContent = "Scroll sideways to see the whole table.";
+      var box = document.createElement("div");
+      box.className = "table-scroll";
+      table.parentNode.insertBefore(wrap, table);
+      wrap.appendChild(hint);
+      wrap.appendChild(box);
+      box.appendChild(table);
+      return { box: box, hint: hint, name: tableName(table) + " (scrolls sideways)" };
+    });
     function check() {
-      Array.prototype.forEach.call(boxes, function (el) {
+      boxes.forEach(function (b) {
+        var scrolls = b.box.scrollWidth > b.box.clientWidth + 1;
+        b.hint.hidden = !scrolls;
+        b.box.classList.toggle("is-scrollable", scrolls);
+        if (scrolls) {
+          b.box.setAttribute("tabindex", "0");
+          b.box.setAttribute("role", "region");
+          b.box.setAttribute("aria-label", b.name);
+        } else {
+          b.box.removeAttribute("tabindex");
+          b.box.removeAttribute("role");
+          b.box.removeAttribute("aria-label");
+        }
+      });
+      Array.prototype.forEach.call(codes, function (el) {
         if (el.closest(".cur-widget")) return;
         var scrolls = el.scrollWidth > el.clientWidth + 1;
         if (scrolls && !el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");

@@ -1,0 +1,54 @@
+"""Objective ids in text residents read (lint L25).
+
+Objective ids (``sup1-5``, ``cbt1-2``) are keys that tie quiz items, cases and
+exercises to a lesson's objectives for the checks and for analytics. In a
+debrief or a scene they read as jargon: the site shows the objectives in
+words wherever they matter (the lesson overview, a quiz's result and
+feedback), so authored text should say what the objective asks instead.
+Facilitator notes, which only the faculty edition shows, may use them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from curriculum.content._diagnostics import RULES, Severity
+from curriculum.content._project import Curriculum
+from curriculum.content._registry import Finding, check
+from curriculum.content._texts import texts
+
+__all__: list[str] = []
+
+L25 = RULES.add(
+    "L25",
+    Severity.warning,
+    "An objective id appears in text residents read.",
+    "Residents see the objective's words elsewhere; an id in a debrief reads as jargon.",
+    suppressible=True,
+)
+
+
+@check
+def objective_ids(cur: Curriculum) -> Iterator[Finding]:
+    """Flag objective ids in authored text, with the objective's words to use instead."""
+    objectives = {o.id: o.text for doc in cur.lessons.values() for o in doc.model.objectives}
+    if not objectives:
+        return
+    names = "|".join(re.escape(i) for i in sorted(objectives, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w-])(?:{names})(?![\w-])")
+    for field in texts(cur):
+        if field.loc and field.loc[-1] == "facilitator":
+            continue
+        for match in pattern.finditer(field.text):
+            words = " ".join(objectives[match.group()].split())
+            yield Finding(
+                L25.at(
+                    field.doc.display,
+                    field.pos(match.start()),
+                    f"the objective id `{match.group()}` is shown to residents as it is",
+                    f"say what it asks in words: “{words[:80]}{'…' if len(words) > 80 else ''}”",
+                ),
+                field.doc,
+                field.owner,
+            )

@@ -1,0 +1,63 @@
+"""The progress manifest: every lesson's parts with titles, links and sizes, and never an answer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from curriculum.content import load_curriculum
+from curriculum.site._build import BuildResult
+from curriculum.site._manifest import MANIFEST_SCRIPT, manifest_script, progress_manifest
+from tests.conftest import PROJECT
+
+
+def test_each_lesson_lists_its_parts_in_page_order() -> None:
+    data = progress_manifest(load_curriculum(PROJECT))
+    (lesson,) = data["lessons"]
+    assert lesson["id"] == "intro" and lesson["url"] == "lessons/intro.html"
+    assert [p["key"] for p in lesson["parts"]] == [
+        "vignette:first-visit",
+        "spotter:spot-the-stem",
+        "worksheet:intro-reflection",
+        "quiz:intro",
+        "quiz:intro-final",  # names the lesson without the lesson listing it
+    ]
+    parts = {p["key"]: p for p in lesson["parts"]}
+    assert parts["quiz:intro"] == {
+        "key": "quiz:intro",
+        "kind": "quiz",
+        "quiz": "formative",
+        "title": "Introduction quiz",
+        "url": "quiz/intro.html",
+        "total": 2,
+    }
+    assert parts["quiz:intro-final"]["pass"] == 0.5 and parts["quiz:intro-final"]["quiz"] == "summative"
+    assert parts["vignette:first-visit"]["url"] == "cases/first-visit.html"
+    assert parts["vignette:first-visit"]["total"] >= 2  # its endings
+    # An exercise has no page: the link is its place on the lesson's page.
+    assert parts["spotter:spot-the-stem"]["url"] == "lessons/intro.html#cur-spotter-spot-the-stem"
+    assert parts["spotter:spot-the-stem"]["total"] == 1  # marked turns
+    assert parts["worksheet:intro-reflection"]["total"] >= 1  # fields
+    assert data["other"] == []
+
+
+def test_the_script_sets_one_global_and_gives_nothing_away() -> None:
+    cur = load_curriculum(PROJECT)
+    script = manifest_script(cur)
+    assert script.startswith("window.CURRICULUM_MANIFEST = ") and script.endswith(";\n")
+    data = json.loads(script.split("=", 1)[1].strip().rstrip(";"))
+    assert data == progress_manifest(cur)
+    for secret in ("answer", "feedback", "rationale", "expert", "SUMFB", "SUMRAT"):
+        assert secret not in script
+
+
+def test_the_build_publishes_it(resident_site: tuple[Path, BuildResult]) -> None:
+    _, result = resident_site
+    assert (result.out / MANIFEST_SCRIPT).read_text(encoding="utf-8").startswith("window.CURRICULUM_MANIFEST")
+    assert MANIFEST_SCRIPT in result.stats.files  # type: ignore[union-attr]
+    # The quiz list and the case library carry the marks the static host fills in, and load its script.
+    quizzes = (result.out / "quiz" / "index.html").read_text(encoding="utf-8")
+    assert 'data-cur-record="quiz:intro" data-cur-total="2" data-cur-quiz="formative"' in quizzes
+    assert "assets/curriculum.js" in quizzes
+    cases = (result.out / "cases" / "index.html").read_text(encoding="utf-8")
+    assert 'data-cur-record="vignette:first-visit"' in cases and "assets/curriculum.js" in cases
