@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from curriculum.content import _checks, _item_lint, _language, _privacy  # noqa: F401  (register checks)
+from curriculum.content import _checks, _cue_lint, _item_lint, _language, _privacy  # noqa: F401  (register checks)
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
 from curriculum.content._project import (
     PROJECT_FILE,
