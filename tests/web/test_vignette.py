@@ -59,6 +59,9 @@ def test_walk_to_each_ending_with_back_and_restart(open_page, base, tools):
     expect(ending.locator(".cur-scene-heading")).to_have_text("Ending: Alliance begun")
     assert focused_key(page) == "scene"
     expect(ending.locator(".cur-debrief")).to_contain_text("The alliance predicts outcome")
+    # Only the parts of the debrief that fit this path: agenda setting was used, nothing was neutral.
+    expect(ending.locator(".cur-debrief-part")).to_have_count(1)
+    expect(ending.locator(".cur-debrief-part")).to_have_text("Agreeing on what to cover shared the work of the visit with him.")
     expect(ending.locator(".cur-path ol > li")).to_have_count(4)
     expect(ending.locator(".cur-tally")).to_have_text("4 helpful, 0 neutral, 0 unhelpful choices.")
     expect(ending).to_contain_text("Techniques you used: Reflection, Agenda setting.")
@@ -123,6 +126,10 @@ def test_seminar_view_shows_the_whole_map(open_page, base, tools):
     )
     expect(v.locator(".cur-seminar .cur-quality-unhelpful")).to_have_text("✗ Unhelpful")
     expect(v.locator(".cur-seminar .cur-discussion")).to_be_visible()
+    # Path-dependent parts of a debrief, each with the paths it fits, in words.
+    expect(v.locator(".cur-seminar .cur-debrief-when")).to_have_text(
+        ["Shown when the path used Agenda setting:", "Shown when the path had a choice judged neutral:"]
+    )
     # "Leads to" links move to the scene inside the component.
     link = v.locator(".cur-next a").first
     target = link.get_attribute("href")[1:]
@@ -133,6 +140,21 @@ def test_seminar_view_shows_the_whole_map(open_page, base, tools):
     toggle.click()
     expect(v.locator(".cur-scene-heading")).to_have_text("Step 1")
     assert tools.stored(page) == {}
+
+
+def test_a_debrief_praises_only_what_the_path_did(open_page, base):
+    page = open_page(base + "vignette.html")
+    v = page.locator(".cur-vignette")
+    choose(page, "Tell him to trust the plan.")
+    choose(page, "Suggest a walk each day.")
+    choose(page, "Decide for him.")
+    choose(page, "Ask how the visit was for him.")
+    ending = v.locator(".cur-ending")
+    expect(ending.locator(".cur-scene-heading")).to_have_text("Ending: Alliance begun")
+    # No agenda was agreed on this path, and two steps were neutral.
+    expect(ending.locator(".cur-debrief-part")).to_have_text(
+        ["A neutral step on the way cost a little time; the reflections around it kept him talking."]
+    )
 
 
 def test_keyboard_only_vignette_step(open_page, http_base):

@@ -18,6 +18,7 @@ from curriculum.content._diagnostics import (
 )
 from curriculum.content._models import (
     Choice,
+    DebriefPart,
     Exercise,
     FacilitatorNotes,
     Item,
@@ -26,6 +27,7 @@ from curriculum.content._models import (
     Node,
     Objective,
     Option,
+    PathCondition,
     Patient,
     Quiz,
     SingleItem,
@@ -45,6 +47,7 @@ __all__ = [
     "CheckReport",
     "Choice",
     "Curriculum",
+    "DebriefPart",
     "Diagnostic",
     "Document",
     "Exercise",
@@ -55,6 +58,7 @@ __all__ = [
     "Node",
     "Objective",
     "Option",
+    "PathCondition",
     "Patient",
     "Quiz",
     "Rule",

@@ -20,6 +20,7 @@ from curriculum.content import (  # noqa: F401  (register checks)
     _item_lint,
     _language,
     _objective_ids,
+    _path_debriefs,
     _privacy,
     _raw_html,
 )

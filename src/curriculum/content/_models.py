@@ -19,6 +19,7 @@ __all__ = [
     "ID_PATTERN",
     "Choice",
     "Competency",
+    "DebriefPart",
     "Exercise",
     "FacilitatorNotes",
     "Item",
@@ -27,6 +28,7 @@ __all__ = [
     "Node",
     "Objective",
     "Option",
+    "PathCondition",
     "Patient",
     "Quiz",
     "SingleItem",
@@ -214,6 +216,28 @@ class Choice(_Base):
     """Id of the node this choice leads to."""
 
 
+class PathCondition(_Base):
+    """Which paths a part of a debrief fits: every key given must hold for the path taken."""
+
+    visited: list[Id] = []
+    """The path went through at least one of these nodes."""
+    not_visited: list[Id] = []
+    """The path went through none of these nodes."""
+    technique: list[Id] = []
+    """At least one choice on the path used one of these techniques."""
+    quality: list[Quality] = []
+    """At least one choice on the path was judged so (``helpful``, ``neutral``, ``unhelpful``)."""
+
+
+class DebriefPart(_Base):
+    """A part of an ending's debrief shown only on the paths it fits."""
+
+    when: PathCondition
+    """The paths the part fits."""
+    text: Markdown
+    """What the part says, after the debrief shown on every path."""
+
+
 class Node(_Base):
     """A scene of a vignette: a decision point (with choices) or an ending."""
 
@@ -226,7 +250,11 @@ class Node(_Base):
     outcome: Text | None = None
     """A short title for an ending, e.g. "Alliance strengthened"."""
     debrief: Markdown | None = None
-    """Required at an ending: what happened and how it links to the objectives."""
+    """Required at an ending: what happened and how it links to the objectives, true of every
+    path that reaches the ending."""
+    debrief_if: list[DebriefPart] = []
+    """At an ending: parts of the debrief that fit only some paths (what this learner did on
+    the way), each shown after the debrief when its condition holds."""
 
 
 class Patient(_Base):

@@ -111,6 +111,8 @@ def _vignette(doc: Document[Vignette]) -> Iterator[TextField]:
             yield TextField(doc, (*at, "choices", j, "feedback"), choice.feedback, (), False)
         if node.debrief:
             yield TextField(doc, (*at, "debrief"), node.debrief, (), True)
+        for j, part in enumerate(node.debrief_if):
+            yield TextField(doc, (*at, "debrief_if", j, "text"), part.text, (), True)
     for j, question in enumerate(v.discussion):
         yield TextField(doc, ("discussion", j), question, (), False)
     if v.facilitator:

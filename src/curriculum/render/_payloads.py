@@ -173,7 +173,7 @@ class PayloadBuilder:
         nodes: dict[str, Any] = {}
         used: dict[str, None] = {}
         for name, node in v.nodes.items():
-            texts += [node.scene, node.debrief or ""]
+            texts += [node.scene, node.debrief or "", *(part.text for part in node.debrief_if)]
             choices = []
             for choice in node.choices:
                 used.setdefault(choice.technique, None)
@@ -192,6 +192,9 @@ class PayloadBuilder:
                 "end": node.end,
                 "outcome": node.outcome,
                 "debrief_html": md.block(node.debrief) if node.debrief else None,
+                "debrief_if": [
+                    {"when": part.when.model_dump(), "html": md.block(part.text)} for part in node.debrief_if
+                ],
                 "choices": choices,
             }
         facilitator = None

@@ -245,6 +245,56 @@ function drawWalk(view) {
 }
 
 /**
+ * Whether a part of a debrief fits the path taken (every condition given must hold).
+ * @param {any} when
+ * @param {string[]} visited ids of the nodes the path went through, the ending included
+ * @param {any[]} taken the choices made on the way
+ * @returns {boolean}
+ */
+function fits(when, visited, taken) {
+  const list = (/** @type {any} */ v) => (Array.isArray(v) ? v : []);
+  const any = (/** @type {any[]} */ wanted, /** @type {any[]} */ have) => !wanted.length || wanted.some((w) => have.includes(w));
+  return (
+    any(list(when.visited), visited) &&
+    !list(when.not_visited).some((n) => visited.includes(n)) &&
+    any(list(when.technique), taken.map((c) => c.technique)) &&
+    any(list(when.quality), taken.map((c) => c.quality))
+  );
+}
+
+/**
+ * The parts of an ending's debrief that fit the path taken.
+ * @param {any} node
+ * @param {string[]} visited
+ * @param {any[]} taken
+ * @returns {HTMLElement[]}
+ */
+function debriefParts(node, visited, taken) {
+  return (Array.isArray(node.debrief_if) ? node.debrief_if : [])
+    .filter((/** @type {any} */ part) => part && part.when && fits(part.when, visited, taken))
+    .map((/** @type {any} */ part) => htmlBlock("div", { class: "cur-debrief-part" }, part.html, "html"));
+}
+
+/**
+ * Say in words which paths a part of a debrief fits (for the seminar view).
+ * @param {any} p the payload
+ * @param {any} when
+ * @param {Record<string, string>} label
+ * @returns {string}
+ */
+function describeWhen(p, when, label) {
+  const list = (/** @type {any} */ v) => (Array.isArray(v) ? v : []);
+  const name = (/** @type {string} */ id) => (p.techniques && p.techniques[id] ? p.techniques[id].name : id);
+  const or = (/** @type {string[]} */ xs) => (xs.length > 1 ? `${xs.slice(0, -1).join(", ")} or ${xs[xs.length - 1]}` : xs[0] || "");
+  const parts = [];
+  if (list(when.visited).length) parts.push(`went through ${or(list(when.visited).map((id) => label[id] || id))}`);
+  if (list(when.not_visited).length) parts.push(`did not go through ${or(list(when.not_visited).map((id) => label[id] || id))}`);
+  if (list(when.technique).length) parts.push(`used ${or(list(when.technique).map(name))}`);
+  if (list(when.quality).length) parts.push(`had a choice judged ${or(list(when.quality))}`);
+  return `Shown when the path ${parts.join(" and ")}:`;
+}
+
+/**
  * An ending: outcome, debrief, path summary, discussion, facilitator notes.
  * @param {import("./core.js").View} view
  * @param {any} node
@@ -265,7 +315,11 @@ function drawEnding(view, node) {
   return h("section", { class: "cur-walk cur-ending", "aria-labelledby": headId }, [
     h("h4", { id: headId, class: "cur-scene-heading", tabindex: "-1", "data-key": "scene", text: node.outcome ? `Ending: ${node.outcome}` : "Ending" }),
     htmlBlock("div", { class: "cur-scene" }, node.scene_html, "scene_html"),
-    node.debrief_html ? h("div", { class: "cur-debrief" }, [h("h5", { text: "Debrief" }), htmlBlock("div", {}, node.debrief_html, "debrief_html")]) : null,
+    node.debrief_html ? h("div", { class: "cur-debrief" }, [
+      h("h5", { text: "Debrief" }),
+      htmlBlock("div", {}, node.debrief_html, "debrief_html"),
+      ...debriefParts(node, [...s.path.map((step) => step.node), s.at], taken),
+    ]) : null,
     h("div", { class: "cur-path" }, [
       h("h5", { text: "Your path" }),
       h("ol", {}, taken.map((c) => h("li", {}, [htmlBlock("p", { class: "cur-quote" }, c.text_html, "text_html"), badges(p, c)]))),
@@ -316,7 +370,14 @@ function drawSeminar(view) {
       return h("section", { class: ["cur-map-node", node.end && "cur-map-ending"], id: anchor(id), tabindex: "-1", "aria-labelledby": `${anchor(id)}-h` }, [
         h("h5", { id: `${anchor(id)}-h`, text: label[id] }),
         htmlBlock("div", { class: "cur-scene" }, node.scene_html, "scene_html"),
-        node.end && node.debrief_html ? h("div", { class: "cur-debrief" }, [h("p", { class: "cur-badge-label", text: "Debrief" }), htmlBlock("div", {}, node.debrief_html, "debrief_html")]) : null,
+        node.end && node.debrief_html ? h("div", { class: "cur-debrief" }, [
+          h("p", { class: "cur-badge-label", text: "Debrief" }),
+          htmlBlock("div", {}, node.debrief_html, "debrief_html"),
+          ...(Array.isArray(node.debrief_if) ? node.debrief_if : []).map((/** @type {any} */ part) => h("div", { class: "cur-debrief-part" }, [
+            h("p", { class: "cur-debrief-when", text: describeWhen(p, part.when || {}, label) }),
+            htmlBlock("div", {}, part.html, "html"),
+          ])),
+        ]) : null,
         node.choices.length ? h("ol", { class: "cur-map-choices" }, node.choices.map((/** @type {any} */ c) => h("li", {}, [
           htmlBlock("p", { class: "cur-quote" }, c.text_html, "text_html"),
           badges(p, c),
