@@ -23,6 +23,7 @@ import yaml
 from playwright.sync_api import expect
 
 from curriculum.site import BuildResult
+from curriculum.site._prerender import handout_order
 from tests.browser import MOUNTED, axe_check, goto, serve, wait_until
 from tests.conftest import REPO
 from tests.site.searchcheck import Entry, entries, expected, index_data, normalise
@@ -381,8 +382,10 @@ def test_quiz_handout_prints(open_page: Any, http: str, tmp_path: Path) -> None:
         expect(entry).to_be_visible()
         options = entry.locator(".handout-options li")
         expect(options).to_have_count(len(item["options"]))
-        for k, option in enumerate(item["options"]):  # each with its own letter, as on screen
-            expect(options.nth(k).locator(".option-letter")).to_have_text(f"{option['id']}.")
+        # each with its own letter, as on screen, in the sheet's fixed order (not the file's)
+        letters = handout_order(quiz, item["id"], [option["id"] for option in item["options"]])
+        assert letters != [option["id"] for option in item["options"]]
+        expect(options.locator(".option-letter")).to_have_text([f"{letter}." for letter in letters])
     for hidden in (
         ".cur-widget[data-component=quiz]",
         ".site-header",

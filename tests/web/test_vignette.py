@@ -61,7 +61,9 @@ def test_walk_to_each_ending_with_back_and_restart(open_page, base, tools):
     expect(ending.locator(".cur-debrief")).to_contain_text("The alliance predicts outcome")
     # Only the parts of the debrief that fit this path: agenda setting was used, nothing was neutral.
     expect(ending.locator(".cur-debrief-part")).to_have_count(1)
-    expect(ending.locator(".cur-debrief-part")).to_have_text("Agreeing on what to cover shared the work of the visit with him.")
+    expect(ending.locator(".cur-debrief-part")).to_have_text(
+        "Agreeing on what to cover shared the work of the visit with him."
+    )
     expect(ending.locator(".cur-path ol > li")).to_have_count(4)
     expect(ending.locator(".cur-tally")).to_have_text("4 helpful, 0 neutral, 0 unhelpful choices.")
     expect(ending).to_contain_text("Techniques you used: Reflection, Agenda setting.")

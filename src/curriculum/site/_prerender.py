@@ -24,9 +24,11 @@ import contextlib
 import hashlib
 import html
 import os
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 
@@ -39,7 +41,16 @@ from curriculum.site._assets import site_assets
 from curriculum.site._manifest import manifest_script
 from curriculum.site._sources import raw_html
 
-__all__ = ["GENERATED_DIRS", "GeneratedPage", "Prerendered", "prerender", "write_if_changed"]
+__all__ = [
+    "GENERATED_DIRS",
+    "GeneratedPage",
+    "Prerendered",
+    "handout_order",
+    "prerender",
+    "write_if_changed",
+]
+
+T = TypeVar("T")
 
 ASSETS_INCLUDE = "_curriculum-assets.html"
 
@@ -181,6 +192,22 @@ class _Writer:
         return self._page
 
 
+def handout_order(quiz: str, item: str, options: list[T], *, shuffle: bool = True) -> list[T]:
+    """Return the options of an item in the printed handout's order.
+
+    The order is a shuffle seeded by the quiz and item ids: the same on every
+    build and every printer, so a class shares one sheet, and never the file's
+    order, which authors tend to fill key-first or in a pattern. A quiz with
+    ``shuffle: false`` keeps the authored order.
+    """
+    ordered = list(options)
+    if shuffle and len(ordered) > 1:
+        rng = random.Random(f"{quiz}:{item}")
+        while ordered == list(options):
+            rng.shuffle(ordered)
+    return ordered
+
+
 def _lesson_link(cur: Curriculum, lesson: str | None, depth: str = "../") -> str:
     if not lesson or lesson not in cur.lessons:
         return ""
@@ -213,10 +240,11 @@ def _quiz_page(cur: Curriculum, builder: PayloadBuilder, ident: str) -> Generate
         '<section class="cur-handout" aria-label="Printable handout"><h2>Handout</h2><ol>'
     ]
     for n, item in enumerate(quiz.items):
-        # Each option with its own letter, the one the quiz shows on screen and the key names.
+        # Each option with its own letter, the one the quiz shows on screen and the key names,
+        # in an order fixed per quiz (so a class shares one sheet) that is not the file's.
         options = "".join(
             f'<li><span class="option-letter">{html.escape(o.id)}.</span> {md.inline(o.text)}</li>'
-            for o in item.options
+            for o in handout_order(ident, item.id, item.options, shuffle=quiz.shuffle)
         )
         handout.append(
             (
