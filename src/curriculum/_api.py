@@ -84,7 +84,8 @@ def worksheet(kind: str, exercise_id: str | None = None) -> Any:
     Parameters
     ----------
     kind : str
-        ``thought-record``, ``formulation-cbt``, ``formulation-psychodynamic`` or ``reflection``.
+        ``thought-record``, ``formulation-cbt``, ``formulation-psychodynamic``,
+        ``treatment-plan`` or ``reflection``.
     exercise_id : str | None
         An exercise of that kind (``exercises/<exercise_id>.yml``) with its case and
         prompt; without it, a blank worksheet of ``kind``.

@@ -380,7 +380,9 @@ class Spotter(_Base):
 class Worksheet(_Base):
     """A worksheet: thought record, formulation or reflection. The file name is its id."""
 
-    kind: Literal["thought-record", "formulation-cbt", "formulation-psychodynamic", "reflection"]
+    kind: Literal[
+        "thought-record", "formulation-cbt", "formulation-psychodynamic", "treatment-plan", "reflection"
+    ]
     """Which built-in worksheet; each kind has its own fields."""
     title: Text
     """Title of the worksheet."""

@@ -70,6 +70,7 @@ _EXERCISE_KINDS = {
     "thought-record",
     "formulation-cbt",
     "formulation-psychodynamic",
+    "treatment-plan",
     "reflection",
 }
 

@@ -30,6 +30,7 @@ KINDS = (
     "thought-record",
     "formulation-cbt",
     "formulation-psychodynamic",
+    "treatment-plan",
     "reflection",
 )
 """What ``curriculum new`` can create."""
@@ -38,6 +39,7 @@ _PROMPTS = {
     "thought-record": "Complete the record as the patient might, then compare with the example.",
     "formulation-cbt": "Write a CBT case conceptualisation of this case.",
     "formulation-psychodynamic": "Write a psychodynamic formulation of this case: describe, review, link.",
+    "treatment-plan": "Write an integrated treatment plan for this case and say how you would hand it over.",
     "reflection": "What did you notice in yourself while working through this lesson?",
 }
 

@@ -3,7 +3,7 @@
 A worksheet is a structured page of the learner's own text. The fields of
 each kind follow the standard forms in the literature (the seven-column
 thought record, a CBT case conceptualisation, a psychodynamic formulation
-that describes, reviews and links); an exercise file adds a case, a prompt
+that describes, reviews and links, and an integrated treatment plan); an exercise file adds a case, a prompt
 and an optional example, never new fields, so every learner's export has the
 same shape.
 """
@@ -118,6 +118,43 @@ WORKSHEET_FIELDS: dict[str, tuple[Field, ...]] = {
             "implications",
             "Implications for treatment",
             "Where on the supportive-expressive continuum to work, and why.",
+        ),
+    ),
+    "treatment-plan": (
+        Field(
+            "problems-formulation",
+            "Problem list and formulation",
+            "Diagnoses and problems, and a brief integrated formulation of why now and what maintains them.",
+        ),
+        Field(
+            "goals",
+            "Goals agreed with the patient",
+            "What the patient wants, in their words, and the shared goals that follow.",
+        ),
+        Field(
+            "approaches",
+            "Approaches chosen and why",
+            "Which supportive, psychodynamic, CBT or other approaches, and what in the case justifies each.",
+        ),
+        Field(
+            "combination-sequence",
+            "Combination and sequence",
+            "How the approaches and medication fit together, and what comes first, next and later.",
+        ),
+        Field(
+            "risk-safety",
+            "Risk and safety plan",
+            "Suicide, violence, capacity, safeguarding and substance use, with the plan for each.",
+        ),
+        Field(
+            "measures",
+            "Measures of progress",
+            "How you and the patient will know the plan is working, and when you will review it.",
+        ),
+        Field(
+            "handover",
+            "Handover",
+            "What the next clinician or setting needs to know to continue the plan.",
         ),
     ),
     "reflection": (
