@@ -85,14 +85,6 @@ def test_disclaimer_and_licences_on_every_page(repo_resident: BuildResult) -> No
         assert "self-assessment only" in text and "CC BY 4.0" in text and "MIT licence" in text, path
 
 
-def test_no_page_speaks_of_certificates(repo_resident: BuildResult, repo_faculty: BuildResult) -> None:
-    """There is no certificate yet, so no page may promise one (a later issue adds them)."""
-    for result in (repo_resident, repo_faculty):
-        for path in result.out.rglob("*.html"):
-            # "certificate(s)", not "certification" (DBT certification is a clinical fact)
-            assert not re.search(r"\bcertificates?\b", path.read_text(encoding="utf-8"), re.I), path
-
-
 def test_residents_read_no_objective_ids() -> None:
     """Debriefs, scenes and feedback say what an objective asks, never its id (lint L25)."""
     from curriculum.content import check_paths
