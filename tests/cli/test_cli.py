@@ -86,7 +86,7 @@ def test_a_bug_says_so_without_a_traceback(
         raise RuntimeError("simulated failure")
 
     monkeypatch.chdir(project)
-    monkeypatch.setattr("curriculum.content.check_paths", boom)
+    monkeypatch.setattr("curriculum.site._check.check_project", boom)
     status, _, err = run(["check"], capsys)
     assert status == curriculum.cli.BUG_EXIT
     assert "This is a bug in curriculum" in err and "simulated failure" in err and "Traceback" not in err

@@ -19,19 +19,20 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from curriculum._session import site_id
-from curriculum.content import Curriculum, Severity, check_curriculum, load_curriculum
+from curriculum.content import Curriculum, Severity
+from curriculum.content._files import FileRefused, read_bytes, read_existing
 from curriculum.content._project import project_files
+from curriculum.content._source import size_limit
 from curriculum.errors import ContentError
 from curriculum.render import Citations, PayloadBuilder, Profile, Renderer
+from curriculum.site._check import CACHE_DIR, check_site, writable_folders
 from curriculum.site._config import SiteConfig, load_config
 from curriculum.site._engines import QuartoEngine, choose_engine
 from curriculum.site._execute import package_fingerprint
 from curriculum.site._pandoc_engine import MANIFEST, RenderStats
 from curriculum.site._prerender import GENERATED_DIRS, prerender, write_if_changed
 
-__all__ = ["BuildResult", "build_site", "run_prerender"]
-
-CACHE_DIR = ".curriculum-cache"
+__all__ = ["CACHE_DIR", "BuildResult", "build_site", "run_prerender"]
 
 
 @dataclass
@@ -60,8 +61,7 @@ class BuildResult:
 
 
 def _checked(root: Path, console: Console) -> tuple[Curriculum, int]:
-    cur = load_curriculum(root)
-    diagnostics = check_curriculum(cur)
+    cur, diagnostics = check_site(root, execute=False)  # what `curriculum check` checks; execution is a stage
     errors = [d for d in diagnostics if d.severity == Severity.error]
     if errors:
         raise ContentError(errors)
@@ -81,6 +81,7 @@ class _Stamp:
     """
 
     def __init__(self, root: Path, config: SiteConfig, out: Path) -> None:
+        self.root = root
         self.path = root / CACHE_DIR / config.profile / "build.json"
         self.out = out
         generated = tuple(f"{d}/" for d in GENERATED_DIRS)  # derived from the content and the package
@@ -89,18 +90,20 @@ class _Stamp:
         digest = hashlib.sha256(f"{package_fingerprint()}\0{config.profile}\0{out.resolve()}".encode())
         for path in sorted(inputs):
             digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-            try:
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
-            except OSError:
-                digest.update(b"missing")
+            try:  # a file that cannot be read changes the key; the check then says why
+                digest.update(hashlib.sha256(read_bytes(path, size_limit(path), root=root)).digest())
+            except FileRefused:
+                digest.update(b"unreadable")
         self.key = digest.hexdigest()
         self.warnings = 0
 
     def unchanged(self) -> bool:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            manifest = json.loads((self.out / MANIFEST).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(read_existing(self.path, 1 << 16) or b"")
+            manifest = json.loads(read_existing(self.out / MANIFEST, 64 << 20) or b"")
+        except ValueError:
+            return False
+        if not isinstance(data, dict) or not isinstance(manifest, list):
             return False
         if data.get("key") != self.key or not all((self.out / name).is_file() for name in manifest):
             return False
@@ -108,7 +111,9 @@ class _Stamp:
         return True
 
     def commit(self, warnings: int) -> None:
-        write_if_changed(self.path, json.dumps({"key": self.key, "warnings": warnings}) + "\n")
+        write_if_changed(
+            self.path, json.dumps({"key": self.key, "warnings": warnings}) + "\n", within=self.root
+        )
 
 
 def _builder(root: Path, cur: Curriculum, profile: str) -> PayloadBuilder:
@@ -123,6 +128,7 @@ def run_prerender(root: Path, profile: str, console: Console | None = None, *, r
     Used by the build and by Quarto's ``pre-render`` hook (``curriculum prerender``).
     """
     console = console or Console(stderr=True)
+    writable_folders(root)
     cur, _ = _checked(root, console)
     builder = _builder(root, cur, profile)
     changed = prerender(root, cur, builder, reference=reference)
@@ -174,6 +180,7 @@ def build_site(
     chosen = choose_engine(engine)
     config = load_config(root, profile)
     target = out or root / config.output_dir
+    writable_folders(root, None if out else target)  # an --out folder is the builder's own choice
     console.print(f"[bold]engine[/]     {chosen.version()} · profile {profile} · output {target}")
     if isinstance(chosen, QuartoEngine):
         _, warnings = _checked(root, console)

@@ -27,6 +27,7 @@ from curriculum._fragment import defer_payloads
 from curriculum._session import site_id
 from curriculum._version import __version__
 from curriculum.content._diagnostics import RULES, Severity
+from curriculum.content._files import FileRefused, inside, read_existing
 from curriculum.errors import BuildError, ContentError
 from curriculum.render import Renderer
 from curriculum.site._assets import resource, site_assets
@@ -41,14 +42,16 @@ __all__ = ["CSP", "PandocEngine", "RenderStats"]
 
 E_PANDOC = RULES.add("CUR604", Severity.error, "Pandoc could not render a page.")
 MANIFEST = ".curriculum-manifest.json"
+CACHE_LIMIT = 64 << 20
+"""Largest cache entry or manifest read back (a page's HTML is far smaller)."""
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"
 )
 """The Content-Security-Policy of every page: nothing may load from another host."""
 _SPLIT = "<!--curriculum:body-->"
-_COLGROUP = re.compile(r"<colgroup>.*?</colgroup>\s*", re.DOTALL)
-_STYLE_ATTRIBUTE = re.compile(r'(<[a-z][a-z0-9]*\b[^>]*?) style="[^"]*"')
+_COLGROUP = re.compile(r"<colgroup>(?:[^<]++|<(?!/?colgroup>))*+</colgroup>\s*")
+_STYLE_ATTRIBUTE = re.compile(r'(<[a-z][a-z0-9]*+\b[^<>]*?) style="[^"]*+"')
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("curriculum.site", "templates"),
     autoescape=True,
@@ -141,7 +144,9 @@ class PandocEngine:
             stats.executed += ran
             tick("", 1)
 
-        executed = NotebookCache(root, cache / "executed", config.profile).executed(notebooks, executed_one)
+        executed = NotebookCache(root, cache / "executed", config.profile, config.execute_timeout).executed(
+            notebooks, executed_one
+        )
 
         markdown: dict[str, str] = {}
         pages: dict[str, Page] = {}
@@ -179,11 +184,12 @@ class PandocEngine:
             text = markdown[source]
             key = hashlib.sha256(f"{shared}\0{source}\0{text}".encode()).hexdigest()[:32]
             cached = page_cache / f"{key}.json"
-            if cached.is_file():
-                data = json.loads(cached.read_text(encoding="utf-8"))
+            hit = read_existing(cached, CACHE_LIMIT)
+            if hit:
+                data = json.loads(hit)
                 return data["toc"], data["body"], False
             toc, body = self._pandoc(pandoc, text, source, bib, config.profile)
-            write_if_changed(cached, json.dumps({"toc": toc, "body": body}))
+            write_if_changed(cached, json.dumps({"toc": toc, "body": body}), within=cache)
             return toc, body, True
 
         with ThreadPoolExecutor(max_workers=2) as pool:
@@ -205,7 +211,7 @@ class PandocEngine:
             if payloads:
                 data_file = posixpath.splitext(posixpath.basename(page.output))[0] + ".data.js"
                 target = posixpath.join(posixpath.dirname(page.output), data_file)
-                stats.written += write_if_changed(out / target, payloads)
+                stats.written += write_if_changed(out / target, payloads, within=out)
                 written.append(target)
             interactive = bool(payloads) or 'class="cur-progress"' in body
             document = _document(
@@ -221,7 +227,7 @@ class PandocEngine:
                 interactive=interactive,
                 payloads=data_file,
             )
-            if write_if_changed(out / page.output, document):
+            if write_if_changed(out / page.output, document, within=out):
                 stats.written += 1
             written.append(page.output)
             for anchor, heading, text in page_sections(body):
@@ -229,7 +235,7 @@ class PandocEngine:
                 search.append({"page": page.title, "url": url, "heading": heading, "text": text})
         written += self._assets(out, stats)
         written.append(self._search_page(config, out, pages, order, stats))
-        if write_if_changed(out / "search-index.js", index_script(search)):
+        if write_if_changed(out / "search-index.js", index_script(search), within=out):
             stats.written += 1
         written.append("search-index.js")
         stats.removed = self._remove_stale(out, written)
@@ -264,11 +270,24 @@ class PandocEngine:
         ]
         if bib.is_file():
             args += ["--citeproc", "--bibliography", str(bib)]
+        seconds = 60 + len(text) // 5000  # Pandoc reads ordinary text at a few microseconds a character
         try:
             result = subprocess.run(
-                args, input=text, capture_output=True, text=True, timeout=120, check=False
+                args, input=text, capture_output=True, text=True, timeout=seconds, check=False
             )
-        except (OSError, subprocess.TimeoutExpired) as exc:
+        except subprocess.TimeoutExpired as exc:
+            raise ContentError(
+                [
+                    E_PANDOC.at(
+                        source,
+                        (1, 1),
+                        f"Pandoc did not finish this page within {seconds} s",
+                        "Pandoc slows down sharply on deeply nested brackets, very long runs of backticks "
+                        "or many unclosed `<`; simplify such text",
+                    )
+                ]
+            ) from exc
+        except OSError as exc:
             raise BuildError(f"{source}: Pandoc did not run: {exc}") from exc
         if result.returncode != 0:
             raise ContentError(
@@ -289,7 +308,7 @@ class PandocEngine:
     def _assets(self, out: Path, stats: RenderStats) -> list[str]:
         files = site_assets()
         for name, text in files.items():
-            stats.written += write_if_changed(out / name, text)
+            stats.written += write_if_changed(out / name, text, within=out)
         return list(files)
 
     def _search_page(
@@ -306,24 +325,27 @@ class PandocEngine:
             'at the top of any page.</p><ol class="search-page-results" aria-live="polite"></ol>'
         )
         document = _document(config, pages, page, body)
-        stats.written += write_if_changed(out / "search.html", document)
+        stats.written += write_if_changed(out / "search.html", document, within=out)
         return "search.html"
 
     def _remove_stale(self, out: Path, written: list[str]) -> int:
+        """Remove files the previous build wrote and this one did not: only ever inside ``out``."""
         manifest = out / MANIFEST
-        previous: list[str] = []
-        if manifest.is_file():
-            try:
-                previous = json.loads(manifest.read_text(encoding="utf-8"))
-            except ValueError:
-                previous = []
+        try:
+            previous = json.loads(read_existing(manifest, CACHE_LIMIT) or b"[]")
+        except ValueError:
+            previous = []
         removed = 0
-        for name in set(previous) - set(written):
-            target = out / name
-            if target.is_file():
+        for name in set(previous if isinstance(previous, list) else []) - set(written):
+            target = out / str(name)
+            try:  # the manifest is a file in the output folder, which a repository may ship: trust no name
+                inside(out, target.parent, what="the output folder")
+            except FileRefused:
+                continue
+            if target.is_symlink() or target.is_file():
                 target.unlink()
                 removed += 1
-        write_if_changed(manifest, json.dumps(sorted(written), indent=0) + "\n")
+        write_if_changed(manifest, json.dumps(sorted(written), indent=0) + "\n", within=out)
         return removed
 
 

@@ -28,7 +28,10 @@ from pathlib import Path
 
 from curriculum._fragment import static_fragment
 from curriculum.content import Curriculum, Quiz
+from curriculum.content._files import FileRefused, inside, read_existing
+from curriculum.content._project import display_path
 from curriculum.content._rules_doc import rules_markdown
+from curriculum.errors import ContentError
 from curriculum.render import PayloadBuilder, sanitize
 from curriculum.site._assets import site_assets
 
@@ -76,16 +79,36 @@ _LABELS = {
 }
 
 
-def write_if_changed(path: Path, text: str) -> bool:
-    """Write ``text`` to ``path`` atomically unless the file already holds it; return whether it wrote."""
+def write_if_changed(path: Path, text: str, *, within: Path) -> bool:
+    """Write ``text`` to ``path`` atomically unless the file already holds it; return whether it wrote.
+
+    Parameters
+    ----------
+    path : Path
+        The file to write.
+    text : str
+        Its new content.
+    within : Path
+        The folder the build writes in (the output folder, the cache, the
+        project): the file's folder, every symbolic link followed, must be
+        inside it, so no link can send a write elsewhere. A link at ``path``
+        itself is replaced, never followed.
+
+    Raises
+    ------
+    ContentError
+        If the file's folder leads outside ``within`` (CUR106).
+    """
     try:
-        if path.read_text(encoding="utf-8") == text:
-            return False
-    except (OSError, UnicodeDecodeError):
-        pass
+        inside(within, path.parent, what=f"the folder the build writes ({within.name})")
+    except FileRefused as refused:
+        raise ContentError([refused.at(display_path(path))]) from refused
+    data = text.encode("utf-8")
+    if read_existing(path, len(data)) == data:
+        return False
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.write_bytes(data)
     tmp.replace(path)
     return True
 
@@ -301,7 +324,7 @@ def api_reference(root: Path) -> None:
 
     stamp = root / ".curriculum-cache" / "reference.stamp"
     key = hashlib.sha256(f"{package_fingerprint()}\0{config}".encode()).hexdigest()
-    if (root / "reference" / "index.qmd").is_file() and stamp.is_file() and stamp.read_text() == key:
+    if (root / "reference" / "index.qmd").is_file() and read_existing(stamp, len(key)) == key.encode():
         return
     try:
         from quartodoc import Builder
@@ -311,7 +334,7 @@ def api_reference(root: Path) -> None:
         raise BuildError("the API reference needs quartodoc: pip install 'curriculum[docs]'") from exc
     with _chdir(root):
         Builder.from_quarto_config(str(root / "_quarto.yml")).build()
-    write_if_changed(stamp, key)
+    write_if_changed(stamp, key, within=root)
 
 
 def prerender(root: Path, cur: Curriculum, builder: PayloadBuilder, *, reference: bool = True) -> list[Path]:
@@ -347,7 +370,7 @@ def prerender(root: Path, cur: Curriculum, builder: PayloadBuilder, *, reference
         for stale in (root / folder).glob("*.qmd"):
             if stale not in pages:
                 stale.unlink()
-    changed = [path for path, text in pages.items() if write_if_changed(path, text)]
+    changed = [path for path, text in pages.items() if write_if_changed(path, text, within=root)]
     if reference:
         api_reference(root)
     return changed
