@@ -42,6 +42,8 @@ __all__ = ["CSP", "PandocEngine", "RenderStats"]
 
 E_PANDOC = RULES.add("CUR604", Severity.error, "Pandoc could not render a page.")
 MANIFEST = ".curriculum-manifest.json"
+PANDOC_SECONDS = (60.0, 200e-6)
+"""Pandoc's time limit for a page: a base and a share per character (it reads plain text at ~3 µs each)."""
 CACHE_LIMIT = 64 << 20
 """Largest cache entry or manifest read back (a page's HTML is far smaller)."""
 CSP = (
@@ -270,7 +272,7 @@ class PandocEngine:
         ]
         if bib.is_file():
             args += ["--citeproc", "--bibliography", str(bib)]
-        seconds = 60 + len(text) // 5000  # Pandoc reads ordinary text at a few microseconds a character
+        seconds = pandoc_seconds(text)
         try:
             result = subprocess.run(
                 args, input=text, capture_output=True, text=True, timeout=seconds, check=False
@@ -347,6 +349,12 @@ class PandocEngine:
                 removed += 1
         write_if_changed(manifest, json.dumps(sorted(written), indent=0) + "\n", within=out)
         return removed
+
+
+def pandoc_seconds(text: str) -> float:
+    """Return how long Pandoc may take for a page: bounded, and proportional to its size."""
+    base, per_char = PANDOC_SECONDS
+    return round(base + per_char * len(text), 1)
 
 
 def _document(
