@@ -11,11 +11,12 @@ and the build's executor read notebooks with.
 
 from __future__ import annotations
 
-import copy
+import importlib.util
 import json
 import re
-import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
@@ -238,7 +239,7 @@ _FIX = "open and save it in JupyterLab, or restore it from version control"
 
 
 def _structure(data: Any, cells: list[Any], starts: list[Pos], display: str) -> list[Diagnostic]:
-    """Check the notebook against nbformat: cell kinds and sources first, in words, then the schema."""
+    """Check the notebook against nbformat: cells, sources and outputs first, in words, then the schema."""
     problems: list[Diagnostic] = []
     for i, cell in enumerate(cells):
         kind = cell.get("cell_type")
@@ -262,22 +263,66 @@ def _structure(data: Any, cells: list[Any], starts: list[Pos], display: str) -> 
                     _FIX,
                 )
             )
+        outputs = cell.get("outputs", [])
+        if kind == "code" and not (
+            isinstance(outputs, list)
+            and all(isinstance(o, dict) and o.get("output_type") in _OUTPUT_KINDS for o in outputs)
+        ):
+            problems.append(
+                E_NOTEBOOK.at(
+                    display,
+                    starts[i],
+                    f"the outputs of cell {i + 1} are not nbformat outputs",
+                    "clear the cell's output in JupyterLab (Edit > Clear Outputs), or restore the file",
+                )
+            )
     if problems:
         return problems
-    from nbformat.validator import iter_validate, normalize
+    error = _schema_error(data)
+    if error is None:
+        return []
+    where, message = error
+    cell = where[1] if len(where) > 1 and where[0] == "cells" and isinstance(where[1], int) else None
+    pos = starts[cell] if cell is not None and cell < len(starts) else (1, 1)
+    at = f"cell {cell + 1}" if cell is not None else "the notebook"
+    if cell is not None and len(where) == 2:  # the cell matches none of the cell kinds' schemas
+        message = f"a key of this {cells[cell].get('cell_type')} cell is missing or has the wrong type"
+    return [E_NOTEBOOK.at(display, pos, f"{at} does not follow nbformat's schema: {_short(message)}", _FIX)]
 
-    with warnings.catch_warnings():  # what nbformat repairs itself (missing cell ids) is fine
-        warnings.simplefilter("ignore")
-        _, repaired = normalize(copy.deepcopy(data))
-    for error in iter_validate(repaired):
-        where = list(getattr(error, "absolute_path", None) or getattr(error, "path", None) or [])
-        cell = where[1] if len(where) > 1 and where[0] == "cells" and isinstance(where[1], int) else None
-        pos = starts[cell] if cell is not None and cell < len(starts) else (1, 1)
-        at = f"cell {cell + 1}" if cell is not None else "the notebook"
-        problems.append(
-            E_NOTEBOOK.at(display, pos, f"{at} does not follow nbformat: {_short(error.message)}", _FIX)
-        )
-    return problems
+
+_OUTPUT_KINDS = ("stream", "display_data", "execute_result", "error")
+_VALIDATORS: dict[str, Callable[[Any], Any]] = {}
+
+
+def _schema_error(data: dict[str, Any]) -> tuple[list[str | int], str] | None:
+    """Validate against nbformat's own JSON Schema for the notebook's version; return where and what fails.
+
+    The schema files ship with nbformat; they are compiled once with
+    fastjsonschema (which nbformat itself uses) without importing nbformat,
+    whose import pulls in jsonschema and its format grammars, most of a
+    second. Cell ids that nbformat adds itself when a notebook has none are
+    added the same way first.
+    """
+    import fastjsonschema
+
+    if data.get("nbformat") != 4:
+        return [], f"`nbformat: {str(data.get('nbformat'))[:20]}`; lessons are nbformat 4 notebooks"
+    minor = data.get("nbformat_minor")
+    name = f"nbformat.v4.{minor}.schema.json" if minor in range(6) else "nbformat.v4.schema.json"
+    if name not in _VALIDATORS:
+        spec = importlib.util.find_spec("nbformat")
+        folder = Path(next(iter(spec.submodule_search_locations or []))) if spec else Path()
+        _VALIDATORS[name] = fastjsonschema.compile(json.loads((folder / "v4" / name).read_text("utf-8")))
+    repaired = dict(data)
+    if isinstance(minor, int) and minor >= 5:
+        repaired["cells"] = [{"id": f"cell-{i}", **c} for i, c in enumerate(data["cells"])]
+    try:
+        _VALIDATORS[name](repaired)
+    except fastjsonschema.JsonSchemaException as exc:
+        path = [int(p) if str(p).isdigit() else p for p in getattr(exc, "path", [])[1:]]
+        message = str(getattr(exc, "message", exc)).removeprefix("data")
+        return path, message.lstrip(".").strip()
+    return None
 
 
 def _short(message: str) -> str:
