@@ -7,9 +7,9 @@ followed) is inside the folder it belongs to, the project for sources and the
 output folder for the site. :func:`inside` is that rule.
 
 Reading is bounded too: only regular files are opened (a named pipe would
-block for ever, ``/dev/zero`` never ends), the type is checked on the open
-file before a byte is read, and at most ``limit + 1`` bytes are read whatever
-the file claims its size is.
+block for ever, ``/dev/zero`` never ends). The type is checked before the
+file is opened and again on the open file before a byte is read, and at most
+``limit + 1`` bytes are read, whatever the file claims its size is.
 """
 
 from __future__ import annotations
@@ -98,10 +98,10 @@ def inside(root: Path, path: Path, *, what: str = "the project") -> Path:
     Raises
     ------
     FileRefused
-        If the path leads outside ``root`` (CUR106) or a link on it loops (CUR108).
+        If the path leads outside ``root`` (CUR106).
     """
-    real_root = _resolve(root)
-    real = _resolve(path)
+    real_root = Path(os.path.realpath(root))
+    real = Path(os.path.realpath(path))  # a loop resolves to some path; reading it then says it loops
     if real != real_root and real_root not in real.parents:
         raise FileRefused(
             E_OUTSIDE,
@@ -110,13 +110,6 @@ def inside(root: Path, path: Path, *, what: str = "the project") -> Path:
             "and write paths relative to the project without `..`",
         )
     return real
-
-
-def _resolve(path: Path) -> Path:
-    try:
-        return Path(os.path.realpath(path, strict=False))
-    except OSError as exc:  # pragma: no cover - realpath(strict=False) reports loops by returning
-        raise _refused(path, exc) from exc
 
 
 def read_bytes(path: Path, limit: int, *, root: Path | None = None) -> bytes:
@@ -145,17 +138,12 @@ def read_bytes(path: Path, limit: int, *, root: Path | None = None) -> bytes:
     if root is not None:
         inside(root, path)
     try:
+        _regular(path, os.stat(path).st_mode)  # a device is refused before it is even opened
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         raise _refused(path, exc) from exc
     try:
-        kind = stat.S_IFMT(os.fstat(fd).st_mode)
-        if kind != stat.S_IFREG:
-            raise FileRefused(
-                E_SPECIAL,
-                f"`{path.name}` is {_KINDS.get(kind, 'not a regular file')}, not a file",
-                "content folders hold only regular files; remove it or replace it by a file",
-            )
+        _regular(path, os.fstat(fd).st_mode)  # and again on the open file, in case it was swapped
         chunks: list[bytes] = []
         left = limit + 1
         while left > 0:
@@ -203,6 +191,16 @@ def read_existing(path: Path, limit: int) -> bytes | None:
         return None
     finally:
         os.close(fd)
+
+
+def _regular(path: Path, mode: int) -> None:
+    kind = stat.S_IFMT(mode)
+    if kind != stat.S_IFREG:
+        raise FileRefused(
+            E_SPECIAL,
+            f"`{path.name}` is {_KINDS.get(kind, 'not a regular file')}, not a file",
+            "content folders hold only regular files; remove it or replace it by a file",
+        )
 
 
 def _refused(path: Path, exc: OSError) -> FileRefused:

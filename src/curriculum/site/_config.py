@@ -338,31 +338,36 @@ class _Reader:
         return entries
 
     def render(self, patterns: list[str]) -> list[str]:
+        """Return the pages ``project.render`` names: its paths, then what its patterns match."""
         render: list[str] = []
         for i, pattern in enumerate(patterns):
             loc: Loc = ("project", "render", i)
             if pattern.startswith("!"):
-                continue
-            clean = self.relative(pattern, loc, "the render entry") if "*" in pattern else None
-            if "*" not in pattern:
-                page = self.page(pattern, loc)
-                matches = [page] if page is not None else []
-            elif clean is None:
-                continue
+                continue  # an exclusion adds nothing
+            if "*" in pattern:
+                matches = self.matches(pattern, loc)
             else:
-                matches = []
-                for match in sorted(p.relative_to(self.root).as_posix() for p in self.root.glob(clean)):
-                    if _ignored(match) or not match.endswith(PAGE_SUFFIXES):
-                        continue
-                    try:
-                        inside(self.root, self.root / match)
-                    except FileRefused as refused:
-                        display, pos = self.where(loc)
-                        self.problems.append(refused.at(display, pos))
-                        continue
-                    matches.append(match)
+                matches = [p for p in [self.page(pattern, loc)] if p is not None]
             render += [m for m in matches if m not in render]
         return render
+
+    def matches(self, pattern: str, loc: Loc) -> list[str]:
+        """Return the pages a pattern matches, each inside the project once its links are followed."""
+        clean = self.relative(pattern, loc, "the render entry")
+        if clean is None:
+            return []
+        found = []
+        for match in sorted(p.relative_to(self.root).as_posix() for p in self.root.glob(clean)):
+            if _ignored(match) or not match.endswith(PAGE_SUFFIXES):
+                continue
+            try:
+                inside(self.root, self.root / match)
+            except FileRefused as refused:
+                display, pos = self.where(loc)
+                self.problems.append(refused.at(display, pos))
+                continue
+            found.append(match)
+        return found
 
     def output_dir(self, value: str) -> str:
         loc: Loc = ("project", "output-dir")
