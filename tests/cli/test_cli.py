@@ -199,3 +199,15 @@ def test_progress_command_imports_and_exports(
     bad.write_text("{")
     status, _, err = run(["progress", "--import", str(bad)], capsys)
     assert status == 1 and "not a progress file" in err and "Traceback" not in err
+
+
+def test_escape_sequences_in_a_file_name_reach_the_terminal_as_text(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Adversarial case u03: a file name that would clear the screen and turn the terminal red."""
+    name = "adv\x1b[2J\x1b[31mRED\x1b[0m.yml"
+    (project / "quizzes" / name).write_text((project / "quizzes" / "intro.yml").read_text())
+    monkeypatch.chdir(project)
+    status, out, err = run(["check", f"quizzes/{name}"], capsys)
+    assert status == 1 and "\x1b" not in out + err
+    assert out.startswith("quizzes/adv\\x1b[2J\\x1b[31mRED\\x1b[0m.yml:1:1: error CUR302: ")

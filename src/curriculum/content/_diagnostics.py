@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
-__all__ = ["RULES", "Diagnostic", "Rule", "Severity", "format_diagnostics", "worst"]
+__all__ = ["RULES", "Diagnostic", "Rule", "Severity", "format_diagnostics", "printable", "worst"]
 
 
 class Severity(enum.IntEnum):
@@ -62,9 +62,13 @@ class Diagnostic:
     hint: str = field(default="", compare=False)
 
     def format(self) -> str:
-        """Return ``path:line:col: severity CODE: message (hint)``."""
+        """Return ``path:line:col: severity CODE: message (hint)``, control characters shown as escapes.
+
+        A file name or a quoted value may hold an escape sequence; printed raw
+        it would clear or recolour the author's terminal.
+        """
         text = f"{self.path}:{self.line}:{self.col}: {self.severity} {self.code}: {self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
+        return printable(f"{text} ({self.hint})" if self.hint else text)
 
     def as_dict(self) -> dict[str, object]:
         """Return the diagnostic as plain JSON-ready data."""
@@ -120,6 +124,14 @@ class _Registry(dict[str, Rule]):
         return rule
 
 
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
+
+
+def printable(text: str) -> str:
+    """Return ``text`` with control characters (escape sequences, newlines) written as hex escapes."""
+    return text.translate(_CONTROL)
+
+
 RULES = _Registry()
 """Every rule, keyed by code; the rules reference is generated from it."""
 
@@ -151,8 +163,10 @@ def format_diagnostics(diagnostics: Iterable[Diagnostic], style: str = "text") -
     if style == "github":
         level = {Severity.error: "error", Severity.warning: "warning", Severity.info: "notice"}
         return "\n".join(
-            f"::{level[d.severity]} file={d.path},line={d.line},col={d.col},title={d.code}::"
-            f"{d.message}{f' ({d.hint})' if d.hint else ''}"
+            printable(
+                f"::{level[d.severity]} file={d.path},line={d.line},col={d.col},title={d.code}::"
+                f"{d.message}{f' ({d.hint})' if d.hint else ''}"
+            )
             for d in ordered
         )
     return "\n".join(d.format() for d in ordered)

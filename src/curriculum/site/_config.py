@@ -23,7 +23,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from curriculum.content._diagnostics import RULES, Diagnostic, Severity
+from curriculum.content._diagnostics import RULES, Diagnostic, Rule, Severity
 from curriculum.content._files import E_OUTSIDE, FileRefused, inside
 from curriculum.content._project import display_path
 from curriculum.content._source import read_source
@@ -241,7 +241,7 @@ class _Reader:
         self.problems: list[Diagnostic] = []
         self.named: dict[str, tuple[str, Pos]] = {}
 
-    def problem(self, rule: Any, loc: Loc, message: str, hint: str) -> None:
+    def problem(self, rule: Rule, loc: Loc, message: str, hint: str) -> None:
         display, pos = self.where(loc)
         self.problems.append(rule.at(display, pos, message, hint))
 
