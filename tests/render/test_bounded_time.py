@@ -172,6 +172,21 @@ def test_long_fields_render_and_scan_in_time(shape: str) -> None:
         assert seconds < budget(len(text), 2.0, 100e-6), f"{step} took {seconds:.2f} s on {shape}"
 
 
+@pytest.mark.slow
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    prefix=st.lists(st.sampled_from(WORDS), max_size=2).map(" ".join),
+    token=st.text(alphabet=CHARS, min_size=1, max_size=4),
+)
+def test_random_long_fields_render_and_scan_in_time(prefix: str, token: str) -> None:
+    """Hundreds of kilobytes of one repeated token, through the renderer and every scanner."""
+    text = prefix + token * (LONG // len(token))
+    renderer = Renderer(None)
+    for step in (renderer.block, renderer.inline, renderer.keys, citations_in, nesting_problem):
+        seconds = timed(lambda s=step: s(text))
+        assert seconds < budget(len(text), 2.0, 100e-6), f"{step} took {seconds:.2f} s on {text[:40]!r}"
+
+
 def _lesson(folder: Path, cells: list[dict[str, object]]) -> Path:
     front = (
         "---\ntitle: A\nlesson-id: a\nduration: 30\n"
