@@ -189,6 +189,14 @@ def test_a_page_that_is_a_pipe_is_refused_without_reading_it(project: Path) -> N
     ]
 
 
+def test_a_bibliography_that_is_a_pipe_is_refused_before_pandoc_reads_it(project: Path) -> None:
+    os.mkfifo(project / "refs.bib")
+    found = problems(project, BASE.replace("bibliography: references.bib", "bibliography: refs.bib"))
+    assert [p.split(" (content")[0] for p in found] == [
+        "_quarto.yml:17:15: error CUR107: `refs.bib` is a named pipe (FIFO), not a file"
+    ]
+
+
 def test_the_configuration_carries_the_execution_timeout(project: Path) -> None:
     assert load_config(project).execute_timeout == 300
     (project / "_quarto.yml").write_text(BASE + "execute:\n  echo: false\n  timeout: 7\n")

@@ -16,6 +16,7 @@ many other keys are left alone.
 
 from __future__ import annotations
 
+import os
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from curriculum.content._diagnostics import RULES, Diagnostic, Rule, Severity
-from curriculum.content._files import E_OUTSIDE, FileRefused, inside
+from curriculum.content._files import E_OUTSIDE, FileRefused, inside, read_bytes
 from curriculum.content._project import display_path
 from curriculum.content._source import read_source
 from curriculum.content._validate import validate_model
@@ -369,6 +370,19 @@ class _Reader:
             found.append(match)
         return found
 
+    def bibliography(self, value: str) -> str | None:
+        """Return the bibliography's path: inside the project and, if it exists, a regular file."""
+        loc: Loc = ("bibliography",)
+        clean = self.relative(value, loc, "the bibliography")
+        if clean is not None and os.path.lexists(self.root / clean):
+            try:
+                read_bytes(self.root / clean, 0, root=self.root)  # the type, not the content
+            except FileRefused as refused:
+                display, pos = self.where(loc)
+                self.problems.append(refused.at(display, pos))
+                return None
+        return clean
+
     def output_dir(self, value: str) -> str:
         loc: Loc = ("project", "output-dir")
         clean = self.relative(value, loc, "the output folder")
@@ -438,7 +452,7 @@ def load_config(root: Path, profile: str = "resident") -> SiteConfig:
     output_dir = reader.output_dir(model.project.output_dir)
     bibliography = model.bibliography
     if bibliography is not None:
-        bibliography = reader.relative(bibliography, ("bibliography",), "the bibliography")
+        bibliography = reader.bibliography(bibliography)
     if reader.problems:
         raise ContentError(reader.problems)
     footer = website.page_footer or ""
