@@ -19,7 +19,7 @@ import pytest
 from rich.console import Console
 
 from curriculum.content._files import FileRefused, inside, read_bytes, read_existing
-from curriculum.errors import ContentError
+from curriculum.errors import BuildError, ContentError
 from curriculum.site import build_site
 from curriculum.site._prerender import write_if_changed
 from tests.conftest import PROJECT
@@ -160,3 +160,12 @@ def test_a_symlink_loop_is_a_clean_refusal(tmp_path: Path) -> None:
     with pytest.raises(FileRefused) as refused:
         read_bytes(tmp_path / "a.yml", 100, root=tmp_path)
     assert refused.value.rule.code == "CUR108"
+
+
+def test_a_file_where_the_output_folder_should_be_is_a_clean_error(setup: tuple[Path, Path]) -> None:
+    root, _ = setup
+    shutil.rmtree(root / "_site")
+    (root / "_site").write_text("not a folder")
+    (root / "index.qmd").write_text((root / "index.qmd").read_text() + "\nChanged, so the build renders.\n")
+    with pytest.raises(BuildError, match=r"cannot write .*_site/"):
+        build_site(root, engine="pandoc", console=Console(quiet=True))

@@ -31,7 +31,7 @@ from curriculum.content import Curriculum, Quiz
 from curriculum.content._files import FileRefused, inside, read_existing
 from curriculum.content._project import display_path
 from curriculum.content._rules_doc import rules_markdown
-from curriculum.errors import ContentError
+from curriculum.errors import BuildError, ContentError
 from curriculum.render import PayloadBuilder, sanitize
 from curriculum.site._assets import site_assets
 
@@ -98,6 +98,8 @@ def write_if_changed(path: Path, text: str, *, within: Path) -> bool:
     ------
     ContentError
         If the file's folder leads outside ``within`` (CUR106).
+    BuildError
+        If the file cannot be written.
     """
     try:
         inside(within, path.parent, what=f"the folder the build writes ({within.name})")
@@ -106,10 +108,13 @@ def write_if_changed(path: Path, text: str, *, within: Path) -> bool:
     data = text.encode("utf-8")
     if read_existing(path, len(data)) == data:
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError as exc:  # a file where a folder should be, a read-only folder
+        raise BuildError(f"cannot write {display_path(path)}: {exc.strerror or exc}") from exc
     return True
 
 
@@ -329,8 +334,6 @@ def api_reference(root: Path) -> None:
     try:
         from quartodoc import Builder
     except ImportError as exc:
-        from curriculum.errors import BuildError
-
         raise BuildError("the API reference needs quartodoc: pip install 'curriculum[docs]'") from exc
     with _chdir(root):
         Builder.from_quarto_config(str(root / "_quarto.yml")).build()
