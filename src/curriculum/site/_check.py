@@ -81,16 +81,17 @@ def check_site(root: Path, *, execute: bool = True) -> tuple[Curriculum, list[Di
         except ContentError as exc:
             diagnostics += exc.diagnostics
             continue
-        resident = resident or config
+        if profile == "resident":
+            resident = config
         diagnostics += page_problems(config, cur)
     diagnostics = sorted(set(diagnostics))
     if execute and resident is not None and not any(d.severity == Severity.error for d in diagnostics):
-        writable_folders(root)
         notebooks = [root / page for page in resident.pages() if page.endswith(".ipynb")]
-        cache = NotebookCache(
-            root, root / CACHE_DIR / "resident" / "executed", "resident", resident.execute_timeout
-        )
         try:
+            writable_folders(root)  # the cache it writes must be inside the project too
+            cache = NotebookCache(
+                root, root / CACHE_DIR / "resident" / "executed", "resident", resident.execute_timeout
+            )
             cache.executed(notebooks)
         except ContentError as exc:
             diagnostics = sorted(set(diagnostics) | set(exc.diagnostics))
