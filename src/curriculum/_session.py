@@ -26,6 +26,7 @@ from curriculum.content import (
     find_root,
     load_curriculum,
 )
+from curriculum.content._files import FileRefused, read_bytes
 from curriculum.content._project import project_files
 from curriculum.render import Citations, PayloadBuilder, Profile, Renderer
 
@@ -65,9 +66,10 @@ def site_id(root: Path) -> str:
     It keys the learner's progress, so two curricula on one computer never mix.
     """
     try:
-        config = yaml.safe_load((root / "_quarto.yml").read_text(encoding="utf-8")) or {}
+        text = read_bytes(root / "_quarto.yml", 1 << 20, root=root).decode("utf-8", errors="replace")
+        config = yaml.safe_load(text) or {}
         title = str((config.get("website") or {}).get("title") or root.name)
-    except (OSError, yaml.YAMLError, AttributeError):
+    except (FileRefused, yaml.YAMLError, AttributeError):  # the check reports what is wrong with the file
         title = root.name
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "curriculum"
 
@@ -103,7 +105,14 @@ _SESSION: Session | None = None
 
 
 def _stamp(root: Path) -> tuple[tuple[str, float], ...]:
-    return tuple((str(p), p.stat().st_mtime) for p in project_files(root))
+    return tuple((str(p), _mtime(p)) for p in project_files(root))
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # a link that loops or leads nowhere: loading reports it
+        return -1.0
 
 
 def current_session() -> Session:

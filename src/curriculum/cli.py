@@ -44,11 +44,18 @@ def cli(debug: bool) -> None:
 def check(paths: tuple[Path, ...], strict: bool, style: str) -> int:
     """Check content for errors and item-writing, privacy and language problems.
 
-    With no PATHS, check the whole project around the current folder.
+    With no PATHS, check the whole project around the current folder as the
+    build needs it: content, _quarto.yml of every profile, every page, and the
+    lesson notebooks executed (through the build's cache).
     """
     from curriculum.content import Severity, check_paths, format_diagnostics, worst
 
-    report = check_paths(list(paths), Path.cwd())
+    if paths:
+        report = check_paths(list(paths), Path.cwd())
+    else:
+        from curriculum.site._check import check_project
+
+        report = check_project(Path.cwd())
     if report.diagnostics or style == "json":
         click.echo(format_diagnostics(report.diagnostics, style))  # JSON is always a document: [] when clean
     counts = {s: sum(1 for d in report.diagnostics if d.severity == s) for s in Severity}

@@ -94,7 +94,7 @@ def test_a_bug_says_so_without_a_traceback(
         raise RuntimeError("simulated failure")
 
     monkeypatch.chdir(project)
-    monkeypatch.setattr("curriculum.content.check_paths", boom)
+    monkeypatch.setattr("curriculum.site._check.check_project", boom)
     status, _, err = run(["check"], capsys)
     assert status == curriculum.cli.BUG_EXIT
     assert "This is a bug in curriculum" in err and "simulated failure" in err and "Traceback" not in err
@@ -217,3 +217,15 @@ def test_progress_command_says_when_nothing_is_saved(
     monkeypatch.setenv("CURRICULUM_PROGRESS_FILE", str(tmp_path / "progress.json"))
     status, out, _ = run(["progress"], capsys)
     assert status == 0 and out.strip().endswith("nothing is saved yet.")
+
+
+def test_escape_sequences_in_a_file_name_reach_the_terminal_as_text(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Adversarial case u03: a file name that would clear the screen and turn the terminal red."""
+    name = "adv\x1b[2J\x1b[31mRED\x1b[0m.yml"
+    (project / "quizzes" / name).write_text((project / "quizzes" / "intro.yml").read_text())
+    monkeypatch.chdir(project)
+    status, out, err = run(["check", f"quizzes/{name}"], capsys)
+    assert status == 1 and "\x1b" not in out + err
+    assert out.startswith("quizzes/adv\\x1b[2J\\x1b[31mRED\\x1b[0m.yml:1:1: error CUR302: ")

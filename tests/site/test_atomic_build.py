@@ -60,12 +60,12 @@ def test_a_failing_build_leaves_the_site_byte_identical(
     real = _pandoc_engine.write_if_changed
     calls = {"pages": 0}
 
-    def failing(path: Path, text: str) -> bool:
+    def failing(path: Path, text: str, *, within: Path) -> bool:
         if path.suffix == ".html":
             calls["pages"] += 1
             if calls["pages"] > 3:
                 raise OSError(28, "No space left on device")
-        return real(path, text)
+        return real(path, text, within=within)
 
     monkeypatch.setattr(_pandoc_engine, "write_if_changed", failing)
     with pytest.raises(OSError, match="No space left"):

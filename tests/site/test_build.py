@@ -267,7 +267,10 @@ def test_a_failing_notebook_stops_the_build_with_its_path(
     notebook = project / "lessons" / "intro.ipynb"
     notebook.write_text(notebook.read_text().replace('curriculum.quiz(\\"intro\\")', "1 / 0"))
     err = build_errors(project, monkeypatch, capsys)
-    assert "lessons/intro.ipynb" in err and "ZeroDivisionError" in err
+    assert (
+        "lessons/intro.ipynb:70:6: error CUR603: cell 5 raised ZeroDivisionError: division by zero "
+        "(fix the code; run the notebook in JupyterLab to see the traceback)"
+    ) in err
 
 
 def test_a_page_that_cannot_be_read_is_reported(
@@ -275,7 +278,7 @@ def test_a_page_that_cannot_be_read_is_reported(
 ) -> None:
     (project / "progress.qmd").unlink()
     err = build_errors(project, monkeypatch, capsys)
-    assert "progress.qmd:1:1" in err and "CUR602" in err
+    assert "_quarto.yml:22:13: error CUR602: the page `progress.qmd` does not exist" in err
 
 
 def test_a_broken_quarto_yml_is_located(
@@ -294,8 +297,22 @@ def test_a_sidebar_entry_that_is_not_understood_is_located(
     assert "_quarto.yml:15:9: error CUR601: a sidebar entry is not understood" in err
 
 
-def test_pandoc_failure_names_the_page(
+def test_front_matter_pandoc_cannot_read_is_located_before_pandoc(
     project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (project / "progress.qmd").write_text("---\ntitle: [unclosed\n---\n\nText\n")
-    assert "progress.qmd:1:1: error CUR604: Pandoc failed" in build_errors(project, monkeypatch, capsys)
+    assert "progress.qmd:3:1: error CUR110: front matter: " in build_errors(project, monkeypatch, capsys)
+
+
+def test_pandoc_failure_names_the_page(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from curriculum.site._pandoc_engine import PandocEngine
+
+    real = PandocEngine._pandoc
+
+    def failing(self: PandocEngine, pandoc: str, *args: object) -> tuple[str, str]:
+        return real(self, pandoc + "-missing", *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PandocEngine, "_pandoc", failing)
+    assert "Pandoc did not run" in build_errors(project, monkeypatch, capsys)

@@ -43,3 +43,17 @@ def test_prose_does_not_change_the_key_and_code_does(tmp_path: Path) -> None:
     assert cache.key(notebook('curriculum.quiz("intro")', prose="Other prose.")) == base
     assert cache.key(notebook('curriculum.quiz("intro-final")')) != base
     assert NotebookCache(PROJECT, tmp_path, "faculty").key(notebook('curriculum.quiz("intro")')) != base
+
+
+def test_the_scan_parses_the_code_as_the_check_does(tmp_path: Path) -> None:
+    """Aliases and keywords count; a call written in a string or a comment does not."""
+    cache = NotebookCache(PROJECT, tmp_path, "resident")
+    deps = cache.dependencies(
+        notebook(
+            "import curriculum as c\nfrom curriculum import vignette as case",
+            'c.quiz(quiz_id="intro")  # curriculum.quiz("intro-final")',
+            "case('first-visit')\ntext = \"curriculum.spotter('spot-the-stem')\"",
+        )
+    )
+    names = sorted(f"{p.parent.name}/{p.name}" for p in deps)
+    assert names == ["quizzes/intro.yml", "vignettes/first-visit.yml"]

@@ -65,7 +65,7 @@ CLOCK_SKEW = dt.timedelta(minutes=5)
 STALE_TEMPORARY = 5 * 60
 """Seconds after which a writer's temporary file, still there, was left by a writer that was killed."""
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})")
-_RECORD_KEY = re.compile(r"[a-z][a-z0-9-]*:[A-Za-z0-9._-]{1,200}")
+_RECORD_KEY = re.compile(r"\A[a-z][a-z0-9-]{0,80}:[A-Za-z0-9._-]{1,200}\Z")
 """The keys the site accepts (``RECORD_KEY`` in ``host.js``)."""
 _HOW_TO_SAVE = f"make it writable, or set {ENV_FILE} to a file in a folder you can write"
 

@@ -32,7 +32,7 @@ _NOT_ENTRIES = {"comment", "string", "preamble"}
 CITATION = re.compile(r"(?<![\w@\\])-?@([A-Za-z0-9_][\w:.#$%&\-+?<>~/]*[\w])")
 """Pandoc citation syntax: ``@key`` in ``[@key]``, ``[@a; @b, p. 3]`` or in running text."""
 _CODE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`", re.DOTALL)
-_LINK_TARGET = re.compile(r"\]\([^)]*\)|<https?://[^>]*>|https?://\S+")
+_LINK_TARGET = re.compile(r"\]\([^()]*+\)|<https?://[^<>]*+>|https?://\S+")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ reported, so stale ones do not pile up.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +40,7 @@ from curriculum.content._registry import CHECKS, Finding
 from curriculum.content._yaml import Loc
 from curriculum.errors import UsageError
 
-__all__ = ["CheckReport", "check_curriculum", "check_paths"]
+__all__ = ["CheckReport", "check_curriculum", "check_paths", "describe"]
 
 UNUSED = RULES.add("CUR507", Severity.warning, "A suppression silences nothing.")
 BAD_SUPPRESS = RULES.add("CUR508", Severity.error, "A suppression names an unknown or unsilenceable rule.")
@@ -180,10 +181,10 @@ def check_paths(paths: Sequence[Path], cwd: Path) -> CheckReport:
                 "run the command inside one, or name the files to check"
             )
         cur = load_curriculum(root)
-        return CheckReport(check_curriculum(cur), len(project_files(root)), _describe(cur))
-    wanted = [p.resolve() for p in paths]
+        return CheckReport(check_curriculum(cur), len(project_files(root)), describe(cur))
+    wanted = [Path(os.path.abspath(p)) for p in paths]  # a symbolic link is checked as the link it is
     root = find_root(wanted[0])
-    project = {p.resolve() for p in project_files(root)} if root else set()
+    project = {Path(os.path.abspath(p)) for p in project_files(root)} if root else set()
     diagnostics: list[Diagnostic] = []
     files = 0
     in_project = [w for w in wanted if w in project or (w.is_dir() and any(_within(p, w) for p in project))]
@@ -209,7 +210,8 @@ def _within(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def _describe(cur: Curriculum) -> str:
+def describe(cur: Curriculum) -> str:
+    """Return one line counting what a curriculum holds, for the check's summary."""
     items = sum(len(q.model.items) for q in cur.quizzes.values())
 
     def count(n: int, word: str, plural: str | None = None) -> str:

@@ -13,8 +13,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from curriculum.content._bibliography import citations_in
+from curriculum.content._calls import Call, parse_cells
 from curriculum.content._diagnostics import RULES, Severity
 from curriculum.content._models import ID_PATTERN, Quiz, Spotter, Vignette, Worksheet
+from curriculum.content._nesting import nesting_problem
 from curriculum.content._project import Curriculum, Document
 from curriculum.content._registry import Finding, check
 from curriculum.content._texts import texts
@@ -50,6 +52,20 @@ MILESTONES = R("CUR313", Severity.error, "A lesson's milestones omit a competenc
 SPOTTER = R("CUR314", Severity.error, "A spotter turn's label is incomplete or not offered to the learner.")
 WORKSHEET = R("CUR315", Severity.error, "A worksheet is missing its prompt or names an unknown field.")
 NO_BIBLIOGRAPHY = R("CUR316", Severity.error, "The project has no references.bib.")
+CALL_UNKNOWN = R(
+    "CUR317",
+    Severity.error,
+    "A code cell shows a quiz, vignette, exercise or lesson that does not exist.",
+    "The site would publish an error box in its place.",
+)
+RESERVED_ID = R(
+    "CUR318",
+    Severity.error,
+    "A content id is reserved: its page would replace a generated page, or its file name is not portable.",
+    "`quiz/index.html` and `cases/index.html` are the generated quiz list and case library; "
+    "Windows cannot create files named after devices such as `con` or `nul`.",
+)
+CELL_SYNTAX = R("CUR319", Severity.error, "A code cell is not valid Python.")
 
 START = R("CUR401", Severity.error, "A vignette's `start` names no node.")
 NEXT = R("CUR402", Severity.error, "A choice's `next` names no node.")
@@ -98,6 +114,16 @@ NO_NOTES = R(
 )
 
 _ID = re.compile(ID_PATTERN)
+GENERATED_PAGE_IDS = {"quizzes": ("quiz/index", "quiz"), "vignettes": ("cases/index", "vignette")}
+"""Content folders whose ids become pages next to a generated ``index`` page."""
+_DEVICE_NAMES = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(1, 10)),
+    *(f"lpt{i}" for i in range(1, 10)),
+}
 
 
 def _lesson_objectives(cur: Curriculum) -> dict[str, tuple[str, Document[Any]]]:
@@ -186,6 +212,142 @@ def file_names(cur: Curriculum) -> Iterator[Finding]:
                     f"rename the notebook to `{doc.model.lesson_id}.ipynb` or set `lesson-id: {lid}`",
                 )
             )
+
+
+@check
+def reserved_ids(cur: Curriculum) -> Iterator[Finding]:
+    """No id takes the place of a generated page or is a name Windows reserves for a device."""
+    tables: dict[str, dict[str, Document[Any]]] = {
+        "lessons": cur.lessons,
+        "quizzes": cur.quizzes,
+        "vignettes": cur.vignettes,
+        "exercises": cur.exercises,
+    }
+    for folder, table in tables.items():
+        for ident, doc in table.items():
+            if ident == "index" and folder in GENERATED_PAGE_IDS:
+                page, kind = GENERATED_PAGE_IDS[folder]
+                yield Finding(
+                    RESERVED_ID.at(
+                        doc.display,
+                        (1, 1),
+                        f"the id `index` would replace the generated page {page}.html",
+                        f"rename the file, e.g. `{folder}/{kind}-index.yml`",
+                    )
+                )
+            elif ident in _DEVICE_NAMES:
+                yield Finding(
+                    RESERVED_ID.at(
+                        doc.display,
+                        (1, 1),
+                        f"`{ident}` is a device name on Windows, where the site could not be unzipped",
+                        "rename the file",
+                    )
+                )
+
+
+# --------------------------------------------------------------------------- lesson code
+
+
+@check
+def lesson_code(cur: Curriculum) -> Iterator[Finding]:
+    """Every code cell is Python, and every id a component call names exists."""
+    for doc in cur.lessons.values():
+        cells = [cell for cell in doc.cells if cell.kind == "code"]
+        for cell, code in zip(cells, parse_cells([c.text for c in cells]), strict=True):
+            if code.error is not None:
+                offset = _offset(cell.text, code.error.lineno or 1, code.error.offset or 1)
+                yield Finding(
+                    CELL_SYNTAX.at(
+                        doc.display,
+                        cell.pos(offset),
+                        f"cell {cell.index + 1} is not valid Python: {code.error.msg}",
+                        "fix the code; run the cell in JupyterLab to see the error",
+                    )
+                )
+                continue
+            if cur.standalone:
+                continue
+            for call in code.calls:
+                problem = _unknown(cur, call)
+                if problem:
+                    yield Finding(
+                        CALL_UNKNOWN.at(
+                            doc.display,
+                            cell.pos(_offset(cell.text, call.line, call.col, utf8=True)),
+                            problem[0],
+                            problem[1],
+                        )
+                    )
+
+
+@check
+def markdown_nesting(cur: Curriculum) -> Iterator[Finding]:
+    """Check that a lesson's Markdown (one document to Pandoc) nests no deeper than Pandoc can bear."""
+    for doc in cur.lessons.values():
+        cells = [cell for cell in doc.cells if cell.kind == "markdown"]
+        joined = "\n\n".join(cell.text for cell in cells)  # as the build joins them: a div may span cells
+        found = nesting_problem(joined)
+        if found is None:
+            continue
+        offset = found.offset
+        for cell in cells:
+            if offset <= len(cell.text):
+                yield Finding(found.diagnostic(doc.display, cell.pos(offset), f"cell {cell.index + 1}"))
+                break
+            offset -= len(cell.text) + 2
+
+
+def _offset(text: str, line: int, col: int, *, utf8: bool = False) -> int:
+    """Return the character offset of a 1-based line and column (a UTF-8 byte column with ``utf8``)."""
+    lines = text.split("\n")
+    line = max(1, min(line, len(lines)))
+    before = sum(len(x) + 1 for x in lines[: line - 1])
+    current = lines[line - 1]
+    column = len(current.encode()[: col - 1].decode(errors="ignore")) if utf8 else col - 1
+    return before + max(0, min(column, len(current)))
+
+
+def _unknown(cur: Curriculum, call: Call) -> tuple[str, str] | None:
+    """Return what is wrong with the ids a call names (message and hint), or None."""
+    if call.dynamic:
+        return None  # known only when the cell runs; the build reports a failure at this cell
+    first = call.args[0]
+    if first is None:
+        return (
+            f"`curriculum.{call.function}()` names no id",
+            f'write e.g. `curriculum.{call.function}("an-id")`',
+        )
+    spotters = {k for k, v in cur.exercises.items() if isinstance(v.model, Spotter)}
+    if call.function == "worksheet":
+        if first not in WORKSHEET_FIELDS:
+            return (
+                f"`{first}` is not a worksheet kind{did_you_mean(first, WORKSHEET_FIELDS)}",
+                f"kinds: {', '.join(WORKSHEET_FIELDS)}",
+            )
+        ident = call.args[1]
+        if ident is None:
+            return None
+        known = {
+            k for k, v in cur.exercises.items() if isinstance(v.model, Worksheet) and v.model.kind == first
+        }
+        what, folder = f"{first} exercise", "exercises"
+    else:
+        ident = first
+        what, folder, known = {
+            "quiz": ("quiz", "quizzes", set(cur.quizzes)),
+            "vignette": ("vignette", "vignettes", set(cur.vignettes)),
+            "spotter": ("spotter exercise", "exercises", spotters),
+            "overview": ("lesson", "lessons", set(cur.lessons)),
+        }[call.function]
+    if ident in known:
+        return None
+    return (
+        f"`curriculum.{call.function}` names the {what} `{ident}`, which does not exist"
+        f"{did_you_mean(ident, known)}",
+        f"create {folder}/{ident}.{'ipynb' if folder == 'lessons' else 'yml'} or fix the id"
+        + (f"; known: {', '.join(sorted(known)[:8])}" if known else ""),
+    )
 
 
 # --------------------------------------------------------------------------- quizzes

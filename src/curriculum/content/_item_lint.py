@@ -100,7 +100,8 @@ L21 = RULES.add("L21", E, "The rationale or an option's feedback is too thin to 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
 _ALL_NONE = re.compile(r"\b(all|none|neither|both)\s+of\s+the\s+(above|following|options|answers)\b", re.I)
 _COMBINATION = re.compile(
-    r"\b[A-E]\s*(?:,\s*[A-E]\s*)*(?:,?\s*(?:and|&|or)\s+)[A-E]\b|\b[1-5](?:\s*,\s*[1-5])*,?\s+(?:and|&)\s+[1-5]\b"
+    # "A, B and C" is found at its last pair ("B and C"), so no repetition has to backtrack over a list.
+    r"\b[A-E]\s*+,?\s*+(?:and|&|or)\s+[A-E]\b|\b[1-5],?\s+(?:and|&)\s+[1-5]\b"
     r"|\b(?:both|neither)\s+(?:[A-E]|option)\b|\b[A-E]\s+only\b"
 )
 _NEGATIVE_CAPS = re.compile(r"\b(NOT|EXCEPT|LEAST)\b")

@@ -61,7 +61,7 @@ _TERMS: list[tuple[str, str]] = [
     (r"\bfrequent\s+flyers?\b", "a person who comes often / high utiliser of care"),
 ]
 _COMPILED = [(re.compile(p, re.I), alt) for p, alt in _TERMS]
-_MENTION = re.compile(r'"[^"\n]*"|“[^”]*”|`[^`]*`|\'[^\'\n]{2,}\'(?![a-z])', re.S)
+_MENTION = re.compile(r'"[^"\n]*+"|“[^“”]*+”|`[^`]*+`|\'[^\'\n]{2,}+\'(?![a-z])', re.S)
 
 
 @check

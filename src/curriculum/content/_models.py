@@ -51,10 +51,16 @@ OptionId = Annotated[str, StringConstraints(pattern=OPTION_PATTERN)]
 """An option id: one lowercase letter, ``a`` to ``h``."""
 CitationKey = Annotated[str, StringConstraints(pattern=KEY_PATTERN)]
 """A key in ``references.bib``."""
-Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
-"""Plain text, not empty."""
-Markdown = Annotated[str, StringConstraints(min_length=1)]
-"""Markdown, rendered and sanitised before display; may cite with ``[@key]``."""
+MAX_TEXT = 5_000
+"""Most characters in a plain-text field (a title, an option): a few paragraphs."""
+MAX_MARKDOWN = 20_000
+"""Most characters in a Markdown field (a stem, a scene, a rationale): several pages."""
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT, strip_whitespace=True)]
+"""Plain text, not empty, at most :data:`MAX_TEXT` characters."""
+Markdown = Annotated[str, StringConstraints(min_length=1, max_length=MAX_MARKDOWN)]
+"""Markdown, rendered and sanitised before display; may cite with ``[@key]``; at most :data:`MAX_MARKDOWN`
+characters."""
 Reason = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 """Why a lint rule is silenced here, written for the next reviewer."""
 

@@ -55,6 +55,12 @@ GENERATED_DIRS = ("quiz", "cases", "reference", "rules")
 
 E_KIND = RULES.add("CUR119", Severity.error, "The kind of a content file cannot be told.")
 E_NOT_MAPPING = RULES.add("CUR115", Severity.error, "A content file is a YAML mapping of keys.")
+E_SAME_ID = RULES.add(
+    "CUR312",
+    Severity.error,
+    "Two content files have the same id (e.g. `x.yml` and `x.yaml`).",
+    "The file name is the id, so one of the two would be silently dropped.",
+)
 
 M = TypeVar("M", bound=BaseModel)
 Kind = str  # "lesson" | "quiz" | "vignette" | "exercise" | "techniques" | "bibliography" | "notes"
@@ -174,7 +180,7 @@ def find_root(start: Path) -> Path | None:
     Path | None
         The project root, or None when ``start`` is not inside a project.
     """
-    start = start.resolve()
+    start = Path(os.path.abspath(start))
     for folder in [start, *start.parents] if start.is_dir() else start.parents:
         if (folder / PROJECT_FILE).is_file():
             return folder
@@ -234,15 +240,16 @@ def load_files(paths: Iterable[Path], root: Path | None = None) -> Curriculum:
 
 def display_path(path: Path) -> str:
     """Return the path as an author would type it: relative to the working folder if possible."""
+    absolute = Path(os.path.abspath(path))  # as written: a symbolic link is shown, not its target
     try:
-        rel = Path(os.path.relpath(path.resolve(), Path.cwd()))
+        rel = Path(os.path.relpath(absolute, Path.cwd()))
     except ValueError:  # another drive on Windows
         return path.as_posix()
-    return rel.as_posix() if not rel.as_posix().startswith("..") else path.resolve().as_posix()
+    return rel.as_posix() if not rel.as_posix().startswith("..") else absolute.as_posix()
 
 
 def _load_one(cur: Curriculum, path: Path, display: str) -> None:
-    source, problems = read_source(path, display)
+    source, problems = read_source(path, display, cur.root)
     cur.diagnostics += problems
     if source is None:
         return
@@ -309,11 +316,25 @@ def _load_one(cur: Curriculum, path: Path, display: str) -> None:
         return
     doc: Document[Any] = Document(path.stem, path, display, doc_model, locs)
     if kind == "techniques":
-        cur.techniques = doc
+        if cur.techniques is not None:
+            cur.diagnostics.append(_same_id(doc, cur.techniques))
+        else:
+            cur.techniques = doc
+        return
+    table = getattr(cur, {"quiz": "quizzes", "vignette": "vignettes", "exercise": "exercises"}[kind])
+    if path.stem in table:
+        cur.diagnostics.append(_same_id(doc, table[path.stem]))
     else:
-        getattr(cur, {"quiz": "quizzes", "vignette": "vignettes", "exercise": "exercises"}[kind])[
-            path.stem
-        ] = doc
+        table[path.stem] = doc
+
+
+def _same_id(doc: Document[Any], first: Document[Any]) -> Diagnostic:
+    return E_SAME_ID.at(
+        doc.display,
+        (1, 1),
+        f"`{doc.path.name}` has the same id `{doc.id}` as {first.display}, which is already loaded",
+        "the file name is the id: rename one of the two files, or merge them",
+    )
 
 
 def _kind(path: Path, data: dict[str, Any]) -> Kind | None:

@@ -1,8 +1,10 @@
-"""Reading a content file safely: size, binary, encoding and emptiness.
+"""Reading a content file safely: place, type, size, binary, encoding and emptiness.
 
 Authors' files come from editors, spreadsheets and e-mail attachments, so the
 first job is to turn bytes into text or into a diagnostic that says exactly
-what is wrong with the file and where. Nothing here raises for bad input.
+what is wrong with the file and where. The bytes come from
+:func:`~curriculum.content._files.read_bytes`: only regular files inside the
+project, and never more than the size limit. Nothing here raises for bad input.
 """
 
 from __future__ import annotations
@@ -11,13 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
+from curriculum.content._files import FileRefused, read_bytes
 
-__all__ = ["MAX_BYTES", "Source", "read_source"]
+__all__ = ["MAX_BYTES", "Source", "read_source", "size_limit"]
 
 MAX_BYTES = {".yml": 1 << 20, ".yaml": 1 << 20, ".bib": 4 << 20, ".ipynb": 32 << 20}
-"""Largest file accepted, by suffix; a bigger file is almost surely a mistake."""
+"""Largest file accepted, by suffix (1 MiB for others); a bigger file is almost surely a mistake."""
 
-E_READ = RULES.add("CUR101", Severity.error, "The file cannot be read.")
 E_ENCODING = RULES.add(
     "CUR102",
     Severity.error,
@@ -53,7 +55,14 @@ class Source:
     text: str
 
 
-def read_source(path: Path, display: str) -> tuple[Source | None, list[Diagnostic]]:
+def size_limit(path: Path) -> int:
+    """Return the largest size accepted for a file of this kind, in bytes."""
+    return MAX_BYTES.get(path.suffix.lower(), 1 << 20)
+
+
+def read_source(
+    path: Path, display: str, root: Path | None = None, *, allow_empty: bool = False
+) -> tuple[Source | None, list[Diagnostic]]:
     """Read ``path`` as UTF-8 text, or explain why not.
 
     Parameters
@@ -62,32 +71,28 @@ def read_source(path: Path, display: str) -> tuple[Source | None, list[Diagnosti
         The file to read.
     display : str
         How diagnostics name the file.
+    root : Path | None
+        The project; when given, a file whose real path is outside it is refused.
+    allow_empty : bool
+        Accept a file with no content (a page may be empty; a content file may not).
 
     Returns
     -------
     tuple[Source | None, list[Diagnostic]]
         The source and no diagnostics, or None and one diagnostic.
     """
-    limit = MAX_BYTES.get(path.suffix.lower(), 1 << 20)
+    limit = size_limit(path)
     try:
-        size = path.stat().st_size
-        if size > limit:
-            return None, [
-                E_HUGE.at(
-                    display,
-                    (1, 1),
-                    f"the file is {size / 1048576:.1f} MiB; content files are at most {limit >> 20} MiB",
-                    "split it into smaller files, or check that this is the file you meant",
-                )
-            ]
-        data = path.read_bytes()
-    except OSError as exc:
+        data = read_bytes(path, limit, root=root)
+    except FileRefused as refused:
+        return None, [refused.at(display)]
+    if len(data) > limit:
         return None, [
-            E_READ.at(
+            E_HUGE.at(
                 display,
                 (1, 1),
-                f"cannot read the file: {exc.strerror or exc}",
-                "check that it exists and that you may read it",
+                f"the file is larger than {limit >> 20} MiB, the most a content file of this kind may be",
+                "split it into smaller files, or check that this is the file you meant",
             )
         ]
     if b"\x00" in data[:8192]:
@@ -113,7 +118,7 @@ def read_source(path: Path, display: str) -> tuple[Source | None, list[Diagnosti
                 "save the file as UTF-8 (in most editors: File > Save with encoding > UTF-8)",
             )
         ]
-    if not text.strip():
+    if not text.strip() and not allow_empty:
         return None, [
             E_EMPTY.at(display, (1, 1), "the file is empty", "fill it in, or start from `curriculum new`")
         ]

@@ -261,6 +261,13 @@ def _translate(
             f"`{name}` has no value",
             "write the value after the colon, or remove the key",
         )
+    if kind == "string_too_long":
+        return E_VALUE.at(
+            display,
+            pos,
+            f"`{name}` has {len(str(value)):,} characters; at most {ctx.get('max_length', 0):,} are allowed",
+            "shorten it, or move long teaching text into the lesson notebook",
+        )
     if kind in ("string_too_short", "too_short"):
         need = ctx.get("min_length", 1)
         if kind == "string_too_short":

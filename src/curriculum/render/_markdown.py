@@ -9,6 +9,7 @@ replaced by the same in-text forms the site's Pandoc build produces.
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 
@@ -51,10 +52,16 @@ _TAGS = {
     "cite",
 }
 _ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}}
-_GROUP = re.compile(r"\[((?:[^\[\]]*?)(?<![\w@])-?@[A-Za-z0-9_][^\[\]]*?)\]")
+_GROUP = re.compile(r"\[([^\[\]]*+)\]")
+"""A bracketed group; it is a citation group when it holds a key (:data:`_CITES`).
+
+Matching the brackets first and looking for a key inside keeps the search linear: a lone ``[``
+followed by thousands of ``@key`` is scanned once, not once per key."""
+_CITES = re.compile(r"(?<![\w@])-?@[A-Za-z0-9_]")
 _KEY = re.compile(r"(?<![\w@])(-?)@([A-Za-z0-9_][\w:.#$%&\-+?<>~/]*[\w])")
 _CODE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`", re.DOTALL)
 _TOKEN = "CURCITE{}X"
+_TOKENS = re.compile(r"CURCITE(\d{1,9})X")
 
 
 def sanitize(markup: str) -> str:
@@ -120,12 +127,14 @@ class Renderer:
         """Replace citations (outside code) by tokens; return the text and their HTML."""
         rendered: list[str] = []
         spans = [m.span() for m in _CODE.finditer(text)]
+        starts = [a for a, _ in spans]
 
-        def outside(pos: int) -> bool:
-            return not any(a <= pos < b for a, b in spans)
+        def outside(pos: int) -> bool:  # spans are sorted and disjoint: one binary search
+            i = bisect.bisect_right(starts, pos) - 1
+            return i < 0 or pos >= spans[i][1]
 
         def group(match: re.Match[str]) -> str:
-            if not outside(match.start()):
+            if not outside(match.start()) or not _CITES.search(match.group(1)):
                 return match.group()
             rendered.append(self._group_html(match.group(1)))
             return _TOKEN.format(len(rendered) - 1)
@@ -170,6 +179,8 @@ class Renderer:
 
     @staticmethod
     def _finish(markup: str, cites: list[str]) -> str:
-        for i, cite in enumerate(cites):
-            markup = markup.replace(_TOKEN.format(i), cite)
+        if cites:  # one pass over the markup, however many citations it holds
+            markup = _TOKENS.sub(
+                lambda m: cites[int(m.group(1))] if int(m.group(1)) < len(cites) else m.group(), markup
+            )
         return sanitize(markup).strip()

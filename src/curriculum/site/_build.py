@@ -23,11 +23,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from curriculum._session import site_id
-from curriculum.content import Curriculum, Severity, check_curriculum, load_curriculum
+from curriculum.content import Curriculum, Severity
+from curriculum.content._files import FileRefused, read_bytes, read_existing
 from curriculum.content._notes import NOTES_FOLDER
 from curriculum.content._project import project_files
+from curriculum.content._source import size_limit
 from curriculum.errors import BuildError, ContentError
 from curriculum.render import Citations, PayloadBuilder, Profile, Renderer
+from curriculum.site._check import CACHE_DIR, check_site, writable_folders
 from curriculum.site._config import E_CONFIG, SiteConfig, load_config
 from curriculum.site._engines import QuartoEngine, choose_engine
 from curriculum.site._execute import package_fingerprint
@@ -36,9 +39,7 @@ from curriculum.site._pandoc_engine import MANIFEST, PandocEngine, RenderStats
 from curriculum.site._prerender import GENERATED_DIRS, prerender, write_if_changed
 from curriculum.site._staging import recover, staged_output
 
-__all__ = ["BuildResult", "build_site", "run_prerender"]
-
-CACHE_DIR = ".curriculum-cache"
+__all__ = ["CACHE_DIR", "BuildResult", "build_site", "run_prerender"]
 
 
 @dataclass
@@ -67,8 +68,7 @@ class BuildResult:
 
 
 def _checked(root: Path, console: Console) -> tuple[Curriculum, int]:
-    cur = load_curriculum(root)
-    diagnostics = check_curriculum(cur)
+    cur, diagnostics = check_site(root, execute=False)  # what `curriculum check` checks; execution is a stage
     errors = [d for d in diagnostics if d.severity == Severity.error]
     if errors:
         raise ContentError(errors)
@@ -88,6 +88,7 @@ class _Stamp:
     """
 
     def __init__(self, root: Path, config: SiteConfig, out: Path) -> None:
+        self.root = root
         self.path = root / CACHE_DIR / config.profile / "build.json"
         self.out = out
         generated = tuple(f"{d}/" for d in GENERATED_DIRS)  # derived from the content and the package
@@ -96,18 +97,20 @@ class _Stamp:
         digest = hashlib.sha256(f"{package_fingerprint()}\0{config.profile}\0{out.resolve()}".encode())
         for path in sorted(inputs):
             digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-            try:
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
-            except OSError:
-                digest.update(b"missing")
+            try:  # a file that cannot be read changes the key; the check then says why
+                digest.update(hashlib.sha256(read_bytes(path, size_limit(path), root=root)).digest())
+            except FileRefused:
+                digest.update(b"unreadable")
         self.key = digest.hexdigest()
         self.warnings = 0
 
     def unchanged(self) -> bool:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            manifest = json.loads((self.out / MANIFEST).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(read_existing(self.path, 1 << 16) or b"")
+            manifest = json.loads(read_existing(self.out / MANIFEST, 64 << 20) or b"")
+        except ValueError:
+            return False
+        if not isinstance(data, dict) or not isinstance(manifest, list):
             return False
         if data.get("key") != self.key or not all((self.out / name).is_file() for name in manifest):
             return False
@@ -115,7 +118,9 @@ class _Stamp:
         return True
 
     def commit(self, warnings: int) -> None:
-        write_if_changed(self.path, json.dumps({"key": self.key, "warnings": warnings}) + "\n")
+        write_if_changed(
+            self.path, json.dumps({"key": self.key, "warnings": warnings}) + "\n", within=self.root
+        )
 
 
 def _no_notes_for_residents(config: SiteConfig) -> None:
@@ -149,6 +154,7 @@ def run_prerender(root: Path, profile: str, console: Console | None = None, *, r
     Used by the build and by Quarto's ``pre-render`` hook (``curriculum prerender``).
     """
     console = console or Console(stderr=True)
+    writable_folders(root)
     _no_notes_for_residents(load_config(root, profile))
     cur, _ = _checked(root, console)
     builder = _builder(root, cur, profile)
@@ -202,6 +208,7 @@ def build_site(
     config = load_config(root, profile)
     _no_notes_for_residents(config)
     target = out or root / config.output_dir
+    writable_folders(root, None if out else target)  # an --out folder is the builder's own choice
     console.print(f"[bold]engine[/]     {chosen.version()} · profile {profile} · output {target}")
     if isinstance(chosen, QuartoEngine):
         _, warnings = _checked(root, console)

@@ -1,28 +1,95 @@
 """The site's structure, read from ``_quarto.yml`` (and a profile's overlay).
 
 ``_quarto.yml`` is the one source of the site's structure for both engines:
-title, sidebar, footer, bibliography, output folder. Quarto reads it itself;
-the Pandoc engine reads the same keys here. A profile file
-(``_quarto-faculty.yml``) is merged over it the way Quarto merges profiles:
-mappings merge key by key, lists are concatenated without repeats, and other
-values are replaced.
+title, sidebar, footer, bibliography, output folder, execution options.
+Quarto reads it itself; the Pandoc engine reads the same keys here. A profile
+file (``_quarto-faculty.yml``) is merged over it the way Quarto merges
+profiles: mappings merge key by key, lists are concatenated without repeats,
+and other values are replaced.
+
+The keys the build uses are validated into one model (:class:`QuartoFile`),
+by ``curriculum check`` and by the build alike, and every problem is located
+at its line in the file that set the value: a value of the wrong shape, a
+sidebar entry that is not understood, a page path that leads outside the
+project or is not a page, an output folder outside the project. Quarto's
+many other keys are left alone.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from curriculum.content._diagnostics import RULES, Severity
+from pydantic import BaseModel, ConfigDict, Field
+
+from curriculum.content._diagnostics import RULES, Diagnostic, Rule, Severity
+from curriculum.content._files import E_OUTSIDE, FileRefused, inside, read_bytes
+from curriculum.content._project import display_path
 from curriculum.content._source import read_source
-from curriculum.content._yaml import LocMap, parse_yaml
+from curriculum.content._validate import validate_model
+from curriculum.content._yaml import Loc, LocMap, Pos, parse_yaml
 from curriculum.errors import ContentError
 
-__all__ = ["NavEntry", "SiteConfig", "load_config"]
+__all__ = ["DEFAULT_TIMEOUT", "NavEntry", "QuartoFile", "SiteConfig", "load_config", "profiles"]
 
 E_CONFIG = RULES.add("CUR601", Severity.error, "The site configuration (_quarto.yml) is not usable.")
+
+DEFAULT_TIMEOUT = 300
+"""Seconds a notebook's code cell may run when ``execute: timeout`` is not set."""
+PAGE_SUFFIXES = (".qmd", ".ipynb", ".md")
+"""What the site renders: Quarto documents, notebooks and Markdown."""
+SOURCE_FOLDERS = ("lessons", "quizzes", "vignettes", "exercises")
+
+
+class _Open(BaseModel):
+    """Quarto accepts many more keys than the build reads; those are left to Quarto."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class ProjectOptions(_Open):
+    """``project:``, the keys the build reads."""
+
+    output_dir: str = Field("_site", alias="output-dir")
+    """Where the site is written, relative to the project."""
+    render: list[str] | None = None
+    """Pages (or glob patterns) rendered though not in the sidebar."""
+
+
+class SidebarOptions(_Open):
+    """``website: sidebar:``."""
+
+    contents: list[Any] = Field(default_factory=list)
+    """Pages, ``href``/``text`` links and ``section``s with their own ``contents``."""
+
+
+class WebsiteOptions(_Open):
+    """``website:``."""
+
+    title: str | None = None
+    description: str | None = None
+    sidebar: SidebarOptions | list[SidebarOptions] | None = None
+    page_footer: str | dict[str, Any] | None = Field(None, alias="page-footer")
+
+
+class ExecuteOptions(_Open):
+    """``execute:``, how notebooks run."""
+
+    timeout: Annotated[int, Field(gt=0, le=86400)] = DEFAULT_TIMEOUT
+    """Seconds each code cell may run before the build stops with an error at that cell."""
+
+
+class QuartoFile(_Open):
+    """The shape of ``_quarto.yml`` (and of a profile's overlay) that the build needs."""
+
+    project: ProjectOptions = Field(default_factory=ProjectOptions)
+    website: WebsiteOptions | None = None
+    bibliography: str | None = None
+    execute: ExecuteOptions = Field(default_factory=ExecuteOptions)
 
 
 @dataclass(frozen=True)
@@ -76,6 +143,11 @@ class SiteConfig:
         Pages rendered though not in the sidebar (``project.render``).
     raw : dict
         The merged configuration.
+    execute_timeout : int
+        Seconds each notebook cell may run (``execute: timeout``).
+    named : dict[str, tuple[str, Pos]]
+        For each page named by its path (not matched by a pattern), the file
+        and position in the configuration that names it.
     """
 
     root: Path
@@ -88,6 +160,8 @@ class SiteConfig:
     footer: str
     extra_pages: list[str] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
+    execute_timeout: int = DEFAULT_TIMEOUT
+    named: dict[str, tuple[str, Pos]] = field(default_factory=dict)
 
     def pages(self) -> list[str]:
         """Every page to render: sidebar order first, then the others."""
@@ -105,32 +179,45 @@ def _ignored(path: str) -> bool:
     return any(p.startswith(("_", ".")) for p in parts) or parts[-1].lower().startswith("readme.")
 
 
-def _merge(base: Any, over: Any) -> Any:
+Moved = dict[Loc, tuple[bool, Loc]]
+"""Where each element of a concatenated list came from: (from the overlay?, its key path there)."""
+
+
+def _merge(base: Any, over: Any, at: Loc = (), moved: Moved | None = None) -> Any:
     """Merge a profile's value over the base value, as Quarto merges configurations.
 
     Mappings merge key by key; when either value is a list, the two are
     concatenated (a single value counts as a list of one) and repeats dropped,
     the first occurrence kept; a missing or empty scalar on either side gives
-    way to the other; any other value is replaced.
+    way to the other; any other value is replaced. ``moved`` records where
+    each element of a concatenated list came from, so that problems are
+    located in the file and line that set them.
     """
+    moved = {} if moved is None else moved
     if isinstance(base, dict) and isinstance(over, dict):
         merged = dict(base)
         for key, value in over.items():
-            merged[key] = _merge(base[key], value) if key in base else value
+            merged[key] = _merge(base[key], value, (*at, key), moved) if key in base else value
         return merged
     if isinstance(base, list) or isinstance(over, list):
         if _unset(base):
             return over
         if _unset(over):
             return base
-        combined = (base if isinstance(base, list) else [base]) + (over if isinstance(over, list) else [over])
+        sides = []
+        for from_overlay, value in ((False, base), (True, over)):
+            if isinstance(value, list):
+                sides += [(item, from_overlay, (*at, i)) for i, item in enumerate(value)]
+            else:
+                sides.append((value, from_overlay, at))
         seen: set[str] = set()
-        unique = []
-        for value in combined:
-            key = json.dumps(value, default=str)
+        unique: list[Any] = []
+        for item, from_overlay, origin in sides:
+            key = json.dumps(item, default=str)
             if key not in seen:
                 seen.add(key)
-                unique.append(value)
+                moved[(*at, len(unique))] = (from_overlay, origin)
+                unique.append(item)
         return unique
     return over
 
@@ -140,9 +227,38 @@ def _unset(value: Any) -> bool:
     return value is None or (not isinstance(value, (list, dict)) and not value)
 
 
-def _read(path: Path, root: Path) -> tuple[dict[str, Any], LocMap]:
-    display = path.relative_to(root).as_posix()
-    source, problems = read_source(path, display)
+@dataclass
+class _File:
+    """One configuration file: its data and where each value is."""
+
+    display: str
+    data: dict[str, Any]
+    locs: LocMap
+
+
+class _Where:
+    """Locate a key path of the merged configuration in the file that set it."""
+
+    def __init__(self, base: _File, overlay: _File | None, moved: Moved | None = None) -> None:
+        self.base = base
+        self.overlay = overlay
+        self.moved = moved or {}
+
+    def __call__(self, loc: Loc) -> tuple[str, Pos]:
+        loc = tuple(loc)
+        for n in range(len(loc), 0, -1):  # an element of a concatenated list: where it came from
+            if loc[:n] in self.moved:
+                from_overlay, origin = self.moved[loc[:n]]
+                file = self.overlay if from_overlay and self.overlay is not None else self.base
+                return file.display, file.locs.value((*origin, *loc[n:]))
+        if self.overlay is not None and loc in self.overlay.locs.values:
+            return self.overlay.display, self.overlay.locs.value(loc)
+        return self.base.display, self.base.locs.value(loc)
+
+
+def _read(path: Path, root: Path) -> _File:
+    display = display_path(path)
+    source, problems = read_source(path, display, root)
     if source is None:
         raise ContentError(problems)
     data, locs, problems = parse_yaml(source)
@@ -159,31 +275,187 @@ def _read(path: Path, root: Path) -> tuple[dict[str, Any], LocMap]:
                 )
             ]
         )
-    return data, locs
+    _, problems = validate_model(QuartoFile, data, locs, display)
+    if problems:
+        raise ContentError(problems)
+    return _File(display, data, locs)
 
 
-def _nav(items: Any, locs: LocMap, loc: tuple[str | int, ...]) -> list[NavEntry]:
-    entries = []
-    for i, item in enumerate(items or []):
-        if isinstance(item, str):
-            entries.append(NavEntry(None, item))
-        elif isinstance(item, dict) and "section" in item:
-            inner = _nav(item.get("contents"), locs, (*loc, i, "contents"))
-            entries.append(NavEntry(str(item["section"]), None, tuple(inner)))
-        elif isinstance(item, dict) and "href" in item:
-            entries.append(NavEntry(item.get("text"), str(item["href"])))
-        else:
-            raise ContentError(
-                [
-                    E_CONFIG.at(
-                        "_quarto.yml",
-                        locs.value((*loc, i)),
-                        f"a sidebar entry is not understood: {item!r}",
-                        "use a path, `href:`/`text:`, or `section:` with `contents:`",
-                    )
-                ]
+class _Reader:
+    """Turn the validated data into a :class:`SiteConfig`, collecting every located problem."""
+
+    def __init__(self, root: Path, where: _Where) -> None:
+        self.root = root
+        self.where = where
+        self.problems: list[Diagnostic] = []
+        self.named: dict[str, tuple[str, Pos]] = {}
+
+    def problem(self, rule: Rule, loc: Loc, message: str, hint: str) -> None:
+        display, pos = self.where(loc)
+        self.problems.append(rule.at(display, pos, message, hint))
+
+    def relative(self, value: str, loc: Loc, what: str) -> str | None:
+        """Return ``value`` as a clean project-relative path, or None after reporting why it cannot be."""
+        text = value.replace("\\", "/")
+        parts = text.split("/")
+        if text.startswith("/") or posixpath.isabs(text) or (len(parts[0]) == 2 and parts[0][1] == ":"):
+            self.problem(
+                E_OUTSIDE,
+                loc,
+                f"{what} `{value}` is an absolute path; the build reads and writes only inside the project",
+                "write the path relative to the project folder",
             )
-    return entries
+            return None
+        if ".." in parts:
+            self.problem(
+                E_OUTSIDE,
+                loc,
+                f"{what} `{value}` uses `..`; the build reads and writes only inside the project",
+                "write the path relative to the project folder, without `..`",
+            )
+            return None
+        clean = posixpath.normpath(text)
+        if clean in (".", ""):
+            self.problem(E_CONFIG, loc, f"{what} `{value}` names no file", "write a path such as `index.qmd`")
+            return None
+        try:
+            inside(self.root, self.root / clean)
+        except FileRefused as refused:
+            display, pos = self.where(loc)
+            self.problems.append(refused.at(display, pos))
+            return None
+        return clean
+
+    def page(self, value: Any, loc: Loc) -> str | None:
+        """Return a page path named at ``loc``, or None after reporting why it is not usable."""
+        if not isinstance(value, str):
+            self.problem(E_CONFIG, loc, f"a page must be a path, not {value!r}", "write e.g. `index.qmd`")
+            return None
+        path = self.relative(value, loc, "the page")
+        if path is None:
+            return None
+        if not path.endswith(PAGE_SUFFIXES):
+            self.problem(
+                E_CONFIG,
+                loc,
+                f"`{value}` is not a page: the site renders {', '.join(PAGE_SUFFIXES)} files",
+                "name a Quarto document, a notebook or a Markdown file",
+            )
+            return None
+        self.named.setdefault(path, self.where(loc))
+        return path
+
+    def nav(self, items: list[Any], loc: Loc) -> list[NavEntry]:
+        entries = []
+        for i, item in enumerate(items):
+            at = (*loc, i)
+            if isinstance(item, str):
+                page = self.page(item, at)
+                if page is not None:
+                    entries.append(NavEntry(None, page))
+            elif isinstance(item, dict) and "section" in item:
+                contents = item.get("contents") or []
+                if not isinstance(contents, list):
+                    self.problem(
+                        E_CONFIG,
+                        (*at, "contents"),
+                        "a section's `contents` must be a list of entries",
+                        "write each entry on its own line, starting with `- `",
+                    )
+                    continue
+                section = item["section"]
+                if isinstance(section, (dict, list)) or section is None:
+                    self.problem(E_CONFIG, (*at, "section"), "a section's name must be text", "")
+                    continue
+                inner = self.nav(contents, (*at, "contents"))
+                entries.append(NavEntry(str(section), None, tuple(inner)))
+            elif isinstance(item, dict) and "href" in item:
+                text = item.get("text")
+                if text is not None and not isinstance(text, str):
+                    self.problem(E_CONFIG, (*at, "text"), "a sidebar entry's `text` must be text", "")
+                    continue
+                page = self.page(item["href"], (*at, "href"))
+                if page is not None:
+                    entries.append(NavEntry(text, page))
+            else:
+                self.problem(
+                    E_CONFIG,
+                    at,
+                    f"a sidebar entry is not understood: {_show(item)}",
+                    "use a path, `href:`/`text:`, or `section:` with `contents:`",
+                )
+        return entries
+
+    def render(self, patterns: list[str]) -> list[str]:
+        """Return the pages ``project.render`` names: its paths, then what its patterns match."""
+        render: list[str] = []
+        for i, pattern in enumerate(patterns):
+            loc: Loc = ("project", "render", i)
+            if pattern.startswith("!"):
+                continue  # an exclusion adds nothing
+            if "*" in pattern:
+                matches = self.matches(pattern, loc)
+            else:
+                matches = [p for p in [self.page(pattern, loc)] if p is not None]
+            render += [m for m in matches if m not in render]
+        return render
+
+    def matches(self, pattern: str, loc: Loc) -> list[str]:
+        """Return the pages a pattern matches, each inside the project once its links are followed."""
+        clean = self.relative(pattern, loc, "the render entry")
+        if clean is None:
+            return []
+        found = []
+        for match in sorted(p.relative_to(self.root).as_posix() for p in self.root.glob(clean)):
+            if _ignored(match) or not match.endswith(PAGE_SUFFIXES):
+                continue
+            try:
+                inside(self.root, self.root / match)
+            except FileRefused as refused:
+                display, pos = self.where(loc)
+                self.problems.append(refused.at(display, pos))
+                continue
+            found.append(match)
+        return found
+
+    def bibliography(self, value: str) -> str | None:
+        """Return the bibliography's path: inside the project and, if it exists, a regular file."""
+        loc: Loc = ("bibliography",)
+        clean = self.relative(value, loc, "the bibliography")
+        if clean is not None and os.path.lexists(self.root / clean):
+            try:
+                read_bytes(self.root / clean, 0, root=self.root)  # the type, not the content
+            except FileRefused as refused:
+                display, pos = self.where(loc)
+                self.problems.append(refused.at(display, pos))
+                return None
+        return clean
+
+    def output_dir(self, value: str) -> str:
+        loc: Loc = ("project", "output-dir")
+        clean = self.relative(value, loc, "the output folder")
+        if clean is None:
+            return "_site"
+        if clean.split("/")[0] in SOURCE_FOLDERS:
+            self.problem(
+                E_CONFIG,
+                loc,
+                f"the output folder `{value}` is inside a content folder",
+                "write the site to its own folder, e.g. `_site`",
+            )
+            return "_site"
+        return clean
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def profiles(root: Path) -> list[str]:
+    """Return the profiles a project can be built with: ``resident`` and one per ``_quarto-<name>.yml``."""
+    overlays = sorted(p.name[len("_quarto-") : -len(".yml")] for p in root.glob("_quarto-*.yml"))
+    return ["resident", *(name for name in overlays if name and name != "resident")]
 
 
 def load_config(root: Path, profile: str = "resident") -> SiteConfig:
@@ -204,42 +476,48 @@ def load_config(root: Path, profile: str = "resident") -> SiteConfig:
     Raises
     ------
     ContentError
-        If a configuration file is missing, malformed or not a website project.
+        If a configuration file is missing or malformed, has a value of the
+        wrong shape, or names a path that leads outside the project; every
+        problem is located at its line.
     """
-    data, locs = _read(root / "_quarto.yml", root)
-    overlay = root / f"_quarto-{profile}.yml"
-    if profile != "resident" and overlay.is_file():
-        data = _merge(data, _read(overlay, root)[0])
-    website = data.get("website") or {}
-    sidebar = website.get("sidebar") or {}
-    sidebar_loc: tuple[str | int, ...] = ("website", "sidebar", "contents")
+    base = _read(root / "_quarto.yml", root)
+    overlay_path = root / f"_quarto-{profile}.yml"
+    overlay = _read(overlay_path, root) if profile != "resident" and overlay_path.is_file() else None
+    moved: Moved = {}
+    data = _merge(base.data, overlay.data, (), moved) if overlay else base.data
+    where = _Where(base, overlay, moved)
+    model, problems = validate_model(QuartoFile, data, overlay.locs if overlay else base.locs, where(())[0])
+    if problems:
+        raise ContentError(problems)
+    reader = _Reader(root, where)
+    website = model.website or WebsiteOptions()
+    sidebar = website.sidebar
+    sidebar_loc: Loc = ("website", "sidebar", "contents")
     if isinstance(sidebar, list):
-        sidebar = sidebar[0] if sidebar else {}
+        sidebar = sidebar[0] if sidebar else None
         sidebar_loc = ("website", "sidebar", 0, "contents")
-    project = data.get("project") or {}
-    footer = website.get("page-footer") or ""
+    nav = reader.nav(sidebar.contents if sidebar else [], sidebar_loc)
+    extra = reader.render(model.project.render or _DEFAULT_RENDER)
+    output_dir = reader.output_dir(model.project.output_dir)
+    bibliography = model.bibliography
+    if bibliography is not None:
+        bibliography = reader.bibliography(bibliography)
+    if reader.problems:
+        raise ContentError(reader.problems)
+    footer = website.page_footer or ""
     if isinstance(footer, dict):
         footer = " ".join(str(v) for v in footer.values())
-    render: list[str] = []
-    patterns = project.get("render") or _DEFAULT_RENDER
-    for pattern in patterns:
-        if not isinstance(pattern, str) or pattern.startswith("!"):
-            continue
-        matches = (
-            sorted(p.relative_to(root).as_posix() for p in root.glob(pattern))
-            if "*" in pattern
-            else [pattern]
-        )
-        render += [m for m in matches if m not in render and not _ignored(m)]
     return SiteConfig(
         root=root,
         profile=profile,
-        title=str(website.get("title") or root.name),
-        description=str(website.get("description") or ""),
-        sidebar=_nav(sidebar.get("contents"), locs, sidebar_loc),
-        output_dir=str(project.get("output-dir") or "_site"),
-        bibliography=data.get("bibliography"),
+        title=str(website.title or root.name),
+        description=str(website.description or ""),
+        sidebar=nav,
+        output_dir=output_dir,
+        bibliography=bibliography,
         footer=str(footer),
-        extra_pages=render,
+        extra_pages=extra,
         raw=data,
+        execute_timeout=model.execute.timeout,
+        named=reader.named,
     )

@@ -29,6 +29,7 @@ from curriculum._fragment import Mount, mount_element, payload_script
 from curriculum._session import site_id
 from curriculum._version import __version__
 from curriculum.content._diagnostics import RULES, Severity
+from curriculum.content._files import FileRefused, inside, read_existing
 from curriculum.errors import BuildError, ContentError
 from curriculum.render import PayloadBuilder
 from curriculum.site._assets import resource, site_assets
@@ -43,6 +44,10 @@ __all__ = ["CSP", "CSP_HEADER", "PandocEngine", "RenderStats"]
 
 E_PANDOC = RULES.add("CUR604", Severity.error, "Pandoc could not render a page.")
 MANIFEST = ".curriculum-manifest.json"
+PANDOC_SECONDS = (60.0, 200e-6)
+"""Pandoc's time limit for a page: a base and a share per character (it reads plain text at ~3 µs each)."""
+CACHE_LIMIT = 64 << 20
+"""Largest cache entry or manifest read back (a page's HTML is far smaller)."""
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"
@@ -56,8 +61,8 @@ A header can carry what a ``<meta>`` policy cannot: ``frame-ancestors 'none'``
 """
 _SPLIT = "<!--curriculum:body-->"
 _PANDOC_PLACE = re.compile(r"line (\d+), column (\d+)")
-_COLGROUP = re.compile(r"<colgroup>.*?</colgroup>\s*", re.DOTALL)
-_STYLE_ATTRIBUTE = re.compile(r'(<[a-z][a-z0-9]*\b[^>]*?) style="[^"]*"')
+_COLGROUP = re.compile(r"<colgroup>(?:[^<]++|<(?!/?colgroup>))*+</colgroup>\s*")
+_STYLE_ATTRIBUTE = re.compile(r'(<[a-z][a-z0-9]*+\b[^<>]*?) style="[^"]*+"')
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("curriculum.site", "templates"),
     autoescape=True,
@@ -204,7 +209,9 @@ class PandocEngine:
             stats.executed += ran
             tick("", 1)
 
-        executed = NotebookCache(root, cache / "executed", config.profile).executed(notebooks, executed_one)
+        executed = NotebookCache(root, cache / "executed", config.profile, config.execute_timeout).executed(
+            notebooks, executed_one
+        )
 
         generated = generated or {}
         token = secrets.token_hex(16)
@@ -252,14 +259,15 @@ class PandocEngine:
             text_key = f"{shared}\0{source}\0{page is not None}\0{slots[source].key(text)}"
             key = hashlib.sha256(text_key.encode()).hexdigest()[:32]
             cached = page_cache / f"{key}.json"
-            if cached.is_file():
-                data = json.loads(cached.read_text(encoding="utf-8"))
+            hit = read_existing(cached, CACHE_LIMIT)
+            if hit:
+                data = json.loads(hit)
                 mounts = [m for m in map(Mount.from_json, data.get("mounts", [])) if m is not None]
                 return data["toc"], data["body"], mounts, False
             toc, body = self._pandoc(pandoc, text, source, bib, config.profile, page)
             body, mounts = slots[source].fill(body)
             entry = {"toc": toc, "body": body, "mounts": [m.as_json() for m in mounts]}
-            write_if_changed(cached, json.dumps(entry))
+            write_if_changed(cached, json.dumps(entry), within=cache)
             return toc, body, mounts, True
 
         with ThreadPoolExecutor(max_workers=2) as pool:
@@ -285,7 +293,7 @@ class PandocEngine:
             if payloads:
                 data_file = posixpath.splitext(posixpath.basename(page.output))[0] + ".data.js"
                 target = posixpath.join(posixpath.dirname(page.output), data_file)
-                stats.written += write_if_changed(out / target, payloads)
+                stats.written += write_if_changed(out / target, payloads, within=out)
                 written.append(target)
             # Components, the progress panel and progress marks (quiz list, case library) need the script.
             interactive = bool(payloads) or 'class="cur-progress"' in body or "data-cur-record=" in body
@@ -302,12 +310,12 @@ class PandocEngine:
                 interactive=interactive,
                 payloads=data_file,
             )
-            if write_if_changed(out / page.output, document):
+            if write_if_changed(out / page.output, document, within=out):
                 stats.written += 1
             written.append(page.output)
         written += self._assets(out, stats)
         for name, text in {**(extra or {}), **site_index(search).scripts()}.items():
-            stats.written += write_if_changed(out / name, text)
+            stats.written += write_if_changed(out / name, text, within=out)
             written.append(name)
         written.append(self._search_page(config, out, pages, order, stats))
         stats.removed = self._remove_stale(out, written)
@@ -371,11 +379,24 @@ class PandocEngine:
         if generated is not None:  # its raw HTML is sanitised by the pre-render (see safety.lua)
             args += ["-M", "curriculum-generated=true"]
         args += ["--lua-filter", str(resource("safety.lua"))]  # last: it also sees citeproc's links
+        seconds = pandoc_seconds(text)
         try:
             result = subprocess.run(
-                args, input=text, capture_output=True, text=True, timeout=120, check=False
+                args, input=text, capture_output=True, text=True, timeout=seconds, check=False
             )
-        except (OSError, subprocess.TimeoutExpired) as exc:
+        except subprocess.TimeoutExpired as exc:
+            raise ContentError(
+                [
+                    E_PANDOC.at(
+                        source,
+                        (1, 1),
+                        f"Pandoc did not finish this page within {seconds} s",
+                        "Pandoc slows down sharply on deeply nested brackets, very long runs of backticks "
+                        "or many unclosed `<`; simplify such text",
+                    )
+                ]
+            ) from exc
+        except OSError as exc:
             raise BuildError(f"{source}: Pandoc did not run: {exc}") from exc
         if result.returncode != 0:
             message = " ".join(result.stderr.split())
@@ -394,7 +415,7 @@ class PandocEngine:
     def _assets(self, out: Path, stats: RenderStats) -> list[str]:
         files = site_assets()
         for name, text in files.items():
-            stats.written += write_if_changed(out / name, text)
+            stats.written += write_if_changed(out / name, text, within=out)
         return list(files)
 
     def _search_page(
@@ -411,25 +432,34 @@ class PandocEngine:
             'at the top of any page.</p><ol class="search-page-results" aria-live="polite"></ol>'
         )
         document = _document(config, pages, page, body)
-        stats.written += write_if_changed(out / "search.html", document)
+        stats.written += write_if_changed(out / "search.html", document, within=out)
         return "search.html"
 
     def _remove_stale(self, out: Path, written: list[str]) -> int:
+        """Remove files the previous build wrote and this one did not: only ever inside ``out``."""
         manifest = out / MANIFEST
-        previous: list[str] = []
-        if manifest.is_file():
-            try:
-                previous = json.loads(manifest.read_text(encoding="utf-8"))
-            except ValueError:
-                previous = []
+        try:
+            previous = json.loads(read_existing(manifest, CACHE_LIMIT) or b"[]")
+        except ValueError:
+            previous = []
         removed = 0
-        for name in set(previous) - set(written):
-            target = out / name
-            if target.is_file():
+        for name in set(previous if isinstance(previous, list) else []) - set(written):
+            target = out / str(name)
+            try:  # the manifest is a file in the output folder, which a repository may ship: trust no name
+                inside(out, target.parent, what="the output folder")
+            except FileRefused:
+                continue
+            if target.is_symlink() or target.is_file():
                 target.unlink()
                 removed += 1
-        write_if_changed(manifest, json.dumps(sorted(written), indent=0) + "\n")
+        write_if_changed(manifest, json.dumps(sorted(written), indent=0) + "\n", within=out)
         return removed
+
+
+def pandoc_seconds(text: str) -> float:
+    """Return how long Pandoc may take for a page: bounded, and proportional to its size."""
+    base, per_char = PANDOC_SECONDS
+    return round(base + per_char * len(text), 1)
 
 
 def _document(

@@ -34,8 +34,10 @@ import yaml
 
 from curriculum._fragment import Mount, static_fragment
 from curriculum.content import Curriculum, Quiz
-from curriculum.content._project import GENERATED_DIRS
+from curriculum.content._files import FileRefused, inside, read_existing
+from curriculum.content._project import GENERATED_DIRS, display_path
 from curriculum.content._rules_doc import rules_markdown
+from curriculum.errors import BuildError, ContentError
 from curriculum.render import PayloadBuilder, sanitize
 from curriculum.site._assets import site_assets
 from curriculum.site._manifest import manifest_script
@@ -92,17 +94,42 @@ _LABELS = {
 }
 
 
-def write_if_changed(path: Path, text: str) -> bool:
-    """Write ``text`` to ``path`` atomically unless the file already holds it; return whether it wrote."""
+def write_if_changed(path: Path, text: str, *, within: Path) -> bool:
+    """Write ``text`` to ``path`` atomically unless the file already holds it; return whether it wrote.
+
+    Parameters
+    ----------
+    path : Path
+        The file to write.
+    text : str
+        Its new content.
+    within : Path
+        The folder the build writes in (the output folder, the cache, the
+        project): the file's folder, every symbolic link followed, must be
+        inside it, so no link can send a write elsewhere. A link at ``path``
+        itself is replaced, never followed.
+
+    Raises
+    ------
+    ContentError
+        If the file's folder leads outside ``within`` (CUR106).
+    BuildError
+        If the file cannot be written.
+    """
     try:
-        if path.read_text(encoding="utf-8") == text:
-            return False
-    except (OSError, UnicodeDecodeError):
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
+        inside(within, path.parent, what=f"the folder the build writes ({within.name})")
+    except FileRefused as refused:
+        raise ContentError([refused.at(display_path(path))]) from refused
+    data = text.encode("utf-8")
+    if read_existing(path, len(data)) == data:
+        return False
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError as exc:  # a file where a folder should be, a read-only folder
+        raise BuildError(f"cannot write {display_path(path)}: {exc.strerror or exc}") from exc
     return True
 
 
@@ -449,17 +476,15 @@ def api_reference(root: Path) -> None:
 
     stamp = root / ".curriculum-cache" / "reference.stamp"
     key = hashlib.sha256(f"{package_fingerprint()}\0{config}".encode()).hexdigest()
-    if (root / "reference" / "index.qmd").is_file() and stamp.is_file() and stamp.read_text() == key:
+    if (root / "reference" / "index.qmd").is_file() and read_existing(stamp, len(key)) == key.encode():
         return
     try:
         from quartodoc import Builder
     except ImportError as exc:
-        from curriculum.errors import BuildError
-
         raise BuildError("the API reference needs quartodoc: pip install 'curriculum[docs]'") from exc
     with _chdir(root):
         Builder.from_quarto_config(str(root / "_quarto.yml")).build()
-    write_if_changed(stamp, key)
+    write_if_changed(stamp, key, within=root)
 
 
 @dataclass
@@ -509,7 +534,7 @@ def prerender(root: Path, cur: Curriculum, builder: PayloadBuilder, *, reference
         for stale in (root / folder).glob("*.qmd"):
             if stale not in pages:
                 stale.unlink()
-    changed = [path for path, text in pages.items() if write_if_changed(path, text)]
+    changed = [path for path, text in pages.items() if write_if_changed(path, text, within=root)]
     if reference:
         api_reference(root)
     return Prerendered(changed, generated)

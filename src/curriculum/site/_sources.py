@@ -19,7 +19,10 @@ from typing import Any
 import yaml
 
 from curriculum._fragment import MOUNT_MIME, Mount
-from curriculum.content._diagnostics import RULES, Severity
+from curriculum.content._diagnostics import RULES, Diagnostic, Severity
+from curriculum.content._nesting import nesting_problem
+from curriculum.content._source import E_EMPTY, Source, read_source
+from curriculum.content._yaml import parse_yaml
 from curriculum.errors import ContentError
 
 __all__ = ["Page", "notebook_markdown", "raw_html", "read_front_matter"]
@@ -27,7 +30,9 @@ __all__ = ["Page", "notebook_markdown", "raw_html", "read_front_matter"]
 E_PAGE = RULES.add("CUR602", Severity.error, "A page of the site cannot be read.")
 
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*\n", re.DOTALL)
-_LEADING_H1 = re.compile(r"\A\s*#\s+([^\n{]+?)\s*(?:\{\s*(?:(#[^\s}]+)\s*)?[^}\n]*\})?\s*\n")
+_LEADING_H1 = re.compile(  # linear: no two quantifiers compete for the same characters
+    r"\A\s*+#[ \t]++([^\n{]*[^\s{])[ \t]*+(?:\{[ \t]*+(?:(#[^\s}]++)[ \t]*+)?[^}\n]*+\})?[ \t]*+\n"
+)
 _EXEC_CHUNK = re.compile(r"^```+\s*\{(python|r|julia|ojs)[^}]*\}", re.MULTILINE)
 
 
@@ -78,18 +83,35 @@ def read_front_matter(text: str) -> dict[str, Any]:
 def markdown_page(root: Path, source: str) -> tuple[str, dict[str, Any]]:
     """Read a ``.qmd`` or ``.md`` page; return its text and front matter.
 
+    The page is read only if it is a regular file inside the project, and
+    refused before Pandoc reads it if it nests too deeply for Pandoc.
+
     Raises
     ------
     ContentError
-        If the file is missing, or holds code chunks the Pandoc engine cannot execute.
+        If the file is missing or outside the project, has front matter that
+        is not YAML, holds code chunks the Pandoc engine cannot execute, or
+        nests too deeply.
     """
-    path = root / source
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContentError(
-            [E_PAGE.at(source, (1, 1), f"cannot read this page: {exc}", "check the path in _quarto.yml")]
-        ) from exc
+    read, problems = read_source(root / source, source, root, allow_empty=True)
+    if read is None:
+        raise ContentError(problems)
+    text = read.text
+    front_text = _FRONT.match(text)
+    if front_text:  # Pandoc would read it too, aliases and all: read it as strictly as content files
+        _, _, problems = parse_yaml(Source(read.path, source, front_text.group(1) + "\n"))
+        problems = [
+            Diagnostic(d.path, d.line + 1, d.col, d.code, d.severity, f"front matter: {d.message}", d.hint)
+            for d in problems
+            if d.code != E_EMPTY.code
+        ]
+        if problems:
+            raise ContentError(problems)
+    deep = nesting_problem(text)
+    if deep is not None:
+        line = text.count("\n", 0, deep.offset) + 1
+        col = deep.offset - (text.rfind("\n", 0, deep.offset) + 1) + 1
+        raise ContentError([deep.diagnostic(source, (line, col), "the page")])
     chunk = _EXEC_CHUNK.search(text)
     if chunk:
         line = text.count("\n", 0, chunk.start()) + 1

@@ -53,13 +53,21 @@ def recover(out: Path) -> None:
 
 
 def _mirror(out: Path, staging: Path) -> None:
-    """Fill ``staging`` with hard links to (or copies of) every file of ``out``."""
+    """Fill ``staging`` with hard links to (or copies of) every file of ``out``.
+
+    Symbolic links are never carried over or followed (``os.walk`` does not
+    descend into linked folders, and linked files are skipped): the build
+    writes only inside the project, and a link in the old site could lead
+    anywhere. What they stood for is simply built again.
+    """
     link = True
     for folder, dirs, files in os.walk(out):
         here = Path(folder)
         target = staging / here.relative_to(out)
         target.mkdir(exist_ok=True)
         for name in files:
+            if (here / name).is_symlink():
+                continue
             if link:
                 try:
                     os.link(here / name, target / name)

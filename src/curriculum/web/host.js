@@ -16,7 +16,7 @@ const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
 /** The date-time form both hosts write (and Python's import accepts): ISO 8601 with a zone. */
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
-const RECORD_KEY = /^[a-z][a-z0-9-]*:[A-Za-z0-9._-]{1,200}$/;
+const RECORD_KEY = /^[a-z][a-z0-9-]{0,80}:[A-Za-z0-9._-]{1,200}$/;
 const WIDGET_NAMES = { quiz: "quiz", vignette: "case vignette", spotter: "exercise", worksheet: "worksheet" };
 
 /** Light checks of each component's state, so an odd import is refused rather than half-used. */

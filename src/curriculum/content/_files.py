@@ -1,0 +1,217 @@
+"""The project's files: what a build may read and write, and how it reads them.
+
+A course repository is often someone else's pull request, so building it must
+never read or write the builder's other files. One rule covers every reader
+and writer: a path is used only when its real path (every symbolic link
+followed) is inside the folder it belongs to, the project for sources and the
+output folder for the site. :func:`inside` is that rule.
+
+Reading is bounded too: only regular files are opened (a named pipe would
+block for ever, ``/dev/zero`` never ends). The type is checked before the
+file is opened and again on the open file before a byte is read, and at most
+``limit + 1`` bytes are read, whatever the file claims its size is.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+from curriculum.content._diagnostics import RULES, Diagnostic, Rule, Severity
+
+__all__ = ["E_READ", "FileRefused", "inside", "read_bytes", "read_existing"]
+
+E_READ = RULES.add("CUR101", Severity.error, "The file cannot be read.")
+
+E_OUTSIDE = RULES.add(
+    "CUR106",
+    Severity.error,
+    "A path leads outside the project.",
+    "A course repository is often someone else's pull request: building it must never read or write "
+    "the builder's other files, so a build reads only inside the project and writes only inside "
+    "its output folder.",
+)
+E_SPECIAL = RULES.add(
+    "CUR107",
+    Severity.error,
+    "A path is not a regular file (a folder, named pipe, device or socket).",
+    "Reading a pipe waits for ever and a device such as /dev/zero never ends.",
+)
+E_LOOP = RULES.add("CUR108", Severity.error, "A symbolic link loops or cannot be followed.")
+
+_KINDS = {
+    stat.S_IFDIR: "a folder",
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+class FileRefused(Exception):
+    """A path the project may not use, with the rule it breaks.
+
+    Parameters
+    ----------
+    rule : Rule
+        The rule (CUR106 outside, CUR107 not a regular file, CUR108 link loop, CUR101 unreadable).
+    message : str
+        What is wrong with the path.
+    hint : str
+        How to fix it.
+    """
+
+    def __init__(self, rule: Rule, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+        self.hint = hint
+
+    def at(self, display: str, pos: tuple[int, int] = (1, 1)) -> Diagnostic:
+        """Return the problem as a diagnostic located at ``display:pos``."""
+        return self.rule.at(display, pos, self.message, self.hint)
+
+
+def inside(root: Path, path: Path, *, what: str = "the project") -> Path:
+    """Return the real path of ``path``, which must lie inside the real path of ``root``.
+
+    Every symbolic link is followed first, so a link inside the project that
+    points elsewhere is caught; ``..`` segments and absolute paths are caught
+    the same way. The path itself need not exist.
+
+    Parameters
+    ----------
+    root : Path
+        The folder the path must stay in (the project, or the site's output folder).
+    path : Path
+        The path to check, absolute or relative to the working folder.
+    what : str
+        How messages name ``root``.
+
+    Returns
+    -------
+    Path
+        The resolved path.
+
+    Raises
+    ------
+    FileRefused
+        If the path leads outside ``root`` (CUR106).
+    """
+    real_root = Path(os.path.realpath(root))
+    real = Path(os.path.realpath(path))  # a loop resolves to some path; reading it then says it loops
+    if real != real_root and real_root not in real.parents:
+        raise FileRefused(
+            E_OUTSIDE,
+            f"`{path.name}` leads to {real}, outside {what}",
+            f"keep every file inside {what}; replace a symbolic link by the file itself, "
+            "and write paths relative to the project without `..`",
+        )
+    return real
+
+
+def read_bytes(path: Path, limit: int, *, root: Path | None = None) -> bytes:
+    """Read at most ``limit + 1`` bytes of a regular file.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    limit : int
+        The largest size the caller accepts; reading stops one byte beyond it,
+        so a caller sees ``len(data) > limit`` and reports the file as too large.
+    root : Path | None
+        When given, the file's real path must be inside this folder.
+
+    Returns
+    -------
+    bytes
+        The file's first ``limit + 1`` bytes at most.
+
+    Raises
+    ------
+    FileRefused
+        If the path is outside ``root``, is not a regular file, loops, or cannot be read.
+    """
+    if root is not None:
+        inside(root, path)
+    try:
+        _regular(path, os.stat(path).st_mode)  # a device is refused before it is even opened
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise _refused(path, exc) from exc
+    try:
+        _regular(path, os.fstat(fd).st_mode)  # and again on the open file, in case it was swapped
+        chunks: list[bytes] = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise _refused(path, exc) from exc
+    finally:
+        os.close(fd)
+
+
+def read_existing(path: Path, limit: int) -> bytes | None:
+    """Return the bytes of a file a build is about to replace, or None if it is not a plain file.
+
+    Symbolic links are not followed (the build replaces the link, never its
+    target) and special files are not opened, so comparing old and new output
+    can neither block nor leak.
+
+    Parameters
+    ----------
+    path : Path
+        A file in the output folder or the build cache.
+    limit : int
+        Read at most this many bytes plus one.
+
+    Returns
+    -------
+    bytes | None
+        The content, or None when the path is missing, a link or not a regular file.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return os.read(fd, limit + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _regular(path: Path, mode: int) -> None:
+    kind = stat.S_IFMT(mode)
+    if kind != stat.S_IFREG:
+        raise FileRefused(
+            E_SPECIAL,
+            f"`{path.name}` is {_KINDS.get(kind, 'not a regular file')}, not a file",
+            "content folders hold only regular files; remove it or replace it by a file",
+        )
+
+
+def _refused(path: Path, exc: OSError) -> FileRefused:
+    if exc.errno == errno.ELOOP:
+        return FileRefused(
+            E_LOOP,
+            f"the symbolic link `{path.name}` loops and never reaches a file",
+            "replace the link by the file itself",
+        )
+    return FileRefused(
+        E_READ,
+        f"cannot read the file: {exc.strerror or exc}",
+        "check that it exists and that you may read it",
+    )

@@ -1,0 +1,172 @@
+"""``curriculum check`` for a whole project: everything the build will need, checked first.
+
+An author runs ``check`` to know that the build will work, so it checks what
+the build reads, the same way the build reads it:
+
+1. the content: every file loaded, validated and cross-checked (ids a code
+   cell names included);
+2. the site configuration of every profile: ``_quarto.yml`` (and each
+   ``_quarto-<profile>.yml`` overlay) validated into the model the build uses,
+   every page it names inside the project and present (or generated), every
+   page readable and not nested beyond what Pandoc can render;
+3. the lesson notebooks, executed as the build executes them (with the
+   ``execute: timeout`` of ``_quarto.yml``), through the build's own cache:
+   after a build, or a check, nothing whose code and content are unchanged
+   runs again, and a build after a passing check executes nothing more.
+
+The build runs steps 1 and 2 through :func:`check_site` too; step 3 is its
+own execution stage.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from curriculum.content import Curriculum, Diagnostic, Severity, check_curriculum, find_root, load_curriculum
+from curriculum.content._check import CheckReport, describe
+from curriculum.content._files import FileRefused, inside
+from curriculum.content._project import PROJECT_FILE, display_path, project_files
+from curriculum.errors import ContentError, UsageError
+from curriculum.site._config import SiteConfig, load_config, profiles
+from curriculum.site._execute import NotebookCache
+from curriculum.site._prerender import GENERATED_DIRS
+from curriculum.site._sources import E_PAGE, markdown_page
+
+__all__ = ["CACHE_DIR", "check_project", "check_site", "writable_folders"]
+
+CACHE_DIR = ".curriculum-cache"
+"""The build's cache folder, inside the project."""
+
+
+def check_project(cwd: Path) -> CheckReport:
+    """Check the project around ``cwd`` as :func:`check_site` does; what ``curriculum check`` runs.
+
+    Raises
+    ------
+    UsageError
+        When ``cwd`` is not inside a project.
+    """
+    root = find_root(cwd)
+    if root is None:
+        raise UsageError(
+            f"no {PROJECT_FILE} in {cwd} or above, so this is not a curriculum project; "
+            "run the command inside one, or name the files to check"
+        )
+    cur, diagnostics = check_site(root)
+    return CheckReport(diagnostics, len(project_files(root)), describe(cur))
+
+
+def check_site(root: Path, *, execute: bool = True) -> tuple[Curriculum, list[Diagnostic]]:
+    """Check a project as strictly as the build needs it.
+
+    Parameters
+    ----------
+    root : Path
+        The project folder.
+    execute : bool
+        Also execute the lesson notebooks (through the build's cache) when
+        nothing else is wrong.
+
+    Returns
+    -------
+    tuple[Curriculum, list[Diagnostic]]
+        The loaded content and every problem, sorted.
+    """
+    cur = load_curriculum(root)
+    diagnostics = check_curriculum(cur)
+    resident: SiteConfig | None = None
+    for profile in profiles(root):
+        try:
+            config = load_config(root, profile)
+        except ContentError as exc:
+            diagnostics += exc.diagnostics
+            continue
+        if profile == "resident":
+            resident = config
+        diagnostics += page_problems(config, cur)
+    diagnostics = sorted(set(diagnostics))
+    if execute and resident is not None and not any(d.severity == Severity.error for d in diagnostics):
+        notebooks = [root / page for page in resident.pages() if page.endswith(".ipynb")]
+        try:
+            writable_folders(root)  # the cache it writes must be inside the project too
+            cache = NotebookCache(
+                root, root / CACHE_DIR / "resident" / "executed", "resident", resident.execute_timeout
+            )
+            cache.executed(notebooks)
+        except ContentError as exc:
+            diagnostics = sorted(set(diagnostics) | set(exc.diagnostics))
+    return cur, diagnostics
+
+
+def writable_folders(root: Path, output: Path | None = None) -> None:
+    """Refuse to build when a folder the build writes in leads outside the project.
+
+    The build writes its cache, the generated pages and (unless the command
+    line names another folder) the site inside the project. A repository could
+    ship any of these as a symbolic link to elsewhere; every write also checks
+    its own folder (see :func:`~curriculum.site._prerender.write_if_changed`),
+    and this catches the whole folder before anything is written.
+
+    Raises
+    ------
+    ContentError
+        Naming the folder and the rule (CUR106).
+    """
+    folders = [root / CACHE_DIR, *(root / d for d in GENERATED_DIRS)]
+    if output is not None:
+        folders.append(output)
+    problems = []
+    for folder in folders:
+        try:
+            inside(root, folder)
+        except FileRefused as refused:
+            problems.append(refused.at(display_path(folder)))
+    if problems:
+        raise ContentError(problems)
+
+
+def page_problems(config: SiteConfig, cur: Curriculum) -> list[Diagnostic]:
+    """Return why pages of the site cannot be built: missing, unreadable, or nested too deeply.
+
+    Generated pages (the quiz list, a page per quiz and per case, the rules
+    reference, the API reference) do not exist before the build writes them,
+    so they count as present when the content will produce them.
+    """
+    root = config.root
+    generated = {"quiz/index.qmd", "cases/index.qmd", "rules/index.qmd"}
+    generated |= {f"quiz/{ident}.qmd" for ident in cur.quizzes}
+    generated |= {f"cases/{ident}.qmd" for ident in cur.vignettes}
+    problems: list[Diagnostic] = []
+    for page in config.pages():
+        display, pos = config.named.get(page, ("_quarto.yml", (1, 1)))
+        if page.split("/")[0] in GENERATED_DIRS:
+            if page not in config.named:
+                continue  # matched by a pattern: whatever the pre-render leaves there is what it renders
+            expected = page in generated or (page.startswith("reference/") and "quartodoc" in config.raw)
+            if not expected:
+                problems.append(
+                    E_PAGE.at(
+                        display,
+                        pos,
+                        f"`{page}` is in a folder the build generates, but the content produces no such page",
+                        f"{', '.join(GENERATED_DIRS)} hold generated pages; check the id, or move the page",
+                    )
+                )
+            continue
+        if not (root / page).exists() and not (root / page).is_symlink():
+            problems.append(
+                E_PAGE.at(
+                    display,
+                    pos,
+                    f"the page `{page}` does not exist",
+                    "create it, or fix the path in the configuration",
+                )
+            )
+            continue
+        if page.endswith(".ipynb"):
+            continue  # notebooks in lessons/ are content, checked above; others are read when executed
+        try:
+            markdown_page(root, page)
+        except ContentError as exc:
+            problems += exc.diagnostics
+    return problems

@@ -1,0 +1,191 @@
+"""Nothing outside the project: the folders a build writes, the files it replaces, the bytes it reads.
+
+A repository can ship its output folder, its build cache or a generated
+folder as a symbolic link to the builder's own files. Every read and write
+goes through one rule (:func:`curriculum.content._files.inside`), and these
+tests try each door with a copy of the built test project next to an
+``outside`` folder that must stay as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from curriculum.content._files import FileRefused, inside, read_bytes, read_existing
+from curriculum.errors import BuildError, ContentError
+from curriculum.site import build_site
+from curriculum.site._prerender import write_if_changed
+from tests.conftest import PROJECT
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("built") / "project"
+    shutil.copytree(
+        PROJECT, root, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
+    )
+    build_site(root, engine="pandoc", console=Console(quiet=True))
+    return root
+
+
+@pytest.fixture
+def setup(built: Path, tmp_path: Path) -> tuple[Path, Path]:
+    root = tmp_path / "project"
+    shutil.copytree(built, root, symlinks=True)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.qmd").write_text("the builder's own notes\n")
+    (outside / "index.html").write_text("the builder's own page\n")
+    return root, outside
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def build_refused(root: Path) -> str:
+    with pytest.raises(ContentError) as refused:
+        build_site(root, engine="pandoc", console=Console(quiet=True))
+    return refused.value.diagnostics[0].format()
+
+
+@pytest.mark.parametrize(
+    ("folder", "where"),
+    [
+        ("_site", "_quarto.yml:3:15"),  # the output folder itself: the configuration's output-dir
+        ("quiz", "_quarto.yml:20:13"),  # a generated folder: the sidebar page inside it
+        (".curriculum-cache", ".curriculum-cache:1:1"),  # the cache, before anything is written
+    ],
+)
+def test_a_folder_the_build_writes_that_links_outside_is_refused(
+    folder: str, where: str, setup: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, outside = setup
+    before = snapshot(outside)
+    shutil.rmtree(root / folder)
+    os.symlink(outside, root / folder)
+    (root / "index.qmd").write_text((root / "index.qmd").read_text() + "\nChanged, so the build renders.\n")
+    monkeypatch.chdir(root)
+    message = build_refused(root)
+    assert message.startswith(f"{where}: error CUR106: "), message
+    assert f"leads to {outside}" in message
+    assert snapshot(outside) == before
+
+
+def test_a_file_the_build_replaces_is_never_followed(setup: tuple[Path, Path]) -> None:
+    root, outside = setup
+    before = snapshot(outside)
+    page = root / "_site" / "index.html"
+    page.unlink()
+    os.symlink(outside / "index.html", page)
+    (root / "index.qmd").write_text((root / "index.qmd").read_text() + "\nChanged, so the build renders.\n")
+    build_site(root, engine="pandoc", console=Console(quiet=True))
+    assert not page.is_symlink() and "Changed, so the build renders." in page.read_text()
+    assert snapshot(outside) == before
+
+
+def test_writes_check_their_own_folder(tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    os.symlink(tmp_path / "elsewhere", tmp_path / "out" / "sub")
+    assert write_if_changed(tmp_path / "out" / "a.html", "x", within=tmp_path / "out")
+    assert not write_if_changed(tmp_path / "out" / "a.html", "x", within=tmp_path / "out")
+    with pytest.raises(ContentError) as refused:
+        write_if_changed(tmp_path / "out" / "sub" / "b.html", "x", within=tmp_path / "out")
+    assert refused.value.diagnostics[0].code == "CUR106"
+    assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
+def test_inside_resolves_links_and_refuses_what_leads_out(tmp_path: Path) -> None:
+    (tmp_path / "p").mkdir()
+    os.symlink("/etc", tmp_path / "p" / "etc")
+    assert inside(tmp_path / "p", tmp_path / "p" / "a" / ".." / "b") == (tmp_path / "p" / "b")
+    for escape in (tmp_path / "p" / ".." / "x", Path("/etc/hostname"), tmp_path / "p" / "etc" / "hostname"):
+        with pytest.raises(FileRefused) as refused:
+            inside(tmp_path / "p", escape)
+        assert refused.value.rule.code == "CUR106"
+
+
+def test_reads_stop_at_the_limit_whatever_the_file_claims(tmp_path: Path) -> None:
+    big = tmp_path / "big.yml"
+    big.write_bytes(b"x" * 5000)
+    assert len(read_bytes(big, 100)) == 101
+    assert read_existing(big, 10) == b"x" * 11
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
+def test_special_files_are_refused_by_type_before_a_byte_is_read(kind: str, tmp_path: Path) -> None:
+    path = tmp_path / "adv.yml"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "device":
+        os.symlink("/dev/zero", path)
+    else:
+        path.mkdir()
+    outcome: list[object] = []
+    reader = threading.Thread(target=lambda: outcome.append(_refusal(path)), daemon=True)
+    reader.start()
+    reader.join(timeout=10)
+    assert outcome, "reading a special file blocked"
+    assert outcome[0] == "CUR107"
+    assert read_existing(path, 10) is None
+
+
+def _refusal(path: Path) -> str:
+    try:
+        read_bytes(path, 1 << 20)
+    except FileRefused as refused:
+        return refused.rule.code
+    return "read"
+
+
+def test_a_symlink_loop_is_a_clean_refusal(tmp_path: Path) -> None:
+    os.symlink("b.yml", tmp_path / "a.yml")
+    os.symlink("a.yml", tmp_path / "b.yml")
+    with pytest.raises(FileRefused) as refused:
+        read_bytes(tmp_path / "a.yml", 100)
+    assert refused.value.rule.code == "CUR108"
+    with pytest.raises(FileRefused) as refused:
+        read_bytes(tmp_path / "a.yml", 100, root=tmp_path)
+    assert refused.value.rule.code == "CUR108"
+
+
+def test_a_file_where_the_output_folder_should_be_is_a_clean_error(setup: tuple[Path, Path]) -> None:
+    root, _ = setup
+    shutil.rmtree(root / "_site")
+    (root / "_site").write_text("not a folder")
+    (root / "index.qmd").write_text((root / "index.qmd").read_text() + "\nChanged, so the build renders.\n")
+    with pytest.raises(BuildError, match=r"output folder .*_site is a file"):
+        build_site(root, engine="pandoc", console=Console(quiet=True))
+
+
+@pytest.mark.parametrize("link", ["lessons", "index.html"])
+def test_links_inside_the_old_site_are_neither_followed_nor_kept(
+    link: str, setup: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The new site is staged from the old one without following its links (nothing outside is read)."""
+    root, outside = setup
+    (outside / "secret.html").write_text("SECRET FROM OUTSIDE")
+    before = snapshot(outside)
+    target = root / "_site" / link
+    shutil.rmtree(target) if target.is_dir() else target.unlink()
+    os.symlink(outside if link == "lessons" else outside / "secret.html", target)
+    (root / "index.qmd").write_text((root / "index.qmd").read_text() + "\nChanged, so the build renders.\n")
+    monkeypatch.chdir(root)
+    build_site(root, engine="pandoc", console=Console(quiet=True))
+    site = root / "_site"
+    assert not any(p.is_symlink() for p in site.rglob("*"))
+    assert (site / "lessons" / "intro.html").is_file() and (site / "index.html").is_file()
+    assert "SECRET FROM OUTSIDE" not in "".join(p.read_text(errors="replace") for p in site.rglob("*.html"))
+    assert snapshot(outside) == before
