@@ -56,7 +56,11 @@ def write_project(root: Path) -> None:
         "lesson-id": "bench",
         "duration": 60,
         "objectives": [
-            {"id": f"bench-{o + 1}", "text": f"Objective number {o + 1}.", "competencies": [COMPETENCIES[o % 6]]}
+            {
+                "id": f"bench-{o + 1}",
+                "text": f"Objective number {o + 1}.",
+                "competencies": [COMPETENCIES[o % 6]],
+            }
             for o in range(OBJECTIVES)
         ],
         "quiz": QUIZ,
@@ -74,14 +78,22 @@ def write_project(root: Path) -> None:
             "type": "single",
             "objectives": [f"bench-{j % OBJECTIVES + 1}"],
             "stem": f"A 40-year-old woman with depression asks question {j}. Which response is best?",
-            "options": [{"id": o, "text": f"Response {o} to case {j}", "feedback": "Because."} for o in OPTIONS],
+            "options": [
+                {"id": o, "text": f"Response {o} to case {j}", "feedback": "Because."} for o in OPTIONS
+            ],
             "answer": "a",
             "rationale": "The alliance predicts outcome [@krupnick1996].",
             "references": ["krupnick1996"],
         }
         for j in range(ITEMS)
     ]
-    quiz = {"title": "Benchmark final", "lesson": "bench", "kind": "summative", "pass_mark": 0.6, "items": items}
+    quiz = {
+        "title": "Benchmark final",
+        "lesson": "bench",
+        "kind": "summative",
+        "pass_mark": 0.6,
+        "items": items,
+    }
     (root / "quizzes" / f"{QUIZ}.yml").write_text(yaml.safe_dump(quiz, sort_keys=False))
 
 
@@ -149,7 +161,9 @@ def statistics_only(project: Path) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=3, help="timed runs of the command (the median counts)")
     parser.add_argument("--keep", action="store_true", help="keep the synthetic project and its report")
     parser.add_argument("--check", action="store_true", help="exit 1 when the budget is missed")
@@ -159,7 +173,9 @@ def main(argv: list[str] | None = None) -> int:
         exe = shutil.which("curriculum") or "curriculum"
     work = Path(tempfile.mkdtemp(prefix="curriculum-report-bench-"))
     project = work / "project"
-    print(f"curriculum report: synthetic cohort of {LEARNERS:,} learners x {ITEMS} items in {work}", flush=True)
+    print(
+        f"curriculum report: synthetic cohort of {LEARNERS:,} learners x {ITEMS} items in {work}", flush=True
+    )
     write_project(project)
     write_responses(project / "responses")
     out = project / "report"
@@ -179,7 +195,10 @@ def main(argv: list[str] | None = None) -> int:
     miskey = items[item_id(MISKEYED)]["flags"].split(";")
     nfd = items[item_id(NFD_ITEM)]["nfd"].split()
     planted = {
-        f"miskeyed {item_id(MISKEYED)} flagged negative-rpb and key-not-modal": {"negative-rpb", "key-not-modal"}
+        f"miskeyed {item_id(MISKEYED)} flagged negative-rpb and key-not-modal": {
+            "negative-rpb",
+            "key-not-modal",
+        }
         <= set(miskey),
         f"{item_id(NFD_ITEM)} option {NFD_OPTION} flagged non-functioning": NFD_OPTION in nfd,
     }
@@ -214,7 +233,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  item flags: {', '.join(f'{k} {v}' for k, v in figures['flags'].items())}")
     for label, found in planted.items():
         print(f"  planted: {label}: {'yes' if found else 'NO'}")
-    print(f"  report.html {figures['report_html_bytes'] / 1000:.0f} KB; load average {figures['load_average']}")
+    print(
+        f"  report.html {figures['report_html_bytes'] / 1000:.0f} KB; load average {figures['load_average']}"
+    )
     verdict = "PASS" if median < BUDGET else "FAIL"
     goal = "met" if median < GOAL else "not met"
     print(f"  budget: curriculum report < {BUDGET:g} s: {median:.2f} s {verdict} (goal {GOAL:g} s: {goal})")

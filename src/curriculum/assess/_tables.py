@@ -51,7 +51,7 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 def items_csv(analysis: Analysis) -> str:
     """Return ``items.csv``: one row per item of every quiz.
 
-    Columns: ``quiz, item, type, n, p, rpb, d, key, omitted``, one
+    Columns: ``quiz, item, n, p, rpb, d, type, key, omitted``, one
     ``option_<id>`` share column per option id used by any item, one
     ``rpb_<id>`` column per option (its correlation with the total score),
     ``nfd`` (the non-functioning distractors), ``flags`` (codes, ``;``
@@ -61,11 +61,11 @@ def items_csv(analysis: Analysis) -> str:
     header = [
         "quiz",
         "item",
-        "type",
         "n",
         "p",
         "rpb",
         "d",
+        "type",
         "key",
         "omitted",
         *(f"option_{o}" for o in letters),
@@ -82,11 +82,11 @@ def items_csv(analysis: Analysis) -> str:
                 [
                     quiz.id,
                     item.id,
-                    item.type,
                     item.n,
                     _number(item.p),
                     _number(item.rpb),
                     _number(item.d),
+                    item.type,
                     " ".join(item.key),
                     _number(item.omitted),
                     *(_number(item.shares[o]) if o in item.shares else "" for o in letters),
