@@ -32,7 +32,8 @@ from curriculum.assess._tables import (
     quizzes_csv,
     scores_csv,
 )
-from curriculum.content import Curriculum, load_curriculum
+from curriculum.content import Curriculum, load_files
+from curriculum.content._project import project_files
 from curriculum.errors import CurriculumError, UsageError
 
 __all__ = ["Outcome", "make_grades", "make_report"]
@@ -60,7 +61,10 @@ class Outcome:
 
 
 def _load(root: Path) -> tuple[Curriculum, str, dict[str, QuizKey]]:
-    curriculum = load_curriculum(root)
+    """Load the lessons (objectives, subcompetencies), quizzes (keys) and bibliography (for feedback)."""
+    wanted = {root / "lessons", root / "quizzes"}
+    files = [p for p in project_files(root) if p.parent in wanted or p.suffix == ".bib"]
+    curriculum = load_files(files, root=root)
     return curriculum, site_id(root), quiz_keys(curriculum)
 
 

@@ -15,6 +15,8 @@ import io
 import math
 from collections.abc import Iterable, Sequence
 
+import numpy as np
+
 from curriculum.assess._analysis import Analysis, LearnerScore, QuizResult
 from curriculum.assess._statistics import OPTION_LETTERS
 
@@ -37,7 +39,10 @@ def untrusted(text: str) -> str:
 
 
 def _number(value: float, places: int = 4) -> str:
-    return "" if math.isnan(value) else f"{value:.{places}f}"
+    return "" if math.isnan(value) else format(value, _FORMATS[places])
+
+
+_FORMATS = {1: ".1f", 4: ".4f"}
 
 
 def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -219,10 +224,13 @@ def objectives_csv(analysis: Analysis) -> str:
 
 def mastery_csv(analysis: Analysis) -> str:
     """Return ``mastery.csv``, the heatmap's figures: each learner's proportion correct per row."""
-    rows = []
-    for r, m in enumerate(analysis.objectives):
-        for c, learner in enumerate(analysis.learners):
-            value = float(analysis.heatmap[r, c])
-            if not math.isnan(value):
-                rows.append([untrusted(learner), m.kind, m.id, _number(value)])
+    matrix = analysis.heatmap
+    rows_at, columns_at = np.nonzero(~np.isnan(matrix))
+    names = [untrusted(name) for name in analysis.learners]
+    rows = [
+        (names[c], analysis.objectives[r].kind, analysis.objectives[r].id, f"{value:.4f}")
+        for r, c, value in zip(
+            rows_at.tolist(), columns_at.tolist(), matrix[rows_at, columns_at].tolist(), strict=True
+        )
+    ]
     return _csv(["learner", "kind", "id", "proportion"], rows)
