@@ -278,3 +278,27 @@ def test_report_into_a_file_is_a_usage_error(cohort_dir: Path, capsys: pytest.Ca
     Path("taken").write_text("")
     status, _, err = run(["report", str(cohort_dir), "--out", "taken"], capsys)
     assert status == 2 and "is a file" in err
+
+
+def test_one_learner_across_quizzes_is_one_learner(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add_quiz(project)
+    monkeypatch.chdir(project)
+    answers = {item: [key] for item, key in zip(ITEMS, KEYS, strict=True)}
+    response_file(project / "f", "a.json", answers, learner="Jo Example")
+    response_file(
+        project / "f",
+        "b.json",
+        {"final-q01": ["a"], "final-q02": ["a"]},
+        learner="jo  example",
+        quiz="intro-final",
+    )
+    status, _, err = run(["report", "f", "--out", "out"], capsys)
+    assert status == 0, err
+    assert {(r["learner"], r["quiz"]) for r in read_csv(Path("out/learners.csv"))} == {
+        ("Jo Example", QUIZ),
+        ("Jo Example", "intro-final"),
+    }
+    assert set(pd.read_csv("out/mastery.csv")["learner"]) == {"Jo Example"}
+    assert "1 learner" in err

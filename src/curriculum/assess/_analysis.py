@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from curriculum.assess._cohort import Cohort, QuizResponses
 from curriculum.assess._flags import PROVISIONAL_BELOW, Flag, item_flags, quiz_flags
 from curriculum.assess._learner_files import Problem
+from curriculum.assess._scoring import passed as reaches_pass_mark
 from curriculum.assess._statistics import (
     OPTION_LETTERS,
     DecisionConsistency,
@@ -77,7 +78,7 @@ class ItemResult:
     @property
     def nfd(self) -> tuple[str, ...]:
         """The non-functioning distractors (chosen by fewer than 5%)."""
-        return tuple(f.detail.split(":")[0].removeprefix("option ") for f in self.flags if f.code == "nfd")
+        return tuple(f.option for f in self.flags if f.code == "nfd" and f.option is not None)
 
 
 @dataclass(frozen=True)
@@ -318,7 +319,7 @@ def _quiz(responses: QuizResponses) -> QuizResult:
             correct=int(totals[i]),
             items=k,
             percentile=float(ranks[i]),
-            passed=None if quiz.pass_mark is None else bool(totals[i] / k + 1e-9 >= quiz.pass_mark),
+            passed=reaches_pass_mark(float(totals[i]) / k, quiz.pass_mark),
             path=sub.path,
             responses=sub.responses,
             submitted=sub.submitted,

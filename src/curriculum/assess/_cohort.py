@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -193,14 +193,17 @@ def build_cohort(
         by_quiz.setdefault(sub.quiz, []).append((sub, row))
     if others:
         cohort.notes.append(f"{others} submission{'s' if others != 1 else ''} of other quizzes left out")
+    spelling: dict[str, str] = {}  # one learner typing "Jo Example" and "jo example": one name
     for ident in keys:
         if ident in by_quiz:
             counted = _latest_once(by_quiz[ident], cohort.problems)
             counted.sort(key=lambda pair: (pair[0].learner.casefold(), pair[0].path))
+            submissions = [
+                replace(s, learner=spelling.setdefault(s.learner.casefold(), s.learner)) if s.named else s
+                for s, _ in counted
+            ]
             cohort.quizzes[ident] = QuizResponses(
-                key=keys[ident],
-                submissions=[s for s, _ in counted],
-                codes=np.vstack([row for _, row in counted]),
+                key=keys[ident], submissions=submissions, codes=np.vstack([row for _, row in counted])
             )
     return cohort
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import math
 import os
 import tempfile
 from collections.abc import Sequence
@@ -217,8 +218,8 @@ def summary(outcome: Outcome, out: Path, norms: Path | None = None) -> list[str]
     for quiz in a.quizzes:
         provisional = " (provisional: fewer than 30)" if quiz.provisional else ""
         lines.append(
-            f"  {quiz.id}: n {quiz.n}, mean {quiz.mean:.1f}/{quiz.k}, KR-20 {quiz.kr20:.2f}, "
-            f"SEM {quiz.sem:.2f}{provisional}"
+            f"  {quiz.id}: n {quiz.n}, mean {quiz.mean:.1f}/{quiz.k}, KR-20 {_figure(quiz.kr20)}, "
+            f"SEM {_figure(quiz.sem)}{provisional}"
         )
     if norms is not None:
         kept = len(a.quizzes) - len(outcome.norms_left_out)
@@ -227,6 +228,10 @@ def summary(outcome: Outcome, out: Path, norms: Path | None = None) -> list[str]
             line += f"; left out (fewer than 5 learners): {', '.join(outcome.norms_left_out)}"
         lines.append(line)
     return lines
+
+
+def _figure(value: float) -> str:
+    return "not defined" if math.isnan(value) else f"{value:.2f}"
 
 
 def _plural(n: int, one: str, many: str | None = None) -> str:

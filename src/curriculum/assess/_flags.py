@@ -109,10 +109,13 @@ class Flag:
         The :data:`FLAGS` code.
     detail : str
         The figure behind it, e.g. ``p = 0.12`` or ``option d: 2%``.
+    option : str | None
+        The option a distractor flag is about.
     """
 
     code: str
     detail: str
+    option: str | None = None
 
     @property
     def severity(self) -> Severity:
@@ -147,9 +150,9 @@ def item_flags(stats: ItemStatistics, keys: np.ndarray, valid: np.ndarray) -> li
                 continue  # not offered, or keyed: not a distractor
             share, r = float(stats.shares[j, bit]), float(stats.option_rpb[j, bit])
             if share < NFD_SHARE:
-                flags.append(Flag("nfd", f"option {letter}: {share:.0%}"))
+                flags.append(Flag("nfd", f"option {letter}: {share:.0%}", letter))
             if not math.isnan(r) and r > 0:
-                flags.append(Flag("distractor-rpb", f"option {letter}: r = {r:.2f}"))
+                flags.append(Flag("distractor-rpb", f"option {letter}: r = {r:.2f}", letter))
         if not stats.key_is_modal_in_upper[j]:
             flags.append(Flag("key-not-modal", "another answer is more frequent in the upper group"))
         out.append(flags)
