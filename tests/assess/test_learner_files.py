@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -317,3 +318,14 @@ def test_a_progress_file_of_another_site(files: Path, capsys: pytest.CaptureFixt
     path = progress_file(files, "visitor.json", {}, site="elsewhere")
     status, err, _ = report(capsys, files)
     assert status == 1 and "another site" in problem_lines(err, path)[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX feature")
+def test_a_named_pipe_is_refused_without_waiting_on_it(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pipe = files.parent / "pipe.json"
+    os.mkfifo(pipe)
+    status, err, learners = report(capsys, files, pipe)
+    assert status == 1 and len(learners) == 5
+    assert problem_lines(err, pipe) == [f"{pipe.as_posix()}: not a regular file"]
