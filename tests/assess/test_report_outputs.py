@@ -82,6 +82,8 @@ def test_report_writes_every_file_and_the_csv_reads_back(
     ]  # fmt: skip
     # intro-2 is MK4 and PC4: every item of intro-1 (MK4) and intro-2 counts for MK4, once.
     assert [int(r["items"]) for r in objectives] == [2, 2, 2, 4, 4]
+    assert objectives[0]["text"] == "Describe the alliance as a common factor."
+    assert [r["text"] for r in objectives[3:]] == ["Medical Knowledge 4", "Patient Care 4"]
     mastery = pd.read_csv(out / "mastery.csv")
     assert (
         set(mastery["kind"]) == {"objective", "subcompetency"} and mastery["proportion"].between(0, 1).all()

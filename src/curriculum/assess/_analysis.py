@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from curriculum._api import _competency_name
 from curriculum.assess._cohort import Cohort, QuizResponses
 from curriculum.assess._flags import PROVISIONAL_BELOW, Flag, item_flags, quiz_flags
 from curriculum.assess._learner_files import Problem
@@ -201,7 +202,7 @@ class Mastery:
     id : str
         The objective id or the subcompetency code (``PC4``).
     text : str
-        The objective's words ("" for a subcompetency).
+        The objective's words, or the subcompetency's name ("Medical Knowledge 4").
     lesson : str
         The lesson that states the objective ("" for a subcompetency).
     competencies : tuple[str, ...]
@@ -391,7 +392,9 @@ def _mastery(
             Mastery(
                 kind=kind,
                 id=ident,
-                text=objective.text if objective else "",
+                text=objective.text
+                if objective
+                else (_competency_name(ident) if kind == "subcompetency" else ""),
                 lesson=lesson,
                 competencies=tuple(objective.competencies) if objective else (),
                 items=int(item_counts[i]),
