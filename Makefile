@@ -60,6 +60,7 @@ lab: $(VENV)/.installed
 	  $$(if [ "$$(id -u)" = 0 ]; then echo --allow-root; fi)
 
 bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/report.py
 	$(BIN)/python benchmarks/run.py
 
 clean:

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import sys
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from curriculum._version import __version__
 from curriculum.content._templates import KINDS
 from curriculum.errors import CurriculumError
+
+if TYPE_CHECKING:
+    from curriculum.assess._learner_files import Problem
 
 __all__ = ["cli", "main"]
 
@@ -101,12 +106,12 @@ def rules() -> int:
     help="Folder to write to (default: schemas/ in the project).",
 )
 def schema(out: Path | None) -> int:
-    """Write JSON Schemas of the content formats and the progress file, for editors and tools."""
-    from curriculum.assess import ProgressFile
+    """Write JSON Schemas of the content formats and the learners' and norms files, for editors and tools."""
+    from curriculum.assess import Norms, ProgressFile, ResponseFile
     from curriculum.content._schema import write_schemas
 
     folder = out or _root() / "schemas"
-    for path in write_schemas(folder, {"progress": ProgressFile}):
+    for path in write_schemas(folder, {"progress": ProgressFile, "responses": ResponseFile, "norms": Norms}):
         click.echo(path)
     return 0
 
@@ -265,6 +270,64 @@ def progress(import_file: Path | None, export_file: Path | None) -> int:
 
         click.echo(repr(table()))
     return 0
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for report.html and the CSV files.",
+)
+@click.option(
+    "--norms",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the cohort's anonymous norms (no names) to this JSON file, for the site.",
+)
+def report(files: tuple[Path, ...], out: Path, norms: Path | None) -> int:
+    """Analyse learners' files: item statistics and flags, reliability, scores, mastery.
+
+    FILES are summative response files, exported progress files, or folders
+    of them (read recursively). A file that cannot be counted is reported and
+    skipped, and the exit status is then 1.
+    """
+    from curriculum.assess._faculty import make_report, summary
+
+    outcome = make_report(_root(), list(files), out, norms)
+    return _faculty_output(outcome.analysis.problems, outcome.analysis.notes, summary(outcome, out, norms))
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--quiz", "quiz_id", required=True, metavar="ID", help="The summative quiz to grade.")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for scores.csv, feedback/ and the quiz's statistics.",
+)
+def grade(files: tuple[Path, ...], quiz_id: str, out: Path) -> int:
+    """Grade a summative quiz: scores.csv, a feedback page per learner, and the quiz's statistics.
+
+    FILES are the learners' response files, or folders of them.
+    """
+    from curriculum.assess._faculty import make_grades, summary
+
+    outcome = make_grades(_root(), list(files), quiz_id, out)
+    lines = summary(outcome, out)
+    graded = sum(1 for p in outcome.written if p.parent.name == "feedback")
+    lines.append(f"grade   {graded} feedback page{'s' if graded != 1 else ''} in {out / 'feedback'}")
+    return _faculty_output(outcome.analysis.problems, outcome.analysis.notes, lines)
+
+
+def _faculty_output(problems: Sequence[Problem], notes: Sequence[str], lines: Sequence[str]) -> int:
+    for problem in problems:
+        click.echo(_printable(problem.format()), err=True)
+    for line in [*notes, *lines]:
+        click.echo(_printable(line), err=True)
+    return 1 if problems else 0
 
 
 def _printable(message: str) -> str:
