@@ -95,3 +95,13 @@ def test_the_data_script_is_one_json_object_whatever_the_text() -> None:
     assert json.loads(script[len(prefix) : -len(");\n")]) == payloads
     assert "</" not in script and "<!--" not in script
     assert payload_script({}) == ""
+
+
+def test_citation_forms_are_plain_text_even_with_citeprocs_own_spans() -> None:
+    from curriculum.render._references import _citations
+
+    out = (
+        '<p><span class="citation" data-cites="k1">(<span class="nocase">Keepers</span> et al. 2020)</span>'
+        ' <span class="citation" data-cites="k2">(A &amp; B 1999)</span></p>'
+    )
+    assert _citations(out) == [("k1", "(Keepers et al. 2020)"), ("k2", "(A & B 1999)")]

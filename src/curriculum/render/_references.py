@@ -18,6 +18,7 @@ import os
 import re
 import subprocess
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 from curriculum._cache import cache_dir
 from curriculum.content._bibliography import Bibliography
@@ -25,7 +26,55 @@ from curriculum.errors import BuildError
 
 __all__ = ["Citations", "FormattedReference", "cache_dir"]
 
-_CITE = re.compile(r'<span class="citation" data-cites="([^"]+)">(.*?)</span>', re.DOTALL)
+
+class _CitationTexts(HTMLParser):
+    """Collect each ``<span class="citation">``'s key and plain text, nested spans included.
+
+    citeproc wraps parts of a citation in spans of its own (``nocase`` for a
+    braced name, for one), so the citation ends at *its* closing tag, not the
+    first one, and only its text is kept.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str]] = []
+        self._key: str | None = None
+        self._depth = 0
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "span":
+            return
+        if self._key is not None:
+            self._depth += 1
+            return
+        values = dict(attrs)
+        if "citation" in (values.get("class") or "").split() and values.get("data-cites"):
+            self._key, self._depth, self._text = values["data-cites"] or "", 0, []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag != "span" or self._key is None:
+            return
+        if self._depth:
+            self._depth -= 1
+            return
+        self.found.append((self._key, "".join(self._text)))
+        self._key = None
+
+    def handle_data(self, data: str) -> None:
+        if self._key is not None:
+            self._text.append(data)
+
+
+def _citations(output: str) -> list[tuple[str, str]]:
+    parser = _CitationTexts()
+    parser.feed(output)
+    parser.close()
+    return parser.found
+
+
+_FORMAT = 2
+"""Version of the cached table's contents (2: in-text forms as plain text, nested spans read)."""
 _ENTRY = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>(.*?)</div>', re.DOTALL)
 
 
@@ -72,7 +121,7 @@ class Citations:
         import pypandoc
 
         version = pypandoc.get_pandoc_version()
-        digest = hashlib.sha256(f"{version}\n{self.bibliography.text}".encode()).hexdigest()[:20]
+        digest = hashlib.sha256(f"{_FORMAT}\n{version}\n{self.bibliography.text}".encode()).hexdigest()[:20]
         cached = cache_dir() / f"citations-{digest}.json"
         if cached.is_file():
             try:
@@ -116,8 +165,8 @@ class Citations:
         if result.returncode != 0:
             raise BuildError(f"Pandoc could not format the references: {result.stderr.strip()}")
         cites: dict[str, list[str]] = {}
-        for key, text in _CITE.findall(result.stdout):
-            cites.setdefault(html.unescape(key), []).append(text.strip())
+        for key, text in _citations(result.stdout):
+            cites.setdefault(key, []).append(text.strip())
         entries = {html.unescape(k): v.strip() for k, v in _ENTRY.findall(result.stdout)}
         table = {}
         for key in keys:
