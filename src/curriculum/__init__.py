@@ -11,9 +11,9 @@ Examples
 >>> curriculum.quiz("00-orientation")  # doctest: +SKIP
 """
 
-from curriculum._api import overview, progress, quiz, spotter, vignette, worksheet
 from curriculum._version import __version__
 from curriculum.content import Curriculum, check_curriculum, load_curriculum
+from curriculum.hosts.notebook import overview, progress, quiz, spotter, vignette, worksheet
 
 __all__ = [
     "Curriculum",

@@ -252,8 +252,8 @@ def serve(port: int, profile: str, engine: str, no_build: bool) -> int:
 )
 def progress(import_file: Path | None, export_file: Path | None) -> int:
     """Show, import or export the progress saved by the lesson notebooks."""
-    from curriculum._session import site_id
     from curriculum.assess import ProgressStore
+    from curriculum.hosts.session import site_id
 
     store = ProgressStore.for_site(site_id(_root()))
     if import_file is not None:

@@ -192,8 +192,8 @@ def test_rules_reference_page_lists_every_rule() -> None:
 def test_progress_command_imports_and_exports(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    from curriculum._session import site_id
     from curriculum.assess import ProgressStore
+    from curriculum.hosts.session import site_id
 
     monkeypatch.chdir(project)
     exported = tmp_path / "from-the-site.json"

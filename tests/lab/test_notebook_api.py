@@ -19,11 +19,11 @@ import anywidget
 import pytest
 
 import curriculum
-from curriculum._display import Problem, StaticComponent
-from curriculum._fragment import MOUNT_MIME, Mount
-from curriculum._widgets import QuizWidget, VignetteWidget, live_esm
 from curriculum.assess import ProgressStore
 from curriculum.assess._progress import ProgressWarning
+from curriculum.hosts.display import Problem, StaticComponent
+from curriculum.hosts.static import MOUNT_MIME, Mount
+from curriculum.hosts.widget import QuizWidget, VignetteWidget, live_esm
 from curriculum.web import COMPONENTS, component_esm
 from tests.lab.conftest import payload_builder as builder
 

@@ -22,13 +22,13 @@ from filelock import FileLock, Timeout
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from curriculum._session import site_id
 from curriculum.content import Curriculum, Severity
 from curriculum.content._files import FileRefused, read_bytes, read_existing
 from curriculum.content._notes import NOTES_FOLDER
 from curriculum.content._project import project_files
 from curriculum.content._source import size_limit
 from curriculum.errors import BuildError, ContentError
+from curriculum.hosts.session import site_id
 from curriculum.render import Citations, PayloadBuilder, Profile, Renderer
 from curriculum.site._check import CACHE_DIR, check_site, writable_folders
 from curriculum.site._config import E_CONFIG, SiteConfig, load_config

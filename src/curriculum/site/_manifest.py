@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from curriculum._fragment import _dom_id  # the id of a component's container on its page
 from curriculum.content import Curriculum, Spotter, Worksheet
 from curriculum.content._worksheets import WORKSHEET_FIELDS
+from curriculum.hosts.static import _dom_id  # the id of a component's container on its page
 from curriculum.site._sources import output_path
 
 __all__ = ["MANIFEST_SCRIPT", "manifest_script", "progress_manifest"]

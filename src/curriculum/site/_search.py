@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any, ClassVar
 
-from curriculum._fragment import _dom_id
+from curriculum.hosts.static import _dom_id
 
 __all__ = ["SearchIndex", "SearchPage", "page_sections", "site_index", "slug"]
 

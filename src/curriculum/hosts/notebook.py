@@ -9,14 +9,14 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from curriculum._display import Problem, show_component
-from curriculum._fragment import Mount
-from curriculum._session import current_session, host_kind
 from curriculum.assess import ProgressStore
 from curriculum.content import Spotter, Worksheet
 from curriculum.content._notes import NOTES_FOLDER
 from curriculum.content._worksheets import WORKSHEET_FIELDS
 from curriculum.errors import CurriculumError
+from curriculum.hosts.display import Problem, show_component
+from curriculum.hosts.session import current_session, host_kind
+from curriculum.hosts.static import Mount
 
 __all__ = ["overview", "progress", "quiz", "spotter", "vignette", "worksheet"]
 

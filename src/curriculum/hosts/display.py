@@ -12,11 +12,11 @@ import html
 from collections.abc import Callable
 from typing import Any
 
-from curriculum._fragment import MOUNT_MIME, Mount, static_fragment
-from curriculum._session import Session, current_session, host_kind
 from curriculum.content import Diagnostic
 from curriculum.content._validate import did_you_mean
 from curriculum.errors import CurriculumError
+from curriculum.hosts.session import Session, current_session, host_kind
+from curriculum.hosts.static import MOUNT_MIME, Mount, static_fragment
 
 __all__ = ["Problem", "StaticComponent", "show_component"]
 
@@ -26,7 +26,7 @@ class StaticComponent:
 
     It displays as the static fragment (``text/html``, which Quarto places in
     the page) and, when our own build executes the notebook, also as a
-    :class:`~curriculum._fragment.Mount` reference in its own MIME type, from
+    :class:`~curriculum.hosts.static.Mount` reference in its own MIME type, from
     which the Pandoc engine builds the component (see ``docs/components.md``).
 
     Parameters
@@ -120,8 +120,8 @@ def show_component(
         )
     if host_kind() in ("static", "quarto"):
         return StaticComponent(payload, mount)
-    from curriculum._widgets import make_widget
     from curriculum.assess import ProgressStore
+    from curriculum.hosts.widget import make_widget
 
     try:
         return make_widget(payload, ProgressStore.for_site(session.builder.site), session.builder.profile)
