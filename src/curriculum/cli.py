@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +20,7 @@ from curriculum._version import __version__
 from curriculum.errors import CurriculumError
 
 if TYPE_CHECKING:
-    from curriculum.assess._learner_files import Problem
+    from curriculum.assess import Problem
 
 __all__ = ["cli", "main"]
 
@@ -33,24 +33,36 @@ else:
     _TextParam = click.ParamType
 
 
-class _NewKind(_TextParam):
-    """What ``curriculum new`` creates, read from the component registry when the command runs."""
+class _Registered(_TextParam):
+    """A name from a registry (component templates, export formats), read when the command runs.
 
-    name = "kind"
+    A kind or format registered after the command was defined is accepted too.
+    """
 
-    @staticmethod
-    def kinds() -> tuple[str, ...]:
-        from curriculum.content._templates import new_kinds
-
-        return new_kinds()
+    def __init__(self, name: str, names: Callable[[], Iterable[str]]) -> None:
+        self.name = name
+        self.names = names
 
     def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
-        return f"[{'|'.join(self.kinds())}]"
+        return f"[{'|'.join(self.names())}]"
 
     def convert(self, value: str, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        if value not in self.kinds():
-            self.fail(f"{value!r} is not one of {', '.join(map(repr, self.kinds()))}.", param, ctx)
+        names = list(self.names())
+        if value not in names:
+            self.fail(f"{value!r} is not one of {', '.join(map(repr, names))}.", param, ctx)
         return value
+
+
+def _new_kinds() -> tuple[str, ...]:
+    from curriculum.content import new_kinds
+
+    return new_kinds()
+
+
+def _export_formats() -> list[str]:
+    from curriculum.export import EXPORTERS
+
+    return list(EXPORTERS)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -83,7 +95,7 @@ def check(paths: tuple[Path, ...], strict: bool, style: str) -> int:
     if paths:
         report = check_paths(list(paths), Path.cwd())
     else:
-        from curriculum.site._check import check_project
+        from curriculum.site import check_project
 
         report = check_project(Path.cwd())
     if report.diagnostics or style == "json":
@@ -110,7 +122,7 @@ def rules() -> int:
     from rich.table import Table
 
     import curriculum.site  # noqa: F401  (registers the build's rules too)
-    from curriculum.content._rules_doc import rules_by_area
+    from curriculum.content import rules_by_area
 
     console = Console()
     for title, group in rules_by_area():
@@ -133,7 +145,7 @@ def rules() -> int:
 def schema(out: Path | None) -> int:
     """Write JSON Schemas of the content formats and the learners' and norms files, for editors and tools."""
     from curriculum.assess import Norms, ProgressFile, ResponseFile
-    from curriculum.content._schema import write_schemas
+    from curriculum.content import write_schemas
 
     folder = out or _root() / "schemas"
     for path in write_schemas(folder, {"progress": ProgressFile, "responses": ResponseFile, "norms": Norms}):
@@ -142,7 +154,7 @@ def schema(out: Path | None) -> int:
 
 
 @cli.command()
-@click.argument("kind", type=_NewKind())
+@click.argument("kind", type=_Registered("kind", _new_kinds))
 @click.argument("ident", metavar="ID")
 @click.option("--lesson", default=None, help="The lesson the new content belongs to (default: the last).")
 def new(kind: str, ident: str, lesson: str | None) -> int:
@@ -150,7 +162,7 @@ def new(kind: str, ident: str, lesson: str | None) -> int:
 
     A new lesson comes with its facilitator notes, faculty/notes/ID.qmd.
     """
-    from curriculum.content._templates import new_content
+    from curriculum.content import new_content
 
     root = _root()
     created = new_content(kind, ident, root, lesson=lesson)
@@ -161,6 +173,36 @@ def new(kind: str, ident: str, lesson: str | None) -> int:
             f"Next: add lessons/{ident}.ipynb to the sidebar in _quarto.yml, and "
             f"faculty/notes/{ident}.qmd to the Facilitator notes section of _quarto-faculty.yml."
         )
+    return 0
+
+
+@cli.command()
+@click.argument("format_name", type=_Registered("format", _export_formats))
+@click.argument("quiz_ids", nargs=-1, metavar="[QUIZ-ID]...")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write into: one file per quiz, named after it.",
+)
+@click.option(
+    "--profile",
+    type=click.Choice(["resident", "faculty"]),
+    default="resident",
+    show_default=True,
+    help="The edition whose content is exported.",
+)
+def export(format_name: str, quiz_ids: tuple[str, ...], out: Path, profile: str) -> int:
+    """Export quizzes in a format other programs read, one file per quiz (every quiz without QUIZ-ID).
+
+    handout: a printable page of each quiz's items, without answers. The
+    content is checked first; nothing is exported from content with errors.
+    """
+    from curriculum.export import write_exports
+    from curriculum.site import export_context
+
+    for path in write_exports(format_name, quiz_ids, out, export_context(_root(), profile)):
+        click.echo(path)
     return 0
 
 
@@ -202,12 +244,10 @@ def build(engine: str, profile: str, out: Path | None) -> int:
 )
 def prerender(profile: str | None) -> int:
     """Write the generated pages (Quarto runs this as its pre-render step)."""
-    import os
-
+    from curriculum.project import active_profile
     from curriculum.site import run_prerender
 
-    chosen = profile or ("faculty" if "faculty" in os.environ.get("QUARTO_PROFILE", "") else "resident")
-    run_prerender(_root(), chosen)
+    run_prerender(_root(), profile or active_profile())
     return 0
 
 
@@ -225,7 +265,7 @@ def notebooks(out: Path | None) -> int:
     start; citations read as text, callouts as quoted blocks, and faculty-only
     material is left out. A notebook the learner has edited is kept.
     """
-    from curriculum.site._reader import write_reader_notebooks
+    from curriculum.site import write_reader_notebooks
 
     root = _root()
     result = write_reader_notebooks(root, out)
@@ -256,7 +296,7 @@ def notebooks(out: Path | None) -> int:
 @click.option("--no-build", is_flag=True, help="Serve what is built; still rebuild when sources change.")
 def serve(port: int, profile: str, engine: str, no_build: bool) -> int:
     """Preview the site on http://127.0.0.1, rebuilding when a source changes."""
-    from curriculum.site._serve import serve as run
+    from curriculum.site import serve as run
 
     run(_root(), port=port, profile=profile, engine=engine, build_first=not no_build)
     return 0
@@ -278,7 +318,7 @@ def serve(port: int, profile: str, engine: str, no_build: bool) -> int:
 def progress(import_file: Path | None, export_file: Path | None) -> int:
     """Show, import or export the progress saved by the lesson notebooks."""
     from curriculum.assess import ProgressStore
-    from curriculum.hosts.session import site_id
+    from curriculum.project import site_id
 
     store = ProgressStore.for_site(site_id(_root()))
     if import_file is not None:
@@ -291,9 +331,9 @@ def progress(import_file: Path | None, export_file: Path | None) -> int:
     if export_file is not None:
         click.echo(f"Exported {_records(store.export_file(export_file))} to {export_file}")
     if import_file is None and export_file is None:
-        from curriculum import progress as table
+        from curriculum.hosts.notebook import progress_table
 
-        click.echo(repr(table()))
+        click.echo(repr(progress_table(store.site)))
     return 0
 
 
@@ -318,7 +358,7 @@ def report(files: tuple[Path, ...], out: Path, norms: Path | None) -> int:
     of them (read recursively). A file that cannot be counted is reported and
     skipped, and the exit status is then 1.
     """
-    from curriculum.assess._faculty import make_report, summary
+    from curriculum.assess import make_report, summary
 
     outcome = make_report(_root(), list(files), out, norms)
     return _faculty_output(outcome.analysis.problems, outcome.analysis.notes, summary(outcome, out, norms))
@@ -338,7 +378,7 @@ def grade(files: tuple[Path, ...], quiz_id: str, out: Path) -> int:
 
     FILES are the learners' response files, or folders of them.
     """
-    from curriculum.assess._faculty import make_grades, summary
+    from curriculum.assess import make_grades, summary
 
     outcome = make_grades(_root(), list(files), quiz_id, out)
     lines = summary(outcome, out)
@@ -357,7 +397,7 @@ def _faculty_output(problems: Sequence[Problem], notes: Sequence[str], lines: Se
 
 def _printable(message: str) -> str:
     """Escape what a terminal would obey in a message (a file name may hold an escape sequence)."""
-    from curriculum.content._diagnostics import printable
+    from curriculum.content import printable
 
     return printable(message, keep_newlines=True)
 

@@ -94,7 +94,7 @@ def test_a_bug_says_so_without_a_traceback(
         raise RuntimeError("simulated failure")
 
     monkeypatch.chdir(project)
-    monkeypatch.setattr("curriculum.site._check.check_project", boom)
+    monkeypatch.setattr("curriculum.site.check_project", boom)
     status, _, err = run(["check"], capsys)
     assert status == curriculum.cli.BUG_EXIT
     assert "This is a bug in curriculum" in err and "simulated failure" in err and "Traceback" not in err
@@ -182,7 +182,7 @@ def test_rules_lists_every_registered_rule(capsys: pytest.CaptureFixture[str]) -
 
 def test_rules_reference_page_lists_every_rule() -> None:
     from curriculum.content import RULES
-    from curriculum.content._rules_doc import rules_markdown
+    from curriculum.site._rules_page import rules_markdown
 
     page = rules_markdown()
     assert page.startswith("---\ntitle:")
@@ -193,7 +193,7 @@ def test_progress_command_imports_and_exports(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     from curriculum.assess import ProgressStore
-    from curriculum.hosts.session import site_id
+    from curriculum.project import site_id
 
     monkeypatch.chdir(project)
     exported = tmp_path / "from-the-site.json"

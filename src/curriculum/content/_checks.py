@@ -12,8 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from curriculum.content._bibliography import citations_in
 from curriculum.content._calls import Call, parse_cells
+from curriculum.content._citations import cited_keys
 from curriculum.content._diagnostics import RULES, Severity
 from curriculum.content._models import ID_PATTERN, Quiz, Spotter, Vignette, Worksheet
 from curriculum.content._nesting import nesting_problem
@@ -470,7 +470,7 @@ def references(cur: Curriculum) -> Iterator[Finding]:
                     )
                 )
     for field in texts(cur):
-        for key, offset in citations_in(field.text):
+        for key, offset in cited_keys(field.text):
             if key not in keys:
                 yield Finding(
                     CITATION_UNKNOWN.at(

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from curriculum.content._bibliography import Bibliography, read_bibliography
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
+from curriculum.content._files import display_path
 from curriculum.content._models import (
     Exercise,
     FacilitatorNotes,
@@ -312,16 +313,6 @@ def load_files(paths: Iterable[Path], root: Path | None = None) -> Curriculum:
     for path in paths:
         _load_one(cur, path, display_path(path))
     return cur
-
-
-def display_path(path: Path) -> str:
-    """Return the path as an author would type it: relative to the working folder if possible."""
-    absolute = Path(os.path.abspath(path))  # as written: a symbolic link is shown, not its target
-    try:
-        rel = Path(os.path.relpath(absolute, Path.cwd()))
-    except ValueError:  # another drive on Windows
-        return path.as_posix()
-    return rel.as_posix() if not rel.as_posix().startswith("..") else absolute.as_posix()
 
 
 def _load_one(cur: Curriculum, path: Path, display: str) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from curriculum.content._files import write_atomic
 from curriculum.content._models import (
     Exercise,
     FacilitatorNotes,
@@ -63,10 +64,6 @@ def write_schemas(folder: Path, extra: dict[str, Any] | None = None) -> list[Pat
     written = []
     for name, model in {**SCHEMAS, **(extra or {})}.items():
         target = folder / f"{name}.schema.json"
-        text = schema_text(name, model)
-        if not target.is_file() or target.read_text(encoding="utf-8") != text:
-            tmp = target.with_suffix(".tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(target)
+        write_atomic(target, schema_text(name, model), within=folder)
         written.append(target)
     return written

@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from curriculum.content._files import write_atomic
 from curriculum.content._models import ID_PATTERN
 from curriculum.content._notes import NOTES_FOLDER
 from curriculum.content._project import Curriculum, load_curriculum
@@ -96,17 +97,18 @@ def new_content(kind: str, ident: str, root: Path, *, lesson: str | None = None)
     context = _context(cur, ident, kind, lesson)
     target.parent.mkdir(parents=True, exist_ok=True)
     if kind != "lesson":
-        target.write_text(_render(templates[kind][1].path, context), encoding="utf-8")
+        write_atomic(target, _render(templates[kind][1].path, context))
         return [target]
     import nbformat
 
-    nbformat.write(_lesson_notebook(ident, context), target)
-    notes.parent.mkdir(parents=True, exist_ok=True)
-    notes.write_text(_render(_NOTES, context), encoding="utf-8")
+    notebook = nbformat.writes(_lesson_notebook(ident, context))
+    write_atomic(target, notebook if notebook.endswith("\n") else notebook + "\n")
+    write_atomic(notes, _render(_NOTES, context))
     return [target, notes]
 
 
-_NOTES = Path(__file__).parent / "templates" / "notes.qmd.j2"
+_TEMPLATES = Path(__file__).parent / "templates"
+_NOTES = _TEMPLATES / "notes.qmd.j2"
 
 
 def _context(cur: Curriculum, ident: str, kind: str, lesson: str | None) -> dict[str, Any]:
@@ -144,27 +146,9 @@ def _lesson_notebook(ident: str, context: dict[str, Any]) -> Any:
     import nbformat
 
     ref = context["reference"]
-    front = f"""---
-title: "{context["title"]}"
-lesson-id: {ident}
-duration: 60                      # minutes a resident needs
-objectives:                       # 3-5 measurable objectives, ids unique across the curriculum
-  - id: {ident}-1
-    text: Describe the first thing a resident will be able to do.
-    competencies: [MK4]
-  - id: {ident}-2
-    text: Apply the second skill to a clinical case.
-    competencies: [PC4]
-  - id: {ident}-3
-    text: Explain the third point to a patient.
-    competencies: [PC4, ICS1]
-prerequisites: []
-vignettes: []
-exercises: []
-suppress:
-  # Every objective is assessed by at least two quiz items; remove this when they are.
-  CUR505: "New lesson: its quiz items are still being written."
----"""
+    front = _render(_TEMPLATES / "lesson-front-matter.j2", context).rstrip(
+        "\n"
+    )  # the notebook's first (raw) cell
     cells = [
         nbformat.v4.new_raw_cell(front),
         nbformat.v4.new_code_cell(f'import curriculum\n\ncurriculum.overview("{ident}")'),

@@ -8,15 +8,14 @@ never a traceback.
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from curriculum.components import COMPONENTS, Mount
-from curriculum.content import Diagnostic
-from curriculum.content._validate import did_you_mean
+from curriculum.content import Diagnostic, did_you_mean
 from curriculum.errors import CurriculumError
 from curriculum.hosts.session import current_session, host_kind
 from curriculum.hosts.static import MOUNT_MIME, static_fragment
+from curriculum.render import html_templates
 
 __all__ = ["Problem", "StaticComponent", "show"]
 
@@ -70,13 +69,8 @@ class Problem:
         self.diagnostics = diagnostics or []
 
     def _repr_html_(self) -> str:
-        items = "".join(f"<li><code>{html.escape(d.format())}</code></li>" for d in self.diagnostics)
-        listing = f"<ul>{items}</ul>" if items else ""
-        return (
-            f'<div class="cur-problem" role="alert"><p><strong>Cannot show this part of the lesson:</strong> '
-            f"{html.escape(self.message)}</p>{listing}"
-            "<p>Run <code>curriculum check</code> for details.</p></div>"
-        )
+        template = html_templates("curriculum.hosts").get_template("problem.html.j2")
+        return template.render(message=self.message, diagnostics=[d.format() for d in self.diagnostics])
 
     def __repr__(self) -> str:
         lines = [

@@ -7,7 +7,6 @@ static HTML when the notebook is rendered for the site.
 from __future__ import annotations
 
 import functools
-import html
 import inspect
 from collections.abc import Callable
 from dataclasses import asdict
@@ -15,12 +14,23 @@ from typing import Any
 
 from curriculum.assess import ProgressStore
 from curriculum.components import COMPONENTS, Status
-from curriculum.content._notes import NOTES_FOLDER
+from curriculum.content import COMPETENCY_DOMAINS, NOTES_FOLDER, competency_domain, competency_name
 from curriculum.errors import CurriculumError
 from curriculum.hosts.display import Problem, show
-from curriculum.hosts.session import current_session, host_kind
+from curriculum.hosts.session import current_project, current_session, host_kind
+from curriculum.render import html_templates
 
-__all__ = ["component_function", "overview", "progress", "quiz", "spotter", "vignette", "worksheet"]
+__all__ = [
+    "ProgressTable",
+    "component_function",
+    "overview",
+    "progress",
+    "progress_table",
+    "quiz",
+    "spotter",
+    "vignette",
+    "worksheet",
+]
 
 # The built-in kinds' functions are written out for their signatures and their pages in the API
 # reference; each only hands its arguments to the kind's spec. A kind registered later gets the
@@ -183,62 +193,28 @@ def overview(lesson_id: str) -> Any:
         return Problem(f"there is no lesson `{lesson_id}`")
     fm = doc.model
     suffix = ".ipynb" if host_kind() == "live" else ".html"
-    e = html.escape
-    objectives = "".join(
-        f'<li>{e(o.text)} <span class="cur-tags">'
-        + "".join(
-            f'<abbr class="cur-tag" title="ACGME subcompetency {e(_competency_name(c))}">{e(c)}</abbr>'
-            for c in o.competencies
-        )
-        + "</span></li>"
-        for o in fm.objectives
-    )
-    used = sorted({_domain(c) for o in fm.objectives for c in o.competencies}, key=list(_DOMAINS).index)
-    legend = "; ".join(f"{d} {_DOMAINS[d]}" for d in used)
-    pre = ", ".join(f'<a href="{e(p)}{suffix}">{e(_lesson_title(session, p))}</a>' for p in fm.prerequisites)
-    parts = [
-        '<section class="cur-overview" aria-label="Lesson overview">',
-        f'<p class="cur-overview-meta"><span>About {fm.duration} minutes</span>',
-    ]
-    if pre:
-        parts.append(f"<span>Before this: {pre}</span>")
-    parts.append("</p>")
-    parts.append(
-        f"<p><strong>By the end of this lesson you will be able to:</strong></p><ol>{objectives}</ol>"
-        f'<p class="cur-tags-legend">The codes after each objective are the ACGME Psychiatry Milestones '
-        f"subcompetencies it serves ({e(legend)}, each with its number).</p>"
-    )
+    domains = {competency_domain(c) for o in fm.objectives for c in o.competencies}
+    notes = None
     if lesson_id in session.curriculum.notes and session.builder.profile == "faculty":
-        href = f"../{NOTES_FOLDER}/{lesson_id}{'.qmd' if host_kind() == 'live' else '.html'}"
-        parts.append(
-            f'<p class="profile-block profile-faculty"><a href="{e(href)}">Facilitator notes for this '
-            "lesson</a>: the seminar plan, discussion questions with what good answers contain, and "
-            "common misconceptions.</p>"
+        notes = f"../{NOTES_FOLDER}/{lesson_id}{'.qmd' if host_kind() == 'live' else '.html'}"
+    markup = (
+        html_templates("curriculum.hosts")
+        .get_template("overview.html.j2")
+        .render(
+            duration=fm.duration,
+            prerequisites=[
+                {"href": f"{p}{suffix}", "title": _lesson_title(session, p)} for p in fm.prerequisites
+            ],
+            objectives=[
+                {"text": o.text, "competencies": [(c, competency_name(c)) for c in o.competencies]}
+                for o in fm.objectives
+            ],
+            legend="; ".join(f"{d} {name}" for d, name in COMPETENCY_DOMAINS.items() if d in domains),
+            notes=notes,
         )
-    parts.append("</section>")
+    )
     text = "\n".join([f"{fm.title} (about {fm.duration} minutes)", *(f"- {o.text}" for o in fm.objectives)])
-    return _HTML("".join(parts), text)
-
-
-_DOMAINS = {
-    "PC": "Patient Care",
-    "MK": "Medical Knowledge",
-    "SBP": "Systems-Based Practice",
-    "PBLI": "Practice-Based Learning and Improvement",
-    "PROF": "Professionalism",
-    "ICS": "Interpersonal and Communication Skills",
-}
-"""The ACGME competency domains, by the letters of a subcompetency code."""
-
-
-def _domain(code: str) -> str:
-    return code.rstrip("0123456789")
-
-
-def _competency_name(code: str) -> str:
-    """Return a subcompetency code in words: ``MK4`` is "Medical Knowledge 4"."""
-    domain = _domain(code)
-    return f"{_DOMAINS.get(domain, domain)} {code[len(domain) :]}".strip()
+    return _HTML(markup, text)
 
 
 def _lesson_title(session: Any, lesson_id: str) -> str:
@@ -262,21 +238,8 @@ class ProgressTable:
         self.path = path
 
     def _repr_html_(self) -> str:
-        e = html.escape
-        head = "".join(f"<th scope='col'>{h}</th>" for h in ("Part", "Id", "Status", "Score", "Last saved"))
-        body = "".join(
-            "<tr>"
-            + "".join(
-                f"<td>{e(str(r[k]) if r[k] is not None else '')}</td>"
-                for k in ("component", "id", "status", "score", "updated")
-            )
-            + "</tr>"
-            for r in self.rows
-        )
-        return (
-            f"<table class='cur-progress-table'><caption>Your progress (saved in {e(str(self.path))})"
-            f"</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-        )
+        template = html_templates("curriculum.hosts").get_template("progress-table.html.j2")
+        return template.render(rows=self.rows, path=str(self.path))
 
     def __repr__(self) -> str:
         if not self.rows:
@@ -298,22 +261,30 @@ def progress() -> ProgressTable | Problem:
         One row per quiz, vignette, spotter and worksheet with saved work.
     """
     try:
-        session = current_session()
+        project = current_project()
     except CurriculumError as exc:
         return Problem(exc.format_message())
-    store = ProgressStore.for_site(session.builder.site)
+    return progress_table(project.site_id)
+
+
+def progress_table(site: str) -> ProgressTable:
+    """Return the progress saved on this computer for site ``site``, one row per part.
+
+    Each row's status comes from the part's kind (:attr:`curriculum.components.ComponentSpec.status`);
+    the content is not loaded.
+
+    Raises
+    ------
+    ProgressFileError
+        If the progress file cannot be read safely.
+    """
+    store = ProgressStore.for_site(site)
     data = store.load()
     rows = []
     for key, record in sorted(data.records.items()):
         component, _, ident = key.partition(":")
-        rows.append(
-            {
-                "component": component,
-                "id": ident,
-                **asdict(_status(component, record.state)),
-                "updated": record.updated,
-            }
-        )
+        status = _status(component, record.state)
+        rows.append({"component": component, "id": ident, **asdict(status), "updated": record.updated})
     return ProgressTable(rows, store.path)
 
 

@@ -19,12 +19,14 @@ displays two things:
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Mapping
 from typing import Any
 
+from markupsafe import Markup
+
 from curriculum.components import COMPONENTS, Mount, dom_id
+from curriculum.render import html_templates
 
 __all__ = ["MOUNT_MIME", "mount_element", "payload_script", "static_fragment"]
 
@@ -44,21 +46,16 @@ def _json_for_html(payload: Mapping[str, Any]) -> str:
     return text.replace("</", "<\\/").replace("<!--", "\\u003c!--")
 
 
-def _opening(component: str, key: str) -> str:
-    return (
-        f'<div class="cur-widget" data-component="{html.escape(component, quote=True)}" '
-        f'id="{html.escape(dom_id(key), quote=True)}"'
-    )
-
-
-def _noscript(component: str) -> str:
+def _container(component: str, key: str, payload: Mapping[str, Any] | None = None) -> str:
     spec = COMPONENTS.get(component)
     note = (
         f"This {spec.noun} needs JavaScript, which is turned off in this browser."
         if spec
         else "This part needs JavaScript."
     )
-    return f"<noscript><p>{note}</p></noscript></div>"
+    macros: Any = html_templates("curriculum.hosts").get_template("static.html.j2").module
+    inline = Markup(_json_for_html(payload)) if payload is not None else None
+    return str(macros.container(component, dom_id(key), note, inline))
 
 
 def static_fragment(payload: dict[str, Any]) -> str:
@@ -74,12 +71,7 @@ def static_fragment(payload: dict[str, Any]) -> str:
     str
         The fragment.
     """
-    component = payload["component"]
-    return (
-        f"{_opening(component, payload['key'])}>"
-        f'<script type="application/json" class="cur-payload">{_json_for_html(payload)}</script>'
-        f"{_noscript(component)}"
-    )
+    return _container(payload["component"], payload["key"], payload)
 
 
 def mount_element(mount: Mount) -> str:
@@ -87,7 +79,7 @@ def mount_element(mount: Mount) -> str:
 
     Its payload is in the page's data script (:func:`payload_script`), under the element's id.
     """
-    return f'{_opening(mount.component, mount.key)} data-payload="deferred">{_noscript(mount.component)}'
+    return _container(mount.component, mount.key)
 
 
 def payload_script(payloads: Mapping[str, Mapping[str, Any]]) -> str:

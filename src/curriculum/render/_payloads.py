@@ -14,11 +14,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from curriculum.content import Curriculum, Quiz, Spotter, Technique, Vignette, Worksheet
-from curriculum.content._worksheets import WORKSHEET_FIELDS
+from curriculum.content import WORKSHEET_FIELDS, Curriculum, Quiz, Spotter, Technique, Vignette, Worksheet
 from curriculum.render._markdown import Renderer, sanitize
 
-__all__ = ["PLACES", "PayloadBuilder", "Profile"]
+__all__ = ["PLACES", "PayloadBuilder", "Profile", "without_verdict"]
 
 Profile = Literal["resident", "faculty"]
 PAYLOAD_SCHEMA = 1
@@ -96,10 +95,9 @@ class PayloadBuilder:
         }
 
     def _references(self, keys: list[str]) -> list[dict[str, str]]:
-        citations = self.renderer.citations
         out = []
         for key in keys:
-            ref = citations.get(key) if citations else None
+            ref = self.renderer.reference(key)
             if ref is not None:
                 out.append({"key": key, "html": sanitize(ref.html)})
         return sorted(out, key=lambda r: r["html"].lower())

@@ -24,26 +24,27 @@ from pathlib import Path
 
 from curriculum.components import COMPONENTS
 from curriculum.content import (
+    PROJECT_FILE,
+    CheckReport,
     Curriculum,
     Diagnostic,
+    FileRefused,
     Severity,
     check_curriculum,
+    describe,
+    display_path,
     find_root,
     generated_dirs,
+    inside,
     load_curriculum,
+    project_files,
 )
-from curriculum.content._check import CheckReport, describe
-from curriculum.content._files import FileRefused, inside
-from curriculum.content._project import PROJECT_FILE, display_path, project_files
 from curriculum.errors import ContentError, UsageError
-from curriculum.site._config import SiteConfig, load_config, profiles
+from curriculum.project import CACHE_DIR, SiteConfig, load_config, profiles
 from curriculum.site._execute import NotebookCache
 from curriculum.site._sources import E_PAGE, markdown_page
 
-__all__ = ["CACHE_DIR", "check_project", "check_site", "writable_folders"]
-
-CACHE_DIR = ".curriculum-cache"
-"""The build's cache folder, inside the project."""
+__all__ = ["check_project", "check_site", "page_problems", "writable_folders"]
 
 
 def check_project(cwd: Path) -> CheckReport:
@@ -112,7 +113,7 @@ def writable_folders(root: Path, output: Path | None = None) -> None:
     The build writes its cache, the generated pages and (unless the command
     line names another folder) the site inside the project. A repository could
     ship any of these as a symbolic link to elsewhere; every write also checks
-    its own folder (see :func:`~curriculum.site._prerender.write_if_changed`),
+    its own folder (see :func:`curriculum.content.write_atomic`),
     and this catches the whole folder before anything is written.
 
     Raises

@@ -1,26 +1,4 @@
-"""The component kinds: one :class:`ComponentSpec` each, the one place a kind is described.
-
-A component is an interactive part of a lesson (a quiz, a branching case, a
-spotter transcript, a worksheet): a content file, a payload built from it, an
-ES module that draws it, and the learner's saved state. Everything that
-differs from one kind to the next is in its spec, and every layer reads the
-registry instead of keeping its own list:
-
-- the hosts: the ``curriculum.<kind>()`` functions, the widget classes
-  (:mod:`curriculum.hosts.widget`), the static fragment's ``<noscript>`` text,
-  the status lines of ``curriculum.progress()``;
-- the checks and the build: which calls a code cell makes and what they name
-  (:mod:`curriculum.content._calls`), which content files a notebook depends
-  on, the progress manifest, the search index, the generated site pages;
-- ``curriculum new``: the templates for new content;
-- the JavaScript: the bundler reads each spec's :attr:`~ComponentSpec.kind`
-  and :attr:`~ComponentSpec.module` (the ES module file), in registry order,
-  and the static host checks imported progress against each
-  :attr:`~ComponentSpec.state` shape.
-
-Adding a kind is one spec (:func:`register`), one ES module, one template and
-one fixture: the recipe is in ``CONTRIBUTING.md``.
-"""
+"""What a component kind is (:class:`ComponentSpec`), the registry of kinds, and a component on a page."""
 
 from __future__ import annotations
 
@@ -29,42 +7,25 @@ import json
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from curriculum.content import (
-    FORMATS,
-    WORKSHEET_FIELDS,
-    ContentFormat,
-    Curriculum,
-    Document,
-    Quiz,
-    Spotter,
-    Worksheet,
-    register_format,
-)
-from curriculum.render import PayloadBuilder
+from curriculum.content import FORMATS, ContentFormat, Curriculum, Document, register_format
+from curriculum.render import GeneratedPage, PayloadBuilder
 
 __all__ = [
     "COMPONENTS",
     "ComponentSpec",
     "Mount",
     "NewTemplate",
+    "PageContext",
     "Param",
+    "Registry",
     "SitePages",
     "Status",
     "dom_id",
     "register",
 ]
-
-
-def _web(name: str) -> Path:
-    return Path(str(resources.files("curriculum.web").joinpath(name)))
-
-
-def _template(name: str) -> Path:
-    return Path(str(resources.files("curriculum.content").joinpath("templates", name)))
 
 
 @dataclass(frozen=True)
@@ -109,6 +70,31 @@ class Status:
 
 
 @dataclass(frozen=True)
+class PageContext:
+    """What a generated page is made from.
+
+    Attributes
+    ----------
+    curriculum : Curriculum
+        The checked curriculum.
+    builder : PayloadBuilder
+        Payloads and the Markdown renderer, for the build's profile.
+    show : Callable[[str, tuple[str, ...]], str]
+        The markup that shows a component (its kind and arguments) where
+        Quarto renders the page: the static host's fragment.
+    """
+
+    curriculum: Curriculum
+    builder: PayloadBuilder
+    show: Callable[[str, tuple[str, ...]], str]
+
+    def lesson(self, ident: str | None) -> dict[str, str] | None:
+        """Return a lesson's id and title for a link, or None if there is no such lesson."""
+        doc = self.curriculum.lessons.get(ident) if ident else None
+        return {"id": doc.id, "title": doc.model.title} if doc else None
+
+
+@dataclass(frozen=True)
 class SitePages:
     """The pages the site generates for a component kind.
 
@@ -117,9 +103,15 @@ class SitePages:
     folder : str
         The folder of the generated pages: ``<folder>/<id>.qmd`` for each
         content file and ``<folder>/index.qmd`` listing them (ids may not be ``index``).
+    page : Callable[[PageContext, str], GeneratedPage]
+        The page of one content file.
+    index : Callable[[PageContext], GeneratedPage]
+        The page that lists them.
     """
 
     folder: str
+    page: Callable[[PageContext, str], GeneratedPage]
+    index: Callable[[PageContext], GeneratedPage]
 
 
 @dataclass(frozen=True)
@@ -281,7 +273,27 @@ class Registry(Mapping[str, ComponentSpec]):
 
 COMPONENTS = Registry()
 """Every component kind by name."""
-register = COMPONENTS.register
+
+
+def register(spec: ComponentSpec) -> ComponentSpec:
+    """Register a component kind (see :meth:`Registry.register`); return its spec.
+
+    Parameters
+    ----------
+    spec : ComponentSpec
+        The kind.
+
+    Returns
+    -------
+    ComponentSpec
+        The same spec.
+
+    Raises
+    ------
+    ValueError
+        If the kind is taken or its spec is not usable.
+    """
+    return COMPONENTS.register(spec)
 
 
 def dom_id(key: str) -> str:
@@ -354,189 +366,3 @@ class Mount:
             If the content the mount names does not exist.
         """
         return self.spec.payload(builder, *self.args)
-
-
-# --------------------------------------------------------------------------- the built-in kinds
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
-
-
-def _quiz_status(state: Mapping[str, Any]) -> Status:
-    attempts = state["attempts"]
-    scored = [a["score"] for a in attempts if isinstance(a.get("score"), (int, float))]
-    if scored:
-        return Status(_plural(len(attempts), "attempt"), f"{round(max(scored) * 100)}%")
-    return Status("in progress" if attempts else "not started")
-
-
-def _quiz_progress(quiz: Quiz) -> dict[str, Any]:
-    part: dict[str, Any] = {"quiz": quiz.kind, "total": len(quiz.items)}
-    if quiz.pass_mark is not None:
-        part["pass"] = quiz.pass_mark
-    return part
-
-
-def _quiz_search(payload: Mapping[str, Any]) -> tuple[str | None, list[str]]:
-    parts = []
-    for item in payload.get("items") or []:
-        parts.append(item.get("stem_html", ""))
-        parts += [o.get("html", "") for o in item.get("options", [])]
-    return "Questions and options", parts
-
-
-def _vignette_status(state: Mapping[str, Any]) -> Status:
-    endings = state.get("endings") or {}
-    return Status(f"{_plural(len(endings), 'ending')} reached" if endings else "in progress")
-
-
-def _vignette_search(payload: Mapping[str, Any]) -> tuple[str | None, list[str]]:
-    parts = [(payload.get("patient") or {}).get("summary_html", "")]
-    for node in (payload.get("nodes") or {}).values():
-        parts.append(node.get("scene_html", ""))
-        parts += [c.get("text_html", "") for c in node.get("choices", [])]
-    parts += list(payload.get("discussion_html") or [])
-    return "The case: scenes and choices", parts
-
-
-def _spotter_search(payload: Mapping[str, Any]) -> tuple[str | None, list[str]]:
-    import html
-
-    parts = [payload.get("context_html") or ""]
-    parts += [
-        f"{html.escape(t.get('speaker', ''))}: {t.get('text_html', '')}" for t in payload.get("turns") or []
-    ]
-    return None, parts
-
-
-def _worksheet_status(state: Mapping[str, Any]) -> Status:
-    written = sum(1 for value in state["fields"].values() if value.strip())
-    return Status(f"{_plural(written, 'field')} written")
-
-
-def _worksheet_documents(cur: Curriculum, args: tuple[str | None, ...]) -> dict[str, Document[Any]]:
-    kind = args[0] if args else None  # without a kind: every worksheet
-    return {
-        ident: doc
-        for ident, doc in cur.exercises.items()
-        if isinstance(doc.model, Worksheet) and kind in (None, doc.model.kind)
-    }
-
-
-_EXERCISES = FORMATS["exercises"]
-_WORKSHEET_PROMPTS = {  # what a new worksheet of each kind asks
-    "thought-record": "Complete the record as the patient might, then compare with the example.",
-    "formulation-cbt": "Write a CBT case conceptualisation of this case.",
-    "formulation-psychodynamic": "Write a psychodynamic formulation of this case: describe, review, link.",
-    "treatment-plan": "Write an integrated treatment plan for this case and say how you would hand it over.",
-    "reflection": "What did you notice in yourself while working through this lesson?",
-}
-
-register(
-    ComponentSpec(
-        kind="quiz",
-        noun="quiz",
-        label="Quiz",
-        params=(Param("quiz_id", "The quiz id, usually the lesson id."),),
-        content=FORMATS["quizzes"],
-        documents=lambda cur, _args: cur.quizzes,
-        payload=PayloadBuilder.quiz,
-        module=_web("quiz.js"),
-        state={
-            "type": "object",
-            "required": ["attempts"],
-            "properties": {"attempts": {"type": "array", "items": {"type": "object"}}},
-        },
-        status=_quiz_status,
-        progress=_quiz_progress,
-        search=_quiz_search,
-        listed_by="quiz",
-        pages=SitePages("quiz"),
-        templates={"quiz": NewTemplate(_template("quiz.yml.j2"))},
-    )
-)
-register(
-    ComponentSpec(
-        kind="vignette",
-        noun="case vignette",
-        label="Case",
-        params=(Param("vignette_id", "The vignette id."),),
-        content=FORMATS["vignettes"],
-        documents=lambda cur, _args: cur.vignettes,
-        payload=PayloadBuilder.vignette,
-        module=_web("vignette.js"),
-        state={
-            "type": "object",
-            "required": ["path", "at"],
-            "properties": {"path": {"type": "array"}, "at": {"type": "string"}},
-        },
-        status=_vignette_status,
-        progress=lambda v: {"total": sum(1 for node in v.nodes.values() if node.end)},
-        search=_vignette_search,
-        listed_by="vignettes",
-        pages=SitePages("cases"),
-        templates={"vignette": NewTemplate(_template("vignette.yml.j2"), techniques=2)},
-        describe="vignette",
-    )
-)
-register(
-    ComponentSpec(
-        kind="spotter",
-        noun="exercise",
-        label="Spotter",
-        params=(Param("exercise_id", "The exercise id."),),
-        content=_EXERCISES,
-        documents=lambda cur, _args: {k: v for k, v in cur.exercises.items() if isinstance(v.model, Spotter)},
-        payload=PayloadBuilder.spotter,
-        module=_web("spotter.js"),
-        state={"type": "object", "required": ["labels"], "properties": {"labels": {"type": "object"}}},
-        status=lambda state: Status("checked" if state.get("checked") else "in progress"),
-        progress=lambda ex: {"total": sum(1 for turn in ex.turns if turn.technique)},
-        search=_spotter_search,
-        listed_by="exercises",
-        templates={"spotter": NewTemplate(_template("spotter.yml.j2"), techniques=2)},
-        describe="spotter exercise",
-    )
-)
-register(
-    ComponentSpec(
-        kind="worksheet",
-        noun="worksheet",
-        label="Worksheet",
-        params=(
-            Param(
-                "kind",
-                "``thought-record``, ``formulation-cbt``, ``formulation-psychodynamic``, "
-                "``treatment-plan`` or ``reflection``.",
-                choices=lambda: WORKSHEET_FIELDS,
-                what="worksheet kind",
-            ),
-            Param(
-                "exercise_id",
-                "An exercise of that kind (``exercises/<exercise_id>.yml``) with its case and "
-                "prompt; without it, a blank worksheet of ``kind``.",
-                optional=True,
-            ),
-        ),
-        content=_EXERCISES,
-        documents=_worksheet_documents,
-        payload=PayloadBuilder.worksheet,
-        module=_web("worksheet.js"),
-        state={
-            "type": "object",
-            "required": ["fields"],
-            "properties": {"fields": {"type": "object", "additionalProperties": {"type": "string"}}},
-        },
-        status=_worksheet_status,
-        progress=lambda ex: {"total": len(WORKSHEET_FIELDS[ex.kind])},
-        search=lambda payload: (None, [payload.get("case_html") or "", payload.get("prompt_html") or ""]),
-        listed_by="exercises",
-        templates={
-            kind: NewTemplate(_template("worksheet.yml.j2"), prompt=_WORKSHEET_PROMPTS.get(kind, ""))
-            for kind in WORKSHEET_FIELDS
-        },
-        describe="exercise",
-    )
-)
-del _EXERCISES

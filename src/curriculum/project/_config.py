@@ -26,15 +26,26 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from curriculum.content._diagnostics import RULES, Diagnostic, Rule, Severity
-from curriculum.content._files import E_OUTSIDE, FileRefused, inside, read_bytes
-from curriculum.content._project import display_path
-from curriculum.content._source import read_source
-from curriculum.content._validate import validate_model
-from curriculum.content._yaml import Loc, LocMap, Pos, parse_yaml
+from curriculum.content import (
+    E_OUTSIDE,
+    RULES,
+    Diagnostic,
+    FileRefused,
+    Loc,
+    LocMap,
+    Pos,
+    Rule,
+    Severity,
+    display_path,
+    inside,
+    parse_yaml,
+    read_bytes,
+    read_source,
+    validate_model,
+)
 from curriculum.errors import ContentError
 
-__all__ = ["DEFAULT_TIMEOUT", "NavEntry", "QuartoFile", "SiteConfig", "load_config", "profiles"]
+__all__ = ["DEFAULT_TIMEOUT", "E_CONFIG", "NavEntry", "QuartoFile", "SiteConfig", "load_config", "profiles"]
 
 E_CONFIG = RULES.add("CUR601", Severity.error, "The site configuration (_quarto.yml) is not usable.")
 
