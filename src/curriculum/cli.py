@@ -12,7 +12,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -63,6 +63,36 @@ def _export_formats() -> list[str]:
     from curriculum.export import EXPORTERS
 
     return list(EXPORTERS)
+
+
+def _engines() -> list[str]:
+    from curriculum.site import engine_names
+
+    return engine_names()
+
+
+def _engine_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--engine``: auto (the first engine available here), or one of the registered engines by name."""
+    return click.option(
+        "--engine",
+        type=_Registered("engine", _engines),
+        default="auto",
+        show_default=True,
+        help="Quarto where it is installed (auto), or the embedded Pandoc.",
+    )
+
+
+def _profile_option(
+    help: str, default: str | None = "resident"
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--profile``: the edition built or read."""
+    return click.option(
+        "--profile",
+        type=click.Choice(["resident", "faculty"]),
+        default=default,
+        show_default=default is not None,
+        help=help,
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -185,18 +215,13 @@ def new(kind: str, ident: str, lesson: str | None) -> int:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder to write into: one file per quiz, named after it.",
 )
-@click.option(
-    "--profile",
-    type=click.Choice(["resident", "faculty"]),
-    default="resident",
-    show_default=True,
-    help="The edition whose content is exported.",
-)
+@_profile_option("The edition whose content is exported.")
 def export(format_name: str, quiz_ids: tuple[str, ...], out: Path, profile: str) -> int:
     """Export quizzes in a format other programs read, one file per quiz (every quiz without QUIZ-ID).
 
-    handout: a printable page of each quiz's items, without answers. The
-    content is checked first; nothing is exported from content with errors.
+    Each format writes <quiz-id> with its own suffix into --out (handout: a
+    printable page of the quiz's items, without answers). The content is
+    checked first; nothing is exported from content with errors.
     """
     from curriculum.export import write_exports
     from curriculum.site import export_context
@@ -207,20 +232,8 @@ def export(format_name: str, quiz_ids: tuple[str, ...], out: Path, profile: str)
 
 
 @cli.command()
-@click.option(
-    "--engine",
-    type=click.Choice(["auto", "quarto", "pandoc"]),
-    default="auto",
-    show_default=True,
-    help="Quarto where it is installed (auto), or the embedded Pandoc.",
-)
-@click.option(
-    "--profile",
-    type=click.Choice(["resident", "faculty"]),
-    default="resident",
-    show_default=True,
-    help="faculty adds facilitator notes and answer keys.",
-)
+@_engine_option()
+@_profile_option("faculty adds facilitator notes and answer keys.")
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -236,12 +249,7 @@ def build(engine: str, profile: str, out: Path | None) -> int:
 
 
 @cli.command()
-@click.option(
-    "--profile",
-    type=click.Choice(["resident", "faculty"]),
-    default=None,
-    help="Default: the QUARTO_PROFILE Quarto sets, else resident.",
-)
+@_profile_option("Default: the QUARTO_PROFILE Quarto sets, else resident.", default=None)
 def prerender(profile: str | None) -> int:
     """Write the generated pages (Quarto runs this as its pre-render step)."""
     from curriculum.project import active_profile
@@ -291,8 +299,8 @@ def notebooks(out: Path | None) -> int:
 
 @cli.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-@click.option("--profile", type=click.Choice(["resident", "faculty"]), default="resident", show_default=True)
-@click.option("--engine", type=click.Choice(["auto", "quarto", "pandoc"]), default="auto", show_default=True)
+@_profile_option("faculty adds facilitator notes and answer keys.")
+@_engine_option()
 @click.option("--no-build", is_flag=True, help="Serve what is built; still rebuild when sources change.")
 def serve(port: int, profile: str, engine: str, no_build: bool) -> int:
     """Preview the site on http://127.0.0.1, rebuilding when a source changes."""

@@ -11,7 +11,7 @@ from curriculum.site._build import BuildResult, build_site, run_prerender
 from curriculum.site._check import check_project, check_site
 from curriculum.site._citeproc import format_references
 from curriculum.site._context import BuildContext, export_context, payload_builder
-from curriculum.site._engines import ENGINES, Engine, QuartoEngine, choose_engine
+from curriculum.site._engines import ENGINES, Engine, QuartoEngine, choose_engine, engine_names
 from curriculum.site._pandoc_engine import CSP, CSP_HEADER, PandocEngine, RenderStats
 from curriculum.site._reader import write_reader_notebooks
 from curriculum.site._serve import serve
@@ -30,6 +30,7 @@ __all__ = [
     "check_project",
     "check_site",
     "choose_engine",
+    "engine_names",
     "export_context",
     "format_references",
     "payload_builder",

@@ -22,7 +22,7 @@ from curriculum.errors import BuildError, EngineUnavailable
 from curriculum.site._context import BuildContext
 from curriculum.site._pandoc_engine import PandocEngine, RenderStats
 
-__all__ = ["ENGINES", "Engine", "QuartoEngine", "choose_engine"]
+__all__ = ["ENGINES", "Engine", "QuartoEngine", "choose_engine", "engine_names"]
 
 
 @runtime_checkable
@@ -135,6 +135,11 @@ class QuartoEngine:
 
 ENGINES: tuple[Callable[[], Engine], ...] = (QuartoEngine, PandocEngine)
 """The engines, in the order ``auto`` tries them (the last is always available)."""
+
+
+def engine_names() -> list[str]:
+    """Return the names ``curriculum build --engine`` takes: ``auto``, then each engine's, in order."""
+    return ["auto", *(make().name for make in ENGINES)]
 
 
 def choose_engine(name: str) -> Engine:
