@@ -13,7 +13,7 @@ Examples
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import typing
 
 from curriculum._version import __version__
 from curriculum.content import Curriculum, check_curriculum, load_curriculum
@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from collections.abc import Callable
 
 

@@ -6,7 +6,7 @@ not with the package (a lesson notebook imports this package for the
 learner's progress file).
 """
 
-from typing import TYPE_CHECKING, Any
+import typing
 
 from curriculum.assess._learner_files import Problem, ResponseFile
 from curriculum.assess._norms import Norms
@@ -19,7 +19,7 @@ from curriculum.assess._progress import (
 )
 from curriculum.assess._scoring import item_correct, passed, score
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from curriculum.assess._faculty import make_grades, make_report, summary
 
 __all__ = [
@@ -42,7 +42,7 @@ __all__ = [
 _FACULTY = ("make_grades", "make_report", "summary")
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> typing.Any:
     """Return the faculty's report and grading functions, imported on first use."""
     if name in _FACULTY:
         from curriculum.assess import _faculty

@@ -181,11 +181,11 @@ class SiteConfig:
 
 
 _DEFAULT_RENDER = ["**/*.qmd", "**/*.ipynb", "**/*.md"]
-"""What Quarto renders when ``project.render`` is not given: every document..."""
+"""What Quarto renders when ``project.render`` is not given: every document (but see :func:`_ignored`)."""
 
 
 def _ignored(path: str) -> bool:
-    """...except those under a ``_`` or ``.`` folder or file, and README files, as Quarto does."""
+    """Whether Quarto leaves a document out: under a ``_`` or ``.`` folder or file, or a README."""
     parts = path.split("/")
     return any(p.startswith(("_", ".")) for p in parts) or parts[-1].lower().startswith("readme.")
 
