@@ -126,6 +126,14 @@ def test_new_check_notebook_progress_and_site(
     status, out, err = run(["new", "toy", "greet"], capsys)
     assert status == 0, err
     assert "toys/greet.yml" in out and (project / "toys" / "greet.yml").is_file()
+    # curriculum schema: the kind's format has its JSON Schema for editors, with the model's fields.
+    status, _, err = run(["schema", "--out", "schemas"], capsys)
+    assert status == 0, err
+    schema = json.loads((project / "schemas" / "toy.schema.json").read_text())
+    assert (
+        set(schema["properties"]) == {"title", "greeting", "lesson"}
+        and schema["additionalProperties"] is False
+    )
     # curriculum check: the new file loads, the lesson's call resolves, the notebook runs in a kernel.
     status, out, err = run(["check", "--strict"], capsys)
     assert status == 0, out + err

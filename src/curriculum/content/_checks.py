@@ -572,22 +572,48 @@ def lesson_links(cur: Curriculum) -> Iterator[Finding]:
                         "",
                     )
                 )
-        listed: list[tuple[str, dict[str, Any], tuple[str | int, ...]]] = []
-        if fm.quiz:
-            listed.append((fm.quiz, cur.quizzes, ("quiz",)))
-        listed += [(v, cur.vignettes, ("vignettes", j)) for j, v in enumerate(fm.vignettes)]
-        listed += [(e, cur.exercises, ("exercises", j)) for j, e in enumerate(fm.exercises)]
-        for ident, table, loc in listed:
-            what = {"quiz": "quiz", "vignettes": "vignette", "exercises": "exercise"}[str(loc[0])]
+        for ident, loc, table, what, kinds in _listed(cur, doc):
             if ident not in table:
+                new = (
+                    f"`curriculum new {kinds[0]} {ident}`"
+                    if len(kinds) == 1
+                    else (f"`curriculum new KIND {ident}`, KIND one of {', '.join(kinds)}")
+                )
                 yield Finding(
                     CONTENT_UNKNOWN.at(
                         doc.display,
                         doc.at(*loc),
                         f"{what} `{ident}` does not exist{did_you_mean(ident, table)}",
-                        f"create it with `curriculum new {what} {ident}`",
+                        f"create it with {new}",
                     )
                 )
+
+
+def _listed(
+    cur: Curriculum, doc: Document[Any]
+) -> Iterator[tuple[str, tuple[str | int, ...], dict[str, Any], str, list[str]]]:
+    """Yield each id a lesson's front matter lists, with where, in which content, and how to create it.
+
+    The keys that list content are the component kinds' ``listed_by`` (``quiz``,
+    ``vignettes``, ``exercises``); kinds listed by one key share their content.
+    """
+    from curriculum.components import COMPONENTS  # the kinds, registered above this layer
+
+    by_key: dict[str, list[Any]] = {}
+    for spec in COMPONENTS.values():
+        if spec.listed_by:
+            by_key.setdefault(spec.listed_by, []).append(spec)
+    for key, specs in by_key.items():
+        value = getattr(doc.model, key, None)
+        ids = (
+            [(value, (key,))]
+            if isinstance(value, str)
+            else [(v, (key, j)) for j, v in enumerate(value or [])]
+        )
+        content = specs[0].content
+        kinds = [kind for spec in specs for kind in spec.templates]
+        for ident, loc in ids:
+            yield ident, loc, cur.tables.get(content.folder, {}), content.noun, kinds
 
 
 @check

@@ -90,6 +90,11 @@ class ContentFormat:
     model: Any
     marker: Callable[[dict[str, Any]], bool]
 
+    @property
+    def noun(self) -> str:
+        """The name without its article (``quiz``); also the name of the format's JSON Schema."""
+        return self.name.split(" ", 1)[-1]
+
 
 FORMATS: dict[str, ContentFormat] = {}
 """Every YAML content format, by folder, in the order files are recognised."""
