@@ -229,7 +229,7 @@ def test_a_long_lesson_cell_is_checked_in_time(shape: str, tmp_path: Path) -> No
 def _pandoc(text: str, tmp_path: Path) -> None:
     import pypandoc
 
-    from curriculum.site._pandoc_engine import run_pandoc
+    from curriculum.site._pandoc import run_pandoc
     from curriculum.site._sources import markdown_page
 
     (tmp_path / "page.qmd").write_text(text, encoding="utf-8")
@@ -271,7 +271,7 @@ def test_a_page_pandoc_takes_too_long_on_is_a_located_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Shapes no guard knows still end: Pandoc's time is bounded by the page's size."""
-    monkeypatch.setattr("curriculum.site._pandoc_engine.PANDOC_SECONDS", (1.0, 0.0))
+    monkeypatch.setattr("curriculum.site._pandoc.PANDOC_SECONDS", (1.0, 0.0))
     text = "<a " * 20_000  # superlinear in Pandoc's reader: minutes without the limit
     start = time.perf_counter()
     with pytest.raises(ContentError) as slow:

@@ -105,7 +105,7 @@ def test_a_pandoc_error_on_a_generated_page_names_the_authors_file_and_line(
         return real(args, input=input, **options)
 
     monkeypatch.setattr(
-        "curriculum.site._pandoc_engine.subprocess",
+        "curriculum.site._pandoc.subprocess",
         types.SimpleNamespace(run=run, TimeoutExpired=subprocess.TimeoutExpired),
     )
     with pytest.raises(ContentError) as raised:

@@ -6,7 +6,7 @@ and runs the stages in its own order, each printing one line:
 - **check**: load and check the content; any error stops the build;
 - **pre-render**: generated pages (quizzes, case library, API reference);
 - **render**: Quarto, or the embedded Pandoc engine's own stages
-  (execute, convert, pandoc, wrap, assets, search, prune: :mod:`._pandoc_engine`).
+  (execute, convert, pandoc, wrap, assets, search, prune: :mod:`._stages`).
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ from curriculum.content import Curriculum, Document, LessonFrontMatter, write_at
 from curriculum.errors import BuildError, ContentError
 from curriculum.site._assets import resource
 from curriculum.site._context import checked
-from curriculum.site._pandoc_engine import E_PANDOC
+from curriculum.site._pandoc import E_PANDOC
 
 __all__ = ["READER_FOLDER", "ReaderResult", "reader_markdown", "write_reader_notebooks"]
 
