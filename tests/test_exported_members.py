@@ -70,8 +70,12 @@ EXPORTED = {
     "curriculum.content": [
         "CITATION",
         "COMPETENCY_DOMAINS",
+        "E_CONFIG",
         "E_EMPTY",
+        "E_EXECUTE",
         "E_OUTSIDE",
+        "E_PAGE",
+        "E_PANDOC",
         "FORMATS",
         "GROUP",
         "NOTES_FOLDER",
@@ -164,7 +168,6 @@ EXPORTED = {
     "curriculum.project": [
         "CACHE_DIR",
         "DEFAULT_TIMEOUT",
-        "E_CONFIG",
         "NavEntry",
         "Project",
         "QuartoFile",

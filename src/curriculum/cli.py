@@ -151,7 +151,6 @@ def rules() -> int:
     from rich.console import Console
     from rich.table import Table
 
-    import curriculum.site  # noqa: F401  (registers the build's rules too)
     from curriculum.content import rules_by_area
 
     console = Console()

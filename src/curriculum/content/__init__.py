@@ -14,6 +14,7 @@ project's files read and written safely (:func:`read_bytes`,
 """
 
 from curriculum.content._bibliography import Bibliography
+from curriculum.content._build_rules import E_CONFIG, E_EXECUTE, E_PAGE, E_PANDOC
 from curriculum.content._calls import Call, CellCode, parse_cells
 from curriculum.content._check import CheckReport, check_curriculum, check_paths, describe
 from curriculum.content._citations import (
@@ -92,8 +93,12 @@ from curriculum.content._yaml import Loc, LocMap, Pos, parse_yaml
 __all__ = [
     "CITATION",
     "COMPETENCY_DOMAINS",
+    "E_CONFIG",
     "E_EMPTY",
+    "E_EXECUTE",
     "E_OUTSIDE",
+    "E_PAGE",
+    "E_PANDOC",
     "FORMATS",
     "GROUP",
     "NOTES_FOLDER",

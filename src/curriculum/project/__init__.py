@@ -10,7 +10,6 @@ the files a build reads and whether they changed.
 
 from curriculum.project._config import (
     DEFAULT_TIMEOUT,
-    E_CONFIG,
     NavEntry,
     QuartoFile,
     SiteConfig,
@@ -30,7 +29,6 @@ from curriculum.project._facts import (
 __all__ = [
     "CACHE_DIR",
     "DEFAULT_TIMEOUT",
-    "E_CONFIG",
     "NavEntry",
     "Project",
     "QuartoFile",

@@ -27,15 +27,14 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from curriculum.content import (
+    E_CONFIG,
     E_OUTSIDE,
-    RULES,
     Diagnostic,
     FileRefused,
     Loc,
     LocMap,
     Pos,
     Rule,
-    Severity,
     display_path,
     inside,
     parse_yaml,
@@ -45,9 +44,8 @@ from curriculum.content import (
 )
 from curriculum.errors import ContentError
 
-__all__ = ["DEFAULT_TIMEOUT", "E_CONFIG", "NavEntry", "QuartoFile", "SiteConfig", "load_config", "profiles"]
+__all__ = ["DEFAULT_TIMEOUT", "NavEntry", "QuartoFile", "SiteConfig", "load_config", "profiles"]
 
-E_CONFIG = RULES.add("CUR601", Severity.error, "The site configuration (_quarto.yml) is not usable.")
 
 DEFAULT_TIMEOUT = 300
 """Seconds a notebook's code cell may run when ``execute: timeout`` is not set."""

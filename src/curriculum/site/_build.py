@@ -16,9 +16,9 @@ from pathlib import Path
 
 from rich.console import Console
 
-from curriculum.content import NOTES_FOLDER
+from curriculum.content import E_CONFIG, NOTES_FOLDER
 from curriculum.errors import ContentError
-from curriculum.project import E_CONFIG, Project, SiteConfig
+from curriculum.project import Project, SiteConfig
 from curriculum.site._check import writable_folders
 from curriculum.site._context import BuildContext
 from curriculum.site._engines import choose_engine

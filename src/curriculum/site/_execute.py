@@ -26,11 +26,10 @@ from typing import Any
 
 from curriculum.components import COMPONENTS
 from curriculum.content import (
-    RULES,
+    E_EXECUTE,
     Cell,
     Diagnostic,
     FileRefused,
-    Severity,
     display_path,
     nesting_problem,
     notebook_cells,
@@ -45,8 +44,6 @@ from curriculum.errors import BuildError, ContentError
 from curriculum.project import DEFAULT_TIMEOUT, digest, package_fingerprint
 
 __all__ = ["NotebookCache", "fingerprint_json"]
-
-E_EXECUTE = RULES.add("CUR603", Severity.error, "A lesson notebook failed to execute.")
 
 
 _CACHE_LIMIT = 256 << 20

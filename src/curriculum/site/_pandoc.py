@@ -10,14 +10,13 @@ import re
 import subprocess
 from pathlib import Path
 
-from curriculum.content import RULES, Severity
+from curriculum.content import E_PANDOC
 from curriculum.errors import BuildError, ContentError
 from curriculum.render import GeneratedPage
 from curriculum.site._assets import resource
 
 __all__ = ["CACHE_LIMIT", "E_PANDOC", "PANDOC_SECONDS", "pandoc_seconds", "run_pandoc"]
 
-E_PANDOC = RULES.add("CUR604", Severity.error, "Pandoc could not render a page.")
 PANDOC_SECONDS = (60.0, 200e-6)
 """Pandoc's time limit for a page: a base and a share per character (it reads plain text at ~3 µs each)."""
 CACHE_LIMIT = 64 << 20

@@ -21,9 +21,8 @@ import yaml
 from curriculum.components import Mount
 from curriculum.content import (
     E_EMPTY,
-    RULES,
+    E_PAGE,
     Diagnostic,
-    Severity,
     Source,
     nesting_problem,
     parse_yaml,
@@ -35,7 +34,6 @@ from curriculum.render import raw_html
 
 __all__ = ["E_PAGE", "Page", "markdown_page", "notebook_markdown", "output_path", "read_front_matter"]
 
-E_PAGE = RULES.add("CUR602", Severity.error, "A page of the site cannot be read.")
 
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*\n", re.DOTALL)
 _LEADING_H1 = re.compile(  # linear: no two quantifiers compete for the same characters
