@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import functools
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 from markupsafe import Markup
+
+if TYPE_CHECKING:
+    import jinja2
 
 __all__ = ["html_templates"]
 
@@ -41,6 +43,8 @@ def html_templates(package: str) -> jinja2.Environment:
     jinja2.Environment
         Autoescaping, strict about undefined names, with blocks that leave no blank lines.
     """
+    import jinja2  # loaded with the first template: a lesson notebook may never need one
+
     return jinja2.Environment(
         loader=jinja2.PackageLoader(package, "templates"),
         autoescape=True,
