@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: site build serve test lab check lint clean bench
+.PHONY: site build serve test test-fast lab check lint clean bench
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: run make PYTHON=python3.12 (or another 3.11+ interpreter)")'
@@ -43,6 +43,10 @@ test: $(VENV)/.installed-test
 	report() { if [ "$$2" = 0 ]; then echo "  $$1 passed"; else echo "  $$1 FAILED (pytest exit status $$2)"; fi; }; \
 	echo; echo "make test:"; report "package tests:   " $$package; report "lesson notebooks:" $$notebooks; \
 	[ $$package = 0 ] && [ $$notebooks = 0 ]
+
+# While working: the package tests without the browser and the slow whole-repository builds.
+test-fast: $(VENV)/.installed-test
+	$(PACKAGE_TESTS) -m "not browser and not slow"
 
 check: $(VENV)/.installed
 	$(BIN)/curriculum check --strict

@@ -10,22 +10,89 @@ from __future__ import annotations
 
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from curriculum._version import __version__
-from curriculum.content._templates import KINDS
 from curriculum.errors import CurriculumError
 
 if TYPE_CHECKING:
-    from curriculum.assess._learner_files import Problem
+    from curriculum.assess import Problem
 
 __all__ = ["cli", "main"]
 
 BUG_EXIT = 3
+
+
+if TYPE_CHECKING:
+    _TextParam = click.ParamType[str, str]  # generic for type checkers only since click 8.2
+else:
+    _TextParam = click.ParamType
+
+
+class _Registered(_TextParam):
+    """A name from a registry (component templates, export formats), read when the command runs.
+
+    A kind or format registered after the command was defined is accepted too.
+    """
+
+    def __init__(self, name: str, names: Callable[[], Iterable[str]]) -> None:
+        self.name = name
+        self.names = names
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return f"[{'|'.join(self.names())}]"
+
+    def convert(self, value: str, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        names = list(self.names())
+        if value not in names:
+            self.fail(f"{value!r} is not one of {', '.join(map(repr, names))}.", param, ctx)
+        return value
+
+
+def _new_kinds() -> tuple[str, ...]:
+    from curriculum.content import new_kinds
+
+    return new_kinds()
+
+
+def _export_formats() -> list[str]:
+    from curriculum.export import EXPORTERS
+
+    return list(EXPORTERS)
+
+
+def _engines() -> list[str]:
+    from curriculum.site import engine_names
+
+    return engine_names()
+
+
+def _engine_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--engine``: auto (the first engine available here), or one of the registered engines by name."""
+    return click.option(
+        "--engine",
+        type=_Registered("engine", _engines),
+        default="auto",
+        show_default=True,
+        help="Quarto where it is installed (auto), or the embedded Pandoc.",
+    )
+
+
+def _profile_option(
+    help: str, default: str | None = "resident"
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--profile``: the edition built or read."""
+    return click.option(
+        "--profile",
+        type=click.Choice(["resident", "faculty"]),
+        default=default,
+        show_default=default is not None,
+        help=help,
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -58,7 +125,7 @@ def check(paths: tuple[Path, ...], strict: bool, style: str) -> int:
     if paths:
         report = check_paths(list(paths), Path.cwd())
     else:
-        from curriculum.site._check import check_project
+        from curriculum.site import check_project
 
         report = check_project(Path.cwd())
     if report.diagnostics or style == "json":
@@ -84,8 +151,7 @@ def rules() -> int:
     from rich.console import Console
     from rich.table import Table
 
-    import curriculum.site  # noqa: F401  (registers the build's rules too)
-    from curriculum.content._rules_doc import rules_by_area
+    from curriculum.content import rules_by_area
 
     console = Console()
     for title, group in rules_by_area():
@@ -108,7 +174,7 @@ def rules() -> int:
 def schema(out: Path | None) -> int:
     """Write JSON Schemas of the content formats and the learners' and norms files, for editors and tools."""
     from curriculum.assess import Norms, ProgressFile, ResponseFile
-    from curriculum.content._schema import write_schemas
+    from curriculum.content import write_schemas
 
     folder = out or _root() / "schemas"
     for path in write_schemas(folder, {"progress": ProgressFile, "responses": ResponseFile, "norms": Norms}):
@@ -117,7 +183,7 @@ def schema(out: Path | None) -> int:
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("kind", type=_Registered("kind", _new_kinds))
 @click.argument("ident", metavar="ID")
 @click.option("--lesson", default=None, help="The lesson the new content belongs to (default: the last).")
 def new(kind: str, ident: str, lesson: str | None) -> int:
@@ -125,7 +191,7 @@ def new(kind: str, ident: str, lesson: str | None) -> int:
 
     A new lesson comes with its facilitator notes, faculty/notes/ID.qmd.
     """
-    from curriculum.content._templates import new_content
+    from curriculum.content import new_content
 
     root = _root()
     created = new_content(kind, ident, root, lesson=lesson)
@@ -140,20 +206,33 @@ def new(kind: str, ident: str, lesson: str | None) -> int:
 
 
 @cli.command()
+@click.argument("format_name", type=_Registered("format", _export_formats))
+@click.argument("quiz_ids", nargs=-1, metavar="[QUIZ-ID]...")
 @click.option(
-    "--engine",
-    type=click.Choice(["auto", "quarto", "pandoc"]),
-    default="auto",
-    show_default=True,
-    help="Quarto where it is installed (auto), or the embedded Pandoc.",
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write into: one file per quiz, named after it.",
 )
-@click.option(
-    "--profile",
-    type=click.Choice(["resident", "faculty"]),
-    default="resident",
-    show_default=True,
-    help="faculty adds facilitator notes and answer keys.",
-)
+@_profile_option("The edition whose content is exported.")
+def export(format_name: str, quiz_ids: tuple[str, ...], out: Path, profile: str) -> int:
+    """Export quizzes in a format other programs read, one file per quiz (every quiz without QUIZ-ID).
+
+    Each format writes <quiz-id> with its own suffix into --out (handout: a
+    printable page of the quiz's items, without answers). The content is
+    checked first; nothing is exported from content with errors.
+    """
+    from curriculum.export import write_exports
+    from curriculum.site import export_context
+
+    for path in write_exports(format_name, quiz_ids, out, export_context(_root(), profile)):
+        click.echo(path)
+    return 0
+
+
+@cli.command()
+@_engine_option()
+@_profile_option("faculty adds facilitator notes and answer keys.")
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -169,20 +248,13 @@ def build(engine: str, profile: str, out: Path | None) -> int:
 
 
 @cli.command()
-@click.option(
-    "--profile",
-    type=click.Choice(["resident", "faculty"]),
-    default=None,
-    help="Default: the QUARTO_PROFILE Quarto sets, else resident.",
-)
+@_profile_option("Default: the QUARTO_PROFILE Quarto sets, else resident.", default=None)
 def prerender(profile: str | None) -> int:
     """Write the generated pages (Quarto runs this as its pre-render step)."""
-    import os
-
+    from curriculum.project import active_profile
     from curriculum.site import run_prerender
 
-    chosen = profile or ("faculty" if "faculty" in os.environ.get("QUARTO_PROFILE", "") else "resident")
-    run_prerender(_root(), chosen)
+    run_prerender(_root(), profile or active_profile())
     return 0
 
 
@@ -200,7 +272,7 @@ def notebooks(out: Path | None) -> int:
     start; citations read as text, callouts as quoted blocks, and faculty-only
     material is left out. A notebook the learner has edited is kept.
     """
-    from curriculum.site._reader import write_reader_notebooks
+    from curriculum.site import write_reader_notebooks
 
     root = _root()
     result = write_reader_notebooks(root, out)
@@ -226,12 +298,12 @@ def notebooks(out: Path | None) -> int:
 
 @cli.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-@click.option("--profile", type=click.Choice(["resident", "faculty"]), default="resident", show_default=True)
-@click.option("--engine", type=click.Choice(["auto", "quarto", "pandoc"]), default="auto", show_default=True)
+@_profile_option("faculty adds facilitator notes and answer keys.")
+@_engine_option()
 @click.option("--no-build", is_flag=True, help="Serve what is built; still rebuild when sources change.")
 def serve(port: int, profile: str, engine: str, no_build: bool) -> int:
     """Preview the site on http://127.0.0.1, rebuilding when a source changes."""
-    from curriculum.site._serve import serve as run
+    from curriculum.site import serve as run
 
     run(_root(), port=port, profile=profile, engine=engine, build_first=not no_build)
     return 0
@@ -252,8 +324,8 @@ def serve(port: int, profile: str, engine: str, no_build: bool) -> int:
 )
 def progress(import_file: Path | None, export_file: Path | None) -> int:
     """Show, import or export the progress saved by the lesson notebooks."""
-    from curriculum._session import site_id
     from curriculum.assess import ProgressStore
+    from curriculum.project import site_id
 
     store = ProgressStore.for_site(site_id(_root()))
     if import_file is not None:
@@ -266,9 +338,9 @@ def progress(import_file: Path | None, export_file: Path | None) -> int:
     if export_file is not None:
         click.echo(f"Exported {_records(store.export_file(export_file))} to {export_file}")
     if import_file is None and export_file is None:
-        from curriculum import progress as table
+        from curriculum.hosts.notebook import progress_table
 
-        click.echo(repr(table()))
+        click.echo(repr(progress_table(store.site)))
     return 0
 
 
@@ -293,7 +365,7 @@ def report(files: tuple[Path, ...], out: Path, norms: Path | None) -> int:
     of them (read recursively). A file that cannot be counted is reported and
     skipped, and the exit status is then 1.
     """
-    from curriculum.assess._faculty import make_report, summary
+    from curriculum.assess import make_report, summary
 
     outcome = make_report(_root(), list(files), out, norms)
     return _faculty_output(outcome.analysis.problems, outcome.analysis.notes, summary(outcome, out, norms))
@@ -313,7 +385,7 @@ def grade(files: tuple[Path, ...], quiz_id: str, out: Path) -> int:
 
     FILES are the learners' response files, or folders of them.
     """
-    from curriculum.assess._faculty import make_grades, summary
+    from curriculum.assess import make_grades, summary
 
     outcome = make_grades(_root(), list(files), quiz_id, out)
     lines = summary(outcome, out)
@@ -332,7 +404,7 @@ def _faculty_output(problems: Sequence[Problem], notes: Sequence[str], lines: Se
 
 def _printable(message: str) -> str:
     """Escape what a terminal would obey in a message (a file name may hold an escape sequence)."""
-    from curriculum.content._diagnostics import printable
+    from curriculum.content import printable
 
     return printable(message, keep_newlines=True)
 

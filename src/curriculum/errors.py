@@ -10,6 +10,7 @@ the boundary with ``raise ... from exc`` so the cause stays attached::
     ├── UsageError               exit 2: the command was asked for something impossible
     ├── BuildError               the site build failed at a named stage
     │   └── EngineUnavailable    the asked-for engine (Quarto, Pandoc) is missing
+    ├── WriteError               a file could not be written (which, and why)
     └── ProgressFileError        a learner's progress file could not be read or written
 
 Anything else that escapes is a bug, and the CLI says so in one line.
@@ -30,6 +31,7 @@ __all__ = [
     "EngineUnavailable",
     "ProgressFileError",
     "UsageError",
+    "WriteError",
 ]
 
 
@@ -81,6 +83,23 @@ class BuildError(CurriculumError):
 
 class EngineUnavailable(BuildError):
     """The rendering engine that was asked for is not installed here."""
+
+
+class WriteError(CurriculumError):
+    """A file could not be written; nothing was left half-written.
+
+    Parameters
+    ----------
+    path : str
+        The file, as messages show it.
+    reason : str
+        Why, in the system's words (``Permission denied``).
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"cannot write {path}: {reason}")
+        self.path = path
+        self.reason = reason
 
 
 class ProgressFileError(CurriculumError):

@@ -11,8 +11,8 @@ import pytest
 
 import curriculum.cli
 from curriculum.cli import main
-from curriculum.content._schema import SCHEMAS, schema_text
-from curriculum.content._templates import KINDS
+from curriculum.content._schema import schema_text, schemas
+from curriculum.content._templates import new_kinds
 from tests.conftest import INVALID, REPO
 
 
@@ -94,7 +94,7 @@ def test_a_bug_says_so_without_a_traceback(
         raise RuntimeError("simulated failure")
 
     monkeypatch.chdir(project)
-    monkeypatch.setattr("curriculum.site._check.check_project", boom)
+    monkeypatch.setattr("curriculum.site.check_project", boom)
     status, _, err = run(["check"], capsys)
     assert status == curriculum.cli.BUG_EXIT
     assert "This is a bug in curriculum" in err and "simulated failure" in err and "Traceback" not in err
@@ -111,7 +111,7 @@ def test_json_and_github_formats(monkeypatch: pytest.MonkeyPatch, capsys: pytest
     assert out.startswith("::error file=cur204.yml,line=3,col=7,title=CUR204::")
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", new_kinds())
 def test_new_templates_pass_strict(
     kind: str, project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -135,7 +135,7 @@ def test_new_refuses_a_bad_id(
 def test_committed_schemas_are_current() -> None:
     from curriculum.assess import ProgressFile
 
-    for name, model in {**SCHEMAS, "progress": ProgressFile}.items():
+    for name, model in {**schemas(), "progress": ProgressFile}.items():
         committed = (REPO / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8")
         assert committed == schema_text(name, model), (
             f"run `curriculum schema` to update schemas/{name}.schema.json"
@@ -148,7 +148,7 @@ def test_schema_command_writes_every_schema(
     monkeypatch.chdir(project)
     status, _, _ = run(["schema"], capsys)
     assert status == 0
-    for name in SCHEMAS:
+    for name in schemas():
         schema = json.loads((project / "schemas" / f"{name}.schema.json").read_text())
         assert schema["$schema"].endswith("2020-12/schema")
 
@@ -182,7 +182,7 @@ def test_rules_lists_every_registered_rule(capsys: pytest.CaptureFixture[str]) -
 
 def test_rules_reference_page_lists_every_rule() -> None:
     from curriculum.content import RULES
-    from curriculum.content._rules_doc import rules_markdown
+    from curriculum.site._rules_page import rules_markdown
 
     page = rules_markdown()
     assert page.startswith("---\ntitle:")
@@ -192,8 +192,8 @@ def test_rules_reference_page_lists_every_rule() -> None:
 def test_progress_command_imports_and_exports(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    from curriculum._session import site_id
     from curriculum.assess import ProgressStore
+    from curriculum.project import site_id
 
     monkeypatch.chdir(project)
     exported = tmp_path / "from-the-site.json"

@@ -84,3 +84,10 @@ def test_make_lab_writes_the_reader_notebooks_and_allows_root_only_as_root(tmp_p
     assert lab[:2] == ["jupyter", "lab"]
     assert "--ServerApp.root_dir=_notebooks" in lab and "--ServerApp.ip=127.0.0.1" in lab
     assert ("--allow-root" in lab) == (uid == 0)
+
+
+@pytest.mark.parametrize("package", [0, 1])
+def test_make_test_fast_leaves_out_the_browser_and_the_slow_builds(tmp_path: Path, package: int) -> None:
+    status, output, calls = make("test-fast", tmp_path, PACKAGE_STATUS=str(package))
+    assert calls == ["python -m pytest -m not browser and not slow"], output
+    assert (status == 0) == (package == 0)

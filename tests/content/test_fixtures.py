@@ -51,6 +51,18 @@ def test_project_fixture(
     assert format_diagnostics(report.diagnostics) == snapshot
 
 
+def test_a_file_over_the_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CUR104, on a fixture written here: a content file one line longer than 1 MiB."""
+    path = tmp_path / "cur104.yml"
+    path.write_text("title: x\n" + "# padding line\n" * ((1 << 20) // 15 + 1), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    report = check_paths([Path(path.name)], tmp_path)
+    assert format_diagnostics(report.diagnostics) == (
+        "cur104.yml:1:1: error CUR104: the file is larger than 1 MiB, the most a content file of this kind "
+        "may be (split it into smaller files, or check that this is the file you meant)"
+    )
+
+
 def test_every_rule_has_a_fixture() -> None:
     covered = {_code(p.name) for p in [*STANDALONE, *OVERLAYS]}
     tested_elsewhere = {
@@ -58,7 +70,8 @@ def test_every_rule_has_a_fixture() -> None:
         "CUR106",  # a path outside the project: tests/site/test_hostile.py, tests/site/test_containment.py
         "CUR107",  # a named pipe: tests/site/test_hostile.py (git cannot hold one)
         "CUR108",  # a link loop: tests/site/test_hostile.py
-        "CUR316",  # no references.bib: tests/content/test_checks.py
+        "CUR104",  # a file over the size limit: generated below (1 MiB is too much to keep in git)
+        "CUR316",  # no references.bib: tests/content/test_loader.py
         "CUR601",
         "CUR602",
         "CUR603",

@@ -9,7 +9,7 @@ import pytest
 from curriculum.cli import main
 from curriculum.content import check_paths
 from curriculum.content._raw_html import project_pages, scan_html, scan_markdown, scripted_url
-from curriculum.content._rules_doc import rules_markdown
+from curriculum.site._rules_page import rules_markdown
 
 
 @pytest.mark.parametrize(

@@ -97,13 +97,11 @@ def free_port() -> int:
 
 def payload_builder(root: Path, profile: str = "resident") -> Any:
     """The project's :class:`~curriculum.render.PayloadBuilder`, built as the session builds it."""
-    from curriculum._session import site_id
     from curriculum.content import load_curriculum
-    from curriculum.render import Citations, PayloadBuilder, Renderer
+    from curriculum.project import Project
+    from curriculum.site import payload_builder
 
-    cur = load_curriculum(root)
-    citations = Citations(cur.bibliography) if cur.bibliography is not None else None
-    return PayloadBuilder(cur, Renderer(citations), site_id(root), profile)  # type: ignore[arg-type]
+    return payload_builder(Project(root), load_curriculum(root), profile)
 
 
 @dataclass

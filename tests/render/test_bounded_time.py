@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 import curriculum
 from curriculum.content import check_curriculum, load_files
-from curriculum.content._bibliography import citations_in
+from curriculum.content import cited_keys as citations_in
 from curriculum.content._calls import parse_cells
 from curriculum.content._nesting import nesting_problem
 from curriculum.errors import ContentError
@@ -85,7 +85,7 @@ CHARS = string.ascii_letters[:8] + string.digits[:4] + " \t\n-.,:;@#*_`'\"“”
 
 def test_the_audit_sees_the_patterns_the_review_named() -> None:
     names = set(PATTERNS)
-    assert "curriculum.render._markdown._GROUP" in names
+    assert "curriculum.content._citations.GROUP" in names  # the citation group the renderer and check share
     assert any(n.startswith("curriculum.content._privacy.PATTERNS") for n in names)
     assert len(PATTERNS) > 50
 
@@ -229,7 +229,7 @@ def test_a_long_lesson_cell_is_checked_in_time(shape: str, tmp_path: Path) -> No
 def _pandoc(text: str, tmp_path: Path) -> None:
     import pypandoc
 
-    from curriculum.site._pandoc_engine import PandocEngine
+    from curriculum.site._pandoc import run_pandoc
     from curriculum.site._sources import markdown_page
 
     (tmp_path / "page.qmd").write_text(text, encoding="utf-8")
@@ -237,7 +237,7 @@ def _pandoc(text: str, tmp_path: Path) -> None:
         body, _ = markdown_page(tmp_path, "page.qmd")
     except ContentError:
         return  # refused before Pandoc, with its location
-    PandocEngine()._pandoc(pypandoc.get_pandoc_path(), body, "page.qmd", tmp_path / "none.bib", "resident")
+    run_pandoc(pypandoc.get_pandoc_path(), body, "page.qmd", tmp_path / "none.bib", "resident")
 
 
 @pytest.mark.slow
@@ -271,7 +271,7 @@ def test_a_page_pandoc_takes_too_long_on_is_a_located_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Shapes no guard knows still end: Pandoc's time is bounded by the page's size."""
-    monkeypatch.setattr("curriculum.site._pandoc_engine.PANDOC_SECONDS", (1.0, 0.0))
+    monkeypatch.setattr("curriculum.site._pandoc.PANDOC_SECONDS", (1.0, 0.0))
     text = "<a " * 20_000  # superlinear in Pandoc's reader: minutes without the limit
     start = time.perf_counter()
     with pytest.raises(ContentError) as slow:

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from curriculum._fragment import Mount, mount_element, payload_script, static_fragment
+from curriculum.components import Mount
+from curriculum.hosts.static import mount_element, payload_script, static_fragment
 
 
 class _Scripts(HTMLParser):
@@ -98,7 +99,7 @@ def test_the_data_script_is_one_json_object_whatever_the_text() -> None:
 
 
 def test_citation_forms_are_plain_text_even_with_citeprocs_own_spans() -> None:
-    from curriculum.render._references import _citations
+    from curriculum.site._citeproc import citation_texts as _citations
 
     out = (
         '<p><span class="citation" data-cites="k1">(<span class="nocase">Keepers</span> et al. 2020)</span>'

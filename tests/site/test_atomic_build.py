@@ -55,9 +55,9 @@ def test_a_failing_build_leaves_the_site_byte_identical(
     out, before = built
     stat_before = {name: (out / name).stat().st_mtime_ns for name in before}
     retitle(project)  # every page changes
-    from curriculum.site import _pandoc_engine
+    from curriculum.site import _stages
 
-    real = _pandoc_engine.write_if_changed
+    real = _stages.write_atomic
     calls = {"pages": 0}
 
     def failing(path: Path, text: str, *, within: Path) -> bool:
@@ -67,7 +67,7 @@ def test_a_failing_build_leaves_the_site_byte_identical(
                 raise OSError(28, "No space left on device")
         return real(path, text, within=within)
 
-    monkeypatch.setattr(_pandoc_engine, "write_if_changed", failing)
+    monkeypatch.setattr(_stages, "write_atomic", failing)
     with pytest.raises(OSError, match="No space left"):
         build(project)
     assert calls["pages"] > 3, "some new pages were written before the failure"

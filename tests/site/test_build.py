@@ -307,12 +307,12 @@ def test_front_matter_pandoc_cannot_read_is_located_before_pandoc(
 def test_pandoc_failure_names_the_page(
     project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from curriculum.site._pandoc_engine import PandocEngine
+    from curriculum.site import _stages
 
-    real = PandocEngine._pandoc
+    real = _stages.run_pandoc
 
-    def failing(self: PandocEngine, pandoc: str, *args: object) -> tuple[str, str]:
-        return real(self, pandoc + "-missing", *args)  # type: ignore[arg-type]
+    def failing(pandoc: str, *args: object) -> tuple[str, str]:
+        return real(pandoc + "-missing", *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(PandocEngine, "_pandoc", failing)
+    monkeypatch.setattr(_stages, "run_pandoc", failing)
     assert "Pandoc did not run" in build_errors(project, monkeypatch, capsys)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from curriculum.errors import ContentError
+from curriculum.project import load_config
 from curriculum.site._check import check_site
-from curriculum.site._config import load_config
 
 BASE = """\
 project:

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from curriculum.content import write_atomic as write_if_changed
 from curriculum.content._files import FileRefused, inside, read_bytes, read_existing
 from curriculum.errors import BuildError, ContentError
 from curriculum.site import build_site
-from curriculum.site._prerender import write_if_changed
 from tests.conftest import PROJECT
 
 

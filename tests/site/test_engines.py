@@ -6,11 +6,12 @@ import json
 import os
 import stat
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pytest
 
-from curriculum.errors import EngineUnavailable
-from curriculum.site import PandocEngine, QuartoEngine, choose_engine
+from curriculum.errors import BuildError, EngineUnavailable
+from curriculum.site import BuildContext, Engine, PandocEngine, QuartoEngine, RenderStats, choose_engine
 from tests.cli.test_cli import run
 
 FAKE = """#!/usr/bin/env python3
@@ -123,3 +124,76 @@ def test_prerender_hook_reads_quartos_profile(
     assert status == 0, err
     page = (project / "quiz" / "intro.qmd").read_text()
     assert "Answer key" in page and (project / "_curriculum-assets.html").is_file()
+
+
+class ToyEngine:
+    """An engine in a few lines: the protocol is all the build needs of one."""
+
+    name = "toy"
+    unavailable = "the toy engine is switched off (TOY_ENGINE=off)"
+    rendered: ClassVar[list[Any]] = []
+
+    def available(self) -> bool:
+        return os.environ.get("TOY_ENGINE") != "off"
+
+    def version(self) -> str:
+        return "Toy 1"
+
+    def render(self, build: BuildContext) -> RenderStats:
+        cur = build.check()
+        build.target.mkdir(parents=True, exist_ok=True)
+        (build.target / "index.html").write_text(f"{len(cur.quizzes)} quizzes\n")
+        build.stage("render", "one page")
+        ToyEngine.rendered.append(build)
+        return RenderStats(pages=1, written=1)
+
+
+@pytest.fixture
+def toy_engine(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> type[ToyEngine]:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no Quarto
+    monkeypatch.setattr("curriculum.site._engines.ENGINES", (ToyEngine, QuartoEngine, PandocEngine))
+    ToyEngine.rendered = []
+    return ToyEngine
+
+
+def test_every_engine_keeps_the_protocol() -> None:
+    for engine in (PandocEngine(), QuartoEngine("/opt/quarto"), ToyEngine()):
+        assert isinstance(engine, Engine)
+
+
+def test_a_new_engine_is_one_class_in_the_list(
+    toy_engine: type[ToyEngine],
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert isinstance(choose_engine("auto"), ToyEngine)  # first in the list and available
+    monkeypatch.chdir(project)
+    status, _, err = run(["build", "--engine", "toy", "--profile", "faculty"], capsys)
+    assert status == 0, err
+    (build,) = toy_engine.rendered
+    assert build.profile == "faculty" and build.project.root == project
+    assert (project / "_site" / "index.html").read_text() == "2 quizzes\n"
+    assert "Toy 1 · profile faculty" in err and "check      content is valid" in err
+    monkeypatch.setenv("TOY_ENGINE", "off")
+    assert isinstance(choose_engine("auto"), PandocEngine)  # Quarto is missing too: the last is always there
+    with pytest.raises(EngineUnavailable, match="switched off"):
+        choose_engine("toy")
+    with pytest.raises(BuildError, match="unknown engine 'nope'; use auto, toy, quarto, pandoc"):
+        choose_engine("nope")
+
+
+def test_the_pandoc_build_prints_one_line_per_stage(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(project)
+    status, _, err = run(["build", "--engine", "pandoc"], capsys)
+    assert status == 0, err
+    stages = [line.split()[0] for line in err.splitlines() if line.strip()]
+    assert [s for s in stages if s in ("engine", "check", *STAGES)] == ["engine", "check", *STAGES]
+    assert "1 notebook · 1 run, 0 from the cache" in err
+    status, _, err = run(["build", "--engine", "pandoc"], capsys)
+    assert "nothing changed since the last build" in err and "execute" not in err
+
+
+STAGES = ("pre-render", "execute", "convert", "pandoc", "wrap", "assets", "search", "prune", "render")

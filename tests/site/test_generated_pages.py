@@ -13,8 +13,8 @@ from rich.console import Console
 
 from curriculum.content import load_curriculum
 from curriculum.errors import ContentError
-from curriculum.site import build_site
-from curriculum.site._build import _builder
+from curriculum.project import Project
+from curriculum.site import build_site, payload_builder
 from curriculum.site._prerender import prerender
 from curriculum.site._sources import read_front_matter
 from tests.site.hostile import FENCE_BREAKOUT
@@ -28,7 +28,7 @@ def _edit(path: Path, change: Any) -> None:
 
 def _generated(project: Path, profile: str = "resident") -> Any:
     cur = load_curriculum(project)
-    return prerender(project, cur, _builder(project, cur, profile), reference=False).pages
+    return prerender(project, cur, payload_builder(Project(project), cur, profile), reference=False).pages
 
 
 @pytest.mark.parametrize(
@@ -105,7 +105,7 @@ def test_a_pandoc_error_on_a_generated_page_names_the_authors_file_and_line(
         return real(args, input=input, **options)
 
     monkeypatch.setattr(
-        "curriculum.site._pandoc_engine.subprocess",
+        "curriculum.site._pandoc.subprocess",
         types.SimpleNamespace(run=run, TimeoutExpired=subprocess.TimeoutExpired),
     )
     with pytest.raises(ContentError) as raised:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from curriculum.site._prerender import handout_order
+from curriculum.export import handout_order
 
 
 def test_the_handout_order_is_fixed_per_quiz_and_never_the_files() -> None:

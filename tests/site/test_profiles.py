@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from curriculum.site import load_config
-from curriculum.site._config import _merge
+from curriculum.project import load_config
+from curriculum.project._config import _merge
 from tests.conftest import REPO
 
 

@@ -22,8 +22,8 @@ import pytest
 import yaml
 from playwright.sync_api import expect
 
+from curriculum.export import handout_order
 from curriculum.site import BuildResult
-from curriculum.site._prerender import handout_order
 from tests.browser import MOUNTED, axe_check, goto, serve, wait_until
 from tests.conftest import REPO
 from tests.site.searchcheck import Entry, entries, expected, index_data, normalise

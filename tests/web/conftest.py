@@ -298,14 +298,15 @@ def build_site(
     extra_pages: dict[str, str] | None = None,
 ) -> Site:
     """Build pages from ``project`` into ``out`` through the real Python side."""
-    from curriculum._fragment import static_fragment
     from curriculum.content import load_curriculum
-    from curriculum.render import Citations, PayloadBuilder, Renderer
+    from curriculum.hosts.static import static_fragment
+    from curriculum.render import PayloadBuilder, Renderer
+    from curriculum.site import format_references
     from curriculum.web import classic_bundle, stylesheet
 
     cur = load_curriculum(project)
     assert not cur.diagnostics, "\n".join(str(d) for d in cur.diagnostics)
-    builder = PayloadBuilder(cur, Renderer(Citations(cur.bibliography)), site=SITE, profile=profile)  # type: ignore[arg-type]
+    builder = PayloadBuilder(cur, Renderer(format_references(cur.bibliography)), site=SITE, profile=profile)  # type: ignore[arg-type]
     kinds = {ident: ex.model.kind for ident, ex in cur.exercises.items()}
     site = Site(root=out)
     (out / "assets").mkdir(parents=True, exist_ok=True)

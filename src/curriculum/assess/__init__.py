@@ -1,6 +1,14 @@
-"""Assessment: scoring, the learner's progress file, and the faculty's cohort analytics."""
+"""Assessment: scoring, the learner's progress file, and the faculty's cohort analytics.
 
-from curriculum.assess._learner_files import ResponseFile
+The faculty's report and grading (:func:`make_report`, :func:`make_grades`)
+load numpy and the report templates, so they are imported when first used,
+not with the package (a lesson notebook imports this package for the
+learner's progress file).
+"""
+
+import typing
+
+from curriculum.assess._learner_files import Problem, ResponseFile
 from curriculum.assess._norms import Norms
 from curriculum.assess._progress import (
     ImportResult,
@@ -11,15 +19,33 @@ from curriculum.assess._progress import (
 )
 from curriculum.assess._scoring import item_correct, passed, score
 
+if typing.TYPE_CHECKING:
+    from curriculum.assess._faculty import make_grades, make_report, summary
+
 __all__ = [
     "ImportResult",
     "Norms",
+    "Problem",
     "ProgressFile",
     "ProgressRecord",
     "ProgressStore",
     "ProgressWarning",
     "ResponseFile",
     "item_correct",
+    "make_grades",
+    "make_report",
     "passed",
     "score",
+    "summary",
 ]
+
+_FACULTY = ("make_grades", "make_report", "summary")
+
+
+def __getattr__(name: str) -> typing.Any:
+    """Return the faculty's report and grading functions, imported on first use."""
+    if name in _FACULTY:
+        from curriculum.assess import _faculty
+
+        return getattr(_faculty, name)
+    raise AttributeError(f"module 'curriculum.assess' has no attribute {name!r}")

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from curriculum._api import _competency_name
 from curriculum.assess._cohort import Cohort, QuizResponses
 from curriculum.assess._flags import PROVISIONAL_BELOW, Flag, item_flags, quiz_flags
 from curriculum.assess._learner_files import Problem
@@ -31,7 +30,7 @@ from curriculum.assess._statistics import (
     kr20,
     percentile_ranks,
 )
-from curriculum.content import Curriculum
+from curriculum.content import Curriculum, competency_name
 
 __all__ = ["Analysis", "ItemResult", "LearnerScore", "Mastery", "QuizResult", "analyse"]
 
@@ -394,7 +393,7 @@ def _mastery(
                 id=ident,
                 text=objective.text
                 if objective
-                else (_competency_name(ident) if kind == "subcompetency" else ""),
+                else (competency_name(ident) if kind == "subcompetency" else ""),
                 lesson=lesson,
                 competencies=tuple(objective.competencies) if objective else (),
                 items=int(item_counts[i]),

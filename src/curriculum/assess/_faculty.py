@@ -10,16 +10,12 @@ but the report is complete for everything else.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import math
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from curriculum._session import site_id
 from curriculum.assess._analysis import Analysis, analyse
 from curriculum.assess._cohort import QuizKey, build_cohort, quiz_keys
 from curriculum.assess._learner_files import read_learner_files
@@ -33,9 +29,9 @@ from curriculum.assess._tables import (
     quizzes_csv,
     scores_csv,
 )
-from curriculum.content import Curriculum, load_files
-from curriculum.content._project import project_files
-from curriculum.errors import CurriculumError, UsageError
+from curriculum.content import Curriculum, load_files, project_files, write_atomic
+from curriculum.errors import UsageError
+from curriculum.project import site_id
 
 __all__ = ["Outcome", "make_grades", "make_report"]
 
@@ -130,9 +126,10 @@ def make_grades(root: Path, paths: Sequence[Path], quiz: str, out: Path) -> Outc
         outcome.written.append(out / "scores.csv")
         return outcome
     from curriculum.assess._grade import feedback_file_names, render_feedback
-    from curriculum.render import Citations, Renderer
+    from curriculum.render import Renderer
+    from curriculum.site import format_references  # Pandoc's citeproc, as the site cites
 
-    md = Renderer(Citations(curriculum.bibliography) if curriculum.bibliography is not None else None)
+    md = Renderer(format_references(curriculum.bibliography) if curriculum.bibliography is not None else None)
     objectives = {o.id: o.text for doc in curriculum.lessons.values() for o in doc.model.objectives}
     names = feedback_file_names(result.learners)
     for score in result.learners:
@@ -183,20 +180,8 @@ def _broken_quizzes(root: Path, keys: dict[str, QuizKey]) -> set[str]:
 
 
 def _write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (creating its folder)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise CurriculumError(f"cannot write into {path.parent}: {exc.strerror}") from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise CurriculumError(f"cannot write {path}: {exc.strerror}") from exc
+    """Write ``text`` to ``path`` atomically (creating its folder); a failure is a :class:`WriteError`."""
+    write_atomic(path, text, only_if_changed=False)
 
 
 def summary(outcome: Outcome, out: Path, norms: Path | None = None) -> list[str]:

@@ -19,8 +19,7 @@ from markupsafe import Markup
 from curriculum.assess._analysis import LearnerScore, QuizResult
 from curriculum.assess._cohort import QuizKey
 from curriculum.assess._pages import FeedbackItem, FeedbackOption, feedback_page
-from curriculum.render import Renderer, sanitize
-from curriculum.render._payloads import without_verdict
+from curriculum.render import Renderer, sanitize, without_verdict
 
 __all__ = ["feedback_file_names", "render_feedback"]
 
@@ -94,7 +93,7 @@ def render_feedback(
         )
     references: list[dict[str, Markup | str]] = []
     for cite in cited:
-        ref = md.citations.get(cite) if md.citations else None
+        ref = md.reference(cite)
         if ref is not None:
             references.append({"key": cite, "html": Markup(sanitize(ref.html))})
     references.sort(key=lambda r: str(r["html"]).lower())

@@ -26,7 +26,6 @@ import json
 import os
 import re
 import stat
-import tempfile
 import time
 import warnings
 from collections.abc import Iterator
@@ -38,7 +37,8 @@ import platformdirs
 from filelock import FileLock, Timeout
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from curriculum.errors import ProgressFileError
+from curriculum.content import write_atomic
+from curriculum.errors import ProgressFileError, WriteError
 
 __all__ = [
     "CLOCK_SKEW",
@@ -379,20 +379,11 @@ class ProgressStore:
             ) from exc
         self._refuse_read_only()
         self._remove_stale_temporaries()
-        tmp = ""
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except OSError as exc:
-            if tmp:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
+        try:  # flushed to the disk before it replaces the old file; the learner's own, so private
+            write_atomic(self.path, text, only_if_changed=False, durable=True, mode=0o600)
+        except WriteError as exc:
             raise ProgressFileError(
-                f"cannot save progress to {self.path}: {exc.strerror}; {_HOW_TO_SAVE}"
+                f"cannot save progress to {self.path}: {exc.reason}; {_HOW_TO_SAVE}"
             ) from exc
 
     def _refuse_read_only(self) -> None:

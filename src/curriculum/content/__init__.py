@@ -5,16 +5,44 @@ Data flows one way: files are read (:mod:`._source`), parsed with locations
 models (:mod:`._models`, :mod:`._validate`), then checked as a whole
 (:mod:`._checks`, :mod:`._item_lint`, :mod:`._privacy`, :mod:`._language`).
 Every problem is a :class:`Diagnostic`; nothing here prints or exits.
+
+Besides the models and the checks, this is where the other layers find the
+project's files read and written safely (:func:`read_bytes`,
+:func:`write_atomic`, :func:`inside`), YAML with locations
+(:func:`parse_yaml`, :func:`validate_model`), and the citation syntax
+(:func:`cited_keys`) the renderer shares with the checks.
 """
 
-from curriculum.content._check import CheckReport, check_curriculum, check_paths
+from curriculum.content._bibliography import Bibliography
+from curriculum.content._build_rules import E_CONFIG, E_EXECUTE, E_PAGE, E_PANDOC
+from curriculum.content._calls import Call, CellCode, parse_cells
+from curriculum.content._check import CheckReport, check_curriculum, check_paths, describe
+from curriculum.content._citations import (
+    CITATION,
+    GROUP,
+    STARTS_CITATION,
+    citation_keys,
+    cited_keys,
+    masked,
+)
+from curriculum.content._competencies import COMPETENCY_DOMAINS, competency_domain, competency_name
 from curriculum.content._diagnostics import (
     RULES,
     Diagnostic,
     Rule,
     Severity,
     format_diagnostics,
+    printable,
     worst,
+)
+from curriculum.content._files import (
+    E_OUTSIDE,
+    FileRefused,
+    display_path,
+    inside,
+    read_bytes,
+    read_existing,
+    write_atomic,
 )
 from curriculum.content._models import (
     Choice,
@@ -38,32 +66,76 @@ from curriculum.content._models import (
     Vignette,
     Worksheet,
 )
-from curriculum.content._project import Curriculum, Document, find_root, load_curriculum, load_files
+from curriculum.content._nesting import nesting_problem
+from curriculum.content._notebook import Cell, notebook_cells
+from curriculum.content._notes import NOTES_FOLDER
+from curriculum.content._project import (
+    FORMATS,
+    PROJECT_FILE,
+    ContentFormat,
+    Curriculum,
+    Document,
+    find_root,
+    generated_dirs,
+    load_curriculum,
+    load_files,
+    project_files,
+    register_format,
+)
+from curriculum.content._rules_doc import rules_by_area
+from curriculum.content._schema import write_schemas
+from curriculum.content._source import E_EMPTY, Source, read_source, size_limit
+from curriculum.content._templates import new_content, new_kinds
+from curriculum.content._validate import did_you_mean, validate_model
 from curriculum.content._worksheets import WORKSHEET_FIELDS
+from curriculum.content._yaml import Loc, LocMap, Pos, parse_yaml
 
 __all__ = [
+    "CITATION",
+    "COMPETENCY_DOMAINS",
+    "E_CONFIG",
+    "E_EMPTY",
+    "E_EXECUTE",
+    "E_OUTSIDE",
+    "E_PAGE",
+    "E_PANDOC",
+    "FORMATS",
+    "GROUP",
+    "NOTES_FOLDER",
+    "PROJECT_FILE",
     "RULES",
+    "STARTS_CITATION",
     "WORKSHEET_FIELDS",
+    "Bibliography",
+    "Call",
+    "Cell",
+    "CellCode",
     "CheckReport",
     "Choice",
+    "ContentFormat",
     "Curriculum",
     "DebriefPart",
     "Diagnostic",
     "Document",
     "Exercise",
     "FacilitatorNotes",
+    "FileRefused",
     "Item",
     "LessonFrontMatter",
+    "Loc",
+    "LocMap",
     "MultipleItem",
     "Node",
     "Objective",
     "Option",
     "PathCondition",
     "Patient",
+    "Pos",
     "Quiz",
     "Rule",
     "Severity",
     "SingleItem",
+    "Source",
     "Spotter",
     "Technique",
     "TechniqueVocabulary",
@@ -72,9 +144,36 @@ __all__ = [
     "Worksheet",
     "check_curriculum",
     "check_paths",
+    "citation_keys",
+    "cited_keys",
+    "competency_domain",
+    "competency_name",
+    "describe",
+    "did_you_mean",
+    "display_path",
     "find_root",
     "format_diagnostics",
+    "generated_dirs",
+    "inside",
     "load_curriculum",
     "load_files",
+    "masked",
+    "nesting_problem",
+    "new_content",
+    "new_kinds",
+    "notebook_cells",
+    "parse_cells",
+    "parse_yaml",
+    "printable",
+    "project_files",
+    "read_bytes",
+    "read_existing",
+    "read_source",
+    "register_format",
+    "rules_by_area",
+    "size_limit",
+    "validate_model",
     "worst",
+    "write_atomic",
+    "write_schemas",
 ]

@@ -21,18 +21,13 @@ from curriculum._cache import cache_dir
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
 from curriculum.content._source import Source
 
-__all__ = ["CITATION", "Bibliography", "citations_in", "read_bibliography"]
+__all__ = ["Bibliography", "read_bibliography"]
 
 E_BIB = RULES.add("CUR120", Severity.error, "Pandoc cannot read an entry of references.bib.")
 E_BIB_DUPLICATE = RULES.add("CUR121", Severity.error, "Two entries of references.bib share a key.")
 
 _ENTRY = re.compile(r"^[ \t]*@([A-Za-z]+)[ \t]*[{(][ \t]*([^,\s{}()]+)[ \t]*,", re.MULTILINE)
 _NOT_ENTRIES = {"comment", "string", "preamble"}
-
-CITATION = re.compile(r"(?<![\w@\\])-?@([A-Za-z0-9_][\w:.#$%&\-+?<>~/]*[\w])")
-"""Pandoc citation syntax: ``@key`` in ``[@key]``, ``[@a; @b, p. 3]`` or in running text."""
-_CODE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`", re.DOTALL)
-_LINK_TARGET = re.compile(r"\]\([^()]*+\)|<https?://[^<>]*+>|https?://\S+")
 
 
 @dataclass(frozen=True)
@@ -135,24 +130,3 @@ def _pandoc_problems(source: Source) -> list[Diagnostic]:
             "check the braces, commas and quotes of the entry at that line",
         )
     ]
-
-
-def citations_in(markdown: str) -> list[tuple[str, int]]:
-    """Return the citation keys in ``markdown`` with their character offsets.
-
-    Code spans, code blocks and link targets are ignored, so an e-mail address
-    or a decorator in code is never taken for a citation.
-
-    Parameters
-    ----------
-    markdown : str
-        Authored Markdown.
-
-    Returns
-    -------
-    list[tuple[str, int]]
-        ``(key, offset)`` pairs in order.
-    """
-    masked = _CODE.sub(lambda m: " " * len(m.group()), markdown)
-    masked = _LINK_TARGET.sub(lambda m: " " * len(m.group()), masked)
-    return [(m.group(1), m.start(1) - 1) for m in CITATION.finditer(masked)]

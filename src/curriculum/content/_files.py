@@ -1,4 +1,4 @@
-"""The project's files: what a build may read and write, and how it reads them.
+"""The project's files: what a build may read and write, and how it reads and writes them.
 
 A course repository is often someone else's pull request, so building it must
 never read or write the builder's other files. One rule covers every reader
@@ -10,18 +10,35 @@ Reading is bounded too: only regular files are opened (a named pipe would
 block for ever, ``/dev/zero`` never ends). The type is checked before the
 file is opened and again on the open file before a byte is read, and at most
 ``limit + 1`` bytes are read, whatever the file claims its size is.
+
+Writing is atomic (:func:`write_atomic`, the one writer every layer uses): the
+text goes to a temporary file beside the target, which then replaces it, so a
+reader sees the old file or the new one, never half of one, and a build
+killed part-way leaves nothing broken.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+import secrets
 import stat
 from pathlib import Path
 
 from curriculum.content._diagnostics import RULES, Diagnostic, Rule, Severity
+from curriculum.errors import ContentError, WriteError
 
-__all__ = ["E_READ", "FileRefused", "inside", "read_bytes", "read_existing"]
+__all__ = [
+    "E_OUTSIDE",
+    "E_READ",
+    "FileRefused",
+    "display_path",
+    "inside",
+    "read_bytes",
+    "read_existing",
+    "write_atomic",
+]
 
 E_READ = RULES.add("CUR101", Severity.error, "The file cannot be read.")
 
@@ -191,6 +208,88 @@ def read_existing(path: Path, limit: int) -> bytes | None:
         return None
     finally:
         os.close(fd)
+
+
+def write_atomic(
+    path: Path,
+    data: str | bytes,
+    *,
+    within: Path | None = None,
+    only_if_changed: bool = True,
+    durable: bool = False,
+    mode: int = 0o666,
+) -> bool:
+    """Write ``data`` to ``path`` atomically; return whether the file was written.
+
+    Parameters
+    ----------
+    path : Path
+        The file to write; its folder is created if needed.
+    data : str | bytes
+        The new content (text is written as UTF-8).
+    within : Path | None
+        The folder the write belongs in (the output folder, the cache, the
+        project): the file's folder, every symbolic link followed, must be
+        inside it, so no link can send a write elsewhere. A link at ``path``
+        itself is replaced, never followed.
+    only_if_changed : bool
+        Leave a file that already holds ``data`` alone (its time stays, and a
+        build that changed nothing writes nothing).
+    durable : bool
+        Flush the data to the disk before the file replaces the old one (a
+        learner's progress); a file that can be rebuilt does without.
+    mode : int
+        The new file's permissions, before the umask (``0o600`` for private files).
+
+    Returns
+    -------
+    bool
+        False when ``only_if_changed`` found the file already up to date.
+
+    Raises
+    ------
+    ContentError
+        If the file's folder leads outside ``within`` (CUR106).
+    WriteError
+        If the file cannot be written (a file where a folder should be, a
+        read-only folder, a full disk); nothing is left behind.
+    """
+    if within is not None:
+        try:
+            inside(within, path.parent, what=f"the folder the build writes ({within.name})")
+        except FileRefused as refused:
+            raise ContentError([refused.at(display_path(path))]) from refused
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if only_if_changed and read_existing(path, len(raw)) == raw:
+        return False
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
+    except OSError as exc:
+        raise WriteError(display_path(path), exc.strerror or str(exc)) from exc
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(raw)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise WriteError(display_path(path), exc.strerror or str(exc)) from exc
+    return True
+
+
+def display_path(path: Path) -> str:
+    """Return the path as an author would type it: relative to the working folder if possible."""
+    absolute = Path(os.path.abspath(path))  # as written: a symbolic link is shown, not its target
+    try:
+        rel = Path(os.path.relpath(absolute, Path.cwd()))
+    except ValueError:  # another drive on Windows
+        return path.as_posix()
+    return rel.as_posix() if not rel.as_posix().startswith("..") else absolute.as_posix()
 
 
 def _regular(path: Path, mode: int) -> None:

@@ -1,7 +1,8 @@
 """Item-writing lints after the NBME item-writing guide.
 
 Each rule is a heuristic for one flaw of multiple-choice items (the rule ids
-follow ``clinical-standards.md`` section 4.4). Errors are flaws that make an
+are those of section 4.4 of the project's clinical-standards research note,
+which is kept with the project's research, outside this repository). Errors are flaws that make an
 item unfair; warnings are cues a test-wise learner could exploit, which a
 reviewer may accept with a written reason (``suppress: {L07: "..."}``).
 """

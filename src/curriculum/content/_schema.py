@@ -14,31 +14,32 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from curriculum.content._models import (
-    Exercise,
-    FacilitatorNotes,
-    LessonFrontMatter,
-    Quiz,
-    TechniqueVocabulary,
-    Vignette,
-)
+from curriculum.content._files import write_atomic
+from curriculum.content._models import FacilitatorNotes, LessonFrontMatter, TechniqueVocabulary
+from curriculum.content._project import FORMATS
 
-__all__ = ["SCHEMAS", "schema_text", "write_schemas"]
+__all__ = ["schema_text", "schemas", "write_schemas"]
 
-SCHEMAS: dict[str, Any] = {
-    "quiz": Quiz,
-    "vignette": Vignette,
-    "exercise": Exercise,
-    "lesson": LessonFrontMatter,
-    "techniques": TechniqueVocabulary,
-    "notes": FacilitatorNotes,
-}
-"""Schema name to model; each is written as ``<name>.schema.json``."""
+
+def schemas() -> dict[str, Any]:
+    """Return each content format's model by schema name (each is written as ``<name>.schema.json``).
+
+    The YAML formats come from :data:`~curriculum.content.FORMATS` (a component kind
+    with a folder of its own brings its format, so its schema too), then the
+    lesson front matter, the technique vocabulary and the facilitator notes.
+    """
+    formats = {fmt.noun: fmt.model for fmt in FORMATS.values()}
+    return {
+        **formats,
+        "lesson": LessonFrontMatter,
+        "techniques": TechniqueVocabulary,
+        "notes": FacilitatorNotes,
+    }
 
 
 def schema_text(name: str, model: Any = None) -> str:
     """Return the JSON Schema of content kind ``name`` (or of ``model``) as stable, indented text."""
-    schema = TypeAdapter(model if model is not None else SCHEMAS[name]).json_schema(by_alias=True)
+    schema = TypeAdapter(model if model is not None else schemas()[name]).json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema.setdefault("title", name.capitalize())
     return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
@@ -61,12 +62,8 @@ def write_schemas(folder: Path, extra: dict[str, Any] | None = None) -> list[Pat
     """
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, model in {**SCHEMAS, **(extra or {})}.items():
+    for name, model in {**schemas(), **(extra or {})}.items():
         target = folder / f"{name}.schema.json"
-        text = schema_text(name, model)
-        if not target.is_file() or target.read_text(encoding="utf-8") != text:
-            tmp = target.with_suffix(".tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(target)
+        write_atomic(target, schema_text(name, model), within=folder)
         written.append(target)
     return written

@@ -81,9 +81,9 @@ class LocMap:
     plain : dict[Loc, str]
         The source text of plain (unquoted) scalars, to explain YAML's
         implicit typing (``no`` read as false, dates, numbers).
-    block : dict[Loc, int]
+    block : dict[Loc, Pos]
         For block scalars (``|`` or ``>``), the 1-based line where the text starts
-        and, in :attr:`indent`, its indentation; used to point inside long texts.
+        and its indentation; used to point inside long texts.
     """
 
     values: dict[Loc, Pos] = field(default_factory=dict)

@@ -1,20 +1,29 @@
-"""Renderers: pure functions from content models to HTML and component payloads.
+"""Renderers: pure functions from content models to HTML, component payloads and generated pages.
 
-Renderers never read content files and never display anything; they take
-validated models and return strings and JSON-ready data for the hosts.
+Renderers never read files, run programs or display anything; they take
+validated models (and formatted references as plain data) and return
+strings and JSON-ready data for the hosts and the build.
 """
 
 from curriculum.render._markdown import Renderer, sanitize
-from curriculum.render._payloads import PLACES, PayloadBuilder, Profile
-from curriculum.render._references import Citations, FormattedReference, cache_dir
+from curriculum.render._pages import GeneratedPage, Origin, PageWriter, Piece, raw_html, reference_list
+from curriculum.render._payloads import PLACES, PayloadBuilder, Profile, without_verdict
+from curriculum.render._references import FormattedReference
+from curriculum.render._templating import html_templates
 
 __all__ = [
     "PLACES",
-    "Citations",
     "FormattedReference",
+    "GeneratedPage",
+    "Origin",
+    "PageWriter",
     "PayloadBuilder",
+    "Piece",
     "Profile",
     "Renderer",
-    "cache_dir",
+    "html_templates",
+    "raw_html",
+    "reference_list",
     "sanitize",
+    "without_verdict",
 ]

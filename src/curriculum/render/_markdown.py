@@ -9,14 +9,15 @@ replaced by the same in-text forms the site's Pandoc build produces.
 
 from __future__ import annotations
 
-import bisect
 import html
 import re
+from collections.abc import Callable, Mapping
 
 import nh3
 from markdown_it import MarkdownIt
 
-from curriculum.render._references import Citations
+from curriculum.content import CITATION, GROUP, STARTS_CITATION, citation_keys, masked
+from curriculum.render._references import FormattedReference
 
 __all__ = ["Renderer", "sanitize"]
 
@@ -52,14 +53,6 @@ _TAGS = {
     "cite",
 }
 _ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}}
-_GROUP = re.compile(r"\[([^\[\]]*+)\]")
-"""A bracketed group; it is a citation group when it holds a key (:data:`_CITES`).
-
-Matching the brackets first and looking for a key inside keeps the search linear: a lone ``[``
-followed by thousands of ``@key`` is scanned once, not once per key."""
-_CITES = re.compile(r"(?<![\w@])-?@[A-Za-z0-9_]")
-_KEY = re.compile(r"(?<![\w@])(-?)@([A-Za-z0-9_][\w:.#$%&\-+?<>~/]*[\w])")
-_CODE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`", re.DOTALL)
 _TOKEN = "CURCITE{}X"
 _TOKENS = re.compile(r"CURCITE(\d{1,9})X")
 
@@ -93,17 +86,26 @@ def sanitize(markup: str) -> str:
 class Renderer:
     """Render authored Markdown to sanitised HTML.
 
+    A renderer is a pure function of its input: it reads no file and runs no
+    program. The formatted references come in as plain data (the build and the
+    notebook session ask Pandoc's citeproc for them once; see
+    :func:`curriculum.site.format_references`).
+
     Parameters
     ----------
-    citations : Citations | None
-        Formatted citations; without them ``[@key]`` stays as written.
+    references : Mapping[str, FormattedReference] | None
+        Each citation key's formatted forms; without them ``[@key]`` stays as written.
     """
 
-    def __init__(self, citations: Citations | None) -> None:
-        self.citations = citations
+    def __init__(self, references: Mapping[str, FormattedReference] | None = None) -> None:
+        self.references: Mapping[str, FormattedReference] = references or {}
         self._md = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(
             ["table", "strikethrough"]
         )
+
+    def reference(self, key: str) -> FormattedReference | None:
+        """Return the formatted forms of ``key``, or None if the bibliography does not have it."""
+        return self.references.get(key)
 
     def block(self, text: str) -> str:
         """Render Markdown paragraphs, lists and the like."""
@@ -117,53 +119,41 @@ class Renderer:
 
     def keys(self, text: str) -> list[str]:
         """Return the citation keys in ``text`` in order of first appearance."""
-        masked = _CODE.sub(lambda m: " " * len(m.group()), text)
-        seen: dict[str, None] = {}
-        for match in _KEY.finditer(masked):
-            seen.setdefault(match.group(2), None)
-        return list(seen)
+        return citation_keys(text)
 
     def _extract(self, text: str) -> tuple[str, list[str]]:
-        """Replace citations (outside code) by tokens; return the text and their HTML."""
+        """Replace citations (outside code and link targets) by tokens; return the text and their HTML."""
         rendered: list[str] = []
-        spans = [m.span() for m in _CODE.finditer(text)]
-        starts = [a for a, _ in spans]
 
-        def outside(pos: int) -> bool:  # spans are sorted and disjoint: one binary search
-            i = bisect.bisect_right(starts, pos) - 1
-            return i < 0 or pos >= spans[i][1]
-
-        def group(match: re.Match[str]) -> str:
-            if not outside(match.start()) or not _CITES.search(match.group(1)):
-                return match.group()
-            rendered.append(self._group_html(match.group(1)))
+        def group(source: str, match: re.Match[str]) -> str | None:
+            if not STARTS_CITATION.search(match.group(1)):
+                return None
+            rendered.append(self._group_html(source[match.start(1) : match.end(1)]))
             return _TOKEN.format(len(rendered) - 1)
 
-        def single(match: re.Match[str]) -> str:
-            if not outside(match.start()) or match.group(1):
-                return match.group()
-            ref = self.citations.get(match.group(2)) if self.citations else None
+        def single(_source: str, match: re.Match[str]) -> str | None:
+            ref = None if match.group(1) else self.reference(match.group(2))
             if ref is None:
-                return match.group()
+                return None
             rendered.append(
                 f'<span class="cur-cite">{self._link(ref.key, html.escape(ref.narrative))}</span>'
             )
             return _TOKEN.format(len(rendered) - 1)
 
-        text = _GROUP.sub(group, text)
-        text = _KEY.sub(single, text)
+        text = _splice(text, GROUP, group)
+        text = _splice(text, CITATION, single)
         return text, rendered
 
     def _group_html(self, inner: str) -> str:
         parts = []
         for piece in inner.split(";"):
-            match = _KEY.search(piece)
+            match = CITATION.search(piece)
             if match is None:
                 parts.append(html.escape(piece.strip()))
                 continue
             prefix = piece[: match.start()].strip()
             locator = piece[match.end() :].strip().lstrip(",").strip()
-            ref = self.citations.get(match.group(2)) if self.citations else None
+            ref = self.reference(match.group(2))
             label = html.escape(ref.parenthetical if ref else f"@{match.group(2)}")
             if match.group(1) == "-" and ref:  # [-@key]: year only
                 label = html.escape(ref.parenthetical.rsplit(" ", 1)[-1])
@@ -184,3 +174,16 @@ class Renderer:
                 lambda m: cites[int(m.group(1))] if int(m.group(1)) < len(cites) else m.group(), markup
             )
         return sanitize(markup).strip()
+
+
+def _splice(text: str, pattern: re.Pattern[str], replace: Callable[[str, re.Match[str]], str | None]) -> str:
+    """Replace what ``pattern`` finds outside code and link targets; ``replace`` returning None keeps it."""
+    out: list[str] = []
+    last = 0
+    for match in pattern.finditer(masked(text)):
+        new = replace(text, match)
+        if new is not None:
+            out += [text[last : match.start()], new]
+            last = match.end()
+    out.append(text[last:])
+    return "".join(out)

@@ -14,11 +14,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from curriculum.content import Curriculum, Quiz, Spotter, Technique, Vignette, Worksheet
-from curriculum.content._worksheets import WORKSHEET_FIELDS
+from curriculum.content import WORKSHEET_FIELDS, Curriculum, Quiz, Spotter, Technique, Vignette, Worksheet
 from curriculum.render._markdown import Renderer, sanitize
 
-__all__ = ["PLACES", "PayloadBuilder", "Profile"]
+__all__ = ["PLACES", "PayloadBuilder", "Profile", "without_verdict"]
 
 Profile = Literal["resident", "faculty"]
 PAYLOAD_SCHEMA = 1
@@ -69,7 +68,7 @@ class PayloadBuilder:
 
     # ------------------------------------------------------------------ shared
 
-    def _common(
+    def common(
         self,
         component: str,
         ident: str,
@@ -78,6 +77,23 @@ class PayloadBuilder:
         objective_ids: list[str],
         texts: list[str],
     ) -> dict[str, Any]:
+        """Return the fields every payload has (``docs/components.md``); a component kind adds its own.
+
+        Parameters
+        ----------
+        component : str
+            The component kind.
+        ident : str
+            The content's id (the progress key is ``<component>:<ident>``).
+        title : str
+            The title shown above the component.
+        lesson : str | None
+            The lesson it belongs to.
+        objective_ids : list[str]
+            The objectives it serves (their texts are attached).
+        texts : list[str]
+            Every authored Markdown text it shows, for the references its citations name.
+        """
         objectives = {o.id: o.text for doc in self.curriculum.lessons.values() for o in doc.model.objectives}
         keys: dict[str, None] = {}
         for text in texts:
@@ -96,10 +112,9 @@ class PayloadBuilder:
         }
 
     def _references(self, keys: list[str]) -> list[dict[str, str]]:
-        citations = self.renderer.citations
         out = []
         for key in keys:
-            ref = citations.get(key) if citations else None
+            ref = self.renderer.reference(key)
             if ref is not None:
                 out.append({"key": key, "html": sanitize(ref.html)})
         return sorted(out, key=lambda r: r["html"].lower())
@@ -150,7 +165,7 @@ class PayloadBuilder:
                 texts += [item.rationale, *(f"[@{k}]" for k in item.references)]
             items.append(entry)
         objective_ids = list(dict.fromkeys(o for item in quiz.items for o in item.objectives))
-        payload = self._common("quiz", ident, quiz.title, quiz.lesson, objective_ids, texts)
+        payload = self.common("quiz", ident, quiz.title, quiz.lesson, objective_ids, texts)
         payload.update(
             {
                 "kind": quiz.kind,
@@ -201,7 +216,7 @@ class PayloadBuilder:
         if self.profile == "faculty" and v.facilitator:
             facilitator = md.block(v.facilitator)
             texts.append(v.facilitator)
-        payload = self._common("vignette", ident, v.title, v.lesson, list(v.objectives), texts)
+        payload = self.common("vignette", ident, v.title, v.lesson, list(v.objectives), texts)
         payload.update(
             {
                 "modality": v.modality,
@@ -239,7 +254,7 @@ class PayloadBuilder:
                 texts.append(turn.reason or "")
             texts.append(turn.text)
             turns.append({"speaker": turn.speaker, "text_html": md.block(turn.text), "expert": expert})
-        payload = self._common("spotter", ident, ex.title, ex.lesson, list(ex.objectives), texts)
+        payload = self.common("spotter", ident, ex.title, ex.lesson, list(ex.objectives), texts)
         payload.update(
             {
                 "context_html": md.block(ex.context),
@@ -269,7 +284,7 @@ class PayloadBuilder:
                 *(f"[@{k}]" for k in ex.references),
             ]
         title = ex.title if ex else kind.replace("-", " ").capitalize()
-        payload = self._common(
+        payload = self.common(
             "worksheet",
             ident or kind,
             title,

@@ -1,9 +1,12 @@
 """Rendering engines behind one protocol, and how the build picks one.
 
-``auto`` walks the list in order and takes the first that is available:
-Quarto when the ``quarto`` command is on the PATH, otherwise the embedded
-Pandoc, which is always there. Asking for Quarto where it is missing is an
-error that says how to install it.
+An engine renders one build (:class:`BuildContext`) into its output folder.
+The build runs the stages every engine shares through the context (check,
+pre-render) and knows nothing else of the engine. ``auto`` walks
+:data:`ENGINES` in order and takes the first that is available: Quarto when
+the ``quarto`` command is on the PATH, otherwise the embedded Pandoc, which
+is always there. Asking for Quarto where it is missing is an error that says
+how to install it.
 """
 
 from __future__ import annotations
@@ -11,19 +14,31 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from curriculum.errors import BuildError, EngineUnavailable
-from curriculum.site._pandoc_engine import PandocEngine
+from curriculum.site._context import BuildContext
+from curriculum.site._pandoc_engine import PandocEngine, RenderStats
 
-__all__ = ["Engine", "QuartoEngine", "choose_engine"]
+__all__ = ["ENGINES", "Engine", "QuartoEngine", "choose_engine", "engine_names"]
 
 
+@runtime_checkable
 class Engine(Protocol):
-    """What the build needs from an engine."""
+    """What the build needs from an engine.
+
+    Attributes
+    ----------
+    name : str
+        The engine's name, as ``curriculum build --engine`` takes it.
+    unavailable : str
+        What to do when it is not available here (how to install it, or which engine to use).
+    """
 
     name: str
+    unavailable: str
 
     def available(self) -> bool:
         """Whether the engine can run here."""
@@ -31,6 +46,21 @@ class Engine(Protocol):
 
     def version(self) -> str:
         """Return a human-readable name and version."""
+        ...
+
+    def render(self, build: BuildContext) -> RenderStats | None:
+        """Render the site of ``build`` into ``build.target``; return what was done, if the engine counts it.
+
+        The engine runs the shared stages it needs through ``build`` (the
+        check first: a build never renders content with errors).
+
+        Raises
+        ------
+        ContentError
+            If the content has errors.
+        BuildError
+            If rendering fails.
+        """
         ...
 
 
@@ -43,6 +73,11 @@ class QuartoEngine:
     """
 
     name = "quarto"
+    unavailable = (
+        "Quarto is not installed here (no `quarto` command on the PATH). Install it from "
+        "https://quarto.org/docs/get-started/, or build with the embedded engine: "
+        "curriculum build --engine pandoc"
+    )
 
     def __init__(self, executable: str | None = None) -> None:
         self.executable = executable or shutil.which("quarto")
@@ -54,7 +89,7 @@ class QuartoEngine:
     def version(self) -> str:
         """Return ``Quarto <version>``."""
         if self.executable is None:
-            raise EngineUnavailable(_MISSING)
+            raise EngineUnavailable(self.unavailable)
         result = subprocess.run(
             [self.executable, "--version"], capture_output=True, text=True, timeout=60, check=False
         )
@@ -63,7 +98,7 @@ class QuartoEngine:
     def command(self, root: Path, profile: str, out: Path | None) -> list[str]:
         """Return the ``quarto render`` command line for a build."""
         if self.executable is None:
-            raise EngineUnavailable(_MISSING)
+            raise EngineUnavailable(self.unavailable)
         cmd = [self.executable, "render", str(root)]
         if profile != "resident":
             cmd += ["--profile", profile]
@@ -78,39 +113,51 @@ class QuartoEngine:
         env.pop("CURRICULUM_HOST", None)
         return env
 
-    def render(self, root: Path, profile: str, out: Path | None) -> None:
-        """Run ``quarto render``; raise :class:`BuildError` if it fails."""
-        result = subprocess.run(
-            self.command(root, profile, out), cwd=root, env=self.environment(profile), check=False
-        )
+    def render(self, build: BuildContext) -> None:
+        """Check the content, then run ``quarto render`` (it runs our pre-render itself).
+
+        Quarto's own output shows its progress; it counts nothing for us, so this returns None.
+
+        Raises
+        ------
+        BuildError
+            If ``quarto render`` fails.
+        """
+        build.check()
+        root = build.project.root
+        command = self.command(root, build.profile, build.out)
+        result = subprocess.run(command, cwd=root, env=self.environment(build.profile), check=False)
         if result.returncode != 0:
             raise BuildError(
                 f"quarto render failed with exit status {result.returncode} (its output is above)"
             )
 
 
-_MISSING = (
-    "Quarto is not installed here (no `quarto` command on the PATH). Install it from "
-    "https://quarto.org/docs/get-started/, or build with the embedded engine: "
-    "curriculum build --engine pandoc"
-)
+ENGINES: tuple[Callable[[], Engine], ...] = (QuartoEngine, PandocEngine)
+"""The engines, in the order ``auto`` tries them (the last is always available)."""
 
 
-def choose_engine(name: str) -> QuartoEngine | PandocEngine:
-    """Return the engine for ``auto``, ``quarto`` or ``pandoc``.
+def engine_names() -> list[str]:
+    """Return the names ``curriculum build --engine`` takes: ``auto``, then each engine's, in order."""
+    return ["auto", *(make().name for make in ENGINES)]
+
+
+def choose_engine(name: str) -> Engine:
+    """Return the engine named ``name``, or for ``auto`` the first of :data:`ENGINES` available here.
 
     Raises
     ------
     EngineUnavailable
-        When Quarto is asked for and not installed.
+        When the engine asked for is not installed (for Quarto: how to install it).
+    BuildError
+        When no engine has that name.
     """
-    if name == "pandoc":
-        return PandocEngine()
-    quarto = QuartoEngine()
-    if name == "quarto":
-        if not quarto.available():
-            raise EngineUnavailable(_MISSING)
-        return quarto
+    engines = [make() for make in ENGINES]
     if name == "auto":
-        return quarto if quarto.available() else PandocEngine()
-    raise BuildError(f"unknown engine {name!r}; use auto, quarto or pandoc")
+        return next(engine for engine in engines if engine.available())
+    for engine in engines:
+        if engine.name == name:
+            if not engine.available():
+                raise EngineUnavailable(engine.unavailable)
+            return engine
+    raise BuildError(f"unknown engine {name!r}; use auto, {', '.join(e.name for e in engines)}")

@@ -19,65 +19,35 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from curriculum._version import __version__
-from curriculum.content._calls import parse_cells
-from curriculum.content._diagnostics import RULES, Diagnostic, Severity
-from curriculum.content._files import FileRefused, read_bytes, read_existing
-from curriculum.content._nesting import nesting_problem
-from curriculum.content._notebook import Cell, notebook_cells
-from curriculum.content._project import display_path, project_files
-from curriculum.content._source import size_limit
+from curriculum.components import COMPONENTS
+from curriculum.content import (
+    E_EXECUTE,
+    Cell,
+    Diagnostic,
+    FileRefused,
+    display_path,
+    nesting_problem,
+    notebook_cells,
+    parse_cells,
+    project_files,
+    read_bytes,
+    read_existing,
+    size_limit,
+    write_atomic,
+)
 from curriculum.errors import BuildError, ContentError
-from curriculum.site._config import DEFAULT_TIMEOUT
-from curriculum.site._prerender import write_if_changed
+from curriculum.project import DEFAULT_TIMEOUT, digest, package_fingerprint
 
-__all__ = ["NotebookCache", "package_fingerprint"]
-
-E_EXECUTE = RULES.add("CUR603", Severity.error, "A lesson notebook failed to execute.")
-
-
-def _hash_files(paths: Iterable[Path], base: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(paths):
-        digest.update(path.relative_to(base).as_posix().encode())
-        digest.update(b"\0")
-        digest.update(_read_bytes(path, base))
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-def _read_bytes(path: Path, root: Path) -> bytes:
-    try:
-        return read_bytes(path, size_limit(path), root=root)
-    except FileRefused as refused:
-        raise ContentError([refused.at(display_path(path))]) from refused
-
-
-_FINGERPRINT: str | None = None
-
-
-def package_fingerprint() -> str:
-    """Return a hash of the package version and every file of the package."""
-    global _FINGERPRINT
-    if _FINGERPRINT is None:
-        package = Path(__file__).resolve().parents[1]
-        files = [
-            p
-            for p in package.rglob("*")
-            if p.is_file() and p.suffix in (".py", ".js", ".css", ".lua", ".j2", ".html")
-        ]
-        _FINGERPRINT = hashlib.sha256(f"{__version__}:{_hash_files(files, package)}".encode()).hexdigest()
-    return _FINGERPRINT
+__all__ = ["NotebookCache", "fingerprint_json"]
 
 
 _CACHE_LIMIT = 256 << 20
 """Largest cached outputs read back."""
-_FOLDERS = {"quiz": "quizzes", "vignette": "vignettes", "spotter": "exercises", "worksheet": "exercises"}
 
 
 class NotebookCache:
@@ -117,7 +87,7 @@ class NotebookCache:
         # The faculty overview links to a lesson's facilitator notes when they exist.
         notes = sorted(p.stem for p in self._content if p.suffix == ".qmd") if profile == "faculty" else []
         self._shared = hashlib.sha256(
-            f"{package_fingerprint()}:{_hash_files(common, root)}:{fingerprint_json(fronts)}:"
+            f"{package_fingerprint()}:{digest(common, root)}:{fingerprint_json(fronts)}:"
             f"{fingerprint_json(notes)}:{profile}:{sys.version_info[:2]}".encode()
         ).hexdigest()
 
@@ -128,14 +98,14 @@ class NotebookCache:
             if code.error is not None or any(call.dynamic for call in code.calls):
                 return self._content
             for call in code.calls:
-                ident = call.args[-1] if call.function == "worksheet" else call.args[0]
-                if call.function in _FOLDERS and ident is not None:
-                    wanted.add(f"{_FOLDERS[call.function]}/{ident}")
+                spec = COMPONENTS.get(call.function)  # None: overview, which reads the lessons' front matter
+                if spec is not None and call.args[-1] is not None:
+                    wanted.add(f"{spec.content.folder}/{call.args[-1]}")
         return [p for p in self._content if f"{p.parent.name}/{p.stem}" in wanted]
 
     def key(self, notebook: dict[str, Any]) -> str:
         """Return the cache key of a notebook (its front matter, code and dependencies, not its prose)."""
-        deps = _hash_files(self.dependencies(notebook), self.root)
+        deps = digest(self.dependencies(notebook), self.root)
         return fingerprint_json([self._shared, deps, _cells(notebook, {"raw", "code"})])[:32]
 
     def executed(
@@ -200,7 +170,7 @@ class NotebookCache:
                             continue
                         results[path] = nb
                         outputs = [c.get("outputs", []) for c in nb["cells"] if c.get("cell_type") == "code"]
-                        write_if_changed(cached, json.dumps(outputs, ensure_ascii=False), within=self.folder)
+                        write_atomic(cached, json.dumps(outputs, ensure_ascii=False), within=self.folder)
                         if on_done:
                             on_done(path, True)
                     if problems:
@@ -215,7 +185,11 @@ class NotebookCache:
 
     def _read(self, path: Path) -> tuple[dict[str, Any], str]:
         """Return a notebook's data and its text, read inside the project and within the size limit."""
-        text = _read_bytes(path, self.root).decode("utf-8-sig", errors="replace")
+        try:
+            raw = read_bytes(path, size_limit(path), root=self.root)
+        except FileRefused as refused:
+            raise ContentError([refused.at(display_path(path))]) from refused
+        text = raw.decode("utf-8-sig", errors="replace")
         data: dict[str, Any] = json.loads(text)
         return data, text
 

@@ -8,10 +8,11 @@ from ``file://``).
 
 from __future__ import annotations
 
-import html
 import posixpath
+from typing import Any
 
-from curriculum.site._config import NavEntry
+from curriculum.project import NavEntry
+from curriculum.render import html_templates
 from curriculum.site._sources import Page
 
 __all__ = ["pager", "relative", "sidebar_html"]
@@ -26,29 +27,18 @@ def relative(from_output: str, to_output: str) -> str:
 def sidebar_html(entries: list[NavEntry], pages: dict[str, Page], current: Page) -> str:
     """Return the sidebar as nested lists, with the current page marked."""
 
-    def render(items: list[NavEntry] | tuple[NavEntry, ...]) -> str:
-        out = []
-        for entry in items:
-            if entry.href is not None:
-                page = pages.get(entry.href)
-                if page is None:
-                    continue
-                label = html.escape(entry.text or page.title)
-                mark = ' aria-current="page"' if page is current else ""
-                out.append(
-                    f'<li><a href="{html.escape(relative(current.output, page.output))}"{mark}>'
-                    f"{label}</a></li>"
-                )
-            else:
-                inner = render(entry.children)
+    def items(entries: list[NavEntry] | tuple[NavEntry, ...]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for entry in entries:
+            if entry.href is None:
                 opened = any(pages.get(p) is current for p in entry.pages())
-                out.append(
-                    f'<li class="nav-section"><details{" open" if opened else ""}>'
-                    f"<summary>{html.escape(entry.text or '')}</summary><ul>{inner}</ul></details></li>"
-                )
-        return "".join(out)
+                out.append({"text": entry.text or "", "open": opened, "children": items(entry.children)})
+            elif (page := pages.get(entry.href)) is not None:
+                href = relative(current.output, page.output)
+                out.append({"text": entry.text or page.title, "href": href, "current": page is current})
+        return out
 
-    return f"<ul>{render(entries)}</ul>"
+    return html_templates("curriculum.site").get_template("sidebar.html.j2").render(items=items(entries))
 
 
 def pager(order: list[Page], current: Page) -> tuple[dict[str, str] | None, dict[str, str] | None]:

@@ -12,443 +12,72 @@ Pandoc path publish the same site:
 - ``_curriculum-assets.html``: the stylesheet and script inline, which Quarto
   adds to every page through ``include-after-body``.
 
-Everything authored is rendered and sanitised by :class:`curriculum.render.Renderer`
-and embedded as raw HTML, so no authored markup reaches a page unsanitised.
-Files are written only when their text changes.
+The quiz and case pages are the component kinds' own (each kind with pages
+names them in its spec, :attr:`curriculum.components.ComponentSpec.pages`);
+this module writes whatever pages the registry asks for. Everything authored
+is rendered and sanitised by :class:`curriculum.render.Renderer` and embedded
+as raw HTML, so no authored markup reaches a page unsanitised. Files are
+written only when their text changes.
 """
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import hashlib
-import html
 import os
-import random
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
-import yaml
+from markupsafe import Markup
 
-from curriculum._fragment import Mount, static_fragment
-from curriculum.content import Curriculum, Quiz
-from curriculum.content._files import FileRefused, inside, read_existing
-from curriculum.content._project import GENERATED_DIRS, display_path
-from curriculum.content._rules_doc import rules_markdown
-from curriculum.errors import BuildError, ContentError
-from curriculum.render import PayloadBuilder, sanitize
+from curriculum.components import COMPONENTS, Mount, PageContext
+from curriculum.content import Curriculum, read_existing, write_atomic
+from curriculum.errors import BuildError
+from curriculum.hosts.static import static_fragment
+from curriculum.project import CACHE_DIR, package_fingerprint
+from curriculum.render import GeneratedPage, PayloadBuilder, html_templates
 from curriculum.site._assets import site_assets
 from curriculum.site._manifest import manifest_script
-from curriculum.site._sources import raw_html
+from curriculum.site._rules_page import rules_markdown
 
-__all__ = [
-    "GENERATED_DIRS",
-    "GeneratedPage",
-    "Prerendered",
-    "handout_order",
-    "prerender",
-    "write_if_changed",
-]
-
-T = TypeVar("T")
+__all__ = ["ASSETS_INCLUDE", "Prerendered", "generated_pages", "prerender"]
 
 ASSETS_INCLUDE = "_curriculum-assets.html"
 
-_KIND_LABEL = {
-    "formative": "Formative self-check",
-    "pretest": "Pre-test",
-    "posttest": "Post-test",
-    "summative": "Summative test",
-}
-_LABELS = {
-    "modality": {
-        "common": "Common factors",
-        "supportive": "Supportive",
-        "psychodynamic": "Psychodynamic",
-        "cbt": "CBT",
-        "integrated": "Integrated",
-    },
-    "disorder": {
-        "schizophrenia": "Schizophrenia",
-        "psychosis": "Psychosis",
-        "bipolar": "Bipolar disorder",
-        "depression": "Depression",
-        "borderline-personality": "Borderline personality disorder",
-        "substance-use": "Substance use",
-        "anxiety": "Anxiety",
-        "trauma": "Trauma",
-        "general": "General",
-    },
-    "setting": {
-        "inpatient": "Inpatient",
-        "outpatient": "Outpatient",
-        "emergency": "Emergency",
-        "consultation-liaison": "Consultation-liaison",
-        "community": "Community",
-        "medication-visit": "Medication visit",
-        "partial-hospital": "Partial hospital",
-        "residential": "Residential",
-    },
-}
 
+def generated_pages(cur: Curriculum, builder: PayloadBuilder) -> dict[str, GeneratedPage]:
+    """Return the pages of every component kind that has its own, by path (``quiz/intro.qmd``).
 
-def write_if_changed(path: Path, text: str, *, within: Path) -> bool:
-    """Write ``text`` to ``path`` atomically unless the file already holds it; return whether it wrote.
-
-    Parameters
-    ----------
-    path : Path
-        The file to write.
-    text : str
-        Its new content.
-    within : Path
-        The folder the build writes in (the output folder, the cache, the
-        project): the file's folder, every symbolic link followed, must be
-        inside it, so no link can send a write elsewhere. A link at ``path``
-        itself is replaced, never followed.
-
-    Raises
-    ------
-    ContentError
-        If the file's folder leads outside ``within`` (CUR106).
-    BuildError
-        If the file cannot be written.
-    """
-    try:
-        inside(within, path.parent, what=f"the folder the build writes ({within.name})")
-    except FileRefused as refused:
-        raise ContentError([refused.at(display_path(path))]) from refused
-    data = text.encode("utf-8")
-    if read_existing(path, len(data)) == data:
-        return False
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    except OSError as exc:  # a file where a folder should be, a read-only folder
-        raise BuildError(f"cannot write {display_path(path)}: {exc.strerror or exc}") from exc
-    return True
-
-
-Origin = tuple[str, tuple[int, int]]
-"""An authored file (as diagnostics show it) and a 1-based line and column in it."""
-Piece = str | tuple[str, Origin | None]
-"""Text of a generated page, from the package (a plain string) or from an authored place."""
-
-
-@dataclass
-class GeneratedPage:
-    """A page the pre-render writes, and where its text comes from.
-
-    Attributes
-    ----------
-    text : str
-        The page's Markdown.
-    origins : list[tuple[int, Origin | None]]
-        From which character of ``text`` on the text comes from which authored
-        place (None: the package's own words), in order.
-    mounts : list[tuple[str, Mount]]
-        Each component the page shows, with the raw HTML block that shows it
-        (the Pandoc engine puts its own mount in that block's place).
+    Where Quarto renders a page, each component shows its static fragment (its
+    payload inline); the Pandoc engine replaces that block by its own mount.
     """
 
-    text: str
-    origins: list[tuple[int, Origin | None]] = field(default_factory=list)
-    mounts: list[tuple[str, Mount]] = field(default_factory=list)
+    def show(kind: str, args: tuple[str, ...]) -> str:
+        return static_fragment(Mount(kind, args).payload(builder))
 
-    def locate(self, line: int, col: int = 1) -> Origin | None:
-        """Return the authored place that line ``line``, column ``col`` of the text comes from."""
-        offset = sum(len(text) + 1 for text in self.text.split("\n")[: max(line - 1, 0)]) + max(col - 1, 0)
-        index = bisect.bisect_right([start for start, _ in self.origins], offset) - 1
-        return self.origins[index][1] if index >= 0 else None
-
-
-class _Writer:
-    """Writes a generated page part by part, keeping the authored place of each piece.
-
-    Front matter is written by a YAML serialiser and authored HTML goes in raw
-    blocks that no text inside can close, so nothing authored becomes Markdown.
-    """
-
-    def __init__(self, title: str, origin: Origin | None = None) -> None:
-        self._page = GeneratedPage("")
-        self._chunks: list[str] = []
-        self._size = 0
-        front = yaml.safe_dump({"title": title}, allow_unicode=True, default_style='"', width=1 << 30)
-        self.markdown((f"---\n{front}---", origin))
-
-    def _emit(self, piece: Piece) -> None:
-        text, origin = (piece, None) if isinstance(piece, str) else piece
-        if not self._page.origins or self._page.origins[-1][1] != origin:
-            self._page.origins.append((self._size, origin))
-        self._chunks.append(text)
-        self._size += len(text)
-
-    def _separate(self) -> None:
-        if self._chunks:
-            self._emit("\n\n")
-
-    def markdown(self, *pieces: Piece) -> None:
-        """Add a part written in Markdown (only the package's own Markdown goes here)."""
-        self._separate()
-        for piece in pieces:
-            self._emit(piece)
-
-    def raw(self, *pieces: Piece) -> str:
-        """Add a raw HTML block made of ``pieces``; return the block."""
-        markup = "".join(p if isinstance(p, str) else p[0] for p in pieces)
-        fence = raw_html(markup).split("{", 1)[0]
-        self._separate()
-        self._emit(f"{fence}{{=html}}\n")
-        for piece in pieces:
-            self._emit(piece)
-        self._emit(f"\n{fence}")
-        return f"{fence}{{=html}}\n{markup}\n{fence}"
-
-    def component(self, builder: PayloadBuilder, mount: Mount, origin: Origin | None) -> None:
-        """Add the static fragment of a component (its payload built from the content)."""
-        block = self.raw((static_fragment(mount.payload(builder)), origin))
-        self._page.mounts.append((block, mount))
-
-    def finish(self) -> GeneratedPage:
-        """Return the page."""
-        self._page.text = "".join(self._chunks) + "\n"
-        return self._page
-
-
-def handout_order(quiz: str, item: str, options: list[T], *, shuffle: bool = True) -> list[T]:
-    """Return the options of an item in the printed handout's order.
-
-    The order is a shuffle seeded by the quiz and item ids: the same on every
-    build and every printer, so a class shares one sheet, and never the file's
-    order, which authors tend to fill key-first or in a pattern. A quiz with
-    ``shuffle: false`` keeps the authored order.
-    """
-    ordered = list(options)
-    if shuffle and len(ordered) > 1:
-        rng = random.Random(f"{quiz}:{item}")
-        while ordered == list(options):
-            rng.shuffle(ordered)
-    return ordered
-
-
-def _lesson_link(cur: Curriculum, lesson: str | None, depth: str = "../") -> str:
-    if not lesson or lesson not in cur.lessons:
-        return ""
-    title = html.escape(cur.lessons[lesson].model.title)
-    return f'<a href="{depth}lessons/{html.escape(lesson)}.html">{title}</a>'
-
-
-def _quiz_page(cur: Curriculum, builder: PayloadBuilder, ident: str) -> GeneratedPage:
-    doc = cur.quizzes[ident]
-    quiz: Quiz = doc.model
-    md = builder.renderer
-    facts = [_KIND_LABEL[quiz.kind], f"{len(quiz.items)} items"]
-    if quiz.pass_mark is not None:
-        facts.append(f"pass mark {round(quiz.pass_mark * 100)}%")
-    lesson = _lesson_link(cur, quiz.lesson)
-    meta = " · ".join(html.escape(f) for f in facts) + (f" · Lesson: {lesson}" if lesson else "")
-    page = _Writer(quiz.title, (doc.display, doc.at("title")))
-    page.raw((f'<p class="page-meta">{meta}</p>', (doc.display, (1, 1))))
-    if quiz.kind == "summative":
-        page.raw(
-            '<p class="cur-notice">This test is graded by faculty: answer every item, then '
-            "download your response file and send it as your programme asks. No answers are "
-            "shown here.</p>"
-        )
-    # The component's title is a level-3 heading (made for a lesson's section): give it a level 2.
-    page.raw('<h2 class="visually-hidden">Take the quiz</h2><div class="cur-standalone">')
-    page.component(builder, Mount("quiz", (ident,)), (doc.display, (1, 1)))
-    page.raw("</div>")
-    handout: list[Piece] = [
-        '<section class="cur-handout" aria-label="Printable handout"><h2>Handout</h2><ol>'
-    ]
-    for n, item in enumerate(quiz.items):
-        # Each option with its own letter, the one the quiz shows on screen and the key names,
-        # in an order fixed per quiz (so a class shares one sheet) that is not the file's.
-        options = "".join(
-            f'<li><span class="option-letter">{html.escape(o.id)}.</span> {md.inline(o.text)}</li>'
-            for o in handout_order(ident, item.id, item.options, shuffle=quiz.shuffle)
-        )
-        handout.append(
-            (
-                f'<li class="handout-item"><div class="handout-stem">{md.block(item.stem)}</div>'
-                f'<ul class="handout-options">{options}</ul></li>',
-                (doc.display, doc.at("items", n, "stem")),
-            )
-        )
-    page.raw(*handout, "</ol></section>")
-    cited = [text for item in quiz.items for text in (item.stem, *(o.text for o in item.options))]
-    if builder.profile == "faculty":
-        rows: list[Piece] = []
-        for n, item in enumerate(quiz.items, 1):
-            keys = [item.answer] if isinstance(item.answer, str) else list(item.answer)
-            # The key by its letter (shown beside each option on screen and on the handout) and its text.
-            best = "".join(
-                f'<li><span class="option-letter">{html.escape(o.id)}.</span> {md.inline(o.text)}</li>'
-                for o in item.options
-                if o.id in keys
-            )
-            rows.append(
-                (
-                    f'<tr><th scope="row">{n}</th><td><ul class="key-options">{best}</ul></td>'
-                    f'<td>{md.block(item.rationale)}<p class="key-meta">Item {html.escape(item.id)} · '
-                    f"objectives {html.escape(', '.join(item.objectives))}</p></td></tr>",
-                    (doc.display, doc.at("items", n - 1, "rationale")),
-                )
-            )
-        page.markdown('::: {.content-visible when-profile="faculty"}\n## Answer key')
-        page.raw(
-            '<table class="answer-key"><caption>Answer key (faculty edition)</caption>'
-            '<thead><tr><th scope="col" class="key-number">Item</th>'
-            '<th scope="col" class="key-answer">Best answer</th><th scope="col">Why</th></tr></thead><tbody>',
-            *rows,
-            "</tbody></table>",
-        )
-        page.markdown(":::")
-        cited += [item.rationale for item in quiz.items]
-    references = _references(builder, cited)
-    if references:
-        page.raw((references, (doc.display, doc.at("items"))))
-    return page.finish()
-
-
-def _references(builder: PayloadBuilder, texts: list[str]) -> str:
-    """Return a reference list for citations inside raw HTML, which citeproc does not see."""
-    keys = list(dict.fromkeys(k for text in texts for k in builder.renderer.keys(text)))
-    citations = builder.renderer.citations
-    entries = [(k, citations.get(k)) for k in keys] if citations else []
-    items = sorted((ref.html, k) for k, ref in entries if ref is not None)
-    if not items:
-        return ""
-    body = "".join(f'<div id="ref-{html.escape(k)}" class="csl-entry">{sanitize(h)}</div>' for h, k in items)
-    return (
-        '<section class="references" aria-labelledby="generated-references">'
-        f'<h2 id="generated-references">References</h2>{body}</section>'
-    )
-
-
-def _record_mark(key: str, total: int, *, quiz: Quiz | None = None, label: str = "") -> str:
-    """Return a place the static host fills with what the learner has done in a part."""
-    attributes = f'data-cur-record="{html.escape(key)}" data-cur-total="{total}"'
-    if quiz is not None:
-        attributes += f' data-cur-quiz="{quiz.kind}"'
-        attributes += f' data-cur-pass="{quiz.pass_mark}"' if quiz.pass_mark is not None else ""
-    if label:
-        attributes += f' data-cur-label="{html.escape(label)}"'
-    return f'<span class="cur-record" {attributes}></span>'
-
-
-def _quiz_index(cur: Curriculum) -> GeneratedPage:
-    rows: list[Piece] = []
-    for ident, doc in sorted(cur.quizzes.items()):
-        quiz = doc.model
-        rows.append(
-            (
-                f'<tr><td><a href="{html.escape(ident)}.html">{html.escape(quiz.title)}</a></td>'
-                f"<td>{html.escape(_KIND_LABEL[quiz.kind])}</td><td>{len(quiz.items)}</td>"
-                f"<td>{_lesson_link(cur, quiz.lesson)}</td>"
-                f"<td>{_record_mark(f'quiz:{ident}', len(quiz.items), quiz=quiz)}</td></tr>",
-                (doc.display, doc.at("title")),
-            )
-        )
-    page = _Writer("Quizzes")
-    page.markdown(
-        "Every lesson ends with a formative self-check. Feedback is immediate, nothing is graded, "
-        "and your answers stay in this browser."
-    )
-    page.raw(
-        '<table class="listing"><thead><tr><th scope="col">Quiz</th><th scope="col">Kind</th>'
-        '<th scope="col">Items</th><th scope="col">Lesson</th><th scope="col">Your progress</th>'
-        "</tr></thead><tbody>",
-        *rows,
-        "</tbody></table>",
-    )
-    return page.finish()
-
-
-def _case_page(cur: Curriculum, builder: PayloadBuilder, ident: str) -> GeneratedPage:
-    doc = cur.vignettes[ident]
-    v = doc.model
-    facts = [
-        _LABELS["modality"][v.modality],
-        _LABELS["disorder"][v.disorder],
-        _LABELS["setting"][v.setting],
-    ]
-    lesson = _lesson_link(cur, v.lesson)
-    meta = " · ".join(facts) + (f" · Lesson: {lesson}" if lesson else "")
-    page = _Writer(v.title, (doc.display, doc.at("title")))
-    page.raw(
-        (f'<p class="page-meta">{meta}</p>', (doc.display, (1, 1))),
-        '<p class="cur-notice">A fictional composite case for '
-        "education; any resemblance to a real person is coincidental.</p>"
-        '<h2 class="visually-hidden">Work through the case</h2><div class="cur-standalone">',
-    )
-    page.component(builder, Mount("vignette", (ident,)), (doc.display, (1, 1)))
-    page.raw("</div>")
-    return page.finish()
-
-
-def _case_library(cur: Curriculum, builder: PayloadBuilder) -> GeneratedPage:
-    cards: list[Piece] = []
-    values: dict[str, set[str]] = {k: set() for k in _LABELS}
-    for ident, doc in sorted(cur.vignettes.items()):
-        v = doc.model
-        for key in _LABELS:
-            values[key].add(getattr(v, key))
-        badges = "".join(
-            f'<span class="badge">{html.escape(_LABELS[k][getattr(v, k)])}</span>' for k in _LABELS
-        )
-        lesson = _lesson_link(cur, v.lesson)
-        endings = sum(1 for node in v.nodes.values() if node.end)
-        mark = _record_mark(f"vignette:{ident}", endings, label="Your progress: ")
-        cards += [
-            (
-                f'<li class="case-card" data-modality="{v.modality}" data-disorder="{v.disorder}" '
-                f'data-setting="{v.setting}">'
-                f'<h2><a href="{html.escape(ident)}.html">{html.escape(v.title)}</a></h2>'
-                f'<p class="badges">{badges}</p>',
-                (doc.display, doc.at("title")),
-            ),
-            (builder.renderer.block(v.patient.summary), (doc.display, doc.at("patient", "summary"))),
-            (f'<p class="case-lesson">Lesson: {lesson}</p>' if lesson else "")
-            + f'<p class="case-progress">{mark}</p></li>',
-        ]
-    selects = []
-    for key, label in (
-        ("modality", "Approach"),
-        ("disorder", "Clinical problem"),
-        ("setting", "Setting"),
-    ):
-        options = "".join(
-            f'<option value="{v}">{html.escape(_LABELS[key][v])}</option>' for v in sorted(values[key])
-        )
-        selects.append(
-            f'<label>{label} <select name="{key}"><option value="">All</option>{options}</select></label>'
-        )
-    form = (
-        f'<form class="library-filters" aria-label="Filter the cases" hidden>{"".join(selects)}'
-        f'<p class="library-count" aria-live="polite"></p></form>'
-    )
-    page = _Writer("Case library")
-    page.markdown(
-        "Branching case vignettes: fictional composites in which you choose what to say next and see "
-        "why it helps or not. Filter by approach, clinical problem and setting."
-    )
-    page.raw(f'{form}\n<ul class="case-library">', *cards, "</ul>")
-    return page.finish()
+    ctx = PageContext(cur, builder, show)
+    generated: dict[str, GeneratedPage] = {}
+    for spec in COMPONENTS.values():
+        if spec.pages is None:
+            continue
+        generated[f"{spec.pages.folder}/index.qmd"] = spec.pages.index(ctx)
+        for ident in spec.documents(cur, ()):
+            generated[f"{spec.pages.folder}/{ident}.qmd"] = spec.pages.page(ctx, ident)
+    return generated
 
 
 def _assets_include(cur: Curriculum) -> str:
     """Quarto's ``include-after-body``: the components' stylesheet and script, and the progress manifest."""
     assets = site_assets()
-    script = assets["assets/curriculum.js"].replace("</script", "<\\/script")
     return (
-        f"<style>\n{assets['assets/curriculum.css']}\n</style>\n<script>\n{manifest_script(cur)}</script>\n"
-        f"<script>\n{script}\n</script>\n"
+        html_templates("curriculum.site")
+        .get_template("assets-include.html.j2")
+        .render(
+            stylesheet=Markup(assets["assets/curriculum.css"]),
+            manifest=Markup(manifest_script(cur)),
+            script=Markup(assets["assets/curriculum.js"].replace("</script", "<\\/script")),
+        )
     )
 
 
@@ -472,9 +101,7 @@ def api_reference(root: Path) -> None:
     config = (root / "_quarto.yml").read_text(encoding="utf-8")
     if "quartodoc:" not in config:
         return
-    from curriculum.site._execute import package_fingerprint
-
-    stamp = root / ".curriculum-cache" / "reference.stamp"
+    stamp = root / CACHE_DIR / "reference.stamp"
     key = hashlib.sha256(f"{package_fingerprint()}\0{config}".encode()).hexdigest()
     if (root / "reference" / "index.qmd").is_file() and read_existing(stamp, len(key)) == key.encode():
         return
@@ -484,7 +111,7 @@ def api_reference(root: Path) -> None:
         raise BuildError("the API reference needs quartodoc: pip install 'curriculum[docs]'") from exc
     with _chdir(root):
         Builder.from_quarto_config(str(root / "_quarto.yml")).build()
-    write_if_changed(stamp, key, within=root)
+    write_atomic(stamp, key, within=root)
 
 
 @dataclass
@@ -496,7 +123,7 @@ class Prerendered:
     changed : list[Path]
         The generated source files that changed.
     pages : dict[str, GeneratedPage]
-        Every generated quiz and case page, by its path in the project (``quiz/intro.qmd``).
+        Every generated page of a component kind, by its path in the project (``quiz/intro.qmd``).
     """
 
     changed: list[Path]
@@ -522,19 +149,15 @@ def prerender(root: Path, cur: Curriculum, builder: PayloadBuilder, *, reference
     Prerendered
         The files that changed, and the generated pages.
     """
-    generated = {"quiz/index.qmd": _quiz_index(cur), "cases/index.qmd": _case_library(cur, builder)}
-    for ident in cur.quizzes:
-        generated[f"quiz/{ident}.qmd"] = _quiz_page(cur, builder, ident)
-    for ident in cur.vignettes:
-        generated[f"cases/{ident}.qmd"] = _case_page(cur, builder, ident)
+    generated = generated_pages(cur, builder)
     pages: dict[Path, str] = {root / name: page.text for name, page in generated.items()}
     pages[root / ASSETS_INCLUDE] = _assets_include(cur)
     pages[root / "rules" / "index.qmd"] = rules_markdown()
-    for folder in ("quiz", "cases"):
-        for stale in (root / folder).glob("*.qmd"):
+    for spec in COMPONENTS.values():
+        for stale in (root / spec.pages.folder).glob("*.qmd") if spec.pages else ():
             if stale not in pages:
                 stale.unlink()
-    changed = [path for path, text in pages.items() if write_if_changed(path, text, within=root)]
+    changed = [path for path, text in pages.items() if write_atomic(path, text, within=root)]
     if reference:
         api_reference(root)
     return Prerendered(changed, generated)

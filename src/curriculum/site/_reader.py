@@ -33,11 +33,11 @@ from typing import Any
 
 from rich.console import Console
 
-from curriculum.content import Curriculum, Document, LessonFrontMatter
+from curriculum.content import Curriculum, Document, LessonFrontMatter, write_atomic
 from curriculum.errors import BuildError, ContentError
 from curriculum.site._assets import resource
-from curriculum.site._build import _checked
-from curriculum.site._pandoc_engine import E_PANDOC
+from curriculum.site._context import checked
+from curriculum.site._pandoc import E_PANDOC
 
 __all__ = ["READER_FOLDER", "ReaderResult", "reader_markdown", "write_reader_notebooks"]
 
@@ -101,7 +101,7 @@ def write_reader_notebooks(
     import pypandoc
 
     console = console or Console(stderr=True)
-    cur, _ = _checked(root, console)
+    cur, _ = checked(root, console)
     target = (out or root / READER_FOLDER).resolve()
     target.mkdir(parents=True, exist_ok=True)
     pandoc = pypandoc.get_pandoc_path()
@@ -310,6 +310,4 @@ def _state(path: Path) -> str:
 def _write(path: Path, nb: Any) -> None:
     import nbformat
 
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(nbformat.writes(nb), encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, nbformat.writes(nb), only_if_changed=False)

@@ -4,7 +4,9 @@ The server binds 127.0.0.1 only and serves the built folder: one thread per
 connection and a listen backlog that holds a burst of connections (the
 standard library's default of 5 drops them under load), no directory listings
 and no hidden files, and the site's security headers on every response. A
-watcher polls the sources once a second and rebuilds incrementally. The
+watcher polls the files the build reads (:meth:`curriculum.project.Project.inputs`:
+the content, the configuration and every page it names) once a second and
+rebuilds incrementally. The
 baseline it compares with is taken before the first build, so an edit made
 while the site builds, or just after the address is printed, is never missed.
 A failed rebuild, whatever the cause, is printed on one line and the last
@@ -28,10 +30,9 @@ from typing import BinaryIO
 from rich.console import Console
 from rich.markup import escape
 
-from curriculum.content._project import project_files
 from curriculum.errors import CurriculumError
+from curriculum.project import Project, Stamp
 from curriculum.site._build import build_site
-from curriculum.site._config import load_config
 from curriculum.site._pandoc_engine import CSP_HEADER
 
 __all__ = ["SECURITY_HEADERS", "make_server", "serve", "source_stamp"]
@@ -44,26 +45,10 @@ SECURITY_HEADERS = {
 }
 """Headers sent with every response, errors included (``no-cache``: a preview changes under the reader)."""
 
-Stamp = tuple[tuple[str, int, int], ...]
 
-
-def source_stamp(root: Path) -> Stamp:
-    """Return the modification time and size of everything a build reads.
-
-    A file that disappears while the stamp is taken is left out (the next
-    stamp then differs, and the site is rebuilt).
-    """
-    paths = set(project_files(root))
-    for pattern in ("*.qmd", "*.md", "_quarto*.yml", "faculty/*.qmd", "docs/*.md"):
-        paths.update(root.glob(pattern))
-    stamp = []
-    for path in sorted(paths):
-        try:
-            info = path.stat()
-        except OSError:
-            continue
-        stamp.append((str(path), info.st_mtime_ns, info.st_size))
-    return tuple(stamp)
+def source_stamp(project: Project, profile: str) -> Stamp:
+    """Return the modification time and size of everything a build of ``profile`` reads."""
+    return project.stamp(project.inputs(profile))
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -127,10 +112,11 @@ def serve(
 ) -> None:
     """Build (optionally), serve on ``127.0.0.1:port``, and rebuild on change until interrupted."""
     console = console or Console(stderr=True)
-    stamp = source_stamp(root)  # before building and serving: later edits all count as changes
+    project = Project(root)
+    stamp = source_stamp(project, profile)  # before building and serving: later edits all count as changes
     if build_first:
         build_site(root, engine=engine, profile=profile, console=console)
-    out = root / load_config(root, profile).output_dir
+    out = root / project.config(profile, reread=True).output_dir
     if not (out / "index.html").is_file():
         build_site(root, engine=engine, profile=profile, console=console)
     server = make_server(out, port)
@@ -141,7 +127,7 @@ def serve(
     try:
         while True:
             time.sleep(1)
-            current = source_stamp(root)
+            current = source_stamp(project, profile)
             if current == stamp:
                 continue
             stamp = current

@@ -18,16 +18,22 @@ from typing import Any
 
 import yaml
 
-from curriculum._fragment import MOUNT_MIME, Mount
-from curriculum.content._diagnostics import RULES, Diagnostic, Severity
-from curriculum.content._nesting import nesting_problem
-from curriculum.content._source import E_EMPTY, Source, read_source
-from curriculum.content._yaml import parse_yaml
+from curriculum.components import Mount
+from curriculum.content import (
+    E_EMPTY,
+    E_PAGE,
+    Diagnostic,
+    Source,
+    nesting_problem,
+    parse_yaml,
+    read_source,
+)
 from curriculum.errors import ContentError
+from curriculum.hosts.static import MOUNT_MIME
+from curriculum.render import raw_html
 
-__all__ = ["Page", "notebook_markdown", "raw_html", "read_front_matter"]
+__all__ = ["E_PAGE", "Page", "markdown_page", "notebook_markdown", "output_path", "read_front_matter"]
 
-E_PAGE = RULES.add("CUR602", Severity.error, "A page of the site cannot be read.")
 
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*\n", re.DOTALL)
 _LEADING_H1 = re.compile(  # linear: no two quantifiers compete for the same characters
@@ -171,16 +177,6 @@ def notebook_markdown(nb: Any, mount: Callable[[Mount], str]) -> tuple[str, dict
     return "\n\n".join(parts) + "\n", front
 
 
-def raw_html(markup: str) -> str:
-    """Return ``markup`` as a Pandoc raw HTML block that nothing inside it can close.
-
-    The fence is longer than any run of backticks in ``markup``, so no line of
-    it can end the block and turn the rest into Markdown.
-    """
-    fence = "`" * max(3, _longest_backticks(markup) + 1)
-    return f"{fence}{{=html}}\n{markup}\n{fence}"
-
-
 def _output(out: Any, mount: Callable[[Mount], str]) -> str:
     kind = out.get("output_type")
     if kind not in ("display_data", "execute_result"):
@@ -204,8 +200,3 @@ def _output(out: Any, mount: Callable[[Mount], str]) -> str:
             base64.b64decode(payload, validate=True)  # refuse damaged images early
             return f"![](data:{mime};base64,{payload})"
     return ""
-
-
-def _longest_backticks(text: str) -> int:
-    runs = re.findall(r"`+", text)
-    return max((len(r) for r in runs), default=0)

@@ -17,7 +17,7 @@ swaps it in:
 Incremental builds stay fast: the staging folder starts as hard links to
 every file of the current site (a copy where the file system has no hard
 links), and the engine replaces a file only by renaming a new one over it
-(``write_if_changed``), so unchanged files are never rewritten and the old
+(:func:`curriculum.content.write_atomic`), so unchanged files are never rewritten and the old
 site's files are never modified in place.
 """
 

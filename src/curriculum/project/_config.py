@@ -26,17 +26,26 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from curriculum.content._diagnostics import RULES, Diagnostic, Rule, Severity
-from curriculum.content._files import E_OUTSIDE, FileRefused, inside, read_bytes
-from curriculum.content._project import display_path
-from curriculum.content._source import read_source
-from curriculum.content._validate import validate_model
-from curriculum.content._yaml import Loc, LocMap, Pos, parse_yaml
+from curriculum.content import (
+    E_CONFIG,
+    E_OUTSIDE,
+    Diagnostic,
+    FileRefused,
+    Loc,
+    LocMap,
+    Pos,
+    Rule,
+    display_path,
+    inside,
+    parse_yaml,
+    read_bytes,
+    read_source,
+    validate_model,
+)
 from curriculum.errors import ContentError
 
 __all__ = ["DEFAULT_TIMEOUT", "NavEntry", "QuartoFile", "SiteConfig", "load_config", "profiles"]
 
-E_CONFIG = RULES.add("CUR601", Severity.error, "The site configuration (_quarto.yml) is not usable.")
 
 DEFAULT_TIMEOUT = 300
 """Seconds a notebook's code cell may run when ``execute: timeout`` is not set."""
@@ -170,11 +179,11 @@ class SiteConfig:
 
 
 _DEFAULT_RENDER = ["**/*.qmd", "**/*.ipynb", "**/*.md"]
-"""What Quarto renders when ``project.render`` is not given: every document..."""
+"""What Quarto renders when ``project.render`` is not given: every document (but see :func:`_ignored`)."""
 
 
 def _ignored(path: str) -> bool:
-    """...except those under a ``_`` or ``.`` folder or file, and README files, as Quarto does."""
+    """Whether Quarto leaves a document out: under a ``_`` or ``.`` folder or file, or a README."""
     parts = path.split("/")
     return any(p.startswith(("_", ".")) for p in parts) or parts[-1].lower().startswith("readme.")
 

@@ -1,0 +1,101 @@
+"""What an exporter is, and the registry ``curriculum export`` and the site read.
+
+An exporter turns one quiz into one file another program reads: a printable
+handout, or (next) a question bank for a learning-management system. It is a
+small class with a name (the command's ``FORMAT``), a file suffix and one
+method, registered in :data:`EXPORTERS`; the command, its help and its
+errors come from the registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from curriculum.content import Curriculum, Document, Quiz
+from curriculum.render import Profile, Renderer
+
+__all__ = ["EXPORTERS", "ExportContext", "Exporter", "Exporters"]
+
+
+@dataclass(frozen=True)
+class ExportContext:
+    """What every exporter may use besides the quiz.
+
+    Attributes
+    ----------
+    curriculum : Curriculum
+        The checked curriculum (lessons, objectives, references).
+    renderer : Renderer
+        Authored Markdown to sanitised HTML, with the project's citations.
+    profile : Profile
+        ``resident`` or ``faculty``; an exporter that would reveal answers
+        decides what the profile allows.
+    """
+
+    curriculum: Curriculum
+    renderer: Renderer
+    profile: Profile = "resident"
+
+
+@runtime_checkable
+class Exporter(Protocol):
+    """One export format.
+
+    Attributes
+    ----------
+    name : str
+        The format's name, as ``curriculum export FORMAT`` takes it (``handout``, ``gift``).
+    suffix : str
+        The suffix of the file written for each quiz (``.html``, ``.gift.txt``).
+    description : str
+        One line for the command's help.
+    """
+
+    name: str
+    suffix: str
+    description: str
+
+    def export(self, quiz: Document[Quiz], context: ExportContext) -> str | bytes:
+        """Return the file for one quiz: text (written as UTF-8) or bytes."""
+        ...
+
+
+class Exporters(Mapping[str, Exporter]):
+    """The registered export formats, by name, in registration order."""
+
+    def __init__(self) -> None:
+        self._formats: dict[str, Exporter] = {}
+
+    def __getitem__(self, name: str) -> Exporter:
+        return self._formats[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._formats)
+
+    def __len__(self) -> int:
+        return len(self._formats)
+
+    def register(self, exporter: Exporter) -> Exporter:
+        """Add a format.
+
+        Raises
+        ------
+        ValueError
+            If the name is taken, or the suffix does not start with a dot.
+        """
+        if exporter.name in self._formats:
+            raise ValueError(f"the export format {exporter.name!r} is already registered")
+        if not exporter.suffix.startswith(".") or "/" in exporter.suffix:
+            raise ValueError(f"{exporter.name}: the suffix {exporter.suffix!r} must start with a dot")
+        self._formats[exporter.name] = exporter
+        return exporter
+
+    def unregister(self, name: str) -> None:
+        """Remove a format (tests register toy formats and remove them again)."""
+        del self._formats[name]
+
+
+EXPORTERS = Exporters()
+"""Every export format by name."""

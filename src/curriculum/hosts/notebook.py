@@ -1,0 +1,297 @@
+"""The functions lesson notebooks call.
+
+Each returns an object that Jupyter displays: a live widget in JupyterLab,
+static HTML when the notebook is rendered for the site.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any
+
+from curriculum.assess import ProgressStore
+from curriculum.components import COMPONENTS, Status
+from curriculum.content import COMPETENCY_DOMAINS, NOTES_FOLDER, competency_domain, competency_name
+from curriculum.errors import CurriculumError
+from curriculum.hosts.display import Problem, show
+from curriculum.hosts.session import current_project, current_session, host_kind
+from curriculum.render import html_templates
+
+__all__ = [
+    "ProgressTable",
+    "component_function",
+    "overview",
+    "progress",
+    "progress_table",
+    "quiz",
+    "spotter",
+    "vignette",
+    "worksheet",
+]
+
+# The built-in kinds' functions are written out for their signatures and their pages in the API
+# reference; each only hands its arguments to the kind's spec. A kind registered later gets the
+# same function from :func:`component_function` (``curriculum.<kind>`` finds it).
+
+
+def quiz(quiz_id: str) -> Any:
+    """Show quiz ``quiz_id`` (``quizzes/<quiz_id>.yml``).
+
+    Parameters
+    ----------
+    quiz_id : str
+        The quiz id, usually the lesson id.
+
+    Returns
+    -------
+    object
+        A widget in a live notebook; static HTML when rendered for the site.
+
+    Examples
+    --------
+    >>> import curriculum
+    >>> curriculum.quiz("00-orientation")  # doctest: +SKIP
+    """
+    return show("quiz", quiz_id)
+
+
+def vignette(vignette_id: str) -> Any:
+    """Show the branching vignette ``vignette_id`` (``vignettes/<vignette_id>.yml``).
+
+    Parameters
+    ----------
+    vignette_id : str
+        The vignette id.
+
+    Returns
+    -------
+    object
+        A widget in a live notebook; static HTML when rendered for the site.
+    """
+    return show("vignette", vignette_id)
+
+
+def spotter(exercise_id: str) -> Any:
+    """Show the technique-spotter exercise ``exercise_id`` (``exercises/<exercise_id>.yml``).
+
+    Parameters
+    ----------
+    exercise_id : str
+        The exercise id.
+
+    Returns
+    -------
+    object
+        A widget in a live notebook; static HTML when rendered for the site.
+    """
+    return show("spotter", exercise_id)
+
+
+def worksheet(kind: str, exercise_id: str | None = None) -> Any:
+    """Show a worksheet: a thought record, a formulation or a reflection.
+
+    Parameters
+    ----------
+    kind : str
+        ``thought-record``, ``formulation-cbt``, ``formulation-psychodynamic``,
+        ``treatment-plan`` or ``reflection``.
+    exercise_id : str | None
+        An exercise of that kind (``exercises/<exercise_id>.yml``) with its case and
+        prompt; without it, a blank worksheet of ``kind``.
+
+    Returns
+    -------
+    object
+        A widget in a live notebook; static HTML when rendered for the site.
+    """
+    return show("worksheet", kind, exercise_id)
+
+
+@functools.cache
+def component_function(kind: str) -> Callable[..., Any]:
+    """Return ``curriculum.<kind>``: the function a lesson calls to show a component of ``kind``.
+
+    Its signature and docstring come from the kind's parameters.
+
+    Parameters
+    ----------
+    kind : str
+        A registered component kind.
+
+    Raises
+    ------
+    KeyError
+        If no such kind is registered.
+    """
+    spec = COMPONENTS[kind]
+    signature = inspect.Signature(
+        [
+            inspect.Parameter(
+                p.name,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                default=None if p.optional else inspect.Parameter.empty,
+                annotation="str | None" if p.optional else "str",
+            )
+            for p in spec.params
+        ],
+        return_annotation="Any",
+    )
+
+    def function(*args: Any, **kwargs: Any) -> Any:
+        bound = signature.bind(*args, **kwargs)
+        return show(kind, *(bound.arguments.get(p.name) for p in spec.params))
+
+    parameters = "\n".join(
+        f"{p.name} : {'str | None' if p.optional else 'str'}\n    {p.doc}" for p in spec.params
+    )
+    function.__signature__ = signature  # type: ignore[attr-defined]
+    function.__name__ = function.__qualname__ = kind
+    function.__module__ = "curriculum"
+    function.__doc__ = (
+        f"Show the {spec.noun} ``{spec.params[-1].name}``.\n\nParameters\n----------\n{parameters}\n\n"
+        "Returns\n-------\nobject\n    A widget in a live notebook; static HTML when rendered for the site.\n"
+    )
+    return function
+
+
+class _HTML:
+    def __init__(self, markup: str, text: str) -> None:
+        self.markup = markup
+        self.text = text
+
+    def _repr_html_(self) -> str:
+        return self.markup
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def overview(lesson_id: str) -> Any:
+    """Show a lesson's overview: duration, objectives with their competencies, prerequisites.
+
+    In the faculty edition it also links to the lesson's facilitator notes.
+
+    Parameters
+    ----------
+    lesson_id : str
+        The lesson id (the notebook's file name).
+
+    Returns
+    -------
+    object
+        Static HTML, the same in JupyterLab and on the site.
+    """
+    try:
+        session = current_session()
+    except CurriculumError as exc:
+        return Problem(exc.format_message())
+    doc = session.curriculum.lessons.get(lesson_id)
+    if doc is None:
+        return Problem(f"there is no lesson `{lesson_id}`")
+    fm = doc.model
+    suffix = ".ipynb" if host_kind() == "live" else ".html"
+    domains = {competency_domain(c) for o in fm.objectives for c in o.competencies}
+    notes = None
+    if lesson_id in session.curriculum.notes and session.builder.profile == "faculty":
+        notes = f"../{NOTES_FOLDER}/{lesson_id}{'.qmd' if host_kind() == 'live' else '.html'}"
+    markup = (
+        html_templates("curriculum.hosts")
+        .get_template("overview.html.j2")
+        .render(
+            duration=fm.duration,
+            prerequisites=[
+                {"href": f"{p}{suffix}", "title": _lesson_title(session, p)} for p in fm.prerequisites
+            ],
+            objectives=[
+                {"text": o.text, "competencies": [(c, competency_name(c)) for c in o.competencies]}
+                for o in fm.objectives
+            ],
+            legend="; ".join(f"{d} {name}" for d, name in COMPETENCY_DOMAINS.items() if d in domains),
+            notes=notes,
+        )
+    )
+    text = "\n".join([f"{fm.title} (about {fm.duration} minutes)", *(f"- {o.text}" for o in fm.objectives)])
+    return _HTML(markup, text)
+
+
+def _lesson_title(session: Any, lesson_id: str) -> str:
+    doc = session.curriculum.lessons.get(lesson_id)
+    return str(doc.model.title) if doc else lesson_id
+
+
+class ProgressTable:
+    """The learner's progress, one row per component; shows as a table.
+
+    Attributes
+    ----------
+    rows : list[dict]
+        One dict per component with ``component``, ``id``, ``status``, ``score`` and ``updated``.
+    path : Path
+        The progress file.
+    """
+
+    def __init__(self, rows: list[dict[str, Any]], path: Any) -> None:
+        self.rows = rows
+        self.path = path
+
+    def _repr_html_(self) -> str:
+        template = html_templates("curriculum.hosts").get_template("progress-table.html.j2")
+        return template.render(rows=self.rows, path=str(self.path))
+
+    def __repr__(self) -> str:
+        if not self.rows:
+            return f"Progress in {self.path}: nothing is saved yet."
+        lines = [f"Progress in {self.path}"]
+        lines += [
+            f"{r['component']:<10} {r['id']:<32} {r['status']:<14} {r['score'] or '':<6} {r['updated']}"
+            for r in self.rows
+        ]
+        return "\n".join(lines)
+
+
+def progress() -> ProgressTable | Problem:
+    """Return the learner's progress in this curriculum as a table.
+
+    Returns
+    -------
+    ProgressTable
+        One row per quiz, vignette, spotter and worksheet with saved work.
+    """
+    try:
+        project = current_project()
+    except CurriculumError as exc:
+        return Problem(exc.format_message())
+    return progress_table(project.site_id)
+
+
+def progress_table(site: str) -> ProgressTable:
+    """Return the progress saved on this computer for site ``site``, one row per part.
+
+    Each row's status comes from the part's kind (:attr:`curriculum.components.ComponentSpec.status`);
+    the content is not loaded.
+
+    Raises
+    ------
+    ProgressFileError
+        If the progress file cannot be read safely.
+    """
+    store = ProgressStore.for_site(site)
+    data = store.load()
+    rows = []
+    for key, record in sorted(data.records.items()):
+        component, _, ident = key.partition(":")
+        status = _status(component, record.state)
+        rows.append({"component": component, "id": ident, **asdict(status), "updated": record.updated})
+    return ProgressTable(rows, store.path)
+
+
+def _status(component: str, state: dict[str, Any]) -> Status:
+    spec = COMPONENTS.get(component)
+    if spec is None:
+        return Status("saved by a part this curriculum does not have")
+    if not spec.accepts(state):
+        return Status("saved, but not in a shape this version can read")
+    return spec.status(state)

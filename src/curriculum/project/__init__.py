@@ -1,0 +1,43 @@
+"""The project: its configuration and its facts, read in one place.
+
+``_quarto.yml`` (and each profile's overlay, ``_quarto-<profile>.yml``) is the
+one source of the site's structure; :func:`load_config` validates it into a
+:class:`SiteConfig`, every problem located at its line. :class:`Project`
+answers what the notebook session, ``curriculum check``, ``build`` and
+``serve`` all need to know: the site id, the profiles, the active profile,
+the files a build reads and whether they changed.
+"""
+
+from curriculum.project._config import (
+    DEFAULT_TIMEOUT,
+    NavEntry,
+    QuartoFile,
+    SiteConfig,
+    load_config,
+    profiles,
+)
+from curriculum.project._facts import (
+    CACHE_DIR,
+    Project,
+    Stamp,
+    active_profile,
+    digest,
+    package_fingerprint,
+    site_id,
+)
+
+__all__ = [
+    "CACHE_DIR",
+    "DEFAULT_TIMEOUT",
+    "NavEntry",
+    "Project",
+    "QuartoFile",
+    "SiteConfig",
+    "Stamp",
+    "active_profile",
+    "digest",
+    "load_config",
+    "package_fingerprint",
+    "profiles",
+    "site_id",
+]

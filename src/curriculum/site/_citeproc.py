@@ -1,0 +1,160 @@
+"""Formatted references from Pandoc's citeproc, for the renderers, cached on disk.
+
+The site is rendered by Pandoc (or Quarto, which uses Pandoc) with
+``--citeproc``; the components must cite the same way. So the in-text forms
+("(Krupnick et al. 1996)", "Krupnick et al. (1996)") and the formatted
+reference of every key come from one Pandoc run over the whole bibliography.
+The build and the notebook session run it once each and hand the result to
+:class:`curriculum.render.Renderer` as plain data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import html
+import json
+import re
+import subprocess
+from html.parser import HTMLParser
+
+from curriculum._cache import cache_dir
+from curriculum.content import Bibliography, write_atomic
+from curriculum.errors import BuildError, CurriculumError
+from curriculum.render import FormattedReference
+
+__all__ = ["format_references"]
+
+_FORMAT = 2
+"""Version of the cached table's contents (2: in-text forms as plain text, nested spans read)."""
+
+
+class _CitationTexts(HTMLParser):
+    """Collect each ``<span class="citation">``'s key and plain text, nested spans included.
+
+    citeproc wraps parts of a citation in spans of its own (``nocase`` for a
+    braced name, for one), so the citation ends at *its* closing tag, not the
+    first one, and only its text is kept.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str]] = []
+        self._key: str | None = None
+        self._depth = 0
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "span":
+            return
+        if self._key is not None:
+            self._depth += 1
+            return
+        values = dict(attrs)
+        if "citation" in (values.get("class") or "").split() and values.get("data-cites"):
+            self._key, self._depth, self._text = values["data-cites"] or "", 0, []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag != "span" or self._key is None:
+            return
+        if self._depth:
+            self._depth -= 1
+            return
+        self.found.append((self._key, "".join(self._text)))
+        self._key = None
+
+    def handle_data(self, data: str) -> None:
+        if self._key is not None:
+            self._text.append(data)
+
+
+def citation_texts(output: str) -> list[tuple[str, str]]:
+    """Return each citation's key and its plain text, from citeproc's HTML."""
+    parser = _CitationTexts()
+    parser.feed(output)
+    parser.close()
+    return parser.found
+_ENTRY = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>(.*?)</div>', re.DOTALL)
+
+
+def format_references(bibliography: Bibliography) -> dict[str, FormattedReference]:
+    """Return the formatted forms of every key in ``bibliography``, from Pandoc's citeproc.
+
+    One Pandoc run formats the whole bibliography; the result is cached on disk
+    by the bibliography's text and Pandoc's version, so it costs nothing after
+    the first time. A cache that cannot be read is rebuilt, one that cannot be
+    written only costs time.
+
+    Parameters
+    ----------
+    bibliography : Bibliography
+        The project's ``references.bib``.
+
+    Returns
+    -------
+    dict[str, FormattedReference]
+        Every key's in-text forms and full entry, for :class:`curriculum.render.Renderer`.
+
+    Raises
+    ------
+    BuildError
+        If Pandoc cannot run or cannot read the bibliography.
+    """
+    import pypandoc
+
+    version = pypandoc.get_pandoc_version()
+    digest = hashlib.sha256(f"{_FORMAT}\n{version}\n{bibliography.text}".encode()).hexdigest()[:20]
+    cached = cache_dir() / f"citations-{digest}.json"
+    if cached.is_file():
+        try:
+            data = json.loads(cached.read_text(encoding="utf-8"))
+            return {k: FormattedReference(**v) for k, v in data.items()}
+        except (ValueError, TypeError):
+            pass  # a damaged cache is rebuilt
+    table = _run_pandoc(bibliography, pypandoc.get_pandoc_path())
+    with contextlib.suppress(CurriculumError):  # a cache that cannot be written (read-only home) costs time
+        text = json.dumps({k: v.__dict__ for k, v in table.items()}, ensure_ascii=False)
+        write_atomic(cached, text)
+    return table
+
+
+def _run_pandoc(bibliography: Bibliography, pandoc: str) -> dict[str, FormattedReference]:
+    keys = sorted(bibliography.keys)
+    body = "\n\n".join(f"[@{k}]\n\n@{k}" for k in keys)
+    document = f"---\nnocite: '@*'\nlink-citations: false\n---\n\n{body}\n"
+    try:
+        result = subprocess.run(
+            [
+                pandoc,
+                "--citeproc",
+                "--bibliography",
+                str(bibliography.path),
+                "-f",
+                "markdown",
+                "-t",
+                "html",
+                "--wrap=none",
+            ],
+            input=document,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise BuildError(f"Pandoc could not format the references: {exc}") from exc
+    if result.returncode != 0:
+        raise BuildError(f"Pandoc could not format the references: {result.stderr.strip()}")
+    cites: dict[str, list[str]] = {}
+    for key, text in citation_texts(result.stdout):
+        cites.setdefault(key, []).append(text.strip())
+    entries = {html.unescape(k): v.strip() for k, v in _ENTRY.findall(result.stdout)}
+    table = {}
+    for key in keys:
+        forms = cites.get(key, [])
+        paren = forms[0] if forms else key
+        if paren.startswith("(") and paren.endswith(")"):
+            paren = paren[1:-1]
+        narrative = forms[1] if len(forms) > 1 else paren
+        table[key] = FormattedReference(key, paren, narrative, entries.get(key, html.escape(key)))
+    return table

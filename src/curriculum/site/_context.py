@@ -1,0 +1,157 @@
+"""One build: its project, profile and output, and the stages every engine shares.
+
+An engine (:class:`~curriculum.site.Engine`) receives a :class:`BuildContext`
+and renders the site with it; the stages any engine needs (check the
+content, write the generated pages) are methods here, so each engine composes
+them in its own order and each stage prints its one line the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from curriculum.content import Curriculum, Severity
+from curriculum.errors import ContentError
+from curriculum.export import ExportContext
+from curriculum.project import Project, SiteConfig
+from curriculum.render import PayloadBuilder, Profile, Renderer
+from curriculum.site._check import check_site
+from curriculum.site._citeproc import format_references
+from curriculum.site._prerender import Prerendered, prerender
+
+__all__ = ["BuildContext", "Step", "checked", "export_context", "payload_builder"]
+
+Step = Callable[[str, int], None]
+"""Progress of a long stage: ``(name, units)`` when it starts, then ``("", n)`` as units finish."""
+
+
+def checked(root: Path, console: Console) -> tuple[Curriculum, int]:
+    """Check stage: load and check the content as ``curriculum check`` does; return it and its warnings.
+
+    Raises
+    ------
+    ContentError
+        Every error found, located; nothing is built from content with errors.
+    """
+    cur, diagnostics = check_site(root, execute=False)  # execution is a stage of its own
+    errors = [d for d in diagnostics if d.severity == Severity.error]
+    if errors:
+        raise ContentError(errors)
+    warnings = sum(1 for d in diagnostics if d.severity == Severity.warning)
+    console.print("[bold]check[/]      content is valid" + (f" ({warnings} warnings)" if warnings else ""))
+    return cur, warnings
+
+
+def payload_builder(project: Project, cur: Curriculum, profile: str) -> PayloadBuilder:
+    """Return the payload builder of a build: the content, citeproc's references, the site id, the profile."""
+    references = format_references(cur.bibliography) if cur.bibliography else None
+    chosen: Profile = "faculty" if profile == "faculty" else "resident"
+    return PayloadBuilder(cur, Renderer(references), project.site_id, chosen)
+
+
+def export_context(root: Path, profile: str = "resident", console: Console | None = None) -> ExportContext:
+    """Return what ``curriculum export`` needs: the checked content, and its renderer with the references.
+
+    Raises
+    ------
+    ContentError
+        If the content has errors (an export is made only from content that passes the check).
+    """
+    cur, _ = checked(root, console or Console(stderr=True))
+    builder = payload_builder(Project(root), cur, profile)
+    return ExportContext(cur, builder.renderer, builder.profile)
+
+
+@dataclass
+class BuildContext:
+    """What one build renders, and the shared stages.
+
+    Attributes
+    ----------
+    project : Project
+        The project.
+    profile : str
+        ``resident``, ``faculty`` or another profile with its own overlay.
+    config : SiteConfig
+        The profile's site configuration.
+    out : Path | None
+        The ``--out`` folder, or None for the configuration's output folder.
+    console : Console
+        Where stages print their lines.
+    started : float
+        When the build started (``time.perf_counter()``).
+    warnings : int
+        Content warnings the check found.
+    """
+
+    project: Project
+    profile: str
+    config: SiteConfig
+    out: Path | None
+    console: Console
+    started: float = field(default_factory=time.perf_counter)
+    warnings: int = 0
+
+    @property
+    def target(self) -> Path:
+        """Where the site is written."""
+        return self.out or self.project.root / self.config.output_dir
+
+    @property
+    def cache(self) -> Path:
+        """The build cache of this build's profile."""
+        return self.project.cache / self.profile
+
+    @property
+    def seconds(self) -> float:
+        """Seconds since the build started."""
+        return time.perf_counter() - self.started
+
+    def stage(self, name: str, message: str) -> None:
+        """Print a stage's one line: its name, then what it did."""
+        self.console.print(f"[bold]{name}[/]{' ' * max(1, 11 - len(name))}{message}")
+
+    def check(self) -> Curriculum:
+        """Check stage (:func:`checked`): any error in the content stops the build."""
+        cur, self.warnings = checked(self.project.root, self.console)
+        return cur
+
+    def builder(self, cur: Curriculum) -> PayloadBuilder:
+        """Return the payload builder for this build's profile."""
+        return payload_builder(self.project, cur, self.profile)
+
+    def prerender(self, cur: Curriculum, builder: PayloadBuilder, *, reference: bool = True) -> Prerendered:
+        """Pre-render stage: write the generated pages (see :func:`~curriculum.site.run_prerender`)."""
+        done = prerender(self.project.root, cur, builder, reference=reference)
+        n = len(done.changed)
+        self.stage("pre-render", f"{n} generated page{'s' if n != 1 else ''} updated")
+        return done
+
+    @contextlib.contextmanager
+    def progress(self) -> Iterator[Step]:
+        """Show a progress bar for each long stage while the block runs (gone when it ends)."""
+        with Progress(
+            TextColumn("[bold]{task.description:<11}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=self.console,
+            transient=True,
+        ) as bar:
+            task = None
+
+            def step(name: str, n: int) -> None:
+                nonlocal task
+                if name:
+                    task = bar.add_task(name.split()[0].lower(), total=n)
+                elif task is not None:
+                    bar.advance(task, n)
+
+            yield step

@@ -1,0 +1,417 @@
+"""The Pandoc engine's stages: one render of the site, each stage a function that prints one line.
+
+1. **execute**: run the notebooks (cached by what can change their outputs);
+2. **convert**: turn every page into Pandoc Markdown, each component a placeholder;
+3. **pandoc**: render each page with citeproc and our Lua filters (cached by
+   the hash of everything that affects the result);
+4. **wrap**: put each page in the page template, with its payload script;
+5. **assets**: the scripts, stylesheets and other generated files;
+6. **search**: the search index, from the pages and the components on them;
+7. **prune**: remove what a previous build wrote and this one did not.
+
+Output is deterministic: the same sources give the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import posixpath
+import re
+import secrets
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from curriculum.components import Mount
+from curriculum.content import FileRefused, inside, read_existing, write_atomic
+from curriculum.errors import BuildError, ContentError
+from curriculum.hosts.static import mount_element, payload_script
+from curriculum.project import SiteConfig, package_fingerprint
+from curriculum.render import GeneratedPage, PayloadBuilder, html_templates, raw_html
+from curriculum.site._assets import site_assets
+from curriculum.site._execute import NotebookCache
+from curriculum.site._navigation import pager
+from curriculum.site._page import document as page_document
+from curriculum.site._pandoc import CACHE_LIMIT, E_PANDOC, run_pandoc
+from curriculum.site._search import SearchPage, site_index
+from curriculum.site._sources import Page, markdown_page, notebook_markdown, output_path
+from curriculum.site._stamp import MANIFEST
+
+if TYPE_CHECKING:
+    from curriculum.site._context import Step
+
+__all__ = [
+    "Render",
+    "RenderStats",
+    "assets",
+    "convert",
+    "execute",
+    "pandoc",
+    "prune",
+    "render_site",
+    "search",
+    "wrap",
+]
+
+
+@dataclass
+class RenderStats:
+    """What a render did.
+
+    Attributes
+    ----------
+    executed : int
+        Notebooks executed (not taken from the cache).
+    rendered : int
+        Pages Pandoc rendered (not taken from the cache).
+    written : int
+        Files written because their bytes changed.
+    removed : int
+        Stale files removed.
+    pages : int
+        Pages in the site.
+    files : list[str]
+        Every file the render wrote or kept, relative to the output folder.
+    """
+
+    executed: int = 0
+    rendered: int = 0
+    written: int = 0
+    removed: int = 0
+    pages: int = 0
+    files: list[str] = field(default_factory=list)
+
+
+class _Slots:
+    """The components of one page, as placeholders that authored text cannot forge.
+
+    Each component the build shows (a reference in a notebook output, or a
+    generated page's fragment) becomes an HTML comment holding a random
+    token drawn for this build, so no text written before the build can
+    contain it. After Pandoc, each placeholder becomes the engine's own
+    mount element; component markup from anywhere else never reaches the
+    page (``safety.lua`` removes it).
+
+    Parameters
+    ----------
+    token : str
+        The build's random token.
+    """
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.mounts: list[Mount] = []
+        self._place = re.compile(rf"<!--curriculum-mount:{token}:(\d+)-->")
+
+    def slot(self, mount: Mount) -> str:
+        """Return the Markdown placeholder of ``mount``."""
+        self.mounts.append(mount)
+        return raw_html(f"<!--curriculum-mount:{self.token}:{len(self.mounts) - 1}-->")
+
+    def key(self, text: str) -> str:
+        """Return ``text`` and its components as a stable cache key (the token left out)."""
+        parts = text.split(f"<!--curriculum-mount:{self.token}:")
+        return json.dumps([parts, [m.as_json() for m in self.mounts]], ensure_ascii=False)
+
+    def fill(self, body: str) -> tuple[str, list[Mount]]:
+        """Replace the placeholders Pandoc kept with mount elements; return the body and its mounts."""
+        shown: list[Mount] = []
+
+        def place(match: re.Match[str]) -> str:
+            index = int(match.group(1))
+            if index >= len(self.mounts):
+                return match.group(0)
+            shown.append(self.mounts[index])
+            return mount_element(self.mounts[index])
+
+        return self._place.sub(place, body), shown
+
+
+def _quiet(_name: str, _message: str) -> None:
+    """Print nothing (a render without a console)."""
+
+
+def _still(_name: str, _n: int) -> None:
+    """Show no progress."""
+
+
+@dataclass
+class Render:
+    """One render of the site: what it reads, where it writes, and what it has done so far.
+
+    Attributes
+    ----------
+    config : SiteConfig
+        The site's structure.
+    out : Path
+        The output folder (the staging folder during a build).
+    cache : Path
+        The profile's build cache.
+    builder : PayloadBuilder
+        Builds the components' payloads; its renderer renders authored Markdown (the footer).
+    step : Step
+        Progress of the long stages.
+    log : Callable[[str, str], None]
+        Prints a stage's one line.
+    generated : Mapping[str, GeneratedPage]
+        The pre-render's pages, by source path: the components they show, and
+        where their text comes from.
+    extra : dict[str, str]
+        Other generated files to publish (path in the site -> text), such as the progress manifest.
+    stats : RenderStats
+        What has been done.
+    """
+
+    config: SiteConfig
+    out: Path
+    cache: Path
+    builder: PayloadBuilder
+    step: Step = _still
+    log: Callable[[str, str], None] = _quiet
+    generated: Mapping[str, GeneratedPage] = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict)
+    stats: RenderStats = field(default_factory=RenderStats)
+
+    def write(self, name: str, text: str) -> None:
+        """Write a file of the site (only if it changed) and count it as part of this render."""
+        self.stats.written += write_atomic(self.out / name, text, within=self.out)
+        self.stats.files.append(name)
+
+
+@dataclass
+class _Source:
+    """A page on its way through the stages: its Markdown and the components in it."""
+
+    page: Page
+    markdown: str
+    slots: _Slots
+    toc: str = ""
+    body: str = ""
+    mounts: list[Mount] = field(default_factory=list)
+
+
+def render_site(run: Render) -> RenderStats:
+    """Render every page of ``run.config`` into ``run.out``, stage by stage.
+
+    Returns
+    -------
+    RenderStats
+        Counts of what was done.
+    """
+    sources = convert(run, execute(run))
+    pandoc(run, sources)
+    pages = wrap(run, sources)
+    assets(run)
+    search(run, pages)
+    prune(run)
+    run.stats.pages = len(sources)
+    return run.stats
+
+
+def execute(run: Render) -> dict[Path, Any]:
+    """Execute stage: run the notebooks whose outputs are not cached; return every notebook with outputs."""
+    root = run.config.root
+    notebooks = [root / s for s in run.config.pages() if s.endswith(".ipynb")]
+    run.step("Executing notebooks", len(notebooks))
+
+    def done(_path: Path, ran: bool) -> None:
+        run.stats.executed += ran
+        run.step("", 1)
+
+    cache = NotebookCache(root, run.cache / "executed", run.config.profile, run.config.execute_timeout)
+    executed = cache.executed(notebooks, done)
+    cached = len(notebooks) - run.stats.executed
+    run.log(
+        "execute", f"{_count(len(notebooks), 'notebook')} · {run.stats.executed} run, {cached} from the cache"
+    )
+    return executed
+
+
+def convert(run: Render, executed: Mapping[Path, Any]) -> dict[str, _Source]:
+    """Convert stage: every page as Pandoc Markdown, each component a placeholder no text can forge."""
+    root = run.config.root
+    token = secrets.token_hex(16)
+    sources: dict[str, _Source] = {}
+    for source in run.config.pages():
+        slots = _Slots(token)
+        if source.endswith(".ipynb"):
+            text, front = notebook_markdown(executed[root / source], slots.slot)
+        else:
+            text, front = markdown_page(root, source)
+            page = run.generated.get(source)
+            for block, kind, args in page.components if page else []:
+                if block not in text:
+                    raise BuildError(f"{source} was changed after the pre-render wrote it; build again")
+                text = text.replace(block, slots.slot(Mount(kind, args)), 1)
+        title = str(front.get("title") or Path(source).stem.replace("-", " ").capitalize())
+        kind = "notebook" if source.endswith(".ipynb") else "markdown"
+        sources[source] = _Source(Page(source, output_path(source), title, kind), text, slots)
+    run.log("convert", f"{_count(len(sources), 'page')} to Pandoc Markdown")
+    return sources
+
+
+def pandoc(run: Render, sources: Mapping[str, _Source]) -> None:
+    """Pandoc stage: render each page's Markdown to HTML (citeproc, our filters), cached by its inputs."""
+    import pypandoc
+
+    config = run.config
+    executable = pypandoc.get_pandoc_path()
+    run.step("Rendering pages", len(sources))
+    bib = config.root / (config.bibliography or "references.bib")
+    shared = hashlib.sha256(
+        "\0".join(
+            [
+                package_fingerprint(),
+                f"Pandoc {pypandoc.get_pandoc_version()}",
+                config.profile,
+                bib.read_text(encoding="utf-8") if bib.is_file() else "",
+            ]
+        ).encode()
+    ).hexdigest()
+    page_cache = run.cache / "pages"
+    page_cache.mkdir(parents=True, exist_ok=True)
+
+    def one(item: _Source) -> bool:
+        source = item.page.source
+        generated = run.generated.get(source)
+        text_key = f"{shared}\0{source}\0{generated is not None}\0{item.slots.key(item.markdown)}"
+        cached = page_cache / f"{hashlib.sha256(text_key.encode()).hexdigest()[:32]}.json"
+        hit = read_existing(cached, CACHE_LIMIT)
+        if hit:
+            data = json.loads(hit)
+            item.toc, item.body = data["toc"], data["body"]
+            item.mounts = [m for m in map(Mount.from_json, data.get("mounts", [])) if m is not None]
+            return False
+        toc, body = run_pandoc(executable, item.markdown, source, bib, config.profile, generated)
+        item.toc, (item.body, item.mounts) = toc, item.slots.fill(body)
+        entry = {"toc": item.toc, "body": item.body, "mounts": [m.as_json() for m in item.mounts]}
+        write_atomic(cached, json.dumps(entry), within=run.cache)
+        return True
+
+    rendered = 0
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for ran in pool.map(one, sources.values()):
+            rendered += ran
+            run.step("", 1)
+    run.stats.rendered += rendered
+    run.log(
+        "pandoc",
+        f"{_count(len(sources), 'page')} · {rendered} rendered, {len(sources) - rendered} from the cache",
+    )
+
+
+def wrap(run: Render, sources: Mapping[str, _Source]) -> list[SearchPage]:
+    """Wrap stage: each page in the page template, with its components' payload script; then the search page.
+
+    Returns
+    -------
+    list[SearchPage]
+        What the search index reads of each page: its text and its components' payloads.
+    """
+    config = run.config
+    pages = {source: item.page for source, item in sources.items()}
+    order = [pages[s] for entry in config.sidebar for s in entry.pages() if s in pages]
+    footer = run.builder.renderer.inline(config.footer) if config.footer else ""
+    written_before = run.stats.written
+    found: list[SearchPage] = []
+    built: dict[Mount, dict[str, Any]] = {}
+    for source, item in sources.items():
+        page = item.page
+        prev, nxt = pager(order, page)
+        here = {m.dom_id: _payload(run.builder, m, source, built) for m in item.mounts}
+        found.append(
+            SearchPage(page.title, page.output, page.kind == "notebook", item.body, list(here.values()))
+        )
+        payloads = payload_script(here)
+        data_file = ""
+        if payloads:
+            data_file = posixpath.splitext(posixpath.basename(page.output))[0] + ".data.js"
+            run.write(posixpath.join(posixpath.dirname(page.output), data_file), payloads)
+        # Components, the progress panel and progress marks (quiz list, case library) need the script.
+        interactive = bool(payloads) or 'class="cur-progress"' in item.body or "data-cur-record=" in item.body
+        html = page_document(
+            config,
+            pages,
+            page,
+            item.body,
+            toc=item.toc,
+            prev=prev,
+            next=nxt,
+            footer=footer,
+            description=config.description,
+            interactive=interactive,
+            payloads=data_file,
+        )
+        run.write(page.output, html)
+    search_page = Page("search.html", "search.html", "Search", "markdown")
+    body = html_templates("curriculum.site").get_template("search-body.html.j2").render()
+    run.write(search_page.output, page_document(config, pages, search_page, body))
+    run.log("wrap", f"{_count(len(sources) + 1, 'page')} · {run.stats.written - written_before} written")
+    return found
+
+
+def assets(run: Render) -> None:
+    """Assets stage: the components' and the site's scripts and styles, and the other generated files."""
+    written_before = run.stats.written
+    files = {**site_assets(), **run.extra}
+    for name, text in files.items():
+        run.write(name, text)
+    run.log("assets", f"{_count(len(files), 'file')} · {run.stats.written - written_before} written")
+
+
+def search(run: Render, pages: list[SearchPage]) -> None:
+    """Search stage: the search index of every page and the components on it."""
+    written_before = run.stats.written
+    scripts = site_index(pages).scripts()
+    for name, text in scripts.items():
+        run.write(name, text)
+    run.log(
+        "search", f"{_count(len(pages), 'page')} indexed · {run.stats.written - written_before} files written"
+    )
+
+
+def prune(run: Render) -> None:
+    """Prune stage: remove what the previous build wrote and this one did not (only inside the output)."""
+    manifest = run.out / MANIFEST
+    try:
+        previous = json.loads(read_existing(manifest, CACHE_LIMIT) or b"[]")
+    except ValueError:
+        previous = []
+    removed = 0
+    for name in set(previous if isinstance(previous, list) else []) - set(run.stats.files):
+        target = run.out / str(name)
+        try:  # the manifest is a file in the output folder, which a repository may ship: trust no name
+            inside(run.out, target.parent, what="the output folder")
+        except FileRefused:
+            continue
+        if target.is_symlink() or target.is_file():
+            target.unlink()
+            removed += 1
+    write_atomic(manifest, json.dumps(sorted(run.stats.files), indent=0) + "\n", within=run.out)
+    run.stats.removed = removed
+    run.log("prune", f"{_count(removed, 'stale file')} removed")
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def _payload(builder: PayloadBuilder, mount: Mount, source: str, built: dict[Mount, Any]) -> Any:
+    if mount not in built:
+        try:
+            built[mount] = mount.payload(builder)
+        except KeyError as exc:
+            raise ContentError(
+                [
+                    E_PANDOC.at(
+                        source,
+                        (1, 1),
+                        f"the page shows the {mount.component} `{mount.args[-1]}`, which does not exist",
+                        "check the id in the component call",
+                    )
+                ]
+            ) from exc
+    return built[mount]

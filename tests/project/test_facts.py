@@ -1,0 +1,92 @@
+"""The project's facts, from one owner: site id, profiles, active profile, a build's inputs and stamps."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from curriculum.errors import ContentError
+from curriculum.project import Project, active_profile, digest, site_id
+
+
+@pytest.mark.parametrize(
+    ("ours", "quartos", "expected"),
+    [
+        ("", "", "resident"),
+        ("faculty", "", "faculty"),
+        ("", "faculty", "faculty"),
+        ("", "draft, faculty", "faculty"),  # Quarto's profiles are a comma-separated list
+        ("", "faculty-draft", "resident"),  # a profile whose name only contains the word is another profile
+        ("resident", "", "resident"),
+    ],
+)
+def test_the_active_profile_is_read_one_way(ours: str, quartos: str, expected: str) -> None:
+    assert active_profile({"CURRICULUM_PROFILE": ours, "QUARTO_PROFILE": quartos}) == expected
+
+
+def test_the_site_id_is_the_title_and_never_fails(project: Path) -> None:
+    assert site_id(project) == "test-curriculum"  # the fixture's website title
+    config = project / "_quarto.yml"
+    text = config.read_text()
+    config.write_text(text.replace("title: Test curriculum", "title: Ünïcode & Co — 2", 1))
+    assert site_id(project) == "n-code-co-2"
+    config.write_text("website: [unclosed\n")
+    assert site_id(project) == "project"  # the folder's name: the check says what is wrong
+    config.write_text("website:\n  sidebar: []\n")
+    assert site_id(project) == "project"
+    assert Project(project).site_id == "project"
+
+
+def test_the_inputs_are_what_a_build_reads(project: Path) -> None:
+    facts = Project(project)
+    inputs = {p.relative_to(project).as_posix() for p in facts.inputs("resident")}
+    assert {"_quarto.yml", "_quarto-faculty.yml", "references.bib", "lessons/intro.ipynb"} <= inputs
+    assert {"quizzes/intro.yml", "index.qmd"} <= inputs
+    assert not any(name.startswith(("quiz/", "cases/", "rules/")) for name in inputs)  # generated, not read
+    faculty = {p.relative_to(project).as_posix() for p in facts.inputs("faculty")}
+    assert "faculty/notes/intro.qmd" in faculty and faculty >= inputs  # notes are content, and a page there
+    (project / "faculty" / "extra.qmd").write_text("---\ntitle: Extra\n---\n\nText.\n")
+    config = project / "_quarto-faculty.yml"
+    config.write_text(
+        config.read_text().replace(
+            "    - faculty/notes/*.qmd", "    - faculty/notes/*.qmd\n    - faculty/extra.qmd"
+        )
+    )
+    assert project / "faculty" / "extra.qmd" in facts.inputs("faculty")
+    assert project / "faculty" / "extra.qmd" not in facts.inputs("resident")
+    (project / "_quarto.yml").write_text("project: [unclosed\n")
+    broken = {p.relative_to(project).as_posix() for p in facts.inputs("resident")}
+    assert "_quarto.yml" in broken and "quizzes/intro.yml" in broken and "index.qmd" not in broken
+
+
+def test_a_stamp_and_a_digest_change_when_an_input_changes(project: Path) -> None:
+    facts = Project(project)
+    inputs = facts.inputs()
+    stamp, key = facts.stamp(inputs), facts.digest(inputs)
+    assert facts.stamp(inputs) == stamp and facts.digest(inputs) == key
+    page = project / "index.qmd"
+    page.write_text(page.read_text() + "\nOne more line.\n")
+    assert facts.stamp(inputs) != stamp and facts.digest(inputs) != key
+
+
+def test_an_unreadable_input_changes_the_digest_or_is_refused(project: Path, tmp_path: Path) -> None:
+    facts = Project(project)
+    page = project / "index.qmd"
+    before = facts.digest([page])
+    page.unlink()
+    os.symlink(tmp_path / "elsewhere.qmd", page)  # leads outside the project
+    assert facts.digest([page]) != before  # a build key: it only changes
+    with pytest.raises(ContentError) as refused:
+        digest([page], project)  # a cache key of content: refused, located at the file
+    assert [(d.code, Path(d.path).name) for d in refused.value.diagnostics] == [("CUR106", "index.qmd")]
+
+
+def test_the_configuration_is_read_once_per_profile_unless_asked_again(project: Path) -> None:
+    facts = Project(project)
+    first = facts.config("resident")
+    (project / "_quarto.yml").write_text("project: [unclosed\n")
+    assert facts.config("resident") is first
+    with pytest.raises(ContentError):
+        facts.config("resident", reread=True)
