@@ -11,9 +11,13 @@ Examples
 >>> curriculum.quiz("00-orientation")  # doctest: +SKIP
 """
 
-from curriculum._api import overview, progress, quiz, spotter, vignette, worksheet
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from curriculum._version import __version__
 from curriculum.content import Curriculum, check_curriculum, load_curriculum
+from curriculum.hosts.notebook import overview, progress, quiz, spotter, vignette, worksheet
 
 __all__ = [
     "Curriculum",
@@ -27,3 +31,17 @@ __all__ = [
     "vignette",
     "worksheet",
 ]
+
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+
+def __getattr__(name: str) -> Callable[..., object]:
+    """``curriculum.<kind>`` for a component kind registered beyond the built-in four."""
+    from curriculum.components import COMPONENTS
+    from curriculum.hosts.notebook import component_function
+
+    if name in COMPONENTS:
+        return component_function(name)
+    raise AttributeError(f"module 'curriculum' has no attribute {name!r}")

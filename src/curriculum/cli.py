@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 import click
 
 from curriculum._version import __version__
-from curriculum.content._templates import KINDS
 from curriculum.errors import CurriculumError
 
 if TYPE_CHECKING:
@@ -26,6 +25,32 @@ if TYPE_CHECKING:
 __all__ = ["cli", "main"]
 
 BUG_EXIT = 3
+
+
+if TYPE_CHECKING:
+    _TextParam = click.ParamType[str, str]  # generic for type checkers only since click 8.2
+else:
+    _TextParam = click.ParamType
+
+
+class _NewKind(_TextParam):
+    """What ``curriculum new`` creates, read from the component registry when the command runs."""
+
+    name = "kind"
+
+    @staticmethod
+    def kinds() -> tuple[str, ...]:
+        from curriculum.content._templates import new_kinds
+
+        return new_kinds()
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return f"[{'|'.join(self.kinds())}]"
+
+    def convert(self, value: str, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        if value not in self.kinds():
+            self.fail(f"{value!r} is not one of {', '.join(map(repr, self.kinds()))}.", param, ctx)
+        return value
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -117,7 +142,7 @@ def schema(out: Path | None) -> int:
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("kind", type=_NewKind())
 @click.argument("ident", metavar="ID")
 @click.option("--lesson", default=None, help="The lesson the new content belongs to (default: the last).")
 def new(kind: str, ident: str, lesson: str | None) -> int:
@@ -252,8 +277,8 @@ def serve(port: int, profile: str, engine: str, no_build: bool) -> int:
 )
 def progress(import_file: Path | None, export_file: Path | None) -> int:
     """Show, import or export the progress saved by the lesson notebooks."""
-    from curriculum._session import site_id
     from curriculum.assess import ProgressStore
+    from curriculum.hosts.session import site_id
 
     store = ProgressStore.for_site(site_id(_root()))
     if import_file is not None:

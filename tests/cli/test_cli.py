@@ -12,7 +12,7 @@ import pytest
 import curriculum.cli
 from curriculum.cli import main
 from curriculum.content._schema import SCHEMAS, schema_text
-from curriculum.content._templates import KINDS
+from curriculum.content._templates import new_kinds
 from tests.conftest import INVALID, REPO
 
 
@@ -111,7 +111,7 @@ def test_json_and_github_formats(monkeypatch: pytest.MonkeyPatch, capsys: pytest
     assert out.startswith("::error file=cur204.yml,line=3,col=7,title=CUR204::")
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", new_kinds())
 def test_new_templates_pass_strict(
     kind: str, project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -192,8 +192,8 @@ def test_rules_reference_page_lists_every_rule() -> None:
 def test_progress_command_imports_and_exports(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    from curriculum._session import site_id
     from curriculum.assess import ProgressStore
+    from curriculum.hosts.session import site_id
 
     monkeypatch.chdir(project)
     exported = tmp_path / "from-the-site.json"

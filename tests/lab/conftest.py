@@ -97,8 +97,8 @@ def free_port() -> int:
 
 def payload_builder(root: Path, profile: str = "resident") -> Any:
     """The project's :class:`~curriculum.render.PayloadBuilder`, built as the session builds it."""
-    from curriculum._session import site_id
     from curriculum.content import load_curriculum
+    from curriculum.hosts.session import site_id
     from curriculum.render import Citations, PayloadBuilder, Renderer
 
     cur = load_curriculum(root)

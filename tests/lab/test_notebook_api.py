@@ -19,11 +19,12 @@ import anywidget
 import pytest
 
 import curriculum
-from curriculum._display import Problem, StaticComponent
-from curriculum._fragment import MOUNT_MIME, Mount
-from curriculum._widgets import QuizWidget, VignetteWidget, live_esm
 from curriculum.assess import ProgressStore
 from curriculum.assess._progress import ProgressWarning
+from curriculum.components import Mount
+from curriculum.hosts.display import Problem, StaticComponent
+from curriculum.hosts.static import MOUNT_MIME
+from curriculum.hosts.widget import live_esm, widget_class
 from curriculum.web import COMPONENTS, component_esm
 from tests.lab.conftest import payload_builder as builder
 
@@ -87,7 +88,7 @@ def from_browser(widget: Any, state: dict[str, Any]) -> None:
 def test_quiz_is_a_widget_with_the_builders_payload(lesson_dir: Path, progress_file: Path) -> None:
     widget = curriculum.quiz("intro")
     try:
-        assert isinstance(widget, QuizWidget) and isinstance(widget, anywidget.AnyWidget)
+        assert isinstance(widget, widget_class("quiz")) and isinstance(widget, anywidget.AnyWidget)
         assert widget.payload == builder(lesson_dir.parent).quiz("intro")
         assert widget.payload["key"] == "quiz:intro" and widget.payload["site"] == SITE
         assert widget.host == {"kind": "live", "profile": "resident"}
@@ -108,7 +109,7 @@ def test_vignette_payload_and_faculty_profile(lesson_dir: Path, monkeypatch: pyt
     monkeypatch.setenv("CURRICULUM_PROFILE", "faculty")
     faculty = curriculum.vignette("first-visit")
     try:
-        assert isinstance(resident, VignetteWidget)
+        assert isinstance(resident, widget_class("vignette"))
         assert resident.payload == builder(lesson_dir.parent).vignette("first-visit")
         assert resident.payload["facilitator_html"] is None
         assert faculty.host == {"kind": "live", "profile": "faculty"}

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from curriculum._fragment import Mount, mount_element, payload_script, static_fragment
+from curriculum.components import Mount
+from curriculum.hosts.static import mount_element, payload_script, static_fragment
 
 
 class _Scripts(HTMLParser):

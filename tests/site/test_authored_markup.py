@@ -23,7 +23,8 @@ import pytest
 from playwright.sync_api import expect
 from rich.console import Console
 
-from curriculum._fragment import Mount, mount_element
+from curriculum.components import Mount
+from curriculum.hosts.static import mount_element
 from curriculum.site import CSP, CSP_HEADER, build_site
 from curriculum.site._pandoc_engine import _Slots
 from tests.browser import serve

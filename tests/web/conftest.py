@@ -298,8 +298,8 @@ def build_site(
     extra_pages: dict[str, str] | None = None,
 ) -> Site:
     """Build pages from ``project`` into ``out`` through the real Python side."""
-    from curriculum._fragment import static_fragment
     from curriculum.content import load_curriculum
+    from curriculum.hosts.static import static_fragment
     from curriculum.render import Citations, PayloadBuilder, Renderer
     from curriculum.web import classic_bundle, stylesheet
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from curriculum._api import _competency_name
 from curriculum.assess._cohort import Cohort, QuizResponses
 from curriculum.assess._flags import PROVISIONAL_BELOW, Flag, item_flags, quiz_flags
 from curriculum.assess._learner_files import Problem
@@ -32,6 +31,7 @@ from curriculum.assess._statistics import (
     percentile_ranks,
 )
 from curriculum.content import Curriculum
+from curriculum.hosts.notebook import _competency_name
 
 __all__ = ["Analysis", "ItemResult", "LearnerScore", "Mastery", "QuizResult", "analyse"]
 

@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from curriculum._session import site_id
 from curriculum.assess._analysis import Analysis, analyse
 from curriculum.assess._cohort import QuizKey, build_cohort, quiz_keys
 from curriculum.assess._learner_files import read_learner_files
@@ -36,6 +35,7 @@ from curriculum.assess._tables import (
 from curriculum.content import Curriculum, load_files
 from curriculum.content._project import project_files
 from curriculum.errors import CurriculumError, UsageError
+from curriculum.hosts.session import site_id
 
 __all__ = ["Outcome", "make_grades", "make_report"]
 

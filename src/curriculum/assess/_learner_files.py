@@ -56,7 +56,7 @@ __all__ = [
 ]
 
 RESPONSES_FORMAT = "curriculum-responses"
-_AT = re.compile(r"\s*at line (\d+) column (\d+)")
+_AT = re.compile(r"(?<!\s)\s*at line (\d+) column (\d+)")  # a run of spaces is tried once, not from each
 _FORMATS = {RESPONSES_FORMAT: 1, PROGRESS_FORMAT: 1}
 
 

@@ -38,14 +38,26 @@ from curriculum.content._models import (
     Vignette,
     Worksheet,
 )
-from curriculum.content._project import Curriculum, Document, find_root, load_curriculum, load_files
+from curriculum.content._project import (
+    FORMATS,
+    ContentFormat,
+    Curriculum,
+    Document,
+    find_root,
+    generated_dirs,
+    load_curriculum,
+    load_files,
+    register_format,
+)
 from curriculum.content._worksheets import WORKSHEET_FIELDS
 
 __all__ = [
+    "FORMATS",
     "RULES",
     "WORKSHEET_FIELDS",
     "CheckReport",
     "Choice",
+    "ContentFormat",
     "Curriculum",
     "DebriefPart",
     "Diagnostic",
@@ -74,7 +86,9 @@ __all__ = [
     "check_paths",
     "find_root",
     "format_diagnostics",
+    "generated_dirs",
     "load_curriculum",
     "load_files",
+    "register_format",
     "worst",
 ]

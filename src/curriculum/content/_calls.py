@@ -14,16 +14,19 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-__all__ = ["COMPONENTS", "Call", "CellCode", "parse_cells"]
+__all__ = ["Call", "CellCode", "parse_cells", "signatures"]
 
-COMPONENTS: dict[str, tuple[str, ...]] = {
-    "quiz": ("quiz_id",),
-    "vignette": ("vignette_id",),
-    "spotter": ("exercise_id",),
-    "worksheet": ("kind", "exercise_id"),
-    "overview": ("lesson_id",),
-}
-"""The functions of ``curriculum`` that show content, and the names of their id parameters."""
+
+def signatures() -> dict[str, tuple[str, ...]]:
+    """Return the functions of ``curriculum`` that show content, and the names of their id parameters.
+
+    They are the registered component kinds (:mod:`curriculum.components`, read when
+    cells are parsed, so a kind registered later counts) and ``overview``.
+    """
+    from curriculum.components import COMPONENTS  # above this layer: it names content formats
+
+    functions = {kind: tuple(p.name for p in spec.params) for kind, spec in COMPONENTS.items()}
+    return {**functions, "overview": ("lesson_id",)}
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ class Call:
     Attributes
     ----------
     function : str
-        ``quiz``, ``vignette``, ``spotter``, ``worksheet`` or ``overview``.
+        A component kind (``quiz``, ``worksheet``...) or ``overview``.
     args : tuple[str | None, ...]
         The id arguments in parameter order: the literal text, or None when the
         argument is computed (or, for an optional one, not given).
@@ -87,7 +90,7 @@ def parse_cells(sources: list[str]) -> list[CellCode]:
     list[CellCode]
         For each cell, its calls or its syntax error.
     """
-    finder = _Finder()
+    finder = _Finder(signatures())
     return [finder.cell(source) for source in sources]
 
 
@@ -103,7 +106,8 @@ def _ipython_to_python(source: str) -> str:
 class _Finder:
     """The names bound to the package or its component functions so far, and the calls through them."""
 
-    def __init__(self) -> None:
+    def __init__(self, signatures: dict[str, tuple[str, ...]]) -> None:
+        self.signatures = signatures
         self.modules: set[str] = {"curriculum"}
         self.functions: dict[str, str] = {}
 
@@ -125,7 +129,7 @@ class _Finder:
                         self.modules.add(alias.asname or "curriculum")
             elif isinstance(node, ast.ImportFrom) and node.module == "curriculum" and node.level == 0:
                 for alias in node.names:
-                    if alias.name in COMPONENTS:
+                    if alias.name in self.signatures:
                         self.functions[alias.asname or alias.name] = alias.name
         calls = []
         for node in nodes:
@@ -137,15 +141,14 @@ class _Finder:
 
     def _function(self, func: ast.expr) -> str | None:
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-            if func.value.id in self.modules and func.attr in COMPONENTS:
+            if func.value.id in self.modules and func.attr in self.signatures:
                 return func.attr
         elif isinstance(func, ast.Name):
             return self.functions.get(func.id)
         return None
 
-    @staticmethod
-    def _call(function: str, node: ast.Call) -> Call:
-        names = COMPONENTS[function]
+    def _call(self, function: str, node: ast.Call) -> Call:
+        names = self.signatures[function]
         given: dict[str, ast.expr] = dict(zip(names, node.args, strict=False))
         given.update({k.arg: k.value for k in node.keywords if k.arg in names})
         starred = any(isinstance(a, ast.Starred) for a in node.args) or any(

@@ -114,8 +114,6 @@ NO_NOTES = R(
 )
 
 _ID = re.compile(ID_PATTERN)
-GENERATED_PAGE_IDS = {"quizzes": ("quiz/index", "quiz"), "vignettes": ("cases/index", "vignette")}
-"""Content folders whose ids become pages next to a generated ``index`` page."""
 _DEVICE_NAMES = {
     "con",
     "prn",
@@ -217,16 +215,18 @@ def file_names(cur: Curriculum) -> Iterator[Finding]:
 @check
 def reserved_ids(cur: Curriculum) -> Iterator[Finding]:
     """No id takes the place of a generated page or is a name Windows reserves for a device."""
-    tables: dict[str, dict[str, Document[Any]]] = {
-        "lessons": cur.lessons,
-        "quizzes": cur.quizzes,
-        "vignettes": cur.vignettes,
-        "exercises": cur.exercises,
+    from curriculum.components import COMPONENTS  # the kinds, registered above this layer
+
+    paged = {  # content folders whose ids become pages next to a generated `index` page
+        spec.content.folder: (f"{spec.pages.folder}/index", spec.kind)
+        for spec in COMPONENTS.values()
+        if spec.pages is not None
     }
+    tables: dict[str, dict[str, Document[Any]]] = {"lessons": cur.lessons, **cur.tables}
     for folder, table in tables.items():
         for ident, doc in table.items():
-            if ident == "index" and folder in GENERATED_PAGE_IDS:
-                page, kind = GENERATED_PAGE_IDS[folder]
+            if ident == "index" and folder in paged:
+                page, kind = paged[folder]
                 yield Finding(
                     RESERVED_ID.at(
                         doc.display,
@@ -310,6 +310,8 @@ def _offset(text: str, line: int, col: int, *, utf8: bool = False) -> int:
 
 def _unknown(cur: Curriculum, call: Call) -> tuple[str, str] | None:
     """Return what is wrong with the ids a call names (message and hint), or None."""
+    from curriculum.components import COMPONENTS  # the kinds, registered above this layer
+
     if call.dynamic:
         return None  # known only when the cell runs; the build reports a failure at this cell
     first = call.args[0]
@@ -318,29 +320,24 @@ def _unknown(cur: Curriculum, call: Call) -> tuple[str, str] | None:
             f"`curriculum.{call.function}()` names no id",
             f'write e.g. `curriculum.{call.function}("an-id")`',
         )
-    spotters = {k for k, v in cur.exercises.items() if isinstance(v.model, Spotter)}
-    if call.function == "worksheet":
-        if first not in WORKSHEET_FIELDS:
-            return (
-                f"`{first}` is not a worksheet kind{did_you_mean(first, WORKSHEET_FIELDS)}",
-                f"kinds: {', '.join(WORKSHEET_FIELDS)}",
-            )
-        ident = call.args[1]
-        if ident is None:
-            return None
-        known = {
-            k for k, v in cur.exercises.items() if isinstance(v.model, Worksheet) and v.model.kind == first
-        }
-        what, folder = f"{first} exercise", "exercises"
+    ident: str | None = first
+    if call.function == "overview":
+        what, folder, known = "lesson", "lessons", set(cur.lessons)
     else:
-        ident = first
-        what, folder, known = {
-            "quiz": ("quiz", "quizzes", set(cur.quizzes)),
-            "vignette": ("vignette", "vignettes", set(cur.vignettes)),
-            "spotter": ("spotter exercise", "exercises", spotters),
-            "overview": ("lesson", "lessons", set(cur.lessons)),
-        }[call.function]
-    if ident in known:
+        spec = COMPONENTS[call.function]
+        for param, value in zip(spec.params, call.args, strict=False):
+            choices = param.choices() if param.choices is not None else None
+            if choices is not None and value is not None and value not in choices:
+                return (
+                    f"`{value}` is not a {param.what}{did_you_mean(value, choices)}",
+                    f"kinds: {', '.join(choices)}",
+                )
+        ident = call.args[-1]
+        if ident is None:
+            return None  # an optional id left out (a blank worksheet)
+        what, folder = spec.what(call.args), spec.content.folder
+        known = set(spec.documents(cur, call.args))
+    if ident is None or ident in known:
         return None
     return (
         f"`curriculum.{call.function}` names the {what} `{ident}`, which does not exist"

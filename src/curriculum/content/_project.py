@@ -11,10 +11,10 @@ folder or their keys.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar, cast, get_args
 
 from pydantic import BaseModel
 
@@ -37,21 +37,22 @@ from curriculum.content._validate import validate_model
 from curriculum.content._yaml import Loc, LocMap, Pos, parse_yaml
 
 __all__ = [
-    "GENERATED_DIRS",
+    "FORMATS",
     "PROJECT_FILE",
+    "ContentFormat",
     "Curriculum",
     "Document",
     "display_path",
     "find_root",
+    "generated_dirs",
     "load_curriculum",
     "load_files",
     "project_files",
+    "register_format",
 ]
 
 PROJECT_FILE = "_quarto.yml"
 """The file that marks a project's root folder."""
-GENERATED_DIRS = ("quiz", "cases", "reference", "rules")
-"""Folders the site build's pre-render owns (ignored by version control)."""
 
 E_KIND = RULES.add("CUR119", Severity.error, "The kind of a content file cannot be told.")
 E_NOT_MAPPING = RULES.add("CUR115", Severity.error, "A content file is a YAML mapping of keys.")
@@ -63,22 +64,66 @@ E_SAME_ID = RULES.add(
 )
 
 M = TypeVar("M", bound=BaseModel)
-Kind = str  # "lesson" | "quiz" | "vignette" | "exercise" | "techniques" | "bibliography" | "notes"
 
-_FOLDER_KIND = {
-    "lessons": "lesson",
-    "quizzes": "quiz",
-    "vignettes": "vignette",
-    "exercises": "exercise",
-}
+
+@dataclass(frozen=True)
+class ContentFormat:
+    """A kind of content file: the folder that holds it and the model it is validated into.
+
+    Attributes
+    ----------
+    name : str
+        What the file is, with its article, as messages say it (``a quiz``).
+    folder : str
+        The project folder that holds these files (``quizzes``); it is also the
+        key of their table in :attr:`Curriculum.tables`.
+    model : Any
+        The pydantic model (or discriminated union) a file is validated into.
+    marker : Callable[[dict], bool]
+        Whether a file's keys show it is of this format, for a file checked
+        on its own outside the project's folders.
+    """
+
+    name: str
+    folder: str
+    model: Any
+    marker: Callable[[dict[str, Any]], bool]
+
+
+FORMATS: dict[str, ContentFormat] = {}
+"""Every YAML content format, by folder, in the order files are recognised."""
+
+
+def register_format(fmt: ContentFormat) -> ContentFormat:
+    """Add a YAML content format (a component kind with its own folder brings one).
+
+    Raises
+    ------
+    ValueError
+        If another format already uses the folder.
+    """
+    known = FORMATS.get(fmt.folder)
+    if known is not None and known != fmt:
+        raise ValueError(f"the folder {fmt.folder}/ already holds {known.name}s")
+    FORMATS[fmt.folder] = fmt
+    return fmt
+
+
 _EXERCISE_KINDS = {
-    "spotter",
-    "thought-record",
-    "formulation-cbt",
-    "formulation-psychodynamic",
-    "treatment-plan",
-    "reflection",
+    *get_args(Spotter.model_fields["kind"].annotation),
+    *get_args(Worksheet.model_fields["kind"].annotation),
 }
+for _builtin in (
+    ContentFormat("a quiz", "quizzes", Quiz, lambda data: "items" in data),
+    ContentFormat("a vignette", "vignettes", Vignette, lambda data: "nodes" in data),
+    ContentFormat(
+        "an exercise",
+        "exercises",
+        Exercise,
+        lambda data: "turns" in data or str(data.get("kind")) in _EXERCISE_KINDS,
+    ),
+):
+    register_format(_builtin)
 
 
 @dataclass(frozen=True)
@@ -129,8 +174,12 @@ class Curriculum:
     ----------
     root : Path | None
         The project folder, or None for files checked on their own.
-    lessons, quizzes, vignettes, exercises : dict[str, Document]
-        Content by id.
+    lessons : dict[str, Document[LessonFrontMatter]]
+        Lessons by id.
+    tables : dict[str, dict[str, Document]]
+        The YAML content of every format in :data:`FORMATS`, by folder, then
+        by id; :attr:`quizzes`, :attr:`vignettes` and :attr:`exercises` are
+        three of them.
     notes : dict[str, Document[FacilitatorNotes]]
         Facilitator notes (``faculty/notes/<lesson-id>.qmd``), by file name.
     techniques : Document[TechniqueVocabulary] | None
@@ -143,13 +192,30 @@ class Curriculum:
 
     root: Path | None
     lessons: dict[str, Document[LessonFrontMatter]] = field(default_factory=dict)
-    quizzes: dict[str, Document[Quiz]] = field(default_factory=dict)
-    vignettes: dict[str, Document[Vignette]] = field(default_factory=dict)
-    exercises: dict[str, Document[Spotter | Worksheet]] = field(default_factory=dict)
+    tables: dict[str, dict[str, Document[Any]]] = field(default_factory=dict)
     notes: dict[str, Document[FacilitatorNotes]] = field(default_factory=dict)
     techniques: Document[TechniqueVocabulary] | None = None
     bibliography: Bibliography | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for folder in FORMATS:
+            self.tables.setdefault(folder, {})
+
+    @property
+    def quizzes(self) -> dict[str, Document[Quiz]]:
+        """Quizzes by id (``quizzes/``)."""
+        return cast("dict[str, Document[Quiz]]", self.tables["quizzes"])
+
+    @property
+    def vignettes(self) -> dict[str, Document[Vignette]]:
+        """Vignettes by id (``vignettes/``)."""
+        return cast("dict[str, Document[Vignette]]", self.tables["vignettes"])
+
+    @property
+    def exercises(self) -> dict[str, Document[Spotter | Worksheet]]:
+        """Spotter and worksheet exercises by id (``exercises/``)."""
+        return cast("dict[str, Document[Spotter | Worksheet]]", self.tables["exercises"])
 
     @property
     def standalone(self) -> bool:
@@ -159,12 +225,22 @@ class Curriculum:
     def documents(self) -> Iterable[Document[Any]]:
         """Every loaded document, lessons first."""
         yield from self.lessons.values()
-        yield from self.quizzes.values()
-        yield from self.vignettes.values()
-        yield from self.exercises.values()
+        for table in self.tables.values():
+            yield from table.values()
         yield from self.notes.values()
         if self.techniques is not None:
             yield self.techniques
+
+
+def generated_dirs() -> tuple[str, ...]:
+    """Return the folders the site build's pre-render owns (ignored by version control).
+
+    Each component kind with pages of its own has a folder (``quiz/``, ``cases/``;
+    see :mod:`curriculum.components`), then the API reference and the rules reference.
+    """
+    from curriculum.components import COMPONENTS  # the kinds, registered above this layer
+
+    return (*(spec.pages.folder for spec in COMPONENTS.values() if spec.pages), "reference", "rules")
 
 
 def find_root(start: Path) -> Path | None:
@@ -191,7 +267,7 @@ def project_files(root: Path) -> list[Path]:
     """Every content file of the project at ``root``, in a stable order."""
     files: list[Path] = []
     files += sorted(p for p in (root / "lessons").glob("*.ipynb"))
-    for folder in ("quizzes", "vignettes", "exercises"):
+    for folder in FORMATS:
         files += sorted(p for p in (root / folder).glob("*.y*ml") if p.suffix in (".yml", ".yaml"))
     files += sorted((root / NOTES_FOLDER).glob("*.qmd"))
     bib = root / "references.bib"
@@ -293,23 +369,19 @@ def _load_one(cur: Curriculum, path: Path, display: str) -> None:
             )
         )
         return
-    kind = _kind(path, data)
+    kind = _format(path, data)
     if kind is None:
         cur.diagnostics.append(
             E_KIND.at(
                 display,
                 (1, 1),
-                "cannot tell whether this is a quiz, a vignette, an exercise or the technique vocabulary",
-                "put it in quizzes/, vignettes/ or exercises/ of a project",
+                f"cannot tell whether this is {', '.join(f.name for f in FORMATS.values())} "
+                "or the technique vocabulary",
+                f"put it in {_either([f'{folder}/' for folder in FORMATS])} of a project",
             )
         )
         return
-    model: Any = {
-        "quiz": Quiz,
-        "vignette": Vignette,
-        "exercise": Exercise,
-        "techniques": TechniqueVocabulary,
-    }[kind]
+    model = TechniqueVocabulary if kind == "techniques" else kind.model
     doc_model, problems = validate_model(model, data, locs, display)
     cur.diagnostics += problems
     if doc_model is None:
@@ -321,7 +393,7 @@ def _load_one(cur: Curriculum, path: Path, display: str) -> None:
         else:
             cur.techniques = doc
         return
-    table = getattr(cur, {"quiz": "quizzes", "vignette": "vignettes", "exercise": "exercises"}[kind])
+    table = cur.tables.setdefault(kind.folder, {})
     if path.stem in table:
         cur.diagnostics.append(_same_id(doc, table[path.stem]))
     else:
@@ -337,18 +409,19 @@ def _same_id(doc: Document[Any], first: Document[Any]) -> Diagnostic:
     )
 
 
-def _kind(path: Path, data: dict[str, Any]) -> Kind | None:
+def _format(path: Path, data: dict[str, Any]) -> ContentFormat | Literal["techniques"] | None:
     if path.name in ("techniques.yml", "techniques.yaml"):
         return "techniques"
-    by_folder = _FOLDER_KIND.get(path.parent.name)
-    if by_folder is not None and by_folder != "lesson":
+    by_folder = FORMATS.get(path.parent.name)
+    if by_folder is not None:
         return by_folder
-    if "items" in data:
-        return "quiz"
-    if "nodes" in data:
-        return "vignette"
-    if (isinstance(data.get("kind"), str) and data["kind"] in _EXERCISE_KINDS) or "turns" in data:
-        return "exercise"
+    found = next((fmt for fmt in FORMATS.values() if fmt.marker(data)), None)
+    if found is not None:
+        return found
     if "techniques" in data and "kind" not in data:
         return "techniques"
     return None
+
+
+def _either(words: list[str]) -> str:
+    return f"{', '.join(words[:-1])} or {words[-1]}" if len(words) > 1 else "".join(words)

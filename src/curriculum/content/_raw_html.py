@@ -30,7 +30,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from curriculum.content._diagnostics import RULES, Rule, Severity
-from curriculum.content._project import GENERATED_DIRS, PROJECT_FILE, Curriculum, display_path
+from curriculum.content._project import PROJECT_FILE, Curriculum, display_path, generated_dirs
 from curriculum.content._registry import Finding, check
 from curriculum.content._source import read_source
 
@@ -386,7 +386,7 @@ def _page(path: Path) -> bool:
         path.suffix in (".qmd", ".md")
         and not any(part.startswith(("_", ".")) for part in parts)
         and not parts[-1].lower().startswith("readme.")
-        and parts[0] not in GENERATED_DIRS
+        and parts[0] not in generated_dirs()
     )
 
 

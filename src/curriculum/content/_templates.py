@@ -1,6 +1,9 @@
-"""Commented templates for new content: ``curriculum new quiz|vignette|exercise|lesson ID``.
+"""Commented templates for new content: ``curriculum new KIND ID``.
 
-A new lesson comes with its facilitator notes (``faculty/notes/<id>.qmd``).
+A lesson is a notebook and comes with its facilitator notes
+(``faculty/notes/<id>.qmd``); every other kind is a YAML file whose template
+its component's spec names (:attr:`curriculum.components.ComponentSpec.templates`):
+``quiz``, ``vignette``, ``spotter`` and one per worksheet kind.
 
 A template is a complete, valid example that passes ``curriculum check
 --strict`` inside the project it is created in: it names an existing lesson,
@@ -20,40 +23,35 @@ from curriculum.content._notes import NOTES_FOLDER
 from curriculum.content._project import Curriculum, load_curriculum
 from curriculum.errors import UsageError
 
-__all__ = ["KINDS", "new_content"]
+__all__ = ["new_content", "new_kinds"]
 
-KINDS = (
-    "quiz",
-    "vignette",
-    "lesson",
-    "spotter",
-    "thought-record",
-    "formulation-cbt",
-    "formulation-psychodynamic",
-    "treatment-plan",
-    "reflection",
-)
-"""What ``curriculum new`` can create."""
 
-_PROMPTS = {
-    "thought-record": "Complete the record as the patient might, then compare with the example.",
-    "formulation-cbt": "Write a CBT case conceptualisation of this case.",
-    "formulation-psychodynamic": "Write a psychodynamic formulation of this case: describe, review, link.",
-    "treatment-plan": "Write an integrated treatment plan for this case and say how you would hand it over.",
-    "reflection": "What did you notice in yourself while working through this lesson?",
-}
+def new_kinds() -> tuple[str, ...]:
+    """Return what ``curriculum new`` can create: every component template, then ``lesson``."""
+    return (*_templates(), "lesson")
+
+
+def _templates() -> dict[str, tuple[Any, Any]]:
+    """Every ``curriculum new`` kind of YAML content: its component spec and its template."""
+    from curriculum.components import COMPONENTS  # the kinds, registered above this layer
+
+    return {name: (spec, t) for spec in COMPONENTS.values() for name, t in spec.templates.items()}
 
 
 @functools.cache
-def _environment() -> Any:
+def _environment(folder: Path) -> Any:
     import jinja2
 
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("curriculum.content", "templates"),
+        loader=jinja2.FileSystemLoader(folder),
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
-        autoescape=False,
+        autoescape=False,  # YAML and Markdown, not HTML
     )
+
+
+def _render(template: Path, context: dict[str, Any]) -> str:
+    return str(_environment(template.parent).get_template(template.name).render(**context))
 
 
 def new_content(kind: str, ident: str, root: Path, *, lesson: str | None = None) -> list[Path]:
@@ -62,7 +60,7 @@ def new_content(kind: str, ident: str, root: Path, *, lesson: str | None = None)
     Parameters
     ----------
     kind : str
-        One of :data:`KINDS`.
+        One of :func:`new_kinds`.
     ident : str
         The new content's id (becomes the file name).
     root : Path
@@ -83,8 +81,13 @@ def new_content(kind: str, ident: str, root: Path, *, lesson: str | None = None)
     """
     if not re.match(ID_PATTERN, ident):
         raise UsageError(f"`{ident}` is not a valid id: use lowercase letters, digits and hyphens")
-    folder = {"quiz": "quizzes", "vignette": "vignettes", "lesson": "lessons"}.get(kind, "exercises")
-    target = root / folder / (f"{ident}.ipynb" if kind == "lesson" else f"{ident}.yml")
+    templates = _templates()
+    if kind != "lesson" and kind not in templates:
+        raise UsageError(f"`{kind}` is not a kind of content; kinds: {', '.join(new_kinds())}")
+    if kind == "lesson":
+        target = root / "lessons" / f"{ident}.ipynb"
+    else:
+        target = root / templates[kind][0].content.folder / f"{ident}.yml"
     notes = root / NOTES_FOLDER / f"{ident}.qmd"
     for path in (target, notes) if kind == "lesson" else (target,):
         if path.exists():
@@ -93,29 +96,32 @@ def new_content(kind: str, ident: str, root: Path, *, lesson: str | None = None)
     context = _context(cur, ident, kind, lesson)
     target.parent.mkdir(parents=True, exist_ok=True)
     if kind != "lesson":
-        name = {"quiz": "quiz", "vignette": "vignette", "spotter": "spotter"}.get(kind, "worksheet")
-        target.write_text(_environment().get_template(f"{name}.yml.j2").render(**context), encoding="utf-8")
+        target.write_text(_render(templates[kind][1].path, context), encoding="utf-8")
         return [target]
     import nbformat
 
     nbformat.write(_lesson_notebook(ident, context), target)
     notes.parent.mkdir(parents=True, exist_ok=True)
-    notes.write_text(_environment().get_template("notes.qmd.j2").render(**context), encoding="utf-8")
+    notes.write_text(_render(_NOTES, context), encoding="utf-8")
     return [target, notes]
+
+
+_NOTES = Path(__file__).parent / "templates" / "notes.qmd.j2"
 
 
 def _context(cur: Curriculum, ident: str, kind: str, lesson: str | None) -> dict[str, Any]:
     keys = sorted(cur.bibliography.keys) if cur.bibliography else []
     if not keys:
         raise UsageError("references.bib has no entries; add the works you will cite first")
+    template = None if kind == "lesson" else _templates()[kind][1]
     context: dict[str, Any] = {
         "id": ident,
         "kind": kind,
         "reference": keys[0],
         "title": ident.replace("-", " ").capitalize(),
-        "prompt": _PROMPTS.get(kind, ""),
+        "prompt": template.prompt if template else "",
     }
-    if kind == "lesson":
+    if template is None:
         return context
     if not cur.lessons:
         raise UsageError("the project has no lesson yet; create one first: curriculum new lesson ID")
@@ -124,11 +130,13 @@ def _context(cur: Curriculum, ident: str, kind: str, lesson: str | None) -> dict
         raise UsageError(f"there is no lesson `{lesson}`; lessons: {', '.join(sorted(cur.lessons))}")
     context["lesson"] = lesson
     context["objective"] = cur.lessons[lesson].model.objectives[0].id
-    if kind in ("vignette", "spotter"):
+    if template.techniques:
         techniques = [t.id for t in cur.techniques.model.techniques] if cur.techniques else []
-        if len(techniques) < 2:
-            raise UsageError("vignettes/techniques.yml needs at least two techniques first")
-        context["techniques"] = techniques[:2]
+        if len(techniques) < template.techniques:
+            raise UsageError(
+                f"vignettes/techniques.yml needs at least {_count(template.techniques)} techniques first"
+            )
+        context["techniques"] = techniques[: template.techniques]
     return context
 
 
@@ -176,3 +184,7 @@ suppress:
         "language": "python",
     }
     return nb
+
+
+def _count(n: int) -> str:
+    return {1: "one", 2: "two", 3: "three"}.get(n, str(n))

@@ -22,13 +22,13 @@ from filelock import FileLock, Timeout
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from curriculum._session import site_id
-from curriculum.content import Curriculum, Severity
+from curriculum.content import Curriculum, Severity, generated_dirs
 from curriculum.content._files import FileRefused, read_bytes, read_existing
 from curriculum.content._notes import NOTES_FOLDER
 from curriculum.content._project import project_files
 from curriculum.content._source import size_limit
 from curriculum.errors import BuildError, ContentError
+from curriculum.hosts.session import site_id
 from curriculum.render import Citations, PayloadBuilder, Profile, Renderer
 from curriculum.site._check import CACHE_DIR, check_site, writable_folders
 from curriculum.site._config import E_CONFIG, SiteConfig, load_config
@@ -36,7 +36,7 @@ from curriculum.site._engines import QuartoEngine, choose_engine
 from curriculum.site._execute import package_fingerprint
 from curriculum.site._manifest import MANIFEST_SCRIPT, manifest_script
 from curriculum.site._pandoc_engine import MANIFEST, PandocEngine, RenderStats
-from curriculum.site._prerender import GENERATED_DIRS, prerender, write_if_changed
+from curriculum.site._prerender import prerender, write_if_changed
 from curriculum.site._staging import recover, staged_output
 
 __all__ = ["CACHE_DIR", "BuildResult", "build_site", "run_prerender"]
@@ -91,7 +91,7 @@ class _Stamp:
         self.root = root
         self.path = root / CACHE_DIR / config.profile / "build.json"
         self.out = out
-        generated = tuple(f"{d}/" for d in GENERATED_DIRS)  # derived from the content and the package
+        generated = tuple(f"{d}/" for d in generated_dirs())  # derived from the content and the package
         inputs = set(project_files(root)) | {root / p for p in config.pages() if not p.startswith(generated)}
         inputs |= set(root.glob("_quarto*.yml"))
         digest = hashlib.sha256(f"{package_fingerprint()}\0{config.profile}\0{out.resolve()}".encode())

@@ -22,14 +22,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from curriculum.content import Curriculum, Diagnostic, Severity, check_curriculum, find_root, load_curriculum
+from curriculum.components import COMPONENTS
+from curriculum.content import (
+    Curriculum,
+    Diagnostic,
+    Severity,
+    check_curriculum,
+    find_root,
+    generated_dirs,
+    load_curriculum,
+)
 from curriculum.content._check import CheckReport, describe
 from curriculum.content._files import FileRefused, inside
 from curriculum.content._project import PROJECT_FILE, display_path, project_files
 from curriculum.errors import ContentError, UsageError
 from curriculum.site._config import SiteConfig, load_config, profiles
 from curriculum.site._execute import NotebookCache
-from curriculum.site._prerender import GENERATED_DIRS
 from curriculum.site._sources import E_PAGE, markdown_page
 
 __all__ = ["CACHE_DIR", "check_project", "check_site", "writable_folders"]
@@ -112,7 +120,7 @@ def writable_folders(root: Path, output: Path | None = None) -> None:
     ContentError
         Naming the folder and the rule (CUR106).
     """
-    folders = [root / CACHE_DIR, *(root / d for d in GENERATED_DIRS)]
+    folders = [root / CACHE_DIR, *(root / d for d in generated_dirs())]
     if output is not None:
         folders.append(output)
     problems = []
@@ -133,13 +141,14 @@ def page_problems(config: SiteConfig, cur: Curriculum) -> list[Diagnostic]:
     so they count as present when the content will produce them.
     """
     root = config.root
-    generated = {"quiz/index.qmd", "cases/index.qmd", "rules/index.qmd"}
-    generated |= {f"quiz/{ident}.qmd" for ident in cur.quizzes}
-    generated |= {f"cases/{ident}.qmd" for ident in cur.vignettes}
+    generated = {"rules/index.qmd"}
+    for spec in COMPONENTS.values():
+        if spec.pages is not None:
+            generated |= {f"{spec.pages.folder}/{i}.qmd" for i in ["index", *spec.documents(cur, ())]}
     problems: list[Diagnostic] = []
     for page in config.pages():
         display, pos = config.named.get(page, ("_quarto.yml", (1, 1)))
-        if page.split("/")[0] in GENERATED_DIRS:
+        if page.split("/")[0] in generated_dirs():
             if page not in config.named:
                 continue  # matched by a pattern: whatever the pre-render leaves there is what it renders
             expected = page in generated or (page.startswith("reference/") and "quartodoc" in config.raw)
@@ -149,7 +158,7 @@ def page_problems(config: SiteConfig, cur: Curriculum) -> list[Diagnostic]:
                         display,
                         pos,
                         f"`{page}` is in a folder the build generates, but the content produces no such page",
-                        f"{', '.join(GENERATED_DIRS)} hold generated pages; check the id, or move the page",
+                        f"{', '.join(generated_dirs())} hold generated pages; check the id, or move the page",
                     )
                 )
             continue

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from curriculum._version import __version__
+from curriculum.components import COMPONENTS
 from curriculum.content._calls import parse_cells
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
 from curriculum.content._files import FileRefused, read_bytes, read_existing
@@ -77,7 +78,6 @@ def package_fingerprint() -> str:
 
 _CACHE_LIMIT = 256 << 20
 """Largest cached outputs read back."""
-_FOLDERS = {"quiz": "quizzes", "vignette": "vignettes", "spotter": "exercises", "worksheet": "exercises"}
 
 
 class NotebookCache:
@@ -128,9 +128,9 @@ class NotebookCache:
             if code.error is not None or any(call.dynamic for call in code.calls):
                 return self._content
             for call in code.calls:
-                ident = call.args[-1] if call.function == "worksheet" else call.args[0]
-                if call.function in _FOLDERS and ident is not None:
-                    wanted.add(f"{_FOLDERS[call.function]}/{ident}")
+                spec = COMPONENTS.get(call.function)  # None: overview, which reads the lessons' front matter
+                if spec is not None and call.args[-1] is not None:
+                    wanted.add(f"{spec.content.folder}/{call.args[-1]}")
         return [p for p in self._content if f"{p.parent.name}/{p.stem}" in wanted]
 
     def key(self, notebook: dict[str, Any]) -> str:

@@ -14,9 +14,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from curriculum._fragment import _dom_id  # the id of a component's container on its page
-from curriculum.content import Curriculum, Spotter, Worksheet
-from curriculum.content._worksheets import WORKSHEET_FIELDS
+from curriculum.components import COMPONENTS, dom_id
+from curriculum.content import Curriculum
 from curriculum.site._sources import output_path
 
 __all__ = ["MANIFEST_SCRIPT", "manifest_script", "progress_manifest"]
@@ -28,38 +27,16 @@ MANIFEST_SCRIPT = "progress-manifest.js"
 def _parts(cur: Curriculum) -> dict[str, dict[str, Any]]:
     """Every part by its progress key, with its title, link and size."""
     parts: dict[str, dict[str, Any]] = {}
-    for ident, quiz_doc in cur.quizzes.items():
-        quiz = quiz_doc.model
-        parts[f"quiz:{ident}"] = {
-            "kind": "quiz",
-            "quiz": quiz.kind,
-            "title": quiz.title,
-            "url": f"quiz/{ident}.html",
-            "total": len(quiz.items),
-            "lesson": quiz.lesson,
-        }
-        if quiz.pass_mark is not None:
-            parts[f"quiz:{ident}"]["pass"] = quiz.pass_mark
-    for ident, vignette_doc in cur.vignettes.items():
-        v = vignette_doc.model
-        parts[f"vignette:{ident}"] = {
-            "kind": "vignette",
-            "title": v.title,
-            "url": f"cases/{ident}.html",
-            "total": sum(1 for node in v.nodes.values() if node.end),
-            "lesson": v.lesson,
-        }
-    for ident, exercise_doc in cur.exercises.items():
-        ex = exercise_doc.model
-        if isinstance(ex, Spotter):
-            kind, total = "spotter", sum(1 for turn in ex.turns if turn.technique)
-        elif isinstance(ex, Worksheet):
-            kind, total = "worksheet", len(WORKSHEET_FIELDS[ex.kind])
-        else:  # pragma: no cover - the union has two members
-            continue
-        key = f"{kind}:{ident}"
-        parts[key] = {"kind": kind, "title": ex.title, "url": "", "total": total, "lesson": ex.lesson}
+    for kind, spec in COMPONENTS.items():
+        for ident, doc in spec.documents(cur, ()).items():
+            url = f"{spec.pages.folder}/{ident}.html" if spec.pages else ""
+            part = {"kind": kind, "title": doc.model.title, "url": url, "lesson": doc.model.lesson}
+            parts[f"{kind}:{ident}"] = {**part, **spec.progress(doc.model)}
     return parts
+
+
+_LESSON_ORDER = ("vignettes", "exercises", "quiz")
+"""The lesson front-matter keys that list parts, in the order a lesson shows them."""
 
 
 def progress_manifest(cur: Curriculum) -> dict[str, Any]:
@@ -88,9 +65,13 @@ def progress_manifest(cur: Curriculum) -> dict[str, Any]:
         url = output_path(source)
         # In the order a lesson shows them: the cases, the exercises, then the quiz; then any part
         # that names this lesson without the lesson listing it.
-        wanted = [f"vignette:{v}" for v in fm.vignettes]
-        wanted += [k for e in fm.exercises for k in (f"spotter:{e}", f"worksheet:{e}")]
-        wanted += [f"quiz:{fm.quiz}"] if fm.quiz else []
+        wanted = [
+            f"{kind}:{listed}"
+            for key in _listing_keys()
+            for listed in _listed(getattr(fm, key, None))
+            for kind, spec in COMPONENTS.items()
+            if spec.listed_by == key
+        ]
         wanted += sorted(k for k, p in parts.items() if p["lesson"] == ident)
         entries = []
         for key in dict.fromkeys(wanted):
@@ -104,11 +85,23 @@ def progress_manifest(cur: Curriculum) -> dict[str, Any]:
     return {"lessons": lessons, "other": other}
 
 
+def _listing_keys() -> list[str]:
+    keys = [spec.listed_by for spec in COMPONENTS.values() if spec.listed_by]
+    return [*_LESSON_ORDER, *(k for k in dict.fromkeys(keys) if k not in _LESSON_ORDER)]
+
+
+def _listed(value: Any) -> list[str]:
+    """Return the ids a lesson front-matter value lists: one id, a list of ids, or none."""
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
 def _entry(key: str, part: dict[str, Any], lesson_url: str) -> dict[str, Any]:
     entry = {k: v for k, v in part.items() if k != "lesson"}
     entry["key"] = key
     if not entry["url"]:  # an exercise has no page of its own: it is on its lesson's page
-        entry["url"] = f"{lesson_url}#{_dom_id(key)}" if lesson_url else ""
+        entry["url"] = f"{lesson_url}#{dom_id(key)}" if lesson_url else ""
     return entry
 
 

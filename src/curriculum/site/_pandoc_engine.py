@@ -25,12 +25,13 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from curriculum._fragment import Mount, mount_element, payload_script
-from curriculum._session import site_id
 from curriculum._version import __version__
+from curriculum.components import Mount
 from curriculum.content._diagnostics import RULES, Severity
 from curriculum.content._files import FileRefused, inside, read_existing
 from curriculum.errors import BuildError, ContentError
+from curriculum.hosts.session import site_id
+from curriculum.hosts.static import mount_element, payload_script
 from curriculum.render import PayloadBuilder
 from curriculum.site._assets import resource, site_assets
 from curriculum.site._config import SiteConfig

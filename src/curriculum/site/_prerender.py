@@ -32,19 +32,19 @@ from typing import TypeVar
 
 import yaml
 
-from curriculum._fragment import Mount, static_fragment
+from curriculum.components import Mount
 from curriculum.content import Curriculum, Quiz
 from curriculum.content._files import FileRefused, inside, read_existing
-from curriculum.content._project import GENERATED_DIRS, display_path
+from curriculum.content._project import display_path
 from curriculum.content._rules_doc import rules_markdown
 from curriculum.errors import BuildError, ContentError
+from curriculum.hosts.static import static_fragment
 from curriculum.render import PayloadBuilder, sanitize
 from curriculum.site._assets import site_assets
 from curriculum.site._manifest import manifest_script
 from curriculum.site._sources import raw_html
 
 __all__ = [
-    "GENERATED_DIRS",
     "GeneratedPage",
     "Prerendered",
     "handout_order",

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any, ClassVar
 
-from curriculum._fragment import _dom_id
+from curriculum.components import COMPONENTS, dom_id
 
 __all__ = ["SearchIndex", "SearchPage", "page_sections", "site_index", "slug"]
 
@@ -151,37 +151,18 @@ def _text(markup: str) -> str:
 def component_sections(payload: dict[str, Any]) -> list[tuple[str, str, str]]:
     """Return ``(anchor, heading, text)`` sections for what a learner reads in one component.
 
-    Only what the component shows before any answer: quiz stems and options, a case's
-    patient, scenes and choices, a spotter's context and turns, a worksheet's case and
-    prompt. The anchor is the component's container.
+    Only what the component shows before any answer, as its kind's spec says
+    (:attr:`curriculum.components.ComponentSpec.search`): quiz stems and options, a
+    case's patient, scenes and choices, a spotter's context and turns, a worksheet's
+    case and prompt. The anchor is the component's container.
     """
-    kind = payload.get("component")
-    anchor = _dom_id(str(payload.get("key", "")))
-    title = str(payload.get("title") or "")
-    parts: list[str] = []
-    if kind == "quiz":
-        for item in payload.get("items") or []:
-            parts.append(_text(item.get("stem_html", "")))
-            parts += [_text(o.get("html", "")) for o in item.get("options", [])]
-        return [(anchor, "Questions and options", " ".join(p for p in parts if p))]
-    if kind == "vignette":
-        parts.append(_text((payload.get("patient") or {}).get("summary_html", "")))
-        for node in (payload.get("nodes") or {}).values():
-            parts.append(_text(node.get("scene_html", "")))
-            parts += [_text(c.get("text_html", "")) for c in node.get("choices", [])]
-        parts += [_text(q) for q in payload.get("discussion_html") or []]
-        return [(anchor, "The case: scenes and choices", " ".join(p for p in parts if p))]
-    if kind == "spotter":
-        parts.append(_text(payload.get("context_html") or ""))
-        parts += [
-            f"{t.get('speaker', '')}: {_text(t.get('text_html', ''))}" for t in payload.get("turns") or []
-        ]
-    elif kind == "worksheet":
-        parts += [_text(payload.get("case_html") or ""), _text(payload.get("prompt_html") or "")]
-    else:
+    spec = COMPONENTS.get(str(payload.get("component")))
+    if spec is None:
         return []
-    text = " ".join(p for p in parts if p.strip())
-    return [(anchor, title, text)] if text or title else []
+    heading, parts = spec.search(payload)
+    heading = heading or str(payload.get("title") or "")
+    text = " ".join(t for t in map(_text, parts) if t)
+    return [(dom_id(str(payload.get("key", ""))), heading, text)] if text or heading else []
 
 
 # --------------------------------------------------------------------------- the index

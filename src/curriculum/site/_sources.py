@@ -18,12 +18,13 @@ from typing import Any
 
 import yaml
 
-from curriculum._fragment import MOUNT_MIME, Mount
+from curriculum.components import Mount
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
 from curriculum.content._nesting import nesting_problem
 from curriculum.content._source import E_EMPTY, Source, read_source
 from curriculum.content._yaml import parse_yaml
 from curriculum.errors import ContentError
+from curriculum.hosts.static import MOUNT_MIME
 
 __all__ = ["Page", "notebook_markdown", "raw_html", "read_front_matter"]
 

@@ -18,9 +18,10 @@ import anywidget
 import traitlets
 
 from curriculum.assess import ProgressStore
+from curriculum.components import COMPONENTS
 from curriculum.web import component_esm, stylesheet
 
-__all__ = ["QuizWidget", "SpotterWidget", "VignetteWidget", "WorksheetWidget", "live_esm", "make_widget"]
+__all__ = ["live_esm", "make_widget", "widget_class"]
 
 _DEFAULT = re.compile(r"^export\s+default\s+", re.MULTILINE)
 
@@ -100,38 +101,26 @@ class _ComponentWidget(anywidget.AnyWidget):
         return f"<{self.payload.get('component', 'component')} {self.payload.get('id', '')!r}>"
 
 
-class QuizWidget(_ComponentWidget):
-    """A quiz in JupyterLab."""
+@functools.cache
+def widget_class(kind: str) -> type[_ComponentWidget]:
+    """Return the widget class of a component kind (one class per kind, made once).
 
-    _esm = live_esm("quiz")
+    Parameters
+    ----------
+    kind : str
+        A registered component kind (see :mod:`curriculum.components`).
 
-
-class VignetteWidget(_ComponentWidget):
-    """A branching vignette in JupyterLab."""
-
-    _esm = live_esm("vignette")
-
-
-class SpotterWidget(_ComponentWidget):
-    """A technique-spotter exercise in JupyterLab."""
-
-    _esm = live_esm("spotter")
-
-
-class WorksheetWidget(_ComponentWidget):
-    """A worksheet in JupyterLab."""
-
-    _esm = live_esm("worksheet")
-
-
-_WIDGETS: dict[str, type[_ComponentWidget]] = {
-    "quiz": QuizWidget,
-    "vignette": VignetteWidget,
-    "spotter": SpotterWidget,
-    "worksheet": WorksheetWidget,
-}
+    Raises
+    ------
+    KeyError
+        If no such kind is registered.
+    """
+    spec = COMPONENTS[kind]
+    name = "".join(part.capitalize() for part in kind.split("_")) + "Widget"
+    namespace = {"__doc__": f"A {spec.noun} in JupyterLab.", "__module__": __name__, "_esm": live_esm(kind)}
+    return type(name, (_ComponentWidget,), namespace)
 
 
 def make_widget(payload: dict[str, Any], store: ProgressStore, profile: str) -> _ComponentWidget:
     """Return the widget for ``payload`` (its ``component`` picks the class)."""
-    return _WIDGETS[payload["component"]](payload, store, profile)
+    return widget_class(payload["component"])(payload, store, profile)

@@ -3,7 +3,7 @@
 A component call in a notebook rendered for the site (``curriculum.quiz("x")``)
 displays two things:
 
-- a :class:`Mount`, in its own MIME type (:data:`MOUNT_MIME`): which
+- a :class:`~curriculum.components.Mount`, in its own MIME type (:data:`MOUNT_MIME`): which
   component, with which arguments. It is a reference, not data. The Pandoc
   engine reads it from the executed notebook, builds the payload from the
   content files at render time with the same :class:`~curriculum.render.PayloadBuilder`,
@@ -21,89 +21,15 @@ from __future__ import annotations
 
 import html
 import json
-import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["MOUNT_MIME", "Mount", "mount_element", "payload_script", "static_fragment"]
+from curriculum.components import COMPONENTS, Mount, dom_id
+
+__all__ = ["MOUNT_MIME", "mount_element", "payload_script", "static_fragment"]
 
 MOUNT_MIME = "application/vnd.curriculum.mount+json"
-"""The MIME type of a component reference in a notebook output."""
-
-_NOSCRIPT = {
-    "quiz": "This quiz needs JavaScript, which is turned off in this browser.",
-    "vignette": "This case vignette needs JavaScript, which is turned off in this browser.",
-    "spotter": "This exercise needs JavaScript, which is turned off in this browser.",
-    "worksheet": "This worksheet needs JavaScript, which is turned off in this browser.",
-}
-_ARITY = {"quiz": (1, 1), "vignette": (1, 1), "spotter": (1, 1), "worksheet": (1, 2)}
-_ARGUMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
-
-
-@dataclass(frozen=True)
-class Mount:
-    """One component shown on a page: the call that shows it, not its data.
-
-    Attributes
-    ----------
-    component : str
-        ``quiz``, ``vignette``, ``spotter`` or ``worksheet``.
-    args : tuple[str, ...]
-        The call's arguments: the content id (a worksheet: its kind, then
-        optionally the exercise id).
-    """
-
-    component: str
-    args: tuple[str, ...]
-
-    @property
-    def key(self) -> str:
-        """The component's key, as in its payload and the progress file (``quiz:intro``)."""
-        return f"{self.component}:{self.args[-1]}"
-
-    @property
-    def dom_id(self) -> str:
-        """The id of the element the component mounts on."""
-        return _dom_id(self.key)
-
-    def as_json(self) -> dict[str, Any]:
-        """Return the reference as the data of a :data:`MOUNT_MIME` output."""
-        return {"component": self.component, "args": list(self.args)}
-
-    @classmethod
-    def from_json(cls, data: Any) -> Mount | None:
-        """Return the reference in a :data:`MOUNT_MIME` output, or None if it is not one.
-
-        Only a known component with the right number of plain ids is accepted.
-        """
-        if not isinstance(data, Mapping) or set(data) != {"component", "args"}:
-            return None
-        component, args = data["component"], data["args"]
-        if component not in _ARITY or not isinstance(args, list):
-            return None
-        low, high = _ARITY[component]
-        if not low <= len(args) <= high:
-            return None
-        if not all(isinstance(a, str) and _ARGUMENT.fullmatch(a) for a in args):
-            return None
-        return cls(component, tuple(args))
-
-    def payload(self, builder: Any) -> dict[str, Any]:
-        """Build the component's payload from the content.
-
-        Parameters
-        ----------
-        builder : PayloadBuilder
-            The build's payload builder (its curriculum, renderer and profile).
-
-        Raises
-        ------
-        KeyError
-            If the content the mount names does not exist.
-        """
-        build: Callable[..., dict[str, Any]] = getattr(builder, self.component)
-        return build(*self.args)
+"""The MIME type of a component reference (a :class:`~curriculum.components.Mount`) in a notebook output."""
 
 
 def _json_for_html(payload: Mapping[str, Any]) -> str:
@@ -118,19 +44,21 @@ def _json_for_html(payload: Mapping[str, Any]) -> str:
     return text.replace("</", "<\\/").replace("<!--", "\\u003c!--")
 
 
-def _dom_id(key: str) -> str:
-    return "cur-" + re.sub(r"[^a-z0-9-]+", "-", key.lower()).strip("-")
-
-
 def _opening(component: str, key: str) -> str:
     return (
         f'<div class="cur-widget" data-component="{html.escape(component, quote=True)}" '
-        f'id="{html.escape(_dom_id(key), quote=True)}"'
+        f'id="{html.escape(dom_id(key), quote=True)}"'
     )
 
 
 def _noscript(component: str) -> str:
-    return f"<noscript><p>{_NOSCRIPT.get(component, 'This part needs JavaScript.')}</p></noscript></div>"
+    spec = COMPONENTS.get(component)
+    note = (
+        f"This {spec.noun} needs JavaScript, which is turned off in this browser."
+        if spec
+        else "This part needs JavaScript."
+    )
+    return f"<noscript><p>{note}</p></noscript></div>"
 
 
 def static_fragment(payload: dict[str, Any]) -> str:

@@ -9,16 +9,16 @@ never a traceback.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 from typing import Any
 
-from curriculum._fragment import MOUNT_MIME, Mount, static_fragment
-from curriculum._session import Session, current_session, host_kind
+from curriculum.components import COMPONENTS, Mount
 from curriculum.content import Diagnostic
 from curriculum.content._validate import did_you_mean
 from curriculum.errors import CurriculumError
+from curriculum.hosts.session import current_session, host_kind
+from curriculum.hosts.static import MOUNT_MIME, static_fragment
 
-__all__ = ["Problem", "StaticComponent", "show_component"]
+__all__ = ["Problem", "StaticComponent", "show"]
 
 
 class StaticComponent:
@@ -26,7 +26,7 @@ class StaticComponent:
 
     It displays as the static fragment (``text/html``, which Quarto places in
     the page) and, when our own build executes the notebook, also as a
-    :class:`~curriculum._fragment.Mount` reference in its own MIME type, from
+    :class:`~curriculum.components.Mount` reference in its own MIME type, from
     which the Pandoc engine builds the component (see ``docs/components.md``).
 
     Parameters
@@ -86,42 +86,57 @@ class Problem:
         return "\n".join(lines)
 
 
-def show_component(
-    mount: Mount,
-    table: Callable[[Session], dict[str, Any]],
-    folder: str,
-) -> Any:
-    """Return the displayable object for one component call.
+def show(kind: str, *args: str | None) -> Any:
+    """Return the displayable object for the call ``curriculum.<kind>(*args)``.
 
     Parameters
     ----------
-    mount : Mount
-        The component and the call's arguments.
-    table : Callable[[Session], dict]
-        The loaded content of this kind, by id (to explain an unknown id).
-    folder : str
-        The content folder, to find the file's diagnostics.
+    kind : str
+        A registered component kind (see :mod:`curriculum.components`).
+    *args : str | None
+        The call's arguments, in the order of the kind's parameters; an optional
+        one left out is None.
+
+    Returns
+    -------
+    object
+        A widget in a live kernel, a :class:`StaticComponent` when rendered for the
+        site, or a :class:`Problem` saying what is wrong.
     """
-    component, ident = mount.component, mount.args[-1]
+    spec = COMPONENTS.get(kind)
+    if spec is None:
+        return Problem(f"`{kind}` is not a component; components: {', '.join(COMPONENTS)}")
+    given = list(args)
+    while given and given[-1] is None and len(given) > spec.arity[0]:
+        given.pop()  # an optional argument left out
+    for param, value in zip(spec.params, given, strict=False):
+        if not isinstance(value, str):
+            return Problem(f"`curriculum.{kind}()` needs `{param.name}` as text, not {value!r}")
+        if param.choices is not None and value not in param.choices():
+            return Problem(f"`{value}` is not a {param.what}; kinds: {', '.join(param.choices())}")
+    if len(given) < spec.arity[0]:
+        return Problem(f"`curriculum.{kind}()` needs `{spec.params[len(given)].name}`")
+    mount = Mount(kind, tuple(str(a) for a in given))
     try:
         session = current_session()
     except CurriculumError as exc:
         return Problem(exc.format_message())
-    errors = session.errors_for(f"{folder}/{ident}.")
-    if errors:
-        return Problem(f"{folder}/{ident} has errors", errors)
-    try:
-        payload = mount.payload(session.builder)
-    except KeyError:
-        known = table(session)
-        return Problem(
-            f"there is no {component} `{ident}`{did_you_mean(ident, known)}; "
-            f"known: {', '.join(sorted(known)) or 'none'}"
-        )
+    if len(mount.args) == len(spec.params):  # the call names a content file
+        ident, folder = mount.args[-1], spec.content.folder
+        errors = session.errors_for(f"{folder}/{ident}.")
+        if errors:
+            return Problem(f"{folder}/{ident} has errors", errors)
+        known = spec.documents(session.curriculum, mount.args)
+        if ident not in known:
+            return Problem(
+                f"there is no {spec.what(mount.args)} `{ident}`{did_you_mean(ident, known)}; "
+                f"known: {', '.join(sorted(known)) or 'none'}"
+            )
+    payload = mount.payload(session.builder)
     if host_kind() in ("static", "quarto"):
         return StaticComponent(payload, mount)
-    from curriculum._widgets import make_widget
     from curriculum.assess import ProgressStore
+    from curriculum.hosts.widget import make_widget
 
     try:
         return make_widget(payload, ProgressStore.for_site(session.builder.site), session.builder.profile)

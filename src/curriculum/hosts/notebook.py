@@ -6,19 +6,25 @@ static HTML when the notebook is rendered for the site.
 
 from __future__ import annotations
 
+import functools
 import html
+import inspect
+from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
-from curriculum._display import Problem, show_component
-from curriculum._fragment import Mount
-from curriculum._session import current_session, host_kind
 from curriculum.assess import ProgressStore
-from curriculum.content import Spotter, Worksheet
+from curriculum.components import COMPONENTS, Status
 from curriculum.content._notes import NOTES_FOLDER
-from curriculum.content._worksheets import WORKSHEET_FIELDS
 from curriculum.errors import CurriculumError
+from curriculum.hosts.display import Problem, show
+from curriculum.hosts.session import current_session, host_kind
 
-__all__ = ["overview", "progress", "quiz", "spotter", "vignette", "worksheet"]
+__all__ = ["component_function", "overview", "progress", "quiz", "spotter", "vignette", "worksheet"]
+
+# The built-in kinds' functions are written out for their signatures and their pages in the API
+# reference; each only hands its arguments to the kind's spec. A kind registered later gets the
+# same function from :func:`component_function` (``curriculum.<kind>`` finds it).
 
 
 def quiz(quiz_id: str) -> Any:
@@ -39,7 +45,7 @@ def quiz(quiz_id: str) -> Any:
     >>> import curriculum
     >>> curriculum.quiz("00-orientation")  # doctest: +SKIP
     """
-    return show_component(Mount("quiz", (quiz_id,)), lambda s: s.curriculum.quizzes, "quizzes")
+    return show("quiz", quiz_id)
 
 
 def vignette(vignette_id: str) -> Any:
@@ -55,7 +61,7 @@ def vignette(vignette_id: str) -> Any:
     object
         A widget in a live notebook; static HTML when rendered for the site.
     """
-    return show_component(Mount("vignette", (vignette_id,)), lambda s: s.curriculum.vignettes, "vignettes")
+    return show("vignette", vignette_id)
 
 
 def spotter(exercise_id: str) -> Any:
@@ -71,11 +77,7 @@ def spotter(exercise_id: str) -> Any:
     object
         A widget in a live notebook; static HTML when rendered for the site.
     """
-    return show_component(
-        Mount("spotter", (exercise_id,)),
-        lambda s: {k: v for k, v in s.curriculum.exercises.items() if isinstance(v.model, Spotter)},
-        "exercises",
-    )
+    return show("spotter", exercise_id)
 
 
 def worksheet(kind: str, exercise_id: str | None = None) -> Any:
@@ -95,17 +97,54 @@ def worksheet(kind: str, exercise_id: str | None = None) -> Any:
     object
         A widget in a live notebook; static HTML when rendered for the site.
     """
-    if kind not in WORKSHEET_FIELDS:
-        return Problem(f"`{kind}` is not a worksheet kind; kinds: {', '.join(WORKSHEET_FIELDS)}")
-    return show_component(
-        Mount("worksheet", (kind, exercise_id) if exercise_id else (kind,)),
-        lambda s: {
-            k: v
-            for k, v in s.curriculum.exercises.items()
-            if isinstance(v.model, Worksheet) and v.model.kind == kind
-        },
-        "exercises",
+    return show("worksheet", kind, exercise_id)
+
+
+@functools.cache
+def component_function(kind: str) -> Callable[..., Any]:
+    """Return ``curriculum.<kind>``: the function a lesson calls to show a component of ``kind``.
+
+    Its signature and docstring come from the kind's parameters.
+
+    Parameters
+    ----------
+    kind : str
+        A registered component kind.
+
+    Raises
+    ------
+    KeyError
+        If no such kind is registered.
+    """
+    spec = COMPONENTS[kind]
+    signature = inspect.Signature(
+        [
+            inspect.Parameter(
+                p.name,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                default=None if p.optional else inspect.Parameter.empty,
+                annotation="str | None" if p.optional else "str",
+            )
+            for p in spec.params
+        ],
+        return_annotation="Any",
     )
+
+    def function(*args: Any, **kwargs: Any) -> Any:
+        bound = signature.bind(*args, **kwargs)
+        return show(kind, *(bound.arguments.get(p.name) for p in spec.params))
+
+    parameters = "\n".join(
+        f"{p.name} : {'str | None' if p.optional else 'str'}\n    {p.doc}" for p in spec.params
+    )
+    function.__signature__ = signature  # type: ignore[attr-defined]
+    function.__name__ = function.__qualname__ = kind
+    function.__module__ = "curriculum"
+    function.__doc__ = (
+        f"Show the {spec.noun} ``{spec.params[-1].name}``.\n\nParameters\n----------\n{parameters}\n\n"
+        "Returns\n-------\nobject\n    A widget in a live notebook; static HTML when rendered for the site.\n"
+    )
+    return function
 
 
 class _HTML:
@@ -271,34 +310,17 @@ def progress() -> ProgressTable | Problem:
             {
                 "component": component,
                 "id": ident,
-                **_status(component, record.state),
+                **asdict(_status(component, record.state)),
                 "updated": record.updated,
             }
         )
     return ProgressTable(rows, store.path)
 
 
-def _status(component: str, state: dict[str, Any]) -> dict[str, Any]:
-    if component == "quiz":
-        attempts = state.get("attempts") or []
-        scored = [a for a in attempts if isinstance(a, dict) and isinstance(a.get("score"), (int, float))]
-        if scored:
-            best = max(a["score"] for a in scored)
-            return {
-                "status": f"{len(attempts)} attempt{'s' if len(attempts) != 1 else ''}",
-                "score": f"{round(best * 100)}%",
-            }
-        return {"status": "in progress" if attempts else "not started", "score": None}
-    if component == "vignette":
-        endings = state.get("endings") or {}
-        return {
-            "status": f"{len(endings)} ending{'s' if len(endings) != 1 else ''} reached"
-            if endings
-            else "in progress",
-            "score": None,
-        }
-    if component == "spotter":
-        return {"status": "checked" if state.get("checked") else "in progress", "score": None}
-    fields = state.get("fields") or {}
-    written = sum(1 for v in fields.values() if isinstance(v, str) and v.strip())
-    return {"status": f"{written} field{'s' if written != 1 else ''} written", "score": None}
+def _status(component: str, state: dict[str, Any]) -> Status:
+    spec = COMPONENTS.get(component)
+    if spec is None:
+        return Status("saved by a part this curriculum does not have")
+    if not spec.accepts(state):
+        return Status("saved, but not in a shape this version can read")
+    return spec.status(state)
