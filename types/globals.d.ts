@@ -22,8 +22,9 @@ interface Window {
 
 /** live.js: the component's default export, bound by the bundler. */
 declare const component: Component;
-/** static.js: the components by kind, and the static host's start (mount.js), bound by the bundler. */
+/** static.js: the components and the kinds, and the static host's start (mount.js), bound by the bundler. */
 declare const COMPONENTS: Record<string, Component>;
+declare const KINDS: Record<string, import("../src/curriculum/web/view.js").Kind>;
 declare const startHost: typeof import("../src/curriculum/web/mount.js").startHost;
 /** The site's main.js: the site's start (site.js), bound by the bundler. */
 declare const startSite: typeof import("../src/curriculum/site/resources/site.js").startSite;

@@ -3,21 +3,48 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import quiz from "../../src/curriculum/web/quiz.js";
-import spotter from "../../src/curriculum/web/spotter.js";
-import vignette from "../../src/curriculum/web/vignette.js";
-import worksheet from "../../src/curriculum/web/worksheet.js";
 import {
   CLOCK_SKEW_MS,
   ISO_TIME,
   RECORD_KEY,
   listKeys,
+  matches,
   mergeRecords,
   readProgress,
   validRecord,
 } from "../../src/curriculum/web/store.js";
 
-const components = { quiz, vignette, spotter, worksheet };
+// The state shapes as the registry (curriculum.kinds) gives them to the static host;
+// tests/web/test_state_shapes.py checks the real ones against Python's check.
+const kinds = {
+  quiz: {
+    noun: "quiz",
+    label: "Quiz",
+    state: {
+      type: "object",
+      required: ["attempts"],
+      properties: { attempts: { type: "array", items: { type: "object" } } },
+    },
+  },
+  vignette: {
+    noun: "case vignette",
+    label: "Case",
+    state: {
+      type: "object",
+      required: ["path", "at"],
+      properties: { path: { type: "array" }, at: { type: "string" } },
+    },
+  },
+  worksheet: {
+    noun: "worksheet",
+    label: "Worksheet",
+    state: {
+      type: "object",
+      required: ["fields"],
+      properties: { fields: { type: "object", additionalProperties: { type: "string" } } },
+    },
+  },
+};
 const T = "2026-11-23T10:00:00Z";
 const record = (state, updated = T) => ({ updated, state });
 
@@ -40,38 +67,51 @@ test("a record key is `kind:id`, both plain", () => {
 });
 
 test("a record needs a known key shape, a date and a state its component accepts", () => {
-  assert.ok(validRecord("quiz:intro", record({ attempts: [] }), components));
-  assert.ok(validRecord("vignette:v", record({ path: [], at: "start" }), components));
-  assert.ok(validRecord("spotter:s", record({ labels: {} }), components));
-  assert.ok(validRecord("worksheet:w", record({ fields: { a: "text" } }), components));
-  assert.ok(validRecord("future-kind:x", record({ anything: 1 }), components), "a kind this page lacks is kept");
-  assert.ok(!validRecord("quiz intro", record({ attempts: [] }), components));
-  assert.ok(!validRecord("quiz:intro", record({ attempts: [1] }), components));
-  assert.ok(!validRecord("quiz:intro", { state: { attempts: [] } }, components));
-  assert.ok(!validRecord("quiz:intro", record({ attempts: [] }, "yesterday"), components));
-  assert.ok(!validRecord("quiz:intro", record([]), components));
-  assert.ok(!validRecord("vignette:v", record({ path: [], at: 3 }), components));
-  assert.ok(!validRecord("worksheet:w", record({ fields: { a: 3 } }), components));
-  assert.ok(!validRecord("quiz:intro", null, components));
+  assert.ok(validRecord("quiz:intro", record({ attempts: [] }), kinds));
+  assert.ok(validRecord("vignette:v", record({ path: [], at: "start" }), kinds));
+  assert.ok(validRecord("spotter:s", record({ anything: 1 }), kinds), "any object, for a kind this site lacks");
+  assert.ok(validRecord("worksheet:w", record({ fields: { a: "text" } }), kinds));
+  assert.ok(!validRecord("quiz intro", record({ attempts: [] }), kinds));
+  assert.ok(!validRecord("quiz:intro", record({ attempts: [1] }), kinds));
+  assert.ok(!validRecord("quiz:intro", { state: { attempts: [] } }, kinds));
+  assert.ok(!validRecord("quiz:intro", record({ attempts: [] }, "yesterday"), kinds));
+  assert.ok(!validRecord("quiz:intro", record([]), kinds));
+  assert.ok(!validRecord("vignette:v", record({ path: [], at: 3 }), kinds));
+  assert.ok(!validRecord("worksheet:w", record({ fields: { a: 3 } }), kinds));
+  assert.ok(!validRecord("quiz:intro", null, kinds));
+});
+
+test("matches: the JSON Schema keywords the state shapes use", () => {
+  const shape = {
+    type: "object",
+    required: ["a"],
+    properties: { a: { type: "array", items: { type: ["string", "null"] } }, n: { type: "integer" } },
+    additionalProperties: false,
+  };
+  assert.ok(matches(shape, { a: ["x", null] }));
+  assert.ok(matches(shape, { a: [], n: 3 }));
+  assert.ok(!matches(shape, { a: [3] }), "items");
+  assert.ok(!matches(shape, { n: 3 }), "required");
+  assert.ok(!matches(shape, { a: [], n: 1.5 }), "integer");
+  assert.ok(!matches(shape, { a: [], other: 1 }), "no other property");
+  assert.ok(!matches(shape, [["x"]]) && !matches(shape, null), "an array or null is not an object");
+  assert.ok(matches({ type: "number" }, 2.5) && !matches({ type: "number" }, NaN));
+  assert.ok(matches({ type: "boolean" }, false) && !matches({ type: "boolean" }, 0));
+  assert.ok(matches(true, 1) && !matches(false, 1));
+  assert.ok(matches({ properties: { constructor: { type: "string" } } }, { toString: 1 }), "own properties only");
 });
 
 test("a progress file of another format, version or site is refused whole", () => {
   const file = { format: "curriculum-progress", version: 1, site: "s", records: {} };
-  assert.equal(readProgress(null, "s", components).error, "This is not a curriculum progress file.");
-  assert.equal(
-    readProgress({ ...file, format: "x" }, "s", components).error,
-    "This is not a curriculum progress file.",
-  );
+  assert.equal(readProgress(null, "s", kinds).error, "This is not a curriculum progress file.");
+  assert.equal(readProgress({ ...file, format: "x" }, "s", kinds).error, "This is not a curriculum progress file.");
+  assert.match(readProgress({ ...file, version: 2 }, "s", kinds).error, /has version 2; this site reads version 1/);
   assert.match(
-    readProgress({ ...file, version: 2 }, "s", components).error,
-    /has version 2; this site reads version 1/,
-  );
-  assert.match(
-    readProgress(file, "other", components).error,
+    readProgress(file, "other", kinds).error,
     /belongs to another site \(“s”\), not to this one \(“other”\)/,
   );
-  assert.equal(readProgress({ ...file, records: [] }, "s", components).error, "This progress file has no records.");
-  assert.deepEqual(readProgress({ ...file, site: undefined }, "s", components), { records: {}, ignored: [] });
+  assert.equal(readProgress({ ...file, records: [] }, "s", kinds).error, "This progress file has no records.");
+  assert.deepEqual(readProgress({ ...file, site: undefined }, "s", kinds), { records: {}, ignored: [] });
 });
 
 test("records of an unexpected shape are ignored and named; the others are kept, trimmed", () => {
@@ -87,7 +127,7 @@ test("records of an unexpected shape are ignored and named; the others are kept,
       },
     },
     "s",
-    components,
+    kinds,
   );
   assert.deepEqual(read.records, { "quiz:a": record({ attempts: [] }) });
   assert.deepEqual(read.ignored, ["quiz:b", "not a key"]);

@@ -15,11 +15,13 @@ from curriculum.web._bundle import (
     classic_bundle,
     classic_script,
     component_esm,
+    component_kinds,
     component_modules,
     live_esm,
     sources,
     stylesheet,
 )
+from curriculum.web._hot import hot_reload, live_module
 
 __all__ = [
     "SHARED",
@@ -27,8 +29,11 @@ __all__ = [
     "classic_bundle",
     "classic_script",
     "component_esm",
+    "component_kinds",
     "component_modules",
+    "hot_reload",
     "live_esm",
+    "live_module",
     "sources",
     "stylesheet",
 ]

@@ -36,6 +36,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "SHARED",
@@ -43,6 +44,7 @@ __all__ = [
     "classic_bundle",
     "classic_script",
     "component_esm",
+    "component_kinds",
     "component_modules",
     "link",
     "live_esm",
@@ -69,15 +71,58 @@ _TOP_LEVEL = re.compile(
 )
 
 
-def component_modules() -> dict[str, str]:
-    """Return the JS module of each component kind, in the order the kinds are listed.
+def component_modules() -> dict[str, Path]:
+    """Return the ES module of each component kind, in registry order.
 
     Returns
     -------
-    dict[str, str]
-        Kind to module name in this package (``quiz`` to ``quiz``, for ``quiz.js``).
+    dict[str, Path]
+        Kind to its module file (:attr:`curriculum.components.ComponentSpec.module`).
     """
-    return {kind: kind for kind in ("quiz", "vignette", "spotter", "worksheet")}
+    from curriculum.components import COMPONENTS  # the kinds are registered above this layer
+
+    return {kind: spec.module for kind, spec in COMPONENTS.items()}
+
+
+_SCHEMA_KEYWORDS = frozenset({"type", "required", "properties", "items", "additionalProperties"})
+"""The JSON Schema keywords the static host's ``matches`` (store.js) implements."""
+
+
+def component_kinds() -> dict[str, dict[str, Any]]:
+    """Return what the static host needs of each component kind, in registry order.
+
+    Returns
+    -------
+    dict[str, dict[str, Any]]
+        Kind to its ``noun`` (in messages), ``label`` (in the list of parts)
+        and ``state`` (the JSON Schema of its saved state, which the static
+        host checks stored and imported records against).
+
+    Raises
+    ------
+    ValueError
+        If a state schema uses a keyword the static host does not implement.
+    """
+    from curriculum.components import COMPONENTS  # the kinds are registered above this layer
+
+    def check(kind: str, schema: Any) -> None:
+        if isinstance(schema, bool):
+            return
+        unknown = sorted(set(schema) - _SCHEMA_KEYWORDS)
+        if unknown:
+            raise ValueError(
+                f"the state schema of {kind!r} uses {', '.join(unknown)}; the static host checks "
+                f"states with {', '.join(sorted(_SCHEMA_KEYWORDS))} only (web/store.js: matches)"
+            )
+        for sub in [*schema.get("properties", {}).values(), schema.get("items", True)]:
+            check(kind, sub)
+        check(kind, schema.get("additionalProperties", True))
+
+    kinds = {}
+    for kind, spec in COMPONENTS.items():
+        check(kind, spec.state)
+        kinds[kind] = {"noun": spec.noun, "label": spec.label, "state": spec.state}
+    return kinds
 
 
 @dataclass(frozen=True)
@@ -129,6 +174,8 @@ def _parse(name: str, text: str) -> Module:
 
 
 _WEB = Path(str(resources.files("curriculum.web")))
+WEB = _WEB
+"""The folder of the browser modules."""
 
 
 @functools.cache
@@ -180,10 +227,10 @@ def link(modules: Sequence[Module]) -> list[Module]:
     return list(modules)
 
 
-def _needs(names: Iterable[str]) -> list[Module]:
-    """Return the shared modules that ``names`` import, directly or not, in link order."""
+def _needs(modules: Iterable[Module]) -> list[Module]:
+    """Return the shared modules that ``modules`` import, directly or not, in link order."""
     wanted: set[str] = set()
-    todo = [imported for name in names for imported, _ in _module(_WEB, name).imports]
+    todo = [imported for module in modules for imported, _ in module.imports]
     while todo:
         name = todo.pop()
         if name not in wanted:
@@ -215,11 +262,24 @@ def sources() -> dict[str, str]:
         static host's modules and the two hosts' frames (``static.js``,
         ``live.js``).
     """
-    names = [*SHARED, *component_modules().values(), *STATIC_HOST, "static", "live"]
-    return {f"{name}.js": _text(_WEB, name) for name in names}
+    files = [
+        *(_WEB / f"{name}.js" for name in SHARED),
+        *component_modules().values(),
+        *(_WEB / f"{name}.js" for name in (*STATIC_HOST, "static", "live")),
+    ]
+    return {path.name: _text(path.parent, path.stem) for path in files}
 
 
-@functools.cache
+def _component(kind: str) -> Module:
+    modules = component_modules()
+    if kind not in modules:
+        raise ValueError(f"unknown component {kind!r}; components are {', '.join(modules)}")
+    module = _module(modules[kind].parent, modules[kind].stem)
+    if not module.has_default:
+        raise ValueError(f"{module.name}.js must end with `export default {{ ... }};`")
+    return module
+
+
 def component_esm(kind: str) -> str:
     """Return a component's module, linked with the shared modules it needs (no host glue).
 
@@ -234,15 +294,11 @@ def component_esm(kind: str) -> str:
         The shared modules, then the component, whose ``export default`` is
         the module's.
     """
-    modules = component_modules()
-    if kind not in modules:
-        raise ValueError(f"unknown component {kind!r}; components are {', '.join(modules)}")
-    component = _module(_WEB, modules[kind])
-    linked = link([*_needs([component.name]), component])
+    component = _component(kind)
+    linked = link([*_needs([component]), component])
     return "\n".join(_section(m) for m in linked)
 
 
-@functools.cache
 def live_esm(kind: str) -> str:
     """Return the ES module anywidget loads in JupyterLab for a component.
 
@@ -258,20 +314,21 @@ def live_esm(kind: str) -> str:
         ``component``, then ``live.js`` (which keeps the learner's keys inside
         the component), whose default export is the module's.
     """
-    modules = component_modules()
-    if kind not in modules:
-        raise ValueError(f"unknown component {kind!r}; components are {', '.join(modules)}")
-    component, live = _module(_WEB, modules[kind]), _module(_WEB, "live")
-    if not component.has_default:
-        raise ValueError(f"{component.name}.js must end with `export default {{ ... }};`")
-    linked = link([*_needs([component.name, live.name]), component, live])
+    component, live = _component(kind), _module(_WEB, "live")
+    linked = link([*_needs([component, live]), component, live])
     parts = [_section(m) for m in linked[:-2]]
     parts.append(_section(component, _DEFAULT.sub("const component = ", component.body)))
     parts.append(_section(live, _GLOBALS.sub("", live.body)))
     return "\n".join(parts)
 
 
-@functools.cache
+def forget() -> None:
+    """Forget the sources read so far (a source changed: the next link reads them again)."""
+    _text.cache_clear()
+    _module.cache_clear()
+    _classic_bundle.cache_clear()
+
+
 def classic_bundle() -> str:
     """Return ``curriculum.js``: every component and the static host in one classic script.
 
@@ -282,15 +339,23 @@ def classic_bundle() -> str:
         page and sets ``window.Curriculum`` (``mountAll``, ``exportProgress``,
         ``importProgress``).
     """
-    components = {kind: _module(_WEB, name) for kind, name in component_modules().items()}
+    kinds = component_kinds()
+    return _classic_bundle(json.dumps(kinds), tuple(component_modules().items()))
+
+
+@functools.cache
+def _classic_bundle(kinds: str, modules: tuple[tuple[str, Path], ...]) -> str:
+    components = {kind: _component(kind) for kind, _ in modules}
     host = [_module(_WEB, name) for name in STATIC_HOST]
-    shared = _needs([*(m.name for m in components.values()), *(m.name for m in host)])
+    shared = _needs([*components.values(), *host])
     for module in components.values():
-        if not module.has_default:
-            raise ValueError(f"{module.name}.js must end with `export default {{ ... }};`")
         link([*shared, module])
     link([*shared, *host])
-    table = ["const COMPONENTS = {"]
+    table = [
+        "// ---- the component kinds (curriculum.components), and their modules",
+        f"const KINDS = {kinds};",
+        "const COMPONENTS = {",
+    ]
     for kind, module in components.items():
         body = _DEFAULT.sub("return ", module.body).strip()
         table.append(f"  {json.dumps(kind)}: (function () {{\n// ---- {module.name}.js\n{body}\n}})(),")

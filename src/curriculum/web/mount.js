@@ -7,7 +7,7 @@ import { h } from "./dom.js";
 import { createModel } from "./shim.js";
 import {
   STORAGE_PREFIX,
-  componentOf,
+  own,
   defaultSite,
   exportProgress,
   hostProfile,
@@ -61,8 +61,9 @@ function mountWidget(node) {
   if (node.hasAttribute("data-cur-mounted")) return;
   node.setAttribute("data-cur-mounted", "");
   const kind = node.getAttribute("data-component") || "";
-  const component = componentOf(page.components, kind);
-  const label = component ? component.noun : "exercise";
+  const component = own(page.components, kind);
+  const known = own(page.kinds, kind);
+  const label = known ? known.noun : "exercise";
   let payload;
   try {
     payload = payloadOf(node);
@@ -177,12 +178,14 @@ export function mountAll(root) {
 }
 
 /**
- * Start the static host with the page's components (by kind): follow other tabs, offer
+ * Start the static host with the page's components: follow other tabs, offer
  * `window.Curriculum`, and mount everything once the page is parsed.
- * @param {Record<string, import("./view.js").Component>} components
+ * @param {Record<string, import("./view.js").Component>} components  the modules, by kind
+ * @param {Record<string, import("./view.js").Kind>} kinds  what the registry says of each kind
  */
-export function startHost(components) {
+export function startHost(components, kinds) {
   page.components = components;
+  page.kinds = kinds;
   window.addEventListener("storage", (event) => {
     // Another tab changed the progress: bring this page in step.
     if (event.key !== null && !event.key.startsWith(STORAGE_PREFIX)) return;

@@ -8,7 +8,7 @@ import { plural } from "./format.js";
 import { downloadText, safeFileName } from "./files.js";
 import {
   MAX_IMPORT_BYTES,
-  componentOf,
+  own,
   defaultSite,
   exportProgress,
   importProgress,
@@ -47,7 +47,7 @@ export function partStatus(part, record) {
   const state = record && isPlainObject(record.state) ? record.state : null;
   const total = Number(part.total) > 0 ? Number(part.total) : 0;
   if (!state) return { status: "new", text: "Not started" };
-  const component = componentOf(page.components, part.kind);
+  const component = own(page.components, part.kind);
   return component ? component.status(part, state, total) : { status: "started", text: "Saved" };
 }
 
@@ -271,9 +271,9 @@ function progressList(records, manifest, level) {
     if (st.status === "done") counts.done += 1;
     if (st.status === "started") counts.started += 1;
     const title = String(part.title || part.key);
-    const component = componentOf(page.components, part.kind);
+    const kind = own(page.kinds, part.kind);
     return h("li", { class: ["cur-part", `cur-record-${st.status}`] }, [
-      h("span", { class: "cur-part-kind", text: component ? component.label : "Part" }),
+      h("span", { class: "cur-part-kind", text: kind ? kind.label : "Part" }),
       " ",
       part.url ? h("a", { href: root + String(part.url), text: title }) : h("span", { text: title }),
       h("span", { class: "cur-part-status" }, statusNodes(st)),

@@ -857,8 +857,5 @@ export default {
       cleanup();
     };
   },
-  noun: "quiz",
-  label: "Quiz",
-  accepts: (state) => Array.isArray(state.attempts) && state.attempts.every(isPlainObject),
   status,
 };

@@ -393,8 +393,5 @@ export default {
     const { cleanup } = createView(model, el, { name: "spotter", normalize, draw, ui: { confirm: false } });
     return cleanup;
   },
-  noun: "exercise",
-  label: "Spotter",
-  accepts: (state) => isPlainObject(state.labels),
   status,
 };

@@ -49,7 +49,8 @@ import { nowIso, plural } from "./format.js";
 /**
  * What the static host knows of the page it runs on.
  * @typedef {object} Page
- * @property {Record<string, import("./view.js").Component>} components   by kind
+ * @property {Record<string, import("./view.js").Component>} components   the modules, by kind
+ * @property {Record<string, import("./view.js").Kind>} kinds   what the registry says of each kind
  * @property {Map<string, Store>} stores
  * @property {MountedView[]} views
  * @property {{site: string, update: () => void}[]} panels
@@ -72,6 +73,7 @@ export const RECORD_KEY = /^[a-z][a-z0-9-]{0,80}:[A-Za-z0-9._-]{1,200}$/;
 /** @type {Page} */
 export const page = {
   components: {},
+  kinds: {},
   stores: new Map(),
   views: [],
   panels: [],
@@ -82,13 +84,14 @@ export const page = {
 };
 
 /**
- * The component of a kind, if the page has it.
- * @param {Record<string, import("./view.js").Component>} components
- * @param {string} kind
- * @returns {import("./view.js").Component | null}
+ * A table's own entry under `key` (never one inherited from Object), or null.
+ * @template T
+ * @param {Record<string, T>} table
+ * @param {string} key
+ * @returns {T | null}
  */
-export function componentOf(components, kind) {
-  return Object.prototype.hasOwnProperty.call(components, kind) ? components[kind] : null;
+export function own(table, key) {
+  return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : null;
 }
 
 /**
@@ -103,29 +106,84 @@ export function kindOf(key) {
 // ------------------------------------------------------------------ records (pure)
 
 /**
+ * @param {string} type  a JSON Schema type
+ * @param {unknown} value
+ * @returns {boolean}
+ */
+function hasType(type, value) {
+  switch (type) {
+    case "object":
+      return isPlainObject(value);
+    case "array":
+      return Array.isArray(value);
+    case "string":
+      return typeof value === "string";
+    case "number":
+      return typeof value === "number" && Number.isFinite(value);
+    case "integer":
+      return typeof value === "number" && Number.isInteger(value);
+    case "boolean":
+      return typeof value === "boolean";
+    case "null":
+      return value === null;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Whether a value has the shape a schema describes, with the JSON Schema keywords the
+ * component kinds' state shapes use: type, required, properties, items and
+ * additionalProperties (the bundler refuses a shape with any other).
+ * @param {import("./view.js").Schema | boolean} schema
+ * @param {unknown} value
+ * @returns {boolean}
+ */
+export function matches(schema, value) {
+  if (typeof schema === "boolean") return schema;
+  if (schema.type !== undefined) {
+    const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+    if (!types.some((type) => hasType(type, value))) return false;
+  }
+  if (isPlainObject(value)) {
+    const properties = schema.properties || {};
+    for (const name of schema.required || []) if (!Object.prototype.hasOwnProperty.call(value, name)) return false;
+    for (const [name, item] of Object.entries(value)) {
+      const rule = own(properties, name);
+      if (rule !== null ? !matches(rule, item) : !matches(schema.additionalProperties ?? true, item)) return false;
+    }
+  }
+  if (Array.isArray(value) && schema.items !== undefined) {
+    const items = schema.items;
+    return value.every((item) => matches(items, item));
+  }
+  return true;
+}
+
+/**
  * Is this a record the site can use: a known key shape, a parseable `updated` time and a
- * state its component accepts?
+ * state of its kind's shape (any object, for a kind this site does not have)?
  * @param {string} key
  * @param {unknown} record
- * @param {Record<string, import("./view.js").Component>} components
+ * @param {Record<string, import("./view.js").Kind>} kinds
  * @returns {record is ProgressRecord}
  */
-export function validRecord(key, record, components) {
+export function validRecord(key, record, kinds) {
   if (!RECORD_KEY.test(key) || !isPlainObject(record)) return false;
   if (typeof record.updated !== "string" || Number.isNaN(Date.parse(record.updated))) return false;
   if (!isPlainObject(record.state)) return false;
-  const component = componentOf(components, kindOf(key));
-  return component ? component.accepts(record.state) : true;
+  const kind = own(kinds, kindOf(key));
+  return kind ? matches(kind.state, record.state) : true;
 }
 
 /**
  * Read a parsed progress file: its records, and the keys of records ignored.
  * @param {unknown} data
  * @param {string} site
- * @param {Record<string, import("./view.js").Component>} components
+ * @param {Record<string, import("./view.js").Kind>} kinds
  * @returns {{error?: string, records: Record<string, ProgressRecord>, ignored: string[]}}
  */
-export function readProgress(data, site, components) {
+export function readProgress(data, site, kinds) {
   const none = { records: {}, ignored: [] };
   if (!isPlainObject(data) || data.format !== PROGRESS_FORMAT) {
     return { ...none, error: "This is not a curriculum progress file." };
@@ -147,7 +205,7 @@ export function readProgress(data, site, components) {
   const records = {};
   const ignored = [];
   for (const [key, record] of Object.entries(data.records)) {
-    if (validRecord(key, record, components)) records[key] = { updated: record.updated, state: record.state };
+    if (validRecord(key, record, kinds)) records[key] = { updated: record.updated, state: record.state };
     else ignored.push(key);
   }
   return { records, ignored };
@@ -228,7 +286,7 @@ function openStore(site) {
     }
     if (text === null) return {};
     try {
-      const read = readProgress(JSON.parse(text), site, page.components);
+      const read = readProgress(JSON.parse(text), site, page.kinds);
       if (!read.error) return read.records;
     } catch {
       // fall through: damaged
@@ -400,7 +458,7 @@ export function importProgress(text, site) {
   } catch {
     return fail("This file is not a progress file: it is not valid JSON.");
   }
-  const read = readProgress(data, id, page.components);
+  const read = readProgress(data, id, page.kinds);
   if (read.error) return fail(read.error);
   const store = storeFor(id);
   const records = store.records();

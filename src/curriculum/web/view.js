@@ -51,16 +51,31 @@ import { h, scopeRefs, uid } from "./dom.js";
  */
 
 /**
- * A component module's default export. anywidget calls `render`; the static host also reads
- * the other members, which say how its records look and read.
+ * A component module's default export. anywidget calls `render`; the static host also calls
+ * `status`, for the progress page and the quiz list.
  * @typedef {object} Component
  * @property {(context: {model: Model, el: HTMLElement}) => () => void} render
+ * @property {(part: Part, state: Record<string, unknown>, total: number) => Status} status
+ *   what the learner has done, from a saved state of the kind's shape (`total` is 0 when unknown)
+ */
+
+/**
+ * The part of JSON Schema that the component kinds' state shapes use (store.js: matches).
+ * @typedef {object} Schema
+ * @property {string | string[]} [type]
+ * @property {string[]} [required]
+ * @property {Record<string, Schema | boolean>} [properties]
+ * @property {Schema | boolean} [items]
+ * @property {Schema | boolean} [additionalProperties]
+ */
+
+/**
+ * What the registry (curriculum.components) says of a component kind, for the static host.
+ * @typedef {object} Kind
  * @property {string} noun    how a message names one ("This case vignette cannot be shown")
  * @property {string} label   its kind in the list of parts ("Case")
- * @property {(state: Record<string, unknown>) => boolean} accepts
- *   a light check of a stored or imported state, so an odd import is refused rather than half-used
- * @property {(part: Part, state: Record<string, unknown>, total: number) => Status} status
- *   what the learner has done, from a saved state (`total` is 0 when unknown)
+ * @property {Schema} state   the shape of its saved state; a stored or imported state of
+ *   another shape is refused rather than half-used
  */
 
 /**

@@ -712,8 +712,5 @@ export default {
     printWholeCase(view);
     return cleanup;
   },
-  noun: "case vignette",
-  label: "Case",
-  accepts: (state) => Array.isArray(state.path) && typeof state.at === "string",
   status,
 };

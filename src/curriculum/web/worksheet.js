@@ -354,8 +354,5 @@ export default {
       cleanup();
     };
   },
-  noun: "worksheet",
-  label: "Worksheet",
-  accepts: (state) => isPlainObject(state.fields) && Object.values(state.fields).every((v) => typeof v === "string"),
   status,
 };
