@@ -200,3 +200,18 @@ def test_no_development_file_in_the_package():
         or p.endswith((".d.ts", ".test.js", "package.json", ".npmrc", "tsconfig.json", "eslint.config.js"))
     ]
     assert shipped and not dev
+
+
+def test_jsdoc_blocks_stay_out_of_what_ships_and_casts_stay_in(tmp_path: Path):
+    (tmp_path / "a.js").write_text(
+        "/**\n * Twice.\n * @param {number} x\n */\nexport function twice(x) {\n"
+        "  /** @type {number} */\n  const y = /** @type {number} */ (x);\n  // a line comment stays\n"
+        "  return 2 * y; /** trailing */\n}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "frame.js").write_text("// @modules\n", encoding="utf-8")
+    assert classic_script(tmp_path, ["a"], "frame") == (
+        "// ---- a.js\nfunction twice(x) {\n  const y = /** @type {number} */ (x);\n"
+        "  // a line comment stays\n  return 2 * y; /** trailing */\n}\n"
+    )
+    assert "@typedef" not in classic_bundle() and "@typedef" in sources()["view.js"]

@@ -17,7 +17,8 @@ module it reads:
   name (a second ``function`` of the same name would silently win).
 
 Linking drops the import statements and the ``export`` keywords, so the
-modules share one scope. For anywidget (:func:`live_esm`): the shared modules
+modules share one scope, and the JSDoc blocks (types for ``tsc`` and for
+readers of the sources; the line comments stay). For anywidget (:func:`live_esm`): the shared modules
 a component needs, the component with its default export bound to
 ``component``, then ``live.js``, whose default export is the module's. For
 the site (:func:`classic_bundle`): the frame in ``static.js`` around the
@@ -66,6 +67,8 @@ _EXPORT = re.compile(r"^export\s+(?=(?:async\s+)?function\b|const\b)", re.MULTIL
 _ANY_EXPORT = re.compile(r"^export\b(?!\s+default\b)", re.MULTILINE)
 _EXPORTED = re.compile(r"^export\s+(?:async\s+)?(?:function\*?\s+|const\s+)([A-Za-z_$][\w$]*)", re.MULTILINE)
 _DEFAULT = re.compile(r"^export\s+default\s+", re.MULTILINE)
+_JSDOC = re.compile(r"^[ \t]*/\*\*(?:[^*]|\*(?!/))*\*/[ \t]*\n", re.MULTILINE)
+"""A JSDoc block on lines of its own: types for tsc and readers of the sources, left out of what ships."""
 _TOP_LEVEL = re.compile(
     r"^(?:export\s+)?(?:(?:async\s+)?function\*?|const|let|var|class)\s+([A-Za-z_$][\w$]*)", re.MULTILINE
 )
@@ -240,7 +243,8 @@ def _needs(modules: Iterable[Module]) -> list[Module]:
 
 
 def _section(module: Module, body: str | None = None) -> str:
-    return f"// ---- {module.name}.js\n{(module.body if body is None else body).strip()}\n"
+    text = _JSDOC.sub("", module.body if body is None else body)
+    return f"// ---- {module.name}.js\n{text.strip()}\n"
 
 
 def _frame(frame: str, name: str, parts: Sequence[str]) -> str:
@@ -357,7 +361,7 @@ def _classic_bundle(kinds: str, modules: tuple[tuple[str, Path], ...]) -> str:
         "const COMPONENTS = {",
     ]
     for kind, module in components.items():
-        body = _DEFAULT.sub("return ", module.body).strip()
+        body = _JSDOC.sub("", _DEFAULT.sub("return ", module.body)).strip()
         table.append(f"  {json.dumps(kind)}: (function () {{\n// ---- {module.name}.js\n{body}\n}})(),")
     table.append("};\n")
     parts = [*(_section(m) for m in shared), "\n".join(table), *(_section(m) for m in host)]
