@@ -21,6 +21,13 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[test,docs,dev]"
 	@touch $@
 
+# The browser code's development tools (ESLint, Prettier, TypeScript), at the exact versions in
+# package.json, into node_modules/ (git-ignored; nothing of it ships). No lock file: it would
+# record registry addresses (.npmrc says package-lock=false).
+node_modules/.installed: package.json
+	npm install --no-package-lock --no-audit --no-fund --loglevel=error
+	@touch $@
+
 site: $(VENV)/.installed
 	$(BIN)/curriculum build
 	$(BIN)/curriculum serve --port $(PORT) --no-build
@@ -51,10 +58,13 @@ test-fast: $(VENV)/.installed-test
 check: $(VENV)/.installed
 	$(BIN)/curriculum check --strict
 
-lint: $(VENV)/.installed-test
+lint: $(VENV)/.installed-test node_modules/.installed
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+	node_modules/.bin/eslint --max-warnings=0 .
+	node_modules/.bin/prettier --check --log-level=warn .
+	node_modules/.bin/tsc --project tsconfig.json
 
 # The residents' reader notebooks (rendered from lessons/) in JupyterLab, on 127.0.0.1 only.
 # --allow-root only for uid 0 (containers often run as root; Jupyter refuses root without it).
@@ -68,4 +78,4 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf _site .curriculum-cache .pytest_cache
+	rm -rf _site .curriculum-cache .pytest_cache node_modules

@@ -105,8 +105,9 @@ def test_non_finite_numbers_are_never_written(store: ProgressStore) -> None:
 
 
 def test_an_import_over_the_sites_cap_is_refused_unread(store: ProgressStore, tmp_path: Path) -> None:
-    host_js = (REPO / "src" / "curriculum" / "web" / "host.js").read_text(encoding="utf-8")
-    assert "const MAX_IMPORT_BYTES = 5 * 1024 * 1024;" in host_js and MAX_IMPORT_BYTES == 5 * 1024 * 1024
+    store_js = (REPO / "src" / "curriculum" / "web" / "store.js").read_text(encoding="utf-8")
+    assert "export const MAX_IMPORT_BYTES = 5 * 1024 * 1024;" in store_js
+    assert MAX_IMPORT_BYTES == 5 * 1024 * 1024
     big = tmp_path / "big.json"
     with big.open("w") as handle:
         handle.write(progress_file({})[:-2] + ', "padding": "')

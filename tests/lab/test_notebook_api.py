@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +22,11 @@ import pytest
 import curriculum
 from curriculum.assess import ProgressStore
 from curriculum.assess._progress import ProgressWarning
-from curriculum.components import Mount
+from curriculum.components import COMPONENTS, Mount
 from curriculum.hosts.display import Problem, StaticComponent
 from curriculum.hosts.static import MOUNT_MIME
-from curriculum.hosts.widget import live_esm, widget_class
-from curriculum.web import COMPONENTS, component_esm
+from curriculum.hosts.widget import widget_class
+from curriculum.web import component_esm, live_esm, live_module
 from tests.lab.conftest import payload_builder as builder
 
 SITE = "test-curriculum"  # the slug of the test project's website title
@@ -178,15 +179,53 @@ def test_an_unreadable_progress_file_is_kept_and_the_widget_still_opens(progress
         widget.close()
 
 
-@pytest.mark.parametrize("name", COMPONENTS)
+@pytest.mark.parametrize("name", list(COMPONENTS))
 def test_live_module_wraps_the_component(name: str) -> None:
-    """The module anywidget gets: core and the component, its default export wrapped once."""
+    """The module anywidget gets: the shared modules and the component, its default export wrapped once."""
     text = live_esm(name)
     assert text.startswith(component_esm(name).split("export default", 1)[0])
     assert text.count("export default") == 1 and text.rstrip().endswith("};")
-    assert "const curComponent = {" in text
-    assert 'el.addEventListener("keydown", curLiveKeys)' in text
+    assert "const component = {" in text
+    assert 'el.addEventListener("keydown", keepKeys)' in text
     assert not re.search(r"^\s*import\b", text, re.MULTILINE)  # a single module: nothing to import
+
+
+def test_without_hot_reload_the_widget_module_is_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ANYWIDGET_HMR", raising=False)
+    assert live_module("quiz") == live_esm("quiz")
+
+
+def test_hot_reload_names_a_file_relinked_when_a_source_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ANYWIDGET_HMR=1 the widget's _esm is a file; editing a component's source rewrites it."""
+    pytest.importorskip("watchfiles")
+    import dataclasses
+
+    from curriculum.components import register
+    from curriculum.web import _hot
+
+    source = COMPONENTS["worksheet"].module.read_text(encoding="utf-8")
+    module = tmp_path / "toy.js"
+    module.write_text(source, encoding="utf-8")
+    spec = register(dataclasses.replace(COMPONENTS["worksheet"], kind="toy", module=module))
+    monkeypatch.setenv("ANYWIDGET_HMR", "1")
+    monkeypatch.setenv("CURRICULUM_CACHE_DIR", str(tmp_path / "cache"))
+    try:
+        path = live_module(spec.kind)
+        assert isinstance(path, Path) and path.read_text(encoding="utf-8") == live_esm("toy")
+        assert "Download my worksheet" in path.read_text(encoding="utf-8")
+        assert str(widget_class("toy")._esm) == path.read_text(encoding="utf-8"), "anywidget reads the file"
+        time.sleep(0.5)  # the watcher is up
+        module.write_text(source.replace("Download my worksheet", "Save my worksheet"), encoding="utf-8")
+        deadline = time.monotonic() + 20
+        while "Save my worksheet" not in path.read_text(encoding="utf-8"):
+            assert time.monotonic() < deadline, "the module file was not relinked within 20 s"
+            time.sleep(0.1)
+    finally:
+        COMPONENTS.unregister("toy")
+        widget_class.cache_clear()
+        _hot._written.pop("toy", None)
 
 
 # --------------------------------------------------------------------------- problems, static host, progress

@@ -1,4 +1,4 @@
-"""The anywidget side: each component's ES module (``component_esm``) on an anywidget-like model.
+"""The anywidget side: each component's ES module (``live_esm``) on an anywidget-like model.
 
 JupyterLab is not started here; a page imports the four modules exactly as
 anywidget receives them and drives them through a Backbone-like model
@@ -78,12 +78,12 @@ HARNESS_HTML = """<!doctype html>
 
 @pytest.fixture(scope="session")
 def esm_base(web_root, server):
-    from curriculum.web import COMPONENTS, component_esm, stylesheet
+    from curriculum.web import component_modules, live_esm, stylesheet
 
     out = web_root / "esm"
     out.mkdir(exist_ok=True)
-    for name in COMPONENTS:
-        (out / f"{name}.js").write_text(component_esm(name), encoding="utf-8")
+    for name in component_modules():
+        (out / f"{name}.js").write_text(live_esm(name), encoding="utf-8")
     (out / "curriculum.css").write_text(stylesheet(), encoding="utf-8")
     (out / "harness.js").write_text(HARNESS_JS, encoding="utf-8")
     (out / "harness.html").write_text(HARNESS_HTML, encoding="utf-8")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from tests import node
 
 pytestmark = pytest.mark.browser
 
@@ -113,8 +114,12 @@ def test_formative_quiz_feedback_score_reload_retry(open_page, base, site, tools
     assert shown_order(page) == second["order"]["intro-q01"]
     items = site.payload("quiz:intro")["items"]
     seed = f"quiz:intro#1@{second['started']}"
-    again = page.evaluate("([i, s, p]) => Curriculum.drawOrder(i, s, p, true)", [items, seed, first["order"]])
-    assert again == second["order"]
+    again = node.run(
+        'import { drawOrder } from "./src/curriculum/web/random.js";\n'
+        "console.log(JSON.stringify(drawOrder(DATA.items, DATA.seed, DATA.previous, true)));",
+        {"items": items, "seed": seed, "previous": first["order"]},
+    )
+    assert again == second["order"], "the stored order is the one drawn from the attempt's seed"
     tools.reload(page)
     assert shown_order(page) == second["order"]["intro-q01"]
     expect(quiz.locator(".cur-history")).to_have_text("Earlier attempts: 50%.")

@@ -57,7 +57,7 @@ PROGRESS_FORMAT = "curriculum-progress"
 PROGRESS_VERSION = 1
 ENV_FILE = "CURRICULUM_PROGRESS_FILE"
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
-"""The largest file an import reads: the site's cap (``MAX_IMPORT_BYTES`` in ``host.js``)."""
+"""The largest file an import reads: the site's cap (``MAX_IMPORT_BYTES`` in ``web/store.js``)."""
 MAX_DEPTH = 64
 """How deeply the JSON of a progress file may nest (component states are a few levels deep)."""
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -66,7 +66,7 @@ STALE_TEMPORARY = 5 * 60
 """Seconds after which a writer's temporary file, still there, was left by a writer that was killed."""
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})")
 _RECORD_KEY = re.compile(r"\A[a-z][a-z0-9-]{0,80}:[A-Za-z0-9._-]{1,200}\Z")
-"""The keys the site accepts (``RECORD_KEY`` in ``host.js``)."""
+"""The keys the site accepts (``RECORD_KEY`` in ``web/store.js``)."""
 _HOW_TO_SAVE = f"make it writable, or set {ENV_FILE} to a file in a folder you can write"
 
 

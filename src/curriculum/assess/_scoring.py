@@ -3,7 +3,7 @@
 An item is correct when the set of options the learner selected equals the
 set of keyed options (for a single-best-answer item, one option). There is
 no partial credit: select-all-that-apply items are all or nothing, as in
-NBME practice. ``core.js`` implements the same rules; the shared cases in
+NBME practice. ``web/scoring.js`` implements the same rules; the shared cases in
 ``tests/data/scoring.json`` keep the two in step.
 """
 

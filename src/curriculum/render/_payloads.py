@@ -29,6 +29,18 @@ PLACES = [
 ]
 """The places on the Y model a learner can choose, in display order."""
 
+MODALITY_LABELS = {
+    "common": "Common factor",
+    "supportive": "Supportive",
+    "psychodynamic": "Psychodynamic",
+    "cbt": "CBT",
+    "integrated": "Integrated",
+}
+"""How the components name a modality (a technique's, a vignette's)."""
+
+PLACE_LABELS = {"stem": "Stem", "psychodynamic": "Psychodynamic branch", "cbt": "CBT branch"}
+"""How the components name a technique's place on the Y model in its badges."""
+
 _VERDICT = re.compile(r"^\s*(?:Correct|Right|Yes)\s*[.:!]\s*", re.IGNORECASE)
 
 
@@ -43,6 +55,15 @@ def without_verdict(feedback: str) -> str:
     """
     rest = _VERDICT.sub("", feedback, count=1)
     return rest[:1].upper() + rest[1:] if rest.strip() else feedback
+
+
+def _labelled(technique: dict[str, str]) -> dict[str, str]:
+    """Add the words for a technique's modality and place (the components show these)."""
+    return {
+        **technique,
+        "modality_label": MODALITY_LABELS.get(technique["modality"], technique["modality"]),
+        "place_label": PLACE_LABELS.get(technique["place"], technique["place"]),
+    }
 
 
 @dataclass
@@ -125,14 +146,17 @@ class PayloadBuilder:
         if vocab is not None:
             found = next((t for t in vocab.model.techniques if t.id == tid), None)
         if found is None:
-            return {"id": tid, "name": tid, "modality": "common", "place": "stem", "definition": ""}
-        return {
-            "id": found.id,
-            "name": found.name,
-            "modality": found.modality,
-            "place": found.place,
-            "definition": found.definition,
-        }
+            unknown = {"id": tid, "name": tid, "modality": "common", "place": "stem", "definition": ""}
+            return _labelled(unknown)
+        return _labelled(
+            {
+                "id": found.id,
+                "name": found.name,
+                "modality": found.modality,
+                "place": found.place,
+                "definition": found.definition,
+            }
+        )
 
     # ------------------------------------------------------------------ quiz
 
@@ -220,6 +244,7 @@ class PayloadBuilder:
         payload.update(
             {
                 "modality": v.modality,
+                "modality_label": MODALITY_LABELS.get(v.modality, v.modality),
                 "disorder": v.disorder,
                 "setting": v.setting,
                 "patient": {"age": str(v.patient.age), "summary_html": md.block(v.patient.summary)},

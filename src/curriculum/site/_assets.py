@@ -17,14 +17,22 @@ from pathlib import Path
 
 import rcssmin
 
-from curriculum.web import classic_bundle, stylesheet
+from curriculum.web import classic_bundle, classic_script, stylesheet
 
-__all__ = ["resource", "site_assets"]
+__all__ = ["SITE_MODULES", "resource", "site_assets", "site_script"]
+
+SITE_MODULES = ("search", "site")
+"""The modules of the site's ``site.js`` in ``resources``, in link order (``main.js`` is its frame)."""
 
 
 def resource(name: str) -> Path:
     """Return the path of a file in ``site/resources`` (filters, templates, scripts, styles)."""
     return Path(str(resources.files("curriculum.site").joinpath("resources", name)))
+
+
+def site_script() -> str:
+    """Return the site's ``site.js``: search, menu, table of contents, filters, lazy loading."""
+    return classic_script(resource(""), SITE_MODULES, "main")
 
 
 @functools.cache
@@ -40,6 +48,6 @@ def site_assets() -> dict[str, str]:
     return {
         "assets/curriculum.js": classic_bundle(),
         "assets/curriculum.css": rcssmin.cssmin(stylesheet()),
-        "assets/site.js": resource("site.js").read_text(encoding="utf-8"),
+        "assets/site.js": site_script(),
         "assets/site.css": rcssmin.cssmin(resource("site.css").read_text(encoding="utf-8")),
     }

@@ -1,12 +1,39 @@
-"""Browser side: one ES module per component, the static host, and the styles.
+"""Browser side: one ES module per component, the hosts' modules, and the styles.
 
 The modules are written once and served to both hosts: anywidget gets each
-component as an ES module (with ``core.js`` inlined); the static site gets
-one classic script that wraps them all, because browsers refuse module
-imports from ``file://`` pages. :mod:`._bundle` does that linking with two
-plain text rules, so no bundler or Node.js toolchain is involved.
+component as one ES module (with the shared modules it imports and the live
+host's ``live.js``); the static site gets one classic script that wraps them
+all, because browsers refuse module imports from ``file://`` pages.
+:mod:`._bundle` does that linking from ordered lists of modules, with plain
+text rules it checks, so no bundler or Node.js toolchain is involved at run
+time (Node runs only the development tools: ESLint, ``tsc``, ``node --test``).
 """
 
-from curriculum.web._bundle import COMPONENTS, classic_bundle, component_esm, stylesheet
+from curriculum.web._bundle import (
+    SHARED,
+    STATIC_HOST,
+    classic_bundle,
+    classic_script,
+    component_esm,
+    component_kinds,
+    component_modules,
+    live_esm,
+    sources,
+    stylesheet,
+)
+from curriculum.web._hot import hot_reload, live_module
 
-__all__ = ["COMPONENTS", "classic_bundle", "component_esm", "stylesheet"]
+__all__ = [
+    "SHARED",
+    "STATIC_HOST",
+    "classic_bundle",
+    "classic_script",
+    "component_esm",
+    "component_kinds",
+    "component_modules",
+    "hot_reload",
+    "live_esm",
+    "live_module",
+    "sources",
+    "stylesheet",
+]

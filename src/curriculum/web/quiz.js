@@ -1,17 +1,89 @@
 // quiz.js: formative quizzes, pre/post tests and summative tests (docs/components.md, "Quiz").
-import { button, confirmBox, createView, displayTime, downloadText, drawOrder, h, htmlBlock, isPlainObject, itemCorrect, nowIso, passed, percent, plural, referenceItems, referenceList, score, verdict } from "./core.js";
+import { isPlainObject } from "./base.js";
+import { button, confirmBox, h, htmlBlock, referenceItems, referenceList, verdict } from "./dom.js";
+import { createView } from "./view.js";
+import { drawOrder } from "./random.js";
+import { itemCorrect, passed, score } from "./scoring.js";
+import { countOf, displayTime, nowIso, percent, plural } from "./format.js";
+import { downloadText } from "./files.js";
+
+/**
+ * @typedef {object} QuizOption
+ * @property {string} id                the option's letter as authored (a, b, c ...)
+ * @property {string} html
+ * @property {string} [feedback_html]   absent in a summative quiz
+ */
+
+/**
+ * @typedef {object} QuizItem
+ * @property {string} id
+ * @property {"single" | "multiple"} type
+ * @property {string} stem_html
+ * @property {QuizOption[]} options
+ * @property {string[]} objectives
+ * @property {string[]} [answer]          the key; absent in a summative quiz
+ * @property {string} [rationale_html]    absent in a summative quiz
+ * @property {string[]} [references]      absent in a summative quiz
+ */
+
+/**
+ * @typedef {"formative" | "pretest" | "posttest" | "summative"} QuizKind
+ */
+
+/**
+ * @typedef {object} QuizFields
+ * @property {QuizKind} kind
+ * @property {number | null} pass_mark     0-1
+ * @property {boolean} shuffle             a new option order on every attempt
+ * @property {"one-at-a-time" | "all-at-once"} layout
+ * @property {string | null} instructions_html
+ * @property {QuizItem[]} items
+ */
+
+/** @typedef {import("./view.js").PayloadBase & QuizFields} QuizPayload */
+
+/**
+ * One attempt: the option order drawn for it, the learner's choices, and how it ended.
+ * @typedef {object} Attempt
+ * @property {string} started                     ISO time; seeds the option order
+ * @property {Record<string, string[]>} order     item id to option ids, as shown
+ * @property {Record<string, string[]>} responses item id to the selected option ids
+ * @property {string[]} checked                   formative items already checked
+ * @property {string | null} submitted            ISO time of Submit or Download
+ * @property {number | null} score                0-1, once the attempt is finished
+ */
+
+/** @typedef {{attempts: Attempt[]}} QuizState */
+
+/**
+ * What the view keeps between redraws (not saved).
+ * @typedef {object} QuizUi
+ * @property {number | null} index            the item shown (one at a time); null before the first draw
+ * @property {Record<string, string>} hints   item id to the hint under its Check button
+ * @property {Attempt | null} pending         a new attempt not saved yet (saved on the first action)
+ * @property {"submit" | "download" | null} confirm   the confirmation on screen
+ * @property {HTMLElement | null} countNode   "3 of 12 items answered.", updated without a redraw
+ */
+
+/** @typedef {import("./view.js").View<QuizPayload, QuizState, QuizUi>} QuizView */
 
 const KIND_NOTE = {
   formative: "Practice quiz: check each answer to see feedback. Nothing is graded.",
   pretest: "Pre-test: answer every item, then submit to see your score and the feedback.",
   posttest: "Post-test: answer every item, then submit to see your score against the pass mark and the feedback.",
-  summative: "Assessment: no answers are shown here. When you have finished, download your response file and send it to your faculty for grading.",
+  summative:
+    "Assessment: no answers are shown here. When you have finished, download your response file and send it to your faculty for grading.",
 };
+
+/** @returns {QuizUi} */
+function freshUi() {
+  return { index: null, hints: {}, pending: null, confirm: null, countNode: null };
+}
 
 // ------------------------------------------------------------------ state
 
 /**
- * @param {any} value
+ * @param {unknown} value
  * @returns {Record<string, string[]>}
  */
 function idLists(value) {
@@ -26,10 +98,10 @@ function idLists(value) {
 
 /**
  * Turn whatever is stored into a well-formed quiz state.
- * @param {any} raw
- * @returns {{attempts: any[]}}
+ * @param {unknown} raw
+ * @returns {QuizState}
  */
-function normalize(raw) {
+export function normalize(raw) {
   if (!isPlainObject(raw) || !Array.isArray(raw.attempts)) return { attempts: [] };
   return {
     attempts: raw.attempts.filter(isPlainObject).map((a) => ({
@@ -45,10 +117,10 @@ function normalize(raw) {
 
 /**
  * A new attempt with a freshly drawn option order.
- * @param {any} payload
+ * @param {QuizPayload} payload
  * @param {number} index     number of earlier attempts
- * @param {any} previous     the last attempt, if any
- * @returns {any}
+ * @param {Attempt | null | undefined} previous     the last attempt, if any
+ * @returns {Attempt}
  */
 function newAttempt(payload, index, previous) {
   const started = nowIso();
@@ -64,10 +136,10 @@ function newAttempt(payload, index, previous) {
 }
 
 /**
- * The attempt on screen: the last one saved, or a new one that is saved on
- * the learner's first action (so merely opening a page writes nothing).
- * @param {import("./core.js").View} view
- * @returns {any}
+ * The attempt on screen: the last one saved, or a new one that is saved on the learner's
+ * first action (so merely opening a page writes nothing).
+ * @param {QuizView} view
+ * @returns {Attempt}
  */
 function current(view) {
   const attempts = view.state.attempts;
@@ -78,9 +150,9 @@ function current(view) {
 
 /**
  * Save changes to the current attempt (a new state object every time).
- * @param {import("./core.js").View} view
- * @param {Record<string, any>} changes
- * @param {import("./core.js").CommitOptions} [options]
+ * @param {QuizView} view
+ * @param {Partial<Attempt>} changes
+ * @param {import("./view.js").CommitOptions} [options]
  */
 function update(view, changes, options) {
   const attempts = view.state.attempts.slice();
@@ -92,7 +164,7 @@ function update(view, changes, options) {
 }
 
 /**
- * @param {any} payload
+ * @param {QuizPayload} payload
  * @returns {Record<string, string[]>}
  */
 function answersOf(payload) {
@@ -103,24 +175,29 @@ function answersOf(payload) {
 }
 
 /**
- * The options of an item in this attempt's order (authored order if the
- * stored order does not fit the item any more).
- * @param {any} attempt
- * @param {any} item
- * @returns {any[]}
+ * The options of an item in this attempt's order (authored order if the stored order does
+ * not fit the item any more).
+ * @param {Attempt} attempt
+ * @param {QuizItem} item
+ * @returns {QuizOption[]}
  */
 function orderedOptions(attempt, item) {
   const ids = attempt.order[item.id];
-  const byId = new Map(item.options.map((/** @type {any} */ o) => [o.id, o]));
-  if (Array.isArray(ids) && ids.length === item.options.length && ids.every((id) => byId.has(id)) && new Set(ids).size === ids.length) {
-    return ids.map((id) => byId.get(id));
+  const byId = new Map(item.options.map((o) => [o.id, o]));
+  if (
+    Array.isArray(ids) &&
+    ids.length === item.options.length &&
+    ids.every((id) => byId.has(id)) &&
+    new Set(ids).size === ids.length
+  ) {
+    return ids.map((id) => /** @type {QuizOption} */ (byId.get(id)));
   }
   return item.options;
 }
 
 /**
- * @param {any} attempt
- * @param {any} item
+ * @param {Attempt} attempt
+ * @param {QuizItem} item
  * @returns {string[]}
  */
 function chosen(attempt, item) {
@@ -130,8 +207,8 @@ function chosen(attempt, item) {
 // ------------------------------------------------------------------ actions
 
 /**
- * @param {import("./core.js").View} view
- * @param {any} item
+ * @param {QuizView} view
+ * @param {QuizItem} item
  * @param {string} optionId
  * @param {boolean} on
  */
@@ -140,7 +217,7 @@ function select(view, item, optionId, on) {
   let list = chosen(a, item).slice();
   if (item.type === "multiple") list = on ? [...new Set([...list, optionId])] : list.filter((x) => x !== optionId);
   else list = [optionId];
-  const authored = item.options.map((/** @type {any} */ o) => o.id);
+  const authored = item.options.map((o) => o.id);
   list.sort((x, y) => authored.indexOf(x) - authored.indexOf(y));
   delete view.ui.hints[item.id];
   update(view, { responses: { ...a.responses, [item.id]: list } }, { redraw: false });
@@ -148,7 +225,7 @@ function select(view, item, optionId, on) {
 }
 
 /**
- * @param {import("./core.js").View} view
+ * @param {QuizView} view
  */
 function refreshCount(view) {
   const node = view.ui.countNode;
@@ -156,31 +233,33 @@ function refreshCount(view) {
 }
 
 /**
- * @param {any} payload
- * @param {any} attempt
+ * @param {QuizPayload} payload
+ * @param {Attempt} attempt
  * @returns {string}
  */
 function answeredText(payload, attempt) {
-  const answered = payload.items.filter((/** @type {any} */ i) => chosen(attempt, i).length).length;
+  const answered = payload.items.filter((i) => chosen(attempt, i).length).length;
   return `${answered} of ${plural(payload.items.length, "item")} answered.`;
 }
 
 /**
- * @param {any} item
+ * @param {QuizItem} item
  * @param {boolean} correct
  * @returns {string}
  */
 function verdictText(item, correct) {
   if (item.type === "multiple") {
-    return correct ? "Correct: you selected exactly the right options." : "Not quite: compare your choices with the correct options marked below.";
+    return correct
+      ? "Correct: you selected exactly the right options."
+      : "Not quite: compare your choices with the correct options marked below.";
   }
   return correct ? "Correct: this is the best answer." : "Not the best answer: see the marked best answer below.";
 }
 
 /**
  * Formative: check one item.
- * @param {import("./core.js").View} view
- * @param {any} item
+ * @param {QuizView} view
+ * @param {QuizItem} item
  */
 function check(view, item) {
   const p = view.payload;
@@ -193,10 +272,10 @@ function check(view, item) {
     return;
   }
   const checked = [...new Set([...a.checked, item.id])];
-  /** @type {Record<string, any>} */
+  /** @type {Partial<Attempt>} */
   const changes = { checked };
-  let message = `${itemCorrect(item.answer, list) ? "Correct." : "Not correct."} Feedback is shown below the options.`;
-  if (p.items.every((/** @type {any} */ i) => checked.includes(i.id))) {
+  let message = `${itemCorrect(item.answer || [], list) ? "Correct." : "Not correct."} Feedback is shown below the options.`;
+  if (p.items.every((i) => checked.includes(i.id))) {
     changes.score = score(answersOf(p), a.responses);
     message += ` Quiz finished: ${correctCount(p, a.responses)} of ${p.items.length} correct.`;
   }
@@ -204,17 +283,17 @@ function check(view, item) {
 }
 
 /**
- * @param {any} payload
+ * @param {QuizPayload} payload
  * @param {Record<string, string[]>} responses
  * @returns {number}
  */
 function correctCount(payload, responses) {
-  return payload.items.filter((/** @type {any} */ i) => itemCorrect(i.answer || [], responses[i.id])).length;
+  return payload.items.filter((i) => itemCorrect(i.answer || [], responses[i.id])).length;
 }
 
 /**
  * Pre/post test: score and lock the attempt.
- * @param {import("./core.js").View} view
+ * @param {QuizView} view
  */
 function submit(view) {
   const p = view.payload;
@@ -222,14 +301,15 @@ function submit(view) {
   const value = score(answersOf(p), a.responses);
   view.ui.confirm = null;
   const verdictWord = passed(value, p.pass_mark);
-  const said = `Submitted. ${correctCount(p, a.responses)} of ${p.items.length} correct, ${percent(value)}.` +
+  const said =
+    `Submitted. ${correctCount(p, a.responses)} of ${p.items.length} correct, ${percent(value)}.` +
     (verdictWord === null ? "" : verdictWord ? " Passed." : " Not yet passed.");
   update(view, { submitted: nowIso(), score: value }, { focus: "result", say: said });
 }
 
 /**
  * Summative: write the response file and lock the attempt.
- * @param {import("./core.js").View} view
+ * @param {QuizView} view
  * @param {string} learner
  */
 function downloadResponses(view, learner) {
@@ -257,7 +337,7 @@ function downloadResponses(view, learner) {
 
 /**
  * Start a new attempt (new option order when shuffling).
- * @param {import("./core.js").View} view
+ * @param {QuizView} view
  */
 function retry(view) {
   const p = view.payload;
@@ -267,16 +347,19 @@ function retry(view) {
   view.ui.hints = {};
   view.ui.confirm = null;
   const shuffled = p.shuffle !== false ? " The options are in a new order." : "";
-  view.commit({ attempts: [...attempts, next] }, { focus: `item:${p.items[0].id}`, say: `New attempt started.${shuffled}` });
+  view.commit(
+    { attempts: [...attempts, next] },
+    { focus: `item:${p.items[0].id}`, say: `New attempt started.${shuffled}` },
+  );
 }
 
 // ------------------------------------------------------------------ drawing
 
 /**
- * @param {import("./core.js").View} view
- * @param {any} item
+ * @param {QuizView} view
+ * @param {QuizItem} item
  * @param {number} index
- * @param {any} a          the attempt
+ * @param {Attempt} a          the attempt
  * @param {boolean} feedback  show marks and feedback
  * @param {boolean} locked
  * @returns {HTMLElement}
@@ -289,13 +372,15 @@ function drawItem(view, item, index, a, feedback, locked) {
   const headId = view.id(`item-${index}`);
   const stemId = view.id(`stem-${index}`);
   const group = view.id(`q${index}-a${view.state.attempts.length}`);
-  const options = orderedOptions(a, item).map((/** @type {any} */ option, k) => {
+  const options = orderedOptions(a, item).map((option, k) => {
     const inputId = `${group}-o${k}`;
     const isKey = feedback && key.includes(option.id);
     const isChosen = selected.includes(option.id);
     let mark = null;
     if (feedback && (isKey || isChosen)) {
-      const text = isKey ? (isChosen ? "Your choice: " : "") + (multiple ? "a correct option" : "the best answer") : "Your choice: not correct";
+      const text = isKey
+        ? (isChosen ? "Your choice: " : "") + (multiple ? "a correct option" : "the best answer")
+        : "Your choice: not correct";
       mark = h("span", { class: ["cur-mark", isKey ? "cur-good" : "cur-bad"], id: `${inputId}-mark` }, [
         h("span", { class: "cur-icon", "aria-hidden": "true", text: isKey ? "✓" : "✗" }),
         ` ${text}`,
@@ -310,19 +395,43 @@ function drawItem(view, item, index, a, feedback, locked) {
       disabled: locked,
       "data-key": `option:${item.id}:${option.id}`,
       "aria-describedby": mark ? `${inputId}-mark` : undefined,
-      on: { change: (/** @type {Event} */ e) => select(view, item, option.id, /** @type {HTMLInputElement} */ (e.target).checked) },
+      on: {
+        change: (/** @type {Event} */ e) =>
+          select(view, item, option.id, /** @type {HTMLInputElement} */ (e.target).checked),
+      },
     });
     // The option's letter stays with it whatever the order on screen: the handout and the
     // faculty answer key use the same letters.
-    return h("div", { class: ["cur-option", isChosen && "cur-option-chosen", isKey && "cur-option-key", feedback && isChosen && !isKey && "cur-option-wrong"] }, [
-      input,
-      h("label", { for: inputId }, [optionLetter(option), " ", htmlBlock("span", { class: "cur-option-text" }, option.html, "html")]),
-      mark,
-    ]);
+    return h(
+      "div",
+      {
+        class: [
+          "cur-option",
+          isChosen && "cur-option-chosen",
+          isKey && "cur-option-key",
+          feedback && isChosen && !isKey && "cur-option-wrong",
+        ],
+      },
+      [
+        input,
+        h("label", { for: inputId }, [
+          optionLetter(option),
+          " ",
+          htmlBlock("span", { class: "cur-option-text" }, option.html, "html"),
+        ]),
+        mark,
+      ],
+    );
   });
 
   const parts = [
-    h("h4", { id: headId, class: "cur-item-heading", tabindex: "-1", "data-key": `item:${item.id}`, text: `Item ${index + 1} of ${p.items.length}` }),
+    h("h4", {
+      id: headId,
+      class: "cur-item-heading",
+      tabindex: "-1",
+      "data-key": `item:${item.id}`,
+      text: `Item ${index + 1} of ${p.items.length}`,
+    }),
     htmlBlock("div", { class: "cur-stem", id: stemId }, item.stem_html, "stem_html"),
     h("fieldset", { class: "cur-options", "aria-describedby": stemId }, [
       h("legend", { text: multiple ? "Select all that apply" : "Choose the one best answer" }),
@@ -332,10 +441,16 @@ function drawItem(view, item, index, a, feedback, locked) {
   if (p.kind === "formative" && !feedback) {
     const hint = view.ui.hints[item.id];
     const hintId = view.id(`hint-${index}`);
-    parts.push(h("div", { class: "cur-actions" }, [
-      button("Check answer", () => check(view, item), { key: `check:${item.id}`, primary: true, describedby: hint ? hintId : undefined }),
-      hint ? h("p", { class: "cur-hint", id: hintId, text: hint }) : null,
-    ]));
+    parts.push(
+      h("div", { class: "cur-actions" }, [
+        button("Check answer", () => check(view, item), {
+          key: `check:${item.id}`,
+          primary: true,
+          describedby: hint ? hintId : undefined,
+        }),
+        hint ? h("p", { class: "cur-hint", id: hintId, text: hint }) : null,
+      ]),
+    );
   }
   if (feedback) parts.push(drawFeedback(view, item, selected));
   return h("section", { class: "cur-item", "aria-labelledby": headId }, parts);
@@ -343,7 +458,7 @@ function drawItem(view, item, index, a, feedback, locked) {
 
 /**
  * The option's letter as authored (a, b, c ...), which shuffling does not change.
- * @param {any} option
+ * @param {QuizOption} option
  * @returns {HTMLElement}
  */
 function optionLetter(option) {
@@ -352,24 +467,31 @@ function optionLetter(option) {
 
 /**
  * The objectives an item tests, by their text.
- * @param {any} payload
- * @param {any} item
+ * @param {QuizPayload} payload
+ * @param {QuizItem} item
  * @returns {HTMLElement | null}
  */
 function drawObjectives(payload, item) {
+  /** @type {Record<string, unknown>} */
   const texts = isPlainObject(payload.objectives) ? payload.objectives : {};
-  const named = (Array.isArray(item.objectives) ? item.objectives : []).map((id) => texts[id]).filter((t) => typeof t === "string" && t);
+  const named = (Array.isArray(item.objectives) ? item.objectives : [])
+    .map((id) => texts[id])
+    .filter((t) => typeof t === "string" && t);
   if (!named.length) return null;
   return h("div", { class: "cur-item-objectives" }, [
     h("h5", { text: named.length === 1 ? "The objective this item tests" : "The objectives this item tests" }),
-    h("ul", {}, named.map((t) => h("li", { text: t }))),
+    h(
+      "ul",
+      {},
+      named.map((t) => h("li", { text: /** @type {string} */ (t) })),
+    ),
   ]);
 }
 
 /**
  * Verdict, feedback on the chosen and keyed options, rationale, references.
- * @param {import("./core.js").View} view
- * @param {any} item
+ * @param {QuizView} view
+ * @param {QuizItem} item
  * @param {string[]} selected
  * @returns {HTMLElement}
  */
@@ -378,11 +500,18 @@ function drawFeedback(view, item, selected) {
   const correct = itemCorrect(key, selected);
   const head = selected.length ? verdictText(item, correct) : "Not answered.";
   const notes = item.options
-    .filter((/** @type {any} */ o) => selected.includes(o.id) || key.includes(o.id))
-    .map((/** @type {any} */ o) => {
+    .filter((o) => selected.includes(o.id) || key.includes(o.id))
+    .map((o) => {
       const isKey = key.includes(o.id);
       const isChosen = selected.includes(o.id);
-      const label = isChosen && isKey ? "Your choice, correct" : isChosen ? "Your choice" : item.type === "multiple" ? "Correct option" : "Best answer";
+      const label =
+        isChosen && isKey
+          ? "Your choice, correct"
+          : isChosen
+            ? "Your choice"
+            : item.type === "multiple"
+              ? "Correct option"
+              : "Best answer";
       return h("li", { class: ["cur-option-note", isKey ? "cur-good" : "cur-bad"] }, [
         h("p", { class: "cur-note-label" }, [
           h("span", { class: "cur-icon", "aria-hidden": "true", text: isKey ? "✓" : "✗" }),
@@ -398,10 +527,12 @@ function drawFeedback(view, item, selected) {
   return h("div", { class: "cur-feedback" }, [
     verdict(correct, head, { tabindex: "-1", "data-key": `feedback:${item.id}` }),
     notes.length ? h("ul", { class: "cur-option-notes" }, notes) : null,
-    item.rationale_html ? h("div", { class: "cur-rationale" }, [
-      h("h5", { text: "Explanation" }),
-      htmlBlock("div", {}, item.rationale_html, "rationale_html"),
-    ]) : null,
+    item.rationale_html
+      ? h("div", { class: "cur-rationale" }, [
+          h("h5", { text: "Explanation" }),
+          htmlBlock("div", {}, item.rationale_html, "rationale_html"),
+        ])
+      : null,
     drawObjectives(view.payload, item),
     refs.length ? h("div", { class: "cur-item-refs" }, [h("h5", { text: "Sources" }), h("ul", {}, refs)]) : null,
   ]);
@@ -409,8 +540,8 @@ function drawFeedback(view, item, selected) {
 
 /**
  * Score, pass mark and mastery per objective.
- * @param {import("./core.js").View} view
- * @param {any} a
+ * @param {QuizView} view
+ * @param {Attempt} a
  * @returns {HTMLElement}
  */
 function drawResult(view, a) {
@@ -418,99 +549,140 @@ function drawResult(view, a) {
   const right = correctCount(p, a.responses);
   const value = a.score === null ? score(answersOf(p), a.responses) : a.score;
   const ok = passed(value, p.pass_mark);
+  /** @type {Record<string, unknown>} */
   const objectives = isPlainObject(p.objectives) ? p.objectives : {};
   const rows = Object.entries(objectives).map(([oid, text]) => {
-    const items = p.items.filter((/** @type {any} */ i) => (i.objectives || []).includes(oid));
+    const items = p.items.filter((i) => (i.objectives || []).includes(oid));
     if (!items.length) return null;
-    const good = items.filter((/** @type {any} */ i) => itemCorrect(i.answer || [], a.responses[i.id])).length;
-    return h("li", {}, [h("span", { class: "cur-objective", text: String(text).replace(/[.\s]+$/, "") }), ": ", h("strong", { text: `${good} of ${items.length} correct` })]);
+    const good = items.filter((i) => itemCorrect(i.answer || [], a.responses[i.id])).length;
+    return h("li", {}, [
+      h("span", { class: "cur-objective", text: String(text).replace(/[.\s]+$/, "") }),
+      ": ",
+      h("strong", { text: `${good} of ${items.length} correct` }),
+    ]);
   });
   return h("section", { class: "cur-result", "aria-labelledby": view.id("result") }, [
     h("h4", { id: view.id("result"), tabindex: "-1", "data-key": "result", text: "Your result" }),
-    h("p", { class: "cur-score", text: `You answered ${right} of ${plural(p.items.length, "item")} correctly (${percent(value)}).` }),
-    ok === null ? null : verdict(ok, `${ok ? "Passed" : "Not yet passed"}: the pass mark is ${percent(p.pass_mark)}.`, { class: "cur-pass" }),
+    h("p", {
+      class: "cur-score",
+      text: `You answered ${right} of ${plural(p.items.length, "item")} correctly (${percent(value)}).`,
+    }),
+    ok === null
+      ? null
+      : verdict(
+          ok,
+          `${ok ? "Passed" : "Not yet passed"}: the pass mark is ${percent(/** @type {number} */ (p.pass_mark))}.`,
+          { class: "cur-pass" },
+        ),
     rows.some(Boolean) ? h("h5", { text: "By objective" }) : null,
     rows.some(Boolean) ? h("ul", { class: "cur-objectives" }, rows) : null,
-    h("div", { class: "cur-actions" }, [button("Try again: new attempt", () => retry(view), { key: "retry", primary: true })]),
+    h("div", { class: "cur-actions" }, [
+      button("Try again: new attempt", () => retry(view), { key: "retry", primary: true }),
+    ]),
   ]);
 }
 
 /**
- * @param {import("./core.js").View} view
+ * @param {QuizView} view
  * @returns {HTMLElement | null}
  */
 function drawHistory(view) {
   const done = view.state.attempts.slice(0, -1).filter((a) => a.score !== null);
   if (!done.length) return null;
-  return h("p", { class: "cur-history", text: `Earlier attempts: ${done.map((a) => percent(a.score)).join(", ")}.` });
+  return h("p", {
+    class: "cur-history",
+    text: `Earlier attempts: ${done.map((a) => percent(/** @type {number} */ (a.score))).join(", ")}.`,
+  });
 }
 
 /**
  * The summative download form, or the note once the file is downloaded.
- * @param {import("./core.js").View} view
- * @param {any} a
+ * @param {QuizView} view
+ * @param {Attempt} a
  * @returns {HTMLElement}
  */
 function drawSummativeFooter(view, a) {
   const p = view.payload;
+  const askForName = () => {
+    view.ui.confirm = "download";
+    view.redraw("learner");
+  };
   if (a.submitted) {
     return h("section", { class: "cur-result", "aria-labelledby": view.id("result") }, [
       h("h4", { id: view.id("result"), tabindex: "-1", "data-key": "result", text: "Response file downloaded" }),
-      h("p", { text: `You downloaded your response file (${p.id}-responses.json) on ${displayTime(a.submitted)}. Send it to your faculty; they will grade it. Your answers are now locked.` }),
-      h("div", { class: "cur-actions" }, [button("Download the file again", () => { view.ui.confirm = "download"; view.redraw("learner"); }, { key: "again" })]),
+      h("p", {
+        text: `You downloaded your response file (${p.id}-responses.json) on ${displayTime(a.submitted)}. Send it to your faculty; they will grade it. Your answers are now locked.`,
+      }),
+      h("div", { class: "cur-actions" }, [button("Download the file again", askForName, { key: "again" })]),
       view.ui.confirm === "download" ? downloadForm(view, a) : null,
     ]);
   }
   if (view.ui.confirm === "download") return downloadForm(view, a);
+  const count = h("p", { class: "cur-count", text: answeredText(p, a) });
+  view.ui.countNode = count;
   return h("div", { class: "cur-footer" }, [
-    (view.ui.countNode = h("p", { class: "cur-count", text: answeredText(p, a) })),
-    h("div", { class: "cur-actions" }, [button("Download response file…", () => { view.ui.confirm = "download"; view.redraw("learner"); }, { key: "download", primary: true })]),
+    count,
+    h("div", { class: "cur-actions" }, [
+      button("Download response file…", askForName, { key: "download", primary: true }),
+    ]),
   ]);
 }
 
 /**
- * @param {import("./core.js").View} view
- * @param {any} a
+ * @param {QuizView} view
+ * @param {Attempt} a
  * @returns {HTMLElement}
  */
 function downloadForm(view, a) {
   const p = view.payload;
   const inputId = view.id("learner");
-  const missing = p.items.filter((/** @type {any} */ i) => !chosen(a, i).length).length;
-  const input = /** @type {HTMLInputElement} */ (h("input", {
-    type: "text",
-    id: inputId,
-    class: "cur-text",
-    autocomplete: "name",
-    "data-key": "learner",
-    on: {
-      keydown: (/** @type {KeyboardEvent} */ e) => {
-        if (e.key !== "Enter") return;
-        e.preventDefault();
-        downloadResponses(view, /** @type {HTMLInputElement} */ (e.target).value);
+  const missing = p.items.filter((i) => !chosen(a, i).length).length;
+  const input = /** @type {HTMLInputElement} */ (
+    h("input", {
+      type: "text",
+      id: inputId,
+      class: "cur-text",
+      autocomplete: "name",
+      "data-key": "learner",
+      on: {
+        keydown: (/** @type {Event} */ e) => {
+          if (/** @type {KeyboardEvent} */ (e).key !== "Enter") return;
+          e.preventDefault();
+          downloadResponses(view, /** @type {HTMLInputElement} */ (e.target).value);
+        },
       },
-    },
-  }));
+    })
+  );
   return confirmBox({
     key: "download",
-    message: missing ? `${plural(missing, "item is", "items are")} unanswered. Download your response file anyway? Your answers will then be locked.` : "Download your response file? Your answers will then be locked.",
+    message: missing
+      ? `${plural(missing, "item is", "items are")} unanswered. Download your response file anyway? Your answers will then be locked.`
+      : "Download your response file? Your answers will then be locked.",
     yes: "Download",
     no: "Cancel",
     onYes: () => downloadResponses(view, input.value),
-    onNo: () => { view.ui.confirm = null; view.redraw(a.submitted ? "again" : "download"); },
-    extra: [h("div", { class: "cur-field" }, [h("label", { for: inputId, text: "Your name (optional, written into the file)" }), input])],
+    onNo: () => {
+      view.ui.confirm = null;
+      view.redraw(a.submitted ? "again" : "download");
+    },
+    extra: [
+      h("div", { class: "cur-field" }, [
+        h("label", { for: inputId, text: "Your name (optional, written into the file)" }),
+        input,
+      ]),
+    ],
   });
 }
 
 /**
  * Pre/post test footer: answered count and Submit all (with confirmation).
- * @param {import("./core.js").View} view
- * @param {any} a
+ * @param {QuizView} view
+ * @param {Attempt} a
  * @returns {HTMLElement}
  */
 function drawSubmitFooter(view, a) {
   const p = view.payload;
-  const missing = p.items.filter((/** @type {any} */ i) => !chosen(a, i).length).length;
+  const missing = p.items.filter((i) => !chosen(a, i).length).length;
   if (view.ui.confirm === "submit") {
     return confirmBox({
       key: "submit",
@@ -518,29 +690,38 @@ function drawSubmitFooter(view, a) {
       yes: "Submit anyway",
       no: "Keep answering",
       onYes: () => submit(view),
-      onNo: () => { view.ui.confirm = null; view.redraw("submit"); },
+      onNo: () => {
+        view.ui.confirm = null;
+        view.redraw("submit");
+      },
     });
   }
   const count = h("p", { class: "cur-count", text: answeredText(p, a) });
   view.ui.countNode = count;
   return h("div", { class: "cur-footer" }, [
     count,
-    h("div", { class: "cur-actions" }, [button("Submit all", () => {
-      const open = p.items.filter((/** @type {any} */ i) => !chosen(current(view), i).length).length;
-      if (open) {
-        view.ui.confirm = "submit";
-        view.redraw("submit:no");
-        view.say(`${plural(open, "item is", "items are")} unanswered.`);
-      } else {
-        submit(view);
-      }
-    }, { key: "submit", primary: true })]),
+    h("div", { class: "cur-actions" }, [
+      button(
+        "Submit all",
+        () => {
+          const open = p.items.filter((i) => !chosen(current(view), i).length).length;
+          if (open) {
+            view.ui.confirm = "submit";
+            view.redraw("submit:no");
+            view.say(`${plural(open, "item is", "items are")} unanswered.`);
+          } else {
+            submit(view);
+          }
+        },
+        { key: "submit", primary: true },
+      ),
+    ]),
   ]);
 }
 
 /**
  * Previous / Next for the one-at-a-time layout.
- * @param {import("./core.js").View} view
+ * @param {QuizView} view
  * @param {number} index
  * @returns {HTMLElement}
  */
@@ -559,18 +740,21 @@ function drawPager(view, index) {
 }
 
 /**
- * @param {import("./core.js").View} view
- * @returns {any[]}
+ * @param {QuizView} view
+ * @returns {(HTMLElement | null)[]}
  */
 function draw(view) {
   const p = view.payload;
   const a = current(view);
-  const kind = KIND_NOTE[/** @type {keyof typeof KIND_NOTE} */ (p.kind)] ? p.kind : "formative";
+  /** @type {QuizKind} */
+  const kind = Object.prototype.hasOwnProperty.call(KIND_NOTE, p.kind) ? p.kind : "formative";
   view.ui.countNode = null;
   const out = [
     h("h3", { class: "cur-title", tabindex: "-1", "data-key": "title", text: p.title || "Quiz" }),
-    h("p", { class: "cur-meta", text: KIND_NOTE[/** @type {keyof typeof KIND_NOTE} */ (kind)] + (p.pass_mark ? ` Pass mark: ${percent(p.pass_mark)}.` : "") }),
-    p.instructions_html ? htmlBlock("div", { class: "cur-instructions" }, p.instructions_html, "instructions_html") : null,
+    h("p", { class: "cur-meta", text: KIND_NOTE[kind] + (p.pass_mark ? ` Pass mark: ${percent(p.pass_mark)}.` : "") }),
+    p.instructions_html
+      ? htmlBlock("div", { class: "cur-instructions" }, p.instructions_html, "instructions_html")
+      : null,
   ];
   const items = Array.isArray(p.items) ? p.items : [];
   if (!items.length) return [...out, h("p", { text: "This quiz has no items." })];
@@ -582,12 +766,13 @@ function draw(view) {
     out.push(h("h4", { class: "cur-review-heading", text: "Review of every item" }));
     items.forEach((item, i) => out.push(drawItem(view, item, i, a, true, true)));
   } else {
-    const checkedNow = (/** @type {any} */ item) => kind === "formative" && a.checked.includes(item.id);
+    const checkedNow = (/** @type {QuizItem} */ item) => kind === "formative" && a.checked.includes(item.id);
     if (p.layout === "all-at-once") {
       items.forEach((item, i) => out.push(drawItem(view, item, i, a, checkedNow(item), locked || checkedNow(item))));
     } else {
-      const index = Math.min(Math.max(view.ui.index, 0), items.length - 1);
-      out.push(drawItem(view, items[index], index, a, checkedNow(items[index]), locked || checkedNow(items[index])));
+      const index = Math.min(Math.max(view.ui.index || 0, 0), items.length - 1);
+      const item = items[index];
+      out.push(drawItem(view, item, index, a, checkedNow(item), locked || checkedNow(item)));
       if (items.length > 1) out.push(drawPager(view, index));
     }
     if (kind === "formative" && a.score !== null) out.push(drawResult(view, a));
@@ -601,37 +786,76 @@ function draw(view) {
 
 /**
  * Where a learner returning to the quiz starts: the first item still open.
- * @param {any} payload
- * @param {any} attempt
+ * @param {QuizPayload} payload
+ * @param {Attempt} attempt
  * @returns {number}
  */
 function firstOpen(payload, attempt) {
   const items = Array.isArray(payload.items) ? payload.items : [];
-  const open = items.findIndex((/** @type {any} */ i) =>
-    payload.kind === "formative" ? !attempt.checked.includes(i.id) : !chosen(attempt, i).length);
+  const open = items.findIndex((i) =>
+    payload.kind === "formative" ? !attempt.checked.includes(i.id) : !chosen(attempt, i).length,
+  );
   return open < 0 ? 0 : open;
 }
 
+// ------------------------------------------------------------------ the progress page
+
+/**
+ * What the learner has done in a quiz, from its saved state.
+ * @param {import("./view.js").Part} part
+ * @param {Record<string, unknown>} state
+ * @param {number} total  how many items (0 when unknown)
+ * @returns {import("./view.js").Status}
+ */
+export function status(part, state, total) {
+  const attempts = Array.isArray(state.attempts) ? state.attempts.filter(isPlainObject) : [];
+  if (!attempts.length) return { status: "new", text: "Not started" };
+  const last = attempts[attempts.length - 1];
+  const answered = isPlainObject(last.responses)
+    ? Object.values(last.responses).filter((r) => Array.isArray(r) && r.length).length
+    : 0;
+  if (part.quiz === "summative") {
+    return last.submitted
+      ? { status: "done", text: "Response file downloaded" }
+      : { status: "started", text: `${countOf(answered, total, "item")} answered` };
+  }
+  const scores = attempts.flatMap((a) => (typeof a.score === "number" && Number.isFinite(a.score) ? [a.score] : []));
+  if (scores.length) {
+    const latest = scores[scores.length - 1];
+    const best = Math.max(...scores);
+    const right = total > 0 ? `${Math.round(latest * total)} of ${total} correct ` : "";
+    const verdictWord = passed(latest, part.pass);
+    let text = `Finished: ${right}(${percent(latest)})`;
+    if (verdictWord !== null) text += verdictWord ? ", passed" : ", not yet passed";
+    if (best > latest) text += `; best ${percent(best)}`;
+    return { status: "done", text };
+  }
+  const checked = Array.isArray(last.checked) ? last.checked.length : 0;
+  if (!answered && !checked) return { status: "new", text: "Not started" };
+  const formative = !part.quiz || part.quiz === "formative";
+  return {
+    status: "started",
+    text: formative ? `${countOf(checked, total, "item")} checked` : `${countOf(answered, total, "item")} answered`,
+  };
+}
+
+/** @type {import("./view.js").Component} */
 export default {
-  /**
-   * @param {{model: import("./core.js").Model, el: HTMLElement}} context
-   * @returns {() => void}
-   */
   render({ model, el }) {
+    /** @type {{view: QuizView, cleanup: () => void}} */
     const { view, cleanup } = createView(model, el, {
       name: "quiz",
       normalize,
+      ui: freshUi(),
       draw(v) {
-        if (v.ui.index === undefined) {
-          v.ui.hints = {};
-          v.ui.index = firstOpen(v.payload, current(v));
-        }
+        if (v.ui.index === null) v.ui.index = firstOpen(v.payload, current(v));
         return draw(v);
       },
     });
     return () => {
-      view.ui = {};
+      view.ui = freshUi();
       cleanup();
     };
   },
+  status,
 };
