@@ -46,13 +46,6 @@ from tests.cli.test_cli import run
 from tests.conftest import DATA
 
 TOY = DATA / "toy"
-JS_FROM_REGISTRY = hasattr(curriculum.web, "component_modules")
-"""Whether the JavaScript bundler reads the kinds from the registry (the js14 branch's linker)."""
-needs_registry_bundler = pytest.mark.xfail(
-    not JS_FROM_REGISTRY,
-    reason="this branch's bundler keeps its own kind list; the js14 linker reads curriculum.components",
-    strict=True,
-)
 CELL = 'import toy_kind\n\ncurriculum.toy("hello")'
 
 
@@ -171,7 +164,6 @@ def test_new_check_notebook_progress_and_site(
     assert "Hello from the toy kind." in snippets
 
 
-@needs_registry_bundler
 def test_the_site_script_and_the_widget_carry_its_module(
     toy: ModuleType, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -184,7 +176,6 @@ def test_the_site_script_and_the_widget_carry_its_module(
 
 
 @pytest.mark.browser
-@needs_registry_bundler
 def test_the_built_page_draws_it(toy: ModuleType, project: Path, open_page: Any) -> None:
     result = build_site(project, engine="pandoc", console=Console(quiet=True))
     with serve(result.out) as base:

@@ -74,6 +74,8 @@ def citation_texts(output: str) -> list[tuple[str, str]]:
     parser.feed(output)
     parser.close()
     return parser.found
+
+
 _ENTRY = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>(.*?)</div>', re.DOTALL)
 
 
