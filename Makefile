@@ -43,7 +43,7 @@ serve: $(VENV)/.installed
 PACKAGE_TESTS  = $(BIN)/python -m pytest
 NOTEBOOK_TESTS = $(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=300 lessons/
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test node_modules/.installed
 	@package=0; notebooks=0; \
 	echo "$(PACKAGE_TESTS)"; $(PACKAGE_TESTS) || package=$$?; \
 	echo "$(NOTEBOOK_TESTS)"; $(NOTEBOOK_TESTS) || notebooks=$$?; \

@@ -16,7 +16,7 @@ from typing import Protocol, runtime_checkable
 from curriculum.content import Curriculum, Document, Quiz
 from curriculum.render import Profile, Renderer
 
-__all__ = ["EXPORTERS", "ExportContext", "Exporter", "Exporters"]
+__all__ = ["EXPORTERS", "ExportContext", "Exporter", "Exporters", "keyed"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,10 @@ class Exporter(Protocol):
         The suffix of the file written for each quiz (``.html``, ``.gift.txt``).
     description : str
         One line for the command's help.
+
+    An exporter whose file carries the answer key (a question bank, a deck)
+    also sets ``keyed = True``: it is then given a summative quiz only under
+    the faculty profile (see :func:`keyed`).
     """
 
     name: str
@@ -60,6 +64,11 @@ class Exporter(Protocol):
     def export(self, quiz: Document[Quiz], context: ExportContext) -> str | bytes:
         """Return the file for one quiz: text (written as UTF-8) or bytes."""
         ...
+
+
+def keyed(exporter: Exporter) -> bool:
+    """Return whether ``exporter`` writes the answer key (its optional ``keyed`` attribute)."""
+    return bool(getattr(exporter, "keyed", False))
 
 
 class Exporters(Mapping[str, Exporter]):
