@@ -11,10 +11,10 @@ with citations as text, the key, and labels. A new format is one module here
 and one line in :data:`BUILT_IN` (see ``CONTRIBUTING.md``).
 """
 
-from curriculum.export._anki import Anki
+from curriculum.export._anki import FIELDS, Anki
 from curriculum.export._base import EXPORTERS, ExportContext, Exporter, Exporters, keyed
 from curriculum.export._csv import Csv
-from curriculum.export._gift import Gift, gift_escape
+from curriculum.export._gift import Gift
 from curriculum.export._handout import Handout, handout_order
 from curriculum.export._markup import ItemText, OptionText, QuizText, quiz_text
 from curriculum.export._moodle import MoodleXml
@@ -24,6 +24,7 @@ from curriculum.export._write import write_exports
 __all__ = [
     "BUILT_IN",
     "EXPORTERS",
+    "FIELDS",
     "Anki",
     "Csv",
     "ExportContext",
@@ -36,7 +37,6 @@ __all__ = [
     "OptionText",
     "Qti",
     "QuizText",
-    "gift_escape",
     "handout_order",
     "keyed",
     "quiz_text",
