@@ -108,12 +108,15 @@ def _package(package: Any) -> bytes:
     timestamp = time.time()
     with tempfile.TemporaryDirectory(prefix="curriculum-anki-") as folder:
         db = Path(folder) / "collection.anki2"
-        connection = sqlite3.connect(db)
+        # built in memory, then copied to the file at once (on disk, every statement would sync)
+        memory, file = sqlite3.connect(":memory:"), sqlite3.connect(db)
         try:
-            package.write_to_db(connection.cursor(), timestamp, itertools.count(int(timestamp * 1000)))
-            connection.commit()
+            package.write_to_db(memory.cursor(), timestamp, itertools.count(int(timestamp * 1000)))
+            memory.commit()
+            memory.backup(file)
         finally:
-            connection.close()
+            memory.close()
+            file.close()
         out = Path(folder) / "deck.apkg"
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as apkg:
             apkg.write(db, "collection.anki2")

@@ -32,11 +32,16 @@ class ExportContext:
     profile : Profile
         ``resident`` or ``faculty``; an exporter that would reveal answers
         decides what the profile allows.
+    site : str | None
+        The site id (a slug of the website's title), which keeps two
+        curricula's exports apart in one question bank or Anki collection;
+        None: read from the project's ``_quarto.yml`` when needed.
     """
 
     curriculum: Curriculum
     renderer: Renderer
     profile: Profile = "resident"
+    site: str | None = None
 
 
 @runtime_checkable

@@ -178,10 +178,11 @@ def quiz_text(quiz: Document[Quiz], context: ExportContext, format_name: str) ->
             )
         )
     root = context.curriculum.root
+    site = context.site or (site_id(root) if root is not None else "curriculum")
     return QuizText(
         id=quiz.id,
         title=model.title,
-        site=site_id(root) if root is not None else "curriculum",
+        site=site,
         category=(*(ident for _, ident in place), quiz.id),
         shuffle=model.shuffle,
         items=tuple(items),
