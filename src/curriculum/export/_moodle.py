@@ -33,7 +33,8 @@ class MoodleXml:
         """Return the quiz as a Moodle XML file."""
         text = quiz_text(quiz, context, self.name)
         root = ET.Element("quiz")
-        root.append(ET.Comment(f" {text.title} ({text.id}): exported by curriculum from {text.site} "))
+        # ids only: an XML comment cannot hold "--", which a title may
+        root.append(ET.Comment(f" quiz {text.id}: exported by curriculum from {text.site} "))
         category = ET.SubElement(root, "question", type="category")
         _text(ET.SubElement(category, "category"), f"$course$/top/{'/'.join(text.category)}")
         _text(ET.SubElement(category, "info", format="html"), text.title)
