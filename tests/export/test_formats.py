@@ -9,6 +9,7 @@ meaning, and holds a select-all-that-apply item.
 
 from __future__ import annotations
 
+import html
 import io
 import math
 import os
@@ -391,3 +392,35 @@ def test_an_unknown_format_or_quiz_is_one_clear_error_and_writes_nothing(
     (line,) = [line for line in err.splitlines() if line.startswith("Error:")]
     assert line.startswith(message)
     assert not (bank / "x").exists()
+
+
+def test_gift_escaping_round_trips_any_text_through_the_parser() -> None:
+    """Random text over GIFT's special characters, in every field of a question, reads back unchanged."""
+    import random
+
+    from curriculum.export._gift import gift_escape
+
+    rng = random.Random(20261204)
+    alphabet = "~=#{}:\\[]%-/<>&ab \n"
+
+    def text() -> str:
+        middle = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+        return f"x{middle}y"  # GIFT trims each field, as Moodle does: no space at either end
+
+    cases = [(text(), text(), text(), text(), text()) for _ in range(300)]
+    source = "\n\n".join(
+        f"::{n}::[html]{gift_escape(stem)}{{\n=[html]{gift_escape(key)}#[html]{gift_escape(why)}\n"
+        f"~[html]{gift_escape(other)}\n####[html]{gift_escape(rationale)}\n}}"
+        for n, (stem, key, why, other, rationale) in enumerate(cases)
+    )
+    parsed = _parse_gift(source)
+    assert len(parsed) == len(cases)
+    same = html.unescape  # the fields are HTML: equal once entities are read
+    for question, (stem, key, why, other, rationale) in zip(parsed, cases, strict=True):
+        right, wrong = question["choices"]
+        assert question["type"] == "MC"
+        assert same(question["stem"]["text"]) == same(stem)
+        assert same(right["text"]["text"]) == same(key) and right["isCorrect"] is True
+        assert same(right["feedback"]["text"]) == same(why)
+        assert same(wrong["text"]["text"]) == same(other) and wrong["isCorrect"] is False
+        assert same(question["globalFeedback"]["text"]) == same(rationale)

@@ -6,7 +6,8 @@ rationale as general feedback; the quiz's questions go into one category
 (the lesson or activity, then the quiz) and carry the quiz, the lesson and
 the objectives as tags (``// [id:...] [tag:...]``, Moodle 3.6 and later).
 Every character GIFT gives a meaning (``~ = # { } :`` and the backslash) is
-escaped, and line breaks are written as ``&#10;``: a blank line ends a question.
+escaped; line breaks are written as ``&#10;`` (a blank line ends a question)
+and ``->`` as ``-&gt;`` (the arrow of a matching question), the same HTML.
 """
 
 from __future__ import annotations
@@ -22,9 +23,15 @@ __all__ = ["Gift", "gift_escape"]
 _SPECIAL = re.compile(r"([\\~=#{}:])")
 
 
-def gift_escape(text: str) -> str:
-    """Return ``text`` for a GIFT field: GIFT's special characters escaped, no line break left."""
-    return _SPECIAL.sub(r"\\\1", text.replace("\r", "").replace("\n", "&#10;"))
+def gift_escape(html: str) -> str:
+    """Return HTML for a GIFT field: GIFT's special characters escaped, no line break left.
+
+    Two things GIFT reads have no backslash escape, so they are written as
+    the same HTML in another form: a line break as ``&#10;`` (a blank line
+    ends a question) and ``->`` as ``-&gt;`` (a matching question's arrow).
+    """
+    text = html.replace("\r", "").replace("\n", "&#10;").replace("->", "-&gt;")
+    return _SPECIAL.sub(r"\\\1", text)
 
 
 class Gift:
