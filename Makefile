@@ -21,8 +21,9 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[test,docs,dev]"
 	@touch $@
 
-# The browser code's development tools (ESLint, Prettier, TypeScript), at the exact versions in
-# package.json, into node_modules/ (git-ignored; nothing of it ships). No lock file: it would
+# The browser code's development tools (ESLint, Prettier, TypeScript) and the GIFT parser the
+# export tests read GIFT files with (gift-pegjs), at the exact versions in package.json, into
+# node_modules/ (git-ignored; nothing of it ships). No lock file: it would
 # record registry addresses (.npmrc says package-lock=false).
 node_modules/.installed: package.json
 	npm install --no-package-lock --no-audit --no-fund --loglevel=error

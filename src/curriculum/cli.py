@@ -218,9 +218,12 @@ def new(kind: str, ident: str, lesson: str | None) -> int:
 def export(format_name: str, quiz_ids: tuple[str, ...], out: Path, profile: str) -> int:
     """Export quizzes in a format other programs read, one file per quiz (every quiz without QUIZ-ID).
 
-    Each format writes <quiz-id> with its own suffix into --out (handout: a
-    printable page of the quiz's items, without answers). The content is
-    checked first; nothing is exported from content with errors.
+    Each format writes <quiz-id> with its own suffix into --out: handout (a
+    printable page without answers), gift and moodle-xml (Moodle), qti (an IMS
+    QTI 2.1 package: Canvas and other LMSs), anki (a deck) and csv. A format
+    that carries the key exports a summative quiz only with --profile
+    faculty. The content is checked first; nothing is exported from content
+    with errors.
     """
     from curriculum.export import write_exports
     from curriculum.site import export_context

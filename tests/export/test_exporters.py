@@ -84,7 +84,7 @@ def test_export_writes_every_quiz_by_default_and_only_when_changed(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["export", "gift", "--out", "x"], "'gift' is not one of 'handout'"),
+        (["export", "gif", "--out", "x"], "'gif' is not one of 'handout', 'gift'"),
         (["export", "handout", "intr", "--out", "x"], "there is no quiz `intr` (did you mean `intro`?)"),
         (["export", "handout"], "Missing option '--out'"),
     ],

@@ -16,7 +16,7 @@ from typing import Protocol, runtime_checkable
 from curriculum.content import Curriculum, Document, Quiz
 from curriculum.render import Profile, Renderer
 
-__all__ = ["EXPORTERS", "ExportContext", "Exporter", "Exporters"]
+__all__ = ["EXPORTERS", "ExportContext", "Exporter", "Exporters", "keyed"]
 
 
 @dataclass(frozen=True)
@@ -32,11 +32,16 @@ class ExportContext:
     profile : Profile
         ``resident`` or ``faculty``; an exporter that would reveal answers
         decides what the profile allows.
+    site : str | None
+        The site id (a slug of the website's title), which keeps two
+        curricula's exports apart in one question bank or Anki collection;
+        None: read from the project's ``_quarto.yml`` when needed.
     """
 
     curriculum: Curriculum
     renderer: Renderer
     profile: Profile = "resident"
+    site: str | None = None
 
 
 @runtime_checkable
@@ -51,6 +56,10 @@ class Exporter(Protocol):
         The suffix of the file written for each quiz (``.html``, ``.gift.txt``).
     description : str
         One line for the command's help.
+
+    An exporter whose file carries the answer key (a question bank, a deck)
+    also sets ``keyed = True``: it is then given a summative quiz only under
+    the faculty profile (see :func:`keyed`).
     """
 
     name: str
@@ -60,6 +69,11 @@ class Exporter(Protocol):
     def export(self, quiz: Document[Quiz], context: ExportContext) -> str | bytes:
         """Return the file for one quiz: text (written as UTF-8) or bytes."""
         ...
+
+
+def keyed(exporter: Exporter) -> bool:
+    """Return whether ``exporter`` writes the answer key (its optional ``keyed`` attribute)."""
+    return bool(getattr(exporter, "keyed", False))
 
 
 class Exporters(Mapping[str, Exporter]):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from curriculum.content import did_you_mean, write_atomic
 from curriculum.errors import UsageError
-from curriculum.export._base import EXPORTERS, ExportContext
+from curriculum.export._base import EXPORTERS, ExportContext, keyed
 
 __all__ = ["write_exports"]
 
@@ -20,7 +20,9 @@ def write_exports(name: str, quiz_ids: Sequence[str], out: Path, context: Export
     name : str
         A registered format (:data:`~curriculum.export.EXPORTERS`).
     quiz_ids : Sequence[str]
-        The quizzes to export; empty: every quiz, in id order.
+        The quizzes to export; empty: every quiz, in id order (for a format
+        that writes the key, every quiz but the summative ones unless the
+        profile is ``faculty``).
     out : Path
         The folder to write into (created if needed).
     context : ExportContext
@@ -34,7 +36,9 @@ def write_exports(name: str, quiz_ids: Sequence[str], out: Path, context: Export
     Raises
     ------
     UsageError
-        If the format or a quiz id is unknown; nothing is written then.
+        If the format or a quiz id is unknown, or a format that writes the key
+        is asked for a summative quiz outside the faculty profile; nothing is
+        written then.
     """
     exporter = EXPORTERS.get(name)
     if exporter is None:
@@ -47,8 +51,14 @@ def write_exports(name: str, quiz_ids: Sequence[str], out: Path, context: Export
         raise UsageError(
             f"there is no quiz `{unknown[0]}`{did_you_mean(unknown[0], quizzes)}; quizzes: {known}"
         )
+    chosen = list(quiz_ids) or [
+        ident
+        for ident in sorted(quizzes)
+        # every quiz, but a summative quiz's key only for the faculty: only a named one is refused
+        if not (keyed(exporter) and context.profile != "faculty" and quizzes[ident].model.kind == "summative")
+    ]
     written = []
-    for ident in dict.fromkeys(quiz_ids or sorted(quizzes)):
+    for ident in dict.fromkeys(chosen):
         target = out / f"{ident}{exporter.suffix}"
         write_atomic(target, exporter.export(quizzes[ident], context), within=out)
         written.append(target)

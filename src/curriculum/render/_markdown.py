@@ -95,10 +95,16 @@ class Renderer:
     ----------
     references : Mapping[str, FormattedReference] | None
         Each citation key's formatted forms; without them ``[@key]`` stays as written.
+    cite_links : bool
+        Link each citation to its entry in the page's reference list (``#ref-<key>``);
+        False writes citations as text only, for a file read outside the site (an export).
     """
 
-    def __init__(self, references: Mapping[str, FormattedReference] | None = None) -> None:
+    def __init__(
+        self, references: Mapping[str, FormattedReference] | None = None, *, cite_links: bool = True
+    ) -> None:
         self.references: Mapping[str, FormattedReference] = references or {}
+        self.cite_links = cite_links
         self._md = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(
             ["table", "strikethrough"]
         )
@@ -163,8 +169,9 @@ class Renderer:
             parts.append(text + (f", {html.escape(locator)}" if locator else ""))
         return f'<span class="cur-cite">({"; ".join(parts)})</span>'
 
-    @staticmethod
-    def _link(key: str, label: str) -> str:
+    def _link(self, key: str, label: str) -> str:
+        if not self.cite_links:
+            return label
         return f'<a href="#ref-{html.escape(key, quote=True)}">{label}</a>'
 
     @staticmethod

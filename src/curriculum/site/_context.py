@@ -66,7 +66,7 @@ def export_context(root: Path, profile: str = "resident", console: Console | Non
     """
     cur, _ = checked(root, console or Console(stderr=True))
     builder = payload_builder(Project(root), cur, profile)
-    return ExportContext(cur, builder.renderer, builder.profile)
+    return ExportContext(cur, builder.renderer, builder.profile, builder.site)
 
 
 @dataclass
