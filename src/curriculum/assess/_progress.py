@@ -144,6 +144,9 @@ class ProgressFile(BaseModel):
         The site the progress belongs to.
     updated : str
         When any record was last saved.
+    learner : str | None
+        The name the learner typed on the site's dashboard (absent when none): how
+        ``curriculum report`` names the learner. Files written before it existed have none.
     records : dict[str, ProgressRecord]
         Component key (e.g. ``quiz:00-orientation``) to its record.
     """
@@ -154,6 +157,7 @@ class ProgressFile(BaseModel):
     version: Literal[1] = 1
     site: str
     updated: str
+    learner: str | None = None
     records: dict[str, ProgressRecord] = {}
 
 
@@ -228,6 +232,8 @@ class ProgressStore:
     def merge(self, incoming: ProgressFile) -> ImportResult:
         """Merge another progress file in: a record replaces the learner's only if it is newer.
 
+        The file's learner's name is taken when this progress has none.
+
         A record whose ``updated`` is not a date, or is later than now plus
         :data:`CLOCK_SKEW`, or whose key the site does not use, is ignored.
 
@@ -256,7 +262,10 @@ class ProgressStore:
                         result.changed += 1
                     else:
                         result.kept += 1
-            if result.changed:
+            named = bool(incoming.learner and incoming.learner.strip()) and not data.learner
+            if named:
+                data.learner = incoming.learner
+            if result.changed or named:
                 data.updated = now()
                 self._write(data)
         return result
@@ -369,8 +378,11 @@ class ProgressStore:
 
     def _write(self, data: ProgressFile) -> None:
         try:
+            dumped = data.model_dump()
+            if dumped["learner"] is None:  # as files were before the name was kept
+                del dumped["learner"]
             text = json.dumps(
-                data.model_dump(), ensure_ascii=False, indent=1, sort_keys=True, allow_nan=False
+                dumped, ensure_ascii=False, indent=1, sort_keys=True, allow_nan=False
             )
         except ValueError as exc:
             raise ProgressFileError(
