@@ -381,9 +381,7 @@ class ProgressStore:
             dumped = data.model_dump()
             if dumped["learner"] is None:  # as files were before the name was kept
                 del dumped["learner"]
-            text = json.dumps(
-                dumped, ensure_ascii=False, indent=1, sort_keys=True, allow_nan=False
-            )
+            text = json.dumps(dumped, ensure_ascii=False, indent=1, sort_keys=True, allow_nan=False)
         except ValueError as exc:
             raise ProgressFileError(
                 "the progress holds a number that is not finite (NaN or infinity), which a progress file "

@@ -18,7 +18,7 @@ from curriculum.content import COMPETENCY_DOMAINS, NOTES_FOLDER, competency_doma
 from curriculum.errors import CurriculumError
 from curriculum.hosts.dashboard import Dashboard, build_dashboard, part_status
 from curriculum.hosts.display import Problem, show
-from curriculum.hosts.session import current_project, current_session, host_kind
+from curriculum.hosts.session import current_session, host_kind
 from curriculum.render import html_templates
 
 __all__ = [

@@ -38,7 +38,7 @@ def progress_manifest(cur: Curriculum) -> dict[str, Any]:
     -------
     dict
         ``{"lessons": [{"id", "title", "url", "parts": [...], "objectives": [...]}], "other": [...],
-        "competencies": {...}, "domains": {...}}``. Each part has ``key`` (its progress key),
+        "competencies": [...], "domains": [...]}``. Each part has ``key`` (its progress key),
         ``kind``, ``title``, ``url`` (relative to the site's root), ``total`` (items, endings,
         marked turns or fields) and, for a quiz, ``quiz`` (its kind), ``pass`` (its pass mark,
         if it has one) and ``items`` (item id to the objective ids it measures: never its
@@ -67,11 +67,14 @@ def progress_manifest(cur: Curriculum) -> dict[str, Any]:
             }
         )
     other = [_entry(key, _part(key, outline.documents[key]), "") for key in outline.other]
-    codes = sorted({c for lesson in lessons for o in lesson["objectives"] for c in o["competencies"]}, key=_code_order)
+    used = {c for doc in cur.lessons.values() for o in doc.model.objectives for c in o.competencies}
+    codes = sorted(used, key=_code_order)
     return {
         "lessons": lessons,
         "other": other,
-        "competencies": [{"code": c, "name": competency_name(c), "domain": competency_domain(c)} for c in codes],
+        "competencies": [
+            {"code": c, "name": competency_name(c), "domain": competency_domain(c)} for c in codes
+        ],
         "domains": [{"id": d, "name": name} for d, name in COMPETENCY_DOMAINS.items()],
     }
 
@@ -84,7 +87,7 @@ def _code_order(code: str) -> tuple[int, str, int, str]:
 
 
 def _part(key: str, doc: Document[Any]) -> dict[str, Any]:
-    """A part's title, link (its own page, if it has one) and size."""
+    """Return a part's title, link (its own page, if it has one) and size."""
     kind, _, ident = key.partition(":")
     spec = COMPONENTS[kind]
     url = f"{spec.pages.folder}/{ident}.html" if spec.pages else ""

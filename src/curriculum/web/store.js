@@ -189,7 +189,10 @@ export function validRecord(key, record, kinds) {
  */
 export function learnerName(value) {
   if (typeof value !== "string") return "";
-  return value.replace(/[\s\p{Cc}]+/gu, " ").trim().slice(0, MAX_NAME);
+  return value
+    .replace(/[\s\p{Cc}]+/gu, " ")
+    .trim()
+    .slice(0, MAX_NAME);
 }
 
 /**
