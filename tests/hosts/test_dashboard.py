@@ -150,7 +150,7 @@ def test_the_figures_of_a_hand_made_progress_file(progress_file: Path) -> None:
     assert markup.count("<caption>") == 3  # the parts, the objectives, the subcompetencies
     assert "<th scope='rowgroup' colspan='3'>Patient Care</th>" in markup
     assert "<th scope='row'>Describe the alliance as a common factor.</th>" in markup
-    assert "value='0' aria-hidden='true'></meter>0 of 1 correct (0%)" in markup
+    assert "value='0.0' aria-hidden='true'></meter>0 of 1 correct (0%)" in markup
 
 
 def test_every_answer_right_after_answering_in_order(progress_file: Path) -> None:

@@ -11,6 +11,7 @@ key are escaped by the template) and as plain text.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,17 +75,17 @@ class MasteryRow:
     detail: str = ""
 
     @property
-    def percent(self) -> int | None:
-        """The share correct in whole percent, or None when not yet assessed."""
+    def percent(self) -> float | None:
+        """The share correct in percent to one decimal, as the site shows it; None when not yet assessed."""
         share = self.tally.share
-        return None if share is None else round(share * 100)
+        return None if share is None else math.floor(share * 1000 + 0.5) / 10
 
     @property
     def figure(self) -> str:
-        """The mastery in words: ``3 of 4 correct (75%)`` or ``not yet assessed``."""
+        """The mastery in words: ``2 of 3 correct (66.7%)`` or ``not yet assessed``."""
         if self.percent is None:
             return "not yet assessed"
-        return f"{self.tally.correct} of {self.tally.answered} correct ({self.percent}%)"
+        return f"{self.tally.correct} of {self.tally.answered} correct ({self.percent:g}%)"
 
 
 @dataclass(frozen=True)

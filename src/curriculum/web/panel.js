@@ -401,7 +401,7 @@ function progressList(records, manifest, level) {
   const domains = manifest && Array.isArray(manifest.domains) ? manifest.domains.filter(isPlainObject) : [];
   if (competencies.length) {
     nodes.push(
-      h(`h${level}`, { class: "cur-progress-lesson", text: "Mastery per ACGME subcompetency" }),
+      h(`h${level}`, { class: "cur-progress-competencies", text: "Mastery per ACGME subcompetency" }),
       h("p", {
         class: "cur-lesson-summary",
         text: "Each item counts once towards every subcompetency its objectives serve.",
