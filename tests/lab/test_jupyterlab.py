@@ -247,7 +247,9 @@ def test_lesson_widgets_in_jupyterlab(jupyterlab: Lab, open_page: Any) -> None:
     table = board.get_by_role("table", name="Mastery of the objectives of Introduction")
     objective = build.quiz("intro")["items"][0]["objectives"][0]
     text = next(o.text for o in lab_objectives(lab) if o.id == objective)
-    expect(table.get_by_role("row", name=re.compile(re.escape(text)))).to_contain_text("1 of 1 correct (100%)")
+    expect(table.get_by_role("row", name=re.compile(re.escape(text)))).to_contain_text(
+        "1 of 1 correct (100%)"
+    )
     shot(page, "dashboard")
     axe_check(page, "curriculum.progress() in JupyterLab (dark theme)", include=[".cur-dashboard"])
 

@@ -78,7 +78,8 @@ def test_answers_given_in_a_quiz_show_as_mastery(open_page: Any, http: str) -> N
     quiz.get_by_role("button", name="Check answer").click()
     expect(quiz.locator(".cur-verdict")).to_contain_text("Not")
     stored = page.evaluate(
-        "JSON.parse(localStorage.getItem('curriculum-progress:v1:' + document.documentElement.dataset.curriculumSite))"
+        "JSON.parse(localStorage.getItem("
+        "'curriculum-progress:v1:' + document.documentElement.dataset.curriculumSite))"
     )
     (attempt,) = stored["records"]["quiz:intro"]["state"]["attempts"]
     assert attempt["results"] == {"intro-q01": True, "intro-q02": False}, "the quiz records what it revealed"
@@ -143,7 +144,9 @@ def test_an_imported_progress_file_shows_from_disk_and_the_name_goes_out_with_th
         panel.get_by_role("button", name="Import progress…").click()
     chooser.value.set_files(str(upload))
     expect(panel.locator(".cur-panel-status")).to_contain_text("Imported 1 record: quiz:intro.")
-    expect(panel.locator(".cur-panel-status")).to_contain_text(f"Your name was set to “{HOSTILE}” from the file.")
+    expect(panel.locator(".cur-panel-status")).to_contain_text(
+        f"Your name was set to “{HOSTILE}” from the file."
+    )
     expect(panel.get_by_label("Your name (optional)")).to_have_value(HOSTILE)
     assert page.locator(".cur-progress-panel img").count() == 0
     assert page.evaluate("window.__pwned") is None, "the name is text, never markup"
@@ -170,4 +173,6 @@ def test_an_imported_progress_file_shows_from_disk_and_the_name_goes_out_with_th
     data = ProgressFile.model_validate_json(exported.read_text(encoding="utf-8"))
     assert data.learner == "Robin Quinn" and set(data.records) == {"quiz:intro"}
     page.reload()
-    expect(page.locator(".cur-progress-panel").get_by_label("Your name (optional)")).to_have_value("Robin Quinn")
+    expect(page.locator(".cur-progress-panel").get_by_label("Your name (optional)")).to_have_value(
+        "Robin Quinn"
+    )
