@@ -142,14 +142,15 @@ def test_the_learners_name_is_kept_merged_only_into_a_nameless_file_and_absent_w
     named.write_text(
         json.dumps(
             {"format": "curriculum-progress", "version": 1, "site": "site", "updated": "2026-01-01T00:00:00Z"}
-            | {"learner": "Jo <Example>", "records": {}}
+            | {"learner": " Jo\t <Example>\n", "records": {}}
         )
     )
     result = store.import_file(named)
     assert result.changed == 0 and store.load().learner == "Jo <Example>"
     assert json.loads(store.path.read_text())["learner"] == "Jo <Example>"
     other = tmp_path / "other.json"
-    other.write_text(named.read_text().replace("Jo <Example>", "Someone Else"))
+    other.write_text(named.read_text().replace("Jo\\t <Example>", "Someone Else"))
+    assert "Someone Else" in other.read_text()
     store.import_file(other)
     assert store.load().learner == "Jo <Example>", "an import never renames the learner"
     store.save("quiz:two", {"attempts": []})

@@ -58,6 +58,8 @@ PROGRESS_VERSION = 1
 ENV_FILE = "CURRICULUM_PROGRESS_FILE"
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 """The largest file an import reads: the site's cap (``MAX_IMPORT_BYTES`` in ``web/store.js``)."""
+MAX_NAME = 200
+"""The longest learner's name an import takes (``MAX_NAME`` in ``web/store.js``)."""
 MAX_DEPTH = 64
 """How deeply the JSON of a progress file may nest (component states are a few levels deep)."""
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -262,9 +264,10 @@ class ProgressStore:
                         result.changed += 1
                     else:
                         result.kept += 1
-            named = bool(incoming.learner and incoming.learner.strip()) and not data.learner
+            name = " ".join((incoming.learner or "").split())[:MAX_NAME]  # as the site keeps it
+            named = bool(name) and not data.learner
             if named:
-                data.learner = incoming.learner
+                data.learner = name
             if result.changed or named:
                 data.updated = now()
                 self._write(data)
