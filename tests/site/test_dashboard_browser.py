@@ -11,6 +11,7 @@ recorded when the learner checked each answer.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,14 @@ pytestmark = pytest.mark.browser
 DESKTOP = {"width": 1100, "height": 900}
 PHONE = {"width": 390, "height": 844}
 HOSTILE = '<img src=x onerror="window.__pwned=1">'
+SHOTS = os.environ.get("CURRICULUM_SCREENSHOTS")
+
+
+def shot(page: Any, name: str) -> None:
+    """Keep a screenshot for review when ``CURRICULUM_SCREENSHOTS=<folder>`` is set."""
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"dashboard-{name}.png"), full_page=True)
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +113,10 @@ def test_answers_given_in_a_quiz_show_as_mastery(open_page: Any, http: str) -> N
     for bar in bars.all():
         expect(bar).to_have_attribute("aria-hidden", "true")
     axe_light_and_dark(page, "dashboard after a quiz")
+    page.emulate_media(color_scheme="light")
+    shot(page, "desktop")
     page.set_viewport_size(PHONE)
+    shot(page, "phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "no sideways scrolling"
     axe_check(page, "dashboard on a phone")
 
