@@ -266,6 +266,23 @@ def test_progress_files_count_the_first_finished_attempt(
     assert f"{files.as_posix()}/kim-progress" not in learners  # unfinished: not an error, not counted
 
 
+def test_a_progress_file_names_its_learner_by_the_name_typed_on_the_dashboard(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    done = attempt(
+        {"intro-q01": ["a"], "intro-q02": ["b"]}, started="2026-11-01T10:00:00Z", submitted=None, score=0.5
+    )
+    named = progress_file(files, "download.json", {"quiz:intro": {"attempts": [done]}})
+    data = json.loads(named.read_text())
+    data["learner"] = "  Robin\tQuinn "
+    named.write_text(json.dumps(data))
+    status, err, learners = report(capsys, files)
+    assert status == 0, err
+    robin = learners["Robin Quinn"]  # the typed name, spaces collapsed; not the file's path
+    assert (robin["quiz"], robin["correct"], robin["items"]) == ("intro", "1", "2")
+    assert not any("download" in name for name in learners)
+
+
 def test_progress_exported_twice_counts_once(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
     done = attempt(
         {"intro-q01": ["a"], "intro-q02": ["c"]}, started="2026-11-01T10:00:00Z", submitted=None, score=1.0

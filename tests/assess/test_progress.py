@@ -130,3 +130,31 @@ def test_import_refuses_what_is_not_this_sites_progress(tmp_path: Path, content:
     with pytest.raises(ProgressFileError, match="nothing was imported"):
         store.import_file(source)
     assert set(store.load().records) == {"quiz:keep"}
+
+
+def test_the_learners_name_is_kept_merged_only_into_a_nameless_file_and_absent_when_none(
+    tmp_path: Path,
+) -> None:
+    store = ProgressStore(tmp_path / "progress.json", "site")
+    store.save("quiz:one", {"attempts": []})
+    assert "learner" not in json.loads(store.path.read_text()), "no name: the file is as it always was"
+    named = tmp_path / "named.json"
+    named.write_text(
+        json.dumps(
+            {"format": "curriculum-progress", "version": 1, "site": "site", "updated": "2026-01-01T00:00:00Z"}
+            | {"learner": " Jo\t <Example>\n", "records": {}}
+        )
+    )
+    result = store.import_file(named)
+    assert result.changed == 0 and store.load().learner == "Jo <Example>"
+    assert json.loads(store.path.read_text())["learner"] == "Jo <Example>"
+    other = tmp_path / "other.json"
+    other.write_text(named.read_text().replace("Jo\\t <Example>", "Someone Else"))
+    assert "Someone Else" in other.read_text()
+    store.import_file(other)
+    assert store.load().learner == "Jo <Example>", "an import never renames the learner"
+    store.save("quiz:two", {"attempts": []})
+    assert store.load().learner == "Jo <Example>", "saving a record keeps the name"
+    exported = tmp_path / "exported.json"
+    store.export_file(exported)
+    assert json.loads(exported.read_text())["learner"] == "Jo <Example>"

@@ -7,7 +7,9 @@ import {
   CLOCK_SKEW_MS,
   ISO_TIME,
   RECORD_KEY,
+  learnerName,
   listKeys,
+  MAX_NAME,
   matches,
   mergeRecords,
   readProgress,
@@ -111,7 +113,19 @@ test("a progress file of another format, version or site is refused whole", () =
     /belongs to another site \(“s”\), not to this one \(“other”\)/,
   );
   assert.equal(readProgress({ ...file, records: [] }, "s", kinds).error, "This progress file has no records.");
-  assert.deepEqual(readProgress({ ...file, site: undefined }, "s", kinds), { records: {}, ignored: [] });
+  assert.deepEqual(readProgress({ ...file, site: undefined }, "s", kinds), { records: {}, learner: "", ignored: [] });
+});
+
+test("the learner's name: text on one line, at most MAX_NAME characters; anything else is no name", () => {
+  const file = { format: "curriculum-progress", version: 1, site: "s", records: {} };
+  assert.equal(readProgress({ ...file, learner: "  Jo\n\tExample\u0000 " }, "s", kinds).learner, "Jo Example");
+  assert.equal(
+    readProgress({ ...file, learner: "<img src=x onerror=alert(1)>" }, "s", kinds).learner,
+    "<img src=x onerror=alert(1)>",
+  );
+  for (const learner of [null, 3, ["Jo"], { name: "Jo" }])
+    assert.equal(readProgress({ ...file, learner }, "s", kinds).learner, "");
+  assert.equal(learnerName("x".repeat(MAX_NAME + 50)).length, MAX_NAME);
 });
 
 test("records of an unexpected shape are ignored and named; the others are kept, trimmed", () => {

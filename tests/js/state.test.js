@@ -25,6 +25,7 @@ test("quiz: each attempt keeps only well-formed fields", () => {
         checked: ["q1", 2],
         submitted: 5,
         score: Infinity,
+        results: { q1: true, q2: "yes", q3: false },
         extra: true,
       },
       {},
@@ -39,8 +40,17 @@ test("quiz: each attempt keeps only well-formed fields", () => {
         checked: ["q1"],
         submitted: null,
         score: null,
+        results: { q1: true, q3: false },
       },
-      { started: "1970-01-01T00:00:00Z", order: {}, responses: {}, checked: [], submitted: null, score: null },
+      {
+        started: "1970-01-01T00:00:00Z",
+        order: {},
+        responses: {},
+        checked: [],
+        submitted: null,
+        score: null,
+        results: {},
+      },
     ],
   });
   assert.equal(quizState({ attempts: [{ score: 0.5, submitted: "2026-01-02T00:00:00Z" }] }).attempts[0].score, 0.5);

@@ -106,6 +106,13 @@ def shot(page: Any, name: str) -> None:
         page.screenshot(path=str(Path(SHOTS) / f"jupyterlab-{name}.png"), full_page=True)
 
 
+def lab_objectives(lab: Lab) -> list[Any]:
+    """The objectives of the lab project's lessons."""
+    from curriculum.content import load_curriculum
+
+    return [o for doc in load_curriculum(lab.root).lessons.values() for o in doc.model.objectives]
+
+
 def test_lesson_widgets_in_jupyterlab(jupyterlab: Lab, open_page: Any) -> None:
     lab = jupyterlab
     build = payload_builder(lab.root)
@@ -199,6 +206,7 @@ def test_lesson_widgets_in_jupyterlab(jupyterlab: Lab, open_page: Any) -> None:
     assert len(records["quiz:intro"]["state"]["attempts"]) == 1
     assert sorted(attempt["order"]) == sorted(item["id"] for item in quiz_payload["items"])
     assert attempt["submitted"] is None and attempt["score"] is None  # one of two items checked
+    assert attempt["results"] == {first["id"]: True}  # what the learner saw, for the dashboard
     assert records["vignette:first-visit"]["state"] == {
         "path": [{"node": start, "choice": 0}],
         "at": start,
@@ -225,6 +233,25 @@ def test_lesson_widgets_in_jupyterlab(jupyterlab: Lab, open_page: Any) -> None:
     assert quiz.evaluate(TOKENS)["bg"] == "#161b22"
     shot(page, "dark")
     axe_widgets(page, "the quiz and the vignette in JupyterLab (dark theme)")
+
+    # A cell added at the end shows the learner's dashboard from the progress file.
+    notebook.locator(".jp-Cell").last.locator(".jp-InputPrompt").click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")
+    expect(notebook.locator(".jp-Cell")).to_have_count(len(cells) + 1)
+    page.keyboard.press("Enter")
+    page.keyboard.type("import curriculum; curriculum.progress()")
+    page.keyboard.press("Shift+Enter")
+    board = notebook.locator(".jp-OutputArea-output .cur-dashboard")
+    expect(board).to_be_visible(timeout=WAIT_MS)
+    table = board.get_by_role("table", name="Mastery of the objectives of Introduction")
+    objective = build.quiz("intro")["items"][0]["objectives"][0]
+    text = next(o.text for o in lab_objectives(lab) if o.id == objective)
+    expect(table.get_by_role("row", name=re.compile(re.escape(text)))).to_contain_text(
+        "1 of 1 correct (100%)"
+    )
+    shot(page, "dashboard")
+    axe_check(page, "curriculum.progress() in JupyterLab (dark theme)", include=[".cur-dashboard"])
 
     # Only the local server was ever asked for anything.
     foreign = other_hosts(page.watch.requests + sockets)

@@ -342,9 +342,9 @@ def test_progress_lists_saved_records(progress_file: Path) -> None:
     assert rows["quiz", "intro"]["updated"] == "2026-11-23T10:00:00Z"
     text = repr(table)
     assert text.splitlines()[0] == f"Progress in {progress_file}"
-    assert "first-visit" in text and "100%" in text
+    assert "A first visit" in text and "1 attempt, best 100%" in text
     markup = table._repr_html_()
-    assert markup.count("<tr>") == 4 and "first-visit" in markup
+    assert "<th scope='row'>A first visit</th><td>1 ending reached</td>" in markup
 
 
 def test_progress_table_escapes_imported_keys(progress_file: Path) -> None:

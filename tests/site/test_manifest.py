@@ -30,6 +30,7 @@ def test_each_lesson_lists_its_parts_in_page_order() -> None:
         "title": "Introduction quiz",
         "url": "quiz/intro.html",
         "total": 2,
+        "items": {"intro-q01": ["intro-1"], "intro-q02": ["intro-2"]},  # what each item measures
     }
     assert parts["quiz:intro-final"]["pass"] == 0.5 and parts["quiz:intro-final"]["quiz"] == "summative"
     assert parts["vignette:first-visit"]["url"] == "cases/first-visit.html"
@@ -39,6 +40,17 @@ def test_each_lesson_lists_its_parts_in_page_order() -> None:
     assert parts["spotter:spot-the-stem"]["total"] == 1  # marked turns
     assert parts["worksheet:intro-reflection"]["total"] >= 1  # fields
     assert data["other"] == []
+    # What the dashboard's mastery needs: each objective with its subcompetencies, in the ACGME order.
+    assert lesson["objectives"] == [
+        {"id": "intro-1", "text": "Describe the alliance as a common factor.", "competencies": ["MK4"]},
+        {"id": "intro-2", "text": "Place supportive work on the Y model.", "competencies": ["MK4", "PC4"]},
+        {"id": "intro-3", "text": "Apply reflection in a first visit.", "competencies": ["PC4"]},
+    ]
+    assert data["competencies"] == [
+        {"code": "PC4", "name": "Patient Care 4", "domain": "PC"},
+        {"code": "MK4", "name": "Medical Knowledge 4", "domain": "MK"},
+    ]
+    assert [d["id"] for d in data["domains"]] == ["PC", "MK", "SBP", "PBLI", "PROF", "ICS"]
 
 
 def test_the_script_sets_one_global_and_gives_nothing_away() -> None:
@@ -49,6 +61,12 @@ def test_the_script_sets_one_global_and_gives_nothing_away() -> None:
     assert data == progress_manifest(cur)
     for secret in ("answer", "feedback", "rationale", "expert", "SUMFB", "SUMRAT"):
         assert secret not in script
+    # No answer key in any form: no quiz part carries an option id or the correctness of one.
+    for lesson in data["lessons"]:
+        for part in lesson["parts"]:
+            for objectives in part.get("items", {}).values():
+                assert set(objectives) <= {o["id"] for o in lesson["objectives"]}
+            assert set(part) <= {"key", "kind", "title", "url", "total", "quiz", "pass", "items"}
 
 
 def test_the_build_publishes_it(resident_site: tuple[Path, BuildResult]) -> None:

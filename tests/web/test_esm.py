@@ -107,8 +107,9 @@ def test_quiz_module_state_contract_and_cleanup(harness, site):
     expect(page.locator(".cur-verdict")).to_contain_text("Correct")
     state = page.evaluate("harness.saved()")[-1]
     attempt = state["attempts"][0]
-    assert set(attempt) == {"started", "order", "responses", "checked", "submitted", "score"}
+    assert set(attempt) == {"started", "order", "responses", "checked", "submitted", "score", "results"}
     assert attempt["responses"] == {"intro-q01": ["a"]} and attempt["checked"] == ["intro-q01"]
+    assert attempt["results"] == {"intro-q01": True}, "what the learner saw, for the dashboard's mastery"
     # Python replaces the state (e.g. a reset): the view follows.
     page.evaluate("harness.python({attempts: []})")
     expect(page.locator(".cur-verdict")).to_have_count(0)

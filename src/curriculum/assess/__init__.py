@@ -9,6 +9,7 @@ learner's progress file).
 import typing
 
 from curriculum.assess._learner_files import Problem, ResponseFile
+from curriculum.assess._mastery import Tally, latest_results, tally_mastery
 from curriculum.assess._norms import Norms
 from curriculum.assess._progress import (
     ImportResult,
@@ -31,12 +32,15 @@ __all__ = [
     "ProgressStore",
     "ProgressWarning",
     "ResponseFile",
+    "Tally",
     "item_correct",
+    "latest_results",
     "make_grades",
     "make_report",
     "passed",
     "score",
     "summary",
+    "tally_mastery",
 ]
 
 _FACULTY = ("make_grades", "make_report", "summary")

@@ -381,6 +381,7 @@ def _read_responses(file: ResponseFile, digest: str, display: str, reading: Read
 
 def _read_progress(file: ProgressFile, display: str, summative: set[str], reading: Reading) -> None:
     saved = parse_time(file.updated)
+    name = " ".join((file.learner or "").split())
     for key, record in sorted(file.records.items()):
         component, _, quiz = key.partition(":")
         if component != "quiz":
@@ -404,8 +405,8 @@ def _read_progress(file: ProgressFile, display: str, summative: set[str], readin
         reading.submissions.append(
             Submission(
                 quiz=quiz,
-                learner=_label(display),
-                named=False,
+                learner=name or _label(display),
+                named=bool(name),
                 responses=first.responses,
                 submitted=when,
                 saved=saved,

@@ -58,6 +58,8 @@ PROGRESS_VERSION = 1
 ENV_FILE = "CURRICULUM_PROGRESS_FILE"
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 """The largest file an import reads: the site's cap (``MAX_IMPORT_BYTES`` in ``web/store.js``)."""
+MAX_NAME = 200
+"""The longest learner's name an import takes (``MAX_NAME`` in ``web/store.js``)."""
 MAX_DEPTH = 64
 """How deeply the JSON of a progress file may nest (component states are a few levels deep)."""
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -144,6 +146,9 @@ class ProgressFile(BaseModel):
         The site the progress belongs to.
     updated : str
         When any record was last saved.
+    learner : str | None
+        The name the learner typed on the site's dashboard (absent when none): how
+        ``curriculum report`` names the learner. Files written before it existed have none.
     records : dict[str, ProgressRecord]
         Component key (e.g. ``quiz:00-orientation``) to its record.
     """
@@ -154,6 +159,7 @@ class ProgressFile(BaseModel):
     version: Literal[1] = 1
     site: str
     updated: str
+    learner: str | None = None
     records: dict[str, ProgressRecord] = {}
 
 
@@ -228,6 +234,8 @@ class ProgressStore:
     def merge(self, incoming: ProgressFile) -> ImportResult:
         """Merge another progress file in: a record replaces the learner's only if it is newer.
 
+        The file's learner's name is taken when this progress has none.
+
         A record whose ``updated`` is not a date, or is later than now plus
         :data:`CLOCK_SKEW`, or whose key the site does not use, is ignored.
 
@@ -256,7 +264,11 @@ class ProgressStore:
                         result.changed += 1
                     else:
                         result.kept += 1
-            if result.changed:
+            name = " ".join((incoming.learner or "").split())[:MAX_NAME]  # as the site keeps it
+            named = bool(name) and not data.learner
+            if named:
+                data.learner = name
+            if result.changed or named:
                 data.updated = now()
                 self._write(data)
         return result
@@ -369,9 +381,10 @@ class ProgressStore:
 
     def _write(self, data: ProgressFile) -> None:
         try:
-            text = json.dumps(
-                data.model_dump(), ensure_ascii=False, indent=1, sort_keys=True, allow_nan=False
-            )
+            dumped = data.model_dump()
+            if dumped["learner"] is None:  # as files were before the name was kept
+                del dumped["learner"]
+            text = json.dumps(dumped, ensure_ascii=False, indent=1, sort_keys=True, allow_nan=False)
         except ValueError as exc:
             raise ProgressFileError(
                 "the progress holds a number that is not finite (NaN or infinity), which a progress file "

@@ -23,6 +23,7 @@ one fixture: the recipe is in ``CONTRIBUTING.md``.
 """
 
 from curriculum.components._builtin import BUILT_IN
+from curriculum.components._lessons import LessonParts, lesson_parts
 from curriculum.components._spec import (
     COMPONENTS,
     ComponentSpec,
@@ -41,6 +42,7 @@ __all__ = [
     "BUILT_IN",
     "COMPONENTS",
     "ComponentSpec",
+    "LessonParts",
     "Mount",
     "NewTemplate",
     "PageContext",
@@ -49,6 +51,7 @@ __all__ = [
     "SitePages",
     "Status",
     "dom_id",
+    "lesson_parts",
     "register",
 ]
 

@@ -37,7 +37,11 @@ def _quiz_status(state: Mapping[str, Any]) -> Status:
 
 
 def _quiz_progress(quiz: Quiz) -> dict[str, Any]:
-    part: dict[str, Any] = {"quiz": quiz.kind, "total": len(quiz.items)}
+    part: dict[str, Any] = {
+        "quiz": quiz.kind,
+        "total": len(quiz.items),
+        "items": {item.id: list(dict.fromkeys(item.objectives)) for item in quiz.items},
+    }
     if quiz.pass_mark is not None:
         part["pass"] = quiz.pass_mark
     return part

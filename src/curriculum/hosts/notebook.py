@@ -13,11 +13,12 @@ from dataclasses import asdict
 from typing import Any
 
 from curriculum.assess import ProgressStore
-from curriculum.components import COMPONENTS, Status
+from curriculum.components import COMPONENTS
 from curriculum.content import COMPETENCY_DOMAINS, NOTES_FOLDER, competency_domain, competency_name
 from curriculum.errors import CurriculumError
+from curriculum.hosts.dashboard import Dashboard, build_dashboard, part_status
 from curriculum.hosts.display import Problem, show
-from curriculum.hosts.session import current_project, current_session, host_kind
+from curriculum.hosts.session import current_session, host_kind
 from curriculum.render import html_templates
 
 __all__ = [
@@ -252,19 +253,33 @@ class ProgressTable:
         return "\n".join(lines)
 
 
-def progress() -> ProgressTable | Problem:
-    """Return the learner's progress in this curriculum as a table.
+def progress() -> Dashboard | Problem:
+    """Show the learner's dashboard: progress, scores and mastery, from the progress file.
+
+    The same dashboard as the site's progress page: each lesson's parts with what
+    was done, a summary, mastery of each of its objectives (the share of correct
+    answers to the items that measure it, in each quiz's latest attempt with
+    results), and mastery per ACGME subcompetency. The progress file is the one
+    the lessons save to (``CURRICULUM_PROGRESS_FILE``, or the user's data folder);
+    ``curriculum progress --import FILE`` merges one exported from the site.
 
     Returns
     -------
-    ProgressTable
-        One row per quiz, vignette, spotter and worksheet with saved work.
+    Dashboard
+        Shows as HTML in JupyterLab and as text elsewhere; ``rows`` lists the saved records.
+        A panel saying what is wrong when there is no project or the file cannot be read.
+
+    Examples
+    --------
+    >>> import curriculum
+    >>> curriculum.progress()  # doctest: +SKIP
     """
     try:
-        project = current_project()
+        session = current_session()
+        store = ProgressStore.for_site(session.builder.site)
+        return build_dashboard(session.curriculum, store.load(), store.path)
     except CurriculumError as exc:
         return Problem(exc.format_message())
-    return progress_table(project.site_id)
 
 
 def progress_table(site: str) -> ProgressTable:
@@ -283,15 +298,6 @@ def progress_table(site: str) -> ProgressTable:
     rows = []
     for key, record in sorted(data.records.items()):
         component, _, ident = key.partition(":")
-        status = _status(component, record.state)
+        status = part_status(component, record.state)
         rows.append({"component": component, "id": ident, **asdict(status), "updated": record.updated})
     return ProgressTable(rows, store.path)
-
-
-def _status(component: str, state: dict[str, Any]) -> Status:
-    spec = COMPONENTS.get(component)
-    if spec is None:
-        return Status("saved by a part this curriculum does not have")
-    if not spec.accepts(state):
-        return Status("saved, but not in a shape this version can read")
-    return spec.status(state)

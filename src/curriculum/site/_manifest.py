@@ -1,12 +1,14 @@
 """The progress manifest: every lesson and the parts a learner can work on, for the progress page.
 
-The progress page lists each lesson's quiz, case vignettes, spotters and
+The progress page (the learner's dashboard) lists each lesson's quiz, case vignettes, spotters and
 worksheets with what the learner has done in each. What was done lives in
 the browser (``localStorage``) under each part's progress key; what exists,
 with readable titles, links and how many items, endings, turns or fields
 each part has, comes from this manifest, written at build time as a classic
 script (``progress-manifest.js``) so that it loads from ``file://`` too.
-It names no answer: only titles, links and counts.
+It names no answer: only titles, links, counts, and which objectives each
+quiz item measures (the dashboard's mastery needs that map; whether an answer
+was correct is recorded by the quiz itself, in the learner's progress).
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from curriculum.components import COMPONENTS, dom_id
-from curriculum.content import Curriculum
+from curriculum.components import COMPONENTS, dom_id, lesson_parts
+from curriculum.content import COMPETENCY_DOMAINS, Curriculum, Document, competency_domain, competency_name
 from curriculum.site._sources import output_path
 
 __all__ = ["MANIFEST_SCRIPT", "manifest_script", "progress_manifest"]
@@ -24,23 +26,8 @@ MANIFEST_SCRIPT = "progress-manifest.js"
 """Where the manifest is published, relative to the site's root."""
 
 
-def _parts(cur: Curriculum) -> dict[str, dict[str, Any]]:
-    """Every part by its progress key, with its title, link and size."""
-    parts: dict[str, dict[str, Any]] = {}
-    for kind, spec in COMPONENTS.items():
-        for ident, doc in spec.documents(cur, ()).items():
-            url = f"{spec.pages.folder}/{ident}.html" if spec.pages else ""
-            part = {"kind": kind, "title": doc.model.title, "url": url, "lesson": doc.model.lesson}
-            parts[f"{kind}:{ident}"] = {**part, **spec.progress(doc.model)}
-    return parts
-
-
-_LESSON_ORDER = ("vignettes", "exercises", "quiz")
-"""The lesson front-matter keys that list parts, in the order a lesson shows them."""
-
-
 def progress_manifest(cur: Curriculum) -> dict[str, Any]:
-    """Return the manifest: the lessons in order, each with its parts, then parts of no lesson.
+    """Return the manifest: the lessons in order, each with its parts and objectives, then parts of no lesson.
 
     Parameters
     ----------
@@ -50,55 +37,65 @@ def progress_manifest(cur: Curriculum) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``{"lessons": [{"id", "title", "url", "parts": [...]}], "other": [...]}``; each part
-        has ``key`` (its progress key), ``kind``, ``title``, ``url`` (relative to the site's
-        root), ``total`` (items, endings, marked turns or fields) and, for a quiz, ``quiz``
-        (its kind) and ``pass`` (its pass mark, if it has one).
+        ``{"lessons": [{"id", "title", "url", "parts": [...], "objectives": [...]}], "other": [...],
+        "competencies": [...], "domains": [...]}``. Each part has ``key`` (its progress key),
+        ``kind``, ``title``, ``url`` (relative to the site's root), ``total`` (items, endings,
+        marked turns or fields) and, for a quiz, ``quiz`` (its kind), ``pass`` (its pass mark,
+        if it has one) and ``items`` (item id to the objective ids it measures: never its
+        key). Each objective has ``id``, ``text`` and ``competencies`` (ACGME subcompetency
+        codes). ``competencies`` lists every code the objectives use, each with ``code``,
+        ``name`` ("Patient Care 4") and ``domain`` (``PC``), and ``domains`` every domain
+        (``id``, ``name``), both in the ACGME order (a JSON object's keys would be sorted).
     """
-    parts = _parts(cur)
-    placed: set[str] = set()
+    outline = lesson_parts(cur)
     lessons = []
-    for ident, doc in sorted(cur.lessons.items()):
+    for ident, keys in outline.lessons.items():
+        doc = cur.lessons[ident]
         fm = doc.model
         root = cur.root
         source = doc.path.relative_to(root).as_posix() if root else f"lessons/{doc.path.name}"
         url = output_path(source)
-        # In the order a lesson shows them: the cases, the exercises, then the quiz; then any part
-        # that names this lesson without the lesson listing it.
-        wanted = [
-            f"{kind}:{listed}"
-            for key in _listing_keys()
-            for listed in _listed(getattr(fm, key, None))
-            for kind, spec in COMPONENTS.items()
-            if spec.listed_by == key
-        ]
-        wanted += sorted(k for k, p in parts.items() if p["lesson"] == ident)
-        entries = []
-        for key in dict.fromkeys(wanted):
-            part = parts.get(key)
-            if part is None or key in placed:
-                continue
-            placed.add(key)
-            entries.append(_entry(key, part, url))
-        lessons.append({"id": ident, "title": fm.title, "url": url, "parts": entries})
-    other = [_entry(key, part, "") for key, part in sorted(parts.items()) if key not in placed]
-    return {"lessons": lessons, "other": other}
+        lessons.append(
+            {
+                "id": ident,
+                "title": fm.title,
+                "url": url,
+                "parts": [_entry(key, _part(key, outline.documents[key]), url) for key in keys],
+                "objectives": [
+                    {"id": o.id, "text": o.text, "competencies": list(o.competencies)} for o in fm.objectives
+                ],
+            }
+        )
+    other = [_entry(key, _part(key, outline.documents[key]), "") for key in outline.other]
+    used = {c for doc in cur.lessons.values() for o in doc.model.objectives for c in o.competencies}
+    codes = sorted(used, key=_code_order)
+    return {
+        "lessons": lessons,
+        "other": other,
+        "competencies": [
+            {"code": c, "name": competency_name(c), "domain": competency_domain(c)} for c in codes
+        ],
+        "domains": [{"id": d, "name": name} for d, name in COMPETENCY_DOMAINS.items()],
+    }
 
 
-def _listing_keys() -> list[str]:
-    keys = [spec.listed_by for spec in COMPONENTS.values() if spec.listed_by]
-    return [*_LESSON_ORDER, *(k for k in dict.fromkeys(keys) if k not in _LESSON_ORDER)]
+def _code_order(code: str) -> tuple[int, str, int, str]:
+    """Sort subcompetency codes by domain in the ACGME order, then by number (PC2 before PC10)."""
+    domain = competency_domain(code)
+    order = list(COMPETENCY_DOMAINS)
+    return (order.index(domain) if domain in order else len(order), domain, len(code), code)
 
 
-def _listed(value: Any) -> list[str]:
-    """Return the ids a lesson front-matter value lists: one id, a list of ids, or none."""
-    if isinstance(value, str):
-        return [value]
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+def _part(key: str, doc: Document[Any]) -> dict[str, Any]:
+    """Return a part's title, link (its own page, if it has one) and size."""
+    kind, _, ident = key.partition(":")
+    spec = COMPONENTS[kind]
+    url = f"{spec.pages.folder}/{ident}.html" if spec.pages else ""
+    return {"kind": kind, "title": doc.model.title, "url": url, **spec.progress(doc.model)}
 
 
 def _entry(key: str, part: dict[str, Any], lesson_url: str) -> dict[str, Any]:
-    entry = {k: v for k, v in part.items() if k != "lesson"}
+    entry = dict(part)
     entry["key"] = key
     if not entry["url"]:  # an exercise has no page of its own: it is on its lesson's page
         entry["url"] = f"{lesson_url}#{dom_id(key)}" if lesson_url else ""

@@ -56,7 +56,7 @@ __all__ = [
 SHARED = ("base", "dom", "view", "random", "scoring", "format", "files")
 """The modules the components and the hosts share, in link order (each imports only earlier ones)."""
 
-STATIC_HOST = ("store", "shim", "panel", "mount")
+STATIC_HOST = ("store", "shim", "mastery", "dashboard", "panel", "mount")
 """The static host's modules, in link order, after the shared modules and the components."""
 
 _FRAME_SLOT = re.compile(r"^[ \t]*// @modules[ \t]*\n", re.MULTILINE)

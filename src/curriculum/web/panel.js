@@ -1,10 +1,11 @@
-// panel.js: what the learner has done, shown by the static host: the progress controls
-// (export, import, clear) and the list of every lesson's parts in each `.cur-progress`, and
-// the marks in the quiz list and the case library (`data-cur-record`).
+// panel.js: what the learner has done, shown by the static host: in each `.cur-progress`, the
+// learner's dashboard: the progress controls (name, export, import, clear), then each lesson's
+// parts with a summary and the mastery of its objectives, then mastery per ACGME
+// subcompetency; and the marks in the quiz list and the case library (`data-cur-record`).
 
 import { isPlainObject, log } from "./base.js";
 import { button, confirmBox, h, uid } from "./dom.js";
-import { plural } from "./format.js";
+import { countOf, plural } from "./format.js";
 import { downloadText, safeFileName } from "./files.js";
 import {
   MAX_IMPORT_BYTES,
@@ -13,16 +14,30 @@ import {
   exportProgress,
   importProgress,
   kindOf,
+  MAX_NAME,
   page,
   refreshViews,
   storeFor,
 } from "./store.js";
+import { masteryOf, masteryShare } from "./mastery.js";
+import { competenciesTable, objectivesTable } from "./dashboard.js";
 
 /**
- * The lessons and their parts (progress-manifest.js, written by the build).
+ * A lesson, or any unit the dashboard shows as a section of parts with objectives.
+ * @typedef {object} Unit
+ * @property {string} title
+ * @property {string} [url]
+ * @property {import("./view.js").Part[]} parts
+ * @property {import("./dashboard.js").ManifestObjective[]} [objectives]
+ */
+
+/**
+ * The lessons, their parts and objectives (progress-manifest.js, written by the build).
  * @typedef {object} Manifest
- * @property {{title: string, url?: string, parts: import("./view.js").Part[]}[]} lessons   in order
+ * @property {Unit[]} lessons   in order
  * @property {import("./view.js").Part[]} [other]   parts no lesson lists
+ * @property {import("./dashboard.js").ManifestCompetency[]} [competencies]   in the ACGME order
+ * @property {{id: string, name: string}[]} [domains]   in the ACGME order
  */
 
 /**
@@ -190,6 +205,37 @@ export function mountPanel(node) {
     },
     { key: "clear-progress", danger: true },
   );
+  const nameId = uid("learner");
+  const nameHelpId = uid("learner-help");
+  const nameInput = /** @type {HTMLInputElement} */ (
+    h("input", {
+      type: "text",
+      id: nameId,
+      class: "cur-text cur-learner-name",
+      autocomplete: "name",
+      maxlength: String(MAX_NAME),
+      spellcheck: "false",
+      value: store.learner(),
+      "aria-describedby": nameHelpId,
+      "data-key": "learner",
+    })
+  );
+  nameInput.addEventListener("change", () => {
+    const saved = store.setLearner(nameInput.value);
+    const name = store.learner();
+    nameInput.value = name;
+    if (!saved) say("Your name could not be saved in this browser.");
+    else say(name ? `Your name is saved as “${name}”.` : "Your name was removed from your progress.");
+  });
+  const nameField = h("div", { class: "cur-field cur-learner" }, [
+    h("label", { for: nameId, text: "Your name (optional)" }),
+    h("p", {
+      id: nameHelpId,
+      class: "cur-help cur-meta",
+      text: "Kept with your progress and written into the file you export, so that your faculty's report can name you. Leave it empty to stay anonymous.",
+    }),
+    nameInput,
+  ]);
   const summary = h("p", { class: "cur-progress-summary" });
   const list = h("div", { class: "cur-progress-list" }, [
     h("p", { class: "cur-meta", text: "Loading the list of lessons…" }),
@@ -202,6 +248,7 @@ export function mountPanel(node) {
       text: "Your answers are saved in this browser only. Export them to keep a copy or to continue on another computer.",
     }),
     notice,
+    nameField,
     summary,
     h("div", { class: "cur-actions" }, [
       button(
@@ -232,6 +279,7 @@ export function mountPanel(node) {
   };
   const update = () => {
     drawList();
+    if (document.activeElement !== nameInput) nameInput.value = store.learner();
     const problem = store.memoryOnly
       ? "This browser does not let the site save your answers: they will be lost when you close the page. Export them before you leave."
       : store.problem === "full"
@@ -252,8 +300,9 @@ export function mountPanel(node) {
 }
 
 /**
- * The list of every lesson's parts with what was done in each; parts the list does not know
- * (saved by another version of the site) come last, under their key.
+ * The dashboard's sections: each lesson's parts with what was done in each, a summary and the
+ * mastery of its objectives; parts of no lesson; parts the list does not know (saved by another
+ * version of the site), under their key; then mastery per ACGME subcompetency.
  * @param {Record<string, import("./store.js").ProgressRecord>} records  the saved progress
  * @param {Manifest | null} manifest  the lessons and their parts, or null
  * @param {number} level  the heading level of a lesson
@@ -263,6 +312,7 @@ function progressList(records, manifest, level) {
   const root = document.documentElement.getAttribute("data-root") || "";
   const counts = { done: 0, started: 0, total: 0 };
   const known = new Set();
+  const tallies = manifest ? masteryOf(manifest, records) : { objectives: {}, competencies: {} };
   /** @param {import("./view.js").Part} part */
   const item = (part) => {
     const st = partStatus(part, records[/** @type {string} */ (part.key)] || null);
@@ -272,44 +322,93 @@ function progressList(records, manifest, level) {
     if (st.status === "started") counts.started += 1;
     const title = String(part.title || part.key);
     const kind = own(page.kinds, part.kind);
-    return h("li", { class: ["cur-part", `cur-record-${st.status}`] }, [
-      h("span", { class: "cur-part-kind", text: kind ? kind.label : "Part" }),
-      " ",
-      part.url ? h("a", { href: root + String(part.url), text: title }) : h("span", { text: title }),
-      h("span", { class: "cur-part-status" }, statusNodes(st)),
-    ]);
+    return {
+      status: st.status,
+      node: h("li", { class: ["cur-part", `cur-record-${st.status}`] }, [
+        h("span", { class: "cur-part-kind", text: kind ? kind.label : "Part" }),
+        " ",
+        part.url ? h("a", { href: root + String(part.url), text: title }) : h("span", { text: title }),
+        h("span", { class: "cur-part-status" }, statusNodes(st)),
+      ]),
+    };
   };
   /**
-   * @param {string} title
-   * @param {string} url
-   * @param {import("./view.js").Part[]} parts
+   * One section: its heading, a summary, its parts and the mastery of its objectives.
+   * @param {Unit} unit
    * @returns {HTMLElement[]}
    */
-  const group = (title, url, parts) =>
-    parts.length
-      ? [
-          h(`h${level}`, { class: "cur-progress-lesson" }, [url ? h("a", { href: root + url, text: title }) : title]),
-          h("ul", { class: "cur-parts" }, parts.map(item)),
-        ]
-      : [];
+  const section = (unit) => {
+    const objectives = Array.isArray(unit.objectives) ? unit.objectives.filter(isPlainObject) : [];
+    if (!unit.parts.length && !objectives.length) return [];
+    const drawn = unit.parts.map(item);
+    const title = String(unit.title);
+    const done = drawn.filter((d) => d.status === "done").length;
+    const started = drawn.filter((d) => d.status === "started").length;
+    const assessed = objectives.filter(
+      (o) => masteryShare(own(tallies.objectives, String(o.id)) || undefined) !== null,
+    ).length;
+    const said = [];
+    if (drawn.length)
+      said.push(`Finished ${countOf(done, drawn.length, "part")}${started ? `, started ${started} more` : ""}.`);
+    if (objectives.length) said.push(`Objectives assessed: ${assessed} of ${objectives.length}.`);
+    const out = [
+      h(`h${level}`, { class: "cur-progress-lesson" }, [
+        unit.url ? h("a", { href: root + unit.url, text: title }) : title,
+      ]),
+      h("p", { class: "cur-lesson-summary", text: said.join(" ") }),
+    ];
+    if (drawn.length)
+      out.push(
+        h(
+          "ul",
+          { class: "cur-parts" },
+          drawn.map((d) => d.node),
+        ),
+      );
+    if (objectives.length) out.push(objectivesTable(title, objectives, tallies));
+    return out;
+  };
   /** @type {HTMLElement[]} */
   const nodes = [];
+  /** @type {import("./dashboard.js").ManifestObjective[]} */
+  const everyObjective = [];
   if (manifest) {
     for (const lesson of Array.isArray(manifest.lessons) ? manifest.lessons : []) {
       if (isPlainObject(lesson) && Array.isArray(lesson.parts)) {
-        nodes.push(...group(String(lesson.title), String(lesson.url || ""), lesson.parts.filter(isPlainObject)));
+        const objectives = Array.isArray(lesson.objectives) ? lesson.objectives.filter(isPlainObject) : [];
+        everyObjective.push(...objectives);
+        nodes.push(
+          ...section({
+            title: String(lesson.title),
+            url: String(lesson.url || ""),
+            parts: lesson.parts.filter(isPlainObject),
+            objectives,
+          }),
+        );
       }
     }
-    nodes.push(
-      ...group("Other practice", "", Array.isArray(manifest.other) ? manifest.other.filter(isPlainObject) : []),
-    );
+    const other = Array.isArray(manifest.other) ? manifest.other.filter(isPlainObject) : [];
+    nodes.push(...section({ title: "Other practice", parts: other }));
   }
   const unknown = Object.keys(records)
     .filter((k) => !known.has(k))
     .sort()
     .map((key) => ({ key, kind: kindOf(key), title: page.titles.get(key) || key }));
-  nodes.push(...group(manifest ? "Other saved work" : "Saved work", "", unknown));
+  nodes.push(...section({ title: manifest ? "Other saved work" : "Saved work", parts: unknown }));
   if (!nodes.length) nodes.push(h("p", { class: "cur-meta", text: "Nothing is saved in this browser yet." }));
+  const competencies =
+    manifest && Array.isArray(manifest.competencies) ? manifest.competencies.filter(isPlainObject) : [];
+  const domains = manifest && Array.isArray(manifest.domains) ? manifest.domains.filter(isPlainObject) : [];
+  if (competencies.length) {
+    nodes.push(
+      h(`h${level}`, { class: "cur-progress-competencies", text: "Mastery per ACGME subcompetency" }),
+      h("p", {
+        class: "cur-lesson-summary",
+        text: "Each item counts once towards every subcompetency its objectives serve.",
+      }),
+      competenciesTable(competencies, domains, everyObjective, tallies),
+    );
+  }
   return { nodes, ...counts };
 }
 

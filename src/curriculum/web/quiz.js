@@ -51,6 +51,10 @@ import { downloadText } from "./files.js";
  * @property {string[]} checked                   formative items already checked
  * @property {string | null} submitted            ISO time of Submit or Download
  * @property {number | null} score                0-1, once the attempt is finished
+ * @property {Record<string, boolean>} results    item id to whether it was answered correctly, for
+ *   each item whose feedback the learner has seen (a checked formative item; every item of a
+ *   submitted pre/post test): what the dashboard's mastery reads, so it needs no answer key.
+ *   Attempts saved before it existed have none ({}), and count in no mastery figure.
  */
 
 /** @typedef {{attempts: Attempt[]}} QuizState */
@@ -97,6 +101,18 @@ function idLists(value) {
 }
 
 /**
+ * @param {unknown} value
+ * @returns {Record<string, boolean>}
+ */
+function results(value) {
+  /** @type {Record<string, boolean>} */
+  const out = {};
+  if (!isPlainObject(value)) return out;
+  for (const [key, correct] of Object.entries(value)) if (typeof correct === "boolean") out[key] = correct;
+  return out;
+}
+
+/**
  * Turn whatever is stored into a well-formed quiz state.
  * @param {unknown} raw
  * @returns {QuizState}
@@ -111,6 +127,7 @@ export function normalize(raw) {
       checked: Array.isArray(a.checked) ? a.checked.filter((x) => typeof x === "string") : [],
       submitted: typeof a.submitted === "string" ? a.submitted : null,
       score: typeof a.score === "number" && Number.isFinite(a.score) ? a.score : null,
+      results: results(a.results),
     })),
   };
 }
@@ -132,6 +149,7 @@ function newAttempt(payload, index, previous) {
     checked: [],
     submitted: null,
     score: null,
+    results: {},
   };
 }
 
@@ -272,9 +290,10 @@ function check(view, item) {
     return;
   }
   const checked = [...new Set([...a.checked, item.id])];
+  const correct = itemCorrect(item.answer || [], list);
   /** @type {Partial<Attempt>} */
-  const changes = { checked };
-  let message = `${itemCorrect(item.answer || [], list) ? "Correct." : "Not correct."} Feedback is shown below the options.`;
+  const changes = { checked, results: { ...a.results, [item.id]: correct } };
+  let message = `${correct ? "Correct." : "Not correct."} Feedback is shown below the options.`;
   if (p.items.every((i) => checked.includes(i.id))) {
     changes.score = score(answersOf(p), a.responses);
     message += ` Quiz finished: ${correctCount(p, a.responses)} of ${p.items.length} correct.`;
@@ -304,7 +323,10 @@ function submit(view) {
   const said =
     `Submitted. ${correctCount(p, a.responses)} of ${p.items.length} correct, ${percent(value)}.` +
     (verdictWord === null ? "" : verdictWord ? " Passed." : " Not yet passed.");
-  update(view, { submitted: nowIso(), score: value }, { focus: "result", say: said });
+  /** @type {Record<string, boolean>} */
+  const marks = {};
+  for (const item of p.items) marks[item.id] = itemCorrect(item.answer || [], a.responses[item.id]);
+  update(view, { submitted: nowIso(), score: value, results: marks }, { focus: "result", say: said });
 }
 
 /**

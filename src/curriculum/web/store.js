@@ -19,6 +19,7 @@ import { nowIso, plural } from "./format.js";
  * @property {number} version
  * @property {string} site
  * @property {string} updated
+ * @property {string} [learner]   the name the learner typed on the dashboard, if any
  * @property {Record<string, ProgressRecord>} records   keyed `kind:id`
  */
 
@@ -32,6 +33,8 @@ import { nowIso, plural } from "./format.js";
  * @property {(key: string) => ProgressRecord | null} get
  * @property {(key: string, state: unknown) => boolean} put     false when it could not be saved
  * @property {(records: Record<string, ProgressRecord>) => boolean} save
+ * @property {() => string} learner     the name the learner typed ("" when none)
+ * @property {(name: string) => boolean} setLearner   false when it could not be saved
  * @property {() => void} clear
  */
 
@@ -69,6 +72,8 @@ export const CLOCK_SKEW_MS = 5 * 60 * 1000;
 /** The date-time form both hosts write (and Python's import accepts): ISO 8601 with a zone. */
 export const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 export const RECORD_KEY = /^[a-z][a-z0-9-]{0,80}:[A-Za-z0-9._-]{1,200}$/;
+/** The longest learner's name kept (the dashboard's field takes fewer). */
+export const MAX_NAME = 200;
 
 /** @type {Page} */
 export const page = {
@@ -177,14 +182,28 @@ export function validRecord(key, record, kinds) {
 }
 
 /**
- * Read a parsed progress file: its records, and the keys of records ignored.
+ * A learner's name as the progress file keeps it: text on one line, spaces collapsed, at most
+ * MAX_NAME characters; "" for anything else.
+ * @param {unknown} value
+ * @returns {string}
+ */
+export function learnerName(value) {
+  if (typeof value !== "string") return "";
+  return value
+    .replace(/[\s\p{Cc}]+/gu, " ")
+    .trim()
+    .slice(0, MAX_NAME);
+}
+
+/**
+ * Read a parsed progress file: its records, the learner's name, and the keys of records ignored.
  * @param {unknown} data
  * @param {string} site
  * @param {Record<string, import("./view.js").Kind>} kinds
- * @returns {{error?: string, records: Record<string, ProgressRecord>, ignored: string[]}}
+ * @returns {{error?: string, records: Record<string, ProgressRecord>, learner: string, ignored: string[]}}
  */
 export function readProgress(data, site, kinds) {
-  const none = { records: {}, ignored: [] };
+  const none = { records: {}, learner: "", ignored: [] };
   if (!isPlainObject(data) || data.format !== PROGRESS_FORMAT) {
     return { ...none, error: "This is not a curriculum progress file." };
   }
@@ -208,7 +227,7 @@ export function readProgress(data, site, kinds) {
     if (validRecord(key, record, kinds)) records[key] = { updated: record.updated, state: record.state };
     else ignored.push(key);
   }
-  return { records, ignored };
+  return { records, learner: learnerName(data.learner), ignored };
 }
 
 /**
@@ -271,28 +290,35 @@ function openStore(site) {
   const storage = probeStorage();
   /** @type {Record<string, ProgressRecord>} */
   let memory = {};
+  let memoryName = "";
   /** @type {"full" | "damaged" | null} */
   let problem = null;
 
-  /** @returns {Record<string, ProgressRecord>} */
-  function load() {
-    if (!storage || problem === "full") return { ...memory };
+  /** @returns {{records: Record<string, ProgressRecord>, learner: string}} */
+  function loadFile() {
+    const inMemory = { records: { ...memory }, learner: memoryName };
+    if (!storage || problem === "full") return inMemory;
     /** @type {string | null} */
     let text;
     try {
       text = storage.getItem(key);
     } catch {
-      return { ...memory };
+      return inMemory;
     }
-    if (text === null) return {};
+    if (text === null) return { records: {}, learner: "" };
     try {
       const read = readProgress(JSON.parse(text), site, page.kinds);
-      if (!read.error) return read.records;
+      if (!read.error) return { records: read.records, learner: read.learner };
     } catch {
       // fall through: damaged
     }
     keepDamaged(text);
-    return {};
+    return { records: {}, learner: "" };
+  }
+
+  /** @returns {Record<string, ProgressRecord>} */
+  function load() {
+    return loadFile().records;
   }
 
   /** @param {string} text */
@@ -307,12 +333,19 @@ function openStore(site) {
     }
   }
 
-  /** @param {Record<string, ProgressRecord>} records */
-  function save(records) {
+  /**
+   * @param {Record<string, ProgressRecord>} records
+   * @param {string} learner
+   * @returns {boolean}
+   */
+  function write(records, learner) {
     memory = records;
+    memoryName = learner;
     if (!storage) return true;
     try {
+      /** @type {ProgressFile} */
       const file = { format: PROGRESS_FORMAT, version: PROGRESS_VERSION, site, updated: nowIso(), records };
+      if (learner) file.learner = learner;
       storage.setItem(key, JSON.stringify(file));
       if (problem === "full") problem = null;
       return true;
@@ -321,6 +354,11 @@ function openStore(site) {
       log("warn", "could not save progress (storage full?)", error);
       return false;
     }
+  }
+
+  /** @param {Record<string, ProgressRecord>} records */
+  function save(records) {
+    return write(records, loadFile().learner);
   }
 
   return {
@@ -342,8 +380,15 @@ function openStore(site) {
       return save(records);
     },
     save,
+    learner() {
+      return loadFile().learner;
+    },
+    setLearner(name) {
+      return write(load(), learnerName(name));
+    },
     clear() {
       memory = {};
+      memoryName = "";
       if (storage) {
         try {
           storage.removeItem(key);
@@ -404,13 +449,13 @@ export function refreshViews(site, except, onlyKey) {
  */
 export function exportProgress(site) {
   const id = site || defaultSite();
-  return {
-    format: PROGRESS_FORMAT,
-    version: PROGRESS_VERSION,
-    site: id,
-    updated: nowIso(),
-    records: storeFor(id).records(),
-  };
+  const store = storeFor(id);
+  /** @type {ProgressFile} */
+  const file = { format: PROGRESS_FORMAT, version: PROGRESS_VERSION, site: id, updated: nowIso(), records: {} };
+  const learner = store.learner();
+  if (learner) file.learner = learner;
+  file.records = store.records();
+  return file;
 }
 
 /**
@@ -463,7 +508,8 @@ export function importProgress(text, site) {
   const store = storeFor(id);
   const records = store.records();
   const { imported, kept, undated } = mergeRecords(records, read.records, Date.now());
-  const saved = store.save(records);
+  const named = Boolean(read.learner && !store.learner());
+  const saved = named ? store.setLearner(read.learner) && store.save(records) : store.save(records);
   refreshViews(id);
   const parts = [
     imported.length
@@ -485,6 +531,7 @@ export function importProgress(text, site) {
       `Ignored ${plural(undated.length, "record")} dated in the future or not dated as a progress file dates them: ${listKeys(undated, null)}.`,
     );
   }
+  if (named) parts.push(`Your name was set to “${read.learner}” from the file.`);
   if (!saved) parts.push("This browser could not save them permanently; export before you leave.");
   return { ok: true, imported, kept, ignored: [...read.ignored, ...undated], message: parts.join(" ") };
 }

@@ -43,6 +43,7 @@ import { h, scopeRefs, uid } from "./dom.js";
  * @property {number} [total]        how many items, endings, marked turns or fields it has
  * @property {string} [quiz]         a quiz's kind: formative, pretest, posttest, summative
  * @property {number | null} [pass]  a quiz's pass mark
+ * @property {Record<string, string[]>} [items]  a quiz's items, each to the objective ids it measures
  */
 
 /**
