@@ -239,11 +239,21 @@ def export(format_name: str, quiz_ids: tuple[str, ...], out: Path, profile: str)
     default=None,
     help="Output folder (default: the profile's project.output-dir).",
 )
-def build(engine: str, profile: str, out: Path | None) -> int:
-    """Check the content and build the website."""
+@click.option(
+    "--no-freeze",
+    is_flag=True,
+    help="Execute every notebook, ignoring _freeze/ and the build cache (then store the new outputs).",
+)
+def build(engine: str, profile: str, out: Path | None, no_freeze: bool) -> int:
+    """Check the content and build the website.
+
+    With `execute: freeze: auto` in _quarto.yml, notebooks whose code is
+    unchanged are not executed: their outputs come from _freeze/, which the
+    build keeps current (commit it).
+    """
     from curriculum.site import build_site
 
-    build_site(_root(), engine=engine, profile=profile, out=out)
+    build_site(_root(), engine=engine, profile=profile, out=out, freeze=not no_freeze)
     return 0
 
 
@@ -414,7 +424,7 @@ def _records(n: int) -> str:
 
 
 def _root() -> Path:
-    from curriculum.content import find_root
+    from curriculum._root import find_root
     from curriculum.errors import UsageError
 
     root = find_root(Path.cwd())

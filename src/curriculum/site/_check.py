@@ -10,9 +10,12 @@ the build reads, the same way the build reads it:
    every page it names inside the project and present (or generated), every
    page readable and not nested beyond what Pandoc can render;
 3. the lesson notebooks, executed as the build executes them (with the
-   ``execute: timeout`` of ``_quarto.yml``), through the build's own cache:
-   after a build, or a check, nothing whose code and content are unchanged
-   runs again, and a build after a passing check executes nothing more.
+   ``execute:`` options of ``_quarto.yml``), through ``_freeze/`` and the
+   build's own cache: after a build, or a check, nothing whose code is
+   unchanged runs again, and a build after a passing check executes nothing
+   more. The check reads ``_freeze/`` but never writes it; a notebook whose
+   frozen outputs are missing or out of date is a warning (CUR605), so
+   ``check --strict`` in CI fails on a stale ``_freeze/``.
 
 The build runs steps 1 and 2 through :func:`check_site` too; step 3 is its
 own execution stage.
@@ -41,7 +44,7 @@ from curriculum.content import (
 )
 from curriculum.errors import ContentError, UsageError
 from curriculum.project import CACHE_DIR, SiteConfig, load_config, profiles
-from curriculum.site._execute import NotebookCache
+from curriculum.site._execute import notebook_cache
 from curriculum.site._sources import E_PAGE, markdown_page
 
 __all__ = ["check_project", "check_site", "page_problems", "writable_folders"]
@@ -98,9 +101,9 @@ def check_site(root: Path, *, execute: bool = True) -> tuple[Curriculum, list[Di
         notebooks = [root / page for page in resident.pages() if page.endswith(".ipynb")]
         try:
             writable_folders(root)  # the cache it writes must be inside the project too
-            cache = NotebookCache(
-                root, root / CACHE_DIR / "resident" / "executed", "resident", resident.execute_timeout
-            )
+            cache = notebook_cache(resident, root / CACHE_DIR / "resident" / "executed", write_freeze=False)
+            stale = cache.stale(notebooks)
+            diagnostics = sorted(set(diagnostics) | set(stale))
             cache.executed(notebooks)
         except ContentError as exc:
             diagnostics = sorted(set(diagnostics) | set(exc.diagnostics))
