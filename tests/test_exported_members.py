@@ -210,6 +210,8 @@ EXPORTED = {
         "QuartoEngine",
         "RenderStats",
         "build_site",
+        "cached_check",
+        "check_output",
         "check_project",
         "check_site",
         "choose_engine",

@@ -120,27 +120,24 @@ def check(paths: tuple[Path, ...], strict: bool, style: str) -> int:
     build needs it: content, _quarto.yml of every profile, every page, and the
     lesson notebooks executed (through the build's cache).
     """
-    from curriculum.content import Severity, check_paths, format_diagnostics, worst
+    from curriculum.site import cached_check
 
-    if paths:
-        report = check_paths(list(paths), Path.cwd())
-    else:
-        from curriculum.site import check_project
+    # Nothing read changed since the last clean check: its report, without loading the content.
+    report = None if paths else cached_check(Path.cwd())
+    if report is None:
+        from curriculum.content import check_paths
+        from curriculum.site import check_output, check_project
 
-        report = check_project(Path.cwd())
-    if report.diagnostics or style == "json":
-        click.echo(format_diagnostics(report.diagnostics, style))  # JSON is always a document: [] when clean
-    counts = {s: sum(1 for d in report.diagnostics if d.severity == s) for s in Severity}
-    level = worst(report.diagnostics)
-    failed = level == Severity.error or (strict and level == Severity.warning)
+        report = check_output(check_paths(list(paths), Path.cwd()) if paths else check_project(Path.cwd()))
+    output = report.output[style]
+    if output or style == "json":
+        click.echo(output)  # JSON is always a document: [] when clean
+    failed = report.errors > 0 or (strict and report.warnings > 0)
     if style == "text":
-        found = ", ".join(
-            f"{n} {s}{'s' if n != 1 else ''}" for s, n in sorted(counts.items(), reverse=True) if n
-        )
         status = click.style("failed", fg="red", bold=True) if failed else click.style("passed", fg="green")
+        found = report.found
         click.echo(
-            f"Check {status}: {report.summary}" + (f"; {found}" if found else "; no problems"),
-            err=True,
+            f"Check {status}: {report.summary}" + (f"; {found}" if found else "; no problems"), err=True
         )
     return 1 if failed else 0
 

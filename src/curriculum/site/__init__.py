@@ -17,11 +17,12 @@ import typing
 
 if typing.TYPE_CHECKING:
     from curriculum.site._build import BuildResult, build_site, run_prerender
-    from curriculum.site._check import check_project, check_site
+    from curriculum.site._check import check_output, check_project, check_site
     from curriculum.site._citeproc import format_references
     from curriculum.site._context import BuildContext, export_context, payload_builder
     from curriculum.site._engines import ENGINES, Engine, QuartoEngine, choose_engine, engine_names
     from curriculum.site._pandoc_engine import CSP, CSP_HEADER, PandocEngine, RenderStats
+    from curriculum.site._quick import cached_check
     from curriculum.site._reader import write_reader_notebooks
     from curriculum.site._serve import serve
 
@@ -36,6 +37,8 @@ __all__ = [
     "QuartoEngine",
     "RenderStats",
     "build_site",
+    "cached_check",
+    "check_output",
     "check_project",
     "check_site",
     "choose_engine",
@@ -52,6 +55,8 @@ _WHERE = {
     "BuildResult": "_build",
     "build_site": "_build",
     "run_prerender": "_build",
+    "cached_check": "_quick",
+    "check_output": "_check",
     "check_project": "_check",
     "check_site": "_check",
     "format_references": "_citeproc",

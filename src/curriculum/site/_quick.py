@@ -23,10 +23,12 @@ from typing import Any
 
 from curriculum._cache import PROJECT_CACHE
 
-__all__ = ["QUICK", "LastBuild", "last_build", "stats"]
+__all__ = ["CHECK", "QUICK", "CheckOutput", "LastBuild", "cached_check", "last_build", "stats", "unchanged"]
 
 QUICK = "quick.json"
 """The record's name in the profile's build cache."""
+CHECK = "check.json"
+"""The last clean ``curriculum check``'s record, in the build cache."""
 MANIFEST = ".curriculum-manifest.json"
 """The files a build wrote, listed in the output folder."""
 
@@ -42,6 +44,67 @@ def stats(paths: Iterable[str]) -> list[list[Any]]:
             continue
         found.append([path, info.st_mtime_ns, info.st_size])
     return found
+
+
+def unchanged(files: Any) -> bool:
+    """Whether every ``[path, mtime, size]`` of a record is still what :func:`stats` says."""
+    return isinstance(files, list) and stats(str(f[0]) for f in files) == files
+
+
+class CheckOutput:
+    """What ``curriculum check`` prints of a check; the last clean one is replayed while nothing changes.
+
+    Attributes
+    ----------
+    output : dict[str, str]
+        The diagnostics as printed, in each ``--format`` (``text``, ``json``, ``github``).
+    errors : int
+        Errors found (a check with errors is never recorded: it runs again).
+    warnings : int
+        Warnings found.
+    found : str
+        The counts as the summary line words them (``2 warnings``), empty when there were none.
+    summary : str
+        What was checked.
+    """
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.output = {str(k): str(v) for k, v in data["output"].items()}
+        self.errors = int(data["errors"])
+        self.warnings = int(data["warnings"])
+        self.found = str(data["found"])
+        self.summary = str(data["summary"])
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the data this was made from."""
+        return {
+            "output": self.output,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "found": self.found,
+            "summary": self.summary,
+        }
+
+
+def cached_check(cwd: Path) -> CheckOutput | None:
+    """Return the last check of the project around ``cwd`` if nothing it read changed since, else None.
+
+    What the check reads is everything the build reads for every profile, the
+    frozen outputs and the package; the record is kept only for a check that
+    found no error, run from the same folder (its paths are relative to it).
+    """
+    from curriculum._root import find_root
+
+    root = find_root(cwd)
+    if root is None:
+        return None
+    try:
+        data = json.loads((root / PROJECT_CACHE / CHECK).read_bytes())
+        if not isinstance(data, dict) or data["cwd"] != str(Path(os.path.abspath(cwd))):
+            return None
+        return CheckOutput(data) if unchanged(data["files"]) else None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 class LastBuild:
@@ -87,8 +150,7 @@ def last_build(root: Path, profile: str, engine: str, out: Path | None) -> LastB
         data = json.loads((root / PROJECT_CACHE / profile / QUICK).read_bytes())
         if not isinstance(data, dict) or (out is not None and str(out.resolve()) != data["out"]):
             return None
-        files = data["files"]
-        if stats(str(f[0]) for f in files) != files:
+        if not unchanged(data["files"]):
             return None
         manifest = Path(str(data["out"])) / MANIFEST
         written = json.loads(manifest.read_bytes())
