@@ -73,6 +73,8 @@ def check_project(cwd: Path) -> CheckReport:
             f"no {PROJECT_FILE} in {cwd} or above, so this is not a curriculum project; "
             "run the command inside one, or name the files to check"
         )
+    with contextlib.suppress(OSError):  # made first, so that the check's own cache leaves the times alone
+        (root / CACHE_DIR).mkdir(exist_ok=True)
     files = _check_inputs(root)  # their times before the check: an edit while it runs is seen next time
     cur, diagnostics = check_site(root)
     report = CheckReport(diagnostics, len(project_files(root)), describe(cur))
