@@ -9,7 +9,6 @@ so in one line (the traceback only with ``--debug``) and exits with 3.
 from __future__ import annotations
 
 import sys
-import traceback
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -451,6 +450,8 @@ def main(argv: list[str] | None = None) -> None:
         status = 130
     except Exception as exc:
         if "--debug" in args:
+            import traceback
+
             traceback.print_exc()
         click.echo(
             f"Internal error: {type(exc).__name__}: {_printable(str(exc))}\n"
