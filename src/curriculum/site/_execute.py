@@ -33,8 +33,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from curriculum.content import (
     E_CONFIG,
     E_EXECUTE,
@@ -52,6 +50,7 @@ from curriculum.content import (
 )
 from curriculum.errors import BuildError, ContentError
 from curriculum.project import DEFAULT_TIMEOUT, Freeze, SiteConfig
+from curriculum.site._sources import read_front_matter
 
 __all__ = [
     "FREEZE_DIR",
@@ -148,14 +147,8 @@ class NotebookCache:
         cells = notebook.get("cells") or []
         first = cells[0] if cells and isinstance(cells[0], dict) else {}
         execute: Any = {}
-        if first.get("cell_type") == "raw":
-            source = _source(first).strip()
-            if source.startswith("---"):
-                try:
-                    front = yaml.safe_load(source.strip("-\n")) or {}
-                except yaml.YAMLError:
-                    front = {}  # the content check reports it
-                execute = front.get("execute") if isinstance(front, dict) else {}
+        if first.get("cell_type") == "raw":  # front matter the content check could not read counts as none
+            execute = read_front_matter(_source(first).lstrip() + "\n").get("execute")
         execute = execute if isinstance(execute, dict) else {}
         freeze = execute.get("freeze", self.freeze)
         if freeze not in (True, False, "auto"):
