@@ -148,7 +148,9 @@ def last_build(root: Path, profile: str, engine: str, out: Path | None) -> LastB
         return None
     try:
         data = json.loads((root / PROJECT_CACHE / profile / QUICK).read_bytes())
-        if not isinstance(data, dict) or (out is not None and str(out.resolve()) != data["out"]):
+        if not isinstance(data, dict) or data["root"] != str(root.resolve()):
+            return None  # a copied or moved project: its record names the files of another
+        if out is not None and str(out.resolve()) != data["out"]:
             return None
         if not unchanged(data["files"]):
             return None

@@ -79,6 +79,7 @@ class BuildStamp:
         files = {str(p) for p in [*self.inputs, *package_files()]}
         files |= {str(Path(p).parent) for p in files} | {str(self.project.root), str(self.out / MANIFEST)}
         quick = {
+            "root": str(self.project.root.resolve()),
             "out": str(self.out.resolve()),
             "engine": engine,
             "pages": pages,
