@@ -708,13 +708,13 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
         results["serve"] = bench_serve(ours_dir, snapshot, args.lesson)
+        if not args.skip_jupyter_book:
+            print("Jupyter Book 1.x (jupyter-book build)", flush=True)
+            results["jupyter_book"] = bench_jb(jb_dir, snapshot, logs, stems, args.lesson, args)
         sizes = [int(n) for n in args.scale.split(",") if n.strip()]
         if sizes:
             print(f"scale: our build of {', '.join(map(str, sizes))} lessons", flush=True)
             results["scale"] = bench_scale(run, snapshot, logs, sizes)
-        if not args.skip_jupyter_book:
-            print("Jupyter Book 1.x (jupyter-book build)", flush=True)
-            results["jupyter_book"] = bench_jb(jb_dir, snapshot, logs, stems, args.lesson, args)
     except (BuildFailed, subprocess.CalledProcessError, RuntimeError) as exc:
         print(f"\nBenchmark stopped: {exc}", file=sys.stderr)
         args.keep = True
