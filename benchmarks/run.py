@@ -25,6 +25,7 @@ import yaml
 from _jupyterbook import ensure_venv, version, write_book
 from _pageweight import page_weight
 from _serve import describe, measure_serve
+from _synthetic import grow
 from _workspace import copy_content, edit_lesson_prose, edit_quiz, snapshot_package
 
 HERE = Path(__file__).resolve().parent
@@ -34,7 +35,11 @@ RESULTS = HERE / "results.json"
 KB = 1000  # budgets and tables use 1 KB = 1000 bytes
 
 BUDGETS = {
-    "no_change": 2.0,  # seconds
+    "no_change": 0.2,  # seconds
+    "quiz_edit": 1.0,  # seconds
+    "startup": 0.1,  # seconds, curriculum --version
+    "check": 0.5,  # seconds, curriculum check --strict with nothing changed
+    "cold_vs_jb": 4.0,  # Jupyter Book's cold build / ours from a fresh clone (with _freeze/)
     "lesson_edit": 5.0,  # seconds
     "page_kb": 150.0,  # KB, the heaviest lesson page
     "lighter_than_jb": 5.0,  # Jupyter Book bytes / ours, the least favourable lesson
@@ -204,11 +209,19 @@ def bench_ours(
     site = project / "_site"
     out: dict[str, Any] = {"command": f"{exe} build --engine pandoc"}
 
-    startup = [builder.run(f"startup-{i}", [str(exe), "--version"]) for i in range(3)]
+    startup = [builder.run(f"startup-{i}", [str(exe), "--version"]) for i in range(5)]
     out["startup_seconds"] = median(startup)
+    out["import_ms"] = import_ms(venv_bin / "python", builder.env)
 
     out.update(measure(builder, project, site, "search-index.js", stems, lesson, args))
     notebook = project / "lessons" / f"{lesson}.ipynb"
+
+    checks = [builder.run(f"check-{i}", [str(exe), "check", "--strict"]) for i in range(4)]
+    out["check_first"], out["check"] = checks[0]["seconds"], median(checks[1:])
+
+    for folder in (site, project / ".curriculum-cache"):
+        shutil.rmtree(folder, ignore_errors=True)
+    out["cold_no_freeze"] = builder.run("cold-no-freeze", [*builder.cmd, "--no-freeze"])
 
     if args.profile:
         out["profile"] = {}
@@ -231,6 +244,75 @@ def bench_ours(
             ]
             builder.run(f"profile-{label}", cmd)
             out["profile"][label] = _profile_text(prof)
+    return out
+
+
+def import_ms(python: Path, env: dict[str, str]) -> float:
+    """Milliseconds ``python -X importtime`` reports for importing the command line (``curriculum.cli``)."""
+    done = subprocess.run(
+        [str(python), "-X", "importtime", "-c", "import curriculum.cli"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = [line for line in done.stderr.splitlines() if line.rstrip().endswith("| curriculum.cli")]
+    return round(int(lines[-1].split("|")[1]) / 1000, 1) if lines else float("nan")
+
+
+def shrink(project: Path, lessons: int) -> None:
+    """Keep the first ``lessons`` lessons (and their content) of a copy of the repository."""
+    for folder in ("lessons", "vignettes", "exercises", "faculty/notes", "quizzes", "_freeze/lessons"):
+        for path in sorted((project / folder).glob("[0-9][0-9]-*")):
+            if int(path.name[:2]) >= lessons:
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+    for config in project.glob("_quarto*.yml"):
+        kept: list[str] = []
+        for line in config.read_text(encoding="utf-8").splitlines(keepends=True):
+            m = re.search(r"(?:lessons|notes)/(\d\d)-", line)
+            if m and int(m[1]) >= lessons:
+                if kept and kept[-1].lstrip().startswith("- text:") and line.lstrip().startswith("href:"):
+                    kept.pop()  # the entry's first line
+                continue
+            kept.append(line)
+        config.write_text("".join(kept), encoding="utf-8")
+
+
+def bench_scale(run: Path, snapshot: Path, logs: Path, sizes: list[int]) -> dict[str, Any]:
+    """Our build of ``sizes`` lessons: cold, cold from a clone with _freeze/, no change, edits, check."""
+    venv_bin = Path(sys.executable).parent
+    exe = str(venv_bin / "curriculum")
+    out: dict[str, Any] = {}
+    for n in sizes:
+        first, clone = run / f"scale-{n}", run / f"scale-{n}-clone"
+        copy_content(REPO, first)
+        shutil.rmtree(first / "_freeze", ignore_errors=True)
+        have = len(list((first / "lessons").glob("*.ipynb")))
+        if n > have:
+            grow(first, n)
+        elif n < have:
+            shrink(first, n)
+        builder = Builder(
+            f"ours-{n}",
+            [exe, "build", "--engine", "pandoc"],
+            first,
+            base_env(venv_bin, snapshot),
+            logs,
+            parse_ours,
+        )
+        row: dict[str, Any] = {"lessons": len(list((first / "lessons").glob("*.ipynb")))}
+        row["cold_no_freeze"] = builder.run("cold-no-freeze", [*builder.cmd, "--no-freeze"])
+        shutil.copytree(first, clone, ignore=shutil.ignore_patterns("_site", ".curriculum-cache"))
+        builder.cwd = clone
+        row["cold_clone"] = builder.run("cold-clone")
+        row["no_change"] = median([builder.run(f"no-change-{i}") for i in range(3)])
+        stem = sorted(p.stem for p in (clone / "lessons").glob("*.ipynb"))[1]
+        edit_lesson_prose(clone / "lessons" / f"{stem}.ipynb", 0)
+        row["lesson_edit"] = builder.run("lesson-edit")
+        edit_quiz(_quiz_file(clone, stem), 0)
+        row["quiz_edit"] = builder.run("quiz-edit")
+        row["check"] = median([builder.run(f"check-{i}", [exe, "check"]) for i in range(3)][1:])
+        out[str(n)] = row
     return out
 
 
@@ -326,10 +408,19 @@ def report(results: dict[str, Any]) -> list[dict[str, Any]]:
         return value
 
     rows = [
-        ("cold build (no cache, no output)", ours["cold"]["seconds"], j("cold", "seconds"), _s),
+        ("cold build, fresh clone (ours with _freeze/)", ours["cold"]["seconds"], j("cold", "seconds"), _s),
+        (
+            "cold build, every notebook executed (--no-freeze)",
+            ours["cold_no_freeze"]["seconds"],
+            j("cold", "seconds"),
+            _s,
+        ),
         (f"no-change rebuild (median of {n_nc})", ours["no_change"], j("no_change"), _s),
         (f"one-lesson prose edit (median of {n_ed})", ours["lesson_edit"], j("lesson_edit"), _s),
-        ("one-quiz edit (informational)", ours["quiz_edit"]["seconds"], j("quiz_edit", "seconds"), _s),
+        ("one-quiz edit", ours["quiz_edit"]["seconds"], j("quiz_edit", "seconds"), _s),
+        ("start-up: curriculum --version (median of 5)", ours["startup_seconds"], None, _s),
+        ("check --strict, first run", ours["check_first"], None, _s),
+        ("check --strict, nothing changed (median of 3)", ours["check"], None, _s),
         (
             f"page {lesson}: HTML+CSS+JS at load",
             ours["pages"][lesson]["total"],
@@ -369,7 +460,31 @@ def report(results: dict[str, Any]) -> list[dict[str, Any]]:
     for label, mine, theirs, fmt in rows:
         print(f"{label:<{width}}{fmt(mine):>14}{fmt(theirs):>16}{_ratio(theirs, mine):>12}")
     print()
-    print(f"command start-up (curriculum --version, median of 3): {_s(ours['startup_seconds'])}")
+    print(f"importing the command line (python -X importtime, curriculum.cli): {ours['import_ms']} ms")
+    scale = results.get("scale")
+    if scale:
+        print()
+        print("Scale: our build as the curriculum grows (seconds; each a fresh subprocess)")
+        head = ["lessons", "cold --no-freeze", "cold, clone", "no change", "one lesson", "one quiz", "check"]
+        print("".join(f"{h:>18}" for h in head))
+        for row in scale.values():
+            cells = [
+                row["lessons"],
+                row["cold_no_freeze"]["seconds"],
+                row["cold_clone"]["seconds"],
+                row["no_change"],
+                row["lesson_edit"]["seconds"],
+                row["quiz_edit"]["seconds"],
+                row["check"],
+            ]
+            print("".join(f"{c:>18}" for c in cells))
+        for row in scale.values():
+            print(
+                f"  {row['lessons']} lessons, notebooks executed: cold --no-freeze "
+                f"{row['cold_no_freeze'].get('executed')}, clone {row['cold_clone'].get('executed')}, "
+                f"lesson edit {row['lesson_edit'].get('executed')}, "
+                f"quiz edit {row['quiz_edit'].get('executed')}"
+            )
     serve = results.get("serve")
     if serve:
         print(f"preview server: {describe(serve)}")
@@ -455,6 +570,32 @@ def report(results: dict[str, Any]) -> list[dict[str, Any]]:
             "pass": ours["no_change"] < BUDGETS["no_change"],
         },
         {
+            "budget": f"one-quiz edit < {BUDGETS['quiz_edit']:g} s",
+            "value": ours["quiz_edit"]["seconds"],
+            "shown": _s(ours["quiz_edit"]["seconds"]),
+            "pass": ours["quiz_edit"]["seconds"] < BUDGETS["quiz_edit"],
+        },
+        {
+            "budget": f"curriculum --version < {BUDGETS['startup']:g} s",
+            "value": ours["startup_seconds"],
+            "shown": _s(ours["startup_seconds"]),
+            "pass": ours["startup_seconds"] < BUDGETS["startup"],
+        },
+        {
+            "budget": f"check --strict, nothing changed < {BUDGETS['check']:g} s",
+            "value": ours["check"],
+            "shown": _s(ours["check"]),
+            "pass": ours["check"] < BUDGETS["check"],
+        },
+        {
+            "budget": f"cold build from a fresh clone <= 1/{BUDGETS['cold_vs_jb']:g} of Jupyter Book's",
+            "value": ours["cold"]["seconds"],
+            "shown": f"{_s(ours['cold']['seconds'])} vs {_s(j('cold', 'seconds'))}",
+            "pass": None
+            if not jb
+            else ours["cold"]["seconds"] * BUDGETS["cold_vs_jb"] <= jb["cold"]["seconds"],
+        },
+        {
             "budget": f"one-lesson rebuild < {BUDGETS['lesson_edit']:g} s",
             "value": ours["lesson_edit"],
             "shown": _s(ours["lesson_edit"]),
@@ -516,6 +657,11 @@ def main(argv: list[str] | None = None) -> int:
         help="also profile one no-change and one lesson-edit rebuild of ours with cProfile",
     )
     parser.add_argument("--lesson", default="02-supportive-1", help="the lesson to edit and compare")
+    parser.add_argument(
+        "--scale",
+        default="8,16,64",
+        help="lesson counts of the scale benchmark, comma-separated (empty: skip it)",
+    )
     args = parser.parse_args(argv)
     args.no_change, args.edits = (2, 1) if args.quick else (5, 3)
 
@@ -565,6 +711,10 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_jupyter_book:
             print("Jupyter Book 1.x (jupyter-book build)", flush=True)
             results["jupyter_book"] = bench_jb(jb_dir, snapshot, logs, stems, args.lesson, args)
+        sizes = [int(n) for n in args.scale.split(",") if n.strip()]
+        if sizes:
+            print(f"scale: our build of {', '.join(map(str, sizes))} lessons", flush=True)
+            results["scale"] = bench_scale(run, snapshot, logs, sizes)
     except (BuildFailed, subprocess.CalledProcessError, RuntimeError) as exc:
         print(f"\nBenchmark stopped: {exc}", file=sys.stderr)
         args.keep = True

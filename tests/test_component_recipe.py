@@ -132,13 +132,16 @@ def test_new_check_notebook_progress_and_site(
     assert status == 0, out + err
     (project / "toys" / "greet.yml").unlink()
 
-    # The notebook host, rendering for the site: the static fragment and the mount reference.
+    # The notebook host, rendering for the site: our build's reference, and Quarto's static fragment.
     monkeypatch.setenv("CURRICULUM_ROOT", str(project))
     monkeypatch.setenv("CURRICULUM_HOST", "static")
+    reference = curriculum.toy("hello")  # type: ignore[attr-defined]
+    assert reference._repr_mimebundle_()[MOUNT_MIME] == {"component": "toy", "args": ["hello"]}
+    monkeypatch.delenv("CURRICULUM_HOST")
+    monkeypatch.setenv("QUARTO_DOCUMENT_PATH", str(project / "lessons" / "toy.ipynb"))
     shown = curriculum.toy("hello")  # type: ignore[attr-defined]
     assert isinstance(shown, StaticComponent)
     assert shown.payload["greeting_html"] == "Hello from the <em>toy</em> kind."
-    assert shown._repr_mimebundle_()[MOUNT_MIME] == {"component": "toy", "args": ["hello"]}
     missing = curriculum.toy("hallo")  # type: ignore[attr-defined]
     assert isinstance(missing, Problem)
     assert missing.message.startswith("there is no toy `hallo` (did you mean `hello`?)")

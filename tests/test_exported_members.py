@@ -6,7 +6,7 @@ lists themselves are written out here, so a change to the public API is a
 change to this file that a reviewer sees. The layering rule is checked on
 the source: no module imports a private module (``_name``) of another
 subpackage; what another layer needs is exported from the subpackage. The
-package root's own helpers (``curriculum._version``, ``curriculum._cache``)
+package root's own helpers (``curriculum._version``, ``curriculum._cache``, ``curriculum._root``)
 may be imported anywhere.
 """
 
@@ -78,6 +78,7 @@ EXPORTED = {
         "E_CONFIG",
         "E_EMPTY",
         "E_EXECUTE",
+        "E_FREEZE",
         "E_OUTSIDE",
         "E_PAGE",
         "E_PANDOC",
@@ -184,6 +185,7 @@ EXPORTED = {
     "curriculum.project": [
         "CACHE_DIR",
         "DEFAULT_TIMEOUT",
+        "Freeze",
         "NavEntry",
         "Project",
         "QuartoFile",
@@ -192,6 +194,7 @@ EXPORTED = {
         "active_profile",
         "digest",
         "load_config",
+        "package_files",
         "package_fingerprint",
         "profiles",
         "site_id",
@@ -223,6 +226,8 @@ EXPORTED = {
         "QuartoEngine",
         "RenderStats",
         "build_site",
+        "cached_check",
+        "check_output",
         "check_project",
         "check_site",
         "choose_engine",
@@ -238,7 +243,7 @@ EXPORTED = {
 """The public API of the package and of each subpackage (``curriculum.web`` is checked below, not pinned)."""
 
 PACKAGES = [*EXPORTED, "curriculum.web"]
-ROOT_HELPERS = {"curriculum._version", "curriculum._cache"}
+ROOT_HELPERS = {"curriculum._version", "curriculum._cache", "curriculum._root"}
 
 
 def _public(module: types.ModuleType) -> set[str]:

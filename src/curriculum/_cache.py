@@ -1,16 +1,21 @@
-"""Where the package keeps what it can recompute: formatted citations, checked bibliographies."""
+"""Where the package keeps what it can recompute: formatted citations, checked bibliographies, builds."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-import platformdirs
+__all__ = ["PROJECT_CACHE", "cache_dir"]
 
-__all__ = ["cache_dir"]
+PROJECT_CACHE = ".curriculum-cache"
+"""The build's cache folder, inside a project."""
 
 
 def cache_dir() -> Path:
     """Return the folder for caches (``CURRICULUM_CACHE_DIR`` overrides the user cache folder)."""
     configured = os.environ.get("CURRICULUM_CACHE_DIR")
-    return Path(configured) if configured else Path(platformdirs.user_cache_dir("curriculum"))
+    if configured:
+        return Path(configured)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("curriculum"))

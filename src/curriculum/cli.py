@@ -9,7 +9,6 @@ so in one line (the traceback only with ``--debug``) and exits with 3.
 from __future__ import annotations
 
 import sys
-import traceback
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -120,27 +119,24 @@ def check(paths: tuple[Path, ...], strict: bool, style: str) -> int:
     build needs it: content, _quarto.yml of every profile, every page, and the
     lesson notebooks executed (through the build's cache).
     """
-    from curriculum.content import Severity, check_paths, format_diagnostics, worst
+    from curriculum.site import cached_check
 
-    if paths:
-        report = check_paths(list(paths), Path.cwd())
-    else:
-        from curriculum.site import check_project
+    # Nothing read changed since the last clean check: its report, without loading the content.
+    report = None if paths else cached_check(Path.cwd())
+    if report is None:
+        from curriculum.content import check_paths
+        from curriculum.site import check_output, check_project
 
-        report = check_project(Path.cwd())
-    if report.diagnostics or style == "json":
-        click.echo(format_diagnostics(report.diagnostics, style))  # JSON is always a document: [] when clean
-    counts = {s: sum(1 for d in report.diagnostics if d.severity == s) for s in Severity}
-    level = worst(report.diagnostics)
-    failed = level == Severity.error or (strict and level == Severity.warning)
+        report = check_output(check_paths(list(paths), Path.cwd()) if paths else check_project(Path.cwd()))
+    output = report.output[style]
+    if output or style == "json":
+        click.echo(output)  # JSON is always a document: [] when clean
+    failed = report.errors > 0 or (strict and report.warnings > 0)
     if style == "text":
-        found = ", ".join(
-            f"{n} {s}{'s' if n != 1 else ''}" for s, n in sorted(counts.items(), reverse=True) if n
-        )
         status = click.style("failed", fg="red", bold=True) if failed else click.style("passed", fg="green")
+        found = report.found
         click.echo(
-            f"Check {status}: {report.summary}" + (f"; {found}" if found else "; no problems"),
-            err=True,
+            f"Check {status}: {report.summary}" + (f"; {found}" if found else "; no problems"), err=True
         )
     return 1 if failed else 0
 
@@ -242,11 +238,21 @@ def export(format_name: str, quiz_ids: tuple[str, ...], out: Path, profile: str)
     default=None,
     help="Output folder (default: the profile's project.output-dir).",
 )
-def build(engine: str, profile: str, out: Path | None) -> int:
-    """Check the content and build the website."""
+@click.option(
+    "--no-freeze",
+    is_flag=True,
+    help="Execute every notebook, ignoring _freeze/ and the build cache (then store the new outputs).",
+)
+def build(engine: str, profile: str, out: Path | None, no_freeze: bool) -> int:
+    """Check the content and build the website.
+
+    With `execute: freeze: auto` in _quarto.yml, notebooks whose code is
+    unchanged are not executed: their outputs come from _freeze/, which the
+    build keeps current (commit it).
+    """
     from curriculum.site import build_site
 
-    build_site(_root(), engine=engine, profile=profile, out=out)
+    build_site(_root(), engine=engine, profile=profile, out=out, freeze=not no_freeze)
     return 0
 
 
@@ -417,7 +423,7 @@ def _records(n: int) -> str:
 
 
 def _root() -> Path:
-    from curriculum.content import find_root
+    from curriculum._root import find_root
     from curriculum.errors import UsageError
 
     root = find_root(Path.cwd())
@@ -447,6 +453,8 @@ def main(argv: list[str] | None = None) -> None:
         status = 130
     except Exception as exc:
         if "--debug" in args:
+            import traceback
+
             traceback.print_exc()
         click.echo(
             f"Internal error: {type(exc).__name__}: {_printable(str(exc))}\n"

@@ -76,6 +76,7 @@ def test_every_rule_has_a_fixture() -> None:
         "CUR602",
         "CUR603",
         "CUR604",  # site build: tests/site/
+        "CUR605",  # a stale _freeze/: tests/site/test_freeze.py
     }
     missing = set(RULES) - covered - tested_elsewhere
     assert not missing, f"rules without an invalid fixture: {sorted(missing)}"

@@ -18,8 +18,9 @@ from tests.cli.test_cli import run
 
 @pytest.fixture
 def static_host(project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Quarto's render: the static host that loads the content (our own build only gets references)."""
     monkeypatch.setenv("CURRICULUM_ROOT", str(project))
-    monkeypatch.setenv("CURRICULUM_HOST", "static")
+    monkeypatch.setenv("QUARTO_DOCUMENT_PATH", str(project / "lessons" / "intro.ipynb"))
     return project
 
 

@@ -24,7 +24,7 @@ from curriculum.assess import ProgressStore
 from curriculum.assess._progress import ProgressWarning
 from curriculum.components import COMPONENTS, Mount
 from curriculum.hosts.display import Problem, StaticComponent
-from curriculum.hosts.static import MOUNT_MIME
+from curriculum.hosts.static import MOUNT_MIME, OVERVIEW_MIME
 from curriculum.hosts.widget import widget_class
 from curriculum.web import component_esm, live_esm, live_module
 from tests.lab.conftest import payload_builder as builder
@@ -271,16 +271,16 @@ def test_the_faculty_overview_links_to_the_facilitator_notes(
     assert "faculty/notes" not in resident and "Describe the alliance as a common factor." in resident
     monkeypatch.setenv("CURRICULUM_PROFILE", "faculty")
     assert 'href="../faculty/notes/intro.qmd"' in curriculum.overview("intro")._repr_html_()  # in JupyterLab
-    monkeypatch.setenv("CURRICULUM_HOST", "static")
+    monkeypatch.setenv("QUARTO_DOCUMENT_PATH", str(lesson_dir / "intro.ipynb"))
     assert 'href="../faculty/notes/intro.html"' in curriculum.overview("intro")._repr_html_()  # on the site
     (lesson_dir.parent / "faculty" / "notes" / "intro.qmd").unlink()
     assert "faculty/notes" not in curriculum.overview("intro")._repr_html_()  # no notes, no link
 
 
-def test_static_host_returns_the_html_fragment(
+def test_quarto_host_returns_the_html_fragment(
     lesson_dir: Path, progress_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("CURRICULUM_HOST", "static")
+    monkeypatch.setenv("QUARTO_DOCUMENT_PATH", str(lesson_dir / "intro.ipynb"))
     shown = curriculum.quiz("intro")
     assert isinstance(shown, StaticComponent)
     assert repr(shown) == "Quiz 'intro' (interactive on the website)"
@@ -302,22 +302,32 @@ def test_static_host_returns_the_html_fragment(
     assert not progress_file.exists()
 
 
-@pytest.mark.parametrize("host", ["static", "quarto"])
-def test_static_host_also_displays_a_reference_for_our_build(
-    host: str, lesson_dir: Path, monkeypatch: pytest.MonkeyPatch
+def test_our_build_gets_references_by_id_and_no_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Our build reads which component a cell shows from its own MIME type; Quarto gets the fragment."""
-    if host == "static":
-        monkeypatch.setenv("CURRICULUM_HOST", "static")
-    else:
-        monkeypatch.setenv("QUARTO_DOCUMENT_PATH", str(lesson_dir / "intro.ipynb"))
-    bundle = curriculum.worksheet("thought-record")._repr_mimebundle_()
-    assert bundle["text/html"].startswith('<div class="cur-widget" data-component="worksheet"')
-    if host == "static":
-        assert bundle[MOUNT_MIME] == {"component": "worksheet", "args": ["thought-record"]}
-        assert Mount.from_json(bundle[MOUNT_MIME]) == Mount("worksheet", ("thought-record",))
-    else:
-        assert MOUNT_MIME not in bundle
+    """Our build reads which component or overview a cell shows from its own MIME type; Quarto gets HTML.
+
+    The reference holds no content, so no project is even needed to make it: the
+    stored outputs (``_freeze/``) depend on the code alone.
+    """
+    monkeypatch.chdir(tmp_path)  # no project here: a reference does not load one
+    monkeypatch.setenv("CURRICULUM_HOST", "static")
+    bundle = curriculum.worksheet("thought-record", "tr-1")._repr_mimebundle_()
+    assert bundle == {
+        MOUNT_MIME: {"component": "worksheet", "args": ["thought-record", "tr-1"]},
+        "text/plain": "Worksheet 'tr-1' (interactive on the website)",
+    }
+    assert Mount.from_json(bundle[MOUNT_MIME]) == Mount("worksheet", ("thought-record", "tr-1"))
+    overview = curriculum.overview("intro")._repr_mimebundle_()
+    assert overview == {OVERVIEW_MIME: {"lesson": "intro"}, "text/plain": "Overview of the lesson 'intro'"}
+    assert isinstance(curriculum.worksheet("thought-recrd"), Problem)  # the kind is still checked at the call
+
+
+def test_quarto_gets_the_fragment_and_no_reference(lesson_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QUARTO_DOCUMENT_PATH", str(lesson_dir / "intro.ipynb"))
+    shown = curriculum.worksheet("thought-record")
+    assert shown._repr_html_().startswith('<div class="cur-widget" data-component="worksheet"')
+    assert not hasattr(shown, "_repr_mimebundle_")  # Jupyter shows its HTML (and text), no reference
 
 
 def test_progress_lists_saved_records(progress_file: Path) -> None:

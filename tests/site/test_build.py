@@ -211,7 +211,7 @@ def test_no_change_rebuild_does_nothing_and_is_deterministic(tmp_path: Path, res
     assert rebuilt == after
 
 
-def test_editing_prose_renders_one_page_and_executes_nothing(tmp_path: Path) -> None:
+def test_editing_prose_or_a_quiz_executes_nothing(tmp_path: Path) -> None:
     from tests.site.conftest import build_copy
 
     root, _ = build_copy(tmp_path, "resident")
@@ -230,8 +230,11 @@ def test_editing_prose_renders_one_page_and_executes_nothing(tmp_path: Path) -> 
     quiz = root / "quizzes" / "intro.yml"
     quiz.write_text(quiz.read_text().replace("Introduction quiz", "Introduction quiz, revised"))
     result = build_site(root, engine="pandoc", console=Console(quiet=True))
-    assert result.stats is not None and result.stats.executed == 1
+    # A quiz is data: its pages are rendered again from the file, and no kernel runs.
+    assert result.stats is not None and result.stats.executed == 0
+    assert result.stats.notebooks == {"lessons/intro.ipynb": "cached"}
     assert "Introduction quiz, revised" in (result.out / "quiz" / "intro.html").read_text()
+    assert "Introduction quiz, revised" in (result.out / "lessons" / "intro.data.js").read_text()
 
 
 def test_stale_pages_are_removed(tmp_path: Path) -> None:

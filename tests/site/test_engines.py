@@ -191,7 +191,7 @@ def test_the_pandoc_build_prints_one_line_per_stage(
     assert status == 0, err
     stages = [line.split()[0] for line in err.splitlines() if line.strip()]
     assert [s for s in stages if s in ("engine", "check", *STAGES)] == ["engine", "check", *STAGES]
-    assert "1 notebook · 1 run, 0 from the cache" in err
+    assert "1 notebook · 1 run, 0 frozen, 0 from the cache" in err
     status, _, err = run(["build", "--engine", "pandoc"], capsys)
     assert "nothing changed since the last build" in err and "execute" not in err
 

@@ -14,7 +14,7 @@ project's files read and written safely (:func:`read_bytes`,
 """
 
 from curriculum.content._bibliography import Bibliography
-from curriculum.content._build_rules import E_CONFIG, E_EXECUTE, E_PAGE, E_PANDOC
+from curriculum.content._build_rules import E_CONFIG, E_EXECUTE, E_FREEZE, E_PAGE, E_PANDOC
 from curriculum.content._calls import Call, CellCode, parse_cells
 from curriculum.content._check import CheckReport, check_curriculum, check_paths, describe
 from curriculum.content._citations import (
@@ -96,6 +96,7 @@ __all__ = [
     "E_CONFIG",
     "E_EMPTY",
     "E_EXECUTE",
+    "E_FREEZE",
     "E_OUTSIDE",
     "E_PAGE",
     "E_PANDOC",

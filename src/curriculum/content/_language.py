@@ -61,6 +61,25 @@ _TERMS: list[tuple[str, str]] = [
     (r"\bfrequent\s+flyers?\b", "a person who comes often / high utiliser of care"),
 ]
 _COMPILED = [(re.compile(p, re.I), alt) for p, alt in _TERMS]
+_WORDS = [
+    ("schizophrenic",),
+    ("borderline",),
+    ("addict",),
+    ("alcoholic",),
+    ("abuser", "junkie"),
+    ("suicide",),
+    ("suicide",),
+    ("suffer",),
+    ("mentally",),
+    ("bipolar",),
+    ("psychotics",),
+    ("crazy", "lunatic", "psycho", "nutcase"),
+    ("complian",),
+    ("manipulative", "attention"),
+    ("clean", "dirty"),
+    ("flyer",),
+]
+"""A word each term cannot match without (lower case): a regex runs only on a text that holds one."""
 _MENTION = re.compile(r'"[^"\n]*+"|“[^“”]*+”|`[^`]*+`|\'[^\'\n]{2,}+\'(?![a-z])', re.S)
 
 
@@ -68,8 +87,13 @@ _MENTION = re.compile(r'"[^"\n]*+"|“[^“”]*+”|`[^`]*+`|\'[^\'\n]{2,}+\'(?
 def language(cur: Curriculum) -> Iterator[Finding]:
     """Flag stigmatising terms outside quotations, with a person-first alternative."""
     for field in texts(cur):
+        lower = field.text.lower()
+        pairs = zip(_COMPILED, _WORDS, strict=True)
+        wanted = [term for term, words in pairs if any(word in lower for word in words)]
+        if not wanted:  # quotations only hide terms: a text without their words has none
+            continue
         masked = _MENTION.sub(lambda m: " " * len(m.group()), field.text)
-        for regex, alternative in _COMPILED:
+        for regex, alternative in wanted:
             for match in regex.finditer(masked):
                 yield Finding(
                     L24.at(

@@ -10,7 +10,6 @@ folder or their keys.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any, Generic, Literal, TypeVar, cast, get_args
 
 from pydantic import BaseModel
 
+from curriculum._root import PROJECT_FILE, find_root
 from curriculum.content._bibliography import Bibliography, read_bibliography
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
 from curriculum.content._files import display_path
@@ -52,8 +52,6 @@ __all__ = [
     "register_format",
 ]
 
-PROJECT_FILE = "_quarto.yml"
-"""The file that marks a project's root folder."""
 
 E_KIND = RULES.add("CUR119", Severity.error, "The kind of a content file cannot be told.")
 E_NOT_MAPPING = RULES.add("CUR115", Severity.error, "A content file is a YAML mapping of keys.")
@@ -247,26 +245,6 @@ def generated_dirs() -> tuple[str, ...]:
     from curriculum.components import COMPONENTS  # the kinds, registered above this layer
 
     return (*(spec.pages.folder for spec in COMPONENTS.values() if spec.pages), "reference", "rules")
-
-
-def find_root(start: Path) -> Path | None:
-    """Return the nearest folder at or above ``start`` that holds ``_quarto.yml``.
-
-    Parameters
-    ----------
-    start : Path
-        A file or folder inside the project.
-
-    Returns
-    -------
-    Path | None
-        The project root, or None when ``start`` is not inside a project.
-    """
-    start = Path(os.path.abspath(start))
-    for folder in [start, *start.parents] if start.is_dir() else start.parents:
-        if (folder / PROJECT_FILE).is_file():
-            return folder
-    return None
 
 
 def project_files(root: Path) -> list[Path]:

@@ -1,9 +1,10 @@
 """Choose the host at display time and return something Jupyter can show.
 
 ``curriculum.quiz("x")`` and friends end here: the live kernel gets an
-anywidget widget; a render for the site gets a static HTML fragment; a
-problem with the content gets a readable panel listing the diagnostics,
-never a traceback.
+anywidget widget; Quarto's render gets a static HTML fragment; our own site
+build gets a reference (:class:`ComponentReference`), which it fills from the
+content files when it renders the page; a problem with the content gets a
+readable panel listing the diagnostics, never a traceback.
 """
 
 from __future__ import annotations
@@ -14,19 +15,63 @@ from curriculum.components import COMPONENTS, Mount
 from curriculum.content import Diagnostic, did_you_mean
 from curriculum.errors import CurriculumError
 from curriculum.hosts.session import current_session, host_kind
-from curriculum.hosts.static import MOUNT_MIME, static_fragment
+from curriculum.hosts.static import MOUNT_MIME, OVERVIEW_MIME, static_fragment
 from curriculum.render import html_templates
 
-__all__ = ["Problem", "StaticComponent", "show"]
+__all__ = ["ComponentReference", "LessonReference", "Problem", "StaticComponent", "show"]
+
+
+class ComponentReference:
+    """What a component call displays when our site build executes the notebook: which component, by id.
+
+    It holds no content: the build makes the payload from the content files
+    when it renders the page, so editing a quiz re-renders the pages that show
+    it and executes no notebook, and the outputs stored in ``_freeze/`` stay
+    valid until the notebook's code changes.
+
+    Parameters
+    ----------
+    mount : Mount
+        The call.
+    """
+
+    def __init__(self, mount: Mount) -> None:
+        self.mount = mount
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return {MOUNT_MIME: self.mount.as_json(), "text/plain": repr(self)}
+
+    def __repr__(self) -> str:
+        return f"{self.mount.component.capitalize()} {self.mount.args[-1]!r} (interactive on the website)"
+
+
+class LessonReference:
+    """What ``curriculum.overview`` displays when our site build executes the notebook: the lesson, by id.
+
+    The build renders the overview from the lessons' front matter at render time.
+
+    Parameters
+    ----------
+    lesson_id : str
+        The lesson.
+    """
+
+    def __init__(self, lesson_id: str) -> None:
+        self.lesson_id = lesson_id
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return {OVERVIEW_MIME: {"lesson": self.lesson_id}, "text/plain": repr(self)}
+
+    def __repr__(self) -> str:
+        return f"Overview of the lesson {self.lesson_id!r}"
 
 
 class StaticComponent:
     """A component rendered for a static page.
 
-    It displays as the static fragment (``text/html``, which Quarto places in
-    the page) and, when our own build executes the notebook, also as a
-    :class:`~curriculum.components.Mount` reference in its own MIME type, from
-    which the Pandoc engine builds the component (see ``docs/components.md``).
+    It displays as the static fragment (``text/html``), which Quarto places in
+    the page (our own build gets a :class:`ComponentReference` instead; see
+    ``docs/components.md``).
 
     Parameters
     ----------
@@ -42,12 +87,6 @@ class StaticComponent:
 
     def _repr_html_(self) -> str:
         return static_fragment(self.payload)
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        bundle: dict[str, Any] = {"text/html": self._repr_html_(), "text/plain": repr(self)}
-        if host_kind() == "static":
-            bundle[MOUNT_MIME] = self.mount.as_json()
-        return bundle
 
     def __repr__(self) -> str:
         return f"{self.payload['component'].capitalize()} {self.payload['id']!r} (interactive on the website)"
@@ -111,6 +150,8 @@ def show(kind: str, *args: str | None) -> Any:
     if len(given) < spec.arity[0]:
         return Problem(f"`curriculum.{kind}()` needs `{spec.params[len(given)].name}`")
     mount = Mount(kind, tuple(str(a) for a in given))
+    if host_kind() == "static":  # the build checks the ids and makes the payload when it renders the page
+        return ComponentReference(mount)
     try:
         session = current_session()
     except CurriculumError as exc:
@@ -127,7 +168,7 @@ def show(kind: str, *args: str | None) -> Any:
                 f"known: {', '.join(sorted(known)) or 'none'}"
             )
     payload = mount.payload(session.builder)
-    if host_kind() in ("static", "quarto"):
+    if host_kind() == "quarto":
         return StaticComponent(payload, mount)
     from curriculum.assess import ProgressStore
     from curriculum.hosts.widget import make_widget

@@ -14,10 +14,16 @@ from typing import Any
 
 from curriculum.assess import ProgressStore
 from curriculum.components import COMPONENTS
-from curriculum.content import COMPETENCY_DOMAINS, NOTES_FOLDER, competency_domain, competency_name
+from curriculum.content import (
+    COMPETENCY_DOMAINS,
+    NOTES_FOLDER,
+    Curriculum,
+    competency_domain,
+    competency_name,
+)
 from curriculum.errors import CurriculumError
 from curriculum.hosts.dashboard import Dashboard, build_dashboard, part_status
-from curriculum.hosts.display import Problem, show
+from curriculum.hosts.display import LessonReference, Problem, show
 from curriculum.hosts.session import current_session, host_kind
 from curriculum.render import html_templates
 
@@ -25,6 +31,7 @@ __all__ = [
     "ProgressTable",
     "component_function",
     "overview",
+    "overview_markup",
     "progress",
     "progress_table",
     "quiz",
@@ -185,26 +192,51 @@ def overview(lesson_id: str) -> Any:
     object
         Static HTML, the same in JupyterLab and on the site.
     """
+    if host_kind() == "static":  # the site build fills it in from the lessons' front matter
+        return LessonReference(lesson_id)
     try:
         session = current_session()
     except CurriculumError as exc:
         return Problem(exc.format_message())
-    doc = session.curriculum.lessons.get(lesson_id)
-    if doc is None:
+    live = host_kind() == "live"
+    markup = overview_markup(session.curriculum, lesson_id, session.builder.profile, live=live)
+    if markup is None:
         return Problem(f"there is no lesson `{lesson_id}`")
+    fm = session.curriculum.lessons[lesson_id].model
+    text = "\n".join([f"{fm.title} (about {fm.duration} minutes)", *(f"- {o.text}" for o in fm.objectives)])
+    return _HTML(markup, text)
+
+
+def overview_markup(cur: Curriculum, lesson_id: str, profile: str, *, live: bool = False) -> str | None:
+    """Return the HTML of a lesson's overview, or None when there is no such lesson.
+
+    Parameters
+    ----------
+    cur : Curriculum
+        The loaded curriculum.
+    lesson_id : str
+        The lesson id.
+    profile : str
+        ``faculty`` links to the lesson's facilitator notes.
+    live : bool
+        Link to notebooks and notes as files (JupyterLab) rather than to the site's pages.
+    """
+    doc = cur.lessons.get(lesson_id)
+    if doc is None:
+        return None
     fm = doc.model
-    suffix = ".ipynb" if host_kind() == "live" else ".html"
+    suffix = ".ipynb" if live else ".html"
     domains = {competency_domain(c) for o in fm.objectives for c in o.competencies}
     notes = None
-    if lesson_id in session.curriculum.notes and session.builder.profile == "faculty":
-        notes = f"../{NOTES_FOLDER}/{lesson_id}{'.qmd' if host_kind() == 'live' else '.html'}"
-    markup = (
+    if lesson_id in cur.notes and profile == "faculty":
+        notes = f"../{NOTES_FOLDER}/{lesson_id}{'.qmd' if live else '.html'}"
+    return str(
         html_templates("curriculum.hosts")
         .get_template("overview.html.j2")
         .render(
             duration=fm.duration,
             prerequisites=[
-                {"href": f"{p}{suffix}", "title": _lesson_title(session, p)} for p in fm.prerequisites
+                {"href": f"{p}{suffix}", "title": _lesson_title(cur, p)} for p in fm.prerequisites
             ],
             objectives=[
                 {"text": o.text, "competencies": [(c, competency_name(c)) for c in o.competencies]}
@@ -214,12 +246,10 @@ def overview(lesson_id: str) -> Any:
             notes=notes,
         )
     )
-    text = "\n".join([f"{fm.title} (about {fm.duration} minutes)", *(f"- {o.text}" for o in fm.objectives)])
-    return _HTML(markup, text)
 
 
-def _lesson_title(session: Any, lesson_id: str) -> str:
-    doc = session.curriculum.lessons.get(lesson_id)
+def _lesson_title(cur: Curriculum, lesson_id: str) -> str:
+    doc = cur.lessons.get(lesson_id)
     return str(doc.model.title) if doc else lesson_id
 
 

@@ -1,10 +1,12 @@
 """What a page shows for one component: a reference to it, and the markup that mounts it.
 
 A component call in a notebook rendered for the site (``curriculum.quiz("x")``)
-displays two things:
+displays one of two things:
 
-- a :class:`~curriculum.components.Mount`, in its own MIME type (:data:`MOUNT_MIME`): which
-  component, with which arguments. It is a reference, not data. The Pandoc
+- when our build executes the notebook, a :class:`~curriculum.components.Mount`, in its
+  own MIME type (:data:`MOUNT_MIME`): which component, with which arguments.
+  It is a reference, not data, so the stored outputs (``_freeze/``) never go
+  stale when the content changes. The Pandoc
   engine reads it from the executed notebook, builds the payload from the
   content files at render time with the same :class:`~curriculum.render.PayloadBuilder`,
   writes it to the page's data script with :func:`payload_script` (``json.dumps``,
@@ -12,9 +14,9 @@ displays two things:
   the page. Only the build creates mounts: component markup that arrives any
   other way (a Markdown cell, raw HTML, another output) is removed by the
   engine's filter.
-- the :func:`static_fragment` (``text/html``): a container, the payload as
-  inert JSON, and a ``<noscript>`` note, which Quarto places in the page as
-  it is. The page's ``curriculum.js`` mounts it.
+- when Quarto renders it, the :func:`static_fragment` (``text/html``): a
+  container, the payload as inert JSON, and a ``<noscript>`` note, which Quarto
+  places in the page as it is. The page's ``curriculum.js`` mounts it.
 """
 
 from __future__ import annotations
@@ -28,10 +30,12 @@ from markupsafe import Markup
 from curriculum.components import COMPONENTS, Mount, dom_id
 from curriculum.render import html_templates
 
-__all__ = ["MOUNT_MIME", "mount_element", "payload_script", "static_fragment"]
+__all__ = ["MOUNT_MIME", "OVERVIEW_MIME", "mount_element", "payload_script", "static_fragment"]
 
 MOUNT_MIME = "application/vnd.curriculum.mount+json"
 """The MIME type of a component reference (a :class:`~curriculum.components.Mount`) in a notebook output."""
+OVERVIEW_MIME = "application/vnd.curriculum.overview+json"
+"""The MIME type of a lesson overview's reference (``{"lesson": id}``) in a notebook output."""
 
 
 def _json_for_html(payload: Mapping[str, Any]) -> str:

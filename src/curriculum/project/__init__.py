@@ -10,6 +10,7 @@ the files a build reads and whether they changed.
 
 from curriculum.project._config import (
     DEFAULT_TIMEOUT,
+    Freeze,
     NavEntry,
     QuartoFile,
     SiteConfig,
@@ -22,6 +23,7 @@ from curriculum.project._facts import (
     Stamp,
     active_profile,
     digest,
+    package_files,
     package_fingerprint,
     site_id,
 )
@@ -29,6 +31,7 @@ from curriculum.project._facts import (
 __all__ = [
     "CACHE_DIR",
     "DEFAULT_TIMEOUT",
+    "Freeze",
     "NavEntry",
     "Project",
     "QuartoFile",
@@ -37,6 +40,7 @@ __all__ = [
     "active_profile",
     "digest",
     "load_config",
+    "package_files",
     "package_fingerprint",
     "profiles",
     "site_id",

@@ -22,7 +22,7 @@ import os
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -44,10 +44,12 @@ from curriculum.content import (
 )
 from curriculum.errors import ContentError
 
-__all__ = ["DEFAULT_TIMEOUT", "NavEntry", "QuartoFile", "SiteConfig", "load_config", "profiles"]
+__all__ = ["DEFAULT_TIMEOUT", "Freeze", "NavEntry", "QuartoFile", "SiteConfig", "load_config", "profiles"]
 
 
 DEFAULT_TIMEOUT = 300
+Freeze = Literal["auto"] | bool
+"""``execute: freeze``, as Quarto reads it: ``auto``, ``true`` or ``false``."""
 """Seconds a notebook's code cell may run when ``execute: timeout`` is not set."""
 PAGE_SUFFIXES = (".qmd", ".ipynb", ".md")
 """What the site renders: Quarto documents, notebooks and Markdown."""
@@ -90,6 +92,8 @@ class ExecuteOptions(_Open):
 
     timeout: Annotated[int, Field(gt=0, le=86400)] = DEFAULT_TIMEOUT
     """Seconds each code cell may run before the build stops with an error at that cell."""
+    freeze: Freeze = False
+    """Reuse the outputs stored in ``_freeze/``: ``auto`` while the code is unchanged, ``true`` always."""
 
 
 class QuartoFile(_Open):
@@ -154,6 +158,8 @@ class SiteConfig:
         The merged configuration.
     execute_timeout : int
         Seconds each notebook cell may run (``execute: timeout``).
+    freeze : Freeze
+        ``execute: freeze``: whether notebooks' outputs are kept in ``_freeze/`` and reused.
     named : dict[str, tuple[str, Pos]]
         For each page named by its path (not matched by a pattern), the file
         and position in the configuration that names it.
@@ -170,6 +176,7 @@ class SiteConfig:
     extra_pages: list[str] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
     execute_timeout: int = DEFAULT_TIMEOUT
+    freeze: Freeze = False
     named: dict[str, tuple[str, Pos]] = field(default_factory=dict)
 
     def pages(self) -> list[str]:
@@ -528,5 +535,6 @@ def load_config(root: Path, profile: str = "resident") -> SiteConfig:
         extra_pages=extra,
         raw=data,
         execute_timeout=model.execute.timeout,
+        freeze=model.execute.freeze,
         named=reader.named,
     )

@@ -20,6 +20,7 @@ from typing import Literal
 
 import yaml
 
+from curriculum._cache import PROJECT_CACHE
 from curriculum._version import __version__
 from curriculum.content import (
     PROJECT_FILE,
@@ -40,11 +41,12 @@ __all__ = [
     "Stamp",
     "active_profile",
     "digest",
+    "package_files",
     "package_fingerprint",
     "site_id",
 ]
 
-CACHE_DIR = ".curriculum-cache"
+CACHE_DIR = PROJECT_CACHE
 """The build's cache folder, inside the project."""
 Stamp = tuple[tuple[str, int, int], ...]
 """Each file's path, modification time (ns) and size: what changes when a file is edited."""
@@ -86,12 +88,20 @@ def package_fingerprint() -> str:
     package's code, templates, scripts or styles, rebuilds what they made.
     """
     package = Path(__file__).resolve().parents[1]
-    files = [
-        p
-        for p in package.rglob("*")
-        if p.is_file() and p.suffix in (".py", ".js", ".css", ".lua", ".j2", ".html")
-    ]
-    return hashlib.sha256(f"{__version__}:{digest(files, package)}".encode()).hexdigest()
+    return hashlib.sha256(f"{__version__}:{digest(package_files(), package)}".encode()).hexdigest()
+
+
+@functools.cache
+def package_files() -> tuple[Path, ...]:
+    """Return every file of the package a build's output depends on (code, templates, scripts, styles)."""
+    package = Path(__file__).resolve().parents[1]
+    return tuple(
+        sorted(
+            p
+            for p in package.rglob("*")
+            if p.is_file() and p.suffix in (".py", ".js", ".css", ".lua", ".j2", ".html")
+        )
+    )
 
 
 def digest(paths: Iterable[Path], base: Path, *, strict: bool = True) -> str:

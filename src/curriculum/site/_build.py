@@ -11,18 +11,19 @@ and runs the stages in its own order, each printing one line:
 
 from __future__ import annotations
 
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.console import Console
+from curriculum.site._quick import last_build
+from curriculum.site._report import RenderStats
 
-from curriculum.content import E_CONFIG, NOTES_FOLDER
-from curriculum.errors import ContentError
-from curriculum.project import Project, SiteConfig
-from curriculum.site._check import writable_folders
-from curriculum.site._context import BuildContext
-from curriculum.site._engines import choose_engine
-from curriculum.site._pandoc_engine import RenderStats
+if TYPE_CHECKING:  # a build with nothing to do loads none of these (see _quick.py)
+    from rich.console import Console
+
+    from curriculum.project import SiteConfig
 
 __all__ = ["BuildResult", "build_site", "run_prerender"]
 
@@ -54,6 +55,9 @@ class BuildResult:
 
 def _no_notes_for_residents(config: SiteConfig) -> None:
     """Refuse a build other than the faculty edition whose pages include facilitator notes."""
+    from curriculum.content import E_CONFIG, NOTES_FOLDER
+    from curriculum.errors import ContentError
+
     if config.profile == "faculty":
         return
     leaked = [page for page in config.pages() if page.startswith(f"{NOTES_FOLDER}/")]
@@ -76,6 +80,12 @@ def run_prerender(root: Path, profile: str, console: Console | None = None, *, r
 
     Used by the build and by Quarto's ``pre-render`` hook (``curriculum prerender``).
     """
+    from rich.console import Console
+
+    from curriculum.project import Project
+    from curriculum.site._check import writable_folders
+    from curriculum.site._context import BuildContext
+
     project = Project(root)
     writable_folders(root)
     config = project.config(profile)
@@ -92,6 +102,7 @@ def build_site(
     profile: str = "resident",
     out: Path | None = None,
     console: Console | None = None,
+    freeze: bool = True,
 ) -> BuildResult:
     """Build the website.
 
@@ -107,6 +118,9 @@ def build_site(
         The output folder (default: ``project.output-dir`` of the profile's configuration).
     console : Console | None
         Where progress is printed.
+    freeze : bool
+        Reuse stored outputs (``_freeze/`` and the build cache); False executes
+        every notebook and stores the new outputs (``--no-freeze``).
 
     Returns
     -------
@@ -122,11 +136,28 @@ def build_site(
     EngineUnavailable
         If the asked-for engine is not installed.
     """
+    started = time.perf_counter()
+    last = last_build(root, profile, engine, out) if freeze else None
+    if last is not None:
+        seconds = time.perf_counter() - started
+        line = f"render     nothing changed since the last build · {seconds:.2f} s"
+        if console is not None:
+            console.print(f"[bold]render[/]{line[6:]}")
+        else:
+            print(line, file=sys.stderr)
+        return BuildResult(last.engine, last.out, RenderStats(pages=last.pages), seconds, last.warnings)
+    from rich.console import Console
+
+    from curriculum.project import Project
+    from curriculum.site._check import writable_folders
+    from curriculum.site._context import BuildContext
+    from curriculum.site._engines import choose_engine
+
     chosen = choose_engine(engine)
     project = Project(root)
     config = project.config(profile)
     _no_notes_for_residents(config)
-    build = BuildContext(project, profile, config, out, console or Console(stderr=True))
+    build = BuildContext(project, profile, config, out, console or Console(stderr=True), refresh=not freeze)
     writable_folders(root, None if out else build.target)  # an --out folder is the builder's own choice
     version = chosen.version()
     build.stage("engine", f"{version} · profile {profile} · output {build.target}")

@@ -10,9 +10,12 @@ the build reads, the same way the build reads it:
    every page it names inside the project and present (or generated), every
    page readable and not nested beyond what Pandoc can render;
 3. the lesson notebooks, executed as the build executes them (with the
-   ``execute: timeout`` of ``_quarto.yml``), through the build's own cache:
-   after a build, or a check, nothing whose code and content are unchanged
-   runs again, and a build after a passing check executes nothing more.
+   ``execute:`` options of ``_quarto.yml``), through ``_freeze/`` and the
+   build's own cache: after a build, or a check, nothing whose code is
+   unchanged runs again, and a build after a passing check executes nothing
+   more. The check reads ``_freeze/`` but never writes it; a notebook whose
+   frozen outputs are missing or out of date is a warning (CUR605), so
+   ``check --strict`` in CI fails on a stale ``_freeze/``.
 
 The build runs steps 1 and 2 through :func:`check_site` too; step 3 is its
 own execution stage.
@@ -20,6 +23,9 @@ own execution stage.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 from pathlib import Path
 
 from curriculum.components import COMPONENTS
@@ -34,21 +40,27 @@ from curriculum.content import (
     describe,
     display_path,
     find_root,
+    format_diagnostics,
     generated_dirs,
     inside,
     load_curriculum,
     project_files,
+    write_atomic,
 )
-from curriculum.errors import ContentError, UsageError
-from curriculum.project import CACHE_DIR, SiteConfig, load_config, profiles
-from curriculum.site._execute import NotebookCache
+from curriculum.errors import ContentError, CurriculumError, UsageError
+from curriculum.project import CACHE_DIR, Project, SiteConfig, load_config, package_files, profiles
+from curriculum.site._execute import FREEZE_DIR, notebook_cache
+from curriculum.site._quick import CHECK, CheckOutput, stats
 from curriculum.site._sources import E_PAGE, markdown_page
 
-__all__ = ["check_project", "check_site", "page_problems", "writable_folders"]
+__all__ = ["check_output", "check_project", "check_site", "page_problems", "writable_folders"]
 
 
 def check_project(cwd: Path) -> CheckReport:
     """Check the project around ``cwd`` as :func:`check_site` does; what ``curriculum check`` runs.
+
+    A check that finds no error is recorded (:func:`~curriculum.site.cached_check`
+    replays it while nothing it read changes).
 
     Raises
     ------
@@ -61,8 +73,47 @@ def check_project(cwd: Path) -> CheckReport:
             f"no {PROJECT_FILE} in {cwd} or above, so this is not a curriculum project; "
             "run the command inside one, or name the files to check"
         )
+    with contextlib.suppress(OSError):  # made first, so that the check's own cache leaves the times alone
+        (root / CACHE_DIR).mkdir(exist_ok=True)
+    files = _check_inputs(root)  # their times before the check: an edit while it runs is seen next time
     cur, diagnostics = check_site(root)
-    return CheckReport(diagnostics, len(project_files(root)), describe(cur))
+    report = CheckReport(diagnostics, len(project_files(root)), describe(cur))
+    if not any(d.severity == Severity.error for d in diagnostics):
+        _remember(root, cwd, report, files)
+    return report
+
+
+def _check_inputs(root: Path) -> list[list[object]]:
+    """Return the stat stamps of what a check reads: every profile's inputs, _freeze/, the package."""
+    project = Project(root)
+    files = {str(p) for profile in project.profiles() for p in project.inputs(profile)}
+    files |= {str(p) for p in package_files()}
+    freeze = root / FREEZE_DIR
+    files |= {str(p) for p in freeze.rglob("*")} if freeze.is_dir() else set()
+    files |= {str(Path(p).parent) for p in files} | {str(root), str(freeze)}
+    return stats(sorted(files))
+
+
+def check_output(report: CheckReport) -> CheckOutput:
+    """Return what ``curriculum check`` prints of a report: the diagnostics in each format, the counts."""
+    counts = {s: sum(1 for d in report.diagnostics if d.severity == s) for s in Severity}
+    found = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in sorted(counts.items(), reverse=True) if n)
+    return CheckOutput(
+        {
+            "output": {s: format_diagnostics(report.diagnostics, s) for s in ("text", "json", "github")},
+            "errors": counts[Severity.error],
+            "warnings": counts[Severity.warning],
+            "found": found,
+            "summary": report.summary,
+        }
+    )
+
+
+def _remember(root: Path, cwd: Path, report: CheckReport, files: list[list[object]]) -> None:
+    """Record a clean check, with its output in every format, for :func:`cached_check`."""
+    record = {"cwd": str(Path(os.path.abspath(cwd))), "files": files, **check_output(report).as_json()}
+    with contextlib.suppress(CurriculumError):  # the record only saves time; the build reports a bad cache
+        write_atomic(root / CACHE_DIR / CHECK, json.dumps(record) + "\n", within=root)
 
 
 def check_site(root: Path, *, execute: bool = True) -> tuple[Curriculum, list[Diagnostic]]:
@@ -98,9 +149,9 @@ def check_site(root: Path, *, execute: bool = True) -> tuple[Curriculum, list[Di
         notebooks = [root / page for page in resident.pages() if page.endswith(".ipynb")]
         try:
             writable_folders(root)  # the cache it writes must be inside the project too
-            cache = NotebookCache(
-                root, root / CACHE_DIR / "resident" / "executed", "resident", resident.execute_timeout
-            )
+            cache = notebook_cache(resident, root / CACHE_DIR / "resident" / "executed", write_freeze=False)
+            stale = cache.stale(notebooks)
+            diagnostics = sorted(set(diagnostics) | set(stale))
             cache.executed(notebooks)
         except ContentError as exc:
             diagnostics = sorted(set(diagnostics) | set(exc.diagnostics))

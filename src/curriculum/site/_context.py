@@ -89,6 +89,8 @@ class BuildContext:
         When the build started (``time.perf_counter()``).
     warnings : int
         Content warnings the check found.
+    refresh : bool
+        Execute every notebook, whatever ``_freeze/`` and the cache hold (``--no-freeze``).
     """
 
     project: Project
@@ -98,6 +100,7 @@ class BuildContext:
     console: Console
     started: float = field(default_factory=time.perf_counter)
     warnings: int = 0
+    refresh: bool = False
 
     @property
     def target(self) -> Path:

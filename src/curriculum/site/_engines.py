@@ -16,11 +16,14 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from curriculum.errors import BuildError, EngineUnavailable
-from curriculum.site._context import BuildContext
-from curriculum.site._pandoc_engine import PandocEngine, RenderStats
+from curriculum.site._pandoc_engine import PandocEngine
+from curriculum.site._report import RenderStats
+
+if TYPE_CHECKING:
+    from curriculum.site._context import BuildContext
 
 __all__ = ["ENGINES", "Engine", "QuartoEngine", "choose_engine", "engine_names"]
 
@@ -123,6 +126,13 @@ class QuartoEngine:
         BuildError
             If ``quarto render`` fails.
         """
+        if build.refresh:
+            from curriculum.errors import UsageError
+
+            raise UsageError(
+                "--no-freeze is for the embedded engine; Quarto applies `freeze` only to whole-project "
+                "renders, so render the notebooks themselves to execute them: quarto render lessons/"
+            )
         build.check()
         root = build.project.root
         command = self.command(root, build.profile, build.out)

@@ -1,12 +1,21 @@
-"""Execute lesson notebooks for the static host, with a content-addressed cache.
+"""Execute lesson notebooks for the static host; keep their outputs in ``_freeze/`` and the build cache.
 
 Each notebook runs in its own kernel (two at a time) with
-``CURRICULUM_HOST=static``, so its component calls return static HTML. The
-outputs are cached under a key made of the notebook's code and front matter,
-the package (its version and every source and web file), the content files
-the components read, every lesson's front matter, and the profile: a rebuild
-with nothing changed executes nothing, and editing a lesson's prose executes
-nothing either.
+``CURRICULUM_HOST=static``, so its component calls and overviews display
+references by id, not content (the engine fills them in from the content
+files when it renders the page). The outputs therefore depend only on the
+notebook's code and its execution options, and that is their key: editing a
+lesson's prose, a quiz, a vignette or an exercise executes nothing.
+
+Outputs are kept in two places:
+
+- the build cache (``.curriculum-cache/executed/<key>.json``), always;
+- ``_freeze/<notebook path without suffix>/execute-results/curriculum.json``
+  when ``execute: freeze`` is ``auto`` or ``true`` (in ``_quarto.yml`` or the
+  notebook's front matter), Quarto's own folder and layout. The folder is
+  committed with the repository, so a fresh clone builds without a kernel.
+  Quarto keeps its own ``html.json`` beside ours and reads nothing else; see
+  ``docs/authoring.md`` (Frozen execution) for why the two files differ.
 """
 
 from __future__ import annotations
@@ -17,111 +26,210 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from curriculum.components import COMPONENTS
 from curriculum.content import (
+    E_CONFIG,
     E_EXECUTE,
+    E_FREEZE,
     Cell,
     Diagnostic,
     FileRefused,
     display_path,
     nesting_problem,
     notebook_cells,
-    parse_cells,
-    project_files,
     read_bytes,
     read_existing,
     size_limit,
     write_atomic,
 )
 from curriculum.errors import BuildError, ContentError
-from curriculum.project import DEFAULT_TIMEOUT, digest, package_fingerprint
+from curriculum.project import DEFAULT_TIMEOUT, Freeze, SiteConfig
+from curriculum.site._sources import read_front_matter
 
-__all__ = ["NotebookCache", "fingerprint_json"]
+__all__ = [
+    "FREEZE_DIR",
+    "FREEZE_FILE",
+    "FROZEN_FORMAT",
+    "NotebookCache",
+    "Ran",
+    "fingerprint_json",
+    "notebook_cache",
+]
 
 
 _CACHE_LIMIT = 256 << 20
-"""Largest cached outputs read back."""
+"""Largest stored outputs read back."""
+FREEZE_DIR = "_freeze"
+"""The folder of frozen outputs, in the project (Quarto's name)."""
+FREEZE_FILE = "execute-results/curriculum.json"
+"""Our file in a notebook's folder of ``_freeze/``, beside Quarto's ``execute-results/html.json``."""
+FROZEN_FORMAT = 1
+"""The version of what is stored: the references' shapes. Another version is not used."""
+_KEPT = ("display_data", "execute_result")
+"""The outputs a page shows; streams and errors are build diagnostics, not stored."""
+
+
+@dataclass(frozen=True)
+class Ran:
+    """How a notebook's outputs were obtained.
+
+    Attributes
+    ----------
+    path : Path
+        The notebook.
+    how : str
+        ``executed`` (a kernel ran it), ``frozen`` (from ``_freeze/``) or
+        ``cached`` (from the build cache).
+    """
+
+    path: Path
+    how: str
 
 
 class NotebookCache:
-    """Executed notebooks' outputs, stored by a hash of what can change them.
-
-    Outputs depend only on a notebook's code cells and front matter, on the
-    content files its component calls name (plus the techniques, the
-    bibliography and every lesson's front matter, which all payloads read;
-    in the faculty profile, which lessons have facilitator notes), on the
-    package, and on the profile; prose does not run. So editing a
-    lesson's text executes nothing, and editing one quiz executes only the
-    lessons that show it. A call whose id is not a literal depends on every
-    content file.
+    """Executed notebooks' outputs, stored by a hash of the code and the execution options.
 
     Parameters
     ----------
     root : Path
         The project folder.
     folder : Path
-        Where outputs are cached.
-    profile : str
-        The build profile (faculty pages differ).
+        The build cache's folder of outputs.
     timeout : int
         Seconds each code cell may run (``execute: timeout`` in ``_quarto.yml``).
+    options : Mapping[str, Any]
+        The project's ``execute:`` options (a notebook's front matter may override them).
+    freeze : Freeze
+        The project's ``execute: freeze``.
+    refresh : bool
+        Execute every notebook, whatever is stored (``curriculum build --no-freeze``).
+    write_freeze : bool
+        Write ``_freeze/`` (the build does; ``curriculum check`` only reads it).
     """
 
-    def __init__(self, root: Path, folder: Path, profile: str, timeout: int = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        root: Path,
+        folder: Path,
+        timeout: int = DEFAULT_TIMEOUT,
+        *,
+        options: Mapping[str, Any] | None = None,
+        freeze: Freeze = False,
+        refresh: bool = False,
+        write_freeze: bool = True,
+    ) -> None:
         self.root = root
         self.folder = folder
-        self.profile = profile
         self.timeout = timeout
-        self._content = [p for p in project_files(root) if p.suffix != ".ipynb"]
-        common = [
-            p for p in self._content if p.name in ("techniques.yml", "techniques.yaml") or p.suffix == ".bib"
-        ]
-        fronts = [_cells(self._read(p)[0], {"raw"})[:1] for p in sorted(root.glob("lessons/*.ipynb"))]
-        # The faculty overview links to a lesson's facilitator notes when they exist.
-        notes = sorted(p.stem for p in self._content if p.suffix == ".qmd") if profile == "faculty" else []
-        self._shared = hashlib.sha256(
-            f"{package_fingerprint()}:{digest(common, root)}:{fingerprint_json(fronts)}:"
-            f"{fingerprint_json(notes)}:{profile}:{sys.version_info[:2]}".encode()
-        ).hexdigest()
+        self.options = {k: v for k, v in (options or {}).items() if k != "freeze"}
+        self.freeze = freeze
+        self.refresh = refresh
+        self.write_freeze = write_freeze
 
-    def dependencies(self, notebook: dict[str, Any]) -> list[Path]:
-        """Return the content files the notebook's component calls read."""
-        wanted = set()
-        for code in parse_cells([source for _, source in _cells(notebook, {"code"})]):
-            if code.error is not None or any(call.dynamic for call in code.calls):
-                return self._content
-            for call in code.calls:
-                spec = COMPONENTS.get(call.function)  # None: overview, which reads the lessons' front matter
-                if spec is not None and call.args[-1] is not None:
-                    wanted.add(f"{spec.content.folder}/{call.args[-1]}")
-        return [p for p in self._content if f"{p.parent.name}/{p.stem}" in wanted]
+    def frozen_path(self, path: Path) -> Path:
+        """Return where a notebook's frozen outputs are kept (Quarto's folder for it)."""
+        return self.root / FREEZE_DIR / path.relative_to(self.root).with_suffix("") / FREEZE_FILE
 
-    def key(self, notebook: dict[str, Any]) -> str:
-        """Return the cache key of a notebook (its front matter, code and dependencies, not its prose)."""
-        deps = digest(self.dependencies(notebook), self.root)
-        return fingerprint_json([self._shared, deps, _cells(notebook, {"raw", "code"})])[:32]
+    def settings(self, path: Path, notebook: dict[str, Any], text: str = "") -> tuple[Freeze, dict[str, Any]]:
+        """Return a notebook's ``freeze`` and its other execution options (front matter over project).
+
+        Raises
+        ------
+        ContentError
+            If the front matter's ``execute: freeze`` is not ``auto``, ``true`` or ``false``.
+        """
+        cells = notebook.get("cells") or []
+        first = cells[0] if cells and isinstance(cells[0], dict) else {}
+        execute: Any = {}
+        if first.get("cell_type") == "raw":  # front matter the content check could not read counts as none
+            execute = read_front_matter(_source(first).lstrip() + "\n").get("execute")
+        execute = execute if isinstance(execute, dict) else {}
+        freeze = execute.get("freeze", self.freeze)
+        if freeze not in (True, False, "auto"):
+            where = (1, 1)
+            if text:
+                source = _source(first)
+                where = notebook_cells(text, cells)[0].pos(max(0, source.find("freeze:")))
+            raise ContentError(
+                [
+                    E_CONFIG.at(
+                        display_path(path),
+                        where,
+                        f"`execute: freeze` is {freeze!r}",
+                        "write `freeze: auto` (reuse the stored outputs while the code is unchanged), "
+                        "`freeze: true` (always reuse them) or `freeze: false`",
+                    )
+                ]
+            )
+        options = {**self.options, **{k: v for k, v in execute.items() if k != "freeze"}}
+        return freeze, options
+
+    def key(self, notebook: dict[str, Any], options: Mapping[str, Any] | None = None) -> str:
+        """Return the key of a notebook's outputs: its code cells and its execution options, nothing else."""
+        code = [_source(c) for c in notebook.get("cells", []) if c.get("cell_type") == "code"]
+        return fingerprint_json([FROZEN_FORMAT, dict(options or self.options), code])
+
+    def stale(self, notebooks: list[Path]) -> list[Diagnostic]:
+        """Return a warning for each notebook whose ``_freeze/`` outputs are missing or out of date.
+
+        Also for frozen outputs of a notebook the site no longer renders. CI runs
+        ``curriculum check --strict``, where a warning fails.
+        """
+        problems: list[Diagnostic] = []
+        expected = set()
+        hint = "run `curriculum build` (it executes the notebook, refreshing _freeze/), then commit _freeze/"
+        for path in notebooks:
+            nb, text = self._read(path)
+            freeze, options = self.settings(path, nb, text)
+            if freeze is False:
+                continue
+            frozen = self.frozen_path(path)
+            expected.add(frozen)
+            record = _record(frozen)
+            shown = frozen.relative_to(self.root).as_posix()
+            if record is None:
+                missing = f"has no frozen outputs in {shown}"
+                problems.append(E_FREEZE.at(display_path(path), (1, 1), missing, hint))
+            elif freeze == "auto" and record.get("hash") != self.key(nb, options):
+                problems.append(
+                    E_FREEZE.at(
+                        display_path(path),
+                        (1, 1),
+                        f"changed since its outputs were frozen in {shown} (its code or execution options)",
+                        hint,
+                    )
+                )
+        for orphan in self._frozen_files() - expected:
+            problems.append(
+                E_FREEZE.at(
+                    display_path(orphan),
+                    (1, 1),
+                    "holds the frozen outputs of a notebook the site does not render",
+                    "run `curriculum build` (it removes them), then commit _freeze/",
+                )
+            )
+        return problems
 
     def executed(
         self,
         notebooks: list[Path],
-        on_done: Callable[[Path, bool], None] | None = None,
+        on_done: Callable[[Ran], None] | None = None,
         workers: int = 2,
     ) -> dict[Path, Any]:
-        """Return every notebook with outputs, executing only those whose key is not cached.
+        """Return every notebook with outputs, executing only those whose outputs are not stored.
 
         Parameters
         ----------
         notebooks : list[Path]
             Lesson notebooks.
-        on_done : Callable[[Path, bool], None] | None
-            Called after each notebook with whether it was executed (False: cached).
+        on_done : Callable[[Ran], None] | None
+            Called after each notebook with how its outputs were obtained.
         workers : int
             Kernels run at once.
 
@@ -138,21 +246,23 @@ class NotebookCache:
         """
         self.folder.mkdir(parents=True, exist_ok=True)
         results: dict[Path, Any] = {}
-        todo = []
+        todo: list[tuple[Path, str, Freeze]] = []
         for path in notebooks:
-            nb, _ = self._read(path)
-            cached = self.folder / f"{self.key(nb)}.json"
-            hit = read_existing(cached, _CACHE_LIMIT)
-            if hit:
-                results[path] = _with_outputs(nb, json.loads(hit))
-                if on_done:
-                    on_done(path, False)
-            else:
-                todo.append((path, cached))
+            nb, text = self._read(path)
+            freeze, options = self.settings(path, nb, text)
+            key = self.key(nb, options)
+            outputs, how = self._stored(path, key, freeze)
+            if outputs is None:
+                todo.append((path, key, freeze))
+                continue
+            results[path] = _with_outputs(nb, outputs)
+            if how == "cached":
+                self._keep(path, key, freeze, outputs)  # into _freeze/ too, when it is frozen
+            if on_done:
+                on_done(Ran(path, how))
         if todo:
             env = {
                 "CURRICULUM_HOST": "static",
-                "CURRICULUM_PROFILE": self.profile,
                 "CURRICULUM_ROOT": str(self.root),
                 "PYDEVD_DISABLE_FILE_VALIDATION": "1",
             }
@@ -160,19 +270,18 @@ class NotebookCache:
             os.environ.update(env)
             try:
                 with ThreadPoolExecutor(max_workers=workers) as pool:
-                    runs = [pool.submit(self._run, path) for path, _ in todo]
+                    runs = [pool.submit(self._run, path) for path, _, _ in todo]
                     problems: list[Diagnostic] = []
-                    for (path, cached), run in zip(todo, runs, strict=True):
+                    for (path, key, freeze), run in zip(todo, runs, strict=True):
                         try:
                             nb = run.result()
                         except ContentError as exc:
                             problems += exc.diagnostics
                             continue
                         results[path] = nb
-                        outputs = [c.get("outputs", []) for c in nb["cells"] if c.get("cell_type") == "code"]
-                        write_atomic(cached, json.dumps(outputs, ensure_ascii=False), within=self.folder)
+                        self._keep(path, key, freeze, _stored_outputs(nb))
                         if on_done:
-                            on_done(path, True)
+                            on_done(Ran(path, "executed"))
                     if problems:
                         raise ContentError(problems)
             finally:
@@ -182,6 +291,49 @@ class NotebookCache:
                     else:
                         os.environ[k] = v
         return results
+
+    def prune(self, notebooks: list[Path]) -> int:
+        """Remove our frozen outputs of notebooks not in ``notebooks`` (not Quarto's); return how many."""
+        if not self.write_freeze:
+            return 0
+        keep = {self.frozen_path(p) for p in notebooks}
+        removed = 0
+        for orphan in self._frozen_files() - keep:
+            orphan.unlink()
+            removed += 1
+            folder = orphan.parent
+            while folder != self.root / FREEZE_DIR and folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+                folder = folder.parent
+        return removed
+
+    def _frozen_files(self) -> set[Path]:
+        folder = self.root / FREEZE_DIR
+        return set(folder.glob(f"**/{FREEZE_FILE}")) if folder.is_dir() else set()
+
+    def _stored(self, path: Path, key: str, freeze: Freeze) -> tuple[list[Any] | None, str]:
+        """Return the stored outputs of a notebook and where they came from, or None."""
+        if self.refresh:
+            return None, ""
+        if freeze is not False:
+            record = _record(self.frozen_path(path))
+            if record is not None and (freeze is True or record.get("hash") == key):
+                return record["outputs"], "frozen"
+        record = _record(self.folder / f"{key}.json")
+        if record is not None and record.get("hash") == key:
+            return record["outputs"], "cached"
+        return None, ""
+
+    def _keep(self, path: Path, key: str, freeze: Freeze, outputs: list[Any]) -> None:
+        """Store a notebook's outputs in the build cache, and in ``_freeze/`` when it is frozen."""
+        text = _record_text(key, outputs)
+        write_atomic(self.folder / f"{key}.json", text, within=self.folder)
+        if freeze is not False and self.write_freeze:
+            frozen = self.frozen_path(path)
+            if freeze is True and _record(frozen) is not None and not self.refresh:
+                return  # `freeze: true` keeps what is frozen until a build with --no-freeze
+            frozen.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(frozen, text, within=self.root)
 
     def _read(self, path: Path) -> tuple[dict[str, Any], str]:
         """Return a notebook's data and its text, read inside the project and within the size limit."""
@@ -319,8 +471,77 @@ def _source(cell: dict[str, Any]) -> str:
     return "".join(source) if isinstance(source, list) else str(source)
 
 
-def _cells(nb: dict[str, Any], kinds: set[str]) -> list[tuple[str, str]]:
-    return [(c.get("cell_type", ""), _source(c)) for c in nb.get("cells", []) if c.get("cell_type") in kinds]
+def notebook_cache(
+    config: SiteConfig, folder: Path, *, refresh: bool = False, write_freeze: bool = True
+) -> NotebookCache:
+    """Return the notebook cache of a site configuration: its ``execute:`` options, ``freeze`` and timeout.
+
+    Parameters
+    ----------
+    config : SiteConfig
+        The site's configuration.
+    folder : Path
+        The build cache's folder of outputs.
+    refresh : bool
+        Execute every notebook (``--no-freeze``).
+    write_freeze : bool
+        Write ``_freeze/`` (False: only read it, as ``curriculum check`` does).
+    """
+    execute = config.raw.get("execute")
+    return NotebookCache(
+        config.root,
+        folder,
+        config.execute_timeout,
+        options=execute if isinstance(execute, dict) else {},
+        freeze=config.freeze,
+        refresh=refresh,
+        write_freeze=write_freeze,
+    )
+
+
+def _record(path: Path) -> dict[str, Any] | None:
+    """Return a stored record of outputs, or None if it is missing, damaged or of another format."""
+    try:
+        data = json.loads(read_existing(path, _CACHE_LIMIT) or b"null")
+    except (ValueError, OSError):
+        return None
+    if (
+        not isinstance(data, dict)
+        or data.get("format") != FROZEN_FORMAT
+        or not isinstance(data.get("outputs"), list)
+    ):
+        return None
+    return data
+
+
+def _record_text(key: str, outputs: list[Any]) -> str:
+    """Return the stored form of a notebook's outputs: stable bytes, one code cell per line."""
+    cells = ",\n".join(json.dumps(cell, ensure_ascii=False, sort_keys=True) for cell in outputs)
+    head = json.dumps({"engine": "curriculum", "format": FROZEN_FORMAT, "hash": key})[:-1]
+    return f'{head}, "outputs": [\n{cells}\n]}}\n'
+
+
+def _stored_outputs(nb: dict[str, Any]) -> list[Any]:
+    """Return what is stored of an executed notebook: per code cell, the outputs a page shows.
+
+    Execution counts, streams and errors are left out, and texts are joined,
+    so the same code gives the same bytes on any machine.
+    """
+    cells = []
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        kept = []
+        for out in cell.get("outputs", []):
+            if out.get("output_type") in _KEPT:
+                data = {
+                    mime: _text(value) if isinstance(value, (str, list)) else value
+                    for mime, value in out.get("data", {}).items()
+                }
+                metadata = out.get("metadata", {})
+                kept.append({"output_type": "display_data", "data": data, "metadata": metadata})
+        cells.append(kept)
+    return cells
 
 
 def _with_outputs(nb: dict[str, Any], outputs: list[Any]) -> dict[str, Any]:

@@ -8,21 +8,11 @@ from markupsafe import Markup
 from curriculum._version import __version__
 from curriculum.project import SiteConfig, site_id
 from curriculum.site._navigation import relative, sidebar_html
+from curriculum.site._policy import CSP, CSP_HEADER
 from curriculum.site._sources import Page
 
 __all__ = ["CSP", "CSP_HEADER", "document"]
 
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-    "connect-src 'self'; media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"
-)
-"""The Content-Security-Policy of every page: nothing may load from another host."""
-CSP_HEADER = f"{CSP}; frame-ancestors 'none'"
-"""The same policy for a ``Content-Security-Policy`` response header (``curriculum serve``, a web server).
-
-A header can carry what a ``<meta>`` policy cannot: ``frame-ancestors 'none'``
-(no other site may show the pages in a frame). ``base-uri 'none'`` is in both.
-"""
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("curriculum.site", "templates"),
     autoescape=True,

@@ -13,14 +13,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from filelock import FileLock, Timeout
-
 from curriculum.errors import BuildError
-from curriculum.site._manifest import MANIFEST_SCRIPT, manifest_script
-from curriculum.site._page import CSP, CSP_HEADER
-from curriculum.site._stages import Render, RenderStats, render_site
-from curriculum.site._staging import recover, staged_output
-from curriculum.site._stamp import BuildStamp
+from curriculum.site._policy import CSP, CSP_HEADER
+from curriculum.site._report import RenderStats
 
 if TYPE_CHECKING:
     from curriculum.site._context import BuildContext
@@ -54,6 +49,8 @@ class PandocEngine:
         BuildError
             If a stage fails.
         """
+        from filelock import FileLock, Timeout
+
         try:
             build.project.cache.mkdir(exist_ok=True)
         except OSError as exc:
@@ -70,24 +67,32 @@ class PandocEngine:
             lock.release()
 
     def _render(self, build: BuildContext) -> RenderStats:
+        from curriculum.site._manifest import MANIFEST_SCRIPT, manifest_script
+        from curriculum.site._stages import Render, render_site
+        from curriculum.site._staging import recover, staged_output
+        from curriculum.site._stamp import BuildStamp
+
         try:
             recover(build.target)  # a build killed while swapping folders left the previous site aside
         except OSError as exc:
             raise BuildError(f"cannot repair {build.target} after an interrupted build: {exc}") from exc
         stamp = BuildStamp(build.project, build.profile, build.target, build.cache / "build.json")
-        if stamp.unchanged():
+        if not build.refresh and stamp.unchanged():
             build.warnings = stamp.warnings
+            pages = len(build.config.pages())
+            stamp.commit(build.warnings, engine=self.version(), pages=pages)  # the times the quick stamp sees
             build.stage("render", f"nothing changed since the last build · {build.seconds:.1f} s")
-            return RenderStats(pages=len(build.config.pages()))
+            return RenderStats(pages=pages)
         cur = build.check()
         builder = build.builder(cur)
         generated = build.prerender(cur, builder)
         config = build.project.config(build.profile, reread=True)  # the API reference may have added pages
         with build.progress() as step, staged_output(build.target) as staging:
             run = Render(config, staging, build.cache, builder, step, build.stage, generated.pages)
+            run.refresh = build.refresh
             run.extra[MANIFEST_SCRIPT] = manifest_script(cur)
             stats = render_site(run)
-        stamp.commit(build.warnings)
+        stamp.commit(build.warnings, engine=self.version(), pages=stats.pages)
         build.stage(
             "render",
             f"{stats.pages} pages · {stats.executed} notebooks executed · {stats.rendered} pages rendered · "

@@ -33,7 +33,7 @@ from rich.markup import escape
 from curriculum.errors import CurriculumError
 from curriculum.project import Project, Stamp
 from curriculum.site._build import build_site
-from curriculum.site._pandoc_engine import CSP_HEADER
+from curriculum.site._policy import CSP_HEADER
 
 __all__ = ["SECURITY_HEADERS", "make_server", "serve", "source_stamp"]
 

@@ -29,7 +29,7 @@ from curriculum.content import (
     read_source,
 )
 from curriculum.errors import ContentError
-from curriculum.hosts.static import MOUNT_MIME
+from curriculum.hosts.static import MOUNT_MIME, OVERVIEW_MIME
 from curriculum.render import raw_html
 
 __all__ = ["E_PAGE", "Page", "markdown_page", "notebook_markdown", "output_path", "read_front_matter"]
@@ -140,7 +140,9 @@ def markdown_page(root: Path, source: str) -> tuple[str, dict[str, Any]]:
     return text, front
 
 
-def notebook_markdown(nb: Any, mount: Callable[[Mount], str]) -> tuple[str, dict[str, Any]]:
+def notebook_markdown(
+    nb: Any, mount: Callable[[Mount], str], overview: Callable[[str], str] | None = None
+) -> tuple[str, dict[str, Any]]:
     """Convert an executed notebook to one Pandoc Markdown document.
 
     Parameters
@@ -151,6 +153,9 @@ def notebook_markdown(nb: Any, mount: Callable[[Mount], str]) -> tuple[str, dict
         Returns the Markdown that stands for a component reference found in
         an output (the engine's own placeholder); the output's ``text/html``
         is then not used.
+    overview : Callable[[str], str] | None
+        Returns the Markdown of a lesson's overview, for an overview reference
+        found in an output (None: such outputs show nothing).
 
     Returns
     -------
@@ -173,11 +178,11 @@ def notebook_markdown(nb: Any, mount: Callable[[Mount], str]) -> tuple[str, dict
         elif kind == "markdown":
             parts.append(source)
         elif kind == "code":
-            parts += [text for out in cell.get("outputs", []) if (text := _output(out, mount))]
+            parts += [text for out in cell.get("outputs", []) if (text := _output(out, mount, overview))]
     return "\n\n".join(parts) + "\n", front
 
 
-def _output(out: Any, mount: Callable[[Mount], str]) -> str:
+def _output(out: Any, mount: Callable[[Mount], str], overview: Callable[[str], str] | None) -> str:
     kind = out.get("output_type")
     if kind not in ("display_data", "execute_result"):
         return ""  # streams and errors are build diagnostics, not page content
@@ -185,6 +190,9 @@ def _output(out: Any, mount: Callable[[Mount], str]) -> str:
     reference = Mount.from_json(data.get(MOUNT_MIME))
     if reference is not None:
         return mount(reference)
+    lesson = data.get(OVERVIEW_MIME)
+    if isinstance(lesson, dict) and isinstance(lesson.get("lesson"), str):
+        return overview(lesson["lesson"]) if overview is not None else ""
     if "text/html" in data:
         markup = "".join(data["text/html"]) if isinstance(data["text/html"], list) else data["text/html"]
         return raw_html(markup)

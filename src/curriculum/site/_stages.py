@@ -32,10 +32,11 @@ from curriculum.hosts.static import mount_element, payload_script
 from curriculum.project import SiteConfig, package_fingerprint
 from curriculum.render import GeneratedPage, PayloadBuilder, html_templates, raw_html
 from curriculum.site._assets import site_assets
-from curriculum.site._execute import NotebookCache
+from curriculum.site._execute import Ran, notebook_cache
 from curriculum.site._navigation import pager
 from curriculum.site._page import document as page_document
 from curriculum.site._pandoc import CACHE_LIMIT, E_PANDOC, run_pandoc
+from curriculum.site._report import RenderStats
 from curriculum.site._search import SearchPage, site_index
 from curriculum.site._sources import Page, markdown_page, notebook_markdown, output_path
 from curriculum.site._stamp import MANIFEST
@@ -55,34 +56,6 @@ __all__ = [
     "search",
     "wrap",
 ]
-
-
-@dataclass
-class RenderStats:
-    """What a render did.
-
-    Attributes
-    ----------
-    executed : int
-        Notebooks executed (not taken from the cache).
-    rendered : int
-        Pages Pandoc rendered (not taken from the cache).
-    written : int
-        Files written because their bytes changed.
-    removed : int
-        Stale files removed.
-    pages : int
-        Pages in the site.
-    files : list[str]
-        Every file the render wrote or kept, relative to the output folder.
-    """
-
-    executed: int = 0
-    rendered: int = 0
-    written: int = 0
-    removed: int = 0
-    pages: int = 0
-    files: list[str] = field(default_factory=list)
 
 
 class _Slots:
@@ -161,6 +134,8 @@ class Render:
         where their text comes from.
     extra : dict[str, str]
         Other generated files to publish (path in the site -> text), such as the progress manifest.
+    refresh : bool
+        Execute every notebook, whatever ``_freeze/`` and the cache hold (``--no-freeze``).
     stats : RenderStats
         What has been done.
     """
@@ -173,6 +148,7 @@ class Render:
     log: Callable[[str, str], None] = _quiet
     generated: Mapping[str, GeneratedPage] = field(default_factory=dict)
     extra: dict[str, str] = field(default_factory=dict)
+    refresh: bool = False
     stats: RenderStats = field(default_factory=RenderStats)
 
     def write(self, name: str, text: str) -> None:
@@ -212,20 +188,25 @@ def render_site(run: Render) -> RenderStats:
 
 
 def execute(run: Render) -> dict[Path, Any]:
-    """Execute stage: run the notebooks whose outputs are not cached; return every notebook with outputs."""
+    """Execute stage: run the notebooks whose outputs are not stored; return every notebook with outputs."""
     root = run.config.root
     notebooks = [root / s for s in run.config.pages() if s.endswith(".ipynb")]
     run.step("Executing notebooks", len(notebooks))
 
-    def done(_path: Path, ran: bool) -> None:
-        run.stats.executed += ran
+    def done(ran: Ran) -> None:
+        run.stats.executed += ran.how == "executed"
+        run.stats.notebooks[ran.path.relative_to(root).as_posix()] = ran.how
         run.step("", 1)
 
-    cache = NotebookCache(root, run.cache / "executed", run.config.profile, run.config.execute_timeout)
+    cache = notebook_cache(run.config, run.cache / "executed", refresh=run.refresh)
     executed = cache.executed(notebooks, done)
-    cached = len(notebooks) - run.stats.executed
+    removed = cache.prune(notebooks) if run.config.profile == "resident" else 0
+    hows = list(run.stats.notebooks.values())
     run.log(
-        "execute", f"{_count(len(notebooks), 'notebook')} · {run.stats.executed} run, {cached} from the cache"
+        "execute",
+        f"{_count(len(notebooks), 'notebook')} · {hows.count('executed')} run, "
+        f"{hows.count('frozen')} frozen, {hows.count('cached')} from the cache"
+        + (f" · {removed} stale frozen removed" if removed else ""),
     )
     return executed
 
@@ -234,11 +215,12 @@ def convert(run: Render, executed: Mapping[Path, Any]) -> dict[str, _Source]:
     """Convert stage: every page as Pandoc Markdown, each component a placeholder no text can forge."""
     root = run.config.root
     token = secrets.token_hex(16)
+    overview = _overview(run)
     sources: dict[str, _Source] = {}
     for source in run.config.pages():
         slots = _Slots(token)
         if source.endswith(".ipynb"):
-            text, front = notebook_markdown(executed[root / source], slots.slot)
+            text, front = notebook_markdown(executed[root / source], slots.slot, overview(source))
         else:
             text, front = markdown_page(root, source)
             page = run.generated.get(source)
@@ -251,6 +233,31 @@ def convert(run: Render, executed: Mapping[Path, Any]) -> dict[str, _Source]:
         sources[source] = _Source(Page(source, output_path(source), title, kind), text, slots)
     run.log("convert", f"{_count(len(sources), 'page')} to Pandoc Markdown")
     return sources
+
+
+def _overview(run: Render) -> Callable[[str], Callable[[str], str]]:
+    """Return, for a page, what fills in a lesson overview's reference: its HTML, from the front matter."""
+    from curriculum.hosts.notebook import overview_markup
+
+    def for_page(source: str) -> Callable[[str], str]:
+        def markup(lesson_id: str) -> str:
+            html = overview_markup(run.builder.curriculum, lesson_id, run.builder.profile)
+            if html is None:
+                raise ContentError(
+                    [
+                        E_PANDOC.at(
+                            source,
+                            (1, 1),
+                            f"the page shows the overview of the lesson `{lesson_id}`, which does not exist",
+                            "check the id in the `curriculum.overview` call",
+                        )
+                    ]
+                )
+            return raw_html(html)
+
+        return markup
+
+    return for_page
 
 
 def pandoc(run: Render, sources: Mapping[str, _Source]) -> None:

@@ -13,7 +13,8 @@ import json
 from pathlib import Path
 
 from curriculum.content import read_existing, write_atomic
-from curriculum.project import Project, package_fingerprint
+from curriculum.project import Project, package_files, package_fingerprint
+from curriculum.site._quick import QUICK, stats
 
 __all__ = ["BuildStamp"]
 
@@ -40,7 +41,8 @@ class BuildStamp:
         self.project = project
         self.path = path
         self.out = out
-        inputs = project.digest(project.inputs(profile))
+        self.inputs = project.inputs(profile)
+        inputs = project.digest(self.inputs)
         self.key = hashlib.sha256(
             f"{package_fingerprint()}\0{profile}\0{out.resolve()}\0{inputs}".encode()
         ).hexdigest()
@@ -60,7 +62,28 @@ class BuildStamp:
         self.warnings = int(data.get("warnings", 0))
         return True
 
-    def commit(self, warnings: int) -> None:
-        """Record a successful build (with the number of content warnings it reported)."""
+    def commit(self, warnings: int, *, engine: str, pages: int) -> None:
+        """Record a successful build (with the number of content warnings it reported), and its quick stamp.
+
+        Parameters
+        ----------
+        warnings : int
+            Content warnings the check found.
+        engine : str
+            The engine's name and version, which a build with nothing to do prints.
+        pages : int
+            Pages in the site.
+        """
         record = json.dumps({"key": self.key, "warnings": warnings}) + "\n"
         write_atomic(self.path, record, within=self.project.root)
+        files = {str(p) for p in [*self.inputs, *package_files()]}
+        files |= {str(Path(p).parent) for p in files} | {str(self.project.root), str(self.out / MANIFEST)}
+        quick = {
+            "root": str(self.project.root.resolve()),
+            "out": str(self.out.resolve()),
+            "engine": engine,
+            "pages": pages,
+            "warnings": warnings,
+            "files": stats(sorted(files)),
+        }
+        write_atomic(self.path.parent / QUICK, json.dumps(quick) + "\n", within=self.project.root)

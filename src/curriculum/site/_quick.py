@@ -1,0 +1,165 @@
+"""Whether a build has nothing to do, answered from files' sizes and times, before anything is loaded.
+
+A build with nothing to do must return at once, so this module imports
+nothing beyond the standard library. After each successful build the full
+stamp (:class:`~curriculum.site._stamp.BuildStamp`, a hash of every input's
+contents) also records here the size and modification time of every file it
+read (the content, the configuration, the pages, the package's own files), of
+their folders (a new file changes its folder's time) and of the output's
+manifest. When all of them are as recorded and the output is all there, the
+build stops without loading the configuration, the content or the engine.
+When any differs, the build takes the full path, which compares contents
+(a file touched but unchanged costs one hashing pass, then is recorded again).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from curriculum._cache import PROJECT_CACHE
+
+__all__ = ["CHECK", "QUICK", "CheckOutput", "LastBuild", "cached_check", "last_build", "stats", "unchanged"]
+
+QUICK = "quick.json"
+"""The record's name in the profile's build cache."""
+CHECK = "check.json"
+"""The last clean ``curriculum check``'s record, in the build cache."""
+MANIFEST = ".curriculum-manifest.json"
+"""The files a build wrote, listed in the output folder."""
+
+
+def stats(paths: Iterable[str]) -> list[list[Any]]:
+    """Return each path with its modification time (ns) and size (None for a path that is gone)."""
+    found: list[list[Any]] = []
+    for path in paths:
+        try:
+            info = os.stat(path)
+        except OSError:
+            found.append([path, None, None])
+            continue
+        found.append([path, info.st_mtime_ns, info.st_size])
+    return found
+
+
+def unchanged(files: Any) -> bool:
+    """Whether every ``[path, mtime, size]`` of a record is still what :func:`stats` says."""
+    return isinstance(files, list) and stats(str(f[0]) for f in files) == files
+
+
+class CheckOutput:
+    """What ``curriculum check`` prints of a check; the last clean one is replayed while nothing changes.
+
+    Attributes
+    ----------
+    output : dict[str, str]
+        The diagnostics as printed, in each ``--format`` (``text``, ``json``, ``github``).
+    errors : int
+        Errors found (a check with errors is never recorded: it runs again).
+    warnings : int
+        Warnings found.
+    found : str
+        The counts as the summary line words them (``2 warnings``), empty when there were none.
+    summary : str
+        What was checked.
+    """
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.output = {str(k): str(v) for k, v in data["output"].items()}
+        self.errors = int(data["errors"])
+        self.warnings = int(data["warnings"])
+        self.found = str(data["found"])
+        self.summary = str(data["summary"])
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the data this was made from."""
+        return {
+            "output": self.output,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "found": self.found,
+            "summary": self.summary,
+        }
+
+
+def cached_check(cwd: Path) -> CheckOutput | None:
+    """Return the last check of the project around ``cwd`` if nothing it read changed since, else None.
+
+    What the check reads is everything the build reads for every profile, the
+    frozen outputs and the package; the record is kept only for a check that
+    found no error, run from the same folder (its paths are relative to it).
+    """
+    from curriculum._root import find_root
+
+    root = find_root(cwd)
+    if root is None:
+        return None
+    try:
+        data = json.loads((root / PROJECT_CACHE / CHECK).read_bytes())
+        if not isinstance(data, dict) or data["cwd"] != str(Path(os.path.abspath(cwd))):
+            return None
+        return CheckOutput(data) if unchanged(data["files"]) else None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+class LastBuild:
+    """The record of the last successful build of a profile, as :func:`last_build` found it unchanged.
+
+    Attributes
+    ----------
+    engine : str
+        The engine's name and version.
+    out : Path
+        The output folder.
+    pages : int
+        Pages in the site.
+    warnings : int
+        Content warnings the check found.
+    """
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.engine = str(data["engine"])
+        self.out = Path(str(data["out"]))
+        self.pages = int(data["pages"])
+        self.warnings = int(data["warnings"])
+
+
+def last_build(root: Path, profile: str, engine: str, out: Path | None) -> LastBuild | None:
+    """Return the last build's record if nothing it read changed and its output is all there, else None.
+
+    Parameters
+    ----------
+    root : Path
+        The project folder.
+    profile : str
+        The profile built.
+    engine : str
+        The engine asked for: only the embedded one keeps this record (``auto``
+        counts when Quarto is not installed).
+    out : Path | None
+        The ``--out`` folder, or None for the configuration's.
+    """
+    if engine not in ("auto", "pandoc") or (engine == "auto" and shutil.which("quarto")):
+        return None
+    try:
+        data = json.loads((root / PROJECT_CACHE / profile / QUICK).read_bytes())
+        if not isinstance(data, dict) or data["root"] != str(root.resolve()):
+            return None  # a copied or moved project: its record names the files of another
+        if out is not None and str(out.resolve()) != data["out"]:
+            return None
+        if not unchanged(data["files"]):
+            return None
+        manifest = Path(str(data["out"])) / MANIFEST
+        written = json.loads(manifest.read_bytes())
+        if not isinstance(written, list) or not all(
+            os.path.isfile(manifest.parent / str(n)) for n in written
+        ):
+            return None
+        return LastBuild(data)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

@@ -1,0 +1,114 @@
+"""Start-up: a command loads only what it needs (measured by ``make bench``; here, what is imported and read).
+
+Each test runs the command in a fresh interpreter, since an import cannot be
+undone in this one; the interpreter reports every module it imported and,
+through an audit hook, every file it opened.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import PROJECT
+
+HEAVY = ("pydantic", "nbclient", "nbformat", "jinja2", "nh3", "pypandoc", "yaml", "rich", "markdown_it")
+"""Libraries a start-up or a build with nothing to do must not load."""
+
+PROBE = """
+import json, sys
+opened = []
+sys.addaudithook(lambda event, args: opened.append(str(args[0])) if event == "open" else None)
+from curriculum.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as exc:
+    status = exc.code
+print(json.dumps({"status": status, "modules": sorted(sys.modules), "opened": opened}), file=sys.__stdout__)
+"""
+
+
+def probe(args: list[str], cwd: Path) -> dict[str, object]:
+    """Run ``curriculum ARGS`` in a fresh interpreter; return its status, modules and files opened."""
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    result: dict[str, object] = json.loads(done.stdout.splitlines()[-1])
+    return result
+
+
+def copy(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(
+        PROJECT, root, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
+    )
+    return root
+
+
+def heavy(modules: object) -> list[str]:
+    assert isinstance(modules, list)
+    return [m for m in modules if m.split(".")[0] in HEAVY]
+
+
+def test_version_imports_no_heavy_library(tmp_path: Path) -> None:
+    result = probe(["--version"], tmp_path)
+    assert result["status"] == 0
+    assert heavy(result["modules"]) == []
+    assert not [m for m in result["modules"] if isinstance(m, str) and m.startswith("curriculum.content")]
+
+
+def test_a_no_change_build_reads_no_content_file_and_loads_nothing_heavy(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(
+        PROJECT, root, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
+    )
+    assert probe(["build", "--engine", "pandoc"], root)["status"] == 0
+    again = probe(["build", "--engine", "pandoc"], root)
+    assert again["status"] == 0
+    assert heavy(again["modules"]) == []
+    inside = [Path(p).resolve() for p in again["opened"] if isinstance(p, str) and Path(p).is_absolute()]
+    inside += [
+        (root / p).resolve() for p in again["opened"] if isinstance(p, str) and not Path(p).is_absolute()
+    ]
+    read = sorted(
+        p.relative_to(root.resolve()).as_posix() for p in inside if p.is_relative_to(root.resolve())
+    )
+    # Only the stamps: the last build's record and the output's manifest (every other file is only stat-ed).
+    assert read == [".curriculum-cache/resident/quick.json", "_site/.curriculum-manifest.json"]
+
+
+def test_a_touched_file_takes_the_full_path_and_still_builds_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(
+        PROJECT, root, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
+    )
+    assert probe(["build", "--engine", "pandoc"], root)["status"] == 0
+    quiz = root / "quizzes" / "intro.yml"
+    quiz.write_text(quiz.read_text())  # the same text, a new modification time
+    again = probe(["build", "--engine", "pandoc"], root)
+    assert again["status"] == 0 and "pydantic" in again["modules"]  # the contents were compared
+    third = probe(["build", "--engine", "pandoc"], root)
+    assert heavy(third["modules"]) == []  # the new times were recorded: quick again
+
+
+def test_a_clean_check_is_replayed_without_loading_the_content(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(
+        PROJECT, root, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
+    )
+    first = probe(["check", "--strict"], root)
+    assert first["status"] == 0 and "pydantic" in first["modules"]
+    second = probe(["check", "--strict"], root)
+    assert second["status"] == 0 and heavy(second["modules"]) == []
+    quiz = root / "quizzes" / "intro.yml"
+    quiz.write_text(quiz.read_text().replace("title: Introduction quiz", "title: [broken"))
+    third = probe(["check", "--strict"], root)
+    assert third["status"] == 1  # an edit is seen at once

@@ -1,0 +1,179 @@
+"""Frozen execution: ``_freeze/`` reused while the code is unchanged, refreshed by the build, checked in CI.
+
+A fake kernel (``NotebookCache._run``) records which notebooks run, so these
+tests assert on the engine's own record of work done (:class:`Ran`) in a
+fraction of a second; ``test_build.py`` runs real kernels.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from curriculum.site._execute import FREEZE_DIR, NotebookCache, Ran
+from tests.cli.test_cli import run
+
+
+def lesson(root: Path, name: str, code: str, front: str = "title: x") -> Path:
+    path = root / "lessons" / f"{name}.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cells = [
+        {"cell_type": "raw", "metadata": {}, "source": f"---\n{front}\n---"},
+        {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": code},
+    ]
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    return path
+
+
+@pytest.fixture
+def kernel(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """A fake kernel: each run is recorded; each code cell displays its source, with an execution count."""
+    runs: list[str] = []
+
+    def fake_run(self: NotebookCache, path: Path) -> Any:
+        runs.append(path.name)
+        nb = copy.deepcopy(json.loads(path.read_text()))
+        for n, cell in enumerate(c for c in nb["cells"] if c["cell_type"] == "code"):
+            cell["outputs"] = [
+                {
+                    "output_type": "execute_result",
+                    "execution_count": n + 1,
+                    "metadata": {},
+                    "data": {"text/plain": [cell["source"]]},
+                },
+                {"output_type": "stream", "name": "stderr", "text": f"warning from {path}\n"},
+            ]
+        return nb
+
+    monkeypatch.setattr(NotebookCache, "_run", fake_run)
+    return runs
+
+
+def build(root: Path, freeze: Any = "auto", **kwargs: Any) -> list[Ran]:
+    """One execute stage as the build runs it, with a fresh build cache unless it is the project's."""
+    done: list[Ran] = []
+    cache = NotebookCache(root, root / ".curriculum-cache" / "executed", freeze=freeze, **kwargs)
+    cache.executed(sorted((root / "lessons").glob("*.ipynb")), done.append)
+    return done
+
+
+def hows(done: list[Ran]) -> dict[str, str]:
+    return {r.path.name: r.how for r in done}
+
+
+def test_a_fresh_clone_uses_the_frozen_outputs_and_runs_no_kernel(tmp_path: Path, kernel: list[str]) -> None:
+    lesson(tmp_path, "a", "1 + 1")
+    assert hows(build(tmp_path)) == {"a.ipynb": "executed"}
+    frozen = tmp_path / FREEZE_DIR / "lessons" / "a" / "execute-results" / "curriculum.json"
+    assert frozen.is_file()
+    clone = tmp_path / "clone"
+    clone.mkdir()
+    (clone / "lessons").mkdir()
+    (clone / "lessons" / "a.ipynb").write_bytes((tmp_path / "lessons" / "a.ipynb").read_bytes())
+    (clone / FREEZE_DIR).mkdir()
+    import shutil
+
+    shutil.copytree(tmp_path / FREEZE_DIR, clone / FREEZE_DIR, dirs_exist_ok=True)
+    assert hows(build(clone)) == {"a.ipynb": "frozen"}
+    assert kernel == ["a.ipynb"]  # only the first build ran a kernel
+
+
+def test_the_frozen_file_is_deterministic_small_and_machine_free(tmp_path: Path, kernel: list[str]) -> None:
+    lesson(tmp_path, "a", "1 + 1")
+    build(tmp_path)
+    frozen = tmp_path / FREEZE_DIR / "lessons" / "a" / "execute-results" / "curriculum.json"
+    first = frozen.read_bytes()
+    build(tmp_path, refresh=True)  # executed again: the same bytes
+    assert frozen.read_bytes() == first and kernel == ["a.ipynb", "a.ipynb"]
+    text = first.decode()
+    assert str(tmp_path) not in text and "execution_count" not in text and "stream" not in text
+    record = json.loads(text)
+    assert record["engine"] == "curriculum" and record["format"] == 1
+    assert record["outputs"] == [
+        [{"output_type": "display_data", "data": {"text/plain": "1 + 1"}, "metadata": {}}]
+    ]
+
+
+def test_a_code_edit_executes_again_and_refreshes_the_freeze(tmp_path: Path, kernel: list[str]) -> None:
+    lesson(tmp_path, "a", "1 + 1")
+    lesson(tmp_path, "b", "2 + 2")
+    build(tmp_path)
+    lesson(tmp_path, "a", "1 + 2")
+    assert hows(build(tmp_path)) == {"a.ipynb": "executed", "b.ipynb": "frozen"}
+    lesson(tmp_path, "a", "1 + 2", front="title: a new title")  # front matter is not code
+    assert hows(build(tmp_path)) == {"a.ipynb": "frozen", "b.ipynb": "frozen"}
+
+
+def test_an_execution_option_change_executes_again(tmp_path: Path, kernel: list[str]) -> None:
+    lesson(tmp_path, "a", "1 + 1")
+    build(tmp_path, options={"echo": False})
+    assert hows(build(tmp_path, options={"echo": False, "freeze": "auto"})) == {"a.ipynb": "frozen"}
+    assert hows(build(tmp_path, options={"echo": False, "timeout": 30})) == {"a.ipynb": "executed"}
+    lesson(tmp_path, "a", "1 + 1", front="title: x\nexecute:\n  timeout: 20")
+    assert hows(build(tmp_path, options={"echo": False, "timeout": 30})) == {"a.ipynb": "executed"}
+
+
+def test_no_freeze_executes_everything(tmp_path: Path, kernel: list[str]) -> None:
+    lesson(tmp_path, "a", "1 + 1")
+    build(tmp_path)
+    assert hows(build(tmp_path, refresh=True)) == {"a.ipynb": "executed"}
+
+
+def test_freeze_true_keeps_the_outputs_even_when_the_code_changed(tmp_path: Path, kernel: list[str]) -> None:
+    lesson(tmp_path, "a", "1 + 1")
+    build(tmp_path, freeze=True)
+    lesson(tmp_path, "a", "1 + 2")
+    assert hows(build(tmp_path, freeze=True)) == {"a.ipynb": "frozen"}
+    assert hows(build(tmp_path, freeze="auto")) == {"a.ipynb": "executed"}
+
+
+def test_freeze_false_writes_no_freeze_but_uses_the_build_cache(tmp_path: Path, kernel: list[str]) -> None:
+    lesson(tmp_path, "a", "1 + 1")
+    build(tmp_path, freeze=False)
+    assert not (tmp_path / FREEZE_DIR).exists()
+    assert hows(build(tmp_path, freeze=False)) == {"a.ipynb": "cached"}
+    lesson(tmp_path, "b", "2", front="title: b\nexecute:\n  freeze: auto")  # a notebook may freeze itself
+    build(tmp_path, freeze=False)
+    assert (tmp_path / FREEZE_DIR / "lessons" / "b" / "execute-results" / "curriculum.json").is_file()
+
+
+def test_stale_missing_and_orphaned_freezes_are_reported_and_pruned(
+    tmp_path: Path, kernel: list[str]
+) -> None:
+    lesson(tmp_path, "a", "1 + 1")
+    lesson(tmp_path, "b", "2 + 2")
+    build(tmp_path)
+    quarto = tmp_path / FREEZE_DIR / "lessons" / "gone" / "execute-results" / "html.json"
+    quarto.parent.mkdir(parents=True)
+    quarto.write_text("{}")  # Quarto's own file: never ours to judge or remove
+    (quarto.parent / "curriculum.json").write_text(
+        (quarto.parent.parent.parent / "a" / "execute-results" / "curriculum.json").read_text()
+    )
+    lesson(tmp_path, "a", "1 + 2")
+    lesson(tmp_path, "c", "3")
+    cache = NotebookCache(tmp_path, tmp_path / "cache", freeze="auto", write_freeze=False)
+    notebooks = sorted((tmp_path / "lessons").glob("*.ipynb"))
+    found = {(Path(d.path).name, d.code): d.message for d in cache.stale(notebooks)}
+    assert set(found) == {("a.ipynb", "CUR605"), ("c.ipynb", "CUR605"), ("curriculum.json", "CUR605")}
+    assert "changed since its outputs were frozen in _freeze/lessons/a/" in found["a.ipynb", "CUR605"]
+    assert "has no frozen outputs" in found["c.ipynb", "CUR605"]
+    assert NotebookCache(tmp_path, tmp_path / "cache", freeze="auto").prune(notebooks) == 1
+    assert quarto.is_file() and not (quarto.parent / "curriculum.json").exists()
+
+
+def test_check_strict_fails_on_a_stale_freeze_and_names_the_command(
+    project: Path, kernel: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = project / "_quarto.yml"
+    config.write_text(config.read_text() + "execute:\n  freeze: auto\n")
+    monkeypatch.chdir(project)
+    status, out, _ = run(["check", "--strict"], capsys)
+    assert status == 1
+    assert "lessons/intro.ipynb:1:1: warning CUR605: has no frozen outputs in _freeze/lessons/intro/" in out
+    assert "run `curriculum build`" in out and "commit _freeze/" in out
+    assert not (project / FREEZE_DIR).exists()  # the check reads _freeze/, never writes it
+    assert run(["check"], capsys)[0] == 0  # a warning: only --strict (CI) fails
