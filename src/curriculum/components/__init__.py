@@ -25,6 +25,7 @@ one fixture: the recipe is in ``CONTRIBUTING.md``.
 from curriculum.components._builtin import BUILT_IN
 from curriculum.components._spec import (
     COMPONENTS,
+    Companion,
     ComponentSpec,
     Mount,
     NewTemplate,
@@ -40,6 +41,7 @@ from curriculum.components._spec import (
 __all__ = [
     "BUILT_IN",
     "COMPONENTS",
+    "Companion",
     "ComponentSpec",
     "Mount",
     "NewTemplate",
