@@ -154,6 +154,19 @@ export function normalize(raw) {
 }
 
 /**
+ * The state as saved: without the parts not there yet (the saved shape has no nulls).
+ * @param {ActivityState} state
+ * @returns {ActivityState}
+ */
+function saved(state) {
+  /** @type {Record<string, unknown>} */
+  const out = { name: state.name };
+  if (state.evaluation) out.evaluation = state.evaluation;
+  if (state.certificate) out.certificate = state.certificate;
+  return /** @type {ActivityState} */ (/** @type {unknown} */ (out));
+}
+
+/**
  * The learner's post-test results from its saved state: the best submitted score and whether
  * any submitted attempt passed.
  * @param {unknown} state      the post-test's saved state
@@ -518,10 +531,10 @@ function submitEvaluation(view) {
   const evaluation = { ...d, likert: { ...d.likert }, submitted: nowIso() };
   view.ui.draft = null;
   view.ui.editing = false;
-  view.commit(
-    { ...view.state, evaluation },
-    { focus: "evaluation-done", say: "Thank you: your evaluation is recorded." },
-  );
+  view.commit(saved({ ...view.state, evaluation }), {
+    focus: "evaluation-done",
+    say: "Thank you: your evaluation is recorded.",
+  });
 }
 
 // ------------------------------------------------------------------ drawing: the certificate
