@@ -162,7 +162,8 @@ CASES = [
         "activities/welcome.yml",
         "released: 2026-12-01",
         "released: 2026-13-01",
-        "activities/welcome.yml:11:11: error CUR110: `2026-13-01` looks like a date or time but is not a real one",
+        "activities/welcome.yml:11:11: error CUR110: `2026-13-01` looks like a date or time but is not a "
+        "real one",
         id="not-a-date",
     ),
     pytest.param(
