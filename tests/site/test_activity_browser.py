@@ -32,6 +32,25 @@ pytestmark = [pytest.mark.browser]
 XSS_NAME = 'Ana <b>Ruiz</b> <img src=x onerror="window.__xss=1">'
 XSS_TEXT = "<script>window.__xss=1</script><img src=x onerror=window.__xss=1>"
 WRONG = "The size of the waiting room"
+NORMS = {  # as `curriculum report --norms` writes them (docs/reports.md)
+    "format": "curriculum-norms",
+    "version": 1,
+    "site": "test-curriculum",
+    "generated": "2026-12-01",
+    "min_respondents": 5,
+    "quizzes": {
+        "welcome-post": {
+            "title": "Welcome post-test",
+            "items": ["wel-post-01", "wel-post-02", "wel-post-03", "wel-post-04"],
+            "n": 12,
+            "mean": 0.625,
+            "sd": 0.2,
+            "provisional": True,
+            "distribution": [1, 1, 3, 4, 3],
+            "percentiles": [4.2, 12.5, 29.2, 58.3, 87.5],
+        }
+    },
+}
 RIGHT = [
     "His rating of the alliance",
     "Her rating of the alliance",
@@ -55,7 +74,9 @@ def site(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Path:
         "        contents:\n          - lessons/intro.ipynb",
         "        contents:\n          - activity/welcome.qmd\n          - lessons/intro.ipynb",
     )
+    text += "curriculum:\n  norms: norms.json\n"
     config.write_text(text, encoding="utf-8")
+    (root / "norms.json").write_text(json.dumps(NORMS), encoding="utf-8")
     return build_site(root, engine="pandoc", console=Console(quiet=True)).out
 
 
@@ -127,6 +148,9 @@ def test_an_activity_from_start_to_certificate(open_page: Any, site: Path, tmp_p
     expect(page.locator(".cur-quiz .cur-meta")).to_contain_text("Pass mark: 75%")
     _answer_all(page, [WRONG] * 4)
     expect(page.locator(".cur-pass")).to_contain_text("Not yet passed")
+    expect(page.locator(".cur-norms")).to_have_text(
+        "Cohort norms (12 learners, provisional): mean 62.5%. Your score is at about the 4th percentile."
+    )
     expect(page.locator(".cur-rationale").first).to_be_visible()
     expect(page.locator(".cur-item-refs").first).to_be_visible()
     page.get_by_role("button", name="Try again: new attempt").click()
@@ -134,6 +158,7 @@ def test_an_activity_from_start_to_certificate(open_page: Any, site: Path, tmp_p
     assert len(attempts) == 2 and attempts[0]["order"] != attempts[1]["order"]
     _answer_all(page, RIGHT)
     expect(page.locator(".cur-pass")).to_contain_text("Passed")
+    expect(page.locator(".cur-norms")).to_contain_text("at about the 88th percentile")
 
     goto(page, _url(site, "activity/welcome-certificate.html"))
     expect(page.locator(".cur-activity-missing")).to_be_visible()

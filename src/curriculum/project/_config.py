@@ -92,6 +92,16 @@ class ExecuteOptions(_Open):
     """Seconds each code cell may run before the build stops with an error at that cell."""
 
 
+class CurriculumOptions(BaseModel):
+    """``curriculum:``, the keys of our own (Quarto keeps them as metadata and ignores them)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    norms: str | None = None
+    """A cohort norms file (``curriculum report --norms``) to publish: a pre-test's or
+    post-test's result page then compares the learner's score with the cohort's."""
+
+
 class QuartoFile(_Open):
     """The shape of ``_quarto.yml`` (and of a profile's overlay) that the build needs."""
 
@@ -99,6 +109,7 @@ class QuartoFile(_Open):
     website: WebsiteOptions | None = None
     bibliography: str | None = None
     execute: ExecuteOptions = Field(default_factory=ExecuteOptions)
+    curriculum: CurriculumOptions = Field(default_factory=CurriculumOptions)
 
 
 @dataclass(frozen=True)
@@ -157,6 +168,8 @@ class SiteConfig:
     named : dict[str, tuple[str, Pos]]
         For each page named by its path (not matched by a pattern), the file
         and position in the configuration that names it.
+    norms : str | None
+        The cohort norms file to publish (``curriculum: norms:``), relative to the project.
     """
 
     root: Path
@@ -171,6 +184,7 @@ class SiteConfig:
     raw: dict[str, Any] = field(default_factory=dict)
     execute_timeout: int = DEFAULT_TIMEOUT
     named: dict[str, tuple[str, Pos]] = field(default_factory=dict)
+    norms: str | None = None
 
     def pages(self) -> list[str]:
         """Every page to render: sidebar order first, then the others."""
@@ -511,6 +525,9 @@ def load_config(root: Path, profile: str = "resident") -> SiteConfig:
     bibliography = model.bibliography
     if bibliography is not None:
         bibliography = reader.bibliography(bibliography)
+    norms = model.curriculum.norms
+    if norms is not None:
+        norms = reader.relative(norms, ("curriculum", "norms"), "the norms file")
     if reader.problems:
         raise ContentError(reader.problems)
     footer = website.page_footer or ""
@@ -529,4 +546,5 @@ def load_config(root: Path, profile: str = "resident") -> SiteConfig:
         raw=data,
         execute_timeout=model.execute.timeout,
         named=reader.named,
+        norms=norms,
     )
