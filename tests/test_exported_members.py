@@ -28,6 +28,7 @@ EXPORTED = {
     "curriculum": [
         "Curriculum",
         "__version__",
+        "activity",
         "check_curriculum",
         "load_curriculum",
         "overview",

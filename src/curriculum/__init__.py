@@ -17,11 +17,12 @@ import typing
 
 from curriculum._version import __version__
 from curriculum.content import Curriculum, check_curriculum, load_curriculum
-from curriculum.hosts.notebook import overview, progress, quiz, spotter, vignette, worksheet
+from curriculum.hosts.notebook import activity, overview, progress, quiz, spotter, vignette, worksheet
 
 __all__ = [
     "Curriculum",
     "__version__",
+    "activity",
     "check_curriculum",
     "load_curriculum",
     "overview",
