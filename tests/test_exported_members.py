@@ -57,6 +57,7 @@ EXPORTED = {
     "curriculum.components": [
         "BUILT_IN",
         "COMPONENTS",
+        "Companion",
         "ComponentSpec",
         "Mount",
         "NewTemplate",
@@ -84,6 +85,7 @@ EXPORTED = {
         "RULES",
         "STARTS_CITATION",
         "WORKSHEET_FIELDS",
+        "Activity",
         "Bibliography",
         "Call",
         "Cell",

@@ -145,6 +145,7 @@ def test_an_activity_from_start_to_certificate(open_page: Any, site: Path, tmp_p
     goto(page, _url(site, "quiz/welcome-pre.html"))
     _answer_all(page, ["Her rating of the alliance"])
     goto(page, _url(site, "quiz/welcome-post.html"))
+    expect(page.locator(".page-meta a")).to_have_attribute("href", "../activity/welcome.html")
     expect(page.locator(".cur-quiz .cur-meta")).to_contain_text("Pass mark: 75%")
     _answer_all(page, [WRONG] * 4)
     expect(page.locator(".cur-pass")).to_contain_text("Not yet passed")
@@ -217,4 +218,11 @@ def test_an_activity_from_start_to_certificate(open_page: Any, site: Path, tmp_p
     ):
         assert expected in words, words
     assert "Change the name" not in words and "Print or save" not in words
+    assert page.evaluate("window.__xss") is None
+
+    # The progress page lists the activity with the kind's own status.
+    page.emulate_media(media="screen")
+    goto(page, _url(site, "progress.html"))
+    expect(page.locator(".cur-progress")).to_contain_text("Welcome self-assessment")
+    expect(page.locator(".cur-progress")).to_contain_text("Certificate issued (post-test 100%)")
     assert page.evaluate("window.__xss") is None

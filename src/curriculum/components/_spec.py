@@ -94,6 +94,11 @@ class PageContext:
         doc = self.curriculum.lessons.get(ident) if ident else None
         return {"id": doc.id, "title": doc.model.title} if doc else None
 
+    def activity(self, ident: str | None) -> dict[str, str] | None:
+        """Return an activity's id and title for a link, or None if there is no such activity."""
+        doc = self.curriculum.activities.get(ident) if ident else None
+        return {"id": doc.id, "title": doc.model.title} if doc else None
+
 
 @dataclass(frozen=True)
 class SitePages:
