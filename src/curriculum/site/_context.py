@@ -18,7 +18,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from curriculum.content import E_CONFIG, Curriculum, FileRefused, Severity, read_bytes
+from curriculum.content import E_CONFIG, Curriculum, FileRefused, Severity, display_path, read_bytes
 from curriculum.errors import ContentError
 from curriculum.export import ExportContext
 from curriculum.project import Project, SiteConfig
@@ -84,25 +84,26 @@ def published_norms(project: Project, name: str | None) -> dict[str, dict[str, A
     from curriculum.assess import Norms
 
     hint = "write it with `curriculum report FILE... --out DIR --norms FILE`, or remove `curriculum: norms:`"
+    display = display_path(project.root / name)
     try:
         data = read_bytes(project.root / name, MAX_NORMS_BYTES, root=project.root)
         if len(data) > MAX_NORMS_BYTES:
             raise ValueError("the file is larger than 5 MiB")
         norms = Norms.model_validate_json(data)
     except FileRefused as refused:
-        raise ContentError([refused.at(name)]) from None
+        raise ContentError([refused.at(display)]) from None
     except OSError as exc:
         message = f"cannot read the norms file: {exc.strerror}"
-        raise ContentError([E_CONFIG.at(name, (1, 1), message, hint)]) from None
+        raise ContentError([E_CONFIG.at(display, (1, 1), message, hint)]) from None
     except (ValidationError, ValueError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else "invalid"
         message = f"not a cohort norms file ({first})"
-        raise ContentError([E_CONFIG.at(name, (1, 1), message, hint)]) from None
+        raise ContentError([E_CONFIG.at(display, (1, 1), message, hint)]) from None
     if norms.site != project.site_id:
         raise ContentError(
             [
                 E_CONFIG.at(
-                    name,
+                    display,
                     (1, 1),
                     f"the norms are of site `{norms.site}`, not of this site (`{project.site_id}`)",
                     "publish the norms computed from this curriculum's learners' files",
