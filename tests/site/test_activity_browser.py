@@ -117,6 +117,9 @@ def test_an_activity_from_start_to_certificate(open_page: Any, site: Path, tmp_p
     expect(start).to_contain_text("not accredited CME credit unless an accredited provider issues it")
     expect(start).to_contain_text("not clinical advice")
     expect(start).to_contain_text("No relevant financial relationships")
+    expect(start.locator(".cur-activity-objectives li")).to_have_text(  # in authored order
+        ["Place supportive work on the Y model.", "Describe the alliance as a common factor."]
+    )
     links = start.locator(".cur-activity-steps a")
     assert [links.nth(i).get_attribute("href") for i in range(links.count())] == [
         "../quiz/welcome-pre.html",

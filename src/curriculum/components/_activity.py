@@ -95,6 +95,7 @@ def activity_payload(builder: PayloadBuilder, ident: str) -> dict[str, Any]:
     )
     payload.update(
         {
+            "objective_ids": list(a.objectives),
             "description_html": md.block(a.description),
             "participation_html": md.block(a.participation),
             "hours": a.hours,

@@ -31,6 +31,7 @@ import { nowIso, percent, plural } from "./format.js";
 
 /**
  * @typedef {object} ActivityFields
+ * @property {string[]} objective_ids   the objectives in authored order (`objectives` is keyed by id)
  * @property {string} description_html
  * @property {string} participation_html
  * @property {number} hours
@@ -262,7 +263,9 @@ function link(view, what, id, label) {
  */
 function drawStart(view) {
   const p = view.payload;
-  const objectives = isPlainObject(p.objectives) ? Object.values(p.objectives) : [];
+  const texts = isPlainObject(p.objectives) ? p.objectives : {};
+  const ids = Array.isArray(p.objective_ids) ? p.objective_ids : Object.keys(texts);
+  const objectives = ids.map((id) => texts[id]).filter((t) => typeof t === "string");
   const pass = typeof p.pass_mark === "number" ? percent(p.pass_mark) : null;
   return [
     htmlBlock("div", { class: "cur-activity-description" }, p.description_html, "description_html"),
