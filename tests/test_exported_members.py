@@ -28,6 +28,7 @@ EXPORTED = {
     "curriculum": [
         "Curriculum",
         "__version__",
+        "activity",
         "check_curriculum",
         "load_curriculum",
         "overview",
@@ -59,6 +60,7 @@ EXPORTED = {
     "curriculum.components": [
         "BUILT_IN",
         "COMPONENTS",
+        "Companion",
         "ComponentSpec",
         "LessonParts",
         "Mount",
@@ -89,6 +91,7 @@ EXPORTED = {
         "RULES",
         "STARTS_CITATION",
         "WORKSHEET_FIELDS",
+        "Activity",
         "Bibliography",
         "Call",
         "Cell",

@@ -26,11 +26,12 @@ if typing.TYPE_CHECKING:
     from collections.abc import Callable
 
     from curriculum.content import Curriculum, check_curriculum, load_curriculum
-    from curriculum.hosts.notebook import overview, progress, quiz, spotter, vignette, worksheet
+    from curriculum.hosts.notebook import activity, overview, progress, quiz, spotter, vignette, worksheet
 
 __all__ = [
     "Curriculum",
     "__version__",
+    "activity",
     "check_curriculum",
     "load_curriculum",
     "overview",
@@ -43,6 +44,7 @@ __all__ = [
 
 _WHERE = {
     "Curriculum": "curriculum.content",
+    "activity": "curriculum.hosts.notebook",
     "check_curriculum": "curriculum.content",
     "load_curriculum": "curriculum.content",
     "overview": "curriculum.hosts.notebook",

@@ -26,6 +26,7 @@ from curriculum.components._builtin import BUILT_IN
 from curriculum.components._lessons import LessonParts, lesson_parts
 from curriculum.components._spec import (
     COMPONENTS,
+    Companion,
     ComponentSpec,
     Mount,
     NewTemplate,
@@ -41,6 +42,7 @@ from curriculum.components._spec import (
 __all__ = [
     "BUILT_IN",
     "COMPONENTS",
+    "Companion",
     "ComponentSpec",
     "LessonParts",
     "Mount",

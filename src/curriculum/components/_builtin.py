@@ -1,4 +1,4 @@
-"""The built-in component kinds: quiz, vignette, spotter and worksheet."""
+"""The built-in component kinds: quiz, vignette, spotter, worksheet and activity."""
 
 from __future__ import annotations
 
@@ -8,8 +8,17 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from curriculum.components._activity import (
+    activity_index,
+    activity_more_pages,
+    activity_pages,
+    activity_payload,
+    activity_progress,
+    activity_search,
+    activity_status,
+)
 from curriculum.components._pages import case_library, case_page, quiz_index, quiz_page
-from curriculum.components._spec import ComponentSpec, NewTemplate, Param, SitePages, Status
+from curriculum.components._spec import Companion, ComponentSpec, NewTemplate, Param, SitePages, Status
 from curriculum.content import FORMATS, WORKSHEET_FIELDS, Curriculum, Document, Quiz, Spotter, Worksheet
 from curriculum.render import PayloadBuilder
 
@@ -197,6 +206,41 @@ BUILT_IN: tuple[ComponentSpec, ...] = (
             for kind in WORKSHEET_FIELDS
         },
         describe="exercise",
+    ),
+    ComponentSpec(
+        kind="activity",
+        noun="activity",
+        label="Activity",
+        params=(Param("activity_id", "The activity id (``activities/<activity_id>.yml``)."),),
+        content=FORMATS["activities"],
+        documents=lambda cur, _args: cur.activities,
+        payload=activity_payload,
+        module=_web("activity.js"),
+        state={
+            "type": "object",
+            "properties": {
+                "evaluation": {"type": "object"},
+                "name": {"type": "string"},
+                "certificate": {"type": "object"},
+            },
+        },
+        status=activity_status,
+        progress=activity_progress,
+        search=activity_search,
+        pages=SitePages("activity", activity_pages, activity_index, activity_more_pages),
+        templates={
+            "activity": NewTemplate(
+                _template("activity.yml.j2"),
+                companions=tuple(
+                    Companion(
+                        f"quizzes/{{id}}-{part}.yml",
+                        _template("activity-quiz.yml.j2"),
+                        {"part": part, "count": 1 if part == "pretest" else 2},
+                    )
+                    for part in ("pretest", "posttest")
+                ),
+            )
+        },
     ),
 )
 """The kinds the package ships, in the order of the JavaScript bundle."""

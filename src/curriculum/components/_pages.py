@@ -81,7 +81,8 @@ def quiz_page(ctx: PageContext, ident: str) -> GeneratedPage:
     if quiz.pass_mark is not None:
         facts.append(f"pass mark {round(quiz.pass_mark * 100)}%")
     page = PageWriter(quiz.title, (doc.display, doc.at("title")))
-    page.raw((str(parts.page_meta(facts, ctx.lesson(quiz.lesson))), (doc.display, (1, 1))))
+    meta = parts.page_meta(facts, ctx.lesson(quiz.lesson), ctx.activity(quiz.activity))
+    page.raw((str(meta), (doc.display, (1, 1))))
     if quiz.kind == "summative":
         page.raw(str(ui.graded_notice()))
     page.raw(str(ui.opening()))

@@ -15,6 +15,7 @@ from curriculum.render import GeneratedPage, PayloadBuilder
 
 __all__ = [
     "COMPONENTS",
+    "Companion",
     "ComponentSpec",
     "Mount",
     "NewTemplate",
@@ -93,6 +94,11 @@ class PageContext:
         doc = self.curriculum.lessons.get(ident) if ident else None
         return {"id": doc.id, "title": doc.model.title} if doc else None
 
+    def activity(self, ident: str | None) -> dict[str, str] | None:
+        """Return an activity's id and title for a link, or None if there is no such activity."""
+        doc = self.curriculum.activities.get(ident) if ident else None
+        return {"id": doc.id, "title": doc.model.title} if doc else None
+
 
 @dataclass(frozen=True)
 class SitePages:
@@ -107,11 +113,15 @@ class SitePages:
         The page of one content file.
     index : Callable[[PageContext], GeneratedPage]
         The page that lists them.
+    more : Callable[[PageContext, str], Mapping[str, GeneratedPage]] | None
+        Further pages of one content file, by name (``<folder>/<name>.qmd``;
+        an activity's evaluation and certificate).
     """
 
     folder: str
     page: Callable[[PageContext, str], GeneratedPage]
     index: Callable[[PageContext], GeneratedPage]
+    more: Callable[[PageContext, str], Mapping[str, GeneratedPage]] | None = None
 
 
 @dataclass(frozen=True)
@@ -128,11 +138,34 @@ class NewTemplate:
         How many technique ids the template names (0: none).
     prompt : str
         The prompt the new file starts with.
+    companions : tuple[Companion, ...]
+        Further files created with it (an activity's pre-test and post-test).
     """
 
     path: Path
     techniques: int = 0
     prompt: str = ""
+    companions: tuple[Companion, ...] = ()
+
+
+@dataclass(frozen=True)
+class Companion:
+    """A file ``curriculum new`` writes along with a template's main file.
+
+    Attributes
+    ----------
+    target : str
+        Its path in the project, with ``{id}`` for the new content's id
+        (``quizzes/{id}-posttest.yml``).
+    path : Path
+        Its Jinja template, rendered with the main file's context and :attr:`context`.
+    context : Mapping[str, Any]
+        Further template variables.
+    """
+
+    target: str
+    path: Path
+    context: Mapping[str, Any] = field(default_factory=dict)
 
 
 Documents = Callable[[Curriculum, tuple[str | None, ...]], Mapping[str, Document[Any]]]

@@ -45,6 +45,7 @@ from curriculum.content._files import (
     write_atomic,
 )
 from curriculum.content._models import (
+    Activity,
     Choice,
     DebriefPart,
     Exercise,
@@ -107,6 +108,7 @@ __all__ = [
     "RULES",
     "STARTS_CITATION",
     "WORKSHEET_FIELDS",
+    "Activity",
     "Bibliography",
     "Call",
     "Cell",

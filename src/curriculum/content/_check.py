@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from curriculum.content import (  # noqa: F401  (register checks)
+    _activities,
     _checks,
     _cue_lint,
     _item_lint,
@@ -224,6 +225,8 @@ def describe(cur: Curriculum) -> str:
         count(len(cur.exercises), "exercise"),
         count(len(cur.notes), "facilitator notes file"),
     ]
+    if cur.activities:
+        parts.insert(4, count(len(cur.activities), "activity", "activities"))
     if cur.techniques is not None:
         parts.append(count(len(cur.techniques.model.techniques), "technique"))
     if cur.bibliography is not None:

@@ -11,17 +11,20 @@ descriptions that editors show and the API reference pages.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 __all__ = [
     "ID_PATTERN",
+    "Activity",
     "Choice",
     "Competency",
     "DebriefPart",
     "Exercise",
     "FacilitatorNotes",
+    "Faculty",
     "Item",
     "LessonFrontMatter",
     "MultipleItem",
@@ -179,13 +182,18 @@ Item = Annotated[SingleItem | MultipleItem, Field(discriminator="type")]
 class Quiz(_Base):
     """A quiz: a lesson's formative check, a pre/post test, or a summative test.
 
-    The file name (without ``.yml``) is the quiz id.
+    The file name (without ``.yml``) is the quiz id. A quiz belongs to exactly
+    one lesson (``lesson``) or one activity (``activity``): an activity's
+    pre-test and post-test span several lessons.
     """
 
     title: Text
     """Title shown above the quiz."""
-    lesson: Id
-    """Id of the lesson the quiz belongs to."""
+    lesson: Id | None = None
+    """Id of the lesson the quiz belongs to; give this or ``activity``, not both."""
+    activity: Id | None = None
+    """Id of the activity (``activities/<id>.yml``) whose pre-test or post-test this is; its
+    items then measure the activity's objectives. Give this or ``lesson``, not both."""
     kind: QuizKind
     """``formative`` (immediate feedback), ``pretest``/``posttest`` (feedback after
     submitting, scored against the pass mark) or ``summative`` (no answers in the
@@ -202,6 +210,61 @@ class Quiz(_Base):
     """The items, in authored order."""
     suppress: Suppressions = {}
     """Curriculum standards silenced for the whole quiz (e.g. ``CUR504``), each with the reason."""
+
+
+# --------------------------------------------------------------------------- activities
+
+
+class Faculty(_Base):
+    """A person or group responsible for an activity's content, with their disclosure."""
+
+    name: Text
+    """Name as it should appear, e.g. ``Curriculum authors (open-source project)``."""
+    role: Text | None = None
+    """What they did, e.g. ``Planning and content``."""
+    disclosure: Text
+    """Relevant financial relationships with ineligible companies, or ``No relevant financial
+    relationships``."""
+
+
+class Activity(_Base):
+    """A CME-style self-assessment activity over several lessons. The file name is its id.
+
+    The minimum passing level is the post-test's ``pass_mark``: it is stated in
+    one place only, the post-test, and the activity's pages announce it from there.
+    """
+
+    title: Text
+    """Title of the activity."""
+    description: Markdown
+    """What the activity covers and how it runs, for its start page."""
+    lessons: Annotated[list[Id], Field(min_length=1)]
+    """Ids of the lessons it spans, in the order a learner takes them."""
+    objectives: Annotated[list[Id], Field(min_length=1)]
+    """Ids of the objectives it assesses: each an objective of one of its lessons."""
+    hours: Annotated[float, Field(gt=0, le=200)]
+    """Estimated hours to complete it: the lessons, the pre-test and the post-test."""
+    faculty: Annotated[list[Faculty], Field(min_length=1)]
+    """Who planned and wrote it, each with their disclosure."""
+    released: dt.date
+    """Release date (``YYYY-MM-DD``)."""
+    reviewed: dt.date
+    """Date of the last content review (``YYYY-MM-DD``)."""
+    expires: dt.date
+    """Expiration date (``YYYY-MM-DD``): at most three years after the last review."""
+    participation: Markdown
+    """How to participate and earn the certificate of completion."""
+    pretest: Id
+    """Id of the pre-test quiz (kind ``pretest``, ``activity`` naming this activity)."""
+    posttest: Id
+    """Id of the post-test quiz (kind ``posttest``; its ``pass_mark`` is the minimum passing level)."""
+    suppress: Suppressions = {}
+    """Lint rules silenced for this activity's text, each with the reason."""
+
+    @property
+    def lesson(self) -> None:
+        """None: an activity spans lessons and belongs to none (progress listings ask every part)."""
+        return None
 
 
 # --------------------------------------------------------------------------- vignettes

@@ -22,6 +22,7 @@ from curriculum.content._bibliography import Bibliography, read_bibliography
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
 from curriculum.content._files import display_path
 from curriculum.content._models import (
+    Activity,
     Exercise,
     FacilitatorNotes,
     LessonFrontMatter,
@@ -126,6 +127,7 @@ for _builtin in (
         Exercise,
         lambda data: "turns" in data or str(data.get("kind")) in _EXERCISE_KINDS,
     ),
+    ContentFormat("an activity", "activities", Activity, lambda data: "posttest" in data),
 ):
     register_format(_builtin)
 
@@ -220,6 +222,11 @@ class Curriculum:
     def exercises(self) -> dict[str, Document[Spotter | Worksheet]]:
         """Spotter and worksheet exercises by id (``exercises/``)."""
         return cast("dict[str, Document[Spotter | Worksheet]]", self.tables["exercises"])
+
+    @property
+    def activities(self) -> dict[str, Document[Activity]]:
+        """Self-assessment activities by id (``activities/``)."""
+        return cast("dict[str, Document[Activity]]", self.tables["activities"])
 
     @property
     def standalone(self) -> bool:

@@ -13,11 +13,13 @@ works and changes it step by step. Nothing is ever overwritten.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from pathlib import Path
 from typing import Any
 
+from curriculum.content._activities import expiry_limit
 from curriculum.content._files import write_atomic
 from curriculum.content._models import ID_PATTERN
 from curriculum.content._notes import NOTES_FOLDER
@@ -72,7 +74,8 @@ def new_content(kind: str, ident: str, root: Path, *, lesson: str | None = None)
     Returns
     -------
     list[Path]
-        The files created: the content file, and for a lesson ``faculty/notes/<id>.qmd`` too.
+        The files created: the content file, and for a lesson ``faculty/notes/<id>.qmd`` too
+        (for an activity, its pre-test and post-test).
 
     Raises
     ------
@@ -90,7 +93,9 @@ def new_content(kind: str, ident: str, root: Path, *, lesson: str | None = None)
     else:
         target = root / templates[kind][0].content.folder / f"{ident}.yml"
     notes = root / NOTES_FOLDER / f"{ident}.qmd"
-    for path in (target, notes) if kind == "lesson" else (target,):
+    companions = [] if kind == "lesson" else list(templates[kind][1].companions)
+    others = [root / c.target.format(id=ident) for c in companions]
+    for path in (target, notes) if kind == "lesson" else (target, *others):
         if path.exists():
             raise UsageError(f"{path.relative_to(root)} already exists; choose another id or edit it")
     cur = load_curriculum(root)
@@ -98,7 +103,10 @@ def new_content(kind: str, ident: str, root: Path, *, lesson: str | None = None)
     target.parent.mkdir(parents=True, exist_ok=True)
     if kind != "lesson":
         write_atomic(target, _render(templates[kind][1].path, context))
-        return [target]
+        for companion, path in zip(companions, others, strict=True):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, _render(companion.path, {**context, **companion.context}))
+        return [target, *others]
     import nbformat
 
     notebook = nbformat.writes(_lesson_notebook(ident, context))
@@ -116,7 +124,10 @@ def _context(cur: Curriculum, ident: str, kind: str, lesson: str | None) -> dict
     if not keys:
         raise UsageError("references.bib has no entries; add the works you will cite first")
     template = None if kind == "lesson" else _templates()[kind][1]
+    today = dt.date.today()
     context: dict[str, Any] = {
+        "today": today.isoformat(),
+        "expires": expiry_limit(today).isoformat(),
         "id": ident,
         "kind": kind,
         "reference": keys[0],

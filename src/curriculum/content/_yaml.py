@@ -231,6 +231,16 @@ class _Walker:
                 )
             )
             return None
+        except (ValueError, OverflowError) as exc:  # a date or time that does not exist: 2026-13-01
+            self.diagnostics.append(
+                E_SYNTAX.at(
+                    self.display,
+                    _pos(node.start_mark),
+                    f"`{node.value}` looks like a date or time but is not a real one ({exc})",
+                    "write a date as YYYY-MM-DD with a real month and day, or quote the value if it is text",
+                )
+            )
+            return None
 
     def _mapping(self, node: yaml.MappingNode, loc: Loc, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}

@@ -29,6 +29,7 @@ from curriculum.render import html_templates
 
 __all__ = [
     "ProgressTable",
+    "activity",
     "component_function",
     "overview",
     "overview_markup",
@@ -116,6 +117,28 @@ def worksheet(kind: str, exercise_id: str | None = None) -> Any:
         A widget in a live notebook; static HTML when rendered for the site.
     """
     return show("worksheet", kind, exercise_id)
+
+
+def activity(activity_id: str) -> Any:
+    """Show the self-assessment activity ``activity_id`` (``activities/<activity_id>.yml``).
+
+    The framing (objectives, hours, faculty and disclosures, dates, pass mark),
+    the steps with what the learner has done in each (the post-test's result
+    is read from the progress file when the cell runs), the evaluation and the
+    certificate of completion; the evaluation and the certificate are saved
+    in the progress file as the record ``activity:<activity_id>``.
+
+    Parameters
+    ----------
+    activity_id : str
+        The activity id.
+
+    Returns
+    -------
+    object
+        A widget in a live notebook; static HTML when rendered for the site.
+    """
+    return show("activity", activity_id)
 
 
 @functools.cache

@@ -1,8 +1,9 @@
 """The live host: each component as an anywidget widget.
 
-The widget carries three synced traits named as in ``docs/components.md``:
+The widget carries the synced traits named in ``docs/components.md``:
 ``payload`` (from Python), ``state`` (the learner's record, written by the
-browser) and ``host``. Whenever the browser saves ``state``, Python writes it
+browser), ``host``, and ``records`` (the saved states of the other records
+the payload ``needs``, read when the widget is made). Whenever the browser saves ``state``, Python writes it
 to the learner's progress file. The ES module is the component's module the
 static site uses too, linked with the shared modules it imports and
 ``live.js`` by :func:`curriculum.web.live_esm`; in development (anywidget's
@@ -32,10 +33,15 @@ class _ComponentWidget(anywidget.AnyWidget):
     payload = traitlets.Dict().tag(sync=True)
     state = traitlets.Dict().tag(sync=True)
     host = traitlets.Dict().tag(sync=True)
+    records = traitlets.Dict().tag(sync=True)
 
     def __init__(self, payload: dict[str, Any], store: ProgressStore, profile: str) -> None:
+        needs = [key for key in payload.get("needs") or () if isinstance(key, str)]
         super().__init__(
-            payload=payload, state=store.get(payload["key"]), host={"kind": "live", "profile": profile}
+            payload=payload,
+            state=store.get(payload["key"]),
+            host={"kind": "live", "profile": profile},
+            records={key: state for key in needs if (state := store.get(key))},
         )
         self._store = store
         self.observe(self._save, names="state")

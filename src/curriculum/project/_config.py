@@ -96,6 +96,16 @@ class ExecuteOptions(_Open):
     """Reuse the outputs stored in ``_freeze/``: ``auto`` while the code is unchanged, ``true`` always."""
 
 
+class CurriculumOptions(BaseModel):
+    """``curriculum:``, the keys of our own (Quarto keeps them as metadata and ignores them)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    norms: str | None = None
+    """A cohort norms file (``curriculum report --norms``) to publish: a pre-test's or
+    post-test's result page then compares the learner's score with the cohort's."""
+
+
 class QuartoFile(_Open):
     """The shape of ``_quarto.yml`` (and of a profile's overlay) that the build needs."""
 
@@ -103,6 +113,7 @@ class QuartoFile(_Open):
     website: WebsiteOptions | None = None
     bibliography: str | None = None
     execute: ExecuteOptions = Field(default_factory=ExecuteOptions)
+    curriculum: CurriculumOptions = Field(default_factory=CurriculumOptions)
 
 
 @dataclass(frozen=True)
@@ -163,6 +174,8 @@ class SiteConfig:
     named : dict[str, tuple[str, Pos]]
         For each page named by its path (not matched by a pattern), the file
         and position in the configuration that names it.
+    norms : str | None
+        The cohort norms file to publish (``curriculum: norms:``), relative to the project.
     """
 
     root: Path
@@ -178,6 +191,7 @@ class SiteConfig:
     execute_timeout: int = DEFAULT_TIMEOUT
     freeze: Freeze = False
     named: dict[str, tuple[str, Pos]] = field(default_factory=dict)
+    norms: str | None = None
 
     def pages(self) -> list[str]:
         """Every page to render: sidebar order first, then the others."""
@@ -518,6 +532,9 @@ def load_config(root: Path, profile: str = "resident") -> SiteConfig:
     bibliography = model.bibliography
     if bibliography is not None:
         bibliography = reader.bibliography(bibliography)
+    norms = model.curriculum.norms
+    if norms is not None:
+        norms = reader.relative(norms, ("curriculum", "norms"), "the norms file")
     if reader.problems:
         raise ContentError(reader.problems)
     footer = website.page_footer or ""
@@ -537,4 +554,5 @@ def load_config(root: Path, profile: str = "resident") -> SiteConfig:
         execute_timeout=model.execute.timeout,
         freeze=model.execute.freeze,
         named=reader.named,
+        norms=norms,
     )

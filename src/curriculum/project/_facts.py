@@ -198,11 +198,13 @@ class Project:
         """
         generated = tuple(f"{folder}/" for folder in generated_dirs())
         try:
-            pages = self.config(profile, reread=True).pages()
+            config = self.config(profile, reread=True)
+            pages, published = config.pages(), [config.norms] if config.norms else []
         except ContentError:
-            pages = []
+            pages, published = [], []
         files = set(self.content_files()) | set(self.configuration_files())
         files |= {self.root / page for page in pages if not page.startswith(generated)}
+        files |= {self.root / name for name in published}  # the cohort norms the pages show
         return sorted(files)
 
     def stamp(self, paths: Iterable[Path]) -> Stamp:

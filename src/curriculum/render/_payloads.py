@@ -11,7 +11,8 @@ resident profile carries no facilitator notes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from curriculum.content import WORKSHEET_FIELDS, Curriculum, Quiz, Spotter, Technique, Vignette, Worksheet
@@ -80,12 +81,16 @@ class PayloadBuilder:
         The site id (keys the learner's progress).
     profile : Profile
         ``faculty`` includes facilitator notes; ``resident`` does not.
+    norms : Mapping[str, Mapping[str, Any]]
+        Published cohort norms by quiz id (a norms file's ``quizzes``, ``docs/reports.md``);
+        a pre-test's or post-test's payload carries its quiz's while its items are unchanged.
     """
 
     curriculum: Curriculum
     renderer: Renderer
     site: str
     profile: Profile = "resident"
+    norms: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ shared
 
@@ -200,6 +205,13 @@ class PayloadBuilder:
                 "items": items,
             }
         )
+        norms = self.norms.get(ident)
+        if (
+            norms is not None
+            and quiz.kind in ("pretest", "posttest")
+            and list(norms["items"]) == [item.id for item in quiz.items]
+        ):
+            payload["norms"] = {key: norms[key] for key in ("n", "mean", "sd", "provisional", "percentiles")}
         return payload
 
     # ------------------------------------------------------------------ vignette

@@ -13,11 +13,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from curriculum.content import Curriculum, Severity
+from curriculum.content import E_CONFIG, Curriculum, FileRefused, Severity, display_path, read_bytes
 from curriculum.errors import ContentError
 from curriculum.export import ExportContext
 from curriculum.project import Project, SiteConfig
@@ -50,10 +51,66 @@ def checked(root: Path, console: Console) -> tuple[Curriculum, int]:
 
 
 def payload_builder(project: Project, cur: Curriculum, profile: str) -> PayloadBuilder:
-    """Return the payload builder of a build: the content, citeproc's references, the site id, the profile."""
+    """Return the payload builder of a build: content, references, site id, profile and published norms.
+
+    Raises
+    ------
+    ContentError
+        If the configuration names a norms file that cannot be read or is not one of this site's.
+    """
     references = format_references(cur.bibliography) if cur.bibliography else None
     chosen: Profile = "faculty" if profile == "faculty" else "resident"
-    return PayloadBuilder(cur, Renderer(references), project.site_id, chosen)
+    norms = published_norms(project, project.config(profile).norms)
+    return PayloadBuilder(cur, Renderer(references), project.site_id, chosen, norms)
+
+
+MAX_NORMS_BYTES = 5 << 20
+"""The largest norms file a build reads."""
+
+
+def published_norms(project: Project, name: str | None) -> dict[str, dict[str, Any]]:
+    """Return the norms of each quiz in the norms file ``name`` (``curriculum: norms:``), if any.
+
+    Raises
+    ------
+    ContentError
+        If the file cannot be read, is not a norms file (``docs/reports.md``) or
+        is another site's; located at the file.
+    """
+    if name is None:
+        return {}
+    from pydantic import ValidationError
+
+    from curriculum.assess import Norms
+
+    hint = "write it with `curriculum report FILE... --out DIR --norms FILE`, or remove `curriculum: norms:`"
+    display = display_path(project.root / name)
+    try:
+        data = read_bytes(project.root / name, MAX_NORMS_BYTES, root=project.root)
+        if len(data) > MAX_NORMS_BYTES:
+            raise ValueError("the file is larger than 5 MiB")
+        norms = Norms.model_validate_json(data)
+    except FileRefused as refused:
+        raise ContentError([refused.at(display)]) from None
+    except OSError as exc:
+        message = f"cannot read the norms file: {exc.strerror}"
+        raise ContentError([E_CONFIG.at(display, (1, 1), message, hint)]) from None
+    except (ValidationError, ValueError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else "invalid"
+        message = f"not a cohort norms file ({first})"
+        raise ContentError([E_CONFIG.at(display, (1, 1), message, hint)]) from None
+    if norms.site != project.site_id:
+        raise ContentError(
+            [
+                E_CONFIG.at(
+                    display,
+                    (1, 1),
+                    f"the norms are of site `{norms.site}`, not of this site (`{project.site_id}`)",
+                    "publish the norms computed from this curriculum's learners' files",
+                )
+            ]
+        )
+    return {ident: quiz.model_dump() for ident, quiz in norms.quizzes.items()}
 
 
 def export_context(root: Path, profile: str = "resident", console: Console | None = None) -> ExportContext:

@@ -64,6 +64,9 @@ def generated_pages(cur: Curriculum, builder: PayloadBuilder) -> dict[str, Gener
         generated[f"{spec.pages.folder}/index.qmd"] = spec.pages.index(ctx)
         for ident in spec.documents(cur, ()):
             generated[f"{spec.pages.folder}/{ident}.qmd"] = spec.pages.page(ctx, ident)
+            if spec.pages.more is not None:
+                for name, page in spec.pages.more(ctx, ident).items():
+                    generated[f"{spec.pages.folder}/{name}.qmd"] = page
     return generated
 
 

@@ -62,7 +62,7 @@ STATIC_HOST = ("store", "shim", "mastery", "dashboard", "panel", "mount")
 _FRAME_SLOT = re.compile(r"^[ \t]*// @modules[ \t]*\n", re.MULTILINE)
 _GLOBALS = re.compile(r"^/\* global [^*]*\*/[ \t]*\n+", re.MULTILINE)
 _IMPORT = re.compile(r'^import\s*\{([^}]*)\}\s*from\s*"\./([a-z][a-z0-9-]*)\.js";[ \t]*\n?', re.MULTILINE)
-_ANY_IMPORT = re.compile(r"^[ \t]*import\b", re.MULTILINE)
+_ANY_IMPORT = re.compile(r"^[ \t]*import\b", re.MULTILINE)  # [ \t], not \s: linear on blank lines
 _EXPORT = re.compile(r"^export\s+(?=(?:async\s+)?function\b|const\b)", re.MULTILINE)
 _ANY_EXPORT = re.compile(r"^export\b(?!\s+default\b)", re.MULTILINE)
 _EXPORTED = re.compile(r"^export\s+(?:async\s+)?(?:function\*?\s+|const\s+)([A-Za-z_$][\w$]*)", re.MULTILINE)

@@ -12,6 +12,7 @@ import {
   exportProgress,
   hostProfile,
   importProgress,
+  neededRecords,
   page,
   refreshViews,
   storeFor,
@@ -92,6 +93,7 @@ function mountWidget(node) {
       if (mounted) refreshViews(site, model, key);
     },
   );
+  model.set("records", neededRecords(store.records(), payload));
   // Each view gets its own listener context, so its listeners can all be removed.
   const context = {};
   /** @type {import("./view.js").Model} */

@@ -38,6 +38,17 @@ import { downloadText } from "./files.js";
  * @property {"one-at-a-time" | "all-at-once"} layout
  * @property {string | null} instructions_html
  * @property {QuizItem[]} items
+ * @property {Norms} [norms]              the cohort's, where the site publishes them (pre/post tests)
+ */
+
+/**
+ * Published cohort norms of a quiz (docs/reports.md, "Norms").
+ * @typedef {object} Norms
+ * @property {number} n                 learners
+ * @property {number} mean              mean proportion correct, 0-1
+ * @property {number} sd
+ * @property {boolean} provisional      fewer than 30 learners
+ * @property {number[]} percentiles     the percentile rank of each number correct, 0 to the items
  */
 
 /** @typedef {import("./view.js").PayloadBase & QuizFields} QuizPayload */
@@ -596,12 +607,39 @@ function drawResult(view, a) {
           `${ok ? "Passed" : "Not yet passed"}: the pass mark is ${percent(/** @type {number} */ (p.pass_mark))}.`,
           { class: "cur-pass" },
         ),
+    normsText(p.norms, right) ? h("p", { class: "cur-norms", text: normsText(p.norms, right) }) : null,
     rows.some(Boolean) ? h("h5", { text: "By objective" }) : null,
     rows.some(Boolean) ? h("ul", { class: "cur-objectives" }, rows) : null,
     h("div", { class: "cur-actions" }, [
       button("Try again: new attempt", () => retry(view), { key: "retry", primary: true }),
     ]),
   ]);
+}
+
+/**
+ * "1st", "2nd", "3rd", "11th", "22nd".
+ * @param {number} n
+ * @returns {string}
+ */
+function ordinal(n) {
+  const teen = n % 100 >= 11 && n % 100 <= 13;
+  const suffix = teen ? "th" : ["th", "st", "nd", "rd"][n % 10] || "th";
+  return `${n}${suffix}`;
+}
+
+/**
+ * The learner's score against the published cohort norms, in words ("" without norms).
+ * @param {Norms | undefined} norms
+ * @param {number} right    items correct
+ * @returns {string}
+ */
+export function normsText(norms, right) {
+  if (!isPlainObject(norms) || typeof norms.n !== "number" || typeof norms.mean !== "number") return "";
+  const rank = Array.isArray(norms.percentiles) ? norms.percentiles[right] : undefined;
+  const cohort = `${plural(norms.n, "learner")}${norms.provisional ? ", provisional" : ""}`;
+  let text = `Cohort norms (${cohort}): mean ${percent(norms.mean)}.`;
+  if (typeof rank === "number") text += ` Your score is at about the ${ordinal(Math.round(rank))} percentile.`;
+  return text;
 }
 
 /**

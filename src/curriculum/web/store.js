@@ -433,11 +433,33 @@ export function hostProfile() {
 export function refreshViews(site, except, onlyKey) {
   const records = storeFor(site).records();
   for (const view of page.views) {
-    if (view.site !== site || view.model === except || (onlyKey && view.key !== onlyKey)) continue;
+    if (view.site !== site || view.model === except) continue;
+    const needed = neededRecords(records, view.model.get("payload"));
+    if (JSON.stringify(needed) !== JSON.stringify(view.model.get("records"))) view.model.set("records", needed);
+    if (onlyKey && view.key !== onlyKey) continue;
     const record = records[view.key];
     const state = record ? record.state : null;
     if (JSON.stringify(state) !== JSON.stringify(view.model.get("state"))) view.replaceState(state);
   }
+}
+
+/**
+ * The saved states of the other records a component reads (its payload's `needs`, e.g. an
+ * activity reads its post-test's), by key; a record not saved yet is left out.
+ * @param {Record<string, ProgressRecord>} records
+ * @param {unknown} payload
+ * @returns {Record<string, Record<string, unknown>>}
+ */
+export function neededRecords(records, payload) {
+  /** @type {Record<string, Record<string, unknown>>} */
+  const out = {};
+  const needs = isPlainObject(payload) && Array.isArray(payload.needs) ? payload.needs : [];
+  for (const key of needs) {
+    if (typeof key !== "string") continue;
+    const record = own(records, key);
+    if (record && isPlainObject(record.state)) out[key] = record.state;
+  }
+  return out;
 }
 
 // ------------------------------------------------------------------ export and import
