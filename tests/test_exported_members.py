@@ -143,6 +143,7 @@ EXPORTED = {
         "inside",
         "load_curriculum",
         "load_files",
+        "load_yaml",
         "masked",
         "nesting_problem",
         "new_content",

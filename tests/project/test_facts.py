@@ -30,6 +30,9 @@ def test_the_site_id_is_the_title_and_never_fails(project: Path) -> None:
     assert site_id(project) == "test-curriculum"  # the fixture's website title
     config = project / "_quarto.yml"
     text = config.read_text()
+    config.write_text(text.replace("title: Test curriculum", "title: Test curriculuX", 1))
+    os.utime(config, ns=(config.stat().st_atime_ns, config.stat().st_mtime_ns + 1_000_000))
+    assert site_id(project) == "test-curriculux"  # read once per version of the file, even of one size
     config.write_text(text.replace("title: Test curriculum", "title: Ünïcode & Co — 2", 1))
     assert site_id(project) == "n-code-co-2"
     config.write_text("website: [unclosed\n")

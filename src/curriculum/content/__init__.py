@@ -89,7 +89,7 @@ from curriculum.content._source import E_EMPTY, Source, read_source, size_limit
 from curriculum.content._templates import new_content, new_kinds
 from curriculum.content._validate import did_you_mean, validate_model
 from curriculum.content._worksheets import WORKSHEET_FIELDS
-from curriculum.content._yaml import Loc, LocMap, Pos, parse_yaml
+from curriculum.content._yaml import Loc, LocMap, Pos, load_yaml, parse_yaml
 
 __all__ = [
     "CITATION",
@@ -160,6 +160,7 @@ __all__ = [
     "inside",
     "load_curriculum",
     "load_files",
+    "load_yaml",
     "masked",
     "nesting_problem",
     "new_content",

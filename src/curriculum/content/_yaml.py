@@ -19,7 +19,7 @@ import yaml
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
 from curriculum.content._source import E_EMPTY, Source
 
-__all__ = ["Loc", "LocMap", "parse_yaml"]
+__all__ = ["Loc", "LocMap", "load_yaml", "parse_yaml"]
 
 Loc = tuple[str | int, ...]
 Pos = tuple[int, int]
@@ -141,6 +141,21 @@ _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's loader when PyYAML was built with it (about ten times faster), else the pure-Python one."""
 _OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML as ``yaml.safe_load`` does, with libyaml's parser where PyYAML has it.
+
+    For the project's own small files read on every page (``_quarto.yml``, a
+    page's front matter), where no location is needed; content files go
+    through :func:`parse_yaml`, which locates every value.
+
+    Raises
+    ------
+    yaml.YAMLError
+        The text is not YAML.
+    """
+    return yaml.load(text, Loader=_Loader)
 
 
 def _as_mark(mark: Any) -> yaml.Mark:

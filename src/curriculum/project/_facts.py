@@ -28,6 +28,7 @@ from curriculum.content import (
     display_path,
     find_root,
     generated_dirs,
+    load_yaml,
     project_files,
     read_bytes,
     size_limit,
@@ -69,11 +70,23 @@ def site_id(root: Path) -> str:
 
     It keys the learner's progress, so two curricula on one computer never
     mix. It never fails: a configuration that cannot be read (``curriculum
-    check`` says why) gives the folder's name.
+    check`` says why) gives the folder's name. The file is read again only
+    when its size or modification time changes (every page of a build asks).
     """
     try:
+        info = (root / PROJECT_FILE).stat()
+        stamp: tuple[int, int] | None = (info.st_mtime_ns, info.st_size)
+    except OSError:
+        stamp = None
+    return _site_id(root, stamp)
+
+
+@functools.lru_cache(maxsize=8)
+def _site_id(root: Path, stamp: tuple[int, int] | None) -> str:
+    """Return the site id of ``root`` as its ``_quarto.yml`` stood at ``stamp``."""
+    try:
         text = read_bytes(root / PROJECT_FILE, 1 << 20, root=root).decode("utf-8", errors="replace")
-        config = yaml.safe_load(text) or {}
+        config = load_yaml(text) or {}
         title = str((config.get("website") or {}).get("title") or root.name)
     except (FileRefused, yaml.YAMLError, AttributeError):
         title = root.name

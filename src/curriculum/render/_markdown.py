@@ -108,6 +108,8 @@ class Renderer:
         self._md = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(
             ["table", "strikethrough"]
         )
+        self._rendered: dict[tuple[bool, str], str] = {}
+        """What each text rendered to: a build shows most texts on two pages (a lesson and a quiz page)."""
 
     def reference(self, key: str) -> FormattedReference | None:
         """Return the formatted forms of ``key``, or None if the bibliography does not have it."""
@@ -115,13 +117,20 @@ class Renderer:
 
     def block(self, text: str) -> str:
         """Render Markdown paragraphs, lists and the like."""
-        source, cites = self._extract(text)
-        return self._finish(self._md.render(source), cites)
+        return self._render(text, inline=False)
 
     def inline(self, text: str) -> str:
         """Render one line of Markdown without a paragraph around it."""
-        source, cites = self._extract(text)
-        return self._finish(self._md.renderInline(source), cites)
+        return self._render(text, inline=True)
+
+    def _render(self, text: str, *, inline: bool) -> str:
+        """Render ``text`` once per renderer (a pure function of the text and the references)."""
+        done = self._rendered.get((inline, text))
+        if done is None:
+            source, cites = self._extract(text)
+            html = self._md.renderInline(source) if inline else self._md.render(source)
+            done = self._rendered[(inline, text)] = self._finish(html, cites)
+        return done
 
     def keys(self, text: str) -> list[str]:
         """Return the citation keys in ``text`` in order of first appearance."""

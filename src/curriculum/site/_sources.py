@@ -24,6 +24,7 @@ from curriculum.content import (
     E_PAGE,
     Diagnostic,
     Source,
+    load_yaml,
     nesting_problem,
     parse_yaml,
     read_source,
@@ -80,7 +81,7 @@ def read_front_matter(text: str) -> dict[str, Any]:
     if not match:
         return {}
     try:
-        data = yaml.safe_load(match.group(1))
+        data = load_yaml(match.group(1))
     except yaml.YAMLError:
         return {}
     return data if isinstance(data, dict) else {}
