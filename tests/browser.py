@@ -217,6 +217,8 @@ def axe_check(page: Any, label: str, include: list[str] | None = None) -> None:
     """
     if not page.evaluate("typeof window.axe === 'object'"):
         page.evaluate(_axe_source())  # injected once per page
+    # Colours mid-transition (after a colour-scheme switch) are neither state: audit the settled page.
+    page.evaluate("Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)))")
     context = {"include": include} if include else "document"
     results = page.evaluate(
         "([context]) => axe.run(context === 'document' ? document : context, {resultTypes: ['violations']})",

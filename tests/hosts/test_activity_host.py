@@ -64,7 +64,8 @@ def test_the_widget_reads_the_posttest_and_saves_the_evaluation(with_activity: P
 def test_rendered_for_the_site_it_is_the_static_fragment(
     with_activity: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("CURRICULUM_HOST", "static")
+    # Quarto's render: the static host that loads the content (our own build gets a reference by id)
+    monkeypatch.setenv("QUARTO_DOCUMENT_PATH", str(with_activity / "lessons" / "intro.ipynb"))
     shown = curriculum.activity("welcome")
     assert isinstance(shown, StaticComponent)
     assert shown.payload["statement"].startswith("This certificate records self-assessment")
