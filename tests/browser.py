@@ -202,6 +202,15 @@ def _axe_source() -> str:
     return str(Axe().axe_script)
 
 
+_SETTLE = """Promise.race([
+  Promise.all(document.getAnimations()
+    .filter((a) => Number.isFinite(a.effect?.getComputedTiming().endTime ?? Infinity))
+    .map((a) => a.finished.catch(() => null))),
+  new Promise((resolve) => setTimeout(resolve, 2000)),
+])"""
+"""Wait for the page's finite transitions to end (never for a spinner that runs forever; 2 s at most)."""
+
+
 def axe_check(page: Any, label: str, include: list[str] | None = None) -> None:
     """Run axe-core (bundled by axe-playwright-python); fail listing every violation.
 
@@ -218,7 +227,7 @@ def axe_check(page: Any, label: str, include: list[str] | None = None) -> None:
     if not page.evaluate("typeof window.axe === 'object'"):
         page.evaluate(_axe_source())  # injected once per page
     # Colours mid-transition (after a colour-scheme switch) are neither state: audit the settled page.
-    page.evaluate("Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)))")
+    page.evaluate(_SETTLE)
     context = {"include": include} if include else "document"
     results = page.evaluate(
         "([context]) => axe.run(context === 'document' ? document : context, {resultTypes: ['violations']})",
