@@ -18,7 +18,7 @@ from pathlib import Path
 
 CONTENT_FILES = ("_quarto.yml", "_quarto-faculty.yml", "references.bib")
 CONTENT_GLOBS = ("*.qmd",)
-CONTENT_DIRS = ("lessons", "quizzes", "vignettes", "exercises", "faculty", "docs", "_freeze")
+CONTENT_DIRS = ("lessons", "quizzes", "activities", "vignettes", "exercises", "faculty", "docs", "_freeze")
 """``_freeze/`` is committed with the repository, so a fresh clone has it (Jupyter Book ignores it)."""
 _IGNORE = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.tmp")
 
