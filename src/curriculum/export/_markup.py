@@ -12,7 +12,6 @@ project's citeproc run). A format then only escapes and packs that HTML.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from markupsafe import Markup
 
@@ -194,14 +193,10 @@ def percent(fraction: float) -> str:
     return f"{fraction:.5f}".rstrip("0").rstrip(".")
 
 
-def _place(model: Any) -> tuple[tuple[str, str], ...]:
+def _place(model: Quiz) -> tuple[tuple[str, str], ...]:
     """Return the lesson or activity a quiz belongs to, as (kind, id) pairs (none for neither)."""
-    found = []
-    for kind in ("activity", "lesson"):
-        ident = getattr(model, kind, None)
-        if isinstance(ident, str) and ident:
-            found.append((kind, ident))
-    return tuple(found)
+    places = (("activity", model.activity), ("lesson", model.lesson))
+    return tuple((kind, ident) for kind, ident in places if ident)
 
 
 def _fraction(correct: bool, multiple: bool, keyed: int, options: int) -> float:
