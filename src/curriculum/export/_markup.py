@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from curriculum.content import Document, Quiz
 from curriculum.errors import UsageError
-from curriculum.export._base import ExportContext
+from curriculum.export._base import ExportContext, key_withheld
 from curriculum.render import Renderer, html_templates, sanitize
 
 __all__ = ["ItemText", "OptionText", "QuizText", "percent", "quiz_text"]
@@ -141,12 +141,12 @@ def quiz_text(quiz: Document[Quiz], context: ExportContext, format_name: str) ->
     """
     from curriculum.project import site_id
 
-    model = quiz.model
-    if model.kind == "summative" and context.profile != "faculty":
+    if key_withheld(quiz, context.profile):
         raise UsageError(
             f"quiz `{quiz.id}` is summative, and a {format_name} export carries its key: "
             f"export it with --profile faculty, and keep the file away from learners"
         )
+    model = quiz.model
     md = Renderer(context.renderer.references, cite_links=False)
     place = _place(model)
     quiz_labels = (("quiz", quiz.id), *place)
