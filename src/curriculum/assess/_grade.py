@@ -19,6 +19,7 @@ from markupsafe import Markup
 from curriculum.assess._analysis import LearnerScore, QuizResult
 from curriculum.assess._cohort import QuizKey
 from curriculum.assess._pages import FeedbackItem, FeedbackOption, feedback_page
+from curriculum.assess._scoring import item_correct
 from curriculum.render import Renderer, sanitize, without_verdict
 
 __all__ = ["feedback_file_names", "render_feedback"]
@@ -62,7 +63,8 @@ def render_feedback(
     for item in key.quiz.items:
         chosen = set(score.responses.get(item.id, ()))
         keyed = {item.answer} if isinstance(item.answer, str) else set(item.answer)
-        verdict = "not answered" if not chosen else ("correct" if chosen == keyed else "incorrect")
+        correct = item_correct(keyed, chosen)
+        verdict = "not answered" if not chosen else ("correct" if correct else "incorrect")
         options = tuple(
             FeedbackOption(
                 id=o.id,

@@ -12,9 +12,9 @@ quiz updates the notes already in a collection instead of adding copies.
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
 import sqlite3
-import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -106,19 +106,16 @@ def _package(package: Any) -> bytes:
     same quiz (it updates a note when the incoming one is newer).
     """
     timestamp = time.time()
-    with tempfile.TemporaryDirectory(prefix="curriculum-anki-") as folder:
-        db = Path(folder) / "collection.anki2"
-        # built in memory, then copied to the file at once (on disk, every statement would sync)
-        memory, file = sqlite3.connect(":memory:"), sqlite3.connect(db)
-        try:
-            package.write_to_db(memory.cursor(), timestamp, itertools.count(int(timestamp * 1000)))
-            memory.commit()
-            memory.backup(file)
-        finally:
-            memory.close()
-            file.close()
-        out = Path(folder) / "deck.apkg"
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as apkg:
-            apkg.write(db, "collection.anki2")
-            apkg.writestr("media", "{}")
-        return out.read_bytes()
+    # built in memory (on disk, every statement would sync), then zipped from memory
+    memory = sqlite3.connect(":memory:")
+    try:
+        package.write_to_db(memory.cursor(), timestamp, itertools.count(int(timestamp * 1000)))
+        memory.commit()
+        collection = memory.serialize()
+    finally:
+        memory.close()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as apkg:
+        apkg.writestr("collection.anki2", collection)
+        apkg.writestr("media", "{}")
+    return buffer.getvalue()

@@ -16,7 +16,7 @@ from typing import Protocol, runtime_checkable
 from curriculum.content import Curriculum, Document, Quiz
 from curriculum.render import Profile, Renderer
 
-__all__ = ["EXPORTERS", "ExportContext", "Exporter", "Exporters", "keyed"]
+__all__ = ["EXPORTERS", "ExportContext", "Exporter", "Exporters", "key_withheld", "keyed"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,14 @@ class Exporter(Protocol):
 def keyed(exporter: Exporter) -> bool:
     """Return whether ``exporter`` writes the answer key (its optional ``keyed`` attribute)."""
     return bool(getattr(exporter, "keyed", False))
+
+
+def key_withheld(quiz: Document[Quiz], profile: Profile) -> bool:
+    """Return whether ``quiz``'s key stays out of exports under ``profile`` (summative, not faculty).
+
+    A summative quiz's key stays with the faculty, as on the site.
+    """
+    return quiz.model.kind == "summative" and profile != "faculty"
 
 
 class Exporters(Mapping[str, Exporter]):

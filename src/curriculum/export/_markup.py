@@ -12,13 +12,12 @@ project's citeproc run). A format then only escapes and packs that HTML.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from markupsafe import Markup
 
 from curriculum.content import Document, Quiz
 from curriculum.errors import UsageError
-from curriculum.export._base import ExportContext
+from curriculum.export._base import ExportContext, key_withheld
 from curriculum.render import Renderer, html_templates, sanitize
 
 __all__ = ["ItemText", "OptionText", "QuizText", "percent", "quiz_text"]
@@ -142,12 +141,12 @@ def quiz_text(quiz: Document[Quiz], context: ExportContext, format_name: str) ->
     """
     from curriculum.project import site_id
 
-    model = quiz.model
-    if model.kind == "summative" and context.profile != "faculty":
+    if key_withheld(quiz, context.profile):
         raise UsageError(
             f"quiz `{quiz.id}` is summative, and a {format_name} export carries its key: "
             f"export it with --profile faculty, and keep the file away from learners"
         )
+    model = quiz.model
     md = Renderer(context.renderer.references, cite_links=False)
     place = _place(model)
     quiz_labels = (("quiz", quiz.id), *place)
@@ -194,14 +193,10 @@ def percent(fraction: float) -> str:
     return f"{fraction:.5f}".rstrip("0").rstrip(".")
 
 
-def _place(model: Any) -> tuple[tuple[str, str], ...]:
+def _place(model: Quiz) -> tuple[tuple[str, str], ...]:
     """Return the lesson or activity a quiz belongs to, as (kind, id) pairs (none for neither)."""
-    found = []
-    for kind in ("activity", "lesson"):
-        ident = getattr(model, kind, None)
-        if isinstance(ident, str) and ident:
-            found.append((kind, ident))
-    return tuple(found)
+    places = (("activity", model.activity), ("lesson", model.lesson))
+    return tuple((kind, ident) for kind, ident in places if ident)
 
 
 def _fraction(correct: bool, multiple: bool, keyed: int, options: int) -> float:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from curriculum.content import did_you_mean, write_atomic
 from curriculum.errors import UsageError
-from curriculum.export._base import EXPORTERS, ExportContext, keyed
+from curriculum.export._base import EXPORTERS, ExportContext, key_withheld, keyed
 
 __all__ = ["write_exports"]
 
@@ -55,7 +55,7 @@ def write_exports(name: str, quiz_ids: Sequence[str], out: Path, context: Export
         ident
         for ident in sorted(quizzes)
         # every quiz, but a summative quiz's key only for the faculty: only a named one is refused
-        if not (keyed(exporter) and context.profile != "faculty" and quizzes[ident].model.kind == "summative")
+        if not (keyed(exporter) and key_withheld(quizzes[ident], context.profile))
     ]
     written = []
     for ident in dict.fromkeys(chosen):
