@@ -77,7 +77,7 @@ def quiz_keys(curriculum: Curriculum) -> dict[str, QuizKey]:
     out = {}
     for ident, doc in curriculum.quizzes.items():
         quiz = doc.model
-        answers = [[i.answer] if isinstance(i.answer, str) else i.answer for i in quiz.items]
+        answers = [i.key_ids for i in quiz.items]
         out[ident] = QuizKey(
             id=ident,
             quiz=quiz,

@@ -62,7 +62,7 @@ def render_feedback(
     cited: dict[str, None] = {}
     for item in key.quiz.items:
         chosen = set(score.responses.get(item.id, ()))
-        keyed = {item.answer} if isinstance(item.answer, str) else set(item.answer)
+        keyed = set(item.key_ids)
         correct = item_correct(keyed, chosen)
         verdict = "not answered" if not chosen else ("correct" if correct else "incorrect")
         options = tuple(

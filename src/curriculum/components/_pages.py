@@ -93,7 +93,7 @@ def quiz_page(ctx: PageContext, ident: str) -> GeneratedPage:
     if ctx.builder.profile == "faculty":
         rows: list[Piece] = []
         for n, item in enumerate(quiz.items, 1):
-            keys = [item.answer] if isinstance(item.answer, str) else list(item.answer)
+            keys = item.key_ids
             best = [{"id": o.id, "html": Markup(md.inline(o.text))} for o in item.options if o.id in keys]
             row = ui.key_row(n, item, best, Markup(md.block(item.rationale)))
             rows.append((str(row), (doc.display, doc.at("items", n - 1, "rationale"))))

@@ -355,7 +355,7 @@ def answers(cur: Curriculum) -> Iterator[Finding]:
     """``answer`` names existing options: exactly one for single, one or more for multiple."""
     for doc in cur.quizzes.values():
         for i, item in enumerate(doc.model.items):
-            keys = [item.answer] if isinstance(item.answer, str) else list(item.answer)
+            keys = item.key_ids
             pos = doc.at("items", i, "answer")
             if item.type == "single" and len(keys) != 1:
                 yield Finding(

@@ -319,7 +319,7 @@ def _quiz(doc: Document[Quiz]) -> Iterator[Finding]:
                     "repeat what the learner needs to know in this stem",
                 )
             )
-        keys = [item.answer] if isinstance(item.answer, str) else list(item.answer)
+        keys = item.key_ids
         if item.type == "single" and not 4 <= len(item.options) <= 5:
             yield find(
                 L14.at(

@@ -161,6 +161,11 @@ class _ItemBase(_Base):
     suppress: Suppressions = {}
     """Lint rules silenced for this item, each with the reason (rule code -> reason)."""
 
+    @property
+    def key_ids(self) -> list[str]:
+        """The key as a list of option ids (one for a ``single`` item)."""
+        return [self.answer] if isinstance(self.answer, str) else list(self.answer)
+
 
 class SingleItem(_ItemBase):
     """A single-best-answer item (NBME one-best-answer format)."""

@@ -152,7 +152,7 @@ def quiz_text(quiz: Document[Quiz], context: ExportContext, format_name: str) ->
     quiz_labels = (("quiz", quiz.id), *place)
     items = []
     for item in model.items:
-        answer = {item.answer} if isinstance(item.answer, str) else set(item.answer)
+        answer = set(item.key_ids)
         multiple = item.type == "multiple"
         options = tuple(
             OptionText(

@@ -182,7 +182,7 @@ class PayloadBuilder:
             }
             texts.append(item.stem)
             if not summative:
-                entry["answer"] = [item.answer] if isinstance(item.answer, str) else list(item.answer)
+                entry["answer"] = item.key_ids
                 for option, source in zip(entry["options"], item.options, strict=True):
                     keyed = source.id in entry["answer"]
                     option["feedback_html"] = md.block(
