@@ -319,9 +319,8 @@ function drawStart(view) {
  */
 function drawSteps(view) {
   const p = view.payload;
-  const records = recordsOf(view);
-  const pre = postResult(records[`quiz:${p.pretest.id}`], null);
-  const post = postResult(records[`quiz:${p.posttest.id}`], p.pass_mark);
+  const pre = testResult(view, "pretest");
+  const post = testResult(view, "posttest");
   const s = view.state;
   const pass = typeof p.pass_mark === "number" ? percent(p.pass_mark) : null;
   const preText = pre.best === null ? "not taken yet" : `done, ${percent(pre.best)}`;
@@ -364,11 +363,14 @@ function drawSteps(view) {
 }
 
 /**
+ * The learner's results in the activity's pre-test or post-test (the post-test's against its pass mark).
  * @param {ActivityView} view
- * @returns {Record<string, unknown>}
+ * @param {"pretest" | "posttest"} step
+ * @returns {{attempts: number, best: number | null, passed: boolean}}
  */
-function recordsOf(view) {
-  return view.ui.records;
+function testResult(view, step) {
+  const p = view.payload;
+  return postResult(view.ui.records[`quiz:${p[step].id}`], step === "posttest" ? p.pass_mark : null);
 }
 
 // ------------------------------------------------------------------ drawing: the evaluation
@@ -549,7 +551,7 @@ function submitEvaluation(view) {
 function drawCertificate(view) {
   const p = view.payload;
   const s = view.state;
-  const post = postResult(recordsOf(view)[`quiz:${p.posttest.id}`], p.pass_mark);
+  const post = testResult(view, "posttest");
   const head = h("h4", { text: "Certificate of completion", "data-key": "certificate", tabindex: "-1" });
   const todo = missing(s, post);
   if (todo.length) {
@@ -642,8 +644,7 @@ function drawCertificate(view) {
 function issue(view, inputId) {
   const input = view.root.querySelector(`#${CSS.escape(inputId)}`);
   const name = input instanceof HTMLInputElement ? input.value.trim().slice(0, MAX_NAME) : "";
-  const p = view.payload;
-  const post = postResult(recordsOf(view)[`quiz:${p.posttest.id}`], p.pass_mark);
+  const post = testResult(view, "posttest");
   if (!post.passed || post.best === null) return;
   const certificate = { name, issued: nowIso(), score: post.best };
   view.commit(
