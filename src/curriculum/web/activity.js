@@ -222,6 +222,15 @@ export function longDate(iso) {
   return date.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 }
 
+/**
+ * The post-test's pass mark in words ("70%"), or null when it has none.
+ * @param {ActivityPayload} p
+ * @returns {string | null}
+ */
+function passMarkText(p) {
+  return typeof p.pass_mark === "number" ? percent(p.pass_mark) : null;
+}
+
 // ------------------------------------------------------------------ links
 
 /**
@@ -266,7 +275,7 @@ function drawStart(view) {
   const texts = isPlainObject(p.objectives) ? p.objectives : {};
   const ids = Array.isArray(p.objective_ids) ? p.objective_ids : Object.keys(texts);
   const objectives = ids.map((id) => texts[id]).filter((t) => typeof t === "string");
-  const pass = typeof p.pass_mark === "number" ? percent(p.pass_mark) : null;
+  const pass = passMarkText(p);
   return [
     htmlBlock("div", { class: "cur-activity-description" }, p.description_html, "description_html"),
     h("h4", { text: "Objectives" }),
@@ -322,7 +331,7 @@ function drawSteps(view) {
   const pre = testResult(view, "pretest");
   const post = testResult(view, "posttest");
   const s = view.state;
-  const pass = typeof p.pass_mark === "number" ? percent(p.pass_mark) : null;
+  const pass = passMarkText(p);
   const preText = pre.best === null ? "not taken yet" : `done, ${percent(pre.best)}`;
   let postText = "not taken yet";
   if (post.best !== null) postText = `best ${percent(post.best)}, ${post.passed ? "passed" : "not yet passed"}`;
@@ -554,8 +563,9 @@ function drawCertificate(view) {
   const post = testResult(view, "posttest");
   const head = h("h4", { text: "Certificate of completion", "data-key": "certificate", tabindex: "-1" });
   const todo = missing(s, post);
+  const mark = passMarkText(p);
+  const pass = mark ? ` (pass mark ${mark})` : "";
   if (todo.length) {
-    const pass = typeof p.pass_mark === "number" ? ` (pass mark ${percent(p.pass_mark)})` : "";
     return [
       head,
       h("p", {
@@ -619,7 +629,7 @@ function drawCertificate(view) {
       h("dd", { text: longDate(c.issued) }),
       h("dt", { text: "Post-test score" }),
       h("dd", {
-        text: `${percent(c.score)}${typeof p.pass_mark === "number" ? ` (pass mark ${percent(p.pass_mark)})` : ""}`,
+        text: `${percent(c.score)}${pass}`,
       }),
       h("dt", { text: "Estimated hours" }),
       h("dd", { text: String(p.hours) }),
