@@ -19,7 +19,7 @@ from typing import Any
 
 from curriculum.assess import ProgressFile, ProgressRecord, Tally, latest_results, tally_mastery
 from curriculum.components import COMPONENTS, Status, lesson_parts
-from curriculum.content import COMPETENCY_DOMAINS, Curriculum, Quiz, competency_domain, competency_name
+from curriculum.content import COMPETENCY_DOMAINS, Curriculum, competency_domain, competency_name
 from curriculum.render import html_templates
 
 __all__ = [
@@ -227,7 +227,7 @@ def build_dashboard(cur: Curriculum, data: ProgressFile, path: Path) -> Dashboar
     results = {}
     for key, quiz in quizzes.items():
         record = records.get(key)
-        found = latest_results(quiz, record.state) if record and isinstance(quiz, Quiz) else None
+        found = latest_results(quiz, record.state) if record else None
         if found:
             results[key] = found
     objectives, codes = tally_mastery(items, codes_of, results)
