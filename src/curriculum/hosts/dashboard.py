@@ -12,16 +12,25 @@ key are escaped by the template) and as plain text.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from curriculum.assess import ProgressFile, Tally, latest_results, tally_mastery
+from curriculum.assess import ProgressFile, ProgressRecord, Tally, latest_results, tally_mastery
 from curriculum.components import COMPONENTS, Status, lesson_parts
-from curriculum.content import COMPETENCY_DOMAINS, Curriculum, Quiz, competency_domain, competency_name
+from curriculum.content import COMPETENCY_DOMAINS, Curriculum, competency_domain, competency_name
 from curriculum.render import html_templates
 
-__all__ = ["Dashboard", "LessonProgress", "MasteryRow", "PartProgress", "build_dashboard", "part_status"]
+__all__ = [
+    "Dashboard",
+    "LessonProgress",
+    "MasteryRow",
+    "PartProgress",
+    "build_dashboard",
+    "part_status",
+    "progress_rows",
+]
 
 
 @dataclass(frozen=True)
@@ -218,7 +227,7 @@ def build_dashboard(cur: Curriculum, data: ProgressFile, path: Path) -> Dashboar
     results = {}
     for key, quiz in quizzes.items():
         record = records.get(key)
-        found = latest_results(quiz, record.state) if record and isinstance(quiz, Quiz) else None
+        found = latest_results(quiz, record.state) if record else None
         if found:
             results[key] = found
     objectives, codes = tally_mastery(items, codes_of, results)
@@ -250,10 +259,21 @@ def build_dashboard(cur: Curriculum, data: ProgressFile, path: Path) -> Dashboar
         ]
         if rows:
             board.competencies.append((name, rows))
+    board.rows = progress_rows(records)
+    return board
+
+
+def progress_rows(records: Mapping[str, ProgressRecord]) -> list[dict[str, Any]]:
+    """Return one row per saved record, in key order, as ``curriculum progress`` lists them.
+
+    Each row has ``component``, ``id``, ``status``, ``score`` and ``updated``; the status
+    comes from the part's kind (:func:`part_status`), so the content need not be loaded.
+    """
+    rows = []
     for key, record in sorted(records.items()):
         component, _, ident = key.partition(":")
         status = part_status(component, record.state)
-        board.rows.append(
+        rows.append(
             {
                 "component": component,
                 "id": ident,
@@ -262,7 +282,7 @@ def build_dashboard(cur: Curriculum, data: ProgressFile, path: Path) -> Dashboar
                 "updated": record.updated,
             }
         )
-    return board
+    return rows
 
 
 def part_status(component: str, state: dict[str, Any]) -> Status:

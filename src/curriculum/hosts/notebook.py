@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from dataclasses import asdict
 from typing import Any
 
 from curriculum.assess import ProgressStore
@@ -22,7 +21,7 @@ from curriculum.content import (
     competency_name,
 )
 from curriculum.errors import CurriculumError
-from curriculum.hosts.dashboard import Dashboard, build_dashboard, part_status
+from curriculum.hosts.dashboard import Dashboard, build_dashboard, progress_rows
 from curriculum.hosts.display import LessonReference, Problem, show
 from curriculum.hosts.session import current_session, host_kind
 from curriculum.render import html_templates
@@ -347,10 +346,4 @@ def progress_table(site: str) -> ProgressTable:
         If the progress file cannot be read safely.
     """
     store = ProgressStore.for_site(site)
-    data = store.load()
-    rows = []
-    for key, record in sorted(data.records.items()):
-        component, _, ident = key.partition(":")
-        status = part_status(component, record.state)
-        rows.append({"component": component, "id": ident, **asdict(status), "updated": record.updated})
-    return ProgressTable(rows, store.path)
+    return ProgressTable(progress_rows(store.load().records), store.path)

@@ -37,11 +37,17 @@ class _ComponentWidget(anywidget.AnyWidget):
 
     def __init__(self, payload: dict[str, Any], store: ProgressStore, profile: str) -> None:
         needs = [key for key in payload.get("needs") or () if isinstance(key, str)]
+        saved = store.load().records  # one read of the progress file for the state and the records
+
+        def state_of(key: str) -> dict[str, Any]:
+            record = saved.get(key)
+            return dict(record.state) if record else {}
+
         super().__init__(
             payload=payload,
-            state=store.get(payload["key"]),
+            state=state_of(payload["key"]),
             host={"kind": "live", "profile": profile},
-            records={key: state for key in needs if (state := store.get(key))},
+            records={key: state for key in needs if (state := state_of(key))},
         )
         self._store = store
         self.observe(self._save, names="state")

@@ -222,6 +222,15 @@ export function longDate(iso) {
   return date.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 }
 
+/**
+ * The post-test's pass mark in words ("70%"), or null when it has none.
+ * @param {ActivityPayload} p
+ * @returns {string | null}
+ */
+function passMarkText(p) {
+  return typeof p.pass_mark === "number" ? percent(p.pass_mark) : null;
+}
+
 // ------------------------------------------------------------------ links
 
 /**
@@ -266,7 +275,7 @@ function drawStart(view) {
   const texts = isPlainObject(p.objectives) ? p.objectives : {};
   const ids = Array.isArray(p.objective_ids) ? p.objective_ids : Object.keys(texts);
   const objectives = ids.map((id) => texts[id]).filter((t) => typeof t === "string");
-  const pass = typeof p.pass_mark === "number" ? percent(p.pass_mark) : null;
+  const pass = passMarkText(p);
   return [
     htmlBlock("div", { class: "cur-activity-description" }, p.description_html, "description_html"),
     h("h4", { text: "Objectives" }),
@@ -319,11 +328,10 @@ function drawStart(view) {
  */
 function drawSteps(view) {
   const p = view.payload;
-  const records = recordsOf(view);
-  const pre = postResult(records[`quiz:${p.pretest.id}`], null);
-  const post = postResult(records[`quiz:${p.posttest.id}`], p.pass_mark);
+  const pre = testResult(view, "pretest");
+  const post = testResult(view, "posttest");
   const s = view.state;
-  const pass = typeof p.pass_mark === "number" ? percent(p.pass_mark) : null;
+  const pass = passMarkText(p);
   const preText = pre.best === null ? "not taken yet" : `done, ${percent(pre.best)}`;
   let postText = "not taken yet";
   if (post.best !== null) postText = `best ${percent(post.best)}, ${post.passed ? "passed" : "not yet passed"}`;
@@ -364,11 +372,14 @@ function drawSteps(view) {
 }
 
 /**
+ * The learner's results in the activity's pre-test or post-test (the post-test's against its pass mark).
  * @param {ActivityView} view
- * @returns {Record<string, unknown>}
+ * @param {"pretest" | "posttest"} step
+ * @returns {{attempts: number, best: number | null, passed: boolean}}
  */
-function recordsOf(view) {
-  return view.ui.records;
+function testResult(view, step) {
+  const p = view.payload;
+  return postResult(view.ui.records[`quiz:${p[step].id}`], step === "posttest" ? p.pass_mark : null);
 }
 
 // ------------------------------------------------------------------ drawing: the evaluation
@@ -549,11 +560,12 @@ function submitEvaluation(view) {
 function drawCertificate(view) {
   const p = view.payload;
   const s = view.state;
-  const post = postResult(recordsOf(view)[`quiz:${p.posttest.id}`], p.pass_mark);
+  const post = testResult(view, "posttest");
   const head = h("h4", { text: "Certificate of completion", "data-key": "certificate", tabindex: "-1" });
   const todo = missing(s, post);
+  const mark = passMarkText(p);
+  const pass = mark ? ` (pass mark ${mark})` : "";
   if (todo.length) {
-    const pass = typeof p.pass_mark === "number" ? ` (pass mark ${percent(p.pass_mark)})` : "";
     return [
       head,
       h("p", {
@@ -617,7 +629,7 @@ function drawCertificate(view) {
       h("dd", { text: longDate(c.issued) }),
       h("dt", { text: "Post-test score" }),
       h("dd", {
-        text: `${percent(c.score)}${typeof p.pass_mark === "number" ? ` (pass mark ${percent(p.pass_mark)})` : ""}`,
+        text: `${percent(c.score)}${pass}`,
       }),
       h("dt", { text: "Estimated hours" }),
       h("dd", { text: String(p.hours) }),
@@ -642,8 +654,7 @@ function drawCertificate(view) {
 function issue(view, inputId) {
   const input = view.root.querySelector(`#${CSS.escape(inputId)}`);
   const name = input instanceof HTMLInputElement ? input.value.trim().slice(0, MAX_NAME) : "";
-  const p = view.payload;
-  const post = postResult(recordsOf(view)[`quiz:${p.posttest.id}`], p.pass_mark);
+  const post = testResult(view, "posttest");
   if (!post.passed || post.best === null) return;
   const certificate = { name, issued: nowIso(), score: post.best };
   view.commit(

@@ -9,6 +9,7 @@
 // towards each subcompetency of its objectives, once.
 
 import { isPlainObject } from "./base.js";
+import { own } from "./store.js";
 
 /**
  * Correct answers out of answered items.
@@ -51,7 +52,7 @@ export function latestResults(state) {
  * @param {boolean} correct
  */
 function addAnswer(table, key, correct) {
-  const tally = Object.prototype.hasOwnProperty.call(table, key) ? table[key] : { correct: 0, answered: 0 };
+  const tally = own(table, key) ?? { correct: 0, answered: 0 };
   tally.answered += 1;
   if (correct) tally.correct += 1;
   table[key] = tally;
@@ -69,16 +70,16 @@ export function tallyMastery(items, competencies, results) {
   /** @type {MasteryTallies} */
   const out = { objectives: Object.create(null), competencies: Object.create(null) };
   for (const [quiz, answers] of Object.entries(results)) {
-    const map = Object.prototype.hasOwnProperty.call(items, quiz) ? items[quiz] : null;
+    const map = own(items, quiz);
     if (!map) continue;
     for (const [item, correct] of Object.entries(answers)) {
-      const objectives = Object.prototype.hasOwnProperty.call(map, item) ? map[item] : null;
+      const objectives = own(map, item);
       if (!Array.isArray(objectives)) continue;
       /** @type {Set<string>} */
       const codes = new Set();
       for (const objective of new Set(objectives)) {
         addAnswer(out.objectives, objective, correct);
-        const mapped = Object.prototype.hasOwnProperty.call(competencies, objective) ? competencies[objective] : [];
+        const mapped = own(competencies, objective) ?? [];
         for (const code of mapped) codes.add(code);
       }
       for (const code of codes) addAnswer(out.competencies, code, correct);
@@ -124,7 +125,7 @@ export function masteryOf(manifest, records) {
   /** @type {Record<string, Record<string, boolean>>} */
   const results = {};
   for (const key of Object.keys(items)) {
-    const record = Object.prototype.hasOwnProperty.call(records, key) ? records[key] : null;
+    const record = own(records, key);
     const latest = record ? latestResults(record.state) : null;
     if (latest) results[key] = latest;
   }
