@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.typing import NDArray
 
+from curriculum._words import counted
 from curriculum.assess._learner_files import Problem, Reading, Submission
 from curriculum.assess._statistics import OPTION_LETTERS
 from curriculum.content import Curriculum, Quiz
@@ -213,7 +214,7 @@ def _codes(sub: Submission, key: QuizKey) -> tuple[NDArray[np.uint16], str]:
     unknown = [item for item in sub.responses if item not in key.index]
     if unknown:
         return _EMPTY, (
-            f"answers {_count(unknown, 'item')} the quiz does not have ({_ids(unknown)}): "
+            f"answers {counted(len(unknown), 'item')} the quiz does not have ({_ids(unknown)}): "
             "the file comes from another version of the quiz"
         )
     if sub.complete and len(sub.responses) < len(key.items):
@@ -278,10 +279,6 @@ def _latest_once(
             owner[name] = sub
         kept.append(pair)
     return kept
-
-
-def _count(values: list[str], noun: str) -> str:
-    return f"{len(values)} {noun}{'s' if len(values) != 1 else ''}"
 
 
 def _ids(values: list[str]) -> str:

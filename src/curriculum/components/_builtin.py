@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from curriculum._words import counted
 from curriculum.components._activity import (
     activity_index,
     activity_more_pages,
@@ -33,15 +34,11 @@ def _template(name: str) -> Path:
     return Path(str(resources.files("curriculum.content").joinpath("templates", name)))
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
-
-
 def _quiz_status(state: Mapping[str, Any]) -> Status:
     attempts = state["attempts"]
     scored = [a["score"] for a in attempts if isinstance(a.get("score"), (int, float))]
     if scored:
-        return Status(_plural(len(attempts), "attempt"), f"{round(max(scored) * 100)}%")
+        return Status(counted(len(attempts), "attempt"), f"{round(max(scored) * 100)}%")
     return Status("in progress" if attempts else "not started")
 
 
@@ -66,7 +63,7 @@ def _quiz_search(payload: Mapping[str, Any]) -> tuple[str | None, list[str]]:
 
 def _vignette_status(state: Mapping[str, Any]) -> Status:
     endings = state.get("endings") or {}
-    return Status(f"{_plural(len(endings), 'ending')} reached" if endings else "in progress")
+    return Status(f"{counted(len(endings), 'ending')} reached" if endings else "in progress")
 
 
 def _vignette_search(payload: Mapping[str, Any]) -> tuple[str | None, list[str]]:
@@ -88,7 +85,7 @@ def _spotter_search(payload: Mapping[str, Any]) -> tuple[str | None, list[str]]:
 
 def _worksheet_status(state: Mapping[str, Any]) -> Status:
     written = sum(1 for value in state["fields"].values() if value.strip())
-    return Status(f"{_plural(written, 'field')} written")
+    return Status(f"{counted(written, 'field')} written")
 
 
 def _worksheet_documents(cur: Curriculum, args: tuple[str | None, ...]) -> dict[str, Document[Any]]:

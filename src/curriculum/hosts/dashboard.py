@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from curriculum._words import counted
 from curriculum.assess import ProgressFile, ProgressRecord, Tally, latest_results, tally_mastery
 from curriculum.components import COMPONENTS, Status, lesson_parts
 from curriculum.content import COMPETENCY_DOMAINS, Curriculum, competency_domain, competency_name
@@ -112,8 +113,8 @@ class LessonProgress:
         started = sum(p.started for p in self.parts)
         assessed = sum(o.percent is not None for o in self.objectives)
         return (
-            f"{started} of {_plural(len(self.parts), 'part')} started; "
-            f"{assessed} of {_plural(len(self.objectives), 'objective')} assessed"
+            f"{started} of {counted(len(self.parts), 'part')} started; "
+            f"{assessed} of {counted(len(self.objectives), 'objective')} assessed"
         )
 
 
@@ -186,10 +187,6 @@ def _status_text(part: PartProgress) -> str:
     return f"{part.status}, best {part.score}" if part.score else part.status
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
-
-
 def build_dashboard(cur: Curriculum, data: ProgressFile, path: Path) -> Dashboard:
     """Return the dashboard of one progress file.
 
@@ -253,7 +250,7 @@ def build_dashboard(cur: Curriculum, data: ProgressFile, path: Path) -> Dashboar
             counts[code] = counts.get(code, 0) + 1
     for domain, name in COMPETENCY_DOMAINS.items():
         rows = [
-            MasteryRow(code, competency_name(code), codes.get(code, Tally()), _plural(n, "objective"))
+            MasteryRow(code, competency_name(code), codes.get(code, Tally()), counted(n, "objective"))
             for code, n in sorted(counts.items(), key=lambda c: (len(c[0]), c[0]))
             if competency_domain(code) == domain
         ]

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from curriculum._words import counted
 from curriculum.components import Mount
 from curriculum.content import FileRefused, inside, read_existing, write_atomic
 from curriculum.errors import BuildError, ContentError
@@ -204,7 +205,7 @@ def execute(run: Render) -> dict[Path, Any]:
     hows = list(run.stats.notebooks.values())
     run.log(
         "execute",
-        f"{_count(len(notebooks), 'notebook')} · {hows.count('executed')} run, "
+        f"{counted(len(notebooks), 'notebook')} · {hows.count('executed')} run, "
         f"{hows.count('frozen')} frozen, {hows.count('cached')} from the cache"
         + (f" · {removed} stale frozen removed" if removed else ""),
     )
@@ -231,7 +232,7 @@ def convert(run: Render, executed: Mapping[Path, Any]) -> dict[str, _Source]:
         title = str(front.get("title") or Path(source).stem.replace("-", " ").capitalize())
         kind = "notebook" if source.endswith(".ipynb") else "markdown"
         sources[source] = _Source(Page(source, output_path(source), title, kind), text, slots)
-    run.log("convert", f"{_count(len(sources), 'page')} to Pandoc Markdown")
+    run.log("convert", f"{counted(len(sources), 'page')} to Pandoc Markdown")
     return sources
 
 
@@ -306,7 +307,7 @@ def pandoc(run: Render, sources: Mapping[str, _Source]) -> None:
     run.stats.rendered += rendered
     run.log(
         "pandoc",
-        f"{_count(len(sources), 'page')} · {rendered} rendered, {len(sources) - rendered} from the cache",
+        f"{counted(len(sources), 'page')} · {rendered} rendered, {len(sources) - rendered} from the cache",
     )
 
 
@@ -356,7 +357,7 @@ def wrap(run: Render, sources: Mapping[str, _Source]) -> list[SearchPage]:
     search_page = Page("search.html", "search.html", "Search", "markdown")
     body = html_templates("curriculum.site").get_template("search-body.html.j2").render()
     run.write(search_page.output, page_document(config, pages, search_page, body))
-    run.log("wrap", f"{_count(len(sources) + 1, 'page')} · {run.stats.written - written_before} written")
+    run.log("wrap", f"{counted(len(sources) + 1, 'page')} · {run.stats.written - written_before} written")
     return found
 
 
@@ -366,7 +367,7 @@ def assets(run: Render) -> None:
     files = {**site_assets(), **run.extra}
     for name, text in files.items():
         run.write(name, text)
-    run.log("assets", f"{_count(len(files), 'file')} · {run.stats.written - written_before} written")
+    run.log("assets", f"{counted(len(files), 'file')} · {run.stats.written - written_before} written")
 
 
 def search(run: Render, pages: list[SearchPage]) -> None:
@@ -376,7 +377,8 @@ def search(run: Render, pages: list[SearchPage]) -> None:
     for name, text in scripts.items():
         run.write(name, text)
     run.log(
-        "search", f"{_count(len(pages), 'page')} indexed · {run.stats.written - written_before} files written"
+        "search",
+        f"{counted(len(pages), 'page')} indexed · {run.stats.written - written_before} files written",
     )
 
 
@@ -399,11 +401,7 @@ def prune(run: Render) -> None:
             removed += 1
     write_atomic(manifest, json.dumps(sorted(run.stats.files), indent=0) + "\n", within=run.out)
     run.stats.removed = removed
-    run.log("prune", f"{_count(removed, 'stale file')} removed")
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
+    run.log("prune", f"{counted(removed, 'stale file')} removed")
 
 
 def _payload(builder: PayloadBuilder, mount: Mount, source: str, built: dict[Mount, Any]) -> Any:
