@@ -15,10 +15,15 @@ REPO = Path(__file__).parent.parent
 
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep caches and progress files of every test out of the user's folders."""
+    """Keep caches and progress files of every test out of the user's folders.
+
+    The cache is shared by the session (it only saves work); each test has a
+    progress file of its own, so no test sees the answers another one saved.
+    """
     base = tmp_path_factory.getbasetemp()
     monkeypatch.setenv("CURRICULUM_CACHE_DIR", str(base / "cache"))
-    monkeypatch.setenv("CURRICULUM_PROGRESS_FILE", str(base / "progress" / "progress.json"))
+    progress = tmp_path_factory.mktemp("progress")
+    monkeypatch.setenv("CURRICULUM_PROGRESS_FILE", str(progress / "progress.json"))
     for name in (
         "CURRICULUM_HOST",
         "CURRICULUM_PROFILE",
