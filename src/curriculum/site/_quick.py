@@ -23,14 +23,24 @@ from typing import Any
 
 from curriculum._cache import PROJECT_CACHE
 
-__all__ = ["CHECK", "QUICK", "CheckOutput", "LastBuild", "cached_check", "last_build", "stats", "unchanged"]
+__all__ = [
+    "CHECK",
+    "MANIFEST",
+    "QUICK",
+    "CheckOutput",
+    "LastBuild",
+    "cached_check",
+    "last_build",
+    "stats",
+    "unchanged",
+]
 
 QUICK = "quick.json"
 """The record's name in the profile's build cache."""
 CHECK = "check.json"
 """The last clean ``curriculum check``'s record, in the build cache."""
 MANIFEST = ".curriculum-manifest.json"
-"""The files a build wrote, listed in the output folder."""
+"""The files a build wrote, listed in the output folder (the next build removes those it does not write)."""
 
 
 def stats(paths: Iterable[str]) -> list[list[Any]]:

@@ -14,12 +14,9 @@ from pathlib import Path
 
 from curriculum.content import read_existing, write_atomic
 from curriculum.project import Project, package_files, package_fingerprint
-from curriculum.site._quick import QUICK, stats
+from curriculum.site._quick import MANIFEST, QUICK, stats
 
 __all__ = ["BuildStamp"]
-
-MANIFEST = ".curriculum-manifest.json"
-"""The files a build wrote, listed in the output folder (the next build removes those it does not write)."""
 
 
 class BuildStamp:
