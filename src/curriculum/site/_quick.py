@@ -33,6 +33,7 @@ __all__ = [
     "last_build",
     "stats",
     "unchanged",
+    "watched",
 ]
 
 QUICK = "quick.json"
@@ -54,6 +55,16 @@ def stats(paths: Iterable[str]) -> list[list[Any]]:
             continue
         found.append([path, info.st_mtime_ns, info.st_size])
     return found
+
+
+def watched(files: Iterable[str], also: Iterable[str]) -> list[list[Any]]:
+    """Return the :func:`stats` of ``files``, of their folders and of ``also``.
+
+    A new file changes its folder's time, so a record of the folders sees a file added beside the others.
+    """
+    names = set(files)
+    names |= {str(Path(p).parent) for p in names} | set(also)
+    return stats(sorted(names))
 
 
 def unchanged(files: Any) -> bool:
