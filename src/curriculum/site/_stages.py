@@ -194,7 +194,6 @@ def execute(run: Render) -> dict[Path, Any]:
     run.step("Executing notebooks", len(notebooks))
 
     def done(ran: Ran) -> None:
-        run.stats.executed += ran.how == "executed"
         run.stats.notebooks[ran.path.relative_to(root).as_posix()] = ran.how
         run.step("", 1)
 
