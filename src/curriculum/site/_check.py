@@ -50,7 +50,7 @@ from curriculum.content import (
 from curriculum.errors import ContentError, CurriculumError, UsageError
 from curriculum.project import CACHE_DIR, Project, SiteConfig, load_config, package_files, profiles
 from curriculum.site._execute import FREEZE_DIR, notebook_cache
-from curriculum.site._quick import CHECK, CheckOutput, stats
+from curriculum.site._quick import CHECK, CheckOutput, watched
 from curriculum.site._sources import E_PAGE, markdown_page
 
 __all__ = ["check_output", "check_project", "check_site", "page_problems", "writable_folders"]
@@ -90,8 +90,7 @@ def _check_inputs(root: Path) -> list[list[object]]:
     files |= {str(p) for p in package_files()}
     freeze = root / FREEZE_DIR
     files |= {str(p) for p in freeze.rglob("*")} if freeze.is_dir() else set()
-    files |= {str(Path(p).parent) for p in files} | {str(root), str(freeze)}
-    return stats(sorted(files))
+    return watched(files, [str(root), str(freeze)])
 
 
 def check_output(report: CheckReport) -> CheckOutput:

@@ -23,14 +23,25 @@ from typing import Any
 
 from curriculum._cache import PROJECT_CACHE
 
-__all__ = ["CHECK", "QUICK", "CheckOutput", "LastBuild", "cached_check", "last_build", "stats", "unchanged"]
+__all__ = [
+    "CHECK",
+    "MANIFEST",
+    "QUICK",
+    "CheckOutput",
+    "LastBuild",
+    "cached_check",
+    "last_build",
+    "stats",
+    "unchanged",
+    "watched",
+]
 
 QUICK = "quick.json"
 """The record's name in the profile's build cache."""
 CHECK = "check.json"
 """The last clean ``curriculum check``'s record, in the build cache."""
 MANIFEST = ".curriculum-manifest.json"
-"""The files a build wrote, listed in the output folder."""
+"""The files a build wrote, listed in the output folder (the next build removes those it does not write)."""
 
 
 def stats(paths: Iterable[str]) -> list[list[Any]]:
@@ -44,6 +55,16 @@ def stats(paths: Iterable[str]) -> list[list[Any]]:
             continue
         found.append([path, info.st_mtime_ns, info.st_size])
     return found
+
+
+def watched(files: Iterable[str], also: Iterable[str]) -> list[list[Any]]:
+    """Return the :func:`stats` of ``files``, of their folders and of ``also``.
+
+    A new file changes its folder's time, so a record of the folders sees a file added beside the others.
+    """
+    names = set(files)
+    names |= {str(Path(p).parent) for p in names} | set(also)
+    return stats(sorted(names))
 
 
 def unchanged(files: Any) -> bool:

@@ -13,8 +13,6 @@ class RenderStats:
 
     Attributes
     ----------
-    executed : int
-        Notebooks executed (not taken from ``_freeze/`` or the cache).
     rendered : int
         Pages Pandoc rendered (not taken from the cache).
     written : int
@@ -30,10 +28,14 @@ class RenderStats:
         ``frozen`` (from ``_freeze/``) or ``cached`` (from the build cache).
     """
 
-    executed: int = 0
     rendered: int = 0
     written: int = 0
     removed: int = 0
     pages: int = 0
     files: list[str] = field(default_factory=list)
     notebooks: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def executed(self) -> int:
+        """Notebooks executed (not taken from ``_freeze/`` or the cache)."""
+        return sum(1 for how in self.notebooks.values() if how == "executed")

@@ -37,10 +37,10 @@ from curriculum.site._execute import Ran, notebook_cache
 from curriculum.site._navigation import pager
 from curriculum.site._page import document as page_document
 from curriculum.site._pandoc import CACHE_LIMIT, E_PANDOC, run_pandoc
+from curriculum.site._quick import MANIFEST
 from curriculum.site._report import RenderStats
 from curriculum.site._search import SearchPage, site_index
 from curriculum.site._sources import Page, markdown_page, notebook_markdown, output_path
-from curriculum.site._stamp import MANIFEST
 
 if TYPE_CHECKING:
     from curriculum.site._context import Step
@@ -195,7 +195,6 @@ def execute(run: Render) -> dict[Path, Any]:
     run.step("Executing notebooks", len(notebooks))
 
     def done(ran: Ran) -> None:
-        run.stats.executed += ran.how == "executed"
         run.stats.notebooks[ran.path.relative_to(root).as_posix()] = ran.how
         run.step("", 1)
 

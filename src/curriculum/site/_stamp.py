@@ -14,12 +14,9 @@ from pathlib import Path
 
 from curriculum.content import read_existing, write_atomic
 from curriculum.project import Project, package_files, package_fingerprint
-from curriculum.site._quick import QUICK, stats
+from curriculum.site._quick import MANIFEST, QUICK, watched
 
 __all__ = ["BuildStamp"]
-
-MANIFEST = ".curriculum-manifest.json"
-"""The files a build wrote, listed in the output folder (the next build removes those it does not write)."""
 
 
 class BuildStamp:
@@ -76,14 +73,15 @@ class BuildStamp:
         """
         record = json.dumps({"key": self.key, "warnings": warnings}) + "\n"
         write_atomic(self.path, record, within=self.project.root)
-        files = {str(p) for p in [*self.inputs, *package_files()]}
-        files |= {str(Path(p).parent) for p in files} | {str(self.project.root), str(self.out / MANIFEST)}
         quick = {
             "root": str(self.project.root.resolve()),
             "out": str(self.out.resolve()),
             "engine": engine,
             "pages": pages,
             "warnings": warnings,
-            "files": stats(sorted(files)),
+            "files": watched(
+                (str(p) for p in [*self.inputs, *package_files()]),
+                [str(self.project.root), str(self.out / MANIFEST)],
+            ),
         }
         write_atomic(self.path.parent / QUICK, json.dumps(quick) + "\n", within=self.project.root)
