@@ -24,7 +24,7 @@ import { masteryShare } from "./mastery.js";
  * @param {import("./mastery.js").Tally | undefined} tally
  * @returns {string}
  */
-export function masteryText(tally) {
+function masteryText(tally) {
   const share = masteryShare(tally);
   if (share === null || !tally) return "Not yet assessed";
   return `${tally.correct} of ${tally.answered} correct (${percent(share)})`;
