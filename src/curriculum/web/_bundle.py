@@ -165,7 +165,7 @@ def _parse(name: str, text: str) -> Module:
     if _ANY_IMPORT.search(body):
         raise ValueError(f'{name}.js: import only with `import {{ ... }} from "./module.js";` statements')
     exports = frozenset(_EXPORTED.findall(body))
-    if len(exports) != len(_EXPORT.findall(body)) or len(_ANY_EXPORT.findall(body)) != len(exports):
+    if len(_ANY_EXPORT.findall(body)) != len(exports):  # every named export well formed, none twice
         raise ValueError(f"{name}.js: export only top-level `export function` and `export const`")
     defaults = len(_DEFAULT.findall(body))
     if defaults > 1 or (defaults and not re.search(r"\nexport default \{\n(?:.*\n)*\};\s*$", body)):
@@ -176,8 +176,7 @@ def _parse(name: str, text: str) -> Module:
     return Module(name, imports, exports, frozenset(declared), _EXPORT.sub("", body), bool(defaults))
 
 
-_WEB = Path(str(resources.files("curriculum.web")))
-WEB = _WEB
+WEB = Path(str(resources.files("curriculum.web")))
 """The folder of the browser modules."""
 
 
@@ -238,8 +237,8 @@ def _needs(modules: Iterable[Module]) -> list[Module]:
         name = todo.pop()
         if name not in wanted:
             wanted.add(name)
-            todo += [imported for imported, _ in _module(_WEB, name).imports]
-    return [_module(_WEB, name) for name in SHARED if name in wanted]
+            todo += [imported for imported, _ in _module(WEB, name).imports]
+    return [_module(WEB, name) for name in SHARED if name in wanted]
 
 
 def _section(module: Module, body: str | None = None) -> str:
@@ -267,9 +266,9 @@ def sources() -> dict[str, str]:
         ``live.js``).
     """
     files = [
-        *(_WEB / f"{name}.js" for name in SHARED),
+        *(WEB / f"{name}.js" for name in SHARED),
         *component_modules().values(),
-        *(_WEB / f"{name}.js" for name in (*STATIC_HOST, "static", "live")),
+        *(WEB / f"{name}.js" for name in (*STATIC_HOST, "static", "live")),
     ]
     return {path.name: _text(path.parent, path.stem) for path in files}
 
@@ -318,7 +317,7 @@ def live_esm(kind: str) -> str:
         ``component``, then ``live.js`` (which keeps the learner's keys inside
         the component), whose default export is the module's.
     """
-    component, live = _component(kind), _module(_WEB, "live")
+    component, live = _component(kind), _module(WEB, "live")
     linked = link([*_needs([component, live]), component, live])
     parts = [_section(m) for m in linked[:-2]]
     parts.append(_section(component, _DEFAULT.sub("const component = ", component.body)))
@@ -350,7 +349,7 @@ def classic_bundle() -> str:
 @functools.cache
 def _classic_bundle(kinds: str, modules: tuple[tuple[str, Path], ...]) -> str:
     components = {kind: _component(kind) for kind, _ in modules}
-    host = [_module(_WEB, name) for name in STATIC_HOST]
+    host = [_module(WEB, name) for name in STATIC_HOST]
     shared = _needs([*components.values(), *host])
     for module in components.values():
         link([*shared, module])
@@ -365,7 +364,7 @@ def _classic_bundle(kinds: str, modules: tuple[tuple[str, Path], ...]) -> str:
         table.append(f"  {json.dumps(kind)}: (function () {{\n// ---- {module.name}.js\n{body}\n}})(),")
     table.append("};\n")
     parts = [*(_section(m) for m in shared), "\n".join(table), *(_section(m) for m in host)]
-    return _frame(_text(_WEB, "static"), "static", parts)
+    return _frame(_text(WEB, "static"), "static", parts)
 
 
 def classic_script(folder: Path, names: Sequence[str], frame: str) -> str:
@@ -393,4 +392,4 @@ def classic_script(folder: Path, names: Sequence[str], frame: str) -> str:
 @functools.cache
 def stylesheet() -> str:
     """Return ``curriculum.css``, shared by both hosts."""
-    return (_WEB / "curriculum.css").read_text(encoding="utf-8")
+    return (WEB / "curriculum.css").read_text(encoding="utf-8")

@@ -3,7 +3,7 @@
 // words; a bar repeats it for the eye and is hidden from screen readers.
 
 import { h } from "./dom.js";
-import { percent } from "./format.js";
+import { percent, plural } from "./format.js";
 import { masteryShare } from "./mastery.js";
 
 /**
@@ -24,7 +24,7 @@ import { masteryShare } from "./mastery.js";
  * @param {import("./mastery.js").Tally | undefined} tally
  * @returns {string}
  */
-export function masteryText(tally) {
+function masteryText(tally) {
   const share = masteryShare(tally);
   if (share === null || !tally) return "Not yet assessed";
   return `${tally.correct} of ${tally.answered} correct (${percent(share)})`;
@@ -133,16 +133,13 @@ export function competenciesTable(competencies, domains, objectives, tallies) {
       name: domain.name,
       rows: competencies
         .filter((c) => c.domain === domain.id)
-        .map((c) => {
-          const n = serving.get(c.code) || 0;
-          return {
-            name: `${c.code} ${c.name}`,
-            detail: `${n} ${n === 1 ? "objective" : "objectives"}`,
-            tally: Object.prototype.hasOwnProperty.call(tallies.competencies, c.code)
-              ? tallies.competencies[c.code]
-              : undefined,
-          };
-        }),
+        .map((c) => ({
+          name: `${c.code} ${c.name}`,
+          detail: plural(serving.get(c.code) || 0, "objective"),
+          tally: Object.prototype.hasOwnProperty.call(tallies.competencies, c.code)
+            ? tallies.competencies[c.code]
+            : undefined,
+        })),
     }))
     .filter((group) => group.rows.length);
   return masteryTable("Mastery per ACGME subcompetency, by competency domain", ["Subcompetency", "Objectives"], groups);

@@ -20,7 +20,7 @@ export function safeFileName(name) {
  * @param {string} filename
  * @param {Blob} blob
  */
-export function downloadBlob(filename, blob) {
+function downloadBlob(filename, blob) {
   const url = URL.createObjectURL(blob);
   const link = h("a", { href: url, download: safeFileName(filename), hidden: true });
   document.body.appendChild(link);

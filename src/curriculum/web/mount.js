@@ -81,7 +81,8 @@ function mountWidget(node) {
   if (!page.firstSite) page.firstSite = site;
   if (typeof payload.title === "string" && payload.title) page.titles.set(key, payload.title);
   const store = storeFor(site);
-  const record = store.get(key);
+  const records = store.records(); // one read of the stored file per mount: the record and what it needs
+  const record = own(records, key);
   let mounted = false;
   const { model, replaceState } = createModel(
     payload,
@@ -93,7 +94,7 @@ function mountWidget(node) {
       if (mounted) refreshViews(site, model, key);
     },
   );
-  model.set("records", neededRecords(store.records(), payload));
+  model.set("records", neededRecords(records, payload));
   // Each view gets its own listener context, so its listeners can all be removed.
   const context = {};
   /** @type {import("./view.js").Model} */

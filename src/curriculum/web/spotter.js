@@ -92,7 +92,7 @@ function setLabel(view, index, part, value) {
  * @param {Record<string, Label>} labels
  * @returns {Tally}
  */
-export function tallyOf(p, labels) {
+function tallyOf(p, labels) {
   const ids = labelled(p);
   let techniques = 0;
   let places = 0;

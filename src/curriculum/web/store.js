@@ -374,10 +374,10 @@ function openStore(site) {
       return load()[k] || null;
     },
     put(k, state) {
-      const records = load();
+      const { records, learner } = loadFile(); // one read of the stored file, not one more for the name
       if (state === null || state === undefined) delete records[k];
       else records[k] = { updated: nowIso(), state: /** @type {Record<string, unknown>} */ (state) };
-      return save(records);
+      return write(records, learner);
     },
     save,
     learner() {

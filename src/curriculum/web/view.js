@@ -117,7 +117,7 @@ import { h, scopeRefs, uid } from "./dom.js";
  * Collect cleanups: listeners, timers and functions, all undone by `dispose`.
  * @returns {Bag}
  */
-export function createBag() {
+function createBag() {
   /** @type {(() => void)[]} */
   let undo = [];
   /** @type {Set<number>} */
@@ -164,7 +164,7 @@ export function createBag() {
  * @param {Bag} bag
  * @returns {{node: HTMLElement, say: (text: string) => void}}
  */
-export function createAnnouncer(bag) {
+function createAnnouncer(bag) {
   const node = h("div", {
     class: "cur-sr-only cur-live",
     role: "status",

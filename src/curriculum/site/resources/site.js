@@ -129,11 +129,10 @@ function highlighted(parent, text, terms) {
 
 /**
  * @param {import("./search.js").Hit} hit
- * @param {string} query
+ * @param {string[]} terms  the query's terms (termsOf), to highlight
  * @returns {HTMLLIElement}
  */
-function resultItem(hit, query) {
-  const terms = termsOf(query);
+function resultItem(hit, terms) {
   const section = hit.section;
   const li = document.createElement("li");
   const a = document.createElement("a");
@@ -184,8 +183,9 @@ function setupSearch() {
         if (input.value.trim() !== query) return; // a newer query is on its way
         list.textContent = "";
         const results = search(loaded, query);
+        const terms = termsOf(query);
         results.slice(0, DROPDOWN).forEach((hit) => {
-          list.appendChild(resultItem(hit, query));
+          list.appendChild(resultItem(hit, terms));
         });
         if (results.length > DROPDOWN) {
           const more = document.createElement("li");
@@ -274,12 +274,13 @@ function searchPage(page, parent, input, query) {
   loadIndex().then(
     (loaded) => {
       const results = search(loaded, query);
+      const terms = termsOf(query);
       let shown = 0;
       const showMore = () => {
         /** @type {HTMLAnchorElement | null} */
         let first = null;
         results.slice(shown, shown + PAGE_SIZE).forEach((hit) => {
-          const item = resultItem(hit, query);
+          const item = resultItem(hit, terms);
           page.appendChild(item);
           first = first || item.querySelector("a");
         });
