@@ -15,7 +15,7 @@ from curriculum.errors import BuildError, ContentError
 from curriculum.render import GeneratedPage
 from curriculum.site._assets import resource
 
-__all__ = ["CACHE_LIMIT", "E_PANDOC", "PANDOC_SECONDS", "pandoc_seconds", "run_pandoc"]
+__all__ = ["CACHE_LIMIT", "E_PANDOC", "PANDOC_SECONDS", "may_cite", "pandoc_seconds", "run_pandoc"]
 
 PANDOC_SECONDS = (60.0, 200e-6)
 """Pandoc's time limit for a page: a base and a share per character (it reads plain text at ~3 µs each)."""
@@ -69,7 +69,7 @@ def run_pandoc(
         "-M",
         "pagetitle=page",
     ]
-    if bib.is_file():
+    if bib.is_file() and may_cite(text):
         args += ["--citeproc", "--bibliography", str(bib)]
     if generated is not None:  # its raw HTML is sanitised by the pre-render (see safety.lua)
         args += ["-M", "curriculum-generated=true"]
@@ -106,6 +106,16 @@ def run_pandoc(
     # Pandoc sizes wide tables with style attributes, which the CSP (style-src 'self') would block.
     body = _STYLE_ATTRIBUTE.sub(r"\1", _COLGROUP.sub("", body))
     return toc.strip(), body.strip()
+
+
+def may_cite(text: str) -> bool:
+    """Return whether a page's Markdown can hold a citation (or a ``nocite``): whether it has an ``@``.
+
+    citeproc reads the style, the locale and the whole bibliography on every
+    run, which is nine tenths of Pandoc's time on a page; a page without an
+    ``@`` cannot cite, and renders to the same HTML without it.
+    """
+    return "@" in text
 
 
 def pandoc_seconds(text: str) -> float:

@@ -25,9 +25,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from markupsafe import Markup
 
@@ -94,6 +96,28 @@ def _chdir(path: Path) -> Iterator[None]:
         os.chdir(old)
 
 
+def _quartodoc_builder() -> Any:
+    """Import quartodoc's ``Builder``, without the second an unused import chain costs.
+
+    quartodoc imports sphobjinv, which imports jsonschema; when the optional
+    ``rfc3987-syntax`` is installed (Jupyter's packages pull it in),
+    jsonschema compiles its IRI grammars on import, about a second, for
+    format checks quartodoc never makes. The import is hidden while quartodoc
+    loads, so those two formats go unchecked in this process only.
+    """
+    hide = "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules
+    if hide:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # import fails: jsonschema skips it
+    try:
+        from quartodoc import Builder
+    except ImportError as exc:
+        raise BuildError("the API reference needs quartodoc: pip install 'curriculum[docs]'") from exc
+    finally:
+        if hide:
+            del sys.modules["rfc3987_syntax"]
+    return Builder
+
+
 def api_reference(root: Path) -> None:
     """Generate ``reference/`` from docstrings with quartodoc, if it is configured and installed.
 
@@ -108,10 +132,7 @@ def api_reference(root: Path) -> None:
     key = hashlib.sha256(f"{package_fingerprint()}\0{config}".encode()).hexdigest()
     if (root / "reference" / "index.qmd").is_file() and read_existing(stamp, len(key)) == key.encode():
         return
-    try:
-        from quartodoc import Builder
-    except ImportError as exc:
-        raise BuildError("the API reference needs quartodoc: pip install 'curriculum[docs]'") from exc
+    Builder = _quartodoc_builder()
     with _chdir(root):
         Builder.from_quarto_config(str(root / "_quarto.yml")).build()
     write_atomic(stamp, key, within=root)
