@@ -237,7 +237,7 @@ def _pandoc(text: str, tmp_path: Path) -> None:
         body, _ = markdown_page(tmp_path, "page.qmd")
     except ContentError:
         return  # refused before Pandoc, with its location
-    run_pandoc(pypandoc.get_pandoc_path(), body, "page.qmd", tmp_path / "none.bib", "resident")
+    run_pandoc(pypandoc.get_pandoc_path(), body, "page.qmd", None, "resident")
 
 
 @pytest.mark.slow

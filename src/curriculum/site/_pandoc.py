@@ -6,39 +6,117 @@ the authored file the failing text comes from (:meth:`~curriculum.render.Generat
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import re
 import subprocess
+import threading
 from pathlib import Path
 
-from curriculum.content import E_PANDOC
+from curriculum.content import E_PANDOC, write_atomic
 from curriculum.errors import BuildError, ContentError
 from curriculum.render import GeneratedPage
 from curriculum.site._assets import resource
 
-__all__ = ["CACHE_LIMIT", "E_PANDOC", "PANDOC_SECONDS", "may_cite", "pandoc_seconds", "run_pandoc"]
+__all__ = [
+    "CACHE_LIMIT",
+    "E_PANDOC",
+    "PANDOC_SECONDS",
+    "PageBibliography",
+    "may_cite",
+    "pandoc_seconds",
+    "run_pandoc",
+]
 
 PANDOC_SECONDS = (60.0, 200e-6)
 """Pandoc's time limit for a page: a base and a share per character (it reads plain text at ~3 µs each)."""
 CACHE_LIMIT = 64 << 20
 """Largest cache entry or manifest read back (a page's HTML is far smaller)."""
 _SPLIT = "<!--curriculum:body-->"
+_KEY = re.compile(r"@([A-Za-z0-9_][\w:.#$%&\-+?<>~/]*)")
+"""What may be a citation key after an ``@`` (Pandoc's rule: internal punctuation, none trailing)."""
+_TRAILING = ":.#$%&-+?<>~/"
+_BIB_START = re.compile(r"^[ \t]*@", re.MULTILINE)
+_BIB_ENTRY = re.compile(r"@([A-Za-z]+)[ \t]*[{(][ \t]*([^,\s{}()]+)[ \t]*,")
+"""An entry's start: its type and key (the same rule as :func:`curriculum.content.read_bibliography`)."""
+_NOT_ENTRIES = {"comment", "string", "preamble"}
+_CROSSREF = re.compile(r"\bcrossref[ \t]*=", re.IGNORECASE)
 _PANDOC_PLACE = re.compile(r"line (\d+), column (\d+)")
 _COLGROUP = re.compile(r"<colgroup>(?:[^<]++|<(?!/?colgroup>))*+</colgroup>\s*")
 _STYLE_ATTRIBUTE = re.compile(r'(<[a-z][a-z0-9]*+\b[^<>]*?) style="[^"]*+"')
+
+
+class PageBibliography:
+    """The bibliography each page hands to citeproc: only the entries it can cite.
+
+    citeproc reads its whole bibliography on every run, which for a few hundred
+    entries is a third of the time Pandoc spends on a page that cites. Each
+    page gets a BibTeX file of the entries whose keys follow an ``@`` in its
+    Markdown, in the file's order, with every ``@string``, ``@preamble`` and
+    comment kept (a small content-addressed file in the build cache).
+    citeproc formats only the entries a page cites, so the page's HTML is the
+    same as with the whole file. A page with a braced key (``@{...}``), a
+    ``nocite`` of everything or a ``crossref`` gets the whole file.
+
+    Parameters
+    ----------
+    bib : Path
+        The project's bibliography (BibTeX); it may not exist.
+    cache : Path
+        The folder for the pages' subsets.
+    """
+
+    def __init__(self, bib: Path, cache: Path) -> None:
+        self.bib, self.cache = bib, cache
+        self._chunks: list[tuple[str | None, str]] | None = None
+        self._lock = threading.Lock()  # pages render on two threads; the file is split once
+
+    def for_page(self, text: str) -> Path | None:
+        """Return the bibliography for a page's Markdown, or None when the page cannot cite."""
+        if not self.bib.is_file() or not may_cite(text):
+            return None
+        chunks = self._split()
+        keys = {m.group(1).rstrip(_TRAILING) for m in _KEY.finditer(text)}
+        chosen = "".join(chunk for key, chunk in chunks if key is None or key in keys)
+        if "@{" in text or "@*" in text or _CROSSREF.search(chosen):
+            return self.bib
+        path = self.cache / f"{hashlib.sha256(chosen.encode()).hexdigest()[:32]}.bib"
+        if not path.is_file():
+            write_atomic(path, chosen, within=self.cache)
+        return path
+
+    def _split(self) -> list[tuple[str | None, str]]:
+        """Return the file as (key, text) chunks, one per entry; other chunks have no key."""
+        with self._lock:
+            if self._chunks is None:
+                text = self.bib.read_text(encoding="utf-8")
+                starts = {m.start(): m.end() - 1 for m in _BIB_START.finditer(text)}  # line -> its @
+                bounds = [0, *starts, len(text)]
+                chunks = []
+                for a, b in itertools.pairwise(bounds):
+                    if a == b:
+                        continue
+                    found = _BIB_ENTRY.match(text, starts[a]) if a in starts else None
+                    entry = found is not None and found.group(1).lower() not in _NOT_ENTRIES
+                    chunks.append((found.group(2) if found and entry else None, text[a:b]))
+                self._chunks = chunks
+            return self._chunks
 
 
 def run_pandoc(
     pandoc: str,
     text: str,
     source: str,
-    bib: Path,
+    bib: Path | None,
     profile: str,
     generated: GeneratedPage | None = None,
 ) -> tuple[str, str]:
     """Render one page's Markdown with Pandoc; return its table of contents and its body.
 
     When Pandoc fails on a generated page, the problem is located in the
-    authored file the failing text comes from.
+    authored file the failing text comes from. ``bib`` is the bibliography
+    citeproc reads (see :class:`PageBibliography`); without one, the page is
+    rendered without citeproc.
 
     Raises
     ------
@@ -69,7 +147,7 @@ def run_pandoc(
         "-M",
         "pagetitle=page",
     ]
-    if bib.is_file() and may_cite(text):
+    if bib is not None:
         args += ["--citeproc", "--bibliography", str(bib)]
     if generated is not None:  # its raw HTML is sanitised by the pre-render (see safety.lua)
         args += ["-M", "curriculum-generated=true"]

@@ -36,7 +36,7 @@ from curriculum.site._assets import site_assets
 from curriculum.site._execute import Ran, notebook_cache
 from curriculum.site._navigation import pager
 from curriculum.site._page import document as page_document
-from curriculum.site._pandoc import CACHE_LIMIT, E_PANDOC, run_pandoc
+from curriculum.site._pandoc import CACHE_LIMIT, E_PANDOC, PageBibliography, run_pandoc
 from curriculum.site._quick import MANIFEST
 from curriculum.site._report import RenderStats
 from curriculum.site._search import SearchPage, site_index
@@ -280,6 +280,7 @@ def pandoc(run: Render, sources: Mapping[str, _Source]) -> None:
     ).hexdigest()
     page_cache = run.cache / "pages"
     page_cache.mkdir(parents=True, exist_ok=True)
+    bibliography = PageBibliography(bib, run.cache / "bibliography")
 
     def one(item: _Source) -> bool:
         source = item.page.source
@@ -292,7 +293,8 @@ def pandoc(run: Render, sources: Mapping[str, _Source]) -> None:
             item.toc, item.body = data["toc"], data["body"]
             item.mounts = [m for m in map(Mount.from_json, data.get("mounts", [])) if m is not None]
             return False
-        toc, body = run_pandoc(executable, item.markdown, source, bib, config.profile, generated)
+        cites = bibliography.for_page(item.markdown)
+        toc, body = run_pandoc(executable, item.markdown, source, cites, config.profile, generated)
         item.toc, (item.body, item.mounts) = toc, item.slots.fill(body)
         entry = {"toc": item.toc, "body": item.body, "mounts": [m.as_json() for m in item.mounts]}
         write_atomic(cached, json.dumps(entry), within=run.cache)
