@@ -17,6 +17,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,8 @@ class Builder:
         self.name, self.cmd, self.cwd, self.env, self.logs, self.parse = name, cmd, cwd, env, logs, parse
 
     def run(self, label: str, cmd: list[str] | None = None) -> dict[str, Any]:
+        if label.startswith("cold"):  # a new user's first build: no user-level cache either
+            shutil.rmtree(self.env["CURRICULUM_CACHE_DIR"], ignore_errors=True)
         started = time.perf_counter()
         result = subprocess.run(
             cmd or self.cmd, cwd=self.cwd, env=self.env, capture_output=True, text=True, check=False
@@ -122,6 +125,8 @@ def base_env(venv_bin: Path, snapshot: Path) -> dict[str, str]:
     env["PYTHONPATH"] = str(snapshot)
     env["COLUMNS"] = "200"  # rich wraps at 80 columns when not on a terminal
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    # Our user-level cache (formatted citations) lives with the run and is emptied before each cold build.
+    env["CURRICULUM_CACHE_DIR"] = tempfile.mkdtemp(prefix="user-cache-", dir=snapshot.parent)
     return env
 
 
