@@ -68,6 +68,7 @@ class PandocEngine:
 
     def _render(self, build: BuildContext) -> RenderStats:
         from curriculum.site._manifest import MANIFEST_SCRIPT, manifest_script
+        from curriculum.site._reference import start_reference
         from curriculum.site._stages import Render, render_site
         from curriculum.site._staging import recover, staged_output
         from curriculum.site._stamp import BuildStamp
@@ -83,9 +84,14 @@ class PandocEngine:
             stamp.commit(build.warnings, engine=self.version(), pages=pages)  # the times the quick stamp sees
             build.stage("render", f"nothing changed since the last build · {build.seconds:.1f} s")
             return RenderStats(pages=pages)
-        cur = build.check()
-        builder = build.builder(cur)
-        generated = build.prerender(cur, builder)
+        reference = start_reference(build.project.root)  # quartodoc works on the other core meanwhile
+        try:
+            cur = build.check()
+            builder = build.builder(cur)
+            generated = build.prerender(cur, builder, reference=False)
+            reference.wait()
+        finally:
+            reference.cancel()
         config = build.project.config(build.profile, reread=True)  # the API reference may have added pages
         with build.progress() as step, staged_output(build.target) as staging:
             run = Render(config, staging, build.cache, builder, step, build.stage, generated.pages)

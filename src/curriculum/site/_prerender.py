@@ -22,28 +22,21 @@ written only when their text changes.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import os
-import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from markupsafe import Markup
 
 from curriculum.components import COMPONENTS, Mount, PageContext
-from curriculum.content import Curriculum, read_existing, write_atomic
-from curriculum.errors import BuildError
+from curriculum.content import Curriculum, write_atomic
 from curriculum.hosts.static import static_fragment
-from curriculum.project import CACHE_DIR, package_fingerprint
 from curriculum.render import GeneratedPage, PayloadBuilder, html_templates
 from curriculum.site._assets import site_assets
 from curriculum.site._manifest import manifest_script
+from curriculum.site._reference import api_reference
 from curriculum.site._rules_page import rules_markdown
 
-__all__ = ["ASSETS_INCLUDE", "Prerendered", "generated_pages", "prerender"]
+__all__ = ["ASSETS_INCLUDE", "Prerendered", "api_reference", "generated_pages", "prerender"]
 
 ASSETS_INCLUDE = "_curriculum-assets.html"
 
@@ -84,58 +77,6 @@ def _assets_include(cur: Curriculum) -> str:
             script=Markup(assets["assets/curriculum.js"].replace("</script", "<\\/script")),
         )
     )
-
-
-@contextlib.contextmanager
-def _chdir(path: Path) -> Iterator[None]:
-    old = Path.cwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(old)
-
-
-def _quartodoc_builder() -> Any:
-    """Import quartodoc's ``Builder``, without the second an unused import chain costs.
-
-    quartodoc imports sphobjinv, which imports jsonschema; when the optional
-    ``rfc3987-syntax`` is installed (Jupyter's packages pull it in),
-    jsonschema compiles its IRI grammars on import, about a second, for
-    format checks quartodoc never makes. The import is hidden while quartodoc
-    loads, so those two formats go unchecked in this process only.
-    """
-    hide = "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules
-    if hide:
-        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # import fails: jsonschema skips it
-    try:
-        from quartodoc import Builder
-    except ImportError as exc:
-        raise BuildError("the API reference needs quartodoc: pip install 'curriculum[docs]'") from exc
-    finally:
-        if hide:
-            del sys.modules["rfc3987_syntax"]
-    return Builder
-
-
-def api_reference(root: Path) -> None:
-    """Generate ``reference/`` from docstrings with quartodoc, if it is configured and installed.
-
-    quartodoc loads the whole package to read its docstrings, which takes
-    seconds; it runs only when the package or ``_quarto.yml`` changed since
-    the last run (a stamp in the build cache).
-    """
-    config = (root / "_quarto.yml").read_text(encoding="utf-8")
-    if "quartodoc:" not in config:
-        return
-    stamp = root / CACHE_DIR / "reference.stamp"
-    key = hashlib.sha256(f"{package_fingerprint()}\0{config}".encode()).hexdigest()
-    if (root / "reference" / "index.qmd").is_file() and read_existing(stamp, len(key)) == key.encode():
-        return
-    Builder = _quartodoc_builder()
-    with _chdir(root):
-        Builder.from_quarto_config(str(root / "_quarto.yml")).build()
-    write_atomic(stamp, key, within=root)
 
 
 @dataclass
@@ -183,5 +124,5 @@ def prerender(root: Path, cur: Curriculum, builder: PayloadBuilder, *, reference
                 stale.unlink()
     changed = [path for path, text in pages.items() if write_atomic(path, text, within=root)]
     if reference:
-        api_reference(root)
+        api_reference(root)  # the Pandoc engine starts it before the check instead (start_reference)
     return Prerendered(changed, generated)
