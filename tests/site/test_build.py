@@ -319,3 +319,24 @@ def test_pandoc_failure_names_the_page(
 
     monkeypatch.setattr(_stages, "run_pandoc", failing)
     assert "Pandoc did not run" in build_errors(project, monkeypatch, capsys)
+
+
+def test_only_pages_whose_inputs_changed_are_wrapped_again(tmp_path: Path) -> None:
+    """A quiz edit rewrites the quiz's pages; a page edited by hand in the output is made again."""
+    from tests.site.conftest import build_copy
+
+    root, first = build_copy(tmp_path, "resident")
+    pages = {p.relative_to(first.out): p for p in first.out.rglob("*.html")}
+    times = {name: p.stat().st_mtime_ns for name, p in pages.items()}
+    quiz = root / "quizzes" / "intro.yml"
+    quiz.write_text(quiz.read_text().replace("Introduction quiz", "Introduction quiz, revised"))
+    (first.out / "index.html").write_text("edited by hand")
+    result = build_site(root, engine="pandoc", console=Console(quiet=True))
+    changed = {name for name, p in pages.items() if p.stat().st_mtime_ns != times[name]}
+    assert changed == {Path("quiz/intro.html"), Path("quiz/index.html"), Path("index.html")}
+    assert "edited by hand" not in (result.out / "index.html").read_text()
+    fresh = tmp_path / "fresh"
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("_site", ".curriculum-cache"))
+    build_site(fresh, engine="pandoc", console=Console(quiet=True))
+    for name in pages:  # the same bytes as a build from nothing
+        assert (fresh / "_site" / name).read_bytes() == (result.out / name).read_bytes(), name

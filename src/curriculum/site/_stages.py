@@ -327,6 +327,8 @@ def wrap(run: Render, sources: Mapping[str, _Source]) -> list[SearchPage]:
     written_before = run.stats.written
     found: list[SearchPage] = []
     built: dict[Mount, dict[str, Any]] = {}
+    site = [config.title, config.description, config.profile, repr(config.sidebar), footer]
+    record = _WrapRecord(run, [*site, [[p.source, p.output, p.title] for p in pages.values()]])
     for source, item in sources.items():
         page = item.page
         prev, nxt = pager(order, page)
@@ -341,6 +343,9 @@ def wrap(run: Render, sources: Mapping[str, _Source]) -> list[SearchPage]:
             run.write(posixpath.join(posixpath.dirname(page.output), data_file), payloads)
         # Components, the progress panel and progress marks (quiz list, case library) need the script.
         interactive = bool(payloads) or 'class="cur-progress"' in item.body or "data-cur-record=" in item.body
+        key = [page.output, page.title, item.body, item.toc, prev, nxt, interactive, data_file]
+        if record.kept(page.output, key):
+            continue
         html = page_document(
             config,
             pages,
@@ -355,11 +360,71 @@ def wrap(run: Render, sources: Mapping[str, _Source]) -> list[SearchPage]:
             payloads=data_file,
         )
         run.write(page.output, html)
+        record.wrote(page.output)
+    record.save()
     search_page = Page("search.html", "search.html", "Search", "markdown")
     body = html_templates("curriculum.site").get_template("search-body.html.j2").render()
     run.write(search_page.output, page_document(config, pages, search_page, body))
     run.log("wrap", f"{counted(len(sources) + 1, 'page')} · {run.stats.written - written_before} written")
     return found
+
+
+class _WrapRecord:
+    """What each page's HTML was made from, so that a page nothing changed is not wrapped again.
+
+    Wrapping renders the page template with the whole sidebar, so its cost grows
+    with the site. A page whose inputs (its body, table of contents, title,
+    neighbours and payload file, and the site's navigation and package) are
+    those of the last build, and whose file is still the one that build wrote
+    (the same size and modification time, which the staging folder's hard links
+    keep), is left as it is. The record lives in the profile's build cache.
+
+    Parameters
+    ----------
+    run : Render
+        The render.
+    site : list[Any]
+        What every page shows of the site: its title, navigation and footer.
+    """
+
+    def __init__(self, run: Render, site: list[Any]) -> None:
+        self._run = run
+        self._path = run.cache / "wrapped.json"
+        self._shared = json.dumps([package_fingerprint(), site], ensure_ascii=False)
+        try:
+            before = json.loads(read_existing(self._path, CACHE_LIMIT) or b"{}")
+        except ValueError:
+            before = {}
+        self._before: dict[str, Any] = before if isinstance(before, dict) else {}
+        self._now: dict[str, list[Any]] = {}
+        self._keys: dict[str, str] = {}
+
+    def kept(self, name: str, key: list[Any]) -> bool:
+        """Return whether the page ``name`` is unchanged (and count its file as written by this render)."""
+        digest = hashlib.sha256(json.dumps([self._shared, key], ensure_ascii=False).encode()).hexdigest()
+        self._keys[name] = digest
+        then, stat = self._before.get(name), self._stat(name)
+        if stat[0] < 0 or not isinstance(then, list) or then != [digest, *stat]:
+            return False
+        self._now[name] = then
+        self._run.stats.files.append(name)
+        return True
+
+    def wrote(self, name: str) -> None:
+        """Record the page ``name`` as just written."""
+        self._now[name] = [self._keys[name], *self._stat(name)]
+
+    def save(self) -> None:
+        """Write the record, if it changed."""
+        if self._now != self._before:
+            write_atomic(self._path, json.dumps(self._now, sort_keys=True), within=self._run.cache)
+
+    def _stat(self, name: str) -> list[int]:
+        try:
+            info = (self._run.out / name).stat()
+        except OSError:
+            return [-1, -1]
+        return [info.st_size, info.st_mtime_ns]
 
 
 def assets(run: Render) -> None:
