@@ -153,6 +153,7 @@ EXPORTED = {
         "parse_yaml",
         "printable",
         "project_files",
+        "read_bibliography",
         "read_bytes",
         "read_existing",
         "read_source",

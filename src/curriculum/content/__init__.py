@@ -13,7 +13,7 @@ project's files read and written safely (:func:`read_bytes`,
 (:func:`cited_keys`) the renderer shares with the checks.
 """
 
-from curriculum.content._bibliography import Bibliography
+from curriculum.content._bibliography import Bibliography, read_bibliography
 from curriculum.content._build_rules import E_CONFIG, E_EXECUTE, E_FREEZE, E_PAGE, E_PANDOC
 from curriculum.content._calls import Call, CellCode, parse_cells
 from curriculum.content._check import CheckReport, check_curriculum, check_paths, describe
@@ -170,6 +170,7 @@ __all__ = [
     "parse_yaml",
     "printable",
     "project_files",
+    "read_bibliography",
     "read_bytes",
     "read_existing",
     "read_source",

@@ -16,14 +16,16 @@ import html
 import json
 import re
 import subprocess
+from concurrent.futures import Future, ThreadPoolExecutor
 from html.parser import HTMLParser
+from pathlib import Path
 
 from curriculum._cache import cache_dir
-from curriculum.content import Bibliography, write_atomic
+from curriculum.content import Bibliography, read_bibliography, read_source, write_atomic
 from curriculum.errors import BuildError, CurriculumError
 from curriculum.render import FormattedReference
 
-__all__ = ["format_references"]
+__all__ = ["FormattingAhead", "format_references"]
 
 _FORMAT = 2
 """Version of the cached table's contents (2: in-text forms as plain text, nested spans read)."""
@@ -160,3 +162,44 @@ def _run_pandoc(bibliography: Bibliography, pandoc: str) -> dict[str, FormattedR
         narrative = forms[1] if len(forms) > 1 else paren
         table[key] = FormattedReference(key, paren, narrative, entries.get(key, html.escape(key)))
     return table
+
+
+class FormattingAhead:
+    """citeproc formatting a project's ``references.bib`` on a thread, started before the check needs it.
+
+    Formatting the whole bibliography takes Pandoc most of a second the first
+    time (later builds read the cache). citeproc runs in a Pandoc process, so
+    the thread waits on it without holding the interpreter, and the check goes
+    on meanwhile. The result is used only for the same text the check read.
+
+    Parameters
+    ----------
+    root : Path
+        The project folder.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self._text: str | None = None
+        self._future: Future[dict[str, FormattedReference]] | None = None
+        source, problems = read_source(root / "references.bib", "references.bib", root)
+        if source is None or problems:
+            return  # the check reports it
+        bibliography, problems = read_bibliography(source, with_pandoc=False)
+        if problems:
+            return
+        self._text = source.text
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="citeproc")
+        self._future = pool.submit(format_references, bibliography)
+        pool.shutdown(wait=False)
+
+    def result(self, bibliography: Bibliography) -> dict[str, FormattedReference]:
+        """Return the formatted references of ``bibliography`` (those started ahead if its text is the same).
+
+        Raises
+        ------
+        BuildError
+            If Pandoc cannot run or cannot read the bibliography.
+        """
+        if self._future is not None and bibliography.text == self._text:
+            return self._future.result()
+        return format_references(bibliography)

@@ -24,7 +24,7 @@ from curriculum.export import ExportContext
 from curriculum.project import Project, SiteConfig
 from curriculum.render import PayloadBuilder, Profile, Renderer
 from curriculum.site._check import check_site
-from curriculum.site._citeproc import format_references
+from curriculum.site._citeproc import FormattingAhead, format_references
 from curriculum.site._prerender import Prerendered, prerender
 
 __all__ = ["BuildContext", "Step", "checked", "export_context", "payload_builder"]
@@ -50,15 +50,22 @@ def checked(root: Path, console: Console) -> tuple[Curriculum, int]:
     return cur, warnings
 
 
-def payload_builder(project: Project, cur: Curriculum, profile: str) -> PayloadBuilder:
+def payload_builder(
+    project: Project, cur: Curriculum, profile: str, ahead: FormattingAhead | None = None
+) -> PayloadBuilder:
     """Return the payload builder of a build: content, references, site id, profile and published norms.
+
+    ``ahead`` is the references' formatting started before the check, if any.
 
     Raises
     ------
     ContentError
         If the configuration names a norms file that cannot be read or is not one of this site's.
     """
-    references = format_references(cur.bibliography) if cur.bibliography else None
+    references = None
+    if cur.bibliography is not None:
+        bib = cur.bibliography
+        references = ahead.result(bib) if ahead is not None else format_references(bib)
     chosen: Profile = "faculty" if profile == "faculty" else "resident"
     norms = published_norms(project, project.config(profile).norms)
     return PayloadBuilder(cur, Renderer(references), project.site_id, chosen, norms)
@@ -148,6 +155,8 @@ class BuildContext:
         Content warnings the check found.
     refresh : bool
         Execute every notebook, whatever ``_freeze/`` and the cache hold (``--no-freeze``).
+    references : FormattingAhead | None
+        The references' formatting, if the engine started it before the check.
     """
 
     project: Project
@@ -158,6 +167,7 @@ class BuildContext:
     started: float = field(default_factory=time.perf_counter)
     warnings: int = 0
     refresh: bool = False
+    references: FormattingAhead | None = None
 
     @property
     def target(self) -> Path:
@@ -185,7 +195,7 @@ class BuildContext:
 
     def builder(self, cur: Curriculum) -> PayloadBuilder:
         """Return the payload builder for this build's profile."""
-        return payload_builder(self.project, cur, self.profile)
+        return payload_builder(self.project, cur, self.profile, self.references)
 
     def prerender(self, cur: Curriculum, builder: PayloadBuilder, *, reference: bool = True) -> Prerendered:
         """Pre-render stage: write the generated pages (see :func:`~curriculum.site.run_prerender`)."""

@@ -67,6 +67,7 @@ class PandocEngine:
             lock.release()
 
     def _render(self, build: BuildContext) -> RenderStats:
+        from curriculum.site._citeproc import FormattingAhead
         from curriculum.site._manifest import MANIFEST_SCRIPT, manifest_script
         from curriculum.site._reference import start_reference
         from curriculum.site._stages import Render, render_site
@@ -85,6 +86,7 @@ class PandocEngine:
             build.stage("render", f"nothing changed since the last build · {build.seconds:.1f} s")
             return RenderStats(pages=pages)
         reference = start_reference(build.project.root)  # quartodoc works on the other core meanwhile
+        build.references = FormattingAhead(build.project.root)  # and citeproc, for the components
         try:
             cur = build.check()
             builder = build.builder(cur)

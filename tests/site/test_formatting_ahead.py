@@ -1,0 +1,63 @@
+"""The build formats the bibliography on a thread while it checks, for the text it checked only."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from curriculum.content import load_curriculum
+from curriculum.errors import BuildError
+from curriculum.site import _citeproc
+from curriculum.site._citeproc import FormattingAhead, format_references
+from tests.conftest import PROJECT
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    shutil.copy(PROJECT / "references.bib", tmp_path / "references.bib")
+    return tmp_path
+
+
+def test_the_result_started_ahead_is_the_result(root: Path) -> None:
+    bib = load_curriculum(PROJECT).bibliography
+    assert bib is not None
+    assert FormattingAhead(root).result(bib) == format_references(bib)
+
+
+def test_a_bibliography_changed_since_is_formatted_again(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ahead = FormattingAhead(root)
+    (root / "references.bib").write_text(
+        (root / "references.bib").read_text() + "\n@book{later2020,\n  author = {Later, A.},\n"
+        "  title = {Added after},\n  publisher = {P},\n  year = {2020},\n}\n"
+    )
+    calls: list[str] = []
+    real = _citeproc.format_references
+
+    def counted(bibliography: object) -> object:
+        calls.append("run")
+        return real(bibliography)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_citeproc, "format_references", counted)
+    bib = load_curriculum(root).bibliography
+    assert bib is not None and "later2020" in bib.keys
+    table = ahead.result(bib)
+    assert calls == ["run"] and "Later" in table["later2020"].narrative
+
+
+def test_a_missing_file_or_duplicate_keys_start_nothing(root: Path) -> None:
+    entry = "@book{same2000,\n  author = {A, B},\n  title = {T},\n  publisher = {P},\n  year = {2000},\n}\n"
+    (root / "references.bib").write_text(entry + entry)
+    assert FormattingAhead(root)._future is None  # the check reports them
+    (root / "references.bib").unlink()
+    assert FormattingAhead(root)._future is None
+
+
+def test_a_file_pandoc_cannot_read_fails_only_when_asked(root: Path) -> None:
+    (root / "references.bib").write_text("@book{broken2000,\n  title = {no closing brace\n")
+    ahead = FormattingAhead(root)  # the check stops the build first, with the entry's place
+    bib = load_curriculum(root).bibliography
+    assert bib is not None
+    with pytest.raises(BuildError, match="Pandoc could not format the references"):
+        ahead.result(bib)
