@@ -28,6 +28,7 @@ import json
 import os
 from pathlib import Path
 
+from curriculum._memo import memo_session
 from curriculum.components import COMPONENTS
 from curriculum.content import (
     PROJECT_FILE,
@@ -132,7 +133,8 @@ def check_site(root: Path, *, execute: bool = True) -> tuple[Curriculum, list[Di
         The loaded content and every problem, sorted.
     """
     cur = load_curriculum(root)
-    diagnostics = check_curriculum(cur)
+    with memo_session(root):  # the checks redo only the texts that changed (see curriculum._memo)
+        diagnostics = check_curriculum(cur)
     resident: SiteConfig | None = None
     for profile in profiles(root):
         try:

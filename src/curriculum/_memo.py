@@ -1,0 +1,242 @@
+"""A persistent, content-addressed memo for pure functions of text.
+
+A build or ``curriculum check`` after a one-file edit should redo only the
+work of the texts that changed. The expensive pure parts of the checks and of
+the Markdown renderer therefore ask a :class:`Memo` first: its key is a
+SHA-256 over the memo's namespace and version, a fingerprint of the package's
+code (any edit of a ``.py`` file of the package, or a new version, changes
+every key), the caller's context (say, a digest of the renderer's references)
+and the text itself. Values are plain JSON, never pickles: a cache file must
+never run code, and a damaged, foreign or oversized file is ignored and
+rebuilt.
+
+Memos persist only inside a :func:`memo_session`, which says where their
+files live (``.curriculum-cache/memo/`` in the project, or the user cache
+folder without one) and writes them when it ends. The sessions are the
+flush points: :func:`curriculum.site.check_site` (``curriculum check``, and
+the check stage of every build, prerender and export), the whole of
+:func:`curriculum.site.build_site` and :func:`curriculum.site.run_prerender`,
+and :func:`curriculum.content.check_paths`. Nothing is written at exit: a
+process that ends without a session ending (a failed build, a notebook
+kernel) leaves the files as they were. Outside a session a memo simply calls
+the function, so library use behaves exactly as without it.
+
+Each namespace has one file per folder, read once per process the first time
+it is needed, and written atomically at the end of a session only if
+something new was computed; it then holds exactly the entries that session
+used, so it never grows beyond the current content.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from curriculum._cache import PROJECT_CACHE, cache_dir
+from curriculum._version import __version__
+
+__all__ = ["MAX_BYTES", "Memo", "memo_session"]
+
+T = TypeVar("T")
+
+MAX_BYTES = 64 << 20
+"""The largest memo file read; a bigger one is ignored (and replaced when something new is computed)."""
+FOLDER = "memo"
+"""The memos' folder, in the project's build cache or in the user cache folder."""
+
+
+@functools.cache
+def _code() -> str:
+    """Return a hash of the package's version and Python code (a few milliseconds, once per process)."""
+    package = Path(__file__).resolve().parent
+    hasher = hashlib.sha256(__version__.encode() + b"\0")
+    for path in sorted(package.rglob("*.py")):
+        hasher.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return hasher.hexdigest()
+
+
+@dataclass
+class _Store:
+    """One namespace's entries in one folder: those read from its file, and those this session used."""
+
+    path: Path
+    namespace: str
+    loaded: dict[str, Any] | None = None
+    used: dict[str, Any] = field(default_factory=dict)
+    dirty: bool = False
+
+    def entries(self) -> dict[str, Any]:
+        """Return the file's entries, reading it the first time (an unusable file counts as empty)."""
+        if self.loaded is None:
+            self.loaded = _read(self.path, self.namespace)
+        return self.loaded
+
+
+def _read(path: Path, namespace: str) -> dict[str, Any]:
+    """Return the entries of a memo file, or none if it is missing, damaged, foreign or too big."""
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            return {}
+        document = json.loads(data)
+    except (OSError, ValueError, RecursionError):  # ValueError covers bad UTF-8 and bad JSON
+        return {}
+    if not isinstance(document, dict) or document.get("memo") != namespace:
+        return {}
+    entries = document.get("entries")
+    return entries if isinstance(entries, dict) else {}
+
+
+@dataclass(frozen=True)
+class _Session:
+    folder: Path
+    within: Path
+
+
+_sessions: list[_Session] = []
+_stores: dict[tuple[Path, str], _Store] = {}
+_lock = threading.Lock()
+_MISSING = object()
+
+
+@contextlib.contextmanager
+def memo_session(root: Path | None) -> Iterator[None]:
+    """Keep memos in ``root``'s build cache (or the user cache folder) while the block runs.
+
+    Sessions nest; each one that ends normally writes the memos it made
+    something new in, with the entries used since the last write. A block
+    that raises writes nothing (the files stay as they were).
+
+    Parameters
+    ----------
+    root : Path | None
+        The project folder, or None for the user cache folder.
+    """
+    if root is None:
+        within = cache_dir()
+        session = _Session(within / FOLDER, within)
+    else:
+        session = _Session(root / PROJECT_CACHE / FOLDER, root)
+    _sessions.append(session)
+    try:
+        yield
+        _flush(session)
+    finally:
+        _sessions.pop()
+
+
+def _flush(session: _Session) -> None:
+    """Write the dirty memos of ``session``'s folder; start a new record of what is used."""
+    from curriculum.content import write_atomic  # the content layer imports this module
+    from curriculum.errors import CurriculumError
+
+    with _lock:
+        stores = [s for (folder, _), s in _stores.items() if folder == session.folder]
+    for store in stores:
+        if store.dirty:
+            document = {"memo": store.namespace, "entries": store.used}
+            with contextlib.suppress(CurriculumError):  # a memo only saves time
+                write_atomic(store.path, json.dumps(document, separators=(",", ":")), within=session.within)
+            store.loaded, store.dirty = store.used, False
+        store.used = {}
+
+
+class Memo(Generic[T]):
+    """A memo of one pure function of text, persisted as JSON.
+
+    Parameters
+    ----------
+    namespace : str
+        Names the function; also the file's name. Must be unique.
+    version : int
+        Raise it when the stored form of the values changes.
+    encode : Callable[[T], Any]
+        A value as JSON data (lists, dicts, strings, numbers, booleans, None).
+    decode : Callable[[Any], T]
+        The value back from JSON data; raises TypeError, ValueError, KeyError
+        or IndexError for data of the wrong shape, which is then recomputed.
+
+    Examples
+    --------
+    >>> words = Memo("doc.words", 1, list, lambda data: [str(w) for w in data])
+    >>> words.get("a b", lambda: "a b".split())  # outside a session: just calls
+    ['a', 'b']
+    """
+
+    def __init__(
+        self, namespace: str, version: int, encode: Callable[[T], Any], decode: Callable[[Any], T]
+    ) -> None:
+        self.namespace = namespace
+        self.version = version
+        self.encode = encode
+        self.decode = decode
+        self._prefixes: dict[str, Any] = {}
+
+    def key(self, text: str, context: str = "") -> str:
+        """Return the key of ``text`` in ``context``: a SHA-256 over them, the namespace and the code."""
+        prefix = self._prefixes.get(context)
+        if prefix is None:
+            head = f"{self.namespace}\0{self.version}\0{_code()}\0{context}\0"
+            prefix = self._prefixes[context] = hashlib.sha256(head.encode("utf-8", "surrogatepass"))
+        hasher = prefix.copy()
+        hasher.update(text.encode("utf-8", "surrogatepass"))
+        return str(hasher.hexdigest())
+
+    def get(self, text: str, compute: Callable[[], T], *, context: str = "") -> T:
+        """Return the stored value for ``text``, or ``compute()`` (and store it).
+
+        Parameters
+        ----------
+        text : str
+            What the value is a pure function of (with ``context``).
+        compute : Callable[[], T]
+            Computes the value when it is not stored.
+        context : str
+            Anything else the value depends on (a digest of settings).
+
+        Returns
+        -------
+        T
+            The value, computed now or earlier.
+        """
+        store = self._store()
+        if store is None:
+            return compute()
+        key = self.key(text, context)
+        data = store.used.get(key, _MISSING)
+        if data is _MISSING:
+            data = store.entries().get(key, _MISSING)
+        if data is not _MISSING:
+            try:
+                value = self.decode(data)
+            except (TypeError, ValueError, KeyError, IndexError):
+                pass
+            else:
+                store.used[key] = data
+                return value
+        value = compute()
+        store.used[key] = self.encode(value)
+        store.dirty = True
+        return value
+
+    def _store(self) -> _Store | None:
+        """Return this memo's store in the current session's folder, or None outside a session."""
+        if not _sessions:
+            return None
+        folder = _sessions[-1].folder
+        with _lock:
+            store = _stores.get((folder, self.namespace))
+            if store is None:
+                store = _stores[(folder, self.namespace)] = _Store(
+                    folder / f"{self.namespace}.json", self.namespace
+                )
+            store.entries()
+        return store
