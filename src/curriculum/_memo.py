@@ -212,8 +212,8 @@ class Memo(Generic[T]):
             return compute()
         key = self.key(text, context)
         data = store.used.get(key, _MISSING)
-        if data is _MISSING:
-            data = store.entries().get(key, _MISSING)
+        if data is _MISSING and store.loaded is not None:
+            data = store.loaded.get(key, _MISSING)
         if data is not _MISSING:
             try:
                 value = self.decode(data)
@@ -231,12 +231,10 @@ class Memo(Generic[T]):
         """Return this memo's store in the current session's folder, or None outside a session."""
         if not _sessions:
             return None
-        folder = _sessions[-1].folder
-        with _lock:
-            store = _stores.get((folder, self.namespace))
-            if store is None:
-                store = _stores[(folder, self.namespace)] = _Store(
-                    folder / f"{self.namespace}.json", self.namespace
-                )
-            store.entries()
+        where = (_sessions[-1].folder, self.namespace)
+        store = _stores.get(where)
+        if store is None or store.loaded is None:
+            with _lock:  # one thread reads the file
+                store = _stores.setdefault(where, _Store(where[0] / f"{self.namespace}.json", self.namespace))
+                store.entries()
         return store
