@@ -186,3 +186,22 @@ def test_sessions_nest_and_each_writes_what_it_computed(tmp_path: Path) -> None:
         other.get("outer", Calls()("outer"))
         assert not memo_file(tmp_path, "test.other").exists()
     assert memo_file(tmp_path, "test.other").exists()
+
+
+def test_an_inner_session_leaves_a_memo_the_enclosing_one_uses_to_it(tmp_path: Path) -> None:
+    with memo_session(tmp_path):
+        UPPER.get("before", Calls()("before"))
+        with memo_session(tmp_path):
+            UPPER.get("inside", Calls()("inside"))
+        assert not memo_file(tmp_path).exists(), "the enclosing session writes it"
+        UPPER.get("after", Calls()("after"))
+    entries = json.loads(memo_file(tmp_path).read_text())["entries"]
+    assert set(entries) == {UPPER.key("before"), UPPER.key("inside"), UPPER.key("after")}
+
+
+def test_a_failed_session_does_not_stop_the_next_one_writing(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError), memo_session(tmp_path):
+        UPPER.get("alpha", Calls()("alpha"))
+        raise RuntimeError
+    fill(tmp_path, "beta")
+    assert UPPER.key("beta") in json.loads(memo_file(tmp_path).read_text())["entries"]

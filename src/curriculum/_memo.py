@@ -111,9 +111,11 @@ _MISSING = object()
 def memo_session(root: Path | None) -> Iterator[None]:
     """Keep memos in ``root``'s build cache (or the user cache folder) while the block runs.
 
-    Sessions nest; each one that ends normally writes the memos it made
-    something new in, with the entries used since the last write. A block
-    that raises writes nothing (the files stay as they were).
+    Sessions nest. One that ends normally writes each memo it used first
+    (a memo an enclosing session had used already is that session's to
+    write) if something new was computed, with the entries used since the
+    last write. A block that raises writes nothing (the files stay as they
+    were).
 
     Parameters
     ----------
@@ -125,21 +127,25 @@ def memo_session(root: Path | None) -> Iterator[None]:
         session = _Session(within / FOLDER, within)
     else:
         session = _Session(root / PROJECT_CACHE / FOLDER, root)
+    with _lock:  # what an enclosing session has used (a failed session's leftovers are not)
+        enclosing = {id(store) for store in _stores.values() if store.used} if _sessions else set()
     _sessions.append(session)
     try:
         yield
-        _flush(session)
+        _flush(session, enclosing)
     finally:
         _sessions.pop()
 
 
-def _flush(session: _Session) -> None:
-    """Write the dirty memos of ``session``'s folder; start a new record of what is used."""
+def _flush(session: _Session, enclosing: set[int]) -> None:
+    """Write the dirty memos of ``session``'s folder but ``enclosing`` ones; start a new record of use."""
     from curriculum.content import write_atomic  # the content layer imports this module
     from curriculum.errors import CurriculumError
 
     with _lock:
-        stores = [s for (folder, _), s in _stores.items() if folder == session.folder]
+        stores = [
+            s for (folder, _), s in _stores.items() if folder == session.folder and id(s) not in enclosing
+        ]
     for store in stores:
         if store.dirty:
             document = {"memo": store.namespace, "entries": store.used}
