@@ -12,12 +12,11 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from curriculum._memo import Memo
 from curriculum.content._calls import Call, parse_cells
 from curriculum.content._citations import cited_keys
 from curriculum.content._diagnostics import RULES, Severity
 from curriculum.content._models import ID_PATTERN, Quiz, Spotter, Vignette, Worksheet
-from curriculum.content._nesting import TooDeep, nesting_problem
+from curriculum.content._nesting import nesting_problem
 from curriculum.content._project import Curriculum, Document
 from curriculum.content._registry import Finding, check
 from curriculum.content._texts import texts
@@ -282,33 +281,13 @@ def lesson_code(cur: Curriculum) -> Iterator[Finding]:
                     )
 
 
-def _too_deep(data: Any) -> TooDeep | None:
-    """Return a nesting problem stored as JSON; raise for data of another shape (then recomputed)."""
-    if data is None:
-        return None
-    offset, what, hint = data
-    if not (isinstance(offset, int) and isinstance(what, str) and isinstance(hint, str)):
-        raise ValueError("not a nesting problem")
-    return TooDeep(offset, what, hint)
-
-
-_NESTING = Memo[TooDeep | None](
-    "lint.nesting", 1, lambda found: found and [found.offset, found.what, found.hint], _too_deep
-)
-"""Each lesson's nesting problem (:func:`nesting_problem` of its joined Markdown), across checks."""
-
-
-def _nesting(text: str) -> TooDeep | None:
-    return _NESTING.get(text, lambda: nesting_problem(text))
-
-
 @check
 def markdown_nesting(cur: Curriculum) -> Iterator[Finding]:
     """Check that a lesson's Markdown (one document to Pandoc) nests no deeper than Pandoc can bear."""
     for doc in cur.lessons.values():
         cells = [cell for cell in doc.cells if cell.kind == "markdown"]
         joined = "\n\n".join(cell.text for cell in cells)  # as the build joins them: a div may span cells
-        found = _nesting(joined)
+        found = nesting_problem(joined)
         if found is None:
             continue
         offset = found.offset
