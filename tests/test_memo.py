@@ -123,11 +123,22 @@ def test_a_session_that_computes_nothing_new_writes_nothing(tmp_path: Path) -> N
     assert memo_file(tmp_path).read_text().endswith(" ")
 
 
-def test_a_session_that_raises_writes_nothing(tmp_path: Path) -> None:
+def test_a_session_cut_short_keeps_the_entries_it_did_not_reach(tmp_path: Path) -> None:
+    fill(tmp_path, "alpha", "beta")
+    new_process()
     with pytest.raises(RuntimeError), memo_session(tmp_path):
-        UPPER.get("alpha", Calls()("alpha"))
+        UPPER.get("gamma", Calls()("gamma"))
         raise RuntimeError
-    assert not memo_file(tmp_path).exists()
+    entries = json.loads(memo_file(tmp_path).read_text())["entries"]
+    assert set(entries) == {UPPER.key("alpha"), UPPER.key("beta"), UPPER.key("gamma")}
+
+
+def test_each_session_of_a_process_keeps_what_it_used(tmp_path: Path) -> None:
+    """As ``curriculum serve`` builds again and again in one process."""
+    fill(tmp_path, "alpha", "beta")
+    fill(tmp_path, "alpha", "gamma")
+    entries = json.loads(memo_file(tmp_path).read_text())["entries"]
+    assert set(entries) == {UPPER.key("alpha"), UPPER.key("gamma")}
 
 
 def test_without_a_project_the_memo_lives_in_the_user_cache_folder() -> None:
@@ -177,26 +188,28 @@ def test_a_file_over_the_size_limit_is_ignored(tmp_path: Path, monkeypatch: pyte
     assert fill(tmp_path, "alpha").texts == ["alpha"]
 
 
-def test_sessions_nest_and_each_writes_what_it_computed(tmp_path: Path) -> None:
+def test_a_session_inside_another_of_the_same_folder_is_part_of_it(tmp_path: Path) -> None:
+    """As a build's check stage is part of the build: what both use is written once, at the end."""
     other = Memo[str]("test.other", 1, str, _text)
-    with memo_session(tmp_path):
-        with memo_session(tmp_path):
-            UPPER.get("inner", Calls()("inner"))
-        assert memo_file(tmp_path).exists(), "the inner session wrote its memo"
-        other.get("outer", Calls()("outer"))
-        assert not memo_file(tmp_path, "test.other").exists()
-    assert memo_file(tmp_path, "test.other").exists()
-
-
-def test_an_inner_session_leaves_a_memo_the_enclosing_one_uses_to_it(tmp_path: Path) -> None:
     with memo_session(tmp_path):
         UPPER.get("before", Calls()("before"))
         with memo_session(tmp_path):
             UPPER.get("inside", Calls()("inside"))
-        assert not memo_file(tmp_path).exists(), "the enclosing session writes it"
+            other.get("inside", Calls()("inside"))
+        assert not memo_file(tmp_path).exists() and not memo_file(tmp_path, "test.other").exists()
         UPPER.get("after", Calls()("after"))
     entries = json.loads(memo_file(tmp_path).read_text())["entries"]
     assert set(entries) == {UPPER.key("before"), UPPER.key("inside"), UPPER.key("after")}
+    assert set(json.loads(memo_file(tmp_path, "test.other").read_text())["entries"]) == {other.key("inside")}
+
+
+def test_a_session_inside_another_of_another_folder_writes_its_own(tmp_path: Path) -> None:
+    with memo_session(tmp_path / "a"):
+        UPPER.get("a", Calls()("a"))
+        with memo_session(tmp_path / "b"):
+            UPPER.get("b", Calls()("b"))
+        assert set(json.loads(memo_file(tmp_path / "b").read_text())["entries"]) == {UPPER.key("b")}
+    assert set(json.loads(memo_file(tmp_path / "a").read_text())["entries"]) == {UPPER.key("a")}
 
 
 def test_a_failed_session_does_not_stop_the_next_one_writing(tmp_path: Path) -> None:

@@ -12,19 +12,21 @@ rebuilt.
 
 Memos persist only inside a :func:`memo_session`, which says where their
 files live (``.curriculum-cache/memo/`` in the project, or the user cache
-folder without one) and writes them when it ends. The sessions are the
-flush points: :func:`curriculum.site.check_site` (``curriculum check``, and
-the check stage of every build, prerender and export), the whole of
-:func:`curriculum.site.build_site` and :func:`curriculum.site.run_prerender`,
-and :func:`curriculum.content.check_paths`. Nothing is written at exit: a
-process that ends without a session ending (a failed build, a notebook
-kernel) leaves the files as they were. Outside a session a memo simply calls
+folder without one) and writes them when it ends. The outermost sessions are
+the flush points: the whole of :func:`curriculum.site.build_site` and of
+:func:`curriculum.site.run_prerender` (Quarto's pre-render hook), and
+:func:`curriculum.site.check_site` (``curriculum check``; in a build it is
+part of the build's session) and :func:`curriculum.content.check_paths`.
+Nothing is written at exit (no ``atexit``): a process that ends outside a
+session (a notebook kernel) has nothing to write, and one killed inside a
+session leaves the files as they were. Outside a session a memo simply calls
 the function, so library use behaves exactly as without it.
 
 Each namespace has one file per folder, read once per process the first time
-it is needed, and written atomically at the end of a session only if
+it is needed, and written atomically when the session ends, only if
 something new was computed; it then holds exactly the entries that session
-used, so it never grows beyond the current content.
+used (plus, after a session cut short by an error, those it did not reach),
+so it never grows beyond the current content.
 """
 
 from __future__ import annotations
@@ -111,11 +113,13 @@ _MISSING = object()
 def memo_session(root: Path | None) -> Iterator[None]:
     """Keep memos in ``root``'s build cache (or the user cache folder) while the block runs.
 
-    Sessions nest. One that ends normally writes each memo it used first
-    (a memo an enclosing session had used already is that session's to
-    write) if something new was computed, with the entries used since the
-    last write. A block that raises writes nothing (the files stay as they
-    were).
+    The outermost session of a folder writes, when it ends, each memo in
+    which something new was computed: with exactly the entries used since it
+    began if the block ended normally, or with those and every entry the
+    file had if it raised (a run cut short has not used all it would have).
+    A session inside another of the same folder is part of it (a build's
+    check stage is part of the build), so a memo both use is written once,
+    with what both used.
 
     Parameters
     ----------
@@ -127,31 +131,46 @@ def memo_session(root: Path | None) -> Iterator[None]:
         session = _Session(within / FOLDER, within)
     else:
         session = _Session(root / PROJECT_CACHE / FOLDER, root)
-    with _lock:  # what an enclosing session has used (a failed session's leftovers are not)
-        enclosing = {id(store) for store in _stores.values() if store.used} if _sessions else set()
+    if any(outer.folder == session.folder for outer in _sessions):
+        yield
+        return
+    with _lock:  # a use record starts with the session (a process may run several, as `curriculum serve`)
+        for store in _stores.values():
+            if store.path.parent == session.folder:
+                store.used = {}
     _sessions.append(session)
     try:
         yield
-        _flush(session, enclosing)
-    finally:
+    except BaseException:
         _sessions.pop()
+        _flush(session, keep=True)
+        raise
+    _sessions.pop()
+    _flush(session, keep=False)
 
 
-def _flush(session: _Session, enclosing: set[int]) -> None:
-    """Write the dirty memos of ``session``'s folder but ``enclosing`` ones; start a new record of use."""
+def _flush(session: _Session, *, keep: bool) -> None:
+    """Write the memos of ``session``'s folder in which something new was computed.
+
+    Parameters
+    ----------
+    session : _Session
+        The session that ends.
+    keep : bool
+        Keep the entries the file had besides those used (the session was cut short).
+    """
     from curriculum.content import write_atomic  # the content layer imports this module
     from curriculum.errors import CurriculumError
 
     with _lock:
-        stores = [
-            s for (folder, _), s in _stores.items() if folder == session.folder and id(s) not in enclosing
-        ]
+        stores = [store for (folder, _), store in _stores.items() if folder == session.folder]
     for store in stores:
         if store.dirty:
-            document = {"memo": store.namespace, "entries": store.used}
+            entries = {**(store.loaded or {}), **store.used} if keep else store.used
+            document = {"memo": store.namespace, "entries": entries}
             with contextlib.suppress(CurriculumError):  # a memo only saves time
                 write_atomic(store.path, json.dumps(document, separators=(",", ":")), within=session.within)
-            store.loaded, store.dirty = store.used, False
+            store.loaded, store.dirty = entries, False
         store.used = {}
 
 
