@@ -218,3 +218,21 @@ def test_a_failed_session_does_not_stop_the_next_one_writing(tmp_path: Path) -> 
         raise RuntimeError
     fill(tmp_path, "beta")
     assert UPPER.key("beta") in json.loads(memo_file(tmp_path).read_text())["entries"]
+
+
+def test_a_memo_file_from_another_computer_matches_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A memo file committed to a repository cannot plant values (say, HTML the sanitiser never saw)."""
+    fill(tmp_path, "alpha")
+    new_process()
+    monkeypatch.setattr(_memo, "_secret", lambda: "the key of another computer")
+    monkeypatch.setattr(UPPER, "_prefixes", {})
+    assert fill(tmp_path, "alpha").texts == ["alpha"]
+
+
+def test_the_computer_key_is_made_once_and_kept_private() -> None:
+    key = _memo._secret.__wrapped__()
+    path = _memo.cache_dir() / "memo-key"
+    assert path.read_text().strip() == key == _memo._secret.__wrapped__() and len(key) == 64
+    assert path.stat().st_mode & 0o077 == 0

@@ -3,10 +3,11 @@
 A build or ``curriculum check`` after a one-file edit should redo only the
 work of the texts that changed. The expensive pure parts of the checks and of
 the Markdown renderer therefore ask a :class:`Memo` first: its key is a
-SHA-256 over the memo's namespace and version, a fingerprint of the package's
-code (any edit of a ``.py`` file of the package, or a new version, changes
-every key), the caller's context (say, a digest of the renderer's references)
-and the text itself. Values are plain JSON, never pickles: a cache file must
+SHA-256 over the memo's namespace and version, a random key of this computer
+(so a memo file from a repository or another computer matches nothing), a
+fingerprint of the package's code (any edit of a ``.py`` file of the package,
+or a new version, changes every key), the caller's context (say, a digest of
+the renderer's references) and the text itself. Values are plain JSON, never pickles: a cache file must
 never run code, and a damaged, foreign or oversized file is ignored and
 rebuilt.
 
@@ -35,6 +36,7 @@ import contextlib
 import functools
 import hashlib
 import json
+import secrets
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -52,6 +54,29 @@ MAX_BYTES = 64 << 20
 """The largest memo file read; a bigger one is ignored (and replaced when something new is computed)."""
 FOLDER = "memo"
 """The memos' folder, in the project's build cache or in the user cache folder."""
+
+
+@functools.cache
+def _secret() -> str:
+    """Return this computer's memo key, a random one kept in the user cache folder (made the first time).
+
+    Every memo key includes it, so a memo file that did not come from this
+    computer (one committed to a repository, say) matches nothing: values
+    from a memo file are never trusted, only reused. Without a writable
+    cache folder the key lasts as long as the process.
+    """
+    from curriculum.content import write_atomic  # the content layer imports this module
+    from curriculum.errors import CurriculumError
+
+    path = cache_dir() / "memo-key"
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        key = path.read_text(encoding="ascii").strip()
+        if len(key) == 64 and all(c in "0123456789abcdef" for c in key):
+            return key
+    key = secrets.token_hex(32)
+    with contextlib.suppress(CurriculumError):
+        write_atomic(path, key + "\n", mode=0o600)
+    return key
 
 
 @functools.cache
@@ -209,7 +234,7 @@ class Memo(Generic[T]):
         """Return the key of ``text`` in ``context``: a SHA-256 over them, the namespace and the code."""
         prefix = self._prefixes.get(context)
         if prefix is None:
-            head = f"{self.namespace}\0{self.version}\0{_code()}\0{context}\0"
+            head = f"{self.namespace}\0{self.version}\0{_secret()}\0{_code()}\0{context}\0"
             prefix = self._prefixes[context] = hashlib.sha256(head.encode("utf-8", "surrogatepass"))
         hasher = prefix.copy()
         hasher.update(text.encode("utf-8", "surrogatepass"))
