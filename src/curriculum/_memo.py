@@ -48,11 +48,11 @@ from curriculum._version import __version__
 
 __all__ = ["MAX_BYTES", "Memo", "memo_session"]
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 MAX_BYTES = 64 << 20
 """The largest memo file read; a bigger one is ignored (and replaced when something new is computed)."""
-FOLDER = "memo"
+_FOLDER = "memo"
 """The memos' folder, in the project's build cache or in the user cache folder."""
 
 
@@ -153,9 +153,9 @@ def memo_session(root: Path | None) -> Iterator[None]:
     """
     if root is None:
         within = cache_dir()
-        session = _Session(within / FOLDER, within)
+        session = _Session(within / _FOLDER, within)
     else:
-        session = _Session(root / PROJECT_CACHE / FOLDER, root)
+        session = _Session(root / PROJECT_CACHE / _FOLDER, root)
     if any(outer.folder == session.folder for outer in _sessions):
         yield
         return
@@ -199,7 +199,7 @@ def _flush(session: _Session, *, keep: bool) -> None:
         store.used = {}
 
 
-class Memo(Generic[T]):
+class Memo(Generic[_T]):
     """A memo of one pure function of text, persisted as JSON.
 
     Parameters
@@ -208,9 +208,9 @@ class Memo(Generic[T]):
         Names the function; also the file's name. Must be unique.
     version : int
         Raise it when the stored form of the values changes.
-    encode : Callable[[T], Any]
+    encode : Callable[[_T], Any]
         A value as JSON data (lists, dicts, strings, numbers, booleans, None).
-    decode : Callable[[Any], T]
+    decode : Callable[[Any], _T]
         The value back from JSON data; raises TypeError, ValueError, KeyError
         or IndexError for data of the wrong shape, which is then recomputed.
 
@@ -222,7 +222,7 @@ class Memo(Generic[T]):
     """
 
     def __init__(
-        self, namespace: str, version: int, encode: Callable[[T], Any], decode: Callable[[Any], T]
+        self, namespace: str, version: int, encode: Callable[[_T], Any], decode: Callable[[Any], _T]
     ) -> None:
         self.namespace = namespace
         self.version = version
@@ -240,21 +240,21 @@ class Memo(Generic[T]):
         hasher.update(text.encode("utf-8", "surrogatepass"))
         return str(hasher.hexdigest())
 
-    def get(self, text: str, compute: Callable[[], T], *, context: str = "") -> T:
+    def get(self, text: str, compute: Callable[[], _T], *, context: str = "") -> _T:
         """Return the stored value for ``text``, or ``compute()`` (and store it).
 
         Parameters
         ----------
         text : str
             What the value is a pure function of (with ``context``).
-        compute : Callable[[], T]
+        compute : Callable[[], _T]
             Computes the value when it is not stored.
         context : str
             Anything else the value depends on (a digest of settings).
 
         Returns
         -------
-        T
+        _T
             The value, computed now or earlier.
         """
         store = self._store()
