@@ -19,7 +19,10 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
 
     The cache is shared by the session (it only saves work); each test has a
     progress file of its own, so no test sees the answers another one saved.
+    Each test starts with no memo in memory, as a new process does (see
+    :mod:`curriculum._memo`): what it reads, it reads from its project's files.
     """
+    monkeypatch.setattr("curriculum._memo._stores", {})
     base = tmp_path_factory.getbasetemp()
     monkeypatch.setenv("CURRICULUM_CACHE_DIR", str(base / "cache"))
     progress = tmp_path_factory.mktemp("progress")

@@ -7,7 +7,8 @@ change to this file that a reviewer sees. The layering rule is checked on
 the source: no module imports a private module (``_name``) of another
 subpackage; what another layer needs is exported from the subpackage. The
 package root's own helpers (``curriculum._version``, ``curriculum._cache``,
-``curriculum._root``, ``curriculum._words``) may be imported anywhere.
+``curriculum._root``, ``curriculum._words``, ``curriculum._memo``) may be
+imported anywhere; their ``__all__`` is pinned too.
 """
 
 from __future__ import annotations
@@ -248,7 +249,15 @@ EXPORTED = {
 """The public API of the package and of each subpackage (``curriculum.web`` is checked below, not pinned)."""
 
 PACKAGES = [*EXPORTED, "curriculum.web"]
-ROOT_HELPERS = {"curriculum._version", "curriculum._cache", "curriculum._root", "curriculum._words"}
+ROOT_EXPORTED = {
+    "curriculum._cache": ["PROJECT_CACHE", "cache_dir"],
+    "curriculum._memo": ["MAX_BYTES", "Memo", "memo_session"],
+    "curriculum._root": ["PROJECT_FILE", "find_root"],
+    "curriculum._words": ["counted"],
+}
+"""What each of the package root's helpers exports (``curriculum._version`` holds only the version)."""
+ROOT_HELPERS = {"curriculum._version", *ROOT_EXPORTED}
+"""The package root's helpers, which any module may import."""
 
 
 def _public(module: types.ModuleType) -> set[str]:
@@ -265,6 +274,13 @@ def _public(module: types.ModuleType) -> set[str]:
 @pytest.mark.parametrize("name", sorted(EXPORTED))
 def test_the_public_api_is_pinned(name: str) -> None:
     assert importlib.import_module(name).__all__ == EXPORTED[name]
+
+
+@pytest.mark.parametrize("name", sorted(ROOT_EXPORTED))
+def test_the_root_helpers_are_pinned(name: str) -> None:
+    module = importlib.import_module(name)
+    assert module.__all__ == ROOT_EXPORTED[name]
+    assert all(hasattr(module, member) for member in module.__all__)
 
 
 @pytest.mark.parametrize("name", PACKAGES)

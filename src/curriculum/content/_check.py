@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from curriculum._memo import memo_session
 from curriculum.content import (  # noqa: F401  (register checks)
     _activities,
     _checks,
@@ -173,6 +174,12 @@ def check_paths(paths: Sequence[Path], cwd: Path) -> CheckReport:
     ------
     UsageError
         When no paths are given and ``cwd`` is not inside a project.
+
+    Notes
+    -----
+    The checks keep what they find in each text of a project in its build
+    cache (in the user's, for files checked on their own), so the next check
+    redoes only the texts that changed (see :mod:`curriculum._memo`).
     """
     if not paths:
         root = find_root(cwd)
@@ -182,7 +189,8 @@ def check_paths(paths: Sequence[Path], cwd: Path) -> CheckReport:
                 "run the command inside one, or name the files to check"
             )
         cur = load_curriculum(root)
-        return CheckReport(check_curriculum(cur), len(project_files(root)), describe(cur))
+        with memo_session(root):
+            return CheckReport(check_curriculum(cur), len(project_files(root)), describe(cur))
     wanted = [Path(os.path.abspath(p)) for p in paths]  # a symbolic link is checked as the link it is
     root = find_root(wanted[0])
     project = {Path(os.path.abspath(p)) for p in project_files(root)} if root else set()
@@ -192,15 +200,17 @@ def check_paths(paths: Sequence[Path], cwd: Path) -> CheckReport:
     if in_project and root is not None:
         cur = load_curriculum(root)
         keep = {display_path(p) for p in project if any(_within(p, w) for w in in_project)}
-        diagnostics += [d for d in check_curriculum(cur) if d.path in keep]
+        with memo_session(root):
+            diagnostics += [d for d in check_curriculum(cur) if d.path in keep]
         files += len(keep)
-    for w in wanted:
-        if w in in_project:
-            continue
-        singles = sorted(f for f in w.rglob("*") if f.suffix in _SUFFIXES) if w.is_dir() else [w]
-        for single in singles:
-            diagnostics += check_curriculum(load_files([single]))
-            files += 1
+    with memo_session(None):
+        for w in wanted:
+            if w in in_project:
+                continue
+            singles = sorted(f for f in w.rglob("*") if f.suffix in _SUFFIXES) if w.is_dir() else [w]
+            for single in singles:
+                diagnostics += check_curriculum(load_files([single]))
+                files += 1
     return CheckReport(sorted(diagnostics), files, f"{files} file{'s' if files != 1 else ''}")
 
 

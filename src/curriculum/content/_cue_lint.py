@@ -23,7 +23,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from curriculum._memo import Memo
 from curriculum.content._diagnostics import RULES, Severity
 from curriculum.content._item_lint import stem_words
 from curriculum.content._models import Quiz, SingleItem
@@ -203,7 +205,13 @@ def play(items: Sequence[SingleItem], strategy: Strategy) -> Outcome:
     Outcome
         The expected score, chance, its standard error and the items answered for sure.
     """
-    credits = [strategy.credit(it) for it in items]
+    return _outcome(items, strategy, [strategy.credit(it) for it in items])
+
+
+def _outcome(
+    items: Sequence[SingleItem], strategy: Strategy, credits: Sequence[tuple[float, float]]
+) -> Outcome:
+    """Compare the credits ``strategy`` earns on ``items`` with chance."""
     chance = sum(1 / len(it.options) for it in items)
     variance = sum(var for _, var in credits)
     best = max((score for score, _ in credits), default=0.0)
@@ -216,11 +224,28 @@ def _single(doc: Document[Quiz]) -> list[SingleItem]:
     return [it for it in doc.model.items if isinstance(it, SingleItem) and isinstance(it.answer, str)]
 
 
-def _beaten(items: Sequence[SingleItem]) -> Iterator[Outcome]:
+def _decode_credits(data: Any) -> list[tuple[float, float]]:
+    """Return an item's credits stored as JSON; raise for data of another shape (then recomputed)."""
+    if len(data) != len(STRATEGIES):
+        raise ValueError("not one credit per strategy")
+    return [(float(score), float(variance)) for score, variance in data]
+
+
+_CREDITS = Memo[list[tuple[float, float]]]("lint.content-blind", 1, list, _decode_credits)
+"""What every strategy earns on an item (:meth:`Strategy.credit`), keyed by the item's JSON."""
+
+
+def _credits(item: SingleItem) -> list[tuple[float, float]]:
+    """Return the credit of every strategy of :data:`STRATEGIES` on ``item``, in their order."""
+    return _CREDITS.get(item.model_dump_json(), lambda: [s.credit(item) for s in STRATEGIES])
+
+
+def _beaten(items: Sequence[SingleItem], table: Sequence[list[tuple[float, float]]]) -> Iterator[Outcome]:
+    """Yield the outcome of each strategy that beats chance on ``items``, given their :func:`_credits`."""
     if len(items) < MIN_ITEMS:
         return
-    for strategy in STRATEGIES:
-        outcome = play(items, strategy)
+    for column, strategy in enumerate(STRATEGIES):
+        outcome = _outcome(items, strategy, [row[column] for row in table])
         if outcome.z > THRESHOLD:
             yield outcome
 
@@ -245,13 +270,14 @@ def _findings(outcomes: Sequence[Outcome]) -> str:
 def content_blind_strategies(cur: Curriculum) -> Iterator[Finding]:
     """Play every content-blind strategy on each quiz (L22) and on the whole bank (L23)."""
     quizzes = [(doc, _single(doc)) for doc in cur.quizzes.values()]
-    for doc, items in quizzes:
-        if beaten := list(_beaten(items)):
+    tables = [[_credits(it) for it in items] for _, items in quizzes]
+    for (doc, items), table in zip(quizzes, tables, strict=True):
+        if beaten := list(_beaten(items, table)):
             yield Finding(QUIZ_CUE.at(doc.display, doc.key_at("items"), _findings(beaten), _HINT), doc, ())
     if len(quizzes) < 2:
         return
     bank = [it for _, items in quizzes for it in items]
-    if not (beaten := list(_beaten(bank))):
+    if not (beaten := list(_beaten(bank, [row for table in tables for row in table]))):
         return
     hits = {i for outcome in beaten for i in outcome.hits}
     feeding = sorted(((sum(i.id in hits for i in items), doc) for doc, items in quizzes), key=lambda p: -p[0])

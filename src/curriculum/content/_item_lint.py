@@ -13,9 +13,11 @@ import difflib
 import math
 import re
 from collections.abc import Iterator
+from typing import Any
 
-from curriculum.content._diagnostics import RULES, Diagnostic, Severity
-from curriculum.content._models import Quiz
+from curriculum._memo import Memo
+from curriculum.content._diagnostics import RULES, Rule, Severity
+from curriculum.content._models import Item, Quiz
 from curriculum.content._project import Curriculum, Document
 from curriculum.content._registry import Finding, check
 from curriculum.content._yaml import Loc
@@ -97,6 +99,25 @@ L20 = RULES.add(
     suppressible=True,
 )
 L21 = RULES.add("L21", E, "The rationale or an option's feedback is too thin to teach.", suppressible=True)
+
+Flaw = tuple[str, bool, Loc, str, str]
+"""A flaw of an item: the rule's code, whether it is at a key (else at a value), where in the item,
+what is wrong and how to fix it."""
+
+
+def _decode_flaws(data: Any) -> list[Flaw]:
+    """Return the flaws stored as JSON; raise for data of another shape (the memo then recomputes them)."""
+    flaws: list[Flaw] = []
+    for code, on_key, loc, what, fix in data:
+        shaped = isinstance(what, str) and isinstance(fix, str) and all(isinstance(s, str | int) for s in loc)
+        if code not in RULES or not shaped:
+            raise ValueError("not a flaw")
+        flaws.append((code, bool(on_key), tuple(loc), what, fix))
+    return flaws
+
+
+_FLAWS = Memo[list[Flaw]]("lint.item-writing", 1, list, _decode_flaws)
+"""Each item's flaws, keyed by the item's JSON."""
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
 _ALL_NONE = re.compile(r"\b(all|none|neither|both)\s+of\s+the\s+(above|following|options|answers)\b", re.I)
@@ -271,173 +292,156 @@ def item_writing(cur: Curriculum) -> Iterator[Finding]:
 
 
 def _quiz(doc: Document[Quiz]) -> Iterator[Finding]:
-    d = doc.display
     for i, item in enumerate(doc.model.items):
         owner: Loc = ("items", i)
+        for code, on_key, loc, what, fix in _item_flaws(item):
+            pos = doc.key_at(*owner, *loc) if on_key else doc.at(*owner, *loc)
+            yield Finding(RULES[code].at(doc.display, pos, what, fix), doc, owner)
 
-        def at(*loc: str | int) -> tuple[int, int]:
-            return doc.at(*owner, *loc)  # noqa: B023
 
-        def find(diagnostic: Diagnostic) -> Finding:
-            return Finding(diagnostic, doc, owner)  # noqa: B023
+def _item_flaws(item: Item) -> list[Flaw]:
+    """Return the flaws of ``item`` (remembered across checks, keyed by the item's JSON)."""
+    return _FLAWS.get(item.model_dump_json(), lambda: list(_flaws(item)))
 
-        question = lead_in(item.stem)
-        if not item.stem.rstrip().endswith("?"):
-            yield find(
-                L01.at(
-                    d,
-                    at("stem"),
-                    f"the stem of `{item.id}` does not end with a question",
-                    "end with a closed question, e.g. "
-                    "'Which of the following is the most appropriate response?'",
-                )
+
+def _flaws(item: Item) -> Iterator[Flaw]:
+    """Yield the item-writing flaws of one item: a pure function of the item, memoised across checks."""
+
+    def at(*loc: str | int) -> tuple[bool, Loc]:
+        return False, loc
+
+    def key_at(*loc: str | int) -> tuple[bool, Loc]:
+        return True, loc
+
+    def flaw(rule: Rule, where: tuple[bool, Loc], what: str, fix: str) -> Flaw:
+        return rule.code, *where, what, fix
+
+    question = lead_in(item.stem)
+    if not item.stem.rstrip().endswith("?"):
+        yield flaw(
+            L01,
+            at("stem"),
+            f"the stem of `{item.id}` does not end with a question",
+            "end with a closed question, e.g. 'Which of the following is the most appropriate response?'",
+        )
+    if _NEGATIVE_CAPS.search(question) or _NEGATIVE.search(question):
+        yield flaw(
+            L04,
+            at("stem"),
+            f"the lead-in of `{item.id}` is negative: '{question}'",
+            "ask for the best action or conclusion instead",
+        )
+    if _UNFOCUSED.search(question):
+        yield flaw(
+            L17,
+            at("stem"),
+            f"the lead-in of `{item.id}` is unfocused: '{question}'",
+            "ask a specific question (the most likely..., the best next step...)",
+        )
+    if _HINGED.search(item.stem):
+        yield flaw(
+            L16,
+            at("stem"),
+            f"`{item.id}` refers to another item or case",
+            "repeat what the learner needs to know in this stem",
+        )
+    keys = item.key_ids
+    if item.type == "single" and not 4 <= len(item.options) <= 5:
+        yield flaw(
+            L14,
+            key_at("options"),
+            f"`{item.id}` has {len(item.options)} options; single-best-answer items have 4-5",
+            "add plausible distractors or remove weak ones",
+        )
+    for j, option in enumerate(item.options):
+        text = option.text
+        if _ALL_NONE.search(text):
+            yield flaw(
+                L02,
+                at("options", j, "text"),
+                f"option `{option.id}` of `{item.id}` is '{text}'",
+                "replace it with a specific option",
             )
-        if _NEGATIVE_CAPS.search(question) or _NEGATIVE.search(question):
-            yield find(
-                L04.at(
-                    d,
-                    at("stem"),
-                    f"the lead-in of `{item.id}` is negative: '{question}'",
-                    "ask for the best action or conclusion instead",
-                )
+            continue
+        if _COMBINATION.search(text):
+            yield flaw(
+                L03,
+                at("options", j, "text"),
+                f"option `{option.id}` of `{item.id}` combines other options",
+                "make each option one choice",
             )
-        if _UNFOCUSED.search(question):
-            yield find(
-                L17.at(
-                    d,
-                    at("stem"),
-                    f"the lead-in of `{item.id}` is unfocused: '{question}'",
-                    "ask a specific question (the most likely..., the best next step...)",
-                )
+        if m := _ABSOLUTE.search(text):
+            where = "the key" if option.id in keys else "a distractor"
+            yield flaw(
+                L05,
+                at("options", j, "text"),
+                f"option `{option.id}` of `{item.id}` ({where}) says '{m.group(1)}'",
+                "rephrase without the absolute term",
             )
-        if _HINGED.search(item.stem):
-            yield find(
-                L16.at(
-                    d,
-                    at("stem"),
-                    f"`{item.id}` refers to another item or case",
-                    "repeat what the learner needs to know in this stem",
-                )
+        if m := _VAGUE.search(text):
+            yield flaw(
+                L06,
+                at("options", j, "text"),
+                f"option `{option.id}` of `{item.id}` says '{m.group(1)}'",
+                "be specific, or drop the word",
             )
-        keys = item.key_ids
-        if item.type == "single" and not 4 <= len(item.options) <= 5:
-            yield find(
-                L14.at(
-                    d,
-                    doc.key_at(*owner, "options"),
-                    f"`{item.id}` has {len(item.options)} options; single-best-answer items have 4-5",
-                    "add plausible distractors or remove weak ones",
-                )
+        if len(option.feedback.split()) < 4:
+            yield flaw(
+                L21,
+                at("options", j, "feedback"),
+                f"the feedback on option `{option.id}` of `{item.id}` is too short to teach",
+                "say why this option is or is not the best answer",
             )
-        for j, option in enumerate(item.options):
-            text = option.text
-            if _ALL_NONE.search(text):
-                yield find(
-                    L02.at(
-                        d,
-                        at("options", j, "text"),
-                        f"option `{option.id}` of `{item.id}` is '{text}'",
-                        "replace it with a specific option",
-                    )
+    if len(item.rationale.split()) < 15:
+        yield flaw(
+            L21,
+            at("rationale"),
+            f"the rationale of `{item.id}` is too short to teach",
+            "state the teaching point and its evidence in a few sentences",
+        )
+    texts = [o.text for o in item.options]
+    for j in range(len(texts)):
+        for k in range(j):
+            if _near_duplicates(texts[j], texts[k]):
+                yield flaw(
+                    L15,
+                    at("options", j, "text"),
+                    f"options `{item.options[k].id}` and `{item.options[j].id}` "
+                    f"of `{item.id}` are nearly the same",
+                    "make every option distinct",
                 )
-                continue
-            if _COMBINATION.search(text):
-                yield find(
-                    L03.at(
-                        d,
-                        at("options", j, "text"),
-                        f"option `{option.id}` of `{item.id}` combines other options",
-                        "make each option one choice",
-                    )
-                )
-            if m := _ABSOLUTE.search(text):
-                where = "the key" if option.id in keys else "a distractor"
-                yield find(
-                    L05.at(
-                        d,
-                        at("options", j, "text"),
-                        f"option `{option.id}` of `{item.id}` ({where}) says '{m.group(1)}'",
-                        "rephrase without the absolute term",
-                    )
-                )
-            if m := _VAGUE.search(text):
-                yield find(
-                    L06.at(
-                        d,
-                        at("options", j, "text"),
-                        f"option `{option.id}` of `{item.id}` says '{m.group(1)}'",
-                        "be specific, or drop the word",
-                    )
-                )
-            if len(option.feedback.split()) < 4:
-                yield find(
-                    L21.at(
-                        d,
-                        at("options", j, "feedback"),
-                        f"the feedback on option `{option.id}` of `{item.id}` is too short to teach",
-                        "say why this option is or is not the best answer",
-                    )
-                )
-        if len(item.rationale.split()) < 15:
-            yield find(
-                L21.at(
-                    d,
-                    at("rationale"),
-                    f"the rationale of `{item.id}` is too short to teach",
-                    "state the teaching point and its evidence in a few sentences",
-                )
+    numbers = [_NUMBER.match(t.strip()) for t in texts]
+    if all(numbers):
+        values = [float(m.group(1).replace(",", ".")) for m in numbers if m]
+        if values != sorted(values):
+            yield flaw(
+                L13,
+                key_at("options"),
+                f"the numeric options of `{item.id}` are not in ascending order",
+                "order numeric options from smallest to largest",
             )
-        texts = [o.text for o in item.options]
-        for j in range(len(texts)):
-            for k in range(j):
-                if _near_duplicates(texts[j], texts[k]):
-                    yield find(
-                        L15.at(
-                            d,
-                            at("options", j, "text"),
-                            f"options `{item.options[k].id}` and `{item.options[j].id}` "
-                            f"of `{item.id}` are nearly the same",
-                            "make every option distinct",
-                        )
-                    )
-        numbers = [_NUMBER.match(t.strip()) for t in texts]
-        if all(numbers):
-            values = [float(m.group(1).replace(",", ".")) for m in numbers if m]
-            if values != sorted(values):
-                yield find(
-                    L13.at(
-                        d,
-                        doc.key_at(*owner, "options"),
-                        f"the numeric options of `{item.id}` are not in ascending order",
-                        "order numeric options from smallest to largest",
-                    )
-                )
-        if item.type == "single" and keys[0] in [o.id for o in item.options]:
-            key = next(o for o in item.options if o.id == keys[0])
-            others = [len(o.text) for o in item.options if o.id != key.id]
-            if others and len(key.text) > max(others) and len(key.text) > 1.25 * (sum(others) / len(others)):
-                yield find(
-                    L07.at(
-                        d,
-                        at("options", [o.id for o in item.options].index(key.id), "text"),
-                        f"the key of `{item.id}` is the longest option by far",
-                        "shorten the key or lengthen the distractors so length gives nothing away",
-                    )
-                )
-            shared = stem_words(item.stem) & stem_words(key.text)
-            for o in item.options:
-                if o.id != key.id:
-                    shared -= stem_words(o.text)
-            if shared:
-                words = ", ".join(sorted(shared)[:3])
-                yield find(
-                    L10.at(
-                        d,
-                        at("options", [o.id for o in item.options].index(key.id), "text"),
-                        f"the key of `{item.id}` repeats '{words}' from the stem, and no distractor does",
-                        "reword the key, or use the word in a distractor too",
-                    )
-                )
+    if item.type == "single" and keys[0] in [o.id for o in item.options]:
+        key = next(o for o in item.options if o.id == keys[0])
+        others = [len(o.text) for o in item.options if o.id != key.id]
+        if others and len(key.text) > max(others) and len(key.text) > 1.25 * (sum(others) / len(others)):
+            yield flaw(
+                L07,
+                at("options", [o.id for o in item.options].index(key.id), "text"),
+                f"the key of `{item.id}` is the longest option by far",
+                "shorten the key or lengthen the distractors so length gives nothing away",
+            )
+        shared = stem_words(item.stem) & stem_words(key.text)
+        for o in item.options:
+            if o.id != key.id:
+                shared -= stem_words(o.text)
+        if shared:
+            words = ", ".join(sorted(shared)[:3])
+            yield flaw(
+                L10,
+                at("options", [o.id for o in item.options].index(key.id), "text"),
+                f"the key of `{item.id}` repeats '{words}' from the stem, and no distractor does",
+                "reword the key, or use the word in a distractor too",
+            )
 
 
 def _key_balance(doc: Document[Quiz]) -> Iterator[Finding]:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
+from curriculum._memo import Memo
 from curriculum.content._diagnostics import RULES, Severity
 from curriculum.content._project import Curriculum
 from curriculum.content._registry import Finding, check
@@ -83,25 +85,52 @@ _WORDS = [
 _MENTION = re.compile(r'"[^"\n]*+"|“[^“”]*+”|`[^`]*+`|\'[^\'\n]{2,}+\'(?![a-z])', re.S)
 
 
+_Use = tuple[int, int, int]
+"""Where a stigmatising term starts and ends in a text, and the index of its entry in the list of terms."""
+
+
+def _uses(text: str) -> list[_Use]:
+    """Return the stigmatising terms used (not mentioned) in ``text`` (remembered across checks)."""
+    return _USES.get(text, lambda: _scan(text))
+
+
+def _scan(text: str) -> list[_Use]:
+    lower = text.lower()
+    wanted = [n for n, words in enumerate(_WORDS) if any(word in lower for word in words)]
+    if not wanted:  # quotations only hide terms: a text without their words has none
+        return []
+    masked = _MENTION.sub(lambda m: " " * len(m.group()), text)
+    return [(m.start(), m.end(), n) for n in wanted for m in _COMPILED[n][0].finditer(masked)]
+
+
+def _decode(data: Any) -> list[_Use]:
+    """Return uses stored as JSON; raise for data of another shape (the memo then recomputes them)."""
+    uses: list[_Use] = []
+    for start, end, n in data:
+        if not (
+            isinstance(start, int) and isinstance(end, int) and isinstance(n, int) and 0 <= n < len(_TERMS)
+        ):
+            raise ValueError("not a use")
+        uses.append((start, end, n))
+    return uses
+
+
+_USES = Memo[list[_Use]]("lint.language", 1, list, _decode)
+"""The stigmatising terms of each text, across checks."""
+
+
 @check
 def language(cur: Curriculum) -> Iterator[Finding]:
     """Flag stigmatising terms outside quotations, with a person-first alternative."""
     for field in texts(cur):
-        lower = field.text.lower()
-        pairs = zip(_COMPILED, _WORDS, strict=True)
-        wanted = [term for term, words in pairs if any(word in lower for word in words)]
-        if not wanted:  # quotations only hide terms: a text without their words has none
-            continue
-        masked = _MENTION.sub(lambda m: " " * len(m.group()), field.text)
-        for regex, alternative in wanted:
-            for match in regex.finditer(masked):
-                yield Finding(
-                    L24.at(
-                        field.doc.display,
-                        field.pos(match.start()),
-                        f"'{field.text[match.start() : match.end()]}' is stigmatising or not person-first",
-                        f"prefer: {alternative}",
-                    ),
-                    field.doc,
-                    field.owner,
-                )
+        for start, end, n in _uses(field.text):
+            yield Finding(
+                L24.at(
+                    field.doc.display,
+                    field.pos(start),
+                    f"'{field.text[start:end]}' is stigmatising or not person-first",
+                    f"prefer: {_COMPILED[n][1]}",
+                ),
+                field.doc,
+                field.owner,
+            )

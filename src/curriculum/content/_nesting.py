@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from dataclasses import dataclass
+from typing import Any
 
+from curriculum._memo import Memo
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
 
 __all__ = ["E_NESTING", "MAX_BLOCK_DEPTH", "MAX_OPEN_BRACKETS", "TooDeep", "nesting_problem"]
@@ -63,6 +65,9 @@ class TooDeep:
 def nesting_problem(text: str) -> TooDeep | None:
     """Return where and how ``text`` nests too deeply for Pandoc, or None.
 
+    Inside a memo session (a check, a build) the answer for each text is
+    remembered across runs (see :mod:`curriculum._memo`).
+
     Parameters
     ----------
     text : str
@@ -73,6 +78,26 @@ def nesting_problem(text: str) -> TooDeep | None:
     TooDeep | None
         The first place over a limit, or None.
     """
+    return _MEASURED.get(text, lambda: _measure(text))
+
+
+def _decode(data: Any) -> TooDeep | None:
+    """Return a problem stored as JSON; raise for data of another shape (the memo then recomputes it)."""
+    if data is None:
+        return None
+    offset, what, hint = data
+    if not (isinstance(offset, int) and isinstance(what, str) and isinstance(hint, str)):
+        raise ValueError("not a nesting problem")
+    return TooDeep(offset, what, hint)
+
+
+_MEASURED = Memo[TooDeep | None](
+    "lint.nesting", 1, lambda found: found and [found.offset, found.what, found.hint], _decode
+)
+"""What :func:`nesting_problem` found in each text."""
+
+
+def _measure(text: str) -> TooDeep | None:
     offset = 0
     fence = ""
     divs = 0

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
+from curriculum._memo import Memo
 from curriculum.content._diagnostics import RULES, Severity
 from curriculum.content._project import Curriculum
 from curriculum.content._registry import Finding, check
@@ -29,6 +31,25 @@ L25 = RULES.add(
 )
 
 
+def _decode(data: Any) -> list[tuple[int, str]]:
+    """Return ids found, stored as JSON; raise for data of another shape (the memo then recomputes them)."""
+    found = [(start, ident) for start, ident in data]
+    if not all(isinstance(start, int) and isinstance(ident, str) for start, ident in found):
+        raise ValueError("not an id found")
+    return found
+
+
+_FOUND = Memo[list[tuple[int, str]]]("lint.objective-ids", 1, list, _decode)
+"""Where each text names an objective id, keyed also by the pattern of every id."""
+
+
+def _ids(text: str, pattern: re.Pattern[str]) -> list[tuple[int, str]]:
+    """Return where ``text`` names an objective id (``pattern`` matches every id), and which."""
+    return _FOUND.get(
+        text, lambda: [(m.start(), m.group()) for m in pattern.finditer(text)], context=pattern.pattern
+    )
+
+
 @check
 def objective_ids(cur: Curriculum) -> Iterator[Finding]:
     """Flag objective ids in authored text, with the objective's words to use instead."""
@@ -40,13 +61,15 @@ def objective_ids(cur: Curriculum) -> Iterator[Finding]:
     for field in texts(cur):
         if field.loc and field.loc[-1] == "facilitator":
             continue
-        for match in pattern.finditer(field.text):
-            words = " ".join(objectives[match.group()].split())
+        for start, ident in _ids(field.text, pattern):
+            if ident not in objectives:  # the context holds every id, so only a damaged memo names another
+                continue
+            words = " ".join(objectives[ident].split())
             yield Finding(
                 L25.at(
                     field.doc.display,
-                    field.pos(match.start()),
-                    f"the objective id `{match.group()}` is shown to residents as it is",
+                    field.pos(start),
+                    f"the objective id `{ident}` is shown to residents as it is",
                     f"say what it asks in words: “{words[:80]}{'…' if len(words) > 80 else ''}”",
                 ),
                 field.doc,

@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
+from curriculum._memo import Memo
 from curriculum.content._diagnostics import RULES, Rule, Severity
 from curriculum.content._models import Vignette
 from curriculum.content._project import Curriculum
@@ -184,24 +186,57 @@ PATTERNS = [
 ]
 
 
+_Match = tuple[int, int, str]
+"""Where an identifier starts in a text, the index of its pattern in :data:`PATTERNS`, and what it says."""
+
+
+def _identifiers(text: str) -> list[_Match]:
+    """Return every possible identifier in ``text``, pattern by pattern (remembered across checks)."""
+    return _IDENTIFIERS.get(text, lambda: _scan(text))
+
+
+def _scan(text: str) -> list[_Match]:
+    return [
+        (match.start(), index, match.group().strip())
+        for index, pattern in enumerate(PATTERNS)
+        for match in pattern.regex.finditer(text)
+    ]
+
+
+def _decode(data: Any) -> list[_Match]:
+    """Return matches stored as JSON; raise for data of another shape (the memo then recomputes them)."""
+    matches: list[_Match] = []
+    for start, index, said in data:
+        if not (isinstance(start, int) and isinstance(index, int) and isinstance(said, str)):
+            raise ValueError("not a match")
+        if not 0 <= index < len(PATTERNS):
+            raise IndexError("no such pattern")
+        matches.append((start, index, said))
+    return matches
+
+
+_IDENTIFIERS = Memo[list[_Match]]("lint.privacy", 1, list, _decode)
+"""The identifiers in each text, across checks."""
+
+
 @check
 def privacy(cur: Curriculum) -> Iterator[Finding]:
     """Look for Safe Harbor identifiers in every text that describes a patient."""
     for field in texts(cur):
         if not field.case or field.cell is not None:
             continue
-        for pattern in PATTERNS:
-            for match in pattern.regex.finditer(field.text):
-                yield Finding(
-                    pattern.rule.at(
-                        field.doc.display,
-                        field.pos(match.start()),
-                        f"possible identifier ({pattern.what}): '{match.group().strip()}'",
-                        pattern.fix,
-                    ),
-                    field.doc,
-                    field.owner,
-                )
+        for start, index, said in _identifiers(field.text):
+            pattern = PATTERNS[index]
+            yield Finding(
+                pattern.rule.at(
+                    field.doc.display,
+                    field.pos(start),
+                    f"possible identifier ({pattern.what}): '{said}'",
+                    pattern.fix,
+                ),
+                field.doc,
+                field.owner,
+            )
     ages = PATTERNS[2]
     for doc in cur.vignettes.values():
         v: Vignette = doc.model

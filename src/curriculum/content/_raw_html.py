@@ -24,11 +24,13 @@ import re
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from curriculum._memo import Memo
 from curriculum.content._diagnostics import RULES, Rule, Severity
 from curriculum.content._project import PROJECT_FILE, Curriculum, display_path, generated_dirs
 from curriculum.content._registry import Finding, check
@@ -295,6 +297,34 @@ def scan_bibliography(text: str) -> list[Problem]:
     return found
 
 
+def _encode(problems: list[Problem]) -> list[list[object]]:
+    return [[offset, rule.code, what, fix] for offset, rule, what, fix in problems]
+
+
+def _decode(data: Any) -> list[Problem]:
+    """Return problems stored as JSON; raise for data of another shape (the memo then recomputes them)."""
+    problems: list[Problem] = []
+    for offset, code, what, fix in data:
+        if not (isinstance(offset, int) and isinstance(what, str) and isinstance(fix, str)):
+            raise ValueError("not a problem")
+        problems.append((offset, RULES[code], what, fix))
+    return problems
+
+
+_MARKDOWN_PROBLEMS = Memo[list[Problem]]("lint.raw-html.markdown", 1, _encode, _decode)
+"""The problems of each Markdown text (:func:`scan_markdown`), across checks."""
+_HTML_PROBLEMS = Memo[list[Problem]]("lint.raw-html.html", 1, _encode, _decode)
+"""The problems of each piece of HTML (:func:`scan_html`), across checks."""
+
+
+def _markdown_problems(text: str) -> list[Problem]:
+    return _MARKDOWN_PROBLEMS.get(text, lambda: scan_markdown(text))
+
+
+def _html_problems(text: str) -> list[Problem]:
+    return _HTML_PROBLEMS.get(text, lambda: scan_html(text))
+
+
 def _diagnostics(
     path: str, problems: list[Problem], place: Callable[[int], tuple[int, int]]
 ) -> Iterator[Finding]:
@@ -320,9 +350,9 @@ def raw_html_in_lessons(cur: Curriculum) -> Iterator[Finding]:
     for doc in cur.lessons.values():
         for cell in doc.cells:
             if cell.kind == "markdown":
-                problems = scan_markdown(cell.text)
+                problems = _markdown_problems(cell.text)
             elif cell.kind == "code" or (cell.kind == "raw" and cell.index > 0):
-                problems = scan_html(cell.text)
+                problems = _html_problems(cell.text)
             else:
                 continue
             yield from _diagnostics(doc.display, problems, cell.pos)
@@ -337,7 +367,7 @@ def raw_html_in_pages(cur: Curriculum) -> Iterator[Finding]:
         display = display_path(path)
         source, _problems = read_source(path, display)  # a page that cannot be read is the build's to report
         if source is not None:
-            yield from _diagnostics(display, scan_markdown(source.text), _text_position(source.text))
+            yield from _diagnostics(display, _markdown_problems(source.text), _text_position(source.text))
 
 
 @check

@@ -9,13 +9,16 @@ replaced by the same in-text forms the site's Pandoc build produces.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import re
 from collections.abc import Callable, Mapping
 
 import nh3
 from markdown_it import MarkdownIt
 
+from curriculum._memo import Memo
 from curriculum.content import CITATION, GROUP, STARTS_CITATION, citation_keys, masked
 from curriculum.render._references import FormattedReference
 
@@ -55,6 +58,16 @@ _TAGS = {
 _ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}}
 _TOKEN = "CURCITE{}X"
 _TOKENS = re.compile(r"CURCITE(\d{1,9})X")
+
+
+def _html(data: object) -> str:
+    if not isinstance(data, str):
+        raise TypeError("rendered HTML is a string")
+    return data
+
+
+_RENDERED = Memo[str]("render.markdown", 1, str, _html)
+"""What each text rendered to, across builds (keyed also by the references and ``cite_links``)."""
 
 
 def sanitize(markup: str) -> str:
@@ -110,6 +123,7 @@ class Renderer:
         )
         self._rendered: dict[tuple[bool, str], str] = {}
         """What each text rendered to: a build shows most texts on two pages (a lesson and a quiz page)."""
+        self._context: str | None = None
 
     def reference(self, key: str) -> FormattedReference | None:
         """Return the formatted forms of ``key``, or None if the bibliography does not have it."""
@@ -124,13 +138,26 @@ class Renderer:
         return self._render(text, inline=True)
 
     def _render(self, text: str, *, inline: bool) -> str:
-        """Render ``text`` once per renderer (a pure function of the text and the references)."""
+        """Render ``text`` once per renderer, and once per change across builds (see :mod:`curriculum._memo`).
+
+        The output is a pure function of the text, ``inline``, the formatted
+        references and ``cite_links``: they all key the memo.
+        """
         done = self._rendered.get((inline, text))
         if done is None:
-            source, cites = self._extract(text)
-            html = self._md.renderInline(source) if inline else self._md.render(source)
-            done = self._rendered[(inline, text)] = self._finish(html, cites)
+            if self._context is None:
+                table = sorted((k, r.key, r.parenthetical, r.narrative) for k, r in self.references.items())
+                self._context = hashlib.sha256(json.dumps([self.cite_links, table]).encode()).hexdigest()
+            context = f"{'inline' if inline else 'block'}:{self._context}"
+            done = _RENDERED.get(text, lambda: self._render_now(text, inline=inline), context=context)
+            self._rendered[(inline, text)] = done
         return done
+
+    def _render_now(self, text: str, *, inline: bool) -> str:
+        """Render ``text``: citations to tokens, Markdown to HTML, tokens to citations, then sanitise."""
+        source, cites = self._extract(text)
+        html = self._md.renderInline(source) if inline else self._md.render(source)
+        return self._finish(html, cites)
 
     def keys(self, text: str) -> list[str]:
         """Return the citation keys in ``text`` in order of first appearance."""

@@ -82,6 +82,7 @@ def run_prerender(root: Path, profile: str, console: Console | None = None, *, r
     """
     from rich.console import Console
 
+    from curriculum._memo import memo_session
     from curriculum.project import Project
     from curriculum.site._check import writable_folders
     from curriculum.site._context import BuildContext
@@ -91,8 +92,9 @@ def run_prerender(root: Path, profile: str, console: Console | None = None, *, r
     config = project.config(profile)
     _no_notes_for_residents(config)
     build = BuildContext(project, profile, config, None, console or Console(stderr=True))
-    cur = build.check()
-    return len(build.prerender(cur, build.builder(cur), reference=reference).changed)
+    with memo_session(root):  # the pages render only the texts that changed (see curriculum._memo)
+        cur = build.check()
+        return len(build.prerender(cur, build.builder(cur), reference=reference).changed)
 
 
 def build_site(
@@ -148,6 +150,7 @@ def build_site(
         return BuildResult(last.engine, last.out, RenderStats(pages=last.pages), seconds, last.warnings)
     from rich.console import Console
 
+    from curriculum._memo import memo_session
     from curriculum.project import Project
     from curriculum.site._check import writable_folders
     from curriculum.site._context import BuildContext
@@ -161,5 +164,6 @@ def build_site(
     writable_folders(root, None if out else build.target)  # an --out folder is the builder's own choice
     version = chosen.version()
     build.stage("engine", f"{version} · profile {profile} · output {build.target}")
-    stats = chosen.render(build)
+    with memo_session(root):  # every stage renders only the texts that changed (see curriculum._memo)
+        stats = chosen.render(build)
     return BuildResult(version, build.target, stats, build.seconds, build.warnings)

@@ -28,6 +28,7 @@ import json
 import os
 from pathlib import Path
 
+from curriculum._memo import memo_session
 from curriculum.components import COMPONENTS
 from curriculum.content import (
     PROJECT_FILE,
@@ -132,17 +133,18 @@ def check_site(root: Path, *, execute: bool = True) -> tuple[Curriculum, list[Di
         The loaded content and every problem, sorted.
     """
     cur = load_curriculum(root)
-    diagnostics = check_curriculum(cur)
     resident: SiteConfig | None = None
-    for profile in profiles(root):
-        try:
-            config = load_config(root, profile)
-        except ContentError as exc:
-            diagnostics += exc.diagnostics
-            continue
-        if profile == "resident":
-            resident = config
-        diagnostics += page_problems(config, cur)
+    with memo_session(root):  # the checks redo only the texts that changed (see curriculum._memo)
+        diagnostics = check_curriculum(cur)
+        for profile in profiles(root):
+            try:
+                config = load_config(root, profile)
+            except ContentError as exc:
+                diagnostics += exc.diagnostics
+                continue
+            if profile == "resident":
+                resident = config
+            diagnostics += page_problems(config, cur)
     diagnostics = sorted(set(diagnostics))
     if execute and resident is not None and not any(d.severity == Severity.error for d in diagnostics):
         notebooks = [root / page for page in resident.pages() if page.endswith(".ipynb")]

@@ -1,0 +1,290 @@
+"""A persistent, content-addressed memo for pure functions of text.
+
+A build or ``curriculum check`` after a one-file edit should redo only the
+work of the texts that changed. The expensive pure parts of the checks and of
+the Markdown renderer therefore ask a :class:`Memo` first: its key is a
+SHA-256 over the memo's namespace and version, a random key of this computer
+(so a memo file from a repository or another computer matches nothing), a
+fingerprint of the package's code (any edit of a ``.py`` file of the package,
+or a new version, changes every key), the caller's context (say, a digest of
+the renderer's references) and the text itself. Values are plain JSON, never pickles: a cache file must
+never run code, and a damaged, foreign or oversized file is ignored and
+rebuilt.
+
+Memos persist only inside a :func:`memo_session`, which says where their
+files live (``.curriculum-cache/memo/`` in the project, or the user cache
+folder without one) and writes them when it ends. The outermost sessions are
+the flush points: the whole of :func:`curriculum.site.build_site` and of
+:func:`curriculum.site.run_prerender` (Quarto's pre-render hook), and
+:func:`curriculum.site.check_site` (``curriculum check``; in a build it is
+part of the build's session) and :func:`curriculum.content.check_paths`.
+Nothing is written at exit (no ``atexit``): a process that ends outside a
+session (a notebook kernel) has nothing to write, and one killed inside a
+session leaves the files as they were. Outside a session a memo simply calls
+the function, so library use behaves exactly as without it.
+
+Each namespace has one file per folder, read once per process the first time
+it is needed, and written atomically when the session ends, only if
+something new was computed; it then holds exactly the entries that session
+used (plus, after a session cut short by an error, those it did not reach),
+so it never grows beyond the current content.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import secrets
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from curriculum._cache import PROJECT_CACHE, cache_dir
+from curriculum._version import __version__
+
+__all__ = ["MAX_BYTES", "Memo", "memo_session"]
+
+_T = TypeVar("_T")
+
+MAX_BYTES = 64 << 20
+"""The largest memo file read; a bigger one is ignored (and replaced when something new is computed)."""
+_FOLDER = "memo"
+"""The memos' folder, in the project's build cache or in the user cache folder."""
+
+
+@functools.cache
+def _secret() -> str:
+    """Return this computer's memo key, a random one kept in the user cache folder (made the first time).
+
+    Every memo key includes it, so a memo file that did not come from this
+    computer (one committed to a repository, say) matches nothing: values
+    from a memo file are never trusted, only reused. Without a writable
+    cache folder the key lasts as long as the process.
+    """
+    from curriculum.content import write_atomic  # the content layer imports this module
+    from curriculum.errors import CurriculumError
+
+    path = cache_dir() / "memo-key"
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        key = path.read_text(encoding="ascii").strip()
+        if len(key) == 64 and all(c in "0123456789abcdef" for c in key):
+            return key
+    key = secrets.token_hex(32)
+    with contextlib.suppress(CurriculumError):
+        write_atomic(path, key + "\n", mode=0o600)
+    return key
+
+
+@functools.cache
+def _code() -> str:
+    """Return a hash of the package's version and Python code (a few milliseconds, once per process)."""
+    package = Path(__file__).resolve().parent
+    hasher = hashlib.sha256(__version__.encode() + b"\0")
+    for path in sorted(package.rglob("*.py")):
+        hasher.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return hasher.hexdigest()
+
+
+@dataclass
+class _Store:
+    """One namespace's entries in one folder: those read from its file, and those this session used."""
+
+    path: Path
+    namespace: str
+    loaded: dict[str, Any] | None = None
+    used: dict[str, Any] = field(default_factory=dict)
+    dirty: bool = False
+
+    def entries(self) -> dict[str, Any]:
+        """Return the file's entries, reading it the first time (an unusable file counts as empty)."""
+        if self.loaded is None:
+            self.loaded = _read(self.path, self.namespace)
+        return self.loaded
+
+
+def _read(path: Path, namespace: str) -> dict[str, Any]:
+    """Return the entries of a memo file, or none if it is missing, damaged, foreign or too big."""
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            return {}
+        document = json.loads(data)
+    except (OSError, ValueError, RecursionError):  # ValueError covers bad UTF-8 and bad JSON
+        return {}
+    if not isinstance(document, dict) or document.get("memo") != namespace:
+        return {}
+    entries = document.get("entries")
+    return entries if isinstance(entries, dict) else {}
+
+
+@dataclass(frozen=True)
+class _Session:
+    folder: Path
+    within: Path
+
+
+_sessions: list[_Session] = []
+_stores: dict[tuple[Path, str], _Store] = {}
+_lock = threading.Lock()
+_MISSING = object()
+
+
+@contextlib.contextmanager
+def memo_session(root: Path | None) -> Iterator[None]:
+    """Keep memos in ``root``'s build cache (or the user cache folder) while the block runs.
+
+    The outermost session of a folder writes, when it ends, each memo in
+    which something new was computed: with exactly the entries used since it
+    began if the block ended normally, or with those and every entry the
+    file had if it raised (a run cut short has not used all it would have).
+    A session inside another of the same folder is part of it (a build's
+    check stage is part of the build), so a memo both use is written once,
+    with what both used.
+
+    Parameters
+    ----------
+    root : Path | None
+        The project folder, or None for the user cache folder.
+    """
+    if root is None:
+        within = cache_dir()
+        session = _Session(within / _FOLDER, within)
+    else:
+        session = _Session(root / PROJECT_CACHE / _FOLDER, root)
+    if any(outer.folder == session.folder for outer in _sessions):
+        yield
+        return
+    with _lock:  # a use record starts with the session (a process may run several, as `curriculum serve`)
+        for store in _stores.values():
+            if store.path.parent == session.folder:
+                store.used = {}
+    _sessions.append(session)
+    try:
+        yield
+    except BaseException:
+        _sessions.pop()
+        _flush(session, keep=True)
+        raise
+    _sessions.pop()
+    _flush(session, keep=False)
+
+
+def _flush(session: _Session, *, keep: bool) -> None:
+    """Write the memos of ``session``'s folder in which something new was computed.
+
+    Parameters
+    ----------
+    session : _Session
+        The session that ends.
+    keep : bool
+        Keep the entries the file had besides those used (the session was cut short).
+    """
+    from curriculum.content import write_atomic  # the content layer imports this module
+    from curriculum.errors import CurriculumError
+
+    with _lock:
+        stores = [store for (folder, _), store in _stores.items() if folder == session.folder]
+    for store in stores:
+        if store.dirty:
+            entries = {**(store.loaded or {}), **store.used} if keep else store.used
+            document = {"memo": store.namespace, "entries": entries}
+            with contextlib.suppress(CurriculumError):  # a memo only saves time
+                write_atomic(store.path, json.dumps(document, separators=(",", ":")), within=session.within)
+            store.loaded, store.dirty = entries, False
+        store.used = {}
+
+
+class Memo(Generic[_T]):
+    """A memo of one pure function of text, persisted as JSON.
+
+    Parameters
+    ----------
+    namespace : str
+        Names the function; also the file's name. Must be unique.
+    version : int
+        Raise it when the stored form of the values changes.
+    encode : Callable[[_T], Any]
+        A value as JSON data (lists, dicts, strings, numbers, booleans, None).
+    decode : Callable[[Any], _T]
+        The value back from JSON data; raises TypeError, ValueError, KeyError
+        or IndexError for data of the wrong shape, which is then recomputed.
+
+    Examples
+    --------
+    >>> words = Memo("doc.words", 1, list, lambda data: [str(w) for w in data])
+    >>> words.get("a b", lambda: "a b".split())  # outside a session: just calls
+    ['a', 'b']
+    """
+
+    def __init__(
+        self, namespace: str, version: int, encode: Callable[[_T], Any], decode: Callable[[Any], _T]
+    ) -> None:
+        self.namespace = namespace
+        self.version = version
+        self.encode = encode
+        self.decode = decode
+        self._prefixes: dict[str, Any] = {}
+
+    def key(self, text: str, context: str = "") -> str:
+        """Return the key of ``text`` in ``context``: a SHA-256 over them, the namespace and the code."""
+        prefix = self._prefixes.get(context)
+        if prefix is None:
+            head = f"{self.namespace}\0{self.version}\0{_secret()}\0{_code()}\0{context}\0"
+            prefix = self._prefixes[context] = hashlib.sha256(head.encode("utf-8", "surrogatepass"))
+        hasher = prefix.copy()
+        hasher.update(text.encode("utf-8", "surrogatepass"))
+        return str(hasher.hexdigest())
+
+    def get(self, text: str, compute: Callable[[], _T], *, context: str = "") -> _T:
+        """Return the stored value for ``text``, or ``compute()`` (and store it).
+
+        Parameters
+        ----------
+        text : str
+            What the value is a pure function of (with ``context``).
+        compute : Callable[[], _T]
+            Computes the value when it is not stored.
+        context : str
+            Anything else the value depends on (a digest of settings).
+
+        Returns
+        -------
+        _T
+            The value, computed now or earlier.
+        """
+        store = self._store()
+        if store is None:
+            return compute()
+        key = self.key(text, context)
+        data = store.used.get(key, _MISSING)
+        if data is _MISSING and store.loaded is not None:
+            data = store.loaded.get(key, _MISSING)
+        if data is not _MISSING:
+            try:
+                value = self.decode(data)
+            except (TypeError, ValueError, KeyError, IndexError):
+                pass
+            else:
+                store.used[key] = data
+                return value
+        value = compute()
+        store.used[key] = self.encode(value)
+        store.dirty = True
+        return value
+
+    def _store(self) -> _Store | None:
+        """Return this memo's store in the current session's folder, or None outside a session."""
+        if not _sessions:
+            return None
+        where = (_sessions[-1].folder, self.namespace)
+        store = _stores.get(where)
+        if store is None or store.loaded is None:
+            with _lock:  # one thread reads the file
+                store = _stores.setdefault(where, _Store(where[0] / f"{self.namespace}.json", self.namespace))
+                store.entries()
+        return store

@@ -1,0 +1,90 @@
+"""A check after a one-file edit finds exactly what a cold check finds, and redoes only the changed texts."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from curriculum import _memo
+from curriculum._cache import PROJECT_CACHE
+from curriculum.content import (
+    Diagnostic,
+    _item_lint,
+    _privacy,
+    _raw_html,
+    check_curriculum,
+    check_paths,
+    load_curriculum,
+)
+from curriculum.content._texts import texts
+from tests.conftest import INVALID
+
+FLAWED_ITEM = """
+  - id: intro-q03
+    type: single
+    objectives: [intro-1]
+    stem: |
+      A schizophrenic man calls from 555-123-4567 about intro-1.
+      Which of the following is NOT true?
+    options:
+      - {id: a, text: None of the above, feedback: "Too short."}
+      - {id: b, text: The alliance always predicts outcome, feedback: "Absolute terms are a cue to rule out."}
+      - {id: c, text: The alliance always predicts outcome., feedback: "Nearly the same as option b, a flaw."}
+      - {id: d, text: Therapist experience may matter, feedback: "Vague terms mean different things."}
+    answer: a
+    rationale: Too short to teach [@krupnick1996].
+    references: [krupnick1996]
+"""
+
+
+def cold(root: Path) -> list[Diagnostic]:
+    """Check with no memo at all (outside a memo session every function runs)."""
+    return check_curriculum(load_curriculum(root))
+
+
+def warm(root: Path) -> list[Diagnostic]:
+    """Check as ``curriculum check`` does, through the memo files, as a new process would."""
+    _memo._stores.clear()
+    return check_paths([], root).diagnostics
+
+
+def mutate(root: Path) -> None:
+    """Give the test project problems for every memoised check."""
+    for overlay in ("l23", "l25", "cur705"):
+        shutil.copytree(INVALID / "project" / overlay, root, dirs_exist_ok=True)
+    with (root / "quizzes" / "intro.yml").open("a", encoding="utf-8") as quiz:
+        quiz.write(FLAWED_ITEM)
+
+
+@pytest.mark.parametrize("mutated", [False, True], ids=["clean", "mutated"])
+def test_a_check_after_a_one_file_edit_is_a_cold_check(
+    project: Path, mutated: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if mutated:
+        mutate(project)
+    before = cold(project)
+    assert warm(project) == before, "the first check, filling the memo"
+    assert (project / PROJECT_CACHE / "memo" / "lint.item-writing.json").is_file()
+    if mutated:
+        codes = {d.code for d in before}
+        assert {"L02", "L04", "L05", "L15", "L21", "L23", "L24", "L25", "PHI-D", "CUR705"} <= codes, codes
+
+    quiz = project / "quizzes" / "intro.yml"
+    quiz.write_text(quiz.read_text().replace("30-year-old woman", "30-year-old woman (tel. 555-987-6543)"))
+    flawed: list[str] = []
+    scanned: list[str] = []
+    flaws, scan, identifiers = _item_lint._flaws, _raw_html.scan_markdown, _privacy._scan
+    monkeypatch.setattr(_item_lint, "_flaws", lambda item: flawed.append(item.id) or flaws(item))
+    monkeypatch.setattr(_raw_html, "scan_markdown", lambda text: scanned.append(text) or scan(text))
+    monkeypatch.setattr(_privacy, "_scan", lambda text: scanned.append(text) or identifiers(text))
+
+    after = warm(project)
+    assert flawed == ["intro-q01"], "only the edited item is linted again"
+    assert scanned == [f.text for f in texts(load_curriculum(project)) if "555-987" in f.text], "one text"
+    assert after == cold(project)
+    assert after != before and any(d.code == "PHI-D" and "555-987-6543" in d.message for d in after)
+
+    shutil.rmtree(project / PROJECT_CACHE / "memo")
+    assert warm(project) == after, "an emptied memo"

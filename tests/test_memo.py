@@ -1,0 +1,238 @@
+"""The persistent memo of pure text functions: hits, misses, damaged files, what a file keeps."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from curriculum import _memo
+from curriculum._cache import PROJECT_CACHE
+from curriculum._memo import Memo, memo_session
+
+
+def _text(data: Any) -> str:
+    if not isinstance(data, str):
+        raise TypeError("not a string")
+    return data
+
+
+UPPER = Memo[str]("test.upper", 1, str, _text)
+
+
+class Calls:
+    """A pure function of text that counts its calls (and can refuse to be called)."""
+
+    def __init__(self, *, allowed: bool = True) -> None:
+        self.texts: list[str] = []
+        self.allowed = allowed
+
+    def __call__(self, text: str) -> Callable[[], str]:
+        def compute() -> str:
+            assert self.allowed, f"computed {text!r} again"
+            self.texts.append(text)
+            return text.upper()
+
+        return compute
+
+
+def new_process() -> None:
+    """Forget what this process read, as a new process would."""
+    _memo._stores.clear()
+
+
+def memo_file(root: Path, namespace: str = "test.upper") -> Path:
+    return root / PROJECT_CACHE / "memo" / f"{namespace}.json"
+
+
+def fill(root: Path, *texts: str, memo: Memo[str] = UPPER, context: str = "") -> Calls:
+    calls = Calls()
+    with memo_session(root):
+        for text in texts:
+            assert memo.get(text, calls(text), context=context) == text.upper()
+    return calls
+
+
+def test_a_hit_returns_the_stored_value_without_calling_the_function(tmp_path: Path) -> None:
+    assert fill(tmp_path, "alpha", "beta", "alpha").texts == ["alpha", "beta"]  # the second alpha: a hit
+    new_process()
+    refuse = Calls(allowed=False)
+    with memo_session(tmp_path):
+        assert UPPER.get("alpha", refuse("alpha")) == "ALPHA"
+        assert UPPER.get("beta", refuse("beta")) == "BETA"
+    stored = json.loads(memo_file(tmp_path).read_text())
+    stored["entries"] = dict.fromkeys(stored["entries"], "from the file")
+    memo_file(tmp_path).write_text(json.dumps(stored))
+    new_process()
+    with memo_session(tmp_path):
+        assert UPPER.get("alpha", refuse("alpha")) == "from the file", "the value comes from the file"
+
+
+def test_a_changed_text_namespace_version_or_context_misses(tmp_path: Path) -> None:
+    fill(tmp_path, "alpha")
+    new_process()
+    for memo, context in [
+        (UPPER, "other context"),
+        (Memo[str]("test.other", 1, str, _text), ""),
+        (Memo[str]("test.upper", 2, str, _text), ""),
+    ]:
+        assert fill(tmp_path, "alpha", memo=memo, context=context).texts == ["alpha"]
+    assert fill(tmp_path, "alpha!").texts == ["alpha!"]
+    keys = {
+        UPPER.key("alpha"),
+        UPPER.key("alpha", "x"),
+        UPPER.key("alpha!"),
+        Memo("test.x", 1, str, _text).key("alpha"),
+    }
+    assert len(keys) == 4
+
+
+def test_the_code_of_the_package_keys_every_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fill(tmp_path, "alpha")
+    new_process()
+    monkeypatch.setattr(_memo, "_code", lambda: "another version of the package")
+    monkeypatch.setattr(UPPER, "_prefixes", {})
+    assert fill(tmp_path, "alpha").texts == ["alpha"]
+
+
+def test_outside_a_session_the_function_just_runs_and_nothing_is_written(tmp_path: Path) -> None:
+    calls = Calls()
+    assert UPPER.get("alpha", calls("alpha")) == UPPER.get("alpha", calls("alpha")) == "ALPHA"
+    assert calls.texts == ["alpha", "alpha"]
+    assert not (tmp_path / PROJECT_CACHE).exists()
+
+
+def test_a_file_keeps_only_the_entries_of_the_last_session_that_computed_something(tmp_path: Path) -> None:
+    fill(tmp_path, "alpha", "beta")
+    new_process()
+    fill(tmp_path, "alpha", "gamma")
+    entries = json.loads(memo_file(tmp_path).read_text())["entries"]
+    assert set(entries) == {UPPER.key("alpha"), UPPER.key("gamma")}
+    new_process()
+    assert fill(tmp_path, "beta", "alpha", "gamma").texts == ["beta"], "beta was dropped"
+
+
+def test_a_session_that_computes_nothing_new_writes_nothing(tmp_path: Path) -> None:
+    fill(tmp_path, "alpha", "beta")
+    memo_file(tmp_path).write_text(memo_file(tmp_path).read_text() + " ")  # a mark the writer would remove
+    new_process()
+    fill(tmp_path, "alpha")
+    assert memo_file(tmp_path).read_text().endswith(" ")
+
+
+def test_a_session_cut_short_keeps_the_entries_it_did_not_reach(tmp_path: Path) -> None:
+    fill(tmp_path, "alpha", "beta")
+    new_process()
+    with pytest.raises(RuntimeError), memo_session(tmp_path):
+        UPPER.get("gamma", Calls()("gamma"))
+        raise RuntimeError
+    entries = json.loads(memo_file(tmp_path).read_text())["entries"]
+    assert set(entries) == {UPPER.key("alpha"), UPPER.key("beta"), UPPER.key("gamma")}
+
+
+def test_each_session_of_a_process_keeps_what_it_used(tmp_path: Path) -> None:
+    """As ``curriculum serve`` builds again and again in one process."""
+    fill(tmp_path, "alpha", "beta")
+    fill(tmp_path, "alpha", "gamma")
+    entries = json.loads(memo_file(tmp_path).read_text())["entries"]
+    assert set(entries) == {UPPER.key("alpha"), UPPER.key("gamma")}
+
+
+def test_without_a_project_the_memo_lives_in_the_user_cache_folder() -> None:
+    with memo_session(None):
+        UPPER.get("outside", Calls()("outside"))
+    stored = json.loads((_memo.cache_dir() / "memo" / "test.upper.json").read_text())
+    assert UPPER.key("outside") in stored["entries"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"{not json",
+        b"\xff\xfe not utf-8",
+        b"[1, 2, 3]",
+        b'{"memo": "another.memo", "entries": {}}',
+        b'{"memo": "test.upper", "entries": [1, 2]}',
+        b"[" * 100_000 + b"]" * 100_000,
+    ],
+    ids=[
+        "invalid-json",
+        "invalid-utf8",
+        "not-an-object",
+        "foreign",
+        "entries-not-an-object",
+        "deeply-nested",
+    ],
+)
+def test_a_damaged_or_foreign_file_is_ignored_and_rebuilt(tmp_path: Path, content: bytes) -> None:
+    memo_file(tmp_path).parent.mkdir(parents=True)
+    memo_file(tmp_path).write_bytes(content)
+    assert fill(tmp_path, "alpha").texts == ["alpha"]
+    assert json.loads(memo_file(tmp_path).read_text())["entries"] == {UPPER.key("alpha"): "ALPHA"}
+
+
+def test_a_value_of_the_wrong_shape_is_recomputed(tmp_path: Path) -> None:
+    memo_file(tmp_path).parent.mkdir(parents=True)
+    document = {"memo": "test.upper", "entries": {UPPER.key("alpha"): ["not", "a", "string"]}}
+    memo_file(tmp_path).write_text(json.dumps(document))
+    assert fill(tmp_path, "alpha").texts == ["alpha"]
+
+
+def test_a_file_over_the_size_limit_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fill(tmp_path, "alpha")
+    new_process()
+    monkeypatch.setattr(_memo, "MAX_BYTES", memo_file(tmp_path).stat().st_size - 1)
+    assert fill(tmp_path, "alpha").texts == ["alpha"]
+
+
+def test_a_session_inside_another_of_the_same_folder_is_part_of_it(tmp_path: Path) -> None:
+    """As a build's check stage is part of the build: what both use is written once, at the end."""
+    other = Memo[str]("test.other", 1, str, _text)
+    with memo_session(tmp_path):
+        UPPER.get("before", Calls()("before"))
+        with memo_session(tmp_path):
+            UPPER.get("inside", Calls()("inside"))
+            other.get("inside", Calls()("inside"))
+        assert not memo_file(tmp_path).exists() and not memo_file(tmp_path, "test.other").exists()
+        UPPER.get("after", Calls()("after"))
+    entries = json.loads(memo_file(tmp_path).read_text())["entries"]
+    assert set(entries) == {UPPER.key("before"), UPPER.key("inside"), UPPER.key("after")}
+    assert set(json.loads(memo_file(tmp_path, "test.other").read_text())["entries"]) == {other.key("inside")}
+
+
+def test_a_session_inside_another_of_another_folder_writes_its_own(tmp_path: Path) -> None:
+    with memo_session(tmp_path / "a"):
+        UPPER.get("a", Calls()("a"))
+        with memo_session(tmp_path / "b"):
+            UPPER.get("b", Calls()("b"))
+        assert set(json.loads(memo_file(tmp_path / "b").read_text())["entries"]) == {UPPER.key("b")}
+    assert set(json.loads(memo_file(tmp_path / "a").read_text())["entries"]) == {UPPER.key("a")}
+
+
+def test_a_failed_session_does_not_stop_the_next_one_writing(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError), memo_session(tmp_path):
+        UPPER.get("alpha", Calls()("alpha"))
+        raise RuntimeError
+    fill(tmp_path, "beta")
+    assert UPPER.key("beta") in json.loads(memo_file(tmp_path).read_text())["entries"]
+
+
+def test_a_memo_file_from_another_computer_matches_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A memo file committed to a repository cannot plant values (say, HTML the sanitiser never saw)."""
+    fill(tmp_path, "alpha")
+    new_process()
+    monkeypatch.setattr(_memo, "_secret", lambda: "the key of another computer")
+    monkeypatch.setattr(UPPER, "_prefixes", {})
+    assert fill(tmp_path, "alpha").texts == ["alpha"]
+
+
+def test_the_computer_key_is_made_once_and_kept_private() -> None:
+    key = _memo._secret.__wrapped__()
+    path = _memo.cache_dir() / "memo-key"
+    assert path.read_text().strip() == key == _memo._secret.__wrapped__() and len(key) == 64
+    assert path.stat().st_mode & 0o077 == 0
