@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any, ClassVar
 
+from curriculum._memo import Memo
 from curriculum.components import COMPONENTS, dom_id
 
 __all__ = ["SearchIndex", "SearchPage", "page_sections", "site_index", "slug"]
@@ -121,12 +122,39 @@ class _Sections(HTMLParser):
             self.sections[-1][2] += data
 
 
+def _decode_sections(data: Any) -> list[tuple[str, str, str]]:
+    if not isinstance(data, list) or not all(
+        isinstance(s, list) and len(s) == 3 and all(isinstance(t, str) for t in s) for s in data
+    ):
+        raise TypeError("a page's sections are [anchor, heading, text] lists")
+    return [(a, h, t) for a, h, t in data]
+
+
+def _decode_words(data: Any) -> list[str]:
+    if not isinstance(data, list) or not all(isinstance(w, str) for w in data):
+        raise TypeError("a section's words are a list of strings")
+    return data
+
+
+_SECTIONS = Memo[list[tuple[str, str, str]]](
+    "search.sections", 1, lambda v: [list(s) for s in v], _decode_sections
+)
+"""Each page body's sections, across builds (a build re-reads only the pages that changed)."""
+_WORDS = Memo[list[str]]("search.words", 1, list, _decode_words)
+"""Each section's indexed words, across builds."""
+
+
 def page_sections(body: str) -> list[tuple[str, str, str]]:
     """Return ``(anchor, heading, text)`` for each section of a rendered page body.
 
     Components and the handout are left out (:func:`component_sections` reads the
     components), and so is a section that holds nothing but a reference list.
+    Remembered across builds by the body's text (:mod:`curriculum._memo`).
     """
+    return _SECTIONS.get(body, lambda: _read_sections(body))
+
+
+def _read_sections(body: str) -> list[tuple[str, str, str]]:
     parser = _Sections()
     parser.feed(body)
     parser.close()
@@ -300,6 +328,11 @@ def words(text: str) -> set[str]:
     return {w for w in _TOKEN.findall(normalise(text)) if len(w) > 1 and w not in STOP_WORDS}
 
 
+def _indexed_words(text: str) -> list[str]:
+    """Return :func:`words` of a section's text, sorted; remembered across builds."""
+    return _WORDS.get(text, lambda: sorted(words(text)))
+
+
 _SLUG_DROP = re.compile(r"[^\w\s.-]")
 _SLUG_LEAD = re.compile(r"^[^a-z]+")
 
@@ -467,7 +500,7 @@ class SearchIndex:
         for n, (page, _, _, text) in enumerate(self.sections):
             if page in self.names_only:
                 continue
-            for word in words(text):
+            for word in _indexed_words(text):
                 postings.setdefault(word, []).append(n)
         terms = sorted(postings)
         counts = [0] * len(self.pages)

@@ -1,0 +1,47 @@
+"""The search stage remembers each page's sections and each section's words: the same index, from the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from curriculum import _memo
+from curriculum._memo import memo_session
+from curriculum.site import _search
+from curriculum.site._search import SearchPage, site_index
+
+BODY = (
+    '<h2 id="alliance">The alliance</h2><p>Bond, tasks and goals predict the outcome.</p>'
+    '<h2 id="ruptures">Ruptures &amp; repair</h2><p>Withdrawal and confrontation ruptures; '
+    "metacommunication repairs them.</p>"
+)
+PAGES = [
+    SearchPage("Lesson", "lessons/one.html", True, BODY),
+    SearchPage("Other", "other.html", False, "<p>Plain café text, accents folded.</p>"),
+]
+
+
+def test_the_index_from_the_memo_is_the_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = site_index(PAGES).scripts()
+    assert "metacommunication" in plain["search/0.js"]
+    with memo_session(tmp_path):
+        assert site_index(PAGES).scripts() == plain
+    _memo._stores.clear()  # a new process: what it needs comes from the files
+
+    def never(*_: object) -> None:
+        raise AssertionError("recomputed what the memo holds")
+
+    monkeypatch.setattr(_search, "_read_sections", never)
+    monkeypatch.setattr(_search, "words", never)
+    with memo_session(tmp_path):
+        assert site_index(PAGES).scripts() == plain
+
+
+def test_a_changed_page_is_read_again(tmp_path: Path) -> None:
+    with memo_session(tmp_path):
+        site_index(PAGES)
+    edited = [SearchPage("Lesson", "lessons/one.html", True, BODY.replace("Bond", "Agreement")), PAGES[1]]
+    with memo_session(tmp_path):
+        index = site_index(edited).scripts()
+    assert "Agreement" in index["search/0.js"] and "Bond" not in index["search/0.js"]
