@@ -70,6 +70,16 @@ _RENDERED = Memo[str]("render.markdown", 1, str, _html)
 """What each text rendered to, across builds (keyed also by the references and ``cite_links``)."""
 
 
+def _key_list(data: object) -> list[str]:
+    if not isinstance(data, list) or not all(isinstance(k, str) for k in data):
+        raise TypeError("citation keys are a list of strings")
+    return data
+
+
+_KEYS = Memo[list[str]]("render.keys", 1, list, _key_list)
+"""The citation keys of each text, across builds."""
+
+
 def sanitize(markup: str) -> str:
     """Return ``markup`` with everything outside the allow-list removed.
 
@@ -124,6 +134,7 @@ class Renderer:
         self._rendered: dict[tuple[bool, str], str] = {}
         """What each text rendered to: a build shows most texts on two pages (a lesson and a quiz page)."""
         self._context: str | None = None
+        self._keys: dict[str, list[str]] = {}
 
     def reference(self, key: str) -> FormattedReference | None:
         """Return the formatted forms of ``key``, or None if the bibliography does not have it."""
@@ -160,8 +171,11 @@ class Renderer:
         return self._finish(html, cites)
 
     def keys(self, text: str) -> list[str]:
-        """Return the citation keys in ``text`` in order of first appearance."""
-        return citation_keys(text)
+        """Return the citation keys in ``text`` in order of first appearance (remembered, like the HTML)."""
+        found = self._keys.get(text)
+        if found is None:
+            found = self._keys[text] = _KEYS.get(text, lambda: citation_keys(text))
+        return list(found)
 
     def _extract(self, text: str) -> tuple[str, list[str]]:
         """Replace citations (outside code and link targets) by tokens; return the text and their HTML."""

@@ -10,6 +10,7 @@ resident profile carries no facilitator notes.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -91,6 +92,8 @@ class PayloadBuilder:
     site: str
     profile: Profile = "resident"
     norms: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    _entries: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Each cited reference's sanitised entry (a build shows most references in many payloads)."""
 
     # ------------------------------------------------------------------ shared
 
@@ -120,7 +123,7 @@ class PayloadBuilder:
         texts : list[str]
             Every authored Markdown text it shows, for the references its citations name.
         """
-        objectives = {o.id: o.text for doc in self.curriculum.lessons.values() for o in doc.model.objectives}
+        objectives = self._objectives
         keys: dict[str, None] = {}
         for text in texts:
             for key in self.renderer.keys(text):
@@ -137,12 +140,20 @@ class PayloadBuilder:
             "schema": PAYLOAD_SCHEMA,
         }
 
+    @functools.cached_property
+    def _objectives(self) -> dict[str, str]:
+        """Every lesson objective's text by id (read once per builder, not once per payload)."""
+        return {o.id: o.text for doc in self.curriculum.lessons.values() for o in doc.model.objectives}
+
     def _references(self, keys: list[str]) -> list[dict[str, str]]:
         out = []
         for key in keys:
             ref = self.renderer.reference(key)
             if ref is not None:
-                out.append({"key": key, "html": sanitize(ref.html)})
+                html = self._entries.get(key)
+                if html is None:
+                    html = self._entries[key] = sanitize(ref.html)
+                out.append({"key": key, "html": html})
         return sorted(out, key=lambda r: r["html"].lower())
 
     def _technique(self, tid: str) -> dict[str, str]:
