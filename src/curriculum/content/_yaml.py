@@ -10,12 +10,14 @@ parser failure becomes a diagnostic rather than an exception.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
+from curriculum._memo import Memo
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
 from curriculum.content._source import E_EMPTY, Source
 
@@ -289,8 +291,79 @@ class _Walker:
         return result
 
 
+_DATE = "\0date"
+_DATETIME = "\0datetime"
+
+
+class _NotJson(Exception):
+    """A parsed value the memo cannot store as JSON (it is parsed again each time)."""
+
+
+def _to_json(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list):
+        return [_to_json(v) for v in value]
+    if isinstance(value, dict):
+        if any(not isinstance(k, str) or k.startswith("\0") for k in value):
+            raise _NotJson
+        return {k: _to_json(v) for k, v in value.items()}
+    if isinstance(value, datetime.datetime):
+        return {_DATETIME: value.isoformat()}
+    if isinstance(value, datetime.date):
+        return {_DATE: value.isoformat()}
+    raise _NotJson  # a !!set, !!binary and the like: rare, and not worth a format
+
+
+def _from_json(data: Any) -> Any:
+    if isinstance(data, list):
+        return [_from_json(v) for v in data]
+    if isinstance(data, dict):
+        if len(data) == 1 and _DATE in data:
+            return datetime.date.fromisoformat(data[_DATE])
+        if len(data) == 1 and _DATETIME in data:
+            return datetime.datetime.fromisoformat(data[_DATETIME])
+        return {k: _from_json(v) for k, v in data.items()}
+    return data
+
+
+def _encode_parsed(parsed: tuple[Any, LocMap] | None) -> Any:
+    if parsed is None:
+        return None
+    data, locs = parsed
+    try:
+        return {
+            "data": _to_json(data),
+            "values": [[list(k), *v] for k, v in locs.values.items()],
+            "keys": [[list(k), *v] for k, v in locs.keys.items()],
+            "plain": [[list(k), v] for k, v in locs.plain.items()],
+            "block": [[list(k), *v] for k, v in locs.block.items()],
+        }
+    except _NotJson:
+        return None
+
+
+def _decode_parsed(stored: Any) -> tuple[Any, LocMap]:
+    if not isinstance(stored, dict):
+        raise TypeError("not a parsed document")  # also a document the memo could not store
+    locs = LocMap(
+        {tuple(k): (int(a), int(b)) for k, a, b in stored["values"]},
+        {tuple(k): (int(a), int(b)) for k, a, b in stored["keys"]},
+        {tuple(k): str(v) for k, v in stored["plain"]},
+        {tuple(k): (int(a), int(b)) for k, a, b in stored["block"]},
+    )
+    return _from_json(stored["data"]), locs
+
+
+_PARSED = Memo[tuple[Any, LocMap] | None]("content.yaml", 1, _encode_parsed, _decode_parsed)
+"""Each clean document's data and locations, across runs (a file with problems is parsed each time)."""
+
+
 def parse_yaml(source: Source) -> tuple[Any, LocMap, list[Diagnostic]]:
     """Parse one YAML document, keeping the position of every key and value.
+
+    A document that parsed cleanly before is read back from the memo
+    (:mod:`curriculum._memo`), data and locations alike.
 
     Parameters
     ----------
@@ -303,6 +376,20 @@ def parse_yaml(source: Source) -> tuple[Any, LocMap, list[Diagnostic]]:
         The data (None if it could not be read), its locations, and the
         problems found while reading it. Never raises for bad input.
     """
+    fresh: list[tuple[Any, LocMap, list[Diagnostic]]] = []
+
+    def parse() -> tuple[Any, LocMap] | None:
+        fresh.append(_parse(source))
+        data, locs, problems = fresh[0]
+        return None if problems or data is None else (data, locs)
+
+    kept = _PARSED.get(source.text, parse)
+    if fresh or kept is None:
+        return fresh[0] if fresh else _parse(source)
+    return kept[0], kept[1], []
+
+
+def _parse(source: Source) -> tuple[Any, LocMap, list[Diagnostic]]:
     display = source.display
     loader: Any = None
     try:
