@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from curriculum._memo import Memo
+
 __all__ = ["CITATION", "GROUP", "STARTS_CITATION", "citation_keys", "cited_keys", "masked"]
 
 CITATION = re.compile(r"(?<![\w@\\])(-?)@([A-Za-z0-9_][\w:.#$%&\-+?<>~/]*[\w])")
@@ -47,7 +49,19 @@ def cited_keys(markdown: str) -> list[tuple[str, int]]:
     list[tuple[str, int]]
         ``(key, offset)`` pairs, repeats included.
     """
-    return [(m.group(2), m.start(2) - 1) for m in CITATION.finditer(masked(markdown))]
+    return _CITED.get(
+        markdown, lambda: [(m.group(2), m.start(2) - 1) for m in CITATION.finditer(masked(markdown))]
+    )
+
+
+def _pairs(data: object) -> list[tuple[str, int]]:
+    if not isinstance(data, list):
+        raise TypeError("cited keys are a list of [key, offset] pairs")
+    return [(str(key), int(offset)) for key, offset in data]
+
+
+_CITED = Memo[list[tuple[str, int]]]("content.cited", 1, lambda pairs: [list(p) for p in pairs], _pairs)
+"""The citations of each text, across runs (the checks and the renderer ask for every text's)."""
 
 
 def citation_keys(markdown: str) -> list[str]:

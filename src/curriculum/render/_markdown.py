@@ -70,16 +70,6 @@ _RENDERED = Memo[str]("render.markdown", 1, str, _html)
 """What each text rendered to, across builds (keyed also by the references and ``cite_links``)."""
 
 
-def _key_list(data: object) -> list[str]:
-    if not isinstance(data, list) or not all(isinstance(k, str) for k in data):
-        raise TypeError("citation keys are a list of strings")
-    return data
-
-
-_KEYS = Memo[list[str]]("render.keys", 1, list, _key_list)
-"""The citation keys of each text, across builds."""
-
-
 def sanitize(markup: str) -> str:
     """Return ``markup`` with everything outside the allow-list removed.
 
@@ -171,10 +161,10 @@ class Renderer:
         return self._finish(html, cites)
 
     def keys(self, text: str) -> list[str]:
-        """Return the citation keys in ``text`` in order of first appearance (remembered, like the HTML)."""
+        """Return the citation keys in ``text`` in order of first appearance (once per text)."""
         found = self._keys.get(text)
         if found is None:
-            found = self._keys[text] = _KEYS.get(text, lambda: citation_keys(text))
+            found = self._keys[text] = citation_keys(text)
         return list(found)
 
     def _extract(self, text: str) -> tuple[str, list[str]]:

@@ -130,6 +130,12 @@ def _decode_sections(data: Any) -> list[tuple[str, str, str]]:
     return [(a, h, t) for a, h, t in data]
 
 
+def _decode_text(data: Any) -> str:
+    if not isinstance(data, str):
+        raise TypeError("a fragment's words are a string")
+    return data
+
+
 def _decode_words(data: Any) -> list[str]:
     if not isinstance(data, list) or not all(isinstance(w, str) for w in data):
         raise TypeError("a section's words are a list of strings")
@@ -142,6 +148,8 @@ _SECTIONS = Memo[list[tuple[str, str, str]]](
 """Each page body's sections, across builds (a build re-reads only the pages that changed)."""
 _WORDS = Memo[list[str]]("search.words", 1, list, _decode_words)
 """Each section's indexed words, across builds."""
+_TEXTS = Memo[str]("search.text", 1, str, _decode_text)
+"""The words of each fragment a component shows, across builds."""
 
 
 def page_sections(body: str) -> list[tuple[str, str, str]]:
@@ -169,7 +177,11 @@ def _read_sections(body: str) -> list[tuple[str, str, str]]:
 
 
 def _text(markup: str) -> str:
-    """Return the words of a sanitised HTML fragment."""
+    """Return the words of a sanitised HTML fragment (remembered across builds)."""
+    return _TEXTS.get(markup, lambda: _read_text(markup))
+
+
+def _read_text(markup: str) -> str:
     parser = _Sections()
     parser.feed(markup)
     parser.close()
@@ -365,19 +377,25 @@ def rice(k: int, n: int) -> int:
 
 
 class _Bits:
+    """A bit stream written as strings of ``0`` and ``1``, then packed six bits to a character."""
+
     def __init__(self) -> None:
-        self.bits: list[str] = []
+        self.parts: list[str] = []
 
     def put(self, value: int, width: int) -> None:
-        self.bits += format(value, f"0{width}b") if width else []
+        if width:
+            self.parts.append(format(value, f"0{width}b"))
+
+    def unary(self, value: int) -> None:  # value ones, then a zero
+        self.parts.append("1" * value + "0")
 
     def gamma(self, value: int) -> None:  # value >= 1
         width = value.bit_length()
-        self.bits += "0" * (width - 1)
+        self.parts.append("0" * (width - 1))
         self.put(value, width)
 
     def text(self) -> str:
-        bits = "".join(self.bits)
+        bits = "".join(self.parts)
         bits += "0" * (-len(bits) % 6)
         return "".join(BITS[int(bits[i : i + 6], 2)] for i in range(0, len(bits), 6))
 
@@ -390,7 +408,7 @@ def _postings(lists: list[list[int]], sections: int) -> str:
         previous = -1
         for i in ids:
             gap = i - previous - 1
-            out.bits += "1" * (gap >> b) + "0"
+            out.unary(gap >> b)
             out.put(gap & ((1 << b) - 1), b)
             previous = i
     return out.text()
