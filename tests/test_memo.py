@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -236,3 +237,10 @@ def test_the_computer_key_is_made_once_and_kept_private() -> None:
     path = _memo.cache_dir() / "memo-key"
     assert path.read_text().strip() == key == _memo._secret.__wrapped__() and len(key) == 64
     assert path.stat().st_mode & 0o077 == 0
+
+
+def test_a_new_release_of_a_memoised_library_keys_every_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = _memo._code.__wrapped__()
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "99" if name == "nh3" else real(name))
+    assert _memo._code.__wrapped__() != before

@@ -5,8 +5,9 @@ work of the texts that changed. The expensive pure parts of the checks and of
 the Markdown renderer therefore ask a :class:`Memo` first: its key is a
 SHA-256 over the memo's namespace and version, a random key of this computer
 (so a memo file from a repository or another computer matches nothing), a
-fingerprint of the package's code (any edit of a ``.py`` file of the package,
-or a new version, changes every key), the caller's context (say, a digest of
+fingerprint of the package's code and of what it runs on (any edit of a ``.py``
+file of the package, a new version, or another version of Python or of a
+library in :data:`LIBRARIES` changes every key), the caller's context (say, a digest of
 the renderer's references) and the text itself. Values are plain JSON, never pickles: a cache file must
 never run code, and a damaged, foreign or oversized file is ignored and
 rebuilt.
@@ -35,8 +36,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import importlib.metadata
 import json
 import secrets
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -46,7 +49,7 @@ from typing import Any, Generic, TypeVar
 from curriculum._cache import PROJECT_CACHE, cache_dir
 from curriculum._version import __version__
 
-__all__ = ["MAX_BYTES", "Memo", "memo_session"]
+__all__ = ["LIBRARIES", "MAX_BYTES", "Memo", "memo_session"]
 
 _T = TypeVar("_T")
 
@@ -54,6 +57,8 @@ MAX_BYTES = 64 << 20
 """The largest memo file read; a bigger one is ignored (and replaced when something new is computed)."""
 _FOLDER = "memo"
 """The memos' folder, in the project's build cache or in the user cache folder."""
+LIBRARIES = ("markdown-it-py", "nh3", "PyYAML")
+"""The libraries whose results are memoised: a new release (of the sanitiser, say) voids their values."""
 
 
 @functools.cache
@@ -81,9 +86,15 @@ def _secret() -> str:
 
 @functools.cache
 def _code() -> str:
-    """Return a hash of the package's version and Python code (a few milliseconds, once per process)."""
+    """Return a hash of the package's version and code, and of Python's and the libraries' versions (once)."""
     package = Path(__file__).resolve().parent
-    hasher = hashlib.sha256(__version__.encode() + b"\0")
+    hasher = hashlib.sha256(f"{__version__}\0{sys.version}\0".encode())
+    for name in LIBRARIES:
+        try:
+            version = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            version = "-"
+        hasher.update(f"{name}={version}\0".encode())
     for path in sorted(package.rglob("*.py")):
         hasher.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return hasher.hexdigest()
