@@ -101,3 +101,16 @@ def test_subsets_are_content_addressed(bib: PageBibliography) -> None:
     assert first is not None
     assert bib.for_page("Again @plakun2009, in other words.\n") == first
     assert bib.for_page("[@beck1979]\n") != first
+
+
+def test_an_xdata_gets_the_whole_file(tmp_path: Path) -> None:
+    (tmp_path / "refs.bib").write_text(
+        "@xdata{guilford,\n  publisher = {Guilford Press},\n}\n\n"
+        "@book{beck1967,\n  author = {Beck, Aaron T.},\n  title = {Depression},\n"
+        "  xdata = {guilford},\n  year = {1967},\n}\n",
+        encoding="utf-8",
+    )
+    bib = PageBibliography(tmp_path / "refs.bib", tmp_path / "cache")
+    page = "See [@beck1967].\n"
+    assert bib.for_page(page) == bib.bib
+    assert "Guilford Press" in _html(page, bib.for_page(page))[1]

@@ -40,7 +40,8 @@ _BIB_START = re.compile(r"^[ \t]*@", re.MULTILINE)
 _BIB_ENTRY = re.compile(r"@([A-Za-z]+)[ \t]*[{(][ \t]*([^,\s{}()]+)[ \t]*,")
 """An entry's start: its type and key (the same rule as :func:`curriculum.content.read_bibliography`)."""
 _NOT_ENTRIES = {"comment", "string", "preamble"}
-_CROSSREF = re.compile(r"\bcrossref[ \t]*=", re.IGNORECASE)
+_CROSSREF = re.compile(r"\b(?:crossref|xdata)[ \t]*=", re.IGNORECASE)
+"""A field by which an entry takes fields from another (which the page may not cite)."""
 _PANDOC_PLACE = re.compile(r"line (\d+), column (\d+)")
 _COLGROUP = re.compile(r"<colgroup>(?:[^<]++|<(?!/?colgroup>))*+</colgroup>\s*")
 _STYLE_ATTRIBUTE = re.compile(r'(<[a-z][a-z0-9]*+\b[^<>]*?) style="[^"]*+"')
@@ -56,7 +57,7 @@ class PageBibliography:
     comment kept (a small content-addressed file in the build cache).
     citeproc formats only the entries a page cites, so the page's HTML is the
     same as with the whole file. A page with a braced key (``@{...}``), a
-    ``nocite`` of everything or a ``crossref`` gets the whole file.
+    ``nocite`` of everything or a ``crossref`` or ``xdata`` gets the whole file.
 
     Parameters
     ----------
