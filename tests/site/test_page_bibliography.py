@@ -114,3 +114,13 @@ def test_an_xdata_gets_the_whole_file(tmp_path: Path) -> None:
     page = "See [@beck1967].\n"
     assert bib.for_page(page) == bib.bib
     assert "Guilford Press" in _html(page, bib.for_page(page))[1]
+
+
+def test_a_subset_planted_in_the_cache_is_replaced(bib: PageBibliography) -> None:
+    """A file at a subset's name is used only if it holds the subset (a cache can come with a repository)."""
+    page = "[@plakun2009]\n"
+    subset = bib.for_page(page)
+    assert subset is not None
+    wanted = subset.read_text(encoding="utf-8")
+    subset.write_text("@book{plakun2009,\n  title = {Planted},\n}\n", encoding="utf-8")
+    assert bib.for_page(page) == subset and subset.read_text(encoding="utf-8") == wanted

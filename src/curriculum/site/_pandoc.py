@@ -82,8 +82,7 @@ class PageBibliography:
         if "@{" in text or "@*" in text or _CROSSREF.search(chosen):
             return self.bib
         path = self.cache / f"{hashlib.sha256(chosen.encode()).hexdigest()[:32]}.bib"
-        if not path.is_file():
-            write_atomic(path, chosen, within=self.cache)
+        write_atomic(path, chosen, within=self.cache)  # a file already there is trusted only if it holds this
         return path
 
     def _split(self) -> list[tuple[str | None, str]]:
