@@ -86,3 +86,11 @@ def test_a_cancelled_run_is_stopped(tmp_path: Path) -> None:
     job.cancel()
     assert process.poll() is not None and job.process is None
     assert not (tmp_path / CACHE_DIR / "reference.stamp").exists()
+
+
+def test_a_module_in_the_project_folder_does_not_replace_quartodoc(tmp_path: Path) -> None:
+    """The child runs in the project's folder, but imports nothing from it (as the build itself does not)."""
+    root = _project(tmp_path)
+    (root / "quartodoc.py").write_text("raise ImportError('a file of the project')\n", encoding="utf-8")
+    api_reference(root)
+    assert (root / "reference" / "errors.CurriculumError.qmd").is_file()

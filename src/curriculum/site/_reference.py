@@ -6,7 +6,7 @@ the Pandoc engine starts it in a child process before it checks the content
 (:func:`start_reference`) and waits for it before it renders
 (:meth:`ReferenceJob.wait`), and both cores work. It runs only when the
 package or ``_quarto.yml`` changed since the last run (a stamp in the build
-cache). The child is ``python -m curriculum.site._reference ROOT``.
+cache). The child is ``python -P -m curriculum.site._reference ROOT``.
 """
 
 from __future__ import annotations
@@ -98,8 +98,8 @@ def start_reference(root: Path) -> ReferenceJob:
     key = hashlib.sha256(f"{package_fingerprint()}\0{config}".encode()).hexdigest()
     if (root / "reference" / "index.qmd").is_file() and read_existing(stamp, len(key)) == key.encode():
         return ReferenceJob(root)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "curriculum.site._reference", str(root)],
+    process = subprocess.Popen(  # -P: the project's folder is not where modules come from
+        [sys.executable, "-P", "-m", "curriculum.site._reference", str(root)],
         cwd=root,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
