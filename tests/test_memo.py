@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -244,3 +246,25 @@ def test_a_new_release_of_a_memoised_library_keys_every_entry(monkeypatch: pytes
     real = importlib.metadata.version
     monkeypatch.setattr(importlib.metadata, "version", lambda name: "99" if name == "nh3" else real(name))
     assert _memo._code.__wrapped__() != before
+
+
+def test_a_link_at_the_memo_file_is_not_followed(tmp_path: Path) -> None:
+    """A memo folder can come with a repository: a link in it reads nothing elsewhere."""
+    elsewhere = tmp_path / "elsewhere.json"
+    planted = {"memo": "test.upper", "entries": {UPPER.key("alpha"): "from elsewhere"}}
+    elsewhere.write_text(json.dumps(planted))
+    memo_file(tmp_path).parent.mkdir(parents=True)
+    memo_file(tmp_path).symlink_to(elsewhere)
+    assert fill(tmp_path, "alpha").texts == ["alpha"]
+    assert "from elsewhere" in elsewhere.read_text() and not memo_file(tmp_path).is_symlink()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_pipe_at_the_memo_file_does_not_block(tmp_path: Path) -> None:
+    memo_file(tmp_path).parent.mkdir(parents=True)
+    os.mkfifo(memo_file(tmp_path))
+    done: list[Calls] = []
+    worker = threading.Thread(target=lambda: done.append(fill(tmp_path, "alpha")), daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert done and done[0].texts == ["alpha"], "the memo waited on a pipe"

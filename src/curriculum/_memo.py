@@ -118,14 +118,19 @@ class _Store:
 
 
 def _read(path: Path, namespace: str) -> dict[str, Any]:
-    """Return the entries of a memo file, or none if it is missing, damaged, foreign or too big."""
+    """Return the entries of a memo file, or none if it is missing, damaged, foreign or too big.
+
+    A link or a special file counts as missing: a folder that came with a
+    repository can make a build neither block on a pipe nor read elsewhere.
+    """
+    from curriculum.content import read_existing  # the content layer imports this module
+
+    data = read_existing(path, MAX_BYTES)
+    if data is None or len(data) > MAX_BYTES:
+        return {}
     try:
-        with path.open("rb") as file:
-            data = file.read(MAX_BYTES + 1)
-        if len(data) > MAX_BYTES:
-            return {}
         document = json.loads(data)
-    except (OSError, ValueError, RecursionError):  # ValueError covers bad UTF-8 and bad JSON
+    except (ValueError, RecursionError):  # ValueError covers bad UTF-8 and bad JSON
         return {}
     if not isinstance(document, dict) or document.get("memo") != namespace:
         return {}
