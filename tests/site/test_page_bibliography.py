@@ -124,3 +124,13 @@ def test_a_subset_planted_in_the_cache_is_replaced(bib: PageBibliography) -> Non
     wanted = subset.read_text(encoding="utf-8")
     subset.write_text("@book{plakun2009,\n  title = {Planted},\n}\n", encoding="utf-8")
     assert bib.for_page(page) == subset and subset.read_text(encoding="utf-8") == wanted
+
+
+def test_a_key_that_starts_with_a_letter_of_another_script_is_in_the_subset(tmp_path: Path) -> None:
+    (tmp_path / "refs.bib").write_text(
+        BIB + "\n@book{Öst2020,\n  author = {Öst, Lars-Göran},\n  title = {A Book},\n  year = {2020},\n}\n",
+        encoding="utf-8",
+    )
+    bib = PageBibliography(tmp_path / "refs.bib", tmp_path / "cache")
+    page = "As @Öst2020 shows.\n"
+    assert _html(page, bib.for_page(page)) == _html(page, bib.bib)

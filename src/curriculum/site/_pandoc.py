@@ -33,8 +33,8 @@ PANDOC_SECONDS = (60.0, 200e-6)
 CACHE_LIMIT = 64 << 20
 """Largest cache entry or manifest read back (a page's HTML is far smaller)."""
 _SPLIT = "<!--curriculum:body-->"
-_KEY = re.compile(r"@([A-Za-z0-9_][\w:.#$%&\-+?<>~/]*)")
-"""What may be a citation key after an ``@`` (Pandoc's rule: internal punctuation, none trailing)."""
+_KEY = re.compile(r"@(\w[\w:.#$%&\-+?<>~/]*)")
+"""What may be a citation key after an ``@`` (Pandoc's rule: a letter of any script, digit or ``_`` first)."""
 _TRAILING = ":.#$%&-+?<>~/"
 _BIB_START = re.compile(r"^[ \t]*@", re.MULTILINE)
 _BIB_ENTRY = re.compile(r"@([A-Za-z]+)[ \t]*[{(][ \t]*([^,\s{}()]+)[ \t]*,")
