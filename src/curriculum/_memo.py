@@ -7,7 +7,7 @@ SHA-256 over the memo's namespace and version, a random key of this computer
 (so a memo file from a repository or another computer matches nothing), a
 fingerprint of the package's code and of what it runs on (any edit of a ``.py``
 file of the package, a new version, or another version of Python or of a
-library in :data:`LIBRARIES` changes every key), the caller's context (say, a digest of
+library in :data:`_LIBRARIES` changes every key), the caller's context (say, a digest of
 the renderer's references) and the text itself. Values are plain JSON, never pickles: a cache file must
 never run code, and a damaged, foreign or oversized file is ignored and
 rebuilt.
@@ -49,7 +49,7 @@ from typing import Any, Generic, TypeVar
 from curriculum._cache import PROJECT_CACHE, cache_dir
 from curriculum._version import __version__
 
-__all__ = ["LIBRARIES", "MAX_BYTES", "Memo", "memo_session"]
+__all__ = ["MAX_BYTES", "Memo", "memo_session"]
 
 _T = TypeVar("_T")
 
@@ -57,7 +57,7 @@ MAX_BYTES = 64 << 20
 """The largest memo file read; a bigger one is ignored (and replaced when something new is computed)."""
 _FOLDER = "memo"
 """The memos' folder, in the project's build cache or in the user cache folder."""
-LIBRARIES = ("markdown-it-py", "nh3", "PyYAML")
+_LIBRARIES = ("markdown-it-py", "nh3", "PyYAML")
 """The libraries whose results are memoised: a new release (of the sanitiser, say) voids their values."""
 
 
@@ -89,7 +89,7 @@ def _code() -> str:
     """Return a hash of the package's version and code, and of Python's and the libraries' versions (once)."""
     package = Path(__file__).resolve().parent
     hasher = hashlib.sha256(f"{__version__}\0{sys.version}\0".encode())
-    for name in LIBRARIES:
+    for name in _LIBRARIES:
         try:
             version = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
