@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -94,3 +96,15 @@ def test_a_module_in_the_project_folder_does_not_replace_quartodoc(tmp_path: Pat
     (root / "quartodoc.py").write_text("raise ImportError('a file of the project')\n", encoding="utf-8")
     api_reference(root)
     assert (root / "reference" / "errors.CurriculumError.qmd").is_file()
+
+
+def test_a_message_in_another_encoding_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = tmp_path / "fake"
+    fake.mkdir()
+    fails = "import sys\nsys.stderr.buffer.write(b'Caf\\xe9: no such section\\n')\nsys.exit(1)\n"
+    (fake / "quartodoc.py").write_text(fails, encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(fake), *sys.path]))  # the child imports it first
+    (tmp_path / "project").mkdir()
+    root = _project(tmp_path / "project")
+    with pytest.raises(BuildError, match=r"API reference: Caf.: no such section$"):
+        api_reference(root)

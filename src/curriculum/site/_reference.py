@@ -105,6 +105,7 @@ def start_reference(root: Path) -> ReferenceJob:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        errors="replace",  # its message is shown, whatever bytes it is in
     )
     return ReferenceJob(root, key, process)
 
