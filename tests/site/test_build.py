@@ -340,3 +340,14 @@ def test_only_pages_whose_inputs_changed_are_wrapped_again(tmp_path: Path) -> No
     build_site(fresh, engine="pandoc", console=Console(quiet=True))
     for name in pages:  # the same bytes as a build from nothing
         assert (fresh / "_site" / name).read_bytes() == (result.out / name).read_bytes(), name
+
+
+def test_a_page_is_wrapped_again_when_the_site_id_changes(project: Path) -> None:
+    """The site id (the main configuration's title) keys progress: a profile's own title hides its change."""
+    faculty = project / "_quarto-faculty.yml"
+    faculty.write_text(faculty.read_text().replace("website:\n", "website:\n  title: Test curriculum\n", 1))
+    build_site(project, engine="pandoc", profile="faculty", console=Console(quiet=True))
+    main = project / "_quarto.yml"
+    main.write_text(main.read_text().replace("title: Test curriculum", "title: Renamed curriculum", 1))
+    result = build_site(project, engine="pandoc", profile="faculty", console=Console(quiet=True))
+    assert 'data-curriculum-site="renamed-curriculum"' in (result.out / "index.html").read_text()

@@ -30,7 +30,7 @@ from curriculum.components import Mount
 from curriculum.content import FileRefused, inside, read_existing, write_atomic
 from curriculum.errors import BuildError, ContentError
 from curriculum.hosts.static import mount_element, payload_script
-from curriculum.project import SiteConfig, package_fingerprint
+from curriculum.project import SiteConfig, package_fingerprint, site_id
 from curriculum.render import GeneratedPage, PayloadBuilder, html_templates, raw_html
 from curriculum.site._assets import site_assets
 from curriculum.site._execute import Ran, notebook_cache
@@ -327,7 +327,14 @@ def wrap(run: Render, sources: Mapping[str, _Source]) -> list[SearchPage]:
     written_before = run.stats.written
     found: list[SearchPage] = []
     built: dict[Mount, dict[str, Any]] = {}
-    site = [config.title, config.description, config.profile, repr(config.sidebar), footer]
+    site = [
+        config.title,
+        site_id(config.root),
+        config.description,
+        config.profile,
+        repr(config.sidebar),
+        footer,
+    ]
     record = _WrapRecord(run, [*site, [[p.source, p.output, p.title] for p in pages.values()]])
     for source, item in sources.items():
         page = item.page
@@ -384,7 +391,7 @@ class _WrapRecord:
     run : Render
         The render.
     site : list[Any]
-        What every page shows of the site: its title, navigation and footer.
+        What every page shows of the site: its title and id, navigation and footer.
     """
 
     def __init__(self, run: Render, site: list[Any]) -> None:
