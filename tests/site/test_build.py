@@ -351,3 +351,11 @@ def test_a_page_is_wrapped_again_when_the_site_id_changes(project: Path) -> None
     main.write_text(main.read_text().replace("title: Test curriculum", "title: Renamed curriculum", 1))
     result = build_site(project, engine="pandoc", profile="faculty", console=Console(quiet=True))
     assert 'data-curriculum-site="renamed-curriculum"' in (result.out / "index.html").read_text()
+
+
+def test_a_damaged_wrap_record_is_ignored(project: Path) -> None:
+    record = project / ".curriculum-cache" / "resident" / "wrapped.json"
+    record.parent.mkdir(parents=True)
+    record.write_text("[" * 100_000 + "]" * 100_000)
+    result = build_site(project, engine="pandoc", console=Console(quiet=True))
+    assert (result.out / "index.html").is_file()

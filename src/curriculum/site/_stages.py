@@ -400,7 +400,7 @@ class _WrapRecord:
         self._shared = json.dumps([package_fingerprint(), site], ensure_ascii=False)
         try:
             before = json.loads(read_existing(self._path, CACHE_LIMIT) or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):  # a damaged record is no record
             before = {}
         self._before: dict[str, Any] = before if isinstance(before, dict) else {}
         self._now: dict[str, list[Any]] = {}
