@@ -251,7 +251,7 @@ EXPORTED = {
 PACKAGES = [*EXPORTED, "curriculum.web"]
 ROOT_EXPORTED = {
     "curriculum._cache": ["PROJECT_CACHE", "cache_dir"],
-    "curriculum._memo": ["MAX_BYTES", "Memo", "memo_session"],
+    "curriculum._memo": ["MAX_BYTES", "Memo", "machine_key", "memo_session"],
     "curriculum._root": ["PROJECT_FILE", "find_root"],
     "curriculum._words": ["counted"],
 }

@@ -49,7 +49,7 @@ from typing import Any, Generic, TypeVar
 from curriculum._cache import PROJECT_CACHE, cache_dir
 from curriculum._version import __version__
 
-__all__ = ["MAX_BYTES", "Memo", "memo_session"]
+__all__ = ["MAX_BYTES", "Memo", "machine_key", "memo_session"]
 
 _T = TypeVar("_T")
 
@@ -82,6 +82,16 @@ def _secret() -> str:
     with contextlib.suppress(CurriculumError):
         write_atomic(path, key + "\n", mode=0o600)
     return key
+
+
+def machine_key() -> str:
+    """Return this computer's random key, for every cache whose files must not be trusted from elsewhere.
+
+    A key computed from public inputs alone (the page's text, curriculum's
+    version) could be matched by a file planted in a repository's cache
+    folder; one that includes this key cannot.
+    """
+    return _secret()
 
 
 @functools.cache

@@ -359,3 +359,30 @@ def test_a_damaged_wrap_record_is_ignored(project: Path) -> None:
     record.write_text("[" * 100_000 + "]" * 100_000)
     result = build_site(project, engine="pandoc", console=Console(quiet=True))
     assert (result.out / "index.html").is_file()
+
+
+def test_cached_pages_from_another_computer_or_damaged_are_rendered_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page cache holds finished HTML: a planted or damaged entry must never reach the site."""
+    from curriculum import _memo
+
+    root = project
+    with monkeypatch.context() as elsewhere:  # the repository's author builds, then commits a doctored cache
+        elsewhere.setattr(_memo, "_secret", lambda: "the key of another computer")
+        first = build_site(root, engine="pandoc", console=Console(quiet=True))
+    pages = sorted((root / ".curriculum-cache" / "resident" / "pages").glob("*.json"))
+    assert first.stats is not None and len(pages) == first.stats.rendered
+    for page in pages:
+        entry = json.loads(page.read_text())
+        page.write_text(json.dumps({**entry, "body": entry["body"] + "<script>alert(1)</script>"}))
+    shutil.rmtree(first.out)
+    ours = build_site(root, engine="pandoc", console=Console(quiet=True))
+    assert ours.stats is not None and ours.stats.rendered == first.stats.rendered
+    assert "alert(1)" not in all_text(ours.out)
+    for n, page in enumerate(sorted((root / ".curriculum-cache" / "resident" / "pages").glob("*.json"))):
+        page.write_text("{not json" if n % 2 else json.dumps({"toc": 1, "body": []}))
+    index = root / "index.qmd"
+    index.write_text(index.read_text() + "\nOne more sentence.\n")
+    damaged = build_site(root, engine="pandoc", console=Console(quiet=True))
+    assert damaged.stats is not None and damaged.stats.rendered == first.stats.rendered

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from curriculum._memo import machine_key
 from curriculum._words import counted
 from curriculum.components import Mount
 from curriculum.content import FileRefused, inside, read_existing, write_atomic
@@ -272,6 +273,7 @@ def pandoc(run: Render, sources: Mapping[str, _Source]) -> None:
         "\0".join(
             [
                 package_fingerprint(),
+                machine_key(),  # a page planted in a repository's cache folder matches no key
                 f"Pandoc {pypandoc.get_pandoc_version()}",
                 config.profile,
                 bib.read_text(encoding="utf-8") if bib.is_file() else "",
@@ -287,11 +289,9 @@ def pandoc(run: Render, sources: Mapping[str, _Source]) -> None:
         generated = run.generated.get(source)
         text_key = f"{shared}\0{source}\0{generated is not None}\0{item.slots.key(item.markdown)}"
         cached = page_cache / f"{hashlib.sha256(text_key.encode()).hexdigest()[:32]}.json"
-        hit = read_existing(cached, CACHE_LIMIT)
-        if hit:
-            data = json.loads(hit)
-            item.toc, item.body = data["toc"], data["body"]
-            item.mounts = [m for m in map(Mount.from_json, data.get("mounts", [])) if m is not None]
+        hit = _cached_page(read_existing(cached, CACHE_LIMIT))
+        if hit is not None:
+            item.toc, item.body, item.mounts = hit
             return False
         cites = bibliography.for_page(item.markdown)
         toc, body = run_pandoc(executable, item.markdown, source, cites, config.profile, generated)
@@ -310,6 +310,20 @@ def pandoc(run: Render, sources: Mapping[str, _Source]) -> None:
         "pandoc",
         f"{counted(len(sources), 'page')} · {rendered} rendered, {len(sources) - rendered} from the cache",
     )
+
+
+def _cached_page(data: bytes | None) -> tuple[str, str, list[Mount]] | None:
+    """Return a page cache entry's table of contents, body and mounts; None for a missing or damaged one."""
+    try:
+        entry = json.loads(data) if data else None
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(entry, dict):
+        return None
+    toc, body, mounts = entry.get("toc"), entry.get("body"), entry.get("mounts", [])
+    if not isinstance(toc, str) or not isinstance(body, str) or not isinstance(mounts, list):
+        return None
+    return toc, body, [m for m in map(Mount.from_json, mounts) if m is not None]
 
 
 def wrap(run: Render, sources: Mapping[str, _Source]) -> list[SearchPage]:
@@ -397,7 +411,7 @@ class _WrapRecord:
     def __init__(self, run: Render, site: list[Any]) -> None:
         self._run = run
         self._path = run.cache / "wrapped.json"
-        self._shared = json.dumps([package_fingerprint(), site], ensure_ascii=False)
+        self._shared = json.dumps([package_fingerprint(), machine_key(), site], ensure_ascii=False)
         try:
             before = json.loads(read_existing(self._path, CACHE_LIMIT) or b"{}")
         except (ValueError, RecursionError):  # a damaged record is no record
