@@ -386,3 +386,20 @@ def test_cached_pages_from_another_computer_or_damaged_are_rendered_again(
     index.write_text(index.read_text() + "\nOne more sentence.\n")
     damaged = build_site(root, engine="pandoc", console=Console(quiet=True))
     assert damaged.stats is not None and damaged.stats.rendered == first.stats.rendered
+
+
+def test_the_page_cache_holds_the_current_pages_only(project: Path) -> None:
+    first = build_site(project, engine="pandoc", console=Console(quiet=True))
+    cache = project / ".curriculum-cache" / "resident"
+    before = {p.name for p in (cache / "pages").glob("*.json")}
+    assert first.stats is not None and len(before) == first.stats.pages
+    (cache / "pages" / "0123456789abcdef0123456789abcdef.json").write_text("{}")
+    (cache / "bibliography" / "0123456789abcdef0123456789abcdef.bib").write_text("@misc{x,}")
+    index = project / "index.qmd"
+    index.write_text(index.read_text() + "\nA new sentence citing [@krupnick1996].\n")
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+    after = {p.name for p in (cache / "pages").glob("*.json")}
+    assert len(after) == len(before) and len(after - before) == 1  # the edited page's old entry is gone
+    subsets = [s.read_text() for s in (cache / "bibliography").glob("*.bib")]
+    assert subsets and "@misc{x,}" not in subsets
+    assert any("krupnick1996" in s and "plakun2009" in s for s in subsets)

@@ -71,6 +71,7 @@ class PageBibliography:
         self.bib, self.cache = bib, cache
         self._chunks: list[tuple[str | None, str]] | None = None
         self._lock = threading.Lock()  # pages render on two threads; the file is split once
+        self._used: set[str] = set()
 
     def for_page(self, text: str) -> Path | None:
         """Return the bibliography for a page's Markdown, or None when the page cannot cite."""
@@ -83,7 +84,15 @@ class PageBibliography:
             return self.bib
         path = self.cache / f"{hashlib.sha256(chosen.encode()).hexdigest()[:32]}.bib"
         write_atomic(path, chosen, within=self.cache)  # a file already there is trusted only if it holds this
+        self._used.add(path.name)
         return path
+
+    def prune(self) -> None:
+        """Remove the subsets no page of this build asked for (earlier versions of the pages or the file)."""
+        if self.cache.is_dir():
+            for old in self.cache.glob("*.bib"):
+                if old.name not in self._used:
+                    old.unlink(missing_ok=True)
 
     def _split(self) -> list[tuple[str | None, str]]:
         """Return the file as (key, text) chunks, one per entry; other chunks have no key."""

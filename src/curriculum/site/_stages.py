@@ -283,12 +283,14 @@ def pandoc(run: Render, sources: Mapping[str, _Source]) -> None:
     page_cache = run.cache / "pages"
     page_cache.mkdir(parents=True, exist_ok=True)
     bibliography = PageBibliography(bib, run.cache / "bibliography")
+    used: set[str] = set()
 
     def one(item: _Source) -> bool:
         source = item.page.source
         generated = run.generated.get(source)
         text_key = f"{shared}\0{source}\0{generated is not None}\0{item.slots.key(item.markdown)}"
         cached = page_cache / f"{hashlib.sha256(text_key.encode()).hexdigest()[:32]}.json"
+        used.add(cached.name)
         hit = _cached_page(read_existing(cached, CACHE_LIMIT))
         if hit is not None:
             item.toc, item.body, item.mounts = hit
@@ -306,6 +308,10 @@ def pandoc(run: Render, sources: Mapping[str, _Source]) -> None:
             rendered += ran
             run.step("", 1)
     run.stats.rendered += rendered
+    for old in page_cache.glob("*.json"):  # earlier versions of the pages: the cache holds the current ones
+        if old.name not in used:
+            old.unlink(missing_ok=True)
+    bibliography.prune()
     run.log(
         "pandoc",
         f"{counted(len(sources), 'page')} · {rendered} rendered, {len(sources) - rendered} from the cache",
