@@ -83,5 +83,9 @@ end
 return {
   { Meta = read_meta },
   { RawBlock = raw, RawInline = raw, Link = link, Image = image },
-  { Block = clean_attributes, Inline = clean_attributes },
+  -- Only these elements carry attributes (Link and Image are cleaned above); naming them, rather
+  -- than every Block and Inline, spares Pandoc handing each word of the page to Lua.
+  { CodeBlock = clean_attributes, Header = clean_attributes, Div = clean_attributes,
+    Table = clean_attributes, Figure = clean_attributes,
+    Code = clean_attributes, Span = clean_attributes },
 }
