@@ -344,9 +344,7 @@ function progressList(records, manifest, level) {
     const title = String(unit.title);
     const done = drawn.filter((d) => d.status === "done").length;
     const started = drawn.filter((d) => d.status === "started").length;
-    const assessed = objectives.filter(
-      (o) => masteryShare(own(tallies.objectives, String(o.id)) || undefined) !== null,
-    ).length;
+    const assessed = objectives.filter((o) => masteryShare(own(tallies.objectives, String(o.id))) !== null).length;
     const said = [];
     if (drawn.length)
       said.push(`Finished ${countOf(done, drawn.length, "part")}${started ? `, started ${started} more` : ""}.`);
