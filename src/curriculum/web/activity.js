@@ -385,14 +385,13 @@ function testResult(view, step) {
 // ------------------------------------------------------------------ drawing: the evaluation
 
 /**
+ * The evaluation being filled in: a copy of the saved one, or an empty one.
  * @param {ActivityView} view
  * @returns {Evaluation}
  */
 function draft(view) {
   if (!view.ui.draft) {
-    view.ui.draft = view.state.evaluation
-      ? { ...view.state.evaluation, likert: { ...view.state.evaluation.likert } }
-      : { likert: {}, change: "", change_text: "", bias: "", bias_text: "", comments: "", submitted: null };
+    view.ui.draft = /** @type {Evaluation} */ (normalizeEvaluation(view.state.evaluation || {}));
   }
   return view.ui.draft;
 }
