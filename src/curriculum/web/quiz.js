@@ -582,6 +582,7 @@ function drawResult(view, a) {
   const right = correctCount(p, a.responses);
   const value = a.score === null ? score(answersOf(p), a.responses) : a.score;
   const ok = passed(value, p.pass_mark);
+  const norms = normsText(p.norms, right);
   /** @type {Record<string, unknown>} */
   const objectives = isPlainObject(p.objectives) ? p.objectives : {};
   const rows = Object.entries(objectives).map(([oid, text]) => {
@@ -607,7 +608,7 @@ function drawResult(view, a) {
           `${ok ? "Passed" : "Not yet passed"}: the pass mark is ${percent(/** @type {number} */ (p.pass_mark))}.`,
           { class: "cur-pass" },
         ),
-    normsText(p.norms, right) ? h("p", { class: "cur-norms", text: normsText(p.norms, right) }) : null,
+    norms ? h("p", { class: "cur-norms", text: norms }) : null,
     rows.some(Boolean) ? h("h5", { text: "By objective" }) : null,
     rows.some(Boolean) ? h("ul", { class: "cur-objectives" }, rows) : null,
     h("div", { class: "cur-actions" }, [
