@@ -334,11 +334,11 @@ function progressList(records, manifest, level) {
   };
   /**
    * One section: its heading, a summary, its parts and the mastery of its objectives.
-   * @param {Unit} unit
+   * @param {Unit} unit   its parts and objectives already checked to be objects
    * @returns {HTMLElement[]}
    */
   const section = (unit) => {
-    const objectives = Array.isArray(unit.objectives) ? unit.objectives.filter(isPlainObject) : [];
+    const objectives = unit.objectives || [];
     if (!unit.parts.length && !objectives.length) return [];
     const drawn = unit.parts.map(item);
     const title = String(unit.title);
