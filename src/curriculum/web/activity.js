@@ -3,7 +3,7 @@
 // set as text, never as markup.
 import { isPlainObject } from "./base.js";
 import { button, h, htmlBlock, verdict } from "./dom.js";
-import { createView } from "./view.js";
+import { createView, titleHeading } from "./view.js";
 import { passed } from "./scoring.js";
 import { nowIso, percent, plural } from "./format.js";
 
@@ -675,7 +675,7 @@ function issue(view, inputId) {
 function draw(view, part) {
   const p = view.payload;
   /** @type {(HTMLElement | null)[]} */
-  const out = [h("h3", { class: "cur-title", tabindex: "-1", "data-key": "title", text: p.title || "Activity" })];
+  const out = [titleHeading(p.title, "Activity")];
   if (part === "start" || part === "all") out.push(...drawStart(view), ...drawSteps(view));
   if (part === "evaluation" || part === "all") out.push(...drawEvaluation(view));
   if (part === "certificate" || part === "all") out.push(...drawCertificate(view));

@@ -1,7 +1,7 @@
 // quiz.js: formative quizzes, pre/post tests and summative tests (docs/components.md, "Quiz").
 import { isPlainObject } from "./base.js";
 import { button, confirmBox, h, htmlBlock, referenceItems, referenceList, verdict } from "./dom.js";
-import { createView } from "./view.js";
+import { createView, titleHeading } from "./view.js";
 import { drawOrder } from "./random.js";
 import { itemCorrect, passed, score } from "./scoring.js";
 import { countOf, displayTime, nowIso, percent, plural } from "./format.js";
@@ -811,7 +811,7 @@ function draw(view) {
   const kind = Object.prototype.hasOwnProperty.call(KIND_NOTE, p.kind) ? p.kind : "formative";
   view.ui.countNode = null;
   const out = [
-    h("h3", { class: "cur-title", tabindex: "-1", "data-key": "title", text: p.title || "Quiz" }),
+    titleHeading(p.title, "Quiz"),
     h("p", { class: "cur-meta", text: KIND_NOTE[kind] + (p.pass_mark ? ` Pass mark: ${percent(p.pass_mark)}.` : "") }),
     p.instructions_html
       ? htmlBlock("div", { class: "cur-instructions" }, p.instructions_html, "instructions_html")
