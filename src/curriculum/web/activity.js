@@ -3,7 +3,7 @@
 // set as text, never as markup.
 import { isPlainObject } from "./base.js";
 import { button, h, htmlBlock, verdict } from "./dom.js";
-import { createView } from "./view.js";
+import { createView, titleHeading } from "./view.js";
 import { passed } from "./scoring.js";
 import { nowIso, percent, plural } from "./format.js";
 
@@ -267,6 +267,20 @@ function link(view, what, id, label) {
 // ------------------------------------------------------------------ drawing: the framing
 
 /**
+ * A description list of facts, each a term and its text.
+ * @param {string} cls
+ * @param {[string, string][]} rows
+ * @returns {HTMLElement}
+ */
+function facts(cls, rows) {
+  return h(
+    "dl",
+    { class: cls },
+    rows.map(([term, detail]) => [h("dt", { text: term }), h("dd", { text: detail })]),
+  );
+}
+
+/**
  * @param {ActivityView} view
  * @returns {(HTMLElement | null)[]}
  */
@@ -286,21 +300,15 @@ function drawStart(view) {
       objectives.map((t) => h("li", { text: String(t) })),
     ),
     h("h4", { text: "About this activity" }),
-    h("dl", { class: "cur-activity-facts" }, [
-      h("dt", { text: "Estimated time" }),
-      h("dd", { text: `About ${plural(p.hours, "hour")}` }),
-      h("dt", { text: "Minimum passing level" }),
-      h("dd", {
-        text: pass
-          ? `${pass} of the post-test items answered correctly (the post-test may be retaken).`
-          : "None stated.",
-      }),
-      h("dt", { text: "Released" }),
-      h("dd", { text: longDate(p.released) }),
-      h("dt", { text: "Last reviewed" }),
-      h("dd", { text: longDate(p.reviewed) }),
-      h("dt", { text: "Expires" }),
-      h("dd", { text: longDate(p.expires) }),
+    facts("cur-activity-facts", [
+      ["Estimated time", `About ${plural(p.hours, "hour")}`],
+      [
+        "Minimum passing level",
+        pass ? `${pass} of the post-test items answered correctly (the post-test may be retaken).` : "None stated.",
+      ],
+      ["Released", longDate(p.released)],
+      ["Last reviewed", longDate(p.reviewed)],
+      ["Expires", longDate(p.expires)],
     ]),
     h("h4", { text: "Faculty and disclosures" }),
     h(
@@ -385,14 +393,13 @@ function testResult(view, step) {
 // ------------------------------------------------------------------ drawing: the evaluation
 
 /**
+ * The evaluation being filled in: a copy of the saved one, or an empty one.
  * @param {ActivityView} view
  * @returns {Evaluation}
  */
 function draft(view) {
   if (!view.ui.draft) {
-    view.ui.draft = view.state.evaluation
-      ? { ...view.state.evaluation, likert: { ...view.state.evaluation.likert } }
-      : { likert: {}, change: "", change_text: "", bias: "", bias_text: "", comments: "", submitted: null };
+    view.ui.draft = /** @type {Evaluation} */ (normalizeEvaluation(view.state.evaluation || {}));
   }
   return view.ui.draft;
 }
@@ -624,15 +631,10 @@ function drawCertificate(view) {
     h("p", { id: view.id("sheet"), class: "cur-certificate-name", text: c.name || "(no name given)" }),
     h("p", { text: "completed the self-assessment activity" }),
     h("p", { class: "cur-certificate-activity", text: p.title }),
-    h("dl", { class: "cur-certificate-facts" }, [
-      h("dt", { text: "Date" }),
-      h("dd", { text: longDate(c.issued) }),
-      h("dt", { text: "Post-test score" }),
-      h("dd", {
-        text: `${percent(c.score)}${pass}`,
-      }),
-      h("dt", { text: "Estimated hours" }),
-      h("dd", { text: String(p.hours) }),
+    facts("cur-certificate-facts", [
+      ["Date", longDate(c.issued)],
+      ["Post-test score", `${percent(c.score)}${pass}`],
+      ["Estimated hours", String(p.hours)],
     ]),
     h("p", { class: "cur-certificate-statement", text: p.statement }),
   ]);
@@ -673,7 +675,7 @@ function issue(view, inputId) {
 function draw(view, part) {
   const p = view.payload;
   /** @type {(HTMLElement | null)[]} */
-  const out = [h("h3", { class: "cur-title", tabindex: "-1", "data-key": "title", text: p.title || "Activity" })];
+  const out = [titleHeading(p.title, "Activity")];
   if (part === "start" || part === "all") out.push(...drawStart(view), ...drawSteps(view));
   if (part === "evaluation" || part === "all") out.push(...drawEvaluation(view));
   if (part === "certificate" || part === "all") out.push(...drawCertificate(view));

@@ -5,6 +5,7 @@
 import { h } from "./dom.js";
 import { percent, plural } from "./format.js";
 import { masteryShare } from "./mastery.js";
+import { own } from "./store.js";
 
 /**
  * A lesson objective, as the progress manifest gives it.
@@ -21,7 +22,7 @@ import { masteryShare } from "./mastery.js";
 
 /**
  * The mastery of one row in words: "3 of 4 correct (75%)" or "Not yet assessed".
- * @param {import("./mastery.js").Tally | undefined} tally
+ * @param {import("./mastery.js").Tally | null} tally
  * @returns {string}
  */
 function masteryText(tally) {
@@ -32,7 +33,7 @@ function masteryText(tally) {
 
 /**
  * The mastery cell: a bar (hidden from screen readers) and the figure in words.
- * @param {import("./mastery.js").Tally | undefined} tally
+ * @param {import("./mastery.js").Tally | null} tally
  * @returns {HTMLElement}
  */
 function masteryCell(tally) {
@@ -54,7 +55,7 @@ function masteryCell(tally) {
 
 /**
  * One row of a mastery table.
- * @typedef {{name: string, detail: string, tally: import("./mastery.js").Tally | undefined}} MasteryRow
+ * @typedef {{name: string, detail: string, tally: import("./mastery.js").Tally | null}} MasteryRow
  */
 
 /**
@@ -108,7 +109,7 @@ export function objectivesTable(lesson, objectives, tallies) {
         rows: objectives.map((o) => ({
           name: o.text,
           detail: o.competencies.join(", "),
-          tally: Object.prototype.hasOwnProperty.call(tallies.objectives, o.id) ? tallies.objectives[o.id] : undefined,
+          tally: own(tallies.objectives, o.id),
         })),
       },
     ],
@@ -136,9 +137,7 @@ export function competenciesTable(competencies, domains, objectives, tallies) {
         .map((c) => ({
           name: `${c.code} ${c.name}`,
           detail: plural(serving.get(c.code) || 0, "objective"),
-          tally: Object.prototype.hasOwnProperty.call(tallies.competencies, c.code)
-            ? tallies.competencies[c.code]
-            : undefined,
+          tally: own(tallies.competencies, c.code),
         })),
     }))
     .filter((group) => group.rows.length);

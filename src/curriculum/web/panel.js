@@ -334,19 +334,17 @@ function progressList(records, manifest, level) {
   };
   /**
    * One section: its heading, a summary, its parts and the mastery of its objectives.
-   * @param {Unit} unit
+   * @param {Unit} unit   its parts and objectives already checked to be objects
    * @returns {HTMLElement[]}
    */
   const section = (unit) => {
-    const objectives = Array.isArray(unit.objectives) ? unit.objectives.filter(isPlainObject) : [];
+    const objectives = unit.objectives || [];
     if (!unit.parts.length && !objectives.length) return [];
     const drawn = unit.parts.map(item);
     const title = String(unit.title);
     const done = drawn.filter((d) => d.status === "done").length;
     const started = drawn.filter((d) => d.status === "started").length;
-    const assessed = objectives.filter(
-      (o) => masteryShare(own(tallies.objectives, String(o.id)) || undefined) !== null,
-    ).length;
+    const assessed = objectives.filter((o) => masteryShare(own(tallies.objectives, String(o.id))) !== null).length;
     const said = [];
     if (drawn.length)
       said.push(`Finished ${countOf(done, drawn.length, "part")}${started ? `, started ${started} more` : ""}.`);

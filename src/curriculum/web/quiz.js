@@ -1,7 +1,7 @@
 // quiz.js: formative quizzes, pre/post tests and summative tests (docs/components.md, "Quiz").
 import { isPlainObject } from "./base.js";
 import { button, confirmBox, h, htmlBlock, referenceItems, referenceList, verdict } from "./dom.js";
-import { createView } from "./view.js";
+import { createView, titleHeading } from "./view.js";
 import { drawOrder } from "./random.js";
 import { itemCorrect, passed, score } from "./scoring.js";
 import { countOf, displayTime, nowIso, percent, plural } from "./format.js";
@@ -582,6 +582,7 @@ function drawResult(view, a) {
   const right = correctCount(p, a.responses);
   const value = a.score === null ? score(answersOf(p), a.responses) : a.score;
   const ok = passed(value, p.pass_mark);
+  const norms = normsText(p.norms, right);
   /** @type {Record<string, unknown>} */
   const objectives = isPlainObject(p.objectives) ? p.objectives : {};
   const rows = Object.entries(objectives).map(([oid, text]) => {
@@ -607,7 +608,7 @@ function drawResult(view, a) {
           `${ok ? "Passed" : "Not yet passed"}: the pass mark is ${percent(/** @type {number} */ (p.pass_mark))}.`,
           { class: "cur-pass" },
         ),
-    normsText(p.norms, right) ? h("p", { class: "cur-norms", text: normsText(p.norms, right) }) : null,
+    norms ? h("p", { class: "cur-norms", text: norms }) : null,
     rows.some(Boolean) ? h("h5", { text: "By objective" }) : null,
     rows.some(Boolean) ? h("ul", { class: "cur-objectives" }, rows) : null,
     h("div", { class: "cur-actions" }, [
@@ -810,7 +811,7 @@ function draw(view) {
   const kind = Object.prototype.hasOwnProperty.call(KIND_NOTE, p.kind) ? p.kind : "formative";
   view.ui.countNode = null;
   const out = [
-    h("h3", { class: "cur-title", tabindex: "-1", "data-key": "title", text: p.title || "Quiz" }),
+    titleHeading(p.title, "Quiz"),
     h("p", { class: "cur-meta", text: KIND_NOTE[kind] + (p.pass_mark ? ` Pass mark: ${percent(p.pass_mark)}.` : "") }),
     p.instructions_html
       ? htmlBlock("div", { class: "cur-instructions" }, p.instructions_html, "instructions_html")

@@ -1,7 +1,7 @@
 // spotter.js: label a transcript's techniques and Y-model places (docs/components.md, "Spotter").
 import { isPlainObject } from "./base.js";
 import { button, confirmBox, h, htmlBlock, referenceList, verdict } from "./dom.js";
-import { createView } from "./view.js";
+import { createView, titleHeading } from "./view.js";
 import { countOf, plural } from "./format.js";
 
 /** @typedef {import("./vignette.js").Technique} Technique */
@@ -247,7 +247,7 @@ function draw(view) {
   const total = labelled(p).length;
   const techniques = Array.isArray(p.techniques) ? p.techniques : [];
   const out = [
-    h("h3", { class: "cur-title", tabindex: "-1", "data-key": "title", text: p.title || "Technique spotter" }),
+    titleHeading(p.title, "Technique spotter"),
     h("p", {
       class: "cur-meta",
       text: `Label the ${total === 1 ? "marked turn" : `${total} marked turns`}: which technique does the clinician use, and where does it sit on the Y model? Then check your labels.`,

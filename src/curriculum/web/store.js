@@ -72,7 +72,7 @@ export const CLOCK_SKEW_MS = 5 * 60 * 1000;
 /** The date-time form both hosts write (and Python's import accepts): ISO 8601 with a zone. */
 export const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 export const RECORD_KEY = /^[a-z][a-z0-9-]{0,80}:[A-Za-z0-9._-]{1,200}$/;
-/** The longest learner's name kept (the dashboard's field takes fewer). */
+/** The longest learner's name kept (the dashboard's field takes as many; a certificate's name, activity.js, fewer). */
 export const MAX_NAME = 200;
 
 /** @type {Page} */

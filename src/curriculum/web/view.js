@@ -196,6 +196,17 @@ function createAnnouncer(bag) {
  */
 
 /**
+ * A component's title: the heading a redraw falls back to when the focused element is gone
+ * (`data-key="title"`, focusable by script).
+ * @param {unknown} title       the payload's
+ * @param {string} fallback     when the payload has none, e.g. "Quiz"
+ * @returns {HTMLElement}
+ */
+export function titleHeading(title, fallback) {
+  return h("h3", { class: "cur-title", tabindex: "-1", "data-key": "title", text: String(title || fallback) });
+}
+
+/**
  * Run a component: a root element with a body that `draw` fills from the state, and a live
  * region that survives redraws. Keeps the state in step with the model (`change:state` from
  * Python, another tab or an import), restores focus by `data-key` across redraws, keeps

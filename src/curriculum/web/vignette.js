@@ -1,7 +1,7 @@
 // vignette.js: a branching case vignette with a seminar view (docs/components.md, "Vignette").
 import { isPlainObject } from "./base.js";
 import { button, h, htmlBlock, referenceList } from "./dom.js";
-import { createView } from "./view.js";
+import { createView, titleHeading } from "./view.js";
 import { countOf, plural } from "./format.js";
 
 /**
@@ -666,7 +666,7 @@ function draw(view) {
   }
   const facts = [p.modality && (p.modality_label || p.modality), p.disorder, p.setting].filter(Boolean).map(String);
   return [
-    h("h3", { class: "cur-title", tabindex: "-1", "data-key": "title", text: p.title || "Case vignette" }),
+    titleHeading(p.title, "Case vignette"),
     facts.length ? h("p", { class: "cur-meta", text: facts.join(" · ") }) : null,
     h("div", { class: "cur-patient" }, [
       h("p", {

@@ -1,7 +1,7 @@
 // worksheet.js: the learner's own structured text (docs/components.md, "Worksheet").
 import { isPlainObject } from "./base.js";
 import { button, confirmBox, h, htmlBlock, referenceList } from "./dom.js";
-import { createView } from "./view.js";
+import { createView, titleHeading } from "./view.js";
 import { countOf, displayTime, nowIso, plural } from "./format.js";
 import { downloadText } from "./files.js";
 
@@ -154,7 +154,7 @@ function draw(view) {
   view.ui.compareHint = null;
   view.ui.compareButton = null;
   const out = [
-    h("h3", { class: "cur-title", tabindex: "-1", "data-key": "title", text: p.title || "Worksheet" }),
+    titleHeading(p.title, "Worksheet"),
     p.case_html
       ? h("div", { class: "cur-case" }, [h("h4", { text: "The case" }), htmlBlock("div", {}, p.case_html, "case_html")])
       : null,
