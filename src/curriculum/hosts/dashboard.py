@@ -201,7 +201,7 @@ def build_dashboard(cur: Curriculum, data: ProgressFile, path: Path) -> Dashboar
         Where the progress is kept (shown).
     """
     records = data.records
-    board = Dashboard(path=path, learner=" ".join((data.learner or "").split()))
+    board = Dashboard(path=path, learner=data.learner_name)
     outline = lesson_parts(cur)
 
     def part(key: str) -> PartProgress:
