@@ -381,7 +381,7 @@ def _read_responses(file: ResponseFile, digest: str, display: str, reading: Read
 
 def _read_progress(file: ProgressFile, display: str, summative: set[str], reading: Reading) -> None:
     saved = parse_time(file.updated)
-    name = " ".join((file.learner or "").split())
+    name = file.learner_name
     for key, record in sorted(file.records.items()):
         component, _, quiz = key.partition(":")
         if component != "quiz":

@@ -70,7 +70,7 @@ def latest_results(quiz: Quiz, state: Mapping[str, Any]) -> dict[str, bool] | No
     attempts = state.get("attempts")
     if not isinstance(attempts, list):
         return None
-    keys = {item.id: item.answer if isinstance(item.answer, list) else [item.answer] for item in quiz.items}
+    keys = {item.id: item.key_ids for item in quiz.items}
     for attempt in reversed(attempts):
         if not isinstance(attempt, Mapping):
             continue

@@ -162,6 +162,11 @@ class ProgressFile(BaseModel):
     learner: str | None = None
     records: dict[str, ProgressRecord] = {}
 
+    @property
+    def learner_name(self) -> str:
+        """The learner's name on one line, its spaces collapsed ("" when none)."""
+        return " ".join((self.learner or "").split())
+
 
 class ProgressStore:
     """Read and write one learner's progress file safely.
@@ -264,7 +269,7 @@ class ProgressStore:
                         result.changed += 1
                     else:
                         result.kept += 1
-            name = " ".join((incoming.learner or "").split())[:MAX_NAME]  # as the site keeps it
+            name = incoming.learner_name[:MAX_NAME]  # as the site keeps it
             named = bool(name) and not data.learner
             if named:
                 data.learner = name

@@ -52,18 +52,25 @@ def lesson_parts(cur: Curriculum) -> LessonParts:
     for kind, spec in COMPONENTS.items():
         for ident, doc in spec.documents(cur, ()).items():
             documents[f"{kind}:{ident}"] = doc
+    naming: dict[str, list[str]] = {}  # lesson id -> the parts that name it
+    for key, doc in documents.items():
+        lid = getattr(doc.model, "lesson", None)
+        if lid is not None:
+            naming.setdefault(lid, []).append(key)
+    listings = [
+        (key, [kind for kind, spec in COMPONENTS.items() if spec.listed_by == key]) for key in _listing_keys()
+    ]
     placed: set[str] = set()
     lessons: dict[str, list[str]] = {}
     for ident, doc in sorted(cur.lessons.items()):
         fm = doc.model
         wanted = [
             f"{kind}:{listed}"
-            for key in _listing_keys()
+            for key, kinds in listings
             for listed in _listed(getattr(fm, key, None))
-            for kind, spec in COMPONENTS.items()
-            if spec.listed_by == key
+            for kind in kinds
         ]
-        wanted += sorted(k for k, d in documents.items() if getattr(d.model, "lesson", None) == ident)
+        wanted += sorted(naming.get(ident, ()))
         keys = [k for k in dict.fromkeys(wanted) if k in documents and k not in placed]
         placed.update(keys)
         lessons[ident] = keys

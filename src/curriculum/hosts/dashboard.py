@@ -12,6 +12,7 @@ key are escaped by the template) and as plain text.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -200,7 +201,7 @@ def build_dashboard(cur: Curriculum, data: ProgressFile, path: Path) -> Dashboar
         Where the progress is kept (shown).
     """
     records = data.records
-    board = Dashboard(path=path, learner=" ".join((data.learner or "").split()))
+    board = Dashboard(path=path, learner=data.learner_name)
     outline = lesson_parts(cur)
 
     def part(key: str) -> PartProgress:
@@ -244,14 +245,12 @@ def build_dashboard(cur: Curriculum, data: ProgressFile, path: Path) -> Dashboar
         )
     board.other = [part(k) for k in outline.other if k in records]
     board.other += [part(k) for k in sorted(records) if k not in outline.documents]
-    counts: dict[str, int] = {}
-    for objective_codes in codes_of.values():
-        for code in dict.fromkeys(objective_codes):
-            counts[code] = counts.get(code, 0) + 1
+    counts = Counter(code for objective_codes in codes_of.values() for code in set(objective_codes))
+    ordered = sorted(counts.items(), key=lambda c: (len(c[0]), c[0]))
     for domain, name in COMPETENCY_DOMAINS.items():
         rows = [
             MasteryRow(code, competency_name(code), codes.get(code, Tally()), counted(n, "objective"))
-            for code, n in sorted(counts.items(), key=lambda c: (len(c[0]), c[0]))
+            for code, n in ordered
             if competency_domain(code) == domain
         ]
         if rows:
