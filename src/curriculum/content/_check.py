@@ -233,10 +233,9 @@ def describe(cur: Curriculum) -> str:
         f"{count(len(cur.quizzes), 'quiz', 'quizzes')} ({count(items, 'item')})",
         count(len(cur.vignettes), "vignette"),
         count(len(cur.exercises), "exercise"),
+        *([count(len(cur.activities), "activity", "activities")] if cur.activities else []),
         count(len(cur.notes), "facilitator notes file"),
     ]
-    if cur.activities:
-        parts.insert(4, count(len(cur.activities), "activity", "activities"))
     if cur.techniques is not None:
         parts.append(count(len(cur.techniques.model.techniques), "technique"))
     if cur.bibliography is not None:

@@ -420,13 +420,15 @@ def _flaws(item: Item) -> Iterator[Flaw]:
                 f"the numeric options of `{item.id}` are not in ascending order",
                 "order numeric options from smallest to largest",
             )
-    if item.type == "single" and keys[0] in [o.id for o in item.options]:
-        key = next(o for o in item.options if o.id == keys[0])
+    ids = [o.id for o in item.options]
+    if item.type == "single" and keys[0] in ids:
+        k = ids.index(keys[0])
+        key = item.options[k]
         others = [len(o.text) for o in item.options if o.id != key.id]
         if others and len(key.text) > max(others) and len(key.text) > 1.25 * (sum(others) / len(others)):
             yield flaw(
                 L07,
-                at("options", [o.id for o in item.options].index(key.id), "text"),
+                at("options", k, "text"),
                 f"the key of `{item.id}` is the longest option by far",
                 "shorten the key or lengthen the distractors so length gives nothing away",
             )
@@ -438,7 +440,7 @@ def _flaws(item: Item) -> Iterator[Flaw]:
             words = ", ".join(sorted(shared)[:3])
             yield flaw(
                 L10,
-                at("options", [o.id for o in item.options].index(key.id), "text"),
+                at("options", k, "text"),
                 f"the key of `{item.id}` repeats '{words}' from the stem, and no distractor does",
                 "reword the key, or use the word in a distractor too",
             )

@@ -29,59 +29,55 @@ L24 = RULES.add(
     suppressible=True,
 )
 
-_TERMS: list[tuple[str, str]] = [
-    (r"\bschizophrenics?\b", "a person with schizophrenia"),
+_TERMS: list[tuple[str, tuple[str, ...], str]] = [
+    (r"\bschizophrenics?\b", ("schizophrenic",), "a person with schizophrenia"),
     (
         r"\b(?:a|the)\s+borderline\b(?!\s+personality)|\bborderlines\b",
+        ("borderline",),
         "a person with borderline personality disorder",
     ),
-    (r"\baddicts?\b", "a person with a substance use disorder"),
-    (r"\balcoholics?\b", "a person with alcohol use disorder"),
+    (r"\baddicts?\b", ("addict",), "a person with a substance use disorder"),
+    (r"\balcoholics?\b", ("alcoholic",), "a person with alcohol use disorder"),
     (
         r"\b(?:drug|substance)\s+abusers?\b|\bjunkies?\b",
+        ("abuser", "junkie"),
         "a person who uses drugs / with a substance use disorder",
     ),
-    (r"\bcommit(?:s|ted|ting)?\s+suicide\b", "died by suicide / died by suicide"),
+    (r"\bcommit(?:s|ted|ting)?\s+suicide\b", ("suicide",), "died by suicide / died by suicide"),
     (
         r"\b(?:successful|completed|failed|unsuccessful)\s+suicide\b",
+        ("suicide",),
         "died by suicide / suicide attempt",
     ),
-    (r"\bsuffer(?:s|ed|ing)?\s+from\b", "has / lives with / experiences"),
-    (r"\bthe\s+mentally\s+ill\b", "people with mental illness"),
+    (r"\bsuffer(?:s|ed|ing)?\s+from\b", ("suffer",), "has / lives with / experiences"),
+    (r"\bthe\s+mentally\s+ill\b", ("mentally",), "people with mental illness"),
     (
         r"\b(?:a|the)\s+bipolar\b(?!\s+(?:disorder|I\b|II\b|depression|spectrum|illness|affective|episode))|\bbipolars\b",
+        ("bipolar",),
         "a person with bipolar disorder",
     ),
-    (r"\bpsychotics\b", "people with psychosis"),
-    (r"\b(?:crazy|lunatics?|psychos?|nutcase)\b", "describe the experience or behaviour"),
-    (r"\bnon-?complian(?:t|ce)\b", "not taking the medication as prescribed / nonadherence"),
-    (r"\bmanipulative\b|\battention[- ]seeking\b", "describe the behaviour and the need behind it"),
+    (r"\bpsychotics\b", ("psychotics",), "people with psychosis"),
+    (
+        r"\b(?:crazy|lunatics?|psychos?|nutcase)\b",
+        ("crazy", "lunatic", "psycho", "nutcase"),
+        "describe the experience or behaviour",
+    ),
+    (r"\bnon-?complian(?:t|ce)\b", ("complian",), "not taking the medication as prescribed / nonadherence"),
+    (
+        r"\bmanipulative\b|\battention[- ]seeking\b",
+        ("manipulative", "attention"),
+        "describe the behaviour and the need behind it",
+    ),
     (
         r"\b(?:clean|dirty)\s+(?:urine|screen|tox)\b|\b(?:stay|stays|stayed|staying|got|get|getting)\s+clean\b",
+        ("clean", "dirty"),
         "negative/positive test; in recovery, not using",
     ),
-    (r"\bfrequent\s+flyers?\b", "a person who comes often / high utiliser of care"),
+    (r"\bfrequent\s+flyers?\b", ("flyer",), "a person who comes often / high utiliser of care"),
 ]
-_COMPILED = [(re.compile(p, re.I), alt) for p, alt in _TERMS]
-_WORDS = [
-    ("schizophrenic",),
-    ("borderline",),
-    ("addict",),
-    ("alcoholic",),
-    ("abuser", "junkie"),
-    ("suicide",),
-    ("suicide",),
-    ("suffer",),
-    ("mentally",),
-    ("bipolar",),
-    ("psychotics",),
-    ("crazy", "lunatic", "psycho", "nutcase"),
-    ("complian",),
-    ("manipulative", "attention"),
-    ("clean", "dirty"),
-    ("flyer",),
-]
-"""A word each term cannot match without (lower case): a regex runs only on a text that holds one."""
+"""Each stigmatising term: its pattern, the words (lower case) it cannot match without (its regex runs
+only on a text that holds one), and a person-first alternative."""
+_COMPILED = [(re.compile(p, re.I), words, alt) for p, words, alt in _TERMS]
 _MENTION = re.compile(r'"[^"\n]*+"|“[^“”]*+”|`[^`]*+`|\'[^\'\n]{2,}+\'(?![a-z])', re.S)
 
 
@@ -96,7 +92,7 @@ def _uses(text: str) -> list[_Use]:
 
 def _scan(text: str) -> list[_Use]:
     lower = text.lower()
-    wanted = [n for n, words in enumerate(_WORDS) if any(word in lower for word in words)]
+    wanted = [n for n, (_, words, _) in enumerate(_COMPILED) if any(word in lower for word in words)]
     if not wanted:  # quotations only hide terms: a text without their words has none
         return []
     masked = _MENTION.sub(lambda m: " " * len(m.group()), text)
@@ -129,7 +125,7 @@ def language(cur: Curriculum) -> Iterator[Finding]:
                     field.doc.display,
                     field.pos(start),
                     f"'{field.text[start:end]}' is stigmatising or not person-first",
-                    f"prefer: {_COMPILED[n][1]}",
+                    f"prefer: {_COMPILED[n][2]}",
                 ),
                 field.doc,
                 field.owner,

@@ -55,7 +55,7 @@ class Csv:
                 "stem": item.stem_html,
                 "answer": " ".join(item.answer),
                 "rationale": item.rationale_html,
-                "tags": " ".join(f"{kind}-{ident}" for kind, ident in item.labels),
+                "tags": " ".join(item.tags),
             }
             for option in item.options:
                 row[f"option_{option.id}"] = option.html

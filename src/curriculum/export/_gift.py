@@ -56,7 +56,7 @@ class Gift:
 
 
 def _question(item: ItemText) -> list[str]:
-    tags = " ".join(f"[tag:{kind}-{ident}]" for kind, ident in item.labels)
+    tags = " ".join(f"[tag:{tag}]" for tag in item.tags)
     lines = [
         f"// [id:{item.id}] {tags}",
         f"::{gift_escape(item.id)}::[html]{gift_escape(item.stem_html)}{{",

@@ -89,6 +89,11 @@ class ItemText:
         """The ids of the keyed options."""
         return tuple(o.id for o in self.options if o.correct)
 
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """The labels as Moodle's tags, ``<kind>-<id>`` (GIFT, Moodle XML and CSV write the same ones)."""
+        return tuple(f"{kind}-{ident}" for kind, ident in self.labels)
+
 
 @dataclass(frozen=True)
 class QuizText:

@@ -67,8 +67,8 @@ def _question(item: ItemText, shuffle: bool) -> ET.Element:
         _text(answer, option.html)
         _text(ET.SubElement(answer, "feedback", format="html"), option.feedback_html)
     tags = ET.SubElement(question, "tags")
-    for kind, ident in item.labels:
-        _text(ET.SubElement(tags, "tag"), f"{kind}-{ident}")
+    for tag in item.tags:
+        _text(ET.SubElement(tags, "tag"), tag)
     return question
 
 
