@@ -391,6 +391,17 @@ def _ratio(theirs: float | None, ours: float | None) -> str:
     return f"{theirs / ours:.2f}x"
 
 
+def _seconds_under(what: str, key: str, seconds: float) -> dict[str, Any]:
+    """Return the budget row of a time that must stay under ``BUDGETS[key]`` seconds."""
+    limit = BUDGETS[key]
+    return {
+        "budget": f"{what} < {limit:g} s",
+        "value": seconds,
+        "shown": _s(seconds),
+        "pass": seconds < limit,
+    }
+
+
 def _s(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f} s"
 
@@ -568,30 +579,10 @@ def report(results: dict[str, Any]) -> list[dict[str, Any]]:
         jb_ratio = (ratios[worst], worst)
     heaviest = max(results["lessons"], key=lambda s: ours["pages"][s]["total"])
     budgets = [
-        {
-            "budget": f"no-change rebuild < {BUDGETS['no_change']:g} s",
-            "value": ours["no_change"],
-            "shown": _s(ours["no_change"]),
-            "pass": ours["no_change"] < BUDGETS["no_change"],
-        },
-        {
-            "budget": f"one-quiz edit < {BUDGETS['quiz_edit']:g} s",
-            "value": ours["quiz_edit"]["seconds"],
-            "shown": _s(ours["quiz_edit"]["seconds"]),
-            "pass": ours["quiz_edit"]["seconds"] < BUDGETS["quiz_edit"],
-        },
-        {
-            "budget": f"curriculum --version < {BUDGETS['startup']:g} s",
-            "value": ours["startup_seconds"],
-            "shown": _s(ours["startup_seconds"]),
-            "pass": ours["startup_seconds"] < BUDGETS["startup"],
-        },
-        {
-            "budget": f"check --strict, nothing changed < {BUDGETS['check']:g} s",
-            "value": ours["check"],
-            "shown": _s(ours["check"]),
-            "pass": ours["check"] < BUDGETS["check"],
-        },
+        _seconds_under("no-change rebuild", "no_change", ours["no_change"]),
+        _seconds_under("one-quiz edit", "quiz_edit", ours["quiz_edit"]["seconds"]),
+        _seconds_under("curriculum --version", "startup", ours["startup_seconds"]),
+        _seconds_under("check --strict, nothing changed", "check", ours["check"]),
         {
             "budget": f"cold build from a fresh clone <= 1/{BUDGETS['cold_vs_jb']:g} of Jupyter Book's",
             "value": ours["cold"]["seconds"],
@@ -600,12 +591,7 @@ def report(results: dict[str, Any]) -> list[dict[str, Any]]:
             if not jb
             else ours["cold"]["seconds"] * BUDGETS["cold_vs_jb"] <= jb["cold"]["seconds"],
         },
-        {
-            "budget": f"one-lesson rebuild < {BUDGETS['lesson_edit']:g} s",
-            "value": ours["lesson_edit"],
-            "shown": _s(ours["lesson_edit"]),
-            "pass": ours["lesson_edit"] < BUDGETS["lesson_edit"],
-        },
+        _seconds_under("one-lesson rebuild", "lesson_edit", ours["lesson_edit"]),
         {
             "budget": f"lesson page at load < {BUDGETS['page_kb']:g} KB (heaviest lesson)",
             "value": ours["pages"][heaviest]["total"],

@@ -48,9 +48,9 @@ __all__ = ["DEFAULT_TIMEOUT", "Freeze", "NavEntry", "QuartoFile", "SiteConfig", 
 
 
 DEFAULT_TIMEOUT = 300
+"""Seconds a notebook's code cell may run when ``execute: timeout`` is not set."""
 Freeze = Literal["auto"] | bool
 """``execute: freeze``, as Quarto reads it: ``auto``, ``true`` or ``false``."""
-"""Seconds a notebook's code cell may run when ``execute: timeout`` is not set."""
 PAGE_SUFFIXES = (".qmd", ".ipynb", ".md")
 """What the site renders: Quarto documents, notebooks and Markdown."""
 SOURCE_FOLDERS = ("lessons", "quizzes", "vignettes", "exercises")

@@ -21,9 +21,10 @@ if typing.TYPE_CHECKING:
     from curriculum.site._citeproc import format_references
     from curriculum.site._context import BuildContext, export_context, payload_builder
     from curriculum.site._engines import ENGINES, Engine, QuartoEngine, choose_engine, engine_names
-    from curriculum.site._pandoc_engine import CSP, CSP_HEADER, PandocEngine, RenderStats
+    from curriculum.site._pandoc_engine import CSP, CSP_HEADER, PandocEngine
     from curriculum.site._quick import cached_check
     from curriculum.site._reader import write_reader_notebooks
+    from curriculum.site._report import RenderStats
     from curriculum.site._serve import serve
 
 __all__ = [
@@ -71,7 +72,7 @@ _WHERE = {
     "CSP": "_pandoc_engine",
     "CSP_HEADER": "_pandoc_engine",
     "PandocEngine": "_pandoc_engine",
-    "RenderStats": "_pandoc_engine",
+    "RenderStats": "_report",
     "write_reader_notebooks": "_reader",
     "serve": "_serve",
 }

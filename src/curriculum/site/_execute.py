@@ -256,8 +256,8 @@ class NotebookCache:
                 todo.append((path, key, freeze))
                 continue
             results[path] = _with_outputs(nb, outputs)
-            if how == "cached":
-                self._keep(path, key, freeze, outputs)  # into _freeze/ too, when it is frozen
+            if how == "cached" and freeze is not False and self.write_freeze:
+                self._keep(path, key, freeze, outputs)  # into _freeze/ too (the build cache holds them)
             if on_done:
                 on_done(Ran(path, how))
         if todo:

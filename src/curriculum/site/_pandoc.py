@@ -69,13 +69,15 @@ class PageBibliography:
 
     def __init__(self, bib: Path, cache: Path) -> None:
         self.bib, self.cache = bib, cache
+        self.text = bib.read_text(encoding="utf-8") if bib.is_file() else None
+        """The file's text (None without one), read once: what the pages are keyed by and cut from."""
         self._chunks: list[tuple[str | None, str]] | None = None
         self._lock = threading.Lock()  # pages render on two threads; the file is split once
         self._used: set[str] = set()
 
     def for_page(self, text: str) -> Path | None:
         """Return the bibliography for a page's Markdown, or None when the page cannot cite."""
-        if not self.bib.is_file() or not may_cite(text):
+        if self.text is None or not may_cite(text):
             return None
         chunks = self._split()
         keys = {m.group(1).rstrip(_TRAILING) for m in _KEY.finditer(text)}
@@ -98,7 +100,7 @@ class PageBibliography:
         """Return the file as (key, text) chunks, one per entry; other chunks have no key."""
         with self._lock:
             if self._chunks is None:
-                text = self.bib.read_text(encoding="utf-8")
+                text = self.text or ""
                 starts = {m.start(): m.end() - 1 for m in _BIB_START.finditer(text)}  # line -> its @
                 bounds = [0, *starts, len(text)]
                 chunks = []

@@ -20,7 +20,7 @@ from curriculum.site._report import RenderStats
 if TYPE_CHECKING:
     from curriculum.site._context import BuildContext
 
-__all__ = ["CSP", "CSP_HEADER", "PandocEngine", "RenderStats"]
+__all__ = ["CSP", "CSP_HEADER", "PandocEngine"]
 
 
 class PandocEngine:

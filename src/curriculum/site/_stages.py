@@ -268,7 +268,9 @@ def pandoc(run: Render, sources: Mapping[str, _Source]) -> None:
     config = run.config
     executable = pypandoc.get_pandoc_path()
     run.step("Rendering pages", len(sources))
-    bib = config.root / (config.bibliography or "references.bib")
+    bibliography = PageBibliography(
+        config.root / (config.bibliography or "references.bib"), run.cache / "bibliography"
+    )
     shared = hashlib.sha256(
         "\0".join(
             [
@@ -276,13 +278,12 @@ def pandoc(run: Render, sources: Mapping[str, _Source]) -> None:
                 machine_key(),  # a page planted in a repository's cache folder matches no key
                 f"Pandoc {pypandoc.get_pandoc_version()}",
                 config.profile,
-                bib.read_text(encoding="utf-8") if bib.is_file() else "",
+                bibliography.text or "",
             ]
         ).encode()
     ).hexdigest()
     page_cache = run.cache / "pages"
     page_cache.mkdir(parents=True, exist_ok=True)
-    bibliography = PageBibliography(bib, run.cache / "bibliography")
     used: set[str] = set()
 
     def one(item: _Source) -> bool:
