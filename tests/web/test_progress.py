@@ -233,3 +233,26 @@ def test_requests_stay_on_the_test_server(open_page, http_base, server):
             http_base + "assets/curriculum.js",
         }
     )
+
+
+def test_an_import_into_full_storage_keeps_the_records_and_the_name_in_memory(open_page, base):
+    """A file with a name, imported when the browser refuses to store more: nothing is dropped."""
+    page = open_page(base + "quiz.html")
+    full = "() => { throw new DOMException('full', 'QuotaExceededError'); }"
+    page.evaluate(f"() => {{ Storage.prototype.setItem = {full}; }}")
+    text = json.dumps(
+        {
+            "format": "curriculum-progress",
+            "version": 1,
+            "site": "test",
+            "updated": "2026-01-01T00:00:00Z",
+            "learner": "Dr Alex Rivera",
+            "records": {"quiz:intro": {"updated": "2026-01-01T00:00:00Z", "state": {"attempts": []}}},
+        }
+    )
+    report = page.evaluate("t => Curriculum.importProgress(t)", text)
+    assert report["ok"] and report["imported"] == ["quiz:intro"]
+    assert "Your name was set to “Dr Alex Rivera”" in report["message"]
+    assert "could not save them permanently" in report["message"]
+    exported = page.evaluate("Curriculum.exportProgress()")
+    assert list(exported["records"]) == ["quiz:intro"] and exported.get("learner") == "Dr Alex Rivera"

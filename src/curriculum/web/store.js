@@ -32,7 +32,7 @@ import { nowIso, plural } from "./format.js";
  * @property {() => Record<string, ProgressRecord>} records
  * @property {(key: string) => ProgressRecord | null} get
  * @property {(key: string, state: unknown) => boolean} put     false when it could not be saved
- * @property {(records: Record<string, ProgressRecord>) => boolean} save
+ * @property {(records: Record<string, ProgressRecord>, name?: string) => boolean} save   also sets the name if given
  * @property {() => string} learner     the name the learner typed ("" when none)
  * @property {(name: string) => boolean} setLearner   false when it could not be saved
  * @property {() => void} clear
@@ -356,9 +356,12 @@ function openStore(site) {
     }
   }
 
-  /** @param {Record<string, ProgressRecord>} records */
-  function save(records) {
-    return write(records, loadFile().learner);
+  /**
+   * @param {Record<string, ProgressRecord>} records
+   * @param {string} [name]  the learner's name to save with them (else the stored one is kept)
+   */
+  function save(records, name) {
+    return write(records, name === undefined ? loadFile().learner : learnerName(name));
   }
 
   return {
@@ -384,7 +387,7 @@ function openStore(site) {
       return loadFile().learner;
     },
     setLearner(name) {
-      return write(load(), learnerName(name));
+      return save(load(), name);
     },
     clear() {
       memory = {};
@@ -531,7 +534,7 @@ export function importProgress(text, site) {
   const records = store.records();
   const { imported, kept, undated } = mergeRecords(records, read.records, Date.now());
   const named = Boolean(read.learner && !store.learner());
-  const saved = named ? store.setLearner(read.learner) && store.save(records) : store.save(records);
+  const saved = store.save(records, named ? read.learner : undefined); // one write: the records and the name
   refreshViews(id);
   const parts = [
     imported.length
