@@ -122,20 +122,13 @@ def activity_links(cur: Curriculum) -> Iterator[Finding]:
 
 
 def _lessons_and_objectives(cur: Curriculum, doc: Document[Activity]) -> Iterator[Finding]:
-    from curriculum.content._checks import LESSON_UNKNOWN
+    from curriculum.content._checks import unknown_lesson
 
     spanned: dict[str, str] = {}
     for i, lid in enumerate(doc.model.lessons):
         lesson = cur.lessons.get(lid)
         if lesson is None:
-            yield Finding(
-                LESSON_UNKNOWN.at(
-                    doc.display,
-                    doc.at("lessons", i),
-                    f"lesson `{lid}` does not exist{did_you_mean(lid, cur.lessons)}",
-                    "name a notebook in lessons/ without `.ipynb`",
-                )
-            )
+            yield unknown_lesson(doc, lid, cur.lessons, "lessons", i)
             continue
         spanned.update({o.id: lid for o in lesson.model.objectives})
     everywhere = {o.id: lid for lid, lesson in cur.lessons.items() for o in lesson.model.objectives}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from curriculum.content._calls import Call, parse_cells
@@ -537,6 +537,18 @@ def techniques(cur: Curriculum) -> Iterator[Finding]:
                 yield from one(edoc, tid, "techniques", j)
 
 
+def unknown_lesson(doc: Document[Any], lid: str, lessons: Iterable[str], *loc: str | int) -> Finding:
+    """Return the finding for a lesson id at ``loc`` of ``doc`` that names no lesson notebook (CUR310)."""
+    return Finding(
+        LESSON_UNKNOWN.at(
+            doc.display,
+            doc.at(*loc),
+            f"lesson `{lid}` does not exist{did_you_mean(lid, lessons)}",
+            "name a notebook in lessons/ without `.ipynb`",
+        )
+    )
+
+
 @check
 def lesson_links(cur: Curriculum) -> Iterator[Finding]:
     """Lesson ids resolve (also in facilitator notes); a lesson's quiz, vignettes and exercises exist."""
@@ -552,14 +564,7 @@ def lesson_links(cur: Curriculum) -> Iterator[Finding]:
     for doc in linked:
         lid = doc.model.lesson
         if lid is not None and lid not in lessons:
-            yield Finding(
-                LESSON_UNKNOWN.at(
-                    doc.display,
-                    doc.at("lesson"),
-                    f"lesson `{lid}` does not exist{did_you_mean(lid, lessons)}",
-                    "name a notebook in lessons/ without `.ipynb`",
-                )
-            )
+            yield unknown_lesson(doc, lid, lessons, "lesson")
     for doc in cur.lessons.values():
         fm = doc.model
         for j, pre in enumerate(fm.prerequisites):
