@@ -10,13 +10,95 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-from curriculum.content import read_existing, write_atomic
+from curriculum._memo import machine_key
+from curriculum.content import FileRefused, read_bytes, read_existing, size_limit, write_atomic
 from curriculum.project import Project, package_files, package_fingerprint
 from curriculum.site._quick import MANIFEST, QUICK, watched
 
-__all__ = ["BuildStamp"]
+__all__ = ["BuildStamp", "FileDigests"]
+
+RACY_NS = 2_000_000_000
+"""A file changed this close before its hash was recorded is hashed again: an edit in the same clock
+tick as the reading would leave its time and size as recorded."""
+
+
+class FileDigests:
+    """The hash of each input's contents, reused while the file keeps the size and time it had.
+
+    Hashing every input is what tells a file touched but unchanged from one
+    edited, but reading them all would make every build's cost grow with the
+    site. The record keeps each file's modification time, size and hash; a
+    file whose time and size are as recorded, and whose time is older than the
+    recording by more than :data:`RACY_NS`, is not read again (as ``make`` and
+    Git's index trust a file's time). The record is tied to this computer's
+    key, so a record that came with a repository is ignored.
+
+    Parameters
+    ----------
+    root : Path
+        The project folder (paths are recorded relative to it).
+    path : Path
+        The record, in the build cache.
+    """
+
+    def __init__(self, root: Path, path: Path) -> None:
+        self.root = root
+        self.path = path
+        try:
+            data = json.loads(read_existing(path, 64 << 20) or b"{}")
+        except (ValueError, RecursionError):  # a damaged record is no record
+            data = {}
+        ours = isinstance(data, dict) and data.get("machine") == machine_key()
+        self._at = data.get("at") if ours and isinstance(data.get("at"), int) else 0
+        files = data.get("files") if ours else None
+        self._before: dict[str, Any] = files if isinstance(files, dict) else {}
+        self.read = 0
+        """Files read and hashed by the last :meth:`digest` (the others kept their recorded hash)."""
+
+    def digest(self, paths: Iterable[Path]) -> str:
+        """Return one hash of the files' paths and contents (a file that cannot be read only changes it)."""
+        at = time.time_ns()
+        now: dict[str, list[Any]] = {}
+        hasher = hashlib.sha256()
+        self.read = 0
+        for path in sorted(paths):
+            name = path.relative_to(self.root).as_posix()
+            entry = self._file(path, name)
+            if entry is not None:
+                now[name] = entry
+            hasher.update(f"{name}\0{entry[2] if entry else 'unreadable'}\0".encode())
+        if now != self._before:
+            record = {"machine": machine_key(), "at": at, "files": now}
+            write_atomic(self.path, json.dumps(record, separators=(",", ":")), within=self.root)
+        return hasher.hexdigest()
+
+    def _file(self, path: Path, name: str) -> list[Any] | None:
+        """Return ``[time, size, hash]`` of one file, read only if it changed; None if it cannot be read."""
+        try:
+            info = path.stat()
+        except OSError:
+            return None
+        stat = [info.st_mtime_ns, info.st_size]
+        then = self._before.get(name)
+        if (
+            isinstance(then, list)
+            and len(then) == 3
+            and then[:2] == stat
+            and isinstance(then[2], str)
+            and info.st_mtime_ns + RACY_NS < self._at
+        ):
+            return then
+        self.read += 1
+        try:
+            data = read_bytes(path, size_limit(path), root=self.root)
+        except FileRefused:
+            return None
+        return [*stat, hashlib.sha256(data).hexdigest()]
 
 
 class BuildStamp:
@@ -39,7 +121,8 @@ class BuildStamp:
         self.path = path
         self.out = out
         self.inputs = project.inputs(profile)
-        inputs = project.digest(self.inputs)
+        self.digests = FileDigests(project.root, path.parent / "digests.json")
+        inputs = self.digests.digest(self.inputs)
         self.key = hashlib.sha256(
             f"{package_fingerprint()}\0{profile}\0{out.resolve()}\0{inputs}".encode()
         ).hexdigest()
