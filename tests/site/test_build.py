@@ -338,8 +338,34 @@ def test_only_pages_whose_inputs_changed_are_wrapped_again(tmp_path: Path) -> No
     fresh = tmp_path / "fresh"
     shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("_site", ".curriculum-cache"))
     build_site(fresh, engine="pandoc", console=Console(quiet=True))
-    for name in pages:  # the same bytes as a build from nothing
+    files = sorted(p.relative_to(result.out) for p in result.out.rglob("*") if p.is_file())
+    assert files == sorted(
+        p.relative_to(fresh / "_site") for p in (fresh / "_site").rglob("*") if p.is_file()
+    )
+    for name in files:  # the same bytes as a build from nothing: pages, payloads, the search index
         assert (fresh / "_site" / name).read_bytes() == (result.out / name).read_bytes(), name
+
+
+def test_the_search_index_is_encoded_again_only_when_what_it_holds_changed(project: Path) -> None:
+    """A footer edit wraps every page again but leaves the index; a damaged index file is made again."""
+    first = build_site(project, engine="pandoc", console=Console(quiet=True))
+    index = first.out / "search-index.js"
+    texts = sorted((first.out / "search").glob("*.js"))
+    before = {p: p.stat().st_mtime_ns for p in [index, *texts]}
+    config = project / "_quarto.yml"
+    config.write_text(config.read_text().replace("website:\n", "website:\n  page-footer: A new footer\n", 1))
+    second = build_site(project, engine="pandoc", console=Console(quiet=True))
+    assert "A new footer" in (second.out / "index.html").read_text()
+    assert {p: p.stat().st_mtime_ns for p in before} == before
+    assert second.stats is not None and {"search-index.js", *(f"search/{p.name}" for p in texts)} <= set(
+        second.stats.files
+    )  # still the build's own files, which the prune stage keeps
+    damaged = second.out / "search" / texts[0].name
+    original = damaged.read_bytes()
+    damaged.write_text("edited by hand")
+    config.write_text(config.read_text().replace("A new footer", "Another footer"))
+    third = build_site(project, engine="pandoc", console=Console(quiet=True))
+    assert (third.out / "search" / texts[0].name).read_bytes() == original
 
 
 def test_a_page_is_wrapped_again_when_the_site_id_changes(project: Path) -> None:
@@ -403,3 +429,26 @@ def test_the_page_cache_holds_the_current_pages_only(project: Path) -> None:
     subsets = [s.read_text() for s in (cache / "bibliography").glob("*.bib")]
     assert subsets and "@misc{x,}" not in subsets
     assert any("krupnick1996" in s and "plakun2009" in s for s in subsets)
+
+
+def test_each_component_payload_is_built_once_per_build(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A quiz shows on its own page and in its lesson: the build makes its payload once for both."""
+    import dataclasses
+    from collections import Counter
+
+    from curriculum.components import COMPONENTS
+
+    built: Counter[tuple[str, tuple[str, ...]]] = Counter()
+    for kind, spec in list(COMPONENTS.items()):
+
+        def counting(builder: Any, *args: str, _real: Any = spec.payload, _kind: str = kind) -> Any:
+            built[(_kind, args)] += 1
+            return _real(builder, *args)
+
+        monkeypatch.setitem(COMPONENTS._specs, kind, dataclasses.replace(spec, payload=counting))
+    result = build_site(project, engine="pandoc", console=Console(quiet=True))
+    assert built[("quiz", ("intro",))] == 1 and set(built.values()) == {1}
+    shown = [p for p in result.out.rglob("*.data.js") if "quiz:intro" in p.read_text()]
+    assert len(shown) >= 2, shown  # the quiz's page and the lesson's

@@ -398,4 +398,4 @@ class Mount:
         KeyError
             If the content the mount names does not exist.
         """
-        return self.spec.payload(builder, *self.args)
+        return builder.once(self.component, self.args, lambda: self.spec.payload(builder, *self.args))

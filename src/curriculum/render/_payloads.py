@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -94,6 +94,22 @@ class PayloadBuilder:
     norms: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     _entries: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
     """Each cited reference's sanitised entry (a build shows most references in many payloads)."""
+    _built: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """Each component's payload, once built (a build shows it on its own page and in a lesson)."""
+
+    def once(
+        self, component: str, args: tuple[str, ...], build: Callable[[], dict[str, Any]]
+    ) -> dict[str, Any]:
+        """Return the payload of ``component`` with ``args``, built by ``build`` the first time asked.
+
+        Callers must not change the payload: every page that shows the component shares it.
+        """
+        key = (component, args)
+        if key not in self._built:
+            self._built[key] = build()
+        return self._built[key]
 
     # ------------------------------------------------------------------ shared
 

@@ -537,6 +537,10 @@ class SearchIndex:
             "postings": _postings([postings[t] for t in terms], len(self.sections)),
         }
 
+    def files(self) -> list[str]:
+        """Return the names of the files :meth:`scripts` returns, in the same order."""
+        return ["search-index.js", *(f"search/{page}.js" for page in range(len(self.pages)))]
+
     def scripts(self) -> dict[str, str]:
         """``search-index.js`` and one ``search/<n>.js`` per page with its sections' text."""
         files = {"search-index.js": _script("window.CURRICULUM_SEARCH = ", self.index())}

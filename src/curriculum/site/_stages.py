@@ -356,7 +356,9 @@ def wrap(run: Render, sources: Mapping[str, _Source]) -> list[SearchPage]:
         repr(config.sidebar),
         footer,
     ]
-    record = _WrapRecord(run, [*site, [[p.source, p.output, p.title] for p in pages.values()]])
+    record = _OutputRecord(
+        run, "wrapped.json", [*site, [[p.source, p.output, p.title] for p in pages.values()]]
+    )
     for source, item in sources.items():
         page = item.page
         prev, nxt = pager(order, page)
@@ -397,27 +399,31 @@ def wrap(run: Render, sources: Mapping[str, _Source]) -> list[SearchPage]:
     return found
 
 
-class _WrapRecord:
-    """What each page's HTML was made from, so that a page nothing changed is not wrapped again.
+class _OutputRecord:
+    """What files of the site were made from, so that a file nothing changed is not made again.
 
-    Wrapping renders the page template with the whole sidebar, so its cost grows
-    with the site. A page whose inputs (its body, table of contents, title,
-    neighbours and payload file, and the site's navigation and package) are
-    those of the last build, and whose file is still the one that build wrote
-    (the same size and modification time, which the staging folder's hard links
-    keep), is left as it is. The record lives in the profile's build cache.
+    Wrapping renders the page template with the whole sidebar, and the search
+    index encodes every page, so their cost grows with the site. Each entry
+    names the files one key made (a page; the search index and its texts). An
+    entry whose key (its inputs, with the site's navigation and the package)
+    is that of the last build, and whose files are still the ones that build
+    wrote (the same size and modification time, which the staging folder's
+    hard links keep), is left as it is. The record lives in the profile's build
+    cache.
 
     Parameters
     ----------
     run : Render
         The render.
+    name : str
+        The record's file name in the build cache.
     site : list[Any]
-        What every page shows of the site: its title and id, navigation and footer.
+        What every entry depends on besides its own key.
     """
 
-    def __init__(self, run: Render, site: list[Any]) -> None:
+    def __init__(self, run: Render, name: str, site: list[Any]) -> None:
         self._run = run
-        self._path = run.cache / "wrapped.json"
+        self._path = run.cache / name
         self._shared = json.dumps([package_fingerprint(), machine_key(), site], ensure_ascii=False)
         try:
             before = json.loads(read_existing(self._path, CACHE_LIMIT) or b"{}")
@@ -427,20 +433,33 @@ class _WrapRecord:
         self._now: dict[str, list[Any]] = {}
         self._keys: dict[str, str] = {}
 
-    def kept(self, name: str, key: list[Any]) -> bool:
-        """Return whether the page ``name`` is unchanged (and count its file as written by this render)."""
+    def kept(self, entry: str, key: Any, files: list[str] | None = None) -> bool:
+        """Return whether the files of ``entry`` are unchanged (and count them as written by this render).
+
+        Parameters
+        ----------
+        entry : str
+            The entry's name (a page's path in the site).
+        key : Any
+            What the files are made from (JSON data).
+        files : list[str] | None
+            The files the entry makes (default: the one named ``entry``).
+        """
+        names = files if files is not None else [entry]
         digest = hashlib.sha256(json.dumps([self._shared, key], ensure_ascii=False).encode()).hexdigest()
-        self._keys[name] = digest
-        then, stat = self._before.get(name), self._stat(name)
-        if stat[0] < 0 or not isinstance(then, list) or then != [digest, *stat]:
+        self._keys[entry] = digest
+        stats = [self._stat(name) for name in names]
+        now: list[Any] = [digest, *stats]
+        if any(stat[0] < 0 for stat in stats) or self._before.get(entry) != now:
             return False
-        self._now[name] = then
-        self._run.stats.files.append(name)
+        self._now[entry] = now
+        self._run.stats.files.extend(names)
         return True
 
-    def wrote(self, name: str) -> None:
-        """Record the page ``name`` as just written."""
-        self._now[name] = [self._keys[name], *self._stat(name)]
+    def wrote(self, entry: str, files: list[str] | None = None) -> None:
+        """Record the files of ``entry`` as just written."""
+        names = files if files is not None else [entry]
+        self._now[entry] = [self._keys[entry], *(self._stat(name) for name in names)]
 
     def save(self) -> None:
         """Write the record, if it changed."""
@@ -465,11 +484,16 @@ def assets(run: Render) -> None:
 
 
 def search(run: Render, pages: list[SearchPage]) -> None:
-    """Search stage: the search index of every page and the components on it."""
+    """Search stage: the index of every page and the components on it (encoded again only if it changed)."""
     written_before = run.stats.written
-    scripts = site_index(pages).scripts()
-    for name, text in scripts.items():
-        run.write(name, text)
+    index = site_index(pages)
+    files = index.files()
+    record = _OutputRecord(run, "searched.json", [])
+    if not record.kept("search", [index.pages, index.sections, sorted(index.names_only)], files):
+        for name, text in index.scripts().items():
+            run.write(name, text)
+        record.wrote("search", files)
+    record.save()
     run.log(
         "search",
         f"{counted(len(pages), 'page')} indexed · {run.stats.written - written_before} files written",
