@@ -47,8 +47,18 @@ def new_process() -> None:
     _memo._stores.clear()
 
 
-def memo_file(root: Path, namespace: str = "test.upper") -> Path:
-    return root / PROJECT_CACHE / "memo" / f"{namespace}.json"
+def memo_file(root: Path, namespace: str = "test.upper", text: str = "alpha") -> Path:
+    """The file that holds (or would hold) the entry of ``text`` (a namespace splits its entries by key)."""
+    key = Memo[str](namespace, 1, str, _text).key(text)
+    return root / PROJECT_CACHE / "memo" / f"{namespace}.{key[0]}.json"
+
+
+def stored(root: Path, namespace: str = "test.upper") -> dict[str, Any]:
+    """Every entry the files of ``namespace`` hold."""
+    entries: dict[str, Any] = {}
+    for path in sorted((root / PROJECT_CACHE / "memo").glob(f"{namespace}.?.json")):
+        entries.update(json.loads(path.read_text())["entries"])
+    return entries
 
 
 def fill(root: Path, *texts: str, memo: Memo[str] = UPPER, context: str = "") -> Calls:
@@ -66,9 +76,9 @@ def test_a_hit_returns_the_stored_value_without_calling_the_function(tmp_path: P
     with memo_session(tmp_path):
         assert UPPER.get("alpha", refuse("alpha")) == "ALPHA"
         assert UPPER.get("beta", refuse("beta")) == "BETA"
-    stored = json.loads(memo_file(tmp_path).read_text())
-    stored["entries"] = dict.fromkeys(stored["entries"], "from the file")
-    memo_file(tmp_path).write_text(json.dumps(stored))
+    document = json.loads(memo_file(tmp_path).read_text())
+    document["entries"] = dict.fromkeys(document["entries"], "from the file")
+    memo_file(tmp_path).write_text(json.dumps(document))
     new_process()
     with memo_session(tmp_path):
         assert UPPER.get("alpha", refuse("alpha")) == "from the file", "the value comes from the file"
@@ -112,10 +122,35 @@ def test_a_file_keeps_only_the_entries_of_the_last_session_that_computed_somethi
     fill(tmp_path, "alpha", "beta")
     new_process()
     fill(tmp_path, "alpha", "gamma")
-    entries = json.loads(memo_file(tmp_path).read_text())["entries"]
+    entries = stored(tmp_path)
     assert set(entries) == {UPPER.key("alpha"), UPPER.key("gamma")}
     new_process()
     assert fill(tmp_path, "beta", "alpha", "gamma").texts == ["beta"], "beta was dropped"
+
+
+def test_a_one_text_change_rewrites_only_the_files_of_its_old_and_new_keys(tmp_path: Path) -> None:
+    """A namespace's entries are split by the first digit of their key, so an edit rewrites little."""
+    texts = [f"text {n}" for n in range(400)]  # so that every one of the 16 files holds some
+    fill(tmp_path, *texts)
+    files = sorted((tmp_path / PROJECT_CACHE / "memo").glob("test.upper.?.json"))
+    assert len(files) == 16 and set(stored(tmp_path)) == {UPPER.key(t) for t in texts}
+    times = {f: f.stat().st_mtime_ns for f in files}
+    for f in files:
+        os.utime(f, ns=(1, 1))  # an old time, so a rewrite shows whatever the clock's resolution
+    new_process()
+    edited = [*texts[1:], "text 0, edited"]
+    assert fill(tmp_path, *edited).texts == ["text 0, edited"]
+    rewritten = {f for f in files if not f.exists() or f.stat().st_mtime_ns != 1}
+    assert rewritten == {memo_file(tmp_path, text=t) for t in ["text 0", "text 0, edited"]}, times
+    assert set(stored(tmp_path)) == {UPPER.key(t) for t in edited}
+
+
+def test_the_single_file_of_an_earlier_version_is_removed(tmp_path: Path) -> None:
+    legacy = tmp_path / PROJECT_CACHE / "memo" / "test.upper.json"
+    legacy.parent.mkdir(parents=True)
+    legacy.write_text(json.dumps({"memo": "test.upper", "entries": {UPPER.key("alpha"): "OLD"}}))
+    assert fill(tmp_path, "alpha").texts == ["alpha"]
+    assert not legacy.exists() and stored(tmp_path) == {UPPER.key("alpha"): "ALPHA"}
 
 
 def test_a_session_that_computes_nothing_new_writes_nothing(tmp_path: Path) -> None:
@@ -132,7 +167,7 @@ def test_a_session_cut_short_keeps_the_entries_it_did_not_reach(tmp_path: Path) 
     with pytest.raises(RuntimeError), memo_session(tmp_path):
         UPPER.get("gamma", Calls()("gamma"))
         raise RuntimeError
-    entries = json.loads(memo_file(tmp_path).read_text())["entries"]
+    entries = stored(tmp_path)
     assert set(entries) == {UPPER.key("alpha"), UPPER.key("beta"), UPPER.key("gamma")}
 
 
@@ -140,15 +175,16 @@ def test_each_session_of_a_process_keeps_what_it_used(tmp_path: Path) -> None:
     """As ``curriculum serve`` builds again and again in one process."""
     fill(tmp_path, "alpha", "beta")
     fill(tmp_path, "alpha", "gamma")
-    entries = json.loads(memo_file(tmp_path).read_text())["entries"]
+    entries = stored(tmp_path)
     assert set(entries) == {UPPER.key("alpha"), UPPER.key("gamma")}
 
 
 def test_without_a_project_the_memo_lives_in_the_user_cache_folder() -> None:
     with memo_session(None):
         UPPER.get("outside", Calls()("outside"))
-    stored = json.loads((_memo.cache_dir() / "memo" / "test.upper.json").read_text())
-    assert UPPER.key("outside") in stored["entries"]
+    key = UPPER.key("outside")
+    document = json.loads((_memo.cache_dir() / "memo" / f"test.upper.{key[0]}.json").read_text())
+    assert key in document["entries"]
 
 
 @pytest.mark.parametrize(
@@ -174,7 +210,7 @@ def test_a_damaged_or_foreign_file_is_ignored_and_rebuilt(tmp_path: Path, conten
     memo_file(tmp_path).parent.mkdir(parents=True)
     memo_file(tmp_path).write_bytes(content)
     assert fill(tmp_path, "alpha").texts == ["alpha"]
-    assert json.loads(memo_file(tmp_path).read_text())["entries"] == {UPPER.key("alpha"): "ALPHA"}
+    assert stored(tmp_path) == {UPPER.key("alpha"): "ALPHA"}
 
 
 def test_a_value_of_the_wrong_shape_is_recomputed(tmp_path: Path) -> None:
@@ -199,11 +235,11 @@ def test_a_session_inside_another_of_the_same_folder_is_part_of_it(tmp_path: Pat
         with memo_session(tmp_path):
             UPPER.get("inside", Calls()("inside"))
             other.get("inside", Calls()("inside"))
-        assert not memo_file(tmp_path).exists() and not memo_file(tmp_path, "test.other").exists()
+        assert not stored(tmp_path) and not stored(tmp_path, "test.other")
         UPPER.get("after", Calls()("after"))
-    entries = json.loads(memo_file(tmp_path).read_text())["entries"]
+    entries = stored(tmp_path)
     assert set(entries) == {UPPER.key("before"), UPPER.key("inside"), UPPER.key("after")}
-    assert set(json.loads(memo_file(tmp_path, "test.other").read_text())["entries"]) == {other.key("inside")}
+    assert set(stored(tmp_path, "test.other")) == {other.key("inside")}
 
 
 def test_a_session_inside_another_of_another_folder_writes_its_own(tmp_path: Path) -> None:
@@ -211,8 +247,8 @@ def test_a_session_inside_another_of_another_folder_writes_its_own(tmp_path: Pat
         UPPER.get("a", Calls()("a"))
         with memo_session(tmp_path / "b"):
             UPPER.get("b", Calls()("b"))
-        assert set(json.loads(memo_file(tmp_path / "b").read_text())["entries"]) == {UPPER.key("b")}
-    assert set(json.loads(memo_file(tmp_path / "a").read_text())["entries"]) == {UPPER.key("a")}
+        assert set(stored(tmp_path / "b")) == {UPPER.key("b")}
+    assert set(stored(tmp_path / "a")) == {UPPER.key("a")}
 
 
 def test_a_failed_session_does_not_stop_the_next_one_writing(tmp_path: Path) -> None:
@@ -220,7 +256,7 @@ def test_a_failed_session_does_not_stop_the_next_one_writing(tmp_path: Path) -> 
         UPPER.get("alpha", Calls()("alpha"))
         raise RuntimeError
     fill(tmp_path, "beta")
-    assert UPPER.key("beta") in json.loads(memo_file(tmp_path).read_text())["entries"]
+    assert UPPER.key("beta") in stored(tmp_path)
 
 
 def test_a_memo_file_from_another_computer_matches_nothing(
@@ -268,3 +304,24 @@ def test_a_pipe_at_the_memo_file_does_not_block(tmp_path: Path) -> None:
     worker.start()
     worker.join(timeout=30)
     assert done and done[0].texts == ["alpha"], "the memo waited on a pipe"
+
+
+def test_a_value_reused_from_a_memo_keeps_the_entries_it_was_computed_from(tmp_path: Path) -> None:
+    """A payload from the memo rests on rendered Markdown no one asked for this time: that stays."""
+    outer = Memo[str]("test.outer", 1, str, _text, keeps=("test.upper",))
+
+    def shout(text: str) -> Callable[[], str]:
+        return lambda: UPPER.get(text, Calls()(text)) + "!"
+
+    with memo_session(tmp_path):
+        assert outer.get("alpha", shout("alpha")) == "ALPHA!"
+    new_process()
+    with memo_session(tmp_path):
+        assert outer.get("alpha", shout("never computed")) == "ALPHA!"  # from the memo
+        UPPER.get("beta", Calls()("beta"))  # something new, so the inner memo is written
+    assert set(stored(tmp_path)) == {UPPER.key("alpha"), UPPER.key("beta")}
+    new_process()
+    with memo_session(tmp_path):  # nothing reused: the inner memo keeps what this session used
+        assert outer.get("gamma", shout("gamma")) == "GAMMA!"
+    assert set(stored(tmp_path)) == {UPPER.key("gamma")}
+    assert set(stored(tmp_path, "test.outer")) == {outer.key("gamma")}

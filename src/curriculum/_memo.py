@@ -24,11 +24,15 @@ session (a notebook kernel) has nothing to write, and one killed inside a
 session leaves the files as they were. Outside a session a memo simply calls
 the function, so library use behaves exactly as without it.
 
-Each namespace has one file per folder, read once per process the first time
-it is needed, and written atomically when the session ends, only if
-something new was computed; it then holds exactly the entries that session
-used (plus, after a session cut short by an error, those it did not reach),
-so it never grows beyond the current content.
+Each namespace keeps its entries in sixteen files per folder, split by the
+first hex digit of the key. Each file is read once per process
+the first time a key in it is needed. When a session in which something new
+was computed ends, each file whose entries differ from those the session used
+is written atomically (or removed when it has none left): so a build after a
+one-quiz edit rewrites the few files that hold the quiz's old and new texts.
+The files then hold exactly the entries that session used (plus, after a
+session cut short by an error, those it did not reach), so they never grow
+beyond the current content.
 """
 
 from __future__ import annotations
@@ -110,21 +114,36 @@ def _code() -> str:
     return hasher.hexdigest()
 
 
+_SHARDS = "0123456789abcdef"
+"""A namespace's entries are kept in one file per first hex digit of their key, so a session that
+computed a few new values rewrites a few files, not all the namespace holds."""
+
+
 @dataclass
 class _Store:
-    """One namespace's entries in one folder: those read from its file, and those this session used."""
+    """One namespace's entries in one folder: those read from its files, and those this session used."""
 
-    path: Path
+    folder: Path
     namespace: str
-    loaded: dict[str, Any] | None = None
+    shards: dict[str, dict[str, Any]] = field(default_factory=dict)
     used: dict[str, Any] = field(default_factory=dict)
     dirty: bool = False
+    kept: bool = False
+    """Keep every entry read, used or not (a value of another memo computed from them was reused)."""
 
-    def entries(self) -> dict[str, Any]:
-        """Return the file's entries, reading it the first time (an unusable file counts as empty)."""
-        if self.loaded is None:
-            self.loaded = _read(self.path, self.namespace)
-        return self.loaded
+    def path(self, shard: str) -> Path:
+        """Return the file of the entries whose key starts with ``shard``."""
+        return self.folder / f"{self.namespace}.{shard}.json"
+
+    def entries(self, shard: str) -> dict[str, Any]:
+        """Return the entries of one file, reading it the first time (an unusable file counts as empty)."""
+        found = self.shards.get(shard)
+        if found is None:
+            with _lock:  # one thread reads each file
+                found = self.shards.get(shard)
+                if found is None:
+                    found = self.shards[shard] = _read(self.path(shard), self.namespace)
+        return found
 
 
 def _read(path: Path, namespace: str) -> dict[str, Any]:
@@ -187,8 +206,8 @@ def memo_session(root: Path | None) -> Iterator[None]:
         return
     with _lock:  # a use record starts with the session (a process may run several, as `curriculum serve`)
         for store in _stores.values():
-            if store.path.parent == session.folder:
-                store.used = {}
+            if store.folder == session.folder:
+                store.used, store.kept = {}, False
     _sessions.append(session)
     try:
         yield
@@ -208,21 +227,45 @@ def _flush(session: _Session, *, keep: bool) -> None:
     session : _Session
         The session that ends.
     keep : bool
-        Keep the entries the file had besides those used (the session was cut short).
+        Keep the entries the files had besides those used (the session was cut short).
     """
-    from curriculum.content import write_atomic  # the content layer imports this module
     from curriculum.errors import CurriculumError
 
     with _lock:
         stores = [store for (folder, _), store in _stores.items() if folder == session.folder]
     for store in stores:
         if store.dirty:
-            entries = {**(store.loaded or {}), **store.used} if keep else store.used
+            with contextlib.suppress(CurriculumError, OSError):  # a memo only saves time
+                _write(store, session.within, keep=keep or store.kept)
+            store.dirty = False
+        store.used, store.kept = {}, False
+
+
+def _write(store: _Store, within: Path, *, keep: bool) -> None:
+    """Write each file of ``store`` whose entries differ from what the session used (and kept)."""
+    from curriculum.content import write_atomic  # the content layer imports this module
+
+    used: dict[str, dict[str, Any]] = {shard: {} for shard in _SHARDS}
+    for key, value in store.used.items():
+        used.setdefault(key[:1], {})[key] = value
+    for shard, entries in used.items():
+        before = store.shards.get(shard)
+        if before is None and keep:
+            continue  # a file the session cut short never read: left as it is
+        if keep:
+            entries = {**(before or {}), **entries}
+        if before is not None and entries == before:
+            continue
+        path = store.path(shard)
+        if entries:
             document = {"memo": store.namespace, "entries": entries}
-            with contextlib.suppress(CurriculumError):  # a memo only saves time
-                write_atomic(store.path, json.dumps(document, separators=(",", ":")), within=session.within)
-            store.loaded, store.dirty = entries, False
-        store.used = {}
+            write_atomic(path, json.dumps(document, separators=(",", ":")), within=within)
+        elif not path.is_symlink() and path.is_file():
+            path.unlink()
+        store.shards[shard] = entries
+    legacy = store.folder / f"{store.namespace}.json"  # before the entries were split by key
+    if not legacy.is_symlink() and legacy.is_file():
+        legacy.unlink()
 
 
 class Memo(Generic[_T]):
@@ -239,6 +282,12 @@ class Memo(Generic[_T]):
     decode : Callable[[Any], _T]
         The value back from JSON data; raises TypeError, ValueError, KeyError
         or IndexError for data of the wrong shape, which is then recomputed.
+    keeps : tuple[str, ...]
+        The namespaces of the memos its values are computed from (a payload
+        renders its Markdown through ``render.markdown``). A session that
+        reuses one of its values cannot tell which of their entries that value
+        rests on, so it keeps them all; the next session that computes every
+        value again (after a lesson edit, say) keeps only those it used.
 
     Examples
     --------
@@ -248,13 +297,25 @@ class Memo(Generic[_T]):
     """
 
     def __init__(
-        self, namespace: str, version: int, encode: Callable[[_T], Any], decode: Callable[[Any], _T]
+        self,
+        namespace: str,
+        version: int,
+        encode: Callable[[_T], Any],
+        decode: Callable[[Any], _T],
+        *,
+        keeps: tuple[str, ...] = (),
     ) -> None:
         self.namespace = namespace
         self.version = version
         self.encode = encode
         self.decode = decode
+        self.keeps = keeps
         self._prefixes: dict[str, Any] = {}
+
+    @property
+    def persistent(self) -> bool:
+        """Whether values outlive the process (inside a :func:`memo_session`; outside, :meth:`get` calls)."""
+        return bool(_sessions)
 
     def key(self, text: str, context: str = "") -> str:
         """Return the key of ``text`` in ``context``: a SHA-256 over them, the namespace and the code."""
@@ -288,8 +349,8 @@ class Memo(Generic[_T]):
             return compute()
         key = self.key(text, context)
         data = store.used.get(key, _MISSING)
-        if data is _MISSING and store.loaded is not None:
-            data = store.loaded.get(key, _MISSING)
+        if data is _MISSING:
+            data = store.entries(key[:1]).get(key, _MISSING)
         if data is not _MISSING:
             try:
                 value = self.decode(data)
@@ -297,6 +358,8 @@ class Memo(Generic[_T]):
                 pass
             else:
                 store.used[key] = data
+                for namespace in self.keeps:
+                    _store_of(namespace).kept = True
                 return value
         value = compute()
         store.used[key] = self.encode(value)
@@ -305,12 +368,14 @@ class Memo(Generic[_T]):
 
     def _store(self) -> _Store | None:
         """Return this memo's store in the current session's folder, or None outside a session."""
-        if not _sessions:
-            return None
-        where = (_sessions[-1].folder, self.namespace)
-        store = _stores.get(where)
-        if store is None or store.loaded is None:
-            with _lock:  # one thread reads the file
-                store = _stores.setdefault(where, _Store(where[0] / f"{self.namespace}.json", self.namespace))
-                store.entries()
-        return store
+        return _store_of(self.namespace) if _sessions else None
+
+
+def _store_of(namespace: str) -> _Store:
+    """Return the store of ``namespace`` in the current session's folder (inside a session)."""
+    where = (_sessions[-1].folder, namespace)
+    store = _stores.get(where)
+    if store is None:
+        with _lock:
+            store = _stores.setdefault(where, _Store(where[0], namespace))
+    return store
