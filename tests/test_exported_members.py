@@ -107,6 +107,7 @@ EXPORTED = {
         "Exercise",
         "FacilitatorNotes",
         "FileRefused",
+        "HiddenContent",
         "Item",
         "LessonFrontMatter",
         "Loc",

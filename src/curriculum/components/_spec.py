@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from curriculum._memo import Memo
 from curriculum.content import FORMATS, ContentFormat, Curriculum, Document, register_format
 from curriculum.render import GeneratedPage, PayloadBuilder
 
@@ -398,4 +399,28 @@ class Mount:
         KeyError
             If the content the mount names does not exist.
         """
-        return builder.once(self.component, self.args, lambda: self.spec.payload(builder, *self.args))
+        return builder.once(self.component, self.args, lambda: self._remembered(builder))
+
+    @property
+    def shows(self) -> tuple[str, str | None]:
+        """The content file the call names: its folder and id (None: the call names none)."""
+        names_one = len(self.args) == len(self.spec.params)
+        return self.spec.content.folder, self.args[-1] if names_one else None
+
+    def _remembered(self, builder: PayloadBuilder) -> dict[str, Any]:
+        """Build the payload, or take it from the memo while its document and the shared content stand."""
+        what = f"payload\0{self.component}\0{json.dumps(self.args)}"
+        return builder.remembered(_PAYLOADS, what, self.shows, lambda b: self.spec.payload(b, *self.args))
+
+
+def _payload_json(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise TypeError("not a payload")
+    return data
+
+
+_PAYLOADS = Memo[dict[str, Any]](
+    "render.payload", 1, lambda payload: payload, _payload_json, keeps=("render.markdown",)
+)
+"""Each component's payload, by its document's text and what every payload shares (see
+:meth:`curriculum.render.PayloadBuilder.remembered`)."""

@@ -10,7 +10,8 @@ folder or their keys.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar, cast, get_args
@@ -44,6 +45,7 @@ __all__ = [
     "ContentFormat",
     "Curriculum",
     "Document",
+    "HiddenContent",
     "display_path",
     "find_root",
     "generated_dirs",
@@ -150,6 +152,8 @@ class Document(Generic[M]):
         Where each key and value is in the file.
     cells : tuple[Cell, ...]
         For a lesson notebook, its cells; for facilitator notes, their body; empty otherwise.
+    digest : str
+        A SHA-256 of the file's text (what it was loaded from).
     """
 
     id: str
@@ -158,6 +162,7 @@ class Document(Generic[M]):
     model: M
     locs: LocMap
     cells: tuple[Cell, ...] = ()
+    digest: str = ""
 
     def at(self, *loc: str | int) -> Pos:
         """Return the position of the value at key path ``loc``."""
@@ -233,6 +238,28 @@ class Curriculum:
         """True when files are checked outside a project (cross-references are skipped)."""
         return self.root is None
 
+    def showing(self, folder: str, ident: str | None) -> Curriculum:
+        """Return a view that shows one document of the tables (``folder``/``ident``) and hides the others.
+
+        The lessons, notes, technique vocabulary and bibliography stay in view.
+        Asking a table for any other id, or listing one, raises
+        :class:`HiddenContent`: a result computed from the view depends on
+        that document and what stays in view, and on nothing else (so it can
+        be remembered by their digests).
+
+        Parameters
+        ----------
+        folder : str
+            The table of the document shown (``quizzes``).
+        ident : str | None
+            Its id; None hides every document of the tables.
+        """
+        tables: dict[str, Any] = {
+            name: _Showing(name, table, ident if name == folder else None)
+            for name, table in self.tables.items()
+        }
+        return Curriculum(self.root, self.lessons, tables, self.notes, self.techniques, self.bibliography)
+
     def documents(self) -> Iterable[Document[Any]]:
         """Every loaded document, lessons first."""
         yield from self.lessons.values()
@@ -241,6 +268,33 @@ class Curriculum:
         yield from self.notes.values()
         if self.techniques is not None:
             yield self.techniques
+
+
+class HiddenContent(Exception):
+    """A :meth:`Curriculum.showing` view was asked for a document it hides, or to list a table.
+
+    Deliberately not a :class:`KeyError`: code that treats a missing id as
+    "no such content" must not take a hidden one for missing.
+    """
+
+
+class _Showing(Mapping[str, "Document[Any]"]):
+    """A table that shows at most one document; any other id, or a listing, raises :class:`HiddenContent`."""
+
+    def __init__(self, folder: str, table: Mapping[str, Document[Any]], ident: str | None) -> None:
+        self._folder = folder
+        self._shown = {ident: table[ident]} if ident is not None and ident in table else {}
+
+    def __getitem__(self, key: str) -> Document[Any]:
+        if key in self._shown:
+            return self._shown[key]
+        raise HiddenContent(f"{self._folder}/{key}")
+
+    def __iter__(self) -> Iterator[str]:
+        raise HiddenContent(f"the list of {self._folder}")
+
+    def __len__(self) -> int:
+        raise HiddenContent(f"the number of {self._folder}")
 
 
 def generated_dirs() -> tuple[str, ...]:
@@ -305,6 +359,10 @@ def load_files(paths: Iterable[Path], root: Path | None = None) -> Curriculum:
     return cur
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _load_one(cur: Curriculum, path: Path, display: str) -> None:
     source, problems = read_source(path, display, cur.root)
     cur.diagnostics += problems
@@ -323,7 +381,9 @@ def _load_one(cur: Curriculum, path: Path, display: str) -> None:
         fm, problems = validate_model(LessonFrontMatter, notebook.front_matter, notebook.locs, display)
         cur.diagnostics += problems
         if fm is not None:
-            cur.lessons[path.stem] = Document(path.stem, path, display, fm, notebook.locs, notebook.cells)
+            cur.lessons[path.stem] = Document(
+                path.stem, path, display, fm, notebook.locs, notebook.cells, _digest(source.text)
+            )
         return
     if path.suffix == ".qmd":
         notes, problems = read_notes(source)
@@ -333,7 +393,9 @@ def _load_one(cur: Curriculum, path: Path, display: str) -> None:
         front, problems = validate_model(FacilitatorNotes, notes.front_matter, notes.locs, display)
         cur.diagnostics += problems
         if front is not None:
-            cur.notes[path.stem] = Document(path.stem, path, display, front, notes.locs, (notes.body,))
+            cur.notes[path.stem] = Document(
+                path.stem, path, display, front, notes.locs, (notes.body,), _digest(source.text)
+            )
         return
     data, locs, problems = parse_yaml(source)
     cur.diagnostics += problems
@@ -367,7 +429,7 @@ def _load_one(cur: Curriculum, path: Path, display: str) -> None:
     cur.diagnostics += problems
     if doc_model is None:
         return
-    doc: Document[Any] = Document(path.stem, path, display, doc_model, locs)
+    doc: Document[Any] = Document(path.stem, path, display, doc_model, locs, digest=_digest(source.text))
     if kind == "techniques":
         if cur.techniques is not None:
             cur.diagnostics.append(_same_id(doc, cur.techniques))

@@ -10,19 +10,33 @@ resident profile carries no facilitator notes.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import hashlib
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 
-from curriculum.content import WORKSHEET_FIELDS, Curriculum, Quiz, Spotter, Technique, Vignette, Worksheet
+from curriculum._memo import Memo
+from curriculum.content import (
+    WORKSHEET_FIELDS,
+    Curriculum,
+    HiddenContent,
+    Quiz,
+    Spotter,
+    Technique,
+    Vignette,
+    Worksheet,
+)
 from curriculum.render._markdown import Renderer, sanitize
 
 __all__ = ["PLACES", "PayloadBuilder", "Profile", "without_verdict"]
 
 Profile = Literal["resident", "faculty"]
 PAYLOAD_SCHEMA = 1
+_T = TypeVar("_T")
 
 PLACES = [
     {"id": "stem", "label": "Stem: common factors and supportive"},
@@ -68,6 +82,14 @@ def _labelled(technique: dict[str, str]) -> dict[str, str]:
     }
 
 
+class _ReadsMore(Exception):
+    """A result that read hidden documents, carried out of the memo so that it is not stored."""
+
+    def __init__(self, value: Any) -> None:
+        super().__init__()
+        self.value = value
+
+
 @dataclass
 class PayloadBuilder:
     """Build component payloads for one curriculum.
@@ -98,6 +120,82 @@ class PayloadBuilder:
         default_factory=dict, init=False, repr=False, compare=False
     )
     """Each component's payload, once built (a build shows it on its own page and in a lesson)."""
+
+    def remembered(
+        self,
+        memo: Memo[_T],
+        what: str,
+        shown: tuple[str, str | None],
+        compute: Callable[[PayloadBuilder], _T],
+    ) -> _T:
+        """Return ``compute(builder)``, remembered across builds when it reads one document of the tables.
+
+        ``compute`` first runs on a view of the content that shows the one
+        document ``shown`` (a folder and an id) and hides every other quiz,
+        vignette, exercise and activity (:meth:`Curriculum.showing`). If it
+        needs no hidden document, its result depends on that document's text,
+        on what stays in view (the lessons, notes, techniques and references, by
+        :attr:`shared_digest`) and on the package's code, which together key
+        ``memo`` (with ``what``, naming the result); so a quiz edit leaves
+        every other quiz's and case's result to the memo. If it asks for a
+        hidden document, it runs again on the whole content and is not
+        remembered.
+
+        Parameters
+        ----------
+        memo : Memo
+            Where the results are kept.
+        what : str
+            Names the result among others of the same document (say, the component and its arguments).
+        shown : tuple[str, str | None]
+            The table and id of the document it reads; a None id: none.
+        compute : Callable[[PayloadBuilder], T]
+            Makes the result with the builder it is given.
+        """
+        folder, ident = shown
+        table = self.curriculum.tables.get(folder, {})
+        if not memo.persistent or (ident is not None and ident not in table):
+            return compute(self)  # outside a build, or no such document (which compute reports)
+        view = dataclasses.replace(self, curriculum=self.curriculum.showing(folder, ident))
+        view._entries = self._entries
+        digest = table[ident].digest if ident is not None else "-"
+
+        def in_view() -> _T:
+            try:
+                return compute(view)
+            except HiddenContent:
+                raise _ReadsMore(compute(self)) from None
+
+        try:
+            return memo.get(f"{what}\0{folder}/{ident}\0{digest}", in_view, context=self.shared_digest)
+        except _ReadsMore as more:
+            return cast("_T", more.value)
+
+    @functools.cached_property
+    def shared_digest(self) -> str:
+        """A digest of what every payload may read besides its own document.
+
+        The site id, profile and published norms, the formatted references,
+        the bibliography's keys, and the text of every lesson, facilitator
+        note and of the technique vocabulary.
+        """
+        cur = self.curriculum
+        references = sorted(
+            (k, r.key, r.parenthetical, r.narrative, r.html) for k, r in self.renderer.references.items()
+        )
+        parts = [
+            self.site,
+            self.profile,
+            self.norms,
+            cur.root is None,
+            self.renderer.cite_links,
+            references,
+            sorted(cur.bibliography.keys) if cur.bibliography is not None else None,
+            sorted((i, d.digest) for i, d in cur.lessons.items()),
+            sorted((i, d.digest) for i, d in cur.notes.items()),
+            cur.techniques.digest if cur.techniques is not None else None,
+        ]
+        return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
     def once(
         self, component: str, args: tuple[str, ...], build: Callable[[], dict[str, Any]]

@@ -24,13 +24,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from markupsafe import Markup
 
+from curriculum._memo import Memo
 from curriculum.components import COMPONENTS, Mount, PageContext
 from curriculum.content import Curriculum, write_atomic
 from curriculum.hosts.static import static_fragment
-from curriculum.render import GeneratedPage, PayloadBuilder, html_templates
+from curriculum.render import GeneratedPage, Origin, PayloadBuilder, html_templates
 from curriculum.site._assets import site_assets
 from curriculum.site._manifest import manifest_script
 from curriculum.site._reference import api_reference
@@ -47,22 +49,61 @@ def generated_pages(cur: Curriculum, builder: PayloadBuilder) -> dict[str, Gener
     Where Quarto renders a page, each component shows its static fragment (its
     payload inline); the Pandoc engine replaces that block by its own mount.
     """
-
-    def show(kind: str, args: tuple[str, ...]) -> str:
-        return static_fragment(Mount(kind, args).payload(builder))
-
-    ctx = PageContext(cur, builder, show)
+    ctx = _context(builder)
     generated: dict[str, GeneratedPage] = {}
     for spec in COMPONENTS.values():
         if spec.pages is None:
             continue
         generated[f"{spec.pages.folder}/index.qmd"] = spec.pages.index(ctx)
         for ident in spec.documents(cur, ()):
-            generated[f"{spec.pages.folder}/{ident}.qmd"] = spec.pages.page(ctx, ident)
+            make = spec.pages.page
+            generated[f"{spec.pages.folder}/{ident}.qmd"] = builder.remembered(
+                _PAGES,
+                f"page\0{spec.kind}",
+                (spec.content.folder, ident),
+                lambda b, make=make, ident=ident: make(_context(b), ident),  # type: ignore[misc]
+            )
             if spec.pages.more is not None:
                 for name, page in spec.pages.more(ctx, ident).items():
                     generated[f"{spec.pages.folder}/{name}.qmd"] = page
     return generated
+
+
+def _context(builder: PayloadBuilder) -> PageContext:
+    """Return what a page is made from: the builder's content, and its static fragments of components."""
+
+    def show(kind: str, args: tuple[str, ...]) -> str:
+        return static_fragment(Mount(kind, args).payload(builder))
+
+    return PageContext(builder.curriculum, builder, show)
+
+
+def _page_json(page: GeneratedPage) -> Any:
+    return {
+        "text": page.text,
+        "origins": [
+            [start, [origin[0], list(origin[1])] if origin else None] for start, origin in page.origins
+        ],
+        "components": [[block, kind, list(args)] for block, kind, args in page.components],
+    }
+
+
+def _page_from_json(data: Any) -> GeneratedPage:
+    origins: list[tuple[int, Origin | None]] = []
+    for start, origin in data["origins"]:
+        where = (str(origin[0]), (int(origin[1][0]), int(origin[1][1]))) if origin is not None else None
+        origins.append((int(start), where))
+    components = [
+        (str(block), str(kind), tuple(str(a) for a in args)) for block, kind, args in data["components"]
+    ]
+    return GeneratedPage(str(data["text"]), origins, components)
+
+
+_PAGES = Memo[GeneratedPage](
+    "render.generated-page", 1, _page_json, _page_from_json, keeps=("render.markdown", "render.payload")
+)
+"""Each component's own page, by its document's text and what every page shares (see
+:meth:`curriculum.render.PayloadBuilder.remembered`)."""
 
 
 def _assets_include(cur: Curriculum) -> str:

@@ -1,0 +1,150 @@
+"""Results remembered by the one document they read (`PayloadBuilder.remembered`, `Curriculum.showing`)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+
+from curriculum import _memo
+from curriculum._memo import Memo, memo_session
+from curriculum.content import Curriculum, HiddenContent, load_curriculum
+from curriculum.render import PayloadBuilder, Renderer
+from curriculum.site import build_site
+from tests.conftest import PROJECT
+
+TITLES = Memo[str]("test.titles", 1, str, str)
+
+
+def _builder(root: Path) -> PayloadBuilder:
+    return PayloadBuilder(load_curriculum(root), Renderer(), "test-site")
+
+
+def _retitle(root: Path, quiz: str, title: str) -> None:
+    path = root / "quizzes" / f"{quiz}.yml"
+    text = path.read_text()
+    first = text.splitlines()[0]
+    path.write_text(text.replace(first, f"title: {title}", 1))
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    target = tmp_path / "project"
+    shutil.copytree(
+        PROJECT, target, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
+    )
+    return target
+
+
+def _remember(root: Path, compute: Callable[[PayloadBuilder], str]) -> tuple[str, int]:
+    """Run ``compute`` for the quiz ``intro`` in a new process's memo session; return its result and calls."""
+    _memo._stores.clear()
+    calls = 0
+
+    def counted(builder: PayloadBuilder) -> str:
+        nonlocal calls
+        calls += 1
+        return compute(builder)
+
+    with memo_session(root):
+        value = _builder(root).remembered(TITLES, "title", ("quizzes", "intro"), counted)
+    return value, calls
+
+
+def test_a_view_shows_one_document_and_hides_the_rest_without_a_key_error() -> None:
+    cur = load_curriculum(PROJECT)
+    view = cur.showing("quizzes", "intro")
+    assert view.quizzes["intro"] is cur.quizzes["intro"] and "intro" in view.quizzes
+    assert view.lessons == cur.lessons and view.techniques is cur.techniques
+    reads: list[Callable[[Curriculum], Any]] = [
+        lambda v: v.quizzes["intro-final"],
+        lambda v: v.quizzes.get("intro-final"),
+        lambda v: "intro-final" in v.quizzes,
+        lambda v: "no-such-quiz" in v.quizzes,
+        lambda v: list(v.quizzes),
+        lambda v: len(v.vignettes),
+        lambda v: sorted(v.exercises.items()),
+        lambda v: v.vignettes["first-visit"],
+    ]
+    for read in reads:
+        with pytest.raises(HiddenContent) as raised:
+            read(view)
+        assert not isinstance(raised.value, LookupError)  # never mistaken for "no such content"
+    with pytest.raises(HiddenContent):  # a view of no document hides every table's
+        cur.showing("quizzes", None).quizzes["intro"]
+
+
+def test_a_result_that_reads_its_document_only_is_remembered_by_its_text(root: Path) -> None:
+    def title(builder: PayloadBuilder) -> str:
+        return builder.curriculum.quizzes["intro"].model.title
+
+    assert _remember(root, title) == ("Introduction quiz", 1)
+    _retitle(root, "intro-final", "Another quiz changed")  # not what the result read
+    assert _remember(root, title) == ("Introduction quiz", 0)
+    _retitle(root, "intro", "Introduction quiz, revised")
+    assert _remember(root, title) == ("Introduction quiz, revised", 1)
+
+
+def test_a_result_that_reads_another_document_is_never_remembered(root: Path) -> None:
+    def both(builder: PayloadBuilder) -> str:
+        quizzes = builder.curriculum.quizzes
+        return f"{quizzes['intro'].model.title} / {quizzes['intro-final'].model.title}"
+
+    assert _remember(root, both) == ("Introduction quiz / Introduction final test", 2)  # the view, then all
+    _retitle(root, "intro-final", "Final test, revised")
+    assert _remember(root, both) == ("Introduction quiz / Final test, revised", 2)
+    assert not list((root / ".curriculum-cache" / "memo").glob("test.titles.*"))  # nothing was stored
+
+
+def test_a_lesson_edit_reaches_every_remembered_payload(root: Path) -> None:
+    """The lessons stay in view (objective texts, titles): their text keys every remembered result."""
+
+    def objectives(builder: PayloadBuilder) -> str:
+        lesson = builder.curriculum.lessons["intro"].model
+        return " | ".join(o.text for o in lesson.objectives)
+
+    before, calls = _remember(root, objectives)
+    assert calls == 1
+    lesson = root / "lessons" / "intro.ipynb"
+    first = before.split(" | ")[0]
+    lesson.write_text(lesson.read_text().replace(first, first + " (revised)", 1))
+    after, calls = _remember(root, objectives)
+    assert calls == 1 and after.startswith(first + " (revised)")
+
+
+def test_outside_a_build_nothing_is_remembered_or_restricted(root: Path) -> None:
+    builder = _builder(root)
+    both = builder.remembered(
+        TITLES, "both", ("quizzes", "intro"), lambda b: str(len(b.curriculum.quizzes))
+    )  # no view outside a memo session: listing the quizzes is fine
+    assert both == "2"
+
+
+def test_a_quiz_edit_builds_only_that_quizs_payload_and_page(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every other component's payload and page come from the memo; the site is what a fresh build makes."""
+    import dataclasses
+    from collections import Counter
+
+    from curriculum.components import COMPONENTS
+
+    build_site(root, engine="pandoc", console=Console(quiet=True))
+    built: Counter[tuple[str, tuple[str, ...]]] = Counter()
+    for kind, spec in list(COMPONENTS.items()):
+
+        def counting(builder: Any, *args: str, _real: Any = spec.payload, _kind: str = kind) -> Any:
+            built[(_kind, args)] += 1
+            return _real(builder, *args)
+
+        monkeypatch.setitem(COMPONENTS._specs, kind, dataclasses.replace(spec, payload=counting))
+    _memo._stores.clear()
+    _retitle(root, "intro", "Introduction quiz, revised")
+    result = build_site(root, engine="pandoc", console=Console(quiet=True))
+    assert set(built) == {("quiz", ("intro",))}
+    assert "Introduction quiz, revised" in (result.out / "quiz" / "intro.html").read_text()
+    assert "Introduction quiz, revised" in (result.out / "quiz" / "index.html").read_text()
