@@ -7,6 +7,7 @@ through an audit hook, every file it opened.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -112,3 +113,43 @@ def test_a_clean_check_is_replayed_without_loading_the_content(tmp_path: Path) -
     quiz.write_text(quiz.read_text().replace("title: Introduction quiz", "title: [broken"))
     third = probe(["check", "--strict"], root)
     assert third["status"] == 1  # an edit is seen at once
+
+
+GC_PROBE = """
+import gc, json, sys
+from curriculum.cli import GC_THRESHOLDS, main
+sys.argv = ["curriculum", *sys.argv[1:]]
+try:
+    main()  # the process's own command line, as the console script calls it
+except SystemExit as exc:
+    status = exc.code
+print(json.dumps({"status": status, "thresholds": gc.get_threshold(), "frozen": gc.get_freeze_count(),
+                  "ours": GC_THRESHOLDS}), file=sys.__stdout__)
+"""
+
+
+def test_the_command_collects_garbage_less_often_and_not_at_exit(tmp_path: Path) -> None:
+    """A build loads many lasting objects: the collector must not walk them again and again."""
+    done = subprocess.run(
+        [sys.executable, "-c", GC_PROBE, "check"],
+        cwd=copy(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert result["status"] == 0
+    assert result["thresholds"] == result["ours"] and result["ours"][0] > 700  # Python's own is 700
+    assert result["frozen"] > 10_000  # what the command loaded is left out of the exit's collections
+
+
+def test_a_command_called_from_python_leaves_the_collector_alone() -> None:
+    """Tests and other programs call ``main(args)``: the process is theirs."""
+    import gc
+
+    from curriculum.cli import main
+
+    before = gc.get_threshold(), gc.get_freeze_count()
+    with contextlib.suppress(SystemExit):
+        main(["--version"])
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
