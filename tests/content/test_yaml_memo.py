@@ -58,3 +58,25 @@ def test_what_the_memo_cannot_hold_is_parsed_each_time(tmp_path: Path, text: str
     _memo._stores.clear()
     with memo_session(tmp_path):
         assert parse_yaml(source) == first
+
+
+def test_remembered_locations_are_decoded_only_when_asked_for(tmp_path: Path) -> None:
+    """Most documents of a build are never asked where anything is: their locations stay one string."""
+    path = FILES[0]
+    fresh = parse_yaml(_source(path))[1]
+    with memo_session(tmp_path):
+        parse_yaml(_source(path))
+    _memo._stores.clear()
+    with memo_session(tmp_path):
+        _, locs, _ = parse_yaml(_source(path))
+    assert "values" not in vars(locs)
+    assert locs.value(("title",)) == fresh.value(("title",)) and "values" in vars(locs)
+    assert locs == fresh
+
+
+@pytest.mark.parametrize("stored", ["not json", "[1, 2]", '[[["a", 1]], [], [], []]', "[" * 5000])
+def test_damaged_remembered_locations_come_from_the_file_again(stored: str) -> None:
+    source = _source(FILES[0])
+    fresh = parse_yaml(source)[1]
+    locs = _yaml._StoredLocMap(stored, source)
+    assert locs.key(("title",)) == fresh.key(("title",)) and locs == fresh

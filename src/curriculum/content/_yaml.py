@@ -11,6 +11,7 @@ parser failure becomes a diagnostic rather than an exception.
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,7 +71,7 @@ _SYNTAX_HINTS = {
 }
 
 
-@dataclass
+@dataclass(eq=False)
 class LocMap:
     """Where each value and key of a parsed document starts.
 
@@ -92,6 +93,18 @@ class LocMap:
     keys: dict[Loc, Pos] = field(default_factory=dict)
     plain: dict[Loc, str] = field(default_factory=dict)
     block: dict[Loc, Pos] = field(default_factory=dict)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LocMap):
+            return NotImplemented
+        return (self.values, self.keys, self.plain, self.block) == (
+            other.values,
+            other.keys,
+            other.plain,
+            other.block,
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as a dataclass with eq
 
     def inside(self, loc: Loc, offset: int, text: str) -> Pos:
         """Return the position of character ``offset`` of the text value at ``loc``.
@@ -327,35 +340,81 @@ def _from_json(data: Any) -> Any:
     return data
 
 
-def _encode_parsed(parsed: tuple[Any, LocMap] | None) -> Any:
+def _encode_parsed(parsed: tuple[Any, LocMap | str] | None) -> Any:
     if parsed is None:
         return None
     data, locs = parsed
+    if isinstance(locs, str):
+        return {"data": _to_json(data), "locs": locs}
     try:
-        return {
-            "data": _to_json(data),
-            "values": [[list(k), *v] for k, v in locs.values.items()],
-            "keys": [[list(k), *v] for k, v in locs.keys.items()],
-            "plain": [[list(k), v] for k, v in locs.plain.items()],
-            "block": [[list(k), *v] for k, v in locs.block.items()],
-        }
+        return {"data": _to_json(data), "locs": _locs_json(locs)}
     except _NotJson:
         return None
 
 
-def _decode_parsed(stored: Any) -> tuple[Any, LocMap]:
-    if not isinstance(stored, dict):
-        raise TypeError("not a parsed document")  # also a document the memo could not store
-    locs = LocMap(
-        {tuple(k): (int(a), int(b)) for k, a, b in stored["values"]},
-        {tuple(k): (int(a), int(b)) for k, a, b in stored["keys"]},
-        {tuple(k): str(v) for k, v in stored["plain"]},
-        {tuple(k): (int(a), int(b)) for k, a, b in stored["block"]},
+def _locs_json(locs: LocMap) -> str:
+    """Return the locations as JSON text, decoded only when one is asked for (see :class:`_StoredLocMap`)."""
+    return json.dumps(
+        [
+            [[list(k), *v] for k, v in locs.values.items()],
+            [[list(k), *v] for k, v in locs.keys.items()],
+            [[list(k), v] for k, v in locs.plain.items()],
+            [[list(k), *v] for k, v in locs.block.items()],
+        ],
+        separators=(",", ":"),
     )
-    return _from_json(stored["data"]), locs
 
 
-_PARSED = Memo[tuple[Any, LocMap] | None]("content.yaml", 1, _encode_parsed, _decode_parsed)
+def _locs_from_json(text: str) -> LocMap:
+    values, keys, plain, block = json.loads(text)
+    return LocMap(
+        {tuple(k): (int(a), int(b)) for k, a, b in values},
+        {tuple(k): (int(a), int(b)) for k, a, b in keys},
+        {tuple(k): str(v) for k, v in plain},
+        {tuple(k): (int(a), int(b)) for k, a, b in block},
+    )
+
+
+def _decode_parsed(stored: Any) -> tuple[Any, LocMap | str]:
+    if not isinstance(stored, dict) or not isinstance(stored["locs"], str):
+        raise TypeError("not a parsed document")  # also a document the memo could not store
+    return _from_json(stored["data"]), stored["locs"]
+
+
+class _StoredLocMap(LocMap):
+    """Locations read back from the memo, decoded the first time one is asked for.
+
+    Most documents of a build are never asked where anything is (only a
+    problem names a line), so their locations stay one string. A stored text
+    that cannot be decoded gives the locations of the file parsed again.
+
+    Parameters
+    ----------
+    stored : str
+        The locations as :func:`_locs_json` wrote them.
+    source : Source
+        The file, parsed again if ``stored`` is damaged.
+    """
+
+    def __init__(self, stored: str, source: Source) -> None:  # the fields are set on first use
+        self._stored = stored
+        self._source = source
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in _LOC_FIELDS:
+            raise AttributeError(name)
+        try:
+            locs = _locs_from_json(self._stored)
+        except (ValueError, TypeError, KeyError, IndexError, RecursionError):
+            locs = _parse(self._source)[1]
+        for field_name in _LOC_FIELDS:
+            setattr(self, field_name, getattr(locs, field_name))
+        return getattr(self, name)
+
+
+_LOC_FIELDS = ("values", "keys", "plain", "block")
+
+_PARSED = Memo[tuple[Any, LocMap | str] | None]("content.yaml", 2, _encode_parsed, _decode_parsed)
 """Each clean document's data and locations, across runs (a file with problems is parsed each time)."""
 
 
@@ -378,7 +437,7 @@ def parse_yaml(source: Source) -> tuple[Any, LocMap, list[Diagnostic]]:
     """
     fresh: list[tuple[Any, LocMap, list[Diagnostic]]] = []
 
-    def parse() -> tuple[Any, LocMap] | None:
+    def parse() -> tuple[Any, LocMap | str] | None:
         fresh.append(_parse(source))
         data, locs, problems = fresh[0]
         return None if problems or data is None else (data, locs)
@@ -386,7 +445,8 @@ def parse_yaml(source: Source) -> tuple[Any, LocMap, list[Diagnostic]]:
     kept = _PARSED.get(source.text, parse)
     if fresh or kept is None:
         return fresh[0] if fresh else _parse(source)
-    return kept[0], kept[1], []
+    data, locs = kept
+    return data, locs if isinstance(locs, LocMap) else _StoredLocMap(locs, source), []
 
 
 def _parse(source: Source) -> tuple[Any, LocMap, list[Diagnostic]]:
