@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -452,3 +453,26 @@ def test_each_component_payload_is_built_once_per_build(
     assert built[("quiz", ("intro",))] == 1 and set(built.values()) == {1}
     shown = [p for p in result.out.rglob("*.data.js") if "quiz:intro" in p.read_text()]
     assert len(shown) >= 2, shown  # the quiz's page and the lesson's
+
+
+def test_a_quiz_edit_rewrites_only_the_data_scripts_that_show_it(tmp_path: Path) -> None:
+    """The other pages' payloads are recognised by their keys; a script edited by hand is made again."""
+    from tests.site.conftest import build_copy
+
+    root, first = build_copy(tmp_path, "resident")
+    scripts = {p.relative_to(first.out): p for p in first.out.rglob("*.data.js")}
+    shows = {name for name, p in scripts.items() if '"quiz:intro"' in p.read_text()}
+    assert len(shows) >= 2 and len(scripts) > len(shows)
+    for p in scripts.values():
+        os.utime(p, ns=(1, 1))
+    other = next(p for name, p in scripts.items() if name not in shows)
+    original = other.read_bytes()
+    other.write_text("edited by hand")
+    os.utime(other, ns=(2, 2))
+    quiz = root / "quizzes" / "intro.yml"
+    quiz.write_text(quiz.read_text().replace("Introduction quiz", "Introduction quiz, revised"))
+    result = build_site(root, engine="pandoc", console=Console(quiet=True))
+    rewritten = {name for name, p in scripts.items() if p.stat().st_mtime_ns not in (1, 2)}
+    assert rewritten == shows | {other.relative_to(result.out)}
+    assert other.read_bytes() == original
+    assert all("Introduction quiz, revised" in scripts[name].read_text() for name in shows)

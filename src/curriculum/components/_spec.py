@@ -407,10 +407,18 @@ class Mount:
         names_one = len(self.args) == len(self.spec.params)
         return self.spec.content.folder, self.args[-1] if names_one else None
 
+    def payload_key(self, builder: PayloadBuilder) -> str | None:
+        """Return the key of the payload's inputs, once :meth:`payload` built it (None: not remembered)."""
+        return builder.remembered_key(self._what, self.shows)
+
+    @property
+    def _what(self) -> str:
+        return f"payload\0{self.component}\0{json.dumps(self.args)}"
+
     def _remembered(self, builder: PayloadBuilder) -> dict[str, Any]:
         """Build the payload, or take it from the memo while its document and the shared content stand."""
-        what = f"payload\0{self.component}\0{json.dumps(self.args)}"
-        return builder.remembered(_PAYLOADS, what, self.shows, lambda b: self.spec.payload(b, *self.args))
+        build = self.spec.payload
+        return builder.remembered(_PAYLOADS, self._what, self.shows, lambda b: build(b, *self.args))
 
 
 def _payload_json(data: Any) -> dict[str, Any]:

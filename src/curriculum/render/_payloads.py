@@ -119,6 +119,9 @@ class PayloadBuilder:
     _built: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _remembered: dict[tuple[str, tuple[str, str | None]], str] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
     """Each component's payload, once built (a build shows it on its own page and in a lesson)."""
 
     def remembered(
@@ -166,10 +169,21 @@ class PayloadBuilder:
             except HiddenContent:
                 raise _ReadsMore(compute(self)) from None
 
+        text = f"{what}\0{folder}/{ident}\0{digest}"
         try:
-            return memo.get(f"{what}\0{folder}/{ident}\0{digest}", in_view, context=self.shared_digest)
+            value = memo.get(text, in_view, context=self.shared_digest)
         except _ReadsMore as more:
             return cast("_T", more.value)
+        self._remembered[(what, shown)] = memo.key(text, self.shared_digest)
+        return value
+
+    def remembered_key(self, what: str, shown: tuple[str, str | None]) -> str | None:
+        """Return the memo key of a result :meth:`remembered` kept this build (None: it did not keep it).
+
+        The key names the result's inputs, so a file made from results can be
+        recognised by their keys without making it again.
+        """
+        return self._remembered.get((what, shown))
 
     @functools.cached_property
     def shared_digest(self) -> str:

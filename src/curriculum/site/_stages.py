@@ -169,6 +169,8 @@ class _Source:
     toc: str = ""
     body: str = ""
     mounts: list[Mount] = field(default_factory=list)
+    rendered: str = ""
+    """The name of the page cache entry of ``toc``, ``body`` and ``mounts`` (a hash of their inputs)."""
 
 
 def render_site(run: Render) -> RenderStats:
@@ -292,6 +294,7 @@ def pandoc(run: Render, sources: Mapping[str, _Source]) -> None:
         text_key = f"{shared}\0{source}\0{generated is not None}\0{item.slots.key(item.markdown)}"
         cached = page_cache / f"{hashlib.sha256(text_key.encode()).hexdigest()[:32]}.json"
         used.add(cached.name)
+        item.rendered = cached.name
         hit = _cached_page(read_existing(cached, CACHE_LIMIT))
         if hit is not None:
             item.toc, item.body, item.mounts = hit
@@ -366,14 +369,14 @@ def wrap(run: Render, sources: Mapping[str, _Source]) -> list[SearchPage]:
         found.append(
             SearchPage(page.title, page.output, page.kind == "notebook", item.body, list(here.values()))
         )
-        payloads = payload_script(here)
         data_file = ""
-        if payloads:
+        if here:
             data_file = posixpath.splitext(posixpath.basename(page.output))[0] + ".data.js"
-            run.write(posixpath.join(posixpath.dirname(page.output), data_file), payloads)
+            data_path = posixpath.join(posixpath.dirname(page.output), data_file)
+            _write_payloads(run, record, data_path, item.mounts, here)
         # Components, the progress panel and progress marks (quiz list, case library) need the script.
-        interactive = bool(payloads) or 'class="cur-progress"' in item.body or "data-cur-record=" in item.body
-        key = [page.output, page.title, item.body, item.toc, prev, nxt, interactive, data_file]
+        interactive = bool(here) or 'class="cur-progress"' in item.body or "data-cur-record=" in item.body
+        key = [page.output, page.title, item.rendered, prev, nxt, interactive, data_file]
         if record.kept(page.output, key):
             continue
         html = page_document(
@@ -397,6 +400,23 @@ def wrap(run: Render, sources: Mapping[str, _Source]) -> list[SearchPage]:
     run.write(search_page.output, page_document(config, pages, search_page, body))
     run.log("wrap", f"{counted(len(sources) + 1, 'page')} · {run.stats.written - written_before} written")
     return found
+
+
+def _write_payloads(
+    run: Render, record: _OutputRecord, name: str, mounts: list[Mount], here: dict[str, dict[str, Any]]
+) -> None:
+    """Write a page's data script, unless the payloads it holds are those of the file already there.
+
+    A payload taken from the memo has a key that names its inputs; a script of
+    such payloads only is recognised by their keys, without encoding them again.
+    """
+    keys = {m.dom_id: m.payload_key(run.builder) for m in mounts}
+    known = list(keys) == list(here) and all(keys.values())
+    if known and record.kept(name, [list(keys), list(keys.values())]):
+        return
+    run.write(name, payload_script(here))
+    if known:
+        record.wrote(name)
 
 
 class _OutputRecord:
