@@ -59,7 +59,7 @@ def test_a_view_shows_one_document_and_hides_the_rest_without_a_key_error() -> N
     cur = load_curriculum(PROJECT)
     view = cur.showing("quizzes", "intro")
     assert view.quizzes["intro"] is cur.quizzes["intro"] and "intro" in view.quizzes
-    assert view.lessons == cur.lessons and view.techniques is cur.techniques
+    assert view.lessons["intro"].model is cur.lessons["intro"].model and view.techniques is cur.techniques
     reads: list[Callable[[Curriculum], Any]] = [
         lambda v: v.quizzes["intro-final"],
         lambda v: v.quizzes.get("intro-final"),
@@ -148,3 +148,29 @@ def test_a_quiz_edit_builds_only_that_quizs_payload_and_page(
     assert set(built) == {("quiz", ("intro",))}
     assert "Introduction quiz, revised" in (result.out / "quiz" / "intro.html").read_text()
     assert "Introduction quiz, revised" in (result.out / "quiz" / "index.html").read_text()
+
+
+def test_a_lessons_prose_leaves_remembered_results_and_its_front_matter_reaches_them(root: Path) -> None:
+    """A view shows a lesson's front matter only: its cells raise, so prose edits rebuild no payload."""
+
+    def title(builder: PayloadBuilder) -> str:
+        return builder.curriculum.lessons["intro"].model.title
+
+    assert _remember(root, title) == ("Introduction", 1)
+    lesson = root / "lessons" / "intro.ipynb"
+    lesson.write_text(
+        lesson.read_text().replace("The alliance predicts outcome", "The alliance often predicts outcome")
+    )
+    assert _remember(root, title) == ("Introduction", 0)
+    lesson.write_text(lesson.read_text().replace("title: Introduction", "title: An introduction", 1))
+    assert _remember(root, title) == ("An introduction", 1)
+
+
+def test_a_result_that_reads_a_lessons_cells_is_never_remembered(root: Path) -> None:
+    def cells(builder: PayloadBuilder) -> str:
+        return str(len(builder.curriculum.lessons["intro"].cells))
+
+    assert _remember(root, cells) == ("6", 2)  # the view raised, so it ran again on the whole content
+    view = load_curriculum(root).showing("quizzes", "intro")
+    with pytest.raises(HiddenContent):
+        view.lessons["intro"].at("title")

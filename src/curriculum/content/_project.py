@@ -241,8 +241,9 @@ class Curriculum:
     def showing(self, folder: str, ident: str | None) -> Curriculum:
         """Return a view that shows one document of the tables (``folder``/``ident``) and hides the others.
 
-        The lessons, notes, technique vocabulary and bibliography stay in view.
-        Asking a table for any other id, or listing one, raises
+        The lessons' front matter, the notes, technique vocabulary and
+        bibliography stay in view. Asking a table for any other id, listing
+        one, or asking a lesson for its cells or locations raises
         :class:`HiddenContent`: a result computed from the view depends on
         that document and what stays in view, and on nothing else (so it can
         be remembered by their digests).
@@ -258,7 +259,8 @@ class Curriculum:
             name: _Showing(name, table, ident if name == folder else None)
             for name, table in self.tables.items()
         }
-        return Curriculum(self.root, self.lessons, tables, self.notes, self.techniques, self.bibliography)
+        lessons: dict[str, Any] = {lid: _FrontMatterOnly.of(doc) for lid, doc in self.lessons.items()}
+        return Curriculum(self.root, lessons, tables, self.notes, self.techniques, self.bibliography)
 
     def documents(self) -> Iterable[Document[Any]]:
         """Every loaded document, lessons first."""
@@ -276,6 +278,31 @@ class HiddenContent(Exception):
     Deliberately not a :class:`KeyError`: code that treats a missing id as
     "no such content" must not take a hidden one for missing.
     """
+
+
+class _FrontMatterOnly(Document[Any]):
+    """A lesson as a :meth:`Curriculum.showing` view shows it: id, file and front matter, not its cells."""
+
+    @classmethod
+    def of(cls, doc: Document[Any]) -> _FrontMatterOnly:
+        """Return the front matter of the lesson ``doc``."""
+        shown = object.__new__(cls)
+        for name in ("id", "path", "display", "model", "digest"):
+            object.__setattr__(shown, name, getattr(doc, name))
+        return shown
+
+    def __repr__(self) -> str:
+        return f"<the front matter of {self.display}>"
+
+    @property
+    def cells(self) -> tuple[Cell, ...]:
+        """Hidden: a result that reads a lesson's cells depends on more than its front matter."""
+        raise HiddenContent(f"the cells of {self.display}")
+
+    @property
+    def locs(self) -> LocMap:
+        """Hidden, as the cells."""
+        raise HiddenContent(f"the locations of {self.display}")
 
 
 class _Showing(Mapping[str, "Document[Any]"]):

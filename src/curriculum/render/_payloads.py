@@ -159,11 +159,11 @@ class PayloadBuilder:
         table = self.curriculum.tables.get(folder, {})
         if not memo.persistent or (ident is not None and ident not in table):
             return compute(self)  # outside a build, or no such document (which compute reports)
-        view = dataclasses.replace(self, curriculum=self.curriculum.showing(folder, ident))
-        view._entries = self._entries
         digest = table[ident].digest if ident is not None else "-"
 
         def in_view() -> _T:
+            view = dataclasses.replace(self, curriculum=self.curriculum.showing(folder, ident))
+            view._entries = self._entries
             try:
                 return compute(view)
             except HiddenContent:
@@ -190,8 +190,9 @@ class PayloadBuilder:
         """A digest of what every payload may read besides its own document.
 
         The site id, profile and published norms, the formatted references,
-        the bibliography's keys, and the text of every lesson, facilitator
-        note and of the technique vocabulary.
+        the bibliography's keys, every lesson's front matter (not its cells:
+        a lesson's prose leaves every payload as it was), and the text of
+        every facilitator note and of the technique vocabulary.
         """
         cur = self.curriculum
         references = sorted(
@@ -205,7 +206,7 @@ class PayloadBuilder:
             self.renderer.cite_links,
             references,
             sorted(cur.bibliography.keys) if cur.bibliography is not None else None,
-            sorted((i, d.digest) for i, d in cur.lessons.items()),
+            sorted((i, d.display, d.model.model_dump_json()) for i, d in cur.lessons.items()),
             sorted((i, d.digest) for i, d in cur.notes.items()),
             cur.techniques.digest if cur.techniques is not None else None,
         ]
