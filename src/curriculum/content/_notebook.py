@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from curriculum._memo import Memo
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
 from curriculum.content._source import Source
 from curriculum.content._yaml import LocMap, Pos, parse_yaml
@@ -203,7 +204,7 @@ def read_notebook(source: Source) -> tuple[NotebookText | None, list[Diagnostic]
             )
         ]
     cells = notebook_cells(source.text, cells_data)
-    schema_problems = _structure(data, cells_data, [c.start for c in cells], display)
+    schema_problems = _structure(data, cells_data, [c.start for c in cells], display, source.text)
     first = cells[0] if cells else None
     hint = "make the first cell a raw cell that starts with `---`, holds the YAML and ends with `---`"
     if first is None or first.kind != "raw" or not first.text.lstrip().startswith("---"):
@@ -244,8 +245,12 @@ def read_notebook(source: Source) -> tuple[NotebookText | None, list[Diagnostic]
 _FIX = "open and save it in JupyterLab, or restore it from version control"
 
 
-def _structure(data: Any, cells: list[Any], starts: list[Pos], display: str) -> list[Diagnostic]:
-    """Check the notebook against nbformat: cells, sources and outputs first, in words, then the schema."""
+def _structure(data: Any, cells: list[Any], starts: list[Pos], display: str, text: str) -> list[Diagnostic]:
+    """Check the notebook against nbformat: cells, sources and outputs first, in words, then the schema.
+
+    The schema's verdict on a notebook's text is remembered across builds (see :mod:`curriculum._memo`),
+    so an unchanged notebook neither compiles nor runs the schema's validator again.
+    """
     problems: list[Diagnostic] = []
     for i, cell in enumerate(cells):
         kind = cell.get("cell_type")
@@ -284,7 +289,7 @@ def _structure(data: Any, cells: list[Any], starts: list[Pos], display: str) -> 
             )
     if problems:
         return problems
-    error = _schema_error(data)
+    error = _SCHEMA.get(text, lambda: _schema_error(data))
     if error is None:
         return []
     where, message = error
@@ -329,6 +334,26 @@ def _schema_error(data: dict[str, Any]) -> tuple[list[str | int], str] | None:
         message = str(getattr(exc, "message", exc)).removeprefix("data")
         return path, message.lstrip(".").strip()
     return None
+
+
+def _encode_error(error: tuple[list[str | int], str] | None) -> Any:
+    return None if error is None else [list(error[0]), error[1]]
+
+
+def _decode_error(data: Any) -> tuple[list[str | int], str] | None:
+    """Return a stored verdict; raise for data of another shape (the memo then validates again)."""
+    if data is None:
+        return None
+    where, message = data
+    if not isinstance(where, list) or not isinstance(message, str):
+        raise TypeError("not a schema verdict")
+    if not all(isinstance(part, str | int) for part in where):
+        raise TypeError("not a place in a notebook")
+    return where, message
+
+
+_SCHEMA = Memo[tuple[list[str | int], str] | None]("content.notebook-schema", 1, _encode_error, _decode_error)
+"""Each notebook text's verdict under nbformat's schema: None, or where and what fails."""
 
 
 def _short(message: str) -> str:
