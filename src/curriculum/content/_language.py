@@ -17,7 +17,7 @@ from curriculum._memo import Memo
 from curriculum.content._diagnostics import RULES, Severity
 from curriculum.content._project import Curriculum
 from curriculum.content._registry import Finding, check
-from curriculum.content._texts import texts
+from curriculum.content._texts import by_document
 
 __all__: list[str] = []
 
@@ -85,12 +85,8 @@ _Use = tuple[int, int, int]
 """Where a stigmatising term starts and ends in a text, and the index of its entry in the list of terms."""
 
 
-def _uses(text: str) -> list[_Use]:
-    """Return the stigmatising terms used (not mentioned) in ``text`` (remembered across checks)."""
-    return _USES.get(text, lambda: _scan(text))
-
-
 def _scan(text: str) -> list[_Use]:
+    """Return the stigmatising terms used (not mentioned) in ``text``."""
     lower = text.lower()
     wanted = [n for n, (_, words, _) in enumerate(_COMPILED) if any(word in lower for word in words)]
     if not wanted:  # quotations only hide terms: a text without their words has none
@@ -111,15 +107,15 @@ def _decode(data: Any) -> list[_Use]:
     return uses
 
 
-_USES = Memo[list[_Use]]("lint.language", 1, list, _decode)
-"""The stigmatising terms of each text, across checks."""
+_USES = Memo[list[list[_Use]]]("lint.language", 2, list, lambda data: [_decode(uses) for uses in data])
+"""The stigmatising terms of each text of a file."""
 
 
 @check
 def language(cur: Curriculum) -> Iterator[Finding]:
     """Flag stigmatising terms outside quotations, with a person-first alternative."""
-    for field in texts(cur):
-        for start, end, n in _uses(field.text):
+    for field, uses in by_document(cur, _USES, _scan):
+        for start, end, n in uses:
             yield Finding(
                 L24.at(
                     field.doc.display,

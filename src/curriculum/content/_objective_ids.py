@@ -18,7 +18,7 @@ from curriculum._memo import Memo
 from curriculum.content._diagnostics import RULES, Severity
 from curriculum.content._project import Curriculum
 from curriculum.content._registry import Finding, check
-from curriculum.content._texts import texts
+from curriculum.content._texts import TextField, by_document
 
 __all__: list[str] = []
 
@@ -39,15 +39,10 @@ def _decode(data: Any) -> list[tuple[int, str]]:
     return found
 
 
-_FOUND = Memo[list[tuple[int, str]]]("lint.objective-ids", 1, list, _decode)
-"""Where each text names an objective id, keyed also by the pattern of every id."""
-
-
-def _ids(text: str, pattern: re.Pattern[str]) -> list[tuple[int, str]]:
-    """Return where ``text`` names an objective id (``pattern`` matches every id), and which."""
-    return _FOUND.get(
-        text, lambda: [(m.start(), m.group()) for m in pattern.finditer(text)], context=pattern.pattern
-    )
+_FOUND = Memo[list[list[tuple[int, str]]]](
+    "lint.objective-ids", 2, list, lambda data: [_decode(found) for found in data]
+)
+"""Where each text of a file names an objective id, keyed also by the pattern of every id."""
 
 
 @check
@@ -58,10 +53,15 @@ def objective_ids(cur: Curriculum) -> Iterator[Finding]:
         return
     names = "|".join(re.escape(i) for i in sorted(objectives, key=len, reverse=True))
     pattern = re.compile(rf"(?<![\w-])(?:{names})(?![\w-])")
-    for field in texts(cur):
-        if field.loc and field.loc[-1] == "facilitator":
-            continue
-        for start, ident in _ids(field.text, pattern):
+
+    def ids(text: str) -> list[tuple[int, str]]:
+        return [(m.start(), m.group()) for m in pattern.finditer(text)]
+
+    def wanted(field: TextField) -> bool:
+        return not (field.loc and field.loc[-1] == "facilitator")
+
+    for field, found in by_document(cur, _FOUND, ids, wanted=wanted, context=pattern.pattern):
+        for start, ident in found:
             if ident not in objectives:  # the context holds every id, so only a damaged memo names another
                 continue
             words = " ".join(objectives[ident].split())

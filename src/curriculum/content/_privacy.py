@@ -20,7 +20,7 @@ from curriculum.content._diagnostics import RULES, Rule, Severity
 from curriculum.content._models import Vignette
 from curriculum.content._project import Curriculum
 from curriculum.content._registry import Finding, check
-from curriculum.content._texts import texts
+from curriculum.content._texts import TextField, by_document
 
 __all__: list[str] = []
 
@@ -190,12 +190,8 @@ _Match = tuple[int, int, str]
 """Where an identifier starts in a text, the index of its pattern in :data:`PATTERNS`, and what it says."""
 
 
-def _identifiers(text: str) -> list[_Match]:
-    """Return every possible identifier in ``text``, pattern by pattern (remembered across checks)."""
-    return _IDENTIFIERS.get(text, lambda: _scan(text))
-
-
 def _scan(text: str) -> list[_Match]:
+    """Return every possible identifier in ``text``, pattern by pattern."""
     return [
         (match.start(), index, match.group().strip())
         for index, pattern in enumerate(PATTERNS)
@@ -215,17 +211,21 @@ def _decode(data: Any) -> list[_Match]:
     return matches
 
 
-_IDENTIFIERS = Memo[list[_Match]]("lint.privacy", 1, list, _decode)
-"""The identifiers in each text, across checks."""
+_IDENTIFIERS = Memo[list[list[_Match]]](
+    "lint.privacy", 2, list, lambda data: [_decode(matches) for matches in data]
+)
+"""The identifiers in each text of a file."""
 
 
 @check
 def privacy(cur: Curriculum) -> Iterator[Finding]:
     """Look for Safe Harbor identifiers in every text that describes a patient."""
-    for field in texts(cur):
-        if not field.case or field.cell is not None:
-            continue
-        for start, index, said in _identifiers(field.text):
+
+    def describes_a_patient(field: TextField) -> bool:
+        return field.case and field.cell is None
+
+    for field, found in by_document(cur, _IDENTIFIERS, _scan, wanted=describes_a_patient):
+        for start, index, said in found:
             pattern = PATTERNS[index]
             yield Finding(
                 pattern.rule.at(

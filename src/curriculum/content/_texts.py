@@ -9,16 +9,20 @@ is what the privacy lint reads.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from curriculum._memo import Memo
 from curriculum.content._models import Quiz, Spotter, TechniqueVocabulary, Vignette, Worksheet
 from curriculum.content._notebook import Cell
 from curriculum.content._project import Curriculum, Document
 from curriculum.content._yaml import Loc, Pos
 
-__all__ = ["TextField", "texts"]
+__all__ = ["TextField", "by_document", "texts"]
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,55 @@ class TextField:
         if self.cell is not None:
             return self.cell.pos(offset)
         return self.doc.inside(self.loc, offset, self.text)
+
+
+def by_document(
+    cur: Curriculum,
+    memo: Memo[list[_T]],
+    compute: Callable[[str], _T],
+    *,
+    wanted: Callable[[TextField], bool] = lambda _field: True,
+    context: str = "",
+) -> Iterator[tuple[TextField, _T]]:
+    """Yield each wanted text with ``compute(text)``, remembered one file at a time.
+
+    The texts of a file, and so what a pure function of each makes of them,
+    follow from the file's text: ``memo`` keeps one list per file, keyed by
+    its digest (see :mod:`curriculum._memo`), so a check reads an unchanged
+    file's results with one look-up instead of one per text.
+
+    Parameters
+    ----------
+    cur : Curriculum
+        The loaded curriculum.
+    memo : Memo[list[T]]
+        Where each file's list of results is kept.
+    compute : Callable[[str], T]
+        A pure function of a text (given the code and ``context``).
+    wanted : Callable[[TextField], bool]
+        Which texts the check reads (a fixed rule of the check's code).
+    context : str
+        Anything else the results depend on.
+    """
+    for _, group in itertools.groupby(texts(cur), key=lambda field: id(field.doc)):
+        fields = [field for field in group if wanted(field)]
+        if fields:
+            yield from zip(fields, _results(memo, compute, fields, context), strict=True)
+
+
+def _results(
+    memo: Memo[list[_T]], compute: Callable[[str], _T], fields: list[TextField], context: str
+) -> list[_T]:
+    """Return ``compute`` of each text of one file, from the memo while the file is unchanged."""
+    digest = fields[0].doc.digest
+
+    def all_of_them() -> list[_T]:
+        return [compute(field.text) for field in fields]
+
+    if not digest:  # a document made in code, not read from a file
+        return all_of_them()
+    results = memo.get(f"{digest}\0{len(fields)}", all_of_them, context=context)
+    return results if len(results) == len(fields) else all_of_them()  # a damaged entry: the file's own
 
 
 def texts(cur: Curriculum) -> Iterator[TextField]:
