@@ -128,20 +128,10 @@ def test_a_quiz_edit_builds_only_that_quizs_payload_and_page(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every other component's payload and page come from the memo; the site is what a fresh build makes."""
-    import dataclasses
-    from collections import Counter
-
-    from curriculum.components import COMPONENTS
+    from tests.site.conftest import count_payload_builds
 
     build_site(root, engine="pandoc", console=Console(quiet=True))
-    built: Counter[tuple[str, tuple[str, ...]]] = Counter()
-    for kind, spec in list(COMPONENTS.items()):
-
-        def counting(builder: Any, *args: str, _real: Any = spec.payload, _kind: str = kind) -> Any:
-            built[(_kind, args)] += 1
-            return _real(builder, *args)
-
-        monkeypatch.setitem(COMPONENTS._specs, kind, dataclasses.replace(spec, payload=counting))
+    built = count_payload_builds(monkeypatch)
     _memo._stores.clear()
     _retitle(root, "intro", "Introduction quiz, revised")
     result = build_site(root, engine="pandoc", console=Console(quiet=True))

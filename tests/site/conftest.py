@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console
@@ -61,3 +63,20 @@ def repo_resident(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
 @pytest.fixture(scope="session")
 def repo_faculty(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     return build_repo(tmp_path_factory.mktemp("repo-faculty"), "faculty")
+
+
+def count_payload_builds(monkeypatch: pytest.MonkeyPatch) -> Counter[tuple[str, tuple[str, ...]]]:
+    """Count, from now on, each time a component kind builds a payload (by kind and arguments)."""
+    import dataclasses
+
+    from curriculum.components import COMPONENTS
+
+    built: Counter[tuple[str, tuple[str, ...]]] = Counter()
+    for kind, spec in list(COMPONENTS.items()):
+
+        def counting(builder: Any, *args: str, _real: Any = spec.payload, _kind: str = kind) -> Any:
+            built[(_kind, args)] += 1
+            return _real(builder, *args)
+
+        monkeypatch.setitem(COMPONENTS._specs, kind, dataclasses.replace(spec, payload=counting))
+    return built

@@ -436,19 +436,9 @@ def test_each_component_payload_is_built_once_per_build(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A quiz shows on its own page and in its lesson: the build makes its payload once for both."""
-    import dataclasses
-    from collections import Counter
+    from tests.site.conftest import count_payload_builds
 
-    from curriculum.components import COMPONENTS
-
-    built: Counter[tuple[str, tuple[str, ...]]] = Counter()
-    for kind, spec in list(COMPONENTS.items()):
-
-        def counting(builder: Any, *args: str, _real: Any = spec.payload, _kind: str = kind) -> Any:
-            built[(_kind, args)] += 1
-            return _real(builder, *args)
-
-        monkeypatch.setitem(COMPONENTS._specs, kind, dataclasses.replace(spec, payload=counting))
+    built = count_payload_builds(monkeypatch)
     result = build_site(project, engine="pandoc", console=Console(quiet=True))
     assert built[("quiz", ("intro",))] == 1 and set(built.values()) == {1}
     shown = [p for p in result.out.rglob("*.data.js") if "quiz:intro" in p.read_text()]
