@@ -466,3 +466,24 @@ def test_a_quiz_edit_rewrites_only_the_data_scripts_that_show_it(tmp_path: Path)
     assert rewritten == shows | {other.relative_to(result.out)}
     assert other.read_bytes() == original
     assert all("Introduction quiz, revised" in scripts[name].read_text() for name in shows)
+
+
+def test_the_index_is_not_even_gathered_while_no_page_text_changed(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each page says what its text is made from (cache entry, payload keys): the same, no index work."""
+    from curriculum.site import _stages
+
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+    config = project / "_quarto.yml"
+    config.write_text(config.read_text().replace("website:\n", "website:\n  page-footer: A footer\n", 1))
+    real = _stages.site_index
+    with monkeypatch.context() as never:
+        never.setattr(_stages, "site_index", lambda pages: pytest.fail("the index was gathered"))
+        build_site(project, engine="pandoc", console=Console(quiet=True))
+    quiz = project / "quizzes" / "intro.yml"
+    quiz.write_text(quiz.read_text().replace("Introduction quiz", "Introduction quiz on the alliance"))
+    gathered: list[int] = []
+    monkeypatch.setattr(_stages, "site_index", lambda pages: gathered.append(1) or real(pages))
+    result = build_site(project, engine="pandoc", console=Console(quiet=True))
+    assert gathered and "Introduction quiz on the alliance" in (result.out / "search-index.js").read_text()

@@ -445,6 +445,9 @@ class SearchPage:
         The rendered body.
     payloads : list[dict[str, Any]]
         The payloads of the components the page shows.
+    made_from : Any
+        What the body and payloads are made from, as JSON data (the page cache
+        entry and the payloads' memo keys), when every part is known; else None.
     """
 
     title: str
@@ -452,6 +455,7 @@ class SearchPage:
     notebook: bool
     body: str
     payloads: list[dict[str, Any]] = field(default_factory=list)
+    made_from: Any = None
 
 
 def site_index(pages: list[SearchPage]) -> SearchIndex:

@@ -366,8 +366,12 @@ def wrap(run: Render, sources: Mapping[str, _Source]) -> list[SearchPage]:
         page = item.page
         prev, nxt = pager(order, page)
         here = {m.dom_id: _payload(run.builder, m, source, built) for m in item.mounts}
+        payload_keys = [m.payload_key(run.builder) for m in item.mounts]
+        made_from = [item.rendered, payload_keys] if item.rendered and all(payload_keys) else None
         found.append(
-            SearchPage(page.title, page.output, page.kind == "notebook", item.body, list(here.values()))
+            SearchPage(
+                page.title, page.output, page.kind == "notebook", item.body, list(here.values()), made_from
+            )
         )
         data_file = ""
         if here:
@@ -453,7 +457,9 @@ class _OutputRecord:
         self._now: dict[str, list[Any]] = {}
         self._keys: dict[str, str] = {}
 
-    def kept(self, entry: str, key: Any, files: list[str] | None = None) -> bool:
+    def kept(
+        self, entry: str, key: Any, files: list[str] | None = None, *, as_recorded: bool = False
+    ) -> bool:
         """Return whether the files of ``entry`` are unchanged (and count them as written by this render).
 
         Parameters
@@ -464,13 +470,20 @@ class _OutputRecord:
             What the files are made from (JSON data).
         files : list[str] | None
             The files the entry makes (default: the one named ``entry``).
+        as_recorded : bool
+            The files are those the record names for the entry (what they are is
+            known only once they are made, as the search index's).
         """
-        names = files if files is not None else [entry]
         digest = hashlib.sha256(json.dumps([self._shared, key], ensure_ascii=False).encode()).hexdigest()
         self._keys[entry] = digest
-        stats = [self._stat(name) for name in names]
-        now: list[Any] = [digest, *stats]
-        if any(stat[0] < 0 for stat in stats) or self._before.get(entry) != now:
+        then = self._before.get(entry)
+        if not isinstance(then, list) or not then or then[0] != digest:  # checked first: the key is ours
+            return False
+        if as_recorded:
+            files = [str(f[0]) for f in then[1:] if isinstance(f, list) and f]
+        names = files if files is not None else [entry]
+        now: list[Any] = [digest, *([name, *self._stat(name)] for name in names)]
+        if any(stat[1] < 0 for stat in now[1:]) or then != now:
             return False
         self._now[entry] = now
         self._run.stats.files.extend(names)
@@ -479,7 +492,7 @@ class _OutputRecord:
     def wrote(self, entry: str, files: list[str] | None = None) -> None:
         """Record the files of ``entry`` as just written."""
         names = files if files is not None else [entry]
-        self._now[entry] = [self._keys[entry], *(self._stat(name) for name in names)]
+        self._now[entry] = [self._keys[entry], *([name, *self._stat(name)] for name in names)]
 
     def save(self) -> None:
         """Write the record, if it changed."""
@@ -504,15 +517,26 @@ def assets(run: Render) -> None:
 
 
 def search(run: Render, pages: list[SearchPage]) -> None:
-    """Search stage: the index of every page and the components on it (encoded again only if it changed)."""
+    """Search stage: the index of every page and the components on it (encoded again only if it changed).
+
+    When every page says what its text is made from (its rendered body's cache
+    entry, its payloads' memo keys) and that is as the last build found, the
+    index is not even gathered; otherwise it is, and encoded again only if
+    its sections changed.
+    """
     written_before = run.stats.written
-    index = site_index(pages)
-    files = index.files()
     record = _OutputRecord(run, "searched.json", [])
-    if not record.kept("search", [index.pages, index.sections, sorted(index.names_only)], files):
-        for name, text in index.scripts().items():
-            run.write(name, text)
-        record.wrote("search", files)
+    made = [[p.title, p.url, p.notebook, p.made_from] for p in pages]
+    known = all(p.made_from is not None for p in pages)
+    if not (known and record.kept("pages", made, as_recorded=True)):
+        index = site_index(pages)
+        files = index.files()
+        if not record.kept("search", [index.pages, index.sections, sorted(index.names_only)], files):
+            for name, text in index.scripts().items():
+                run.write(name, text)
+            record.wrote("search", files)
+        if known:
+            record.wrote("pages", files)
     record.save()
     run.log(
         "search",
