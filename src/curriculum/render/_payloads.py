@@ -119,10 +119,11 @@ class PayloadBuilder:
     _built: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    """Each component's payload, once built (a build shows it on its own page and in a lesson)."""
     _remembered: dict[tuple[str, tuple[str, str | None]], str] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
-    """Each component's payload, once built (a build shows it on its own page and in a lesson)."""
+    """The memo key of each result :meth:`remembered` kept this build (see :meth:`remembered_key`)."""
 
     def remembered(
         self,
