@@ -72,7 +72,7 @@ class FileDigests:
             if entry is not None:
                 now[name] = entry
             hasher.update(f"{name}\0{entry[2] if entry else 'unreadable'}\0".encode())
-        if now != self._before:
+        if now != self._before or self.read:  # a file read again is recorded again: trusted next time
             record = {"machine": machine_key(), "at": at, "files": now}
             write_atomic(self.path, json.dumps(record, separators=(",", ":")), within=self.root)
         return hasher.hexdigest()
