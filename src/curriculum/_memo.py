@@ -247,7 +247,7 @@ def _write(store: _Store, within: Path, *, keep: bool) -> None:
 
     used: dict[str, dict[str, Any]] = {shard: {} for shard in _SHARDS}
     for key, value in store.used.items():
-        used.setdefault(key[:1], {})[key] = value
+        used[key[:1]][key] = value
     for shard, entries in used.items():
         before = store.shards.get(shard)
         if before is None and keep:
