@@ -164,3 +164,25 @@ def test_a_result_that_reads_a_lessons_cells_is_never_remembered(root: Path) -> 
     view = load_curriculum(root).showing("quizzes", "intro")
     with pytest.raises(HiddenContent):
         view.lessons["intro"].at("title")
+
+
+def test_damaged_remembered_results_are_made_again(root: Path) -> None:
+    """Payloads, pages, lint results and schema verdicts of the wrong shape in the memo are not used."""
+    import json
+
+    first = build_site(root, engine="pandoc", console=Console(quiet=True))
+    site = {p.relative_to(first.out): p.read_bytes() for p in first.out.rglob("*") if p.is_file()}
+    memo = root / ".curriculum-cache" / "memo"
+    namespaces = ("render.payload", "render.generated-page", "content.notebook-schema", "lint.language")
+    damaged = 0
+    for namespace in namespaces:
+        for path in memo.glob(f"{namespace}.?.json"):
+            document = json.loads(path.read_text())
+            document["entries"] = {key: ["not", {"the": "right"}, "shape"] for key in document["entries"]}
+            path.write_text(json.dumps(document))
+            damaged += len(document["entries"])
+    assert damaged > 0
+    _memo._stores.clear()
+    shutil.rmtree(first.out)
+    again = build_site(root, engine="pandoc", console=Console(quiet=True))
+    assert {p.relative_to(again.out): p.read_bytes() for p in again.out.rglob("*") if p.is_file()} == site
