@@ -27,9 +27,33 @@ class FormattedReference:
         The narrative form, e.g. ``Krupnick et al. (1996)``.
     html : str
         The full reference as HTML (from citeproc).
+    rank : int
+        The entry's place in citeproc's reference list (by author, year and title), from 0.
+    group : str
+        The key of the work whose names this work's citation shares, so that
+        citeproc cites them together (``Colom et al. 2003, 2009``); its own key
+        when it shares none (the same surname is not the same names: E. and M.
+        Balint are cited apart).
     """
 
     key: str
     parenthetical: str
     narrative: str
     html: str
+    rank: int = 0
+    group: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.group:
+            object.__setattr__(self, "group", self.key)
+
+    @property
+    def author(self) -> str:
+        """The in-text form's names, e.g. ``Krupnick et al.`` (the narrative form before its year)."""
+        return self.narrative.rpartition(" (")[0] or self.parenthetical
+
+    @property
+    def year(self) -> str:
+        """The in-text form's year, with any letter citeproc added to tell works apart, e.g. ``2024b``."""
+        head, _, year = self.narrative.rpartition(" (")
+        return year.removesuffix(")") if head else ""

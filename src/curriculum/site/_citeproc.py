@@ -1,18 +1,22 @@
 """Formatted references from Pandoc's citeproc, for the renderers, cached on disk.
 
-The site is rendered by Pandoc (or Quarto, which uses Pandoc) with
-``--citeproc``; the components must cite the same way. So the in-text forms
-("(Krupnick et al. 1996)", "Krupnick et al. (1996)") and the formatted
-reference of every key come from one Pandoc run over the whole bibliography.
-The build and the notebook session run it once each and hand the result to
-:class:`curriculum.render.Renderer` as plain data.
+Every page and component cites a work the same way. So the in-text forms
+("(Krupnick et al. 1996)", "Krupnick et al. (1996)"), the formatted
+reference of every key, its place in the reference list and the works it is
+cited together with come from one Pandoc run over the whole bibliography. The
+build and the notebook session run it once each and hand the result to
+:class:`curriculum.render.Renderer` as plain data; the embedded engine's
+pages take it too (``citations.lua``, see :class:`~curriculum.site._pandoc.PageBibliography`).
+Quarto runs citeproc on each page itself.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import html
+import itertools
 import json
 import re
 import subprocess
@@ -27,8 +31,8 @@ from curriculum.render import FormattedReference
 
 __all__ = ["FormattingAhead", "format_references"]
 
-_FORMAT = 2
-"""Version of the cached table's contents (2: in-text forms as plain text, nested spans read)."""
+_FORMAT = 3
+"""Version of the cached table's contents (2: in-text forms as plain text, nested spans read; 3: ranks)."""
 
 
 class _CitationTexts(HTMLParser):
@@ -79,6 +83,9 @@ def citation_texts(output: str) -> list[tuple[str, str]]:
 
 
 _ENTRY = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>(.*?)</div>', re.DOTALL)
+_CLUSTER = re.compile(r'<span class="citation" data-cites="([^"]+)">')
+_LINK = re.compile(r'<a href="#ref-([^"]+)"[^>]*>(.*?)</a>', re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
 
 
 def format_references(bibliography: Bibliography) -> dict[str, FormattedReference]:
@@ -125,7 +132,9 @@ def format_references(bibliography: Bibliography) -> dict[str, FormattedReferenc
 def _run_pandoc(bibliography: Bibliography, pandoc: str) -> dict[str, FormattedReference]:
     keys = sorted(bibliography.keys)
     body = "\n\n".join(f"[@{k}]\n\n@{k}" for k in keys)
-    document = f"---\nnocite: '@*'\nlink-citations: false\n---\n\n{body}\n"
+    # One citation of every work shows which works citeproc groups under shared names.
+    together = "; ".join(f"@{k}" for k in keys)
+    document = f"---\nnocite: '@*'\nlink-citations: true\n---\n\n{body}\n\n[{together}]\n"
     try:
         result = subprocess.run(
             [
@@ -153,6 +162,7 @@ def _run_pandoc(bibliography: Bibliography, pandoc: str) -> dict[str, FormattedR
     for key, text in citation_texts(result.stdout):
         cites.setdefault(key, []).append(text.strip())
     entries = {html.unescape(k): v.strip() for k, v in _ENTRY.findall(result.stdout)}
+    rank = {key: place for place, key in enumerate(entries)}  # citeproc lists them in its order
     table = {}
     for key in keys:
         forms = cites.get(key, [])
@@ -160,8 +170,40 @@ def _run_pandoc(bibliography: Bibliography, pandoc: str) -> dict[str, FormattedR
         if paren.startswith("(") and paren.endswith(")"):
             paren = paren[1:-1]
         narrative = forms[1] if len(forms) > 1 else paren
-        table[key] = FormattedReference(key, paren, narrative, entries.get(key, html.escape(key)))
+        table[key] = FormattedReference(
+            key, paren, narrative, entries.get(key, html.escape(key)), rank.get(key, len(rank))
+        )
+    for key, first in _cited_together(result.stdout, table).items():
+        table[key] = dataclasses.replace(table[key], group=first)
     return table
+
+
+def _cited_together(output: str, table: dict[str, FormattedReference]) -> dict[str, str]:
+    """Return, for each work citeproc grouped under an earlier one's names, that earlier work's key.
+
+    citeproc cites works by the same authors together ("Colom et al. 2003,
+    2009"), judging by the names themselves, not by how they are shown: E.
+    and M. Balint are both "Balint", and their works are not grouped. In a
+    citation of several works, a work shown by its year alone follows the
+    work whose names it shares.
+    """
+    grouped: dict[str, str] = {}
+    for cluster in _CLUSTER.finditer(output):
+        keys = html.unescape(cluster.group(1)).split()
+        if len(keys) < 2:
+            continue
+        links = itertools.islice(_LINK.finditer(output, cluster.end()), len(keys))
+        first = None
+        for link in links:
+            key, label = html.unescape(link.group(1)), html.unescape(_TAG.sub("", link.group(2))).strip()
+            ref = table.get(key)
+            if ref is None:
+                break
+            if first is not None and label == ref.year and ref.author:
+                grouped[key] = grouped.get(first, first)
+            else:
+                first = key
+    return grouped
 
 
 class FormattingAhead:

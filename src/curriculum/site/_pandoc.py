@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import re
 import subprocess
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 
 from curriculum.content import E_PANDOC, write_atomic
 from curriculum.errors import BuildError, ContentError
-from curriculum.render import GeneratedPage
+from curriculum.render import FormattedReference, GeneratedPage
 from curriculum.site._assets import resource
 
 __all__ = [
@@ -59,16 +61,29 @@ class PageBibliography:
     same as with the whole file. A page with a braced key (``@{...}``), a
     ``nocite`` of everything or a ``crossref`` or ``xdata`` gets the whole file.
 
+    Citations are written by ``citations.lua`` from the forms the site's one
+    citeproc run over the whole bibliography gave each work (``formatted``),
+    the forms the components and reference pages show: each page gets them
+    in a small JSON file (:meth:`forms_for`), and a page with a citation they
+    cannot write (a locator, a prefix) is handed to citeproc by the filter.
+
     Parameters
     ----------
     bib : Path
         The project's bibliography (BibTeX); it may not exist.
     cache : Path
         The folder for the pages' subsets.
+    formatted : Mapping[str, FormattedReference] | None
+        Every key's formatted forms (:func:`curriculum.site.format_references`);
+        without them citeproc formats every page that cites.
     """
 
-    def __init__(self, bib: Path, cache: Path) -> None:
+    def __init__(
+        self, bib: Path, cache: Path, formatted: Mapping[str, FormattedReference] | None = None
+    ) -> None:
         self.bib, self.cache = bib, cache
+        self.formatted = formatted or {}
+        """Every key's formatted forms: what :meth:`forms_for` hands the pages."""
         self.text = bib.read_text(encoding="utf-8") if bib.is_file() else None
         """The file's text (None without one), read once: what the pages are keyed by and cut from."""
         self._chunks: list[tuple[str | None, str]] | None = None
@@ -84,15 +99,33 @@ class PageBibliography:
         chosen = "".join(chunk for key, chunk in chunks if key is None or key in keys)
         if "@{" in text or "@*" in text or _CROSSREF.search(chosen):
             return self.bib
-        path = self.cache / f"{hashlib.sha256(chosen.encode()).hexdigest()[:32]}.bib"
-        write_atomic(path, chosen, within=self.cache)  # a file already there is trusted only if it holds this
-        self._used.add(path.name)
+        return self._write(chosen, ".bib")
+
+    def forms_for(self, text: str) -> Path | None:
+        """Return the formatted forms of the works a page's Markdown may cite, for ``citations.lua``.
+
+        The file is a JSON list, in citeproc's order, of ``[key, author, year,
+        entry HTML, group]`` (see :class:`~curriculum.render.FormattedReference`);
+        None when the page cannot cite or no forms were given.
+        """
+        if not self.formatted or not may_cite(text):
+            return None
+        keys = {m.group(1).rstrip(_TRAILING) for m in _KEY.finditer(text)}
+        found = sorted((ref for key in keys if (ref := self.formatted.get(key))), key=lambda r: r.rank)
+        rows = [[ref.key, ref.author, ref.year, ref.html, ref.group] for ref in found]
+        return self._write(json.dumps(rows, ensure_ascii=False), ".json")
+
+    def _write(self, text: str, suffix: str) -> Path:
+        path = self.cache / f"{hashlib.sha256(text.encode()).hexdigest()[:32]}{suffix}"
+        write_atomic(path, text, within=self.cache)  # a file already there is trusted only if it holds this
+        with self._lock:
+            self._used.add(path.name)
         return path
 
     def prune(self) -> None:
-        """Remove the subsets no page of this build asked for (earlier versions of the pages or the file)."""
+        """Remove the files no page of this build asked for (earlier versions of the pages or the file)."""
         if self.cache.is_dir():
-            for old in self.cache.glob("*.bib"):
+            for old in [*self.cache.glob("*.bib"), *self.cache.glob("*.json")]:
                 if old.name not in self._used:
                     old.unlink(missing_ok=True)
 
@@ -121,13 +154,17 @@ def run_pandoc(
     bib: Path | None,
     profile: str,
     generated: GeneratedPage | None = None,
+    forms: Path | None = None,
 ) -> tuple[str, str]:
     """Render one page's Markdown with Pandoc; return its table of contents and its body.
 
     When Pandoc fails on a generated page, the problem is located in the
     authored file the failing text comes from. ``bib`` is the bibliography
     citeproc reads (see :class:`PageBibliography`); without one, the page is
-    rendered without citeproc.
+    rendered without citeproc. ``forms`` are the formatted forms of the works
+    the page may cite (:meth:`PageBibliography.forms_for`): with them
+    ``citations.lua`` writes the citations, and hands the page to citeproc
+    only for a citation they cannot write.
 
     Raises
     ------
@@ -161,7 +198,10 @@ def run_pandoc(
         "-M",
         "pagetitle=page",
     ]
-    if bib is not None:
+    if bib is not None and forms is not None:
+        args += ["--bibliography", str(bib), "--lua-filter", str(resource("citations.lua"))]
+        args += ["-M", f"curriculum-citations={forms}"]
+    elif bib is not None:
         args += ["--citeproc", "--bibliography", str(bib)]
     if generated is not None:  # its raw HTML is sanitised by the pre-render (see safety.lua)
         args += ["-M", "curriculum-generated=true"]

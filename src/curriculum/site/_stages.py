@@ -271,7 +271,9 @@ def pandoc(run: Render, sources: Mapping[str, _Source]) -> None:
     executable = pypandoc.get_pandoc_path()
     run.step("Rendering pages", len(sources))
     bibliography = PageBibliography(
-        config.root / (config.bibliography or "references.bib"), run.cache / "bibliography"
+        config.root / (config.bibliography or "references.bib"),
+        run.cache / "bibliography",
+        run.builder.renderer.references,
     )
     shared = hashlib.sha256(
         "\0".join(
@@ -300,7 +302,8 @@ def pandoc(run: Render, sources: Mapping[str, _Source]) -> None:
             item.toc, item.body, item.mounts = hit
             return False
         cites = bibliography.for_page(item.markdown)
-        toc, body = run_pandoc(executable, item.markdown, source, cites, config.profile, generated)
+        forms = bibliography.forms_for(item.markdown) if cites is not None else None
+        toc, body = run_pandoc(executable, item.markdown, source, cites, config.profile, generated, forms)
         item.toc, (item.body, item.mounts) = toc, item.slots.fill(body)
         entry = {"toc": item.toc, "body": item.body, "mounts": [m.as_json() for m in item.mounts]}
         write_atomic(cached, json.dumps(entry), within=run.cache)
