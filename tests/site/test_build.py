@@ -398,17 +398,17 @@ def test_cached_pages_from_another_computer_or_damaged_are_rendered_again(
     with monkeypatch.context() as elsewhere:  # the repository's author builds, then commits a doctored cache
         elsewhere.setattr(_memo, "_secret", lambda: "the key of another computer")
         first = build_site(root, engine="pandoc", console=Console(quiet=True))
-    pages = sorted((root / ".curriculum-cache" / "resident" / "pages").glob("*.json"))
+    pages = sorted((root / ".curriculum-cache" / "resident" / "pages").glob("*.page"))
     assert first.stats is not None and len(pages) == first.stats.rendered
     for page in pages:
-        entry = json.loads(page.read_text())
-        page.write_text(json.dumps({**entry, "body": entry["body"] + "<script>alert(1)</script>"}))
+        page.write_text(page.read_text() + "<script>alert(1)</script>")
     shutil.rmtree(first.out)
     ours = build_site(root, engine="pandoc", console=Console(quiet=True))
     assert ours.stats is not None and ours.stats.rendered == first.stats.rendered
     assert "alert(1)" not in all_text(ours.out)
-    for n, page in enumerate(sorted((root / ".curriculum-cache" / "resident" / "pages").glob("*.json"))):
-        page.write_text("{not json" if n % 2 else json.dumps({"toc": 1, "body": []}))
+    damage = ["{not json\n<p>b</p>", '{"toc": 1}\n<p>b</p>', '{"toc": ""}', '{"toc": ""}\n\xff']
+    for n, page in enumerate(sorted((root / ".curriculum-cache" / "resident" / "pages").glob("*.page"))):
+        page.write_bytes(damage[n % len(damage)].encode("latin-1"))
     index = root / "index.qmd"
     index.write_text(index.read_text() + "\nOne more sentence.\n")
     damaged = build_site(root, engine="pandoc", console=Console(quiet=True))
@@ -418,14 +418,15 @@ def test_cached_pages_from_another_computer_or_damaged_are_rendered_again(
 def test_the_page_cache_holds_the_current_pages_only(project: Path) -> None:
     first = build_site(project, engine="pandoc", console=Console(quiet=True))
     cache = project / ".curriculum-cache" / "resident"
-    before = {p.name for p in (cache / "pages").glob("*.json")}
+    before = {p.name for p in (cache / "pages").glob("*.page")}
     assert first.stats is not None and len(before) == first.stats.pages
-    (cache / "pages" / "0123456789abcdef0123456789abcdef.json").write_text("{}")
+    (cache / "pages" / "0123456789abcdef0123456789abcdef.page").write_text("{}\n")
+    (cache / "pages" / "0123456789abcdef0123456789abcdef.json").write_text("{}")  # an earlier build's form
     (cache / "bibliography" / "0123456789abcdef0123456789abcdef.bib").write_text("@misc{x,}")
     index = project / "index.qmd"
     index.write_text(index.read_text() + "\nA new sentence citing [@krupnick1996].\n")
     build_site(project, engine="pandoc", console=Console(quiet=True))
-    after = {p.name for p in (cache / "pages").glob("*.json")}
+    after = {p.name for p in (cache / "pages").iterdir()}
     assert len(after) == len(before) and len(after - before) == 1  # the edited page's old entry is gone
     subsets = [s.read_text() for s in (cache / "bibliography").glob("*.bib")]
     assert subsets and "@misc{x,}" not in subsets

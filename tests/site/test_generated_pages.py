@@ -114,3 +114,29 @@ def test_a_pandoc_error_on_a_generated_page_names_the_authors_file_and_line(
     doc = next(d for d in load_curriculum(project).documents() if d.display.endswith(file))
     assert (problem.path, problem.line) == (doc.display, doc.at(*where)[0]), problem.format()
     assert problem.code == "CUR604" and ".qmd" in problem.hint
+
+
+def test_front_matter_is_remembered_as_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Front matter comes from the memo in the next session, a copy each time; a date is read anew."""
+    import datetime
+
+    from curriculum import _memo
+    from curriculum.site import _sources
+
+    page = "---\ntitle: A page\nauthors: [A, B]\n---\n\nText.\n"
+    dated = "---\ntitle: Dated\ndate: 2026-12-05\n---\n\nText.\n"
+    with _memo.memo_session(tmp_path):
+        assert read_front_matter(page) == {"title": "A page", "authors": ["A", "B"]}
+        assert read_front_matter(dated)["date"] == datetime.date(2026, 12, 5)
+    _memo._stores.clear()
+    parsed: list[str] = []
+    real = _sources.load_yaml
+    monkeypatch.setattr(_sources, "load_yaml", lambda text: parsed.append(text) or real(text))
+    with _memo.memo_session(tmp_path):
+        first = read_front_matter(page)
+        first["title"] = "changed by a caller"
+        assert read_front_matter(page) == {"title": "A page", "authors": ["A", "B"]}
+        assert read_front_matter(dated)["date"] == datetime.date(2026, 12, 5)
+    assert parsed == ["title: Dated\ndate: 2026-12-05"]  # the page's came from the memo
+    assert read_front_matter("---\n[not, a mapping]\n---\n") == {}
+    assert read_front_matter("---\ntitle: [unclosed\n---\n") == {}

@@ -21,6 +21,7 @@ no answer can be found by searching.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import unicodedata
@@ -508,6 +509,14 @@ class SearchIndex:
         self.sections += [(page, anchor, heading, text) for anchor, heading, text in found]
         if url.startswith(NAMES_ONLY):
             self.names_only.add(page)
+
+    def digest(self) -> str:
+        """Return a digest of the sections (what the scripts are made from besides ``pages``)."""
+        found = hashlib.sha256()
+        for page, anchor, heading, text in self.sections:
+            found.update(f"{page}\0{len(anchor)}\0{anchor}{len(heading)}\0{heading}{len(text)}\0".encode())
+            found.update(text.encode("utf-8", "surrogatepass"))
+        return found.hexdigest()
 
     def index(self) -> dict[str, Any]:
         """Return the index loaded on first search (``site.js`` reads it).

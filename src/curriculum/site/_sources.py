@@ -10,6 +10,7 @@ converts notebooks here first. ``.qmd`` and ``.md`` pages are read as they are.
 from __future__ import annotations
 
 import base64
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from curriculum._memo import Memo
 from curriculum.components import Mount
 from curriculum.content import (
     E_EMPTY,
@@ -76,15 +78,41 @@ def output_path(source: str) -> str:
 
 
 def read_front_matter(text: str) -> dict[str, Any]:
-    """Return the YAML front matter at the top of a Markdown text (empty if none)."""
+    """Return the YAML front matter at the top of a Markdown text (empty if none).
+
+    Remembered across builds by the front matter's text (:mod:`curriculum._memo`):
+    every page's is read on every build.
+    """
     match = _FRONT.match(text)
     if not match:
         return {}
+    return _FRONT_MATTER.get(match.group(1), lambda: _parsed_front_matter(match.group(1)))
+
+
+def _parsed_front_matter(text: str) -> dict[str, Any]:
     try:
-        data = load_yaml(match.group(1))
+        data = load_yaml(text)
     except yaml.YAMLError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def _as_json(value: dict[str, Any]) -> dict[str, Any] | None:
+    """Return the front matter to store: itself when JSON gives it back unchanged, else None (not kept)."""
+    try:
+        return value if json.loads(json.dumps(value)) == value else None
+    except (TypeError, ValueError):  # a date, a key that is not a string
+        return None
+
+
+def _from_json(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise TypeError("front matter is a mapping")
+    return dict(data)  # the memo's own stays as stored
+
+
+_FRONT_MATTER = Memo[dict[str, Any]]("site.front-matter", 1, _as_json, _from_json)
+"""Each page's front matter, across builds."""
 
 
 def markdown_page(root: Path, source: str) -> tuple[str, dict[str, Any]]:

@@ -87,9 +87,12 @@ class _Slots:
         return raw_html(f"<!--curriculum-mount:{self.token}:{len(self.mounts) - 1}-->")
 
     def key(self, text: str) -> str:
-        """Return ``text`` and its components as a stable cache key (the token left out)."""
-        parts = text.split(f"<!--curriculum-mount:{self.token}:")
-        return json.dumps([parts, [m.as_json() for m in self.mounts]], ensure_ascii=False)
+        """Return a digest of ``text`` and its components, a stable cache key (the token left out)."""
+        digest = hashlib.sha256(json.dumps([m.as_json() for m in self.mounts], ensure_ascii=False).encode())
+        for part in text.split(f"<!--curriculum-mount:{self.token}:"):
+            digest.update(b"\0%d\0" % len(part))
+            digest.update(part.encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
 
     def fill(self, body: str) -> tuple[str, list[Mount]]:
         """Replace the placeholders Pandoc kept with mount elements; return the body and its mounts."""
@@ -294,7 +297,7 @@ def pandoc(run: Render, sources: Mapping[str, _Source]) -> None:
         source = item.page.source
         generated = run.generated.get(source)
         text_key = f"{shared}\0{source}\0{generated is not None}\0{item.slots.key(item.markdown)}"
-        cached = page_cache / f"{hashlib.sha256(text_key.encode()).hexdigest()[:32]}.json"
+        cached = page_cache / f"{hashlib.sha256(text_key.encode()).hexdigest()[:32]}.page"
         used.add(cached.name)
         item.rendered = cached.name
         hit = _cached_page(read_existing(cached, CACHE_LIMIT))
@@ -305,8 +308,8 @@ def pandoc(run: Render, sources: Mapping[str, _Source]) -> None:
         forms = bibliography.forms_for(item.markdown) if cites is not None else None
         toc, body = run_pandoc(executable, item.markdown, source, cites, config.profile, generated, forms)
         item.toc, (item.body, item.mounts) = toc, item.slots.fill(body)
-        entry = {"toc": item.toc, "body": item.body, "mounts": [m.as_json() for m in item.mounts]}
-        write_atomic(cached, json.dumps(entry), within=run.cache)
+        head = json.dumps({"toc": item.toc, "mounts": [m.as_json() for m in item.mounts]})
+        write_atomic(cached, f"{head}\n{item.body}", within=run.cache)
         return True
 
     rendered = 0
@@ -315,7 +318,7 @@ def pandoc(run: Render, sources: Mapping[str, _Source]) -> None:
             rendered += ran
             run.step("", 1)
     run.stats.rendered += rendered
-    for old in page_cache.glob("*.json"):  # earlier versions of the pages: the cache holds the current ones
+    for old in [*page_cache.glob("*.page"), *page_cache.glob("*.json")]:  # only the current pages stay
         if old.name not in used:
             old.unlink(missing_ok=True)
     bibliography.prune()
@@ -326,17 +329,24 @@ def pandoc(run: Render, sources: Mapping[str, _Source]) -> None:
 
 
 def _cached_page(data: bytes | None) -> tuple[str, str, list[Mount]] | None:
-    """Return a page cache entry's table of contents, body and mounts; None for a missing or damaged one."""
+    """Return a page cache entry's table of contents, body and mounts; None for a missing or damaged one.
+
+    An entry is a line of JSON (the table of contents and the mounts), then
+    the body as it is: a body is most of a page, and decoding it as a JSON
+    string cost more than reading it.
+    """
+    head, newline, body = (data or b"").partition(b"\n")
     try:
-        entry = json.loads(data) if data else None
-    except (ValueError, RecursionError):
+        entry = json.loads(head) if newline else None
+        text = body.decode("utf-8")
+    except (ValueError, RecursionError):  # a UnicodeDecodeError is a ValueError
         return None
     if not isinstance(entry, dict):
         return None
-    toc, body, mounts = entry.get("toc"), entry.get("body"), entry.get("mounts", [])
-    if not isinstance(toc, str) or not isinstance(body, str) or not isinstance(mounts, list):
+    toc, mounts = entry.get("toc"), entry.get("mounts", [])
+    if not isinstance(toc, str) or not isinstance(mounts, list):
         return None
-    return toc, body, [m for m in map(Mount.from_json, mounts) if m is not None]
+    return toc, text, [m for m in map(Mount.from_json, mounts) if m is not None]
 
 
 def wrap(run: Render, sources: Mapping[str, _Source]) -> list[SearchPage]:
@@ -451,7 +461,8 @@ class _OutputRecord:
     def __init__(self, run: Render, name: str, site: list[Any]) -> None:
         self._run = run
         self._path = run.cache / name
-        self._shared = json.dumps([package_fingerprint(), machine_key(), site], ensure_ascii=False)
+        shared = json.dumps([package_fingerprint(), machine_key(), site], ensure_ascii=False)
+        self._shared = hashlib.sha256(shared.encode()).hexdigest()  # hashed once: it names every page
         try:
             before = json.loads(read_existing(self._path, CACHE_LIMIT) or b"{}")
         except (ValueError, RecursionError):  # a damaged record is no record
@@ -477,7 +488,7 @@ class _OutputRecord:
             The files are those the record names for the entry (what they are is
             known only once they are made, as the search index's).
         """
-        digest = hashlib.sha256(json.dumps([self._shared, key], ensure_ascii=False).encode()).hexdigest()
+        digest = hashlib.sha256(f"{self._shared}\0{json.dumps(key, ensure_ascii=False)}".encode()).hexdigest()
         self._keys[entry] = digest
         then = self._before.get(entry)
         if not isinstance(then, list) or not then or then[0] != digest:  # checked first: the key is ours
@@ -534,7 +545,7 @@ def search(run: Render, pages: list[SearchPage]) -> None:
     if not (known and record.kept("pages", made, as_recorded=True)):
         index = site_index(pages)
         files = index.files()
-        if not record.kept("search", [index.pages, index.sections, sorted(index.names_only)], files):
+        if not record.kept("search", [index.pages, index.digest(), sorted(index.names_only)], files):
             for name, text in index.scripts().items():
                 run.write(name, text)
             record.wrote("search", files)
