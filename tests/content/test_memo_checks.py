@@ -19,7 +19,7 @@ from curriculum.content import (
     load_curriculum,
 )
 from curriculum.content._texts import texts
-from tests.conftest import INVALID
+from tests.conftest import INVALID, PROJECT
 
 FLAWED_ITEM = """
   - id: intro-q03
@@ -90,3 +90,23 @@ def test_a_check_after_a_one_file_edit_is_a_cold_check(
 
     shutil.rmtree(project / PROJECT_CACHE / "memo")
     assert warm(project) == after, "an emptied memo"
+
+
+def test_the_texts_are_grouped_once_while_the_files_are_the_same(tmp_path: Path) -> None:
+    """The checks that read every text share one grouping; a replaced file or code-made content regroups."""
+    from dataclasses import replace
+
+    from curriculum.content._texts import _by_file
+
+    cur = load_curriculum(PROJECT)
+    first = _by_file(cur)
+    assert first and _by_file(cur) is first
+    assert [f.text for group in first for f in group] == [f.text for f in texts(cur)]
+    quiz_id, quiz = next(iter(cur.quizzes.items()))
+    stem = "A stem written in code, with no file behind it."
+    items = [quiz.model.items[0].model_copy(update={"stem": stem}), *quiz.model.items[1:]]
+    model = quiz.model.model_copy(update={"items": items})
+    cur.tables["quizzes"][quiz_id] = replace(quiz, model=model, digest="")
+    again = _by_file(cur)
+    assert again is not first and stem in [f.text for group in again for f in group]
+    assert _by_file(cur) is not again  # content made in code is read each time

@@ -13,13 +13,13 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from curriculum.content._calls import Call, parse_cells
-from curriculum.content._citations import cited_keys
+from curriculum.content._citations import CITED_BY_FILE, cited_keys
 from curriculum.content._diagnostics import RULES, Severity
 from curriculum.content._models import ID_PATTERN, Quiz, Spotter, Vignette, Worksheet
 from curriculum.content._nesting import nesting_problem
 from curriculum.content._project import Curriculum, Document
 from curriculum.content._registry import Finding, check
-from curriculum.content._texts import texts
+from curriculum.content._texts import by_document
 from curriculum.content._validate import did_you_mean
 from curriculum.content._worksheets import WORKSHEET_FIELDS
 
@@ -134,23 +134,23 @@ def _lesson_objectives(cur: Curriculum) -> dict[str, tuple[str, Document[Any]]]:
 @check
 def unique_ids(cur: Curriculum) -> Iterator[Finding]:
     """Item ids, objective ids and technique ids are unique across the curriculum."""
-    seen: dict[str, tuple[str, int]] = {}
+    seen: dict[str, tuple[Document[Any], tuple[str | int, ...]]] = {}
 
     def claim(what: str, ident: str, doc: Document[Any], *loc: str | int) -> Iterator[Finding]:
         key = f"{what}:{ident}"
-        pos = doc.at(*loc)
-        if key in seen:
-            path, line = seen[key]
+        if key in seen:  # places are looked up for a duplicate only: they are decoded on demand
+            first, first_loc = seen[key]
+            line = first.at(*first_loc)[0]
             yield Finding(
                 DUPLICATE_ID.at(
                     doc.display,
-                    pos,
-                    f"the {what} id `{ident}` is already used in {path} on line {line}",
+                    doc.at(*loc),
+                    f"the {what} id `{ident}` is already used in {first.display} on line {line}",
                     "ids must be unique across the curriculum; rename one of them",
                 )
             )
         else:
-            seen[key] = (doc.display, pos[0])
+            seen[key] = (doc, loc)
 
     for doc in cur.lessons.values():
         for i, objective in enumerate(doc.model.objectives):
@@ -356,12 +356,12 @@ def answers(cur: Curriculum) -> Iterator[Finding]:
     for doc in cur.quizzes.values():
         for i, item in enumerate(doc.model.items):
             keys = item.key_ids
-            pos = doc.at("items", i, "answer")
+            at = ("items", i, "answer")  # its place is looked up for a finding only (decoded on demand)
             if item.type == "single" and len(keys) != 1:
                 yield Finding(
                     ANSWER_COUNT.at(
                         doc.display,
-                        pos,
+                        doc.at(*at),
                         f"item `{item.id}` is single best answer but has {len(keys)} answers",
                         "give one option id, e.g. `answer: b`, or use `type: multiple`",
                     )
@@ -370,7 +370,7 @@ def answers(cur: Curriculum) -> Iterator[Finding]:
                 yield Finding(
                     ANSWER_COUNT.at(
                         doc.display,
-                        pos,
+                        doc.at(*at),
                         f"item `{item.id}` lists the same answer twice",
                         "list each option id once",
                     )
@@ -381,7 +381,7 @@ def answers(cur: Curriculum) -> Iterator[Finding]:
                     yield Finding(
                         ANSWER_UNKNOWN.at(
                             doc.display,
-                            pos,
+                            doc.at(*at),
                             f"answer `{key}` is not an option of item `{item.id}`{did_you_mean(key, ids)}",
                             f"options are: {', '.join(ids)}",
                         )
@@ -469,8 +469,8 @@ def references(cur: Curriculum) -> Iterator[Finding]:
                         hint,
                     )
                 )
-    for field in texts(cur):
-        for key, offset in cited_keys(field.text):
+    for field, cited in by_document(cur, CITED_BY_FILE, cited_keys):
+        for key, offset in cited:
             if key not in keys:
                 yield Finding(
                     CITATION_UNKNOWN.at(

@@ -15,7 +15,7 @@ import re
 
 from curriculum._memo import Memo
 
-__all__ = ["CITATION", "GROUP", "STARTS_CITATION", "citation_keys", "cited_keys", "masked"]
+__all__ = ["CITATION", "CITED_BY_FILE", "GROUP", "STARTS_CITATION", "citation_keys", "cited_keys", "masked"]
 
 CITATION = re.compile(r"(?<![\w@\\])(-?)@([A-Za-z0-9_][\w:.#$%&\-+?<>~/]*[\w])")
 """One citation: group 1 is ``-`` for the year-only form, group 2 the key."""
@@ -62,6 +62,13 @@ def _pairs(data: object) -> list[tuple[str, int]]:
 
 _CITED = Memo[list[tuple[str, int]]]("content.cited", 1, lambda pairs: [list(p) for p in pairs], _pairs)
 """The citations of each text, across runs (the checks and the renderer ask for every text's)."""
+CITED_BY_FILE = Memo[list[list[tuple[str, int]]]](
+    "lint.cited",
+    1,
+    lambda found: [[list(p) for p in pairs] for pairs in found],
+    lambda data: list(map(_pairs, data)),
+)
+"""The citations of each text of a file, one entry per file (the check's look-up per file, not per text)."""
 
 
 def citation_keys(markdown: str) -> list[str]:

@@ -87,10 +87,27 @@ def by_document(
     context : str
         Anything else the results depend on.
     """
-    for _, group in itertools.groupby(texts(cur), key=lambda field: id(field.doc)):
+    for group in _by_file(cur):
         fields = [field for field in group if wanted(field)]
         if fields:
             yield from zip(fields, _results(memo, compute, fields, context), strict=True)
+
+
+def _by_file(cur: Curriculum) -> list[list[TextField]]:
+    """Return the texts of ``cur`` grouped by file, made once for the checks that read them all.
+
+    The texts of a file follow from its text, as the memo's keys do, so the
+    groups are kept on the curriculum while it holds the same files (with
+    the same digests); content made in code, without digests, is read each time.
+    """
+    files = [(id(doc), doc.digest) for doc in cur.documents()]
+    kept = cur.__dict__.get("_texts_by_file")
+    if kept is not None and kept[0] == files:
+        return kept[1]
+    groups = [list(group) for _, group in itertools.groupby(texts(cur), key=lambda field: id(field.doc))]
+    if all(digest for _, digest in files):
+        cur.__dict__["_texts_by_file"] = (files, groups)
+    return groups
 
 
 def _results(
