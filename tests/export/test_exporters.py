@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -166,3 +166,19 @@ def test_a_component_block_on_a_generated_page_is_recorded(project: Path) -> Non
     generated = page.finish()
     ((block, kind, args),) = generated.components
     assert kind == "quiz" and args == ("intro",) and block in generated.text and markup in block
+
+
+def test_a_place_is_looked_up_only_when_a_problem_asks_for_it() -> None:
+    """A generated page records how to find each authored place; it looks one up only for a problem."""
+    asked: list[str] = []
+
+    def where(name: str) -> Callable[[], tuple[str, tuple[int, int]]]:
+        return lambda: asked.append(name) or (f"{name}.yml", (3, 5))
+
+    page = PageWriter("A title", where("title"))
+    page.markdown(("First part.", where("first")))
+    page.raw(("<p>Second part.</p>", where("second")))
+    generated = page.finish()
+    assert asked == []
+    line = generated.text.split("\n").index("<p>Second part.</p>") + 1
+    assert generated.locate(line, 4) == ("second.yml", (3, 5)) and asked == ["second"]

@@ -80,7 +80,7 @@ def quiz_page(ctx: PageContext, ident: str) -> GeneratedPage:
     facts = [QUIZ_KINDS[quiz.kind], f"{len(quiz.items)} items"]
     if quiz.pass_mark is not None:
         facts.append(f"pass mark {round(quiz.pass_mark * 100)}%")
-    page = PageWriter(quiz.title, (doc.display, doc.at("title")))
+    page = PageWriter(quiz.title, doc.where("title"))
     meta = parts.page_meta(facts, ctx.lesson(quiz.lesson), ctx.activity(quiz.activity))
     page.raw((str(meta), (doc.display, (1, 1))))
     if quiz.kind == "summative":
@@ -96,14 +96,14 @@ def quiz_page(ctx: PageContext, ident: str) -> GeneratedPage:
             keys = item.key_ids
             best = [{"id": o.id, "html": Markup(md.inline(o.text))} for o in item.options if o.id in keys]
             row = ui.key_row(n, item, best, Markup(md.block(item.rationale)))
-            rows.append((str(row), (doc.display, doc.at("items", n - 1, "rationale"))))
+            rows.append((str(row), doc.where("items", n - 1, "rationale")))
         page.markdown('::: {.content-visible when-profile="faculty"}\n## Answer key')
         page.raw(str(ui.key_opening()), *rows, str(ui.key_closing()))
         page.markdown(":::")
         cited += [item.rationale for item in quiz.items]
     references = reference_list(md, cited)
     if references:
-        page.raw((references, (doc.display, doc.at("items"))))
+        page.raw((references, doc.where("items")))
     return page.finish()
 
 
@@ -115,7 +115,7 @@ def quiz_index(ctx: PageContext) -> GeneratedPage:
         quiz = doc.model
         progress = COMPONENTS["quiz"].progress(quiz)
         row = ui.listing_row(ident, quiz.title, QUIZ_KINDS[quiz.kind], progress, ctx.lesson(quiz.lesson))
-        rows.append((str(row), (doc.display, doc.at("title"))))
+        rows.append((str(row), doc.where("title")))
     page = PageWriter("Quizzes")
     page.markdown(
         "Every lesson ends with a formative self-check. Feedback is immediate, nothing is graded, "
@@ -132,7 +132,7 @@ def case_page(ctx: PageContext, ident: str) -> GeneratedPage:
     ui = _macros("case.html.j2")
     facts = [LABELS[key][getattr(v, key)] for key, _ in _FILTERS]
     meta = _macros("parts.html.j2").page_meta(facts, ctx.lesson(v.lesson))
-    page = PageWriter(v.title, (doc.display, doc.at("title")))
+    page = PageWriter(v.title, doc.where("title"))
     page.raw((str(meta), (doc.display, (1, 1))), str(ui.opening()))
     _component(ctx, page, "vignette", ident, doc)
     page.raw(str(ui.closing()))
@@ -151,8 +151,8 @@ def case_library(ctx: PageContext) -> GeneratedPage:
         badges = [LABELS[key][getattr(v, key)] for key, _ in _FILTERS]
         progress = COMPONENTS["vignette"].progress(v)
         cards += [
-            (str(ui.card_opening(ident, v, badges)), (doc.display, doc.at("title"))),
-            (ctx.builder.renderer.block(v.patient.summary), (doc.display, doc.at("patient", "summary"))),
+            (str(ui.card_opening(ident, v, badges)), doc.where("title")),
+            (ctx.builder.renderer.block(v.patient.summary), doc.where("patient", "summary")),
             str(ui.card_closing(ident, ctx.lesson(v.lesson), progress)),
         ]
     selects = [

@@ -168,6 +168,15 @@ class Document(Generic[M]):
         """Return the position of the value at key path ``loc``."""
         return self.locs.value(loc)
 
+    def where(self, *loc: str | int) -> Callable[[], tuple[str, Pos]]:
+        """Return how to find the file and position of the value at ``loc``, for a message made later.
+
+        Positions are decoded on demand (a remembered file's stay one string
+        until asked for), so code that records places in case of a problem
+        records this, and looks the place up only if there is one.
+        """
+        return lambda: (self.display, self.at(*loc))
+
     def key_at(self, *loc: str | int) -> Pos:
         """Return the position of the key at key path ``loc``."""
         return self.locs.key(loc)

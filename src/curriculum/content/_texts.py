@@ -101,7 +101,7 @@ def _by_file(cur: Curriculum) -> list[list[TextField]]:
     the same digests); content made in code, without digests, is read each time.
     """
     files = [(id(doc), doc.digest) for doc in cur.documents()]
-    kept = cur.__dict__.get("_texts_by_file")
+    kept: tuple[list[tuple[int, str]], list[list[TextField]]] | None = cur.__dict__.get("_texts_by_file")
     if kept is not None and kept[0] == files:
         return kept[1]
     groups = [list(group) for _, group in itertools.groupby(texts(cur), key=lambda field: id(field.doc))]

@@ -6,7 +6,16 @@ strings and JSON-ready data for the hosts and the build.
 """
 
 from curriculum.render._markdown import Renderer, sanitize
-from curriculum.render._pages import GeneratedPage, Origin, PageWriter, Piece, raw_html, reference_list
+from curriculum.render._pages import (
+    GeneratedPage,
+    Origin,
+    PageWriter,
+    Piece,
+    Where,
+    placed,
+    raw_html,
+    reference_list,
+)
 from curriculum.render._payloads import PLACES, PayloadBuilder, Profile, without_verdict
 from curriculum.render._references import FormattedReference
 from curriculum.render._templating import html_templates
@@ -21,7 +30,9 @@ __all__ = [
     "Piece",
     "Profile",
     "Renderer",
+    "Where",
     "html_templates",
+    "placed",
     "raw_html",
     "reference_list",
     "sanitize",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import yaml
@@ -24,11 +24,13 @@ from markupsafe import Markup
 from curriculum.render._markdown import Renderer, sanitize
 from curriculum.render._templating import html_templates
 
-__all__ = ["GeneratedPage", "Origin", "PageWriter", "Piece", "raw_html", "reference_list"]
+__all__ = ["GeneratedPage", "Origin", "PageWriter", "Piece", "Where", "placed", "raw_html", "reference_list"]
 
 Origin = tuple[str, tuple[int, int]]
 """An authored file (as diagnostics show it) and a 1-based line and column in it."""
-Piece = str | tuple[str, Origin | None]
+Where = Origin | Callable[[], Origin]
+"""An authored place, or how to find it (places are decoded on demand: a page asks only on a problem)."""
+Piece = str | tuple[str, Where | None]
 """Text of a generated page, from the package (a plain string) or from an authored place."""
 Shown = tuple[str, str, tuple[str, ...]]
 """A component a generated page shows: its raw HTML block, its kind and its call's arguments."""
@@ -42,9 +44,9 @@ class GeneratedPage:
     ----------
     text : str
         The page's Markdown.
-    origins : list[tuple[int, Origin | None]]
+    origins : list[tuple[int, Where | None]]
         From which character of ``text`` on the text comes from which authored
-        place (None: the package's own words), in order.
+        place (None: the package's own words), in order; see :meth:`locate`.
     components : list[tuple[str, str, tuple[str, ...]]]
         Each component the page shows: the raw HTML block that shows it, its
         kind and its arguments (the Pandoc engine puts its own mount in that
@@ -52,14 +54,19 @@ class GeneratedPage:
     """
 
     text: str
-    origins: list[tuple[int, Origin | None]] = field(default_factory=list)
+    origins: list[tuple[int, Where | None]] = field(default_factory=list)
     components: list[Shown] = field(default_factory=list)
 
     def locate(self, line: int, col: int = 1) -> Origin | None:
         """Return the authored place that line ``line``, column ``col`` of the text comes from."""
         offset = sum(len(text) + 1 for text in self.text.split("\n")[: max(line - 1, 0)]) + max(col - 1, 0)
         index = bisect.bisect_right([start for start, _ in self.origins], offset) - 1
-        return self.origins[index][1] if index >= 0 else None
+        return placed(self.origins[index][1]) if index >= 0 else None
+
+
+def placed(where: Where | None) -> Origin | None:
+    """Return the authored place ``where`` names (looking it up if it says how)."""
+    return where() if callable(where) else where
 
 
 class PageWriter:
@@ -69,11 +76,11 @@ class PageWriter:
     ----------
     title : str
         The page's title (its front matter).
-    origin : Origin | None
+    origin : Where | None
         Where the title comes from.
     """
 
-    def __init__(self, title: str, origin: Origin | None = None) -> None:
+    def __init__(self, title: str, origin: Where | None = None) -> None:
         self._page = GeneratedPage("")
         self._chunks: list[str] = []
         self._size = 0
@@ -108,7 +115,7 @@ class PageWriter:
         self._emit(f"\n{fence}")
         return f"{fence}{{=html}}\n{markup}\n{fence}"
 
-    def component(self, kind: str, args: tuple[str, ...], markup: str, origin: Origin | None) -> None:
+    def component(self, kind: str, args: tuple[str, ...], markup: str, origin: Where | None) -> None:
         """Add a component's markup (for Quarto, its static fragment) in a block of its own."""
         block = self.raw((markup, origin))
         self._page.components.append((block, kind, args))

@@ -32,7 +32,7 @@ from curriculum._memo import Memo
 from curriculum.components import COMPONENTS, Mount, PageContext
 from curriculum.content import Curriculum, write_atomic
 from curriculum.hosts.static import static_fragment
-from curriculum.render import GeneratedPage, Origin, PayloadBuilder, html_templates
+from curriculum.render import GeneratedPage, PayloadBuilder, Where, html_templates, placed
 from curriculum.site._assets import site_assets
 from curriculum.site._manifest import manifest_script
 from curriculum.site._reference import api_reference
@@ -82,14 +82,15 @@ def _page_json(page: GeneratedPage) -> Any:
     return {
         "text": page.text,
         "origins": [
-            [start, [origin[0], list(origin[1])] if origin else None] for start, origin in page.origins
+            [start, [origin[0], list(origin[1])] if origin else None]
+            for start, origin in ((start, placed(where)) for start, where in page.origins)
         ],
         "components": [[block, kind, list(args)] for block, kind, args in page.components],
     }
 
 
 def _page_from_json(data: Any) -> GeneratedPage:
-    origins: list[tuple[int, Origin | None]] = []
+    origins: list[tuple[int, Where | None]] = []
     for start, origin in data["origins"]:
         where = (str(origin[0]), (int(origin[1][0]), int(origin[1][1]))) if origin is not None else None
         origins.append((int(start), where))
