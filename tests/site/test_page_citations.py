@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pypandoc
@@ -56,14 +57,16 @@ BIB = """@article{plakun2009,
 """
 
 
-def _formatted(tmp_path: Path, text: str) -> PageBibliography:
+def _formatted(tmp_path: Path, text: str, *, read_entries: bool = True) -> PageBibliography:
     """A project bibliography of ``text``, with the forms of the site's one citeproc run."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / "references.bib"
     path.write_text(text, encoding="utf-8")
     source, _ = read_source(path, "references.bib", tmp_path)
     assert source is not None
     formatted = format_references(read_bibliography(source, with_pandoc=False)[0])
-    return PageBibliography(path, tmp_path / "cache", formatted)
+    pandoc = pypandoc.get_pandoc_path() if read_entries else None
+    return PageBibliography(path, tmp_path / "cache", formatted, pandoc)
 
 
 @pytest.fixture
@@ -96,6 +99,23 @@ def _with_citeproc(text: str, bib: PageBibliography) -> tuple[str, str]:
 def test_citations_from_the_table_are_what_citeproc_writes(bib: PageBibliography, page: str) -> None:
     assert bib.forms_for(page) is not None
     assert _with_forms(page, bib) == _with_citeproc(page, bib)
+
+
+def test_entries_read_once_or_by_each_page_are_the_same(tmp_path: Path) -> None:
+    """The entries' HTML read by one Pandoc run for every page, or by each page, gives the same page."""
+    page = "Works [@beck1979; @adams2001; @beck1995], @plakun2009 and [@balint1969].\n"
+    once = _formatted(tmp_path / "once", BIB)
+    each = _formatted(tmp_path / "each", BIB, read_entries=False)
+    forms, by_page = once.forms_for(page), each.forms_for(page)
+    assert forms is not None and by_page is not None
+    assert all(isinstance(row[5], str) for row in json.loads(forms.read_text(encoding="utf-8")))
+    assert all(row[5] is None for row in json.loads(by_page.read_text(encoding="utf-8")))
+    assert _with_forms(page, once) == _with_forms(page, each) == _with_citeproc(page, once)
+    entries = next((tmp_path / "once" / "cache").glob("entries-*.json"))
+    entries.write_text("{not json", encoding="utf-8")  # a damaged file is made again
+    again = _formatted(tmp_path / "once", BIB)
+    assert _with_forms(page, again) == _with_forms(page, each)
+    assert json.loads(entries.read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize(

@@ -277,6 +277,7 @@ def pandoc(run: Render, sources: Mapping[str, _Source]) -> None:
         config.root / (config.bibliography or "references.bib"),
         run.cache / "bibliography",
         run.builder.renderer.references,
+        executable,
     )
     shared = hashlib.sha256(
         "\0".join(

@@ -4,8 +4,9 @@
 -- every page, whichever other works the page cites.
 --
 -- The metadata field curriculum-citations names a JSON file: a list, in citeproc's
--- bibliography order, of [key, author, year, entry HTML, group] for the works the page may
--- cite, where works of one group share their names (the site's citeproc run found which).
+-- bibliography order, of [key, author, year, entry HTML, group, entry] for the works the page
+-- may cite, where works of one group share their names (the site's citeproc run found which)
+-- and entry is the HTML as Pandoc read it, in its JSON form (a div), when the build has it.
 -- Citations become what citeproc writes for the default (Chicago author-date) style with
 -- link-citations: "(A 2000; B 2001)", works by the same authors grouped ("(A 2000, 2001)"),
 -- "A (2000)" for @key and "(2000)" for [-@key]; the works cited are listed, in citeproc's
@@ -30,7 +31,9 @@ local function read_table(path)
   if not ok or type(entries) ~= "table" then return nil end
   local works = {}
   for rank, entry in ipairs(entries) do
-    works[entry[1]] = { rank = rank, author = entry[2], year = entry[3], html = entry[4], group = entry[5] }
+    works[entry[1]] = {
+      rank = rank, author = entry[2], year = entry[3], html = entry[4], group = entry[5], div = entry[6],
+    }
   end
   return works
 end
@@ -103,13 +106,29 @@ end
 
 local REFS_CLASSES = { "references", "csl-bib-body", "hanging-indent" }
 
--- The entries of the works cited, in citeproc's order (their HTML read in one go).
+-- The entries of the works cited, in citeproc's order: their JSON form read in one go, or
+-- else their HTML.
 local function reference_list(keys, works)
   table.sort(keys, function(a, b) return works[a].rank < works[b].rank end)
-  local html = {}
-  for i, key in ipairs(keys) do html[i] = "<div>" .. works[key].html .. "</div>" end
+  local divs, read = {}, true
+  for i, key in ipairs(keys) do
+    divs[i] = works[key].div
+    if type(divs[i]) ~= "string" then read = false end
+  end
+  local blocks
+  if read then
+    local version = table.concat(PANDOC_API_VERSION, ",")
+    local json = '{"pandoc-api-version":[' .. version .. '],"meta":{},"blocks":[' .. table.concat(divs, ",") .. "]}"
+    local ok, doc = pcall(pandoc.read, json, "json")
+    blocks = ok and #doc.blocks == #keys and doc.blocks or nil
+  end
+  if blocks == nil then
+    local html = {}
+    for i, key in ipairs(keys) do html[i] = "<div>" .. works[key].html .. "</div>" end
+    blocks = pandoc.read(table.concat(html), "html").blocks
+  end
   local entries = {}
-  for i, div in ipairs(pandoc.read(table.concat(html), "html").blocks) do
+  for i, div in ipairs(blocks) do
     local inlines = pandoc.Inlines({})
     for j, block in ipairs(div.content or {}) do
       if j > 1 then inlines:insert(pandoc.Space()) end
