@@ -282,3 +282,17 @@ def test_a_page_pandoc_takes_too_long_on_is_a_located_error(
         .format()
         .startswith("page.qmd:1:1: error CUR604: Pandoc did not finish this page within 1.0 s")
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "too_deep"),
+    [
+        ("[[[ opened\n" + "plain line\n" * 3 + "[[ more", True),  # brackets stay open across lines
+        ("[[[ opened\n" + "closed ]]]\nplain line\n" + "[[ more", False),  # closed on a line without `[`
+        ("[[[ opened\nplain ] and ]\n[[ more", False),
+        ("`[[[[[[` in code\nplain\n", False),
+        ("plain line\n" * 50, False),
+    ],
+)
+def test_open_brackets_are_counted_across_lines(text: str, too_deep: bool) -> None:
+    assert (nesting_problem(text) is not None) == too_deep

@@ -10,6 +10,7 @@ reviewer may accept with a written reason (``suppress: {L07: "..."}``).
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from collections.abc import Iterator
@@ -238,6 +239,7 @@ def lead_in(stem: str) -> str:
     return sentences[-1] if sentences else ""
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     word = word.lower()
     for suffix in ("ations", "ation", "ings", "ing", "ies", "ed", "es", "ly", "s"):

@@ -164,6 +164,8 @@ def _containers(line: str) -> tuple[int, int]:
 
 def _brackets(line: str, start: int, open_now: int) -> tuple[int, int | None]:
     """Count ``[`` open outside code spans; return the count and where it first exceeds the limit."""
+    if line.find("[", start) < 0 and (not open_now or line.find("]", start) < 0):
+        return open_now, None  # most lines: nothing opens, nothing open closes
     closers: defaultdict[int, deque[int]] = defaultdict(deque)
     runs: list[tuple[int, int]] = []
     i = start
