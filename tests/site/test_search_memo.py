@@ -45,3 +45,37 @@ def test_a_changed_page_is_read_again(tmp_path: Path) -> None:
     with memo_session(tmp_path):
         index = site_index(edited).scripts()
     assert "Agreement" in index["search/0.js"] and "Bond" not in index["search/0.js"]
+
+
+def test_pages_named_by_what_they_are_made_from_are_not_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page's prose by its cache entry and a component's sections by its payload's memo key."""
+    worksheet = {
+        "component": "worksheet",
+        "key": "w1",
+        "title": "Reflection",
+        "case_html": "<p>A hard visit.</p>",
+        "prompt_html": "<p>What pulled at you?</p>",
+    }
+    pages = [
+        SearchPage("Lesson", "lessons/one.html", True, BODY, [worksheet], ["entry-1", ["payload-1"]]),
+        PAGES[1],
+    ]
+    plain = site_index([SearchPage(p.title, p.url, p.notebook, p.body, p.payloads) for p in pages]).scripts()
+    assert "pulled" in plain["search/0.js"]
+    with memo_session(tmp_path):
+        assert site_index(pages).scripts() == plain
+    _memo._stores.clear()
+
+    def never(*_: object) -> None:
+        raise AssertionError("recomputed what the memo holds")
+
+    monkeypatch.setattr(_search, "_read_sections", never)
+    monkeypatch.setattr(_search, "_component_sections", never)
+    with memo_session(tmp_path):
+        assert site_index(pages).scripts() == plain
+        edited = {**worksheet, "prompt_html": "<p>What did you notice?</p>"}
+        changed = [SearchPage("Lesson", "lessons/one.html", True, BODY, [edited], ["entry-1", ["payload-2"]])]
+        with pytest.raises(AssertionError, match="recomputed"):
+            site_index(changed)  # a new payload key: its sections are read again

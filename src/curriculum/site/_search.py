@@ -151,15 +151,23 @@ _WORDS = Memo[list[str]]("search.words", 1, list, _decode_words)
 """Each section's indexed words, across builds."""
 _TEXTS = Memo[str]("search.text", 1, str, _decode_text)
 """The words of each fragment a component shows, across builds."""
+_COMPONENTS = Memo[list[tuple[str, str, str]]](
+    "search.component", 1, lambda v: [list(s) for s in v], _decode_sections, keeps=("search.text",)
+)
+"""Each payload's sections, by the payload's memo key (one look-up, not one per fragment)."""
 
 
-def page_sections(body: str) -> list[tuple[str, str, str]]:
+def page_sections(body: str, made_from: str | None = None) -> list[tuple[str, str, str]]:
     """Return ``(anchor, heading, text)`` for each section of a rendered page body.
 
     Components and the handout are left out (:func:`component_sections` reads the
     components), and so is a section that holds nothing but a reference list.
-    Remembered across builds by the body's text (:mod:`curriculum._memo`).
+    Remembered across builds (:mod:`curriculum._memo`) by the body's text, or by
+    ``made_from``, a name of what the body is made from (its page cache entry),
+    which spares hashing the body.
     """
+    if made_from is not None:
+        return _SECTIONS.get(made_from, lambda: _read_sections(body), context="made from")
     return _SECTIONS.get(body, lambda: _read_sections(body))
 
 
@@ -189,14 +197,21 @@ def _read_text(markup: str) -> str:
     return " ".join(" ".join(t for _, _, t in parser.sections).split())
 
 
-def component_sections(payload: dict[str, Any]) -> list[tuple[str, str, str]]:
+def component_sections(payload: dict[str, Any], made_from: str | None = None) -> list[tuple[str, str, str]]:
     """Return ``(anchor, heading, text)`` sections for what a learner reads in one component.
 
     Only what the component shows before any answer, as its kind's spec says
     (:attr:`curriculum.components.ComponentSpec.search`): quiz stems and options, a
     case's patient, scenes and choices, a spotter's context and turns, a worksheet's
-    case and prompt. The anchor is the component's container.
+    case and prompt. The anchor is the component's container. Remembered by
+    ``made_from`` (the payload's memo key), when given, with one look-up.
     """
+    if made_from is not None:
+        return _COMPONENTS.get(made_from, lambda: _component_sections(payload))
+    return _component_sections(payload)
+
+
+def _component_sections(payload: dict[str, Any]) -> list[tuple[str, str, str]]:
     spec = COMPONENTS.get(str(payload.get("component")))
     if spec is None:
         return []
@@ -448,7 +463,8 @@ class SearchPage:
         The payloads of the components the page shows.
     made_from : Any
         What the body and payloads are made from, as JSON data (the page cache
-        entry and the payloads' memo keys), when every part is known; else None.
+        entry and the payloads' memo keys, in the order of ``payloads``), when
+        every part is known; else None.
     """
 
     title: str
@@ -466,21 +482,31 @@ def site_index(pages: list[SearchPage]) -> SearchIndex:
     subject, marked ``cur-standalone``), not on every lesson that shows it; an
     exercise on the first page that shows it.
     """
-    found = [(page, list({p["key"]: p for p in page.payloads}.values())) for page in pages]
+    found = [(page, list({p["key"]: (p, k) for p, k in _with_keys(page)}.values())) for page in pages]
     home: dict[str, int] = {}
     for n, (page, payloads) in enumerate(found):
         standalone = 'class="cur-standalone"' in page.body
-        for payload in payloads:
+        for payload, _ in payloads:
             key = payload["key"]
             if key not in home or (standalone and 'class="cur-standalone"' not in pages[home[key]].body):
                 home[key] = n
     index = SearchIndex()
     for n, (page, payloads) in enumerate(found):
-        parts = [s for p in payloads if home[p["key"]] == n for s in component_sections(p)]
-        index.add(
-            page.title, page.url, page_rank(page.url, page.notebook), [*page_sections(page.body), *parts]
-        )
+        parts = [s for p, k in payloads if home[p["key"]] == n for s in component_sections(p, k)]
+        made_from = str(page.made_from[0]) if page.made_from else None
+        prose = page_sections(page.body, made_from)
+        index.add(page.title, page.url, page_rank(page.url, page.notebook), [*prose, *parts])
     return index
+
+
+def _with_keys(page: SearchPage) -> list[tuple[dict[str, Any], str | None]]:
+    """Return each payload of ``page`` with its memo key (None when the page does not say)."""
+    keys = list(page.made_from[1]) if page.made_from else []
+    if len(keys) != len(page.payloads):
+        keys = [None] * len(page.payloads)
+    return [
+        (payload, None if key is None else str(key)) for payload, key in zip(page.payloads, keys, strict=True)
+    ]
 
 
 @dataclass
