@@ -50,14 +50,30 @@ def new_process() -> None:
 def memo_file(root: Path, namespace: str = "test.upper", text: str = "alpha") -> Path:
     """The file that holds (or would hold) the entry of ``text`` (a namespace splits its entries by key)."""
     key = Memo[str](namespace, 1, str, _text).key(text)
-    return root / PROJECT_CACHE / "memo" / f"{namespace}.{key[0]}.json"
+    return root / PROJECT_CACHE / "memo" / f"{namespace}.{key[0]}.jsonl"
+
+
+def memo_text(namespace: str, entries: dict[str, Any]) -> str:
+    """A memo file's text: a line naming the namespace, then a line per entry (key, tab, JSON value)."""
+    lines = [
+        json.dumps({"memo": namespace}),
+        *(f"{key}\t{json.dumps(value)}" for key, value in entries.items()),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def read_entries(path: Path) -> dict[str, Any]:
+    """The entries of one memo file, parsed."""
+    head, *lines = path.read_text().splitlines()
+    assert "memo" in json.loads(head)
+    return {key: json.loads(value) for key, _, value in (line.partition("\t") for line in lines)}
 
 
 def stored(root: Path, namespace: str = "test.upper") -> dict[str, Any]:
     """Every entry the files of ``namespace`` hold."""
     entries: dict[str, Any] = {}
-    for path in sorted((root / PROJECT_CACHE / "memo").glob(f"{namespace}.?.json")):
-        entries.update(json.loads(path.read_text())["entries"])
+    for path in sorted((root / PROJECT_CACHE / "memo").glob(f"{namespace}.?.jsonl")):
+        entries.update(read_entries(path))
     return entries
 
 
@@ -76,9 +92,8 @@ def test_a_hit_returns_the_stored_value_without_calling_the_function(tmp_path: P
     with memo_session(tmp_path):
         assert UPPER.get("alpha", refuse("alpha")) == "ALPHA"
         assert UPPER.get("beta", refuse("beta")) == "BETA"
-    document = json.loads(memo_file(tmp_path).read_text())
-    document["entries"] = dict.fromkeys(document["entries"], "from the file")
-    memo_file(tmp_path).write_text(json.dumps(document))
+    entries = read_entries(memo_file(tmp_path))
+    memo_file(tmp_path).write_text(memo_text("test.upper", dict.fromkeys(entries, "from the file")))
     new_process()
     with memo_session(tmp_path):
         assert UPPER.get("alpha", refuse("alpha")) == "from the file", "the value comes from the file"
@@ -132,7 +147,7 @@ def test_a_one_text_change_rewrites_only_the_files_of_its_old_and_new_keys(tmp_p
     """A namespace's entries are split by the first digit of their key, so an edit rewrites little."""
     texts = [f"text {n}" for n in range(400)]  # so that every one of the 16 files holds some
     fill(tmp_path, *texts)
-    files = sorted((tmp_path / PROJECT_CACHE / "memo").glob("test.upper.?.json"))
+    files = sorted((tmp_path / PROJECT_CACHE / "memo").glob("test.upper.?.jsonl"))
     assert len(files) == 16 and set(stored(tmp_path)) == {UPPER.key(t) for t in texts}
     times = {f: f.stat().st_mtime_ns for f in files}
     for f in files:
@@ -145,8 +160,10 @@ def test_a_one_text_change_rewrites_only_the_files_of_its_old_and_new_keys(tmp_p
     assert set(stored(tmp_path)) == {UPPER.key(t) for t in edited}
 
 
-def test_the_single_file_of_an_earlier_version_is_removed(tmp_path: Path) -> None:
-    legacy = tmp_path / PROJECT_CACHE / "memo" / "test.upper.json"
+@pytest.mark.parametrize("name", ["test.upper.json", "test.upper.3.json"])
+def test_the_files_of_an_earlier_version_are_removed(tmp_path: Path, name: str) -> None:
+    """One JSON document per namespace, then per first digit: written in the new form, the old goes."""
+    legacy = tmp_path / PROJECT_CACHE / "memo" / name
     legacy.parent.mkdir(parents=True)
     legacy.write_text(json.dumps({"memo": "test.upper", "entries": {UPPER.key("alpha"): "OLD"}}))
     assert fill(tmp_path, "alpha").texts == ["alpha"]
@@ -183,8 +200,7 @@ def test_without_a_project_the_memo_lives_in_the_user_cache_folder() -> None:
     with memo_session(None):
         UPPER.get("outside", Calls()("outside"))
     key = UPPER.key("outside")
-    document = json.loads((_memo.cache_dir() / "memo" / f"test.upper.{key[0]}.json").read_text())
-    assert key in document["entries"]
+    assert key in read_entries(_memo.cache_dir() / "memo" / f"test.upper.{key[0]}.jsonl")
 
 
 @pytest.mark.parametrize(
@@ -193,30 +209,33 @@ def test_without_a_project_the_memo_lives_in_the_user_cache_folder() -> None:
         b"{not json",
         b"\xff\xfe not utf-8",
         b"[1, 2, 3]",
-        b'{"memo": "another.memo", "entries": {}}',
-        b'{"memo": "test.upper", "entries": [1, 2]}',
+        b'{"memo": "another.memo"}\n',
+        b'{"memo": "test.upper"}\nnot an entry\n\tnor this\nshort-key\t"x"\n',
         b"[" * 100_000 + b"]" * 100_000,
+        b'{"memo": "test.upper"}\n' + b"0" * 64 + b"\t" + b"[" * 100_000 + b"]" * 100_000 + b"\n",
+        b'{"memo": "test.upper"}\n' + b"0" * 64 + b'\t"\xff"\n',
     ],
     ids=[
         "invalid-json",
         "invalid-utf8",
         "not-an-object",
         "foreign",
-        "entries-not-an-object",
+        "not-entries",
         "deeply-nested",
+        "deeply-nested-value",
+        "value-not-utf8",
     ],
 )
 def test_a_damaged_or_foreign_file_is_ignored_and_rebuilt(tmp_path: Path, content: bytes) -> None:
     memo_file(tmp_path).parent.mkdir(parents=True)
-    memo_file(tmp_path).write_bytes(content)
+    memo_file(tmp_path).write_bytes(content.replace(b"0" * 64, UPPER.key("alpha").encode()))
     assert fill(tmp_path, "alpha").texts == ["alpha"]
     assert stored(tmp_path) == {UPPER.key("alpha"): "ALPHA"}
 
 
 def test_a_value_of_the_wrong_shape_is_recomputed(tmp_path: Path) -> None:
     memo_file(tmp_path).parent.mkdir(parents=True)
-    document = {"memo": "test.upper", "entries": {UPPER.key("alpha"): ["not", "a", "string"]}}
-    memo_file(tmp_path).write_text(json.dumps(document))
+    memo_file(tmp_path).write_text(memo_text("test.upper", {UPPER.key("alpha"): ["not", "a", "string"]}))
     assert fill(tmp_path, "alpha").texts == ["alpha"]
 
 
@@ -287,8 +306,7 @@ def test_a_new_release_of_a_memoised_library_keys_every_entry(monkeypatch: pytes
 def test_a_link_at_the_memo_file_is_not_followed(tmp_path: Path) -> None:
     """A memo folder can come with a repository: a link in it reads nothing elsewhere."""
     elsewhere = tmp_path / "elsewhere.json"
-    planted = {"memo": "test.upper", "entries": {UPPER.key("alpha"): "from elsewhere"}}
-    elsewhere.write_text(json.dumps(planted))
+    elsewhere.write_text(memo_text("test.upper", {UPPER.key("alpha"): "from elsewhere"}))
     memo_file(tmp_path).parent.mkdir(parents=True)
     memo_file(tmp_path).symlink_to(elsewhere)
     assert fill(tmp_path, "alpha").texts == ["alpha"]
@@ -325,3 +343,16 @@ def test_a_value_reused_from_a_memo_keeps_the_entries_it_was_computed_from(tmp_p
         assert outer.get("gamma", shout("gamma")) == "GAMMA!"
     assert set(stored(tmp_path)) == {UPPER.key("gamma")}
     assert set(stored(tmp_path, "test.outer")) == {outer.key("gamma")}
+
+
+def test_a_value_reused_is_written_back_as_it_was_read(tmp_path: Path) -> None:
+    """Values are parsed only when asked for; one reused goes back to its file unparsed, as it was."""
+    key = UPPER.key("alpha")
+    other = next(t for t in (f"text {n}" for n in range(1000)) if UPPER.key(t)[0] == key[0])
+    memo_file(tmp_path).parent.mkdir(parents=True)
+    memo_file(tmp_path).write_text(memo_text("test.upper", {}) + f'{key}\t"\\u0041LPHA"\n')
+    with memo_session(tmp_path):
+        assert UPPER.get("alpha", Calls(allowed=False)("alpha")) == "ALPHA"
+        UPPER.get(other, Calls()(other))  # something new in the same file, so the file is written
+    text = memo_file(tmp_path).read_text()
+    assert f'{key}\t"\\u0041LPHA"' in text and UPPER.key(other) in text

@@ -25,8 +25,11 @@ session leaves the files as they were. Outside a session a memo simply calls
 the function, so library use behaves exactly as without it.
 
 Each namespace keeps its entries in sixteen files per folder, split by the
-first hex digit of the key. Each file is read once per process
-the first time a key in it is needed. When a session in which something new
+first hex digit of the key. A file is a line of JSON naming its namespace,
+then one line per entry: the key, a tab, and the value as JSON. Each file is
+read once per process the first time a key in it is needed, and split into
+lines; a value is parsed only when its key is asked for, and one reused is
+written back as it was read. When a session in which something new
 was computed ends, each file whose entries differ from those the session used
 is written atomically (or removed when it has none left): so a build after a
 one-quiz edit rewrites the few files that hold the quiz's old and new texts.
@@ -114,9 +117,15 @@ def _code() -> str:
     return hasher.hexdigest()
 
 
+_KEY_LENGTH = 64
+"""A key's length: a SHA-256 in hex."""
 _SHARDS = "0123456789abcdef"
 """A namespace's entries are kept in one file per first hex digit of their key, so a session that
 computed a few new values rewrites a few files, not all the namespace holds."""
+
+
+class _Raw(bytes):
+    """A value as its file holds it (JSON text), parsed when asked for and written back unparsed."""
 
 
 @dataclass
@@ -125,17 +134,19 @@ class _Store:
 
     folder: Path
     namespace: str
-    shards: dict[str, dict[str, Any]] = field(default_factory=dict)
+    shards: dict[str, dict[bytes, bytes]] = field(default_factory=dict)
+    """Each file's entries as read: key to value, both as the file holds them."""
     used: dict[str, Any] = field(default_factory=dict)
+    """The entries this session used: a value read (:class:`_Raw`) or computed (JSON data)."""
     dirty: bool = False
     kept: bool = False
     """Keep every entry read, used or not (a value of another memo computed from them was reused)."""
 
     def path(self, shard: str) -> Path:
         """Return the file of the entries whose key starts with ``shard``."""
-        return self.folder / f"{self.namespace}.{shard}.json"
+        return self.folder / f"{self.namespace}.{shard}.jsonl"
 
-    def entries(self, shard: str) -> dict[str, Any]:
+    def entries(self, shard: str) -> dict[bytes, bytes]:
         """Return the entries of one file, reading it the first time (an unusable file counts as empty)."""
         found = self.shards.get(shard)
         if found is None:
@@ -146,25 +157,32 @@ class _Store:
         return found
 
 
-def _read(path: Path, namespace: str) -> dict[str, Any]:
-    """Return the entries of a memo file, or none if it is missing, damaged, foreign or too big.
+def _read(path: Path, namespace: str) -> dict[bytes, bytes]:
+    """Return the entries of a memo file, unparsed, or none if it is missing, foreign or too big.
 
     A link or a special file counts as missing: a folder that came with a
     repository can make a build neither block on a pipe nor read elsewhere.
+    A line that is not an entry is skipped; a value that is not JSON is
+    found out when its key is asked for, and computed again.
     """
     from curriculum.content import read_existing  # the content layer imports this module
 
     data = read_existing(path, MAX_BYTES)
     if data is None or len(data) > MAX_BYTES:
         return {}
+    head, _, body = data.partition(b"\n")
     try:
-        document = json.loads(data)
+        header = json.loads(head)
     except (ValueError, RecursionError):  # ValueError covers bad UTF-8 and bad JSON
         return {}
-    if not isinstance(document, dict) or document.get("memo") != namespace:
+    if not isinstance(header, dict) or header.get("memo") != namespace:
         return {}
-    entries = document.get("entries")
-    return entries if isinstance(entries, dict) else {}
+    entries: dict[bytes, bytes] = {}
+    for line in body.split(b"\n"):
+        key, tab, value = line.partition(b"\t")
+        if tab and len(key) == _KEY_LENGTH:
+            entries[key] = value
+    return entries
 
 
 @dataclass(frozen=True)
@@ -245,9 +263,11 @@ def _write(store: _Store, within: Path, *, keep: bool) -> None:
     """Write each file of ``store`` whose entries differ from what the session used (and kept)."""
     from curriculum.content import write_atomic  # the content layer imports this module
 
-    used: dict[str, dict[str, Any]] = {shard: {} for shard in _SHARDS}
+    used: dict[str, dict[bytes, bytes]] = {shard: {} for shard in _SHARDS}
     for key, value in store.used.items():
-        used[key[:1]][key] = value
+        raw = value if isinstance(value, _Raw) else json.dumps(value, separators=(",", ":")).encode()
+        used[key[:1]][key.encode()] = raw  # JSON escapes every newline: an entry is one line
+    header = json.dumps({"memo": store.namespace}).encode()
     for shard, entries in used.items():
         before = store.shards.get(shard)
         if before is None and keep:
@@ -258,14 +278,16 @@ def _write(store: _Store, within: Path, *, keep: bool) -> None:
             continue
         path = store.path(shard)
         if entries:
-            document = {"memo": store.namespace, "entries": entries}
-            write_atomic(path, json.dumps(document, separators=(",", ":")), within=within)
+            lines = b"\n".join(key + b"\t" + value for key, value in entries.items())
+            write_atomic(path, header + b"\n" + lines + b"\n", within=within)
         elif not path.is_symlink() and path.is_file():
             path.unlink()
         store.shards[shard] = entries
-    legacy = store.folder / f"{store.namespace}.json"  # before the entries were split by key
-    if not legacy.is_symlink() and legacy.is_file():
-        legacy.unlink()
+    earlier = [f"{store.namespace}.json", *(f"{store.namespace}.{shard}.json" for shard in _SHARDS)]
+    for name in earlier:  # the forms of earlier versions: one file, then sixteen JSON documents
+        legacy = store.folder / name
+        if not legacy.is_symlink() and legacy.is_file():
+            legacy.unlink()
 
 
 class Memo(Generic[_T]):
@@ -350,11 +372,12 @@ class Memo(Generic[_T]):
         key = self.key(text, context)
         data = store.used.get(key, _MISSING)
         if data is _MISSING:
-            data = store.entries(key[:1]).get(key, _MISSING)
+            raw = store.entries(key[:1]).get(key.encode(), None)
+            data = _MISSING if raw is None else _Raw(raw)
         if data is not _MISSING:
             try:
-                value = self.decode(data)
-            except (TypeError, ValueError, KeyError, IndexError):
+                value = self.decode(json.loads(data) if isinstance(data, _Raw) else data)
+            except (TypeError, ValueError, KeyError, IndexError, RecursionError):
                 pass
             else:
                 store.used[key] = data

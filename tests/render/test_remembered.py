@@ -176,11 +176,13 @@ def test_damaged_remembered_results_are_made_again(root: Path) -> None:
     namespaces = ("render.payload", "render.generated-page", "content.notebook-schema", "lint.language")
     damaged = 0
     for namespace in namespaces:
-        for path in memo.glob(f"{namespace}.?.json"):
-            document = json.loads(path.read_text())
-            document["entries"] = {key: ["not", {"the": "right"}, "shape"] for key in document["entries"]}
-            path.write_text(json.dumps(document))
-            damaged += len(document["entries"])
+        for path in memo.glob(f"{namespace}.?.jsonl"):
+            head, *lines = path.read_text().splitlines()
+            wrong = json.dumps(["not", {"the": "right"}, "shape"])
+            path.write_text(
+                "\n".join([head, *(f"{line.partition(chr(9))[0]}\t{wrong}" for line in lines)]) + "\n"
+            )
+            damaged += len(lines)
     assert damaged > 0
     _memo._stores.clear()
     shutil.rmtree(first.out)
