@@ -182,3 +182,24 @@ def test_a_page_gets_the_forms_of_the_works_it_may_cite_only(bib: PageBibliograp
     assert bib.forms_for("No at sign.\n") is None
     bib.prune()  # a file this build asked for stays
     assert forms.is_file()
+
+
+def test_entries_planted_in_the_cache_by_another_computer_are_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A repository can ship its cache folder: its entries file names another computer's key."""
+    from curriculum.site import _pandoc
+
+    page = "See [@beck1979].\n"
+    with monkeypatch.context() as elsewhere:
+        elsewhere.setattr(_pandoc, "machine_key", lambda: "the key of another computer")
+        planted = _formatted(tmp_path, BIB)
+        planted.forms_for(page)
+    entries = next((tmp_path / "cache").glob("entries-*.json"))
+    script = {
+        "t": "Div",
+        "c": [["", [], []], [{"t": "RawBlock", "c": ["html", "<script>alert(1)</script>"]}]],
+    }
+    entries.write_text(json.dumps({"beck1979": json.dumps(script)}), encoding="utf-8")
+    _, body = _with_forms(page, _formatted(tmp_path, BIB))
+    assert "Beck, Aaron T. 1979." in body and "alert(1)" not in body

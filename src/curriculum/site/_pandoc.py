@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from html import escape
 from pathlib import Path
 
+from curriculum._memo import machine_key
 from curriculum.content import E_PANDOC, read_existing, write_atomic
 from curriculum.errors import BuildError, ContentError
 from curriculum.render import FormattedReference, GeneratedPage
@@ -144,7 +145,8 @@ class PageBibliography:
         assert self._pandoc is not None
         refs = sorted(self.formatted.values(), key=lambda r: r.key)
         html = "".join(f'<div id="ref-{escape(r.key)}">{r.html}</div>' for r in refs)
-        stamp = f"{self._pandoc}:{Path(self._pandoc).stat().st_mtime_ns}\0{html}"
+        # The computer's key: a file planted in a repository's cache folder matches no name.
+        stamp = f"{machine_key()}\0{self._pandoc}:{Path(self._pandoc).stat().st_mtime_ns}\0{html}"
         name = f"entries-{hashlib.sha256(stamp.encode()).hexdigest()[:32]}.json"
         self._used.add(name)
         try:
