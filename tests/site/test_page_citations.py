@@ -126,6 +126,7 @@ def test_entries_read_once_or_by_each_page_are_the_same(tmp_path: Path) -> None:
         "A key the file does not hold [@nobody2000].\n",
         "---\nnocite: '@adams2001'\n---\n\nOne cited [@beck1979].\n",
         "---\nlink-citations: false\n---\n\nNot linked [@beck1979].\n",
+        "---\nreferences:\n- id: inline2000\n  title: Inline\n---\n\nSee [@beck1979].\n",
     ],
 )
 def test_a_page_the_table_cannot_write_goes_to_citeproc(bib: PageBibliography, page: str) -> None:

@@ -18,7 +18,7 @@
 -- language, a reference section title...) hands the whole page to citeproc instead.
 
 local CITEPROC_META = {
-  "nocite", "csl", "citation-style", "citation-abbreviations", "lang",
+  "nocite", "csl", "citation-style", "citation-abbreviations", "lang", "references",
   "reference-section-title", "suppress-bibliography", "link-bibliography", "notes-after-punctuation",
 }
 
