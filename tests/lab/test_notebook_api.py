@@ -225,7 +225,8 @@ def test_hot_reload_names_a_file_relinked_when_a_source_changes(
     finally:
         COMPONENTS.unregister("toy")
         widget_class.cache_clear()
-        _hot._written.pop("toy", None)
+        with _hot._lock:  # the watcher thread reads the registry under the lock
+            _hot._written.pop("toy", None)
 
 
 # --------------------------------------------------------------------------- problems, static host, progress
