@@ -22,18 +22,23 @@ PAGES = [
 ]
 
 
+def refuse(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
+    """Make the search module's functions ``names`` fail if called: what the memo holds is not recomputed."""
+
+    def never(*_: object) -> None:
+        raise AssertionError("recomputed what the memo holds")
+
+    for name in names:
+        monkeypatch.setattr(_search, name, never)
+
+
 def test_the_index_from_the_memo_is_the_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     plain = site_index(PAGES).scripts()
     assert "metacommunication" in plain["search/0.js"]
     with memo_session(tmp_path):
         assert site_index(PAGES).scripts() == plain
     _memo._stores.clear()  # a new process: what it needs comes from the files
-
-    def never(*_: object) -> None:
-        raise AssertionError("recomputed what the memo holds")
-
-    monkeypatch.setattr(_search, "_read_sections", never)
-    monkeypatch.setattr(_search, "words", never)
+    refuse(monkeypatch, "_read_sections", "words")
     with memo_session(tmp_path):
         assert site_index(PAGES).scripts() == plain
 
@@ -67,12 +72,7 @@ def test_pages_named_by_what_they_are_made_from_are_not_read_again(
     with memo_session(tmp_path):
         assert site_index(pages).scripts() == plain
     _memo._stores.clear()
-
-    def never(*_: object) -> None:
-        raise AssertionError("recomputed what the memo holds")
-
-    monkeypatch.setattr(_search, "_read_sections", never)
-    monkeypatch.setattr(_search, "_component_sections", never)
+    refuse(monkeypatch, "_read_sections", "_component_sections")
     with memo_session(tmp_path):
         assert site_index(pages).scripts() == plain
         edited = {**worksheet, "prompt_html": "<p>What did you notice?</p>"}
