@@ -6,29 +6,28 @@ the Pandoc engine starts it in a child process before it checks the content
 (:func:`start_reference`) and waits for it before it renders
 (:meth:`ReferenceJob.wait`), and both cores work. It runs only when the
 package or ``_quarto.yml`` changed since the last run (a stamp in the build
-cache). The child is ``python -P -m curriculum.site._reference ROOT``.
+cache). The child is ``python -P -m curriculum.site._quartodoc ROOT``, a
+module that imports nothing of the package, so the child loads no more than
+quartodoc needs.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from curriculum.content import read_existing, write_atomic
 from curriculum.errors import BuildError
 from curriculum.project import CACHE_DIR, package_fingerprint
+from curriculum.site._quartodoc import NO_QUARTODOC
 
 __all__ = ["REFERENCE_SECONDS", "ReferenceJob", "api_reference", "start_reference"]
 
 REFERENCE_SECONDS = 600.0
 """The longest quartodoc may take (it reads a few hundred docstrings in seconds)."""
-_NO_QUARTODOC = 3
-"""The child's exit status when quartodoc is not installed."""
 
 
 @dataclass
@@ -68,7 +67,7 @@ class ReferenceJob:
             raise BuildError(
                 f"quartodoc did not finish the API reference within {REFERENCE_SECONDS:g} s"
             ) from exc
-        if process.returncode == _NO_QUARTODOC:
+        if process.returncode == NO_QUARTODOC:
             raise BuildError("the API reference needs quartodoc: pip install 'curriculum[docs]'")
         if process.returncode != 0:
             last = [line for line in err.strip().splitlines() if line.strip()][-1:] or ["no message"]
@@ -99,7 +98,7 @@ def start_reference(root: Path) -> ReferenceJob:
     if (root / "reference" / "index.qmd").is_file() and read_existing(stamp, len(key)) == key.encode():
         return ReferenceJob(root)
     process = subprocess.Popen(  # -P: the project's folder is not where modules come from
-        [sys.executable, "-P", "-m", "curriculum.site._reference", str(root)],
+        [sys.executable, "-P", "-m", "curriculum.site._quartodoc", str(root)],
         cwd=root,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
@@ -119,33 +118,3 @@ def api_reference(root: Path) -> None:
         If quartodoc is not installed or fails.
     """
     start_reference(root).wait()
-
-
-def _quartodoc_builder() -> Any:
-    """Import quartodoc's ``Builder``, without the second an unused import chain costs.
-
-    quartodoc imports sphobjinv, which imports jsonschema; when the optional
-    ``rfc3987-syntax`` is installed (Jupyter's packages pull it in),
-    jsonschema compiles its IRI grammars on import, about a second, for
-    format checks quartodoc never makes. The import is hidden from this
-    child process, which does nothing else.
-    """
-    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # import fails: jsonschema skips it
-    from quartodoc import Builder
-
-    return Builder
-
-
-def _generate(root: Path) -> int:
-    """Run quartodoc's builder on ``root``'s ``_quarto.yml`` (in the child); return the exit status."""
-    try:
-        Builder = _quartodoc_builder()
-    except ImportError:
-        return _NO_QUARTODOC
-    with contextlib.chdir(root):
-        Builder.from_quarto_config(str(root / "_quarto.yml")).build()
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover - run as a child process (covered through the build)
-    sys.exit(_generate(Path(sys.argv[1])))
