@@ -200,7 +200,7 @@ def _cited_together(output: str, table: dict[str, FormattedReference]) -> dict[s
             if ref is None:
                 break
             if first is not None and label == ref.year and ref.author:
-                grouped[key] = grouped.get(first, first)
+                grouped[key] = first  # the first of a run is never grouped itself
             else:
                 first = key
     return grouped

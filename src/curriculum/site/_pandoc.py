@@ -107,7 +107,7 @@ class PageBibliography:
         if self.text is None or not may_cite(text):
             return None
         chunks = self._split()
-        keys = {m.group(1).rstrip(_TRAILING) for m in _KEY.finditer(text)}
+        keys = _keys_in(text)
         chosen = "".join(chunk for key, chunk in chunks if key is None or key in keys)
         if "@{" in text or "@*" in text or _CROSSREF.search(chosen):
             return self.bib
@@ -123,8 +123,9 @@ class PageBibliography:
         """
         if not self.formatted or not may_cite(text):
             return None
-        keys = {m.group(1).rstrip(_TRAILING) for m in _KEY.finditer(text)}
-        found = sorted((ref for key in keys if (ref := self.formatted.get(key))), key=lambda r: r.rank)
+        found = sorted(
+            (ref for key in _keys_in(text) if (ref := self.formatted.get(key))), key=lambda r: r.rank
+        )
         blocks = self._entry_blocks()
         rows = [[ref.key, ref.author, ref.year, ref.html, ref.group, blocks.get(ref.key)] for ref in found]
         return self._write(json.dumps(rows, ensure_ascii=False), ".json")
@@ -298,6 +299,11 @@ def run_pandoc(
     # Pandoc sizes wide tables with style attributes, which the CSP (style-src 'self') would block.
     body = _STYLE_ATTRIBUTE.sub(r"\1", _COLGROUP.sub("", body))
     return toc.strip(), body.strip()
+
+
+def _keys_in(text: str) -> set[str]:
+    """Return what may be a citation key in a page's Markdown (each word after an ``@``)."""
+    return {m.group(1).rstrip(_TRAILING) for m in _KEY.finditer(text)}
 
 
 def may_cite(text: str) -> bool:
