@@ -14,6 +14,7 @@ import hashlib
 import json
 import re
 import subprocess
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from curriculum._cache import cache_dir
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
 from curriculum.content._source import Source
 
-__all__ = ["Bibliography", "read_bibliography"]
+__all__ = ["Bibliography", "PandocRead", "read_bibliography"]
 
 E_BIB = RULES.add("CUR120", Severity.error, "Pandoc cannot read an entry of references.bib.")
 E_BIB_DUPLICATE = RULES.add("CUR121", Severity.error, "Two entries of references.bib share a key.")
@@ -86,40 +87,63 @@ def read_bibliography(source: Source, *, with_pandoc: bool = True) -> tuple[Bibl
             continue
         keys[key] = (line, 1)
     if with_pandoc:
-        problems += _pandoc_problems(source)
+        problems += PandocRead(source).problems()
     return Bibliography(source.path, source.display, keys, source.text), problems
 
 
-def _pandoc_problems(source: Source) -> list[Diagnostic]:
-    """Ask Pandoc to read the file; a file it has read cleanly before is not read again."""
-    import pypandoc
+class PandocRead:
+    """Pandoc reading a BibTeX file, started now and asked for its problems later.
 
-    pandoc = Path(pypandoc.get_pandoc_path())
-    digest = hashlib.sha256(f"{pandoc}:{pandoc.stat().st_mtime_ns}\0{source.text}".encode()).hexdigest()[:24]
-    clean = cache_dir() / f"bibliography-ok-{digest}"
-    if clean.is_file():
-        return []
-    try:
-        result = subprocess.run(
-            [str(pandoc), "-f", "bibtex", "-t", "csljson"],
-            input=source.text,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
+    The build checks every other content file while Pandoc reads the
+    bibliography in its own process. A file Pandoc has read cleanly before (a
+    mark in the user cache) is not read again.
+
+    Parameters
+    ----------
+    source : Source
+        The ``.bib`` file's text.
+    """
+
+    def __init__(self, source: Source) -> None:
+        import pypandoc
+
+        self._source = source
+        pandoc = Path(pypandoc.get_pandoc_path())
+        key = f"{pandoc}:{pandoc.stat().st_mtime_ns}\0{source.text}"
+        self._clean = cache_dir() / f"bibliography-ok-{hashlib.sha256(key.encode()).hexdigest()[:24]}"
+        self._run: Future[subprocess.CompletedProcess[str]] | None = None
+        if self._clean.is_file():
+            return
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bibtex")
+        args = [str(pandoc), "-f", "bibtex", "-t", "csljson"]
+        self._run = pool.submit(
+            subprocess.run, args, input=source.text, capture_output=True, text=True, timeout=60, check=False
         )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return [E_BIB.at(source.display, (1, 1), f"Pandoc could not be run to read the file: {exc}")]
-    if result.returncode == 0:
+        pool.shutdown(wait=False)
+
+    def problems(self) -> list[Diagnostic]:
+        """Wait for Pandoc; return what it could not read (located), or nothing."""
+        source = self._source
+        if self._run is None:
+            return []
         try:
-            json.loads(result.stdout)
-        except json.JSONDecodeError:
-            return [E_BIB.at(source.display, (1, 1), "Pandoc read the file but produced no entries")]
-        with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
-            clean.parent.mkdir(parents=True, exist_ok=True)
-            clean.touch()
-        return []
-    message = " ".join(result.stderr.split())
+            process = self._run.result()
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return [E_BIB.at(source.display, (1, 1), f"Pandoc could not be run to read the file: {exc}")]
+        if process.returncode == 0:
+            try:
+                json.loads(process.stdout)
+            except json.JSONDecodeError:
+                return [E_BIB.at(source.display, (1, 1), "Pandoc read the file but produced no entries")]
+            with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+                self._clean.parent.mkdir(parents=True, exist_ok=True)
+                self._clean.touch()
+            return []
+        return _unreadable(source, process.stderr)
+
+
+def _unreadable(source: Source, stderr: str) -> list[Diagnostic]:
+    message = " ".join(stderr.split())
     where = re.search(r"line (\d+), column (\d+)", message)
     pos = (int(where.group(1)), int(where.group(2))) if where else (1, 1)
     return [

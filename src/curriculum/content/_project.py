@@ -19,7 +19,7 @@ from typing import Any, Generic, Literal, TypeVar, cast, get_args
 from pydantic import BaseModel
 
 from curriculum._root import PROJECT_FILE, find_root
-from curriculum.content._bibliography import Bibliography, read_bibliography
+from curriculum.content._bibliography import Bibliography, PandocRead, read_bibliography
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
 from curriculum.content._files import display_path
 from curriculum.content._models import (
@@ -390,8 +390,11 @@ def load_files(paths: Iterable[Path], root: Path | None = None) -> Curriculum:
         What could be loaded, and the problems.
     """
     cur = Curriculum(root)
-    for path in paths:
-        _load_one(cur, path, display_path(path))
+    reads: list[PandocRead] = []
+    for path in sorted(paths, key=lambda p: p.suffix != ".bib"):  # Pandoc reads the bibliography meanwhile
+        _load_one(cur, path, display_path(path), reads)
+    for read in reads:
+        cur.diagnostics += read.problems()
     return cur
 
 
@@ -399,15 +402,16 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _load_one(cur: Curriculum, path: Path, display: str) -> None:
+def _load_one(cur: Curriculum, path: Path, display: str, reads: list[PandocRead]) -> None:
     source, problems = read_source(path, display, cur.root)
     cur.diagnostics += problems
     if source is None:
         return
     if path.suffix == ".bib":
-        bib, problems = read_bibliography(source)
+        bib, problems = read_bibliography(source, with_pandoc=False)
         cur.bibliography = bib
         cur.diagnostics += problems
+        reads.append(PandocRead(source))  # its problems are collected once every file is loaded
         return
     if path.suffix == ".ipynb":
         notebook, problems = read_notebook(source)
