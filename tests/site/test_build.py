@@ -311,14 +311,15 @@ def test_front_matter_pandoc_cannot_read_is_located_before_pandoc(
 def test_pandoc_failure_names_the_page(
     project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from curriculum.site import _stages
+    from curriculum.site import _page_render
+    from curriculum.site._page_worker import PageWorker
 
-    real = _stages.run_pandoc
+    real = _page_render.render_page
 
-    def failing(pandoc: str, *args: object) -> tuple[str, str]:
-        return real(pandoc + "-missing", *args)  # type: ignore[arg-type]
+    def failing(worker: PageWorker, pandoc: str, *args: object) -> tuple[str, str]:
+        return real(PageWorker(pandoc + "-missing"), pandoc + "-missing", *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(_stages, "run_pandoc", failing)
+    monkeypatch.setattr(_page_render, "render_page", failing)
     assert "Pandoc did not run" in build_errors(project, monkeypatch, capsys)
 
 

@@ -15,6 +15,7 @@ from curriculum.content import load_curriculum
 from curriculum.errors import ContentError
 from curriculum.project import Project
 from curriculum.site import build_site, payload_builder
+from curriculum.site._page_worker import PageWorker
 from curriculum.site._prerender import prerender
 from curriculum.site._sources import read_front_matter
 from tests.site.hostile import FENCE_BREAKOUT
@@ -108,6 +109,12 @@ def test_a_pandoc_error_on_a_generated_page_names_the_authors_file_and_line(
         "curriculum.site._pandoc.subprocess",
         types.SimpleNamespace(run=run, TimeoutExpired=subprocess.TimeoutExpired),
     )
+    worker_render = PageWorker.render
+
+    def render(self: PageWorker, text: str, *args: Any) -> str | None:  # a worker hands a failed page on
+        return None if marker in text else worker_render(self, text, *args)
+
+    monkeypatch.setattr(PageWorker, "render", render)
     with pytest.raises(ContentError) as raised:
         build_site(project, engine="pandoc", profile="faculty", console=Console(quiet=True))
     [problem] = raised.value.diagnostics

@@ -13,8 +13,10 @@ import re
 import subprocess
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from curriculum._memo import machine_key
 from curriculum.content import E_PANDOC, read_existing, write_atomic
@@ -24,16 +26,26 @@ from curriculum.site._assets import resource
 
 __all__ = [
     "CACHE_LIMIT",
+    "CITEPROC",
     "E_PANDOC",
+    "PANDOC_RTS",
     "PANDOC_SECONDS",
     "PageBibliography",
+    "PagePipeline",
     "may_cite",
+    "page_parts",
+    "page_pipeline",
     "pandoc_seconds",
     "run_pandoc",
+    "timed_out",
 ]
 
 PANDOC_SECONDS = (60.0, 200e-6)
 """Pandoc's time limit for a page: a base and a share per character (it reads plain text at ~3 µs each)."""
+PANDOC_RTS = ("+RTS", "-A8m", "-H24m", "-RTS")
+"""Pandoc's memory settings for a page. The wheel's Pandoc starts with a 64 MB heap (``-H64m``),
+which every run touches page by page: for pages that keep less than a megabyte live, a
+24 MB heap makes a site's Pandoc runs a tenth faster (a lesson page a fifth)."""
 CACHE_LIMIT = 64 << 20
 """Largest cache entry or manifest read back (a page's HTML is far smaller)."""
 _SPLIT = "<!--curriculum:body-->"
@@ -208,6 +220,85 @@ class PageBibliography:
             return self._chunks
 
 
+CITEPROC = "citeproc"
+"""A step of :attr:`PagePipeline.filters` that is citeproc itself, not a Lua filter."""
+
+
+@dataclass(frozen=True)
+class PagePipeline:
+    """How Pandoc renders one page: what reads it, the metadata it gets and the filters it passes.
+
+    One description serves the two ways a page is rendered: a Pandoc process of
+    its own (:meth:`args`) and a worker that renders page after page
+    (:meth:`job`, read by ``pages.lua``). Both write the HTML with the
+    ``split.html`` template, a table of contents three levels deep, no line
+    wrapping and no syntax highlighting.
+
+    Attributes
+    ----------
+    reader : str
+        Pandoc's input format, with its extensions.
+    meta : tuple[tuple[str, str | bool], ...]
+        The metadata set as ``-M`` sets it (over the page's own).
+    bibliography : str | None
+        The bibliography citeproc reads.
+    filters : tuple[str, ...]
+        The Lua filters' paths, in order, with :data:`CITEPROC` where citeproc runs.
+    """
+
+    reader: str
+    meta: tuple[tuple[str, str | bool], ...]
+    bibliography: str | None
+    filters: tuple[str, ...]
+
+    def args(self, pandoc: str) -> list[str]:
+        """Return the command that renders the page, reading its Markdown from standard input."""
+        args = [pandoc, "-f", self.reader, "-t", "html5", "-s", "--template", str(resource("split.html"))]
+        # The site styles code as plain text; highlighting would only add spans, line anchors
+        # and, for a language named by an alias (sh, js, text), half a second of Pandoc's time.
+        args += ["--toc", "--toc-depth=3", "--wrap=none", "--syntax-highlighting=none"]
+        for key, value in self.meta:
+            args += ["-M", f"{key}={'true' if value is True else value}"]
+        if self.bibliography is not None:
+            args += ["--bibliography", self.bibliography]
+        for step in self.filters:
+            args += ["--citeproc"] if step == CITEPROC else ["--lua-filter", step]
+        return [*args, *PANDOC_RTS]
+
+    def job(self, text: str) -> dict[str, Any]:
+        """Return the job ``pages.lua`` renders the page from."""
+        meta: dict[str, str | bool] = dict(self.meta)
+        if self.bibliography is not None:
+            meta["bibliography"] = self.bibliography
+        return {"text": text, "reader": self.reader, "meta": meta, "filters": list(self.filters)}
+
+
+def page_pipeline(
+    source: str, bib: Path | None, profile: str, generated: bool = False, forms: Path | None = None
+) -> PagePipeline:
+    """Return how Pandoc renders the page ``source`` (see :func:`run_pandoc` for the arguments).
+
+    Raw HTML is read only on the API reference's pages (quartodoc writes it);
+    the pre-render sanitises that of the pages it generates (see ``safety.lua``).
+    """
+    reader = "markdown-implicit_figures" + ("" if source.startswith("reference/") else "-raw_html")
+    meta: list[tuple[str, str | bool]] = [
+        ("curriculum-profile", profile),
+        ("link-citations", True),
+        ("pagetitle", "page"),
+    ]
+    filters = [str(resource("curriculum.lua"))]
+    if bib is not None and forms is not None:
+        meta.append(("curriculum-citations", str(forms)))
+        filters.append(str(resource("citations.lua")))
+    elif bib is not None:
+        filters.append(CITEPROC)
+    if generated:
+        meta.append(("curriculum-generated", True))
+    filters.append(str(resource("safety.lua")))  # last: it also sees citeproc's links
+    return PagePipeline(reader, tuple(meta), None if bib is None else str(bib), tuple(filters))
+
+
 def run_pandoc(
     pandoc: str,
     text: str,
@@ -217,7 +308,7 @@ def run_pandoc(
     generated: GeneratedPage | None = None,
     forms: Path | None = None,
 ) -> tuple[str, str]:
-    """Render one page's Markdown with Pandoc; return its table of contents and its body.
+    """Render one page's Markdown with a Pandoc process of its own; return its table of contents and its body.
 
     When Pandoc fails on a generated page, the problem is located in the
     authored file the failing text comes from. ``bib`` is the bibliography
@@ -234,56 +325,14 @@ def run_pandoc(
     BuildError
         If Pandoc cannot be run.
     """
-    reader = "markdown-implicit_figures" + ("" if source.startswith("reference/") else "-raw_html")
-    args = [
-        pandoc,
-        "-f",
-        reader,
-        "-t",
-        "html5",
-        "-s",
-        "--template",
-        str(resource("split.html")),
-        "--toc",
-        "--toc-depth=3",
-        "--wrap=none",
-        # The site styles code as plain text; highlighting would only add spans, line anchors
-        # and, for a language named by an alias (sh, js, text), half a second of Pandoc's time.
-        "--syntax-highlighting=none",
-        "--lua-filter",
-        str(resource("curriculum.lua")),
-        "-M",
-        f"curriculum-profile={profile}",
-        "-M",
-        "link-citations=true",
-        "-M",
-        "pagetitle=page",
-    ]
-    if bib is not None and forms is not None:
-        args += ["--bibliography", str(bib), "--lua-filter", str(resource("citations.lua"))]
-        args += ["-M", f"curriculum-citations={forms}"]
-    elif bib is not None:
-        args += ["--citeproc", "--bibliography", str(bib)]
-    if generated is not None:  # its raw HTML is sanitised by the pre-render (see safety.lua)
-        args += ["-M", "curriculum-generated=true"]
-    args += ["--lua-filter", str(resource("safety.lua"))]  # last: it also sees citeproc's links
+    args = page_pipeline(source, bib, profile, generated is not None, forms).args(pandoc)
     seconds = pandoc_seconds(text)
     try:
         result = subprocess.run(
             args, input=text, capture_output=True, text=True, timeout=seconds, check=False
         )
     except subprocess.TimeoutExpired as exc:
-        raise ContentError(
-            [
-                E_PANDOC.at(
-                    source,
-                    (1, 1),
-                    f"Pandoc did not finish this page within {seconds} s",
-                    "Pandoc slows down sharply on deeply nested brackets, very long runs of backticks "
-                    "or many unclosed `<`; simplify such text",
-                )
-            ]
-        ) from exc
+        raise timed_out(source, seconds) from exc
     except OSError as exc:
         raise BuildError(f"{source}: Pandoc did not run: {exc}") from exc
     if result.returncode != 0:
@@ -295,7 +344,27 @@ def run_pandoc(
             if origin is not None:
                 (path, place), hint = origin, f"check this text, which the page {source} shows"
         raise ContentError([E_PANDOC.at(path, place, f"Pandoc failed: {message}", hint)])
-    toc, _, body = result.stdout.partition(_SPLIT)
+    return page_parts(result.stdout)
+
+
+def timed_out(source: str, seconds: float) -> ContentError:
+    """Return the error of a page Pandoc did not finish within ``seconds``."""
+    return ContentError(
+        [
+            E_PANDOC.at(
+                source,
+                (1, 1),
+                f"Pandoc did not finish this page within {seconds} s",
+                "Pandoc slows down sharply on deeply nested brackets, very long runs of backticks "
+                "or many unclosed `<`; simplify such text",
+            )
+        ]
+    )
+
+
+def page_parts(html: str) -> tuple[str, str]:
+    """Return the table of contents and the body of what Pandoc wrote with ``split.html``."""
+    toc, _, body = html.partition(_SPLIT)
     # Pandoc sizes wide tables with style attributes, which the CSP (style-src 'self') would block.
     body = _STYLE_ATTRIBUTE.sub(r"\1", _COLGROUP.sub("", body))
     return toc.strip(), body.strip()

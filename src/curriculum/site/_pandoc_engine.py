@@ -19,6 +19,7 @@ from curriculum.site._report import RenderStats
 
 if TYPE_CHECKING:
     from curriculum.site._context import BuildContext
+    from curriculum.site._reference import ReferenceJob
 
 __all__ = ["CSP", "CSP_HEADER", "PandocEngine"]
 
@@ -67,10 +68,20 @@ class PandocEngine:
             lock.release()
 
     def _render(self, build: BuildContext) -> RenderStats:
+        from curriculum.site._reference import start_reference
+
+        # quartodoc works on the other core meanwhile (it starts before the imports the build needs)
+        reference = start_reference(build.project.root)
+        try:
+            return self._render_with(build, reference)
+        finally:
+            reference.cancel()
+
+    def _render_with(self, build: BuildContext, reference: ReferenceJob) -> RenderStats:
         from curriculum.site._citeproc import FormattingAhead
         from curriculum.site._manifest import MANIFEST_SCRIPT, manifest_script
-        from curriculum.site._reference import start_reference
-        from curriculum.site._stages import Render, render_site
+        from curriculum.site._page_render import PageRenderer
+        from curriculum.site._stages import ReferenceAhead, Render, render_site
         from curriculum.site._staging import recover, staged_output
         from curriculum.site._stamp import BuildStamp
 
@@ -85,21 +96,25 @@ class PandocEngine:
             stamp.commit(build.warnings, engine=self.version(), pages=pages)  # the times the quick stamp sees
             build.stage("render", f"nothing changed since the last build · {build.seconds:.1f} s")
             return RenderStats(pages=pages)
-        reference = start_reference(build.project.root)  # quartodoc works on the other core meanwhile
-        build.references = FormattingAhead(build.project.root)  # and citeproc, for the components
+        build.references = FormattingAhead(build.project.root)  # citeproc, for the components
+        cur = build.check()
+        builder = build.builder(cur)
+        renderer = PageRenderer(build.config, build.cache, builder.renderer.references)
+        ahead = ReferenceAhead(reference, renderer, build.project.root)  # its pages, once quartodoc is done
         try:
-            cur = build.check()
-            builder = build.builder(cur)
             generated = build.prerender(cur, builder, reference=False)
-            reference.wait()
+            ahead.wait()
+            # the API reference may have added pages
+            config = build.project.config(build.profile, reread=True)
+            with build.progress() as step, staged_output(build.target) as staging:
+                run = Render(config, staging, build.cache, builder, step, build.stage, generated.pages)
+                run.refresh = build.refresh
+                run.pages = renderer
+                run.extra[MANIFEST_SCRIPT] = manifest_script(cur)
+                stats = render_site(run)
         finally:
-            reference.cancel()
-        config = build.project.config(build.profile, reread=True)  # the API reference may have added pages
-        with build.progress() as step, staged_output(build.target) as staging:
-            run = Render(config, staging, build.cache, builder, step, build.stage, generated.pages)
-            run.refresh = build.refresh
-            run.extra[MANIFEST_SCRIPT] = manifest_script(cur)
-            stats = render_site(run)
+            renderer.close(prune=False)  # after a failure its workers stop (the Pandoc stage closed them)
+            ahead.close()
         stamp.commit(build.warnings, engine=self.version(), pages=stats.pages)
         build.stage(
             "render",

@@ -474,6 +474,21 @@ class SearchPage:
     payloads: list[dict[str, Any]] = field(default_factory=list)
     made_from: Any = None
 
+    def prose(self) -> list[tuple[str, str, str]]:
+        """Return the sections of the page's own text (:func:`page_sections`)."""
+        return page_sections(self.body, str(self.made_from[0]) if self.made_from else None)
+
+    def read_ahead(self) -> None:
+        """Read the page's sections and their words now: the index finds them remembered.
+
+        The build calls it on each page Pandoc has just rendered, while Pandoc
+        renders the next ones on the other core.
+        """
+        sections = [*self.prose(), *(s for p, k in _with_keys(self) for s in component_sections(p, k))]
+        if not self.url.startswith(NAMES_ONLY):
+            for _, _, text in sections:
+                _indexed_words(text)
+
 
 def site_index(pages: list[SearchPage]) -> SearchIndex:
     """Index every page's prose and every component once.
@@ -493,9 +508,7 @@ def site_index(pages: list[SearchPage]) -> SearchIndex:
     index = SearchIndex()
     for n, (page, payloads) in enumerate(found):
         parts = [s for p, k in payloads if home[p["key"]] == n for s in component_sections(p, k)]
-        made_from = str(page.made_from[0]) if page.made_from else None
-        prose = page_sections(page.body, made_from)
-        index.add(page.title, page.url, page_rank(page.url, page.notebook), [*prose, *parts])
+        index.add(page.title, page.url, page_rank(page.url, page.notebook), [*page.prose(), *parts])
     return index
 
 

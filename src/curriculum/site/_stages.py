@@ -19,7 +19,8 @@ import json
 import posixpath
 import re
 import secrets
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,7 @@ from curriculum._memo import machine_key
 from curriculum._words import counted
 from curriculum.components import Mount
 from curriculum.content import FileRefused, inside, read_existing, write_atomic
-from curriculum.errors import BuildError, ContentError
+from curriculum.errors import BuildError, ContentError, CurriculumError
 from curriculum.hosts.static import mount_element, payload_script
 from curriculum.project import SiteConfig, package_fingerprint, site_id
 from curriculum.render import GeneratedPage, PayloadBuilder, html_templates, raw_html
@@ -37,7 +38,8 @@ from curriculum.site._assets import site_assets
 from curriculum.site._execute import Ran, notebook_cache
 from curriculum.site._navigation import pager
 from curriculum.site._page import document as page_document
-from curriculum.site._pandoc import CACHE_LIMIT, E_PANDOC, PageBibliography, run_pandoc
+from curriculum.site._page_render import PageRenderer
+from curriculum.site._pandoc import CACHE_LIMIT, E_PANDOC
 from curriculum.site._quick import MANIFEST
 from curriculum.site._report import RenderStats
 from curriculum.site._search import SearchPage, site_index
@@ -45,6 +47,7 @@ from curriculum.site._sources import Page, markdown_page, notebook_markdown, out
 
 if TYPE_CHECKING:
     from curriculum.site._context import Step
+    from curriculum.site._reference import ReferenceJob
 
 __all__ = [
     "Render",
@@ -143,6 +146,8 @@ class Render:
         Execute every notebook, whatever ``_freeze/`` and the cache hold (``--no-freeze``).
     stats : RenderStats
         What has been done.
+    pages : PageRenderer | None
+        Renders the pages with Pandoc (one the build started before rendering), or None for a new one.
     """
 
     config: SiteConfig
@@ -155,6 +160,7 @@ class Render:
     extra: dict[str, str] = field(default_factory=dict)
     refresh: bool = False
     stats: RenderStats = field(default_factory=RenderStats)
+    pages: PageRenderer | None = None
 
     def write(self, name: str, text: str) -> None:
         """Write a file of the site (only if it changed) and count it as part of this render."""
@@ -174,6 +180,8 @@ class _Source:
     mounts: list[Mount] = field(default_factory=list)
     rendered: str = ""
     """The name of the page cache entry of ``toc``, ``body`` and ``mounts`` (a hash of their inputs)."""
+    fresh: bool = False
+    """Pandoc rendered the page in this build (it was not in the page cache)."""
 
 
 def render_site(run: Render) -> RenderStats:
@@ -185,13 +193,84 @@ def render_site(run: Render) -> RenderStats:
         Counts of what was done.
     """
     sources = convert(run, execute(run))
-    pandoc(run, sources)
-    pages = wrap(run, sources)
+    pages = wrap(run, sources, pandoc(run, sources))  # each page is wrapped while Pandoc renders the next
     assets(run)
     search(run, pages)
     prune(run)
     run.stats.pages = len(sources)
     return run.stats
+
+
+class ReferenceAhead:
+    """The API reference's pages, rendered on a thread as soon as quartodoc has written them.
+
+    quartodoc runs in a process of its own while the content is checked and
+    the pages are pre-rendered; it is done before they are, and the other core
+    would wait. This thread waits for it instead, then renders its pages into
+    the page cache (:class:`PageRenderer`), where the Pandoc stage finds them;
+    a page both ask for at once is rendered once. It renders only when
+    quartodoc ran in this build: otherwise its pages are in the cache already.
+
+    Parameters
+    ----------
+    reference : ReferenceJob
+        quartodoc's run.
+    renderer : PageRenderer
+        The build's renderer, which the Pandoc stage uses too.
+    root : Path
+        The project folder.
+    """
+
+    def __init__(self, reference: ReferenceJob, renderer: PageRenderer, root: Path) -> None:
+        self._reference, self._renderer, self._root = reference, renderer, root
+        self._waited = threading.Event()
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if reference.process is None:
+            self._waited.set()
+            return
+        self._thread = threading.Thread(target=self._run, name="reference-ahead", daemon=True)
+        self._thread.start()
+
+    def wait(self) -> None:
+        """Wait for quartodoc (not for its pages).
+
+        Raises
+        ------
+        BuildError
+            If quartodoc is not installed, fails, or runs out of time.
+        """
+        if self._thread is None:
+            self._reference.wait()
+            return
+        self._waited.wait()
+        if self._error is not None:
+            raise self._error
+
+    def close(self) -> None:
+        """Stop quartodoc if it still runs (a failed build), and let the thread finish."""
+        self._reference.cancel()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            self._reference.wait()
+        except BaseException as exc:  # handed to the build's thread, which raises it
+            self._error = exc
+            return
+        finally:
+            self._waited.set()
+        token = secrets.token_hex(16)
+        for path in sorted((self._root / "reference").glob("*.qmd")):
+            if self._renderer.closed:
+                return
+            source = path.relative_to(self._root).as_posix()
+            try:
+                text, _ = markdown_page(self._root, source)
+                self._renderer.render(source, text, _Slots(token), None, used=False)
+            except CurriculumError:
+                continue  # the Pandoc stage renders the page again and reports what is wrong
 
 
 def execute(run: Render) -> dict[Path, Any]:
@@ -266,92 +345,49 @@ def _overview(run: Render) -> Callable[[str], Callable[[str], str]]:
     return for_page
 
 
-def pandoc(run: Render, sources: Mapping[str, _Source]) -> None:
-    """Pandoc stage: render each page's Markdown to HTML (citeproc, our filters), cached by its inputs."""
-    import pypandoc
+def pandoc(run: Render, sources: Mapping[str, _Source]) -> Iterator[_Source]:
+    """Pandoc stage: render each page's Markdown to HTML (citeproc, our filters), cached by its inputs.
 
-    config = run.config
-    executable = pypandoc.get_pandoc_path()
+    Yields each page, in order, once it is rendered, so that the next stage
+    works on it while Pandoc renders the next pages (on the other threads).
+    """
+    renderer = run.pages or PageRenderer(run.config, run.cache, run.builder.renderer.references)
     run.step("Rendering pages", len(sources))
-    bibliography = PageBibliography(
-        config.root / (config.bibliography or "references.bib"),
-        run.cache / "bibliography",
-        run.builder.renderer.references,
-        executable,
-    )
-    shared = hashlib.sha256(
-        "\0".join(
-            [
-                package_fingerprint(),
-                machine_key(),  # a page planted in a repository's cache folder matches no key
-                f"Pandoc {pypandoc.get_pandoc_version()}",
-                config.profile,
-                bibliography.text or "",
-            ]
-        ).encode()
-    ).hexdigest()
-    page_cache = run.cache / "pages"
-    page_cache.mkdir(parents=True, exist_ok=True)
-    used: set[str] = set()
 
     def one(item: _Source) -> bool:
         source = item.page.source
-        generated = run.generated.get(source)
-        text_key = f"{shared}\0{source}\0{generated is not None}\0{item.slots.key(item.markdown)}"
-        cached = page_cache / f"{hashlib.sha256(text_key.encode()).hexdigest()[:32]}.page"
-        used.add(cached.name)
-        item.rendered = cached.name
-        hit = _cached_page(read_existing(cached, CACHE_LIMIT))
-        if hit is not None:
-            item.toc, item.body, item.mounts = hit
-            return False
-        cites = bibliography.for_page(item.markdown)
-        forms = bibliography.forms_for(item.markdown) if cites is not None else None
-        toc, body = run_pandoc(executable, item.markdown, source, cites, config.profile, generated, forms)
-        item.toc, (item.body, item.mounts) = toc, item.slots.fill(body)
-        head = json.dumps({"toc": item.toc, "mounts": [m.as_json() for m in item.mounts]})
-        write_atomic(cached, f"{head}\n{item.body}", within=run.cache)
-        return True
+        page = renderer.render(source, item.markdown, item.slots, run.generated.get(source))
+        item.rendered, item.toc, item.body, item.mounts, item.fresh = (
+            page.entry,
+            page.toc,
+            page.body,
+            page.mounts,
+            page.fresh,
+        )
+        return page.fresh
 
     rendered = 0
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        for ran in pool.map(one, sources.values()):
-            rendered += ran
-            run.step("", 1)
+    finished = False
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for item, ran in zip(sources.values(), pool.map(one, sources.values()), strict=True):
+                rendered += ran
+                run.step("", 1)
+                yield item
+        finished = True
+    finally:
+        renderer.close(prune=finished)
     run.stats.rendered += rendered
-    for old in [*page_cache.glob("*.page"), *page_cache.glob("*.json")]:  # only the current pages stay
-        if old.name not in used:
-            old.unlink(missing_ok=True)
-    bibliography.prune()
     run.log(
         "pandoc",
         f"{counted(len(sources), 'page')} · {rendered} rendered, {len(sources) - rendered} from the cache",
     )
 
 
-def _cached_page(data: bytes | None) -> tuple[str, str, list[Mount]] | None:
-    """Return a page cache entry's table of contents, body and mounts; None for a missing or damaged one.
-
-    An entry is a line of JSON (the table of contents and the mounts), then
-    the body as it is: a body is most of a page, and decoding it as a JSON
-    string cost more than reading it.
-    """
-    head, newline, body = (data or b"").partition(b"\n")
-    try:
-        entry = json.loads(head) if newline else None
-        text = body.decode("utf-8")
-    except (ValueError, RecursionError):  # a UnicodeDecodeError is a ValueError
-        return None
-    if not isinstance(entry, dict):
-        return None
-    toc, mounts = entry.get("toc"), entry.get("mounts", [])
-    if not isinstance(toc, str) or not isinstance(mounts, list):
-        return None
-    return toc, text, [m for m in map(Mount.from_json, mounts) if m is not None]
-
-
-def wrap(run: Render, sources: Mapping[str, _Source]) -> list[SearchPage]:
+def wrap(run: Render, sources: Mapping[str, _Source], rendered: Iterable[_Source]) -> list[SearchPage]:
     """Wrap stage: each page in the page template, with its components' payload script; then the search page.
+
+    ``rendered`` gives the pages of ``sources`` as Pandoc renders them.
 
     Returns
     -------
@@ -376,8 +412,8 @@ def wrap(run: Render, sources: Mapping[str, _Source]) -> list[SearchPage]:
     record = _OutputRecord(
         run, "wrapped.json", [*site, [[p.source, p.output, p.title] for p in pages.values()]]
     )
-    for source, item in sources.items():
-        page = item.page
+    for item in rendered:
+        page, source = item.page, item.page.source
         prev, nxt = pager(order, page)
         here = {m.dom_id: _payload(run.builder, m, source, built) for m in item.mounts}
         payload_keys = [m.payload_key(run.builder) for m in item.mounts]
@@ -387,6 +423,8 @@ def wrap(run: Render, sources: Mapping[str, _Source]) -> list[SearchPage]:
                 page.title, page.output, page.kind == "notebook", item.body, list(here.values()), made_from
             )
         )
+        if item.fresh:
+            found[-1].read_ahead()
         data_file = ""
         if here:
             data_file = posixpath.splitext(posixpath.basename(page.output))[0] + ".data.js"

@@ -1,0 +1,235 @@
+"""A build's pages through Pandoc: each from the page cache, or rendered by a worker and kept there.
+
+The Pandoc stage asks for every page; a page can also be asked for earlier,
+on a thread of its own (the API reference's pages, while the content is
+checked). A page asked for twice at once is rendered once: the second asker
+waits for the first. The cache entry's name is a hash of everything the
+page's HTML depends on, so a page is rendered again only when one of them
+changed (see :meth:`PageRenderer.render`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Mapping
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from curriculum._memo import machine_key
+from curriculum.components import Mount
+from curriculum.content import read_existing, write_atomic
+from curriculum.project import SiteConfig, package_fingerprint
+from curriculum.render import FormattedReference, GeneratedPage
+from curriculum.site._page_worker import PageWorker, render_page
+from curriculum.site._pandoc import CACHE_LIMIT, PageBibliography
+
+__all__ = ["PageRenderer", "RenderedPage", "Slots"]
+
+
+class Slots(Protocol):
+    """The components of a page's Markdown, held in places Pandoc leaves alone (see ``_stages._Slots``)."""
+
+    def key(self, text: str) -> str:
+        """Return a digest of ``text`` and its components that does not depend on the build."""
+
+    def fill(self, body: str) -> tuple[str, list[Mount]]:
+        """Return the body with each component in its place, and the components."""
+
+
+@dataclass
+class RenderedPage:
+    """A page's HTML as Pandoc wrote it, with its components in place.
+
+    Attributes
+    ----------
+    entry : str
+        The name of its page cache entry (a hash of its inputs).
+    toc : str
+        The table of contents.
+    body : str
+        The body.
+    mounts : list[Mount]
+        The components in the body.
+    fresh : bool
+        Pandoc rendered it in this build (it was not in the cache).
+    """
+
+    entry: str
+    toc: str
+    body: str
+    mounts: list[Mount] = field(default_factory=list)
+    fresh: bool = False
+
+
+class PageRenderer:
+    """Renders a build's pages with Pandoc, one worker per thread, through the page cache.
+
+    Parameters
+    ----------
+    config : SiteConfig
+        The site (its root, bibliography and profile).
+    cache : Path
+        The profile's build cache (pages go in ``pages/``).
+    references : Mapping[str, FormattedReference] | None
+        Every work's formatted forms, from the site's one citeproc run.
+    """
+
+    def __init__(
+        self, config: SiteConfig, cache: Path, references: Mapping[str, FormattedReference] | None
+    ) -> None:
+        import pypandoc
+
+        self.profile = config.profile
+        self.executable = pypandoc.get_pandoc_path()
+        self.cache = cache
+        self.bibliography = PageBibliography(
+            config.root / (config.bibliography or "references.bib"),
+            cache / "bibliography",
+            references,
+            self.executable,
+        )
+        self._shared = hashlib.sha256(
+            "\0".join(
+                [
+                    package_fingerprint(),
+                    machine_key(),  # a page planted in a repository's cache folder matches no key
+                    f"Pandoc {pypandoc.get_pandoc_version()}",
+                    config.profile,
+                    self.bibliography.text or "",
+                ]
+            ).encode()
+        ).hexdigest()
+        self.pages = cache / "pages"
+        self.pages.mkdir(parents=True, exist_ok=True)
+        self.used: set[str] = set()
+        """The cache entries of the pages the Pandoc stage asked for (the others are removed at its end)."""
+        self._lock = threading.Lock()
+        self._running: dict[str, Future[RenderedPage]] = {}
+        self._workers: list[PageWorker] = []
+        self._mine = threading.local()
+        self.closed = False
+        """The Pandoc stage is over: a page asked for now gets a Pandoc process of its own."""
+
+    def entry(self, source: str, markdown: str, slots: Slots, generated: bool) -> str:
+        """Return the name of the cache entry of a page made from these inputs."""
+        key = f"{self._shared}\0{source}\0{generated}\0{slots.key(markdown)}"
+        return f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.page"
+
+    def render(
+        self, source: str, markdown: str, slots: Slots, generated: GeneratedPage | None, *, used: bool = True
+    ) -> RenderedPage:
+        """Return the page: from the cache, from a render of it under way, or rendered now (and kept).
+
+        Parameters
+        ----------
+        source : str
+            The page's path in the project.
+        markdown : str
+            Its Pandoc Markdown, components in their slots.
+        slots : Slots
+            Its components.
+        generated : GeneratedPage | None
+            The pre-render's page, when the build wrote it.
+        used : bool
+            The page is part of the site (False for a page rendered ahead of the Pandoc stage).
+
+        Raises
+        ------
+        ContentError
+            If Pandoc fails or runs out of time on the page.
+        """
+        name = self.entry(source, markdown, slots, generated is not None)
+        with self._lock:
+            if used:
+                self.used.add(name)
+            running = self._running.get(name)
+            if running is None:
+                mine: Future[RenderedPage] = Future()
+                self._running[name] = mine
+        if running is not None:
+            found = running.result()
+            return RenderedPage(name, found.toc, found.body, list(found.mounts), found.fresh)
+        try:
+            page = self._cached(name) or self._rendered(name, source, markdown, slots, generated)
+        except BaseException as exc:
+            mine.set_exception(exc)
+            with self._lock:
+                del self._running[name]  # asked again, it is rendered again (and fails again)
+            raise
+        mine.set_result(page)
+        return page
+
+    def has(self, source: str, markdown: str, slots: Slots, generated: bool) -> bool:
+        """Return whether the page is in the cache or being rendered."""
+        name = self.entry(source, markdown, slots, generated)
+        with self._lock:
+            return name in self._running or (self.pages / name).is_file()
+
+    def close(self, *, prune: bool) -> None:
+        """Stop the workers; with ``prune``, remove the cache entries no page asked for."""
+        with self._lock:
+            self.closed = True
+            workers = list(self._workers)
+        for worker in workers:
+            worker.close()
+        if prune:
+            for old in [
+                *self.pages.glob("*.page"),
+                *self.pages.glob("*.json"),
+            ]:  # only the current pages stay
+                if old.name not in self.used:
+                    old.unlink(missing_ok=True)
+            self.bibliography.prune()
+
+    def _worker(self) -> PageWorker | None:
+        """Return this thread's Pandoc worker (started on its first page that is not in the cache)."""
+        worker: PageWorker | None = getattr(self._mine, "worker", None)
+        if worker is None:
+            with self._lock:
+                if self.closed:
+                    return None
+                worker = self._mine.worker = PageWorker(self.executable)
+                self._workers.append(worker)
+        return worker
+
+    def _cached(self, name: str) -> RenderedPage | None:
+        hit = _cached_page(read_existing(self.pages / name, CACHE_LIMIT))
+        return None if hit is None else RenderedPage(name, *hit)
+
+    def _rendered(
+        self, name: str, source: str, markdown: str, slots: Slots, generated: GeneratedPage | None
+    ) -> RenderedPage:
+        cites = self.bibliography.for_page(markdown)
+        forms = self.bibliography.forms_for(markdown) if cites is not None else None
+        toc, html = render_page(
+            self._worker(), self.executable, markdown, source, cites, self.profile, generated, forms
+        )
+        body, mounts = slots.fill(html)
+        head = json.dumps({"toc": toc, "mounts": [m.as_json() for m in mounts]})
+        write_atomic(self.pages / name, f"{head}\n{body}", within=self.cache)
+        return RenderedPage(name, toc, body, mounts, fresh=True)
+
+
+def _cached_page(data: bytes | None) -> tuple[str, str, list[Mount]] | None:
+    """Return a page cache entry's table of contents, body and mounts; None for a missing or damaged one.
+
+    An entry is a line of JSON (the table of contents and the mounts), then
+    the body as it is: a body is most of a page, and decoding it as a JSON
+    string cost more than reading it.
+    """
+    head, newline, body = (data or b"").partition(b"\n")
+    try:
+        entry = json.loads(head) if newline else None
+        text = body.decode("utf-8")
+    except (ValueError, RecursionError):  # a UnicodeDecodeError is a ValueError
+        return None
+    if not isinstance(entry, dict):
+        return None
+    toc, mounts = entry.get("toc"), entry.get("mounts", [])
+    if not isinstance(toc, str) or not isinstance(mounts, list):
+        return None
+    return toc, text, [m for m in map(Mount.from_json, mounts) if m is not None]

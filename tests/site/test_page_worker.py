@@ -1,0 +1,163 @@
+"""A Pandoc worker renders page after page exactly as a Pandoc process of its own renders each."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pypandoc
+import pytest
+
+from curriculum.errors import ContentError
+from curriculum.render import GeneratedPage
+from curriculum.site import _pandoc
+from curriculum.site._page_worker import PageWorker, render_page
+from curriculum.site._pandoc import PageBibliography, run_pandoc
+from tests.site.test_page_citations import BIB, _formatted
+
+PANDOC = pypandoc.get_pandoc_path()
+
+PAGES = [
+    # Pandoc's abbreviations: "No." and "Dr." keep the next word (a no-break space), as on the command line
+    "No. I went to Dr. Smith, e.g. on Monday. It was 3 p.m. or so.\n",
+    "---\ntitle: A page\nsubtitle: with *front matter*\n---\n\n"
+    "# Heading one\n\n## Two\n\n### Three\n\n#### Four\n",
+    "| A wide | table whose columns Pandoc sizes |\n|:--|--:|\n| "
+    + "a long cell of text that goes on " * 4
+    + "| b |\n\n: A caption\n",
+    "::: {.callout-note}\n## A note\nInside a callout.\n:::\n\n"
+    '::: {.content-visible when-profile="faculty"}\nFaculty only.\n:::\n\n'
+    '::: {.content-hidden when-profile="faculty"}\nResidents only.\n:::\n',
+    "Links: [a lesson](01-intro.ipynb), [a page](about.qmd#part), [gone](#nowhere), [m](mailto:a@b.org).\n",
+    '<div onclick="alert(1)">raw HTML</div>\n\n'
+    "[x](javascript:alert(1)) and ![y](data:text/html,z){onerror=alert(1)}\n",
+    "```python\nprint('code is not highlighted')\n```\n\nSmart \"quotes\" -- and dashes --- too...\n",
+    "Footnote.[^1] Math $x^2$ and ~~struck~~ H~2~O.\n\n[^1]: The note.\n",
+]
+
+CITING = [
+    "One work [@wright2006]; grouped [@beck1979; @adams2001; @beck1995]; in text @beck1979.\n",
+    "## References\n\nThe list goes in its div [@adams2001].\n\n::: {#refs}\n:::\n\n## After\n\nText.\n",
+    "A locator [@beck1979, p. 5] goes to citeproc.\n",
+    "---\nnocite: '@adams2001'\n---\n\nOne cited [@beck1979].\n",
+    "A key the file does not hold [@nobody2000].\n",
+]
+
+
+@pytest.fixture
+def worker() -> Iterator[PageWorker]:
+    found = PageWorker(PANDOC)
+    yield found
+    found.close()
+
+
+@pytest.fixture
+def bib(tmp_path: Path) -> PageBibliography:
+    return _formatted(tmp_path, BIB)
+
+
+@pytest.mark.parametrize("source", ["page.qmd", "reference/api.qmd", "lessons/01-intro.ipynb"])
+def test_the_worker_writes_what_a_process_of_its_own_writes(worker: PageWorker, source: str) -> None:
+    for page in PAGES:  # one worker, page after page: nothing of a page stays for the next
+        for profile in ("resident", "faculty"):
+            alone = run_pandoc(PANDOC, page, source, None, profile)
+            assert render_page(worker, PANDOC, page, source, None, profile) == alone, page
+    assert not worker.broken
+
+
+def test_cited_pages_are_alike_with_the_forms_or_with_citeproc(
+    worker: PageWorker, bib: PageBibliography
+) -> None:
+    for page in CITING:
+        forms = bib.forms_for(page)
+        assert forms is not None
+        assert render_page(worker, PANDOC, page, "page.qmd", bib.bib, "resident", None, forms) == run_pandoc(
+            PANDOC, page, "page.qmd", bib.bib, "resident", None, forms
+        ), page
+        assert render_page(worker, PANDOC, page, "page.qmd", bib.bib, "resident") == run_pandoc(
+            PANDOC, page, "page.qmd", bib.bib, "resident"
+        ), page
+
+
+def test_a_generated_page_keeps_its_sanitised_html(worker: PageWorker) -> None:
+    page = '```{=html}\n<p class="cur-quiz-stem">Stem quoting <code>cur-widget</code>.</p>\n```\n\nText.\n'
+    generated = GeneratedPage(page)
+    alone = run_pandoc(PANDOC, page, "quiz/q.qmd", None, "resident", generated)
+    assert render_page(worker, PANDOC, page, "quiz/q.qmd", None, "resident", generated) == alone
+    assert "cur-widget" in alone[1]
+    authored = render_page(worker, PANDOC, page, "quiz/q.qmd", None, "resident")
+    assert authored == run_pandoc(PANDOC, page, "quiz/q.qmd", None, "resident")
+    assert "cur-widget" not in authored[1]  # written by an author: the markup is removed
+
+
+def test_a_page_pandoc_fails_on_is_reported_as_its_own_process_reports_it(worker: PageWorker) -> None:
+    page = "---\ntitle: [unclosed\n---\n\nText\n"
+    with pytest.raises(ContentError) as alone:
+        run_pandoc(PANDOC, page, "page.qmd", None, "resident")
+    with pytest.raises(ContentError) as by_worker:
+        render_page(worker, PANDOC, page, "page.qmd", None, "resident")
+    assert by_worker.value.format_message() == alone.value.format_message()
+    assert "Pandoc failed" in alone.value.format_message()
+    assert render_page(worker, PANDOC, "Next page.\n", "page.qmd", None, "resident")[1] == "<p>Next page.</p>"
+
+
+def test_a_page_not_done_in_time_stops_the_worker_and_the_next_gets_a_new_one(
+    worker: PageWorker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert render_page(worker, PANDOC, "First.\n", "page.qmd", None, "resident")[1] == "<p>First.</p>"
+    first = worker._process
+    assert first is not None
+    monkeypatch.setattr(_pandoc, "PANDOC_SECONDS", (0.0, 0.0))  # no time at all
+    with pytest.raises(ContentError) as late:
+        render_page(worker, PANDOC, "Slow.\n", "page.qmd", None, "resident")
+    assert "Pandoc did not finish this page within 0.0 s" in late.value.format_message()
+    assert first.poll() is not None  # killed
+    monkeypatch.undo()
+    assert render_page(worker, PANDOC, "Again.\n", "page.qmd", None, "resident")[1] == "<p>Again.</p>"
+    assert worker._process is not None and worker._process is not first
+
+
+def test_a_worker_that_stops_is_started_again(worker: PageWorker) -> None:
+    assert render_page(worker, PANDOC, "One.\n", "page.qmd", None, "resident")[1] == "<p>One.</p>"
+    assert worker._process is not None
+    worker._process.kill()
+    worker._process.wait()
+    # The page it was given is rendered by a process of its own, the next by a new worker.
+    assert render_page(worker, PANDOC, "Two.\n", "page.qmd", None, "resident")[1] == "<p>Two.</p>"
+    assert render_page(worker, PANDOC, "Three.\n", "page.qmd", None, "resident")[1] == "<p>Three.</p>"
+    assert worker._process is not None and worker._process.poll() is None
+    assert not worker.broken
+
+
+def test_a_pandoc_that_cannot_run_the_worker_renders_every_page_alone(tmp_path: Path) -> None:
+    fake = tmp_path / "pandoc"
+    fake.write_text(f'#!/bin/sh\n[ "$1" = lua ] && exit 3\nexec "{PANDOC}" "$@"\n', encoding="utf-8")
+    fake.chmod(0o755)
+    worker = PageWorker(str(fake))
+    try:
+        for n in range(3):
+            assert render_page(worker, str(fake), f"Page {n}.\n", "page.qmd", None, "resident")[1] == (
+                f"<p>Page {n}.</p>"
+            )
+        assert worker.broken
+        assert worker._process is None
+    finally:
+        worker.close()
+
+
+def test_a_build_starts_no_pandoc_process_per_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every page of the test project is rendered by the two workers: no page needs a process of its own."""
+    from tests.site.conftest import build_copy
+
+    started: list[list[str]] = []
+    real = subprocess.run
+
+    def counted(args: list[str], *rest: object, **kwargs: object) -> subprocess.CompletedProcess[str]:
+        started.append(list(args))
+        return real(args, *rest, **kwargs)  # type: ignore[call-overload, no-any-return]
+
+    monkeypatch.setattr(_pandoc.subprocess, "run", counted)
+    _, built = build_copy(tmp_path, "resident")
+    assert built.stats.rendered == built.stats.pages >= 8
+    assert [a for a in started if "--lua-filter" in a] == []
