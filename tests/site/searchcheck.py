@@ -47,7 +47,8 @@ def index_data(out: Path) -> dict[str, Any]:
 def entries(out: Path) -> list[Entry]:
     data = index_data(out)
     found, n = [], 0
-    for p, (title, url, rank, count) in enumerate(data["pages"]):
+    for p, (title, path, rank, count) in enumerate(data["pages"]):
+        url = f"{path}.html"  # the index leaves out what every page's path ends in
         texts = _value((out / "search" / f"{p}.js").read_text(encoding="utf-8"), f"[{p}] = ")
         headings = data["headings"].split("\n")
         for k in range(count):

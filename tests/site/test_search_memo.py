@@ -79,3 +79,10 @@ def test_pages_named_by_what_they_are_made_from_are_not_read_again(
         changed = [SearchPage("Lesson", "lessons/one.html", True, BODY, [edited], ["entry-1", ["payload-2"]])]
         with pytest.raises(AssertionError, match="recomputed"):
             site_index(changed)  # a new payload key: its sections are read again
+
+
+def test_the_index_names_pages_without_the_html_every_one_ends_in() -> None:
+    index = site_index(PAGES)
+    assert [p[1] for p in index.index()["pages"]] == ["lessons/one", "other"]
+    with pytest.raises(ValueError, match=r"must end in \.html: notes\.txt"):
+        index.add("Notes", "notes.txt", 2, [("", "Notes", "text")])

@@ -539,7 +539,15 @@ class SearchIndex:
     names_only: set[int] = field(default_factory=set)
 
     def add(self, title: str, url: str, rank: int, sections: Iterable[tuple[str, str, str]]) -> None:
-        """Add one page and its sections (a page without sections is left out)."""
+        """Add one page and its sections (a page without sections is left out).
+
+        Raises
+        ------
+        ValueError
+            If ``url`` does not end in ``.html`` (the index leaves that out).
+        """
+        if not url.endswith(".html"):
+            raise ValueError(f"a page of the search index must end in .html: {url}")
         found = list(sections)
         if not found:
             return
@@ -560,8 +568,9 @@ class SearchIndex:
     def index(self) -> dict[str, Any]:
         """Return the index loaded on first search (``site.js`` reads it).
 
-        ``pages`` holds each page's title, URL, rank and number of sections (a page's
-        sections follow each other); ``headings`` the sections' headings, one a line;
+        ``pages`` holds each page's title, URL without its ``.html`` (every page's
+        has it), rank and number of sections (a page's sections follow each other);
+        ``headings`` the sections' headings, one a line;
         ``anchors`` the anchors that are not the one Pandoc derives from the heading (by
         section number; a section without a heading has none); ``words`` the front-coded
         vocabulary; ``postings`` the bit stream.
@@ -580,9 +589,12 @@ class SearchIndex:
             if anchor != (slug(heading) if heading else ""):
                 anchors[str(n)] = anchor
         return {
-            "version": 2,
+            "version": 3,
             "stop": " ".join(sorted(STOP_WORDS)),
-            "pages": [[*p, counts[n]] for n, p in enumerate(self.pages)],
+            "pages": [
+                [title, url.removesuffix(".html"), rank, counts[n]]
+                for n, (title, url, rank) in enumerate(self.pages)
+            ],
             "headings": "\n".join(" ".join(h.split()) for _, _, h, _ in self.sections),
             "anchors": anchors,
             "words": _vocabulary(terms),

@@ -12,7 +12,7 @@ const PREFIX = "!#$%&()*+./:;<=>?@[]^{|}~";
 /**
  * The index as search-index.js sets it (`window.CURRICULUM_SEARCH`).
  * @typedef {object} RawIndex
- * @property {[string, string, number, number][]} pages   title, url, rank, number of sections
+ * @property {[string, string, number, number][]} pages   title, url without its ".html", rank, number of sections
  * @property {string} headings    the sections' headings, one a line
  * @property {Record<string, string>} anchors   section number to its anchor, where it is not the heading's slug
  * @property {string} words       the vocabulary, front-coded
@@ -152,7 +152,7 @@ export function readIndex(data) {
   const pages = [];
   const headings = data.headings.split("\n");
   data.pages.forEach((p, n) => {
-    pages.push({ title: p[0], url: p[1], rank: p[2], norm: normalise(p[0]) });
+    pages.push({ title: p[0], url: `${p[1]}.html`, rank: p[2], norm: normalise(p[0]) });
     for (let k = 0; k < p[3]; k++) {
       const id = sections.length;
       const heading = headings[id];
