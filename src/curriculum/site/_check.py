@@ -132,9 +132,9 @@ def check_site(root: Path, *, execute: bool = True) -> tuple[Curriculum, list[Di
     tuple[Curriculum, list[Diagnostic]]
         The loaded content and every problem, sorted.
     """
-    cur = load_curriculum(root)
     resident: SiteConfig | None = None
-    with memo_session(root):  # the checks redo only the texts that changed (see curriculum._memo)
+    with memo_session(root):  # loading and the checks redo only the texts that changed (see curriculum._memo)
+        cur = load_curriculum(root)
         diagnostics = check_curriculum(cur)
         for profile in profiles(root):
             try:
