@@ -1,19 +1,26 @@
-"""A Pandoc worker renders page after page exactly as a Pandoc process of its own renders each."""
+"""A Pandoc worker renders page after page exactly as a Pandoc process of its own renders each;
+the API reference's pages are rendered as soon as quartodoc has written them."""
 
 from __future__ import annotations
 
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pypandoc
 import pytest
 
-from curriculum.errors import ContentError
+from curriculum.errors import BuildError, ContentError
+from curriculum.project import Project
 from curriculum.render import GeneratedPage
 from curriculum.site import _pandoc
+from curriculum.site._page_render import PageRenderer
 from curriculum.site._page_worker import PageWorker, render_page
 from curriculum.site._pandoc import PageBibliography, run_pandoc
+from curriculum.site._reference import ReferenceJob
+from curriculum.site._sources import markdown_page
+from curriculum.site._stages import ReferenceAhead, _Slots
 from tests.site.test_page_citations import BIB, _formatted
 
 PANDOC = pypandoc.get_pandoc_path()
@@ -161,3 +168,50 @@ def test_a_build_starts_no_pandoc_process_per_page(tmp_path: Path, monkeypatch: 
     _, built = build_copy(tmp_path, "resident")
     assert built.stats.rendered == built.stats.pages >= 8
     assert [a for a in started if "--lua-filter" in a] == []
+
+
+def _quartodoc_run(project: Path, code: str) -> ReferenceJob:
+    """A stand-in for quartodoc's process: a Python child that runs ``code``."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    return ReferenceJob(project, "key", process)
+
+
+def test_the_reference_pages_are_rendered_as_soon_as_quartodoc_is_done(project: Path, tmp_path: Path) -> None:
+    reference = project / "reference"
+    reference.mkdir()
+    (reference / "a.qmd").write_text("# A member\n\nWhat it does.\n", encoding="utf-8")
+    (reference / "b.qmd").write_text("---\ntitle: B\n---\n\nAnother.\n", encoding="utf-8")
+    renderer = PageRenderer(Project(project).config("resident"), tmp_path / "cache", None)
+    ahead = ReferenceAhead(_quartodoc_run(project, "pass"), renderer, project)
+    ahead.wait()
+    ahead.close()  # the thread has rendered both pages
+    for name in ("a", "b"):
+        source = f"reference/{name}.qmd"
+        text, _ = markdown_page(project, source)
+        assert renderer.has(source, text, _Slots("another-build-token"), False)
+        page = renderer.render(source, text, _Slots("the-stage-token"), None)
+        assert page.fresh  # rendered in this build, by the thread, not again by the stage
+        assert page.body == run_pandoc(PANDOC, text, source, None, "resident")[1]
+    renderer.close(prune=True)
+    assert len(list((tmp_path / "cache" / "pages").glob("*.page"))) == 2
+
+
+def test_quartodoc_failing_fails_the_build_and_renders_nothing(project: Path, tmp_path: Path) -> None:
+    (project / "reference").mkdir()
+    (project / "reference" / "a.qmd").write_text("# A\n", encoding="utf-8")
+    renderer = PageRenderer(Project(project).config("resident"), tmp_path / "cache", None)
+    ahead = ReferenceAhead(
+        _quartodoc_run(project, "import sys; sys.stderr.write('no such module'); sys.exit(1)"),
+        renderer,
+        project,
+    )
+    with pytest.raises(BuildError, match="quartodoc could not generate the API reference: no such module"):
+        ahead.wait()
+    ahead.close()
+    assert not list((tmp_path / "cache" / "pages").glob("*.page"))
