@@ -314,12 +314,13 @@ def test_pandoc_failure_names_the_page(
     from curriculum.site import _page_render
     from curriculum.site._page_worker import PageWorker
 
-    real = _page_render.render_page
+    real = _page_render.run_pandoc
 
-    def failing(worker: PageWorker, pandoc: str, *args: object) -> tuple[str, str]:
-        return real(PageWorker(pandoc + "-missing"), pandoc + "-missing", *args)  # type: ignore[arg-type]
+    def failing(pandoc: str, *args: object, worker: PageWorker | None = None) -> tuple[str, str]:
+        missing = pandoc + "-missing"
+        return real(missing, *args, worker=PageWorker(missing))  # type: ignore[arg-type]
 
-    monkeypatch.setattr(_page_render, "render_page", failing)
+    monkeypatch.setattr(_page_render, "run_pandoc", failing)
     assert "Pandoc did not run" in build_errors(project, monkeypatch, capsys)
 
 

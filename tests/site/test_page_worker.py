@@ -16,7 +16,7 @@ from curriculum.project import Project
 from curriculum.render import GeneratedPage
 from curriculum.site import _pandoc
 from curriculum.site._page_render import PageRenderer
-from curriculum.site._page_worker import PageWorker, render_page
+from curriculum.site._page_worker import PageWorker
 from curriculum.site._pandoc import PageBibliography, run_pandoc
 from curriculum.site._reference import ReferenceJob
 from curriculum.site._sources import markdown_page
@@ -69,7 +69,7 @@ def test_the_worker_writes_what_a_process_of_its_own_writes(worker: PageWorker, 
     for page in PAGES:  # one worker, page after page: nothing of a page stays for the next
         for profile in ("resident", "faculty"):
             alone = run_pandoc(PANDOC, page, source, None, profile)
-            assert render_page(worker, PANDOC, page, source, None, profile) == alone, page
+            assert run_pandoc(PANDOC, page, source, None, profile, worker=worker) == alone, page
     assert not worker.broken
 
 
@@ -79,10 +79,10 @@ def test_cited_pages_are_alike_with_the_forms_or_with_citeproc(
     for page in CITING:
         forms = bib.forms_for(page)
         assert forms is not None
-        assert render_page(worker, PANDOC, page, "page.qmd", bib.bib, "resident", None, forms) == run_pandoc(
-            PANDOC, page, "page.qmd", bib.bib, "resident", None, forms
-        ), page
-        assert render_page(worker, PANDOC, page, "page.qmd", bib.bib, "resident") == run_pandoc(
+        assert run_pandoc(
+            PANDOC, page, "page.qmd", bib.bib, "resident", None, forms, worker=worker
+        ) == run_pandoc(PANDOC, page, "page.qmd", bib.bib, "resident", None, forms), page
+        assert run_pandoc(PANDOC, page, "page.qmd", bib.bib, "resident", worker=worker) == run_pandoc(
             PANDOC, page, "page.qmd", bib.bib, "resident"
         ), page
 
@@ -91,9 +91,9 @@ def test_a_generated_page_keeps_its_sanitised_html(worker: PageWorker) -> None:
     page = '```{=html}\n<p class="cur-quiz-stem">Stem quoting <code>cur-widget</code>.</p>\n```\n\nText.\n'
     generated = GeneratedPage(page)
     alone = run_pandoc(PANDOC, page, "quiz/q.qmd", None, "resident", generated)
-    assert render_page(worker, PANDOC, page, "quiz/q.qmd", None, "resident", generated) == alone
+    assert run_pandoc(PANDOC, page, "quiz/q.qmd", None, "resident", generated, worker=worker) == alone
     assert "cur-widget" in alone[1]
-    authored = render_page(worker, PANDOC, page, "quiz/q.qmd", None, "resident")
+    authored = run_pandoc(PANDOC, page, "quiz/q.qmd", None, "resident", worker=worker)
     assert authored == run_pandoc(PANDOC, page, "quiz/q.qmd", None, "resident")
     assert "cur-widget" not in authored[1]  # written by an author: the markup is removed
 
@@ -103,36 +103,39 @@ def test_a_page_pandoc_fails_on_is_reported_as_its_own_process_reports_it(worker
     with pytest.raises(ContentError) as alone:
         run_pandoc(PANDOC, page, "page.qmd", None, "resident")
     with pytest.raises(ContentError) as by_worker:
-        render_page(worker, PANDOC, page, "page.qmd", None, "resident")
+        run_pandoc(PANDOC, page, "page.qmd", None, "resident", worker=worker)
     assert by_worker.value.format_message() == alone.value.format_message()
     assert "Pandoc failed" in alone.value.format_message()
-    assert render_page(worker, PANDOC, "Next page.\n", "page.qmd", None, "resident")[1] == "<p>Next page.</p>"
+    assert (
+        run_pandoc(PANDOC, "Next page.\n", "page.qmd", None, "resident", worker=worker)[1]
+        == "<p>Next page.</p>"
+    )
 
 
 def test_a_page_not_done_in_time_stops_the_worker_and_the_next_gets_a_new_one(
     worker: PageWorker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert render_page(worker, PANDOC, "First.\n", "page.qmd", None, "resident")[1] == "<p>First.</p>"
+    assert run_pandoc(PANDOC, "First.\n", "page.qmd", None, "resident", worker=worker)[1] == "<p>First.</p>"
     first = worker._process
     assert first is not None
     monkeypatch.setattr(_pandoc, "PANDOC_SECONDS", (0.0, 0.0))  # no time at all
     with pytest.raises(ContentError) as late:
-        render_page(worker, PANDOC, "Slow.\n", "page.qmd", None, "resident")
+        run_pandoc(PANDOC, "Slow.\n", "page.qmd", None, "resident", worker=worker)
     assert "Pandoc did not finish this page within 0.0 s" in late.value.format_message()
     assert first.poll() is not None  # killed
     monkeypatch.undo()
-    assert render_page(worker, PANDOC, "Again.\n", "page.qmd", None, "resident")[1] == "<p>Again.</p>"
+    assert run_pandoc(PANDOC, "Again.\n", "page.qmd", None, "resident", worker=worker)[1] == "<p>Again.</p>"
     assert worker._process is not None and worker._process is not first
 
 
 def test_a_worker_that_stops_is_started_again(worker: PageWorker) -> None:
-    assert render_page(worker, PANDOC, "One.\n", "page.qmd", None, "resident")[1] == "<p>One.</p>"
+    assert run_pandoc(PANDOC, "One.\n", "page.qmd", None, "resident", worker=worker)[1] == "<p>One.</p>"
     assert worker._process is not None
     worker._process.kill()
     worker._process.wait()
     # The page it was given is rendered by a process of its own, the next by a new worker.
-    assert render_page(worker, PANDOC, "Two.\n", "page.qmd", None, "resident")[1] == "<p>Two.</p>"
-    assert render_page(worker, PANDOC, "Three.\n", "page.qmd", None, "resident")[1] == "<p>Three.</p>"
+    assert run_pandoc(PANDOC, "Two.\n", "page.qmd", None, "resident", worker=worker)[1] == "<p>Two.</p>"
+    assert run_pandoc(PANDOC, "Three.\n", "page.qmd", None, "resident", worker=worker)[1] == "<p>Three.</p>"
     assert worker._process is not None and worker._process.poll() is None
     assert not worker.broken
 
@@ -144,7 +147,7 @@ def test_a_pandoc_that_cannot_run_the_worker_renders_every_page_alone(tmp_path: 
     worker = PageWorker(str(fake))
     try:
         for n in range(3):
-            assert render_page(worker, str(fake), f"Page {n}.\n", "page.qmd", None, "resident")[1] == (
+            assert run_pandoc(str(fake), f"Page {n}.\n", "page.qmd", None, "resident", worker=worker)[1] == (
                 f"<p>Page {n}.</p>"
             )
         assert worker.broken

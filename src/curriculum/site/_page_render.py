@@ -24,8 +24,8 @@ from curriculum.components import Mount
 from curriculum.content import read_existing, write_atomic
 from curriculum.project import SiteConfig, package_fingerprint
 from curriculum.render import FormattedReference, GeneratedPage
-from curriculum.site._page_worker import PageWorker, render_page
-from curriculum.site._pandoc import CACHE_LIMIT, PageBibliography
+from curriculum.site._page_worker import PageWorker
+from curriculum.site._pandoc import CACHE_LIMIT, PageBibliography, run_pandoc
 
 __all__ = ["PageRenderer", "RenderedPage", "Slots"]
 
@@ -205,8 +205,8 @@ class PageRenderer:
     ) -> RenderedPage:
         cites = self.bibliography.for_page(markdown)
         forms = self.bibliography.forms_for(markdown) if cites is not None else None
-        toc, html = render_page(
-            self._worker(), self.executable, markdown, source, cites, self.profile, generated, forms
+        toc, html = run_pandoc(
+            self.executable, markdown, source, cites, self.profile, generated, forms, worker=self._worker()
         )
         body, mounts = slots.fill(html)
         head = json.dumps({"toc": toc, "mounts": [m.as_json() for m in mounts]})

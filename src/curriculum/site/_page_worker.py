@@ -8,7 +8,7 @@ Pandoc stage keeps one :class:`PageWorker` per thread; a worker renders each
 page exactly as a process of its own would (the same :class:`PagePipeline`).
 
 A page the worker cannot render (Pandoc fails on it, or the worker stops) is
-rendered again by a process of its own (:func:`run_pandoc`), which reports
+rendered again by a process of its own (:func:`~curriculum.site._pandoc.run_pandoc`), which reports
 Pandoc's own message at its place, so an error reads the same either way. A
 page the worker does not finish in time is reported as one that process did
 not finish, and the worker is stopped.
@@ -21,21 +21,14 @@ import json
 import queue
 import subprocess
 import threading
-from pathlib import Path
 from typing import IO
 
-from curriculum.render import GeneratedPage
 from curriculum.site._assets import resource
 from curriculum.site._pandoc import (
     PagePipeline,
-    page_parts,
-    page_pipeline,
-    pandoc_seconds,
-    run_pandoc,
-    timed_out,
 )
 
-__all__ = ["PageWorker", "render_page"]
+__all__ = ["PageWorker"]
 
 
 class PageWorker:
@@ -134,36 +127,3 @@ def _read_replies(stream: IO[bytes] | None, replies: queue.Queue[bytes | None]) 
         for line in stream:
             replies.put(line)
     replies.put(None)
-
-
-def render_page(
-    worker: PageWorker | None,
-    pandoc: str,
-    text: str,
-    source: str,
-    bib: Path | None,
-    profile: str,
-    generated: GeneratedPage | None = None,
-    forms: Path | None = None,
-) -> tuple[str, str]:
-    """Render one page with ``worker`` (or a process of its own); return its table of contents and its body.
-
-    The arguments after ``worker`` are those of :func:`run_pandoc`.
-
-    Raises
-    ------
-    ContentError
-        If Pandoc fails or runs out of time on the page.
-    BuildError
-        If Pandoc cannot be run.
-    """
-    if worker is not None:
-        seconds = pandoc_seconds(text)
-        pipeline = page_pipeline(source, bib, profile, generated is not None, forms)
-        try:
-            html = worker.render(text, pipeline, seconds)
-        except subprocess.TimeoutExpired as exc:
-            raise timed_out(source, seconds) from exc
-        if html is not None:
-            return page_parts(html)
-    return run_pandoc(pandoc, text, source, bib, profile, generated, forms)

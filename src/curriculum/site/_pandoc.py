@@ -16,13 +16,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from curriculum._memo import machine_key
 from curriculum.content import E_PANDOC, read_existing, write_atomic
 from curriculum.errors import BuildError, ContentError
 from curriculum.render import FormattedReference, GeneratedPage
 from curriculum.site._assets import resource
+
+if TYPE_CHECKING:
+    from curriculum.site._page_worker import PageWorker
 
 __all__ = [
     "CACHE_LIMIT",
@@ -33,11 +36,9 @@ __all__ = [
     "PageBibliography",
     "PagePipeline",
     "may_cite",
-    "page_parts",
     "page_pipeline",
     "pandoc_seconds",
     "run_pandoc",
-    "timed_out",
 ]
 
 PANDOC_SECONDS = (60.0, 200e-6)
@@ -307,8 +308,14 @@ def run_pandoc(
     profile: str,
     generated: GeneratedPage | None = None,
     forms: Path | None = None,
+    *,
+    worker: PageWorker | None = None,
 ) -> tuple[str, str]:
-    """Render one page's Markdown with a Pandoc process of its own; return its table of contents and its body.
+    """Render one page's Markdown with Pandoc; return its table of contents and its body.
+
+    The page is rendered by ``worker`` (see :mod:`curriculum.site._page_worker`)
+    when one is given and it can; else, or when Pandoc fails on the page, by
+    a Pandoc process of its own, whose error is the one reported.
 
     When Pandoc fails on a generated page, the problem is located in the
     authored file the failing text comes from. ``bib`` is the bibliography
@@ -325,14 +332,22 @@ def run_pandoc(
     BuildError
         If Pandoc cannot be run.
     """
-    args = page_pipeline(source, bib, profile, generated is not None, forms).args(pandoc)
+    pipeline = page_pipeline(source, bib, profile, generated is not None, forms)
     seconds = pandoc_seconds(text)
+    if worker is not None:
+        try:
+            html = worker.render(text, pipeline, seconds)
+        except subprocess.TimeoutExpired as exc:
+            raise _timed_out(source, seconds) from exc
+        if html is not None:
+            return _page_parts(html)
+    args = pipeline.args(pandoc)
     try:
         result = subprocess.run(
             args, input=text, capture_output=True, text=True, timeout=seconds, check=False
         )
     except subprocess.TimeoutExpired as exc:
-        raise timed_out(source, seconds) from exc
+        raise _timed_out(source, seconds) from exc
     except OSError as exc:
         raise BuildError(f"{source}: Pandoc did not run: {exc}") from exc
     if result.returncode != 0:
@@ -344,10 +359,10 @@ def run_pandoc(
             if origin is not None:
                 (path, place), hint = origin, f"check this text, which the page {source} shows"
         raise ContentError([E_PANDOC.at(path, place, f"Pandoc failed: {message}", hint)])
-    return page_parts(result.stdout)
+    return _page_parts(result.stdout)
 
 
-def timed_out(source: str, seconds: float) -> ContentError:
+def _timed_out(source: str, seconds: float) -> ContentError:
     """Return the error of a page Pandoc did not finish within ``seconds``."""
     return ContentError(
         [
@@ -362,7 +377,7 @@ def timed_out(source: str, seconds: float) -> ContentError:
     )
 
 
-def page_parts(html: str) -> tuple[str, str]:
+def _page_parts(html: str) -> tuple[str, str]:
     """Return the table of contents and the body of what Pandoc wrote with ``split.html``."""
     toc, _, body = html.partition(_SPLIT)
     # Pandoc sizes wide tables with style attributes, which the CSP (style-src 'self') would block.
