@@ -41,6 +41,8 @@ PAGES = [
     "[x](javascript:alert(1)) and ![y](data:text/html,z){onerror=alert(1)}\n",
     "```python\nprint('code is not highlighted')\n```\n\nSmart \"quotes\" -- and dashes --- too...\n",
     "Footnote.[^1] Math $x^2$ and ~~struck~~ H~2~O.\n\n[^1]: The note.\n",
+    "Beyond ASCII: caf\u00e9, \u6f22\u5b57, an emoji \U0001f600, "
+    "a no-break\u00a0space and a line\u2028separator.\n",
 ]
 
 CITING = [
