@@ -56,3 +56,15 @@ def test_cell_ids_nbformat_adds_itself_are_not_required() -> None:
         del cell["id"]
     _, problems = read_notebook(Source(Path("x.ipynb"), "x.ipynb", json.dumps(nb, indent=1)))
     assert problems == []
+
+
+def test_a_cell_type_key_quoted_in_a_cells_text_is_not_a_cell_start() -> None:
+    """A Markdown cell that shows notebook JSON does not shift where the next cells are said to start."""
+    nb = json.loads((PROJECT / "lessons" / "intro.ipynb").read_text(encoding="utf-8"))
+    nb["cells"][1]["source"] = ['A cell in JSON: {"cell_type": "code"}\n', '"cell_type":\n']
+    nb["cells"][2]["cell_type"] = "weird"
+    _, problems = read_notebook(Source(Path("x.ipynb"), "x.ipynb", json.dumps(nb, indent=1)))
+    found = next(p.format() for p in problems if p.code == "CUR117")
+    text = json.dumps(nb, indent=1)
+    line = text[: text.index('"cell_type": "weird"')].count("\n") + 1
+    assert found.startswith(f"x.ipynb:{line}:4: error CUR117: cell 3 has `cell_type: weird`")
