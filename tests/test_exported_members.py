@@ -255,6 +255,7 @@ PACKAGES = [*EXPORTED, "curriculum.web"]
 ROOT_EXPORTED = {
     "curriculum._cache": ["PROJECT_CACHE", "cache_dir"],
     "curriculum._memo": ["MAX_BYTES", "Memo", "machine_key", "memo_session"],
+    "curriculum._plain": ["read_existing"],
     "curriculum._root": ["PROJECT_FILE", "find_root"],
     "curriculum._words": ["counted"],
 }

@@ -189,3 +189,41 @@ def test_links_inside_the_old_site_are_neither_followed_nor_kept(
     assert (site / "lessons" / "intro.html").is_file() and (site / "index.html").is_file()
     assert "SECRET FROM OUTSIDE" not in "".join(p.read_text(errors="replace") for p in site.rglob("*.html"))
     assert snapshot(outside) == before
+
+
+_READ_BACK = """
+import resource, sys
+from pathlib import Path
+resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))  # reading /dev/zero fails fast, not the machine
+from curriculum.site._quick import cached_check, last_build
+from curriculum.site._reader import _read
+root = Path(sys.argv[1])
+notebook = root / "_notebooks" / "intro.ipynb"
+print(last_build(root, "resident", "pandoc", None), cached_check(root), _read(notebook))
+"""
+
+
+def test_records_a_repository_ships_as_links_to_devices_are_not_read(setup: tuple[Path, Path]) -> None:
+    """A build's records and reader notebooks are read only as plain files: a link to /dev/zero is none."""
+    import subprocess
+    import sys
+
+    root, _ = setup
+    planted = [
+        root / ".curriculum-cache" / "resident" / "quick.json",
+        root / ".curriculum-cache" / "check.json",
+        root / "_notebooks" / "intro.ipynb",
+    ]
+    for path in planted:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)
+        path.symlink_to("/dev/zero")
+    ran = subprocess.run(
+        [sys.executable, "-c", _READ_BACK, str(root)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (ran.returncode, ran.stdout.strip()) == (0, "None None {}"), ran.stderr[-500:]
+    result = build_site(
+        root, engine="pandoc", console=Console(quiet=True)
+    )  # a full build, which replaces them
+    assert result.stats is not None and result.stats.pages > 0
+    assert not planted[0].is_symlink() and os.path.realpath("/dev/zero") == "/dev/zero"

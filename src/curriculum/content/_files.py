@@ -26,6 +26,7 @@ import secrets
 import stat
 from pathlib import Path
 
+from curriculum._plain import read_existing
 from curriculum.content._diagnostics import RULES, Diagnostic, Rule, Severity
 from curriculum.errors import ContentError, WriteError
 
@@ -172,40 +173,6 @@ def read_bytes(path: Path, limit: int, *, root: Path | None = None) -> bytes:
         return b"".join(chunks)
     except OSError as exc:
         raise _refused(path, exc) from exc
-    finally:
-        os.close(fd)
-
-
-def read_existing(path: Path, limit: int) -> bytes | None:
-    """Return the bytes of a file a build is about to replace, or None if it is not a plain file.
-
-    Symbolic links are not followed (the build replaces the link, never its
-    target) and special files are not opened, so comparing old and new output
-    can neither block nor leak.
-
-    Parameters
-    ----------
-    path : Path
-        A file in the output folder or the build cache.
-    limit : int
-        Read at most this many bytes plus one.
-
-    Returns
-    -------
-    bytes | None
-        The content, or None when the path is missing, a link or not a regular file.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
-    try:
-        fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        return os.read(fd, limit + 1)
-    except OSError:
-        return None
     finally:
         os.close(fd)
 

@@ -32,9 +32,10 @@ from markdown_it.token import Token
 
 from curriculum._memo import Memo
 from curriculum.content._diagnostics import RULES, Rule, Severity
+from curriculum.content._files import FileRefused, read_bytes
 from curriculum.content._project import PROJECT_FILE, Curriculum, display_path, generated_dirs
 from curriculum.content._registry import Finding, check
-from curriculum.content._source import read_source
+from curriculum.content._source import read_source, size_limit
 
 __all__ = ["project_pages", "scripted_url"]
 
@@ -387,10 +388,12 @@ def project_pages(root: Path) -> list[Path]:
     ``node_modules`` are left out. A configuration that cannot be read counts
     as none (the build reports it).
     """
-    try:
-        config = yaml.safe_load((root / PROJECT_FILE).read_text(encoding="utf-8"))
+    config_file = root / PROJECT_FILE
+    try:  # read as the project's files are: inside the project, a plain file, not too large
+        raw = read_bytes(config_file, size_limit(config_file), root=root)
+        config: Any = yaml.safe_load(raw.decode("utf-8")) if len(raw) <= size_limit(config_file) else {}
         patterns = config["project"]["render"]
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, KeyError, TypeError):
+    except (FileRefused, UnicodeDecodeError, yaml.YAMLError, KeyError, TypeError):
         patterns = None
     if not isinstance(patterns, list):
         return [p for p in _walk(root) if _page(p.relative_to(root))]

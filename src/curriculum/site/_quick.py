@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from curriculum._cache import PROJECT_CACHE
+from curriculum._plain import read_existing
 
 __all__ = [
     "CHECK",
@@ -42,6 +43,20 @@ CHECK = "check.json"
 """The last clean ``curriculum check``'s record, in the build cache."""
 MANIFEST = ".curriculum-manifest.json"
 """The files a build wrote, listed in the output folder (the next build removes those it does not write)."""
+RECORD_LIMIT = 64 << 20
+"""The largest record read back (a site of a thousand pages writes a few hundred kilobytes)."""
+
+
+def _record(path: Path) -> Any:
+    """Return the JSON of a record the last build wrote; raise ValueError if it is not a plain file.
+
+    A record lives in a folder a repository can ship: a link (to ``/dev/zero``,
+    say) or a special file in its place is no record (see :func:`read_existing`).
+    """
+    data = read_existing(path, RECORD_LIMIT)
+    if data is None or len(data) > RECORD_LIMIT:
+        raise ValueError(f"{path} is not a record")
+    return json.loads(data)
 
 
 def stats(paths: Iterable[str]) -> list[list[Any]]:
@@ -120,7 +135,7 @@ def cached_check(cwd: Path) -> CheckOutput | None:
     if root is None:
         return None
     try:
-        data = json.loads((root / PROJECT_CACHE / CHECK).read_bytes())
+        data = _record(root / PROJECT_CACHE / CHECK)
         if not isinstance(data, dict) or data["cwd"] != str(Path(os.path.abspath(cwd))):
             return None
         return CheckOutput(data) if unchanged(data["files"]) else None
@@ -168,7 +183,7 @@ def last_build(root: Path, profile: str, engine: str, out: Path | None) -> LastB
     if engine not in ("auto", "pandoc") or (engine == "auto" and shutil.which("quarto")):
         return None
     try:
-        data = json.loads((root / PROJECT_CACHE / profile / QUICK).read_bytes())
+        data = _record(root / PROJECT_CACHE / profile / QUICK)
         if not isinstance(data, dict) or data["root"] != str(root.resolve()):
             return None  # a copied or moved project: its record names the files of another
         if out is not None and str(out.resolve()) != data["out"]:
@@ -176,7 +191,7 @@ def last_build(root: Path, profile: str, engine: str, out: Path | None) -> LastB
         if not unchanged(data["files"]):
             return None
         manifest = Path(str(data["out"])) / MANIFEST
-        written = json.loads(manifest.read_bytes())
+        written = _record(manifest)
         if not isinstance(written, list) or not all(
             os.path.isfile(manifest.parent / str(n)) for n in written
         ):

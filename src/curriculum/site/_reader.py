@@ -33,7 +33,15 @@ from typing import Any
 
 from rich.console import Console
 
-from curriculum.content import Curriculum, Document, LessonFrontMatter, write_atomic
+from curriculum.content import (
+    Curriculum,
+    Document,
+    LessonFrontMatter,
+    read_existing,
+    read_source,
+    size_limit,
+    write_atomic,
+)
 from curriculum.errors import BuildError, ContentError
 from curriculum.site._assets import resource
 from curriculum.site._context import checked
@@ -262,7 +270,8 @@ def _notebook(pandoc: str, markdown: str, doc: Document[LessonFrontMatter], bib:
         if cell["cell_type"] == "code":
             cell["outputs"] = []
             cell["execution_count"] = None
-    source = _read(doc.path)
+    lesson, _ = read_source(doc.path, doc.display)  # loaded (and checked) by the build already
+    source = _json_object(lesson.text if lesson else "")
     nb.metadata = nbformat.from_dict(
         {
             "kernelspec": source.get("metadata", {}).get("kernelspec")
@@ -289,9 +298,20 @@ def _digest_of(nb: dict[str, Any]) -> str:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    """Return a reader notebook already in the folder, or nothing if it is not a plain notebook file.
+
+    The folder is the learners' (and a repository may ship one): a link or a
+    special file in a notebook's place is not read, and neither is a file
+    larger than a lesson notebook may be.
+    """
+    raw = read_existing(path, size_limit(path))
+    return _json_object(raw) if raw is not None and len(raw) <= size_limit(path) else {}
+
+
+def _json_object(text: str | bytes) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(text)
+    except (ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
 

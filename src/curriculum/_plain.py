@@ -1,0 +1,52 @@
+"""Reading a file a project folder holds only if it is a plain file: never through a link, never a device.
+
+A repository can ship anything in the folders a build keeps its records in
+(``.curriculum-cache/``, the site's output): a link to ``/dev/zero`` or to a
+file elsewhere, a named pipe. What the build reads there it reads with
+:func:`read_existing`, which opens neither and reads no more than a limit, so
+such a file can neither block a build, exhaust its memory nor leak. Standard
+library only: a build with nothing to do reads its records before it loads
+anything else.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+__all__ = ["read_existing"]
+
+
+def read_existing(path: Path, limit: int) -> bytes | None:
+    """Return the bytes of a file a build reads back or replaces, or None if it is not a plain file.
+
+    Symbolic links are not followed (the build replaces the link, never its
+    target) and special files are not opened, so reading a record or
+    comparing old and new output can neither block nor leak.
+
+    Parameters
+    ----------
+    path : Path
+        A file in the output folder or the build cache.
+    limit : int
+        Read at most this many bytes plus one.
+
+    Returns
+    -------
+    bytes | None
+        The content, or None when the path is missing, a link or not a regular file.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return os.read(fd, limit + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
