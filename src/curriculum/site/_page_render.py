@@ -176,11 +176,8 @@ class PageRenderer:
             workers = list(self._workers)
         for worker in workers:
             worker.close()
-        if prune:
-            for old in [
-                *self.pages.glob("*.page"),
-                *self.pages.glob("*.json"),
-            ]:  # only the current pages stay
+        if prune:  # only the current pages stay (and no entry of an earlier version, *.json)
+            for old in [*self.pages.glob("*.page"), *self.pages.glob("*.json")]:
                 if old.name not in self.used:
                     old.unlink(missing_ok=True)
             self.bibliography.prune()

@@ -8,8 +8,8 @@ Pandoc stage keeps one :class:`PageWorker` per thread; a worker renders each
 page exactly as a process of its own would (the same :class:`PagePipeline`).
 
 A page the worker cannot render (Pandoc fails on it, or the worker stops) is
-rendered again by a process of its own (:func:`~curriculum.site._pandoc.run_pandoc`), which reports
-Pandoc's own message at its place, so an error reads the same either way. A
+rendered again by a process of its own (:func:`~curriculum.site._pandoc.run_pandoc`),
+which reports Pandoc's own message at its place, so an error reads the same either way. A
 page the worker does not finish in time is reported as one that process did
 not finish, and the worker is stopped.
 """
@@ -24,9 +24,7 @@ import threading
 from typing import IO
 
 from curriculum.site._assets import resource
-from curriculum.site._pandoc import (
-    PagePipeline,
-)
+from curriculum.site._pandoc import PagePipeline
 
 __all__ = ["PageWorker"]
 

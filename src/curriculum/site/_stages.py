@@ -38,7 +38,7 @@ from curriculum.site._assets import site_assets
 from curriculum.site._execute import Ran, notebook_cache
 from curriculum.site._navigation import pager
 from curriculum.site._page import document as page_document
-from curriculum.site._page_render import PageRenderer
+from curriculum.site._page_render import PageRenderer, RenderedPage
 from curriculum.site._pandoc import CACHE_LIMIT, E_PANDOC
 from curriculum.site._quick import MANIFEST
 from curriculum.site._report import RenderStats
@@ -175,13 +175,6 @@ class _Source:
     page: Page
     markdown: str
     slots: _Slots
-    toc: str = ""
-    body: str = ""
-    mounts: list[Mount] = field(default_factory=list)
-    rendered: str = ""
-    """The name of the page cache entry of ``toc``, ``body`` and ``mounts`` (a hash of their inputs)."""
-    fresh: bool = False
-    """Pandoc rendered the page in this build (it was not in the page cache)."""
 
 
 def render_site(run: Render) -> RenderStats:
@@ -345,35 +338,27 @@ def _overview(run: Render) -> Callable[[str], Callable[[str], str]]:
     return for_page
 
 
-def pandoc(run: Render, sources: Mapping[str, _Source]) -> Iterator[_Source]:
+def pandoc(run: Render, sources: Mapping[str, _Source]) -> Iterator[tuple[_Source, RenderedPage]]:
     """Pandoc stage: render each page's Markdown to HTML (citeproc, our filters), cached by its inputs.
 
-    Yields each page, in order, once it is rendered, so that the next stage
-    works on it while Pandoc renders the next pages (on the other threads).
+    Yields each page with its HTML, in order, once it is rendered, so that the
+    next stage works on it while Pandoc renders the next pages (on the other threads).
     """
     renderer = run.pages or PageRenderer(run.config, run.cache, run.builder.renderer.references)
     run.step("Rendering pages", len(sources))
 
-    def one(item: _Source) -> bool:
+    def one(item: _Source) -> RenderedPage:
         source = item.page.source
-        page = renderer.render(source, item.markdown, item.slots, run.generated.get(source))
-        item.rendered, item.toc, item.body, item.mounts, item.fresh = (
-            page.entry,
-            page.toc,
-            page.body,
-            page.mounts,
-            page.fresh,
-        )
-        return page.fresh
+        return renderer.render(source, item.markdown, item.slots, run.generated.get(source))
 
     rendered = 0
     finished = False
     try:
         with ThreadPoolExecutor(max_workers=2) as pool:
-            for item, ran in zip(sources.values(), pool.map(one, sources.values()), strict=True):
-                rendered += ran
+            for item, html in zip(sources.values(), pool.map(one, sources.values()), strict=True):
+                rendered += html.fresh
                 run.step("", 1)
-                yield item
+                yield item, html
         finished = True
     finally:
         renderer.close(prune=finished)
@@ -384,10 +369,12 @@ def pandoc(run: Render, sources: Mapping[str, _Source]) -> Iterator[_Source]:
     )
 
 
-def wrap(run: Render, sources: Mapping[str, _Source], rendered: Iterable[_Source]) -> list[SearchPage]:
+def wrap(
+    run: Render, sources: Mapping[str, _Source], rendered: Iterable[tuple[_Source, RenderedPage]]
+) -> list[SearchPage]:
     """Wrap stage: each page in the page template, with its components' payload script; then the search page.
 
-    ``rendered`` gives the pages of ``sources`` as Pandoc renders them.
+    ``rendered`` gives the pages of ``sources`` with their HTML, as Pandoc renders them.
 
     Returns
     -------
@@ -412,35 +399,35 @@ def wrap(run: Render, sources: Mapping[str, _Source], rendered: Iterable[_Source
     record = _OutputRecord(
         run, "wrapped.json", [*site, [[p.source, p.output, p.title] for p in pages.values()]]
     )
-    for item in rendered:
+    for item, out in rendered:
         page, source = item.page, item.page.source
         prev, nxt = pager(order, page)
-        here = {m.dom_id: _payload(run.builder, m, source, built) for m in item.mounts}
-        payload_keys = [m.payload_key(run.builder) for m in item.mounts]
-        made_from = [item.rendered, payload_keys] if item.rendered and all(payload_keys) else None
+        here = {m.dom_id: _payload(run.builder, m, source, built) for m in out.mounts}
+        payload_keys = [m.payload_key(run.builder) for m in out.mounts]
+        made_from = [out.entry, payload_keys] if all(payload_keys) else None
         found.append(
             SearchPage(
-                page.title, page.output, page.kind == "notebook", item.body, list(here.values()), made_from
+                page.title, page.output, page.kind == "notebook", out.body, list(here.values()), made_from
             )
         )
-        if item.fresh:
+        if out.fresh:
             found[-1].read_ahead()
         data_file = ""
         if here:
             data_file = posixpath.splitext(posixpath.basename(page.output))[0] + ".data.js"
             data_path = posixpath.join(posixpath.dirname(page.output), data_file)
-            _write_payloads(run, record, data_path, item.mounts, here)
+            _write_payloads(run, record, data_path, out.mounts, here)
         # Components, the progress panel and progress marks (quiz list, case library) need the script.
-        interactive = bool(here) or 'class="cur-progress"' in item.body or "data-cur-record=" in item.body
-        key = [page.output, page.title, item.rendered, prev, nxt, interactive, data_file]
+        interactive = bool(here) or 'class="cur-progress"' in out.body or "data-cur-record=" in out.body
+        key = [page.output, page.title, out.entry, prev, nxt, interactive, data_file]
         if record.kept(page.output, key):
             continue
         html = page_document(
             config,
             pages,
             page,
-            item.body,
-            toc=item.toc,
+            out.body,
+            toc=out.toc,
             prev=prev,
             next=nxt,
             footer=footer,
