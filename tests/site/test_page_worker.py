@@ -3,6 +3,8 @@ the API reference's pages are rendered as soon as quartodoc has written them."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -121,6 +123,8 @@ def test_a_page_not_done_in_time_stops_the_worker_and_the_next_gets_a_new_one(
     first = worker._process
     assert first is not None
     monkeypatch.setattr(_pandoc, "PANDOC_SECONDS", (0.0, 0.0))  # no time at all
+    # and the worker cannot answer, however long this thread waits to ask (a busy machine)
+    os.kill(first.pid, signal.SIGSTOP)
     with pytest.raises(ContentError) as late:
         run_pandoc(PANDOC, "Slow.\n", "page.qmd", None, "resident", worker=worker)
     assert "Pandoc did not finish this page within 0.0 s" in late.value.format_message()
