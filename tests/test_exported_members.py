@@ -78,6 +78,7 @@ EXPORTED = {
     "curriculum.content": [
         "CITATION",
         "COMPETENCY_DOMAINS",
+        "EVERY",
         "E_CONFIG",
         "E_EMPTY",
         "E_EXECUTE",

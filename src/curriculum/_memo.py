@@ -389,6 +389,32 @@ class Memo(Generic[_T]):
         store.dirty = True
         return value
 
+    def held(self, text: str, *, context: str = "") -> str | None:
+        """Return the key of the value stored for ``text``, kept as used but not read; None if none is.
+
+        A caller that knows what the value made (a file written from it, unchanged
+        since) has no need of the value itself, only of its staying stored.
+
+        Parameters
+        ----------
+        text : str
+            What the value is a pure function of (with ``context``).
+        context : str
+            Anything else the value depends on.
+        """
+        store = self._store()
+        if store is None:
+            return None
+        key = self.key(text, context)
+        if key not in store.used:
+            raw = store.entries(key[:1]).get(key.encode(), None)
+            if raw is None:
+                return None
+            store.used[key] = _Raw(raw)
+        for namespace in self.keeps:
+            _store_of(namespace).kept = True
+        return key
+
     def _store(self) -> _Store | None:
         """Return this memo's store in the current session's folder, or None outside a session."""
         return _store_of(self.namespace) if _sessions else None

@@ -408,8 +408,14 @@ class Mount:
         return self.spec.content.folder, self.args[-1] if names_one else None
 
     def payload_key(self, builder: PayloadBuilder) -> str | None:
-        """Return the key of the payload's inputs, once :meth:`payload` built it (None: not remembered)."""
-        return builder.remembered_key(self._what, self.shows)
+        """Return the memo key of the payload, which names its inputs (None: it is not remembered).
+
+        Known once :meth:`payload` took it from the memo or built it, or while
+        the memo holds it (which is then not read).
+        """
+        return builder.remembered_key(self._what, self.shows) or builder.held(
+            _PAYLOADS, self._what, self.shows
+        )
 
     @property
     def _what(self) -> str:

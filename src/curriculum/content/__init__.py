@@ -71,6 +71,7 @@ from curriculum.content._nesting import nesting_problem
 from curriculum.content._notebook import Cell, notebook_cells
 from curriculum.content._notes import NOTES_FOLDER
 from curriculum.content._project import (
+    EVERY,
     FORMATS,
     PROJECT_FILE,
     ContentFormat,
@@ -95,6 +96,7 @@ from curriculum.content._yaml import Loc, LocMap, Pos, load_yaml, parse_yaml
 __all__ = [
     "CITATION",
     "COMPETENCY_DOMAINS",
+    "EVERY",
     "E_CONFIG",
     "E_EMPTY",
     "E_EXECUTE",

@@ -40,6 +40,7 @@ from curriculum.content._validate import validate_model
 from curriculum.content._yaml import Loc, LocMap, Pos, parse_yaml
 
 __all__ = [
+    "EVERY",
     "FORMATS",
     "PROJECT_FILE",
     "ContentFormat",
@@ -66,6 +67,9 @@ E_SAME_ID = RULES.add(
 )
 
 M = TypeVar("M", bound=BaseModel)
+
+EVERY = "*"
+"""The id that stands for every document of a table in :meth:`Curriculum.showing` (no file is named so)."""
 
 
 @dataclass(frozen=True)
@@ -262,7 +266,8 @@ class Curriculum:
         folder : str
             The table of the document shown (``quizzes``).
         ident : str | None
-            Its id; None hides every document of the tables.
+            Its id; None hides every document of the tables; :data:`EVERY`
+            shows every document of ``folder`` (and lets it be listed).
         """
         tables: dict[str, Any] = {
             name: _Showing(name, table, ident if name == folder else None)
@@ -319,7 +324,11 @@ class _Showing(Mapping[str, "Document[Any]"]):
 
     def __init__(self, folder: str, table: Mapping[str, Document[Any]], ident: str | None) -> None:
         self._folder = folder
-        self._shown = {ident: table[ident]} if ident is not None and ident in table else {}
+        self._listed = ident == EVERY
+        if self._listed:
+            self._shown = dict(table)
+        else:
+            self._shown = {ident: table[ident]} if ident is not None and ident in table else {}
 
     def __getitem__(self, key: str) -> Document[Any]:
         if key in self._shown:
@@ -327,9 +336,13 @@ class _Showing(Mapping[str, "Document[Any]"]):
         raise HiddenContent(f"{self._folder}/{key}")
 
     def __iter__(self) -> Iterator[str]:
+        if self._listed:
+            return iter(self._shown)
         raise HiddenContent(f"the list of {self._folder}")
 
     def __len__(self) -> int:
+        if self._listed:
+            return len(self._shown)
         raise HiddenContent(f"the number of {self._folder}")
 
 

@@ -21,6 +21,7 @@ from typing import Any, Literal, TypeVar, cast
 
 from curriculum._memo import Memo
 from curriculum.content import (
+    EVERY,
     WORKSHEET_FIELDS,
     Curriculum,
     HiddenContent,
@@ -35,6 +36,7 @@ from curriculum.render._markdown import Renderer, sanitize
 __all__ = ["PLACES", "PayloadBuilder", "Profile", "without_verdict"]
 
 Profile = Literal["resident", "faculty"]
+
 PAYLOAD_SCHEMA = 1
 _T = TypeVar("_T")
 
@@ -143,7 +145,9 @@ class PayloadBuilder:
         ``memo`` (with ``what``, naming the result); so a quiz edit leaves
         every other quiz's and case's result to the memo. If it asks for a
         hidden document, it runs again on the whole content and is not
-        remembered.
+        remembered. A result that lists a table (an index of every quiz) names
+        the id :data:`~curriculum.content.EVERY`: it is remembered by the text
+        of every document of that table.
 
         Parameters
         ----------
@@ -152,15 +156,15 @@ class PayloadBuilder:
         what : str
             Names the result among others of the same document (say, the component and its arguments).
         shown : tuple[str, str | None]
-            The table and id of the document it reads; a None id: none.
+            The table and id of the document it reads; a None id: none;
+            :data:`~curriculum.content.EVERY`: all of them.
         compute : Callable[[PayloadBuilder], T]
             Makes the result with the builder it is given.
         """
-        folder, ident = shown
-        table = self.curriculum.tables.get(folder, {})
-        if not memo.persistent or (ident is not None and ident not in table):
+        text = self._remembered_text(memo, what, shown)
+        if text is None:
             return compute(self)  # outside a build, or no such document (which compute reports)
-        digest = table[ident].digest if ident is not None else "-"
+        folder, ident = shown
 
         def in_view() -> _T:
             view = dataclasses.replace(self, curriculum=self.curriculum.showing(folder, ident))
@@ -170,13 +174,38 @@ class PayloadBuilder:
             except HiddenContent:
                 raise _ReadsMore(compute(self)) from None
 
-        text = f"{what}\0{folder}/{ident}\0{digest}"
         try:
             value = memo.get(text, in_view, context=self.shared_digest)
         except _ReadsMore as more:
             return cast("_T", more.value)
         self._remembered[(what, shown)] = memo.key(text, self.shared_digest)
         return value
+
+    def held(self, memo: Memo[Any], what: str, shown: tuple[str, str | None]) -> str | None:
+        """Return the memo key of what :meth:`remembered` would return from the memo, without reading it.
+
+        None when the memo holds no such result (it would be computed). The
+        result stays in the memo for the next build, and :meth:`remembered_key` knows its key.
+        """
+        text = self._remembered_text(memo, what, shown)
+        key = None if text is None else memo.held(text, context=self.shared_digest)
+        if key is not None:
+            self._remembered[(what, shown)] = key
+        return key
+
+    def _remembered_text(self, memo: Memo[Any], what: str, shown: tuple[str, str | None]) -> str | None:
+        """Return what names a remembered result in ``memo``; None when it cannot be remembered."""
+        folder, ident = shown
+        table = self.curriculum.tables.get(folder, {})
+        if not memo.persistent or (ident not in (None, EVERY) and ident not in table):
+            return None
+        if ident == EVERY:
+            digest = hashlib.sha256(
+                json.dumps(sorted((i, d.digest) for i, d in table.items())).encode()
+            ).hexdigest()
+        else:
+            digest = table[ident].digest if ident is not None else "-"
+        return f"{what}\0{folder}/{ident}\0{digest}"
 
     def remembered_key(self, what: str, shown: tuple[str, str | None]) -> str | None:
         """Return the memo key of a result :meth:`remembered` kept this build (None: it did not keep it).

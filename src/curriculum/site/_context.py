@@ -199,7 +199,8 @@ class BuildContext:
 
     def prerender(self, cur: Curriculum, builder: PayloadBuilder, *, reference: bool = True) -> Prerendered:
         """Pre-render stage: write the generated pages (see :func:`~curriculum.site.run_prerender`)."""
-        done = prerender(self.project.root, cur, builder, reference=reference)
+        record = self.cache / "generated.json"
+        done = prerender(self.project.root, cur, builder, reference=reference, record=record)
         n = len(done.changed)
         self.stage("pre-render", f"{n} generated page{'s' if n != 1 else ''} updated")
         return done

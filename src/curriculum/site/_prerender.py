@@ -22,6 +22,7 @@ written only when their text changes.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,11 +31,12 @@ from markupsafe import Markup
 
 from curriculum._memo import Memo
 from curriculum.components import COMPONENTS, Mount, PageContext
-from curriculum.content import Curriculum, write_atomic
+from curriculum.content import EVERY, Curriculum, write_atomic
 from curriculum.hosts.static import static_fragment
 from curriculum.render import GeneratedPage, PayloadBuilder, Where, html_templates, placed
 from curriculum.site._assets import site_assets
 from curriculum.site._manifest import manifest_script
+from curriculum.site._output_record import OutputRecord
 from curriculum.site._reference import api_reference
 from curriculum.site._rules_page import rules_markdown
 
@@ -43,30 +45,76 @@ __all__ = ["ASSETS_INCLUDE", "Prerendered", "api_reference", "generated_pages", 
 ASSETS_INCLUDE = "_curriculum-assets.html"
 
 
-def generated_pages(cur: Curriculum, builder: PayloadBuilder) -> dict[str, GeneratedPage]:
+_Make = Callable[[PayloadBuilder], GeneratedPage]
+
+
+class GeneratedPages(Mapping[str, GeneratedPage]):
+    """The pages of every component kind that has its own, by path (``quiz/intro.qmd``), made when asked for.
+
+    A page made from one document comes from the memo (see
+    :meth:`~curriculum.render.PayloadBuilder.remembered`); :meth:`held` says
+    which memo entry a page would come from without reading it, so a build that
+    finds the page's file as that entry made it need not read the entry at all.
+    """
+
+    def __init__(self, cur: Curriculum, builder: PayloadBuilder) -> None:
+        self._builder = builder
+        self._made: dict[str, GeneratedPage] = {}
+        self._from: dict[str, tuple[str, tuple[str, str | None], _Make]] = {}
+        ctx = _context(builder)
+        for spec in COMPONENTS.values():
+            if spec.pages is None:
+                continue
+            index = spec.pages.index
+            self._from[f"{spec.pages.folder}/index.qmd"] = (
+                f"index\0{spec.kind}",
+                (spec.content.folder, EVERY),  # a list of them all
+                lambda b, index=index: index(_context(b)),  # type: ignore[misc]
+            )
+            for ident in spec.documents(cur, ()):
+                page = spec.pages.page
+                self._from[f"{spec.pages.folder}/{ident}.qmd"] = (
+                    f"page\0{spec.kind}",
+                    (spec.content.folder, ident),
+                    lambda b, page=page, ident=ident: page(_context(b), ident),  # type: ignore[misc]
+                )
+                for more, made in spec.pages.more(ctx, ident).items() if spec.pages.more else ():
+                    self._made[f"{spec.pages.folder}/{more}.qmd"] = made
+        self._order = [*self._from, *self._made]
+
+    def held(self, name: str) -> str | None:
+        """Return the memo key the page ``name`` comes from, if the memo holds it (None: it is made)."""
+        made_from = self._from.get(name)
+        return None if made_from is None else self._builder.held(_PAGES, *made_from[:2])
+
+    def made_from(self, name: str) -> str | None:
+        """Return the memo key the page ``name`` came from, once made (None: not from the memo)."""
+        made_from = self._from.get(name)
+        return None if made_from is None else self._builder.remembered_key(*made_from[:2])
+
+    def __getitem__(self, name: str) -> GeneratedPage:
+        page = self._made.get(name)
+        if page is None:
+            page = self._made[name] = self._builder.remembered(_PAGES, *self._from[name])
+        return page
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._from or name in self._made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+
+def generated_pages(cur: Curriculum, builder: PayloadBuilder) -> GeneratedPages:
     """Return the pages of every component kind that has its own, by path (``quiz/intro.qmd``).
 
     Where Quarto renders a page, each component shows its static fragment (its
     payload inline); the Pandoc engine replaces that block by its own mount.
     """
-    ctx = _context(builder)
-    generated: dict[str, GeneratedPage] = {}
-    for spec in COMPONENTS.values():
-        if spec.pages is None:
-            continue
-        generated[f"{spec.pages.folder}/index.qmd"] = spec.pages.index(ctx)
-        for ident in spec.documents(cur, ()):
-            make = spec.pages.page
-            generated[f"{spec.pages.folder}/{ident}.qmd"] = builder.remembered(
-                _PAGES,
-                f"page\0{spec.kind}",
-                (spec.content.folder, ident),
-                lambda b, make=make, ident=ident: make(_context(b), ident),  # type: ignore[misc]
-            )
-            if spec.pages.more is not None:
-                for name, page in spec.pages.more(ctx, ident).items():
-                    generated[f"{spec.pages.folder}/{name}.qmd"] = page
-    return generated
+    return GeneratedPages(cur, builder)
 
 
 def _context(builder: PayloadBuilder) -> PageContext:
@@ -129,15 +177,22 @@ class Prerendered:
     ----------
     changed : list[Path]
         The generated source files that changed.
-    pages : dict[str, GeneratedPage]
+    pages : Mapping[str, GeneratedPage]
         Every generated page of a component kind, by its path in the project (``quiz/intro.qmd``).
     """
 
     changed: list[Path]
-    pages: dict[str, GeneratedPage]
+    pages: Mapping[str, GeneratedPage]
 
 
-def prerender(root: Path, cur: Curriculum, builder: PayloadBuilder, *, reference: bool = True) -> Prerendered:
+def prerender(
+    root: Path,
+    cur: Curriculum,
+    builder: PayloadBuilder,
+    *,
+    reference: bool = True,
+    record: Path | None = None,
+) -> Prerendered:
     """Write the generated pages for one profile.
 
     Parameters
@@ -150,6 +205,10 @@ def prerender(root: Path, cur: Curriculum, builder: PayloadBuilder, *, reference
         Payloads for the build's profile.
     reference : bool
         Also (re)generate the API reference with quartodoc.
+    record : Path | None
+        Where to record what each generated file was made from (in the build
+        cache): a page the memo would give as it gave the file, which is as it
+        was written, is neither read from the memo nor compared again.
 
     Returns
     -------
@@ -157,14 +216,26 @@ def prerender(root: Path, cur: Curriculum, builder: PayloadBuilder, *, reference
         The files that changed, and the generated pages.
     """
     generated = generated_pages(cur, builder)
-    pages: dict[Path, str] = {root / name: page.text for name, page in generated.items()}
-    pages[root / ASSETS_INCLUDE] = _assets_include(cur)
-    pages[root / "rules" / "index.qmd"] = rules_markdown()
+    written = OutputRecord(record, root, []) if record is not None else None
+    changed: list[Path] = []
+    for name in generated:
+        held = generated.held(name) if written is not None else None
+        if held is not None and written is not None and written.kept(name, held):
+            continue
+        page = generated[name]
+        if write_atomic(root / name, page.text, within=root):
+            changed.append(root / name)
+        made_from = generated.made_from(name)
+        if written is not None and made_from is not None:
+            written.wrote(name, key=made_from)
+    others = {root / ASSETS_INCLUDE: _assets_include(cur), root / "rules" / "index.qmd": rules_markdown()}
+    changed += [path for path, text in others.items() if write_atomic(path, text, within=root)]
     for spec in COMPONENTS.values():
         for stale in (root / spec.pages.folder).glob("*.qmd") if spec.pages else ():
-            if stale not in pages:
+            if stale.relative_to(root).as_posix() not in generated:
                 stale.unlink()
-    changed = [path for path, text in pages.items() if write_atomic(path, text, within=root)]
+    if written is not None:
+        written.save()
     if reference:
         api_reference(root)  # the Pandoc engine starts it before the check instead (start_reference)
     return Prerendered(changed, generated)

@@ -1,0 +1,117 @@
+"""What files a build wrote were made from, so that a file nothing changed is not made again.
+
+Wrapping renders the page template with the whole sidebar, the search index
+encodes every page, and a generated page's text is read from the memo: each
+costs more as the site grows. An :class:`OutputRecord` names the files each
+key made (a page; the search index and its texts; a generated page). An entry
+whose key is that of the last build, and whose files are still the ones that
+build wrote (the same size and modification time, which the staging folder's
+hard links keep), is left as it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from curriculum._memo import machine_key
+from curriculum.content import read_existing, write_atomic
+from curriculum.project import package_fingerprint
+
+__all__ = ["RECORD_LIMIT", "OutputRecord"]
+
+RECORD_LIMIT = 64 << 20
+"""The largest record read (a larger one is no record)."""
+
+
+def _ignore(_names: list[str]) -> None:
+    """Count nothing."""
+
+
+class OutputRecord:
+    """What the files of one folder were made from, kept in a file of the build cache.
+
+    Parameters
+    ----------
+    path : Path
+        The record (in the profile's build cache).
+    out : Path
+        The folder the files are in (their names are relative to it).
+    site : list[Any]
+        What every entry depends on besides its own key (with the package and this computer).
+    on_kept : Callable[[list[str]], None]
+        Told the files of each entry found unchanged (a render counts them as its own).
+    """
+
+    def __init__(
+        self, path: Path, out: Path, site: list[Any], on_kept: Callable[[list[str]], None] = _ignore
+    ) -> None:
+        self._path = path
+        self._out = out
+        self._on_kept = on_kept
+        shared = json.dumps([package_fingerprint(), machine_key(), site], ensure_ascii=False)
+        self._shared = hashlib.sha256(shared.encode()).hexdigest()  # hashed once: it names every page
+        try:
+            before = json.loads(read_existing(path, RECORD_LIMIT) or b"{}")
+        except (ValueError, RecursionError):  # a damaged record is no record
+            before = {}
+        self._before: dict[str, Any] = before if isinstance(before, dict) else {}
+        self._now: dict[str, list[Any]] = {}
+        self._keys: dict[str, str] = {}
+
+    def kept(
+        self, entry: str, key: Any, files: list[str] | None = None, *, as_recorded: bool = False
+    ) -> bool:
+        """Return whether the files of ``entry`` are unchanged (and tell ``on_kept`` so).
+
+        Parameters
+        ----------
+        entry : str
+            The entry's name (a page's path in the site).
+        key : Any
+            What the files are made from (JSON data).
+        files : list[str] | None
+            The files the entry makes (default: the one named ``entry``).
+        as_recorded : bool
+            The files are those the record names for the entry (what they are is
+            known only once they are made, as the search index's).
+        """
+        digest = self._digest(entry, key)
+        then = self._before.get(entry)
+        if not isinstance(then, list) or not then or then[0] != digest:  # checked first: the key is ours
+            return False
+        if as_recorded:
+            files = [str(f[0]) for f in then[1:] if isinstance(f, list) and f]
+        names = files if files is not None else [entry]
+        now: list[Any] = [digest, *([name, *self._stat(name)] for name in names)]
+        if any(stat[1] < 0 for stat in now[1:]) or then != now:
+            return False
+        self._now[entry] = now
+        self._on_kept(names)
+        return True
+
+    def wrote(self, entry: str, files: list[str] | None = None, *, key: Any = None) -> None:
+        """Record the files of ``entry`` as just written, made from ``key`` (default: :meth:`kept`'s)."""
+        digest = self._keys[entry] if key is None else self._digest(entry, key)
+        names = files if files is not None else [entry]
+        self._now[entry] = [digest, *([name, *self._stat(name)] for name in names)]
+
+    def save(self) -> None:
+        """Write the record, if it changed."""
+        if self._now != self._before:
+            write_atomic(self._path, json.dumps(self._now, sort_keys=True), within=self._path.parent)
+
+    def _digest(self, entry: str, key: Any) -> str:
+        digest = hashlib.sha256(f"{self._shared}\0{json.dumps(key, ensure_ascii=False)}".encode()).hexdigest()
+        self._keys[entry] = digest
+        return digest
+
+    def _stat(self, name: str) -> list[int]:
+        try:
+            info = (self._out / name).stat()
+        except OSError:
+            return [-1, -1]
+        return [info.st_size, info.st_mtime_ns]
