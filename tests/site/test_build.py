@@ -413,8 +413,14 @@ def test_cached_pages_from_another_computer_or_damaged_are_rendered_again(
         page.write_bytes(damage[n % len(damage)].encode("latin-1"))
     index = root / "index.qmd"
     index.write_text(index.read_text() + "\nOne more sentence.\n")
-    damaged = build_site(root, engine="pandoc", console=Console(quiet=True))
-    assert damaged.stats is not None and damaged.stats.rendered == first.stats.rendered
+    damaged = build_site(
+        root, engine="pandoc", console=Console(quiet=True)
+    )  # the other pages' HTML is not read
+    assert damaged.stats is not None and damaged.stats.rendered == 1
+    shutil.rmtree(damaged.out)  # every page is wrapped again: every damaged entry is read, and rendered again
+    again = build_site(root, engine="pandoc", console=Console(quiet=True))
+    assert again.stats is not None and again.stats.rendered == first.stats.rendered - 1
+    assert "<p>b</p>" not in all_text(again.out)
 
 
 def test_the_page_cache_holds_the_current_pages_only(project: Path) -> None:

@@ -552,6 +552,11 @@ def _with_outputs(nb: dict[str, Any], outputs: list[Any]) -> dict[str, Any]:
     return nb
 
 
+def outputs_digest(nb: dict[str, Any]) -> str:
+    """Return a digest of what a page shows of an executed notebook's outputs (as they are stored)."""
+    return fingerprint_json(_stored_outputs(nb))
+
+
 def fingerprint_json(data: Any) -> str:
     """Return a stable hash of JSON-serialisable ``data``."""
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()

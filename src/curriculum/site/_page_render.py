@@ -13,9 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -40,29 +39,56 @@ class Slots(Protocol):
         """Return the body with each component in its place, and the components."""
 
 
-@dataclass
 class RenderedPage:
     """A page's HTML as Pandoc wrote it, with its components in place.
 
-    Attributes
+    Parameters
     ----------
     entry : str
         The name of its page cache entry (a hash of its inputs).
     toc : str
-        The table of contents.
+        The table of contents (read from the cache entry when ``read`` is given).
     body : str
-        The body.
-    mounts : list[Mount]
+        The body (likewise).
+    mounts : list[Mount] | None
         The components in the body.
     fresh : bool
         Pandoc rendered it in this build (it was not in the cache).
+    read : Callable[[], tuple[str, str]] | None
+        Reads the table of contents and the body when first asked for (a page
+        the build did not need to read, see :meth:`PageRenderer.kept`).
     """
 
-    entry: str
-    toc: str
-    body: str
-    mounts: list[Mount] = field(default_factory=list)
-    fresh: bool = False
+    def __init__(
+        self,
+        entry: str,
+        toc: str = "",
+        body: str = "",
+        mounts: list[Mount] | None = None,
+        fresh: bool = False,
+        *,
+        read: Callable[[], tuple[str, str]] | None = None,
+    ) -> None:
+        self.entry = entry
+        self.mounts = mounts or []
+        self.fresh = fresh
+        self._parts = (toc, body)
+        self._read = read
+
+    @property
+    def toc(self) -> str:
+        """The table of contents."""
+        return self._html()[0]
+
+    @property
+    def body(self) -> str:
+        """The body."""
+        return self._html()[1]
+
+    def _html(self) -> tuple[str, str]:
+        if self._read is not None:
+            self._parts, self._read = self._read(), None
+        return self._parts
 
 
 class PageRenderer:
@@ -92,7 +118,7 @@ class PageRenderer:
             references,
             self.executable,
         )
-        self._shared = hashlib.sha256(
+        self.shared = hashlib.sha256(
             "\0".join(
                 [
                     package_fingerprint(),
@@ -103,6 +129,7 @@ class PageRenderer:
                 ]
             ).encode()
         ).hexdigest()
+        """A digest of what every page's HTML depends on besides its own inputs."""
         self.pages = cache / "pages"
         self.pages.mkdir(parents=True, exist_ok=True)
         self.used: set[str] = set()
@@ -116,7 +143,7 @@ class PageRenderer:
 
     def entry(self, source: str, markdown: str, slots: Slots, generated: bool) -> str:
         """Return the name of the cache entry of a page made from these inputs."""
-        key = f"{self._shared}\0{source}\0{generated}\0{slots.key(markdown)}"
+        key = f"{self.shared}\0{source}\0{generated}\0{slots.key(markdown)}"
         return f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.page"
 
     def render(
@@ -162,6 +189,28 @@ class PageRenderer:
             raise
         mine.set_result(page)
         return page
+
+    def kept(
+        self, entry: str, mounts: list[Mount], again: Callable[[], tuple[str, str]]
+    ) -> RenderedPage | None:
+        """Return the page of cache entry ``entry``, read only when its HTML is asked for; None if it is gone.
+
+        The build knows the page's inputs are those of the entry (see
+        :class:`~curriculum.site._page_plan.PagePlan`), so it need not make
+        them again to name it. An entry found damaged when its HTML is read is
+        made ``again`` (the page converted and rendered).
+        """
+        path = self.pages / entry
+        if not path.is_file():
+            return None
+        with self._lock:
+            self.used.add(entry)
+
+        def read() -> tuple[str, str]:
+            hit = _cached_page(read_existing(path, CACHE_LIMIT))
+            return (hit[0], hit[1]) if hit is not None else again()
+
+        return RenderedPage(entry, mounts=mounts, read=read)
 
     def has(self, source: str, markdown: str, slots: Slots, generated: bool) -> bool:
         """Return whether the page is in the cache or being rendered."""

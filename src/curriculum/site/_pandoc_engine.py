@@ -110,6 +110,7 @@ class PandocEngine:
                 run = Render(config, staging, build.cache, builder, step, build.stage, generated.pages)
                 run.refresh = build.refresh
                 run.pages = renderer
+                run.planned = True  # a page made from what the last build made it from is taken as it was
                 run.extra[MANIFEST_SCRIPT] = manifest_script(cur)
                 stats = render_site(run)
         finally:

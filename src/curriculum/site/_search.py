@@ -21,11 +21,12 @@ no answer can be found by searching.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any, ClassVar
@@ -157,18 +158,23 @@ _COMPONENTS = Memo[list[tuple[str, str, str]]](
 """Each payload's sections, by the payload's memo key (one look-up, not one per fragment)."""
 
 
-def page_sections(body: str, made_from: str | None = None) -> list[tuple[str, str, str]]:
+def page_sections(body: str | Callable[[], str], made_from: str | None = None) -> list[tuple[str, str, str]]:
     """Return ``(anchor, heading, text)`` for each section of a rendered page body.
 
     Components and the handout are left out (:func:`component_sections` reads the
     components), and so is a section that holds nothing but a reference list.
     Remembered across builds (:mod:`curriculum._memo`) by the body's text, or by
     ``made_from``, a name of what the body is made from (its page cache entry),
-    which spares hashing the body.
+    which spares hashing the body, and reading it (``body`` may be what reads it).
     """
     if made_from is not None:
-        return _SECTIONS.get(made_from, lambda: _read_sections(body), context="made from")
-    return _SECTIONS.get(body, lambda: _read_sections(body))
+        return _SECTIONS.get(made_from, lambda: _read_sections(_text_of(body)), context="made from")
+    text = _text_of(body)
+    return _SECTIONS.get(text, lambda: _read_sections(text))
+
+
+def _text_of(body: str | Callable[[], str]) -> str:
+    return body if isinstance(body, str) else body()
 
 
 def _read_sections(body: str) -> list[tuple[str, str, str]]:
@@ -447,6 +453,10 @@ def _script(name: str, value: Any) -> str:
     return f"{name}{text};\n"
 
 
+STANDALONE = 'class="cur-standalone"'
+"""What marks the page of a quiz or a case in its body (the component is the page's subject)."""
+
+
 @dataclass
 class SearchPage:
     """One rendered page, as the search index needs it.
@@ -457,26 +467,47 @@ class SearchPage:
         The page's title and its path in the site.
     notebook : bool
         Whether the page is a lesson notebook.
-    body : str
-        The rendered body.
-    payloads : list[dict[str, Any]]
-        The payloads of the components the page shows.
+    html : str | Callable[[], str]
+        The rendered body, or what reads it when first asked for (:attr:`body`).
+    shows : list[dict[str, Any]] | Callable[[], list[dict[str, Any]]]
+        The payloads of the components the page shows, or what builds them (:attr:`payloads`).
     made_from : Any
         What the body and payloads are made from, as JSON data (the page cache
         entry and the payloads' memo keys, in the order of ``payloads``), when
         every part is known; else None.
+    subject : bool | None
+        The page is its components' own (a quiz's, a case's: the body marks it
+        ``cur-standalone``), when known without reading the body.
     """
 
     title: str
     url: str
     notebook: bool
-    body: str
-    payloads: list[dict[str, Any]] = field(default_factory=list)
+    html: str | Callable[[], str]
+    shows: list[dict[str, Any]] | Callable[[], list[dict[str, Any]]] = field(default_factory=list)
     made_from: Any = None
+    subject: bool | None = None
+
+    @property
+    def standalone(self) -> bool:
+        """Whether the page is its components' own (a quiz's page, a case's)."""
+        return self.subject if self.subject is not None else STANDALONE in self.body
+
+    @functools.cached_property
+    def body(self) -> str:
+        """The rendered body (read when first asked for: an index whose pages are unchanged needs none)."""
+        return self.html if isinstance(self.html, str) else self.html()
+
+    @functools.cached_property
+    def payloads(self) -> list[dict[str, Any]]:
+        """The payloads of the components the page shows (built when first asked for)."""
+        return self.shows if isinstance(self.shows, list) else self.shows()
 
     def prose(self) -> list[tuple[str, str, str]]:
         """Return the sections of the page's own text (:func:`page_sections`)."""
-        return page_sections(self.body, str(self.made_from[0]) if self.made_from else None)
+        if self.made_from:
+            return page_sections(lambda: self.body, str(self.made_from[0]))
+        return page_sections(self.body)
 
     def read_ahead(self) -> None:
         """Read the page's sections and their words now: the index finds them remembered.
@@ -500,10 +531,9 @@ def site_index(pages: list[SearchPage]) -> SearchIndex:
     found = [(page, list({p["key"]: (p, k) for p, k in _with_keys(page)}.values())) for page in pages]
     home: dict[str, int] = {}
     for n, (page, payloads) in enumerate(found):
-        standalone = 'class="cur-standalone"' in page.body
         for payload, _ in payloads:
             key = payload["key"]
-            if key not in home or (standalone and 'class="cur-standalone"' not in pages[home[key]].body):
+            if key not in home or (page.standalone and not pages[home[key]].standalone):
                 home[key] = n
     index = SearchIndex()
     for n, (page, payloads) in enumerate(found):

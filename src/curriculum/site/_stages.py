@@ -14,6 +14,7 @@ Output is deterministic: the same sources give the same bytes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import posixpath
@@ -26,23 +27,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from curriculum._memo import machine_key
 from curriculum._words import counted
 from curriculum.components import Mount
 from curriculum.content import FileRefused, inside, read_existing, write_atomic
 from curriculum.errors import BuildError, ContentError, CurriculumError
 from curriculum.hosts.static import mount_element, payload_script
-from curriculum.project import SiteConfig, package_fingerprint, site_id
+from curriculum.project import SiteConfig, site_id
 from curriculum.render import GeneratedPage, PayloadBuilder, html_templates, raw_html
 from curriculum.site._assets import site_assets
-from curriculum.site._execute import Ran, notebook_cache
+from curriculum.site._execute import Ran, notebook_cache, outputs_digest
 from curriculum.site._navigation import pager
+from curriculum.site._output_record import OutputRecord
 from curriculum.site._page import document as page_document
+from curriculum.site._page_plan import PagePlan, PlannedPage
 from curriculum.site._page_render import PageRenderer, RenderedPage
 from curriculum.site._pandoc import CACHE_LIMIT, E_PANDOC
 from curriculum.site._quick import MANIFEST
 from curriculum.site._report import RenderStats
-from curriculum.site._search import SearchPage, site_index
+from curriculum.site._search import STANDALONE, SearchPage, site_index
 from curriculum.site._sources import Page, markdown_page, notebook_markdown, output_path
 
 if TYPE_CHECKING:
@@ -148,6 +150,8 @@ class Render:
         What has been done.
     pages : PageRenderer | None
         Renders the pages with Pandoc (one the build started before rendering), or None for a new one.
+    planned : bool
+        Take the pages whose inputs are those of the last build's as it made them (:class:`PagePlan`).
     """
 
     config: SiteConfig
@@ -161,6 +165,13 @@ class Render:
     refresh: bool = False
     stats: RenderStats = field(default_factory=RenderStats)
     pages: PageRenderer | None = None
+    planned: bool = False
+
+    def renderer(self) -> PageRenderer:
+        """Return the render's Pandoc renderer (made the first time)."""
+        if self.pages is None:
+            self.pages = PageRenderer(self.config, self.cache, self.builder.renderer.references)
+        return self.pages
 
     def write(self, name: str, text: str) -> None:
         """Write a file of the site (only if it changed) and count it as part of this render."""
@@ -170,11 +181,18 @@ class Render:
 
 @dataclass
 class _Source:
-    """A page on its way through the stages: its Markdown and the components in it."""
+    """A page on its way through the stages: its Markdown and the components in it.
+
+    A page the last build made from the same inputs (see :class:`PagePlan`)
+    has no Markdown: it comes with its HTML from the cache (``rendered``) and with
+    what the plan recorded of it (``planned``).
+    """
 
     page: Page
     markdown: str
     slots: _Slots
+    planned: PlannedPage | None = None
+    rendered: RenderedPage | None = None
 
 
 def render_site(run: Render) -> RenderStats:
@@ -185,13 +203,27 @@ def render_site(run: Render) -> RenderStats:
     RenderStats
         Counts of what was done.
     """
-    sources = convert(run, execute(run))
-    pages = wrap(run, sources, pandoc(run, sources))  # each page is wrapped while Pandoc renders the next
+    executed = execute(run)
+    plan = _plan(run, executed) if run.planned and not run.refresh else None
+    sources = convert(run, executed, plan)
+    pages = wrap(run, sources, pandoc(run, sources), plan)  # a page is wrapped while Pandoc renders the next
     assets(run)
     search(run, pages)
     prune(run)
+    if plan is not None:
+        plan.save()
     run.stats.pages = len(sources)
     return run.stats
+
+
+def _plan(run: Render, executed: Mapping[Path, Any]) -> PagePlan:
+    """Return the inputs of every page, and what the last build made of the same (see :class:`PagePlan`)."""
+    root = run.config.root
+    sources = run.config.pages()
+    extra: dict[str, Any] = {source: source in run.generated for source in sources}
+    extra.update((s, outputs_digest(executed[root / s])) for s in sources if s.endswith(".ipynb"))
+    shared = [run.renderer().shared, run.builder.shared_digest]
+    return PagePlan(root, run.cache, sources, shared, extra)
 
 
 class ReferenceAhead:
@@ -289,28 +321,62 @@ def execute(run: Render) -> dict[Path, Any]:
     return executed
 
 
-def convert(run: Render, executed: Mapping[Path, Any]) -> dict[str, _Source]:
-    """Convert stage: every page as Pandoc Markdown, each component a placeholder no text can forge."""
-    root = run.config.root
+def convert(run: Render, executed: Mapping[Path, Any], plan: PagePlan | None = None) -> dict[str, _Source]:
+    """Convert stage: every page as Pandoc Markdown, each component a placeholder no text can forge.
+
+    A page ``plan`` knows as the last build made it, and whose HTML is still in
+    the page cache, is not converted: it is taken as it was (and converted then
+    only if its HTML must be read and the cache entry turns out damaged).
+    """
     token = secrets.token_hex(16)
     overview = _overview(run)
     sources: dict[str, _Source] = {}
+    kept = 0
     for source in run.config.pages():
-        slots = _Slots(token)
-        if source.endswith(".ipynb"):
-            text, front = notebook_markdown(executed[root / source], slots.slot, overview(source))
-        else:
-            text, front = markdown_page(root, source)
-            page = run.generated.get(source)
-            for block, kind, args in page.components if page else []:
-                if block not in text:
-                    raise BuildError(f"{source} was changed after the pre-render wrote it; build again")
-                text = text.replace(block, slots.slot(Mount(kind, args)), 1)
-        title = str(front.get("title") or Path(source).stem.replace("-", " ").capitalize())
         kind = "notebook" if source.endswith(".ipynb") else "markdown"
+        planned = plan.kept(source) if plan is not None else None
+        if planned is not None:
+
+            def again(source: str = source) -> tuple[str, str]:
+                slots = _Slots(token)
+                text, _ = _markdown(run, executed, overview, source, slots)
+                page = run.renderer().render(source, text, slots, run.generated.get(source))
+                run.stats.rendered += page.fresh
+                return page.toc, page.body
+
+            rendered = run.renderer().kept(planned.entry, planned.mounts, again)
+            if rendered is not None:
+                shown = Page(source, output_path(source), planned.title, kind)
+                sources[source] = _Source(shown, "", _Slots(token), planned, rendered)
+                kept += 1
+                continue
+        slots = _Slots(token)
+        text, front = _markdown(run, executed, overview, source, slots)
+        title = str(front.get("title") or Path(source).stem.replace("-", " ").capitalize())
         sources[source] = _Source(Page(source, output_path(source), title, kind), text, slots)
-    run.log("convert", f"{counted(len(sources), 'page')} to Pandoc Markdown")
+    unchanged = f" ({kept} as the last build made them)" if kept else ""
+    run.log("convert", f"{counted(len(sources) - kept, 'page')} to Pandoc Markdown{unchanged}")
     return sources
+
+
+def _markdown(
+    run: Render,
+    executed: Mapping[Path, Any],
+    overview: Callable[[str], Callable[[str], str]],
+    source: str,
+    slots: _Slots,
+) -> tuple[str, dict[str, Any]]:
+    """Return one page as Pandoc Markdown, its components in ``slots``, and its front matter."""
+    root = run.config.root
+    if source.endswith(".ipynb"):
+        return notebook_markdown(executed[root / source], slots.slot, overview(source))
+    text, front = markdown_page(root, source)
+    generated = run.generated.get(source)
+    for block, component, args in generated.components if generated else []:
+        if block not in text:
+            raise BuildError(f"{source} was changed after the pre-render wrote it; build again")
+        text = text.replace(block, slots.slot(Mount(component, args)), 1)
+    return text, front
 
 
 def _overview(run: Render) -> Callable[[str], Callable[[str], str]]:
@@ -344,10 +410,12 @@ def pandoc(run: Render, sources: Mapping[str, _Source]) -> Iterator[tuple[_Sourc
     Yields each page with its HTML, in order, once it is rendered, so that the
     next stage works on it while Pandoc renders the next pages (on the other threads).
     """
-    renderer = run.pages or PageRenderer(run.config, run.cache, run.builder.renderer.references)
+    renderer = run.renderer()
     run.step("Rendering pages", len(sources))
 
     def one(item: _Source) -> RenderedPage:
+        if item.rendered is not None:
+            return item.rendered
         source = item.page.source
         return renderer.render(source, item.markdown, item.slots, run.generated.get(source))
 
@@ -370,11 +438,16 @@ def pandoc(run: Render, sources: Mapping[str, _Source]) -> Iterator[tuple[_Sourc
 
 
 def wrap(
-    run: Render, sources: Mapping[str, _Source], rendered: Iterable[tuple[_Source, RenderedPage]]
+    run: Render,
+    sources: Mapping[str, _Source],
+    rendered: Iterable[tuple[_Source, RenderedPage]],
+    plan: PagePlan | None = None,
 ) -> list[SearchPage]:
     """Wrap stage: each page in the page template, with its components' payload script; then the search page.
 
-    ``rendered`` gives the pages of ``sources`` with their HTML, as Pandoc renders them.
+    ``rendered`` gives the pages of ``sources`` with their HTML, as Pandoc
+    renders them; ``plan`` is told what each page was made into. A page's
+    HTML is read, and its payloads built, only for a file that must be made again.
 
     Returns
     -------
@@ -396,29 +469,35 @@ def wrap(
         repr(config.sidebar),
         footer,
     ]
-    record = _OutputRecord(
-        run, "wrapped.json", [*site, [[p.source, p.output, p.title] for p in pages.values()]]
+    record = OutputRecord(
+        run.cache / "wrapped.json",
+        run.out,
+        [*site, [[p.source, p.output, p.title] for p in pages.values()]],
+        run.stats.files.extend,
     )
     for item, out in rendered:
         page, source = item.page, item.page.source
         prev, nxt = pager(order, page)
-        here = {m.dom_id: _payload(run.builder, m, source, built) for m in out.mounts}
-        payload_keys = [m.payload_key(run.builder) for m in out.mounts]
-        made_from = [out.entry, payload_keys] if all(payload_keys) else None
+        payloads = _PagePayloads(run.builder, out.mounts, source, built)
+        made_from = [out.entry, payloads.keys] if all(payloads.keys) else None
+        notebook = page.kind == "notebook"
+        read = functools.partial(getattr, out, "body")  # read only if the index is made again
+        standalone = item.planned.standalone if item.planned else STANDALONE in out.body
         found.append(
-            SearchPage(
-                page.title, page.output, page.kind == "notebook", out.body, list(here.values()), made_from
-            )
+            SearchPage(page.title, page.output, notebook, read, payloads.shown, made_from, standalone)
         )
         if out.fresh:
             found[-1].read_ahead()
         data_file = ""
-        if here:
+        if out.mounts:
             data_file = posixpath.splitext(posixpath.basename(page.output))[0] + ".data.js"
             data_path = posixpath.join(posixpath.dirname(page.output), data_file)
-            _write_payloads(run, record, data_path, out.mounts, here)
+            _write_payloads(run, record, data_path, payloads)
         # Components, the progress panel and progress marks (quiz list, case library) need the script.
-        interactive = bool(here) or 'class="cur-progress"' in out.body or "data-cur-record=" in out.body
+        marked = item.planned.marked if item.planned else _MARKED.search(out.body) is not None
+        if plan is not None:
+            plan.made(source, PlannedPage(page.title, out.entry, out.mounts, marked, standalone))
+        interactive = bool(out.mounts) or marked
         key = [page.output, page.title, out.entry, prev, nxt, interactive, data_file]
         if record.kept(page.output, key):
             continue
@@ -439,112 +518,65 @@ def wrap(
         record.wrote(page.output)
     record.save()
     search_page = Page("search.html", "search.html", "Search", "markdown")
-    body = html_templates("curriculum.site").get_template("search-body.html.j2").render()
-    run.write(search_page.output, page_document(config, pages, search_page, body))
+    search_body = html_templates("curriculum.site").get_template("search-body.html.j2").render()
+    run.write(search_page.output, page_document(config, pages, search_page, search_body))
     run.log("wrap", f"{counted(len(sources) + 1, 'page')} · {run.stats.written - written_before} written")
     return found
 
 
-def _write_payloads(
-    run: Render, record: _OutputRecord, name: str, mounts: list[Mount], here: dict[str, dict[str, Any]]
-) -> None:
-    """Write a page's data script, unless the payloads it holds are those of the file already there.
-
-    A payload taken from the memo has a key that names its inputs; a script of
-    such payloads only is recognised by their keys, without encoding them again.
-    """
-    keys = {m.dom_id: m.payload_key(run.builder) for m in mounts}
-    known = list(keys) == list(here) and all(keys.values())
-    if known and record.kept(name, [list(keys), list(keys.values())]):
-        return
-    run.write(name, payload_script(here))
-    if known:
-        record.wrote(name)
+_MARKED = re.compile(r'class="cur-progress"|data-cur-record=')
+"""What a body holds that needs the page script besides components: the progress panel, progress marks."""
 
 
-class _OutputRecord:
-    """What files of the site were made from, so that a file nothing changed is not made again.
-
-    Wrapping renders the page template with the whole sidebar, and the search
-    index encodes every page, so their cost grows with the site. Each entry
-    names the files one key made (a page; the search index and its texts). An
-    entry whose key (its inputs, with the site's navigation and the package)
-    is that of the last build, and whose files are still the ones that build
-    wrote (the same size and modification time, which the staging folder's
-    hard links keep), is left as it is. The record lives in the profile's build
-    cache.
+class _PagePayloads:
+    """The payloads of a page's components, built only when something must be made of them.
 
     Parameters
     ----------
-    run : Render
-        The render.
-    name : str
-        The record's file name in the build cache.
-    site : list[Any]
-        What every entry depends on besides its own key.
+    builder : PayloadBuilder
+        The build's payload builder.
+    mounts : list[Mount]
+        The page's components.
+    source : str
+        The page (where a missing component is reported).
+    built : dict[Mount, dict[str, Any]]
+        The payloads the build has built so far (each is built once).
     """
 
-    def __init__(self, run: Render, name: str, site: list[Any]) -> None:
-        self._run = run
-        self._path = run.cache / name
-        shared = json.dumps([package_fingerprint(), machine_key(), site], ensure_ascii=False)
-        self._shared = hashlib.sha256(shared.encode()).hexdigest()  # hashed once: it names every page
-        try:
-            before = json.loads(read_existing(self._path, CACHE_LIMIT) or b"{}")
-        except (ValueError, RecursionError):  # a damaged record is no record
-            before = {}
-        self._before: dict[str, Any] = before if isinstance(before, dict) else {}
-        self._now: dict[str, list[Any]] = {}
-        self._keys: dict[str, str] = {}
+    def __init__(
+        self, builder: PayloadBuilder, mounts: list[Mount], source: str, built: dict[Mount, dict[str, Any]]
+    ) -> None:
+        self._builder, self._source, self._built = builder, source, built
+        self.mounts = mounts
+        self.keys = [m.payload_key(builder) for m in mounts]
+        """Each payload's memo key, which names its inputs (None: it names none)."""
+        if not all(self.keys):
+            self.by_id  # built now: a payload the memo did not hold has a key once built  # noqa: B018
+            self.keys = [m.payload_key(builder) for m in mounts]
 
-    def kept(
-        self, entry: str, key: Any, files: list[str] | None = None, *, as_recorded: bool = False
-    ) -> bool:
-        """Return whether the files of ``entry`` are unchanged (and count them as written by this render).
+    @functools.cached_property
+    def by_id(self) -> dict[str, dict[str, Any]]:
+        """Each payload, by its component's element id."""
+        return {m.dom_id: _payload(self._builder, m, self._source, self._built) for m in self.mounts}
 
-        Parameters
-        ----------
-        entry : str
-            The entry's name (a page's path in the site).
-        key : Any
-            What the files are made from (JSON data).
-        files : list[str] | None
-            The files the entry makes (default: the one named ``entry``).
-        as_recorded : bool
-            The files are those the record names for the entry (what they are is
-            known only once they are made, as the search index's).
-        """
-        digest = hashlib.sha256(f"{self._shared}\0{json.dumps(key, ensure_ascii=False)}".encode()).hexdigest()
-        self._keys[entry] = digest
-        then = self._before.get(entry)
-        if not isinstance(then, list) or not then or then[0] != digest:  # checked first: the key is ours
-            return False
-        if as_recorded:
-            files = [str(f[0]) for f in then[1:] if isinstance(f, list) and f]
-        names = files if files is not None else [entry]
-        now: list[Any] = [digest, *([name, *self._stat(name)] for name in names)]
-        if any(stat[1] < 0 for stat in now[1:]) or then != now:
-            return False
-        self._now[entry] = now
-        self._run.stats.files.extend(names)
-        return True
+    def shown(self) -> list[dict[str, Any]]:
+        """Return the payloads the page shows, each once."""
+        return list(self.by_id.values())
 
-    def wrote(self, entry: str, files: list[str] | None = None) -> None:
-        """Record the files of ``entry`` as just written."""
-        names = files if files is not None else [entry]
-        self._now[entry] = [self._keys[entry], *([name, *self._stat(name)] for name in names)]
 
-    def save(self) -> None:
-        """Write the record, if it changed."""
-        if self._now != self._before:
-            write_atomic(self._path, json.dumps(self._now, sort_keys=True), within=self._run.cache)
+def _write_payloads(run: Render, record: OutputRecord, name: str, payloads: _PagePayloads) -> None:
+    """Write a page's data script, unless the payloads it holds are those of the file already there.
 
-    def _stat(self, name: str) -> list[int]:
-        try:
-            info = (self._run.out / name).stat()
-        except OSError:
-            return [-1, -1]
-        return [info.st_size, info.st_mtime_ns]
+    A payload taken from the memo has a key that names its inputs; a script of
+    such payloads only is recognised by their keys, without building or encoding them again.
+    """
+    keys = {m.dom_id: key for m, key in zip(payloads.mounts, payloads.keys, strict=True)}
+    known = all(payloads.keys)
+    if known and record.kept(name, [list(keys), list(keys.values())]):
+        return
+    run.write(name, payload_script(payloads.by_id))
+    if known:
+        record.wrote(name)
 
 
 def assets(run: Render) -> None:
@@ -565,7 +597,7 @@ def search(run: Render, pages: list[SearchPage]) -> None:
     its sections changed.
     """
     written_before = run.stats.written
-    record = _OutputRecord(run, "searched.json", [])
+    record = OutputRecord(run.cache / "searched.json", run.out, [], run.stats.files.extend)
     made = [[p.title, p.url, p.notebook, p.made_from] for p in pages]
     known = all(p.made_from is not None for p in pages)
     if not (known and record.kept("pages", made, as_recorded=True)):

@@ -59,6 +59,8 @@ class FileDigests:
         self._before: dict[str, Any] = files if isinstance(files, dict) else {}
         self.read = 0
         """Files read and hashed by the last :meth:`digest` (the others kept their recorded hash)."""
+        self.files: dict[str, str] = {}
+        """The hash of each file the last :meth:`digest` could read, by its path relative to the root."""
 
     def digest(self, paths: Iterable[Path]) -> str:
         """Return one hash of the files' paths and contents (a file that cannot be read only changes it)."""
@@ -66,11 +68,13 @@ class FileDigests:
         now: dict[str, list[Any]] = {}
         hasher = hashlib.sha256()
         self.read = 0
+        self.files = {}
         for path in sorted(paths):
             name = path.relative_to(self.root).as_posix()
             entry = self._file(path, name)
             if entry is not None:
                 now[name] = entry
+                self.files[name] = entry[2]
             hasher.update(f"{name}\0{entry[2] if entry else 'unreadable'}\0".encode())
         if now != self._before or self.read:  # a file read again is recorded again: trusted next time
             record = {"machine": machine_key(), "at": at, "files": now}

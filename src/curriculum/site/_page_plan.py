@@ -1,0 +1,115 @@
+"""Which pages are made from exactly what the last build made them from, so none of their work is done again.
+
+A page's Pandoc Markdown is a function of its source file, of what the
+pre-render or the notebook's outputs put in it, and of what every page shares
+(the package, Pandoc, the profile, the bibliography, the content every
+payload and overview reads). When all of these are as they were, so are its
+cache entry, title and components: the build takes them from the record and
+skips converting the page, naming its cache entry and reading its HTML
+(the wrap and search stages read it only if they must make their files again).
+The source files' hashes come from a :class:`~curriculum.site._stamp.FileDigests`
+record, which reads only the files whose size or time changed: what an
+unchanged page costs is reading its stamp.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from curriculum.components import Mount
+from curriculum.content import read_existing, write_atomic
+from curriculum.site._output_record import RECORD_LIMIT
+from curriculum.site._stamp import FileDigests
+
+__all__ = ["PagePlan", "PlannedPage"]
+
+PLAN_VERSION = 1
+
+
+@dataclass(frozen=True)
+class PlannedPage:
+    """A page as the last build made it from the same inputs.
+
+    Attributes
+    ----------
+    title : str
+        Its title.
+    entry : str
+        Its page cache entry.
+    mounts : list[Mount]
+        The components in its body.
+    marked : bool
+        Its body holds the progress panel or progress marks (it needs the page script).
+    standalone : bool
+        It is its components' own page (a quiz's, a case's; see :class:`~curriculum.site._search.SearchPage`).
+    """
+
+    title: str
+    entry: str
+    mounts: list[Mount]
+    marked: bool
+    standalone: bool
+
+
+class PagePlan:
+    """The inputs of every page of a build, and what the last build made of the same inputs.
+
+    Parameters
+    ----------
+    root : Path
+        The project folder.
+    cache : Path
+        The profile's build cache (the record is ``pages.json``, the files' hashes ``page-digests.json``).
+    sources : list[str]
+        Every page's source, relative to the root.
+    shared : list[Any]
+        What every page depends on besides its own source (JSON data).
+    extra : Mapping[str, Any]
+        What else a page depends on, by source (a notebook's outputs, whether the pre-render wrote it).
+    """
+
+    def __init__(
+        self, root: Path, cache: Path, sources: list[str], shared: list[Any], extra: Mapping[str, Any]
+    ) -> None:
+        self._path = cache / "pages.json"
+        digests = FileDigests(root, cache / "page-digests.json")
+        digests.digest(root / source for source in sources)
+        common = json.dumps([PLAN_VERSION, shared], sort_keys=True)
+        self._keys = {
+            source: hashlib.sha256(
+                json.dumps([common, source, digests.files.get(source), extra.get(source)]).encode()
+            ).hexdigest()
+            for source in sources
+        }
+        try:
+            before = json.loads(read_existing(self._path, RECORD_LIMIT) or b"{}")
+        except (ValueError, RecursionError):  # a damaged record is no record
+            before = {}
+        self._before: dict[str, Any] = before if isinstance(before, dict) else {}
+        self._now: dict[str, list[Any]] = {}
+
+    def kept(self, source: str) -> PlannedPage | None:
+        """Return the page ``source`` as the last build made it from the same inputs, if it did."""
+        then = self._before.get(source)
+        if not isinstance(then, list) or len(then) != 6 or then[0] != self._keys.get(source):
+            return None
+        _, title, entry, mounts, marked, standalone = then
+        found = [m for m in map(Mount.from_json, mounts if isinstance(mounts, list) else []) if m is not None]
+        if not isinstance(title, str) or not isinstance(entry, str) or len(found) != len(mounts):
+            return None
+        return PlannedPage(title, entry, found, bool(marked), bool(standalone))
+
+    def made(self, source: str, page: PlannedPage) -> None:
+        """Record what the page ``source`` was made into."""
+        mounts = [m.as_json() for m in page.mounts]
+        self._now[source] = [self._keys[source], page.title, page.entry, mounts, page.marked, page.standalone]
+
+    def save(self) -> None:
+        """Write the record, if it changed."""
+        if self._now != self._before:
+            write_atomic(self._path, json.dumps(self._now, sort_keys=True), within=self._path.parent)

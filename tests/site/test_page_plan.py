@@ -1,0 +1,124 @@
+"""The page plan: a page made from what the last build made it from is taken as it was, and is the same."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+
+from curriculum.site import build_site
+from tests.site.conftest import build_copy
+
+
+def _quiet(root: Path, **options: Any) -> Path:
+    return build_site(root, engine="pandoc", console=Console(quiet=True), **options).out
+
+
+def _same_as_a_fresh_build(root: Path, out: Path, tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh"
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("_site", ".curriculum-cache", "quiz", "cases"))
+    _quiet(fresh)
+    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert files == sorted(
+        p.relative_to(fresh / "_site") for p in (fresh / "_site").rglob("*") if p.is_file()
+    )
+    for name in files:
+        assert (fresh / "_site" / name).read_bytes() == (out / name).read_bytes(), name
+
+
+@pytest.fixture
+def converted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The pages the convert stage turns into Pandoc Markdown (the others are taken as they were)."""
+    from curriculum.site import _stages
+
+    seen: list[str] = []
+    real_page, real_notebook = _stages.markdown_page, _stages.notebook_markdown
+
+    def page(root: Path, source: str) -> Any:
+        seen.append(source)
+        return real_page(root, source)
+
+    def notebook(nb: Any, *args: Any) -> Any:
+        seen.append("a notebook")
+        return real_notebook(nb, *args)
+
+    monkeypatch.setattr(_stages, "markdown_page", page)
+    monkeypatch.setattr(_stages, "notebook_markdown", notebook)
+    return seen
+
+
+def test_a_quiz_edit_converts_only_the_page_whose_text_it_changes(
+    tmp_path: Path, converted: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The quiz's page; not the lessons that show it, nor the quiz list, whose HTML is not even read."""
+    from curriculum.site import _page_render
+
+    root, _ = build_copy(tmp_path, "resident")
+    converted.clear()
+    _quiet(root)  # nothing changed: the build stops before converting anything
+    assert converted == []
+    quiz = root / "quizzes" / "intro.yml"
+    quiz.write_text(quiz.read_text().replace("doubts that treatment", "doubts that any treatment"))
+    read: list[bytes | None] = []
+    real = _page_render._cached_page
+    monkeypatch.setattr(_page_render, "_cached_page", lambda data: read.append(data) or real(data))
+    out = _quiet(root)
+    assert converted == ["quiz/intro.qmd"]
+    assert read == [None]  # the quiz page's new entry, looked for before Pandoc renders it; no other page's
+    assert "doubts that any treatment" in (out / "quiz" / "intro.html").read_text()
+    _same_as_a_fresh_build(root, out, tmp_path)
+
+
+def test_every_page_is_converted_when_what_all_share_changes_or_with_no_freeze(
+    tmp_path: Path, converted: list[str]
+) -> None:
+    """A lesson's front matter is read by every overview and payload; --no-freeze takes nothing as it was."""
+    import json
+
+    root, _ = build_copy(tmp_path, "resident")
+    notebook = next((root / "lessons").glob("*.ipynb"))
+    data = json.loads(notebook.read_text())
+    data["cells"][0]["source"] = "".join(data["cells"][0]["source"]).replace("title: ", "title: Revised ", 1)
+    notebook.write_text(json.dumps(data, indent=1))
+    converted.clear()
+    out = _quiet(root)
+    every = len(converted)
+    assert every > 5
+    _same_as_a_fresh_build(root, out, tmp_path)
+    converted.clear()
+    _quiet(root, freeze=False)
+    assert len(converted) == every
+
+
+def test_a_kept_page_whose_cache_entry_is_gone_is_converted_and_rendered_again(
+    tmp_path: Path, converted: list[str]
+) -> None:
+    root, _ = build_copy(tmp_path, "resident")
+    entries = sorted((root / ".curriculum-cache" / "resident" / "pages").glob("*.page"))
+    for entry in entries:
+        entry.unlink()
+    quiz = root / "quizzes" / "intro.yml"
+    quiz.write_text(quiz.read_text().replace("Introduction quiz", "Introduction quiz, revised"))
+    converted.clear()
+    out = _quiet(root)
+    assert len(converted) == len(entries)
+    _same_as_a_fresh_build(root, out, tmp_path)
+
+
+def test_a_damaged_entry_read_for_a_kept_page_is_rendered_again(tmp_path: Path, converted: list[str]) -> None:
+    """A kept page's HTML is read only when a file must be made again; a damaged entry is then made anew."""
+    root, first = build_copy(tmp_path, "resident")
+    entries = list((root / ".curriculum-cache" / "resident" / "pages").glob("*.page"))
+    for entry in entries:
+        entry.write_text("not a page")
+    (first.out / "index.html").write_text("edited by hand")  # its wrap must be made again: its HTML is read
+    quiz = root / "quizzes" / "intro.yml"
+    quiz.write_text(quiz.read_text().replace("doubts that treatment", "doubts that any treatment"))
+    converted.clear()
+    out = _quiet(root)
+    assert sorted(converted) == ["index.qmd", "quiz/intro.qmd"] and len(entries) > 2
+    assert "edited by hand" not in (out / "index.html").read_text()
+    _same_as_a_fresh_build(root, out, tmp_path)
