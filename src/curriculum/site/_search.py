@@ -21,6 +21,7 @@ no answer can be found by searching.
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import json
@@ -384,7 +385,7 @@ def slug(heading: str) -> str:
 # word in vocabulary order, its number of sections k (Elias gamma), then the gap before each
 # section (a quotient in unary, then RICE(k) bits). Common words cost well under a character a
 # section, rare ones about two.
-BITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+BITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"  # URL-safe base64's alphabet
 # A front-coded word starts with the number of characters it shares with the word before, from
 # PREFIX (letters and digits never are one of these).
 _PREFIX = "!#$%&()*+./:;<=>?@[]^{|}~"
@@ -398,42 +399,36 @@ def rice(k: int, n: int) -> int:
     return max(b - 1, 0)
 
 
-class _Bits:
-    """A bit stream written as strings of ``0`` and ``1``, then packed six bits to a character."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-
-    def put(self, value: int, width: int) -> None:
-        if width:
-            self.parts.append(format(value, f"0{width}b"))
-
-    def unary(self, value: int) -> None:  # value ones, then a zero
-        self.parts.append("1" * value + "0")
-
-    def gamma(self, value: int) -> None:  # value >= 1
-        width = value.bit_length()
-        self.parts.append("0" * (width - 1))
-        self.put(value, width)
-
-    def text(self) -> str:
-        bits = "".join(self.parts)
-        bits += "0" * (-len(bits) % 6)
-        return "".join(BITS[int(bits[i : i + 6], 2)] for i in range(0, len(bits), 6))
-
-
 def _postings(lists: list[list[int]], sections: int) -> str:
-    out = _Bits()
+    """Return the bit stream of every word's sections (see ``BITS``), six bits a character.
+
+    Each word's bits are gathered in one integer (its gamma-coded count, then
+    each gap's unary quotient and remainder), written out as binary digits;
+    the whole stream is then packed as URL-safe base64, whose alphabet is ``BITS``.
+    """
+    parts = []
     for ids in lists:
-        out.gamma(len(ids))
-        b = rice(len(ids), sections)
+        count = len(ids)
+        b = rice(count, sections)
+        mask = (1 << b) - 1
+        bits, width = (
+            count,
+            2 * count.bit_length() - 1,
+        )  # gamma: the count after as many zeros as it has bits, less one
         previous = -1
         for i in ids:
             gap = i - previous - 1
-            out.unary(gap >> b)
-            out.put(gap & ((1 << b) - 1), b)
+            ones = gap >> b
+            size = ones + 1 + b
+            bits = (bits << size) | (((1 << ones) - 1) << (b + 1)) | (gap & mask)
+            width += size
             previous = i
-    return out.text()
+        parts.append(format(bits, f"0{width}b"))
+    stream = "".join(parts)
+    chars = -(-len(stream) // 6)
+    stream += "0" * (-len(stream) % 24)  # whole groups of three bytes: base64 then adds no padding
+    packed = int(stream, 2).to_bytes(len(stream) // 8, "big") if stream else b""
+    return base64.urlsafe_b64encode(packed).decode("ascii")[:chars]
 
 
 def _vocabulary(terms: list[str]) -> str:
