@@ -122,3 +122,39 @@ def test_a_damaged_entry_read_for_a_kept_page_is_rendered_again(tmp_path: Path, 
     assert sorted(converted) == ["index.qmd", "quiz/intro.qmd"] and len(entries) > 2
     assert "edited by hand" not in (out / "index.html").read_text()
     _same_as_a_fresh_build(root, out, tmp_path)
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1))
+
+
+EDITS = {  # each: the file, the text replaced, its replacement, and what of it the site then shows
+    "an authored page": ("index.qmd", "A test home page", "The test home page", "The test home page"),
+    "a vignette's scene": ("vignettes/first-visit.yml", "not sure why", "unsure why", "unsure why he came"),
+    "a lesson's prose": ("lessons/intro.ipynb", "predicts outcome", "predicts the outcome", "the outcome"),
+    "a reference": (
+        "references.bib",
+        "An Integrated, Evidence",
+        "An Integrated and Evidence",
+        "Integrated and Evidence",
+    ),
+    "the sidebar": ("_quarto.yml", "      - section: Practice", "      - section: Practise", ">Practise<"),
+    "a quiz's title": (
+        "quizzes/intro.yml",
+        "title: Introduction quiz",
+        "title: Opening quiz",
+        "Opening quiz",
+    ),
+}
+
+
+def test_after_each_kind_of_edit_the_site_is_the_site_a_fresh_build_makes(tmp_path: Path) -> None:
+    """Edits one after another, each built on the last: every build equals a build from nothing."""
+    root, _ = build_copy(tmp_path, "resident")
+    for n, (what, (name, old, new, shown)) in enumerate(EDITS.items()):
+        _edit(root / name, old, new)
+        out = _quiet(root)
+        assert any(shown in p.read_text() for p in out.rglob("*") if p.suffix in (".html", ".js")), what
+        _same_as_a_fresh_build(root, out, tmp_path / f"after-{n}")
