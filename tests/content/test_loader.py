@@ -100,3 +100,27 @@ def test_copy_of_project_is_independent(project: Path) -> None:
     shutil.rmtree(project / "exercises")
     assert len(load_curriculum(project).exercises) == 0
     assert len(load_curriculum(PROJECT).exercises) == 2
+
+
+def test_content_files_and_folders_that_link_outside_are_refused_each_once(
+    project: Path, tmp_path: Path
+) -> None:
+    """The loader resolves each folder once (``Confined``), and each file that is a link on its own."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.copy(project / "quizzes" / "intro.yml", outside / "stolen.yml")
+    shutil.copytree(project / "vignettes", outside / "vignettes")
+    (project / "quizzes" / "stolen.yml").symlink_to(outside / "stolen.yml")  # a file that is a link
+    shutil.rmtree(project / "vignettes")
+    (project / "vignettes").symlink_to(outside / "vignettes")  # a folder that is a link
+    (project / "quizzes" / "inside.yml").symlink_to(project / "quizzes" / "intro.yml")  # a link that stays in
+    cur = load_curriculum(project)
+    refused = sorted(
+        (Path(d.path).relative_to(project).as_posix(), d.code) for d in cur.diagnostics if d.code == "CUR106"
+    )
+    assert refused == [
+        ("quizzes/stolen.yml", "CUR106"),
+        ("vignettes/first-visit.yml", "CUR106"),
+        ("vignettes/techniques.yml", "CUR106"),
+    ]
+    assert "inside" in cur.quizzes and "stolen" not in cur.quizzes and not cur.vignettes

@@ -130,7 +130,37 @@ def inside(root: Path, path: Path, *, what: str = "the project") -> Path:
     return real
 
 
-def read_bytes(path: Path, limit: int, *, root: Path | None = None) -> bytes:
+class Confined:
+    """A folder that many files read in one go must stay in, each of their folders resolved once.
+
+    :func:`inside` follows every link of a path, component by component. For
+    a batch of files (the content of a project, read once), a file that is no
+    link is inside the folder exactly when its folder is, so each folder is
+    resolved once and each file costs one look at whether it is a link. Use one
+    for one batch only: a folder swapped for a link later is not seen by it.
+
+    Parameters
+    ----------
+    root : Path
+        The folder the files must stay in.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._inside: set[str] = set()
+
+    def check(self, path: Path) -> None:
+        """Raise :class:`FileRefused` unless ``path`` leads inside the folder, as :func:`inside` does."""
+        folder, name = os.path.split(os.fspath(path))
+        if name in ("", ".", "..") or os.path.islink(path):
+            inside(self.root, path)
+            return
+        if folder not in self._inside:
+            inside(self.root, Path(folder or "."))
+            self._inside.add(folder)
+
+
+def read_bytes(path: Path, limit: int, *, root: Path | Confined | None = None) -> bytes:
     """Read at most ``limit + 1`` bytes of a regular file.
 
     Parameters
@@ -140,7 +170,7 @@ def read_bytes(path: Path, limit: int, *, root: Path | None = None) -> bytes:
     limit : int
         The largest size the caller accepts; reading stops one byte beyond it,
         so a caller sees ``len(data) > limit`` and reports the file as too large.
-    root : Path | None
+    root : Path | Confined | None
         When given, the file's real path must be inside this folder.
 
     Returns
@@ -153,7 +183,9 @@ def read_bytes(path: Path, limit: int, *, root: Path | None = None) -> bytes:
     FileRefused
         If the path is outside ``root``, is not a regular file, loops, or cannot be read.
     """
-    if root is not None:
+    if isinstance(root, Confined):
+        root.check(path)
+    elif root is not None:
         inside(root, path)
     try:
         _regular(path, os.stat(path).st_mode)  # a device is refused before it is even opened

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from curriculum._root import PROJECT_FILE, find_root
 from curriculum.content._bibliography import Bibliography, PandocRead, read_bibliography
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
-from curriculum.content._files import display_path
+from curriculum.content._files import Confined, display_path
 from curriculum.content._models import (
     Activity,
     Exercise,
@@ -404,8 +404,9 @@ def load_files(paths: Iterable[Path], root: Path | None = None) -> Curriculum:
     """
     cur = Curriculum(root)
     reads: list[PandocRead] = []
+    confined = Confined(root) if root is not None else None  # each folder's links are followed once
     for path in sorted(paths, key=lambda p: p.suffix != ".bib"):  # Pandoc reads the bibliography meanwhile
-        _load_one(cur, path, display_path(path), reads)
+        _load_one(cur, path, display_path(path), reads, confined)
     for read in reads:
         cur.diagnostics += read.problems()
     return cur
@@ -415,8 +416,10 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _load_one(cur: Curriculum, path: Path, display: str, reads: list[PandocRead]) -> None:
-    source, problems = read_source(path, display, cur.root)
+def _load_one(
+    cur: Curriculum, path: Path, display: str, reads: list[PandocRead], confined: Confined | None
+) -> None:
+    source, problems = read_source(path, display, confined)
     cur.diagnostics += problems
     if source is None:
         return

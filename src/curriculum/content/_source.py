@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
-from curriculum.content._files import FileRefused, read_bytes
+from curriculum.content._files import Confined, FileRefused, read_bytes
 
 __all__ = ["MAX_BYTES", "Source", "read_source", "size_limit"]
 
@@ -61,7 +61,7 @@ def size_limit(path: Path) -> int:
 
 
 def read_source(
-    path: Path, display: str, root: Path | None = None, *, allow_empty: bool = False
+    path: Path, display: str, root: Path | Confined | None = None, *, allow_empty: bool = False
 ) -> tuple[Source | None, list[Diagnostic]]:
     """Read ``path`` as UTF-8 text, or explain why not.
 
@@ -71,8 +71,9 @@ def read_source(
         The file to read.
     display : str
         How diagnostics name the file.
-    root : Path | None
-        The project; when given, a file whose real path is outside it is refused.
+    root : Path | Confined | None
+        The project (or a ``Confined`` of it, for a batch of files); when given,
+        a file whose real path is outside it is refused.
     allow_empty : bool
         Accept a file with no content (a page may be empty; a content file may not).
 
