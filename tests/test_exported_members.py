@@ -100,6 +100,7 @@ EXPORTED = {
         "CellCode",
         "CheckReport",
         "Choice",
+        "Confined",
         "ContentFormat",
         "Curriculum",
         "DebriefPart",
@@ -255,7 +256,7 @@ EXPORTED = {
 PACKAGES = [*EXPORTED, "curriculum.web"]
 ROOT_EXPORTED = {
     "curriculum._cache": ["PROJECT_CACHE", "cache_dir"],
-    "curriculum._memo": ["MAX_BYTES", "Memo", "machine_key", "memo_session"],
+    "curriculum._memo": ["MAX_BYTES", "PACKAGE_SUFFIXES", "Memo", "machine_key", "memo_session"],
     "curriculum._plain": ["read_existing"],
     "curriculum._root": ["PROJECT_FILE", "find_root"],
     "curriculum._words": ["counted"],

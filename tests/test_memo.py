@@ -303,6 +303,15 @@ def test_a_new_release_of_a_memoised_library_keys_every_entry(monkeypatch: pytes
     assert _memo._code.__wrapped__() != before
 
 
+def test_a_template_of_the_package_keys_every_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A generated page is made with templates: editing one voids what the memo holds (as code does)."""
+    before = _memo._code.__wrapped__()
+    template = next(Path(_memo.__file__).parent.rglob("*.j2"))
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda p: real(p) + (b"{# edited #}" if p == template else b""))
+    assert _memo._code.__wrapped__() != before
+
+
 def test_a_link_at_the_memo_file_is_not_followed(tmp_path: Path) -> None:
     """A memo folder can come with a repository: a link in it reads nothing elsewhere."""
     elsewhere = tmp_path / "elsewhere.json"

@@ -56,7 +56,7 @@ from typing import Any, Generic, TypeVar
 from curriculum._cache import PROJECT_CACHE, cache_dir
 from curriculum._version import __version__
 
-__all__ = ["MAX_BYTES", "Memo", "machine_key", "memo_session"]
+__all__ = ["MAX_BYTES", "PACKAGE_SUFFIXES", "Memo", "machine_key", "memo_session"]
 
 _T = TypeVar("_T")
 
@@ -101,9 +101,16 @@ def machine_key() -> str:
     return _secret()
 
 
+PACKAGE_SUFFIXES = (".py", ".js", ".css", ".lua", ".j2", ".html")
+"""The package's files a build's output depends on: code, templates, scripts, styles, filters."""
+
+
 @functools.cache
 def _code() -> str:
-    """Return a hash of the package's version and code, and of Python's and the libraries' versions (once)."""
+    """Return a hash of the package's version and files, and of Python's and the libraries' versions (once).
+
+    Templates count as code: a value made with one (a generated page) is made again when it changes.
+    """
     package = Path(__file__).resolve().parent
     hasher = hashlib.sha256(f"{__version__}\0{sys.version}\0".encode())
     for name in _LIBRARIES:
@@ -112,7 +119,7 @@ def _code() -> str:
         except importlib.metadata.PackageNotFoundError:
             version = "-"
         hasher.update(f"{name}={version}\0".encode())
-    for path in sorted(package.rglob("*.py")):
+    for path in sorted(p for p in package.rglob("*") if p.suffix in PACKAGE_SUFFIXES and p.is_file()):
         hasher.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return hasher.hexdigest()
 

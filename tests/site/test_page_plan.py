@@ -158,3 +158,20 @@ def test_after_each_kind_of_edit_the_site_is_the_site_a_fresh_build_makes(tmp_pa
         out = _quiet(root)
         assert any(shown in p.read_text() for p in out.rglob("*") if p.suffix in (".html", ".js")), what
         _same_as_a_fresh_build(root, out, tmp_path / f"after-{n}")
+
+
+def test_a_generated_page_changed_in_the_same_tick_as_it_was_recorded_is_written_again(
+    tmp_path: Path,
+) -> None:
+    """Its size and time are as recorded, but it was changed within two seconds of the record: it is compared."""
+    import os
+
+    root, _ = build_copy(tmp_path, "resident")
+    page = root / "quiz" / "intro.qmd"
+    text, info = page.read_text(), page.stat()
+    page.write_text(text.replace("Introduction", "Introductiom", 1))  # the same size
+    os.utime(page, ns=(info.st_atime_ns, info.st_mtime_ns))  # and the same time
+    _edit(root / "index.qmd", "A test home page", "The test home page")  # something to build
+    out = _quiet(root)
+    assert page.read_text() == text
+    _same_as_a_fresh_build(root, out, tmp_path)

@@ -37,6 +37,7 @@ from curriculum.content._diagnostics import (
 )
 from curriculum.content._files import (
     E_OUTSIDE,
+    Confined,
     FileRefused,
     display_path,
     inside,
@@ -118,6 +119,7 @@ __all__ = [
     "CellCode",
     "CheckReport",
     "Choice",
+    "Confined",
     "ContentFormat",
     "Curriculum",
     "DebriefPart",

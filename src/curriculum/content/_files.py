@@ -147,17 +147,28 @@ class Confined:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._inside: set[str] = set()
+        self._folders: dict[str, bool] = {}
 
     def check(self, path: Path) -> None:
-        """Raise :class:`FileRefused` unless ``path`` leads inside the folder, as :func:`inside` does."""
+        """Raise :class:`FileRefused` unless ``path`` leads inside the folder, as :func:`inside` does.
+
+        The refusal names the file, as :func:`inside` would.
+        """
         folder, name = os.path.split(os.fspath(path))
-        if name in ("", ".", "..") or os.path.islink(path):
+        if name in ("", ".", "..") or os.path.islink(path) or not self._leads_inside(folder):
             inside(self.root, path)
-            return
-        if folder not in self._inside:
-            inside(self.root, Path(folder or "."))
-            self._inside.add(folder)
+
+    def _leads_inside(self, folder: str) -> bool:
+        found = self._folders.get(folder)
+        if found is None:
+            try:
+                inside(self.root, Path(folder or "."))
+            except FileRefused:
+                found = False
+            else:
+                found = True
+            self._folders[folder] = found
+        return found
 
 
 def read_bytes(path: Path, limit: int, *, root: Path | Confined | None = None) -> bytes:

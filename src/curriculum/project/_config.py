@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from curriculum.content import (
     E_CONFIG,
     E_OUTSIDE,
+    Confined,
     Diagnostic,
     FileRefused,
     Loc,
@@ -311,15 +312,6 @@ def _read(path: Path, root: Path) -> _File:
     return _File(display, data, locs)
 
 
-def _leads_inside(root: Path, folder: str) -> bool:
-    """Return whether a project folder's real path (every link followed) is inside the project."""
-    try:
-        inside(root, root / folder)
-    except FileRefused:
-        return False
-    return True
-
-
 class _Reader:
     """Turn the validated data into a :class:`SiteConfig`, collecting every located problem."""
 
@@ -445,16 +437,12 @@ class _Reader:
         if clean is None:
             return []
         found = []
-        folders: dict[str, bool] = {}  # links followed once a folder: then a file is inside unless a link
+        confined = Confined(self.root)  # links followed once a folder: then a file is inside unless a link
         for match in sorted(p.relative_to(self.root).as_posix() for p in self.root.glob(clean)):
             if _ignored(match) or not match.endswith(PAGE_SUFFIXES):
                 continue
-            folder = posixpath.dirname(match)
-            if folder not in folders:
-                folders[folder] = _leads_inside(self.root, folder)
             try:
-                if not folders[folder] or os.path.islink(self.root / match):
-                    inside(self.root, self.root / match)
+                confined.check(self.root / match)
             except FileRefused as refused:
                 display, pos = self.where(loc)
                 self.problems.append(refused.at(display, pos))

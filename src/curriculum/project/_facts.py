@@ -21,6 +21,7 @@ from typing import Literal
 import yaml
 
 from curriculum._cache import PROJECT_CACHE
+from curriculum._memo import PACKAGE_SUFFIXES
 from curriculum._version import __version__
 from curriculum.content import (
     PROJECT_FILE,
@@ -108,13 +109,7 @@ def package_fingerprint() -> str:
 def package_files() -> tuple[Path, ...]:
     """Return every file of the package a build's output depends on (code, templates, scripts, styles)."""
     package = Path(__file__).resolve().parents[1]
-    return tuple(
-        sorted(
-            p
-            for p in package.rglob("*")
-            if p.is_file() and p.suffix in (".py", ".js", ".css", ".lua", ".j2", ".html")
-        )
-    )
+    return tuple(sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in PACKAGE_SUFFIXES))
 
 
 def digest(paths: Iterable[Path], base: Path, *, strict: bool = True) -> str:
