@@ -163,7 +163,7 @@ def test_after_each_kind_of_edit_the_site_is_the_site_a_fresh_build_makes(tmp_pa
 def test_a_generated_page_changed_in_the_same_tick_as_it_was_recorded_is_written_again(
     tmp_path: Path,
 ) -> None:
-    """Its size and time are as recorded, but it was changed within two seconds of the record: it is compared."""
+    """Its size and time are as recorded, but it changed within two seconds of the record: it is compared."""
     import os
 
     root, _ = build_copy(tmp_path, "resident")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,11 +21,21 @@ from typing import Any
 from curriculum._memo import machine_key
 from curriculum.content import read_existing, write_atomic
 from curriculum.project import package_fingerprint
+from curriculum.site._stamp import RACY_NS
 
-__all__ = ["RECORD_LIMIT", "OutputRecord"]
+__all__ = ["RECORD_LIMIT", "OutputRecord", "read_record"]
 
 RECORD_LIMIT = 64 << 20
 """The largest record read (a larger one is no record)."""
+
+
+def read_record(path: Path) -> dict[str, Any]:
+    """Return a record of the build cache (a JSON object); an empty one if it is missing or damaged."""
+    try:
+        record = json.loads(read_existing(path, RECORD_LIMIT) or b"{}")
+    except (ValueError, RecursionError):  # a damaged record is no record
+        return {}
+    return record if isinstance(record, dict) else {}
 
 
 def _ignore(_names: list[str]) -> None:
@@ -44,21 +55,33 @@ class OutputRecord:
         What every entry depends on besides its own key (with the package and this computer).
     on_kept : Callable[[list[str]], None]
         Told the files of each entry found unchanged (a render counts them as its own).
+    racy : bool
+        Other programs may write the files too (the generated pages, in the
+        project): a file changed less than :data:`RACY_NS` before the record
+        was written is not taken as unchanged, since an edit in the same clock
+        tick would leave its size and time as recorded (as
+        :class:`~curriculum.site._stamp.FileDigests` does).
     """
 
     def __init__(
-        self, path: Path, out: Path, site: list[Any], on_kept: Callable[[list[str]], None] = _ignore
+        self,
+        path: Path,
+        out: Path,
+        site: list[Any],
+        on_kept: Callable[[list[str]], None] = _ignore,
+        *,
+        racy: bool = False,
     ) -> None:
         self._path = path
         self._out = out
         self._on_kept = on_kept
         shared = json.dumps([package_fingerprint(), machine_key(), site], ensure_ascii=False)
         self._shared = hashlib.sha256(shared.encode()).hexdigest()  # hashed once: it names every page
-        try:
-            before = json.loads(read_existing(path, RECORD_LIMIT) or b"{}")
-        except (ValueError, RecursionError):  # a damaged record is no record
-            before = {}
+        record = read_record(path)
+        before, at = record.get("entries"), record.get("at")
         self._before: dict[str, Any] = before if isinstance(before, dict) else {}
+        self._since = (at if isinstance(at, int) else 0) - RACY_NS if racy else None
+        self._racy = False
         self._now: dict[str, list[Any]] = {}
         self._keys: dict[str, str] = {}
 
@@ -89,6 +112,9 @@ class OutputRecord:
         now: list[Any] = [digest, *([name, *self._stat(name)] for name in names)]
         if any(stat[1] < 0 for stat in now[1:]) or then != now:
             return False
+        if self._since is not None and any(stat[2] >= self._since for stat in now[1:]):
+            self._racy = True  # recorded again, with a later time: trusted next time
+            return False
         self._now[entry] = now
         self._on_kept(names)
         return True
@@ -100,9 +126,10 @@ class OutputRecord:
         self._now[entry] = [digest, *([name, *self._stat(name)] for name in names)]
 
     def save(self) -> None:
-        """Write the record, if it changed."""
-        if self._now != self._before:
-            write_atomic(self._path, json.dumps(self._now, sort_keys=True), within=self._path.parent)
+        """Write the record, if it changed (or named a file changed just before it was written)."""
+        if self._now != self._before or self._racy:
+            record = {"at": time.time_ns(), "entries": self._now}
+            write_atomic(self._path, json.dumps(record, sort_keys=True), within=self._path.parent)
 
     def _digest(self, entry: str, key: Any) -> str:
         digest = hashlib.sha256(f"{self._shared}\0{json.dumps(key, ensure_ascii=False)}".encode()).hexdigest()

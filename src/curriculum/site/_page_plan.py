@@ -16,19 +16,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from curriculum.components import Mount
-from curriculum.content import read_existing, write_atomic
-from curriculum.site._output_record import RECORD_LIMIT
+from curriculum.content import write_atomic
+from curriculum.site._output_record import read_record
 from curriculum.site._stamp import FileDigests
 
 __all__ = ["PagePlan", "PlannedPage"]
 
 PLAN_VERSION = 1
+
+_ENTRY = re.compile(r"[0-9a-f]{32}\.page")
+"""A page cache entry's name (see :meth:`~curriculum.site._page_render.PageRenderer.entry`)."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,7 @@ class PlannedPage:
         Its title.
     entry : str
         Its page cache entry.
-    mounts : list[Mount]
+    mounts : tuple[Mount, ...]
         The components in its body.
     marked : bool
         Its body holds the progress panel or progress marks (it needs the page script).
@@ -51,7 +55,7 @@ class PlannedPage:
 
     title: str
     entry: str
-    mounts: list[Mount]
+    mounts: tuple[Mount, ...]
     marked: bool
     standalone: bool
 
@@ -86,11 +90,7 @@ class PagePlan:
             ).hexdigest()
             for source in sources
         }
-        try:
-            before = json.loads(read_existing(self._path, RECORD_LIMIT) or b"{}")
-        except (ValueError, RecursionError):  # a damaged record is no record
-            before = {}
-        self._before: dict[str, Any] = before if isinstance(before, dict) else {}
+        self._before = read_record(self._path)
         self._now: dict[str, list[Any]] = {}
 
     def kept(self, source: str) -> PlannedPage | None:
@@ -99,10 +99,12 @@ class PagePlan:
         if not isinstance(then, list) or len(then) != 6 or then[0] != self._keys.get(source):
             return None
         _, title, entry, mounts, marked, standalone = then
-        found = [m for m in map(Mount.from_json, mounts if isinstance(mounts, list) else []) if m is not None]
-        if not isinstance(title, str) or not isinstance(entry, str) or len(found) != len(mounts):
+        if not (isinstance(title, str) and isinstance(entry, str) and _ENTRY.fullmatch(entry)):
             return None
-        return PlannedPage(title, entry, found, bool(marked), bool(standalone))
+        found = tuple(Mount.from_json(m) for m in (mounts if isinstance(mounts, list) else [None]))
+        if any(m is None for m in found):
+            return None
+        return PlannedPage(title, entry, cast("tuple[Mount, ...]", found), bool(marked), bool(standalone))
 
     def made(self, source: str, page: PlannedPage) -> None:
         """Record what the page ``source`` was made into."""

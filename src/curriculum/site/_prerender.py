@@ -216,7 +216,7 @@ def prerender(
         The files that changed, and the generated pages.
     """
     generated = generated_pages(cur, builder)
-    written = OutputRecord(record, root, []) if record is not None else None
+    written = OutputRecord(record, root, [], racy=True) if record is not None else None
     changed: list[Path] = []
     for name in generated:
         held = generated.held(name) if written is not None else None

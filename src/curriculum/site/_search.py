@@ -462,41 +462,41 @@ class SearchPage:
         The page's title and its path in the site.
     notebook : bool
         Whether the page is a lesson notebook.
-    html : str | Callable[[], str]
+    body_from : str | Callable[[], str]
         The rendered body, or what reads it when first asked for (:attr:`body`).
-    shows : list[dict[str, Any]] | Callable[[], list[dict[str, Any]]]
+    payloads_from : list[dict[str, Any]] | Callable[[], list[dict[str, Any]]]
         The payloads of the components the page shows, or what builds them (:attr:`payloads`).
     made_from : Any
         What the body and payloads are made from, as JSON data (the page cache
         entry and the payloads' memo keys, in the order of ``payloads``), when
         every part is known; else None.
-    subject : bool | None
-        The page is its components' own (a quiz's, a case's: the body marks it
-        ``cur-standalone``), when known without reading the body.
+    standalone_known : bool | None
+        Whether the page is its components' own (:attr:`standalone`), when known
+        without reading the body.
     """
 
     title: str
     url: str
     notebook: bool
-    html: str | Callable[[], str]
-    shows: list[dict[str, Any]] | Callable[[], list[dict[str, Any]]] = field(default_factory=list)
+    body_from: str | Callable[[], str]
+    payloads_from: list[dict[str, Any]] | Callable[[], list[dict[str, Any]]] = field(default_factory=list)
     made_from: Any = None
-    subject: bool | None = None
+    standalone_known: bool | None = None
 
     @property
     def standalone(self) -> bool:
-        """Whether the page is its components' own (a quiz's page, a case's)."""
-        return self.subject if self.subject is not None else STANDALONE in self.body
+        """Whether the page is its components' own (a quiz's, a case's: its body says ``cur-standalone``)."""
+        return self.standalone_known if self.standalone_known is not None else STANDALONE in self.body
 
     @functools.cached_property
     def body(self) -> str:
         """The rendered body (read when first asked for: an index whose pages are unchanged needs none)."""
-        return self.html if isinstance(self.html, str) else self.html()
+        return self.body_from if isinstance(self.body_from, str) else self.body_from()
 
     @functools.cached_property
     def payloads(self) -> list[dict[str, Any]]:
         """The payloads of the components the page shows (built when first asked for)."""
-        return self.shows if isinstance(self.shows, list) else self.shows()
+        return self.payloads_from if isinstance(self.payloads_from, list) else self.payloads_from()
 
     def prose(self) -> list[tuple[str, str, str]]:
         """Return the sections of the page's own text (:func:`page_sections`)."""

@@ -344,7 +344,7 @@ def convert(run: Render, executed: Mapping[Path, Any], plan: PagePlan | None = N
                 run.stats.rendered += page.fresh
                 return page.toc, page.body
 
-            rendered = run.renderer().kept(planned.entry, planned.mounts, again)
+            rendered = run.renderer().kept(planned.entry, list(planned.mounts), again)
             if rendered is not None:
                 shown = Page(source, output_path(source), planned.title, kind)
                 sources[source] = _Source(shown, "", _Slots(token), planned, rendered)
@@ -481,7 +481,7 @@ def wrap(
         payloads = _PagePayloads(run.builder, out.mounts, source, built)
         made_from = [out.entry, payloads.keys] if all(payloads.keys) else None
         notebook = page.kind == "notebook"
-        read = functools.partial(getattr, out, "body")  # read only if the index is made again
+        read = functools.partial(getattr, out, "body")  # this page's body, read if the index is made again
         standalone = item.planned.standalone if item.planned else STANDALONE in out.body
         found.append(
             SearchPage(page.title, page.output, notebook, read, payloads.shown, made_from, standalone)
@@ -496,7 +496,7 @@ def wrap(
         # Components, the progress panel and progress marks (quiz list, case library) need the script.
         marked = item.planned.marked if item.planned else _MARKED.search(out.body) is not None
         if plan is not None:
-            plan.made(source, PlannedPage(page.title, out.entry, out.mounts, marked, standalone))
+            plan.made(source, PlannedPage(page.title, out.entry, tuple(out.mounts), marked, standalone))
         interactive = bool(out.mounts) or marked
         key = [page.output, page.title, out.entry, prev, nxt, interactive, data_file]
         if record.kept(page.output, key):
@@ -548,20 +548,24 @@ class _PagePayloads:
     ) -> None:
         self._builder, self._source, self._built = builder, source, built
         self.mounts = mounts
+        self._by_id: dict[str, dict[str, Any]] | None = None
         self.keys = [m.payload_key(builder) for m in mounts]
         """Each payload's memo key, which names its inputs (None: it names none)."""
-        if not all(self.keys):
-            self.by_id  # built now: a payload the memo did not hold has a key once built  # noqa: B018
+        if not all(self.keys):  # a payload the memo does not hold has a key once it is built
+            self.by_id()
             self.keys = [m.payload_key(builder) for m in mounts]
 
-    @functools.cached_property
     def by_id(self) -> dict[str, dict[str, Any]]:
-        """Each payload, by its component's element id."""
-        return {m.dom_id: _payload(self._builder, m, self._source, self._built) for m in self.mounts}
+        """Return each payload by its component's element id (built the first time)."""
+        if self._by_id is None:
+            self._by_id = {
+                m.dom_id: _payload(self._builder, m, self._source, self._built) for m in self.mounts
+            }
+        return self._by_id
 
     def shown(self) -> list[dict[str, Any]]:
         """Return the payloads the page shows, each once."""
-        return list(self.by_id.values())
+        return list(self.by_id().values())
 
 
 def _write_payloads(run: Render, record: OutputRecord, name: str, payloads: _PagePayloads) -> None:
@@ -574,7 +578,7 @@ def _write_payloads(run: Render, record: OutputRecord, name: str, payloads: _Pag
     known = all(payloads.keys)
     if known and record.kept(name, [list(keys), list(keys.values())]):
         return
-    run.write(name, payload_script(payloads.by_id))
+    run.write(name, payload_script(payloads.by_id()))
     if known:
         record.wrote(name)
 
