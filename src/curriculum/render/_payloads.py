@@ -164,15 +164,12 @@ class PayloadBuilder:
         text = self._remembered_text(memo, what, shown)
         if text is None:
             return compute(self)  # outside a build, or no such document (which compute reports)
-        folder, ident = shown
 
         def in_view() -> _T:
-            view = dataclasses.replace(self, curriculum=self.curriculum.showing(folder, ident))
-            view._entries = self._entries
-            try:
-                return compute(view)
-            except HiddenContent:
-                raise _ReadsMore(compute(self)) from None
+            value, alone = self.in_view(shown, compute)
+            if not alone:
+                raise _ReadsMore(value)
+            return value
 
         try:
             value = memo.get(text, in_view, context=self.shared_digest)
@@ -180,6 +177,30 @@ class PayloadBuilder:
             return cast("_T", more.value)
         self._remembered[(what, shown)] = memo.key(text, self.shared_digest)
         return value
+
+    def in_view(
+        self, shown: tuple[str, str | None], compute: Callable[[PayloadBuilder], _T]
+    ) -> tuple[_T, bool]:
+        """Return ``compute`` run on a view of the content that shows ``shown`` (see :meth:`remembered`).
+
+        The second value says whether it needed nothing else: when it asks for a
+        hidden document, it runs again on the whole content, and the second value is False.
+        """
+        view = dataclasses.replace(self, curriculum=self.curriculum.showing(*shown))
+        view._entries = self._entries
+        try:
+            return compute(view), True
+        except HiddenContent:
+            return compute(self), False
+
+    def key_of(self, memo: Memo[Any], what: str, shown: tuple[str, str | None]) -> str | None:
+        """Return the key that names what :meth:`remembered` would keep in ``memo`` (None outside a build).
+
+        A result made by :meth:`in_view` that needed nothing else is named by it
+        as well, whether ``memo`` holds it or not.
+        """
+        text = self._remembered_text(memo, what, shown)
+        return None if text is None else memo.key(text, self.shared_digest)
 
     def held(self, memo: Memo[Any], what: str, shown: tuple[str, str | None]) -> str | None:
         """Return the memo key of what :meth:`remembered` would return from the memo, without reading it.

@@ -55,17 +55,25 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
     :meth:`~curriculum.render.PayloadBuilder.remembered`); :meth:`held` says
     which memo entry a page would come from without reading it, so a build that
     finds the page's file as that entry made it need not read the entry at all.
+    A list of a folder's documents (``quiz/index.qmd``) is made each time it is
+    asked for, not kept in the memo (keeping it would resolve where each row
+    comes from, which costs ten times the making); its key names the folder's
+    files (:data:`~curriculum.content.EVERY`), so a file made with that key is
+    not made again either.
     """
 
     def __init__(self, cur: Curriculum, builder: PayloadBuilder) -> None:
         self._builder = builder
         self._made: dict[str, GeneratedPage] = {}
         self._from: dict[str, tuple[str, tuple[str, str | None], _Make]] = {}
+        self._listed: dict[str, str | None] = {}
+        """Each list page, with its key once it was made needing nothing else (None: it needed more)."""
         ctx = _context(builder)
         for spec in COMPONENTS.values():
             if spec.pages is None:
                 continue
             index = spec.pages.index
+            self._listed[f"{spec.pages.folder}/index.qmd"] = None
             self._from[f"{spec.pages.folder}/index.qmd"] = (
                 f"index\0{spec.kind}",
                 (spec.content.folder, EVERY),  # a list of them all
@@ -83,19 +91,36 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
         self._order = [*self._from, *self._made]
 
     def held(self, name: str) -> str | None:
-        """Return the memo key the page ``name`` comes from, if the memo holds it (None: it is made)."""
+        """Return the key of what the page ``name`` is made from, without making it (None: it must be).
+
+        A page of one document: its memo key, if the memo holds it; a list: the key of its folder's files.
+        """
         made_from = self._from.get(name)
-        return None if made_from is None else self._builder.held(_PAGES, *made_from[:2])
+        if made_from is None:
+            return None
+        if name in self._listed:
+            return self._builder.key_of(_PAGES, *made_from[:2])
+        return self._builder.held(_PAGES, *made_from[:2])
 
     def made_from(self, name: str) -> str | None:
-        """Return the memo key the page ``name`` came from, once made (None: not from the memo)."""
+        """Return the key of what the page ``name`` was made from, once made (None: no key names it)."""
         made_from = self._from.get(name)
-        return None if made_from is None else self._builder.remembered_key(*made_from[:2])
+        if made_from is None:
+            return None
+        if name in self._listed:
+            return self._listed[name]
+        return self._builder.remembered_key(*made_from[:2])
 
     def __getitem__(self, name: str) -> GeneratedPage:
-        page = self._made.get(name)
-        if page is None:
-            page = self._made[name] = self._builder.remembered(_PAGES, *self._from[name])
+        if name in self._made:
+            return self._made[name]
+        what, shown, make = self._from[name]
+        if name in self._listed:
+            page, alone = self._builder.in_view(shown, make)
+            self._listed[name] = self._builder.key_of(_PAGES, what, shown) if alone else None
+        else:
+            page = self._builder.remembered(_PAGES, what, shown, make)
+        self._made[name] = page
         return page
 
     def __contains__(self, name: object) -> bool:
