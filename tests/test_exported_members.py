@@ -256,7 +256,7 @@ EXPORTED = {
 PACKAGES = [*EXPORTED, "curriculum.web"]
 ROOT_EXPORTED = {
     "curriculum._cache": ["PROJECT_CACHE", "cache_dir"],
-    "curriculum._memo": ["MAX_BYTES", "PACKAGE_SUFFIXES", "Memo", "machine_key", "memo_session"],
+    "curriculum._memo": ["MAX_BYTES", "Memo", "code_key", "machine_key", "memo_session", "package_files"],
     "curriculum._plain": ["read_existing"],
     "curriculum._root": ["PROJECT_FILE", "find_root"],
     "curriculum._words": ["counted"],

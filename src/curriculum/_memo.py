@@ -56,7 +56,7 @@ from typing import Any, Generic, TypeVar
 from curriculum._cache import PROJECT_CACHE, cache_dir
 from curriculum._version import __version__
 
-__all__ = ["MAX_BYTES", "PACKAGE_SUFFIXES", "Memo", "machine_key", "memo_session"]
+__all__ = ["MAX_BYTES", "Memo", "code_key", "machine_key", "memo_session", "package_files"]
 
 _T = TypeVar("_T")
 
@@ -101,16 +101,29 @@ def machine_key() -> str:
     return _secret()
 
 
-PACKAGE_SUFFIXES = (".py", ".js", ".css", ".lua", ".j2", ".html")
-"""The package's files a build's output depends on: code, templates, scripts, styles, filters."""
+_PACKAGE_SUFFIXES = (".py", ".js", ".css", ".lua", ".j2", ".html")
+
+
+@functools.cache
+def package_files() -> tuple[Path, ...]:
+    """Return every file of the package a build's output depends on (code, templates, scripts, styles)."""
+    package = Path(__file__).resolve().parent
+    return tuple(sorted(p for p in package.rglob("*") if p.suffix in _PACKAGE_SUFFIXES and p.is_file()))
+
+
+def code_key() -> str:
+    """Return a hash of what makes every value and page (computed once a process).
+
+    It covers curriculum's version and files, and the versions of Python and of
+    the libraries whose results are kept. The memo's keys and the build's
+    caches are keyed by it: templates count as code, so a value made with one
+    (a generated page) is made again when it changes.
+    """
+    return _code()
 
 
 @functools.cache
 def _code() -> str:
-    """Return a hash of the package's version and files, and of Python's and the libraries' versions (once).
-
-    Templates count as code: a value made with one (a generated page) is made again when it changes.
-    """
     package = Path(__file__).resolve().parent
     hasher = hashlib.sha256(f"{__version__}\0{sys.version}\0".encode())
     for name in _LIBRARIES:
@@ -119,7 +132,7 @@ def _code() -> str:
         except importlib.metadata.PackageNotFoundError:
             version = "-"
         hasher.update(f"{name}={version}\0".encode())
-    for path in sorted(p for p in package.rglob("*") if p.suffix in PACKAGE_SUFFIXES and p.is_file()):
+    for path in package_files():
         hasher.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return hasher.hexdigest()
 

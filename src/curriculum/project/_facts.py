@@ -21,8 +21,7 @@ from typing import Literal
 import yaml
 
 from curriculum._cache import PROJECT_CACHE
-from curriculum._memo import PACKAGE_SUFFIXES
-from curriculum._version import __version__
+from curriculum._memo import code_key, package_files
 from curriculum.content import (
     PROJECT_FILE,
     FileRefused,
@@ -94,22 +93,15 @@ def _site_id(root: Path, stamp: tuple[int, int] | None) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "curriculum"
 
 
-@functools.cache
 def package_fingerprint() -> str:
-    """Return a hash of the package's version and every file of the package.
+    """Return a hash of the package's version and every file of the package (the memo's code key).
 
-    Every cache of the build is keyed by it: a new version, or any edit of the
-    package's code, templates, scripts or styles, rebuilds what they made.
+    Every cache of the build is keyed by it: a new version, any edit of the
+    package's code, templates, scripts or styles, or a new release of a library
+    whose results are kept, rebuilds what they made. One hash for the memo and
+    the build, so the package's files are read once a process.
     """
-    package = Path(__file__).resolve().parents[1]
-    return hashlib.sha256(f"{__version__}:{digest(package_files(), package)}".encode()).hexdigest()
-
-
-@functools.cache
-def package_files() -> tuple[Path, ...]:
-    """Return every file of the package a build's output depends on (code, templates, scripts, styles)."""
-    package = Path(__file__).resolve().parents[1]
-    return tuple(sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in PACKAGE_SUFFIXES))
+    return code_key()
 
 
 def digest(paths: Iterable[Path], base: Path, *, strict: bool = True) -> str:
