@@ -36,7 +36,6 @@ from curriculum.render._markdown import Renderer, sanitize
 __all__ = ["PLACES", "PayloadBuilder", "Profile", "without_verdict"]
 
 Profile = Literal["resident", "faculty"]
-
 PAYLOAD_SCHEMA = 1
 _T = TypeVar("_T")
 

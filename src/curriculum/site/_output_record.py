@@ -19,23 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from curriculum._memo import machine_key
-from curriculum.content import read_existing, write_atomic
+from curriculum.content import write_atomic
 from curriculum.project import package_fingerprint
+from curriculum.site._quick import read_record
 from curriculum.site._stamp import RACY_NS
 
-__all__ = ["RECORD_LIMIT", "OutputRecord", "read_record"]
-
-RECORD_LIMIT = 64 << 20
-"""The largest record read (a larger one is no record)."""
-
-
-def read_record(path: Path) -> dict[str, Any]:
-    """Return a record of the build cache (a JSON object); an empty one if it is missing or damaged."""
-    try:
-        record = json.loads(read_existing(path, RECORD_LIMIT) or b"{}")
-    except (ValueError, RecursionError):  # a damaged record is no record
-        return {}
-    return record if isinstance(record, dict) else {}
+__all__ = ["OutputRecord"]
 
 
 def _ignore(_names: list[str]) -> None:

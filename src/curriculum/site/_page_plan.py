@@ -24,7 +24,7 @@ from typing import Any, cast
 
 from curriculum.components import Mount
 from curriculum.content import write_atomic
-from curriculum.site._output_record import read_record
+from curriculum.site._quick import read_record
 from curriculum.site._stamp import FileDigests
 
 __all__ = ["PagePlan", "PlannedPage"]

@@ -32,6 +32,7 @@ __all__ = [
     "LastBuild",
     "cached_check",
     "last_build",
+    "read_record",
     "stats",
     "unchanged",
     "watched",
@@ -57,6 +58,18 @@ def _record(path: Path) -> Any:
     if data is None or len(data) > RECORD_LIMIT:
         raise ValueError(f"{path} is not a record")
     return json.loads(data)
+
+
+def read_record(path: Path) -> dict[str, Any]:
+    """Return a record of the build cache (a JSON object); an empty one if it is missing or damaged.
+
+    A link, a special file or a file too large to be a record counts as missing (see :func:`_record`).
+    """
+    try:
+        data = _record(path)
+    except (ValueError, RecursionError):  # a damaged record is no record
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def stats(paths: Iterable[str]) -> list[list[Any]]:

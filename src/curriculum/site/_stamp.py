@@ -18,7 +18,7 @@ from typing import Any
 from curriculum._memo import machine_key
 from curriculum.content import FileRefused, read_bytes, read_existing, size_limit, write_atomic
 from curriculum.project import Project, package_files, package_fingerprint
-from curriculum.site._quick import MANIFEST, QUICK, watched
+from curriculum.site._quick import MANIFEST, QUICK, read_record, watched
 
 __all__ = ["BuildStamp", "FileDigests"]
 
@@ -49,12 +49,10 @@ class FileDigests:
     def __init__(self, root: Path, path: Path) -> None:
         self.root = root
         self.path = path
-        try:
-            data = json.loads(read_existing(path, 64 << 20) or b"{}")
-        except (ValueError, RecursionError):  # a damaged record is no record
-            data = {}
-        ours = isinstance(data, dict) and data.get("machine") == machine_key()
-        self._at = data.get("at") if ours and isinstance(data.get("at"), int) else 0
+        data = read_record(path)
+        ours = data.get("machine") == machine_key()
+        at = data.get("at")
+        self._at = at if ours and isinstance(at, int) else 0
         files = data.get("files") if ours else None
         self._before: dict[str, Any] = files if isinstance(files, dict) else {}
         self.read = 0
