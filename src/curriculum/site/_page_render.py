@@ -200,15 +200,14 @@ class PageRenderer:
         them again to name it. An entry found damaged when its HTML is read is
         made ``again`` (the page converted and rendered).
         """
-        path = self.pages / entry
-        if not path.is_file():
+        if not (self.pages / entry).is_file():
             return None
         with self._lock:
             self.used.add(entry)
 
         def read() -> tuple[str, str]:
-            hit = _cached_page(read_existing(path, CACHE_LIMIT))
-            return (hit[0], hit[1]) if hit is not None else again()
+            hit = self._cached(entry)
+            return (hit.toc, hit.body) if hit is not None else again()
 
         return RenderedPage(entry, mounts=mounts, read=read)
 

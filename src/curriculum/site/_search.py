@@ -411,10 +411,8 @@ def _postings(lists: list[list[int]], sections: int) -> str:
         count = len(ids)
         b = rice(count, sections)
         mask = (1 << b) - 1
-        bits, width = (
-            count,
-            2 * count.bit_length() - 1,
-        )  # gamma: the count after as many zeros as it has bits, less one
+        # gamma: the count, after as many zeros as it has bits, less one
+        bits, width = count, 2 * count.bit_length() - 1
         previous = -1
         for i in ids:
             gap = i - previous - 1
