@@ -10,6 +10,7 @@ folder or their keys.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from curriculum._root import PROJECT_FILE, find_root
 from curriculum.content._bibliography import Bibliography, PandocRead, read_bibliography
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
 from curriculum.content._files import Confined, display_path
+from curriculum.content._index import ContentIndex, IndexEntry
 from curriculum.content._models import (
     Activity,
     Exercise,
@@ -36,8 +38,8 @@ from curriculum.content._models import (
 from curriculum.content._notebook import Cell, read_notebook
 from curriculum.content._notes import NOTES_FOLDER, read_notes
 from curriculum.content._source import read_source
-from curriculum.content._validate import validate_model
-from curriculum.content._yaml import Loc, LocMap, Pos, parse_yaml
+from curriculum.content._validate import model_adapter, validate_model
+from curriculum.content._yaml import Loc, LocMap, Pos, locs_from_json, locs_json, parse_yaml
 
 __all__ = [
     "EVERY",
@@ -373,6 +375,11 @@ def project_files(root: Path) -> list[Path]:
 def load_curriculum(root: Path) -> Curriculum:
     """Load every content file of the project at ``root``.
 
+    Files unchanged since an earlier load are taken from the project's
+    content index (see :mod:`curriculum.content._index`): their models are
+    validated back from JSON, and their locations and cells are read only
+    when asked for.
+
     Parameters
     ----------
     root : Path
@@ -383,10 +390,15 @@ def load_curriculum(root: Path) -> Curriculum:
     Curriculum
         The validated content and every problem found while loading it.
     """
-    return load_files(project_files(root), root=root)
+    index = ContentIndex(root)
+    cur = load_files(project_files(root), root=root, index=index)
+    index.save()
+    return cur
 
 
-def load_files(paths: Iterable[Path], root: Path | None = None) -> Curriculum:
+def load_files(
+    paths: Iterable[Path], root: Path | None = None, *, index: ContentIndex | None = None
+) -> Curriculum:
     """Load the given content files.
 
     Parameters
@@ -396,6 +408,8 @@ def load_files(paths: Iterable[Path], root: Path | None = None) -> Curriculum:
     root : Path | None
         The project root; None for files checked on their own, outside a
         project (cross-references are then skipped).
+    index : ContentIndex | None
+        Where to take unchanged files from, and record those read (with ``root``).
 
     Returns
     -------
@@ -406,7 +420,23 @@ def load_files(paths: Iterable[Path], root: Path | None = None) -> Curriculum:
     reads: list[PandocRead] = []
     confined = Confined(root) if root is not None else None  # each folder's links are followed once
     for path in sorted(paths, key=lambda p: p.suffix != ".bib"):  # Pandoc reads the bibliography meanwhile
-        _load_one(cur, path, display_path(path), reads, confined)
+        display = display_path(path)
+        if index is None or root is None or path.suffix == ".bib":
+            _load_one(cur, path, display, reads, confined)
+            continue
+        name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+        info, entry = index.entry(path, name)
+        indexed = _indexed(path, display, entry, confined) if entry is not None else None
+        if indexed is not None:
+            _place(cur, *indexed)
+            continue
+        if entry is not None:
+            index.forget(name)
+        loaded = _load_one(cur, path, display, reads, confined)
+        if loaded is not None and info is not None:
+            found = _entry(*loaded)
+            if found is not None:
+                index.remember(name, info, found)
     for read in reads:
         cur.diagnostics += read.problems()
     return cur
@@ -416,47 +446,162 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+_Kind = Literal["lesson", "notes", "techniques"] | str
+"""What a file loads into: a lesson, facilitator notes, the technique vocabulary, or a format's folder."""
+
+
+def _model_of(kind: _Kind) -> Any:
+    if kind == "lesson":
+        return LessonFrontMatter
+    if kind == "notes":
+        return FacilitatorNotes
+    if kind == "techniques":
+        return TechniqueVocabulary
+    return FORMATS[kind].model
+
+
+def _entry(kind: _Kind, doc: Document[Any], problems: int) -> IndexEntry | None:
+    """Return the index entry of a file that loaded without a problem, if its model reads back equal."""
+    if problems or not doc.digest:
+        return None
+    adapter = model_adapter(_model_of(kind))
+    model = adapter.dump_json(doc.model, by_alias=True)
+    try:
+        same = adapter.validate_json(model) == doc.model
+    except ValueError:
+        same = False
+    return IndexEntry(kind, doc.digest, locs_json(doc.locs), model) if same else None
+
+
+def _indexed(
+    path: Path, display: str, entry: IndexEntry, confined: Confined | None
+) -> tuple[_Kind, Document[Any]] | None:
+    """Return the document an index entry describes, or None for a damaged entry (the file is then read)."""
+    if entry.kind not in ("lesson", "notes", "techniques") and entry.kind not in FORMATS:
+        return None
+    try:
+        model = model_adapter(_model_of(entry.kind)).validate_json(entry.model)
+    except ValueError:
+        return None
+    return entry.kind, _IndexedDocument.of(path, display, model, entry, confined)
+
+
+class _IndexedDocument(Document[Any]):
+    """A document taken from the content index: its model at once, its locations and cells when asked for."""
+
+    @classmethod
+    def of(
+        cls, path: Path, display: str, model: Any, entry: IndexEntry, confined: Confined | None
+    ) -> _IndexedDocument:
+        """Return the document of ``path`` as ``entry`` recorded it."""
+        doc = object.__new__(cls)
+        for name, value in (("id", path.stem), ("path", path), ("display", display), ("model", model)):
+            object.__setattr__(doc, name, value)
+        object.__setattr__(doc, "digest", entry.digest)
+        doc.__dict__["_stored_locs"] = entry.locs
+        doc.__dict__["_confined"] = confined
+        doc.__dict__["_kind"] = entry.kind
+        return doc
+
+    def __repr__(self) -> str:
+        return f"<{self.display}, as the content index holds it>"
+
+    @functools.cached_property
+    def locs(self) -> LocMap:
+        """The locations, decoded from the index (or from the file read again, if the entry is damaged)."""
+        try:
+            return locs_from_json(self.__dict__["_stored_locs"])
+        except (ValueError, TypeError, KeyError, IndexError, RecursionError):
+            return self._read().locs
+
+    @functools.cached_property
+    def cells(self) -> tuple[Cell, ...]:
+        """A lesson's cells or a notes file's body, read from the file; empty for other kinds."""
+        if self.__dict__["_kind"] not in ("lesson", "notes"):
+            return ()
+        return self._read().cells
+
+    def _read(self) -> Document[Any]:
+        """Load the file again (as it is now: one edited since is read as edited)."""
+        scratch = Curriculum(None)
+        loaded = _load_one(scratch, self.path, self.display, [], self.__dict__["_confined"])
+        if loaded is None:
+            return Document(self.id, self.path, self.display, self.model, LocMap())
+        return loaded[1]
+
+
+def _place(cur: Curriculum, kind: _Kind, doc: Document[Any]) -> None:
+    """Add a loaded document to its table (a second file of the same id is reported, not added)."""
+    if kind == "lesson":
+        cur.lessons[doc.id] = doc
+    elif kind == "notes":
+        cur.notes[doc.id] = doc
+    elif kind == "techniques":
+        if cur.techniques is not None:
+            cur.diagnostics.append(_same_id(doc, cur.techniques))
+        else:
+            cur.techniques = doc
+    else:
+        table = cur.tables.setdefault(kind, {})
+        if doc.id in table:
+            cur.diagnostics.append(_same_id(doc, table[doc.id]))
+        else:
+            table[doc.id] = doc
+
+
 def _load_one(
     cur: Curriculum, path: Path, display: str, reads: list[PandocRead], confined: Confined | None
-) -> None:
+) -> tuple[_Kind, Document[Any], int] | None:
+    """Read, parse and validate one file into ``cur``; return its kind, document and number of problems."""
+    before = len(cur.diagnostics)
+    found = _read_one(cur, path, display, reads, confined)
+    if found is None:
+        return None
+    _place(cur, *found)
+    return (*found, len(cur.diagnostics) - before)
+
+
+def _read_one(
+    cur: Curriculum, path: Path, display: str, reads: list[PandocRead], confined: Confined | None
+) -> tuple[_Kind, Document[Any]] | None:
     source, problems = read_source(path, display, confined)
     cur.diagnostics += problems
     if source is None:
-        return
+        return None
     if path.suffix == ".bib":
         bib, problems = read_bibliography(source, with_pandoc=False)
         cur.bibliography = bib
         cur.diagnostics += problems
         reads.append(PandocRead(source))  # its problems are collected once every file is loaded
-        return
+        return None
     if path.suffix == ".ipynb":
         notebook, problems = read_notebook(source)
         cur.diagnostics += problems
         if notebook is None:
-            return
+            return None
         fm, problems = validate_model(LessonFrontMatter, notebook.front_matter, notebook.locs, display)
         cur.diagnostics += problems
-        if fm is not None:
-            cur.lessons[path.stem] = Document(
-                path.stem, path, display, fm, notebook.locs, notebook.cells, _digest(source.text)
-            )
-        return
+        if fm is None:
+            return None
+        return "lesson", Document(
+            path.stem, path, display, fm, notebook.locs, notebook.cells, _digest(source.text)
+        )
     if path.suffix == ".qmd":
         notes, problems = read_notes(source)
         cur.diagnostics += problems
         if notes is None:
-            return
+            return None
         front, problems = validate_model(FacilitatorNotes, notes.front_matter, notes.locs, display)
         cur.diagnostics += problems
-        if front is not None:
-            cur.notes[path.stem] = Document(
-                path.stem, path, display, front, notes.locs, (notes.body,), _digest(source.text)
-            )
-        return
+        if front is None:
+            return None
+        return "notes", Document(
+            path.stem, path, display, front, notes.locs, (notes.body,), _digest(source.text)
+        )
     data, locs, problems = parse_yaml(source)
     cur.diagnostics += problems
     if data is None or problems:
-        return
+        return None
     if not isinstance(data, dict):
         cur.diagnostics.append(
             E_NOT_MAPPING.at(
@@ -467,7 +612,7 @@ def _load_one(
                 "start from `curriculum new` to see the expected layout",
             )
         )
-        return
+        return None
     kind = _format(path, data)
     if kind is None:
         cur.diagnostics.append(
@@ -479,24 +624,14 @@ def _load_one(
                 f"put it in {_either([f'{folder}/' for folder in FORMATS])} of a project",
             )
         )
-        return
+        return None
     model = TechniqueVocabulary if kind == "techniques" else kind.model
     doc_model, problems = validate_model(model, data, locs, display)
     cur.diagnostics += problems
     if doc_model is None:
-        return
+        return None
     doc: Document[Any] = Document(path.stem, path, display, doc_model, locs, digest=_digest(source.text))
-    if kind == "techniques":
-        if cur.techniques is not None:
-            cur.diagnostics.append(_same_id(doc, cur.techniques))
-        else:
-            cur.techniques = doc
-        return
-    table = cur.tables.setdefault(kind.folder, {})
-    if path.stem in table:
-        cur.diagnostics.append(_same_id(doc, table[path.stem]))
-    else:
-        table[path.stem] = doc
+    return ("techniques" if kind == "techniques" else kind.folder), doc
 
 
 def _same_id(doc: Document[Any], first: Document[Any]) -> Diagnostic:

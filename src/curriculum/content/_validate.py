@@ -22,7 +22,7 @@ from curriculum.content._diagnostics import RULES, Diagnostic, Severity
 from curriculum.content._models import ID_PATTERN, KEY_PATTERN, OPTION_PATTERN
 from curriculum.content._yaml import Loc, LocMap
 
-__all__ = ["did_you_mean", "validate_model"]
+__all__ = ["did_you_mean", "model_adapter", "validate_model"]
 
 E_UNKNOWN_KEY = RULES.add(
     "CUR201",
@@ -85,6 +85,14 @@ def did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
 _ADAPTERS: dict[int, TypeAdapter[Any]] = {}
 
 
+def model_adapter(model: Any) -> TypeAdapter[Any]:
+    """Return the (cached) pydantic adapter of a content model or union of models."""
+    adapter = _ADAPTERS.get(id(model))
+    if adapter is None:
+        adapter = _ADAPTERS[id(model)] = TypeAdapter(model)
+    return adapter
+
+
 def validate_model(model: Any, data: Any, locs: LocMap, display: str) -> tuple[Any, list[Diagnostic]]:
     """Validate ``data`` into ``model``; on failure, return located diagnostics.
 
@@ -104,9 +112,7 @@ def validate_model(model: Any, data: Any, locs: LocMap, display: str) -> tuple[A
     tuple[BaseModel | None, list[Diagnostic]]
         The model, or None and at least one diagnostic.
     """
-    adapter = _ADAPTERS.get(id(model))
-    if adapter is None:
-        adapter = _ADAPTERS[id(model)] = TypeAdapter(model)
+    adapter = model_adapter(model)
     try:
         return adapter.validate_python(data), []
     except ValidationError as exc:

@@ -22,7 +22,7 @@ from curriculum._memo import Memo
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
 from curriculum.content._source import E_EMPTY, Source
 
-__all__ = ["Loc", "LocMap", "load_yaml", "parse_yaml"]
+__all__ = ["Loc", "LocMap", "load_yaml", "locs_from_json", "locs_json", "parse_yaml"]
 
 Loc = tuple[str | int, ...]
 Pos = tuple[int, int]
@@ -347,12 +347,12 @@ def _encode_parsed(parsed: tuple[Any, LocMap | str] | None) -> Any:
     if isinstance(locs, str):
         return {"data": _to_json(data), "locs": locs}
     try:
-        return {"data": _to_json(data), "locs": _locs_json(locs)}
+        return {"data": _to_json(data), "locs": locs_json(locs)}
     except _NotJson:
         return None
 
 
-def _locs_json(locs: LocMap) -> str:
+def locs_json(locs: LocMap) -> str:
     """Return the locations as JSON text, decoded only when one is asked for (see :class:`_StoredLocMap`)."""
     return json.dumps(
         [
@@ -365,7 +365,8 @@ def _locs_json(locs: LocMap) -> str:
     )
 
 
-def _locs_from_json(text: str) -> LocMap:
+def locs_from_json(text: str) -> LocMap:
+    """Return the locations :func:`locs_json` wrote (raises ValueError, TypeError or KeyError if damaged)."""
     values, keys, plain, block = json.loads(text)
     return LocMap(
         {tuple(k): (int(a), int(b)) for k, a, b in values},
@@ -391,7 +392,7 @@ class _StoredLocMap(LocMap):
     Parameters
     ----------
     stored : str
-        The locations as :func:`_locs_json` wrote them.
+        The locations as :func:`locs_json` wrote them.
     source : Source
         The file, parsed again if ``stored`` is damaged.
     """
@@ -404,7 +405,7 @@ class _StoredLocMap(LocMap):
         if name not in _LOC_FIELDS:
             raise AttributeError(name)
         try:
-            locs = _locs_from_json(self._stored)
+            locs = locs_from_json(self._stored)
         except (ValueError, TypeError, KeyError, IndexError, RecursionError):
             locs = _parse(self._source)[1]
         for field_name in _LOC_FIELDS:

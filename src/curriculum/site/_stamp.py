@@ -15,16 +15,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from curriculum._cache import RACY_NS
 from curriculum._memo import machine_key
 from curriculum.content import FileRefused, read_bytes, read_existing, size_limit, write_atomic
 from curriculum.project import Project, package_files, package_fingerprint
 from curriculum.site._quick import MANIFEST, QUICK, read_record, watched
 
-__all__ = ["BuildStamp", "FileDigests"]
-
-RACY_NS = 2_000_000_000
-"""A file changed this close before its hash was recorded is hashed again: an edit in the same clock
-tick as the reading would leave its time and size as recorded."""
+__all__ = ["RACY_NS", "BuildStamp", "FileDigests"]
 
 
 class FileDigests:

@@ -1,0 +1,174 @@
+"""The content index: what loading each content file gave, reused while the file keeps its size and time.
+
+Loading a file means reading it, parsing its YAML or notebook JSON and
+validating the result; for a curriculum of sixty-four lessons that is a tenth
+of a second of every build, though an author edits one file at a time. The
+index keeps, for each file that loaded without a problem, its modification
+time and size, the digest of its text, its kind, its model as JSON and its
+locations as JSON text. A later load takes a file whose time and size are as
+recorded from the index: the model is validated back from its JSON (in
+pydantic's compiled core, about thirty microseconds a file), the locations
+stay one string until a problem asks where something is, and a lesson's cells
+are read from the file only when something asks for them.
+
+The index is tied to this computer's key and to the package's code (a record
+that came with a repository, or one written by another version, is ignored),
+read only as a plain file within a size limit, and trusted only for files
+older than the record by :data:`~curriculum._cache.RACY_NS` (an edit in the
+clock tick of the recording would leave the time and size as recorded). A
+file with problems is never indexed: it is loaded, and its problems reported,
+every time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from curriculum._cache import PROJECT_CACHE, RACY_NS
+from curriculum._memo import MAX_BYTES, code_key, machine_key
+from curriculum._plain import read_existing
+from curriculum.content._files import write_atomic
+from curriculum.errors import CurriculumError
+
+__all__ = ["ContentIndex", "IndexEntry"]
+
+VERSION = 1
+"""Raise it when the form of an entry changes."""
+INDEX_FILE = "content-index.tsv"
+"""The index, in the project's build cache."""
+_FIELDS = 7
+"""A line's fields: name, time, size, digest, kind, locations, model."""
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """What loading one file gave, as the index keeps it.
+
+    Attributes
+    ----------
+    kind : str
+        ``lesson``, ``notes``, ``techniques`` or the folder of a YAML format.
+    digest : str
+        The SHA-256 of the file's text.
+    locs : str
+        The locations of its keys and values, as JSON text.
+    model : bytes
+        The validated model as JSON.
+    """
+
+    kind: str
+    digest: str
+    locs: str
+    model: bytes
+
+
+class ContentIndex:
+    """The index of one project's content files (see the module's description).
+
+    Parameters
+    ----------
+    root : Path
+        The project folder.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.path = root / PROJECT_CACHE / INDEX_FILE
+        self._started = time.time_ns()
+        self._key = hashlib.sha256(f"{VERSION}\0{machine_key()}\0{code_key()}".encode()).hexdigest()
+        self._before: dict[bytes, list[bytes]] = {}
+        self._at = 0
+        self._read()
+        self._now: dict[bytes, list[bytes]] = {}
+        self.reused = 0
+        """How many files the last load took from the index."""
+
+    def _read(self) -> None:
+        data = read_existing(self.path, MAX_BYTES)
+        if data is None or len(data) > MAX_BYTES:
+            return
+        head, _, body = data.partition(b"\n")
+        try:
+            header = json.loads(head)
+        except (ValueError, RecursionError):
+            return
+        if (
+            not isinstance(header, dict)
+            or header.get("key") != self._key
+            or not isinstance(header.get("at"), int)
+        ):
+            return
+        self._at = header["at"]
+        for line in body.split(b"\n"):
+            fields = line.split(b"\t")
+            if len(fields) == _FIELDS:
+                self._before[fields[0]] = fields
+
+    def entry(self, path: Path, name: str) -> tuple[os.stat_result | None, IndexEntry | None]:
+        """Return the file's status and its entry, if the index holds one for the file as it is now.
+
+        Parameters
+        ----------
+        path : Path
+            The content file.
+        name : str
+            Its path relative to the project.
+
+        Returns
+        -------
+        tuple[os.stat_result | None, IndexEntry | None]
+            The status, taken before the file is read (None if it cannot be), and the entry.
+        """
+        try:
+            info = path.stat()
+        except OSError:
+            return None, None
+        fields = self._before.get(name.encode())
+        if fields is None or info.st_mtime_ns + RACY_NS >= self._at:
+            return info, None
+        if fields[1] != str(info.st_mtime_ns).encode() or fields[2] != str(info.st_size).encode():
+            return info, None
+        self._now[fields[0]] = fields
+        self.reused += 1
+        return info, IndexEntry(fields[4].decode(), fields[3].decode(), fields[5].decode(), fields[6])
+
+    def forget(self, name: str) -> None:
+        """Drop the entry :meth:`entry` just gave, found unusable (the file is read and recorded anew)."""
+        if self._now.pop(name.encode(), None) is not None:
+            self.reused -= 1
+
+    def remember(self, name: str, info: os.stat_result, entry: IndexEntry) -> None:
+        """Record what loading a file gave, with its status from before it was read.
+
+        Parameters
+        ----------
+        name : str
+            The file's path relative to the project.
+        info : os.stat_result
+            Its status, from :meth:`entry`.
+        entry : IndexEntry
+            What it loaded into.
+        """
+        fields = [name, str(info.st_mtime_ns), str(info.st_size), entry.digest, entry.kind, entry.locs]
+        if any("\t" in f or "\n" in f for f in fields) or b"\n" in entry.model or b"\t" in entry.model:
+            return  # JSON escapes both; a file name holding one is left out of the index
+        self._now[name.encode()] = [f.encode() for f in fields] + [entry.model]
+
+    def save(self) -> None:
+        """Write the index if it differs from the one read (a cache: a failure to write is ignored)."""
+        if self._now == self._before and not self._needs_new_time():
+            return
+        header = json.dumps({"index": VERSION, "key": self._key, "at": self._started})
+        lines = [header.encode(), *(b"\t".join(fields) for fields in self._now.values())]
+        with contextlib.suppress(CurriculumError, OSError):
+            write_atomic(self.path, b"\n".join(lines) + b"\n", within=self.root)
+
+    def _needs_new_time(self) -> bool:
+        """Whether an entry recorded too close to the last recording is trusted once recorded again."""
+        return any(int(fields[1]) + RACY_NS >= self._at for fields in self._now.values())

@@ -1,0 +1,137 @@
+"""The content index: an unchanged file is taken as it loaded before, and anything doubtful is read again."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from curriculum._cache import PROJECT_CACHE
+from curriculum.content import _project, load_curriculum, load_files, project_files
+from curriculum.content._index import INDEX_FILE, ContentIndex
+from tests.conftest import INVALID
+
+
+def aged(root: Path, seconds: float = 60) -> None:
+    """Date every file of ``root`` back, as files not just edited are (the index trusts only those)."""
+    then = time.time() - seconds
+    for path in root.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            os.utime(path, (then, then))
+
+
+def loaded(root: Path) -> tuple[Any, ContentIndex]:
+    """Load ``root`` through its index, as a new process does; return the curriculum and the index."""
+    index = ContentIndex(root)
+    cur = load_files(project_files(root), root=root, index=index)
+    index.save()
+    return cur, index
+
+
+def described(cur: Any) -> list[Any]:
+    """Return everything a load gives, documents in full (model, places, cells, digest), and the problems."""
+    return [
+        *(
+            (d.display, d.id, d.model, d.locs, d.cells, d.digest, type(d.model).__name__)
+            for d in cur.documents()
+        ),
+        sorted(cur.diagnostics),
+    ]
+
+
+def test_an_unchanged_project_is_loaded_from_the_index_as_it_is_from_its_files(project: Path) -> None:
+    aged(project)
+    cold = load_files(project_files(project), root=project)  # no index
+    first, index = loaded(project)
+    assert index.reused == 0 and (project / PROJECT_CACHE / INDEX_FILE).is_file()
+    second, index = loaded(project)
+    content = [p for p in project_files(project) if p.suffix != ".bib"]
+    assert index.reused == len(content), "every content file but the bibliography"
+    assert all(isinstance(d, _project._IndexedDocument) for d in second.documents())
+    assert described(second) == described(first) == described(cold)
+
+
+def test_an_edited_file_is_read_again(project: Path) -> None:
+    aged(project)
+    loaded(project)
+    quiz = project / "quizzes" / "intro.yml"
+    quiz.write_text(quiz.read_text().replace("30-year-old woman", "a 30-year-old woman"))
+    cur, index = loaded(project)
+    assert "a 30-year-old woman" in cur.quizzes["intro"].model.model_dump_json()
+    assert not isinstance(cur.quizzes["intro"], _project._IndexedDocument)
+    assert index.reused == len(project_files(project)) - 2  # the quiz, and the bibliography
+    assert described(cur) == described(load_files(project_files(project), root=project))
+
+
+def test_a_file_edited_in_the_second_of_its_recording_is_read_again(project: Path) -> None:
+    """Same size, same time: the racy rule (as Git's index has it) reads a file changed near its recording."""
+    aged(project)
+    quiz = project / "quizzes" / "intro.yml"
+    now = time.time()
+    os.utime(quiz, (now, now))
+    loaded(project)  # records the quiz with a time inside the racy window
+    text = quiz.read_text()
+    quiz.write_text(text.replace("30-year-old", "31-year-old"))  # the same size
+    os.utime(quiz, (now, now))  # and the same time
+    cur, _ = loaded(project)
+    assert "31-year-old" in cur.quizzes["intro"].model.model_dump_json()
+
+
+@pytest.mark.parametrize("damage", ["foreign", "garbled line", "bad model", "bad places", "link"])
+def test_a_doubtful_index_is_not_trusted(project: Path, damage: str, tmp_path: Path) -> None:
+    aged(project)
+    loaded(project)
+    path = project / PROJECT_CACHE / INDEX_FILE
+    head, *lines = path.read_bytes().split(b"\n")
+    header = json.loads(head)
+    quiz_line = next(i for i, line in enumerate(lines) if line.startswith(b"quizzes/intro.yml\t"))
+    fields = lines[quiz_line].split(b"\t")
+    if damage == "foreign":  # a record from another computer or version: a repository's, say
+        header["key"] = "0" * 64
+        head = json.dumps(header).encode()
+    elif damage == "garbled line":
+        lines[quiz_line] = b"quizzes/intro.yml\tnot\tan\tentry"
+    elif damage == "bad model":  # validates into nothing: the file is read
+        fields[6] = b'{"title": 3}'
+        lines[quiz_line] = b"\t".join(fields)
+    elif damage == "bad places":  # the model stands; the places come from the file when asked for
+        fields[5] = b"[not json"
+        lines[quiz_line] = b"\t".join(fields)
+    path.write_bytes(b"\n".join([head, *lines]))
+    if damage == "link":
+        elsewhere = tmp_path / "index.tsv"
+        elsewhere.write_bytes(path.read_bytes())
+        path.unlink()
+        path.symlink_to(elsewhere)
+    cur, index = loaded(project)
+    expected = described(load_files(project_files(project), root=project))
+    assert described(cur) == expected
+    content = len(project_files(project)) - 1
+    reused = {"foreign": 0, "garbled line": content - 1, "bad model": content - 1, "bad places": content}
+    reused["link"] = 0
+    assert index.reused == reused[damage]
+    if damage == "link":
+        assert not path.is_symlink(), "the link is replaced, its target left alone"
+
+
+def test_a_file_with_problems_is_never_indexed(project: Path) -> None:
+    """Its problems are found and reported at every load, not remembered away."""
+    broken = project / "quizzes" / "broken.yml"
+    broken.write_text((INVALID / "cur201.yml").read_text())
+    aged(project)
+    first, _ = loaded(project)
+    second, index = loaded(project)
+    problems = [d for d in first.diagnostics if d.path.endswith("broken.yml")]
+    assert problems and problems == [d for d in second.diagnostics if d.path.endswith("broken.yml")]
+    assert b"quizzes/broken.yml" not in (project / PROJECT_CACHE / INDEX_FILE).read_bytes()
+    assert index.reused == len(project_files(project)) - 2
+
+
+def test_load_curriculum_keeps_the_index(project: Path) -> None:
+    aged(project)
+    load_curriculum(project)
+    assert isinstance(load_curriculum(project).quizzes["intro"], _project._IndexedDocument)
