@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from curriculum.content import (
     Diagnostic,
     _item_lint,
     _privacy,
+    _project,
     _raw_html,
     check_curriculum,
     check_paths,
@@ -92,21 +95,53 @@ def test_a_check_after_a_one_file_edit_is_a_cold_check(
     assert warm(project) == after, "an emptied memo"
 
 
-def test_the_texts_are_grouped_once_while_the_files_are_the_same(tmp_path: Path) -> None:
-    """The checks that read every text share one grouping; a replaced file or code-made content regroups."""
+def aged(root: Path) -> Path:
+    """Date every file of ``root`` a minute back, as files not just edited are (the index trusts those)."""
+    then = time.time() - 60
+    for path in root.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            os.utime(path, (then, then))
+    return root
+
+
+def test_a_check_after_a_quiz_edit_reads_no_other_file(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unchanged files come from the content index, and their findings from the memo: no cell is read."""
+    mutate(project)
+    warm(aged(project))
+    quiz = project / "quizzes" / "intro.yml"
+    quiz.write_text(quiz.read_text().replace("30-year-old woman", "31-year-old woman"))
+    read: list[str] = []
+    reread = _project._IndexedDocument._read
+    monkeypatch.setattr(
+        _project._IndexedDocument, "_read", lambda doc: read.append(doc.display) or reread(doc)
+    )
+    lessons = 0
+
+    def counted(*args: object) -> object:
+        nonlocal lessons
+        lessons += 1
+        return real_notebook(*args)  # type: ignore[arg-type]
+
+    real_notebook = _project.read_notebook
+    monkeypatch.setattr(_project, "read_notebook", counted)
+    after = warm(project)
+    assert (read, lessons) == ([], 0), "no lesson or notes file is read for its cells, none parsed again"
+    monkeypatch.undo()
+    assert after == cold(project)
+
+
+def test_content_made_in_code_is_checked_each_time() -> None:
+    """A document with no file (no digest) is never taken from the memo: its texts are checked as they are."""
     from dataclasses import replace
 
-    from curriculum.content._texts import _by_file
-
     cur = load_curriculum(PROJECT)
-    first = _by_file(cur)
-    assert first and _by_file(cur) is first
-    assert [f.text for group in first for f in group] == [f.text for f in texts(cur)]
     quiz_id, quiz = next(iter(cur.quizzes.items()))
-    stem = "A stem written in code, with no file behind it."
+    stem = "A schizophrenic man asks a question written in code, with no file behind it."
     items = [quiz.model.items[0].model_copy(update={"stem": stem}), *quiz.model.items[1:]]
     model = quiz.model.model_copy(update={"items": items})
     cur.tables["quizzes"][quiz_id] = replace(quiz, model=model, digest="")
-    again = _by_file(cur)
-    assert again is not first and stem in [f.text for group in again for f in group]
-    assert _by_file(cur) is not again  # content made in code is read each time
+    with _memo.memo_session(PROJECT):
+        found = check_curriculum(cur)
+    assert any(d.code == "L24" and "schizophrenic" in d.message for d in found)

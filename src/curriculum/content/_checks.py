@@ -7,21 +7,27 @@ are skipped when files are checked on their own, outside a project.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from curriculum.content._calls import Call, parse_cells
-from curriculum.content._citations import CITED_BY_FILE, cited_keys
+from curriculum._memo import Memo
+from curriculum.content._calls import Call, CellCode, parse_cells, signatures
+from curriculum.content._citations import UNRESOLVED_BY_FILE, cited_keys
 from curriculum.content._diagnostics import RULES, Severity
 from curriculum.content._models import ID_PATTERN, Quiz, Spotter, Vignette, Worksheet
 from curriculum.content._nesting import nesting_problem
+from curriculum.content._notebook import Cell
 from curriculum.content._project import Curriculum, Document
-from curriculum.content._registry import Finding, check
+from curriculum.content._registry import Finding, check, document_findings, findings_memo
 from curriculum.content._texts import by_document
 from curriculum.content._validate import did_you_mean
 from curriculum.content._worksheets import WORKSHEET_FIELDS
+from curriculum.content._yaml import Pos
 
 __all__: list[str] = []
 
@@ -251,51 +257,111 @@ def reserved_ids(cur: Curriculum) -> Iterator[Finding]:
 
 @check
 def lesson_code(cur: Curriculum) -> Iterator[Finding]:
-    """Every code cell is Python, and every id a component call names exists."""
+    """Every code cell is Python, and every id a component call names exists.
+
+    What a lesson's code holds (its syntax errors, its calls and where they
+    are) is kept by the lesson's digest, so an unchanged lesson's cells are not
+    read; the ids its calls name are resolved against the curriculum every time.
+    """
     for doc in cur.lessons.values():
-        cells = [cell for cell in doc.cells if cell.kind == "code"]
-        for cell, code in zip(cells, parse_cells([c.text for c in cells]), strict=True):
-            if code.error is not None:
-                offset = _offset(cell.text, code.error.lineno or 1, code.error.offset or 1)
-                yield Finding(
-                    CELL_SYNTAX.at(
-                        doc.display,
-                        cell.pos(offset),
-                        f"cell {cell.index + 1} is not valid Python: {code.error.msg}",
-                        "fix the code; run the cell in JupyterLab to see the error",
-                    )
+        yield from document_findings(_SYNTAX, doc, functools.partial(_syntax_errors, doc))
+        if cur.standalone:
+            continue
+        for call, pos in _located_calls(doc):
+            problem = _unknown(cur, call)
+            if problem:
+                yield Finding(CALL_UNKNOWN.at(doc.display, pos, problem[0], problem[1]))
+
+
+_SYNTAX = findings_memo("check.cell-syntax")
+"""The syntax errors of each lesson's code cells."""
+
+
+def _code_cells(doc: Document[Any]) -> list[tuple[Cell, CellCode]]:
+    cells = [cell for cell in doc.cells if cell.kind == "code"]
+    return list(zip(cells, parse_cells([c.text for c in cells]), strict=True))
+
+
+def _syntax_errors(doc: Document[Any]) -> Iterator[Finding]:
+    for cell, code in _code_cells(doc):
+        if code.error is not None:
+            offset = _offset(cell.text, code.error.lineno or 1, code.error.offset or 1)
+            yield Finding(
+                CELL_SYNTAX.at(
+                    doc.display,
+                    cell.pos(offset),
+                    f"cell {cell.index + 1} is not valid Python: {code.error.msg}",
+                    "fix the code; run the cell in JupyterLab to see the error",
                 )
-                continue
-            if cur.standalone:
-                continue
-            for call in code.calls:
-                problem = _unknown(cur, call)
-                if problem:
-                    yield Finding(
-                        CALL_UNKNOWN.at(
-                            doc.display,
-                            cell.pos(_offset(cell.text, call.line, call.col, utf8=True)),
-                            problem[0],
-                            problem[1],
-                        )
-                    )
+            )
+
+
+def _calls_data(data: Any) -> list[Any]:
+    """Return stored calls as written; raise ValueError for data of another shape (then parsed again)."""
+    if not isinstance(data, list):
+        raise ValueError("not a list of calls")
+    for row in data:
+        if not (
+            isinstance(row, list) and len(row) == 5 and isinstance(row[0], str) and isinstance(row[1], list)
+        ):
+            raise ValueError("not a call")
+        if not (all(isinstance(a, str | None) for a in row[1]) and isinstance(row[2], bool)):
+            raise ValueError("not a call")
+        if not (isinstance(row[3], int) and isinstance(row[4], int)):
+            raise ValueError("not a call")
+    return data
+
+
+_CALLS = Memo[list[Any]]("content.lesson-calls", 1, list, _calls_data)
+"""The component calls of each lesson's valid code cells, with their places in the file."""
+
+
+def _located_calls(doc: Document[Any]) -> list[tuple[Call, Pos]]:
+    """Return the component calls of a lesson's code cells (the valid ones), each with its file position."""
+
+    def parse() -> list[Any]:
+        found: list[Any] = []
+        for cell, code in _code_cells(doc):
+            for call in code.calls if code.error is None else ():
+                line, col = cell.pos(_offset(cell.text, call.line, call.col, utf8=True))
+                found.append([call.function, list(call.args), call.dynamic, line, col])
+        return found
+
+    rows = parse() if not doc.digest else _CALLS.get(doc.digest, parse, context=_signatures())
+    return [
+        (Call(function, tuple(args), dynamic, line, col), (line, col))
+        for function, args, dynamic, line, col in rows
+    ]
+
+
+def _signatures() -> str:
+    """Return the component functions and their parameters, which decide what a cell's calls are."""
+    return json.dumps(signatures(), sort_keys=True)
+
+
+_NESTING = findings_memo("check.markdown-nesting")
+"""What :func:`markdown_nesting` finds in each lesson."""
 
 
 @check
 def markdown_nesting(cur: Curriculum) -> Iterator[Finding]:
     """Check that a lesson's Markdown (one document to Pandoc) nests no deeper than Pandoc can bear."""
     for doc in cur.lessons.values():
-        cells = [cell for cell in doc.cells if cell.kind == "markdown"]
-        joined = "\n\n".join(cell.text for cell in cells)  # as the build joins them: a div may span cells
-        found = nesting_problem(joined)
-        if found is None:
-            continue
-        offset = found.offset
-        for cell in cells:
-            if offset <= len(cell.text):
-                yield Finding(found.diagnostic(doc.display, cell.pos(offset), f"cell {cell.index + 1}"))
-                break
-            offset -= len(cell.text) + 2
+        yield from document_findings(_NESTING, doc, functools.partial(_too_deep, doc))
+
+
+def _too_deep(doc: Document[Any]) -> Iterator[Finding]:
+    cells = [cell for cell in doc.cells if cell.kind == "markdown"]
+    joined = "\n\n".join(cell.text for cell in cells)  # as the build joins them: a div may span cells
+    found = nesting_problem(joined)
+    if found is None:
+        return
+    offset = found.offset
+    for cell in cells:
+        if offset <= len(cell.text):
+            yield Finding(found.diagnostic(doc.display, cell.pos(offset), f"cell {cell.index + 1}"))
+            return
+        offset -= len(cell.text) + 2
 
 
 def _offset(text: str, line: int, col: int, *, utf8: bool = False) -> int:
@@ -469,9 +535,14 @@ def references(cur: Curriculum) -> Iterator[Finding]:
                         hint,
                     )
                 )
-    for field, cited in by_document(cur, CITED_BY_FILE, cited_keys):
+
+    def unresolved(text: str) -> list[tuple[str, int]]:
+        return [(key, offset) for key, offset in cited_keys(text) if key not in keys]
+
+    known = hashlib.sha256("\0".join(sorted(keys)).encode()).hexdigest()
+    for field, cited in by_document(cur, UNRESOLVED_BY_FILE, unresolved, context=known):
         for key, offset in cited:
-            if key not in keys:
+            if key not in keys:  # the context holds every key, so only a damaged memo names a known one
                 yield Finding(
                     CITATION_UNKNOWN.at(
                         field.doc.display, field.pos(offset), f"citation {unknown(key)}", hint

@@ -15,7 +15,15 @@ import re
 
 from curriculum._memo import Memo
 
-__all__ = ["CITATION", "CITED_BY_FILE", "GROUP", "STARTS_CITATION", "citation_keys", "cited_keys", "masked"]
+__all__ = [
+    "CITATION",
+    "GROUP",
+    "STARTS_CITATION",
+    "UNRESOLVED_BY_FILE",
+    "citation_keys",
+    "cited_keys",
+    "masked",
+]
 
 CITATION = re.compile(r"(?<![\w@\\])(-?)@([A-Za-z0-9_][\w:.#$%&\-+?<>~/]*[\w])")
 """One citation: group 1 is ``-`` for the year-only form, group 2 the key."""
@@ -62,13 +70,14 @@ def _pairs(data: object) -> list[tuple[str, int]]:
 
 _CITED = Memo[list[tuple[str, int]]]("content.cited", 1, lambda pairs: [list(p) for p in pairs], _pairs)
 """The citations of each text, across runs (the checks and the renderer ask for every text's)."""
-CITED_BY_FILE = Memo[list[list[tuple[str, int]]]](
-    "lint.cited",
+UNRESOLVED_BY_FILE = Memo[list[list[tuple[str, int]]]](
+    "lint.unresolved-citations",
     1,
     lambda found: [[list(p) for p in pairs] for pairs in found],
     lambda data: list(map(_pairs, data)),
 )
-"""The citations of each text of a file, one entry per file (the check's look-up per file, not per text)."""
+"""The citations of each text of a file that the bibliography lacks, one entry per file, keyed also by the
+bibliography's keys (the check's look-up per file; a file that cites only known keys needs no other)."""
 
 
 def citation_keys(markdown: str) -> list[str]:

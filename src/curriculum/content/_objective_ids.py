@@ -52,15 +52,15 @@ def objective_ids(cur: Curriculum) -> Iterator[Finding]:
     if not objectives:
         return
     names = "|".join(re.escape(i) for i in sorted(objectives, key=len, reverse=True))
-    pattern = re.compile(rf"(?<![\w-])(?:{names})(?![\w-])")
+    source = rf"(?<![\w-])(?:{names})(?![\w-])"
 
-    def ids(text: str) -> list[tuple[int, str]]:
-        return [(m.start(), m.group()) for m in pattern.finditer(text)]
+    def ids(text: str) -> list[tuple[int, str]]:  # compiled only for a text the memo lacks
+        return [(m.start(), m.group()) for m in re.compile(source).finditer(text)]
 
     def wanted(field: TextField) -> bool:
         return not (field.loc and field.loc[-1] == "facilitator")
 
-    for field, found in by_document(cur, _FOUND, ids, wanted=wanted, context=pattern.pattern):
+    for field, found in by_document(cur, _FOUND, ids, wanted=wanted, context=source):
         for start, ident in found:
             if ident not in objectives:  # the context holds every id, so only a damaged memo names another
                 continue

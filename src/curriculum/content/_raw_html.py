@@ -18,6 +18,7 @@ references in attribute values as a browser does.
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import re
@@ -33,9 +34,10 @@ from markdown_it.token import Token
 from curriculum._memo import Memo
 from curriculum.content._diagnostics import RULES, Rule, Severity
 from curriculum.content._files import FileRefused, read_bytes
-from curriculum.content._project import PROJECT_FILE, Curriculum, display_path, generated_dirs
-from curriculum.content._registry import Finding, check
+from curriculum.content._project import PROJECT_FILE, Curriculum, Document, display_path, generated_dirs
+from curriculum.content._registry import Finding, check, document_findings, findings_memo
 from curriculum.content._source import read_source, size_limit
+from curriculum.content._yaml import load_yaml
 
 __all__ = ["project_pages", "scripted_url"]
 
@@ -345,18 +347,26 @@ def _text_position(text: str) -> Callable[[int], tuple[int, int]]:
     return place
 
 
+_LESSONS = findings_memo("check.raw-html-lessons")
+"""What :func:`raw_html_in_lessons` finds in each lesson."""
+
+
 @check
 def raw_html_in_lessons(cur: Curriculum) -> Iterator[Finding]:
     """Lint Markdown and raw cells, and the HTML code cells display (as written in their code)."""
     for doc in cur.lessons.values():
-        for cell in doc.cells:
-            if cell.kind == "markdown":
-                problems = _markdown_problems(cell.text)
-            elif cell.kind == "code" or (cell.kind == "raw" and cell.index > 0):
-                problems = _html_problems(cell.text)
-            else:
-                continue
-            yield from _diagnostics(doc.display, problems, cell.pos)
+        yield from document_findings(_LESSONS, doc, functools.partial(_lesson_problems, doc))
+
+
+def _lesson_problems(doc: Document[Any]) -> Iterator[Finding]:
+    for cell in doc.cells:
+        if cell.kind == "markdown":
+            problems = _markdown_problems(cell.text)
+        elif cell.kind == "code" or (cell.kind == "raw" and cell.index > 0):
+            problems = _html_problems(cell.text)
+        else:
+            continue
+        yield from _diagnostics(doc.display, problems, cell.pos)
 
 
 @check
@@ -391,26 +401,26 @@ def project_pages(root: Path) -> list[Path]:
     config_file = root / PROJECT_FILE
     try:  # read as the project's files are: inside the project, a plain file, not too large
         raw = read_bytes(config_file, size_limit(config_file), root=root)
-        config: Any = yaml.safe_load(raw.decode("utf-8")) if len(raw) <= size_limit(config_file) else {}
+        config: Any = load_yaml(raw.decode("utf-8")) if len(raw) <= size_limit(config_file) else {}
         patterns = config["project"]["render"]
     except (FileRefused, UnicodeDecodeError, yaml.YAMLError, KeyError, TypeError):
         patterns = None
     if not isinstance(patterns, list):
         return [p for p in _walk(root) if _page(p.relative_to(root))]
     inside = root.resolve()
-    pages: list[Path] = []
+    pages: dict[Path, None] = {}
     for pattern in patterns:
         if isinstance(pattern, str) and not pattern.startswith("!"):
             found = sorted(root.glob(pattern)) if "*" in pattern else [root / pattern]
-            pages += [
-                p
+            pages.update(
+                (p, None)
                 for p in found
                 if p not in pages
+                and _page(p.relative_to(root))
                 and p.is_file()
                 and p.resolve().is_relative_to(inside)
-                and _page(p.relative_to(root))
-            ]
-    return pages
+            )
+    return list(pages)
 
 
 def _page(path: Path) -> bool:

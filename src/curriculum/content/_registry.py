@@ -7,15 +7,16 @@ path such as ``("items", 3)``) whose ``suppress`` mapping may silence it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from curriculum.content._diagnostics import Diagnostic
+from curriculum._memo import Memo
+from curriculum.content._diagnostics import Diagnostic, Severity
 from curriculum.content._project import Curriculum, Document
 from curriculum.content._yaml import Loc
 
-__all__ = ["CHECKS", "Finding", "check"]
+__all__ = ["CHECKS", "Finding", "check", "document_findings", "findings_memo"]
 
 
 @dataclass(frozen=True)
@@ -46,3 +47,70 @@ def check(fn: CheckFn) -> CheckFn:
     """Register ``fn`` as a curriculum check (decorator)."""
     CHECKS.append(fn)
     return fn
+
+
+def findings_memo(namespace: str, version: int = 1) -> Memo[list[Any]]:
+    """Return a memo of what a check finds in one document at a time (see :func:`document_findings`)."""
+    return Memo[list[Any]](namespace, version, list, _findings_data)
+
+
+def document_findings(
+    memo: Memo[list[Any]], doc: Document[Any], find: Callable[[], Iterable[Finding]], *, context: str = ""
+) -> Iterator[Finding]:
+    """Yield what ``find`` finds in ``doc``, kept by the document's digest while it is unchanged.
+
+    For a check whose findings in a document follow from that document alone
+    (and ``context``), such as the lint of a lesson's cells: a build after
+    another file's edit takes them from ``memo`` without reading the
+    document's cells, which a document from the content index would read
+    from its file (see :mod:`curriculum.content._index`). ``find`` must yield
+    findings whose scope is ``doc`` or none.
+
+    Parameters
+    ----------
+    memo : Memo[list[Any]]
+        The check's memo, from :func:`findings_memo`.
+    doc : Document
+        The document checked.
+    find : Callable[[], Iterable[Finding]]
+        The check of that one document.
+    context : str
+        Anything else the findings depend on.
+    """
+    if not doc.digest:  # a document made in code, not read from a file
+        yield from find()
+        return
+
+    def found() -> list[Any]:
+        return [_finding_data(finding, doc) for finding in find()]
+
+    for data in memo.get(doc.digest, found, context=f"{doc.display}\0{context}"):
+        path, line, col, code, severity, message, hint, owner = data
+        diagnostic = Diagnostic(path, line, col, code, Severity(severity), message, hint)
+        yield Finding(diagnostic, None if owner is None else doc, () if owner is None else tuple(owner))
+
+
+def _finding_data(finding: Finding, doc: Document[Any]) -> list[Any]:
+    d = finding.diagnostic
+    if finding.doc is not None and finding.doc is not doc:
+        raise ValueError(f"a finding of {doc.display} is scoped to {finding.doc.display}")
+    owner = None if finding.doc is None else list(finding.owner)
+    return [d.path, d.line, d.col, d.code, int(d.severity), d.message, d.hint, owner]
+
+
+def _findings_data(data: Any) -> list[Any]:
+    """Return stored findings as they were written; raise ValueError for data of another shape."""
+    if not isinstance(data, list):
+        raise ValueError("not a list of findings")
+    for row in data:
+        if not (isinstance(row, list) and len(row) == 8 and isinstance(row[0], str)):
+            raise ValueError("not a finding")
+        if not (isinstance(row[1], int) and isinstance(row[2], int) and row[4] in (0, 1, 2)):
+            raise ValueError("not a finding")
+        if not all(isinstance(x, str) for x in (row[3], row[5], row[6])):
+            raise ValueError("not a finding")
+        if row[7] is not None and not (
+            isinstance(row[7], list) and all(isinstance(x, str | int) for x in row[7])
+        ):
+            raise ValueError("not a finding")
+    return data

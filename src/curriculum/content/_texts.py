@@ -9,7 +9,7 @@ is what the privacy lint reads.
 
 from __future__ import annotations
 
-import itertools
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -67,12 +67,15 @@ def by_document(
     wanted: Callable[[TextField], bool] = lambda _field: True,
     context: str = "",
 ) -> Iterator[tuple[TextField, _T]]:
-    """Yield each wanted text with ``compute(text)``, remembered one file at a time.
+    """Yield each wanted text whose ``compute(text)`` found something, remembered one file at a time.
 
     The texts of a file, and so what a pure function of each makes of them,
     follow from the file's text: ``memo`` keeps one list per file, keyed by
     its digest (see :mod:`curriculum._memo`), so a check reads an unchanged
-    file's results with one look-up instead of one per text.
+    file's results with one look-up instead of one per text. A result that is
+    false (an empty list) means nothing was found in that text; a file whose
+    results are all false is passed over without its texts being made, so a
+    lesson from the content index is not read for its cells.
 
     Parameters
     ----------
@@ -81,48 +84,44 @@ def by_document(
     memo : Memo[list[T]]
         Where each file's list of results is kept.
     compute : Callable[[str], T]
-        A pure function of a text (given the code and ``context``).
+        A pure function of a text (given the code and ``context``); false when it finds nothing.
     wanted : Callable[[TextField], bool]
         Which texts the check reads (a fixed rule of the check's code).
     context : str
         Anything else the results depend on.
     """
-    for group in _by_file(cur):
-        fields = [field for field in group if wanted(field)]
-        if fields:
-            yield from zip(fields, _results(memo, compute, fields, context), strict=True)
+    for doc, texts_of in _documents(cur):
+        yield from _found(doc, texts_of, memo, compute, wanted, context)
 
 
-def _by_file(cur: Curriculum) -> list[list[TextField]]:
-    """Return the texts of ``cur`` grouped by file, made once for the checks that read them all.
+def _found(
+    doc: Document[Any],
+    texts_of: Callable[[], Iterator[TextField]],
+    memo: Memo[list[_T]],
+    compute: Callable[[str], _T],
+    wanted: Callable[[TextField], bool],
+    context: str,
+) -> Iterator[tuple[TextField, _T]]:
+    """Yield the wanted texts of one document in which ``compute`` found something (:func:`by_document`)."""
+    made: list[list[TextField]] = []
 
-    The texts of a file follow from its text, as the memo's keys do, so the
-    groups are kept on the curriculum while it holds the same files (with
-    the same digests); content made in code, without digests, is read each time.
-    """
-    files = [(id(doc), doc.digest) for doc in cur.documents()]
-    kept: tuple[list[tuple[int, str]], list[list[TextField]]] | None = cur.__dict__.get("_texts_by_file")
-    if kept is not None and kept[0] == files:
-        return kept[1]
-    groups = [list(group) for _, group in itertools.groupby(texts(cur), key=lambda field: id(field.doc))]
-    if all(digest for _, digest in files):
-        cur.__dict__["_texts_by_file"] = (files, groups)
-    return groups
-
-
-def _results(
-    memo: Memo[list[_T]], compute: Callable[[str], _T], fields: list[TextField], context: str
-) -> list[_T]:
-    """Return ``compute`` of each text of one file, from the memo while the file is unchanged."""
-    digest = fields[0].doc.digest
+    def fields() -> list[TextField]:
+        if not made:
+            made.append([field for field in texts_of() if wanted(field)])
+        return made[0]
 
     def all_of_them() -> list[_T]:
-        return [compute(field.text) for field in fields]
+        return [compute(field.text) for field in fields()]
 
-    if not digest:  # a document made in code, not read from a file
-        return all_of_them()
-    results = memo.get(f"{digest}\0{len(fields)}", all_of_them, context=context)
-    return results if len(results) == len(fields) else all_of_them()  # a damaged entry: the file's own
+    if not doc.digest:  # a document made in code, not read from a file
+        results = all_of_them()
+    else:
+        results = memo.get(doc.digest, all_of_them, context=context)
+        if not any(results):
+            return
+        if len(results) != len(fields()):
+            results = all_of_them()  # a damaged entry: the file's own
+    yield from ((field, result) for field, result in zip(fields(), results, strict=True) if result)
 
 
 def texts(cur: Curriculum) -> Iterator[TextField]:
@@ -138,23 +137,35 @@ def texts(cur: Curriculum) -> Iterator[TextField]:
     TextField
         Each text, in file order.
     """
+    for _, texts_of in _documents(cur):
+        yield from texts_of()
+
+
+def _documents(cur: Curriculum) -> Iterator[tuple[Document[Any], Callable[[], Iterator[TextField]]]]:
+    """Yield each document that holds authored text, with how to make its texts (made only when asked)."""
     for lesson in cur.lessons.values():
-        for cell in lesson.cells:
-            if cell.kind == "markdown":
-                yield TextField(lesson, (), cell.text, (), False, cell)
+        yield lesson, functools.partial(_cells, lesson)
     for quiz in cur.quizzes.values():
-        yield from _quiz(quiz)
+        yield quiz, functools.partial(_quiz, quiz)
     for vignette in cur.vignettes.values():
-        yield from _vignette(vignette)
+        yield vignette, functools.partial(_vignette, vignette)
     for exercise in cur.exercises.values():
-        yield from _exercise(exercise)
+        yield exercise, functools.partial(_exercise, exercise)
     for notes in cur.notes.values():
-        for body in notes.cells:
-            yield TextField(notes, (), body.text, (), False, body)
+        yield notes, functools.partial(_cells, notes)
     if cur.techniques is not None:
-        vocab: TechniqueVocabulary = cur.techniques.model
-        for i, t in enumerate(vocab.techniques):
-            yield TextField(cur.techniques, ("techniques", i, "definition"), t.definition, (), False)
+        yield cur.techniques, functools.partial(_techniques, cur.techniques)
+
+
+def _cells(doc: Document[Any]) -> Iterator[TextField]:
+    for cell in doc.cells:
+        if cell.kind == "markdown":
+            yield TextField(doc, (), cell.text, (), False, cell)
+
+
+def _techniques(doc: Document[TechniqueVocabulary]) -> Iterator[TextField]:
+    for i, t in enumerate(doc.model.techniques):
+        yield TextField(doc, ("techniques", i, "definition"), t.definition, (), False)
 
 
 def _quiz(doc: Document[Quiz]) -> Iterator[TextField]:
