@@ -365,3 +365,59 @@ def test_a_value_reused_is_written_back_as_it_was_read(tmp_path: Path) -> None:
         UPPER.get(other, Calls()(other))  # something new in the same file, so the file is written
     text = memo_file(tmp_path).read_text()
     assert f'{key}\t"\\u0041LPHA"' in text and UPPER.key(other) in text
+
+
+def test_entries_are_written_sorted_and_found_where_they_lie(tmp_path: Path) -> None:
+    """A file's lines are sorted by key and counted in its header; each key is found by binary search."""
+    texts = [f"text {n} " + "x" * (n % 300) for n in range(3000)]  # files of a few hundred KB each
+    fill(tmp_path, *texts)
+    for path in (tmp_path / PROJECT_CACHE / "memo").glob("test.upper.?.jsonl"):
+        head, *lines = path.read_bytes().splitlines()
+        keys = [line.split(b"\t")[0] for line in lines]
+        assert keys == sorted(keys) and json.loads(head)["sorted"] == len(lines)
+    new_process()
+    searched: list[bytes] = []
+    search = _memo._search
+    with memo_session(tmp_path):
+        _memo._search = lambda *args: searched.append(args[2]) or search(*args)  # type: ignore[assignment]
+        try:
+            calls = Calls(allowed=False)
+            assert all(UPPER.get(text, calls(text)) == text.upper() for text in reversed(texts))
+            misses = Calls()
+            absent = [f"absent {n}" for n in range(200)]
+            assert all(UPPER.get(text, misses(text)) == text.upper() for text in absent)
+        finally:
+            _memo._search = search
+    assert misses.texts == absent and len(searched) == len(texts) + len(absent)
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 5, 40, 400])
+def test_the_search_finds_each_key_and_nothing_else(size: int) -> None:
+    keys = sorted(f"{n:064x}".encode() for n in range(0, 7 * size, 7))
+    data = b"head\n" + b"".join(key + b"\t" + b'"' + b"v" * (n % 5000) + b'"\n' for n, key in enumerate(keys))
+    for n, key in enumerate(keys):
+        assert _memo._search(data, 5, key) == b'"' + b"v" * (n % 5000) + b'"'
+    for n in range(-1, 7 * size + 1):
+        if n % 7 or n < 0:
+            assert _memo._search(data, 5, f"{max(n, 0) if n >= 0 else 0:064x}".encode()[:63] + b"g") is None
+            if n >= 0:
+                assert _memo._search(data, 5, f"{n:064x}".encode()) is None
+
+
+def test_a_file_of_the_earlier_unsorted_form_is_still_read(tmp_path: Path) -> None:
+    """Its lines in any order (no count in the header): each entry is found; once it changes, it is sorted."""
+    texts = ["alpha", *(f"text {n}" for n in range(60))]
+    key = UPPER.key("alpha")
+    same = [t for t in texts if UPPER.key(t)[0] == key[0]]
+    new = same.pop()  # computed in the session: the file changes
+    entries = {UPPER.key(t): t.upper() for t in reversed(same)}
+    memo_file(tmp_path).parent.mkdir(parents=True)
+    memo_file(tmp_path).write_text(memo_text("test.upper", entries))
+    calls = Calls()
+    with memo_session(tmp_path):
+        assert all(UPPER.get(t, calls(t)) == t.upper() for t in texts)
+    assert new in calls.texts and not set(calls.texts) & set(same), (
+        "the unsorted file's entries were all found"
+    )
+    head, *lines = memo_file(tmp_path).read_text().splitlines()
+    assert json.loads(head)["sorted"] == len(same) + 1 == len(lines) and lines == sorted(lines)

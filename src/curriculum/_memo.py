@@ -26,10 +26,13 @@ the function, so library use behaves exactly as without it.
 
 Each namespace keeps its entries in sixteen files per folder, split by the
 first hex digit of the key. A file is a line of JSON naming its namespace,
-then one line per entry: the key, a tab, and the value as JSON. Each file is
-read once per process the first time a key in it is needed, and split into
-lines; a value is parsed only when its key is asked for, and one reused is
-written back as it was read. When a session in which something new
+then one line per entry, sorted by key: the key, a tab, and the value as
+JSON. Each file is read once per process the first time a key in it is
+needed, and an entry is found by a binary search of its lines where they
+lie (a build that asks for a few hundred of a hundred thousand entries does
+not split them all); a value is parsed only when its key is asked for, and
+one reused is written back as it was read. A file of an earlier version,
+whose lines are not sorted, is split whole as it used to be. When a session in which something new
 was computed ends, each file whose entries differ from those the session used
 is written atomically (or removed when it has none left): so a build after a
 one-quiz edit rewrites the few files that hold the quiz's old and new texts.
@@ -148,14 +151,99 @@ class _Raw(bytes):
     """A value as its file holds it (JSON text), parsed when asked for and written back unparsed."""
 
 
+class _Shard:
+    """The entries of one memo file, as the file holds them (keys and values are bytes).
+
+    A file written sorted (its header says so, with the number of entries) is
+    searched where it lies: :meth:`get` bisects the byte offsets of its lines.
+    Any other file (an earlier version's) is split into a dictionary at once.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's bytes, or nothing.
+    start : int
+        Where the entries' lines begin (after the header).
+    count : int | None
+        How many entries a sorted file holds; None for a file whose lines are not sorted.
+    """
+
+    def __init__(self, data: bytes = b"", start: int = 0, count: int | None = None) -> None:
+        self._data, self._start = data, start
+        self._split: dict[bytes, bytes] | None = None if count is not None else _lines(data[start:])
+        self.count = count if count is not None else len(self._split or ())
+        """How many entries the file holds."""
+
+    def get(self, key: bytes) -> bytes | None:
+        """Return the value stored for ``key``, or None."""
+        if self._split is not None:
+            return self._split.get(key)
+        return _search(self._data, self._start, key)
+
+    def entries(self) -> dict[bytes, bytes]:
+        """Return every entry (the file split whole, the first time)."""
+        if self._split is None:
+            self._split = _lines(self._data[self._start :])
+            self._data = b""
+        return self._split
+
+    def holds(self, entries: dict[bytes, bytes]) -> bool:
+        """Whether each of ``entries`` is stored as it is (looked up one by one)."""
+        return all(self.get(key) == value for key, value in entries.items())
+
+
+def _lines(data: bytes) -> dict[bytes, bytes]:
+    """Return the entries of a file's lines; a line that is not an entry is skipped."""
+    entries: dict[bytes, bytes] = {}
+    for line in data.split(b"\n"):
+        key, tab, value = line.partition(b"\t")
+        if tab and len(key) == _KEY_LENGTH:
+            entries[key] = value
+    return entries
+
+
+_NEAR = 4096
+"""Where the binary search stops halving and reads lines in order."""
+
+
+def _search(data: bytes, low: int, key: bytes) -> bytes | None:
+    """Return the value of ``key`` in sorted entry lines, or None (a file out of order only misses).
+
+    The search keeps ``low`` at the start of a line whose key is at most
+    ``key`` (or at the first line, where it starts), and the line sought, if
+    any, starting at or before ``high``; then it reads lines from ``low``
+    until it passes ``key``.
+    """
+    high = len(data)
+    while high - low > _NEAR:
+        middle = (low + high) // 2
+        start = data.find(b"\n", middle, high) + 1
+        if start == 0 or start >= high:
+            high = middle
+        elif data[start : start + _KEY_LENGTH] <= key:
+            low = start
+        else:
+            high = middle
+    while low < len(data):
+        end = data.find(b"\n", low)
+        end = len(data) if end < 0 else end
+        found = data[low : low + _KEY_LENGTH]
+        if found == key and data[low + _KEY_LENGTH : low + _KEY_LENGTH + 1] == b"\t":
+            return data[low + _KEY_LENGTH + 1 : end]
+        if found > key:
+            return None
+        low = end + 1
+    return None
+
+
 @dataclass
 class _Store:
     """One namespace's entries in one folder: those read from its files, and those this session used."""
 
     folder: Path
     namespace: str
-    shards: dict[str, dict[bytes, bytes]] = field(default_factory=dict)
-    """Each file's entries as read: key to value, both as the file holds them."""
+    shards: dict[str, _Shard] = field(default_factory=dict)
+    """Each file's entries as read, keys and values as the file holds them."""
     used: dict[str, Any] = field(default_factory=dict)
     """The entries this session used: a value read (:class:`_Raw`) or computed (JSON data)."""
     dirty: bool = False
@@ -166,7 +254,7 @@ class _Store:
         """Return the file of the entries whose key starts with ``shard``."""
         return self.folder / f"{self.namespace}.{shard}.jsonl"
 
-    def entries(self, shard: str) -> dict[bytes, bytes]:
+    def entries(self, shard: str) -> _Shard:
         """Return the entries of one file, reading it the first time (an unusable file counts as empty)."""
         found = self.shards.get(shard)
         if found is None:
@@ -177,7 +265,7 @@ class _Store:
         return found
 
 
-def _read(path: Path, namespace: str) -> dict[bytes, bytes]:
+def _read(path: Path, namespace: str) -> _Shard:
     """Return the entries of a memo file, unparsed, or none if it is missing, foreign or too big.
 
     A link or a special file counts as missing: a folder that came with a
@@ -189,20 +277,16 @@ def _read(path: Path, namespace: str) -> dict[bytes, bytes]:
 
     data = read_existing(path, MAX_BYTES)
     if data is None or len(data) > MAX_BYTES:
-        return {}
-    head, _, body = data.partition(b"\n")
+        return _Shard()
+    end = data.find(b"\n")
     try:
-        header = json.loads(head)
+        header = json.loads(data[: end if end >= 0 else len(data)])
     except (ValueError, RecursionError):  # ValueError covers bad UTF-8 and bad JSON
-        return {}
-    if not isinstance(header, dict) or header.get("memo") != namespace:
-        return {}
-    entries: dict[bytes, bytes] = {}
-    for line in body.split(b"\n"):
-        key, tab, value = line.partition(b"\t")
-        if tab and len(key) == _KEY_LENGTH:
-            entries[key] = value
-    return entries
+        return _Shard()
+    if not isinstance(header, dict) or header.get("memo") != namespace or end < 0:
+        return _Shard()
+    count = header.get("sorted")  # the number of entries, in a file whose lines are sorted by key
+    return _Shard(data, end + 1, count if isinstance(count, int) and not isinstance(count, bool) else None)
 
 
 @dataclass(frozen=True)
@@ -287,22 +371,24 @@ def _write(store: _Store, within: Path, *, keep: bool) -> None:
     for key, value in store.used.items():
         raw = value if isinstance(value, _Raw) else json.dumps(value, separators=(",", ":")).encode()
         used[key[:1]][key.encode()] = raw  # JSON escapes every newline: an entry is one line
-    header = json.dumps({"memo": store.namespace}).encode()
     for shard, entries in used.items():
         before = store.shards.get(shard)
         if before is None and keep:
             continue  # a file the session cut short never read: left as it is
-        if keep:
-            entries = {**(before or {}), **entries}
-        if before is not None and entries == before:
-            continue
+        if before is not None and before.holds(entries) and (keep or before.count == len(entries)):
+            continue  # the file holds exactly what it must (and, kept, what else it held)
+        if before is not None and keep:
+            entries = {**before.entries(), **entries}
         path = store.path(shard)
-        if entries:
-            lines = b"\n".join(key + b"\t" + value for key, value in entries.items())
-            write_atomic(path, header + b"\n" + lines + b"\n", within=within)
-        elif not path.is_symlink() and path.is_file():
-            path.unlink()
-        store.shards[shard] = entries
+        if not entries:
+            if not path.is_symlink() and path.is_file():
+                path.unlink()
+            store.shards[shard] = _Shard(count=0)
+            continue
+        header = json.dumps({"memo": store.namespace, "sorted": len(entries)}).encode() + b"\n"
+        data = header + b"\n".join(key + b"\t" + entries[key] for key in sorted(entries)) + b"\n"
+        write_atomic(path, data, within=within)
+        store.shards[shard] = _Shard(data, len(header), len(entries))
     earlier = [f"{store.namespace}.json", *(f"{store.namespace}.{shard}.json" for shard in _SHARDS)]
     for name in earlier:  # the forms of earlier versions: one file, then sixteen JSON documents
         legacy = store.folder / name
@@ -392,7 +478,7 @@ class Memo(Generic[_T]):
         key = self.key(text, context)
         data = store.used.get(key, _MISSING)
         if data is _MISSING:
-            raw = store.entries(key[:1]).get(key.encode(), None)
+            raw = store.entries(key[:1]).get(key.encode())
             data = _MISSING if raw is None else _Raw(raw)
         if data is not _MISSING:
             try:
@@ -427,7 +513,7 @@ class Memo(Generic[_T]):
             return None
         key = self.key(text, context)
         if key not in store.used:
-            raw = store.entries(key[:1]).get(key.encode(), None)
+            raw = store.entries(key[:1]).get(key.encode())
             if raw is None:
                 return None
             store.used[key] = _Raw(raw)
