@@ -421,3 +421,23 @@ def test_a_file_of_the_earlier_unsorted_form_is_still_read(tmp_path: Path) -> No
     )
     head, *lines = memo_file(tmp_path).read_text().splitlines()
     assert json.loads(head)["sorted"] == len(same) + 1 == len(lines) and lines == sorted(lines)
+
+
+def test_a_planted_file_of_one_long_line_is_split_once_not_scanned_at_every_look_up(tmp_path: Path) -> None:
+    """A file that says it is sorted but holds a line longer than any value is read whole, once."""
+    path = memo_file(tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(json.dumps({"memo": "test.upper", "sorted": 10**6}).encode() + b"\n" + b"7" * (3 << 20))
+    searched: list[bytes] = []
+    search = _memo._search
+    with memo_session(tmp_path):
+        _memo._search = lambda *args: searched.append(args[2]) or search(*args)  # type: ignore[assignment]
+        try:
+            texts = [
+                t for t in (f"text {n}" for n in range(300)) if UPPER.key(t)[0] == path.name.split(".")[2]
+            ]
+            assert all(UPPER.get(t, Calls()(t)) == t.upper() for t in texts)
+        finally:
+            _memo._search = search
+    assert len(searched) == 1, "one search finds the long line; the file is split, then looked up in a dict"
+    assert json.loads(path.read_text().splitlines()[0])["sorted"] == len(texts)

@@ -176,9 +176,12 @@ class _Shard:
 
     def get(self, key: bytes) -> bytes | None:
         """Return the value stored for ``key``, or None."""
-        if self._split is not None:
-            return self._split.get(key)
-        return _search(self._data, self._start, key)
+        if self._split is None:
+            try:
+                return _search(self._data, self._start, key)
+            except _TooLong:
+                self.entries()
+        return self.entries().get(key)
 
     def entries(self) -> dict[bytes, bytes]:
         """Return every entry (the file split whole, the first time)."""
@@ -204,35 +207,66 @@ def _lines(data: bytes) -> dict[bytes, bytes]:
 
 _NEAR = 4096
 """Where the binary search stops halving and reads lines in order."""
+_LONGEST = 1 << 20
+"""The longest line the binary search steps over; a file with a longer one is split whole instead."""
+
+
+class _TooLong(Exception):
+    """A memo file has a line longer than :data:`_LONGEST` (see :func:`_search`)."""
 
 
 def _search(data: bytes, low: int, key: bytes) -> bytes | None:
     """Return the value of ``key`` in sorted entry lines, or None (a file out of order only misses).
 
-    The search keeps ``low`` at the start of a line whose key is at most
-    ``key`` (or at the first line, where it starts), and the line sought, if
-    any, starting at or before ``high``; then it reads lines from ``low``
-    until it passes ``key``.
+    Parameters
+    ----------
+    data : bytes
+        A memo file.
+    low : int
+        Where its first entry line starts.
+    key : bytes
+        The key sought.
+
+    Returns
+    -------
+    bytes | None
+        The value as the file holds it, or None.
+
+    Notes
+    -----
+    The line sought, if any, starts in ``[low, high)``, and ``low`` is the start
+    of a line whose key is at most ``key`` (or of the first line). The search
+    halves that window, then reads the lines that start in it.
+
+    Raises
+    ------
+    _TooLong
+        A line is longer than :data:`_LONGEST`: the file is better split whole,
+        once, than scanned at every look-up (a file planted to slow the build).
     """
     high = len(data)
     while high - low > _NEAR:
         middle = (low + high) // 2
-        start = data.find(b"\n", middle, high) + 1
-        if start == 0 or start >= high:
-            high = middle
+        reach = min(high - 1, middle + _LONGEST)
+        start = data.find(b"\n", middle, reach) + 1  # the first line starting after middle, before high
+        if start == 0 and reach < high - 1:
+            raise _TooLong
+        if start == 0:
+            high = middle + 1
         elif data[start : start + _KEY_LENGTH] <= key:
             low = start
         else:
-            high = middle
-    while low < len(data):
-        end = data.find(b"\n", low)
-        end = len(data) if end < 0 else end
+            high = start
+    while low < high:
         found = data[low : low + _KEY_LENGTH]
         if found == key and data[low + _KEY_LENGTH : low + _KEY_LENGTH + 1] == b"\t":
-            return data[low + _KEY_LENGTH + 1 : end]
+            end = data.find(b"\n", low)
+            return data[low + _KEY_LENGTH + 1 : end if end >= 0 else len(data)]
         if found > key:
             return None
-        low = end + 1
+        low = data.find(b"\n", low, high - 1) + 1
+        if low == 0:
+            return None
     return None
 
 

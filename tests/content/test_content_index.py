@@ -81,7 +81,9 @@ def test_a_file_edited_in_the_second_of_its_recording_is_read_again(project: Pat
     assert "31-year-old" in cur.quizzes["intro"].model.model_dump_json()
 
 
-@pytest.mark.parametrize("damage", ["foreign", "garbled line", "bad model", "bad places", "link"])
+@pytest.mark.parametrize(
+    "damage", ["foreign", "garbled line", "bad digest", "bad model", "bad places", "link"]
+)
 def test_a_doubtful_index_is_not_trusted(project: Path, damage: str, tmp_path: Path) -> None:
     aged(project)
     loaded(project)
@@ -95,6 +97,9 @@ def test_a_doubtful_index_is_not_trusted(project: Path, damage: str, tmp_path: P
         head = json.dumps(header).encode()
     elif damage == "garbled line":
         lines[quiz_line] = b"quizzes/intro.yml\tnot\tan\tentry"
+    elif damage == "bad digest":  # not a SHA-256 (it keys the memo): the file is read
+        fields[3] = b"\xff" * 64
+        lines[quiz_line] = b"\t".join(fields)
     elif damage == "bad model":  # validates into nothing: the file is read
         fields[6] = b'{"title": 3}'
         lines[quiz_line] = b"\t".join(fields)
@@ -111,7 +116,8 @@ def test_a_doubtful_index_is_not_trusted(project: Path, damage: str, tmp_path: P
     expected = described(load_files(project_files(project), root=project))
     assert described(cur) == expected
     content = len(project_files(project)) - 1
-    reused = {"foreign": 0, "garbled line": content - 1, "bad model": content - 1, "bad places": content}
+    reused = {"foreign": 0, "garbled line": content - 1, "bad digest": content - 1, "bad model": content - 1}
+    reused["bad places"] = content
     reused["link"] = 0
     assert index.reused == reused[damage]
     if damage == "link":
@@ -135,3 +141,46 @@ def test_load_curriculum_keeps_the_index(project: Path) -> None:
     aged(project)
     load_curriculum(project)
     assert isinstance(load_curriculum(project).quizzes["intro"], _project._IndexedDocument)
+
+
+def test_a_lesson_changed_after_it_was_loaded_is_reported_not_checked_as_it_was(project: Path) -> None:
+    """Cells read later must be those of the text the index recorded; else the command stops, located."""
+    from curriculum.errors import ContentError
+
+    aged(project)
+    loaded(project)
+    cur, _ = loaded(project)
+    lesson = project / "lessons" / "intro.ipynb"
+    lesson.write_text(lesson.read_text() + "\n")
+    with pytest.raises(ContentError) as raised:
+        _ = cur.lessons["intro"].cells
+    assert [(d.code, d.path.endswith("lessons/intro.ipynb")) for d in raised.value.diagnostics] == [
+        ("CUR101", True)
+    ]
+
+
+def test_an_indexed_file_that_became_a_link_out_of_the_project_is_refused(
+    project: Path, tmp_path: Path
+) -> None:
+    """Moved out and linked back (its time and size kept): refused as any file outside is, not indexed."""
+    aged(project)
+    loaded(project)
+    lesson = project / "lessons" / "intro.ipynb"
+    outside = tmp_path / "elsewhere.ipynb"
+    os.rename(lesson, outside)
+    lesson.symlink_to(outside)
+    cur, _ = loaded(project)
+    assert "intro" not in cur.lessons, cur.diagnostics
+    assert any(d.code == "CUR106" and d.path.endswith("lessons/intro.ipynb") for d in cur.diagnostics), (
+        cur.diagnostics
+    )
+
+
+def test_a_file_name_that_is_not_utf8_is_indexed_as_any_other(project: Path) -> None:
+    quiz = project / "quizzes" / "intro.yml"
+    odd = project / "quizzes" / os.fsdecode(b"intro-\xff.yml")
+    odd.write_bytes(quiz.read_bytes())
+    aged(project)
+    first, _ = loaded(project)
+    second, index = loaded(project)
+    assert described(second) == described(first) and index.reused == len(project_files(project)) - 1

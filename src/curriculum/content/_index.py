@@ -44,6 +44,13 @@ INDEX_FILE = "content-index.tsv"
 """The index, in the project's build cache."""
 _FIELDS = 7
 """A line's fields: name, time, size, digest, kind, locations, model."""
+_DIGEST_LENGTH = 64
+"""A SHA-256 in hex."""
+
+
+def _name(name: str) -> bytes:
+    """Return a file's name as the index holds it (any name the file system allows, undecodable bytes too)."""
+    return name.encode("utf-8", "surrogateescape")
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,7 @@ class ContentIndex:
         """How many files the last load took from the index."""
 
     def _read(self) -> None:
+        """Read the entries of the index, if it is this computer's and this code's; else start empty."""
         data = read_existing(self.path, MAX_BYTES)
         if data is None or len(data) > MAX_BYTES:
             return
@@ -129,18 +137,24 @@ class ContentIndex:
             info = path.stat()
         except OSError:
             return None, None
-        fields = self._before.get(name.encode())
+        fields = self._before.get(_name(name))
         if fields is None or info.st_mtime_ns + RACY_NS >= self._at:
             return info, None
         if fields[1] != str(info.st_mtime_ns).encode() or fields[2] != str(info.st_size).encode():
             return info, None
+        try:
+            digest, kind, locs = fields[3].decode("ascii"), fields[4].decode("ascii"), fields[5].decode()
+        except UnicodeDecodeError:  # a damaged entry: the file is read
+            return info, None
+        if len(digest) != _DIGEST_LENGTH or not all(c in "0123456789abcdef" for c in digest):
+            return info, None
         self._now[fields[0]] = fields
         self.reused += 1
-        return info, IndexEntry(fields[4].decode(), fields[3].decode(), fields[5].decode(), fields[6])
+        return info, IndexEntry(kind, digest, locs, fields[6])
 
     def forget(self, name: str) -> None:
         """Drop the entry :meth:`entry` just gave, found unusable (the file is read and recorded anew)."""
-        if self._now.pop(name.encode(), None) is not None:
+        if self._now.pop(_name(name), None) is not None:
             self.reused -= 1
 
     def remember(self, name: str, info: os.stat_result, entry: IndexEntry) -> None:
@@ -155,10 +169,13 @@ class ContentIndex:
         entry : IndexEntry
             What it loaded into.
         """
-        fields = [name, str(info.st_mtime_ns), str(info.st_size), entry.digest, entry.kind, entry.locs]
-        if any("\t" in f or "\n" in f for f in fields) or b"\n" in entry.model or b"\t" in entry.model:
+        fields = [_name(name)] + [
+            f.encode()
+            for f in (str(info.st_mtime_ns), str(info.st_size), entry.digest, entry.kind, entry.locs)
+        ]
+        if any(b"\t" in f or b"\n" in f for f in [*fields, entry.model]):
             return  # JSON escapes both; a file name holding one is left out of the index
-        self._now[name.encode()] = [f.encode() for f in fields] + [entry.model]
+        self._now[fields[0]] = [*fields, entry.model]
 
     def save(self) -> None:
         """Write the index if it differs from the one read (a cache: a failure to write is ignored)."""

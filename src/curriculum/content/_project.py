@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from curriculum._root import PROJECT_FILE, find_root
 from curriculum.content._bibliography import Bibliography, PandocRead, read_bibliography
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
-from curriculum.content._files import Confined, display_path
+from curriculum.content._files import E_READ, Confined, FileRefused, display_path
 from curriculum.content._index import ContentIndex, IndexEntry
 from curriculum.content._models import (
     Activity,
@@ -40,6 +40,7 @@ from curriculum.content._notes import NOTES_FOLDER, read_notes
 from curriculum.content._source import read_source
 from curriculum.content._validate import model_adapter, validate_model
 from curriculum.content._yaml import Loc, LocMap, Pos, locs_from_json, locs_json, parse_yaml
+from curriculum.errors import ContentError
 
 __all__ = [
     "EVERY",
@@ -426,6 +427,8 @@ def load_files(
             continue
         name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
         info, entry = index.entry(path, name)
+        if entry is not None and not _confined(path, confined):
+            entry = None  # now a link out of the project: read, and refused, as any file is
         indexed = _indexed(path, display, entry, confined) if entry is not None else None
         if indexed is not None:
             _place(cur, *indexed)
@@ -446,8 +449,8 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-_Kind = Literal["lesson", "notes", "techniques"] | str
-"""What a file loads into: a lesson, facilitator notes, the technique vocabulary, or a format's folder."""
+_Kind = str
+"""What a file loads into: ``lesson``, ``notes``, ``techniques``, or a format's folder (:data:`FORMATS`)."""
 
 
 def _model_of(kind: _Kind) -> Any:
@@ -522,12 +525,41 @@ class _IndexedDocument(Document[Any]):
         return self._read().cells
 
     def _read(self) -> Document[Any]:
-        """Load the file again (as it is now: one edited since is read as edited)."""
+        """Load the file again, for what the index does not hold.
+
+        Raises
+        ------
+        ContentError
+            If the file no longer loads into the document the index recorded
+            (it was edited, removed or broken while the command ran): what it
+            holds now cannot be checked against what was loaded, and the next
+            run will read it as it is.
+        """
         scratch = Curriculum(None)
         loaded = _load_one(scratch, self.path, self.display, [], self.__dict__["_confined"])
-        if loaded is None:
-            return Document(self.id, self.path, self.display, self.model, LocMap())
+        if loaded is None or loaded[1].digest != self.digest:
+            raise ContentError(
+                [
+                    E_READ.at(
+                        self.display,
+                        (1, 1),
+                        "the file changed while it was being read",
+                        "run the command again once the file is saved",
+                    )
+                ]
+            )
         return loaded[1]
+
+
+def _confined(path: Path, confined: Confined | None) -> bool:
+    """Whether ``path`` still leads inside the project (a file the index holds may have become a link)."""
+    if confined is None:
+        return True
+    try:
+        confined.check(path)
+    except FileRefused:
+        return False
+    return True
 
 
 def _place(cur: Curriculum, kind: _Kind, doc: Document[Any]) -> None:
