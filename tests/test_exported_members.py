@@ -257,7 +257,7 @@ PACKAGES = [*EXPORTED, "curriculum.web"]
 ROOT_EXPORTED = {
     "curriculum._cache": ["PROJECT_CACHE", "RACY_NS", "cache_dir"],
     "curriculum._memo": ["MAX_BYTES", "Memo", "code_key", "machine_key", "memo_session", "package_files"],
-    "curriculum._plain": ["read_existing"],
+    "curriculum._plain": ["read_existing", "read_headed"],
     "curriculum._root": ["PROJECT_FILE", "find_root"],
     "curriculum._words": ["counted"],
 }

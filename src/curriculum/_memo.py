@@ -32,8 +32,8 @@ needed, and an entry is found by a binary search of its lines where they
 lie (a build that asks for a few hundred of a hundred thousand entries does
 not split them all); a value is parsed only when its key is asked for, and
 one reused is written back as it was read. A file of an earlier version,
-whose lines are not sorted, is split whole as it used to be. When a session in which something new
-was computed ends, each file whose entries differ from those the session used
+whose lines are not sorted, is split whole as it used to be. When a session
+in which something new was computed ends, each file whose entries differ from those the session used
 is written atomically (or removed when it has none left): so a build after a
 one-quiz edit rewrites the few files that hold the quiz's old and new texts.
 The files then hold exactly the entries that session used (plus, after a
@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from curriculum._cache import PROJECT_CACHE, cache_dir
+from curriculum._plain import read_headed
 from curriculum._version import __version__
 
 __all__ = ["MAX_BYTES", "Memo", "code_key", "machine_key", "memo_session", "package_files"]
@@ -232,17 +233,17 @@ def _search(data: bytes, low: int, key: bytes) -> bytes | None:
     bytes | None
         The value as the file holds it, or None.
 
-    Notes
-    -----
-    The line sought, if any, starts in ``[low, high)``, and ``low`` is the start
-    of a line whose key is at most ``key`` (or of the first line). The search
-    halves that window, then reads the lines that start in it.
-
     Raises
     ------
     _TooLong
         A line is longer than :data:`_LONGEST`: the file is better split whole,
         once, than scanned at every look-up (a file planted to slow the build).
+
+    Notes
+    -----
+    The line sought, if any, starts in ``[low, high)``, and ``low`` is the start
+    of a line whose key is at most ``key`` (or of the first line). The search
+    halves that window, then reads the lines that start in it.
     """
     high = len(data)
     while high - low > _NEAR:
@@ -307,20 +308,12 @@ def _read(path: Path, namespace: str) -> _Shard:
     A line that is not an entry is skipped; a value that is not JSON is
     found out when its key is asked for, and computed again.
     """
-    from curriculum.content import read_existing  # the content layer imports this module
-
-    data = read_existing(path, MAX_BYTES)
-    if data is None or len(data) > MAX_BYTES:
+    found = read_headed(path, MAX_BYTES)
+    if found is None or found[0].get("memo") != namespace:
         return _Shard()
-    end = data.find(b"\n")
-    try:
-        header = json.loads(data[: end if end >= 0 else len(data)])
-    except (ValueError, RecursionError):  # ValueError covers bad UTF-8 and bad JSON
-        return _Shard()
-    if not isinstance(header, dict) or header.get("memo") != namespace or end < 0:
-        return _Shard()
+    header, data, start = found
     count = header.get("sorted")  # the number of entries, in a file whose lines are sorted by key
-    return _Shard(data, end + 1, count if isinstance(count, int) and not isinstance(count, bool) else None)
+    return _Shard(data, start, count if isinstance(count, int) and not isinstance(count, bool) else None)
 
 
 @dataclass(frozen=True)

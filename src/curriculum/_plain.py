@@ -11,11 +11,12 @@ anything else.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
 
-__all__ = ["read_existing"]
+__all__ = ["read_existing", "read_headed"]
 
 
 def read_existing(path: Path, limit: int) -> bytes | None:
@@ -50,3 +51,34 @@ def read_existing(path: Path, limit: int) -> bytes | None:
         return None
     finally:
         os.close(fd)
+
+
+def read_headed(path: Path, limit: int) -> tuple[dict[str, object], bytes, int] | None:
+    """Return a cache file whose first line is a JSON object: that object, the bytes, and where line 2 starts.
+
+    The file is read as :func:`read_existing` reads it; a file larger than
+    ``limit``, or whose first line is not a JSON object, counts as missing.
+
+    Parameters
+    ----------
+    path : Path
+        A file of the build cache.
+    limit : int
+        The largest size read.
+
+    Returns
+    -------
+    tuple[dict[str, object], bytes, int] | None
+        The header, the whole file and the offset of its second line, or None.
+    """
+    data = read_existing(path, limit)
+    if data is None or len(data) > limit:
+        return None
+    end = data.find(b"\n")
+    if end < 0:
+        return None
+    try:
+        header = json.loads(data[:end])
+    except (ValueError, RecursionError):  # ValueError covers bad UTF-8 and bad JSON
+        return None
+    return (header, data, end + 1) if isinstance(header, dict) else None

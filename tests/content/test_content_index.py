@@ -13,15 +13,7 @@ import pytest
 from curriculum._cache import PROJECT_CACHE
 from curriculum.content import _project, load_curriculum, load_files, project_files
 from curriculum.content._index import INDEX_FILE, ContentIndex
-from tests.conftest import INVALID
-
-
-def aged(root: Path, seconds: float = 60) -> None:
-    """Date every file of ``root`` back, as files not just edited are (the index trusts only those)."""
-    then = time.time() - seconds
-    for path in root.rglob("*"):
-        if path.is_file() and not path.is_symlink():
-            os.utime(path, (then, then))
+from tests.conftest import INVALID, aged
 
 
 def loaded(root: Path) -> tuple[Any, ContentIndex]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -22,7 +20,7 @@ from curriculum.content import (
     load_curriculum,
 )
 from curriculum.content._texts import texts
-from tests.conftest import INVALID, PROJECT
+from tests.conftest import INVALID, PROJECT, aged
 
 FLAWED_ITEM = """
   - id: intro-q03
@@ -93,15 +91,6 @@ def test_a_check_after_a_one_file_edit_is_a_cold_check(
 
     shutil.rmtree(project / PROJECT_CACHE / "memo")
     assert warm(project) == after, "an emptied memo"
-
-
-def aged(root: Path) -> Path:
-    """Date every file of ``root`` a minute back, as files not just edited are (the index trusts those)."""
-    then = time.time() - 60
-    for path in root.rglob("*"):
-        if path.is_file() and not path.is_symlink():
-            os.utime(path, (then, then))
-    return root
 
 
 def test_a_check_after_a_quiz_edit_reads_no_other_file(

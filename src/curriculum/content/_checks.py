@@ -263,11 +263,12 @@ def lesson_code(cur: Curriculum) -> Iterator[Finding]:
     are) is kept by the lesson's digest, so an unchanged lesson's cells are not
     read; the ids its calls name are resolved against the curriculum every time.
     """
+    functions = json.dumps(signatures(), sort_keys=True)  # what decides which of a cell's calls count
     for doc in cur.lessons.values():
-        yield from document_findings(_SYNTAX, doc, functools.partial(_syntax_errors, doc))
+        yield from document_findings(_SYNTAX, doc, functools.partial(_syntax_errors, doc, functions))
         if cur.standalone:
             continue
-        for call, pos in _located_calls(doc):
+        for call, pos in _located_calls(doc, functions):
             problem = _unknown(cur, call)
             if problem:
                 yield Finding(CALL_UNKNOWN.at(doc.display, pos, problem[0], problem[1]))
@@ -277,13 +278,21 @@ _SYNTAX = findings_memo("check.cell-syntax")
 """The syntax errors of each lesson's code cells."""
 
 
-def _code_cells(doc: Document[Any]) -> list[tuple[Cell, CellCode]]:
+def _code_cells(doc: Document[Any], functions: str) -> list[tuple[Cell, CellCode]]:
+    """Return a lesson's code cells, each parsed (once, for both the syntax and the calls of a lesson)."""
     cells = [cell for cell in doc.cells if cell.kind == "code"]
-    return list(zip(cells, parse_cells([c.text for c in cells]), strict=True))
+    return list(zip(cells, _parsed(tuple(c.text for c in cells), functions), strict=True))
 
 
-def _syntax_errors(doc: Document[Any]) -> Iterator[Finding]:
-    for cell, code in _code_cells(doc):
+@functools.lru_cache(maxsize=4)
+def _parsed(sources: tuple[str, ...], functions: str) -> list[CellCode]:
+    """Return :func:`parse_cells` of ``sources`` while the component ``functions`` are the same."""
+    return parse_cells(list(sources))
+
+
+def _syntax_errors(doc: Document[Any], functions: str) -> Iterator[Finding]:
+    """Yield each code cell of a lesson that is not valid Python."""
+    for cell, code in _code_cells(doc, functions):
         if code.error is not None:
             offset = _offset(cell.text, code.error.lineno or 1, code.error.offset or 1)
             yield Finding(
@@ -316,27 +325,25 @@ _CALLS = Memo[list[Any]]("content.lesson-calls", 1, list, _calls_data)
 """The component calls of each lesson's valid code cells, with their places in the file."""
 
 
-def _located_calls(doc: Document[Any]) -> list[tuple[Call, Pos]]:
-    """Return the component calls of a lesson's code cells (the valid ones), each with its file position."""
+def _located_calls(doc: Document[Any], functions: str) -> list[tuple[Call, Pos]]:
+    """Return the component calls of a lesson's code cells (the valid ones), each with its file position.
+
+    ``functions`` is the component functions and their parameters, which the memo's key holds.
+    """
 
     def parse() -> list[Any]:
         found: list[Any] = []
-        for cell, code in _code_cells(doc):
+        for cell, code in _code_cells(doc, functions):
             for call in code.calls if code.error is None else ():
                 line, col = cell.pos(_offset(cell.text, call.line, call.col, utf8=True))
                 found.append([call.function, list(call.args), call.dynamic, line, col])
         return found
 
-    rows = parse() if not doc.digest else _CALLS.get(doc.digest, parse, context=_signatures())
+    rows = parse() if not doc.digest else _CALLS.get(doc.digest, parse, context=functions)
     return [
         (Call(function, tuple(args), dynamic, line, col), (line, col))
         for function, args, dynamic, line, col in rows
     ]
-
-
-def _signatures() -> str:
-    """Return the component functions and their parameters, which decide what a cell's calls are."""
-    return json.dumps(signatures(), sort_keys=True)
 
 
 _NESTING = findings_memo("check.markdown-nesting")
@@ -351,6 +358,7 @@ def markdown_nesting(cur: Curriculum) -> Iterator[Finding]:
 
 
 def _too_deep(doc: Document[Any]) -> Iterator[Finding]:
+    """Yield where a lesson's Markdown, joined as the build joins it, first nests too deeply."""
     cells = [cell for cell in doc.cells if cell.kind == "markdown"]
     joined = "\n\n".join(cell.text for cell in cells)  # as the build joins them: a div may span cells
     found = nesting_problem(joined)

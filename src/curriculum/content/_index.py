@@ -32,7 +32,7 @@ from pathlib import Path
 
 from curriculum._cache import PROJECT_CACHE, RACY_NS
 from curriculum._memo import MAX_BYTES, code_key, machine_key
-from curriculum._plain import read_existing
+from curriculum._plain import read_headed
 from curriculum.content._files import write_atomic
 from curriculum.errors import CurriculumError
 
@@ -93,27 +93,21 @@ class ContentIndex:
         self._at = 0
         self._read()
         self._now: dict[bytes, list[bytes]] = {}
+        self._recorded = False
         self.reused = 0
         """How many files the last load took from the index."""
 
     def _read(self) -> None:
         """Read the entries of the index, if it is this computer's and this code's; else start empty."""
-        data = read_existing(self.path, MAX_BYTES)
-        if data is None or len(data) > MAX_BYTES:
+        found = read_headed(self.path, MAX_BYTES)
+        if found is None:
             return
-        head, _, body = data.partition(b"\n")
-        try:
-            header = json.loads(head)
-        except (ValueError, RecursionError):
+        header, data, start = found
+        at = header.get("at")
+        if header.get("key") != self._key or not isinstance(at, int):
             return
-        if (
-            not isinstance(header, dict)
-            or header.get("key") != self._key
-            or not isinstance(header.get("at"), int)
-        ):
-            return
-        self._at = header["at"]
-        for line in body.split(b"\n"):
+        self._at = at
+        for line in data[start:].split(b"\n"):
             fields = line.split(b"\t")
             if len(fields) == _FIELDS:
                 self._before[fields[0]] = fields
@@ -176,16 +170,19 @@ class ContentIndex:
         if any(b"\t" in f or b"\n" in f for f in [*fields, entry.model]):
             return  # JSON escapes both; a file name holding one is left out of the index
         self._now[fields[0]] = [*fields, entry.model]
+        self._recorded = True
 
     def save(self) -> None:
-        """Write the index if it differs from the one read (a cache: a failure to write is ignored)."""
-        if self._now == self._before and not self._needs_new_time():
+        """Write the index if it differs from the one read or a file was read again.
+
+        A file read again is recorded again, with the time of this load, so
+        one read because it changed just before the last record is trusted
+        next time (as :class:`~curriculum.site._stamp.FileDigests` does). The index is a
+        cache: a failure to write it is ignored.
+        """
+        if self._now == self._before and not self._recorded:
             return
         header = json.dumps({"index": VERSION, "key": self._key, "at": self._started})
         lines = [header.encode(), *(b"\t".join(fields) for fields in self._now.values())]
         with contextlib.suppress(CurriculumError, OSError):
             write_atomic(self.path, b"\n".join(lines) + b"\n", within=self.root)
-
-    def _needs_new_time(self) -> bool:
-        """Whether an entry recorded too close to the last recording is trusted once recorded again."""
-        return any(int(fields[1]) + RACY_NS >= self._at for fields in self._now.values())

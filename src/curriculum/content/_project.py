@@ -421,28 +421,36 @@ def load_files(
     reads: list[PandocRead] = []
     confined = Confined(root) if root is not None else None  # each folder's links are followed once
     for path in sorted(paths, key=lambda p: p.suffix != ".bib"):  # Pandoc reads the bibliography meanwhile
-        display = display_path(path)
         if index is None or root is None or path.suffix == ".bib":
-            _load_one(cur, path, display, reads, confined)
-            continue
-        name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-        info, entry = index.entry(path, name)
-        if entry is not None and not _confined(path, confined):
-            entry = None  # now a link out of the project: read, and refused, as any file is
-        indexed = _indexed(path, display, entry, confined) if entry is not None else None
-        if indexed is not None:
-            _place(cur, *indexed)
-            continue
-        if entry is not None:
-            index.forget(name)
-        loaded = _load_one(cur, path, display, reads, confined)
-        if loaded is not None and info is not None:
-            found = _entry(*loaded)
-            if found is not None:
-                index.remember(name, info, found)
+            _load_one(cur, path, display_path(path), reads, confined)
+        else:
+            _load_indexed(cur, path, root, index, reads, confined)
     for read in reads:
         cur.diagnostics += read.problems()
     return cur
+
+
+def _load_indexed(
+    cur: Curriculum,
+    path: Path,
+    root: Path,
+    index: ContentIndex,
+    reads: list[PandocRead],
+    confined: Confined | None,
+) -> None:
+    """Take one file from ``index`` if it holds the file as it is; else load it, and record what it gave."""
+    display = display_path(path)
+    name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    info, entry = index.entry(path, name)
+    if entry is not None:
+        indexed = _indexed(path, display, entry, confined) if _confined(path, confined) else None
+        if indexed is not None:
+            _place(cur, *indexed)
+            return
+        index.forget(name)  # damaged, or now a link out of the project: read (and refused) as any file
+    loaded = _load_one(cur, path, display, reads, confined)
+    if loaded is not None and info is not None and (found := _entry(*loaded)) is not None:
+        index.remember(name, info, found)
 
 
 def _digest(text: str) -> str:
@@ -454,6 +462,7 @@ _Kind = str
 
 
 def _model_of(kind: _Kind) -> Any:
+    """Return the model (or union of models) a file of ``kind`` is validated into."""
     if kind == "lesson":
         return LessonFrontMatter
     if kind == "notes":
@@ -535,8 +544,7 @@ class _IndexedDocument(Document[Any]):
             holds now cannot be checked against what was loaded, and the next
             run will read it as it is.
         """
-        scratch = Curriculum(None)
-        loaded = _load_one(scratch, self.path, self.display, [], self.__dict__["_confined"])
+        loaded = _read_one(Curriculum(None), self.path, self.display, [], self.__dict__["_confined"])
         if loaded is None or loaded[1].digest != self.digest:
             raise ContentError(
                 [
@@ -596,6 +604,7 @@ def _load_one(
 def _read_one(
     cur: Curriculum, path: Path, display: str, reads: list[PandocRead], confined: Confined | None
 ) -> tuple[_Kind, Document[Any]] | None:
+    """Read, parse and validate one file; return its kind and document (problems go to ``cur``)."""
     source, problems = read_source(path, display, confined)
     cur.diagnostics += problems
     if source is None:

@@ -359,6 +359,7 @@ def raw_html_in_lessons(cur: Curriculum) -> Iterator[Finding]:
 
 
 def _lesson_problems(doc: Document[Any]) -> Iterator[Finding]:
+    """Yield the raw-HTML problems of one lesson's cells."""
     for cell in doc.cells:
         if cell.kind == "markdown":
             problems = _markdown_problems(cell.text)
