@@ -149,6 +149,11 @@ def test_a_lesson_changed_after_it_was_loaded_is_reported_not_checked_as_it_was(
     assert [(d.code, d.path.endswith("lessons/intro.ipynb")) for d in raised.value.diagnostics] == [
         ("CUR101", True)
     ]
+    (problem,) = raised.value.diagnostics
+    assert problem.format().endswith(
+        "lessons/intro.ipynb:1:1: error CUR101: the file changed while it was being read "
+        "(run the command again once the file is saved)"
+    )
 
 
 def test_an_indexed_file_that_became_a_link_out_of_the_project_is_refused(
