@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -86,3 +87,63 @@ def test_the_index_names_pages_without_the_html_every_one_ends_in() -> None:
     assert [p[1] for p in index.index()["pages"]] == ["lessons/one", "other"]
     with pytest.raises(ValueError, match=r"must end in \.html: notes\.txt"):
         index.add("Notes", "notes.txt", 2, [("", "Notes", "text")])
+
+
+def test_an_unchanged_page_gives_its_part_with_one_look_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page known by what it is made from: its body is not read, nor its payloads built."""
+    worksheet = {
+        "component": "worksheet",
+        "key": "w1",
+        "title": "Reflection",
+        "case_html": "<p>A hard visit.</p>",
+    }
+
+    def pages(body: Any, payloads: Any) -> list[SearchPage]:
+        return [SearchPage("Lesson", "lessons/one.html", True, body, payloads, ["entry-1", ["payload-1"]])]
+
+    plain = site_index(pages(BODY, [worksheet])).scripts()
+    with memo_session(tmp_path):
+        assert site_index(pages(BODY, [worksheet])).scripts() == plain
+    _memo._stores.clear()
+
+    def never() -> Any:
+        raise AssertionError("read what the index did not need")
+
+    refuse(monkeypatch, "words", "_read_sections", "_component_sections")
+    with memo_session(tmp_path):
+        assert site_index(pages(never, never)).scripts() == plain
+
+
+def test_a_part_of_the_wrong_shape_is_made_again() -> None:
+    part = _search.PagePart([("", "a", "A")], ["word"])
+    assert _search._PARTS.decode(_search._PARTS.encode(part)) == part
+    with pytest.raises(ValueError, match="one string a section"):
+        _search._part_from_json([[["", "a", "A"]], []])
+    with pytest.raises(TypeError):
+        _search._part_from_json([[["", "a"]], [""]])
+
+
+def test_only_the_text_scripts_of_changed_pages_are_read(tmp_path: Path) -> None:
+    """A page's text script is named by what the page is made from; its texts are read only to write it."""
+    pages = [
+        SearchPage("Lesson", "lessons/one.html", True, BODY, [], ["entry-1", []]),
+        SearchPage("Other", "other.html", False, "<p>Plain text.</p>", [], ["entry-2", []]),
+    ]
+    with memo_session(tmp_path):
+        first = site_index(pages)
+        keys = [first.text_key(n) for n in range(2)]
+        assert (
+            first.scripts()
+            == site_index([SearchPage(p.title, p.url, p.notebook, p.body) for p in pages]).scripts()
+        )
+    _memo._stores.clear()
+    with memo_session(tmp_path):
+        again = site_index([SearchPage(p.title, p.url, p.notebook, _unread, [], p.made_from) for p in pages])
+        assert [again.text_key(n) for n in range(2)] == keys and again.digest() == first.digest()
+        assert again.index_script() == first.index_script()
+
+
+def _unread() -> str:
+    raise AssertionError("a body was read")

@@ -35,7 +35,7 @@ from typing import Any, ClassVar
 from curriculum._memo import Memo
 from curriculum.components import COMPONENTS, dom_id
 
-__all__ = ["SearchIndex", "SearchPage", "page_sections", "site_index", "slug"]
+__all__ = ["PagePart", "SearchIndex", "SearchPage", "page_sections", "site_index", "slug"]
 
 _BLOCKS = frozenset(
     {
@@ -157,6 +157,48 @@ _COMPONENTS = Memo[list[tuple[str, str, str]]](
     "search.component", 1, lambda v: [list(s) for s in v], _decode_sections, keeps=("search.text",)
 )
 """Each payload's sections, by the payload's memo key (one look-up, not one per fragment)."""
+
+
+@dataclass(frozen=True)
+class PagePart:
+    """What one page gives the search index, besides its sections' text.
+
+    Attributes
+    ----------
+    sections : list[tuple[str, str, str]]
+        Each section: its owner (empty for the page's own text, else the key
+        of the component it belongs to), its anchor and its heading. The page's
+        own sections come first (:func:`page_sections`), then each component's,
+        each component once (:func:`component_sections`); the index keeps a
+        component's sections on one page only (see :func:`site_index`).
+    words : list[str]
+        Each section's indexed words, joined by spaces (a word holds none):
+        what the index is made of is read back from the memo at once.
+    """
+
+    sections: list[tuple[str, str, str]]
+    words: list[str]
+
+
+def _part_from_json(data: Any) -> PagePart:
+    sections, words = data
+    part = PagePart(_decode_sections(sections), [_decode_text(w) for w in words])
+    if len(part.words) != len(part.sections):
+        raise ValueError("a page's words are one string a section")
+    return part
+
+
+_PARTS = Memo[PagePart](
+    "search.page",
+    2,
+    lambda part: [[list(s) for s in part.sections], part.words],
+    _part_from_json,
+    keeps=("search.sections", "search.component", "search.text", "search.words"),
+)
+"""Each page's part of the index, by what the page is made from (one look-up a page: an unchanged
+page's body is not read, nor its payloads built)."""
+_PAGE_TEXTS = Memo[list[str]]("search.page-text", 1, list, _decode_words)
+"""The text of each section of a page's part (read only for a page whose text file is written)."""
 
 
 def page_sections(body: str | Callable[[], str], made_from: str | None = None) -> list[tuple[str, str, str]]:
@@ -502,16 +544,43 @@ class SearchPage:
             return page_sections(lambda: self.body, str(self.made_from[0]))
         return page_sections(self.body)
 
+    def part(self) -> PagePart:
+        """Return what the page gives the index (remembered by :attr:`made_from`, when known)."""
+        if self.made_from is None:
+            return self._read[0]
+        return _PARTS.get(self._made_from, lambda: self._read[0], context="made from")
+
+    def texts(self) -> list[str]:
+        """Return the text of each section of :meth:`part`, in the same order."""
+        if self.made_from is None:
+            return self._read[1]
+        return _PAGE_TEXTS.get(self._made_from, lambda: self._read[1], context="made from")
+
+    @functools.cached_property
+    def _made_from(self) -> str:
+        return json.dumps(self.made_from, separators=(",", ":"))
+
+    @functools.cached_property
+    def _read(self) -> tuple[PagePart, list[str]]:
+        """Read the page's part and its texts from its body and payloads."""
+        sections = [("", anchor, heading, text) for anchor, heading, text in self.prose()]
+        for payload, key in {p["key"]: (p, k) for p, k in _with_keys(self)}.values():
+            owner = str(payload["key"])
+            sections += [
+                (owner, anchor, heading, text) for anchor, heading, text in component_sections(payload, key)
+            ]
+        names_only = self.url.startswith(NAMES_ONLY)  # found by title and headings: no word is needed
+        words = ["" if names_only else " ".join(_indexed_words(s[3])) for s in sections]
+        return PagePart([s[:3] for s in sections], words), [s[3] for s in sections]
+
     def read_ahead(self) -> None:
-        """Read the page's sections and their words now: the index finds them remembered.
+        """Read the page's part of the index now: the index finds it remembered.
 
         The build calls it on each page Pandoc has just rendered, while Pandoc
         renders the next ones on the other core.
         """
-        sections = [*self.prose(), *(s for p, k in _with_keys(self) for s in component_sections(p, k))]
-        if not self.url.startswith(NAMES_ONLY):
-            for _, _, text in sections:
-                _indexed_words(text)
+        self.part()
+        self.texts()
 
 
 def site_index(pages: list[SearchPage]) -> SearchIndex:
@@ -519,20 +588,35 @@ def site_index(pages: list[SearchPage]) -> SearchIndex:
 
     A quiz or a case is indexed on its own page (the one where it is the page's
     subject, marked ``cur-standalone``), not on every lesson that shows it; an
-    exercise on the first page that shows it.
+    exercise on the first page that shows it. A page's texts are read only when
+    its text script is written (:meth:`SearchIndex.text_script`).
     """
-    found = [(page, list({p["key"]: (p, k) for p, k in _with_keys(page)}.values())) for page in pages]
+    parts = [page.part() for page in pages]
     home: dict[str, int] = {}
-    for n, (page, payloads) in enumerate(found):
-        for payload, _ in payloads:
-            key = payload["key"]
-            if key not in home or (page.standalone and not pages[home[key]].standalone):
-                home[key] = n
+    for n, (page, part) in enumerate(zip(pages, parts, strict=True)):
+        for owner, _, _ in part.sections:
+            if owner and (owner not in home or (page.standalone and not pages[home[owner]].standalone)):
+                home[owner] = n
     index = SearchIndex()
-    for n, (page, payloads) in enumerate(found):
-        parts = [s for p, k in payloads if home[p["key"]] == n for s in component_sections(p, k)]
-        index.add(page.title, page.url, page_rank(page.url, page.notebook), [*page.prose(), *parts])
+    for n, (page, part) in enumerate(zip(pages, parts, strict=True)):
+        taken = [i for i, (owner, _, _) in enumerate(part.sections) if not owner or home[owner] == n]
+        homed = sorted({part.sections[i][0] for i in taken} - {""})
+        index.add_part(
+            page.title,
+            page.url,
+            page_rank(page.url, page.notebook),
+            [part.sections[i][1:] for i in taken],
+            [part.words[i] for i in taken],
+            functools.partial(_texts_taken, page, taken),
+            None if page.made_from is None else [page.made_from, homed],
+        )
     return index
+
+
+def _texts_taken(page: SearchPage, taken: list[int]) -> list[str]:
+    """Return the texts of the sections ``taken`` of ``page``'s part."""
+    texts = page.texts()
+    return [texts[i] for i in taken]
 
 
 def _with_keys(page: SearchPage) -> list[tuple[dict[str, Any], str | None]]:
@@ -546,23 +630,87 @@ def _with_keys(page: SearchPage) -> list[tuple[dict[str, Any], str | None]]:
 
 
 @dataclass
+class _IndexedPage:
+    title: str
+    url: str
+    rank: int
+    texts: Callable[[], list[str]]
+    made_from: Any
+
+
+@dataclass
 class SearchIndex:
     """The sections of a site, in site order, and the scripts that publish them.
 
     Attributes
     ----------
-    pages : list[tuple[str, str, int]]
-        Each page's title, URL (relative to the site's root) and rank.
-    sections : list[tuple[int, str, str, str]]
-        Each section's page (an index into ``pages``), anchor, heading and text.
+    sections : list[tuple[int, str, str]]
+        Each section's page (an index into :attr:`pages`), anchor and heading.
+    words : list[str]
+        Each section's indexed words, joined by spaces (none for a page found by its names only).
+    names_only : set[int]
+        The pages found by their names only (:data:`NAMES_ONLY`).
     """
 
-    pages: list[tuple[str, str, int]] = field(default_factory=list)
-    sections: list[tuple[int, str, str, str]] = field(default_factory=list)
+    sections: list[tuple[int, str, str]] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)
     names_only: set[int] = field(default_factory=set)
+    _pages: list[_IndexedPage] = field(default_factory=list)
+
+    @property
+    def pages(self) -> list[tuple[str, str, int]]:
+        """Each page's title, URL (relative to the site's root) and rank."""
+        return [(page.title, page.url, page.rank) for page in self._pages]
 
     def add(self, title: str, url: str, rank: int, sections: Iterable[tuple[str, str, str]]) -> None:
         """Add one page and its sections (a page without sections is left out).
+
+        Parameters
+        ----------
+        title, url : str
+            The page's title and its path in the site.
+        rank : int
+            Its rank (:func:`page_rank`).
+        sections : Iterable[tuple[str, str, str]]
+            Its sections: anchor, heading and text.
+
+        Raises
+        ------
+        ValueError
+            If ``url`` does not end in ``.html`` (the index leaves that out).
+        """
+        found = list(sections)
+        texts = [text for _, _, text in found]
+        words = ["" if url.startswith(NAMES_ONLY) else " ".join(_indexed_words(text)) for text in texts]
+        self.add_part(title, url, rank, [(a, h) for a, h, _ in found], words, lambda: texts)
+
+    def add_part(
+        self,
+        title: str,
+        url: str,
+        rank: int,
+        headed: list[tuple[str, str]],
+        words: list[str],
+        texts: Callable[[], list[str]],
+        made_from: Any = None,
+    ) -> None:
+        """Add one page by its sections' anchors, headings and words; their texts are read when needed.
+
+        Parameters
+        ----------
+        title, url : str
+            The page's title and its path in the site.
+        rank : int
+            Its rank (:func:`page_rank`).
+        headed : list[tuple[str, str]]
+            Each section's anchor and heading.
+        words : list[str]
+            Each section's indexed words, joined by spaces.
+        texts : Callable[[], list[str]]
+            Returns each section's text (for the page's text script).
+        made_from : Any
+            What the texts are made from (JSON data), when known: the name of
+            the page's text script's content (:meth:`text_key`).
 
         Raises
         ------
@@ -571,21 +719,23 @@ class SearchIndex:
         """
         if not url.endswith(".html"):
             raise ValueError(f"a page of the search index must end in .html: {url}")
-        found = list(sections)
-        if not found:
+        if not headed:
             return
-        page = len(self.pages)
-        self.pages.append((title, url, rank))
-        self.sections += [(page, anchor, heading, text) for anchor, heading, text in found]
+        page = len(self._pages)
+        self._pages.append(_IndexedPage(title, url, rank, texts, made_from))
+        self.sections += [(page, anchor, heading) for anchor, heading in headed]
         if url.startswith(NAMES_ONLY):
             self.names_only.add(page)
+            self.words += ["" for _ in headed]
+        else:
+            self.words += words
 
     def digest(self) -> str:
-        """Return a digest of the sections (what the scripts are made from besides ``pages``)."""
+        """Return a digest of what :meth:`index` is made from besides :attr:`pages` (not the texts)."""
         found = hashlib.sha256()
-        for page, anchor, heading, text in self.sections:
-            found.update(f"{page}\0{len(anchor)}\0{anchor}{len(heading)}\0{heading}{len(text)}\0".encode())
-            found.update(text.encode("utf-8", "surrogatepass"))
+        for (page, anchor, heading), words in zip(self.sections, self.words, strict=True):
+            found.update(f"{page}\0{len(anchor)}\0{anchor}{len(heading)}\0{heading}{len(words)}\0".encode())
+            found.update(words.encode("utf-8", "surrogatepass"))
         return found.hexdigest()
 
     def index(self) -> dict[str, Any]:
@@ -599,15 +749,13 @@ class SearchIndex:
         vocabulary; ``postings`` the bit stream.
         """
         postings: dict[str, list[int]] = {}
-        for n, (page, _, _, text) in enumerate(self.sections):
-            if page in self.names_only:
-                continue
-            for word in _indexed_words(text):
+        for n, found in enumerate(self.words):
+            for word in found.split():
                 postings.setdefault(word, []).append(n)
         terms = sorted(postings)
-        counts = [0] * len(self.pages)
+        counts = [0] * len(self._pages)
         anchors: dict[str, str] = {}
-        for n, (page, anchor, heading, _) in enumerate(self.sections):
+        for n, (page, anchor, heading) in enumerate(self.sections):
             counts[page] += 1
             if anchor != (slug(heading) if heading else ""):
                 anchors[str(n)] = anchor
@@ -618,7 +766,7 @@ class SearchIndex:
                 [title, url.removesuffix(".html"), rank, counts[n]]
                 for n, (title, url, rank) in enumerate(self.pages)
             ],
-            "headings": "\n".join(" ".join(h.split()) for _, _, h, _ in self.sections),
+            "headings": "\n".join(" ".join(h.split()) for _, _, h in self.sections),
             "anchors": anchors,
             "words": _vocabulary(terms),
             "postings": _postings([postings[t] for t in terms], len(self.sections)),
@@ -626,14 +774,33 @@ class SearchIndex:
 
     def files(self) -> list[str]:
         """Return the names of the files :meth:`scripts` returns, in the same order."""
-        return ["search-index.js", *(f"search/{page}.js" for page in range(len(self.pages)))]
+        return ["search-index.js", *(f"search/{page}.js" for page in range(len(self._pages)))]
+
+    def index_script(self) -> str:
+        """Return ``search-index.js``: the index loaded on first search (:meth:`index`)."""
+        return _script("window.CURRICULUM_SEARCH = ", self.index())
+
+    def text_key(self, page: int) -> Any:
+        """Return what the text script of ``page`` is made from (JSON data), naming it without its texts.
+
+        For a page known by what it is made from: that, and the components
+        indexed on it; for another, a digest of its texts.
+        """
+        found = self._pages[page]
+        if found.made_from is not None:
+            return found.made_from
+        return hashlib.sha256(json.dumps(found.texts()).encode()).hexdigest()
+
+    def text_script(self, page: int) -> str:
+        """Return ``search/<page>.js``: the text of each section of the page, for the snippets of results."""
+        return _script(
+            f"(window.CURRICULUM_SEARCH_TEXT = window.CURRICULUM_SEARCH_TEXT || {{}})[{page}] = ",
+            self._pages[page].texts(),
+        )
 
     def scripts(self) -> dict[str, str]:
         """``search-index.js`` and one ``search/<n>.js`` per page with its sections' text."""
-        files = {"search-index.js": _script("window.CURRICULUM_SEARCH = ", self.index())}
-        for page in range(len(self.pages)):
-            texts = [text for p, _, _, text in self.sections if p == page]
-            files[f"search/{page}.js"] = _script(
-                f"(window.CURRICULUM_SEARCH_TEXT = window.CURRICULUM_SEARCH_TEXT || {{}})[{page}] = ", texts
-            )
+        files = {"search-index.js": self.index_script()}
+        for page in range(len(self._pages)):
+            files[f"search/{page}.js"] = self.text_script(page)
         return files

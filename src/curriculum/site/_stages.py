@@ -597,8 +597,9 @@ def search(run: Render, pages: list[SearchPage]) -> None:
 
     When every page says what its text is made from (its rendered body's cache
     entry, its payloads' memo keys) and that is as the last build found, the
-    index is not even gathered; otherwise it is, and encoded again only if
-    its sections changed.
+    index is not even gathered; otherwise it is, from each page's part, and
+    encoded again only if its sections' headings or words changed; a page's
+    text script is made again only if what it is made from changed.
     """
     written_before = run.stats.written
     record = OutputRecord(run.cache / "searched.json", run.out, [], run.stats.files.extend)
@@ -606,13 +607,16 @@ def search(run: Render, pages: list[SearchPage]) -> None:
     known = all(p.made_from is not None for p in pages)
     if not (known and record.kept("pages", made, as_recorded=True)):
         index = site_index(pages)
-        files = index.files()
-        if not record.kept("search", [index.pages, index.digest(), sorted(index.names_only)], files):
-            for name, text in index.scripts().items():
-                run.write(name, text)
-            record.wrote("search", files)
+        if not record.kept("search-index.js", [index.pages, index.digest(), sorted(index.names_only)]):
+            run.write("search-index.js", index.index_script())
+            record.wrote("search-index.js")
+        for page, name in enumerate(index.files()[1:]):
+            key = index.text_key(page)
+            if not record.kept(name, key):  # a page's texts are read only if its script is written
+                run.write(name, index.text_script(page))
+                record.wrote(name, key=key)
         if known:
-            record.wrote("pages", files)
+            record.wrote("pages", index.files())
     record.save()
     run.log(
         "search",
