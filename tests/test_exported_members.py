@@ -162,6 +162,7 @@ EXPORTED = {
         "read_existing",
         "read_source",
         "register_format",
+        "relative_posix",
         "rules_by_area",
         "size_limit",
         "validate_model",

@@ -27,10 +27,11 @@ the function, so library use behaves exactly as without it.
 Each namespace keeps its entries in sixteen files per folder, split by the
 first hex digit of the key. A file is a line of JSON naming its namespace,
 then one line per entry, sorted by key: the key, a tab, and the value as
-JSON. Each file is read once per process the first time a key in it is
-needed, and an entry is found by a binary search of its lines where they
-lie (a build that asks for a few hundred of a hundred thousand entries does
-not split them all); a value is parsed only when its key is asked for, and
+JSON. Each file is mapped into memory once per process the first time a key
+in it is needed, and an entry is found by a binary search of its lines where
+they lie (a build that asks for a few hundred of a hundred thousand entries
+neither reads nor splits them all: only the pages the search touches are read
+from disk); a value is parsed only when its key is asked for, and
 one reused is written back as it was read. A file of an earlier version,
 whose lines are not sorted, is split whole as it used to be. When a session
 in which something new was computed ends, each file whose entries differ from those the session used
@@ -48,6 +49,7 @@ import functools
 import hashlib
 import importlib.metadata
 import json
+import mmap
 import secrets
 import sys
 import threading
@@ -161,17 +163,19 @@ class _Shard:
 
     Parameters
     ----------
-    data : bytes
-        The file's bytes, or nothing.
+    data : bytes | mmap.mmap
+        The file's bytes (mapped, for a file read from disk), or nothing.
     start : int
         Where the entries' lines begin (after the header).
     count : int | None
         How many entries a sorted file holds; None for a file whose lines are not sorted.
     """
 
-    def __init__(self, data: bytes = b"", start: int = 0, count: int | None = None) -> None:
+    def __init__(self, data: bytes | mmap.mmap = b"", start: int = 0, count: int | None = None) -> None:
         self._data, self._start = data, start
         self._split: dict[bytes, bytes] | None = None if count is not None else _lines(data[start:])
+        if self._split is not None:
+            self.close()
         self.count = count if count is not None else len(self._split or ())
         """How many entries the file holds."""
 
@@ -188,8 +192,14 @@ class _Shard:
         """Return every entry (the file split whole, the first time)."""
         if self._split is None:
             self._split = _lines(self._data[self._start :])
-            self._data = b""
+            self.close()
         return self._split
+
+    def close(self) -> None:
+        """Let go of the file's bytes (unmap them: a mapped file cannot be replaced on Windows)."""
+        if isinstance(self._data, mmap.mmap):
+            self._data.close()
+        self._data = b""
 
     def holds(self, entries: dict[bytes, bytes]) -> bool:
         """Whether each of ``entries`` is stored as it is (looked up one by one)."""
@@ -216,12 +226,12 @@ class _TooLong(Exception):
     """A memo file has a line longer than :data:`_LONGEST` (see :func:`_search`)."""
 
 
-def _search(data: bytes, low: int, key: bytes) -> bytes | None:
+def _search(data: bytes | mmap.mmap, low: int, key: bytes) -> bytes | None:
     """Return the value of ``key`` in sorted entry lines, or None (a file out of order only misses).
 
     Parameters
     ----------
-    data : bytes
+    data : bytes | mmap.mmap
         A memo file.
     low : int
         Where its first entry line starts.
@@ -308,7 +318,7 @@ def _read(path: Path, namespace: str) -> _Shard:
     A line that is not an entry is skipped; a value that is not JSON is
     found out when its key is asked for, and computed again.
     """
-    found = read_headed(path, MAX_BYTES)
+    found = read_headed(path, MAX_BYTES, mapped=True)  # a build asks for a few of its entries
     if found is None or found[0].get("memo") != namespace:
         return _Shard()
     header, data, start = found
@@ -395,17 +405,24 @@ def _write(store: _Store, within: Path, *, keep: bool) -> None:
     from curriculum.content import write_atomic  # the content layer imports this module
 
     used: dict[str, dict[bytes, bytes]] = {shard: {} for shard in _SHARDS}
+    computed: dict[str, dict[bytes, bytes]] = {shard: {} for shard in _SHARDS}
     for key, value in store.used.items():
-        raw = value if isinstance(value, _Raw) else json.dumps(value, separators=(",", ":")).encode()
-        used[key[:1]][key.encode()] = raw  # JSON escapes every newline: an entry is one line
+        if isinstance(value, _Raw):  # read from the file as it is: held there
+            used[key[:1]][key.encode()] = value
+        else:  # JSON escapes every newline: an entry is one line
+            raw = json.dumps(value, separators=(",", ":")).encode()
+            used[key[:1]][key.encode()] = computed[key[:1]][key.encode()] = raw
     for shard, entries in used.items():
         before = store.shards.get(shard)
         if before is None and keep:
             continue  # a file the session cut short never read: left as it is
-        if before is not None and before.holds(entries) and (keep or before.count == len(entries)):
+        held = before is not None and before.holds(computed[shard])  # only what was computed is looked up
+        if held and before is not None and (keep or before.count == len(entries)):
             continue  # the file holds exactly what it must (and, kept, what else it held)
         if before is not None and keep:
             entries = {**before.entries(), **entries}
+        if before is not None:
+            before.close()
         path = store.path(shard)
         if not entries:
             if not path.is_symlink() and path.is_file():
@@ -414,7 +431,7 @@ def _write(store: _Store, within: Path, *, keep: bool) -> None:
             continue
         header = json.dumps({"memo": store.namespace, "sorted": len(entries)}).encode() + b"\n"
         data = header + b"\n".join(key + b"\t" + entries[key] for key in sorted(entries)) + b"\n"
-        write_atomic(path, data, within=within)
+        write_atomic(path, data, within=within, only_if_changed=False)  # it differs: see above
         store.shards[shard] = _Shard(data, len(header), len(entries))
     earlier = [f"{store.namespace}.json", *(f"{store.namespace}.{shard}.json" for shard in _SHARDS)]
     for name in earlier:  # the forms of earlier versions: one file, then sixteen JSON documents

@@ -7,11 +7,18 @@ file elsewhere, a named pipe. What the build reads there it reads with
 such a file can neither block a build, exhaust its memory nor leak. Standard
 library only: a build with nothing to do reads its records before it loads
 anything else.
+
+A large file searched where it lies (a memo file, of which a build asks for a
+few entries) is mapped instead of read (:func:`read_headed` with ``mapped``):
+only the pages the search touches are read from disk. Every file the build
+writes in these folders is replaced whole, never changed in place, so a
+mapped file's bytes stay as they were mapped.
 """
 
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import stat
 from pathlib import Path
@@ -53,7 +60,30 @@ def read_existing(path: Path, limit: int) -> bytes | None:
         os.close(fd)
 
 
-def read_headed(path: Path, limit: int) -> tuple[dict[str, object], bytes, int] | None:
+def _map_existing(path: Path, limit: int) -> mmap.mmap | bytes | None:
+    """Return a plain file mapped read-only (as :func:`read_existing` opens it), or None.
+
+    An empty file is ``b""`` (nothing can be mapped); one larger than ``limit`` is None.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        return mmap.mmap(fd, 0, access=mmap.ACCESS_READ) if info.st_size else b""
+    except (OSError, ValueError):
+        return None
+    finally:
+        os.close(fd)
+
+
+def read_headed(
+    path: Path, limit: int, *, mapped: bool = False
+) -> tuple[dict[str, object], bytes | mmap.mmap, int] | None:
     """Return a cache file whose first line is a JSON object: that object, the bytes, and where line 2 starts.
 
     The file is read as :func:`read_existing` reads it; a file larger than
@@ -65,13 +95,16 @@ def read_headed(path: Path, limit: int) -> tuple[dict[str, object], bytes, int] 
         A file of the build cache.
     limit : int
         The largest size read.
+    mapped : bool
+        Map the file instead of reading it (for a file searched where it lies):
+        its bytes are then an :class:`mmap.mmap`, read from disk as they are touched.
 
     Returns
     -------
-    tuple[dict[str, object], bytes, int] | None
+    tuple[dict[str, object], bytes | mmap.mmap, int] | None
         The header, the whole file and the offset of its second line, or None.
     """
-    data = read_existing(path, limit)
+    data = _map_existing(path, limit) if mapped else read_existing(path, limit)
     if data is None or len(data) > limit:
         return None
     end = data.find(b"\n")

@@ -124,3 +124,44 @@ def test_content_files_and_folders_that_link_outside_are_refused_each_once(
         ("vignettes/techniques.yml", "CUR106"),
     ]
     assert "inside" in cur.quizzes and "stolen" not in cur.quizzes and not cur.vignettes
+
+
+def test_a_duplicate_bibliography_key_names_both_lines() -> None:
+    from curriculum.content._bibliography import read_bibliography
+
+    text = (
+        "@comment{x}\n\n@book{a,\n title={A}}\n@string{s = {t}}\n"
+        "@article{b,\n title={B}}\n\n@book{a, title={C}}\n"
+    )
+    bib, problems = read_bibliography(Source(Path("refs.bib"), "refs.bib", text), with_pandoc=False)
+    assert bib.keys == {"a": (3, 1), "b": (6, 1)}
+    assert [(p.line, p.col, p.code, p.message) for p in problems] == [
+        (9, 1, "CUR121", "the key `a` is already used on line 3")
+    ]
+
+
+def test_files_are_named_from_the_working_folder_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from curriculum.content import display_path
+
+    (tmp_path / "work" / "lessons").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "work" / "link").symlink_to(tmp_path / "elsewhere")
+    monkeypatch.chdir(tmp_path / "work")
+    assert display_path(tmp_path / "work" / "lessons" / "a.ipynb") == "lessons/a.ipynb"
+    assert display_path(Path("lessons/../lessons/a.ipynb")) == "lessons/a.ipynb"
+    assert display_path(tmp_path / "work" / "link" / "b.yml") == "link/b.yml"  # the link, not its target
+    assert display_path(tmp_path / "elsewhere" / "c.yml") == (tmp_path / "elsewhere" / "c.yml").as_posix()
+
+
+def test_a_file_is_named_relative_to_the_project_as_pathlib_would() -> None:
+    from curriculum.content import relative_posix
+
+    root = Path("/p/project")
+    for path in [root / "lessons" / "a.ipynb", root / "x.yml", Path("/p/project/lessons/../x.yml")]:
+        assert relative_posix(path, root) == path.relative_to(root).as_posix()
+    assert relative_posix(Path("/p/project-two/a.yml"), root) is None  # a sibling sharing the prefix
+    assert relative_posix(Path("/elsewhere/a.yml"), root) is None
+    assert relative_posix(Path("lessons/a.ipynb"), Path(".")) == "lessons/a.ipynb"
+    assert relative_posix(Path("/a.yml"), Path("/")) == "a.yml"

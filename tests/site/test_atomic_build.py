@@ -176,3 +176,33 @@ def test_an_output_path_that_is_a_file_is_refused(project: Path) -> None:
     with pytest.raises(BuildError, match="is a file"):
         build(project)
     assert (project / "_site").read_text() == "not a folder"
+
+
+def test_the_staging_folder_mirrors_files_only_as_hard_links(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nested files are linked; links, linked folders and special files of the old site are left behind."""
+    out, outside = tmp_path / "_site", tmp_path / "outside"
+    (out / "quiz" / "deep").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "secret.txt").write_text("not ours")
+    (out / "index.html").write_text("home")
+    (out / "quiz" / "deep" / "a.js").write_text("a")
+    (out / "linked.txt").symlink_to(outside / "secret.txt")
+    (out / "linked-folder").symlink_to(outside)
+    os.mkfifo(out / "pipe")
+    staging_module._mirror(out, tmp_path / "one")
+    assert tree(tmp_path / "one") == {
+        "index.html": tree(out)["index.html"],
+        "quiz/deep/a.js": tree(out)["quiz/deep/a.js"],
+    }
+    assert sorted(p.name for p in (tmp_path / "one").iterdir()) == ["index.html", "quiz"]
+    assert (tmp_path / "one" / "index.html").stat().st_ino == (out / "index.html").stat().st_ino
+
+    def no_links(*_: object) -> None:
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)  # a file system without hard links: copies
+    staging_module._mirror(out, tmp_path / "two")
+    assert tree(tmp_path / "two") == tree(tmp_path / "one")
+    assert (tmp_path / "two" / "index.html").stat().st_ino != (out / "index.html").stat().st_ino

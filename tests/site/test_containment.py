@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from curriculum._plain import read_headed
 from curriculum.content import write_atomic as write_if_changed
 from curriculum.content._files import FileRefused, inside, read_bytes, read_existing
 from curriculum.errors import BuildError, ContentError
@@ -140,6 +141,21 @@ def test_special_files_are_refused_by_type_before_a_byte_is_read(kind: str, tmp_
     assert outcome, "reading a special file blocked"
     assert outcome[0] == "CUR107"
     assert read_existing(path, 10) is None
+    assert read_headed(path, 10, mapped=True) is None  # a memo file is mapped, never through a link or a pipe
+
+
+def test_a_mapped_cache_file_is_read_as_a_read_one(tmp_path: Path) -> None:
+    path = tmp_path / "memo.0.jsonl"
+    path.write_bytes(b'{"memo": "m"}\nabc\tdef\n')
+    mapped, read = read_headed(path, 100, mapped=True), read_headed(path, 100)
+    assert mapped is not None and read is not None
+    assert (mapped[0], mapped[1][:], mapped[2]) == (read[0], read[1], read[2]) == ({"memo": "m"}, read[1], 14)
+    path.write_bytes(b"")
+    assert read_headed(path, 100, mapped=True) is None  # empty: nothing to map, no header
+    path.write_bytes(b'{"memo": "m"}\n' + b"x" * 200)
+    assert read_headed(path, 100, mapped=True) is None  # too big: not mapped at all
+    (tmp_path / "link.jsonl").symlink_to(path)
+    assert read_headed(tmp_path / "link.jsonl", 1000, mapped=True) is None
 
 
 def _refusal(path: Path) -> str:

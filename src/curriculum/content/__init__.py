@@ -43,6 +43,7 @@ from curriculum.content._files import (
     inside,
     read_bytes,
     read_existing,
+    relative_posix,
     write_atomic,
 )
 from curriculum.content._models import (
@@ -181,6 +182,7 @@ __all__ = [
     "read_existing",
     "read_source",
     "register_format",
+    "relative_posix",
     "rules_by_area",
     "size_limit",
     "validate_model",

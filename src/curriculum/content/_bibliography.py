@@ -70,11 +70,13 @@ def read_bibliography(source: Source, *, with_pandoc: bool = True) -> tuple[Bibl
     """
     keys: dict[str, tuple[int, int]] = {}
     problems: list[Diagnostic] = []
+    line, counted = 1, 0
     for match in _ENTRY.finditer(source.text):
         if match.group(1).lower() in _NOT_ENTRIES:
             continue
         key = match.group(2)
-        line = source.text.count("\n", 0, match.start()) + 1
+        line += source.text.count("\n", counted, match.start())  # from the entry before: the file once
+        counted = match.start()
         if key in keys:
             problems.append(
                 E_BIB_DUPLICATE.at(

@@ -185,4 +185,4 @@ class ContentIndex:
         header = json.dumps({"index": VERSION, "key": self._key, "at": self._started})
         lines = [header.encode(), *(b"\t".join(fields) for fields in self._now.values())]
         with contextlib.suppress(CurriculumError, OSError):
-            write_atomic(self.path, b"\n".join(lines) + b"\n", within=self.root)
+            write_atomic(self.path, b"\n".join(lines) + b"\n", within=self.root, only_if_changed=False)

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from curriculum._root import PROJECT_FILE, find_root
 from curriculum.content._bibliography import Bibliography, PandocRead, read_bibliography
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
-from curriculum.content._files import E_READ, Confined, FileRefused, display_path
+from curriculum.content._files import E_READ, Confined, FileRefused, display_path, relative_posix
 from curriculum.content._index import ContentIndex, IndexEntry
 from curriculum.content._models import (
     Activity,
@@ -440,7 +440,7 @@ def _load_indexed(
 ) -> None:
     """Take one file from ``index`` if it holds the file as it is; else load it, and record what it gave."""
     display = display_path(path)
-    name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    name = relative_posix(path, root) or str(path)
     info, entry = index.entry(path, name)
     if entry is not None:
         indexed = _indexed(path, display, entry, confined) if _confined(path, confined) else None

@@ -41,6 +41,7 @@ from curriculum.content import (
     parse_yaml,
     read_bytes,
     read_source,
+    relative_posix,
     validate_model,
 )
 from curriculum.errors import ContentError
@@ -438,7 +439,7 @@ class _Reader:
             return []
         found = []
         confined = Confined(self.root)  # links followed once a folder: then a file is inside unless a link
-        for match in sorted(p.relative_to(self.root).as_posix() for p in self.root.glob(clean)):
+        for match in sorted(m for m in (relative_posix(p, self.root) for p in self.root.glob(clean)) if m):
             if _ignored(match) or not match.endswith(PAGE_SUFFIXES):
                 continue
             try:

@@ -55,27 +55,31 @@ def recover(out: Path) -> None:
 def _mirror(out: Path, staging: Path) -> None:
     """Fill ``staging`` with hard links to (or copies of) every file of ``out``.
 
-    Symbolic links are never carried over or followed (``os.walk`` does not
-    descend into linked folders, and linked files are skipped): the build
+    Symbolic links are never carried over or followed (linked folders are not
+    entered, and linked files are skipped), nor are special files: the build
     writes only inside the project, and a link in the old site could lead
-    anywhere. What they stood for is simply built again.
+    anywhere. What they stood for is simply built again. The folder's entries
+    say what they are (:func:`os.scandir`), so a file costs one link and no
+    other call: a site of a thousand files is mirrored in a few milliseconds.
     """
     link = True
-    for folder, dirs, files in os.walk(out):
-        here = Path(folder)
-        target = staging / here.relative_to(out)
-        target.mkdir(exist_ok=True)
-        for name in files:
-            if (here / name).is_symlink():
-                continue
-            if link:
-                try:
-                    os.link(here / name, target / name)
-                    continue
-                except OSError:
-                    link = False  # no hard links here (FAT, some network shares): copy instead
-            shutil.copy2(here / name, target / name)
-        dirs.sort()
+    folders = [(os.fspath(out), os.fspath(staging))]
+    while folders:
+        source, target = folders.pop()
+        os.makedirs(target, exist_ok=True)
+        with os.scandir(source) as found:
+            entries = sorted(found, key=lambda entry: entry.name)
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                folders.append((entry.path, os.path.join(target, entry.name)))
+            elif entry.is_file(follow_symlinks=False):
+                if link:
+                    try:
+                        os.link(entry.path, os.path.join(target, entry.name))
+                        continue
+                    except OSError:
+                        link = False  # no hard links here (FAT, some network shares): copy instead
+                shutil.copy2(entry.path, os.path.join(target, entry.name))
 
 
 def _exchange(first: Path, second: Path) -> bool:
