@@ -56,7 +56,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from curriculum._cache import PROJECT_CACHE, cache_dir
 from curriculum._plain import read_headed
@@ -520,23 +520,48 @@ class Memo(Generic[_T]):
         if store is None:
             return compute()
         key = self.key(text, context)
+        found = self._found(store, key)
+        if found is not _MISSING:
+            return cast(_T, found)
+        value = compute()
+        store.used[key] = self.encode(value)
+        store.dirty = True
+        return value
+
+    def stored(self, text: str, *, context: str = "") -> _T | None:
+        """Return the value stored for ``text`` (kept as used), or None if none is; nothing is computed.
+
+        For a caller whose way of computing the value again is not a function of
+        ``text`` alone (the content index reads a file again instead).
+
+        Parameters
+        ----------
+        text : str
+            What the value is a pure function of (with ``context``).
+        context : str
+            Anything else the value depends on.
+        """
+        store = self._store()
+        if store is None:
+            return None
+        found = self._found(store, self.key(text, context))
+        return None if found is _MISSING else cast(_T, found)
+
+    def _found(self, store: _Store, key: str) -> object:
+        """Return the value stored under ``key``, decoded and kept as used, or :data:`_MISSING`."""
         data = store.used.get(key, _MISSING)
         if data is _MISSING:
             raw = store.entries(key[:1]).get(key.encode())
             data = _MISSING if raw is None else _Raw(raw)
-        if data is not _MISSING:
-            try:
-                value = self.decode(json.loads(data) if isinstance(data, _Raw) else data)
-            except (TypeError, ValueError, KeyError, IndexError, RecursionError):
-                pass
-            else:
-                store.used[key] = data
-                for namespace in self.keeps:
-                    _store_of(namespace).kept = True
-                return value
-        value = compute()
-        store.used[key] = self.encode(value)
-        store.dirty = True
+        if data is _MISSING:
+            return _MISSING
+        try:
+            value = self.decode(json.loads(data) if isinstance(data, _Raw) else data)
+        except (TypeError, ValueError, KeyError, IndexError, RecursionError):
+            return _MISSING
+        store.used[key] = data
+        for namespace in self.keeps:
+            _store_of(namespace).kept = True
         return value
 
     def held(self, text: str, *, context: str = "") -> str | None:

@@ -10,18 +10,36 @@ from typing import Any
 
 import pytest
 
+from curriculum import _memo
 from curriculum._cache import PROJECT_CACHE
+from curriculum._memo import memo_session
 from curriculum.content import _project, load_curriculum, load_files, project_files
 from curriculum.content._index import INDEX_FILE, ContentIndex
 from tests.conftest import INVALID, aged
 
 
-def loaded(root: Path) -> tuple[Any, ContentIndex]:
-    """Load ``root`` through its index, as a new process does; return the curriculum and the index."""
-    index = ContentIndex(root)
-    cur = load_files(project_files(root), root=root, index=index)
-    index.save()
+def loaded(root: Path, *, ask: bool = True) -> tuple[Any, ContentIndex]:
+    """Load ``root`` through its index, as a new process does; return the curriculum and the index.
+
+    With ``ask``, everything a document holds is asked for inside the load's memo session, as a command does.
+    """
+    _memo._stores.clear()  # a new process: what the index names comes from the memo's files
+    with memo_session(root):
+        index = ContentIndex(root)
+        cur = load_files(project_files(root), root=root, index=index)
+        index.save()
+        if ask:
+            described(cur)
     return cur, index
+
+
+def damage_memo(root: Path, namespace: str, value: bytes) -> None:
+    """Replace the value of every entry of a memo by ``value`` (JSON)."""
+    for path in (root / PROJECT_CACHE / "memo").glob(f"{namespace}.*.jsonl"):
+        head, *lines = path.read_bytes().split(b"\n")
+        path.write_bytes(
+            b"\n".join([head, *(line.split(b"\t")[0] + b"\t" + value if line else line for line in lines)])
+        )
 
 
 def described(cur: Any) -> list[Any]:
@@ -74,7 +92,7 @@ def test_a_file_edited_in_the_second_of_its_recording_is_read_again(project: Pat
 
 
 @pytest.mark.parametrize(
-    "damage", ["foreign", "garbled line", "bad digest", "bad model", "bad places", "link"]
+    "damage", ["foreign", "garbled line", "bad digest", "bad model", "no model", "bad places", "link"]
 )
 def test_a_doubtful_index_is_not_trusted(project: Path, damage: str, tmp_path: Path) -> None:
     aged(project)
@@ -92,13 +110,13 @@ def test_a_doubtful_index_is_not_trusted(project: Path, damage: str, tmp_path: P
     elif damage == "bad digest":  # not a SHA-256 (it keys the memo): the file is read
         fields[3] = b"\xff" * 64
         lines[quiz_line] = b"\t".join(fields)
-    elif damage == "bad model":  # validates into nothing: the file is read
-        fields[6] = b'{"title": 3}'
-        lines[quiz_line] = b"\t".join(fields)
-    elif damage == "bad places":  # the model stands; the places come from the file when asked for
-        fields[5] = b"[not json"
-        lines[quiz_line] = b"\t".join(fields)
     path.write_bytes(b"\n".join([head, *lines]))
+    if damage == "bad model":  # the models validate into nothing: the files are read
+        damage_memo(project, "content.model", b'"{\\"title\\": 3}"')
+    elif damage == "no model":  # the memo lost them: the files are read
+        damage_memo(project, "content.model", b"[not json")
+    elif damage == "bad places":  # the models stand; the places come from the files when asked for
+        damage_memo(project, "content.locs", b'"[not json"')
     if damage == "link":
         elsewhere = tmp_path / "index.tsv"
         elsewhere.write_bytes(path.read_bytes())
@@ -108,7 +126,8 @@ def test_a_doubtful_index_is_not_trusted(project: Path, damage: str, tmp_path: P
     expected = described(load_files(project_files(project), root=project))
     assert described(cur) == expected
     content = len(project_files(project)) - 1
-    reused = {"foreign": 0, "garbled line": content - 1, "bad digest": content - 1, "bad model": content - 1}
+    reused = {"foreign": 0, "garbled line": content - 1, "bad digest": content - 1, "bad model": 0}
+    reused["no model"] = 0
     reused["bad places"] = content
     reused["link"] = 0
     assert index.reused == reused[damage]
@@ -141,7 +160,7 @@ def test_a_lesson_changed_after_it_was_loaded_is_reported_not_checked_as_it_was(
 
     aged(project)
     loaded(project)
-    cur, _ = loaded(project)
+    cur, _ = loaded(project, ask=False)
     lesson = project / "lessons" / "intro.ipynb"
     lesson.write_text(lesson.read_text() + "\n")
     with pytest.raises(ContentError) as raised:
@@ -181,3 +200,26 @@ def test_a_file_name_that_is_not_utf8_is_indexed_as_any_other(project: Path) -> 
     first, _ = loaded(project)
     second, index = loaded(project)
     assert described(second) == described(first) and index.reused == len(project_files(project)) - 1
+
+
+def test_an_indexed_file_is_placed_from_the_memo_without_being_read(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its model and its places come from the memo, by its digest: no content file is opened."""
+    aged(project)
+    first, _ = loaded(project)
+    quiz = first.quizzes["intro"]
+    real = _project._read_one
+
+    def read_one(cur: Any, path: Path, *args: Any) -> Any:
+        assert path.suffix == ".bib", f"{path.name} was read"
+        return real(cur, path, *args)
+
+    monkeypatch.setattr(_project, "_read_one", read_one)
+    _memo._stores.clear()
+    with memo_session(project):
+        second = load_curriculum(project)
+        again = second.quizzes["intro"]
+        assert (again.model, again.locs) == (quiz.model, quiz.locs)
+        assert all(isinstance(d, _project._IndexedDocument) for d in second.documents())
+    assert len((project / PROJECT_CACHE / INDEX_FILE).read_bytes()) < 200 * len(project_files(project))

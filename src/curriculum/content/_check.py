@@ -188,8 +188,8 @@ def check_paths(paths: Sequence[Path], cwd: Path) -> CheckReport:
                 f"no {PROJECT_FILE} in {cwd} or above, so this is not a curriculum project; "
                 "run the command inside one, or name the files to check"
             )
-        cur = load_curriculum(root)
         with memo_session(root):
+            cur = load_curriculum(root)
             return CheckReport(check_curriculum(cur), len(project_files(root)), describe(cur))
     wanted = [Path(os.path.abspath(p)) for p in paths]  # a symbolic link is checked as the link it is
     root = find_root(wanted[0])

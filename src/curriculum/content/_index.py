@@ -1,15 +1,18 @@
-"""The content index: what loading each content file gave, reused while the file keeps its size and time.
+"""The content index: each content file's stamp and what it loaded into, reused while the stamp holds.
 
 Loading a file means reading it, parsing its YAML or notebook JSON and
 validating the result; for a curriculum of sixty-four lessons that is a tenth
 of a second of every build, though an author edits one file at a time. The
-index keeps, for each file that loaded without a problem, its modification
-time and size, the digest of its text, its kind, its model as JSON and its
-locations as JSON text. A later load takes a file whose time and size are as
-recorded from the index: the model is validated back from its JSON (in
-pydantic's compiled core, about thirty microseconds a file), the locations
-stay one string until a problem asks where something is, and a lesson's cells
-are read from the file only when something asks for them.
+index keeps, for each file that loaded without a problem, its stamp (its
+modification time and size), the digest of its text and its kind: a line of
+about a hundred bytes, so reading and rewriting it costs what reading stamps
+costs. What the file loaded into is kept by its digest in the memo
+(:mod:`curriculum._memo`, see :mod:`curriculum.content._project`): its model
+as JSON, and its locations. A later load takes a file whose stamp is as
+recorded from there: the model is validated back from its JSON (in pydantic's
+compiled core), the locations are looked up only when a problem asks where
+something is, and a lesson's cells are read from the file only when something
+asks for them.
 
 The index is tied to this computer's key and to the package's code (a record
 that came with a repository, or one written by another version, is ignored),
@@ -38,12 +41,12 @@ from curriculum.errors import CurriculumError
 
 __all__ = ["ContentIndex", "IndexEntry"]
 
-VERSION = 1
+VERSION = 2
 """Raise it when the form of an entry changes."""
 INDEX_FILE = "content-index.tsv"
 """The index, in the project's build cache."""
-_FIELDS = 7
-"""A line's fields: name, time, size, digest, kind, locations, model."""
+_FIELDS = 5
+"""A line's fields: name, time, size, digest, kind."""
 _DIGEST_LENGTH = 64
 """A SHA-256 in hex."""
 
@@ -62,17 +65,11 @@ class IndexEntry:
     kind : str
         ``lesson``, ``notes``, ``techniques`` or the folder of a YAML format.
     digest : str
-        The SHA-256 of the file's text.
-    locs : str
-        The locations of its keys and values, as JSON text.
-    model : bytes
-        The validated model as JSON.
+        The SHA-256 of the file's text (what it loaded into is kept by it, in the memo).
     """
 
     kind: str
     digest: str
-    locs: str
-    model: bytes
 
 
 class ContentIndex:
@@ -137,14 +134,14 @@ class ContentIndex:
         if fields[1] != str(info.st_mtime_ns).encode() or fields[2] != str(info.st_size).encode():
             return info, None
         try:
-            digest, kind, locs = fields[3].decode("ascii"), fields[4].decode("ascii"), fields[5].decode()
+            digest, kind = fields[3].decode("ascii"), fields[4].decode("ascii")
         except UnicodeDecodeError:  # a damaged entry: the file is read
             return info, None
         if len(digest) != _DIGEST_LENGTH or not all(c in "0123456789abcdef" for c in digest):
             return info, None
         self._now[fields[0]] = fields
         self.reused += 1
-        return info, IndexEntry(kind, digest, locs, fields[6])
+        return info, IndexEntry(kind, digest)
 
     def forget(self, name: str) -> None:
         """Drop the entry :meth:`entry` just gave, found unusable (the file is read and recorded anew)."""
@@ -164,12 +161,11 @@ class ContentIndex:
             What it loaded into.
         """
         fields = [_name(name)] + [
-            f.encode()
-            for f in (str(info.st_mtime_ns), str(info.st_size), entry.digest, entry.kind, entry.locs)
+            f.encode() for f in (str(info.st_mtime_ns), str(info.st_size), entry.digest, entry.kind)
         ]
-        if any(b"\t" in f or b"\n" in f for f in [*fields, entry.model]):
-            return  # JSON escapes both; a file name holding one is left out of the index
-        self._now[fields[0]] = [*fields, entry.model]
+        if any(b"\t" in f or b"\n" in f for f in fields):
+            return  # a file name holding one is left out of the index
+        self._now[fields[0]] = fields
         self._recorded = True
 
     def save(self) -> None:

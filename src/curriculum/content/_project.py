@@ -10,6 +10,7 @@ folder or their keys.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -19,6 +20,7 @@ from typing import Any, Generic, Literal, TypeVar, cast, get_args
 
 from pydantic import BaseModel
 
+from curriculum._memo import Memo, memo_session
 from curriculum._root import PROJECT_FILE, find_root
 from curriculum.content._bibliography import Bibliography, PandocRead, read_bibliography
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
@@ -391,9 +393,10 @@ def load_curriculum(root: Path) -> Curriculum:
     Curriculum
         The validated content and every problem found while loading it.
     """
-    index = ContentIndex(root)
-    cur = load_files(project_files(root), root=root, index=index)
-    index.save()
+    with memo_session(root):  # the models and places the index names are kept there
+        index = ContentIndex(root)
+        cur = load_files(project_files(root), root=root, index=index)
+        index.save()
     return cur
 
 
@@ -482,7 +485,23 @@ def _entry(kind: _Kind, doc: Document[Any], problems: int) -> IndexEntry | None:
         same = adapter.validate_json(model) == doc.model
     except ValueError:
         same = False
-    return IndexEntry(kind, doc.digest, locs_json(doc.locs), model) if same else None
+    if not same:
+        return None
+    _MODELS.get(doc.digest, model.decode, context=kind)  # a value stored before is the same
+    _LOCS.get(doc.digest, lambda: locs_json(doc.locs))
+    return IndexEntry(kind, doc.digest)
+
+
+def _json_text(data: Any) -> str:
+    if not isinstance(data, str):
+        raise TypeError("a model or a list of places is kept as JSON text")
+    return data
+
+
+_MODELS = Memo[str]("content.model", 1, str, _json_text)
+"""Each file's validated model as JSON, by its text's digest and its kind (see the content index)."""
+_LOCS = Memo[str]("content.locs", 1, str, _json_text)
+"""Each file's locations as JSON, by its text's digest (looked up only when a problem asks where it is)."""
 
 
 def _indexed(
@@ -491,8 +510,12 @@ def _indexed(
     """Return the document an index entry describes, or None for a damaged entry (the file is then read)."""
     if entry.kind not in ("lesson", "notes", "techniques") and entry.kind not in FORMATS:
         return None
+    stored = _MODELS.stored(entry.digest, context=entry.kind)
+    if stored is None:
+        return None
+    _LOCS.held(entry.digest)  # kept for a problem that asks where it is, though not read now
     try:
-        model = model_adapter(_model_of(entry.kind)).validate_json(entry.model)
+        model = model_adapter(_model_of(entry.kind)).validate_json(stored)
     except ValueError:
         return None
     return entry.kind, _IndexedDocument.of(path, display, model, entry, confined)
@@ -510,7 +533,6 @@ class _IndexedDocument(Document[Any]):
         for name, value in (("id", path.stem), ("path", path), ("display", display), ("model", model)):
             object.__setattr__(doc, name, value)
         object.__setattr__(doc, "digest", entry.digest)
-        doc.__dict__["_stored_locs"] = entry.locs
         doc.__dict__["_confined"] = confined
         doc.__dict__["_kind"] = entry.kind
         return doc
@@ -520,11 +542,12 @@ class _IndexedDocument(Document[Any]):
 
     @functools.cached_property
     def locs(self) -> LocMap:
-        """The locations, decoded from the index (or from the file read again, if the entry is damaged)."""
-        try:
-            return locs_from_json(self.__dict__["_stored_locs"])
-        except (ValueError, TypeError, KeyError, IndexError, RecursionError):
-            return self._read().locs
+        """The locations, from the memo (or from the file read again, if the memo holds none that reads)."""
+        stored = _LOCS.stored(self.digest)
+        if stored is not None:
+            with contextlib.suppress(ValueError, TypeError, KeyError, IndexError, RecursionError):
+                return locs_from_json(stored)
+        return self._read().locs
 
     @functools.cached_property
     def cells(self) -> tuple[Cell, ...]:
