@@ -312,13 +312,39 @@ def bench_scale(run: Path, snapshot: Path, logs: Path, sizes: list[int]) -> dict
         row["cold_clone"] = builder.run("cold-clone")
         row["no_change"] = median([builder.run(f"no-change-{i}") for i in range(3)])
         stem = sorted(p.stem for p in (clone / "lessons").glob("*.ipynb"))[1]
-        edit_lesson_prose(clone / "lessons" / f"{stem}.ipynb", 0)
-        row["lesson_edit"] = builder.run("lesson-edit")
-        edit_quiz(_quiz_file(clone, stem), 0)
-        row["quiz_edit"] = builder.run("quiz-edit")
+        for kind, edit, path in (
+            ("lesson_edit", edit_lesson_prose, clone / "lessons" / f"{stem}.ipynb"),
+            ("quiz_edit", edit_quiz, _quiz_file(clone, stem)),
+        ):
+            runs = []
+            for i in range(3):  # a new edit each time; the median of three
+                edit(path, i)
+                runs.append(builder.run(f"{kind.replace('_', '-')}-{i}"))
+            row[kind] = {**runs[-1], "seconds": median(runs), "runs": [r["seconds"] for r in runs]}
         row["check"] = median([builder.run(f"check-{i}", [exe, "check"]) for i in range(3)][1:])
+        row["stamps"] = stamp_seconds(clone)
         out[str(n)] = row
     return out
+
+
+def stamp_seconds(project: Path) -> float:
+    """Return what reading the stamps of a project's content costs (the median of five, in seconds).
+
+    A stamp is what a build compares to know a file unchanged: the file's
+    status (one ``stat``) and its line in the content index, which is read too.
+    This is the floor Deliver 5 of the build issue measures edit times against.
+    """
+    index = project / ".curriculum-cache" / "content-index.tsv"
+    names = [line.split(b"\t", 1)[0] for line in index.read_bytes().split(b"\n")[1:] if line]
+    files = [project / os.fsdecode(name) for name in names]
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        index.read_bytes()
+        for path in files:
+            os.stat(path)
+        times.append(time.perf_counter() - start)
+    return round(statistics.median(times), 6)
 
 
 def bench_serve(project: Path, snapshot: Path, lesson: str) -> dict[str, Any]:
@@ -494,6 +520,29 @@ def report(results: dict[str, Any]) -> list[dict[str, Any]]:
                 row["check"],
             ]
             print("".join(f"{c:>18}" for c in cells))
+        rows = list(scale.values())
+        if len(rows) > 1 and all("stamps" in r for r in rows):
+            small, large = rows[0], rows[-1]
+            added = large["lessons"] - small["lessons"]
+
+            def grown(pick: Any) -> str:
+                return f"{(pick(large) - pick(small)) / added * 1000:.2f} ms"
+
+            print(
+                f"  growth a lesson added ({small['lessons']} -> {large['lessons']} lessons): "
+                f"no change {grown(lambda r: r['no_change'])}, "
+                f"one lesson {grown(lambda r: r['lesson_edit']['seconds'])}, "
+                f"one quiz {grown(lambda r: r['quiz_edit']['seconds'])}, "
+                f"check {grown(lambda r: r['check'])}; "
+                f"reading the stamps {grown(lambda r: r['stamps'])} "
+                f"(all stamps: {small['stamps'] * 1000:.2f} ms at {small['lessons']}, "
+                f"{large['stamps'] * 1000:.2f} ms at {large['lessons']})"
+            )
+            for row in rows:
+                print(
+                    f"  {row['lessons']} lessons, edit runs (s): "
+                    f"one lesson {row['lesson_edit'].get('runs')}, one quiz {row['quiz_edit'].get('runs')}"
+                )
         for row in scale.values():
             print(
                 f"  {row['lessons']} lessons, notebooks executed: cold --no-freeze "
