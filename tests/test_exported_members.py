@@ -86,6 +86,7 @@ EXPORTED = {
         "E_OUTSIDE",
         "E_PAGE",
         "E_PANDOC",
+        "E_READ",
         "FORMATS",
         "GROUP",
         "NOTES_FOLDER",

@@ -177,3 +177,37 @@ def test_check_strict_fails_on_a_stale_freeze_and_names_the_command(
     assert "run `curriculum build`" in out and "commit _freeze/" in out
     assert not (project / FREEZE_DIR).exists()  # the check reads _freeze/, never writes it
     assert run(["check"], capsys)[0] == 0  # a warning: only --strict (CI) fails
+
+
+def test_a_notebook_known_by_its_digest_is_read_only_when_asked_for(
+    tmp_path: Path, kernel: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its outputs' key is remembered by its text's digest; a notebook edited since is not shown stale."""
+    import hashlib
+
+    from curriculum import _memo
+    from curriculum._memo import memo_session
+    from curriculum.errors import ContentError
+
+    path = lesson(tmp_path, "a", "print(1)")
+    digests = {path: hashlib.sha256(path.read_text().encode()).hexdigest()}
+    cache = NotebookCache(tmp_path, tmp_path / ".curriculum-cache" / "executed", freeze="auto")
+    with memo_session(tmp_path):
+        first = cache.executed([path], digests=digests)
+    assert kernel == ["a.ipynb"]
+    _memo._stores.clear()  # a new process
+    read: list[str] = []
+    real = NotebookCache._read
+    monkeypatch.setattr(NotebookCache, "_read", lambda self, p: read.append(p.name) or real(self, p))
+    with memo_session(tmp_path):
+        again = cache.executed([path], digests=digests)
+        assert read == [] and again.outputs_digest(path) == first.outputs_digest(path)
+        assert again[path] == cache.executed([path])[path]  # as one read at once
+        assert read == ["a.ipynb", "a.ipynb"]
+        later = cache.executed([path], digests=digests)
+        path.write_text(path.read_text().replace("print(1)", "print(2)"))  # after the content was loaded
+        with pytest.raises(ContentError) as raised:
+            later[path]
+    (problem,) = raised.value.diagnostics
+    assert (problem.code, problem.message) == ("CUR101", "the file changed while it was being read")
+    assert kernel == ["a.ipynb"], "no kernel ran for the known notebook"

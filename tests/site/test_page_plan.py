@@ -54,7 +54,7 @@ def test_a_quiz_edit_converts_only_the_page_whose_text_it_changes(
     tmp_path: Path, converted: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The quiz's page; not the lessons that show it, nor the quiz list, whose HTML is not even read."""
-    from curriculum.site import _page_render
+    from curriculum.site import _execute, _page_render
 
     root, _ = build_copy(tmp_path, "resident")
     converted.clear()
@@ -65,9 +65,15 @@ def test_a_quiz_edit_converts_only_the_page_whose_text_it_changes(
     read: list[bytes | None] = []
     real = _page_render._cached_page
     monkeypatch.setattr(_page_render, "_cached_page", lambda data: read.append(data) or real(data))
+    notebooks: list[str] = []
+    reader = _execute.NotebookCache._read
+    monkeypatch.setattr(
+        _execute.NotebookCache, "_read", lambda self, path: notebooks.append(path.name) or reader(self, path)
+    )
     out = _quiet(root)
     assert converted == ["quiz/intro.qmd"]
     assert read == [None]  # the quiz page's new entry, looked for before Pandoc renders it; no other page's
+    assert notebooks == [], "no lesson notebook is read: each is known by its digest"
     assert "doubts that any treatment" in (out / "quiz" / "intro.html").read_text()
     _same_as_a_fresh_build(root, out, tmp_path)
 

@@ -37,6 +37,7 @@ from curriculum.content._diagnostics import (
 )
 from curriculum.content._files import (
     E_OUTSIDE,
+    E_READ,
     Confined,
     FileRefused,
     display_path,
@@ -106,6 +107,7 @@ __all__ = [
     "E_OUTSIDE",
     "E_PAGE",
     "E_PANDOC",
+    "E_READ",
     "FORMATS",
     "GROUP",
     "NOTES_FOLDER",

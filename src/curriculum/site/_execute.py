@@ -21,22 +21,25 @@ Outputs are kept in two places:
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from curriculum._memo import Memo
 from curriculum.content import (
     E_CONFIG,
     E_EXECUTE,
     E_FREEZE,
+    E_READ,
     Cell,
     Diagnostic,
     FileRefused,
@@ -56,6 +59,7 @@ __all__ = [
     "FREEZE_DIR",
     "FREEZE_FILE",
     "FROZEN_FORMAT",
+    "ExecutedNotebooks",
     "NotebookCache",
     "Ran",
     "fingerprint_json",
@@ -73,6 +77,56 @@ FROZEN_FORMAT = 1
 """The version of what is stored: the references' shapes. Another version is not used."""
 _KEPT = ("display_data", "execute_result")
 """The outputs a page shows; streams and errors are build diagnostics, not stored."""
+
+
+def _decode_known(data: Any) -> tuple[Freeze, str]:
+    freeze, key = data
+    if freeze not in (True, False, "auto") or not isinstance(key, str):
+        raise ValueError("not a notebook's freeze and key")
+    return freeze, key
+
+
+_KNOWN = Memo[tuple[Freeze, str]]("execute.key", 1, list, _decode_known)
+"""A notebook's ``freeze`` and the key of its outputs (:meth:`NotebookCache.key`), by its text's
+digest and the project's options: a notebook the content index holds as it was is not read."""
+
+
+class ExecutedNotebooks(Mapping[Path, Any]):
+    """Each notebook with the outputs of its code cells, read from its file only when asked for.
+
+    A build whose pages are taken as the last build made them asks for none
+    (it compares :meth:`outputs_digest`), so an edit of a quiz reads no notebook.
+    """
+
+    def __init__(self) -> None:
+        self._outputs: dict[Path, list[Any]] = {}
+        self._notebooks: dict[Path, Any] = {}
+        self._readers: dict[Path, Callable[[], Any]] = {}
+
+    def add(
+        self, path: Path, outputs: list[Any], notebook: Any = None, read: Callable[[], Any] | None = None
+    ) -> None:
+        """Add a notebook: its stored outputs, and the notebook with them or what reads it."""
+        self._outputs[path] = outputs
+        if read is None:
+            self._notebooks[path] = notebook
+        else:
+            self._readers[path] = read
+
+    def outputs_digest(self, path: Path) -> str:
+        """Return a digest of what a page shows of the notebook's outputs (as they are stored)."""
+        return fingerprint_json(self._outputs[path])
+
+    def __getitem__(self, path: Path) -> Any:
+        if path not in self._notebooks:
+            self._notebooks[path] = self._readers.pop(path)()
+        return self._notebooks[path]
+
+    def __iter__(self) -> Iterator[Path]:
+        return iter(self._outputs)
+
+    def __len__(self) -> int:
+        return len(self._outputs)
 
 
 @dataclass(frozen=True)
@@ -221,7 +275,8 @@ class NotebookCache:
         notebooks: list[Path],
         on_done: Callable[[Ran], None] | None = None,
         workers: int = 2,
-    ) -> dict[Path, Any]:
+        digests: Mapping[Path, str] | None = None,
+    ) -> ExecutedNotebooks:
         """Return every notebook with outputs, executing only those whose outputs are not stored.
 
         Parameters
@@ -232,10 +287,15 @@ class NotebookCache:
             Called after each notebook with how its outputs were obtained.
         workers : int
             Kernels run at once.
+        digests : Mapping[Path, str] | None
+            The digest of each notebook's text as the content was loaded (from the
+            content index, unread when unchanged). A notebook whose key is known
+            by its digest is read only when its page must be made again, and
+            must then still have that digest.
 
         Returns
         -------
-        dict[Path, dict]
+        ExecutedNotebooks
             Notebooks (as JSON data) with the outputs of their code cells.
 
         Raises
@@ -245,17 +305,29 @@ class NotebookCache:
             shows something the site cannot publish; each problem is located at its cell.
         """
         self.folder.mkdir(parents=True, exist_ok=True)
-        results: dict[Path, Any] = {}
+        results = ExecutedNotebooks()
         todo: list[tuple[Path, str, Freeze]] = []
+        context = json.dumps([FROZEN_FORMAT, self.freeze, self.options], sort_keys=True, default=str)
         for path in notebooks:
-            nb, text = self._read(path)
-            freeze, options = self.settings(path, nb, text)
-            key = self.key(nb, options)
+            digest = (digests or {}).get(path)
+            known = _KNOWN.stored(digest, context=context) if digest else None
+            nb: Any = None
+            if known is None:
+                nb, text = self._read(path)
+                freeze, options = self.settings(path, nb, text)
+                key = self.key(nb, options)
+                if digest == _digest(text):  # as loaded: known by its digest from now on
+                    _learn(digest, context, freeze, key)
+            else:
+                freeze, key = known
             outputs, how = self._stored(path, key, freeze)
             if outputs is None:
                 todo.append((path, key, freeze))
                 continue
-            results[path] = _with_outputs(nb, outputs)
+            if nb is None:
+                results.add(path, outputs, read=functools.partial(self._reread, path, str(digest), outputs))
+            else:
+                results.add(path, outputs, _with_outputs(nb, outputs))
             if how == "cached" and freeze is not False and self.write_freeze:
                 self._keep(path, key, freeze, outputs)  # into _freeze/ too (the build cache holds them)
             if on_done:
@@ -278,7 +350,7 @@ class NotebookCache:
                         except ContentError as exc:
                             problems += exc.diagnostics
                             continue
-                        results[path] = nb
+                        results.add(path, _stored_outputs(nb), nb)
                         self._keep(path, key, freeze, _stored_outputs(nb))
                         if on_done:
                             on_done(Ran(path, "executed"))
@@ -334,6 +406,29 @@ class NotebookCache:
                 return  # `freeze: true` keeps what is frozen until a build with --no-freeze
             frozen.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(frozen, text, within=self.root)
+
+    def _reread(self, path: Path, digest: str, outputs: list[Any]) -> dict[str, Any]:
+        """Read a notebook known by its digest, with its outputs; it must still have that digest.
+
+        Raises
+        ------
+        ContentError
+            If the notebook changed since the content was loaded (CUR101): its
+            outputs were chosen for the text that was checked.
+        """
+        nb, text = self._read(path)
+        if _digest(text) != digest:
+            raise ContentError(
+                [
+                    E_READ.at(
+                        display_path(path),
+                        (1, 1),
+                        "the file changed while it was being read",
+                        "run the command again once the file is saved",
+                    )
+                ]
+            )
+        return _with_outputs(nb, outputs)
 
     def _read(self, path: Path) -> tuple[dict[str, Any], str]:
         """Return a notebook's data and its text, read inside the project and within the size limit."""
@@ -552,9 +647,14 @@ def _with_outputs(nb: dict[str, Any], outputs: list[Any]) -> dict[str, Any]:
     return nb
 
 
-def outputs_digest(nb: dict[str, Any]) -> str:
-    """Return a digest of what a page shows of an executed notebook's outputs (as they are stored)."""
-    return fingerprint_json(_stored_outputs(nb))
+def _learn(digest: str, context: str, freeze: Freeze, key: str) -> None:
+    """Remember a notebook's ``freeze`` and key by its text's digest (see :data:`_KNOWN`)."""
+    _KNOWN.get(digest, lambda: (freeze, key), context=context)
+
+
+def _digest(text: str) -> str:
+    """Return the digest the content loader gives a file's text (a document's ``digest``)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def fingerprint_json(data: Any) -> str:

@@ -35,7 +35,7 @@ from curriculum.hosts.static import mount_element, payload_script
 from curriculum.project import SiteConfig, site_id
 from curriculum.render import GeneratedPage, PayloadBuilder, html_templates, raw_html
 from curriculum.site._assets import site_assets
-from curriculum.site._execute import Ran, notebook_cache, outputs_digest
+from curriculum.site._execute import ExecutedNotebooks, Ran, notebook_cache
 from curriculum.site._navigation import pager
 from curriculum.site._output_record import OutputRecord
 from curriculum.site._page import document as page_document
@@ -216,12 +216,12 @@ def render_site(run: Render) -> RenderStats:
     return run.stats
 
 
-def _plan(run: Render, executed: Mapping[Path, Any]) -> PagePlan:
+def _plan(run: Render, executed: ExecutedNotebooks) -> PagePlan:
     """Return the inputs of every page, and what the last build made of the same (see :class:`PagePlan`)."""
     root = run.config.root
     sources = run.config.pages()
     extra: dict[str, Any] = {source: source in run.generated for source in sources}
-    extra.update((s, outputs_digest(executed[root / s])) for s in sources if s.endswith(".ipynb"))
+    extra.update((s, executed.outputs_digest(root / s)) for s in sources if s.endswith(".ipynb"))
     shared = [run.renderer().shared, run.builder.shared_digest]
     return PagePlan(root, run.cache, sources, shared, extra)
 
@@ -298,8 +298,12 @@ class ReferenceAhead:
                 continue  # the Pandoc stage renders the page again and reports what is wrong
 
 
-def execute(run: Render) -> dict[Path, Any]:
-    """Execute stage: run the notebooks whose outputs are not stored; return every notebook with outputs."""
+def execute(run: Render) -> ExecutedNotebooks:
+    """Execute stage: run the notebooks whose outputs are not stored; return every notebook with outputs.
+
+    A lesson the content index took as it was is known by its digest: it is
+    read only if its page must be made again.
+    """
     root = run.config.root
     notebooks = [root / s for s in run.config.pages() if s.endswith(".ipynb")]
     run.step("Executing notebooks", len(notebooks))
@@ -309,7 +313,8 @@ def execute(run: Render) -> dict[Path, Any]:
         run.step("", 1)
 
     cache = notebook_cache(run.config, run.cache / "executed", refresh=run.refresh)
-    executed = cache.executed(notebooks, done)
+    digests = {doc.path: doc.digest for doc in run.builder.curriculum.lessons.values() if doc.digest}
+    executed = cache.executed(notebooks, done, digests=digests)
     removed = cache.prune(notebooks) if run.config.profile == "resident" else 0
     hows = list(run.stats.notebooks.values())
     run.log(
