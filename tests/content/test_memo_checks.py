@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -134,3 +135,35 @@ def test_content_made_in_code_is_checked_each_time() -> None:
     with _memo.memo_session(PROJECT):
         found = check_curriculum(cur)
     assert any(d.code == "L24" and "schizophrenic" in d.message for d in found)
+
+
+def test_every_text_scan_of_an_unchanged_file_is_one_look_up(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """All scans' results for a file come together; a new bibliography key rescans the citations only."""
+    from curriculum.content import _language
+
+    mutate(project)
+    warm(aged(project))
+    asked: list[str] = []
+    real = _memo.Memo.get
+
+    def get(self: _memo.Memo[Any], text: str, compute: Any, *, context: str = "") -> Any:
+        asked.append(self.namespace)
+        return real(self, text, compute, context=context)
+
+    monkeypatch.setattr(_memo.Memo, "get", get)
+    again = warm(project)
+    documents = len(list(load_curriculum(project).documents()))
+    assert asked.count("content.text-scans") == documents
+    assert not {n for n in asked if n in ("lint.language", "lint.privacy", "lint.unresolved-citations")}
+
+    bib = project / "references.bib"
+    bib.write_text(bib.read_text() + "\n@misc{newkey2026, title = {A new entry}, year = {2026}}\n")
+    monkeypatch.setattr(_language, "_scan", lambda text: pytest.fail("the language scan ran again"))
+    monkeypatch.setattr(_privacy, "_scan", lambda text: pytest.fail("the privacy scan ran again"))
+    asked.clear()
+    after = warm(project)
+    assert asked.count("lint.unresolved-citations") == documents, "the citations, with the new keys"
+    monkeypatch.undo()
+    assert after == cold(project) and again != [] and [d for d in again if d.code == "L24"]

@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from curriculum._memo import Memo
@@ -24,7 +24,7 @@ from curriculum.content._nesting import nesting_problem
 from curriculum.content._notebook import Cell
 from curriculum.content._project import Curriculum, Document
 from curriculum.content._registry import Finding, check, document_findings, findings_memo
-from curriculum.content._texts import by_document
+from curriculum.content._texts import Scanner, TextField, text_scan
 from curriculum.content._validate import did_you_mean
 from curriculum.content._worksheets import WORKSHEET_FIELDS
 from curriculum.content._yaml import Pos
@@ -518,9 +518,9 @@ def references(cur: Curriculum) -> Iterator[Finding]:
     keys = cur.bibliography.keys
 
     def unknown(key: str) -> str:
-        return f"`{key}` is not in references.bib{did_you_mean(key, keys)}"
+        return _not_in_bibliography(key, keys)
 
-    hint = "add the entry to references.bib or fix the key"
+    hint = _CITE_HINT
     for doc in cur.documents():
         model = doc.model
         lists: list[tuple[tuple[str | int, ...], list[str]]] = []
@@ -544,18 +544,40 @@ def references(cur: Curriculum) -> Iterator[Finding]:
                     )
                 )
 
+
+_CITE_HINT = "add the entry to references.bib or fix the key"
+
+
+def _not_in_bibliography(key: str, keys: Mapping[str, Any]) -> str:
+    return f"`{key}` is not in references.bib{did_you_mean(key, keys)}"
+
+
+def _citations(cur: Curriculum) -> Scanner[list[tuple[str, int]]] | None:
+    """Return how to find a text's ``[@key]`` citations that references.bib lacks (None: it has none)."""
+    if cur.standalone or cur.bibliography is None:
+        return None  # without one, `references` reports its absence once
+    keys = cur.bibliography.keys
+
     def unresolved(text: str) -> list[tuple[str, int]]:
         return [(key, offset) for key, offset in cited_keys(text) if key not in keys]
 
-    known = hashlib.sha256("\0".join(sorted(keys)).encode()).hexdigest()
-    for field, cited in by_document(cur, UNRESOLVED_BY_FILE, unresolved, context=known):
+    def report(field: TextField, cited: list[tuple[str, int]]) -> Iterator[Finding]:
         for key, offset in cited:
             if key not in keys:  # the context holds every key, so only a damaged memo names a known one
                 yield Finding(
                     CITATION_UNKNOWN.at(
-                        field.doc.display, field.pos(offset), f"citation {unknown(key)}", hint
+                        field.doc.display,
+                        field.pos(offset),
+                        f"citation {_not_in_bibliography(key, keys)}",
+                        _CITE_HINT,
                     )
                 )
+
+    return Scanner(unresolved, report, hashlib.sha256("\0".join(sorted(keys)).encode()).hexdigest())
+
+
+CITATIONS = text_scan(UNRESOLVED_BY_FILE, _citations)
+"""Every ``[@key]`` citation of an authored text is in references.bib."""
 
 
 @check

@@ -15,9 +15,8 @@ from typing import Any
 
 from curriculum._memo import Memo
 from curriculum.content._diagnostics import RULES, Severity
-from curriculum.content._project import Curriculum
-from curriculum.content._registry import Finding, check
-from curriculum.content._texts import by_document
+from curriculum.content._registry import Finding
+from curriculum.content._texts import Scanner, TextField, text_scan
 
 __all__: list[str] = []
 
@@ -111,18 +110,19 @@ _USES = Memo[list[list[_Use]]]("lint.language", 2, list, lambda data: [_decode(u
 """The stigmatising terms of each text of a file."""
 
 
-@check
-def language(cur: Curriculum) -> Iterator[Finding]:
-    """Flag stigmatising terms outside quotations, with a person-first alternative."""
-    for field, uses in by_document(cur, _USES, _scan):
-        for start, end, n in uses:
-            yield Finding(
-                L24.at(
-                    field.doc.display,
-                    field.pos(start),
-                    f"'{field.text[start:end]}' is stigmatising or not person-first",
-                    f"prefer: {_COMPILED[n][2]}",
-                ),
-                field.doc,
-                field.owner,
-            )
+def _report(field: TextField, uses: list[_Use]) -> Iterator[Finding]:
+    for start, end, n in uses:
+        yield Finding(
+            L24.at(
+                field.doc.display,
+                field.pos(start),
+                f"'{field.text[start:end]}' is stigmatising or not person-first",
+                f"prefer: {_COMPILED[n][2]}",
+            ),
+            field.doc,
+            field.owner,
+        )
+
+
+LANGUAGE = text_scan(_USES, lambda _cur: Scanner(_scan, _report))
+"""Flag stigmatising terms outside quotations, with a person-first alternative."""

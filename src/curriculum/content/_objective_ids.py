@@ -17,8 +17,8 @@ from typing import Any
 from curriculum._memo import Memo
 from curriculum.content._diagnostics import RULES, Severity
 from curriculum.content._project import Curriculum
-from curriculum.content._registry import Finding, check
-from curriculum.content._texts import TextField, by_document
+from curriculum.content._registry import Finding
+from curriculum.content._texts import Scanner, TextField, text_scan
 
 __all__: list[str] = []
 
@@ -45,22 +45,22 @@ _FOUND = Memo[list[list[tuple[int, str]]]](
 """Where each text of a file names an objective id, keyed also by the pattern of every id."""
 
 
-@check
-def objective_ids(cur: Curriculum) -> Iterator[Finding]:
-    """Flag objective ids in authored text, with the objective's words to use instead."""
+def _wanted(field: TextField) -> bool:
+    return not (field.loc and field.loc[-1] == "facilitator")
+
+
+def _scanner(cur: Curriculum) -> Scanner[list[tuple[int, str]]] | None:
+    """Return how to find the curriculum's objective ids in a text (None: it has none)."""
     objectives = {o.id: o.text for doc in cur.lessons.values() for o in doc.model.objectives}
     if not objectives:
-        return
+        return None
     names = "|".join(re.escape(i) for i in sorted(objectives, key=len, reverse=True))
     source = rf"(?<![\w-])(?:{names})(?![\w-])"
 
     def ids(text: str) -> list[tuple[int, str]]:  # compiled only for a text the memo lacks
         return [(m.start(), m.group()) for m in re.compile(source).finditer(text)]
 
-    def wanted(field: TextField) -> bool:
-        return not (field.loc and field.loc[-1] == "facilitator")
-
-    for field, found in by_document(cur, _FOUND, ids, wanted=wanted, context=source):
+    def report(field: TextField, found: list[tuple[int, str]]) -> Iterator[Finding]:
         for start, ident in found:
             if ident not in objectives:  # the context holds every id, so only a damaged memo names another
                 continue
@@ -75,3 +75,9 @@ def objective_ids(cur: Curriculum) -> Iterator[Finding]:
                 field.doc,
                 field.owner,
             )
+
+    return Scanner(ids, report, source)
+
+
+OBJECTIVE_IDS = text_scan(_FOUND, _scanner, _wanted)
+"""Flag objective ids in authored text, with the objective's words to use instead."""

@@ -20,7 +20,7 @@ from curriculum.content._diagnostics import RULES, Rule, Severity
 from curriculum.content._models import Vignette
 from curriculum.content._project import Curriculum
 from curriculum.content._registry import Finding, check
-from curriculum.content._texts import TextField, by_document
+from curriculum.content._texts import Scanner, TextField, text_scan
 
 __all__: list[str] = []
 
@@ -217,26 +217,32 @@ _IDENTIFIERS = Memo[list[list[_Match]]](
 """The identifiers in each text of a file."""
 
 
+def _describes_a_patient(field: TextField) -> bool:
+    return field.case and field.cell is None
+
+
+def _report(field: TextField, found: list[_Match]) -> Iterator[Finding]:
+    for start, index, said in found:
+        pattern = PATTERNS[index]
+        yield Finding(
+            pattern.rule.at(
+                field.doc.display,
+                field.pos(start),
+                f"possible identifier ({pattern.what}): '{said}'",
+                pattern.fix,
+            ),
+            field.doc,
+            field.owner,
+        )
+
+
+PRIVACY = text_scan(_IDENTIFIERS, lambda _cur: Scanner(_scan, _report), _describes_a_patient)
+"""Look for Safe Harbor identifiers in every text that describes a patient."""
+
+
 @check
 def privacy(cur: Curriculum) -> Iterator[Finding]:
-    """Look for Safe Harbor identifiers in every text that describes a patient."""
-
-    def describes_a_patient(field: TextField) -> bool:
-        return field.case and field.cell is None
-
-    for field, found in by_document(cur, _IDENTIFIERS, _scan, wanted=describes_a_patient):
-        for start, index, said in found:
-            pattern = PATTERNS[index]
-            yield Finding(
-                pattern.rule.at(
-                    field.doc.display,
-                    field.pos(start),
-                    f"possible identifier ({pattern.what}): '{said}'",
-                    pattern.fix,
-                ),
-                field.doc,
-                field.owner,
-            )
+    """Flag a vignette's patient over 89 (Safe Harbor's ages); the texts are scanned by :data:`PRIVACY`."""
     ages = PATTERNS[2]
     for doc in cur.vignettes.values():
         v: Vignette = doc.model

@@ -10,17 +10,19 @@ is what the privacy lint reads.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from curriculum._memo import Memo
 from curriculum.content._models import Quiz, Spotter, TechniqueVocabulary, Vignette, Worksheet
 from curriculum.content._notebook import Cell
 from curriculum.content._project import Curriculum, Document
+from curriculum.content._registry import Finding, check
 from curriculum.content._yaml import Loc, Pos
 
-__all__ = ["TextField", "by_document", "texts"]
+__all__ = ["SCANS", "Scanner", "TextField", "TextScan", "text_scan", "text_scans", "texts"]
 
 _T = TypeVar("_T")
 
@@ -59,69 +61,162 @@ class TextField:
         return self.doc.inside(self.loc, offset, self.text)
 
 
-def by_document(
-    cur: Curriculum,
-    memo: Memo[list[_T]],
-    compute: Callable[[str], _T],
-    *,
-    wanted: Callable[[TextField], bool] = lambda _field: True,
-    context: str = "",
-) -> Iterator[tuple[TextField, _T]]:
-    """Yield each wanted text whose ``compute(text)`` found something, remembered one file at a time.
+def _every(_field: TextField) -> bool:
+    return True
 
-    The texts of a file, and so what a pure function of each makes of them,
-    follow from the file's text: ``memo`` keeps one list per file, keyed by
-    its digest (see :mod:`curriculum._memo`), so a check reads an unchanged
-    file's results with one look-up instead of one per text. A result that is
-    false (an empty list) means nothing was found in that text; a file whose
-    results are all false is passed over without its texts being made, so a
-    lesson from the content index is not read for its cells.
+
+@dataclass(frozen=True)
+class Scanner(Generic[_T]):
+    """How a :class:`TextScan` reads the texts of one curriculum.
+
+    Attributes
+    ----------
+    scan : Callable[[str], _T]
+        A pure function of a text (given the code and ``context``); false when it finds nothing.
+    report : Callable[[TextField, _T], Iterable[Finding]]
+        What to report of a text in which ``scan`` found something.
+    context : str
+        Anything else the results depend on (a digest of the bibliography's keys, say).
+    """
+
+    scan: Callable[[str], _T]
+    report: Callable[[TextField, _T], Iterable[Finding]]
+    context: str = ""
+
+
+@dataclass(frozen=True)
+class TextScan(Generic[_T]):
+    """A lint of every authored text, read one file at a time (see :func:`text_scans`).
+
+    Attributes
+    ----------
+    memo : Memo[list[_T]]
+        Names the scan, and keeps its list of results for each file (one result a wanted text).
+    scanner : Callable[[Curriculum], Scanner[_T] | None]
+        How it reads a curriculum (None: there is nothing to look for in this one).
+    wanted : Callable[[TextField], bool]
+        Which texts it reads (a fixed rule of its code).
+    """
+
+    memo: Memo[list[_T]]
+    scanner: Callable[[Curriculum], Scanner[_T] | None]
+    wanted: Callable[[TextField], bool] = _every
+
+
+def _decode_files(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise TypeError("a file's scans are an object")
+    return data
+
+
+_FILES = Memo[dict[str, Any]]("content.text-scans", 1, dict, _decode_files)
+"""Every scan's results for a file, by its text's digest and every scan's context: one look-up a file.
+Each scan's own memo is among the namespaces it keeps (see :func:`text_scan`)."""
+SCANS: list[TextScan[Any]] = []
+"""Every registered text scan, in the order they were registered."""
+
+
+def text_scan(
+    memo: Memo[list[_T]],
+    scanner: Callable[[Curriculum], Scanner[_T] | None],
+    wanted: Callable[[TextField], bool] = _every,
+) -> TextScan[_T]:
+    """Register a lint of every authored text; :func:`text_scans` runs it with the others.
 
     Parameters
     ----------
-    cur : Curriculum
-        The loaded curriculum.
     memo : Memo[list[T]]
-        Where each file's list of results is kept.
-    compute : Callable[[str], T]
-        A pure function of a text (given the code and ``context``); false when it finds nothing.
+        Names the scan and keeps its results for each file.
+    scanner : Callable[[Curriculum], Scanner[T] | None]
+        How it reads a curriculum.
     wanted : Callable[[TextField], bool]
-        Which texts the check reads (a fixed rule of the check's code).
-    context : str
-        Anything else the results depend on.
+        Which texts it reads.
+
+    Returns
+    -------
+    TextScan[T]
+        The registered scan.
     """
+    found = TextScan(memo, scanner, wanted)
+    SCANS.append(found)
+    _FILES.keeps = (*_FILES.keeps, memo.namespace)  # a file's results reused rest on the scans' own
+    return found
+
+
+@check
+def text_scans(cur: Curriculum) -> Iterator[Finding]:
+    """Run every text scan (citations, language, privacy, objective ids) over each file's texts.
+
+    The texts of a file, and so what a pure function of each makes of them,
+    follow from the file's text: every scan's list of results for a file is
+    kept together, by the file's digest and every scan's context, so an
+    unchanged file costs one memo look-up however many scans read it. Each
+    scan also keeps its own lists (its memo): when one scan's context changes
+    (a key added to the bibliography), the others are read from theirs. A
+    result that is false means nothing was found in that text; a file whose
+    results are all false is passed over without its texts being made, so a
+    lesson from the content index is not read for its cells.
+    """
+    running = [(scan, scanner) for scan in SCANS if (scanner := scan.scanner(cur)) is not None]
+    context = json.dumps([[scan.memo.namespace, scan.memo.version, made.context] for scan, made in running])
     for doc, texts_of in _documents(cur):
-        yield from _found(doc, texts_of, memo, compute, wanted, context)
+        yield from _file_findings(doc, _once(texts_of), running, context)
 
 
-def _found(
-    doc: Document[Any],
-    texts_of: Callable[[], Iterator[TextField]],
-    memo: Memo[list[_T]],
-    compute: Callable[[str], _T],
-    wanted: Callable[[TextField], bool],
-    context: str,
-) -> Iterator[tuple[TextField, _T]]:
-    """Yield the wanted texts of one document in which ``compute`` found something (:func:`by_document`)."""
+def _once(texts_of: Callable[[], Iterator[TextField]]) -> Callable[[], list[TextField]]:
+    """Return what makes a file's texts, made the first time they are asked for, then kept."""
     made: list[list[TextField]] = []
 
-    def fields() -> list[TextField]:
+    def every() -> list[TextField]:
         if not made:
-            made.append([field for field in texts_of() if wanted(field)])
+            made.append(list(texts_of()))
         return made[0]
 
-    def all_of_them() -> list[_T]:
-        return [compute(field.text) for field in fields()]
+    return every
 
-    if not doc.digest:  # a document made in code, not read from a file
-        results = all_of_them()
-    else:
-        results = memo.get(doc.digest, all_of_them, context=context)
+
+def _file_findings(
+    doc: Document[Any],
+    every: Callable[[], list[TextField]],
+    running: list[tuple[TextScan[Any], Scanner[Any]]],
+    context: str,
+) -> Iterator[Finding]:
+    """Yield what the scans find in one file's texts (:func:`text_scans`)."""
+
+    def wanted(scan: TextScan[Any]) -> list[TextField]:
+        return [field for field in every() if scan.wanted(field)]
+
+    def computed(scan: TextScan[Any], scanner: Scanner[Any]) -> list[Any]:
+        def all_of_them() -> list[Any]:
+            return [scanner.scan(field.text) for field in wanted(scan)]
+
+        if not doc.digest:  # a document made in code, not read from a file
+            return all_of_them()
+        return scan.memo.get(doc.digest, all_of_them, context=scanner.context)
+
+    fresh: dict[str, list[Any]] = {}
+
+    def every_scan() -> dict[str, Any]:
+        for scan, scanner in running:
+            fresh[scan.memo.namespace] = computed(scan, scanner)
+        return {scan.memo.namespace: scan.memo.encode(fresh[scan.memo.namespace]) for scan, _ in running}
+
+    stored = _FILES.get(doc.digest, every_scan, context=context) if doc.digest else every_scan()
+    for scan, scanner in running:
+        results = fresh.get(scan.memo.namespace)
+        if results is None:
+            try:
+                results = scan.memo.decode(stored[scan.memo.namespace])
+            except (KeyError, TypeError, ValueError, IndexError):
+                results = computed(scan, scanner)
         if not any(results):
-            return
-        if len(results) != len(fields()):
-            results = all_of_them()  # a damaged entry: the file's own
-    yield from ((field, result) for field, result in zip(fields(), results, strict=True) if result)
+            continue
+        fields = wanted(scan)
+        if len(results) != len(fields):
+            results = [scanner.scan(field.text) for field in fields]  # a damaged entry: the file's own
+        for field, result in zip(fields, results, strict=True):
+            if result:
+                yield from scanner.report(field, result)
 
 
 def texts(cur: Curriculum) -> Iterator[TextField]:
