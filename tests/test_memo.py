@@ -441,3 +441,34 @@ def test_a_planted_file_of_one_long_line_is_split_once_not_scanned_at_every_look
             _memo._search = search
     assert len(searched) == 1, "one search finds the long line; the file is split, then looked up in a dict"
     assert json.loads(path.read_text().splitlines()[0])["sorted"] == len(texts)
+
+
+def test_a_memo_file_cut_short_in_place_while_mapped_counts_as_empty(tmp_path: Path) -> None:
+    """Another program truncating a mapped file must not kill the build (SIGBUS): its values are computed."""
+    words = Memo[str]("test.cut", 1, str, str)
+    texts = [f"text {n}" for n in range(3000)]
+    with memo_session(tmp_path):
+        for text in texts:
+            words.get(text, lambda text=text: text.upper() * 20)
+    _memo._stores.clear()
+    first = texts[0]
+    same = [t for t in texts[1:] if words.key(t)[0] == words.key(first)[0]]
+    with memo_session(tmp_path):
+        assert words.get(first, lambda: "computed") == first.upper() * 20  # the file is mapped
+        shard = tmp_path / PROJECT_CACHE / "memo" / f"test.cut.{words.key(first)[0]}.jsonl"
+        with shard.open("r+b") as handle:
+            handle.truncate(10)
+        assert words.get(same[0], lambda: "computed") == "computed"
+
+
+def test_no_memo_file_stays_mapped_between_sessions(tmp_path: Path) -> None:
+    """A kernel or `curriculum serve` outlives its sessions: another process may replace the files."""
+    words = Memo[str]("test.mapped", 1, str, str)
+    with memo_session(tmp_path):
+        words.get("a", lambda: "A")
+    _memo._stores.clear()
+    with memo_session(tmp_path):
+        assert words.get("a", lambda: "computed") == "A"
+        store = _memo._stores[(tmp_path / PROJECT_CACHE / "memo", "test.mapped")]
+        assert store.shards
+    assert not store.shards, "unmapped when the session ended"

@@ -50,6 +50,7 @@ import hashlib
 import importlib.metadata
 import json
 import mmap
+import os
 import secrets
 import sys
 import threading
@@ -171,8 +172,14 @@ class _Shard:
         How many entries a sorted file holds; None for a file whose lines are not sorted.
     """
 
-    def __init__(self, data: bytes | mmap.mmap = b"", start: int = 0, count: int | None = None) -> None:
-        self._data, self._start = data, start
+    def __init__(
+        self,
+        data: bytes | mmap.mmap = b"",
+        start: int = 0,
+        count: int | None = None,
+        path: Path | None = None,
+    ) -> None:
+        self._data, self._start, self._path = data, start, path
         self._split: dict[bytes, bytes] | None = None if count is not None else _lines(data[start:])
         if self._split is not None:
             self.close()
@@ -181,7 +188,7 @@ class _Shard:
 
     def get(self, key: bytes) -> bytes | None:
         """Return the value stored for ``key``, or None."""
-        if self._split is None:
+        if self._split is None and self._intact():
             try:
                 return _search(self._data, self._start, key)
             except _TooLong:
@@ -191,12 +198,34 @@ class _Shard:
     def entries(self) -> dict[bytes, bytes]:
         """Return every entry (the file split whole, the first time)."""
         if self._split is None:
-            self._split = _lines(self._data[self._start :])
-            self.close()
+            data = self._data if self._intact() else b""
+            self._split = _lines(data[self._start :])  # still mapped: a thread may be searching it
         return self._split
 
+    def _intact(self) -> bool:
+        """Whether a mapped file is still as long as when it was mapped.
+
+        Reading a mapped page that a file no longer has kills the process
+        (SIGBUS). The build replaces its files whole, which leaves a mapping
+        as it was; another program cutting one short in place (a copy over
+        it, a sync client) is noticed here, and the file counts as empty.
+        """
+        if not isinstance(self._data, mmap.mmap) or self._path is None:
+            return True
+        try:
+            if os.stat(self._path).st_size >= len(self._data):
+                return True
+        except OSError:
+            pass
+        self._split = {}
+        return False
+
     def close(self) -> None:
-        """Let go of the file's bytes (unmap them: a mapped file cannot be replaced on Windows)."""
+        """Let go of the file's bytes (unmap them: a mapped file cannot be replaced on Windows).
+
+        Called only when no thread can be searching them: when the session that
+        read the file ends, or before the file is replaced.
+        """
         if isinstance(self._data, mmap.mmap):
             self._data.close()
         self._data = b""
@@ -323,7 +352,9 @@ def _read(path: Path, namespace: str) -> _Shard:
         return _Shard()
     header, data, start = found
     count = header.get("sorted")  # the number of entries, in a file whose lines are sorted by key
-    return _Shard(data, start, count if isinstance(count, int) and not isinstance(count, bool) else None)
+    return _Shard(
+        data, start, count if isinstance(count, int) and not isinstance(count, bool) else None, path
+    )
 
 
 @dataclass(frozen=True)
@@ -398,6 +429,9 @@ def _flush(session: _Session, *, keep: bool) -> None:
                 _write(store, session.within, keep=keep or store.kept)
             store.dirty = False
         store.used, store.kept = {}, False
+        for shard in store.shards.values():  # unmapped between sessions: another process may replace them
+            shard.close()
+        store.shards.clear()
 
 
 def _write(store: _Store, within: Path, *, keep: bool) -> None:
@@ -421,9 +455,10 @@ def _write(store: _Store, within: Path, *, keep: bool) -> None:
             continue  # the file holds exactly what it must (and, kept, what else it held)
         if before is not None and keep:
             entries = {**before.entries(), **entries}
-        if before is not None:
-            before.close()
         path = store.path(shard)
+        store.shards.pop(shard, None)  # read again if the file cannot be replaced
+        if before is not None:
+            before.close()  # a mapped file cannot be replaced on Windows
         if not entries:
             if not path.is_symlink() and path.is_file():
                 path.unlink()

@@ -223,3 +223,19 @@ def test_an_indexed_file_is_placed_from_the_memo_without_being_read(
         assert (again.model, again.locs) == (quiz.model, quiz.locs)
         assert all(isinstance(d, _project._IndexedDocument) for d in second.documents())
     assert len((project / PROJECT_CACHE / INDEX_FILE).read_bytes()) < 200 * len(project_files(project))
+
+
+def test_places_are_kept_with_the_document_for_a_check_outside_the_load(project: Path) -> None:
+    """A library user checks after loading (no memo session): places come with the document."""
+    from curriculum.content import check_curriculum
+
+    quiz = project / "quizzes" / "intro.yml"
+    quiz.write_text(quiz.read_text().replace("lesson: intro", "lesson: intro-missing"))
+    aged(project)
+    load_curriculum(project)
+    _memo._stores.clear()
+    cur = load_curriculum(project)
+    assert isinstance(cur.quizzes["intro"], _project._IndexedDocument)
+    quiz.write_text(quiz.read_text().replace("Which finding", "What finding"))  # saved meanwhile
+    found = [d for d in check_curriculum(cur) if "intro-missing" in d.message]
+    assert found and all(d.path.endswith("quizzes/intro.yml") and d.line > 1 for d in found)

@@ -481,7 +481,7 @@ def test_the_index_is_not_even_gathered_while_no_page_text_changed(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each page says what its text is made from (cache entry, payload keys): the same, no index work."""
-    from curriculum.site import _stages
+    from curriculum.site import _search, _stages
 
     build_site(project, engine="pandoc", console=Console(quiet=True))
     config = project / "_quarto.yml"
@@ -494,5 +494,10 @@ def test_the_index_is_not_even_gathered_while_no_page_text_changed(
     quiz.write_text(quiz.read_text().replace("Introduction quiz", "Introduction quiz on the alliance"))
     gathered: list[int] = []
     monkeypatch.setattr(_stages, "site_index", lambda pages: gathered.append(1) or real(pages))
+    scripted: list[int] = []
+    script = _search.SearchIndex.text_script
+    monkeypatch.setattr(_search.SearchIndex, "text_script", lambda i, n: scripted.append(n) or script(i, n))
     result = build_site(project, engine="pandoc", console=Console(quiet=True))
     assert gathered and "Introduction quiz on the alliance" in (result.out / "search-index.js").read_text()
+    texts = len(list((result.out / "search").glob("*.js")))
+    assert 0 < len(scripted) <= 3 < texts, "only the text scripts of the pages that show the quiz are made"

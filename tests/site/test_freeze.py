@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +35,9 @@ def kernel(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """A fake kernel: each run is recorded; each code cell displays its source, with an execution count."""
     runs: list[str] = []
 
-    def fake_run(self: NotebookCache, path: Path) -> Any:
+    def fake_run(self: NotebookCache, path: Path, digest: str | None = None) -> Any:
         runs.append(path.name)
-        nb = copy.deepcopy(json.loads(path.read_text()))
+        nb = copy.deepcopy(self._read_as(path, digest)[0])
         for n, cell in enumerate(c for c in nb["cells"] if c["cell_type"] == "code"):
             cell["outputs"] = [
                 {
@@ -211,3 +212,36 @@ def test_a_notebook_known_by_its_digest_is_read_only_when_asked_for(
     (problem,) = raised.value.diagnostics
     assert (problem.code, problem.message) == ("CUR101", "the file changed while it was being read")
     assert kernel == ["a.ipynb"], "no kernel ran for the known notebook"
+
+
+@pytest.mark.parametrize("refresh", [False, True], ids=["read", "known"])
+def test_a_notebook_saved_while_the_build_runs_is_refused_not_run_as_the_old_text(
+    tmp_path: Path, kernel: list[str], refresh: bool
+) -> None:
+    """Saved after the content was loaded: its outputs must not be kept under the key of the text checked."""
+    import hashlib
+
+    from curriculum import _memo
+    from curriculum._memo import memo_session
+    from curriculum.errors import ContentError
+
+    path = lesson(tmp_path, "a", "6*7")
+    digests = {path: hashlib.sha256(path.read_text().encode()).hexdigest()}
+    folder = tmp_path / ".curriculum-cache" / "executed"
+    with memo_session(tmp_path):
+        NotebookCache(tmp_path, folder, freeze="auto").executed([path], digests=digests)
+    stored = {p.name: p.read_text() for p in folder.glob("*.json")}
+    path.write_text(path.read_text().replace("6*7", "6*9"))  # saved once the content was loaded
+    if not refresh:  # a new process without the memo: the notebook is read to know its key
+        _memo._stores.clear()
+        shutil.rmtree(tmp_path / ".curriculum-cache" / "memo")
+    cache = NotebookCache(tmp_path, folder, freeze="auto", refresh=refresh)  # refresh: known, run again
+    with memo_session(tmp_path), pytest.raises(ContentError) as raised:
+        cache.executed([path], digests=digests)
+    (problem,) = raised.value.diagnostics
+    assert (problem.code, problem.message) == ("CUR101", "the file changed while it was being read")
+    assert {p.name: p.read_text() for p in folder.glob("*.json")} == stored, "nothing kept under the old key"
+    assert (
+        "6*9"
+        not in (tmp_path / FREEZE_DIR / "lessons" / "a" / "execute-results" / "curriculum.json").read_text()
+    )

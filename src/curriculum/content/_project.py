@@ -513,12 +513,13 @@ def _indexed(
     stored = _MODELS.stored(entry.digest, context=entry.kind)
     if stored is None:
         return None
-    _LOCS.held(entry.digest)  # kept for a problem that asks where it is, though not read now
     try:
         model = model_adapter(_model_of(entry.kind)).validate_json(stored)
     except ValueError:
         return None
-    return entry.kind, _IndexedDocument.of(path, display, model, entry, confined)
+    doc = _IndexedDocument.of(path, display, model, entry, confined)
+    doc.__dict__["_stored_locs"] = _LOCS.stored(entry.digest)  # JSON text, decoded if a problem asks
+    return entry.kind, doc
 
 
 class _IndexedDocument(Document[Any]):
@@ -542,8 +543,8 @@ class _IndexedDocument(Document[Any]):
 
     @functools.cached_property
     def locs(self) -> LocMap:
-        """The locations, from the memo (or from the file read again, if the memo holds none that reads)."""
-        stored = _LOCS.stored(self.digest)
+        """The locations, as the memo held them at load (or from the file read again, if none that reads)."""
+        stored = self.__dict__.get("_stored_locs")
         if stored is not None:
             with contextlib.suppress(ValueError, TypeError, KeyError, IndexError, RecursionError):
                 return locs_from_json(stored)

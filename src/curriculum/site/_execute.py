@@ -306,23 +306,23 @@ class NotebookCache:
         """
         self.folder.mkdir(parents=True, exist_ok=True)
         results = ExecutedNotebooks()
-        todo: list[tuple[Path, str, Freeze]] = []
+        todo: list[tuple[Path, str, Freeze, str]] = []
         context = json.dumps([FROZEN_FORMAT, self.freeze, self.options], sort_keys=True, default=str)
         for path in notebooks:
             digest = (digests or {}).get(path)
             known = _KNOWN.stored(digest, context=context) if digest else None
             nb: Any = None
             if known is None:
-                nb, text = self._read(path)
+                nb, text = self._read_as(path, digest)  # the text that was checked, if the check read it
+                digest = _digest(text)
                 freeze, options = self.settings(path, nb, text)
                 key = self.key(nb, options)
-                if digest == _digest(text):  # as loaded: known by its digest from now on
-                    _learn(digest, context, freeze, key)
+                _learn(digest, context, freeze, key)  # known by its digest from now on
             else:
                 freeze, key = known
             outputs, how = self._stored(path, key, freeze)
             if outputs is None:
-                todo.append((path, key, freeze))
+                todo.append((path, key, freeze, str(digest)))
                 continue
             if nb is None:
                 results.add(path, outputs, read=functools.partial(self._reread, path, str(digest), outputs))
@@ -342,9 +342,9 @@ class NotebookCache:
             os.environ.update(env)
             try:
                 with ThreadPoolExecutor(max_workers=workers) as pool:
-                    runs = [pool.submit(self._run, path) for path, _, _ in todo]
+                    runs = [pool.submit(self._run, path, digest) for path, _, _, digest in todo]
                     problems: list[Diagnostic] = []
-                    for (path, key, freeze), run in zip(todo, runs, strict=True):
+                    for (path, key, freeze, _), run in zip(todo, runs, strict=True):
                         try:
                             nb = run.result()
                         except ContentError as exc:
@@ -407,6 +407,19 @@ class NotebookCache:
             frozen.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(frozen, text, within=self.root)
 
+    def _read_as(self, path: Path, digest: str | None) -> tuple[dict[str, Any], str]:
+        """Read a notebook that must still have ``digest`` (the text its key and check were made from).
+
+        Raises
+        ------
+        ContentError
+            If it changed since (CUR101): its outputs would be kept under the key of another text.
+        """
+        nb, text = self._read(path)
+        if digest is not None and _digest(text) != digest:
+            raise _changed(path)
+        return nb, text
+
     def _reread(self, path: Path, digest: str, outputs: list[Any]) -> dict[str, Any]:
         """Read a notebook known by its digest, with its outputs; it must still have that digest.
 
@@ -416,19 +429,7 @@ class NotebookCache:
             If the notebook changed since the content was loaded (CUR101): its
             outputs were chosen for the text that was checked.
         """
-        nb, text = self._read(path)
-        if _digest(text) != digest:
-            raise ContentError(
-                [
-                    E_READ.at(
-                        display_path(path),
-                        (1, 1),
-                        "the file changed while it was being read",
-                        "run the command again once the file is saved",
-                    )
-                ]
-            )
-        return _with_outputs(nb, outputs)
+        return _with_outputs(self._read_as(path, digest)[0], outputs)
 
     def _read(self, path: Path) -> tuple[dict[str, Any], str]:
         """Return a notebook's data and its text, read inside the project and within the size limit."""
@@ -440,13 +441,14 @@ class NotebookCache:
         data: dict[str, Any] = json.loads(text)
         return data, text
 
-    def _run(self, path: Path) -> Any:
+    def _run(self, path: Path, digest: str | None = None) -> Any:
+        """Execute a notebook, which must still have ``digest`` (see :meth:`_read_as`)."""
         import nbformat
         from jupyter_client.manager import AsyncKernelManager
         from nbclient import NotebookClient
         from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-        data, text = self._read(path)
+        data, text = self._read_as(path, digest)
         cells = notebook_cells(text, data.get("cells", []))
         nb = nbformat.reads(text, as_version=4)
         sockets = tempfile.mkdtemp(prefix="curriculum-kernel-")
@@ -645,6 +647,20 @@ def _with_outputs(nb: dict[str, Any], outputs: list[Any]) -> dict[str, Any]:
         if cell.get("cell_type") == "code":
             cell["outputs"] = next(code, [])
     return nb
+
+
+def _changed(path: Path) -> ContentError:
+    """Return the error of a notebook that changed while the build ran (CUR101): run it again."""
+    return ContentError(
+        [
+            E_READ.at(
+                display_path(path),
+                (1, 1),
+                "the file changed while it was being read",
+                "run the command again once the file is saved",
+            )
+        ]
+    )
 
 
 def _learn(digest: str, context: str, freeze: Freeze, key: str) -> None:

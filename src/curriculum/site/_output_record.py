@@ -108,6 +108,14 @@ class OutputRecord:
         self._on_kept(names)
         return True
 
+    def keep_the_rest(self) -> None:
+        """Keep, as the last build recorded them, the entries this build did not ask about.
+
+        For a record whose entries are all made from what one entry names (the
+        search index's page list): that entry found unchanged, so are they.
+        """
+        self._now = {**self._before, **self._now}
+
     def wrote(self, entry: str, files: list[str] | None = None, *, key: Any = None) -> None:
         """Record the files of ``entry`` as just written, made from ``key`` (default: :meth:`kept`'s)."""
         digest = self._keys[entry] if key is None else self._digest(entry, key)

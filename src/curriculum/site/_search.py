@@ -556,6 +556,11 @@ class SearchPage:
             return self._read[1]
         return _PAGE_TEXTS.get(self._made_from, lambda: self._read[1], context="made from")
 
+    def keep_texts(self) -> None:
+        """Keep the page's texts in the memo though they are not read (its text script is as they made it)."""
+        if self.made_from is not None:
+            _PAGE_TEXTS.held(self._made_from, context="made from")
+
     @functools.cached_property
     def _made_from(self) -> str:
         return json.dumps(self.made_from, separators=(",", ":"))
@@ -609,6 +614,7 @@ def site_index(pages: list[SearchPage]) -> SearchIndex:
             [part.words[i] for i in taken],
             functools.partial(_texts_taken, page, taken),
             None if page.made_from is None else [page.made_from, homed],
+            page.keep_texts,
         )
     return index
 
@@ -636,6 +642,7 @@ class _IndexedPage:
     rank: int
     texts: Callable[[], list[str]]
     made_from: Any
+    keep: Callable[[], None]
 
 
 @dataclass
@@ -693,6 +700,7 @@ class SearchIndex:
         words: list[str],
         texts: Callable[[], list[str]],
         made_from: Any = None,
+        keep: Callable[[], None] = lambda: None,
     ) -> None:
         """Add one page by its sections' anchors, headings and words; their texts are read when needed.
 
@@ -711,6 +719,8 @@ class SearchIndex:
         made_from : Any
             What the texts are made from (JSON data), when known: the name of
             the page's text script's content (:meth:`text_key`).
+        keep : Callable[[], None]
+            Keeps the texts where they are stored, unread (:meth:`keep_texts`).
 
         Raises
         ------
@@ -722,7 +732,7 @@ class SearchIndex:
         if not headed:
             return
         page = len(self._pages)
-        self._pages.append(_IndexedPage(title, url, rank, texts, made_from))
+        self._pages.append(_IndexedPage(title, url, rank, texts, made_from, keep))
         self.sections += [(page, anchor, heading) for anchor, heading in headed]
         if url.startswith(NAMES_ONLY):
             self.names_only.add(page)
@@ -790,6 +800,10 @@ class SearchIndex:
         if found.made_from is not None:
             return found.made_from
         return hashlib.sha256(json.dumps(found.texts()).encode()).hexdigest()
+
+    def keep_texts(self, page: int) -> None:
+        """Keep the texts of ``page`` where they are stored: its text script is as they made it."""
+        self._pages[page].keep()
 
     def text_script(self, page: int) -> str:
         """Return ``search/<page>.js``: the text of each section of the page, for the snippets of results."""

@@ -610,14 +610,18 @@ def search(run: Render, pages: list[SearchPage]) -> None:
     record = OutputRecord(run.cache / "searched.json", run.out, [], run.stats.files.extend)
     made = [[p.title, p.url, p.notebook, p.made_from] for p in pages]
     known = all(p.made_from is not None for p in pages)
-    if not (known and record.kept("pages", made, as_recorded=True)):
+    if known and record.kept("pages", made, as_recorded=True):
+        record.keep_the_rest()  # each file's entry, for the next build that gathers the index
+    else:
         index = site_index(pages)
         if not record.kept("search-index.js", [index.pages, index.digest(), sorted(index.names_only)]):
             run.write("search-index.js", index.index_script())
             record.wrote("search-index.js")
         for page, name in enumerate(index.files()[1:]):
             key = index.text_key(page)
-            if not record.kept(name, key):  # a page's texts are read only if its script is written
+            if record.kept(name, key):  # a page's texts are read only if its script is written
+                index.keep_texts(page)
+            else:
                 run.write(name, index.text_script(page))
                 record.wrote(name, key=key)
         if known:
