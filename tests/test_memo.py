@@ -6,6 +6,7 @@ import importlib.metadata
 import json
 import os
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -458,6 +459,7 @@ def test_a_memo_file_cut_short_in_place_while_mapped_counts_as_empty(tmp_path: P
         shard = tmp_path / PROJECT_CACHE / "memo" / f"test.cut.{words.key(first)[0]}.jsonl"
         with shard.open("r+b") as handle:
             handle.truncate(10)
+        time.sleep(2 * _memo._RECHECK)  # a file's length is looked at again after that
         assert words.get(same[0], lambda: "computed") == "computed"
 
 
@@ -472,3 +474,24 @@ def test_no_memo_file_stays_mapped_between_sessions(tmp_path: Path) -> None:
         store = _memo._stores[(tmp_path / PROJECT_CACHE / "memo", "test.mapped")]
         assert store.shards
     assert not store.shards, "unmapped when the session ended"
+
+
+def test_a_value_taken_unread_is_kept_and_read_after_the_session(tmp_path: Path) -> None:
+    numbers = Memo[list[int]]("test.unread", 1, list, lambda data: [int(n) for n in data])
+    with memo_session(tmp_path):
+        numbers.get("a", lambda: [1, 2])
+        assert numbers.unread("missing") is None
+    _memo._stores.clear()
+    with memo_session(tmp_path):
+        later = numbers.unread("a")
+        numbers.get("b", lambda: [3])  # something new: the file is written with what was used
+    assert later is not None and later() == [1, 2]  # parsed after the session ended
+    _memo._stores.clear()
+    with memo_session(tmp_path):
+        assert numbers.get("a", lambda: [0]) == [1, 2], "kept though it was not read"
+    shard = next((tmp_path / PROJECT_CACHE / "memo").glob(f"test.unread.{numbers.key('a')[0]}.jsonl"))
+    shard.write_text(shard.read_text().replace("[1,2]", '["x"]'))
+    _memo._stores.clear()
+    with memo_session(tmp_path):
+        damaged = numbers.unread("a")
+    assert damaged is not None and damaged() is None

@@ -54,6 +54,7 @@ import os
 import secrets
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -180,6 +181,7 @@ class _Shard:
         path: Path | None = None,
     ) -> None:
         self._data, self._start, self._path = data, start, path
+        self._checked = -_RECHECK
         self._split: dict[bytes, bytes] | None = None if count is not None else _lines(data[start:])
         if self._split is not None:
             self.close()
@@ -212,6 +214,10 @@ class _Shard:
         """
         if not isinstance(self._data, mmap.mmap) or self._path is None:
             return True
+        now = time.monotonic()
+        if now - self._checked < _RECHECK:
+            return True
+        self._checked = now
         try:
             if os.stat(self._path).st_size >= len(self._data):
                 return True
@@ -245,6 +251,8 @@ def _lines(data: bytes) -> dict[bytes, bytes]:
     return entries
 
 
+_RECHECK = 0.005
+"""Seconds a mapped file's length is trusted once looked at (a look-up costs a tenth of a stat)."""
 _NEAR = 4096
 """Where the binary search stops halving and reads lines in order."""
 _LONGEST = 1 << 20
@@ -624,6 +632,34 @@ class Memo(Generic[_T]):
         for namespace in self.keeps:
             _store_of(namespace).kept = True
         return key
+
+    def unread(self, text: str, *, context: str = "") -> Callable[[], _T | None] | None:
+        """Return what reads the value stored for ``text`` when called (kept as used now); None if none is.
+
+        For a value most runs never need (the places of a file's keys, asked
+        for only by a problem): its JSON is taken as the file holds it, and
+        parsed only if it is asked for, in the session or after it. The reader
+        returns None for a value that does not decode.
+
+        Parameters
+        ----------
+        text : str
+            What the value is a pure function of (with ``context``).
+        context : str
+            Anything else the value depends on.
+        """
+        key = self.held(text, context=context)
+        if key is None:
+            return None
+        data = _store_of(self.namespace).used[key]
+        raw = data if isinstance(data, _Raw) else json.dumps(data).encode()
+        return functools.partial(self._decoded, raw)
+
+    def _decoded(self, raw: bytes) -> _T | None:
+        try:
+            return self.decode(json.loads(raw))
+        except (TypeError, ValueError, KeyError, IndexError, RecursionError):
+            return None
 
     def _store(self) -> _Store | None:
         """Return this memo's store in the current session's folder, or None outside a session."""

@@ -147,3 +147,27 @@ def test_only_the_text_scripts_of_changed_pages_are_read(tmp_path: Path) -> None
 
 def _unread() -> str:
     raise AssertionError("a body was read")
+
+
+def test_the_texts_of_an_unchanged_page_stay_stored_when_another_page_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page's part reused keeps its texts: a later build that must write its text script makes none."""
+    first = SearchPage("Lesson", "lessons/one.html", True, BODY, [], ["entry-1", []])
+    other = SearchPage("Other", "other.html", False, "<p>Plain text.</p>", [], ["entry-2", []])
+    with memo_session(tmp_path):
+        site_index([first, other]).scripts()
+    _memo._stores.clear()
+    edited = SearchPage("Other", "other.html", False, "<p>Edited text.</p>", [], ["entry-3", []])
+    with memo_session(tmp_path):
+        index = site_index(
+            [SearchPage("Lesson", "lessons/one.html", True, _unread, [], ["entry-1", []]), edited]
+        )
+        assert "Edited" in index.text_script(1)  # its texts computed: the memo of texts is written
+    _memo._stores.clear()
+    refuse(monkeypatch, "page_sections", "component_sections")
+    with memo_session(tmp_path):
+        again = site_index(
+            [SearchPage("Lesson", "lessons/one.html", True, _unread, [], ["entry-1", []]), edited]
+        )
+        assert "metacommunication" in again.text_script(0), "the page's texts, as the memo kept them"

@@ -518,7 +518,7 @@ def _indexed(
     except ValueError:
         return None
     doc = _IndexedDocument.of(path, display, model, entry, confined)
-    doc.__dict__["_stored_locs"] = _LOCS.stored(entry.digest)  # JSON text, decoded if a problem asks
+    doc.__dict__["_stored_locs"] = _LOCS.unread(entry.digest)  # parsed only if a problem asks
     return entry.kind, doc
 
 
@@ -544,7 +544,8 @@ class _IndexedDocument(Document[Any]):
     @functools.cached_property
     def locs(self) -> LocMap:
         """The locations, as the memo held them at load (or from the file read again, if none that reads)."""
-        stored = self.__dict__.get("_stored_locs")
+        unread = self.__dict__.get("_stored_locs")
+        stored = unread() if unread is not None else None
         if stored is not None:
             with contextlib.suppress(ValueError, TypeError, KeyError, IndexError, RecursionError):
                 return locs_from_json(stored)

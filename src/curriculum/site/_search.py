@@ -193,10 +193,10 @@ _PARTS = Memo[PagePart](
     2,
     lambda part: [[list(s) for s in part.sections], part.words],
     _part_from_json,
-    keeps=("search.sections", "search.component", "search.text", "search.words"),
+    keeps=("search.sections", "search.component", "search.text", "search.words", "search.page-text"),
 )
 """Each page's part of the index, by what the page is made from (one look-up a page: an unchanged
-page's body is not read, nor its payloads built)."""
+page's body is not read, nor its payloads built). A part reused keeps the page's texts stored."""
 _PAGE_TEXTS = Memo[list[str]]("search.page-text", 1, list, _decode_words)
 """The text of each section of a page's part (read only for a page whose text file is written)."""
 
@@ -556,11 +556,6 @@ class SearchPage:
             return self._read[1]
         return _PAGE_TEXTS.get(self._made_from, lambda: self._read[1], context="made from")
 
-    def keep_texts(self) -> None:
-        """Keep the page's texts in the memo though they are not read (its text script is as they made it)."""
-        if self.made_from is not None:
-            _PAGE_TEXTS.held(self._made_from, context="made from")
-
     @functools.cached_property
     def _made_from(self) -> str:
         return json.dumps(self.made_from, separators=(",", ":"))
@@ -614,7 +609,6 @@ def site_index(pages: list[SearchPage]) -> SearchIndex:
             [part.words[i] for i in taken],
             functools.partial(_texts_taken, page, taken),
             None if page.made_from is None else [page.made_from, homed],
-            page.keep_texts,
         )
     return index
 
@@ -642,7 +636,6 @@ class _IndexedPage:
     rank: int
     texts: Callable[[], list[str]]
     made_from: Any
-    keep: Callable[[], None]
 
 
 @dataclass
@@ -700,7 +693,6 @@ class SearchIndex:
         words: list[str],
         texts: Callable[[], list[str]],
         made_from: Any = None,
-        keep: Callable[[], None] = lambda: None,
     ) -> None:
         """Add one page by its sections' anchors, headings and words; their texts are read when needed.
 
@@ -719,8 +711,6 @@ class SearchIndex:
         made_from : Any
             What the texts are made from (JSON data), when known: the name of
             the page's text script's content (:meth:`text_key`).
-        keep : Callable[[], None]
-            Keeps the texts where they are stored, unread (:meth:`keep_texts`).
 
         Raises
         ------
@@ -732,7 +722,7 @@ class SearchIndex:
         if not headed:
             return
         page = len(self._pages)
-        self._pages.append(_IndexedPage(title, url, rank, texts, made_from, keep))
+        self._pages.append(_IndexedPage(title, url, rank, texts, made_from))
         self.sections += [(page, anchor, heading) for anchor, heading in headed]
         if url.startswith(NAMES_ONLY):
             self.names_only.add(page)
@@ -800,10 +790,6 @@ class SearchIndex:
         if found.made_from is not None:
             return found.made_from
         return hashlib.sha256(json.dumps(found.texts()).encode()).hexdigest()
-
-    def keep_texts(self, page: int) -> None:
-        """Keep the texts of ``page`` where they are stored: its text script is as they made it."""
-        self._pages[page].keep()
 
     def text_script(self, page: int) -> str:
         """Return ``search/<page>.js``: the text of each section of the page, for the snippets of results."""

@@ -619,9 +619,7 @@ def search(run: Render, pages: list[SearchPage]) -> None:
             record.wrote("search-index.js")
         for page, name in enumerate(index.files()[1:]):
             key = index.text_key(page)
-            if record.kept(name, key):  # a page's texts are read only if its script is written
-                index.keep_texts(page)
-            else:
+            if not record.kept(name, key):  # a page's texts are read only if its script is written
                 run.write(name, index.text_script(page))
                 record.wrote(name, key=key)
         if known:
