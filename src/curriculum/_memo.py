@@ -575,14 +575,8 @@ class Memo(Generic[_T]):
         """Return the value stored for ``text`` (kept as used), or None if none is; nothing is computed.
 
         For a caller whose way of computing the value again is not a function of
-        ``text`` alone (the content index reads a file again instead).
-
-        Parameters
-        ----------
-        text : str
-            What the value is a pure function of (with ``context``).
-        context : str
-            Anything else the value depends on.
+        ``text`` alone (the content index reads a file again instead). ``text``
+        and ``context`` are as for :meth:`get`.
         """
         store = self._store()
         if store is None:
@@ -592,45 +586,37 @@ class Memo(Generic[_T]):
 
     def _found(self, store: _Store, key: str) -> object:
         """Return the value stored under ``key``, decoded and kept as used, or :data:`_MISSING`."""
-        data = store.used.get(key, _MISSING)
-        if data is _MISSING:
-            raw = store.entries(key[:1]).get(key.encode())
-            data = _MISSING if raw is None else _Raw(raw)
+        data = _entry(store, key)
         if data is _MISSING:
             return _MISSING
         try:
             value = self.decode(json.loads(data) if isinstance(data, _Raw) else data)
         except (TypeError, ValueError, KeyError, IndexError, RecursionError):
             return _MISSING
+        self._keep(store, key, data)
+        return value
+
+    def _keep(self, store: _Store, key: str, data: object) -> None:
+        """Keep an entry as used, and what it rests on (:attr:`keeps`)."""
         store.used[key] = data
         for namespace in self.keeps:
             _store_of(namespace).kept = True
-        return value
 
     def held(self, text: str, *, context: str = "") -> str | None:
         """Return the key of the value stored for ``text``, kept as used but not read; None if none is.
 
         A caller that knows what the value made (a file written from it, unchanged
         since) has no need of the value itself, only of its staying stored.
-
-        Parameters
-        ----------
-        text : str
-            What the value is a pure function of (with ``context``).
-        context : str
-            Anything else the value depends on.
+        ``text`` and ``context`` are as for :meth:`get`.
         """
         store = self._store()
         if store is None:
             return None
         key = self.key(text, context)
-        if key not in store.used:
-            raw = store.entries(key[:1]).get(key.encode())
-            if raw is None:
-                return None
-            store.used[key] = _Raw(raw)
-        for namespace in self.keeps:
-            _store_of(namespace).kept = True
+        data = _entry(store, key)
+        if data is _MISSING:
+            return None
+        self._keep(store, key, data)
         return key
 
     def unread(self, text: str, *, context: str = "") -> Callable[[], _T | None] | None:
@@ -639,14 +625,8 @@ class Memo(Generic[_T]):
         For a value most runs never need (the places of a file's keys, asked
         for only by a problem): its JSON is taken as the file holds it, and
         parsed only if it is asked for, in the session or after it. The reader
-        returns None for a value that does not decode.
-
-        Parameters
-        ----------
-        text : str
-            What the value is a pure function of (with ``context``).
-        context : str
-            Anything else the value depends on.
+        returns None for a value that does not decode. ``text`` and ``context``
+        are as for :meth:`get`.
         """
         key = self.held(text, context=context)
         if key is None:
@@ -664,6 +644,15 @@ class Memo(Generic[_T]):
     def _store(self) -> _Store | None:
         """Return this memo's store in the current session's folder, or None outside a session."""
         return _store_of(self.namespace) if _sessions else None
+
+
+def _entry(store: _Store, key: str) -> object:
+    """Return the entry of ``key``: as used, as its file holds it (:class:`_Raw`), or :data:`_MISSING`."""
+    data = store.used.get(key, _MISSING)
+    if data is _MISSING:
+        raw = store.entries(key[:1]).get(key.encode())
+        data = _MISSING if raw is None else _Raw(raw)
+    return data
 
 
 def _store_of(namespace: str) -> _Store:

@@ -45,14 +45,11 @@ def read_existing(path: Path, limit: int) -> bytes | None:
     bytes | None
         The content, or None when the path is missing, a link or not a regular file.
     """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
-    try:
-        fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
-    except OSError:
+    opened = _open_plain(path)
+    if opened is None:
         return None
+    fd, _ = opened
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
         return os.read(fd, limit + 1)
     except OSError:
         return None
@@ -60,11 +57,8 @@ def read_existing(path: Path, limit: int) -> bytes | None:
         os.close(fd)
 
 
-def _map_existing(path: Path, limit: int) -> mmap.mmap | bytes | None:
-    """Return a plain file mapped read-only (as :func:`read_existing` opens it), or None.
-
-    An empty file is ``b""`` (nothing can be mapped); one larger than ``limit`` is None.
-    """
+def _open_plain(path: Path) -> tuple[int, os.stat_result] | None:
+    """Return a file opened for reading, and its status, if it is a plain file (the caller closes it)."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
@@ -72,7 +66,25 @@ def _map_existing(path: Path, limit: int) -> mmap.mmap | bytes | None:
         return None
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+    except OSError:
+        info = None
+    if info is None or not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        return None
+    return fd, info
+
+
+def _map_existing(path: Path, limit: int) -> mmap.mmap | bytes | None:
+    """Return a plain file mapped read-only (as :func:`read_existing` opens it), or None.
+
+    An empty file is ``b""`` (nothing can be mapped); one larger than ``limit`` is None.
+    """
+    opened = _open_plain(path)
+    if opened is None:
+        return None
+    fd, info = opened
+    try:
+        if info.st_size > limit:
             return None
         return mmap.mmap(fd, 0, access=mmap.ACCESS_READ) if info.st_size else b""
     except (OSError, ValueError):

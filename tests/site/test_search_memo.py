@@ -17,6 +17,13 @@ BODY = (
     '<h2 id="ruptures">Ruptures &amp; repair</h2><p>Withdrawal and confrontation ruptures; '
     "metacommunication repairs them.</p>"
 )
+WORKSHEET = {
+    "component": "worksheet",
+    "key": "w1",
+    "title": "Reflection",
+    "case_html": "<p>A hard visit.</p>",
+    "prompt_html": "<p>What pulled at you?</p>",
+}
 PAGES = [
     SearchPage("Lesson", "lessons/one.html", True, BODY),
     SearchPage("Other", "other.html", False, "<p>Plain café text, accents folded.</p>"),
@@ -57,13 +64,7 @@ def test_pages_named_by_what_they_are_made_from_are_not_read_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A page's prose by its cache entry and a component's sections by its payload's memo key."""
-    worksheet = {
-        "component": "worksheet",
-        "key": "w1",
-        "title": "Reflection",
-        "case_html": "<p>A hard visit.</p>",
-        "prompt_html": "<p>What pulled at you?</p>",
-    }
+    worksheet = WORKSHEET
     pages = [
         SearchPage("Lesson", "lessons/one.html", True, BODY, [worksheet], ["entry-1", ["payload-1"]]),
         PAGES[1],
@@ -93,12 +94,7 @@ def test_an_unchanged_page_gives_its_part_with_one_look_up(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A page known by what it is made from: its body is not read, nor its payloads built."""
-    worksheet = {
-        "component": "worksheet",
-        "key": "w1",
-        "title": "Reflection",
-        "case_html": "<p>A hard visit.</p>",
-    }
+    worksheet = WORKSHEET
 
     def pages(body: Any, payloads: Any) -> list[SearchPage]:
         return [SearchPage("Lesson", "lessons/one.html", True, body, payloads, ["entry-1", ["payload-1"]])]

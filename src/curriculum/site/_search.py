@@ -663,16 +663,7 @@ class SearchIndex:
         return [(page.title, page.url, page.rank) for page in self._pages]
 
     def add(self, title: str, url: str, rank: int, sections: Iterable[tuple[str, str, str]]) -> None:
-        """Add one page and its sections (a page without sections is left out).
-
-        Parameters
-        ----------
-        title, url : str
-            The page's title and its path in the site.
-        rank : int
-            Its rank (:func:`page_rank`).
-        sections : Iterable[tuple[str, str, str]]
-            Its sections: anchor, heading and text.
+        """Add one page and its sections, each an anchor, a heading and a text (see :meth:`add_part`).
 
         Raises
         ------
@@ -695,6 +686,8 @@ class SearchIndex:
         made_from: Any = None,
     ) -> None:
         """Add one page by its sections' anchors, headings and words; their texts are read when needed.
+
+        A page without sections is left out.
 
         Parameters
         ----------
