@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import os
+import sys
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -459,7 +459,6 @@ def test_a_memo_file_cut_short_in_place_while_mapped_counts_as_empty(tmp_path: P
         shard = tmp_path / PROJECT_CACHE / "memo" / f"test.cut.{words.key(first)[0]}.jsonl"
         with shard.open("r+b") as handle:
             handle.truncate(10)
-        time.sleep(2 * _memo._RECHECK)  # a file's length is looked at again after that
         assert words.get(same[0], lambda: "computed") == "computed"
 
 
@@ -495,3 +494,39 @@ def test_a_value_taken_unread_is_kept_and_read_after_the_session(tmp_path: Path)
     with memo_session(tmp_path):
         damaged = numbers.unread("a")
     assert damaged is not None and damaged() is None
+
+
+def test_sessions_on_two_threads_share_the_folder_and_the_last_one_writes(tmp_path: Path) -> None:
+    """Library use from threads: neither unmaps what the other is searching, nor loses what it computed."""
+    words = Memo[str]("test.threads", 1, str, str)
+    with memo_session(tmp_path):
+        for n in range(2000):
+            words.get(f"seed {n}", lambda n=n: f"value {n}")
+    _memo._stores.clear()
+    errors: list[BaseException] = []
+
+    def work(name: str) -> None:
+        try:
+            for round_ in range(150):
+                with memo_session(tmp_path):
+                    for n in range(0, 2000, 7):
+                        assert words.get(f"seed {n}", lambda n=n: f"value {n}") == f"value {n}"
+                    words.get(f"{name} {round_}", lambda: name)
+                    assert words.unread(f"seed {7 * round_}") is not None
+        except BaseException as exc:  # reported below, with the thread's name
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(name,)) for name in ("a", "b")]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # the threads interleave often
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == [] and not _memo._sessions
+    _memo._stores.clear()
+    with memo_session(tmp_path):
+        assert words.get("seed 7", lambda: "computed") == "value 7"

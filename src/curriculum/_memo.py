@@ -54,7 +54,6 @@ import os
 import secrets
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -181,7 +180,6 @@ class _Shard:
         path: Path | None = None,
     ) -> None:
         self._data, self._start, self._path = data, start, path
-        self._checked = -_RECHECK
         self._split: dict[bytes, bytes] | None = None if count is not None else _lines(data[start:])
         if self._split is not None:
             self.close()
@@ -210,14 +208,12 @@ class _Shard:
         Reading a mapped page that a file no longer has kills the process
         (SIGBUS). The build replaces its files whole, which leaves a mapping
         as it was; another program cutting one short in place (a copy over
-        it, a sync client) is noticed here, and the file counts as empty.
+        it, a sync client) is noticed here, before each search, and the file
+        counts as empty (as does one another build replaced with a shorter
+        one): its values are computed again.
         """
         if not isinstance(self._data, mmap.mmap) or self._path is None:
             return True
-        now = time.monotonic()
-        if now - self._checked < _RECHECK:
-            return True
-        self._checked = now
         try:
             if os.stat(self._path).st_size >= len(self._data):
                 return True
@@ -251,8 +247,6 @@ def _lines(data: bytes) -> dict[bytes, bytes]:
     return entries
 
 
-_RECHECK = 0.005
-"""Seconds a mapped file's length is trusted once looked at (a look-up costs a tenth of a stat)."""
 _NEAR = 4096
 """Where the binary search stops halving and reads lines in order."""
 _LONGEST = 1 << 20
@@ -365,15 +359,21 @@ def _read(path: Path, namespace: str) -> _Shard:
     )
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Session:
     folder: Path
     within: Path
+    users: int = 0
+    """The blocks inside it: its own, those nested in it, and those other threads opened meanwhile."""
+    cut_short: bool = False
+    """One of them raised."""
 
 
 _sessions: list[_Session] = []
 _stores: dict[tuple[Path, str], _Store] = {}
 _lock = threading.Lock()
+_session_lock = threading.Lock()
+"""Held to open or close a session, and while the last block of one writes its memos."""
 _MISSING = object()
 
 
@@ -387,34 +387,37 @@ def memo_session(root: Path | None) -> Iterator[None]:
     file had if it raised (a run cut short has not used all it would have).
     A session inside another of the same folder is part of it (a build's
     check stage is part of the build), so a memo both use is written once,
-    with what both used.
+    with what both used; so is one another thread opens meanwhile, and the
+    last of them to end writes.
 
     Parameters
     ----------
     root : Path | None
         The project folder, or None for the user cache folder.
     """
-    if root is None:
-        within = cache_dir()
-        session = _Session(within / _FOLDER, within)
-    else:
-        session = _Session(root / PROJECT_CACHE / _FOLDER, root)
-    if any(outer.folder == session.folder for outer in _sessions):
-        yield
-        return
-    with _lock:  # a use record starts with the session (a process may run several, as `curriculum serve`)
-        for store in _stores.values():
-            if store.folder == session.folder:
-                store.used, store.kept = {}, False
-    _sessions.append(session)
+    within = cache_dir() if root is None else root
+    folder = within / _FOLDER if root is None else root / PROJECT_CACHE / _FOLDER
+    with _session_lock:
+        session = next((outer for outer in _sessions if outer.folder == folder), None)
+        if session is None:  # the outermost: a use record starts with it (`curriculum serve` runs several)
+            session = _Session(folder, within)
+            with _lock:
+                for store in _stores.values():
+                    if store.folder == folder:
+                        store.used, store.kept = {}, False
+            _sessions.append(session)
+        session.users += 1
     try:
         yield
     except BaseException:
-        _sessions.pop()
-        _flush(session, keep=True)
+        session.cut_short = True
         raise
-    _sessions.pop()
-    _flush(session, keep=False)
+    finally:
+        with _session_lock:  # the last block to leave writes, before any other session of the folder opens
+            session.users -= 1
+            if session.users == 0:
+                _sessions.remove(session)
+                _flush(session, keep=session.cut_short)
 
 
 def _flush(session: _Session, *, keep: bool) -> None:
@@ -437,9 +440,10 @@ def _flush(session: _Session, *, keep: bool) -> None:
                 _write(store, session.within, keep=keep or store.kept)
             store.dirty = False
         store.used, store.kept = {}, False
-        for shard in store.shards.values():  # unmapped between sessions: another process may replace them
+        with _lock:
+            shards, store.shards = list(store.shards.values()), {}
+        for shard in shards:  # unmapped between sessions: another process may replace them
             shard.close()
-        store.shards.clear()
 
 
 def _write(store: _Store, within: Path, *, keep: bool) -> None:
@@ -628,10 +632,14 @@ class Memo(Generic[_T]):
         returns None for a value that does not decode. ``text`` and ``context``
         are as for :meth:`get`.
         """
-        key = self.held(text, context=context)
-        if key is None:
+        store = self._store()
+        if store is None:
             return None
-        data = _store_of(self.namespace).used[key]
+        key = self.key(text, context)
+        data = _entry(store, key)
+        if data is _MISSING:
+            return None
+        self._keep(store, key, data)
         raw = data if isinstance(data, _Raw) else json.dumps(data).encode()
         return functools.partial(self._decoded, raw)
 
@@ -643,7 +651,8 @@ class Memo(Generic[_T]):
 
     def _store(self) -> _Store | None:
         """Return this memo's store in the current session's folder, or None outside a session."""
-        return _store_of(self.namespace) if _sessions else None
+        current = _sessions[-1:]  # one read of the list: another thread may end a session meanwhile
+        return _store_in(current[0].folder, self.namespace) if current else None
 
 
 def _entry(store: _Store, key: str) -> object:
@@ -657,9 +666,14 @@ def _entry(store: _Store, key: str) -> object:
 
 def _store_of(namespace: str) -> _Store:
     """Return the store of ``namespace`` in the current session's folder (inside a session)."""
-    where = (_sessions[-1].folder, namespace)
+    return _store_in(_sessions[-1].folder, namespace)
+
+
+def _store_in(folder: Path, namespace: str) -> _Store:
+    """Return the store of ``namespace`` in ``folder``."""
+    where = (folder, namespace)
     store = _stores.get(where)
     if store is None:
         with _lock:
-            store = _stores.setdefault(where, _Store(where[0], namespace))
+            store = _stores.setdefault(where, _Store(folder, namespace))
     return store
