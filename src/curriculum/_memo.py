@@ -604,15 +604,10 @@ class Memo(Generic[_T]):
         """Keep an entry as used, and what it rests on (:attr:`keeps`)."""
         store.used[key] = data
         for namespace in self.keeps:
-            _store_of(namespace).kept = True
+            _store_in(store.folder, namespace).kept = True
 
-    def held(self, text: str, *, context: str = "") -> str | None:
-        """Return the key of the value stored for ``text``, kept as used but not read; None if none is.
-
-        A caller that knows what the value made (a file written from it, unchanged
-        since) has no need of the value itself, only of its staying stored.
-        ``text`` and ``context`` are as for :meth:`get`.
-        """
+    def _unread_entry(self, text: str, context: str) -> tuple[str, object] | None:
+        """Return the key and the entry stored for ``text``, kept as used but not decoded; None if none is."""
         store = self._store()
         if store is None:
             return None
@@ -621,7 +616,17 @@ class Memo(Generic[_T]):
         if data is _MISSING:
             return None
         self._keep(store, key, data)
-        return key
+        return key, data
+
+    def held(self, text: str, *, context: str = "") -> str | None:
+        """Return the key of the value stored for ``text``, kept as used but not read; None if none is.
+
+        A caller that knows what the value made (a file written from it, unchanged
+        since) has no need of the value itself, only of its staying stored.
+        ``text`` and ``context`` are as for :meth:`get`.
+        """
+        found = self._unread_entry(text, context)
+        return None if found is None else found[0]
 
     def unread(self, text: str, *, context: str = "") -> Callable[[], _T | None] | None:
         """Return what reads the value stored for ``text`` when called (kept as used now); None if none is.
@@ -632,14 +637,10 @@ class Memo(Generic[_T]):
         returns None for a value that does not decode. ``text`` and ``context``
         are as for :meth:`get`.
         """
-        store = self._store()
-        if store is None:
+        found = self._unread_entry(text, context)
+        if found is None:
             return None
-        key = self.key(text, context)
-        data = _entry(store, key)
-        if data is _MISSING:
-            return None
-        self._keep(store, key, data)
+        data = found[1]
         raw = data if isinstance(data, _Raw) else json.dumps(data).encode()
         return functools.partial(self._decoded, raw)
 
@@ -662,11 +663,6 @@ def _entry(store: _Store, key: str) -> object:
         raw = store.entries(key[:1]).get(key.encode())
         data = _MISSING if raw is None else _Raw(raw)
     return data
-
-
-def _store_of(namespace: str) -> _Store:
-    """Return the store of ``namespace`` in the current session's folder (inside a session)."""
-    return _store_in(_sessions[-1].folder, namespace)
 
 
 def _store_in(folder: Path, namespace: str) -> _Store:
