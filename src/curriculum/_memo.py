@@ -170,6 +170,8 @@ class _Shard:
         Where the entries' lines begin (after the header).
     count : int | None
         How many entries a sorted file holds; None for a file whose lines are not sorted.
+    path : Path | None
+        The file, for a mapped one (its length is looked at before each search: see :meth:`_intact`).
     """
 
     def __init__(
@@ -462,24 +464,21 @@ def _write(store: _Store, within: Path, *, keep: bool) -> None:
         before = store.shards.get(shard)
         if before is None and keep:
             continue  # a file the session cut short never read: left as it is
-        held = before is not None and before.holds(computed[shard])  # only what was computed is looked up
-        if held and before is not None and (keep or before.count == len(entries)):
-            continue  # the file holds exactly what it must (and, kept, what else it held)
-        if before is not None and keep:
-            entries = {**before.entries(), **entries}
-        path = store.path(shard)
-        store.shards.pop(shard, None)  # read again if the file cannot be replaced
         if before is not None:
-            before.close()  # a mapped file cannot be replaced on Windows
+            # only what was computed is looked up: what was read is held where it was read
+            if before.holds(computed[shard]) and (keep or before.count == len(entries)):
+                continue  # the file holds exactly what it must (and, kept, what else it held)
+            if keep:
+                entries = {**before.entries(), **entries}
+            before.close()  # a mapped file cannot be replaced on Windows (the session's files are dropped)
+        path = store.path(shard)
         if not entries:
             if not path.is_symlink() and path.is_file():
                 path.unlink()
-            store.shards[shard] = _Shard(count=0)
             continue
         header = json.dumps({"memo": store.namespace, "sorted": len(entries)}).encode() + b"\n"
         data = header + b"\n".join(key + b"\t" + entries[key] for key in sorted(entries)) + b"\n"
         write_atomic(path, data, within=within, only_if_changed=False)  # it differs: see above
-        store.shards[shard] = _Shard(data, len(header), len(entries))
     earlier = [f"{store.namespace}.json", *(f"{store.namespace}.{shard}.json" for shard in _SHARDS)]
     for name in earlier:  # the forms of earlier versions: one file, then sixteen JSON documents
         legacy = store.folder / name

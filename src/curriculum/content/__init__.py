@@ -37,14 +37,15 @@ from curriculum.content._diagnostics import (
 )
 from curriculum.content._files import (
     E_OUTSIDE,
-    E_READ,
     Confined,
     FileRefused,
+    changed_while_read,
     display_path,
     inside,
     read_bytes,
     read_existing,
     relative_posix,
+    text_digest,
     write_atomic,
 )
 from curriculum.content._models import (
@@ -107,7 +108,6 @@ __all__ = [
     "E_OUTSIDE",
     "E_PAGE",
     "E_PANDOC",
-    "E_READ",
     "FORMATS",
     "GROUP",
     "NOTES_FOLDER",
@@ -154,6 +154,7 @@ __all__ = [
     "Turn",
     "Vignette",
     "Worksheet",
+    "changed_while_read",
     "check_curriculum",
     "check_paths",
     "citation_keys",
@@ -187,6 +188,7 @@ __all__ = [
     "relative_posix",
     "rules_by_area",
     "size_limit",
+    "text_digest",
     "validate_model",
     "worst",
     "write_atomic",

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import secrets
 import stat
@@ -34,11 +35,13 @@ __all__ = [
     "E_OUTSIDE",
     "E_READ",
     "FileRefused",
+    "changed_while_read",
     "display_path",
     "inside",
     "read_bytes",
     "read_existing",
     "relative_posix",
+    "text_digest",
     "write_atomic",
 ]
 
@@ -291,6 +294,29 @@ def write_atomic(
             os.unlink(tmp)
         raise WriteError(display_path(path), exc.strerror or str(exc)) from exc
     return True
+
+
+def text_digest(text: str) -> str:
+    """Return the digest of a content file's text: a document's ``digest``, which caches are keyed by."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def changed_while_read(display: str) -> ContentError:
+    """Return the error of a file that changed while the command ran (CUR101).
+
+    What it holds now is not the text that was checked, or whose outputs were
+    chosen: the command stops, and the next run reads it as it is.
+    """
+    return ContentError(
+        [
+            E_READ.at(
+                display,
+                (1, 1),
+                "the file changed while it was being read",
+                "run the command again once the file is saved",
+            )
+        ]
+    )
 
 
 def relative_posix(path: Path, root: Path) -> str | None:

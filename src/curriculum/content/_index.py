@@ -10,9 +10,9 @@ costs. What the file loaded into is kept by its digest in the memo
 (:mod:`curriculum._memo`, see :mod:`curriculum.content._project`): its model
 as JSON, and its locations. A later load takes a file whose stamp is as
 recorded from there: the model is validated back from its JSON (in pydantic's
-compiled core), the locations are looked up only when a problem asks where
-something is, and a lesson's cells are read from the file only when something
-asks for them.
+compiled core), the locations are taken unread and parsed only when a problem
+asks where something is, and a lesson's cells are read from the file only when
+something asks for them.
 
 The index is tied to this computer's key and to the package's code (a record
 that came with a repository, or one written by another version, is ignored),

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,14 @@ from curriculum._memo import Memo, memo_session
 from curriculum._root import PROJECT_FILE, find_root
 from curriculum.content._bibliography import Bibliography, PandocRead, read_bibliography
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
-from curriculum.content._files import E_READ, Confined, FileRefused, display_path, relative_posix
+from curriculum.content._files import (
+    Confined,
+    FileRefused,
+    changed_while_read,
+    display_path,
+    relative_posix,
+    text_digest,
+)
 from curriculum.content._index import ContentIndex, IndexEntry
 from curriculum.content._models import (
     Activity,
@@ -42,7 +48,6 @@ from curriculum.content._notes import NOTES_FOLDER, read_notes
 from curriculum.content._source import read_source
 from curriculum.content._validate import model_adapter, validate_model
 from curriculum.content._yaml import Loc, LocMap, Pos, locs_from_json, locs_json, parse_yaml
-from curriculum.errors import ContentError
 
 __all__ = [
     "EVERY",
@@ -456,10 +461,6 @@ def _load_indexed(
         index.remember(name, info, found)
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
 _Kind = str
 """What a file loads into: ``lesson``, ``notes``, ``techniques``, or a format's folder (:data:`FORMATS`)."""
 
@@ -501,7 +502,7 @@ def _json_text(data: Any) -> str:
 _MODELS = Memo[str]("content.model", 1, str, _json_text)
 """Each file's validated model as JSON, by its text's digest and its kind (see the content index)."""
 _LOCS = Memo[str]("content.locs", 1, str, _json_text)
-"""Each file's locations as JSON, by its text's digest (looked up only when a problem asks where it is)."""
+"""Each file's locations as JSON, by its text's digest (taken unread at load; parsed if a problem asks)."""
 
 
 def _indexed(
@@ -517,9 +518,7 @@ def _indexed(
         model = model_adapter(_model_of(entry.kind)).validate_json(stored)
     except ValueError:
         return None
-    doc = _IndexedDocument.of(path, display, model, entry, confined)
-    doc.__dict__["_stored_locs"] = _LOCS.unread(entry.digest)  # parsed only if a problem asks
-    return entry.kind, doc
+    return entry.kind, _IndexedDocument.of(path, display, model, entry, confined)
 
 
 class _IndexedDocument(Document[Any]):
@@ -534,6 +533,7 @@ class _IndexedDocument(Document[Any]):
         for name, value in (("id", path.stem), ("path", path), ("display", display), ("model", model)):
             object.__setattr__(doc, name, value)
         object.__setattr__(doc, "digest", entry.digest)
+        doc.__dict__["_stored_locs"] = _LOCS.unread(entry.digest)  # parsed only if a problem asks
         doc.__dict__["_confined"] = confined
         doc.__dict__["_kind"] = entry.kind
         return doc
@@ -571,16 +571,7 @@ class _IndexedDocument(Document[Any]):
         """
         loaded = _read_one(Curriculum(None), self.path, self.display, [], self.__dict__["_confined"])
         if loaded is None or loaded[1].digest != self.digest:
-            raise ContentError(
-                [
-                    E_READ.at(
-                        self.display,
-                        (1, 1),
-                        "the file changed while it was being read",
-                        "run the command again once the file is saved",
-                    )
-                ]
-            )
+            raise changed_while_read(self.display)
         return loaded[1]
 
 
@@ -650,7 +641,7 @@ def _read_one(
         if fm is None:
             return None
         return "lesson", Document(
-            path.stem, path, display, fm, notebook.locs, notebook.cells, _digest(source.text)
+            path.stem, path, display, fm, notebook.locs, notebook.cells, text_digest(source.text)
         )
     if path.suffix == ".qmd":
         notes, problems = read_notes(source)
@@ -662,7 +653,7 @@ def _read_one(
         if front is None:
             return None
         return "notes", Document(
-            path.stem, path, display, front, notes.locs, (notes.body,), _digest(source.text)
+            path.stem, path, display, front, notes.locs, (notes.body,), text_digest(source.text)
         )
     data, locs, problems = parse_yaml(source)
     cur.diagnostics += problems
@@ -696,7 +687,7 @@ def _read_one(
     cur.diagnostics += problems
     if doc_model is None:
         return None
-    doc: Document[Any] = Document(path.stem, path, display, doc_model, locs, digest=_digest(source.text))
+    doc: Document[Any] = Document(path.stem, path, display, doc_model, locs, digest=text_digest(source.text))
     return ("techniques" if kind == "techniques" else kind.folder), doc
 
 

@@ -39,16 +39,17 @@ from curriculum.content import (
     E_CONFIG,
     E_EXECUTE,
     E_FREEZE,
-    E_READ,
     Cell,
     Diagnostic,
     FileRefused,
+    changed_while_read,
     display_path,
     nesting_problem,
     notebook_cells,
     read_bytes,
     read_existing,
     size_limit,
+    text_digest,
     write_atomic,
 )
 from curriculum.errors import BuildError, ContentError
@@ -314,7 +315,7 @@ class NotebookCache:
             nb: Any = None
             if known is None:
                 nb, text = self._read_as(path, digest)  # the text that was checked, if the check read it
-                digest = _digest(text)
+                digest = text_digest(text)
                 freeze, options = self.settings(path, nb, text)
                 key = self.key(nb, options)
                 _learn(digest, context, freeze, key)  # known by its digest from now on
@@ -416,8 +417,8 @@ class NotebookCache:
             If it changed since (CUR101): its outputs would be kept under the key of another text.
         """
         nb, text = self._read(path)
-        if digest is not None and _digest(text) != digest:
-            raise _changed(path)
+        if digest is not None and text_digest(text) != digest:
+            raise changed_while_read(display_path(path))
         return nb, text
 
     def _reread(self, path: Path, digest: str, outputs: list[Any]) -> dict[str, Any]:
@@ -649,28 +650,9 @@ def _with_outputs(nb: dict[str, Any], outputs: list[Any]) -> dict[str, Any]:
     return nb
 
 
-def _changed(path: Path) -> ContentError:
-    """Return the error of a notebook that changed while the build ran (CUR101): run it again."""
-    return ContentError(
-        [
-            E_READ.at(
-                display_path(path),
-                (1, 1),
-                "the file changed while it was being read",
-                "run the command again once the file is saved",
-            )
-        ]
-    )
-
-
 def _learn(digest: str, context: str, freeze: Freeze, key: str) -> None:
     """Remember a notebook's ``freeze`` and key by its text's digest (see :data:`_KNOWN`)."""
     _KNOWN.get(digest, lambda: (freeze, key), context=context)
-
-
-def _digest(text: str) -> str:
-    """Return the digest the content loader gives a file's text (a document's ``digest``)."""
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def fingerprint_json(data: Any) -> str:
