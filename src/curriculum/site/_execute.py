@@ -351,8 +351,9 @@ class NotebookCache:
                         except ContentError as exc:
                             problems += exc.diagnostics
                             continue
-                        results.add(path, _stored_outputs(nb), nb)
-                        self._keep(path, key, freeze, _stored_outputs(nb))
+                        outputs = _stored_outputs(nb)
+                        results.add(path, outputs, nb)
+                        self._keep(path, key, freeze, outputs)
                         if on_done:
                             on_done(Ran(path, "executed"))
                     if problems:
