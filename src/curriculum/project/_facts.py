@@ -188,17 +188,19 @@ class Project:
         """Return ``_quarto.yml`` and every profile's overlay."""
         return sorted(self.root.glob("_quarto*.yml"))
 
-    def inputs(self, profile: str = "resident") -> list[Path]:
+    def inputs(self, profile: str = "resident", *, reread: bool = True) -> list[Path]:
         """Return every file a build of ``profile`` reads, in a stable order.
 
         The content, the configuration and every page the configuration names,
         except the pages the build generates itself. When the configuration
         cannot be read, its pages are not known; the configuration files are
-        still inputs, so fixing them changes what a watcher sees.
+        still inputs, so fixing them changes what a watcher sees. The
+        configuration is read again (``reread``) unless the caller has just
+        read it (a build, at its start).
         """
         generated = tuple(f"{folder}/" for folder in generated_dirs())
         try:
-            config = self.config(profile, reread=True)
+            config = self.config(profile, reread=reread)
             pages, published = config.pages(), [config.norms] if config.norms else []
         except ContentError:
             pages, published = [], []

@@ -49,7 +49,7 @@ from curriculum.content import (
     write_atomic,
 )
 from curriculum.errors import ContentError, CurriculumError, UsageError
-from curriculum.project import CACHE_DIR, Project, SiteConfig, load_config, package_files, profiles
+from curriculum.project import CACHE_DIR, Project, SiteConfig, package_files
 from curriculum.site._execute import FREEZE_DIR, notebook_cache
 from curriculum.site._quick import CHECK, CheckOutput, watched
 from curriculum.site._sources import E_PAGE, markdown_page
@@ -116,7 +116,9 @@ def _remember(root: Path, cwd: Path, report: CheckReport, files: list[list[objec
         write_atomic(root / CACHE_DIR / CHECK, json.dumps(record) + "\n", within=root)
 
 
-def check_site(root: Path, *, execute: bool = True) -> tuple[Curriculum, list[Diagnostic]]:
+def check_site(
+    root: Path, *, execute: bool = True, project: Project | None = None
+) -> tuple[Curriculum, list[Diagnostic]]:
     """Check a project as strictly as the build needs it.
 
     Parameters
@@ -126,6 +128,9 @@ def check_site(root: Path, *, execute: bool = True) -> tuple[Curriculum, list[Di
     execute : bool
         Also execute the lesson notebooks (through the build's cache) when
         nothing else is wrong.
+    project : Project | None
+        The project of ``root`` as a build holds it: each profile's
+        configuration is read once, by whichever asks first.
 
     Returns
     -------
@@ -133,12 +138,13 @@ def check_site(root: Path, *, execute: bool = True) -> tuple[Curriculum, list[Di
         The loaded content and every problem, sorted.
     """
     resident: SiteConfig | None = None
+    project = project or Project(root)
     with memo_session(root):  # loading and the checks redo only the texts that changed (see curriculum._memo)
         cur = load_curriculum(root)
         diagnostics = check_curriculum(cur)
-        for profile in profiles(root):
+        for profile in project.profiles():
             try:
-                config = load_config(root, profile)
+                config = project.config(profile)
             except ContentError as exc:
                 diagnostics += exc.diagnostics
                 continue

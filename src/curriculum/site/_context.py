@@ -33,15 +33,17 @@ Step = Callable[[str, int], None]
 """Progress of a long stage: ``(name, units)`` when it starts, then ``("", n)`` as units finish."""
 
 
-def checked(root: Path, console: Console) -> tuple[Curriculum, int]:
+def checked(root: Path, console: Console, project: Project | None = None) -> tuple[Curriculum, int]:
     """Check stage: load and check the content as ``curriculum check`` does; return it and its warnings.
+
+    ``project`` is the build's, whose configurations are read once (see :func:`check_site`).
 
     Raises
     ------
     ContentError
         Every error found, located; nothing is built from content with errors.
     """
-    cur, diagnostics = check_site(root, execute=False)  # execution is a stage of its own
+    cur, diagnostics = check_site(root, execute=False, project=project)  # execution is a stage of its own
     errors = [d for d in diagnostics if d.severity == Severity.error]
     if errors:
         raise ContentError(errors)
@@ -190,7 +192,7 @@ class BuildContext:
 
     def check(self) -> Curriculum:
         """Check stage (:func:`checked`): any error in the content stops the build."""
-        cur, self.warnings = checked(self.project.root, self.console)
+        cur, self.warnings = checked(self.project.root, self.console, self.project)
         return cur
 
     def builder(self, cur: Curriculum) -> PayloadBuilder:

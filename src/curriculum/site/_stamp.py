@@ -106,7 +106,7 @@ class BuildStamp:
     Parameters
     ----------
     project : Project
-        The project.
+        The project, whose configuration of ``profile`` the build read as it began.
     profile : str
         The profile built.
     out : Path
@@ -119,7 +119,7 @@ class BuildStamp:
         self.project = project
         self.path = path
         self.out = out
-        self.inputs = project.inputs(profile)
+        self.inputs = project.inputs(profile, reread=False)  # the build read its configuration as it began
         self.digests = FileDigests(project.root, path.parent / "digests.json")
         inputs = self.digests.digest(self.inputs)
         self.key = hashlib.sha256(
