@@ -109,9 +109,12 @@ def _decode_files(data: Any) -> dict[str, Any]:
     return data
 
 
-_FILES = Memo[dict[str, Any]]("content.text-scans", 1, dict, _decode_files)
+_FILES = Memo[dict[str, Any]]("content.text-scans", 2, dict, _decode_files)
 """Every scan's results for a file, by its text's digest and every scan's context: one look-up a file.
-Each scan's own memo is among the namespaces it keeps (see :func:`text_scan`)."""
+A scan that found nothing in the file is stored as :data:`_NOTHING`. Each scan's own memo is among
+the namespaces it keeps (see :func:`text_scan`)."""
+_NOTHING = 0
+"""A scan's results in a file where it found nothing (every result false), as :data:`_FILES` keeps them."""
 SCANS: list[TextScan[Any]] = []
 """Every registered text scan, in the order they were registered."""
 
@@ -197,16 +200,21 @@ def _file_findings(
     fresh: dict[str, list[Any]] = {}
 
     def every_scan() -> dict[str, Any]:
+        encoded = {}
         for scan, scanner in running:
-            fresh[scan.memo.namespace] = computed(scan, scanner)
-        return {scan.memo.namespace: scan.memo.encode(fresh[scan.memo.namespace]) for scan, _ in running}
+            results = fresh[scan.memo.namespace] = computed(scan, scanner)
+            encoded[scan.memo.namespace] = scan.memo.encode(results) if any(results) else _NOTHING
+        return encoded
 
     stored = _FILES.get(doc.digest, every_scan, context=context) if doc.digest else every_scan()
     for scan, scanner in running:
         results = fresh.get(scan.memo.namespace)
         if results is None:
+            found = stored.get(scan.memo.namespace)
+            if type(found) is int and found == _NOTHING:  # most files: nothing to decode
+                continue
             try:
-                results = scan.memo.decode(stored[scan.memo.namespace])
+                results = scan.memo.decode(found)
             except (KeyError, TypeError, ValueError, IndexError):
                 results = computed(scan, scanner)
         if not any(results):
