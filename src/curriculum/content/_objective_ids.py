@@ -40,9 +40,11 @@ def _decode(data: Any) -> list[tuple[int, str]]:
 
 
 _FOUND = Memo[list[list[tuple[int, str]]]](
-    "lint.objective-ids", 2, list, lambda data: [_decode(found) for found in data]
+    "lint.objective-ids", 3, list, lambda data: [_decode(found) for found in data]
 )
-"""Where each text of a file names an objective id, keyed also by the pattern of every id."""
+"""Where each text of a file names an objective id, keyed also by every id."""
+_RUN = re.compile(r"[\w-]+")
+"""A run of word characters and hyphens: an id is named where a whole run is one (ids are such runs)."""
 
 
 def _wanted(field: TextField) -> bool:
@@ -54,11 +56,9 @@ def _scanner(cur: Curriculum) -> Scanner[list[tuple[int, str]]] | None:
     objectives = {o.id: o.text for doc in cur.lessons.values() for o in doc.model.objectives}
     if not objectives:
         return None
-    names = "|".join(re.escape(i) for i in sorted(objectives, key=len, reverse=True))
-    source = rf"(?<![\w-])(?:{names})(?![\w-])"
 
-    def ids(text: str) -> list[tuple[int, str]]:  # compiled only for a text the memo lacks
-        return [(m.start(), m.group()) for m in re.compile(source).finditer(text)]
+    def ids(text: str) -> list[tuple[int, str]]:  # one pass, whatever the number of ids
+        return [(m.start(), m[0]) for m in _RUN.finditer(text) if m[0] in objectives]
 
     def report(field: TextField, found: list[tuple[int, str]]) -> Iterator[Finding]:
         for start, ident in found:
@@ -76,7 +76,7 @@ def _scanner(cur: Curriculum) -> Scanner[list[tuple[int, str]]] | None:
                 field.owner,
             )
 
-    return Scanner(ids, report, source)
+    return Scanner(ids, report, "\n".join(sorted(objectives)))
 
 
 OBJECTIVE_IDS = text_scan(_FOUND, _scanner, _wanted)
