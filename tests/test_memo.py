@@ -530,3 +530,31 @@ def test_sessions_on_two_threads_share_the_folder_and_the_last_one_writes(tmp_pa
     _memo._stores.clear()
     with memo_session(tmp_path):
         assert words.get("seed 7", lambda: "computed") == "value 7"
+
+
+RAW = Memo[bytes]("test.raw", 1, bytes, bytes, raw=True)
+
+
+def test_a_raw_memo_keeps_json_text_as_it_is_and_gives_it_back_unparsed(tmp_path: Path) -> None:
+    with memo_session(tmp_path):
+        assert RAW.get("a", lambda: b'{"x":[1,2]}') == b'{"x":[1,2]}'
+        assert RAW.get("b", lambda: b'"two\nlines"') == b'"two\nlines"'  # not one line: not kept
+    new_process()
+    with memo_session(tmp_path):
+        assert RAW.stored("a") == b'{"x":[1,2]}'
+        assert RAW.stored("b") is None
+
+
+def test_a_raw_value_that_replaces_another_in_its_file_is_written(tmp_path: Path) -> None:
+    """The file holds as many entries as the session used, but not the same: it is rewritten."""
+    shard = RAW.key("old")[0]
+    new = next(t for t in (f"new {n}" for n in range(1000)) if RAW.key(t)[0] == shard)
+    with memo_session(tmp_path):
+        RAW.get("old", lambda: b"1")
+    new_process()
+    with memo_session(tmp_path):
+        RAW.get(new, lambda: b"2")
+    new_process()
+    with memo_session(tmp_path):
+        assert RAW.stored(new) == b"2"
+        assert RAW.stored("old") is None

@@ -155,6 +155,10 @@ class _Raw(bytes):
     """A value as its file holds it (JSON text), parsed when asked for and written back unparsed."""
 
 
+class _Fresh(_Raw):
+    """A value of a ``raw`` memo computed in this session: JSON text, like one read, but not yet stored."""
+
+
 class _Shard:
     """The entries of one memo file, as the file holds them (keys and values are bytes).
 
@@ -455,7 +459,9 @@ def _write(store: _Store, within: Path, *, keep: bool) -> None:
     used: dict[str, dict[bytes, bytes]] = {shard: {} for shard in _SHARDS}
     computed: dict[str, dict[bytes, bytes]] = {shard: {} for shard in _SHARDS}
     for key, value in store.used.items():
-        if isinstance(value, _Raw):  # read from the file as it is: held there
+        if isinstance(value, _Fresh):  # computed as JSON text
+            used[key[:1]][key.encode()] = computed[key[:1]][key.encode()] = value
+        elif isinstance(value, _Raw):  # read from the file as it is: held there
             used[key[:1]][key.encode()] = value
         else:  # JSON escapes every newline: an entry is one line
             raw = json.dumps(value, separators=(",", ":")).encode()
@@ -506,6 +512,11 @@ class Memo(Generic[_T]):
         reuses one of its values cannot tell which of their entries that value
         rests on, so it keeps them all; the next session that computes every
         value again (after a lesson edit, say) keeps only those it used.
+    raw : bool
+        ``encode`` gives a value already as JSON text (bytes on one line), which
+        is stored as it is, and ``decode`` is given that text unparsed: for a
+        value its reader parses itself (a model that pydantic validates from
+        JSON), which is then parsed once, not twice.
 
     Examples
     --------
@@ -522,12 +533,14 @@ class Memo(Generic[_T]):
         decode: Callable[[Any], _T],
         *,
         keeps: tuple[str, ...] = (),
+        raw: bool = False,
     ) -> None:
         self.namespace = namespace
         self.version = version
         self.encode = encode
         self.decode = decode
         self.keeps = keeps
+        self.raw = raw
         self._prefixes: dict[str, Any] = {}
 
     @property
@@ -570,7 +583,12 @@ class Memo(Generic[_T]):
         if found is not _MISSING:
             return cast(_T, found)
         value = compute()
-        store.used[key] = self.encode(value)
+        encoded = self.encode(value)
+        if self.raw:
+            if not isinstance(encoded, bytes) or b"\n" in encoded:
+                return value  # not one line of JSON text: not kept
+            encoded = _Fresh(encoded)
+        store.used[key] = encoded
         store.dirty = True
         return value
 
@@ -593,7 +611,7 @@ class Memo(Generic[_T]):
         if data is _MISSING:
             return _MISSING
         try:
-            value = self.decode(json.loads(data) if isinstance(data, _Raw) else data)
+            value = self.decode(data if self.raw else json.loads(data) if isinstance(data, _Raw) else data)
         except (TypeError, ValueError, KeyError, IndexError, RecursionError):
             return _MISSING
         self._keep(store, key, data)
@@ -645,7 +663,7 @@ class Memo(Generic[_T]):
 
     def _decoded(self, raw: bytes) -> _T | None:
         try:
-            return self.decode(json.loads(raw))
+            return self.decode(raw if self.raw else json.loads(raw))
         except (TypeError, ValueError, KeyError, IndexError, RecursionError):
             return None
 

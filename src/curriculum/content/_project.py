@@ -488,7 +488,7 @@ def _entry(kind: _Kind, doc: Document[Any], problems: int) -> IndexEntry | None:
         same = False
     if not same:
         return None
-    _MODELS.get(doc.digest, model.decode, context=kind)  # a value stored before is the same
+    _MODELS.get(doc.digest, lambda: model, context=kind)  # a value stored before is the same
     _LOCS.get(doc.digest, lambda: locs_json(doc.locs))
     return IndexEntry(kind, doc.digest)
 
@@ -499,8 +499,9 @@ def _json_text(data: Any) -> str:
     return data
 
 
-_MODELS = Memo[str]("content.model", 1, str, _json_text)
-"""Each file's validated model as JSON, by its text's digest and its kind (see the content index)."""
+_MODELS = Memo[bytes]("content.model", 2, bytes, bytes, raw=True)
+"""Each file's validated model as JSON, by its text's digest and its kind (see the content index):
+stored as the JSON pydantic wrote, and given back unparsed to be validated from it."""
 _LOCS = Memo[str]("content.locs", 1, str, _json_text)
 """Each file's locations as JSON, by its text's digest (taken unread at load; parsed if a problem asks)."""
 
