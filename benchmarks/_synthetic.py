@@ -63,7 +63,7 @@ def grow(project: Path, lessons: int) -> list[str]:
                 added.append(new)
                 for objective in _front(source).get("objectives", []):
                     copied[objective["id"]].append(mapping[objective["id"]])
-    for quiz in sorted(project.glob("quizzes/[0-9][0-9]-*.yml")):  # lesson quizzes: an activity's name its own objectives
+    for quiz in sorted(project.glob("quizzes/[0-9][0-9]-*.yml")):  # an activity's quizzes name its own
         quiz.write_text(_OBJECTIVES.sub(_with_copies(copied), quiz.read_text(encoding="utf-8")), "utf-8")
     return added
 

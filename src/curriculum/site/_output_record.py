@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -62,7 +63,7 @@ class OutputRecord:
         racy: bool = False,
     ) -> None:
         self._path = path
-        self._out = out
+        self._folder = os.fspath(out)
         self._on_kept = on_kept
         shared = json.dumps([package_fingerprint(), machine_key(), site], ensure_ascii=False)
         self._shared = hashlib.sha256(shared.encode()).hexdigest()  # hashed once: it names every page
@@ -135,7 +136,7 @@ class OutputRecord:
 
     def _stat(self, name: str) -> list[int]:
         try:
-            info = (self._out / name).stat()
+            info = os.stat(os.path.join(self._folder, name))  # strings: a call a file, every build
         except OSError:
             return [-1, -1]
         return [info.st_size, info.st_mtime_ns]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
@@ -200,7 +201,7 @@ class PageRenderer:
         them again to name it. An entry found damaged when its HTML is read is
         made ``again`` (the page converted and rendered).
         """
-        if not (self.pages / entry).is_file():
+        if not os.path.isfile(os.path.join(self.pages, entry)):  # strings: one call a page, every build
             return None
         with self._lock:
             self.used.add(entry)
