@@ -558,3 +558,19 @@ def test_a_raw_value_that_replaces_another_in_its_file_is_written(tmp_path: Path
     with memo_session(tmp_path):
         assert RAW.stored(new) == b"2"
         assert RAW.stored("old") is None
+
+
+def test_an_entry_kept_unread_stays_when_its_file_is_rewritten_and_one_not_kept_goes(tmp_path: Path) -> None:
+    shard = UPPER.key("kept")[0]
+    dropped, new = [t for t in (f"text {n}" for n in range(1000)) if UPPER.key(t)[0] == shard][:2]
+    fill(tmp_path, "kept", dropped)
+    new_process()
+    with memo_session(tmp_path):
+        UPPER.keep("kept")  # no look-up: the file is not even read for it
+        UPPER.keep("never stored")
+        assert UPPER.get(new, Calls()(new)) == new.upper()  # the file is rewritten
+    assert set(stored(tmp_path)) == {UPPER.key("kept"), UPPER.key(new)}
+    new_process()
+    with memo_session(tmp_path):
+        assert UPPER.get("kept", Calls(allowed=False)("kept")) == "KEPT"
+        assert UPPER.stored("never stored") is None

@@ -37,9 +37,9 @@ whose lines are not sorted, is split whole as it used to be. When a session
 in which something new was computed ends, each file whose entries differ from those the session used
 is written atomically (or removed when it has none left): so a build after a
 one-quiz edit rewrites the few files that hold the quiz's old and new texts.
-The files then hold exactly the entries that session used (plus, after a
-session cut short by an error, those it did not reach), so they never grow
-beyond the current content.
+The files then hold exactly the entries that session used or kept unread
+(:meth:`Memo.keep`; plus, after a session cut short by an error, those it did
+not reach), so they never grow beyond the current content.
 """
 
 from __future__ import annotations
@@ -381,6 +381,8 @@ _lock = threading.Lock()
 _session_lock = threading.Lock()
 """Held to open or close a session, and while the last block of one writes its memos."""
 _MISSING = object()
+_WANTED = object()
+"""An entry kept unread (:meth:`Memo.keep`): looked up only if asked for, or if its file is rewritten."""
 
 
 @contextlib.contextmanager
@@ -458,8 +460,11 @@ def _write(store: _Store, within: Path, *, keep: bool) -> None:
 
     used: dict[str, dict[bytes, bytes]] = {shard: {} for shard in _SHARDS}
     computed: dict[str, dict[bytes, bytes]] = {shard: {} for shard in _SHARDS}
+    wanted: dict[str, list[bytes]] = {shard: [] for shard in _SHARDS}
     for key, value in store.used.items():
-        if isinstance(value, _Fresh):  # computed as JSON text
+        if value is _WANTED:  # kept unread: copied from its file if that is rewritten
+            wanted[key[:1]].append(key.encode())
+        elif isinstance(value, _Fresh):  # computed as JSON text
             used[key[:1]][key.encode()] = computed[key[:1]][key.encode()] = value
         elif isinstance(value, _Raw):  # read from the file as it is: held there
             used[key[:1]][key.encode()] = value
@@ -468,12 +473,18 @@ def _write(store: _Store, within: Path, *, keep: bool) -> None:
             used[key[:1]][key.encode()] = computed[key[:1]][key.encode()] = raw
     for shard, entries in used.items():
         before = store.shards.get(shard)
+        if before is None and wanted[shard]:
+            before = store.entries(shard)  # the entries kept unread are in it
         if before is None and keep:
             continue  # a file the session cut short never read: left as it is
         if before is not None:
             # only what was computed is looked up: what was read is held where it was read
-            if before.holds(computed[shard]) and (keep or before.count == len(entries)):
+            exact = keep or before.count == len(entries) + len(wanted[shard])
+            if before.holds(computed[shard]) and exact:
                 continue  # the file holds exactly what it must (and, kept, what else it held)
+            for unread in wanted[shard]:
+                if (found := before.get(unread)) is not None:
+                    entries[unread] = found
             if keep:
                 entries = {**before.entries(), **entries}
             before.close()  # a mapped file cannot be replaced on Windows (the session's files are dropped)
@@ -645,6 +656,20 @@ class Memo(Generic[_T]):
         found = self._unread_entry(text, context)
         return None if found is None else found[0]
 
+    def keep(self, text: str, *, context: str = "") -> None:
+        """Keep the value stored for ``text``, if any, without looking it up (nor saying if there is one).
+
+        For a value a reused one rests on (the texts of a page whose part of the
+        search index is reused): it costs a key, not a search of its file, and
+        it is copied from its file only if the session rewrites that file.
+        ``text`` and ``context`` are as for :meth:`get`.
+        """
+        store = self._store()
+        if store is not None:
+            store.used.setdefault(self.key(text, context), _WANTED)
+            for namespace in self.keeps:
+                _store_in(store.folder, namespace).kept = True
+
     def unread(self, text: str, *, context: str = "") -> Callable[[], _T | None] | None:
         """Return what reads the value stored for ``text`` when called (kept as used now); None if none is.
 
@@ -676,7 +701,7 @@ class Memo(Generic[_T]):
 def _entry(store: _Store, key: str) -> object:
     """Return the entry of ``key``: as used, as its file holds it (:class:`_Raw`), or :data:`_MISSING`."""
     data = store.used.get(key, _MISSING)
-    if data is _MISSING:
+    if data is _MISSING or data is _WANTED:
         raw = store.entries(key[:1]).get(key.encode())
         data = _MISSING if raw is None else _Raw(raw)
     return data

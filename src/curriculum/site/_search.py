@@ -193,10 +193,11 @@ _PARTS = Memo[PagePart](
     2,
     lambda part: [[list(s) for s in part.sections], part.words],
     _part_from_json,
-    keeps=("search.sections", "search.component", "search.text", "search.words", "search.page-text"),
+    keeps=("search.sections", "search.component", "search.text", "search.words"),
 )
 """Each page's part of the index, by what the page is made from (one look-up a page: an unchanged
-page's body is not read, nor its payloads built). A part reused keeps the page's texts stored."""
+page's body is not read, nor its payloads built). A part reused keeps its page's texts stored,
+unread (:meth:`SearchPage.part`)."""
 _PAGE_TEXTS = Memo[list[str]]("search.page-text", 1, list, _decode_words)
 """The text of each section of a page's part (read only for a page whose text file is written)."""
 
@@ -548,6 +549,7 @@ class SearchPage:
         """Return what the page gives the index (remembered by :attr:`made_from`, when known)."""
         if self.made_from is None:
             return self._read[0]
+        _PAGE_TEXTS.keep(self._made_from, context="made from")  # the texts of the part, if stored
         return _PARTS.get(self._made_from, lambda: self._read[0], context="made from")
 
     def texts(self) -> list[str]:
