@@ -264,12 +264,13 @@ def lesson_code(cur: Curriculum) -> Iterator[Finding]:
     read; the ids its calls name are resolved against the curriculum every time.
     """
     functions = json.dumps(signatures(), sort_keys=True)  # what decides which of a cell's calls count
+    known = _KnownIds(cur)
     for doc in cur.lessons.values():
         yield from document_findings(_SYNTAX, doc, functools.partial(_syntax_errors, doc, functions))
         if cur.standalone:
             continue
         for call, pos in _located_calls(doc, functions):
-            problem = _unknown(cur, call)
+            problem = _unknown(known, call)
             if problem:
                 yield Finding(CALL_UNKNOWN.at(doc.display, pos, problem[0], problem[1]))
 
@@ -382,7 +383,28 @@ def _offset(text: str, line: int, col: int, *, utf8: bool = False) -> int:
     return before + max(0, min(column, len(current)))
 
 
-def _unknown(cur: Curriculum, call: Call) -> tuple[str, str] | None:
+class _KnownIds:
+    """The ids each kind of call may name in a curriculum, each set made once (a lesson makes many calls)."""
+
+    def __init__(self, cur: Curriculum) -> None:
+        self._cur = cur
+        self._sets: dict[tuple[str, tuple[str | None, ...]], set[str]] = {}
+
+    def of(self, function: str, args: tuple[str | None, ...]) -> set[str]:
+        """Return the ids ``curriculum.<function>(*args)`` may name (which its last argument names)."""
+        from curriculum.components import COMPONENTS  # the kinds, registered above this layer
+
+        found = self._sets.get((function, args[:-1]))
+        if found is None:
+            if function == "overview":
+                found = set(self._cur.lessons)
+            else:
+                found = set(COMPONENTS[function].documents(self._cur, args))
+            self._sets[function, args[:-1]] = found
+        return found
+
+
+def _unknown(known_ids: _KnownIds, call: Call) -> tuple[str, str] | None:
     """Return what is wrong with the ids a call names (message and hint), or None."""
     from curriculum.components import COMPONENTS  # the kinds, registered above this layer
 
@@ -396,7 +418,7 @@ def _unknown(cur: Curriculum, call: Call) -> tuple[str, str] | None:
         )
     ident: str | None = first
     if call.function == "overview":
-        what, folder, known = "lesson", "lessons", set(cur.lessons)
+        what, folder, known = "lesson", "lessons", known_ids.of("overview", call.args)
     else:
         spec = COMPONENTS[call.function]
         for param, value in zip(spec.params, call.args, strict=False):
@@ -410,7 +432,7 @@ def _unknown(cur: Curriculum, call: Call) -> tuple[str, str] | None:
         if ident is None:
             return None  # an optional id left out (a blank worksheet)
         what, folder = spec.what(call.args), spec.content.folder
-        known = set(spec.documents(cur, call.args))
+        known = known_ids.of(call.function, call.args)
     if ident is None or ident in known:
         return None
     return (
