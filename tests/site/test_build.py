@@ -501,3 +501,23 @@ def test_the_index_is_not_even_gathered_while_no_page_text_changed(
     assert gathered and "Introduction quiz on the alliance" in (result.out / "search-index.js").read_text()
     texts = len(list((result.out / "search").glob("*.js")))
     assert 0 < len(scripted) <= 3 < texts, "only the text scripts of the pages that show the quiz are made"
+
+
+def test_an_index_encoded_again_from_the_last_postings_is_the_index_encoded_whole(project: Path) -> None:
+    """A prose edit encodes again only its sections' words (search-postings.json), to the same index."""
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+    postings = project / ".curriculum-cache" / "resident" / "search-postings.json"
+    assert postings.is_file()
+    lesson = sorted((project / "lessons").glob("*.ipynb"))[0]
+    notebook = json.loads(lesson.read_text(encoding="utf-8"))
+    cell = next(c for c in notebook["cells"][1:] if c["cell_type"] == "markdown")
+    source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    cell["source"] = source.replace(" ", " zygomorphic ", 1)
+    lesson.write_text(json.dumps(notebook), encoding="utf-8")
+    again = build_site(project, engine="pandoc", console=Console(quiet=True))
+    index = (again.out / "search-index.js").read_text(encoding="utf-8")
+    assert "zygomorphic" in index
+    postings.unlink()
+    (again.out / "search-index.js").unlink()
+    whole = build_site(project, engine="pandoc", console=Console(quiet=True))
+    assert (whole.out / "search-index.js").read_text(encoding="utf-8") == index

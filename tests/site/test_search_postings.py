@@ -3,8 +3,22 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
-from curriculum.site._search import BITS, _postings, rice
+from curriculum.site._postings import (
+    BITS,
+    Postings,
+    _block,
+    encode,
+    read_postings,
+    rice,
+    stream,
+    write_postings,
+)
+
+
+def _postings(lists: list[list[int]], sections: int) -> str:
+    return stream([_block(ids, sections) for ids in lists])
 
 
 def _reference(lists: list[list[int]], sections: int) -> str:
@@ -41,3 +55,53 @@ def test_edge_cases_and_the_worked_example_of_the_script_tests() -> None:
     # the bits search.test.js decodes: 010 01 101 00100 0000 (then zeros to six-bit chunks)
     bits = "010" + "01" + "101" + "00100" + "0000" + "0"
     assert _postings([[1, 5], [0, 1, 2, 3]], 8) == "".join(BITS[int(bits[n : n + 6], 2)] for n in (0, 6, 12))
+
+
+def _sections(rng: random.Random, vocabulary: list[str], count: int) -> list[str]:
+    return [" ".join(sorted(rng.sample(vocabulary, rng.randint(0, 12)))) for _ in range(count)]
+
+
+def test_postings_encoded_again_in_part_equal_postings_encoded_whole() -> None:
+    """Edits of a few sections (words added, removed, new to the index, gone from it) reuse the rest."""
+    rng = random.Random(11)
+    vocabulary = [f"w{n}" for n in range(300)]
+    for count in (8, 40, 400):
+        words = _sections(rng, vocabulary, count)
+        previous = encode(words)
+        assert previous == encode(words, None)
+        for _ in range(30):
+            edited = list(words)
+            for n in rng.sample(range(count), rng.randint(1, max(1, count // 8))):
+                kept = [w for w in edited[n].split() if rng.random() < 0.7]
+                fresh = rng.sample([*vocabulary, "brand-new", f"new{rng.randint(0, 9)}"], rng.randint(0, 5))
+                edited[n] = " ".join(sorted(set(kept + fresh)))
+            again = encode(edited, previous)
+            assert again == encode(edited), count  # the same words, the same blocks, so the same stream
+            previous, words = again, edited
+
+
+def test_a_different_number_of_sections_or_damaged_postings_are_encoded_whole() -> None:
+    words = ["alpha beta", "beta gamma", "gamma", "delta"]
+    previous = encode(words)
+    assert encode([*words, "alpha"], previous) == encode([*words, "alpha"])
+    damaged = Postings(previous.words, previous.terms, tuple("1" for _ in previous.blocks))
+    edited = ["alpha beta", "beta gamma", "gamma", "delta epsilon"]
+    assert encode(edited, damaged) == encode(edited)
+
+
+def test_kept_postings_are_read_back_only_under_their_key_and_in_shape(tmp_path: Path) -> None:
+    path = tmp_path / "search-postings.json"
+    postings = encode(["alpha beta", "beta"])
+    write_postings(path, postings, "key")
+    assert read_postings(path, "key") == postings
+    assert read_postings(path, "another key") is None
+    for damaged in (
+        '{"key": "key", "postings": {"words": [], "terms": ["b", "a"], "blocks": ["1", "1"]}}',
+        '{"key": "key", "postings": {"words": [], "terms": ["a"], "blocks": ["12"]}}',
+        '{"key": "key", "postings": {"words": [], "terms": ["a"], "blocks": []}}',
+        '{"key": "key", "postings": [1, 2]}',
+        "not json",
+    ):
+        path.write_text(damaged, encoding="utf-8")
+        assert read_postings(path, "key") is None, damaged
+    assert read_postings(tmp_path / "missing.json", "key") is None

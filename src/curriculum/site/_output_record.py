@@ -75,6 +75,11 @@ class OutputRecord:
         self._now: dict[str, list[Any]] = {}
         self._keys: dict[str, str] = {}
 
+    @property
+    def shared(self) -> str:
+        """A digest of what names every entry: the code, this computer's key and the site's settings."""
+        return self._shared
+
     def kept(
         self, entry: str, key: Any, files: list[str] | None = None, *, as_recorded: bool = False
     ) -> bool:

@@ -21,7 +21,6 @@ no answer can be found by searching.
 
 from __future__ import annotations
 
-import base64
 import functools
 import hashlib
 import json
@@ -34,6 +33,7 @@ from typing import Any, ClassVar
 
 from curriculum._memo import Memo
 from curriculum.components import COMPONENTS, dom_id
+from curriculum.site._postings import Postings, encode, stream, vocabulary
 
 __all__ = ["PagePart", "SearchIndex", "SearchPage", "page_sections", "site_index", "slug"]
 
@@ -424,66 +424,6 @@ def slug(heading: str) -> str:
     return text or "section"
 
 
-# Postings are Golomb-Rice coded into one bit stream, six bits a character from BITS: for each
-# word in vocabulary order, its number of sections k (Elias gamma), then the gap before each
-# section (a quotient in unary, then RICE(k) bits). Common words cost well under a character a
-# section, rare ones about two.
-BITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"  # URL-safe base64's alphabet
-# A front-coded word starts with the number of characters it shares with the word before, from
-# PREFIX (letters and digits never are one of these).
-_PREFIX = "!#$%&()*+./:;<=>?@[]^{|}~"
-
-
-def rice(k: int, n: int) -> int:
-    """Return the number of remainder bits for a word in ``k`` of ``n`` sections (as site.js)."""
-    b = 0
-    while k << (b + 1) <= n:
-        b += 1
-    return max(b - 1, 0)
-
-
-def _postings(lists: list[list[int]], sections: int) -> str:
-    """Return the bit stream of every word's sections (see ``BITS``), six bits a character.
-
-    Each word's bits are gathered in one integer (its gamma-coded count, then
-    each gap's unary quotient and remainder), written out as binary digits;
-    the whole stream is then packed as URL-safe base64, whose alphabet is ``BITS``.
-    """
-    parts = []
-    for ids in lists:
-        count = len(ids)
-        b = rice(count, sections)
-        mask = (1 << b) - 1
-        # gamma: the count, after as many zeros as it has bits, less one
-        bits, width = count, 2 * count.bit_length() - 1
-        previous = -1
-        for i in ids:
-            gap = i - previous - 1
-            ones = gap >> b
-            size = ones + 1 + b
-            bits = (bits << size) | (((1 << ones) - 1) << (b + 1)) | (gap & mask)
-            width += size
-            previous = i
-        parts.append(format(bits, f"0{width}b"))
-    stream = "".join(parts)
-    chars = -(-len(stream) // 6)
-    stream += "0" * (-len(stream) % 24)  # whole groups of three bytes: base64 then adds no padding
-    packed = int(stream, 2).to_bytes(len(stream) // 8, "big") if stream else b""
-    return base64.urlsafe_b64encode(packed).decode("ascii")[:chars]
-
-
-def _vocabulary(terms: list[str]) -> str:
-    out, previous = [], ""
-    for term in terms:
-        shared = 0
-        limit = min(len(term) - 1, len(previous), len(_PREFIX) - 1)
-        while shared < limit and term[shared] == previous[shared]:
-            shared += 1
-        out.append(_PREFIX[shared] + term[shared:])
-        previous = term
-    return "".join(out)
-
-
 def _script(name: str, value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     return f"{name}{text};\n"
@@ -652,11 +592,14 @@ class SearchIndex:
         Each section's indexed words, joined by spaces (none for a page found by its names only).
     names_only : set[int]
         The pages found by their names only (:data:`NAMES_ONLY`).
+    postings : Postings | None
+        The postings of :attr:`words`, once :meth:`index` encoded them (kept for the next build).
     """
 
     sections: list[tuple[int, str, str]] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
     names_only: set[int] = field(default_factory=set)
+    postings: Postings | None = None
     _pages: list[_IndexedPage] = field(default_factory=list)
 
     @property
@@ -733,7 +676,7 @@ class SearchIndex:
             found.update(words.encode("utf-8", "surrogatepass"))
         return found.hexdigest()
 
-    def index(self) -> dict[str, Any]:
+    def index(self, previous: Postings | None = None) -> dict[str, Any]:
         """Return the index loaded on first search (``site.js`` reads it).
 
         ``pages`` holds each page's title, URL without its ``.html`` (every page's
@@ -741,13 +684,11 @@ class SearchIndex:
         ``headings`` the sections' headings, one a line;
         ``anchors`` the anchors that are not the one Pandoc derives from the heading (by
         section number; a section without a heading has none); ``words`` the front-coded
-        vocabulary; ``postings`` the bit stream.
+        vocabulary; ``postings`` the bit stream (:mod:`curriculum.site._postings`), encoded
+        again only where sections changed since ``previous``, the last build's
+        (:attr:`postings` is then this index's).
         """
-        postings: dict[str, list[int]] = {}
-        for n, found in enumerate(self.words):
-            for word in found.split():
-                postings.setdefault(word, []).append(n)
-        terms = sorted(postings)
+        postings = self.postings = encode(self.words, previous)
         counts = [0] * len(self._pages)
         anchors: dict[str, str] = {}
         for n, (page, anchor, heading) in enumerate(self.sections):
@@ -763,17 +704,17 @@ class SearchIndex:
             ],
             "headings": "\n".join(" ".join(h.split()) for _, _, h in self.sections),
             "anchors": anchors,
-            "words": _vocabulary(terms),
-            "postings": _postings([postings[t] for t in terms], len(self.sections)),
+            "words": vocabulary(postings.terms),
+            "postings": stream(postings.blocks),
         }
 
     def files(self) -> list[str]:
         """Return the names of the files :meth:`scripts` returns, in the same order."""
         return ["search-index.js", *(f"search/{page}.js" for page in range(len(self._pages)))]
 
-    def index_script(self) -> str:
+    def index_script(self, previous: Postings | None = None) -> str:
         """Return ``search-index.js``: the index loaded on first search (:meth:`index`)."""
-        return _script("window.CURRICULUM_SEARCH = ", self.index())
+        return _script("window.CURRICULUM_SEARCH = ", self.index(previous))
 
     def text_key(self, page: int) -> Any:
         """Return what the text script of ``page`` is made from (JSON data), naming it without its texts.

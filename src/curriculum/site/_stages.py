@@ -42,6 +42,7 @@ from curriculum.site._page import document as page_document
 from curriculum.site._page_plan import PagePlan, PlannedPage
 from curriculum.site._page_render import PageRenderer, RenderedPage
 from curriculum.site._pandoc import CACHE_LIMIT, E_PANDOC
+from curriculum.site._postings import POSTINGS, read_postings, write_postings
 from curriculum.site._quick import MANIFEST
 from curriculum.site._report import RenderStats
 from curriculum.site._search import STANDALONE, SearchPage, site_index
@@ -615,7 +616,10 @@ def search(run: Render, pages: list[SearchPage]) -> None:
     else:
         index = site_index(pages)
         if not record.kept("search-index.js", [index.pages, index.digest(), sorted(index.names_only)]):
-            run.write("search-index.js", index.index_script())
+            kept = run.cache / POSTINGS  # the last index's: only the changed sections' words are encoded
+            run.write("search-index.js", index.index_script(read_postings(kept, record.shared)))
+            if index.postings is not None:
+                write_postings(kept, index.postings, record.shared)
             record.wrote("search-index.js")
         for page, name in enumerate(index.files()[1:]):
             key = index.text_key(page)
