@@ -79,7 +79,7 @@ class PandocEngine:
 
     def _render_with(self, build: BuildContext, reference: ReferenceJob) -> RenderStats:
         from curriculum.site._citeproc import FormattingAhead
-        from curriculum.site._manifest import MANIFEST_SCRIPT, manifest_script
+        from curriculum.site._manifest import MANIFEST_SCRIPT
         from curriculum.site._page_render import PageRenderer
         from curriculum.site._stages import ReferenceAhead, Render, render_site
         from curriculum.site._staging import recover, staged_output
@@ -111,7 +111,7 @@ class PandocEngine:
                 run.refresh = build.refresh
                 run.pages = renderer
                 run.planned = True  # a page made from what the last build made it from is taken as it was
-                run.extra[MANIFEST_SCRIPT] = manifest_script(cur)
+                run.extra[MANIFEST_SCRIPT] = generated.manifest
                 stats = render_site(run)
         finally:
             renderer.close(prune=False)  # after a failure its workers stop (the Pandoc stage closed them)

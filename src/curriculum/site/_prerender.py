@@ -180,15 +180,15 @@ _PAGES = Memo[GeneratedPage](
 :meth:`curriculum.render.PayloadBuilder.remembered`)."""
 
 
-def _assets_include(cur: Curriculum) -> str:
-    """Quarto's ``include-after-body``: the components' stylesheet and script, and the progress manifest."""
+def _assets_include(manifest: str) -> str:
+    """Quarto's ``include-after-body``: the components' stylesheet and script, and the ``manifest``."""
     assets = site_assets()
     return (
         html_templates("curriculum.site")
         .get_template("assets-include.html.j2")
         .render(
             stylesheet=Markup(assets["assets/curriculum.css"]),
-            manifest=Markup(manifest_script(cur)),
+            manifest=Markup(manifest),
             script=Markup(assets["assets/curriculum.js"].replace("</script", "<\\/script")),
         )
     )
@@ -204,10 +204,13 @@ class Prerendered:
         The generated source files that changed.
     pages : Mapping[str, GeneratedPage]
         Every generated page of a component kind, by its path in the project (``quiz/intro.qmd``).
+    manifest : str
+        The progress manifest's script (``progress-manifest.js``), made once a build.
     """
 
     changed: list[Path]
     pages: Mapping[str, GeneratedPage]
+    manifest: str
 
 
 def prerender(
@@ -253,7 +256,8 @@ def prerender(
         made_from = generated.made_from(name)
         if written is not None and made_from is not None:
             written.wrote(name, key=made_from)
-    others = {root / ASSETS_INCLUDE: _assets_include(cur), root / "rules" / "index.qmd": rules_markdown()}
+    manifest = manifest_script(cur)
+    others = {root / ASSETS_INCLUDE: _assets_include(manifest), root / "rules/index.qmd": rules_markdown()}
     changed += [path for path, text in others.items() if write_atomic(path, text, within=root)]
     for spec in COMPONENTS.values():
         for stale in (root / spec.pages.folder).glob("*.qmd") if spec.pages else ():
@@ -263,4 +267,4 @@ def prerender(
         written.save()
     if reference:
         api_reference(root)  # the Pandoc engine starts it before the check instead (start_reference)
-    return Prerendered(changed, generated)
+    return Prerendered(changed, generated, manifest)
