@@ -475,27 +475,6 @@ def test_no_memo_file_stays_mapped_between_sessions(tmp_path: Path) -> None:
     assert not store.shards, "unmapped when the session ended"
 
 
-def test_a_value_taken_unread_is_kept_and_read_after_the_session(tmp_path: Path) -> None:
-    numbers = Memo[list[int]]("test.unread", 1, list, lambda data: [int(n) for n in data])
-    with memo_session(tmp_path):
-        numbers.get("a", lambda: [1, 2])
-        assert numbers.unread("missing") is None
-    _memo._stores.clear()
-    with memo_session(tmp_path):
-        later = numbers.unread("a")
-        numbers.get("b", lambda: [3])  # something new: the file is written with what was used
-    assert later is not None and later() == [1, 2]  # parsed after the session ended
-    _memo._stores.clear()
-    with memo_session(tmp_path):
-        assert numbers.get("a", lambda: [0]) == [1, 2], "kept though it was not read"
-    shard = next((tmp_path / PROJECT_CACHE / "memo").glob(f"test.unread.{numbers.key('a')[0]}.jsonl"))
-    shard.write_text(shard.read_text().replace("[1,2]", '["x"]'))
-    _memo._stores.clear()
-    with memo_session(tmp_path):
-        damaged = numbers.unread("a")
-    assert damaged is not None and damaged() is None
-
-
 def test_sessions_on_two_threads_share_the_folder_and_the_last_one_writes(tmp_path: Path) -> None:
     """Library use from threads: neither unmaps what the other is searching, nor loses what it computed."""
     words = Memo[str]("test.threads", 1, str, str)
@@ -512,7 +491,7 @@ def test_sessions_on_two_threads_share_the_folder_and_the_last_one_writes(tmp_pa
                     for n in range(0, 2000, 7):
                         assert words.get(f"seed {n}", lambda n=n: f"value {n}") == f"value {n}"
                     words.get(f"{name} {round_}", lambda: name)
-                    assert words.unread(f"seed {7 * round_}") is not None
+                    assert words.held(f"seed {7 * round_}") is not None
         except BaseException as exc:  # reported below, with the thread's name
             errors.append(exc)
 

@@ -634,8 +634,13 @@ class Memo(Generic[_T]):
         for namespace in self.keeps:
             _store_in(store.folder, namespace).kept = True
 
-    def _unread_entry(self, text: str, context: str) -> tuple[str, object] | None:
-        """Return the key and the entry stored for ``text``, kept as used but not decoded; None if none is."""
+    def held(self, text: str, *, context: str = "") -> str | None:
+        """Return the key of the value stored for ``text``, kept as used but not read; None if none is.
+
+        A caller that knows what the value made (a file written from it, unchanged
+        since) has no need of the value itself, only of its staying stored.
+        ``text`` and ``context`` are as for :meth:`get`.
+        """
         store = self._store()
         if store is None:
             return None
@@ -644,17 +649,7 @@ class Memo(Generic[_T]):
         if data is _MISSING:
             return None
         self._keep(store, key, data)
-        return key, data
-
-    def held(self, text: str, *, context: str = "") -> str | None:
-        """Return the key of the value stored for ``text``, kept as used but not read; None if none is.
-
-        A caller that knows what the value made (a file written from it, unchanged
-        since) has no need of the value itself, only of its staying stored.
-        ``text`` and ``context`` are as for :meth:`get`.
-        """
-        found = self._unread_entry(text, context)
-        return None if found is None else found[0]
+        return key
 
     def keep(self, text: str, *, context: str = "") -> None:
         """Keep the value stored for ``text``, if any, without looking it up (nor saying if there is one).
@@ -669,28 +664,6 @@ class Memo(Generic[_T]):
             store.used.setdefault(self.key(text, context), _WANTED)
             for namespace in self.keeps:
                 _store_in(store.folder, namespace).kept = True
-
-    def unread(self, text: str, *, context: str = "") -> Callable[[], _T | None] | None:
-        """Return what reads the value stored for ``text`` when called (kept as used now); None if none is.
-
-        For a value most runs never need (the places of a file's keys, asked
-        for only by a problem): its JSON is taken as the file holds it, and
-        parsed only if it is asked for, in the session or after it. The reader
-        returns None for a value that does not decode. ``text`` and ``context``
-        are as for :meth:`get`.
-        """
-        found = self._unread_entry(text, context)
-        if found is None:
-            return None
-        data = found[1]
-        raw = data if isinstance(data, _Raw) else json.dumps(data).encode()
-        return functools.partial(self._decoded, raw)
-
-    def _decoded(self, raw: bytes) -> _T | None:
-        try:
-            return self.decode(raw if self.raw else json.loads(raw))
-        except (TypeError, ValueError, KeyError, IndexError, RecursionError):
-            return None
 
     def _store(self) -> _Store | None:
         """Return this memo's store in the current session's folder, or None outside a session."""

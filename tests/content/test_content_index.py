@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +34,12 @@ def loaded(root: Path, *, ask: bool = True) -> tuple[Any, ContentIndex]:
     return cur, index
 
 
-def damage_memo(root: Path, namespace: str, value: bytes) -> None:
-    """Replace the value of every entry of a memo by ``value`` (JSON)."""
+def damage_memo(root: Path, namespace: str, value: Callable[[bytes], bytes]) -> None:
+    """Replace the value of every entry of a memo by what ``value`` makes of it."""
     for path in (root / PROJECT_CACHE / "memo").glob(f"{namespace}.*.jsonl"):
         head, *lines = path.read_bytes().split(b"\n")
-        path.write_bytes(
-            b"\n".join([head, *(line.split(b"\t")[0] + b"\t" + value if line else line for line in lines)])
-        )
+        entries = [line.partition(b"\t") for line in lines]
+        path.write_bytes(b"\n".join([head, *(k + t + value(v) if t else k for k, t, v in entries)]))
 
 
 def described(cur: Any) -> list[Any]:
@@ -112,11 +112,11 @@ def test_a_doubtful_index_is_not_trusted(project: Path, damage: str, tmp_path: P
         lines[quiz_line] = b"\t".join(fields)
     path.write_bytes(b"\n".join([head, *lines]))
     if damage == "bad model":  # the models validate into nothing: the files are read
-        damage_memo(project, "content.model", b'"{\\"title\\": 3}"')
+        damage_memo(project, "content.document", lambda v: b'{"title": 3}\t' + v.partition(b"\t")[2])
     elif damage == "no model":  # the memo lost them: the files are read
-        damage_memo(project, "content.model", b"[not json")
+        damage_memo(project, "content.document", lambda _: b"[not json")
     elif damage == "bad places":  # the models stand; the places come from the files when asked for
-        damage_memo(project, "content.locs", b'"[not json"')
+        damage_memo(project, "content.document", lambda v: v.partition(b"\t")[0] + b"\t[not json")
     if damage == "link":
         elsewhere = tmp_path / "index.tsv"
         elsewhere.write_bytes(path.read_bytes())

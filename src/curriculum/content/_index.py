@@ -7,12 +7,12 @@ index keeps, for each file that loaded without a problem, its stamp (its
 modification time and size), the digest of its text and its kind: a line of
 about a hundred bytes, so reading and rewriting it costs what reading stamps
 costs. What the file loaded into is kept by its digest in the memo
-(:mod:`curriculum._memo`, see :mod:`curriculum.content._project`): its model
-as JSON, and its locations. A later load takes a file whose stamp is as
-recorded from there: the model is validated back from its JSON (in pydantic's
-compiled core), the locations are taken unread and parsed only when a problem
-asks where something is, and a lesson's cells are read from the file only when
-something asks for them.
+(:mod:`curriculum._memo`, see :mod:`curriculum.content._project`), in one
+entry: its model as JSON, and its locations. A later load takes a file whose
+stamp is as recorded from there, with one look-up: the model is validated back
+from its JSON (in pydantic's compiled core), the locations are kept as JSON
+and parsed only when a problem asks where something is, and a lesson's cells
+are read from the file only when something asks for them.
 
 The index is tied to this computer's key and to the package's code (a record
 that came with a repository, or one written by another version, is ignored),

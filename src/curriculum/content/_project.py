@@ -488,22 +488,14 @@ def _entry(kind: _Kind, doc: Document[Any], problems: int) -> IndexEntry | None:
         same = False
     if not same:
         return None
-    _MODELS.get(doc.digest, lambda: model, context=kind)  # a value stored before is the same
-    _LOCS.get(doc.digest, lambda: locs_json(doc.locs))
+    _DOCUMENTS.get(doc.digest, lambda: model + b"\t" + locs_json(doc.locs).encode(), context=kind)
     return IndexEntry(kind, doc.digest)
 
 
-def _json_text(data: Any) -> str:
-    if not isinstance(data, str):
-        raise TypeError("a model or a list of places is kept as JSON text")
-    return data
-
-
-_MODELS = Memo[bytes]("content.model", 2, bytes, bytes, raw=True)
-"""Each file's validated model as JSON, by its text's digest and its kind (see the content index):
-stored as the JSON pydantic wrote, and given back unparsed to be validated from it."""
-_LOCS = Memo[str]("content.locs", 1, str, _json_text)
-"""Each file's locations as JSON, by its text's digest (taken unread at load; parsed if a problem asks)."""
+_DOCUMENTS = Memo[bytes]("content.document", 1, bytes, bytes, raw=True)
+"""Each file's validated model and its locations, by its text's digest and its kind (see the content
+index): the JSON pydantic wrote, a tab (which JSON text never holds), then the locations' JSON. Given
+back unparsed: the model is validated from its JSON, and the locations parsed only if a problem asks."""
 
 
 def _indexed(
@@ -512,14 +504,15 @@ def _indexed(
     """Return the document an index entry describes, or None for a damaged entry (the file is then read)."""
     if entry.kind not in ("lesson", "notes", "techniques") and entry.kind not in FORMATS:
         return None
-    stored = _MODELS.stored(entry.digest, context=entry.kind)
+    stored = _DOCUMENTS.stored(entry.digest, context=entry.kind)
     if stored is None:
         return None
+    model_json, _, locs = stored.partition(b"\t")
     try:
-        model = model_adapter(_model_of(entry.kind)).validate_json(stored)
+        model = model_adapter(_model_of(entry.kind)).validate_json(model_json)
     except ValueError:
         return None
-    return entry.kind, _IndexedDocument.of(path, display, model, entry, confined)
+    return entry.kind, _IndexedDocument.of(path, display, model, entry, locs, confined)
 
 
 class _IndexedDocument(Document[Any]):
@@ -527,14 +520,14 @@ class _IndexedDocument(Document[Any]):
 
     @classmethod
     def of(
-        cls, path: Path, display: str, model: Any, entry: IndexEntry, confined: Confined | None
+        cls, path: Path, display: str, model: Any, entry: IndexEntry, locs: bytes, confined: Confined | None
     ) -> _IndexedDocument:
-        """Return the document of ``path`` as ``entry`` recorded it."""
+        """Return the document of ``path`` as ``entry`` recorded it, with its locations' JSON (``locs``)."""
         doc = object.__new__(cls)
         for name, value in (("id", path.stem), ("path", path), ("display", display), ("model", model)):
             object.__setattr__(doc, name, value)
         object.__setattr__(doc, "digest", entry.digest)
-        doc.__dict__["_stored_locs"] = _LOCS.unread(entry.digest)  # parsed only if a problem asks
+        doc.__dict__["_stored_locs"] = locs  # parsed only if a problem asks
         doc.__dict__["_confined"] = confined
         doc.__dict__["_kind"] = entry.kind
         return doc
@@ -544,12 +537,9 @@ class _IndexedDocument(Document[Any]):
 
     @functools.cached_property
     def locs(self) -> LocMap:
-        """The locations, as the memo held them at load (or from the file read again, if none that reads)."""
-        unread = self.__dict__.get("_stored_locs")
-        stored = unread() if unread is not None else None
-        if stored is not None:
-            with contextlib.suppress(ValueError, TypeError, KeyError, IndexError, RecursionError):
-                return locs_from_json(stored)
+        """The locations, as the memo held them at load (or from the file read again, if they do not read)."""
+        with contextlib.suppress(ValueError, TypeError, KeyError, IndexError, RecursionError):
+            return locs_from_json(self.__dict__["_stored_locs"])
         return self._read().locs
 
     @functools.cached_property

@@ -417,9 +417,9 @@ def project_pages(root: Path) -> list[Path]:
                 (p, None)
                 for p in found
                 if p not in pages
+                and _page(p.relative_to(root))  # first: a generated page is not even looked at
                 and p.is_file()
                 and p.resolve().is_relative_to(inside)
-                and _page(p.relative_to(root))
             )
     return list(pages)
 
