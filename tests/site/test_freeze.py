@@ -245,3 +245,40 @@ def test_a_notebook_saved_while_the_build_runs_is_refused_not_run_as_the_old_tex
         "6*9"
         not in (tmp_path / FREEZE_DIR / "lessons" / "a" / "execute-results" / "curriculum.json").read_text()
     )
+
+
+def test_frozen_outputs_unchanged_since_the_last_build_are_read_only_when_asked_for(
+    tmp_path: Path, kernel: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A quiz edit reads no `_freeze/` record; one changed once the build chose it is refused (CUR101)."""
+    import hashlib
+
+    from curriculum import _memo
+    from curriculum._memo import memo_session
+    from curriculum.errors import ContentError
+    from curriculum.site import _execute
+    from tests.conftest import aged
+
+    path = lesson(tmp_path, "a", "print(1)")
+    digests = {path: hashlib.sha256(path.read_text().encode()).hexdigest()}
+    cache = NotebookCache(tmp_path, tmp_path / ".curriculum-cache" / "resident" / "executed", freeze="auto")
+    with memo_session(tmp_path):
+        first = cache.executed([path], digests=digests)
+    aged(tmp_path)  # as files are when the next build runs (the record trusts no file of its own tick)
+    with memo_session(tmp_path):
+        shown = cache.executed([path], digests=digests)[path]  # as the frozen record gives it
+    _memo._stores.clear()  # a new process
+    records: list[str] = []
+    real = _execute._record
+    monkeypatch.setattr(_execute, "_record", lambda p: records.append(p.parent.parent.name) or real(p))
+    with memo_session(tmp_path):
+        again = cache.executed([path], digests=digests)
+        assert records == [] and again.outputs_digest(path) == first.outputs_digest(path)
+        assert again[path] == shown and records == ["a"]  # read when its page is made again
+        later = cache.executed([path], digests=digests)
+    frozen = tmp_path / FREEZE_DIR / "lessons" / "a" / "execute-results" / "curriculum.json"
+    frozen.write_text(frozen.read_text().replace("print(1)", "print(3)"))  # once the build chose it
+    with pytest.raises(ContentError) as raised:
+        later[path]
+    assert raised.value.diagnostics[0].code == "CUR101"
+    assert kernel == ["a.ipynb"]

@@ -92,6 +92,28 @@ _KNOWN = Memo[tuple[Freeze, str]]("execute.key", 1, list, _decode_known)
 digest and the project's options: a notebook the content index holds as it was is not read."""
 
 
+@dataclass(frozen=True)
+class _Outputs:
+    """A notebook's frozen outputs, known by their digest and read from their file only when asked for."""
+
+    path: Path
+    digest: str
+
+    def read(self) -> list[Any]:
+        """Return the outputs, which must still be those of :attr:`digest`.
+
+        Raises
+        ------
+        ContentError
+            If the file no longer holds them (CUR101): it changed while the build ran.
+        """
+        record = _record(self.path)
+        if record is None or fingerprint_json(record["outputs"]) != self.digest:
+            raise changed_while_read(display_path(self.path))
+        outputs: list[Any] = record["outputs"]
+        return outputs
+
+
 class ExecutedNotebooks(Mapping[Path, Any]):
     """Each notebook with the outputs of its code cells, read from its file only when asked for.
 
@@ -100,14 +122,18 @@ class ExecutedNotebooks(Mapping[Path, Any]):
     """
 
     def __init__(self) -> None:
-        self._outputs: dict[Path, list[Any]] = {}
+        self._outputs: dict[Path, list[Any] | _Outputs] = {}
         self._notebooks: dict[Path, Any] = {}
         self._readers: dict[Path, Callable[[], Any]] = {}
 
     def add(
-        self, path: Path, outputs: list[Any], notebook: Any = None, read: Callable[[], Any] | None = None
+        self,
+        path: Path,
+        outputs: list[Any] | _Outputs,
+        notebook: Any = None,
+        read: Callable[[], Any] | None = None,
     ) -> None:
-        """Add a notebook: its stored outputs, and the notebook with them or what reads it."""
+        """Add a notebook: its outputs (or what reads them), and the notebook with them or what reads it."""
         self._outputs[path] = outputs
         if read is None:
             self._notebooks[path] = notebook
@@ -116,7 +142,8 @@ class ExecutedNotebooks(Mapping[Path, Any]):
 
     def outputs_digest(self, path: Path) -> str:
         """Return a digest of what a page shows of the notebook's outputs (as they are stored)."""
-        return fingerprint_json(self._outputs[path])
+        outputs = self._outputs[path]
+        return outputs.digest if isinstance(outputs, _Outputs) else fingerprint_json(outputs)
 
     def __getitem__(self, path: Path) -> Any:
         if path not in self._notebooks:
@@ -309,6 +336,7 @@ class NotebookCache:
         results = ExecutedNotebooks()
         todo: list[tuple[Path, str, Freeze, str]] = []
         context = json.dumps([FROZEN_FORMAT, self.freeze, self.options], sort_keys=True, default=str)
+        frozen = self._frozen_digests(notebooks)
         for path in notebooks:
             digest = (digests or {}).get(path)
             known = _KNOWN.stored(digest, context=context) if digest else None
@@ -321,16 +349,16 @@ class NotebookCache:
                 _learn(digest, context, freeze, key)  # known by its digest from now on
             else:
                 freeze, key = known
-            outputs, how = self._stored(path, key, freeze)
+            outputs, how = self._stored(path, key, freeze, frozen)
             if outputs is None:
                 todo.append((path, key, freeze, str(digest)))
                 continue
             if nb is None:
                 results.add(path, outputs, read=functools.partial(self._reread, path, str(digest), outputs))
             else:
-                results.add(path, outputs, _with_outputs(nb, outputs))
+                results.add(path, outputs, _with_outputs(nb, _listed(outputs)))
             if how == "cached" and freeze is not False and self.write_freeze:
-                self._keep(path, key, freeze, outputs)  # into _freeze/ too (the build cache holds them)
+                self._keep(path, key, freeze, _listed(outputs))  # into _freeze/ too (the cache holds them)
             if on_done:
                 on_done(Ran(path, how))
         if todo:
@@ -385,14 +413,37 @@ class NotebookCache:
         folder = self.root / FREEZE_DIR
         return set(folder.glob(f"**/{FREEZE_FILE}")) if folder.is_dir() else set()
 
-    def _stored(self, path: Path, key: str, freeze: Freeze) -> tuple[list[Any] | None, str]:
-        """Return the stored outputs of a notebook and where they came from, or None."""
+    def _frozen_digests(self, notebooks: list[Path]) -> dict[str, str]:
+        """Return the hash of each notebook's ``_freeze/`` file, by its path in the project.
+
+        Taken from a record of their times and sizes (:class:`~curriculum.site._stamp.FileDigests`):
+        a file as it was at the last build is not read.
+        """
+        if self.refresh:
+            return {}
+        from curriculum.site._stamp import FileDigests  # the build's record of file hashes
+
+        digests = FileDigests(self.root, self.folder.parent / "frozen-digests.json")
+        digests.digest([self.frozen_path(path) for path in notebooks])
+        return digests.files
+
+    def _stored(
+        self, path: Path, key: str, freeze: Freeze, frozen: Mapping[str, str]
+    ) -> tuple[list[Any] | _Outputs | None, str]:
+        """Return the stored outputs of a notebook (or what reads them) and where they came from, or None.
+
+        ``frozen`` holds the hash of each ``_freeze/`` file: a frozen record whose
+        hash the memo knows is not read until its outputs are asked for.
+        """
         if self.refresh:
             return None, ""
         if freeze is not False:
-            record = _record(self.frozen_path(path))
-            if record is not None and (freeze is True or record.get("hash") == key):
-                return record["outputs"], "frozen"
+            where = self.frozen_path(path)
+            held = frozen.get(where.relative_to(self.root).as_posix())
+            read = functools.partial(_frozen_record, where)
+            made = _FROZEN.get(held, read) if held else read()
+            if made and (freeze is True or made[0] == key):
+                return _Outputs(where, made[1]), "frozen"
         record = _record(self.folder / f"{key}.json")
         if record is not None and record.get("hash") == key:
             return record["outputs"], "cached"
@@ -422,16 +473,17 @@ class NotebookCache:
             raise changed_while_read(display_path(path))
         return nb, text
 
-    def _reread(self, path: Path, digest: str, outputs: list[Any]) -> dict[str, Any]:
+    def _reread(self, path: Path, digest: str, outputs: list[Any] | _Outputs) -> dict[str, Any]:
         """Read a notebook known by its digest, with its outputs; it must still have that digest.
 
         Raises
         ------
         ContentError
             If the notebook changed since the content was loaded (CUR101): its
-            outputs were chosen for the text that was checked.
+            outputs were chosen for the text that was checked (or the outputs'
+            file changed since the build chose them).
         """
-        return _with_outputs(self._read_as(path, digest)[0], outputs)
+        return _with_outputs(self._read_as(path, digest)[0], _listed(outputs))
 
     def _read(self, path: Path) -> tuple[dict[str, Any], str]:
         """Return a notebook's data and its text, read inside the project and within the size limit."""
@@ -649,6 +701,30 @@ def _with_outputs(nb: dict[str, Any], outputs: list[Any]) -> dict[str, Any]:
         if cell.get("cell_type") == "code":
             cell["outputs"] = next(code, [])
     return nb
+
+
+def _listed(outputs: list[Any] | _Outputs) -> list[Any]:
+    """Return outputs as a list (read from their file, for outputs known by their digest)."""
+    return outputs.read() if isinstance(outputs, _Outputs) else outputs
+
+
+def _frozen_record(path: Path) -> list[str]:
+    """Return the key and the outputs' digest of a ``_freeze/`` record (nothing if it is not one)."""
+    record = _record(path)
+    if record is None or not isinstance(record.get("hash"), str):
+        return []
+    return [record["hash"], fingerprint_json(record["outputs"])]
+
+
+def _decode_frozen(data: Any) -> list[str]:
+    if not isinstance(data, list) or len(data) not in (0, 2) or not all(isinstance(s, str) for s in data):
+        raise ValueError("not a frozen record's key and digest")
+    return data
+
+
+_FROZEN = Memo[list[str]]("execute.frozen", 1, list, _decode_frozen)
+"""A ``_freeze/`` record's key and its outputs' digest, by the hash of the file: a record unchanged
+since the last build is not read (its outputs are read only for a page made again)."""
 
 
 def _learn(digest: str, context: str, freeze: Freeze, key: str) -> None:
