@@ -209,7 +209,11 @@ class BuildContext:
 
     @contextlib.contextmanager
     def progress(self) -> Iterator[Step]:
-        """Show a progress bar for each long stage while the block runs (gone when it ends)."""
+        """Show a progress bar for each long stage while the block runs (gone when it ends).
+
+        Only on a terminal: written to a file or a pipe (a CI log) a bar shows
+        nothing, and its refresh thread would only take turns with the build.
+        """
         with Progress(
             TextColumn("[bold]{task.description:<11}"),
             BarColumn(),
@@ -217,6 +221,7 @@ class BuildContext:
             TimeElapsedColumn(),
             console=self.console,
             transient=True,
+            disable=not self.console.is_terminal,
         ) as bar:
             task = None
 
