@@ -32,3 +32,22 @@ def test_a_check_after_one_edit_parses_only_the_edited_file(
     assert parsed == ["intro.yml"]
     assert again == first
     assert cur.quizzes["intro"].model.title.endswith("revised")
+
+
+def test_an_unchanged_notes_page_is_not_read_again_and_its_problems_stay_reported(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A facilitator-notes page is content: its page problems are kept by its text's digest."""
+    from curriculum.site import _check
+
+    notes = project / "faculty" / "notes" / "intro.qmd"
+    notes.write_text(notes.read_text(encoding="utf-8") + "\n```{python}\nprint(1)\n```\n", encoding="utf-8")
+    _, first = check_site(project, execute=False)
+    assert [d.code for d in first if d.path.endswith("notes/intro.qmd")] == ["CUR602"], first
+    _memo._stores.clear()  # a new process
+    read: list[str] = []
+    real = _check.markdown_page
+    monkeypatch.setattr(_check, "markdown_page", lambda root, page: read.append(page) or real(root, page))
+    _, again = check_site(project, execute=False)
+    assert again == first and [d.message for d in again] == [d.message for d in first]
+    assert read and "faculty/notes/intro.qmd" not in read

@@ -24,11 +24,13 @@ own execution stage.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 from pathlib import Path
+from typing import Any
 
-from curriculum._memo import memo_session
+from curriculum._memo import Memo, memo_session
 from curriculum.components import COMPONENTS
 from curriculum.content import (
     PROJECT_FILE,
@@ -200,6 +202,7 @@ def page_problems(config: SiteConfig, cur: Curriculum) -> list[Diagnostic]:
     so they count as present when the content will produce them.
     """
     root = config.root
+    notes = {_name(doc.path, root): doc for doc in cur.notes.values() if doc.digest}  # pages that are content
     generated = {"rules/index.qmd"}
     for spec in COMPONENTS.values():
         if spec.pages is not None:
@@ -233,8 +236,43 @@ def page_problems(config: SiteConfig, cur: Curriculum) -> list[Diagnostic]:
             continue
         if page.endswith(".ipynb"):
             continue  # notebooks in lessons/ are content, checked above; others are read when executed
-        try:
-            markdown_page(root, page)
-        except ContentError as exc:
-            problems += exc.diagnostics
+        doc = notes.get(page)
+        read = functools.partial(_read_problems, root, page)
+        problems += _PAGE_PROBLEMS.get(doc.digest, read, context=page) if doc is not None else read()
     return problems
+
+
+def _name(path: Path, root: Path) -> str | None:
+    """Return a file's name in the project (as the configuration names pages), or None if outside."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return None
+
+
+def _read_problems(root: Path, page: str) -> list[Diagnostic]:
+    """Return why a Markdown page cannot be built (:func:`~curriculum.site._sources.markdown_page`)."""
+    try:
+        markdown_page(root, page)
+    except ContentError as exc:
+        return list(exc.diagnostics)
+    return []
+
+
+def _rows(diagnostics: list[Diagnostic]) -> list[list[Any]]:
+    return [[d.path, d.line, d.col, d.code, int(d.severity), d.message, d.hint] for d in diagnostics]
+
+
+def _diagnostics(data: Any) -> list[Diagnostic]:
+    """Return diagnostics :func:`_rows` stored; raise ValueError for data of another shape."""
+    found = []
+    for path, line, col, code, severity, message, hint in data:
+        if not all(isinstance(x, str) for x in (path, code, message, hint)) or not isinstance(line, int):
+            raise ValueError("not a diagnostic")
+        found.append(Diagnostic(path, line, int(col), code, Severity(severity), message, hint))
+    return found
+
+
+_PAGE_PROBLEMS = Memo[list[Diagnostic]]("site.page-problems", 1, _rows, _diagnostics)
+"""Why a page that is a content file (facilitator notes) cannot be built, by the text's digest and
+the page's name: an unchanged notes page is not read again."""
