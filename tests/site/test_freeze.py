@@ -282,3 +282,44 @@ def test_frozen_outputs_unchanged_since_the_last_build_are_read_only_when_asked_
         later[path]
     assert raised.value.diagnostics[0].code == "CUR101"
     assert kernel == ["a.ipynb"]
+
+
+def test_a_frozen_record_replaced_while_it_was_being_hashed_is_not_remembered_as_the_other(
+    tmp_path: Path, kernel: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A `git checkout` between hashing the record and reading it: later builds see the record as it is."""
+    import hashlib
+
+    from curriculum import _memo
+    from curriculum._memo import memo_session
+    from curriculum.site import _stamp
+    from tests.conftest import aged
+
+    path = lesson(tmp_path, "a", "print(1)")
+    digests = {path: hashlib.sha256(path.read_text().encode()).hexdigest()}
+    cache = NotebookCache(tmp_path, tmp_path / ".curriculum-cache" / "resident" / "executed", freeze=True)
+    with memo_session(tmp_path):
+        cache.executed([path], digests=digests)
+    frozen = tmp_path / FREEZE_DIR / "lessons" / "a" / "execute-results" / "curriculum.json"
+    ours = frozen.read_text()
+    theirs = ours.replace("print(1)", "print(2)")  # another branch's record of the same notebook
+    aged(tmp_path)
+    _memo._stores.clear()
+    real = _stamp.FileDigests.digest
+
+    def racing(self: Any, paths: Any) -> str:
+        found = real(self, paths)
+        frozen.write_text(theirs)  # switched just after it was hashed
+        return found
+
+    monkeypatch.setattr(_stamp.FileDigests, "digest", racing)
+    with memo_session(tmp_path):
+        cache.executed([path], digests=digests)
+    monkeypatch.setattr(_stamp.FileDigests, "digest", real)
+    frozen.write_text(ours)  # switched back
+    for _ in range(2):  # later builds, during which nothing changes
+        aged(tmp_path)
+        _memo._stores.clear()
+        with memo_session(tmp_path):
+            shown = cache.executed([path], digests=digests)[path]
+        assert "print(1)" in json.dumps(shown)

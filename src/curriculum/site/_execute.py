@@ -440,8 +440,11 @@ class NotebookCache:
         if freeze is not False:
             where = self.frozen_path(path)
             held = frozen.get(where.relative_to(self.root).as_posix())
-            read = functools.partial(_frozen_record, where)
-            made = _FROZEN.get(held, read) if held else read()
+            made = _FROZEN.stored(held) if held else None
+            if made is None:
+                made, read = _frozen_record(where)
+                if read == held:  # the bytes read are those hashed: kept under their hash
+                    _FROZEN.get(held, lambda: made)
             if made and (freeze is True or made[0] == key):
                 return _Outputs(where, made[1]), "frozen"
         record = _record(self.folder / f"{key}.json")
@@ -653,16 +656,24 @@ def notebook_cache(
 def _record(path: Path) -> dict[str, Any] | None:
     """Return a stored record of outputs, or None if it is missing, damaged or of another format."""
     try:
-        data = json.loads(read_existing(path, _CACHE_LIMIT) or b"null")
-    except (ValueError, OSError):
+        return _parsed(read_existing(path, _CACHE_LIMIT))
+    except OSError:
+        return None
+
+
+def _parsed(data: bytes | None) -> dict[str, Any] | None:
+    """Return a record of outputs from its bytes, or None if they are not one."""
+    try:
+        found = json.loads(data or b"null")
+    except ValueError:
         return None
     if (
-        not isinstance(data, dict)
-        or data.get("format") != FROZEN_FORMAT
-        or not isinstance(data.get("outputs"), list)
+        not isinstance(found, dict)
+        or found.get("format") != FROZEN_FORMAT
+        or not isinstance(found.get("outputs"), list)
     ):
         return None
-    return data
+    return found
 
 
 def _record_text(key: str, outputs: list[Any]) -> str:
@@ -708,12 +719,23 @@ def _listed(outputs: list[Any] | _Outputs) -> list[Any]:
     return outputs.read() if isinstance(outputs, _Outputs) else outputs
 
 
-def _frozen_record(path: Path) -> list[str]:
-    """Return the key and the outputs' digest of a ``_freeze/`` record (nothing if it is not one)."""
-    record = _record(path)
-    if record is None or not isinstance(record.get("hash"), str):
-        return []
-    return [record["hash"], fingerprint_json(record["outputs"])]
+def _frozen_record(path: Path) -> tuple[list[str], str]:
+    """Return the key and the outputs' digest of a ``_freeze/`` record (nothing if it is not one).
+
+    Also returns the hash of the bytes read, which the record's memo entry is
+    kept under only if it is the hash the build took of the file (it may have
+    been replaced in between).
+    """
+    try:
+        data = read_existing(path, _CACHE_LIMIT)
+    except OSError:
+        data = None
+    record = _parsed(data)
+    read = hashlib.sha256(data or b"").hexdigest()
+    if record is None:
+        return [], read
+    key = record.get("hash")
+    return [key if isinstance(key, str) else "", fingerprint_json(record["outputs"])], read
 
 
 def _decode_frozen(data: Any) -> list[str]:
