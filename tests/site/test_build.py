@@ -521,3 +521,11 @@ def test_an_index_encoded_again_from_the_last_postings_is_the_index_encoded_whol
     (again.out / "search-index.js").unlink()
     whole = build_site(project, engine="pandoc", console=Console(quiet=True))
     assert (whole.out / "search-index.js").read_text(encoding="utf-8") == index
+
+
+def test_a_folder_planted_where_the_postings_are_kept_does_not_stop_the_build(project: Path) -> None:
+    """search-postings.json only saves time: a folder in its place is neither read nor a failure."""
+    planted = project / ".curriculum-cache" / "resident" / "search-postings.json"
+    planted.mkdir(parents=True)
+    result = build_site(project, engine="pandoc", console=Console(quiet=True))
+    assert (result.out / "search-index.js").is_file() and planted.is_dir()

@@ -81,12 +81,17 @@ def test_postings_encoded_again_in_part_equal_postings_encoded_whole() -> None:
 
 
 def test_a_different_number_of_sections_or_damaged_postings_are_encoded_whole() -> None:
-    words = ["alpha beta", "beta gamma", "gamma", "delta"]
+    words = ["alpha beta", "beta gamma", "gamma", "delta", "alpha", "beta", "gamma", "delta"]
     previous = encode(words)
     assert encode([*words, "alpha"], previous) == encode([*words, "alpha"])
-    damaged = Postings(previous.words, previous.terms, tuple("1" for _ in previous.blocks))
-    edited = ["alpha beta", "beta gamma", "gamma", "delta epsilon"]
-    assert encode(edited, damaged) == encode(edited)
+    edited = [*words[:-1], "epsilon"]  # one section of eight, which loses delta: encoded again in part
+    assert encode(edited, previous) == encode(edited)
+    delta = previous.terms.index("delta")
+    for damaged_block in ("1", "0", "11", previous.blocks[delta] + "0", "010" * 4):
+        blocks = list(previous.blocks)
+        blocks[delta] = damaged_block  # the block of a word the edit moves: it does not read back
+        damaged = Postings(previous.words, previous.terms, tuple(blocks))
+        assert encode(edited, damaged) == encode(edited), damaged_block
 
 
 def test_kept_postings_are_read_back_only_under_their_key_and_in_shape(tmp_path: Path) -> None:
@@ -95,7 +100,12 @@ def test_kept_postings_are_read_back_only_under_their_key_and_in_shape(tmp_path:
     write_postings(path, postings, "key")
     assert read_postings(path, "key") == postings
     assert read_postings(path, "another key") is None
+    written = path.read_text(encoding="utf-8")
+    assert "1" in written
+    flipped = written.replace('"blocks":["1', '"blocks":["0', 1)  # damaged in place, still in shape
+    assert flipped != written
     for damaged in (
+        flipped,
         '{"key": "key", "postings": {"words": [], "terms": ["b", "a"], "blocks": ["1", "1"]}}',
         '{"key": "key", "postings": {"words": [], "terms": ["a"], "blocks": ["12"]}}',
         '{"key": "key", "postings": {"words": [], "terms": ["a"], "blocks": []}}',

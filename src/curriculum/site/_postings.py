@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import bisect
+import hashlib
 import itertools
 import json
 from collections import defaultdict
@@ -82,7 +83,13 @@ def _block(ids: list[int], sections: int) -> str:
 
 
 def _sections(block: str, sections: int) -> list[int]:
-    """Return the sections one word's bits name (:func:`_block` read back)."""
+    """Return the sections one word's bits name (:func:`_block` read back).
+
+    Raises
+    ------
+    ValueError
+        If the bits are not one word's block for ``sections`` sections.
+    """
     zeros = block.index("1")
     count = int(block[zeros : 2 * zeros + 1], 2)
     b = rice(count, sections)
@@ -93,6 +100,8 @@ def _sections(block: str, sections: int) -> list[int]:
         previous += gap + 1
         found.append(previous)
         at = end + 1 + b
+    if at != len(block) or count < 1 or previous >= sections:
+        raise ValueError("not a word's block")
     return found
 
 
@@ -135,6 +144,13 @@ class Postings:
     words: tuple[str, ...]
     terms: tuple[str, ...]
     blocks: tuple[str, ...]
+
+    def digest(self) -> str:
+        """Return a hash of every section's words, word and block (a record damaged in place is refused)."""
+        hasher = hashlib.sha256()
+        for part in (self.words, self.terms, self.blocks):
+            hasher.update("\n".join(part).encode("utf-8", "surrogatepass") + b"\0")
+        return hasher.hexdigest()
 
     def as_json(self) -> dict[str, Any]:
         """Return the postings as JSON data (:func:`write_postings`)."""
@@ -213,10 +229,14 @@ def read_postings(path: Path, key: str) -> Postings | None:
     from curriculum.site._quick import read_record  # the site's records, read as plain files within a limit
 
     record = read_record(path)
-    return Postings.from_json(record.get("postings")) if record.get("key") == key else None
+    if record.get("key") != key:
+        return None
+    postings = Postings.from_json(record.get("postings"))
+    return postings if postings is not None and record.get("digest") == postings.digest() else None
 
 
 def write_postings(path: Path, postings: Postings, key: str) -> None:
     """Keep ``postings`` for the next build, under ``key`` (what they hold for: this code, this computer)."""
-    text = json.dumps({"key": key, "postings": postings.as_json()}, ensure_ascii=False, separators=(",", ":"))
+    data = {"key": key, "digest": postings.digest(), "postings": postings.as_json()}
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     write_atomic(path, text, within=path.parent)
