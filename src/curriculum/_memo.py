@@ -39,7 +39,10 @@ is written atomically (or removed when it has none left): so a build after a
 one-quiz edit rewrites the few files that hold the quiz's old and new texts.
 The files then hold exactly the entries that session used or kept unread
 (:meth:`Memo.keep`; plus, after a session cut short by an error, those it did
-not reach), so they never grow beyond the current content.
+not reach), so they never grow beyond the current content. (A file in which
+nothing new was computed is taken as exact by its count of entries, a kept one
+counted as held without a look-up: if it lacks one, an unused entry stays,
+until the file is next rewritten.)
 """
 
 from __future__ import annotations
@@ -479,6 +482,7 @@ def _write(store: _Store, within: Path, *, keep: bool) -> None:
             continue  # a file the session cut short never read: left as it is
         if before is not None:
             # only what was computed is looked up: what was read is held where it was read
+            # kept unread counts as held there: unread, such an entry the file lacks lets one unused stay
             exact = keep or before.count == len(entries) + len(wanted[shard])
             if before.holds(computed[shard]) and exact:
                 continue  # the file holds exactly what it must (and, kept, what else it held)
