@@ -93,6 +93,11 @@ def test_pages_are_the_rendered_ones(tmp_path: Path) -> None:
     )
     (tmp_path.parent / "outside.qmd").write_text("<script>x</script>\n")
     assert [p.relative_to(tmp_path).as_posix() for p in project_pages(tmp_path)] == ["index.qmd", "docs/a.md"]
+    outside = tmp_path.parent.as_posix()
+    (tmp_path / "_quarto.yml").write_text(  # absolute paths: outside the project, never read (nor a crash)
+        f"project:\n  render: [index.qmd, '{outside}/outside.qmd', '{outside}/*.qmd']\n"
+    )
+    assert [p.relative_to(tmp_path).as_posix() for p in project_pages(tmp_path)] == ["index.qmd"]
 
 
 def test_strict_check_refuses_a_page_with_a_script(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -411,7 +411,7 @@ def project_pages(root: Path) -> list[Path]:
     inside = root.resolve()
     pages: dict[Path, None] = {}
     for pattern in patterns:
-        if isinstance(pattern, str) and not pattern.startswith("!"):
+        if isinstance(pattern, str) and not pattern.startswith("!") and not Path(pattern).is_absolute():
             found = sorted(root.glob(pattern)) if "*" in pattern else [root / pattern]
             pages.update(
                 (p, None)
