@@ -553,3 +553,12 @@ def test_an_entry_kept_unread_stays_when_its_file_is_rewritten_and_one_not_kept_
     with memo_session(tmp_path):
         assert UPPER.get("kept", Calls(allowed=False)("kept")) == "KEPT"
         assert UPPER.stored("never stored") is None
+
+
+def test_the_files_of_a_retired_namespace_are_removed_when_something_new_is_written(tmp_path: Path) -> None:
+    folder = tmp_path / PROJECT_CACHE / "memo"
+    folder.mkdir(parents=True)
+    retired = folder / f"{_memo._RETIRED[0]}.3.jsonl"
+    retired.write_text('{"memo": "' + _memo._RETIRED[0] + '"}\n')
+    fill(tmp_path, "alpha")
+    assert not retired.exists() and stored(tmp_path)

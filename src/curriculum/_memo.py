@@ -431,6 +431,20 @@ def memo_session(root: Path | None) -> Iterator[None]:
                 _flush(session, keep=session.cut_short)
 
 
+_RETIRED = ("content.model", "content.locs")
+"""Namespaces no memo uses any more (now one, ``content.document``): their files are removed."""
+
+
+def _retire(folder: Path) -> None:
+    """Remove the files of the :data:`_RETIRED` namespaces from ``folder`` (a link is left alone)."""
+    for namespace in _RETIRED:
+        for shard in _SHARDS:
+            path = folder / f"{namespace}.{shard}.jsonl"
+            with contextlib.suppress(OSError):
+                if not path.is_symlink():
+                    path.unlink()
+
+
 def _flush(session: _Session, *, keep: bool) -> None:
     """Write the memos of ``session``'s folder in which something new was computed.
 
@@ -445,6 +459,8 @@ def _flush(session: _Session, *, keep: bool) -> None:
 
     with _lock:
         stores = [store for (folder, _), store in _stores.items() if folder == session.folder]
+    if any(store.dirty for store in stores):
+        _retire(session.folder)
     for store in stores:
         if store.dirty:
             with contextlib.suppress(CurriculumError, OSError):  # a memo only saves time
