@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 __all__ = ["RULES", "Diagnostic", "Rule", "Severity", "format_diagnostics", "printable", "worst"]
 
@@ -99,6 +100,28 @@ class Diagnostic:
         data = asdict(self)
         data["severity"] = str(self.severity)
         return data
+
+    def as_row(self) -> list[Any]:
+        """Return the diagnostic as one JSON row, as a cache keeps it (:meth:`from_row` reads it back)."""
+        return [self.path, self.line, self.col, self.code, int(self.severity), self.message, self.hint]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Diagnostic:
+        """Return the diagnostic :meth:`as_row` wrote.
+
+        Raises
+        ------
+        ValueError
+            For data of another shape (a damaged cache: what it held is made again).
+        """
+        if not (isinstance(row, list) and len(row) == 7):
+            raise ValueError("not a diagnostic")
+        path, line, col, code, severity, message, hint = row
+        if not all(isinstance(x, str) for x in (path, code, message, hint)):
+            raise ValueError("not a diagnostic")
+        if not (type(line) is int and type(col) is int and type(severity) is int):
+            raise ValueError("not a diagnostic")
+        return cls(path, line, col, code, Severity(severity), message, hint)
 
 
 @dataclass(frozen=True)

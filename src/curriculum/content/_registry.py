@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from curriculum._memo import Memo
-from curriculum.content._diagnostics import Diagnostic, Severity
+from curriculum.content._diagnostics import Diagnostic
 from curriculum.content._project import Curriculum, Document
 from curriculum.content._yaml import Loc
 
@@ -84,9 +84,8 @@ def document_findings(
     def found() -> list[Any]:
         return [_finding_data(finding, doc) for finding in find()]
 
-    for data in memo.get(doc.digest, found, context=f"{doc.display}\0{context}"):
-        path, line, col, code, severity, message, hint, owner = data
-        diagnostic = Diagnostic(path, line, col, code, Severity(severity), message, hint)
+    for *row, owner in memo.get(doc.digest, found, context=f"{doc.display}\0{context}"):
+        diagnostic = Diagnostic.from_row(row)
         yield Finding(diagnostic, None if owner is None else doc, () if owner is None else tuple(owner))
 
 
@@ -95,7 +94,7 @@ def _finding_data(finding: Finding, doc: Document[Any]) -> list[Any]:
     if finding.doc is not None and finding.doc is not doc:
         raise ValueError(f"a finding of {doc.display} is scoped to {finding.doc.display}")
     owner = None if finding.doc is None else list(finding.owner)
-    return [d.path, d.line, d.col, d.code, int(d.severity), d.message, d.hint, owner]
+    return [*d.as_row(), owner]
 
 
 def _findings_data(data: Any) -> list[Any]:
@@ -103,12 +102,9 @@ def _findings_data(data: Any) -> list[Any]:
     if not isinstance(data, list):
         raise ValueError("not a list of findings")
     for row in data:
-        if not (isinstance(row, list) and len(row) == 8 and isinstance(row[0], str)):
+        if not (isinstance(row, list) and len(row) == 8):
             raise ValueError("not a finding")
-        if not (isinstance(row[1], int) and isinstance(row[2], int) and row[4] in (0, 1, 2)):
-            raise ValueError("not a finding")
-        if not all(isinstance(x, str) for x in (row[3], row[5], row[6])):
-            raise ValueError("not a finding")
+        Diagnostic.from_row(row[:7])  # raises for a row of another shape
         if row[7] is not None and not (
             isinstance(row[7], list) and all(isinstance(x, str | int) for x in row[7])
         ):

@@ -28,7 +28,6 @@ import functools
 import json
 import os
 from pathlib import Path
-from typing import Any
 
 from curriculum._memo import Memo, memo_session
 from curriculum.components import COMPONENTS
@@ -259,20 +258,11 @@ def _read_problems(root: Path, page: str) -> list[Diagnostic]:
     return []
 
 
-def _rows(diagnostics: list[Diagnostic]) -> list[list[Any]]:
-    return [[d.path, d.line, d.col, d.code, int(d.severity), d.message, d.hint] for d in diagnostics]
-
-
-def _diagnostics(data: Any) -> list[Diagnostic]:
-    """Return diagnostics :func:`_rows` stored; raise ValueError for data of another shape."""
-    found = []
-    for path, line, col, code, severity, message, hint in data:
-        if not all(isinstance(x, str) for x in (path, code, message, hint)) or not isinstance(line, int):
-            raise ValueError("not a diagnostic")
-        found.append(Diagnostic(path, line, int(col), code, Severity(severity), message, hint))
-    return found
-
-
-_PAGE_PROBLEMS = Memo[list[Diagnostic]]("site.page-problems", 1, _rows, _diagnostics)
+_PAGE_PROBLEMS = Memo[list[Diagnostic]](
+    "site.page-problems",
+    1,
+    lambda found: [d.as_row() for d in found],
+    lambda data: [Diagnostic.from_row(row) for row in data],
+)
 """Why a page that is a content file (facilitator notes) cannot be built, by the text's digest and
 the page's name: an unchanged notes page is not read again."""
