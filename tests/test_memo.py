@@ -555,10 +555,10 @@ def test_an_entry_kept_unread_stays_when_its_file_is_rewritten_and_one_not_kept_
         assert UPPER.stored("never stored") is None
 
 
-def test_the_files_of_a_retired_namespace_are_removed_when_something_new_is_written(tmp_path: Path) -> None:
+def test_the_files_of_a_namespace_a_memo_replaces_are_removed_when_it_writes(tmp_path: Path) -> None:
     folder = tmp_path / PROJECT_CACHE / "memo"
     folder.mkdir(parents=True)
-    retired = folder / f"{_memo._RETIRED[0]}.3.jsonl"
-    retired.write_text('{"memo": "' + _memo._RETIRED[0] + '"}\n')
-    fill(tmp_path, "alpha")
-    assert not retired.exists() and stored(tmp_path)
+    retired = folder / "test.retired.3.jsonl"
+    retired.write_text('{"memo": "test.retired"}\n')
+    fill(tmp_path, "alpha", memo=Memo[str]("test.successor", 1, str, _text, replaces=("test.retired",)))
+    assert not retired.exists() and stored(tmp_path, "test.successor")

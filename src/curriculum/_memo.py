@@ -383,6 +383,8 @@ _stores: dict[tuple[Path, str], _Store] = {}
 _lock = threading.Lock()
 _session_lock = threading.Lock()
 """Held to open or close a session, and while the last block of one writes its memos."""
+_REPLACED: dict[str, tuple[str, ...]] = {}
+"""The namespaces each memo's namespace replaces (:class:`Memo`'s ``replaces``)."""
 _MISSING = object()
 _WANTED = object()
 """An entry kept unread (:meth:`Memo.keep`): looked up only if asked for, or if its file is rewritten."""
@@ -431,20 +433,6 @@ def memo_session(root: Path | None) -> Iterator[None]:
                 _flush(session, keep=session.cut_short)
 
 
-_RETIRED = ("content.model", "content.locs")
-"""Namespaces no memo uses any more (now one, ``content.document``): their files are removed."""
-
-
-def _retire(folder: Path) -> None:
-    """Remove the files of the :data:`_RETIRED` namespaces from ``folder`` (a link is left alone)."""
-    for namespace in _RETIRED:
-        for shard in _SHARDS:
-            path = folder / f"{namespace}.{shard}.jsonl"
-            with contextlib.suppress(OSError):
-                if not path.is_symlink():
-                    path.unlink()
-
-
 def _flush(session: _Session, *, keep: bool) -> None:
     """Write the memos of ``session``'s folder in which something new was computed.
 
@@ -459,8 +447,6 @@ def _flush(session: _Session, *, keep: bool) -> None:
 
     with _lock:
         stores = [store for (folder, _), store in _stores.items() if folder == session.folder]
-    if any(store.dirty for store in stores):
-        _retire(session.folder)
     for store in stores:
         if store.dirty:
             with contextlib.suppress(CurriculumError, OSError):  # a memo only saves time
@@ -517,7 +503,8 @@ def _write(store: _Store, within: Path, *, keep: bool) -> None:
         data = header + b"\n".join(key + b"\t" + entries[key] for key in sorted(entries)) + b"\n"
         write_atomic(path, data, within=within, only_if_changed=False)  # it differs: see above
     earlier = [f"{store.namespace}.json", *(f"{store.namespace}.{shard}.json" for shard in _SHARDS)]
-    for name in earlier:  # the forms of earlier versions: one file, then sixteen JSON documents
+    earlier += [f"{old}.{shard}.jsonl" for old in _REPLACED.get(store.namespace, ()) for shard in _SHARDS]
+    for name in earlier:  # earlier forms (one file, sixteen JSON documents), and what it replaces
         legacy = store.folder / name
         if not legacy.is_symlink() and legacy.is_file():
             legacy.unlink()
@@ -548,6 +535,9 @@ class Memo(Generic[_T]):
         is stored as it is, and ``decode`` is given that text unparsed: for a
         value its reader parses itself (a model that pydantic validates from
         JSON), which is then parsed once, not twice.
+    replaces : tuple[str, ...]
+        The namespaces of memos this one took the place of: their files are
+        removed when this one's are written, so an upgrade leaves none behind.
 
     Examples
     --------
@@ -565,6 +555,7 @@ class Memo(Generic[_T]):
         *,
         keeps: tuple[str, ...] = (),
         raw: bool = False,
+        replaces: tuple[str, ...] = (),
     ) -> None:
         self.namespace = namespace
         self.version = version
@@ -572,6 +563,8 @@ class Memo(Generic[_T]):
         self.decode = decode
         self.keeps = keeps
         self.raw = raw
+        if replaces:
+            _REPLACED[namespace] = replaces
         self._prefixes: dict[str, Any] = {}
 
     @property
@@ -651,6 +644,10 @@ class Memo(Generic[_T]):
     def _keep(self, store: _Store, key: str, data: object) -> None:
         """Keep an entry as used, and what it rests on (:attr:`keeps`)."""
         store.used[key] = data
+        self._rests_kept(store)
+
+    def _rests_kept(self, store: _Store) -> None:
+        """Keep whole the namespaces of :attr:`keeps` (a value of this memo is reused)."""
         for namespace in self.keeps:
             _store_in(store.folder, namespace).kept = True
 
@@ -682,8 +679,7 @@ class Memo(Generic[_T]):
         store = self._store()
         if store is not None:
             store.used.setdefault(self.key(text, context), _WANTED)
-            for namespace in self.keeps:
-                _store_in(store.folder, namespace).kept = True
+            self._rests_kept(store)
 
     def _store(self) -> _Store | None:
         """Return this memo's store in the current session's folder, or None outside a session."""

@@ -492,7 +492,9 @@ def _entry(kind: _Kind, doc: Document[Any], problems: int) -> IndexEntry | None:
     return IndexEntry(kind, doc.digest)
 
 
-_DOCUMENTS = Memo[bytes]("content.document", 1, bytes, bytes, raw=True)
+_DOCUMENTS = Memo[bytes](
+    "content.document", 1, bytes, bytes, raw=True, replaces=("content.model", "content.locs")
+)
 """Each file's validated model and its locations, by its text's digest and its kind (see the content
 index): the JSON pydantic wrote, a tab (which JSON text never holds), then the locations' JSON. Given
 back unparsed: the model is validated from its JSON, and the locations parsed only if a problem asks."""
