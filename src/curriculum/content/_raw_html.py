@@ -417,7 +417,6 @@ def project_pages(root: Path) -> list[Path]:
                 (p, None)
                 for p in found
                 if p not in pages
-                and p.is_relative_to(root)
                 and _page(p.relative_to(root))  # before the file is looked at: a generated page is not
                 and p.is_file()
                 and p.resolve().is_relative_to(inside)

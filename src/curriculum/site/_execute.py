@@ -55,6 +55,7 @@ from curriculum.content import (
 from curriculum.errors import BuildError, ContentError
 from curriculum.project import DEFAULT_TIMEOUT, Freeze, SiteConfig
 from curriculum.site._sources import read_front_matter
+from curriculum.site._stamp import FileDigests
 
 __all__ = [
     "FREEZE_DIR",
@@ -421,8 +422,6 @@ class NotebookCache:
         """
         if self.refresh:
             return {}
-        from curriculum.site._stamp import FileDigests  # the build's record of file hashes
-
         digests = FileDigests(self.root, self.folder.parent / "frozen-digests.json")
         digests.digest([self.frozen_path(path) for path in notebooks])
         return digests.files
@@ -655,8 +654,13 @@ def notebook_cache(
 
 def _record(path: Path) -> dict[str, Any] | None:
     """Return a stored record of outputs, or None if it is missing, damaged or of another format."""
+    return _parsed(_bytes(path))
+
+
+def _bytes(path: Path) -> bytes | None:
+    """Return a record's bytes, or None if it is missing or cannot be read (see :func:`read_existing`)."""
     try:
-        return _parsed(read_existing(path, _CACHE_LIMIT))
+        return read_existing(path, _CACHE_LIMIT)
     except OSError:
         return None
 
@@ -726,10 +730,7 @@ def _frozen_record(path: Path) -> tuple[list[str], str]:
     kept under only if it is the hash the build took of the file (it may have
     been replaced in between).
     """
-    try:
-        data = read_existing(path, _CACHE_LIMIT)
-    except OSError:
-        data = None
+    data = _bytes(path)
     record = _parsed(data)
     read = hashlib.sha256(data or b"").hexdigest()
     if record is None:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, TypeGuard
 
 from curriculum.content import write_atomic
+from curriculum.site._quick import read_record
 
 __all__ = [
     "BITS",
@@ -226,9 +227,7 @@ def _again(words: list[str], previous: Postings, changed: list[int]) -> Postings
 
 def read_postings(path: Path, key: str) -> Postings | None:
     """Return the postings :func:`write_postings` kept under ``key``; None: missing, damaged or another's."""
-    from curriculum.site._quick import read_record  # the site's records, read as plain files within a limit
-
-    record = read_record(path)
+    record = read_record(path)  # a plain file within a size limit, or no record
     if record.get("key") != key:
         return None
     postings = Postings.from_json(record.get("postings"))
