@@ -47,6 +47,7 @@ from curriculum.content import (
     inside,
     load_curriculum,
     project_files,
+    relative_posix,
     write_atomic,
 )
 from curriculum.errors import ContentError, CurriculumError, UsageError
@@ -201,7 +202,7 @@ def page_problems(config: SiteConfig, cur: Curriculum) -> list[Diagnostic]:
     so they count as present when the content will produce them.
     """
     root = config.root
-    notes = {_name(doc.path, root): doc for doc in cur.notes.values() if doc.digest}  # pages that are content
+    notes = {relative_posix(doc.path, root): doc for doc in cur.notes.values() if doc.digest}  # content pages
     generated = {"rules/index.qmd"}
     for spec in COMPONENTS.values():
         if spec.pages is not None:
@@ -239,14 +240,6 @@ def page_problems(config: SiteConfig, cur: Curriculum) -> list[Diagnostic]:
         read = functools.partial(_read_problems, root, page)
         problems += _PAGE_PROBLEMS.get(doc.digest, read, context=page) if doc is not None else read()
     return problems
-
-
-def _name(path: Path, root: Path) -> str | None:
-    """Return a file's name in the project (as the configuration names pages), or None if outside."""
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return None
 
 
 def _read_problems(root: Path, page: str) -> list[Diagnostic]:
