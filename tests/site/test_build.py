@@ -504,9 +504,9 @@ def test_the_index_is_not_even_gathered_while_no_page_text_changed(
 
 
 def test_an_index_encoded_again_from_the_last_postings_is_the_index_encoded_whole(project: Path) -> None:
-    """A prose edit encodes again only its sections' words (search-postings.json), to the same index."""
+    """A prose edit encodes again only its sections' words (search-postings), to the same index."""
     build_site(project, engine="pandoc", console=Console(quiet=True))
-    postings = project / ".curriculum-cache" / "resident" / "search-postings.json"
+    postings = project / ".curriculum-cache" / "resident" / "search-postings"
     assert postings.is_file()
     lesson = sorted((project / "lessons").glob("*.ipynb"))[0]
     notebook = json.loads(lesson.read_text(encoding="utf-8"))
@@ -524,8 +524,8 @@ def test_an_index_encoded_again_from_the_last_postings_is_the_index_encoded_whol
 
 
 def test_a_folder_planted_where_the_postings_are_kept_does_not_stop_the_build(project: Path) -> None:
-    """search-postings.json only saves time: a folder in its place is neither read nor a failure."""
-    planted = project / ".curriculum-cache" / "resident" / "search-postings.json"
+    """search-postings only saves time: a folder in its place is neither read nor a failure."""
+    planted = project / ".curriculum-cache" / "resident" / "search-postings"
     planted.mkdir(parents=True)
     result = build_site(project, engine="pandoc", console=Console(quiet=True))
     assert (result.out / "search-index.js").is_file() and planted.is_dir()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from curriculum.site._postings import (
     BITS,
     Postings,
     _block,
+    _digest,
     encode,
     read_postings,
     rice,
@@ -18,7 +20,7 @@ from curriculum.site._postings import (
 
 
 def _postings(lists: list[list[int]], sections: int) -> str:
-    return stream([_block(ids, sections) for ids in lists])
+    return stream("".join(_block(ids, sections) for ids in lists))
 
 
 def _reference(lists: list[list[int]], sections: int) -> str:
@@ -90,28 +92,67 @@ def test_a_different_number_of_sections_or_damaged_postings_are_encoded_whole() 
     for damaged_block in ("1", "0", "11", previous.blocks[delta] + "0", "010" * 4):
         blocks = list(previous.blocks)
         blocks[delta] = damaged_block  # the block of a word the edit moves: it does not read back
-        damaged = Postings(previous.words, previous.terms, tuple(blocks))
+        damaged = Postings(previous.words, previous.terms, "".join(blocks), tuple(map(len, blocks)))
         assert encode(edited, damaged) == encode(edited), damaged_block
 
 
 def test_kept_postings_are_read_back_only_under_their_key_and_in_shape(tmp_path: Path) -> None:
-    path = tmp_path / "search-postings.json"
-    postings = encode(["alpha beta", "beta"])
+    path = tmp_path / "search-postings"
+    postings = encode(["alpha beta", "beta", "", "gamma alpha", "\u00e9t\u00e9"])
+    assert sum(postings.widths) % 6  # the last character of the stream has bits beyond the blocks
     write_postings(path, postings, "key")
     assert read_postings(path, "key") == postings
     assert read_postings(path, "another key") is None
-    written = path.read_text(encoding="utf-8")
-    assert "1" in written
-    flipped = written.replace('"blocks":["1', '"blocks":["0', 1)  # damaged in place, still in shape
-    assert flipped != written
+    for empty in (encode([]), encode(["", ""])):  # no sections, or sections without words
+        write_postings(path, empty, "key")
+        assert read_postings(path, "key") == empty
+    write_postings(path, postings, "key")
+    written = path.read_bytes()
+    header = json.loads(written.partition(b"\n")[0])
+    parts = {
+        "words": "alpha beta\nbeta\n\ngamma alpha\n\u00e9t\u00e9".encode(),
+        "terms": "alpha\nbeta\ngamma\n\u00e9t\u00e9".encode(),
+        "widths": " ".join(map(str, postings.widths)).encode(),
+        "stream": postings.stream.encode(),
+    }
+    assert written.partition(b"\n")[2] == b"".join(parts.values())  # the layout as_record documents
+
+    def record(sections: int = 5, **changed: bytes) -> bytes:
+        """The record with some parts changed, in shape for its hash and sizes: only the layout is wrong."""
+        body = {**parts, **changed}
+        sizes = [len(body[name]) for name in ("words", "terms", "widths")]
+        fields = {**header, "sections": sections, "sizes": sizes}
+        fields["digest"] = _digest(fields, b"".join(body.values()))
+        return json.dumps(fields).encode() + b"\n" + b"".join(body.values())
+
+    path.write_bytes(record())
+    assert read_postings(path, "key") == postings
+    stream_, widths = parts["stream"], parts["widths"]
     for damaged in (
-        flipped,
-        '{"key": "key", "postings": {"words": [], "terms": ["b", "a"], "blocks": ["1", "1"]}}',
-        '{"key": "key", "postings": {"words": [], "terms": ["a"], "blocks": ["12"]}}',
-        '{"key": "key", "postings": {"words": [], "terms": ["a"], "blocks": []}}',
-        '{"key": "key", "postings": [1, 2]}',
-        "not json",
+        written.replace(b"gamma", b"gammb", 1),  # damaged in place
+        written.replace(b'"format":1', b'"format":0'),  # the layout of another version
+        written.replace(b'"sizes":[', b'"sizes":[1,', 1),  # a part too many
+        record(terms="beta\nalpha\ngamma\n\u00e9t\u00e9".encode()),  # words out of order
+        record(terms="alpha\nalpha\ngamma\n\u00e9t\u00e9".encode()),  # a word twice
+        record(terms=b"alpha\nbeta\ngamma"),  # fewer words than widths
+        record(sections=4),  # fewer sections than there are
+        record(widths=b"0 " + widths.partition(b" ")[2]),  # an empty block
+        record(widths=widths + b" 9"),  # more widths than words
+        record(widths=widths.replace(b" ", b" x", 1)),  # a width that is no number
+        record(widths=widths.rpartition(b" ")[0] + b" 99"),  # more bits than the stream holds
+        record(stream=stream_[:-1] + b"/"),  # a character outside the alphabet
+        record(stream=stream_[:-1] + BITS[-1].encode()),  # bits set beyond the last block
+        record(words=b"\xff" + parts["words"][1:]),  # not UTF-8
+        b'{"key": "key", "format": 1}\n',
+        b"not json\n",
     ):
-        path.write_text(damaged, encoding="utf-8")
+        path.write_bytes(damaged)
         assert read_postings(path, "key") is None, damaged
-    assert read_postings(tmp_path / "missing.json", "key") is None
+    assert read_postings(tmp_path / "missing", "key") is None
+
+
+def test_postings_kept_by_an_earlier_version_go_when_new_ones_are_written(tmp_path: Path) -> None:
+    formerly = tmp_path / "search-postings.json"
+    formerly.write_text('{"key": "key"}', encoding="utf-8")
+    write_postings(tmp_path / "search-postings", encode(["alpha"]), "key")
+    assert not formerly.exists()

@@ -19,16 +19,19 @@ from __future__ import annotations
 
 import base64
 import bisect
+import contextlib
+import functools
 import hashlib
 import itertools
 import json
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any
 
+from curriculum._plain import read_headed
 from curriculum.content import write_atomic
-from curriculum.site._quick import read_record
+from curriculum.site._quick import RECORD_LIMIT
 
 __all__ = [
     "BITS",
@@ -42,17 +45,19 @@ __all__ = [
     "write_postings",
 ]
 
-POSTINGS = "search-postings.json"
-"""The last search index's postings, in the build cache."""
+POSTINGS = "search-postings"
+"""The last search index's postings, in the build cache (a JSON header line, then bytes)."""
+_FORMERLY = "search-postings.json"
+"""Where an earlier version kept them, as JSON: removed when they are written."""
 BITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 """The stream's characters, six bits each: URL-safe base64's alphabet."""
 _PREFIX = "!#$%&()*+./:;<=>?@[]^{|}~"
 """A front-coded word starts with the number of characters it shares with the word before, from
 these (letters and digits never are one of them)."""
-_BINARY = str.maketrans("", "", "01")
-"""Deletes binary digits (what is left of a block is not one)."""
 _FEW = 8
 """Encoded again in part only when at most one section in this many changed (else, whole)."""
+_FORMAT = 1
+"""The kept record's layout (:meth:`Postings.as_record`); a record of another is not read."""
 
 
 def rice(k: int, n: int) -> int:
@@ -106,11 +111,10 @@ def _sections(block: str, sections: int) -> list[int]:
     return found
 
 
-def stream(blocks: list[str] | tuple[str, ...]) -> str:
-    """Return the blocks as one stream of :data:`BITS` characters (packed as URL-safe base64)."""
-    bits = "".join(blocks)
+def stream(bits: str) -> str:
+    """Return binary digits as a stream of :data:`BITS` characters (packed as URL-safe base64)."""
     chars = -(-len(bits) // 6)
-    bits += "0" * (-len(bits) % 24)  # whole groups of three bytes: base64 then adds no padding
+    bits = bits + "0" * (-len(bits) % 24)  # whole groups of three bytes: base64 then adds no padding
     packed = int(bits, 2).to_bytes(len(bits) // 8, "big") if bits else b""
     return base64.urlsafe_b64encode(packed).decode("ascii")[:chars]
 
@@ -130,7 +134,7 @@ def vocabulary(terms: list[str] | tuple[str, ...]) -> str:
 
 @dataclass(frozen=True)
 class Postings:
-    """Each section's words, and the index's words (sorted) with each one's block of bits.
+    """Each section's words, and the index's words (sorted) with their blocks of bits, in one string.
 
     Attributes
     ----------
@@ -138,40 +142,96 @@ class Postings:
         Each section's indexed words, joined by spaces (each word once).
     terms : tuple[str, ...]
         Every word, sorted.
-    blocks : tuple[str, ...]
-        Each word's bits (binary digits), in the order of ``terms``.
+    bits : str
+        Each word's block (binary digits), one after the other in the order of ``terms``.
+    widths : tuple[int, ...]
+        Each block's number of bits.
     """
 
     words: tuple[str, ...]
     terms: tuple[str, ...]
-    blocks: tuple[str, ...]
+    bits: str
+    widths: tuple[int, ...]
 
-    def digest(self) -> str:
-        """Return a hash of every section's words, word and block (a record damaged in place is refused)."""
-        hasher = hashlib.sha256()
-        for part in (self.words, self.terms, self.blocks):
-            hasher.update("\n".join(part).encode("utf-8", "surrogatepass") + b"\0")
-        return hasher.hexdigest()
+    @property
+    def blocks(self) -> tuple[str, ...]:
+        """Each word's block, in the order of :attr:`terms`."""
+        ends = self.ends
+        return tuple(self.bits[a:b] for a, b in zip([0, *ends], ends, strict=False))  # one more start
 
-    def as_json(self) -> dict[str, Any]:
-        """Return the postings as JSON data (:func:`write_postings`)."""
-        return {"words": list(self.words), "terms": list(self.terms), "blocks": list(self.blocks)}
+    @functools.cached_property
+    def ends(self) -> list[int]:
+        """Where each word's block ends in :attr:`bits`."""
+        return list(itertools.accumulate(self.widths))
+
+    @functools.cached_property
+    def stream(self) -> str:
+        """The bits as a stream of :data:`BITS` characters (:func:`stream`): the index's ``postings``."""
+        return stream(self.bits)
+
+    def as_record(self) -> tuple[dict[str, Any], bytes]:
+        """Return the postings as a record: a JSON header and the bytes it describes (:func:`write_postings`).
+
+        The bytes are the sections' words joined by newlines (a word holds no
+        white space), the terms joined the same way, the blocks' widths in
+        decimal, then the published stream; the header gives the number of
+        sections and each part's length. So a record is read back by a few
+        splits of long strings, without a step for each word.
+        """
+        parts = (
+            "\n".join(self.words).encode("utf-8", "surrogatepass"),
+            "\n".join(self.terms).encode("utf-8", "surrogatepass"),
+            " ".join(map(str, self.widths)).encode("ascii"),
+        )
+        header = {"sections": len(self.words), "sizes": [len(part) for part in parts]}
+        return header, b"".join(parts) + self.stream.encode("ascii")
 
     @classmethod
-    def from_json(cls, data: Any) -> Postings | None:
-        """Return postings from :meth:`as_json`'s data, or None for data of another shape."""
-        if not isinstance(data, dict):
+    def from_record(cls, header: dict[str, Any], body: bytes) -> Postings | None:
+        """Return postings from :meth:`as_record`'s header and bytes; None for a record of another shape."""
+        count, sizes = header.get("sections"), header.get("sizes")
+        if not (
+            type(count) is int
+            and isinstance(sizes, list)
+            and len(sizes) == 3
+            and all(type(n) is int and n >= 0 for n in sizes)
+        ):
             return None
-        words, terms, blocks = (data.get(name) for name in ("words", "terms", "blocks"))
-        if not (_strings(words) and _strings(terms) and _strings(blocks)) or len(terms) != len(blocks):
+        ends = list(itertools.accumulate(sizes))
+        try:
+            words, terms, widths, packed = (
+                body[a:b].decode("utf-8", "surrogatepass")
+                for a, b in zip([0, *ends], [*ends, len(body)], strict=True)
+            )
+            width = tuple(map(int, widths.split()))
+        except (UnicodeDecodeError, ValueError):  # not UTF-8, or a width that is not a number
             return None
-        if "".join(blocks).translate(_BINARY) or any(a >= b for a, b in itertools.pairwise(terms)):
-            return None  # a block of other characters than binary digits, or words out of order
-        return cls(tuple(words), tuple(terms), tuple(blocks))
+        sections = tuple(words.split("\n")) if count else ()
+        names = tuple(terms.split("\n")) if width else ()
+        if len(sections) != count or len(names) != len(width) or (width and min(width) < 1):
+            return None  # sections or words miscounted, or an empty block
+        if list(names) != sorted(set(names)):
+            return None  # words out of order, or one twice
+        bits = _unstream(packed, sum(width))
+        return None if bits is None else cls(sections, names, bits, width)
 
 
-def _strings(data: Any) -> TypeGuard[list[str]]:
-    return isinstance(data, list) and all(isinstance(s, str) for s in data)
+def _unstream(packed: str, width: int) -> str | None:
+    """Return the first ``width`` bits of a :func:`stream`, as binary digits; None if it is not one."""
+    if len(packed) != -(-width // 6) or "+" in packed or "/" in packed:
+        return None  # too short or too long, or base64's own characters (the stream has - and _ instead)
+    try:
+        data = base64.b64decode(packed + "A" * (-len(packed) % 4), altchars=b"-_", validate=True)
+    except ValueError:  # a character outside the alphabet
+        return None
+    bits = format(int.from_bytes(data, "big"), f"0{len(data) * 8}b") if data else ""
+    return None if "1" in bits[width:] else bits[:width]
+
+
+def _digest(header: dict[str, Any], body: bytes) -> str:
+    """Return a hash of a record's header and bytes (a record damaged in place is refused)."""
+    described = [header.get(name) for name in ("sections", "sizes")]
+    return hashlib.sha256(json.dumps(described).encode() + b"\0" + body).hexdigest()
 
 
 def encode(words: list[str], previous: Postings | None = None) -> Postings:
@@ -203,39 +263,65 @@ def encode(words: list[str], previous: Postings | None = None) -> Postings:
         for word in found.split():
             lists[word].append(n)
     terms = sorted(lists)
-    return Postings(tuple(words), tuple(terms), tuple(_block(lists[t], sections) for t in terms))
+    blocks = [_block(lists[t], sections) for t in terms]
+    return Postings(tuple(words), tuple(terms), "".join(blocks), tuple(map(len, blocks)))
 
 
 def _again(words: list[str], previous: Postings, changed: list[int]) -> Postings:
-    """Return :func:`encode`'s postings, encoding again only the words ``changed`` sections gained or lost."""
+    """Return :func:`encode`'s postings, encoding again only the words ``changed`` sections gained or lost.
+
+    The other words' terms, widths and bits are copied in runs (slices of the
+    previous postings) between the words encoded again.
+    """
     sections = len(words)
     now = {n: set(words[n].split()) for n in changed}
-    moved = set().union(*(now[n].symmetric_difference(previous.words[n].split()) for n in changed))
-    blocks: dict[str, str | None] = {}
+    moved = sorted(set().union(*(now[n].symmetric_difference(previous.words[n].split()) for n in changed)))
+    old_terms, old_widths, ends = previous.terms, previous.widths, previous.ends
+    terms: list[str] = []
+    widths: list[int] = []
+    pieces: list[str] = []
+    copied = 0  # the previous words before this one are copied or replaced
     for term in moved:
-        at = bisect.bisect_left(previous.terms, term)
-        known = at < len(previous.terms) and previous.terms[at] == term
-        before = _sections(previous.blocks[at], sections) if known else []
+        at = bisect.bisect_left(old_terms, term, lo=copied)
+        known = at < len(old_terms) and old_terms[at] == term
+        start = ends[at - 1] if at else 0
+        terms += old_terms[copied:at]
+        widths += old_widths[copied:at]
+        pieces.append(previous.bits[ends[copied - 1] if copied else 0 : start])
+        before = _sections(previous.bits[start : ends[at]], sections) if known else []
         ids = sorted({n for n in before if n not in now} | {n for n in changed if term in now[n]})
-        blocks[term] = _block(ids, sections) if ids else None  # None: the word is no longer indexed
-    if not blocks:
-        return Postings(tuple(words), previous.terms, previous.blocks)
-    kept = [(t, b) for t, b in zip(previous.terms, previous.blocks, strict=True) if t not in blocks]
-    pairs = sorted(kept + [(t, b) for t, b in blocks.items() if b is not None])  # kept is sorted already
-    return Postings(tuple(words), tuple(t for t, _ in pairs), tuple(b for _, b in pairs))
+        if ids:  # else the word is no longer indexed
+            block = _block(ids, sections)
+            terms.append(term)
+            widths.append(len(block))
+            pieces.append(block)
+        copied = at + 1 if known else at
+    terms += old_terms[copied:]
+    widths += old_widths[copied:]
+    pieces.append(previous.bits[ends[copied - 1] if copied else 0 :])
+    return Postings(tuple(words), tuple(terms), "".join(pieces), tuple(widths))
 
 
 def read_postings(path: Path, key: str) -> Postings | None:
     """Return the postings :func:`write_postings` kept under ``key``; None: missing, damaged or another's."""
-    record = read_record(path)  # a plain file within a size limit, or no record
-    if record.get("key") != key:
+    found = read_headed(path, RECORD_LIMIT)  # a plain file within a size limit, or no record
+    if found is None:
         return None
-    postings = Postings.from_json(record.get("postings"))
-    return postings if postings is not None and record.get("digest") == postings.digest() else None
+    header, data, start = found
+    body = bytes(data[start:])
+    if (
+        header.get("key") != key
+        or header.get("format") != _FORMAT
+        or header.get("digest") != _digest(header, body)
+    ):
+        return None
+    return Postings.from_record(header, body)
 
 
 def write_postings(path: Path, postings: Postings, key: str) -> None:
     """Keep ``postings`` for the next build, under ``key`` (what they hold for: this code, this computer)."""
-    data = {"key": key, "digest": postings.digest(), "postings": postings.as_json()}
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    write_atomic(path, text, within=path.parent)
+    described, body = postings.as_record()
+    header = {"key": key, "format": _FORMAT, "digest": _digest(described, body), **described}
+    write_atomic(path, json.dumps(header, separators=(",", ":")).encode() + b"\n" + body, within=path.parent)
+    with contextlib.suppress(OSError):
+        path.with_name(_FORMERLY).unlink(missing_ok=True)

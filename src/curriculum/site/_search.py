@@ -33,7 +33,7 @@ from typing import Any, ClassVar
 
 from curriculum._memo import Memo
 from curriculum.components import COMPONENTS, dom_id
-from curriculum.site._postings import Postings, encode, stream, vocabulary
+from curriculum.site._postings import Postings, encode, vocabulary
 
 __all__ = ["PagePart", "SearchIndex", "SearchPage", "page_sections", "site_index", "slug"]
 
@@ -705,7 +705,7 @@ class SearchIndex:
             "headings": "\n".join(" ".join(h.split()) for _, _, h in self.sections),
             "anchors": anchors,
             "words": vocabulary(postings.terms),
-            "postings": stream(postings.blocks),
+            "postings": postings.stream,
         }
 
     def files(self) -> list[str]:
