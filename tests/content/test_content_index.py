@@ -65,6 +65,25 @@ def test_an_unchanged_project_is_loaded_from_the_index_as_it_is_from_its_files(p
     assert described(second) == described(first) == described(cold)
 
 
+@pytest.mark.parametrize("where", ["project", "above", "inside", "beside"])
+def test_files_from_the_index_are_shown_as_from_the_working_folder(
+    project: Path, where: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A file's path is shown as an author would type it, from wherever the command runs."""
+    aged(project)
+    loaded(project)
+    beside = tmp_path / "elsewhere"
+    beside.mkdir()
+    cwd = {"project": project, "above": project.parent, "inside": project / "lessons", "beside": beside}[where]
+    monkeypatch.chdir(cwd)
+    cur, index = loaded(project)
+    assert index.reused
+    shown = [d.display for d in cur.documents()]
+    assert shown == [_project.display_path(d.path) for d in cur.documents()]
+    if where == "inside":
+        assert any("/" not in name for name in shown), "the lessons beside the working folder by their names"
+
+
 def test_an_edited_file_is_read_again(project: Path) -> None:
     aged(project)
     loaded(project)

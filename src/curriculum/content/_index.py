@@ -29,6 +29,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,8 +48,8 @@ INDEX_FILE = "content-index.tsv"
 """The index, in the project's build cache."""
 _FIELDS = 5
 """A line's fields: name, time, size, digest, kind."""
-_DIGEST_LENGTH = 64
-"""A SHA-256 in hex."""
+_DIGEST = re.compile(rb"[0-9a-f]{64}")
+"""A file's digest as the index holds it: a SHA-256 in lowercase hex."""
 
 
 def _name(name: str) -> bytes:
@@ -133,11 +134,11 @@ class ContentIndex:
             return info, None
         if fields[1] != str(info.st_mtime_ns).encode() or fields[2] != str(info.st_size).encode():
             return info, None
+        if not _DIGEST.fullmatch(fields[3]):  # a damaged entry: the file is read
+            return info, None
         try:
             digest, kind = fields[3].decode("ascii"), fields[4].decode("ascii")
-        except UnicodeDecodeError:  # a damaged entry: the file is read
-            return info, None
-        if len(digest) != _DIGEST_LENGTH or not all(c in "0123456789abcdef" for c in digest):
+        except UnicodeDecodeError:
             return info, None
         self._now[fields[0]] = fields
         self.reused += 1

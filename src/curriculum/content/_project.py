@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
+import posixpath
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -428,11 +430,12 @@ def load_files(
     cur = Curriculum(root)
     reads: list[PandocRead] = []
     confined = Confined(root) if root is not None else None  # each folder's links are followed once
+    shown = display_path(root) if root is not None else "."  # where the project is, from the working folder
     for path in sorted(paths, key=lambda p: p.suffix != ".bib"):  # Pandoc reads the bibliography meanwhile
         if index is None or root is None or path.suffix == ".bib":
             _load_one(cur, path, display_path(path), reads, confined)
         else:
-            _load_indexed(cur, path, root, index, reads, confined)
+            _load_indexed(cur, path, root, index, reads, confined, shown)
     for read in reads:
         cur.diagnostics += read.problems()
     return cur
@@ -445,10 +448,20 @@ def _load_indexed(
     index: ContentIndex,
     reads: list[PandocRead],
     confined: Confined | None,
+    shown: str,
 ) -> None:
-    """Take one file from ``index`` if it holds the file as it is; else load it, and record what it gave."""
-    display = display_path(path)
-    name = relative_posix(path, root) or str(path)
+    """Take one file from ``index`` if it holds the file as it is; else load it, and record what it gave.
+
+    ``shown`` is the project folder as :func:`display_path` shows it. When that
+    is the working folder or a folder below it, a file's path inside the project
+    follows it: the same as the file's own :func:`display_path`, without asking
+    the system for the working folder once a file.
+    """
+    name = relative_posix(path, root)
+    if name is None or ".." in name.split("/") or os.path.isabs(shown):  # not below the working folder
+        name, display = name or str(path), display_path(path)
+    else:
+        display = name if shown == "." else posixpath.join(shown, name)
     info, entry = index.entry(path, name)
     if entry is not None:
         indexed = _indexed(path, display, entry, confined) if _confined(path, confined) else None
