@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,7 +18,14 @@ from typing import Any
 
 from curriculum._cache import RACY_NS
 from curriculum._memo import machine_key
-from curriculum.content import FileRefused, read_bytes, read_existing, size_limit, write_atomic
+from curriculum.content import (
+    FileRefused,
+    read_bytes,
+    read_existing,
+    relative_posix,
+    size_limit,
+    write_atomic,
+)
 from curriculum.project import Project, package_files, package_fingerprint
 from curriculum.site._quick import MANIFEST, QUICK, read_record, watched
 
@@ -64,8 +72,8 @@ class FileDigests:
         hasher = hashlib.sha256()
         self.read = 0
         self.files = {}
-        for path in sorted(paths):
-            name = path.relative_to(self.root).as_posix()
+        for path in sorted(paths, key=os.fspath):
+            name = relative_posix(path, self.root) or path.as_posix()
             entry = self._file(path, name)
             if entry is not None:
                 now[name] = entry
@@ -79,7 +87,7 @@ class FileDigests:
     def _file(self, path: Path, name: str) -> list[Any] | None:
         """Return ``[time, size, hash]`` of one file, read only if it changed; None if it cannot be read."""
         try:
-            info = path.stat()
+            info = os.stat(path)
         except OSError:
             return None
         stat = [info.st_mtime_ns, info.st_size]
