@@ -371,11 +371,12 @@ def generated_dirs() -> tuple[str, ...]:
 
 def project_files(root: Path) -> list[Path]:
     """Every content file of the project at ``root``, in a stable order."""
-    files: list[Path] = []
-    files += sorted(p for p in (root / "lessons").glob("*.ipynb"))
+    files: list[Path] = []  # each folder's files by name (as strings: hundreds of them, each build)
+    files += sorted((root / "lessons").glob("*.ipynb"), key=os.fspath)
     for folder in FORMATS:
-        files += sorted(p for p in (root / folder).glob("*.y*ml") if p.suffix in (".yml", ".yaml"))
-    files += sorted((root / NOTES_FOLDER).glob("*.qmd"))
+        found = (root / folder).glob("*.y*ml")
+        files += sorted((p for p in found if os.path.splitext(p)[1] in (".yml", ".yaml")), key=os.fspath)
+    files += sorted((root / NOTES_FOLDER).glob("*.qmd"), key=os.fspath)
     bib = root / "references.bib"
     if bib.is_file():
         files.append(bib)
@@ -431,14 +432,18 @@ def load_files(
     reads: list[PandocRead] = []
     confined = Confined(root) if root is not None else None  # each folder's links are followed once
     shown = display_path(root) if root is not None else "."  # where the project is, from the working folder
-    for path in sorted(paths, key=lambda p: p.suffix != ".bib"):  # Pandoc reads the bibliography meanwhile
-        if index is None or root is None or path.suffix == ".bib":
+    for path in sorted(paths, key=_not_bibliography):  # Pandoc reads the bibliography meanwhile
+        if index is None or root is None or not _not_bibliography(path):
             _load_one(cur, path, display_path(path), reads, confined)
         else:
             _load_indexed(cur, path, root, index, reads, confined, shown)
     for read in reads:
         cur.diagnostics += read.problems()
     return cur
+
+
+def _not_bibliography(path: Path) -> bool:
+    return os.path.splitext(path)[1] != ".bib"  # as Path.suffix, without building its parts
 
 
 def _load_indexed(
