@@ -66,7 +66,7 @@ from curriculum._cache import PROJECT_CACHE, cache_dir
 from curriculum._plain import read_headed
 from curriculum._version import __version__
 
-__all__ = ["MAX_BYTES", "Memo", "code_key", "machine_key", "memo_session", "package_files"]
+__all__ = ["MAX_BYTES", "Memo", "code_key", "machine_key", "memo_session", "package_files", "text_value"]
 
 _T = TypeVar("_T")
 
@@ -693,6 +693,19 @@ def _entry(store: _Store, key: str) -> object:
     if data is _MISSING or data is _WANTED:
         raw = store.entries(key[:1]).get(key.encode())
         data = _MISSING if raw is None else _Raw(raw)
+    return data
+
+
+def text_value(data: object) -> str:
+    """Decode the value of a memo of strings (as stored: a JSON string).
+
+    Raises
+    ------
+    TypeError
+        If the value is not a string (the memo then computes it again).
+    """
+    if not isinstance(data, str):
+        raise TypeError("the value is not a string")
     return data
 
 

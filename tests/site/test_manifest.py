@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from curriculum._memo import memo_session
 from curriculum.content import load_curriculum
+from curriculum.site import _manifest
 from curriculum.site._build import BuildResult
 from curriculum.site._manifest import MANIFEST_SCRIPT, manifest_script, progress_manifest
 from tests.conftest import PROJECT
@@ -79,3 +83,21 @@ def test_the_build_publishes_it(resident_site: tuple[Path, BuildResult]) -> None
     assert "assets/curriculum.js" in quizzes
     cases = (result.out / "cases" / "index.html").read_text(encoding="utf-8")
     assert 'data-cur-record="vignette:first-visit"' in cases and "assets/curriculum.js" in cases
+
+
+def test_the_script_is_kept_until_a_document_changes(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Made once for the documents as they are; an edit of any of them makes it again."""
+    made: list[int] = []
+    making = _manifest.progress_manifest
+    monkeypatch.setattr(_manifest, "progress_manifest", lambda cur: made.append(1) or making(cur))
+    with memo_session(project):
+        first = manifest_script(load_curriculum(project))
+    with memo_session(project):
+        assert manifest_script(load_curriculum(project)) == first and len(made) == 1
+    quiz = project / "quizzes" / "intro.yml"
+    quiz.write_text(
+        quiz.read_text(encoding="utf-8").replace("Introduction quiz", "Opening quiz", 1), encoding="utf-8"
+    )
+    with memo_session(project):
+        again = manifest_script(load_curriculum(project))
+    assert len(made) == 2 and "Opening quiz" in again and "Opening quiz" not in first

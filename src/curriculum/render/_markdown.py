@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 import nh3
 from markdown_it import MarkdownIt
 
-from curriculum._memo import Memo
+from curriculum._memo import Memo, text_value
 from curriculum.content import CITATION, GROUP, STARTS_CITATION, citation_keys, masked
 from curriculum.render._references import FormattedReference
 
@@ -60,13 +60,7 @@ _TOKEN = "CURCITE{}X"
 _TOKENS = re.compile(r"CURCITE(\d{1,9})X")
 
 
-def _html(data: object) -> str:
-    if not isinstance(data, str):
-        raise TypeError("rendered HTML is a string")
-    return data
-
-
-_RENDERED = Memo[str]("render.markdown", 1, str, _html)
+_RENDERED = Memo[str]("render.markdown", 1, str, text_value)
 """What each text rendered to, across builds (keyed also by the references and ``cite_links``)."""
 
 

@@ -14,8 +14,10 @@ was correct is recorded by the quiz itself, in the learner's progress).
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
+from curriculum._memo import Memo, text_value
 from curriculum.components import COMPONENTS, dom_id, lesson_parts
 from curriculum.content import COMPETENCY_DOMAINS, Curriculum, Document, competency_domain, competency_name
 from curriculum.site._sources import output_path
@@ -103,7 +105,21 @@ def _entry(key: str, part: dict[str, Any], lesson_url: str) -> dict[str, Any]:
 
 
 def manifest_script(cur: Curriculum) -> str:
-    """Return ``progress-manifest.js``: the manifest as one global, safe to load as a classic script."""
+    """Return ``progress-manifest.js``: the manifest as one global, safe to load as a classic script.
+
+    Made from the documents' texts (and the package's code), it is kept in the
+    memo by their paths and digests: a build that changed none of them does
+    not make it again.
+    """
+    made_from = "\n".join(f"{os.fspath(doc.path)}\0{doc.digest}" for doc in cur.documents())
+    return _SCRIPTS.get(made_from, lambda: _script(cur))
+
+
+def _script(cur: Curriculum) -> str:
     text = json.dumps(progress_manifest(cur), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     text = text.replace("</", "<\\/").replace("<!--", "\\u003c!--")
     return f"window.CURRICULUM_MANIFEST = {text};\n"
+
+
+_SCRIPTS = Memo[str]("site.manifest", 1, str, text_value)
+"""The manifest's script, by the path and digest of every document."""

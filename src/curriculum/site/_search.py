@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any, ClassVar
 
-from curriculum._memo import Memo
+from curriculum._memo import Memo, text_value
 from curriculum.components import COMPONENTS, dom_id
 from curriculum.site._postings import Postings, encode, vocabulary
 
@@ -133,12 +133,6 @@ def _decode_sections(data: Any) -> list[tuple[str, str, str]]:
     return [(a, h, t) for a, h, t in data]
 
 
-def _decode_text(data: Any) -> str:
-    if not isinstance(data, str):
-        raise TypeError("a fragment's words are a string")
-    return data
-
-
 def _decode_words(data: Any) -> list[str]:
     if not isinstance(data, list) or not all(isinstance(w, str) for w in data):
         raise TypeError("a section's words are a list of strings")
@@ -151,7 +145,7 @@ _SECTIONS = Memo[list[tuple[str, str, str]]](
 """Each page body's sections, across builds (a build re-reads only the pages that changed)."""
 _WORDS = Memo[list[str]]("search.words", 1, list, _decode_words)
 """Each section's indexed words, across builds."""
-_TEXTS = Memo[str]("search.text", 1, str, _decode_text)
+_TEXTS = Memo[str]("search.text", 1, str, text_value)
 """The words of each fragment a component shows, across builds."""
 _COMPONENTS = Memo[list[tuple[str, str, str]]](
     "search.component", 1, lambda v: [list(s) for s in v], _decode_sections, keeps=("search.text",)
@@ -182,7 +176,7 @@ class PagePart:
 
 def _part_from_json(data: Any) -> PagePart:
     sections, words = data
-    part = PagePart(_decode_sections(sections), [_decode_text(w) for w in words])
+    part = PagePart(_decode_sections(sections), [text_value(w) for w in words])
     if len(part.words) != len(part.sections):
         raise ValueError("a page's words are one string a section")
     return part
