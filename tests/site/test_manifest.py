@@ -85,19 +85,32 @@ def test_the_build_publishes_it(resident_site: tuple[Path, BuildResult]) -> None
     assert 'data-cur-record="vignette:first-visit"' in cases and "assets/curriculum.js" in cases
 
 
-def test_the_script_is_kept_until_a_document_changes(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Made once for the documents as they are; an edit of any of them makes it again."""
+def test_the_script_is_kept_until_what_it_shows_changes(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Made once for the documents as they are; a lesson's prose leaves it, a quiz's title does not."""
     made: list[int] = []
     making = _manifest.progress_manifest
     monkeypatch.setattr(_manifest, "progress_manifest", lambda cur: made.append(1) or making(cur))
-    with memo_session(project):
-        first = manifest_script(load_curriculum(project))
-    with memo_session(project):
-        assert manifest_script(load_curriculum(project)) == first and len(made) == 1
+
+    def script() -> str:
+        with memo_session(project):
+            return manifest_script(load_curriculum(project))
+
+    first = script()
+    assert script() == first and len(made) == 1
+    lesson = project / "lessons" / "intro.ipynb"
+    notebook = json.loads(lesson.read_text(encoding="utf-8"))
+    prose = next(c for c in notebook["cells"][1:] if c["cell_type"] == "markdown")
+    prose["source"] = "A sentence the manifest does not show.\n\n" + "".join(prose["source"])
+    lesson.write_text(json.dumps(notebook), encoding="utf-8")
+    assert script() == first and len(made) == 1
     quiz = project / "quizzes" / "intro.yml"
-    quiz.write_text(
-        quiz.read_text(encoding="utf-8").replace("Introduction quiz", "Opening quiz", 1), encoding="utf-8"
-    )
-    with memo_session(project):
-        again = manifest_script(load_curriculum(project))
+    text = quiz.read_text(encoding="utf-8")
+    quiz.write_text(text.replace("Introduction quiz", "Opening quiz", 1), encoding="utf-8")
+    again = script()
     assert len(made) == 2 and "Opening quiz" in again and "Opening quiz" not in first
+    front = "".join(notebook["cells"][0]["source"])
+    notebook["cells"][0]["source"] = front.replace("title: ", "title: New ", 1)
+    lesson.write_text(json.dumps(notebook), encoding="utf-8")
+    assert '"title":"New ' in script() and len(made) == 3

@@ -107,11 +107,16 @@ def _entry(key: str, part: dict[str, Any], lesson_url: str) -> dict[str, Any]:
 def manifest_script(cur: Curriculum) -> str:
     """Return ``progress-manifest.js``: the manifest as one global, safe to load as a classic script.
 
-    Made from the documents' texts (and the package's code), it is kept in the
-    memo by their paths and digests: a build that changed none of them does
-    not make it again.
+    It is made from the lessons' front matter (not their cells), the other
+    documents and the package's code, and kept in the memo by the lessons'
+    front matter and the other documents' digests, with every path: an edit of
+    a lesson's prose does not make it again.
     """
-    made_from = "\n".join(f"{os.fspath(doc.path)}\0{doc.digest}" for doc in cur.documents())
+    lessons = {id(doc) for doc in cur.lessons.values()}
+    made_from = "\n".join(
+        f"{os.fspath(doc.path)}\0{doc.model.model_dump_json() if id(doc) in lessons else doc.digest}"
+        for doc in cur.documents()
+    )
     return _SCRIPTS.get(made_from, lambda: _script(cur))
 
 
@@ -122,4 +127,4 @@ def _script(cur: Curriculum) -> str:
 
 
 _SCRIPTS = Memo[str]("site.manifest", 1, str, text_value)
-"""The manifest's script, by the path and digest of every document."""
+"""The manifest's script, by what it is made from (see :func:`manifest_script`)."""
