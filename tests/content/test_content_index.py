@@ -74,8 +74,8 @@ def test_files_from_the_index_are_shown_as_from_the_working_folder(
     loaded(project)
     beside = tmp_path / "elsewhere"
     beside.mkdir()
-    cwd = {"project": project, "above": project.parent, "inside": project / "lessons", "beside": beside}[where]
-    monkeypatch.chdir(cwd)
+    folders = {"project": project, "above": project.parent, "inside": project / "lessons", "beside": beside}
+    monkeypatch.chdir(folders[where])
     cur, index = loaded(project)
     assert index.reused
     shown = [d.display for d in cur.documents()]

@@ -92,7 +92,9 @@ def test_a_different_number_of_sections_or_damaged_postings_are_encoded_whole() 
     for damaged_block in ("1", "0", "11", previous.blocks[delta] + "0", "010" * 4):
         blocks = list(previous.blocks)
         blocks[delta] = damaged_block  # the block of a word the edit moves: it does not read back
-        damaged = Postings(previous.words, previous.terms, "".join(blocks), tuple(map(len, blocks)))
+        damaged = Postings(
+            previous.words, previous.terms, "".join(blocks), tuple(map(len, blocks)), previous.coded
+        )
         assert encode(edited, damaged) == encode(edited), damaged_block
 
 
@@ -112,6 +114,7 @@ def test_kept_postings_are_read_back_only_under_their_key_and_in_shape(tmp_path:
     parts = {
         "words": "alpha beta\nbeta\n\ngamma alpha\n\u00e9t\u00e9".encode(),
         "terms": "alpha\nbeta\ngamma\n\u00e9t\u00e9".encode(),
+        "coded": "!alpha\n!beta\n!gamma\n!\u00e9t\u00e9".encode(),
         "widths": " ".join(map(str, postings.widths)).encode(),
         "stream": postings.stream.encode(),
     }
@@ -120,7 +123,7 @@ def test_kept_postings_are_read_back_only_under_their_key_and_in_shape(tmp_path:
     def record(sections: int = 5, **changed: bytes) -> bytes:
         """The record with some parts changed, in shape for its hash and sizes: only the layout is wrong."""
         body = {**parts, **changed}
-        sizes = [len(body[name]) for name in ("words", "terms", "widths")]
+        sizes = [len(body[name]) for name in ("words", "terms", "coded", "widths")]
         fields = {**header, "sections": sections, "sizes": sizes}
         fields["digest"] = _digest(fields, b"".join(body.values()))
         return json.dumps(fields).encode() + b"\n" + b"".join(body.values())
@@ -138,6 +141,7 @@ def test_kept_postings_are_read_back_only_under_their_key_and_in_shape(tmp_path:
         record(sections=4),  # fewer sections than there are
         record(widths=b"0 " + widths.partition(b" ")[2]),  # an empty block
         record(widths=widths + b" 9"),  # more widths than words
+        record(coded=b"!alpha\n!beta\n!gamma"),  # a word without its front code
         record(widths=widths.replace(b" ", b" x", 1)),  # a width that is no number
         record(widths=widths.rpartition(b" ")[0] + b" 99"),  # more bits than the stream holds
         record(stream=stream_[:-1] + b"/"),  # a character outside the alphabet

@@ -41,7 +41,6 @@ __all__ = [
     "read_postings",
     "rice",
     "stream",
-    "vocabulary",
     "write_postings",
 ]
 
@@ -119,17 +118,22 @@ def stream(bits: str) -> str:
     return base64.urlsafe_b64encode(packed).decode("ascii")[:chars]
 
 
-def vocabulary(terms: list[str] | tuple[str, ...]) -> str:
-    """Return the words front-coded: each after the number of characters it shares with the one before."""
-    out, previous = [], ""
+def _front_coded(terms: list[str] | tuple[str, ...], previous: str = "") -> list[str]:
+    """Return each word front-coded after the one before it (the first after ``previous``)."""
+    out = []
     for term in terms:
-        shared = 0
-        limit = min(len(term) - 1, len(previous), len(_PREFIX) - 1)
-        while shared < limit and term[shared] == previous[shared]:
-            shared += 1
-        out.append(_PREFIX[shared] + term[shared:])
+        out.append(_coded(term, previous))
         previous = term
-    return "".join(out)
+    return out
+
+
+def _coded(term: str, previous: str) -> str:
+    """Return ``term`` front-coded after ``previous``: the characters shared, then the rest."""
+    shared = 0
+    limit = min(len(term) - 1, len(previous), len(_PREFIX) - 1)
+    while shared < limit and term[shared] == previous[shared]:
+        shared += 1
+    return _PREFIX[shared] + term[shared:]
 
 
 @dataclass(frozen=True)
@@ -146,12 +150,23 @@ class Postings:
         Each word's block (binary digits), one after the other in the order of ``terms``.
     widths : tuple[int, ...]
         Each block's number of bits.
+    coded : tuple[str, ...]
+        Each word front-coded after the one before (see :attr:`vocabulary`).
     """
 
     words: tuple[str, ...]
     terms: tuple[str, ...]
     bits: str
     widths: tuple[int, ...]
+    coded: tuple[str, ...]
+
+    @property
+    def vocabulary(self) -> str:
+        """The words front-coded, each after the number of characters it shares with the one before.
+
+        The index's ``words``; ``site.js`` decodes it.
+        """
+        return "".join(self.coded)
 
     @property
     def blocks(self) -> tuple[str, ...]:
@@ -173,14 +188,15 @@ class Postings:
         """Return the postings as a record: a JSON header and the bytes it describes (:func:`write_postings`).
 
         The bytes are the sections' words joined by newlines (a word holds no
-        white space), the terms joined the same way, the blocks' widths in
-        decimal, then the published stream; the header gives the number of
-        sections and each part's length. So a record is read back by a few
-        splits of long strings, without a step for each word.
+        white space), the terms and their front codes joined the same way, the
+        blocks' widths in decimal, then the published stream; the header gives
+        the number of sections and each part's length. So a record is read back
+        by a few splits of long strings, without a step for each word.
         """
         parts = (
             "\n".join(self.words).encode("utf-8", "surrogatepass"),
             "\n".join(self.terms).encode("utf-8", "surrogatepass"),
+            "\n".join(self.coded).encode("utf-8", "surrogatepass"),
             " ".join(map(str, self.widths)).encode("ascii"),
         )
         header = {"sections": len(self.words), "sizes": [len(part) for part in parts]}
@@ -193,13 +209,13 @@ class Postings:
         if not (
             type(count) is int
             and isinstance(sizes, list)
-            and len(sizes) == 3
+            and len(sizes) == 4
             and all(type(n) is int and n >= 0 for n in sizes)
         ):
             return None
         ends = list(itertools.accumulate(sizes))
         try:
-            words, terms, widths, packed = (
+            words, terms, coded, widths, packed = (
                 body[a:b].decode("utf-8", "surrogatepass")
                 for a, b in zip([0, *ends], [*ends, len(body)], strict=True)
             )
@@ -208,12 +224,15 @@ class Postings:
             return None
         sections = tuple(words.split("\n")) if count else ()
         names = tuple(terms.split("\n")) if width else ()
+        codes = tuple(coded.split("\n")) if width else ()
         if len(sections) != count or len(names) != len(width) or (width and min(width) < 1):
             return None  # sections or words miscounted, or an empty block
+        if len(codes) != len(names):
+            return None  # a word without its front code
         if list(names) != sorted(set(names)):
             return None  # words out of order, or one twice
         bits = _unstream(packed, sum(width))
-        return None if bits is None else cls(sections, names, bits, width)
+        return None if bits is None else cls(sections, names, bits, width, codes)
 
 
 def _unstream(packed: str, width: int) -> str | None:
@@ -264,42 +283,52 @@ def encode(words: list[str], previous: Postings | None = None) -> Postings:
             lists[word].append(n)
     terms = sorted(lists)
     blocks = [_block(lists[t], sections) for t in terms]
-    return Postings(tuple(words), tuple(terms), "".join(blocks), tuple(map(len, blocks)))
+    return Postings(
+        tuple(words), tuple(terms), "".join(blocks), tuple(map(len, blocks)), tuple(_front_coded(terms))
+    )
 
 
 def _again(words: list[str], previous: Postings, changed: list[int]) -> Postings:
     """Return :func:`encode`'s postings, encoding again only the words ``changed`` sections gained or lost.
 
-    The other words' terms, widths and bits are copied in runs (slices of the
-    previous postings) between the words encoded again.
+    The other words' terms, widths, bits and front codes are copied in runs
+    (slices of the previous postings) between the words encoded again; only the
+    first word of a run is front-coded again (the word before it may differ).
     """
     sections = len(words)
     now = {n: set(words[n].split()) for n in changed}
     moved = sorted(set().union(*(now[n].symmetric_difference(previous.words[n].split()) for n in changed)))
-    old_terms, old_widths, ends = previous.terms, previous.widths, previous.ends
+    old, ends = previous.terms, previous.ends
     terms: list[str] = []
     widths: list[int] = []
+    coded: list[str] = []
     pieces: list[str] = []
+
+    def run(start: int, stop: int) -> None:
+        """Copy the previous words ``[start, stop)``."""
+        if start < stop:
+            coded.append(_coded(old[start], terms[-1] if terms else ""))
+            coded.extend(previous.coded[start + 1 : stop])
+            terms.extend(old[start:stop])
+            widths.extend(previous.widths[start:stop])
+            pieces.append(previous.bits[ends[start - 1] if start else 0 : ends[stop - 1]])
+
     copied = 0  # the previous words before this one are copied or replaced
     for term in moved:
-        at = bisect.bisect_left(old_terms, term, lo=copied)
-        known = at < len(old_terms) and old_terms[at] == term
-        start = ends[at - 1] if at else 0
-        terms += old_terms[copied:at]
-        widths += old_widths[copied:at]
-        pieces.append(previous.bits[ends[copied - 1] if copied else 0 : start])
-        before = _sections(previous.bits[start : ends[at]], sections) if known else []
+        at = bisect.bisect_left(old, term, lo=copied)
+        known = at < len(old) and old[at] == term
+        run(copied, at)
+        before = _sections(previous.bits[ends[at - 1] if at else 0 : ends[at]], sections) if known else []
         ids = sorted({n for n in before if n not in now} | {n for n in changed if term in now[n]})
         if ids:  # else the word is no longer indexed
             block = _block(ids, sections)
+            coded.append(_coded(term, terms[-1] if terms else ""))
             terms.append(term)
             widths.append(len(block))
             pieces.append(block)
         copied = at + 1 if known else at
-    terms += old_terms[copied:]
-    widths += old_widths[copied:]
-    pieces.append(previous.bits[ends[copied - 1] if copied else 0 :])
-    return Postings(tuple(words), tuple(terms), "".join(pieces), tuple(widths))
+    run(copied, len(old))
+    return Postings(tuple(words), tuple(terms), "".join(pieces), tuple(widths), tuple(coded))
 
 
 def read_postings(path: Path, key: str) -> Postings | None:

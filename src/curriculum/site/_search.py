@@ -33,7 +33,7 @@ from typing import Any, ClassVar
 
 from curriculum._memo import Memo, text_value
 from curriculum.components import COMPONENTS, dom_id
-from curriculum.site._postings import Postings, encode, vocabulary
+from curriculum.site._postings import Postings, encode
 
 __all__ = ["PagePart", "SearchIndex", "SearchPage", "page_sections", "site_index", "slug"]
 
@@ -698,7 +698,7 @@ class SearchIndex:
             ],
             "headings": "\n".join(" ".join(h.split()) for _, _, h in self.sections),
             "anchors": anchors,
-            "words": vocabulary(postings.terms),
+            "words": postings.vocabulary,
             "postings": postings.stream,
         }
 
