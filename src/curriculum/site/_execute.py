@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import base64
 import functools
+import glob
 import hashlib
 import json
 import os
+import posixpath
 import shutil
 import subprocess
 import tempfile
@@ -48,6 +50,7 @@ from curriculum.content import (
     notebook_cells,
     read_bytes,
     read_existing,
+    relative_posix,
     size_limit,
     text_digest,
     write_atomic,
@@ -217,7 +220,20 @@ class NotebookCache:
 
     def frozen_path(self, path: Path) -> Path:
         """Return where a notebook's frozen outputs are kept (Quarto's folder for it)."""
-        return self.root / FREEZE_DIR / path.relative_to(self.root).with_suffix("") / FREEZE_FILE
+        return self.root / self.frozen_name(path)
+
+    def frozen_name(self, path: Path) -> str:
+        """Return :meth:`frozen_path` relative to the project, with forward slashes.
+
+        Raises
+        ------
+        ValueError
+            If the notebook is not in the project.
+        """
+        name = relative_posix(path, self.root)
+        if name is None:
+            raise ValueError(f"{path} is not in the project {self.root}")
+        return f"{FREEZE_DIR}/{posixpath.splitext(name)[0]}/{FREEZE_FILE}"
 
     def settings(self, path: Path, notebook: dict[str, Any], text: str = "") -> tuple[Freeze, dict[str, Any]]:
         """Return a notebook's ``freeze`` and its other execution options (front matter over project).
@@ -265,17 +281,16 @@ class NotebookCache:
         ``curriculum check --strict``, where a warning fails.
         """
         problems: list[Diagnostic] = []
-        expected = set()
+        expected: set[str] = set()
         hint = "run `curriculum build` (it executes the notebook, refreshing _freeze/), then commit _freeze/"
         for path in notebooks:
             nb, text = self._read(path)
             freeze, options = self.settings(path, nb, text)
             if freeze is False:
                 continue
-            frozen = self.frozen_path(path)
-            expected.add(frozen)
-            record = _record(frozen)
-            shown = frozen.relative_to(self.root).as_posix()
+            shown = self.frozen_name(path)
+            expected.add(shown)
+            record = _record(self.root / shown)
             if record is None:
                 missing = f"has no frozen outputs in {shown}"
                 problems.append(E_FREEZE.at(display_path(path), (1, 1), missing, hint))
@@ -288,7 +303,7 @@ class NotebookCache:
                         hint,
                     )
                 )
-        for orphan in self._frozen_files() - expected:
+        for orphan in (self.root / name for name in self._frozen_names() - expected):
             problems.append(
                 E_FREEZE.at(
                     display_path(orphan),
@@ -399,9 +414,9 @@ class NotebookCache:
         """Remove our frozen outputs of notebooks not in ``notebooks`` (not Quarto's); return how many."""
         if not self.write_freeze:
             return 0
-        keep = {self.frozen_path(p) for p in notebooks}
+        keep = {self.frozen_name(p) for p in notebooks}
         removed = 0
-        for orphan in self._frozen_files() - keep:
+        for orphan in (self.root / name for name in self._frozen_names() - keep):
             orphan.unlink()
             removed += 1
             folder = orphan.parent
@@ -410,9 +425,10 @@ class NotebookCache:
                 folder = folder.parent
         return removed
 
-    def _frozen_files(self) -> set[Path]:
-        folder = self.root / FREEZE_DIR
-        return set(folder.glob(f"**/{FREEZE_FILE}")) if folder.is_dir() else set()
+    def _frozen_names(self) -> set[str]:
+        """Return every file of frozen outputs in ``_freeze/`` (as :meth:`frozen_name` names them)."""
+        found = glob.glob(f"{FREEZE_DIR}/**/{FREEZE_FILE}", root_dir=self.root, recursive=True)
+        return {name.replace(os.sep, "/") for name in found}
 
     def _frozen_digests(self, notebooks: list[Path]) -> dict[str, str]:
         """Return the hash of each notebook's ``_freeze/`` file, by its path in the project.
@@ -437,8 +453,9 @@ class NotebookCache:
         if self.refresh:
             return None, ""
         if freeze is not False:
-            where = self.frozen_path(path)
-            held = frozen.get(where.relative_to(self.root).as_posix())
+            name = self.frozen_name(path)
+            where = self.root / name
+            held = frozen.get(name)
             made = _FROZEN.stored(held) if held else None
             if made is None:
                 made, read = _frozen_record(where)

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from curriculum._words import counted
 from curriculum.components import Mount
-from curriculum.content import FileRefused, inside, read_existing, write_atomic
+from curriculum.content import FileRefused, inside, read_existing, relative_posix, write_atomic
 from curriculum.errors import BuildError, ContentError, CurriculumError
 from curriculum.hosts.static import mount_element, payload_script
 from curriculum.project import SiteConfig, site_id
@@ -311,7 +311,7 @@ def execute(run: Render) -> ExecutedNotebooks:
     run.step("Executing notebooks", len(notebooks))
 
     def done(ran: Ran) -> None:
-        run.stats.notebooks[ran.path.relative_to(root).as_posix()] = ran.how
+        run.stats.notebooks[relative_posix(ran.path, root) or ran.path.as_posix()] = ran.how
         run.step("", 1)
 
     cache = notebook_cache(run.config, run.cache / "executed", refresh=run.refresh)
