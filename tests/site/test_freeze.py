@@ -166,6 +166,22 @@ def test_stale_missing_and_orphaned_freezes_are_reported_and_pruned(
     assert quarto.is_file() and not (quarto.parent / "curriculum.json").exists()
 
 
+def test_pruning_does_not_follow_a_link_to_a_folder(tmp_path: Path, kernel: list[str]) -> None:
+    """A folder linked into _freeze/ (a repository can ship one) is not searched: nothing there is removed."""
+    lesson(tmp_path, "a", "1 + 1")
+    build(tmp_path)
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-elsewhere"
+    kept = elsewhere / "gone" / "execute-results" / "curriculum.json"
+    kept.parent.mkdir(parents=True)
+    frozen = tmp_path / FREEZE_DIR / "lessons" / "a" / "execute-results" / "curriculum.json"
+    kept.write_text(frozen.read_text())
+    (tmp_path / FREEZE_DIR / "lessons" / "linked").symlink_to(elsewhere, target_is_directory=True)
+    notebooks = sorted((tmp_path / "lessons").glob("*.ipynb"))
+    cache = NotebookCache(tmp_path, tmp_path / "cache", freeze="auto")
+    assert cache.stale(notebooks) == [] and cache.prune(notebooks) == 0
+    assert kept.is_file()
+
+
 def test_check_strict_fails_on_a_stale_freeze_and_names_the_command(
     project: Path, kernel: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

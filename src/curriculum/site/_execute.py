@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import glob
 import hashlib
 import json
 import os
@@ -427,8 +426,9 @@ class NotebookCache:
 
     def _frozen_names(self) -> set[str]:
         """Return every file of frozen outputs in ``_freeze/`` (as :meth:`frozen_name` names them)."""
-        found = glob.glob(f"{FREEZE_DIR}/**/{FREEZE_FILE}", root_dir=self.root, recursive=True)
-        return {name.replace(os.sep, "/") for name in found}
+        folder = self.root / FREEZE_DIR  # pathlib's ** does not follow a link to a folder: glob's would
+        found = folder.glob(f"**/{FREEZE_FILE}") if folder.is_dir() else ()
+        return {name for name in (relative_posix(path, self.root) for path in found) if name}
 
     def _frozen_digests(self, notebooks: list[Path]) -> dict[str, str]:
         """Return the hash of each notebook's ``_freeze/`` file, by its path in the project.
