@@ -57,7 +57,7 @@ def memo_file(root: Path, namespace: str = "test.upper", text: str = "alpha") ->
 def memo_text(namespace: str, entries: dict[str, Any]) -> str:
     """A memo file's text: a line naming the namespace, then a line per entry (key, tab, JSON value)."""
     lines = [
-        json.dumps({"memo": namespace}),
+        json.dumps({"memo": namespace, "code": _memo.code_key()}),
         *(f"{key}\t{json.dumps(value)}" for key, value in entries.items()),
     ]
     return "\n".join(lines) + "\n"
@@ -355,6 +355,39 @@ def test_a_value_reused_from_a_memo_keeps_the_entries_it_was_computed_from(tmp_p
     assert set(stored(tmp_path, "test.outer")) == {outer.key("gamma")}
 
 
+def test_a_file_written_by_other_code_counts_as_empty_and_its_entries_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an upgrade no old key can be asked for: a file of other code is not searched, and its
+    entries go when it is written again, even in a namespace kept whole."""
+    outer = Memo[str]("test.outer", 1, str, _text, keeps=("test.upper",))
+
+    def shout(text: str) -> Callable[[], str]:
+        return lambda: UPPER.get(text, Calls()(text)) + "!"
+
+    with memo_session(tmp_path):
+        assert outer.get("alpha", shout("alpha")) == "ALPHA!"
+    (old_key,) = stored(tmp_path)
+    monkeypatch.setattr(_memo, "_code", lambda: "another version")  # what an upgrade changes
+    for memo in (outer, UPPER):
+        monkeypatch.setattr(memo, "_prefixes", {})  # keys made anew, as in the new version's process
+    new_process()
+    searched: list[bytes] = []
+    search = _memo._search
+    monkeypatch.setattr(_memo, "_search", lambda *args: searched.append(args[2]) or search(*args))
+    with memo_session(tmp_path):
+        assert outer.get("alpha", shout("alpha")) == "ALPHA!"  # computed again: a new key
+    assert searched == [], "a file of other code is not searched"
+    new_process()
+    beside = next(t for t in (f"text {n}" for n in range(1000)) if UPPER.key(t)[0] == old_key[0])
+    with memo_session(tmp_path):
+        assert outer.get("alpha", shout("never")) == "ALPHA!"  # reused: test.upper is kept whole
+        UPPER.get(beside, Calls()(beside))  # new in the old file: written again, without the old entry
+    assert set(stored(tmp_path)) == {UPPER.key("alpha"), UPPER.key(beside)}
+    heads = [f.read_text().partition("\n")[0] for f in (tmp_path / PROJECT_CACHE / "memo").glob("*.jsonl")]
+    assert all(json.loads(head)["code"] == "another version" for head in heads)
+
+
 def test_a_value_reused_is_written_back_as_it_was_read(tmp_path: Path) -> None:
     """Values are parsed only when asked for; one reused goes back to its file unparsed, as it was."""
     key = UPPER.key("alpha")
@@ -428,7 +461,8 @@ def test_a_planted_file_of_one_long_line_is_split_once_not_scanned_at_every_look
     """A file that says it is sorted but holds a line longer than any value is read whole, once."""
     path = memo_file(tmp_path)
     path.parent.mkdir(parents=True)
-    path.write_bytes(json.dumps({"memo": "test.upper", "sorted": 10**6}).encode() + b"\n" + b"7" * (3 << 20))
+    header = {"memo": "test.upper", "code": _memo.code_key(), "sorted": 10**6}
+    path.write_bytes(json.dumps(header).encode() + b"\n" + b"7" * (3 << 20))
     searched: list[bytes] = []
     search = _memo._search
     with memo_session(tmp_path):

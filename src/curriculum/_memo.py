@@ -179,6 +179,8 @@ class _Shard:
         How many entries a sorted file holds; None for a file whose lines are not sorted.
     path : Path | None
         The file, for a mapped one (its length is looked at before each search: see :meth:`_intact`).
+    outdated : bool
+        The file was written by other code: none of its keys can be asked for (see :func:`_read`).
     """
 
     def __init__(
@@ -187,8 +189,12 @@ class _Shard:
         start: int = 0,
         count: int | None = None,
         path: Path | None = None,
+        *,
+        outdated: bool = False,
     ) -> None:
         self._data, self._start, self._path = data, start, path
+        self.outdated = outdated
+        """Whether the file holds entries of other code, to be dropped when it is next written."""
         self._split: dict[bytes, bytes] | None = None if count is not None else _lines(data[start:])
         if self._split is not None:
             self.close()
@@ -356,12 +362,19 @@ def _read(path: Path, namespace: str) -> _Shard:
     A link or a special file counts as missing: a folder that came with a
     repository can make a build neither block on a pipe nor read elsewhere.
     A line that is not an entry is skipped; a value that is not JSON is
-    found out when its key is asked for, and computed again.
+    found out when its key is asked for, and computed again. A file written by
+    other code (another version of curriculum, of Python or of a memoised
+    library) holds no key this code asks for: it counts as empty, and its
+    entries go when it is next written, even in a namespace kept whole.
     """
     found = read_headed(path, MAX_BYTES, mapped=True)  # a build asks for a few of its entries
     if found is None or found[0].get("memo") != namespace:
         return _Shard()
     header, data, start = found
+    if header.get("code") != _code():  # every key names the code: none of these can be asked for
+        if isinstance(data, mmap.mmap):
+            data.close()
+        return _Shard(outdated=True)
     count = header.get("sorted")  # the number of entries, in a file whose lines are sorted by key
     return _Shard(
         data, start, count if isinstance(count, int) and not isinstance(count, bool) else None, path
@@ -485,7 +498,7 @@ def _write(store: _Store, within: Path, *, keep: bool) -> None:
         if before is not None:
             # only what was computed is looked up: what was read is held where it was read
             # kept unread counts as held there: unread, such an entry the file lacks lets one unused stay
-            exact = keep or before.count == len(entries) + len(wanted[shard])
+            exact = not before.outdated and (keep or before.count == len(entries) + len(wanted[shard]))
             if before.holds(computed[shard]) and exact:
                 continue  # the file holds exactly what it must (and, kept, what else it held)
             for unread in wanted[shard]:
@@ -499,7 +512,9 @@ def _write(store: _Store, within: Path, *, keep: bool) -> None:
             if not path.is_symlink() and path.is_file():
                 path.unlink()
             continue
-        header = json.dumps({"memo": store.namespace, "sorted": len(entries)}).encode() + b"\n"
+        header = (
+            json.dumps({"memo": store.namespace, "code": _code(), "sorted": len(entries)}).encode() + b"\n"
+        )
         data = header + b"\n".join(key + b"\t" + entries[key] for key in sorted(entries)) + b"\n"
         write_atomic(path, data, within=within, only_if_changed=False)  # it differs: see above
     earlier = [f"{store.namespace}.json", *(f"{store.namespace}.{shard}.json" for shard in _SHARDS)]
