@@ -622,14 +622,28 @@ class Memo(Generic[_T]):
         if found is not _MISSING:
             return cast(_T, found)
         value = compute()
+        self._put(store, key, value)
+        return value
+
+    def put(self, text: str, value: _T, *, context: str = "") -> None:
+        """Store ``value`` for ``text``, in place of any value stored (nothing outside a session).
+
+        For a value whose inputs are learnt as it is computed (what else a
+        remembered page read): the record of them is replaced when they change.
+        ``text`` and ``context`` are as for :meth:`get`.
+        """
+        store = self._store()
+        if store is not None:
+            self._put(store, self.key(text, context), value)
+
+    def _put(self, store: _Store, key: str, value: _T) -> None:
         encoded = self.encode(value)
         if self.raw:
             if not isinstance(encoded, bytes) or b"\n" in encoded:
-                return value  # not one line of JSON text: not kept
+                return  # not one line of JSON text: not kept
             encoded = _Fresh(encoded)
         store.used[key] = encoded
         store.dirty = True
-        return value
 
     def stored(self, text: str, *, context: str = "") -> _T | None:
         """Return the value stored for ``text`` (kept as used), or None if none is; nothing is computed.

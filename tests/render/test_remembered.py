@@ -89,15 +89,54 @@ def test_a_result_that_reads_its_document_only_is_remembered_by_its_text(root: P
     assert _remember(root, title) == ("Introduction quiz, revised", 1)
 
 
-def test_a_result_that_reads_another_document_is_never_remembered(root: Path) -> None:
+def test_a_result_that_reads_another_document_is_remembered_by_both_texts(root: Path) -> None:
+    """The view is widened to what it asked for; both texts key the result, no other document's does."""
+
+    def both(builder: PayloadBuilder) -> str:
+        quizzes = builder.curriculum.quizzes
+        return f"{quizzes['intro'].model.title} / {quizzes['intro-final'].model.title}"
+
+    assert _remember(root, both) == ("Introduction quiz / Introduction final test", 2)  # then widened
+    assert _remember(root, both) == ("Introduction quiz / Introduction final test", 0)
+    case = root / "vignettes" / "first-visit.yml"
+    case.write_text(case.read_text().replace("title: ", "title: Revised ", 1))  # read by neither
+    assert "Revised" in case.read_text()
+    assert _remember(root, both) == ("Introduction quiz / Introduction final test", 0)
+    _retitle(root, "intro-final", "Final test, revised")
+    assert _remember(root, both) == ("Introduction quiz / Final test, revised", 1)  # what it reads is known
+    assert _remember(root, both) == ("Introduction quiz / Final test, revised", 0)
+
+
+def test_a_result_that_lists_a_table_is_remembered_by_every_document_of_it(root: Path) -> None:
+    def listed(builder: PayloadBuilder) -> str:
+        return ", ".join(sorted(builder.curriculum.quizzes))
+
+    assert _remember(root, listed) == ("intro, intro-final", 2)
+    assert _remember(root, listed) == ("intro, intro-final", 0)
+    _retitle(root, "intro-final", "Final test, revised")  # one of the table's texts
+    assert _remember(root, listed) == ("intro, intro-final", 1)
+
+
+def test_a_result_that_reads_too_many_other_documents_is_computed_on_the_whole_content(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("curriculum.render._payloads._MOST_ALSO", 0)
+
     def both(builder: PayloadBuilder) -> str:
         quizzes = builder.curriculum.quizzes
         return f"{quizzes['intro'].model.title} / {quizzes['intro-final'].model.title}"
 
     assert _remember(root, both) == ("Introduction quiz / Introduction final test", 2)  # the view, then all
-    _retitle(root, "intro-final", "Final test, revised")
-    assert _remember(root, both) == ("Introduction quiz / Final test, revised", 2)
+    assert _remember(root, both)[1] == 2
     assert not list((root / ".curriculum-cache" / "memo").glob("test.titles.*"))  # nothing was stored
+
+
+def test_a_view_that_shows_an_id_no_document_has_says_it_is_missing() -> None:
+    view = load_curriculum(PROJECT).showing("quizzes", "intro", [("quizzes", "no-such-quiz")])
+    assert view.quizzes.get("no-such-quiz") is None and "no-such-quiz" not in view.quizzes
+    with pytest.raises(HiddenContent) as hidden:
+        view.vignettes["first-visit"]
+    assert hidden.value.shows == ("vignettes", "first-visit")
 
 
 def test_a_lesson_edit_reaches_every_remembered_payload(root: Path) -> None:

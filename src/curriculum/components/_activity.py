@@ -17,7 +17,8 @@ names (``data-activity-part``); a notebook shows every part.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from curriculum.components._spec import PageContext, Status
@@ -25,10 +26,10 @@ from curriculum.content import Activity, Document
 from curriculum.render import GeneratedPage, PageWriter, PayloadBuilder, html_templates
 
 __all__ = [
+    "ACTIVITY_MORE_PAGES",
     "ACTIVITY_PARTS",
     "EVALUATION",
     "activity_index",
-    "activity_more_pages",
     "activity_pages",
     "activity_payload",
     "activity_progress",
@@ -171,9 +172,10 @@ def activity_pages(ctx: PageContext, ident: str) -> GeneratedPage:
     return _part_page(ctx, ident, "start")
 
 
-def activity_more_pages(ctx: PageContext, ident: str) -> dict[str, GeneratedPage]:
-    """Return the activity's other pages by name: ``<ident>-evaluation`` and ``<ident>-certificate``."""
-    return {f"{ident}-{part}": _part_page(ctx, ident, part) for part in ACTIVITY_PARTS[1:]}
+ACTIVITY_MORE_PAGES: dict[str, Callable[[PageContext, str], GeneratedPage]] = {
+    part: functools.partial(_part_page, part=part) for part in ACTIVITY_PARTS[1:]
+}
+"""The activity's other pages, by name: ``<ident>-evaluation`` and ``<ident>-certificate``."""
 
 
 def activity_index(ctx: PageContext) -> GeneratedPage:

@@ -10,8 +10,8 @@ from typing import Any
 
 from curriculum._words import counted
 from curriculum.components._activity import (
+    ACTIVITY_MORE_PAGES,
     activity_index,
-    activity_more_pages,
     activity_pages,
     activity_payload,
     activity_progress,
@@ -224,7 +224,7 @@ BUILT_IN: tuple[ComponentSpec, ...] = (
         status=activity_status,
         progress=activity_progress,
         search=activity_search,
-        pages=SitePages("activity", activity_pages, activity_index, activity_more_pages),
+        pages=SitePages("activity", activity_pages, activity_index, ACTIVITY_MORE_PAGES),
         templates={
             "activity": NewTemplate(
                 _template("activity.yml.j2"),

@@ -114,15 +114,17 @@ class SitePages:
         The page of one content file.
     index : Callable[[PageContext], GeneratedPage]
         The page that lists them.
-    more : Callable[[PageContext, str], Mapping[str, GeneratedPage]] | None
-        Further pages of one content file, by name (``<folder>/<name>.qmd``;
-        an activity's evaluation and certificate).
+    more : Mapping[str, Callable[[PageContext, str], GeneratedPage]]
+        Further pages of each content file, each made by its function:
+        ``<folder>/<id>-<name>.qmd`` for each name (an activity's evaluation
+        and certificate). Like the content file's own page, each is kept in
+        the memo by what it reads.
     """
 
     folder: str
     page: Callable[[PageContext, str], GeneratedPage]
     index: Callable[[PageContext], GeneratedPage]
-    more: Callable[[PageContext, str], Mapping[str, GeneratedPage]] | None = None
+    more: Mapping[str, Callable[[PageContext, str], GeneratedPage]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

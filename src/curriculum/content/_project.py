@@ -263,7 +263,7 @@ class Curriculum:
         """True when files are checked outside a project (cross-references are skipped)."""
         return self.root is None
 
-    def showing(self, folder: str, ident: str | None) -> Curriculum:
+    def showing(self, folder: str, ident: str | None, also: Iterable[tuple[str, str]] = ()) -> Curriculum:
         """Return a view that shows one document of the tables (``folder``/``ident``) and hides the others.
 
         The lessons' front matter, the notes, technique vocabulary and
@@ -280,10 +280,16 @@ class Curriculum:
         ident : str | None
             Its id; None hides every document of the tables; :data:`EVERY`
             shows every document of ``folder`` (and lets it be listed).
+        also : Iterable[tuple[str, str]]
+            Other documents shown, each a table and an id (or :data:`EVERY`):
+            those a result was found to read besides its own (:attr:`HiddenContent.shows`).
         """
+        shown: dict[str, set[str]] = {}
+        for table, name in [(folder, ident), *also]:
+            if name is not None:
+                shown.setdefault(table, set()).add(name)
         tables: dict[str, Any] = {
-            name: _Showing(name, table, ident if name == folder else None)
-            for name, table in self.tables.items()
+            name: _Showing(name, table, shown.get(name, set())) for name, table in self.tables.items()
         }
         lessons: dict[str, Any] = {lid: _FrontMatterOnly.of(doc) for lid, doc in self.lessons.items()}
         return Curriculum(self.root, lessons, tables, self.notes, self.techniques, self.bibliography)
@@ -303,7 +309,19 @@ class HiddenContent(Exception):
 
     Deliberately not a :class:`KeyError`: code that treats a missing id as
     "no such content" must not take a hidden one for missing.
+
+    Parameters
+    ----------
+    what : str
+        What was asked for.
+    shows : tuple[str, str] | None
+        The table and id (:data:`EVERY` for a listing) a view would have to
+        show as well (``also``); None for what no view shows (a lesson's cells).
     """
+
+    def __init__(self, what: str, shows: tuple[str, str] | None = None) -> None:
+        super().__init__(what)
+        self.shows = shows
 
 
 class _FrontMatterOnly(Document[Any]):
@@ -332,30 +350,33 @@ class _FrontMatterOnly(Document[Any]):
 
 
 class _Showing(Mapping[str, "Document[Any]"]):
-    """A table that shows at most one document; any other id, or a listing, raises :class:`HiddenContent`."""
+    """A table that shows some of its documents; any other id, or a listing, raises :class:`HiddenContent`.
 
-    def __init__(self, folder: str, table: Mapping[str, Document[Any]], ident: str | None) -> None:
+    An id shown that the table does not hold is missing (:class:`KeyError`), as in the whole table.
+    """
+
+    def __init__(self, folder: str, table: Mapping[str, Document[Any]], idents: set[str]) -> None:
         self._folder = folder
-        self._listed = ident == EVERY
-        if self._listed:
-            self._shown = dict(table)
-        else:
-            self._shown = {ident: table[ident]} if ident is not None and ident in table else {}
+        self._idents = idents
+        self._listed = EVERY in idents
+        self._shown = dict(table) if self._listed else {i: table[i] for i in idents if i in table}
 
     def __getitem__(self, key: str) -> Document[Any]:
         if key in self._shown:
             return self._shown[key]
-        raise HiddenContent(f"{self._folder}/{key}")
+        if key in self._idents or self._listed:
+            raise KeyError(key)  # shown, and no such document
+        raise HiddenContent(f"{self._folder}/{key}", (self._folder, key))
 
     def __iter__(self) -> Iterator[str]:
         if self._listed:
             return iter(self._shown)
-        raise HiddenContent(f"the list of {self._folder}")
+        raise HiddenContent(f"the list of {self._folder}", (self._folder, EVERY))
 
     def __len__(self) -> int:
         if self._listed:
             return len(self._shown)
-        raise HiddenContent(f"the number of {self._folder}")
+        raise HiddenContent(f"the number of {self._folder}", (self._folder, EVERY))
 
 
 def generated_dirs() -> tuple[str, ...]:

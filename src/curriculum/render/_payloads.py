@@ -17,7 +17,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar
 
 from curriculum._memo import Memo
 from curriculum.content import (
@@ -83,12 +83,16 @@ def _labelled(technique: dict[str, str]) -> dict[str, str]:
     }
 
 
-class _ReadsMore(Exception):
-    """A result that read hidden documents, carried out of the memo so that it is not stored."""
+def _also(data: Any) -> list[tuple[str, str]]:
+    if not isinstance(data, list) or not all(isinstance(p, list) and len(p) == 2 for p in data):
+        raise TypeError("a list of documents, each a table and an id")
+    return [(str(folder), str(ident)) for folder, ident in data]
 
-    def __init__(self, value: Any) -> None:
-        super().__init__()
-        self.value = value
+
+_ALSO = Memo[list[tuple[str, str]]]("render.also", 1, lambda also: [list(p) for p in also], _also)
+"""What else a remembered result read besides its own document (see :meth:`PayloadBuilder.remembered`)."""
+_MOST_ALSO = 8
+"""A result that reads more documents than this besides its own is computed on the whole content."""
 
 
 @dataclass
@@ -133,20 +137,23 @@ class PayloadBuilder:
         shown: tuple[str, str | None],
         compute: Callable[[PayloadBuilder], _T],
     ) -> _T:
-        """Return ``compute(builder)``, remembered across builds when it reads one document of the tables.
+        """Return ``compute(builder)``, remembered across builds by the documents of the tables it reads.
 
-        ``compute`` first runs on a view of the content that shows the one
-        document ``shown`` (a folder and an id) and hides every other quiz,
-        vignette, exercise and activity (:meth:`Curriculum.showing`). If it
-        needs no hidden document, its result depends on that document's text,
-        on what stays in view (the lessons, notes, techniques and references, by
-        :attr:`shared_digest`) and on the package's code, which together key
-        ``memo`` (with ``what``, naming the result); so a quiz edit leaves
-        every other quiz's and case's result to the memo. If it asks for a
-        hidden document, it runs again on the whole content and is not
-        remembered. A result that lists a table (an index of every quiz) names
-        the id :data:`~curriculum.content.EVERY`: it is remembered by the text
-        of every document of that table.
+        ``compute`` runs on a view of the content that shows the one document
+        ``shown`` (a folder and an id) and hides every other quiz, vignette,
+        exercise and activity (:meth:`Curriculum.showing`). Its result depends
+        on that document's text, on what stays in view (the lessons, notes,
+        techniques and references, by :attr:`shared_digest`) and on the
+        package's code, which together key ``memo`` (with ``what``, naming the
+        result); so a quiz edit leaves every other quiz's and case's result to
+        the memo. A result that asks for a hidden document (a post-test's page
+        names its activity) is computed again on a view that shows that one
+        too; what it read besides its own document is recorded (``render.also``)
+        and keys the result with their texts, so it is remembered as well. A
+        result that lists a table (an index of every quiz) names the id
+        :data:`~curriculum.content.EVERY`: it is remembered by the text of
+        every document of that table. One that reads what no view shows (a
+        lesson's cells) is computed on the whole content each time.
 
         Parameters
         ----------
@@ -163,19 +170,48 @@ class PayloadBuilder:
         text = self._remembered_text(memo, what, shown)
         if text is None:
             return compute(self)  # outside a build, or no such document (which compute reports)
-
-        def in_view() -> _T:
-            value, alone = self.in_view(shown, compute)
-            if not alone:
-                raise _ReadsMore(value)
+        shared = self.shared_digest
+        value = memo.stored(text, context=shared)
+        if value is not None:
+            self._remembered[(what, shown)] = memo.key(text, shared)
             return value
+        also = [(str(f), str(i)) for f, i in _ALSO.stored(text, context=shared) or []]
+        while len(also) <= _MOST_ALSO:
+            full = self._also_text(text, also)
+            if also and (value := memo.stored(full, context=shared)) is not None:
+                self._remembered[(what, shown)] = memo.key(full, shared)
+                return value
+            view = dataclasses.replace(self, curriculum=self.curriculum.showing(*shown, also))
+            view._entries = self._entries
+            try:
+                value = compute(view)
+            except HiddenContent as hidden:
+                if hidden.shows is None or hidden.shows in also:
+                    break  # what no view shows
+                also.append(hidden.shows)
+                continue
+            if also:
+                _ALSO.put(text, also, context=shared)
+            memo.put(full, value, context=shared)
+            self._remembered[(what, shown)] = memo.key(full, shared)
+            return value
+        return compute(self)
 
-        try:
-            value = memo.get(text, in_view, context=self.shared_digest)
-        except _ReadsMore as more:
-            return cast("_T", more.value)
-        self._remembered[(what, shown)] = memo.key(text, self.shared_digest)
-        return value
+    def _also_text(self, text: str, also: list[tuple[str, str]]) -> str:
+        """Return ``text`` followed by what names each document of ``also`` (its text's digest)."""
+        return "".join(
+            [text, *(f"\0{folder}/{ident}\0{self._digest_of(folder, ident)}" for folder, ident in also)]
+        )
+
+    def _digest_of(self, folder: str, ident: str | None) -> str:
+        """Return the digest of a document's text (of every document's, for :data:`EVERY`; ``-``: none)."""
+        table = self.curriculum.tables.get(folder, {})
+        if ident == EVERY:
+            return hashlib.sha256(
+                json.dumps(sorted((i, d.digest) for i, d in table.items())).encode()
+            ).hexdigest()
+        doc = table.get(ident) if ident is not None else None
+        return doc.digest if doc is not None else "-"
 
     def in_view(
         self, shown: tuple[str, str | None], compute: Callable[[PayloadBuilder], _T]
@@ -208,7 +244,12 @@ class PayloadBuilder:
         result stays in the memo for the next build, and :meth:`remembered_key` knows its key.
         """
         text = self._remembered_text(memo, what, shown)
-        key = None if text is None else memo.held(text, context=self.shared_digest)
+        if text is None:
+            return None
+        shared = self.shared_digest
+        key = memo.held(text, context=shared)
+        if key is None and (also := _ALSO.stored(text, context=shared)):
+            key = memo.held(self._also_text(text, [(str(f), str(i)) for f, i in also]), context=shared)
         if key is not None:
             self._remembered[(what, shown)] = key
         return key
@@ -219,13 +260,7 @@ class PayloadBuilder:
         table = self.curriculum.tables.get(folder, {})
         if not memo.persistent or (ident not in (None, EVERY) and ident not in table):
             return None
-        if ident == EVERY:
-            digest = hashlib.sha256(
-                json.dumps(sorted((i, d.digest) for i, d in table.items())).encode()
-            ).hexdigest()
-        else:
-            digest = table[ident].digest if ident is not None else "-"
-        return f"{what}\0{folder}/{ident}\0{digest}"
+        return f"{what}\0{folder}/{ident}\0{self._digest_of(folder, ident)}"
 
     def remembered_key(self, what: str, shown: tuple[str, str | None]) -> str | None:
         """Return the memo key of a result :meth:`remembered` kept this build (None: it did not keep it).

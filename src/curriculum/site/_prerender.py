@@ -68,7 +68,6 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
         self._from: dict[str, tuple[str, tuple[str, str | None], _Make]] = {}
         self._listed: dict[str, str | None] = {}
         """Each list page, with its key once it was made needing nothing else (None: it needed more)."""
-        ctx = _context(builder)
         for spec in COMPONENTS.values():
             if spec.pages is None:
                 continue
@@ -80,15 +79,13 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
                 lambda b, index=index: index(_context(b)),  # type: ignore[misc]
             )
             for ident in spec.documents(cur, ()):
-                page = spec.pages.page
-                self._from[f"{spec.pages.folder}/{ident}.qmd"] = (
-                    f"page\0{spec.kind}",
-                    (spec.content.folder, ident),
-                    lambda b, page=page, ident=ident: page(_context(b), ident),  # type: ignore[misc]
-                )
-                for more, made in spec.pages.more(ctx, ident).items() if spec.pages.more else ():
-                    self._made[f"{spec.pages.folder}/{more}.qmd"] = made
-        self._order = [*self._from, *self._made]
+                for name, page in [("", spec.pages.page), *spec.pages.more.items()]:
+                    self._from[f"{spec.pages.folder}/{ident}{'-' if name else ''}{name}.qmd"] = (
+                        f"page\0{spec.kind}" + (f"\0{name}" if name else ""),
+                        (spec.content.folder, ident),
+                        lambda b, page=page, ident=ident: page(_context(b), ident),  # type: ignore[misc]
+                    )
+        self._order = list(self._from)
 
     def held(self, name: str) -> str | None:
         """Return the key of what the page ``name`` is made from, without making it (None: it must be).
@@ -124,7 +121,7 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
         return page
 
     def __contains__(self, name: object) -> bool:
-        return name in self._from or name in self._made
+        return name in self._from
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._order)
