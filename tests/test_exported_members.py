@@ -259,7 +259,15 @@ EXPORTED = {
 PACKAGES = [*EXPORTED, "curriculum.web"]
 ROOT_EXPORTED = {
     "curriculum._cache": ["PROJECT_CACHE", "RACY_NS", "cache_dir"],
-    "curriculum._memo": ["MAX_BYTES", "Memo", "code_key", "machine_key", "memo_session", "package_files"],
+    "curriculum._memo": [
+        "MAX_BYTES",
+        "Memo",
+        "code_key",
+        "machine_key",
+        "memo_session",
+        "package_files",
+        "text_value",
+    ],
     "curriculum._plain": ["read_existing", "read_headed"],
     "curriculum._root": ["PROJECT_FILE", "find_root"],
     "curriculum._words": ["counted"],

@@ -93,7 +93,7 @@ def test_the_index_names_pages_without_the_html_every_one_ends_in() -> None:
 def test_an_unchanged_page_gives_its_part_with_one_look_up(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A page known by what it is made from: its body is not read, nor its payloads built."""
+    """A page known by what it is made from: its body is not read, nor its payloads built, for the index."""
     worksheet = WORKSHEET
 
     def pages(body: Any, payloads: Any) -> list[SearchPage]:
@@ -109,7 +109,10 @@ def test_an_unchanged_page_gives_its_part_with_one_look_up(
 
     refuse(monkeypatch, "words", "_read_sections", "_component_sections")
     with memo_session(tmp_path):
-        assert site_index(pages(never, never)).scripts() == plain
+        assert site_index(pages(never, never)).index_script() == plain["search-index.js"]
+    _memo._stores.clear()
+    with memo_session(tmp_path):  # a text script made again: its sections come from their memos
+        assert site_index(pages(never, [worksheet])).scripts() == plain
 
 
 def test_a_part_of_the_wrong_shape_is_made_again() -> None:
@@ -148,7 +151,7 @@ def _unread() -> str:
 def test_the_texts_of_an_unchanged_page_stay_stored_when_another_page_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A page's part reused keeps its texts: a later build that must write its text script makes none."""
+    """A page's part reused keeps its sections: a later build that must write its text script reads none."""
     first = SearchPage("Lesson", "lessons/one.html", True, BODY, [], ["entry-1", []])
     other = SearchPage("Other", "other.html", False, "<p>Plain text.</p>", [], ["entry-2", []])
     with memo_session(tmp_path):
@@ -159,11 +162,11 @@ def test_the_texts_of_an_unchanged_page_stay_stored_when_another_page_changes(
         index = site_index(
             [SearchPage("Lesson", "lessons/one.html", True, _unread, [], ["entry-1", []]), edited]
         )
-        assert "Edited" in index.text_script(1)  # its texts computed: the memo of texts is written
+        assert "Edited" in index.text_script(1)  # its texts read with its part, the page being new
     _memo._stores.clear()
-    refuse(monkeypatch, "page_sections", "component_sections")
+    refuse(monkeypatch, "_read_sections", "_component_sections")
     with memo_session(tmp_path):
         again = site_index(
             [SearchPage("Lesson", "lessons/one.html", True, _unread, [], ["entry-1", []]), edited]
         )
-        assert "metacommunication" in again.text_script(0), "the page's texts, as the memo kept them"
+        assert "metacommunication" in again.text_script(0), "the page's texts, from the memo of its sections"

@@ -188,12 +188,12 @@ _PARTS = Memo[PagePart](
     lambda part: [[list(s) for s in part.sections], part.words],
     _part_from_json,
     keeps=("search.sections", "search.component", "search.text", "search.words"),
+    replaces=("search.page-text",),
 )
 """Each page's part of the index, by what the page is made from (one look-up a page: an unchanged
-page's body is not read, nor its payloads built). A part reused keeps its page's texts stored,
-unread (:meth:`SearchPage.part`)."""
-_PAGE_TEXTS = Memo[list[str]]("search.page-text", 1, list, _decode_words)
-"""The text of each section of a page's part (read only for a page whose text file is written)."""
+page's body is not read, nor its payloads built). A part reused keeps the sections of its body
+and components, from which its texts are read again if its text script must be written
+(:meth:`SearchPage.texts`)."""
 
 
 def page_sections(body: str | Callable[[], str], made_from: str | None = None) -> list[tuple[str, str, str]]:
@@ -483,14 +483,16 @@ class SearchPage:
         """Return what the page gives the index (remembered by :attr:`made_from`, when known)."""
         if self.made_from is None:
             return self._read[0]
-        _PAGE_TEXTS.keep(self._made_from, context="made from")  # the texts of the part, if stored
         return _PARTS.get(self._made_from, lambda: self._read[0], context="made from")
 
     def texts(self) -> list[str]:
-        """Return the text of each section of :meth:`part`, in the same order."""
-        if self.made_from is None:
-            return self._read[1]
-        return _PAGE_TEXTS.get(self._made_from, lambda: self._read[1], context="made from")
+        """Return the text of each section of :meth:`part`, in the same order.
+
+        Read when the page's text script is written: almost always a page made
+        again, whose part was just read. Otherwise its sections come from the
+        memos of its body's and its components' sections, which its part keeps.
+        """
+        return self._read[1]
 
     @functools.cached_property
     def _made_from(self) -> str:
