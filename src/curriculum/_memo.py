@@ -460,10 +460,13 @@ def _flush(session: _Session, *, keep: bool) -> None:
 
     with _lock:
         stores = [store for (folder, _), store in _stores.items() if folder == session.folder]
+    present: set[str] | None = None  # the folder's files, listed once for the earlier forms
     for store in stores:
         if store.dirty:
             with contextlib.suppress(CurriculumError, OSError):  # a memo only saves time
-                _write(store, session.within, keep=keep or store.kept)
+                if present is None:
+                    present = set(os.listdir(session.folder)) if session.folder.is_dir() else set()
+                _write(store, session.within, keep=keep or store.kept, present=present)
             store.dirty = False
         store.used, store.kept = {}, False
         with _lock:
@@ -472,8 +475,12 @@ def _flush(session: _Session, *, keep: bool) -> None:
             shard.close()
 
 
-def _write(store: _Store, within: Path, *, keep: bool) -> None:
-    """Write each file of ``store`` whose entries differ from what the session used (and kept)."""
+def _write(store: _Store, within: Path, *, keep: bool, present: set[str]) -> None:
+    """Write each file of ``store`` whose entries differ from what the session used (and kept).
+
+    ``present`` names the files of the memo folder, as it was listed before the session's
+    first write: an earlier form of the namespace's files is looked for only among them.
+    """
     from curriculum.content import write_atomic  # the content layer imports this module
 
     used: dict[str, dict[bytes, bytes]] = {shard: {} for shard in _SHARDS}
@@ -519,7 +526,7 @@ def _write(store: _Store, within: Path, *, keep: bool) -> None:
         write_atomic(path, data, within=within, only_if_changed=False)  # it differs: see above
     earlier = [f"{store.namespace}.json", *(f"{store.namespace}.{shard}.json" for shard in _SHARDS)]
     earlier += [f"{old}.{shard}.jsonl" for old in _REPLACED.get(store.namespace, ()) for shard in _SHARDS]
-    for name in earlier:  # earlier forms (one file, sixteen JSON documents), and what it replaces
+    for name in present.intersection(earlier):  # earlier forms (one file, sixteen JSON documents), replaced
         legacy = store.folder / name
         if not legacy.is_symlink() and legacy.is_file():
             legacy.unlink()

@@ -426,9 +426,12 @@ class NotebookCache:
 
     def _frozen_names(self) -> set[str]:
         """Return every file of frozen outputs in ``_freeze/`` (as :meth:`frozen_name` names them)."""
-        folder = self.root / FREEZE_DIR  # pathlib's ** does not follow a link to a folder: glob's would
-        found = folder.glob(f"**/{FREEZE_FILE}") if folder.is_dir() else ()
-        return {name for name in (relative_posix(path, self.root) for path in found) if name}
+        found: set[str] = set()
+        results, file = posixpath.split(FREEZE_FILE)
+        for top, _, files in os.walk(self.root / FREEZE_DIR):  # a link to a folder is not followed
+            if file in files and os.path.basename(top) == results:
+                found.add(os.path.relpath(os.path.join(top, file), self.root).replace(os.sep, "/"))
+        return found
 
     def _frozen_digests(self, notebooks: list[Path]) -> dict[str, str]:
         """Return the hash of each notebook's ``_freeze/`` file, by its path in the project.

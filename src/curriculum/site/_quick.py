@@ -91,7 +91,7 @@ def watched(files: Iterable[str], also: Iterable[str]) -> list[list[Any]]:
     A new file changes its folder's time, so a record of the folders sees a file added beside the others.
     """
     names = set(files)
-    names |= {str(Path(p).parent) for p in names} | set(also)
+    names |= {os.path.dirname(p) or "." for p in names} | set(also)  # as Path.parent, for a file's path
     return stats(sorted(names))
 
 
