@@ -182,6 +182,23 @@ def test_pruning_does_not_follow_a_link_to_a_folder(tmp_path: Path, kernel: list
     assert kept.is_file()
 
 
+def test_a_freeze_folder_that_links_out_of_the_project_is_neither_read_nor_pruned(
+    tmp_path: Path, kernel: list[str]
+) -> None:
+    """A repository can ship _freeze/ itself as a link: nothing beyond it is judged or removed."""
+    project = tmp_path / "project"
+    lesson(project, "a", "1 + 1")
+    elsewhere = tmp_path / "elsewhere"
+    victim = elsewhere / "lessons" / "gone" / "execute-results" / "curriculum.json"
+    victim.parent.mkdir(parents=True)
+    victim.write_text('{"hash": "x", "outputs": []}')
+    (project / FREEZE_DIR).symlink_to(elsewhere, target_is_directory=True)
+    notebooks = sorted((project / "lessons").glob("*.ipynb"))
+    cache = NotebookCache(project, project / "cache", freeze="auto")
+    assert all("gone" not in d.path for d in cache.stale(notebooks))
+    assert cache.prune(notebooks) == 0 and victim.is_file()
+
+
 def test_check_strict_fails_on_a_stale_freeze_and_names_the_command(
     project: Path, kernel: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

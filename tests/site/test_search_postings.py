@@ -145,6 +145,7 @@ def test_kept_postings_are_read_back_only_under_their_key_and_in_shape(tmp_path:
         record(widths=widths.replace(b" ", b" x", 1)),  # a width that is no number
         record(widths=widths.rpartition(b" ")[0] + b" 99"),  # more bits than the stream holds
         record(stream=stream_[:-1] + b"/"),  # a character outside the alphabet
+        record(stream=stream_[:-2] + b"=="),  # padding: too few bits, though as many characters
         record(stream=stream_[:-1] + BITS[-1].encode()),  # bits set beyond the last block
         record(words=b"\xff" + parts["words"][1:]),  # not UTF-8
         b'{"key": "key", "format": 1}\n',

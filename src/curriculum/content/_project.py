@@ -396,7 +396,7 @@ def project_files(root: Path) -> list[Path]:
     files += sorted((root / "lessons").glob("*.ipynb"), key=os.fspath)
     for folder in FORMATS:
         found = (root / folder).glob("*.y*ml")
-        files += sorted((p for p in found if os.path.splitext(p)[1] in (".yml", ".yaml")), key=os.fspath)
+        files += sorted((p for p in found if p.suffix in (".yml", ".yaml")), key=os.fspath)
     files += sorted((root / NOTES_FOLDER).glob("*.qmd"), key=os.fspath)
     bib = root / "references.bib"
     if bib.is_file():
@@ -453,18 +453,14 @@ def load_files(
     reads: list[PandocRead] = []
     confined = Confined(root) if root is not None else None  # each folder's links are followed once
     shown = display_path(root) if root is not None else "."  # where the project is, from the working folder
-    for path in sorted(paths, key=_not_bibliography):  # Pandoc reads the bibliography meanwhile
-        if index is None or root is None or not _not_bibliography(path):
+    for path in sorted(paths, key=lambda p: p.suffix != ".bib"):  # Pandoc reads the bibliography meanwhile
+        if index is None or root is None or path.suffix == ".bib":
             _load_one(cur, path, display_path(path), reads, confined)
         else:
             _load_indexed(cur, path, root, index, reads, confined, shown)
     for read in reads:
         cur.diagnostics += read.problems()
     return cur
-
-
-def _not_bibliography(path: Path) -> bool:
-    return os.path.splitext(path)[1] != ".bib"  # as Path.suffix, without building its parts
 
 
 def _load_indexed(

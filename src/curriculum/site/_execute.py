@@ -32,7 +32,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from curriculum._memo import Memo
@@ -45,6 +45,7 @@ from curriculum.content import (
     FileRefused,
     changed_while_read,
     display_path,
+    inside,
     nesting_problem,
     notebook_cells,
     read_bytes,
@@ -232,7 +233,7 @@ class NotebookCache:
         name = relative_posix(path, self.root)
         if name is None:
             raise ValueError(f"{path} is not in the project {self.root}")
-        return f"{FREEZE_DIR}/{posixpath.splitext(name)[0]}/{FREEZE_FILE}"
+        return f"{FREEZE_DIR}/{PurePosixPath(name).with_suffix('')}/{FREEZE_FILE}"
 
     def settings(self, path: Path, notebook: dict[str, Any], text: str = "") -> tuple[Freeze, dict[str, Any]]:
         """Return a notebook's ``freeze`` and its other execution options (front matter over project).
@@ -416,6 +417,10 @@ class NotebookCache:
         keep = {self.frozen_name(p) for p in notebooks}
         removed = 0
         for orphan in (self.root / name for name in self._frozen_names() - keep):
+            try:
+                inside(self.root, orphan.parent)  # never a file elsewhere, whatever links lead there
+            except FileRefused:
+                continue
             orphan.unlink()
             removed += 1
             folder = orphan.parent
@@ -427,8 +432,13 @@ class NotebookCache:
     def _frozen_names(self) -> set[str]:
         """Return every file of frozen outputs in ``_freeze/`` (as :meth:`frozen_name` names them)."""
         found: set[str] = set()
+        folder = self.root / FREEZE_DIR
+        try:
+            inside(self.root, folder)  # _freeze/ itself a link out of the project: none of it is ours
+        except FileRefused:
+            return found
         results, file = posixpath.split(FREEZE_FILE)
-        for top, _, files in os.walk(self.root / FREEZE_DIR):  # a link to a folder is not followed
+        for top, _, files in os.walk(folder):  # a link to a folder below it is not followed
             if file in files and os.path.basename(top) == results:
                 found.add(os.path.relpath(os.path.join(top, file), self.root).replace(os.sep, "/"))
         return found

@@ -204,7 +204,13 @@ class Postings:
 
     @classmethod
     def from_record(cls, header: dict[str, Any], body: bytes) -> Postings | None:
-        """Return postings from :meth:`as_record`'s header and bytes; None for a record of another shape."""
+        """Return postings from :meth:`as_record`'s header and bytes; None for a record of another shape.
+
+        The shape is checked (counts, widths, the words' order, the stream's
+        characters and length), not that each front code and block says what
+        its word's would: a record damaged in place is refused by its digest,
+        and one planted whole would need this computer's key (:func:`read_postings`).
+        """
         count, sizes = header.get("sections"), header.get("sizes")
         if not (
             type(count) is int
@@ -237,14 +243,14 @@ class Postings:
 
 def _unstream(packed: str, width: int) -> str | None:
     """Return the first ``width`` bits of a :func:`stream`, as binary digits; None if it is not one."""
-    if len(packed) != -(-width // 6) or "+" in packed or "/" in packed:
-        return None  # too short or too long, or base64's own characters (the stream has - and _ instead)
+    if len(packed) != -(-width // 6) or packed.strip(BITS):
+        return None  # too short or too long, or a character outside the stream's (padding, + or /)
     try:
         data = base64.b64decode(packed + "A" * (-len(packed) % 4), altchars=b"-_", validate=True)
     except ValueError:  # a character outside the alphabet
         return None
     bits = format(int.from_bytes(data, "big"), f"0{len(data) * 8}b") if data else ""
-    return None if "1" in bits[width:] else bits[:width]
+    return None if len(bits) < width or "1" in bits[width:] else bits[:width]
 
 
 def _digest(header: dict[str, Any], body: bytes) -> str:
