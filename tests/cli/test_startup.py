@@ -100,6 +100,19 @@ def test_a_touched_file_takes_the_full_path_and_still_builds_nothing(tmp_path: P
     assert heavy(third["modules"]) == []  # the new times were recorded: quick again
 
 
+def test_a_quiz_edit_loads_no_exporter_or_notebook_host(tmp_path: Path) -> None:
+    """Every build imports the handout's package, not the deck writer's database; nor the notebook host."""
+    root = copy(tmp_path)
+    assert probe(["build", "--engine", "pandoc"], root)["status"] == 0
+    quiz = root / "quizzes" / "intro.yml"
+    quiz.write_text(quiz.read_text().replace("title: Introduction quiz", "title: Opening quiz"))
+    again = probe(["build", "--engine", "pandoc"], root)
+    assert again["status"] == 0 and "pydantic" in again["modules"]  # a build that did its work
+    modules = again["modules"]
+    assert isinstance(modules, list)
+    assert not {"sqlite3", "curriculum.hosts.notebook", "curriculum.assess"} & set(modules)
+
+
 def test_a_clean_check_is_replayed_without_loading_the_content(tmp_path: Path) -> None:
     root = tmp_path / "project"
     shutil.copytree(

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import io
 import itertools
-import sqlite3
 import time
 import zipfile
 from pathlib import Path
@@ -105,6 +104,8 @@ def _package(package: Any) -> bytes:
     The time lets Anki's import replace the notes of an earlier export of the
     same quiz (it updates a note when the incoming one is newer).
     """
+    import sqlite3  # only to export a deck: every build imports this package (the handout)
+
     timestamp = time.time()
     # built in memory (on disk, every statement would sync), then zipped from memory
     memory = sqlite3.connect(":memory:")

@@ -388,10 +388,12 @@ def _markdown(
 
 def _overview(run: Render) -> Callable[[str], Callable[[str], str]]:
     """Return, for a page, what fills in a lesson overview's reference: its HTML, from the front matter."""
-    from curriculum.hosts.notebook import overview_markup
 
     def for_page(source: str) -> Callable[[str], str]:
         def markup(lesson_id: str) -> str:
+            # the notebook host (and the progress store it imports) only for a page that shows an overview
+            from curriculum.hosts.notebook import overview_markup
+
             html = overview_markup(run.builder.curriculum, lesson_id, run.builder.profile)
             if html is None:
                 raise ContentError(
