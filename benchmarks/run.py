@@ -283,6 +283,11 @@ def shrink(project: Path, lessons: int) -> None:
         config.write_text("".join(kept), encoding="utf-8")
 
 
+SCALE_EDITS = 5
+"""Edits of each kind at each size: the growth a lesson is a difference of medians, which three
+builds leave at the mercy of this machine's spread (about 50 ms between runs)."""
+
+
 def bench_scale(run: Path, snapshot: Path, logs: Path, sizes: list[int]) -> dict[str, Any]:
     """Our build of ``sizes`` lessons: cold, cold from a clone with _freeze/, no change, edits, check."""
     venv_bin = Path(sys.executable).parent
@@ -317,7 +322,7 @@ def bench_scale(run: Path, snapshot: Path, logs: Path, sizes: list[int]) -> dict
             ("quiz_edit", edit_quiz, _quiz_file(clone, stem)),
         ):
             runs = []
-            for i in range(3):  # a new edit each time; the median of three
+            for i in range(SCALE_EDITS):  # a new edit each time; the median counts
                 edit(path, i)
                 runs.append(builder.run(f"{kind.replace('_', '-')}-{i}"))
             row[kind] = {**runs[-1], "seconds": median(runs), "runs": [r["seconds"] for r in runs]}
