@@ -175,7 +175,7 @@ class PayloadBuilder:
         if value is not None:
             self._remembered[(what, shown)] = memo.key(text, shared)
             return value
-        also = [(str(f), str(i)) for f, i in _ALSO.stored(text, context=shared) or []]
+        also = list(_ALSO.stored(text, context=shared) or [])  # what it read last time
         while len(also) <= _MOST_ALSO:
             full = self._also_text(text, also)
             if also and (value := memo.stored(full, context=shared)) is not None:
@@ -249,7 +249,7 @@ class PayloadBuilder:
         shared = self.shared_digest
         key = memo.held(text, context=shared)
         if key is None and (also := _ALSO.stored(text, context=shared)):
-            key = memo.held(self._also_text(text, [(str(f), str(i)) for f, i in also]), context=shared)
+            key = memo.held(self._also_text(text, also), context=shared)
         if key is not None:
             self._remembered[(what, shown)] = key
         return key

@@ -13,6 +13,7 @@ was correct is recorded by the quiz itself, in the learner's progress).
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from typing import Any
@@ -112,12 +113,10 @@ def manifest_script(cur: Curriculum) -> str:
     front matter and the other documents' digests, with every path: an edit of
     a lesson's prose does not make it again.
     """
-    lessons = {id(doc) for doc in cur.lessons.values()}
-    made_from = "\n".join(
-        f"{os.fspath(doc.path)}\0{doc.model.model_dump_json() if id(doc) in lessons else doc.digest}"
-        for doc in cur.documents()
-    )
-    return _SCRIPTS.get(made_from, lambda: _script(cur))
+    made_from = [f"{os.fspath(doc.path)}\0{doc.model.model_dump_json()}" for doc in cur.lessons.values()]
+    others = itertools.islice(cur.documents(), len(cur.lessons), None)  # the documents after the lessons
+    made_from += [f"{os.fspath(doc.path)}\0{doc.digest}" for doc in others]
+    return _SCRIPTS.get("\n".join(made_from), lambda: _script(cur))
 
 
 def _script(cur: Curriculum) -> str:

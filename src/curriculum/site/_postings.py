@@ -118,9 +118,9 @@ def stream(bits: str) -> str:
     return base64.urlsafe_b64encode(packed).decode("ascii")[:chars]
 
 
-def _front_coded(terms: list[str] | tuple[str, ...], previous: str = "") -> list[str]:
-    """Return each word front-coded after the one before it (the first after ``previous``)."""
-    out = []
+def _front_coded(terms: list[str] | tuple[str, ...]) -> list[str]:
+    """Return each word front-coded after the one before it."""
+    out, previous = [], ""
     for term in terms:
         out.append(_coded(term, previous))
         previous = term
@@ -178,6 +178,10 @@ class Postings:
     def ends(self) -> list[int]:
         """Where each word's block ends in :attr:`bits`."""
         return list(itertools.accumulate(self.widths))
+
+    def start(self, n: int) -> int:
+        """Where the block of word ``n`` starts in :attr:`bits` (the end of the one before)."""
+        return self.ends[n - 1] if n else 0
 
     @functools.cached_property
     def stream(self) -> str:
@@ -317,14 +321,14 @@ def _again(words: list[str], previous: Postings, changed: list[int]) -> Postings
             coded.extend(previous.coded[start + 1 : stop])
             terms.extend(old[start:stop])
             widths.extend(previous.widths[start:stop])
-            pieces.append(previous.bits[ends[start - 1] if start else 0 : ends[stop - 1]])
+            pieces.append(previous.bits[previous.start(start) : ends[stop - 1]])
 
     copied = 0  # the previous words before this one are copied or replaced
     for term in moved:
         at = bisect.bisect_left(old, term, lo=copied)
         known = at < len(old) and old[at] == term
         run(copied, at)
-        before = _sections(previous.bits[ends[at - 1] if at else 0 : ends[at]], sections) if known else []
+        before = _sections(previous.bits[previous.start(at) : ends[at]], sections) if known else []
         ids = sorted({n for n in before if n not in now} | {n for n in changed if term in now[n]})
         if ids:  # else the word is no longer indexed
             block = _block(ids, sections)

@@ -85,7 +85,6 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
                         (spec.content.folder, ident),
                         lambda b, page=page, ident=ident: page(_context(b), ident),  # type: ignore[misc]
                     )
-        self._order = list(self._from)
 
     def held(self, name: str) -> str | None:
         """Return the key of what the page ``name`` is made from, without making it (None: it must be).
@@ -124,10 +123,10 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
         return name in self._from
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._order)
+        return iter(self._from)
 
     def __len__(self) -> int:
-        return len(self._order)
+        return len(self._from)
 
 
 def generated_pages(cur: Curriculum, builder: PayloadBuilder) -> GeneratedPages:
