@@ -255,6 +255,27 @@ def test_stale_pages_are_removed(tmp_path: Path) -> None:
     assert not (result.out / "cases" / "first-visit.html").exists()
 
 
+def test_a_new_vignette_gets_its_page_and_a_rebuild_reads_the_configuration_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from curriculum.project import _facts
+    from tests.site.conftest import build_copy
+
+    root, _ = build_copy(tmp_path, "resident")
+    second = (root / "vignettes" / "first-visit.yml").read_text().replace("first-visit", "second-visit")
+    (root / "vignettes" / "second-visit.yml").write_text(second)
+    loaded: list[str] = []
+    load = _facts.load_config
+    monkeypatch.setattr(_facts, "load_config", lambda r, p="resident": loaded.append(p) or load(r, p))
+    result = build_site(root, engine="pandoc", console=Console(quiet=True))
+    assert (result.out / "cases" / "second-visit.html").is_file()  # written by the pre-render, then rendered
+    assert loaded.count("resident") == 2  # the pre-render added a page: its patterns are matched again
+    loaded.clear()
+    (root / "vignettes" / "second-visit.yml").write_text(second + "\n")
+    build_site(root, engine="pandoc", console=Console(quiet=True))
+    assert loaded.count("resident") == 1  # no page came or went: the configuration read first stands
+
+
 def build_errors(project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> str:
     """Build ``project`` through the CLI, expect exit status 1 and no traceback; return stderr."""
     from tests.cli.test_cli import run

@@ -104,8 +104,8 @@ class PandocEngine:
         try:
             generated = build.prerender(cur, builder, reference=False)
             ahead.wait()
-            # the API reference may have added pages
-            config = build.project.config(build.profile, reread=True)
+            # the API reference or the pre-render may have added or removed pages its patterns match
+            config = build.project.config(build.profile, reread=bool(reference.key) or generated.moved)
             with build.progress() as step, staged_output(build.target) as staging:
                 run = Render(config, staging, build.cache, builder, step, build.stage, generated.pages)
                 run.refresh = build.refresh

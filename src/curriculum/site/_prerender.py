@@ -22,6 +22,7 @@ written only when their text changes.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -198,6 +199,9 @@ class Prerendered:
     ----------
     changed : list[Path]
         The generated source files that changed.
+    moved : bool
+        A generated file was added or removed: the pages a configuration's
+        patterns match (``quiz/*.qmd``) may not be those it matched before.
     pages : Mapping[str, GeneratedPage]
         Every generated page of a component kind, by its path in the project (``quiz/intro.qmd``).
     manifest : str
@@ -205,6 +209,7 @@ class Prerendered:
     """
 
     changed: list[Path]
+    moved: bool
     pages: Mapping[str, GeneratedPage]
     manifest: str
 
@@ -242,25 +247,33 @@ def prerender(
     generated = generated_pages(cur, builder)
     written = OutputRecord(record, root, [], racy=True) if record is not None else None
     changed: list[Path] = []
+    moved = False
     for name in generated:
         held = generated.held(name) if written is not None else None
         if held is not None and written is not None and written.kept(name, held):
             continue
         page = generated[name]
+        existed = os.path.lexists(root / name)
         if write_atomic(root / name, page.text, within=root):
             changed.append(root / name)
+            moved = moved or not existed
         made_from = generated.made_from(name)
         if written is not None and made_from is not None:
             written.wrote(name, key=made_from)
     manifest = manifest_script(cur)
     others = {root / ASSETS_INCLUDE: _assets_include(manifest), root / "rules/index.qmd": rules_markdown()}
-    changed += [path for path, text in others.items() if write_atomic(path, text, within=root)]
+    for path, text in others.items():
+        existed = os.path.lexists(path)
+        if write_atomic(path, text, within=root):
+            changed.append(path)
+            moved = moved or not existed
     for spec in COMPONENTS.values():
         for stale in (root / spec.pages.folder).glob("*.qmd") if spec.pages else ():
             if stale.relative_to(root).as_posix() not in generated:
                 stale.unlink()
+                moved = True
     if written is not None:
         written.save()
     if reference:
         api_reference(root)  # the Pandoc engine starts it before the check instead (start_reference)
-    return Prerendered(changed, generated, manifest)
+    return Prerendered(changed, moved, generated, manifest)
