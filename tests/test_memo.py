@@ -484,12 +484,12 @@ def test_a_memo_file_cut_short_in_place_while_mapped_counts_as_empty(tmp_path: P
     texts = [f"text {n}" for n in range(3000)]
     with memo_session(tmp_path):
         for text in texts:
-            words.get(text, lambda text=text: text.upper() * 20)
+            words.get(text, lambda text=text: text.upper() * 200)  # files large enough to be mapped
     _memo._stores.clear()
     first = texts[0]
     same = [t for t in texts[1:] if words.key(t)[0] == words.key(first)[0]]
     with memo_session(tmp_path):
-        assert words.get(first, lambda: "computed") == first.upper() * 20  # the file is mapped
+        assert words.get(first, lambda: "computed") == first.upper() * 200  # the file is mapped
         shard = tmp_path / PROJECT_CACHE / "memo" / f"test.cut.{words.key(first)[0]}.jsonl"
         with shard.open("r+b") as handle:
             handle.truncate(10)

@@ -10,7 +10,9 @@ anything else.
 
 A large file searched where it lies (a memo file, of which a build asks for a
 few entries) is mapped instead of read (:func:`read_headed` with ``mapped``):
-only the pages the search touches are read from disk. Every file the build
+only the pages the search touches are read from disk. One smaller than
+:data:`MAP_FROM` is read whole all the same: reading it costs less than mapping
+it, and its bytes need no watching (see ``curriculum._memo._Shard._intact``). Every file the build
 writes in these folders is replaced whole, never changed in place, so a
 mapped file's bytes stay as they were mapped.
 """
@@ -23,7 +25,10 @@ import os
 import stat
 from pathlib import Path
 
-__all__ = ["read_existing", "read_headed"]
+__all__ = ["MAP_FROM", "read_existing", "read_headed"]
+
+MAP_FROM = 64 << 10
+"""The smallest file :func:`read_headed` maps when asked to; a smaller one is read."""
 
 
 def read_existing(path: Path, limit: int) -> bytes | None:
@@ -77,7 +82,8 @@ def _open_plain(path: Path) -> tuple[int, os.stat_result] | None:
 def _map_existing(path: Path, limit: int) -> mmap.mmap | bytes | None:
     """Return a plain file mapped read-only (as :func:`read_existing` opens it), or None.
 
-    An empty file is ``b""`` (nothing can be mapped); one larger than ``limit`` is None.
+    A file smaller than :data:`MAP_FROM` is read instead (an empty one is ``b""``:
+    nothing can be mapped); one larger than ``limit`` is None.
     """
     opened = _open_plain(path)
     if opened is None:
@@ -86,7 +92,9 @@ def _map_existing(path: Path, limit: int) -> mmap.mmap | bytes | None:
     try:
         if info.st_size > limit:
             return None
-        return mmap.mmap(fd, 0, access=mmap.ACCESS_READ) if info.st_size else b""
+        if info.st_size < MAP_FROM:
+            return os.read(fd, MAP_FROM)
+        return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
     except (OSError, ValueError):
         return None
     finally:
@@ -108,8 +116,9 @@ def read_headed(
     limit : int
         The largest size read.
     mapped : bool
-        Map the file instead of reading it (for a file searched where it lies):
-        its bytes are then an :class:`mmap.mmap`, read from disk as they are touched.
+        Map the file instead of reading it (for a file searched where it lies),
+        unless it is smaller than :data:`MAP_FROM`: its bytes are then an
+        :class:`mmap.mmap`, read from disk as they are touched.
 
     Returns
     -------

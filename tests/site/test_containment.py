@@ -10,6 +10,7 @@ tests try each door with a copy of the built test project next to an
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
 import shutil
 import threading
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from curriculum._plain import read_headed
+from curriculum._plain import MAP_FROM, read_headed
 from curriculum.content import write_atomic as write_if_changed
 from curriculum.content._files import FileRefused, inside, read_bytes, read_existing
 from curriculum.errors import BuildError, ContentError
@@ -150,6 +151,12 @@ def test_a_mapped_cache_file_is_read_as_a_read_one(tmp_path: Path) -> None:
     mapped, read = read_headed(path, 100, mapped=True), read_headed(path, 100)
     assert mapped is not None and read is not None
     assert (mapped[0], mapped[1][:], mapped[2]) == (read[0], read[1], read[2]) == ({"memo": "m"}, read[1], 14)
+    assert isinstance(mapped[1], bytes)  # smaller than MAP_FROM: read, not mapped
+    path.write_bytes(b'{"memo": "m"}\n' + b"abc\tdef\n" * (MAP_FROM // 8))
+    mapped, read = read_headed(path, 2 * MAP_FROM, mapped=True), read_headed(path, 2 * MAP_FROM)
+    assert mapped is not None and read is not None and isinstance(mapped[1], mmap.mmap)
+    assert (mapped[0], mapped[1][:], mapped[2]) == (read[0], read[1], read[2])
+    mapped[1].close()
     path.write_bytes(b"")
     assert read_headed(path, 100, mapped=True) is None  # empty: nothing to map, no header
     path.write_bytes(b'{"memo": "m"}\n' + b"x" * 200)
