@@ -15,7 +15,7 @@ from curriculum.project import NavEntry
 from curriculum.render import html_templates
 from curriculum.site._sources import Page
 
-__all__ = ["pager", "relative", "sidebar_html"]
+__all__ = ["Pager", "relative", "sidebar_html"]
 
 
 def relative(from_output: str, to_output: str) -> str:
@@ -41,16 +41,36 @@ def sidebar_html(entries: list[NavEntry], pages: dict[str, Page], current: Page)
     return html_templates("curriculum.site").get_template("sidebar.html.j2").render(items=items(entries))
 
 
-def pager(order: list[Page], current: Page) -> tuple[dict[str, str] | None, dict[str, str] | None]:
-    """Return the previous and next pages of ``current`` in sidebar order."""
-    if current not in order:
-        return None, None
-    i = order.index(current)
+class Pager:
+    """The previous and next pages of each page in sidebar order.
 
-    def link(page: Page) -> dict[str, str]:
-        return {"href": relative(current.output, page.output), "title": page.title}
+    Each page's place is looked up once, in a table made with the pager (the
+    wrap stage asks for every page: a search of the order for each would grow
+    with the square of the number of pages).
 
-    return (
-        link(order[i - 1]) if i > 0 else None,
-        link(order[i + 1]) if i + 1 < len(order) else None,
-    )
+    Parameters
+    ----------
+    order : list[Page]
+        The pages in sidebar order (a page listed twice is placed where it first is).
+    """
+
+    def __init__(self, order: list[Page]) -> None:
+        self._order = order
+        self._at: dict[Page, int] = {}
+        for i, page in enumerate(order):
+            self._at.setdefault(page, i)
+
+    def around(self, current: Page) -> tuple[dict[str, str] | None, dict[str, str] | None]:
+        """Return the links to the pages before and after ``current`` (None: none, or it is not listed)."""
+        i = self._at.get(current)
+        if i is None:
+            return None, None
+
+        def link(page: Page) -> dict[str, str]:
+            return {"href": relative(current.output, page.output), "title": page.title}
+
+        order = self._order
+        return (
+            link(order[i - 1]) if i > 0 else None,
+            link(order[i + 1]) if i + 1 < len(order) else None,
+        )

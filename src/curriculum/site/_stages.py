@@ -37,7 +37,7 @@ from curriculum.project import SiteConfig, site_id
 from curriculum.render import GeneratedPage, PayloadBuilder, html_templates, raw_html
 from curriculum.site._assets import site_assets
 from curriculum.site._execute import ExecutedNotebooks, Ran, notebook_cache
-from curriculum.site._navigation import pager
+from curriculum.site._navigation import Pager
 from curriculum.site._output_record import OutputRecord
 from curriculum.site._page import document as page_document
 from curriculum.site._page_plan import PagePlan, PlannedPage
@@ -465,7 +465,7 @@ def wrap(
     """
     config = run.config
     pages = {source: item.page for source, item in sources.items()}
-    order = [pages[s] for entry in config.sidebar for s in entry.pages() if s in pages]
+    pager = Pager([pages[s] for entry in config.sidebar for s in entry.pages() if s in pages])
     footer = run.builder.renderer.inline(config.footer) if config.footer else ""
     written_before = run.stats.written
     found: list[SearchPage] = []
@@ -486,7 +486,7 @@ def wrap(
     )
     for item, out in rendered:
         page, source = item.page, item.page.source
-        prev, nxt = pager(order, page)
+        prev, nxt = pager.around(page)
         payloads = _PagePayloads(run.builder, out.mounts, source, built)
         made_from = [out.entry, payloads.keys] if all(payloads.keys) else None
         notebook = page.kind == "notebook"
