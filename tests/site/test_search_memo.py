@@ -170,3 +170,19 @@ def test_the_texts_of_an_unchanged_page_stay_stored_when_another_page_changes(
             [SearchPage("Lesson", "lessons/one.html", True, _unread, [], ["entry-1", []]), edited]
         )
         assert "metacommunication" in again.text_script(0), "the page's texts, from the memo of its sections"
+
+
+def test_an_index_of_known_pages_is_named_by_what_they_are_made_from_not_by_its_words() -> None:
+    """The build keeps the last index while this name is unchanged: it must change with any part."""
+    known = [
+        SearchPage("Lesson", "lessons/one.html", True, BODY, [], ["entry-1", []]),
+        SearchPage("Other", "other.html", False, "<p>Plain text.</p>", [], ["entry-2", []]),
+    ]
+    index = site_index(known)
+    assert index.made_from() == [[["entry-1", []], []], [["entry-2", []], []]]  # each page, nothing homed
+    edited = [known[0], SearchPage("Other", "other.html", False, "<p>Other text.</p>", [], ["entry-3", []])]
+    assert site_index(edited).made_from() != index.made_from()
+    unknown = [known[0], SearchPage("Other", "other.html", False, "<p>Plain text.</p>")]  # says nothing
+    assert site_index(unknown).made_from() == site_index(unknown).digest()
+    plain = [unknown[0], SearchPage("Other", "other.html", False, "<p>Other text.</p>")]
+    assert site_index(unknown).made_from() != site_index(plain).made_from()  # a digest of the words

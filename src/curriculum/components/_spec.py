@@ -419,8 +419,9 @@ class Mount:
             _PAYLOADS, self._what, self.shows
         )
 
-    @property
+    @functools.cached_property
     def _what(self) -> str:
+        """Names the payload among the results kept for its document (asked for several times a page)."""
         return f"payload\0{self.component}\0{json.dumps(self.args)}"
 
     def _remembered(self, builder: PayloadBuilder) -> dict[str, Any]:

@@ -664,6 +664,17 @@ class SearchIndex:
         else:
             self.words += words
 
+    def made_from(self) -> Any:
+        """Return what :meth:`index` is made from besides :attr:`pages` (JSON data), not hashing its words.
+
+        When every page says what its part is made from: that, and the
+        components indexed on it, for each page (a part is a function of what
+        it is made from, and which of its sections the index takes, of the
+        components indexed on it); else :meth:`digest`.
+        """
+        made = [page.made_from for page in self._pages]
+        return made if all(m is not None for m in made) else self.digest()
+
     def digest(self) -> str:
         """Return a digest of what :meth:`index` is made from besides :attr:`pages` (not the texts)."""
         found = hashlib.sha256()

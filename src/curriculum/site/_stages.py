@@ -618,7 +618,7 @@ def search(run: Render, pages: list[SearchPage]) -> None:
         record.keep_the_rest()  # each file's entry, for the next build that gathers the index
     else:
         index = site_index(pages)
-        if not record.kept("search-index.js", [index.pages, index.digest(), sorted(index.names_only)]):
+        if not record.kept("search-index.js", [index.pages, index.made_from(), sorted(index.names_only)]):
             kept = run.cache / POSTINGS  # the last index's: only the changed sections' words are encoded
             run.write("search-index.js", index.index_script(read_postings(kept, record.shared)))
             if index.postings is not None:
