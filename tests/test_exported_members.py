@@ -268,7 +268,7 @@ ROOT_EXPORTED = {
         "package_files",
         "text_value",
     ],
-    "curriculum._plain": ["read_existing", "read_headed"],
+    "curriculum._plain": ["MAP_FROM", "read_existing", "read_headed"],
     "curriculum._root": ["PROJECT_FILE", "find_root"],
     "curriculum._words": ["counted"],
 }
