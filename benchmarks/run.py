@@ -283,16 +283,23 @@ def shrink(project: Path, lessons: int) -> None:
         config.write_text("".join(kept), encoding="utf-8")
 
 
-SCALE_EDITS = 5
+SCALE_EDITS = 7
 """Edits of each kind at each size: the growth a lesson is a difference of medians, which three
 builds leave at the mercy of this machine's spread (about 50 ms between runs)."""
 
 
 def bench_scale(run: Path, snapshot: Path, logs: Path, sizes: list[int]) -> dict[str, Any]:
-    """Our build of ``sizes`` lessons: cold, cold from a clone with _freeze/, no change, edits, check."""
+    """Our build of ``sizes`` lessons: cold, cold from a clone with _freeze/, no change, edits, check.
+
+    The edits take turns between the sizes (a lesson edit at each size, then the
+    next round), so that a machine busier for a while slows every size alike:
+    the growth is a difference between sizes, which a slow spell during one
+    size's edits alone would inflate.
+    """
     venv_bin = Path(sys.executable).parent
     exe = str(venv_bin / "curriculum")
     out: dict[str, Any] = {}
+    builders: dict[int, tuple[Builder, Path, str]] = {}
     for n in sizes:
         first, clone = run / f"scale-{n}", run / f"scale-{n}-clone"
         copy_content(REPO, first)
@@ -316,19 +323,21 @@ def bench_scale(run: Path, snapshot: Path, logs: Path, sizes: list[int]) -> dict
         builder.cwd = clone
         row["cold_clone"] = builder.run("cold-clone")
         row["no_change"] = median([builder.run(f"no-change-{i}") for i in range(3)])
-        stem = sorted(p.stem for p in (clone / "lessons").glob("*.ipynb"))[1]
-        for kind, edit, path in (
-            ("lesson_edit", edit_lesson_prose, clone / "lessons" / f"{stem}.ipynb"),
-            ("quiz_edit", edit_quiz, _quiz_file(clone, stem)),
-        ):
-            runs = []
-            for i in range(SCALE_EDITS):  # a new edit each time; the median counts
-                edit(path, i)
-                runs.append(builder.run(f"{kind.replace('_', '-')}-{i}"))
-            row[kind] = {**runs[-1], "seconds": median(runs), "runs": [r["seconds"] for r in runs]}
+        out[str(n)] = row
+        builders[n] = builder, clone, sorted(p.stem for p in (clone / "lessons").glob("*.ipynb"))[1]
+    for kind, edit in (("lesson_edit", edit_lesson_prose), ("quiz_edit", edit_quiz)):
+        runs: dict[int, list[dict[str, Any]]] = {n: [] for n in sizes}
+        for i in range(SCALE_EDITS):  # a new edit each time, a size after the other; the median counts
+            for n, (builder, clone, stem) in builders.items():
+                lesson = clone / "lessons" / f"{stem}.ipynb"
+                edit(lesson if kind == "lesson_edit" else _quiz_file(clone, stem), i)
+                runs[n].append(builder.run(f"{kind.replace('_', '-')}-{i}"))
+        for n, done in runs.items():
+            out[str(n)][kind] = {**done[-1], "seconds": median(done), "runs": [r["seconds"] for r in done]}
+    for n, (builder, clone, _) in builders.items():
+        row = out[str(n)]
         row["check"] = median([builder.run(f"check-{i}", [exe, "check"]) for i in range(3)][1:])
         row["stamps"] = stamp_seconds(clone)
-        out[str(n)] = row
     return out
 
 
@@ -546,7 +555,9 @@ def report(results: dict[str, Any]) -> list[dict[str, Any]]:
             for row in rows:
                 print(
                     f"  {row['lessons']} lessons, edit runs (s): "
-                    f"one lesson {row['lesson_edit'].get('runs')}, one quiz {row['quiz_edit'].get('runs')}"
+                    f"one lesson {row['lesson_edit'].get('runs')}, one quiz {row['quiz_edit'].get('runs')}; "
+                    f"files an edit wrote: one lesson {row['lesson_edit'].get('written')}, "
+                    f"one quiz {row['quiz_edit'].get('written')}"
                 )
         for row in scale.values():
             print(
