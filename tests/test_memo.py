@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import mmap
 import os
 import sys
 import threading
@@ -16,6 +17,7 @@ import pytest
 from curriculum import _memo
 from curriculum._cache import PROJECT_CACHE
 from curriculum._memo import Memo, memo_session
+from curriculum._plain import MAP_FROM
 
 
 def _text(data: Any) -> str:
@@ -499,13 +501,14 @@ def test_a_memo_file_cut_short_in_place_while_mapped_counts_as_empty(tmp_path: P
 def test_no_memo_file_stays_mapped_between_sessions(tmp_path: Path) -> None:
     """A kernel or `curriculum serve` outlives its sessions: another process may replace the files."""
     words = Memo[str]("test.mapped", 1, str, str)
+    large = "A" * MAP_FROM  # a file too small would be read, not mapped
     with memo_session(tmp_path):
-        words.get("a", lambda: "A")
+        words.get("a", lambda: large)
     _memo._stores.clear()
     with memo_session(tmp_path):
-        assert words.get("a", lambda: "computed") == "A"
+        assert words.get("a", lambda: "computed") == large
         store = _memo._stores[(tmp_path / PROJECT_CACHE / "memo", "test.mapped")]
-        assert store.shards
+        assert [type(shard._data) for shard in store.shards.values()] == [mmap.mmap]
     assert not store.shards, "unmapped when the session ended"
 
 

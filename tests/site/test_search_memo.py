@@ -186,3 +186,23 @@ def test_an_index_of_known_pages_is_named_by_what_they_are_made_from_not_by_its_
     assert site_index(unknown).made_from() == site_index(unknown).digest()
     plain = [unknown[0], SearchPage("Other", "other.html", False, "<p>Other text.</p>")]
     assert site_index(unknown).made_from() != site_index(plain).made_from()  # a digest of the words
+
+
+def test_the_name_of_an_index_says_which_page_each_component_is_indexed_on() -> None:
+    """A component shown on a lesson is indexed on its own page once there is one, on the lesson before."""
+    lesson = SearchPage("Lesson", "lessons/one.html", True, BODY, [WORKSHEET], ["entry-1", ["payload-1"]])
+    own = SearchPage(
+        "Reflection",
+        "exercise/w1.html",
+        False,
+        f"<div {_search.STANDALONE}></div>",
+        [WORKSHEET],
+        ["entry-2", ["payload-1"]],
+    )
+    alone = site_index([lesson])
+    assert alone.made_from() == [[lesson.made_from, ["w1"]]]
+    both = site_index([lesson, own])
+    assert both.made_from() == [[lesson.made_from, []], [own.made_from, ["w1"]]]
+    worksheet = [(page, heading) for page, _, heading in both.sections if heading == "Reflection"]
+    assert worksheet == [(1, "Reflection")]  # indexed on its own page only
+    assert [(p, h) for p, _, h in alone.sections if h == "Reflection"] == [(0, "Reflection")]

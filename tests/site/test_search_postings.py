@@ -143,6 +143,10 @@ def test_kept_postings_are_read_back_only_under_their_key_and_in_shape(tmp_path:
         record(widths=widths + b" 9"),  # more widths than words
         record(coded=b"!alpha\n!beta\n!gamma"),  # a word without its front code
         record(widths=widths.replace(b" ", b" x", 1)),  # a width that is no number
+        record(widths=widths.replace(b" ", b",", 1)),  # not as written: a comma between widths
+        record(widths=widths.replace(b" ", b"\t", 1)),  # a tab
+        record(widths=widths.replace(b" ", b"  ", 1)),  # two spaces
+        record(widths=b"0" + widths),  # a leading zero
         record(widths=widths.rpartition(b" ")[0] + b" 99"),  # more bits than the stream holds
         record(stream=stream_[:-1] + b"/"),  # a character outside the alphabet
         record(stream=stream_[:-2] + b"=="),  # padding: too few bits, though as many characters

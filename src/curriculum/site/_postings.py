@@ -214,8 +214,8 @@ class Postings:
     def from_record(cls, header: dict[str, Any], body: bytes) -> Postings | None:
         """Return postings from :meth:`as_record`'s header and bytes; None for a record of another shape.
 
-        The shape is checked (counts, widths, the words' order, the stream's
-        characters and length), not that each front code and block says what
+        The shape is checked (counts, the widths as written, the words' order,
+        the stream's characters and length), not that each front code and block says what
         its word's would: a record damaged in place is refused by its digest,
         and one planted whole would need this computer's key (:func:`read_postings`).
         """
@@ -233,11 +233,12 @@ class Postings:
                 body[a:b].decode("utf-8", "surrogatepass")
                 for a, b in zip([0, *ends], [*ends, len(body)], strict=True)
             )
+            if widths and not (widths.isascii() and widths.replace(" ", "").isdigit()):
+                return None  # a width that is not a whole number, or not one space between them
+            # JSON reads them in one go, and refuses a doubled space, a leading one or a leading zero
             width = tuple(json.loads(f"[{widths.replace(' ', ',')}]")) if widths else ()
-        except (UnicodeDecodeError, ValueError):  # not UTF-8, or the widths are not numbers
+        except ValueError:  # not UTF-8 (UnicodeDecodeError), or the widths are not as written
             return None
-        if not all(type(n) is int for n in width):
-            return None  # a width that is not a whole number
         sections = tuple(words.split("\n")) if count else ()
         names = tuple(terms.split("\n")) if width else ()
         codes = tuple(coded.split("\n")) if width else ()
