@@ -93,3 +93,26 @@ def test_the_configuration_is_read_once_per_profile_unless_asked_again(project: 
     assert facts.config("resident") is first
     with pytest.raises(ContentError):
         facts.config("resident", reread=True)
+
+
+def test_each_render_pattern_is_matched_once_for_every_profile_until_read_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The faculty edition's patterns are the resident's and the notes': it matches only the notes."""
+    globbed: list[str] = []
+    glob = Path.glob
+    monkeypatch.setattr(Path, "glob", lambda self, pattern: globbed.append(pattern) or glob(self, pattern))
+    facts = Project(project)
+    resident = facts.config("resident").pages()
+    before = list(globbed)
+    faculty = facts.config("faculty").pages()
+    again = [p for p in globbed[len(before) :] if p in before]
+    assert not again, f"matched twice: {again}"
+    globbed.clear()
+    fresh = Project(project)
+    assert fresh.config("faculty").pages() == faculty and fresh.config("resident").pages() == resident
+    (project / "cases").mkdir(exist_ok=True)
+    (project / "cases" / "new-page.qmd").write_text("# A new page\n")
+    assert "cases/new-page.qmd" not in facts.config("resident").pages()  # as it was read
+    assert "cases/new-page.qmd" in facts.config("resident", reread=True).pages()  # matched again
+    assert "cases/new-page.qmd" in facts.config("faculty", reread=True).pages()

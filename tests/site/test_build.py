@@ -266,7 +266,12 @@ def test_a_new_vignette_gets_its_page_and_a_rebuild_reads_the_configuration_once
     (root / "vignettes" / "second-visit.yml").write_text(second)
     loaded: list[str] = []
     load = _facts.load_config
-    monkeypatch.setattr(_facts, "load_config", lambda r, p="resident": loaded.append(p) or load(r, p))
+
+    def counted(root: Path, profile: str = "resident", **options: Any) -> Any:
+        loaded.append(profile)
+        return load(root, profile, **options)
+
+    monkeypatch.setattr(_facts, "load_config", counted)
     result = build_site(root, engine="pandoc", console=Console(quiet=True))
     assert (result.out / "cases" / "second-visit.html").is_file()  # written by the pre-render, then rendered
     assert loaded.count("resident") == 2  # the pre-render added a page: its patterns are matched again

@@ -211,6 +211,12 @@ def _ignored(path: str) -> bool:
     return any(p.startswith(("_", ".")) for p in parts) or parts[-1].lower().startswith("readme.")
 
 
+Matched = dict[str, list[tuple[str, FileRefused | None]]]
+"""The pages each render pattern matched (by the pattern as cleaned), each with why it is refused
+(None: it is not): kept by a :class:`~curriculum.project.Project` while it reads each profile's
+configuration, so the faculty edition's, whose patterns are the resident's and the notes', costs
+a glob of the notes only."""
+
 Moved = dict[Loc, tuple[bool, Loc]]
 """Where each element of a concatenated list came from: (from the overlay?, its key path there)."""
 
@@ -316,9 +322,10 @@ def _read(path: Path, root: Path) -> _File:
 class _Reader:
     """Turn the validated data into a :class:`SiteConfig`, collecting every located problem."""
 
-    def __init__(self, root: Path, where: _Where) -> None:
+    def __init__(self, root: Path, where: _Where, matched: Matched) -> None:
         self.root = root
         self.where = where
+        self.matched = matched
         self.problems: list[Diagnostic] = []
         self.named: dict[str, tuple[str, Pos]] = {}
 
@@ -433,11 +440,25 @@ class _Reader:
         return render
 
     def matches(self, pattern: str, loc: Loc) -> list[str]:
-        """Return the pages a pattern matches, each inside the project once its links are followed."""
+        """Return the pages a pattern matches, each inside the project once its links are followed.
+
+        A pattern another profile's configuration matched already (see
+        :data:`Matched`) is not matched again; a file it refused is reported here too.
+        """
         clean = self.relative(pattern, loc, "the render entry")
         if clean is None:
             return []
-        found = []
+        found = self.matched.get(clean)
+        if found is None:
+            found = self.matched[clean] = self._glob(clean)
+        for refused in (refused for _, refused in found if refused is not None):
+            display, pos = self.where(loc)
+            self.problems.append(refused.at(display, pos))
+        return [match for match, refused in found if refused is None]
+
+    def _glob(self, clean: str) -> list[tuple[str, FileRefused | None]]:
+        """Return the pages a clean pattern matches, each with why it is refused (None: it is not)."""
+        found: list[tuple[str, FileRefused | None]] = []
         confined = Confined(self.root)  # links followed once a folder: then a file is inside unless a link
         for match in sorted(m for m in (relative_posix(p, self.root) for p in self.root.glob(clean)) if m):
             if _ignored(match) or not match.endswith(PAGE_SUFFIXES):
@@ -445,10 +466,9 @@ class _Reader:
             try:
                 confined.check(self.root / match)
             except FileRefused as refused:
-                display, pos = self.where(loc)
-                self.problems.append(refused.at(display, pos))
+                found.append((match, refused))
                 continue
-            found.append(match)
+            found.append((match, None))
         return found
 
     def bibliography(self, value: str) -> str | None:
@@ -491,7 +511,7 @@ def profiles(root: Path) -> list[str]:
     return ["resident", *(name for name in overlays if name and name != "resident")]
 
 
-def load_config(root: Path, profile: str = "resident") -> SiteConfig:
+def load_config(root: Path, profile: str = "resident", *, matched: Matched | None = None) -> SiteConfig:
     """Read ``_quarto.yml`` and, for a profile, ``_quarto-<profile>.yml`` over it.
 
     Parameters
@@ -500,6 +520,9 @@ def load_config(root: Path, profile: str = "resident") -> SiteConfig:
         The project folder.
     profile : str
         ``resident`` (the default build) or ``faculty``.
+    matched : Matched | None
+        What the render patterns matched when another profile's configuration
+        was read (it is added to): a pattern both name is matched once.
 
     Returns
     -------
@@ -522,7 +545,7 @@ def load_config(root: Path, profile: str = "resident") -> SiteConfig:
     model, problems = validate_model(QuartoFile, data, overlay.locs if overlay else base.locs, where(())[0])
     if problems:
         raise ContentError(problems)
-    reader = _Reader(root, where)
+    reader = _Reader(root, where, {} if matched is None else matched)
     website = model.website or WebsiteOptions()
     sidebar = website.sidebar
     sidebar_loc: Loc = ("website", "sidebar", "contents")

@@ -34,7 +34,7 @@ from curriculum.content import (
     size_limit,
 )
 from curriculum.errors import ContentError
-from curriculum.project._config import SiteConfig, load_config, profiles
+from curriculum.project._config import Matched, SiteConfig, load_config, profiles
 
 __all__ = [
     "CACHE_DIR",
@@ -147,6 +147,7 @@ class Project:
 
     root: Path
     _configs: dict[str, SiteConfig] = field(default_factory=dict, repr=False)
+    _matched: Matched = field(default_factory=dict, repr=False)
 
     @classmethod
     def find(cls, start: Path) -> Project | None:
@@ -176,8 +177,10 @@ class Project:
         ContentError
             If the configuration is not usable, located at its lines.
         """
+        if reread:
+            self._matched.clear()  # new pages may have come: every pattern is matched again
         if reread or profile not in self._configs:
-            self._configs[profile] = load_config(self.root, profile)
+            self._configs[profile] = load_config(self.root, profile, matched=self._matched)
         return self._configs[profile]
 
     def content_files(self) -> list[Path]:
