@@ -179,6 +179,24 @@ def test_pages_that_lead_outside_through_links_are_refused(project: Path, tmp_pa
     assert all("leads to " + str(secret) in p for p in found)
 
 
+def test_pages_in_a_folder_that_leads_outside_are_refused(project: Path, tmp_path: Path) -> None:
+    """Each folder's links are followed once for all the paths the configuration names (Confined)."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "a.md").write_text("# A\n")
+    (outside / "b.md").write_text("# B\n")
+    os.symlink(outside, project / "linked")
+    config = BASE.replace(
+        "      - index.qmd\n", "      - index.qmd\n      - linked/a.md\n      - linked/b.md\n", 1
+    )
+    found = problems(project, config)
+    assert [p.split(": error ")[0] + " " + p.split(": error ")[1][:6] for p in found] == [
+        "_quarto.yml:9:9 CUR106",
+        "_quarto.yml:10:9 CUR106",
+    ]
+    assert all("leads to " + str(outside) in p for p in found)
+
+
 def test_a_page_that_is_a_pipe_is_refused_without_reading_it(project: Path) -> None:
     (project / "progress.qmd").unlink()
     os.mkfifo(project / "progress.qmd")

@@ -37,7 +37,6 @@ from curriculum.content import (
     Pos,
     Rule,
     display_path,
-    inside,
     parse_yaml,
     read_bytes,
     read_source,
@@ -326,6 +325,7 @@ class _Reader:
         self.root = root
         self.where = where
         self.matched = matched
+        self.confined = Confined(root)  # each folder's links followed once, for every path the file names
         self.problems: list[Diagnostic] = []
         self.named: dict[str, tuple[str, Pos]] = {}
 
@@ -358,7 +358,7 @@ class _Reader:
             self.problem(E_CONFIG, loc, f"{what} `{value}` names no file", "write a path such as `index.qmd`")
             return None
         try:
-            inside(self.root, self.root / clean)
+            self.confined.check(self.root / clean)
         except FileRefused as refused:
             display, pos = self.where(loc)
             self.problems.append(refused.at(display, pos))
@@ -459,12 +459,11 @@ class _Reader:
     def _glob(self, clean: str) -> list[tuple[str, FileRefused | None]]:
         """Return the pages a clean pattern matches, each with why it is refused (None: it is not)."""
         found: list[tuple[str, FileRefused | None]] = []
-        confined = Confined(self.root)  # links followed once a folder: then a file is inside unless a link
         for match in sorted(m for m in (relative_posix(p, self.root) for p in self.root.glob(clean)) if m):
             if _ignored(match) or not match.endswith(PAGE_SUFFIXES):
                 continue
             try:
-                confined.check(self.root / match)
+                self.confined.check(self.root / match)  # a file is inside unless a link, once its folder is
             except FileRefused as refused:
                 found.append((match, refused))
                 continue
