@@ -122,11 +122,13 @@ Suppressions = dict[str, Reason]
 
 
 class _Base(BaseModel):
-    """Strict base: unknown keys are errors; attribute docstrings document fields."""
+    """Strict base: unknown keys are errors; attribute docstrings document fields.
 
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True, populate_by_name=True
-    )
+    The docstrings are read into the JSON Schemas when they are written
+    (:mod:`curriculum.content._schema`), not by pydantic as each model is made.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 # --------------------------------------------------------------------------- quizzes

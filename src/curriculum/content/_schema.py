@@ -4,21 +4,31 @@ Editors with the YAML language server read the ``# yaml-language-server:
 $schema=...`` line at the top of each content file and then autocomplete keys
 and underline mistakes as the author types, using the same field
 descriptions as the reference pages.
+
+A field's description is the docstring written under it in its model, as
+pydantic's ``use_attribute_docstrings`` gives it; the models do not ask
+pydantic for them, which would read and parse the models' source each time
+they are imported (30 ms of every build and check), but the schemas add them
+as they are written (:func:`field_docstrings`).
 """
 
 from __future__ import annotations
 
+import ast
+import functools
+import inspect
 import json
+import textwrap
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from curriculum.content._files import write_atomic
 from curriculum.content._models import FacilitatorNotes, LessonFrontMatter, TechniqueVocabulary
 from curriculum.content._project import FORMATS
 
-__all__ = ["schema_text", "schemas", "write_schemas"]
+__all__ = ["field_docstrings", "schema_text", "schemas", "write_schemas"]
 
 
 def schemas() -> dict[str, Any]:
@@ -40,6 +50,7 @@ def schemas() -> dict[str, Any]:
 def schema_text(name: str, model: Any = None) -> str:
     """Return the JSON Schema of content kind ``name`` (or of ``model``) as stable, indented text."""
     schema = TypeAdapter(model if model is not None else schemas()[name]).json_schema(by_alias=True)
+    _describe(schema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema.setdefault("title", name.capitalize())
     return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
@@ -67,3 +78,74 @@ def write_schemas(folder: Path, extra: dict[str, Any] | None = None) -> list[Pat
         write_atomic(target, schema_text(name, model), within=folder)
         written.append(target)
     return written
+
+
+def field_docstrings(model: type[BaseModel]) -> dict[str, str]:
+    """Return the docstring written under each field of ``model``, by field name.
+
+    As pydantic's ``use_attribute_docstrings`` reads them: a string right
+    after an annotated name in the class body, cleaned as
+    :func:`inspect.cleandoc` cleans it. A field the class declares again
+    without one has none; one it inherits keeps its own class's.
+    """
+    found: dict[str, str] = {}
+    for cls in reversed(model.__mro__):
+        if not (isinstance(cls, type) and issubclass(cls, BaseModel)) or cls is BaseModel:
+            continue
+        declared, documented = _class_docstrings(cls)
+        for name in declared:
+            found.pop(name, None)
+        found.update(documented)
+    return found
+
+
+@functools.cache
+def _class_docstrings(cls: type) -> tuple[frozenset[str], dict[str, str]]:
+    """Return the fields ``cls`` itself annotates, and the docstring under each that has one."""
+    try:
+        source = textwrap.dedent(inspect.getsource(cls))
+    except (OSError, TypeError):  # no source (a class made at run time)
+        return frozenset(getattr(cls, "__annotations__", {})), {}
+    body = next((node.body for node in ast.parse(source).body if isinstance(node, ast.ClassDef)), [])
+    declared, documented = set(), {}
+    for stmt, after in zip(body, [*body[1:], None], strict=True):
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            declared.add(stmt.target.id)
+            if (
+                isinstance(after, ast.Expr)
+                and isinstance(after.value, ast.Constant)
+                and isinstance(after.value.value, str)
+            ):
+                documented[stmt.target.id] = inspect.cleandoc(after.value.value)
+    return frozenset(declared), documented
+
+
+def _models() -> dict[str, type[BaseModel]]:
+    """Return every content model by class name (the names a schema's definitions go by), if unique."""
+    from curriculum.content._models import _Base
+
+    named: dict[str, set[type[BaseModel]]] = {}
+    todo: list[type[BaseModel]] = [_Base]
+    while todo:
+        cls = todo.pop()
+        todo += cls.__subclasses__()
+        named.setdefault(cls.__name__, set()).add(cls)
+    return {name: next(iter(classes)) for name, classes in named.items() if len(classes) == 1}
+
+
+def _describe(schema: dict[str, Any]) -> None:
+    """Give each property of a content model in ``schema`` its field's docstring, unless it has a description.
+
+    The schema's root (a model's) and each of its definitions are named by the
+    model's class name, as pydantic names them.
+    """
+    models = _models()
+    for node in [schema, *schema.get("$defs", {}).values()]:
+        model = models.get(node.get("title", ""))
+        if model is None or not isinstance(node.get("properties"), dict):
+            continue
+        docs = field_docstrings(model)
+        for name, field in model.model_fields.items():
+            prop = node["properties"].get(field.alias or name)
+            if isinstance(prop, dict) and "description" not in prop and name in docs:
+                prop["description"] = docs[name]

@@ -1,0 +1,72 @@
+"""Field descriptions in the JSON Schemas: the docstrings under the fields, as pydantic reads them."""
+
+from __future__ import annotations
+
+import json
+
+from pydantic import BaseModel, ConfigDict
+
+from curriculum.content._schema import field_docstrings, schema_text, schemas
+
+
+class _Parent(BaseModel):
+    kept: str
+    """Inherited as it is."""
+    redeclared: str
+    """Lost where a subclass declares the field again without one."""
+    replaced: str
+    """Replaced by the subclass's."""
+    bare: str
+
+
+class _Child(_Parent):
+    redeclared: str
+    replaced: str
+    """The subclass's own."""
+    added: int = 0
+    """
+
+        Cleaned as inspect.cleandoc cleans it.
+    """
+
+
+class _ReadParent(BaseModel):
+    """The same models, their docstrings read by pydantic itself."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    kept: str
+    """Inherited as it is."""
+    redeclared: str
+    """Lost where a subclass declares the field again without one."""
+    replaced: str
+    """Replaced by the subclass's."""
+    bare: str
+
+
+class _ReadChild(_ReadParent):
+    redeclared: str
+    replaced: str
+    """The subclass's own."""
+    added: int = 0
+    """
+
+        Cleaned as inspect.cleandoc cleans it.
+    """
+
+
+def test_field_docstrings_are_those_pydantic_reads() -> None:
+    expected = {
+        "kept": "Inherited as it is.",
+        "replaced": "The subclass's own.",
+        "added": "Cleaned as inspect.cleandoc cleans it.",
+    }
+    assert field_docstrings(_Child) == expected
+    read = {name: field.description for name, field in _ReadChild.model_fields.items() if field.description}
+    assert read == expected
+
+
+def test_the_schemas_describe_the_fields_of_nested_models_too() -> None:
+    quiz = json.loads(schema_text("quiz", schemas()["quiz"]))
+    option = quiz["$defs"]["Option"]["properties"]["id"]
+    assert option["description"] == "Option letter, ``a`` to ``h``; unique within the item."
