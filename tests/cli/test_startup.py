@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from tests.conftest import PROJECT
 
@@ -130,30 +131,45 @@ def test_a_clean_check_is_replayed_without_loading_the_content(tmp_path: Path) -
 
 GC_PROBE = """
 import gc, json, sys
+import curriculum.site
 from curriculum.cli import GC_THRESHOLDS, main
+served = {}
+def serve(*_, **__):  # the preview server, as its command starts it
+    served.update(enabled=gc.isenabled(), thresholds=gc.get_threshold())
+curriculum.site.serve = serve
 sys.argv = ["curriculum", *sys.argv[1:]]
 try:
     main()  # the process's own command line, as the console script calls it
 except SystemExit as exc:
     status = exc.code
-print(json.dumps({"status": status, "thresholds": gc.get_threshold(), "frozen": gc.get_freeze_count(),
-                  "ours": GC_THRESHOLDS}), file=sys.__stdout__)
+print(json.dumps({"status": status, "enabled": gc.isenabled(), "frozen": gc.get_freeze_count(),
+                  "served": served, "ours": GC_THRESHOLDS}), file=sys.__stdout__)
 """
 
 
-def test_the_command_collects_garbage_less_often_and_not_at_exit(tmp_path: Path) -> None:
-    """A build loads many lasting objects: the collector must not walk them again and again."""
+def _gc_probe(tmp_path: Path, *args: str) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, "-c", GC_PROBE, "check"],
+        [sys.executable, "-c", GC_PROBE, *args],
         cwd=copy(tmp_path),
         capture_output=True,
         text=True,
         timeout=600,
     )
-    result = json.loads(done.stdout.splitlines()[-1])
-    assert result["status"] == 0
-    assert result["thresholds"] == result["ours"] and result["ours"][0] > 700  # Python's own is 700
+    return dict(json.loads(done.stdout.splitlines()[-1]))
+
+
+def test_a_command_runs_without_the_collector_and_none_at_exit(tmp_path: Path) -> None:
+    """A build loads many lasting objects and ends soon: the collector would walk them again and again."""
+    result = _gc_probe(tmp_path, "check")
+    assert result["status"] == 0 and result["enabled"] is False
     assert result["frozen"] > 10_000  # what the command loaded is left out of the exit's collections
+
+
+def test_the_preview_server_collects_its_cycles_seldom(tmp_path: Path) -> None:
+    """It runs for hours and rebuilds in its process: its garbage must go."""
+    result = _gc_probe(tmp_path, "serve", "--no-build")
+    assert result["status"] == 0
+    assert result["served"] == {"enabled": True, "thresholds": result["ours"]} and result["ours"][0] > 700
 
 
 def test_a_command_called_from_python_leaves_the_collector_alone() -> None:
@@ -162,7 +178,7 @@ def test_a_command_called_from_python_leaves_the_collector_alone() -> None:
 
     from curriculum.cli import main
 
-    before = gc.get_threshold(), gc.get_freeze_count()
+    before = gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()
     with contextlib.suppress(SystemExit):
         main(["--version"])
-    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+    assert (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()) == before
