@@ -112,6 +112,14 @@ def test_a_quiz_edit_loads_no_exporter_or_notebook_host(tmp_path: Path) -> None:
     modules = again["modules"]
     assert isinstance(modules, list)
     assert not {"sqlite3", "curriculum.hosts.notebook", "curriculum.assess"} & set(modules)
+    lesson = root / "lessons" / "intro.ipynb"  # its page shows the lesson's overview: static markup
+    notebook = json.loads(lesson.read_text())
+    cell = next(c for c in notebook["cells"] if c["cell_type"] == "markdown" and "curriculum" not in str(c))
+    cell["source"] = [*cell["source"], "\n\nA sentence added to the prose."]
+    lesson.write_text(json.dumps(notebook))
+    third = probe(["build", "--engine", "pandoc"], root)
+    assert third["status"] == 0 and "pydantic" in third["modules"]
+    assert not {"curriculum.hosts.notebook", "curriculum.assess"} & set(third["modules"])
 
 
 def test_a_clean_check_is_replayed_without_loading_the_content(tmp_path: Path) -> None:

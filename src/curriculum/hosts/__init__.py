@@ -9,7 +9,8 @@ layer. Each module is one host or one job of the hosts:
   of a component when the content has a problem;
 - :mod:`.session`: the project a notebook belongs to, loaded once per process;
 - :mod:`.widget`: the live host, each component an anywidget widget in JupyterLab;
-- :mod:`.static`: the static host's markup, which the site build uses too.
+- :mod:`.static`: the static host's markup (a component's mount, a lesson's overview),
+  which the site build uses too.
 
 Nothing is imported here, so the site build can use :mod:`.static` without
 loading the widget library.

@@ -13,17 +13,11 @@ from typing import Any
 
 from curriculum.assess import ProgressStore
 from curriculum.components import COMPONENTS
-from curriculum.content import (
-    COMPETENCY_DOMAINS,
-    NOTES_FOLDER,
-    Curriculum,
-    competency_domain,
-    competency_name,
-)
 from curriculum.errors import CurriculumError
 from curriculum.hosts.dashboard import Dashboard, build_dashboard, progress_rows
 from curriculum.hosts.display import LessonReference, Problem, show
 from curriculum.hosts.session import current_session, host_kind
+from curriculum.hosts.static import overview_markup
 from curriculum.render import html_templates
 
 __all__ = [
@@ -227,52 +221,6 @@ def overview(lesson_id: str) -> Any:
     fm = session.curriculum.lessons[lesson_id].model
     text = "\n".join([f"{fm.title} (about {fm.duration} minutes)", *(f"- {o.text}" for o in fm.objectives)])
     return _HTML(markup, text)
-
-
-def overview_markup(cur: Curriculum, lesson_id: str, profile: str, *, live: bool = False) -> str | None:
-    """Return the HTML of a lesson's overview, or None when there is no such lesson.
-
-    Parameters
-    ----------
-    cur : Curriculum
-        The loaded curriculum.
-    lesson_id : str
-        The lesson id.
-    profile : str
-        ``faculty`` links to the lesson's facilitator notes.
-    live : bool
-        Link to notebooks and notes as files (JupyterLab) rather than to the site's pages.
-    """
-    doc = cur.lessons.get(lesson_id)
-    if doc is None:
-        return None
-    fm = doc.model
-    suffix = ".ipynb" if live else ".html"
-    domains = {competency_domain(c) for o in fm.objectives for c in o.competencies}
-    notes = None
-    if lesson_id in cur.notes and profile == "faculty":
-        notes = f"../{NOTES_FOLDER}/{lesson_id}{'.qmd' if live else '.html'}"
-    return str(
-        html_templates("curriculum.hosts")
-        .get_template("overview.html.j2")
-        .render(
-            duration=fm.duration,
-            prerequisites=[
-                {"href": f"{p}{suffix}", "title": _lesson_title(cur, p)} for p in fm.prerequisites
-            ],
-            objectives=[
-                {"text": o.text, "competencies": [(c, competency_name(c)) for c in o.competencies]}
-                for o in fm.objectives
-            ],
-            legend="; ".join(f"{d} {name}" for d, name in COMPETENCY_DOMAINS.items() if d in domains),
-            notes=notes,
-        )
-    )
-
-
-def _lesson_title(cur: Curriculum, lesson_id: str) -> str:
-    doc = cur.lessons.get(lesson_id)
-    return str(doc.model.title) if doc else lesson_id
 
 
 class ProgressTable:

@@ -28,9 +28,23 @@ from typing import Any
 from markupsafe import Markup
 
 from curriculum.components import COMPONENTS, Mount, dom_id
+from curriculum.content import (
+    COMPETENCY_DOMAINS,
+    NOTES_FOLDER,
+    Curriculum,
+    competency_domain,
+    competency_name,
+)
 from curriculum.render import html_templates
 
-__all__ = ["MOUNT_MIME", "OVERVIEW_MIME", "mount_element", "payload_script", "static_fragment"]
+__all__ = [
+    "MOUNT_MIME",
+    "OVERVIEW_MIME",
+    "mount_element",
+    "overview_markup",
+    "payload_script",
+    "static_fragment",
+]
 
 MOUNT_MIME = "application/vnd.curriculum.mount+json"
 """The MIME type of a component reference (a :class:`~curriculum.components.Mount`) in a notebook output."""
@@ -116,3 +130,49 @@ def payload_script(payloads: Mapping[str, Mapping[str, Any]]) -> str:
         + entries
         + "\n});\n"
     )
+
+
+def overview_markup(cur: Curriculum, lesson_id: str, profile: str, *, live: bool = False) -> str | None:
+    """Return the HTML of a lesson's overview, or None when there is no such lesson.
+
+    Parameters
+    ----------
+    cur : Curriculum
+        The loaded curriculum.
+    lesson_id : str
+        The lesson id.
+    profile : str
+        ``faculty`` links to the lesson's facilitator notes.
+    live : bool
+        Link to notebooks and notes as files (JupyterLab) rather than to the site's pages.
+    """
+    doc = cur.lessons.get(lesson_id)
+    if doc is None:
+        return None
+    fm = doc.model
+    suffix = ".ipynb" if live else ".html"
+    domains = {competency_domain(c) for o in fm.objectives for c in o.competencies}
+    notes = None
+    if lesson_id in cur.notes and profile == "faculty":
+        notes = f"../{NOTES_FOLDER}/{lesson_id}{'.qmd' if live else '.html'}"
+    return str(
+        html_templates("curriculum.hosts")
+        .get_template("overview.html.j2")
+        .render(
+            duration=fm.duration,
+            prerequisites=[
+                {"href": f"{p}{suffix}", "title": _lesson_title(cur, p)} for p in fm.prerequisites
+            ],
+            objectives=[
+                {"text": o.text, "competencies": [(c, competency_name(c)) for c in o.competencies]}
+                for o in fm.objectives
+            ],
+            legend="; ".join(f"{d} {name}" for d, name in COMPETENCY_DOMAINS.items() if d in domains),
+            notes=notes,
+        )
+    )
+
+
+def _lesson_title(cur: Curriculum, lesson_id: str) -> str:
+    doc = cur.lessons.get(lesson_id)
+    return str(doc.model.title) if doc else lesson_id

@@ -32,7 +32,7 @@ from curriculum._words import counted
 from curriculum.components import Mount
 from curriculum.content import FileRefused, inside, read_existing, relative_posix, write_atomic
 from curriculum.errors import BuildError, ContentError, CurriculumError
-from curriculum.hosts.static import mount_element, payload_script
+from curriculum.hosts.static import mount_element, overview_markup, payload_script
 from curriculum.project import SiteConfig, site_id
 from curriculum.render import GeneratedPage, PayloadBuilder, html_templates, raw_html
 from curriculum.site._assets import site_assets
@@ -391,9 +391,6 @@ def _overview(run: Render) -> Callable[[str], Callable[[str], str]]:
 
     def for_page(source: str) -> Callable[[str], str]:
         def markup(lesson_id: str) -> str:
-            # the notebook host (and the progress store it imports) only for a page that shows an overview
-            from curriculum.hosts.notebook import overview_markup
-
             html = overview_markup(run.builder.curriculum, lesson_id, run.builder.profile)
             if html is None:
                 raise ContentError(
