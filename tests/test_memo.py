@@ -599,3 +599,16 @@ def test_the_files_of_a_namespace_a_memo_replaces_are_removed_when_it_writes(tmp
     retired.write_text('{"memo": "test.retired"}\n')
     fill(tmp_path, "alpha", memo=Memo[str]("test.successor", 1, str, _text, replaces=("test.retired",)))
     assert not retired.exists() and stored(tmp_path, "test.successor")
+
+
+def test_the_package_files_are_its_code_templates_scripts_and_styles_not_its_byte_code() -> None:
+    """Listed folder by folder, as pathlib's recursive glob and suffix would list them."""
+    from curriculum._memo import _PACKAGE_SUFFIXES, package_files
+
+    package = Path(_memo.__file__).resolve().parent
+    files = package_files()
+    assert files == tuple(
+        sorted(p for p in package.rglob("*") if p.suffix in _PACKAGE_SUFFIXES and p.is_file())
+    )
+    assert package / "_memo.py" in files and package / "site" / "resources" / "curriculum.lua" in files
+    assert not any("__pycache__" in p.parts for p in files)

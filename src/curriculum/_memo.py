@@ -116,9 +116,22 @@ _PACKAGE_SUFFIXES = (".py", ".js", ".css", ".lua", ".j2", ".html")
 
 @functools.cache
 def package_files() -> tuple[Path, ...]:
-    """Return every file of the package a build's output depends on (code, templates, scripts, styles)."""
-    package = Path(__file__).resolve().parent
-    return tuple(sorted(p for p in package.rglob("*") if p.suffix in _PACKAGE_SUFFIXES and p.is_file()))
+    """Return every file of the package a build's output depends on (code, templates, scripts, styles).
+
+    Listed folder by folder with :func:`os.scandir`, whose entries say what
+    they are, and without the byte-code folders (``__pycache__``): a build
+    lists the package once, for the code key and its stamps.
+    """
+    found: list[Path] = []
+    folders = [os.fspath(Path(__file__).resolve().parent)]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir() and entry.name != "__pycache__":
+                    folders.append(entry.path)
+                elif Path(entry.name).suffix in _PACKAGE_SUFFIXES and entry.is_file():
+                    found.append(Path(entry.path))
+    return tuple(sorted(found))
 
 
 def code_key() -> str:
