@@ -102,7 +102,8 @@ def test_a_touched_file_takes_the_full_path_and_still_builds_nothing(tmp_path: P
 
 
 def test_a_quiz_edit_loads_no_exporter_or_notebook_host(tmp_path: Path) -> None:
-    """Every build imports the handout's package, not the deck writer's database; nor the notebook host."""
+    """A quiz edit imports the handout's package (its page is made again), not the deck writer's database;
+    nor the notebook host. A lesson edit, neither the exporters."""
     root = copy(tmp_path)
     assert probe(["build", "--engine", "pandoc"], root)["status"] == 0
     quiz = root / "quizzes" / "intro.yml"
@@ -119,7 +120,8 @@ def test_a_quiz_edit_loads_no_exporter_or_notebook_host(tmp_path: Path) -> None:
     lesson.write_text(json.dumps(notebook))
     third = probe(["build", "--engine", "pandoc"], root)
     assert third["status"] == 0 and "pydantic" in third["modules"]
-    assert not {"curriculum.hosts.notebook", "curriculum.assess"} & set(third["modules"])
+    assert not {"curriculum.hosts.notebook", "curriculum.assess", "curriculum.export"} & set(third["modules"])
+    assert "curriculum.export" in modules  # the quiz's page and its handout were made again
 
 
 def test_a_clean_check_is_replayed_without_loading_the_content(tmp_path: Path) -> None:

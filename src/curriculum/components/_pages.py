@@ -15,7 +15,6 @@ from markupsafe import Markup
 
 from curriculum.components._spec import COMPONENTS, PageContext
 from curriculum.content import Document, Quiz, Vignette
-from curriculum.export import ExportContext, Handout
 from curriculum.render import GeneratedPage, PageWriter, Piece, html_templates, reference_list
 
 __all__ = ["LABELS", "QUIZ_KINDS", "case_library", "case_page", "quiz_index", "quiz_page"]
@@ -88,6 +87,8 @@ def quiz_page(ctx: PageContext, ident: str) -> GeneratedPage:
     page.raw(str(ui.opening()))
     _component(ctx, page, "quiz", ident, doc)
     page.raw(str(ui.closing()))
+    from curriculum.export import ExportContext, Handout  # the exporters only for a quiz page made again
+
     page.raw(*Handout().pieces(doc, ExportContext(ctx.curriculum, md, ctx.builder.profile)))
     cited = [text for item in quiz.items for text in (item.stem, *(o.text for o in item.options))]
     if ctx.builder.profile == "faculty":

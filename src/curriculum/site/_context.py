@@ -13,19 +13,21 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from curriculum.content import E_CONFIG, Curriculum, FileRefused, Severity, display_path, read_bytes
 from curriculum.errors import ContentError
-from curriculum.export import ExportContext
 from curriculum.project import Project, SiteConfig
 from curriculum.render import PayloadBuilder, Profile, Renderer
 from curriculum.site._check import check_site
 from curriculum.site._citeproc import FormattingAhead, format_references
 from curriculum.site._prerender import Prerendered, prerender
+
+if TYPE_CHECKING:  # the exporters only for `curriculum export`
+    from curriculum.export import ExportContext
 
 __all__ = ["BuildContext", "Step", "checked", "export_context", "payload_builder"]
 
@@ -130,6 +132,8 @@ def export_context(root: Path, profile: str = "resident", console: Console | Non
     ContentError
         If the content has errors (an export is made only from content that passes the check).
     """
+    from curriculum.export import ExportContext
+
     cur, _ = checked(root, console or Console(stderr=True))
     builder = payload_builder(Project(root), cur, profile)
     return ExportContext(cur, builder.renderer, builder.profile, builder.site)
