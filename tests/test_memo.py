@@ -612,3 +612,18 @@ def test_the_package_files_are_its_code_templates_scripts_and_styles_not_its_byt
     )
     assert package / "_memo.py" in files and package / "site" / "resources" / "curriculum.lua" in files
     assert not any("__pycache__" in p.parts for p in files)
+
+
+def test_the_package_listing_follows_no_link_to_a_folder(tmp_path: Path) -> None:
+    """A link loop or a linked folder inside the package neither stops a build nor adds files."""
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "page.html").write_text("<p></p>")
+    (tmp_path / "module.py").write_text("")
+    (tmp_path / "notes.txt").write_text("")
+    (tmp_path / "loop").symlink_to(tmp_path)
+    (tmp_path / "elsewhere").symlink_to(tmp_path / "site")
+    files = _memo._code_files(tmp_path)
+    assert files == (tmp_path / "module.py", tmp_path / "site" / "page.html")
+    assert files == tuple(
+        sorted(p for p in tmp_path.rglob("*") if p.suffix in (".py", ".html") and p.is_file())
+    )

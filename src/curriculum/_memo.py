@@ -116,18 +116,24 @@ _PACKAGE_SUFFIXES = (".py", ".js", ".css", ".lua", ".j2", ".html")
 
 @functools.cache
 def package_files() -> tuple[Path, ...]:
-    """Return every file of the package a build's output depends on (code, templates, scripts, styles).
+    """Return every file of the package a build's output depends on (code, templates, scripts, styles)."""
+    return _code_files(Path(__file__).resolve().parent)
+
+
+def _code_files(package: Path) -> tuple[Path, ...]:
+    """Return the files of ``package`` with a suffix of :data:`_PACKAGE_SUFFIXES`, sorted.
 
     Listed folder by folder with :func:`os.scandir`, whose entries say what
-    they are, and without the byte-code folders (``__pycache__``): a build
-    lists the package once, for the code key and its stamps.
+    they are, without the byte-code folders (``__pycache__``) and, as a
+    recursive glob, without following a link to a folder: a build lists the
+    package once, for the code key and its stamps.
     """
     found: list[Path] = []
-    folders = [os.fspath(Path(__file__).resolve().parent)]
+    folders = [os.fspath(package)]
     while folders:
         with os.scandir(folders.pop()) as entries:
             for entry in entries:
-                if entry.is_dir() and entry.name != "__pycache__":
+                if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
                     folders.append(entry.path)
                 elif Path(entry.name).suffix in _PACKAGE_SUFFIXES and entry.is_file():
                     found.append(Path(entry.path))

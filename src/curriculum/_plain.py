@@ -11,10 +11,11 @@ anything else.
 A large file searched where it lies (a memo file, of which a build asks for a
 few entries) is mapped instead of read (:func:`read_headed` with ``mapped``):
 only the pages the search touches are read from disk. One smaller than
-:data:`MAP_FROM` is read whole all the same: reading it costs less than mapping
-it, and its bytes need no watching (see ``curriculum._memo._Shard._intact``). Every file the build
-writes in these folders is replaced whole, never changed in place, so a
-mapped file's bytes stay as they were mapped.
+:data:`MAP_FROM` is read whole all the same: reading it costs less than
+mapping it, and its bytes need no watching (see
+``curriculum._memo._Shard._intact``). Every file the build writes in these
+folders is replaced whole, never changed in place, so a mapped file's bytes
+stay as they were mapped.
 """
 
 from __future__ import annotations

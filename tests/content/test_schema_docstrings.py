@@ -70,3 +70,13 @@ def test_the_schemas_describe_the_fields_of_nested_models_too() -> None:
     quiz = json.loads(schema_text("quiz", schemas()["quiz"]))
     option = quiz["$defs"]["Option"]["properties"]["id"]
     assert option["description"] == "Option letter, ``a`` to ``h``; unique within the item."
+
+
+def test_a_model_that_only_shares_a_content_model_s_name_gets_none_of_its_descriptions() -> None:
+    """Descriptions come from the models the schema holds, not from any model of that name."""
+
+    class Option(BaseModel):  # a quiz option's name, in another program's file
+        id: str
+
+    schema = json.loads(schema_text("other", Option))
+    assert "description" not in schema["properties"]["id"]

@@ -20,7 +20,7 @@ import inspect
 import json
 import textwrap
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, TypeAdapter
 
@@ -49,8 +49,9 @@ def schemas() -> dict[str, Any]:
 
 def schema_text(name: str, model: Any = None) -> str:
     """Return the JSON Schema of content kind ``name`` (or of ``model``) as stable, indented text."""
-    schema = TypeAdapter(model if model is not None else schemas()[name]).json_schema(by_alias=True)
-    _describe(schema)
+    target = model if model is not None else schemas()[name]
+    schema = TypeAdapter(target).json_schema(by_alias=True)
+    _describe(schema, target)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema.setdefault("title", name.capitalize())
     return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
@@ -120,26 +121,41 @@ def _class_docstrings(cls: type) -> tuple[frozenset[str], dict[str, str]]:
     return frozenset(declared), documented
 
 
-def _models() -> dict[str, type[BaseModel]]:
-    """Return every content model by class name (the names a schema's definitions go by), if unique."""
+def _models(target: Any) -> dict[str, type[BaseModel]]:
+    """Return the content models a schema of ``target`` holds, by class name (as its definitions go).
+
+    Those reached from ``target`` through its fields' annotations; a name two of
+    them share names neither. Only content models (whose docstrings pydantic
+    used to read) are returned.
+    """
     from curriculum.content._models import _Base
 
     named: dict[str, set[type[BaseModel]]] = {}
-    todo: list[type[BaseModel]] = [_Base]
+    seen: set[int] = set()
+    todo: list[Any] = [target]
     while todo:
-        cls = todo.pop()
-        todo += cls.__subclasses__()
-        named.setdefault(cls.__name__, set()).add(cls)
-    return {name: next(iter(classes)) for name, classes in named.items() if len(classes) == 1}
+        annotation = todo.pop()
+        if id(annotation) in seen:
+            continue
+        seen.add(id(annotation))
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            named.setdefault(annotation.__name__, set()).add(annotation)
+            todo += [field.annotation for field in annotation.model_fields.values()]
+        todo += get_args(annotation)
+    return {
+        name: cls
+        for name, (cls, *others) in ((name, list(found)) for name, found in named.items())
+        if not others and issubclass(cls, _Base)
+    }
 
 
-def _describe(schema: dict[str, Any]) -> None:
-    """Give each property of a content model in ``schema`` its field's docstring, unless it has a description.
+def _describe(schema: dict[str, Any], target: Any) -> None:
+    """Give each property of a content model in ``schema`` (of ``target``) its field's docstring.
 
-    The schema's root (a model's) and each of its definitions are named by the
-    model's class name, as pydantic names them.
+    Unless it has a description already. The schema's root (a model's) and each
+    of its definitions are named by the model's class name, as pydantic names them.
     """
-    models = _models()
+    models = _models(target)
     for node in [schema, *schema.get("$defs", {}).values()]:
         model = models.get(node.get("title", ""))
         if model is None or not isinstance(node.get("properties"), dict):

@@ -172,6 +172,10 @@ class Project:
     def config(self, profile: str = "resident", *, reread: bool = False) -> SiteConfig:
         """Return the site configuration of ``profile``, read once (``reread``: again, for new pages).
 
+        What the render patterns match is kept for every profile until a
+        ``reread``: a profile read first after another takes that one's matches
+        for the patterns they share, as they were then (a build reads both at its start).
+
         Raises
         ------
         ContentError
