@@ -10,6 +10,10 @@ from curriculum.content._schema import field_docstrings, schema_text, schemas
 
 
 class _Parent(BaseModel):
+    """Models whose docstrings pydantic reads too (our reading ignores the setting)."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
     kept: str
     """Inherited as it is."""
     redeclared: str
@@ -30,31 +34,6 @@ class _Child(_Parent):
     """
 
 
-class _ReadParent(BaseModel):
-    """The same models, their docstrings read by pydantic itself."""
-
-    model_config = ConfigDict(use_attribute_docstrings=True)
-
-    kept: str
-    """Inherited as it is."""
-    redeclared: str
-    """Lost where a subclass declares the field again without one."""
-    replaced: str
-    """Replaced by the subclass's."""
-    bare: str
-
-
-class _ReadChild(_ReadParent):
-    redeclared: str
-    replaced: str
-    """The subclass's own."""
-    added: int = 0
-    """
-
-        Cleaned as inspect.cleandoc cleans it.
-    """
-
-
 def test_field_docstrings_are_those_pydantic_reads() -> None:
     expected = {
         "kept": "Inherited as it is.",
@@ -62,7 +41,7 @@ def test_field_docstrings_are_those_pydantic_reads() -> None:
         "added": "Cleaned as inspect.cleandoc cleans it.",
     }
     assert field_docstrings(_Child) == expected
-    read = {name: field.description for name, field in _ReadChild.model_fields.items() if field.description}
+    read = {name: field.description for name, field in _Child.model_fields.items() if field.description}
     assert read == expected
 
 
