@@ -123,20 +123,14 @@ def package_files() -> tuple[Path, ...]:
 def _code_files(package: Path) -> tuple[Path, ...]:
     """Return the files of ``package`` with a suffix of :data:`_PACKAGE_SUFFIXES`, sorted.
 
-    Listed folder by folder with :func:`os.scandir`, whose entries say what
-    they are, without the byte-code folders (``__pycache__``) and, as a
-    recursive glob, without following a link to a folder: a build lists the
-    package once, for the code key and its stamps.
+    Without the byte-code folders (``__pycache__``) and, as a recursive glob,
+    without following a link to a folder: a build lists the package once, for
+    the code key and its stamps.
     """
     found: list[Path] = []
-    folders = [os.fspath(package)]
-    while folders:
-        with os.scandir(folders.pop()) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
-                    folders.append(entry.path)
-                elif Path(entry.name).suffix in _PACKAGE_SUFFIXES and entry.is_file():
-                    found.append(Path(entry.path))
+    for top, folders, files in os.walk(package):  # a link to a folder is listed, not entered
+        folders[:] = [name for name in folders if name != "__pycache__"]
+        found += [p for name in files if (p := Path(top, name)).suffix in _PACKAGE_SUFFIXES and p.is_file()]
     return tuple(sorted(found))
 
 

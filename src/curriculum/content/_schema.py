@@ -91,7 +91,7 @@ def field_docstrings(model: type[BaseModel]) -> dict[str, str]:
     """
     found: dict[str, str] = {}
     for cls in reversed(model.__mro__):
-        if not (isinstance(cls, type) and issubclass(cls, BaseModel)) or cls is BaseModel:
+        if not issubclass(cls, BaseModel) or cls is BaseModel:
             continue
         declared, documented = _class_docstrings(cls)
         for name in declared:
@@ -142,11 +142,8 @@ def _models(target: Any) -> dict[str, type[BaseModel]]:
             named.setdefault(annotation.__name__, set()).add(annotation)
             todo += [field.annotation for field in annotation.model_fields.values()]
         todo += get_args(annotation)
-    return {
-        name: cls
-        for name, (cls, *others) in ((name, list(found)) for name, found in named.items())
-        if not others and issubclass(cls, _Base)
-    }
+    unique = {name: found.pop() for name, found in named.items() if len(found) == 1}
+    return {name: cls for name, cls in unique.items() if issubclass(cls, _Base)}
 
 
 def _describe(schema: dict[str, Any], target: Any) -> None:

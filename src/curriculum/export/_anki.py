@@ -104,7 +104,7 @@ def _package(package: Any) -> bytes:
     The time lets Anki's import replace the notes of an earlier export of the
     same quiz (it updates a note when the incoming one is newer).
     """
-    import sqlite3  # only to export a deck: every build imports this package (the handout)
+    import sqlite3  # only to export a deck: a build that makes a quiz page imports this package (the handout)
 
     timestamp = time.time()
     # built in memory (on disk, every statement would sync), then zipped from memory

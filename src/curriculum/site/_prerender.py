@@ -247,33 +247,33 @@ def prerender(
     generated = generated_pages(cur, builder)
     written = OutputRecord(record, root, [], racy=True) if record is not None else None
     changed: list[Path] = []
-    moved = False
+    moved: list[Path] = []  # generated files added or removed: the pages patterns match may differ
+
+    def write(path: Path, text: str) -> None:
+        existed = os.path.lexists(path)
+        if write_atomic(path, text, within=root):
+            changed.append(path)
+            if not existed:
+                moved.append(path)
+
     for name in generated:
         held = generated.held(name) if written is not None else None
         if held is not None and written is not None and written.kept(name, held):
             continue
-        page = generated[name]
-        existed = os.path.lexists(root / name)
-        if write_atomic(root / name, page.text, within=root):
-            changed.append(root / name)
-            moved = moved or not existed
+        write(root / name, generated[name].text)
         made_from = generated.made_from(name)
         if written is not None and made_from is not None:
             written.wrote(name, key=made_from)
     manifest = manifest_script(cur)
-    others = {root / ASSETS_INCLUDE: _assets_include(manifest), root / "rules/index.qmd": rules_markdown()}
-    for path, text in others.items():
-        existed = os.path.lexists(path)
-        if write_atomic(path, text, within=root):
-            changed.append(path)
-            moved = moved or not existed
+    write(root / ASSETS_INCLUDE, _assets_include(manifest))
+    write(root / "rules/index.qmd", rules_markdown())
     for spec in COMPONENTS.values():
         for stale in (root / spec.pages.folder).glob("*.qmd") if spec.pages else ():
             if stale.relative_to(root).as_posix() not in generated:
                 stale.unlink()
-                moved = True
+                moved.append(stale)
     if written is not None:
         written.save()
     if reference:
         api_reference(root)  # the Pandoc engine starts it before the check instead (start_reference)
-    return Prerendered(changed, moved, generated, manifest)
+    return Prerendered(changed, bool(moved), generated, manifest)
