@@ -181,3 +181,55 @@ def test_a_generated_page_changed_in_the_same_tick_as_it_was_recorded_is_written
     out = _quiet(root)
     assert page.read_text() == text
     _same_as_a_fresh_build(root, out, tmp_path)
+
+
+def test_the_pages_pandoc_need_not_render_are_wrapped_while_it_renders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edited page's render does not hold up the other pages, nor the reading of the last search index.
+
+    The edited page's render waits until the wrap stage has taken every other
+    page and the search stage has read the last index's postings; a build that
+    waited for the render first would wait here until the timeout.
+    """
+    import json
+    import threading
+
+    from curriculum.site import _page_plan, _page_render, _stages
+
+    root, _ = build_copy(tmp_path, "resident")
+    _edit(root / "index.qmd", "A test home page", "The test home page")
+    pages = len(json.loads((root / ".curriculum-cache" / "resident" / "pages.json").read_text()))
+    made: list[str] = []
+    others_wrapped, postings_read = threading.Event(), threading.Event()
+    waited: list[bool] = []
+    real_made, real_render, real_postings = (
+        _page_plan.PagePlan.made,
+        _page_render.PageRenderer.render,
+        _stages.read_postings,
+    )
+
+    def made_page(self: Any, source: str, page: Any) -> None:
+        made.append(source)
+        if len(made) == pages - 1:
+            others_wrapped.set()
+        real_made(self, source, page)
+
+    def read_postings(*args: Any) -> Any:
+        found = real_postings(*args)
+        if others_wrapped.is_set():
+            postings_read.set()
+        return found
+
+    def render(self: Any, source: str, *args: Any, **options: Any) -> Any:
+        waited.append(postings_read.wait(timeout=20))
+        return real_render(self, source, *args, **options)
+
+    monkeypatch.setattr(_page_plan.PagePlan, "made", made_page)
+    monkeypatch.setattr(_page_render.PageRenderer, "render", render)
+    monkeypatch.setattr(_stages, "read_postings", read_postings)
+    out = _quiet(root)
+    assert waited == [True], "the edited page's render held up the other pages or the search stage"
+    assert made[-1] == "index.qmd" and len(made) == pages
+    assert "The test home page" in (out / "index.html").read_text()
+    _same_as_a_fresh_build(root, out, tmp_path)

@@ -43,7 +43,7 @@ from curriculum.site._page import document as page_document
 from curriculum.site._page_plan import PagePlan, PlannedPage
 from curriculum.site._page_render import PageRenderer, RenderedPage
 from curriculum.site._pandoc import CACHE_LIMIT, E_PANDOC
-from curriculum.site._postings import POSTINGS, read_postings, write_postings
+from curriculum.site._postings import POSTINGS, Postings, read_postings, write_postings
 from curriculum.site._quick import MANIFEST
 from curriculum.site._report import RenderStats
 from curriculum.site._search import STANDALONE, SearchPage, site_index
@@ -208,9 +208,11 @@ def render_site(run: Render) -> RenderStats:
     executed = execute(run)
     plan = _plan(run, executed) if run.planned and not run.refresh else None
     sources = convert(run, executed, plan)
-    pages = wrap(run, sources, pandoc(run, sources), plan)  # a page is wrapped while Pandoc renders the next
+    searching = _SearchRecords(run)
+    # the pages Pandoc need not render are wrapped while it renders, then the search records are read
+    pages = wrap(run, sources, pandoc(run, sources, meanwhile=searching.read_ahead), plan)
     assets(run)
-    search(run, pages)
+    search(run, pages, searching)
     prune(run)
     if plan is not None:
         plan.save()
@@ -410,18 +412,26 @@ def _overview(run: Render) -> Callable[[str], Callable[[str], str]]:
     return for_page
 
 
-def pandoc(run: Render, sources: Mapping[str, _Source]) -> Iterator[tuple[_Source, RenderedPage]]:
+def pandoc(
+    run: Render, sources: Mapping[str, _Source], *, meanwhile: Callable[[], None] = lambda: None
+) -> Iterator[tuple[_Source, RenderedPage]]:
     """Pandoc stage: render each page's Markdown to HTML (citeproc, our filters), cached by its inputs.
 
-    Yields each page with its HTML, in order, once it is rendered, so that the
-    next stage works on it while Pandoc renders the next pages (on the other threads).
+    Yields each page with its HTML: first every page the cache already holds
+    (the last build's, or one :func:`convert` found), while Pandoc renders the
+    others on two threads, then those in site order as they are done. So the
+    next stage works through the pages it needs no Pandoc for while Pandoc
+    works: after a one-page edit, wrapping the other pages costs no time.
+    ``meanwhile`` is called once those are yielded, before the first page
+    Pandoc renders is waited for (when there is one): work that needs none of
+    their HTML, done while Pandoc works.
     """
     renderer = run.renderer()
     run.step("Rendering pages", len(sources))
+    kept = [(item, item.rendered) for item in sources.values() if item.rendered is not None]
+    fresh = [item for item in sources.values() if item.rendered is None]
 
     def one(item: _Source) -> RenderedPage:
-        if item.rendered is not None:
-            return item.rendered
         source = item.page.source
         return renderer.render(source, item.markdown, item.slots, run.generated.get(source))
 
@@ -429,10 +439,21 @@ def pandoc(run: Render, sources: Mapping[str, _Source]) -> Iterator[tuple[_Sourc
     finished = False
     try:
         with ThreadPoolExecutor(max_workers=2) as pool:
-            for item, html in zip(sources.values(), pool.map(one, sources.values()), strict=True):
-                rendered += html.fresh
-                run.step("", 1)
-                yield item, html
+            running = [pool.submit(one, item) for item in fresh]
+            try:
+                for item, html in kept:
+                    run.step("", 1)
+                    yield item, html
+                if running:
+                    meanwhile()
+                for item, future in zip(fresh, running, strict=True):
+                    html = future.result()
+                    rendered += html.fresh
+                    run.step("", 1)
+                    yield item, html
+            finally:
+                for future in running:  # a failed page or stage: the pages not begun are not rendered
+                    future.cancel()
         finished = True
     finally:
         renderer.close(prune=finished)
@@ -451,22 +472,27 @@ def wrap(
 ) -> list[SearchPage]:
     """Wrap stage: each page in the page template, with its components' payload script; then the search page.
 
-    ``rendered`` gives the pages of ``sources`` with their HTML, as Pandoc
-    renders them; ``plan`` is told what each page was made into. A page's
-    HTML is read, and its payloads built, only for a file that must be made again.
+    ``rendered`` gives the pages of ``sources`` with their HTML, in any
+    order: those the cache holds first, while Pandoc renders the others (see
+    :func:`pandoc`); ``plan`` is told what each page was made into. A page's
+    HTML is read, and its payloads built, only for a file that must be made
+    again. While a page is still being rendered, each page taken from the
+    cache also reads its part of the search index, which the index will need:
+    a page made again changes what the index is made from.
 
     Returns
     -------
     list[SearchPage]
-        What the search index reads of each page: its text and its components' payloads.
+        What the search index reads of each page (its text and its components' payloads), in site order.
     """
     config = run.config
     pages = {source: item.page for source, item in sources.items()}
     pager = Pager([pages[s] for entry in config.sidebar for s in entry.pages() if s in pages])
     footer = run.builder.renderer.inline(config.footer) if config.footer else ""
     written_before = run.stats.written
-    found: list[SearchPage] = []
+    found: dict[str, SearchPage] = {}
     built: dict[Mount, dict[str, Any]] = {}
+    pending = any(item.rendered is None for item in sources.values())  # pages Pandoc renders meanwhile
     site = [
         config.title,
         site_id(config.root),
@@ -489,11 +515,13 @@ def wrap(
         notebook = page.kind == "notebook"
         read = functools.partial(getattr, out, "body")  # this page's body, read if the index is made again
         standalone = item.planned.standalone if item.planned else STANDALONE in out.body
-        found.append(
-            SearchPage(page.title, page.output, notebook, read, payloads.shown, made_from, standalone)
+        indexed = found[source] = SearchPage(
+            page.title, page.output, notebook, read, payloads.shown, made_from, standalone
         )
         if out.fresh:
-            found[-1].read_ahead()
+            indexed.read_ahead()
+        elif pending:
+            indexed.part()  # one look-up (its texts are read only if its text script is written)
         data_file = ""
         if out.mounts:
             data_file = posixpath.splitext(posixpath.basename(page.output))[0] + ".data.js"
@@ -527,7 +555,7 @@ def wrap(
     search_body = html_templates("curriculum.site").get_template("search-body.html.j2").render()
     run.write(search_page.output, page_document(config, pages, search_page, search_body))
     run.log("wrap", f"{counted(len(sources) + 1, 'page')} · {run.stats.written - written_before} written")
-    return found
+    return [found[source] for source in sources]
 
 
 _MARKED = re.compile(r'class="cur-progress"|data-cur-record=')
@@ -598,7 +626,41 @@ def assets(run: Render) -> None:
     run.log("assets", f"{counted(len(files), 'file')} · {run.stats.written - written_before} written")
 
 
-def search(run: Render, pages: list[SearchPage]) -> None:
+class _SearchRecords:
+    """What the search stage keeps of the last build: which files it wrote from what, and its postings.
+
+    Read when the stage needs them, or ahead, while Pandoc renders the pages
+    made again (:meth:`read_ahead`): a page made again changes what the index
+    is made from, so the last index's postings will be read.
+
+    Parameters
+    ----------
+    run : Render
+        The render.
+    """
+
+    def __init__(self, run: Render) -> None:
+        self._run = run
+        self._postings: tuple[Postings | None] | None = None
+
+    @functools.cached_property
+    def record(self) -> OutputRecord:
+        """The record of the search files the last build wrote."""
+        run = self._run
+        return OutputRecord(run.cache / "searched.json", run.out, [], run.stats.files.extend)
+
+    def postings(self) -> Postings | None:
+        """Return the last index's postings (None: there are none, or none this code can read)."""
+        if self._postings is None:
+            self._postings = (read_postings(self._run.cache / POSTINGS, self.record.shared),)
+        return self._postings[0]
+
+    def read_ahead(self) -> None:
+        """Read the record and the last postings now (while Pandoc works)."""
+        self.postings()
+
+
+def search(run: Render, pages: list[SearchPage], records: _SearchRecords | None = None) -> None:
     """Search stage: the index of every page and the components on it (encoded again only if it changed).
 
     When every page says what its text is made from (its rendered body's cache
@@ -606,9 +668,11 @@ def search(run: Render, pages: list[SearchPage]) -> None:
     index is not even gathered; otherwise it is, from each page's part, and
     encoded again only if its sections' headings or words changed; a page's
     text script is made again only if what it is made from changed.
+    ``records`` is what the stage keeps of the last build, if read already.
     """
     written_before = run.stats.written
-    record = OutputRecord(run.cache / "searched.json", run.out, [], run.stats.files.extend)
+    records = records or _SearchRecords(run)
+    record = records.record
     made = [[p.title, p.url, p.notebook, p.made_from] for p in pages]
     known = all(p.made_from is not None for p in pages)
     if known and record.kept("pages", made, as_recorded=True):
@@ -617,7 +681,7 @@ def search(run: Render, pages: list[SearchPage]) -> None:
         index = site_index(pages)
         if not record.kept("search-index.js", [index.pages, index.made_from(), sorted(index.names_only)]):
             kept = run.cache / POSTINGS  # the last index's: only the changed sections' words are encoded
-            run.write("search-index.js", index.index_script(read_postings(kept, record.shared)))
+            run.write("search-index.js", index.index_script(records.postings()))
             if index.postings is not None:
                 with contextlib.suppress(CurriculumError, OSError):  # kept only to save time
                     write_postings(kept, index.postings, record.shared)
