@@ -85,7 +85,7 @@ def citation_texts(output: str) -> list[tuple[str, str]]:
 _ENTRY = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>(.*?)</div>', re.DOTALL)
 _CLUSTER = re.compile(r'<span class="citation" data-cites="([^"]+)">')
 _LINK = re.compile(r'<a href="#ref-([^"]+)"[^>]*>(.*?)</a>', re.DOTALL)
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^<>]*>")
 
 
 def format_references(bibliography: Bibliography) -> dict[str, FormattedReference]:
