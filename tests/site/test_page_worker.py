@@ -224,3 +224,12 @@ def test_quartodoc_failing_fails_the_build_and_renders_nothing(project: Path, tm
         ahead.wait()
     ahead.close()
     assert not list((tmp_path / "cache" / "pages").glob("*.page"))
+
+
+def test_a_worker_closed_before_its_first_page_starts_no_process() -> None:
+    """A build that stops (a failed check) while a thread is about to render leaves no Pandoc running."""
+    worker = PageWorker(PANDOC)
+    worker.close()
+    page = run_pandoc(PANDOC, "Text.\n", "page.qmd", None, "resident", worker=worker)
+    assert page[1] == "<p>Text.</p>"  # by a process of its own, which has ended
+    assert worker._process is None

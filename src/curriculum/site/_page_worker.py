@@ -43,6 +43,8 @@ class PageWorker:
         self._process: subprocess.Popen[bytes] | None = None
         self._replies: queue.Queue[bytes | None] = queue.Queue()
         self._rendered = 0
+        self._lock = threading.Lock()
+        self._closed = False
         self.broken = False
         """The worker stopped before its first page: each page gets a process of its own."""
 
@@ -64,7 +66,7 @@ class PageWorker:
             process.stdin.flush()
             line = self._replies.get(timeout=seconds)
         except queue.Empty as exc:
-            self.close(kill=True)
+            self._stop(kill=True)
             raise subprocess.TimeoutExpired("pandoc lua pages.lua", seconds) from exc
         except OSError:  # the worker has stopped: its pipe is closed
             line = None
@@ -82,8 +84,20 @@ class PageWorker:
         return None  # Pandoc failed on the page: its own process reports where
 
     def close(self, *, kill: bool = False) -> None:
-        """Stop the worker: it ends when its input does (or is killed, if asked or if it does not end)."""
-        process, self._process = self._process, None
+        """Stop the worker for good: a page asked of it later is not rendered (it returns None).
+
+        Its process ends when its input does (or is killed, if asked or if it
+        does not end). A thread that was about to start it, as another closes
+        it, starts none (a process started after its close would never end).
+        """
+        with self._lock:
+            self._closed = True
+        self._stop(kill=kill)
+
+    def _stop(self, *, kill: bool = False) -> None:
+        """Stop the process, if any (the next page starts another, unless the worker is closed)."""
+        with self._lock:
+            process, self._process = self._process, None
         if process is None:
             return
         if kill:
@@ -98,23 +112,32 @@ class PageWorker:
             process.wait()
 
     def _start(self) -> subprocess.Popen[bytes] | None:
-        try:
-            process = subprocess.Popen(
-                [self._pandoc, "lua", str(resource("pages.lua")), str(resource("split.html")), self._pandoc],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,  # Pandoc's warnings (a citation it cannot find) are not errors
-            )
-        except OSError:
-            self.broken = True
-            return None
-        self._replies = queue.Queue()
+        with self._lock:  # not while another thread closes the worker
+            if self._closed:
+                return None
+            try:
+                process = subprocess.Popen(
+                    [
+                        self._pandoc,
+                        "lua",
+                        str(resource("pages.lua")),
+                        str(resource("split.html")),
+                        self._pandoc,
+                    ],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,  # Pandoc's warnings (a citation it cannot find) are not errors
+                )
+            except OSError:
+                self.broken = True
+                return None
+            self._replies = queue.Queue()
+            self._process = process
         threading.Thread(target=_read_replies, args=(process.stdout, self._replies), daemon=True).start()
-        self._process = process
         return process
 
     def _stopped(self) -> None:
-        self.close()
+        self._stop()
         if self._rendered == 0:
             self.broken = True
 
