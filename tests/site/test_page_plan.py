@@ -31,18 +31,28 @@ def _same_as_a_fresh_build(root: Path, out: Path, tmp_path: Path) -> None:
 
 @pytest.fixture
 def converted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The pages the convert stage turns into Pandoc Markdown (the others are taken as they were)."""
+    """The pages the convert stage turns into Pandoc Markdown (the others are taken as they were).
+
+    Not those converted to be rendered ahead (:class:`~curriculum.site._stages.PagesAhead`).
+    """
+    import threading
+
     from curriculum.site import _stages
 
     seen: list[str] = []
     real_page, real_notebook = _stages.markdown_page, _stages.notebook_markdown
 
+    def stage() -> bool:
+        return threading.current_thread().name != "pages-ahead"
+
     def page(root: Path, source: str) -> Any:
-        seen.append(source)
+        if stage():
+            seen.append(source)
         return real_page(root, source)
 
     def notebook(nb: Any, *args: Any) -> Any:
-        seen.append("a notebook")
+        if stage():
+            seen.append("a notebook")
         return real_notebook(nb, *args)
 
     monkeypatch.setattr(_stages, "markdown_page", page)
@@ -228,8 +238,121 @@ def test_the_pages_pandoc_need_not_render_are_wrapped_while_it_renders(
     monkeypatch.setattr(_page_plan.PagePlan, "made", made_page)
     monkeypatch.setattr(_page_render.PageRenderer, "render", render)
     monkeypatch.setattr(_stages, "read_postings", read_postings)
+    monkeypatch.setattr(_stages, "edited_pages", lambda config, changed: [])  # no render ahead of the stage
     out = _quiet(root)
     assert waited == [True], "the edited page's render held up the other pages or the search stage"
     assert made[-1] == "index.qmd" and len(made) == pages
     assert "The test home page" in (out / "index.html").read_text()
     _same_as_a_fresh_build(root, out, tmp_path)
+
+
+def _children() -> dict[int, str]:
+    """Return the processes this one started that are still running, with their commands (from /proc)."""
+    import os
+
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if int(fields[1]) == os.getpid() and fields[0] != "Z":
+                found[int(entry.name)] = command
+    return found
+
+
+def _render_waits_for_the_check(monkeypatch: pytest.MonkeyPatch, page: str) -> list[bool]:
+    """Make the content check wait until ``page`` is being rendered; return whether each check saw it."""
+    import threading
+
+    from curriculum.site import _check, _page_render
+
+    rendering = threading.Event()
+    waited: list[bool] = []
+    real_check, real_render = _check.check_curriculum, _page_render.PageRenderer.render
+
+    def check(cur: Any) -> Any:
+        waited.append(rendering.wait(timeout=20))
+        return real_check(cur)
+
+    def render(self: Any, source: str, *args: Any, **options: Any) -> Any:
+        if source == page:
+            rendering.set()
+        return real_render(self, source, *args, **options)
+
+    monkeypatch.setattr(_check, "check_curriculum", check)
+    monkeypatch.setattr(_page_render.PageRenderer, "render", render)
+    return waited
+
+
+def test_an_edited_page_is_rendered_while_the_content_is_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, converted: list[str]
+) -> None:
+    """Pandoc's render of the page an author edited starts once the content is loaded, before its checks.
+
+    The check waits for the render to start; a build that rendered only after
+    the check would wait here until the timeout.
+    """
+    root, _ = build_copy(tmp_path, "resident")
+    _edit(root / "index.qmd", "A test home page", "The test home page")
+    waited = _render_waits_for_the_check(monkeypatch, "index.qmd")
+    converted.clear()
+    out = _quiet(root)
+    assert waited == [True], "the edited page was not rendered while the content was checked"
+    assert converted == ["index.qmd"]  # by the convert stage too, which finds it rendered
+    assert "The test home page" in (out / "index.html").read_text()
+    _same_as_a_fresh_build(root, out, tmp_path)
+
+
+def test_a_lesson_whose_code_changed_is_not_rendered_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its outputs are not stored: the execute stage runs it, and then its page is rendered."""
+    import json
+
+    from curriculum.site import _page_render
+
+    root, _ = build_copy(tmp_path, "resident")
+    notebook = sorted((root / "lessons").glob("*.ipynb"))[0]
+    data = json.loads(notebook.read_text())
+    code = next(cell for cell in data["cells"] if cell["cell_type"] == "code")
+    code["source"] = "".join(code["source"]) + "\n1 + 1\n"
+    notebook.write_text(json.dumps(data, indent=1))
+    asked: list[bool] = []
+    real = _page_render.PageRenderer.render
+
+    def render(self: Any, source: str, *args: Any, **options: Any) -> Any:
+        if source.endswith(".ipynb"):
+            asked.append(options.get("used", True))
+        return real(self, source, *args, **options)
+
+    monkeypatch.setattr(_page_render.PageRenderer, "render", render)
+    out = _quiet(root)
+    assert asked == [True], "the lesson was rendered ahead of its execution"
+    _same_as_a_fresh_build(root, out, tmp_path)
+
+
+def test_a_check_that_fails_while_a_page_renders_ahead_reports_the_content_and_leaves_nothing_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from curriculum.errors import ContentError
+
+    root, first = build_copy(tmp_path, "resident")
+    before = (first.out / "index.html").read_bytes()
+    _edit(root / "index.qmd", "A test home page", "The test home page")
+    quiz = root / "quizzes" / "intro.yml"
+    quiz.write_text(quiz.read_text() + "\nbroken: [unclosed\n")
+    waited = _render_waits_for_the_check(monkeypatch, "index.qmd")
+    running = set(_children())  # other tests' servers, say
+    with pytest.raises(ContentError) as failed:
+        _quiet(root)
+    assert waited == [True]
+    assert any(d.path.endswith("quizzes/intro.yml") for d in failed.value.diagnostics)
+    assert not [t for t in threading.enumerate() if t.name == "pages-ahead"]
+    left = {pid: command for pid, command in _children().items() if pid not in running}
+    assert left == {}, "a process the build started is still running"
+    assert (first.out / "index.html").read_bytes() == before

@@ -320,6 +320,8 @@ class NotebookCache:
         on_done: Callable[[Ran], None] | None = None,
         workers: int = 2,
         digests: Mapping[Path, str] | None = None,
+        *,
+        execute: bool = True,
     ) -> ExecutedNotebooks:
         """Return every notebook with outputs, executing only those whose outputs are not stored.
 
@@ -336,6 +338,9 @@ class NotebookCache:
             content index, unread when unchanged). A notebook whose key is known
             by its digest is read only when its page must be made again, and
             must then still have that digest.
+        execute : bool
+            Execute the notebooks whose outputs are not stored; if False, they
+            are left out (and ``on_done`` is not told of them).
 
         Returns
         -------
@@ -377,7 +382,7 @@ class NotebookCache:
                 self._keep(path, key, freeze, _listed(outputs))  # into _freeze/ too (the cache holds them)
             if on_done:
                 on_done(Ran(path, how))
-        if todo:
+        if todo and execute:
             env = {
                 "CURRICULUM_HOST": "static",
                 "CURRICULUM_ROOT": str(self.root),

@@ -13,13 +13,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from curriculum.errors import BuildError
+from curriculum.errors import BuildError, CurriculumError
 from curriculum.site._policy import CSP, CSP_HEADER
 from curriculum.site._report import RenderStats
 
 if TYPE_CHECKING:
+    from curriculum.content import Curriculum
+    from curriculum.render import PayloadBuilder
     from curriculum.site._context import BuildContext
+    from curriculum.site._page_render import PageRenderer
     from curriculum.site._reference import ReferenceJob
+    from curriculum.site._stages import PagesAhead
 
 __all__ = ["CSP", "CSP_HEADER", "PandocEngine"]
 
@@ -81,7 +85,7 @@ class PandocEngine:
         from curriculum.site._citeproc import FormattingAhead
         from curriculum.site._manifest import MANIFEST_SCRIPT
         from curriculum.site._page_render import PageRenderer
-        from curriculum.site._stages import ReferenceAhead, Render, render_site
+        from curriculum.site._stages import ReferenceAhead, Render, edited_pages, render_site
         from curriculum.site._staging import recover, staged_output
         from curriculum.site._stamp import BuildStamp
 
@@ -97,9 +101,14 @@ class PandocEngine:
             build.stage("render", f"nothing changed since the last build · {build.seconds:.1f} s")
             return RenderStats(pages=pages)
         build.references = FormattingAhead(build.project.root)  # citeproc, for the components
-        cur = build.check()
-        builder = build.builder(cur)
-        renderer = PageRenderer(build.config, build.cache, builder.renderer.references)
+        early = _EarlyStart(build, [] if build.refresh else edited_pages(build.config, stamp.digests.changed))
+        try:
+            cur = build.check(loaded=early.start)  # the pages an edit changed are rendered meanwhile
+        except BaseException:
+            early.close(stop=True)
+            raise
+        builder = early.builder or build.builder(cur)
+        renderer = early.renderer or PageRenderer(build.config, build.cache, builder.renderer.references)
         ahead = ReferenceAhead(reference, renderer, build.project.root)  # its pages, once quartodoc is done
         try:
             generated = build.prerender(cur, builder, reference=False)
@@ -116,6 +125,7 @@ class PandocEngine:
         finally:
             renderer.close(prune=False)  # after a failure its workers stop (the Pandoc stage closed them)
             ahead.close()
+            early.close()
         stamp.commit(build.warnings, engine=self.version(), pages=stats.pages)
         build.stage(
             "render",
@@ -123,3 +133,54 @@ class PandocEngine:
             f"{stats.written} files written · {stats.removed} removed · {build.seconds:.1f} s",
         )
         return stats
+
+
+class _EarlyStart:
+    """What a build starts once the content is loaded, before it is checked: the render of the edited pages.
+
+    Once the content is loaded, the payload builder and the page renderer
+    are made (the build goes on with them) and :class:`~curriculum.site._stages.PagesAhead`
+    renders the pages an edit changed, while the content is checked. With no
+    such page, nothing is made early; nor when making them fails: the build
+    makes them after the check, and reports what is wrong.
+
+    Parameters
+    ----------
+    build : BuildContext
+        The build.
+    edited : list[str]
+        The pages to render ahead (:func:`~curriculum.site._stages.edited_pages`).
+    """
+
+    def __init__(self, build: BuildContext, edited: list[str]) -> None:
+        self._build, self._edited = build, edited
+        self.builder: PayloadBuilder | None = None
+        self.renderer: PageRenderer | None = None
+        self._pages: PagesAhead | None = None
+
+    def start(self, cur: Curriculum) -> None:
+        """Make the builder and the renderer, and start rendering the edited pages (if there are any)."""
+        from curriculum.site._page_render import PageRenderer
+        from curriculum.site._stages import PagesAhead
+
+        build = self._build
+        if not self._edited:
+            return
+        try:
+            builder = build.builder(cur)
+            renderer = PageRenderer(build.config, build.cache, builder.renderer.references)
+        except CurriculumError:
+            return  # made again after the check, which reports the content's problems first
+        self.builder, self.renderer = builder, renderer
+        self._pages = PagesAhead(self._edited, build.config, builder, renderer, build.cache)
+
+    def close(self, *, stop: bool = False) -> None:
+        """Wait for the page being rendered ahead, if any; with ``stop``, stop the renderer's workers first.
+
+        The build stops them itself once it has made its own use of them; a
+        failed check, before that, stops them here (a page under way is finished).
+        """
+        if stop and self.renderer is not None:
+            self.renderer.close(prune=False)
+        if self._pages is not None:
+            self._pages.close()

@@ -481,6 +481,11 @@ class SearchPage:
 
     def part(self) -> PagePart:
         """Return what the page gives the index (remembered by :attr:`made_from`, when known)."""
+        return self._part
+
+    @functools.cached_property
+    def _part(self) -> PagePart:
+        """The page's part, looked up (or read) once: the build may ask for it ahead of the index."""
         if self.made_from is None:
             return self._read[0]
         return _PARTS.get(self._made_from, lambda: self._read[0], context="made from")

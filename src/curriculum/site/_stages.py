@@ -22,7 +22,7 @@ import posixpath
 import re
 import secrets
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +30,14 @@ from typing import TYPE_CHECKING, Any
 
 from curriculum._words import counted
 from curriculum.components import Mount
-from curriculum.content import FileRefused, inside, read_existing, relative_posix, write_atomic
+from curriculum.content import (
+    FileRefused,
+    generated_dirs,
+    inside,
+    read_existing,
+    relative_posix,
+    write_atomic,
+)
 from curriculum.errors import BuildError, ContentError, CurriculumError
 from curriculum.hosts.static import mount_element, overview_markup, payload_script
 from curriculum.project import SiteConfig, site_id
@@ -54,10 +61,13 @@ if TYPE_CHECKING:
     from curriculum.site._reference import ReferenceJob
 
 __all__ = [
+    "EDITED_AHEAD",
+    "PagesAhead",
     "Render",
     "RenderStats",
     "assets",
     "convert",
+    "edited_pages",
     "execute",
     "pandoc",
     "prune",
@@ -113,6 +123,10 @@ class _Slots:
             return mount_element(self.mounts[index])
 
         return self._place.sub(place, body), shown
+
+
+def _nothing() -> None:
+    """Do nothing (no work to do while Pandoc renders)."""
 
 
 def _quiet(_name: str, _message: str) -> None:
@@ -209,8 +223,9 @@ def render_site(run: Render) -> RenderStats:
     plan = _plan(run, executed) if run.planned and not run.refresh else None
     sources = convert(run, executed, plan)
     searching = _SearchRecords(run)
-    # the pages Pandoc need not render are wrapped while it renders, then the search records are read
-    pages = wrap(run, sources, pandoc(run, sources, meanwhile=searching.read_ahead), plan)
+    # the pages the last build made as they are are wrapped while Pandoc renders, then the search records read
+    meanwhile = searching.read_ahead if plan is not None else _nothing
+    pages = wrap(run, sources, pandoc(run, sources, meanwhile=meanwhile), plan)
     assets(run)
     search(run, pages, searching)
     prune(run)
@@ -302,6 +317,89 @@ class ReferenceAhead:
                 continue  # the Pandoc stage renders the page again and reports what is wrong
 
 
+EDITED_AHEAD = 4
+"""The most pages :class:`PagesAhead` renders: an author's edit changes one or two."""
+
+
+def edited_pages(config: SiteConfig, changed: Collection[str]) -> list[str]:
+    """Return the pages of ``config`` whose source is among the ``changed`` files (none if too many).
+
+    The pages the pre-render writes are left out: the build makes their text.
+    """
+    generated = tuple(f"{folder}/" for folder in generated_dirs())
+    edited = [s for s in config.pages() if s in changed and not s.startswith(generated)]
+    return edited if len(edited) <= EDITED_AHEAD else []
+
+
+class PagesAhead:
+    """The pages an edit changed, rendered on a thread while the content is checked and pre-rendered.
+
+    After a one-page edit, Pandoc's render of that page is most of what the
+    build waits for, and it needs only the page's text: so it starts as soon
+    as the content is loaded, on the other core, while the build checks the
+    content and works through the other stages. The thread converts each page
+    as the convert stage will (a notebook from its stored outputs: it executes
+    nothing) and renders it into the page cache (:class:`PageRenderer`), where
+    the Pandoc stage finds it, or waits for it. Nothing it does is published:
+    a page whose text the build then makes otherwise is rendered again, and a
+    page it cannot make is made by the stages, which report what is wrong.
+
+    Parameters
+    ----------
+    sources : list[str]
+        The pages (:func:`edited_pages`).
+    config : SiteConfig
+        The site.
+    builder : PayloadBuilder
+        The build's payload builder (a lesson overview is made from its content).
+    renderer : PageRenderer
+        The build's renderer, which the Pandoc stage uses too.
+    cache : Path
+        The profile's build cache.
+    """
+
+    def __init__(
+        self,
+        sources: list[str],
+        config: SiteConfig,
+        builder: PayloadBuilder,
+        renderer: PageRenderer,
+        cache: Path,
+    ) -> None:
+        self._thread: threading.Thread | None = None
+        if sources:
+            work = functools.partial(self._run, sources, config, builder, renderer, cache)
+            self._thread = threading.Thread(target=work, name="pages-ahead", daemon=True)
+            self._thread.start()
+
+    def close(self) -> None:
+        """Let the thread finish its page (the build waits for it before it ends)."""
+        if self._thread is not None:
+            self._thread.join()
+
+    @staticmethod
+    def _run(
+        sources: list[str], config: SiteConfig, builder: PayloadBuilder, renderer: PageRenderer, cache: Path
+    ) -> None:
+        root = config.root
+        notebooks = [root / source for source in sources if source.endswith(".ipynb")]
+        digests = {doc.path: doc.digest for doc in builder.curriculum.lessons.values() if doc.digest}
+        token, overview = secrets.token_hex(16), _overview(builder)
+        try:  # a head start only: what fails here, the stages make again and report
+            stored = notebook_cache(config, cache / "executed", write_freeze=False)
+            executed = stored.executed(notebooks, digests=digests, execute=False) if notebooks else {}
+            for source in sources:
+                if renderer.closed:
+                    return
+                if source.endswith(".ipynb") and root / source not in executed:
+                    continue  # its code changed: the execute stage runs it
+                slots = _Slots(token)
+                text, _ = _markdown(root, None, executed, overview, source, slots)
+                renderer.render(source, text, slots, None, used=False)
+        except Exception:  # in a thread, an error would print a traceback: the build reports it instead
+            return
+
+
 def execute(run: Render) -> ExecutedNotebooks:
     """Execute stage: run the notebooks whose outputs are not stored; return every notebook with outputs.
 
@@ -338,7 +436,7 @@ def convert(run: Render, executed: Mapping[Path, Any], plan: PagePlan | None = N
     only if its HTML must be read and the cache entry turns out damaged).
     """
     token = secrets.token_hex(16)
-    overview = _overview(run)
+    overview = _overview(run.builder)
     sources: dict[str, _Source] = {}
     kept = 0
     for source in run.config.pages():
@@ -348,7 +446,9 @@ def convert(run: Render, executed: Mapping[Path, Any], plan: PagePlan | None = N
 
             def again(source: str = source) -> tuple[str, str]:
                 slots = _Slots(token)
-                text, _ = _markdown(run, executed, overview, source, slots)
+                text, _ = _markdown(
+                    run.config.root, run.generated.get(source), executed, overview, source, slots
+                )
                 page = run.renderer().render(source, text, slots, run.generated.get(source))
                 run.stats.rendered += page.fresh
                 return page.toc, page.body
@@ -360,7 +460,7 @@ def convert(run: Render, executed: Mapping[Path, Any], plan: PagePlan | None = N
                 kept += 1
                 continue
         slots = _Slots(token)
-        text, front = _markdown(run, executed, overview, source, slots)
+        text, front = _markdown(run.config.root, run.generated.get(source), executed, overview, source, slots)
         title = str(front.get("title") or Path(source).stem.replace("-", " ").capitalize())
         sources[source] = _Source(Page(source, output_path(source), title, kind), text, slots)
     unchanged = f" ({kept} as the last build made them)" if kept else ""
@@ -369,18 +469,20 @@ def convert(run: Render, executed: Mapping[Path, Any], plan: PagePlan | None = N
 
 
 def _markdown(
-    run: Render,
+    root: Path,
+    generated: GeneratedPage | None,
     executed: Mapping[Path, Any],
     overview: Callable[[str], Callable[[str], str]],
     source: str,
     slots: _Slots,
 ) -> tuple[str, dict[str, Any]]:
-    """Return one page as Pandoc Markdown, its components in ``slots``, and its front matter."""
-    root = run.config.root
+    """Return one page as Pandoc Markdown, its components in ``slots``, and its front matter.
+
+    ``generated`` is the pre-render's page, when ``source`` is one.
+    """
     if source.endswith(".ipynb"):
         return notebook_markdown(executed[root / source], slots.slot, overview(source))
     text, front = markdown_page(root, source)
-    generated = run.generated.get(source)
     for block, component, args in generated.components if generated else []:
         if block not in text:
             raise BuildError(f"{source} was changed after the pre-render wrote it; build again")
@@ -388,12 +490,12 @@ def _markdown(
     return text, front
 
 
-def _overview(run: Render) -> Callable[[str], Callable[[str], str]]:
+def _overview(builder: PayloadBuilder) -> Callable[[str], Callable[[str], str]]:
     """Return, for a page, what fills in a lesson overview's reference: its HTML, from the front matter."""
 
     def for_page(source: str) -> Callable[[str], str]:
         def markup(lesson_id: str) -> str:
-            html = overview_markup(run.builder.curriculum, lesson_id, run.builder.profile)
+            html = overview_markup(builder.curriculum, lesson_id, builder.profile)
             if html is None:
                 raise ContentError(
                     [
@@ -413,18 +515,18 @@ def _overview(run: Render) -> Callable[[str], Callable[[str], str]]:
 
 
 def pandoc(
-    run: Render, sources: Mapping[str, _Source], *, meanwhile: Callable[[], None] = lambda: None
+    run: Render, sources: Mapping[str, _Source], *, meanwhile: Callable[[], None] = _nothing
 ) -> Iterator[tuple[_Source, RenderedPage]]:
     """Pandoc stage: render each page's Markdown to HTML (citeproc, our filters), cached by its inputs.
 
-    Yields each page with its HTML: first every page the cache already holds
-    (the last build's, or one :func:`convert` found), while Pandoc renders the
-    others on two threads, then those in site order as they are done. So the
-    next stage works through the pages it needs no Pandoc for while Pandoc
-    works: after a one-page edit, wrapping the other pages costs no time.
-    ``meanwhile`` is called once those are yielded, before the first page
-    Pandoc renders is waited for (when there is one): work that needs none of
-    their HTML, done while Pandoc works.
+    Yields each page with its HTML: first every page :func:`convert` took as
+    the last build made it (its HTML in the page cache), while the others go
+    to the renderer on two threads (from the cache, a render started ahead, or
+    Pandoc), then those in site order as they are done. So the next stage
+    works through the pages the last build made while Pandoc works: after a
+    one-page edit, wrapping the other pages costs no time. ``meanwhile`` is
+    called once those are yielded, before the first of the others is waited
+    for (when there is one): work that needs none of their HTML.
     """
     renderer = run.renderer()
     run.step("Rendering pages", len(sources))
@@ -473,12 +575,13 @@ def wrap(
     """Wrap stage: each page in the page template, with its components' payload script; then the search page.
 
     ``rendered`` gives the pages of ``sources`` with their HTML, in any
-    order: those the cache holds first, while Pandoc renders the others (see
-    :func:`pandoc`); ``plan`` is told what each page was made into. A page's
-    HTML is read, and its payloads built, only for a file that must be made
-    again. While a page is still being rendered, each page taken from the
-    cache also reads its part of the search index, which the index will need:
-    a page made again changes what the index is made from.
+    order: those the last build made as they are first, while Pandoc renders
+    the others (see :func:`pandoc`); so an error in two pages is reported for
+    the first of them in that order. ``plan`` is told what each page was made
+    into. A page's HTML is read, and its payloads built, only for a file that
+    must be made again. While pages are still being rendered, each page the
+    last build made also reads its part of the search index, which the index
+    will need: a page made again changes what the index is made from.
 
     Returns
     -------
@@ -492,7 +595,8 @@ def wrap(
     written_before = run.stats.written
     found: dict[str, SearchPage] = {}
     built: dict[Mount, dict[str, Any]] = {}
-    pending = any(item.rendered is None for item in sources.values())  # pages Pandoc renders meanwhile
+    # pages the last build did not make so: Pandoc renders them while the others are wrapped
+    pending = plan is not None and any(item.rendered is None for item in sources.values())
     site = [
         config.title,
         site_id(config.root),
@@ -521,7 +625,7 @@ def wrap(
         if out.fresh:
             indexed.read_ahead()
         elif pending:
-            indexed.part()  # one look-up (its texts are read only if its text script is written)
+            indexed.part()  # kept for the index (its texts are read only if its text script is written)
         data_file = ""
         if out.mounts:
             data_file = posixpath.splitext(posixpath.basename(page.output))[0] + ".data.js"
@@ -630,8 +734,8 @@ class _SearchRecords:
     """What the search stage keeps of the last build: which files it wrote from what, and its postings.
 
     Read when the stage needs them, or ahead, while Pandoc renders the pages
-    made again (:meth:`read_ahead`): a page made again changes what the index
-    is made from, so the last index's postings will be read.
+    the last build did not make so (:meth:`read_ahead`): such a page changes
+    what the index is made from, so the last index's postings will most likely be read.
 
     Parameters
     ----------
@@ -668,7 +772,7 @@ def search(run: Render, pages: list[SearchPage], records: _SearchRecords | None 
     index is not even gathered; otherwise it is, from each page's part, and
     encoded again only if its sections' headings or words changed; a page's
     text script is made again only if what it is made from changed.
-    ``records`` is what the stage keeps of the last build, if read already.
+    ``records`` is what the stage keeps of the last build (perhaps read ahead: see :func:`render_site`).
     """
     written_before = run.stats.written
     records = records or _SearchRecords(run)
@@ -680,11 +784,11 @@ def search(run: Render, pages: list[SearchPage], records: _SearchRecords | None 
     else:
         index = site_index(pages)
         if not record.kept("search-index.js", [index.pages, index.made_from(), sorted(index.names_only)]):
-            kept = run.cache / POSTINGS  # the last index's: only the changed sections' words are encoded
+            # given the last index's postings, only the changed sections' words are encoded
             run.write("search-index.js", index.index_script(records.postings()))
             if index.postings is not None:
                 with contextlib.suppress(CurriculumError, OSError):  # kept only to save time
-                    write_postings(kept, index.postings, record.shared)
+                    write_postings(run.cache / POSTINGS, index.postings, record.shared)
             record.wrote("search-index.js")
         for page, name in enumerate(index.files()[1:]):
             key = index.text_key(page)

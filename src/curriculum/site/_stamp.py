@@ -64,6 +64,8 @@ class FileDigests:
         """Files read and hashed by the last :meth:`digest` (the others kept their recorded hash)."""
         self.files: dict[str, str] = {}
         """The hash of each file the last :meth:`digest` could read, by its path relative to the root."""
+        self.changed: set[str] = set()
+        """The files whose hash :meth:`digest` found other than the record's (none without a record)."""
 
     def digest(self, paths: Iterable[Path]) -> str:
         """Return one hash of the files' paths and contents (a file that cannot be read only changes it)."""
@@ -79,6 +81,8 @@ class FileDigests:
                 now[name] = entry
                 self.files[name] = entry[2]
             hasher.update(f"{name}\0{entry[2] if entry else 'unreadable'}\0".encode())
+        if self._before:
+            self.changed = {n for n, entry in now.items() if _hash(self._before.get(n)) != entry[2]}
         if now != self._before or self.read:  # a file read again is recorded again: trusted next time
             record = {"machine": machine_key(), "at": at, "files": now}
             write_atomic(self.path, json.dumps(record, separators=(",", ":")), within=self.root)
@@ -106,6 +110,11 @@ class FileDigests:
         except FileRefused:
             return None
         return [*stat, hashlib.sha256(data).hexdigest()]
+
+
+def _hash(entry: Any) -> str | None:
+    """Return the hash of a record's entry (``[time, size, hash]``), or None for one of another shape."""
+    return entry[2] if isinstance(entry, list) and len(entry) == 3 and isinstance(entry[2], str) else None
 
 
 class BuildStamp:
