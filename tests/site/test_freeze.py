@@ -340,8 +340,8 @@ def test_a_frozen_record_replaced_while_it_was_being_hashed_is_not_remembered_as
     _memo._stores.clear()
     real = _stamp.FileDigests.digest
 
-    def racing(self: Any, paths: Any) -> str:
-        found = real(self, paths)
+    def racing(self: Any, paths: Any, **options: Any) -> str:
+        found = real(self, paths, **options)
         frozen.write_text(theirs)  # switched just after it was hashed
         return found
 
@@ -356,3 +356,37 @@ def test_a_frozen_record_replaced_while_it_was_being_hashed_is_not_remembered_as
         with memo_session(tmp_path):
             shown = cache.executed([path], digests=digests)[path]
         assert "print(1)" in json.dumps(shown)
+
+
+def test_a_look_at_some_notebooks_outputs_executes_nothing_and_keeps_the_record_of_them_all(
+    tmp_path: Path, kernel: list[str]
+) -> None:
+    """What the build's render ahead of an edited lesson asks: the others' frozen files stay known unread."""
+    from curriculum.site import _stamp
+    from tests.conftest import aged
+
+    a = lesson(tmp_path, "a", "1 + 1")
+    lesson(tmp_path, "b", "2 + 2")
+    build(tmp_path)
+    aged(tmp_path)
+    build(tmp_path)  # the frozen files the first wrote are recorded
+    record = tmp_path / ".curriculum-cache" / "frozen-digests.json"
+    before = record.read_bytes()
+    c = lesson(tmp_path, "c", "3 + 3")  # new: only a run would give it outputs
+    kernel.clear()
+    cache = NotebookCache(tmp_path, tmp_path / ".curriculum-cache" / "executed", freeze="auto")
+    looked = cache.executed([a, c], execute=False)  # the edited ones, not b
+    assert list(looked) == [a] and kernel == []
+    assert record.read_bytes() == before
+    hashed: list[int] = []
+    real = _stamp.FileDigests.digest
+
+    def digest(self: Any, paths: Any, **options: Any) -> str:
+        found = real(self, paths, **options)
+        hashed.append(self.read)
+        return found
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_stamp.FileDigests, "digest", digest)
+        assert hows(build(tmp_path)) == {"a.ipynb": "frozen", "b.ipynb": "frozen", "c.ipynb": "executed"}
+    assert hashed == [0]  # the frozen files, as recorded: none read again

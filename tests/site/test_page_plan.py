@@ -356,3 +356,34 @@ def test_a_check_that_fails_while_a_page_renders_ahead_reports_the_content_and_l
     left = {pid: command for pid, command in _children().items() if pid not in running}
     assert left == {}, "a process the build started is still running"
     assert (first.out / "index.html").read_bytes() == before
+
+
+def test_an_edited_page_does_not_make_the_check_wait_for_citeproc(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the bibliography edited too, nothing is rendered ahead: the check runs while citeproc formats."""
+    import threading
+
+    from curriculum.site import _check, _citeproc
+
+    root, _ = build_copy(tmp_path, "resident")
+    _edit(root / "index.qmd", "A test home page", "The test home page")
+    bib = root / "references.bib"
+    bib.write_text(bib.read_text().replace("The {Y} Model", "The {Y} model"))
+    checking = threading.Event()
+    waited: list[bool] = []
+    real_format, real_check = _citeproc.format_references, _check.check_curriculum
+
+    def format_references(bibliography: Any) -> Any:
+        waited.append(checking.wait(timeout=20))
+        return real_format(bibliography)
+
+    def check(cur: Any) -> Any:
+        checking.set()
+        return real_check(cur)
+
+    monkeypatch.setattr(_citeproc, "format_references", format_references)
+    monkeypatch.setattr(_check, "check_curriculum", check)
+    out = _quiet(root)
+    assert waited and all(waited), "the check waited for citeproc"
+    assert "The test home page" in (out / "index.html").read_text()

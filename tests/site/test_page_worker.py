@@ -18,7 +18,7 @@ from curriculum.project import Project
 from curriculum.render import GeneratedPage
 from curriculum.site import _pandoc
 from curriculum.site._page_render import PageRenderer
-from curriculum.site._page_worker import PageWorker
+from curriculum.site._page_worker import PageWorker, WorkerClosed
 from curriculum.site._pandoc import PageBibliography, run_pandoc
 from curriculum.site._reference import ReferenceJob
 from curriculum.site._sources import markdown_page
@@ -230,6 +230,35 @@ def test_a_worker_closed_before_its_first_page_starts_no_process() -> None:
     """A build that stops (a failed check) while a thread is about to render leaves no Pandoc running."""
     worker = PageWorker(PANDOC)
     worker.close()
-    page = run_pandoc(PANDOC, "Text.\n", "page.qmd", None, "resident", worker=worker)
-    assert page[1] == "<p>Text.</p>"  # by a process of its own, which has ended
+    with pytest.raises(WorkerClosed):
+        run_pandoc(PANDOC, "Text.\n", "page.qmd", None, "resident", worker=worker)
     assert worker._process is None
+
+
+def test_a_page_under_way_when_its_worker_is_closed_is_given_up_at_once(worker: PageWorker) -> None:
+    """Neither finished nor rendered again by a process of its own: the build no longer needs it."""
+    import threading
+    import time
+
+    assert run_pandoc(PANDOC, "First.\n", "page.qmd", None, "resident", worker=worker)[1] == "<p>First.</p>"
+    process = worker._process
+    assert process is not None
+    os.kill(process.pid, signal.SIGSTOP)  # the page will not be done before the worker is closed
+    outcome: list[BaseException | None] = []
+
+    def render() -> None:
+        try:
+            run_pandoc(PANDOC, "Second.\n", "page.qmd", None, "resident", worker=worker)
+            outcome.append(None)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=render)
+    thread.start()
+    time.sleep(0.2)  # the page is sent: the thread waits for its reply
+    started = time.perf_counter()
+    worker.close(kill=True)
+    thread.join(timeout=30)
+    assert time.perf_counter() - started < 3
+    assert len(outcome) == 1 and isinstance(outcome[0], WorkerClosed)
+    assert process.poll() is not None

@@ -234,6 +234,14 @@ class FormattingAhead:
         self._future = pool.submit(format_references, bibliography)
         pool.shutdown(wait=False)
 
+    def ready(self) -> bool:
+        """Whether the formatting started ahead is done, so that :meth:`result` waits for nothing.
+
+        False while citeproc runs (the bibliography changed), and when none was
+        started (no bibliography, or one with problems, which the check reports).
+        """
+        return self._future is not None and self._future.done()
+
     def result(self, bibliography: Bibliography) -> dict[str, FormattedReference]:
         """Return the formatted references of ``bibliography`` (those started ahead if its text is the same).
 

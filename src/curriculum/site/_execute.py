@@ -340,7 +340,9 @@ class NotebookCache:
             must then still have that digest.
         execute : bool
             Execute the notebooks whose outputs are not stored; if False, they
-            are left out (and ``on_done`` is not told of them).
+            are left out (and ``on_done`` is not told of them), and the record
+            of the ``_freeze/`` files' hashes is not written: a look at what is
+            stored, for a few notebooks, while the build goes on.
 
         Returns
         -------
@@ -357,7 +359,7 @@ class NotebookCache:
         results = ExecutedNotebooks()
         todo: list[tuple[Path, str, Freeze, str]] = []
         context = json.dumps([FROZEN_FORMAT, self.freeze, self.options], sort_keys=True, default=str)
-        frozen = self._frozen_digests(notebooks)
+        frozen = self._frozen_digests(notebooks, record=execute)
         for path in notebooks:
             digest = (digests or {}).get(path)
             known = _KNOWN.stored(digest, context=context) if digest else None
@@ -448,16 +450,17 @@ class NotebookCache:
                 found.add(os.path.relpath(os.path.join(top, file), self.root).replace(os.sep, "/"))
         return found
 
-    def _frozen_digests(self, notebooks: list[Path]) -> dict[str, str]:
+    def _frozen_digests(self, notebooks: list[Path], *, record: bool = True) -> dict[str, str]:
         """Return the hash of each notebook's ``_freeze/`` file, by its path in the project.
 
         Taken from a record of their times and sizes (:class:`~curriculum.site._stamp.FileDigests`):
-        a file as it was at the last build is not read.
+        a file as it was at the last build is not read. Without ``record``, the
+        record is only read (it holds every notebook's, not just these).
         """
         if self.refresh:
             return {}
         digests = FileDigests(self.root, self.folder.parent / "frozen-digests.json")
-        digests.digest([self.frozen_path(path) for path in notebooks])
+        digests.digest([self.frozen_path(path) for path in notebooks], record=record)
         return digests.files
 
     def _stored(

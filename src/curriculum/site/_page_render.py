@@ -1,9 +1,9 @@
 """A build's pages through Pandoc: each from the page cache, or rendered by a worker and kept there.
 
 The Pandoc stage asks for every page; a page can also be asked for earlier,
-on a thread of its own (the API reference's pages, while the content is
-checked). A page asked for twice at once is rendered once: the second asker
-waits for the first. The cache entry's name is a hash of everything the
+on a thread of its own (the pages an edit changed, and the API reference's,
+while the content is checked). A page asked for twice at once is rendered
+once: the second asker waits for the first. The cache entry's name is a hash of everything the
 page's HTML depends on, so a page is rendered again only when one of them
 changed (see :meth:`PageRenderer.render`).
 """
@@ -140,7 +140,8 @@ class PageRenderer:
         self._workers: list[PageWorker] = []
         self._mine = threading.local()
         self.closed = False
-        """The Pandoc stage is over: a page asked for now gets a Pandoc process of its own."""
+        """The build is done with the renderer (the Pandoc stage is over, or the build failed before it):
+        a page asked for now gets a Pandoc process of its own; one rendered ahead, under way, is given up."""
 
     def entry(self, source: str, markdown: str, slots: Slots, generated: bool) -> str:
         """Return the name of the cache entry of a page made from these inputs."""
@@ -219,12 +220,17 @@ class PageRenderer:
             return name in self._running or (self.pages / name).is_file()
 
     def close(self, *, prune: bool) -> None:
-        """Stop the workers; with ``prune``, remove the cache entries no page asked for."""
+        """Stop the workers; with ``prune``, remove the cache entries no page asked for.
+
+        Every page the build asked for is rendered by then, so a worker still
+        rendering is rendering ahead a page the build did not need: it is
+        killed, and that page given up (:class:`~curriculum.site._page_worker.WorkerClosed`).
+        """
         with self._lock:
             self.closed = True
             workers = list(self._workers)
         for worker in workers:
-            worker.close()
+            worker.close(kill=True)
         if prune:  # only the current pages stay (and no entry of an earlier version, *.json)
             for old in [*self.pages.glob("*.page"), *self.pages.glob("*.json")]:
                 if old.name not in self.used:

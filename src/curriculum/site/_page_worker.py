@@ -23,10 +23,18 @@ import subprocess
 import threading
 from typing import IO
 
+from curriculum.errors import BuildError
 from curriculum.site._assets import resource
 from curriculum.site._pandoc import PagePipeline
 
-__all__ = ["PageWorker"]
+__all__ = ["PageWorker", "WorkerClosed"]
+
+
+class WorkerClosed(BuildError):
+    """The worker was closed before it rendered the page: the build no longer needs it."""
+
+    def __init__(self) -> None:
+        super().__init__("the build stopped before Pandoc finished this page")
 
 
 class PageWorker:
@@ -55,11 +63,16 @@ class PageWorker:
         ------
         subprocess.TimeoutExpired
             If the page is not done within ``seconds`` (the worker is then stopped).
+        WorkerClosed
+            If the worker is closed, or is closed before the page is done: the
+            build no longer needs the page (:meth:`close`).
         """
         if self.broken:
             return None
         process = self._process or self._start()
         if process is None or process.stdin is None:
+            if self._closed:
+                raise WorkerClosed
             return None
         try:
             process.stdin.write(json.dumps(pipeline.job(text)).encode() + b"\n")
@@ -68,9 +81,11 @@ class PageWorker:
         except queue.Empty as exc:
             self._stop(kill=True)
             raise subprocess.TimeoutExpired("pandoc lua pages.lua", seconds) from exc
-        except OSError:  # the worker has stopped: its pipe is closed
+        except (OSError, ValueError):  # the worker has stopped: its pipe is closed (ValueError: by close)
             line = None
         if line is None:
+            if self._closed:
+                raise WorkerClosed
             self._stopped()
             return None
         try:
@@ -84,11 +99,12 @@ class PageWorker:
         return None  # Pandoc failed on the page: its own process reports where
 
     def close(self, *, kill: bool = False) -> None:
-        """Stop the worker for good: a page asked of it later is not rendered (it returns None).
+        """Stop the worker for good: a page asked of it now, or under way, is given up (WorkerClosed).
 
-        Its process ends when its input does (or is killed, if asked or if it
-        does not end). A thread that was about to start it, as another closes
-        it, starts none (a process started after its close would never end).
+        Its process ends when its input does, after the page under way (or is
+        killed at once, if asked, or if it does not end). A thread that was
+        about to start it, as another closes it, starts none (a process started
+        after its close would never end).
         """
         with self._lock:
             self._closed = True

@@ -138,11 +138,13 @@ class PandocEngine:
 class _EarlyStart:
     """What a build starts once the content is loaded, before it is checked: the render of the edited pages.
 
-    Once the content is loaded, the payload builder and the page renderer
-    are made (the build goes on with them) and :class:`~curriculum.site._stages.PagesAhead`
-    renders the pages an edit changed, while the content is checked. With no
-    such page, nothing is made early; nor when making them fails: the build
-    makes them after the check, and reports what is wrong.
+    When an edit changed a few pages and the references are formatted
+    already (citeproc is not running: the bibliography did not change), the
+    payload builder and the page renderer are made as soon as the content is
+    loaded, and the build goes on with them; :class:`~curriculum.site._stages.PagesAhead`
+    renders the edited pages meanwhile. Otherwise nothing is made early, and
+    the build makes the builder and renderer after the check, as it did
+    before, reporting then what is wrong with them.
 
     Parameters
     ----------
@@ -159,12 +161,12 @@ class _EarlyStart:
         self._pages: PagesAhead | None = None
 
     def start(self, cur: Curriculum) -> None:
-        """Make the builder and the renderer, and start rendering the edited pages (if there are any)."""
+        """Start rendering the edited pages, if there are any and nothing would wait for citeproc."""
         from curriculum.site._page_render import PageRenderer
         from curriculum.site._stages import PagesAhead
 
         build = self._build
-        if not self._edited:
+        if not self._edited or (build.references is not None and not build.references.ready()):
             return
         try:
             builder = build.builder(cur)
@@ -175,10 +177,9 @@ class _EarlyStart:
         self._pages = PagesAhead(self._edited, build.config, builder, renderer, build.cache)
 
     def close(self, *, stop: bool = False) -> None:
-        """Wait for the page being rendered ahead, if any; with ``stop``, stop the renderer's workers first.
+        """Wait for the thread rendering ahead, if any; with ``stop`` (a failed check), close the renderer.
 
-        The build stops them itself once it has made its own use of them; a
-        failed check, before that, stops them here (a page under way is finished).
+        Closed, the renderer kills its workers: a page under way is given up at once.
         """
         if stop and self.renderer is not None:
             self.renderer.close(prune=False)

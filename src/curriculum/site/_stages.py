@@ -223,7 +223,7 @@ def render_site(run: Render) -> RenderStats:
     plan = _plan(run, executed) if run.planned and not run.refresh else None
     sources = convert(run, executed, plan)
     searching = _SearchRecords(run)
-    # the pages the last build made as they are are wrapped while Pandoc renders, then the search records read
+    # while Pandoc renders the other pages, those the last build made are wrapped and the search records read
     meanwhile = searching.read_ahead if plan is not None else _nothing
     pages = wrap(run, sources, pandoc(run, sources, meanwhile=meanwhile), plan)
     assets(run)

@@ -65,10 +65,16 @@ class FileDigests:
         self.files: dict[str, str] = {}
         """The hash of each file the last :meth:`digest` could read, by its path relative to the root."""
         self.changed: set[str] = set()
-        """The files whose hash :meth:`digest` found other than the record's (none without a record)."""
+        """The files whose hash :meth:`digest` found other than the record's (none without a record).
 
-    def digest(self, paths: Iterable[Path]) -> str:
-        """Return one hash of the files' paths and contents (a file that cannot be read only changes it)."""
+        The record is written by every build as it begins, so this is what
+        changed since the last build began, whether it succeeded or not."""
+
+    def digest(self, paths: Iterable[Path], *, record: bool = True) -> str:
+        """Return one hash of the files' paths and contents (a file that cannot be read only changes it).
+
+        The record is written again when it changed, unless ``record`` is False.
+        """
         at = time.time_ns()
         now: dict[str, list[Any]] = {}
         hasher = hashlib.sha256()
@@ -83,9 +89,9 @@ class FileDigests:
             hasher.update(f"{name}\0{entry[2] if entry else 'unreadable'}\0".encode())
         if self._before:
             self.changed = {n for n, entry in now.items() if _hash(self._before.get(n)) != entry[2]}
-        if now != self._before or self.read:  # a file read again is recorded again: trusted next time
-            record = {"machine": machine_key(), "at": at, "files": now}
-            write_atomic(self.path, json.dumps(record, separators=(",", ":")), within=self.root)
+        if record and (now != self._before or self.read):  # a file read again is recorded again
+            data = {"machine": machine_key(), "at": at, "files": now}
+            write_atomic(self.path, json.dumps(data, separators=(",", ":")), within=self.root)
         return hasher.hexdigest()
 
     def _file(self, path: Path, name: str) -> list[Any] | None:
