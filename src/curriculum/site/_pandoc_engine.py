@@ -101,7 +101,9 @@ class PandocEngine:
             build.stage("render", f"nothing changed since the last build · {build.seconds:.1f} s")
             return RenderStats(pages=pages)
         build.references = FormattingAhead(build.project.root)  # citeproc, for the components
-        early = _EarlyStart(build, [] if build.refresh else edited_pages(build.config, stamp.digests.changed))
+        early = _EarlyStart(
+            build, [] if build.refresh else edited_pages(build.config, stamp.digests.changed())
+        )
         try:
             cur = build.check(loaded=early.start)  # the pages an edit changed are rendered meanwhile
         except BaseException:

@@ -125,10 +125,6 @@ class _Slots:
         return self._place.sub(place, body), shown
 
 
-def _nothing() -> None:
-    """Do nothing (no work to do while Pandoc renders)."""
-
-
 def _quiet(_name: str, _message: str) -> None:
     """Print nothing (a render without a console)."""
 
@@ -224,7 +220,7 @@ def render_site(run: Render) -> RenderStats:
     sources = convert(run, executed, plan)
     searching = _SearchRecords(run)
     # while Pandoc renders the other pages, those the last build made are wrapped and the search records read
-    meanwhile = searching.read_ahead if plan is not None else _nothing
+    meanwhile = searching.read_ahead if plan is not None else None
     pages = wrap(run, sources, pandoc(run, sources, meanwhile=meanwhile), plan)
     assets(run)
     search(run, pages, searching)
@@ -383,7 +379,7 @@ class PagesAhead:
     ) -> None:
         root = config.root
         notebooks = [root / source for source in sources if source.endswith(".ipynb")]
-        digests = {doc.path: doc.digest for doc in builder.curriculum.lessons.values() if doc.digest}
+        digests = _lesson_digests(builder)
         token, overview = secrets.token_hex(16), _overview(builder)
         try:  # a head start only: what fails here, the stages make again and report
             stored = notebook_cache(config, cache / "executed", write_freeze=False)
@@ -415,8 +411,7 @@ def execute(run: Render) -> ExecutedNotebooks:
         run.step("", 1)
 
     cache = notebook_cache(run.config, run.cache / "executed", refresh=run.refresh)
-    digests = {doc.path: doc.digest for doc in run.builder.curriculum.lessons.values() if doc.digest}
-    executed = cache.executed(notebooks, done, digests=digests)
+    executed = cache.executed(notebooks, done, digests=_lesson_digests(run.builder))
     removed = cache.prune(notebooks) if run.config.profile == "resident" else 0
     hows = list(run.stats.notebooks.values())
     run.log(
@@ -426,6 +421,11 @@ def execute(run: Render) -> ExecutedNotebooks:
         + (f" · {removed} stale frozen removed" if removed else ""),
     )
     return executed
+
+
+def _lesson_digests(builder: PayloadBuilder) -> dict[Path, str]:
+    """Return the digest of each lesson notebook's text as loaded (for :meth:`NotebookCache.executed`)."""
+    return {doc.path: doc.digest for doc in builder.curriculum.lessons.values() if doc.digest}
 
 
 def convert(run: Render, executed: Mapping[Path, Any], plan: PagePlan | None = None) -> dict[str, _Source]:
@@ -515,7 +515,7 @@ def _overview(builder: PayloadBuilder) -> Callable[[str], Callable[[str], str]]:
 
 
 def pandoc(
-    run: Render, sources: Mapping[str, _Source], *, meanwhile: Callable[[], None] = _nothing
+    run: Render, sources: Mapping[str, _Source], *, meanwhile: Callable[[], None] | None = None
 ) -> Iterator[tuple[_Source, RenderedPage]]:
     """Pandoc stage: render each page's Markdown to HTML (citeproc, our filters), cached by its inputs.
 
@@ -546,7 +546,7 @@ def pandoc(
                 for item, html in kept:
                     run.step("", 1)
                     yield item, html
-                if running:
+                if running and meanwhile is not None:
                     meanwhile()
                 for item, future in zip(fresh, running, strict=True):
                     html = future.result()
@@ -745,7 +745,6 @@ class _SearchRecords:
 
     def __init__(self, run: Render) -> None:
         self._run = run
-        self._postings: tuple[Postings | None] | None = None
 
     @functools.cached_property
     def record(self) -> OutputRecord:
@@ -753,15 +752,14 @@ class _SearchRecords:
         run = self._run
         return OutputRecord(run.cache / "searched.json", run.out, [], run.stats.files.extend)
 
+    @functools.cached_property
     def postings(self) -> Postings | None:
-        """Return the last index's postings (None: there are none, or none this code can read)."""
-        if self._postings is None:
-            self._postings = (read_postings(self._run.cache / POSTINGS, self.record.shared),)
-        return self._postings[0]
+        """The last index's postings (None: there are none, or none this code can read)."""
+        return read_postings(self._run.cache / POSTINGS, self.record.shared)
 
     def read_ahead(self) -> None:
         """Read the record and the last postings now (while Pandoc works)."""
-        self.postings()
+        _ = self.postings
 
 
 def search(run: Render, pages: list[SearchPage], records: _SearchRecords | None = None) -> None:
@@ -785,7 +783,7 @@ def search(run: Render, pages: list[SearchPage], records: _SearchRecords | None 
         index = site_index(pages)
         if not record.kept("search-index.js", [index.pages, index.made_from(), sorted(index.names_only)]):
             # given the last index's postings, only the changed sections' words are encoded
-            run.write("search-index.js", index.index_script(records.postings()))
+            run.write("search-index.js", index.index_script(records.postings))
             if index.postings is not None:
                 with contextlib.suppress(CurriculumError, OSError):  # kept only to save time
                     write_postings(run.cache / POSTINGS, index.postings, record.shared)

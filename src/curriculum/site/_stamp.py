@@ -64,11 +64,6 @@ class FileDigests:
         """Files read and hashed by the last :meth:`digest` (the others kept their recorded hash)."""
         self.files: dict[str, str] = {}
         """The hash of each file the last :meth:`digest` could read, by its path relative to the root."""
-        self.changed: set[str] = set()
-        """The files whose hash :meth:`digest` found other than the record's (none without a record).
-
-        The record is written by every build as it begins, so this is what
-        changed since the last build began, whether it succeeded or not."""
 
     def digest(self, paths: Iterable[Path], *, record: bool = True) -> str:
         """Return one hash of the files' paths and contents (a file that cannot be read only changes it).
@@ -87,12 +82,21 @@ class FileDigests:
                 now[name] = entry
                 self.files[name] = entry[2]
             hasher.update(f"{name}\0{entry[2] if entry else 'unreadable'}\0".encode())
-        if self._before:
-            self.changed = {n for n, entry in now.items() if _hash(self._before.get(n)) != entry[2]}
         if record and (now != self._before or self.read):  # a file read again is recorded again
             data = {"machine": machine_key(), "at": at, "files": now}
             write_atomic(self.path, json.dumps(data, separators=(",", ":")), within=self.root)
         return hasher.hexdigest()
+
+    def changed(self) -> set[str]:
+        """Return the files whose hash the last :meth:`digest` found other than the record's.
+
+        None without a record. The record is written by every build as it
+        begins, so this is what changed since the last build began, whether it
+        succeeded or not.
+        """
+        if not self._before:
+            return set()
+        return {name for name, found in self.files.items() if _hash(self._before.get(name)) != found}
 
     def _file(self, path: Path, name: str) -> list[Any] | None:
         """Return ``[time, size, hash]`` of one file, read only if it changed; None if it cannot be read."""
@@ -104,9 +108,8 @@ class FileDigests:
         then = self._before.get(name)
         if (
             isinstance(then, list)
-            and len(then) == 3
+            and _hash(then) is not None
             and then[:2] == stat
-            and isinstance(then[2], str)
             and info.st_mtime_ns + RACY_NS < self._at
         ):
             return then
