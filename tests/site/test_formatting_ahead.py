@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -61,3 +62,18 @@ def test_a_file_pandoc_cannot_read_fails_only_when_asked(root: Path) -> None:
     assert bib is not None
     with pytest.raises(BuildError, match="Pandoc could not format the references"):
         ahead.result(bib)
+
+
+@pytest.mark.parametrize("damage", ["[1, 2]", '{"smith2000": 3}', '"text"', "{not json"])
+def test_a_damaged_formatting_cache_is_formatted_again(damage: str) -> None:
+    """A cache file of another shape (a list, a number for a work) is rebuilt, never a traceback."""
+    from curriculum._cache import cache_dir
+
+    bib = load_curriculum(PROJECT).bibliography
+    assert bib is not None
+    table = format_references(bib)
+    files = sorted(cache_dir().glob("citations-*.json"))
+    for cached in files:
+        cached.write_text(damage, encoding="utf-8")
+    assert format_references(bib) == table
+    assert any(json.loads(f.read_text(encoding="utf-8")).keys() == table.keys() for f in files)

@@ -120,8 +120,8 @@ def format_references(bibliography: Bibliography) -> dict[str, FormattedReferenc
         try:
             data = json.loads(cached.read_text(encoding="utf-8"))
             return {k: FormattedReference(**v) for k, v in data.items()}
-        except (ValueError, TypeError):
-            pass  # a damaged cache is rebuilt
+        except (OSError, ValueError, TypeError, AttributeError):
+            pass  # a damaged (or unreadable) cache is rebuilt
     table = _run_pandoc(bibliography, pypandoc.get_pandoc_path())
     with contextlib.suppress(CurriculumError):  # a cache that cannot be written (read-only home) costs time
         text = json.dumps({k: v.__dict__ for k, v in table.items()}, ensure_ascii=False)
