@@ -77,3 +77,36 @@ def test_a_damaged_formatting_cache_is_formatted_again(damage: str) -> None:
         cached.write_text(damage, encoding="utf-8")
     assert format_references(bib) == table
     assert any(json.loads(f.read_text(encoding="utf-8")).keys() == table.keys() for f in files)
+
+
+def test_a_bibliography_formatted_before_is_ready_at_once(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read from the cache when made, so the build can render an edited page before it loads the content."""
+    bib = load_curriculum(root).bibliography
+    assert bib is not None
+    table = format_references(bib)
+    monkeypatch.setattr(_citeproc, "format_references", lambda _: pytest.fail("citeproc ran"))
+    ahead = FormattingAhead(root)
+    assert ahead.ready() and ahead.formatted() == table == ahead.result(bib)
+
+
+def test_a_bibliography_never_formatted_is_not_ready_until_citeproc_is_done(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    release = threading.Event()
+    real = _citeproc.format_references
+
+    def slow(bibliography: object) -> object:
+        release.wait(timeout=20)
+        return real(bibliography)  # type: ignore[arg-type]
+
+    (root / "references.bib").write_text((root / "references.bib").read_text() + "\n% a new text\n")
+    monkeypatch.setattr(_citeproc, "format_references", slow)
+    ahead = FormattingAhead(root)
+    assert not ahead.ready() and ahead.formatted() is None  # nothing waits for citeproc
+    release.set()
+    bib = load_curriculum(root).bibliography
+    assert bib is not None and ahead.result(bib) == real(bib)

@@ -35,15 +35,22 @@ def converted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     Not those converted to be rendered ahead (:class:`~curriculum.site._stages.PagesAhead`).
     """
-    import threading
-
     from curriculum.site import _stages
 
     seen: list[str] = []
     real_page, real_notebook = _stages.markdown_page, _stages.notebook_markdown
+    real_ahead = _stages.PagesAhead._converted
+    ahead = [False]
+
+    def converted_ahead(*args: Any) -> Any:
+        ahead[0] = True
+        try:
+            return real_ahead(*args)
+        finally:
+            ahead[0] = False
 
     def stage() -> bool:
-        return threading.current_thread().name != "pages-ahead"
+        return not ahead[0]
 
     def page(root: Path, source: str) -> Any:
         if stage():
@@ -57,6 +64,7 @@ def converted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(_stages, "markdown_page", page)
     monkeypatch.setattr(_stages, "notebook_markdown", notebook)
+    monkeypatch.setattr(_stages.PagesAhead, "_converted", staticmethod(converted_ahead))
     return seen
 
 
@@ -263,46 +271,119 @@ def _children() -> dict[int, str]:
     return found
 
 
-def _render_waits_for_the_check(monkeypatch: pytest.MonkeyPatch, page: str) -> list[bool]:
-    """Make the content check wait until ``page`` is being rendered; return whether each check saw it."""
+def _render_waits_for_the_load(monkeypatch: pytest.MonkeyPatch, page: str) -> list[bool]:
+    """Make the content's load wait until ``page`` is being rendered; return whether each load saw it."""
     import threading
 
     from curriculum.site import _check, _page_render
 
     rendering = threading.Event()
     waited: list[bool] = []
-    real_check, real_render = _check.check_curriculum, _page_render.PageRenderer.render
+    real_load, real_render = _check.load_curriculum, _page_render.PageRenderer.render
 
-    def check(cur: Any) -> Any:
+    def load(root: Path) -> Any:
         waited.append(rendering.wait(timeout=20))
-        return real_check(cur)
+        return real_load(root)
 
     def render(self: Any, source: str, *args: Any, **options: Any) -> Any:
         if source == page:
             rendering.set()
         return real_render(self, source, *args, **options)
 
-    monkeypatch.setattr(_check, "check_curriculum", check)
+    monkeypatch.setattr(_check, "load_curriculum", load)
     monkeypatch.setattr(_page_render.PageRenderer, "render", render)
     return waited
 
 
-def test_an_edited_page_is_rendered_while_the_content_is_checked(
+def test_an_edited_page_is_rendered_while_the_content_is_loaded_and_checked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, converted: list[str]
 ) -> None:
-    """Pandoc's render of the page an author edited starts once the content is loaded, before its checks.
+    """Pandoc's render of the page an author edited starts before the content is loaded.
 
-    The check waits for the render to start; a build that rendered only after
-    the check would wait here until the timeout.
+    The load waits for the render to start; a build that rendered only after
+    the load (or the check) would wait here until the timeout.
     """
     root, _ = build_copy(tmp_path, "resident")
     _edit(root / "index.qmd", "A test home page", "The test home page")
-    waited = _render_waits_for_the_check(monkeypatch, "index.qmd")
+    waited = _render_waits_for_the_load(monkeypatch, "index.qmd")
     converted.clear()
     out = _quiet(root)
-    assert waited == [True], "the edited page was not rendered while the content was checked"
+    assert waited == [True], "the edited page was not rendered while the content was loaded"
     assert converted == ["index.qmd"]  # by the convert stage too, which finds it rendered
     assert "The test home page" in (out / "index.html").read_text()
+    _same_as_a_fresh_build(root, out, tmp_path)
+
+
+def _pandoc_runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record each page Pandoc renders (in a worker or a process of its own), not those from the cache."""
+    from curriculum.site import _page_render
+
+    runs: list[str] = []
+    real = _page_render.PageRenderer._rendered
+
+    def rendered(self: Any, name: str, source: str, *args: Any, **options: Any) -> Any:
+        runs.append(source)
+        return real(self, name, source, *args, **options)
+
+    monkeypatch.setattr(_page_render.PageRenderer, "_rendered", rendered)
+    return runs
+
+
+@pytest.mark.parametrize("profile", ["resident", "faculty"])
+def test_an_edited_lesson_rendered_ahead_is_the_page_the_build_publishes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, profile: str
+) -> None:
+    """Converted ahead from its front matter, its prerequisites' and its notes, the lesson is rendered once.
+
+    A page converted ahead from other content than the build's (an overview
+    without the link to the facilitator notes, say) would be rendered again.
+    """
+    root, _ = build_copy(tmp_path, profile)
+    _edit(root / "lessons" / "intro.ipynb", "predicts outcome", "predicts the outcome")
+    runs = _pandoc_runs(monkeypatch)
+    out = build_site(root, engine="pandoc", profile=profile, console=Console(quiet=True)).out
+    assert runs == ["lessons/intro.ipynb"]
+    assert "predicts the outcome" in (out / "lessons" / "intro.html").read_text()
+
+
+def test_the_overview_content_holds_what_an_edited_lesson_overview_reads(tmp_path: Path) -> None:
+    import json
+
+    from curriculum.site._stages import overview_content
+
+    root, _ = build_copy(tmp_path, "resident")
+    data = json.loads((root / "lessons" / "intro.ipynb").read_text())
+    front = "".join(data["cells"][0]["source"]).replace("lesson-id: intro\n", "lesson-id: next\n")
+    data["cells"][0]["source"] = front.replace("duration: 45\n", "duration: 45\nprerequisites: [intro]\n")
+    (root / "lessons" / "next.ipynb").write_text(json.dumps(data))
+    part = overview_content(root, ["lessons/next.ipynb", "index.qmd"])
+    assert sorted(part.lessons) == ["intro", "next"]
+    assert list(part.notes) == []  # `next` has none; `intro` is only a prerequisite
+    part = overview_content(root, ["lessons/intro.ipynb"])
+    assert list(part.lessons) == ["intro"] and list(part.notes) == ["intro"]
+    assert not part.quizzes and not part.vignettes  # nothing else is loaded
+
+
+def test_a_bibliography_edited_while_the_build_starts_is_the_one_its_pages_cite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Edited after the renderer was made ahead, before the check read it: that renderer is not used."""
+    from curriculum.site import _check
+
+    root, _ = build_copy(tmp_path, "resident")
+    _edit(root / "index.qmd", "A test home page", "The test home page")
+    real = _check.load_curriculum
+
+    def load(where: Path) -> Any:
+        _edit(root / "references.bib", "An Integrated, Evidence", "An Integrated and Evidence")
+        return real(where)
+
+    monkeypatch.setattr(_check, "load_curriculum", load)
+    runs = _pandoc_runs(monkeypatch)
+    out = _quiet(root)
+    assert runs.count("index.qmd") == 2  # ahead, then with the references the check read
+    assert "Integrated and Evidence" in "".join(p.read_text() for p in out.rglob("*.html"))
+    monkeypatch.setattr(_check, "load_curriculum", real)
     _same_as_a_fresh_build(root, out, tmp_path)
 
 
@@ -346,7 +427,7 @@ def test_a_check_that_fails_while_a_page_renders_ahead_reports_the_content_and_l
     _edit(root / "index.qmd", "A test home page", "The test home page")
     quiz = root / "quizzes" / "intro.yml"
     quiz.write_text(quiz.read_text() + "\nbroken: [unclosed\n")
-    waited = _render_waits_for_the_check(monkeypatch, "index.qmd")
+    waited = _render_waits_for_the_load(monkeypatch, "index.qmd")
     running = set(_children())  # other tests' servers, say
     with pytest.raises(ContentError) as failed:
         _quiet(root)

@@ -27,7 +27,6 @@ import contextlib
 import functools
 import json
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 from curriculum._memo import Memo, memo_session
@@ -120,11 +119,7 @@ def _remember(root: Path, cwd: Path, report: CheckReport, files: list[list[objec
 
 
 def check_site(
-    root: Path,
-    *,
-    execute: bool = True,
-    project: Project | None = None,
-    loaded: Callable[[Curriculum], None] | None = None,
+    root: Path, *, execute: bool = True, project: Project | None = None
 ) -> tuple[Curriculum, list[Diagnostic]]:
     """Check a project as strictly as the build needs it.
 
@@ -138,9 +133,6 @@ def check_site(
     project : Project | None
         The project of ``root`` as a build holds it: each profile's
         configuration is read once, by whichever asks first.
-    loaded : Callable[[Curriculum], None] | None
-        Called with the content once it is loaded, before it is checked (a
-        build starts rendering the pages an edit changed meanwhile).
 
     Returns
     -------
@@ -151,8 +143,6 @@ def check_site(
     project = project or Project(root)
     with memo_session(root):  # loading and the checks redo only the texts that changed (see curriculum._memo)
         cur = load_curriculum(root)
-        if loaded is not None:
-            loaded(cur)
         diagnostics = check_curriculum(cur)
         for profile in project.profiles():
             try:

@@ -113,20 +113,38 @@ def format_references(bibliography: Bibliography) -> dict[str, FormattedReferenc
     """
     import pypandoc
 
-    version = pypandoc.get_pandoc_version()
-    digest = hashlib.sha256(f"{_FORMAT}\n{version}\n{bibliography.text}".encode()).hexdigest()[:20]
-    cached = cache_dir() / f"citations-{digest}.json"
-    if cached.is_file():
-        try:
-            data = json.loads(cached.read_text(encoding="utf-8"))
-            return {k: FormattedReference(**v) for k, v in data.items()}
-        except (OSError, ValueError, TypeError, AttributeError):
-            pass  # a damaged (or unreadable) cache is rebuilt
+    table = formatted_before(bibliography)
+    if table is not None:
+        return table
     table = _run_pandoc(bibliography, pypandoc.get_pandoc_path())
     with contextlib.suppress(CurriculumError):  # a cache that cannot be written (read-only home) costs time
         text = json.dumps({k: v.__dict__ for k, v in table.items()}, ensure_ascii=False)
-        write_atomic(cached, text)
+        write_atomic(_cached(bibliography), text)
     return table
+
+
+def formatted_before(bibliography: Bibliography) -> dict[str, FormattedReference] | None:
+    """Return what :func:`format_references` gave for the same text and Pandoc before (its cache), or None.
+
+    A damaged or unreadable cache counts as none: the bibliography is formatted again.
+    """
+    cached = _cached(bibliography)
+    if not cached.is_file():
+        return None
+    try:
+        data = json.loads(cached.read_text(encoding="utf-8"))
+        return {k: FormattedReference(**v) for k, v in data.items()}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return None
+
+
+def _cached(bibliography: Bibliography) -> Path:
+    """Return the cache file of the formatted forms of ``bibliography`` (by its text and Pandoc's version)."""
+    import pypandoc
+
+    version = pypandoc.get_pandoc_version()
+    digest = hashlib.sha256(f"{_FORMAT}\n{version}\n{bibliography.text}".encode()).hexdigest()[:20]
+    return cache_dir() / f"citations-{digest}.json"
 
 
 def _run_pandoc(bibliography: Bibliography, pandoc: str) -> dict[str, FormattedReference]:
@@ -212,7 +230,9 @@ class FormattingAhead:
     Formatting the whole bibliography takes Pandoc most of a second the first
     time (later builds read the cache). citeproc runs in a Pandoc process, so
     the thread waits on it without holding the interpreter, and the check goes
-    on meanwhile. The result is used only for the same text the check read.
+    on meanwhile. A bibliography formatted before is read from the cache at
+    once, without a thread: the references are then :meth:`ready` before the
+    content is loaded. The result is used only for the same text the check read.
 
     Parameters
     ----------
@@ -230,6 +250,11 @@ class FormattingAhead:
         if problems:
             return
         self._text = source.text
+        formatted = formatted_before(bibliography)  # a bibliography formatted before is ready at once
+        if formatted is not None:
+            self._future = Future()
+            self._future.set_result(formatted)
+            return
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="citeproc")
         self._future = pool.submit(format_references, bibliography)
         pool.shutdown(wait=False)
@@ -241,6 +266,16 @@ class FormattingAhead:
         started (no bibliography, or one with problems, which the check reports).
         """
         return self._future is not None and self._future.done()
+
+    def formatted(self) -> dict[str, FormattedReference] | None:
+        """Return the references formatted ahead if they are :meth:`ready`; None rather than wait.
+
+        Raises
+        ------
+        BuildError
+            If Pandoc could not run or could not read the bibliography.
+        """
+        return self._future.result() if self._future is not None and self._future.done() else None
 
     def result(self, bibliography: Bibliography) -> dict[str, FormattedReference]:
         """Return the formatted references of ``bibliography`` (those started ahead if its text is the same).

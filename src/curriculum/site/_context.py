@@ -35,23 +35,17 @@ Step = Callable[[str, int], None]
 """Progress of a long stage: ``(name, units)`` when it starts, then ``("", n)`` as units finish."""
 
 
-def checked(
-    root: Path,
-    console: Console,
-    project: Project | None = None,
-    loaded: Callable[[Curriculum], None] | None = None,
-) -> tuple[Curriculum, int]:
+def checked(root: Path, console: Console, project: Project | None = None) -> tuple[Curriculum, int]:
     """Check stage: load and check the content as ``curriculum check`` does; return it and its warnings.
 
-    ``project`` is the build's, whose configurations are read once, and
-    ``loaded`` is called with the content before it is checked (see :func:`check_site`).
+    ``project`` is the build's, whose configurations are read once (see :func:`check_site`).
 
     Raises
     ------
     ContentError
         Every error found, located; nothing is built from content with errors.
     """
-    cur, diagnostics = check_site(root, execute=False, project=project, loaded=loaded)  # execution: a stage
+    cur, diagnostics = check_site(root, execute=False, project=project)  # execution is a stage of its own
     errors = [d for d in diagnostics if d.severity == Severity.error]
     if errors:
         raise ContentError(errors)
@@ -200,12 +194,9 @@ class BuildContext:
         """Print a stage's one line: its name, then what it did."""
         self.console.print(f"[bold]{name}[/]{' ' * max(1, 11 - len(name))}{message}")
 
-    def check(self, loaded: Callable[[Curriculum], None] | None = None) -> Curriculum:
-        """Check stage (:func:`checked`): any error in the content stops the build.
-
-        ``loaded`` is called with the content once it is loaded, before it is checked.
-        """
-        cur, self.warnings = checked(self.project.root, self.console, self.project, loaded)
+    def check(self) -> Curriculum:
+        """Check stage (:func:`checked`): any error in the content stops the build."""
+        cur, self.warnings = checked(self.project.root, self.console, self.project)
         return cur
 
     def builder(self, cur: Curriculum) -> PayloadBuilder:

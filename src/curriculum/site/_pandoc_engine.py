@@ -18,8 +18,9 @@ from curriculum.site._policy import CSP, CSP_HEADER
 from curriculum.site._report import RenderStats
 
 if TYPE_CHECKING:
-    from curriculum.content import Curriculum
-    from curriculum.render import PayloadBuilder
+    from collections.abc import Mapping
+
+    from curriculum.render import FormattedReference, PayloadBuilder
     from curriculum.site._context import BuildContext
     from curriculum.site._page_render import PageRenderer
     from curriculum.site._reference import ReferenceJob
@@ -84,7 +85,6 @@ class PandocEngine:
     def _render_with(self, build: BuildContext, reference: ReferenceJob) -> RenderStats:
         from curriculum.site._citeproc import FormattingAhead
         from curriculum.site._manifest import MANIFEST_SCRIPT
-        from curriculum.site._page_render import PageRenderer
         from curriculum.site._stages import ReferenceAhead, Render, edited_pages, render_site
         from curriculum.site._staging import recover, staged_output
         from curriculum.site._stamp import BuildStamp
@@ -101,16 +101,15 @@ class PandocEngine:
             build.stage("render", f"nothing changed since the last build · {build.seconds:.1f} s")
             return RenderStats(pages=pages)
         build.references = FormattingAhead(build.project.root)  # citeproc, for the components
-        early = _EarlyStart(
-            build, [] if build.refresh else edited_pages(build.config, stamp.digests.changed())
-        )
+        early = _EarlyStart(build)
+        early.start([] if build.refresh else edited_pages(build.config, stamp.digests.changed()))
         try:
-            cur = build.check(loaded=early.start)  # the pages an edit changed are rendered meanwhile
+            cur = build.check()  # the pages an edit changed are rendered meanwhile
+            builder = build.builder(cur)
         except BaseException:
             early.close(stop=True)
             raise
-        builder = early.builder or build.builder(cur)
-        renderer = early.renderer or PageRenderer(build.config, build.cache, builder.renderer.references)
+        renderer = early.renderer_for(builder)
         ahead = ReferenceAhead(reference, renderer, build.project.root)  # its pages, once quartodoc is done
         try:
             generated = build.prerender(cur, builder, reference=False)
@@ -138,52 +137,62 @@ class PandocEngine:
 
 
 class _EarlyStart:
-    """What a build starts once the content is loaded, before it is checked: the render of the edited pages.
+    """What a build starts before it loads the content: the render of the edited pages.
 
     When an edit changed a few pages and the references are formatted
-    already (citeproc is not running: the bibliography did not change), the
-    payload builder and the page renderer are made as soon as the content is
-    loaded, and the build goes on with them; :class:`~curriculum.site._stages.PagesAhead`
-    renders the edited pages meanwhile. Otherwise nothing is made early, and
-    the build makes the builder and renderer after the check, as it did
-    before, reporting then what is wrong with them.
+    already (the bibliography did not change: citeproc need not run), the
+    page renderer is made before the content is loaded, and
+    :class:`~curriculum.site._stages.PagesAhead` converts the edited pages and
+    renders them with it while the build loads and checks the content.
+    Otherwise nothing is made early, and the build makes the renderer after the check.
 
     Parameters
     ----------
     build : BuildContext
         The build.
-    edited : list[str]
-        The pages to render ahead (:func:`~curriculum.site._stages.edited_pages`).
     """
 
-    def __init__(self, build: BuildContext, edited: list[str]) -> None:
-        self._build, self._edited = build, edited
-        self.builder: PayloadBuilder | None = None
-        self.renderer: PageRenderer | None = None
+    def __init__(self, build: BuildContext) -> None:
+        self._build = build
+        self._renderer: PageRenderer | None = None
+        self._references: Mapping[str, FormattedReference] | None = None
         self._pages: PagesAhead | None = None
 
-    def start(self, cur: Curriculum) -> None:
-        """Start rendering the edited pages, if there are any and nothing would wait for citeproc."""
+    def start(self, edited: list[str]) -> None:
+        """Start rendering ``edited`` (:func:`~curriculum.site._stages.edited_pages`) unless it would wait."""
         from curriculum.site._page_render import PageRenderer
         from curriculum.site._stages import PagesAhead
 
         build = self._build
-        if not self._edited or (build.references is not None and not build.references.ready()):
+        if not edited or build.references is None:
             return
         try:
-            builder = build.builder(cur)
-            renderer = PageRenderer(build.config, build.cache, builder.renderer.references)
+            references = build.references.formatted()
         except CurriculumError:
-            return  # made again after the check, which reports the content's problems first
-        self.builder, self.renderer = builder, renderer
-        self._pages = PagesAhead(self._edited, build.config, builder, renderer, build.cache)
+            return  # formatted again after the check, which reports what is wrong
+        if references is None:
+            return
+        self._references = references
+        self._renderer = PageRenderer(build.config, build.cache, references)
+        self._pages = PagesAhead(edited, build.config, self._renderer, build.cache)
+
+    def renderer_for(self, builder: PayloadBuilder) -> PageRenderer:
+        """Return the renderer of the pages: the one made early if it has the builder's references."""
+        from curriculum.site._page_render import PageRenderer
+
+        references = builder.renderer.references
+        if self._renderer is not None:
+            if self._references == references:
+                return self._renderer
+            self.close(stop=True)  # the bibliography changed meanwhile: what was rendered ahead is of no use
+        return PageRenderer(self._build.config, self._build.cache, references)
 
     def close(self, *, stop: bool = False) -> None:
         """Wait for the thread rendering ahead, if any; with ``stop`` (a failed check), close the renderer.
 
         Closed, the renderer kills its workers: a page under way is given up at once.
         """
-        if stop and self.renderer is not None:
-            self.renderer.close(prune=False)
+        if stop and self._renderer is not None:
+            self._renderer.close(prune=False)
         if self._pages is not None:
             self._pages.close()

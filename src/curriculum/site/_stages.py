@@ -31,9 +31,12 @@ from typing import TYPE_CHECKING, Any
 from curriculum._words import counted
 from curriculum.components import Mount
 from curriculum.content import (
+    NOTES_FOLDER,
+    Curriculum,
     FileRefused,
     generated_dirs,
     inside,
+    load_files,
     read_existing,
     relative_posix,
     write_atomic,
@@ -69,6 +72,7 @@ __all__ = [
     "convert",
     "edited_pages",
     "execute",
+    "overview_content",
     "pandoc",
     "prune",
     "render_site",
@@ -327,18 +331,37 @@ def edited_pages(config: SiteConfig, changed: Collection[str]) -> list[str]:
     return edited if len(edited) <= EDITED_AHEAD else []
 
 
+def overview_content(root: Path, sources: Collection[str]) -> Curriculum:
+    """Return what the overviews of the lessons among ``sources`` read, without the rest of the content.
+
+    A lesson's overview (:func:`~curriculum.hosts.static.overview_markup`)
+    reads the lesson, the titles of the lessons it needs first, and whether it
+    has facilitator notes. A page that shows another lesson's overview finds
+    none here: :class:`PagesAhead` then leaves it to the stages.
+    """
+    lessons = [root / s for s in sources if s.startswith("lessons/") and s.endswith(".ipynb")]
+    edited = load_files(lessons, root=root)
+    ids = {p for doc in edited.lessons.values() for p in doc.model.prerequisites} - set(edited.lessons)
+    more = [root / "lessons" / f"{i}.ipynb" for i in sorted(ids)]
+    more += [root / NOTES_FOLDER / f"{i}.qmd" for i in sorted(edited.lessons)]
+    more = [p for p in more if p.is_file()]
+    return load_files([*lessons, *more], root=root) if more else edited
+
+
 class PagesAhead:
-    """The pages an edit changed, rendered on a thread while the content is checked and pre-rendered.
+    """The pages an edit changed, converted before the content is loaded and rendered on a thread meanwhile.
 
     After a one-page edit, Pandoc's render of that page is most of what the
-    build waits for, and it needs only the page's text: so it starts as soon
-    as the content is loaded, on the other core, while the build checks the
-    content and works through the other stages. The thread converts each page
-    as the convert stage will (a notebook from its stored outputs: it executes
-    nothing) and renders it into the page cache (:class:`PageRenderer`), where
-    the Pandoc stage finds it, or waits for it. Nothing it does is published:
-    a page whose text the build then makes otherwise is rendered again, and a
-    page it cannot make is made by the stages, which report what is wrong.
+    build waits for, and it needs only the page's text: so the build converts
+    the page first, as the convert stage will (a notebook from its stored
+    outputs: it executes nothing; a lesson overview from
+    :func:`overview_content`), and a thread renders it into the page cache
+    (:class:`PageRenderer`) on the other core while the build loads and checks
+    the content and works through the other stages; the Pandoc stage finds it
+    there, or waits for it. The conversion holds the interpreter, so it is done
+    before the load rather than beside it. Nothing is published: a page whose
+    text the build then makes otherwise is rendered again, and a page that
+    cannot be made here is made by the stages, which report what is wrong.
 
     Parameters
     ----------
@@ -346,25 +369,17 @@ class PagesAhead:
         The pages (:func:`edited_pages`).
     config : SiteConfig
         The site.
-    builder : PayloadBuilder
-        The build's payload builder (a lesson overview is made from its content).
     renderer : PageRenderer
         The build's renderer, which the Pandoc stage uses too.
     cache : Path
         The profile's build cache.
     """
 
-    def __init__(
-        self,
-        sources: list[str],
-        config: SiteConfig,
-        builder: PayloadBuilder,
-        renderer: PageRenderer,
-        cache: Path,
-    ) -> None:
+    def __init__(self, sources: list[str], config: SiteConfig, renderer: PageRenderer, cache: Path) -> None:
         self._thread: threading.Thread | None = None
-        if sources:
-            work = functools.partial(self._run, sources, config, builder, renderer, cache)
+        pages = self._converted(sources, config, cache)
+        if pages:
+            work = functools.partial(self._run, pages, renderer)
             self._thread = threading.Thread(target=work, name="pages-ahead", daemon=True)
             self._thread.start()
 
@@ -374,26 +389,37 @@ class PagesAhead:
             self._thread.join()
 
     @staticmethod
-    def _run(
-        sources: list[str], config: SiteConfig, builder: PayloadBuilder, renderer: PageRenderer, cache: Path
-    ) -> None:
+    def _converted(sources: list[str], config: SiteConfig, cache: Path) -> list[tuple[str, str, _Slots]]:
+        """Return each page made without the rest of the content: its source, its text, its components."""
         root = config.root
         notebooks = [root / source for source in sources if source.endswith(".ipynb")]
-        digests = _lesson_digests(builder)
-        token, overview = secrets.token_hex(16), _overview(builder)
+        pages: list[tuple[str, str, _Slots]] = []
         try:  # a head start only: what fails here, the stages make again and report
+            cur = overview_content(root, sources)
+            token, overview = secrets.token_hex(16), _overview(cur, config.profile)
             stored = notebook_cache(config, cache / "executed", write_freeze=False)
-            executed = stored.executed(notebooks, digests=digests, execute=False) if notebooks else {}
+            executed = (
+                stored.executed(notebooks, digests=_lesson_digests(cur), execute=False) if notebooks else {}
+            )
             for source in sources:
-                if renderer.closed:
-                    return
                 if source.endswith(".ipynb") and root / source not in executed:
                     continue  # its code changed: the execute stage runs it
                 slots = _Slots(token)
                 text, _ = _markdown(root, None, executed, overview, source, slots)
+                pages.append((source, text, slots))
+        except Exception:  # the stages make the page again and report what is wrong
+            return pages
+        return pages
+
+    @staticmethod
+    def _run(pages: list[tuple[str, str, _Slots]], renderer: PageRenderer) -> None:
+        for source, text, slots in pages:
+            if renderer.closed:
+                return
+            try:
                 renderer.render(source, text, slots, None, used=False)
-        except Exception:  # in a thread, an error would print a traceback: the build reports it instead
-            return
+            except Exception:  # in a thread, an error would print a traceback: the Pandoc stage reports it
+                return
 
 
 def execute(run: Render) -> ExecutedNotebooks:
@@ -411,7 +437,7 @@ def execute(run: Render) -> ExecutedNotebooks:
         run.step("", 1)
 
     cache = notebook_cache(run.config, run.cache / "executed", refresh=run.refresh)
-    executed = cache.executed(notebooks, done, digests=_lesson_digests(run.builder))
+    executed = cache.executed(notebooks, done, digests=_lesson_digests(run.builder.curriculum))
     removed = cache.prune(notebooks) if run.config.profile == "resident" else 0
     hows = list(run.stats.notebooks.values())
     run.log(
@@ -423,9 +449,9 @@ def execute(run: Render) -> ExecutedNotebooks:
     return executed
 
 
-def _lesson_digests(builder: PayloadBuilder) -> dict[Path, str]:
+def _lesson_digests(cur: Curriculum) -> dict[Path, str]:
     """Return the digest of each lesson notebook's text as loaded (for :meth:`NotebookCache.executed`)."""
-    return {doc.path: doc.digest for doc in builder.curriculum.lessons.values() if doc.digest}
+    return {doc.path: doc.digest for doc in cur.lessons.values() if doc.digest}
 
 
 def convert(run: Render, executed: Mapping[Path, Any], plan: PagePlan | None = None) -> dict[str, _Source]:
@@ -436,7 +462,7 @@ def convert(run: Render, executed: Mapping[Path, Any], plan: PagePlan | None = N
     only if its HTML must be read and the cache entry turns out damaged).
     """
     token = secrets.token_hex(16)
-    overview = _overview(run.builder)
+    overview = _overview(run.builder.curriculum, run.builder.profile)
     sources: dict[str, _Source] = {}
     kept = 0
     for source in run.config.pages():
@@ -490,12 +516,12 @@ def _markdown(
     return text, front
 
 
-def _overview(builder: PayloadBuilder) -> Callable[[str], Callable[[str], str]]:
+def _overview(cur: Curriculum, profile: str) -> Callable[[str], Callable[[str], str]]:
     """Return, for a page, what fills in a lesson overview's reference: its HTML, from the front matter."""
 
     def for_page(source: str) -> Callable[[str], str]:
         def markup(lesson_id: str) -> str:
-            html = overview_markup(builder.curriculum, lesson_id, builder.profile)
+            html = overview_markup(cur, lesson_id, profile)
             if html is None:
                 raise ContentError(
                     [
