@@ -364,27 +364,59 @@ def test_the_overview_content_holds_what_an_edited_lesson_overview_reads(tmp_pat
     assert not part.quizzes and not part.vignettes  # nothing else is loaded
 
 
+@pytest.mark.parametrize(
+    "edit",
+    [
+        ("An Integrated, Evidence", "An Integrated and Evidence"),  # the formatted references change
+        (
+            "@article{",
+            "% a comment the references do not show\n@article{",
+        ),  # only the text, which keys the pages
+    ],
+)
 def test_a_bibliography_edited_while_the_build_starts_is_the_one_its_pages_cite(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: tuple[str, str]
 ) -> None:
     """Edited after the renderer was made ahead, before the check read it: that renderer is not used."""
-    from curriculum.site import _check
+    import threading
+
+    from curriculum.site import _check, _page_render
 
     root, _ = build_copy(tmp_path, "resident")
     _edit(root / "index.qmd", "A test home page", "The test home page")
-    real = _check.load_curriculum
+    runs: list[str] = []
+    rendering = threading.Event()
+    real_load, real_rendered = _check.load_curriculum, _page_render.PageRenderer._rendered
+
+    def rendered(self: Any, name: str, source: str, *args: Any, **options: Any) -> Any:
+        runs.append(source)
+        rendering.set()
+        return real_rendered(self, name, source, *args, **options)
 
     def load(where: Path) -> Any:
-        _edit(root / "references.bib", "An Integrated, Evidence", "An Integrated and Evidence")
-        return real(where)
+        assert rendering.wait(timeout=20)  # the page is being rendered ahead
+        _edit(root / "references.bib", *edit)
+        return real_load(where)
 
+    monkeypatch.setattr(_page_render.PageRenderer, "_rendered", rendered)
     monkeypatch.setattr(_check, "load_curriculum", load)
-    runs = _pandoc_runs(monkeypatch)
     out = _quiet(root)
-    assert runs.count("index.qmd") == 2  # ahead, then with the references the check read
-    assert "Integrated and Evidence" in "".join(p.read_text() for p in out.rglob("*.html"))
-    monkeypatch.setattr(_check, "load_curriculum", real)
+    assert runs.count("index.qmd") == 2  # ahead, then with the bibliography the check read
+    monkeypatch.setattr(_check, "load_curriculum", real_load)
     _same_as_a_fresh_build(root, out, tmp_path)
+
+
+def test_a_page_that_cannot_be_converted_ahead_leaves_the_others_rendered_ahead(tmp_path: Path) -> None:
+    from curriculum.project import Project
+    from curriculum.site._stages import PagesAhead
+
+    root, _ = build_copy(tmp_path, "resident")
+    (root / "index.qmd").write_text("# Home\n\n```{python}\n1 + 1\n```\n")  # the stages report it
+    config = Project(root).config("resident")
+    pages = PagesAhead._converted(
+        ["index.qmd", "progress.qmd"], config, root / ".curriculum-cache" / "resident"
+    )
+    assert [source for source, _, _ in pages] == ["progress.qmd"]
 
 
 def test_a_lesson_whose_code_changed_is_not_rendered_ahead(

@@ -262,3 +262,24 @@ def test_a_page_under_way_when_its_worker_is_closed_is_given_up_at_once(worker: 
     assert time.perf_counter() - started < 3
     assert len(outcome) == 1 and isinstance(outcome[0], WorkerClosed)
     assert process.poll() is not None
+
+
+def test_a_closed_renderer_gives_up_a_page_rendered_ahead_and_starts_no_process(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closed before the page renders (a failed check), it starts no Pandoc of its own for a page ahead."""
+    started: list[list[str]] = []
+    real = subprocess.run
+
+    def counted(args: list[str], *rest: object, **kwargs: object) -> subprocess.CompletedProcess[str]:
+        started.append(list(args))
+        return real(args, *rest, **kwargs)  # type: ignore[call-overload, no-any-return]
+
+    monkeypatch.setattr(_pandoc.subprocess, "run", counted)
+    renderer = PageRenderer(Project(project).config("resident"), tmp_path / "cache", None)
+    renderer.close(prune=False)
+    with pytest.raises(WorkerClosed):
+        renderer.render("page.qmd", "Ahead.\n", _Slots("token"), None, used=False)
+    assert started == []
+    page = renderer.render("page.qmd", "Asked for.\n", _Slots("token"), None)  # a page the build needs
+    assert page.body == "<p>Asked for.</p>" and len(started) == 1

@@ -126,7 +126,16 @@ def format_references(bibliography: Bibliography) -> dict[str, FormattedReferenc
 def formatted_before(bibliography: Bibliography) -> dict[str, FormattedReference] | None:
     """Return what :func:`format_references` gave for the same text and Pandoc before (its cache), or None.
 
-    A damaged or unreadable cache counts as none: the bibliography is formatted again.
+    Parameters
+    ----------
+    bibliography : Bibliography
+        The project's ``references.bib``.
+
+    Returns
+    -------
+    dict[str, FormattedReference] | None
+        The formatted forms, or None when the cache has none (a damaged or
+        unreadable cache counts as none: the bibliography is formatted again).
     """
     cached = _cached(bibliography)
     if not cached.is_file():
@@ -134,7 +143,7 @@ def formatted_before(bibliography: Bibliography) -> dict[str, FormattedReference
     try:
         data = json.loads(cached.read_text(encoding="utf-8"))
         return {k: FormattedReference(**v) for k, v in data.items()}
-    except (OSError, ValueError, TypeError, AttributeError):
+    except (OSError, ValueError, TypeError, AttributeError, RecursionError):
         return None
 
 

@@ -24,7 +24,7 @@ from curriculum.components import Mount
 from curriculum.content import read_existing, write_atomic
 from curriculum.project import SiteConfig, package_fingerprint
 from curriculum.render import FormattedReference, GeneratedPage
-from curriculum.site._page_worker import PageWorker
+from curriculum.site._page_worker import PageWorker, WorkerClosed
 from curriculum.site._pandoc import CACHE_LIMIT, PageBibliography, run_pandoc
 
 __all__ = ["PageRenderer", "RenderedPage", "Slots"]
@@ -170,6 +170,8 @@ class PageRenderer:
         ------
         ContentError
             If Pandoc fails or runs out of time on the page.
+        WorkerClosed
+            If a page rendered ahead (not ``used``) is given up: the renderer is closed.
         """
         name = self.entry(source, markdown, slots, generated is not None)
         with self._lock:
@@ -183,7 +185,9 @@ class PageRenderer:
             found = running.result()
             return RenderedPage(name, found.toc, found.body, list(found.mounts), found.fresh)
         try:
-            page = self._cached(name) or self._rendered(name, source, markdown, slots, generated)
+            page = self._cached(name) or self._rendered(
+                name, source, markdown, slots, generated, ahead=not used
+            )
         except BaseException as exc:
             mine.set_exception(exc)
             with self._lock:
@@ -253,12 +257,30 @@ class PageRenderer:
         return None if hit is None else RenderedPage(name, *hit)
 
     def _rendered(
-        self, name: str, source: str, markdown: str, slots: Slots, generated: GeneratedPage | None
+        self,
+        name: str,
+        source: str,
+        markdown: str,
+        slots: Slots,
+        generated: GeneratedPage | None,
+        *,
+        ahead: bool,
     ) -> RenderedPage:
+        """Render the page with Pandoc and keep it in the cache.
+
+        Raises
+        ------
+        WorkerClosed
+            If the page is rendered ahead and the renderer is closed: the build
+            no longer needs it, so no Pandoc process of its own is started for it.
+        """
+        worker = self._worker()
+        if worker is None and ahead:
+            raise WorkerClosed
         cites = self.bibliography.for_page(markdown)
         forms = self.bibliography.forms_for(markdown) if cites is not None else None
         toc, html = run_pandoc(
-            self.executable, markdown, source, cites, self.profile, generated, forms, worker=self._worker()
+            self.executable, markdown, source, cites, self.profile, generated, forms, worker=worker
         )
         body, mounts = slots.fill(html)
         head = json.dumps({"toc": toc, "mounts": [m.as_json() for m in mounts]})

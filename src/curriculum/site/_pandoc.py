@@ -115,6 +115,17 @@ class PageBibliography:
         self._lock = threading.Lock()  # pages render on two threads; the file is split once
         self._used: set[str] = set()
 
+    def unchanged(self) -> bool:
+        """Whether the file still holds the text read when this was made (or is still missing).
+
+        A renderer made before the content was loaded is used by the build
+        only if the bibliography did not change meanwhile.
+        """
+        try:
+            return (self.bib.read_text(encoding="utf-8") if self.bib.is_file() else None) == self.text
+        except (OSError, ValueError):
+            return False
+
     def for_page(self, text: str) -> Path | None:
         """Return the bibliography for a page's Markdown, or None when the page cannot cite."""
         if self.text is None or not may_cite(text):

@@ -102,8 +102,8 @@ class PandocEngine:
             return RenderStats(pages=pages)
         build.references = FormattingAhead(build.project.root)  # citeproc, for the components
         early = _EarlyStart(build)
-        early.start([] if build.refresh else edited_pages(build.config, stamp.digests.changed()))
         try:
+            early.start([] if build.refresh else edited_pages(build.config, stamp.digests.changed()))
             cur = build.check()  # the pages an edit changed are rendered meanwhile
             builder = build.builder(cur)
         except BaseException:
@@ -144,7 +144,8 @@ class _EarlyStart:
     page renderer is made before the content is loaded, and
     :class:`~curriculum.site._stages.PagesAhead` converts the edited pages and
     renders them with it while the build loads and checks the content.
-    Otherwise nothing is made early, and the build makes the renderer after the check.
+    Otherwise (and in a project without a bibliography, or with one that has
+    problems) nothing is made early, and the build makes the renderer after the check.
 
     Parameters
     ----------
@@ -177,18 +178,26 @@ class _EarlyStart:
         self._pages = PagesAhead(edited, build.config, self._renderer, build.cache)
 
     def renderer_for(self, builder: PayloadBuilder) -> PageRenderer:
-        """Return the renderer of the pages: the one made early if it has the builder's references."""
+        """Return the renderer of the pages: the one made early if the bibliography is as it read it.
+
+        That is, if the builder's references are those it was made with and the
+        file still holds the text it read (an edit during the load changes
+        neither the pages' references nor their cache entries).
+        """
         from curriculum.site._page_render import PageRenderer
 
         references = builder.renderer.references
         if self._renderer is not None:
-            if self._references == references:
+            if self._references == references and self._renderer.bibliography.unchanged():
                 return self._renderer
             self.close(stop=True)  # the bibliography changed meanwhile: what was rendered ahead is of no use
         return PageRenderer(self._build.config, self._build.cache, references)
 
     def close(self, *, stop: bool = False) -> None:
-        """Wait for the thread rendering ahead, if any; with ``stop`` (a failed check), close the renderer.
+        """Wait for the thread rendering ahead, if any; with ``stop``, close the renderer first.
+
+        The build stops it when the check fails (or the build is interrupted),
+        and when the bibliography changed before the check read it.
 
         Closed, the renderer kills its workers: a page under way is given up at once.
         """

@@ -52,6 +52,7 @@ from curriculum.site._output_record import OutputRecord
 from curriculum.site._page import document as page_document
 from curriculum.site._page_plan import PagePlan, PlannedPage
 from curriculum.site._page_render import PageRenderer, RenderedPage
+from curriculum.site._page_worker import WorkerClosed
 from curriculum.site._pandoc import CACHE_LIMIT, E_PANDOC
 from curriculum.site._postings import POSTINGS, Postings, read_postings, write_postings
 from curriculum.site._quick import MANIFEST
@@ -337,7 +338,8 @@ def overview_content(root: Path, sources: Collection[str]) -> Curriculum:
     A lesson's overview (:func:`~curriculum.hosts.static.overview_markup`)
     reads the lesson, the titles of the lessons it needs first, and whether it
     has facilitator notes. A page that shows another lesson's overview finds
-    none here: :class:`PagesAhead` then leaves it to the stages.
+    that lesson here only as a prerequisite (without its notes), or not at
+    all: the page converted ahead then differs from the stages', which render it again.
     """
     lessons = [root / s for s in sources if s.startswith("lessons/") and s.endswith(".ipynb")]
     edited = load_files(lessons, root=root)
@@ -394,21 +396,25 @@ class PagesAhead:
         root = config.root
         notebooks = [root / source for source in sources if source.endswith(".ipynb")]
         pages: list[tuple[str, str, _Slots]] = []
-        try:  # a head start only: what fails here, the stages make again and report
+        # a head start only: a page that fails here, the stages make again and report
+        try:
             cur = overview_content(root, sources)
-            token, overview = secrets.token_hex(16), _overview(cur, config.profile)
             stored = notebook_cache(config, cache / "executed", write_freeze=False)
             executed = (
                 stored.executed(notebooks, digests=_lesson_digests(cur), execute=False) if notebooks else {}
             )
-            for source in sources:
-                if source.endswith(".ipynb") and root / source not in executed:
-                    continue  # its code changed: the execute stage runs it
-                slots = _Slots(token)
-                text, _ = _markdown(root, None, executed, overview, source, slots)
-                pages.append((source, text, slots))
-        except Exception:  # the stages make the page again and report what is wrong
+        except Exception:
             return pages
+        token, overview = secrets.token_hex(16), _overview(cur, config.profile)
+        for source in sources:
+            if source.endswith(".ipynb") and root / source not in executed:
+                continue  # its code changed: the execute stage runs it
+            slots = _Slots(token)
+            try:
+                text, _ = _markdown(root, None, executed, overview, source, slots)
+            except Exception:
+                continue
+            pages.append((source, text, slots))
         return pages
 
     @staticmethod
@@ -418,8 +424,10 @@ class PagesAhead:
                 return
             try:
                 renderer.render(source, text, slots, None, used=False)
-            except Exception:  # in a thread, an error would print a traceback: the Pandoc stage reports it
+            except WorkerClosed:
                 return
+            except Exception:  # in a thread, an error would print a traceback: the Pandoc stage reports it
+                continue
 
 
 def execute(run: Render) -> ExecutedNotebooks:
