@@ -162,18 +162,24 @@ def test_a_pandoc_that_cannot_run_the_worker_renders_every_page_alone(tmp_path: 
         worker.close()
 
 
-def test_a_build_starts_no_pandoc_process_per_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every page of the test project is rendered by the two workers: no page needs a process of its own."""
-    from tests.site.conftest import build_copy
-
-    started: list[list[str]] = []
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The Pandoc processes of their own a page is rendered in (not the workers), as their arguments."""
+    runs: list[list[str]] = []
     real = subprocess.run
 
     def counted(args: list[str], *rest: object, **kwargs: object) -> subprocess.CompletedProcess[str]:
-        started.append(list(args))
+        runs.append(list(args))
         return real(args, *rest, **kwargs)  # type: ignore[call-overload, no-any-return]
 
     monkeypatch.setattr(_pandoc.subprocess, "run", counted)
+    return runs
+
+
+def test_a_build_starts_no_pandoc_process_per_page(tmp_path: Path, started: list[list[str]]) -> None:
+    """Every page of the test project is rendered by the two workers: no page needs a process of its own."""
+    from tests.site.conftest import build_copy
+
     _, built = build_copy(tmp_path, "resident")
     assert built.stats.rendered == built.stats.pages >= 8
     assert [a for a in started if "--lua-filter" in a] == []
@@ -265,17 +271,9 @@ def test_a_page_under_way_when_its_worker_is_closed_is_given_up_at_once(worker: 
 
 
 def test_a_closed_renderer_gives_up_a_page_rendered_ahead_and_starts_no_process(
-    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path, tmp_path: Path, started: list[list[str]]
 ) -> None:
     """Closed before the page renders (a failed check), it starts no Pandoc of its own for a page ahead."""
-    started: list[list[str]] = []
-    real = subprocess.run
-
-    def counted(args: list[str], *rest: object, **kwargs: object) -> subprocess.CompletedProcess[str]:
-        started.append(list(args))
-        return real(args, *rest, **kwargs)  # type: ignore[call-overload, no-any-return]
-
-    monkeypatch.setattr(_pandoc.subprocess, "run", counted)
     renderer = PageRenderer(Project(project).config("resident"), tmp_path / "cache", None)
     renderer.close(prune=False)
     with pytest.raises(WorkerClosed):

@@ -129,7 +129,7 @@ def formatted_before(bibliography: Bibliography) -> dict[str, FormattedReference
     Parameters
     ----------
     bibliography : Bibliography
-        The project's ``references.bib``.
+        The bibliography, whose text (with Pandoc's version) names the cache file.
 
     Returns
     -------
