@@ -430,7 +430,11 @@ def load_curriculum(root: Path) -> Curriculum:
 
 
 def load_files(
-    paths: Iterable[Path], root: Path | None = None, *, index: ContentIndex | None = None
+    paths: Iterable[Path],
+    root: Path | None = None,
+    *,
+    index: ContentIndex | None = None,
+    into: Curriculum | None = None,
 ) -> Curriculum:
     """Load the given content files.
 
@@ -443,13 +447,16 @@ def load_files(
         project (cross-references are then skipped).
     index : ContentIndex | None
         Where to take unchanged files from, and record those read (with ``root``).
+    into : Curriculum | None
+        Content of the same ``root`` loaded before, which these files join
+        (what they name is then known without reading the others again).
 
     Returns
     -------
     Curriculum
-        What could be loaded, and the problems.
+        What could be loaded, and the problems (``into``, when given).
     """
-    cur = Curriculum(root)
+    cur = into if into is not None else Curriculum(root)
     reads: list[PandocRead] = []
     confined = Confined(root) if root is not None else None  # each folder's links are followed once
     shown = display_path(root) if root is not None else "."  # where the project is, from the working folder

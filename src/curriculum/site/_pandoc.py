@@ -115,12 +115,14 @@ class PageBibliography:
         self._lock = threading.Lock()  # pages render on two threads; the file is split once
         self._used: set[str] = set()
 
-    def unchanged(self) -> bool:
-        """Whether the file still holds the text read when this was made (or is still missing).
+    def current(self, formatted: Mapping[str, FormattedReference] | None) -> bool:
+        """Whether this was made with ``formatted``, and the file still holds the text it read (or none).
 
         A renderer made before the content was loaded is used by the build
         only if the bibliography did not change meanwhile.
         """
+        if self.formatted != (formatted or {}):
+            return False
         try:
             return (self.bib.read_text(encoding="utf-8") if self.bib.is_file() else None) == self.text
         except (OSError, ValueError):

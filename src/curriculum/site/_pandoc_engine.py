@@ -18,9 +18,7 @@ from curriculum.site._policy import CSP, CSP_HEADER
 from curriculum.site._report import RenderStats
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
-    from curriculum.render import FormattedReference, PayloadBuilder
+    from curriculum.render import PayloadBuilder
     from curriculum.site._context import BuildContext
     from curriculum.site._page_render import PageRenderer
     from curriculum.site._reference import ReferenceJob
@@ -156,7 +154,6 @@ class _EarlyStart:
     def __init__(self, build: BuildContext) -> None:
         self._build = build
         self._renderer: PageRenderer | None = None
-        self._references: Mapping[str, FormattedReference] | None = None
         self._pages: PagesAhead | None = None
 
     def start(self, edited: list[str]) -> None:
@@ -173,7 +170,6 @@ class _EarlyStart:
             return  # formatted again after the check, which reports what is wrong
         if references is None:
             return
-        self._references = references
         self._renderer = PageRenderer(build.config, build.cache, references)
         self._pages = PagesAhead(edited, build.config, self._renderer, build.cache)
 
@@ -188,7 +184,7 @@ class _EarlyStart:
 
         references = builder.renderer.references
         if self._renderer is not None:
-            if self._references == references and self._renderer.bibliography.unchanged():
+            if self._renderer.bibliography.current(references):
                 return self._renderer
             self.close(stop=True)  # the bibliography changed meanwhile: what was rendered ahead is of no use
         return PageRenderer(self._build.config, self._build.cache, references)

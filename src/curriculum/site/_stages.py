@@ -342,12 +342,11 @@ def overview_content(root: Path, sources: Collection[str]) -> Curriculum:
     all: the page converted ahead then differs from the stages', which render it again.
     """
     lessons = [root / s for s in sources if s.startswith("lessons/") and s.endswith(".ipynb")]
-    edited = load_files(lessons, root=root)
-    ids = {p for doc in edited.lessons.values() for p in doc.model.prerequisites} - set(edited.lessons)
-    more = [root / "lessons" / f"{i}.ipynb" for i in sorted(ids)]
-    more += [root / NOTES_FOLDER / f"{i}.qmd" for i in sorted(edited.lessons)]
-    more = [p for p in more if p.is_file()]
-    return load_files([*lessons, *more], root=root) if more else edited
+    notes = [root / NOTES_FOLDER / f"{path.stem}.qmd" for path in lessons]  # a lesson's id is its file's name
+    cur = load_files([*lessons, *(p for p in notes if p.is_file())], root=root)
+    ids = {p for doc in cur.lessons.values() for p in doc.model.prerequisites} - set(cur.lessons)
+    first = [path for i in sorted(ids) if (path := root / "lessons" / f"{i}.ipynb").is_file()]
+    return load_files(first, root=root, into=cur) if first else cur
 
 
 class PagesAhead:
