@@ -529,6 +529,32 @@ def test_the_index_is_not_even_gathered_while_no_page_text_changed(
     assert 0 < len(scripted) <= 3 < texts, "only the text scripts of the pages that show the quiz are made"
 
 
+def test_an_edit_that_changes_no_indexed_word_encodes_no_index(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A feedback edit changes a payload (what the pages are made from), not a word the index holds.
+
+    The index is gathered, found to hold the same sections and words, and
+    neither encoded again nor read from the last postings; the postings stay.
+    """
+    from curriculum.site import _search, _stages
+
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+    postings = project / ".curriculum-cache" / "resident" / "search-postings"
+    before = postings.stat().st_mtime_ns
+    quiz = project / "quizzes" / "intro.yml"
+    quiz.write_text(quiz.read_text().replace("predicted outcome", "predicted the outcome"))
+    gathered: list[int] = []
+    real = _stages.site_index
+    monkeypatch.setattr(_stages, "site_index", lambda pages: gathered.append(1) or real(pages))
+    monkeypatch.setattr(_search.SearchIndex, "index", lambda *a: pytest.fail("the index was encoded again"))
+    monkeypatch.setattr(_stages, "read_postings", lambda *a: pytest.fail("the last postings were read"))
+    result = build_site(project, engine="pandoc", console=Console(quiet=True))
+    assert gathered, "the edit changed what the pages are made from: the index is gathered"
+    assert "predicted the outcome" in (result.out / "quiz" / "intro.data.js").read_text()
+    assert postings.stat().st_mtime_ns == before
+
+
 def test_an_index_encoded_again_from_the_last_postings_is_the_index_encoded_whole(project: Path) -> None:
     """A prose edit encodes again only its sections' words (search-postings), to the same index."""
     build_site(project, engine="pandoc", console=Console(quiet=True))

@@ -172,20 +172,20 @@ def test_the_texts_of_an_unchanged_page_stay_stored_when_another_page_changes(
         assert "metacommunication" in again.text_script(0), "the page's texts, from the memo of its sections"
 
 
-def test_an_index_of_known_pages_is_named_by_what_they_are_made_from_not_by_its_words() -> None:
-    """The build keeps the last index while this name is unchanged: it must change with any part."""
+def test_an_index_is_named_by_its_sections_and_words_not_by_what_its_pages_are_made_from() -> None:
+    """The build keeps the last index while this name holds: it must change with any word or heading."""
     known = [
         SearchPage("Lesson", "lessons/one.html", True, BODY, [], ["entry-1", []]),
         SearchPage("Other", "other.html", False, "<p>Plain text.</p>", [], ["entry-2", []]),
     ]
     index = site_index(known)
-    assert index.made_from() == [[["entry-1", []], []], [["entry-2", []], []]]  # each page, nothing homed
+    remade = [known[0], SearchPage("Other", "other.html", False, "<p>Plain text.</p>", [], ["entry-3", []])]
+    assert site_index(remade).digest() == index.digest()  # made again, the same words
     edited = [known[0], SearchPage("Other", "other.html", False, "<p>Other text.</p>", [], ["entry-3", []])]
-    assert site_index(edited).made_from() != index.made_from()
-    unknown = [known[0], SearchPage("Other", "other.html", False, "<p>Plain text.</p>")]  # says nothing
-    assert site_index(unknown).made_from() == site_index(unknown).digest()
-    plain = [unknown[0], SearchPage("Other", "other.html", False, "<p>Other text.</p>")]
-    assert site_index(unknown).made_from() != site_index(plain).made_from()  # a digest of the words
+    assert site_index(edited).digest() != index.digest()
+    body = "<h2 id='x'>Plain</h2><p>text.</p>"
+    headed = [known[0], SearchPage("Other", "other.html", False, body, [], None)]
+    assert site_index(headed).digest() != index.digest()
 
 
 def test_the_name_of_an_index_says_which_page_each_component_is_indexed_on() -> None:
@@ -200,9 +200,9 @@ def test_the_name_of_an_index_says_which_page_each_component_is_indexed_on() -> 
         ["entry-2", ["payload-1"]],
     )
     alone = site_index([lesson])
-    assert alone.made_from() == [[lesson.made_from, ["w1"]]]
+    assert alone.text_key(0) == [lesson.made_from, ["w1"]]
     both = site_index([lesson, own])
-    assert both.made_from() == [[lesson.made_from, []], [own.made_from, ["w1"]]]
+    assert [both.text_key(0), both.text_key(1)] == [[lesson.made_from, []], [own.made_from, ["w1"]]]
     worksheet = [(page, heading) for page, _, heading in both.sections if heading == "Reflection"]
     assert worksheet == [(1, "Reflection")]  # indexed on its own page only
     assert [(p, h) for p, _, h in alone.sections if h == "Reflection"] == [(0, "Reflection")]

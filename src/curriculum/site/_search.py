@@ -669,19 +669,13 @@ class SearchIndex:
         else:
             self.words += words
 
-    def made_from(self) -> Any:
-        """Return what :meth:`index` is made from besides :attr:`pages` (JSON data), not hashing its words.
-
-        When every page says what its part is made from: that, and the
-        components indexed on it, for each page (a part is a function of what
-        it is made from, and which of its sections the index takes, of the
-        components indexed on it); else :meth:`digest`.
-        """
-        made = [page.made_from for page in self._pages]
-        return made if all(m is not None for m in made) else self.digest()
-
     def digest(self) -> str:
-        """Return a digest of what :meth:`index` is made from besides :attr:`pages` (not the texts)."""
+        """Return a digest of what :meth:`index` is made from besides :attr:`pages` (not the texts).
+
+        The build keeps the last index while this and :attr:`pages` are as they
+        were: an edit that changes what a page is made from but none of its
+        sections' headings or words (a quiz's feedback) encodes nothing again.
+        """
         found = hashlib.sha256()
         for (page, anchor, heading), words in zip(self.sections, self.words, strict=True):
             found.update(f"{page}\0{len(anchor)}\0{anchor}{len(heading)}\0{heading}{len(words)}\0".encode())

@@ -558,8 +558,8 @@ def pandoc(
     Pandoc), then those in site order as they are done. So the next stage
     works through the pages the last build made while Pandoc works: after a
     one-page edit, wrapping the other pages costs no time. ``meanwhile`` is
-    called once those are yielded, before the first of the others is waited
-    for (when there is one): work that needs none of their HTML.
+    called once those are yielded, if one of the others is still being
+    rendered (not one the cache had): work that needs none of their HTML.
     """
     renderer = run.renderer()
     run.step("Rendering pages", len(sources))
@@ -579,7 +579,7 @@ def pandoc(
                 for item, html in kept:
                     run.step("", 1)
                     yield item, html
-                if running and meanwhile is not None:
+                if meanwhile is not None and not all(future.done() for future in running):
                     meanwhile()
                 for item, future in zip(fresh, running, strict=True):
                     html = future.result()
@@ -814,7 +814,7 @@ def search(run: Render, pages: list[SearchPage], records: _SearchRecords | None 
         record.keep_the_rest()  # each file's entry, for the next build that gathers the index
     else:
         index = site_index(pages)
-        if not record.kept("search-index.js", [index.pages, index.made_from(), sorted(index.names_only)]):
+        if not record.kept("search-index.js", [index.pages, index.digest(), sorted(index.names_only)]):
             # given the last index's postings, only the changed sections' words are encoded
             run.write("search-index.js", index.index_script(records.postings))
             if index.postings is not None:
