@@ -498,6 +498,28 @@ def test_a_memo_file_cut_short_in_place_while_mapped_counts_as_empty(tmp_path: P
         assert words.get(same[0], lambda: "computed") == "computed"
 
 
+def test_a_memo_file_replaced_while_mapped_is_still_searched_as_it_was_mapped(tmp_path: Path) -> None:
+    """Another build replacing a file whole leaves the mapped one as it was: its values stay found.
+
+    The length checked before each search is the mapped file's own (``fstat``), not the path's.
+    """
+    words = Memo[str]("test.replaced", 1, str, str)
+    texts = [f"text {n}" for n in range(3000)]
+    with memo_session(tmp_path):
+        for text in texts:
+            words.get(text, lambda text=text: text.upper() * 200)  # files large enough to be mapped
+    _memo._stores.clear()
+    first = texts[0]
+    same = [t for t in texts[1:] if words.key(t)[0] == words.key(first)[0]]
+    with memo_session(tmp_path):
+        assert words.get(first, lambda: "computed") == first.upper() * 200  # the file is mapped
+        shard = tmp_path / PROJECT_CACHE / "memo" / f"test.replaced.{words.key(first)[0]}.jsonl"
+        shorter = shard.with_suffix(".new")
+        shorter.write_bytes(shard.read_bytes()[:10])
+        os.replace(shorter, shard)
+        assert words.get(same[0], lambda: "computed") == same[0].upper() * 200
+
+
 def test_no_memo_file_stays_mapped_between_sessions(tmp_path: Path) -> None:
     """A kernel or `curriculum serve` outlives its sessions: another process may replace the files."""
     words = Memo[str]("test.mapped", 1, str, str)

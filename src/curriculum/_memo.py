@@ -190,8 +190,6 @@ class _Shard:
         Where the entries' lines begin (after the header).
     count : int | None
         How many entries a sorted file holds; None for a file whose lines are not sorted.
-    path : Path | None
-        The file, for a mapped one (its length is looked at before each search: see :meth:`_intact`).
     outdated : bool
         The file was written by other code: none of its keys can be asked for (see :func:`_read`).
     """
@@ -201,11 +199,10 @@ class _Shard:
         data: bytes | mmap.mmap = b"",
         start: int = 0,
         count: int | None = None,
-        path: Path | None = None,
         *,
         outdated: bool = False,
     ) -> None:
-        self._data, self._start, self._path = data, start, path
+        self._data, self._start = data, start
         self.outdated = outdated
         """Whether the file holds entries of other code, to be dropped when it is next written."""
         self._split: dict[bytes, bytes] | None = None if count is not None else _lines(data[start:])
@@ -237,15 +234,17 @@ class _Shard:
         (SIGBUS). The build replaces its files whole, which leaves a mapping
         as it was; another program cutting one short in place (a copy over
         it, a sync client) is noticed here, before each search, and the file
-        counts as empty (as does one another build replaced with a shorter
-        one): its values are computed again.
+        counts as empty: its values are computed again. The length is asked
+        of the mapping's own file (``mmap.size``: one ``fstat``, a quarter of
+        a ``stat`` of the path, on every look-up): a file another build
+        replaced is not the mapped one, which stays whole.
         """
-        if not isinstance(self._data, mmap.mmap) or self._path is None:
+        if not isinstance(self._data, mmap.mmap):
             return True
         try:
-            if os.stat(self._path).st_size >= len(self._data):
+            if self._data.size() >= len(self._data):
                 return True
-        except OSError:
+        except (OSError, ValueError):  # ValueError: the mapping was closed
             pass
         self._split = {}
         return False
@@ -389,9 +388,7 @@ def _read(path: Path, namespace: str) -> _Shard:
             data.close()
         return _Shard(outdated=True)
     count = header.get("sorted")  # the number of entries, in a file whose lines are sorted by key
-    return _Shard(
-        data, start, count if isinstance(count, int) and not isinstance(count, bool) else None, path
-    )
+    return _Shard(data, start, count if isinstance(count, int) and not isinstance(count, bool) else None)
 
 
 @dataclass
