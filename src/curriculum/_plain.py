@@ -95,6 +95,7 @@ def _map_existing(path: Path, limit: int) -> mmap.mmap | bytes | None:
             return None
         if info.st_size < MAP_FROM:
             return os.read(fd, MAP_FROM)
+        # the mapping keeps a file descriptor of its own (trackfd): the memo asks it the file's length
         return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
     except (OSError, ValueError):
         return None

@@ -254,6 +254,78 @@ def test_the_pages_pandoc_need_not_render_are_wrapped_while_it_renders(
     _same_as_a_fresh_build(root, out, tmp_path)
 
 
+class _Pool:
+    """A stand-in for the Pandoc stage's thread pool: each page's render is done at once, or when told."""
+
+    def __init__(self, at_once: bool) -> None:
+        self.at_once = at_once
+        self.waiting: list[tuple[Any, Any, tuple[Any, ...]]] = []
+
+    def __call__(self, max_workers: int) -> _Pool:
+        return self
+
+    def __enter__(self) -> _Pool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def submit(self, fn: Any, *args: Any) -> Any:
+        from concurrent.futures import Future
+
+        future: Future[Any] = Future()
+        if self.at_once:
+            future.set_result(fn(*args))
+        else:
+            self.waiting.append((future, fn, args))
+        return future
+
+    def finish(self) -> None:
+        for future, fn, args in self.waiting:
+            future.set_result(fn(*args))
+
+
+@pytest.mark.parametrize("at_once", [True, False], ids=["from the cache", "still rendering"])
+def test_work_meanwhile_is_done_only_while_a_page_is_still_being_rendered(
+    monkeypatch: pytest.MonkeyPatch, at_once: bool
+) -> None:
+    """The last search postings are read ahead to fill the wait for Pandoc: with nothing to wait for, not."""
+    from types import SimpleNamespace
+
+    from curriculum.site import _stages
+    from curriculum.site._page_render import RenderedPage
+    from curriculum.site._sources import Page
+
+    pool = _Pool(at_once)
+    monkeypatch.setattr(_stages, "ThreadPoolExecutor", pool)
+    renderer = SimpleNamespace(
+        render=lambda source, *args: RenderedPage(f"{source}.page", "", "<p>New.</p>", fresh=not at_once),
+        close=lambda prune: None,
+    )
+    run = SimpleNamespace(
+        renderer=lambda: renderer,
+        step=lambda *args: None,
+        generated={},
+        stats=SimpleNamespace(rendered=0),
+        log=lambda *args: None,
+    )
+
+    def source(name: str, rendered: RenderedPage | None) -> Any:
+        page = Page(name, name.replace(".qmd", ".html"), name, "markdown")
+        return _stages._Source(page, "" if rendered else "New.", SimpleNamespace(), rendered=rendered)
+
+    sources = {"kept.qmd": source("kept.qmd", RenderedPage("kept.page")), "new.qmd": source("new.qmd", None)}
+    called: list[bool] = []
+
+    def meanwhile() -> None:
+        called.append(True)
+        pool.finish()  # the page is rendered while the work meanwhile is done
+
+    pages = [item.page.source for item, _ in _stages.pandoc(run, sources, meanwhile=meanwhile)]  # type: ignore[arg-type]
+    assert pages == ["kept.qmd", "new.qmd"]
+    assert called == ([] if at_once else [True])
+
+
 def _children() -> dict[int, str]:
     """Return the processes this one started that are still running, with their commands (from /proc)."""
     import os

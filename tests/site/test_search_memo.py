@@ -183,12 +183,23 @@ def test_an_index_is_named_by_its_sections_and_words_not_by_what_its_pages_are_m
     assert site_index(remade).digest() == index.digest()  # made again, the same words
     edited = [known[0], SearchPage("Other", "other.html", False, "<p>Other text.</p>", [], ["entry-3", []])]
     assert site_index(edited).digest() != index.digest()
-    body = "<h2 id='x'>Plain</h2><p>text.</p>"
-    headed = [known[0], SearchPage("Other", "other.html", False, body, [], None)]
-    assert site_index(headed).digest() != index.digest()
+    for body in (
+        "<h2 id='plain-text'>Plain text</h2>",  # the same words, one heading more
+        "<h2 id='plain-text'>Plain text.</h2>",  # only the heading differs
+        "<h2 id='other'>Plain text.</h2>",  # only the anchor differs (not the heading's slug)
+    ):
+        one = site_index([known[0], SearchPage("Other", "other.html", False, body, [], None)])
+        for other in (
+            "<h2 id='plain-text'>Plain text</h2>",
+            "<h2 id='plain-text'>Plain text.</h2>",
+            "<h2 id='other'>Plain text.</h2>",
+        ):
+            two = site_index([known[0], SearchPage("Other", "other.html", False, other, [], None)])
+            assert (one.digest() == two.digest()) == (body == other), (body, other)
+        assert one.digest() != index.digest()
 
 
-def test_the_name_of_an_index_says_which_page_each_component_is_indexed_on() -> None:
+def test_the_name_of_a_text_script_says_which_page_each_component_is_indexed_on() -> None:
     """A component shown on a lesson is indexed on its own page once there is one, on the lesson before."""
     lesson = SearchPage("Lesson", "lessons/one.html", True, BODY, [WORKSHEET], ["entry-1", ["payload-1"]])
     own = SearchPage(

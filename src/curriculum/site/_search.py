@@ -678,8 +678,8 @@ class SearchIndex:
         """
         found = hashlib.sha256()
         for (page, anchor, heading), words in zip(self.sections, self.words, strict=True):
-            found.update(f"{page}\0{len(anchor)}\0{anchor}{len(heading)}\0{heading}{len(words)}\0".encode())
-            found.update(words.encode("utf-8", "surrogatepass"))
+            head = f"{page}\0{len(anchor)}\0{anchor}{len(heading)}\0{heading}{len(words)}\0{words}"
+            found.update(head.encode("utf-8", "surrogatepass"))
         return found.hexdigest()
 
     def index(self, previous: Postings | None = None) -> dict[str, Any]:

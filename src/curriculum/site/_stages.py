@@ -614,7 +614,7 @@ def wrap(
     into. A page's HTML is read, and its payloads built, only for a file that
     must be made again. While pages are still being rendered, each page the
     last build made also reads its part of the search index, which the index
-    will need: a page made again changes what the index is made from.
+    will most likely need: a page made again may change the index's words.
 
     Returns
     -------
@@ -767,8 +767,8 @@ class _SearchRecords:
     """What the search stage keeps of the last build: which files it wrote from what, and its postings.
 
     Read when the stage needs them, or ahead, while Pandoc renders the pages
-    the last build did not make so (:meth:`read_ahead`): such a page changes
-    what the index is made from, so the last index's postings will most likely be read.
+    the last build did not make so (:meth:`read_ahead`): such a page most
+    likely changes the index's words, which are encoded again from the last postings.
 
     Parameters
     ----------
