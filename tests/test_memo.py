@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import json
 import mmap
 import os
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -480,46 +481,42 @@ def test_a_planted_file_of_one_long_line_is_split_once_not_scanned_at_every_look
     assert json.loads(path.read_text().splitlines()[0])["sorted"] == len(texts)
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="Windows refuses to cut short or replace a mapped file")
-def test_a_memo_file_cut_short_in_place_while_mapped_counts_as_empty(tmp_path: Path) -> None:
-    """Another program truncating a mapped file must not kill the build (SIGBUS): its values are computed."""
-    words = Memo[str]("test.cut", 1, str, str)
+@contextlib.contextmanager
+def _mapped(tmp_path: Path, namespace: str) -> Iterator[tuple[Memo[str], str, Path]]:
+    """Yield a memo inside a session that has mapped one of its files, a text stored there, and the file."""
+    words = Memo[str](namespace, 1, str, str)
     texts = [f"text {n}" for n in range(3000)]
     with memo_session(tmp_path):
         for text in texts:
             words.get(text, lambda text=text: text.upper() * 200)  # files large enough to be mapped
     _memo._stores.clear()
     first = texts[0]
-    same = [t for t in texts[1:] if words.key(t)[0] == words.key(first)[0]]
+    same = next(t for t in texts[1:] if words.key(t)[0] == words.key(first)[0])
     with memo_session(tmp_path):
         assert words.get(first, lambda: "computed") == first.upper() * 200  # the file is mapped
-        shard = tmp_path / PROJECT_CACHE / "memo" / f"test.cut.{words.key(first)[0]}.jsonl"
+        yield words, same, tmp_path / PROJECT_CACHE / "memo" / f"{namespace}.{words.key(first)[0]}.jsonl"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows refuses to cut short a mapped file")
+def test_a_memo_file_cut_short_in_place_while_mapped_counts_as_empty(tmp_path: Path) -> None:
+    """Another program truncating a mapped file must not kill the build (SIGBUS): its values are computed."""
+    with _mapped(tmp_path, "test.cut") as (words, text, shard):
         with shard.open("r+b") as handle:
             handle.truncate(10)
-        assert words.get(same[0], lambda: "computed") == "computed"
+        assert words.get(text, lambda: "computed") == "computed"
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="Windows refuses to cut short or replace a mapped file")
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows refuses to replace a mapped file")
 def test_a_memo_file_replaced_while_mapped_is_still_searched_as_it_was_mapped(tmp_path: Path) -> None:
     """Another build replacing a file whole leaves the mapped one as it was: its values stay found.
 
     The length checked before each search is the mapped file's own (``fstat``), not the path's.
     """
-    words = Memo[str]("test.replaced", 1, str, str)
-    texts = [f"text {n}" for n in range(3000)]
-    with memo_session(tmp_path):
-        for text in texts:
-            words.get(text, lambda text=text: text.upper() * 200)  # files large enough to be mapped
-    _memo._stores.clear()
-    first = texts[0]
-    same = [t for t in texts[1:] if words.key(t)[0] == words.key(first)[0]]
-    with memo_session(tmp_path):
-        assert words.get(first, lambda: "computed") == first.upper() * 200  # the file is mapped
-        shard = tmp_path / PROJECT_CACHE / "memo" / f"test.replaced.{words.key(first)[0]}.jsonl"
+    with _mapped(tmp_path, "test.replaced") as (words, text, shard):
         shorter = shard.with_suffix(".new")
         shorter.write_bytes(shard.read_bytes()[:10])
         os.replace(shorter, shard)
-        assert words.get(same[0], lambda: "computed") == same[0].upper() * 200
+        assert words.get(text, lambda: "computed") == text.upper() * 200
 
 
 def test_no_memo_file_stays_mapped_between_sessions(tmp_path: Path) -> None:
