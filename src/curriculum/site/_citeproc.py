@@ -113,13 +113,14 @@ def format_references(bibliography: Bibliography) -> dict[str, FormattedReferenc
     """
     import pypandoc
 
-    table = formatted_before(bibliography)
+    cached = _cached(bibliography)
+    table = _read_cached(cached)
     if table is not None:
         return table
     table = _run_pandoc(bibliography, pypandoc.get_pandoc_path())
     with contextlib.suppress(CurriculumError):  # a cache that cannot be written (read-only home) costs time
         text = json.dumps({k: v.__dict__ for k, v in table.items()}, ensure_ascii=False)
-        write_atomic(_cached(bibliography), text)
+        write_atomic(cached, text)
     return table
 
 
@@ -137,7 +138,11 @@ def formatted_before(bibliography: Bibliography) -> dict[str, FormattedReference
         The formatted forms, or None when the cache has none (a damaged or
         unreadable cache counts as none: the bibliography is formatted again).
     """
-    cached = _cached(bibliography)
+    return _read_cached(_cached(bibliography))
+
+
+def _read_cached(cached: Path) -> dict[str, FormattedReference] | None:
+    """Return the formatted forms a cache file holds; None if it is missing, damaged or unreadable."""
     if not cached.is_file():
         return None
     try:
@@ -284,7 +289,7 @@ class FormattingAhead:
         BuildError
             If Pandoc could not run or could not read the bibliography.
         """
-        return self._future.result() if self._future is not None and self._future.done() else None
+        return self._future.result() if self._future is not None and self.ready() else None
 
     def result(self, bibliography: Bibliography) -> dict[str, FormattedReference]:
         """Return the formatted references of ``bibliography`` (those started ahead if its text is the same).

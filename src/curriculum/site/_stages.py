@@ -814,7 +814,9 @@ def search(run: Render, pages: list[SearchPage], records: _SearchRecords | None 
         record.keep_the_rest()  # each file's entry, for the next build that gathers the index
     else:
         index = site_index(pages)
-        if not record.kept("search-index.js", [index.pages, index.digest(), sorted(index.names_only)]):
+        if not record.kept(
+            "search-index.js", [index.pages, index.digest()]
+        ):  # the URLs say which are names only
             # given the last index's postings, only the changed sections' words are encoded
             run.write("search-index.js", index.index_script(records.postings))
             if index.postings is not None:

@@ -90,7 +90,7 @@ class FileDigests:
     def changed(self) -> set[str]:
         """Return the files whose hash the last :meth:`digest` found other than the record's.
 
-        None without a record. The record is written by every build as it
+        Empty without a record. The record is written by every build as it
         begins, so this is what changed since the last build began, whether it
         succeeded or not.
         """
