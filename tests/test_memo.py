@@ -377,7 +377,7 @@ def test_a_file_written_by_other_code_counts_as_empty_and_its_entries_go(
     new_process()
     searched: list[bytes] = []
     search = _memo._search
-    monkeypatch.setattr(_memo, "_search", lambda *args: searched.append(args[2]) or search(*args))
+    monkeypatch.setattr(_memo, "_search", lambda *args, **kw: searched.append(args[2]) or search(*args, **kw))
     with memo_session(tmp_path):
         assert outer.get("alpha", shout("alpha")) == "ALPHA!"  # computed again: a new key
     assert searched == [], "a file of other code is not searched"
@@ -404,6 +404,30 @@ def test_a_value_reused_is_written_back_as_it_was_read(tmp_path: Path) -> None:
     assert f'{key}\t"\\u0041LPHA"' in text and UPPER.key(other) in text
 
 
+def test_a_value_held_is_neither_copied_nor_parsed_and_stays_when_its_file_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``held`` asks whether the entry is there, not for its value (a generated page's is large); the
+    entry, kept unread, is copied from its file when the session rewrites that file."""
+    key = UPPER.key("alpha")
+    other = next(t for t in (f"text {n}" for n in range(1000)) if UPPER.key(t)[0] == key[0])
+    with memo_session(tmp_path):
+        UPPER.get("alpha", Calls()("alpha"))  # the file written sorted: looked up where it lies
+    new_process()
+    copied: list[bool] = []
+    search = _memo._search
+    with memo_session(tmp_path):
+        with monkeypatch.context() as patched:
+            spy = lambda *args, **kw: copied.append(kw.get("value", True)) or search(*args, **kw)  # noqa: E731
+            patched.setattr(_memo, "_search", spy)
+            patched.setattr(_memo, "_Raw", None)  # a value read whole would be made one
+            assert UPPER.held("alpha") == key
+            assert UPPER.held("absent") is None
+        UPPER.get(other, Calls()(other))  # something new in the same file, so the file is written
+    assert copied and not any(copied), "looked up without copying its value"
+    assert set(stored(tmp_path)) == {key, UPPER.key(other)}
+
+
 def test_entries_are_written_sorted_and_found_where_they_lie(tmp_path: Path) -> None:
     """A file's lines are sorted by key and counted in its header; each key is found by binary search."""
     texts = [f"text {n} " + "x" * (n % 300) for n in range(3000)]  # files of a few hundred KB each
@@ -416,7 +440,7 @@ def test_entries_are_written_sorted_and_found_where_they_lie(tmp_path: Path) -> 
     searched: list[bytes] = []
     search = _memo._search
     with memo_session(tmp_path):
-        _memo._search = lambda *args: searched.append(args[2]) or search(*args)  # type: ignore[assignment]
+        _memo._search = lambda *args, **kw: searched.append(args[2]) or search(*args, **kw)  # type: ignore[assignment]
         try:
             calls = Calls(allowed=False)
             assert all(UPPER.get(text, calls(text)) == text.upper() for text in reversed(texts))
@@ -434,11 +458,13 @@ def test_the_search_finds_each_key_and_nothing_else(size: int) -> None:
     data = b"head\n" + b"".join(key + b"\t" + b'"' + b"v" * (n % 5000) + b'"\n' for n, key in enumerate(keys))
     for n, key in enumerate(keys):
         assert _memo._search(data, 5, key) == b'"' + b"v" * (n % 5000) + b'"'
+        assert _memo._search(data, 5, key, value=False) == b""
     for n in range(-1, 7 * size + 1):
         if n % 7 or n < 0:
             assert _memo._search(data, 5, f"{max(n, 0) if n >= 0 else 0:064x}".encode()[:63] + b"g") is None
             if n >= 0:
                 assert _memo._search(data, 5, f"{n:064x}".encode()) is None
+                assert _memo._search(data, 5, f"{n:064x}".encode(), value=False) is None
 
 
 def test_a_file_of_the_earlier_unsorted_form_is_still_read(tmp_path: Path) -> None:
@@ -469,7 +495,7 @@ def test_a_planted_file_of_one_long_line_is_split_once_not_scanned_at_every_look
     searched: list[bytes] = []
     search = _memo._search
     with memo_session(tmp_path):
-        _memo._search = lambda *args: searched.append(args[2]) or search(*args)  # type: ignore[assignment]
+        _memo._search = lambda *args, **kw: searched.append(args[2]) or search(*args, **kw)  # type: ignore[assignment]
         try:
             texts = [
                 t for t in (f"text {n}" for n in range(300)) if UPPER.key(t)[0] == path.name.split(".")[2]

@@ -211,14 +211,19 @@ class _Shard:
         self.count = count if count is not None else len(self._split or ())
         """How many entries the file holds."""
 
-    def get(self, key: bytes) -> bytes | None:
-        """Return the value stored for ``key``, or None."""
+    def get(self, key: bytes, *, value: bool = True) -> bytes | None:
+        """Return the value stored for ``key``, or None; with ``value`` False, an empty value for any found.
+
+        A caller that only asks whether the entry is there has no need of a copy of its value (a
+        generated page's is a hundred kilobytes).
+        """
         if self._split is None and self._intact():
             try:
-                return _search(self._data, self._start, key)
+                return _search(self._data, self._start, key, value=value)
             except _TooLong:
                 self.entries()
-        return self.entries().get(key)
+        found = self.entries().get(key)
+        return found if found is None or value else b""
 
     def entries(self) -> dict[bytes, bytes]:
         """Return every entry (the file split whole, the first time)."""
@@ -284,7 +289,7 @@ class _TooLong(Exception):
     """A memo file has a line longer than :data:`_LONGEST` (see :func:`_search`)."""
 
 
-def _search(data: bytes | mmap.mmap, low: int, key: bytes) -> bytes | None:
+def _search(data: bytes | mmap.mmap, low: int, key: bytes, *, value: bool = True) -> bytes | None:
     """Return the value of ``key`` in sorted entry lines, or None (a file out of order only misses).
 
     Parameters
@@ -295,11 +300,13 @@ def _search(data: bytes | mmap.mmap, low: int, key: bytes) -> bytes | None:
         Where its first entry line starts.
     key : bytes
         The key sought.
+    value : bool
+        Copy the value out; False: return an empty value for a key found.
 
     Returns
     -------
     bytes | None
-        The value as the file holds it, or None.
+        The value as the file holds it (empty, without ``value``), or None.
 
     Raises
     ------
@@ -329,6 +336,8 @@ def _search(data: bytes | mmap.mmap, low: int, key: bytes) -> bytes | None:
     while low < high:
         found = data[low : low + _KEY_LENGTH]
         if found == key and data[low + _KEY_LENGTH : low + _KEY_LENGTH + 1] == b"\t":
+            if not value:
+                return b""
             end = data.find(b"\n", low)
             return data[low + _KEY_LENGTH + 1 : end if end >= 0 else len(data)]
         if found > key:
@@ -708,9 +717,11 @@ class Memo(Generic[_T]):
         if store is None:
             return None
         key = self.key(text, context)
-        data = _entry(store, key)
-        if data is _MISSING:
-            return None
+        data = store.used.get(key, _MISSING)
+        if data is _MISSING or data is _WANTED:
+            if store.entries(key[:1]).get(key.encode(), value=False) is None:
+                return None
+            data = _WANTED  # kept unread: copied from its file only if the session rewrites that file
         self._keep(store, key, data)
         return key
 
