@@ -534,28 +534,61 @@ def test_an_edit_that_changes_no_indexed_word_encodes_no_index(
 ) -> None:
     """A feedback edit changes a payload (what the pages are made from), not a word the index holds.
 
-    The index is gathered, found to hold the same sections and words, and
-    neither encoded again nor read from the last postings; the postings stay.
-    (Whether the postings are read ahead while a page renders is a matter of
-    timing, tested on its own: no read ahead here.)
+    Only the parts of the pages that show the quiz are read (the last index's
+    record gives every other page's), found as they were, and the index is
+    neither gathered, nor encoded again, nor read from the last postings; the
+    postings stay. (Whether the postings are read ahead while a page renders
+    is a matter of timing, tested on its own: no read ahead here.)
     """
-    from curriculum.site import _search, _stages
+    from curriculum.site import _search, _search_parts, _stages
 
-    build_site(project, engine="pandoc", console=Console(quiet=True))
+    first = build_site(project, engine="pandoc", console=Console(quiet=True))
     postings = project / ".curriculum-cache" / "resident" / "search-postings"
     before = postings.stat().st_mtime_ns
     quiz = project / "quizzes" / "intro.yml"
     quiz.write_text(quiz.read_text().replace("predicted outcome", "predicted the outcome"))
-    gathered: list[int] = []
-    real = _stages.site_index
-    monkeypatch.setattr(_stages, "site_index", lambda pages: gathered.append(1) or real(pages))
+    read: list[str] = []
+    digest = _search_parts.part_digest
+    monkeypatch.setattr(_search_parts, "part_digest", lambda part: read.append("part") or digest(part))
+    monkeypatch.setattr(_stages, "site_index", lambda pages: pytest.fail("the index was gathered"))
     monkeypatch.setattr(_search.SearchIndex, "index", lambda *a: pytest.fail("the index was encoded again"))
     monkeypatch.setattr(_stages, "read_postings", lambda *a: pytest.fail("the last postings were read"))
     monkeypatch.setattr(_stages._SearchRecords, "read_ahead", lambda self: None)
     result = build_site(project, engine="pandoc", console=Console(quiet=True))
-    assert gathered, "the edit changed what the pages are made from: the index is gathered"
     assert "predicted the outcome" in (result.out / "quiz" / "intro.data.js").read_text()
+    shows = [p for p in result.out.rglob("*.data.js") if "predicted the outcome" in p.read_text()]
+    assert first.stats is not None and 0 < len(read) == len(shows) < first.stats.pages
     assert postings.stat().st_mtime_ns == before
+
+
+def test_a_text_edit_that_keeps_every_word_remakes_only_the_text_scripts_of_its_pages(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An option's punctuation is in its page's text script (the snippets), not in the index's words.
+
+    The index is kept without being gathered, the text scripts of the pages
+    that show the quiz are made again from their own parts, and every search
+    file is what a build from nothing makes.
+    """
+    from curriculum.site import _stages
+
+    first = build_site(project, engine="pandoc", console=Console(quiet=True))
+    index = first.out / "search-index.js"
+    scripts = {p: p.stat().st_mtime_ns for p in [index, *(first.out / "search").glob("*.js")]}
+    quiz = project / "quizzes" / "intro.yml"
+    quiz.write_text(quiz.read_text().replace("Her rating of the alliance,", "Her rating of the alliance!,"))
+    with monkeypatch.context() as never:
+        never.setattr(_stages, "site_index", lambda pages: pytest.fail("the index was gathered"))
+        result = build_site(project, engine="pandoc", console=Console(quiet=True))
+    remade = [p for p, then in scripts.items() if p.stat().st_mtime_ns != then]
+    assert remade and index not in remade and len(remade) < len(scripts) - 1
+    assert all("Her rating of the alliance!" in p.read_text() for p in remade)
+    fresh = tmp_path / "fresh"
+    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("_site", ".curriculum-cache"))
+    whole = build_site(fresh, engine="pandoc", console=Console(quiet=True))
+    for path in scripts:
+        name = path.relative_to(result.out)
+        assert (whole.out / name).read_bytes() == path.read_bytes(), name
 
 
 def test_an_index_encoded_again_from_the_last_postings_is_the_index_encoded_whole(project: Path) -> None:

@@ -217,3 +217,58 @@ def test_the_name_of_a_text_script_says_which_page_each_component_is_indexed_on(
     worksheet = [(page, heading) for page, _, heading in both.sections if heading == "Reflection"]
     assert worksheet == [(1, "Reflection")]  # indexed on its own page only
     assert [(p, h) for p, _, h in alone.sections if h == "Reflection"] == [(0, "Reflection")]
+
+
+def _made(made_from: Any) -> SearchPage:
+    return SearchPage("Lesson", "lessons/one.html", True, BODY, [], made_from, False)
+
+
+def test_the_parts_record_gives_a_part_only_for_a_page_made_from_what_it_was(tmp_path: Path) -> None:
+    """A page made from the same (cache entry, payload keys) gives its recorded digest; another is read."""
+    from curriculum.site._search import part_digest
+    from curriculum.site._search_parts import PartRecord
+
+    path = tmp_path / "search-parts.json"
+    page = _made(["entry", []])
+    record = PartRecord(path, "site")
+    assert record.placement(page.url) is None and not record.knows(page)
+    record.update([page], ["recorded"], {page.url: (0, ["w1"])})
+    record.save()
+    again = PartRecord(path, "site")
+    assert again.knows(page) and again.digest(page) == "recorded"
+    assert again.placement(page.url) == (0, ["w1"])
+    changed = _made(["another entry", []])
+    assert not again.knows(changed) and again.digest(changed) == part_digest(changed.part())
+    assert PartRecord(path, "another site").placement(page.url) is None, "another site's record is ignored"
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        None,
+        "text",
+        [],
+        ["a", "b", 0],
+        ["a", "b", True, []],
+        ["a", 1, 0, []],
+        ["a", "b", 0, [1]],
+        ["a", "b", "0", []],
+    ],
+)
+def test_a_parts_record_entry_of_another_shape_is_no_entry(tmp_path: Path, entry: Any) -> None:
+    import json
+
+    from curriculum.site._search_parts import PartRecord
+
+    path = tmp_path / "search-parts.json"
+    path.write_text(json.dumps({"shared": "site", "pages": {"lessons/one.html": entry}}))
+    record = PartRecord(path, "site")
+    assert record.placement("lessons/one.html") is None and not record.knows(_made(["entry", []]))
+
+
+def test_a_damaged_parts_record_is_no_record(tmp_path: Path) -> None:
+    from curriculum.site._search_parts import PartRecord
+
+    path = tmp_path / "search-parts.json"
+    path.write_text('{"shared": "site", "pages": [')
+    assert PartRecord(path, "site").placement("lessons/one.html") is None

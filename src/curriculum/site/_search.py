@@ -35,7 +35,16 @@ from curriculum._memo import Memo, text_value
 from curriculum.components import COMPONENTS, dom_id
 from curriculum.site._postings import Postings, encode
 
-__all__ = ["PagePart", "SearchIndex", "SearchPage", "page_sections", "site_index", "slug"]
+__all__ = [
+    "PagePart",
+    "SearchIndex",
+    "SearchPage",
+    "page_sections",
+    "part_digest",
+    "site_index",
+    "slug",
+    "text_script",
+]
 
 _BLOCKS = frozenset(
     {
@@ -180,6 +189,15 @@ def _part_from_json(data: Any) -> PagePart:
     if len(part.words) != len(part.sections):
         raise ValueError("a page's words are one string a section")
     return part
+
+
+def part_digest(part: PagePart) -> str:
+    """Return a digest of a page's part: each section's owner, anchor, heading and words (not its text)."""
+    found = hashlib.sha256()
+    for (owner, anchor, heading), words in zip(part.sections, part.words, strict=True):
+        fields = (owner, anchor, heading, words)
+        found.update("".join(f"{len(f)}\0{f}" for f in fields).encode("utf-8", "surrogatepass"))
+    return found.hexdigest()
 
 
 _PARTS = Memo[PagePart](
@@ -418,6 +436,13 @@ def slug(heading: str) -> str:
     return text or "section"
 
 
+def text_script(page: int, texts: list[str]) -> str:
+    """Return ``search/<page>.js``: the text of each section of a page (:meth:`SearchIndex.text_script`)."""
+    return _script(
+        f"(window.CURRICULUM_SEARCH_TEXT = window.CURRICULUM_SEARCH_TEXT || {{}})[{page}] = ", texts
+    )
+
+
 def _script(name: str, value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     return f"{name}{text};\n"
@@ -504,6 +529,11 @@ class SearchPage:
         return json.dumps(self.made_from, separators=(",", ":"))
 
     @functools.cached_property
+    def made_from_digest(self) -> str:
+        """A digest of :attr:`made_from` (of ``null`` when it is not known)."""
+        return hashlib.sha256(self._made_from.encode()).hexdigest()
+
+    @functools.cached_property
     def _read(self) -> tuple[PagePart, list[str]]:
         """Read the page's part and its texts from its body and payloads."""
         sections = [("", anchor, heading, text) for anchor, heading, text in self.prose()]
@@ -515,6 +545,23 @@ class SearchPage:
         names_only = self.url.startswith(NAMES_ONLY)  # found by title and headings: no word is needed
         words = ["" if names_only else " ".join(_indexed_words(s[3])) for s in sections]
         return PagePart([s[:3] for s in sections], words), [s[3] for s in sections]
+
+    def keep_part(self) -> None:
+        """Keep the page's part in the memo without reading it (the last index's record gave its digest)."""
+        if self.made_from is not None:
+            _PARTS.keep(self._made_from, context="made from")
+
+    def homed_texts(self, homed: Iterable[str]) -> list[str]:
+        """Return the texts of the page's sections that the index keeps on it.
+
+        Those of its own text, and those of the components in ``homed``: the ones indexed on this page.
+        """
+        owners = {"", *homed}
+        return [
+            text
+            for (owner, _, _), text in zip(self.part().sections, self.texts(), strict=True)
+            if owner in owners
+        ]
 
     def read_ahead(self) -> None:
         """Read the page's part of the index now: the index finds it remembered.
@@ -735,10 +782,18 @@ class SearchIndex:
 
     def text_script(self, page: int) -> str:
         """Return ``search/<page>.js``: the text of each section of the page, for the snippets of results."""
-        return _script(
-            f"(window.CURRICULUM_SEARCH_TEXT = window.CURRICULUM_SEARCH_TEXT || {{}})[{page}] = ",
-            self._pages[page].texts(),
-        )
+        return text_script(page, self._pages[page].texts())
+
+    def placements(self) -> dict[str, tuple[int, list[str]]]:
+        """Return, for each page known by what it is made from, its number and the components indexed on it.
+
+        By URL; the number names its text script (``search/<n>.js``).
+        """
+        return {
+            page.url: (n, list(page.made_from[1]))
+            for n, page in enumerate(self._pages)
+            if page.made_from is not None
+        }
 
     def scripts(self) -> dict[str, str]:
         """``search-index.js`` and one ``search/<n>.js`` per page with its sections' text."""

@@ -57,7 +57,8 @@ from curriculum.site._pandoc import CACHE_LIMIT, E_PANDOC
 from curriculum.site._postings import POSTINGS, Postings, read_postings, write_postings
 from curriculum.site._quick import MANIFEST
 from curriculum.site._report import RenderStats
-from curriculum.site._search import STANDALONE, SearchPage, site_index
+from curriculum.site._search import STANDALONE, SearchPage, part_digest, site_index, text_script
+from curriculum.site._search_parts import PARTS_RECORD, PartRecord
 from curriculum.site._sources import Page, markdown_page, notebook_markdown, output_path
 
 if TYPE_CHECKING:
@@ -226,7 +227,7 @@ def render_site(run: Render) -> RenderStats:
     searching = _SearchRecords(run)
     # while Pandoc renders the other pages, those the last build made are wrapped and the search records read
     meanwhile = searching.read_ahead if plan is not None else None
-    pages = wrap(run, sources, pandoc(run, sources, meanwhile=meanwhile), plan)
+    pages = wrap(run, sources, pandoc(run, sources, meanwhile=meanwhile), plan, searching.parts.knows)
     assets(run)
     search(run, pages, searching)
     prune(run)
@@ -604,6 +605,7 @@ def wrap(
     sources: Mapping[str, _Source],
     rendered: Iterable[tuple[_Source, RenderedPage]],
     plan: PagePlan | None = None,
+    recorded: Callable[[SearchPage], bool] | None = None,
 ) -> list[SearchPage]:
     """Wrap stage: each page in the page template, with its components' payload script; then the search page.
 
@@ -614,7 +616,8 @@ def wrap(
     into. A page's HTML is read, and its payloads built, only for a file that
     must be made again. While pages are still being rendered, each page the
     last build made also reads its part of the search index, which the index
-    will most likely need: a page made again may change the index's words.
+    will most likely need (a page made again may change the index's words),
+    unless the last index's record gives it (``recorded``, see :class:`PartRecord`).
 
     Returns
     -------
@@ -657,7 +660,7 @@ def wrap(
         )
         if out.fresh:
             indexed.read_ahead()
-        elif pending:
+        elif pending and not (recorded is not None and recorded(indexed)):
             indexed.part()  # kept for the index (its texts are read only if its text script is written)
         data_file = ""
         if out.mounts:
@@ -764,7 +767,7 @@ def assets(run: Render) -> None:
 
 
 class _SearchRecords:
-    """What the search stage keeps of the last build: which files it wrote from what, and its postings.
+    """What the search stage keeps of the last build: files and what made them, postings, pages' parts.
 
     Read when the stage needs them, or ahead, while Pandoc renders the pages
     the last build did not make so (:meth:`read_ahead`): such a page most
@@ -786,6 +789,11 @@ class _SearchRecords:
         return OutputRecord(run.cache / "searched.json", run.out, [], run.stats.files.extend)
 
     @functools.cached_property
+    def parts(self) -> PartRecord:
+        """What each page gave the last index (:class:`PartRecord`)."""
+        return PartRecord(self._run.cache / PARTS_RECORD, self.record.shared)
+
+    @functools.cached_property
     def postings(self) -> Postings | None:
         """The last index's postings (None: there are none, or none this code can read)."""
         return read_postings(self._run.cache / POSTINGS, self.record.shared)
@@ -800,9 +808,12 @@ def search(run: Render, pages: list[SearchPage], records: _SearchRecords | None 
 
     When every page says what its text is made from (its rendered body's cache
     entry, its payloads' memo keys) and that is as the last build found, the
-    index is not even gathered; otherwise it is, from each page's part, and
-    encoded again only if its sections' headings or words changed; a page's
-    text script is made again only if what it is made from changed.
+    index is not even gathered. Otherwise the parts of the pages made from
+    something new are read (:class:`PartRecord`): when they are as they were,
+    so is the index, and only those pages' text scripts are made again. Only
+    when a part changed is the index gathered from every page's part, and
+    encoded again if its sections' headings or words changed; a page's text
+    script is made again only if what it is made from changed.
     ``records`` is what the stage keeps of the last build (perhaps read ahead: see :func:`render_site`).
     """
     written_before = run.stats.written
@@ -812,29 +823,75 @@ def search(run: Render, pages: list[SearchPage], records: _SearchRecords | None 
     known = all(p.made_from is not None for p in pages)
     if known and record.kept("pages", made, as_recorded=True):
         record.keep_the_rest()  # each file's entry, for the next build that gathers the index
-    else:
-        index = site_index(pages)
-        if not record.kept(
-            "search-index.js", [index.pages, index.digest()]
-        ):  # the URLs say which are names only
-            # given the last index's postings, only the changed sections' words are encoded
-            run.write("search-index.js", index.index_script(records.postings))
-            if index.postings is not None:
-                with contextlib.suppress(CurriculumError, OSError):  # kept only to save time
-                    write_postings(run.cache / POSTINGS, index.postings, record.shared)
-            record.wrote("search-index.js")
-        for page, name in enumerate(index.files()[1:]):
-            key = index.text_key(page)
-            if not record.kept(name, key):  # a page's texts are read only if its script is written
-                run.write(name, index.text_script(page))
-                record.wrote(name, key=key)
-        if known:
-            record.wrote("pages", index.files())
+    elif not (known and _kept_by_parts(run, pages, records)):
+        _gather(run, pages, records, known)
     record.save()
     run.log(
         "search",
         f"{counted(len(pages), 'page')} indexed · {run.stats.written - written_before} files written",
     )
+
+
+def _index_key(pages: list[SearchPage], digests: list[str]) -> list[Any]:
+    """Return what names the index of ``pages`` whose parts have ``digests`` (see :class:`PartRecord`)."""
+    return [[p.title, p.url, p.notebook, p.standalone, d] for p, d in zip(pages, digests, strict=True)]
+
+
+def _kept_by_parts(run: Render, pages: list[SearchPage], records: _SearchRecords) -> bool:
+    """Keep the index if every page's part is as the last index's was; write the changed pages' text scripts.
+
+    Returns False, having written nothing, when a part or a page changed: the index must be gathered.
+    """
+    record, parts = records.record, records.parts
+    placements = [parts.placement(p.url) for p in pages]
+    if any(placed is None for placed in placements):
+        return False  # a page the last index did not have
+    digests = [parts.digest(p) for p in pages]  # only the parts of pages made from something new are read
+    if not record.kept("search-index.js", _index_key(pages, digests)):
+        return False
+    files = ["search-index.js"]
+    placed: dict[str, tuple[int, list[str]]] = {}
+    for page, where in zip(pages, placements, strict=True):
+        assert where is not None  # checked above
+        n, homed = placed[page.url] = where
+        if n < 0:
+            continue
+        name = f"search/{n}.js"
+        files.append(name)
+        key = [page.made_from, homed]  # as the index names it (SearchIndex.text_key)
+        if not record.kept(name, key):  # an unchanged page's script: its part is not even read
+            run.write(name, text_script(n, page.homed_texts(homed)))
+            record.wrote(name, key=key)
+    record.wrote("pages", files)
+    parts.update(pages, digests, placed)
+    with contextlib.suppress(CurriculumError, OSError):  # kept only to save time
+        parts.save()
+    return True
+
+
+def _gather(run: Render, pages: list[SearchPage], records: _SearchRecords, known: bool) -> None:
+    """Gather the index from every page's part; encode it again if its sections or words changed."""
+    record = records.record
+    index = site_index(pages)
+    digests = [part_digest(p.part()) for p in pages] if known else []
+    key = _index_key(pages, digests) if known else [index.pages, index.digest()]
+    if not record.kept("search-index.js", key):
+        # given the last index's postings, only the changed sections' words are encoded
+        run.write("search-index.js", index.index_script(records.postings))
+        if index.postings is not None:
+            with contextlib.suppress(CurriculumError, OSError):  # kept only to save time
+                write_postings(run.cache / POSTINGS, index.postings, record.shared)
+        record.wrote("search-index.js")
+    for page, name in enumerate(index.files()[1:]):
+        key = index.text_key(page)
+        if not record.kept(name, key):  # a page's texts are read only if its script is written
+            run.write(name, index.text_script(page))
+            record.wrote(name, key=key)
+    if known:
+        record.wrote("pages", index.files())
+        records.parts.update(pages, digests, index.placements())
+        with contextlib.suppress(CurriculumError, OSError):
+            records.parts.save()
 
 
 def prune(run: Render) -> None:

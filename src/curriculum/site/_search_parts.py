@@ -1,0 +1,109 @@
+"""What each page gave the last search index, so that an edit reads the parts of the pages it changed only.
+
+The index (:class:`~curriculum.site._search.SearchIndex`) is a function of its
+pages, in order: each page's title, URL, kind, whether it is its components'
+own page, and its part (:class:`~curriculum.site._search.PagePart`: its
+sections' owners, anchors, headings and words). A page's part is a function
+of what the page is made from (its rendered body's cache entry and its
+payloads' memo keys). So the record keeps, for each page of the last index, by
+URL: a digest of what it was made from, a digest of its part, the number of
+its text script and the components indexed on it.
+
+A build in which some pages are made from something new digests their parts
+only; a page made from what the record says gives the recorded digest, and its
+part is neither looked up nor read. When every page's digest and the rest are
+as they were, so is the index, and so is where each component is indexed: only
+the text scripts of the changed pages are made again, from their own parts.
+The record is tied, as the search stage's :class:`~curriculum.site._output_record.OutputRecord`
+is, to the package, this computer and the site (its ``shared`` digest).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from curriculum.content import write_atomic
+from curriculum.site._quick import read_record
+from curriculum.site._search import SearchPage, part_digest
+
+__all__ = ["PARTS_RECORD", "PartRecord", "Placement"]
+
+PARTS_RECORD = "search-parts.json"
+"""The record, in the profile's build cache."""
+
+Placement = tuple[int, list[str]]
+"""Where the index has a page: its number (-1: not in the index, it has no section) and the components
+indexed on it."""
+
+
+class PartRecord:
+    """What each page gave the last index (see the module's description).
+
+    Parameters
+    ----------
+    path : Path
+        The record (:data:`PARTS_RECORD` in the profile's build cache).
+    shared : str
+        What every entry depends on: the search stage's record's digest of the
+        package, this computer's key and the site (a record of another is ignored).
+    """
+
+    def __init__(self, path: Path, shared: str) -> None:
+        self._path = path
+        self._shared = shared
+        data = read_record(path)
+        pages = data.get("pages") if data.get("shared") == shared else None
+        self._before: dict[str, Any] = pages if isinstance(pages, dict) else {}
+        self._now: dict[str, list[Any]] = {}
+
+    def knows(self, page: SearchPage) -> bool:
+        """Whether the record gives the part of ``page``: it was made from what the page is made from now."""
+        then = self._entry(page.url)
+        return then is not None and page.made_from is not None and then[0] == page.made_from_digest
+
+    def digest(self, page: SearchPage) -> str:
+        """Return the digest of the page's part: recorded, if the record knows the page; else of its part.
+
+        A part taken from the record stays in the memo unread (:meth:`SearchPage.keep_part`).
+        """
+        if self.knows(page):
+            page.keep_part()
+            return str(self._before[page.url][1])
+        return part_digest(page.part())
+
+    def placement(self, url: str) -> Placement | None:
+        """Return where the last index had the page ``url``, if the record holds it."""
+        then = self._entry(url)
+        return None if then is None else (int(then[2]), [str(owner) for owner in then[3]])
+
+    def update(self, pages: list[SearchPage], digests: list[str], placements: dict[str, Placement]) -> None:
+        """Record each page of the index (known by what it is made from) with its part's digest and placement.
+
+        ``placements`` gives each page's, by URL (a page the index left out is not in it).
+        """
+        for page, digest in zip(pages, digests, strict=True):
+            if page.made_from is not None:
+                n, homed = placements.get(page.url, (-1, []))
+                self._now[page.url] = [page.made_from_digest, digest, n, homed]
+
+    def save(self) -> None:
+        """Write the record, if it changed."""
+        if self._now != self._before:
+            record = {"shared": self._shared, "pages": self._now}
+            write_atomic(self._path, json.dumps(record, sort_keys=True), within=self._path.parent)
+
+    def _entry(self, url: str) -> list[Any] | None:
+        """Return the record's entry of ``url``, if it is one this code wrote."""
+        then = self._before.get(url)
+        shaped = (
+            isinstance(then, list)
+            and len(then) == 4
+            and all(isinstance(field, str) for field in then[:2])
+            and isinstance(then[2], int)
+            and not isinstance(then[2], bool)
+            and isinstance(then[3], list)
+            and all(isinstance(owner, str) for owner in then[3])
+        )
+        return then if shaped else None
