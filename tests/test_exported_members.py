@@ -76,6 +76,7 @@ EXPORTED = {
         "register",
     ],
     "curriculum.content": [
+        "CHECK_RECORD",
         "CITATION",
         "COMPETENCY_DOMAINS",
         "EVERY",

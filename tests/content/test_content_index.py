@@ -145,13 +145,45 @@ def test_a_doubtful_index_is_not_trusted(project: Path, damage: str, tmp_path: P
     expected = described(load_files(project_files(project), root=project))
     assert described(cur) == expected
     content = len(project_files(project)) - 1
-    reused = {"foreign": 0, "garbled line": content - 1, "bad digest": content - 1, "bad model": 0}
-    reused["no model"] = 0
+    reused = {"foreign": 0, "garbled line": content - 1, "bad digest": content - 1, "bad model": content}
+    reused["no model"] = content  # the files are read when their models are asked for, and the memo repaired
     reused["bad places"] = content
     reused["link"] = 0
     assert index.reused == reused[damage]
     if damage == "link":
         assert not path.is_symlink(), "the link is replaced, its target left alone"
+
+
+def test_a_model_is_read_from_the_memo_only_when_asked_for(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A load of unchanged files reads no model: a check or build that reuses what it found reads none."""
+    aged(project)
+    loaded(project)
+    asked: list[str] = []
+    stored = _project._DOCUMENTS.stored
+    monkeypatch.setattr(
+        _project._DOCUMENTS, "stored", lambda text, **kw: asked.append(text) or stored(text, **kw)
+    )
+    _memo._stores.clear()
+    with memo_session(project):
+        cur = load_files(project_files(project), root=project, index=ContentIndex(project))
+        assert asked == []
+        quiz = cur.quizzes["intro"]
+        assert quiz.model.title and quiz.at("title") and asked == [quiz.digest]
+
+
+def test_a_damaged_model_is_read_from_its_file_once_and_stored_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    aged(project)
+    loaded(project)
+    damage_memo(project, "content.document", lambda v: b'{"title": 3}\t' + v.partition(b"\t")[2])
+    first, _ = loaded(project)  # each model read from its file, and the memo repaired
+    monkeypatch.setattr(_project._IndexedDocument, "_read", lambda self: pytest.fail("a file was read again"))
+    again, _ = loaded(project, ask=False)
+    models = [(d.display, d.model, d.locs) for d in again.documents()]  # a lesson's cells come from its file
+    assert models == [(d.display, d.model, d.locs) for d in first.documents()]
 
 
 def test_a_file_with_problems_is_never_indexed(project: Path) -> None:

@@ -11,6 +11,7 @@ import pytest
 from curriculum import _memo
 from curriculum._cache import PROJECT_CACHE
 from curriculum.content import (
+    CHECK_RECORD,
     Diagnostic,
     _item_lint,
     _privacy,
@@ -153,6 +154,8 @@ def test_every_text_scan_of_an_unchanged_file_is_one_look_up(
         return real(self, text, compute, context=context)
 
     monkeypatch.setattr(_memo.Memo, "get", get)
+    assert warm(project) and set(asked) == {"lint.raw-html.markdown"}, "only the pages' lint (it always runs)"
+    (project / PROJECT_CACHE / CHECK_RECORD).unlink()
     again = warm(project)
     documents = len(list(load_curriculum(project).documents()))
     assert asked.count("content.text-scans") == documents

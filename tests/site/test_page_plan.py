@@ -563,9 +563,9 @@ def test_an_edited_page_does_not_make_the_check_wait_for_citeproc(
         waited.append(checking.wait(timeout=20))
         return real_format(bibliography)
 
-    def check(cur: Any) -> Any:
+    def check(cur: Any, **options: Any) -> Any:
         checking.set()
-        return real_check(cur)
+        return real_check(cur, **options)
 
     monkeypatch.setattr(_citeproc, "format_references", format_references)
     monkeypatch.setattr(_check, "check_curriculum", check)

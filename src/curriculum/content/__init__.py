@@ -17,6 +17,7 @@ from curriculum.content._bibliography import Bibliography, read_bibliography
 from curriculum.content._build_rules import E_CONFIG, E_EXECUTE, E_FREEZE, E_PAGE, E_PANDOC
 from curriculum.content._calls import Call, CellCode, parse_cells
 from curriculum.content._check import CheckReport, check_curriculum, check_paths, describe
+from curriculum.content._check_record import CHECK_RECORD
 from curriculum.content._citations import (
     CITATION,
     GROUP,
@@ -98,6 +99,7 @@ from curriculum.content._worksheets import WORKSHEET_FIELDS
 from curriculum.content._yaml import Loc, LocMap, Pos, load_yaml, parse_yaml
 
 __all__ = [
+    "CHECK_RECORD",
     "CITATION",
     "COMPETENCY_DOMAINS",
     "EVERY",

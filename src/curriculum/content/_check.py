@@ -10,11 +10,12 @@ reported, so stale ones do not pile up.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from curriculum._cache import PROJECT_CACHE
 from curriculum._memo import memo_session
 from curriculum.content import (  # noqa: F401  (register checks)
     _activities,
@@ -27,6 +28,7 @@ from curriculum.content import (  # noqa: F401  (register checks)
     _privacy,
     _raw_html,
 )
+from curriculum.content._check_record import CHECK_RECORD, CheckRecord, Suppression, suppressions_of
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
 from curriculum.content._project import (
     PROJECT_FILE,
@@ -38,7 +40,7 @@ from curriculum.content._project import (
     load_files,
     project_files,
 )
-from curriculum.content._registry import CHECKS, Finding
+from curriculum.content._registry import CHECKS
 from curriculum.content._yaml import Loc
 from curriculum.errors import UsageError
 
@@ -51,83 +53,80 @@ SHORT_REASON = RULES.add("CUR509", Severity.error, "A suppression's reason is to
 MIN_REASON_WORDS = 4
 
 
-def check_curriculum(cur: Curriculum) -> list[Diagnostic]:
+def check_curriculum(cur: Curriculum, *, record: Path | None = None) -> list[Diagnostic]:
     """Run every check and return all diagnostics, loading problems included.
 
     Parameters
     ----------
     cur : Curriculum
         A loaded curriculum (see :func:`load_curriculum`).
+    record : Path | None
+        Where the last run's record is kept, for a project's content: a check
+        whose inputs did not change since is not run again, and what it found
+        is taken from there (see :mod:`curriculum.content._check_record`).
 
     Returns
     -------
     list[Diagnostic]
         Every problem, sorted by file, line and column.
     """
-    findings: list[Finding] = [f for fn in CHECKS for f in fn(cur)]
+    kept = CheckRecord(record, cur) if record is not None and cur.root is not None else None
+    findings = kept.findings() if kept is not None else [f for fn in CHECKS for f in fn(cur)]
+    suppressions = kept.suppressions if kept is not None else suppressions_of
     used: set[tuple[str, Loc, str]] = set()
-    kept: list[Diagnostic] = list(cur.diagnostics)
+    diagnostics: list[Diagnostic] = list(cur.diagnostics)
     for finding in findings:
         d = finding.diagnostic
         rule = RULES[d.code]
         if rule.suppressible and finding.doc is not None:
-            reasons = _suppressions(finding.doc, finding.owner)
+            reasons = {code for owner, code, _ in suppressions(finding.doc) if owner == finding.owner}
             if d.code in reasons:
                 used.add((finding.doc.display, finding.owner, d.code))
                 continue
-        kept.append(d)
-    kept += _audit(cur.documents(), used)
-    return sorted(set(kept))
+        diagnostics.append(d)
+    diagnostics += _audit(cur.documents(), used, suppressions)
+    if kept is not None:
+        kept.save()
+    return sorted(set(diagnostics))
 
 
-def _suppressions(doc: Document[Any], owner: Loc) -> dict[str, str]:
-    target: Any = doc.model
-    for seg in owner:
-        target = target[seg] if isinstance(seg, int) else getattr(target, seg)
-    return dict(getattr(target, "suppress", {}) or {})
-
-
-def _scopes(doc: Document[Any]) -> Iterable[Loc]:
-    yield ()
-    for i, _ in enumerate(getattr(doc.model, "items", []) or []):
-        yield ("items", i)
-
-
-def _audit(docs: Iterable[Document[Any]], used: set[tuple[str, Loc, str]]) -> list[Diagnostic]:
+def _audit(
+    docs: Iterable[Document[Any]],
+    used: set[tuple[str, Loc, str]],
+    suppressions: Callable[[Document[Any]], list[Suppression]],
+) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
     for doc in docs:
-        for owner in _scopes(doc):
-            for code, reason in _suppressions(doc, owner).items():
-                pos = doc.key_at(*owner, "suppress", code)
-                rule = RULES.get(code)
-                if rule is None or not rule.suppressible:
-                    what = "no rule" if rule is None else "a rule that cannot be silenced"
-                    problems.append(
-                        BAD_SUPPRESS.at(
-                            doc.display,
-                            pos,
-                            f"`{code}` is {what}",
-                            "suppress only lint rules (L.., PHI-..) and curriculum standards (CUR503-506)",
-                        )
+        for owner, code, reason in suppressions(doc):
+            rule = RULES.get(code)
+            if rule is None or not rule.suppressible:
+                what = "no rule" if rule is None else "a rule that cannot be silenced"
+                problems.append(
+                    BAD_SUPPRESS.at(
+                        doc.display,
+                        doc.key_at(*owner, "suppress", code),
+                        f"`{code}` is {what}",
+                        "suppress only lint rules (L.., PHI-..) and curriculum standards (CUR503-506)",
                     )
-                elif len(reason.split()) < MIN_REASON_WORDS:
-                    problems.append(
-                        SHORT_REASON.at(
-                            doc.display,
-                            doc.at(*owner, "suppress", code),
-                            f"the reason for silencing {code} is too short",
-                            "write a sentence a reviewer can judge",
-                        )
+                )
+            elif len(reason.split()) < MIN_REASON_WORDS:
+                problems.append(
+                    SHORT_REASON.at(
+                        doc.display,
+                        doc.at(*owner, "suppress", code),
+                        f"the reason for silencing {code} is too short",
+                        "write a sentence a reviewer can judge",
                     )
-                elif (doc.display, owner, code) not in used:
-                    problems.append(
-                        UNUSED.at(
-                            doc.display,
-                            pos,
-                            f"{code} is suppressed here but reports nothing",
-                            "remove the suppression",
-                        )
+                )
+            elif (doc.display, owner, code) not in used:
+                problems.append(
+                    UNUSED.at(
+                        doc.display,
+                        doc.key_at(*owner, "suppress", code),
+                        f"{code} is suppressed here but reports nothing",
+                        "remove the suppression",
                     )
+                )
     return problems
 
 
@@ -190,7 +189,8 @@ def check_paths(paths: Sequence[Path], cwd: Path) -> CheckReport:
             )
         with memo_session(root):
             cur = load_curriculum(root)
-            return CheckReport(check_curriculum(cur), len(project_files(root)), describe(cur))
+            found = check_curriculum(cur, record=root / PROJECT_CACHE / CHECK_RECORD)
+            return CheckReport(found, len(project_files(root)), describe(cur))
     wanted = [Path(os.path.abspath(p)) for p in paths]  # a symbolic link is checked as the link it is
     root = find_root(wanted[0])
     project = {Path(os.path.abspath(p)) for p in project_files(root)} if root else set()

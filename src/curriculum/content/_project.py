@@ -493,7 +493,7 @@ def _load_indexed(
         display = name if shown == "." else posixpath.join(shown, name)
     info, entry = index.entry(path, name)
     if entry is not None:
-        indexed = _indexed(path, display, entry, confined) if _confined(path, confined) else None
+        indexed = _indexed(path, display, entry, root, confined) if _confined(path, confined) else None
         if indexed is not None:
             _place(cur, *indexed)
             return
@@ -543,35 +543,41 @@ back unparsed: the model is validated from its JSON, and the locations parsed on
 
 
 def _indexed(
-    path: Path, display: str, entry: IndexEntry, confined: Confined | None
+    path: Path, display: str, entry: IndexEntry, root: Path, confined: Confined | None
 ) -> tuple[_Kind, Document[Any]] | None:
-    """Return the document an index entry describes, or None for a damaged entry (the file is then read)."""
+    """Return the document an index entry describes, or None for an entry of an unknown kind (then read).
+
+    Its model and locations are read from the memo when first asked for
+    (:class:`_IndexedDocument`): a check or a build that reuses what it found
+    in an unchanged file never reads them. Meanwhile the memo keeps them unread.
+    """
     if entry.kind not in ("lesson", "notes", "techniques") and entry.kind not in FORMATS:
         return None
-    stored = _DOCUMENTS.stored(entry.digest, context=entry.kind)
-    if stored is None:
-        return None
-    model_json, _, locs = stored.partition(b"\t")
-    try:
-        model = model_adapter(_model_of(entry.kind)).validate_json(model_json)
-    except ValueError:
-        return None
-    return entry.kind, _IndexedDocument.of(path, display, model, entry, locs, confined)
+    _DOCUMENTS.keep(entry.digest, context=entry.kind)
+    return entry.kind, _IndexedDocument.of(path, display, entry, root, confined)
 
 
 class _IndexedDocument(Document[Any]):
-    """A document taken from the content index: its model at once, its locations and cells when asked for."""
+    """A document taken from the content index: its id and file at once, the rest when first asked for.
+
+    Its model and locations come from the memo (or from the file read again, if
+    the memo no longer holds them); a lesson's cells from the file.
+    """
 
     @classmethod
     def of(
-        cls, path: Path, display: str, model: Any, entry: IndexEntry, locs: bytes, confined: Confined | None
+        cls, path: Path, display: str, entry: IndexEntry, root: Path, confined: Confined | None
     ) -> _IndexedDocument:
-        """Return the document of ``path`` as ``entry`` recorded it, with its locations' JSON (``locs``)."""
+        """Return the document of ``path`` as ``entry`` recorded it (in the project at ``root``)."""
         doc = object.__new__(cls)
-        for name, value in (("id", path.stem), ("path", path), ("display", display), ("model", model)):
+        for name, value in (
+            ("id", path.stem),
+            ("path", path),
+            ("display", display),
+            ("digest", entry.digest),
+        ):
             object.__setattr__(doc, name, value)
-        object.__setattr__(doc, "digest", entry.digest)
-        doc.__dict__["_stored_locs"] = locs  # parsed only if a problem asks
+        doc.__dict__["_root"] = root
         doc.__dict__["_confined"] = confined
         doc.__dict__["_kind"] = entry.kind
         return doc
@@ -580,11 +586,42 @@ class _IndexedDocument(Document[Any]):
         return f"<{self.display}, as the content index holds it>"
 
     @functools.cached_property
+    def _stored(self) -> tuple[bytes, bytes] | None:
+        """The model's JSON and the locations' JSON, as the memo holds them (None: it no longer does)."""
+        kind = self.__dict__["_kind"]
+        with memo_session(self.__dict__["_root"]):  # the load's, or the build's, when one is open
+            stored = _DOCUMENTS.stored(self.digest, context=kind)
+        if stored is None:
+            return None
+        model, _, locs = stored.partition(b"\t")
+        return model, locs
+
+    @functools.cached_property
+    def model(self) -> Any:
+        """The validated content, from the memo (or from the file read again, if it does not validate)."""
+        stored = self._stored
+        if stored is not None:
+            with contextlib.suppress(ValueError):
+                return model_adapter(_model_of(self.__dict__["_kind"])).validate_json(stored[0])
+        return self._repaired().model
+
+    @functools.cached_property
     def locs(self) -> LocMap:
-        """The locations, as the memo held them at load (or from the file read again, if they do not read)."""
-        with contextlib.suppress(ValueError, TypeError, KeyError, IndexError, RecursionError):
-            return locs_from_json(self.__dict__["_stored_locs"])
-        return self._read().locs
+        """The locations, from the memo (or from the file read again, if they do not read)."""
+        stored = self._stored
+        if stored is not None:
+            with contextlib.suppress(ValueError, TypeError, KeyError, IndexError, RecursionError):
+                return locs_from_json(stored[1].decode())
+        return self._repaired().locs
+
+    def _repaired(self) -> Document[Any]:
+        """Read the file again for what the memo lost or holds damaged, and store it there anew."""
+        loaded = self._read()
+        kind = self.__dict__["_kind"]
+        model = model_adapter(_model_of(kind)).dump_json(loaded.model, by_alias=True)
+        with memo_session(self.__dict__["_root"]):
+            _DOCUMENTS.put(self.digest, model + b"\t" + locs_json(loaded.locs).encode(), context=kind)
+        return loaded
 
     @functools.cached_property
     def cells(self) -> tuple[Cell, ...]:
@@ -594,7 +631,7 @@ class _IndexedDocument(Document[Any]):
         return self._read().cells
 
     def _read(self) -> Document[Any]:
-        """Load the file again, for what the index does not hold.
+        """Load the file again, for what the index does not hold (read once).
 
         Raises
         ------
@@ -604,10 +641,13 @@ class _IndexedDocument(Document[Any]):
             holds now cannot be checked against what was loaded, and the next
             run will read it as it is.
         """
-        loaded = _read_one(Curriculum(None), self.path, self.display, [], self.__dict__["_confined"])
-        if loaded is None or loaded[1].digest != self.digest:
-            raise changed_while_read(self.display)
-        return loaded[1]
+        if "_loaded" not in self.__dict__:
+            loaded = _read_one(Curriculum(None), self.path, self.display, [], self.__dict__["_confined"])
+            if loaded is None or loaded[1].digest != self.digest:
+                raise changed_while_read(self.display)
+            self.__dict__["_loaded"] = loaded[1]
+        found: Document[Any] = self.__dict__["_loaded"]
+        return found
 
 
 def _confined(path: Path, confined: Confined | None) -> bool:

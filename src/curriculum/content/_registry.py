@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from curriculum._memo import Memo
 from curriculum.content._diagnostics import Diagnostic
 from curriculum.content._project import Curriculum, Document
 from curriculum.content._yaml import Loc
 
-__all__ = ["CHECKS", "Finding", "check", "document_findings", "findings_memo"]
+__all__ = ["CHECKS", "READS_FILES", "CheckFn", "Finding", "check", "document_findings", "findings_memo"]
 
 
 @dataclass(frozen=True)
@@ -41,12 +41,38 @@ class Finding:
 CheckFn = Callable[[Curriculum], Iterable[Finding]]
 CHECKS: list[CheckFn] = []
 """Every registered check, in the order they run."""
+READS_FILES: set[CheckFn] = set()
+"""The checks that read files of the project besides its content: they run every time
+(see :mod:`curriculum.content._check_record`)."""
 
 
-def check(fn: CheckFn) -> CheckFn:
-    """Register ``fn`` as a curriculum check (decorator)."""
-    CHECKS.append(fn)
-    return fn
+@overload
+def check(fn: CheckFn) -> CheckFn: ...
+
+
+@overload
+def check(*, files: bool = False) -> Callable[[CheckFn], CheckFn]: ...
+
+
+def check(fn: CheckFn | None = None, *, files: bool = False) -> Any:
+    """Register ``fn`` as a curriculum check (decorator: ``@check``, or ``@check(files=True)``).
+
+    Parameters
+    ----------
+    fn : CheckFn | None
+        The check: a function of the curriculum that yields findings.
+    files : bool
+        It reads files of the project besides the content (its pages), which
+        no record of what it read can tell unchanged: it runs every time.
+    """
+
+    def register(found: CheckFn) -> CheckFn:
+        CHECKS.append(found)
+        if files:
+            READS_FILES.add(found)
+        return found
+
+    return register if fn is None else register(fn)
 
 
 def findings_memo(namespace: str, version: int = 1) -> Memo[list[Any]]:

@@ -32,6 +32,7 @@ from pathlib import Path
 from curriculum._memo import Memo, memo_session
 from curriculum.components import COMPONENTS
 from curriculum.content import (
+    CHECK_RECORD,
     PROJECT_FILE,
     CheckReport,
     Curriculum,
@@ -143,7 +144,7 @@ def check_site(
     project = project or Project(root)
     with memo_session(root):  # loading and the checks redo only the texts that changed (see curriculum._memo)
         cur = load_curriculum(root)
-        diagnostics = check_curriculum(cur)
+        diagnostics = check_curriculum(cur, record=root / CACHE_DIR / CHECK_RECORD)
         for profile in project.profiles():
             try:
                 config = project.config(profile)

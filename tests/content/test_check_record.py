@@ -1,0 +1,178 @@
+"""The check record: after an edit, a check reusing what unchanged checks found finds what a cold one does."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from curriculum import _memo
+from curriculum._cache import PROJECT_CACHE
+from curriculum.content import (
+    CHECK_RECORD,
+    Diagnostic,
+    _check_record,
+    check_curriculum,
+    check_paths,
+    load_curriculum,
+)
+from tests.conftest import aged
+from tests.content.test_memo_checks import mutate
+
+
+def cold(root: Path) -> list[Diagnostic]:
+    """Check with no record and no memo (outside a memo session every check runs)."""
+    return check_curriculum(load_curriculum(root))
+
+
+def warm(root: Path) -> list[Diagnostic]:
+    """Check as ``curriculum check`` does, with the record, as a new process would."""
+    _memo._stores.clear()
+    return check_paths([], root).diagnostics
+
+
+def replace(path: str, old: str, new: str) -> Callable[[Path], None]:
+    def edit(root: Path) -> None:
+        file = root / path
+        text = file.read_text(encoding="utf-8")
+        assert old in text, old
+        file.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return edit
+
+
+def lesson_source(old: str, new: str) -> Callable[[Path], None]:
+    """Edit the lesson notebook's JSON as an author's editor would (a cell's text, or its front matter)."""
+    return replace("lessons/intro.ipynb", old, new)
+
+
+def removed(path: str) -> Callable[[Path], None]:
+    return lambda root: (root / path).unlink()
+
+
+def added(path: str, like: str) -> Callable[[Path], None]:
+    return lambda root: shutil.copy(root / like, root / path)
+
+
+EDITS: dict[str, Callable[[Path], None]] = {
+    "quiz stem": replace("quizzes/intro.yml", "30-year-old woman", "31-year-old woman (tel. 555-987-6543)"),
+    "quiz objective": replace("quizzes/intro.yml", "objectives: [intro-2]", "objectives: [intro-1]"),
+    "quiz objective unknown": replace("quizzes/intro.yml", "objectives: [intro-2]", "objectives: [intro-9]"),
+    "quiz suppression removed": replace(
+        "quizzes/intro.yml", "suppress:\n  CUR504:", "unsuppressed:\n  CUR504:"
+    ),
+    "quiz suppression short": replace(
+        "quizzes/intro.yml", "A two-item quiz keeps the test project small.", "Small."
+    ),
+    "quiz suppression unknown rule": replace("quizzes/intro.yml", "CUR504: A two", "CUR999: A two"),
+    "lesson prose": lesson_source("The alliance predicts outcome", "The working alliance predicts outcome"),
+    "lesson objective text": lesson_source("Describe the alliance as", "Describe the working alliance as"),
+    "lesson objective id": lesson_source('"  - id: intro-3', '"  - id: intro-4'),
+    "lesson suppression removed": lesson_source('"suppress:', '"unsuppressed:'),
+    "vignette": replace("vignettes/first-visit.yml", "title:", "title: Revised"),
+    "techniques": replace(
+        "vignettes/techniques.yml", "techniques:", "techniques:\n  - {id: new-technique, name: A new one}"
+    ),
+    "bibliography": lambda root: (root / "references.bib").write_text(
+        (root / "references.bib").read_text() + "\n@misc{newkey2026, title = {A new entry}, year = {2026}}\n"
+    ),
+    "quiz removed": removed("quizzes/intro-final.yml"),
+    "quiz added": added("quizzes/intro-copy.yml", "quizzes/intro-final.yml"),
+    "exercise removed": removed("exercises/spot-the-stem.yml"),
+}
+
+
+@pytest.mark.parametrize("mutated", [False, True], ids=["clean", "with problems"])
+@pytest.mark.parametrize("edit", list(EDITS), ids=list(EDITS))
+def test_a_check_with_the_record_finds_what_a_cold_check_finds(
+    project: Path, edit: str, mutated: bool
+) -> None:
+    if mutated:
+        mutate(project)
+    assert warm(aged(project)) == cold(project), "the first check, making the record"
+    EDITS[edit](project)
+    assert warm(project) == cold(project)
+    assert warm(project) == cold(project), "the record of the check after the edit"
+
+
+def test_an_edit_runs_again_only_the_checks_that_read_what_it_changed(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A quiz edit runs the checks that read quizzes; a lesson's prose, those that read its cells."""
+    ran: list[list[str]] = []
+    save = _check_record.CheckRecord.save
+    monkeypatch.setattr(_check_record.CheckRecord, "save", lambda self: ran.append(self.ran) or save(self))
+    warm(aged(project))
+    everything = set(ran[-1])
+    warm(project)
+    assert ran[-1] == ["curriculum.content._raw_html.raw_html_in_pages"], "only what reads the pages' files"
+    EDITS["quiz stem"](project)
+    warm(project)
+    quiz_checks = set(ran[-1])
+    assert "curriculum.content._checks.answers" in quiz_checks
+    assert "curriculum.content._checks.vignette_graphs" not in quiz_checks
+    EDITS["lesson prose"](project)
+    warm(project)
+    cell_checks = set(ran[-1])
+    assert "curriculum.content._checks.lesson_code" in cell_checks
+    front_matter = {"curriculum.content._checks.unique_ids", "curriculum.content._checks.objectives"}
+    assert not front_matter & cell_checks
+    assert quiz_checks < everything and cell_checks < everything
+
+
+def test_a_check_reads_no_model_of_a_document_no_check_must_read_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a lesson's prose edit the case's model is not even loaded (the content index holds it)."""
+    from curriculum.content import _project
+
+    warm(aged(project))
+    EDITS["lesson prose"](project)
+    loaded: list[str] = []
+    model = _project._IndexedDocument.model.func  # type: ignore[attr-defined]
+    monkeypatch.setattr(
+        _project._IndexedDocument,
+        "model",
+        property(lambda doc: loaded.append(doc.display) or model(doc)),
+    )
+    warm(project)
+    assert not any("vignettes/first-visit.yml" in d for d in loaded), loaded
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"not json",
+        b'{"check-record": 1}\n{"key": "another"}',
+        b'{"check-record": 1}\n[]',
+        b'{"check-record": 1}\n{"key": null, "checks": {"a": 1}}',
+    ],
+    ids=["not json", "another key", "a list", "no key"],
+)
+def test_a_damaged_or_foreign_record_is_no_record(project: Path, damage: bytes) -> None:
+    warm(aged(project))
+    (project / PROJECT_CACHE / CHECK_RECORD).write_bytes(damage)
+    assert warm(project) == cold(project)
+
+
+def test_a_record_of_the_wrong_shape_is_checked_again(project: Path) -> None:
+    """Each check's entry of another shape runs the check again."""
+    warm(aged(project))
+    path = project / PROJECT_CACHE / CHECK_RECORD
+    head, _, body = path.read_bytes().partition(b"\n")
+    record = json.loads(body)
+    shapes = [
+        None,
+        {"tables": 1},
+        {"tables": {}, "docs": {"x": [1]}, "findings": []},
+        {"tables": {}, "docs": {}},
+    ]
+    for n, name in enumerate(sorted(record["checks"])):
+        record["checks"][name] = (
+            shapes[n % len(shapes)] if n % 2 else {**record["checks"][name], "findings": [[1]]}
+        )
+    path.write_bytes(head + b"\n" + json.dumps(record).encode())
+    assert warm(project) == cold(project)
