@@ -82,6 +82,11 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "quiz removed": removed("quizzes/intro-final.yml"),
     "quiz added": added("quizzes/intro-copy.yml", "quizzes/intro-final.yml"),
     "exercise removed": removed("exercises/spot-the-stem.yml"),
+    "lesson removed": removed("lessons/intro.ipynb"),
+    "vignette objective unknown": replace(
+        "vignettes/first-visit.yml", "objectives: [", "objectives: [intro-8, "
+    ),
+    "notes lesson": replace("faculty/notes/intro.qmd", "lesson: intro", "lesson: intro-other"),
 }
 
 
@@ -123,14 +128,19 @@ def test_an_edit_runs_again_only_the_checks_that_read_what_it_changed(
     assert quiz_checks < everything and cell_checks < everything
 
 
+@pytest.mark.parametrize("edit", ["lesson prose", "quiz stem"])
 def test_a_check_reads_no_model_of_a_document_no_check_must_read_again(
-    project: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path, edit: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """After a lesson's prose edit the case's model is not even loaded (the content index holds it)."""
+    """After a lesson's prose or a quiz edit the case's model is not even loaded (the content index holds it).
+
+    The checks of one document at a time (citations, objectives, lesson links)
+    check again the edited document only, with the context they recorded.
+    """
     from curriculum.content import _project
 
     warm(aged(project))
-    EDITS["lesson prose"](project)
+    EDITS[edit](project)
     loaded: list[str] = []
     model = _project._IndexedDocument.model.func  # type: ignore[attr-defined]
     monkeypatch.setattr(

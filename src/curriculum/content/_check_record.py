@@ -40,7 +40,7 @@ from curriculum._plain import read_headed
 from curriculum.content._diagnostics import Diagnostic
 from curriculum.content._files import write_atomic
 from curriculum.content._project import Curriculum, Document
-from curriculum.content._registry import CHECKS, READS_FILES, CheckFn, Finding
+from curriculum.content._registry import BY_DOCUMENT, CHECKS, READS_FILES, CheckFn, DocumentCheck, Finding
 from curriculum.content._yaml import Loc
 from curriculum.errors import CurriculumError
 
@@ -144,6 +144,13 @@ class _WatchedTable(Mapping[str, "Document[Any]"]):
 class CheckRecord:
     """What each check read and found at the last run (see the module's description).
 
+    The record names each document once, with the digests of its text and (for
+    a document some check read for its model) of its model, as they were at
+    the end of that run; each check names the documents it read by their
+    place in that list. Every entry speaks of the documents as they were then:
+    a check reused although a document's text changed (not its model) read
+    what the new digests describe.
+
     Parameters
     ----------
     path : Path
@@ -165,18 +172,24 @@ class CheckRecord:
         self._key = hashlib.sha256(json.dumps(shared).encode()).hexdigest()
         data = _read(path)
         fitting = data.get("key") == self._key
-        checks, suppressed, models = (
-            (data.get("checks"), data.get("suppressions"), data.get("models"))
-            if fitting
-            else (None, None, None)
-        )
+        checks, suppressed, documents = (data.get(part) if fitting else None for part in _PARTS)
         self._before: dict[str, Any] = checks if isinstance(checks, dict) else {}
         self._suppressed: dict[str, Any] = suppressed if isinstance(suppressed, dict) else {}
-        self._models_before: dict[str, Any] = models if isinstance(models, dict) else {}
+        self._documents_before = documents if isinstance(documents, list) else []
+        self._then: dict[str, tuple[str, str | None]] = {}
+        """Each document as the last run left it: its text's digest and its model's (None: not read)."""
+        for entry in self._documents_before:
+            if isinstance(entry, list) and len(entry) == 3 and all(isinstance(x, str) for x in entry[:2]):
+                self._then[entry[0]] = (entry[1], entry[2] if isinstance(entry[2], str) else None)
+        self._names = [
+            entry[0] if isinstance(entry, list) and entry else None for entry in self._documents_before
+        ]
         self._now: dict[str, Any] = {}
         self._suppressions_now: dict[str, Any] = {}
         self._listings: dict[str, str] = {}
         self._models: dict[str, str] = {}
+        self._read_now: set[str] = set()
+        """The documents some check (reused or run) read for its model this run."""
         self.ran: list[str] = []
         """The names of the checks run this time (the others' findings came from the record)."""
 
@@ -185,6 +198,10 @@ class CheckRecord:
         found: list[Finding] = []
         for fn in checks:
             name = f"{fn.__module__}.{fn.__qualname__}"
+            by_document = BY_DOCUMENT.get(fn)
+            if by_document is not None:
+                found += self._by_document(name, by_document)
+                continue
             kept = None if fn in READS_FILES else self._kept(name)
             if kept is None:
                 kept = self._run(name, fn)
@@ -194,57 +211,119 @@ class CheckRecord:
 
     def suppressions(self, doc: Document[Any]) -> list[Suppression]:
         """Return the suppressions of ``doc``: as recorded while its text is the same, else from its model."""
-        then = self._suppressed.get(doc.display)
         found: list[Suppression] | None = None
-        if isinstance(then, list) and len(then) == 2 and then[0] == doc.digest and doc.digest:
+        then = self._then.get(doc.display)
+        if then is not None and doc.digest and then[0] == doc.digest:
             with contextlib.suppress(TypeError, ValueError):
-                found = [(tuple(owner), str(code), str(reason)) for owner, code, reason in then[1]]
+                held = self._suppressed.get(doc.display, [])
+                found = [(tuple(owner), str(code), str(reason)) for owner, code, reason in held]
         if found is None:
             found = suppressions_of(doc)
-        self._suppressions_now[doc.display] = [doc.digest, [[list(o), c, r] for o, c, r in found]]
+        if found:
+            self._suppressions_now[doc.display] = [[list(o), c, r] for o, c, r in found]
         return found
 
     def save(self) -> None:
         """Write the record, if it changed (a failure to write it is ignored: it only saves time)."""
-        models = self._models_now()
-        if (
-            self._now == self._before
-            and self._suppressions_now == self._suppressed
-            and models == self._models_before
-        ):
-            return
-        record = {
-            "key": self._key,
-            "checks": self._now,
-            "suppressions": self._suppressions_now,
-            "models": models,
+        names = sorted(self._by_display)
+        place = {display: n for n, display in enumerate(names)}
+        documents = [[d, self._by_display[d].digest, self._model_now(d)] for d in names]
+        checks = {name: _placed(entry, place) for name, entry in self._now.items()}
+        now = {"checks": checks, "suppressions": self._suppressions_now, "documents": documents}
+        before = {
+            "checks": self._before,
+            "suppressions": self._suppressed,
+            "documents": self._documents_before,
         }
+        if now == before:
+            return
         head = json.dumps({"check-record": VERSION}).encode() + b"\n"
+        body = json.dumps({"key": self._key, **now}, separators=(",", ":")).encode()
         with contextlib.suppress(CurriculumError, OSError):
-            write_atomic(self._path, head + json.dumps(record).encode() + b"\n", within=self._cur.root)
+            write_atomic(self._path, head + body + b"\n", within=self._cur.root)
 
     # ------------------------------------------------------------------ one check
 
     def _kept(self, name: str) -> list[Finding] | None:
         """Return what ``name`` found last time if nothing it read changed since, else None."""
         then: Any = self._before.get(name)
+        read = self._unchanged(then)
+        if read is None:
+            return None
+        found = self._findings(then.get("findings"))
+        if found is None:
+            return None
+        self._now[name] = {**read, "findings": then["findings"]}
+        return found
+
+    def _unchanged(self, then: Any) -> dict[str, Any] | None:
+        """Return what an entry says was read (by name) if none of it changed since, else None."""
         try:
-            tables, docs, rows = then["tables"], then["docs"], then["findings"]
+            tables, model, file = then["tables"], then["model"], then["file"]
             if any(self._listing(table) != digest for table, digest in tables.items()):
                 return None
-            if not all(self._same(display, *entry) for display, entry in docs.items()):
+            read = {
+                "tables": tables,
+                "model": [self._names[n] for n in model],
+                "file": [self._names[n] for n in file],
+            }
+            if not all(isinstance(d, str) and self._same(d, _MODEL) for d in read["model"]):
                 return None
-            found = [self._finding(row) for row in rows]
-            # as read now: a document whose text changed, but not its model, is recorded with its new text
-            fresh = {d: [how, self._by_display[d].digest, model] for d, (how, _, model) in docs.items()}
-        except (TypeError, KeyError, ValueError, AttributeError):
+            if not all(isinstance(d, str) and self._same(d, _FILE) for d in read["file"]):
+                return None
+        except (TypeError, KeyError, IndexError, AttributeError):
             return None
-        self._now[name] = {**then, "docs": fresh}
-        return found
+        self._read_now.update(read["model"])
+        return read
 
     def _run(self, name: str, fn: CheckFn) -> list[Finding]:
         """Run ``fn`` on a view that notes what it reads; record that and what it found."""
         reads = _Reads()
+        found = [self._unwatched(finding) for finding in fn(self._watching(reads))]
+        self._now[name] = {**self._read(reads), "findings": [self._row(finding) for finding in found]}
+        return found
+
+    def _by_document(self, name: str, check: DocumentCheck) -> list[Finding]:
+        """Run a check of one document at a time on the documents that changed (see :class:`DocumentCheck`).
+
+        Its context is computed again only if something it read changed; with
+        the same context, each unchanged document's findings are as recorded.
+        """
+        then: Any = self._before.get(name)
+        then = then if isinstance(then, dict) else {}
+        recorded = then.get("context")
+        context = self._unchanged(recorded)
+        if context is not None and isinstance(recorded, dict) and "value" in recorded:
+            value = recorded["value"]
+        else:
+            reads = _Reads()
+            value = json.loads(json.dumps(check.context(self._watching(reads))))  # as a record gives it back
+            context = self._read(reads)
+            self.ran.append(name)
+        same = isinstance(recorded, dict) and recorded.get("value") == value
+        before = then.get("documents") if same and isinstance(then.get("documents"), dict) else {}
+        documents: dict[str, list[Any]] = {}
+        found: list[Finding] = []
+        for doc in check.documents(self._cur) if value is not None else ():
+            unchanged = same and self._same(doc.display, _FILE)
+            kept = self._findings(before.get(doc.display, [])) if unchanged else None
+            if kept is None:
+                kept = list(check.check(doc, value))
+            if kept:
+                documents[doc.display] = [self._row(finding) for finding in kept]
+            found += kept
+        self._now[name] = {"context": {**context, "value": value}, "documents": documents}
+        return found
+
+    def _findings(self, rows: Any) -> list[Finding] | None:
+        """Return the findings of recorded rows, or None for rows of another shape."""
+        try:
+            return [self._finding(row) for row in rows]
+        except (TypeError, KeyError, ValueError, AttributeError):
+            return None
+
+    def _watching(self, reads: _Reads) -> Curriculum:
+        """Return a view of the content that notes in ``reads`` what is read of it."""
         watched: dict[int, _Watched] = {}
 
         def watch(doc: Any) -> Any:
@@ -255,7 +334,7 @@ class CheckRecord:
             return watched[id(doc)]
 
         cur = self._cur
-        view = Curriculum(
+        return Curriculum(
             cur.root,
             cast("dict[str, Any]", _WatchedTable("lessons", cur.lessons, watch)),
             {
@@ -266,15 +345,16 @@ class CheckRecord:
             watch(cur.techniques) if cur.techniques is not None else None,
             cur.bibliography,
         )
-        found = [self._unwatched(finding) for finding in fn(view)]
-        rows = [self._row(finding) for finding in found]
-        docs = {display: self._stamp(display, how) for display, how in reads.docs.items()}
-        self._now[name] = {
+
+    def _read(self, reads: _Reads) -> dict[str, Any]:
+        """Return what the record keeps of ``reads``: each table's listing, each document as it was read."""
+        model = sorted(d for d, how in reads.docs.items() if how == _MODEL)
+        self._read_now.update(model)
+        return {
             "tables": {t: self._listing(t) for t in sorted(reads.tables)},
-            "docs": docs,
-            "findings": rows,
+            "model": model,
+            "file": sorted(d for d, how in reads.docs.items() if how == _FILE),
         }
-        return found
 
     @staticmethod
     def _unwatched(finding: Finding) -> Finding:
@@ -308,44 +388,47 @@ class CheckRecord:
             self._listings[table] = hashlib.sha256(json.dumps(names).encode()).hexdigest()
         return self._listings[table]
 
-    def _same(self, display: str, how: str, text: str, model: str | None) -> bool:
-        """Whether a document is as a check read it: the same text, or (read for its model) the same model."""
+    def _same(self, display: str, how: str) -> bool:
+        """Whether a document is as the last run left it: the same text, or (read for its model) model."""
         doc = self._by_display.get(display)
-        if doc is None or not doc.digest:
+        then = self._then.get(display)
+        if doc is None or not doc.digest or then is None:
             return False
-        if doc.digest == text:
+        if doc.digest == then[0]:
             return True  # the model is not even loaded
-        return how == _MODEL and model is not None and self._model(doc) == model
-
-    def _stamp(self, display: str, how: str) -> list[Any]:
-        """Return what the record keeps of a document a check read: how, its text's digest, its model's."""
-        doc = self._by_display[display]
-        return [how, doc.digest, self._model(doc) if how == _MODEL and doc.digest else None]
+        return how == _MODEL and then[1] is not None and self._model(doc) == then[1]
 
     def _model(self, doc: Document[Any]) -> str:
-        """Return a digest of a document's model: as recorded with the same text, or of the model."""
+        """Return a digest of a document's model."""
         if doc.display not in self._models:
-            known = self._models_before.get(doc.display)
-            if (
-                isinstance(known, list)
-                and len(known) == 2
-                and known[0] == doc.digest
-                and isinstance(known[1], str)
-            ):
-                self._models[doc.display] = known[1]
-            else:
-                self._models[doc.display] = _model_digest(doc)
+            self._models[doc.display] = _model_digest(doc)
         return self._models[doc.display]
 
-    def _models_now(self) -> dict[str, list[str]]:
-        """Return each document's text and model digests: those known now, and the others as recorded."""
-        found: dict[str, list[str]] = {}
-        for display, known in self._models_before.items():
-            doc = self._by_display.get(display)
-            if doc is not None and isinstance(known, list) and len(known) == 2 and known[0] == doc.digest:
-                found[display] = known
-        found.update((display, [self._by_display[display].digest, m]) for display, m in self._models.items())
-        return found
+    def _model_now(self, display: str) -> str | None:
+        """Return the digest of the model of a document a check read for it this run (else None).
+
+        Known already, recorded with the same text, or made now.
+        """
+        if display not in self._read_now:
+            return None
+        if display in self._models:
+            return self._models[display]
+        then = self._then.get(display)
+        doc = self._by_display[display]
+        if then is not None and then[1] is not None and then[0] == doc.digest:
+            return then[1]
+        return self._model(doc)
+
+
+_PARTS = ("checks", "suppressions", "documents")
+"""What the record holds besides its key."""
+
+
+def _placed(entry: dict[str, Any], place: dict[str, int]) -> dict[str, Any]:
+    """Return an entry with the documents it read named by their places in the record's list."""
+    if "context" in entry:
+        return {**entry, "context": _placed(entry["context"], place)}
+    return {**entry, "model": [place[d] for d in entry["model"]], "file": [place[d] for d in entry["file"]]}
 
 
 def _model_digest(doc: Document[Any]) -> str:

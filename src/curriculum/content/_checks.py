@@ -12,18 +12,26 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from curriculum._memo import Memo
 from curriculum.content._calls import Call, CellCode, parse_cells, signatures
 from curriculum.content._citations import UNRESOLVED_BY_FILE, cited_keys
 from curriculum.content._diagnostics import RULES, Severity
-from curriculum.content._models import ID_PATTERN, Quiz, Spotter, Vignette, Worksheet
+from curriculum.content._models import (
+    ID_PATTERN,
+    LessonFrontMatter,
+    Quiz,
+    Spotter,
+    TechniqueVocabulary,
+    Vignette,
+    Worksheet,
+)
 from curriculum.content._nesting import nesting_problem
 from curriculum.content._notebook import Cell
 from curriculum.content._project import Curriculum, Document
-from curriculum.content._registry import Finding, check, document_findings, findings_memo
+from curriculum.content._registry import Finding, check, document_check, document_findings, findings_memo
 from curriculum.content._texts import Scanner, TextField, text_scan
 from curriculum.content._validate import did_you_mean
 from curriculum.content._worksheets import WORKSHEET_FIELDS
@@ -522,55 +530,52 @@ def quiz_size(cur: Curriculum) -> Iterator[Finding]:
 
 
 @check
-def references(cur: Curriculum) -> Iterator[Finding]:
+def bibliography(cur: Curriculum) -> Iterator[Finding]:
+    """Require a references.bib in a project: every citation must resolve there."""
+    if cur.standalone or cur.bibliography is not None or cur.root is None:
+        return
+    yield Finding(
+        NO_BIBLIOGRAPHY.at(
+            "references.bib",
+            (1, 1),
+            "the project has no references.bib",
+            "create it; every citation must resolve there",
+        )
+    )
+
+
+def _bibliography_keys(cur: Curriculum) -> list[str] | None:
+    """Return the keys of references.bib (None outside a project or without one: nothing to check)."""
+    if cur.standalone or cur.bibliography is None:
+        return None
+    return sorted(cur.bibliography.keys)
+
+
+@document_check(_bibliography_keys, Curriculum.documents)
+def references(doc: Document[Any], keys: list[str]) -> Iterator[Finding]:
     """Every ``references`` key, technique reference and ``[@key]`` citation is in references.bib."""
-    if cur.standalone:
-        return
-    if cur.bibliography is None:
-        if cur.root is not None:
-            yield Finding(
-                NO_BIBLIOGRAPHY.at(
-                    "references.bib",
-                    (1, 1),
-                    "the project has no references.bib",
-                    "create it; every citation must resolve there",
-                )
-            )
-        return
-    keys = cur.bibliography.keys
-
-    def unknown(key: str) -> str:
-        return _not_in_bibliography(key, keys)
-
-    hint = _CITE_HINT
-    for doc in cur.documents():
-        model = doc.model
-        lists: list[tuple[tuple[str | int, ...], list[str]]] = []
-        if hasattr(model, "references"):
-            lists.append((("references",), list(model.references)))
-        if isinstance(model, Quiz):
-            lists += [(("items", i, "references"), item.references) for i, item in enumerate(model.items)]
-        for loc, ref_keys in lists:
-            for j, key in enumerate(ref_keys):
-                if key not in keys:
-                    yield Finding(REFERENCE_UNKNOWN.at(doc.display, doc.at(*loc, j), unknown(key), hint))
-    if cur.techniques is not None:
-        for i, t in enumerate(cur.techniques.model.techniques):
-            if t.reference not in keys:
+    known = set(keys)
+    model = doc.model
+    lists: list[tuple[tuple[str | int, ...], list[str]]] = []
+    if hasattr(model, "references"):
+        lists.append((("references",), list(model.references)))
+    if isinstance(model, Quiz):
+        lists += [(("items", i, "references"), item.references) for i, item in enumerate(model.items)]
+    if isinstance(model, TechniqueVocabulary):
+        lists += [(("techniques", i, "reference"), [t.reference]) for i, t in enumerate(model.techniques)]
+    for loc, ref_keys in lists:
+        for j, key in enumerate(ref_keys):
+            if key not in known:
+                at = doc.at(*loc) if isinstance(model, TechniqueVocabulary) else doc.at(*loc, j)
                 yield Finding(
-                    REFERENCE_UNKNOWN.at(
-                        cur.techniques.display,
-                        cur.techniques.at("techniques", i, "reference"),
-                        unknown(t.reference),
-                        hint,
-                    )
+                    REFERENCE_UNKNOWN.at(doc.display, at, _not_in_bibliography(key, keys), _CITE_HINT)
                 )
 
 
 _CITE_HINT = "add the entry to references.bib or fix the key"
 
 
-def _not_in_bibliography(key: str, keys: Mapping[str, Any]) -> str:
+def _not_in_bibliography(key: str, keys: Iterable[str]) -> str:
     return f"`{key}` is not in references.bib{did_you_mean(key, keys)}"
 
 
@@ -602,33 +607,40 @@ CITATIONS = text_scan(UNRESOLVED_BY_FILE, _citations)
 """Every ``[@key]`` citation of an authored text is in references.bib."""
 
 
-@check
-def objectives(cur: Curriculum) -> Iterator[Finding]:
+def _objective_ids(cur: Curriculum) -> list[str] | None:
+    """Return every lesson's objective ids (None for files checked on their own: nothing to check)."""
+    return None if cur.standalone else sorted(_lesson_objectives(cur))
+
+
+def _naming_objectives(cur: Curriculum) -> list[Document[Any]]:
+    """Return the documents that name objectives: quizzes (by item), vignettes, exercises."""
+    return [*cur.quizzes.values(), *cur.vignettes.values(), *cur.exercises.values()]
+
+
+@document_check(_objective_ids, _naming_objectives)
+def objectives(doc: Document[Any], ids: list[str]) -> Iterator[Finding]:
     """Every objective id named by items, vignettes and exercises exists in a lesson."""
-    if cur.standalone:
-        return
-    known = _lesson_objectives(cur)
+    known = set(ids)
     hint = "objectives are declared in a lesson's front matter (`objectives:`)"
 
-    def each(doc: Document[Any], ids: list[str], *loc: str | int) -> Iterator[Finding]:
-        for j, oid in enumerate(ids):
+    def each(named: list[str], *loc: str | int) -> Iterator[Finding]:
+        for j, oid in enumerate(named):
             if oid not in known:
                 yield Finding(
                     OBJECTIVE_UNKNOWN.at(
                         doc.display,
                         doc.at(*loc, j),
-                        f"objective `{oid}` is not in any lesson{did_you_mean(oid, known)}",
+                        f"objective `{oid}` is not in any lesson{did_you_mean(oid, ids)}",
                         hint,
                     )
                 )
 
-    for doc in cur.quizzes.values():
-        for i, item in enumerate(doc.model.items):
-            yield from each(doc, item.objectives, "items", i, "objectives")
-    for vdoc in cur.vignettes.values():
-        yield from each(vdoc, vdoc.model.objectives, "objectives")
-    for edoc in cur.exercises.values():
-        yield from each(edoc, edoc.model.objectives, "objectives")
+    model = doc.model
+    if isinstance(model, Quiz):
+        for i, item in enumerate(model.items):
+            yield from each(item.objectives, "items", i, "objectives")
+    else:
+        yield from each(model.objectives, "objectives")
 
 
 @check
@@ -672,58 +684,66 @@ def unknown_lesson(doc: Document[Any], lid: str, lessons: Iterable[str], *loc: s
     )
 
 
-@check
-def lesson_links(cur: Curriculum) -> Iterator[Finding]:
-    """Lesson ids resolve (also in facilitator notes); a lesson's quiz, vignettes and exercises exist."""
+def _link_targets(cur: Curriculum) -> dict[str, list[str]] | None:
+    """Return the ids a lesson link may name: the lessons', and those of each table a lesson lists from."""
     if cur.standalone:
-        return
-    lessons = set(cur.lessons)
-    linked: list[Document[Any]] = [
+        return None
+    folders = {spec.content.folder for spec, _ in _listing_keys()}
+    return {"lessons": sorted(cur.lessons), **{f: sorted(cur.tables.get(f, {})) for f in sorted(folders)}}
+
+
+def _linking(cur: Curriculum) -> list[Document[Any]]:
+    """Return the documents that name lessons: lessons, quizzes, vignettes, exercises, notes."""
+    return [
+        *cur.lessons.values(),
         *cur.quizzes.values(),
         *cur.vignettes.values(),
         *cur.exercises.values(),
         *cur.notes.values(),
     ]
-    for doc in linked:
-        lid = doc.model.lesson
+
+
+@document_check(_link_targets, _linking)
+def lesson_links(doc: Document[Any], targets: dict[str, list[str]]) -> Iterator[Finding]:
+    """Lesson ids resolve (also in facilitator notes); a lesson's quiz, vignettes and exercises exist."""
+    lessons = set(targets["lessons"])
+    model = doc.model
+    if not isinstance(model, LessonFrontMatter):
+        lid = model.lesson
         if lid is not None and lid not in lessons:
-            yield unknown_lesson(doc, lid, lessons, "lesson")
-    for doc in cur.lessons.values():
-        fm = doc.model
-        for j, pre in enumerate(fm.prerequisites):
-            if pre not in lessons:
-                yield Finding(
-                    LESSON_UNKNOWN.at(
-                        doc.display,
-                        doc.at("prerequisites", j),
-                        f"prerequisite `{pre}` is not a lesson{did_you_mean(pre, lessons)}",
-                        "",
-                    )
+            yield unknown_lesson(doc, lid, targets["lessons"], "lesson")
+        return
+    for j, pre in enumerate(model.prerequisites):
+        if pre not in lessons:
+            yield Finding(
+                LESSON_UNKNOWN.at(
+                    doc.display,
+                    doc.at("prerequisites", j),
+                    f"prerequisite `{pre}` is not a lesson{did_you_mean(pre, targets['lessons'])}",
+                    "",
                 )
-        for ident, loc, table, what, kinds in _listed(cur, doc):
-            if ident not in table:
-                new = (
-                    f"`curriculum new {kinds[0]} {ident}`"
-                    if len(kinds) == 1
-                    else (f"`curriculum new KIND {ident}`, KIND one of {', '.join(kinds)}")
+            )
+    for ident, loc, folder, what, kinds in _listed(doc):
+        if ident not in set(targets[folder]):
+            new = (
+                f"`curriculum new {kinds[0]} {ident}`"
+                if len(kinds) == 1
+                else (f"`curriculum new KIND {ident}`, KIND one of {', '.join(kinds)}")
+            )
+            yield Finding(
+                CONTENT_UNKNOWN.at(
+                    doc.display,
+                    doc.at(*loc),
+                    f"{what} `{ident}` does not exist{did_you_mean(ident, targets[folder])}",
+                    f"create it with {new}",
                 )
-                yield Finding(
-                    CONTENT_UNKNOWN.at(
-                        doc.display,
-                        doc.at(*loc),
-                        f"{what} `{ident}` does not exist{did_you_mean(ident, table)}",
-                        f"create it with {new}",
-                    )
-                )
+            )
 
 
-def _listed(
-    cur: Curriculum, doc: Document[Any]
-) -> Iterator[tuple[str, tuple[str | int, ...], dict[str, Any], str, list[str]]]:
-    """Yield each id a lesson's front matter lists, with where, in which content, and how to create it.
+def _listing_keys() -> list[tuple[Any, list[Any]]]:
+    """Return each front-matter key that lists content (``quiz``, ``vignettes``...), with the kinds it lists.
 
-    The keys that list content are the component kinds' ``listed_by`` (``quiz``,
-    ``vignettes``, ``exercises``); kinds listed by one key share their content.
+    The keys are the component kinds' ``listed_by``; kinds listed by one key share their content.
     """
     from curriculum.components import COMPONENTS  # the kinds, registered above this layer
 
@@ -731,17 +751,22 @@ def _listed(
     for spec in COMPONENTS.values():
         if spec.listed_by:
             by_key.setdefault(spec.listed_by, []).append(spec)
-    for key, specs in by_key.items():
+    return [(specs[0], specs) for specs in by_key.values()]
+
+
+def _listed(doc: Document[Any]) -> Iterator[tuple[str, tuple[str | int, ...], str, str, list[str]]]:
+    """Yield each id a lesson's front matter lists, with where, in which folder, and how to create it."""
+    for first, specs in _listing_keys():
+        key = first.listed_by
         value = getattr(doc.model, key, None)
         ids = (
             [(value, (key,))]
             if isinstance(value, str)
             else [(v, (key, j)) for j, v in enumerate(value or [])]
         )
-        content = specs[0].content
         kinds = [kind for spec in specs for kind in spec.templates]
         for ident, loc in ids:
-            yield ident, loc, cur.tables.get(content.folder, {}), content.noun, kinds
+            yield ident, loc, first.content.folder, first.content.noun, kinds
 
 
 @check

@@ -589,8 +589,11 @@ class _IndexedDocument(Document[Any]):
     def _stored(self) -> tuple[bytes, bytes] | None:
         """The model's JSON and the locations' JSON, as the memo holds them (None: it no longer does)."""
         kind = self.__dict__["_kind"]
-        with memo_session(self.__dict__["_root"]):  # the load's, or the build's, when one is open
+        if _DOCUMENTS.persistent:  # in the build's or the check's session
             stored = _DOCUMENTS.stored(self.digest, context=kind)
+        else:
+            with memo_session(self.__dict__["_root"]):
+                stored = _DOCUMENTS.stored(self.digest, context=kind)
         if stored is None:
             return None
         model, _, locs = stored.partition(b"\t")

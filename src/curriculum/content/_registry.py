@@ -7,6 +7,8 @@ path such as ``("items", 3)``) whose ``suppress`` mapping may silence it.
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, overload
@@ -16,7 +18,18 @@ from curriculum.content._diagnostics import Diagnostic
 from curriculum.content._project import Curriculum, Document
 from curriculum.content._yaml import Loc
 
-__all__ = ["CHECKS", "READS_FILES", "CheckFn", "Finding", "check", "document_findings", "findings_memo"]
+__all__ = [
+    "BY_DOCUMENT",
+    "CHECKS",
+    "READS_FILES",
+    "CheckFn",
+    "DocumentCheck",
+    "Finding",
+    "check",
+    "document_check",
+    "document_findings",
+    "findings_memo",
+]
 
 
 @dataclass(frozen=True)
@@ -73,6 +86,60 @@ def check(fn: CheckFn | None = None, *, files: bool = False) -> Any:
         return found
 
     return register if fn is None else register(fn)
+
+
+@dataclass(frozen=True)
+class DocumentCheck:
+    """A check that finds problems in one document at a time, given a context read from the others.
+
+    What it finds in a document follows from that document and the context
+    alone, and is located in that document: a run with a record (see
+    :mod:`curriculum.content._check_record`) checks again only the documents
+    that changed, while the context is the same.
+
+    Attributes
+    ----------
+    context : Callable[[Curriculum], Any]
+        What the check needs of the whole curriculum, as JSON data (the
+        bibliography's keys, the objectives' ids); None: there is nothing to check.
+    documents : Callable[[Curriculum], Iterable[Document]]
+        The documents it checks (listed, not read).
+    check : Callable[[Document, Any], Iterable[Finding]]
+        The findings in one document, given the context (as JSON gives it back: lists, not tuples).
+    """
+
+    context: Callable[[Curriculum], Any]
+    documents: Callable[[Curriculum], Iterable[Document[Any]]]
+    check: Callable[[Document[Any], Any], Iterable[Finding]]
+
+
+BY_DOCUMENT: dict[CheckFn, DocumentCheck] = {}
+"""The registered checks that are :class:`DocumentCheck` s, by the check that runs them whole."""
+
+
+def document_check(
+    context: Callable[[Curriculum], Any], documents: Callable[[Curriculum], Iterable[Document[Any]]]
+) -> Callable[[Callable[[Document[Any], Any], Iterable[Finding]]], CheckFn]:
+    """Register a check of one document at a time (decorator; see :class:`DocumentCheck`).
+
+    The function decorated finds the problems of one document given the
+    context; what is registered runs it on every document, and is returned.
+    """
+
+    def register(one: Callable[[Document[Any], Any], Iterable[Finding]]) -> CheckFn:
+        part = DocumentCheck(context, documents, one)
+
+        def whole(cur: Curriculum) -> Iterator[Finding]:
+            found = json.loads(json.dumps(context(cur)))
+            for doc in documents(cur) if found is not None else ():
+                yield from one(doc, found)
+
+        functools.update_wrapper(whole, one)
+        check(whole)
+        BY_DOCUMENT[whole] = part
+        return whole
+
+    return register
 
 
 def findings_memo(namespace: str, version: int = 1) -> Memo[list[Any]]:
