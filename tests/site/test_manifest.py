@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
+from curriculum import _memo
+from curriculum._cache import PROJECT_CACHE
 from curriculum._memo import memo_session
-from curriculum.content import load_curriculum
-from curriculum.site import _manifest
+from curriculum.content import DocumentFacts, load_curriculum
 from curriculum.site._build import BuildResult
 from curriculum.site._manifest import MANIFEST_SCRIPT, manifest_script, progress_manifest
 from tests.conftest import PROJECT
@@ -85,32 +84,40 @@ def test_the_build_publishes_it(resident_site: tuple[Path, BuildResult]) -> None
     assert 'data-cur-record="vignette:first-visit"' in cases and "assets/curriculum.js" in cases
 
 
-def test_the_script_is_kept_until_what_it_shows_changes(
-    project: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Made once for the documents as they are; a lesson's prose leaves it, a quiz's title does not."""
+def test_what_the_script_says_of_each_document_is_made_again_only_when_it_changes(project: Path) -> None:
+    """The manifest's facts are kept by each document's text: an edit makes again those of one document.
+
+    Whatever was kept, the script is the one made from every document's model.
+    """
     made: list[int] = []
-    making = _manifest.progress_manifest
-    monkeypatch.setattr(_manifest, "progress_manifest", lambda cur: made.append(1) or making(cur))
 
     def script() -> str:
+        _memo._stores.clear()  # a new process: what is kept comes from the files
         with memo_session(project):
-            return manifest_script(load_curriculum(project))
+            cur = load_curriculum(project)
+            facts = DocumentFacts(project / PROJECT_CACHE / "manifest-facts.json", project, "manifest 1")
+            found = manifest_script(cur, facts)
+            facts.save()
+            made.append(facts.made)
+            assert found == manifest_script(cur), "the same as made from every model"
+        return found
 
     first = script()
-    assert script() == first and len(made) == 1
+    assert script() == first and made[-1] == 0
     lesson = project / "lessons" / "intro.ipynb"
     notebook = json.loads(lesson.read_text(encoding="utf-8"))
     prose = next(c for c in notebook["cells"][1:] if c["cell_type"] == "markdown")
     prose["source"] = "A sentence the manifest does not show.\n\n" + "".join(prose["source"])
     lesson.write_text(json.dumps(notebook), encoding="utf-8")
-    assert script() == first and len(made) == 1
+    assert script() == first and made[-1] == 1
     quiz = project / "quizzes" / "intro.yml"
     text = quiz.read_text(encoding="utf-8")
     quiz.write_text(text.replace("Introduction quiz", "Opening quiz", 1), encoding="utf-8")
     again = script()
-    assert len(made) == 2 and "Opening quiz" in again and "Opening quiz" not in first
+    assert made[-1] == 1 and "Opening quiz" in again and "Opening quiz" not in first
     front = "".join(notebook["cells"][0]["source"])
     notebook["cells"][0]["source"] = front.replace("title: ", "title: New ", 1)
     lesson.write_text(json.dumps(notebook), encoding="utf-8")
-    assert '"title":"New ' in script() and len(made) == 3
+    assert '"title":"New ' in script() and made[-1] == 1
+    (project / "exercises" / "spot-the-stem.yml").unlink()
+    assert "spot-the-stem" not in script() and made[-1] == 0

@@ -23,7 +23,7 @@ one fixture: the recipe is in ``CONTRIBUTING.md``.
 """
 
 from curriculum.components._builtin import BUILT_IN
-from curriculum.components._lessons import LessonParts, lesson_parts
+from curriculum.components._lessons import LessonParts, lesson_parts, lists_of, outline
 from curriculum.components._spec import (
     COMPONENTS,
     Companion,
@@ -54,6 +54,8 @@ __all__ = [
     "Status",
     "dom_id",
     "lesson_parts",
+    "lists_of",
+    "outline",
     "register",
 ]
 

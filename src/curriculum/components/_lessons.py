@@ -7,13 +7,14 @@ parts; this is the one place that decides which and in what order.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from curriculum.components._spec import COMPONENTS
 from curriculum.content import Curriculum, Document
 
-__all__ = ["LessonParts", "lesson_parts"]
+__all__ = ["LessonParts", "lesson_parts", "lists_of", "outline"]
 
 _LESSON_ORDER = ("vignettes", "exercises", "quiz")
 """The lesson front-matter keys that list parts, in the order a lesson shows them."""
@@ -52,30 +53,55 @@ def lesson_parts(cur: Curriculum) -> LessonParts:
     for kind, spec in COMPONENTS.items():
         for ident, doc in spec.documents(cur, ()).items():
             documents[f"{kind}:{ident}"] = doc
-    naming: dict[str, list[str]] = {}  # lesson id -> the parts that name it
-    for key, doc in documents.items():
-        lid = getattr(doc.model, "lesson", None)
+    naming = {key: getattr(doc.model, "lesson", None) for key, doc in documents.items()}
+    listed = {ident: lists_of(doc.model) for ident, doc in cur.lessons.items()}
+    lessons, other = outline(list(documents), naming, listed)
+    return LessonParts(documents, lessons, other)
+
+
+def lists_of(front_matter: Any) -> dict[str, list[str]]:
+    """Return the ids a lesson's front matter lists, by key (``vignettes``, ``exercises``, ``quiz``)."""
+    return {key: _listed(getattr(front_matter, key, None)) for key in _listing_keys()}
+
+
+def outline(
+    parts: list[str], naming: Mapping[str, str | None], listed: Mapping[str, Mapping[str, list[str]]]
+) -> tuple[dict[str, list[str]], list[str]]:
+    """Return each lesson's parts in the order it shows them, and the parts of no lesson.
+
+    Parameters
+    ----------
+    parts : list[str]
+        Every part's progress key (``quiz:intro``), in registry order.
+    naming : Mapping[str, str | None]
+        The lesson each part names (``lesson:``), if any.
+    listed : Mapping[str, Mapping[str, list[str]]]
+        Each lesson's lists of parts (:func:`lists_of`), by lesson id.
+
+    Returns
+    -------
+    tuple[dict[str, list[str]], list[str]]
+        :attr:`LessonParts.lessons` and :attr:`LessonParts.other`.
+    """
+    known = set(parts)
+    named: dict[str, list[str]] = {}  # lesson id -> the parts that name it
+    for key in parts:
+        lid = naming.get(key)
         if lid is not None:
-            naming.setdefault(lid, []).append(key)
+            named.setdefault(lid, []).append(key)
     listings = [
         (key, [kind for kind, spec in COMPONENTS.items() if spec.listed_by == key]) for key in _listing_keys()
     ]
     placed: set[str] = set()
     lessons: dict[str, list[str]] = {}
-    for ident, doc in sorted(cur.lessons.items()):
-        fm = doc.model
-        wanted = [
-            f"{kind}:{listed}"
-            for key, kinds in listings
-            for listed in _listed(getattr(fm, key, None))
-            for kind in kinds
-        ]
-        wanted += sorted(naming.get(ident, ()))
-        keys = [k for k in dict.fromkeys(wanted) if k in documents and k not in placed]
+    for ident in sorted(listed):
+        lists = listed[ident]
+        wanted = [f"{kind}:{one}" for key, kinds in listings for one in lists.get(key, []) for kind in kinds]
+        wanted += sorted(named.get(ident, ()))
+        keys = [k for k in dict.fromkeys(wanted) if k in known and k not in placed]
         placed.update(keys)
         lessons[ident] = keys
-    other = sorted(k for k in documents if k not in placed)
-    return LessonParts(documents, lessons, other)
+    return lessons, sorted(k for k in parts if k not in placed)
 
 
 def _listing_keys() -> list[str]:

@@ -36,6 +36,7 @@ from curriculum.content._diagnostics import (
     printable,
     worst,
 )
+from curriculum.content._facts import DocumentFacts
 from curriculum.content._files import (
     E_OUTSIDE,
     Confined,
@@ -130,6 +131,7 @@ __all__ = [
     "DebriefPart",
     "Diagnostic",
     "Document",
+    "DocumentFacts",
     "Exercise",
     "FacilitatorNotes",
     "FileRefused",

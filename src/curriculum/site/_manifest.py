@@ -13,14 +13,21 @@ was correct is recorded by the quiz itself, in the learner's progress).
 
 from __future__ import annotations
 
-import itertools
+import functools
 import json
-import os
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from curriculum._memo import Memo, text_value
-from curriculum.components import COMPONENTS, dom_id, lesson_parts
-from curriculum.content import COMPETENCY_DOMAINS, Curriculum, Document, competency_domain, competency_name
+from curriculum.components import COMPONENTS, dom_id, lists_of, outline
+from curriculum.content import (
+    COMPETENCY_DOMAINS,
+    Curriculum,
+    Document,
+    DocumentFacts,
+    competency_domain,
+    competency_name,
+)
 from curriculum.site._sources import output_path
 
 __all__ = ["MANIFEST_SCRIPT", "manifest_script", "progress_manifest"]
@@ -29,13 +36,16 @@ MANIFEST_SCRIPT = "progress-manifest.js"
 """Where the manifest is published, relative to the site's root."""
 
 
-def progress_manifest(cur: Curriculum) -> dict[str, Any]:
+def progress_manifest(cur: Curriculum, facts: DocumentFacts | None = None) -> dict[str, Any]:
     """Return the manifest: the lessons in order, each with its parts and objectives, then parts of no lesson.
 
     Parameters
     ----------
     cur : Curriculum
         The checked curriculum.
+    facts : DocumentFacts | None
+        Where what the manifest says of each document is kept by its text's
+        digest (the build's): only the documents that changed are read.
 
     Returns
     -------
@@ -50,35 +60,77 @@ def progress_manifest(cur: Curriculum) -> dict[str, Any]:
         ``name`` ("Patient Care 4") and ``domain`` (``PC``), and ``domains`` every domain
         (``id``, ``name``), both in the ACGME order (a JSON object's keys would be sorted).
     """
-    outline = lesson_parts(cur)
+
+    def of(doc: Document[Any], make: Callable[[], Any]) -> Any:
+        return facts.get(doc, make) if facts is not None else json.loads(json.dumps(make()))
+
+    taught = {ident: of(doc, functools.partial(_lesson_facts, doc)) for ident, doc in cur.lessons.items()}
+    shown = {
+        folder: {
+            ident: of(doc, functools.partial(_part_facts, cur.root, folder, ident, doc))
+            for ident, doc in table.items()
+        }
+        for folder, table in cur.tables.items()
+        if any(spec.content.folder == folder for spec in COMPONENTS.values())
+    }
+    parts: dict[str, dict[str, Any]] = {}
+    naming: dict[str, str | None] = {}
+    for kind, spec in COMPONENTS.items():  # in registry order, each table in its files' order
+        for ident, found in shown.get(spec.content.folder, {}).items():
+            if kind in found["parts"]:
+                key = f"{kind}:{ident}"
+                parts[key], naming[key] = found["parts"][kind], found["lesson"]
+    order, other = outline(list(parts), naming, {ident: lesson["listed"] for ident, lesson in taught.items()})
     lessons = []
-    for ident, keys in outline.lessons.items():
-        doc = cur.lessons[ident]
-        fm = doc.model
-        root = cur.root
-        source = doc.path.relative_to(root).as_posix() if root else f"lessons/{doc.path.name}"
+    for ident, keys in order.items():
+        doc, lesson = cur.lessons[ident], taught[ident]
+        source = doc.path.relative_to(cur.root).as_posix() if cur.root else f"lessons/{doc.path.name}"
         url = output_path(source)
+        shows = [_entry(key, parts[key], url) for key in keys]
         lessons.append(
             {
                 "id": ident,
-                "title": fm.title,
+                "title": lesson["title"],
                 "url": url,
-                "parts": [_entry(key, _part(key, outline.documents[key]), url) for key in keys],
-                "objectives": [
-                    {"id": o.id, "text": o.text, "competencies": list(o.competencies)} for o in fm.objectives
-                ],
+                "parts": shows,
+                "objectives": lesson["objectives"],
             }
         )
-    other = [_entry(key, _part(key, outline.documents[key]), "") for key in outline.other]
-    used = {c for doc in cur.lessons.values() for o in doc.model.objectives for c in o.competencies}
+    used = {c for lesson in taught.values() for o in lesson["objectives"] for c in o["competencies"]}
     codes = sorted(used, key=_code_order)
     return {
         "lessons": lessons,
-        "other": other,
+        "other": [_entry(key, parts[key], "") for key in other],
         "competencies": [
             {"code": c, "name": competency_name(c), "domain": competency_domain(c)} for c in codes
         ],
         "domains": [{"id": d, "name": name} for d, name in COMPETENCY_DOMAINS.items()],
+    }
+
+
+def _lesson_facts(doc: Document[Any]) -> dict[str, Any]:
+    """Return what the manifest says of a lesson: its title, objectives, and the parts it lists."""
+    fm = doc.model
+    return {
+        "title": fm.title,
+        "objectives": [
+            {"id": o.id, "text": o.text, "competencies": list(o.competencies)} for o in fm.objectives
+        ],
+        "listed": lists_of(fm),
+    }
+
+
+def _part_facts(root: Path | None, folder: str, ident: str, doc: Document[Any]) -> dict[str, Any]:
+    """Return what the manifest says of a document: the lesson it names, and its part of each kind it is."""
+    alone = Curriculum(root, tables={folder: {ident: doc}})  # which kinds' documents it is, on its own
+    kinds = [
+        k
+        for k, spec in COMPONENTS.items()
+        if spec.content.folder == folder and ident in spec.documents(alone, ())
+    ]
+    return {
+        "lesson": getattr(doc.model, "lesson", None),
+        "parts": {k: _part(f"{k}:{ident}", doc) for k in kinds},
     }
 
 
@@ -105,25 +157,13 @@ def _entry(key: str, part: dict[str, Any], lesson_url: str) -> dict[str, Any]:
     return entry
 
 
-def manifest_script(cur: Curriculum) -> str:
+def manifest_script(cur: Curriculum, facts: DocumentFacts | None = None) -> str:
     """Return ``progress-manifest.js``: the manifest as one global, safe to load as a classic script.
 
-    It is made from the lessons' front matter (not their cells), the other
-    documents and the package's code, and kept in the memo by the lessons'
-    front matter and the other documents' digests, with every path: an edit of
-    a lesson's prose does not make it again.
+    ``facts`` is where what it says of each document is kept (see :func:`progress_manifest`).
     """
-    made_from = [f"{os.fspath(doc.path)}\0{doc.model.model_dump_json()}" for doc in cur.lessons.values()]
-    others = itertools.islice(cur.documents(), len(cur.lessons), None)  # the documents after the lessons
-    made_from += [f"{os.fspath(doc.path)}\0{doc.digest}" for doc in others]
-    return _SCRIPTS.get("\n".join(made_from), lambda: _script(cur))
-
-
-def _script(cur: Curriculum) -> str:
-    text = json.dumps(progress_manifest(cur), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    text = json.dumps(
+        progress_manifest(cur, facts), ensure_ascii=False, separators=(",", ":"), sort_keys=True
+    )
     text = text.replace("</", "<\\/").replace("<!--", "\\u003c!--")
     return f"window.CURRICULUM_MANIFEST = {text};\n"
-
-
-_SCRIPTS = Memo[str]("site.manifest", 1, str, text_value)
-"""The manifest's script, by what it is made from (see :func:`manifest_script`)."""

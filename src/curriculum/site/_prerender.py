@@ -30,9 +30,10 @@ from typing import Any
 
 from markupsafe import Markup
 
+from curriculum._cache import PROJECT_CACHE
 from curriculum._memo import Memo
 from curriculum.components import COMPONENTS, Mount, PageContext
-from curriculum.content import EVERY, Curriculum, write_atomic
+from curriculum.content import EVERY, Curriculum, DocumentFacts, write_atomic
 from curriculum.hosts.static import static_fragment
 from curriculum.render import GeneratedPage, PayloadBuilder, Where, html_templates, placed
 from curriculum.site._assets import site_assets
@@ -44,6 +45,8 @@ from curriculum.site._rules_page import rules_markdown
 __all__ = ["ASSETS_INCLUDE", "Prerendered", "api_reference", "generated_pages", "prerender"]
 
 ASSETS_INCLUDE = "_curriculum-assets.html"
+MANIFEST_FACTS = "manifest-facts.json"
+"""What the progress manifest says of each document, in the build cache (see :class:`DocumentFacts`)."""
 
 
 _Make = Callable[[PayloadBuilder], GeneratedPage]
@@ -264,7 +267,12 @@ def prerender(
         made_from = generated.made_from(name)
         if written is not None and made_from is not None:
             written.wrote(name, key=made_from)
-    manifest = manifest_script(cur)
+    facts = (
+        DocumentFacts(root / PROJECT_CACHE / MANIFEST_FACTS, root, "progress-manifest 1") if record else None
+    )
+    manifest = manifest_script(cur, facts)
+    if facts is not None:
+        facts.save()
     write(root / ASSETS_INCLUDE, _assets_include(manifest))
     write(root / "rules/index.qmd", rules_markdown())
     for spec in COMPONENTS.values():

@@ -1,0 +1,84 @@
+"""What a build makes of each document, kept in one file by the digest of the document's text.
+
+Some results are needed of every document at every build, though an edit
+changes one: the progress manifest lists every lesson and every part. Made
+from the documents' models, they would load every model; kept in the memo,
+they would cost a look-up a document. A :class:`DocumentFacts` keeps them
+in one file, read whole (a line of JSON a document, parsed at once), so an
+unchanged document's facts cost what reading its stamp costs, and only a
+changed document's are made again, from its model.
+
+The file is tied to the package's code, this computer's key and the caller's
+name (a file that came with a repository, or one of another version, is
+ignored); it holds the facts of the documents asked for at the last build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from curriculum._memo import code_key, machine_key
+from curriculum._plain import read_headed
+from curriculum.content._files import write_atomic
+from curriculum.content._project import Document
+from curriculum.errors import CurriculumError
+
+__all__ = ["DocumentFacts"]
+
+RECORD_LIMIT = 64 << 20
+"""The largest file read back."""
+
+
+class DocumentFacts:
+    """Facts about each document (JSON data), made by a function of its model, kept by its text's digest.
+
+    Parameters
+    ----------
+    path : Path
+        The file, in the project's build cache.
+    within : Path
+        The project: the file is written only inside it.
+    name : str
+        What the facts are (``progress-manifest``) and their form's version:
+        facts of another name or version are not these.
+    """
+
+    def __init__(self, path: Path, within: Path, name: str) -> None:
+        self._path = path
+        self._within = within
+        self._key = hashlib.sha256(f"{name}\0{machine_key()}\0{code_key()}".encode()).hexdigest()
+        self._before: dict[str, Any] = {}
+        found = read_headed(path, RECORD_LIMIT)
+        if found is not None and found[0].get("facts") == self._key:
+            with contextlib.suppress(ValueError, RecursionError):
+                facts = json.loads(found[1][found[2] :])
+                self._before = facts if isinstance(facts, dict) else {}
+        self._now: dict[str, list[Any]] = {}
+        self.made = 0
+        """How many documents' facts were made (not taken from the file) by this object."""
+
+    def get(self, doc: Document[Any], make: Callable[[], Any]) -> Any:
+        """Return the facts of ``doc``: as kept while its text is the same, else ``make()`` (JSON data)."""
+        then = self._before.get(doc.display)
+        if doc.digest and isinstance(then, list) and len(then) == 2 and then[0] == doc.digest:
+            self._now[doc.display] = then
+            return then[1]
+        facts = json.loads(json.dumps(make()))  # as the file gives facts back: lists, not tuples
+        self.made += 1
+        if doc.digest:
+            self._now[doc.display] = [doc.digest, facts]
+        return facts
+
+    def save(self) -> None:
+        """Write the facts of the documents asked for, if they changed (a failure to write is ignored)."""
+        if self._now == self._before:
+            return
+        head = json.dumps({"facts": self._key}).encode() + b"\n"
+        body = json.dumps(self._now, separators=(",", ":"), sort_keys=True).encode()
+        with contextlib.suppress(CurriculumError, OSError):
+            write_atomic(self._path, head + body + b"\n", within=self._within)
