@@ -66,7 +66,16 @@ from curriculum._cache import PROJECT_CACHE, cache_dir
 from curriculum._plain import read_headed
 from curriculum._version import __version__
 
-__all__ = ["MAX_BYTES", "Memo", "code_key", "machine_key", "memo_session", "package_files", "text_value"]
+__all__ = [
+    "MAX_BYTES",
+    "Memo",
+    "code_key",
+    "in_session",
+    "machine_key",
+    "memo_session",
+    "package_files",
+    "text_value",
+]
 
 _T = TypeVar("_T")
 
@@ -420,6 +429,17 @@ _REPLACED: dict[str, tuple[str, ...]] = {}
 _MISSING = object()
 _WANTED = object()
 """An entry kept unread (:meth:`Memo.keep`): looked up only if asked for, or if its file is rewritten."""
+
+
+def in_session(root: Path) -> bool:
+    """Whether the memos of the project at ``root`` are kept now: the current session is that project's.
+
+    A value computed outside such a session must not be stored by opening
+    one: that session, the outermost, would write its memos with that one
+    value only, dropping every entry its files held (see :func:`memo_session`).
+    """
+    current = _sessions[-1:]
+    return bool(current) and current[0].folder == root / PROJECT_CACHE / _FOLDER
 
 
 @contextlib.contextmanager

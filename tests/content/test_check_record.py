@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -17,15 +18,16 @@ from curriculum.content import (
     _check_record,
     check_curriculum,
     check_paths,
-    load_curriculum,
+    load_files,
+    project_files,
 )
-from tests.conftest import aged
+from tests.conftest import REPO, aged
 from tests.content.test_memo_checks import mutate
 
 
 def cold(root: Path) -> list[Diagnostic]:
-    """Check with no record and no memo (outside a memo session every check runs)."""
-    return check_curriculum(load_curriculum(root))
+    """Check with no record, no content index and no memo: every file read, every check run."""
+    return check_curriculum(load_files(project_files(root), root=root))
 
 
 def warm(root: Path) -> list[Diagnostic]:
@@ -113,7 +115,11 @@ def test_an_edit_runs_again_only_the_checks_that_read_what_it_changed(
     warm(aged(project))
     everything = set(ran[-1])
     warm(project)
-    assert ran[-1] == ["curriculum.content._raw_html.raw_html_in_pages"], "only what reads the pages' files"
+    always = [
+        "curriculum.content._activities.activity_dates",
+        "curriculum.content._raw_html.raw_html_in_pages",
+    ]
+    assert sorted(ran[-1]) == always, "only what reads the pages' files and today's date"
     EDITS["quiz stem"](project)
     warm(project)
     quiz_checks = set(ran[-1])
@@ -186,3 +192,31 @@ def test_a_record_of_the_wrong_shape_is_checked_again(project: Path) -> None:
         )
     path.write_bytes(head + b"\n" + json.dumps(record).encode())
     assert warm(project) == cold(project)
+
+
+def test_an_activity_that_expires_is_reported_the_day_after_though_nothing_changed(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether an activity expired is a matter of today's date, which no record of the content holds."""
+    import datetime as dt
+    import types
+
+    from curriculum.content import _activities
+
+    today = dt.date.today()
+    (project / "activities").mkdir()
+    activity = (REPO / "activities" / "foundations.yml").read_text(encoding="utf-8")
+    activity = re.sub(r"released: \S+", f"released: {today - dt.timedelta(days=10)}", activity)
+    activity = re.sub(r"reviewed: \S+", f"reviewed: {today - dt.timedelta(days=10)}", activity)
+    activity = re.sub(r"expires: \S+", f"expires: {today + dt.timedelta(days=1)}", activity)
+    (project / "activities" / "foundations.yml").write_text(activity, encoding="utf-8")
+    assert not [d for d in warm(aged(project)) if "expired" in d.message]
+
+    class Later(dt.date):
+        @classmethod
+        def today(cls) -> dt.date:
+            return dt.date.today() + dt.timedelta(days=5)
+
+    monkeypatch.setattr(_activities, "dt", types.SimpleNamespace(date=Later))
+    found = warm(project)
+    assert [d for d in found if "expired" in d.message] and found == cold(project)

@@ -290,3 +290,22 @@ def test_places_are_kept_with_the_document_for_a_check_outside_the_load(project:
     quiz.write_text(quiz.read_text().replace("Which finding", "What finding"))  # saved meanwhile
     found = [d for d in check_curriculum(cur) if "intro-missing" in d.message]
     assert found and all(d.path.endswith("quizzes/intro.yml") and d.line > 1 for d in found)
+
+
+def test_a_model_read_again_outside_a_session_leaves_the_memo_whole(project: Path) -> None:
+    """Stored again only in the project's session: a session opened for one value writes it alone."""
+    aged(project)
+    loaded(project)
+    damage_memo(project, "content.document", lambda v: b'{"title": 3}\t' + v.partition(b"\t")[2])
+    entries = len(stored_entries(project))
+    cur, _ = loaded(project, ask=False)  # the session ends before any model is asked for
+    assert all(doc.model is not None for doc in cur.documents())  # each file read again, outside it
+    assert len(stored_entries(project)) == entries, "the memo keeps every entry"
+
+
+def stored_entries(root: Path) -> list[bytes]:
+    """Every entry line of the content memo's files."""
+    lines = []
+    for path in (root / PROJECT_CACHE / "memo").glob("content.document.*.jsonl"):
+        lines += [line for line in path.read_bytes().split(b"\n")[1:] if line]
+    return lines

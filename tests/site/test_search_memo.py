@@ -232,11 +232,12 @@ def test_the_parts_record_gives_a_part_only_for_a_page_made_from_what_it_was(tmp
     page = _made(["entry", []])
     record = PartRecord(path, "site")
     assert record.placement(page.url) is None and not record.knows(page)
-    record.update([page], ["recorded"], {page.url: (0, ["w1"])})
+    record.update(["an index"], [page], ["recorded"], {page.url: (0, ["w1"])})
     record.save()
     again = PartRecord(path, "site")
     assert again.knows(page) and again.digest(page) == "recorded"
     assert again.placement(page.url) == (0, ["w1"])
+    assert again.describes(["an index"]) and not again.describes(["another index"])
     changed = _made(["another entry", []])
     assert not again.knows(changed) and again.digest(changed) == part_digest(changed.part())
     assert PartRecord(path, "another site").placement(page.url) is None, "another site's record is ignored"

@@ -15,11 +15,12 @@ content index is read from the memo only when asked for; see
 So an edit of one quiz runs again the checks that read quizzes (they read
 every quiz again, and whatever else they read); a prose edit of a lesson,
 which leaves its front matter as it was, runs again only the checks that read
-lessons' cells. The bibliography, which checks read as a whole, and the
-technique vocabulary are part of every check's inputs, as is the package's
-code and this computer's key (a record that came with a repository is
-ignored); a check that reads files of the project besides its content (its
-pages) always runs (:func:`~curriculum.content._registry.check` with ``files``).
+lessons' cells. The bibliography, which checks read as a whole, is part of
+every check's inputs (by its text), as are the package's code and this
+computer's key (a record that came with a repository is ignored); the
+technique vocabulary is a document as the others. A check that reads what no
+record of the content can tell unchanged (the project's pages, today's date)
+always runs (:func:`~curriculum.content._registry.check` with ``always``).
 
 The suppressions each document holds are recorded too, by the digest of its
 text: the audit of suppressions that silence nothing reads the model of a
@@ -40,7 +41,7 @@ from curriculum._plain import read_headed
 from curriculum.content._diagnostics import Diagnostic
 from curriculum.content._files import write_atomic
 from curriculum.content._project import Curriculum, Document
-from curriculum.content._registry import BY_DOCUMENT, CHECKS, READS_FILES, CheckFn, DocumentCheck, Finding
+from curriculum.content._registry import ALWAYS, BY_DOCUMENT, CHECKS, CheckFn, DocumentCheck, Finding
 from curriculum.content._yaml import Loc
 from curriculum.errors import CurriculumError
 
@@ -202,7 +203,7 @@ class CheckRecord:
             if by_document is not None:
                 found += self._by_document(name, by_document)
                 continue
-            kept = None if fn in READS_FILES else self._kept(name)
+            kept = None if fn in ALWAYS else self._kept(name)
             if kept is None:
                 kept = self._run(name, fn)
                 self.ran.append(name)
@@ -344,6 +345,7 @@ class CheckRecord:
             cast("dict[str, Any]", _WatchedTable("notes", cur.notes, watch)),
             watch(cur.techniques) if cur.techniques is not None else None,
             cur.bibliography,
+            cur.diagnostics,
         )
 
     def _read(self, reads: _Reads) -> dict[str, Any]:

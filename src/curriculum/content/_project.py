@@ -21,7 +21,7 @@ from typing import Any, Generic, Literal, TypeVar, cast, get_args
 
 from pydantic import BaseModel
 
-from curriculum._memo import Memo, memo_session
+from curriculum._memo import Memo, in_session, memo_session
 from curriculum._root import PROJECT_FILE, find_root
 from curriculum.content._bibliography import Bibliography, PandocRead, read_bibliography
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
@@ -549,11 +549,13 @@ def _indexed(
 
     Its model and locations are read from the memo when first asked for
     (:class:`_IndexedDocument`): a check or a build that reuses what it found
-    in an unchanged file never reads them. Meanwhile the memo keeps them unread.
+    in an unchanged file never reads them. That the memo holds them is asked
+    now (without reading them): if it does not, the file is read with the others.
     """
     if entry.kind not in ("lesson", "notes", "techniques") and entry.kind not in FORMATS:
         return None
-    _DOCUMENTS.keep(entry.digest, context=entry.kind)
+    if _DOCUMENTS.held(entry.digest, context=entry.kind) is None:
+        return None  # the memo lost them: the file is read now, its problems reported with the others'
     return entry.kind, _IndexedDocument.of(path, display, entry, root, confined)
 
 
@@ -588,11 +590,11 @@ class _IndexedDocument(Document[Any]):
     @functools.cached_property
     def _stored(self) -> tuple[bytes, bytes] | None:
         """The model's JSON and the locations' JSON, as the memo holds them (None: it no longer does)."""
-        kind = self.__dict__["_kind"]
-        if _DOCUMENTS.persistent:  # in the build's or the check's session
+        kind, root = self.__dict__["_kind"], self.__dict__["_root"]
+        if in_session(root):  # the build's or the check's
             stored = _DOCUMENTS.stored(self.digest, context=kind)
         else:
-            with memo_session(self.__dict__["_root"]):
+            with memo_session(root):  # read only: nothing is computed in it, so nothing is written
                 stored = _DOCUMENTS.stored(self.digest, context=kind)
         if stored is None:
             return None
@@ -618,11 +620,15 @@ class _IndexedDocument(Document[Any]):
         return self._repaired().locs
 
     def _repaired(self) -> Document[Any]:
-        """Read the file again for what the memo lost or holds damaged, and store it there anew."""
+        """Read the file again for what the memo lost or holds damaged, and store it there anew.
+
+        Stored only in the project's session (the build's, the check's): one
+        opened for it alone would write the memo with that entry only.
+        """
         loaded = self._read()
-        kind = self.__dict__["_kind"]
-        model = model_adapter(_model_of(kind)).dump_json(loaded.model, by_alias=True)
-        with memo_session(self.__dict__["_root"]):
+        kind, root = self.__dict__["_kind"], self.__dict__["_root"]
+        if in_session(root):
+            model = model_adapter(_model_of(kind)).dump_json(loaded.model, by_alias=True)
             _DOCUMENTS.put(self.digest, model + b"\t" + locs_json(loaded.locs).encode(), context=kind)
         return loaded
 

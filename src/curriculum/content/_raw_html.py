@@ -370,7 +370,7 @@ def _lesson_problems(doc: Document[Any]) -> Iterator[Finding]:
         yield from _diagnostics(doc.display, problems, cell.pos)
 
 
-@check(files=True)
+@check(always=True)
 def raw_html_in_pages(cur: Curriculum) -> Iterator[Finding]:
     """Lint the project's .qmd and .md pages."""
     if cur.root is None:

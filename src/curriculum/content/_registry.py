@@ -19,9 +19,9 @@ from curriculum.content._project import Curriculum, Document
 from curriculum.content._yaml import Loc
 
 __all__ = [
+    "ALWAYS",
     "BY_DOCUMENT",
     "CHECKS",
-    "READS_FILES",
     "CheckFn",
     "DocumentCheck",
     "Finding",
@@ -54,9 +54,9 @@ class Finding:
 CheckFn = Callable[[Curriculum], Iterable[Finding]]
 CHECKS: list[CheckFn] = []
 """Every registered check, in the order they run."""
-READS_FILES: set[CheckFn] = set()
-"""The checks that read files of the project besides its content: they run every time
-(see :mod:`curriculum.content._check_record`)."""
+ALWAYS: set[CheckFn] = set()
+"""The checks that read what no record of the content can tell unchanged (the project's pages, today's
+date): they run every time (see :mod:`curriculum.content._check_record`)."""
 
 
 @overload
@@ -64,25 +64,25 @@ def check(fn: CheckFn) -> CheckFn: ...
 
 
 @overload
-def check(*, files: bool = False) -> Callable[[CheckFn], CheckFn]: ...
+def check(*, always: bool = False) -> Callable[[CheckFn], CheckFn]: ...
 
 
-def check(fn: CheckFn | None = None, *, files: bool = False) -> Any:
-    """Register ``fn`` as a curriculum check (decorator: ``@check``, or ``@check(files=True)``).
+def check(fn: CheckFn | None = None, *, always: bool = False) -> Any:
+    """Register ``fn`` as a curriculum check (decorator: ``@check``, or ``@check(always=True)``).
 
     Parameters
     ----------
     fn : CheckFn | None
         The check: a function of the curriculum that yields findings.
-    files : bool
-        It reads files of the project besides the content (its pages), which
-        no record of what it read can tell unchanged: it runs every time.
+    always : bool
+        It reads what no record of the content it read can tell unchanged
+        (files of the project besides the content, today's date): it runs every time.
     """
 
     def register(found: CheckFn) -> CheckFn:
         CHECKS.append(found)
-        if files:
-            READS_FILES.add(found)
+        if always:
+            ALWAYS.add(found)
         return found
 
     return register if fn is None else register(fn)

@@ -7,7 +7,9 @@ sections' owners, anchors, headings and words). A page's part is a function
 of what the page is made from (its rendered body's cache entry and its
 payloads' memo keys). So the record keeps, for each page of the last index, by
 URL: a digest of what it was made from, a digest of its part, the number of
-its text script and the components indexed on it.
+its text script and the components indexed on it; and what named the index
+those placements are in. (A page's part depends on its URL too: a page found
+by its names only holds no words.)
 
 A build in which some pages are made from something new digests their parts
 only; a page made from what the record says gives the recorded digest, and its
@@ -20,6 +22,7 @@ is, to the package, this computer and the site (its ``shared`` digest).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -56,6 +59,8 @@ class PartRecord:
         data = read_record(path)
         pages = data.get("pages") if data.get("shared") == shared else None
         self._before: dict[str, Any] = pages if isinstance(pages, dict) else {}
+        self._index_before = data.get("index") if pages is not None else None
+        self._index: str | None = None
         self._now: dict[str, list[Any]] = {}
 
     def knows(self, page: SearchPage) -> bool:
@@ -73,16 +78,24 @@ class PartRecord:
             return str(self._before[page.url][1])
         return part_digest(page.part())
 
+    def describes(self, index: Any) -> bool:
+        """Whether the placements recorded are those of the index named ``index`` (JSON data)."""
+        return self._index_before is not None and self._index_before == _digest(index)
+
     def placement(self, url: str) -> Placement | None:
         """Return where the last index had the page ``url``, if the record holds it."""
         then = self._entry(url)
         return None if then is None else (int(then[2]), [str(owner) for owner in then[3]])
 
-    def update(self, pages: list[SearchPage], digests: list[str], placements: dict[str, Placement]) -> None:
-        """Record each page of the index (known by what it is made from) with its part's digest and placement.
+    def update(
+        self, index: Any, pages: list[SearchPage], digests: list[str], placements: dict[str, Placement]
+    ) -> None:
+        """Record each page of the index named ``index`` with its part's digest and placement.
 
-        ``placements`` gives each page's, by URL (a page the index left out is not in it).
+        Only pages known by what they are made from are recorded. ``placements``
+        gives each page's by URL (a page the index left out, with no section, has none or -1).
         """
+        self._index = _digest(index)
         for page, digest in zip(pages, digests, strict=True):
             if page.made_from is not None:
                 n, homed = placements.get(page.url, (-1, []))
@@ -90,8 +103,8 @@ class PartRecord:
 
     def save(self) -> None:
         """Write the record, if it changed."""
-        if self._now != self._before:
-            record = {"shared": self._shared, "pages": self._now}
+        if self._now != self._before or self._index != self._index_before:
+            record = {"shared": self._shared, "index": self._index, "pages": self._now}
             write_atomic(self._path, json.dumps(record, sort_keys=True), within=self._path.parent)
 
     def _entry(self, url: str) -> list[Any] | None:
@@ -107,3 +120,8 @@ class PartRecord:
             and all(isinstance(owner, str) for owner in then[3])
         )
         return then if shaped else None
+
+
+def _digest(index: Any) -> str:
+    """Return a digest of what names an index (JSON data)."""
+    return hashlib.sha256(json.dumps(index, separators=(",", ":")).encode()).hexdigest()

@@ -847,7 +847,8 @@ def _kept_by_parts(run: Render, pages: list[SearchPage], records: _SearchRecords
     if any(placed is None for placed in placements):
         return False  # a page the last index did not have
     digests = [parts.digest(p) for p in pages]  # only the parts of pages made from something new are read
-    if not record.kept("search-index.js", _index_key(pages, digests)):
+    key = _index_key(pages, digests)
+    if not (parts.describes(key) and record.kept("search-index.js", key)):
         return False
     files = ["search-index.js"]
     placed: dict[str, tuple[int, list[str]]] = {}
@@ -863,7 +864,7 @@ def _kept_by_parts(run: Render, pages: list[SearchPage], records: _SearchRecords
             run.write(name, text_script(n, page.homed_texts(homed)))
             record.wrote(name, key=key)
     record.wrote("pages", files)
-    parts.update(pages, digests, placed)
+    parts.update(key, pages, digests, placed)
     with contextlib.suppress(CurriculumError, OSError):  # kept only to save time
         parts.save()
     return True
@@ -889,7 +890,7 @@ def _gather(run: Render, pages: list[SearchPage], records: _SearchRecords, known
             record.wrote(name, key=key)
     if known:
         record.wrote("pages", index.files())
-        records.parts.update(pages, digests, index.placements())
+        records.parts.update(key, pages, digests, index.placements())
         with contextlib.suppress(CurriculumError, OSError):
             records.parts.save()
 
