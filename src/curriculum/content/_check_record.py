@@ -106,6 +106,8 @@ class _Watched:
         self._reads = reads
 
     def __getattr__(self, name: str) -> Any:
+        if name in _Watched.__slots__:  # not set yet (a copy being made): no document to ask
+            raise AttributeError(name)
         if name == "model":
             self._reads.doc(self._doc.display, _MODEL)
         elif name in _FILE_ATTRIBUTES:
@@ -119,11 +121,13 @@ class _Watched:
 class _WatchedTable(Mapping[str, "Document[Any]"]):
     """A table as a check sees it: any look into it notes the table; its documents are watched."""
 
-    def __init__(self, name: str, table: Mapping[str, Document[Any]], watched: Callable[[Any], Any]) -> None:
-        self._name, self._table, self._watched = name, table, watched
+    def __init__(
+        self, name: str, table: Mapping[str, Document[Any]], reads: _Reads, watched: Callable[[Any], Any]
+    ) -> None:
+        self._name, self._table, self._reads, self._watched = name, table, reads, watched
 
     def _look(self) -> None:
-        self._watched(None).tables.add(self._name)
+        self._reads.tables.add(self._name)
 
     def __getitem__(self, key: str) -> Document[Any]:
         self._look()
@@ -328,8 +332,6 @@ class CheckRecord:
         watched: dict[int, _Watched] = {}
 
         def watch(doc: Any) -> Any:
-            if doc is None:
-                return reads
             if id(doc) not in watched:
                 watched[id(doc)] = _Watched(doc, reads)
             return watched[id(doc)]
@@ -337,12 +339,12 @@ class CheckRecord:
         cur = self._cur
         return Curriculum(
             cur.root,
-            cast("dict[str, Any]", _WatchedTable("lessons", cur.lessons, watch)),
+            cast("dict[str, Any]", _WatchedTable("lessons", cur.lessons, reads, watch)),
             {
-                folder: cast("dict[str, Any]", _WatchedTable(folder, t, watch))
+                folder: cast("dict[str, Any]", _WatchedTable(folder, t, reads, watch))
                 for folder, t in cur.tables.items()
             },
-            cast("dict[str, Any]", _WatchedTable("notes", cur.notes, watch)),
+            cast("dict[str, Any]", _WatchedTable("notes", cur.notes, reads, watch)),
             watch(cur.techniques) if cur.techniques is not None else None,
             cur.bibliography,
             cur.diagnostics,

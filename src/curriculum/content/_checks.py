@@ -723,8 +723,9 @@ def lesson_links(doc: Document[Any], targets: dict[str, list[str]]) -> Iterator[
                     "",
                 )
             )
+    known = {folder: set(ids) for folder, ids in targets.items()}
     for ident, loc, folder, what, kinds in _listed(doc):
-        if ident not in set(targets[folder]):
+        if ident not in known[folder]:
             new = (
                 f"`curriculum new {kinds[0]} {ident}`"
                 if len(kinds) == 1
