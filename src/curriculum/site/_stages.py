@@ -884,10 +884,10 @@ def _gather(run: Render, pages: list[SearchPage], records: _SearchRecords, known
                 write_postings(run.cache / POSTINGS, index.postings, record.shared)
         record.wrote("search-index.js")
     for page, name in enumerate(index.files()[1:]):
-        key = index.text_key(page)
-        if not record.kept(name, key):  # a page's texts are read only if its script is written
+        text_key = index.text_key(page)
+        if not record.kept(name, text_key):  # a page's texts are read only if its script is written
             run.write(name, index.text_script(page))
-            record.wrote(name, key=key)
+            record.wrote(name, key=text_key)
     if known:
         record.wrote("pages", index.files())
         records.parts.update(key, pages, digests, index.placements())
