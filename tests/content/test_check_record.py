@@ -7,6 +7,7 @@ import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -220,3 +221,22 @@ def test_an_activity_that_expires_is_reported_the_day_after_though_nothing_chang
     monkeypatch.setattr(_activities, "dt", types.SimpleNamespace(date=Later))
     found = warm(project)
     assert [d for d in found if "expired" in d.message] and found == cold(project)
+
+
+def test_the_text_scans_after_a_quiz_edit_read_the_edited_quiz_only(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scans' context (the bibliography's keys, the objectives) is as it was: one file is scanned."""
+    warm(aged(project))
+    EDITS["quiz stem"](project)
+    asked: list[str] = []
+    real = _memo.Memo.get
+
+    def get(self: _memo.Memo[Any], text: str, compute: Any, *, context: str = "") -> Any:
+        asked.append(self.namespace)
+        return real(self, text, compute, context=context)
+
+    monkeypatch.setattr(_memo.Memo, "get", get)
+    found = warm(project)
+    assert asked.count("content.text-scans") == 1
+    assert found == cold(project)

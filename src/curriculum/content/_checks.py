@@ -579,18 +579,23 @@ def _not_in_bibliography(key: str, keys: Iterable[str]) -> str:
     return f"`{key}` is not in references.bib{did_you_mean(key, keys)}"
 
 
-def _citations(cur: Curriculum) -> Scanner[list[tuple[str, int]]] | None:
-    """Return how to find a text's ``[@key]`` citations that references.bib lacks (None: it has none)."""
+def _cited(cur: Curriculum) -> list[str] | None:
+    """Return the keys citations may name (None: outside a project or without references.bib)."""
     if cur.standalone or cur.bibliography is None:
-        return None  # without one, `references` reports its absence once
-    keys = cur.bibliography.keys
+        return None  # without one, `bibliography` reports its absence once
+    return sorted(cur.bibliography.keys)
+
+
+def _citations(keys: list[str]) -> Scanner[list[tuple[str, int]]]:
+    """Return how to find a text's ``[@key]`` citations that references.bib, with ``keys``, lacks."""
+    known = set(keys)
 
     def unresolved(text: str) -> list[tuple[str, int]]:
-        return [(key, offset) for key, offset in cited_keys(text) if key not in keys]
+        return [(key, offset) for key, offset in cited_keys(text) if key not in known]
 
     def report(field: TextField, cited: list[tuple[str, int]]) -> Iterator[Finding]:
         for key, offset in cited:
-            if key not in keys:  # the context holds every key, so only a damaged memo names a known one
+            if key not in known:  # the context holds every key, so only a damaged memo names a known one
                 yield Finding(
                     CITATION_UNKNOWN.at(
                         field.doc.display,
@@ -600,10 +605,10 @@ def _citations(cur: Curriculum) -> Scanner[list[tuple[str, int]]] | None:
                     )
                 )
 
-    return Scanner(unresolved, report, hashlib.sha256("\0".join(sorted(keys)).encode()).hexdigest())
+    return Scanner(unresolved, report, hashlib.sha256("\0".join(keys).encode()).hexdigest())
 
 
-CITATIONS = text_scan(UNRESOLVED_BY_FILE, _citations)
+CITATIONS = text_scan(UNRESOLVED_BY_FILE, _cited, _citations)
 """Every ``[@key]`` citation of an authored text is in references.bib."""
 
 

@@ -124,5 +124,5 @@ def _report(field: TextField, uses: list[_Use]) -> Iterator[Finding]:
         )
 
 
-LANGUAGE = text_scan(_USES, lambda _cur: Scanner(_scan, _report))
+LANGUAGE = text_scan(_USES, lambda _cur: [], lambda _nothing: Scanner(_scan, _report))
 """Flag stigmatising terms outside quotations, with a person-first alternative."""

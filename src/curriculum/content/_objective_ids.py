@@ -51,11 +51,13 @@ def _wanted(field: TextField) -> bool:
     return not (field.loc and field.loc[-1] == "facilitator")
 
 
-def _scanner(cur: Curriculum) -> Scanner[list[tuple[int, str]]] | None:
-    """Return how to find the curriculum's objective ids in a text (None: it has none)."""
-    objectives = {o.id: o.text for doc in cur.lessons.values() for o in doc.model.objectives}
-    if not objectives:
-        return None
+def _objectives(cur: Curriculum) -> dict[str, str] | None:
+    """Return each objective's words by its id (None: the curriculum has none)."""
+    return {o.id: o.text for doc in cur.lessons.values() for o in doc.model.objectives} or None
+
+
+def _scanner(objectives: dict[str, str]) -> Scanner[list[tuple[int, str]]]:
+    """Return how to find the curriculum's objective ids (``objectives``: each one's words) in a text."""
 
     def ids(text: str) -> list[tuple[int, str]]:  # one pass, whatever the number of ids
         return [(m.start(), m[0]) for m in _RUN.finditer(text) if m[0] in objectives]
@@ -79,5 +81,5 @@ def _scanner(cur: Curriculum) -> Scanner[list[tuple[int, str]]] | None:
     return Scanner(ids, report, "\n".join(sorted(objectives)))
 
 
-OBJECTIVE_IDS = text_scan(_FOUND, _scanner, _wanted)
+OBJECTIVE_IDS = text_scan(_FOUND, _objectives, _scanner, _wanted)
 """Flag objective ids in authored text, with the objective's words to use instead."""

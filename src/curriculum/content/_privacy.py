@@ -262,7 +262,9 @@ def _report(field: TextField, found: list[_Match]) -> Iterator[Finding]:
         )
 
 
-PRIVACY = text_scan(_IDENTIFIERS, lambda _cur: Scanner(_scan, _report), _describes_a_patient)
+PRIVACY = text_scan(
+    _IDENTIFIERS, lambda _cur: [], lambda _nothing: Scanner(_scan, _report), _describes_a_patient
+)
 """Look for Safe Harbor identifiers in every text that describes a patient."""
 
 

@@ -19,7 +19,7 @@ from curriculum._memo import Memo
 from curriculum.content._models import Quiz, Spotter, TechniqueVocabulary, Vignette, Worksheet
 from curriculum.content._notebook import Cell
 from curriculum.content._project import Curriculum, Document
-from curriculum.content._registry import Finding, check
+from curriculum.content._registry import Finding, document_check
 from curriculum.content._yaml import Loc, Pos
 
 __all__ = ["SCANS", "Scanner", "TextField", "TextScan", "text_scan", "text_scans", "texts"]
@@ -92,14 +92,18 @@ class TextScan(Generic[_T]):
     ----------
     memo : Memo[list[_T]]
         Names the scan, and keeps its list of results for each file (one result a wanted text).
-    scanner : Callable[[Curriculum], Scanner[_T] | None]
-        How it reads a curriculum (None: there is nothing to look for in this one).
+    context : Callable[[Curriculum], Any]
+        What it needs of the curriculum, as JSON data (the bibliography's keys);
+        None: there is nothing to look for in this one.
+    scanner : Callable[[Any], Scanner[_T]]
+        How it reads a text, given that context (as JSON gives it back).
     wanted : Callable[[TextField], bool]
         Which texts it reads (a fixed rule of its code).
     """
 
     memo: Memo[list[_T]]
-    scanner: Callable[[Curriculum], Scanner[_T] | None]
+    context: Callable[[Curriculum], Any]
+    scanner: Callable[[Any], Scanner[_T]]
     wanted: Callable[[TextField], bool] = _every
 
 
@@ -121,7 +125,8 @@ SCANS: list[TextScan[Any]] = []
 
 def text_scan(
     memo: Memo[list[_T]],
-    scanner: Callable[[Curriculum], Scanner[_T] | None],
+    context: Callable[[Curriculum], Any],
+    scanner: Callable[[Any], Scanner[_T]],
     wanted: Callable[[TextField], bool] = _every,
 ) -> TextScan[_T]:
     """Register a lint of every authored text; :func:`text_scans` runs it with the others.
@@ -130,8 +135,10 @@ def text_scan(
     ----------
     memo : Memo[list[T]]
         Names the scan and keeps its results for each file.
-    scanner : Callable[[Curriculum], Scanner[T] | None]
-        How it reads a curriculum.
+    context : Callable[[Curriculum], Any]
+        What it needs of a curriculum, as JSON data (None: nothing to look for).
+    scanner : Callable[[Any], Scanner[T]]
+        How it reads a text, given that context.
     wanted : Callable[[TextField], bool]
         Which texts it reads.
 
@@ -140,14 +147,24 @@ def text_scan(
     TextScan[T]
         The registered scan.
     """
-    found = TextScan(memo, scanner, wanted)
+    found = TextScan(memo, context, scanner, wanted)
     SCANS.append(found)
     _FILES.keeps = (*_FILES.keeps, memo.namespace)  # a file's results reused rest on the scans' own
     return found
 
 
-@check
-def text_scans(cur: Curriculum) -> Iterator[Finding]:
+def _scan_contexts(cur: Curriculum) -> list[Any]:
+    """Return what every scan needs of the curriculum (:attr:`TextScan.context`), in registry order."""
+    return [scan.context(cur) for scan in SCANS]
+
+
+def _scanned(cur: Curriculum) -> list[Document[Any]]:
+    """Return every document that holds authored text."""
+    return [doc for doc, _ in _documents(cur)]
+
+
+@document_check(_scan_contexts, _scanned)
+def text_scans(doc: Document[Any], contexts: list[Any]) -> Iterator[Finding]:
     """Run every text scan (citations, language, privacy, objective ids) over each file's texts.
 
     The texts of a file, and so what a pure function of each makes of them,
@@ -160,10 +177,23 @@ def text_scans(cur: Curriculum) -> Iterator[Finding]:
     results are all false is passed over without its texts being made, so a
     lesson from the content index is not read for its cells.
     """
-    running = [(scan, scanner) for scan in SCANS if (scanner := scan.scanner(cur)) is not None]
-    context = json.dumps([[scan.memo.namespace, scan.memo.version, made.context] for scan, made in running])
-    for doc, texts_of in _documents(cur):
-        yield from _file_findings(doc, _once(texts_of), running, context)
+    running, context = _running(contexts)
+    yield from _file_findings(doc, _once(functools.partial(_texts_of, doc)), running, context)
+
+
+_MADE: list[tuple[list[Any], list[tuple[TextScan[Any], Scanner[Any]]], str]] = []
+"""The scanners made from the last contexts asked for (a check run gives every file the same)."""
+
+
+def _running(contexts: list[Any]) -> tuple[list[tuple[TextScan[Any], Scanner[Any]]], str]:
+    """Return the scanners of the scans with something to look for, and what names their contexts."""
+    if not (_MADE and _MADE[0][0] is contexts):
+        running = [
+            (scan, scan.scanner(data)) for scan, data in zip(SCANS, contexts, strict=True) if data is not None
+        ]
+        named = json.dumps([[scan.memo.namespace, scan.memo.version, made.context] for scan, made in running])
+        _MADE[:] = [(contexts, running, named)]
+    return _MADE[0][1], _MADE[0][2]
 
 
 def _once(texts_of: Callable[[], Iterator[TextField]]) -> Callable[[], list[TextField]]:
@@ -242,6 +272,21 @@ def texts(cur: Curriculum) -> Iterator[TextField]:
     """
     for _, texts_of in _documents(cur):
         yield from texts_of()
+
+
+def _texts_of(doc: Document[Any]) -> Iterator[TextField]:
+    """Yield the authored texts of one document (its kind told by its model, read only now)."""
+    model = doc.model
+    if isinstance(model, Quiz):
+        yield from _quiz(doc)
+    elif isinstance(model, Vignette):
+        yield from _vignette(doc)
+    elif isinstance(model, Spotter | Worksheet):
+        yield from _exercise(doc)
+    elif isinstance(model, TechniqueVocabulary):
+        yield from _techniques(doc)
+    else:  # a lesson, or facilitator notes
+        yield from _cells(doc)
 
 
 def _documents(cur: Curriculum) -> Iterator[tuple[Document[Any], Callable[[], Iterator[TextField]]]]:
