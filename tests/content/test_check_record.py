@@ -129,7 +129,8 @@ def test_an_edit_runs_again_only_the_checks_that_read_what_it_changed(
     EDITS["lesson prose"](project)
     warm(project)
     cell_checks = set(ran[-1])
-    assert "curriculum.content._checks.lesson_code" in cell_checks
+    assert "curriculum.content._checks.markdown_nesting" in cell_checks
+    assert "curriculum.content._checks.lesson_code" not in cell_checks, "one lesson checked, its context kept"
     front_matter = {"curriculum.content._checks.unique_ids", "curriculum.content._checks.objectives"}
     assert not front_matter & cell_checks
     assert quiz_checks < everything and cell_checks < everything

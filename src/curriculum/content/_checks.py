@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import re
 from collections import defaultdict
@@ -263,24 +264,44 @@ def reserved_ids(cur: Curriculum) -> Iterator[Finding]:
 # --------------------------------------------------------------------------- lesson code
 
 
-@check
-def lesson_code(cur: Curriculum) -> Iterator[Finding]:
+def _callable_ids(cur: Curriculum) -> dict[str, Any]:
+    """Return what lesson code may call: the component functions, and the ids each call may name.
+
+    By call: ``overview``, each component function, and a function with a
+    choice before the id (``worksheet``) once a choice (``worksheet/thought-record``).
+    """
+    from curriculum.components import COMPONENTS  # the kinds, registered above this layer
+
+    known = {"overview": sorted(cur.lessons)} if not cur.standalone else {}
+    if not cur.standalone:
+        for function, spec in COMPONENTS.items():
+            known[function] = sorted(spec.documents(cur, ()))
+            choices = [sorted(p.choices()) if p.choices is not None else [] for p in spec.params[:-1]]
+            for prefix in itertools.product(*choices):
+                if prefix:
+                    known["/".join((function, *prefix))] = sorted(spec.documents(cur, (*prefix, None)))
+    return {"functions": json.dumps(signatures(), sort_keys=True), "ids": known}
+
+
+@document_check(_callable_ids, lambda cur: list(cur.lessons.values()))
+def lesson_code(doc: Document[Any], callable_ids: dict[str, Any]) -> Iterator[Finding]:
     """Every code cell is Python, and every id a component call names exists.
 
     What a lesson's code holds (its syntax errors, its calls and where they
     are) is kept by the lesson's digest, so an unchanged lesson's cells are not
-    read; the ids its calls name are resolved against the curriculum every time.
+    read; the ids its calls name are resolved against the ids the curriculum
+    holds (the check's context).
     """
-    functions = json.dumps(signatures(), sort_keys=True)  # what decides which of a cell's calls count
-    known = _KnownIds(cur)
-    for doc in cur.lessons.values():
-        yield from document_findings(_SYNTAX, doc, functools.partial(_syntax_errors, doc, functions))
-        if cur.standalone:
-            continue
-        for call, pos in _located_calls(doc, functions):
-            problem = _unknown(known, call)
-            if problem:
-                yield Finding(CALL_UNKNOWN.at(doc.display, pos, problem[0], problem[1]))
+    functions = callable_ids["functions"]  # what decides which of a cell's calls count
+    yield from document_findings(_SYNTAX, doc, functools.partial(_syntax_errors, doc, functions))
+    ids: dict[str, list[str]] = callable_ids["ids"]
+    if not ids:  # files checked on their own: nothing to resolve against
+        return
+    known = _KnownIds(ids)
+    for call, pos in _located_calls(doc, functions):
+        problem = _unknown(known, call)
+        if problem:
+            yield Finding(CALL_UNKNOWN.at(doc.display, pos, problem[0], problem[1]))
 
 
 _SYNTAX = findings_memo("check.cell-syntax")
@@ -392,24 +413,18 @@ def _offset(text: str, line: int, col: int, *, utf8: bool = False) -> int:
 
 
 class _KnownIds:
-    """The ids each kind of call may name in a curriculum, each set made once (a lesson makes many calls)."""
+    """The ids each kind of call may name (:func:`_callable_ids`), each set made once."""
 
-    def __init__(self, cur: Curriculum) -> None:
-        self._cur = cur
-        self._sets: dict[tuple[str, tuple[str | None, ...]], set[str]] = {}
+    def __init__(self, ids: dict[str, list[str]]) -> None:
+        self._ids = ids
+        self._sets: dict[str, set[str]] = {}
 
     def of(self, function: str, args: tuple[str | None, ...]) -> set[str]:
         """Return the ids ``curriculum.<function>(*args)`` may name (which its last argument names)."""
-        from curriculum.components import COMPONENTS  # the kinds, registered above this layer
-
-        found = self._sets.get((function, args[:-1]))
-        if found is None:
-            if function == "overview":
-                found = set(self._cur.lessons)
-            else:
-                found = set(COMPONENTS[function].documents(self._cur, args))
-            self._sets[function, args[:-1]] = found
-        return found
+        key = "/".join((function, *(a or "" for a in args[:-1])))
+        if key not in self._sets:
+            self._sets[key] = set(self._ids.get(key, self._ids.get(function, [])))
+        return self._sets[key]
 
 
 def _unknown(known_ids: _KnownIds, call: Call) -> tuple[str, str] | None:
