@@ -7,7 +7,6 @@ import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -23,7 +22,7 @@ from curriculum.content import (
     project_files,
 )
 from tests.conftest import REPO, aged
-from tests.content.test_memo_checks import mutate
+from tests.content.test_memo_checks import memo_asks, mutate
 
 
 def cold(root: Path) -> list[Diagnostic]:
@@ -230,14 +229,7 @@ def test_the_text_scans_after_a_quiz_edit_read_the_edited_quiz_only(
     """The scans' context (the bibliography's keys, the objectives) is as it was: one file is scanned."""
     warm(aged(project))
     EDITS["quiz stem"](project)
-    asked: list[str] = []
-    real = _memo.Memo.get
-
-    def get(self: _memo.Memo[Any], text: str, compute: Any, *, context: str = "") -> Any:
-        asked.append(self.namespace)
-        return real(self, text, compute, context=context)
-
-    monkeypatch.setattr(_memo.Memo, "get", get)
+    asked = memo_asks(monkeypatch)
     found = warm(project)
     assert asked.count("content.text-scans") == 1
     assert found == cold(project)

@@ -53,6 +53,19 @@ def warm(root: Path) -> list[Diagnostic]:
     return check_paths([], root).diagnostics
 
 
+def memo_asks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Return the list of the namespaces of every memo look-up (``Memo.get``) from now on."""
+    asked: list[str] = []
+    real = _memo.Memo.get
+
+    def get(self: _memo.Memo[Any], text: str, compute: Any, *, context: str = "") -> Any:
+        asked.append(self.namespace)
+        return real(self, text, compute, context=context)
+
+    monkeypatch.setattr(_memo.Memo, "get", get)
+    return asked
+
+
 def mutate(root: Path) -> None:
     """Give the test project problems for every memoised check."""
     for overlay in ("l23", "l25", "cur705"):
@@ -146,14 +159,7 @@ def test_every_text_scan_of_an_unchanged_file_is_one_look_up(
 
     mutate(project)
     warm(aged(project))
-    asked: list[str] = []
-    real = _memo.Memo.get
-
-    def get(self: _memo.Memo[Any], text: str, compute: Any, *, context: str = "") -> Any:
-        asked.append(self.namespace)
-        return real(self, text, compute, context=context)
-
-    monkeypatch.setattr(_memo.Memo, "get", get)
+    asked = memo_asks(monkeypatch)
     assert warm(project) and set(asked) == {"lint.raw-html.markdown"}, "only the pages' lint (it always runs)"
     (project / PROJECT_CACHE / CHECK_RECORD).unlink()
     again = warm(project)
