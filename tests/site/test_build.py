@@ -561,6 +561,24 @@ def test_an_edit_that_changes_no_indexed_word_encodes_no_index(
     assert postings.stat().st_mtime_ns == before
 
 
+def test_a_second_edit_that_changes_no_indexed_word_gathers_no_index_either(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index kept by its pages' parts is recorded as the index it is: the next such edit keeps it too."""
+    from curriculum.site import _stages
+
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+    quiz = project / "quizzes" / "intro.yml"
+    for new in ("predicted the outcome", "predicted the final outcome"):
+        quiz.write_text(
+            quiz.read_text().replace("predicted outcome", new).replace("predicted the outcome", new)
+        )
+        with monkeypatch.context() as never:
+            never.setattr(_stages, "site_index", lambda pages: pytest.fail("the index was gathered"))
+            result = build_site(project, engine="pandoc", console=Console(quiet=True))
+        assert new in (result.out / "quiz" / "intro.data.js").read_text()
+
+
 def test_a_text_edit_that_keeps_every_word_remakes_only_the_text_scripts_of_its_pages(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -859,10 +859,10 @@ def _kept_by_parts(run: Render, pages: list[SearchPage], records: _SearchRecords
             continue
         name = f"search/{n}.js"
         files.append(name)
-        key = [page.made_from, homed]  # as the index names it (SearchIndex.text_key)
-        if not record.kept(name, key):  # an unchanged page's script: its part is not even read
+        text_key = [page.made_from, homed]  # as the index names it (SearchIndex.text_key)
+        if not record.kept(name, text_key):  # an unchanged page's script: its part is not even read
             run.write(name, text_script(n, page.homed_texts(homed)))
-            record.wrote(name, key=key)
+            record.wrote(name, key=text_key)
     record.wrote("pages", files)
     parts.update(key, pages, digests, placed)
     with contextlib.suppress(CurriculumError, OSError):  # kept only to save time
