@@ -273,7 +273,14 @@ ROOT_EXPORTED = {
         "package_files",
         "text_value",
     ],
-    "curriculum._plain": ["MAP_FROM", "read_existing", "read_headed"],
+    "curriculum._plain": [
+        "MAP_FROM",
+        "RECORD_LIMIT",
+        "read_existing",
+        "read_headed",
+        "read_json",
+        "read_record",
+    ],
     "curriculum._root": ["PROJECT_FILE", "find_root"],
     "curriculum._words": ["counted"],
 }

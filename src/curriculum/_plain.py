@@ -25,8 +25,9 @@ import mmap
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
-__all__ = ["MAP_FROM", "read_existing", "read_headed"]
+__all__ = ["MAP_FROM", "RECORD_LIMIT", "read_existing", "read_headed", "read_json", "read_record"]
 
 MAP_FROM = 64 << 10
 """The smallest file :func:`read_headed` maps when asked to; a smaller one is read."""
@@ -138,3 +139,31 @@ def read_headed(
     except (ValueError, RecursionError):  # ValueError covers bad UTF-8 and bad JSON
         return None
     return (header, data, end + 1) if isinstance(header, dict) else None
+
+
+RECORD_LIMIT = 64 << 20
+"""The largest record read back (a site of a thousand pages writes a few hundred kilobytes)."""
+
+
+def read_json(path: Path, limit: int = RECORD_LIMIT) -> Any:
+    """Return the JSON of a record the last build wrote; raise ValueError if it is not a plain file.
+
+    A record lives in a folder a repository can ship: a link (to ``/dev/zero``,
+    say) or a special file in its place is no record (see :func:`read_existing`).
+    """
+    data = read_existing(path, limit)
+    if data is None or len(data) > limit:
+        raise ValueError(f"{path} is not a record")
+    return json.loads(data)
+
+
+def read_record(path: Path, limit: int = RECORD_LIMIT) -> dict[str, Any]:
+    """Return a record of the build cache (a JSON object); an empty one if it is missing or damaged.
+
+    A link, a special file or a file too large to be a record counts as missing (see :func:`read_json`).
+    """
+    try:
+        data = read_json(path, limit)
+    except (ValueError, RecursionError):  # a damaged record is no record
+        return {}
+    return data if isinstance(data, dict) else {}

@@ -22,9 +22,9 @@ technique vocabulary is a document as the others. A check that reads what no
 record of the content can tell unchanged (the project's pages, today's date)
 always runs (:func:`~curriculum.content._registry.check` with ``always``).
 
-The suppressions each document holds are recorded too, by the digest of its
-text: the audit of suppressions that silence nothing reads the model of a
-changed document only.
+The suppressions each document holds are kept too, by the digest of its
+text (:class:`~curriculum.content._facts.DocumentFacts`): the audit of
+suppressions that silence nothing reads the model of a changed document only.
 """
 
 from __future__ import annotations
@@ -37,8 +37,9 @@ from pathlib import Path
 from typing import Any, cast
 
 from curriculum._memo import code_key, machine_key
-from curriculum._plain import read_headed
+from curriculum._plain import read_record
 from curriculum.content._diagnostics import Diagnostic
+from curriculum.content._facts import DocumentFacts
 from curriculum.content._files import write_atomic
 from curriculum.content._project import Curriculum, Document
 from curriculum.content._registry import ALWAYS, BY_DOCUMENT, CHECKS, CheckFn, DocumentCheck, Finding
@@ -47,12 +48,12 @@ from curriculum.errors import CurriculumError
 
 __all__ = ["CHECK_RECORD", "CheckRecord", "Suppression", "suppressions_of"]
 
-VERSION = 1
+VERSION = 2
 """Raise it when the record's form changes."""
-RECORD_LIMIT = 64 << 20
-"""The largest record read back."""
 CHECK_RECORD = "check-record.json"
 """The record's name, in the project's build cache."""
+SUPPRESSIONS = "check-suppressions.json"
+"""The suppressions each document holds, beside the record (a :class:`DocumentFacts`)."""
 
 Suppression = tuple[Loc, str, str]
 """A suppression: the scope's key path, the rule's code, the reason."""
@@ -175,12 +176,13 @@ class CheckRecord:
         shared.append(hashlib.sha256(bib.text.encode("utf-8", "surrogatepass")).hexdigest() if bib else None)
         shared.append(cur.techniques.display if cur.techniques else None)
         self._key = hashlib.sha256(json.dumps(shared).encode()).hexdigest()
-        data = _read(path)
+        data = read_record(path)
         fitting = data.get("key") == self._key
-        checks, suppressed, documents = (data.get(part) if fitting else None for part in _PARTS)
+        checks, documents = (data.get(part) if fitting else None for part in ("checks", "documents"))
         self._before: dict[str, Any] = checks if isinstance(checks, dict) else {}
-        self._suppressed: dict[str, Any] = suppressed if isinstance(suppressed, dict) else {}
         self._documents_before = documents if isinstance(documents, list) else []
+        self._within = cur.root or path.parent  # a record is kept for a project's content
+        self._suppressions = DocumentFacts(path.with_name(SUPPRESSIONS), self._within, "suppressions 1")
         self._then: dict[str, tuple[str, str | None]] = {}
         """Each document as the last run left it: its text's digest and its model's (None: not read)."""
         for entry in self._documents_before:
@@ -190,7 +192,6 @@ class CheckRecord:
             entry[0] if isinstance(entry, list) and entry else None for entry in self._documents_before
         ]
         self._now: dict[str, Any] = {}
-        self._suppressions_now: dict[str, Any] = {}
         self._listings: dict[str, str] = {}
         self._models: dict[str, str] = {}
         self._read_now: set[str] = set()
@@ -215,18 +216,11 @@ class CheckRecord:
         return found
 
     def suppressions(self, doc: Document[Any]) -> list[Suppression]:
-        """Return the suppressions of ``doc``: as recorded while its text is the same, else from its model."""
-        found: list[Suppression] | None = None
-        then = self._then.get(doc.display)
-        if then is not None and doc.digest and then[0] == doc.digest:
-            with contextlib.suppress(TypeError, ValueError):
-                held = self._suppressed.get(doc.display, [])
-                found = [(tuple(owner), str(code), str(reason)) for owner, code, reason in held]
-        if found is None:
-            found = suppressions_of(doc)
-        if found:
-            self._suppressions_now[doc.display] = [[list(o), c, r] for o, c, r in found]
-        return found
+        """Return the suppressions of ``doc``: as kept while its text is the same, else from its model."""
+        held = self._suppressions.get(doc, lambda: suppressions_of(doc))
+        with contextlib.suppress(TypeError, ValueError):
+            return [(tuple(owner), str(code), str(reason)) for owner, code, reason in held]
+        return suppressions_of(doc)  # kept in another shape
 
     def save(self) -> None:
         """Write the record, if it changed (a failure to write it is ignored: it only saves time)."""
@@ -234,18 +228,12 @@ class CheckRecord:
         place = {display: n for n, display in enumerate(names)}
         documents = [[d, self._by_display[d].digest, self._model_now(d)] for d in names]
         checks = {name: _placed(entry, place) for name, entry in self._now.items()}
-        now = {"checks": checks, "suppressions": self._suppressions_now, "documents": documents}
-        before = {
-            "checks": self._before,
-            "suppressions": self._suppressed,
-            "documents": self._documents_before,
-        }
-        if now == before:
+        self._suppressions.save()
+        if checks == self._before and documents == self._documents_before:
             return
-        head = json.dumps({"check-record": VERSION}).encode() + b"\n"
-        body = json.dumps({"key": self._key, **now}, separators=(",", ":")).encode()
+        text = json.dumps({"key": self._key, "checks": checks, "documents": documents}, separators=(",", ":"))
         with contextlib.suppress(CurriculumError, OSError):
-            write_atomic(self._path, head + body + b"\n", within=self._cur.root)
+            write_atomic(self._path, text, within=self._within)
 
     # ------------------------------------------------------------------ one check
 
@@ -424,10 +412,6 @@ class CheckRecord:
         return self._model(doc)
 
 
-_PARTS = ("checks", "suppressions", "documents")
-"""What the record holds besides its key."""
-
-
 def _placed(entry: dict[str, Any], place: dict[str, int]) -> dict[str, Any]:
     """Return an entry with the documents it read named by their places in the record's list."""
     if "context" in entry:
@@ -438,15 +422,3 @@ def _placed(entry: dict[str, Any], place: dict[str, int]) -> dict[str, Any]:
 def _model_digest(doc: Document[Any]) -> str:
     """Return a digest of a document's model (its validated content)."""
     return hashlib.sha256(doc.model.model_dump_json(by_alias=True).encode()).hexdigest()
-
-
-def _read(path: Path) -> dict[str, Any]:
-    found = read_headed(path, RECORD_LIMIT)
-    if found is None or found[0].get("check-record") != VERSION:
-        return {}
-    _, data, start = found
-    try:
-        record = json.loads(data[start:])
-    except (ValueError, RecursionError):
-        return {}
-    return record if isinstance(record, dict) else {}

@@ -4,7 +4,7 @@ Some results are needed of every document at every build, though an edit
 changes one: the progress manifest lists every lesson and every part. Made
 from the documents' models, they would load every model; kept in the memo,
 they would cost a look-up a document. A :class:`DocumentFacts` keeps them
-in one file, read whole (a line of JSON a document, parsed at once), so an
+in one file, read whole (one JSON object, parsed at once), so an
 unchanged document's facts cost what reading its stamp costs, and only a
 changed document's are made again, from its model.
 
@@ -23,15 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from curriculum._memo import code_key, machine_key
-from curriculum._plain import read_headed
+from curriculum._plain import read_record
 from curriculum.content._files import write_atomic
 from curriculum.content._project import Document
 from curriculum.errors import CurriculumError
 
 __all__ = ["DocumentFacts"]
-
-RECORD_LIMIT = 64 << 20
-"""The largest file read back."""
 
 
 class DocumentFacts:
@@ -52,18 +49,21 @@ class DocumentFacts:
         self._path = path
         self._within = within
         self._key = hashlib.sha256(f"{name}\0{machine_key()}\0{code_key()}".encode()).hexdigest()
-        self._before: dict[str, Any] = {}
-        found = read_headed(path, RECORD_LIMIT)
-        if found is not None and found[0].get("facts") == self._key:
-            with contextlib.suppress(ValueError, RecursionError):
-                facts = json.loads(found[1][found[2] :])
-                self._before = facts if isinstance(facts, dict) else {}
+        data = read_record(path)
+        facts = data.get("documents") if data.get("key") == self._key else None
+        self._before: dict[str, Any] = facts if isinstance(facts, dict) else {}
         self._now: dict[str, list[Any]] = {}
         self.made = 0
         """How many documents' facts were made (not taken from the file) by this object."""
 
     def get(self, doc: Document[Any], make: Callable[[], Any]) -> Any:
-        """Return the facts of ``doc``: as kept while its text is the same, else ``make()`` (JSON data)."""
+        """Return the facts of ``doc``: as kept while its text is the same, else ``make()`` (JSON data).
+
+        Asked again for the same document, it gives what it gave (``make`` runs once a document).
+        """
+        now = self._now.get(doc.display)
+        if now is not None and now[0] == doc.digest:
+            return now[1]
         then = self._before.get(doc.display)
         if doc.digest and isinstance(then, list) and len(then) == 2 and then[0] == doc.digest:
             self._now[doc.display] = then
@@ -78,7 +78,8 @@ class DocumentFacts:
         """Write the facts of the documents asked for, if they changed (a failure to write is ignored)."""
         if self._now == self._before:
             return
-        head = json.dumps({"facts": self._key}).encode() + b"\n"
-        body = json.dumps(self._now, separators=(",", ":"), sort_keys=True).encode()
+        record = {"key": self._key, "documents": self._now}
         with contextlib.suppress(CurriculumError, OSError):
-            write_atomic(self._path, head + body + b"\n", within=self._within)
+            write_atomic(
+                self._path, json.dumps(record, separators=(",", ":"), sort_keys=True), within=self._within
+            )

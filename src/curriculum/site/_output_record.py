@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from curriculum._memo import machine_key
+from curriculum._plain import read_record
 from curriculum.content import write_atomic
 from curriculum.project import package_fingerprint
-from curriculum.site._quick import read_record
 from curriculum.site._stamp import RACY_NS
 
 __all__ = ["OutputRecord"]

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from curriculum._plain import read_record
 from curriculum.components import Mount
 from curriculum.content import write_atomic
-from curriculum.site._quick import read_record
 from curriculum.site._stamp import FileDigests
 
 __all__ = ["PagePlan", "PlannedPage"]

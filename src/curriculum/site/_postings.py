@@ -31,9 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from curriculum._plain import read_headed
+from curriculum._plain import RECORD_LIMIT, read_headed
 from curriculum.content import write_atomic
-from curriculum.site._quick import RECORD_LIMIT
 
 __all__ = [
     "BITS",

@@ -14,7 +14,6 @@ When any differs, the build takes the full path, which compares contents
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from collections.abc import Iterable
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from curriculum._cache import PROJECT_CACHE
-from curriculum._plain import read_existing
+from curriculum._plain import read_json as _record
 
 __all__ = [
     "CHECK",
@@ -32,7 +31,6 @@ __all__ = [
     "LastBuild",
     "cached_check",
     "last_build",
-    "read_record",
     "stats",
     "unchanged",
     "watched",
@@ -44,32 +42,6 @@ CHECK = "check.json"
 """The last clean ``curriculum check``'s record, in the build cache."""
 MANIFEST = ".curriculum-manifest.json"
 """The files a build wrote, listed in the output folder (the next build removes those it does not write)."""
-RECORD_LIMIT = 64 << 20
-"""The largest record read back (a site of a thousand pages writes a few hundred kilobytes)."""
-
-
-def _record(path: Path) -> Any:
-    """Return the JSON of a record the last build wrote; raise ValueError if it is not a plain file.
-
-    A record lives in a folder a repository can ship: a link (to ``/dev/zero``,
-    say) or a special file in its place is no record (see :func:`read_existing`).
-    """
-    data = read_existing(path, RECORD_LIMIT)
-    if data is None or len(data) > RECORD_LIMIT:
-        raise ValueError(f"{path} is not a record")
-    return json.loads(data)
-
-
-def read_record(path: Path) -> dict[str, Any]:
-    """Return a record of the build cache (a JSON object); an empty one if it is missing or damaged.
-
-    A link, a special file or a file too large to be a record counts as missing (see :func:`_record`).
-    """
-    try:
-        data = _record(path)
-    except (ValueError, RecursionError):  # a damaged record is no record
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def stats(paths: Iterable[str]) -> list[list[Any]]:

@@ -27,8 +27,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from curriculum._plain import read_record
 from curriculum.content import write_atomic
-from curriculum.site._quick import read_record
 from curriculum.site._search import SearchPage, part_digest
 
 __all__ = ["PARTS_RECORD", "PartRecord", "Placement"]

@@ -18,6 +18,7 @@ from typing import Any
 
 from curriculum._cache import RACY_NS
 from curriculum._memo import machine_key
+from curriculum._plain import read_record
 from curriculum.content import (
     FileRefused,
     read_bytes,
@@ -27,7 +28,7 @@ from curriculum.content import (
     write_atomic,
 )
 from curriculum.project import Project, package_files, package_fingerprint
-from curriculum.site._quick import MANIFEST, QUICK, read_record, watched
+from curriculum.site._quick import MANIFEST, QUICK, watched
 
 __all__ = ["RACY_NS", "BuildStamp", "FileDigests"]
 
