@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from curriculum.content import load_curriculum
 from curriculum.content._privacy import PATTERNS, _scan
-from curriculum.content._texts import _documents
+from curriculum.content._texts import texts as authored_texts
 from tests.conftest import REPO
 
 
@@ -79,6 +79,6 @@ def test_no_digit_pattern_matches_a_text_without_a_digit(text: str) -> None:
 
 def test_every_text_of_the_repository_scans_as_before() -> None:
     cur = load_curriculum(REPO)
-    texts = [field.text for _, texts_of in _documents(cur) for field in texts_of()]
+    texts = [field.text for field in authored_texts(cur)]
     assert len(texts) > 1000
     assert [_scan(text) for text in texts] == [_every_pattern(text) for text in texts]

@@ -530,8 +530,13 @@ def _entry(kind: _Kind, doc: Document[Any], problems: int) -> IndexEntry | None:
         same = False
     if not same:
         return None
-    _DOCUMENTS.get(doc.digest, lambda: model + b"\t" + locs_json(doc.locs).encode(), context=kind)
+    _DOCUMENTS.get(doc.digest, lambda: _stored_form(model, doc), context=kind)
     return IndexEntry(kind, doc.digest)
+
+
+def _stored_form(model: bytes, doc: Document[Any]) -> bytes:
+    """Return what :data:`_DOCUMENTS` keeps of a document: its model's JSON (``model``), a tab, its places."""
+    return model + b"\t" + locs_json(doc.locs).encode()
 
 
 _DOCUMENTS = Memo[bytes](
@@ -629,7 +634,7 @@ class _IndexedDocument(Document[Any]):
         kind, root = self.__dict__["_kind"], self.__dict__["_root"]
         if in_session(root):
             model = model_adapter(_model_of(kind)).dump_json(loaded.model, by_alias=True)
-            _DOCUMENTS.put(self.digest, model + b"\t" + locs_json(loaded.locs).encode(), context=kind)
+            _DOCUMENTS.put(self.digest, _stored_form(model, loaded), context=kind)
         return loaded
 
     @functools.cached_property

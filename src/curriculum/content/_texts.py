@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -158,12 +158,14 @@ def _scan_contexts(cur: Curriculum) -> list[Any]:
     return [scan.context(cur) for scan in SCANS]
 
 
-def _scanned(cur: Curriculum) -> list[Document[Any]]:
-    """Return every document that holds authored text."""
-    return [doc for doc, _ in _documents(cur)]
+def _documents(cur: Curriculum) -> list[Document[Any]]:
+    """Return every document that holds authored text (its texts: :func:`_texts_of`)."""
+    tables: list[Mapping[str, Document[Any]]] = [cur.lessons, cur.quizzes, cur.vignettes, cur.exercises]
+    found = [doc for table in [*tables, cur.notes] for doc in table.values()]
+    return [*found, cur.techniques] if cur.techniques is not None else found
 
 
-@document_check(_scan_contexts, _scanned)
+@document_check(_scan_contexts, _documents)
 def text_scans(doc: Document[Any], contexts: list[Any]) -> Iterator[Finding]:
     """Run every text scan (citations, language, privacy, objective ids) over each file's texts.
 
@@ -270,8 +272,8 @@ def texts(cur: Curriculum) -> Iterator[TextField]:
     TextField
         Each text, in file order.
     """
-    for _, texts_of in _documents(cur):
-        yield from texts_of()
+    for doc in _documents(cur):
+        yield from _texts_of(doc)
 
 
 def _texts_of(doc: Document[Any]) -> Iterator[TextField]:
@@ -287,22 +289,6 @@ def _texts_of(doc: Document[Any]) -> Iterator[TextField]:
         yield from _techniques(doc)
     else:  # a lesson, or facilitator notes
         yield from _cells(doc)
-
-
-def _documents(cur: Curriculum) -> Iterator[tuple[Document[Any], Callable[[], Iterator[TextField]]]]:
-    """Yield each document that holds authored text, with how to make its texts (made only when asked)."""
-    for lesson in cur.lessons.values():
-        yield lesson, functools.partial(_cells, lesson)
-    for quiz in cur.quizzes.values():
-        yield quiz, functools.partial(_quiz, quiz)
-    for vignette in cur.vignettes.values():
-        yield vignette, functools.partial(_vignette, vignette)
-    for exercise in cur.exercises.values():
-        yield exercise, functools.partial(_exercise, exercise)
-    for notes in cur.notes.values():
-        yield notes, functools.partial(_cells, notes)
-    if cur.techniques is not None:
-        yield cur.techniques, functools.partial(_techniques, cur.techniques)
 
 
 def _cells(doc: Document[Any]) -> Iterator[TextField]:
