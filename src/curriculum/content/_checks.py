@@ -272,15 +272,17 @@ def _callable_ids(cur: Curriculum) -> dict[str, Any]:
     """
     from curriculum.components import COMPONENTS  # the kinds, registered above this layer
 
-    known = {"overview": sorted(cur.lessons)} if not cur.standalone else {}
-    if not cur.standalone:
-        for function, spec in COMPONENTS.items():
-            known[function] = sorted(spec.documents(cur, ()))
-            choices = [sorted(p.choices()) if p.choices is not None else [] for p in spec.params[:-1]]
-            for prefix in itertools.product(*choices):
-                if prefix:
-                    known["/".join((function, *prefix))] = sorted(spec.documents(cur, (*prefix, None)))
-    return {"functions": json.dumps(signatures(), sort_keys=True), "ids": known}
+    functions = json.dumps(signatures(), sort_keys=True)
+    if cur.standalone:
+        return {"functions": functions, "ids": {}}  # files checked on their own: no ids to resolve
+    known = {"overview": sorted(cur.lessons)}
+    for function, spec in COMPONENTS.items():
+        known[function] = sorted(spec.documents(cur, ()))
+        choices = [sorted(p.choices()) if p.choices is not None else [] for p in spec.params[:-1]]
+        for prefix in itertools.product(*choices):
+            if prefix:
+                known["/".join((function, *prefix))] = sorted(spec.documents(cur, (*prefix, None)))
+    return {"functions": functions, "ids": known}
 
 
 @document_check(_callable_ids, lambda cur: list(cur.lessons.values()))

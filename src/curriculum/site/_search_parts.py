@@ -62,6 +62,7 @@ class PartRecord:
         self._index_before = data.get("index") if pages is not None else None
         self._index: str | None = None
         self._now: dict[str, list[Any]] = {}
+        self._checked: dict[str, list[Any] | None] = {}
 
     def knows(self, page: SearchPage) -> bool:
         """Whether the record gives the part of ``page``: it was made from what the page is made from now."""
@@ -108,8 +109,14 @@ class PartRecord:
             write_atomic(self._path, json.dumps(record, sort_keys=True), within=self._path.parent)
 
     def _entry(self, url: str) -> list[Any] | None:
-        """Return the record's entry of ``url``, if it is one this code wrote."""
-        then = self._before.get(url)
+        """Return the record's entry of ``url``, if it is one this code wrote (looked at once a page)."""
+        if url not in self._checked:
+            self._checked[url] = self._shaped(self._before.get(url))
+        return self._checked[url]
+
+    @staticmethod
+    def _shaped(then: Any) -> list[Any] | None:
+        """Return an entry if it has the shape this code writes, else None."""
         shaped = (
             isinstance(then, list)
             and len(then) == 4
