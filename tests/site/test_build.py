@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -507,19 +508,19 @@ def test_the_index_is_not_even_gathered_while_no_page_text_changed(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each page says what its text is made from (cache entry, payload keys): the same, no index work."""
-    from curriculum.site import _search, _stages
+    from curriculum.site import _search, _search_stage
 
     build_site(project, engine="pandoc", console=Console(quiet=True))
     config = project / "_quarto.yml"
     config.write_text(config.read_text().replace("website:\n", "website:\n  page-footer: A footer\n", 1))
-    real = _stages.site_index
     with monkeypatch.context() as never:
-        never.setattr(_stages, "site_index", lambda pages: pytest.fail("the index was gathered"))
+        never.setattr(_search_stage, "site_index", lambda pages: pytest.fail("the index was gathered"))
         build_site(project, engine="pandoc", console=Console(quiet=True))
     quiz = project / "quizzes" / "intro.yml"
     quiz.write_text(quiz.read_text().replace("Introduction quiz", "Introduction quiz on the alliance"))
-    gathered: list[int] = []
-    monkeypatch.setattr(_stages, "site_index", lambda pages: gathered.append(1) or real(pages))
+    gathered: list[int] = []  # the quiz's page has the quiz's title: a page renamed, the index is gathered
+    real = _search_stage.site_index
+    monkeypatch.setattr(_search_stage, "site_index", lambda pages: gathered.append(1) or real(pages))
     scripted: list[int] = []
     script = _search.SearchIndex.text_script
     monkeypatch.setattr(_search.SearchIndex, "text_script", lambda i, n: scripted.append(n) or script(i, n))
@@ -540,7 +541,7 @@ def test_an_edit_that_changes_no_indexed_word_encodes_no_index(
     postings stay. (Whether the postings are read ahead while a page renders
     is a matter of timing, tested on its own: no read ahead here.)
     """
-    from curriculum.site import _search, _search_parts, _stages
+    from curriculum.site import _search, _search_parts, _search_stage
 
     first = build_site(project, engine="pandoc", console=Console(quiet=True))
     postings = project / ".curriculum-cache" / "resident" / "search-postings"
@@ -550,10 +551,11 @@ def test_an_edit_that_changes_no_indexed_word_encodes_no_index(
     read: list[str] = []
     digest = _search_parts.part_digest
     monkeypatch.setattr(_search_parts, "part_digest", lambda part: read.append("part") or digest(part))
-    monkeypatch.setattr(_stages, "site_index", lambda pages: pytest.fail("the index was gathered"))
+    monkeypatch.setattr(_search_stage, "site_index", lambda pages: pytest.fail("the index was gathered"))
     monkeypatch.setattr(_search.SearchIndex, "index", lambda *a: pytest.fail("the index was encoded again"))
-    monkeypatch.setattr(_stages, "read_postings", lambda *a: pytest.fail("the last postings were read"))
-    monkeypatch.setattr(_stages._SearchRecords, "read_ahead", lambda self: None)
+    monkeypatch.setattr(_search_stage, "patch", lambda *a: pytest.fail("the index was patched"))
+    monkeypatch.setattr(_search_stage, "read_postings", lambda *a: pytest.fail("the last postings were read"))
+    monkeypatch.setattr(_search_stage.SearchRecords, "read_ahead", lambda self: None)
     result = build_site(project, engine="pandoc", console=Console(quiet=True))
     assert "predicted the outcome" in (result.out / "quiz" / "intro.data.js").read_text()
     shows = [p for p in result.out.rglob("*.data.js") if "predicted the outcome" in p.read_text()]
@@ -565,7 +567,7 @@ def test_a_second_edit_that_changes_no_indexed_word_gathers_no_index_either(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The index kept by its pages' parts is recorded as the index it is: the next such edit keeps it too."""
-    from curriculum.site import _stages
+    from curriculum.site import _search_stage
 
     build_site(project, engine="pandoc", console=Console(quiet=True))
     quiz = project / "quizzes" / "intro.yml"
@@ -574,7 +576,7 @@ def test_a_second_edit_that_changes_no_indexed_word_gathers_no_index_either(
             quiz.read_text().replace("predicted outcome", new).replace("predicted the outcome", new)
         )
         with monkeypatch.context() as never:
-            never.setattr(_stages, "site_index", lambda pages: pytest.fail("the index was gathered"))
+            never.setattr(_search_stage, "site_index", lambda pages: pytest.fail("the index was gathered"))
             result = build_site(project, engine="pandoc", console=Console(quiet=True))
         assert new in (result.out / "quiz" / "intro.data.js").read_text()
 
@@ -588,7 +590,7 @@ def test_a_text_edit_that_keeps_every_word_remakes_only_the_text_scripts_of_its_
     that show the quiz are made again from their own parts, and every search
     file is what a build from nothing makes.
     """
-    from curriculum.site import _stages
+    from curriculum.site import _search_stage
 
     first = build_site(project, engine="pandoc", console=Console(quiet=True))
     index = first.out / "search-index.js"
@@ -596,7 +598,7 @@ def test_a_text_edit_that_keeps_every_word_remakes_only_the_text_scripts_of_its_
     quiz = project / "quizzes" / "intro.yml"
     quiz.write_text(quiz.read_text().replace("Her rating of the alliance,", "Her rating of the alliance!,"))
     with monkeypatch.context() as never:
-        never.setattr(_stages, "site_index", lambda pages: pytest.fail("the index was gathered"))
+        never.setattr(_search_stage, "site_index", lambda pages: pytest.fail("the index was gathered"))
         result = build_site(project, engine="pandoc", console=Console(quiet=True))
     remade = [p for p, then in scripts.items() if p.stat().st_mtime_ns != then]
     assert remade and index not in remade and len(remade) < len(scripts) - 1
@@ -609,24 +611,101 @@ def test_a_text_edit_that_keeps_every_word_remakes_only_the_text_scripts_of_its_
         assert (whole.out / name).read_bytes() == path.read_bytes(), name
 
 
-def test_an_index_encoded_again_from_the_last_postings_is_the_index_encoded_whole(project: Path) -> None:
-    """A prose edit encodes again only its sections' words (search-postings), to the same index."""
+def _edit_cell(lesson: Path, old: str, new: str) -> None:
+    """Replace ``old`` by ``new`` in the lesson's one Markdown cell that holds it."""
+    notebook = json.loads(lesson.read_text(encoding="utf-8"))
+    cells = [c for c in notebook["cells"] if c["cell_type"] == "markdown" and old in "".join(c["source"])]
+    assert len(cells) == 1, old
+    cells[0]["source"] = "".join(cells[0]["source"]).replace(old, new, 1)
+    lesson.write_text(json.dumps(notebook), encoding="utf-8")
+
+
+def _show_quiz(lesson: Path, quiz: str) -> None:
+    """Add a code cell that shows ``quiz`` to the end of the lesson."""
+    notebook = json.loads(lesson.read_text(encoding="utf-8"))
+    source = f'curriculum.quiz("{quiz}")'
+    cell = {"cell_type": "code", "id": "show-quiz", "metadata": {}, "outputs": [], "source": source}
+    notebook["cells"].append(cell)
+    notebook["cells"][-1]["execution_count"] = None
+    lesson.write_text(json.dumps(notebook), encoding="utf-8")
+
+
+def test_an_index_patched_by_its_changed_sections_is_the_index_of_a_build_from_nothing(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Words added and removed, a heading renamed, a quiz's stem edited: the index is patched.
+
+    Only the changed sections' words are encoded again (from search-postings),
+    and no other page's part is read. Postings kept of another index, a section
+    added, a component shown: the index is gathered. After each edit,
+    every search file is what a build from nothing makes.
+    """
+    from curriculum.site import _search_stage
+
     build_site(project, engine="pandoc", console=Console(quiet=True))
     postings = project / ".curriculum-cache" / "resident" / "search-postings"
     assert postings.is_file()
-    lesson = sorted((project / "lessons").glob("*.ipynb"))[0]
-    notebook = json.loads(lesson.read_text(encoding="utf-8"))
-    cell = next(c for c in notebook["cells"][1:] if c["cell_type"] == "markdown")
-    source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-    cell["source"] = source.replace(" ", " zygomorphic ", 1)
-    lesson.write_text(json.dumps(notebook), encoding="utf-8")
-    again = build_site(project, engine="pandoc", console=Console(quiet=True))
-    index = (again.out / "search-index.js").read_text(encoding="utf-8")
-    assert "zygomorphic" in index
-    postings.unlink()
-    (again.out / "search-index.js").unlink()
-    whole = build_site(project, engine="pandoc", console=Console(quiet=True))
-    assert (whole.out / "search-index.js").read_text(encoding="utf-8") == index
+    done: list[str] = []
+    gather, patch = _search_stage.site_index, _search_stage.patch
+    monkeypatch.setattr(_search_stage, "site_index", lambda pages: done.append("gathered") or gather(pages))
+    monkeypatch.setattr(_search_stage, "patch", lambda *a: done.append("patched") or patch(*a))
+    lesson, quiz = project / "lessons" / "intro.ipynb", project / "quizzes" / "intro.yml"
+    kept: list[bytes] = []
+
+    def keeping_the_postings(edit: Callable[[], None]) -> Callable[[], None]:
+        return lambda: kept.append(postings.read_bytes()) or edit()
+
+    def with_postings_of_an_edit_before() -> None:  # as many sections, other words: another index's
+        postings.write_bytes(kept[-1])
+        _edit_cell(lesson, "## The working alliance", "## The therapeutic alliance")
+
+    edits: list[tuple[Callable[[], None], str, str]] = [
+        (
+            lambda: _edit_cell(lesson, "predicts outcome", "predicts zygomorphic outcome"),
+            "patched",
+            "zygomorphic",
+        ),
+        (lambda: _edit_cell(lesson, "predicts zygomorphic", "foretells"), "patched", "foretells"),
+        (
+            keeping_the_postings(lambda: _edit_cell(lesson, "## The alliance", "## The working alliance")),
+            "patched",
+            "working",
+        ),
+        (with_postings_of_an_edit_before, "gathered", "therapeutic"),
+        (
+            lambda: quiz.write_text(
+                quiz.read_text().replace("recurrent depression", "recurrent melancholia")
+            ),
+            "patched",
+            "melancholia",
+        ),
+        (
+            lambda: _edit_cell(lesson, "[@krupnick1996].", "[@krupnick1996].\n\n## Ruptures\n\nA rupture."),
+            "gathered",
+            "ruptures",
+        ),
+        (lambda: _show_quiz(lesson, "intro-final"), "gathered", "ruptures"),  # its components changed
+    ]
+    for n, (edit, how, word) in enumerate(edits):
+        edit()
+        done.clear()
+        result = build_site(project, engine="pandoc", console=Console(quiet=True))
+        assert done == [how], (n, done)
+        texts = [p.read_text(encoding="utf-8") for p in [*result.out.glob("search/*.js")]]
+        heads = (result.out / "search-index.js").read_text(encoding="utf-8")  # words are front-coded
+        assert any(word in text.lower() for text in [heads, *texts]), (n, word)
+        fresh = tmp_path / f"fresh-{n}"
+        shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("_site", ".curriculum-cache"))
+        whole = build_site(fresh, engine="pandoc", console=Console(quiet=True))
+        searched = sorted(
+            p.relative_to(whole.out) for p in [whole.out / "search-index.js", *whole.out.glob("search/*.js")]
+        )
+        assert searched == sorted(
+            p.relative_to(result.out)
+            for p in [result.out / "search-index.js", *result.out.glob("search/*.js")]
+        )
+        for name in searched:
+            assert (result.out / name).read_bytes() == (whole.out / name).read_bytes(), (n, name)
 
 
 def test_a_folder_planted_where_the_postings_are_kept_does_not_stop_the_build(project: Path) -> None:

@@ -213,7 +213,7 @@ def test_the_pages_pandoc_need_not_render_are_wrapped_while_it_renders(
     import json
     import threading
 
-    from curriculum.site import _page_plan, _page_render, _stages
+    from curriculum.site import _page_plan, _page_render, _search_stage, _stages
 
     root, _ = build_copy(tmp_path, "resident")
     _edit(root / "index.qmd", "A test home page", "The test home page")
@@ -224,7 +224,7 @@ def test_the_pages_pandoc_need_not_render_are_wrapped_while_it_renders(
     real_made, real_render, real_postings = (
         _page_plan.PagePlan.made,
         _page_render.PageRenderer.render,
-        _stages.read_postings,
+        _search_stage.read_postings,
     )
 
     def made_page(self: Any, source: str, page: Any) -> None:
@@ -245,7 +245,7 @@ def test_the_pages_pandoc_need_not_render_are_wrapped_while_it_renders(
 
     monkeypatch.setattr(_page_plan.PagePlan, "made", made_page)
     monkeypatch.setattr(_page_render.PageRenderer, "render", render)
-    monkeypatch.setattr(_stages, "read_postings", read_postings)
+    monkeypatch.setattr(_search_stage, "read_postings", read_postings)
     monkeypatch.setattr(_stages, "edited_pages", lambda config, changed: [])  # no render ahead of the stage
     out = _quiet(root)
     assert waited == [True], "the edited page's render held up the other pages or the search stage"

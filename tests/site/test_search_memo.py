@@ -10,7 +10,8 @@ import pytest
 from curriculum import _memo
 from curriculum._memo import memo_session
 from curriculum.site import _search
-from curriculum.site._search import SearchPage, site_index
+from curriculum.site._postings import encode
+from curriculum.site._search import IndexHeads, SearchIndex, SearchPage, site_index
 
 BODY = (
     '<h2 id="alliance">The alliance</h2><p>Bond, tasks and goals predict the outcome.</p>'
@@ -232,12 +233,15 @@ def test_the_parts_record_gives_a_part_only_for_a_page_made_from_what_it_was(tmp
     page = _made(["entry", []])
     record = PartRecord(path, "site")
     assert record.placement(page.url) is None and not record.knows(page)
-    record.update(["an index"], [page], ["recorded"], {page.url: (0, ["w1"])})
+    heads = IndexHeads([["Lesson", "lessons/one", 0, 2]], ["", "The alliance"], {"1": "alliance"})
+    record.update(["an index"], [page], ["recorded"], {page.url: (0, ["w1"])}, heads)
     record.save()
     again = PartRecord(path, "site")
     assert again.knows(page) and again.digest(page) == "recorded"
-    assert again.placement(page.url) == (0, ["w1"])
+    assert again.placement(page.url) == (0, ["w1"]) and again.recorded_digest(page.url) == "recorded"
+    assert again.made_from(page.url) == page.made_from_key == '["entry",[]]'
     assert again.describes(["an index"]) and not again.describes(["another index"])
+    assert again.heads() == heads and again.heads() is not again.heads(), "a copy each time: it is patched"
     changed = _made(["another entry", []])
     assert not again.knows(changed) and again.digest(changed) == part_digest(changed.part())
     assert PartRecord(path, "another site").placement(page.url) is None, "another site's record is ignored"
@@ -265,6 +269,46 @@ def test_a_parts_record_entry_of_another_shape_is_no_entry(tmp_path: Path, entry
     path.write_text(json.dumps({"shared": "site", "pages": {"lessons/one.html": entry}}))
     record = PartRecord(path, "site")
     assert record.placement("lessons/one.html") is None and not record.knows(_made(["entry", []]))
+
+
+@pytest.mark.parametrize(
+    "heads",
+    [
+        None,
+        [],
+        [[], [], {}, 1],
+        [[["Lesson", "one", 0, 1]], [], {}],  # fewer headings than the pages' sections
+        [[["Lesson", "one", 0, 0]], [], {}],  # a page without sections (the index leaves those out)
+        [[["Lesson", "one", "0", 1]], [""], {}],
+        [[["Lesson", "one", 0, True]], [""], {}],
+        [[["Lesson", "one", 0]], [""], {}],
+        [[["Lesson", "one", 0, 1]], [1], {}],
+        [[["Lesson", "one", 0, 1]], [""], {"1": "beyond the last section"}],
+        [[["Lesson", "one", 0, 1]], [""], {"x": "not a number"}],
+        [[["Lesson", "one", 0, 1]], [""], {"\u0663": "not an ASCII number"}],
+        [[["Lesson", "one", 0, 1]], [""], {"0": 1}],
+        [[["Lesson", "one", 0, 1]], [""], []],
+    ],
+)
+def test_index_heads_of_another_shape_are_no_heads(heads: Any) -> None:
+    """The heads of a record are checked before an edit patches them (a record is a file: trust no shape)."""
+    assert IndexHeads.from_json(heads) is None
+    assert IndexHeads.from_json([[["Lesson", "one", 0, 1]], [""], {"0": "top"}]) is not None
+
+
+def test_heads_replaced_are_the_heads_of_the_index_with_those_sections() -> None:
+    """Renaming headings in place gives the heads a new index of the same sections has (anchors included)."""
+    index = SearchIndex()
+    index.add("Lesson", "lessons/one.html", 0, [("", "", "Intro"), ("the-alliance", "The alliance", "Text")])
+    index.add("Other", "other.html", 2, [("goals", "Goals and tasks", "More")])
+    heads = index.heads()
+    heads.replace(1, [("custom", "The  working\nalliance"), ("goals-and-tasks", "Goals and tasks")])
+    again = SearchIndex()
+    again.add("Lesson", "lessons/one.html", 0, [("", "", "x"), ("custom", "The working alliance", "x")])
+    again.add("Other", "other.html", 2, [("goals-and-tasks", "Goals and tasks", "x")])
+    assert heads == again.heads() and heads.script(encode([])) == again.heads().script(encode([]))
+    assert heads.anchors == {"1": "custom"}
+    assert heads.first_sections() == [0, 2]
 
 
 def test_a_damaged_parts_record_is_no_record(tmp_path: Path) -> None:

@@ -6,12 +6,15 @@ import json
 import random
 from pathlib import Path
 
+import pytest
+
 from curriculum.site._postings import (
     BITS,
     Postings,
     _block,
     _digest,
     encode,
+    patch,
     read_postings,
     rice,
     stream,
@@ -63,44 +66,54 @@ def _sections(rng: random.Random, vocabulary: list[str], count: int) -> list[str
     return [" ".join(sorted(rng.sample(vocabulary, rng.randint(0, 12)))) for _ in range(count)]
 
 
-def test_postings_encoded_again_in_part_equal_postings_encoded_whole() -> None:
-    """Edits of a few sections (words added, removed, new to the index, gone from it) reuse the rest."""
+def _changed(before: list[str], after: list[str]) -> tuple[dict[int, str], dict[int, str]]:
+    """The sections an edit changed, by number: their words before and after."""
+    changed = [n for n, (old, new) in enumerate(zip(before, after, strict=True)) if old != new]
+    return {n: before[n] for n in changed}, {n: after[n] for n in changed}
+
+
+def test_postings_patched_equal_postings_encoded_whole() -> None:
+    """Edits of some sections (words added, removed, new to the index, gone from it) reuse the rest."""
     rng = random.Random(11)
     vocabulary = [f"w{n}" for n in range(300)]
-    for count in (8, 40, 400):
+    for count in (1, 8, 40, 400):
         words = _sections(rng, vocabulary, count)
         previous = encode(words)
-        assert previous == encode(words, None)
         for _ in range(30):
             edited = list(words)
-            for n in rng.sample(range(count), rng.randint(1, max(1, count // 8))):
+            for n in rng.sample(range(count), rng.randint(1, max(1, count // rng.choice((1, 2, 8))))):
                 kept = [w for w in edited[n].split() if rng.random() < 0.7]
                 fresh = rng.sample([*vocabulary, "brand-new", f"new{rng.randint(0, 9)}"], rng.randint(0, 5))
                 edited[n] = " ".join(sorted(set(kept + fresh)))
-            again = encode(edited, previous)
+            again = patch(previous, *_changed(words, edited))
             assert again == encode(edited), count  # the same words, the same blocks, so the same stream
+            assert again.stream == encode(edited).stream
             previous, words = again, edited
+    assert patch(encode(["a1 b2"]), {}, {}) == encode(["a1 b2"])  # nothing changed
+    assert patch(encode(["a1", "b2"]), {0: "a1", 1: "b2"}, {0: "", 1: ""}) == encode(["", ""])  # all gone
 
 
-def test_a_different_number_of_sections_or_damaged_postings_are_encoded_whole() -> None:
+def test_postings_that_cannot_be_patched_say_so() -> None:
+    """Damaged postings, or sections not in the index, raise ValueError: the index is encoded whole."""
     words = ["alpha beta", "beta gamma", "gamma", "delta", "alpha", "beta", "gamma", "delta"]
     previous = encode(words)
-    assert encode([*words, "alpha"], previous) == encode([*words, "alpha"])
-    edited = [*words[:-1], "epsilon"]  # one section of eight, which loses delta: encoded again in part
-    assert encode(edited, previous) == encode(edited)
+    for before, now in (({8: ""}, {8: "alpha"}), ({-1: ""}, {-1: "alpha"}), ({7: "delta"}, {6: "delta"})):
+        with pytest.raises(ValueError):
+            patch(previous, before, now)
     delta = previous.terms.index("delta")
     for damaged_block in ("1", "0", "11", previous.blocks[delta] + "0", "010" * 4):
         blocks = list(previous.blocks)
         blocks[delta] = damaged_block  # the block of a word the edit moves: it does not read back
-        damaged = Postings(
-            previous.words, previous.terms, "".join(blocks), tuple(map(len, blocks)), previous.coded
-        )
-        assert encode(edited, damaged) == encode(edited), damaged_block
+        bits = "".join(blocks)
+        damaged = Postings(8, previous.terms, int(bits, 2), tuple(map(len, blocks)), previous.coded)
+        with pytest.raises(ValueError):  # section 7 loses delta
+            patch(damaged, {7: "delta"}, {7: "epsilon"})
 
 
 def test_kept_postings_are_read_back_only_under_their_key_and_in_shape(tmp_path: Path) -> None:
     path = tmp_path / "search-postings"
     postings = encode(["alpha beta", "beta", "", "gamma alpha", "\u00e9t\u00e9"])
+    assert postings.sections == 5
     assert sum(postings.widths) % 6  # the last character of the stream has bits beyond the blocks
     write_postings(path, postings, "key")
     assert read_postings(path, "key") == postings
@@ -112,7 +125,6 @@ def test_kept_postings_are_read_back_only_under_their_key_and_in_shape(tmp_path:
     written = path.read_bytes()
     header = json.loads(written.partition(b"\n")[0])
     parts = {
-        "words": "alpha beta\nbeta\n\ngamma alpha\n\u00e9t\u00e9".encode(),
         "terms": "alpha\nbeta\ngamma\n\u00e9t\u00e9".encode(),
         "coded": "!alpha\n!beta\n!gamma\n!\u00e9t\u00e9".encode(),
         "widths": " ".join(map(str, postings.widths)).encode(),
@@ -123,7 +135,7 @@ def test_kept_postings_are_read_back_only_under_their_key_and_in_shape(tmp_path:
     def record(sections: int = 5, **changed: bytes) -> bytes:
         """The record with some parts changed, in shape for its hash and sizes: only the layout is wrong."""
         body = {**parts, **changed}
-        sizes = [len(body[name]) for name in ("words", "terms", "coded", "widths")]
+        sizes = [len(body[name]) for name in ("terms", "coded", "widths")]
         fields = {**header, "sections": sections, "sizes": sizes}
         fields["digest"] = _digest(fields, b"".join(body.values()))
         return json.dumps(fields).encode() + b"\n" + b"".join(body.values())
@@ -133,12 +145,12 @@ def test_kept_postings_are_read_back_only_under_their_key_and_in_shape(tmp_path:
     stream_, widths = parts["stream"], parts["widths"]
     for damaged in (
         written.replace(b"gamma", b"gammb", 1),  # damaged in place
-        written.replace(b'"format":1', b'"format":0'),  # the layout of another version
+        written.replace(b'"format":2', b'"format":1'),  # the layout of another version
         written.replace(b'"sizes":[', b'"sizes":[1,', 1),  # a part too many
         record(terms="beta\nalpha\ngamma\n\u00e9t\u00e9".encode()),  # words out of order
         record(terms="alpha\nalpha\ngamma\n\u00e9t\u00e9".encode()),  # a word twice
         record(terms=b"alpha\nbeta\ngamma"),  # fewer words than widths
-        record(sections=4),  # fewer sections than there are
+        record(sections=-1),  # a number of sections that is none
         record(widths=b"0 " + widths.partition(b" ")[2]),  # an empty block
         record(widths=widths + b" 9"),  # more widths than words
         record(coded=b"!alpha\n!beta\n!gamma"),  # a word without its front code
@@ -151,7 +163,7 @@ def test_kept_postings_are_read_back_only_under_their_key_and_in_shape(tmp_path:
         record(stream=stream_[:-1] + b"/"),  # a character outside the alphabet
         record(stream=stream_[:-2] + b"=="),  # padding: too few bits, though as many characters
         record(stream=stream_[:-1] + BITS[-1].encode()),  # bits set beyond the last block
-        record(words=b"\xff" + parts["words"][1:]),  # not UTF-8
+        record(terms=b"\xff" + parts["terms"][1:]),  # not UTF-8
         b'{"key": "key", "format": 1}\n',
         b"not json\n",
     ):

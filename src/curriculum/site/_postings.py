@@ -9,10 +9,13 @@ sections are unchanged keeps its block.
 
 A lesson edit changes the words of a few sections of one page. Encoding every
 word again costs a pass over every word of every section (about 260,000 at 64
-lessons: 80 ms of pure Python); :func:`encode`, given the last build's
-:class:`Postings` (kept in the build cache), decodes and encodes again only the
-words of the sections that changed, and takes every other word's block as it
-was. The result is the same as encoding everything (a test compares them).
+lessons: 80 ms of pure Python); :func:`patch`, given the last build's
+:class:`Postings` (kept in the build cache) and the changed sections' words
+before and after, decodes and encodes again only the words those sections
+gained or lost, and takes every other word's block as it was. The result is
+the same as encoding everything (a test compares them). The kept postings hold
+no section's words (those of the changed sections come from the pages' parts),
+so what an edit reads and writes is the index's size, not its text's.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import json
 import operator
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +43,7 @@ __all__ = [
     "POSTINGS",
     "Postings",
     "encode",
+    "patch",
     "read_postings",
     "rice",
     "stream",
@@ -56,9 +61,7 @@ _STREAM = re.compile(r"[A-Za-z0-9_-]*")
 _PREFIX = "!#$%&()*+./:;<=>?@[]^{|}~"
 """A front-coded word starts with the number of characters it shares with the word before, from
 these (letters and digits never are one of them)."""
-_FEW = 8
-"""Encoded again in part only when at most one section in this many changed (else, whole)."""
-_FORMAT = 1
+_FORMAT = 2
 """The kept record's layout (:meth:`Postings.as_record`); a record of another is not read."""
 
 
@@ -115,9 +118,14 @@ def _sections(block: str, sections: int) -> list[int]:
 
 def stream(bits: str) -> str:
     """Return binary digits as a stream of :data:`BITS` characters (packed as URL-safe base64)."""
-    chars = -(-len(bits) // 6)
-    bits = bits + "0" * (-len(bits) % 24)  # whole groups of three bytes: base64 then adds no padding
-    packed = int(bits, 2).to_bytes(len(bits) // 8, "big") if bits else b""
+    return _packed(int(bits, 2) if bits else 0, len(bits))
+
+
+def _packed(bits: int, width: int) -> str:
+    """Return the ``width`` bits of ``bits`` (the first the highest) as a stream (:func:`stream`)."""
+    chars = -(-width // 6)
+    pad = -width % 24  # whole groups of three bytes: base64 then adds no padding
+    packed = (bits << pad).to_bytes((width + pad) // 8, "big")
     return base64.urlsafe_b64encode(packed).decode("ascii")[:chars]
 
 
@@ -141,25 +149,27 @@ def _coded(term: str, previous: str) -> str:
 
 @dataclass(frozen=True)
 class Postings:
-    """Each section's words, and the index's words (sorted) with their blocks of bits, in one string.
+    """The index's words (sorted) with their blocks of bits, in one string.
 
     Attributes
     ----------
-    words : tuple[str, ...]
-        Each section's indexed words, joined by spaces (each word once).
+    sections : int
+        The number of sections the words are found in.
     terms : tuple[str, ...]
         Every word, sorted.
-    bits : str
-        Each word's block (binary digits), one after the other in the order of ``terms``.
+    bits : int
+        Each word's block, one after the other in the order of ``terms``, the
+        first in the highest bits (an integer: a block is cut out, and blocks
+        are put together, by shifts of all of them at once).
     widths : tuple[int, ...]
         Each block's number of bits.
     coded : tuple[str, ...]
         Each word front-coded after the one before (see :attr:`vocabulary`).
     """
 
-    words: tuple[str, ...]
+    sections: int
     terms: tuple[str, ...]
-    bits: str
+    bits: int
     widths: tuple[int, ...]
     coded: tuple[str, ...]
 
@@ -173,9 +183,23 @@ class Postings:
 
     @property
     def blocks(self) -> tuple[str, ...]:
-        """Each word's block, in the order of :attr:`terms`."""
-        ends = self.ends
-        return tuple(self.bits[a:b] for a, b in zip([0, *ends], ends, strict=False))  # one more start
+        """Each word's block, as binary digits, in the order of :attr:`terms`."""
+        return tuple(self.block(n) for n in range(len(self.terms)))
+
+    def block(self, n: int) -> str:
+        """Return the block of word ``n``, as binary digits."""
+        bits, width = self.run(n, n + 1)
+        return format(bits, f"0{width}b")
+
+    def run(self, start: int, stop: int) -> tuple[int, int]:
+        """Return the blocks of the words ``[start, stop)``, one after the other, and their number of bits."""
+        begin, end = self.start(start), self.ends[stop - 1]
+        return (self.bits >> (self.width - end)) & ((1 << (end - begin)) - 1), end - begin
+
+    @property
+    def width(self) -> int:
+        """The number of bits of all the blocks."""
+        return self.ends[-1] if self.ends else 0
 
     @functools.cached_property
     def ends(self) -> list[int]:
@@ -189,24 +213,23 @@ class Postings:
     @functools.cached_property
     def stream(self) -> str:
         """The bits as a stream of :data:`BITS` characters (:func:`stream`): the index's ``postings``."""
-        return stream(self.bits)
+        return _packed(self.bits, self.width)
 
     def as_record(self) -> tuple[dict[str, Any], bytes]:
         """Return the postings as a record: a JSON header and the bytes it describes (:func:`write_postings`).
 
-        The bytes are the sections' words joined by newlines (a word holds no
-        white space), the terms and their front codes joined the same way, the
-        blocks' widths in decimal, then the published stream; the header gives
-        the number of sections and each part's length. So a record is read back
-        by a few splits of long strings, without a step for each word.
+        The bytes are the terms joined by newlines (a word holds no white
+        space), their front codes joined the same way, the blocks' widths in
+        decimal, then the published stream; the header gives the number of
+        sections and each part's length. So a record is read back by a few
+        splits of long strings, without a step for each word.
         """
         parts = (
-            "\n".join(self.words).encode("utf-8", "surrogatepass"),
             "\n".join(self.terms).encode("utf-8", "surrogatepass"),
             "\n".join(self.coded).encode("utf-8", "surrogatepass"),
             " ".join(map(str, self.widths)).encode("ascii"),
         )
-        header = {"sections": len(self.words), "sizes": [len(part) for part in parts]}
+        header = {"sections": self.sections, "sizes": [len(part) for part in parts]}
         return header, b"".join(parts) + self.stream.encode("ascii")
 
     @classmethod
@@ -222,13 +245,14 @@ class Postings:
         if not (
             type(count) is int
             and isinstance(sizes, list)
-            and len(sizes) == 4
+            and count >= 0
+            and len(sizes) == 3
             and all(type(n) is int and n >= 0 for n in sizes)
         ):
             return None
         ends = list(itertools.accumulate(sizes))
         try:
-            words, terms, coded, widths, packed = (
+            terms, coded, widths, packed = (
                 body[a:b].decode("utf-8", "surrogatepass")
                 for a, b in zip([0, *ends], [*ends, len(body)], strict=True)
             )
@@ -238,29 +262,29 @@ class Postings:
             width = tuple(json.loads(f"[{widths.replace(' ', ',')}]")) if widths else ()
         except ValueError:  # not UTF-8 (UnicodeDecodeError), or the widths are not as written
             return None
-        sections = tuple(words.split("\n")) if count else ()
         names = tuple(terms.split("\n")) if width else ()
         codes = tuple(coded.split("\n")) if width else ()
-        if len(sections) != count or len(names) != len(width) or (width and min(width) < 1):
-            return None  # sections or words miscounted, or an empty block
+        if len(names) != len(width) or (width and min(width) < 1):
+            return None  # words miscounted, or an empty block
         if len(codes) != len(names):
             return None  # a word without its front code
         if not all(map(operator.lt, names, names[1:])):
             return None  # words out of order, or one twice
         bits = _unstream(packed, sum(width))
-        return None if bits is None else cls(sections, names, bits, width, codes)
+        return None if bits is None else cls(count, names, bits, width, codes)
 
 
-def _unstream(packed: str, width: int) -> str | None:
-    """Return the first ``width`` bits of a :func:`stream`, as binary digits; None if it is not one."""
+def _unstream(packed: str, width: int) -> int | None:
+    """Return the first ``width`` bits of a :func:`stream`; None if it is not one."""
     if len(packed) != -(-width // 6) or not _STREAM.fullmatch(packed):
         return None  # too short or too long, or a character outside the stream's (padding, + or /)
     try:
         data = base64.b64decode(packed + "A" * (-len(packed) % 4), altchars=b"-_", validate=True)
     except ValueError:  # a character outside the alphabet
         return None
-    bits = format(int.from_bytes(data, "big"), f"0{len(data) * 8}b") if data else ""
-    return None if len(bits) < width or "1" in bits[width:] else bits[:width]
+    extra = len(data) * 8 - width
+    bits = int.from_bytes(data, "big")
+    return None if extra < 0 or bits & ((1 << extra) - 1) else bits >> extra
 
 
 def _digest(header: dict[str, Any], body: bytes) -> str:
@@ -269,56 +293,63 @@ def _digest(header: dict[str, Any], body: bytes) -> str:
     return hashlib.sha256(json.dumps(described).encode() + b"\0" + body).hexdigest()
 
 
-def encode(words: list[str], previous: Postings | None = None) -> Postings:
-    """Return the postings of the sections' ``words``, with the blocks of ``previous`` that still hold.
+def encode(words: list[str]) -> Postings:
+    """Return the postings of the sections' ``words``.
 
     Parameters
     ----------
     words : list[str]
         Each section's indexed words, joined by spaces (each word once in a section).
-    previous : Postings | None
-        The last build's postings. Used when it has as many sections and few of
-        them changed; a word in none of the changed sections keeps its block.
-
-    Returns
-    -------
-    Postings
-        The same postings as encoding every word anew.
     """
     sections = len(words)
-    if previous is not None and len(previous.words) == sections:
-        changed = [n for n, (new, old) in enumerate(zip(words, previous.words, strict=True)) if new != old]
-        if len(changed) * _FEW <= sections:
-            try:
-                return _again(words, previous, changed)
-            except ValueError:  # a block that does not read back (a damaged record): encode them all
-                pass
     lists: defaultdict[str, list[int]] = defaultdict(list)
     for n, found in enumerate(words):
         for word in found.split():
             lists[word].append(n)
     terms = sorted(lists)
     blocks = [_block(lists[t], sections) for t in terms]
+    bits = "".join(blocks)
     return Postings(
-        tuple(words), tuple(terms), "".join(blocks), tuple(map(len, blocks)), tuple(_front_coded(terms))
+        sections,
+        tuple(terms),
+        int(bits, 2) if bits else 0,
+        tuple(map(len, blocks)),
+        tuple(_front_coded(terms)),
     )
 
 
-def _again(words: list[str], previous: Postings, changed: list[int]) -> Postings:
-    """Return :func:`encode`'s postings, encoding again only the words ``changed`` sections gained or lost.
+def patch(previous: Postings, before: Mapping[int, str], now: Mapping[int, str]) -> Postings:
+    """Return the postings ``previous`` become when some sections' words change, as :func:`encode`'s.
 
-    The other words' terms, widths, bits and front codes are copied in runs
-    (slices of the previous postings) between the words encoded again; only the
-    first word of a run is front-coded again (the word before it may differ).
+    Only the words the changed sections gained or lost are decoded and encoded
+    again. The other words' terms, widths, bits and front codes are copied in runs
+    (slices of the previous postings) between them; only the first word of a run
+    is front-coded again (the word before it may differ).
+
+    Parameters
+    ----------
+    previous : Postings
+        The postings of the sections before the change.
+    before, now : Mapping[int, str]
+        The words of each changed section (by number), before and after the
+        change, joined by spaces; the same sections in both.
+
+    Raises
+    ------
+    ValueError
+        If the sections are not those of ``before``, or a block of ``previous``
+        does not read back (a damaged record): encode every word instead.
     """
-    sections = len(words)
-    now = {n: set(words[n].split()) for n in changed}
-    moved = sorted(set().union(*(now[n].symmetric_difference(previous.words[n].split()) for n in changed)))
-    old, ends = previous.terms, previous.ends
+    sections = previous.sections
+    if before.keys() != now.keys() or any(not 0 <= n < sections for n in now):
+        raise ValueError("the changed sections are not the same before and after, or not in the index")
+    after = {n: set(words.split()) for n, words in now.items()}
+    moved = sorted(set().union(*(after[n].symmetric_difference(before[n].split()) for n in now)))
+    old = previous.terms
     terms: list[str] = []
     widths: list[int] = []
     coded: list[str] = []
-    pieces: list[str] = []
+    pieces: list[tuple[int, int]] = []
 
     def run(start: int, stop: int) -> None:
         """Copy the previous words ``[start, stop)``."""
@@ -327,24 +358,27 @@ def _again(words: list[str], previous: Postings, changed: list[int]) -> Postings
             coded.extend(previous.coded[start + 1 : stop])
             terms.extend(old[start:stop])
             widths.extend(previous.widths[start:stop])
-            pieces.append(previous.bits[previous.start(start) : ends[stop - 1]])
+            pieces.append(previous.run(start, stop))
 
     copied = 0  # the previous words before this one are copied or replaced
     for term in moved:
         at = bisect.bisect_left(old, term, lo=copied)
         known = at < len(old) and old[at] == term
         run(copied, at)
-        before = _sections(previous.bits[previous.start(at) : ends[at]], sections) if known else []
-        ids = sorted({n for n in before if n not in now} | {n for n in changed if term in now[n]})
+        found = _sections(previous.block(at), sections) if known else []
+        ids = sorted({n for n in found if n not in after} | {n for n in now if term in after[n]})
         if ids:  # else the word is no longer indexed
             block = _block(ids, sections)
             coded.append(_coded(term, terms[-1] if terms else ""))
             terms.append(term)
             widths.append(len(block))
-            pieces.append(block)
+            pieces.append((int(block, 2), len(block)))
         copied = at + 1 if known else at
     run(copied, len(old))
-    return Postings(tuple(words), tuple(terms), "".join(pieces), tuple(widths), tuple(coded))
+    bits = 0
+    for piece, width in pieces:
+        bits = (bits << width) | piece
+    return Postings(sections, tuple(terms), bits, tuple(widths), tuple(coded))
 
 
 def read_postings(path: Path, key: str) -> Postings | None:

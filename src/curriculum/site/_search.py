@@ -36,6 +36,7 @@ from curriculum.components import COMPONENTS, dom_id
 from curriculum.site._postings import Postings, encode
 
 __all__ = [
+    "IndexHeads",
     "PagePart",
     "SearchIndex",
     "SearchPage",
@@ -43,6 +44,7 @@ __all__ = [
     "part_digest",
     "site_index",
     "slug",
+    "stored_part",
     "text_script",
 ]
 
@@ -212,6 +214,11 @@ _PARTS = Memo[PagePart](
 page's body is not read, nor its payloads built). A part reused keeps the sections of its body
 and components, from which its texts are read again if its text script must be written
 (:meth:`SearchPage.texts`)."""
+
+
+def stored_part(made_from_key: str) -> PagePart | None:
+    """Return the stored part of the page made from ``made_from_key`` (:attr:`SearchPage.made_from_key`)."""
+    return _PARTS.stored(made_from_key, context="made from")
 
 
 def page_sections(body: str | Callable[[], str], made_from: str | None = None) -> list[tuple[str, str, str]]:
@@ -513,7 +520,7 @@ class SearchPage:
         """The page's part, looked up (or read) once: the build may ask for it ahead of the index."""
         if self.made_from is None:
             return self._read[0]
-        return _PARTS.get(self._made_from, lambda: self._read[0], context="made from")
+        return _PARTS.get(self.made_from_key, lambda: self._read[0], context="made from")
 
     def texts(self) -> list[str]:
         """Return the text of each section of :meth:`part`, in the same order.
@@ -525,13 +532,9 @@ class SearchPage:
         return self._read[1]
 
     @functools.cached_property
-    def _made_from(self) -> str:
+    def made_from_key(self) -> str:
+        """:attr:`made_from` as compact JSON (``null`` when it is not known): its part's name in the memo."""
         return json.dumps(self.made_from, separators=(",", ":"))
-
-    @functools.cached_property
-    def made_from_digest(self) -> str:
-        """A digest of :attr:`made_from` (of ``null`` when it is not known)."""
-        return hashlib.sha256(self._made_from.encode()).hexdigest()
 
     @functools.cached_property
     def _read(self) -> tuple[PagePart, list[str]]:
@@ -549,7 +552,7 @@ class SearchPage:
     def keep_part(self) -> None:
         """Keep the page's part in the memo without reading it (the last index's record gave its digest)."""
         if self.made_from is not None:
-            _PARTS.keep(self._made_from, context="made from")
+            _PARTS.keep(self.made_from_key, context="made from")
 
     def homed_texts(self, homed: Iterable[str]) -> list[str]:
         """Return the texts of the page's sections that the index keeps on it.
@@ -729,45 +732,38 @@ class SearchIndex:
             found.update(head.encode("utf-8", "surrogatepass"))
         return found.hexdigest()
 
-    def index(self, previous: Postings | None = None) -> dict[str, Any]:
-        """Return the index loaded on first search (``site.js`` reads it).
+    def index(self) -> dict[str, Any]:
+        """Return the index loaded on first search (``site.js`` reads it; see :meth:`IndexHeads.index`).
 
-        ``pages`` holds each page's title, URL without its ``.html`` (every page's
-        has it), rank and number of sections (a page's sections follow each other);
-        ``headings`` the sections' headings, one a line;
-        ``anchors`` the anchors that are not the one Pandoc derives from the heading (by
-        section number; a section without a heading has none); ``words`` the front-coded
-        vocabulary; ``postings`` the bit stream (:mod:`curriculum.site._postings`), encoded
-        again only where sections changed since ``previous``, the last build's
-        (:attr:`postings` is then this index's).
+        Its postings are encoded anew (:attr:`postings` is then this index's).
         """
-        postings = self.postings = encode(self.words, previous)
+        postings = self.postings = encode(self.words)
+        return self.heads().index(postings)
+
+    def heads(self) -> IndexHeads:
+        """Return what the index says of its pages and sections besides their words."""
         counts = [0] * len(self._pages)
         anchors: dict[str, str] = {}
         for n, (page, anchor, heading) in enumerate(self.sections):
             counts[page] += 1
-            if anchor != (slug(heading) if heading else ""):
-                anchors[str(n)] = anchor
-        return {
-            "version": 3,
-            "stop": " ".join(sorted(STOP_WORDS)),
-            "pages": [
-                [title, url.removesuffix(".html"), rank, counts[n]]
-                for n, (title, url, rank) in enumerate(self.pages)
+            if (moved := _anchor(anchor, heading)) is not None:
+                anchors[str(n)] = moved
+        return IndexHeads(
+            [
+                [title, url.removesuffix(".html"), rank, n]
+                for (title, url, rank), n in zip(self.pages, counts, strict=True)
             ],
-            "headings": "\n".join(" ".join(h.split()) for _, _, h in self.sections),
-            "anchors": anchors,
-            "words": postings.vocabulary,
-            "postings": postings.stream,
-        }
+            [" ".join(h.split()) for _, _, h in self.sections],
+            anchors,
+        )
 
     def files(self) -> list[str]:
         """Return the names of the files :meth:`scripts` returns, in the same order."""
         return ["search-index.js", *(f"search/{page}.js" for page in range(len(self._pages)))]
 
-    def index_script(self, previous: Postings | None = None) -> str:
+    def index_script(self) -> str:
         """Return ``search-index.js``: the index loaded on first search (:meth:`index`)."""
-        return _script("window.CURRICULUM_SEARCH = ", self.index(previous))
+        return _script(_INDEX, self.index())
 
     def text_key(self, page: int) -> Any:
         """Return what the text script of ``page`` is made from (JSON data), naming it without its texts.
@@ -801,3 +797,106 @@ class SearchIndex:
         for page in range(len(self._pages)):
             files[f"search/{page}.js"] = self.text_script(page)
         return files
+
+
+_INDEX = "window.CURRICULUM_SEARCH = "
+"""What ``search-index.js`` sets."""
+
+
+def _anchor(anchor: str, heading: str) -> str | None:
+    """Return a section's anchor as the index stores it: None when Pandoc derives it from the heading."""
+    return None if anchor == (slug(heading) if heading else "") else anchor
+
+
+@dataclass
+class IndexHeads:
+    """What the search index says of its pages and sections besides their words.
+
+    Kept by the build with the index's postings, so that an edit that changes
+    the words or headings of a few sections, and no page's number of sections,
+    makes the index again from them and the changed sections alone
+    (:meth:`replace`), without reading the other pages.
+
+    Attributes
+    ----------
+    pages : list[list[Any]]
+        Each page's title, URL without its ``.html``, rank and number of
+        sections (a page's sections follow each other).
+    headings : list[str]
+        Each section's heading (white space made single spaces).
+    anchors : dict[str, str]
+        By section number, the anchors that are not the one Pandoc derives from the heading.
+    """
+
+    pages: list[list[Any]]
+    headings: list[str]
+    anchors: dict[str, str]
+
+    def index(self, postings: Postings) -> dict[str, Any]:
+        """Return the index with ``postings`` (of these sections' words), as ``site.js`` reads it.
+
+        ``pages`` and ``anchors`` as the attributes; ``headings`` the sections' headings, one a line;
+        ``words`` the front-coded vocabulary; ``postings`` the bit stream (:mod:`curriculum.site._postings`).
+        """
+        return {
+            "version": 3,
+            "stop": " ".join(sorted(STOP_WORDS)),
+            "pages": self.pages,
+            "headings": "\n".join(self.headings),
+            "anchors": dict(sorted(self.anchors.items(), key=lambda anchor: int(anchor[0]))),
+            "words": postings.vocabulary,
+            "postings": postings.stream,
+        }
+
+    def script(self, postings: Postings) -> str:
+        """Return ``search-index.js`` with ``postings`` (:meth:`index`)."""
+        return _script(_INDEX, self.index(postings))
+
+    def first_sections(self) -> list[int]:
+        """Return the number of each page's first section."""
+        firsts, n = [], 0
+        for page in self.pages:
+            firsts.append(n)
+            n += int(page[3])
+        return firsts
+
+    def replace(self, first: int, sections: list[tuple[str, str]]) -> None:
+        """Put ``sections`` (each an anchor and a heading) in place of as many from section ``first`` on."""
+        for n, (anchor, heading) in enumerate(sections, first):
+            self.headings[n] = " ".join(heading.split())
+            if (moved := _anchor(anchor, heading)) is None:
+                self.anchors.pop(str(n), None)
+            else:
+                self.anchors[str(n)] = moved
+
+    def as_json(self) -> list[Any]:
+        """Return the heads as JSON data (:meth:`from_json` reads them back)."""
+        return [self.pages, self.headings, self.anchors]
+
+    @classmethod
+    def from_json(cls, data: Any) -> IndexHeads | None:
+        """Return heads from :meth:`as_json`'s data; None for data of another shape."""
+        if not (isinstance(data, list) and len(data) == 3):
+            return None
+        pages, headings, anchors = data
+        if not (
+            isinstance(pages, list)
+            and all(
+                isinstance(p, list)
+                and len(p) == 4
+                and isinstance(p[0], str)
+                and isinstance(p[1], str)
+                and type(p[2]) is int
+                and type(p[3]) is int
+                and p[3] > 0
+                for p in pages
+            )
+            and isinstance(headings, list)
+            and all(isinstance(h, str) for h in headings)
+            and sum(p[3] for p in pages) == len(headings)
+            and isinstance(anchors, dict)
+            and all(a.isascii() and a.isdigit() and int(a) < len(headings) for a in anchors)
+            and all(isinstance(a, str) for a in anchors.values())
+        ):
+            return None
+        return cls(pages, headings, anchors)

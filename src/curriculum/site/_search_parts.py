@@ -6,16 +6,20 @@ own page, and its part (:class:`~curriculum.site._search.PagePart`: its
 sections' owners, anchors, headings and words). A page's part is a function
 of what the page is made from (its rendered body's cache entry and its
 payloads' memo keys). So the record keeps, for each page of the last index, by
-URL: a digest of what it was made from, a digest of its part, the number of
-its text script and the components indexed on it; and what named the index
-those placements are in. (A page's part depends on its URL too: a page found
-by its names only holds no words.)
+URL: what it was made from (its part's name in the memo), a digest of its part,
+the number of its text script and the components indexed on it; what named the
+index those placements are in; and the index's heads (its pages' and sections'
+headings and anchors, :class:`~curriculum.site._search.IndexHeads`). (A page's
+part depends on its URL too: a page found by its names only holds no words.)
 
 A build in which some pages are made from something new digests their parts
 only; a page made from what the record says gives the recorded digest, and its
 part is neither looked up nor read. When every page's digest and the rest are
 as they were, so is the index, and so is where each component is indexed: only
 the text scripts of the changed pages are made again, from their own parts.
+When a changed page's part differs, its part of the last index is found by
+what the page was made from (:meth:`PartRecord.made_from`), and the index is
+made again from the heads and postings kept and the changed sections only.
 The record is tied, as the search stage's :class:`~curriculum.site._output_record.OutputRecord`
 is, to the package, this computer and the site (its ``shared`` digest).
 """
@@ -29,9 +33,9 @@ from typing import Any
 
 from curriculum._plain import read_record
 from curriculum.content import write_atomic
-from curriculum.site._search import SearchPage, part_digest
+from curriculum.site._search import IndexHeads, SearchPage, part_digest
 
-__all__ = ["PARTS_RECORD", "PartRecord", "Placement"]
+__all__ = ["PARTS_RECORD", "PartRecord", "Placement", "index_name"]
 
 PARTS_RECORD = "search-parts.json"
 """The record, in the profile's build cache."""
@@ -60,14 +64,16 @@ class PartRecord:
         pages = data.get("pages") if data.get("shared") == shared else None
         self._before: dict[str, Any] = pages if isinstance(pages, dict) else {}
         self._index_before = data.get("index") if pages is not None else None
+        self._heads_before = data.get("heads") if pages is not None else None
         self._index: str | None = None
+        self._heads: Any = None
         self._now: dict[str, list[Any]] = {}
         self._checked: dict[str, list[Any] | None] = {}
 
     def knows(self, page: SearchPage) -> bool:
         """Whether the record gives the part of ``page``: it was made from what the page is made from now."""
         then = self._entry(page.url)
-        return then is not None and page.made_from is not None and then[0] == page.made_from_digest
+        return then is not None and page.made_from is not None and then[0] == page.made_from_key
 
     def digest(self, page: SearchPage) -> str:
         """Return the digest of the page's part: recorded, if the record knows the page; else of its part.
@@ -79,9 +85,28 @@ class PartRecord:
             return str(self._before[page.url][1])
         return part_digest(page.part())
 
+    def recorded_digest(self, url: str) -> str | None:
+        """Return the digest of the part the last index had of the page ``url``, if the record holds it."""
+        then = self._entry(url)
+        return None if then is None else str(then[1])
+
+    def made_from(self, url: str) -> str | None:
+        """Return what the page ``url`` was made from for the last index (its ``made_from_key``)."""
+        then = self._entry(url)
+        return None if then is None else str(then[0])
+
     def describes(self, index: Any) -> bool:
         """Whether the placements recorded are those of the index named ``index`` (JSON data)."""
-        return self._index_before is not None and self._index_before == _digest(index)
+        return self._index_before is not None and self._index_before == index_name(index)
+
+    @property
+    def index_name(self) -> str | None:
+        """The name of the index the record describes (a digest of what :meth:`describes` is given)."""
+        return self._index_before if isinstance(self._index_before, str) else None
+
+    def heads(self) -> IndexHeads | None:
+        """Return the heads of the index the record describes (a copy), if it holds them in shape."""
+        return IndexHeads.from_json(json.loads(json.dumps(self._heads_before)))
 
     def placement(self, url: str) -> Placement | None:
         """Return where the last index had the page ``url``, if the record holds it."""
@@ -89,23 +114,30 @@ class PartRecord:
         return None if then is None else (int(then[2]), [str(owner) for owner in then[3]])
 
     def update(
-        self, index: Any, pages: list[SearchPage], digests: list[str], placements: dict[str, Placement]
+        self,
+        index: Any,
+        pages: list[SearchPage],
+        digests: list[str],
+        placements: dict[str, Placement],
+        heads: IndexHeads,
     ) -> None:
-        """Record each page of the index named ``index`` with its part's digest and placement.
+        """Record each page of the index named ``index`` with its part's digest and placement, and its heads.
 
         Only pages known by what they are made from are recorded. ``placements``
         gives each page's by URL (a page the index left out, with no section, has none or -1).
         """
-        self._index = _digest(index)
+        self._index = index_name(index)
+        self._heads = heads.as_json()
         for page, digest in zip(pages, digests, strict=True):
             if page.made_from is not None:
                 n, homed = placements.get(page.url, (-1, []))
-                self._now[page.url] = [page.made_from_digest, digest, n, homed]
+                self._now[page.url] = [page.made_from_key, digest, n, homed]
 
     def save(self) -> None:
         """Write the record, if it changed."""
-        if self._now != self._before or self._index != self._index_before:
-            record = {"shared": self._shared, "index": self._index, "pages": self._now}
+        now = (self._now, self._index, self._heads)
+        if now != (self._before, self._index_before, self._heads_before):
+            record = {"shared": self._shared, "index": self._index, "heads": self._heads, "pages": self._now}
             write_atomic(self._path, json.dumps(record, sort_keys=True), within=self._path.parent)
 
     def _entry(self, url: str) -> list[Any] | None:
@@ -129,6 +161,6 @@ class PartRecord:
         return then if shaped else None
 
 
-def _digest(index: Any) -> str:
-    """Return a digest of what names an index (JSON data)."""
+def index_name(index: Any) -> str:
+    """Return the name of the index named by ``index`` (JSON data): a digest of it."""
     return hashlib.sha256(json.dumps(index, separators=(",", ":")).encode()).hexdigest()

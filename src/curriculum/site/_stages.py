@@ -6,7 +6,8 @@
    the hash of everything that affects the result);
 4. **wrap**: put each page in the page template, with its payload script;
 5. **assets**: the scripts, stylesheets and other generated files;
-6. **search**: the search index, from the pages and the components on them;
+6. **search**: the search index, from the pages and the components on them
+   (:mod:`curriculum.site._search_stage`);
 7. **prune**: remove what a previous build wrote and this one did not.
 
 Output is deterministic: the same sources give the same bytes.
@@ -14,7 +15,6 @@ Output is deterministic: the same sources give the same bytes.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import json
@@ -54,11 +54,10 @@ from curriculum.site._page_plan import PagePlan, PlannedPage
 from curriculum.site._page_render import PageRenderer, RenderedPage
 from curriculum.site._page_worker import WorkerClosed
 from curriculum.site._pandoc import CACHE_LIMIT, E_PANDOC
-from curriculum.site._postings import POSTINGS, Postings, read_postings, write_postings
 from curriculum.site._quick import MANIFEST
 from curriculum.site._report import RenderStats
-from curriculum.site._search import STANDALONE, SearchPage, part_digest, site_index, text_script
-from curriculum.site._search_parts import PARTS_RECORD, PartRecord
+from curriculum.site._search import STANDALONE, SearchPage
+from curriculum.site._search_stage import SearchRecords, search
 from curriculum.site._sources import Page, markdown_page, notebook_markdown, output_path
 
 if TYPE_CHECKING:
@@ -224,7 +223,7 @@ def render_site(run: Render) -> RenderStats:
     executed = execute(run)
     plan = _plan(run, executed) if run.planned and not run.refresh else None
     sources = convert(run, executed, plan)
-    searching = _SearchRecords(run)
+    searching = SearchRecords(run)
     # while Pandoc renders the other pages, those the last build made are wrapped and the search records read
     meanwhile = searching.read_ahead if plan is not None else None
     pages = wrap(run, sources, pandoc(run, sources, meanwhile=meanwhile), plan, searching.parts.knows)
@@ -764,135 +763,6 @@ def assets(run: Render) -> None:
     for name, text in files.items():
         run.write(name, text)
     run.log("assets", f"{counted(len(files), 'file')} · {run.stats.written - written_before} written")
-
-
-class _SearchRecords:
-    """What the search stage keeps of the last build: files and what made them, postings, pages' parts.
-
-    Read when the stage needs them, or ahead, while Pandoc renders the pages
-    the last build did not make so (:meth:`read_ahead`): such a page most
-    likely changes the index's words, which are encoded again from the last postings.
-
-    Parameters
-    ----------
-    run : Render
-        The render.
-    """
-
-    def __init__(self, run: Render) -> None:
-        self._run = run
-
-    @functools.cached_property
-    def record(self) -> OutputRecord:
-        """The record of the search files the last build wrote."""
-        run = self._run
-        return OutputRecord(run.cache / "searched.json", run.out, [], run.stats.files.extend)
-
-    @functools.cached_property
-    def parts(self) -> PartRecord:
-        """What each page gave the last index (:class:`PartRecord`)."""
-        return PartRecord(self._run.cache / PARTS_RECORD, self.record.shared)
-
-    @functools.cached_property
-    def postings(self) -> Postings | None:
-        """The last index's postings (None: there are none, or none this code can read)."""
-        return read_postings(self._run.cache / POSTINGS, self.record.shared)
-
-    def read_ahead(self) -> None:
-        """Read the record and the last postings now (while Pandoc works)."""
-        _ = self.postings
-
-
-def search(run: Render, pages: list[SearchPage], records: _SearchRecords | None = None) -> None:
-    """Search stage: the index of every page and the components on it (encoded again only if it changed).
-
-    When every page says what its text is made from (its rendered body's cache
-    entry, its payloads' memo keys) and that is as the last build found, the
-    index is not even gathered. Otherwise the parts of the pages made from
-    something new are read (:class:`PartRecord`): when they are as they were,
-    so is the index, and only those pages' text scripts are made again. Only
-    when a part changed is the index gathered from every page's part, and
-    encoded again if its sections' headings or words changed; a page's text
-    script is made again only if what it is made from changed.
-    ``records`` is what the stage keeps of the last build (perhaps read ahead: see :func:`render_site`).
-    """
-    written_before = run.stats.written
-    records = records or _SearchRecords(run)
-    record = records.record
-    made = [[p.title, p.url, p.notebook, p.made_from] for p in pages]
-    known = all(p.made_from is not None for p in pages)
-    if known and record.kept("pages", made, as_recorded=True):
-        record.keep_the_rest()  # each file's entry, for the next build that gathers the index
-    elif not (known and _kept_by_parts(run, pages, records)):
-        _gather(run, pages, records, known)
-    record.save()
-    run.log(
-        "search",
-        f"{counted(len(pages), 'page')} indexed · {run.stats.written - written_before} files written",
-    )
-
-
-def _index_key(pages: list[SearchPage], digests: list[str]) -> list[Any]:
-    """Return what names the index of ``pages`` whose parts have ``digests`` (see :class:`PartRecord`)."""
-    return [[p.title, p.url, p.notebook, p.standalone, d] for p, d in zip(pages, digests, strict=True)]
-
-
-def _kept_by_parts(run: Render, pages: list[SearchPage], records: _SearchRecords) -> bool:
-    """Keep the index if every page's part is as the last index's was; write the changed pages' text scripts.
-
-    Returns False, having written nothing, when a part or a page changed: the index must be gathered.
-    """
-    record, parts = records.record, records.parts
-    placements = [parts.placement(p.url) for p in pages]
-    if any(placed is None for placed in placements):
-        return False  # a page the last index did not have
-    digests = [parts.digest(p) for p in pages]  # only the parts of pages made from something new are read
-    key = _index_key(pages, digests)
-    if not (parts.describes(key) and record.kept("search-index.js", key)):
-        return False
-    files = ["search-index.js"]
-    placed: dict[str, tuple[int, list[str]]] = {}
-    for page, where in zip(pages, placements, strict=True):
-        assert where is not None  # checked above
-        n, homed = placed[page.url] = where
-        if n < 0:
-            continue
-        name = f"search/{n}.js"
-        files.append(name)
-        text_key = [page.made_from, homed]  # as the index names it (SearchIndex.text_key)
-        if not record.kept(name, text_key):  # an unchanged page's script: its part is not even read
-            run.write(name, text_script(n, page.homed_texts(homed)))
-            record.wrote(name, key=text_key)
-    record.wrote("pages", files)
-    parts.update(key, pages, digests, placed)
-    with contextlib.suppress(CurriculumError, OSError):  # kept only to save time
-        parts.save()
-    return True
-
-
-def _gather(run: Render, pages: list[SearchPage], records: _SearchRecords, known: bool) -> None:
-    """Gather the index from every page's part; encode it again if its sections or words changed."""
-    record = records.record
-    index = site_index(pages)
-    digests = [part_digest(p.part()) for p in pages] if known else []
-    key = _index_key(pages, digests) if known else [index.pages, index.digest()]
-    if not record.kept("search-index.js", key):
-        # given the last index's postings, only the changed sections' words are encoded
-        run.write("search-index.js", index.index_script(records.postings))
-        if index.postings is not None:
-            with contextlib.suppress(CurriculumError, OSError):  # kept only to save time
-                write_postings(run.cache / POSTINGS, index.postings, record.shared)
-        record.wrote("search-index.js")
-    for page, name in enumerate(index.files()[1:]):
-        text_key = index.text_key(page)
-        if not record.kept(name, text_key):  # a page's texts are read only if its script is written
-            run.write(name, index.text_script(page))
-            record.wrote(name, key=text_key)
-    if known:
-        record.wrote("pages", index.files())
-        records.parts.update(key, pages, digests, index.placements())
-        with contextlib.suppress(CurriculumError, OSError):
-            records.parts.save()
 
 
 def prune(run: Render) -> None:

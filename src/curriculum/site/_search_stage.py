@@ -1,0 +1,258 @@
+"""The build's search stage: the index of every page, made again only as far as the pages changed.
+
+The index (:class:`~curriculum.site._search.SearchIndex`) is a function of the
+site's pages, in order, and of each page's part
+(:class:`~curriculum.site._search.PagePart`). Gathering it reads every page's
+part, and encoding it every word of every section, both of which grow with
+the curriculum. So the stage does the least of three things:
+
+1. **Keep it.** When every page says what it is made from and that is as the
+   last build found (an edit that touched no page, or only a page's
+   template), nothing is read.
+2. **Keep or patch it by the changed pages' parts.** Otherwise only the pages
+   made from something new have their parts read (the last index's record,
+   :class:`~curriculum.site._search_parts.PartRecord`, gives the others'
+   digests). If those parts are as they were (a quiz's feedback edited), the
+   index is kept. If a changed page keeps its sections and the components on
+   it, but their words or headings changed (a sentence, a stem), the index is
+   made from the last one's heads and postings and the changed sections
+   alone: the page's part of the last index is found in the memo by what the
+   page was made from, and only the words the changed sections gained or lost
+   are encoded again (:func:`~curriculum.site._postings.patch`).
+3. **Gather it** from every page's part, and encode it whole: the first
+   build, a page added, removed or renamed, a section added, or a component
+   moved to another page.
+
+In the first two, an unchanged page costs a look-up in a record; only the
+changed pages' text scripts are made again. Every way makes the same files
+(tests compare them with a build from nothing).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from curriculum._words import counted
+from curriculum.errors import CurriculumError
+from curriculum.site._output_record import OutputRecord
+from curriculum.site._postings import POSTINGS, Postings, patch, read_postings, write_postings
+from curriculum.site._search import (
+    IndexHeads,
+    PagePart,
+    SearchPage,
+    part_digest,
+    site_index,
+    stored_part,
+    text_script,
+)
+from curriculum.site._search_parts import PARTS_RECORD, PartRecord, Placement, index_name
+
+if TYPE_CHECKING:
+    from curriculum.site._stages import Render
+
+__all__ = ["SearchRecords", "search"]
+
+
+class SearchRecords:
+    """What the search stage keeps of the last build: files and what made them, postings, pages' parts.
+
+    Read when the stage needs them, or ahead, while Pandoc renders the pages
+    the last build did not make so (:meth:`read_ahead`): such a page most
+    likely changes the index's words, which are encoded again from the last postings.
+
+    Parameters
+    ----------
+    run : Render
+        The render.
+    """
+
+    def __init__(self, run: Render) -> None:
+        self._run = run
+
+    @functools.cached_property
+    def record(self) -> OutputRecord:
+        """The record of the search files the last build wrote."""
+        run = self._run
+        return OutputRecord(run.cache / "searched.json", run.out, [], run.stats.files.extend)
+
+    @functools.cached_property
+    def parts(self) -> PartRecord:
+        """What each page gave the last index (:class:`PartRecord`)."""
+        return PartRecord(self._run.cache / PARTS_RECORD, self.record.shared)
+
+    @functools.cached_property
+    def postings(self) -> Postings | None:
+        """The last index's postings (None: there are none, none this code can read, or another index's)."""
+        name = self.parts.index_name
+        return None if name is None else read_postings(self._run.cache / POSTINGS, _postings_key(self, name))
+
+    def read_ahead(self) -> None:
+        """Read the records and the last postings now (while Pandoc works)."""
+        _ = self.postings
+
+
+def _postings_key(records: SearchRecords, index: str) -> str:
+    """Return what the postings of the index named ``index`` are kept under (this code, computer and site)."""
+    return f"{records.record.shared} {index}"
+
+
+def search(run: Render, pages: list[SearchPage], records: SearchRecords | None = None) -> None:
+    """Search stage: the index of every page and the components on it (see the module's description).
+
+    ``records`` is what the stage keeps of the last build (perhaps read ahead: see
+    :func:`~curriculum.site._stages.render_site`).
+    """
+    written_before = run.stats.written
+    records = records or SearchRecords(run)
+    record = records.record
+    made = [[p.title, p.url, p.notebook, p.made_from] for p in pages]
+    known = all(p.made_from is not None for p in pages)
+    if known and record.kept("pages", made, as_recorded=True):
+        record.keep_the_rest()  # each file's entry, for the next build that gathers the index
+    elif not (known and _by_parts(run, pages, records)):
+        _gather(run, pages, records, known)
+    record.save()
+    run.log(
+        "search",
+        f"{counted(len(pages), 'page')} indexed · {run.stats.written - written_before} files written",
+    )
+
+
+def _index_key(pages: list[SearchPage], digests: Sequence[str | None]) -> list[Any]:
+    """Return what names the index of ``pages`` whose parts have ``digests`` (see :class:`PartRecord`)."""
+    return [[p.title, p.url, p.notebook, p.standalone, d] for p, d in zip(pages, digests, strict=True)]
+
+
+def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords) -> bool:
+    """Keep the index, or patch it, by the parts of the pages made from something new (see the module).
+
+    Then write the changed pages' text scripts. Returns False, having written
+    nothing, when the index must be gathered.
+    """
+    record, parts = records.record, records.parts
+    placements = [parts.placement(p.url) for p in pages]
+    if any(placed is None for placed in placements):
+        return False  # a page the last index did not have
+    digests = [parts.digest(p) for p in pages]  # only the parts of pages made from something new are read
+    key = _index_key(pages, digests)
+    placed = {p.url: where for p, where in zip(pages, placements, strict=True) if where is not None}
+    if parts.describes(key) and record.kept("search-index.js", key):
+        heads = parts.heads()
+    elif (heads := _patched(run, pages, records, digests, placed)) is not None:
+        record.wrote("search-index.js", key=key)
+    else:
+        return False
+    if heads is None:
+        return False  # a record without the heads of its index: gathered, and recorded with them
+    files = ["search-index.js"]
+    for page in pages:
+        n, homed = placed[page.url]
+        if n < 0:
+            continue
+        name = f"search/{n}.js"
+        files.append(name)
+        text_key = [page.made_from, homed]  # as the index names it (SearchIndex.text_key)
+        if not record.kept(name, text_key):  # an unchanged page's script: its part is not even read
+            run.write(name, text_script(n, page.homed_texts(homed)))
+            record.wrote(name, key=text_key)
+    record.wrote("pages", files)
+    parts.update(key, pages, digests, placed, heads)
+    with contextlib.suppress(CurriculumError, OSError):  # kept only to save time
+        parts.save()
+    return True
+
+
+def _patched(
+    run: Render,
+    pages: list[SearchPage],
+    records: SearchRecords,
+    digests: list[str],
+    placed: dict[str, Placement],
+) -> IndexHeads | None:
+    """Write the index made from the last one's heads and postings and the changed pages' sections.
+
+    Returns the new index's heads, or None (having written nothing) when a
+    changed page's sections are not where the last index had them: its
+    number of indexed sections or the components on it changed, or its
+    part of the last index is not in the memo, or the records are not of the
+    last index.
+    """
+    parts = records.parts
+    before = [parts.recorded_digest(p.url) for p in pages]
+    heads = parts.heads()
+    if heads is None or not parts.describes(_index_key(pages, before)):
+        return None  # the records are not those of the last index of these pages
+    firsts = heads.first_sections()
+    words_then: dict[int, str] = {}
+    words_now: dict[int, str] = {}
+    for page, digest, then in zip(pages, digests, before, strict=True):
+        if digest == then:
+            continue
+        n, homed = placed[page.url]
+        made_from = parts.made_from(page.url)
+        old = None if made_from is None else stored_part(made_from)
+        if old is None:
+            return None
+        new = page.part()
+        taken_then, taken_now = _taken(old, homed), _taken(new, homed)
+        count = 0 if n < 0 else int(heads.pages[n][3])
+        if _owners(old) != _owners(new) or not len(taken_then) == len(taken_now) == count:
+            return None  # the page's sections moved, or its components (where each is indexed may change)
+        first = firsts[n] if n >= 0 else 0
+        for offset, (i, j) in enumerate(zip(taken_then, taken_now, strict=True)):
+            words_then[first + offset] = old.words[i]
+            words_now[first + offset] = new.words[j]
+        heads.replace(first, [new.sections[j][1:] for j in taken_now])
+    postings = records.postings
+    if postings is None or postings.sections != len(heads.headings):
+        return None
+    try:
+        postings = patch(postings, words_then, words_now)
+    except ValueError:  # a damaged record: the index is gathered and encoded whole
+        return None
+    run.write("search-index.js", heads.script(postings))
+    _keep_postings(run, records, postings, _index_key(pages, digests))
+    return heads
+
+
+def _taken(part: PagePart, homed: list[str]) -> list[int]:
+    """Return which sections of a page's part the index has on the page: its own, its homed components'."""
+    home = set(homed)
+    return [i for i, (owner, _, _) in enumerate(part.sections) if not owner or owner in home]
+
+
+def _owners(part: PagePart) -> set[str]:
+    """Return the components whose sections a page's part holds."""
+    return {owner for owner, _, _ in part.sections if owner}
+
+
+def _keep_postings(run: Render, records: SearchRecords, postings: Postings, key: list[Any]) -> None:
+    """Keep the postings of the index named ``key`` for the next build (only to save time)."""
+    with contextlib.suppress(CurriculumError, OSError):
+        write_postings(run.cache / POSTINGS, postings, _postings_key(records, index_name(key)))
+
+
+def _gather(run: Render, pages: list[SearchPage], records: SearchRecords, known: bool) -> None:
+    """Gather the index from every page's part; encode it again if its sections or words changed."""
+    record = records.record
+    index = site_index(pages)
+    digests = [part_digest(p.part()) for p in pages] if known else []
+    key = _index_key(pages, digests) if known else [index.pages, index.digest()]
+    if not record.kept("search-index.js", key):
+        run.write("search-index.js", index.index_script())
+        if index.postings is not None and known:
+            _keep_postings(run, records, index.postings, key)
+        record.wrote("search-index.js")
+    for page, name in enumerate(index.files()[1:]):
+        text_key = index.text_key(page)
+        if not record.kept(name, text_key):  # a page's texts are read only if its text script is written
+            run.write(name, index.text_script(page))
+            record.wrote(name, key=text_key)
+    if known:
+        record.wrote("pages", index.files())
+        records.parts.update(key, pages, digests, index.placements(), index.heads())
+        with contextlib.suppress(CurriculumError, OSError):
+            records.parts.save()
