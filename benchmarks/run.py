@@ -325,19 +325,26 @@ def bench_scale(run: Path, snapshot: Path, logs: Path, sizes: list[int]) -> dict
         row["no_change"] = median([builder.run(f"no-change-{i}") for i in range(3)])
         out[str(n)] = row
         builders[n] = builder, clone, sorted(p.stem for p in (clone / "lessons").glob("*.ipynb"))[1]
-    for kind, edit in (("lesson_edit", edit_lesson_prose), ("quiz_edit", edit_quiz)):
+    for kind, edit in (
+        ("lesson_edit", edit_lesson_prose),
+        ("quiz_edit", edit_quiz),
+        ("posttest_edit", edit_quiz),
+    ):
         runs: dict[int, list[dict[str, Any]]] = {n: [] for n in sizes}
         for i in range(SCALE_EDITS):  # a new edit each time, a size after the other; the median counts
             for n, (builder, clone, stem) in builders.items():
-                lesson = clone / "lessons" / f"{stem}.ipynb"
-                edit(lesson if kind == "lesson_edit" else _quiz_file(clone, stem), i)
+                edit(_edited_file(kind, clone, stem), i)
                 runs[n].append(builder.run(f"{kind.replace('_', '-')}-{i}"))
         for n, done in runs.items():
             out[str(n)][kind] = {**done[-1], "seconds": median(done), "runs": [r["seconds"] for r in done]}
-    for n, (builder, clone, _) in builders.items():
+    for n, (builder, clone, stem) in builders.items():
         row = out[str(n)]
         row["check"] = median([builder.run(f"check-{i}", [exe, "check"]) for i in range(3)][1:])
         row["stamps"] = stamp_seconds(clone)
+        shows = f'curriculum.quiz(\\"{_quiz_file(clone, stem).stem}\\")'
+        row["quiz_shown_by"] = sum(
+            shows in nb.read_text(encoding="utf-8") for nb in clone.glob("lessons/*.ipynb")
+        )
     return out
 
 
@@ -374,6 +381,23 @@ def bench_serve(project: Path, snapshot: Path, lesson: str) -> dict[str, Any]:
     )
     print(f"  {describe(figures)}", flush=True)
     return figures
+
+
+def _edited_file(kind: str, project: Path, lesson: str) -> Path:
+    """The file an edit of ``kind`` changes: the lesson's notebook, its quiz, or the post-test."""
+    if kind == "lesson_edit":
+        return project / "lessons" / f"{lesson}.ipynb"
+    return _quiz_file(project, lesson) if kind == "quiz_edit" else _posttest_file(project)
+
+
+def _posttest_file(project: Path) -> Path:
+    """The scale's quiz shown on one page at every size: an activity's post-test (the copies show none).
+
+    A lesson's quiz is shown by its lesson's copies too (see ``_synthetic.py``),
+    so editing it at 64 lessons re-renders four lessons' payloads and at 16 one:
+    work that grows with the copies, which this edit does not have.
+    """
+    return sorted((project / "quizzes").glob("*posttest*.yml"))[0]
 
 
 def _quiz_file(project: Path, lesson: str) -> Path:
@@ -521,7 +545,16 @@ def report(results: dict[str, Any]) -> list[dict[str, Any]]:
     if scale:
         print()
         print("Scale: our build as the curriculum grows (seconds; each a fresh subprocess)")
-        head = ["lessons", "cold --no-freeze", "cold, clone", "no change", "one lesson", "one quiz", "check"]
+        head = [
+            "lessons",
+            "cold --no-freeze",
+            "cold, clone",
+            "no change",
+            "one lesson",
+            "one quiz",
+            "post-test",
+            "check",
+        ]
         print("".join(f"{h:>18}" for h in head))
         for row in scale.values():
             cells = [
@@ -531,6 +564,7 @@ def report(results: dict[str, Any]) -> list[dict[str, Any]]:
                 row["no_change"],
                 row["lesson_edit"]["seconds"],
                 row["quiz_edit"]["seconds"],
+                row.get("posttest_edit", {}).get("seconds"),
                 row["check"],
             ]
             print("".join(f"{c:>18}" for c in cells))
@@ -546,7 +580,9 @@ def report(results: dict[str, Any]) -> list[dict[str, Any]]:
                 f"  growth a lesson added ({small['lessons']} -> {large['lessons']} lessons): "
                 f"no change {grown(lambda r: r['no_change'])}, "
                 f"one lesson {grown(lambda r: r['lesson_edit']['seconds'])}, "
-                f"one quiz {grown(lambda r: r['quiz_edit']['seconds'])}, "
+                f"one quiz {grown(lambda r: r['quiz_edit']['seconds'])} "
+                f"(shown by {large.get('quiz_shown_by')} lessons at {large['lessons']}), "
+                f"the post-test {grown(lambda r: r['posttest_edit']['seconds'])}, "
                 f"check {grown(lambda r: r['check'])}; "
                 f"reading the stamps {grown(lambda r: r['stamps'])} "
                 f"(all stamps: {small['stamps'] * 1000:.2f} ms at {small['lessons']}, "
@@ -555,9 +591,11 @@ def report(results: dict[str, Any]) -> list[dict[str, Any]]:
             for row in rows:
                 print(
                     f"  {row['lessons']} lessons, edit runs (s): "
-                    f"one lesson {row['lesson_edit'].get('runs')}, one quiz {row['quiz_edit'].get('runs')}; "
+                    f"one lesson {row['lesson_edit'].get('runs')}, one quiz {row['quiz_edit'].get('runs')}, "
+                    f"the post-test {row['posttest_edit'].get('runs')}; "
                     f"files an edit wrote: one lesson {row['lesson_edit'].get('written')}, "
-                    f"one quiz {row['quiz_edit'].get('written')}"
+                    f"one quiz {row['quiz_edit'].get('written')}, "
+                    f"the post-test {row['posttest_edit'].get('written')}"
                 )
         for row in scale.values():
             print(
