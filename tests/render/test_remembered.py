@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -227,3 +228,23 @@ def test_damaged_remembered_results_are_made_again(root: Path) -> None:
     shutil.rmtree(first.out)
     again = build_site(root, engine="pandoc", console=Console(quiet=True))
     assert {p.relative_to(again.out): p.read_bytes() for p in again.out.rglob("*") if p.is_file()} == site
+
+
+def test_what_every_payload_shares_is_digested_once_a_build_not_once_a_view(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shared digest dumps every lesson's front matter: views of the content share their builder's."""
+    digests: list[str] = []
+    shared = PayloadBuilder.shared_digest.func
+
+    def counted(builder: PayloadBuilder) -> str:
+        digests.append(shared(builder))
+        return digests[-1]
+
+    monkeypatch.setattr(PayloadBuilder, "shared_digest", functools.cached_property(counted))
+    PayloadBuilder.shared_digest.__set_name__(PayloadBuilder, "shared_digest")
+    builder = _builder(root)
+    with memo_session(root):
+        for quiz in ("intro", "intro-final"):  # computed on a view each (nothing is stored yet)
+            assert builder.remembered(TITLES, "title", ("quizzes", quiz), lambda b: b.shared_digest)
+    assert len(digests) == 1

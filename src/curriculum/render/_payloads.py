@@ -181,8 +181,7 @@ class PayloadBuilder:
             if also and (value := memo.stored(full, context=shared)) is not None:
                 self._remembered[(what, shown)] = memo.key(full, shared)
                 return value
-            view = dataclasses.replace(self, curriculum=self.curriculum.showing(*shown, also))
-            view._entries = self._entries
+            view = self._view(self.curriculum.showing(*shown, also))
             try:
                 value = compute(view)
             except HiddenContent as hidden:
@@ -196,6 +195,18 @@ class PayloadBuilder:
             self._remembered[(what, shown)] = memo.key(full, shared)
             return value
         return compute(self)
+
+    def _view(self, curriculum: Curriculum) -> PayloadBuilder:
+        """Return a builder on ``curriculum``, a view of this one's content, sharing what this one made.
+
+        The formatted references, and :attr:`shared_digest`: a view shows all
+        it is made from (it hides other components' documents and the lessons'
+        cells), so it is computed once a build, not once a view.
+        """
+        view = dataclasses.replace(self, curriculum=curriculum)
+        view._entries = self._entries
+        view.__dict__["shared_digest"] = self.shared_digest
+        return view
 
     def _also_text(self, text: str, also: list[tuple[str, str]]) -> str:
         """Return ``text`` followed by what names each document of ``also`` (its text's digest)."""
@@ -221,8 +232,7 @@ class PayloadBuilder:
         The second value says whether it needed nothing else: when it asks for a
         hidden document, it runs again on the whole content, and the second value is False.
         """
-        view = dataclasses.replace(self, curriculum=self.curriculum.showing(*shown))
-        view._entries = self._entries
+        view = self._view(self.curriculum.showing(*shown))
         try:
             return compute(view), True
         except HiddenContent:
