@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import PROJECT
 
 HEAVY = ("pydantic", "nbclient", "nbformat", "jinja2", "nh3", "pypandoc", "yaml", "rich", "markdown_it")
@@ -83,8 +85,27 @@ def test_a_no_change_build_reads_no_content_file_and_loads_nothing_heavy(tmp_pat
     read = sorted(
         p.relative_to(root.resolve()).as_posix() for p in inside if p.is_relative_to(root.resolve())
     )
-    # Only the stamps: the last build's record and the output's manifest (every other file is only stat-ed).
-    assert read == [".curriculum-cache/resident/quick.json", "_site/.curriculum-manifest.json"]
+    # Only the stamps: the last build's record (every other file, and every folder, is only stat-ed;
+    # no output file is looked at: a file removed changes its folder's time).
+    assert read == [".curriculum-cache/resident/quick.json"]
+
+
+@pytest.mark.parametrize("removed", ["lessons/intro.html", "search/0.js", "_site/.curriculum-manifest.json"])
+def test_an_output_file_removed_takes_the_full_path_which_writes_it_again(
+    tmp_path: Path, removed: str
+) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(
+        PROJECT, root, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
+    )
+    assert probe(["build", "--engine", "pandoc"], root)["status"] == 0
+    gone = root / removed if removed.startswith("_site") else root / "_site" / removed
+    text = gone.read_bytes()
+    gone.unlink()
+    again = probe(["build", "--engine", "pandoc"], root)
+    assert again["status"] == 0 and "pydantic" in again["modules"]  # not taken for a build with nothing to do
+    assert gone.read_bytes() == text
+    assert heavy(probe(["build", "--engine", "pandoc"], root)["modules"]) == []  # then quick again
 
 
 def test_a_touched_file_takes_the_full_path_and_still_builds_nothing(tmp_path: Path) -> None:

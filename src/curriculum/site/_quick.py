@@ -5,9 +5,11 @@ nothing beyond the standard library. After each successful build the full
 stamp (:class:`~curriculum.site._stamp.BuildStamp`, a hash of every input's
 contents) also records here the size and modification time of every file it
 read (the content, the configuration, the pages, the package's own files), of
-their folders (a new file changes its folder's time) and of the output's
-manifest. When all of them are as recorded and the output is all there, the
-build stops without loading the configuration, the content or the engine.
+their folders (a new file changes its folder's time), of the output's
+manifest and of the folders of the files it wrote (a file removed changes its
+folder's time). When all of them are as recorded, the output is all there and
+the build stops without loading the configuration, the content or the engine:
+no output file is looked at, however many the site has.
 When any differs, the build takes the full path, which compares contents
 (a file touched but unchanged costs one hashing pass, then is recorded again).
 """
@@ -27,6 +29,7 @@ __all__ = [
     "CHECK",
     "MANIFEST",
     "QUICK",
+    "QUICK_FORMAT",
     "CheckOutput",
     "LastBuild",
     "cached_check",
@@ -38,6 +41,8 @@ __all__ = [
 
 QUICK = "quick.json"
 """The record's name in the profile's build cache."""
+QUICK_FORMAT = 2
+"""The record's form: one of another (which listed no output folder) takes the full path."""
 CHECK = "check.json"
 """The last clean ``curriculum check``'s record, in the build cache."""
 MANIFEST = ".curriculum-manifest.json"
@@ -169,18 +174,14 @@ def last_build(root: Path, profile: str, engine: str, out: Path | None) -> LastB
         return None
     try:
         data = _record(root / PROJECT_CACHE / profile / QUICK)
-        if not isinstance(data, dict) or data["root"] != str(root.resolve()):
+        if not isinstance(data, dict) or data.get("format") != QUICK_FORMAT:
+            return None  # an earlier form, which did not watch the output's folders
+        if data["root"] != str(root.resolve()):
             return None  # a copied or moved project: its record names the files of another
         if out is not None and str(out.resolve()) != data["out"]:
             return None
         if not unchanged(data["files"]):
-            return None
-        manifest = Path(str(data["out"])) / MANIFEST
-        written = _record(manifest)
-        if not isinstance(written, list) or not all(
-            os.path.isfile(manifest.parent / str(n)) for n in written
-        ):
-            return None
+            return None  # an input changed, or an output file was removed (its folder's time changed)
         return LastBuild(data)
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -28,7 +28,7 @@ from curriculum.content import (
     write_atomic,
 )
 from curriculum.project import Project, package_files, package_fingerprint
-from curriculum.site._quick import MANIFEST, QUICK, watched
+from curriculum.site._quick import MANIFEST, QUICK, QUICK_FORMAT, watched
 
 __all__ = ["RACY_NS", "BuildStamp", "FileDigests"]
 
@@ -182,7 +182,14 @@ class BuildStamp:
         """
         record = json.dumps({"key": self.key, "warnings": warnings}) + "\n"
         write_atomic(self.path, record, within=self.project.root)
+        try:  # the folders of the files the build wrote (prune listed them): a file gone changes its folder
+            written = json.loads(read_existing(self.out / MANIFEST, 64 << 20) or b"[]")
+        except ValueError:
+            written = []
+        names = [str(n) for n in written] if isinstance(written, list) else []
+        folders = {os.path.dirname(os.path.join(self.out, name)) for name in names}
         quick = {
+            "format": QUICK_FORMAT,
             "root": str(self.project.root.resolve()),
             "out": str(self.out.resolve()),
             "engine": engine,
@@ -190,7 +197,7 @@ class BuildStamp:
             "warnings": warnings,
             "files": watched(
                 (str(p) for p in [*self.inputs, *package_files()]),
-                [str(self.project.root), str(self.out / MANIFEST)],
+                [str(self.project.root), str(self.out / MANIFEST), str(self.out), *sorted(folders)],
             ),
         }
         write_atomic(self.path.parent / QUICK, json.dumps(quick) + "\n", within=self.project.root)
