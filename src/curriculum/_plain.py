@@ -55,9 +55,9 @@ def read_existing(path: Path, limit: int) -> bytes | None:
     opened = _open_plain(path)
     if opened is None:
         return None
-    fd, _ = opened
-    try:
-        return os.read(fd, limit + 1)
+    fd, info = opened
+    try:  # no more than the file holds, and one byte to see it grew: not a buffer of ``limit`` bytes
+        return os.read(fd, min(limit, info.st_size) + 1)
     except OSError:
         return None
     finally:

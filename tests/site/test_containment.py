@@ -126,6 +126,18 @@ def test_reads_stop_at_the_limit_whatever_the_file_claims(tmp_path: Path) -> Non
     assert read_existing(big, 10) == b"x" * 11
 
 
+def test_a_small_file_read_under_a_large_limit_asks_for_its_size_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Records are read under a 64 MB limit: a read must not ask for (and allocate) 64 MB each time."""
+    small = tmp_path / "record.json"
+    small.write_bytes(b"{}")
+    asked: list[int] = []
+    real = os.read
+    monkeypatch.setattr(os, "read", lambda fd, n: asked.append(n) or real(fd, n))
+    assert read_existing(small, 64 << 20) == b"{}" and asked == [3]
+
+
 @pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
 def test_special_files_are_refused_by_type_before_a_byte_is_read(kind: str, tmp_path: Path) -> None:
     path = tmp_path / "adv.yml"
