@@ -708,6 +708,25 @@ def test_an_index_patched_by_its_changed_sections_is_the_index_of_a_build_from_n
             assert (result.out / name).read_bytes() == (whole.out / name).read_bytes(), (n, name)
 
 
+@pytest.mark.parametrize("number", [99, 0])
+def test_a_parts_record_that_places_a_page_elsewhere_gathers_the_index(
+    project: Path, tmp_path: Path, number: int
+) -> None:
+    """A record damaged in place (a page's number beyond the index, or another page's) patches nothing."""
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+    parts = project / ".curriculum-cache" / "resident" / "search-parts.json"
+    record = json.loads(parts.read_text(encoding="utf-8"))
+    assert record["pages"]["lessons/intro.html"][2] not in (number, -1)
+    record["pages"]["lessons/intro.html"][2] = number
+    parts.write_text(json.dumps(record), encoding="utf-8")
+    _edit_cell(project / "lessons" / "intro.ipynb", "predicts outcome", "predicts zygomorphic outcome")
+    result = build_site(project, engine="pandoc", console=Console(quiet=True))
+    fresh = tmp_path / "fresh"
+    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("_site", ".curriculum-cache"))
+    whole = build_site(fresh, engine="pandoc", console=Console(quiet=True))
+    assert (result.out / "search-index.js").read_bytes() == (whole.out / "search-index.js").read_bytes()
+
+
 def test_a_folder_planted_where_the_postings_are_kept_does_not_stop_the_build(project: Path) -> None:
     """search-postings only saves time: a folder in its place is neither read nor a failure."""
     planted = project / ".curriculum-cache" / "resident" / "search-postings"

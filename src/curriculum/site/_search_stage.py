@@ -192,6 +192,9 @@ def _patched(
         if digest == then:
             continue
         n, homed = placed[page.url]
+        url = page.url.removesuffix(".html")
+        if n != -1 and not (0 <= n < len(heads.pages) and heads.pages[n][1] == url):
+            return None  # a record that does not place the page where its heads have it
         made_from = parts.made_from(page.url)
         old = None if made_from is None else stored_part(made_from)
         if old is None:
