@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -213,3 +214,25 @@ def test_a_command_called_from_python_leaves_the_collector_alone() -> None:
     with contextlib.suppress(SystemExit):
         main(["--version"])
     assert (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()) == before
+
+
+def test_on_coarse_file_times_a_file_removed_in_the_same_tick_is_still_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder's time to the second may not change when a file goes just after the build: look at each."""
+    from rich.console import Console
+
+    from curriculum.site import _quick, build_site
+
+    root = tmp_path / "project"
+    shutil.copytree(
+        PROJECT, root, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
+    )
+    build_site(root, engine="pandoc", console=Console(quiet=True))
+    folder = root / "_site" / "lessons"
+    then = folder.stat()
+    (folder / "intro.html").unlink()
+    os.utime(folder, ns=(then.st_atime_ns, then.st_mtime_ns))  # as a file system of whole seconds leaves it
+    assert _quick.last_build(root, "resident", "pandoc", None) is not None  # fine times are trusted
+    monkeypatch.setattr(_quick, "COARSE_NS", 1)  # every time is coarse: the files are looked for
+    assert _quick.last_build(root, "resident", "pandoc", None) is None

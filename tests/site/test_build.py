@@ -708,16 +708,25 @@ def test_an_index_patched_by_its_changed_sections_is_the_index_of_a_build_from_n
             assert (result.out / name).read_bytes() == (whole.out / name).read_bytes(), (n, name)
 
 
-@pytest.mark.parametrize("number", [99, 0])
-def test_a_parts_record_that_places_a_page_elsewhere_gathers_the_index(
-    project: Path, tmp_path: Path, number: int
-) -> None:
-    """A record damaged in place (a page's number beyond the index, or another page's) patches nothing."""
+@pytest.mark.parametrize("damage", ["heading", "number beyond", "another number"])
+def test_a_parts_record_damaged_in_place_patches_nothing(project: Path, tmp_path: Path, damage: str) -> None:
+    """A heading changed in the record is refused by its digest; a page placed elsewhere, by its heads.
+
+    (The record signed again after the damage, as only this code could: the heads still say whose
+    sections are where.) Either way the index is gathered, as a build from nothing makes it.
+    """
+    from curriculum.site._search_parts import _record_digest
+
     build_site(project, engine="pandoc", console=Console(quiet=True))
     parts = project / ".curriculum-cache" / "resident" / "search-parts.json"
     record = json.loads(parts.read_text(encoding="utf-8"))
-    assert record["pages"]["lessons/intro.html"][2] not in (number, -1)
-    record["pages"]["lessons/intro.html"][2] = number
+    if damage == "heading":
+        record["heads"][1][-1] = "A heading no page has"
+    else:
+        assert record["pages"]["lessons/intro.html"][2] not in (-1, 0, 99)
+        record["pages"]["lessons/intro.html"][2] = 99 if damage == "number beyond" else 0
+        del record["digest"]
+        record["digest"] = _record_digest(record)
     parts.write_text(json.dumps(record), encoding="utf-8")
     _edit_cell(project / "lessons" / "intro.ipynb", "predicts outcome", "predicts zygomorphic outcome")
     result = build_site(project, engine="pandoc", console=Console(quiet=True))

@@ -9,7 +9,9 @@ their folders (a new file changes its folder's time), of the output's
 manifest and of the folders of the files it wrote (a file removed changes its
 folder's time). When all of them are as recorded, the output is all there and
 the build stops without loading the configuration, the content or the engine:
-no output file is looked at, however many the site has.
+no output file is looked at, however many the site has (on a file system that
+keeps coarse times, where a folder's time may miss a file removed in the same
+second, each file the output's manifest lists is looked for instead).
 When any differs, the build takes the full path, which compares contents
 (a file touched but unchanged costs one hashing pass, then is recorded again).
 """
@@ -27,6 +29,7 @@ from curriculum._plain import read_json as _record
 
 __all__ = [
     "CHECK",
+    "COARSE_NS",
     "MANIFEST",
     "QUICK",
     "QUICK_FORMAT",
@@ -155,6 +158,27 @@ class LastBuild:
         self.warnings = int(data["warnings"])
 
 
+COARSE_NS = 10_000_000
+"""A folder's time that is a whole number of these (10 ms) may come from a file system that keeps
+coarse times (FAT's two seconds, HFS+'s or ext3's one, exFAT's ten milliseconds): a file removed in
+the same tick as the build's last write leaves it as it was, so its files are looked for one by one."""
+
+
+def _trusted_folders(data: dict[str, Any]) -> bool:
+    """Whether the record names the output's folders, each with a time finer than :data:`COARSE_NS`."""
+    folders = data.get("folders")
+    if not isinstance(folders, list) or not folders:
+        return False
+    times = {str(f[0]): f[1] for f in data["files"]}
+    return all(isinstance(t := times.get(str(f)), int) and t % COARSE_NS for f in folders)
+
+
+def _all_there(manifest: Path) -> bool:
+    """Whether every file the output's manifest lists is there."""
+    written = _record(manifest)
+    return isinstance(written, list) and all(os.path.isfile(manifest.parent / str(n)) for n in written)
+
+
 def last_build(root: Path, profile: str, engine: str, out: Path | None) -> LastBuild | None:
     """Return the last build's record if nothing it read changed and its output is all there, else None.
 
@@ -182,6 +206,8 @@ def last_build(root: Path, profile: str, engine: str, out: Path | None) -> LastB
             return None
         if not unchanged(data["files"]):
             return None  # an input changed, or an output file was removed (its folder's time changed)
+        if not _trusted_folders(data) and not _all_there(Path(str(data["out"])) / MANIFEST):
+            return None
         return LastBuild(data)
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -21,7 +21,8 @@ When a changed page's part differs, its part of the last index is found by
 what the page was made from (:meth:`PartRecord.made_from`), and the index is
 made again from the heads and postings kept and the changed sections only.
 The record is tied, as the search stage's :class:`~curriculum.site._output_record.OutputRecord`
-is, to the package, this computer and the site (its ``shared`` digest).
+is, to the package, this computer and the site (its ``shared`` digest), and
+holds a digest of the rest of it: one damaged in place is no record.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ class PartRecord:
         self._path = path
         self._shared = shared
         data = read_record(path)
+        if data.pop("digest", None) != _record_digest(data):
+            data = {}  # damaged in place (or written by another version): no record
         pages = data.get("pages") if data.get("shared") == shared else None
         self._before: dict[str, Any] = pages if isinstance(pages, dict) else {}
         self._index_before = data.get("index") if pages is not None else None
@@ -138,6 +141,7 @@ class PartRecord:
         now = (self._now, self._index, self._heads)
         if now != (self._before, self._index_before, self._heads_before):
             record = {"shared": self._shared, "index": self._index, "heads": self._heads, "pages": self._now}
+            record["digest"] = _record_digest(record)
             write_atomic(self._path, json.dumps(record, sort_keys=True), within=self._path.parent)
 
     def _entry(self, url: str) -> list[Any] | None:
@@ -159,6 +163,16 @@ class PartRecord:
             and all(isinstance(owner, str) for owner in then[3])
         )
         return then if shaped else None
+
+
+def _record_digest(record: dict[str, Any]) -> str:
+    """Return a digest of a record's fields (all but the digest): a record damaged in place is refused.
+
+    Its heads go into the index as they are, and what each page was made from
+    names its part of the last index: neither may be taken from a record
+    changed since it was written.
+    """
+    return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
 
 
 def index_name(index: Any) -> str:

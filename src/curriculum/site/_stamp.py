@@ -199,5 +199,6 @@ class BuildStamp:
                 (str(p) for p in [*self.inputs, *package_files()]),
                 [str(self.project.root), str(self.out / MANIFEST), str(self.out), *sorted(folders)],
             ),
+            "folders": sorted({str(self.out), *folders}),
         }
         write_atomic(self.path.parent / QUICK, json.dumps(quick) + "\n", within=self.project.root)
