@@ -35,11 +35,13 @@ __all__ = [
     "QUICK_FORMAT",
     "CheckOutput",
     "LastBuild",
+    "all_there",
     "cached_check",
     "last_build",
     "stats",
     "unchanged",
     "watched",
+    "written",
 ]
 
 QUICK = "quick.json"
@@ -173,10 +175,19 @@ def _trusted_folders(data: dict[str, Any]) -> bool:
     return all(isinstance(t := times.get(str(f)), int) and t % COARSE_NS for f in folders)
 
 
-def _all_there(manifest: Path) -> bool:
-    """Whether every file the output's manifest lists is there."""
-    written = _record(manifest)
-    return isinstance(written, list) and all(os.path.isfile(manifest.parent / str(n)) for n in written)
+def written(out: Path) -> list[str] | None:
+    """Return the files the last build wrote in ``out``, as its manifest lists them (None: no manifest)."""
+    try:
+        names = _record(out / MANIFEST)
+    except (OSError, ValueError):
+        return None
+    return [str(n) for n in names] if isinstance(names, list) else None
+
+
+def all_there(out: Path) -> bool:
+    """Whether every file the last build wrote in ``out`` is there."""
+    names = written(out)
+    return names is not None and all(os.path.isfile(os.path.join(out, name)) for name in names)
 
 
 def last_build(root: Path, profile: str, engine: str, out: Path | None) -> LastBuild | None:
@@ -206,7 +217,7 @@ def last_build(root: Path, profile: str, engine: str, out: Path | None) -> LastB
             return None
         if not unchanged(data["files"]):
             return None  # an input changed, or an output file was removed (its folder's time changed)
-        if not _trusted_folders(data) and not _all_there(Path(str(data["out"])) / MANIFEST):
+        if not _trusted_folders(data) and not all_there(Path(str(data["out"]))):
             return None
         return LastBuild(data)
     except (OSError, ValueError, KeyError, TypeError):

@@ -28,7 +28,7 @@ from curriculum.content import (
     write_atomic,
 )
 from curriculum.project import Project, package_files, package_fingerprint
-from curriculum.site._quick import MANIFEST, QUICK, QUICK_FORMAT, watched
+from curriculum.site._quick import MANIFEST, QUICK, QUICK_FORMAT, all_there, watched, written
 
 __all__ = ["RACY_NS", "BuildStamp", "FileDigests"]
 
@@ -158,12 +158,9 @@ class BuildStamp:
         """Whether the last successful build read exactly this, and its output is all still there."""
         try:
             data = json.loads(read_existing(self.path, 1 << 16) or b"")
-            manifest = json.loads(read_existing(self.out / MANIFEST, 64 << 20) or b"")
         except ValueError:
             return False
-        if not isinstance(data, dict) or not isinstance(manifest, list):
-            return False
-        if data.get("key") != self.key or not all((self.out / name).is_file() for name in manifest):
+        if not isinstance(data, dict) or data.get("key") != self.key or not all_there(self.out):
             return False
         self.warnings = int(data.get("warnings", 0))
         return True
@@ -182,12 +179,8 @@ class BuildStamp:
         """
         record = json.dumps({"key": self.key, "warnings": warnings}) + "\n"
         write_atomic(self.path, record, within=self.project.root)
-        try:  # the folders of the files the build wrote (prune listed them): a file gone changes its folder
-            written = json.loads(read_existing(self.out / MANIFEST, 64 << 20) or b"[]")
-        except ValueError:
-            written = []
-        names = [str(n) for n in written] if isinstance(written, list) else []
-        folders = {os.path.dirname(os.path.join(self.out, name)) for name in names}
+        # the folders of the files the build wrote (prune listed them): a file gone changes its folder
+        folders = {os.path.dirname(os.path.join(self.out, name)) for name in written(self.out) or []}
         quick = {
             "format": QUICK_FORMAT,
             "root": str(self.project.root.resolve()),
