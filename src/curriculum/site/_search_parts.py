@@ -107,6 +107,11 @@ class PartRecord:
         """The name of the index the record describes (a digest of what :meth:`describes` is given)."""
         return self._index_before if isinstance(self._index_before, str) else None
 
+    @property
+    def has_heads(self) -> bool:
+        """Whether the record holds the heads of the index it describes (a record of this code does)."""
+        return self._heads_before is not None
+
     def heads(self) -> IndexHeads | None:
         """Return the heads of the index the record describes (a copy), if it holds them in shape."""
         return IndexHeads.from_json(json.loads(json.dumps(self._heads_before)))
@@ -122,15 +127,16 @@ class PartRecord:
         pages: list[SearchPage],
         digests: list[str],
         placements: dict[str, Placement],
-        heads: IndexHeads,
+        heads: IndexHeads | None,
     ) -> None:
         """Record each page of the index named ``index`` with its part's digest and placement, and its heads.
 
         Only pages known by what they are made from are recorded. ``placements``
         gives each page's by URL (a page the index left out, with no section, has none or -1).
+        ``heads`` None: the index is the one recorded, whose heads stay.
         """
         self._index = index_name(index)
-        self._heads = heads.as_json()
+        self._heads = self._heads_before if heads is None else heads.as_json()
         for page, digest in zip(pages, digests, strict=True):
             if page.made_from is not None:
                 n, homed = placements.get(page.url, (-1, []))

@@ -139,14 +139,12 @@ def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords) -> b
     digests = [parts.digest(p) for p in pages]  # only the parts of pages made from something new are read
     key = _index_key(pages, digests)
     placed = {p.url: where for p, where in zip(pages, placements, strict=True) if where is not None}
-    if parts.describes(key) and record.kept("search-index.js", key):
-        heads = parts.heads()
-    elif (heads := _patched(run, pages, records, digests, placed)) is not None:
+    heads: IndexHeads | None = None  # kept: the recorded heads stay as they are
+    if not (parts.describes(key) and parts.has_heads and record.kept("search-index.js", key)):
+        heads = _patched(run, pages, records, digests, placed)
+        if heads is None:
+            return False  # gathered (and recorded with its heads)
         record.wrote("search-index.js", key=key)
-    else:
-        return False
-    if heads is None:
-        return False  # a record without the heads of its index: gathered, and recorded with them
     files = ["search-index.js"]
     for page in pages:
         n, homed = placed[page.url]
