@@ -40,8 +40,10 @@ serve: $(VENV)/.installed
 	$(BIN)/curriculum serve --port $(PORT)
 
 # Both suites always run, even when the first fails; each reports its result, and the
-# target fails if either failed. Every test has a deadline (see CONTRIBUTING.md).
-PACKAGE_TESTS  = $(BIN)/python -m pytest
+# target fails if either failed. Every test has a deadline (see CONTRIBUTING.md). The package
+# tests run in one worker process a core (at most four), each taking whole test files, so a
+# module's fixtures are made once.
+PACKAGE_TESTS  = $(BIN)/python -m pytest --numprocesses=auto --maxprocesses=4 --dist=loadfile
 NOTEBOOK_TESTS = $(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=300 lessons/
 
 test: $(VENV)/.installed-test

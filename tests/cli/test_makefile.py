@@ -62,12 +62,16 @@ def make(target: str, tmp_path: Path, uid: int = 1000, **env: str) -> tuple[int,
     return result.returncode, result.stdout + result.stderr, calls
 
 
+PARALLEL = ["--numprocesses=auto", "--maxprocesses=4", "--dist=loadfile"]
+
+
 @pytest.mark.parametrize(("package", "notebooks"), [(0, 0), (1, 0), (0, 1), (2, 1)])
 def test_make_test_runs_and_reports_both_suites(tmp_path: Path, package: int, notebooks: int) -> None:
     status, output, calls = make(
         "test", tmp_path, PACKAGE_STATUS=str(package), NOTEBOOK_STATUS=str(notebooks)
     )
     assert [c.split()[:3] for c in calls] == [["python", "-m", "pytest"]] * 2
+    assert calls[0].split()[3:] == PARALLEL  # the package tests share the cores, a file to a worker
     assert "--nbval-lax" in calls[1] and "--nbval-cell-timeout=" in calls[1] and "lessons/" in calls[1]
     for label, code in (("package tests:", package), ("lesson notebooks:", notebooks)):
         line = next(line for line in output.splitlines() if label in line)
@@ -89,5 +93,5 @@ def test_make_lab_writes_the_reader_notebooks_and_allows_root_only_as_root(tmp_p
 @pytest.mark.parametrize("package", [0, 1])
 def test_make_test_fast_leaves_out_the_browser_and_the_slow_builds(tmp_path: Path, package: int) -> None:
     status, output, calls = make("test-fast", tmp_path, PACKAGE_STATUS=str(package))
-    assert calls == ["python -m pytest -m not browser and not slow"], output
+    assert calls == [" ".join(["python -m pytest", *PARALLEL, "-m not browser and not slow"])], output
     assert (status == 0) == (package == 0)
