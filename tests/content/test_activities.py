@@ -9,15 +9,17 @@ project; each case below changes one thing and expects one located message
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
+from curriculum import _memo
 from curriculum.content import Activity, check_paths, format_diagnostics, load_curriculum
 from curriculum.content._activities import expiry_limit
 from tests.cli.test_cli import run
-from tests.conftest import DATA
+from tests.conftest import DATA, aged
 
 ACTIVITY = DATA / "activity"
 
@@ -39,6 +41,10 @@ def _edit(root: Path, name: str, old: str, new: str) -> None:
 def _report(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.chdir(root)
     return format_diagnostics(check_paths([], root).diagnostics).splitlines()
+
+
+def _errors(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    return [line for line in _report(root, monkeypatch) if ": error " in line]
 
 
 def test_the_good_activity_is_clean_and_loaded(with_activity: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -212,3 +218,38 @@ def test_new_activity_is_clean(
     assert (project / "quizzes" / "starter-posttest.yml").is_file()
     status, out, err = run(["check", "--strict"], capsys)
     assert status == 0, out + err
+
+
+def test_the_activity_check_reads_no_lesson_the_activity_does_not_span(
+    with_activity: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An activity's links read its lessons' objectives; another lesson's only for one not among them.
+
+    So a post-test edit at 64 lessons validates the models of the activity's lessons, not of every lesson.
+    """
+    from curriculum._memo import memo_session
+    from curriculum.content import _project
+    from curriculum.content._activities import activity_links
+
+    lesson = (with_activity / "lessons/intro.ipynb").read_text(encoding="utf-8")
+    other = re.sub(r"id: intro-(\d)", r"id: other-\1", lesson).replace("lesson-id: intro", "lesson-id: other")
+    (with_activity / "lessons/other.ipynb").write_text(other, encoding="utf-8")
+    assert not _errors(aged(with_activity), monkeypatch)  # the content index now holds every file
+    loaded: list[str] = []
+    model = _project._IndexedDocument.model.func  # type: ignore[attr-defined]
+    monkeypatch.setattr(
+        _project._IndexedDocument, "model", property(lambda doc: loaded.append(doc.display) or model(doc))
+    )
+
+    def lessons_read() -> tuple[list[str], list[str]]:
+        _memo._stores.clear()
+        loaded.clear()
+        with memo_session(with_activity):
+            cur = load_curriculum(with_activity)
+            found = [f.diagnostic.message for f in activity_links(cur)]
+        return found, sorted({d for d in loaded if d.startswith("lessons/")})
+
+    assert lessons_read() == ([], ["lessons/intro.ipynb"])
+    _edit(with_activity, "activities/welcome.yml", "objectives: [intro-2, intro-1]", "objectives: [other-1]")
+    message = "objective `other-1` belongs to lesson `other`, which the activity does not span"
+    assert lessons_read() == ([message], ["lessons/intro.ipynb", "lessons/other.ipynb"])

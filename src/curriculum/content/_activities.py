@@ -131,10 +131,12 @@ def _lessons_and_objectives(cur: Curriculum, doc: Document[Activity]) -> Iterato
             yield unknown_lesson(doc, lid, cur.lessons, "lessons", i)
             continue
         spanned.update({o.id: lid for o in lesson.model.objectives})
-    everywhere = {o.id: lid for lid, lesson in cur.lessons.items() for o in lesson.model.objectives}
+    everywhere: dict[str, str] | None = None  # every lesson's, read only for an objective not spanned
     for i, oid in enumerate(doc.model.objectives):
         if oid in spanned:
             continue
+        if everywhere is None:
+            everywhere = {o.id: lid for lid, lesson in cur.lessons.items() for o in lesson.model.objectives}
         if oid in everywhere:
             message = (
                 f"objective `{oid}` belongs to lesson `{everywhere[oid]}`, which the activity does not span"
