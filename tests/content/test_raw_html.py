@@ -8,7 +8,7 @@ import pytest
 
 from curriculum.cli import main
 from curriculum.content import check_paths
-from curriculum.content._raw_html import project_pages, scan_html, scan_markdown, scripted_url
+from curriculum.content._raw_html import _page, project_pages, scan_html, scan_markdown, scripted_url
 from curriculum.site._rules_page import rules_markdown
 
 
@@ -98,6 +98,38 @@ def test_pages_are_the_rendered_ones(tmp_path: Path) -> None:
         f"project:\n  render: [index.qmd, '{outside}/outside.qmd', '{outside}/*.qmd']\n"
     )
     assert [p.relative_to(tmp_path).as_posix() for p in project_pages(tmp_path)] == ["index.qmd"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "listed"),
+    [
+        ("lessons/*.ipynb", False),  # no page of this lint: 64 notebooks are not listed for it
+        ("quiz/*.qmd", False),  # generated pages only
+        ("rules/index.qmd", False),
+        ("docs/*.md", True),
+        ("faculty/*.qmd", True),
+        ("**/*.qmd", True),
+        ("*", True),
+        ("docs/**", True),
+        ("docs/*.q*", True),
+        ("*/x.qmd", True),  # a wildcard folder may be any folder
+    ],
+)
+def test_a_render_pattern_that_can_match_no_page_is_not_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pattern: str, listed: bool
+) -> None:
+    """What the lint reads is the same; only the patterns that may match its pages are listed."""
+    globbed: list[str] = []
+    glob = Path.glob
+    monkeypatch.setattr(Path, "glob", lambda self, p: globbed.append(p) or glob(self, p))
+    for name in ("lessons/a.ipynb", "quiz/q.qmd", "rules/index.qmd", "docs/a.md", "faculty/n.qmd", "x/x.qmd"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("text\n")
+    (tmp_path / "_quarto.yml").write_text(f"project:\n  render: ['{pattern}']\n")
+    found = project_pages(tmp_path)
+    assert (pattern in globbed or ("*" not in pattern and found != [])) == listed
+    everything = sorted(tmp_path.glob(pattern)) if "*" in pattern else [tmp_path / pattern]
+    assert found == [p for p in everything if p.is_file() and _page(p.relative_to(tmp_path))]
 
 
 def test_strict_check_refuses_a_page_with_a_script(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:

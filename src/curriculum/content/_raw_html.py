@@ -24,7 +24,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
@@ -411,7 +411,12 @@ def project_pages(root: Path) -> list[Path]:
     inside = root.resolve()
     pages: dict[Path, None] = {}
     for pattern in patterns:
-        if isinstance(pattern, str) and not pattern.startswith("!") and not Path(pattern).is_absolute():
+        if (
+            isinstance(pattern, str)
+            and not pattern.startswith("!")
+            and not Path(pattern).is_absolute()
+            and _may_match_pages(pattern)
+        ):
             found = sorted(root.glob(pattern)) if "*" in pattern else [root / pattern]
             pages.update(
                 (p, None)
@@ -422,6 +427,19 @@ def project_pages(root: Path) -> list[Path]:
                 and p.resolve().is_relative_to(inside)
             )
     return list(pages)
+
+
+def _may_match_pages(pattern: str) -> bool:
+    """Whether a render pattern can match a page :func:`_page` accepts (its matches are not listed otherwise).
+
+    ``lessons/*.ipynb`` matches no ``.qmd`` or ``.md`` file, and ``quiz/*.qmd``
+    only generated pages: listing them would cost a look at every lesson or quiz page.
+    """
+    parts = PurePosixPath(pattern).parts
+    suffix = PurePosixPath(pattern).suffix
+    if suffix and not any(c in suffix for c in "*?[") and suffix not in (".qmd", ".md"):
+        return False
+    return not (parts and not any(c in parts[0] for c in "*?[") and parts[0] in generated_dirs())
 
 
 def _page(path: Path) -> bool:

@@ -209,9 +209,10 @@ def page_problems(config: SiteConfig, cur: Curriculum) -> list[Diagnostic]:
         if spec.pages is not None:
             generated |= {f"{spec.pages.folder}/{i}.qmd" for i in ["index", *spec.documents(cur, ())]}
     problems: list[Diagnostic] = []
+    folders = generated_dirs()
     for page in config.pages():
         display, pos = config.named.get(page, ("_quarto.yml", (1, 1)))
-        if page.split("/")[0] in generated_dirs():
+        if page.split("/")[0] in folders:
             if page not in config.named:
                 continue  # matched by a pattern: whatever the pre-render leaves there is what it renders
             expected = page in generated or (page.startswith("reference/") and "quartodoc" in config.raw)
@@ -221,7 +222,7 @@ def page_problems(config: SiteConfig, cur: Curriculum) -> list[Diagnostic]:
                         display,
                         pos,
                         f"`{page}` is in a folder the build generates, but the content produces no such page",
-                        f"{', '.join(generated_dirs())} hold generated pages; check the id, or move the page",
+                        f"{', '.join(folders)} hold generated pages; check the id, or move the page",
                     )
                 )
             continue
