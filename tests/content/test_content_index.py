@@ -186,6 +186,33 @@ def test_a_damaged_model_is_read_from_its_file_once_and_stored_again(
     assert models == [(d.display, d.model, d.locs) for d in first.documents()]
 
 
+def test_a_load_looks_up_no_model_and_a_lost_one_is_read_from_its_file_and_stored_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unchanged file's entry is kept without a search of the memo; one it lost is read when asked."""
+    aged(project)
+    first, _ = loaded(project)
+    searched: list[bytes] = []
+    search = _memo._search
+    monkeypatch.setattr(
+        _memo, "_search", lambda data, low, key, **kw: searched.append(key) or search(data, low, key, **kw)
+    )
+    _memo._stores.clear()
+    with memo_session(project):
+        load_files(project_files(project), root=project, index=ContentIndex(project))
+    assert searched == [], "a load of unchanged files searches no memo file"
+    for path in (project / PROJECT_CACHE / "memo").glob("content.document.*.jsonl"):
+        path.unlink()  # the memo lost every model
+    again, index = loaded(project)
+    assert index.reused == len(project_files(project)) - 1, "still taken from the index"
+    assert described(again) == described(first)
+    monkeypatch.setattr(_project._IndexedDocument, "_read", lambda self: pytest.fail("a file was read again"))
+    third, _ = loaded(project, ask=False)
+    assert [(d.display, d.model, d.locs) for d in third.documents()] == [
+        (d.display, d.model, d.locs) for d in first.documents()
+    ], "the models read again were stored again"
+
+
 def test_a_file_with_problems_is_never_indexed(project: Path) -> None:
     """Its problems are found and reported at every load, not remembered away."""
     broken = project / "quizzes" / "broken.yml"

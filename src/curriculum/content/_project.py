@@ -554,13 +554,15 @@ def _indexed(
 
     Its model and locations are read from the memo when first asked for
     (:class:`_IndexedDocument`): a check or a build that reuses what it found
-    in an unchanged file never reads them. That the memo holds them is asked
-    now (without reading them): if it does not, the file is read with the others.
+    in an unchanged file never reads them, nor looks them up. They are kept
+    for the next run without a search of the memo's file (:meth:`Memo.keep`);
+    if the memo lost them, the file is read when they are first asked for, and
+    they are stored again. (The index holds only files that loaded without a
+    problem, so one read again later has none to report with the others'.)
     """
     if entry.kind not in ("lesson", "notes", "techniques") and entry.kind not in FORMATS:
         return None
-    if _DOCUMENTS.held(entry.digest, context=entry.kind) is None:
-        return None  # the memo lost them: the file is read now, its problems reported with the others'
+    _DOCUMENTS.keep(entry.digest, context=entry.kind)
     return entry.kind, _IndexedDocument.of(path, display, entry, root, confined)
 
 
