@@ -753,9 +753,13 @@ class Memo(Generic[_T]):
         it is copied from its file only if the session rewrites that file.
         ``text`` and ``context`` are as for :meth:`get`.
         """
+        self.keep_key(self.key(text, context))
+
+    def keep_key(self, key: str) -> None:
+        """Keep the value stored under ``key`` (:meth:`key`), if any, as :meth:`keep` does for its text."""
         store = self._store()
         if store is not None:
-            store.used.setdefault(self.key(text, context), _WANTED)
+            store.used.setdefault(key, _WANTED)
             self._rests_kept(store)
 
     def _store(self) -> _Store | None:

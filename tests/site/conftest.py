@@ -14,6 +14,20 @@ from curriculum.site import BuildResult, build_site
 from tests.conftest import PROJECT, REPO
 
 
+def same_as_a_fresh_build(root: Path, out: Path, tmp_path: Path) -> None:
+    """Assert that the site ``out`` of ``root`` is, file for file, what a build of a fresh copy makes.
+
+    The copy is made in ``tmp_path`` (which must not hold one already).
+    """
+    fresh = tmp_path / "fresh"
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("_site", ".curriculum-cache", "quiz", "cases"))
+    whole = build_site(fresh, engine="pandoc", console=Console(quiet=True)).out
+    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(whole) for p in whole.rglob("*") if p.is_file())
+    for name in files:
+        assert (whole / name).read_bytes() == (out / name).read_bytes(), name
+
+
 def build_copy(base: Path, profile: str) -> tuple[Path, BuildResult]:
     root = base / f"project-{profile}"
     shutil.copytree(

@@ -504,6 +504,39 @@ def test_a_quiz_edit_rewrites_only_the_data_scripts_that_show_it(tmp_path: Path)
     assert all("Introduction quiz, revised" in scripts[name].read_text() for name in shows)
 
 
+def test_payloads_and_generated_pages_that_stand_are_not_looked_up(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Their files' records name the keys they were made from: a prose edit searches the memo for none.
+
+    A memo that lost them since leaves the files as they are, and an edit
+    that needs them again makes them again: the site is a fresh build's.
+    """
+    from curriculum import _memo
+    from curriculum.site import _output_record
+    from tests.site.conftest import same_as_a_fresh_build
+
+    monkeypatch.setattr(_output_record, "RACY_NS", 0)  # generated pages just written are trusted too
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+    held: list[str] = []
+    real = _memo.Memo.held
+    monkeypatch.setattr(
+        _memo.Memo, "held", lambda memo, text, **kw: held.append(memo.namespace) or real(memo, text, **kw)
+    )
+    lesson, quiz = project / "lessons" / "intro.ipynb", project / "quizzes" / "intro.yml"
+    _edit_cell(lesson, "predicts outcome", "predicts a better outcome")
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+    assert not {"render.payload", "render.generated-page"} & set(held), held
+    for lost in (project / ".curriculum-cache" / "memo").glob("render.*.jsonl"):
+        lost.unlink()
+    _edit_cell(lesson, "predicts a better outcome", "predicts outcome")
+    result = build_site(project, engine="pandoc", console=Console(quiet=True))
+    same_as_a_fresh_build(project, result.out, tmp_path / "1")
+    quiz.write_text(quiz.read_text().replace("Introduction quiz", "Introduction quiz, revised"))
+    result = build_site(project, engine="pandoc", console=Console(quiet=True))
+    same_as_a_fresh_build(project, result.out, tmp_path / "2")
+
+
 def test_the_index_is_not_even_gathered_while_no_page_text_changed(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

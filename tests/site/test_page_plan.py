@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -10,23 +9,11 @@ import pytest
 from rich.console import Console
 
 from curriculum.site import build_site
-from tests.site.conftest import build_copy
+from tests.site.conftest import build_copy, same_as_a_fresh_build
 
 
 def _quiet(root: Path, **options: Any) -> Path:
     return build_site(root, engine="pandoc", console=Console(quiet=True), **options).out
-
-
-def _same_as_a_fresh_build(root: Path, out: Path, tmp_path: Path) -> None:
-    fresh = tmp_path / "fresh"
-    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("_site", ".curriculum-cache", "quiz", "cases"))
-    _quiet(fresh)
-    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
-    assert files == sorted(
-        p.relative_to(fresh / "_site") for p in (fresh / "_site").rglob("*") if p.is_file()
-    )
-    for name in files:
-        assert (fresh / "_site" / name).read_bytes() == (out / name).read_bytes(), name
 
 
 @pytest.fixture
@@ -93,7 +80,7 @@ def test_a_quiz_edit_converts_only_the_page_whose_text_it_changes(
     assert read == [None]  # the quiz page's new entry, looked for before Pandoc renders it; no other page's
     assert notebooks == [], "no lesson notebook is read: each is known by its digest"
     assert "doubts that any treatment" in (out / "quiz" / "intro.html").read_text()
-    _same_as_a_fresh_build(root, out, tmp_path)
+    same_as_a_fresh_build(root, out, tmp_path)
 
 
 def test_every_page_is_converted_when_what_all_share_changes_or_with_no_freeze(
@@ -111,7 +98,7 @@ def test_every_page_is_converted_when_what_all_share_changes_or_with_no_freeze(
     out = _quiet(root)
     every = len(converted)
     assert every > 5
-    _same_as_a_fresh_build(root, out, tmp_path)
+    same_as_a_fresh_build(root, out, tmp_path)
     converted.clear()
     _quiet(root, freeze=False)
     assert len(converted) == every
@@ -129,7 +116,7 @@ def test_a_kept_page_whose_cache_entry_is_gone_is_converted_and_rendered_again(
     converted.clear()
     out = _quiet(root)
     assert len(converted) == len(entries)
-    _same_as_a_fresh_build(root, out, tmp_path)
+    same_as_a_fresh_build(root, out, tmp_path)
 
 
 def test_a_damaged_entry_read_for_a_kept_page_is_rendered_again(tmp_path: Path, converted: list[str]) -> None:
@@ -145,7 +132,7 @@ def test_a_damaged_entry_read_for_a_kept_page_is_rendered_again(tmp_path: Path, 
     out = _quiet(root)
     assert sorted(converted) == ["index.qmd", "quiz/intro.qmd"] and len(entries) > 2
     assert "edited by hand" not in (out / "index.html").read_text()
-    _same_as_a_fresh_build(root, out, tmp_path)
+    same_as_a_fresh_build(root, out, tmp_path)
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -181,7 +168,7 @@ def test_after_each_kind_of_edit_the_site_is_the_site_a_fresh_build_makes(tmp_pa
         _edit(root / name, old, new)
         out = _quiet(root)
         assert any(shown in p.read_text() for p in out.rglob("*") if p.suffix in (".html", ".js")), what
-        _same_as_a_fresh_build(root, out, tmp_path / f"after-{n}")
+        same_as_a_fresh_build(root, out, tmp_path / f"after-{n}")
 
 
 def test_a_generated_page_changed_in_the_same_tick_as_it_was_recorded_is_written_again(
@@ -198,7 +185,7 @@ def test_a_generated_page_changed_in_the_same_tick_as_it_was_recorded_is_written
     _edit(root / "index.qmd", "A test home page", "The test home page")  # something to build
     out = _quiet(root)
     assert page.read_text() == text
-    _same_as_a_fresh_build(root, out, tmp_path)
+    same_as_a_fresh_build(root, out, tmp_path)
 
 
 def test_the_pages_pandoc_need_not_render_are_wrapped_while_it_renders(
@@ -251,7 +238,7 @@ def test_the_pages_pandoc_need_not_render_are_wrapped_while_it_renders(
     assert waited == [True], "the edited page's render held up the other pages or the search stage"
     assert made[-1] == "index.qmd" and len(made) == pages
     assert "The test home page" in (out / "index.html").read_text()
-    _same_as_a_fresh_build(root, out, tmp_path)
+    same_as_a_fresh_build(root, out, tmp_path)
 
 
 class _Pool:
@@ -383,7 +370,7 @@ def test_an_edited_page_is_rendered_while_the_content_is_loaded_and_checked(
     assert waited == [True], "the edited page was not rendered while the content was loaded"
     assert converted == ["index.qmd"]  # by the convert stage too, which finds it rendered
     assert "The test home page" in (out / "index.html").read_text()
-    _same_as_a_fresh_build(root, out, tmp_path)
+    same_as_a_fresh_build(root, out, tmp_path)
 
 
 def _pandoc_runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -475,7 +462,7 @@ def test_a_bibliography_edited_while_the_build_starts_is_the_one_its_pages_cite(
     out = _quiet(root)
     assert runs.count("index.qmd") == 2  # ahead, then with the bibliography the check read
     monkeypatch.setattr(_check, "load_curriculum", real_load)
-    _same_as_a_fresh_build(root, out, tmp_path)
+    same_as_a_fresh_build(root, out, tmp_path)
 
 
 def test_a_page_that_cannot_be_converted_ahead_leaves_the_others_rendered_ahead(tmp_path: Path) -> None:
@@ -516,7 +503,7 @@ def test_a_lesson_whose_code_changed_is_not_rendered_ahead(
     monkeypatch.setattr(_page_render.PageRenderer, "render", render)
     out = _quiet(root)
     assert asked == [True], "the lesson was rendered ahead of its execution"
-    _same_as_a_fresh_build(root, out, tmp_path)
+    same_as_a_fresh_build(root, out, tmp_path)
 
 
 def test_a_check_that_fails_while_a_page_renders_ahead_reports_the_content_and_leaves_nothing_running(

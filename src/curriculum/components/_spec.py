@@ -419,6 +419,17 @@ class Mount:
             _PAYLOADS, self._what, self.shows
         )
 
+    def unread_key(self, builder: PayloadBuilder) -> str | None:
+        """Return the memo key the payload has when it reads its own document only, without a look-up.
+
+        What a file made from payloads is recorded as made from (see :meth:`keep_payload`).
+        """
+        return builder.key_of(_PAYLOADS, self._what, self.shows)
+
+    def keep_payload(self, builder: PayloadBuilder, key: str) -> None:
+        """Keep the payload ``key`` names (:meth:`unread_key`) for the next build, unread."""
+        builder.keep(_PAYLOADS, self._what, self.shows, key)
+
     @functools.cached_property
     def _what(self) -> str:
         """Names the payload among the results kept for its document (asked for several times a page)."""

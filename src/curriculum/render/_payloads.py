@@ -247,6 +247,17 @@ class PayloadBuilder:
         text = self._remembered_text(memo, what, shown)
         return None if text is None else memo.key(text, self.shared_digest)
 
+    def keep(self, memo: Memo[Any], what: str, shown: tuple[str, str | None], key: str) -> None:
+        """Keep the result :meth:`key_of` names ``key`` for the next build, unread; know its key.
+
+        For a result whose output is unchanged since a build made it from ``key``
+        (its file's record says so): the memo stored it then. It is neither read
+        nor searched for, and if the memo has lost it since, it is computed
+        again when something must be made of it.
+        """
+        memo.keep_key(key)
+        self._remembered[(what, shown)] = key
+
     def held(self, memo: Memo[Any], what: str, shown: tuple[str, str | None]) -> str | None:
         """Return the memo key of what :meth:`remembered` would return from the memo, without reading it.
 

@@ -22,6 +22,7 @@ written only when their text changes.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -90,17 +91,26 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
                         lambda b, page=page, ident=ident: page(_context(b), ident),  # type: ignore[misc]
                     )
 
-    def held(self, name: str) -> str | None:
-        """Return the key of what the page ``name`` is made from, without making it (None: it must be).
+    def stands(self, name: str, kept: Callable[[str], bool]) -> bool:
+        """Return whether the page ``name`` stands as written: ``kept`` accepts the key it is made from.
 
-        A page of one document: its memo key, if the memo holds it; a list: the key of its folder's files.
+        A list's key names its folder's files. A page of one document is tried
+        first by the key it has when made from that document alone, without a
+        look-up of the memo: one accepted is kept in the memo unread. Otherwise
+        (it also read other documents) it is looked up.
         """
         made_from = self._from.get(name)
         if made_from is None:
-            return None
+            return False
+        what, shown = made_from[:2]
+        tried = self._builder.key_of(_PAGES, what, shown)
         if name in self._listed:
-            return self._builder.key_of(_PAGES, *made_from[:2])
-        return self._builder.held(_PAGES, *made_from[:2])
+            return tried is not None and kept(tried)
+        if tried is not None and kept(tried):
+            self._builder.keep(_PAGES, what, shown, tried)
+            return True
+        held = self._builder.held(_PAGES, what, shown)
+        return held is not None and held != tried and kept(held)
 
     def made_from(self, name: str) -> str | None:
         """Return the key of what the page ``name`` was made from, once made (None: no key names it)."""
@@ -260,8 +270,7 @@ def prerender(
                 moved.append(path)
 
     for name in generated:
-        held = generated.held(name) if written is not None else None
-        if held is not None and written is not None and written.kept(name, held):
+        if written is not None and generated.stands(name, functools.partial(written.kept, name)):
             continue
         write(root / name, generated[name].text)
         made_from = generated.made_from(name)

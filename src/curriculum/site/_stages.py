@@ -649,7 +649,11 @@ def wrap(
     for item, out in rendered:
         page, source = item.page, item.page.source
         prev, nxt = pager.around(page)
-        payloads = _PagePayloads(run.builder, out.mounts, source, built)
+        data_file = posixpath.splitext(posixpath.basename(page.output))[0] + ".data.js" if out.mounts else ""
+        data_path = posixpath.join(posixpath.dirname(page.output), data_file)
+        payloads = _PagePayloads(
+            run.builder, out.mounts, source, built, functools.partial(_script_stands, record, data_path)
+        )
         made_from = [out.entry, payloads.keys] if all(payloads.keys) else None
         notebook = page.kind == "notebook"
         read = functools.partial(getattr, out, "body")  # this page's body, read if the index is made again
@@ -661,10 +665,7 @@ def wrap(
             indexed.read_ahead()
         elif pending and not (recorded is not None and recorded(indexed)):
             indexed.part()  # kept for the index (its texts are read only if its text script is written)
-        data_file = ""
         if out.mounts:
-            data_file = posixpath.splitext(posixpath.basename(page.output))[0] + ".data.js"
-            data_path = posixpath.join(posixpath.dirname(page.output), data_file)
             _write_payloads(run, record, data_path, payloads)
         # Components, the progress panel and progress marks (quiz list, case library) need the script.
         marked = item.planned.marked if item.planned else _MARKED.search(out.body) is not None
@@ -714,19 +715,41 @@ class _PagePayloads:
         The page (where a missing component is reported).
     built : dict[Mount, dict[str, Any]]
         The payloads the build has built so far (each is built once).
+    written : Callable[[dict[str, str]], bool]
+        Whether the page's data script stands as the last build wrote it from
+        these payload keys, by component (see :func:`_script_key`).
     """
 
     def __init__(
-        self, builder: PayloadBuilder, mounts: list[Mount], source: str, built: dict[Mount, dict[str, Any]]
+        self,
+        builder: PayloadBuilder,
+        mounts: list[Mount],
+        source: str,
+        built: dict[Mount, dict[str, Any]],
+        written: Callable[[dict[str, str]], bool],
     ) -> None:
         self._builder, self._source, self._built = builder, source, built
         self.mounts = mounts
         self._by_id: dict[str, dict[str, Any]] | None = None
+        # The keys of payloads that read their own document only, named without a look-up: a
+        # script the last build wrote from them stands, and the memo keeps them unread.
+        self.tried: list[str | None] = [m.unread_key(builder) for m in mounts]
+        self.written = bool(mounts) and all(self.tried) and written(self.by_component(self.tried))
+        """The data script stands as written from :attr:`keys` (nothing of the payloads was looked up)."""
+        if self.written:
+            for mount, key in zip(mounts, self.tried, strict=True):
+                mount.keep_payload(builder, str(key))
+            self.keys = self.tried
+            return
         self.keys = [m.payload_key(builder) for m in mounts]
         """Each payload's memo key, which names its inputs (None: it names none)."""
         if not all(self.keys):  # a payload the memo does not hold has a key once it is built
             self.by_id()
             self.keys = [m.payload_key(builder) for m in mounts]
+
+    def by_component(self, keys: list[str | None]) -> dict[str, str]:
+        """Return ``keys`` (one a mount, all known) by their component's element id."""
+        return {m.dom_id: str(key) for m, key in zip(self.mounts, keys, strict=True)}
 
     def by_id(self) -> dict[str, dict[str, Any]]:
         """Return each payload by its component's element id (built the first time)."""
@@ -747,13 +770,25 @@ def _write_payloads(run: Render, record: OutputRecord, name: str, payloads: _Pag
     A payload taken from the memo has a key that names its inputs; a script of
     such payloads only is recognised by their keys, without building or encoding them again.
     """
-    keys = {m.dom_id: key for m, key in zip(payloads.mounts, payloads.keys, strict=True)}
-    known = all(payloads.keys)
-    if known and record.kept(name, [list(keys), list(keys.values())]):
+    if payloads.written:
         return
+    known = all(payloads.keys)
+    key = _script_key(payloads.by_component(payloads.keys)) if known else None
+    if key is not None and payloads.keys != payloads.tried and record.kept(name, key):
+        return  # (the keys tried first were found not to stand: not asked again)
     run.write(name, payload_script(payloads.by_id()))
-    if known:
-        record.wrote(name)
+    if key is not None:
+        record.wrote(name, key=key)
+
+
+def _script_stands(record: OutputRecord, name: str, keys: dict[str, str]) -> bool:
+    """Whether the data script ``name`` stands as the last build wrote it from the payloads ``keys`` name."""
+    return record.kept(name, _script_key(keys))
+
+
+def _script_key(keys: dict[str, str]) -> list[list[str]]:
+    """Return what a page's data script is recorded as made from: its components' ids and payload keys."""
+    return [list(keys), list(keys.values())]
 
 
 def assets(run: Render) -> None:
