@@ -125,6 +125,10 @@ def test_an_edit_runs_again_only_the_checks_that_read_what_it_changed(
     quiz_checks = set(ran[-1])
     assert "curriculum.content._checks.answers" in quiz_checks
     assert "curriculum.content._checks.vignette_graphs" not in quiz_checks
+    assert "curriculum.content._checks.unique_item_ids" in quiz_checks
+    assert "curriculum.content._checks.unique_ids" not in quiz_checks, (
+        "a quiz edit reads no lesson's objectives"
+    )
     EDITS["lesson prose"](project)
     warm(project)
     cell_checks = set(ran[-1])

@@ -13,7 +13,7 @@ import itertools
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from curriculum._memo import Memo
@@ -146,9 +146,12 @@ def _lesson_objectives(cur: Curriculum) -> dict[str, tuple[str, Document[Any]]]:
 # --------------------------------------------------------------------------- ids and files
 
 
-@check
-def unique_ids(cur: Curriculum) -> Iterator[Finding]:
-    """Item ids, objective ids and technique ids are unique across the curriculum."""
+_Claim = Callable[..., Iterator[Finding]]
+"""Claims an id of a kind for a place in a document: ``claim(what, ident, doc, *loc)`` (:func:`_claims`)."""
+
+
+def _claims() -> _Claim:
+    """Return a claim of ids: each finding is an id of the same kind claimed before, in another place."""
     seen: dict[str, tuple[Document[Any], tuple[str | int, ...]]] = {}
 
     def claim(what: str, ident: str, doc: Document[Any], *loc: str | int) -> Iterator[Finding]:
@@ -167,9 +170,29 @@ def unique_ids(cur: Curriculum) -> Iterator[Finding]:
         else:
             seen[key] = (doc, loc)
 
+    return claim
+
+
+@check
+def unique_ids(cur: Curriculum) -> Iterator[Finding]:
+    """Objective ids and technique ids are unique across the curriculum (items: :func:`unique_item_ids`).
+
+    Each kind of id is claimed apart from the others, so a quiz edit does not
+    check the lessons' objectives again.
+    """
+    claim = _claims()
     for doc in cur.lessons.values():
         for i, objective in enumerate(doc.model.objectives):
             yield from claim("objective", objective.id, doc, "objectives", i, "id")
+    if cur.techniques is not None:
+        for i, t in enumerate(cur.techniques.model.techniques):
+            yield from claim("technique", t.id, cur.techniques, "techniques", i, "id")
+
+
+@check
+def unique_item_ids(cur: Curriculum) -> Iterator[Finding]:
+    """Item ids are unique across the quizzes, and option ids within each item."""
+    claim = _claims()
     for qdoc in cur.quizzes.values():
         for i, item in enumerate(qdoc.model.items):
             yield from claim("item", item.id, qdoc, "items", i, "id")
@@ -185,9 +208,6 @@ def unique_ids(cur: Curriculum) -> Iterator[Finding]:
                         )
                     )
                 ids.add(option.id)
-    if cur.techniques is not None:
-        for i, t in enumerate(cur.techniques.model.techniques):
-            yield from claim("technique", t.id, cur.techniques, "techniques", i, "id")
 
 
 @check
