@@ -148,6 +148,7 @@ EXPORTED = {
         "display_path",
         "find_root",
         "format_diagnostics",
+        "front_matter_digest",
         "generated_dirs",
         "inside",
         "load_curriculum",

@@ -248,3 +248,37 @@ def test_what_every_payload_shares_is_digested_once_a_build_not_once_a_view(
         for quiz in ("intro", "intro-final"):  # computed on a view each (nothing is stored yet)
             assert builder.remembered(TITLES, "title", ("quizzes", quiz), lambda b: b.shared_digest)
     assert len(digests) == 1
+
+
+def test_what_every_payload_shares_validates_no_lesson_taken_from_the_content_index(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each lesson's front matter is named by a digest remembered by its text; a view validates what it reads.
+
+    The digest is the same whether the lessons come from the content index
+    (their models unread) or from their files.
+    """
+    import re
+
+    from curriculum.content import _project, load_files, project_files
+    from tests.conftest import aged
+
+    lesson = root / "lessons" / "intro.ipynb"
+    other = re.sub(r"id: intro-(\d)", r"id: other-\1", lesson.read_text(encoding="utf-8"))
+    (root / "lessons" / "other.ipynb").write_text(other.replace("lesson-id: intro", "lesson-id: other"))
+    build_site(aged(root), engine="pandoc", console=Console(quiet=True))  # the index and the memo hold them
+    validated: list[str] = []
+    model = _project._IndexedDocument.model.func  # type: ignore[attr-defined]
+    monkeypatch.setattr(
+        _project._IndexedDocument, "model", property(lambda doc: validated.append(doc.display) or model(doc))
+    )
+    _memo._stores.clear()
+    with memo_session(root):
+        builder = _builder(root)
+        shared = builder.shared_digest
+        view = builder.curriculum.showing("quizzes", "intro")
+        assert validated == [], "no lesson's model was validated"
+        assert view.lessons["other"].model.objectives[0].id == "other-1"
+        assert [Path(name).name for name in validated] == ["other.ipynb"]
+    fresh = PayloadBuilder(load_files(project_files(root), root=root), Renderer(), "test-site")
+    assert fresh.shared_digest == shared

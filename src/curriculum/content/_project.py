@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import os
 import posixpath
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -21,7 +22,7 @@ from typing import Any, Generic, Literal, TypeVar, cast, get_args
 
 from pydantic import BaseModel
 
-from curriculum._memo import Memo, in_session, memo_session
+from curriculum._memo import Memo, in_session, memo_session, text_value
 from curriculum._root import PROJECT_FILE, find_root
 from curriculum.content._bibliography import Bibliography, PandocRead, read_bibliography
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
@@ -329,11 +330,17 @@ class _FrontMatterOnly(Document[Any]):
 
     @classmethod
     def of(cls, doc: Document[Any]) -> _FrontMatterOnly:
-        """Return the front matter of the lesson ``doc``."""
+        """Return the front matter of the lesson ``doc`` (its model validated when first asked for)."""
         shown = object.__new__(cls)
-        for name in ("id", "path", "display", "model", "digest"):
+        for name in ("id", "path", "display", "digest"):
             object.__setattr__(shown, name, getattr(doc, name))
+        shown.__dict__["_lesson"] = doc
         return shown
+
+    @functools.cached_property
+    def model(self) -> Any:
+        """The lesson's front matter: a view made for one payload validates only the lessons it reads."""
+        return self.__dict__["_lesson"].model
 
     def __repr__(self) -> str:
         return f"<the front matter of {self.display}>"
@@ -427,6 +434,24 @@ def load_curriculum(root: Path) -> Curriculum:
         cur = load_files(project_files(root), root=root, index=index)
         index.save()
     return cur
+
+
+def front_matter_digest(doc: Document[Any]) -> str:
+    """Return a digest of a lesson's validated front matter (its model's JSON), not of its cells.
+
+    Remembered by the digest of the notebook's text: a build that only asks
+    what the lessons' front matter is (every payload depends on it) validates
+    the model of none of the lessons it has not changed.
+    """
+
+    def digest() -> str:
+        return hashlib.sha256(doc.model.model_dump_json().encode()).hexdigest()
+
+    return _FRONT_MATTER.get(doc.digest, digest) if doc.digest else digest()
+
+
+_FRONT_MATTER = Memo[str]("content.front-matter", 1, str, text_value)
+"""The digest of each lesson's front matter (:func:`front_matter_digest`), by the notebook text's digest."""
 
 
 def load_files(
