@@ -132,7 +132,7 @@ def test_an_edit_runs_again_only_the_checks_that_read_what_it_changed(
     EDITS["lesson prose"](project)
     warm(project)
     cell_checks = set(ran[-1])
-    assert "curriculum.content._checks.markdown_nesting" in cell_checks
+    assert "curriculum.content._checks.markdown_nesting" not in cell_checks, "by document: the lesson alone"
     assert "curriculum.content._checks.lesson_code" not in cell_checks, "one lesson checked, its context kept"
     front_matter = {"curriculum.content._checks.unique_ids", "curriculum.content._checks.objectives"}
     assert not front_matter & cell_checks
@@ -236,3 +236,20 @@ def test_the_text_scans_after_a_quiz_edit_read_the_edited_quiz_only(
     found = warm(project)
     assert asked.count("content.text-scans") == 1
     assert found == cold(project)
+
+
+def test_the_checks_of_a_lessons_cells_look_up_the_edited_lesson_alone(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other lessons' findings come from the record: their memo entries are not even looked up."""
+    other = (project / "lessons" / "intro.ipynb").read_text(encoding="utf-8")
+    other = re.sub(r"id: intro-(\d)", r"id: other-\1", other).replace("lesson-id: intro", "lesson-id: other")
+    (project / "lessons" / "other.ipynb").write_text(other, encoding="utf-8")
+    cold_found = cold(project)
+    assert warm(aged(project)) == cold_found
+    EDITS["lesson prose"](project)
+    expected = cold(project)
+    asked = memo_asks(monkeypatch)
+    assert warm(project) == expected
+    for namespace in ("check.markdown-nesting", "check.raw-html-lessons"):
+        assert asked.count(namespace) == 1, (namespace, asked)

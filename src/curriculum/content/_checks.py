@@ -32,7 +32,14 @@ from curriculum.content._models import (
 from curriculum.content._nesting import nesting_problem
 from curriculum.content._notebook import Cell
 from curriculum.content._project import Curriculum, Document
-from curriculum.content._registry import Finding, check, document_check, document_findings, findings_memo
+from curriculum.content._registry import (
+    Finding,
+    check,
+    document_check,
+    document_findings,
+    findings_memo,
+    no_context,
+)
 from curriculum.content._texts import Scanner, TextField, text_scan
 from curriculum.content._validate import did_you_mean
 from curriculum.content._worksheets import WORKSHEET_FIELDS
@@ -402,11 +409,14 @@ _NESTING = findings_memo("check.markdown-nesting")
 """What :func:`markdown_nesting` finds in each lesson."""
 
 
-@check
-def markdown_nesting(cur: Curriculum) -> Iterator[Finding]:
-    """Check that a lesson's Markdown (one document to Pandoc) nests no deeper than Pandoc can bear."""
-    for doc in cur.lessons.values():
-        yield from document_findings(_NESTING, doc, functools.partial(_too_deep, doc))
+@document_check(no_context, lambda cur: list(cur.lessons.values()))
+def markdown_nesting(doc: Document[Any], _context: Any) -> Iterator[Finding]:
+    """Check that a lesson's Markdown (one document to Pandoc) nests no deeper than Pandoc can bear.
+
+    Checked again for a lesson whose text changed only (its findings are in the
+    check record); without a record, an unchanged lesson's are in the memo.
+    """
+    yield from document_findings(_NESTING, doc, functools.partial(_too_deep, doc))
 
 
 def _too_deep(doc: Document[Any]) -> Iterator[Finding]:

@@ -35,7 +35,14 @@ from curriculum._memo import Memo
 from curriculum.content._diagnostics import RULES, Rule, Severity
 from curriculum.content._files import FileRefused, read_bytes
 from curriculum.content._project import PROJECT_FILE, Curriculum, Document, display_path, generated_dirs
-from curriculum.content._registry import Finding, check, document_findings, findings_memo
+from curriculum.content._registry import (
+    Finding,
+    check,
+    document_check,
+    document_findings,
+    findings_memo,
+    no_context,
+)
 from curriculum.content._source import read_source, size_limit
 from curriculum.content._yaml import load_yaml
 
@@ -351,11 +358,13 @@ _LESSONS = findings_memo("check.raw-html-lessons")
 """What :func:`raw_html_in_lessons` finds in each lesson."""
 
 
-@check
-def raw_html_in_lessons(cur: Curriculum) -> Iterator[Finding]:
-    """Lint Markdown and raw cells, and the HTML code cells display (as written in their code)."""
-    for doc in cur.lessons.values():
-        yield from document_findings(_LESSONS, doc, functools.partial(_lesson_problems, doc))
+@document_check(no_context, lambda cur: list(cur.lessons.values()))
+def raw_html_in_lessons(doc: Document[Any], _context: Any) -> Iterator[Finding]:
+    """Lint Markdown and raw cells, and the HTML code cells display (as written in their code).
+
+    Checked again for a lesson whose text changed only (see :func:`markdown_nesting`).
+    """
+    yield from document_findings(_LESSONS, doc, functools.partial(_lesson_problems, doc))
 
 
 def _lesson_problems(doc: Document[Any]) -> Iterator[Finding]:

@@ -29,6 +29,7 @@ __all__ = [
     "document_check",
     "document_findings",
     "findings_memo",
+    "no_context",
 ]
 
 
@@ -140,6 +141,11 @@ def document_check(
         return whole
 
     return register
+
+
+def no_context(_cur: Curriculum) -> list[Any]:
+    """Return the context of a :class:`DocumentCheck` that needs nothing of the other documents."""
+    return []
 
 
 def findings_memo(namespace: str, version: int = 1) -> Memo[list[Any]]:
