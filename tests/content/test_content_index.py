@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -111,7 +112,18 @@ def test_a_file_edited_in_the_second_of_its_recording_is_read_again(project: Pat
 
 
 @pytest.mark.parametrize(
-    "damage", ["foreign", "garbled line", "bad digest", "bad model", "no model", "bad places", "link"]
+    "damage",
+    [
+        "foreign",
+        "garbled line",
+        "bad digest",
+        "another digest",
+        "another kind",
+        "bad model",
+        "no model",
+        "bad places",
+        "link",
+    ],
 )
 def test_a_doubtful_index_is_not_trusted(project: Path, damage: str, tmp_path: Path) -> None:
     aged(project)
@@ -128,6 +140,12 @@ def test_a_doubtful_index_is_not_trusted(project: Path, damage: str, tmp_path: P
         lines[quiz_line] = b"quizzes/intro.yml\tnot\tan\tentry"
     elif damage == "bad digest":  # not a SHA-256 (it keys the memo): the file is read
         fields[3] = b"\xff" * 64
+        lines[quiz_line] = b"\t".join(fields)
+    elif damage == "another digest":  # a SHA-256, of another text: the entry fails its check
+        fields[3] = hashlib.sha256(b"x").hexdigest().encode()
+        lines[quiz_line] = b"\t".join(fields)
+    elif damage == "another kind":  # a kind that exists: the entry fails its check
+        fields[4] = b"vignettes"
         lines[quiz_line] = b"\t".join(fields)
     path.write_bytes(b"\n".join([head, *lines]))
     if damage == "bad model":  # the models validate into nothing: the files are read
@@ -146,6 +164,7 @@ def test_a_doubtful_index_is_not_trusted(project: Path, damage: str, tmp_path: P
     assert described(cur) == expected
     content = len(project_files(project)) - 1
     reused = {"foreign": 0, "garbled line": content - 1, "bad digest": content - 1, "bad model": content}
+    reused["another digest"] = reused["another kind"] = content - 1
     reused["no model"] = content  # the files are read when their models are asked for, and the memo repaired
     reused["bad places"] = content
     reused["link"] = 0

@@ -42,12 +42,12 @@ from curriculum.errors import CurriculumError
 
 __all__ = ["ContentIndex", "IndexEntry"]
 
-VERSION = 2
+VERSION = 3
 """Raise it when the form of an entry changes."""
 INDEX_FILE = "content-index.tsv"
 """The index, in the project's build cache."""
-_FIELDS = 5
-"""A line's fields: name, time, size, digest, kind."""
+_FIELDS = 6
+"""A line's fields: name, time, size, digest, kind, and a check of the five (:meth:`ContentIndex._sealed`)."""
 _DIGEST = re.compile(rb"[0-9a-f]{64}")
 """A file's digest as the index holds it: a SHA-256 in lowercase hex."""
 
@@ -134,7 +134,7 @@ class ContentIndex:
             return info, None
         if fields[1] != str(info.st_mtime_ns).encode() or fields[2] != str(info.st_size).encode():
             return info, None
-        if not _DIGEST.fullmatch(fields[3]):  # a damaged entry: the file is read
+        if not _DIGEST.fullmatch(fields[3]) or fields[5] != self._sealed(fields[:5]):  # damaged: read
             return info, None
         try:
             digest, kind = fields[3].decode("ascii"), fields[4].decode("ascii")
@@ -143,6 +143,16 @@ class ContentIndex:
         self._now[fields[0]] = fields
         self.reused += 1
         return info, IndexEntry(kind, digest)
+
+    def _sealed(self, fields: list[bytes]) -> bytes:
+        """Return the check of an entry's fields, with the index's key.
+
+        An entry is the only witness of which file a digest and a kind are
+        taken for: the file is not read again, and the memo is not searched,
+        before its content is asked for. An entry damaged in place (another
+        digest, another kind) fails its check, and its file is read as any other.
+        """
+        return hashlib.sha256(b"\0".join([self._key.encode(), *fields])).hexdigest()[:32].encode()
 
     def forget(self, name: str) -> None:
         """Drop the entry :meth:`entry` just gave, found unusable (the file is read and recorded anew)."""
@@ -166,7 +176,7 @@ class ContentIndex:
         ]
         if any(b"\t" in f or b"\n" in f for f in fields):
             return  # a file name holding one is left out of the index
-        self._now[fields[0]] = fields
+        self._now[fields[0]] = [*fields, self._sealed(fields)]
         self._recorded = True
 
     def save(self) -> None:
