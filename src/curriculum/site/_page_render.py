@@ -283,25 +283,30 @@ class PageRenderer:
             self.executable, markdown, source, cites, self.profile, generated, forms, worker=worker
         )
         body, mounts = slots.fill(html)
-        head = json.dumps({"toc": toc, "mounts": [m.as_json() for m in mounts]})
-        write_atomic(self.pages / name, f"{head}\n{body}", within=self.cache)
+        raw = body.encode("utf-8")
+        head = json.dumps({"toc": toc, "mounts": [m.as_json() for m in mounts], "bytes": len(raw)})
+        write_atomic(self.pages / name, head.encode() + b"\n" + raw, within=self.cache)
         return RenderedPage(name, toc, body, mounts, fresh=True)
 
 
 def _cached_page(data: bytes | None) -> tuple[str, str, list[Mount]] | None:
     """Return a page cache entry's table of contents, body and mounts; None for a missing or damaged one.
 
-    An entry is a line of JSON (the table of contents and the mounts), then
-    the body as it is: a body is most of a page, and decoding it as a JSON
-    string cost more than reading it.
+    An entry is a line of JSON (the table of contents, the mounts and the
+    body's length in bytes), then the body as it is: a body is most of a page,
+    and decoding it as a JSON string cost more than reading it. An entry cut
+    short or grown since it was written is damaged.
     """
     head, newline, body = (data or b"").partition(b"\n")
     try:
         entry = json.loads(head) if newline else None
-        text = body.decode("utf-8")
-    except (ValueError, RecursionError):  # a UnicodeDecodeError is a ValueError
+    except (ValueError, RecursionError):
         return None
-    if not isinstance(entry, dict):
+    if not isinstance(entry, dict) or entry.get("bytes") != len(body):
+        return None
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
         return None
     toc, mounts = entry.get("toc"), entry.get("mounts", [])
     if not isinstance(toc, str) or not isinstance(mounts, list):
