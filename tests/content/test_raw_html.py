@@ -113,6 +113,7 @@ def test_pages_are_the_rendered_ones(tmp_path: Path) -> None:
         ("docs/**", True),
         ("docs/*.q*", True),
         ("*/x.qmd", True),  # a wildcard folder may be any folder
+        ("docs/*[.]md", True),  # a suffix that is a pattern
     ],
 )
 def test_a_render_pattern_that_can_match_no_page_is_not_listed(

@@ -446,7 +446,7 @@ def _may_match_pages(pattern: str) -> bool:
     """
     parts = PurePosixPath(pattern).parts
     suffix = PurePosixPath(pattern).suffix
-    if suffix and not any(c in suffix for c in "*?[") and suffix not in (".qmd", ".md"):
+    if suffix and not any(c in suffix for c in "*?[]") and suffix not in (".qmd", ".md"):
         return False
     return not (parts and not any(c in parts[0] for c in "*?[") and parts[0] in generated_dirs())
 
