@@ -444,11 +444,14 @@ def _may_match_pages(pattern: str) -> bool:
     ``lessons/*.ipynb`` matches no ``.qmd`` or ``.md`` file, and ``quiz/*.qmd``
     only generated pages: listing them would cost a look at every lesson or quiz page.
     """
-    parts = PurePosixPath(pattern).parts
-    suffix = PurePosixPath(pattern).suffix
-    if suffix and not any(c in suffix for c in "*?[]") and suffix not in (".qmd", ".md"):
+    path = PurePosixPath(pattern)
+
+    def literal(part: str) -> bool:
+        return not any(c in part for c in "*?[]")
+
+    if path.suffix and literal(path.suffix) and path.suffix not in (".qmd", ".md"):
         return False
-    return not (parts and not any(c in parts[0] for c in "*?[") and parts[0] in generated_dirs())
+    return not (path.parts and literal(path.parts[0]) and path.parts[0] in generated_dirs())
 
 
 def _page(path: Path) -> bool:

@@ -650,7 +650,7 @@ def wrap(
         page, source = item.page, item.page.source
         prev, nxt = pager.around(page)
         data_file = posixpath.splitext(posixpath.basename(page.output))[0] + ".data.js" if out.mounts else ""
-        data_path = posixpath.join(posixpath.dirname(page.output), data_file)
+        data_path = posixpath.join(posixpath.dirname(page.output), data_file) if data_file else ""
         payloads = _PagePayloads(
             run.builder, out.mounts, source, built, functools.partial(_script_stands, record, data_path)
         )
@@ -774,8 +774,9 @@ def _write_payloads(run: Render, record: OutputRecord, name: str, payloads: _Pag
         return
     known = all(payloads.keys)
     key = _script_key(payloads.by_component(payloads.keys)) if known else None
+    # keys that are those tried first were found not to stand: the record is not asked again
     if key is not None and payloads.keys != payloads.tried and record.kept(name, key):
-        return  # (the keys tried first were found not to stand: not asked again)
+        return
     run.write(name, payload_script(payloads.by_id()))
     if key is not None:
         record.wrote(name, key=key)
