@@ -236,3 +236,29 @@ def test_on_coarse_file_times_a_file_removed_in_the_same_tick_is_still_seen(
     assert _quick.last_build(root, "resident", "pandoc", None) is not None  # fine times are trusted
     monkeypatch.setattr(_quick, "COARSE_NS", 1)  # every time is coarse: the files are looked for
     assert _quick.last_build(root, "resident", "pandoc", None) is None
+
+
+def test_the_quick_stamp_stops_at_the_first_file_that_differs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an edit the build takes the full path: files listed after the edited one are not looked at."""
+    from curriculum.site import _quick
+
+    files = [tmp_path / f"{n}.txt" for n in range(5)]
+    for path in files:
+        path.write_text("x")
+    record = _quick.stats(str(p) for p in files)
+    assert _quick.unchanged(record)
+    files[1].write_text("longer")
+    looked: list[str] = []
+    stat = _quick._stat
+
+    def counted(path: str) -> list[Any]:
+        looked.append(path)
+        return stat(path)
+
+    monkeypatch.setattr(_quick, "_stat", counted)
+    assert not _quick.unchanged(record)
+    assert looked == [str(files[0]), str(files[1])]
+    assert not _quick.unchanged([*record[:1], "not an entry"]) and not _quick.unchanged([*record[:1], []])
+    assert _quick.unchanged([])

@@ -56,15 +56,16 @@ MANIFEST = ".curriculum-manifest.json"
 
 def stats(paths: Iterable[str]) -> list[list[Any]]:
     """Return each path with its modification time (ns) and size (None for a path that is gone)."""
-    found: list[list[Any]] = []
-    for path in paths:
-        try:
-            info = os.stat(path)
-        except OSError:
-            found.append([path, None, None])
-            continue
-        found.append([path, info.st_mtime_ns, info.st_size])
-    return found
+    return [_stat(path) for path in paths]
+
+
+def _stat(path: str) -> list[Any]:
+    """Return ``[path, mtime, size]`` (see :func:`stats`)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return [path, None, None]
+    return [path, info.st_mtime_ns, info.st_size]
 
 
 def watched(files: Iterable[str], also: Iterable[str]) -> list[list[Any]]:
@@ -78,8 +79,11 @@ def watched(files: Iterable[str], also: Iterable[str]) -> list[list[Any]]:
 
 
 def unchanged(files: Any) -> bool:
-    """Whether every ``[path, mtime, size]`` of a record is still what :func:`stats` says."""
-    return isinstance(files, list) and stats(str(f[0]) for f in files) == files
+    """Whether every ``[path, mtime, size]`` of a record is still what :func:`stats` says.
+
+    The first difference answers: after an edit, the files listed after it are not looked at.
+    """
+    return isinstance(files, list) and all(isinstance(f, list) and f and _stat(str(f[0])) == f for f in files)
 
 
 class CheckOutput:
