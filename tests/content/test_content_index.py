@@ -289,6 +289,45 @@ def test_an_indexed_file_that_became_a_link_out_of_the_project_is_refused(
     )
 
 
+def test_a_link_inside_the_project_is_indexed_by_the_file_it_leads_to(project: Path) -> None:
+    """The link's own time and size do not change when its file is edited: the file's are recorded."""
+    quiz = project / "quizzes" / "intro.yml"
+    kept = project / "shared" / "intro.yml"
+    kept.parent.mkdir()
+    os.rename(quiz, kept)
+    quiz.symlink_to(os.path.relpath(kept, quiz.parent))
+    aged(project)
+    then = time.time() - 60
+    os.utime(quiz, (then, then), follow_symlinks=False)  # the link's own time, old too
+    first, _ = loaded(project)
+    assert first.quizzes["intro"].model.items[0].stem.startswith("A resident")
+    kept.write_text(kept.read_text().replace("A resident", "A fellow", 1))
+    aged(kept.parent, 30)  # edited, then left alone (the others keep their times)
+    second, index = loaded(project)
+    assert second.quizzes["intro"].model.items[0].stem.startswith("A fellow")
+    assert index.reused == len(project_files(project)) - 2, "only the edited file is read (and the .bib)"
+
+
+def test_an_indexed_file_costs_one_look_at_its_status(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether it is a link, and its time and size, come from one call: one look a file."""
+    aged(project)
+    loaded(project)
+    files = {os.fspath(p) for p in project_files(project) if p.suffix != ".bib"}  # the index holds
+    looks: list[str] = []
+    for name in ("stat", "lstat"):
+        real = getattr(os, name)
+
+        def look(path: Any, *args: Any, real: Any = real, **kwargs: Any) -> Any:
+            if os.fspath(path) in files:
+                looks.append(os.fspath(path))
+            return real(path, *args, **kwargs)
+
+        monkeypatch.setattr(os, name, look)
+    _, index = loaded(project, ask=False)
+    assert index.reused == len(files)
+    assert sorted(looks) == sorted(files), "one look a file"
+
+
 def test_a_file_name_that_is_not_utf8_is_indexed_as_any_other(project: Path) -> None:
     quiz = project / "quizzes" / "intro.yml"
     odd = project / "quizzes" / os.fsdecode(b"intro-\xff.yml")

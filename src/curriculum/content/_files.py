@@ -153,13 +153,17 @@ class Confined:
         self.root = root
         self._folders: dict[str, bool] = {}
 
-    def check(self, path: Path) -> None:
+    def check(self, path: Path, *, link: bool | None = None) -> None:
         """Raise :class:`FileRefused` unless ``path`` leads inside the folder, as :func:`inside` does.
 
-        The refusal names the file, as :func:`inside` would.
+        The refusal names the file, as :func:`inside` would. ``link`` says
+        whether the path is a symbolic link, when the caller has just looked
+        (None: it is looked at here).
         """
         folder, name = os.path.split(os.fspath(path))
-        if name in ("", ".", "..") or os.path.islink(path) or not self._leads_inside(folder):
+        if link is None:
+            link = os.path.islink(path)
+        if name in ("", ".", "..") or link or not self._leads_inside(folder):
             inside(self.root, path)
 
     def _leads_inside(self, folder: str) -> bool:

@@ -110,7 +110,9 @@ class ContentIndex:
             if len(fields) == _FIELDS:
                 self._before[fields[0]] = fields
 
-    def entry(self, path: Path, name: str) -> tuple[os.stat_result | None, IndexEntry | None]:
+    def entry(
+        self, path: Path, name: str, info: os.stat_result | None = None
+    ) -> tuple[os.stat_result | None, IndexEntry | None]:
         """Return the file's status and its entry, if the index holds one for the file as it is now.
 
         Parameters
@@ -119,16 +121,19 @@ class ContentIndex:
             The content file.
         name : str
             Its path relative to the project.
+        info : os.stat_result | None
+            Its status, if the caller has just taken it (of the file a link leads to, for a link).
 
         Returns
         -------
         tuple[os.stat_result | None, IndexEntry | None]
             The status, taken before the file is read (None if it cannot be), and the entry.
         """
-        try:
-            info = path.stat()
-        except OSError:
-            return None, None
+        if info is None:
+            try:
+                info = os.stat(path)
+            except OSError:
+                return None, None
         fields = self._before.get(_name(name))
         if fields is None or info.st_mtime_ns + RACY_NS >= self._at:
             return info, None

@@ -15,6 +15,7 @@ import functools
 import hashlib
 import os
 import posixpath
+import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -516,9 +517,14 @@ def _load_indexed(
         name, display = name or str(path), display_path(path)
     else:
         display = name if shown == "." else posixpath.join(shown, name)
-    info, entry = index.entry(path, name)
+    try:  # one look says both whether the file is a link and, if not, its status
+        status: os.stat_result | None = os.lstat(path)
+    except OSError:
+        status = None
+    link = status is None or stat.S_ISLNK(status.st_mode)
+    info, entry = index.entry(path, name, None if link else status)
     if entry is not None:
-        indexed = _indexed(path, display, entry, root, confined) if _confined(path, confined) else None
+        indexed = _indexed(path, display, entry, root, confined) if _confined(path, confined, link) else None
         if indexed is not None:
             _place(cur, *indexed)
             return
@@ -691,12 +697,15 @@ class _IndexedDocument(Document[Any]):
         return found
 
 
-def _confined(path: Path, confined: Confined | None) -> bool:
-    """Whether ``path`` still leads inside the project (a file the index holds may have become a link)."""
+def _confined(path: Path, confined: Confined | None, link: bool) -> bool:
+    """Whether ``path`` (a symbolic ``link`` or not) still leads inside the project.
+
+    A file the index holds may have become a link.
+    """
     if confined is None:
         return True
     try:
-        confined.check(path)
+        confined.check(path, link=link)
     except FileRefused:
         return False
     return True
