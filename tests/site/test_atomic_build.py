@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +21,7 @@ from rich.console import Console
 from curriculum.errors import BuildError
 from curriculum.site import _staging as staging_module
 from curriculum.site import build_site
+from tests.site.conftest import same_as_a_fresh_build
 
 NEW_TITLE = "Test curriculum, second edition"
 SPARE = "._site.spare"
@@ -80,9 +85,11 @@ def test_a_failing_build_leaves_the_site_byte_identical(
 
 KILLED_BUILD = """
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from rich.console import Console
 from curriculum.site import build_site
+from tests.site.conftest import same_as_a_fresh_build
 build_site(Path(sys.argv[1]), engine="pandoc", console=Console(quiet=True))
 """
 
@@ -208,3 +215,343 @@ def test_the_staging_folder_mirrors_files_only_as_hard_links(
     staging_module._mirror(out, tmp_path / "two")
     assert tree(tmp_path / "two") == tree(tmp_path / "one")
     assert (tmp_path / "two" / "index.html").stat().st_ino != (out / "index.html").stat().st_ino
+
+
+# The spare: the old site, kept after a swap and brought up to date by the next build.
+
+
+def listing(folder: Path) -> dict[str, str]:
+    """Every entry under ``folder`` (links and special files too, not followed): its kind or its hash."""
+    found = {}
+    for top, folders, files in os.walk(folder):
+        for name in folders + files:
+            path = Path(top) / name
+            info = path.lstat()
+            if stat.S_ISREG(info.st_mode):
+                found[path.relative_to(folder).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+            else:
+                found[path.relative_to(folder).as_posix()] = stat.filemode(info.st_mode)[0]
+    return found
+
+
+def numbers(folder: Path) -> dict[str, int]:
+    """The inode number of every file under ``folder``."""
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+
+def edit_quiz(project: Path, old: str, new: str) -> None:
+    quiz = project / "quizzes" / "intro.yml"
+    text = quiz.read_text()
+    assert old in text
+    quiz.write_text(text.replace(old, new))
+
+
+def count_links(monkeypatch: pytest.MonkeyPatch, staging: Path) -> list[str]:
+    """Record, from now on, each hard link made in ``staging`` (by its path there)."""
+    made: list[str] = []
+    real = os.link
+
+    def link(source: Any, target: Any, *args: Any, **kwargs: Any) -> None:
+        made.append(Path(target).relative_to(staging).as_posix())
+        real(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "link", link)
+    return made
+
+
+@pytest.mark.parametrize("exchange", [True, False])
+def test_a_rebuild_links_again_only_the_files_the_last_build_changed(
+    exchange: bool,
+    project: Path,
+    built: tuple[Path, dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """The spare holds the site before the last build: only the files that build replaced are linked again."""
+    out, _ = built
+    if not exchange:  # the two-rename swap other systems use: the old site aside becomes the spare
+        monkeypatch.setattr(staging_module, "_exchange", lambda first, second: False)
+    first = numbers(out)
+    edit_quiz(project, "doubts that treatment", "doubts that any treatment")
+    build(project)
+    second = numbers(out)
+    assert (project / SPARE).is_dir() and leftovers(project) == []
+    assert numbers(project / SPARE) == first, "the spare is the site before the build"
+    edit_quiz(project, "doubts that any treatment", "doubts that every treatment")
+    links = count_links(monkeypatch, project / "._site.building")
+    build(project)
+    changed = {name for name, number in second.items() if first.get(name) != number}
+    assert 0 < len(changed) < len(second) / 4
+    assert sorted(links) == sorted(changed)
+    assert "doubts that every treatment" in (out / "quiz" / "intro.html").read_text(encoding="utf-8")
+    assert (project / SPARE).is_dir() and leftovers(project) == []
+    same_as_a_fresh_build(project, out, tmp_path)
+
+
+def small_site(out: Path) -> dict[str, str]:
+    """Write a small site with nested folders, a link and a special file; return its files."""
+    files = {
+        "index.html": "home",
+        "about.html": "about",
+        "c.html": "c",
+        "d.html": "d",
+        "quiz/a.html": "a",
+        "quiz/deep/b.js": "b",
+        "assets/site.css": "css",
+        "media/x.png": "x",
+    }
+    for name, text in files.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text(text)
+    return files
+
+
+def outside_folder(tmp_path: Path) -> Path:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("not ours")
+    return outside
+
+
+def assert_mirrors(staging: Path, out: Path, files: dict[str, str]) -> None:
+    """``staging`` holds exactly the site's files, each a hard link to the site's, and nothing else."""
+    assert listing(staging) == {name: kind for name, kind in listing(out).items() if kind not in ("l", "p")}
+    assert {name for name, kind in listing(staging).items() if kind != "d"} == set(files)
+    for name in files:
+        assert (staging / name).stat().st_ino == (out / name).stat().st_ino, name
+
+
+def test_the_spare_damaged_in_every_way_is_brought_exactly_to_the_site(tmp_path: Path) -> None:
+    out, staging = tmp_path / "_site", tmp_path / "._site.building"
+    files = small_site(out)
+    outside = outside_folder(tmp_path)
+    (out / "linked.txt").symlink_to(outside / "secret.txt")  # the site's own link and FIFO: not carried over
+    os.mkfifo(out / "pipe")
+    staging_module._mirror(out, staging)
+    (staging / "index.html").unlink()
+    (staging / "index.html").write_text("stale home")  # replaced by another file
+    (staging / "about.html").unlink()
+    (staging / "about.html").write_text("about")  # another file with the same bytes
+    (staging / "old.html").write_text("old")  # an extra file, and an extra folder
+    (staging / "gone" / "deeper").mkdir(parents=True)
+    (staging / "gone" / "deeper" / "x.html").write_text("x")
+    (staging / "quiz" / "a.html").unlink()  # a missing file and a missing folder
+    shutil.rmtree(staging / "assets")
+    (staging / "quiz" / "deep" / "b.js").unlink()  # a link at a file's name, and extra ones
+    (staging / "quiz" / "deep" / "b.js").symlink_to(outside / "secret.txt")
+    (staging / "linked").symlink_to(outside)
+    (staging / "linked.txt").write_text("a file where the site has a link")
+    (staging / "c.html").unlink()  # a folder where a file should be, and a file where a folder should be
+    (staging / "c.html").mkdir()
+    (staging / "c.html" / "inside.html").write_text("inside")
+    shutil.rmtree(staging / "quiz" / "deep")
+    (staging / "quiz" / "deep").write_text("a file")
+    shutil.rmtree(staging / "media")  # a link where a folder should be
+    (staging / "media").symlink_to(outside)
+    (staging / "d.html").unlink()  # FIFOs, at a file's name and extra
+    os.mkfifo(staging / "d.html")
+    os.mkfifo(staging / "fifo")
+    staging_module._mirror(out, staging)
+    assert_mirrors(staging, out, files)
+    assert listing(outside) == {"secret.txt": hashlib.sha256(b"not ours").hexdigest()}
+
+
+class _Entry:
+    """A directory entry whose inode number is made up."""
+
+    def __init__(self, entry: os.DirEntry[str], number: Any) -> None:
+        self._entry, self._number = entry, number
+        self.name, self.path = entry.name, entry.path
+
+    def is_dir(self, *, follow_symlinks: bool = True) -> bool:
+        return self._entry.is_dir(follow_symlinks=follow_symlinks)
+
+    def is_file(self, *, follow_symlinks: bool = True) -> bool:
+        return self._entry.is_file(follow_symlinks=follow_symlinks)
+
+    def inode(self) -> int:
+        return int(self._number(self._entry))
+
+
+class _MadeUpNumbers:
+    """The :mod:`os` module, but its directory entries' inode numbers are ``number(entry)``."""
+
+    def __init__(self, number: Any) -> None:
+        self._number = number
+        self.name = os.name
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(os, name)
+
+    @contextlib.contextmanager
+    def scandir(self, path: str) -> Iterator[list[_Entry]]:
+        with os.scandir(path) as found:
+            yield [_Entry(entry, self._number) for entry in found]
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        lambda entry: 0xFFFFFFFF,  # FUSE without use_ino: one number for all, the two top folders too
+        lambda entry: 0,  # no numbers
+        lambda entry: 7 if entry.is_file(follow_symlinks=False) else entry.inode(),  # found out only later
+        lambda entry: 0 if entry.is_file(follow_symlinks=False) else entry.inode(),
+    ],
+    ids=["one-for-all", "none", "files-share-one", "files-have-none"],
+)
+def test_inode_numbers_that_cannot_be_trusted_link_every_file_again(
+    number: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Never a file kept for a number it shares with another: an untrustworthy number costs time only."""
+    out, staging = tmp_path / "_site", tmp_path / "._site.building"
+    files = small_site(out)
+    staging_module._mirror(out, staging)
+    for name in ("index.html", "quiz/deep/b.js"):  # one in the first folder compared, one in the last
+        (staging / name).unlink()
+        (staging / name).write_text("stale")
+    monkeypatch.setattr(staging_module, "os", _MadeUpNumbers(number))
+    staging_module._mirror(out, staging)
+    assert_mirrors(staging, out, files)
+
+
+@pytest.fixture
+def with_spare(project: Path, built: tuple[Path, dict[str, str]]) -> tuple[Path, dict[str, str]]:
+    """A site built twice: the spare holds the first build's site; return the site and its files."""
+    out, _ = built
+    edit_quiz(project, "doubts that treatment", "doubts that any treatment")
+    build(project)
+    assert (project / SPARE).is_dir()
+    return out, tree(out)
+
+
+def test_a_damaged_spare_is_never_published(
+    project: Path, with_spare: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    out, before = with_spare
+    spare, outside = project / SPARE, outside_folder(tmp_path)
+    shared = sorted(name for name in before if (spare / name).stat().st_ino == (out / name).stat().st_ino)
+    folder = next(name.split("/")[0] for name in shared if "/" in name and not name.startswith("quiz/"))
+    shared = [name for name in shared if not name.startswith(f"{folder}/")]
+    assert len(shared) > 10
+    with (spare / "quiz" / "intro.html").open("a") as old:  # the old page, edited in place (not the site's)
+        old.write("<p>edited in the spare</p>")
+    (spare / shared[0]).unlink()  # a file of the site replaced by another
+    (spare / shared[0]).write_text("stale")
+    (spare / shared[1]).unlink()  # a missing file
+    (spare / "stale.html").write_text("stale")  # extra files and folders
+    (spare / "stale" / "deeper").mkdir(parents=True)
+    (spare / "stale" / "deeper" / "page.html").write_text("stale")
+    (spare / shared[2]).unlink()  # links: at a file's name, extra, and where a folder should be
+    (spare / shared[2]).symlink_to(outside / "secret.txt")
+    (spare / "linked").symlink_to(outside)
+    shutil.rmtree(spare / folder)
+    (spare / folder).symlink_to(outside)
+    (spare / shared[3]).unlink()  # a folder where a file should be
+    (spare / shared[3]).mkdir()
+    (spare / shared[3] / "inside.html").write_text("stale")
+    os.mkfifo(spare / "fifo")  # FIFOs, extra and at a file's name
+    (spare / shared[4]).unlink()
+    os.mkfifo(spare / shared[4])
+    edit_quiz(project, "doubts that any treatment", "doubts that every treatment")
+    build(project)
+    assert listing(outside) == {"secret.txt": hashlib.sha256(b"not ours").hexdigest()}
+    assert all(len(kind) > 1 or kind == "d" for kind in listing(out).values()), "only files and folders"
+    assert tree(spare) == before and leftovers(project) == [], "the spare is the site before, and clean"
+    same_as_a_fresh_build(project, out, tmp_path)
+
+
+def test_a_file_where_a_folder_of_the_spare_should_be_is_replaced(
+    project: Path, with_spare: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    out, _ = with_spare
+    spare = project / SPARE
+    shutil.rmtree(spare / "assets")
+    (spare / "assets").write_text("a file")
+    edit_quiz(project, "doubts that any treatment", "doubts that every treatment")
+    build(project)
+    assert (out / "assets").is_dir()
+    same_as_a_fresh_build(project, out, tmp_path)
+
+
+def test_a_failing_build_with_a_spare_leaves_the_site_and_keeps_the_spare(
+    project: Path, with_spare: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    out, before = with_spare
+    stat_before = {name: (out / name).stat().st_mtime_ns for name in before}
+    retitle(project)  # every page changes
+    from curriculum.site import _stages
+
+    real = _stages.write_atomic
+    calls = {"pages": 0}
+
+    def failing(path: Path, text: str, *, within: Path) -> bool:
+        if path.suffix == ".html":
+            calls["pages"] += 1
+            if calls["pages"] > 3:
+                raise OSError(28, "No space left on device")
+        return real(path, text, within=within)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(_stages, "write_atomic", failing)
+        with pytest.raises(OSError, match="No space left"):
+            build(project)
+    assert calls["pages"] > 3, "some new pages were written before the failure"
+    assert tree(out) == before
+    assert {name: (out / name).stat().st_mtime_ns for name in before} == stat_before
+    assert (project / SPARE).is_dir() and leftovers(project) == [], "the half-built site is the spare"
+    build(project)
+    assert all(NEW_TITLE in p.read_text(encoding="utf-8") for p in out.rglob("*.html"))
+    same_as_a_fresh_build(project, out, tmp_path)
+
+
+def test_a_site_deleted_by_hand_does_not_come_back_from_the_spare(
+    project: Path, with_spare: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    out, _ = with_spare
+    shutil.rmtree(out)
+    spare = project / SPARE
+    spare.mkdir(exist_ok=True)
+    (spare / "stale.html").write_text("stale")
+    (spare / "index.html").unlink(missing_ok=True)
+    (spare / "index.html").write_text("stale home")
+    build(project)
+    assert not (out / "stale.html").exists() and "stale home" not in (out / "index.html").read_text()
+    assert not os.path.lexists(spare) and leftovers(project) == []
+    same_as_a_fresh_build(project, out, tmp_path)
+
+
+@pytest.mark.parametrize("name", ["spare", "building", "previous"])
+def test_a_link_at_a_name_beside_the_site_is_removed_never_followed(name: str, tmp_path: Path) -> None:
+    """A repository may ship ``._site.spare`` as a link to elsewhere: the build removes the link alone."""
+    out, outside = tmp_path / "_site", outside_folder(tmp_path)
+    files = small_site(out)
+    (tmp_path / f"._site.{name}").symlink_to(outside)
+    with staging_module.staged_output(out) as staging:
+        assert not staging.is_symlink()
+        (staging / "new.html").write_text("new")
+    assert listing(outside) == {"secret.txt": hashlib.sha256(b"not ours").hexdigest()}
+    assert tree(out) == {**tree(tmp_path / SPARE), "new.html": hashlib.sha256(b"new").hexdigest()}
+    assert set(tree(tmp_path / SPARE)) == set(files) and not (tmp_path / SPARE).is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [SPARE, "_site", "outside"]
+
+
+def test_on_windows_no_inode_number_is_asked_and_every_file_is_linked_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """There :meth:`os.DirEntry.inode` costs a call of its own: the numbers are not compared."""
+    out, staging = tmp_path / "_site", tmp_path / "._site.building"
+    files = small_site(out)
+    staging_module._mirror(out, staging)
+    (staging / "index.html").unlink()
+    (staging / "index.html").write_text("stale")
+
+    def unasked(entry: os.DirEntry[str]) -> int:
+        raise AssertionError(f"the inode number of {entry.path} was asked")
+
+    windows = _MadeUpNumbers(unasked)
+    windows.name = "nt"
+    monkeypatch.setattr(staging_module, "os", windows)
+    links = count_links(monkeypatch, staging)
+    staging_module._mirror(out, staging)
+    assert_mirrors(staging, out, files)
+    assert sorted(links) == sorted(files)
