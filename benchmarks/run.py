@@ -319,7 +319,7 @@ def bench_scale(run: Path, snapshot: Path, logs: Path, sizes: list[int]) -> dict
         )
         row: dict[str, Any] = {"lessons": len(list((first / "lessons").glob("*.ipynb")))}
         row["cold_no_freeze"] = builder.run("cold-no-freeze", [*builder.cmd, "--no-freeze"])
-        shutil.copytree(first, clone, ignore=shutil.ignore_patterns("_site", ".curriculum-cache"))
+        shutil.copytree(first, clone, ignore=shutil.ignore_patterns("_site", "._site.*", ".curriculum-cache"))
         builder.cwd = clone
         row["cold_clone"] = builder.run("cold-clone")
         row["no_change"] = median([builder.run(f"no-change-{i}") for i in range(3)])

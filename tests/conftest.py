@@ -47,7 +47,7 @@ def project(tmp_path: Path) -> Path:
     shutil.copytree(
         PROJECT,
         target,
-        ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases"),
+        ignore=shutil.ignore_patterns("_site*", "._site*", ".curriculum-cache", "quiz", "cases"),
     )
     return target
 

@@ -20,7 +20,8 @@ def same_as_a_fresh_build(root: Path, out: Path, tmp_path: Path) -> None:
     The copy is made in ``tmp_path`` (which must not hold one already).
     """
     fresh = tmp_path / "fresh"
-    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("_site", ".curriculum-cache", "quiz", "cases"))
+    ignore = shutil.ignore_patterns("_site", "._site.*", ".curriculum-cache", "quiz", "cases")
+    shutil.copytree(root, fresh, ignore=ignore)
     whole = build_site(fresh, engine="pandoc", console=Console(quiet=True)).out
     files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(whole) for p in whole.rglob("*") if p.is_file())
@@ -30,9 +31,8 @@ def same_as_a_fresh_build(root: Path, out: Path, tmp_path: Path) -> None:
 
 def build_copy(base: Path, profile: str) -> tuple[Path, BuildResult]:
     root = base / f"project-{profile}"
-    shutil.copytree(
-        PROJECT, root, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
-    )
+    ignore = shutil.ignore_patterns("_site*", "._site*", ".curriculum-cache", "quiz", "cases")
+    shutil.copytree(PROJECT, root, ignore=ignore)
     result = build_site(root, engine="pandoc", profile=profile, console=Console(quiet=True))
     return root, result
 
@@ -51,6 +51,7 @@ IGNORE = shutil.ignore_patterns(
     ".git",
     ".venv*",
     "_site*",
+    "._site*",
     ".curriculum-cache",
     "tests",
     "benchmarks",
