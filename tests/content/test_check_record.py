@@ -7,6 +7,7 @@ import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -253,3 +254,37 @@ def test_the_checks_of_a_lessons_cells_look_up_the_edited_lesson_alone(
     assert warm(project) == expected
     for namespace in ("check.markdown-nesting", "check.raw-html-lessons"):
         assert asked.count(namespace) == 1, (namespace, asked)
+
+
+def test_coverage_after_a_quiz_edit_loads_the_edited_quiz_alone(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It counts the objectives of each quiz's items and each lesson's ids: facts kept by text digest."""
+    from curriculum.content import _project
+
+    assert warm(aged(project)) == cold(project)
+    EDITS["quiz objective unknown"](project)  # intro-2 is now named by one item
+    expected = cold(project)
+    running: list[str] = []
+    ran: list[str] = []
+    run = _check_record.CheckRecord._run
+
+    def named(self: _check_record.CheckRecord, name: str, fn: Callable[..., Any]) -> Any:
+        running.append(name)
+        ran.append(name)
+        try:
+            return run(self, name, fn)
+        finally:
+            running.pop()
+
+    loaded: list[tuple[str, str]] = []
+    model = _project._IndexedDocument.model.func  # type: ignore[attr-defined]
+    monkeypatch.setattr(_check_record.CheckRecord, "_run", named)
+    monkeypatch.setattr(
+        _project._IndexedDocument,
+        "model",
+        property(lambda doc: loaded.append((running[-1] if running else "", doc.display)) or model(doc)),
+    )
+    found = warm(project)
+    assert found == expected and "curriculum.content._checks.coverage" in ran
+    assert [display for name, display in loaded if name.endswith(".coverage")] == [], loaded

@@ -86,11 +86,18 @@ def _scopes(doc: Document[Any]) -> Iterator[Loc]:
 
 
 class _Reads:
-    """What one check read: the tables it looked into, and each document by how much of it."""
+    """What one check read: the tables it looked into, and each document by how much of it.
 
-    def __init__(self) -> None:
+    Parameters
+    ----------
+    facts : Callable[[str], DocumentFacts]
+        The record's facts of one name (see :func:`~curriculum.content._facts.document_fact`).
+    """
+
+    def __init__(self, facts: Callable[[str], DocumentFacts]) -> None:
         self.tables: set[str] = set()
         self.docs: dict[str, str] = {}
+        self.facts = facts
 
     def doc(self, display: str, how: str) -> None:
         if self.docs.get(display) != _FILE:
@@ -117,6 +124,12 @@ class _Watched:
 
     def __repr__(self) -> str:
         return repr(self._doc)
+
+    def fact(self, name: str, make: Callable[[Document[Any]], Any]) -> Any:
+        """Return a fact of the document's model, kept by its text's digest (the model counts as read)."""
+        doc = self._doc
+        self._reads.doc(doc.display, _MODEL)
+        return self._reads.facts(name).get(doc, lambda: make(doc))
 
 
 class _WatchedTable(Mapping[str, "Document[Any]"]):
@@ -183,6 +196,7 @@ class CheckRecord:
         self._documents_before = documents if isinstance(documents, list) else []
         self._within = cur.root or path.parent  # a record is kept for a project's content
         self._suppressions = DocumentFacts(path.with_name(SUPPRESSIONS), self._within, "suppressions 1")
+        self._facts: dict[str, DocumentFacts] = {}
         self._then: dict[str, tuple[str, str | None]] = {}
         """Each document as the last run left it: its text's digest and its model's (None: not read)."""
         for entry in self._documents_before:
@@ -229,6 +243,8 @@ class CheckRecord:
         documents = [[d, self._by_display[d].digest, self._model_now(d)] for d in names]
         checks = {name: _placed(entry, place) for name, entry in self._now.items()}
         self._suppressions.save()
+        for facts in self._facts.values():
+            facts.save()
         if checks == self._before and documents == self._documents_before:
             return
         text = json.dumps({"key": self._key, "checks": checks, "documents": documents}, separators=(",", ":"))
@@ -271,7 +287,7 @@ class CheckRecord:
 
     def _run(self, name: str, fn: CheckFn) -> list[Finding]:
         """Run ``fn`` on a view that notes what it reads; record that and what it found."""
-        reads = _Reads()
+        reads = _Reads(self._facts_of)
         found = [self._unwatched(finding) for finding in fn(self._watching(reads))]
         self._now[name] = {**self._read(reads), "findings": [self._row(finding) for finding in found]}
         return found
@@ -289,7 +305,7 @@ class CheckRecord:
         if context is not None and isinstance(recorded, dict) and "value" in recorded:
             value = recorded["value"]
         else:
-            reads = _Reads()
+            reads = _Reads(self._facts_of)
             value = json.loads(json.dumps(check.context(self._watching(reads))))  # as a record gives it back
             context = self._read(reads)
             self.ran.append(name)
@@ -307,6 +323,13 @@ class CheckRecord:
             found += kept
         self._now[name] = {"context": {**context, "value": value}, "documents": documents}
         return found
+
+    def _facts_of(self, name: str) -> DocumentFacts:
+        """Return the facts of one name checks asked for, kept in a file beside the record."""
+        if name not in self._facts:
+            path = self._path.with_name(f"check-facts.{name}.json")
+            self._facts[name] = DocumentFacts(path, self._within, f"check facts {name}")
+        return self._facts[name]
 
     def _findings(self, rows: Any) -> list[Finding] | None:
         """Return the findings of recorded rows, or None for rows of another shape."""

@@ -20,6 +20,7 @@ from curriculum._memo import Memo
 from curriculum.content._calls import Call, CellCode, parse_cells, signatures
 from curriculum.content._citations import UNRESOLVED_BY_FILE, cited_keys
 from curriculum.content._diagnostics import RULES, Severity
+from curriculum.content._facts import document_fact
 from curriculum.content._models import (
     ID_PATTERN,
     LessonFrontMatter,
@@ -1057,23 +1058,33 @@ def coverage(cur: Curriculum) -> Iterator[Finding]:
         return
     counts: dict[str, int] = defaultdict(int)
     for quiz in cur.quizzes.values():
-        for item in quiz.model.items:
-            for oid in set(item.objectives):
+        for objectives in document_fact(quiz, "items-objectives-1", _items_objectives):
+            for oid in objectives:
                 counts[oid] += 1
     for doc in cur.lessons.values():
-        for i, objective in enumerate(doc.model.objectives):
-            n = counts[objective.id]
+        for i, oid in enumerate(document_fact(doc, "objective-ids-1", _ids_of_objectives)):
+            n = counts[oid]
             if n < 2:
                 yield Finding(
                     COVERAGE.at(
                         doc.display,
                         doc.at("objectives", i, "id"),
-                        f"objective `{objective.id}` is assessed by {n} quiz item{'s' if n != 1 else ''}",
+                        f"objective `{oid}` is assessed by {n} quiz item{'s' if n != 1 else ''}",
                         "write at least two items that name it in `objectives`",
                     ),
                     doc,
                     (),
                 )
+
+
+def _items_objectives(doc: Document[Any]) -> list[list[str]]:
+    """Return the objectives each item of a quiz names, each once (what :func:`coverage` counts)."""
+    return [sorted(set(item.objectives)) for item in doc.model.items]
+
+
+def _ids_of_objectives(doc: Document[Any]) -> list[str]:
+    """Return the ids of a lesson's objectives, in order."""
+    return [objective.id for objective in doc.model.objectives]
 
 
 @check

@@ -28,7 +28,7 @@ from curriculum.content._files import write_atomic
 from curriculum.content._project import Document
 from curriculum.errors import CurriculumError
 
-__all__ = ["DocumentFacts"]
+__all__ = ["DocumentFacts", "document_fact"]
 
 
 class DocumentFacts:
@@ -83,3 +83,26 @@ class DocumentFacts:
             write_atomic(
                 self._path, json.dumps(record, separators=(",", ":"), sort_keys=True), within=self._within
             )
+
+
+def document_fact(doc: Document[Any], name: str, make: Callable[[Document[Any]], Any]) -> Any:
+    """Return what ``make`` makes of a document's model (JSON data), kept by its text's digest if it can be.
+
+    A check that reads only a fact of every document (the objectives' ids of
+    each lesson, say) asks for it here rather than of the models: seen through
+    a check record (:mod:`curriculum.content._check_record`), which offers
+    ``fact``, the fact of an unchanged document is taken from the record's
+    facts, and its model is not loaded; the check still counts as reading the
+    document's model. Elsewhere the fact is simply made.
+
+    Parameters
+    ----------
+    doc : Document[Any]
+        The document.
+    name : str
+        What the fact is (with its form's version: a fact of another form is another name).
+    make : Callable[[Document[Any]], Any]
+        Makes the fact of a document, from its model.
+    """
+    offered = getattr(type(doc), "fact", None)
+    return offered(doc, name, make) if offered is not None else make(doc)
