@@ -262,3 +262,29 @@ def test_the_quick_stamp_stops_at_the_first_file_that_differs(
     assert looked == [str(files[0]), str(files[1])]
     assert not _quick.unchanged([*record[:1], "not an entry"]) and not _quick.unchanged([*record[:1], []])
     assert _quick.unchanged([])
+
+
+def test_an_input_edited_while_the_build_runs_is_seen_by_the_next_build(tmp_path: Path) -> None:
+    """The quick stamp records each input as it was before the build read it, not as it is at the end."""
+    from rich.console import Console
+
+    from curriculum.site import _quick, _stamp, build_site
+
+    root = tmp_path / "project"
+    shutil.copytree(
+        PROJECT, root, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
+    )
+    quiz = root / "quizzes" / "intro.yml"
+    commit = _stamp.BuildStamp.commit
+
+    def edited_meanwhile(self: Any, *args: Any, **kwargs: Any) -> None:
+        quiz.write_text(quiz.read_text().replace("30-year-old", "31-year-old"))  # as the build ends
+        commit(self, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_stamp.BuildStamp, "commit", edited_meanwhile)
+        build_site(root, engine="pandoc", console=Console(quiet=True))
+    assert "31-year-old" not in (root / "_site" / "quiz" / "intro.html").read_text()
+    assert _quick.last_build(root, "resident", "pandoc", None) is None, "the edit is seen"
+    build_site(root, engine="pandoc", console=Console(quiet=True))
+    assert "31-year-old" in (root / "_site" / "quiz" / "intro.html").read_text()

@@ -68,14 +68,20 @@ def _stat(path: str) -> list[Any]:
     return [path, info.st_mtime_ns, info.st_size]
 
 
-def watched(files: Iterable[str], also: Iterable[str]) -> list[list[Any]]:
+def watched(
+    files: Iterable[str], also: Iterable[str], known: dict[str, list[Any]] | None = None
+) -> list[list[Any]]:
     """Return the :func:`stats` of ``files``, of their folders and of ``also``.
 
-    A new file changes its folder's time, so a record of the folders sees a file added beside the others.
+    A new file changes its folder's time, so a record of the folders sees a
+    file added beside the others. ``known`` gives the stats of some of these
+    paths as they were taken earlier (before the files were read): each is
+    recorded as it is given, not looked at again.
     """
     names = set(files)
     names |= {os.path.dirname(p) or "." for p in names} | set(also)  # as Path.parent, for a file's path
-    return stats(sorted(names))
+    known = known or {}
+    return [known.get(name) or _stat(name) for name in sorted(names)]
 
 
 def unchanged(files: Any) -> bool:

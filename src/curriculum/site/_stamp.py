@@ -65,6 +65,9 @@ class FileDigests:
         """Files read and hashed by the last :meth:`digest` (the others kept their recorded hash)."""
         self.files: dict[str, str] = {}
         """The hash of each file the last :meth:`digest` could read, by its path relative to the root."""
+        self.stats: dict[str, list[Any]] = {}
+        """``[path, mtime, size]`` of each file the last :meth:`digest` was given, by its path as given
+        (as :func:`~curriculum.site._quick.stats` gives them; None for a file it could not look at)."""
 
     def digest(self, paths: Iterable[Path], *, record: bool = True) -> str:
         """Return one hash of the files' paths and contents (a file that cannot be read only changes it).
@@ -76,6 +79,7 @@ class FileDigests:
         hasher = hashlib.sha256()
         self.read = 0
         self.files = {}
+        self.stats = {}
         for path in sorted(paths, key=os.fspath):
             name = relative_posix(path, self.root) or path.as_posix()
             entry = self._file(path, name)
@@ -104,8 +108,10 @@ class FileDigests:
         try:
             info = os.stat(path)
         except OSError:
+            self.stats[os.fspath(path)] = [os.fspath(path), None, None]
             return None
         stat = [info.st_mtime_ns, info.st_size]
+        self.stats[os.fspath(path)] = [os.fspath(path), *stat]
         then = self._before.get(name)
         if (
             isinstance(then, list)
@@ -188,9 +194,10 @@ class BuildStamp:
             "engine": engine,
             "pages": pages,
             "warnings": warnings,
-            "files": watched(
+            "files": watched(  # the inputs as they were before the build read them (not looked at again)
                 (str(p) for p in [*self.inputs, *package_files()]),
                 [str(self.project.root), str(self.out / MANIFEST), str(self.out), *sorted(folders)],
+                self.digests.stats,
             ),
             "folders": sorted({str(self.out), *folders}),
         }
