@@ -215,3 +215,31 @@ def test_jsdoc_blocks_stay_out_of_what_ships_and_casts_stay_in(tmp_path: Path):
         "  // a line comment stays\n  return 2 * y; /** trailing */\n}\n"
     )
     assert "@typedef" not in classic_bundle() and "@typedef" in sources()["view.js"]
+
+
+def test_the_bundle_is_linked_once_and_again_when_a_module_it_may_hold_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Linking parses every module: the memo keeps the bundle by the text of each, the components' too."""
+    from curriculum import _memo
+    from curriculum.web import _bundle
+
+    (tmp_path / "_quarto.yml").write_text("project: {}\n")
+    quiz = tmp_path / "quiz.js"  # a component's module outside the package, as a plugin's
+    quiz.write_text(_bundle.component_modules()["quiz"].read_text())
+    modules = {**_bundle.component_modules(), "quiz": quiz}
+    monkeypatch.setattr(_bundle, "component_modules", lambda: modules)
+    linked: list[str] = []
+    link_all = _bundle._linked
+    monkeypatch.setattr(_bundle, "_linked", lambda *args: linked.append("linked") or link_all(*args))
+
+    def bundle() -> str:
+        _bundle.forget()
+        _memo._stores.clear()  # as a new process
+        with _memo.memo_session(tmp_path):
+            return classic_bundle()
+
+    first = bundle()
+    assert bundle() == first and linked == ["linked"], "the second build takes it from the memo"
+    quiz.write_text("// a component's module edited\n" + quiz.read_text())
+    assert "a component's module edited" in bundle() and len(linked) == 2
