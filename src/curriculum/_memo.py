@@ -33,16 +33,47 @@ they lie (a build that asks for a few hundred of a hundred thousand entries
 neither reads nor splits them all: only the pages the search touches are read
 from disk); a value is parsed only when its key is asked for, and
 one reused is written back as it was read. A file of an earlier version,
-whose lines are not sorted, is split whole as it used to be. When a session
-in which something new was computed ends, each file whose entries differ from those the session used
-is written atomically (or removed when it has none left): so a build after a
-one-quiz edit rewrites the few files that hold the quiz's old and new texts.
-The files then hold exactly the entries that session used or kept unread
-(:meth:`Memo.keep`; plus, after a session cut short by an error, those it did
-not reach), so they never grow beyond the current content. (A file in which
-nothing new was computed is taken as exact by its count of entries, a kept one
-counted as held without a look-up: if it lacks one, an unused entry stays,
-until the file is next rewritten.)
+whose lines are not sorted, is split whole as it used to be.
+
+Beside its files each namespace has a journal, ``<namespace>.journal.jsonl``:
+a line of JSON naming the namespace and saying it is a journal, then one line
+per entry in the order they were written: the key, a tab, the value, a tab,
+and a CRC-32 of the key, tab and value, in hex. It is read whole and split
+into a dictionary the first time a key of the namespace is looked up (and
+again in each session: another process may have changed it), and a look-up
+asks it before the files; of two lines of a key, the later counts. Lines are
+appended to it in place, so a line whose check fails, or a last line without
+its newline, is skipped: a write cut short, or two processes' writes run
+together, lose the entries they damaged, never give a damaged value. A
+journal that is a link, foreign, of other code, larger than
+:data:`_JOURNAL_BYTES` or damaged counts as empty, or as the entries it still
+holds whole, and is written whole the next time something is journalled.
+
+When a session in which something new was computed ends, each file is compared
+with what the session used or kept unread (:meth:`Memo.keep`): an entry used
+that a look-up (the journal, then the file) would not find as it is must be
+written; an entry the file holds that the session neither used nor kept is
+stale. A file whose entries differ is rewritten atomically with exactly those
+the session used or kept (or removed when none is left) if it is no longer
+than :data:`_SMALL`, of the earlier form or of other code, or if its stale
+entries outnumber its others. Any other keeps its stale entries for now, and
+its new ones are appended to the journal: so a build after a one-quiz edit
+writes the few entries the edit made to the journals of the namespaces it
+touched, however large they are, and rewrites only small files. When the
+journal would outgrow both an eighth (:data:`_JOURNAL_SHARE`) of its
+namespace's files and :data:`_JOURNAL_FLOOR`, it is compacted instead: every
+file that does not hold exactly the entries the session used or kept, those
+the journal held among them, is rewritten, and the journal removed. So a file
+holds at most as many stale entries as others (by count) and a journal stays
+under an eighth of the files or 64 KB: for entries of like size, the files
+never grow beyond about twice the current content, plus the journal. After a
+session cut short by an error, or in a namespace kept whole (see ``keeps``),
+nothing is stale: the files and the journal keep what they held, besides the
+new entries (written to the journal, or to files rewritten with all they held,
+and with the journal's entries when it is compacted). (A kept entry the
+journal lacks counts as held by its file without a look-up: if it is not, an
+unused entry may stay until the file is next rewritten. A session that
+computed nothing new writes nothing.)
 """
 
 from __future__ import annotations
@@ -55,15 +86,17 @@ import json
 import mmap
 import os
 import secrets
+import stat
 import sys
 import threading
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
 from curriculum._cache import PROJECT_CACHE, cache_dir
-from curriculum._plain import read_headed
+from curriculum._plain import _open_plain, read_headed
 from curriculum._version import __version__
 
 __all__ = [
@@ -214,6 +247,10 @@ class _Shard:
         self._data, self._start = data, start
         self.outdated = outdated
         """Whether the file holds entries of other code, to be dropped when it is next written."""
+        self.size = len(data)
+        """The file's length in bytes (none for a file that counts as empty)."""
+        self.legacy = count is None and len(data) > start
+        """Whether the file is of the earlier unsorted form (sorted when its namespace is next written)."""
         self._split: dict[bytes, bytes] | None = None if count is not None else _lines(data[start:])
         if self._split is not None:
             self.close()
@@ -272,10 +309,6 @@ class _Shard:
         if isinstance(self._data, mmap.mmap):
             self._data.close()
         self._data = b""
-
-    def holds(self, entries: dict[bytes, bytes]) -> bool:
-        """Whether each of ``entries`` is stored as it is (looked up one by one)."""
-        return all(self.get(key) == value for key, value in entries.items())
 
 
 def _lines(data: bytes) -> dict[bytes, bytes]:
@@ -357,6 +390,136 @@ def _search(data: bytes | mmap.mmap, low: int, key: bytes, *, value: bool = True
     return None
 
 
+_JOURNAL_BYTES = 8 << 20
+"""The largest journal read (it is read whole); a bigger one is ignored, and replaced when next written."""
+_JOURNAL_SHARE = 8
+"""A journal is compacted once it outgrows one ``_JOURNAL_SHARE``-th of its namespace's files, and ..."""
+_JOURNAL_FLOOR = 64 << 10
+"""... this many bytes (a small namespace's journal would otherwise be compacted at nearly every session)."""
+_SMALL = 32 << 10
+"""A file no longer than this is rewritten whenever its entries differ (as cheap as journalling them)."""
+_CHECK = 8
+"""The length of a journal line's check: a CRC-32 of the entry, in hex."""
+
+
+def _journal_line(key: bytes, value: bytes) -> bytes:
+    """Return the journal line of an entry: the key, a tab, the value, a tab, a check of all before it."""
+    check = zlib.crc32(value, zlib.crc32(key + b"\t"))
+    return b"%s\t%s\t%08x\n" % (key, value, check)
+
+
+def _journal_entries(data: bytes) -> dict[bytes, bytes]:
+    """Return the entries of a journal's lines, a later line of a key overriding an earlier one.
+
+    A line that is not an entry whose check holds is skipped, as is the last
+    one if no newline ends it: a write cut short, or two writers' lines run
+    together, lose the entries they damaged, never give a damaged value.
+    """
+    entries: dict[bytes, bytes] = {}
+    for line in data.split(b"\n")[:-1]:
+        body, check = line[: -_CHECK - 1], line[-_CHECK:]
+        if (
+            len(line) > _KEY_LENGTH + _CHECK + 1
+            and body[_KEY_LENGTH : _KEY_LENGTH + 1] == b"\t"
+            and line[-_CHECK - 1 : -_CHECK] == b"\t"
+            and b"%08x" % zlib.crc32(body) == check
+        ):
+            entries[body[:_KEY_LENGTH]] = body[_KEY_LENGTH + 1 :]
+    return entries
+
+
+@dataclass
+class _Journal:
+    """The entries of a namespace's journal, as its file holds them, and which file that is.
+
+    Attributes
+    ----------
+    entries : dict[bytes, bytes]
+        Keys and values (JSON text), as for a :class:`_Shard`.
+    size : int
+        The file's length, when it is a journal of this namespace and code (0 otherwise).
+    identity : tuple[int, int] | None
+        The device and inode of that file: only the file read is appended to.
+    """
+
+    entries: dict[bytes, bytes] = field(default_factory=dict)
+    size: int = 0
+    identity: tuple[int, int] | None = None
+
+
+def _read_journal(path: Path, namespace: str) -> _Journal:
+    """Return the entries of a journal, or none if it is missing, foreign, of other code or too big.
+
+    It is read as a memo file is (a link or a special file counts as missing),
+    whole: :func:`_flush` keeps it within a small share of the namespace's files.
+    """
+    opened = _open_plain(path)
+    if opened is None:
+        return _Journal()
+    fd, info = opened
+    try:
+        data = os.read(fd, info.st_size + 1) if info.st_size <= _JOURNAL_BYTES else b""
+    except OSError:
+        data = b""
+    finally:
+        os.close(fd)
+    end = data.find(b"\n")
+    if not 0 < len(data) <= _JOURNAL_BYTES or end < 0:
+        return _Journal()
+    try:
+        header = json.loads(data[:end])
+    except (ValueError, RecursionError):
+        return _Journal()
+    if not isinstance(header, dict) or header.get("memo") != namespace or header.get("journal") is not True:
+        return _Journal()
+    if header.get("code") != _code():  # of other code: none of its keys can be asked for
+        return _Journal()
+    return _Journal(_journal_entries(data[end + 1 :]), len(data), (info.st_dev, info.st_ino))
+
+
+def _append(path: Path, journal: _Journal, data: bytes, within: Path) -> bool:
+    """Append journal lines to the file ``journal`` was read from; False if it is not that file, or fails.
+
+    The file must be the one read (same device and inode, not linked elsewhere
+    too), inside ``within`` (as :func:`~curriculum.content.write_atomic`
+    requires), and stay within :data:`_JOURNAL_BYTES`. A file whose last line
+    is cut short gets a newline first, so that line stays apart (and skipped).
+    """
+    from curriculum.content import FileRefused, inside
+
+    if journal.identity is None:
+        return False
+    try:
+        inside(within, path.parent, what=f"the folder the build writes ({within.name})")
+    except FileRefused:
+        return False
+    flags = os.O_RDWR | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return False
+    try:
+        info = os.fstat(fd)
+        if (
+            (info.st_dev, info.st_ino) != journal.identity
+            or not stat.S_ISREG(info.st_mode)
+            or info.st_nlink != 1
+            or info.st_size + len(data) + 1 > _JOURNAL_BYTES
+        ):
+            return False
+        os.lseek(fd, -1, os.SEEK_END)
+        if os.read(fd, 1) != b"\n":
+            data = b"\n" + data
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        return True
+    except OSError:  # the lines written so far are whole or skipped; the journal is then written whole
+        return False
+    finally:
+        os.close(fd)
+
+
 @dataclass
 class _Store:
     """One namespace's entries in one folder: those read from its files, and those this session used."""
@@ -370,10 +533,16 @@ class _Store:
     dirty: bool = False
     kept: bool = False
     """Keep every entry read, used or not (a value of another memo computed from them was reused)."""
+    log: _Journal | None = None
+    """The journal's entries as read (the first time a key is looked up), or None before."""
 
     def path(self, shard: str) -> Path:
         """Return the file of the entries whose key starts with ``shard``."""
         return self.folder / f"{self.namespace}.{shard}.jsonl"
+
+    def journal_path(self) -> Path:
+        """Return the namespace's journal: the entries written since its files were last compacted."""
+        return self.folder / f"{self.namespace}.journal.jsonl"
 
     def entries(self, shard: str) -> _Shard:
         """Return the entries of one file, reading it the first time (an unusable file counts as empty)."""
@@ -384,6 +553,37 @@ class _Store:
                 if found is None:
                     found = self.shards[shard] = _read(self.path(shard), self.namespace)
         return found
+
+    def journal(self) -> _Journal:
+        """Return the journal's entries, reading it whole the first time (an unusable one counts as empty)."""
+        found = self.log
+        if found is None:
+            with _lock:  # one thread reads it
+                found = self.log
+                if found is None:
+                    found = self.log = _read_journal(self.journal_path(), self.namespace)
+        return found
+
+    def find(self, key: str, *, value: bool = True) -> bytes | None:
+        """Return the value stored under ``key``: the journal's, else its file's; None if neither has one.
+
+        With ``value`` False, an empty value for any found (see :meth:`_Shard.get`).
+        """
+        found = self.journal().entries.get(key.encode())
+        if found is not None:
+            return found if value else b""
+        return self.entries(key[:1]).get(key.encode(), value=value)
+
+    def size(self, shard: str) -> int:
+        """Return the length of one file: as read, or as it is on disk (0 if it is not a plain file)."""
+        found = self.shards.get(shard)
+        if found is not None:
+            return found.size
+        try:
+            info = os.lstat(self.path(shard))
+        except OSError:
+            return 0
+        return info.st_size if stat.S_ISREG(info.st_mode) else 0
 
 
 def _read(path: Path, namespace: str) -> _Shard:
@@ -447,9 +647,11 @@ def memo_session(root: Path | None) -> Iterator[None]:
     """Keep memos in ``root``'s build cache (or the user cache folder) while the block runs.
 
     The outermost session of a folder writes, when it ends, each memo in
-    which something new was computed: with exactly the entries used since it
-    began if the block ended normally, or with those and every entry the
-    file had if it raised (a run cut short has not used all it would have).
+    which something new was computed: its new entries, to the journal or to
+    the files rewritten with exactly the entries used since it began, if the
+    block ended normally; if it raised, every entry the files and the journal
+    had stays too (a run cut short has not used all it would have). See the
+    module's notes for which files are rewritten and when the journal is compacted.
     A session inside another of the same folder is part of it (a build's
     check stage is part of the build), so a memo both use is written once,
     with what both used; so is one another thread opens meanwhile, and the
@@ -508,67 +710,218 @@ def _flush(session: _Session, *, keep: bool) -> None:
                 _write(store, session.within, keep=keep or store.kept, present=present)
             store.dirty = False
         store.used, store.kept = {}, False
-        with _lock:
-            shards, store.shards = list(store.shards.values()), {}
+        with _lock:  # the journal too is read again next session: another process may change it
+            shards, store.shards, store.log = list(store.shards.values()), {}, None
         for shard in shards:  # unmapped between sessions: another process may replace them
             shard.close()
 
 
-def _write(store: _Store, within: Path, *, keep: bool, present: set[str]) -> None:
-    """Write each file of ``store`` whose entries differ from what the session used (and kept).
+@dataclass
+class _Plan:
+    """What one file of a namespace must hold after a session, and how much of it the file holds.
 
+    Attributes
+    ----------
+    before : _Shard
+        The file as read.
+    entries : dict[bytes, bytes]
+        The entries the session used (read or computed), their values as JSON text.
+    wanted : list[bytes]
+        The keys it kept unread (:meth:`Memo.keep`).
+    pending : dict[bytes, bytes]
+        Those of ``entries`` a look-up would not find as they are (it asks the journal, then the file).
+    unheld : dict[bytes, bytes]
+        The entries used or kept that the file itself lacks as they are (held by the journal, or new).
+    held : int
+        How many of the entries used or kept the file holds; a kept one the journal lacks counts as
+        held without a look-up.
+    """
+
+    before: _Shard
+    entries: dict[bytes, bytes]
+    wanted: list[bytes]
+    pending: dict[bytes, bytes] = field(default_factory=dict)
+    unheld: dict[bytes, bytes] = field(default_factory=dict)
+    held: int = 0
+
+    @property
+    def stale(self) -> int:
+        """How many entries the file holds that the session neither used nor kept (an estimate, by count)."""
+        return max(self.before.count - self.held, 0)
+
+    def rewritten(self, *, keep: bool) -> bool:
+        """Whether the file is rewritten, rather than its new entries journalled and its stale ones left.
+
+        It is when it is of other code or, if its entries differ from those it
+        must hold, when it is of the earlier unsorted form, when it is small
+        (:data:`_SMALL`), or when its stale entries outnumber those it holds
+        used or kept. With ``keep`` none is stale.
+        """
+        stale = 0 if keep else self.stale
+        if self.before.outdated:
+            return True
+        if not self.pending and not stale:
+            return False
+        return self.before.legacy or self.before.size <= _SMALL or stale > self.held
+
+    def compacted(self, *, keep: bool) -> bool:
+        """Whether the file is rewritten when the journal is compacted: unless it holds just its entries."""
+        return self.before.outdated or bool(self.unheld) or (not keep and self.stale > 0)
+
+
+def _plan(
+    store: _Store, shard: str, entries: dict[bytes, bytes], wanted: list[bytes], read: set[bytes]
+) -> _Plan:
+    """Return how far one file of ``store`` holds what the session used (``entries``) and kept (``wanted``).
+
+    ``read`` holds the keys of the values read: one the journal lacks was read
+    from the file, and is held there as it is without a look-up. Every other is
+    looked up in the file.
+    """
+    journal = store.journal().entries
+    plan = _Plan(store.entries(shard), entries, wanted)
+    for key, value in entries.items():
+        logged = journal.get(key)
+        if logged is None and key in read:
+            plan.held += 1
+            continue
+        there = plan.before.get(key)
+        if there == value:
+            plan.held += 1
+        else:
+            plan.unheld[key] = value
+        if (there if logged is None else logged) != value:
+            plan.pending[key] = value
+    for key in wanted:
+        logged = journal.get(key)
+        if logged is None:
+            plan.held += 1  # unread, it counts as held: if the file lacks it, an unused entry stays
+            continue
+        there = plan.before.get(key)
+        plan.held += there is not None
+        if there != logged:
+            plan.unheld[key] = logged
+    return plan
+
+
+def _write(store: _Store, within: Path, *, keep: bool, present: set[str]) -> None:
+    """Write what the session computed in ``store``: in its journal, or in the files it falls in.
+
+    Each file whose entries differ from what the session used (and kept) is
+    either rewritten (see :meth:`_Plan.rewritten`) or left with its stale
+    entries, its new ones appended to the journal. When the journal would grow
+    past a share of the namespace's files, it is compacted instead: every file
+    that does not hold exactly its entries is rewritten, and the journal removed.
     ``present`` names the files of the memo folder, as it was listed before the session's
     first write: an earlier form of the namespace's files is looked for only among them.
     """
-    from curriculum.content import write_atomic  # the content layer imports this module
+    from curriculum.errors import CurriculumError
 
-    used: dict[str, dict[bytes, bytes]] = {shard: {} for shard in _SHARDS}
-    computed: dict[str, dict[bytes, bytes]] = {shard: {} for shard in _SHARDS}
+    journal = store.journal()
+    entries: dict[str, dict[bytes, bytes]] = {shard: {} for shard in _SHARDS}
     wanted: dict[str, list[bytes]] = {shard: [] for shard in _SHARDS}
+    read: set[bytes] = set()
     for key, value in store.used.items():
-        if value is _WANTED:  # kept unread: copied from its file if that is rewritten
+        if value is _WANTED:  # kept unread: copied from where it is if its file is rewritten
             wanted[key[:1]].append(key.encode())
         elif isinstance(value, _Fresh):  # computed as JSON text
-            used[key[:1]][key.encode()] = computed[key[:1]][key.encode()] = value
-        elif isinstance(value, _Raw):  # read from the file as it is: held there
-            used[key[:1]][key.encode()] = value
+            entries[key[:1]][key.encode()] = value
+        elif isinstance(value, _Raw):  # read as the journal or the file holds it
+            entries[key[:1]][key.encode()] = value
+            read.add(key.encode())
         else:  # JSON escapes every newline: an entry is one line
-            raw = json.dumps(value, separators=(",", ":")).encode()
-            used[key[:1]][key.encode()] = computed[key[:1]][key.encode()] = raw
-    for shard, entries in used.items():
-        before = store.shards.get(shard)
-        if before is None and wanted[shard]:
-            before = store.entries(shard)  # the entries kept unread are in it
-        if before is None and keep:
-            continue  # a file the session cut short never read: left as it is
-        if before is not None:
-            # only what was computed is looked up: what was read is held where it was read
-            # kept unread counts as held there: unread, such an entry the file lacks lets one unused stay
-            exact = not before.outdated and (keep or before.count == len(entries) + len(wanted[shard]))
-            if before.holds(computed[shard]) and exact:
-                continue  # the file holds exactly what it must (and, kept, what else it held)
-            for unread in wanted[shard]:
-                if (found := before.get(unread)) is not None:
-                    entries[unread] = found
-            if keep:
-                entries = {**before.entries(), **entries}
-            before.close()  # a mapped file cannot be replaced on Windows (the session's files are dropped)
-        path = store.path(shard)
-        if not entries:
-            if not path.is_symlink() and path.is_file():
-                path.unlink()
-            continue
-        header = (
-            json.dumps({"memo": store.namespace, "code": _code(), "sorted": len(entries)}).encode() + b"\n"
-        )
-        data = header + b"\n".join(key + b"\t" + entries[key] for key in sorted(entries)) + b"\n"
-        write_atomic(path, data, within=within, only_if_changed=False)  # it differs: see above
+            entries[key[:1]][key.encode()] = json.dumps(value, separators=(",", ":")).encode()
+    plans = {
+        shard: _plan(store, shard, entries[shard], wanted[shard], read)
+        for shard in _SHARDS
+        if entries[shard] or wanted[shard]
+    }
+    rewritten = {shard for shard, plan in plans.items() if plan.rewritten(keep=keep)}
+    lines = b"".join(
+        _journal_line(key, value)
+        for shard, plan in plans.items()
+        for key, value in plan.pending.items()
+        # one in a file rewritten is journalled too if the journal holds another value for it
+        if shard not in rewritten or key in journal.entries
+    )
+    files = sum(store.size(shard) for shard in _SHARDS)
+    limit = min(_JOURNAL_BYTES, max(_JOURNAL_FLOOR, files // _JOURNAL_SHARE))
+    compact = bool(lines) and journal.size + len(lines) > limit
+    if lines and not compact:
+        try:
+            _write_journal(store, journal, lines, within)
+        except (CurriculumError, OSError):  # the journal cannot be written: the files hold it all
+            compact = True
+    if compact:
+        if keep:  # what the journal holds stays: in the files, now
+            used = {key.encode() for key in store.used}
+            for logged, value in journal.entries.items():
+                if logged not in used and chr(logged[0]) in entries:
+                    entries[chr(logged[0])][logged] = value
+                    read.add(logged)
+        plans = {
+            shard: _plan(store, shard, entries[shard], wanted[shard], read)
+            for shard in _SHARDS
+            if entries[shard] or wanted[shard]
+        }
+        rewritten = {shard for shard, plan in plans.items() if plan.compacted(keep=keep)}
+    for shard in _SHARDS:
+        plan = plans.get(shard)
+        if plan is None:
+            if not keep:  # nothing of it used: every entry it holds is stale
+                _remove(store.path(shard))
+        elif shard in rewritten:
+            _write_shard(store, shard, _contents(store, plan, keep=keep), within)
+    if compact:  # after the files that now hold its entries
+        _remove(store.journal_path())
     earlier = [f"{store.namespace}.json", *(f"{store.namespace}.{shard}.json" for shard in _SHARDS)]
-    earlier += [f"{old}.{shard}.jsonl" for old in _REPLACED.get(store.namespace, ()) for shard in _SHARDS]
+    for old in _REPLACED.get(store.namespace, ()):
+        earlier += [*(f"{old}.{shard}.jsonl" for shard in _SHARDS), f"{old}.journal.jsonl"]
     for name in present.intersection(earlier):  # earlier forms (one file, sixteen JSON documents), replaced
-        legacy = store.folder / name
-        if not legacy.is_symlink() and legacy.is_file():
-            legacy.unlink()
+        _remove(store.folder / name)
+
+
+def _contents(store: _Store, plan: _Plan, *, keep: bool) -> dict[bytes, bytes]:
+    """Return what a file rewritten holds: the entries used, those kept found, and (``keep``) all it held."""
+    contents = dict(plan.entries)
+    for key in plan.wanted:
+        if (found := store.find(key.decode())) is not None:
+            contents[key] = found
+    if keep:
+        contents = {**plan.before.entries(), **contents}
+    plan.before.close()  # a mapped file cannot be replaced on Windows (the session's files are dropped)
+    return contents
+
+
+def _write_shard(store: _Store, shard: str, entries: dict[bytes, bytes], within: Path) -> None:
+    """Write one file of ``store`` with ``entries``, sorted and counted (remove it if there are none)."""
+    from curriculum.content import write_atomic  # the content layer imports this module
+
+    path = store.path(shard)
+    if not entries:
+        _remove(path)
+        return
+    header = json.dumps({"memo": store.namespace, "code": _code(), "sorted": len(entries)}).encode() + b"\n"
+    data = header + b"\n".join(key + b"\t" + entries[key] for key in sorted(entries)) + b"\n"
+    write_atomic(path, data, within=within, only_if_changed=False)  # it differs: see _Plan
+
+
+def _write_journal(store: _Store, journal: _Journal, lines: bytes, within: Path) -> None:
+    """Add journal ``lines`` to the journal: appended to the file read, or the journal written whole."""
+    from curriculum.content import write_atomic  # the content layer imports this module
+
+    path = store.journal_path()
+    if _append(path, journal, lines, within):
+        return
+    header = json.dumps({"memo": store.namespace, "code": _code(), "journal": True}).encode() + b"\n"
+    held = b"".join(_journal_line(key, value) for key, value in journal.entries.items())
+    write_atomic(path, header + held + lines, within=within, only_if_changed=False)
+
+
+def _remove(path: Path) -> None:
+    """Remove a memo file, if it is a plain file (a link is left: it is never read)."""
+    if not path.is_symlink() and path.is_file():
+        path.unlink()
 
 
 class Memo(Generic[_T]):
@@ -739,7 +1092,7 @@ class Memo(Generic[_T]):
         key = self.key(text, context)
         data = store.used.get(key, _MISSING)
         if data is _MISSING or data is _WANTED:
-            if store.entries(key[:1]).get(key.encode(), value=False) is None:
+            if store.find(key, value=False) is None:
                 return None
             data = _WANTED  # kept unread: copied from its file only if the session rewrites that file
         self._keep(store, key, data)
@@ -772,7 +1125,7 @@ def _entry(store: _Store, key: str) -> object:
     """Return the entry of ``key``: as used, as its file holds it (:class:`_Raw`), or :data:`_MISSING`."""
     data = store.used.get(key, _MISSING)
     if data is _MISSING or data is _WANTED:
-        raw = store.entries(key[:1]).get(key.encode())
+        raw = store.find(key)
         data = _MISSING if raw is None else _Raw(raw)
     return data
 
