@@ -9,6 +9,7 @@ import mmap
 import os
 import sys
 import threading
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -674,3 +675,280 @@ def test_the_package_listing_follows_no_link_to_a_folder(tmp_path: Path) -> None
     assert files == tuple(
         sorted(p for p in tmp_path.rglob("*") if p.suffix in (".py", ".html") and p.is_file())
     )
+
+
+# The journal: a large file's new entries are appended to it, its stale ones stay until it is compacted.
+
+BIG = Memo[str]("test.big", 1, str, _text)
+
+
+def big_value(text: str) -> str:
+    """A value of six kilobytes: 400 of them make files larger than those rewritten at any change."""
+    return text.upper() + "." * 6000
+
+
+def use_big(root: Path, texts: list[str], new: list[str] | None = None) -> None:
+    """A session that finds each of ``texts`` stored (computing none) and computes each of ``new``."""
+
+    def refused(text: str) -> Callable[[], str]:
+        return lambda: pytest.fail(f"computed {text!r} again")
+
+    with memo_session(root):
+        for text in texts:
+            assert BIG.get(text, refused(text)) == big_value(text)
+        for text in new or []:
+            assert BIG.get(text, lambda text=text: big_value(text)) == big_value(text)
+
+
+def in_file_of(text: str, prefix: str, count: int) -> list[str]:
+    """The first ``count`` texts named ``prefix`` and a number whose entries share the file of ``text``'s."""
+    shard = UPPER.key(text)[0]
+    return [t for t in (f"{prefix} {n}" for n in range(2000)) if UPPER.key(t)[0] == shard][:count]
+
+
+def journal_file(root: Path, namespace: str = "test.upper") -> Path:
+    return root / PROJECT_CACHE / "memo" / f"{namespace}.journal.jsonl"
+
+
+def journal_entries(path: Path, namespace: str = "test.upper") -> dict[str, Any]:
+    """The entries of a journal of this code (key, tab, value, tab, CRC-32); a damaged line is skipped."""
+    assert not path.is_symlink() and path.is_file(), f"{path.name} is not a plain file"  # a pipe blocks
+    head, _, rest = path.read_bytes().partition(b"\n")
+    assert json.loads(head) == {"memo": namespace, "code": _memo.code_key(), "journal": True}
+    entries: dict[str, Any] = {}
+    for line in rest.split(b"\n")[:-1]:
+        body, _, check = line.rpartition(b"\t")
+        key, _, value = body.partition(b"\t")
+        if check == b"%08x" % zlib.crc32(body) and len(key) == 64:
+            with contextlib.suppress(ValueError, RecursionError):  # a value that is not JSON: not an entry
+                entries[key.decode()] = json.loads(value)
+    return entries
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, int, int]]:
+    """Each memo file: its inode, time and size (a file replaced has another inode)."""
+    return {
+        p.name: (p.stat().st_ino, p.stat().st_mtime_ns, p.stat().st_size)
+        for p in (root / PROJECT_CACHE / "memo").glob("*.jsonl")
+    }
+
+
+def written(before: dict[str, tuple[int, int, int]], after: dict[str, tuple[int, int, int]]) -> int:
+    """The bytes a session wrote: a file new or replaced counts whole, one appended to what it grew by."""
+    return sum(
+        size if name not in before or before[name][0] != inode else size - before[name][2]
+        for name, (inode, _, size) in after.items()
+    )
+
+
+def test_a_small_edit_in_a_large_namespace_writes_only_its_journal(tmp_path: Path) -> None:
+    """A new entry and one no longer used rewrite no file: the new one is journalled, the old one stays."""
+    texts = [f"text {n}" for n in range(400)]
+    use_big(tmp_path, [], new=texts)
+    files = sorted((tmp_path / PROJECT_CACHE / "memo").glob("test.big.?.jsonl"))
+    assert len(files) == 16 and min(p.stat().st_size for p in files) > _memo._SMALL
+    assert not journal_file(tmp_path, "test.big").exists(), "the first session wrote the files whole"
+    for path in files:
+        os.utime(path, ns=(1, 1))  # an old time, so a rewrite shows whatever the clock's resolution
+    before = snapshot(tmp_path)
+    new_process()
+    use_big(tmp_path, texts[1:], new=["text new"])  # "text 0" is no longer used
+    after = snapshot(tmp_path)
+    assert {name: after[name] for name in before} == before, "no file of the namespace was rewritten"
+    assert set(after) - set(before) == {"test.big.journal.jsonl"}
+    assert written(before, after) < 2 * len(big_value("text new"))
+    journal = journal_entries(journal_file(tmp_path, "test.big"), "test.big")
+    assert journal == {BIG.key("text new"): big_value("text new")}
+    new_process()
+    use_big(tmp_path, [*texts, "text new"])  # the old entry, left in its file, and the new one, journalled
+
+
+def test_the_journal_is_compacted_and_the_files_stay_within_a_multiple_of_what_is_used(
+    tmp_path: Path,
+) -> None:
+    """Sessions that each replace a few entries grow the journal until it outgrows an eighth of the
+    files; then the files are rewritten with exactly the entries used, and the journal goes."""
+    live = [f"text {n}" for n in range(400)]
+    use_big(tmp_path, [], new=live)
+    folder = tmp_path / PROJECT_CACHE / "memo"
+    journal = journal_file(tmp_path, "test.big")
+    journalled = compacted = 0
+    for session in range(14):
+        new_process()
+        new = [f"session {session} text {n}" for n in range(5)]
+        live = live[5:]
+        use_big(tmp_path, live, new=new)
+        live += new
+        keys = {BIG.key(text) for text in live}
+        files = list(folder.glob("test.big.?.jsonl"))
+        for path in files:  # no file holds more stale entries than entries used
+            held = set(read_entries(path))
+            assert len(held - keys) <= len(held & keys), path.name
+        size = sum(p.stat().st_size for p in files)
+        if journal.exists():
+            journalled += 1
+            assert journal.stat().st_size <= max(_memo._JOURNAL_FLOOR, size // _memo._JOURNAL_SHARE)
+            size += journal.stat().st_size
+        elif journalled:
+            compacted += 1
+            assert set(stored(tmp_path, "test.big")) == keys, "the files hold exactly the entries used"
+        used = sum(len(json.dumps(big_value(text))) + 66 for text in live)
+        assert size <= 2.5 * used
+    assert journalled and compacted
+    new_process()
+    use_big(tmp_path, live)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "cut-short",
+        "garbage-lines",
+        "deeply-nested-value",
+        "value-not-utf8",
+        "foreign",
+        "other-code",
+        "a-file-not-a-journal",
+        "invalid-header",
+        "too-big",
+        "link",
+        "pipe",
+    ],
+)
+def test_a_damaged_journal_is_ignored_or_skipped_line_by_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    """What a journal holds whole is used; a damaged line is skipped, a damaged journal ignored and
+    written anew; either way the values are computed again, never a traceback."""
+    if damage == "pipe" and not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes here")
+    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
+    texts = in_file_of("alpha", "text", 5)
+    fill(tmp_path, *texts)
+    path = journal_file(tmp_path)
+    header = json.dumps({"memo": "test.upper", "code": _memo.code_key(), "journal": True}).encode() + b"\n"
+    alpha, beta = UPPER.key("alpha").encode(), UPPER.key("beta").encode()
+    good = _memo._journal_line(beta, b'"FROM THE JOURNAL"')
+    bad = _memo._journal_line(alpha, b'"FROM THE JOURNAL"')
+    short = b'short\t"x"'
+    content = {
+        "cut-short": header + good + bad[:-12],
+        "garbage-lines": header
+        + b"garbage\n\xff\xfe\n\t\t\n"
+        + bad.replace(b"JOURNAL", b"JOURNEY")  # its check fails
+        + bad[:60]
+        + bad[70:]
+        + short
+        + b"\t%08x\n" % zlib.crc32(short)
+        + good,
+        "deeply-nested-value": header + _memo._journal_line(alpha, b"[" * 5_000 + b"]" * 5_000) + good,
+        "value-not-utf8": header + _memo._journal_line(alpha, b'"\xff"') + good,
+        "foreign": header.replace(b"test.upper", b"test.other") + bad + good,
+        "other-code": header.replace(_memo.code_key().encode(), b"another version") + bad + good,
+        "a-file-not-a-journal": header.replace(b'"journal": true', b'"sorted": 2') + bad + good,
+        "invalid-header": b"{not json\n" + bad + good,
+    }.get(damage, header + bad + good)
+    elsewhere = tmp_path / "elsewhere.jsonl"
+    if damage == "link":
+        elsewhere.write_bytes(content)
+        path.symlink_to(elsewhere)
+    elif damage == "pipe":
+        os.mkfifo(path)
+    else:
+        path.write_bytes(content)
+    if damage == "too-big":
+        monkeypatch.setattr(_memo, "_JOURNAL_BYTES", len(content) - 1)
+    whole = damage in ("cut-short", "garbage-lines", "deeply-nested-value", "value-not-utf8")
+    beta_value = "FROM THE JOURNAL" if whole else "BETA"
+    new_process()
+    refuse = Calls(allowed=False)
+    with memo_session(tmp_path):
+        assert all(UPPER.get(text, refuse(text)) == text.upper() for text in texts)
+        assert UPPER.get("alpha", Calls()("alpha")) == "ALPHA", "the damaged entry is computed again"
+        assert UPPER.get("beta", Calls(allowed=not whole)("beta")) == beta_value
+    assert journal_entries(path)[alpha.decode()] == "ALPHA", "journalled anew"
+    if damage == "link":
+        assert elsewhere.read_bytes() == content and not path.is_symlink()
+    new_process()
+    with memo_session(tmp_path):
+        assert all(UPPER.get(text, refuse(text)) == text.upper() for text in [*texts, "alpha"])
+        assert UPPER.get("beta", refuse("beta")) == beta_value
+
+
+def test_a_session_cut_short_keeps_what_the_files_and_the_journal_hold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing is stale after an error: its new entries are journalled, and when the journal is
+    compacted, what it held moves to the files, with every entry they held."""
+    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
+    texts = in_file_of("text 0", "text", 10)
+    journalled, cut_short, compacted = in_file_of("text 0", "new", 3)
+    fill(tmp_path, *texts)
+    new_process()
+    fill(tmp_path, *texts[1:], journalled)  # "text 0" is no longer used: it stays in its file
+    assert set(journal_entries(journal_file(tmp_path))) == {UPPER.key(journalled)}
+    new_process()
+    with pytest.raises(RuntimeError), memo_session(tmp_path):
+        UPPER.get(texts[5], Calls(allowed=False)(texts[5]))
+        UPPER.get(cut_short, Calls()(cut_short))
+        raise RuntimeError
+    assert set(journal_entries(journal_file(tmp_path))) == {UPPER.key(journalled), UPPER.key(cut_short)}
+    new_process()
+    assert fill(tmp_path, *texts, journalled, cut_short).texts == [], "every entry is still held"
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", 0)
+    monkeypatch.setattr(_memo, "_JOURNAL_SHARE", 1 << 40)  # the journal is compacted at its next write
+    new_process()
+    with pytest.raises(RuntimeError), memo_session(tmp_path):
+        UPPER.get(texts[5], Calls(allowed=False)(texts[5]))
+        UPPER.get(compacted, Calls()(compacted))
+        raise RuntimeError
+    assert not journal_file(tmp_path).exists()
+    every = [*texts, journalled, cut_short, compacted]
+    assert set(stored(tmp_path)) == {UPPER.key(text) for text in every}, "the files hold them all"
+    new_process()
+    assert fill(tmp_path, *every).texts == []
+
+
+def test_an_entry_kept_unread_that_only_the_journal_holds_stays_when_it_is_compacted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
+    texts = in_file_of("text 0", "text", 10)
+    kept, new = in_file_of("text 0", "other", 2)
+    fill(tmp_path, *texts)
+    new_process()
+    fill(tmp_path, *texts, kept)
+    assert UPPER.key(kept) in journal_entries(journal_file(tmp_path))
+    assert UPPER.key(kept) not in stored(tmp_path), "only the journal holds it"
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", 0)
+    monkeypatch.setattr(_memo, "_JOURNAL_SHARE", 1 << 40)  # the journal is compacted at its next write
+    new_process()
+    with memo_session(tmp_path):
+        UPPER.keep(kept)  # not looked up
+        assert all(UPPER.get(text, Calls(allowed=False)(text)) == text.upper() for text in texts)
+        UPPER.get(new, Calls()(new))
+    assert not journal_file(tmp_path).exists()
+    assert set(stored(tmp_path)) == {UPPER.key(text) for text in [*texts, kept, new]}
+    new_process()
+    assert fill(tmp_path, kept, new, *texts).texts == []
+
+
+def test_a_value_put_in_place_of_one_the_journal_holds_is_the_one_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The journal is asked first: a file rewritten with a new value does not hide it behind the old."""
+    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
+    same = in_file_of("record", "text", 6)
+    fill(tmp_path, *same)
+    new_process()
+    with memo_session(tmp_path):
+        UPPER.put("record", "second")
+        assert all(UPPER.get(text, Calls(allowed=False)(text)) == text.upper() for text in same)
+    assert journal_entries(journal_file(tmp_path)) == {UPPER.key("record"): "second"}
+    new_process()
+    with memo_session(tmp_path):
+        UPPER.put("record", "third")  # the file's other entries are no longer used: it is rewritten
+    assert set(read_entries(memo_file(tmp_path, text="record"))) == {UPPER.key("record")}
+    new_process()
+    with memo_session(tmp_path):
+        assert UPPER.stored("record") == "third"
