@@ -1094,7 +1094,7 @@ class Memo(Generic[_T]):
         if data is _MISSING or data is _WANTED:
             if store.find(key, value=False) is None:
                 return None
-            data = _WANTED  # kept unread: copied from its file only if the session rewrites that file
+            data = _WANTED  # kept unread: copied from where it is only if the session rewrites its file
         self._keep(store, key, data)
         return key
 
@@ -1103,7 +1103,7 @@ class Memo(Generic[_T]):
 
         For a value a reused one rests on (the texts of a page whose part of the
         search index is reused): it costs a key, not a search of its file, and
-        it is copied from its file only if the session rewrites that file.
+        it is copied (from the journal or its file) only if the session rewrites that file.
         ``text`` and ``context`` are as for :meth:`get`.
         """
         self.keep_key(self.key(text, context))
