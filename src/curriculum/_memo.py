@@ -96,7 +96,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
 from curriculum._cache import PROJECT_CACHE, cache_dir
-from curriculum._plain import _open_plain, read_headed
+from curriculum._plain import open_plain, read_headed
 from curriculum._version import __version__
 
 __all__ = [
@@ -453,7 +453,7 @@ def _read_journal(path: Path, namespace: str) -> _Journal:
     It is read as a memo file is (a link or a special file counts as missing),
     whole: :func:`_flush` keeps it within a small share of the namespace's files.
     """
-    opened = _open_plain(path)
+    opened = open_plain(path)
     if opened is None:
         return _Journal()
     fd, info = opened

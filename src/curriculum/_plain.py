@@ -27,7 +27,15 @@ import stat
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MAP_FROM", "RECORD_LIMIT", "read_existing", "read_headed", "read_json", "read_record"]
+__all__ = [
+    "MAP_FROM",
+    "RECORD_LIMIT",
+    "open_plain",
+    "read_existing",
+    "read_headed",
+    "read_json",
+    "read_record",
+]
 
 MAP_FROM = 64 << 10
 """The smallest file :func:`read_headed` maps when asked to; a smaller one is read."""
@@ -52,7 +60,7 @@ def read_existing(path: Path, limit: int) -> bytes | None:
     bytes | None
         The content, or None when the path is missing, a link or not a regular file.
     """
-    opened = _open_plain(path)
+    opened = open_plain(path)
     if opened is None:
         return None
     fd, info = opened
@@ -64,7 +72,7 @@ def read_existing(path: Path, limit: int) -> bytes | None:
         os.close(fd)
 
 
-def _open_plain(path: Path) -> tuple[int, os.stat_result] | None:
+def open_plain(path: Path) -> tuple[int, os.stat_result] | None:
     """Return a file opened for reading, and its status, if it is a plain file (the caller closes it)."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
     try:
@@ -87,7 +95,7 @@ def _map_existing(path: Path, limit: int) -> mmap.mmap | bytes | None:
     A file smaller than :data:`MAP_FROM` is read instead (an empty one is ``b""``:
     nothing can be mapped); one larger than ``limit`` is None.
     """
-    opened = _open_plain(path)
+    opened = open_plain(path)
     if opened is None:
         return None
     fd, info = opened
