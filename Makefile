@@ -84,4 +84,4 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf _site ._site.* .curriculum-cache .pytest_cache node_modules
+	rm -rf _site ._site.* _site-* ._site-* .curriculum-cache .pytest_cache node_modules

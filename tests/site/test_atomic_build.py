@@ -85,11 +85,9 @@ def test_a_failing_build_leaves_the_site_byte_identical(
 
 KILLED_BUILD = """
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from rich.console import Console
 from curriculum.site import build_site
-from tests.site.conftest import same_as_a_fresh_build
 build_site(Path(sys.argv[1]), engine="pandoc", console=Console(quiet=True))
 """
 
@@ -555,3 +553,69 @@ def test_on_windows_no_inode_number_is_asked_and_every_file_is_linked_again(
     staging_module._mirror(out, staging)
     assert_mirrors(staging, out, files)
     assert sorted(links) == sorted(files)
+
+
+class _Elsewhere:
+    """The :mod:`os` module, but the staging folder is on another device, or its parent cannot be listed."""
+
+    def __init__(self, staging: Path, how: str) -> None:
+        self._staging, self._how = os.fspath(staging), how
+        self.name = os.name
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(os, name)
+
+    def stat(self, path: Any, *args: Any, **kwargs: Any) -> Any:
+        found = os.stat(path, *args, **kwargs)
+        if self._how == "another device" and os.fspath(path) == self._staging:
+            return os.stat_result((*found[:2], found.st_dev + 1, *found[3:]))
+        return found
+
+    def scandir(self, path: Any) -> Any:
+        if self._how == "parent unlisted" and os.fspath(path) == os.path.dirname(self._staging):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return os.scandir(path)
+
+
+@pytest.mark.parametrize("how", ["another device", "parent unlisted", "overlay without xino"])
+def test_numbers_of_another_device_an_unlisted_parent_or_a_layered_overlay_are_not_trusted(
+    how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every file is linked again (a parent that cannot be listed no longer stops every build)."""
+    out, staging = tmp_path / "_site", tmp_path / "._site.building"
+    files = small_site(out)
+    staging_module._mirror(out, staging)
+    (staging / "index.html").unlink()
+    (staging / "index.html").write_text("stale")
+    if how == "overlay without xino":
+        monkeypatch.setattr(staging_module, "_layered", lambda path: True)
+    else:
+        monkeypatch.setattr(staging_module, "os", _Elsewhere(staging, how))
+    links = count_links(monkeypatch, staging)
+    staging_module._mirror(out, staging)
+    assert_mirrors(staging, out, files)
+    assert sorted(links) == sorted(files)
+
+
+@pytest.mark.parametrize(
+    ("table", "layered"),
+    [
+        ("27 1 254:0 / / rw - ext4 /dev/vda rw\n", False),
+        ("27 1 0:5 / / rw - overlay overlay rw,lowerdir=/a:/b,upperdir=/u,workdir=/w\n", True),
+        ("27 1 0:5 / / rw - overlay overlay rw,lowerdir=/a,upperdir=/u,workdir=/w,xino=on\n", False),
+        ("27 1 0:5 / / rw - overlay o rw,lowerdir=/a\n30 27 254:0 / {at} rw - ext4 vda rw\n", False),
+        ("27 1 254:0 / / rw - ext4 vda rw\n30 27 0:5 / {at} rw - overlay o rw,lowerdir=/a\n", True),
+    ],
+    ids=["ext4", "overlay", "overlay with xino", "ext4 mounted on an overlay", "overlay mounted on ext4"],
+)
+def test_the_mount_holding_the_site_says_whether_it_is_a_layered_overlay(
+    table: str, layered: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = os.path.realpath(tmp_path)
+    mountinfo = tmp_path / "mountinfo"
+    mountinfo.write_text(table.format(at=at))
+    real_open = open
+    monkeypatch.setattr(
+        staging_module, "open", lambda path, *a, **k: real_open(mountinfo, *a, **k), raising=False
+    )
+    assert staging_module._layered(tmp_path / "_site") is layered

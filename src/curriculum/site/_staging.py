@@ -136,14 +136,49 @@ def _root_numbers(out: Path, staging: Path) -> set[int] | None:
     Windows (where :meth:`os.DirEntry.inode` costs a call of its own), two
     folders on different devices may share numbers, and a file system that
     gives every entry one made-up number (a FUSE one without ``use_ino``)
-    gives these two distinct folders the same.
+    gives these two distinct folders the same. An overlay file system whose
+    layers lie on several file systems (without its ``xino`` option) gives the
+    files of each layer their own device and numbers that may coincide, so
+    its numbers are not trusted either. A parent folder that cannot be listed
+    leaves them untrusted too.
     """
-    if os.name == "nt" or os.stat(out).st_dev != os.stat(staging).st_dev:
+    if os.name == "nt":
         return None
-    names = {out.name, staging.name}
-    with os.scandir(out.parent) as found:
-        numbers = {entry.inode() for entry in found if entry.name in names}
+    try:
+        if os.stat(out).st_dev != os.stat(staging).st_dev or _layered(out):
+            return None
+        names = {out.name, staging.name}
+        with os.scandir(out.parent) as found:
+            numbers = {entry.inode() for entry in found if entry.name in names}
+    except OSError:
+        return None
     return numbers if len(numbers) == 2 and 0 not in numbers else None
+
+
+def _layered(path: Path) -> bool:
+    """Whether ``path`` is on an overlay file system that may give two files one inode number.
+
+    The mount holding it is the one of ``/proc/self/mountinfo`` (Linux) with
+    the longest mount point above it; an overlay keeps its numbers unique
+    only with ``xino=on``. Without that table (another system), it is not one.
+    """
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as table:
+            mounts = table.read().splitlines()
+    except OSError:
+        return False
+    where = os.path.realpath(path)
+    best, layered = -1, False
+    for line in mounts:
+        fields, _, rest = line.partition(" - ")
+        parts, kind = fields.split(), rest.split()
+        if len(parts) < 5 or len(kind) < 3:
+            continue
+        point = parts[4].replace("\\040", " ")
+        inside = where == point or where.startswith(point.rstrip("/") + "/")
+        if inside and len(point) > best:
+            best, layered = len(point), kind[0] == "overlay" and "xino=on" not in kind[2].split(",")
+    return layered
 
 
 class _Mirror:
