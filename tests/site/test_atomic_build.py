@@ -56,12 +56,9 @@ def built(project: Path) -> tuple[Path, dict[str, str]]:
     return out, tree(out)
 
 
-def test_a_failing_build_leaves_the_site_byte_identical(
-    project: Path, built: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    out, before = built
-    stat_before = {name: (out / name).stat().st_mtime_ns for name in before}
-    retitle(project)  # every page changes
+def fail_after_three_pages(project: Path) -> None:
+    """Build with every page changed, the disk full once three new pages are written: the build fails."""
+    retitle(project)
     from curriculum.site import _stages
 
     real = _stages.write_atomic
@@ -74,10 +71,19 @@ def test_a_failing_build_leaves_the_site_byte_identical(
                 raise OSError(28, "No space left on device")
         return real(path, text, within=within)
 
-    monkeypatch.setattr(_stages, "write_atomic", failing)
-    with pytest.raises(OSError, match="No space left"):
-        build(project)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_stages, "write_atomic", failing)
+        with pytest.raises(OSError, match="No space left"):
+            build(project)
     assert calls["pages"] > 3, "some new pages were written before the failure"
+
+
+def test_a_failing_build_leaves_the_site_byte_identical(
+    project: Path, built: tuple[Path, dict[str, str]]
+) -> None:
+    out, before = built
+    stat_before = {name: (out / name).stat().st_mtime_ns for name in before}
+    fail_after_three_pages(project)
     assert tree(out) == before
     assert {name: (out / name).stat().st_mtime_ns for name in before} == stat_before
     assert leftovers(project) == []
@@ -311,6 +317,17 @@ def outside_folder(tmp_path: Path) -> Path:
     return outside
 
 
+def stale_staging(tmp_path: Path, *stale: str) -> tuple[Path, Path, dict[str, str]]:
+    """Return a small site, a staging folder that mirrors it but for the ``stale`` files, and its files."""
+    out, staging = tmp_path / "_site", tmp_path / "._site.building"
+    files = small_site(out)
+    staging_module._mirror(out, staging)
+    for name in stale:
+        (staging / name).unlink()
+        (staging / name).write_text("stale")
+    return out, staging, files
+
+
 def assert_mirrors(staging: Path, out: Path, files: dict[str, str]) -> None:
     """``staging`` holds exactly the site's files, each a hard link to the site's, and nothing else."""
     assert listing(staging) == {name: kind for name, kind in listing(out).items() if kind not in ("l", "p")}
@@ -401,12 +418,7 @@ def test_inode_numbers_that_cannot_be_trusted_link_every_file_again(
     number: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Never a file kept for a number it shares with another: an untrustworthy number costs time only."""
-    out, staging = tmp_path / "_site", tmp_path / "._site.building"
-    files = small_site(out)
-    staging_module._mirror(out, staging)
-    for name in ("index.html", "quiz/deep/b.js"):  # one in the first folder compared, one in the last
-        (staging / name).unlink()
-        (staging / name).write_text("stale")
+    out, staging, files = stale_staging(tmp_path, "index.html", "quiz/deep/b.js")  # first and last compared
     monkeypatch.setattr(staging_module, "os", _MadeUpNumbers(number))
     staging_module._mirror(out, staging)
     assert_mirrors(staging, out, files)
@@ -472,28 +484,11 @@ def test_a_file_where_a_folder_of_the_spare_should_be_is_replaced(
 
 
 def test_a_failing_build_with_a_spare_leaves_the_site_and_keeps_the_spare(
-    project: Path, with_spare: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    project: Path, with_spare: tuple[Path, dict[str, str]], tmp_path: Path
 ) -> None:
     out, before = with_spare
     stat_before = {name: (out / name).stat().st_mtime_ns for name in before}
-    retitle(project)  # every page changes
-    from curriculum.site import _stages
-
-    real = _stages.write_atomic
-    calls = {"pages": 0}
-
-    def failing(path: Path, text: str, *, within: Path) -> bool:
-        if path.suffix == ".html":
-            calls["pages"] += 1
-            if calls["pages"] > 3:
-                raise OSError(28, "No space left on device")
-        return real(path, text, within=within)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(_stages, "write_atomic", failing)
-        with pytest.raises(OSError, match="No space left"):
-            build(project)
-    assert calls["pages"] > 3, "some new pages were written before the failure"
+    fail_after_three_pages(project)
     assert tree(out) == before
     assert {name: (out / name).stat().st_mtime_ns for name in before} == stat_before
     assert (project / SPARE).is_dir() and leftovers(project) == [], "the half-built site is the spare"
@@ -537,11 +532,7 @@ def test_on_windows_no_inode_number_is_asked_and_every_file_is_linked_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """There :meth:`os.DirEntry.inode` costs a call of its own: the numbers are not compared."""
-    out, staging = tmp_path / "_site", tmp_path / "._site.building"
-    files = small_site(out)
-    staging_module._mirror(out, staging)
-    (staging / "index.html").unlink()
-    (staging / "index.html").write_text("stale")
+    out, staging, files = stale_staging(tmp_path, "index.html")
 
     def unasked(entry: os.DirEntry[str]) -> int:
         raise AssertionError(f"the inode number of {entry.path} was asked")
@@ -582,11 +573,7 @@ def test_numbers_of_another_device_an_unlisted_parent_or_a_layered_overlay_are_n
     how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every file is linked again (a parent that cannot be listed no longer stops every build)."""
-    out, staging = tmp_path / "_site", tmp_path / "._site.building"
-    files = small_site(out)
-    staging_module._mirror(out, staging)
-    (staging / "index.html").unlink()
-    (staging / "index.html").write_text("stale")
+    out, staging, files = stale_staging(tmp_path, "index.html")
     if how == "overlay without xino":
         monkeypatch.setattr(staging_module, "_layered", lambda path: True)
     else:
