@@ -264,8 +264,9 @@ def test_the_quick_stamp_stops_at_the_first_file_that_differs(
     assert _quick.unchanged([])
 
 
-def test_an_input_edited_while_the_build_runs_is_seen_by_the_next_build(tmp_path: Path) -> None:
-    """The quick stamp records each input as it was before the build read it, not as it is at the end."""
+@pytest.mark.parametrize("change", ["edited", "added"])
+def test_an_input_changed_while_the_build_runs_is_seen_by_the_next_build(change: str, tmp_path: Path) -> None:
+    """The quick stamp records each input and its folder as they were before the build read them."""
     from rich.console import Console
 
     from curriculum.site import _quick, _stamp, build_site
@@ -275,16 +276,19 @@ def test_an_input_edited_while_the_build_runs_is_seen_by_the_next_build(tmp_path
         PROJECT, root, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
     )
     quiz = root / "quizzes" / "intro.yml"
+    changed = quiz if change == "edited" else root / "quizzes" / "intro-again.yml"
     commit = _stamp.BuildStamp.commit
 
-    def edited_meanwhile(self: Any, *args: Any, **kwargs: Any) -> None:
-        quiz.write_text(quiz.read_text().replace("30-year-old", "31-year-old"))  # as the build ends
+    def changed_meanwhile(self: Any, *args: Any, **kwargs: Any) -> None:
+        text = quiz.read_text().replace("30-year-old", "31-year-old")  # as the build ends
+        changed.write_text(text if change == "edited" else text.replace("id: intro-q0", "id: again-q0"))
         commit(self, *args, **kwargs)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_stamp.BuildStamp, "commit", edited_meanwhile)
+        patch.setattr(_stamp.BuildStamp, "commit", changed_meanwhile)
         build_site(root, engine="pandoc", console=Console(quiet=True))
-    assert "31-year-old" not in (root / "_site" / "quiz" / "intro.html").read_text()
-    assert _quick.last_build(root, "resident", "pandoc", None) is None, "the edit is seen"
+    page = root / "_site" / "quiz" / f"{changed.stem}.html"
+    assert not page.is_file() or "31-year-old" not in page.read_text()
+    assert _quick.last_build(root, "resident", "pandoc", None) is None, "the change is seen"
     build_site(root, engine="pandoc", console=Console(quiet=True))
-    assert "31-year-old" in (root / "_site" / "quiz" / "intro.html").read_text()
+    assert "31-year-old" in page.read_text()

@@ -28,7 +28,7 @@ from curriculum.content import (
     write_atomic,
 )
 from curriculum.project import Project, package_files, package_fingerprint
-from curriculum.site._quick import MANIFEST, QUICK, QUICK_FORMAT, all_there, watched, written
+from curriculum.site._quick import MANIFEST, QUICK, QUICK_FORMAT, all_there, stats, watched, written
 
 __all__ = ["RACY_NS", "BuildStamp", "FileDigests"]
 
@@ -155,6 +155,13 @@ class BuildStamp:
         self.inputs = project.inputs(profile, reread=False)  # the build read its configuration as it began
         self.digests = FileDigests(project.root, path.parent / "digests.json")
         inputs = self.digests.digest(self.inputs)
+        # The inputs and their folders as they were before the build read them (a file added or
+        # edited meanwhile is then seen by the next build), but the project's own folder, where the
+        # build writes (the site's swap, the cache): that one is looked at once the build is done.
+        root = os.path.abspath(project.root)
+        folders = {os.path.dirname(name) or "." for name in self.digests.stats}  # as `watched` names them
+        folders = {folder for folder in folders if os.path.abspath(folder) != root}
+        self._read_as = {**{entry[0]: entry for entry in stats(sorted(folders))}, **self.digests.stats}
         self.key = hashlib.sha256(
             f"{package_fingerprint()}\0{profile}\0{out.resolve()}\0{inputs}".encode()
         ).hexdigest()
@@ -194,10 +201,10 @@ class BuildStamp:
             "engine": engine,
             "pages": pages,
             "warnings": warnings,
-            "files": watched(  # the inputs as they were before the build read them (not looked at again)
+            "files": watched(
                 (str(p) for p in [*self.inputs, *package_files()]),
                 [str(self.project.root), str(self.out / MANIFEST), str(self.out), *sorted(folders)],
-                self.digests.stats,
+                self._read_as,
             ),
             "folders": sorted({str(self.out), *folders}),
         }
