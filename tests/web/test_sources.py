@@ -243,3 +243,11 @@ def test_the_bundle_is_linked_once_and_again_when_a_module_it_may_hold_changes(
     assert bundle() == first and linked == ["linked"], "the second build takes it from the memo"
     quiz.write_text("// a component's module edited\n" + quiz.read_text())
     assert "a component's module edited" in bundle() and len(linked) == 2
+    _bundle.forget()
+    _bundle.component_esm("quiz")  # the module's text, read for a widget before the edit
+    quiz.write_text("// edited again\n" + quiz.read_text())
+    _memo._stores.clear()
+    with _memo.memo_session(tmp_path):
+        stale = classic_bundle()  # this process links the text it read: kept by that text's key
+    assert "edited again" not in stale
+    assert "edited again" in bundle(), "a new process links the file as it is now"

@@ -358,10 +358,12 @@ def _classic_bundle(kinds: str, modules: tuple[tuple[str, Path], ...]) -> str:
     module, ours and the components' (which may live outside the package).
     """
     files = sorted({*WEB.glob("*.js"), *(path for _, path in modules)}, key=str)
-    sources = [kinds, *(f"{path}\0{hashlib.sha256(path.read_bytes()).hexdigest()}" for path in files)]
-    return _BUNDLES.get(
-        json.dumps([[kind, str(path)] for kind, path in modules] + sources), lambda: _linked(kinds, modules)
-    )
+    # each text as the link reads it (:func:`_text`: once a process, until :func:`forget`)
+    texts = [
+        [str(path), hashlib.sha256(_text(path.parent, path.stem).encode()).hexdigest()] for path in files
+    ]
+    sources = json.dumps([kinds, [[kind, str(path)] for kind, path in modules], texts])
+    return _BUNDLES.get(sources, lambda: _linked(kinds, modules))
 
 
 _BUNDLES = Memo[str]("web.classic-bundle", 1, str, text_value)
