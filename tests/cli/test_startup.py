@@ -261,7 +261,7 @@ def test_the_quick_stamp_stops_at_the_first_file_that_differs(
     assert not _quick.unchanged(record)
     assert looked == [str(files[0]), str(files[1])]
     assert not _quick.unchanged([*record[:1], "not an entry"]) and not _quick.unchanged([*record[:1], []])
-    assert _quick.unchanged([])
+    assert not _quick.unchanged([]), "a record that lists nothing says nothing"
 
 
 @pytest.mark.parametrize("change", ["edited", "added"])
@@ -292,3 +292,25 @@ def test_an_input_changed_while_the_build_runs_is_seen_by_the_next_build(change:
     assert _quick.last_build(root, "resident", "pandoc", None) is None, "the change is seen"
     build_site(root, engine="pandoc", console=Console(quiet=True))
     assert "31-year-old" in page.read_text()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [{"files": []}, {"pages": 1e400}, {"warnings": 1e400}],
+    ids=["lists nothing", "pages", "warnings"],
+)
+def test_a_quick_record_damaged_takes_the_full_path(damage: dict[str, Any], tmp_path: Path) -> None:
+    """A record that lists no file, or counts beyond any integer, is no record: the full path is taken."""
+    from rich.console import Console
+
+    from curriculum.site import _quick, build_site
+
+    root = tmp_path / "project"
+    shutil.copytree(
+        PROJECT, root, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
+    )
+    build_site(root, engine="pandoc", console=Console(quiet=True))
+    record = root / ".curriculum-cache" / "resident" / _quick.QUICK
+    assert _quick.last_build(root, "resident", "pandoc", None) is not None
+    record.write_text(json.dumps({**json.loads(record.read_text()), **damage}))
+    assert _quick.last_build(root, "resident", "pandoc", None) is None

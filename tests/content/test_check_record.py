@@ -288,3 +288,17 @@ def test_coverage_after_a_quiz_edit_loads_the_edited_quiz_alone(
     found = warm(project)
     assert found == expected and "curriculum.content._checks.coverage" in ran
     assert [display for name, display in loaded if name.endswith(".coverage")] == [], loaded
+
+
+@pytest.mark.parametrize("facts", [None, [1, 2], "ab", [[1]], {"a": 1}], ids=repr)
+def test_kept_facts_of_another_shape_are_made_again(project: Path, facts: Any) -> None:
+    """A damaged facts file gives no traceback and no other finding: facts of another shape are made again."""
+    assert warm(aged(project)) == cold(project)
+    files = sorted((project / PROJECT_CACHE).glob("check-facts.*.json"))
+    assert files
+    for path in files:
+        data = json.loads(path.read_text())
+        data["documents"] = {name: [entry[0], facts] for name, entry in data["documents"].items()}
+        path.write_text(json.dumps(data))
+    EDITS["quiz objective unknown"](project)  # coverage runs again: every quiz's and lesson's facts
+    assert warm(project) == cold(project)

@@ -25,6 +25,9 @@ always runs (:func:`~curriculum.content._registry.check` with ``always``).
 The suppressions each document holds are kept too, by the digest of its
 text (:class:`~curriculum.content._facts.DocumentFacts`): the audit of
 suppressions that silence nothing reads the model of a changed document only.
+So are the facts a check asks of each document through
+:func:`~curriculum.content._facts.document_fact` (``check-facts.<name>.json``):
+a check that counts what every quiz names reads the model of a changed quiz only.
 """
 
 from __future__ import annotations
@@ -98,6 +101,7 @@ class _Reads:
         self.tables: set[str] = set()
         self.docs: dict[str, str] = {}
         self.facts = facts
+        """The record's facts of one name, by name."""
 
     def doc(self, display: str, how: str) -> None:
         if self.docs.get(display) != _FILE:
@@ -125,11 +129,14 @@ class _Watched:
     def __repr__(self) -> str:
         return repr(self._doc)
 
-    def fact(self, name: str, make: Callable[[Document[Any]], Any]) -> Any:
-        """Return a fact of the document's model, kept by its text's digest (the model counts as read)."""
+    def fact(self, name: str, make: Callable[[Document[Any]], Any], valid: Callable[[Any], bool]) -> Any:
+        """Return a fact of the document's model, kept by its text's digest (the model counts as read).
+
+        See :func:`~curriculum.content._facts.document_fact`.
+        """
         doc = self._doc
         self._reads.doc(doc.display, _MODEL)
-        return self._reads.facts(name).get(doc, lambda: make(doc))
+        return self._reads.facts(name).get(doc, lambda: make(doc), valid)
 
 
 class _WatchedTable(Mapping[str, "Document[Any]"]):

@@ -1058,11 +1058,11 @@ def coverage(cur: Curriculum) -> Iterator[Finding]:
         return
     counts: dict[str, int] = defaultdict(int)
     for quiz in cur.quizzes.values():
-        for objectives in document_fact(quiz, "items-objectives-1", _items_objectives):
+        for objectives in document_fact(quiz, "items-objectives-1", _items_objectives, _lists_of_ids):
             for oid in objectives:
                 counts[oid] += 1
     for doc in cur.lessons.values():
-        for i, oid in enumerate(document_fact(doc, "objective-ids-1", _ids_of_objectives)):
+        for i, oid in enumerate(document_fact(doc, "objective-ids-1", _ids_of_objectives, _ids)):
             n = counts[oid]
             if n < 2:
                 yield Finding(
@@ -1085,6 +1085,16 @@ def _items_objectives(doc: Document[Any]) -> list[list[str]]:
 def _ids_of_objectives(doc: Document[Any]) -> list[str]:
     """Return the ids of a lesson's objectives, in order."""
     return [objective.id for objective in doc.model.objectives]
+
+
+def _ids(facts: Any) -> bool:
+    """Whether kept facts are a list of ids."""
+    return isinstance(facts, list) and all(isinstance(ident, str) for ident in facts)
+
+
+def _lists_of_ids(facts: Any) -> bool:
+    """Whether kept facts are a list of lists of ids."""
+    return isinstance(facts, list) and all(_ids(ids) for ids in facts)
 
 
 @check

@@ -31,6 +31,11 @@ from curriculum.errors import CurriculumError
 __all__ = ["DocumentFacts", "document_fact"]
 
 
+def _any(_facts: Any) -> bool:
+    """Take facts of any shape."""
+    return True
+
+
 class DocumentFacts:
     """Facts about each document (JSON data), made by a function of its model, kept by its text's digest.
 
@@ -56,16 +61,24 @@ class DocumentFacts:
         self.made = 0
         """How many documents' facts were made (not taken from the file) by this object."""
 
-    def get(self, doc: Document[Any], make: Callable[[], Any]) -> Any:
+    def get(self, doc: Document[Any], make: Callable[[], Any], valid: Callable[[Any], bool] = _any) -> Any:
         """Return the facts of ``doc``: as kept while its text is the same, else ``make()`` (JSON data).
 
-        Asked again for the same document, it gives what it gave (``make`` runs once a document).
+        Asked again for the same document, it gives what it gave (``make`` runs
+        once a document). Facts kept in a shape ``valid`` refuses (a damaged
+        file) are made again.
         """
         now = self._now.get(doc.display)
         if now is not None and now[0] == doc.digest:
             return now[1]
         then = self._before.get(doc.display)
-        if doc.digest and isinstance(then, list) and len(then) == 2 and then[0] == doc.digest:
+        if (
+            doc.digest
+            and isinstance(then, list)
+            and len(then) == 2
+            and then[0] == doc.digest
+            and valid(then[1])
+        ):
             self._now[doc.display] = then
             return then[1]
         facts = json.loads(json.dumps(make()))  # as the file gives facts back: lists, not tuples
@@ -85,7 +98,12 @@ class DocumentFacts:
             )
 
 
-def document_fact(doc: Document[Any], name: str, make: Callable[[Document[Any]], Any]) -> Any:
+def document_fact(
+    doc: Document[Any],
+    name: str,
+    make: Callable[[Document[Any]], Any],
+    valid: Callable[[Any], bool] = _any,
+) -> Any:
     """Return what ``make`` makes of a document's model (JSON data), kept by its text's digest if it can be.
 
     A check that reads only a fact of every document (the objectives' ids of
@@ -103,6 +121,8 @@ def document_fact(doc: Document[Any], name: str, make: Callable[[Document[Any]],
         What the fact is (with its form's version: a fact of another form is another name).
     make : Callable[[Document[Any]], Any]
         Makes the fact of a document, from its model.
+    valid : Callable[[Any], bool]
+        Whether a kept fact has the shape ``make`` gives (one that has not is made again).
     """
     offered = getattr(type(doc), "fact", None)
-    return offered(doc, name, make) if offered is not None else make(doc)
+    return offered(doc, name, make, valid) if offered is not None else make(doc)

@@ -122,7 +122,8 @@ class ContentIndex:
         name : str
             Its path relative to the project.
         info : os.stat_result | None
-            Its status, if the caller has just taken it (of the file a link leads to, for a link).
+            Its status, if the caller has just taken it (None: it is taken here,
+            following a link to the file it leads to).
 
         Returns
         -------

@@ -89,7 +89,9 @@ def unchanged(files: Any) -> bool:
 
     The first difference answers: after an edit, the files listed after it are not looked at.
     """
-    return isinstance(files, list) and all(isinstance(f, list) and f and _stat(str(f[0])) == f for f in files)
+    if not isinstance(files, list) or not files:  # a record lists at least the configuration
+        return False
+    return all(isinstance(f, list) and f and _stat(str(f[0])) == f for f in files)
 
 
 class CheckOutput:
@@ -144,7 +146,7 @@ def cached_check(cwd: Path) -> CheckOutput | None:
         if not isinstance(data, dict) or data["cwd"] != str(Path(os.path.abspath(cwd))):
             return None
         return CheckOutput(data) if unchanged(data["files"]) else None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, OverflowError):
         return None
 
 
@@ -230,5 +232,5 @@ def last_build(root: Path, profile: str, engine: str, out: Path | None) -> LastB
         if not _trusted_folders(data) and not all_there(Path(str(data["out"]))):
             return None
         return LastBuild(data)
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, OverflowError):
         return None
