@@ -952,3 +952,37 @@ def test_a_value_put_in_place_of_one_the_journal_holds_is_the_one_found(
     new_process()
     with memo_session(tmp_path):
         assert UPPER.stored("record") == "third"
+
+
+def test_a_compaction_leaves_no_file_with_an_older_value_of_a_key_the_journal_held(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file still holding the value a journalled one replaced is rewritten when the journal goes,
+    even when a key kept unread that no file holds makes it look as if it held no stale entry."""
+    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
+    same = in_file_of("record", "text", 6)
+    phantom = in_file_of("record", "phantom", 1)[0]
+    other = next(t for t in (f"other {n}" for n in range(100)) if UPPER.key(t)[0] != UPPER.key("record")[0])
+    new = in_file_of(other, "new", 1)[0]
+    same.append(other)  # in another file: a new entry in it is journalled, not written in that file
+    with memo_session(tmp_path):
+        UPPER.put("record", "first")
+        assert all(UPPER.get(text, Calls()(text)) == text.upper() for text in same)
+    new_process()
+    with memo_session(tmp_path):
+        UPPER.put("record", "second")  # a repair: journalled, the file keeps "first" for now
+        assert all(UPPER.get(text, Calls(allowed=False)(text)) == text.upper() for text in same)
+    assert journal_entries(journal_file(tmp_path)) == {UPPER.key("record"): "second"}
+    assert read_entries(memo_file(tmp_path, text="record"))[UPPER.key("record")] == "first"
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", 0)
+    monkeypatch.setattr(_memo, "_JOURNAL_SHARE", 1 << 40)  # the journal is compacted at its next write
+    new_process()
+    with memo_session(tmp_path):  # "record" is not used; a key no file holds is kept in its file's range
+        assert all(UPPER.get(text, Calls(allowed=False)(text)) == text.upper() for text in same)
+        UPPER.keep(phantom)
+        UPPER.get(new, Calls()(new))
+    assert not journal_file(tmp_path).exists()
+    assert UPPER.key("record") not in stored(tmp_path), "the older value went with the journal"
+    new_process()
+    with memo_session(tmp_path):
+        assert UPPER.stored("record") is None

@@ -63,7 +63,9 @@ touched, however large they are, and rewrites only small files. When the
 journal would outgrow both an eighth (:data:`_JOURNAL_SHARE`) of its
 namespace's files and :data:`_JOURNAL_FLOOR`, it is compacted instead: every
 file that does not hold exactly the entries the session used or kept, those
-the journal held among them, is rewritten, and the journal removed. So a file
+the journal held among them, is rewritten, and so is every file in whose
+range the journal holds a key (it may hold an older value of that key, which
+would count once the journal is gone); then the journal is removed. So a file
 holds at most as many stale entries as others (by count) and a journal stays
 under an eighth of the files or 64 KB: for entries of like size, the files
 never grow beyond about twice the current content, plus the journal. After a
@@ -764,9 +766,15 @@ class _Plan:
             return False
         return self.before.legacy or self.before.size <= _SMALL or stale > self.held
 
-    def compacted(self, *, keep: bool) -> bool:
-        """Whether the file is rewritten when the journal is compacted: unless it holds just its entries."""
-        return self.before.outdated or bool(self.unheld) or (not keep and self.stale > 0)
+    def compacted(self, *, keep: bool, logged: bool) -> bool:
+        """Whether the file is rewritten when the journal is compacted: unless it holds just its entries.
+
+        It always is when the journal holds a key of its range (``logged``): the
+        file may hold another, older value of that key, which would count once
+        the journal is gone. (Its count of stale entries cannot tell: a kept
+        entry the journal lacks counts as held without a look-up.)
+        """
+        return logged or self.before.outdated or bool(self.unheld) or (not keep and self.stale > 0)
 
 
 def _plan(
@@ -811,7 +819,8 @@ def _write(store: _Store, within: Path, *, keep: bool, present: set[str]) -> Non
     either rewritten (see :meth:`_Plan.rewritten`) or left with its stale
     entries, its new ones appended to the journal. When the journal would grow
     past a share of the namespace's files, it is compacted instead: every file
-    that does not hold exactly its entries is rewritten, and the journal removed.
+    that does not hold exactly its entries, or in whose range the journal holds a key, is
+    rewritten, and the journal removed.
     ``present`` names the files of the memo folder, as it was listed before the session's
     first write: an earlier form of the namespace's files is looked for only among them.
     """
@@ -864,7 +873,10 @@ def _write(store: _Store, within: Path, *, keep: bool, present: set[str]) -> Non
             for shard in _SHARDS
             if entries[shard] or wanted[shard]
         }
-        rewritten = {shard for shard, plan in plans.items() if plan.compacted(keep=keep)}
+        ranges = {chr(key[0]) for key in journal.entries}  # the files that may hold a key it holds
+        rewritten = {
+            shard for shard, plan in plans.items() if plan.compacted(keep=keep, logged=shard in ranges)
+        }
     for shard in _SHARDS:
         plan = plans.get(shard)
         if plan is None:
