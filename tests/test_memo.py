@@ -986,3 +986,58 @@ def test_a_compaction_leaves_no_file_with_an_older_value_of_a_key_the_journal_he
     new_process()
     with memo_session(tmp_path):
         assert UPPER.stored("record") is None
+
+
+class Killed(BaseException):
+    """The process is killed (raised where a test stops it)."""
+
+
+@pytest.mark.parametrize("killed_at", ["the first file", "the journal"])
+def test_a_process_killed_while_compacting_leaves_the_newest_value_of_each_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, killed_at: str
+) -> None:
+    """A value put in place of one the journal holds is journalled before the files are rewritten,
+    and the journal removed after them: killed as it rewrites the first file or removes the journal,
+    neither the journal's older value nor the file's oldest one is found."""
+    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
+    same = in_file_of("record", "text", 6)
+    new = in_file_of("record", "new", 1)[0]
+    with memo_session(tmp_path):
+        UPPER.put("record", "first")
+        assert all(UPPER.get(text, Calls()(text)) == text.upper() for text in same)
+    new_process()
+    with memo_session(tmp_path):
+        UPPER.put("record", "second")  # journalled: the file keeps "first"
+        assert all(UPPER.get(text, Calls(allowed=False)(text)) == text.upper() for text in same)
+    assert journal_entries(journal_file(tmp_path)) == {UPPER.key("record"): "second"}
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", 0)
+    monkeypatch.setattr(_memo, "_JOURNAL_SHARE", 1 << 40)  # the journal is compacted at its next write
+    remove, write_shard = _memo._remove, _memo._write_shard
+
+    def killed_at_the_journal(path: Path) -> None:
+        if path.name.endswith(".journal.jsonl"):
+            raise Killed
+        remove(path)
+
+    def killed_at_a_file(*args: object) -> None:
+        raise Killed
+
+    if killed_at == "the journal":
+        monkeypatch.setattr(_memo, "_remove", killed_at_the_journal)
+    else:
+        monkeypatch.setattr(_memo, "_write_shard", killed_at_a_file)
+    new_process()
+    with pytest.raises(Killed), memo_session(tmp_path):
+        UPPER.put("record", "third")
+        assert all(UPPER.get(text, Calls(allowed=False)(text)) == text.upper() for text in same)
+    monkeypatch.setattr(_memo, "_remove", remove)
+    monkeypatch.setattr(_memo, "_write_shard", write_shard)
+    new_process()
+    with memo_session(tmp_path):
+        assert UPPER.stored("record") == "third"
+        assert all(UPPER.get(text, Calls(allowed=False)(text)) == text.upper() for text in same)
+        UPPER.get(new, Calls()(new))  # in the file of "record": the journal is compacted
+    assert not journal_file(tmp_path).exists()
+    new_process()
+    with memo_session(tmp_path):
+        assert UPPER.stored("record") == "third"

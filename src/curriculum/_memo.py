@@ -65,7 +65,15 @@ namespace's files and :data:`_JOURNAL_FLOOR`, it is compacted instead: every
 file that does not hold exactly the entries the session used or kept, those
 the journal held among them, is rewritten, and so is every file in whose
 range the journal holds a key (it may hold an older value of that key, which
-would count once the journal is gone); then the journal is removed. So a file
+would count once the journal is gone); then the journal is removed. The
+order makes a compaction safe to cut short anywhere (a process killed): the
+new values of keys the journal holds are journalled first, so that it never
+holds an older value of a key than a file does; the files are rewritten
+next, and the journal removed last. Killed before the journal goes, the
+journal's values are the newest; once it is gone, no file holds an older
+value of a key it held. (Removing the journal first would let the files'
+older values count; a generation of the journal recorded in the files would
+do too, but cost every look-up a check.) So a file
 holds at most as many stale entries as others (by count) and a journal stays
 under an eighth of the files or 64 KB: for entries of like size, the files
 never grow beyond about twice the current content, plus the journal. After a
@@ -846,22 +854,31 @@ def _write(store: _Store, within: Path, *, keep: bool, present: set[str]) -> Non
         if entries[shard] or wanted[shard]
     }
     rewritten = {shard for shard, plan in plans.items() if plan.rewritten(keep=keep)}
-    lines = b"".join(
-        _journal_line(key, value)
+    journalled = {
+        key: value
         for shard, plan in plans.items()
         for key, value in plan.pending.items()
         # one in a file rewritten is journalled too if the journal holds another value for it
         if shard not in rewritten or key in journal.entries
-    )
+    }
+    lines = b"".join(_journal_line(key, value) for key, value in journalled.items())
     files = sum(store.size(shard) for shard in _SHARDS)
     limit = min(_JOURNAL_BYTES, max(_JOURNAL_FLOOR, files // _JOURNAL_SHARE))
     compact = bool(lines) and journal.size + len(lines) > limit
     if lines and not compact:
         try:
             _write_journal(store, journal, lines, within)
-        except (CurriculumError, OSError):  # the journal cannot be written: the files hold it all
+        except (CurriculumError, OSError):  # the journal cannot be written: compacted, the files hold it all
             compact = True
     if compact:
+        # The new values of keys the journal holds are journalled first: a process killed after some
+        # files are rewritten, and before the journal is removed, leaves no older value in it than
+        # in a file. If they cannot be, nothing is written (this raises).
+        replacing = b"".join(
+            _journal_line(key, value) for key, value in journalled.items() if key in journal.entries
+        )
+        if replacing:
+            _write_journal(store, journal, replacing, within)
         if keep:  # what the journal holds stays: in the files, now
             used = {key.encode() for key in store.used}
             for logged, value in journal.entries.items():
