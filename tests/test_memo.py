@@ -1041,3 +1041,35 @@ def test_a_process_killed_while_compacting_leaves_the_newest_value_of_each_key(
     new_process()
     with memo_session(tmp_path):
         assert UPPER.stored("record") == "third"
+
+
+def test_a_journal_of_other_code_costs_a_small_read_and_goes_when_the_namespace_is_next_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its header is read first: the rest of it (an upgrade's journal, up to megabytes) is not read."""
+    fill(tmp_path, "alpha")
+    path = journal_file(tmp_path)
+    header = json.dumps({"memo": "test.upper", "code": "an older version", "journal": True}).encode() + b"\n"
+    path.write_bytes(header + _memo._journal_line(UPPER.key("alpha").encode(), b'"OLD"') * 2000)
+    assert path.stat().st_size > 20 * _memo._HEAD
+    inode, read = path.stat().st_ino, os.read
+    journal_read: list[int] = []
+
+    def counted(fd: int, size: int) -> bytes:
+        data = read(fd, size)
+        if os.fstat(fd).st_ino == inode:
+            journal_read.append(len(data))
+        return data
+
+    for session in range(2):
+        new_process()
+        with monkeypatch.context() as patch:
+            patch.setattr(os, "read", counted)
+            with memo_session(tmp_path):
+                assert UPPER.get("alpha", Calls(allowed=False)("alpha")) == "ALPHA"
+        assert 0 < sum(journal_read) <= _memo._HEAD, f"session {session}: only its header was read"
+        assert path.exists(), "nothing new was computed: nothing is written"
+        journal_read.clear()
+    new_process()
+    assert fill(tmp_path, "alpha", "beta").texts == ["beta"]
+    assert not path.exists(), "removed when the namespace was written"

@@ -38,16 +38,20 @@ whose lines are not sorted, is split whole as it used to be.
 Beside its files each namespace has a journal, ``<namespace>.journal.jsonl``:
 a line of JSON naming the namespace and saying it is a journal, then one line
 per entry in the order they were written: the key, a tab, the value, a tab,
-and a CRC-32 of the key, tab and value, in hex. It is read whole and split
+and a CRC-32 of the key, tab and value, in hex. Its header line is read
+first, and the rest only if it names this namespace and code; it is then split
 into a dictionary the first time a key of the namespace is looked up (and
 again in each session: another process may have changed it), and a look-up
 asks it before the files; of two lines of a key, the later counts. Lines are
 appended to it in place, so a line whose check fails, or a last line without
 its newline, is skipped: a write cut short, or two processes' writes run
-together, lose the entries they damaged, never give a damaged value. A
-journal that is a link, foreign, of other code, larger than
-:data:`_JOURNAL_BYTES` or damaged counts as empty, or as the entries it still
-holds whole, and is written whole the next time something is journalled.
+together, lose the entries they damaged, never give a damaged value. Such a
+journal counts as the entries it still holds whole; it is appended to, and
+its damaged lines stay (skipped) until it is compacted. A journal that is a
+link, foreign, of other code or larger than :data:`_JOURNAL_BYTES` (not read
+at all) counts as empty: it is replaced the next time something is
+journalled, and (unless it is a link) removed when the namespace is next
+written with nothing to journal.
 
 When a session in which something new was computed ends, each file is compared
 with what the session used or kept unread (:meth:`Memo.keep`): an entry used
@@ -438,6 +442,25 @@ def _journal_entries(data: bytes) -> dict[bytes, bytes]:
     return entries
 
 
+_Stamp = tuple[int, int, int, int]
+"""A file's device, inode, length and time (in nanoseconds): the same file, unchanged, while they are."""
+_HEAD = 4096
+"""How much of a journal is read first, for its header: the rest is read only if it is this namespace's."""
+
+
+def _stamp_of(info: os.stat_result) -> _Stamp:
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def _stamp(path: Path) -> _Stamp | None:
+    """Return the stamp of a plain file at ``path`` (one ``lstat``), or None (missing, a link, special)."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return _stamp_of(info) if stat.S_ISREG(info.st_mode) else None
+
+
 @dataclass
 class _Journal:
     """The entries of a namespace's journal, as its file holds them, and which file that is.
@@ -446,15 +469,32 @@ class _Journal:
     ----------
     entries : dict[bytes, bytes]
         Keys and values (JSON text), as for a :class:`_Shard`.
-    size : int
-        The file's length, when it is a journal of this namespace and code (0 otherwise).
-    identity : tuple[int, int] | None
-        The device and inode of that file: only the file read is appended to.
+    stamp : _Stamp | None
+        The stamp of the plain file read (:func:`_stamp`), ours or not; None if there was none. It is
+        read again only once the file at its path no longer has it, and appended to only while it
+        is that file; one that is not ours is removed when the namespace is next written, if it
+        still has it.
+    ours : bool
+        The file is a journal of this namespace and code (its entries are those it holds whole).
     """
 
     entries: dict[bytes, bytes] = field(default_factory=dict)
-    size: int = 0
-    identity: tuple[int, int] | None = None
+    stamp: _Stamp | None = None
+    ours: bool = False
+
+    @property
+    def size(self) -> int:
+        """The file's length, when it is a journal of this namespace and code (0 otherwise)."""
+        return self.stamp[2] if self.ours and self.stamp is not None else 0
+
+
+def _read_upto(fd: int, size: int) -> bytes:
+    """Return up to ``size`` bytes of an open file (fewer only at its end)."""
+    parts: list[bytes] = []
+    while size > 0 and (part := os.read(fd, size)):
+        parts.append(part)
+        size -= len(part)
+    return b"".join(parts)
 
 
 def _read_journal(path: Path, namespace: str) -> _Journal:
@@ -462,70 +502,83 @@ def _read_journal(path: Path, namespace: str) -> _Journal:
 
     It is read as a memo file is (a link or a special file counts as missing),
     whole: :func:`_flush` keeps it within a small share of the namespace's files.
+    Its header line is read first (:data:`_HEAD` bytes): a journal of another
+    namespace or of other code (an upgrade's) costs a small read, not a whole one.
     """
     opened = open_plain(path)
     if opened is None:
         return _Journal()
     fd, info = opened
     try:
-        data = os.read(fd, info.st_size + 1) if info.st_size <= _JOURNAL_BYTES else b""
-    except OSError:
-        data = b""
+        if info.st_size > _JOURNAL_BYTES:  # not read at all
+            return _Journal(stamp=_stamp_of(info))
+        data = _read_upto(fd, min(info.st_size, _HEAD))
+        end = data.find(b"\n")
+        if end < 0 or not _our_header(data[:end], namespace):
+            return _Journal(stamp=_stamp_of(info))
+        data += _read_upto(fd, info.st_size - len(data))  # the length stamped: a line added since is not read
+    except OSError:  # not known to be foreign: read again next time, and left
+        return _Journal()
     finally:
         os.close(fd)
-    end = data.find(b"\n")
-    if not 0 < len(data) <= _JOURNAL_BYTES or end < 0:
-        return _Journal()
+    return _Journal(_journal_entries(data[end + 1 :]), _stamp_of(info), ours=True)
+
+
+def _our_header(line: bytes, namespace: str) -> bool:
+    """Whether a journal's first line names this namespace and code (one of other code holds no key)."""
     try:
-        header = json.loads(data[:end])
+        header = json.loads(line)
     except (ValueError, RecursionError):
-        return _Journal()
-    if not isinstance(header, dict) or header.get("memo") != namespace or header.get("journal") is not True:
-        return _Journal()
-    if header.get("code") != _code():  # of other code: none of its keys can be asked for
-        return _Journal()
-    return _Journal(_journal_entries(data[end + 1 :]), len(data), (info.st_dev, info.st_ino))
+        return False
+    return (
+        isinstance(header, dict)
+        and header.get("memo") == namespace
+        and header.get("journal") is True
+        and header.get("code") == _code()
+    )
 
 
-def _append(path: Path, journal: _Journal, data: bytes, within: Path) -> bool:
-    """Append journal lines to the file ``journal`` was read from; False if it is not that file, or fails.
+def _append(path: Path, journal: _Journal, data: bytes, within: Path) -> tuple[_Stamp, _Stamp] | None:
+    """Append journal lines to the file ``journal`` was read from; None if it is not that file, or fails.
 
     The file must be the one read (same device and inode, not linked elsewhere
     too), inside ``within`` (as :func:`~curriculum.content.write_atomic`
     requires), and stay within :data:`_JOURNAL_BYTES`. A file whose last line
     is cut short gets a newline first, so that line stays apart (and skipped).
+    Returns the file's stamps before and after (another process may have appended
+    to it since it was read).
     """
     from curriculum.content import FileRefused, inside
 
-    if journal.identity is None:
-        return False
+    if not journal.ours or journal.stamp is None:
+        return None
     try:
         inside(within, path.parent, what=f"the folder the build writes ({within.name})")
     except FileRefused:
-        return False
+        return None
     flags = os.O_RDWR | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(path, flags)
     except OSError:
-        return False
+        return None
     try:
         info = os.fstat(fd)
         if (
-            (info.st_dev, info.st_ino) != journal.identity
+            (info.st_dev, info.st_ino) != journal.stamp[:2]
             or not stat.S_ISREG(info.st_mode)
             or info.st_nlink != 1
             or info.st_size + len(data) + 1 > _JOURNAL_BYTES
         ):
-            return False
+            return None
         os.lseek(fd, -1, os.SEEK_END)
         if os.read(fd, 1) != b"\n":
             data = b"\n" + data
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
-        return True
+        return _stamp_of(info), _stamp_of(os.fstat(fd))
     except OSError:  # the lines written so far are whole or skipped; the journal is then written whole
-        return False
+        return None
     finally:
         os.close(fd)
 
@@ -903,6 +956,8 @@ def _write(store: _Store, within: Path, *, keep: bool, present: set[str]) -> Non
             _write_shard(store, shard, _contents(store, plan, keep=keep), within)
     if compact:  # after the files that now hold its entries
         _remove(store.journal_path())
+    elif not lines and not journal.ours and journal.stamp is not None:  # foreign, of other code, too big
+        _remove_unless_changed(store.journal_path(), journal.stamp)
     earlier = [f"{store.namespace}.json", *(f"{store.namespace}.{shard}.json" for shard in _SHARDS)]
     for old in _REPLACED.get(store.namespace, ()):
         earlier += [*(f"{old}.{shard}.jsonl" for shard in _SHARDS), f"{old}.journal.jsonl"]
@@ -940,11 +995,17 @@ def _write_journal(store: _Store, journal: _Journal, lines: bytes, within: Path)
     from curriculum.content import write_atomic  # the content layer imports this module
 
     path = store.journal_path()
-    if _append(path, journal, lines, within):
+    if _append(path, journal, lines, within) is not None:
         return
     header = json.dumps({"memo": store.namespace, "code": _code(), "journal": True}).encode() + b"\n"
     held = b"".join(_journal_line(key, value) for key, value in journal.entries.items())
     write_atomic(path, header + held + lines, within=within, only_if_changed=False)
+
+
+def _remove_unless_changed(path: Path, stamp: _Stamp) -> None:
+    """Remove a memo file if it still has ``stamp``: not one another process wrote since it was read."""
+    if _stamp(path) == stamp:
+        _remove(path)
 
 
 def _remove(path: Path) -> None:
