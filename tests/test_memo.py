@@ -1073,3 +1073,62 @@ def test_a_journal_of_other_code_costs_a_small_read_and_goes_when_the_namespace_
     new_process()
     assert fill(tmp_path, "alpha", "beta").texts == ["beta"]
     assert not path.exists(), "removed when the namespace was written"
+
+
+def test_a_journal_is_read_once_while_unchanged_and_again_once_another_process_changed_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One process, session after session (``curriculum serve``, or a session per look-up): another
+    process appending to the journal, replacing it or rewriting it in place is seen at the next one."""
+    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
+    same = in_file_of("record", "text", 6)
+    with memo_session(tmp_path):
+        UPPER.put("record", "first")
+        assert all(UPPER.get(text, Calls()(text)) == text.upper() for text in same)
+    new_process()
+    with memo_session(tmp_path):
+        UPPER.put("record", "v0")  # journalled
+        assert all(UPPER.get(text, Calls(allowed=False)(text)) == text.upper() for text in same)
+    path, key = journal_file(tmp_path), UPPER.key("record").encode()
+    read, journal_reads = _memo._read_journal, []
+
+    def counted(*args: Any) -> _memo._Journal:
+        journal_reads.append(args)
+        return read(*args)
+
+    monkeypatch.setattr(_memo, "_read_journal", counted)
+    new_process()
+    for _ in range(3):
+        with memo_session(tmp_path):
+            assert UPPER.stored("record") == "v0"
+    assert len(journal_reads) == 1, "read once, then reused while unchanged"
+
+    def replaced(value: bytes) -> None:  # another process writes it whole: a new file, as long and as old
+        data, mtime = path.read_bytes(), path.stat().st_mtime_ns
+        head = data[: data.rindex(b"\n", 0, -1) + 1]  # all but its last line, replaced
+        (tmp_path / "new.jsonl").write_bytes(head + _memo._journal_line(key, value))
+        assert (tmp_path / "new.jsonl").stat().st_size == path.stat().st_size
+        os.utime(tmp_path / "new.jsonl", ns=(mtime, mtime))
+        os.replace(tmp_path / "new.jsonl", path)
+
+    def rewritten_in_place(value: bytes) -> None:  # as long, same file: only its time tells
+        mtime = path.stat().st_mtime_ns
+        size = path.stat().st_size
+        line = _memo._journal_line(key, value)
+        with path.open("r+b") as handle:  # its last line, rewritten
+            handle.seek(size - len(line))
+            handle.write(line)
+        assert path.stat().st_size == size
+        os.utime(path, ns=(mtime + 1_000_000, mtime + 1_000_000))
+
+    changes: list[tuple[str, Callable[[], None]]] = [
+        ("v1", lambda: path.write_bytes(path.read_bytes() + _memo._journal_line(key, b'"v1"'))),  # appended
+        ("v2", lambda: replaced(b'"v2"')),
+        ("v3", lambda: rewritten_in_place(b'"v3"')),
+    ]
+    for value, change in changes:
+        change()
+        for _ in range(2):
+            with memo_session(tmp_path):
+                assert UPPER.stored("record") == value
+    assert len(journal_reads) == 4, "read again after each change only"

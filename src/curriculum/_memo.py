@@ -40,8 +40,9 @@ a line of JSON naming the namespace and saying it is a journal, then one line
 per entry in the order they were written: the key, a tab, the value, a tab,
 and a CRC-32 of the key, tab and value, in hex. Its header line is read
 first, and the rest only if it names this namespace and code; it is then split
-into a dictionary the first time a key of the namespace is looked up (and
-again in each session: another process may have changed it), and a look-up
+into a dictionary the first time a key of the namespace is looked up (in
+each later session, one ``lstat`` tells whether another process changed it:
+if not, the entries read are reused; else it is read again), and a look-up
 asks it before the files; of two lines of a key, the later counts. Lines are
 appended to it in place, so a line whose check fails, or a last line without
 its newline, is skipped: a write cut short, or two processes' writes run
@@ -597,7 +598,9 @@ class _Store:
     kept: bool = False
     """Keep every entry read, used or not (a value of another memo computed from them was reused)."""
     log: _Journal | None = None
-    """The journal's entries as read (the first time a key is looked up), or None before."""
+    """The journal's entries as this session found them (the first time it looks up a key), or None before."""
+    last: _Journal | None = None
+    """The journal's entries as last read (in this session or an earlier): reused while it is unchanged."""
 
     def path(self, shard: str) -> Path:
         """Return the file of the entries whose key starts with ``shard``."""
@@ -618,13 +621,22 @@ class _Store:
         return found
 
     def journal(self) -> _Journal:
-        """Return the journal's entries, reading it whole the first time (an unusable one counts as empty)."""
+        """Return the journal's entries, found the first time a session asks (an unusable one is empty).
+
+        Another process may have changed it since an earlier session: the one read
+        then is reused if the file is unchanged (one ``lstat``: same device, inode,
+        length and time), and the file is read again otherwise. A process that opens
+        a session per look-up (the content index outside a build) reads it once.
+        """
         found = self.log
         if found is None:
             with _lock:  # one thread reads it
                 found = self.log
                 if found is None:
-                    found = self.log = _read_journal(self.journal_path(), self.namespace)
+                    path, found = self.journal_path(), self.last
+                    if found is None or _stamp(path) != found.stamp:
+                        found = self.last = _read_journal(path, self.namespace)
+                    self.log = found
         return found
 
     def find(self, key: str, *, value: bool = True) -> bytes | None:
@@ -773,7 +785,7 @@ def _flush(session: _Session, *, keep: bool) -> None:
                 _write(store, session.within, keep=keep or store.kept, present=present)
             store.dirty = False
         store.used, store.kept = {}, False
-        with _lock:  # the journal too is read again next session: another process may change it
+        with _lock:  # the journal too is looked at again next session: another process may change it
             shards, store.shards, store.log = list(store.shards.values()), {}, None
         for shard in shards:  # unmapped between sessions: another process may replace them
             shard.close()
