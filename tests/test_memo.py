@@ -1132,3 +1132,90 @@ def test_a_journal_is_read_once_while_unchanged_and_again_once_another_process_c
             with memo_session(tmp_path):
                 assert UPPER.stored("record") == value
     assert len(journal_reads) == 4, "read again after each change only"
+
+
+@contextlib.contextmanager
+def another_process() -> Iterator[None]:
+    """Run the block as another process would, in the middle of this one's session: with none of its state."""
+    stores, sessions = dict(_memo._stores), list(_memo._sessions)
+    _memo._stores.clear()
+    _memo._sessions.clear()
+    try:
+        yield
+    finally:
+        _memo._stores.clear()
+        _memo._stores.update(stores)
+        _memo._sessions[:] = sessions
+
+
+def test_a_process_whose_journal_another_compacted_meanwhile_does_not_write_back_what_it_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its lines cannot go to the journal it read (removed): the journal is read again, not written
+    whole with the entries it read, whose older value of a key would hide the one the other wrote."""
+    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
+    same = in_file_of("record", "text", 6)
+    other = next(t for t in (f"other {n}" for n in range(100)) if UPPER.key(t)[0] != UPPER.key("record")[0])
+    ours, theirs = in_file_of(other, "new", 2)
+    with memo_session(tmp_path):
+        UPPER.put("record", "first")
+        assert all(UPPER.get(text, Calls()(text)) == text.upper() for text in [*same, other])
+    new_process()
+    with memo_session(tmp_path):
+        UPPER.put("record", "second")  # journalled
+        assert all(UPPER.get(text, Calls(allowed=False)(text)) == text.upper() for text in [*same, other])
+    new_process()
+    with memo_session(tmp_path):
+        assert all(UPPER.get(text, Calls(allowed=False)(text)) == text.upper() for text in [*same, other])
+        assert UPPER.held("record") is not None  # the journal is read: "second"
+        with another_process(), monkeypatch.context() as patch, memo_session(tmp_path):
+            patch.setattr(_memo, "_JOURNAL_FLOOR", 0)
+            patch.setattr(_memo, "_JOURNAL_SHARE", 1 << 40)  # its journal is compacted
+            UPPER.put("record", "third")
+            assert all(UPPER.get(text, Calls(allowed=False)(text)) == text.upper() for text in [*same, other])
+            UPPER.get(theirs, Calls()(theirs))
+        assert not journal_file(tmp_path).exists()
+        UPPER.get(ours, Calls()(ours))  # journalled: the journal read is gone
+    assert journal_entries(journal_file(tmp_path)) == {UPPER.key(ours): ours.upper()}
+    new_process()
+    with memo_session(tmp_path):
+        assert UPPER.stored("record") == "third"
+
+
+@pytest.mark.parametrize("replacing", [False, True])
+def test_a_compaction_leaves_the_journal_if_another_process_appended_to_it_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, replacing: bool
+) -> None:
+    """Its lines may hold a newer value of a key whose file the compaction did not rewrite. (With
+    ``replacing``, the compaction first appends a value put in place of one the journal holds.)"""
+    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
+    same = in_file_of("record", "text", 6)
+    other = next(t for t in (f"other {n}" for n in range(100)) if UPPER.key(t)[0] != UPPER.key("record")[0])
+    journalled, new = in_file_of(other, "new", 2)
+    every = [*same, other]
+    fill(tmp_path, "record", *every)
+    new_process()
+    fill(tmp_path, "record", *every, journalled)  # the journal holds a key of another file
+    new_process()
+    with memo_session(tmp_path):
+        assert all(
+            UPPER.get(text, Calls(allowed=False)(text)) == text.upper() for text in [*every, journalled]
+        )
+        assert UPPER.get("record", Calls(allowed=False)("record")) == "RECORD"
+        with another_process(), memo_session(tmp_path):
+            UPPER.put("record", "repaired")  # journalled: its file keeps "RECORD"
+            assert all(
+                UPPER.get(text, Calls(allowed=False)(text)) == text.upper() for text in [*every, journalled]
+            )
+        assert journal_entries(journal_file(tmp_path))[UPPER.key("record")] == "repaired"
+        monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", 0)
+        monkeypatch.setattr(_memo, "_JOURNAL_SHARE", 1 << 40)  # this one's journal is compacted
+        UPPER.get(new, Calls()(new))
+        if replacing:
+            UPPER.put(journalled, "put again")
+    assert read_entries(memo_file(tmp_path, text="record"))[UPPER.key("record")] == "RECORD", "not rewritten"
+    assert journal_entries(journal_file(tmp_path))[UPPER.key("record")] == "repaired", "the journal stays"
+    new_process()
+    with memo_session(tmp_path):
+        assert UPPER.stored("record") == "repaired"
+        assert UPPER.stored(journalled) == ("put again" if replacing else journalled.upper())

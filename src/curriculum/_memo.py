@@ -78,17 +78,35 @@ next, and the journal removed last. Killed before the journal goes, the
 journal's values are the newest; once it is gone, no file holds an older
 value of a key it held. (Removing the journal first would let the files'
 older values count; a generation of the journal recorded in the files would
-do too, but cost every look-up a check.) So a file
-holds at most as many stale entries as others (by count) and a journal stays
-under an eighth of the files or 64 KB: for entries of like size, the files
-never grow beyond about twice the current content, plus the journal. After a
-session cut short by an error, or in a namespace kept whole (see ``keeps``),
-nothing is stale: the files and the journal keep what they held, besides the
-new entries (written to the journal, or to files rewritten with all they held,
-and with the journal's entries when it is compacted). (A kept entry the
-journal lacks counts as held by its file without a look-up: if it is not, an
-unused entry may stay until the file is next rewritten. A session that
-computed nothing new writes nothing.)
+do too, but cost every look-up a check.)
+
+What this bounds, after a session that ended normally in a namespace not
+kept whole: a file holds at most as many stale entries as entries used or
+kept, by count (a kept key the journal lacks counts as held by its file
+without a look-up, so each such key the file lacks lets one more stale entry
+stay until the file is next rewritten), and the journal is no larger than
+64 KB or an eighth of the files as they were when it was last written; for
+entries of like size, and without such keys, the files hold at most about
+twice what the session used or kept, plus the journal. After a session cut short by an error, or in a
+namespace kept whole (see ``keeps``), nothing is stale: the files and the
+journal keep what they held, besides the new entries (written to the
+journal, or to files rewritten with all they held, and with the journal's
+entries when it is compacted). Such sessions only add: the entries they did
+not use stay until a session that ends normally, in which the namespace is
+not kept whole, writes it. A session that computed nothing new writes nothing.
+
+Two processes that write one namespace at once (two builds of one project)
+are not serialised; what is guarded: lines they append to the journal run
+together at worst (and are skipped); a journal written whole because the one
+read is gone or replaced is read again first, so one process never writes
+back the journal entries it read after another compacted them away (their
+older values would hide newer ones the other wrote in the files); and a
+compaction removes the journal only if no other process changed it since it
+was read (checked just before, so a narrow window remains). Beyond that each
+process rewrites a file from what it read and used, and the last to write it
+wins: an entry the other wrote there may be lost (and computed again), and
+a value put in place of another (a repair) that the other process wrote in
+a file may be replaced by the older value this one used or kept from before.
 """
 
 from __future__ import annotations
@@ -930,9 +948,10 @@ def _write(store: _Store, within: Path, *, keep: bool, present: set[str]) -> Non
     files = sum(store.size(shard) for shard in _SHARDS)
     limit = min(_JOURNAL_BYTES, max(_JOURNAL_FLOOR, files // _JOURNAL_SHARE))
     compact = bool(lines) and journal.size + len(lines) > limit
+    expected = journal.stamp  # the journal as this session left it: None once another process changed it
     if lines and not compact:
         try:
-            _write_journal(store, journal, lines, within)
+            expected = _write_journal(store, journal, lines, within)
         except (CurriculumError, OSError):  # the journal cannot be written: compacted, the files hold it all
             compact = True
     if compact:
@@ -943,7 +962,7 @@ def _write(store: _Store, within: Path, *, keep: bool, present: set[str]) -> Non
             _journal_line(key, value) for key, value in journalled.items() if key in journal.entries
         )
         if replacing:
-            _write_journal(store, journal, replacing, within)
+            expected = _write_journal(store, journal, replacing, within)
         if keep:  # what the journal holds stays: in the files, now
             used = {key.encode() for key in store.used}
             for logged, value in journal.entries.items():
@@ -966,8 +985,8 @@ def _write(store: _Store, within: Path, *, keep: bool, present: set[str]) -> Non
                 _remove(store.path(shard))
         elif shard in rewritten:
             _write_shard(store, shard, _contents(store, plan, keep=keep), within)
-    if compact:  # after the files that now hold its entries
-        _remove(store.journal_path())
+    if compact and expected is not None:  # after the files that now hold its entries
+        _remove_unless_changed(store.journal_path(), expected)  # another process's lines are not lost
     elif not lines and not journal.ours and journal.stamp is not None:  # foreign, of other code, too big
         _remove_unless_changed(store.journal_path(), journal.stamp)
     earlier = [f"{store.namespace}.json", *(f"{store.namespace}.{shard}.json" for shard in _SHARDS)]
@@ -1002,16 +1021,33 @@ def _write_shard(store: _Store, shard: str, entries: dict[bytes, bytes], within:
     write_atomic(path, data, within=within, only_if_changed=False)  # it differs: see _Plan
 
 
-def _write_journal(store: _Store, journal: _Journal, lines: bytes, within: Path) -> None:
-    """Add journal ``lines`` to the journal: appended to the file read, or the journal written whole."""
+def _write_journal(store: _Store, journal: _Journal, lines: bytes, within: Path) -> _Stamp | None:
+    """Add journal ``lines`` to the journal: appended to the file read, or the journal written whole.
+
+    When they cannot be appended to the file read (it is gone, replaced, too long), the
+    journal is read again: another process may have compacted it since, writing newer
+    values in the files than those read, which must not come back. The lines are
+    appended to the journal as it is now if it is one, or it is written whole with
+    its entries and the lines.
+
+    Returns
+    -------
+    _Stamp | None
+        The journal's stamp after, if no other process changed it since it was read; else None.
+    """
     from curriculum.content import write_atomic  # the content layer imports this module
 
     path = store.journal_path()
-    if _append(path, journal, lines, within) is not None:
-        return
+    appended = _append(path, journal, lines, within)
+    if appended is not None:
+        return appended[1] if appended[0] == journal.stamp else None
+    current = _read_journal(path, store.namespace)
+    if current.stamp != journal.stamp and _append(path, current, lines, within) is not None:
+        return None
     header = json.dumps({"memo": store.namespace, "code": _code(), "journal": True}).encode() + b"\n"
-    held = b"".join(_journal_line(key, value) for key, value in journal.entries.items())
+    held = b"".join(_journal_line(key, value) for key, value in current.entries.items())
     write_atomic(path, header + held + lines, within=within, only_if_changed=False)
+    return _stamp(path) if current.stamp == journal.stamp else None
 
 
 def _remove_unless_changed(path: Path, stamp: _Stamp) -> None:
