@@ -468,8 +468,14 @@ def test_the_search_finds_each_key_and_nothing_else(size: int) -> None:
                 assert _memo._search(data, 5, f"{n:064x}".encode(), value=False) is None
 
 
-def test_a_file_of_the_earlier_unsorted_form_is_still_read(tmp_path: Path) -> None:
-    """Its lines in any order (no count in the header): each entry is found; once it changes, it is sorted."""
+@pytest.mark.parametrize("large", [False, True])
+def test_a_file_of_the_earlier_unsorted_form_is_still_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, large: bool
+) -> None:
+    """Its lines in any order (no count in the header): each entry is found; once it changes, it is
+    sorted (rewritten, even when it is large: its new entries are not journalled)."""
+    if large:
+        monkeypatch.setattr(_memo, "_SMALL", 0)
     texts = ["alpha", *(f"text {n}" for n in range(60))]
     key = UPPER.key("alpha")
     same = [t for t in texts if UPPER.key(t)[0] == key[0]]
@@ -1219,3 +1225,141 @@ def test_a_compaction_leaves_the_journal_if_another_process_appended_to_it_meanw
     with memo_session(tmp_path):
         assert UPPER.stored("record") == "repaired"
         assert UPPER.stored(journalled) == ("put again" if replacing else journalled.upper())
+
+
+def _journalled_once(root: Path, texts: list[str], new: str) -> None:
+    """Files of ``texts`` (large, as ``_SMALL`` is 0), then a session that journals ``new``."""
+    fill(root, *texts)
+    new_process()
+    fill(root, *texts, new)
+    assert set(journal_entries(journal_file(root))) == {UPPER.key(new)}
+    new_process()
+
+
+def test_lines_go_only_to_the_journal_read_not_to_a_file_that_replaced_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A journal of other code put in its place meanwhile (another version's build) is replaced whole."""
+    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
+    texts, (first, second) = in_file_of("alpha", "text", 5), in_file_of("alpha", "new", 2)
+    _journalled_once(tmp_path, texts, first)
+    path = journal_file(tmp_path)
+    with memo_session(tmp_path):
+        assert all(UPPER.get(text, Calls(allowed=False)(text)) == text.upper() for text in [*texts, first])
+        head, _, rest = path.read_bytes().partition(b"\n")
+        (tmp_path / "other.jsonl").write_bytes(
+            head.replace(_memo.code_key().encode(), b"another") + b"\n" + rest
+        )
+        os.replace(tmp_path / "other.jsonl", path)
+        UPPER.get(second, Calls()(second))
+    assert set(journal_entries(path)) == {UPPER.key(second)}, "written whole, as this code's"
+    new_process()
+    with memo_session(tmp_path):
+        assert UPPER.get(second, Calls(allowed=False)(second)) == second.upper()
+
+
+def test_a_journal_linked_to_a_file_elsewhere_is_replaced_not_appended_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second hard link (one a repository could plant): the file outside the memo folder stays as it was."""
+    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
+    texts, (first, second) = in_file_of("alpha", "text", 5), in_file_of("alpha", "new", 2)
+    _journalled_once(tmp_path, texts, first)
+    path, outside = journal_file(tmp_path), tmp_path / "outside.jsonl"
+    os.link(path, outside)
+    before = outside.read_bytes()
+    assert fill(tmp_path, *texts, first, second).texts == [second]
+    assert outside.read_bytes() == before
+    assert set(journal_entries(path)) == {UPPER.key(first), UPPER.key(second)}
+    assert path.stat().st_nlink == 1
+
+
+def test_a_journal_is_not_appended_past_its_size_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process's lines grew it since it was read: it is written whole (its entries once each)
+    rather than made too long to be read."""
+    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
+    texts, (first, second) = in_file_of("alpha", "text", 5), in_file_of("alpha", "new", 2)
+    _journalled_once(tmp_path, texts, first)
+    path = journal_file(tmp_path)
+    line = _memo._journal_line(UPPER.key(first).encode(), json.dumps(first.upper()).encode())
+    with memo_session(tmp_path):
+        assert all(UPPER.get(text, Calls(allowed=False)(text)) == text.upper() for text in [*texts, first])
+        path.write_bytes(path.read_bytes() + line * 30)  # another process's, the same entry again
+        ours = _memo._journal_line(UPPER.key(second).encode(), json.dumps(second.upper()).encode())
+        monkeypatch.setattr(_memo, "_JOURNAL_BYTES", path.stat().st_size + len(ours) - 1)
+        UPPER.get(second, Calls()(second))
+    assert path.stat().st_size < 4 * len(line)
+    new_process()
+    with memo_session(tmp_path):
+        assert all(UPPER.get(t, Calls(allowed=False)(t)) == t.upper() for t in [*texts, first, second])
+
+
+def test_entries_kept_unread_count_as_held_so_their_file_is_not_rewritten(tmp_path: Path) -> None:
+    """A session that keeps a large namespace's entries without reading them (a page reused whole)
+    and computes one new entry journals it: no file is rewritten."""
+    texts = [f"text {n}" for n in range(400)]
+    use_big(tmp_path, [], new=texts)
+    before = snapshot(tmp_path)
+    new_process()
+    with memo_session(tmp_path):
+        for text in texts:
+            BIG.keep(text)
+        BIG.get("text new", lambda: big_value("text new"))
+    after = snapshot(tmp_path)
+    assert {name: after[name] for name in before} == before, "no file of the namespace was rewritten"
+    assert set(journal_entries(journal_file(tmp_path, "test.big"), "test.big")) == {BIG.key("text new")}
+
+
+def test_a_compaction_leaves_a_file_that_holds_just_its_entries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One the session used whole, in whose range the journal holds no key, is not rewritten."""
+    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
+    texts = in_file_of("alpha", "text", 5)
+    others = [t for t in (f"other {n}" for n in range(100)) if UPPER.key(t)[0] != UPPER.key("alpha")[0]][:5]
+    journalled, new = in_file_of("alpha", "new", 2)
+    fill(tmp_path, *texts, *others)
+    new_process()
+    fill(tmp_path, *texts, *others, journalled)
+    before = snapshot(tmp_path)
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", 0)
+    monkeypatch.setattr(_memo, "_JOURNAL_SHARE", 1 << 40)  # the journal is compacted at its next write
+    new_process()
+    assert fill(tmp_path, *texts, *others, journalled, new).texts == [new]
+    after = snapshot(tmp_path)
+    assert not journal_file(tmp_path).exists()
+    assert after[memo_file(tmp_path).name] != before[memo_file(tmp_path).name], (
+        "its journalled entry moved in"
+    )
+    untouched = {memo_file(tmp_path, text=text).name for text in others}
+    assert {name: after[name] for name in untouched} == {name: before[name] for name in untouched}
+
+
+def test_a_journal_line_cut_just_before_its_check_is_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even when what remains looks whole: a value that itself ends in a tab and the check of the
+    line cut there (a raw value can hold tabs)."""
+    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
+    text = "cut"
+    texts = [t for t in (f"text {n}" for n in range(200)) if RAW.key(t)[0] == RAW.key(text)[0]][:5]
+    key = RAW.key(text).encode()
+    cut = b'{"x":1}'
+    value = cut + b"\t%08x" % zlib.crc32(key + b"\t" + cut)
+    with memo_session(tmp_path):
+        for t in texts:
+            RAW.get(t, lambda t=t: json.dumps(t).encode())
+    new_process()
+    with memo_session(tmp_path):
+        for t in texts:
+            RAW.get(t, lambda: pytest.fail("computed again"))
+        RAW.get(text, lambda: value)
+    path = journal_file(tmp_path, "test.raw")
+    data = path.read_bytes()
+    assert data.endswith(_memo._journal_line(key, value))
+    path.write_bytes(data[: -_memo._CHECK - 2])  # its tab, check and newline: killed as it wrote them
+    new_process()
+    with memo_session(tmp_path):
+        assert RAW.get(text, lambda: value) == value, "computed again, not the value cut short"
