@@ -424,7 +424,7 @@ def _search(data: bytes | mmap.mmap, low: int, key: bytes, *, value: bool = True
 
 
 _JOURNAL_BYTES = 8 << 20
-"""The largest journal read (it is read whole); a bigger one is ignored, and replaced when next written."""
+"""The largest journal read (read whole); a bigger one is not read, and goes when the namespace is written."""
 _JOURNAL_SHARE = 8
 """A journal is compacted once it outgrows one ``_JOURNAL_SHARE``-th of its namespace's files, and ..."""
 _JOURNAL_FLOOR = 64 << 10
