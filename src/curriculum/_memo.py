@@ -87,13 +87,14 @@ without a look-up, so each such key the file lacks lets one more stale entry
 stay until the file is next rewritten), and the journal is no larger than
 64 KB or an eighth of the files as they were when it was last written; for
 entries of like size, and without such keys, the files hold at most about
-twice what the session used or kept, plus the journal. After a session cut short by an error, or in a
-namespace kept whole (see ``keeps``), nothing is stale: the files and the
-journal keep what they held, besides the new entries (written to the
-journal, or to files rewritten with all they held, and with the journal's
-entries when it is compacted). Such sessions only add: the entries they did
-not use stay until a session that ends normally, in which the namespace is
-not kept whole, writes it. A session that computed nothing new writes nothing.
+twice what the session used or kept, plus the journal. After a session cut
+short by an error, or in a namespace kept whole (see ``keeps``), nothing is
+stale: the files and the journal keep what they held, besides the new
+entries (written to the journal, or to files rewritten with all they held,
+and with the journal's entries when it is compacted). Such sessions only
+add: the entries they did not use stay until a session that ends normally,
+in which the namespace is not kept whole, writes it. A session that computed
+nothing new writes nothing.
 
 Two processes that write one namespace at once (two builds of one project)
 are not serialised; what is guarded: lines they append to the journal run
