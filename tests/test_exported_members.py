@@ -277,6 +277,7 @@ ROOT_EXPORTED = {
     "curriculum._plain": [
         "MAP_FROM",
         "RECORD_LIMIT",
+        "open_plain",
         "read_existing",
         "read_headed",
         "read_json",
