@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+import curriculum._memo_journal as _memo_journal
 from curriculum import _memo
 from curriculum._cache import PROJECT_CACHE
 from curriculum._memo import Memo, memo_session
@@ -835,8 +836,8 @@ def test_a_damaged_journal_is_ignored_or_skipped_line_by_line(
     path = journal_file(tmp_path)
     header = json.dumps({"memo": "test.upper", "code": _memo.code_key(), "journal": True}).encode() + b"\n"
     alpha, beta = UPPER.key("alpha").encode(), UPPER.key("beta").encode()
-    good = _memo._journal_line(beta, b'"FROM THE JOURNAL"')
-    bad = _memo._journal_line(alpha, b'"FROM THE JOURNAL"')
+    good = _memo_journal.line(beta, b'"FROM THE JOURNAL"')
+    bad = _memo_journal.line(alpha, b'"FROM THE JOURNAL"')
     short = b'short\t"x"'
     content = {
         "cut-short": header + good + bad[:-12],
@@ -848,8 +849,8 @@ def test_a_damaged_journal_is_ignored_or_skipped_line_by_line(
         + short
         + b"\t%08x\n" % zlib.crc32(short)
         + good,
-        "deeply-nested-value": header + _memo._journal_line(alpha, b"[" * 5_000 + b"]" * 5_000) + good,
-        "value-not-utf8": header + _memo._journal_line(alpha, b'"\xff"') + good,
+        "deeply-nested-value": header + _memo_journal.line(alpha, b"[" * 5_000 + b"]" * 5_000) + good,
+        "value-not-utf8": header + _memo_journal.line(alpha, b'"\xff"') + good,
         "foreign": header.replace(b"test.upper", b"test.other") + bad + good,
         "other-code": header.replace(_memo.code_key().encode(), b"another version") + bad + good,
         "a-file-not-a-journal": header.replace(b'"journal": true', b'"sorted": 2') + bad + good,
@@ -864,7 +865,7 @@ def test_a_damaged_journal_is_ignored_or_skipped_line_by_line(
     else:
         path.write_bytes(content)
     if damage == "too-big":
-        monkeypatch.setattr(_memo, "_JOURNAL_BYTES", len(content) - 1)
+        monkeypatch.setattr(_memo_journal, "MAX_BYTES", len(content) - 1)
     whole = damage in ("cut-short", "garbage-lines", "deeply-nested-value", "value-not-utf8")
     beta_value = "FROM THE JOURNAL" if whole else "BETA"
     new_process()
@@ -1057,8 +1058,8 @@ def test_a_journal_of_other_code_costs_a_small_read_and_goes_when_the_namespace_
     fill(tmp_path, "alpha")
     path = journal_file(tmp_path)
     header = json.dumps({"memo": "test.upper", "code": "an older version", "journal": True}).encode() + b"\n"
-    path.write_bytes(header + _memo._journal_line(UPPER.key("alpha").encode(), b'"OLD"') * 2000)
-    assert path.stat().st_size > 20 * _memo._HEAD
+    path.write_bytes(header + _memo_journal.line(UPPER.key("alpha").encode(), b'"OLD"') * 2000)
+    assert path.stat().st_size > 20 * _memo_journal.HEAD
     inode, read = path.stat().st_ino, os.read
     journal_read: list[int] = []
 
@@ -1074,7 +1075,7 @@ def test_a_journal_of_other_code_costs_a_small_read_and_goes_when_the_namespace_
             patch.setattr(os, "read", counted)
             with memo_session(tmp_path):
                 assert UPPER.get("alpha", Calls(allowed=False)("alpha")) == "ALPHA"
-        assert 0 < sum(journal_read) <= _memo._HEAD, f"session {session}: only its header was read"
+        assert 0 < sum(journal_read) <= _memo_journal.HEAD, f"session {session}: only its header was read"
         assert path.exists(), "nothing new was computed: nothing is written"
         journal_read.clear()
     new_process()
@@ -1097,13 +1098,13 @@ def test_a_journal_is_read_once_while_unchanged_and_again_once_another_process_c
         UPPER.put("record", "v0")  # journalled
         assert all(UPPER.get(text, Calls(allowed=False)(text)) == text.upper() for text in same)
     path, key = journal_file(tmp_path), UPPER.key("record").encode()
-    read, journal_reads = _memo._read_journal, []
+    read, journal_reads = _memo_journal.read_journal, []
 
-    def counted(*args: Any) -> _memo._Journal:
+    def counted(*args: Any) -> _memo_journal.Journal:
         journal_reads.append(args)
         return read(*args)
 
-    monkeypatch.setattr(_memo, "_read_journal", counted)
+    monkeypatch.setattr(_memo_journal, "read_journal", counted)
     new_process()
     for _ in range(3):
         with memo_session(tmp_path):
@@ -1113,7 +1114,7 @@ def test_a_journal_is_read_once_while_unchanged_and_again_once_another_process_c
     def replaced(value: bytes) -> None:  # another process writes it whole: a new file, as long and as old
         data, mtime = path.read_bytes(), path.stat().st_mtime_ns
         head = data[: data.rindex(b"\n", 0, -1) + 1]  # all but its last line, replaced
-        (tmp_path / "new.jsonl").write_bytes(head + _memo._journal_line(key, value))
+        (tmp_path / "new.jsonl").write_bytes(head + _memo_journal.line(key, value))
         assert (tmp_path / "new.jsonl").stat().st_size == path.stat().st_size
         os.utime(tmp_path / "new.jsonl", ns=(mtime, mtime))
         os.replace(tmp_path / "new.jsonl", path)
@@ -1121,7 +1122,7 @@ def test_a_journal_is_read_once_while_unchanged_and_again_once_another_process_c
     def rewritten_in_place(value: bytes) -> None:  # as long, same file: only its time tells
         mtime = path.stat().st_mtime_ns
         size = path.stat().st_size
-        line = _memo._journal_line(key, value)
+        line = _memo_journal.line(key, value)
         with path.open("r+b") as handle:  # its last line, rewritten
             handle.seek(size - len(line))
             handle.write(line)
@@ -1129,7 +1130,7 @@ def test_a_journal_is_read_once_while_unchanged_and_again_once_another_process_c
         os.utime(path, ns=(mtime + 1_000_000, mtime + 1_000_000))
 
     changes: list[tuple[str, Callable[[], None]]] = [
-        ("v1", lambda: path.write_bytes(path.read_bytes() + _memo._journal_line(key, b'"v1"'))),  # appended
+        ("v1", lambda: path.write_bytes(path.read_bytes() + _memo_journal.line(key, b'"v1"'))),  # appended
         ("v2", lambda: replaced(b'"v2"')),
         ("v3", lambda: rewritten_in_place(b'"v3"')),
     ]
@@ -1284,12 +1285,12 @@ def test_a_journal_is_not_appended_past_its_size_limit(
     texts, (first, second) = in_file_of("alpha", "text", 5), in_file_of("alpha", "new", 2)
     _journalled_once(tmp_path, texts, first)
     path = journal_file(tmp_path)
-    line = _memo._journal_line(UPPER.key(first).encode(), json.dumps(first.upper()).encode())
+    line = _memo_journal.line(UPPER.key(first).encode(), json.dumps(first.upper()).encode())
     with memo_session(tmp_path):
         assert all(UPPER.get(text, Calls(allowed=False)(text)) == text.upper() for text in [*texts, first])
         path.write_bytes(path.read_bytes() + line * 30)  # another process's, the same entry again
-        ours = _memo._journal_line(UPPER.key(second).encode(), json.dumps(second.upper()).encode())
-        monkeypatch.setattr(_memo, "_JOURNAL_BYTES", path.stat().st_size + len(ours) - 1)
+        ours = _memo_journal.line(UPPER.key(second).encode(), json.dumps(second.upper()).encode())
+        monkeypatch.setattr(_memo_journal, "MAX_BYTES", path.stat().st_size + len(ours) - 1)
         UPPER.get(second, Calls()(second))
     assert path.stat().st_size < 4 * len(line)
     new_process()
@@ -1359,8 +1360,8 @@ def test_a_journal_line_cut_just_before_its_check_is_skipped(
         RAW.get(text, lambda: value)
     path = journal_file(tmp_path, "test.raw")
     data = path.read_bytes()
-    assert data.endswith(_memo._journal_line(key, value))
-    path.write_bytes(data[: -_memo._CHECK - 2])  # its tab, check and newline: killed as it wrote them
+    assert data.endswith(_memo_journal.line(key, value))
+    path.write_bytes(data[: -_memo_journal.CHECK - 2])  # its tab, check and newline: killed as it wrote them
     new_process()
     with memo_session(tmp_path):
         assert RAW.get(text, lambda: value) == value, "computed again, not the value cut short"

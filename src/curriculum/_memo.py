@@ -49,7 +49,7 @@ its newline, is skipped: a write cut short, or two processes' writes run
 together, lose the entries they damaged, never give a damaged value. Such a
 journal counts as the entries it still holds whole; it is appended to, and
 its damaged lines stay (skipped) until it is compacted. A journal that is a
-link, foreign, of other code or larger than :data:`_JOURNAL_BYTES` (not read
+link, foreign, of other code or larger than :data:`_journal.MAX_BYTES` (not read
 at all) counts as empty: it is replaced the next time something is
 journalled, and (unless it is a link) removed when the namespace is next
 written with nothing to journal.
@@ -123,14 +123,14 @@ import secrets
 import stat
 import sys
 import threading
-import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
+import curriculum._memo_journal as _journal
 from curriculum._cache import PROJECT_CACHE, cache_dir
-from curriculum._plain import open_plain, read_headed
+from curriculum._plain import read_headed
 from curriculum._version import __version__
 
 __all__ = [
@@ -236,8 +236,6 @@ def _code() -> str:
     return hasher.hexdigest()
 
 
-_KEY_LENGTH = 64
-"""A key's length: a SHA-256 in hex."""
 _SHARDS = "0123456789abcdef"
 """A namespace's entries are kept in one file per first hex digit of their key, so a session that
 computed a few new values rewrites a few files, not all the namespace holds."""
@@ -350,7 +348,7 @@ def _lines(data: bytes) -> dict[bytes, bytes]:
     entries: dict[bytes, bytes] = {}
     for line in data.split(b"\n"):
         key, tab, value = line.partition(b"\t")
-        if tab and len(key) == _KEY_LENGTH:
+        if tab and len(key) == _journal.KEY_LENGTH:
             entries[key] = value
     return entries
 
@@ -405,17 +403,17 @@ def _search(data: bytes | mmap.mmap, low: int, key: bytes, *, value: bool = True
             raise _TooLong
         if start == 0:
             high = middle + 1
-        elif data[start : start + _KEY_LENGTH] <= key:
+        elif data[start : start + _journal.KEY_LENGTH] <= key:
             low = start
         else:
             high = start
     while low < high:
-        found = data[low : low + _KEY_LENGTH]
-        if found == key and data[low + _KEY_LENGTH : low + _KEY_LENGTH + 1] == b"\t":
+        found = data[low : low + _journal.KEY_LENGTH]
+        if found == key and data[low + _journal.KEY_LENGTH : low + _journal.KEY_LENGTH + 1] == b"\t":
             if not value:
                 return b""
             end = data.find(b"\n", low)
-            return data[low + _KEY_LENGTH + 1 : end if end >= 0 else len(data)]
+            return data[low + _journal.KEY_LENGTH + 1 : end if end >= 0 else len(data)]
         if found > key:
             return None
         low = data.find(b"\n", low, high - 1) + 1
@@ -424,183 +422,12 @@ def _search(data: bytes | mmap.mmap, low: int, key: bytes, *, value: bool = True
     return None
 
 
-_JOURNAL_BYTES = 8 << 20
-"""The largest journal read (read whole); a bigger one is not read, and goes when the namespace is written."""
 _JOURNAL_SHARE = 8
 """A journal is compacted once it outgrows one ``_JOURNAL_SHARE``-th of its namespace's files, and ..."""
 _JOURNAL_FLOOR = 64 << 10
 """... this many bytes (a small namespace's journal would otherwise be compacted at nearly every session)."""
 _SMALL = 32 << 10
 """A file no longer than this is rewritten whenever its entries differ (as cheap as journalling them)."""
-_CHECK = 8
-"""The length of a journal line's check: a CRC-32 of the entry, in hex."""
-
-
-def _journal_line(key: bytes, value: bytes) -> bytes:
-    """Return the journal line of an entry: the key, a tab, the value, a tab, a check of all before it."""
-    check = zlib.crc32(value, zlib.crc32(key + b"\t"))
-    return b"%s\t%s\t%08x\n" % (key, value, check)
-
-
-def _journal_entries(data: bytes) -> dict[bytes, bytes]:
-    """Return the entries of a journal's lines, a later line of a key overriding an earlier one.
-
-    A line that is not an entry whose check holds is skipped, as is the last
-    one if no newline ends it: a write cut short, or two writers' lines run
-    together, lose the entries they damaged, never give a damaged value.
-    """
-    entries: dict[bytes, bytes] = {}
-    for line in data.split(b"\n")[:-1]:
-        body, check = line[: -_CHECK - 1], line[-_CHECK:]
-        if (
-            len(line) > _KEY_LENGTH + _CHECK + 1
-            and body[_KEY_LENGTH : _KEY_LENGTH + 1] == b"\t"
-            and line[-_CHECK - 1 : -_CHECK] == b"\t"
-            and b"%08x" % zlib.crc32(body) == check
-        ):
-            entries[body[:_KEY_LENGTH]] = body[_KEY_LENGTH + 1 :]
-    return entries
-
-
-_Stamp = tuple[int, int, int, int]
-"""A file's device, inode, length and time (in nanoseconds): the same file, unchanged, while they are."""
-_HEAD = 4096
-"""How much of a journal is read first, for its header: the rest is read only if it is this namespace's."""
-
-
-def _stamp_of(info: os.stat_result) -> _Stamp:
-    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
-
-
-def _stamp(path: Path) -> _Stamp | None:
-    """Return the stamp of a plain file at ``path`` (one ``lstat``), or None (missing, a link, special)."""
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return None
-    return _stamp_of(info) if stat.S_ISREG(info.st_mode) else None
-
-
-@dataclass
-class _Journal:
-    """The entries of a namespace's journal, as its file holds them, and which file that is.
-
-    Attributes
-    ----------
-    entries : dict[bytes, bytes]
-        Keys and values (JSON text), as for a :class:`_Shard`.
-    stamp : _Stamp | None
-        The stamp of the plain file read (:func:`_stamp`), ours or not; None if there was none. It is
-        read again only once the file at its path no longer has it, and appended to only while it
-        is that file; one that is not ours is removed when the namespace is next written, if it
-        still has it.
-    ours : bool
-        The file is a journal of this namespace and code (its entries are those it holds whole).
-    """
-
-    entries: dict[bytes, bytes] = field(default_factory=dict)
-    stamp: _Stamp | None = None
-    ours: bool = False
-
-    @property
-    def size(self) -> int:
-        """The file's length, when it is a journal of this namespace and code (0 otherwise)."""
-        return self.stamp[2] if self.ours and self.stamp is not None else 0
-
-
-def _read_upto(fd: int, size: int) -> bytes:
-    """Return up to ``size`` bytes of an open file (fewer only at its end)."""
-    parts: list[bytes] = []
-    while size > 0 and (part := os.read(fd, size)):
-        parts.append(part)
-        size -= len(part)
-    return b"".join(parts)
-
-
-def _read_journal(path: Path, namespace: str) -> _Journal:
-    """Return the entries of a journal, or none if it is missing, foreign, of other code or too big.
-
-    It is read as a memo file is (a link or a special file counts as missing),
-    whole: :func:`_flush` keeps it within a small share of the namespace's files.
-    Its header line is read first (:data:`_HEAD` bytes): a journal of another
-    namespace or of other code (an upgrade's) costs a small read, not a whole one.
-    """
-    opened = open_plain(path)
-    if opened is None:
-        return _Journal()
-    fd, info = opened
-    try:
-        if info.st_size > _JOURNAL_BYTES:  # not read at all
-            return _Journal(stamp=_stamp_of(info))
-        data = _read_upto(fd, min(info.st_size, _HEAD))
-        end = data.find(b"\n")
-        if end < 0 or not _our_header(data[:end], namespace):
-            return _Journal(stamp=_stamp_of(info))
-        data += _read_upto(fd, info.st_size - len(data))  # the length stamped: a line added since is not read
-    except OSError:  # not known to be foreign: read again next time, and left
-        return _Journal()
-    finally:
-        os.close(fd)
-    return _Journal(_journal_entries(data[end + 1 :]), _stamp_of(info), ours=True)
-
-
-def _our_header(line: bytes, namespace: str) -> bool:
-    """Whether a journal's first line names this namespace and code (one of other code holds no key)."""
-    try:
-        header = json.loads(line)
-    except (ValueError, RecursionError):
-        return False
-    return (
-        isinstance(header, dict)
-        and header.get("memo") == namespace
-        and header.get("journal") is True
-        and header.get("code") == _code()
-    )
-
-
-def _append(path: Path, journal: _Journal, data: bytes, within: Path) -> tuple[_Stamp, _Stamp] | None:
-    """Append journal lines to the file ``journal`` was read from; None if it is not that file, or fails.
-
-    The file must be the one read (same device and inode, not linked elsewhere
-    too), inside ``within`` (as :func:`~curriculum.content.write_atomic`
-    requires), and stay within :data:`_JOURNAL_BYTES`. A file whose last line
-    is cut short gets a newline first, so that line stays apart (and skipped).
-    Returns the file's stamps before and after (another process may have appended
-    to it since it was read).
-    """
-    from curriculum.content import FileRefused, inside
-
-    if not journal.ours or journal.stamp is None:
-        return None
-    try:
-        inside(within, path.parent, what=f"the folder the build writes ({within.name})")
-    except FileRefused:
-        return None
-    flags = os.O_RDWR | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if (
-            (info.st_dev, info.st_ino) != journal.stamp[:2]
-            or not stat.S_ISREG(info.st_mode)
-            or info.st_nlink != 1
-            or info.st_size + len(data) + 1 > _JOURNAL_BYTES
-        ):
-            return None
-        os.lseek(fd, -1, os.SEEK_END)
-        if os.read(fd, 1) != b"\n":
-            data = b"\n" + data
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        return _stamp_of(info), _stamp_of(os.fstat(fd))
-    except OSError:  # the lines written so far are whole or skipped; the journal is then written whole
-        return None
-    finally:
-        os.close(fd)
 
 
 @dataclass
@@ -616,9 +443,9 @@ class _Store:
     dirty: bool = False
     kept: bool = False
     """Keep every entry read, used or not (a value of another memo computed from them was reused)."""
-    log: _Journal | None = None
+    log: _journal.Journal | None = None
     """The journal's entries as this session found them (the first time it looks up a key), or None before."""
-    last: _Journal | None = None
+    last: _journal.Journal | None = None
     """The journal's entries as last read (in this session or an earlier): reused while it is unchanged."""
 
     def path(self, shard: str) -> Path:
@@ -639,7 +466,7 @@ class _Store:
                     found = self.shards[shard] = _read(self.path(shard), self.namespace)
         return found
 
-    def journal(self) -> _Journal:
+    def journal(self) -> _journal.Journal:
         """Return the journal's entries, found the first time a session asks (an unusable one is empty).
 
         Another process may have changed it since an earlier session: the one read
@@ -653,8 +480,8 @@ class _Store:
                 found = self.log
                 if found is None:
                     path, found = self.journal_path(), self.last
-                    if found is None or _stamp(path) != found.stamp:
-                        found = self.last = _read_journal(path, self.namespace)
+                    if found is None or _journal.stamp(path) != found.stamp:
+                        found = self.last = _journal.read_journal(path, self.namespace, _code())
                     self.log = found
         return found
 
@@ -945,9 +772,9 @@ def _write(store: _Store, within: Path, *, keep: bool, present: set[str]) -> Non
         # one in a file rewritten is journalled too if the journal holds another value for it
         if shard not in rewritten or key in journal.entries
     }
-    lines = b"".join(_journal_line(key, value) for key, value in journalled.items())
+    lines = b"".join(_journal.line(key, value) for key, value in journalled.items())
     files = sum(store.size(shard) for shard in _SHARDS)
-    limit = min(_JOURNAL_BYTES, max(_JOURNAL_FLOOR, files // _JOURNAL_SHARE))
+    limit = min(_journal.MAX_BYTES, max(_JOURNAL_FLOOR, files // _JOURNAL_SHARE))
     compact = bool(lines) and journal.size + len(lines) > limit
     expected = journal.stamp  # the journal as this session left it: None once another process changed it
     if lines and not compact:
@@ -960,7 +787,7 @@ def _write(store: _Store, within: Path, *, keep: bool, present: set[str]) -> Non
         # files are rewritten, and before the journal is removed, leaves no older value in it than
         # in a file. If they cannot be, nothing is written (this raises).
         replacing = b"".join(
-            _journal_line(key, value) for key, value in journalled.items() if key in journal.entries
+            _journal.line(key, value) for key, value in journalled.items() if key in journal.entries
         )
         if replacing:
             expected = _write_journal(store, journal, replacing, within)
@@ -1022,7 +849,9 @@ def _write_shard(store: _Store, shard: str, entries: dict[bytes, bytes], within:
     write_atomic(path, data, within=within, only_if_changed=False)  # it differs: see _Plan
 
 
-def _write_journal(store: _Store, journal: _Journal, lines: bytes, within: Path) -> _Stamp | None:
+def _write_journal(
+    store: _Store, journal: _journal.Journal, lines: bytes, within: Path
+) -> _journal.Stamp | None:
     """Add journal ``lines`` to the journal: appended to the file read, or the journal written whole.
 
     When they cannot be appended to the file read (it is gone, replaced, too long), the
@@ -1033,27 +862,27 @@ def _write_journal(store: _Store, journal: _Journal, lines: bytes, within: Path)
 
     Returns
     -------
-    _Stamp | None
+    _journal.Stamp | None
         The journal's stamp after, if no other process changed it since it was read; else None.
     """
     from curriculum.content import write_atomic  # the content layer imports this module
 
     path = store.journal_path()
-    appended = _append(path, journal, lines, within)
+    appended = _journal.append(path, journal, lines, within)
     if appended is not None:
         return appended[1] if appended[0] == journal.stamp else None
-    current = _read_journal(path, store.namespace)
-    if current.stamp != journal.stamp and _append(path, current, lines, within) is not None:
+    current = _journal.read_journal(path, store.namespace, _code())
+    if current.stamp != journal.stamp and _journal.append(path, current, lines, within) is not None:
         return None
     header = json.dumps({"memo": store.namespace, "code": _code(), "journal": True}).encode() + b"\n"
-    held = b"".join(_journal_line(key, value) for key, value in current.entries.items())
+    held = b"".join(_journal.line(key, value) for key, value in current.entries.items())
     write_atomic(path, header + held + lines, within=within, only_if_changed=False)
-    return _stamp(path) if current.stamp == journal.stamp else None
+    return _journal.stamp(path) if current.stamp == journal.stamp else None
 
 
-def _remove_unless_changed(path: Path, stamp: _Stamp) -> None:
+def _remove_unless_changed(path: Path, stamp: _journal.Stamp) -> None:
     """Remove a memo file if it still has ``stamp``: not one another process wrote since it was read."""
-    if _stamp(path) == stamp:
+    if _journal.stamp(path) == stamp:
         _remove(path)
 
 
