@@ -159,6 +159,7 @@ EXPORTED = {
         "new_content",
         "new_kinds",
         "notebook_cells",
+        "objective_texts",
         "parse_cells",
         "parse_yaml",
         "printable",

@@ -282,3 +282,33 @@ def test_what_every_payload_shares_validates_no_lesson_taken_from_the_content_in
         assert [Path(name).name for name in validated] == ["other.ipynb"]
     fresh = PayloadBuilder(load_files(project_files(root), root=root), Renderer(), "test-site")
     assert fresh.shared_digest == shared
+
+
+def test_the_objectives_every_payload_shows_validate_no_lesson_taken_from_the_content_index(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A quiz's payload shows the texts of the objectives it serves: each lesson's, remembered by its text."""
+    import re
+
+    from curriculum.content import _project, load_files, project_files
+    from tests.conftest import aged
+
+    lesson = root / "lessons" / "intro.ipynb"
+    other = re.sub(r"id: intro-(\d)", r"id: other-\1", lesson.read_text(encoding="utf-8"))
+    (root / "lessons" / "other.ipynb").write_text(other.replace("lesson-id: intro", "lesson-id: other"))
+    build_site(aged(root), engine="pandoc", console=Console(quiet=True))  # the index and the memo hold them
+    validated: list[str] = []
+    model = _project._IndexedDocument.model.func  # type: ignore[attr-defined]
+    monkeypatch.setattr(
+        _project._IndexedDocument, "model", property(lambda doc: validated.append(doc.display) or model(doc))
+    )
+    _memo._stores.clear()
+    with memo_session(root):
+        shown = _builder(root).common("quiz", "intro", "Quiz", "intro", ["intro-1", "other-2"], [])
+    assert validated == [], "no lesson's model was validated"
+    fresh = PayloadBuilder(load_files(project_files(root), root=root), Renderer(), "test-site")
+    assert (
+        shown["objectives"]
+        == fresh.common("quiz", "intro", "Quiz", "intro", ["intro-1", "other-2"], [])["objectives"]
+    )
+    assert shown["objectives"]["other-2"] != "other-2", "the text, not the id"

@@ -89,6 +89,7 @@ from curriculum.content._project import (
     generated_dirs,
     load_curriculum,
     load_files,
+    objective_texts,
     project_files,
     register_format,
 )
@@ -182,6 +183,7 @@ __all__ = [
     "new_content",
     "new_kinds",
     "notebook_cells",
+    "objective_texts",
     "parse_cells",
     "parse_yaml",
     "printable",

@@ -455,6 +455,30 @@ _FRONT_MATTER = Memo[str]("content.front-matter", 1, str, text_value)
 """The digest of each lesson's front matter (:func:`front_matter_digest`), by the notebook text's digest."""
 
 
+def objective_texts(doc: Document[Any]) -> dict[str, str]:
+    """Return a lesson's objectives, each text by its id, in order.
+
+    Remembered by the digest of the notebook's text, as :func:`front_matter_digest`
+    is: what every payload shows of the objectives it serves is read from every
+    lesson, without validating the lessons a build has not changed.
+    """
+
+    def texts() -> dict[str, str]:
+        return {objective.id: objective.text for objective in doc.model.objectives}
+
+    return _OBJECTIVES.get(doc.digest, texts) if doc.digest else texts()
+
+
+def _objective_texts(data: object) -> dict[str, str]:
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise TypeError("not a lesson's objectives")
+    return {str(k): v for k, v in data.items()}
+
+
+_OBJECTIVES = Memo[dict[str, str]]("content.objectives", 1, dict, _objective_texts)
+"""Each lesson's objectives (:func:`objective_texts`), by the notebook text's digest."""
+
+
 def load_files(
     paths: Iterable[Path],
     root: Path | None = None,

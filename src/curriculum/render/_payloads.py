@@ -31,6 +31,7 @@ from curriculum.content import (
     Vignette,
     Worksheet,
     front_matter_digest,
+    objective_texts,
 )
 from curriculum.render._markdown import Renderer, sanitize
 
@@ -379,7 +380,11 @@ class PayloadBuilder:
     @functools.cached_property
     def _objectives(self) -> dict[str, str]:
         """Every lesson objective's text by id (read once per builder, not once per payload)."""
-        return {o.id: o.text for doc in self.curriculum.lessons.values() for o in doc.model.objectives}
+        return {
+            oid: text
+            for doc in self.curriculum.lessons.values()
+            for oid, text in objective_texts(doc).items()
+        }
 
     def _references(self, keys: list[str]) -> list[dict[str, str]]:
         out = []
