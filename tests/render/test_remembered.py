@@ -250,6 +250,29 @@ def test_what_every_payload_shares_is_digested_once_a_build_not_once_a_view(
     assert len(digests) == 1
 
 
+def validated_after_a_build_of_two_lessons(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Add a lesson ``other``, build, and return where each lesson model validated from now on is named.
+
+    As a new process: the content index and the memo hold both lessons.
+    """
+    import re
+
+    from curriculum.content import _project
+    from tests.conftest import aged
+
+    lesson = root / "lessons" / "intro.ipynb"
+    other = re.sub(r"id: intro-(\d)", r"id: other-\1", lesson.read_text(encoding="utf-8"))
+    (root / "lessons" / "other.ipynb").write_text(other.replace("lesson-id: intro", "lesson-id: other"))
+    build_site(aged(root), engine="pandoc", console=Console(quiet=True))
+    validated: list[str] = []
+    model = _project._IndexedDocument.model.func  # type: ignore[attr-defined]
+    monkeypatch.setattr(
+        _project._IndexedDocument, "model", property(lambda doc: validated.append(doc.display) or model(doc))
+    )
+    _memo._stores.clear()
+    return validated
+
+
 def test_what_every_payload_shares_validates_no_lesson_taken_from_the_content_index(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -258,21 +281,9 @@ def test_what_every_payload_shares_validates_no_lesson_taken_from_the_content_in
     The digest is the same whether the lessons come from the content index
     (their models unread) or from their files.
     """
-    import re
+    from curriculum.content import load_files, project_files
 
-    from curriculum.content import _project, load_files, project_files
-    from tests.conftest import aged
-
-    lesson = root / "lessons" / "intro.ipynb"
-    other = re.sub(r"id: intro-(\d)", r"id: other-\1", lesson.read_text(encoding="utf-8"))
-    (root / "lessons" / "other.ipynb").write_text(other.replace("lesson-id: intro", "lesson-id: other"))
-    build_site(aged(root), engine="pandoc", console=Console(quiet=True))  # the index and the memo hold them
-    validated: list[str] = []
-    model = _project._IndexedDocument.model.func  # type: ignore[attr-defined]
-    monkeypatch.setattr(
-        _project._IndexedDocument, "model", property(lambda doc: validated.append(doc.display) or model(doc))
-    )
-    _memo._stores.clear()
+    validated = validated_after_a_build_of_two_lessons(root, monkeypatch)
     with memo_session(root):
         builder = _builder(root)
         shared = builder.shared_digest
@@ -288,21 +299,9 @@ def test_the_objectives_every_payload_shows_validate_no_lesson_taken_from_the_co
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A quiz's payload shows the texts of the objectives it serves: each lesson's, remembered by its text."""
-    import re
+    from curriculum.content import load_files, project_files
 
-    from curriculum.content import _project, load_files, project_files
-    from tests.conftest import aged
-
-    lesson = root / "lessons" / "intro.ipynb"
-    other = re.sub(r"id: intro-(\d)", r"id: other-\1", lesson.read_text(encoding="utf-8"))
-    (root / "lessons" / "other.ipynb").write_text(other.replace("lesson-id: intro", "lesson-id: other"))
-    build_site(aged(root), engine="pandoc", console=Console(quiet=True))  # the index and the memo hold them
-    validated: list[str] = []
-    model = _project._IndexedDocument.model.func  # type: ignore[attr-defined]
-    monkeypatch.setattr(
-        _project._IndexedDocument, "model", property(lambda doc: validated.append(doc.display) or model(doc))
-    )
-    _memo._stores.clear()
+    validated = validated_after_a_build_of_two_lessons(root, monkeypatch)
     with memo_session(root):
         shown = _builder(root).common("quiz", "intro", "Quiz", "intro", ["intro-1", "other-2"], [])
     assert validated == [], "no lesson's model was validated"
