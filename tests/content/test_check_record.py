@@ -302,3 +302,16 @@ def test_kept_facts_of_another_shape_are_made_again(project: Path, facts: Any) -
         path.write_text(json.dumps(data))
     EDITS["quiz objective unknown"](project)  # coverage runs again: every quiz's and lesson's facts
     assert warm(project) == cold(project)
+
+
+@pytest.mark.parametrize("held", [None, "ab", [[1, 2]], [[["items", 0], 5, "a reason"]]], ids=repr)
+def test_kept_suppressions_of_another_shape_are_read_again(project: Path, held: Any) -> None:
+    """A damaged suppressions file gives no traceback and silences nothing it should not."""
+    EDITS["lesson suppression removed"](project)  # a lesson suppression silences nothing: CUR507
+    assert warm(aged(project)) == cold(project)
+    path = project / PROJECT_CACHE / "check-suppressions.json"
+    data = json.loads(path.read_text())
+    data["documents"] = {name: [entry[0], held] for name, entry in data["documents"].items()}
+    path.write_text(json.dumps(data))
+    EDITS["quiz stem"](project)
+    assert warm(project) == cold(project)

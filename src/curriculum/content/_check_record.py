@@ -82,6 +82,19 @@ def suppressions_of(doc: Document[Any]) -> list[Suppression]:
     return found
 
 
+def _suppression_rows(held: Any) -> bool:
+    """Whether kept suppressions have the shape :func:`suppressions_of` gives, as JSON gives it back."""
+    return isinstance(held, list) and all(
+        isinstance(row, list)
+        and len(row) == 3
+        and isinstance(row[0], list)
+        and all(isinstance(seg, str | int) for seg in row[0])
+        and isinstance(row[1], str)
+        and isinstance(row[2], str)
+        for row in held
+    )
+
+
 def _scopes(doc: Document[Any]) -> Iterator[Loc]:
     yield ()
     for i, _ in enumerate(getattr(doc.model, "items", []) or []):
@@ -238,10 +251,8 @@ class CheckRecord:
 
     def suppressions(self, doc: Document[Any]) -> list[Suppression]:
         """Return the suppressions of ``doc``: as kept while its text is the same, else from its model."""
-        held = self._suppressions.get(doc, lambda: suppressions_of(doc))
-        with contextlib.suppress(TypeError, ValueError):
-            return [(tuple(owner), str(code), str(reason)) for owner, code, reason in held]
-        return suppressions_of(doc)  # kept in another shape
+        held = self._suppressions.get(doc, lambda: suppressions_of(doc), _suppression_rows)
+        return [(tuple(owner), code, reason) for owner, code, reason in held]
 
     def save(self) -> None:
         """Write the record, if it changed (a failure to write it is ignored: it only saves time)."""
