@@ -153,18 +153,26 @@ class Confined:
         self.root = root
         self._folders: dict[str, bool] = {}
 
-    def check(self, path: Path, *, link: bool | None = None) -> None:
+    def check(self, path: str | os.PathLike[str], *, link: bool | None = None) -> None:
         """Raise :class:`FileRefused` unless ``path`` leads inside the folder, as :func:`inside` does.
 
         The refusal names the file, as :func:`inside` would. ``link`` says
         whether the path is a symbolic link, when the caller has just looked
-        (None: it is looked at here).
+        (None: it is looked at here). The path may be given as a string: a
+        caller that names hundreds of files makes no path object for each.
         """
-        folder, name = os.path.split(os.fspath(path))
-        if link is None:
-            link = os.path.islink(path)
+        text = os.fspath(path)
+        folder, name = os.path.split(text)
+        self.check_in(folder, name, link=os.path.islink(text) if link is None else link)
+
+    def check_in(self, folder: str, name: str, *, link: bool) -> None:
+        """Raise :class:`FileRefused` unless the file ``name`` of ``folder`` leads inside (see :meth:`check`).
+
+        For a caller that lists a folder's files: the path is not split again
+        for each. ``link`` says whether the file is a symbolic link.
+        """
         if name in ("", ".", "..") or link or not self._leads_inside(folder):
-            inside(self.root, path)
+            inside(self.root, Path(folder, name))
 
     def _leads_inside(self, folder: str) -> bool:
         found = self._folders.get(folder)

@@ -87,6 +87,7 @@ class ContentIndex:
         self.path = root / PROJECT_CACHE / INDEX_FILE
         self._started = time.time_ns()
         self._key = hashlib.sha256(f"{VERSION}\0{machine_key()}\0{code_key()}".encode()).hexdigest()
+        self._seal = hashlib.sha256(self._key.encode() + b"\0")  # each entry's check starts so
         self._before: dict[bytes, list[bytes]] = {}
         self._at = 0
         self._read()
@@ -111,13 +112,13 @@ class ContentIndex:
                 self._before[fields[0]] = fields
 
     def entry(
-        self, path: Path, name: str, info: os.stat_result | None = None
+        self, path: str | os.PathLike[str], name: str, info: os.stat_result | None = None
     ) -> tuple[os.stat_result | None, IndexEntry | None]:
         """Return the file's status and its entry, if the index holds one for the file as it is now.
 
         Parameters
         ----------
-        path : Path
+        path : str | os.PathLike[str]
             The content file.
         name : str
             Its path relative to the project.
@@ -138,7 +139,7 @@ class ContentIndex:
         fields = self._before.get(_name(name))
         if fields is None or info.st_mtime_ns + RACY_NS >= self._at:
             return info, None
-        if fields[1] != str(info.st_mtime_ns).encode() or fields[2] != str(info.st_size).encode():
+        if fields[1] != b"%d" % info.st_mtime_ns or fields[2] != b"%d" % info.st_size:
             return info, None
         if not _DIGEST.fullmatch(fields[3]) or fields[5] != self._sealed(fields[:5]):  # damaged: read
             return info, None
@@ -158,7 +159,9 @@ class ContentIndex:
         before its content is asked for. An entry damaged in place (another
         digest, another kind) fails its check, and its file is read as any other.
         """
-        return hashlib.sha256(b"\0".join([self._key.encode(), *fields])).hexdigest()[:32].encode()
+        hasher = self._seal.copy()  # the key, then the fields, each after a NUL
+        hasher.update(b"\0".join(fields))
+        return hasher.hexdigest()[:32].encode()
 
     def forget(self, name: str) -> None:
         """Drop the entry :meth:`entry` just gave, found unusable (the file is read and recorded anew)."""

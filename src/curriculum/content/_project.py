@@ -11,6 +11,7 @@ folder or their keys.
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hashlib
 import os
@@ -400,16 +401,65 @@ def generated_dirs() -> tuple[str, ...]:
 
 def project_files(root: Path) -> list[Path]:
     """Every content file of the project at ``root``, in a stable order."""
-    files: list[Path] = []  # each folder's files by name (as strings: hundreds of them, each build)
-    files += sorted((root / "lessons").glob("*.ipynb"), key=os.fspath)
-    for folder in FORMATS:
-        found = (root / folder).glob("*.y*ml")
-        files += sorted((p for p in found if p.suffix in (".yml", ".yaml")), key=os.fspath)
-    files += sorted((root / NOTES_FOLDER).glob("*.qmd"), key=os.fspath)
+    files = [folder / name for folder, _, names in _content_names(root) for name in names]
     bib = root / "references.bib"
     if bib.is_file():
         files.append(bib)
     return files
+
+
+def _content_names(root: Path) -> list[tuple[Path, str, list[str]]]:
+    """Each content folder of the project, as a path and relative to it, with its content files' names.
+
+    The folders in the order :func:`project_files` gives them, each one's
+    names sorted. Listed as strings (hundreds of files, each build), as
+    :meth:`pathlib.Path.glob` matches them: a name that matches is listed
+    whatever it is (a folder is refused when it is read), and a folder
+    that is missing, is no folder or cannot be listed holds none.
+    """
+    folders = [("lessons", _is_notebook), *((f, _is_yaml) for f in FORMATS), (NOTES_FOLDER, _is_notes)]
+    return [(root / folder, folder, _listed(root / folder, wanted)) for folder, wanted in folders]
+
+
+def _listed(folder: Path, wanted: Callable[[str], bool]) -> list[str]:
+    """Return the names in ``folder`` that ``wanted`` keeps, sorted (none if it cannot be listed)."""
+    try:
+        with os.scandir(folder) as entries:
+            names = [entry.name for entry in entries]
+    except (FileNotFoundError, NotADirectoryError, PermissionError):
+        return []
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # a link that loops: no folder, as pathlib's glob takes it
+            return []
+        raise
+    return sorted(name for name in names if wanted(name))
+
+
+def _is_notebook(name: str) -> bool:
+    """Whether a lesson's folder lists ``name``: ``*.ipynb``, in any case where names have none."""
+    return os.path.normcase(name).endswith(".ipynb")
+
+
+def _is_notes(name: str) -> bool:
+    """Whether the notes' folder lists ``name`` (``*.qmd``, as :func:`_is_notebook`)."""
+    return os.path.normcase(name).endswith(".qmd")
+
+
+def _is_yaml(name: str) -> bool:
+    """Whether a format's folder lists ``name``: its :attr:`~pathlib.PurePath.suffix` is a YAML one."""
+    return _suffix(name) in (".yml", ".yaml")
+
+
+def _suffix(name: str) -> str:
+    """Return a file name's suffix, as :attr:`pathlib.PurePath.suffix` does (``""`` for ``.yml``)."""
+    i = name.rfind(".")
+    return name[i:] if 0 < i < len(name) - 1 else ""
+
+
+def _stem(name: str) -> str:
+    """Return a file name without its suffix, as :attr:`pathlib.PurePath.stem` does: a document's id."""
+    i = name.rfind(".")
+    return name[:i] if 0 < i < len(name) - 1 else name
 
 
 def load_curriculum(root: Path) -> Curriculum:
@@ -432,7 +482,13 @@ def load_curriculum(root: Path) -> Curriculum:
     """
     with memo_session(root):  # the models and places the index names are kept there
         index = ContentIndex(root)
-        cur = load_files(project_files(root), root=root, index=index)
+        batch = _Batch(Curriculum(root), root, index)
+        bib = root / "references.bib"
+        if bib.is_file():
+            batch.load(bib)  # first: Pandoc reads it meanwhile
+        for folder, relative, names in _content_names(root):
+            batch.listed(folder, relative, names)
+        cur = batch.done()
         index.save()
     return cur
 
@@ -506,56 +562,109 @@ def load_files(
     Curriculum
         What could be loaded, and the problems (``into``, when given).
     """
-    cur = into if into is not None else Curriculum(root)
-    reads: list[PandocRead] = []
-    confined = Confined(root) if root is not None else None  # each folder's links are followed once
-    shown = display_path(root) if root is not None else "."  # where the project is, from the working folder
+    batch = _Batch(into if into is not None else Curriculum(root), root, index)
     for path in sorted(paths, key=lambda p: p.suffix != ".bib"):  # Pandoc reads the bibliography meanwhile
-        if index is None or root is None or path.suffix == ".bib":
-            _load_one(cur, path, display_path(path), reads, confined)
-        else:
-            _load_indexed(cur, path, root, index, reads, confined, shown)
-    for read in reads:
-        cur.diagnostics += read.problems()
-    return cur
+        batch.load(path)
+    return batch.done()
 
 
-def _load_indexed(
-    cur: Curriculum,
-    path: Path,
-    root: Path,
-    index: ContentIndex,
-    reads: list[PandocRead],
-    confined: Confined | None,
-    shown: str,
-) -> None:
-    """Take one file from ``index`` if it holds the file as it is; else load it, and record what it gave.
+class _Batch:
+    """Files loaded into one curriculum, each taken from the content index if it holds the file as it is.
 
-    ``shown`` is the project folder as :func:`display_path` shows it. When that
-    is the working folder or a folder below it, a file's path inside the project
-    follows it: the same as the file's own :func:`display_path`, without asking
-    the system for the working folder once a file.
+    Parameters
+    ----------
+    cur : Curriculum
+        Where the documents and the problems go.
+    root : Path | None
+        The project folder (None: files checked on their own).
+    index : ContentIndex | None
+        Where unchanged files are taken from and those read recorded (with ``root``).
     """
-    name = relative_posix(path, root)
-    if name is None or ".." in name.split("/") or os.path.isabs(shown):  # not below the working folder
-        name, display = name or str(path), display_path(path)
-    else:
-        display = name if shown == "." else posixpath.join(shown, name)
-    try:  # one look says both whether the file is a link and, if not, its status
-        status: os.stat_result | None = os.lstat(path)
-    except OSError:
-        status = None
-    link = status is None or stat.S_ISLNK(status.st_mode)
-    info, entry = index.entry(path, name, None if link else status)
-    if entry is not None:
-        indexed = _indexed(path, display, entry, root, confined) if _confined(path, confined, link) else None
-        if indexed is not None:
-            _place(cur, *indexed)
+
+    def __init__(self, cur: Curriculum, root: Path | None, index: ContentIndex | None) -> None:
+        self.cur = cur
+        self.root = root
+        self.index = index if root is not None else None
+        self.reads: list[PandocRead] = []
+        self.confined = Confined(root) if root is not None else None  # each folder's links followed once
+        shown = display_path(root) if root is not None else "."  # the project, from the working folder
+        self.shown = None if os.path.isabs(shown) else shown  # None: not below the working folder
+
+    def load(self, path: Path) -> None:
+        """Load one file (a bibliography is read: it is never indexed)."""
+        if self.index is None or self.root is None or path.suffix == ".bib":
+            _load_one(self.cur, path, display_path(path), self.reads, self.confined)
             return
-        index.forget(name)  # damaged, or now a link out of the project: read (and refused) as any file
-    loaded = _load_one(cur, path, display, reads, confined)
-    if loaded is not None and info is not None and (found := _entry(*loaded)) is not None:
-        index.remember(name, info, found)
+        name = relative_posix(path, self.root)
+        file = os.fspath(path)
+        folder, leaf = os.path.split(file)
+        self.indexed(file, folder, leaf, name or file, self._display(name), path)
+
+    def listed(self, folder: Path, relative: str, names: list[str]) -> None:
+        """Load the files ``names`` of ``folder`` (``relative`` to the project), through the batch's index.
+
+        No path object is made for a file the index holds (hundreds of them, each build).
+        """
+        parent = os.fspath(folder)
+        base = os.path.join(parent, "")
+        for name in names:
+            relative_name = f"{relative}/{name}"
+            self.indexed(base + name, parent, name, relative_name, self._display(relative_name))
+
+    def _display(self, name: str | None) -> str | None:
+        """Return how a file named ``name`` in the project is shown (None: as :func:`display_path` shows it).
+
+        When the project is the working folder or a folder below it, a file's
+        path inside the project follows it: the same as the file's own
+        :func:`display_path`, without asking the system for the working folder once a file.
+        """
+        if name is None or self.shown is None or ".." in name.split("/"):
+            return None
+        return name if self.shown == "." else posixpath.join(self.shown, name)
+
+    def indexed(
+        self, file: str, folder: str, leaf: str, name: str, display: str | None, path: Path | None = None
+    ) -> None:
+        """Take one file from the index if it holds the file as it is; else load it, and record what it gave.
+
+        Parameters
+        ----------
+        file : str
+            The file's path.
+        folder, leaf : str
+            The file's path split into its folder and its own name.
+        name : str
+            Its name in the index (its path relative to the project).
+        display : str | None
+            How it is shown (None: as :func:`display_path` shows it).
+        path : Path | None
+            The file's path as a path object, if the caller has one.
+        """
+        assert self.index is not None and self.root is not None  # a batch with an index
+        try:  # one look says both whether the file is a link and, if not, its status
+            status: os.stat_result | None = os.lstat(file)
+        except OSError:
+            status = None
+        link = status is None or stat.S_ISLNK(status.st_mode)
+        info, entry = self.index.entry(file, name, None if link else status)
+        if display is None:
+            display = display_path(path or Path(file))
+        if entry is not None:
+            if _confined(folder, leaf, self.confined, link):
+                found = _indexed(file, _stem(leaf), display, entry, self.root, self.confined, path)
+                if found is not None:
+                    _place(self.cur, *found)
+                    return
+            self.index.forget(name)  # damaged, or now a link out of the project: read (and refused)
+        loaded = _load_one(self.cur, path or Path(file), display, self.reads, self.confined)
+        if loaded is not None and info is not None and (found_entry := _entry(*loaded)) is not None:
+            self.index.remember(name, info, found_entry)
+
+    def done(self) -> Curriculum:
+        """Return the curriculum, with the problems of the bibliography that Pandoc read meanwhile."""
+        for read in self.reads:
+            self.cur.diagnostics += read.problems()
+        return self.cur
 
 
 _Kind = str
@@ -603,7 +712,13 @@ back unparsed: the model is validated from its JSON, and the locations parsed on
 
 
 def _indexed(
-    path: Path, display: str, entry: IndexEntry, root: Path, confined: Confined | None
+    file: str,
+    ident: str,
+    display: str,
+    entry: IndexEntry,
+    root: Path,
+    confined: Confined | None,
+    path: Path | None = None,
 ) -> tuple[_Kind, Document[Any]] | None:
     """Return the document an index entry describes, or None for an entry of an unknown kind (then read).
 
@@ -618,33 +733,46 @@ def _indexed(
     if entry.kind not in ("lesson", "notes", "techniques") and entry.kind not in FORMATS:
         return None
     _DOCUMENTS.keep(entry.digest, context=entry.kind)
-    return entry.kind, _IndexedDocument.of(path, display, entry, root, confined)
+    return entry.kind, _IndexedDocument.of(file, ident, display, entry, root, confined, path)
 
 
 class _IndexedDocument(Document[Any]):
-    """A document taken from the content index: its id and file at once, the rest when first asked for.
+    """A document taken from the content index: its id at once, the rest when first asked for.
 
-    Its model and locations come from the memo (or from the file read again, if
-    the memo no longer holds them); a lesson's cells from the file.
+    Its path object is made when first asked for; its model and locations
+    come from the memo (or from the file read again, if the memo no longer
+    holds them); a lesson's cells from the file.
     """
 
     @classmethod
     def of(
-        cls, path: Path, display: str, entry: IndexEntry, root: Path, confined: Confined | None
+        cls,
+        file: str,
+        ident: str,
+        display: str,
+        entry: IndexEntry,
+        root: Path,
+        confined: Confined | None,
+        path: Path | None = None,
     ) -> _IndexedDocument:
-        """Return the document of ``path`` as ``entry`` recorded it (in the project at ``root``)."""
+        """Return the document of ``file`` (id ``ident``) as ``entry`` recorded it (in the project ``root``).
+
+        ``path`` is the file as a path object, if the caller has one.
+        """
         doc = object.__new__(cls)
-        for name, value in (
-            ("id", path.stem),
-            ("path", path),
-            ("display", display),
-            ("digest", entry.digest),
-        ):
-            object.__setattr__(doc, name, value)
-        doc.__dict__["_root"] = root
-        doc.__dict__["_confined"] = confined
-        doc.__dict__["_kind"] = entry.kind
+        object.__setattr__(doc, "id", ident)
+        object.__setattr__(doc, "display", display)
+        object.__setattr__(doc, "digest", entry.digest)
+        known = doc.__dict__
+        known["_file"], known["_root"], known["_confined"], known["_kind"] = file, root, confined, entry.kind
+        if path is not None:
+            known["path"] = path
         return doc
+
+    @functools.cached_property
+    def path(self) -> Path:
+        """The file on disk."""
+        return Path(self.__dict__["_file"])
 
     def __repr__(self) -> str:
         return f"<{self.display}, as the content index holds it>"
@@ -721,15 +849,15 @@ class _IndexedDocument(Document[Any]):
         return found
 
 
-def _confined(path: Path, confined: Confined | None, link: bool) -> bool:
-    """Whether ``path`` (a symbolic ``link`` or not) still leads inside the project.
+def _confined(folder: str, name: str, confined: Confined | None, link: bool) -> bool:
+    """Whether the file ``name`` of ``folder`` (a symbolic ``link`` or not) still leads inside the project.
 
     A file the index holds may have become a link.
     """
     if confined is None:
         return True
     try:
-        confined.check(path, link=link)
+        confined.check_in(folder, name, link=link)
     except FileRefused:
         return False
     return True
