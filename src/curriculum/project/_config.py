@@ -197,7 +197,8 @@ class SiteConfig:
     def pages(self) -> list[str]:
         """Every page to render: sidebar order first, then the others."""
         ordered = [p for entry in self.sidebar for p in entry.pages()]
-        return ordered + [p for p in self.extra_pages if p not in ordered]
+        listed = set(ordered)  # hundreds of pages: each looked up, not searched for
+        return ordered + [p for p in self.extra_pages if p not in listed]
 
 
 _DEFAULT_RENDER = ["**/*.qmd", "**/*.ipynb", "**/*.md"]
@@ -358,7 +359,7 @@ class _Reader:
             self.problem(E_CONFIG, loc, f"{what} `{value}` names no file", "write a path such as `index.qmd`")
             return None
         try:
-            self.confined.check(self.root / clean)
+            self.confined.check(os.path.join(self.root, clean))  # a string: hundreds of pages, each load
         except FileRefused as refused:
             display, pos = self.where(loc)
             self.problems.append(refused.at(display, pos))
@@ -427,7 +428,7 @@ class _Reader:
 
     def render(self, patterns: list[str]) -> list[str]:
         """Return the pages ``project.render`` names: its paths, then what its patterns match."""
-        render: list[str] = []
+        render: dict[str, None] = {}  # in order, each once
         for i, pattern in enumerate(patterns):
             loc: Loc = ("project", "render", i)
             if pattern.startswith("!"):
@@ -436,8 +437,8 @@ class _Reader:
                 matches = self.matches(pattern, loc)
             else:
                 matches = [p for p in [self.page(pattern, loc)] if p is not None]
-            render += [m for m in matches if m not in render]
-        return render
+            render.update(dict.fromkeys(matches))
+        return list(render)
 
     def matches(self, pattern: str, loc: Loc) -> list[str]:
         """Return the pages a pattern matches, each inside the project once its links are followed.
@@ -459,11 +460,12 @@ class _Reader:
     def _glob(self, clean: str) -> list[tuple[str, FileRefused | None]]:
         """Return the pages a clean pattern matches, each with why it is refused (None: it is not)."""
         found: list[tuple[str, FileRefused | None]] = []
-        for match in sorted(m for m in (relative_posix(p, self.root) for p in self.root.glob(clean)) if m):
+        pages = ((m, p) for p in self.root.glob(clean) if (m := relative_posix(p, self.root)))
+        for match, path in sorted(pages):
             if _ignored(match) or not match.endswith(PAGE_SUFFIXES):
                 continue
             try:
-                self.confined.check(self.root / match)  # a file is inside unless a link, once its folder is
+                self.confined.check(path)  # a file is inside unless a link, once its folder is
             except FileRefused as refused:
                 found.append((match, refused))
                 continue
