@@ -328,6 +328,34 @@ def test_an_indexed_file_costs_one_look_at_its_status(project: Path, monkeypatch
     assert sorted(looks) == sorted(files), "one look a file"
 
 
+def test_an_indexed_file_makes_its_path_object_only_when_asked_for(project: Path) -> None:
+    """A project's files are listed as names: a document the index holds makes its path when asked for."""
+    aged(project)
+    loaded(project)
+    _memo._stores.clear()
+    cur = load_curriculum(project)
+    quiz = cur.quizzes["intro"]
+    assert isinstance(quiz, _project._IndexedDocument) and "path" not in quiz.__dict__
+    assert quiz.path == project / "quizzes" / "intro.yml" and quiz.id == "intro"
+    assert [d.path for d in cur.documents()] == [
+        d.path for d in load_files(project_files(project)).documents()
+    ]
+
+
+def test_only_an_entry_with_a_sha256_is_recorded(project: Path) -> None:
+    """The digest keys the memo: checked when an entry is recorded (read back, its check vouches for it)."""
+    from curriculum.content._index import IndexEntry
+
+    index = ContentIndex(project)
+    info = os.stat(project / "quizzes" / "intro.yml")
+    index.remember("quizzes/intro.yml", info, IndexEntry("quizzes", "not-a-digest"))
+    index.remember("quizzes/other.yml", info, IndexEntry("quizzes", hashlib.sha256(b"x").hexdigest()))
+    index.save()
+    lines = (project / PROJECT_CACHE / INDEX_FILE).read_bytes().split(b"\n")
+    names = [line.split(b"\t")[0] for line in lines]
+    assert b"quizzes/other.yml" in names and b"quizzes/intro.yml" not in names
+
+
 def test_a_file_name_that_is_not_utf8_is_indexed_as_any_other(project: Path) -> None:
     quiz = project / "quizzes" / "intro.yml"
     odd = project / "quizzes" / os.fsdecode(b"intro-\xff.yml")

@@ -165,3 +165,28 @@ def test_a_file_is_named_relative_to_the_project_as_pathlib_would() -> None:
     assert relative_posix(Path("/elsewhere/a.yml"), root) is None
     assert relative_posix(Path("lessons/a.ipynb"), Path(".")) == "lessons/a.ipynb"
     assert relative_posix(Path("/a.yml"), Path("/")) == "a.yml"
+
+
+def test_content_files_are_listed_as_pathlib_globs_them(project: Path) -> None:
+    """Listed as names (``os.scandir``): the files pathlib globs (``*.ipynb``, YAML ``*.y*ml``, ``*.qmd``)."""
+    from curriculum.content import FORMATS, project_files
+    from curriculum.content._notes import NOTES_FOLDER
+
+    (project / "faculty" / "notes").mkdir(parents=True, exist_ok=True)
+    for name in (".yml", "..yml", ".hidden.yml", "a.yml.bak", "b.yaml", "c.ymlx", "d.yXml", "e.YML"):
+        (project / "quizzes" / name).write_text("title: x\n")
+    (project / "quizzes" / "folder.yml").mkdir()  # a folder that matches is listed (and refused when read)
+    for name in (".ipynb", "x.ipynb.txt", "y.IPYNB"):
+        (project / "lessons" / name).write_text("{}")
+    for name in ("n.qmd", ".q.qmd", "m.md"):
+        (project / NOTES_FOLDER / name).write_text("---\n---\n")
+    (project / "vignettes").rename(project / "elsewhere")
+    (project / "vignettes").write_text("not a folder")
+    globbed = sorted((project / "lessons").glob("*.ipynb"), key=os.fspath)
+    for folder in FORMATS:
+        found = (project / folder).glob("*.y*ml")
+        globbed += sorted((p for p in found if p.suffix in (".yml", ".yaml")), key=os.fspath)
+    globbed += sorted((project / NOTES_FOLDER).glob("*.qmd"), key=os.fspath)
+    globbed.append(project / "references.bib")
+    assert project_files(project) == globbed
+    assert [os.fspath(p) for p in project_files(project)] == [os.fspath(p) for p in globbed]

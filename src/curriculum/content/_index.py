@@ -31,8 +31,8 @@ import json
 import os
 import re
 import time
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from curriculum._cache import PROJECT_CACHE, RACY_NS
 from curriculum._memo import MAX_BYTES, code_key, machine_key
@@ -57,9 +57,8 @@ def _name(name: str) -> bytes:
     return name.encode("utf-8", "surrogateescape")
 
 
-@dataclass(frozen=True)
-class IndexEntry:
-    """What loading one file gave, as the index keeps it.
+class IndexEntry(NamedTuple):
+    """What loading one file gave, as the index keeps it (a tuple: one is made for each file a load takes).
 
     Attributes
     ----------
@@ -141,7 +140,7 @@ class ContentIndex:
             return info, None
         if fields[1] != b"%d" % info.st_mtime_ns or fields[2] != b"%d" % info.st_size:
             return info, None
-        if not _DIGEST.fullmatch(fields[3]) or fields[5] != self._sealed(fields[:5]):  # damaged: read
+        if fields[5] != self._sealed(fields[:5]):  # damaged: read (the digest, a SHA-256 when recorded)
             return info, None
         try:
             digest, kind = fields[3].decode("ascii"), fields[4].decode("ascii")
@@ -185,6 +184,8 @@ class ContentIndex:
         ]
         if any(b"\t" in f or b"\n" in f for f in fields):
             return  # a file name holding one is left out of the index
+        if not _DIGEST.fullmatch(fields[3]):
+            return  # only a SHA-256 keys the memo: an entry is trusted, once its check holds, without a look
         self._now[fields[0]] = [*fields, self._sealed(fields)]
         self._recorded = True
 

@@ -607,9 +607,10 @@ class _Batch:
         """
         parent = os.fspath(folder)
         base = os.path.join(parent, "")
+        shown = self._display(relative)  # a listed name is never `..`: each file is shown inside its folder
         for name in names:
-            relative_name = f"{relative}/{name}"
-            self.indexed(base + name, parent, name, relative_name, self._display(relative_name))
+            display = None if shown is None else f"{shown}/{name}"
+            self.indexed(base + name, parent, name, f"{relative}/{name}", display)
 
     def _display(self, name: str | None) -> str | None:
         """Return how a file named ``name`` in the project is shown (None: as :func:`display_path` shows it).
@@ -759,14 +760,11 @@ class _IndexedDocument(Document[Any]):
 
         ``path`` is the file as a path object, if the caller has one.
         """
-        doc = object.__new__(cls)
-        object.__setattr__(doc, "id", ident)
-        object.__setattr__(doc, "display", display)
-        object.__setattr__(doc, "digest", entry.digest)
-        known = doc.__dict__
-        known["_file"], known["_root"], known["_confined"], known["_kind"] = file, root, confined, entry.kind
+        doc = object.__new__(cls)  # its fields set at once (no field is a descriptor)
+        doc.__dict__.update(id=ident, display=display, digest=entry.digest, _kind=entry.kind)
+        doc.__dict__.update(_file=file, _root=root, _confined=confined)
         if path is not None:
-            known["path"] = path
+            doc.__dict__["path"] = path
         return doc
 
     @functools.cached_property
