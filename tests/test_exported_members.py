@@ -147,6 +147,7 @@ EXPORTED = {
         "did_you_mean",
         "display_path",
         "find_root",
+        "folder_names",
         "format_diagnostics",
         "front_matter_digest",
         "generated_dirs",

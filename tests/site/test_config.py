@@ -227,3 +227,27 @@ def test_load_config_raises_every_problem_at_once(project: Path) -> None:
     with pytest.raises(ContentError) as error:
         load_config(project)
     assert [d.code for d in error.value.diagnostics] == ["CUR106", "CUR601", "CUR601"]
+
+
+def test_render_patterns_match_as_pathlib_globs_them(project: Path) -> None:
+    """A pattern with wildcards in its file name only lists its folder, as names: the pages pathlib globs."""
+    from curriculum.project._config import PAGE_SUFFIXES, _ignored
+
+    docs = project / "docs"
+    (docs / "deep").mkdir(parents=True)
+    for name in ("a.md", ".hidden.md", "_draft.md", "README.md", "b.qmd", "c.txt", "deep/d.md"):
+        (docs / name).write_text("# x\n")
+    (docs / "folder.md").mkdir()  # a folder that matches is listed (and refused as no page when read)
+    (docs / "lnk.md").symlink_to(docs / "a.md")  # a link that stays inside
+    (project / "afile").write_text("not a folder")
+    patterns = ["docs/*.md", "docs/[ab].*", "docs/?.m*", "*.qmd", "docs/*/*.md", "d*/*.md", "**/*.md"]
+    patterns += ["missing/*.md", "afile/*.md", "docs/deep/*.md"]
+    render = "".join(f"    - {p!r}\n" for p in patterns)
+    config = BASE.replace("  output-dir: _site\n", f"  output-dir: _site\n  render:\n{render}")
+    (project / "_quarto.yml").write_text(config, encoding="utf-8")
+    globbed: dict[str, None] = {}
+    for pattern in patterns:
+        found = sorted(p.relative_to(project).as_posix() for p in project.glob(pattern))
+        globbed.update(dict.fromkeys(m for m in found if not _ignored(m) and m.endswith(PAGE_SUFFIXES)))
+    assert load_config(project).extra_pages == list(globbed)
+    assert "docs/a.md" in globbed and "docs/lnk.md" in globbed and "docs/deep/d.md" in globbed

@@ -37,6 +37,7 @@ __all__ = [
     "FileRefused",
     "changed_while_read",
     "display_path",
+    "folder_names",
     "inside",
     "read_bytes",
     "read_existing",
@@ -349,6 +350,23 @@ def relative_posix(path: Path, root: Path) -> str | None:
     if base not in (".", "") and text.startswith(base.rstrip(os.sep) + os.sep):
         return text[len(base.rstrip(os.sep)) + 1 :].replace(os.sep, "/")
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else None
+
+
+def folder_names(folder: str | os.PathLike[str]) -> list[str]:
+    """Return the names of a folder's entries, as :meth:`pathlib.Path.glob` lists a folder, unsorted.
+
+    Strings, not path objects (a build lists hundreds of files). A folder that
+    is missing, is no folder, loops or may not be listed holds none.
+    """
+    try:
+        with os.scandir(folder) as entries:
+            return [entry.name for entry in entries]
+    except (FileNotFoundError, NotADirectoryError, PermissionError):
+        return []
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return []
+        raise
 
 
 def display_path(path: Path) -> str:

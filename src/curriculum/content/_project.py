@@ -11,7 +11,6 @@ folder or their keys.
 from __future__ import annotations
 
 import contextlib
-import errno
 import functools
 import hashlib
 import os
@@ -33,6 +32,7 @@ from curriculum.content._files import (
     FileRefused,
     changed_while_read,
     display_path,
+    folder_names,
     relative_posix,
     text_digest,
 )
@@ -423,16 +423,7 @@ def _content_names(root: Path) -> list[tuple[Path, str, list[str]]]:
 
 def _listed(folder: Path, wanted: Callable[[str], bool]) -> list[str]:
     """Return the names in ``folder`` that ``wanted`` keeps, sorted (none if it cannot be listed)."""
-    try:
-        with os.scandir(folder) as entries:
-            names = [entry.name for entry in entries]
-    except (FileNotFoundError, NotADirectoryError, PermissionError):
-        return []
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:  # a link that loops: no folder, as pathlib's glob takes it
-            return []
-        raise
-    return sorted(name for name in names if wanted(name))
+    return sorted(name for name in folder_names(folder) if wanted(name))
 
 
 def _is_notebook(name: str) -> bool:

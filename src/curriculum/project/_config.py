@@ -17,9 +17,12 @@ many other keys are left alone.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import posixpath
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -37,6 +40,7 @@ from curriculum.content import (
     Pos,
     Rule,
     display_path,
+    folder_names,
     parse_yaml,
     read_bytes,
     read_source,
@@ -200,6 +204,9 @@ class SiteConfig:
         listed = set(ordered)  # hundreds of pages: each looked up, not searched for
         return ordered + [p for p in self.extra_pages if p not in listed]
 
+
+_WILDCARDS = re.compile(r"[*?\[]")
+"""What makes a part of a pattern a wildcard for :meth:`pathlib.Path.glob`."""
 
 _DEFAULT_RENDER = ["**/*.qmd", "**/*.ipynb", "**/*.md"]
 """What Quarto renders when ``project.render`` is not given: every document (but see :func:`_ignored`)."""
@@ -460,8 +467,7 @@ class _Reader:
     def _glob(self, clean: str) -> list[tuple[str, FileRefused | None]]:
         """Return the pages a clean pattern matches, each with why it is refused (None: it is not)."""
         found: list[tuple[str, FileRefused | None]] = []
-        pages = ((m, p) for p in self.root.glob(clean) if (m := relative_posix(p, self.root)))
-        for match, path in sorted(pages):
+        for match, path in sorted(self._matching(clean)):
             if _ignored(match) or not match.endswith(PAGE_SUFFIXES):
                 continue
             try:
@@ -471,6 +477,21 @@ class _Reader:
                 continue
             found.append((match, None))
         return found
+
+    def _matching(self, clean: str) -> Iterable[tuple[str, str | Path]]:
+        """Yield each path a clean pattern matches, relative to the project and as a path to read.
+
+        A pattern whose wildcards are all in its file name (``lessons/*.ipynb``)
+        lists its folder as strings (:func:`folder_names`), as
+        :meth:`pathlib.Path.glob` matches it; any other is left to that.
+        """
+        folder, _, name = clean.rpartition("/")
+        if _WILDCARDS.search(folder) or "**" in name:
+            yield from ((m, p) for p in self.root.glob(clean) if (m := relative_posix(p, self.root)))
+            return
+        where = os.path.join(self.root, folder)
+        for match in fnmatch.filter(folder_names(where), name):
+            yield f"{folder}/{match}" if folder else match, os.path.join(where, match)
 
     def bibliography(self, value: str) -> str | None:
         """Return the bibliography's path: inside the project and, if it exists, a regular file."""
