@@ -47,7 +47,7 @@ import hashlib
 import json
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from itertools import compress
+from itertools import chain, compress
 from pathlib import Path
 from typing import Any, NamedTuple, cast
 
@@ -267,6 +267,8 @@ class CheckRecord:
         """The documents whose text is as the last run left it."""
         self._stale: set[int] = set()
         """The places of the others: changed, gone, or named twice (a damaged record)."""
+        self._held: dict[str, list[Any]] = {}
+        """The suppressions of each document asked for this run, or kept as none (as JSON gives them back)."""
         self._compare()
         self._entries: dict[str, Any] = {}
         self._now: dict[str, tuple[dict[str, Any], bool]] = {}
@@ -277,14 +279,12 @@ class CheckRecord:
         self._read_places: set[int] = set()
         self._read_names: set[str] = set()
         """The documents some check (reused or run) read for its model this run: by place then, or by name."""
-        self._held: dict[str, list[Any]] = {}
-        """The suppressions of each document asked for this run (as JSON gives them back)."""
         self.ran: list[str] = []
         """The names of the checks run this time (the others' findings came from the record)."""
 
     def _compare(self) -> None:
         """Tell which documents are as the record left them (one look-up a document)."""
-        texts = self._then.columns[1]
+        texts, held = self._then.columns[1], self._then.columns[3]
         for n, name in enumerate(self._names):
             doc = None
             if isinstance(name, str) and name not in self._place_then:  # named twice: the first counts
@@ -292,6 +292,8 @@ class CheckRecord:
                 doc = self._by_display.get(name)
             if doc is not None and doc.digest and doc.digest == texts[n]:
                 self._fresh.add(name)
+                if held[n] == []:  # most documents: no suppression (others are shape-checked when asked)
+                    self._held[name] = []
             else:
                 self._stale.add(n)
 
@@ -319,7 +321,7 @@ class CheckRecord:
             if held is None:
                 held = [[list(owner), code, reason] for owner, code, reason in suppressions_of(doc)]
             self._held[doc.display] = held
-        return [(tuple(owner), code, reason) for owner, code, reason in held]
+        return [(tuple(owner), code, reason) for owner, code, reason in held] if held else []
 
     def _held_then(self, display: str) -> Any:
         """Return the suppressions kept for a document whose text is the same (None: not kept, or damaged)."""
@@ -540,7 +542,8 @@ class CheckRecord:
         if table not in self._listings:
             docs = self._tables.get(table, {})
             names = sorted(zip(docs.keys(), map(_DISPLAY, docs.values()), strict=True))
-            self._listings[table] = hashlib.sha256(json.dumps(names).encode()).hexdigest()
+            text = "\0".join(chain.from_iterable(names))  # no id nor path holds a NUL: one text a listing
+            self._listings[table] = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         return self._listings[table]
 
     def _model(self, doc: Document[Any]) -> str:

@@ -50,7 +50,6 @@ from curriculum.content import (
     inside,
     load_curriculum,
     project_files,
-    relative_posix,
     write_atomic,
 )
 from curriculum.errors import ContentError, CurriculumError, UsageError
@@ -219,7 +218,8 @@ def page_problems(config: SiteConfig, cur: Curriculum, kept: DocumentFacts | Non
     """
     root = config.root
     base = os.fspath(root)
-    notes = {relative_posix(doc.path, root): doc for doc in cur.notes.values() if doc.digest}  # content pages
+    notes = {os.fspath(doc.path): doc for doc in cur.notes.values() if doc.digest}  # content pages
+    loaded = notes.keys() | {os.fspath(doc.path) for doc in cur.lessons.values() if doc.digest}  # there now
     generated = {"rules/index.qmd"}
     for spec in COMPONENTS.values():
         if spec.pages is not None:
@@ -242,7 +242,8 @@ def page_problems(config: SiteConfig, cur: Curriculum, kept: DocumentFacts | Non
                     )
                 )
             continue
-        if not os.path.lexists(os.path.join(base, page)):  # a link to nothing is there: reading it tells
+        path = os.path.join(base, page)
+        if path not in loaded and not os.path.lexists(path):  # a link to nothing is there: reading it tells
             problems.append(
                 E_PAGE.at(
                     display,
@@ -254,7 +255,7 @@ def page_problems(config: SiteConfig, cur: Curriculum, kept: DocumentFacts | Non
             continue
         if page.endswith(".ipynb"):
             continue  # notebooks in lessons/ are content, checked above; others are read when executed
-        doc = notes.get(page)
+        doc = notes.get(path)
         problems += (
             _read_problems(root, page) if doc is None or kept is None else _kept(kept, doc, root, page)
         )
