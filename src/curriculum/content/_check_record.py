@@ -36,8 +36,9 @@ and a check's inputs are unchanged when none of the places it read is among
 them (a set operation). The record is JSON lines: a header with its key, the
 documents' names, texts' digests, models' digests and suppressions (a line
 each), then one line per check (its name, a tab, its entry). A line whose
-content is as it was is written back as it was read, not encoded again; a
-record of another form (or damaged) is no record, and every check runs.
+content is as it was is written back as it was read, not encoded again. A
+record of another form, or whose documents do not read, is no record (every
+check runs); a check whose line does not read runs again.
 """
 
 from __future__ import annotations
@@ -453,9 +454,10 @@ class CheckRecord:
         found: list[Finding] = []
         for doc in check.documents(self._cur) if value is not None else ():
             display = doc.display
-            if same and display in self._fresh and display not in before:
-                continue  # unchanged, and nothing was found in it
-            rows = before[display] if same and display in self._fresh else None
+            unchanged = same and display in self._fresh
+            if unchanged and display not in before:
+                continue  # nothing was found in it
+            rows = before[display] if unchanged else None
             kept = None if rows is None else self._findings(rows)
             if kept is None:
                 kept = list(check.check(doc, value))
