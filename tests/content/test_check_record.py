@@ -19,6 +19,7 @@ from curriculum.content import (
     _check_record,
     check_curriculum,
     check_paths,
+    display_path,
     load_files,
     project_files,
 )
@@ -164,6 +165,21 @@ def test_a_check_reads_no_model_of_a_document_no_check_must_read_again(
     assert not any("vignettes/first-visit.yml" in d for d in loaded), loaded
 
 
+def read_lines(path: Path) -> tuple[dict[str, Any], list[Any], dict[str, Any]]:
+    """Return a record's header, its documents' columns and each check's entry."""
+    header, *lines = path.read_text(encoding="utf-8").splitlines()
+    columns = [json.loads(line) for line in lines[:4]]
+    checks = {name: json.loads(entry) for name, _, entry in (line.partition("\t") for line in lines[4:])}
+    return json.loads(header), columns, checks
+
+
+def write_lines(path: Path, header: dict[str, Any], columns: list[Any], checks: dict[str, Any]) -> None:
+    """Write a record as :func:`read_lines` reads it."""
+    lines = [json.dumps(header), *map(json.dumps, columns)]
+    lines += [f"{name}\t{json.dumps(entry)}" for name, entry in checks.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 @pytest.mark.parametrize(
     "damage",
     [
@@ -171,8 +187,9 @@ def test_a_check_reads_no_model_of_a_document_no_check_must_read_again(
         b'{"key": "another"}',
         b"[]",
         b'{"key": null, "checks": {"a": 1}}',
+        b'{"key": null, "checks": {}, "documents": []}\n',
     ],
-    ids=["not json", "another key", "a list", "no key"],
+    ids=["not json", "another key", "a list", "no key", "an older form"],
 )
 def test_a_damaged_or_foreign_record_is_no_record(project: Path, damage: bytes) -> None:
     warm(aged(project))
@@ -184,19 +201,120 @@ def test_a_record_of_the_wrong_shape_is_checked_again(project: Path) -> None:
     """Each check's entry of another shape runs the check again."""
     warm(aged(project))
     path = project / PROJECT_CACHE / CHECK_RECORD
-    record = json.loads(path.read_bytes())
+    header, columns, checks = read_lines(path)
     shapes = [
         None,
         {"tables": 1},
         {"tables": {}, "docs": {"x": [1]}, "findings": []},
         {"tables": {}, "docs": {}},
     ]
-    for n, name in enumerate(sorted(record["checks"])):
-        record["checks"][name] = (
-            shapes[n % len(shapes)] if n % 2 else {**record["checks"][name], "findings": [[1]]}
-        )
-    path.write_text(json.dumps(record))
+    for n, name in enumerate(sorted(checks)):
+        checks[name] = shapes[n % len(shapes)] if n % 2 else {**checks[name], "findings": [[1]]}
+    write_lines(path, header, columns, checks)
     assert warm(project) == cold(project)
+
+
+def _damaged(damage: str, columns: list[Any], checks: dict[str, Any]) -> None:
+    """Damage a record's documents or the places its entries name them by (see the test below)."""
+    names = columns[0]
+    if damage == "a column shorter":
+        columns[1].pop()
+    elif damage == "a column not a list":
+        columns[2] = {"a": 1}
+    elif damage == "a name twice":
+        names[1] = names[0]
+    elif damage == "a name a number":
+        names[0] = 7
+    elif damage == "a digest of another kind":
+        columns[1] = [[digest] for digest in columns[1]]
+    for entry in checks.values():
+        read = entry.get("context", entry)
+        if damage == "places out of range":
+            read["model"] = [*read["model"], len(names) + 3]
+        elif damage == "places as decimals":
+            read["model"] = [float(n) for n in read["model"]]
+            read["file"] = [float(n) for n in read["file"]]
+        elif damage == "places of other types":
+            read["model"] = [float(n) if n % 2 else str(n) for n in read["model"]]
+            read["file"] = [[n] for n in read["file"]]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "a column shorter",
+        "a column not a list",
+        "a name twice",
+        "a name a number",
+        "a digest of another kind",
+        "places out of range",
+        "places as decimals",
+        "places of other types",
+    ],
+)
+@pytest.mark.parametrize("edit", ["quiz stem", "quiz added"])
+def test_damaged_documents_or_places_give_what_a_cold_check_gives(
+    project: Path, damage: str, edit: str
+) -> None:
+    """Whatever the documents' columns or a check's places hold, no traceback and no finding lost."""
+    mutate(project)
+    assert warm(aged(project)) == cold(project)
+    path = project / PROJECT_CACHE / CHECK_RECORD
+    header, columns, checks = read_lines(path)
+    _damaged(damage, columns, checks)
+    write_lines(path, header, columns, checks)
+    EDITS[edit](project)
+    assert warm(project) == cold(project)
+    assert warm(project) == cold(project), "the record written after the damaged one"
+
+
+def test_a_truncated_record_is_no_record(project: Path) -> None:
+    """A record whose last line was cut short (no final newline) is not read at all."""
+    warm(aged(project))
+    path = project / PROJECT_CACHE / CHECK_RECORD
+    path.write_bytes(path.read_bytes()[:-10])
+    ran: list[list[str]] = []
+    save = _check_record.CheckRecord.save
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_check_record.CheckRecord, "save", lambda self: ran.append(self.ran) or save(self))
+        assert warm(project) == cold(project)
+    assert len(ran[-1]) == len(_check_record.CHECKS), "every check ran"
+
+
+def test_an_edit_encodes_again_only_the_lines_it_changed(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lines of the checks an edit did not change are written back as they were read, not encoded."""
+    assert warm(aged(project)) == cold(project)
+    path = project / PROJECT_CACHE / CHECK_RECORD
+    before = path.read_bytes().splitlines()
+    EDITS["quiz stem"](project)
+    encoded: list[Any] = []
+    real = _check_record._encoded
+    monkeypatch.setattr(_check_record, "_encoded", lambda data: encoded.append(data) or real(data))
+    assert warm(project) == cold(project)
+    after = path.read_bytes().splitlines()
+    assert len(after) == len(before)
+    changed = [line for line, then in zip(after[1:], before[1:], strict=True) if line != then]
+    assert 0 < len(encoded) == len(changed) < len(after) // 2, (len(encoded), len(changed), len(after))
+
+
+def test_an_unchanged_document_is_not_compared_by_model(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a quiz edit, only the edited quiz is asked whether its model is the same, by any check."""
+    assert warm(aged(project)) == cold(project)
+    EDITS["quiz stem"](project)
+    asked: list[str] = []
+    real = _check_record.CheckRecord._same_model
+
+    def same_model(self: _check_record.CheckRecord, place: int) -> bool:
+        asked.append(self._names[place])
+        return real(self, place)
+
+    monkeypatch.setattr(_check_record.CheckRecord, "_same_model", same_model)
+    assert warm(project) == cold(project)
+    assert asked and {display_path(project / "quizzes" / "intro.yml")} == set(asked), asked
 
 
 def test_an_activity_that_expires_is_reported_the_day_after_though_nothing_changed(
@@ -304,14 +422,16 @@ def test_kept_facts_of_another_shape_are_made_again(project: Path, facts: Any) -
     assert warm(project) == cold(project)
 
 
-@pytest.mark.parametrize("held", [None, "ab", [[1, 2]], [[["items", 0], 5, "a reason"]]], ids=repr)
+@pytest.mark.parametrize(
+    "held", [None, "ab", [[1, 2]], [[["items", 0], 5, "a reason"]], {}, 0, [{}]], ids=repr
+)
 def test_kept_suppressions_of_another_shape_are_read_again(project: Path, held: Any) -> None:
-    """A damaged suppressions file gives no traceback and silences nothing it should not."""
+    """A damaged record's suppressions give no traceback and silence nothing they should not."""
     EDITS["lesson suppression removed"](project)  # a lesson suppression silences nothing: CUR507
     assert warm(aged(project)) == cold(project)
-    path = project / PROJECT_CACHE / "check-suppressions.json"
-    data = json.loads(path.read_text())
-    data["documents"] = {name: [entry[0], held] for name, entry in data["documents"].items()}
-    path.write_text(json.dumps(data))
+    path = project / PROJECT_CACHE / CHECK_RECORD
+    header, columns, checks = read_lines(path)
+    columns[3] = [held for _ in columns[3]]
+    write_lines(path, header, columns, checks)
     EDITS["quiz stem"](project)
     assert warm(project) == cold(project)

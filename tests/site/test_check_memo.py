@@ -51,3 +51,55 @@ def test_an_unchanged_notes_page_is_not_read_again_and_its_problems_stay_reporte
     _, again = check_site(project, execute=False)
     assert again == first and [d.message for d in again] == [d.message for d in first]
     assert read and "faculty/notes/intro.qmd" not in read
+
+
+def _notes_with_a_problem(project: Path) -> None:
+    notes = project / "faculty" / "notes" / "intro.qmd"
+    notes.write_text(notes.read_text(encoding="utf-8") + "\n```{python}\nprint(1)\n```\n", encoding="utf-8")
+
+
+def test_a_notes_page_problems_cost_no_memo_look_up(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """They are kept in one file read whole (a look-up a page), not asked of the memo page by page."""
+    from tests.content.test_memo_checks import memo_asks
+
+    _notes_with_a_problem(project)
+    _, first = check_site(project, execute=False)
+    _memo._stores.clear()
+    asked = memo_asks(monkeypatch)
+    _, again = check_site(project, execute=False)
+    assert again == first and "site.page-problems" not in asked
+
+
+@pytest.mark.parametrize(
+    "held",
+    [
+        None,
+        "ab",
+        [],
+        ["other/page.qmd", []],
+        ["faculty/notes/intro.qmd", [[1]]],
+        ["faculty/notes/intro.qmd", {}],
+    ],
+    ids=repr,
+)
+def test_kept_page_problems_of_another_shape_or_page_are_read_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch, held: Any
+) -> None:
+    """A damaged record of page problems gives no traceback and loses no problem: the page is read again."""
+    import json
+
+    from curriculum.project import CACHE_DIR
+    from curriculum.site import _check
+
+    _notes_with_a_problem(project)
+    _, first = check_site(project, execute=False)
+    path = project / CACHE_DIR / _check.PAGE_PROBLEMS
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["documents"], "the notes pages' problems are kept"
+    data["documents"] = {name: [entry[0], held] for name, entry in data["documents"].items()}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    read: list[str] = []
+    real = _check.markdown_page
+    monkeypatch.setattr(_check, "markdown_page", lambda root, page: read.append(page) or real(root, page))
+    _, again = check_site(project, execute=False)
+    assert again == first and "faculty/notes/intro.qmd" in read

@@ -22,12 +22,23 @@ technique vocabulary is a document as the others. A check that reads what no
 record of the content can tell unchanged (the project's pages, today's date)
 always runs (:func:`~curriculum.content._registry.check` with ``always``).
 
-The suppressions each document holds are kept too, by the digest of its
-text (:class:`~curriculum.content._facts.DocumentFacts`): the audit of
-suppressions that silence nothing reads the model of a changed document only.
-So are the facts a check asks of each document through
-:func:`~curriculum.content._facts.document_fact` (``check-facts.<name>.json``):
-a check that counts what every quiz names reads the model of a changed quiz only.
+The suppressions each document holds are kept in the record too, by the
+digest of its text: the audit of suppressions that silence nothing reads the
+model of a changed document only. So are the facts a check asks of each
+document through :func:`~curriculum.content._facts.document_fact`, in files
+beside the record (``check-facts.<name>.json``, a
+:class:`~curriculum.content._facts.DocumentFacts`): a check that counts what
+every quiz names reads the model of a changed quiz only.
+
+What a run costs for a document no edit touched is about a look-up: which
+documents changed is found once (their texts' digests against the record's),
+and a check's inputs are unchanged when none of the places it read is among
+them (a set operation). The record is JSON lines: a header with its key, the
+documents' names, texts' digests, models' digests and suppressions (a line
+each), then one line per check (its name, a tab, its entry). A line whose
+content is as it was is written back as it was read, not encoded again. A
+record of another form, or whose documents do not read, is no record (every
+check runs); a check whose line does not read runs again.
 """
 
 from __future__ import annotations
@@ -35,12 +46,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import chain, compress
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from curriculum._memo import code_key, machine_key
-from curriculum._plain import read_record
+from curriculum._plain import RECORD_LIMIT, read_headed
 from curriculum.content._diagnostics import Diagnostic
 from curriculum.content._facts import DocumentFacts
 from curriculum.content._files import write_atomic
@@ -51,12 +64,12 @@ from curriculum.errors import CurriculumError
 
 __all__ = ["CHECK_RECORD", "CheckRecord", "Suppression", "suppressions_of"]
 
-VERSION = 2
+VERSION = 3
 """Raise it when the record's form changes."""
 CHECK_RECORD = "check-record.json"
 """The record's name, in the project's build cache."""
-SUPPRESSIONS = "check-suppressions.json"
-"""The suppressions each document holds, beside the record (a :class:`DocumentFacts`)."""
+_COLUMNS = 4
+"""The lines of the documents, after the header: names, texts' digests, models' digests, suppressions."""
 
 Suppression = tuple[Loc, str, str]
 """A suppression: the scope's key path, the rule's code, the reason."""
@@ -180,15 +193,50 @@ class _WatchedTable(Mapping[str, "Document[Any]"]):
         return key in self._table
 
 
+class _Record(NamedTuple):
+    """A record as read: its bytes, the documents' columns (parsed, and as read), each check's entry."""
+
+    raw: bytes
+    columns: list[list[Any]]
+    lines: list[bytes]
+    checks: dict[str, bytes]
+
+
+_NO_RECORD = _Record(b"", [[]] * _COLUMNS, [b""] * _COLUMNS, {})
+
+
+def _read(path: Path, key: str) -> _Record:
+    """Return the record at ``path`` if it is one of ``key``, else none (missing, damaged, another form)."""
+    headed = read_headed(path, RECORD_LIMIT)
+    if headed is None or headed[0].get("key") != key:
+        return _NO_RECORD
+    _, data, start = headed
+    lines = bytes(data[start:]).split(b"\n")
+    if len(lines) < _COLUMNS + 1 or lines.pop() != b"":  # every line ends with a newline
+        return _NO_RECORD
+    try:
+        columns = [json.loads(line) for line in lines[:_COLUMNS]]
+    except (ValueError, RecursionError):
+        return _NO_RECORD
+    if not all(isinstance(column, list) and len(column) == len(columns[0]) for column in columns):
+        return _NO_RECORD
+    checks: dict[str, bytes] = {}
+    for line in lines[_COLUMNS:]:
+        name, tab, entry = line.partition(b"\t")
+        if tab:
+            checks[name.decode("utf-8", "replace")] = entry
+    return _Record(bytes(data), columns, lines[:_COLUMNS], checks)
+
+
 class CheckRecord:
     """What each check read and found at the last run (see the module's description).
 
     The record names each document once, with the digests of its text and (for
-    a document some check read for its model) of its model, as they were at
-    the end of that run; each check names the documents it read by their
-    place in that list. Every entry speaks of the documents as they were then:
-    a check reused although a document's text changed (not its model) read
-    what the new digests describe.
+    a document some check read for its model) of its model, and the
+    suppressions it holds, as they were at the end of that run; each check
+    names the documents it read by their place in that list. Every entry
+    speaks of the documents as they were then: a check reused although a
+    document's text changed (not its model) read what the new digests describe.
 
     Parameters
     ----------
@@ -207,31 +255,48 @@ class CheckRecord:
         bib = cur.bibliography
         shared = [VERSION, machine_key(), code_key(), str(cur.root), bib.display if bib else None]
         shared.append(hashlib.sha256(bib.text.encode("utf-8", "surrogatepass")).hexdigest() if bib else None)
-        shared.append(cur.techniques.display if cur.techniques else None)
+        shared.append(cur.techniques.display if cur.techniques is not None else None)
         self._key = hashlib.sha256(json.dumps(shared).encode()).hexdigest()
-        data = read_record(path)
-        fitting = data.get("key") == self._key
-        checks, documents = (data.get(part) if fitting else None for part in ("checks", "documents"))
-        self._before: dict[str, Any] = checks if isinstance(checks, dict) else {}
-        self._documents_before = documents if isinstance(documents, list) else []
         self._within = cur.root or path.parent  # a record is kept for a project's content
-        self._suppressions = DocumentFacts(path.with_name(SUPPRESSIONS), self._within, "suppressions 1")
+        self._then = _read(path, self._key)
+        self._names: list[Any] = self._then.columns[0]
+        """The documents as the last run named them: an entry names each by its place in this list."""
+        self._name_at = dict(enumerate(self._names))
+        """The same by place: a place written as another kind of number (a damaged record) is found too."""
+        self._place_then: dict[str, int] = {}
+        self._fresh: set[str] = set()
+        """The documents whose text is as the last run left it."""
+        self._stale: set[int] = set()
+        """The places of the others: changed, gone, or named twice (a damaged record)."""
+        self._held: dict[str, list[Any]] = {}
+        """The suppressions of each document asked for this run, or kept as none (as JSON gives them back)."""
+        self._compare()
+        self._entries: dict[str, Any] = {}
+        self._now: dict[str, tuple[dict[str, Any], bool]] = {}
+        """Each check's entry this run, and whether it names documents by name (else by their places then)."""
         self._facts: dict[str, DocumentFacts] = {}
-        self._then: dict[str, tuple[str, str | None]] = {}
-        """Each document as the last run left it: its text's digest and its model's (None: not read)."""
-        for entry in self._documents_before:
-            if isinstance(entry, list) and len(entry) == 3 and all(isinstance(x, str) for x in entry[:2]):
-                self._then[entry[0]] = (entry[1], entry[2] if isinstance(entry[2], str) else None)
-        self._names = [
-            entry[0] if isinstance(entry, list) and entry else None for entry in self._documents_before
-        ]
-        self._now: dict[str, Any] = {}
         self._listings: dict[str, str] = {}
         self._models: dict[str, str] = {}
-        self._read_now: set[str] = set()
-        """The documents some check (reused or run) read for its model this run."""
+        self._read_places: set[int] = set()
+        self._read_names: set[str] = set()
+        """The documents some check (reused or run) read for its model this run: by place then, or by name."""
         self.ran: list[str] = []
         """The names of the checks run this time (the others' findings came from the record)."""
+
+    def _compare(self) -> None:
+        """Tell which documents are as the record left them (one look-up a document)."""
+        texts, held = self._then.columns[1], self._then.columns[3]
+        for n, name in enumerate(self._names):
+            doc = None
+            if isinstance(name, str) and name not in self._place_then:  # named twice: the first counts
+                self._place_then[name] = n
+                doc = self._by_display.get(name)
+            if doc is not None and doc.digest and doc.digest == texts[n]:
+                self._fresh.add(name)
+                if held[n] == []:  # most documents: no suppression (others are shape-checked when asked)
+                    self._held[name] = []
+            else:
+                self._stale.add(n)
 
     def findings(self, checks: Iterable[CheckFn] = CHECKS) -> list[Finding]:
         """Return what every check finds: run again if something it read changed, else as recorded."""
@@ -251,63 +316,118 @@ class CheckRecord:
 
     def suppressions(self, doc: Document[Any]) -> list[Suppression]:
         """Return the suppressions of ``doc``: as kept while its text is the same, else from its model."""
-        held = self._suppressions.get(doc, lambda: suppressions_of(doc), _suppression_rows)
-        return [(tuple(owner), code, reason) for owner, code, reason in held]
+        held = self._held.get(doc.display)
+        if held is None:
+            held = self._held_then(doc.display)
+            if held is None:
+                held = [[list(owner), code, reason] for owner, code, reason in suppressions_of(doc)]
+            self._held[doc.display] = held
+        return [(tuple(owner), code, reason) for owner, code, reason in held] if held else []
+
+    def _held_then(self, display: str) -> Any:
+        """Return the suppressions kept for a document whose text is the same (None: not kept, or damaged)."""
+        if display not in self._fresh:
+            return None
+        held = self._then.columns[3][self._place_then[display]]
+        return held if held == [] or _suppression_rows(held) else None
 
     def save(self) -> None:
-        """Write the record, if it changed (a failure to write it is ignored: it only saves time)."""
-        names = sorted(self._by_display)
-        place = {display: n for n, display in enumerate(names)}
-        documents = [[d, self._by_display[d].digest, self._model_now(d)] for d in names]
-        checks = {name: _placed(entry, place) for name, entry in self._now.items()}
-        self._suppressions.save()
+        """Write the record, if it changed (a failure to write it is ignored: it only saves time).
+
+        A line (a column of the documents, a check's entry) that is as it was
+        read is written back as read, not encoded again.
+        """
         for facts in self._facts.values():
             facts.save()
-        if checks == self._before and documents == self._documents_before:
+        names = sorted(self._by_display)
+        place = dict(zip(names, range(len(names)), strict=True))
+        moved = names != self._names  # documents came or went: places changed
+        digests = list(map(_DIGEST, map(self._by_display.__getitem__, names)))
+        columns = [names, digests, *self._models_and_held(names)]
+        lines = [json.dumps({"key": self._key}).encode()]
+        for now, then, line in zip(columns, self._then.columns, self._then.lines, strict=True):
+            lines.append(line if now == then and line else _encoded(now))
+        for name, (entry, named) in self._now.items():
+            if moved and not named:
+                entry, named = _named(entry, self._name_at), True
+            placed = _placed(entry, place) if named else entry
+            lines.append(name.encode() + b"\t" + self._check_line(name, placed))
+        text = b"\n".join(lines) + b"\n"
+        if text == self._then.raw:
             return
-        text = json.dumps({"key": self._key, "checks": checks, "documents": documents}, separators=(",", ":"))
         with contextlib.suppress(CurriculumError, OSError):
-            write_atomic(self._path, text, within=self._within)
+            write_atomic(self._path, text, within=self._within, only_if_changed=False)
+
+    def _check_line(self, name: str, entry: dict[str, Any]) -> bytes:
+        """Return the line of a check's entry (after its name): as read, if the entry is as it was."""
+        line = self._then.checks.get(name)
+        return line if line is not None and entry == self._entry(name) else _encoded(entry)
+
+    def _models_and_held(self, names: list[str]) -> list[list[Any]]:
+        """Return, for each document, its model's digest (if a check read its model) and its suppressions.
+
+        Suppressions not asked for this run are kept while the text is the same,
+        else unknown (None).
+        """
+        then = self._then.columns[3]
+        read = self._read_names.union(
+            compress(self._names, map(self._read_places.__contains__, self._name_at))
+        )
+        models = [self._model_now(d) if d in read else None for d in names]
+        held = [self._held.get(d, then[self._place_then[d]] if d in self._fresh else None) for d in names]
+        return [models, held]
 
     # ------------------------------------------------------------------ one check
 
+    def _entry(self, name: str) -> Any:
+        """Return a check's entry as the record holds it (None: none, or not JSON)."""
+        if name not in self._entries:
+            line = self._then.checks.get(name)
+            try:
+                self._entries[name] = None if line is None else json.loads(line)
+            except (ValueError, RecursionError):
+                self._entries[name] = None
+        return self._entries[name]
+
     def _kept(self, name: str) -> list[Finding] | None:
         """Return what ``name`` found last time if nothing it read changed since, else None."""
-        then: Any = self._before.get(name)
-        read = self._unchanged(then)
-        if read is None:
+        then = self._entry(name)
+        if not self._unchanged(then):
             return None
         found = self._findings(then.get("findings"))
         if found is None:
             return None
-        self._now[name] = {**read, "findings": then["findings"]}
+        self._read_places.update(then["model"])
+        self._now[name] = (then, False)
         return found
 
-    def _unchanged(self, then: Any) -> dict[str, Any] | None:
-        """Return what an entry says was read (by name) if none of it changed since, else None."""
+    def _unchanged(self, then: Any) -> bool:
+        """Whether nothing an entry (naming documents by their places then) says was read changed since."""
         try:
             tables, model, file = then["tables"], then["model"], then["file"]
             if any(self._listing(table) != digest for table, digest in tables.items()):
-                return None
-            read = {
-                "tables": tables,
-                "model": [self._names[n] for n in model],
-                "file": [self._names[n] for n in file],
-            }
-            if not all(isinstance(d, str) and self._same(d, _MODEL) for d in read["model"]):
-                return None
-            if not all(isinstance(d, str) and self._same(d, _FILE) for d in read["file"]):
-                return None
-        except (TypeError, KeyError, IndexError, AttributeError):
-            return None
-        self._read_now.update(read["model"])
-        return read
+                return False
+            if not all(map(self._name_at.__contains__, model)) or not all(
+                map(self._name_at.__contains__, file)
+            ):
+                return False
+            if not self._stale.isdisjoint(file):
+                return False
+            return all(self._same_model(n) for n in self._stale.intersection(model))
+        except (TypeError, KeyError, AttributeError):
+            return False
+
+    def _same_model(self, place: int) -> bool:
+        """Whether a document whose text changed (read for its model) has the model the last run read."""
+        name, then = self._name_at[place], self._then.columns[2][place]
+        doc = self._by_display.get(name) if isinstance(name, str) else None
+        return doc is not None and bool(doc.digest) and isinstance(then, str) and self._model(doc) == then
 
     def _run(self, name: str, fn: CheckFn) -> list[Finding]:
         """Run ``fn`` on a view that notes what it reads; record that and what it found."""
         reads = _Reads(self._facts_of)
         found = [self._unwatched(finding) for finding in fn(self._watching(reads))]
-        self._now[name] = {**self._read(reads), "findings": [self._row(finding) for finding in found]}
+        self._now[name] = ({**self._read(reads), "findings": [self._row(finding) for finding in found]}, True)
         return found
 
     def _by_document(self, name: str, check: DocumentCheck) -> list[Finding]:
@@ -316,30 +436,36 @@ class CheckRecord:
         Its context is computed again only if something it read changed; with
         the same context, each unchanged document's findings are as recorded.
         """
-        then: Any = self._before.get(name)
+        then = self._entry(name)
         then = then if isinstance(then, dict) else {}
-        recorded = then.get("context")
-        context = self._unchanged(recorded)
-        if context is not None and isinstance(recorded, dict) and "value" in recorded:
-            value = recorded["value"]
+        recorded: Any = then.get("context")
+        if self._unchanged(recorded) and "value" in recorded:
+            context, value, named = recorded, recorded["value"], False
+            self._read_places.update(recorded["model"])
         else:
             reads = _Reads(self._facts_of)
             value = json.loads(json.dumps(check.context(self._watching(reads))))  # as a record gives it back
-            context = self._read(reads)
+            context, named = {**self._read(reads), "value": value}, True
             self.ran.append(name)
         same = isinstance(recorded, dict) and recorded.get("value") == value
-        before = then.get("documents") if same and isinstance(then.get("documents"), dict) else {}
-        documents: dict[str, list[Any]] = {}
+        before = then.get("documents") if same else None
+        before = before if isinstance(before, dict) else {}
+        documents: dict[str, Any] = {}
         found: list[Finding] = []
         for doc in check.documents(self._cur) if value is not None else ():
-            unchanged = same and self._same(doc.display, _FILE)
-            kept = self._findings(before.get(doc.display, [])) if unchanged else None
+            display = doc.display
+            unchanged = same and display in self._fresh
+            if unchanged and display not in before:
+                continue  # nothing was found in it
+            rows = before[display] if unchanged else None
+            kept = None if rows is None else self._findings(rows)
             if kept is None:
                 kept = list(check.check(doc, value))
+                rows = [self._row(finding) for finding in kept]
             if kept:
-                documents[doc.display] = [self._row(finding) for finding in kept]
-            found += kept
-        self._now[name] = {"context": {**context, "value": value}, "documents": documents}
+                documents[display] = rows
+                found += kept
+        self._now[name] = ({"context": context, "documents": documents}, named)
         return found
 
     def _facts_of(self, name: str) -> DocumentFacts:
@@ -382,7 +508,7 @@ class CheckRecord:
     def _read(self, reads: _Reads) -> dict[str, Any]:
         """Return what the record keeps of ``reads``: each table's listing, each document as it was read."""
         model = sorted(d for d, how in reads.docs.items() if how == _MODEL)
-        self._read_now.update(model)
+        self._read_names.update(model)
         return {
             "tables": {t: self._listing(t) for t in sorted(reads.tables)},
             "model": model,
@@ -417,19 +543,10 @@ class CheckRecord:
         """Return a digest of a table's files (its ids and where they are): what a look into it depends on."""
         if table not in self._listings:
             docs = self._tables.get(table, {})
-            names = sorted((ident, doc.display) for ident, doc in docs.items())
-            self._listings[table] = hashlib.sha256(json.dumps(names).encode()).hexdigest()
+            names = sorted(zip(docs.keys(), map(_DISPLAY, docs.values()), strict=True))
+            text = "\0".join(chain.from_iterable(names))  # no id nor path holds a NUL: one text a listing
+            self._listings[table] = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         return self._listings[table]
-
-    def _same(self, display: str, how: str) -> bool:
-        """Whether a document is as the last run left it: the same text, or (read for its model) model."""
-        doc = self._by_display.get(display)
-        then = self._then.get(display)
-        if doc is None or not doc.digest or then is None:
-            return False
-        if doc.digest == then[0]:
-            return True  # the model is not even loaded
-        return how == _MODEL and then[1] is not None and self._model(doc) == then[1]
 
     def _model(self, doc: Document[Any]) -> str:
         """Return a digest of a document's model."""
@@ -438,19 +555,23 @@ class CheckRecord:
         return self._models[doc.display]
 
     def _model_now(self, display: str) -> str | None:
-        """Return the digest of the model of a document a check read for it this run (else None).
+        """Return the digest of the model of a document a check read for it this run.
 
         Known already, recorded with the same text, or made now.
         """
-        if display not in self._read_now:
-            return None
         if display in self._models:
             return self._models[display]
-        then = self._then.get(display)
-        doc = self._by_display[display]
-        if then is not None and then[1] is not None and then[0] == doc.digest:
-            return then[1]
-        return self._model(doc)
+        then = self._then.columns[2][self._place_then[display]] if display in self._fresh else None
+        return then if isinstance(then, str) else self._model(self._by_display[display])
+
+
+_DISPLAY = operator.attrgetter("display")
+_DIGEST = operator.attrgetter("digest")
+
+
+def _encoded(data: Any) -> bytes:
+    """Return a line of the record: ``data`` as compact JSON."""
+    return json.dumps(data, separators=(",", ":")).encode()
 
 
 def _placed(entry: dict[str, Any], place: dict[str, int]) -> dict[str, Any]:
@@ -458,6 +579,17 @@ def _placed(entry: dict[str, Any], place: dict[str, int]) -> dict[str, Any]:
     if "context" in entry:
         return {**entry, "context": _placed(entry["context"], place)}
     return {**entry, "model": [place[d] for d in entry["model"]], "file": [place[d] for d in entry["file"]]}
+
+
+def _named(entry: dict[str, Any], name_at: dict[int, Any]) -> dict[str, Any]:
+    """Return an entry with the documents it read named by name, not by place (undoes :func:`_placed`)."""
+    if "context" in entry:
+        return {**entry, "context": _named(entry["context"], name_at)}
+    return {
+        **entry,
+        "model": [name_at[n] for n in entry["model"]],
+        "file": [name_at[n] for n in entry["file"]],
+    }
 
 
 def _model_digest(doc: Document[Any]) -> str:

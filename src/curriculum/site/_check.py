@@ -24,12 +24,12 @@ own execution stage.
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import os
 from pathlib import Path
+from typing import Any
 
-from curriculum._memo import Memo, memo_session
+from curriculum._memo import memo_session
 from curriculum.components import COMPONENTS
 from curriculum.content import (
     CHECK_RECORD,
@@ -37,6 +37,8 @@ from curriculum.content import (
     CheckReport,
     Curriculum,
     Diagnostic,
+    Document,
+    DocumentFacts,
     FileRefused,
     Severity,
     check_curriculum,
@@ -48,7 +50,6 @@ from curriculum.content import (
     inside,
     load_curriculum,
     project_files,
-    relative_posix,
     write_atomic,
 )
 from curriculum.errors import ContentError, CurriculumError, UsageError
@@ -145,6 +146,7 @@ def check_site(
     with memo_session(root):  # loading and the checks redo only the texts that changed (see curriculum._memo)
         cur = load_curriculum(root)
         diagnostics = check_curriculum(cur, record=root / CACHE_DIR / CHECK_RECORD)
+        kept = DocumentFacts(root / CACHE_DIR / PAGE_PROBLEMS, root, "page problems 1")
         for profile in project.profiles():
             try:
                 config = project.config(profile)
@@ -153,7 +155,8 @@ def check_site(
                 continue
             if profile == "resident":
                 resident = config
-            diagnostics += page_problems(config, cur)
+            diagnostics += page_problems(config, cur, kept)
+        kept.save()
     diagnostics = sorted(set(diagnostics))
     if execute and resident is not None and not any(d.severity == Severity.error for d in diagnostics):
         notebooks = [root / page for page in resident.pages() if page.endswith(".ipynb")]
@@ -195,15 +198,28 @@ def writable_folders(root: Path, output: Path | None = None) -> None:
         raise ContentError(problems)
 
 
-def page_problems(config: SiteConfig, cur: Curriculum) -> list[Diagnostic]:
+def page_problems(config: SiteConfig, cur: Curriculum, kept: DocumentFacts | None = None) -> list[Diagnostic]:
     """Return why pages of the site cannot be built: missing, unreadable, or nested too deeply.
 
     Generated pages (the quiz list, a page per quiz and per case, the rules
     reference, the API reference) do not exist before the build writes them,
     so they count as present when the content will produce them.
+
+    Parameters
+    ----------
+    config : SiteConfig
+        A profile's configuration: the pages it names.
+    cur : Curriculum
+        The content, which tells which pages are generated and which are content files.
+    kept : DocumentFacts | None
+        Where the problems of each page that is a content file (facilitator
+        notes) are kept by its text's digest (see :data:`PAGE_PROBLEMS`): an
+        unchanged notes page is not read again. None: every page is read.
     """
     root = config.root
-    notes = {relative_posix(doc.path, root): doc for doc in cur.notes.values() if doc.digest}  # content pages
+    base = os.fspath(root)
+    notes = {os.fspath(doc.path): doc for doc in cur.notes.values() if doc.digest}  # content pages
+    loaded = notes.keys() | {os.fspath(doc.path) for doc in cur.lessons.values() if doc.digest}  # there now
     generated = {"rules/index.qmd"}
     for spec in COMPONENTS.values():
         if spec.pages is not None:
@@ -226,7 +242,8 @@ def page_problems(config: SiteConfig, cur: Curriculum) -> list[Diagnostic]:
                     )
                 )
             continue
-        if not (root / page).exists() and not (root / page).is_symlink():
+        path = os.path.join(base, page)
+        if path not in loaded and not os.path.lexists(path):  # a link to nothing is there: reading it tells
             problems.append(
                 E_PAGE.at(
                     display,
@@ -238,10 +255,20 @@ def page_problems(config: SiteConfig, cur: Curriculum) -> list[Diagnostic]:
             continue
         if page.endswith(".ipynb"):
             continue  # notebooks in lessons/ are content, checked above; others are read when executed
-        doc = notes.get(page)
-        read = functools.partial(_read_problems, root, page)
-        problems += _PAGE_PROBLEMS.get(doc.digest, read, context=page) if doc is not None else read()
+        doc = notes.get(path)
+        problems += (
+            _read_problems(root, page) if doc is None or kept is None else _kept(kept, doc, root, page)
+        )
     return problems
+
+
+def _kept(kept: DocumentFacts, doc: Document[Any], root: Path, page: str) -> list[Diagnostic]:
+    """Return why the notes page ``doc`` cannot be built: as kept while its text is the same, else read."""
+
+    def made() -> list[Any]:
+        return [page, [d.as_row() for d in _read_problems(root, page)]]
+
+    return [Diagnostic.from_row(row) for row in kept.get(doc, made, _ProblemsOf(page))[1]]
 
 
 def _read_problems(root: Path, page: str) -> list[Diagnostic]:
@@ -253,11 +280,25 @@ def _read_problems(root: Path, page: str) -> list[Diagnostic]:
     return []
 
 
-_PAGE_PROBLEMS = Memo[list[Diagnostic]](
-    "site.page-problems",
-    1,
-    lambda found: [d.as_row() for d in found],
-    lambda data: [Diagnostic.from_row(row) for row in data],
-)
-"""Why a page that is a content file (facilitator notes) cannot be built, by the text's digest and
-the page's name: an unchanged notes page is not read again."""
+PAGE_PROBLEMS = "page-problems.json"
+"""Why each page that is a content file (facilitator notes) cannot be built, kept in the build cache by
+the text's digest with the page's name (a :class:`~curriculum.content.DocumentFacts`)."""
+
+
+class _ProblemsOf:
+    """Whether kept page problems are of ``page``, in the shape :func:`_kept` keeps (not damaged)."""
+
+    def __init__(self, page: str) -> None:
+        self.page = page
+
+    def __call__(self, held: Any) -> bool:
+        if not (
+            isinstance(held, list) and len(held) == 2 and held[0] == self.page and isinstance(held[1], list)
+        ):
+            return False
+        try:
+            for row in held[1]:
+                Diagnostic.from_row(row)
+        except ValueError:
+            return False
+        return True
