@@ -9,16 +9,25 @@ script (``progress-manifest.js``) so that it loads from ``file://`` too.
 It names no answer: only titles, links, counts, and which objectives each
 quiz item measures (the dashboard's mastery needs that map; whether an answer
 was correct is recorded by the quiz itself, in the learner's progress).
+
+A build keeps the script in its cache with what it was made from
+(:func:`kept_manifest`): an edit that leaves every part's title, link and
+size as they were costs a comparison of each document's digest, not the
+manifest made and encoded again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import json
-from collections.abc import Callable
+import os
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from curriculum._memo import code_key, machine_key
+from curriculum._plain import RECORD_LIMIT, read_headed
 from curriculum.components import COMPONENTS, dom_id, lists_of, outline
 from curriculum.content import (
     COMPETENCY_DOMAINS,
@@ -27,10 +36,12 @@ from curriculum.content import (
     DocumentFacts,
     competency_domain,
     competency_name,
+    write_atomic,
 )
+from curriculum.errors import CurriculumError
 from curriculum.site._sources import output_path
 
-__all__ = ["MANIFEST_SCRIPT", "manifest_script", "progress_manifest"]
+__all__ = ["MANIFEST_SCRIPT", "Manifest", "kept_manifest", "manifest_script", "progress_manifest"]
 
 MANIFEST_SCRIPT = "progress-manifest.js"
 """Where the manifest is published, relative to the site's root."""
@@ -60,19 +71,45 @@ def progress_manifest(cur: Curriculum, facts: DocumentFacts | None = None) -> di
         ``name`` ("Patient Care 4") and ``domain`` (``PC``), and ``domains`` every domain
         (``id``, ``name``), both in the ACGME order (a JSON object's keys would be sorted).
     """
+    sources = _sources(cur)
+    return _manifest(cur, sources, [_facts_of(cur.root, source, facts) for source in sources])
 
-    def of(doc: Document[Any], make: Callable[[], Any]) -> Any:
-        return facts.get(doc, make) if facts is not None else make()
 
-    taught = {ident: of(doc, functools.partial(_lesson_facts, doc)) for ident, doc in cur.lessons.items()}
-    shown = {
-        folder: {
-            ident: of(doc, functools.partial(_part_facts, cur.root, folder, ident, doc))
-            for ident, doc in table.items()
-        }
+_Source = tuple[str | None, str, Document[Any]]
+"""A document the manifest is made from: its table's folder (None for a lesson), its id, and the document."""
+
+
+def _sources(cur: Curriculum) -> list[_Source]:
+    """Return the documents the manifest is made from, in its order: the lessons, then each part's table."""
+    folders = {spec.content.folder for spec in COMPONENTS.values()}
+    lessons: list[_Source] = [(None, ident, doc) for ident, doc in cur.lessons.items()]
+    return lessons + [
+        (folder, ident, doc)
         for folder, table in cur.tables.items()
-        if any(spec.content.folder == folder for spec in COMPONENTS.values())
-    }
+        if folder in folders
+        for ident, doc in table.items()
+    ]
+
+
+def _facts_of(root: Path | None, source: _Source, facts: DocumentFacts | None = None) -> Any:
+    """Return what the manifest says of one document: kept in ``facts`` if given, else made from its model."""
+    folder, ident, doc = source
+    if folder is None:
+        make = functools.partial(_lesson_facts, doc)
+    else:
+        make = functools.partial(_part_facts, root, folder, ident, doc)
+    return facts.get(doc, make) if facts is not None else make()
+
+
+def _manifest(cur: Curriculum, sources: list[_Source], made: list[Any]) -> dict[str, Any]:
+    """Return the manifest (see :func:`progress_manifest`) of ``sources``, whose facts are ``made``."""
+    taught: dict[str, Any] = {}
+    shown: dict[str, dict[str, Any]] = {}
+    for (folder, ident, _), facts in zip(sources, made, strict=True):
+        if folder is None:
+            taught[ident] = facts
+        else:
+            shown.setdefault(folder, {})[ident] = facts
     parts: dict[str, dict[str, Any]] = {}
     naming: dict[str, str | None] = {}
     for kind, spec in COMPONENTS.items():  # in registry order, each table in its files' order
@@ -162,8 +199,154 @@ def manifest_script(cur: Curriculum, facts: DocumentFacts | None = None) -> str:
 
     ``facts`` is where what it says of each document is kept (see :func:`progress_manifest`).
     """
-    text = json.dumps(
-        progress_manifest(cur, facts), ensure_ascii=False, separators=(",", ":"), sort_keys=True
-    )
+    return _script(progress_manifest(cur, facts))
+
+
+def _script(manifest: dict[str, Any]) -> str:
+    """Return the script that sets the manifest as one global (see :func:`manifest_script`)."""
+    text = json.dumps(manifest, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     text = text.replace("</", "<\\/").replace("<!--", "\\u003c!--")
     return f"window.CURRICULUM_MANIFEST = {text};\n"
+
+
+MANIFEST_FACTS = "manifest-facts.json"
+"""What the manifest says of each document, in the build cache (see :class:`DocumentFacts`)."""
+MANIFEST_RECORD = "manifest-script.json"
+"""The script the last build made and what it was made from, in the build cache (:func:`kept_manifest`)."""
+_FORM = "progress-manifest 1"
+"""The facts' and the record's form: the code's key names them too (a new form is a new name)."""
+
+
+class Manifest(NamedTuple):
+    """The manifest's script, and its digest (what a file made from the script is keyed by)."""
+
+    script: str
+    digest: str
+
+
+def kept_manifest(cur: Curriculum, cache: Path | None, within: Path) -> Manifest:
+    """Return the manifest's script (:func:`manifest_script`), kept in ``cache`` by what it is made from.
+
+    The script is a function of the code, of the project's folder, and of each
+    document's name (its table, id and, for a lesson, its file) and facts, in
+    order. The record names each document's facts by the digest of their JSON,
+    with the digest of the text they were made from. While every document's
+    text is as recorded, the script is the one kept: a comparison a document,
+    and no facts are read. A document whose text changed has its facts made
+    again, from its model: while they are as recorded (a quiz item's text
+    edited), the script is still the one kept; otherwise it is made again
+    from every document's facts (kept in :class:`DocumentFacts`, which reads
+    only the changed documents' models).
+
+    Parameters
+    ----------
+    cur : Curriculum
+        The checked curriculum.
+    cache : Path | None
+        The build cache holding the record and the facts; None: the script is made, and nothing kept.
+    within : Path
+        The project: the records are written only inside it.
+    """
+    sources = _sources(cur)
+    if cache is None or not all(doc.digest for _, _, doc in sources):  # a document no digest names
+        fresh = manifest_script(cur)
+        return Manifest(fresh, _digest(fresh.encode()))
+    path, key = cache / MANIFEST_RECORD, _record_key(cur.root)
+    header, kept = _read_record(path, key)
+    recorded = header.get("documents")
+    documents = _kept(cur.root, sources, recorded) if kept is not None else None
+    if documents is not None and kept is not None:
+        if documents is not recorded:
+            _write_record(path, within, {**header, "documents": documents}, kept)
+        return Manifest(kept, str(header["script"]))
+    facts = DocumentFacts(cache / MANIFEST_FACTS, within, _FORM)
+    made = [_facts_of(cur.root, source, facts) for source in sources]
+    facts.save()
+    script = _script(_manifest(cur, sources, made))
+    before = (
+        {str(e[0]): e for e in recorded if isinstance(e, list) and e} if isinstance(recorded, list) else {}
+    )
+    documents = [_entry_of(source, facts, before) for source, facts in zip(sources, made, strict=True)]
+    digest = _digest(script.encode())
+    _write_record(path, within, {"key": key, "script": digest, "documents": documents}, script)
+    return Manifest(script, digest)
+
+
+def _name(source: _Source) -> str:
+    """Return what names a document in the record: its table and id, and a lesson's file (its link)."""
+    folder, ident, doc = source
+    return f"{folder}\0{ident}" if folder is not None else f"\0{ident}\0{os.fspath(doc.path)}"
+
+
+def _facts_digest(facts: Any) -> str:
+    """Return the digest of a document's facts (of their JSON: facts read from a file are the same)."""
+    return _digest(json.dumps(facts, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode())
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _entry_of(source: _Source, facts: Any, before: dict[str, Any]) -> list[str]:
+    """Return a document's entry in the record: its name, its text's digest and its facts' digest.
+
+    The facts' digest is taken from ``before`` (the last record's entries, by
+    name) while the text's digest is as it recorded.
+    """
+    name, digest = _name(source), source[2].digest
+    then = before.get(name)
+    if isinstance(then, list) and len(then) == 3 and then[1] == digest and isinstance(then[2], str):
+        return then
+    return [name, digest, _facts_digest(facts)]
+
+
+def _kept(root: Path | None, sources: list[_Source], recorded: Any) -> list[Any] | None:
+    """Return the record's documents, with any text that changed but not its facts recorded anew.
+
+    None when the kept script is not the one ``sources`` make: a document
+    added, removed, moved or renamed, or one whose facts changed. The record's
+    own list when nothing changed.
+    """
+    if not isinstance(recorded, list) or len(recorded) != len(sources):
+        return None
+    documents = recorded
+    for at, (source, entry) in enumerate(zip(sources, recorded, strict=True)):
+        if not isinstance(entry, list) or len(entry) != 3 or entry[0] != _name(source):
+            return None
+        digest = source[2].digest
+        if entry[1] != digest:
+            facts = _facts_digest(_facts_of(root, source))
+            if facts != entry[2]:
+                return None
+            if documents is recorded:
+                documents = list(recorded)
+            documents[at] = [entry[0], digest, facts]
+    return documents
+
+
+def _record_key(root: Path | None) -> str:
+    """Return what a record must be kept under: the form, this computer, the code and the project's folder."""
+    text = f"{_FORM}\0{machine_key()}\0{code_key()}\0{os.fspath(root) if root is not None else ''}"
+    return _digest(text.encode())
+
+
+def _read_record(path: Path, key: str) -> tuple[dict[str, Any], str | None]:
+    """Return the record's header and its script (None: no record of ``key``, or a damaged one)."""
+    found = read_headed(path, RECORD_LIMIT)
+    if found is None or found[0].get("key") != key:
+        return {}, None
+    header, data, start = found
+    body = bytes(data[start:])
+    if header.get("script") != _digest(body):
+        return {}, None  # a damaged record: nothing it says is trusted
+    try:
+        return header, body.decode()
+    except UnicodeDecodeError:  # pragma: no cover - a body of the digest recorded is the script written
+        return {}, None
+
+
+def _write_record(path: Path, within: Path, header: dict[str, Any], script: str) -> None:
+    """Write the record: its header on the first line, then the script (a failure to write is ignored)."""
+    data = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode() + b"\n" + script.encode()
+    with contextlib.suppress(CurriculumError, OSError):
+        write_atomic(path, data, within=within)

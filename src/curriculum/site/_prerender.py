@@ -34,11 +34,11 @@ from markupsafe import Markup
 from curriculum._cache import PROJECT_CACHE
 from curriculum._memo import Memo
 from curriculum.components import COMPONENTS, Mount, PageContext
-from curriculum.content import EVERY, Curriculum, DocumentFacts, write_atomic
+from curriculum.content import EVERY, Curriculum, write_atomic
 from curriculum.hosts.static import static_fragment
 from curriculum.render import GeneratedPage, PayloadBuilder, Where, html_templates, placed
 from curriculum.site._assets import site_assets
-from curriculum.site._manifest import manifest_script
+from curriculum.site._manifest import kept_manifest
 from curriculum.site._output_record import OutputRecord
 from curriculum.site._reference import api_reference
 from curriculum.site._rules_page import rules_markdown
@@ -46,8 +46,6 @@ from curriculum.site._rules_page import rules_markdown
 __all__ = ["ASSETS_INCLUDE", "Prerendered", "api_reference", "generated_pages", "prerender"]
 
 ASSETS_INCLUDE = "_curriculum-assets.html"
-MANIFEST_FACTS = "manifest-facts.json"
-"""What the progress manifest says of each document, in the build cache (see :class:`DocumentFacts`)."""
 
 
 _Make = Callable[[PayloadBuilder], GeneratedPage]
@@ -150,6 +148,28 @@ def generated_pages(cur: Curriculum, builder: PayloadBuilder) -> GeneratedPages:
     payload inline); the Pandoc engine replaces that block by its own mount.
     """
     return GeneratedPages(cur, builder)
+
+
+def _stale_pages(root: Path, generated: Mapping[str, GeneratedPage]) -> list[Path]:
+    """Return the pages in the page folders (``quiz/*.qmd``) that are no longer generated (a quiz removed).
+
+    Each folder is listed once, its files named as strings: no path object is made for a page that stays.
+    """
+    stale: list[Path] = []
+    for spec in COMPONENTS.values():
+        if spec.pages is None:
+            continue
+        folder = spec.pages.folder
+        try:
+            names = os.listdir(root / folder)
+        except OSError:  # no such folder (yet)
+            continue
+        stale += [
+            root / folder / name
+            for name in names
+            if name.endswith(".qmd") and f"{folder}/{name}" not in generated
+        ]
+    return stale
 
 
 def _context(builder: PayloadBuilder) -> PageContext:
@@ -276,21 +296,17 @@ def prerender(
         made_from = generated.made_from(name)
         if written is not None and made_from is not None:
             written.wrote(name, key=made_from)
-    facts = (
-        DocumentFacts(root / PROJECT_CACHE / MANIFEST_FACTS, root, "progress-manifest 1") if record else None
-    )
-    manifest = manifest_script(cur, facts)
-    if facts is not None:
-        facts.save()
-    write(root / ASSETS_INCLUDE, _assets_include(manifest))
+    manifest = kept_manifest(cur, root / PROJECT_CACHE if record else None, root)
+    if written is None or not written.kept(ASSETS_INCLUDE, ["manifest", manifest.digest]):
+        write(root / ASSETS_INCLUDE, _assets_include(manifest.script))  # the rest of it is the code's
+        if written is not None:
+            written.wrote(ASSETS_INCLUDE)
     write(root / "rules/index.qmd", rules_markdown())
-    for spec in COMPONENTS.values():
-        for stale in (root / spec.pages.folder).glob("*.qmd") if spec.pages else ():
-            if stale.relative_to(root).as_posix() not in generated:
-                stale.unlink()
-                moved.append(stale)
+    for stale in _stale_pages(root, generated):
+        stale.unlink()
+        moved.append(stale)
     if written is not None:
         written.save()
     if reference:
         api_reference(root)  # the Pandoc engine starts it before the check instead (start_reference)
-    return Prerendered(changed, bool(moved), generated, manifest)
+    return Prerendered(changed, bool(moved), generated, manifest.script)
