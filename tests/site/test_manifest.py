@@ -147,8 +147,12 @@ def test_the_script_is_kept_while_what_it_shows_of_each_document_is_the_same(
 
     lesson, part = _manifest._lesson_facts, _manifest._part_facts
     monkeypatch.setattr(_manifest, "DocumentFacts", Facts)
-    monkeypatch.setattr(_manifest, "_lesson_facts", lambda doc: made.append(doc.id) or lesson(doc))
-    monkeypatch.setattr(_manifest, "_part_facts", lambda *args: made.append(args[2]) or part(*args))
+    monkeypatch.setattr(
+        _manifest, "_lesson_facts", lambda doc: made.append(f"lessons/{doc.id}") or lesson(doc)
+    )
+    monkeypatch.setattr(
+        _manifest, "_part_facts", lambda *args: made.append(f"{args[1]}/{args[2]}") or part(*args)
+    )
 
     def kept() -> str:
         opened.clear()
@@ -169,14 +173,20 @@ def test_the_script_is_kept_while_what_it_shows_of_each_document_is_the_same(
     quiz = project / "quizzes" / "intro.yml"
     text = quiz.read_text(encoding="utf-8")
     quiz.write_text(text.replace("doubts that", "doubts whether"), encoding="utf-8")
-    assert kept() == first and not opened and made == ["intro"]
+    assert kept() == first and not opened and made == ["quizzes/intro"]
     assert kept() == first and not opened and not made  # the new text is recorded
     quiz.write_text(text.replace("Introduction quiz", "Opening quiz", 1), encoding="utf-8")
     renamed = kept()
     assert opened and "Opening quiz" in renamed and "Opening quiz" not in first
-    record = project / PROJECT_CACHE / _manifest.MANIFEST_RECORD
-    record.write_bytes(record.read_bytes().replace(b"Opening quiz", b"Opening Quiz"))
-    assert kept() == renamed and opened and not made  # a damaged record: made again, from the facts kept
+    script = project / PROJECT_CACHE / _manifest.MANIFEST_KEPT
+    script.write_bytes(script.read_bytes().replace(b"Opening quiz", b"Opening Quiz"))
+    assert kept() == renamed and opened and not made  # a damaged script: made again, from the facts kept
     assert kept() == renamed and not opened
+    record = project / PROJECT_CACHE / _manifest.MANIFEST_RECORD
+    data = json.loads(record.read_text(encoding="utf-8"))
+    record.write_text(json.dumps({**data, "facts": data["facts"][1:]}), encoding="utf-8")
+    assert kept() == renamed and opened and not made  # a damaged record
+    quiz.write_text(text.replace("doubts that", "doubts whether"), encoding="utf-8")  # its title as it was
+    assert kept() == first and opened and made == ["quizzes/intro"]  # its facts no longer as recorded
     (project / "exercises" / "spot-the-stem.yml").unlink()
     assert "spot-the-stem" not in kept() and opened

@@ -19,7 +19,6 @@ manifest made and encoded again.
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import os
@@ -27,7 +26,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from curriculum._memo import code_key, machine_key
-from curriculum._plain import RECORD_LIMIT, read_headed
+from curriculum._plain import RECORD_LIMIT, read_existing, read_record
 from curriculum.components import COMPONENTS, dom_id, lists_of, outline
 from curriculum.content import (
     COMPETENCY_DOMAINS,
@@ -91,13 +90,20 @@ def _sources(cur: Curriculum) -> list[_Source]:
     ]
 
 
-def _facts_of(root: Path | None, source: _Source, facts: DocumentFacts | None = None) -> Any:
-    """Return what the manifest says of one document: kept in ``facts`` if given, else made from its model."""
+def _facts_of(
+    root: Path | None, source: _Source, facts: DocumentFacts | None = None, known: Any = None
+) -> Any:
+    """Return what the manifest says of one document: kept in ``facts`` if given, else made from its model.
+
+    ``known`` is what it says, if already made from its model.
+    """
     folder, ident, doc = source
-    if folder is None:
-        make = functools.partial(_lesson_facts, doc)
-    else:
-        make = functools.partial(_part_facts, root, folder, ident, doc)
+
+    def make() -> Any:
+        if known is not None:
+            return known
+        return _lesson_facts(doc) if folder is None else _part_facts(root, folder, ident, doc)
+
     return facts.get(doc, make) if facts is not None else make()
 
 
@@ -212,7 +218,9 @@ def _script(manifest: dict[str, Any]) -> str:
 MANIFEST_FACTS = "manifest-facts.json"
 """What the manifest says of each document, in the build cache (see :class:`DocumentFacts`)."""
 MANIFEST_RECORD = "manifest-script.json"
-"""The script the last build made and what it was made from, in the build cache (:func:`kept_manifest`)."""
+"""What the script the last build made was made from, in the build cache (:func:`kept_manifest`)."""
+MANIFEST_KEPT = "manifest-script.js"
+"""That script, named by its digest in the record: an edit it does not show rewrites the record only."""
 _FORM = "progress-manifest 1"
 """The facts' and the record's form: the code's key names them too (a new form is a new name)."""
 
@@ -231,19 +239,19 @@ def kept_manifest(cur: Curriculum, cache: Path | None, within: Path) -> Manifest
     document's name (its table, id and, for a lesson, its file) and facts, in
     order. The record names each document's facts by the digest of their JSON,
     with the digest of the text they were made from. While every document's
-    text is as recorded, the script is the one kept: a comparison a document,
-    and no facts are read. A document whose text changed has its facts made
-    again, from its model: while they are as recorded (a quiz item's text
-    edited), the script is still the one kept; otherwise it is made again
-    from every document's facts (kept in :class:`DocumentFacts`, which reads
-    only the changed documents' models).
+    text is as recorded, the script is the one kept: the documents' names and
+    digests are compared as two lists, and no facts are read. A document whose
+    text changed has its facts made again, from its model: while they are as
+    recorded (a quiz item's text edited), the script is still the one kept;
+    otherwise it is made again from every document's facts (kept in
+    :class:`DocumentFacts`, which reads only the changed documents' models).
 
     Parameters
     ----------
     cur : Curriculum
         The checked curriculum.
     cache : Path | None
-        The build cache holding the record and the facts; None: the script is made, and nothing kept.
+        The build cache holding the records and the facts; None: the script is made, and nothing kept.
     within : Path
         The project: the records are written only inside it.
     """
@@ -251,31 +259,17 @@ def kept_manifest(cur: Curriculum, cache: Path | None, within: Path) -> Manifest
     if cache is None or not all(doc.digest for _, _, doc in sources):  # a document no digest names
         fresh = manifest_script(cur)
         return Manifest(fresh, _digest(fresh.encode()))
-    path, key = cache / MANIFEST_RECORD, _record_key(cur.root)
-    header, kept = _read_record(path, key)
-    recorded = header.get("documents")
-    documents = _kept(cur.root, sources, recorded) if kept is not None else None
-    if documents is not None and kept is not None:
-        if documents is not recorded:
-            _write_record(path, within, {**header, "documents": documents}, kept)
-        return Manifest(kept, str(header["script"]))
+    record = _Record(cache, within, _record_key(cur.root), sources)
+    kept = record.script()
+    if kept is not None and record.facts_stand(cur.root):
+        record.save()
+        return Manifest(kept, record.digest)
     facts = DocumentFacts(cache / MANIFEST_FACTS, within, _FORM)
-    made = [_facts_of(cur.root, source, facts) for source in sources]
+    made = [_facts_of(cur.root, source, facts, record.made.get(at)) for at, source in enumerate(sources)]
     facts.save()
     script = _script(_manifest(cur, sources, made))
-    before = (
-        {str(e[0]): e for e in recorded if isinstance(e, list) and e} if isinstance(recorded, list) else {}
-    )
-    documents = [_entry_of(source, facts, before) for source, facts in zip(sources, made, strict=True)]
-    digest = _digest(script.encode())
-    _write_record(path, within, {"key": key, "script": digest, "documents": documents}, script)
-    return Manifest(script, digest)
-
-
-def _name(source: _Source) -> str:
-    """Return what names a document in the record: its table and id, and a lesson's file (its link)."""
-    folder, ident, doc = source
-    return f"{folder}\0{ident}" if folder is not None else f"\0{ident}\0{os.fspath(doc.path)}"
+    record.save(script, made)
+    return Manifest(script, record.digest)
 
 
 def _facts_digest(facts: Any) -> str:
@@ -287,66 +281,114 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _entry_of(source: _Source, facts: Any, before: dict[str, Any]) -> list[str]:
-    """Return a document's entry in the record: its name, its text's digest and its facts' digest.
-
-    The facts' digest is taken from ``before`` (the last record's entries, by
-    name) while the text's digest is as it recorded.
-    """
-    name, digest = _name(source), source[2].digest
-    then = before.get(name)
-    if isinstance(then, list) and len(then) == 3 and then[1] == digest and isinstance(then[2], str):
-        return then
-    return [name, digest, _facts_digest(facts)]
-
-
-def _kept(root: Path | None, sources: list[_Source], recorded: Any) -> list[Any] | None:
-    """Return the record's documents, with any text that changed but not its facts recorded anew.
-
-    None when the kept script is not the one ``sources`` make: a document
-    added, removed, moved or renamed, or one whose facts changed. The record's
-    own list when nothing changed.
-    """
-    if not isinstance(recorded, list) or len(recorded) != len(sources):
-        return None
-    documents = recorded
-    for at, (source, entry) in enumerate(zip(sources, recorded, strict=True)):
-        if not isinstance(entry, list) or len(entry) != 3 or entry[0] != _name(source):
-            return None
-        digest = source[2].digest
-        if entry[1] != digest:
-            facts = _facts_digest(_facts_of(root, source))
-            if facts != entry[2]:
-                return None
-            if documents is recorded:
-                documents = list(recorded)
-            documents[at] = [entry[0], digest, facts]
-    return documents
-
-
 def _record_key(root: Path | None) -> str:
     """Return what a record must be kept under: the form, this computer, the code and the project's folder."""
     text = f"{_FORM}\0{machine_key()}\0{code_key()}\0{os.fspath(root) if root is not None else ''}"
     return _digest(text.encode())
 
 
-def _read_record(path: Path, key: str) -> tuple[dict[str, Any], str | None]:
-    """Return the record's header and its script (None: no record of ``key``, or a damaged one)."""
-    found = read_headed(path, RECORD_LIMIT)
-    if found is None or found[0].get("key") != key:
-        return {}, None
-    header, data, start = found
-    body = bytes(data[start:])
-    if header.get("script") != _digest(body):
-        return {}, None  # a damaged record: nothing it says is trusted
-    try:
-        return header, body.decode()
-    except UnicodeDecodeError:  # pragma: no cover - a body of the digest recorded is the script written
-        return {}, None
+def _well_formed(data: dict[str, Any]) -> bool:
+    """Whether a record lists as many names, texts' digests and facts' digests (a damaged one may not)."""
+    lists = [data.get(field) for field in ("names", "digests", "facts")]
+    return all(isinstance(found, list) and len(found) == len(lists[0] or ()) for found in lists)
 
 
-def _write_record(path: Path, within: Path, header: dict[str, Any], script: str) -> None:
-    """Write the record: its header on the first line, then the script (a failure to write is ignored)."""
-    data = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode() + b"\n" + script.encode()
-    with contextlib.suppress(CurriculumError, OSError):
-        write_atomic(path, data, within=within)
+class _Record:
+    """What the kept script was made from: each document's name, text's digest and facts' digest, in order.
+
+    Parameters
+    ----------
+    cache : Path
+        The build cache (the record and the script are :data:`MANIFEST_RECORD` and :data:`MANIFEST_KEPT`).
+    within : Path
+        The project: they are written only inside it.
+    key : str
+        What the record is kept under (:func:`_record_key`): one of another key is none.
+    sources : list
+        The documents the script is made from now.
+    """
+
+    def __init__(self, cache: Path, within: Path, key: str, sources: list[_Source]) -> None:
+        self._path = cache / MANIFEST_RECORD
+        self._kept = cache / MANIFEST_KEPT
+        self._within = within
+        self._key = key
+        self._sources = sources
+        self._names = [
+            f"{folder}\0{ident}" if folder is not None else f"\0{ident}\0{os.fspath(doc.path)}"
+            for folder, ident, doc in sources
+        ]
+        self._digests = [doc.digest for _, _, doc in sources]
+        data = read_record(self._path)
+        self._before = data if data.get("key") == key and _well_formed(data) else {}
+        self._facts: list[Any] = list(self._before.get("facts", ()))
+        self.digest = str(self._before.get("script", ""))
+        """The digest of the script the record names (of the one :meth:`save` was given, once saved)."""
+        self.made: dict[int, Any] = {}
+        """The facts :meth:`facts_stand` made, of the documents whose text changed, by their place."""
+
+    def script(self) -> str | None:
+        """Return the script the record names, if it is kept as written (None: no record, or damaged)."""
+        if not self._before:
+            return None
+        data = read_existing(self._kept, RECORD_LIMIT)
+        if data is None or _digest(data) != self.digest:
+            return None
+        return data.decode()  # the bytes of the digest recorded: the script as written
+
+    def facts_stand(self, root: Path | None) -> bool:
+        """Whether the documents are those recorded, each with the facts recorded.
+
+        A document whose text is not the one recorded has its facts made again,
+        from its model, and compared; they are recorded by its new text.
+        """
+        if self._names != self._before.get("names"):
+            return False
+        recorded = self._before["digests"]
+        if self._digests == recorded:
+            return True
+        for at, (now, then) in enumerate(zip(self._digests, recorded, strict=True)):
+            if now != then:
+                self.made[at] = _facts_of(root, self._sources[at])
+                if _facts_digest(self.made[at]) != self._facts[at]:
+                    return False
+        return True
+
+    def save(self, script: str | None = None, made: list[Any] | None = None) -> None:
+        """Record the documents as they are now; given a ``script`` made from the facts ``made``, keep it too.
+
+        A failure to write is ignored (the next build makes the script again).
+        """
+        if script is not None and made is not None:
+            self._facts = self._facts_digests(made)
+            self.digest = _digest(script.encode())
+            with contextlib.suppress(CurriculumError, OSError):
+                write_atomic(self._kept, script, within=self._within)
+        elif self._digests == self._before.get("digests"):
+            return  # as recorded
+        record = {
+            "key": self._key,
+            "script": self.digest,
+            "names": self._names,
+            "digests": self._digests,
+            "facts": self._facts,
+        }
+        with contextlib.suppress(CurriculumError, OSError):
+            text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+            write_atomic(self._path, text, within=self._within)
+
+    def _facts_digests(self, made: list[Any]) -> list[str]:
+        """Return the digest of each document's facts ``made``: the record's, for a text it names as it is."""
+        before = self._before
+        recorded = {
+            name: (digest, facts)
+            for name, digest, facts in zip(
+                before.get("names", ()), before.get("digests", ()), self._facts, strict=True
+            )
+        }
+        return [
+            then[1]
+            if (then := recorded.get(name)) is not None and then[0] == digest and isinstance(then[1], str)
+            else _facts_digest(facts)
+            for name, digest, facts in zip(self._names, self._digests, made, strict=True)
+        ]
