@@ -154,9 +154,9 @@ def test_the_assets_include_is_made_again_only_when_the_manifest_or_the_file_cha
 ) -> None:
     """Its record names the manifest's digest: while the file is as written, it is neither made nor read."""
     from curriculum import _memo
-    from curriculum.site import _output_record, _prerender
+    from curriculum.site import _generated_record, _prerender
 
-    monkeypatch.setattr(_output_record, "RACY_NS", 0)  # files just written are trusted too
+    monkeypatch.setattr(_generated_record, "RACY_NS", 0)  # files just written are trusted too
     made: list[str] = []
     real = _prerender._assets_include
     monkeypatch.setattr(
