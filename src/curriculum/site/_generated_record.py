@@ -51,7 +51,7 @@ class GeneratedRecord:
 
     def __init__(self, path: Path, root: Path, shared: str) -> None:
         self._path = path
-        self._root = os.fspath(root)
+        self._folder = os.path.join(root, "")  # with its separator: a file's path is one concatenation
         self._key = hashlib.sha256(f"{code_key()}\0{machine_key()}".encode()).hexdigest()
         self._shared = shared
         data = read_record(path)
@@ -110,7 +110,7 @@ class GeneratedRecord:
 
     def _stat(self, name: str) -> list[int]:
         try:
-            info = os.stat(os.path.join(self._root, name))  # strings: a call a file, every build
+            info = os.stat(self._folder + name)
         except OSError:
             return [-1, -1]
         return [info.st_size, info.st_mtime_ns]
