@@ -265,7 +265,8 @@ class Prerendered:
     pages : Mapping[str, GeneratedPage]
         Every generated page of a component kind, by its path in the project (``quiz/intro.qmd``).
     manifest : str
-        The progress manifest's script (``progress-manifest.js``), made once a build.
+        The progress manifest's script (``progress-manifest.js``), kept while
+        what it shows is unchanged (see :func:`~curriculum.site._manifest.kept_manifest`).
     """
 
     changed: list[Path]
@@ -297,7 +298,10 @@ def prerender(
     record : Path | None
         Where to record what each generated file was made from (in the build
         cache): a page the memo would give as it gave the file, which is as it
-        was written, is neither read from the memo nor compared again.
+        was written, is neither read from the memo nor compared again; one made
+        from its document alone is known by that document's digest, without
+        its key (see :class:`~curriculum.site._generated_record.GeneratedRecord`).
+        Without it, the manifest is made again as well.
 
     Returns
     -------
