@@ -518,10 +518,10 @@ def test_payloads_and_generated_pages_that_stand_are_not_looked_up(
     that needs them again makes them again: the site is a fresh build's.
     """
     from curriculum import _memo
-    from curriculum.site import _output_record
+    from curriculum.site import _generated_record
     from tests.site.conftest import same_as_a_fresh_build
 
-    monkeypatch.setattr(_output_record, "RACY_NS", 0)  # generated pages just written are trusted too
+    monkeypatch.setattr(_generated_record, "RACY_NS", 0)  # generated pages just written are trusted too
     build_site(project, engine="pandoc", console=Console(quiet=True))
     held: list[str] = []
     real = _memo.Memo.held

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -75,6 +76,28 @@ def test_a_file_added_removed_or_unreadable_changes_the_digest(tmp_path: Path) -
     assert FileDigests(tmp_path, record).digest(paths) not in {digest, ""}
 
 
+def test_files_are_named_relative_to_the_root_or_by_their_own_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Below the root as given (absolute, or the working folder), a file is named relative to it."""
+    root = tmp_path / "project"
+    inside = root / "quizzes" / "a.yml"
+    inside.parent.mkdir(parents=True)
+    outside = tmp_path / "elsewhere.yml"
+    for path in (inside, outside):
+        path.write_text("text\n")
+    digests = FileDigests(root, root / "cache" / "digests.json")
+    text = hashlib.sha256(b"text\n").hexdigest()
+    named = f"{outside.as_posix()}\0unreadable\0quizzes/a.yml\0{text}\0"  # one outside is not read
+    assert digests.digest([inside, outside]) == hashlib.sha256(named.encode()).hexdigest()
+    assert digests.files == {"quizzes/a.yml": text}
+    assert set(digests.stats) == {str(inside), str(outside)}
+    monkeypatch.chdir(root)
+    digests = FileDigests(Path("."), Path("cache") / "here.json")
+    digests.digest([Path("quizzes/a.yml")])
+    assert set(digests.files) == {"quizzes/a.yml"}
+
+
 @pytest.mark.parametrize(
     "planted",
     [
@@ -106,3 +129,17 @@ def test_a_touched_but_unchanged_input_is_still_nothing_to_build(project: Path) 
     console = Console(record=True, width=200)
     build_site(project, engine="pandoc", console=console)
     assert "nothing changed since the last build" in console.export_text()
+
+
+@pytest.mark.parametrize("out", ["/site/out", "/site/out/", "out", ""])
+def test_one_path_a_folder_names_every_folder_the_paths_are_in(out: str) -> None:
+    """The stamp names each folder once (from one of its paths), as it would from every path."""
+    from curriculum.site._quick import one_a_folder
+
+    names = ["a.html", "lessons/a.html", "lessons/b.html", "/abs/c.html", "/d.html", "x//y.html", "x/z.html"]
+    names += [f"lessons/{n}.html" for n in range(50)]
+    assert len(list(one_a_folder(names))) < len(names)
+    for given in (names, [os.path.join(out, n) for n in names]):
+        assert {os.path.dirname(p) for p in one_a_folder(given)} == {os.path.dirname(p) for p in given}
+    joined = {os.path.dirname(os.path.join(out, n)) for n in names}
+    assert {os.path.dirname(os.path.join(out, n)) for n in one_a_folder(names)} == joined

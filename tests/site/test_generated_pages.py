@@ -147,3 +147,39 @@ def test_front_matter_is_remembered_as_read(tmp_path: Path, monkeypatch: pytest.
     assert parsed == ["title: Dated\ndate: 2026-12-05"]  # the page's came from the memo
     assert read_front_matter("---\n[not, a mapping]\n---\n") == {}
     assert read_front_matter("---\ntitle: [unclosed\n---\n") == {}
+
+
+def test_the_assets_include_is_made_again_only_when_the_manifest_or_the_file_changed(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its record names the manifest's digest: while the file is as written, it is neither made nor read."""
+    from curriculum import _memo
+    from curriculum.site import _generated_record, _prerender
+
+    monkeypatch.setattr(_generated_record, "RACY_NS", 0)  # files just written are trusted too
+    made: list[str] = []
+    real = _prerender._assets_include
+    monkeypatch.setattr(
+        _prerender, "_assets_include", lambda manifest: made.append(manifest) or real(manifest)
+    )
+    include = project / _prerender.ASSETS_INCLUDE
+
+    def run() -> str:
+        made.clear()
+        _memo._stores.clear()
+        with _memo.memo_session(project):
+            cur = load_curriculum(project)
+            builder = payload_builder(Project(project), cur, "resident")
+            prerender(project, cur, builder, reference=False, record=project / ".curriculum-cache" / "g.json")
+        return include.read_text(encoding="utf-8")
+
+    first = run()
+    assert made and run() == first and not made
+    include.write_text("edited by hand", encoding="utf-8")
+    assert run() == first and made
+    quiz = project / "quizzes" / "intro.yml"
+    quiz.write_text(
+        quiz.read_text(encoding="utf-8").replace("Introduction quiz", "Opening quiz", 1), encoding="utf-8"
+    )
+    assert "Opening quiz" in run() and made
+    assert run() and not made

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
+
+import pytest
 
 from curriculum import _memo
 from curriculum._cache import PROJECT_CACHE
@@ -121,3 +124,69 @@ def test_what_the_script_says_of_each_document_is_made_again_only_when_it_change
     assert '"title":"New ' in script() and made[-1] == 1
     (project / "exercises" / "spot-the-stem.yml").unlink()
     assert "spot-the-stem" not in script() and made[-1] == 0
+
+
+def test_the_script_is_kept_while_what_it_shows_of_each_document_is_the_same(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit the manifest does not show reads no document's facts, and makes the edited one's only.
+
+    The record names each document's text and facts: an edit that changes its
+    facts, a document removed or a damaged record makes the script again, and
+    the script is always the one made from every model.
+    """
+    from curriculum.site import _manifest
+
+    opened: list[Path] = []
+    made: list[str] = []  # the documents whose facts were made from their model
+
+    class Facts(DocumentFacts):
+        def __init__(self, path: Path, within: Path, name: str) -> None:
+            opened.append(path)
+            super().__init__(path, within, name)
+
+    lesson, part = _manifest._lesson_facts, _manifest._part_facts
+    monkeypatch.setattr(_manifest, "DocumentFacts", Facts)
+    monkeypatch.setattr(
+        _manifest, "_lesson_facts", lambda doc: made.append(f"lessons/{doc.id}") or lesson(doc)
+    )
+    monkeypatch.setattr(
+        _manifest, "_part_facts", lambda *args: made.append(f"{args[1]}/{args[2]}") or part(*args)
+    )
+
+    def kept() -> str:
+        opened.clear()
+        made.clear()
+        _memo._stores.clear()  # a new process: what is kept comes from the files
+        with memo_session(project):
+            cur = load_curriculum(project)
+            found = _manifest.kept_manifest(cur, project / PROJECT_CACHE, project)
+            counted = list(made)
+            assert found.script == _manifest.manifest_script(cur), "the same as made from every model"
+            assert found.digest == hashlib.sha256(found.script.encode()).hexdigest()
+        made[:] = counted
+        return found.script
+
+    first = kept()
+    assert opened and made, "made from every document's model the first time"
+    assert kept() == first and not opened and not made
+    quiz = project / "quizzes" / "intro.yml"
+    text = quiz.read_text(encoding="utf-8")
+    quiz.write_text(text.replace("doubts that", "doubts whether"), encoding="utf-8")
+    assert kept() == first and not opened and made == ["quizzes/intro"]
+    assert kept() == first and not opened and not made  # the new text is recorded
+    quiz.write_text(text.replace("Introduction quiz", "Opening quiz", 1), encoding="utf-8")
+    renamed = kept()
+    assert opened and "Opening quiz" in renamed and "Opening quiz" not in first
+    script = project / PROJECT_CACHE / _manifest.MANIFEST_KEPT
+    script.write_bytes(script.read_bytes().replace(b"Opening quiz", b"Opening Quiz"))
+    assert kept() == renamed and opened and not made  # a damaged script: made again, from the facts kept
+    assert kept() == renamed and not opened
+    record = project / PROJECT_CACHE / _manifest.MANIFEST_RECORD
+    data = json.loads(record.read_text(encoding="utf-8"))
+    record.write_text(json.dumps({**data, "facts": data["facts"][1:]}), encoding="utf-8")
+    assert kept() == renamed and opened and not made  # a damaged record
+    quiz.write_text(text.replace("doubts that", "doubts whether"), encoding="utf-8")  # its title as it was
+    assert kept() == first and opened and made == ["quizzes/intro"]  # its facts no longer as recorded
+    (project / "exercises" / "spot-the-stem.yml").unlink()
+    assert "spot-the-stem" not in kept() and opened

@@ -9,16 +9,24 @@ script (``progress-manifest.js``) so that it loads from ``file://`` too.
 It names no answer: only titles, links, counts, and which objectives each
 quiz item measures (the dashboard's mastery needs that map; whether an answer
 was correct is recorded by the quiz itself, in the learner's progress).
+
+A build keeps the script in its cache with what it was made from
+(:func:`kept_manifest`): an edit that leaves every part's title, link and
+size as they were costs a comparison of each document's digest, not the
+manifest made and encoded again.
 """
 
 from __future__ import annotations
 
-import functools
+import contextlib
+import hashlib
 import json
-from collections.abc import Callable
+import os
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from curriculum._memo import code_key, machine_key
+from curriculum._plain import RECORD_LIMIT, read_existing, read_record
 from curriculum.components import COMPONENTS, dom_id, lists_of, outline
 from curriculum.content import (
     COMPETENCY_DOMAINS,
@@ -27,10 +35,12 @@ from curriculum.content import (
     DocumentFacts,
     competency_domain,
     competency_name,
+    write_atomic,
 )
+from curriculum.errors import CurriculumError
 from curriculum.site._sources import output_path
 
-__all__ = ["MANIFEST_SCRIPT", "manifest_script", "progress_manifest"]
+__all__ = ["MANIFEST_SCRIPT", "Manifest", "kept_manifest", "manifest_script", "progress_manifest"]
 
 MANIFEST_SCRIPT = "progress-manifest.js"
 """Where the manifest is published, relative to the site's root."""
@@ -60,19 +70,52 @@ def progress_manifest(cur: Curriculum, facts: DocumentFacts | None = None) -> di
         ``name`` ("Patient Care 4") and ``domain`` (``PC``), and ``domains`` every domain
         (``id``, ``name``), both in the ACGME order (a JSON object's keys would be sorted).
     """
+    sources = _sources(cur)
+    return _manifest(cur, sources, [_facts_of(cur.root, source, facts) for source in sources])
 
-    def of(doc: Document[Any], make: Callable[[], Any]) -> Any:
-        return facts.get(doc, make) if facts is not None else make()
 
-    taught = {ident: of(doc, functools.partial(_lesson_facts, doc)) for ident, doc in cur.lessons.items()}
-    shown = {
-        folder: {
-            ident: of(doc, functools.partial(_part_facts, cur.root, folder, ident, doc))
-            for ident, doc in table.items()
-        }
+_Source = tuple[str | None, str, Document[Any]]
+"""A document the manifest is made from: its table's folder (None for a lesson), its id, and the document."""
+
+
+def _sources(cur: Curriculum) -> list[_Source]:
+    """Return the documents the manifest is made from, in its order: the lessons, then each part's table."""
+    folders = {spec.content.folder for spec in COMPONENTS.values()}
+    lessons: list[_Source] = [(None, ident, doc) for ident, doc in cur.lessons.items()]
+    return lessons + [
+        (folder, ident, doc)
         for folder, table in cur.tables.items()
-        if any(spec.content.folder == folder for spec in COMPONENTS.values())
-    }
+        if folder in folders
+        for ident, doc in table.items()
+    ]
+
+
+def _facts_of(
+    root: Path | None, source: _Source, facts: DocumentFacts | None = None, known: Any = None
+) -> Any:
+    """Return what the manifest says of one document: kept in ``facts`` if given, else made from its model.
+
+    ``known`` is what it says, if already made from its model.
+    """
+    folder, ident, doc = source
+
+    def make() -> Any:
+        if known is not None:
+            return known
+        return _lesson_facts(doc) if folder is None else _part_facts(root, folder, ident, doc)
+
+    return facts.get(doc, make) if facts is not None else make()
+
+
+def _manifest(cur: Curriculum, sources: list[_Source], made: list[Any]) -> dict[str, Any]:
+    """Return the manifest (see :func:`progress_manifest`) of ``sources``, whose facts are ``made``."""
+    taught: dict[str, Any] = {}
+    shown: dict[str, dict[str, Any]] = {}
+    for (folder, ident, _), facts in zip(sources, made, strict=True):
+        if folder is None:
+            taught[ident] = facts
+        else:
+            shown.setdefault(folder, {})[ident] = facts
     parts: dict[str, dict[str, Any]] = {}
     naming: dict[str, str | None] = {}
     for kind, spec in COMPONENTS.items():  # in registry order, each table in its files' order
@@ -162,8 +205,190 @@ def manifest_script(cur: Curriculum, facts: DocumentFacts | None = None) -> str:
 
     ``facts`` is where what it says of each document is kept (see :func:`progress_manifest`).
     """
-    text = json.dumps(
-        progress_manifest(cur, facts), ensure_ascii=False, separators=(",", ":"), sort_keys=True
-    )
+    return _script(progress_manifest(cur, facts))
+
+
+def _script(manifest: dict[str, Any]) -> str:
+    """Return the script that sets the manifest as one global (see :func:`manifest_script`)."""
+    text = json.dumps(manifest, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     text = text.replace("</", "<\\/").replace("<!--", "\\u003c!--")
     return f"window.CURRICULUM_MANIFEST = {text};\n"
+
+
+MANIFEST_FACTS = "manifest-facts.json"
+"""What the manifest says of each document, in the build cache (see :class:`DocumentFacts`)."""
+MANIFEST_RECORD = "manifest-script.json"
+"""What the script the last build made was made from, in the build cache (:func:`kept_manifest`)."""
+MANIFEST_KEPT = "manifest-script.js"
+"""That script, named by its digest in the record: an edit it does not show rewrites the record only."""
+_FORM = "progress-manifest 1"
+"""The facts' and the record's form: the code's key names them too (a new form is a new name)."""
+
+
+class Manifest(NamedTuple):
+    """The manifest's script, and its digest (what a file made from the script is keyed by)."""
+
+    script: str
+    digest: str
+
+
+def kept_manifest(cur: Curriculum, cache: Path | None, within: Path) -> Manifest:
+    """Return the manifest's script (:func:`manifest_script`), kept in ``cache`` by what it is made from.
+
+    The script is a function of the code, of the project's folder, and of each
+    document's name (its table, id and, for a lesson, its file) and facts, in
+    order. The record names each document's facts by the digest of their JSON,
+    with the digest of the text they were made from. While every document's
+    text is as recorded, the script is the one kept: the documents' names and
+    digests are compared as two lists, and no facts are read. A document whose
+    text changed has its facts made again, from its model: while they are as
+    recorded (a quiz item's text edited), the script is still the one kept;
+    otherwise it is made again from every document's facts (kept in
+    :class:`DocumentFacts`, which reads only the changed documents' models).
+
+    Parameters
+    ----------
+    cur : Curriculum
+        The checked curriculum.
+    cache : Path | None
+        The build cache holding the records and the facts; None: the script is made, and nothing kept.
+    within : Path
+        The project: the records are written only inside it.
+    """
+    sources = _sources(cur)
+    if cache is None or not all(doc.digest for _, _, doc in sources):  # a document no digest names
+        fresh = manifest_script(cur)
+        return Manifest(fresh, _digest(fresh.encode()))
+    record = _Record(cache, within, _record_key(cur.root), sources)
+    kept = record.script()
+    if kept is not None and record.facts_stand(cur.root):
+        record.save()
+        return Manifest(kept, record.digest)
+    facts = DocumentFacts(cache / MANIFEST_FACTS, within, _FORM)
+    made = [_facts_of(cur.root, source, facts, record.made.get(at)) for at, source in enumerate(sources)]
+    facts.save()
+    script = _script(_manifest(cur, sources, made))
+    record.save(script, made)
+    return Manifest(script, record.digest)
+
+
+def _facts_digest(facts: Any) -> str:
+    """Return the digest of a document's facts (of their JSON: facts read from a file are the same)."""
+    return _digest(json.dumps(facts, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode())
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _record_key(root: Path | None) -> str:
+    """Return what a record must be kept under: the form, this computer, the code and the project's folder."""
+    text = f"{_FORM}\0{machine_key()}\0{code_key()}\0{os.fspath(root) if root is not None else ''}"
+    return _digest(text.encode())
+
+
+def _well_formed(data: dict[str, Any]) -> bool:
+    """Whether a record lists as many names, texts' digests and facts' digests (a damaged one may not)."""
+    lists = [data.get(field) for field in ("names", "digests", "facts")]
+    return all(isinstance(found, list) and len(found) == len(lists[0] or ()) for found in lists)
+
+
+class _Record:
+    """What the kept script was made from: each document's name, text's digest and facts' digest, in order.
+
+    Parameters
+    ----------
+    cache : Path
+        The build cache (the record and the script are :data:`MANIFEST_RECORD` and :data:`MANIFEST_KEPT`).
+    within : Path
+        The project: they are written only inside it.
+    key : str
+        What the record is kept under (:func:`_record_key`): one of another key is none.
+    sources : list
+        The documents the script is made from now.
+    """
+
+    def __init__(self, cache: Path, within: Path, key: str, sources: list[_Source]) -> None:
+        self._path = cache / MANIFEST_RECORD
+        self._kept = cache / MANIFEST_KEPT
+        self._within = within
+        self._key = key
+        self._sources = sources
+        self._names = [
+            f"{folder}\0{ident}" if folder is not None else f"\0{ident}\0{os.fspath(doc.path)}"
+            for folder, ident, doc in sources
+        ]
+        self._digests = [doc.digest for _, _, doc in sources]
+        data = read_record(self._path)
+        self._before = data if data.get("key") == key and _well_formed(data) else {}
+        self._facts: list[Any] = list(self._before.get("facts", ()))
+        self.digest = str(self._before.get("script", ""))
+        """The digest of the script the record names (of the one :meth:`save` was given, once saved)."""
+        self.made: dict[int, Any] = {}
+        """The facts :meth:`facts_stand` made, of the documents whose text changed, by their place."""
+
+    def script(self) -> str | None:
+        """Return the script the record names, if it is kept as written (None: no record, or damaged)."""
+        if not self._before:
+            return None
+        data = read_existing(self._kept, RECORD_LIMIT)
+        if data is None or _digest(data) != self.digest:
+            return None
+        return data.decode()  # the bytes of the digest recorded: the script as written
+
+    def facts_stand(self, root: Path | None) -> bool:
+        """Whether the documents are those recorded, each with the facts recorded.
+
+        A document whose text is not the one recorded has its facts made again,
+        from its model, and compared; they are recorded by its new text.
+        """
+        if self._names != self._before.get("names"):
+            return False
+        recorded = self._before["digests"]
+        if self._digests == recorded:
+            return True
+        for at, (now, then) in enumerate(zip(self._digests, recorded, strict=True)):
+            if now != then:
+                self.made[at] = _facts_of(root, self._sources[at])
+                if _facts_digest(self.made[at]) != self._facts[at]:
+                    return False
+        return True
+
+    def save(self, script: str | None = None, made: list[Any] | None = None) -> None:
+        """Record the documents as they are now; given a ``script`` made from the facts ``made``, keep it too.
+
+        A failure to write is ignored (the next build makes the script again).
+        """
+        if script is not None and made is not None:
+            self._facts = self._facts_digests(made)
+            self.digest = _digest(script.encode())
+            with contextlib.suppress(CurriculumError, OSError):
+                write_atomic(self._kept, script, within=self._within)
+        elif self._digests == self._before.get("digests"):
+            return  # as recorded
+        record = {
+            "key": self._key,
+            "script": self.digest,
+            "names": self._names,
+            "digests": self._digests,
+            "facts": self._facts,
+        }
+        with contextlib.suppress(CurriculumError, OSError):
+            text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+            write_atomic(self._path, text, within=self._within)
+
+    def _facts_digests(self, made: list[Any]) -> list[str]:
+        """Return the digest of each document's facts ``made``: the record's, for a text it names as it is."""
+        before = self._before
+        recorded = {
+            name: (digest, facts)
+            for name, digest, facts in zip(
+                before.get("names", ()), before.get("digests", ()), self._facts, strict=True
+            )
+        }
+        return [
+            then[1]
+            if (then := recorded.get(name)) is not None and then[0] == digest and isinstance(then[1], str)
+            else _facts_digest(facts)
+            for name, digest, facts in zip(self._names, self._digests, made, strict=True)
+        ]

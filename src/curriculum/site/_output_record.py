@@ -1,12 +1,13 @@
 """What files a build wrote were made from, so that a file nothing changed is not made again.
 
-Wrapping renders the page template with the whole sidebar, the search index
-encodes every page, and a generated page's text is read from the memo: each
-costs more as the site grows. An :class:`OutputRecord` names the files each
-key made (a page; the search index and its texts; a generated page). An entry
-whose key is that of the last build, and whose files are still the ones that
-build wrote (the same size and modification time, which the staging folder's
-hard links keep), is left as it is.
+Wrapping renders the page template with the whole sidebar, and the search
+index encodes every page: each costs more as the site grows. An
+:class:`OutputRecord` names the files each key made (a page; the search index
+and its texts). An entry whose key is that of the last build, and whose files
+are still the ones that build wrote (the same size and modification time,
+which the staging folder's hard links keep), is left as it is. (The
+pre-render's files have a record of their own, which a page made from its
+document alone passes without a key: :mod:`curriculum.site._generated_record`.)
 """
 
 from __future__ import annotations

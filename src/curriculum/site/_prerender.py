@@ -22,7 +22,6 @@ written only when their text changes.
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -34,20 +33,18 @@ from markupsafe import Markup
 from curriculum._cache import PROJECT_CACHE
 from curriculum._memo import Memo
 from curriculum.components import COMPONENTS, Mount, PageContext
-from curriculum.content import EVERY, Curriculum, DocumentFacts, write_atomic
+from curriculum.content import EVERY, Curriculum, write_atomic
 from curriculum.hosts.static import static_fragment
 from curriculum.render import GeneratedPage, PayloadBuilder, Where, html_templates, placed
 from curriculum.site._assets import site_assets
-from curriculum.site._manifest import manifest_script
-from curriculum.site._output_record import OutputRecord
+from curriculum.site._generated_record import GeneratedRecord
+from curriculum.site._manifest import kept_manifest
 from curriculum.site._reference import api_reference
 from curriculum.site._rules_page import rules_markdown
 
 __all__ = ["ASSETS_INCLUDE", "Prerendered", "api_reference", "generated_pages", "prerender"]
 
 ASSETS_INCLUDE = "_curriculum-assets.html"
-MANIFEST_FACTS = "manifest-facts.json"
-"""What the progress manifest says of each document, in the build cache (see :class:`DocumentFacts`)."""
 
 
 _Make = Callable[[PayloadBuilder], GeneratedPage]
@@ -73,6 +70,8 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
         self._from: dict[str, tuple[str, tuple[str, str | None], _Make]] = {}
         self._listed: dict[str, str | None] = {}
         """Each list page, with its key once it was made needing nothing else (None: it needed more)."""
+        self._digests: dict[str, str] = {}
+        """The digest of the text of each page's document (of one document: not a list's)."""
         for spec in COMPONENTS.values():
             if spec.pages is None:
                 continue
@@ -83,43 +82,64 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
                 (spec.content.folder, EVERY),  # a list of them all
                 lambda b, index=index: index(_context(b)),  # type: ignore[misc]
             )
+            table = builder.curriculum.tables.get(spec.content.folder, {})
             for ident in spec.documents(cur, ()):
+                doc = table.get(ident)
                 for name, page in [("", spec.pages.page), *spec.pages.more.items()]:
-                    self._from[f"{spec.pages.folder}/{ident}{'-' if name else ''}{name}.qmd"] = (
+                    path = f"{spec.pages.folder}/{ident}{'-' if name else ''}{name}.qmd"
+                    self._from[path] = (
                         f"page\0{spec.kind}" + (f"\0{name}" if name else ""),
                         (spec.content.folder, ident),
                         lambda b, page=page, ident=ident: page(_context(b), ident),  # type: ignore[misc]
                     )
+                    self._digests[path] = doc.digest if doc is not None else ""
 
-    def stands(self, name: str, kept: Callable[[str], bool]) -> bool:
-        """Return whether the page ``name`` stands as written: ``kept`` accepts the key it is made from.
+    def stands(self, name: str, record: GeneratedRecord) -> bool:
+        """Return whether the page ``name`` stands as ``record`` says it was written.
 
-        A list's key names its folder's files. A page of one document is tried
-        first by the key it has when made from that document alone, without a
-        look-up of the memo: one accepted is kept in the memo unread. Otherwise
-        (it also read other documents) it is looked up.
+        A page of one document made from it alone stands while that document's
+        text and what every page shares are as recorded (and the file is as
+        written): no key is computed, and the memo keeps the page unread.
+        Otherwise a list stands by its key, which names its folder's files; a
+        page of one document is tried by the key it has when made from that
+        document alone, without a look-up of the memo (one accepted is kept in
+        the memo unread), else (it also read other documents) it is looked up.
         """
         made_from = self._from.get(name)
         if made_from is None:
             return False
         what, shown = made_from[:2]
+        digest = self._digests.get(name, "")
+        if (key := record.alone(name, digest)) is not None:
+            self._builder.keep(_PAGES, what, shown, key)
+            return True
         tried = self._builder.key_of(_PAGES, what, shown)
+        if tried is None:
+            return False
         if name in self._listed:
-            return tried is not None and kept(tried)
-        if tried is not None and kept(tried):
+            return record.kept(name, tried)
+        if record.kept(name, tried, digest):
             self._builder.keep(_PAGES, what, shown, tried)
             return True
         held = self._builder.held(_PAGES, what, shown)
-        return held is not None and held != tried and kept(held)
+        return held is not None and held != tried and record.kept(name, held)
 
-    def made_from(self, name: str) -> str | None:
-        """Return the key of what the page ``name`` was made from, once made (None: no key names it)."""
+    def made_from(self, name: str) -> tuple[str, str] | None:
+        """Return the key of what the page ``name`` was made from, once made (None: no key names it).
+
+        With it, the digest of its document's text if it was made from that document alone (else "").
+        """
         made_from = self._from.get(name)
         if made_from is None:
             return None
         if name in self._listed:
-            return self._listed[name]
-        return self._builder.remembered_key(*made_from[:2])
+            listed = self._listed[name]
+            return (listed, "") if listed is not None else None
+        key = self._builder.remembered_key(*made_from[:2])
+        if key is None:
+            return None
+        alone = key == self._builder.key_of(_PAGES, *made_from[:2])
+        return key, self._digests.get(name, "") if alone else ""
 
     def __getitem__(self, name: str) -> GeneratedPage:
         if name in self._made:
@@ -150,6 +170,33 @@ def generated_pages(cur: Curriculum, builder: PayloadBuilder) -> GeneratedPages:
     payload inline); the Pandoc engine replaces that block by its own mount.
     """
     return GeneratedPages(cur, builder)
+
+
+def _stale_pages(root: Path, generated: Mapping[str, GeneratedPage]) -> list[Path]:
+    """Return the pages in the page folders (``quiz/*.qmd``) that are no longer generated (a quiz removed).
+
+    Each folder is listed once, its files named as strings: no path object is made for a page that stays.
+    """
+    stale: list[Path] = []
+    for spec in COMPONENTS.values():
+        if spec.pages is None:
+            continue
+        folder = spec.pages.folder
+        try:
+            names = os.listdir(root / folder)
+        except OSError:  # no such folder (yet)
+            continue
+        stale += [
+            root / folder / name
+            for name in names
+            if name.endswith(".qmd") and f"{folder}/{name}" not in generated
+        ]
+    return stale
+
+
+def _shared(builder: PayloadBuilder) -> str:
+    """Return what every generated page is made from besides its document (see :class:`GeneratedRecord`)."""
+    return f"{_PAGES.namespace}\0{_PAGES.version}\0{builder.shared_digest}"
 
 
 def _context(builder: PayloadBuilder) -> PageContext:
@@ -218,7 +265,8 @@ class Prerendered:
     pages : Mapping[str, GeneratedPage]
         Every generated page of a component kind, by its path in the project (``quiz/intro.qmd``).
     manifest : str
-        The progress manifest's script (``progress-manifest.js``), made once a build.
+        The progress manifest's script (``progress-manifest.js``), kept while
+        what it shows is unchanged (see :func:`~curriculum.site._manifest.kept_manifest`).
     """
 
     changed: list[Path]
@@ -250,7 +298,10 @@ def prerender(
     record : Path | None
         Where to record what each generated file was made from (in the build
         cache): a page the memo would give as it gave the file, which is as it
-        was written, is neither read from the memo nor compared again.
+        was written, is neither read from the memo nor compared again; one made
+        from its document alone is known by that document's digest, without
+        its key (see :class:`~curriculum.site._generated_record.GeneratedRecord`).
+        Without it, the manifest is made again as well.
 
     Returns
     -------
@@ -258,7 +309,7 @@ def prerender(
         The files that changed, and the generated pages.
     """
     generated = generated_pages(cur, builder)
-    written = OutputRecord(record, root, [], racy=True) if record is not None else None
+    written = GeneratedRecord(record, root, _shared(builder)) if record is not None else None
     changed: list[Path] = []
     moved: list[Path] = []  # generated files added or removed: the pages patterns match may differ
 
@@ -270,27 +321,24 @@ def prerender(
                 moved.append(path)
 
     for name in generated:
-        if written is not None and generated.stands(name, functools.partial(written.kept, name)):
+        if written is not None and generated.stands(name, written):
             continue
         write(root / name, generated[name].text)
         made_from = generated.made_from(name)
         if written is not None and made_from is not None:
-            written.wrote(name, key=made_from)
-    facts = (
-        DocumentFacts(root / PROJECT_CACHE / MANIFEST_FACTS, root, "progress-manifest 1") if record else None
-    )
-    manifest = manifest_script(cur, facts)
-    if facts is not None:
-        facts.save()
-    write(root / ASSETS_INCLUDE, _assets_include(manifest))
+            written.wrote(name, *made_from)
+    manifest = kept_manifest(cur, root / PROJECT_CACHE if record else None, root)
+    assets = f"manifest\0{manifest.digest}"  # the rest of the include is the code's
+    if written is None or not written.kept(ASSETS_INCLUDE, assets):
+        write(root / ASSETS_INCLUDE, _assets_include(manifest.script))
+        if written is not None:
+            written.wrote(ASSETS_INCLUDE, assets)
     write(root / "rules/index.qmd", rules_markdown())
-    for spec in COMPONENTS.values():
-        for stale in (root / spec.pages.folder).glob("*.qmd") if spec.pages else ():
-            if stale.relative_to(root).as_posix() not in generated:
-                stale.unlink()
-                moved.append(stale)
+    for stale in _stale_pages(root, generated):
+        stale.unlink()
+        moved.append(stale)
     if written is not None:
         written.save()
     if reference:
         api_reference(root)  # the Pandoc engine starts it before the check instead (start_reference)
-    return Prerendered(changed, bool(moved), generated, manifest)
+    return Prerendered(changed, bool(moved), generated, manifest.script)

@@ -38,6 +38,7 @@ __all__ = [
     "all_there",
     "cached_check",
     "last_build",
+    "one_a_folder",
     "stats",
     "unchanged",
     "watched",
@@ -68,6 +69,23 @@ def _stat(path: str) -> list[Any]:
     return [path, info.st_mtime_ns, info.st_size]
 
 
+def one_a_folder(paths: Iterable[str]) -> Iterable[str]:
+    """Return one of ``paths`` for each folder they are in, for :func:`os.path.dirname` to name once.
+
+    Where ``/`` is the only separator, paths whose text is the same up to its
+    last ``/`` are in the same folder (joined to the same folder first, too);
+    elsewhere every path is given.
+
+    Examples
+    --------
+    >>> sorted({os.path.dirname(p) for p in one_a_folder(["a/x", "a/y", "b/x", "/c", "d"])})
+    ['', '/', 'a', 'b']
+    """
+    if os.sep != "/" or os.altsep is not None:
+        return paths
+    return {path[: path.rfind("/") + 1]: path for path in paths}.values()
+
+
 def watched(
     files: Iterable[str], also: Iterable[str], known: dict[str, list[Any]] | None = None
 ) -> list[list[Any]]:
@@ -79,7 +97,7 @@ def watched(
     recorded as it is given, not looked at again.
     """
     names = set(files)
-    names |= {os.path.dirname(p) or "." for p in names} | set(also)  # as Path.parent, for a file's path
+    names |= {os.path.dirname(p) or "." for p in one_a_folder(names)} | set(also)  # as Path.parent
     known = known or {}
     return [known.get(name) or _stat(name) for name in sorted(names)]
 

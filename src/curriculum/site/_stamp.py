@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,16 @@ from curriculum.content import (
     write_atomic,
 )
 from curriculum.project import Project, package_files, package_fingerprint
-from curriculum.site._quick import MANIFEST, QUICK, QUICK_FORMAT, all_there, stats, watched, written
+from curriculum.site._quick import (
+    MANIFEST,
+    QUICK,
+    QUICK_FORMAT,
+    all_there,
+    one_a_folder,
+    stats,
+    watched,
+    written,
+)
 
 __all__ = ["RACY_NS", "BuildStamp", "FileDigests"]
 
@@ -73,24 +82,27 @@ class FileDigests:
         """Return one hash of the files' paths and contents (a file that cannot be read only changes it).
 
         The record is written again when it changed, unless ``record`` is False.
+        Each path is made a string once; a file whose size and time are as
+        recorded (and old enough) costs its ``stat`` and one comparison.
         """
         at = time.time_ns()
         now: dict[str, list[Any]] = {}
-        hasher = hashlib.sha256()
+        named: list[str] = []
         self.read = 0
         self.files = {}
         self.stats = {}
-        for path in sorted(paths, key=os.fspath):
-            name = relative_posix(path, self.root) or path.as_posix()
-            entry = self._file(path, name)
+        name_of = _namer(self.root)
+        for text in sorted(map(os.fspath, paths)):
+            name = name_of(text)
+            entry = self._file(text, name)
             if entry is not None:
                 now[name] = entry
                 self.files[name] = entry[2]
-            hasher.update(f"{name}\0{entry[2] if entry else 'unreadable'}\0".encode())
+            named.append(f"{name}\0{entry[2] if entry else 'unreadable'}\0")
         if record and (now != self._before or self.read):  # a file read again is recorded again
             data = {"machine": machine_key(), "at": at, "files": now}
             write_atomic(self.path, json.dumps(data, separators=(",", ":")), within=self.root)
-        return hasher.hexdigest()
+        return hashlib.sha256("".join(named).encode()).hexdigest()
 
     def changed(self) -> set[str]:
         """Return the files whose hash the last :meth:`digest` found other than the record's.
@@ -103,29 +115,50 @@ class FileDigests:
             return set()
         return {name for name, found in self.files.items() if _hash(self._before.get(name)) != found}
 
-    def _file(self, path: Path, name: str) -> list[Any] | None:
+    def _file(self, text: str, name: str) -> list[Any] | None:
         """Return ``[time, size, hash]`` of one file, read only if it changed; None if it cannot be read."""
         try:
-            info = os.stat(path)
+            info = os.stat(text)
         except OSError:
-            self.stats[os.fspath(path)] = [os.fspath(path), None, None]
+            self.stats[text] = [text, None, None]
             return None
-        stat = [info.st_mtime_ns, info.st_size]
-        self.stats[os.fspath(path)] = [os.fspath(path), *stat]
+        mtime, size = info.st_mtime_ns, info.st_size
+        self.stats[text] = [text, mtime, size]
         then = self._before.get(name)
         if (
             isinstance(then, list)
-            and _hash(then) is not None
-            and then[:2] == stat
-            and info.st_mtime_ns + RACY_NS < self._at
+            and len(then) == 3
+            and then[0] == mtime
+            and then[1] == size
+            and isinstance(then[2], str)
+            and mtime + RACY_NS < self._at
         ):
             return then
         self.read += 1
+        path = Path(text)
         try:
             data = read_bytes(path, size_limit(path), root=self.root)
         except FileRefused:
             return None
-        return [*stat, hashlib.sha256(data).hexdigest()]
+        return [mtime, size, hashlib.sha256(data).hexdigest()]
+
+
+def _namer(root: Path) -> Callable[[str], str]:
+    """Return how :class:`FileDigests` names a file given as a string: relative to ``root``, with ``/``.
+
+    As :func:`~curriculum.content.relative_posix` names it (a file not below
+    the root by its own path), but a path below the root as a string, the
+    usual case, costs a comparison and a slice.
+    """
+    base = os.fspath(root)
+    prefix = base.rstrip(os.sep) + os.sep
+
+    def name(text: str) -> str:
+        if base not in (".", "") and text.startswith(prefix):
+            return text[len(prefix) :].replace(os.sep, "/")
+        return relative_posix(Path(text), root) or Path(text).as_posix()
+
+    return name
 
 
 def _hash(entry: Any) -> str | None:
@@ -159,7 +192,7 @@ class BuildStamp:
         # edited meanwhile is then seen by the next build), but the project's own folder, where the
         # build writes (the site's swap, the cache): that one is looked at once the build is done.
         root = os.path.abspath(project.root)
-        folders = {os.path.dirname(name) or "." for name in self.digests.stats}  # as `watched` names them
+        folders = {os.path.dirname(name) or "." for name in one_a_folder(self.digests.stats)}  # as `watched`
         folders = {folder for folder in folders if os.path.abspath(folder) != root}
         self._read_as = {**{entry[0]: entry for entry in stats(sorted(folders))}, **self.digests.stats}
         self.key = hashlib.sha256(
@@ -193,7 +226,9 @@ class BuildStamp:
         record = json.dumps({"key": self.key, "warnings": warnings}) + "\n"
         write_atomic(self.path, record, within=self.project.root)
         # the folders of the files the build wrote (prune listed them): a file gone changes its folder
-        folders = {os.path.dirname(os.path.join(self.out, name)) for name in written(self.out) or []}
+        folders = {
+            os.path.dirname(os.path.join(self.out, name)) for name in one_a_folder(written(self.out) or [])
+        }
         quick = {
             "format": QUICK_FORMAT,
             "root": str(self.project.root.resolve()),

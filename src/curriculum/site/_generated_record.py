@@ -1,0 +1,116 @@
+"""What each file the pre-render wrote was made from, so that a file whose inputs did not change stands.
+
+A generated page is made from its document's text and from what every page
+shares (what :attr:`~curriculum.render.PayloadBuilder.shared_digest` names,
+the code and this computer's key); the memo key it is remembered by names
+them all. The record keeps, for each file, the key it was made from and its
+size and modification time as written, and, for a page made from its document
+alone, the digest of that document's text. While what every page shares is
+as recorded, such a page whose document's digest is as recorded, and whose
+file is as written, stands for a look-up and one ``stat``: no key is computed.
+Any other file stands when the key it would be made from now is the one
+recorded and its file is as written.
+
+The files are in the project, where other programs write too: one changed
+less than :data:`~curriculum._cache.RACY_NS` before the record was written is
+not taken as unchanged (an edit in the same clock tick would leave its size
+and time as recorded); it is recorded again, and trusted by a later build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from curriculum._cache import RACY_NS
+from curriculum._memo import code_key, machine_key
+from curriculum._plain import read_record
+from curriculum.content import write_atomic
+
+__all__ = ["GeneratedRecord"]
+
+
+class GeneratedRecord:
+    """What the files the pre-render wrote were made from, kept in a file of the build cache.
+
+    Parameters
+    ----------
+    path : Path
+        The record (in the profile's build cache).
+    root : Path
+        The project (the files' names are relative to it).
+    shared : str
+        What every generated page is made from besides its own document (the
+        memo's namespace and the payloads' shared digest): a page is taken as
+        made from its document alone only under the same.
+    """
+
+    def __init__(self, path: Path, root: Path, shared: str) -> None:
+        self._path = path
+        self._folder = os.path.join(root, "")  # with its separator: a file's path is one concatenation
+        self._key = hashlib.sha256(f"{code_key()}\0{machine_key()}".encode()).hexdigest()
+        self._shared = shared
+        data = read_record(path)
+        ours = data.get("key") == self._key
+        entries, at = data.get("entries"), data.get("at")
+        self._before: dict[str, Any] = entries if ours and isinstance(entries, dict) else {}
+        self._since = (at if ours and isinstance(at, int) else 0) - RACY_NS
+        self._alone = ours and data.get("shared") == shared
+        self._racy = False
+        self._now: dict[str, list[Any]] = {}
+
+    def alone(self, name: str, digest: str) -> str | None:
+        """Return the key of the page ``name`` if it stands as made from its document alone, else None.
+
+        It stands when it was made from that document alone, whose text's
+        digest was ``digest``, under what every page shares now, and its file is as written.
+        """
+        then = self._before.get(name)
+        if not self._alone or not digest or not isinstance(then, list) or len(then) != 4 or then[3] != digest:
+            return None
+        return then[0] if isinstance(then[0], str) and self._as_written(name, then) else None
+
+    def kept(self, name: str, key: str, alone: str = "") -> bool:
+        """Return whether the file ``name`` stands as made from ``key``.
+
+        ``alone`` is the digest of its document's text if ``key`` names it made from that document alone.
+        """
+        then = self._before.get(name)
+        if not isinstance(then, list) or len(then) != 4 or then[0] != key:
+            return False
+        return self._as_written(name, [key, *then[1:3], alone])
+
+    def wrote(self, name: str, key: str, alone: str = "") -> None:
+        """Record the file ``name`` as just written, made from ``key`` (and from its document ``alone``)."""
+        self._now[name] = [key, *self._stat(name), alone]
+
+    def save(self) -> None:
+        """Write the record, if it changed (or named a file changed just before it was written)."""
+        if self._now != self._before or self._racy or not self._alone:
+            record = {"key": self._key, "shared": self._shared, "at": time.time_ns(), "entries": self._now}
+            write_atomic(self._path, json.dumps(record, sort_keys=True), within=self._path.parent)
+
+    def _as_written(self, name: str, entry: list[Any]) -> bool:
+        """Whether the file ``name`` has the size and time ``entry`` records, older than the record.
+
+        One that has is recorded by ``entry`` again.
+        """
+        stat = self._stat(name)
+        if stat[0] < 0 or entry[1:3] != stat:
+            return False
+        if stat[1] >= self._since:
+            self._racy = True  # recorded again once made, with a later time: trusted next time
+            return False
+        self._now[name] = entry
+        return True
+
+    def _stat(self, name: str) -> list[int]:
+        try:
+            info = os.stat(self._folder + name)
+        except OSError:
+            return [-1, -1]
+        return [info.st_size, info.st_mtime_ns]

@@ -1,0 +1,118 @@
+"""The pre-render's record: a page made from its document alone stands by that document's digest."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from curriculum import _memo
+from curriculum.content import EVERY, load_curriculum
+from curriculum.project import Project
+from curriculum.render import PayloadBuilder
+from curriculum.site import _generated_record, payload_builder
+from curriculum.site._generated_record import GeneratedRecord
+from curriculum.site._prerender import prerender
+
+PAGE = "quiz/a.qmd"
+
+
+def _written(root: Path, text: str = "a page", *, ago: float = 60) -> GeneratedRecord:
+    """Write the page (dated ``ago`` seconds back), recorded as made from document ``D`` alone, key ``K``."""
+    page = root / PAGE
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(text, encoding="utf-8")
+    then = page.stat().st_mtime_ns - int(ago * 1e9)
+    os.utime(page, ns=(then, then))
+    record = GeneratedRecord(root / "record.json", root, "S")
+    record.wrote(PAGE, "K", "D")
+    record.save()
+    return GeneratedRecord(root / "record.json", root, "S")
+
+
+def test_a_page_stands_by_its_documents_digest_while_what_pages_share_is_the_same(tmp_path: Path) -> None:
+    assert _written(tmp_path).alone(PAGE, "D") == "K"
+    assert _written(tmp_path).alone(PAGE, "another text") is None
+    assert _written(tmp_path).alone("quiz/b.qmd", "D") is None
+    assert _written(tmp_path).alone(PAGE, "") is None  # a document no digest names
+    _written(tmp_path)
+    shared_changed = GeneratedRecord(tmp_path / "record.json", tmp_path, "another S")
+    assert shared_changed.alone(PAGE, "D") is None
+    assert shared_changed.kept(PAGE, "K")  # its key still names it: computed, it is the one recorded
+    assert not _written(tmp_path).kept(PAGE, "another K")
+
+
+def test_a_page_edited_removed_or_just_written_does_not_stand(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record = _written(tmp_path)
+    (tmp_path / PAGE).write_text("a page edited by hand", encoding="utf-8")
+    assert record.alone(PAGE, "D") is None and not record.kept(PAGE, "K")
+    record = _written(tmp_path)
+    (tmp_path / PAGE).unlink()
+    assert record.alone(PAGE, "D") is None
+    record = _written(tmp_path, ago=0)  # as old as the record: an edit in the same tick would look the same
+    assert record.alone(PAGE, "D") is None
+    record.wrote(PAGE, "K", "D")
+    at = json.loads((tmp_path / "record.json").read_text(encoding="utf-8"))["at"]
+    record.save()  # recorded again, later
+    assert json.loads((tmp_path / "record.json").read_text(encoding="utf-8"))["at"] > at
+    monkeypatch.setattr(_generated_record, "RACY_NS", 0)
+    assert GeneratedRecord(tmp_path / "record.json", tmp_path, "S").alone(PAGE, "D") == "K"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: {**data, "key": "another computer's"},
+        lambda data: {**data, "entries": {PAGE: ["K", 1, 2]}},
+        lambda data: {**data, "entries": {PAGE: "K"}},
+        lambda data: {**data, "entries": []},
+        lambda data: {**data, "at": "later"},
+    ],
+)
+def test_a_record_from_elsewhere_or_damaged_makes_no_page_stand(tmp_path: Path, damage: Any) -> None:
+    _written(tmp_path)
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(damage(json.loads(path.read_text(encoding="utf-8")))), encoding="utf-8")
+    record = GeneratedRecord(path, tmp_path, "S")
+    assert record.alone(PAGE, "D") is None and not record.kept(PAGE, "K")
+
+
+def test_an_unchanged_page_stands_with_no_key_computed(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the lists (whose key names every file of their folder) compute a key; an edit is made again."""
+    monkeypatch.setattr(_generated_record, "RACY_NS", 0)  # pages just written are trusted too
+    keyed: list[tuple[str, str | None]] = []
+    real = PayloadBuilder.key_of
+    monkeypatch.setattr(
+        PayloadBuilder,
+        "key_of",
+        lambda self, memo, what, shown: keyed.append(shown) or real(self, memo, what, shown),
+    )
+
+    def run() -> dict[str, str]:
+        keyed.clear()
+        _memo._stores.clear()
+        with _memo.memo_session(project):
+            cur = load_curriculum(project)
+            builder = payload_builder(Project(project), cur, "resident")
+            done = prerender(
+                project, cur, builder, reference=False, record=project / ".curriculum-cache" / "g.json"
+            )
+            return {name: (project / name).read_text(encoding="utf-8") for name in done.pages}
+
+    first = run()
+    assert any(ident != EVERY for _, ident in keyed)
+    assert run() == first and keyed and all(ident == EVERY for _, ident in keyed)
+    quiz = project / "quizzes" / "intro.yml"
+    quiz.write_text(
+        quiz.read_text(encoding="utf-8").replace("doubts that", "doubts whether"), encoding="utf-8"
+    )
+    edited = run()
+    assert "doubts whether" in edited["quiz/intro.qmd"] and ("quizzes", "intro") in keyed
+    assert {name for name in first if edited[name] != first[name]} == {"quiz/intro.qmd"}
