@@ -216,6 +216,14 @@ class PayloadBuilder:
             [text, *(f"\0{folder}/{ident}\0{self._digest_of(folder, ident)}" for folder, ident in also)]
         )
 
+    def document_digest(self, shown: tuple[str, str | None]) -> str:
+        """Return the digest of the text of the document ``shown`` (a table and an id; ``-``: none).
+
+        What :meth:`key_of` names a result by, besides what names it in its
+        memo and :attr:`shared_digest`.
+        """
+        return self._digest_of(*shown)
+
     def _digest_of(self, folder: str, ident: str | None) -> str:
         """Return the digest of a document's text (of every document's, for :data:`EVERY`; ``-``: none)."""
         table = self.curriculum.tables.get(folder, {})
