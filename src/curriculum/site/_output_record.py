@@ -86,6 +86,7 @@ class OutputRecord:
         self._racy = False
         self._now: dict[str, list[Any]] = {}
         self._keys: dict[str, str] = {}
+        self._seen: dict[str, list[Any]] = {}  # each file of an entry kept or written, as it was then
 
     @property
     def shared(self) -> str:
@@ -118,7 +119,7 @@ class OutputRecord:
         now = self._unchanged(then, files if files is not None else [entry])
         if now is None:
             return False
-        self._now[entry] = now
+        self._record(entry, now)
         self._on_kept([name for name, _, _ in now[1:]])
         return True
 
@@ -159,7 +160,8 @@ class OutputRecord:
             if now is None:
                 return None
             kept[entry] = now
-        self._now.update(kept)
+        for entry, now in kept.items():
+            self._record(entry, now)
         self._notes[name] = then
         self._on_kept([file for now in kept.values() for file, _, _ in now[1:]])
         return then[1]
@@ -185,7 +187,17 @@ class OutputRecord:
         """Record the files of ``entry`` as just written, made from ``key`` (default: :meth:`kept`'s)."""
         digest = self._keys[entry] if key is None else self._digest(entry, key)
         names = files if files is not None else [entry]
-        self._now[entry] = [digest, *([name, *self._stat(name)] for name in names)]
+        self._record(entry, [digest, *([name, *self._stat(name)] for name in names)])
+
+    def gathered(self, entry: str, files: list[str]) -> None:
+        """Record ``entry`` as made of ``files`` (its key :meth:`kept`'s), the files of other entries.
+
+        Each file of an entry this build kept or wrote is recorded as it was
+        found or written then, without a look at it again: a file changed since
+        is not ours. Any other is looked at now.
+        """
+        found = [self._seen.get(name) or [name, *self._stat(name)] for name in files]
+        self._now[entry] = [self._keys[entry], *found]
 
     def save(self) -> None:
         """Write the record, if it changed (or named a file changed just before it was written)."""
@@ -203,6 +215,12 @@ class OutputRecord:
     def _note_digest(self, inputs: list[str], data: Any) -> str:
         """Return what names a note: its inputs and its data (a note damaged in place is no note)."""
         return hashlib.sha256(f"{self._shared}\0{_JSON.encode([inputs, data])}".encode()).hexdigest()
+
+    def _record(self, entry: str, now: list[Any]) -> None:
+        """Record ``entry`` as ``now`` (its digest, then each file as it is now)."""
+        self._now[entry] = now
+        for file in now[1:]:
+            self._seen[file[0]] = file
 
     def _unchanged(self, then: list[Any], names: list[str]) -> list[Any] | None:
         """Return the entry ``then`` with the files ``names`` as they are now, if that is as recorded."""

@@ -576,8 +576,8 @@ def pandoc(
         with ThreadPoolExecutor(max_workers=2) as pool:
             running = [pool.submit(one, item) for item in fresh]
             try:
+                run.step("", len(kept))  # taken as they were: wrapped as fast as they are yielded
                 for item, html in kept:
-                    run.step("", 1)
                     yield item, html
                 if meanwhile is not None and not all(future.done() for future in running):
                     meanwhile()
