@@ -25,6 +25,7 @@ import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring_ascii
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -880,9 +881,23 @@ def prune(run: Render) -> None:
         if target.is_symlink() or target.is_file():
             target.unlink()
             removed += 1
-    write_atomic(manifest, json.dumps(sorted(run.stats.files), indent=0) + "\n", within=run.out)
+    write_atomic(manifest, _listing(sorted(run.stats.files)) + "\n", within=run.out)
     run.stats.removed = removed
     run.log("prune", f"{counted(removed, 'stale file')} removed")
+
+
+def _listing(names: list[str]) -> str:
+    """Return ``json.dumps(names, indent=0)``: the strings one a line, each encoded by the C encoder.
+
+    (With ``indent``, :func:`json.dumps` encodes in Python: the site's list of files grows with it.)
+
+    Examples
+    --------
+    >>> names = ["a.html", 'q"uote/é.js']
+    >>> _listing(names) == json.dumps(names, indent=0) and _listing([]) == json.dumps([], indent=0)
+    True
+    """
+    return "[\n" + ",\n".join(map(encode_basestring_ascii, names)) + "\n]" if names else "[]"
 
 
 def _payload(builder: PayloadBuilder, mount: Mount, source: str, built: dict[Mount, Any]) -> Any:
