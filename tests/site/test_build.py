@@ -786,19 +786,19 @@ def test_a_parts_record_damaged_in_place_patches_nothing(project: Path, tmp_path
     (The record signed again after the damage, as only this code could: the heads still say whose
     sections are where.) Either way the index is gathered, as a build from nothing makes it.
     """
-    from curriculum.site._search_parts import _record_digest
+    from curriculum.site._search_parts import _signed
 
     build_site(project, engine="pandoc", console=Console(quiet=True))
     parts = project / ".curriculum-cache" / "resident" / "search-parts.json"
-    record = json.loads(parts.read_text(encoding="utf-8"))
+    head, body = parts.read_text(encoding="utf-8").split("\n", 1)
+    record = json.loads(body)
     if damage == "heading":
         record["heads"][1][-1] = "A heading no page has"
+        parts.write_text(f"{head}\n{json.dumps(record, sort_keys=True)}", encoding="utf-8")
     else:
         assert record["pages"]["lessons/intro.html"][2] not in (-1, 0, 99)
         record["pages"]["lessons/intro.html"][2] = 99 if damage == "number beyond" else 0
-        del record["digest"]
-        record["digest"] = _record_digest(record)
-    parts.write_text(json.dumps(record), encoding="utf-8")
+        parts.write_text(_signed(record), encoding="utf-8")
     _edit_cell(project / "lessons" / "intro.ipynb", "predicts outcome", "predicts zygomorphic outcome")
     result = build_site(project, engine="pandoc", console=Console(quiet=True))
     fresh = tmp_path / "fresh"
