@@ -250,6 +250,25 @@ def test_what_every_payload_shares_is_digested_once_a_build_not_once_a_view(
     assert len(digests) == 1
 
 
+def test_the_lessons_objectives_are_read_once_a_build_not_once_a_view(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every payload shows the texts of the objectives it serves: views share their builder's."""
+    from curriculum.render import _payloads
+
+    read: list[str] = []
+    texts = _payloads.objective_texts
+    monkeypatch.setattr(_payloads, "objective_texts", lambda doc: read.append(doc.id) or texts(doc))
+    builder = _builder(root)
+    with memo_session(root):
+        for quiz in ("intro", "intro-final"):  # built on a view each (nothing is stored yet)
+            payload = builder.remembered(
+                TITLES, "objectives", ("quizzes", quiz), lambda b: str(b._objectives)
+            )
+            assert "intro-1" in payload
+    assert read == ["intro"]
+
+
 def validated_after_a_build_of_two_lessons(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Add a lesson ``other``, build, and return where each lesson model validated from now on is named.
 

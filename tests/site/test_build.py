@@ -649,6 +649,39 @@ def test_a_text_edit_that_keeps_every_word_remakes_only_the_text_scripts_of_its_
         assert (whole.out / name).read_bytes() == path.read_bytes(), name
 
 
+def test_each_search_file_is_looked_at_once_a_build_and_recorded_as_it_was_then(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index's list of files names each as its own entry found or wrote it: it is not looked at twice.
+
+    The next build whose pages are made from the same finds that list as it was, and keeps every search file.
+    """
+    from collections import Counter
+
+    from curriculum.site import _output_record, _search_stage
+
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+    quiz = project / "quizzes" / "intro.yml"
+    quiz.write_text(quiz.read_text().replace("Her rating of the alliance,", "Her rating of the alliance!,"))
+    looked: Counter[str] = Counter()
+    stat = _output_record.OutputRecord._stat
+    with monkeypatch.context() as counted:
+        counted.setattr(
+            _output_record.OutputRecord,
+            "_stat",
+            lambda record, name: looked.update([name]) or stat(record, name),
+        )
+        build_site(project, engine="pandoc", console=Console(quiet=True))
+    searched = {name: n for name, n in looked.items() if name.startswith("search")}
+    assert len(searched) > 2 and set(searched.values()) == {1}, searched
+    config = project / "_quarto.yml"
+    config.write_text(config.read_text().replace("website:\n", "website:\n  page-footer: A footer\n", 1))
+    monkeypatch.setattr(
+        _search_stage, "_by_parts", lambda *args: pytest.fail("the list of files was not kept")
+    )
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+
+
 def _edit_cell(lesson: Path, old: str, new: str) -> None:
     """Replace ``old`` by ``new`` in the lesson's one Markdown cell that holds it."""
     notebook = json.loads(lesson.read_text(encoding="utf-8"))
@@ -753,19 +786,19 @@ def test_a_parts_record_damaged_in_place_patches_nothing(project: Path, tmp_path
     (The record signed again after the damage, as only this code could: the heads still say whose
     sections are where.) Either way the index is gathered, as a build from nothing makes it.
     """
-    from curriculum.site._search_parts import _record_digest
+    from curriculum.site._search_parts import _signed
 
     build_site(project, engine="pandoc", console=Console(quiet=True))
     parts = project / ".curriculum-cache" / "resident" / "search-parts.json"
-    record = json.loads(parts.read_text(encoding="utf-8"))
+    head, body = parts.read_text(encoding="utf-8").split("\n", 1)
+    record = json.loads(body)
     if damage == "heading":
         record["heads"][1][-1] = "A heading no page has"
+        parts.write_text(f"{head}\n{json.dumps(record, sort_keys=True)}", encoding="utf-8")
     else:
         assert record["pages"]["lessons/intro.html"][2] not in (-1, 0, 99)
         record["pages"]["lessons/intro.html"][2] = 99 if damage == "number beyond" else 0
-        del record["digest"]
-        record["digest"] = _record_digest(record)
-    parts.write_text(json.dumps(record), encoding="utf-8")
+        parts.write_text(_signed(record), encoding="utf-8")
     _edit_cell(project / "lessons" / "intro.ipynb", "predicts outcome", "predicts zygomorphic outcome")
     result = build_site(project, engine="pandoc", console=Console(quiet=True))
     fresh = tmp_path / "fresh"

@@ -208,17 +208,25 @@ def test_the_pages_pandoc_need_not_render_are_wrapped_while_it_renders(
     made: list[str] = []
     others_wrapped, postings_read = threading.Event(), threading.Event()
     waited: list[bool] = []
-    real_made, real_render, real_postings = (
+    real_made, real_keep, real_render, real_postings = (
         _page_plan.PagePlan.made,
+        _page_plan.PagePlan.keep,
         _page_render.PageRenderer.render,
         _search_stage.read_postings,
     )
 
-    def made_page(self: Any, source: str, page: Any) -> None:
+    def wrapped(source: str) -> None:
         made.append(source)
         if len(made) == pages - 1:
             others_wrapped.set()
+
+    def made_page(self: Any, source: str, page: Any) -> None:
+        wrapped(source)
         real_made(self, source, page)
+
+    def kept_page(self: Any, source: str) -> None:  # a page that stands as the last build made it
+        wrapped(source)
+        real_keep(self, source)
 
     def read_postings(*args: Any) -> Any:
         found = real_postings(*args)
@@ -231,6 +239,7 @@ def test_the_pages_pandoc_need_not_render_are_wrapped_while_it_renders(
         return real_render(self, source, *args, **options)
 
     monkeypatch.setattr(_page_plan.PagePlan, "made", made_page)
+    monkeypatch.setattr(_page_plan.PagePlan, "keep", kept_page)
     monkeypatch.setattr(_page_render.PageRenderer, "render", render)
     monkeypatch.setattr(_search_stage, "read_postings", read_postings)
     monkeypatch.setattr(_stages, "edited_pages", lambda config, changed: [])  # no render ahead of the stage
@@ -559,3 +568,105 @@ def test_an_edited_page_does_not_make_the_check_wait_for_citeproc(
     out = _quiet(root)
     assert waited and all(waited), "the check waited for citeproc"
     assert "The test home page" in (out / "index.html").read_text()
+
+
+@pytest.fixture
+def made_again(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The pages whose payloads the wrap stage asks for, without suffix (the others stand as made)."""
+    from curriculum.site import _stages
+
+    seen: list[str] = []
+    real = _stages._PagePayloads.__init__
+
+    def payloads(self: Any, builder: Any, mounts: Any, source: str, *args: Any) -> None:
+        seen.append(_stem(source))
+        real(self, builder, mounts, source, *args)
+
+    monkeypatch.setattr(_stages._PagePayloads, "__init__", payloads)
+    return seen
+
+
+def _stem(name: str) -> str:
+    """Return a page's source or output without its suffix (``lessons/intro.ipynb``: ``lessons/intro``)."""
+    return name.rsplit(".", 1)[0]
+
+
+def _showing(out: Path, key: str) -> set[str]:
+    """Return the pages, without suffix, whose data script holds the component ``key``."""
+    return {
+        _stem(_stem(p.relative_to(out).as_posix())) for p in out.rglob("*.data.js") if key in p.read_text()
+    }
+
+
+def test_a_page_stands_unless_a_document_its_components_show_changed(
+    tmp_path: Path, made_again: list[str]
+) -> None:
+    """After a quiz edit only the pages that show the quiz ask for their payloads; the others stand."""
+    root, first = build_copy(tmp_path, "resident")
+    shows = _showing(first.out, '"quiz:intro"')
+    assert len(shows) >= 2 and len(_showing(first.out, '"key"')) > len(shows)
+    made_again.clear()
+    _edit(root / "quizzes" / "intro.yml", "doubts that treatment", "doubts that any treatment")
+    out = _quiet(root)
+    assert set(made_again) == shows, made_again
+    assert all("doubts that any treatment" in (out / f"{s}.data.js").read_text() for s in shows)
+    same_as_a_fresh_build(root, out, tmp_path)
+
+
+def test_a_damaged_note_or_a_changed_file_leaves_no_page_standing(
+    tmp_path: Path, made_again: list[str]
+) -> None:
+    """A note changed in place is no note; a page whose data script changed is made again, and only then."""
+    import json
+
+    root, _ = build_copy(tmp_path, "resident")
+    record = root / ".curriculum-cache" / "resident" / "wrapped.json"
+    data = json.loads(record.read_text())
+    notes = data["notes"]
+    damaged, other, edited = sorted(name for name, (_, keys) in notes.items() if keys)[:3]
+    notes[damaged][1] = notes[other][1]  # another page's payload keys
+    record.write_text(json.dumps(data))
+    made_again.clear()
+    _edit(root / "index.qmd", "A test home page", "The test home page")
+    out = _quiet(root)
+    assert _stem(damaged) in made_again and _stem(other) not in made_again
+    same_as_a_fresh_build(root, out, tmp_path / "damaged")
+    script = out / f"{_stem(edited)}.data.js"
+    original = script.read_bytes()
+    script.write_text("edited by hand")
+    made_again.clear()
+    _edit(root / "index.qmd", "The test home page", "A test home page")
+    out = _quiet(root)
+    assert script.read_bytes() == original
+    assert sorted(made_again) == sorted([_stem(edited), "index"])  # and the page edited
+    same_as_a_fresh_build(root, out, tmp_path / "changed")
+
+
+def test_a_page_whose_payload_reads_another_document_is_made_again_when_it_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, made_again: list[str]
+) -> None:
+    """A payload that reads a document besides its own is not known by its own: its page never stands so."""
+    import dataclasses
+
+    from curriculum.components import COMPONENTS
+
+    spec = COMPONENTS["quiz"]
+
+    def reading(builder: Any, ident: str) -> Any:
+        payload = spec.payload(builder, ident)
+        if ident == "intro":  # the intro quiz's payload shows the final quiz's first stem
+            payload = {
+                **payload,
+                "instructions_html": builder.curriculum.quizzes["intro-final"].model.items[0].stem,
+            }
+        return payload
+
+    monkeypatch.setitem(COMPONENTS._specs, "quiz", dataclasses.replace(spec, payload=reading))
+    root, first = build_copy(tmp_path, "resident")
+    shows = _showing(first.out, '"quiz:intro"')
+    made_again.clear()
+    _edit(root / "quizzes" / "intro-final.yml", "his daughter insisted", "his son insisted")
+    out = _quiet(root)
+    assert shows <= set(made_again) and len(_showing(out, '"key"')) > len(set(made_again))
+    assert all("his son insisted" in (out / f"{s}.data.js").read_text() for s in shows)
+    same_as_a_fresh_build(root, out, tmp_path)

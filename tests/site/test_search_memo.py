@@ -261,14 +261,16 @@ def test_the_parts_record_gives_a_part_only_for_a_page_made_from_what_it_was(tmp
     ],
 )
 def test_a_parts_record_entry_of_another_shape_is_no_entry(tmp_path: Path, entry: Any) -> None:
-    import json
-
-    from curriculum.site._search_parts import PartRecord
+    """A record signed as this code signs it, whose entry has another shape: the entry is no entry."""
+    from curriculum.site._search_parts import PartRecord, _signed
 
     path = tmp_path / "search-parts.json"
-    path.write_text(json.dumps({"shared": "site", "pages": {"lessons/one.html": entry}}))
+    page = _made(["entry", []])
+    path.write_text(_signed({"shared": "site", "pages": {page.url: [page.made_from_key, "d", 0, []]}}))
+    assert PartRecord(path, "site").knows(page), "an entry of the right shape is one"
+    path.write_text(_signed({"shared": "site", "pages": {page.url: entry}}))
     record = PartRecord(path, "site")
-    assert record.placement("lessons/one.html") is None and not record.knows(_made(["entry", []]))
+    assert record.placement(page.url) is None and not record.knows(page)
 
 
 @pytest.mark.parametrize(
@@ -312,8 +314,12 @@ def test_heads_replaced_are_the_heads_of_the_index_with_those_sections() -> None
 
 
 def test_a_damaged_parts_record_is_no_record(tmp_path: Path) -> None:
-    from curriculum.site._search_parts import PartRecord
+    from curriculum.site._search_parts import PartRecord, _signed
 
     path = tmp_path / "search-parts.json"
     path.write_text('{"shared": "site", "pages": [')
+    assert PartRecord(path, "site").placement("lessons/one.html") is None
+    path.write_text(_signed({"shared": "site", "pages": {"lessons/one.html": ["entry", "d", 0, []]}}))
+    assert PartRecord(path, "site").placement("lessons/one.html") == (0, [])
+    path.write_text(path.read_text().replace('"d"', '"e"'))  # changed in place: its digest is another's
     assert PartRecord(path, "site").placement("lessons/one.html") is None

@@ -131,6 +131,8 @@ class PayloadBuilder:
         default_factory=dict, init=False, repr=False, compare=False
     )
     """The memo key of each result :meth:`remembered` kept this build (see :meth:`remembered_key`)."""
+    _base: PayloadBuilder | None = field(default=None, init=False, repr=False, compare=False)
+    """The builder this one is a view of (None: it is none), which reads what every view reads alike."""
 
     def remembered(
         self,
@@ -201,12 +203,13 @@ class PayloadBuilder:
     def _view(self, curriculum: Curriculum) -> PayloadBuilder:
         """Return a builder on ``curriculum``, a view of this one's content, sharing what this one made.
 
-        The formatted references, and :attr:`shared_digest`: a view shows all
-        it is made from (it hides other components' documents and the lessons'
-        cells), so it is computed once a build, not once a view.
+        The formatted references, the lessons' objectives, and :attr:`shared_digest`:
+        a view shows all they are made from (it hides other components' documents
+        and the lessons' cells), so each is made once a build, not once a view.
         """
         view = dataclasses.replace(self, curriculum=curriculum)
         view._entries = self._entries
+        view._base = self._base or self
         view.__dict__["shared_digest"] = self.shared_digest
         return view
 
@@ -215,6 +218,14 @@ class PayloadBuilder:
         return "".join(
             [text, *(f"\0{folder}/{ident}\0{self._digest_of(folder, ident)}" for folder, ident in also)]
         )
+
+    def document_digest(self, shown: tuple[str, str | None]) -> str:
+        """Return the digest of the text of the document ``shown`` (a table and an id; ``-``: none).
+
+        What :meth:`key_of` names a result by, besides what names it in its
+        memo and :attr:`shared_digest`.
+        """
+        return self._digest_of(*shown)
 
     def _digest_of(self, folder: str, ident: str | None) -> str:
         """Return the digest of a document's text (of every document's, for :data:`EVERY`; ``-``: none)."""
@@ -377,9 +388,14 @@ class PayloadBuilder:
             "schema": PAYLOAD_SCHEMA,
         }
 
-    @functools.cached_property
+    @property
     def _objectives(self) -> dict[str, str]:
-        """Every lesson objective's text by id (read once per builder, not once per payload)."""
+        """Every lesson objective's text by id (read once per build: a view asks the builder it is of)."""
+        return self._own_objectives if self._base is None else self._base._objectives
+
+    @functools.cached_property
+    def _own_objectives(self) -> dict[str, str]:
+        """Every lesson objective's text by id, read from this builder's lessons (see :attr:`_objectives`)."""
         return {
             oid: text
             for doc in self.curriculum.lessons.values()

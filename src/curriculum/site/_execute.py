@@ -32,7 +32,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from curriculum._memo import Memo
@@ -82,6 +82,29 @@ FROZEN_FORMAT = 1
 """The version of what is stored: the references' shapes. Another version is not used."""
 _KEPT = ("display_data", "execute_result")
 """The outputs a page shows; streams and errors are build diagnostics, not stored."""
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """Whether a listed entry is a folder, or a link to one (as :func:`os.walk` lists them)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _without_suffix(name: str) -> str:
+    """Return a relative POSIX path without its last suffix, as :meth:`pathlib.PurePath.with_suffix` does.
+
+    A string operation (a build names every notebook's frozen file).
+
+    Examples
+    --------
+    >>> _without_suffix("lessons/a.b.ipynb"), _without_suffix("lessons/.ipynb"), _without_suffix("a.")
+    ('lessons/a.b', 'lessons/.ipynb', 'a.')
+    """
+    head, slash, last = name.rpartition("/")
+    dot = last.rfind(".")
+    return head + slash + (last[:dot] if 0 < dot < len(last) - 1 else last)
 
 
 def _decode_known(data: Any) -> tuple[Freeze, str]:
@@ -217,10 +240,12 @@ class NotebookCache:
         self.freeze = freeze
         self.refresh = refresh
         self.write_freeze = write_freeze
+        self._frozen: dict[Path, tuple[str, Path]] = {}
+        """Each notebook's :meth:`frozen_name` and :meth:`frozen_path` (a build asks for them twice)."""
 
     def frozen_path(self, path: Path) -> Path:
         """Return where a notebook's frozen outputs are kept (Quarto's folder for it)."""
-        return self.root / self.frozen_name(path)
+        return self._frozen_at(path)[1]
 
     def frozen_name(self, path: Path) -> str:
         """Return :meth:`frozen_path` relative to the project, with forward slashes.
@@ -230,10 +255,18 @@ class NotebookCache:
         ValueError
             If the notebook is not in the project.
         """
-        name = relative_posix(path, self.root)
-        if name is None:
-            raise ValueError(f"{path} is not in the project {self.root}")
-        return f"{FREEZE_DIR}/{PurePosixPath(name).with_suffix('')}/{FREEZE_FILE}"
+        return self._frozen_at(path)[0]
+
+    def _frozen_at(self, path: Path) -> tuple[str, Path]:
+        """Return :meth:`frozen_name` and :meth:`frozen_path` (made the first time)."""
+        found = self._frozen.get(path)
+        if found is None:
+            name = relative_posix(path, self.root)
+            if name is None:
+                raise ValueError(f"{path} is not in the project {self.root}")
+            shown = f"{FREEZE_DIR}/{_without_suffix(name)}/{FREEZE_FILE}"
+            found = self._frozen[path] = (shown, self.root / shown)
+        return found
 
     def settings(self, path: Path, notebook: dict[str, Any], text: str = "") -> tuple[Freeze, dict[str, Any]]:
         """Return a notebook's ``freeze`` and its other execution options (front matter over project).
@@ -445,9 +478,19 @@ class NotebookCache:
         except FileRefused:
             return found
         results, file = posixpath.split(FREEZE_FILE)
-        for top, _, files in os.walk(folder):  # a link to a folder below it is not followed
-            if file in files and os.path.basename(top) == results:
-                found.add(os.path.relpath(os.path.join(top, file), self.root).replace(os.sep, "/"))
+        folders = [(os.fspath(folder), FREEZE_DIR)]  # each folder to list, and its name in the project
+        while folders:
+            top, name = folders.pop()
+            try:
+                with os.scandir(top) as entries:
+                    for entry in entries:
+                        if _is_folder(entry):
+                            if not entry.is_symlink():  # a link to a folder below it is not followed
+                                folders.append((entry.path, f"{name}/{entry.name}"))
+                        elif entry.name == file and name.endswith(f"/{results}"):
+                            found.add(f"{name}/{file}")
+            except OSError:
+                continue  # a folder that cannot be listed holds nothing found
         return found
 
     def _frozen_digests(self, notebooks: list[Path], *, record: bool = True) -> dict[str, str]:
@@ -474,8 +517,7 @@ class NotebookCache:
         if self.refresh:
             return None, ""
         if freeze is not False:
-            name = self.frozen_name(path)
-            where = self.root / name
+            name, where = self._frozen_at(path)
             held = frozen.get(name)
             made = _FROZEN.stored(held) if held else None
             if made is None:

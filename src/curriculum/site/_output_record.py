@@ -8,6 +8,13 @@ are still the ones that build wrote (the same size and modification time,
 which the staging folder's hard links keep), is left as it is. (The
 pre-render's files have a record of their own, which a page made from its
 document alone passes without a key: :mod:`curriculum.site._generated_record`.)
+
+Beside its entries, a record may hold notes: what a caller needs of some
+entries without making them again (the memo keys a page's payloads have),
+with a digest of what it was made from. A note found made from what the caller
+has now keeps its entries, whose keys are then not even made
+(:meth:`OutputRecord.standing`): a note and its entries are saved in one file,
+so they are always of the same build.
 """
 
 from __future__ import annotations
@@ -27,6 +34,9 @@ from curriculum.project import package_fingerprint
 from curriculum.site._stamp import RACY_NS
 
 __all__ = ["OutputRecord"]
+
+_JSON = json.JSONEncoder(ensure_ascii=False)
+"""Encodes keys (made once: :func:`json.dumps` with an option makes an encoder a call)."""
 
 
 def _ignore(_names: list[str]) -> None:
@@ -69,12 +79,15 @@ class OutputRecord:
         shared = json.dumps([package_fingerprint(), machine_key(), site], ensure_ascii=False)
         self._shared = hashlib.sha256(shared.encode()).hexdigest()  # hashed once: it names every page
         record = read_record(path)
-        before, at = record.get("entries"), record.get("at")
+        before, at, notes = record.get("entries"), record.get("at"), record.get("notes")
         self._before: dict[str, Any] = before if isinstance(before, dict) else {}
+        self._notes_before: dict[str, Any] = notes if isinstance(notes, dict) else {}
+        self._notes: dict[str, list[Any]] = {}
         self._since = (at if isinstance(at, int) else 0) - RACY_NS if racy else None
         self._racy = False
         self._now: dict[str, list[Any]] = {}
         self._keys: dict[str, str] = {}
+        self._seen: dict[str, list[Any]] = {}  # each file of an entry kept or written, as it was then
 
     @property
     def shared(self) -> str:
@@ -104,16 +117,64 @@ class OutputRecord:
             return False
         if as_recorded:
             files = [str(f[0]) for f in then[1:] if isinstance(f, list) and f]
-        names = files if files is not None else [entry]
-        now: list[Any] = [digest, *([name, *self._stat(name)] for name in names)]
-        if any(stat[1] < 0 for stat in now[1:]) or then != now:
+        now = self._unchanged(then, files if files is not None else [entry])
+        if now is None:
             return False
-        if self._since is not None and any(stat[2] >= self._since for stat in now[1:]):
-            self._racy = True  # recorded again, with a later time: trusted next time
-            return False
-        self._now[entry] = now
-        self._on_kept(names)
+        self._record(entry, now)
+        self._on_kept([name for name, _, _ in now[1:]])
         return True
+
+    def standing(self, name: str, inputs: list[str], entries: list[str]) -> list[Any] | None:
+        """Return the note ``name`` if the last build made it from ``inputs``, and keep its ``entries``.
+
+        The note says that what made it made the files of ``entries`` too (each
+        entry's files as the last build recorded them): so when its ``inputs``
+        are those the caller has now, and every file is unchanged, the entries
+        are kept (and ``on_kept`` told), without their keys. Otherwise nothing is kept.
+
+        Parameters
+        ----------
+        name : str
+            The note's name.
+        inputs : list[str]
+            What the note and the entries are made from, besides what names every entry.
+        entries : list[str]
+            The entries made from the same (each of files named in the record).
+
+        Returns
+        -------
+        list[Any] | None
+            The note's data (see :meth:`note`), or None.
+        """
+        then = self._notes_before.get(name)
+        if not (isinstance(then, list) and len(then) == 2 and isinstance(then[1], list)):
+            return None
+        if then[0] != self._note_digest(inputs, then[1]):  # made from other inputs, or damaged
+            return None
+        kept: dict[str, list[Any]] = {}
+        for entry in entries:
+            recorded = self._before.get(entry)
+            if not isinstance(recorded, list) or not recorded:
+                return None
+            files = [f[0] for f in recorded[1:] if isinstance(f, list) and f and isinstance(f[0], str)]
+            now = self._unchanged(recorded, files)
+            if now is None:
+                return None
+            kept[entry] = now
+        for entry, now in kept.items():
+            self._record(entry, now)
+        self._notes[name] = then
+        self._on_kept([file for now in kept.values() for file, _, _ in now[1:]])
+        return then[1]
+
+    def note(self, name: str, inputs: list[str], data: list[Any]) -> None:
+        """Note ``data`` (JSON data) as made from ``inputs``, as the entries this build recorded were.
+
+        The caller notes only what the entries it names to :meth:`standing`
+        were made from: each of them must be recorded by this build too
+        (:meth:`kept` or :meth:`wrote`).
+        """
+        self._notes[name] = [self._note_digest(inputs, data), data]
 
     def keep_the_rest(self) -> None:
         """Keep, as the last build recorded them, the entries this build did not ask about.
@@ -127,18 +188,50 @@ class OutputRecord:
         """Record the files of ``entry`` as just written, made from ``key`` (default: :meth:`kept`'s)."""
         digest = self._keys[entry] if key is None else self._digest(entry, key)
         names = files if files is not None else [entry]
-        self._now[entry] = [digest, *([name, *self._stat(name)] for name in names)]
+        self._record(entry, [digest, *([name, *self._stat(name)] for name in names)])
+
+    def gathered(self, entry: str, files: list[str]) -> None:
+        """Record ``entry`` as made of ``files`` (its key :meth:`kept`'s), the files of other entries.
+
+        Each file of an entry this build kept or wrote is recorded as it was
+        found or written then, without a look at it again: a file changed since
+        is not ours. Any other is looked at now.
+        """
+        found = [self._seen.get(name) or [name, *self._stat(name)] for name in files]
+        self._now[entry] = [self._keys[entry], *found]
 
     def save(self) -> None:
         """Write the record, if it changed (or named a file changed just before it was written)."""
-        if self._now != self._before or self._racy:
-            record = {"at": time.time_ns(), "entries": self._now}
+        if self._now != self._before or self._notes != self._notes_before or self._racy:
+            record: dict[str, Any] = {"at": time.time_ns(), "entries": self._now}
+            if self._notes:
+                record["notes"] = self._notes
             write_atomic(self._path, json.dumps(record, sort_keys=True), within=self._path.parent)
 
     def _digest(self, entry: str, key: Any) -> str:
-        digest = hashlib.sha256(f"{self._shared}\0{json.dumps(key, ensure_ascii=False)}".encode()).hexdigest()
+        digest = hashlib.sha256(f"{self._shared}\0{_JSON.encode(key)}".encode()).hexdigest()
         self._keys[entry] = digest
         return digest
+
+    def _note_digest(self, inputs: list[str], data: Any) -> str:
+        """Return what names a note: its inputs and its data (a note damaged in place is no note)."""
+        return hashlib.sha256(f"{self._shared}\0{_JSON.encode([inputs, data])}".encode()).hexdigest()
+
+    def _record(self, entry: str, now: list[Any]) -> None:
+        """Record ``entry`` as ``now`` (its digest, then each file as it is now)."""
+        self._now[entry] = now
+        for file in now[1:]:
+            self._seen[file[0]] = file
+
+    def _unchanged(self, then: list[Any], names: list[str]) -> list[Any] | None:
+        """Return the entry ``then`` with the files ``names`` as they are now, if that is as recorded."""
+        now: list[Any] = [then[0], *([name, *self._stat(name)] for name in names)]
+        if any(stat[1] < 0 for stat in now[1:]) or then != now:
+            return None
+        if self._since is not None and any(stat[2] >= self._since for stat in now[1:]):
+            self._racy = True  # recorded again, with a later time: trusted next time
+            return None
+        return now
 
     def _stat(self, name: str) -> list[int]:
         try:

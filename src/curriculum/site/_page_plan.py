@@ -106,6 +106,14 @@ class PagePlan:
             return None
         return PlannedPage(title, entry, cast("tuple[Mount, ...]", found), bool(marked), bool(standalone))
 
+    def key(self, source: str) -> str:
+        """Return what names the inputs of the page ``source`` (a digest: see the module's description)."""
+        return self._keys[source]
+
+    def keep(self, source: str) -> None:
+        """Record the page ``source`` as the last build made it (:meth:`kept` gave it)."""
+        self._now[source] = self._before[source]
+
     def made(self, source: str, page: PlannedPage) -> None:
         """Record what the page ``source`` was made into."""
         mounts = [m.as_json() for m in page.mounts]

@@ -455,6 +455,9 @@ def _script(name: str, value: Any) -> str:
     return f"{name}{text};\n"
 
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+"""Encodes JSON without spaces (made once: :func:`json.dumps` with an option makes an encoder a call)."""
+
 STANDALONE = 'class="cur-standalone"'
 """What marks the page of a quiz or a case in its body (the component is the page's subject)."""
 
@@ -534,7 +537,7 @@ class SearchPage:
     @functools.cached_property
     def made_from_key(self) -> str:
         """:attr:`made_from` as compact JSON (``null`` when it is not known): its part's name in the memo."""
-        return json.dumps(self.made_from, separators=(",", ":"))
+        return _COMPACT.encode(self.made_from)
 
     @functools.cached_property
     def _read(self) -> tuple[PagePart, list[str]]:

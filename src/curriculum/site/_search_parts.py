@@ -22,7 +22,8 @@ what the page was made from (:meth:`PartRecord.made_from`), and the index is
 made again from the heads and postings kept and the changed sections only.
 The record is tied, as the search stage's :class:`~curriculum.site._output_record.OutputRecord`
 is, to the package, this computer and the site (its ``shared`` digest), and
-holds a digest of the rest of it: one damaged in place is no record.
+its first line holds a digest of the rest of it (of its bytes, hashed as they
+are read, not of the record encoded again): one damaged in place is no record.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from curriculum._plain import read_record
+from curriculum._plain import RECORD_LIMIT, read_headed
 from curriculum.content import write_atomic
 from curriculum.site._search import IndexHeads, SearchPage, part_digest
 
@@ -61,9 +62,7 @@ class PartRecord:
     def __init__(self, path: Path, shared: str) -> None:
         self._path = path
         self._shared = shared
-        data = read_record(path)
-        if data.pop("digest", None) != _record_digest(data):
-            data = {}  # damaged in place (or written by another version): no record
+        data = _read(path)  # damaged in place (or written by another version): no record
         pages = data.get("pages") if data.get("shared") == shared else None
         self._before: dict[str, Any] = pages if isinstance(pages, dict) else {}
         self._index_before = data.get("index") if pages is not None else None
@@ -147,8 +146,7 @@ class PartRecord:
         now = (self._now, self._index, self._heads)
         if now != (self._before, self._index_before, self._heads_before):
             record = {"shared": self._shared, "index": self._index, "heads": self._heads, "pages": self._now}
-            record["digest"] = _record_digest(record)
-            write_atomic(self._path, json.dumps(record, sort_keys=True), within=self._path.parent)
+            write_atomic(self._path, _signed(record), within=self._path.parent)
 
     def _entry(self, url: str) -> list[Any] | None:
         """Return the record's entry of ``url``, if it is one this code wrote (looked at once a page)."""
@@ -171,14 +169,31 @@ class PartRecord:
         return then if shaped else None
 
 
-def _record_digest(record: dict[str, Any]) -> str:
-    """Return a digest of a record's fields (all but the digest): a record damaged in place is refused.
+def _signed(record: dict[str, Any]) -> str:
+    """Return the text of a record's file: a line naming the digest of the record's JSON, then that JSON.
 
     Its heads go into the index as they are, and what each page was made from
     names its part of the last index: neither may be taken from a record
-    changed since it was written.
+    changed since it was written (see :func:`_read`).
     """
-    return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
+    body = json.dumps(record, sort_keys=True)
+    return f"{json.dumps({'digest': hashlib.sha256(body.encode()).hexdigest()})}\n{body}"
+
+
+def _read(path: Path) -> dict[str, Any]:
+    """Return the record :func:`_signed` wrote in ``path``; an empty one if its JSON is not the one signed."""
+    found = read_headed(path, RECORD_LIMIT)
+    if found is None:
+        return {}
+    header, data, start = found
+    body = bytes(data[start:])
+    if header.get("digest") != hashlib.sha256(body).hexdigest():
+        return {}
+    try:
+        record = json.loads(body)
+    except (ValueError, RecursionError):
+        return {}
+    return record if isinstance(record, dict) else {}
 
 
 def index_name(index: Any) -> str:

@@ -156,7 +156,7 @@ def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords) -> b
         if not record.kept(name, text_key):  # an unchanged page's script: its part is not even read
             run.write(name, text_script(n, page.homed_texts(homed)))
             record.wrote(name, key=text_key)
-    record.wrote("pages", files)
+    record.gathered("pages", files)
     parts.update(key, pages, digests, placed, heads)
     with contextlib.suppress(CurriculumError, OSError):  # kept only to save time
         parts.save()
@@ -253,7 +253,7 @@ def _gather(run: Render, pages: list[SearchPage], records: SearchRecords, known:
             run.write(name, index.text_script(page))
             record.wrote(name, key=text_key)
     if known:
-        record.wrote("pages", index.files())
+        record.gathered("pages", index.files())
         records.parts.update(key, pages, digests, index.placements(), index.heads())
         with contextlib.suppress(CurriculumError, OSError):
             records.parts.save()

@@ -25,6 +25,7 @@ import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring_ascii
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -576,8 +577,8 @@ def pandoc(
         with ThreadPoolExecutor(max_workers=2) as pool:
             running = [pool.submit(one, item) for item in fresh]
             try:
+                run.step("", len(kept))  # taken as they were: wrapped as fast as they are yielded
                 for item, html in kept:
-                    run.step("", 1)
                     yield item, html
                 if meanwhile is not None and not all(future.done() for future in running):
                     meanwhile()
@@ -613,7 +614,10 @@ def wrap(
     the others (see :func:`pandoc`); so an error in two pages is reported for
     the first of them in that order. ``plan`` is told what each page was made
     into. A page's HTML is read, and its payloads built, only for a file that
-    must be made again. While pages are still being rendered, each page the
+    must be made again. A page the plan took as the last build made it, whose
+    components show documents whose texts are as they were, stands with its
+    files (see :func:`_standing`): it costs the look-up of its record and the
+    stat of its files. While pages are still being rendered, each page the
     last build made also reads its part of the search index, which the index
     will most likely need (a page made again may change the index's words),
     unless the last index's record gives it (``recorded``, see :class:`PartRecord`).
@@ -648,30 +652,45 @@ def wrap(
     )
     for item, out in rendered:
         page, source = item.page, item.page.source
-        prev, nxt = pager.around(page)
-        data_file = posixpath.splitext(posixpath.basename(page.output))[0] + ".data.js" if out.mounts else ""
-        data_path = posixpath.join(posixpath.dirname(page.output), data_file) if data_file else ""
-        payloads = _PagePayloads(
-            run.builder, out.mounts, source, built, functools.partial(_script_stands, record, data_path)
-        )
-        made_from = [out.entry, payloads.keys] if all(payloads.keys) else None
-        notebook = page.kind == "notebook"
+        data_path = posixpath.splitext(page.output)[0] + ".data.js" if out.mounts else ""
+        # what the page's files and facts are made from, besides the site (None: no plan names them)
+        inputs = _page_inputs(run.builder, plan.key(source), out.mounts) if plan is not None else None
+        standing = _standing(record, page.output, data_path, inputs) if item.planned is not None else None
+        payloads: _PagePayloads | None = None
+        if standing is not None and plan is not None:  # its files, plan entry and payload keys stand
+            Mount.keep_payloads(standing)
+            plan.keep(source)
+            shown: Callable[[], list[dict[str, Any]]] = functools.partial(
+                _shown, run.builder, out.mounts, source, built
+            )
+            made_from: list[Any] | None = [out.entry, standing]
+        else:
+            payloads = _PagePayloads(
+                run.builder, out.mounts, source, built, functools.partial(_script_stands, record, data_path)
+            )
+            shown, made_from = payloads.shown, [out.entry, payloads.keys] if all(payloads.keys) else None
         read = functools.partial(getattr, out, "body")  # this page's body, read if the index is made again
         standalone = item.planned.standalone if item.planned else STANDALONE in out.body
         indexed = found[source] = SearchPage(
-            page.title, page.output, notebook, read, payloads.shown, made_from, standalone
+            page.title, page.output, page.kind == "notebook", read, shown, made_from, standalone
         )
         if out.fresh:
             indexed.read_ahead()
         elif pending and not (recorded is not None and recorded(indexed)):
             indexed.part()  # kept for the index (its texts are read only if its text script is written)
+        if payloads is None:
+            continue
         if out.mounts:
             _write_payloads(run, record, data_path, payloads)
         # Components, the progress panel and progress marks (quiz list, case library) need the script.
         marked = item.planned.marked if item.planned else _MARKED.search(out.body) is not None
         if plan is not None:
             plan.made(source, PlannedPage(page.title, out.entry, tuple(out.mounts), marked, standalone))
+        if inputs is not None and payloads.unread:
+            record.note(page.output, inputs, list(payloads.keys))  # its files stand while the inputs do
+        prev, nxt = pager.around(page)
         interactive = bool(out.mounts) or marked
+        data_file = posixpath.basename(data_path)
         key = [page.output, page.title, out.entry, prev, nxt, interactive, data_file]
         if record.kept(page.output, key):
             continue
@@ -700,6 +719,33 @@ def wrap(
 
 _MARKED = re.compile(r'class="cur-progress"|data-cur-record=')
 """What a body holds that needs the page script besides components: the progress panel, progress marks."""
+
+
+def _page_inputs(builder: PayloadBuilder, planned: str, mounts: list[Mount]) -> list[str]:
+    """Return what a page's wrapped files, payload keys and plan entry are made from, besides the site.
+
+    ``planned`` names the page's inputs as the plan has them (:meth:`PagePlan.key`:
+    its source, what every page and payload shares), which give its title,
+    cache entry and components; each component's document's digest gives its
+    payload's key (:meth:`Mount.unread_key`). The site (every page's title, the
+    sidebar, the package) names every entry of the wrap stage's record.
+    """
+    return [planned, *(mount.document_digest(builder) for mount in mounts)]
+
+
+def _standing(
+    record: OutputRecord, output: str, data_path: str, inputs: list[str] | None
+) -> list[str] | None:
+    """Return the payload keys of a page whose files stand, made from ``inputs`` as the last build made them.
+
+    The page's file and its data script (``data_path``, if it has one) are
+    then kept as recorded, without their keys: see :meth:`OutputRecord.standing`.
+    A page whose payloads read other documents than their own has no note, and never stands so.
+    """
+    if inputs is None:
+        return None
+    keys = record.standing(output, inputs, [output, data_path] if data_path else [output])
+    return None if keys is None else [str(key) for key in keys]
 
 
 class _PagePayloads:
@@ -747,6 +793,11 @@ class _PagePayloads:
             self.by_id()
             self.keys = [m.payload_key(builder) for m in mounts]
 
+    @property
+    def unread(self) -> bool:
+        """Whether every payload's key is known and names its own document only (:meth:`Mount.unread_key`)."""
+        return all(self.keys) and self.keys == self.tried
+
     def by_component(self, keys: list[str | None]) -> dict[str, str]:
         """Return ``keys`` (one a mount, all known) by their component's element id."""
         return {m.dom_id: str(key) for m, key in zip(self.mounts, keys, strict=True)}
@@ -754,14 +805,26 @@ class _PagePayloads:
     def by_id(self) -> dict[str, dict[str, Any]]:
         """Return each payload by its component's element id (built the first time)."""
         if self._by_id is None:
-            self._by_id = {
-                m.dom_id: _payload(self._builder, m, self._source, self._built) for m in self.mounts
-            }
+            self._by_id = _payloads_by_id(self._builder, self.mounts, self._source, self._built)
         return self._by_id
 
     def shown(self) -> list[dict[str, Any]]:
         """Return the payloads the page shows, each once."""
         return list(self.by_id().values())
+
+
+def _payloads_by_id(
+    builder: PayloadBuilder, mounts: list[Mount], source: str, built: dict[Mount, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Return the payload of each of a page's components by its element id (see :class:`_PagePayloads`)."""
+    return {m.dom_id: _payload(builder, m, source, built) for m in mounts}
+
+
+def _shown(
+    builder: PayloadBuilder, mounts: list[Mount], source: str, built: dict[Mount, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Return the payloads a page shows, each once (:meth:`_PagePayloads.shown`, for a page that stands)."""
+    return list(_payloads_by_id(builder, mounts, source, built).values())
 
 
 def _write_payloads(run: Render, record: OutputRecord, name: str, payloads: _PagePayloads) -> None:
@@ -818,9 +881,23 @@ def prune(run: Render) -> None:
         if target.is_symlink() or target.is_file():
             target.unlink()
             removed += 1
-    write_atomic(manifest, json.dumps(sorted(run.stats.files), indent=0) + "\n", within=run.out)
+    write_atomic(manifest, _listing(sorted(run.stats.files)) + "\n", within=run.out)
     run.stats.removed = removed
     run.log("prune", f"{counted(removed, 'stale file')} removed")
+
+
+def _listing(names: list[str]) -> str:
+    """Return ``json.dumps(names, indent=0)``: the strings one a line, each encoded by the C encoder.
+
+    (With ``indent``, :func:`json.dumps` encodes in Python: the site's list of files grows with it.)
+
+    Examples
+    --------
+    >>> names = ["a.html", 'q"uote/é.js']
+    >>> _listing(names) == json.dumps(names, indent=0) and _listing([]) == json.dumps([], indent=0)
+    True
+    """
+    return "[\n" + ",\n".join(map(encode_basestring_ascii, names)) + "\n]" if names else "[]"
 
 
 def _payload(builder: PayloadBuilder, mount: Mount, source: str, built: dict[Mount, Any]) -> Any:
