@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,6 @@ from curriculum._memo import machine_key
 from curriculum._plain import read_record
 from curriculum.content import write_atomic
 from curriculum.project import package_fingerprint
-from curriculum.site._stamp import RACY_NS
 
 __all__ = ["OutputRecord"]
 
@@ -56,12 +54,6 @@ class OutputRecord:
         What every entry depends on besides its own key (with the package and this computer).
     on_kept : Callable[[list[str]], None]
         Told the files of each entry found unchanged (a render counts them as its own).
-    racy : bool
-        Other programs may write the files too (the generated pages, in the
-        project): a file changed less than :data:`RACY_NS` before the record
-        was written is not taken as unchanged, since an edit in the same clock
-        tick would leave its size and time as recorded (as
-        :class:`~curriculum.site._stamp.FileDigests` does).
     """
 
     def __init__(
@@ -70,8 +62,6 @@ class OutputRecord:
         out: Path,
         site: list[Any],
         on_kept: Callable[[list[str]], None] = _ignore,
-        *,
-        racy: bool = False,
     ) -> None:
         self._path = path
         self._folder = os.fspath(out)
@@ -79,12 +69,10 @@ class OutputRecord:
         shared = json.dumps([package_fingerprint(), machine_key(), site], ensure_ascii=False)
         self._shared = hashlib.sha256(shared.encode()).hexdigest()  # hashed once: it names every page
         record = read_record(path)
-        before, at, notes = record.get("entries"), record.get("at"), record.get("notes")
+        before, notes = record.get("entries"), record.get("notes")
         self._before: dict[str, Any] = before if isinstance(before, dict) else {}
         self._notes_before: dict[str, Any] = notes if isinstance(notes, dict) else {}
         self._notes: dict[str, list[Any]] = {}
-        self._since = (at if isinstance(at, int) else 0) - RACY_NS if racy else None
-        self._racy = False
         self._now: dict[str, list[Any]] = {}
         self._keys: dict[str, str] = {}
         self._seen: dict[str, list[Any]] = {}  # each file of an entry kept or written, as it was then
@@ -201,9 +189,9 @@ class OutputRecord:
         self._now[entry] = [self._keys[entry], *found]
 
     def save(self) -> None:
-        """Write the record, if it changed (or named a file changed just before it was written)."""
-        if self._now != self._before or self._notes != self._notes_before or self._racy:
-            record: dict[str, Any] = {"at": time.time_ns(), "entries": self._now}
+        """Write the record, if it changed."""
+        if self._now != self._before or self._notes != self._notes_before:
+            record: dict[str, Any] = {"entries": self._now}
             if self._notes:
                 record["notes"] = self._notes
             write_atomic(self._path, json.dumps(record, sort_keys=True), within=self._path.parent)
@@ -227,9 +215,6 @@ class OutputRecord:
         """Return the entry ``then`` with the files ``names`` as they are now, if that is as recorded."""
         now: list[Any] = [then[0], *([name, *self._stat(name)] for name in names)]
         if any(stat[1] < 0 for stat in now[1:]) or then != now:
-            return None
-        if self._since is not None and any(stat[2] >= self._since for stat in now[1:]):
-            self._racy = True  # recorded again, with a later time: trusted next time
             return None
         return now
 
