@@ -342,6 +342,22 @@ def test_an_indexed_file_makes_its_path_object_only_when_asked_for(project: Path
     ]
 
 
+def test_an_indexed_file_names_its_file_without_a_path_object(project: Path) -> None:
+    """``file`` is ``os.fspath(path)``; a document the index holds gives it as listed, making no path."""
+    aged(project)
+    loaded(project)
+    _memo._stores.clear()
+    cur = load_curriculum(project)
+    lesson = cur.lessons["intro"]
+    assert isinstance(lesson, _project._IndexedDocument)
+    assert lesson.file == os.fspath(project / "lessons" / "intro.ipynb") and "path" not in lesson.__dict__
+    shown = cur.showing("quizzes", "intro").lessons["intro"]
+    assert shown.file == lesson.file and "path" not in lesson.__dict__  # a view of it makes none either
+    assert [d.file for d in cur.documents()] == [
+        os.fspath(d.path) for d in load_files(project_files(project)).documents()
+    ]
+
+
 def test_only_an_entry_with_a_sha256_is_recorded(project: Path) -> None:
     """The digest keys the memo: checked when an entry is recorded (read back, its check vouches for it)."""
     from curriculum.content._index import IndexEntry

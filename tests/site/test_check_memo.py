@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from curriculum import _memo
-from curriculum.content import _yaml
+from curriculum.content import _yaml, load_curriculum
 from curriculum.site import check_site
 
 
@@ -68,6 +68,22 @@ def test_a_notes_page_problems_cost_no_memo_look_up(project: Path, monkeypatch: 
     asked = memo_asks(monkeypatch)
     _, again = check_site(project, execute=False)
     assert again == first and "site.page-problems" not in asked
+
+
+def test_the_page_problems_make_no_path_object_of_a_lesson_or_notes_the_index_holds(project: Path) -> None:
+    """Which pages are content files is told by the files' names as listed."""
+    from curriculum.project import Project
+    from curriculum.site._check import page_problems
+    from tests.conftest import aged
+
+    aged(project)
+    check_site(project, execute=False)
+    _memo._stores.clear()
+    cur = load_curriculum(project)
+    docs = [*cur.lessons.values(), *cur.notes.values()]
+    assert docs and all("path" not in doc.__dict__ for doc in docs)
+    page_problems(Project(project).config("resident"), cur)
+    assert all("path" not in doc.__dict__ for doc in docs)
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import json
 import os
 import posixpath
 import stat
@@ -183,6 +184,11 @@ class Document(Generic[M]):
     cells: tuple[Cell, ...] = ()
     digest: str = ""
 
+    @property
+    def file(self) -> str:
+        """The file on disk as a string: ``os.fspath(path)`` (one from the index makes no path object)."""
+        return os.fspath(self.path)
+
     def at(self, *loc: str | int) -> Pos:
         """Return the position of the value at key path ``loc``."""
         return self.locs.value(loc)
@@ -333,11 +339,21 @@ class _FrontMatterOnly(Document[Any]):
     @classmethod
     def of(cls, doc: Document[Any]) -> _FrontMatterOnly:
         """Return the front matter of the lesson ``doc`` (its model validated when first asked for)."""
-        shown = object.__new__(cls)
-        for name in ("id", "path", "display", "digest"):
-            object.__setattr__(shown, name, getattr(doc, name))
-        shown.__dict__["_lesson"] = doc
+        shown = object.__new__(cls)  # its fields set at once (its path is the lesson's, when asked for)
+        shown.__dict__.update(id=doc.id, display=doc.display, digest=doc.digest, _lesson=doc)
         return shown
+
+    @functools.cached_property
+    def path(self) -> Path:
+        """The lesson's file (a lesson taken from the content index makes its path object when asked)."""
+        path: Path = self.__dict__["_lesson"].path
+        return path
+
+    @property
+    def file(self) -> str:
+        """The lesson's file as a string (see :attr:`Document.file`)."""
+        file: str = self.__dict__["_lesson"].file
+        return file
 
     @functools.cached_property
     def model(self) -> Any:
@@ -500,6 +516,28 @@ def front_matter_digest(doc: Document[Any]) -> str:
 
 _FRONT_MATTER = Memo[str]("content.front-matter", 1, str, text_value)
 """The digest of each lesson's front matter (:func:`front_matter_digest`), by the notebook text's digest."""
+
+
+def lessons_digest(lessons: Mapping[str, Document[Any]]) -> str:
+    """Return a digest of every lesson's id, file (as shown) and front matter (:func:`front_matter_digest`).
+
+    Remembered by the lessons' ids, files and texts' digests: a build that
+    changed no lesson makes one look-up of the memo, not one a lesson (a
+    lesson's digest is looked up again only when some lesson's text changed).
+    """
+
+    def digest() -> str:
+        rows = sorted((i, d.display, front_matter_digest(d)) for i, d in lessons.items())
+        return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
+
+    texts = sorted((i, d.display, d.digest) for i, d in lessons.items())
+    if not all(text for _, _, text in texts):  # a lesson no digest names: not remembered
+        return digest()
+    return _LESSONS.get(json.dumps(texts), digest)
+
+
+_LESSONS = Memo[str]("content.lessons-front-matter", 1, str, text_value)
+"""The digest of every lesson's front matter (:func:`lessons_digest`), by their ids, files and texts."""
 
 
 def objective_texts(doc: Document[Any]) -> dict[str, str]:
@@ -762,6 +800,12 @@ class _IndexedDocument(Document[Any]):
     def path(self) -> Path:
         """The file on disk."""
         return Path(self.__dict__["_file"])
+
+    @property
+    def file(self) -> str:
+        """The file on disk as a string, as it was listed (the same as ``os.fspath(path)``)."""
+        file: str = self.__dict__["_file"]
+        return file
 
     def __repr__(self) -> str:
         return f"<{self.display}, as the content index holds it>"

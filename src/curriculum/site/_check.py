@@ -218,8 +218,8 @@ def page_problems(config: SiteConfig, cur: Curriculum, kept: DocumentFacts | Non
     """
     root = config.root
     base = os.fspath(root)
-    notes = {os.fspath(doc.path): doc for doc in cur.notes.values() if doc.digest}  # content pages
-    loaded = notes.keys() | {os.fspath(doc.path) for doc in cur.lessons.values() if doc.digest}  # there now
+    notes = {doc.file: doc for doc in cur.notes.values() if doc.digest}  # content pages
+    loaded = notes.keys() | {doc.file for doc in cur.lessons.values() if doc.digest}  # there now
     generated = {"rules/index.qmd"}
     for spec in COMPONENTS.values():
         if spec.pages is not None:

@@ -315,7 +315,7 @@ class _Record:
         self._key = key
         self._sources = sources
         self._names = [
-            f"{folder}\0{ident}" if folder is not None else f"\0{ident}\0{os.fspath(doc.path)}"
+            f"{folder}\0{ident}" if folder is not None else f"\0{ident}\0{doc.file}"
             for folder, ident, doc in sources
         ]
         self._digests = [doc.digest for _, _, doc in sources]
