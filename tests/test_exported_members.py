@@ -152,6 +152,7 @@ EXPORTED = {
         "front_matter_digest",
         "generated_dirs",
         "inside",
+        "lessons_digest",
         "load_curriculum",
         "load_files",
         "load_yaml",

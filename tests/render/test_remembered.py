@@ -330,3 +330,31 @@ def test_the_objectives_every_payload_shows_validate_no_lesson_taken_from_the_co
         == fresh.common("quiz", "intro", "Quiz", "intro", ["intro-1", "other-2"], [])["objectives"]
     )
     assert shown["objectives"]["other-2"] != "other-2", "the text, not the id"
+
+
+def test_the_lessons_front_matter_is_looked_up_once_a_build_while_no_lesson_changed(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What every payload shares digests each lesson's front matter: remembered for all lessons at once."""
+    from curriculum.content import _project
+
+    looked: list[str] = []
+    front_matter = _project.front_matter_digest
+    monkeypatch.setattr(
+        _project, "front_matter_digest", lambda doc: looked.append(doc.id) or front_matter(doc)
+    )
+
+    def shared() -> str:
+        _memo._stores.clear()  # each build a new process
+        with memo_session(root):
+            return _builder(root).shared_digest
+
+    first = shared()
+    assert looked  # every lesson, once
+    looked.clear()
+    assert shared() == first
+    assert looked == []  # no lesson changed: one look-up of them all
+    notebook = root / "lessons" / "intro.ipynb"
+    notebook.write_text(notebook.read_text().replace("title: Introduction", "title: Introduction again", 1))
+    assert shared() != first
+    assert looked  # a lesson's text changed: each lesson's front matter is looked up again

@@ -30,7 +30,7 @@ from curriculum.content import (
     Technique,
     Vignette,
     Worksheet,
-    front_matter_digest,
+    lessons_digest,
     objective_texts,
 )
 from curriculum.render._markdown import Renderer, sanitize
@@ -325,7 +325,7 @@ class PayloadBuilder:
             self.renderer.cite_links,
             references,
             sorted(cur.bibliography.keys) if cur.bibliography is not None else None,
-            sorted((i, d.display, front_matter_digest(d)) for i, d in cur.lessons.items()),
+            lessons_digest(cur.lessons),
             sorted((i, d.digest) for i, d in cur.notes.items()),
             cur.techniques.digest if cur.techniques is not None else None,
         ]
