@@ -173,6 +173,26 @@ def test_a_doubtful_index_is_not_trusted(project: Path, damage: str, tmp_path: P
         assert not path.is_symlink(), "the link is replaced, its target left alone"
 
 
+def test_an_index_as_written_checks_no_entry_alone(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The header's check of all the entries vouches for each; one entry damaged: each is checked alone."""
+    aged(project)
+    loaded(project)
+    checked: list[list[bytes]] = []
+    sealed = ContentIndex._sealed
+    monkeypatch.setattr(
+        ContentIndex, "_sealed", lambda self, fields: checked.append(fields) or sealed(self, fields)
+    )
+    content = len(project_files(project)) - 1  # the bibliography is not indexed
+    _, index = loaded(project)
+    assert index.reused == content and checked == []
+    path = project / PROJECT_CACHE / INDEX_FILE
+    text = path.read_bytes()
+    start = text.index(b"\nquizzes/intro.yml\t") + 1
+    path.write_bytes(text[:start] + b"quizzes/intro.yml\t1" + text[start + len(b"quizzes/intro.yml\t") :])
+    _, index = loaded(project)
+    assert index.reused == content - 1 and len(checked) == content  # all but the damaged entry stand
+
+
 def test_a_model_is_read_from_the_memo_only_when_asked_for(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

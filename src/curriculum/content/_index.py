@@ -18,7 +18,11 @@ The index is tied to this computer's key and to the package's code (a record
 that came with a repository, or one written by another version, is ignored),
 read only as a plain file within a size limit, and trusted only for files
 older than the record by :data:`~curriculum._cache.RACY_NS` (an edit in the
-clock tick of the recording would leave the time and size as recorded). A
+clock tick of the recording would leave the time and size as recorded). Each
+entry carries a check of its fields, and the header one of all the entries as
+written: while the latter holds, no entry's own check is computed (one digest
+of a few kilobytes a load, not one a file); an index damaged anywhere falls
+back to each entry's check, and only a damaged entry's file is read again. A
 file with problems is never indexed: it is loaded, and its problems reported,
 every time.
 """
@@ -89,6 +93,8 @@ class ContentIndex:
         self._seal = hashlib.sha256(self._key.encode() + b"\0")  # each entry's check starts so
         self._before: dict[bytes, list[bytes]] = {}
         self._at = 0
+        self._intact = False
+        """Whether the entries are as written (the header's check of them holds): none is checked alone."""
         self._read()
         self._now: dict[bytes, list[bytes]] = {}
         self._recorded = False
@@ -105,7 +111,9 @@ class ContentIndex:
         if header.get("key") != self._key or not isinstance(at, int):
             return
         self._at = at
-        for line in data[start:].split(b"\n"):
+        body = bytes(data[start:])
+        self._intact = header.get("entries") == self._body_seal(body)
+        for line in body.split(b"\n"):
             fields = line.split(b"\t")
             if len(fields) == _FIELDS:
                 self._before[fields[0]] = fields
@@ -140,7 +148,8 @@ class ContentIndex:
             return info, None
         if fields[1] != b"%d" % info.st_mtime_ns or fields[2] != b"%d" % info.st_size:
             return info, None
-        if fields[5] != self._sealed(fields[:5]):  # damaged: read (the digest, a SHA-256 when recorded)
+        # damaged: read (the digest, a SHA-256 when recorded); while the index is as written, none is
+        if not self._intact and fields[5] != self._sealed(fields[:5]):
             return info, None
         try:
             digest, kind = fields[3].decode("ascii"), fields[4].decode("ascii")
@@ -161,6 +170,16 @@ class ContentIndex:
         hasher = self._seal.copy()  # the key, then the fields, each after a NUL
         hasher.update(b"\0".join(fields))
         return hasher.hexdigest()[:32].encode()
+
+    def _body_seal(self, body: bytes) -> str:
+        """Return the check of every entry as written (the lines after the header), with the index's key.
+
+        It vouches for each entry as the entries' own checks do: while it
+        holds, no entry's check is computed.
+        """
+        hasher = self._seal.copy()
+        hasher.update(b"\1" + body)  # not a check of an entry's fields (joined by NULs)
+        return hasher.hexdigest()
 
     def forget(self, name: str) -> None:
         """Drop the entry :meth:`entry` just gave, found unusable (the file is read and recorded anew)."""
@@ -199,7 +218,9 @@ class ContentIndex:
         """
         if self._now == self._before and not self._recorded:
             return
-        header = json.dumps({"index": VERSION, "key": self._key, "at": self._started})
-        lines = [header.encode(), *(b"\t".join(fields) for fields in self._now.values())]
+        body = b"".join(b"\t".join(fields) + b"\n" for fields in self._now.values())
+        header = {"index": VERSION, "key": self._key, "at": self._started, "entries": self._body_seal(body)}
         with contextlib.suppress(CurriculumError, OSError):
-            write_atomic(self.path, b"\n".join(lines) + b"\n", within=self.root, only_if_changed=False)
+            write_atomic(
+                self.path, json.dumps(header).encode() + b"\n" + body, within=self.root, only_if_changed=False
+            )
