@@ -190,3 +190,24 @@ def test_the_script_is_kept_while_what_it_shows_of_each_document_is_the_same(
     assert kept() == first and opened and made == ["quizzes/intro"]  # its facts no longer as recorded
     (project / "exercises" / "spot-the-stem.yml").unlink()
     assert "spot-the-stem" not in kept() and opened
+
+
+def test_a_kept_script_that_is_no_text_is_made_again(project: Path) -> None:
+    """A script and record damaged alike (naming bytes that are no UTF-8): made again, no traceback."""
+    from curriculum.site import _manifest
+
+    def kept() -> str:
+        _memo._stores.clear()
+        with memo_session(project):
+            cur = load_curriculum(project)
+            return _manifest.kept_manifest(cur, project / PROJECT_CACHE, project).script
+
+    first = kept()
+    script = project / PROJECT_CACHE / _manifest.MANIFEST_KEPT
+    damaged = b"\xff\xfe" + script.read_bytes()
+    script.write_bytes(damaged)
+    record = project / PROJECT_CACHE / _manifest.MANIFEST_RECORD
+    data = json.loads(record.read_text(encoding="utf-8"))
+    key = next(k for k, v in data.items() if v == hashlib.sha256(first.encode()).hexdigest())
+    record.write_text(json.dumps({**data, key: hashlib.sha256(damaged).hexdigest()}), encoding="utf-8")
+    assert kept() == first

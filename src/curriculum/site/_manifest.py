@@ -334,7 +334,10 @@ class _Record:
         data = read_existing(self._kept, RECORD_LIMIT)
         if data is None or _digest(data) != self.digest:
             return None
-        return data.decode()  # the bytes of the digest recorded: the script as written
+        try:
+            return data.decode()  # the bytes of the digest recorded: the script as written
+        except UnicodeDecodeError:  # a record and script damaged alike: made again
+            return None
 
     def facts_stand(self, root: Path | None) -> bool:
         """Whether the documents are those recorded, each with the facts recorded.
