@@ -314,3 +314,26 @@ def test_a_quick_record_damaged_takes_the_full_path(damage: dict[str, Any], tmp_
     assert _quick.last_build(root, "resident", "pandoc", None) is not None
     record.write_text(json.dumps({**json.loads(record.read_text()), **damage}))
     assert _quick.last_build(root, "resident", "pandoc", None) is None
+
+
+def test_an_output_folder_another_build_made_takes_the_full_path(tmp_path: Path) -> None:
+    """The site folder replaced by another one (another profile's build) is not the last build's.
+
+    A copy keeps every time and size the quick record lists, but it is another
+    folder: the record names the folder it made, so the full path is taken.
+    """
+    from rich.console import Console
+
+    from curriculum.site import _quick, build_site
+
+    root = tmp_path / "project"
+    shutil.copytree(
+        PROJECT, root, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
+    )
+    out = build_site(root, engine="pandoc", console=Console(quiet=True)).out
+    assert _quick.last_build(root, "resident", "pandoc", None) is not None
+    folder = root.stat()
+    out.rename(tmp_path / "elsewhere")  # kept: its folder's number is not given to the copy
+    shutil.copytree(tmp_path / "elsewhere", out)
+    os.utime(root, ns=(folder.st_atime_ns, folder.st_mtime_ns))  # the project's folder as it was, too
+    assert _quick.last_build(root, "resident", "pandoc", None) is None

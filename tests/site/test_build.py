@@ -813,3 +813,20 @@ def test_a_folder_planted_where_the_postings_are_kept_does_not_stop_the_build(pr
     planted.mkdir(parents=True)
     result = build_site(project, engine="pandoc", console=Console(quiet=True))
     assert (result.out / "search-index.js").is_file() and planted.is_dir()
+
+
+def test_a_profile_built_after_another_into_the_same_folder_is_built_again(tmp_path: Path) -> None:
+    """A faculty build into the resident's folder (a project without a faculty output folder) is replaced.
+
+    Nothing the resident edition reads changed, but its folder holds the
+    faculty edition (facilitator notes, answer keys): the next resident build
+    must make it again, not say that nothing changed.
+    """
+    from tests.site.conftest import build_copy, same_as_a_fresh_build
+
+    root, resident = build_copy(tmp_path, "resident")
+    faculty = build_site(root, engine="pandoc", profile="faculty", console=Console(quiet=True))
+    assert faculty.out == resident.out and (faculty.out / "faculty" / "notes" / "intro.html").is_file()
+    again = build_site(root, engine="pandoc", console=Console(quiet=True))
+    assert again.stats is not None and again.stats.written > 0
+    same_as_a_fresh_build(root, again.out, tmp_path / "fresh")

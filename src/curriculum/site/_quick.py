@@ -7,7 +7,8 @@ contents) also records here the size and modification time of every file it
 read (the content, the configuration, the pages, the package's own files), of
 their folders (a new file changes its folder's time), of the output's
 manifest and of the folders of the files it wrote (a file removed changes its
-folder's time). When all of them are as recorded, the output is all there and
+folder's time), and which folder the output is (another profile's build into
+the same folder swaps in another). When all of them are as recorded, the output is all there and
 the build stops without loading the configuration, the content or the engine:
 no output file is looked at, however many the site has (on a file system that
 keeps coarse times, where a folder's time may miss a file removed in the same
@@ -37,6 +38,7 @@ __all__ = [
     "LastBuild",
     "all_there",
     "cached_check",
+    "folder_id",
     "last_build",
     "one_a_folder",
     "stats",
@@ -205,6 +207,21 @@ def _trusted_folders(data: dict[str, Any]) -> bool:
     return all(isinstance(t := times.get(str(f)), int) and t % COARSE_NS for f in folders)
 
 
+def folder_id(folder: str | os.PathLike[str]) -> list[int] | None:
+    """Return which folder ``folder`` is: its device and inode numbers (None: there is none).
+
+    A build swaps a new folder in for the site, so the numbers change with
+    every build that wrote the site, whatever profile it was of: a profile
+    whose output folder another profile's build replaced since (both writing
+    ``_site``) is built again, even when the files' names are the same.
+    """
+    try:
+        info = os.stat(folder)
+    except OSError:
+        return None
+    return [info.st_dev, info.st_ino]
+
+
 def written(out: Path) -> list[str] | None:
     """Return the files the last build wrote in ``out``, as its manifest lists them (None: no manifest)."""
     try:
@@ -245,6 +262,8 @@ def last_build(root: Path, profile: str, engine: str, out: Path | None) -> LastB
             return None  # a copied or moved project: its record names the files of another
         if out is not None and str(out.resolve()) != data["out"]:
             return None
+        if data.get("out_id") != folder_id(str(data["out"])):
+            return None  # another build (of another profile, say) made the output folder since
         if not unchanged(data["files"]):
             return None  # an input changed, or an output file was removed (its folder's time changed)
         if not _trusted_folders(data) and not all_there(Path(str(data["out"]))):

@@ -33,6 +33,7 @@ from curriculum.site._quick import (
     QUICK,
     QUICK_FORMAT,
     all_there,
+    folder_id,
     one_a_folder,
     stats,
     watched,
@@ -208,6 +209,8 @@ class BuildStamp:
             return False
         if not isinstance(data, dict) or data.get("key") != self.key or not all_there(self.out):
             return False
+        if data.get("out_id") != folder_id(self.out):
+            return False  # another build (of another profile) made the output folder since
         self.warnings = int(data.get("warnings", 0))
         return True
 
@@ -223,7 +226,8 @@ class BuildStamp:
         pages : int
             Pages in the site.
         """
-        record = json.dumps({"key": self.key, "warnings": warnings}) + "\n"
+        out_id = folder_id(self.out)
+        record = json.dumps({"key": self.key, "warnings": warnings, "out_id": out_id}) + "\n"
         write_atomic(self.path, record, within=self.project.root)
         # the folders of the files the build wrote (prune listed them): a file gone changes its folder
         folders = {
@@ -236,6 +240,7 @@ class BuildStamp:
             "engine": engine,
             "pages": pages,
             "warnings": warnings,
+            "out_id": out_id,
             "files": watched(
                 (str(p) for p in [*self.inputs, *package_files()]),
                 [str(self.project.root), str(self.out / MANIFEST), str(self.out), *sorted(folders)],
