@@ -31,10 +31,19 @@ from curriculum._plain import read_record
 from curriculum.content import write_atomic
 from curriculum.project import package_fingerprint
 
-__all__ = ["OutputRecord"]
+__all__ = ["KeyText", "OutputRecord"]
 
 _JSON = json.JSONEncoder(ensure_ascii=False)
 """Encodes keys (made once: :func:`json.dumps` with an option makes an encoder a call)."""
+
+
+class KeyText(str):
+    """A key given as a text that names it (compact JSON, a digest): hashed as it is, not encoded again.
+
+    For a key the caller has as text already: encoding it as JSON data once
+    more would cost more than hashing it. A key given so is never taken for
+    one given as JSON data (a string is encoded with its quotes).
+    """
 
 
 def _ignore(_names: list[str]) -> None:
@@ -92,7 +101,7 @@ class OutputRecord:
         entry : str
             The entry's name (a page's path in the site).
         key : Any
-            What the files are made from (JSON data).
+            What the files are made from (JSON data, or a :class:`KeyText`).
         files : list[str] | None
             The files the entry makes (default: the one named ``entry``).
         as_recorded : bool
@@ -112,7 +121,7 @@ class OutputRecord:
         self._on_kept([name for name, _, _ in now[1:]])
         return True
 
-    def standing(self, name: str, inputs: list[str], entries: list[str]) -> list[Any] | None:
+    def standing(self, name: str, inputs: list[str], entries: list[str]) -> list[str] | None:
         """Return the note ``name`` if the last build made it from ``inputs``, and keep its ``entries``.
 
         The note says that what made it made the files of ``entries`` too (each
@@ -131,38 +140,37 @@ class OutputRecord:
 
         Returns
         -------
-        list[Any] | None
+        list[str] | None
             The note's data (see :meth:`note`), or None.
         """
         then = self._notes_before.get(name)
         if not (isinstance(then, list) and len(then) == 2 and isinstance(then[1], list)):
             return None
-        if then[0] != self._note_digest(inputs, then[1]):  # made from other inputs, or damaged
+        digest = _note_digest(self._shared, inputs, then[1])
+        if digest is None or then[0] != digest:  # made from other inputs, or damaged
             return None
-        kept: dict[str, list[Any]] = {}
+        kept: list[tuple[str, list[Any]]] = []
         for entry in entries:
-            recorded = self._before.get(entry)
-            if not isinstance(recorded, list) or not recorded:
-                return None
-            files = [f[0] for f in recorded[1:] if isinstance(f, list) and f and isinstance(f[0], str)]
-            now = self._unchanged(recorded, files)
+            now = self._recorded_now(entry)
             if now is None:
                 return None
-            kept[entry] = now
-        for entry, now in kept.items():
+            kept.append((entry, now))
+        files: list[str] = []
+        for entry, now in kept:
             self._record(entry, now)
+            files += [file[0] for file in now[1:]]
         self._notes[name] = then
-        self._on_kept([file for now in kept.values() for file, _, _ in now[1:]])
-        return then[1]
+        self._on_kept(files)
+        return list(then[1])
 
-    def note(self, name: str, inputs: list[str], data: list[Any]) -> None:
-        """Note ``data`` (JSON data) as made from ``inputs``, as the entries this build recorded were.
+    def note(self, name: str, inputs: list[str], data: list[str]) -> None:
+        """Note ``data`` as made from ``inputs``, as the entries this build recorded were.
 
         The caller notes only what the entries it names to :meth:`standing`
         were made from: each of them must be recorded by this build too
         (:meth:`kept` or :meth:`wrote`).
         """
-        self._notes[name] = [self._note_digest(inputs, data), data]
+        self._notes[name] = [_note_digest(self._shared, inputs, data), data]
 
     def keep_the_rest(self) -> None:
         """Keep, as the last build recorded them, the entries this build did not ask about.
@@ -197,19 +205,24 @@ class OutputRecord:
             write_atomic(self._path, json.dumps(record, sort_keys=True), within=self._path.parent)
 
     def _digest(self, entry: str, key: Any) -> str:
-        digest = hashlib.sha256(f"{self._shared}\0{_JSON.encode(key)}".encode()).hexdigest()
+        text = key if isinstance(key, KeyText) else _JSON.encode(key)
+        digest = hashlib.sha256(f"{self._shared}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
         self._keys[entry] = digest
         return digest
-
-    def _note_digest(self, inputs: list[str], data: Any) -> str:
-        """Return what names a note: its inputs and its data (a note damaged in place is no note)."""
-        return hashlib.sha256(f"{self._shared}\0{_JSON.encode([inputs, data])}".encode()).hexdigest()
 
     def _record(self, entry: str, now: list[Any]) -> None:
         """Record ``entry`` as ``now`` (its digest, then each file as it is now)."""
         self._now[entry] = now
         for file in now[1:]:
             self._seen[file[0]] = file
+
+    def _recorded_now(self, entry: str) -> list[Any] | None:
+        """Return the entry ``entry`` with its files as they are now, if they are as last recorded."""
+        then = self._before.get(entry)
+        if not isinstance(then, list) or not then:
+            return None
+        files = [f[0] for f in then[1:] if isinstance(f, list) and f and isinstance(f[0], str)]
+        return self._unchanged(then, files)
 
     def _unchanged(self, then: list[Any], names: list[str]) -> list[Any] | None:
         """Return the entry ``then`` with the files ``names`` as they are now, if that is as recorded."""
@@ -224,3 +237,19 @@ class OutputRecord:
         except OSError:
             return [-1, -1]
         return [info.st_size, info.st_mtime_ns]
+
+
+def _note_digest(shared: str, inputs: list[str], data: list[Any]) -> str | None:
+    """Return what names a note: its inputs and its data (a note damaged in place is no note).
+
+    The strings joined by NUL, after their site's digest and the number of
+    inputs (a string holding a NUL, or no string, names no note): a JSON
+    encoding of so short a list costs more than hashing it.
+    """
+    try:
+        text = "\0".join([shared, str(len(inputs)), *inputs, *data])
+    except TypeError:  # a note damaged in place
+        return None
+    if text.count("\0") != len(inputs) + len(data) + 1:
+        return None
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

@@ -29,6 +29,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from json.encoder import encode_basestring_ascii
 from typing import Any, ClassVar
 
 from curriculum._memo import Memo, text_value
@@ -45,6 +46,7 @@ __all__ = [
     "site_index",
     "slug",
     "stored_part",
+    "text_name",
     "text_script",
 ]
 
@@ -604,9 +606,25 @@ def site_index(pages: list[SearchPage]) -> SearchIndex:
             [part.sections[i][1:] for i in taken],
             [part.words[i] for i in taken],
             functools.partial(_texts_taken, page, taken),
-            None if page.made_from is None else [page.made_from, homed],
+            None if page.made_from is None else text_name(page, homed),
+            homed,
         )
     return index
+
+
+def text_name(page: SearchPage, homed: list[str]) -> str:
+    """Return what names a page's text script: what the page is made from and the components indexed on it.
+
+    ``[made_from, homed]`` as compact JSON, made of the page's
+    :attr:`~SearchPage.made_from_key` (encoded once a page: its part's name too).
+
+    Examples
+    --------
+    >>> page = SearchPage("T", "t.html", False, "", [], ["entry", ["key"]])
+    >>> text_name(page, ["w1"]) == _COMPACT.encode([page.made_from, ["w1"]])
+    True
+    """
+    return f"[{page.made_from_key},[{','.join(map(encode_basestring_ascii, homed))}]]"
 
 
 def _texts_taken(page: SearchPage, taken: list[int]) -> list[str]:
@@ -631,7 +649,8 @@ class _IndexedPage:
     url: str
     rank: int
     texts: Callable[[], list[str]]
-    made_from: Any
+    made_from: str | None
+    homed: list[str]
 
 
 @dataclass
@@ -682,7 +701,8 @@ class SearchIndex:
         headed: list[tuple[str, str]],
         words: list[str],
         texts: Callable[[], list[str]],
-        made_from: Any = None,
+        made_from: str | None = None,
+        homed: Iterable[str] = (),
     ) -> None:
         """Add one page by its sections' anchors, headings and words; their texts are read when needed.
 
@@ -700,9 +720,11 @@ class SearchIndex:
             Each section's indexed words, joined by spaces.
         texts : Callable[[], list[str]]
             Returns each section's text (for the page's text script).
-        made_from : Any
-            What the texts are made from (JSON data), when known: the name of
-            the page's text script's content (:meth:`text_key`).
+        made_from : str | None
+            What the texts are made from, when known (:func:`text_name`): the
+            name of the page's text script's content (:meth:`text_key`).
+        homed : Iterable[str]
+            The components indexed on the page (:meth:`placements`).
 
         Raises
         ------
@@ -714,7 +736,7 @@ class SearchIndex:
         if not headed:
             return
         page = len(self._pages)
-        self._pages.append(_IndexedPage(title, url, rank, texts, made_from))
+        self._pages.append(_IndexedPage(title, url, rank, texts, made_from, list(homed)))
         self.sections += [(page, anchor, heading) for anchor, heading in headed]
         if url.startswith(NAMES_ONLY):
             self.names_only.add(page)
@@ -768,11 +790,11 @@ class SearchIndex:
         """Return ``search-index.js``: the index loaded on first search (:meth:`index`)."""
         return _script(_INDEX, self.index())
 
-    def text_key(self, page: int) -> Any:
-        """Return what the text script of ``page`` is made from (JSON data), naming it without its texts.
+    def text_key(self, page: int) -> str:
+        """Return what names the text script of ``page`` without its texts.
 
         For a page known by what it is made from: that, and the components
-        indexed on it; for another, a digest of its texts.
+        indexed on it (:func:`text_name`); for another, a digest of its texts.
         """
         found = self._pages[page]
         if found.made_from is not None:
@@ -789,7 +811,7 @@ class SearchIndex:
         By URL; the number names its text script (``search/<n>.js``).
         """
         return {
-            page.url: (n, list(page.made_from[1]))
+            page.url: (n, list(page.homed))
             for n, page in enumerate(self._pages)
             if page.made_from is not None
         }

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from curriculum._words import counted
 from curriculum.errors import CurriculumError
-from curriculum.site._output_record import OutputRecord
+from curriculum.site._output_record import KeyText, OutputRecord
 from curriculum.site._postings import POSTINGS, Postings, patch, read_postings, write_postings
 from curriculum.site._search import (
     IndexHeads,
@@ -46,6 +46,7 @@ from curriculum.site._search import (
     part_digest,
     site_index,
     stored_part,
+    text_name,
     text_script,
 )
 from curriculum.site._search_parts import PARTS_RECORD, PartRecord, Placement, index_name
@@ -152,7 +153,7 @@ def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords) -> b
             continue
         name = f"search/{n}.js"
         files.append(name)
-        text_key = [page.made_from, homed]  # as the index names it (SearchIndex.text_key)
+        text_key = KeyText(text_name(page, homed))  # as the index names it (SearchIndex.text_key)
         if not record.kept(name, text_key):  # an unchanged page's script: its part is not even read
             run.write(name, text_script(n, page.homed_texts(homed)))
             record.wrote(name, key=text_key)
@@ -248,7 +249,7 @@ def _gather(run: Render, pages: list[SearchPage], records: SearchRecords, known:
             _keep_postings(run, records, index.postings, key)
         record.wrote("search-index.js")
     for page, name in enumerate(index.files()[1:]):
-        text_key = index.text_key(page)
+        text_key = KeyText(index.text_key(page))
         if not record.kept(name, text_key):  # a page's texts are read only if its text script is written
             run.write(name, index.text_script(page))
             record.wrote(name, key=text_key)

@@ -687,7 +687,9 @@ def wrap(
         if plan is not None:
             plan.made(source, PlannedPage(page.title, out.entry, tuple(out.mounts), marked, standalone))
         if inputs is not None and payloads.unread:
-            record.note(page.output, inputs, list(payloads.keys))  # its files stand while the inputs do
+            record.note(
+                page.output, inputs, [str(key) for key in payloads.keys]
+            )  # its files stand while the inputs do
         prev, nxt = pager.around(page)
         interactive = bool(out.mounts) or marked
         data_file = posixpath.basename(data_path)
@@ -744,8 +746,7 @@ def _standing(
     """
     if inputs is None:
         return None
-    keys = record.standing(output, inputs, [output, data_path] if data_path else [output])
-    return None if keys is None else [str(key) for key in keys]
+    return record.standing(output, inputs, [output, data_path] if data_path else [output])
 
 
 class _PagePayloads:

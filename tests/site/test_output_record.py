@@ -1,0 +1,61 @@
+"""The output record's notes and keys: what keeps a file, and what never does."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from curriculum.site._output_record import KeyText, OutputRecord
+
+
+def _noted(tmp_path: Path, data: list[str]) -> tuple[Path, Path]:
+    """Write a page and a record noting ``data`` as made from the inputs ``["in"]``; return both."""
+    out, record = tmp_path / "out", tmp_path / "record.json"
+    out.mkdir(parents=True)
+    (out / "page.html").write_text("page")
+    first = OutputRecord(record, out, ["site"])
+    first.wrote("page.html", key=["page"])
+    first.note("page.html", ["in"], data)
+    first.save()
+    return record, out
+
+
+def test_a_note_stands_while_its_inputs_do(tmp_path: Path) -> None:
+    """A note made from the inputs the caller has gives its data and keeps its entries; another none."""
+    record, out = _noted(tmp_path, ["a", "b"])
+    kept: list[str] = []
+    again = OutputRecord(record, out, ["site"], kept.extend)
+    assert again.standing("page.html", ["in"], ["page.html"]) == ["a", "b"] and kept == ["page.html"]
+    assert OutputRecord(record, out, ["site"]).standing("page.html", ["other"], ["page.html"]) is None
+    assert OutputRecord(record, out, ["another site"]).standing("page.html", ["in"], ["page.html"]) is None
+
+
+def test_a_note_whose_strings_are_joined_otherwise_is_no_note(tmp_path: Path) -> None:
+    """Data changed in place to the same characters, split elsewhere or holding the separator, keeps nothing.
+
+    (A note is named by its strings joined: a string holding the NUL that
+    joins them would otherwise name the note its parts name.)
+    """
+    record, out = _noted(tmp_path, ["a", "b"])
+    for damaged in (["a\0b"], ["a", "b", ""], ["in", "a", "b"], [1, "b"]):
+        data = json.loads(record.read_text())
+        data["notes"]["page.html"][1] = damaged
+        record.write_text(json.dumps(data))
+        assert OutputRecord(record, out, ["site"]).standing("page.html", ["in"], ["page.html"]) is None, (
+            damaged
+        )
+    _noted(tmp_path / "nul", ["a\0b"])  # noted with a NUL: never stands
+    nul = tmp_path / "nul"
+    assert OutputRecord(nul / "record.json", nul / "out", ["site"]).standing("page.html", ["in"], []) is None
+
+
+def test_a_key_given_as_text_is_not_the_same_string_given_as_data(tmp_path: Path) -> None:
+    """A :class:`KeyText` is hashed as it is: the JSON text of a key names it, the string itself another."""
+    out, path = tmp_path / "out", tmp_path / "record.json"
+    out.mkdir()
+    (out / "a.js").write_text("a")
+    record = OutputRecord(path, out, [])
+    record.wrote("a.js", key=["x", []])
+    record.save()
+    assert OutputRecord(path, out, []).kept("a.js", KeyText('["x", []]'))
+    assert not OutputRecord(path, out, []).kept("a.js", '["x", []]')
