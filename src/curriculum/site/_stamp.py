@@ -153,11 +153,13 @@ def _namer(root: Path) -> Callable[[str], str]:
     usual case, costs a comparison and a slice.
     """
     base = os.fspath(root)
+    below = base not in (".", "")
     prefix = base.rstrip(os.sep) + os.sep
+    cut, sep = len(prefix), os.sep
 
     def name(text: str) -> str:
-        if base not in (".", "") and text.startswith(prefix):
-            return text[len(prefix) :].replace(os.sep, "/")
+        if below and text.startswith(prefix):
+            return text[cut:] if sep == "/" else text[cut:].replace(sep, "/")
         return relative_posix(Path(text), root) or Path(text).as_posix()
 
     return name
