@@ -169,7 +169,7 @@ def test_a_file_is_named_relative_to_the_project_as_pathlib_would() -> None:
 
 def test_content_files_are_listed_as_pathlib_globs_them(project: Path) -> None:
     """Listed as names (``os.scandir``): the files pathlib globs (``*.ipynb``, YAML ``*.y*ml``, ``*.qmd``)."""
-    from curriculum.content import FORMATS, project_files
+    from curriculum.content import FORMATS, project_file_names, project_files
     from curriculum.content._notes import NOTES_FOLDER
 
     (project / "faculty" / "notes").mkdir(parents=True, exist_ok=True)
@@ -190,3 +190,4 @@ def test_content_files_are_listed_as_pathlib_globs_them(project: Path) -> None:
     globbed.append(project / "references.bib")
     assert project_files(project) == globbed
     assert [os.fspath(p) for p in project_files(project)] == [os.fspath(p) for p in globbed]
+    assert project_file_names(project) == [os.fspath(p) for p in globbed]

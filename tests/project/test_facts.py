@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from curriculum.errors import ContentError
-from curriculum.project import Project, active_profile, digest, site_id
+from curriculum.project import Project, active_profile, digest, path_texts, site_id
 
 
 @pytest.mark.parametrize(
@@ -62,6 +62,33 @@ def test_the_inputs_are_what_a_build_reads(project: Path) -> None:
     (project / "_quarto.yml").write_text("project: [unclosed\n")
     broken = {p.relative_to(project).as_posix() for p in facts.inputs("resident")}
     assert "_quarto.yml" in broken and "quizzes/intro.yml" in broken and "index.qmd" not in broken
+
+
+def test_the_input_names_are_the_inputs_paths_each_once(project: Path) -> None:
+    """Joined as strings, they are the paths' own strings: a page that is also content is named once."""
+    facts = Project(project)
+    for profile in ("resident", "faculty"):
+        names = facts.input_names(profile)
+        assert names == sorted(set(names)) == [os.fspath(p) for p in facts.inputs(profile)]
+        assert all(os.fspath(Path(name)) == name for name in names)
+        assert names.count(os.fspath(project / "lessons" / "intro.ipynb")) == 1  # content, and a page
+
+
+@pytest.mark.parametrize("root", ["/p/project", "/", ".", "relative/project"])
+def test_path_texts_are_what_joining_paths_gives(root: str) -> None:
+    names = [
+        "a.qmd",
+        "a/b.qmd",
+        "./a.qmd",
+        "a/./b.qmd",
+        "a//b.qmd",
+        "a/",
+        "a/.",
+        ".",
+        "/abs.qmd",
+        "a/../b.qmd",
+    ]
+    assert path_texts(Path(root), names) == [os.fspath(Path(root) / name) for name in names]
 
 
 def test_a_stamp_and_a_digest_change_when_an_input_changes(project: Path) -> None:

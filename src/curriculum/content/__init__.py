@@ -92,6 +92,7 @@ from curriculum.content._project import (
     load_curriculum,
     load_files,
     objective_texts,
+    project_file_names,
     project_files,
     register_format,
 )
@@ -191,6 +192,7 @@ __all__ = [
     "parse_cells",
     "parse_yaml",
     "printable",
+    "project_file_names",
     "project_files",
     "read_bibliography",
     "read_bytes",

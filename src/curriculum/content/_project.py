@@ -68,6 +68,7 @@ __all__ = [
     "generated_dirs",
     "load_curriculum",
     "load_files",
+    "project_file_names",
     "project_files",
     "register_format",
 ]
@@ -417,10 +418,22 @@ def generated_dirs() -> tuple[str, ...]:
 
 def project_files(root: Path) -> list[Path]:
     """Every content file of the project at ``root``, in a stable order."""
-    files = [folder / name for folder, _, names in _content_names(root) for name in names]
+    return [Path(name) for name in project_file_names(root)]
+
+
+def project_file_names(root: Path) -> list[str]:
+    """Every content file of :func:`project_files`, in its order, each as its path's string.
+
+    Each is ``os.fspath(root / folder / name)``, made by joining strings: a
+    build's stamp names hundreds of files, and makes no path object for them.
+    """
+    files = []
+    for folder, _, names in _content_names(root):
+        prefix = os.path.join(folder, "")  # the folder and one separator, as a path joins a name
+        files += [prefix + name for name in names]
     bib = root / "references.bib"
     if bib.is_file():
-        files.append(bib)
+        files.append(os.fspath(bib))
     return files
 
 

@@ -25,6 +25,7 @@ from curriculum.project._facts import (
     digest,
     package_files,
     package_fingerprint,
+    path_texts,
     site_id,
 )
 
@@ -42,6 +43,7 @@ __all__ = [
     "load_config",
     "package_files",
     "package_fingerprint",
+    "path_texts",
     "profiles",
     "site_id",
 ]

@@ -29,6 +29,7 @@ from curriculum.content import (
     find_root,
     generated_dirs,
     load_yaml,
+    project_file_names,
     project_files,
     read_bytes,
     size_limit,
@@ -44,6 +45,7 @@ __all__ = [
     "digest",
     "package_files",
     "package_fingerprint",
+    "path_texts",
     "site_id",
 ]
 
@@ -135,6 +137,47 @@ def digest(paths: Iterable[Path], base: Path, *, strict: bool = True) -> str:
     return hasher.hexdigest()
 
 
+def path_texts(root: Path, names: Iterable[str]) -> list[str]:
+    """Return ``os.fspath(root / name)`` of each path relative to ``root``, made from strings where it can be.
+
+    Where ``/`` is the only separator, a name in the clean form a configuration
+    gives (``a/b.qmd``: relative, no empty or ``.`` part, no ``/`` at its end)
+    is joined to the root as a string; any other is joined as a path.
+
+    Examples
+    --------
+    >>> path_texts(Path("/p"), ["a/b.qmd", "./c.qmd", "d//e.qmd"]) == [
+    ...     os.fspath(Path("/p") / n) for n in ["a/b.qmd", "./c.qmd", "d//e.qmd"]
+    ... ]
+    True
+    """
+    base = os.fspath(root)
+    if os.sep != "/" or os.altsep is not None or base in ("", "."):
+        return [os.fspath(root / name) for name in names]
+    prefix = os.path.join(base, "")
+    return [prefix + name if _clean(name) else os.fspath(root / name) for name in names]
+
+
+def _clean(name: str) -> bool:
+    """Whether a path joins a folder as its text: relative, no empty or ``.`` part, no ``/`` at its end."""
+    framed = f"/{name}/"
+    return "//" not in framed and "/./" not in framed
+
+
+def _distinct(paths: list[str]) -> list[str]:
+    """Return the paths sorted, each once: the first given of those the file system names alike.
+
+    Where names are compared whatever their case (Windows), so are these, as
+    :class:`pathlib.Path` compares them.
+    """
+    if os.path.normcase("A") == "A":
+        return sorted(set(paths))
+    first: dict[str, str] = {}
+    for path in paths:
+        first.setdefault(os.path.normcase(path), path)
+    return sorted(first.values())
+
+
 @dataclass
 class Project:
     """A curriculum project, and the facts every layer asks of it.
@@ -205,16 +248,24 @@ class Project:
         configuration is read again (``reread``) unless the caller has just
         read it (a build, at its start).
         """
+        return [Path(name) for name in self.input_names(profile, reread=reread)]
+
+    def input_names(self, profile: str = "resident", *, reread: bool = True) -> list[str]:
+        """Return :meth:`inputs` as the strings of their paths (``os.fspath``), in the same order.
+
+        Made by joining strings, without a path object per file: the build's
+        stamp takes hundreds of them, every build.
+        """
         generated = tuple(f"{folder}/" for folder in generated_dirs())
         try:
             config = self.config(profile, reread=reread)
             pages, published = config.pages(), [config.norms] if config.norms else []
         except ContentError:
             pages, published = [], []
-        files = set(self.content_files()) | set(self.configuration_files())
-        files |= {self.root / page for page in pages if not page.startswith(generated)}
-        files |= {self.root / name for name in published}  # the cohort norms the pages show
-        return sorted(files, key=os.fspath)  # by name: hundreds of paths, compared as strings
+        named = [page for page in pages if not page.startswith(generated)]
+        named += published  # the cohort norms the pages show
+        found = [*project_file_names(self.root), *map(os.fspath, self.configuration_files())]
+        return _distinct([*found, *path_texts(self.root, named)])
 
     def stamp(self, paths: Iterable[Path]) -> Stamp:
         """Return the files' modification times and sizes: cheap to take, and different after an edit.

@@ -25,6 +25,7 @@ from typing import Any, cast
 from curriculum._plain import read_record
 from curriculum.components import Mount
 from curriculum.content import write_atomic
+from curriculum.project import path_texts
 from curriculum.site._stamp import FileDigests
 
 __all__ = ["PagePlan", "PlannedPage"]
@@ -82,7 +83,7 @@ class PagePlan:
     ) -> None:
         self._path = cache / "pages.json"
         digests = FileDigests(root, cache / "page-digests.json")
-        digests.digest(root / source for source in sources)
+        digests.digest(path_texts(root, sources))  # strings: no path object per page
         common = json.dumps([PLAN_VERSION, shared], sort_keys=True)
         self._keys = {
             source: hashlib.sha256(

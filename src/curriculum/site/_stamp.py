@@ -79,12 +79,13 @@ class FileDigests:
         """``[path, mtime, size]`` of each file the last :meth:`digest` was given, by its path as given
         (as :func:`~curriculum.site._quick.stats` gives them; None for a file it could not look at)."""
 
-    def digest(self, paths: Iterable[Path], *, record: bool = True) -> str:
+    def digest(self, paths: Iterable[str | Path], *, record: bool = True) -> str:
         """Return one hash of the files' paths and contents (a file that cannot be read only changes it).
 
         The record is written again when it changed, unless ``record`` is False.
-        Each path is made a string once; a file whose size and time are as
-        recorded (and old enough) costs its ``stat`` and one comparison.
+        Each path is made a string once (the strings of paths cost nothing
+        more); a file whose size and time are as recorded (and old enough)
+        costs its ``stat`` and one comparison.
         """
         at = time.time_ns()
         now: dict[str, list[Any]] = {}
@@ -93,14 +94,15 @@ class FileDigests:
         self.files = {}
         self.stats = {}
         name_of = _namer(self.root)
-        for text in sorted(map(os.fspath, paths)):
+        for text in sorted(map(str, paths)):
             name = name_of(text)
             entry = self._file(text, name)
             if entry is not None:
                 now[name] = entry
                 self.files[name] = entry[2]
             named.append(f"{name}\0{entry[2] if entry else 'unreadable'}\0")
-        if record and (now != self._before or self.read):  # a file read again is recorded again
+        # each entry not read again is the record's own: the record is the same if it holds as many
+        if record and (self.read or len(now) != len(self._before)):
             data = {"machine": machine_key(), "at": at, "files": now}
             write_atomic(self.path, json.dumps(data, separators=(",", ":")), within=self.root)
         return hashlib.sha256("".join(named).encode()).hexdigest()
@@ -152,11 +154,13 @@ def _namer(root: Path) -> Callable[[str], str]:
     usual case, costs a comparison and a slice.
     """
     base = os.fspath(root)
+    below = base not in (".", "")
     prefix = base.rstrip(os.sep) + os.sep
+    cut, sep = len(prefix), os.sep
 
     def name(text: str) -> str:
-        if base not in (".", "") and text.startswith(prefix):
-            return text[len(prefix) :].replace(os.sep, "/")
+        if below and text.startswith(prefix):
+            return text[cut:] if sep == "/" else text[cut:].replace(sep, "/")
         return relative_posix(Path(text), root) or Path(text).as_posix()
 
     return name
@@ -186,7 +190,9 @@ class BuildStamp:
         self.project = project
         self.path = path
         self.out = out
-        self.inputs = project.inputs(profile, reread=False)  # the build read its configuration as it began
+        # the build read its configuration as it began: not read again
+        self.inputs = project.input_names(profile, reread=False)
+        """The path of every file the build reads (:meth:`~curriculum.project.Project.input_names`)."""
         self.digests = FileDigests(project.root, path.parent / "digests.json")
         inputs = self.digests.digest(self.inputs)
         # The inputs and their folders as they were before the build read them (a file added or
@@ -242,7 +248,7 @@ class BuildStamp:
             "warnings": warnings,
             "out_id": out_id,
             "files": watched(
-                (str(p) for p in [*self.inputs, *package_files()]),
+                [*self.inputs, *map(str, package_files())],
                 [str(self.project.root), str(self.out / MANIFEST), str(self.out), *sorted(folders)],
                 self._read_as,
             ),
