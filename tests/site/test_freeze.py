@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from curriculum.site._execute import FREEZE_DIR, NotebookCache, Ran
+from curriculum.site._execute import FREEZE_DIR, LEARNT_FILE, NotebookCache, Ran
 from tests.cli.test_cli import run
 
 
@@ -265,9 +265,10 @@ def test_a_notebook_saved_while_the_build_runs_is_refused_not_run_as_the_old_tex
         NotebookCache(tmp_path, folder, freeze="auto").executed([path], digests=digests)
     stored = {p.name: p.read_text() for p in folder.glob("*.json")}
     path.write_text(path.read_text().replace("6*7", "6*9"))  # saved once the content was loaded
-    if not refresh:  # a new process without the memo: the notebook is read to know its key
+    if not refresh:  # a new process without the memo or its record: the notebook is read to know its key
         _memo._stores.clear()
         shutil.rmtree(tmp_path / ".curriculum-cache" / "memo")
+        (tmp_path / ".curriculum-cache" / LEARNT_FILE).unlink()
     cache = NotebookCache(tmp_path, folder, freeze="auto", refresh=refresh)  # refresh: known, run again
     with memo_session(tmp_path), pytest.raises(ContentError) as raised:
         cache.executed([path], digests=digests)
@@ -315,6 +316,45 @@ def test_frozen_outputs_unchanged_since_the_last_build_are_read_only_when_asked_
         later[path]
     assert raised.value.diagnostics[0].code == "CUR101"
     assert kernel == ["a.ipynb"]
+
+
+@pytest.mark.parametrize("record", ["ours", "foreign", "damaged"])
+def test_a_notebook_as_the_last_build_learnt_it_asks_the_memo_nothing(
+    tmp_path: Path, kernel: list[str], monkeypatch: pytest.MonkeyPatch, record: str
+) -> None:
+    """Its key and its frozen file's are taken from the record; one from elsewhere or damaged is no record."""
+    import hashlib
+
+    from curriculum import _memo
+    from curriculum._memo import memo_session
+    from curriculum.site import _execute
+    from tests.conftest import aged
+
+    path = lesson(tmp_path, "a", "print(1)")
+    digests = {path: hashlib.sha256(path.read_text().encode()).hexdigest()}
+    cache = NotebookCache(tmp_path, tmp_path / ".curriculum-cache" / "resident" / "executed", freeze="auto")
+    with memo_session(tmp_path):
+        first = cache.executed([path], digests=digests)
+    aged(tmp_path)
+    with memo_session(tmp_path):
+        cache.executed([path], digests=digests)  # the frozen file the first wrote is learnt
+    learnt = tmp_path / ".curriculum-cache" / "resident" / LEARNT_FILE
+    data = json.loads(learnt.read_text())
+    if record == "foreign":
+        data["tie"] = "0" * 64
+    elif record == "damaged":
+        data["notebooks"][str(path)][4] = ["a key", "a digest", "more"]
+    learnt.write_text(json.dumps(data))
+    _memo._stores.clear()  # a new process
+    asked: list[str] = []
+    for memo in (_execute._KNOWN, _execute._FROZEN):
+        real = memo.stored
+        spy = lambda text, real=real, **kw: asked.append(text) or real(text, **kw)  # noqa: E731
+        monkeypatch.setattr(memo, "stored", spy)
+    with memo_session(tmp_path):
+        again = cache.executed([path], digests=digests)
+    assert again.outputs_digest(path) == first.outputs_digest(path) and kernel == ["a.ipynb"]
+    assert len(asked) == {"ours": 0, "foreign": 2, "damaged": 1}[record]
 
 
 def test_a_frozen_record_replaced_while_it_was_being_hashed_is_not_remembered_as_the_other(

@@ -35,7 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from curriculum._memo import Memo
+from curriculum._memo import Memo, code_key, machine_key
+from curriculum._plain import read_record
 from curriculum.content import (
     E_CONFIG,
     E_EXECUTE,
@@ -393,9 +394,10 @@ class NotebookCache:
         todo: list[tuple[Path, str, Freeze, str]] = []
         context = json.dumps([FROZEN_FORMAT, self.freeze, self.options], sort_keys=True, default=str)
         frozen = self._frozen_digests(notebooks, record=execute)
+        learnt = _Learnt(self.folder.parent / LEARNT_FILE, context)
         for path in notebooks:
             digest = (digests or {}).get(path)
-            known = _KNOWN.stored(digest, context=context) if digest else None
+            known = (learnt.key(path, digest) or _KNOWN.stored(digest, context=context)) if digest else None
             nb: Any = None
             if known is None:
                 nb, text = self._read_as(path, digest)  # the text that was checked, if the check read it
@@ -405,7 +407,8 @@ class NotebookCache:
                 _learn(digest, context, freeze, key)  # known by its digest from now on
             else:
                 freeze, key = known
-            outputs, how = self._stored(path, key, freeze, frozen)
+            learnt.learn(path, str(digest), freeze, key)
+            outputs, how = self._stored(path, key, freeze, frozen, learnt)
             if outputs is None:
                 todo.append((path, key, freeze, str(digest)))
                 continue
@@ -448,6 +451,8 @@ class NotebookCache:
                         os.environ.pop(k, None)
                     else:
                         os.environ[k] = v
+        if execute:
+            learnt.save()
         return results
 
     def prune(self, notebooks: list[Path]) -> int:
@@ -507,23 +512,18 @@ class NotebookCache:
         return digests.files
 
     def _stored(
-        self, path: Path, key: str, freeze: Freeze, frozen: Mapping[str, str]
+        self, path: Path, key: str, freeze: Freeze, frozen: Mapping[str, str], learnt: _Learnt
     ) -> tuple[list[Any] | _Outputs | None, str]:
         """Return the stored outputs of a notebook (or what reads them) and where they came from, or None.
 
         ``frozen`` holds the hash of each ``_freeze/`` file: a frozen record whose
-        hash the memo knows is not read until its outputs are asked for.
+        hash ``learnt`` or the memo knows is not read until its outputs are asked for.
         """
         if self.refresh:
             return None, ""
         if freeze is not False:
             name, where = self._frozen_at(path)
-            held = frozen.get(name)
-            made = _FROZEN.stored(held) if held else None
-            if made is None:
-                made, read = _frozen_record(where)
-                if read == held:  # the bytes read are those hashed: kept under their hash
-                    _FROZEN.get(held, lambda: made)
+            made = _frozen_made(path, where, frozen.get(name), learnt)
             if made and (freeze is True or made[0] == key):
                 return _Outputs(where, made[1]), "frozen"
         record = _record(self.folder / f"{key}.json")
@@ -819,6 +819,23 @@ def _frozen_record(path: Path) -> tuple[list[str], str]:
     return [key if isinstance(key, str) else "", fingerprint_json(record["outputs"])], read
 
 
+def _frozen_made(path: Path, where: Path, held: str | None, learnt: _Learnt) -> list[str]:
+    """Return the key and outputs' digest in a notebook's ``_freeze/`` record ``where`` (see :data:`_FROZEN`).
+
+    ``held`` is the hash the build took of the file: what ``learnt`` or the memo
+    holds of that hash is taken unread; else the file is read, and what it
+    holds is kept under the hash only if the bytes read are those hashed.
+    """
+    made = (learnt.frozen(path, held) or _FROZEN.stored(held)) if held else None
+    if made is None:
+        made, read = _frozen_record(where)
+        if read != held:
+            return made
+        _FROZEN.get(read, lambda: made)  # the bytes read are those hashed: kept under their hash
+    learnt.learn_frozen(path, str(held), made)
+    return made
+
+
 def _decode_frozen(data: Any) -> list[str]:
     if not isinstance(data, list) or len(data) not in (0, 2) or not all(isinstance(s, str) for s in data):
         raise ValueError("not a frozen record's key and digest")
@@ -828,6 +845,78 @@ def _decode_frozen(data: Any) -> list[str]:
 _FROZEN = Memo[list[str]]("execute.frozen", 1, list, _decode_frozen)
 """A ``_freeze/`` record's key and its outputs' digest, by the hash of the file: a record unchanged
 since the last build is not read (its outputs are read only for a page made again)."""
+
+
+LEARNT_FILE = "notebook-keys.json"
+"""The record of :class:`_Learnt`, in the profile's build cache."""
+
+
+class _Learnt:
+    """What the last build learnt of each notebook: its key, and what its ``_freeze/`` file holds.
+
+    Each entry, by the notebook's path, holds the digest of its text with the
+    ``freeze`` and key that text gives (what :data:`_KNOWN` holds by the
+    digest), and the hash of its ``_freeze/`` file with the key and outputs'
+    digest the file holds (what :data:`_FROZEN` holds by the hash). A notebook
+    whose text and frozen file are as they were costs two dictionary look-ups,
+    not two memo look-ups; any other asks the memo as before. The record is
+    tied, as the memo's keys are, to this computer, the package's code and the
+    project's execution options (``context``): one from elsewhere, or written
+    by other code, is no record.
+
+    Parameters
+    ----------
+    path : Path
+        The record, in the build cache.
+    context : str
+        The project's execution options (as :data:`_KNOWN` is keyed by them).
+    """
+
+    def __init__(self, path: Path, context: str) -> None:
+        self._path = path
+        self._tie = hashlib.sha256(f"{machine_key()}\0{code_key()}\0{context}".encode()).hexdigest()
+        data = read_record(path)
+        notebooks = data.get("notebooks") if data.get("tie") == self._tie else None
+        self._before: dict[str, Any] = notebooks if isinstance(notebooks, dict) else {}
+        self._now: dict[str, list[Any]] = {}
+
+    def key(self, path: Path, digest: str) -> tuple[Freeze, str] | None:
+        """Return the ``freeze`` and key of the notebook ``path`` whose text has ``digest``, if learnt."""
+        then = self._entry(path)
+        if then is None or then[0] != digest:
+            return None
+        try:
+            return _decode_known(then[1:3])
+        except ValueError:
+            return None
+
+    def frozen(self, path: Path, held: str) -> list[str] | None:
+        """Return what the notebook's ``_freeze/`` file with hash ``held`` holds, if learnt."""
+        then = self._entry(path)
+        if then is None or then[3] != held:
+            return None
+        try:
+            return _decode_frozen(then[4])
+        except ValueError:
+            return None
+
+    def learn(self, path: Path, digest: str, freeze: Freeze, key: str) -> None:
+        """Record the ``freeze`` and key of the notebook ``path``, whose text has ``digest``."""
+        self._now[os.fspath(path)] = [digest, freeze, key, "", []]
+
+    def learn_frozen(self, path: Path, held: str, made: list[str]) -> None:
+        """Record what the notebook's ``_freeze/`` file with hash ``held`` holds (after :meth:`learn`)."""
+        self._now[os.fspath(path)][3:] = [held, made]
+
+    def save(self) -> None:
+        """Write the record of the notebooks learnt, if it changed."""
+        if self._now != self._before:
+            text = json.dumps({"tie": self._tie, "notebooks": self._now}, separators=(",", ":"))
+            write_atomic(self._path, text, within=self._path.parent)
+
+    def _entry(self, path: Path) -> list[Any] | None:
+        then = self._before.get(os.fspath(path))
+        return then if isinstance(then, list) and len(then) == 5 else None
 
 
 def _learn(digest: str, context: str, freeze: Freeze, key: str) -> None:

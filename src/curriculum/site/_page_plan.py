@@ -85,9 +85,10 @@ class PagePlan:
         digests = FileDigests(root, cache / "page-digests.json")
         digests.digest(path_texts(root, sources))  # strings: no path object per page
         common = json.dumps([PLAN_VERSION, shared], sort_keys=True)
+        files = digests.files
         self._keys = {
             source: hashlib.sha256(
-                json.dumps([common, source, digests.files.get(source), extra.get(source)]).encode()
+                f"{common}\0{source}\0{_part(files.get(source))}\0{_part(extra.get(source))}".encode()
             ).hexdigest()
             for source in sources
         }
@@ -124,3 +125,20 @@ class PagePlan:
         """Write the record, if it changed."""
         if self._now != self._before:
             write_atomic(self._path, json.dumps(self._now, sort_keys=True), within=self._path.parent)
+
+
+def _part(value: Any) -> str:
+    """Return one input of a page as its key names it: a string as it is (marked ``s``), else as JSON (``j``).
+
+    A string (a hash) is not JSON-encoded: a key costs no encoding per page.
+    The marks, and the NUL between parts (which JSON never holds, and a string
+    holding one is JSON-encoded), keep two different inputs from naming one key.
+
+    Examples
+    --------
+    >>> _part("ab"), _part(True), _part("true"), _part(None)
+    ('sab', 'jtrue', 'strue', 'jnull')
+    """
+    if isinstance(value, str) and "\0" not in value:
+        return "s" + value
+    return "j" + json.dumps(value)
