@@ -146,6 +146,7 @@ EXPORTED = {
         "describe",
         "did_you_mean",
         "display_path",
+        "every_objective_text",
         "find_root",
         "folder_names",
         "format_diagnostics",

@@ -72,6 +72,10 @@ EDITS: dict[str, Callable[[Path], None]] = {
         "quizzes/intro.yml", "A two-item quiz keeps the test project small.", "Small."
     ),
     "quiz suppression unknown rule": replace("quizzes/intro.yml", "CUR504: A two", "CUR999: A two"),
+    "quiz owner removed": replace("quizzes/intro.yml", "lesson: intro\n", ""),
+    "quiz owner doubled": replace(
+        "quizzes/intro.yml", "lesson: intro\n", "lesson: intro\nactivity: welcome\n"
+    ),
     "lesson prose": lesson_source("The alliance predicts outcome", "The working alliance predicts outcome"),
     "lesson objective text": lesson_source("Describe the alliance as", "Describe the working alliance as"),
     "lesson objective id": lesson_source('"  - id: intro-3', '"  - id: intro-4'),
@@ -374,10 +378,10 @@ def test_the_checks_of_a_lessons_cells_look_up_the_edited_lesson_alone(
         assert asked.count(namespace) == 1, (namespace, asked)
 
 
-def test_coverage_after_a_quiz_edit_loads_the_edited_quiz_alone(
+def test_coverage_and_quiz_owner_after_a_quiz_edit_load_the_edited_quiz_alone(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """It counts the objectives of each quiz's items and each lesson's ids: facts kept by text digest."""
+    """They read facts kept by text digest: each quiz's items' objectives and owners, each lesson's ids."""
     from curriculum.content import _project
 
     assert warm(aged(project)) == cold(project)
@@ -404,8 +408,10 @@ def test_coverage_after_a_quiz_edit_loads_the_edited_quiz_alone(
         property(lambda doc: loaded.append((running[-1] if running else "", doc.display)) or model(doc)),
     )
     found = warm(project)
-    assert found == expected and "curriculum.content._checks.coverage" in ran
-    assert [display for name, display in loaded if name.endswith(".coverage")] == [], loaded
+    assert found == expected
+    for check in ("curriculum.content._checks.coverage", "curriculum.content._activities.quiz_owner"):
+        assert check in ran
+        assert [display for name, display in loaded if name == check] == [], loaded
 
 
 @pytest.mark.parametrize("facts", [None, [1, 2], "ab", [[1]], {"a": 1}], ids=repr)

@@ -254,11 +254,11 @@ def test_the_lessons_objectives_are_read_once_a_build_not_once_a_view(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every payload shows the texts of the objectives it serves: views share their builder's."""
-    from curriculum.render import _payloads
+    from curriculum.content import _project
 
     read: list[str] = []
-    texts = _payloads.objective_texts
-    monkeypatch.setattr(_payloads, "objective_texts", lambda doc: read.append(doc.id) or texts(doc))
+    texts = _project.objective_texts
+    monkeypatch.setattr(_project, "objective_texts", lambda doc: read.append(doc.id) or texts(doc))
     builder = _builder(root)
     with memo_session(root):
         for quiz in ("intro", "intro-final"):  # built on a view each (nothing is stored yet)
@@ -358,3 +358,30 @@ def test_the_lessons_front_matter_is_looked_up_once_a_build_while_no_lesson_chan
     notebook.write_text(notebook.read_text().replace("title: Introduction", "title: Introduction again", 1))
     assert shared() != first
     assert looked  # a lesson's text changed: each lesson's front matter is looked up again
+
+
+def test_the_lessons_objectives_are_looked_up_once_a_build_while_no_lesson_changed(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every objective's text, which payloads show, is remembered for all lessons at once."""
+    from curriculum.content import _project
+
+    looked: list[str] = []
+    texts = _project.objective_texts
+    monkeypatch.setattr(_project, "objective_texts", lambda doc: looked.append(doc.id) or texts(doc))
+
+    def objectives() -> dict[str, str]:
+        _memo._stores.clear()  # each build a new process
+        with memo_session(root):
+            return _builder(root)._objectives
+
+    first = objectives()
+    assert looked  # every lesson, once
+    looked.clear()
+    assert objectives() == first
+    assert looked == []  # no lesson changed: one look-up of them all
+    notebook = root / "lessons" / "intro.ipynb"
+    notebook.write_text(notebook.read_text().replace("Describe the alliance as", "Describe the bond as", 1))
+    again = objectives()
+    assert looked  # a lesson's text changed: each lesson's objectives are looked up again
+    assert again != first and any(text.startswith("Describe the bond as") for text in again.values())

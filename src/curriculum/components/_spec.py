@@ -240,9 +240,9 @@ class ComponentSpec:
     templates: Mapping[str, NewTemplate] = field(default_factory=dict)
     describe: str = ""
 
-    @property
+    @functools.cached_property
     def arity(self) -> tuple[int, int]:
-        """The fewest and the most arguments a call takes."""
+        """The fewest and the most arguments a call takes (counted once a spec: its parameters are fixed)."""
         return sum(1 for p in self.params if not p.optional), len(self.params)
 
     def what(self, args: tuple[str | None, ...] = ()) -> str:
@@ -381,12 +381,13 @@ class Mount:
 
         Only a registered component with the right number of plain ids is accepted.
         """
-        if not isinstance(data, Mapping) or set(data) != {"component", "args"}:
+        if not isinstance(data, Mapping) or len(data) != 2 or "component" not in data or "args" not in data:
             return None
         component, args = data["component"], data["args"]
-        if not isinstance(component, str) or component not in COMPONENTS or not isinstance(args, list):
+        spec = COMPONENTS.get(component) if isinstance(component, str) else None
+        if spec is None or not isinstance(args, list):
             return None
-        low, high = COMPONENTS[component].arity
+        low, high = spec.arity
         if not low <= len(args) <= high:
             return None
         if not all(isinstance(a, str) and _ARGUMENT.fullmatch(a) for a in args):

@@ -13,8 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 from curriculum.content._diagnostics import RULES, Severity
+from curriculum.content._facts import document_fact
 from curriculum.content._models import Activity, Quiz
 from curriculum.content._project import Curriculum, Document
 from curriculum.content._registry import Finding, check
@@ -78,10 +80,15 @@ def expiry_limit(reviewed: dt.date) -> dt.date:
 
 @check
 def quiz_owner(cur: Curriculum) -> Iterator[Finding]:
-    """Check that a quiz belongs to exactly one lesson or one activity, and that its activity exists."""
+    """Check that a quiz belongs to exactly one lesson or one activity, and that its activity exists.
+
+    It reads one fact of each quiz, its owners (:func:`_owners`), kept by the
+    quiz's text digest (:func:`~curriculum.content._facts.document_fact`):
+    after an edit, an unchanged quiz's model is not loaded.
+    """
     for doc in cur.quizzes.values():
-        quiz: Quiz = doc.model
-        if quiz.lesson is not None and quiz.activity is not None:
+        has_lesson, activity = document_fact(doc, "quiz-owners-1", _owners, _owners_shape)
+        if has_lesson and activity is not None:
             yield Finding(
                 QUIZ_OWNER.at(
                     doc.display,
@@ -90,7 +97,7 @@ def quiz_owner(cur: Curriculum) -> Iterator[Finding]:
                     "keep `activity` for an activity's pre-test or post-test, `lesson` for a lesson's quiz",
                 )
             )
-        elif quiz.lesson is None and quiz.activity is None:
+        elif not has_lesson and activity is None:
             yield Finding(
                 QUIZ_OWNER.at(
                     doc.display,
@@ -99,15 +106,31 @@ def quiz_owner(cur: Curriculum) -> Iterator[Finding]:
                     "add `lesson: <lesson-id>` (a lesson's quiz) or `activity: <activity-id>`",
                 )
             )
-        elif quiz.activity is not None and not cur.standalone and quiz.activity not in cur.activities:
+        elif activity is not None and not cur.standalone and activity not in cur.activities:
             yield Finding(
                 QUIZ_OWNER.at(
                     doc.display,
                     doc.at("activity"),
-                    f"activity `{quiz.activity}` does not exist{did_you_mean(quiz.activity, cur.activities)}",
+                    f"activity `{activity}` does not exist{did_you_mean(activity, cur.activities)}",
                     "name a file in activities/ without `.yml`",
                 )
             )
+
+
+def _owners(doc: Document[Any]) -> list[Any]:
+    """Return whether a quiz names a lesson, and the activity it names (or None): what `quiz_owner` reads."""
+    quiz: Quiz = doc.model
+    return [quiz.lesson is not None, quiz.activity]
+
+
+def _owners_shape(facts: Any) -> bool:
+    """Whether kept facts are ``[names a lesson, activity or None]``."""
+    return (
+        isinstance(facts, list)
+        and len(facts) == 2
+        and isinstance(facts[0], bool)
+        and (facts[1] is None or isinstance(facts[1], str))
+    )
 
 
 @check

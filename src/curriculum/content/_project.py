@@ -577,6 +577,31 @@ _OBJECTIVES = Memo[dict[str, str]]("content.objectives", 1, dict, _objective_tex
 """Each lesson's objectives (:func:`objective_texts`), by the notebook text's digest."""
 
 
+def every_objective_text(lessons: Mapping[str, Document[Any]]) -> dict[str, str]:
+    """Return every lesson objective's text by id (:func:`objective_texts` of each lesson, in order).
+
+    Remembered by the lessons' ids, files and texts' digests, in order (a
+    later lesson's objective of the same id is the one kept), as
+    :func:`lessons_digest` is: a build that changed no lesson makes one
+    look-up of the memo, not one a lesson (each lesson's objectives are looked
+    up again only when some lesson's text changed).
+    """
+
+    def merged() -> dict[str, str]:
+        return {oid: text for doc in lessons.values() for oid, text in objective_texts(doc).items()}
+
+    texts = [(i, d.display, d.digest) for i, d in lessons.items()]
+    if not all(text for _, _, text in texts):  # a lesson no digest names: not remembered
+        return merged()
+    return _EVERY_OBJECTIVE.get(json.dumps(texts), merged)
+
+
+_EVERY_OBJECTIVE = Memo[dict[str, str]](
+    "content.every-objective", 1, dict, _objective_texts, keeps=(_OBJECTIVES.namespace,)
+)
+"""Every lesson's objectives (:func:`every_objective_text`), by the lessons' ids, files and texts."""
+
+
 def load_files(
     paths: Iterable[Path],
     root: Path | None = None,

@@ -30,8 +30,8 @@ from curriculum.content import (
     Technique,
     Vignette,
     Worksheet,
+    every_objective_text,
     lessons_digest,
-    objective_texts,
 )
 from curriculum.render._markdown import Renderer, sanitize
 
@@ -396,11 +396,7 @@ class PayloadBuilder:
     @functools.cached_property
     def _own_objectives(self) -> dict[str, str]:
         """Every lesson objective's text by id, read from this builder's lessons (see :attr:`_objectives`)."""
-        return {
-            oid: text
-            for doc in self.curriculum.lessons.values()
-            for oid, text in objective_texts(doc).items()
-        }
+        return every_objective_text(self.curriculum.lessons)
 
     def _references(self, keys: list[str]) -> list[dict[str, str]]:
         out = []
