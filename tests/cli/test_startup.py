@@ -316,11 +316,11 @@ def test_a_quick_record_damaged_takes_the_full_path(damage: dict[str, Any], tmp_
     assert _quick.last_build(root, "resident", "pandoc", None) is None
 
 
-def test_an_output_folder_another_build_made_takes_the_full_path(tmp_path: Path) -> None:
-    """The site folder replaced by another one (another profile's build) is not the last build's.
+def test_a_site_another_profile_made_takes_the_full_path(tmp_path: Path) -> None:
+    """The output folder naming another profile (both write ``_site``) is not the last build's.
 
-    A copy keeps every time and size the quick record lists, but it is another
-    folder: the record names the folder it made, so the full path is taken.
+    Every time and size the quick record lists is as it was: the folder's own
+    mark says whose site it is.
     """
     from rich.console import Console
 
@@ -331,9 +331,10 @@ def test_an_output_folder_another_build_made_takes_the_full_path(tmp_path: Path)
         PROJECT, root, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
     )
     out = build_site(root, engine="pandoc", console=Console(quiet=True)).out
+    assert _quick.built_profile(out) == "resident"
     assert _quick.last_build(root, "resident", "pandoc", None) is not None
-    folder = root.stat()
-    out.rename(tmp_path / "elsewhere")  # kept: its folder's number is not given to the copy
-    shutil.copytree(tmp_path / "elsewhere", out)
-    os.utime(root, ns=(folder.st_atime_ns, folder.st_mtime_ns))  # the project's folder as it was, too
+    mark = out / _quick.PROFILE_MARK
+    before = mark.stat()
+    mark.write_text("faculty\n", encoding="utf-8")
+    os.utime(mark, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert _quick.last_build(root, "resident", "pandoc", None) is None

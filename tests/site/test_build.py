@@ -830,3 +830,10 @@ def test_a_profile_built_after_another_into_the_same_folder_is_built_again(tmp_p
     again = build_site(root, engine="pandoc", console=Console(quiet=True))
     assert again.stats is not None and again.stats.written > 0
     same_as_a_fresh_build(root, again.out, tmp_path / "fresh")
+    # Twice: the second faculty build starts from the spare, the resident's old folder (review finding)
+    build_site(root, engine="pandoc", profile="faculty", console=Console(quiet=True))
+    faculty = build_site(root, engine="pandoc", profile="faculty", console=Console(quiet=True), freeze=False)
+    assert (faculty.out / "faculty" / "notes" / "intro.html").is_file()
+    again = build_site(root, engine="pandoc", console=Console(quiet=True))
+    assert not (again.out / "faculty" / "notes" / "intro.html").exists()
+    same_as_a_fresh_build(root, again.out, tmp_path / "fresh-again")

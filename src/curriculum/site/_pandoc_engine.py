@@ -83,6 +83,7 @@ class PandocEngine:
     def _render_with(self, build: BuildContext, reference: ReferenceJob) -> RenderStats:
         from curriculum.site._citeproc import FormattingAhead
         from curriculum.site._manifest import MANIFEST_SCRIPT
+        from curriculum.site._quick import PROFILE_MARK
         from curriculum.site._stages import ReferenceAhead, Render, edited_pages, render_site
         from curriculum.site._staging import recover, staged_output
         from curriculum.site._stamp import BuildStamp
@@ -120,6 +121,7 @@ class PandocEngine:
                 run.pages = renderer
                 run.planned = True  # a page made from what the last build made it from is taken as it was
                 run.extra[MANIFEST_SCRIPT] = generated.manifest
+                run.extra[PROFILE_MARK] = f"{build.profile}\n"  # whose site this is (see built_profile)
                 stats = render_site(run)
         finally:
             renderer.close(prune=False)  # after a failure its workers stop (the Pandoc stage closed them)

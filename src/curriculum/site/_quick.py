@@ -7,8 +7,8 @@ contents) also records here the size and modification time of every file it
 read (the content, the configuration, the pages, the package's own files), of
 their folders (a new file changes its folder's time), of the output's
 manifest and of the folders of the files it wrote (a file removed changes its
-folder's time), and which folder the output is (another profile's build into
-the same folder swaps in another). When all of them are as recorded, the output is all there and
+folder's time), and the profile the output folder says made it (another
+profile's build may write the same folder). When all of them are as recorded, the output is all there and
 the build stops without loading the configuration, the content or the engine:
 no output file is looked at, however many the site has (on a file system that
 keeps coarse times, where a folder's time may miss a file removed in the same
@@ -32,13 +32,14 @@ __all__ = [
     "CHECK",
     "COARSE_NS",
     "MANIFEST",
+    "PROFILE_MARK",
     "QUICK",
     "QUICK_FORMAT",
     "CheckOutput",
     "LastBuild",
     "all_there",
+    "built_profile",
     "cached_check",
-    "folder_id",
     "last_build",
     "one_a_folder",
     "stats",
@@ -55,6 +56,8 @@ CHECK = "check.json"
 """The last clean ``curriculum check``'s record, in the build cache."""
 MANIFEST = ".curriculum-manifest.json"
 """The files a build wrote, listed in the output folder (the next build removes those it does not write)."""
+PROFILE_MARK = ".curriculum-profile"
+"""The profile whose build made the site, named in the output folder (see :func:`built_profile`)."""
 
 
 def stats(paths: Iterable[str]) -> list[list[Any]]:
@@ -207,19 +210,18 @@ def _trusted_folders(data: dict[str, Any]) -> bool:
     return all(isinstance(t := times.get(str(f)), int) and t % COARSE_NS for f in folders)
 
 
-def folder_id(folder: str | os.PathLike[str]) -> list[int] | None:
-    """Return which folder ``folder`` is: its device and inode numbers (None: there is none).
+def built_profile(out: str | os.PathLike[str]) -> str | None:
+    """Return the profile whose build made the site in ``out``, as its :data:`PROFILE_MARK` says (None: none).
 
-    A build swaps a new folder in for the site, so the numbers change with
-    every build that wrote the site, whatever profile it was of: a profile
-    whose output folder another profile's build replaced since (both writing
-    ``_site``) is built again, even when the files' names are the same.
+    Two profiles may write the same folder (a project without a faculty output
+    folder): a build of one profile that finds the other's site there builds
+    again, even when nothing it reads changed.
     """
     try:
-        info = os.stat(folder)
+        with open(os.path.join(out, PROFILE_MARK), "rb") as file:
+            return file.read(256).decode("utf-8", "replace").strip()
     except OSError:
         return None
-    return [info.st_dev, info.st_ino]
 
 
 def written(out: Path) -> list[str] | None:
@@ -262,8 +264,8 @@ def last_build(root: Path, profile: str, engine: str, out: Path | None) -> LastB
             return None  # a copied or moved project: its record names the files of another
         if out is not None and str(out.resolve()) != data["out"]:
             return None
-        if data.get("out_id") != folder_id(str(data["out"])):
-            return None  # another build (of another profile, say) made the output folder since
+        if built_profile(str(data["out"])) != profile:
+            return None  # another profile's build made the output folder since
         if not unchanged(data["files"]):
             return None  # an input changed, or an output file was removed (its folder's time changed)
         if not _trusted_folders(data) and not all_there(Path(str(data["out"]))):

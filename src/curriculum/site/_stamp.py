@@ -33,7 +33,7 @@ from curriculum.site._quick import (
     QUICK,
     QUICK_FORMAT,
     all_there,
-    folder_id,
+    built_profile,
     one_a_folder,
     stats,
     watched,
@@ -188,6 +188,7 @@ class BuildStamp:
 
     def __init__(self, project: Project, profile: str, out: Path, path: Path) -> None:
         self.project = project
+        self.profile = profile
         self.path = path
         self.out = out
         # the build read its configuration as it began: not read again
@@ -215,8 +216,8 @@ class BuildStamp:
             return False
         if not isinstance(data, dict) or data.get("key") != self.key or not all_there(self.out):
             return False
-        if data.get("out_id") != folder_id(self.out):
-            return False  # another build (of another profile) made the output folder since
+        if built_profile(self.out) != self.profile:
+            return False  # another profile's build made the output folder since
         self.warnings = int(data.get("warnings", 0))
         return True
 
@@ -232,8 +233,7 @@ class BuildStamp:
         pages : int
             Pages in the site.
         """
-        out_id = folder_id(self.out)
-        record = json.dumps({"key": self.key, "warnings": warnings, "out_id": out_id}) + "\n"
+        record = json.dumps({"key": self.key, "warnings": warnings}) + "\n"
         write_atomic(self.path, record, within=self.project.root)
         # the folders of the files the build wrote (prune listed them): a file gone changes its folder
         folders = {
@@ -246,7 +246,6 @@ class BuildStamp:
             "engine": engine,
             "pages": pages,
             "warnings": warnings,
-            "out_id": out_id,
             "files": watched(
                 [*self.inputs, *map(str, package_files())],
                 [str(self.project.root), str(self.out / MANIFEST), str(self.out), *sorted(folders)],
