@@ -430,3 +430,13 @@ def test_a_look_at_some_notebooks_outputs_executes_nothing_and_keeps_the_record_
         patch.setattr(_stamp.FileDigests, "digest", digest)
         assert hows(build(tmp_path)) == {"a.ipynb": "frozen", "b.ipynb": "frozen", "c.ipynb": "executed"}
     assert hashed == [0]  # the frozen files, as recorded: none read again
+
+
+@pytest.mark.parametrize("freeze", [1, 0, 1.0, "true", None])
+def test_a_kept_notebook_key_with_a_freeze_of_another_type_is_no_entry(freeze: object) -> None:
+    """A kept ``freeze`` is True, False or "auto" exactly: 1 or 0 (equal to True and False) is damage."""
+    from curriculum.site._execute import _decode_known
+
+    with pytest.raises(ValueError):
+        _decode_known([freeze, "key"])
+    assert _decode_known([True, "key"]) == (True, "key") and _decode_known(["auto", "k"]) == ("auto", "k")

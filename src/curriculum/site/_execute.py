@@ -110,7 +110,7 @@ def _without_suffix(name: str) -> str:
 
 def _decode_known(data: Any) -> tuple[Freeze, str]:
     freeze, key = data
-    if freeze not in (True, False, "auto") or not isinstance(key, str):
+    if not (freeze is True or freeze is False or freeze == "auto") or not isinstance(key, str):
         raise ValueError("not a notebook's freeze and key")
     return freeze, key
 
