@@ -86,9 +86,10 @@ def test_a_no_change_build_reads_no_content_file_and_loads_nothing_heavy(tmp_pat
     read = sorted(
         p.relative_to(root.resolve()).as_posix() for p in inside if p.is_relative_to(root.resolve())
     )
-    # Only the stamps: the last build's record (every other file, and every folder, is only stat-ed;
-    # no output file is looked at: a file removed changes its folder's time).
-    assert read == [".curriculum-cache/resident/quick.json"]
+    # Only the stamps: the last build's record and the site's profile mark (every other file, and
+    # every folder, is only stat-ed; no other output file is looked at: a file removed changes its
+    # folder's time).
+    assert read == [".curriculum-cache/resident/quick.json", "_site/.curriculum-profile"]
 
 
 @pytest.mark.parametrize("removed", ["lessons/intro.html", "search/0.js", "_site/.curriculum-manifest.json"])

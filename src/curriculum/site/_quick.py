@@ -8,11 +8,12 @@ read (the content, the configuration, the pages, the package's own files), of
 their folders (a new file changes its folder's time), of the output's
 manifest and of the folders of the files it wrote (a file removed changes its
 folder's time), and the profile the output folder says made it (another
-profile's build may write the same folder). When all of them are as recorded, the output is all there and
-the build stops without loading the configuration, the content or the engine:
-no output file is looked at, however many the site has (on a file system that
-keeps coarse times, where a folder's time may miss a file removed in the same
-second, each file the output's manifest lists is looked for instead).
+profile's build may write the same folder). When all of them are as recorded,
+the output is all there and the build stops without loading the
+configuration, the content or the engine: no output file but that mark is
+looked at, however many the site has (on a file system that keeps coarse
+times, where a folder's time may miss a file removed in the same second, each
+file the output's manifest lists is looked for instead).
 When any differs, the build takes the full path, which compares contents
 (a file touched but unchanged costs one hashing pass, then is recorded again).
 """
