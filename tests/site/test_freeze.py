@@ -281,16 +281,15 @@ def test_a_notebook_saved_while_the_build_runs_is_refused_not_run_as_the_old_tex
     )
 
 
-def test_frozen_outputs_unchanged_since_the_last_build_are_read_only_when_asked_for(
-    tmp_path: Path, kernel: list[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A quiz edit reads no `_freeze/` record; one changed once the build chose it is refused (CUR101)."""
+def _built_twice(tmp_path: Path) -> tuple[Path, dict[Path, str], NotebookCache, Any, Any]:
+    """Execute a one-cell lesson, then take it again as the next build does; return both results.
+
+    Returns the lesson, its text's digest (as the content index gives it), the
+    cache, and what each of the two builds got.
+    """
     import hashlib
 
-    from curriculum import _memo
     from curriculum._memo import memo_session
-    from curriculum.errors import ContentError
-    from curriculum.site import _execute
     from tests.conftest import aged
 
     path = lesson(tmp_path, "a", "print(1)")
@@ -300,7 +299,21 @@ def test_frozen_outputs_unchanged_since_the_last_build_are_read_only_when_asked_
         first = cache.executed([path], digests=digests)
     aged(tmp_path)  # as files are when the next build runs (the record trusts no file of its own tick)
     with memo_session(tmp_path):
-        shown = cache.executed([path], digests=digests)[path]  # as the frozen record gives it
+        second = cache.executed([path], digests=digests)
+    return path, digests, cache, first, second
+
+
+def test_frozen_outputs_unchanged_since_the_last_build_are_read_only_when_asked_for(
+    tmp_path: Path, kernel: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A quiz edit reads no `_freeze/` record; one changed once the build chose it is refused (CUR101)."""
+    from curriculum import _memo
+    from curriculum._memo import memo_session
+    from curriculum.errors import ContentError
+    from curriculum.site import _execute
+
+    path, digests, cache, first, second = _built_twice(tmp_path)
+    shown = second[path]  # as the frozen record gives it
     _memo._stores.clear()  # a new process
     records: list[str] = []
     real = _execute._record
@@ -323,21 +336,11 @@ def test_a_notebook_as_the_last_build_learnt_it_asks_the_memo_nothing(
     tmp_path: Path, kernel: list[str], monkeypatch: pytest.MonkeyPatch, record: str
 ) -> None:
     """Its key and its frozen file's are taken from the record; one from elsewhere or damaged is no record."""
-    import hashlib
-
     from curriculum import _memo
     from curriculum._memo import memo_session
     from curriculum.site import _execute
-    from tests.conftest import aged
 
-    path = lesson(tmp_path, "a", "print(1)")
-    digests = {path: hashlib.sha256(path.read_text().encode()).hexdigest()}
-    cache = NotebookCache(tmp_path, tmp_path / ".curriculum-cache" / "resident" / "executed", freeze="auto")
-    with memo_session(tmp_path):
-        first = cache.executed([path], digests=digests)
-    aged(tmp_path)
-    with memo_session(tmp_path):
-        cache.executed([path], digests=digests)  # the frozen file the first wrote is learnt
+    path, digests, cache, first, _ = _built_twice(tmp_path)  # the second learns the frozen file
     learnt = tmp_path / ".curriculum-cache" / "resident" / LEARNT_FILE
     data = json.loads(learnt.read_text())
     if record == "foreign":
