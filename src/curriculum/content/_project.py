@@ -84,6 +84,7 @@ E_SAME_ID = RULES.add(
 )
 
 M = TypeVar("M", bound=BaseModel)
+_T = TypeVar("_T")
 
 EVERY = "*"
 """The id that stands for every document of a table in :meth:`Curriculum.showing` (no file is named so)."""
@@ -543,10 +544,17 @@ def lessons_digest(lessons: Mapping[str, Document[Any]]) -> str:
         rows = sorted((i, d.display, front_matter_digest(d)) for i, d in lessons.items())
         return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
 
-    texts = sorted((i, d.display, d.digest) for i, d in lessons.items())
-    if not all(text for _, _, text in texts):  # a lesson no digest names: not remembered
-        return digest()
-    return _LESSONS.get(json.dumps(texts), digest)
+    return _by_lessons_texts(_LESSONS, sorted((i, d.display, d.digest) for i, d in lessons.items()), digest)
+
+
+def _by_lessons_texts(memo: Memo[_T], texts: list[tuple[str, str, str]], make: Callable[[], _T]) -> _T:
+    """Return ``make()``, remembered in ``memo`` by the lessons' ids, files and texts' digests (``texts``).
+
+    A lesson no digest names (read from no file) makes it not remembered.
+    """
+    if not all(text for _, _, text in texts):
+        return make()
+    return memo.get(json.dumps(texts), make)
 
 
 _LESSONS = Memo[str]("content.lessons-front-matter", 1, str, text_value)
@@ -590,10 +598,7 @@ def every_objective_text(lessons: Mapping[str, Document[Any]]) -> dict[str, str]
     def merged() -> dict[str, str]:
         return {oid: text for doc in lessons.values() for oid, text in objective_texts(doc).items()}
 
-    texts = [(i, d.display, d.digest) for i, d in lessons.items()]
-    if not all(text for _, _, text in texts):  # a lesson no digest names: not remembered
-        return merged()
-    return _EVERY_OBJECTIVE.get(json.dumps(texts), merged)
+    return _by_lessons_texts(_EVERY_OBJECTIVE, [(i, d.display, d.digest) for i, d in lessons.items()], merged)
 
 
 _EVERY_OBJECTIVE = Memo[dict[str, str]](
