@@ -332,56 +332,57 @@ def test_the_objectives_every_payload_shows_validate_no_lesson_taken_from_the_co
     assert shown["objectives"]["other-2"] != "other-2", "the text, not the id"
 
 
+def _looked_up_per_lesson(
+    root: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    made: Callable[[PayloadBuilder], Any],
+    edit: tuple[str, str],
+) -> tuple[Any, Any]:
+    """Make ``made`` of a builder three times (each a new process), counting calls of ``_project.<name>``.
+
+    The first build asks of every lesson; the second, with no lesson changed,
+    of none; the third, after ``edit`` of a lesson's text, of each again.
+    Returns what the first and the third made.
+    """
+    from curriculum.content import _project
+
+    looked: list[str] = []
+    real = getattr(_project, name)
+    monkeypatch.setattr(_project, name, lambda doc: looked.append(doc.id) or real(doc))
+
+    def build() -> Any:
+        _memo._stores.clear()  # each build a new process
+        with memo_session(root):
+            return made(_builder(root))
+
+    first = build()
+    assert looked  # every lesson, once
+    looked.clear()
+    assert build() == first
+    assert looked == []  # no lesson changed: one look-up of them all
+    notebook = root / "lessons" / "intro.ipynb"
+    notebook.write_text(notebook.read_text().replace(*edit, 1))
+    again = build()
+    assert looked  # a lesson's text changed: each lesson is looked up again
+    return first, again
+
+
 def test_the_lessons_front_matter_is_looked_up_once_a_build_while_no_lesson_changed(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """What every payload shares digests each lesson's front matter: remembered for all lessons at once."""
-    from curriculum.content import _project
-
-    looked: list[str] = []
-    front_matter = _project.front_matter_digest
-    monkeypatch.setattr(
-        _project, "front_matter_digest", lambda doc: looked.append(doc.id) or front_matter(doc)
+    edit = ("title: Introduction", "title: Introduction again")
+    first, again = _looked_up_per_lesson(
+        root, monkeypatch, "front_matter_digest", lambda b: b.shared_digest, edit
     )
-
-    def shared() -> str:
-        _memo._stores.clear()  # each build a new process
-        with memo_session(root):
-            return _builder(root).shared_digest
-
-    first = shared()
-    assert looked  # every lesson, once
-    looked.clear()
-    assert shared() == first
-    assert looked == []  # no lesson changed: one look-up of them all
-    notebook = root / "lessons" / "intro.ipynb"
-    notebook.write_text(notebook.read_text().replace("title: Introduction", "title: Introduction again", 1))
-    assert shared() != first
-    assert looked  # a lesson's text changed: each lesson's front matter is looked up again
+    assert again != first
 
 
 def test_the_lessons_objectives_are_looked_up_once_a_build_while_no_lesson_changed(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every objective's text, which payloads show, is remembered for all lessons at once."""
-    from curriculum.content import _project
-
-    looked: list[str] = []
-    texts = _project.objective_texts
-    monkeypatch.setattr(_project, "objective_texts", lambda doc: looked.append(doc.id) or texts(doc))
-
-    def objectives() -> dict[str, str]:
-        _memo._stores.clear()  # each build a new process
-        with memo_session(root):
-            return _builder(root)._objectives
-
-    first = objectives()
-    assert looked  # every lesson, once
-    looked.clear()
-    assert objectives() == first
-    assert looked == []  # no lesson changed: one look-up of them all
-    notebook = root / "lessons" / "intro.ipynb"
-    notebook.write_text(notebook.read_text().replace("Describe the alliance as", "Describe the bond as", 1))
-    again = objectives()
-    assert looked  # a lesson's text changed: each lesson's objectives are looked up again
+    edit = ("Describe the alliance as", "Describe the bond as")
+    first, again = _looked_up_per_lesson(root, monkeypatch, "objective_texts", lambda b: b._objectives, edit)
     assert again != first and any(text.startswith("Describe the bond as") for text in again.values())
