@@ -30,6 +30,7 @@ from curriculum._cache import RACY_NS
 from curriculum._memo import code_key, machine_key
 from curriculum._plain import read_record
 from curriculum.content import write_atomic
+from curriculum.site._output_record import size_and_time
 
 __all__ = ["GeneratedRecord"]
 
@@ -109,8 +110,4 @@ class GeneratedRecord:
         return True
 
     def _stat(self, name: str) -> list[int]:
-        try:
-            info = os.stat(self._folder + name)
-        except OSError:
-            return [-1, -1]
-        return [info.st_size, info.st_mtime_ns]
+        return size_and_time(self._folder + name)

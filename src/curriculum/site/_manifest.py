@@ -260,8 +260,7 @@ def kept_manifest(cur: Curriculum, cache: Path | None, within: Path) -> Manifest
         fresh = manifest_script(cur)
         return Manifest(fresh, _digest(fresh.encode()))
     record = _Record(cache, within, _record_key(cur.root), sources)
-    kept = record.script()
-    if kept is not None and record.facts_stand(cur.root):
+    if record.facts_stand(cur.root) and (kept := record.script()) is not None:  # the script read last
         record.save()
         return Manifest(kept, record.digest)
     facts = DocumentFacts(cache / MANIFEST_FACTS, within, _FORM)

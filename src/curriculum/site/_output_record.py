@@ -31,7 +31,7 @@ from curriculum._plain import read_record
 from curriculum.content import write_atomic
 from curriculum.project import package_fingerprint
 
-__all__ = ["KeyText", "OutputRecord"]
+__all__ = ["KeyText", "OutputRecord", "size_and_time"]
 
 _JSON = json.JSONEncoder(ensure_ascii=False)
 """Encodes keys (made once: :func:`json.dumps` with an option makes an encoder a call)."""
@@ -113,8 +113,9 @@ class OutputRecord:
         if not isinstance(then, list) or not then or then[0] != digest:  # checked first: the key is ours
             return False
         if as_recorded:
-            files = [str(f[0]) for f in then[1:] if isinstance(f, list) and f]
-        now = self._unchanged(then, files if files is not None else [entry])
+            now = self._recorded_now(entry)
+        else:
+            now = self._unchanged(then, files if files is not None else [entry])
         if now is None:
             return False
         self._record(entry, now)
@@ -232,11 +233,16 @@ class OutputRecord:
         return now
 
     def _stat(self, name: str) -> list[int]:
-        try:
-            info = os.stat(os.path.join(self._folder, name))  # strings: a call a file, every build
-        except OSError:
-            return [-1, -1]
-        return [info.st_size, info.st_mtime_ns]
+        return size_and_time(os.path.join(self._folder, name))  # strings: a call a file, every build
+
+
+def size_and_time(path: str) -> list[int]:
+    """Return what a record keeps of a file: its size and modification time (``[-1, -1]``: none there)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return [-1, -1]
+    return [info.st_size, info.st_mtime_ns]
 
 
 def _note_digest(shared: str, inputs: list[str], data: list[Any]) -> str | None:
