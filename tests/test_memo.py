@@ -648,6 +648,22 @@ def test_an_entry_kept_unread_stays_when_its_file_is_rewritten_and_one_not_kept_
         assert UPPER.stored("never stored") is None
 
 
+def test_keys_kept_at_once_stay_as_each_kept_alone_does_and_none_keeps_what_they_rest_on(
+    tmp_path: Path,
+) -> None:
+    """:meth:`Memo.keep_keys` keeps each key as :meth:`Memo.keep_key` does; an empty batch reuses nothing."""
+    shard = UPPER.key("kept")[0]
+    also, dropped, new = [t for t in (f"text {n}" for n in range(3000)) if UPPER.key(t)[0] == shard][:3]
+    outer = Memo[str]("test.outer", 1, str, _text, keeps=("test.upper",))
+    fill(tmp_path, "kept", also, dropped)
+    new_process()
+    with memo_session(tmp_path):
+        UPPER.keep_keys(iter([UPPER.key("kept"), UPPER.key(also), UPPER.key("never stored")]))
+        outer.keep_keys(())  # nothing of the outer memo reused: the inner one is not kept whole
+        assert UPPER.get(new, Calls()(new)) == new.upper()  # the file is rewritten
+    assert set(stored(tmp_path)) == {UPPER.key("kept"), UPPER.key(also), UPPER.key(new)}
+
+
 def test_the_files_of_a_namespace_a_memo_replaces_are_removed_when_it_writes(tmp_path: Path) -> None:
     folder = tmp_path / PROJECT_CACHE / "memo"
     folder.mkdir(parents=True)

@@ -123,7 +123,7 @@ import secrets
 import stat
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
@@ -1078,9 +1078,23 @@ class Memo(Generic[_T]):
 
     def keep_key(self, key: str) -> None:
         """Keep the value stored under ``key`` (:meth:`key`), if any, as :meth:`keep` does for its text."""
+        self.keep_keys((key,))
+
+    def keep_keys(self, keys: Iterable[str]) -> None:
+        """Keep the values stored under ``keys`` (:meth:`key`), if any, as :meth:`keep_key` does for each.
+
+        For a caller that reuses hundreds of values at once (the content index's
+        documents): the session's store is found, and what the values rest on
+        (:attr:`keeps`) kept, once for them all, not once a key.
+        """
         store = self._store()
-        if store is not None:
-            store.used.setdefault(key, _WANTED)
+        if store is None:
+            return
+        used, kept = store.used, False
+        for key in keys:
+            used.setdefault(key, _WANTED)
+            kept = True
+        if kept:
             self._rests_kept(store)
 
     def _store(self) -> _Store | None:

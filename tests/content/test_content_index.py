@@ -348,6 +348,31 @@ def test_an_indexed_file_costs_one_look_at_its_status(project: Path, monkeypatch
     assert sorted(looks) == sorted(files), "one look a file"
 
 
+def test_a_load_keeps_the_documents_of_its_unchanged_files_at_once(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The memo's store is found once for all the files the index gives, not once each; each stays kept."""
+    aged(project)
+    first, _ = loaded(project)
+    stores: list[object] = []
+    store = _project._DOCUMENTS._store
+    monkeypatch.setattr(_project._DOCUMENTS, "_store", lambda: stores.append(1) or store())
+    _, index = loaded(project, ask=False)
+    assert index.reused == len(project_files(project)) - 1 and len(stores) == 1
+    monkeypatch.undo()
+    _memo._stores.clear()
+    with memo_session(project):  # a session that rewrites the documents' memo, asking for none of them
+        new = {_project._DOCUMENTS.key(f"new {n}", "quizzes")[0]: f"new {n}" for n in range(500)}
+        for text in new.values():  # one new entry in each of its files (by its keys' first digit)
+            _project._DOCUMENTS.put(text, b"{}", context="quizzes")
+        load_files(project_files(project), root=project, index=ContentIndex(project))
+    monkeypatch.setattr(_project._IndexedDocument, "_read", lambda self: pytest.fail("a file was read again"))
+    third, _ = loaded(project, ask=False)
+    assert [(d.display, d.model, d.locs) for d in third.documents()] == [
+        (d.display, d.model, d.locs) for d in first.documents()
+    ], "every document was kept when its file was rewritten"
+
+
 def test_an_indexed_file_makes_its_path_object_only_when_asked_for(project: Path) -> None:
     """A project's files are listed as names: a document the index holds makes its path when asked for."""
     aged(project)

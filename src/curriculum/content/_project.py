@@ -658,6 +658,7 @@ class _Batch:
         self.root = root
         self.index = index if root is not None else None
         self.reads: list[PandocRead] = []
+        self.kept: list[IndexEntry] = []  # taken from the index: their memo entries are kept at the end
         self.confined = Confined(root) if root is not None else None  # each folder's links followed once
         shown = display_path(root) if root is not None else "."  # the project, from the working folder
         self.shown = None if os.path.isabs(shown) else shown  # None: not below the working folder
@@ -727,6 +728,7 @@ class _Batch:
                 found = _indexed(file, _stem(leaf), display, entry, self.root, self.confined, path)
                 if found is not None:
                     _place(self.cur, *found)
+                    self.kept.append(entry)
                     return
             self.index.forget(name)  # damaged, or now a link out of the project: read (and refused)
         loaded = _load_one(self.cur, path or Path(file), display, self.reads, self.confined)
@@ -734,7 +736,13 @@ class _Batch:
             self.index.remember(name, info, found_entry)
 
     def done(self) -> Curriculum:
-        """Return the curriculum, with the problems of the bibliography that Pandoc read meanwhile."""
+        """Return the curriculum, with the problems of the bibliography that Pandoc read meanwhile.
+
+        What the files taken from the index loaded into is kept in the memo
+        for the next run, all in one call (:meth:`Memo.keep_keys`): each
+        without a search of the memo's file.
+        """
+        _DOCUMENTS.keep_keys(_DOCUMENTS.key(e.digest, e.kind) for e in self.kept)
         for read in self.reads:
             self.cur.diagnostics += read.problems()
         return self.cur
@@ -797,15 +805,14 @@ def _indexed(
 
     Its model and locations are read from the memo when first asked for
     (:class:`_IndexedDocument`): a check or a build that reuses what it found
-    in an unchanged file never reads them, nor looks them up. They are kept
-    for the next run without a search of the memo's file (:meth:`Memo.keep`);
-    if the memo lost them, the file is read when they are first asked for, and
-    they are stored again. (The index holds only files that loaded without a
-    problem, so one read again later has none to report with the others'.)
+    in an unchanged file never reads them, nor looks them up. The batch keeps
+    them for the next run (:meth:`_Batch.done`); if the memo lost them, the
+    file is read when they are first asked for, and they are stored again.
+    (The index holds only files that loaded without a problem, so one read
+    again later has none to report with the others'.)
     """
     if entry.kind not in ("lesson", "notes", "techniques") and entry.kind not in FORMATS:
         return None
-    _DOCUMENTS.keep(entry.digest, context=entry.kind)
     return entry.kind, _IndexedDocument.of(file, ident, display, entry, root, confined, path)
 
 
