@@ -13,6 +13,8 @@ from rich.console import Console
 
 from curriculum import _memo
 from curriculum._memo import Memo, memo_session
+from curriculum.components import _spec
+from curriculum.components._spec import Mount
 from curriculum.content import Curriculum, HiddenContent, load_curriculum
 from curriculum.render import PayloadBuilder, Renderer
 from curriculum.site import build_site
@@ -386,3 +388,32 @@ def test_the_lessons_objectives_are_looked_up_once_a_build_while_no_lesson_chang
     edit = ("Describe the alliance as", "Describe the bond as")
     first, again = _looked_up_per_lesson(root, monkeypatch, "objective_texts", lambda b: b._objectives, edit)
     assert again != first and any(text.startswith("Describe the bond as") for text in again.values())
+
+
+def test_results_kept_at_once_find_the_store_once_and_stay_when_the_memo_is_rewritten(root: Path) -> None:
+    """:meth:`PayloadBuilder.keep_all` keeps each result as :meth:`PayloadBuilder.keep` does, in one call."""
+
+    def title(builder: PayloadBuilder) -> str:
+        return builder.curriculum.quizzes["intro"].model.title
+
+    assert _remember(root, title) == ("Introduction quiz", 1)
+    _memo._stores.clear()
+    stores: list[object] = []
+    with memo_session(root):
+        builder, shown = _builder(root), ("quizzes", "intro")
+        key = builder.key_of(TITLES, "title", shown)
+        assert key is not None
+        with pytest.MonkeyPatch.context() as spy:
+            for memo in (TITLES, _spec._PAYLOADS):
+                spy.setattr(
+                    memo, "_store", functools.partial(lambda real: stores.append(1) or real(), memo._store)
+                )
+            builder.keep_all(TITLES, [("title", shown, key), ("other", ("quizzes", "intro-final"), key)])
+            assert len(stores) == 1 and builder.remembered_key("title", shown) == key
+            Mount.keep_payloads(
+                [f"payload {n}" for n in range(3)]
+            )  # a page's payloads: one look for the store
+            assert len(stores) == 2
+        for n in range(500):  # one new entry in each of its files: every file is rewritten
+            TITLES.put(f"new {n}", "new")
+    assert _remember(root, title) == ("Introduction quiz", 0), "kept unread, it stayed"

@@ -13,9 +13,9 @@ from curriculum import _memo
 from curriculum.content import EVERY, load_curriculum
 from curriculum.project import Project
 from curriculum.render import PayloadBuilder
-from curriculum.site import _generated_record, payload_builder
+from curriculum.site import _generated_record, _prerender, payload_builder
 from curriculum.site._generated_record import GeneratedRecord
-from curriculum.site._prerender import prerender
+from curriculum.site._prerender import GeneratedPages, prerender
 
 PAGE = "quiz/a.qmd"
 
@@ -116,3 +116,54 @@ def test_an_unchanged_page_stands_with_no_key_computed(
     edited = run()
     assert "doubts whether" in edited["quiz/intro.qmd"] and ("quizzes", "intro") in keyed
     assert {name for name in first if edited[name] != first[name]} == {"quiz/intro.qmd"}
+
+
+def test_the_pages_that_stand_are_kept_in_the_memo_at_once_and_only_made_again_if_not_kept(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pre-render finds the pages' memo store once for every page that stands, not once a page.
+
+    A run cut short before it keeps them (here: it never does, and its session
+    rewrites every file of the memo) loses their entries: the next run makes
+    a page again when its file is gone, as it was.
+    """
+    monkeypatch.setattr(_generated_record, "RACY_NS", 0)  # pages just written are trusted too
+    record = project / ".curriculum-cache" / "g.json"
+
+    def run() -> dict[str, str]:
+        _memo._stores.clear()
+        with _memo.memo_session(project):
+            cur = load_curriculum(project)
+            done = prerender(
+                project,
+                cur,
+                payload_builder(Project(project), cur, "resident"),
+                reference=False,
+                record=record,
+            )
+            return {name: (project / name).read_text(encoding="utf-8") for name in done.pages}
+
+    first = run()
+    stores: list[object] = []
+    with pytest.MonkeyPatch.context() as spy:
+        real = _prerender._PAGES._store
+        spy.setattr(_prerender._PAGES, "_store", lambda: stores.append(1) or real())
+        assert run() == first and len(stores) == 1, "one look for the store, every page standing"
+    with pytest.MonkeyPatch.context() as cut:
+
+        def cut_short(self: GeneratedPages) -> None:  # the memo's files rewritten, the pages not kept
+            page = self["quiz/index.qmd"]
+            for n in range(500):
+                _prerender._PAGES.put(f"new {n}", page)
+
+        cut.setattr(GeneratedPages, "keep_standing", cut_short)
+        assert run() == first
+    single = [name for name in first if not name.endswith("index.qmd")]
+    for name in single:
+        (project / name).unlink()
+    made: list[str] = []
+    real_put = _prerender._PAGES.put
+    monkeypatch.setattr(
+        _prerender._PAGES, "put", lambda text, *a, **k: made.append(text) or real_put(text, *a, **k)
+    )
+    assert run() == first and len(made) == len(single), "each page the memo lost is made again, as it was"

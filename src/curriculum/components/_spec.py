@@ -441,9 +441,12 @@ class Mount:
 
     @staticmethod
     def keep_payloads(keys: list[str]) -> None:
-        """Keep the payloads ``keys`` name (each a mount's :meth:`unread_key`) for the next build, unread."""
-        for key in keys:
-            _PAYLOADS.keep_key(key)
+        """Keep the payloads ``keys`` name (each a mount's :meth:`unread_key`) for the next build, unread.
+
+        All in one call (:meth:`Memo.keep_keys`): the memo's store is found
+        once for a page's payloads, not once a payload.
+        """
+        _PAYLOADS.keep_keys(keys)
 
     @functools.cached_property
     def _what(self) -> str:

@@ -15,7 +15,7 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -268,8 +268,23 @@ class PayloadBuilder:
         nor searched for, and if the memo has lost it since, it is computed
         again when something must be made of it.
         """
-        memo.keep_key(key)
-        self._remembered[(what, shown)] = key
+        self.keep_all(memo, [(what, shown, key)])
+
+    def keep_all(self, memo: Memo[Any], results: Iterable[tuple[str, tuple[str, str | None], str]]) -> None:
+        """Keep the results ``results`` name (each its ``what``, ``shown`` and key) as :meth:`keep` does each.
+
+        For a caller that reuses many results at once (the pages that stand
+        after a pre-render): the memo's store is found once for them all
+        (:meth:`Memo.keep_keys`), not once a result. The caller keeps them
+        inside the memo session that reused them, before it ends; one cut
+        short before it keeps them costs only a computation again: a result the
+        memo then lost is made again when something must be made of it.
+        """
+        keys = []
+        for what, shown, key in results:
+            self._remembered[(what, shown)] = key
+            keys.append(key)
+        memo.keep_keys(keys)
 
     def held(self, memo: Memo[Any], what: str, shown: tuple[str, str | None]) -> str | None:
         """Return the memo key of what :meth:`remembered` would return from the memo, without reading it.

@@ -72,6 +72,8 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
         """Each list page, with its key once it was made needing nothing else (None: it needed more)."""
         self._digests: dict[str, str] = {}
         """The digest of the text of each page's document (of one document: not a list's)."""
+        self._standing: list[tuple[str, tuple[str, str | None], str]] = []
+        """Each page that stood, unread: its memo entry is kept by :meth:`keep_standing`."""
         for spec in COMPONENTS.values():
             if spec.pages is None:
                 continue
@@ -99,7 +101,8 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
 
         A page of one document made from it alone stands while that document's
         text and what every page shares are as recorded (and the file is as
-        written): no key is computed, and the memo keeps the page unread.
+        written): no key is computed, and the memo keeps the page unread
+        (:meth:`keep_standing`).
         Otherwise a list stands by its key, which names its folder's files; a
         page of one document is tried by the key it has when made from that
         document alone, without a look-up of the memo (one accepted is kept in
@@ -111,7 +114,7 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
         what, shown = made_from[:2]
         digest = self._digests.get(name, "")
         if (key := record.alone(name, digest)) is not None:
-            self._builder.keep(_PAGES, what, shown, key)
+            self._standing.append((what, shown, key))
             return True
         tried = self._builder.key_of(_PAGES, what, shown)
         if tried is None:
@@ -119,10 +122,21 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
         if name in self._listed:
             return record.kept(name, tried)
         if record.kept(name, tried, digest):
-            self._builder.keep(_PAGES, what, shown, tried)
+            self._standing.append((what, shown, tried))
             return True
         held = self._builder.held(_PAGES, what, shown)
         return held is not None and held != tried and record.kept(name, held)
+
+    def keep_standing(self) -> None:
+        """Keep the memo entries of the pages that stood (:meth:`stands`) for the next build, unread.
+
+        All in one call (:meth:`PayloadBuilder.keep_all`): the memo's store is
+        found once, not once a page. Called in the memo session that found them
+        standing, before it ends; if it is cut short before, an entry the memo
+        then lost costs its page made again, never a page other than it was.
+        """
+        self._builder.keep_all(_PAGES, self._standing)
+        self._standing.clear()
 
     def made_from(self, name: str) -> tuple[str, str] | None:
         """Return the key of what the page ``name`` was made from, once made (None: no key names it).
@@ -327,6 +341,7 @@ def prerender(
         made_from = generated.made_from(name)
         if written is not None and made_from is not None:
             written.wrote(name, *made_from)
+    generated.keep_standing()
     manifest = kept_manifest(cur, root / PROJECT_CACHE if record else None, root)
     assets = f"manifest\0{manifest.digest}"  # the rest of the include is the code's
     if written is None or not written.kept(ASSETS_INCLUDE, assets):
