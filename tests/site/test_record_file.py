@@ -10,6 +10,7 @@ import pytest
 
 from curriculum.site import _record_file
 from curriculum.site._output_record import OutputRecord
+from curriculum.site._page_plan import PagePlan, PlannedPage
 from curriculum.site._record_file import RecordFile
 
 _SECTIONS = ("entries", "notes")
@@ -154,3 +155,33 @@ def test_an_output_record_saves_a_page_made_again_as_a_change(tmp_path: Path) ->
     assert list(json.loads((tmp_path / "wrapped.changes.json").read_text())["set"]["entries"]) == [pages[0]]
     last = OutputRecord(path, out, ["site"])
     assert last.kept(pages[0], [pages[0], "edited"]) and last.kept(pages[1], [pages[1]])
+
+
+def test_a_page_plan_saves_a_page_made_again_as_a_change(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    cache = root / ".curriculum-cache"
+    root.mkdir()
+    sources = [f"page{i}.qmd" for i in range(40)]
+    for source in sources:
+        (root / source).write_text(source)
+
+    def planned(title: str) -> PlannedPage:
+        return PlannedPage(title, "0" * 32 + ".page", (), False, False)
+
+    first = PagePlan(root, cache, sources, ["site"], {})
+    for source in sources:
+        first.made(source, planned(source))
+    first.save()
+    base = (cache / "pages.json").read_bytes()
+    (root / sources[0]).write_text("edited, longer")
+    again = PagePlan(root, cache, sources, ["site"], {})
+    assert again.kept(sources[0]) is None
+    again.made(sources[0], planned("edited"))
+    for source in sources[1:]:
+        assert again.kept(source) == planned(source)
+        again.keep(source)
+    again.save()
+    assert (cache / "pages.json").read_bytes() == base
+    assert list(json.loads((cache / "pages.changes.json").read_text())["set"]["pages"]) == [sources[0]]
+    last = PagePlan(root, cache, sources, ["site"], {})
+    assert last.kept(sources[0]) == planned("edited") and last.kept(sources[1]) == planned(sources[1])
