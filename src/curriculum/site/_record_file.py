@@ -1,16 +1,18 @@
 """A record of the build cache kept as a base and the changes since, so that saving it costs what changed.
 
 A record whose entries a one-page edit mostly leaves as they were (the wrap's,
-the search stage's) would otherwise be encoded and written whole by every
-build. A :class:`RecordFile` keeps it as two files: the base (``name.json``,
+the search stage's, the page plan's) would otherwise be encoded and written
+whole by every build. A :class:`RecordFile` keeps it as two files: the base (``name.json``,
 the whole record when it was last written so) and its changes
 (``name.changes.json``: the entries set and removed since). Reading it is one
 decode of each and one merge of each section with its changes; saving it
 writes the changes since the base only, while they stay small beside it
 (:data:`COMPACT_AT`), and otherwise the whole record as a new base.
 
-Each base has a generation, a random name written in it and in its changes:
-changes are applied to the base they were made against only. Every write is
+Each base has a generation, a random name written in it and in its changes
+(random, not a digest: reading the base hashes nothing): changes are applied
+to the base they were made against only. The changes are all those since the
+base (an entry changed back is none), so each save replaces them. Every write is
 atomic, and a new base is written before the changes of the old one are
 removed, so a build stopped at any point leaves either the old record, the
 new one, or none: changes of another generation are those an interrupted
