@@ -790,11 +790,11 @@ def test_a_parts_record_damaged_in_place_patches_nothing(project: Path, tmp_path
 
     build_site(project, engine="pandoc", console=Console(quiet=True))
     parts = project / ".curriculum-cache" / "resident" / "search-parts.json"
-    head, body = parts.read_text(encoding="utf-8").split("\n", 1)
-    record = json.loads(body)
+    head, heads, body = parts.read_text(encoding="utf-8").split("\n", 2)
+    record = {**json.loads(body), "heads": json.loads(heads)}
     if damage == "heading":
         record["heads"][1][-1] = "A heading no page has"
-        parts.write_text(f"{head}\n{json.dumps(record, sort_keys=True)}", encoding="utf-8")
+        parts.write_text(f"{head}\n{json.dumps(record['heads'], sort_keys=True)}\n{body}", encoding="utf-8")
     else:
         assert record["pages"]["lessons/intro.html"][2] not in (-1, 0, 99)
         record["pages"]["lessons/intro.html"][2] = 99 if damage == "number beyond" else 0

@@ -9,6 +9,7 @@ import pytest
 from rich.console import Console
 
 from curriculum.site import build_site
+from curriculum.site._record_file import RecordFile
 from tests.site.conftest import build_copy, same_as_a_fresh_build
 
 
@@ -197,14 +198,15 @@ def test_the_pages_pandoc_need_not_render_are_wrapped_while_it_renders(
     page and the search stage has read the last index's postings; a build that
     waited for the render first would wait here until the timeout.
     """
-    import json
     import threading
 
     from curriculum.site import _page_plan, _page_render, _search_stage, _stages
 
     root, _ = build_copy(tmp_path, "resident")
     _edit(root / "index.qmd", "A test home page", "The test home page")
-    pages = len(json.loads((root / ".curriculum-cache" / "resident" / "pages.json").read_text()))
+    pages = len(
+        RecordFile(root / ".curriculum-cache" / "resident" / "pages.json", ("pages",)).read()["pages"]
+    )
     made: list[str] = []
     others_wrapped, postings_read = threading.Event(), threading.Event()
     waited: list[bool] = []

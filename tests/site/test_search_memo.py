@@ -248,6 +248,41 @@ def test_the_parts_record_gives_a_part_only_for_a_page_made_from_what_it_was(tmp
     assert PartRecord(path, "another site").placement(page.url) is None, "another site's record is ignored"
 
 
+def test_heads_a_build_keeps_are_neither_decoded_nor_encoded_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record saved again with its heads as they were (a page's entry changed) leaves their text be."""
+    from curriculum.site import _search_parts
+    from curriculum.site._search_parts import PartRecord
+
+    path = tmp_path / "search-parts.json"
+    page = _made(["entry", []])
+    heads = IndexHeads([["Lesson", "lessons/one", 0, 2]], ["", "The alliance"], {"1": "alliance"})
+    record = PartRecord(path, "site")
+    record.update(["an index"], [page], ["recorded"], {page.url: (0, ["w1"])}, heads)
+    record.save()
+    touched: list[str] = []
+
+    def _seen(data: Any, how: str) -> None:
+        if data == heads.as_json() or (isinstance(data, dict) and "heads" in data):
+            touched.append(how)
+
+    loads, dumps = json.loads, json.dumps
+    monkeypatch.setattr(
+        _search_parts.json, "loads", lambda text: _seen(found := loads(text), "decoded") or found
+    )
+    monkeypatch.setattr(
+        _search_parts.json, "dumps", lambda data, **kw: _seen(data, "encoded") or dumps(data, **kw)
+    )
+    again = PartRecord(path, "site")
+    again.update(["an index"], [page], ["changed"], {page.url: (0, ["w1"])}, None)
+    again.save()
+    assert touched == [], "the heads' text is written back as it was read"
+    monkeypatch.undo()
+    last = PartRecord(path, "site")
+    assert last.recorded_digest(page.url) == "changed" and last.heads() == heads
+
+
 @pytest.mark.parametrize(
     "entry",
     [

@@ -13,8 +13,10 @@ Beside its entries, a record may hold notes: what a caller needs of some
 entries without making them again (the memo keys a page's payloads have),
 with a digest of what it was made from. A note found made from what the caller
 has now keeps its entries, whose keys are then not even made
-(:meth:`OutputRecord.standing`): a note and its entries are saved in one file,
-so they are always of the same build.
+(:meth:`OutputRecord.standing`): a note and its entries are saved in one
+record, so they are always of the same build. The record is kept as its
+changes (:class:`~curriculum.site._record_file.RecordFile`): a build that
+makes a few pages again writes their entries, not the whole record.
 """
 
 from __future__ import annotations
@@ -27,9 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from curriculum._memo import machine_key
-from curriculum._plain import read_record
-from curriculum.content import write_atomic
 from curriculum.project import package_fingerprint
+from curriculum.site._record_file import RecordFile
 
 __all__ = ["KeyText", "OutputRecord", "size_and_time"]
 
@@ -72,15 +73,14 @@ class OutputRecord:
         site: list[Any],
         on_kept: Callable[[list[str]], None] = _ignore,
     ) -> None:
-        self._path = path
         self._folder = os.fspath(out)
         self._on_kept = on_kept
         shared = json.dumps([package_fingerprint(), machine_key(), site], ensure_ascii=False)
         self._shared = hashlib.sha256(shared.encode()).hexdigest()  # hashed once: it names every page
-        record = read_record(path)
-        before, notes = record.get("entries"), record.get("notes")
-        self._before: dict[str, Any] = before if isinstance(before, dict) else {}
-        self._notes_before: dict[str, Any] = notes if isinstance(notes, dict) else {}
+        self._file = RecordFile(path, ("entries", "notes"))
+        record = self._file.read()
+        self._before: dict[str, Any] = record["entries"]
+        self._notes_before: dict[str, Any] = record["notes"]
         self._notes: dict[str, list[Any]] = {}
         self._now: dict[str, list[Any]] = {}
         self._keys: dict[str, str] = {}
@@ -198,12 +198,9 @@ class OutputRecord:
         self._now[entry] = [self._keys[entry], *found]
 
     def save(self) -> None:
-        """Write the record, if it changed."""
+        """Write the record, if it changed (its changes, or the whole of it: see :class:`RecordFile`)."""
         if self._now != self._before or self._notes != self._notes_before:
-            record: dict[str, Any] = {"entries": self._now}
-            if self._notes:
-                record["notes"] = self._notes
-            write_atomic(self._path, json.dumps(record, sort_keys=True), within=self._path.parent)
+            self._file.save({"entries": self._now, "notes": self._notes})
 
     def _digest(self, entry: str, key: Any) -> str:
         text = key if isinstance(key, KeyText) else _JSON.encode(key)

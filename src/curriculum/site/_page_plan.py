@@ -9,7 +9,9 @@ skips converting the page, naming its cache entry and reading its HTML
 (the wrap and search stages read it only if they must make their files again).
 The source files' hashes come from a :class:`~curriculum.site._stamp.FileDigests`
 record, which reads only the files whose size or time changed: what an
-unchanged page costs is reading its stamp.
+unchanged page costs is reading its stamp. The record is kept as its changes
+(:class:`~curriculum.site._record_file.RecordFile`): an edit of one page
+writes that page's entry, not the whole record.
 """
 
 from __future__ import annotations
@@ -22,10 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from curriculum._plain import read_record
 from curriculum.components import Mount
-from curriculum.content import write_atomic
 from curriculum.project import path_texts
+from curriculum.site._record_file import RecordFile
 from curriculum.site._stamp import FileDigests
 
 __all__ = ["PagePlan", "PlannedPage"]
@@ -81,7 +82,7 @@ class PagePlan:
     def __init__(
         self, root: Path, cache: Path, sources: list[str], shared: list[Any], extra: Mapping[str, Any]
     ) -> None:
-        self._path = cache / "pages.json"
+        self._file = RecordFile(cache / "pages.json", ("pages",))
         digests = FileDigests(root, cache / "page-digests.json")
         digests.digest(path_texts(root, sources))  # strings: no path object per page
         common = json.dumps([PLAN_VERSION, shared], sort_keys=True)
@@ -92,7 +93,7 @@ class PagePlan:
             ).hexdigest()
             for source in sources
         }
-        self._before = read_record(self._path)
+        self._before = self._file.read()["pages"]
         self._now: dict[str, list[Any]] = {}
 
     def kept(self, source: str) -> PlannedPage | None:
@@ -124,7 +125,7 @@ class PagePlan:
     def save(self) -> None:
         """Write the record, if it changed."""
         if self._now != self._before:
-            write_atomic(self._path, json.dumps(self._now, sort_keys=True), within=self._path.parent)
+            self._file.save({"pages": self._now})
 
 
 def _part(value: Any) -> str:

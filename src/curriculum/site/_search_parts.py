@@ -24,6 +24,9 @@ The record is tied, as the search stage's :class:`~curriculum.site._output_recor
 is, to the package, this computer and the site (its ``shared`` digest), and
 its first line holds a digest of the rest of it (of its bytes, hashed as they
 are read, not of the record encoded again): one damaged in place is no record.
+The heads have a line of their own, kept as text: an edit that leaves them
+as they were (most do) neither decodes nor encodes them, only an edit that
+patches the index reads them (:meth:`PartRecord.heads`).
 """
 
 from __future__ import annotations
@@ -62,13 +65,13 @@ class PartRecord:
     def __init__(self, path: Path, shared: str) -> None:
         self._path = path
         self._shared = shared
-        data = _read(path)  # damaged in place (or written by another version): no record
+        data, heads = _read(path)  # damaged in place (or written by another version): no record
         pages = data.get("pages") if data.get("shared") == shared else None
         self._before: dict[str, Any] = pages if isinstance(pages, dict) else {}
         self._index_before = data.get("index") if pages is not None else None
-        self._heads_before = data.get("heads") if pages is not None else None
+        self._heads_before = heads if pages is not None and heads != _NO_HEADS else None  # as text
         self._index: str | None = None
-        self._heads: Any = None
+        self._heads: str | None = None
         self._now: dict[str, list[Any]] = {}
         self._checked: dict[str, list[Any] | None] = {}
 
@@ -112,8 +115,16 @@ class PartRecord:
         return self._heads_before is not None
 
     def heads(self) -> IndexHeads | None:
-        """Return the heads of the index the record describes (a copy), if it holds them in shape."""
-        return IndexHeads.from_json(json.loads(json.dumps(self._heads_before)))
+        """Return the heads of the index the record describes (a copy), if it holds them in shape.
+
+        Decoded from the record's text at each call: only an edit that patches the index needs them.
+        """
+        if self._heads_before is None:
+            return None
+        try:
+            return IndexHeads.from_json(json.loads(self._heads_before))
+        except (ValueError, RecursionError):  # a line no JSON: no heads
+            return None
 
     def placement(self, url: str) -> Placement | None:
         """Return where the last index had the page ``url``, if the record holds it."""
@@ -132,10 +143,10 @@ class PartRecord:
 
         Only pages known by what they are made from are recorded. ``placements``
         gives each page's by URL (a page the index left out, with no section, has none or -1).
-        ``heads`` None: the index is the one recorded, whose heads stay.
+        ``heads`` None: the index is the one recorded, whose heads stay (as the text read, not encoded again).
         """
         self._index = index_name(index)
-        self._heads = self._heads_before if heads is None else heads.as_json()
+        self._heads = self._heads_before if heads is None else _heads_text(heads.as_json())
         for page, digest in zip(pages, digests, strict=True):
             if page.made_from is not None:
                 n, homed = placements.get(page.url, (-1, []))
@@ -145,8 +156,11 @@ class PartRecord:
         """Write the record, if it changed."""
         now = (self._now, self._index, self._heads)
         if now != (self._before, self._index_before, self._heads_before):
-            record = {"shared": self._shared, "index": self._index, "heads": self._heads, "pages": self._now}
-            write_atomic(self._path, _signed(record), within=self._path.parent)
+            rest = {"shared": self._shared, "index": self._index, "pages": self._now}
+            heads = _NO_HEADS if self._heads is None else self._heads
+            write_atomic(
+                self._path, _signed_text(heads, json.dumps(rest, sort_keys=True)), within=self._path.parent
+            )
 
     def _entry(self, url: str) -> list[Any] | None:
         """Return the record's entry of ``url``, if it is one this code wrote (looked at once a page)."""
@@ -169,31 +183,52 @@ class PartRecord:
         return then if shaped else None
 
 
+_NO_HEADS = "null"
+"""The heads' line of a record that holds none."""
+
+
+def _heads_text(heads: Any) -> str:
+    """Return the line of a record that holds ``heads`` (JSON data): :func:`json.dumps` makes one line."""
+    return json.dumps(heads, sort_keys=True)
+
+
 def _signed(record: dict[str, Any]) -> str:
-    """Return the text of a record's file: a line naming the digest of the record's JSON, then that JSON.
+    """Return the text of the file of ``record`` (its ``heads`` and the rest): see :func:`_signed_text`."""
+    rest = {key: value for key, value in record.items() if key != "heads"}
+    return _signed_text(_heads_text(record.get("heads")), json.dumps(rest, sort_keys=True))
+
+
+def _signed_text(heads: str, rest: str) -> str:
+    """Return the text of a record's file: a line naming the digest of what follows, the heads, the rest.
 
     Its heads go into the index as they are, and what each page was made from
     names its part of the last index: neither may be taken from a record
     changed since it was written (see :func:`_read`).
     """
-    body = json.dumps(record, sort_keys=True)
+    body = f"{heads}\n{rest}"
     return f"{json.dumps({'digest': hashlib.sha256(body.encode()).hexdigest()})}\n{body}"
 
 
-def _read(path: Path) -> dict[str, Any]:
-    """Return the record :func:`_signed` wrote in ``path``; an empty one if its JSON is not the one signed."""
+def _read(path: Path) -> tuple[dict[str, Any], str]:
+    """Return the record :func:`_signed_text` wrote in ``path``, without its heads, and its heads' line.
+
+    An empty record and no heads (:data:`_NO_HEADS`) if what follows its first
+    line is not what the line signs, or not a line of heads and then a JSON object.
+    """
     found = read_headed(path, RECORD_LIMIT)
     if found is None:
-        return {}
+        return {}, _NO_HEADS
     header, data, start = found
     body = bytes(data[start:])
     if header.get("digest") != hashlib.sha256(body).hexdigest():
-        return {}
+        return {}, _NO_HEADS
+    heads, newline, rest = body.partition(b"\n")
     try:
-        record = json.loads(body)
-    except (ValueError, RecursionError):
-        return {}
-    return record if isinstance(record, dict) else {}
+        record = json.loads(rest) if newline else None
+        text = heads.decode()
+    except (ValueError, RecursionError):  # ValueError covers bad UTF-8 and bad JSON
+        return {}, _NO_HEADS
+    return (record, text) if isinstance(record, dict) else ({}, _NO_HEADS)
 
 
 def index_name(index: Any) -> str:

@@ -1,0 +1,170 @@
+"""A record of the build cache kept as a base and the changes since, so that saving it costs what changed.
+
+A record whose entries a one-page edit mostly leaves as they were (the wrap's,
+the search stage's, the page plan's) would otherwise be encoded and written
+whole by every build. A :class:`RecordFile` keeps it as two files: the base (``name.json``,
+the whole record when it was last written so) and its changes
+(``name.changes.json``: the entries set and removed since). Reading it is one
+decode of each and one merge of each section with its changes; saving it
+writes the changes since the base only, while they stay small beside it
+(:data:`COMPACT_AT`), and otherwise the whole record as a new base.
+
+Each base has a generation, a random name written in it and in its changes
+(random, not a digest: reading the base hashes nothing): changes are applied
+to the base they were made against only. The changes are all those since the
+base (an entry changed back is none), so each save replaces them. Every write is
+atomic, and a new base is written before the changes of the old one are
+removed, so a build stopped at any point leaves either the old record, the
+new one, or none: changes of another generation are those an interrupted
+compaction left, and the base alone is the record then; changes that cannot
+be read make the record none (it only costs a rebuild). The record's own
+rules of what stands (its keys, its files' stamps) are its caller's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from curriculum._plain import RECORD_LIMIT, read_existing
+from curriculum.content import write_atomic
+
+__all__ = ["COMPACT_AT", "RecordFile"]
+
+COMPACT_AT = 2
+"""The changes are written as a new base once they are larger than ``1 / COMPACT_AT`` of the base.
+
+Decoding a record costs about half what encoding it does: changes up to half
+the base cost less to write and read again than the whole record does to write.
+"""
+
+_GENERATION = "generation"
+"""The key of the base's generation, in the base beside its sections and in its changes."""
+
+_ABSENT = object()
+"""What an entry the base has not is (an entry's value may be JSON ``null``)."""
+
+
+class RecordFile:
+    """A record of named sections (each a JSON object of entries), kept as a base and its changes.
+
+    Parameters
+    ----------
+    path : Path
+        The base (its changes are in the same folder, ``.changes`` before its suffix).
+    sections : tuple[str, ...]
+        The names of the record's sections (what is not one of them is not kept).
+    """
+
+    def __init__(self, path: Path, sections: tuple[str, ...]) -> None:
+        self.path = path
+        self.changes = path.with_name(f"{path.stem}.changes{path.suffix}")
+        self._sections = sections
+        self._base: dict[str, dict[str, Any]] = {name: {} for name in sections}
+        self._generation: str | None = None
+        self._size = 0
+
+    def read(self) -> dict[str, dict[str, Any]]:
+        """Return the record: each section of the base with its changes (empty if there is none).
+
+        Returns
+        -------
+        dict[str, dict[str, Any]]
+            Each section's entries. The entries' values are shared with this
+            object (what :meth:`save` compares with): they are not to be changed in place.
+        """
+        raw = read_existing(self.path, RECORD_LIMIT)
+        base = _decoded(raw)
+        if raw is None or base is None:
+            return {name: {} for name in self._sections}
+        self._base = {name: _section(base.get(name)) for name in self._sections}
+        generation = base.get(_GENERATION)
+        self._generation = generation if isinstance(generation, str) else None
+        self._size = len(raw)
+        changes = read_existing(self.changes, RECORD_LIMIT)
+        if changes is None:  # none since the base
+            return dict(self._base)
+        merged = self._applied(_decoded(changes))
+        if merged is None:  # damaged: the record is none, and the next save a new base
+            self._base = {name: {} for name in self._sections}
+            self._generation = None
+            return {name: {} for name in self._sections}
+        return merged
+
+    def save(self, record: Mapping[str, dict[str, Any]]) -> None:
+        """Write ``record`` (each section's entries): its changes since the base, or a new base.
+
+        Parameters
+        ----------
+        record : Mapping[str, dict[str, Any]]
+            Each section's entries now (a section not given has none).
+        """
+        if self._generation is not None:
+            changes = self._changes(record)
+            text = json.dumps({_GENERATION: self._generation, **changes}, sort_keys=True)
+            if len(text) * COMPACT_AT <= self._size:
+                write_atomic(self.changes, text, within=self.path.parent)
+                return
+        self._compact(record)
+
+    def _compact(self, record: Mapping[str, dict[str, Any]]) -> None:
+        """Write ``record`` as a new base (of a new generation), then remove the old base's changes."""
+        generation = secrets.token_hex(8)
+        sections = {name: dict(record.get(name, {})) for name in self._sections}
+        text = json.dumps({**sections, _GENERATION: generation}, sort_keys=True)
+        write_atomic(self.path, text, within=self.path.parent, only_if_changed=False)
+        with contextlib.suppress(OSError):  # left behind, they are of another generation
+            self.changes.unlink(missing_ok=True)
+        self._base, self._generation, self._size = sections, generation, len(text.encode())
+
+    def _changes(self, record: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+        """Return the entries of ``record`` set since the base (``set``), and those removed (``gone``)."""
+        changed: dict[str, dict[str, Any]] = {}
+        gone: dict[str, list[str]] = {}
+        for name in self._sections:
+            now, base = record.get(name, {}), self._base[name]
+            changed[name] = {k: v for k, v in now.items() if base.get(k, _ABSENT) != v}
+            gone[name] = sorted(base.keys() - now.keys())
+        return {"set": changed, "gone": gone}
+
+    def _applied(self, changes: dict[str, Any] | None) -> dict[str, dict[str, Any]] | None:
+        """Return the base with ``changes`` (the base alone: of another generation; None: damaged)."""
+        if changes is None:
+            return None
+        if self._generation is None or changes.get(_GENERATION) != self._generation:
+            return dict(self._base)  # an interrupted compaction's: the base is newer
+        changed, gone = changes.get("set"), changes.get("gone")
+        if not (isinstance(changed, dict) and isinstance(gone, dict)):
+            return None
+        merged: dict[str, dict[str, Any]] = {}
+        for name in self._sections:
+            now, removed = changed.get(name, {}), gone.get(name, [])
+            if not (isinstance(now, dict) and isinstance(removed, list)):
+                return None
+            section = {**self._base[name], **now}
+            for entry in removed:
+                if not isinstance(entry, str):
+                    return None
+                section.pop(entry, None)
+            merged[name] = section
+        return merged
+
+
+def _decoded(raw: bytes | None) -> dict[str, Any] | None:
+    """Return the JSON object ``raw`` holds, or None (no file, too large, or damaged)."""
+    if raw is None or len(raw) > RECORD_LIMIT:
+        return None
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _section(value: Any) -> dict[str, Any]:
+    """Return a section of the base as read (a damaged one has no entries)."""
+    return value if isinstance(value, dict) else {}

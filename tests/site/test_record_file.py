@@ -1,0 +1,187 @@
+"""A record kept as a base and its changes: saving writes what changed, and no crash state is read wrongly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from curriculum.site import _record_file
+from curriculum.site._output_record import OutputRecord
+from curriculum.site._page_plan import PagePlan, PlannedPage
+from curriculum.site._record_file import RecordFile
+
+_SECTIONS = ("entries", "notes")
+
+
+def _record(n: int, value: str = "v") -> dict[str, dict[str, Any]]:
+    """Return a record of ``n`` entries (each a list, as records hold) and one note."""
+    return {
+        "entries": {f"page{i}.html": [f"{value}{i}", ["page.html", 10, i]] for i in range(n)},
+        "notes": {"a": 1},
+    }
+
+
+def _saved(path: Path, record: dict[str, dict[str, Any]]) -> RecordFile:
+    """Read the record at ``path`` and save ``record``; return the file object."""
+    file = RecordFile(path, _SECTIONS)
+    file.read()
+    file.save(record)
+    return file
+
+
+def _written(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Spy on the record's writes; return the names of the files written, in order."""
+    names: list[str] = []
+    write = _record_file.write_atomic
+
+    def spy(path: Path, data: str | bytes, **options: Any) -> bool:
+        names.append(path.name)
+        return write(path, data, **options)
+
+    monkeypatch.setattr(_record_file, "write_atomic", spy)
+    return names
+
+
+def test_a_one_entry_change_writes_only_the_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "wrapped.json"
+    _saved(path, _record(100))
+    base = path.read_bytes()
+    written = _written(monkeypatch)
+    changed = _record(100)
+    changed["entries"]["page3.html"] = ["new", ["page.html", 11, 3]]
+    del changed["entries"]["page7.html"]
+    _saved(path, changed)
+    assert written == ["wrapped.changes.json"] and path.read_bytes() == base
+    changes = json.loads((tmp_path / "wrapped.changes.json").read_text())
+    assert changes["set"] == {"entries": {"page3.html": ["new", ["page.html", 11, 3]]}, "notes": {}}
+    assert changes["gone"] == {"entries": ["page7.html"], "notes": []}
+    assert RecordFile(path, _SECTIONS).read() == changed
+
+
+def test_changes_are_counted_from_the_base_and_read_back_whole(tmp_path: Path) -> None:
+    """Changes saved over changes name everything since the base: an entry changed back is none."""
+    path = tmp_path / "wrapped.json"
+    _saved(path, _record(100))
+    first = _record(100)
+    first["entries"]["page1.html"] = ["one", []]
+    first["notes"]["b"] = 2
+    _saved(path, first)
+    second = _record(100)
+    second["entries"]["page2.html"] = ["two", []]
+    _saved(path, second)
+    assert RecordFile(path, _SECTIONS).read() == second
+    changes = json.loads((tmp_path / "wrapped.changes.json").read_text())
+    assert changes["set"] == {"entries": {"page2.html": ["two", []]}, "notes": {}}
+
+
+def test_changes_too_large_are_written_as_a_new_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "wrapped.json"
+    _saved(path, _record(100))
+    _saved(path, {**_record(100), "notes": {"a": 2}})
+    generation = json.loads(path.read_text())["generation"]
+    written = _written(monkeypatch)
+    everything = _record(100, "w")
+    _saved(path, everything)
+    assert written == ["wrapped.json"] and not (tmp_path / "wrapped.changes.json").exists()
+    assert json.loads(path.read_text())["generation"] != generation
+    assert RecordFile(path, _SECTIONS).read() == everything
+
+
+def test_changes_of_another_base_are_not_applied(tmp_path: Path) -> None:
+    """A compaction stopped before it removed the old changes: the new base alone is the record."""
+    path, changes = tmp_path / "wrapped.json", tmp_path / "wrapped.changes.json"
+    _saved(path, _record(100))
+    old = _record(100)
+    old["entries"]["page1.html"] = ["old", []]
+    _saved(path, old)
+    left = changes.read_bytes()
+    everything = _record(100, "w")
+    _saved(path, everything)
+    changes.write_bytes(left)
+    assert RecordFile(path, _SECTIONS).read() == everything
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"{not json",
+        b"[]",
+        b'{"generation": "%s", "set": [], "gone": {}}',
+        b'{"generation": "%s", "set": {}, "gone": {"entries": [1]}}',
+    ],
+)
+def test_damaged_changes_leave_no_record(tmp_path: Path, damage: bytes) -> None:
+    path = tmp_path / "wrapped.json"
+    _saved(path, _record(10))
+    generation = json.loads(path.read_text())["generation"]
+    (tmp_path / "wrapped.changes.json").write_bytes(damage.replace(b"%s", generation.encode()))
+    file = RecordFile(path, _SECTIONS)
+    assert file.read() == {"entries": {}, "notes": {}}
+    file.save(_record(10))  # written whole again
+    assert not (tmp_path / "wrapped.changes.json").exists()
+    assert RecordFile(path, _SECTIONS).read() == _record(10)
+
+
+def test_a_damaged_base_is_no_record_whatever_its_changes(tmp_path: Path) -> None:
+    path = tmp_path / "wrapped.json"
+    _saved(path, _record(100))
+    changed = _record(100)
+    changed["entries"]["page1.html"] = ["one", []]
+    _saved(path, changed)
+    path.write_text(path.read_text()[:-10])
+    assert RecordFile(path, _SECTIONS).read() == {"entries": {}, "notes": {}}
+
+
+def test_an_output_record_saves_a_page_made_again_as_a_change(tmp_path: Path) -> None:
+    out, path = tmp_path / "out", tmp_path / "wrapped.json"
+    out.mkdir()
+    pages = [f"page{i}.html" for i in range(40)]
+    first = OutputRecord(path, out, ["site"])
+    for page in pages:
+        (out / page).write_text(page)
+        first.wrote(page, key=[page])
+    first.save()
+    base = path.read_bytes()
+    again = OutputRecord(path, out, ["site"])
+    for page in pages[1:]:
+        assert again.kept(page, [page])
+    (out / pages[0]).write_text("made again")
+    again.wrote(pages[0], key=[pages[0], "edited"])
+    again.save()
+    assert path.read_bytes() == base
+    assert list(json.loads((tmp_path / "wrapped.changes.json").read_text())["set"]["entries"]) == [pages[0]]
+    last = OutputRecord(path, out, ["site"])
+    assert last.kept(pages[0], [pages[0], "edited"]) and last.kept(pages[1], [pages[1]])
+
+
+def test_a_page_plan_saves_a_page_made_again_as_a_change(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    cache = root / ".curriculum-cache"
+    root.mkdir()
+    sources = [f"page{i}.qmd" for i in range(40)]
+    for source in sources:
+        (root / source).write_text(source)
+
+    def planned(title: str) -> PlannedPage:
+        return PlannedPage(title, "0" * 32 + ".page", (), False, False)
+
+    first = PagePlan(root, cache, sources, ["site"], {})
+    for source in sources:
+        first.made(source, planned(source))
+    first.save()
+    base = (cache / "pages.json").read_bytes()
+    (root / sources[0]).write_text("edited, longer")
+    again = PagePlan(root, cache, sources, ["site"], {})
+    assert again.kept(sources[0]) is None
+    again.made(sources[0], planned("edited"))
+    for source in sources[1:]:
+        assert again.kept(source) == planned(source)
+        again.keep(source)
+    again.save()
+    assert (cache / "pages.json").read_bytes() == base
+    assert list(json.loads((cache / "pages.changes.json").read_text())["set"]["pages"]) == [sources[0]]
+    last = PagePlan(root, cache, sources, ["site"], {})
+    assert last.kept(sources[0]) == planned("edited") and last.kept(sources[1]) == planned(sources[1])
