@@ -21,5 +21,5 @@ E_FREEZE = RULES.add(
     "CUR605", Severity.warning, "A notebook's frozen outputs in _freeze/ are missing or out of date."
 )
 E_REFERENCE = RULES.add(
-    "CUR606", Severity.warning, "The API reference in reference/ is missing or out of date with the code."
+    "CUR606", Severity.warning, "The API reference in reference/ is missing or out of date."
 )
