@@ -61,6 +61,8 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     real, runs = subprocess.Popen, []
 
     def popen(args: list[str], **kwargs: Any) -> subprocess.Popen[str]:
+        if "curriculum.site._quartodoc" not in args:
+            return real(args, **kwargs)  # another process (Pandoc)
         runs.append(list(args))
         return real([sys.executable, "-c", "pass"], **kwargs)
 
@@ -238,3 +240,40 @@ def test_a_message_in_another_encoding_is_one_line(tmp_path: Path, monkeypatch: 
     root = _project(tmp_path / "project")
     with pytest.raises(BuildError, match=r"API reference: Caf.: no such section$"):
         api_reference(root)
+
+
+def test_a_build_refreshes_an_edited_key_though_nothing_else_changed(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`curriculum build` is the fix CUR606 names: it runs quartodoc though the site is otherwise current."""
+    from rich.console import Console
+
+    from curriculum.site import build_site
+
+    config = project / "_quarto.yml"
+    section = "quartodoc:\n  package: curriculum\n  dir: reference\n  sections: []\n"
+    config.write_text(config.read_text(encoding="utf-8") + section, encoding="utf-8")
+    real, runs = subprocess.Popen, []
+    writes = (
+        "import os; os.makedirs('reference', exist_ok=1); open('reference/index.qmd', 'w').write('# API')"
+    )
+
+    def popen(args: list[str], **kwargs: Any) -> subprocess.Popen[str]:
+        if "curriculum.site._quartodoc" not in args:
+            return real(args, **kwargs)  # another process (Pandoc)
+        runs.append(args)
+        return real([sys.executable, "-c", writes], **kwargs)  # quartodoc's pages, quickly
+
+    monkeypatch.setattr(_reference.subprocess, "Popen", popen)
+
+    def build() -> None:
+        build_site(project, engine="pandoc", console=Console(quiet=True))
+
+    build()
+    key = (project / KEY_FILE).read_text(encoding="utf-8")
+    build()
+    assert len(runs) == 1  # current: not again
+    (project / KEY_FILE).write_text(key.replace("sources ", "sources 0"), encoding="utf-8")
+    build()
+    assert len(runs) == 2 and (project / KEY_FILE).read_text(encoding="utf-8") == key
+    assert stale_reference(project) == []
