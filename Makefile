@@ -61,8 +61,8 @@ test-fast: $(VENV)/.installed-test
 check: $(VENV)/.installed
 	$(BIN)/curriculum check --strict
 
-# `curriculum check --strict` fails on content warnings and on a stale _freeze/ (CUR605),
-# naming the command that refreshes it (curriculum build; then commit _freeze/).
+# `curriculum check --strict` fails on content warnings, on a stale _freeze/ (CUR605) and on a
+# stale reference/ (CUR606), naming the command that refreshes them (curriculum build; then commit).
 lint: $(VENV)/.installed-test node_modules/.installed
 	$(BIN)/curriculum check --strict
 	$(BIN)/ruff check src tests benchmarks

@@ -18,8 +18,19 @@ from pathlib import Path
 
 CONTENT_FILES = ("_quarto.yml", "_quarto-faculty.yml", "references.bib")
 CONTENT_GLOBS = ("*.qmd",)
-CONTENT_DIRS = ("lessons", "quizzes", "activities", "vignettes", "exercises", "faculty", "docs", "_freeze")
-"""``_freeze/`` is committed with the repository, so a fresh clone has it (Jupyter Book ignores it)."""
+CONTENT_DIRS = (
+    "lessons",
+    "quizzes",
+    "activities",
+    "vignettes",
+    "exercises",
+    "faculty",
+    "docs",
+    "_freeze",
+    "reference",
+)
+"""``_freeze/`` and ``reference/`` are committed with the repository, so a fresh clone has them (Jupyter Book
+ignores both: it builds only the notebooks its table of contents lists)."""
 _IGNORE = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.tmp")
 
 

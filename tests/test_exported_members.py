@@ -89,6 +89,7 @@ EXPORTED = {
         "E_OUTSIDE",
         "E_PAGE",
         "E_PANDOC",
+        "E_REFERENCE",
         "FORMATS",
         "GROUP",
         "NOTES_FOLDER",

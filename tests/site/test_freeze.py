@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from curriculum.site._execute import FREEZE_DIR, LEARNT_FILE, NotebookCache, Ran
+from curriculum.site._reference import KEY_FILE, reference_key
 from tests.cli.test_cli import run
 
 
@@ -211,6 +212,29 @@ def test_check_strict_fails_on_a_stale_freeze_and_names_the_command(
     assert "run `curriculum build`" in out and "commit _freeze/" in out
     assert not (project / FREEZE_DIR).exists()  # the check reads _freeze/, never writes it
     assert run(["check"], capsys)[0] == 0  # a warning: only --strict (CI) fails
+
+
+def test_check_strict_fails_on_a_stale_reference_and_names_the_command(
+    project: Path, kernel: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = project / "_quarto.yml"
+    section = "quartodoc:\n  package: curriculum\n  dir: reference\n  sections: []\n"
+    config.write_text(config.read_text(encoding="utf-8") + section, encoding="utf-8")
+    monkeypatch.chdir(project)
+    status, out, _ = run(["check", "--strict"], capsys)
+    assert status == 1
+    assert f"{KEY_FILE}:1:1: warning CUR606: there is no API reference (reference/index.qmd)" in out
+    assert "run `curriculum build`" in out and "then commit reference/" in out
+    assert not (project / "reference").exists()  # the check runs no quartodoc
+    (project / "reference").mkdir()
+    (project / "reference" / "index.qmd").write_text("# API reference\n", encoding="utf-8")
+    key = reference_key(project)
+    assert key is not None
+    (project / KEY_FILE).write_text(key.text(), encoding="utf-8")
+    assert run(["check", "--strict"], capsys)[0] == 0
+    (project / KEY_FILE).write_text(key.text().replace("sources ", "sources 0"), encoding="utf-8")
+    status, out, _ = run(["check", "--strict"], capsys)  # the key is watched: the clean check is not replayed
+    assert status == 1 and "CUR606: says reference/ was generated from other Python files" in out
 
 
 def test_a_notebook_known_by_its_digest_is_read_only_when_asked_for(

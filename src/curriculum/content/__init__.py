@@ -14,7 +14,7 @@ project's files read and written safely (:func:`read_bytes`,
 """
 
 from curriculum.content._bibliography import Bibliography, read_bibliography
-from curriculum.content._build_rules import E_CONFIG, E_EXECUTE, E_FREEZE, E_PAGE, E_PANDOC
+from curriculum.content._build_rules import E_CONFIG, E_EXECUTE, E_FREEZE, E_PAGE, E_PANDOC, E_REFERENCE
 from curriculum.content._calls import Call, CellCode, parse_cells
 from curriculum.content._check import CheckReport, check_curriculum, check_paths, describe
 from curriculum.content._check_record import CHECK_RECORD
@@ -117,6 +117,7 @@ __all__ = [
     "E_OUTSIDE",
     "E_PAGE",
     "E_PANDOC",
+    "E_REFERENCE",
     "FORMATS",
     "GROUP",
     "NOTES_FOLDER",

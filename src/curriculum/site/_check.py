@@ -15,10 +15,13 @@ the build reads, the same way the build reads it:
    unchanged runs again, and a build after a passing check executes nothing
    more. The check reads ``_freeze/`` but never writes it; a notebook whose
    frozen outputs are missing or out of date is a warning (CUR605), so
-   ``check --strict`` in CI fails on a stale ``_freeze/``.
+   ``check --strict`` in CI fails on a stale ``_freeze/``;
+4. the committed API reference: ``reference/`` missing, or generated from
+   other code or another ``quartodoc:`` section than its key says, is a
+   warning too (CUR606), without running quartodoc.
 
 The build runs steps 1 and 2 through :func:`check_site` too; step 3 is its
-own execution stage.
+own execution stage, and the build refreshes what step 4 reports.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ from curriculum.errors import ContentError, CurriculumError, UsageError
 from curriculum.project import CACHE_DIR, Project, SiteConfig, package_files
 from curriculum.site._execute import FREEZE_DIR, notebook_cache
 from curriculum.site._quick import CHECK, CheckOutput, watched
+from curriculum.site._reference import INDEX, KEY_FILE, stale_reference
 from curriculum.site._sources import E_PAGE, markdown_page
 
 __all__ = ["check_output", "check_project", "check_site", "page_problems", "writable_folders"]
@@ -89,10 +93,10 @@ def check_project(cwd: Path) -> CheckReport:
 
 
 def _check_inputs(root: Path) -> list[list[object]]:
-    """Return the stat stamps of what a check reads: every profile's inputs, _freeze/, the package."""
+    """Return the stats of what a check reads: each profile's inputs, _freeze/, reference/, the package."""
     project = Project(root)
     files = {str(p) for profile in project.profiles() for p in project.inputs(profile)}
-    files |= {str(p) for p in package_files()}
+    files |= {str(p) for p in package_files()} | {str(root / KEY_FILE), str(root / INDEX)}
     freeze = root / FREEZE_DIR
     files |= {str(p) for p in freeze.rglob("*")} if freeze.is_dir() else set()
     return watched(files, [str(root), str(freeze)])
@@ -131,7 +135,8 @@ def check_site(
         The project folder.
     execute : bool
         Also execute the lesson notebooks (through the build's cache) when
-        nothing else is wrong.
+        nothing else is wrong, and judge the committed ``reference/`` (the
+        build, which passes False, refreshes it instead).
     project : Project | None
         The project of ``root`` as a build holds it: each profile's
         configuration is read once, by whichever asks first.
@@ -157,7 +162,7 @@ def check_site(
                 resident = config
             diagnostics += page_problems(config, cur, kept)
         kept.save()
-    diagnostics = sorted(set(diagnostics))
+    diagnostics = sorted(set(diagnostics) | set(stale_reference(root) if execute else []))
     if execute and resident is not None and not any(d.severity == Severity.error for d in diagnostics):
         notebooks = [root / page for page in resident.pages() if page.endswith(".ipynb")]
         try:

@@ -93,7 +93,7 @@ class PandocEngine:
         except OSError as exc:
             raise BuildError(f"cannot repair {build.target} after an interrupted build: {exc}") from exc
         stamp = BuildStamp(build.project, build.profile, build.target, build.cache / "build.json")
-        if not build.refresh and stamp.unchanged():
+        if not build.refresh and reference.process is None and stamp.unchanged():  # else it may change pages
             build.warnings = stamp.warnings
             pages = len(build.config.pages())
             stamp.commit(build.warnings, engine=self.version(), pages=pages)  # the times the quick stamp sees

@@ -39,6 +39,7 @@ from curriculum.site._quick import (
     watched,
     written,
 )
+from curriculum.site._reference import KEY_FILE
 
 __all__ = ["RACY_NS", "BuildStamp", "FileDigests"]
 
@@ -247,7 +248,7 @@ class BuildStamp:
             "pages": pages,
             "warnings": warnings,
             "files": watched(
-                [*self.inputs, *map(str, package_files())],
+                [*self.inputs, *map(str, package_files()), str(self.project.root / KEY_FILE)],
                 [str(self.project.root), str(self.out / MANIFEST), str(self.out), *sorted(folders)],
                 self._read_as,
             ),
