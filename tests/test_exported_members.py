@@ -278,6 +278,7 @@ ROOT_EXPORTED = {
         "in_session",
         "machine_key",
         "memo_session",
+        "package_digests",
         "package_files",
         "text_value",
     ],

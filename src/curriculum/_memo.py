@@ -140,6 +140,7 @@ __all__ = [
     "in_session",
     "machine_key",
     "memo_session",
+    "package_digests",
     "package_files",
     "text_value",
 ]
@@ -223,7 +224,6 @@ def code_key() -> str:
 
 @functools.cache
 def _code() -> str:
-    package = Path(__file__).resolve().parent
     hasher = hashlib.sha256(f"{__version__}\0{sys.version}\0".encode())
     for name in _LIBRARIES:
         try:
@@ -231,9 +231,24 @@ def _code() -> str:
         except importlib.metadata.PackageNotFoundError:
             version = "-"
         hasher.update(f"{name}={version}\0".encode())
-    for path in package_files():
-        hasher.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for name, digest in package_digests().items():
+        hasher.update(f"{name}\0{digest}\0".encode())
     return hasher.hexdigest()
+
+
+@functools.cache
+def package_digests() -> dict[str, str]:
+    """Return the SHA-256 of each of :func:`package_files`, by its path in the package (read once a process).
+
+    The code key hashes them all; the API reference's key
+    (:func:`curriculum.site._reference.reference_key`) those of the Python
+    files. Each file is read and hashed once.
+    """
+    package = Path(__file__).resolve().parent
+    return {
+        path.relative_to(package).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in package_files()
+    }
 
 
 _SHARDS = "0123456789abcdef"

@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
+from curriculum._memo import package_digests
 from curriculum.errors import BuildError
-from curriculum.project import CACHE_DIR, package_files
+from curriculum.project import CACHE_DIR
 from curriculum.site import _reference
 from curriculum.site._reference import (
     KEY_FILE,
@@ -125,8 +126,8 @@ def test_a_code_change_runs_it_and_rewrites_the_key(
 ) -> None:
     root = _committed(tmp_path)
     assert start_reference(root).process is None and started == []
-    fewer = [p for p in package_files() if p.name != "errors.py"]  # as if a module had changed
-    monkeypatch.setattr(_reference, "package_files", lambda: fewer)
+    edited = {**package_digests(), "errors.py": "0" * 64}  # as if a module had changed
+    monkeypatch.setattr(_reference, "package_digests", lambda: edited)
     assert [d.code for d in stale_reference(root)] == ["CUR606"]
     job = start_reference(root)
     assert job.process is not None and started[0][-2:] == ["curriculum.site._quartodoc", str(root)]

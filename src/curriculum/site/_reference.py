@@ -25,9 +25,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from curriculum._memo import package_digests
 from curriculum.content import E_REFERENCE, Diagnostic, read_existing, write_atomic
 from curriculum.errors import BuildError
-from curriculum.project import package_files
 from curriculum.site._quartodoc import NO_QUARTODOC
 
 __all__ = [
@@ -52,8 +52,6 @@ INDEX = "reference/index.qmd"
 
 _SECTION = re.compile(r"^quartodoc:.*?(?=^[^\s#]|\Z)", re.MULTILINE | re.DOTALL)
 """The ``quartodoc:`` section of ``_quarto.yml``, as written: up to the next top-level key."""
-
-_PACKAGE = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -108,8 +106,8 @@ class ReferenceKey:
 def reference_key(root: Path) -> ReferenceKey | None:
     """Return the key of the API reference of the project at ``root`` now (None: no ``quartodoc:`` section).
 
-    Cheap: it reads the package's Python files (a few milliseconds), not
-    quartodoc, which is not imported.
+    Cheap: the package's files are hashed once a process, for the code key
+    too (:func:`~curriculum._memo.package_digests`), and quartodoc is not imported.
     """
     try:
         config = (root / "_quarto.yml").read_text(encoding="utf-8")
@@ -119,9 +117,9 @@ def reference_key(root: Path) -> ReferenceKey | None:
     if section is None:
         return None
     hasher = hashlib.sha256(section[0].rstrip().encode() + b"\0")
-    for path in package_files():
-        if path.suffix == ".py":
-            hasher.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for name, digest in package_digests().items():
+        if name.endswith(".py"):
+            hasher.update(f"{name}\0{digest}\0".encode())
     try:
         version = importlib.metadata.version("quartodoc")
     except importlib.metadata.PackageNotFoundError:
