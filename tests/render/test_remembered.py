@@ -182,6 +182,30 @@ def test_a_quiz_edit_builds_only_that_quizs_payload_and_page(
     assert "Introduction quiz, revised" in (result.out / "quiz" / "index.html").read_text()
 
 
+def test_the_payloads_of_the_pages_that_stand_are_kept_in_one_call_a_wrap(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The wrap keeps every standing page's payload keys at once; they stay for the next build."""
+    from tests.site.conftest import count_payload_builds
+
+    final = root / "quizzes" / "intro-final.yml"
+
+    def edit_a_stem() -> None:
+        _memo._stores.clear()  # each build a new process
+        final.write_text(final.read_text().replace("stem: ", "stem: Now, ", 1))
+        build_site(root, engine="pandoc", console=Console(quiet=True))
+
+    build_site(root, engine="pandoc", console=Console(quiet=True))
+    calls: list[list[str]] = []
+    real = Mount.keep_payloads
+    monkeypatch.setattr(Mount, "keep_payloads", lambda keys: calls.append(list(keys)) or real(keys))
+    edit_a_stem()  # the post-test's page is made again; the other pages stand
+    assert len(calls) == 1 and len(calls[0]) > 1  # their payloads, kept together
+    built = count_payload_builds(monkeypatch)
+    edit_a_stem()
+    assert set(built) == {("quiz", ("intro-final",))}  # the payloads kept were not made again
+
+
 def test_a_lessons_prose_leaves_remembered_results_and_its_front_matter_reaches_them(root: Path) -> None:
     """A view shows a lesson's front matter only: its cells raise, so prose edits rebuild no payload."""
 

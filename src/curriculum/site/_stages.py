@@ -617,8 +617,9 @@ def wrap(
     must be made again. A page the plan took as the last build made it, whose
     components show documents whose texts are as they were, stands with its
     files (see :func:`_standing`): it costs the look-up of its record and the
-    stat of its files. While pages are still being rendered, each page the
-    last build made also reads its part of the search index, which the index
+    stat of its files (its payloads' memo entries are kept with the others',
+    in one call). While pages are still being rendered, each page the last
+    build made also reads its part of the search index, which the index
     will most likely need (a page made again may change the index's words),
     unless the last index's record gives it (``recorded``, see :class:`PartRecord`).
 
@@ -650,6 +651,7 @@ def wrap(
         [*site, [[p.source, p.output, p.title] for p in pages.values()]],
         run.stats.files.extend,
     )
+    kept: list[str] = []  # the payload keys of the pages that stand, kept for the next build at once
     for item, out in rendered:
         page, source = item.page, item.page.source
         data_path = posixpath.splitext(page.output)[0] + ".data.js" if out.mounts else ""
@@ -658,7 +660,7 @@ def wrap(
         standing = _standing(record, page.output, data_path, inputs) if item.planned is not None else None
         payloads: _PagePayloads | None = None
         if standing is not None and plan is not None:  # its files, plan entry and payload keys stand
-            Mount.keep_payloads(standing)
+            kept += standing
             plan.keep(source)
             shown: Callable[[], list[dict[str, Any]]] = functools.partial(
                 _shown, run.builder, out.mounts, source, built
@@ -711,6 +713,7 @@ def wrap(
         )
         run.write(page.output, html)
         record.wrote(page.output)
+    Mount.keep_payloads(kept)  # a wrap cut short leaves them out: the next build makes them again
     record.save()
     search_page = Page("search.html", "search.html", "Search", "markdown")
     search_body = html_templates("curriculum.site").get_template("search-body.html.j2").render()
