@@ -21,8 +21,9 @@ from curriculum.site._page_render import PageRenderer
 from curriculum.site._page_worker import PageWorker, WorkerClosed
 from curriculum.site._pandoc import PageBibliography, run_pandoc
 from curriculum.site._reference import ReferenceJob
+from curriculum.site._render_ahead import RenderAhead
 from curriculum.site._sources import markdown_page
-from curriculum.site._stages import ReferenceAhead, _Slots
+from curriculum.site._stages import _Slots
 from tests.site.test_page_citations import BIB, _formatted
 
 PANDOC = pypandoc.get_pandoc_path()
@@ -197,14 +198,28 @@ def _quartodoc_run(project: Path, code: str) -> ReferenceJob:
     return ReferenceJob(project, "key", process)
 
 
-def test_the_reference_pages_are_rendered_as_soon_as_quartodoc_is_done(project: Path, tmp_path: Path) -> None:
+def _ahead(project: Path, reference: ReferenceJob) -> RenderAhead:
+    """Render ahead for a build of ``project`` without a bibliography's formatting (references None)."""
+    from rich.console import Console
+
+    from curriculum.site._context import BuildContext
+
+    config = Project(project).config("resident")
+    ahead = RenderAhead(
+        BuildContext(Project(project), "resident", config, None, Console(quiet=True)), reference
+    )
+    ahead.start([])
+    return ahead
+
+
+def test_the_reference_pages_are_rendered_as_soon_as_quartodoc_is_done(project: Path) -> None:
     reference = project / "reference"
     reference.mkdir()
     (reference / "a.qmd").write_text("# A member\n\nWhat it does.\n", encoding="utf-8")
     (reference / "b.qmd").write_text("---\ntitle: B\n---\n\nAnother.\n", encoding="utf-8")
-    renderer = PageRenderer(Project(project).config("resident"), tmp_path / "cache", None)
-    ahead = ReferenceAhead(_quartodoc_run(project, "pass"), renderer, project)
+    ahead = _ahead(project, _quartodoc_run(project, "pass"))
     ahead.wait()
+    renderer = ahead.renderer_for(None)  # the one the thread renders with
     ahead.close()  # the thread has rendered both pages
     for name in ("a", "b"):
         source = f"reference/{name}.qmd"
@@ -214,22 +229,30 @@ def test_the_reference_pages_are_rendered_as_soon_as_quartodoc_is_done(project: 
         assert page.fresh  # rendered in this build, by the thread, not again by the stage
         assert page.body == run_pandoc(PANDOC, text, source, None, "resident")[1]
     renderer.close(prune=True)
-    assert len(list((tmp_path / "cache" / "pages").glob("*.page"))) == 2
+    assert len(list(renderer.pages.glob("*.page"))) == 2
 
 
-def test_quartodoc_failing_fails_the_build_and_renders_nothing(project: Path, tmp_path: Path) -> None:
+def test_quartodoc_failing_fails_the_build_and_renders_none_of_its_pages(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from curriculum.site import _page_render
+
     (project / "reference").mkdir()
     (project / "reference" / "a.qmd").write_text("# A\n", encoding="utf-8")
-    renderer = PageRenderer(Project(project).config("resident"), tmp_path / "cache", None)
-    ahead = ReferenceAhead(
-        _quartodoc_run(project, "import sys; sys.stderr.write('no such module'); sys.exit(1)"),
-        renderer,
-        project,
+    rendered: list[str] = []
+    real = _page_render.PageRenderer.render
+    monkeypatch.setattr(
+        _page_render.PageRenderer,
+        "render",
+        lambda self, source, *a, **k: rendered.append(source) or real(self, source, *a, **k),
+    )
+    ahead = _ahead(
+        project, _quartodoc_run(project, "import sys; sys.stderr.write('no such module'); sys.exit(1)")
     )
     with pytest.raises(BuildError, match="quartodoc could not generate the API reference: no such module"):
         ahead.wait()
     ahead.close()
-    assert not list((tmp_path / "cache" / "pages").glob("*.page"))
+    assert not [source for source in rendered if source.startswith("reference/")]
 
 
 def test_a_worker_closed_before_its_first_page_starts_no_process() -> None:
