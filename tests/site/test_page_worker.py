@@ -304,3 +304,29 @@ def test_a_closed_renderer_gives_up_a_page_rendered_ahead_and_starts_no_process(
     assert started == []
     page = renderer.render("page.qmd", "Asked for.\n", _Slots("token"), None)  # a page the build needs
     assert page.body == "<p>Asked for.</p>" and len(started) == 1
+
+
+@pytest.mark.parametrize("stop", [True, False], ids=["a failed check", "a failed stage"])
+def test_a_build_that_fails_before_it_needs_the_reference_stops_quartodoc(project: Path, stop: bool) -> None:
+    """The thread waiting for quartodoc does not hold the failed build up: quartodoc is stopped."""
+    import threading
+    import time
+
+    job = _quartodoc_run(project, "import time; time.sleep(600)")
+    process = job.process
+    assert process is not None
+    ahead = _ahead(project, job)
+    for _ in range(3000):  # until the thread waits for it (it takes the process from the job)
+        if job.process is None:
+            break
+        time.sleep(0.01)
+    assert job.process is None
+    closing = threading.Thread(target=lambda: ahead.close(stop=stop))
+    closing.start()
+    closing.join(timeout=30)
+    alive = closing.is_alive()
+    if alive:
+        process.kill()
+        closing.join()
+    assert not alive, "the build waited for quartodoc"
+    assert process.returncode is not None

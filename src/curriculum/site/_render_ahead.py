@@ -151,20 +151,20 @@ class RenderAhead:
         """Wait for the rendering ahead to end; with ``stop``, end it at once.
 
         The build stops it when the check fails (or the build is interrupted):
-        quartodoc is stopped, the renderer closed (a page under way is given up),
-        and the thread renders nothing more. Otherwise the Pandoc stage has
-        closed the renderer already.
+        the renderer is closed (a page under way is given up), and the thread
+        renders nothing more. Otherwise the build has closed the renderer
+        already. quartodoc, if it still runs (a failed build), is stopped.
         """
         if stop:
             with self._lock:
                 self._stopped = True
                 renderer = self._renderer
             self._formatted.set()
-            if self._quartodoc is not None:
-                self._quartodoc.kill()  # its wait, on the thread, ends with the error nobody raises
             if renderer is not None:
                 renderer.close(prune=False)
-        self._reference.cancel()  # a failed build: it no longer needs the reference
+        if self._quartodoc is not None and not self._waited.is_set():
+            self._quartodoc.kill()  # the thread's wait for it ends (with an error no one raises)
+        self._reference.cancel()
         if self._edited is not None:
             self._edited.close()
         if self._thread is not None:
