@@ -17,6 +17,7 @@ from curriculum.errors import BuildError, ContentError
 from curriculum.project import Project
 from curriculum.render import GeneratedPage
 from curriculum.site import _pandoc
+from curriculum.site._citeproc import FormattingAhead
 from curriculum.site._page_render import PageRenderer
 from curriculum.site._page_worker import PageWorker, WorkerClosed
 from curriculum.site._pandoc import PageBibliography, run_pandoc
@@ -198,18 +199,18 @@ def _quartodoc_run(project: Path, code: str) -> ReferenceJob:
     return ReferenceJob(project, "key", process)
 
 
-def _ahead(project: Path, reference: ReferenceJob) -> RenderAhead:
-    """Render ahead for a build of ``project`` without a bibliography's formatting (references None)."""
+def _ahead(project: Path, reference: ReferenceJob) -> tuple[RenderAhead, FormattingAhead]:
+    """Render ahead for a build of ``project``; its bibliography's formatting, started ahead."""
     from rich.console import Console
 
     from curriculum.site._context import BuildContext
 
     config = Project(project).config("resident")
-    ahead = RenderAhead(
-        BuildContext(Project(project), "resident", config, None, Console(quiet=True)), reference
-    )
+    build = BuildContext(Project(project), "resident", config, None, Console(quiet=True))
+    formatting = build.references = FormattingAhead(project)
+    ahead = RenderAhead(build, reference)
     ahead.start([])
-    return ahead
+    return ahead, formatting
 
 
 def test_the_reference_pages_are_rendered_as_soon_as_quartodoc_is_done(project: Path) -> None:
@@ -217,9 +218,9 @@ def test_the_reference_pages_are_rendered_as_soon_as_quartodoc_is_done(project: 
     reference.mkdir()
     (reference / "a.qmd").write_text("# A member\n\nWhat it does.\n", encoding="utf-8")
     (reference / "b.qmd").write_text("---\ntitle: B\n---\n\nAnother.\n", encoding="utf-8")
-    ahead = _ahead(project, _quartodoc_run(project, "pass"))
+    ahead, formatting = _ahead(project, _quartodoc_run(project, "pass"))
     ahead.wait()
-    renderer = ahead.renderer_for(None)  # the one the thread renders with
+    renderer = ahead.renderer_for(formatting.formatted())  # the one the thread renders with
     ahead.close()  # the thread has rendered both pages
     for name in ("a", "b"):
         source = f"reference/{name}.qmd"
@@ -246,7 +247,7 @@ def test_quartodoc_failing_fails_the_build_and_renders_none_of_its_pages(
         "render",
         lambda self, source, *a, **k: rendered.append(source) or real(self, source, *a, **k),
     )
-    ahead = _ahead(
+    ahead, _ = _ahead(
         project, _quartodoc_run(project, "import sys; sys.stderr.write('no such module'); sys.exit(1)")
     )
     with pytest.raises(BuildError, match="quartodoc could not generate the API reference: no such module"):
@@ -315,7 +316,7 @@ def test_a_build_that_fails_before_it_needs_the_reference_stops_quartodoc(projec
     job = _quartodoc_run(project, "import time; time.sleep(600)")
     process = job.process
     assert process is not None
-    ahead = _ahead(project, job)
+    ahead, _ = _ahead(project, job)
     for _ in range(3000):  # until the thread waits for it (it takes the process from the job)
         if job.process is None:
             break
@@ -330,3 +331,29 @@ def test_a_build_that_fails_before_it_needs_the_reference_stops_quartodoc(projec
         closing.join()
     assert not alive, "the build waited for quartodoc"
     assert process.returncode is not None
+
+
+def test_without_the_references_formatted_ahead_no_page_is_rendered_ahead(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page rendered without its citations' forms would be kept under the name of one rendered with them."""
+    from rich.console import Console
+
+    from curriculum.site import _page_render
+    from curriculum.site._context import BuildContext
+
+    rendered: list[str] = []
+    real = _page_render.PageRenderer.render
+    monkeypatch.setattr(
+        _page_render.PageRenderer,
+        "render",
+        lambda self, source, *a, **k: rendered.append(source) or real(self, source, *a, **k),
+    )
+    assert (project / "references.bib").is_file()
+    config = Project(project).config("resident")
+    build = BuildContext(Project(project), "resident", config, None, Console(quiet=True))  # none formatted
+    ahead = RenderAhead(build, ReferenceJob(project))
+    ahead.start([])
+    ahead.wait()
+    ahead.close()
+    assert rendered == []

@@ -187,11 +187,15 @@ class RenderAhead:
 
     def _run(self, reference: list[str], plain: list[str]) -> None:
         self._formatted.wait()  # without the interpreter: citeproc runs in a process
-        formatting = self._build.references
+        config, formatting = self._build.config, self._build.references
         try:
-            renderer = self._made(formatting.formatted() if formatting is not None else None)
+            references = formatting.formatted() if formatting is not None else None
         except CurriculumError:  # the build formats the references again, and reports what is wrong
-            renderer = None
+            references = None
+        # without the references formatted ahead, only a site without a bibliography renders ahead: a page
+        # rendered without its citations' forms would be kept under the name of the page rendered with them
+        bibliography = config.root / (config.bibliography or "references.bib")
+        renderer = self._made(references) if references is not None or not bibliography.is_file() else None
         if renderer is not None:
             self._render(plain, probe=True)
         try:
