@@ -106,9 +106,13 @@ def test_every_page_is_converted_when_what_all_share_changes_or_with_no_freeze(
 
 
 def test_a_kept_page_whose_cache_entry_is_gone_is_converted_and_rendered_again(
-    tmp_path: Path, converted: list[str]
+    tmp_path: Path, converted: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from curriculum.site import _render_ahead
+
     root, _ = build_copy(tmp_path, "resident")
+    # not rendered ahead either: their entries would be there again before the convert stage looks
+    monkeypatch.setattr(_render_ahead, "standalone_pages", lambda config, skip=(): ([], []))
     entries = sorted((root / ".curriculum-cache" / "resident" / "pages").glob("*.page"))
     for entry in entries:
         entry.unlink()
@@ -200,7 +204,7 @@ def test_the_pages_pandoc_need_not_render_are_wrapped_while_it_renders(
     """
     import threading
 
-    from curriculum.site import _page_plan, _page_render, _search_stage, _stages
+    from curriculum.site import _page_plan, _page_render, _render_ahead, _search_stage, _stages
 
     root, _ = build_copy(tmp_path, "resident")
     _edit(root / "index.qmd", "A test home page", "The test home page")
@@ -245,6 +249,7 @@ def test_the_pages_pandoc_need_not_render_are_wrapped_while_it_renders(
     monkeypatch.setattr(_page_render.PageRenderer, "render", render)
     monkeypatch.setattr(_search_stage, "read_postings", read_postings)
     monkeypatch.setattr(_stages, "edited_pages", lambda config, changed: [])  # no render ahead of the stage
+    monkeypatch.setattr(_render_ahead, "standalone_pages", lambda config, skip=(): ([], []))
     out = _quiet(root)
     assert waited == [True], "the edited page's render held up the other pages or the search stage"
     assert made[-1] == "index.qmd" and len(made) == pages

@@ -17,12 +17,14 @@ from curriculum.errors import BuildError, ContentError
 from curriculum.project import Project
 from curriculum.render import GeneratedPage
 from curriculum.site import _pandoc
+from curriculum.site._citeproc import FormattingAhead
 from curriculum.site._page_render import PageRenderer
 from curriculum.site._page_worker import PageWorker, WorkerClosed
 from curriculum.site._pandoc import PageBibliography, run_pandoc
 from curriculum.site._reference import ReferenceJob
+from curriculum.site._render_ahead import RenderAhead
 from curriculum.site._sources import markdown_page
-from curriculum.site._stages import ReferenceAhead, _Slots
+from curriculum.site._stages import _Slots
 from tests.site.test_page_citations import BIB, _formatted
 
 PANDOC = pypandoc.get_pandoc_path()
@@ -197,14 +199,28 @@ def _quartodoc_run(project: Path, code: str) -> ReferenceJob:
     return ReferenceJob(project, "key", process)
 
 
-def test_the_reference_pages_are_rendered_as_soon_as_quartodoc_is_done(project: Path, tmp_path: Path) -> None:
+def _ahead(project: Path, reference: ReferenceJob) -> tuple[RenderAhead, FormattingAhead]:
+    """Render ahead for a build of ``project``; its bibliography's formatting, started ahead."""
+    from rich.console import Console
+
+    from curriculum.site._context import BuildContext
+
+    config = Project(project).config("resident")
+    build = BuildContext(Project(project), "resident", config, None, Console(quiet=True))
+    formatting = build.references = FormattingAhead(project)
+    ahead = RenderAhead(build, reference)
+    ahead.start([])
+    return ahead, formatting
+
+
+def test_the_reference_pages_are_rendered_as_soon_as_quartodoc_is_done(project: Path) -> None:
     reference = project / "reference"
     reference.mkdir()
     (reference / "a.qmd").write_text("# A member\n\nWhat it does.\n", encoding="utf-8")
     (reference / "b.qmd").write_text("---\ntitle: B\n---\n\nAnother.\n", encoding="utf-8")
-    renderer = PageRenderer(Project(project).config("resident"), tmp_path / "cache", None)
-    ahead = ReferenceAhead(_quartodoc_run(project, "pass"), renderer, project)
+    ahead, formatting = _ahead(project, _quartodoc_run(project, "pass"))
     ahead.wait()
+    renderer = ahead.renderer_for(formatting.formatted())  # the one the thread renders with
     ahead.close()  # the thread has rendered both pages
     for name in ("a", "b"):
         source = f"reference/{name}.qmd"
@@ -214,22 +230,30 @@ def test_the_reference_pages_are_rendered_as_soon_as_quartodoc_is_done(project: 
         assert page.fresh  # rendered in this build, by the thread, not again by the stage
         assert page.body == run_pandoc(PANDOC, text, source, None, "resident")[1]
     renderer.close(prune=True)
-    assert len(list((tmp_path / "cache" / "pages").glob("*.page"))) == 2
+    assert len(list(renderer.pages.glob("*.page"))) == 2
 
 
-def test_quartodoc_failing_fails_the_build_and_renders_nothing(project: Path, tmp_path: Path) -> None:
+def test_quartodoc_failing_fails_the_build_and_renders_none_of_its_pages(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from curriculum.site import _page_render
+
     (project / "reference").mkdir()
     (project / "reference" / "a.qmd").write_text("# A\n", encoding="utf-8")
-    renderer = PageRenderer(Project(project).config("resident"), tmp_path / "cache", None)
-    ahead = ReferenceAhead(
-        _quartodoc_run(project, "import sys; sys.stderr.write('no such module'); sys.exit(1)"),
-        renderer,
-        project,
+    rendered: list[str] = []
+    real = _page_render.PageRenderer.render
+    monkeypatch.setattr(
+        _page_render.PageRenderer,
+        "render",
+        lambda self, source, *a, **k: rendered.append(source) or real(self, source, *a, **k),
+    )
+    ahead, _ = _ahead(
+        project, _quartodoc_run(project, "import sys; sys.stderr.write('no such module'); sys.exit(1)")
     )
     with pytest.raises(BuildError, match="quartodoc could not generate the API reference: no such module"):
         ahead.wait()
     ahead.close()
-    assert not list((tmp_path / "cache" / "pages").glob("*.page"))
+    assert not [source for source in rendered if source.startswith("reference/")]
 
 
 def test_a_worker_closed_before_its_first_page_starts_no_process() -> None:
@@ -281,3 +305,55 @@ def test_a_closed_renderer_gives_up_a_page_rendered_ahead_and_starts_no_process(
     assert started == []
     page = renderer.render("page.qmd", "Asked for.\n", _Slots("token"), None)  # a page the build needs
     assert page.body == "<p>Asked for.</p>" and len(started) == 1
+
+
+@pytest.mark.parametrize("stop", [True, False], ids=["a failed check", "a failed stage"])
+def test_a_build_that_fails_before_it_needs_the_reference_stops_quartodoc(project: Path, stop: bool) -> None:
+    """The thread waiting for quartodoc does not hold the failed build up: quartodoc is stopped."""
+    import threading
+    import time
+
+    job = _quartodoc_run(project, "import time; time.sleep(600)")
+    process = job.process
+    assert process is not None
+    ahead, _ = _ahead(project, job)
+    for _ in range(3000):  # until the thread waits for it (it takes the process from the job)
+        if job.process is None:
+            break
+        time.sleep(0.01)
+    assert job.process is None
+    closing = threading.Thread(target=lambda: ahead.close(stop=stop))
+    closing.start()
+    closing.join(timeout=30)
+    alive = closing.is_alive()
+    if alive:
+        process.kill()
+        closing.join()
+    assert not alive, "the build waited for quartodoc"
+    assert process.returncode is not None
+
+
+def test_without_the_references_formatted_ahead_no_page_is_rendered_ahead(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page rendered without its citations' forms would be kept under the name of one rendered with them."""
+    from rich.console import Console
+
+    from curriculum.site import _page_render
+    from curriculum.site._context import BuildContext
+
+    rendered: list[str] = []
+    real = _page_render.PageRenderer.render
+    monkeypatch.setattr(
+        _page_render.PageRenderer,
+        "render",
+        lambda self, source, *a, **k: rendered.append(source) or real(self, source, *a, **k),
+    )
+    assert (project / "references.bib").is_file()
+    config = Project(project).config("resident")
+    build = BuildContext(Project(project), "resident", config, None, Console(quiet=True))  # none formatted
+    ahead = RenderAhead(build, ReferenceJob(project))
+    ahead.start([])
+    ahead.wait()
+    ahead.close()
+    assert rendered == []

@@ -20,6 +20,7 @@ import itertools
 import json
 import re
 import subprocess
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
@@ -280,6 +281,16 @@ class FormattingAhead:
         started (no bibliography, or one with problems, which the check reports).
         """
         return self._future is not None and self._future.done()
+
+    def when_done(self, callback: Callable[[], object]) -> None:
+        """Call ``callback`` once the formatting started ahead is done (at once if it is, or none started).
+
+        On the thread that finishes it: ``callback`` should only signal a thread that waits for it.
+        """
+        if self._future is None:
+            callback()
+        else:
+            self._future.add_done_callback(lambda _: callback())
 
     def formatted(self) -> dict[str, FormattedReference] | None:
         """Return the references formatted ahead if they are :meth:`ready`; None rather than wait.

@@ -1,8 +1,8 @@
 """A build's pages through Pandoc: each from the page cache, or rendered by a worker and kept there.
 
 The Pandoc stage asks for every page; a page can also be asked for earlier,
-on a thread of its own (the pages an edit changed, and the API reference's,
-while the content is checked). A page asked for twice at once is rendered
+on a thread of its own while the content is checked (the pages an edit changed,
+and those whose text needs no content: :mod:`._render_ahead`). A page asked for twice at once is rendered
 once: the second asker waits for the first. The cache entry's name is a hash of everything the
 page's HTML depends on, so a page is rendered again only when one of them
 changed (see :meth:`PageRenderer.render`).

@@ -13,16 +13,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from curriculum.errors import BuildError, CurriculumError
+from curriculum.errors import BuildError
 from curriculum.site._policy import CSP, CSP_HEADER
 from curriculum.site._report import RenderStats
 
 if TYPE_CHECKING:
-    from curriculum.render import PayloadBuilder
     from curriculum.site._context import BuildContext
-    from curriculum.site._page_render import PageRenderer
     from curriculum.site._reference import ReferenceJob
-    from curriculum.site._stages import PagesAhead
 
 __all__ = ["CSP", "CSP_HEADER", "PandocEngine"]
 
@@ -84,7 +81,8 @@ class PandocEngine:
         from curriculum.site._citeproc import FormattingAhead
         from curriculum.site._manifest import MANIFEST_SCRIPT
         from curriculum.site._quick import PROFILE_MARK
-        from curriculum.site._stages import ReferenceAhead, Render, edited_pages, render_site
+        from curriculum.site._render_ahead import RenderAhead
+        from curriculum.site._stages import Render, edited_pages, render_site
         from curriculum.site._staging import recover, staged_output
         from curriculum.site._stamp import BuildStamp
 
@@ -100,16 +98,15 @@ class PandocEngine:
             build.stage("render", f"nothing changed since the last build · {build.seconds:.1f} s")
             return RenderStats(pages=pages)
         build.references = FormattingAhead(build.project.root)  # citeproc, for the components
-        early = _EarlyStart(build)
+        ahead = RenderAhead(build, reference)
         try:
-            early.start([] if build.refresh else edited_pages(build.config, stamp.digests.changed()))
-            cur = build.check()  # the pages an edit changed are rendered meanwhile
+            ahead.start([] if build.refresh else edited_pages(build.config, stamp.digests.changed()))
+            cur = build.check()  # pages that need no content are rendered meanwhile
             builder = build.builder(cur)
         except BaseException:
-            early.close(stop=True)
+            ahead.close(stop=True)
             raise
-        renderer = early.renderer_for(builder)
-        ahead = ReferenceAhead(reference, renderer, build.project.root)  # its pages, once quartodoc is done
+        renderer = ahead.renderer_for(builder.renderer.references)
         try:
             generated = build.prerender(cur, builder, reference=False)
             ahead.wait()
@@ -126,7 +123,6 @@ class PandocEngine:
         finally:
             renderer.close(prune=False)  # after a failure its workers stop (the Pandoc stage closed them)
             ahead.close()
-            early.close()
         stamp.commit(build.warnings, engine=self.version(), pages=stats.pages)
         build.stage(
             "render",
@@ -134,72 +130,3 @@ class PandocEngine:
             f"{stats.written} files written · {stats.removed} removed · {build.seconds:.1f} s",
         )
         return stats
-
-
-class _EarlyStart:
-    """What a build starts before it loads the content: the render of the edited pages.
-
-    When an edit changed a few pages and the references are formatted
-    already (the bibliography did not change: citeproc need not run), the
-    page renderer is made before the content is loaded, and
-    :class:`~curriculum.site._stages.PagesAhead` converts the edited pages and
-    renders them with it while the build loads and checks the content.
-    Otherwise (and in a project without a bibliography, or with one that has
-    problems) nothing is made early, and the build makes the renderer after the check.
-
-    Parameters
-    ----------
-    build : BuildContext
-        The build.
-    """
-
-    def __init__(self, build: BuildContext) -> None:
-        self._build = build
-        self._renderer: PageRenderer | None = None
-        self._pages: PagesAhead | None = None
-
-    def start(self, edited: list[str]) -> None:
-        """Start rendering ``edited`` (:func:`~curriculum.site._stages.edited_pages`) unless it would wait."""
-        from curriculum.site._page_render import PageRenderer
-        from curriculum.site._stages import PagesAhead
-
-        build = self._build
-        if not edited or build.references is None:
-            return
-        try:
-            references = build.references.formatted()
-        except CurriculumError:
-            return  # formatted again after the check, which reports what is wrong
-        if references is None:
-            return
-        self._renderer = PageRenderer(build.config, build.cache, references)
-        self._pages = PagesAhead(edited, build.config, self._renderer, build.cache)
-
-    def renderer_for(self, builder: PayloadBuilder) -> PageRenderer:
-        """Return the renderer of the pages: the one made early if the bibliography is as it read it.
-
-        That is, if the builder's references are those it was made with and the
-        file still holds the text it read (an edit during the load changes
-        neither the pages' references nor their cache entries).
-        """
-        from curriculum.site._page_render import PageRenderer
-
-        references = builder.renderer.references
-        if self._renderer is not None:
-            if self._renderer.bibliography.current(references):
-                return self._renderer
-            self.close(stop=True)  # the bibliography changed meanwhile: what was rendered ahead is of no use
-        return PageRenderer(self._build.config, self._build.cache, references)
-
-    def close(self, *, stop: bool = False) -> None:
-        """Wait for the thread rendering ahead, if any; with ``stop``, close the renderer first.
-
-        The build stops it when the check fails (or the build is interrupted),
-        and when the bibliography changed before the check read it.
-
-        Closed, the renderer kills its workers: a page under way is given up at once.
-        """
-        if stop and self._renderer is not None:
-            self._renderer.close(prune=False)
-        if self._pages is not None:
-            self._pages.close()

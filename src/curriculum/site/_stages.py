@@ -42,7 +42,7 @@ from curriculum.content import (
     relative_posix,
     write_atomic,
 )
-from curriculum.errors import BuildError, ContentError, CurriculumError
+from curriculum.errors import BuildError, ContentError
 from curriculum.hosts.static import mount_element, overview_markup, payload_script
 from curriculum.project import SiteConfig, site_id
 from curriculum.render import GeneratedPage, PayloadBuilder, html_templates, raw_html
@@ -63,7 +63,6 @@ from curriculum.site._sources import Page, markdown_page, notebook_markdown, out
 
 if TYPE_CHECKING:
     from curriculum.site._context import Step
-    from curriculum.site._reference import ReferenceJob
 
 __all__ = [
     "EDITED_AHEAD",
@@ -245,78 +244,6 @@ def _plan(run: Render, executed: ExecutedNotebooks) -> PagePlan:
     extra.update((s, executed.outputs_digest(root / s)) for s in sources if s.endswith(".ipynb"))
     shared = [run.renderer().shared, run.builder.shared_digest]
     return PagePlan(root, run.cache, sources, shared, extra)
-
-
-class ReferenceAhead:
-    """The API reference's pages, rendered on a thread as soon as quartodoc has written them.
-
-    quartodoc runs in a process of its own while the content is checked and
-    the pages are pre-rendered; it is done before they are, and the other core
-    would wait. This thread waits for it instead, then renders its pages into
-    the page cache (:class:`PageRenderer`), where the Pandoc stage finds them;
-    a page both ask for at once is rendered once. It renders only when
-    quartodoc ran in this build: otherwise its pages are in the cache already.
-
-    Parameters
-    ----------
-    reference : ReferenceJob
-        quartodoc's run.
-    renderer : PageRenderer
-        The build's renderer, which the Pandoc stage uses too.
-    root : Path
-        The project folder.
-    """
-
-    def __init__(self, reference: ReferenceJob, renderer: PageRenderer, root: Path) -> None:
-        self._reference, self._renderer, self._root = reference, renderer, root
-        self._waited = threading.Event()
-        self._error: BaseException | None = None
-        self._thread: threading.Thread | None = None
-        if reference.process is None:
-            self._waited.set()
-            return
-        self._thread = threading.Thread(target=self._run, name="reference-ahead", daemon=True)
-        self._thread.start()
-
-    def wait(self) -> None:
-        """Wait for quartodoc (not for its pages).
-
-        Raises
-        ------
-        BuildError
-            If quartodoc is not installed, fails, or runs out of time.
-        """
-        if self._thread is None:
-            self._reference.wait()
-            return
-        self._waited.wait()
-        if self._error is not None:
-            raise self._error
-
-    def close(self) -> None:
-        """Stop quartodoc if it still runs (a failed build), and let the thread finish."""
-        self._reference.cancel()
-        if self._thread is not None:
-            self._thread.join()
-
-    def _run(self) -> None:
-        try:
-            self._reference.wait()
-        except BaseException as exc:  # handed to the build's thread, which raises it
-            self._error = exc
-            return
-        finally:
-            self._waited.set()
-        token = secrets.token_hex(16)
-        for path in sorted((self._root / "reference").glob("*.qmd")):
-            if self._renderer.closed:
-                return
-            source = path.relative_to(self._root).as_posix()
-            try:
-                text, _ = markdown_page(self._root, source)
-                self._renderer.render(source, text, _Slots(token), None, used=False)
-            except CurriculumError:
-                continue  # the Pandoc stage renders the page again and reports what is wrong
 
 
 EDITED_AHEAD = 4

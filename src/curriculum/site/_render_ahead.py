@@ -1,0 +1,235 @@
+"""Pages rendered ahead of the Pandoc stage, while the content is checked, by the build's one renderer.
+
+Checking the content is a second or more of Python on one core; Pandoc's
+renders are processes, which the other core can run meanwhile. Two kinds of
+page need nothing the check makes:
+
+- the pages an edit changed (:class:`~curriculum.site._stages.PagesAhead`),
+  converted before the content is loaded when the references are formatted
+  already;
+- the pages whose text is their file as it is (:func:`standalone_pages`): the
+  API reference's, once quartodoc has written them if it runs in this build,
+  and the Markdown pages that no stage writes. A thread waits for citeproc's
+  formatting (which the renderer needs) without holding the interpreter,
+  then renders those the page cache does not hold.
+
+Both render with the build's renderer, the one the Pandoc stage then uses
+(:meth:`RenderAhead.renderer_for`): a page asked for twice is rendered once,
+and the stage finds the others in the page cache. Nothing is published from
+here: a page's cache entry is named by all its inputs, so a page whose text
+the build then makes otherwise is rendered again.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Collection, Mapping
+from typing import TYPE_CHECKING
+
+from curriculum.content import generated_dirs
+from curriculum.errors import CurriculumError
+from curriculum.site._page_render import PageRenderer
+from curriculum.site._page_worker import WorkerClosed
+from curriculum.site._sources import markdown_page
+from curriculum.site._stages import PagesAhead, _Slots
+
+if TYPE_CHECKING:
+    from curriculum.project import SiteConfig
+    from curriculum.render import FormattedReference
+    from curriculum.site._context import BuildContext
+    from curriculum.site._reference import ReferenceJob
+
+__all__ = ["RenderAhead", "standalone_pages"]
+
+
+def standalone_pages(config: SiteConfig, skip: Collection[str] = ()) -> tuple[list[str], list[str]]:
+    """Return the pages of ``config`` whose text needs no content: the API reference's, and the others.
+
+    The others are the ``.qmd`` and ``.md`` pages outside the folders the
+    pre-render writes (a page there is made from the content). ``skip``: pages
+    left out (those rendered ahead as edited).
+    """
+    generated = tuple(f"{folder}/" for folder in generated_dirs())
+    reference, plain = [], []
+    for source in config.pages():
+        if source in skip or source.endswith(".ipynb"):
+            continue
+        if source.startswith("reference/"):
+            reference.append(source)
+        elif not source.startswith(generated):
+            plain.append(source)
+    return reference, plain
+
+
+class RenderAhead:
+    """The build's renderer, made as soon as the references are formatted, and the pages it renders ahead.
+
+    Parameters
+    ----------
+    build : BuildContext
+        The build (its ``references``: the formatting started before the check).
+    reference : ReferenceJob
+        quartodoc's run (waited for here: its pages are rendered once it is done).
+    """
+
+    def __init__(self, build: BuildContext, reference: ReferenceJob) -> None:
+        self._build, self._reference = build, reference
+        self._quartodoc = reference.process  # stopped by the build's thread while this one waits for it
+        self._lock = threading.Lock()
+        self._renderer: PageRenderer | None = None
+        self._stopped = False
+        self._edited: PagesAhead | None = None
+        self._formatted = threading.Event()
+        self._waited = threading.Event()
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self, edited: list[str]) -> None:
+        """Start rendering ahead: ``edited`` (:func:`~curriculum.site._stages.edited_pages`), then the others.
+
+        The edited pages are converted now, and only if the references are
+        formatted already (the check would wait for the conversion); the
+        standalone pages are rendered by a thread that waits for citeproc and
+        quartodoc.
+        """
+        build = self._build
+        formatting = build.references
+        if edited and formatting is not None:
+            try:
+                references = formatting.formatted()
+            except CurriculumError:
+                references = None  # formatted again after the check, which reports what is wrong
+            renderer = self._made(references) if references is not None else None
+            if renderer is not None:
+                self._edited = PagesAhead(edited, build.config, renderer, build.cache)
+        reference, plain = standalone_pages(build.config, edited)
+        if formatting is None:
+            self._formatted.set()  # the thread only waits for quartodoc
+        else:
+            formatting.when_done(self._formatted.set)
+        self._thread = threading.Thread(
+            target=self._run, args=(reference, plain), name="render-ahead", daemon=True
+        )
+        self._thread.start()
+
+    def wait(self) -> None:
+        """Wait for quartodoc (not for its pages).
+
+        Raises
+        ------
+        BuildError
+            If quartodoc is not installed, fails, or runs out of time.
+        """
+        if self._thread is None:
+            self._reference.wait()
+            return
+        self._waited.wait()
+        if self._error is not None:
+            raise self._error
+
+    def renderer_for(self, references: Mapping[str, FormattedReference] | None) -> PageRenderer:
+        """Return the build's renderer: the one made ahead if the bibliography is as it read it.
+
+        That is, if ``references`` (the payload builder's, formatted from the
+        bibliography the check read) are those it was made with and the
+        file still holds the text it read (an edit during the check changes
+        neither the pages' references nor their cache entries). Otherwise what
+        was rendered ahead is of no use: that renderer is closed, and the thread
+        goes on with the new one.
+        """
+        with self._lock:
+            old = self._renderer
+            if old is not None and old.bibliography.current(references):
+                return old
+            renderer = self._renderer = PageRenderer(self._build.config, self._build.cache, references)
+        if old is not None:
+            old.close(prune=False)
+        return renderer
+
+    def close(self, *, stop: bool = False) -> None:
+        """Wait for the rendering ahead to end; with ``stop``, end it at once.
+
+        The build stops it when the check fails (or the build is interrupted):
+        the renderer is closed (a page under way is given up), and the thread
+        renders nothing more. Otherwise the build has closed the renderer
+        already. quartodoc, if it still runs (a failed build), is stopped.
+        """
+        if stop:
+            with self._lock:
+                self._stopped = True
+                renderer = self._renderer
+            self._formatted.set()
+            if renderer is not None:
+                renderer.close(prune=False)
+        if self._quartodoc is not None and not self._waited.is_set():
+            self._quartodoc.kill()  # the thread's wait for it ends (with an error no one raises)
+        self._reference.cancel()
+        if self._edited is not None:
+            self._edited.close()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _made(self, references: dict[str, FormattedReference] | None) -> PageRenderer | None:
+        """Return the build's renderer, made now with ``references`` if not yet; None once stopped."""
+        with self._lock:
+            if self._stopped:
+                return None
+            if self._renderer is None:
+                self._renderer = PageRenderer(self._build.config, self._build.cache, references)
+            return self._renderer
+
+    def _current(self) -> PageRenderer | None:
+        """Return the renderer to render with, or None when rendering ahead is over."""
+        with self._lock:
+            renderer = None if self._stopped else self._renderer
+        return None if renderer is None or renderer.closed else renderer
+
+    def _run(self, reference: list[str], plain: list[str]) -> None:
+        self._formatted.wait()  # without the interpreter: citeproc runs in a process
+        config, formatting = self._build.config, self._build.references
+        try:
+            references = formatting.formatted() if formatting is not None else None
+        except CurriculumError:  # the build formats the references again, and reports what is wrong
+            references = None
+        # without the references formatted ahead, only a site without a bibliography renders ahead: a page
+        # rendered without its citations' forms would be kept under the name of the page rendered with them
+        bibliography = config.root / (config.bibliography or "references.bib")
+        renderer = self._made(references) if references is not None or not bibliography.is_file() else None
+        if renderer is not None:
+            self._render(plain, probe=True)
+        try:
+            self._reference.wait()
+        except BaseException as exc:  # handed to the build's thread, which raises it
+            self._error = exc
+            return
+        finally:
+            self._waited.set()
+        if renderer is None:
+            return
+        quartodoc = self._quartodoc is not None
+        if quartodoc:  # every page may have changed, and pages come and go: the ones it wrote
+            root = self._build.config.root
+            reference = [p.relative_to(root).as_posix() for p in sorted((root / "reference").glob("*.qmd"))]
+        self._render(reference, probe=not quartodoc)
+
+    def _render(self, sources: list[str], *, probe: bool) -> None:
+        """Render ``sources`` into the page cache; with ``probe``, none if the first one is there.
+
+        Pages an earlier build rendered are in the cache together (a change to
+        one of them is an edit, rendered as such): one look tells.
+        """
+        root, token = self._build.config.root, secrets.token_hex(16)
+        for n, source in enumerate(sources):
+            renderer = self._current()
+            if renderer is None:
+                return
+            try:
+                text, _ = markdown_page(root, source)
+                if probe and n == 0 and renderer.has(source, text, _Slots(token), False):
+                    return
+                renderer.render(source, text, _Slots(token), None, used=False)
+            except WorkerClosed:
+                continue  # the renderer was closed: the next page finds out why
+            except Exception:  # in a thread, an error would print a traceback: the Pandoc stage reports it
+                continue

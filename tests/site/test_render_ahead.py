@@ -1,0 +1,143 @@
+"""On a cold build, the pages whose text needs no content are rendered while the content is checked.
+
+The API reference's pages (committed, so quartodoc does not run) and the
+Markdown pages no stage writes are rendered by the build's renderer on a
+thread of their own (:class:`~curriculum.site._render_ahead.RenderAhead`);
+the site is the same as a build's that renders them in the Pandoc stage, and
+a check that fails stops them at once.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+
+from curriculum.errors import ContentError
+from curriculum.site import _check, _page_render, build_site
+from tests.conftest import PROJECT
+from tests.site.test_page_plan import _children
+
+REFERENCE = {
+    "index": "# API reference\n\n- [A member](a.qmd)\n- [Another](b.qmd)\n",
+    "a": "# A member { #curriculum.a }\n\nWhat it does, with `code` and *emphasis*.\n",
+    "b": "---\ntitle: Another\n---\n\n## Parameters\n\n| Name | Type |\n|--|--|\n| x | int |\n",
+}
+
+
+def _cold_copy(base: Path, name: str) -> Path:
+    """A copy of the test project that was never built, with an API reference as a fresh clone has it."""
+    root = base / name
+    shutil.copytree(PROJECT, root, ignore=shutil.ignore_patterns("_site*", "._site*", ".curriculum-cache"))
+    (root / "reference").mkdir()
+    for stem, text in REFERENCE.items():
+        (root / "reference" / f"{stem}.qmd").write_text(text, encoding="utf-8")
+    quarto = root / "_quarto.yml"
+    text = quarto.read_text(encoding="utf-8")
+    quarto.write_text(text.replace("    - progress.qmd\n", "    - progress.qmd\n    - reference/*.qmd\n", 1))
+    return root
+
+
+def _rendered_by(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Record each page Pandoc renders (not those from the cache): the thread's name and the page."""
+    runs: list[tuple[str, str]] = []
+    real = _page_render.PageRenderer._rendered
+
+    def rendered(self: Any, name: str, source: str, *args: Any, **options: Any) -> Any:
+        runs.append((threading.current_thread().name, source))
+        return real(self, name, source, *args, **options)
+
+    monkeypatch.setattr(_page_render.PageRenderer, "_rendered", rendered)
+    return runs
+
+
+def test_a_cold_build_renders_the_reference_pages_while_the_content_is_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rendered before the check loads the content, once, and published as the Pandoc stage would."""
+    root = _cold_copy(tmp_path, "ahead")
+    pages = {f"reference/{stem}.qmd" for stem in REFERENCE}
+    runs = _rendered_by(monkeypatch)
+    done = threading.Event()
+    real_load = _check.load_curriculum
+    real_render = _page_render.PageRenderer.render
+
+    def render(self: Any, source: str, *args: Any, **options: Any) -> Any:
+        page = real_render(self, source, *args, **options)
+        if pages <= {s for _, s in runs}:
+            done.set()
+        return page
+
+    waited: list[bool] = []
+
+    def load(where: Path) -> Any:
+        waited.append(done.wait(timeout=30))  # the thread renders them while the check waits
+        return real_load(where)
+
+    monkeypatch.setattr(_page_render.PageRenderer, "render", render)
+    monkeypatch.setattr(_check, "load_curriculum", load)
+    out = build_site(root, engine="pandoc", console=Console(quiet=True)).out
+    assert waited == [True], "the reference pages were not rendered before the check"
+    assert sorted(s for t, s in runs if s in pages) == sorted(pages)  # once each: the stage took them
+    assert {t for t, s in runs if s in pages} == {"render-ahead"}
+    assert {"render-ahead"} == {t for t, s in runs if s in ("index.qmd", "progress.qmd")}
+    monkeypatch.undo()
+
+    from curriculum.site import _render_ahead
+
+    monkeypatch.setattr(_render_ahead, "standalone_pages", lambda config, skip=(): ([], []))
+    whole = build_site(_cold_copy(tmp_path, "stage"), engine="pandoc", console=Console(quiet=True)).out
+    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(whole) for p in whole.rglob("*") if p.is_file())
+    assert any(name.parts[0] == "reference" for name in files)
+    for name in files:
+        assert (whole / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_a_failing_check_stops_the_pages_rendered_ahead_and_publishes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page under way is given up, no other is begun, and nothing the build started runs on."""
+    root = _cold_copy(tmp_path, "failing")
+    quiz = root / "quizzes" / "intro.yml"
+    quiz.write_text(quiz.read_text() + "\nbroken: [unclosed\n")
+    rendering, closed = threading.Event(), threading.Event()
+    begun: list[str] = []
+    real_rendered, real_close = _page_render.PageRenderer._rendered, _page_render.PageRenderer.close
+
+    def rendered(self: Any, name: str, source: str, *args: Any, **options: Any) -> Any:
+        if threading.current_thread().name == "render-ahead":
+            begun.append(source)
+            rendering.set()
+            closed.wait(timeout=30)  # still under way when the check fails
+        return real_rendered(self, name, source, *args, **options)
+
+    def close(self: Any, **options: Any) -> None:
+        real_close(self, **options)
+        closed.set()
+
+    waited: list[bool] = []
+    real_load = _check.load_curriculum
+
+    def load(where: Path) -> Any:
+        waited.append(rendering.wait(timeout=30))
+        return real_load(where)
+
+    monkeypatch.setattr(_page_render.PageRenderer, "_rendered", rendered)
+    monkeypatch.setattr(_page_render.PageRenderer, "close", close)
+    monkeypatch.setattr(_check, "load_curriculum", load)
+    running = set(_children())  # other tests' servers, say
+    with pytest.raises(ContentError) as failed:
+        build_site(root, engine="pandoc", console=Console(quiet=True))
+    assert waited == [True]
+    assert any(d.path.endswith("quizzes/intro.yml") for d in failed.value.diagnostics)
+    assert len(begun) == 1, "a page was begun after the check failed"
+    assert not list((root / ".curriculum-cache" / "resident" / "pages").glob("*.page"))
+    assert not [t for t in threading.enumerate() if t.name == "render-ahead"]
+    left = {pid: command for pid, command in _children().items() if pid not in running}
+    assert left == {}, "a process the build started is still running"
+    assert not (root / "_site").exists()
