@@ -141,3 +141,29 @@ def test_a_failing_check_stops_the_pages_rendered_ahead_and_publishes_nothing(
     left = {pid: command for pid, command in _children().items() if pid not in running}
     assert left == {}, "a process the build started is still running"
     assert not (root / "_site").exists()
+
+
+def test_the_build_renders_on_without_waiting_for_the_pages_rendered_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without quartodoc to wait for, the Pandoc stage begins while the thread still renders ahead."""
+    from curriculum.site import _stages
+
+    root = _cold_copy(tmp_path, "on")
+    staged = threading.Event()
+    waited: list[bool] = []
+    real_rendered, real_render_site = _page_render.PageRenderer._rendered, _stages.render_site
+
+    def rendered(self: Any, name: str, source: str, *args: Any, **options: Any) -> Any:
+        if threading.current_thread().name == "render-ahead" and not waited:
+            waited.append(staged.wait(timeout=30))  # held until the stages begin
+        return real_rendered(self, name, source, *args, **options)
+
+    def render_site(run: Any) -> Any:
+        staged.set()
+        return real_render_site(run)
+
+    monkeypatch.setattr(_page_render.PageRenderer, "_rendered", rendered)
+    monkeypatch.setattr(_stages, "render_site", render_site)
+    build_site(root, engine="pandoc", console=Console(quiet=True))
+    assert waited == [True], "the build waited for the pages rendered ahead before its stages"

@@ -104,6 +104,8 @@ class RenderAhead:
             if renderer is not None:
                 self._edited = PagesAhead(edited, build.config, renderer, build.cache)
         reference, plain = standalone_pages(build.config, edited)
+        if self._quartodoc is None:
+            self._waited.set()  # the build need not wait for the pages rendered ahead
         if formatting is None:
             self._formatted.set()  # the thread only waits for quartodoc
         else:
