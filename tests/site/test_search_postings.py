@@ -177,3 +177,26 @@ def test_postings_kept_by_an_earlier_version_go_when_new_ones_are_written(tmp_pa
     formerly.write_text('{"key": "key"}', encoding="utf-8")
     write_postings(tmp_path / "search-postings", encode(["alpha"]), "key")
     assert not formerly.exists()
+
+
+def test_a_reference_page_is_indexed_by_its_members_not_its_docstrings_parts() -> None:
+    """ "Parameters" or "Returns" names no member: such a section is part of the one before it."""
+    from curriculum.site._search import SearchIndex
+
+    index = SearchIndex()
+    sections = [
+        ("curriculum.quiz", "quiz", "What it shows."),
+        ("parameters", "Parameters", "ident: the quiz"),
+        ("returns", "Returns", "Its widget."),
+        ("keep", "keep", "Keep it."),
+        ("raises", "Raises", "ValueError"),
+    ]
+    index.add("quiz", "reference/quiz.html", 0, sections)
+    index.add("Guide", "docs/guide.html", 0, sections)  # a page read for its words keeps every section
+    assert [heading for page, _, heading in index.sections if page == 0] == ["quiz", "keep"]
+    assert [heading for page, _, heading in index.sections if page == 1] == [s[1] for s in sections]
+    texts = index._pages[0].texts()
+    assert texts == [
+        "What it shows. Parameters ident: the quiz Returns Its widget.",
+        "Keep it. Raises ValueError",
+    ]

@@ -297,6 +297,12 @@ def _component_sections(payload: dict[str, Any]) -> list[tuple[str, str, str]]:
 NAMES_ONLY = ("reference/",)
 """Pages found by their titles and headings only: the API reference, generated from docstrings,
 whose text would double the index for readers who search it by name."""
+DOCSTRING_PARTS = frozenset(
+    {"Parameters", "Other Parameters", "Returns", "Yields", "Receives", "Raises", "Warns", "Warnings"}
+    | {"Attributes", "Methods", "Examples", "Notes", "See Also", "References"}
+)
+"""Headings that name a part of a docstring, not a member: on a :data:`NAMES_ONLY` page such a
+section is part of the one before it (:func:`by_name`), so a search lists members, not every "Returns"."""
 REFERENCE_FOLDERS = ("docs/", "reference/", "rules/")
 """Pages for authors and developers: after the lessons and the practice pages for the same score."""
 PRACTICE_FOLDERS = ("quiz/", "cases/")
@@ -320,6 +326,22 @@ def normalise(text: str) -> str:
     """Lower case without accents, as ``site.js`` normalises a query."""
     decomposed = unicodedata.normalize("NFD", text.lower())
     return "".join(c for c in decomposed if not "\u0300" <= c <= "\u036f")
+
+
+def by_name(sections: list[tuple[str, str, str, str]]) -> list[tuple[str, str, str, str]]:
+    """Return a :data:`NAMES_ONLY` page's sections (owner, anchor, heading, text), one a member.
+
+    A section headed by a part of a docstring (:data:`DOCSTRING_PARTS`) is
+    added to the section before it, its heading leading its text.
+    """
+    merged: list[tuple[str, str, str, str]] = []
+    for owner, anchor, heading, text in sections:
+        if merged and heading in DOCSTRING_PARTS:
+            before = merged[-1]
+            merged[-1] = (*before[:3], " ".join(t for t in (before[3], heading, text) if t))
+        else:
+            merged.append((owner, anchor, heading, text))
+    return merged
 
 
 _TOKEN = re.compile(r"[^\W_]+")
@@ -551,6 +573,8 @@ class SearchPage:
                 (owner, anchor, heading, text) for anchor, heading, text in component_sections(payload, key)
             ]
         names_only = self.url.startswith(NAMES_ONLY)  # found by title and headings: no word is needed
+        if names_only:
+            sections = by_name(sections)
         words = ["" if names_only else " ".join(_indexed_words(s[3])) for s in sections]
         return PagePart([s[:3] for s in sections], words), [s[3] for s in sections]
 
@@ -689,6 +713,8 @@ class SearchIndex:
             If ``url`` does not end in ``.html`` (the index leaves that out).
         """
         found = list(sections)
+        if url.startswith(NAMES_ONLY):
+            found = [named[1:] for named in by_name([("", *section) for section in found])]
         texts = [text for _, _, text in found]
         words = ["" if url.startswith(NAMES_ONLY) else " ".join(_indexed_words(text)) for text in texts]
         self.add_part(title, url, rank, [(a, h) for a, h, _ in found], words, lambda: texts)
