@@ -278,3 +278,46 @@ def test_a_build_refreshes_an_edited_key_though_nothing_else_changed(
     build()
     assert len(runs) == 2 and (project / KEY_FILE).read_text(encoding="utf-8") == key
     assert stale_reference(project) == []
+
+
+def test_a_wait_and_a_cancel_at_once_take_the_process_once(tmp_path: Path) -> None:
+    """The build's thread cancels while another waits: only one of them waits for the process."""
+    import contextlib
+    import threading
+
+    both = threading.Barrier(2)
+    waited: list[str] = []
+
+    class Process:
+        returncode = 0
+
+        def kill(self) -> None:
+            pass
+
+        def communicate(self, timeout: float | None = None) -> tuple[str, str]:
+            waited.append(threading.current_thread().name)
+            return "", ""
+
+    class Job(_reference.ReferenceJob):
+        @property
+        def process(self) -> Any:
+            found = self.__dict__.get("_process")
+            with contextlib.suppress(threading.BrokenBarrierError):  # each reads it before either takes it
+                both.wait(timeout=0.5)
+            return found
+
+        @process.setter
+        def process(self, value: Any) -> None:
+            self.__dict__["_process"] = value
+
+    (tmp_path / "reference").mkdir()
+    job = Job(tmp_path, "key", Process())  # type: ignore[arg-type]
+    threads = [
+        threading.Thread(target=job.wait, name="wait"),
+        threading.Thread(target=job.cancel, name="cancel"),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(waited) == 1, waited

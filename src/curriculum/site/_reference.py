@@ -22,7 +22,8 @@ import importlib.metadata
 import re
 import subprocess
 import sys
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from curriculum._memo import package_digests
@@ -168,6 +169,8 @@ class ReferenceJob:
     root: Path
     key: str = ""
     process: subprocess.Popen[str] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+    """Held while :meth:`wait` or :meth:`cancel` takes the process: only one of them waits for it."""
 
     def wait(self) -> None:
         """Wait for the run to finish and record it.
@@ -177,7 +180,8 @@ class ReferenceJob:
         BuildError
             If quartodoc is not installed, fails, or runs out of time.
         """
-        process, self.process = self.process, None
+        with self._lock:
+            process, self.process = self.process, None
         if process is None:
             return
         try:
@@ -197,7 +201,8 @@ class ReferenceJob:
 
     def cancel(self) -> None:
         """Stop the run (the build failed before it needed the reference)."""
-        process, self.process = self.process, None
+        with self._lock:
+            process, self.process = self.process, None
         if process is not None:
             process.kill()
             process.communicate()
