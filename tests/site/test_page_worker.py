@@ -220,7 +220,7 @@ def test_the_reference_pages_are_rendered_as_soon_as_quartodoc_is_done(project: 
     (reference / "b.qmd").write_text("---\ntitle: B\n---\n\nAnother.\n", encoding="utf-8")
     ahead, formatting = _ahead(project, _quartodoc_run(project, "pass"))
     ahead.wait()
-    renderer = ahead.renderer_for(formatting.formatted())  # the one the thread renders with
+    renderer = ahead.renderer_for(formatting.formatted(), formatting.text)  # the one the thread renders with
     ahead.close()  # the thread has rendered both pages
     for name in ("a", "b"):
         source = f"reference/{name}.qmd"
@@ -298,7 +298,7 @@ def test_a_closed_renderer_gives_up_a_page_rendered_ahead_and_starts_no_process(
     project: Path, tmp_path: Path, started: list[list[str]]
 ) -> None:
     """Closed before the page renders (a failed check), it starts no Pandoc of its own for a page ahead."""
-    renderer = PageRenderer(Project(project).config("resident"), tmp_path / "cache", None)
+    renderer = PageRenderer(Project(project).config("resident"), tmp_path / "cache", None, None)
     renderer.close(prune=False)
     with pytest.raises(WorkerClosed):
         renderer.render("page.qmd", "Ahead.\n", _Slots("token"), None, used=False)

@@ -167,3 +167,136 @@ def test_the_build_renders_on_without_waiting_for_the_pages_rendered_ahead(
     monkeypatch.setattr(_stages, "render_site", render_site)
     build_site(root, engine="pandoc", console=Console(quiet=True))
     assert waited == [True], "the build waited for the pages rendered ahead before its stages"
+
+
+def _site(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_a_bibliography_saved_during_the_build_leaves_no_other_texts_citations_in_the_page_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Saved after the check read it, before the renderer is made: the next build is one from nothing's."""
+    from curriculum.site import _render_ahead
+
+    root = _cold_copy(tmp_path, "saved")
+    bib = root / "references.bib"
+    old = bib.read_text(encoding="utf-8")
+    new = old.replace("year = {2009}", "year = {2019}", 1)
+    assert new != old
+    checked = threading.Event()
+    real_load, real_renderer = _check.load_curriculum, _render_ahead.PageRenderer
+    saved: list[bool] = []
+
+    def load(where: Path) -> Any:
+        try:
+            return real_load(where)  # the check reads the bibliography
+        finally:
+            checked.set()
+
+    def renderer(*args: Any, **options: Any) -> Any:
+        if not saved:  # the first renderer, ahead or the build's: the author saves the file first
+            saved.append(checked.wait(timeout=60))
+            bib.write_text(new, encoding="utf-8")
+        return real_renderer(*args, **options)
+
+    monkeypatch.setattr(_check, "load_curriculum", load)
+    monkeypatch.setattr(_render_ahead, "PageRenderer", renderer)
+    first = build_site(root, engine="pandoc", console=Console(quiet=True)).out
+    assert saved == [True]
+    monkeypatch.undo()
+    assert b"2009" in (first / "index.html").read_bytes()  # the text the check read
+    second = build_site(root, engine="pandoc", console=Console(quiet=True)).out
+    fresh = _cold_copy(tmp_path, "fresh")
+    (fresh / "references.bib").write_text(new, encoding="utf-8")
+    whole = build_site(fresh, engine="pandoc", console=Console(quiet=True)).out
+    assert _site(second) == _site(whole)
+
+
+def _fake_quartodoc(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    """quartodoc runs in every build: a child that sleeps ``seconds`` and writes nothing."""
+    import subprocess
+    import sys
+
+    from curriculum.site import _reference
+
+    def start(root: Path) -> Any:
+        code = f"import time; time.sleep({seconds})"
+        child = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True)
+        return _reference.ReferenceJob(root, "", child)
+
+    monkeypatch.setattr(_reference, "start_reference", start)
+
+
+def test_a_thread_that_cannot_begin_rendering_ahead_fails_the_build_and_leaves_nothing_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its error is the build's (raised by the build's thread); quartodoc is waited for, not forgotten."""
+    from curriculum.errors import BuildError
+    from curriculum.site import _render_ahead
+
+    root = _cold_copy(tmp_path, "broken")
+    _fake_quartodoc(monkeypatch, 2)
+    tried = threading.Event()
+    real_renderer, real_for = _render_ahead.PageRenderer, _render_ahead.RenderAhead.renderer_for
+
+    def renderer(*args: Any, **options: Any) -> Any:
+        if threading.current_thread().name == "render-ahead":
+            tried.set()
+            raise OSError(28, "No space left on device")
+        return real_renderer(*args, **options)
+
+    def renderer_for(self: Any, *args: Any) -> Any:
+        tried.wait(timeout=60)  # the thread makes the renderer first
+        return real_for(self, *args)
+
+    monkeypatch.setattr(_render_ahead, "PageRenderer", renderer)
+    monkeypatch.setattr(_render_ahead.RenderAhead, "renderer_for", renderer_for)
+    running = set(_children())
+    outcome: list[BaseException | None] = []
+
+    def build() -> None:
+        try:
+            build_site(root, engine="pandoc", console=Console(quiet=True))
+            outcome.append(None)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    builder = threading.Thread(target=build, daemon=True)
+    builder.start()
+    builder.join(timeout=120)
+    assert not builder.is_alive(), "the build waits for ever"
+    assert len(outcome) == 1 and isinstance(outcome[0], BuildError)
+    assert "cannot render pages ahead of the Pandoc stage: [Errno 28] No space left on device" in str(
+        outcome[0]
+    )
+    assert not [t for t in threading.enumerate() if t.name in ("render-ahead", "quartodoc")]
+    assert {pid: c for pid, c in _children().items() if pid not in running} == {}
+    assert not (root / "_site").exists()
+
+
+def test_with_quartodoc_running_the_build_waits_for_it_not_for_the_pages_rendered_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Markdown pages are rendered ahead while the build waits for quartodoc alone, then renders on."""
+    from curriculum.site import _stages
+
+    root = _cold_copy(tmp_path, "quartodoc")
+    _fake_quartodoc(monkeypatch, 0)
+    staged = threading.Event()
+    waited: list[bool] = []
+    real_rendered, real_render_site = _page_render.PageRenderer._rendered, _stages.render_site
+
+    def rendered(self: Any, name: str, source: str, *args: Any, **options: Any) -> Any:
+        if threading.current_thread().name == "render-ahead" and not waited:
+            waited.append(staged.wait(timeout=30))  # held until the stages begin
+        return real_rendered(self, name, source, *args, **options)
+
+    def render_site(run: Any) -> Any:
+        staged.set()
+        return real_render_site(run)
+
+    monkeypatch.setattr(_page_render.PageRenderer, "_rendered", rendered)
+    monkeypatch.setattr(_stages, "render_site", render_site)
+    build_site(root, engine="pandoc", console=Console(quiet=True))
+    assert waited == [True], "the build waited for the pages rendered ahead before its stages"

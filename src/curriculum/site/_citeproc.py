@@ -274,6 +274,11 @@ class FormattingAhead:
         self._future = pool.submit(format_references, bibliography)
         pool.shutdown(wait=False)
 
+    @property
+    def text(self) -> str | None:
+        """The bibliography's text being formatted (None: none is, see :meth:`ready`)."""
+        return self._text
+
     def ready(self) -> bool:
         """Whether the formatting started ahead is done, so that :meth:`result` waits for nothing.
 

@@ -103,10 +103,19 @@ class PageRenderer:
         The profile's build cache (pages go in ``pages/``).
     references : Mapping[str, FormattedReference] | None
         Every work's formatted forms, from the site's one citeproc run.
+    text : str | None
+        The bibliography's text ``references`` were formatted from (None: the
+        site has none). The pages' citations are cut from it and their cache
+        entries named by it, never by the file read again: a file saved since
+        would name pages whose citations are another text's.
     """
 
     def __init__(
-        self, config: SiteConfig, cache: Path, references: Mapping[str, FormattedReference] | None
+        self,
+        config: SiteConfig,
+        cache: Path,
+        references: Mapping[str, FormattedReference] | None,
+        text: str | None,
     ) -> None:
         import pypandoc
 
@@ -118,6 +127,7 @@ class PageRenderer:
             cache / "bibliography",
             references,
             self.executable,
+            text=text,
         )
         self.shared = hashlib.sha256(
             "\0".join(

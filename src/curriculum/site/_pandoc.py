@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from types import EllipsisType
 from typing import TYPE_CHECKING, Any
 
 from curriculum._memo import machine_key
@@ -95,6 +96,10 @@ class PageBibliography:
         Pandoc, to read the entries' HTML into its own document form once for
         every page (kept in ``cache``); without it each page reads the HTML
         of its entries itself.
+    text : str | None, optional
+        The bibliography's text ``formatted`` was formatted from (None: there
+        is none), which the pages are cut from and keyed by: a file saved
+        since then changes neither. Without it, the file is read now.
     """
 
     def __init__(
@@ -103,30 +108,30 @@ class PageBibliography:
         cache: Path,
         formatted: Mapping[str, FormattedReference] | None = None,
         pandoc: str | None = None,
+        *,
+        text: str | EllipsisType | None = ...,
     ) -> None:
         self.bib, self.cache = bib, cache
         self.formatted = formatted or {}
         """Every key's formatted forms: what :meth:`forms_for` hands the pages."""
         self._pandoc = pandoc
         self._blocks: dict[str, str] | None = None
-        self.text = bib.read_text(encoding="utf-8") if bib.is_file() else None
-        """The file's text (None without one), read once: what the pages are keyed by and cut from."""
+        if isinstance(text, EllipsisType):
+            text = bib.read_text(encoding="utf-8") if bib.is_file() else None
+        self.text = text
+        """The bibliography's text (None without one): what the pages are keyed by and cut from."""
         self._chunks: list[tuple[str | None, str]] | None = None
         self._lock = threading.Lock()  # pages render on two threads; the file is split once
         self._used: set[str] = set()
 
-    def current(self, formatted: Mapping[str, FormattedReference] | None) -> bool:
-        """Whether this was made with ``formatted``, and the file still holds the text it read (or none).
+    def current(self, formatted: Mapping[str, FormattedReference] | None, text: str | None) -> bool:
+        """Whether this was made with ``formatted``, formatted from the bibliography's ``text`` (None: none).
 
         A renderer made before the content was loaded is used by the build
-        only if the bibliography did not change meanwhile.
+        only if it renders the pages from the bibliography the check read.
+        The file itself is not read: saved since, it changes neither.
         """
-        if self.formatted != (formatted or {}):
-            return False
-        try:
-            return (self.bib.read_text(encoding="utf-8") if self.bib.is_file() else None) == self.text
-        except (OSError, ValueError):
-            return False
+        return self.formatted == (formatted or {}) and self.text == text
 
     def for_page(self, text: str) -> Path | None:
         """Return the bibliography for a page's Markdown, or None when the page cannot cite."""
@@ -136,7 +141,7 @@ class PageBibliography:
         keys = _keys_in(text)
         chosen = "".join(chunk for key, chunk in chunks if key is None or key in keys)
         if "@{" in text or "@*" in text or _CROSSREF.search(chosen):
-            return self.bib
+            chosen = self.text  # the whole text, not the file: it may have been saved since
         return self._write(chosen, ".bib")
 
     def forms_for(self, text: str) -> Path | None:

@@ -106,7 +106,8 @@ class PandocEngine:
         except BaseException:
             ahead.close(stop=True)
             raise
-        renderer = ahead.renderer_for(builder.renderer.references)
+        bib = cur.bibliography  # the text the builder's references were formatted from
+        renderer = ahead.renderer_for(builder.renderer.references, bib.text if bib is not None else None)
         try:
             generated = build.prerender(cur, builder, reference=False)
             ahead.wait()

@@ -11,7 +11,10 @@ page need nothing the check makes:
   API reference's, once quartodoc has written them if it runs in this build,
   and the Markdown pages that no stage writes. A thread waits for citeproc's
   formatting (which the renderer needs) without holding the interpreter,
-  then renders those the page cache does not hold.
+  then renders those the page cache does not hold: the Markdown pages at
+  once, the API reference's once quartodoc is done. quartodoc is waited for
+  by a thread of its own, so the build waits for quartodoc, never for the
+  pages rendered ahead.
 
 Both render with the build's renderer, the one the Pandoc stage then uses
 (:meth:`RenderAhead.renderer_for`): a page asked for twice is rendered once,
@@ -28,7 +31,7 @@ from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING
 
 from curriculum.content import generated_dirs
-from curriculum.errors import CurriculumError
+from curriculum.errors import BuildError, CurriculumError
 from curriculum.site._page_render import PageRenderer
 from curriculum.site._page_worker import WorkerClosed
 from curriculum.site._sources import markdown_page
@@ -81,17 +84,19 @@ class RenderAhead:
         self._stopped = False
         self._edited: PagesAhead | None = None
         self._formatted = threading.Event()
-        self._waited = threading.Event()
-        self._error: BaseException | None = None
-        self._thread: threading.Thread | None = None
+        self._waited = threading.Event()  # quartodoc is done (or does not run)
+        self._set_up = threading.Event()  # the thread has its renderer, or renders nothing
+        self._error: BaseException | None = None  # quartodoc's
+        self._failed: BaseException | None = None  # the thread's, before it could render
+        self._threads: list[threading.Thread] = []
 
     def start(self, edited: list[str]) -> None:
         """Start rendering ahead: ``edited`` (:func:`~curriculum.site._stages.edited_pages`), then the others.
 
         The edited pages are converted now, and only if the references are
         formatted already (the check would wait for the conversion); the
-        standalone pages are rendered by a thread that waits for citeproc and
-        quartodoc.
+        standalone pages are rendered by a thread that waits for citeproc (and,
+        for the API reference's, for quartodoc, which another thread waits for).
         """
         build = self._build
         formatting = build.references
@@ -100,51 +105,70 @@ class RenderAhead:
                 references = formatting.formatted()
             except CurriculumError:
                 references = None  # formatted again after the check, which reports what is wrong
-            renderer = self._made(references) if references is not None else None
+            renderer = self._made(references, formatting.text) if references is not None else None
             if renderer is not None:
                 self._edited = PagesAhead(edited, build.config, renderer, build.cache)
         reference, plain = standalone_pages(build.config, edited)
-        if self._quartodoc is None:
-            self._waited.set()  # the build need not wait for the pages rendered ahead
         if formatting is None:
-            self._formatted.set()  # the thread only waits for quartodoc
+            self._formatted.set()  # the thread renders without references, or nothing
         else:
             formatting.when_done(self._formatted.set)
-        self._thread = threading.Thread(
-            target=self._run, args=(reference, plain), name="render-ahead", daemon=True
+        if self._quartodoc is None:
+            self._waited.set()
+        else:
+            self._threads.append(threading.Thread(target=self._wait_quartodoc, name="quartodoc", daemon=True))
+        self._threads.append(
+            threading.Thread(target=self._run, args=(reference, plain), name="render-ahead", daemon=True)
         )
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
 
     def wait(self) -> None:
-        """Wait for quartodoc (not for its pages).
+        """Wait for quartodoc, and for the thread to have its renderer (not for the pages it renders).
+
+        The thread has its renderer as soon as the references are formatted,
+        which the build has waited for already (its payload builder needs them).
 
         Raises
         ------
         BuildError
-            If quartodoc is not installed, fails, or runs out of time.
+            If quartodoc is not installed, fails, or runs out of time; or if
+            the thread could not begin rendering ahead (its error, raised here
+            rather than printed by the thread).
+        CurriculumError
+            Likewise, for an error of the thread that is one already.
         """
-        if self._thread is None:
+        if not self._threads:
             self._reference.wait()
             return
         self._waited.wait()
+        self._set_up.wait()
         if self._error is not None:
             raise self._error
+        failed = self._failed
+        if isinstance(failed, CurriculumError):
+            raise failed
+        if failed is not None:
+            raise BuildError(f"cannot render pages ahead of the Pandoc stage: {failed}") from failed
 
-    def renderer_for(self, references: Mapping[str, FormattedReference] | None) -> PageRenderer:
-        """Return the build's renderer: the one made ahead if the bibliography is as it read it.
+    def renderer_for(
+        self, references: Mapping[str, FormattedReference] | None, text: str | None
+    ) -> PageRenderer:
+        """Return the build's renderer: the one made ahead if it was made from the same bibliography.
 
-        That is, if ``references`` (the payload builder's, formatted from the
-        bibliography the check read) are those it was made with and the
-        file still holds the text it read (an edit during the check changes
-        neither the pages' references nor their cache entries). Otherwise what
-        was rendered ahead is of no use: that renderer is closed, and the thread
-        goes on with the new one.
+        That is, if ``references`` (the payload builder's) and ``text`` (the
+        bibliography the check read, which they were formatted from; None:
+        none) are those it was made with. The file is not read again: saved
+        during the build, it changes neither the pages' citations nor the
+        names of their cache entries, which the next build makes anew.
+        Otherwise what was rendered ahead is of no use: that renderer is
+        closed, and the thread goes on with the new one.
         """
         with self._lock:
             old = self._renderer
-            if old is not None and old.bibliography.current(references):
+            if old is not None and old.bibliography.current(references, text):
                 return old
-            renderer = self._renderer = PageRenderer(self._build.config, self._build.cache, references)
+            renderer = self._renderer = PageRenderer(self._build.config, self._build.cache, references, text)
         if old is not None:
             old.close(prune=False)
         return renderer
@@ -165,20 +189,22 @@ class RenderAhead:
             if renderer is not None:
                 renderer.close(prune=False)
         if self._quartodoc is not None and not self._waited.is_set():
-            self._quartodoc.kill()  # the thread's wait for it ends (with an error no one raises)
+            self._quartodoc.kill()  # the wait for it ends (with an error no one raises)
         self._reference.cancel()
         if self._edited is not None:
             self._edited.close()
-        if self._thread is not None:
-            self._thread.join()
+        for thread in self._threads:
+            thread.join()
 
-    def _made(self, references: dict[str, FormattedReference] | None) -> PageRenderer | None:
-        """Return the build's renderer, made now with ``references`` if not yet; None once stopped."""
+    def _made(
+        self, references: dict[str, FormattedReference] | None, text: str | None
+    ) -> PageRenderer | None:
+        """Return the build's renderer, made from ``references`` and ``text`` if not yet; None if stopped."""
         with self._lock:
             if self._stopped:
                 return None
             if self._renderer is None:
-                self._renderer = PageRenderer(self._build.config, self._build.cache, references)
+                self._renderer = PageRenderer(self._build.config, self._build.cache, references, text)
             return self._renderer
 
     def _current(self) -> PageRenderer | None:
@@ -187,7 +213,17 @@ class RenderAhead:
             renderer = None if self._stopped else self._renderer
         return None if renderer is None or renderer.closed else renderer
 
-    def _run(self, reference: list[str], plain: list[str]) -> None:
+    def _wait_quartodoc(self) -> None:
+        """Wait for quartodoc (on a thread of its own), keeping its error for :meth:`wait`."""
+        try:
+            self._reference.wait()
+        except BaseException as exc:  # handed to the build's thread, which raises it
+            self._error = exc
+        finally:
+            self._waited.set()
+
+    def _renderer_ahead(self) -> PageRenderer | None:
+        """Wait for the references, then return the renderer to render ahead with (None: render nothing)."""
         self._formatted.wait()  # without the interpreter: citeproc runs in a process
         config, formatting = self._build.config, self._build.references
         try:
@@ -196,23 +232,34 @@ class RenderAhead:
             references = None
         # without the references formatted ahead, only a site without a bibliography renders ahead: a page
         # rendered without its citations' forms would be kept under the name of the page rendered with them
-        bibliography = config.root / (config.bibliography or "references.bib")
-        renderer = self._made(references) if references is not None or not bibliography.is_file() else None
-        if renderer is not None:
-            self._render(plain, probe=True)
+        if references is None:
+            bibliography = config.root / (config.bibliography or "references.bib")
+            return None if bibliography.is_file() else self._made(None, None)
+        assert formatting is not None
+        return self._made(references, formatting.text)
+
+    def _run(self, reference: list[str], plain: list[str]) -> None:
         try:
-            self._reference.wait()
-        except BaseException as exc:  # handed to the build's thread, which raises it
-            self._error = exc
-            return
+            renderer = self._renderer_ahead()
+        except BaseException as exc:  # handed to the build's thread, which raises it (not printed here)
+            self._failed, renderer = exc, None
         finally:
-            self._waited.set()
+            self._set_up.set()
         if renderer is None:
             return
+        self._render(plain, probe=True)
+        self._waited.wait()
+        if self._error is not None:
+            return  # quartodoc failed: the build fails, and none of its pages is rendered
         quartodoc = self._quartodoc is not None
         if quartodoc:  # every page may have changed, and pages come and go: the ones it wrote
             root = self._build.config.root
-            reference = [p.relative_to(root).as_posix() for p in sorted((root / "reference").glob("*.qmd"))]
+            try:
+                reference = [
+                    p.relative_to(root).as_posix() for p in sorted((root / "reference").glob("*.qmd"))
+                ]
+            except OSError:
+                return  # the Pandoc stage renders them, and reports what is wrong
         self._render(reference, probe=not quartodoc)
 
     def _render(self, sources: list[str], *, probe: bool) -> None:

@@ -187,7 +187,9 @@ class Render:
     def renderer(self) -> PageRenderer:
         """Return the render's Pandoc renderer (made the first time)."""
         if self.pages is None:
-            self.pages = PageRenderer(self.config, self.cache, self.builder.renderer.references)
+            bib = self.builder.curriculum.bibliography  # the text the references were formatted from
+            text = bib.text if bib is not None else None
+            self.pages = PageRenderer(self.config, self.cache, self.builder.renderer.references, text)
         return self.pages
 
     def write(self, name: str, text: str) -> None:
