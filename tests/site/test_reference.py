@@ -285,6 +285,8 @@ def test_a_wait_and_a_cancel_at_once_take_the_process_once(tmp_path: Path) -> No
     import contextlib
     import threading
 
+    from curriculum.site._reference import ReferenceJob
+
     both = threading.Barrier(2)
     waited: list[str] = []
 
@@ -298,7 +300,7 @@ def test_a_wait_and_a_cancel_at_once_take_the_process_once(tmp_path: Path) -> No
             waited.append(threading.current_thread().name)
             return "", ""
 
-    class Job(_reference.ReferenceJob):
+    class Job(ReferenceJob):  # type: ignore[misc]
         @property
         def process(self) -> Any:
             found = self.__dict__.get("_process")
@@ -311,7 +313,7 @@ def test_a_wait_and_a_cancel_at_once_take_the_process_once(tmp_path: Path) -> No
             self.__dict__["_process"] = value
 
     (tmp_path / "reference").mkdir()
-    job = Job(tmp_path, "key", Process())  # type: ignore[arg-type]
+    job = Job(tmp_path, "key", Process())
     threads = [
         threading.Thread(target=job.wait, name="wait"),
         threading.Thread(target=job.cancel, name="cancel"),
