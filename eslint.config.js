@@ -54,7 +54,18 @@ const dialect = {
 };
 
 export default [
-  { ignores: ["node_modules/", ".venv/", "_site/", "_site-*/", "._site*/", "tests/data/", "benchmarks/.work/"] },
+  {
+    ignores: [
+      "node_modules/",
+      ".venv/",
+      "_site/",
+      ".curriculum-cache/",
+      "_site-*/",
+      "._site*/",
+      "tests/data/",
+      "benchmarks/.work/",
+    ],
+  },
   js.configs.recommended,
   {
     files: ["src/curriculum/web/*.js", "src/curriculum/site/resources/*.js"],
