@@ -233,13 +233,10 @@ def test_the_reference_pages_are_rendered_as_soon_as_quartodoc_is_done(project: 
     assert len(list(renderer.pages.glob("*.page"))) == 2
 
 
-def test_quartodoc_failing_fails_the_build_and_renders_none_of_its_pages(
-    project: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _rendered_pages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the source of each page the renderer is asked to render."""
     from curriculum.site import _page_render
 
-    (project / "reference").mkdir()
-    (project / "reference" / "a.qmd").write_text("# A\n", encoding="utf-8")
     rendered: list[str] = []
     real = _page_render.PageRenderer.render
     monkeypatch.setattr(
@@ -247,6 +244,16 @@ def test_quartodoc_failing_fails_the_build_and_renders_none_of_its_pages(
         "render",
         lambda self, source, *a, **k: rendered.append(source) or real(self, source, *a, **k),
     )
+    return rendered
+
+
+def test_quartodoc_failing_fails_the_build_and_renders_none_of_its_pages(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+
+    (project / "reference").mkdir()
+    (project / "reference" / "a.qmd").write_text("# A\n", encoding="utf-8")
+    rendered = _rendered_pages(monkeypatch)
     ahead, _ = _ahead(
         project, _quartodoc_run(project, "import sys; sys.stderr.write('no such module'); sys.exit(1)")
     )
@@ -339,16 +346,9 @@ def test_without_the_references_formatted_ahead_no_page_is_rendered_ahead(
     """A page rendered without its citations' forms would be kept under the name of one rendered with them."""
     from rich.console import Console
 
-    from curriculum.site import _page_render
     from curriculum.site._context import BuildContext
 
-    rendered: list[str] = []
-    real = _page_render.PageRenderer.render
-    monkeypatch.setattr(
-        _page_render.PageRenderer,
-        "render",
-        lambda self, source, *a, **k: rendered.append(source) or real(self, source, *a, **k),
-    )
+    rendered = _rendered_pages(monkeypatch)
     assert (project / "references.bib").is_file()
     config = Project(project).config("resident")
     build = BuildContext(Project(project), "resident", config, None, Console(quiet=True))  # none formatted
