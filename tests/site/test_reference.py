@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from curriculum import _memo
 from curriculum._memo import package_digests
 from curriculum.errors import BuildError
 from curriculum.project import CACHE_DIR
@@ -134,6 +135,22 @@ def test_a_code_change_runs_it_and_rewrites_the_key(
     job.wait()
     key = reference_key(root)
     assert key is not None and (root / KEY_FILE).read_text(encoding="utf-8") == key.text()
+    assert stale_reference(root) == [] and start_reference(root).process is None
+
+
+def test_the_key_is_the_same_with_crlf_line_endings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A checkout with CRLF line endings (Windows, Git's autocrlf) has the key of one with LF."""
+    root = _committed(tmp_path)
+    real = Path.read_bytes
+
+    def crlf(path: Path) -> bytes:
+        data = real(path)
+        return data.replace(b"\n", b"\r\n") if path.suffix in {".py", ".yml"} else data
+
+    monkeypatch.setattr(Path, "read_bytes", crlf)
+    monkeypatch.setattr(_memo, "package_digests", _memo.package_digests.__wrapped__)  # read again
+    monkeypatch.setattr(_reference, "package_digests", _memo.package_digests)
+    (root / "_quarto.yml").write_bytes(real(root / "_quarto.yml").replace(b"\n", b"\r\n"))
     assert stale_reference(root) == [] and start_reference(root).process is None
 
 
