@@ -175,6 +175,21 @@ def test_another_quartodoc_version_runs_it_but_the_repository_is_current(
     assert len(started) == 1 and "quartodoc 99.0\n" in (root / KEY_FILE).read_text(encoding="utf-8")
 
 
+def test_another_griffe_version_runs_it_and_is_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, started: list[list[str]]
+) -> None:
+    """griffe reads the docstrings quartodoc lays out: its version is recorded and compared as quartodoc's."""
+    root = _committed(tmp_path)
+    assert f"griffe {importlib.metadata.version('griffe')}\n" in (root / KEY_FILE).read_text(encoding="utf-8")
+    real = importlib.metadata.version
+    monkeypatch.setattr(
+        _reference.importlib.metadata, "version", lambda name: "99.0" if name == "griffe" else real(name)
+    )
+    assert stale_reference(root) == []
+    start_reference(root).wait()
+    assert len(started) == 1 and "griffe 99.0\n" in (root / KEY_FILE).read_text(encoding="utf-8")
+
+
 def test_a_stale_reference_is_reported_at_its_key(tmp_path: Path) -> None:
     root = _committed(tmp_path)
     assert stale_reference(root) == []

@@ -2,7 +2,7 @@
 
 ``reference/`` is committed with the repository, as ``_freeze/`` is, with a
 key of what quartodoc read (:data:`KEY_FILE`: the package's Python files and
-the ``quartodoc:`` section of ``_quarto.yml``, and quartodoc's version). While
+the ``quartodoc:`` section of ``_quarto.yml``, and the versions of quartodoc and griffe). While
 the pages are there and the key is current, quartodoc does not run: not on a
 fresh clone, nor on a computer without quartodoc. Otherwise the Pandoc engine
 starts it in a child process before it checks the content
@@ -66,16 +66,19 @@ class ReferenceKey:
         as they stand in the repository: the same on every computer.
     version : str
         quartodoc's version (empty: not installed, or not recorded).
+    griffe : str
+        griffe's version (it reads the docstrings for quartodoc; empty: not installed, or not recorded).
     """
 
     sources: str
     version: str
+    griffe: str = ""
 
     def text(self) -> str:
         """Return the key file's text."""
         return (
             "# What quartodoc generated reference/ from; `curriculum build` rewrites it: commit both.\n"
-            f"quartodoc {self.version}\nsources {self.sources}\n"
+            f"quartodoc {self.version}\ngriffe {self.griffe}\nsources {self.sources}\n"
         )
 
     @classmethod
@@ -88,18 +91,18 @@ class ReferenceKey:
             fields[name] = value.strip()
         if not fields.get("sources"):
             return None
-        return cls(fields["sources"], fields.get("quartodoc", ""))
+        return cls(fields["sources"], fields.get("quartodoc", ""), fields.get("griffe", ""))
 
     def current(self, recorded: ReferenceKey | None) -> bool:
         """Whether pages generated with the key ``recorded`` are what quartodoc would make now.
 
-        Another version of quartodoc may write other pages, so it makes them
-        again; without quartodoc, the pages are taken as they are.
+        Another version of quartodoc or of griffe may write other pages, so
+        quartodoc makes them again; without quartodoc, the pages are taken as they are.
         """
         return (
             recorded is not None
             and recorded.sources == self.sources
-            and (not self.version or recorded.version == self.version)
+            and (not self.version or (recorded.version, recorded.griffe) == (self.version, self.griffe))
         )
 
 
@@ -120,11 +123,15 @@ def reference_key(root: Path) -> ReferenceKey | None:
     for name, digest in package_digests().items():
         if name.endswith(".py"):
             hasher.update(f"{name}\0{digest}\0".encode())
+    return ReferenceKey(hasher.hexdigest(), _version("quartodoc"), _version("griffe"))
+
+
+def _version(name: str) -> str:
+    """Return the installed version of the distribution ``name`` (empty: not installed)."""
     try:
-        version = importlib.metadata.version("quartodoc")
+        return importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:
-        version = ""
-    return ReferenceKey(hasher.hexdigest(), version)
+        return ""
 
 
 def stale_reference(root: Path) -> list[Diagnostic]:
@@ -133,7 +140,7 @@ def stale_reference(root: Path) -> list[Diagnostic]:
     ``curriculum check`` runs it, so ``check --strict`` in CI fails on a
     reference not committed after a change of the code or of the
     ``quartodoc:`` section. Only the repository counts: quartodoc's version
-    is the computer's, and a build with another one makes the pages again.
+    and griffe's are the computer's, and a build with others makes the pages again.
     """
     key = reference_key(root)
     if key is None:
