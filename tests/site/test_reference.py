@@ -154,6 +154,26 @@ def test_the_key_is_the_same_with_crlf_line_endings(tmp_path: Path, monkeypatch:
     assert stale_reference(root) == [] and start_reference(root).process is None
 
 
+def test_without_quartodoc_committed_pages_are_kept_though_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, started: list[list[str]]
+) -> None:
+    """A computer without quartodoc builds the site with the committed pages; the check still reports them."""
+    root = _committed(tmp_path)
+    edited = {**package_digests(), "errors.py": "0" * 64}  # as if a module had changed
+    monkeypatch.setattr(_reference, "package_digests", lambda: edited)
+
+    def not_installed(name: str) -> str:
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(_reference.importlib.metadata, "version", not_installed)
+    job = start_reference(root)
+    assert job.process is None and started == []
+    job.wait()  # no BuildError: the pages stand
+    assert [d.code for d in stale_reference(root)] == ["CUR606"]
+    (root / "reference" / "index.qmd").unlink()
+    assert start_reference(root).process is not None  # no pages: quartodoc is needed (and says so)
+
+
 def test_an_edited_key_or_missing_pages_run_it(tmp_path: Path, started: list[list[str]]) -> None:
     root = _committed(tmp_path)
     text = (root / KEY_FILE).read_text(encoding="utf-8")

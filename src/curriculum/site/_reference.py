@@ -213,13 +213,19 @@ class ReferenceJob:
 def start_reference(root: Path) -> ReferenceJob:
     """Start generating ``reference/`` if quartodoc is configured and the pages or their key are not current.
 
+    Without quartodoc installed, committed pages are kept as they are, even
+    with a stale key (``curriculum check`` reports it); only a project without
+    them starts the child, which fails with how to install quartodoc.
+
     Returns
     -------
     ReferenceJob
         The run; :meth:`ReferenceJob.wait` before reading ``reference/``.
     """
     key = reference_key(root)
-    if key is None or ((root / INDEX).is_file() and key.current(ReferenceKey.read(root))):
+    if key is None or (
+        (root / INDEX).is_file() and (not key.version or key.current(ReferenceKey.read(root)))
+    ):
         return ReferenceJob(root)
     process = subprocess.Popen(  # -P: the project's folder is not where modules come from
         [sys.executable, "-P", "-m", "curriculum.site._quartodoc", str(root)],
@@ -239,6 +245,6 @@ def api_reference(root: Path) -> None:
     Raises
     ------
     BuildError
-        If quartodoc is not installed or fails.
+        If quartodoc fails, or is not installed and there are no pages to keep.
     """
     start_reference(root).wait()
