@@ -248,6 +248,107 @@ def test_a_changed_configuration_runs_it_again(tmp_path: Path) -> None:
     assert key is not None and (root / KEY_FILE).read_text(encoding="utf-8") == key.text()  # the new key
 
 
+OTHER = """project:
+  type: website
+quartodoc:
+  package: {package}
+  source_dir: docsrc
+  dir: reference
+  sections: []
+"""
+
+
+def _other(root: Path, package: str = "docpkg") -> Path:
+    """A project documenting a package of its own (``docsrc/docpkg``), not curriculum."""
+    (root / "docsrc" / "docpkg").mkdir(parents=True)
+    (root / "docsrc" / "docpkg" / "__init__.py").write_text('"""A package."""\n', encoding="utf-8")
+    (root / "docsrc" / "docpkg" / "tool.py").write_text("def run() -> None:\n    pass\n", encoding="utf-8")
+    config = root / "_quarto.yml"
+    text = config.read_text(encoding="utf-8") if config.exists() else "project:\n  type: website\n"
+    config.write_text(text + OTHER.format(package=package).split("\n", 2)[2], encoding="utf-8")
+    return root
+
+
+def test_the_key_hashes_the_package_the_section_names(tmp_path: Path) -> None:
+    """A change to the documented package, not to curriculum, makes the reference stale."""
+    root = _other(tmp_path)
+    key = reference_key(root)
+    assert key is not None and key.sources and not key.missing
+    tool = root / "docsrc" / "docpkg" / "tool.py"
+    assert sorted(Path(f).name for f in key.files) == ["__init__.py", "tool.py"]
+    (root / "reference").mkdir()
+    (root / "reference" / "index.qmd").write_text("# API\n", encoding="utf-8")
+    (root / KEY_FILE).write_text(key.text(), encoding="utf-8")
+    assert stale_reference(root) == []
+    tool.write_bytes(tool.read_bytes().replace(b"\n", b"\r\n"))  # a CRLF checkout: the same
+    assert reference_key(root) == key
+    tool.write_text("def run() -> int:\n    return 1\n", encoding="utf-8")
+    assert [d.code for d in stale_reference(root)] == ["CUR606"]
+    config = root / "_quarto.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("docpkg", "docpkg.tool"), encoding="utf-8")
+    module = reference_key(root)
+    assert module is not None and [Path(f).name for f in module.files] == ["tool.py"]
+
+
+def test_a_package_that_cannot_be_found_is_reported_where_it_is_named(
+    tmp_path: Path, started: list[list[str]]
+) -> None:
+    """No key: quartodoc runs (and says what it cannot load); the check points at `package:`."""
+    root = _other(tmp_path, "no_such_package_here")
+    key = reference_key(root)
+    assert key is not None and key.sources == "" and "no_such_package_here" in key.missing
+    assert start_reference(root).process is not None
+    [problem] = stale_reference(root)
+    assert (problem.path, problem.line, problem.col, problem.code) == ("_quarto.yml", 4, 3, "CUR606")
+    assert "`package: no_such_package_here`, which Python cannot find here" in problem.message
+    assert "pip install" in problem.hint
+
+
+def test_a_build_sees_an_edit_of_the_documented_package(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The quick no-change stamp watches the other package's files: editing one runs quartodoc."""
+    from rich.console import Console
+
+    from curriculum.site import build_site
+
+    _other(project)
+    real, runs = subprocess.Popen, []
+    writes = (
+        "import os; os.makedirs('reference', exist_ok=1); open('reference/index.qmd', 'w').write('# API')"
+    )
+
+    def popen(args: list[str], **kwargs: Any) -> subprocess.Popen[str]:
+        if "curriculum.site._quartodoc" not in args:
+            return real(args, **kwargs)  # another process (Pandoc)
+        runs.append(args)
+        return real([sys.executable, "-c", writes], **kwargs)  # quartodoc's pages, quickly
+
+    monkeypatch.setattr(_reference.subprocess, "Popen", popen)
+
+    def build() -> None:
+        build_site(project, engine="pandoc", console=Console(quiet=True))
+
+    build()
+    build()
+    assert len(runs) == 1  # current: not again
+    tool = project / "docsrc" / "docpkg" / "tool.py"
+    tool.write_text("def run() -> int:\n    return 1\n", encoding="utf-8")
+    build()
+    assert len(runs) == 2 and stale_reference(project) == []
+
+
+def test_a_check_replayed_sees_an_edit_of_the_documented_package(project: Path) -> None:
+    """The check's record of what it read lists the other package's files: an edit checks again."""
+    from curriculum.site import cached_check, check_project
+
+    _other(project)
+    check_project(project)
+    assert cached_check(project) is not None  # nothing changed: replayed
+    (project / "docsrc" / "docpkg" / "tool.py").write_text("x = 1\n", encoding="utf-8")
+    assert cached_check(project) is None
+
+
 def test_a_failing_quartodoc_is_a_build_error_with_its_message(tmp_path: Path) -> None:
     root = _project(tmp_path, "errors.NoSuchThing")
     with pytest.raises(BuildError, match=r"quartodoc could not generate the API reference: .*NoSuchThing"):

@@ -1,10 +1,11 @@
 """The API reference: ``reference/``, generated from docstrings by quartodoc in a process of its own.
 
 ``reference/`` is committed with the repository, as ``_freeze/`` is, with a
-key of what quartodoc read (:data:`KEY_FILE`: the package's Python files and
-the ``quartodoc:`` section of ``_quarto.yml``, and the versions of quartodoc and griffe). While
-the pages are there and the key is current, quartodoc does not run: not on a
-fresh clone, nor on a computer without quartodoc. Otherwise the Pandoc engine
+key of what quartodoc read (:data:`KEY_FILE`: the ``quartodoc:`` section of
+``_quarto.yml``, the Python files of the package it names, and the versions
+of quartodoc and griffe). While the pages are there and the key is current,
+or quartodoc is not installed, quartodoc does not run: not on a fresh clone,
+nor on a computer without quartodoc. Otherwise the Pandoc engine
 starts it in a child process before it checks the content
 (:func:`start_reference`) and waits for it before it renders
 (:meth:`ReferenceJob.wait`), which then writes the key; quartodoc loads the
@@ -18,14 +19,19 @@ nothing of the package, so it loads no more than quartodoc needs.
 from __future__ import annotations
 
 import hashlib
+import importlib.machinery
 import importlib.metadata
+import importlib.util
+import os
 import re
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from curriculum._memo import package_digests
+import yaml
+
+from curriculum._memo import package_digests, text_digest
 from curriculum.content import E_REFERENCE, Diagnostic, read_existing, write_atomic
 from curriculum.errors import BuildError
 from curriculum.site._quartodoc import NO_QUARTODOC
@@ -37,6 +43,7 @@ __all__ = [
     "ReferenceKey",
     "api_reference",
     "reference_key",
+    "reference_sources",
     "stale_reference",
     "start_reference",
 ]
@@ -53,6 +60,12 @@ INDEX = "reference/index.qmd"
 _SECTION = re.compile(r"^quartodoc:.*?(?=^[^\s#]|\Z)", re.MULTILINE | re.DOTALL)
 """The ``quartodoc:`` section of ``_quarto.yml``, as written: up to the next top-level key."""
 
+_PACKAGE = re.compile(r"^([ \t]+)(package:)", re.MULTILINE)
+"""A ``package:`` line in the section (the least indented is quartodoc's own)."""
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""How the section is read for its ``package:`` (LibYAML's loader when PyYAML has it)."""
+
 
 @dataclass(frozen=True)
 class ReferenceKey:
@@ -61,18 +74,27 @@ class ReferenceKey:
     Attributes
     ----------
     sources : str
-        A hash of the package's Python files (their docstrings and signatures
-        are the pages) and of the ``quartodoc:`` section of ``_quarto.yml``,
-        as they stand in the repository: the same on every computer.
+        A hash of the ``quartodoc:`` section of ``_quarto.yml`` and of the
+        Python files of the package it names (their docstrings and signatures
+        are the pages), with LF line endings: the same on every computer
+        (empty: the package cannot be found).
     version : str
         quartodoc's version (empty: not installed, or not recorded).
     griffe : str
         griffe's version (it reads the docstrings for quartodoc; empty: not installed, or not recorded).
+    files : tuple[str, ...]
+        The paths of the Python files hashed, of a package other than
+        curriculum (whose files the build's stamps watch anyway): not recorded.
+    missing : str
+        Why the package to document cannot be found, after ``_quarto.yml``'s
+        ``quartodoc:`` (empty: it was; else ``sources`` is empty): not recorded.
     """
 
     sources: str
     version: str
     griffe: str = ""
+    files: tuple[str, ...] = field(default=(), compare=False)
+    missing: str = field(default="", compare=False)
 
     def text(self) -> str:
         """Return the key file's text."""
@@ -109,21 +131,89 @@ class ReferenceKey:
 def reference_key(root: Path) -> ReferenceKey | None:
     """Return the key of the API reference of the project at ``root`` now (None: no ``quartodoc:`` section).
 
-    Cheap: the package's files are hashed once a process, for the code key
-    too (:func:`~curriculum._memo.package_digests`), and quartodoc is not imported.
+    It hashes the ``quartodoc:`` section and the Python files of the package
+    it names (``package:``), found as Python would import it, or in the
+    section's ``source_dir:``, as quartodoc looks, but not imported. Cheap:
+    curriculum's own files are hashed once a process, for the code key too
+    (:func:`~curriculum._memo.package_digests`), another package's once a
+    call, and quartodoc is not imported.
     """
     try:
-        config = (root / "_quarto.yml").read_text(encoding="utf-8")
+        config = (root / "_quarto.yml").read_text(encoding="utf-8")  # its line endings made LF
     except (OSError, UnicodeDecodeError):
         return None  # the check reports the configuration
     section = _SECTION.search(config)
     if section is None:
         return None
     hasher = hashlib.sha256(section[0].rstrip().encode() + b"\0")
-    for name, digest in package_digests().items():
-        if name.endswith(".py"):
-            hasher.update(f"{name}\0{digest}\0".encode())
-    return ReferenceKey(hasher.hexdigest(), _version("quartodoc"), _version("griffe"))
+    versions = _version("quartodoc"), _version("griffe")
+    try:
+        settings = yaml.load(section[0], Loader=_LOADER)["quartodoc"]
+    except (yaml.YAMLError, TypeError, KeyError):
+        settings = None
+    name = settings.get("package") if isinstance(settings, dict) else None
+    if not isinstance(name, str) or not name:
+        return ReferenceKey("", *versions, missing="names no `package:`")
+    files: tuple[str, ...] = ()  # curriculum's own: the code key's files, which the stamps watch
+    if name == "curriculum" or name.startswith("curriculum."):
+        digests = package_digests()
+    else:
+        source_dir = settings.get("source_dir") if isinstance(settings, dict) else None
+        found = _package_files(name, root / source_dir if isinstance(source_dir, str) else None)
+        if found is None:
+            return ReferenceKey(
+                "", *versions, missing=f"names `package: {name}`, which Python cannot find here"
+            )
+        files = tuple(found.values())
+        digests = {file: text_digest(Path(path).read_bytes()) for file, path in found.items()}
+    for file, digest in digests.items():
+        if file.endswith(".py"):
+            hasher.update(f"{file}\0{digest}\0".encode())
+    return ReferenceKey(hasher.hexdigest(), *versions, files=files)
+
+
+def _package_files(name: str, source_dir: Path | None) -> dict[str, str] | None:
+    """Return the Python files of the module or package ``name``, by path in it (None: not found).
+
+    Found as ``import`` would find it (or in ``source_dir``), without
+    importing it or its parents: a dotted name is looked for in its parent's folders.
+    """
+    top, *parts = name.split(".")
+    try:
+        spec = importlib.util.find_spec(top)  # a top-level name: nothing is imported
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None and source_dir is not None:
+        spec = importlib.machinery.PathFinder.find_spec(top, [str(source_dir)])
+    for depth in range(1, len(parts) + 1):
+        places = spec.submodule_search_locations if spec is not None else None
+        if not places:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(".".join([top, *parts[:depth]]), list(places))
+    if spec is None:
+        return None
+    if spec.submodule_search_locations is None:  # a module
+        origin = spec.origin or ""
+        return {Path(origin).name: origin} if origin.endswith(".py") else {}
+    found: dict[str, str] = {}
+    for place in spec.submodule_search_locations:
+        for top_dir, folders, names in os.walk(place):
+            folders[:] = sorted(folder for folder in folders if folder != "__pycache__")
+            for file in names:
+                if file.endswith(".py"):
+                    path = os.path.join(top_dir, file)
+                    found.setdefault(Path(os.path.relpath(path, place)).as_posix(), path)
+    return dict(sorted(found.items()))
+
+
+def reference_sources(root: Path) -> tuple[str, ...]:
+    """Return the Python files the API reference documents, when they are not curriculum's (empty otherwise).
+
+    The build's quick stamp and the check's record watch them beside the
+    package's own files, so an edit of the documented package is seen.
+    """
+    key = reference_key(root)
+    return key.files if key is not None else ()
 
 
 def _version(name: str) -> str:
@@ -145,6 +235,15 @@ def stale_reference(root: Path) -> list[Diagnostic]:
     key = reference_key(root)
     if key is None:
         return []
+    if key.missing:
+        return [
+            E_REFERENCE.at(
+                "_quarto.yml",
+                _package_line(root),
+                f"`quartodoc:` {key.missing}, so reference/ cannot be kept to its code",
+                "install the package to document here (pip install -e .), or name it in `package:`",
+            )
+        ]
     recorded = ReferenceKey.read(root)
     if not (root / INDEX).is_file():
         problem = f"there is no API reference ({INDEX}), though _quarto.yml has a `quartodoc:` section"
@@ -156,6 +255,19 @@ def stale_reference(root: Path) -> list[Diagnostic]:
         return []
     hint = "run `curriculum build` (it runs quartodoc, refreshing reference/), then commit reference/"
     return [E_REFERENCE.at(KEY_FILE, (1, 1), problem, hint)]
+
+
+def _package_line(root: Path) -> tuple[int, int]:
+    """Return the line and column of the ``quartodoc:`` section's ``package:`` (else of the section)."""
+    config = (root / "_quarto.yml").read_text(encoding="utf-8")
+    section = _SECTION.search(config)
+    start = section.start() if section else 0
+    found = sorted(
+        (len(match[1]), match.start(2)) for match in _PACKAGE.finditer(section[0] if section else "")
+    )
+    at = start + found[0][1] if found else start
+    line = config.count("\n", 0, at) + 1
+    return line, at - (config.rfind("\n", 0, at) + 1) + 1
 
 
 @dataclass
