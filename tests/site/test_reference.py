@@ -349,6 +349,89 @@ def test_a_check_replayed_sees_an_edit_of_the_documented_package(project: Path) 
     assert cached_check(project) is None
 
 
+def test_a_hand_edit_of_a_committed_page_is_built(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pages in reference/ are inputs like any other: the quick stamp does not miss an edit of one."""
+    from rich.console import Console
+
+    from curriculum.site import build_site
+
+    config = project / "_quarto.yml"
+    text = config.read_text(encoding="utf-8").replace(
+        "    - cases/*.qmd\n", "    - cases/*.qmd\n    - reference/*.qmd\n"
+    )
+    config.write_text(
+        text + "quartodoc:\n  package: curriculum\n  dir: reference\n  sections: []\n", encoding="utf-8"
+    )
+    page = project / "reference" / "index.qmd"
+    page.parent.mkdir()
+    page.write_text("# API reference\n\nFirst words.\n", encoding="utf-8")
+    key = reference_key(project)
+    assert key is not None
+    (project / KEY_FILE).write_text(key.text(), encoding="utf-8")
+    real = subprocess.Popen
+
+    def popen(args: list[str], **kwargs: Any) -> subprocess.Popen[str]:
+        assert "curriculum.site._quartodoc" not in args, "the key is current: quartodoc must not run"
+        return real(args, **kwargs)
+
+    monkeypatch.setattr(_reference.subprocess, "Popen", popen)
+
+    def built() -> str:
+        build_site(project, engine="pandoc", console=Console(quiet=True))
+        return (project / "_site" / "reference" / "index.html").read_text(encoding="utf-8")
+
+    assert "First words." in built()
+    page.write_text("# API reference\n\nWords edited by hand.\n", encoding="utf-8")
+    assert "Words edited by hand." in built()
+
+
+def test_pages_quartodoc_rewrites_in_a_build_cost_one_more_build_at_most(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stamp records the pages as read before quartodoc rewrote them: one more build renders them."""
+    from rich.console import Console
+
+    from curriculum.site import build_site
+    from curriculum.site._quick import last_build
+
+    config = project / "_quarto.yml"
+    text = config.read_text(encoding="utf-8").replace(
+        "    - cases/*.qmd\n", "    - cases/*.qmd\n    - reference/*.qmd\n"
+    )
+    config.write_text(
+        text + "quartodoc:\n  package: curriculum\n  dir: reference\n  sections: []\n", encoding="utf-8"
+    )
+    real, runs = subprocess.Popen, []
+    writes = (
+        "import os, time; os.makedirs('reference', exist_ok=1); "
+        "open('reference/index.qmd', 'w').write(f'# API {time.time_ns()}')"
+    )
+
+    def popen(args: list[str], **kwargs: Any) -> subprocess.Popen[str]:
+        if "curriculum.site._quartodoc" not in args:
+            return real(args, **kwargs)  # another process (Pandoc)
+        runs.append(args)
+        return real([sys.executable, "-c", writes], **kwargs)  # quartodoc's pages, new each run
+
+    monkeypatch.setattr(_reference.subprocess, "Popen", popen)
+
+    def build() -> None:
+        build_site(project, engine="pandoc", console=Console(quiet=True))
+
+    build()  # no pages: quartodoc writes them
+    (project / KEY_FILE).write_text("sources stale\n", encoding="utf-8")
+    build()  # a stale key: quartodoc rewrites the pages the stamp had read
+    assert len(runs) == 2 and last_build(project, "resident", "pandoc", None) is None
+    build()  # the pages as quartodoc wrote them
+    page = (project / "_site" / "reference" / "index.html").read_text(encoding="utf-8")
+    assert (project / "reference" / "index.qmd").read_text(encoding="utf-8").split()[
+        -1
+    ] in page  # the last run's
+    assert (
+        len(runs) == 2 and last_build(project, "resident", "pandoc", None) is not None
+    )  # then nothing to do
+
+
 def test_a_failing_quartodoc_is_a_build_error_with_its_message(tmp_path: Path) -> None:
     root = _project(tmp_path, "errors.NoSuchThing")
     with pytest.raises(BuildError, match=r"quartodoc could not generate the API reference: .*NoSuchThing"):
