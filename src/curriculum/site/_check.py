@@ -208,8 +208,10 @@ def page_problems(config: SiteConfig, cur: Curriculum, kept: DocumentFacts | Non
     """Return why pages of the site cannot be built: missing, unreadable, or nested too deeply.
 
     Generated pages (the quiz list, a page per quiz and per case, the rules
-    reference, the API reference) do not exist before the build writes them,
-    so they count as present when the content will produce them.
+    reference) do not exist before the build writes them, so they count as
+    present when the content will produce them; so do the API reference's
+    pages, committed but remade by the build when missing or stale (CUR606
+    reports that), when ``_quarto.yml`` has a ``quartodoc:`` section.
 
     Parameters
     ----------
