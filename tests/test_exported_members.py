@@ -280,6 +280,7 @@ ROOT_EXPORTED = {
         "memo_session",
         "package_digests",
         "package_files",
+        "text_digest",
         "text_value",
     ],
     "curriculum._plain": [

@@ -142,6 +142,7 @@ __all__ = [
     "memo_session",
     "package_digests",
     "package_files",
+    "text_digest",
     "text_value",
 ]
 
@@ -238,17 +239,23 @@ def _code() -> str:
 
 @functools.cache
 def package_digests() -> dict[str, str]:
-    """Return the SHA-256 of each of :func:`package_files`, by its path in the package (read once a process).
+    """Return the :func:`text_digest` of each of :func:`package_files`, by its path (read once a process).
 
     The code key hashes them all; the API reference's key
     (:func:`curriculum.site._reference.reference_key`) those of the Python
-    files. Each file is read and hashed once.
+    files. Each file is read and hashed once. The files are all text, so a
+    checkout with CRLF line endings (Windows) has the digests of one with LF.
     """
     package = Path(__file__).resolve().parent
-    return {
-        path.relative_to(package).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in package_files()
-    }
+    return {path.relative_to(package).as_posix(): text_digest(path.read_bytes()) for path in package_files()}
+
+
+def text_digest(data: bytes) -> str:
+    """Return the SHA-256 of a text file's bytes with its line endings made LF (from CRLF or CR).
+
+    What Git's ``autocrlf`` changes does not change it: a file has one digest on every computer.
+    """
+    return hashlib.sha256(data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")).hexdigest()
 
 
 _SHARDS = "0123456789abcdef"

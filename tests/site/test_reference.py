@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from curriculum import _memo
 from curriculum._memo import package_digests
 from curriculum.errors import BuildError
 from curriculum.project import CACHE_DIR
@@ -137,6 +138,42 @@ def test_a_code_change_runs_it_and_rewrites_the_key(
     assert stale_reference(root) == [] and start_reference(root).process is None
 
 
+def test_the_key_is_the_same_with_crlf_line_endings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A checkout with CRLF line endings (Windows, Git's autocrlf) has the key of one with LF."""
+    root = _committed(tmp_path)
+    real = Path.read_bytes
+
+    def crlf(path: Path) -> bytes:
+        data = real(path)
+        return data.replace(b"\n", b"\r\n") if path.suffix in {".py", ".yml"} else data
+
+    monkeypatch.setattr(Path, "read_bytes", crlf)
+    monkeypatch.setattr(_memo, "package_digests", _memo.package_digests.__wrapped__)  # read again
+    monkeypatch.setattr(_reference, "package_digests", _memo.package_digests)
+    (root / "_quarto.yml").write_bytes(real(root / "_quarto.yml").replace(b"\n", b"\r\n"))
+    assert stale_reference(root) == [] and start_reference(root).process is None
+
+
+def test_without_quartodoc_committed_pages_are_kept_though_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, started: list[list[str]]
+) -> None:
+    """A computer without quartodoc builds the site with the committed pages; the check still reports them."""
+    root = _committed(tmp_path)
+    edited = {**package_digests(), "errors.py": "0" * 64}  # as if a module had changed
+    monkeypatch.setattr(_reference, "package_digests", lambda: edited)
+
+    def not_installed(name: str) -> str:
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(_reference.importlib.metadata, "version", not_installed)
+    job = start_reference(root)
+    assert job.process is None and started == []
+    job.wait()  # no BuildError: the pages stand
+    assert [d.code for d in stale_reference(root)] == ["CUR606"]
+    (root / "reference" / "index.qmd").unlink()
+    assert start_reference(root).process is not None  # no pages: quartodoc is needed (and says so)
+
+
 def test_an_edited_key_or_missing_pages_run_it(tmp_path: Path, started: list[list[str]]) -> None:
     root = _committed(tmp_path)
     text = (root / KEY_FILE).read_text(encoding="utf-8")
@@ -156,6 +193,21 @@ def test_another_quartodoc_version_runs_it_but_the_repository_is_current(
     assert stale_reference(root) == []
     start_reference(root).wait()
     assert len(started) == 1 and "quartodoc 99.0\n" in (root / KEY_FILE).read_text(encoding="utf-8")
+
+
+def test_another_griffe_version_runs_it_and_is_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, started: list[list[str]]
+) -> None:
+    """griffe reads the docstrings quartodoc lays out: its version is recorded and compared as quartodoc's."""
+    root = _committed(tmp_path)
+    assert f"griffe {importlib.metadata.version('griffe')}\n" in (root / KEY_FILE).read_text(encoding="utf-8")
+    real = importlib.metadata.version
+    monkeypatch.setattr(
+        _reference.importlib.metadata, "version", lambda name: "99.0" if name == "griffe" else real(name)
+    )
+    assert stale_reference(root) == []
+    start_reference(root).wait()
+    assert len(started) == 1 and "griffe 99.0\n" in (root / KEY_FILE).read_text(encoding="utf-8")
 
 
 def test_a_stale_reference_is_reported_at_its_key(tmp_path: Path) -> None:
@@ -194,6 +246,190 @@ def test_a_changed_configuration_runs_it_again(tmp_path: Path) -> None:
     assert (root / "reference" / "errors.BuildError.qmd").is_file()
     key = reference_key(root)
     assert key is not None and (root / KEY_FILE).read_text(encoding="utf-8") == key.text()  # the new key
+
+
+OTHER = """project:
+  type: website
+quartodoc:
+  package: {package}
+  source_dir: docsrc
+  dir: reference
+  sections: []
+"""
+
+
+def _other(root: Path, package: str = "docpkg") -> Path:
+    """A project documenting a package of its own (``docsrc/docpkg``), not curriculum."""
+    (root / "docsrc" / "docpkg").mkdir(parents=True)
+    (root / "docsrc" / "docpkg" / "__init__.py").write_text('"""A package."""\n', encoding="utf-8")
+    (root / "docsrc" / "docpkg" / "tool.py").write_text("def run() -> None:\n    pass\n", encoding="utf-8")
+    config = root / "_quarto.yml"
+    text = config.read_text(encoding="utf-8") if config.exists() else "project:\n  type: website\n"
+    config.write_text(text + OTHER.format(package=package).split("\n", 2)[2], encoding="utf-8")
+    return root
+
+
+def test_the_key_hashes_the_package_the_section_names(tmp_path: Path) -> None:
+    """A change to the documented package, not to curriculum, makes the reference stale."""
+    root = _other(tmp_path)
+    key = reference_key(root)
+    assert key is not None and key.sources and not key.missing
+    tool = root / "docsrc" / "docpkg" / "tool.py"
+    assert sorted(Path(f).name for f in key.files) == ["__init__.py", "tool.py"]
+    (root / "reference").mkdir()
+    (root / "reference" / "index.qmd").write_text("# API\n", encoding="utf-8")
+    (root / KEY_FILE).write_text(key.text(), encoding="utf-8")
+    assert stale_reference(root) == []
+    tool.write_bytes(tool.read_bytes().replace(b"\n", b"\r\n"))  # a CRLF checkout: the same
+    assert reference_key(root) == key
+    tool.write_text("def run() -> int:\n    return 1\n", encoding="utf-8")
+    assert [d.code for d in stale_reference(root)] == ["CUR606"]
+    config = root / "_quarto.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("docpkg", "docpkg.tool"), encoding="utf-8")
+    module = reference_key(root)
+    assert module is not None and [Path(f).name for f in module.files] == ["tool.py"]
+
+
+def test_a_package_that_cannot_be_found_is_reported_where_it_is_named(
+    tmp_path: Path, started: list[list[str]]
+) -> None:
+    """No key: quartodoc runs (and says what it cannot load); the check points at `package:`."""
+    root = _other(tmp_path, "no_such_package_here")
+    key = reference_key(root)
+    assert key is not None and key.sources == "" and "no_such_package_here" in key.missing
+    assert start_reference(root).process is not None
+    [problem] = stale_reference(root)
+    assert (problem.path, problem.line, problem.col, problem.code) == ("_quarto.yml", 4, 3, "CUR606")
+    assert "`package: no_such_package_here`, which Python cannot find here" in problem.message
+    assert "pip install" in problem.hint
+
+
+def test_a_build_sees_an_edit_of_the_documented_package(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The quick no-change stamp watches the other package's files: editing one runs quartodoc."""
+    from rich.console import Console
+
+    from curriculum.site import build_site
+
+    _other(project)
+    real, runs = subprocess.Popen, []
+    writes = (
+        "import os; os.makedirs('reference', exist_ok=1); open('reference/index.qmd', 'w').write('# API')"
+    )
+
+    def popen(args: list[str], **kwargs: Any) -> subprocess.Popen[str]:
+        if "curriculum.site._quartodoc" not in args:
+            return real(args, **kwargs)  # another process (Pandoc)
+        runs.append(args)
+        return real([sys.executable, "-c", writes], **kwargs)  # quartodoc's pages, quickly
+
+    monkeypatch.setattr(_reference.subprocess, "Popen", popen)
+
+    def build() -> None:
+        build_site(project, engine="pandoc", console=Console(quiet=True))
+
+    build()
+    build()
+    assert len(runs) == 1  # current: not again
+    tool = project / "docsrc" / "docpkg" / "tool.py"
+    tool.write_text("def run() -> int:\n    return 1\n", encoding="utf-8")
+    build()
+    assert len(runs) == 2 and stale_reference(project) == []
+
+
+def test_a_check_replayed_sees_an_edit_of_the_documented_package(project: Path) -> None:
+    """The check's record of what it read lists the other package's files: an edit checks again."""
+    from curriculum.site import cached_check, check_project
+
+    _other(project)
+    check_project(project)
+    assert cached_check(project) is not None  # nothing changed: replayed
+    (project / "docsrc" / "docpkg" / "tool.py").write_text("x = 1\n", encoding="utf-8")
+    assert cached_check(project) is None
+
+
+def test_a_hand_edit_of_a_committed_page_is_built(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pages in reference/ are inputs like any other: the quick stamp does not miss an edit of one."""
+    from rich.console import Console
+
+    from curriculum.site import build_site
+
+    config = project / "_quarto.yml"
+    text = config.read_text(encoding="utf-8").replace(
+        "    - cases/*.qmd\n", "    - cases/*.qmd\n    - reference/*.qmd\n"
+    )
+    config.write_text(
+        text + "quartodoc:\n  package: curriculum\n  dir: reference\n  sections: []\n", encoding="utf-8"
+    )
+    page = project / "reference" / "index.qmd"
+    page.parent.mkdir()
+    page.write_text("# API reference\n\nFirst words.\n", encoding="utf-8")
+    key = reference_key(project)
+    assert key is not None
+    (project / KEY_FILE).write_text(key.text(), encoding="utf-8")
+    real = subprocess.Popen
+
+    def popen(args: list[str], **kwargs: Any) -> subprocess.Popen[str]:
+        assert "curriculum.site._quartodoc" not in args, "the key is current: quartodoc must not run"
+        return real(args, **kwargs)
+
+    monkeypatch.setattr(_reference.subprocess, "Popen", popen)
+
+    def built() -> str:
+        build_site(project, engine="pandoc", console=Console(quiet=True))
+        return (project / "_site" / "reference" / "index.html").read_text(encoding="utf-8")
+
+    assert "First words." in built()
+    page.write_text("# API reference\n\nWords edited by hand.\n", encoding="utf-8")
+    assert "Words edited by hand." in built()
+
+
+def test_pages_quartodoc_rewrites_in_a_build_cost_one_more_build_at_most(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stamp records the pages as read before quartodoc rewrote them: one more build renders them."""
+    from rich.console import Console
+
+    from curriculum.site import build_site
+    from curriculum.site._quick import last_build
+
+    config = project / "_quarto.yml"
+    text = config.read_text(encoding="utf-8").replace(
+        "    - cases/*.qmd\n", "    - cases/*.qmd\n    - reference/*.qmd\n"
+    )
+    config.write_text(
+        text + "quartodoc:\n  package: curriculum\n  dir: reference\n  sections: []\n", encoding="utf-8"
+    )
+    real, runs = subprocess.Popen, []
+    writes = (
+        "import os, time; os.makedirs('reference', exist_ok=1); "
+        "open('reference/index.qmd', 'w').write(f'# API {time.time_ns()}')"
+    )
+
+    def popen(args: list[str], **kwargs: Any) -> subprocess.Popen[str]:
+        if "curriculum.site._quartodoc" not in args:
+            return real(args, **kwargs)  # another process (Pandoc)
+        runs.append(args)
+        return real([sys.executable, "-c", writes], **kwargs)  # quartodoc's pages, new each run
+
+    monkeypatch.setattr(_reference.subprocess, "Popen", popen)
+
+    def build() -> None:
+        build_site(project, engine="pandoc", console=Console(quiet=True))
+
+    build()  # no pages: quartodoc writes them
+    (project / KEY_FILE).write_text("sources stale\n", encoding="utf-8")
+    build()  # a stale key: quartodoc rewrites the pages the stamp had read
+    assert len(runs) == 2 and last_build(project, "resident", "pandoc", None) is None
+    build()  # the pages as quartodoc wrote them
+    page = (project / "_site" / "reference" / "index.html").read_text(encoding="utf-8")
+    assert (project / "reference" / "index.qmd").read_text(encoding="utf-8").split()[
+        -1
+    ] in page  # the last run's
+    assert (
+        len(runs) == 2 and last_build(project, "resident", "pandoc", None) is not None
+    )  # then nothing to do
 
 
 def test_a_failing_quartodoc_is_a_build_error_with_its_message(tmp_path: Path) -> None:

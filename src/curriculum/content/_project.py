@@ -407,10 +407,13 @@ class _Showing(Mapping[str, "Document[Any]"]):
 
 
 def generated_dirs() -> tuple[str, ...]:
-    """Return the folders the site build's pre-render owns (ignored by version control).
+    """Return the folders of pages the site build writes, which no author's page may be in.
 
     Each component kind with pages of its own has a folder (``quiz/``, ``cases/``;
-    see :mod:`curriculum.components`), then the API reference and the rules reference.
+    see :mod:`curriculum.components`), then the API reference and the rules
+    reference. All but the API reference are ignored by version control:
+    ``reference/`` is committed with its key, and quartodoc rewrites it only
+    when the key is stale (:mod:`curriculum.site._reference`).
     """
     from curriculum.components import COMPONENTS  # the kinds, registered above this layer
 

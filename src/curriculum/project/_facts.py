@@ -242,7 +242,8 @@ class Project:
         """Return every file a build of ``profile`` reads, in a stable order.
 
         The content, the configuration and every page the configuration names,
-        except the pages the build generates itself. When the configuration
+        except the pages the build generates itself (not those of the
+        committed API reference, ``reference/``). When the configuration
         cannot be read, its pages are not known; the configuration files are
         still inputs, so fixing them changes what a watcher sees. The
         configuration is read again (``reread``) unless the caller has just
@@ -256,7 +257,8 @@ class Project:
         Made by joining strings, without a path object per file: the build's
         stamp takes hundreds of them, every build.
         """
-        generated = tuple(f"{folder}/" for folder in generated_dirs())
+        # reference/'s pages are committed (quartodoc remakes them when their key is stale): inputs
+        generated = tuple(f"{folder}/" for folder in generated_dirs() if folder != "reference")
         try:
             config = self.config(profile, reread=reread)
             pages, published = config.pages(), [config.norms] if config.norms else []

@@ -59,7 +59,7 @@ from curriculum.errors import ContentError, CurriculumError, UsageError
 from curriculum.project import CACHE_DIR, Project, SiteConfig, package_files
 from curriculum.site._execute import FREEZE_DIR, notebook_cache
 from curriculum.site._quick import CHECK, CheckOutput, watched
-from curriculum.site._reference import INDEX, KEY_FILE, stale_reference
+from curriculum.site._reference import INDEX, KEY_FILE, reference_sources, stale_reference
 from curriculum.site._sources import E_PAGE, markdown_page
 
 __all__ = ["check_output", "check_project", "check_site", "page_problems", "writable_folders"]
@@ -93,10 +93,11 @@ def check_project(cwd: Path) -> CheckReport:
 
 
 def _check_inputs(root: Path) -> list[list[object]]:
-    """Return the stats of what a check reads: each profile's inputs, _freeze/, reference/, the package."""
+    """Return the stats of what a check reads: each profile's inputs, _freeze/, reference/, the packages."""
     project = Project(root)
     files = {str(p) for profile in project.profiles() for p in project.inputs(profile)}
     files |= {str(p) for p in package_files()} | {str(root / KEY_FILE), str(root / INDEX)}
+    files |= set(reference_sources(root))  # another package the API reference documents
     freeze = root / FREEZE_DIR
     files |= {str(p) for p in freeze.rglob("*")} if freeze.is_dir() else set()
     return watched(files, [str(root), str(freeze)])
@@ -207,8 +208,10 @@ def page_problems(config: SiteConfig, cur: Curriculum, kept: DocumentFacts | Non
     """Return why pages of the site cannot be built: missing, unreadable, or nested too deeply.
 
     Generated pages (the quiz list, a page per quiz and per case, the rules
-    reference, the API reference) do not exist before the build writes them,
-    so they count as present when the content will produce them.
+    reference) do not exist before the build writes them, so they count as
+    present when the content will produce them; so do the API reference's
+    pages, committed but remade by the build when missing or stale (CUR606
+    reports that), when ``_quarto.yml`` has a ``quartodoc:`` section.
 
     Parameters
     ----------

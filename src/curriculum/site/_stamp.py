@@ -39,7 +39,7 @@ from curriculum.site._quick import (
     watched,
     written,
 )
-from curriculum.site._reference import KEY_FILE
+from curriculum.site._reference import KEY_FILE, reference_sources
 
 __all__ = ["RACY_NS", "BuildStamp", "FileDigests"]
 
@@ -203,7 +203,13 @@ class BuildStamp:
         root = os.path.abspath(project.root)
         folders = {os.path.dirname(name) or "." for name in one_a_folder(self.digests.stats)}  # as `watched`
         folders = {folder for folder in folders if os.path.abspath(folder) != root}
-        self._read_as = {**{entry[0]: entry for entry in stats(sorted(folders))}, **self.digests.stats}
+        self.sources = reference_sources(project.root)
+        """The Python files of another package the API reference documents (:func:`reference_sources`)."""
+        folders |= {os.path.dirname(name) for name in one_a_folder(self.sources)}
+        self._read_as = {
+            **{entry[0]: entry for entry in stats([*sorted(folders), *self.sources])},
+            **self.digests.stats,
+        }
         self.key = hashlib.sha256(
             f"{package_fingerprint()}\0{profile}\0{out.resolve()}\0{inputs}".encode()
         ).hexdigest()
@@ -248,7 +254,7 @@ class BuildStamp:
             "pages": pages,
             "warnings": warnings,
             "files": watched(
-                [*self.inputs, *map(str, package_files()), str(self.project.root / KEY_FILE)],
+                [*self.inputs, *map(str, package_files()), str(self.project.root / KEY_FILE), *self.sources],
                 [str(self.project.root), str(self.out / MANIFEST), str(self.out), *sorted(folders)],
                 self._read_as,
             ),
