@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,20 @@ def test_nothing_runs_without_a_quartodoc_section(tmp_path: Path) -> None:
     assert job.process is None
     job.wait()
     assert not (tmp_path / "reference").exists()
+
+
+@pytest.fixture(autouse=True)
+def _versions_looked_up_again() -> Iterator[None]:
+    """The versions are looked up once a process: each test (some fake them) looks them up anew."""
+    _reference._version.cache_clear()
+    yield
+    _reference._version.cache_clear()
+
+
+def _fake_versions(monkeypatch: pytest.MonkeyPatch, version: Callable[[str], str]) -> None:
+    """Make ``version`` what the installed distributions' versions are (looked up anew)."""
+    monkeypatch.setattr(_reference.importlib.metadata, "version", version)
+    _reference._version.cache_clear()
 
 
 @pytest.fixture
@@ -118,7 +133,7 @@ def test_a_fresh_clone_with_a_current_key_runs_no_quartodoc(
     def not_installed(name: str) -> str:
         raise importlib.metadata.PackageNotFoundError(name)
 
-    monkeypatch.setattr(_reference.importlib.metadata, "version", not_installed)
+    _fake_versions(monkeypatch, not_installed)
     assert start_reference(clone).process is None  # a computer without quartodoc builds the site too
 
 
@@ -165,7 +180,7 @@ def test_without_quartodoc_committed_pages_are_kept_though_stale(
     def not_installed(name: str) -> str:
         raise importlib.metadata.PackageNotFoundError(name)
 
-    monkeypatch.setattr(_reference.importlib.metadata, "version", not_installed)
+    _fake_versions(monkeypatch, not_installed)
     job = start_reference(root)
     assert job.process is None and started == []
     job.wait()  # no BuildError: the pages stand
@@ -189,7 +204,7 @@ def test_another_quartodoc_version_runs_it_but_the_repository_is_current(
 ) -> None:
     """Another release may write other pages, so the build makes them; the check judges only the sources."""
     root = _committed(tmp_path)
-    monkeypatch.setattr(_reference.importlib.metadata, "version", lambda name: "99.0")
+    _fake_versions(monkeypatch, lambda name: "99.0")
     assert stale_reference(root) == []
     start_reference(root).wait()
     assert len(started) == 1 and "quartodoc 99.0\n" in (root / KEY_FILE).read_text(encoding="utf-8")
@@ -202,9 +217,7 @@ def test_another_griffe_version_runs_it_and_is_recorded(
     root = _committed(tmp_path)
     assert f"griffe {importlib.metadata.version('griffe')}\n" in (root / KEY_FILE).read_text(encoding="utf-8")
     real = importlib.metadata.version
-    monkeypatch.setattr(
-        _reference.importlib.metadata, "version", lambda name: "99.0" if name == "griffe" else real(name)
-    )
+    _fake_versions(monkeypatch, lambda name: "99.0" if name == "griffe" else real(name))
     assert stale_reference(root) == []
     start_reference(root).wait()
     assert len(started) == 1 and "griffe 99.0\n" in (root / KEY_FILE).read_text(encoding="utf-8")

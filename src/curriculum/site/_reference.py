@@ -18,6 +18,7 @@ nothing of the package, so it loads no more than quartodoc needs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.machinery
 import importlib.metadata
@@ -217,8 +218,9 @@ def reference_sources(root: Path) -> tuple[str, ...]:
     return key.files if key is not None else ()
 
 
+@functools.cache
 def _version(name: str) -> str:
-    """Return the installed version of the distribution ``name`` (empty: not installed)."""
+    """Return the installed version of the distribution ``name`` (empty: not installed); once a process."""
     try:
         return importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:
