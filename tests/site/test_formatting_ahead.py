@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -108,3 +109,18 @@ def test_a_bibliography_never_formatted_is_not_ready_until_citeproc_is_done(
     release.set()
     bib = load_curriculum(root).bibliography
     assert bib is not None and ahead.result(bib) == real(bib)
+
+
+def test_the_text_read_is_formatted_not_the_file_saved_since(root: Path) -> None:
+    """The forms are cached under the text the build read: they are its, whatever the file holds now."""
+    bib = load_curriculum(root).bibliography
+    assert bib is not None
+    key = sorted(bib.keys)[0]
+    year = re.search(r"\b(19|20)\d\d\b", format_references(bib)[key].parenthetical)
+    assert year is not None
+    path = root / "references.bib"
+    saved = re.sub(rf"(year\s*=\s*\{{?){year[0]}", r"\g<1>1888", path.read_text(encoding="utf-8"))
+    assert saved != path.read_text(encoding="utf-8")
+    path.write_text(saved, encoding="utf-8")  # the works' years, not their keys
+    _citeproc._cached(bib).unlink()  # formatted again, from the text read before the file was saved
+    assert year[0] in format_references(bib)[key].parenthetical

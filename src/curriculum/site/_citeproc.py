@@ -20,6 +20,7 @@ import itertools
 import json
 import re
 import subprocess
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from html.parser import HTMLParser
@@ -168,29 +169,11 @@ def _run_pandoc(bibliography: Bibliography, pandoc: str) -> dict[str, FormattedR
     # One citation of every work shows which works citeproc groups under shared names.
     together = "; ".join(f"@{k}" for k in keys)
     document = f"---\nnocite: '@*'\nlink-citations: true\n---\n\n{body}\n\n[{together}]\n"
-    try:
-        result = subprocess.run(
-            [
-                pandoc,
-                "--citeproc",
-                "--bibliography",
-                str(bibliography.path),
-                "-f",
-                "markdown",
-                "-t",
-                "html",
-                "--wrap=none",
-            ],
-            input=document,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise BuildError(f"Pandoc could not format the references: {exc}") from exc
-    if result.returncode != 0:
-        raise BuildError(f"Pandoc could not format the references: {result.stderr.strip()}")
+    # the text the result is cached under, not the file again (it may have been saved since it was read)
+    with tempfile.TemporaryDirectory(prefix="curriculum-citeproc-") as folder:
+        source = Path(folder) / f"references{bibliography.path.suffix or '.bib'}"
+        source.write_text(bibliography.text, encoding="utf-8")
+        result = _citeproc_run(pandoc, source, document, bibliography.display)
     cites: dict[str, list[str]] = {}
     for key, text in citation_texts(result.stdout):
         cites.setdefault(key, []).append(text.strip())
@@ -318,3 +301,40 @@ class FormattingAhead:
         if self._future is not None and bibliography.text == self._text:
             return self._future.result()
         return format_references(bibliography)
+
+
+def _citeproc_run(
+    pandoc: str, bibliography: Path, document: str, shown: str
+) -> subprocess.CompletedProcess[str]:
+    """Run citeproc on ``document`` with the BibTeX file ``bibliography`` (named ``shown`` in a message).
+
+    Raises
+    ------
+    BuildError
+        If Pandoc cannot run or cannot read the bibliography.
+    """
+    try:
+        result = subprocess.run(
+            [
+                pandoc,
+                "--citeproc",
+                "--bibliography",
+                str(bibliography),
+                "-f",
+                "markdown",
+                "-t",
+                "html",
+                "--wrap=none",
+            ],
+            input=document,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise BuildError(f"Pandoc could not format the references: {exc}") from exc
+    if result.returncode != 0:
+        message = result.stderr.strip().replace(str(bibliography), shown)
+        raise BuildError(f"Pandoc could not format the references: {message}")
+    return result
