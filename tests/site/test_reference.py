@@ -60,7 +60,7 @@ def test_nothing_runs_without_a_quartodoc_section(tmp_path: Path) -> None:
 
 @pytest.fixture(autouse=True)
 def _versions_looked_up_again() -> Iterator[None]:
-    """The versions are looked up once a process: each test (some fake them) looks them up anew."""
+    """The versions are looked up once a build: each test (some fake them) looks them up anew."""
     _reference._version.cache_clear()
     yield
     _reference._version.cache_clear()
@@ -301,6 +301,34 @@ def test_the_key_hashes_the_package_the_section_names(tmp_path: Path) -> None:
     config.write_text(config.read_text(encoding="utf-8").replace("docpkg", "docpkg.tool"), encoding="utf-8")
     module = reference_key(root)
     assert module is not None and [Path(f).name for f in module.files] == ["tool.py"]
+
+
+def test_quartodoc_installed_between_two_builds_of_one_process_is_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, started: list[list[str]]
+) -> None:
+    """``curriculum serve`` builds again in one process: each build looks the versions up anew."""
+    root = _committed(tmp_path)
+    edited = {**package_digests(), "errors.py": "0" * 64}  # the key is stale
+    monkeypatch.setattr(_reference, "package_digests", lambda: edited)
+    real = importlib.metadata.version
+
+    def not_installed(name: str) -> str:
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    _fake_versions(monkeypatch, not_installed)
+    assert start_reference(root).process is None  # without quartodoc the pages are kept
+    monkeypatch.setattr(_reference.importlib.metadata, "version", real)  # installed meanwhile
+    start_reference(root).wait()
+    assert len(started) == 1
+
+
+def test_a_dangling_link_in_the_documented_package_is_no_file_of_it(tmp_path: Path) -> None:
+    """An editor's lock file (``.#tool.py``, a link to nowhere) is left out, never a traceback."""
+    root = _other(tmp_path)
+    key = reference_key(root)
+    (root / "docsrc" / "docpkg" / ".#tool.py").symlink_to(root / "docsrc" / "docpkg" / "no-such-file")
+    assert reference_key(root) == key
+    assert stale_reference(root)  # no committed pages yet: reported, not raised
 
 
 def test_a_package_that_cannot_be_found_is_reported_where_it_is_named(

@@ -300,3 +300,28 @@ def test_with_quartodoc_running_the_build_waits_for_it_not_for_the_pages_rendere
     monkeypatch.setattr(_stages, "render_site", render_site)
     build_site(root, engine="pandoc", console=Console(quiet=True))
     assert waited == [True], "the build waited for the pages rendered ahead before its stages"
+
+
+def test_a_renderer_that_cannot_be_made_stops_the_head_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build's renderer failing (its cache folder, say) stops what renders ahead, as a failed check."""
+    from curriculum.site._render_ahead import RenderAhead
+
+    root = _cold_copy(tmp_path, "no-renderer")
+    closed: list[bool] = []
+    real_close = RenderAhead.close
+
+    def renderer_for(self: Any, *args: Any) -> Any:
+        raise OSError("cannot create the page cache")
+
+    def close(self: Any, *, stop: bool = False) -> None:
+        closed.append(stop)
+        real_close(self, stop=stop)
+
+    monkeypatch.setattr(RenderAhead, "renderer_for", renderer_for)
+    monkeypatch.setattr(RenderAhead, "close", close)
+    with pytest.raises(OSError, match="cannot create the page cache"):
+        build_site(root, engine="pandoc", console=Console(quiet=True))
+    assert closed == [True]
+    assert not [t for t in threading.enumerate() if t.name in ("render-ahead", "quartodoc")]

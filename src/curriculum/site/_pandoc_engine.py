@@ -103,11 +103,11 @@ class PandocEngine:
             ahead.start([] if build.refresh else edited_pages(build.config, stamp.digests.changed()))
             cur = build.check()  # pages that need no content are rendered meanwhile
             builder = build.builder(cur)
+            bib = cur.bibliography  # the text the builder's references were formatted from
+            renderer = ahead.renderer_for(builder.renderer.references, bib.text if bib is not None else None)
         except BaseException:
             ahead.close(stop=True)
             raise
-        bib = cur.bibliography  # the text the builder's references were formatted from
-        renderer = ahead.renderer_for(builder.renderer.references, bib.text if bib is not None else None)
         try:
             generated = build.prerender(cur, builder, reference=False)
             ahead.wait()

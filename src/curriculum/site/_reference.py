@@ -167,7 +167,12 @@ def reference_key(root: Path) -> ReferenceKey | None:
                 "", *versions, missing=f"names `package: {name}`, which Python cannot find here"
             )
         files = tuple(found.values())
-        digests = {file: text_digest(Path(path).read_bytes()) for file, path in found.items()}
+        try:
+            digests = {file: text_digest(Path(path).read_bytes()) for file, path in found.items()}
+        except OSError as exc:
+            return ReferenceKey(
+                "", *versions, missing=f"names `package: {name}`, whose {exc.filename} cannot be read"
+            )
     for file, digest in digests.items():
         if file.endswith(".py"):
             hasher.update(f"{file}\0{digest}\0".encode())
@@ -202,8 +207,8 @@ def _package_files(name: str, source_dir: Path | None) -> dict[str, str] | None:
         for top_dir, folders, names in os.walk(place):
             folders[:] = sorted(folder for folder in folders if folder != "__pycache__")
             for file in names:
-                if file.endswith(".py"):
-                    path = os.path.join(top_dir, file)
+                path = os.path.join(top_dir, file)
+                if file.endswith(".py") and os.path.isfile(path):  # not a dangling link (an editor's lock)
                     found.setdefault(Path(os.path.relpath(path, place)).as_posix(), path)
     return dict(sorted(found.items()))
 
@@ -220,7 +225,10 @@ def reference_sources(root: Path) -> tuple[str, ...]:
 
 @functools.cache
 def _version(name: str) -> str:
-    """Return the installed version of the distribution ``name`` (empty: not installed); once a process."""
+    """Return the installed version of the distribution ``name`` (empty: not installed).
+
+    Looked up once a build: :func:`start_reference` forgets what it found.
+    """
     try:
         return importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:
@@ -321,7 +329,12 @@ class ReferenceJob:
         write_atomic(self.root / KEY_FILE, self.key, within=self.root)
 
     def cancel(self) -> None:
-        """Stop the run (the build failed before it needed the reference)."""
+        """Stop the run (the build failed before it needed the reference).
+
+        Once a :meth:`wait` has taken the process, it is that wait's: the
+        caller stops it by killing the process (as
+        :meth:`~curriculum.site._render_ahead.RenderAhead.close` does).
+        """
         with self._lock:
             process, self.process = self.process, None
         if process is not None:
@@ -341,6 +354,7 @@ def start_reference(root: Path) -> ReferenceJob:
     ReferenceJob
         The run; :meth:`ReferenceJob.wait` before reading ``reference/``.
     """
+    _version.cache_clear()  # each build looks the versions up once (quartodoc installed meanwhile, say)
     key = reference_key(root)
     if key is None or (
         (root / INDEX).is_file() and (not key.version or key.current(ReferenceKey.read(root)))

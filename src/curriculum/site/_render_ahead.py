@@ -127,7 +127,9 @@ class RenderAhead:
         """Wait for quartodoc, and for the thread to have its renderer (not for the pages it renders).
 
         The thread has its renderer as soon as the references are formatted,
-        which the build has waited for already (its payload builder needs them).
+        which the build has usually waited for already (its payload builder
+        needs them); when the check read another text than the formatting
+        began with, this waits for that formatting to end.
 
         Raises
         ------
@@ -194,7 +196,8 @@ class RenderAhead:
         if self._edited is not None:
             self._edited.close()
         for thread in self._threads:
-            thread.join()
+            if thread.ident is not None:  # one that could not start is not waited for
+                thread.join()
 
     def _made(
         self, references: dict[str, FormattedReference] | None, text: str | None
