@@ -72,6 +72,23 @@ def _fake_versions(monkeypatch: pytest.MonkeyPatch, version: Callable[[str], str
     _reference._version.cache_clear()
 
 
+def _quick_quartodoc(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Record each quartodoc run of a build; a child that writes an index page runs in its place."""
+    real, runs = subprocess.Popen, []
+    writes = (
+        "import os; os.makedirs('reference', exist_ok=1); open('reference/index.qmd', 'w').write('# API')"
+    )
+
+    def popen(args: list[str], **kwargs: Any) -> subprocess.Popen[str]:
+        if "curriculum.site._quartodoc" not in args:
+            return real(args, **kwargs)  # another process (Pandoc)
+        runs.append(args)
+        return real([sys.executable, "-c", writes], **kwargs)  # quartodoc's pages, quickly
+
+    monkeypatch.setattr(_reference.subprocess, "Popen", popen)
+    return runs
+
+
 @pytest.fixture
 def started(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     """Record each quartodoc process started; a child that does nothing runs in its place."""
@@ -354,18 +371,7 @@ def test_a_build_sees_an_edit_of_the_documented_package(
     from curriculum.site import build_site
 
     _other(project)
-    real, runs = subprocess.Popen, []
-    writes = (
-        "import os; os.makedirs('reference', exist_ok=1); open('reference/index.qmd', 'w').write('# API')"
-    )
-
-    def popen(args: list[str], **kwargs: Any) -> subprocess.Popen[str]:
-        if "curriculum.site._quartodoc" not in args:
-            return real(args, **kwargs)  # another process (Pandoc)
-        runs.append(args)
-        return real([sys.executable, "-c", writes], **kwargs)  # quartodoc's pages, quickly
-
-    monkeypatch.setattr(_reference.subprocess, "Popen", popen)
+    runs = _quick_quartodoc(monkeypatch)
 
     def build() -> None:
         build_site(project, engine="pandoc", console=Console(quiet=True))
@@ -531,18 +537,7 @@ def test_a_build_refreshes_an_edited_key_though_nothing_else_changed(
     config = project / "_quarto.yml"
     section = "quartodoc:\n  package: curriculum\n  dir: reference\n  sections: []\n"
     config.write_text(config.read_text(encoding="utf-8") + section, encoding="utf-8")
-    real, runs = subprocess.Popen, []
-    writes = (
-        "import os; os.makedirs('reference', exist_ok=1); open('reference/index.qmd', 'w').write('# API')"
-    )
-
-    def popen(args: list[str], **kwargs: Any) -> subprocess.Popen[str]:
-        if "curriculum.site._quartodoc" not in args:
-            return real(args, **kwargs)  # another process (Pandoc)
-        runs.append(args)
-        return real([sys.executable, "-c", writes], **kwargs)  # quartodoc's pages, quickly
-
-    monkeypatch.setattr(_reference.subprocess, "Popen", popen)
+    runs = _quick_quartodoc(monkeypatch)
 
     def build() -> None:
         build_site(project, engine="pandoc", console=Console(quiet=True))

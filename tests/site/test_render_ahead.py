@@ -143,13 +143,16 @@ def test_a_failing_check_stops_the_pages_rendered_ahead_and_publishes_nothing(
     assert not (root / "_site").exists()
 
 
+@pytest.mark.parametrize("quartodoc", [False, True])
 def test_the_build_renders_on_without_waiting_for_the_pages_rendered_ahead(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quartodoc: bool
 ) -> None:
-    """Without quartodoc to wait for, the Pandoc stage begins while the thread still renders ahead."""
+    """The Pandoc stage begins while the thread still renders ahead, with quartodoc to wait for or not."""
     from curriculum.site import _stages
 
     root = _cold_copy(tmp_path, "on")
+    if quartodoc:
+        _fake_quartodoc(monkeypatch, 0)  # the build waits for it alone
     staged = threading.Event()
     waited: list[bool] = []
     real_rendered, real_render_site = _page_render.PageRenderer._rendered, _stages.render_site
@@ -273,33 +276,6 @@ def test_a_thread_that_cannot_begin_rendering_ahead_fails_the_build_and_leaves_n
     assert not [t for t in threading.enumerate() if t.name in ("render-ahead", "quartodoc")]
     assert {pid: c for pid, c in _children().items() if pid not in running} == {}
     assert not (root / "_site").exists()
-
-
-def test_with_quartodoc_running_the_build_waits_for_it_not_for_the_pages_rendered_ahead(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The Markdown pages are rendered ahead while the build waits for quartodoc alone, then renders on."""
-    from curriculum.site import _stages
-
-    root = _cold_copy(tmp_path, "quartodoc")
-    _fake_quartodoc(monkeypatch, 0)
-    staged = threading.Event()
-    waited: list[bool] = []
-    real_rendered, real_render_site = _page_render.PageRenderer._rendered, _stages.render_site
-
-    def rendered(self: Any, name: str, source: str, *args: Any, **options: Any) -> Any:
-        if threading.current_thread().name == "render-ahead" and not waited:
-            waited.append(staged.wait(timeout=30))  # held until the stages begin
-        return real_rendered(self, name, source, *args, **options)
-
-    def render_site(run: Any) -> Any:
-        staged.set()
-        return real_render_site(run)
-
-    monkeypatch.setattr(_page_render.PageRenderer, "_rendered", rendered)
-    monkeypatch.setattr(_stages, "render_site", render_site)
-    build_site(root, engine="pandoc", console=Console(quiet=True))
-    assert waited == [True], "the build waited for the pages rendered ahead before its stages"
 
 
 def test_a_renderer_that_cannot_be_made_stops_the_head_start(
