@@ -124,6 +124,13 @@ def test_the_test_project_configuration_is_clean(project: Path) -> None:
             id="bibliography-outside",
         ),
         pytest.param(
+            "bibliography: references.bib\n",
+            "bibliography: refs.bib\n",
+            "_quarto.yml:17:15: error CUR601: the bibliography `refs.bib` is not references.bib, which the "
+            "check, the components and the pages cite from (name `references.bib` (move the entries there))",
+            id="bibliography-another-file",
+        ),
+        pytest.param(
             "  output-dir: _site\n",
             "  output-dir: lessons/site\n",
             "_quarto.yml:3:15: error CUR601: the output folder `lessons/site` is inside a content folder",

@@ -494,7 +494,7 @@ class _Reader:
             yield f"{folder}/{match}" if folder else match, os.path.join(where, match)
 
     def bibliography(self, value: str) -> str | None:
-        """Return the bibliography's path: inside the project and, if it exists, a regular file."""
+        """Return the bibliography's path: ``references.bib``, which the check and every page cite from."""
         loc: Loc = ("bibliography",)
         clean = self.relative(value, loc, "the bibliography")
         if clean is not None and os.path.lexists(self.root / clean):
@@ -504,6 +504,15 @@ class _Reader:
                 display, pos = self.where(loc)
                 self.problems.append(refused.at(display, pos))
                 return None
+        if clean is not None and clean != "references.bib":
+            self.problem(
+                E_CONFIG,
+                loc,
+                f"the bibliography `{value}` is not references.bib, which the check, the components "
+                "and the pages cite from",
+                "name `references.bib` (move the entries there)",
+            )
+            return None
         return clean
 
     def output_dir(self, value: str) -> str:
