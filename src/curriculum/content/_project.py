@@ -727,12 +727,11 @@ class _Batch:
         if display is None:
             display = display_path(path or Path(file))
         if entry is not None:
-            if _confined(folder, leaf, self.confined, link):
-                found = _indexed(file, _stem(leaf), display, entry, self.root, self.confined, path)
-                if found is not None:
-                    _place(self.cur, *found)
-                    self.kept.append(entry)
-                    return
+            if _confined(folder, leaf, self.confined, link) and _indexable(entry):
+                doc = _IndexedDocument.of(file, _stem(leaf), display, entry, self.root, self.confined, path)
+                _place(self.cur, entry.kind, doc)
+                self.kept.append(entry)
+                return
             self.index.forget(name)  # damaged, or now a link out of the project: read (and refused)
         loaded = _load_one(self.cur, path or Path(file), display, self.reads, self.confined)
         if loaded is not None and info is not None and (found_entry := _entry(*loaded)) is not None:
@@ -795,28 +794,18 @@ index): the JSON pydantic wrote, a tab (which JSON text never holds), then the l
 back unparsed: the model is validated from its JSON, and the locations parsed only if a problem asks."""
 
 
-def _indexed(
-    file: str,
-    ident: str,
-    display: str,
-    entry: IndexEntry,
-    root: Path,
-    confined: Confined | None,
-    path: Path | None = None,
-) -> tuple[_Kind, Document[Any]] | None:
-    """Return the document an index entry describes, or None for an entry of an unknown kind (then read).
+def _indexable(entry: IndexEntry) -> bool:
+    """Whether an index entry is of a kind a document is taken from (else the file is read).
 
-    Its model and locations are read from the memo when first asked for
-    (:class:`_IndexedDocument`): a check or a build that reuses what it found
-    in an unchanged file never reads them, nor looks them up. The batch keeps
-    them for the next run (:meth:`_Batch.done`); if the memo lost them, the
-    file is read when they are first asked for, and they are stored again.
-    (The index holds only files that loaded without a problem, so one read
-    again later has none to report with the others'.)
+    Such a document's model and locations are read from the memo when first
+    asked for (:class:`_IndexedDocument`): a check or a build that reuses what
+    it found in an unchanged file never reads them, nor looks them up. The
+    batch keeps them for the next run (:meth:`_Batch.done`); if the memo lost
+    them, the file is read when they are first asked for, and they are stored
+    again. (The index holds only files that loaded without a problem, so one
+    read again later has none to report with the others'.)
     """
-    if entry.kind not in ("lesson", "notes", "techniques") and entry.kind not in FORMATS:
-        return None
-    return entry.kind, _IndexedDocument.of(file, ident, display, entry, root, confined, path)
+    return entry.kind in ("lesson", "notes", "techniques") or entry.kind in FORMATS
 
 
 class _IndexedDocument(Document[Any]):
