@@ -282,6 +282,7 @@ ROOT_EXPORTED = {
         "package_files",
         "text_digest",
         "text_value",
+        "tied_key",
     ],
     "curriculum._plain": [
         "MAP_FROM",

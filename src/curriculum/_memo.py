@@ -144,6 +144,7 @@ __all__ = [
     "package_files",
     "text_digest",
     "text_value",
+    "tied_key",
 ]
 
 _T = TypeVar("_T")
@@ -193,6 +194,15 @@ _PACKAGE_SUFFIXES = (".py", ".js", ".css", ".lua", ".j2", ".html")
 
 
 @functools.cache
+def tied_key(*parts: str) -> str:
+    """Return what a record of the build cache is kept under: this computer's key, the code key and ``parts``.
+
+    A record made on another computer (come with a repository) or by other
+    code has another key, so it is taken for none.
+    """
+    return hashlib.sha256("\0".join([machine_key(), code_key(), *parts]).encode()).hexdigest()
+
+
 def package_files() -> tuple[Path, ...]:
     """Return every file of the package a build's output depends on (code, templates, scripts, styles)."""
     return _code_files(Path(__file__).resolve().parent)

@@ -16,13 +16,12 @@ ignored); it holds the facts of the documents asked for at the last build.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from curriculum._memo import code_key, machine_key
+from curriculum._memo import tied_key
 from curriculum._plain import read_record
 from curriculum.content._files import write_atomic
 from curriculum.content._project import Document
@@ -53,7 +52,7 @@ class DocumentFacts:
     def __init__(self, path: Path, within: Path, name: str) -> None:
         self._path = path
         self._within = within
-        self._key = hashlib.sha256(f"{name}\0{machine_key()}\0{code_key()}".encode()).hexdigest()
+        self._key = tied_key(name)
         data = read_record(path)
         facts = data.get("documents") if data.get("key") == self._key else None
         self._before: dict[str, Any] = facts if isinstance(facts, dict) else {}

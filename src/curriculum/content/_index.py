@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from curriculum._cache import PROJECT_CACHE, RACY_NS
-from curriculum._memo import MAX_BYTES, code_key, machine_key
+from curriculum._memo import MAX_BYTES, tied_key
 from curriculum._plain import read_headed
 from curriculum.content._files import write_atomic
 from curriculum.errors import CurriculumError
@@ -89,7 +89,7 @@ class ContentIndex:
         self.root = root
         self.path = root / PROJECT_CACHE / INDEX_FILE
         self._started = time.time_ns()
-        self._key = hashlib.sha256(f"{VERSION}\0{machine_key()}\0{code_key()}".encode()).hexdigest()
+        self._key = tied_key(str(VERSION))
         self._seal = hashlib.sha256(self._key.encode() + b"\0")  # each entry's check starts so
         self._before: dict[bytes, list[bytes]] = {}
         self._at = 0

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from curriculum._memo import Memo, code_key, machine_key
+from curriculum._memo import Memo, tied_key
 from curriculum._plain import read_record
 from curriculum.content import (
     E_CONFIG,
@@ -874,7 +874,7 @@ class _Learnt:
 
     def __init__(self, path: Path, context: str) -> None:
         self._path = path
-        self._tie = hashlib.sha256(f"{machine_key()}\0{code_key()}\0{context}".encode()).hexdigest()
+        self._tie = tied_key(context)
         data = read_record(path)
         notebooks = data.get("notebooks") if data.get("tie") == self._tie else None
         self._before: dict[str, Any] = notebooks if isinstance(notebooks, dict) else {}

@@ -19,7 +19,6 @@ and time as recorded); it is recorded again, and trusted by a later build.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -27,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from curriculum._cache import RACY_NS
-from curriculum._memo import code_key, machine_key
+from curriculum._memo import tied_key
 from curriculum._plain import read_record
 from curriculum.content import write_atomic
 from curriculum.site._output_record import size_and_time
@@ -53,7 +52,7 @@ class GeneratedRecord:
     def __init__(self, path: Path, root: Path, shared: str) -> None:
         self._path = path
         self._folder = os.path.join(root, "")  # with its separator: a file's path is one concatenation
-        self._key = hashlib.sha256(f"{code_key()}\0{machine_key()}".encode()).hexdigest()
+        self._key = tied_key()
         self._shared = shared
         data = read_record(path)
         ours = data.get("key") == self._key

@@ -25,7 +25,7 @@ import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from curriculum._memo import code_key, machine_key
+from curriculum._memo import tied_key
 from curriculum._plain import RECORD_LIMIT, read_existing, read_record
 from curriculum.components import COMPONENTS, dom_id, lists_of, outline
 from curriculum.content import (
@@ -282,8 +282,7 @@ def _digest(data: bytes) -> str:
 
 def _record_key(root: Path | None) -> str:
     """Return what a record must be kept under: the form, this computer, the code and the project's folder."""
-    text = f"{_FORM}\0{machine_key()}\0{code_key()}\0{os.fspath(root) if root is not None else ''}"
-    return _digest(text.encode())
+    return tied_key(str(_FORM), os.fspath(root) if root is not None else "")
 
 
 def _well_formed(data: dict[str, Any]) -> bool:
