@@ -1382,3 +1382,8 @@ def test_a_journal_line_cut_just_before_its_check_is_skipped(
     new_process()
     with memo_session(tmp_path):
         assert RAW.get(text, lambda: value) == value, "computed again, not the value cut short"
+
+
+def test_the_package_is_listed_once_a_process() -> None:
+    """The code key, the stamps and the check each ask for the package's files: one listing serves them all."""
+    assert _memo.package_files() is _memo.package_files()

@@ -138,11 +138,11 @@ __all__ = [
     "Memo",
     "code_key",
     "in_session",
+    "lf_digest",
     "machine_key",
     "memo_session",
     "package_digests",
     "package_files",
-    "text_digest",
     "text_value",
     "tied_key",
 ]
@@ -193,7 +193,6 @@ def machine_key() -> str:
 _PACKAGE_SUFFIXES = (".py", ".js", ".css", ".lua", ".j2", ".html")
 
 
-@functools.cache
 def tied_key(*parts: str) -> str:
     """Return what a record of the build cache is kept under: this computer's key, the code key and ``parts``.
 
@@ -203,6 +202,7 @@ def tied_key(*parts: str) -> str:
     return hashlib.sha256("\0".join([machine_key(), code_key(), *parts]).encode()).hexdigest()
 
 
+@functools.cache
 def package_files() -> tuple[Path, ...]:
     """Return every file of the package a build's output depends on (code, templates, scripts, styles)."""
     return _code_files(Path(__file__).resolve().parent)
@@ -249,7 +249,7 @@ def _code() -> str:
 
 @functools.cache
 def package_digests() -> dict[str, str]:
-    """Return the :func:`text_digest` of each of :func:`package_files`, by its path (read once a process).
+    """Return the :func:`lf_digest` of each of :func:`package_files`, by its path (read once a process).
 
     The code key hashes them all; the API reference's key
     (:func:`curriculum.site._reference.reference_key`) those of the Python
@@ -257,10 +257,10 @@ def package_digests() -> dict[str, str]:
     checkout with CRLF line endings (Windows) has the digests of one with LF.
     """
     package = Path(__file__).resolve().parent
-    return {path.relative_to(package).as_posix(): text_digest(path.read_bytes()) for path in package_files()}
+    return {path.relative_to(package).as_posix(): lf_digest(path.read_bytes()) for path in package_files()}
 
 
-def text_digest(data: bytes) -> str:
+def lf_digest(data: bytes) -> str:
     """Return the SHA-256 of a text file's bytes with its line endings made LF (from CRLF or CR).
 
     What Git's ``autocrlf`` changes does not change it: a file has one digest on every computer.
