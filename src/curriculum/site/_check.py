@@ -95,7 +95,7 @@ def check_project(cwd: Path) -> CheckReport:
 def _check_inputs(root: Path) -> list[list[object]]:
     """Return the stats of what a check reads: each profile's inputs, _freeze/, reference/, the packages."""
     project = Project(root)
-    files = {str(p) for profile in project.profiles() for p in project.inputs(profile)}
+    files = {name for profile in project.profiles() for name in project.input_names(profile)}
     files |= {str(p) for p in package_files()} | {str(root / KEY_FILE), str(root / INDEX)}
     files |= set(reference_sources(root))  # another package the API reference documents
     freeze = root / FREEZE_DIR

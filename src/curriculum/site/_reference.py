@@ -33,7 +33,7 @@ from pathlib import Path
 
 import yaml
 
-from curriculum._memo import package_digests, text_digest
+from curriculum._memo import lf_digest, package_digests
 from curriculum.content import E_REFERENCE, Diagnostic, read_existing, write_atomic
 from curriculum.errors import BuildError
 from curriculum.site._quartodoc import NO_QUARTODOC
@@ -168,7 +168,7 @@ def reference_key(root: Path) -> ReferenceKey | None:
             )
         files = tuple(found.values())
         try:
-            digests = {file: text_digest(Path(path).read_bytes()) for file, path in found.items()}
+            digests = {file: lf_digest(Path(path).read_bytes()) for file, path in found.items()}
         except OSError as exc:
             return ReferenceKey(
                 "", *versions, missing=f"names `package: {name}`, whose {exc.filename} cannot be read"
