@@ -28,8 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from curriculum._memo import machine_key
-from curriculum.project import package_fingerprint
+from curriculum._memo import tied_key
 from curriculum.site._record_file import RecordFile
 
 __all__ = ["KeyText", "OutputRecord", "size_and_time"]
@@ -75,8 +74,7 @@ class OutputRecord:
     ) -> None:
         self._folder = os.fspath(out)
         self._on_kept = on_kept
-        shared = json.dumps([package_fingerprint(), machine_key(), site], ensure_ascii=False)
-        self._shared = hashlib.sha256(shared.encode()).hexdigest()  # hashed once: it names every page
+        self._shared = tied_key(_JSON.encode(site))  # hashed once: it names every page
         self._file = RecordFile(path, ("entries", "notes"))
         record = self._file.read()
         self._before: dict[str, Any] = record["entries"]
