@@ -90,7 +90,9 @@ class PandocEngine:
             recover(build.target)  # a build killed while swapping folders left the previous site aside
         except OSError as exc:
             raise BuildError(f"cannot repair {build.target} after an interrupted build: {exc}") from exc
-        stamp = BuildStamp(build.project, build.profile, build.target, build.cache / "build.json")
+        stamp = BuildStamp(
+            build.project, build.profile, build.target, build.cache / "build.json", reference.sources
+        )
         if not build.refresh and reference.process is None and stamp.unchanged():  # else it may change pages
             build.warnings = stamp.warnings
             pages = len(build.config.pages())

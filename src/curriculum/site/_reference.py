@@ -216,8 +216,9 @@ def _package_files(name: str, source_dir: Path | None) -> dict[str, str] | None:
 def reference_sources(root: Path) -> tuple[str, ...]:
     """Return the Python files the API reference documents, when they are not curriculum's (empty otherwise).
 
-    The build's quick stamp and the check's record watch them beside the
-    package's own files, so an edit of the documented package is seen.
+    The check's record watches them beside the package's own files, so an
+    edit of the documented package is seen (a build's stamps have them from
+    its :class:`ReferenceJob`, which computed the key once).
     """
     key = reference_key(root)
     return key.files if key is not None else ()
@@ -293,11 +294,15 @@ class ReferenceJob:
         What :data:`KEY_FILE` records once the run succeeds (empty: nothing to do).
     process : subprocess.Popen[str] | None
         The child process, while it runs.
+    sources : tuple[str, ...]
+        The Python files of another package the reference documents (its key's
+        ``files``; empty for curriculum's own): the build's stamps watch them.
     """
 
     root: Path
     key: str = ""
     process: subprocess.Popen[str] | None = None
+    sources: tuple[str, ...] = ()
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
     """Held while :meth:`wait` or :meth:`cancel` takes the process: only one of them waits for it."""
 
@@ -356,10 +361,10 @@ def start_reference(root: Path) -> ReferenceJob:
     """
     _version.cache_clear()  # each build looks the versions up once (quartodoc installed meanwhile, say)
     key = reference_key(root)
-    if key is None or (
-        (root / INDEX).is_file() and (not key.version or key.current(ReferenceKey.read(root)))
-    ):
+    if key is None:
         return ReferenceJob(root)
+    if (root / INDEX).is_file() and (not key.version or key.current(ReferenceKey.read(root))):
+        return ReferenceJob(root, sources=key.files)
     process = subprocess.Popen(  # -P: the project's folder is not where modules come from
         [sys.executable, "-P", "-m", "curriculum.site._quartodoc", str(root)],
         cwd=root,
@@ -369,7 +374,7 @@ def start_reference(root: Path) -> ReferenceJob:
         text=True,
         errors="replace",  # its message is shown, whatever bytes it is in
     )
-    return ReferenceJob(root, key.text(), process)
+    return ReferenceJob(root, key.text(), process, key.files)
 
 
 def api_reference(root: Path) -> None:

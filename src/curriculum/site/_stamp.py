@@ -39,7 +39,7 @@ from curriculum.site._quick import (
     watched,
     written,
 )
-from curriculum.site._reference import KEY_FILE, reference_sources
+from curriculum.site._reference import KEY_FILE
 
 __all__ = ["RACY_NS", "BuildStamp", "FileDigests"]
 
@@ -185,9 +185,14 @@ class BuildStamp:
         The output folder.
     path : Path
         Where the stamp of the last successful build is kept (in the build cache).
+    sources : tuple[str, ...]
+        The Python files of another package the API reference documents
+        (:attr:`~curriculum.site._reference.ReferenceJob.sources`).
     """
 
-    def __init__(self, project: Project, profile: str, out: Path, path: Path) -> None:
+    def __init__(
+        self, project: Project, profile: str, out: Path, path: Path, sources: tuple[str, ...] = ()
+    ) -> None:
         self.project = project
         self.profile = profile
         self.path = path
@@ -203,8 +208,7 @@ class BuildStamp:
         root = os.path.abspath(project.root)
         folders = {os.path.dirname(name) or "." for name in one_a_folder(self.digests.stats)}  # as `watched`
         folders = {folder for folder in folders if os.path.abspath(folder) != root}
-        self.sources = reference_sources(project.root)
-        """The Python files of another package the API reference documents (:func:`reference_sources`)."""
+        self.sources = sources
         folders |= {os.path.dirname(name) for name in one_a_folder(self.sources)}
         self._read_as = {
             **{entry[0]: entry for entry in stats([*sorted(folders), *self.sources])},
