@@ -78,6 +78,7 @@ EXPORTED = {
         "register",
     ],
     "curriculum.content": [
+        "BIBLIOGRAPHY",
         "CHECK_RECORD",
         "CITATION",
         "COMPETENCY_DOMAINS",

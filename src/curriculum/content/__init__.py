@@ -13,7 +13,7 @@ project's files read and written safely (:func:`read_bytes`,
 (:func:`cited_keys`) the renderer shares with the checks.
 """
 
-from curriculum.content._bibliography import Bibliography, read_bibliography
+from curriculum.content._bibliography import BIBLIOGRAPHY, Bibliography, read_bibliography
 from curriculum.content._build_rules import E_CONFIG, E_EXECUTE, E_FREEZE, E_PAGE, E_PANDOC, E_REFERENCE
 from curriculum.content._calls import Call, CellCode, parse_cells
 from curriculum.content._check import CheckReport, check_curriculum, check_paths, describe
@@ -106,6 +106,7 @@ from curriculum.content._worksheets import WORKSHEET_FIELDS
 from curriculum.content._yaml import Loc, LocMap, Pos, load_yaml, parse_yaml
 
 __all__ = [
+    "BIBLIOGRAPHY",
     "CHECK_RECORD",
     "CITATION",
     "COMPETENCY_DOMAINS",

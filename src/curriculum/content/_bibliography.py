@@ -22,7 +22,10 @@ from curriculum._cache import cache_dir
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
 from curriculum.content._source import Source
 
-__all__ = ["Bibliography", "PandocRead", "read_bibliography"]
+__all__ = ["BIBLIOGRAPHY", "Bibliography", "PandocRead", "read_bibliography"]
+
+BIBLIOGRAPHY = "references.bib"
+"""The project's bibliography: the check, the components and every page cite from it."""
 
 E_BIB = RULES.add("CUR120", Severity.error, "Pandoc cannot read an entry of references.bib.")
 E_BIB_DUPLICATE = RULES.add("CUR121", Severity.error, "Two entries of references.bib share a key.")

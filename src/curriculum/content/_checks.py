@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from curriculum._memo import Memo
+from curriculum.content._bibliography import BIBLIOGRAPHY
 from curriculum.content._calls import Call, CellCode, parse_cells, signatures
 from curriculum.content._citations import UNRESOLVED_BY_FILE, cited_keys
 from curriculum.content._diagnostics import RULES, Severity
@@ -584,7 +585,7 @@ def bibliography(cur: Curriculum) -> Iterator[Finding]:
         return
     yield Finding(
         NO_BIBLIOGRAPHY.at(
-            "references.bib",
+            BIBLIOGRAPHY,
             (1, 1),
             "the project has no references.bib",
             "create it; every citation must resolve there",

@@ -26,7 +26,7 @@ from pydantic import BaseModel
 
 from curriculum._memo import Memo, in_session, memo_session, text_value
 from curriculum._root import PROJECT_FILE, find_root
-from curriculum.content._bibliography import Bibliography, PandocRead, read_bibliography
+from curriculum.content._bibliography import BIBLIOGRAPHY, Bibliography, PandocRead, read_bibliography
 from curriculum.content._diagnostics import RULES, Diagnostic, Severity
 from curriculum.content._files import (
     Confined,
@@ -435,7 +435,7 @@ def project_file_names(root: Path) -> list[str]:
     for folder, _, names in _content_names(root):
         prefix = os.path.join(folder, "")  # the folder and one separator, as a path joins a name
         files += [prefix + name for name in names]
-    bib = root / "references.bib"
+    bib = root / BIBLIOGRAPHY
     if bib.is_file():
         files.append(os.fspath(bib))
     return files
@@ -507,7 +507,7 @@ def load_curriculum(root: Path) -> Curriculum:
     with memo_session(root):  # the models and places the index names are kept there
         index = ContentIndex(root)
         batch = _Batch(Curriculum(root), root, index)
-        bib = root / "references.bib"
+        bib = root / BIBLIOGRAPHY
         if bib.is_file():
             batch.load(bib)  # first: Pandoc reads it meanwhile
         for folder, relative, names in _content_names(root):

@@ -30,6 +30,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from curriculum.content import (
+    BIBLIOGRAPHY,
     E_CONFIG,
     E_OUTSIDE,
     Confined,
@@ -504,7 +505,7 @@ class _Reader:
                 display, pos = self.where(loc)
                 self.problems.append(refused.at(display, pos))
                 return None
-        if clean is not None and clean != "references.bib":
+        if clean is not None and clean != BIBLIOGRAPHY:
             self.problem(
                 E_CONFIG,
                 loc,

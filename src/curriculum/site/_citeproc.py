@@ -27,7 +27,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from curriculum._cache import cache_dir
-from curriculum.content import Bibliography, read_bibliography, read_source, write_atomic
+from curriculum.content import BIBLIOGRAPHY, Bibliography, read_bibliography, read_source, write_atomic
 from curriculum.errors import BuildError, CurriculumError
 from curriculum.render import FormattedReference
 
@@ -241,7 +241,7 @@ class FormattingAhead:
     def __init__(self, root: Path) -> None:
         self._text: str | None = None
         self._future: Future[dict[str, FormattedReference]] | None = None
-        source, problems = read_source(root / "references.bib", "references.bib", root)
+        source, problems = read_source(root / BIBLIOGRAPHY, BIBLIOGRAPHY, root)
         if source is None or problems:
             return  # the check reports it
         bibliography, problems = read_bibliography(source, with_pandoc=False)

@@ -21,7 +21,7 @@ from typing import Protocol
 
 from curriculum._memo import machine_key
 from curriculum.components import Mount
-from curriculum.content import read_existing, write_atomic
+from curriculum.content import BIBLIOGRAPHY, read_existing, write_atomic
 from curriculum.project import SiteConfig, package_fingerprint
 from curriculum.render import FormattedReference, GeneratedPage
 from curriculum.site._page_worker import PageWorker, WorkerClosed
@@ -123,7 +123,7 @@ class PageRenderer:
         self.executable = pypandoc.get_pandoc_path()
         self.cache = cache
         self.bibliography = PageBibliography(
-            config.root / (config.bibliography or "references.bib"),
+            config.root / BIBLIOGRAPHY,
             cache / "bibliography",
             references,
             self.executable,

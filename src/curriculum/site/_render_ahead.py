@@ -30,7 +30,7 @@ import threading
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING
 
-from curriculum.content import generated_dirs
+from curriculum.content import BIBLIOGRAPHY, generated_dirs
 from curriculum.errors import BuildError, CurriculumError
 from curriculum.site._page_render import PageRenderer
 from curriculum.site._page_worker import WorkerClosed
@@ -236,8 +236,7 @@ class RenderAhead:
         # without the references formatted ahead, only a site without a bibliography renders ahead: a page
         # rendered without its citations' forms would be kept under the name of the page rendered with them
         if references is None:
-            bibliography = config.root / (config.bibliography or "references.bib")
-            return None if bibliography.is_file() else self._made(None, None)
+            return None if (config.root / BIBLIOGRAPHY).is_file() else self._made(None, None)
         assert formatting is not None
         return self._made(references, formatting.text)
 
