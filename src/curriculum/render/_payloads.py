@@ -319,6 +319,16 @@ class PayloadBuilder:
         """
         return self._remembered.get((what, shown))
 
+    @property
+    def bibliography_text(self) -> str | None:
+        """The text of the bibliography the references were formatted from (None: the content has none).
+
+        The pages' renderer names its cache entries by it (see
+        :class:`~curriculum.site._page_render.PageRenderer`).
+        """
+        bib = self.curriculum.bibliography
+        return bib.text if bib is not None else None
+
     @functools.cached_property
     def shared_digest(self) -> str:
         """A digest of what every payload may read besides its own document.

@@ -105,8 +105,7 @@ class PandocEngine:
             ahead.start([] if build.refresh else edited_pages(build.config, stamp.digests.changed()))
             cur = build.check()  # pages that need no content are rendered meanwhile
             builder = build.builder(cur)
-            bib = cur.bibliography  # the text the builder's references were formatted from
-            renderer = ahead.renderer_for(builder.renderer.references, bib.text if bib is not None else None)
+            renderer = ahead.renderer_for(builder.renderer.references, builder.bibliography_text)
         except BaseException:
             ahead.close(stop=True)
             raise

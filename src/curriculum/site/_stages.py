@@ -187,9 +187,10 @@ class Render:
     def renderer(self) -> PageRenderer:
         """Return the render's Pandoc renderer (made the first time)."""
         if self.pages is None:
-            bib = self.builder.curriculum.bibliography  # the text the references were formatted from
-            text = bib.text if bib is not None else None
-            self.pages = PageRenderer(self.config, self.cache, self.builder.renderer.references, text)
+            builder = self.builder
+            self.pages = PageRenderer(
+                self.config, self.cache, builder.renderer.references, builder.bibliography_text
+            )
         return self.pages
 
     def write(self, name: str, text: str) -> None:
