@@ -48,7 +48,7 @@ import hashlib
 import json
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from itertools import chain, compress
+from itertools import chain
 from pathlib import Path
 from typing import Any, NamedTuple, cast
 
@@ -370,9 +370,8 @@ class CheckRecord:
         else unknown (None).
         """
         then = self._then.columns[3]
-        read = self._read_names.union(
-            compress(self._names, map(self._read_places.__contains__, self._name_at))
-        )
+        places = self._name_at
+        read = self._read_names.union(places[p] for p in self._read_places if p in places)  # as many as read
         models = [self._model_now(d) if d in read else None for d in names]
         held = [self._held.get(d, then[self._place_then[d]] if d in self._fresh else None) for d in names]
         return [models, held]
