@@ -431,14 +431,6 @@ class Mount:
         """Keep the payload ``key`` names (:meth:`unread_key`) for the next build, unread."""
         builder.keep(_PAYLOADS, self._what, self.shows, key)
 
-    def document_digest(self, builder: PayloadBuilder) -> str:
-        """Return the digest of the text of the content file the call names (``-``: none).
-
-        With the mount itself, :attr:`PayloadBuilder.shared_digest` and the
-        package's code, it names :meth:`unread_key`: while they stand, so does the key.
-        """
-        return builder.document_digest(self.shows)
-
     @staticmethod
     def keep_payloads(keys: list[str]) -> None:
         """Keep the payloads ``keys`` name (each a mount's :meth:`unread_key`) for the next build, unread.

@@ -216,19 +216,17 @@ class PayloadBuilder:
     def _also_text(self, text: str, also: list[tuple[str, str]]) -> str:
         """Return ``text`` followed by what names each document of ``also`` (its text's digest)."""
         return "".join(
-            [text, *(f"\0{folder}/{ident}\0{self._digest_of(folder, ident)}" for folder, ident in also)]
+            [text, *(f"\0{folder}/{ident}\0{self.document_digest(folder, ident)}" for folder, ident in also)]
         )
 
-    def document_digest(self, shown: tuple[str, str | None]) -> str:
-        """Return the digest of the text of the document ``shown`` (a table and an id; ``-``: none).
+    def document_digest(self, folder: str, ident: str | None) -> str:
+        """Return the digest of the text of the document ``ident`` of table ``folder`` (``-``: none).
 
-        What :meth:`key_of` names a result by, besides what names it in its
-        memo and :attr:`shared_digest`.
+        Of every document's, for :data:`EVERY`. What :meth:`key_of` names a
+        result by, besides what names it in its memo and :attr:`shared_digest`;
+        with a mount, the shared digest and the package's code, it names the
+        mount's :meth:`~curriculum.components.Mount.unread_key`.
         """
-        return self._digest_of(*shown)
-
-    def _digest_of(self, folder: str, ident: str | None) -> str:
-        """Return the digest of a document's text (of every document's, for :data:`EVERY`; ``-``: none)."""
         table = self.curriculum.tables.get(folder, {})
         if ident == EVERY:
             return hashlib.sha256(
@@ -309,7 +307,7 @@ class PayloadBuilder:
         table = self.curriculum.tables.get(folder, {})
         if not memo.persistent or (ident not in (None, EVERY) and ident not in table):
             return None
-        return f"{what}\0{folder}/{ident}\0{self._digest_of(folder, ident)}"
+        return f"{what}\0{folder}/{ident}\0{self.document_digest(folder, ident)}"
 
     def remembered_key(self, what: str, shown: tuple[str, str | None]) -> str | None:
         """Return the memo key of a result :meth:`remembered` kept this build (None: it did not keep it).

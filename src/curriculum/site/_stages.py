@@ -665,7 +665,7 @@ def _page_inputs(builder: PayloadBuilder, planned: str, mounts: list[Mount]) -> 
     payload's key (:meth:`Mount.unread_key`). The site (every page's title, the
     sidebar, the package) names every entry of the wrap stage's record.
     """
-    return [planned, *(mount.document_digest(builder) for mount in mounts)]
+    return [planned, *(builder.document_digest(*mount.shows) for mount in mounts)]
 
 
 def _standing(
