@@ -282,6 +282,7 @@ ROOT_EXPORTED = {
         "memo_session",
         "package_digests",
         "package_files",
+        "read_tied",
         "text_value",
         "tied_key",
     ],

@@ -1385,5 +1385,5 @@ def test_a_journal_line_cut_just_before_its_check_is_skipped(
 
 
 def test_the_package_is_listed_once_a_process() -> None:
-    """The code key, the stamps and the check each ask for the package's files: one listing serves them all."""
+    """The code key, the stamps and the check each ask for the package's files: one listing serves all."""
     assert _memo.package_files() is _memo.package_files()

@@ -130,7 +130,7 @@ from typing import Any, Generic, TypeVar, cast
 
 import curriculum._memo_journal as _journal
 from curriculum._cache import PROJECT_CACHE, cache_dir
-from curriculum._plain import read_headed
+from curriculum._plain import read_headed, read_record
 from curriculum._version import __version__
 
 __all__ = [
@@ -143,6 +143,7 @@ __all__ = [
     "memo_session",
     "package_digests",
     "package_files",
+    "read_tied",
     "text_value",
     "tied_key",
 ]
@@ -200,6 +201,16 @@ def tied_key(*parts: str) -> str:
     code has another key, so it is taken for none.
     """
     return hashlib.sha256("\0".join([machine_key(), code_key(), *parts]).encode()).hexdigest()
+
+
+def read_tied(path: Path, key: str, *, under: str = "key") -> dict[str, Any]:
+    """Return the record ``path`` holds if it is kept under ``key`` (:func:`tied_key`, its field ``under``).
+
+    Empty otherwise: no record, a damaged one (:func:`~curriculum._plain.read_record`),
+    or one of another computer, code or form.
+    """
+    data = read_record(path)
+    return data if data.get(under) == key else {}
 
 
 @functools.cache

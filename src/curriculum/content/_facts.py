@@ -21,8 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from curriculum._memo import tied_key
-from curriculum._plain import read_record
+from curriculum._memo import read_tied, tied_key
 from curriculum.content._files import write_atomic
 from curriculum.content._project import Document
 from curriculum.errors import CurriculumError
@@ -53,8 +52,7 @@ class DocumentFacts:
         self._path = path
         self._within = within
         self._key = tied_key(name)
-        data = read_record(path)
-        facts = data.get("documents") if data.get("key") == self._key else None
+        facts = read_tied(path, self._key).get("documents")
         self._before: dict[str, Any] = facts if isinstance(facts, dict) else {}
         self._now: dict[str, list[Any]] = {}
         self.made = 0

@@ -35,8 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from curriculum._memo import Memo, tied_key
-from curriculum._plain import read_record
+from curriculum._memo import Memo, read_tied, tied_key
 from curriculum.content import (
     E_CONFIG,
     E_EXECUTE,
@@ -875,8 +874,7 @@ class _Learnt:
     def __init__(self, path: Path, context: str) -> None:
         self._path = path
         self._tie = tied_key(context)
-        data = read_record(path)
-        notebooks = data.get("notebooks") if data.get("tie") == self._tie else None
+        notebooks = read_tied(path, self._tie, under="tie").get("notebooks")
         self._before: dict[str, Any] = notebooks if isinstance(notebooks, dict) else {}
         self._now: dict[str, list[Any]] = {}
 

@@ -26,8 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from curriculum._cache import RACY_NS
-from curriculum._memo import tied_key
-from curriculum._plain import read_record
+from curriculum._memo import read_tied, tied_key
 from curriculum.content import write_atomic
 from curriculum.site._output_record import size_and_time
 
@@ -54,12 +53,11 @@ class GeneratedRecord:
         self._folder = os.path.join(root, "")  # with its separator: a file's path is one concatenation
         self._key = tied_key()
         self._shared = shared
-        data = read_record(path)
-        ours = data.get("key") == self._key
+        data = read_tied(path, self._key)  # empty when of another computer or code
         entries, at = data.get("entries"), data.get("at")
-        self._before: dict[str, Any] = entries if ours and isinstance(entries, dict) else {}
-        self._since = (at if ours and isinstance(at, int) else 0) - RACY_NS
-        self._alone = ours and data.get("shared") == shared
+        self._before: dict[str, Any] = entries if isinstance(entries, dict) else {}
+        self._since = (at if isinstance(at, int) else 0) - RACY_NS
+        self._alone = bool(data) and data.get("shared") == shared
         self._racy = False
         self._now: dict[str, list[Any]] = {}
 
