@@ -236,6 +236,7 @@ EXPORTED = {
         "Renderer",
         "Where",
         "html_templates",
+        "package_templates",
         "placed",
         "raw_html",
         "reference_list",

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import html
+from pathlib import Path
+from typing import Any
 
+import jinja2
+import pytest
 from markupsafe import Markup
 
-from curriculum.render import html_templates
+from curriculum.render import html_templates, package_templates
 
 HOSTILE = """<script>alert('x')</script> & "quoted" 'single'"""
 
@@ -32,3 +36,63 @@ def test_every_host_panel_escapes_its_text() -> None:
     for markup in (problem, table):
         assert "<script>" not in markup and html.escape(HOSTILE) in markup
     assert "<td></td>" in table  # no score: an empty cell, not "None"
+
+
+def _fresh(package: str = "curriculum.hosts", **options: object) -> jinja2.Environment:
+    """A new environment, as a new process makes it (the function's own cache left out)."""
+    options = options or {"autoescape": True, "trim_blocks": True}
+    return package_templates.__wrapped__(package, **options)  # type: ignore[no-any-return]
+
+
+def _compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Return the list of templates Jinja compiles from their source from now on."""
+    compiled: list[str] = []
+    original = jinja2.Environment.compile
+
+    def spy(self: jinja2.Environment, source: str, name: str | None = None, *args: Any, **kw: Any) -> Any:
+        compiled.append(str(name))
+        return original(self, source, name, *args, **kw)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", spy)
+    return compiled
+
+
+def test_a_template_compiled_once_is_loaded_by_the_next_process_without_compiling(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CURRICULUM_CACHE_DIR", str(tmp_path))
+    compiled = _compiles(monkeypatch)
+    first = _fresh().get_template("problem.html.j2").render(message="m", diagnostics=["d"])
+    assert compiled == ["problem.html.j2"]
+    assert len(list((tmp_path / "templates").glob("*/*.cache"))) == 1
+    again = _fresh().get_template("problem.html.j2").render(message="m", diagnostics=["d"])
+    assert compiled == ["problem.html.j2"] and again == first
+
+
+def test_environments_with_other_options_never_share_a_compiled_template(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CURRICULUM_CACHE_DIR", str(tmp_path))
+    compiled = _compiles(monkeypatch)
+    trimmed = _fresh().get_template("problem.html.j2").render(message="m", diagnostics=["d"])
+    kept = _fresh(autoescape=True).get_template("problem.html.j2").render(message="m", diagnostics=["d"])
+    assert compiled == ["problem.html.j2", "problem.html.j2"]
+    assert trimmed != kept  # trim_blocks is compiled in: the second would be wrong with the first's code
+    assert len(list((tmp_path / "templates").iterdir())) == 2
+
+
+def test_a_damaged_or_unwritable_cache_means_compiling_again_never_an_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CURRICULUM_CACHE_DIR", str(tmp_path))
+    expected = _fresh().get_template("problem.html.j2").render(message="m", diagnostics=["d"])
+    [kept] = (tmp_path / "templates").glob("*/*.cache")
+    compiled = _compiles(monkeypatch)
+    for damage in (kept.read_bytes()[:20] + b"\x80garbage", b"", kept.read_bytes()[:-9]):
+        kept.write_bytes(damage)
+        assert _fresh().get_template("problem.html.j2").render(message="m", diagnostics=["d"]) == expected
+    assert len(compiled) == 3
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the cache folder would be", encoding="utf-8")
+    monkeypatch.setenv("CURRICULUM_CACHE_DIR", str(blocked))
+    assert _fresh().get_template("problem.html.j2").render(message="m", diagnostics=["d"]) == expected

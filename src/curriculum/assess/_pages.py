@@ -23,6 +23,7 @@ from markupsafe import Markup
 from curriculum.assess._analysis import Analysis, LearnerScore, QuizResult
 from curriculum.assess._charts import difficulty_discrimination, mastery_heatmap, score_distribution
 from curriculum.assess._flags import FLAGS, Flag
+from curriculum.render import package_templates
 
 __all__ = ["FeedbackItem", "FeedbackOption", "feedback_page", "report_page"]
 
@@ -49,11 +50,8 @@ def _flag(flag: Flag) -> Markup:
     )
 
 
-_ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("curriculum.assess", "templates"),
-    autoescape=True,
-    keep_trailing_newline=True,
-    undefined=jinja2.StrictUndefined,
+_ENV = package_templates(
+    "curriculum.assess", autoescape=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined
 )
 _ENV.filters.update(fixed=_fixed, percent=_percent)
 _ENV.globals.update(flag=_flag, css=Markup(_CSS), csp=_CSP)

@@ -18,7 +18,7 @@ from curriculum.render._pages import (
 )
 from curriculum.render._payloads import PLACES, PayloadBuilder, Profile, without_verdict
 from curriculum.render._references import FormattedReference
-from curriculum.render._templating import html_templates
+from curriculum.render._templating import html_templates, package_templates
 
 __all__ = [
     "PLACES",
@@ -32,6 +32,7 @@ __all__ = [
     "Renderer",
     "Where",
     "html_templates",
+    "package_templates",
     "placed",
     "raw_html",
     "reference_list",

@@ -19,7 +19,7 @@ from markupsafe import Markup
 if TYPE_CHECKING:
     import jinja2
 
-__all__ = ["html_templates"]
+__all__ = ["html_templates", "package_templates"]
 
 
 def _escaped(value: Any) -> Any:
@@ -45,11 +45,39 @@ def html_templates(package: str) -> jinja2.Environment:
     """
     import jinja2  # loaded with the first template: a lesson notebook may never need one
 
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader(package, "templates"),
+    return package_templates(
+        package,
         autoescape=True,
         finalize=_escaped,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+    )
+
+
+@functools.cache
+def package_templates(package: str, **options: Any) -> jinja2.Environment:
+    """Return an environment of the templates in ``<package>/templates``, their compiled code kept.
+
+    Parameters
+    ----------
+    package : str
+        A package of ``curriculum`` with a ``templates`` folder.
+    **options : Any
+        The :class:`jinja2.Environment`'s other keyword arguments.
+
+    Returns
+    -------
+    jinja2.Environment
+        Its templates, once compiled, are kept between processes
+        (:class:`~curriculum.render._bytecode.KeptBytecode`).
+    """
+    import jinja2
+
+    from curriculum.render._bytecode import KeptBytecode, options_key
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader(package, "templates"),
+        bytecode_cache=KeptBytecode(options_key(package, options)),
+        **options,
     )

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import jinja2
 from markupsafe import Markup
 
 from curriculum._version import __version__
 from curriculum.project import SiteConfig, site_id
+from curriculum.render import package_templates
 from curriculum.site._navigation import relative, sidebar_html
 from curriculum.site._policy import CSP, CSP_HEADER
 from curriculum.site._sources import Page
 
 __all__ = ["CSP", "CSP_HEADER", "document"]
 
-_ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("curriculum.site", "templates"),
-    autoescape=True,
-    keep_trailing_newline=True,
-)
+_ENV = package_templates("curriculum.site", autoescape=True, keep_trailing_newline=True)
 """The page template's environment (Jinja's own escaping; a page ends with a newline)."""
 
 
