@@ -150,6 +150,7 @@ EXPORTED = {
         "display_path",
         "every_objective_text",
         "find_root",
+        "folder_entries",
         "folder_names",
         "format_diagnostics",
         "front_matter_digest",

@@ -186,6 +186,30 @@ def test_pages_that_lead_outside_through_links_are_refused(project: Path, tmp_pa
     assert all("leads to " + str(secret) in p for p in found)
 
 
+def test_a_render_pattern_asks_no_matched_page_whether_it_is_a_link(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folder's listing tells which matches are links: none is looked at again, one by one."""
+    docs = project / "docs"
+    docs.mkdir()
+    for i in range(5):
+        (docs / f"p{i}.md").write_text("# x\n")
+    (docs / "lnk.md").symlink_to(docs / "p0.md")  # a link inside: followed, and kept
+    config = BASE.replace("  output-dir: _site\n", "  output-dir: _site\n  render: ['docs/*.md']\n")
+    (project / "_quarto.yml").write_text(config, encoding="utf-8")
+    looked: list[str] = []
+    islink = os.path.islink
+
+    def spy(path: str | os.PathLike[str]) -> bool:
+        looked.append(os.fspath(path))
+        return islink(path)
+
+    monkeypatch.setattr(os.path, "islink", spy)
+    pages = load_config(project).extra_pages
+    assert pages == ["docs/lnk.md", *(f"docs/p{i}.md" for i in range(5))]
+    assert not set(looked) & {os.path.join(project, page) for page in pages}  # the pattern's is, once
+
+
 def test_pages_in_a_folder_that_leads_outside_are_refused(project: Path, tmp_path: Path) -> None:
     """Each folder's links are followed once for all the paths the configuration names (Confined)."""
     outside = tmp_path / "outside"

@@ -37,6 +37,7 @@ __all__ = [
     "FileRefused",
     "changed_while_read",
     "display_path",
+    "folder_entries",
     "folder_names",
     "inside",
     "read_bytes",
@@ -358,9 +359,19 @@ def folder_names(folder: str | os.PathLike[str]) -> list[str]:
     Strings, not path objects (a build lists hundreds of files). A folder that
     is missing, is no folder, loops or may not be listed holds none.
     """
+    return [entry.name for entry in folder_entries(folder)]
+
+
+def folder_entries(folder: str | os.PathLike[str]) -> list[os.DirEntry[str]]:
+    """Return a folder's entries, as :func:`folder_names` lists them (none if it cannot be listed).
+
+    Each entry tells, from the listing itself, whether it is a symbolic link
+    (:meth:`os.DirEntry.is_symlink`): a caller that must know it of hundreds
+    of files asks the system nothing more for each.
+    """
     try:
         with os.scandir(folder) as entries:
-            return [entry.name for entry in entries]
+            return list(entries)
     except (FileNotFoundError, NotADirectoryError, PermissionError):
         return []
     except OSError as exc:

@@ -41,7 +41,7 @@ from curriculum.content import (
     Pos,
     Rule,
     display_path,
-    folder_names,
+    folder_entries,
     parse_yaml,
     read_bytes,
     read_source,
@@ -215,8 +215,8 @@ _DEFAULT_RENDER = ["**/*.qmd", "**/*.ipynb", "**/*.md"]
 
 def _ignored(path: str) -> bool:
     """Whether Quarto leaves a document out: under a ``_`` or ``.`` folder or file, or a README."""
-    parts = path.split("/")
-    return any(p.startswith(("_", ".")) for p in parts) or parts[-1].lower().startswith("readme.")
+    slashed = "/" + path  # a part starts with `_` or `.` where one follows a slash: no list of parts
+    return "/_" in slashed or "/." in slashed or path.rpartition("/")[2].lower().startswith("readme.")
 
 
 Matched = dict[str, list[tuple[str, FileRefused | None]]]
@@ -468,31 +468,35 @@ class _Reader:
     def _glob(self, clean: str) -> list[tuple[str, FileRefused | None]]:
         """Return the pages a clean pattern matches, each with why it is refused (None: it is not)."""
         found: list[tuple[str, FileRefused | None]] = []
-        for match, path in sorted(self._matching(clean)):
+        for match, path, link in sorted(self._matching(clean), key=_first):  # each match once
             if _ignored(match) or not match.endswith(PAGE_SUFFIXES):
                 continue
             try:
-                self.confined.check(path)  # a file is inside unless a link, once its folder is
+                self.confined.check(path, link=link)  # a file is inside unless a link, once its folder is
             except FileRefused as refused:
                 found.append((match, refused))
                 continue
             found.append((match, None))
         return found
 
-    def _matching(self, clean: str) -> Iterable[tuple[str, str | Path]]:
-        """Yield each path a clean pattern matches, relative to the project and as a path to read.
+    def _matching(self, clean: str) -> Iterable[tuple[str, str | Path, bool | None]]:
+        """Yield each path a clean pattern matches: relative to the project, as a path to read, and if a link.
 
         A pattern whose wildcards are all in its file name (``lessons/*.ipynb``)
-        lists its folder as strings (:func:`folder_names`), as
-        :meth:`pathlib.Path.glob` matches it; any other is left to that.
+        lists its folder as strings (:func:`folder_entries`), as
+        :meth:`pathlib.Path.glob` matches it, and each match's listing says
+        whether it is a symbolic link (no look at each file); any other pattern
+        is left to that, and whether a match is a link is left unknown (None).
         """
         folder, _, name = clean.rpartition("/")
         if _WILDCARDS.search(folder) or "**" in name:
-            yield from ((m, p) for p in self.root.glob(clean) if (m := relative_posix(p, self.root)))
+            yield from ((m, p, None) for p in self.root.glob(clean) if (m := relative_posix(p, self.root)))
             return
         where = os.path.join(self.root, folder)
-        for match in fnmatch.filter(folder_names(where), name):
-            yield f"{folder}/{match}" if folder else match, os.path.join(where, match)
+        entries = {entry.name: entry for entry in folder_entries(where)}
+        for match in fnmatch.filter(entries, name):
+            shown = f"{folder}/{match}" if folder else match
+            yield shown, os.path.join(where, match), _is_link(entries[match])
 
     def bibliography(self, value: str) -> str | None:
         """Return the bibliography's path: ``references.bib``, which the check and every page cite from."""
@@ -530,6 +534,19 @@ class _Reader:
             )
             return "_site"
         return clean
+
+
+def _first(match: tuple[str, str | Path, bool | None]) -> str:
+    """Return what a match of :meth:`_Reader._matching` is sorted by: its path relative to the project."""
+    return match[0]
+
+
+def _is_link(entry: os.DirEntry[str]) -> bool | None:
+    """Return whether a listed entry is a symbolic link, as its listing says (None: it cannot tell)."""
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return None
 
 
 def _show(value: Any) -> str:

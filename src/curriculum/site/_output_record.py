@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -221,10 +222,20 @@ class OutputRecord:
         return self._unchanged(then, files)
 
     def _unchanged(self, then: list[Any], names: list[str]) -> list[Any] | None:
-        """Return the entry ``then`` with the files ``names`` as they are now, if that is as recorded."""
-        now: list[Any] = [then[0], *([name, *self._stat(name)] for name in names)]
-        if any(stat[1] < 0 for stat in now[1:]) or then != now:
+        """Return the entry ``then`` with the files ``names`` as they are now, if that is as recorded.
+
+        One pass, which stops at the first file missing or not as recorded (a
+        kept page costs a ``stat`` a file and a comparison, nothing more).
+        """
+        if len(then) != len(names) + 1:
             return None
+        now = [then[0]]
+        for name, recorded in zip(names, islice(then, 1, None), strict=True):
+            size, mtime = self._stat(name)
+            found = [name, size, mtime]
+            if size < 0 or recorded != found:
+                return None
+            now.append(found)
         return now
 
     def _stat(self, name: str) -> list[int]:

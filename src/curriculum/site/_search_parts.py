@@ -171,14 +171,16 @@ class PartRecord:
     @staticmethod
     def _shaped(then: Any) -> list[Any] | None:
         """Return an entry if it has the shape this code writes, else None."""
+        if not (isinstance(then, list) and len(then) == 4):
+            return None
+        made_from, digest, number, owners = then
         shaped = (
-            isinstance(then, list)
-            and len(then) == 4
-            and all(isinstance(field, str) for field in then[:2])
-            and isinstance(then[2], int)
-            and not isinstance(then[2], bool)
-            and isinstance(then[3], list)
-            and all(isinstance(owner, str) for owner in then[3])
+            isinstance(made_from, str)
+            and isinstance(digest, str)
+            and isinstance(number, int)
+            and not isinstance(number, bool)
+            and isinstance(owners, list)
+            and all(isinstance(owner, str) for owner in owners)
         )
         return then if shaped else None
 
