@@ -38,10 +38,18 @@ def test_every_host_panel_escapes_its_text() -> None:
     assert "<td></td>" in table  # no score: an empty cell, not "None"
 
 
-def _fresh(package: str = "curriculum.hosts", **options: object) -> jinja2.Environment:
-    """A new environment, as a new process makes it (the function's own cache left out)."""
+def _problem(**options: object) -> str:
+    """Render a template with a new environment, as a new process makes it (the function's cache left out)."""
     options = options or {"autoescape": True, "trim_blocks": True}
-    return package_templates.__wrapped__(package, **options)  # type: ignore[no-any-return]
+    environment = package_templates.__wrapped__("curriculum.hosts", **options)
+    return str(environment.get_template("problem.html.j2").render(message="m", diagnostics=["d"]))
+
+
+@pytest.fixture
+def cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A cache folder of the test's own, empty."""
+    monkeypatch.setenv("CURRICULUM_CACHE_DIR", str(tmp_path))
+    return tmp_path
 
 
 def _compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -58,41 +66,36 @@ def _compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_a_template_compiled_once_is_loaded_by_the_next_process_without_compiling(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, cache: Path
 ) -> None:
-    monkeypatch.setenv("CURRICULUM_CACHE_DIR", str(tmp_path))
     compiled = _compiles(monkeypatch)
-    first = _fresh().get_template("problem.html.j2").render(message="m", diagnostics=["d"])
+    first = _problem()
     assert compiled == ["problem.html.j2"]
-    assert len(list((tmp_path / "templates").glob("*/*.cache"))) == 1
-    again = _fresh().get_template("problem.html.j2").render(message="m", diagnostics=["d"])
-    assert compiled == ["problem.html.j2"] and again == first
+    assert len(list((cache / "templates").glob("*/*.cache"))) == 1
+    assert _problem() == first and compiled == ["problem.html.j2"]
 
 
 def test_environments_with_other_options_never_share_a_compiled_template(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, cache: Path
 ) -> None:
-    monkeypatch.setenv("CURRICULUM_CACHE_DIR", str(tmp_path))
     compiled = _compiles(monkeypatch)
-    trimmed = _fresh().get_template("problem.html.j2").render(message="m", diagnostics=["d"])
-    kept = _fresh(autoescape=True).get_template("problem.html.j2").render(message="m", diagnostics=["d"])
+    trimmed, kept = _problem(), _problem(autoescape=True)
     assert compiled == ["problem.html.j2", "problem.html.j2"]
     assert trimmed != kept  # trim_blocks is compiled in: the second would be wrong with the first's code
-    assert len(list((tmp_path / "templates").iterdir())) == 2
+    assert len(list((cache / "templates").iterdir())) == 2
 
 
 def test_a_damaged_or_unwritable_cache_means_compiling_again_never_an_error(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, cache: Path
 ) -> None:
-    monkeypatch.setenv("CURRICULUM_CACHE_DIR", str(tmp_path))
-    expected = _fresh().get_template("problem.html.j2").render(message="m", diagnostics=["d"])
-    [kept] = (tmp_path / "templates").glob("*/*.cache")
+    expected = _problem()
+    [kept] = (cache / "templates").glob("*/*.cache")
     compiled = _compiles(monkeypatch)
     for damage in (kept.read_bytes()[:20] + b"\x80garbage", b"", kept.read_bytes()[:-9]):
         kept.write_bytes(damage)
-        assert _fresh().get_template("problem.html.j2").render(message="m", diagnostics=["d"]) == expected
+        assert _problem() == expected
     assert len(compiled) == 3
-    blocked = tmp_path / "file"
+    blocked = cache / "file"
     blocked.write_text("a file where the cache folder would be", encoding="utf-8")
     monkeypatch.setenv("CURRICULUM_CACHE_DIR", str(blocked))
-    assert _fresh().get_template("problem.html.j2").render(message="m", diagnostics=["d"]) == expected
+    assert _problem() == expected
