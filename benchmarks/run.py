@@ -118,6 +118,7 @@ def base_env(venv_bin: Path, snapshot: Path) -> dict[str, str]:
         "QUARTO_DOCUMENT_PATH",
         "QUARTO_PROJECT_ROOT",
         "PYTHONSTARTUP",
+        "PYTHONDONTWRITEBYTECODE",  # as a user runs it: byte-code and compiled templates are kept
     ):
         env.pop(key, None)
     env["PATH"] = f"{venv_bin}{os.pathsep}{env.get('PATH', '')}"

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
+import importlib.util
+import marshal
+import pickle
+import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import pytest
+from jinja2.bccache import bc_magic
 from markupsafe import Markup
 
-from curriculum.render import html_templates, package_templates
+import curriculum.hosts
+from curriculum._cache import cache_dir
+from curriculum.render import _bytecode, html_templates, package_templates
+from curriculum.render._bytecode import KeptBytecode, code_folder, kept_bytecode, options_key
 
 HOSTILE = """<script>alert('x')</script> & "quoted" 'single'"""
 
@@ -46,10 +56,14 @@ def _problem(**options: object) -> str:
 
 
 @pytest.fixture
-def cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """A cache folder of the test's own, empty."""
-    monkeypatch.setenv("CURRICULUM_CACHE_DIR", str(tmp_path))
-    return tmp_path
+def kept(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """The folder of compiled templates in a byte-code folder of the test's own (Python writes byte-code)."""
+    (tmp_path / "__pycache__").mkdir()
+    folder = tmp_path / "__pycache__" / "templates"
+    moved = lambda package, options: KeptBytecode(folder / code_folder() / options_key(package, options))  # noqa: E731
+    monkeypatch.setattr(_bytecode, "kept_bytecode", moved)
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    return folder
 
 
 def _compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -66,36 +80,73 @@ def _compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_a_template_compiled_once_is_loaded_by_the_next_process_without_compiling(
-    monkeypatch: pytest.MonkeyPatch, cache: Path
+    monkeypatch: pytest.MonkeyPatch, kept: Path
 ) -> None:
     compiled = _compiles(monkeypatch)
     first = _problem()
     assert compiled == ["problem.html.j2"]
-    assert len(list((cache / "templates").glob("*/*.cache"))) == 1
+    assert len(list(kept.glob("*/*/*.cache"))) == 1
     assert _problem() == first and compiled == ["problem.html.j2"]
 
 
-def test_environments_with_other_options_never_share_a_compiled_template(
-    monkeypatch: pytest.MonkeyPatch, cache: Path
+def test_compiled_templates_are_kept_with_the_packages_byte_code_never_in_a_cache_folder() -> None:
+    """A compiled template is code the process runs: it is kept where Python keeps the package's."""
+    cache = kept_bytecode("curriculum.hosts", {"autoescape": True})
+    assert cache is not None
+    byte_code = Path(importlib.util.cache_from_source(str(curriculum.hosts.__file__))).parent
+    assert cache.folder.parent.parent == byte_code / "templates"
+    assert not cache.folder.is_relative_to(cache_dir())
+
+
+def test_environments_or_code_that_compile_otherwise_never_share_a_compiled_template(
+    monkeypatch: pytest.MonkeyPatch, kept: Path
 ) -> None:
     compiled = _compiles(monkeypatch)
-    trimmed, kept = _problem(), _problem(autoescape=True)
+    trimmed, untrimmed = _problem(), _problem(autoescape=True)
     assert compiled == ["problem.html.j2", "problem.html.j2"]
-    assert trimmed != kept  # trim_blocks is compiled in: the second would be wrong with the first's code
-    assert len(list((cache / "templates").iterdir())) == 2
+    assert trimmed != untrimmed  # trim_blocks is compiled in: the second would be wrong with the first's code
+    assert len(list(kept.glob("*/*"))) == 2
+    before = code_folder()
+    monkeypatch.setattr(_bytecode, "code_key", lambda: "other code (a filter or finalize changed)")
+    assert code_folder() != before
+
+
+def test_what_other_code_compiled_goes_when_this_codes_folder_is_made(kept: Path) -> None:
+    stale = kept / ("0" * 24) / ("1" * 24)
+    stale.mkdir(parents=True)
+    (stale / "x.cache").write_bytes(b"old")
+    unrelated = kept / "notes"
+    unrelated.mkdir()
+    _problem()
+    _problem(autoescape=True)  # this code's other environment keeps what the first compiled
+    assert not stale.parent.exists() and unrelated.is_dir() and len(list(kept.glob("*/*/*.cache"))) == 2
 
 
 def test_a_damaged_or_unwritable_cache_means_compiling_again_never_an_error(
-    monkeypatch: pytest.MonkeyPatch, cache: Path
+    monkeypatch: pytest.MonkeyPatch, kept: Path
 ) -> None:
     expected = _problem()
-    [kept] = (cache / "templates").glob("*/*.cache")
+    [file] = kept.glob("*/*/*.cache")
+    valid = file.read_bytes()
     compiled = _compiles(monkeypatch)
-    for damage in (kept.read_bytes()[:20] + b"\x80garbage", b"", kept.read_bytes()[:-9]):
-        kept.write_bytes(damage)
+    header = len(bc_magic) + len(pickle.dumps(hashlib.sha1(b"").hexdigest(), 2))
+    not_code = valid[:header] + marshal.dumps(("not", "code"))
+    for damage in (valid[:20] + b"\x80garbage", b"", valid[:-9], not_code):
+        file.write_bytes(damage)
         assert _problem() == expected
-    assert len(compiled) == 3
-    blocked = cache / "file"
-    blocked.write_text("a file where the cache folder would be", encoding="utf-8")
-    monkeypatch.setenv("CURRICULUM_CACHE_DIR", str(blocked))
+    assert len(compiled) == 4
+    shutil.rmtree(kept)
+    kept.write_text("a file where the folder would be", encoding="utf-8")
     assert _problem() == expected
+
+
+def test_nothing_is_written_where_python_writes_no_byte_code(
+    monkeypatch: pytest.MonkeyPatch, kept: Path
+) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    _problem()
+    assert not kept.exists()
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    kept.parent.rmdir()  # Python made no byte-code folder for the package (it is read-only, say)
+    _problem()
+    assert not kept.parent.exists()  # and none is made: a build watches the package's folders

@@ -1,4 +1,4 @@
-"""Compiled templates kept between processes: Jinja's bytecode cache, in the user's cache folder.
+"""Compiled templates kept between processes, with the package's byte-code, as Python keeps it.
 
 Jinja compiles a template from its source the first time a process loads it.
 For the package's page and component templates that is about 50 ms of Python
@@ -7,36 +7,53 @@ template alone takes 35 ms), and in every kernel that shows a component.
 :class:`KeptBytecode` keeps the compiled code, so a later process loads it
 instead.
 
-What a compiled template depends on is all in where it is kept: Jinja checks
+A compiled template is code that the process runs, so it is kept where
+Python keeps the package's own byte-code (``<package>/__pycache__/templates/``),
+never in a cache folder: whoever may write there may already change what the
+package runs. Where Python keeps no byte-code for the package (an
+installation the user may not change, ``PYTHONDONTWRITEBYTECODE``) nothing is
+kept, and each process compiles, as it did before.
+
+What a compiled template depends on is all in where it is kept. Jinja checks
 the template's source (a checksum) and the Python that compiled it (its
-magic header); the folder, ``templates/<key>`` of :func:`curriculum._cache.cache_dir`,
-is named by a hash of Jinja's version and the environment's options
-(:func:`options_key`), which the source cannot tell. A file that cannot be
-read, written or understood means the template is compiled again, never an
-error: a locked-down computer whose cache folder is read-only builds as it
-did.
+version); the folder, ``__pycache__/<code>/<options>``, is named by a hash of
+curriculum's code and library versions (:func:`curriculum._memo.code_key`,
+which covers the functions a compiled template calls or folded in, such as
+``finalize`` and filters) with Python's byte-code magic number and
+implementation (:func:`code_folder`), then by one of the package and the
+environment's options (:func:`options_key`). The folders of other code go
+when this code's is first made. A file that cannot be read, written or
+understood means the template is compiled again, never an error.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
+import importlib.util
 import io
+import re
+import shutil
+import sys
+import types
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from jinja2.bccache import Bucket
 
-from curriculum._cache import cache_dir
+from curriculum._memo import code_key
 from curriculum._plain import read_existing
 from curriculum.content import write_atomic
 from curriculum.errors import CurriculumError
 
-__all__ = ["KeptBytecode", "options_key"]
+__all__ = ["KeptBytecode", "code_folder", "kept_bytecode", "options_key"]
 
 _LIMIT = 16 << 20
 """The largest compiled template read (a larger file is compiled again)."""
+_KEY = re.compile(r"[0-9a-f]{24}")
+"""The name of a folder of what some code compiled (:func:`code_folder`)."""
 
 
 def _described(value: Any) -> str:
@@ -44,6 +61,21 @@ def _described(value: Any) -> str:
     if callable(value):
         return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', type(value).__name__)}"
     return repr(value)
+
+
+def code_folder() -> str:
+    """Return the name of the folder of what this code and Python compiled (another's are removed).
+
+    Returns
+    -------
+    str
+        24 hex digits of a hash of curriculum's code key (its version, files
+        and library versions: the functions a compiled template calls or
+        folded in, such as ``finalize`` and filters) and Python's byte-code
+        magic number and implementation.
+    """
+    python = f"{importlib.util.MAGIC_NUMBER.hex()} {sys.implementation.cache_tag}"
+    return hashlib.sha256(f"{code_key()}\n{python}".encode()).hexdigest()[:24]
 
 
 def options_key(package: str, options: dict[str, Any]) -> str:
@@ -54,37 +86,62 @@ def options_key(package: str, options: dict[str, Any]) -> str:
     package : str
         The package whose ``templates`` folder the environment loads.
     options : dict[str, Any]
-        The environment's keyword arguments other than its loader (a function
-        is described by its module and name).
+        The environment's keyword arguments other than its loader and cache (a
+        function is described by its module and name; its code is in the code key).
 
     Returns
     -------
     str
-        A hash of Jinja's version, the package and the options: environments
+        24 hex digits of a hash of the package and the options: environments
         that compile a template differently never share a compiled template.
     """
     described = "\n".join(f"{name}={_described(value)}" for name, value in sorted(options.items()))
-    text = f"jinja2 {jinja2.__version__}\n{package}\n{described}"
-    return hashlib.sha256(text.encode()).hexdigest()[:24]
+    return hashlib.sha256(f"{package}\n{described}".encode()).hexdigest()[:24]
 
 
-class KeptBytecode(jinja2.BytecodeCache):
-    """Jinja's compiled templates, one file each, in ``templates/<key>`` of the cache folder.
-
-    The cache folder is looked up at each load and store (``CURRICULUM_CACHE_DIR``
-    may change between them, as it does between tests).
+def kept_bytecode(package: str, options: dict[str, Any]) -> KeptBytecode | None:
+    """Return the cache of an environment's compiled templates, or None where Python keeps no byte-code.
 
     Parameters
     ----------
-    key : str
-        The environment's :func:`options_key`.
+    package : str
+        The package whose ``templates`` folder the environment loads.
+    options : dict[str, Any]
+        The environment's other keyword arguments (see :func:`options_key`).
+
+    Returns
+    -------
+    KeptBytecode | None
+        Keeping them in ``templates/<code>/<options>/`` (:func:`code_folder`,
+        :func:`options_key`) of the folder where Python keeps the package's
+        byte-code (its ``__pycache__``, or its place under
+        ``PYTHONPYCACHEPREFIX``); None for a package without a file (a
+        namespace package).
+    """
+    init = getattr(importlib.import_module(package), "__file__", None)
+    if not init:
+        return None
+    pycache = Path(importlib.util.cache_from_source(init)).parent
+    return KeptBytecode(pycache / "templates" / code_folder() / options_key(package, options))
+
+
+class KeptBytecode(jinja2.BytecodeCache):
+    """Jinja's compiled templates, one file each, in a folder of a package's byte-code folder.
+
+    Parameters
+    ----------
+    folder : Path
+        The folder of this environment's compiled templates,
+        ``<byte-code folder>/templates/<code>/<options>`` (see
+        :func:`kept_bytecode`): when its ``<code>`` folder is made, its
+        siblings (what other code or another Python compiled) are removed.
     """
 
-    def __init__(self, key: str) -> None:
-        self.key = key
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
 
     def _path(self, bucket: Bucket) -> Path:
-        return cache_dir() / "templates" / self.key / f"{bucket.key}.cache"
+        return self.folder / f"{bucket.key}.cache"
 
     def load_bytecode(self, bucket: Bucket) -> None:
         """Give ``bucket`` the kept code of its template, if a usable file holds it."""
@@ -95,10 +152,30 @@ class KeptBytecode(jinja2.BytecodeCache):
             bucket.load_bytecode(io.BytesIO(data))
         except Exception:  # Jinja reads the checksum with pickle, which can raise anything
             bucket.reset()
+        if not isinstance(bucket.code, types.CodeType):  # what marshal read may be any value
+            bucket.reset()
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        """Keep the code ``bucket`` compiled; a folder that cannot be written keeps nothing."""
+        """Keep the code ``bucket`` compiled where Python keeps the package's byte-code, if it does.
+
+        Nothing is written when Python writes no byte-code, or has not made
+        the package's byte-code folder (it is read-only, say): this never makes
+        a folder in the package itself, whose folders a build watches.
+        """
+        byte_code = self.folder.parent.parent.parent
+        if sys.dont_write_bytecode or not byte_code.is_dir():
+            return
         data = io.BytesIO()
         bucket.write_bytecode(data)
+        if not self.folder.parent.is_dir():
+            self._remove_other_code()
         with contextlib.suppress(CurriculumError):  # what write_atomic raises for any file it cannot write
             write_atomic(self._path(bucket), data.getvalue())
+
+    def _remove_other_code(self) -> None:
+        """Remove the folders of compiled templates other code or another Python kept beside this one's."""
+        code = self.folder.parent
+        with contextlib.suppress(OSError):
+            for other in code.parent.iterdir():
+                if other.name != code.name and _KEY.fullmatch(other.name) and not other.is_symlink():
+                    shutil.rmtree(other, ignore_errors=True)

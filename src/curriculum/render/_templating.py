@@ -69,15 +69,15 @@ def package_templates(package: str, **options: Any) -> jinja2.Environment:
     Returns
     -------
     jinja2.Environment
-        Its templates, once compiled, are kept between processes
-        (:class:`~curriculum.render._bytecode.KeptBytecode`).
+        Its templates, once compiled, are kept between processes beside
+        them, as Python keeps its byte-code (:mod:`curriculum.render._bytecode`).
     """
     import jinja2
 
-    from curriculum.render._bytecode import KeptBytecode, options_key
+    from curriculum.render._bytecode import kept_bytecode
 
     return jinja2.Environment(
         loader=jinja2.PackageLoader(package, "templates"),
-        bytecode_cache=KeptBytecode(options_key(package, options)),
+        bytecode_cache=kept_bytecode(package, options),
         **options,
     )
