@@ -55,19 +55,28 @@ def entries_of(data: bytes) -> dict[bytes, bytes]:
 
     A line that is not an entry whose check holds is skipped, as is the last
     one if no newline ends it: a write cut short, or two writers' lines run
-    together, lose the entries they damaged, never give a damaged value.
+    together, lose the entries they damaged, never give a damaged value. The
+    lines are checked where they lie in ``data``; only each value is copied
+    (a journal of large values, such as parsed documents, is not copied line
+    by line).
     """
     entries: dict[bytes, bytes] = {}
-    for line in data.split(b"\n")[:-1]:
-        body, check = line[: -CHECK - 1], line[-CHECK:]
+    view = memoryview(data)
+    start, end = 0, data.find(b"\n")
+    while end >= 0:
+        body_end = end - CHECK - 1
         if (
-            len(line) > KEY_LENGTH + CHECK + 1
-            and body[KEY_LENGTH : KEY_LENGTH + 1] == b"\t"
-            and line[-CHECK - 1 : -CHECK] == b"\t"
-            and b"%08x" % zlib.crc32(body) == check
+            end - start > KEY_LENGTH + CHECK + 1
+            and data[start + KEY_LENGTH] == _TAB
+            and data[body_end] == _TAB
+            and b"%08x" % zlib.crc32(view[start:body_end]) == data[body_end + 1 : end]
         ):
-            entries[body[:KEY_LENGTH]] = body[KEY_LENGTH + 1 :]
+            entries[data[start : start + KEY_LENGTH]] = data[start + KEY_LENGTH + 1 : body_end]
+        start, end = end + 1, data.find(b"\n", end + 1)
     return entries
+
+
+_TAB = ord("\t")
 
 
 Stamp = tuple[int, int, int, int]
