@@ -56,9 +56,9 @@ def entries_of(data: bytes) -> dict[bytes, bytes]:
     A line that is not an entry whose check holds is skipped, as is the last
     one if no newline ends it: a write cut short, or two writers' lines run
     together, lose the entries they damaged, never give a damaged value. The
-    lines are checked where they lie in ``data``; only each value is copied
-    (a journal of large values, such as parsed documents, is not copied line
-    by line).
+    lines are checked where they lie in ``data``; only each key and value is
+    copied (a journal of large values, such as parsed documents, is not
+    copied line by line).
     """
     entries: dict[bytes, bytes] = {}
     view = memoryview(data)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
+import importlib.metadata
 import importlib.util
 import marshal
+import os
 import pickle
 import shutil
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +24,14 @@ from markupsafe import Markup
 import curriculum.hosts
 from curriculum._cache import cache_dir
 from curriculum.render import _bytecode, html_templates, package_templates
-from curriculum.render._bytecode import KeptBytecode, code_folder, kept_bytecode, options_key
+from curriculum.render._bytecode import (
+    FOLDER,
+    UNUSED_FOR,
+    KeptBytecode,
+    code_folder,
+    kept_bytecode,
+    options_key,
+)
 
 HOSTILE = """<script>alert('x')</script> & "quoted" 'single'"""
 
@@ -59,7 +70,7 @@ def _problem(**options: object) -> str:
 def kept(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """The folder of compiled templates in a byte-code folder of the test's own (Python writes byte-code)."""
     (tmp_path / "__pycache__").mkdir()
-    folder = tmp_path / "__pycache__" / "templates"
+    folder = tmp_path / "__pycache__" / FOLDER
     moved = lambda package, options: KeptBytecode(folder / code_folder() / options_key(package, options))  # noqa: E731
     monkeypatch.setattr(_bytecode, "kept_bytecode", moved)
     monkeypatch.setattr(sys, "dont_write_bytecode", False)
@@ -94,7 +105,7 @@ def test_compiled_templates_are_kept_with_the_packages_byte_code_never_in_a_cach
     cache = kept_bytecode("curriculum.hosts", {"autoescape": True})
     assert cache is not None
     byte_code = Path(importlib.util.cache_from_source(str(curriculum.hosts.__file__))).parent
-    assert cache.folder.parent.parent == byte_code / "templates"
+    assert cache.folder.parent.parent == byte_code / FOLDER
     assert not cache.folder.is_relative_to(cache_dir())
 
 
@@ -111,15 +122,34 @@ def test_environments_or_code_that_compile_otherwise_never_share_a_compiled_temp
     assert code_folder() != before
 
 
-def test_what_other_code_compiled_goes_when_this_codes_folder_is_made(kept: Path) -> None:
-    stale = kept / ("0" * 24) / ("1" * 24)
-    stale.mkdir(parents=True)
-    (stale / "x.cache").write_bytes(b"old")
+def test_what_other_code_compiled_goes_when_this_codes_folder_is_made_if_unwritten_a_week(
+    kept: Path,
+) -> None:
+    stale, recent = kept / ("0" * 24) / ("1" * 24), kept / ("2" * 24) / ("3" * 24)
+    for folder in (stale, recent):
+        folder.mkdir(parents=True)
+        (folder / "x.cache").write_bytes(b"old")
+    week_ago = time.time() - UNUSED_FOR - 60
+    for path in (stale, stale.parent):
+        os.utime(path, (week_ago, week_ago))
     unrelated = kept / "notes"
     unrelated.mkdir()
     _problem()
     _problem(autoescape=True)  # this code's other environment keeps what the first compiled
-    assert not stale.parent.exists() and unrelated.is_dir() and len(list(kept.glob("*/*/*.cache"))) == 2
+    assert not stale.parent.exists() and recent.is_dir() and unrelated.is_dir()
+    assert len(list(kept.glob(f"{code_folder()}/*/*.cache"))) == 2
+
+
+def test_what_jinja_folds_in_is_in_the_key_and_odd_options_or_pythons_are_no_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = code_folder()
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "0.0" if name == "Jinja2" else real(name))
+    assert code_folder() != before  # another Jinja folds filters and escaping in otherwise
+    assert options_key("p", {"f": functools.partial(str)}) != options_key("p", {"f": functools.partial(repr)})
+    monkeypatch.setattr(sys.implementation, "cache_tag", None)
+    assert kept_bytecode("curriculum.hosts", {}) is None  # a Python that keeps no byte-code
 
 
 def test_a_damaged_or_unwritable_cache_means_compiling_again_never_an_error(

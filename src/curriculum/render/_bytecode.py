@@ -8,7 +8,7 @@ template alone takes 35 ms), and in every kernel that shows a component.
 instead.
 
 A compiled template is code that the process runs, so it is kept where
-Python keeps the package's own byte-code (``<package>/__pycache__/templates/``),
+Python keeps the package's own byte-code (``<package>/__pycache__/__jinja__/``),
 never in a cache folder: whoever may write there may already change what the
 package runs. Where Python keeps no byte-code for the package (an
 installation the user may not change, ``PYTHONDONTWRITEBYTECODE``) nothing is
@@ -16,26 +16,32 @@ kept, and each process compiles, as it did before.
 
 What a compiled template depends on is all in where it is kept. Jinja checks
 the template's source (a checksum) and the Python that compiled it (its
-version); the folder, ``__pycache__/<code>/<options>``, is named by a hash of
-curriculum's code and library versions (:func:`curriculum._memo.code_key`,
-which covers the functions a compiled template calls or folded in, such as
-``finalize`` and filters) with Python's byte-code magic number and
-implementation (:func:`code_folder`), then by one of the package and the
-environment's options (:func:`options_key`). The folders of other code go
-when this code's is first made. A file that cannot be read, written or
-understood means the template is compiled again, never an error.
+version); the folder, ``__jinja__/<code>/<options>``, is named by a hash of
+curriculum's code (:func:`curriculum._memo.code_key`: its version and files,
+so the functions a compiled template calls or folded in, such as
+``finalize`` and filters), the versions of Jinja and MarkupSafe (which fold
+constant filters and escaping into the code), Python's byte-code magic number,
+implementation and optimisation level (:func:`code_folder`), then by one of
+the package and the environment's options (:func:`options_key`). When this
+code's folder is first made, those of other code not written for a week go
+(two environments of one source tree, two Pythons say, keep theirs). A file
+that cannot be read, written or understood means the template is compiled
+again, never an error.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib
+import importlib.metadata
 import importlib.util
 import io
 import re
 import shutil
 import sys
+import time
 import types
 from pathlib import Path
 from typing import Any
@@ -48,16 +54,22 @@ from curriculum._plain import read_existing
 from curriculum.content import write_atomic
 from curriculum.errors import CurriculumError
 
-__all__ = ["KeptBytecode", "code_folder", "kept_bytecode", "options_key"]
+__all__ = ["FOLDER", "UNUSED_FOR", "KeptBytecode", "code_folder", "kept_bytecode", "options_key"]
 
 _LIMIT = 16 << 20
 """The largest compiled template read (a larger file is compiled again)."""
+FOLDER = "__jinja__"
+"""The folder of compiled templates in a package's byte-code folder (no source folder is named so)."""
+UNUSED_FOR = 7 * 24 * 3600
+"""How long another code's compiled templates stay unwritten before this code's first compile removes them."""
 _KEY = re.compile(r"[0-9a-f]{24}")
 """The name of a folder of what some code compiled (:func:`code_folder`)."""
 
 
 def _described(value: Any) -> str:
     """Describe an option's value the same way in every process (a function by its name, not its address)."""
+    if isinstance(value, functools.partial):
+        return f"partial({_described(value.func)}, {value.args!r}, {sorted(value.keywords.items())!r})"
     if callable(value):
         return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', type(value).__name__)}"
     return repr(value)
@@ -69,13 +81,14 @@ def code_folder() -> str:
     Returns
     -------
     str
-        24 hex digits of a hash of curriculum's code key (its version, files
-        and library versions: the functions a compiled template calls or
-        folded in, such as ``finalize`` and filters) and Python's byte-code
-        magic number and implementation.
+        24 hex digits of a hash of curriculum's code key (its version and
+        files: the functions a compiled template calls or folded in, such as
+        ``finalize`` and filters), the versions of Jinja and MarkupSafe, and
+        Python's byte-code magic number, implementation and optimisation level.
     """
-    python = f"{importlib.util.MAGIC_NUMBER.hex()} {sys.implementation.cache_tag}"
-    return hashlib.sha256(f"{code_key()}\n{python}".encode()).hexdigest()[:24]
+    libraries = " ".join(importlib.metadata.version(name) for name in ("Jinja2", "MarkupSafe"))
+    python = f"{importlib.util.MAGIC_NUMBER.hex()} {sys.implementation.cache_tag} {sys.flags.optimize}"
+    return hashlib.sha256(f"{code_key()}\n{libraries}\n{python}".encode()).hexdigest()[:24]
 
 
 def options_key(package: str, options: dict[str, Any]) -> str:
@@ -87,7 +100,8 @@ def options_key(package: str, options: dict[str, Any]) -> str:
         The package whose ``templates`` folder the environment loads.
     options : dict[str, Any]
         The environment's keyword arguments other than its loader and cache (a
-        function is described by its module and name; its code is in the code key).
+        function is described by its module and name, its code being in the
+        code key; a :func:`functools.partial` also by its arguments).
 
     Returns
     -------
@@ -100,7 +114,7 @@ def options_key(package: str, options: dict[str, Any]) -> str:
 
 
 def kept_bytecode(package: str, options: dict[str, Any]) -> KeptBytecode | None:
-    """Return the cache of an environment's compiled templates, or None where Python keeps no byte-code.
+    """Return the cache of an environment's compiled templates, or None for a package without byte-code.
 
     Parameters
     ----------
@@ -112,17 +126,20 @@ def kept_bytecode(package: str, options: dict[str, Any]) -> KeptBytecode | None:
     Returns
     -------
     KeptBytecode | None
-        Keeping them in ``templates/<code>/<options>/`` (:func:`code_folder`,
+        Keeping them in ``__jinja__/<code>/<options>/`` (:func:`code_folder`,
         :func:`options_key`) of the folder where Python keeps the package's
         byte-code (its ``__pycache__``, or its place under
         ``PYTHONPYCACHEPREFIX``); None for a package without a file (a
-        namespace package).
+        namespace package) or a Python that keeps no byte-code (no cache tag).
     """
     init = getattr(importlib.import_module(package), "__file__", None)
     if not init:
         return None
-    pycache = Path(importlib.util.cache_from_source(init)).parent
-    return KeptBytecode(pycache / "templates" / code_folder() / options_key(package, options))
+    try:
+        pycache = Path(importlib.util.cache_from_source(init)).parent
+    except NotImplementedError:  # sys.implementation.cache_tag is None
+        return None
+    return KeptBytecode(pycache / FOLDER / code_folder() / options_key(package, options))
 
 
 class KeptBytecode(jinja2.BytecodeCache):
@@ -132,9 +149,10 @@ class KeptBytecode(jinja2.BytecodeCache):
     ----------
     folder : Path
         The folder of this environment's compiled templates,
-        ``<byte-code folder>/templates/<code>/<options>`` (see
+        ``<byte-code folder>/__jinja__/<code>/<options>`` (see
         :func:`kept_bytecode`): when its ``<code>`` folder is made, its
-        siblings (what other code or another Python compiled) are removed.
+        siblings (what other code or another Python compiled) not written for
+        :data:`UNUSED_FOR` seconds are removed.
     """
 
     def __init__(self, folder: Path) -> None:
@@ -173,9 +191,23 @@ class KeptBytecode(jinja2.BytecodeCache):
             write_atomic(self._path(bucket), data.getvalue())
 
     def _remove_other_code(self) -> None:
-        """Remove the folders of compiled templates other code or another Python kept beside this one's."""
+        """Remove the folders of compiled templates other code or another Python kept and no longer writes."""
         code = self.folder.parent
+        stale = time.time() - UNUSED_FOR
         with contextlib.suppress(OSError):
             for other in code.parent.iterdir():
-                if other.name != code.name and _KEY.fullmatch(other.name) and not other.is_symlink():
+                if (
+                    other.name != code.name
+                    and _KEY.fullmatch(other.name)
+                    and not other.is_symlink()
+                    and _last_written(other) < stale
+                ):
                     shutil.rmtree(other, ignore_errors=True)
+
+
+def _last_written(folder: Path) -> float:
+    """Return when anything in a code's folder of compiled templates was last written (its newest time)."""
+    times = [folder.stat().st_mtime]
+    with contextlib.suppress(OSError):
+        times += [entry.stat().st_mtime for entry in folder.iterdir()]
+    return max(times)

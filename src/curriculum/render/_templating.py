@@ -64,13 +64,14 @@ def package_templates(package: str, **options: Any) -> jinja2.Environment:
     package : str
         A package of ``curriculum`` with a ``templates`` folder.
     **options : Any
-        The :class:`jinja2.Environment`'s other keyword arguments.
+        The :class:`jinja2.Environment`'s other keyword arguments (hashable:
+        one environment is made for each package and options).
 
     Returns
     -------
     jinja2.Environment
-        Its templates, once compiled, are kept between processes beside
-        them, as Python keeps its byte-code (:mod:`curriculum.render._bytecode`).
+        Its templates, once compiled, are kept between processes with the
+        package's byte-code (:mod:`curriculum.render._bytecode`).
     """
     import jinja2
 
