@@ -42,6 +42,8 @@ MAX_BYTES = 8 << 20
 """The largest journal read (read whole); a bigger one is not read, and goes when the namespace is written."""
 CHECK = 8
 """The length of a journal line's check: a CRC-32 of the entry, in hex."""
+_TAB = ord("\t")
+"""A tab, as an item of ``bytes`` is: what ends a line's key and its value."""
 
 
 def line(key: bytes, value: bytes) -> bytes:
@@ -74,9 +76,6 @@ def entries_of(data: bytes) -> dict[bytes, bytes]:
             entries[data[start : start + KEY_LENGTH]] = data[start + KEY_LENGTH + 1 : body_end]
         start, end = end + 1, data.find(b"\n", end + 1)
     return entries
-
-
-_TAB = ord("\t")
 
 
 Stamp = tuple[int, int, int, int]

@@ -70,11 +70,10 @@ def _problem(**options: object) -> str:
 def kept(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """The folder of compiled templates in a byte-code folder of the test's own (Python writes byte-code)."""
     (tmp_path / "__pycache__").mkdir()
-    folder = tmp_path / "__pycache__" / FOLDER
-    moved = lambda package, options: KeptBytecode(folder / code_folder() / options_key(package, options))  # noqa: E731
+    moved = lambda package, options: KeptBytecode(tmp_path / "__pycache__", options_key(package, options))  # noqa: E731
     monkeypatch.setattr(_bytecode, "kept_bytecode", moved)
     monkeypatch.setattr(sys, "dont_write_bytecode", False)
-    return folder
+    return tmp_path / "__pycache__" / FOLDER
 
 
 def _compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:

@@ -24,6 +24,7 @@ import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -468,7 +469,7 @@ class _Reader:
     def _glob(self, clean: str) -> list[tuple[str, FileRefused | None]]:
         """Return the pages a clean pattern matches, each with why it is refused (None: it is not)."""
         found: list[tuple[str, FileRefused | None]] = []
-        for match, path, link in sorted(self._matching(clean), key=_first):  # each match once
+        for match, path, link in sorted(self._matching(clean), key=itemgetter(0)):  # by its path
             if _ignored(match) or not match.endswith(PAGE_SUFFIXES):
                 continue
             try:
@@ -534,11 +535,6 @@ class _Reader:
             )
             return "_site"
         return clean
-
-
-def _first(match: tuple[str, str | Path, bool | None]) -> str:
-    """Return what a match of :meth:`_Reader._matching` is sorted by: its path relative to the project."""
-    return match[0]
 
 
 def _is_link(entry: os.DirEntry[str]) -> bool | None:

@@ -139,7 +139,7 @@ def kept_bytecode(package: str, options: dict[str, Any]) -> KeptBytecode | None:
         pycache = Path(importlib.util.cache_from_source(init)).parent
     except NotImplementedError:  # sys.implementation.cache_tag is None
         return None
-    return KeptBytecode(pycache / FOLDER / code_folder() / options_key(package, options))
+    return KeptBytecode(pycache, options_key(package, options))
 
 
 class KeptBytecode(jinja2.BytecodeCache):
@@ -147,16 +147,26 @@ class KeptBytecode(jinja2.BytecodeCache):
 
     Parameters
     ----------
+    byte_code : Path
+        The folder where Python keeps the package's byte-code (nothing is
+        written unless it exists).
+    key : str
+        The environment's :func:`options_key`.
+
+    Attributes
+    ----------
+    code : Path
+        ``<byte_code>/__jinja__/<code>`` (:func:`code_folder`): when it is
+        made, its siblings (what other code or another Python compiled) not
+        written for :data:`UNUSED_FOR` seconds are removed.
     folder : Path
-        The folder of this environment's compiled templates,
-        ``<byte-code folder>/__jinja__/<code>/<options>`` (see
-        :func:`kept_bytecode`): when its ``<code>`` folder is made, its
-        siblings (what other code or another Python compiled) not written for
-        :data:`UNUSED_FOR` seconds are removed.
+        ``<code>/<key>``: this environment's compiled templates, one file each.
     """
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+    def __init__(self, byte_code: Path, key: str) -> None:
+        self.byte_code = byte_code
+        self.code = byte_code / FOLDER / code_folder()
+        self.folder = self.code / key
 
     def _path(self, bucket: Bucket) -> Path:
         return self.folder / f"{bucket.key}.cache"
@@ -180,24 +190,22 @@ class KeptBytecode(jinja2.BytecodeCache):
         the package's byte-code folder (it is read-only, say): this never makes
         a folder in the package itself, whose folders a build watches.
         """
-        byte_code = self.folder.parent.parent.parent
-        if sys.dont_write_bytecode or not byte_code.is_dir():
+        if sys.dont_write_bytecode or not self.byte_code.is_dir():
             return
         data = io.BytesIO()
         bucket.write_bytecode(data)
-        if not self.folder.parent.is_dir():
+        if not self.code.is_dir():
             self._remove_other_code()
         with contextlib.suppress(CurriculumError):  # what write_atomic raises for any file it cannot write
             write_atomic(self._path(bucket), data.getvalue())
 
     def _remove_other_code(self) -> None:
         """Remove the folders of compiled templates other code or another Python kept and no longer writes."""
-        code = self.folder.parent
         stale = time.time() - UNUSED_FOR
         with contextlib.suppress(OSError):
-            for other in code.parent.iterdir():
+            for other in self.code.parent.iterdir():
                 if (
-                    other.name != code.name
+                    other.name != self.code.name
                     and _KEY.fullmatch(other.name)
                     and not other.is_symlink()
                     and _last_written(other) < stale
