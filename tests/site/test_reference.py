@@ -11,7 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -58,18 +58,9 @@ def test_nothing_runs_without_a_quartodoc_section(tmp_path: Path) -> None:
     assert not (tmp_path / "reference").exists()
 
 
-@pytest.fixture(autouse=True)
-def _versions_looked_up_again() -> Iterator[None]:
-    """The versions are looked up once a build: each test (some fake them) looks them up anew."""
-    _reference._version.cache_clear()
-    yield
-    _reference._version.cache_clear()
-
-
 def _fake_versions(monkeypatch: pytest.MonkeyPatch, version: Callable[[str], str]) -> None:
-    """Make ``version`` what the installed distributions' versions are (looked up anew)."""
+    """Make ``version`` what the installed distributions' versions are."""
     monkeypatch.setattr(_reference.importlib.metadata, "version", version)
-    _reference._version.cache_clear()
 
 
 def _quick_quartodoc(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:

@@ -59,7 +59,7 @@ from curriculum.errors import ContentError, CurriculumError, UsageError
 from curriculum.project import CACHE_DIR, Project, SiteConfig, package_files
 from curriculum.site._execute import FREEZE_DIR, notebook_cache
 from curriculum.site._quick import CHECK, CheckOutput, watched
-from curriculum.site._reference import INDEX, KEY_FILE, reference_sources, stale_reference
+from curriculum.site._reference import INDEX, KEY_FILE, ReferenceKey, reference_key, stale_reference
 from curriculum.site._sources import E_PAGE, markdown_page
 
 __all__ = ["check_output", "check_project", "check_site", "page_problems", "writable_folders"]
@@ -84,20 +84,24 @@ def check_project(cwd: Path) -> CheckReport:
         )
     with contextlib.suppress(OSError):  # made first, so that the check's own cache leaves the times alone
         (root / CACHE_DIR).mkdir(exist_ok=True)
-    files = _check_inputs(root)  # their times before the check: an edit while it runs is seen next time
-    cur, diagnostics = check_site(root)
+    reference = reference_key(root)  # with the files it hashes, before the check as their times are
+    files = _check_inputs(root, reference.files if reference else ())  # an edit while it runs: seen next time
+    cur, diagnostics = check_site(root, reference=reference)
     report = CheckReport(diagnostics, len(project_files(root)), describe(cur))
     if not any(d.severity == Severity.error for d in diagnostics):
         _remember(root, cwd, report, files)
     return report
 
 
-def _check_inputs(root: Path) -> list[list[object]]:
-    """Return the stats of what a check reads: each profile's inputs, _freeze/, reference/, the packages."""
+def _check_inputs(root: Path, documented: tuple[str, ...]) -> list[list[object]]:
+    """Return the stats of what a check reads: each profile's inputs, _freeze/, reference/, the packages.
+
+    ``documented`` are the files of another package the API reference documents (its key's).
+    """
     project = Project(root)
     files = {name for profile in project.profiles() for name in project.input_names(profile)}
     files |= {str(p) for p in package_files()} | {str(root / KEY_FILE), str(root / INDEX)}
-    files |= set(reference_sources(root))  # another package the API reference documents
+    files |= set(documented)
     freeze = root / FREEZE_DIR
     files |= {str(p) for p in freeze.rglob("*")} if freeze.is_dir() else set()
     return watched(files, [str(root), str(freeze)])
@@ -126,7 +130,7 @@ def _remember(root: Path, cwd: Path, report: CheckReport, files: list[list[objec
 
 
 def check_site(
-    root: Path, *, execute: bool = True, project: Project | None = None
+    root: Path, *, execute: bool = True, project: Project | None = None, reference: ReferenceKey | None = None
 ) -> tuple[Curriculum, list[Diagnostic]]:
     """Check a project as strictly as the build needs it.
 
@@ -141,6 +145,9 @@ def check_site(
     project : Project | None
         The project of ``root`` as a build holds it: each profile's
         configuration is read once, by whichever asks first.
+    reference : ReferenceKey | None
+        The API reference's key, as the caller took it before the check
+        (None: it is taken when the committed reference is judged).
 
     Returns
     -------
@@ -163,7 +170,7 @@ def check_site(
                 resident = config
             diagnostics += page_problems(config, cur, kept)
         kept.save()
-    diagnostics = sorted(set(diagnostics) | set(stale_reference(root) if execute else []))
+    diagnostics = sorted(set(diagnostics) | set(stale_reference(root, reference) if execute else []))
     if execute and resident is not None and not any(d.severity == Severity.error for d in diagnostics):
         notebooks = [root / page for page in resident.pages() if page.endswith(".ipynb")]
         try:

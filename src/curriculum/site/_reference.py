@@ -18,7 +18,6 @@ nothing of the package, so it loads no more than quartodoc needs.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import importlib.machinery
 import importlib.metadata
@@ -45,7 +44,6 @@ __all__ = [
     "ReferenceKey",
     "api_reference",
     "reference_key",
-    "reference_sources",
     "stale_reference",
     "start_reference",
 ]
@@ -121,12 +119,13 @@ class ReferenceKey:
         """Whether pages generated with the key ``recorded`` are what quartodoc would make now.
 
         Another version of quartodoc or of griffe may write other pages, so
-        quartodoc makes them again; without quartodoc, the pages are taken as they are.
+        quartodoc makes them again (without quartodoc, :func:`start_reference`
+        takes the pages as they are, and does not ask).
         """
         return (
             recorded is not None
             and recorded.sources == self.sources
-            and (not self.version or (recorded.version, recorded.griffe) == (self.version, self.griffe))
+            and (recorded.version, recorded.griffe) == (self.version, self.griffe)
         )
 
 
@@ -213,22 +212,11 @@ def _package_files(name: str, source_dir: Path | None) -> dict[str, str] | None:
     return dict(sorted(found.items()))
 
 
-def reference_sources(root: Path) -> tuple[str, ...]:
-    """Return the Python files the API reference documents, when they are not curriculum's (empty otherwise).
-
-    The check's record watches them beside the package's own files, so an
-    edit of the documented package is seen (a build's stamps have them from
-    its :class:`ReferenceJob`, which computed the key once).
-    """
-    key = reference_key(root)
-    return key.files if key is not None else ()
-
-
-@functools.cache
 def _version(name: str) -> str:
     """Return the installed version of the distribution ``name`` (empty: not installed).
 
-    Looked up once a build: :func:`start_reference` forgets what it found.
+    Looked up once a build or check (each computes :func:`reference_key` once),
+    so a quartodoc installed meanwhile (under ``curriculum serve``) is seen.
     """
     try:
         return importlib.metadata.version(name)
@@ -236,15 +224,16 @@ def _version(name: str) -> str:
         return ""
 
 
-def stale_reference(root: Path) -> list[Diagnostic]:
+def stale_reference(root: Path, key: ReferenceKey | None = None) -> list[Diagnostic]:
     """Return a warning (CUR606) when ``reference/`` is missing or was generated from other code.
 
     ``curriculum check`` runs it, so ``check --strict`` in CI fails on a
     reference not committed after a change of the code or of the
     ``quartodoc:`` section. Only the repository counts: quartodoc's version
     and griffe's are the computer's, and a build with others makes the pages again.
+    ``key`` is the reference's key as the caller took it (None: taken now).
     """
-    key = reference_key(root)
+    key = reference_key(root) if key is None else key
     if key is None:
         return []
     if key.missing:
@@ -359,7 +348,6 @@ def start_reference(root: Path) -> ReferenceJob:
     ReferenceJob
         The run; :meth:`ReferenceJob.wait` before reading ``reference/``.
     """
-    _version.cache_clear()  # each build looks the versions up once (quartodoc installed meanwhile, say)
     key = reference_key(root)
     if key is None:
         return ReferenceJob(root)
