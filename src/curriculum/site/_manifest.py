@@ -25,8 +25,8 @@ import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from curriculum._memo import tied_key
-from curriculum._plain import RECORD_LIMIT, read_existing, read_record
+from curriculum._memo import read_tied, tied_key
+from curriculum._plain import RECORD_LIMIT, read_existing
 from curriculum.components import COMPONENTS, dom_id, lists_of, outline
 from curriculum.content import (
     COMPETENCY_DOMAINS,
@@ -317,8 +317,8 @@ class _Record:
             for folder, ident, doc in sources
         ]
         self._digests = [doc.digest for _, _, doc in sources]
-        data = read_record(self._path)
-        self._before = data if data.get("key") == key and _well_formed(data) else {}
+        data = read_tied(self._path, key)
+        self._before = data if _well_formed(data) else {}
         self._facts: list[Any] = list(self._before.get("facts", ()))
         self.digest = str(self._before.get("script", ""))
         """The digest of the script the record names (of the one :meth:`save` was given, once saved)."""
