@@ -344,6 +344,20 @@ def by_name(sections: list[tuple[str, str, str, str]]) -> list[tuple[str, str, s
     return merged
 
 
+def _indexed_sections(
+    url: str, sections: list[tuple[str, str, str, str]]
+) -> tuple[list[tuple[str, str, str, str]], list[str]]:
+    """Return a page's sections (owner, anchor, heading, text) as the index keeps them, and their words.
+
+    A :data:`NAMES_ONLY` page is found by its title and headings: its
+    sections are its members (:func:`by_name`), and no word is needed.
+    """
+    if url.startswith(NAMES_ONLY):
+        merged = by_name(sections)
+        return merged, [""] * len(merged)
+    return sections, [" ".join(_indexed_words(text)) for *_, text in sections]
+
+
 _TOKEN = re.compile(r"[^\W_]+")
 STOP_WORDS = frozenset(
     {
@@ -572,10 +586,7 @@ class SearchPage:
             sections += [
                 (owner, anchor, heading, text) for anchor, heading, text in component_sections(payload, key)
             ]
-        names_only = self.url.startswith(NAMES_ONLY)  # found by title and headings: no word is needed
-        if names_only:
-            sections = by_name(sections)
-        words = ["" if names_only else " ".join(_indexed_words(s[3])) for s in sections]
+        sections, words = _indexed_sections(self.url, sections)
         return PagePart([s[:3] for s in sections], words), [s[3] for s in sections]
 
     def keep_part(self) -> None:
@@ -712,12 +723,9 @@ class SearchIndex:
         ValueError
             If ``url`` does not end in ``.html`` (the index leaves that out).
         """
-        found = list(sections)
-        if url.startswith(NAMES_ONLY):
-            found = [named[1:] for named in by_name([("", *section) for section in found])]
-        texts = [text for _, _, text in found]
-        words = ["" if url.startswith(NAMES_ONLY) else " ".join(_indexed_words(text)) for text in texts]
-        self.add_part(title, url, rank, [(a, h) for a, h, _ in found], words, lambda: texts)
+        found, words = _indexed_sections(url, [("", *section) for section in sections])
+        texts = [text for *_, text in found]
+        self.add_part(title, url, rank, [(a, h) for _, a, h, _ in found], words, lambda: texts)
 
     def add_part(
         self,
