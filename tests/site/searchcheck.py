@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from curriculum.site._search import STOP_WORDS, normalise, slug
+from curriculum.site._search_parts import _heads_text, _signed_text
 
 
 @dataclass
@@ -95,3 +96,13 @@ def expected(out: Path, query: str) -> list[str]:
         if ok and terms:
             scored.append((-score, e.rank, e.id, e.url))
     return [url for *_, url in sorted(scored)]
+
+
+def signed_parts(record: dict[str, Any]) -> str:
+    """Return the text of a search-parts record's file holding ``record`` (its ``heads`` and the rest).
+
+    Signed as the build signs it: a test that changes a record this way
+    changes it as only the build's own code could.
+    """
+    rest = {key: value for key, value in record.items() if key != "heads"}
+    return _signed_text(_heads_text(record.get("heads")), json.dumps(rest, sort_keys=True))

@@ -786,7 +786,7 @@ def test_a_parts_record_damaged_in_place_patches_nothing(project: Path, tmp_path
     (The record signed again after the damage, as only this code could: the heads still say whose
     sections are where.) Either way the index is gathered, as a build from nothing makes it.
     """
-    from curriculum.site._search_parts import _signed
+    from tests.site.searchcheck import signed_parts
 
     build_site(project, engine="pandoc", console=Console(quiet=True))
     parts = project / ".curriculum-cache" / "resident" / "search-parts.json"
@@ -798,7 +798,7 @@ def test_a_parts_record_damaged_in_place_patches_nothing(project: Path, tmp_path
     else:
         assert record["pages"]["lessons/intro.html"][2] not in (-1, 0, 99)
         record["pages"]["lessons/intro.html"][2] = 99 if damage == "number beyond" else 0
-        parts.write_text(_signed(record), encoding="utf-8")
+        parts.write_text(signed_parts(record), encoding="utf-8")
     _edit_cell(project / "lessons" / "intro.ipynb", "predicts outcome", "predicts zygomorphic outcome")
     result = build_site(project, engine="pandoc", console=Console(quiet=True))
     fresh = tmp_path / "fresh"

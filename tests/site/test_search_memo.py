@@ -298,13 +298,14 @@ def test_heads_a_build_keeps_are_neither_decoded_nor_encoded_again(
 )
 def test_a_parts_record_entry_of_another_shape_is_no_entry(tmp_path: Path, entry: Any) -> None:
     """A record signed as this code signs it, whose entry has another shape: the entry is no entry."""
-    from curriculum.site._search_parts import PartRecord, _signed
+    from curriculum.site._search_parts import PartRecord
+    from tests.site.searchcheck import signed_parts
 
     path = tmp_path / "search-parts.json"
     page = _made(["entry", []])
-    path.write_text(_signed({"shared": "site", "pages": {page.url: [page.made_from_key, "d", 0, []]}}))
+    path.write_text(signed_parts({"shared": "site", "pages": {page.url: [page.made_from_key, "d", 0, []]}}))
     assert PartRecord(path, "site").knows(page), "an entry of the right shape is one"
-    path.write_text(_signed({"shared": "site", "pages": {page.url: entry}}))
+    path.write_text(signed_parts({"shared": "site", "pages": {page.url: entry}}))
     record = PartRecord(path, "site")
     assert record.placement(page.url) is None and not record.knows(page)
 
@@ -350,12 +351,13 @@ def test_heads_replaced_are_the_heads_of_the_index_with_those_sections() -> None
 
 
 def test_a_damaged_parts_record_is_no_record(tmp_path: Path) -> None:
-    from curriculum.site._search_parts import PartRecord, _signed
+    from curriculum.site._search_parts import PartRecord
+    from tests.site.searchcheck import signed_parts
 
     path = tmp_path / "search-parts.json"
     path.write_text('{"shared": "site", "pages": [')
     assert PartRecord(path, "site").placement("lessons/one.html") is None
-    path.write_text(_signed({"shared": "site", "pages": {"lessons/one.html": ["entry", "d", 0, []]}}))
+    path.write_text(signed_parts({"shared": "site", "pages": {"lessons/one.html": ["entry", "d", 0, []]}}))
     assert PartRecord(path, "site").placement("lessons/one.html") == (0, [])
     path.write_text(path.read_text().replace('"d"', '"e"'))  # changed in place: its digest is another's
     assert PartRecord(path, "site").placement("lessons/one.html") is None

@@ -194,12 +194,6 @@ def _heads_text(heads: Any) -> str:
     return json.dumps(heads, sort_keys=True)
 
 
-def _signed(record: dict[str, Any]) -> str:
-    """Return the text of the file of ``record`` (its ``heads`` and the rest): see :func:`_signed_text`."""
-    rest = {key: value for key, value in record.items() if key != "heads"}
-    return _signed_text(_heads_text(record.get("heads")), json.dumps(rest, sort_keys=True))
-
-
 def _signed_text(heads: str, rest: str) -> str:
     """Return the text of a record's file: a line naming the digest of what follows, the heads, the rest.
 
