@@ -38,7 +38,12 @@ BIB = """% a comment before the entries
 @pytest.fixture
 def bib(tmp_path: Path) -> PageBibliography:
     (tmp_path / "references.bib").write_text(BIB, encoding="utf-8")
-    return PageBibliography(tmp_path / "references.bib", tmp_path / "cache")
+    return _of_file(tmp_path / "references.bib")
+
+
+def _of_file(path: Path) -> PageBibliography:
+    """The pages' bibliography of the file ``path`` as it is now (its cache beside it)."""
+    return PageBibliography(path, path.parent / "cache", text=path.read_text(encoding="utf-8"))
 
 
 def _html(text: str, bib: Path | None) -> tuple[str, str]:
@@ -104,7 +109,7 @@ def test_a_crossref_gets_the_whole_file(tmp_path: Path) -> None:
         BIB + "\n@incollection{part2001,\n  crossref = {beck1979},\n  title = {A chapter},\n}\n",
         encoding="utf-8",
     )
-    bib = PageBibliography(tmp_path / "refs.bib", tmp_path / "cache")
+    bib = _of_file(tmp_path / "refs.bib")
     assert _whole(bib, "See [@part2001].\n")
 
 
@@ -122,7 +127,7 @@ def test_an_xdata_gets_the_whole_file(tmp_path: Path) -> None:
         "  xdata = {guilford},\n  year = {1967},\n}\n",
         encoding="utf-8",
     )
-    bib = PageBibliography(tmp_path / "refs.bib", tmp_path / "cache")
+    bib = _of_file(tmp_path / "refs.bib")
     page = "See [@beck1967].\n"
     assert _whole(bib, page)
     assert "Guilford Press" in _html(page, bib.for_page(page))[1]
@@ -143,6 +148,6 @@ def test_a_key_that_starts_with_a_letter_of_another_script_is_in_the_subset(tmp_
         BIB + "\n@book{Öst2020,\n  author = {Öst, Lars-Göran},\n  title = {A Book},\n  year = {2020},\n}\n",
         encoding="utf-8",
     )
-    bib = PageBibliography(tmp_path / "refs.bib", tmp_path / "cache")
+    bib = _of_file(tmp_path / "refs.bib")
     page = "As @Öst2020 shows.\n"
     assert _html(page, bib.for_page(page)) == _html(page, bib.bib)

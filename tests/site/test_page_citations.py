@@ -66,7 +66,7 @@ def _formatted(tmp_path: Path, text: str, *, read_entries: bool = True) -> PageB
     assert source is not None
     formatted = format_references(read_bibliography(source, with_pandoc=False)[0])
     pandoc = pypandoc.get_pandoc_path() if read_entries else None
-    return PageBibliography(path, tmp_path / "cache", formatted, pandoc)
+    return PageBibliography(path, tmp_path / "cache", formatted, pandoc, text=text)
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from types import EllipsisType
 from typing import TYPE_CHECKING, Any
 
 from curriculum._memo import machine_key
@@ -96,10 +95,10 @@ class PageBibliography:
         Pandoc, to read the entries' HTML into its own document form once for
         every page (kept in ``cache``); without it each page reads the HTML
         of its entries itself.
-    text : str | None, optional
+    text : str | None
         The bibliography's text ``formatted`` was formatted from (None: there
         is none), which the pages are cut from and keyed by: a file saved
-        since then changes neither. Without it, the file is read now.
+        since then changes neither.
     """
 
     def __init__(
@@ -109,15 +108,13 @@ class PageBibliography:
         formatted: Mapping[str, FormattedReference] | None = None,
         pandoc: str | None = None,
         *,
-        text: str | EllipsisType | None = ...,
+        text: str | None,
     ) -> None:
         self.bib, self.cache = bib, cache
         self.formatted = formatted or {}
         """Every key's formatted forms: what :meth:`forms_for` hands the pages."""
         self._pandoc = pandoc
         self._blocks: dict[str, str] | None = None
-        if isinstance(text, EllipsisType):
-            text = bib.read_text(encoding="utf-8") if bib.is_file() else None
         self.text = text
         """The bibliography's text (None without one): what the pages are keyed by and cut from."""
         self._chunks: list[tuple[str | None, str]] | None = None
