@@ -283,12 +283,16 @@ class FormattingAhead:
     def formatted(self) -> dict[str, FormattedReference] | None:
         """Return the references formatted ahead if they are :meth:`ready`; None rather than wait.
 
-        Raises
-        ------
-        BuildError
-            If Pandoc could not run or could not read the bibliography.
+        None too when the formatting failed: what renders ahead renders
+        nothing with them, and :meth:`result` formats them again and raises
+        what is wrong.
         """
-        return self._future.result() if self._future is not None and self.ready() else None
+        if self._future is None or not self.ready():
+            return None
+        try:
+            return self._future.result()
+        except CurriculumError:
+            return None
 
     def result(self, bibliography: Bibliography) -> dict[str, FormattedReference]:
         """Return the formatted references of ``bibliography`` (those started ahead if its text is the same).

@@ -101,10 +101,7 @@ class RenderAhead:
         build = self._build
         formatting = build.references
         if edited and formatting is not None:
-            try:
-                references = formatting.formatted()
-            except CurriculumError:
-                references = None  # formatted again after the check, which reports what is wrong
+            references = formatting.formatted()  # None: not yet, or failed (formatted after the check)
             renderer = self._made(references, formatting.text) if references is not None else None
             if renderer is not None:
                 self._edited = PagesAhead(edited, build.config, renderer, build.cache)
@@ -229,10 +226,7 @@ class RenderAhead:
         """Wait for the references, then return the renderer to render ahead with (None: render nothing)."""
         self._formatted.wait()  # without the interpreter: citeproc runs in a process
         config, formatting = self._build.config, self._build.references
-        try:
-            references = formatting.formatted() if formatting is not None else None
-        except CurriculumError:  # the build formats the references again, and reports what is wrong
-            references = None
+        references = formatting.formatted() if formatting is not None else None
         # without the references formatted ahead, only a site without a bibliography renders ahead: a page
         # rendered without its citations' forms would be kept under the name of the page rendered with them
         if references is None:
