@@ -291,6 +291,7 @@ ROOT_EXPORTED = {
     "curriculum._plain": [
         "MAP_FROM",
         "RECORD_LIMIT",
+        "decoded_record",
         "open_plain",
         "read_existing",
         "read_headed",

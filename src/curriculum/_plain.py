@@ -30,6 +30,7 @@ from typing import Any
 __all__ = [
     "MAP_FROM",
     "RECORD_LIMIT",
+    "decoded_record",
     "open_plain",
     "read_existing",
     "read_headed",
@@ -168,10 +169,21 @@ def read_json(path: Path, limit: int = RECORD_LIMIT) -> Any:
 def read_record(path: Path, limit: int = RECORD_LIMIT) -> dict[str, Any]:
     """Return a record of the build cache (a JSON object); an empty one if it is missing or damaged.
 
-    A link, a special file or a file too large to be a record counts as missing (see :func:`read_json`).
+    A link, a special file or a file too large to be a record counts as missing (see :func:`read_existing`).
     """
+    return decoded_record(read_existing(path, limit), limit) or {}
+
+
+def decoded_record(data: bytes | None, limit: int = RECORD_LIMIT) -> dict[str, Any] | None:
+    """Return the JSON object a record's bytes hold, or None (no file, too large, damaged, not an object).
+
+    For a reader that tells a missing record from a damaged one itself
+    (:func:`read_record` counts both as empty).
+    """
+    if data is None or len(data) > limit:
+        return None
     try:
-        data = read_json(path, limit)
+        found = json.loads(data)
     except (ValueError, RecursionError):  # a damaged record is no record
-        return {}
-    return data if isinstance(data, dict) else {}
+        return None
+    return found if isinstance(found, dict) else None

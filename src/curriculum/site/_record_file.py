@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from curriculum._plain import RECORD_LIMIT, read_existing
+from curriculum._plain import RECORD_LIMIT, decoded_record, read_existing
 from curriculum.content import write_atomic
 
 __all__ = ["COMPACT_AT", "RecordFile"]
@@ -78,7 +78,7 @@ class RecordFile:
             object (what :meth:`save` compares with): they are not to be changed in place.
         """
         raw = read_existing(self.path, RECORD_LIMIT)
-        base = _decoded(raw)
+        base = decoded_record(raw)
         if raw is None or base is None:
             return {name: {} for name in self._sections}
         self._base = {name: _section(base.get(name)) for name in self._sections}
@@ -88,7 +88,7 @@ class RecordFile:
         changes = read_existing(self.changes, RECORD_LIMIT)
         if changes is None:  # none since the base
             return dict(self._base)
-        merged = self._applied(_decoded(changes))
+        merged = self._applied(decoded_record(changes))
         if merged is None:  # damaged: the record is none, and the next save a new base
             self._base = {name: {} for name in self._sections}
             self._generation = None
@@ -152,17 +152,6 @@ class RecordFile:
                 section.pop(entry, None)
             merged[name] = section
         return merged
-
-
-def _decoded(raw: bytes | None) -> dict[str, Any] | None:
-    """Return the JSON object ``raw`` holds, or None (no file, too large, or damaged)."""
-    if raw is None or len(raw) > RECORD_LIMIT:
-        return None
-    try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def _section(value: Any) -> dict[str, Any]:
