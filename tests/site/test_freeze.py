@@ -248,7 +248,7 @@ def test_a_notebook_known_by_its_digest_is_read_only_when_asked_for(
     from curriculum.errors import ContentError
 
     path = lesson(tmp_path, "a", "print(1)")
-    digests = {path: hashlib.sha256(path.read_text().encode()).hexdigest()}
+    digests = {str(path): hashlib.sha256(path.read_text().encode()).hexdigest()}
     cache = NotebookCache(tmp_path, tmp_path / ".curriculum-cache" / "executed", freeze="auto")
     with memo_session(tmp_path):
         first = cache.executed([path], digests=digests)
@@ -283,7 +283,7 @@ def test_a_notebook_saved_while_the_build_runs_is_refused_not_run_as_the_old_tex
     from curriculum.errors import ContentError
 
     path = lesson(tmp_path, "a", "6*7")
-    digests = {path: hashlib.sha256(path.read_text().encode()).hexdigest()}
+    digests = {str(path): hashlib.sha256(path.read_text().encode()).hexdigest()}
     folder = tmp_path / ".curriculum-cache" / "executed"
     with memo_session(tmp_path):
         NotebookCache(tmp_path, folder, freeze="auto").executed([path], digests=digests)
@@ -305,7 +305,7 @@ def test_a_notebook_saved_while_the_build_runs_is_refused_not_run_as_the_old_tex
     )
 
 
-def _built_twice(tmp_path: Path) -> tuple[Path, dict[Path, str], NotebookCache, Any, Any]:
+def _built_twice(tmp_path: Path) -> tuple[Path, dict[str, str], NotebookCache, Any, Any]:
     """Execute a one-cell lesson, then take it again as the next build does; return both results.
 
     Returns the lesson, its text's digest (as the content index gives it), the
@@ -317,7 +317,7 @@ def _built_twice(tmp_path: Path) -> tuple[Path, dict[Path, str], NotebookCache, 
     from tests.conftest import aged
 
     path = lesson(tmp_path, "a", "print(1)")
-    digests = {path: hashlib.sha256(path.read_text().encode()).hexdigest()}
+    digests = {str(path): hashlib.sha256(path.read_text().encode()).hexdigest()}
     cache = NotebookCache(tmp_path, tmp_path / ".curriculum-cache" / "resident" / "executed", freeze="auto")
     with memo_session(tmp_path):
         first = cache.executed([path], digests=digests)
@@ -396,7 +396,7 @@ def test_a_frozen_record_replaced_while_it_was_being_hashed_is_not_remembered_as
     from tests.conftest import aged
 
     path = lesson(tmp_path, "a", "print(1)")
-    digests = {path: hashlib.sha256(path.read_text().encode()).hexdigest()}
+    digests = {str(path): hashlib.sha256(path.read_text().encode()).hexdigest()}
     cache = NotebookCache(tmp_path, tmp_path / ".curriculum-cache" / "resident" / "executed", freeze=True)
     with memo_session(tmp_path):
         cache.executed([path], digests=digests)

@@ -56,7 +56,7 @@ from curriculum.content import (
     write_atomic,
 )
 from curriculum.errors import BuildError, ContentError
-from curriculum.project import DEFAULT_TIMEOUT, Freeze, SiteConfig
+from curriculum.project import DEFAULT_TIMEOUT, Freeze, SiteConfig, path_texts
 from curriculum.site._sources import read_front_matter
 from curriculum.site._stamp import FileDigests
 
@@ -121,9 +121,12 @@ digest and the project's options: a notebook the content index holds as it was i
 
 @dataclass(frozen=True)
 class _Outputs:
-    """A notebook's frozen outputs, known by their digest and read from their file only when asked for."""
+    """A notebook's frozen outputs, known by their digest and read from their file only when asked for.
 
-    path: Path
+    The file is kept as a string: a path object is made only if it is read.
+    """
+
+    file: str
     digest: str
 
     def read(self) -> list[Any]:
@@ -134,9 +137,10 @@ class _Outputs:
         ContentError
             If the file no longer holds them (CUR101): it changed while the build ran.
         """
-        record = _record(self.path)
+        path = Path(self.file)
+        record = _record(path)
         if record is None or fingerprint_json(record["outputs"]) != self.digest:
-            raise changed_while_read(display_path(self.path))
+            raise changed_while_read(display_path(path))
         outputs: list[Any] = record["outputs"]
         return outputs
 
@@ -152,6 +156,8 @@ class ExecutedNotebooks(Mapping[Path, Any]):
         self._outputs: dict[Path, list[Any] | _Outputs] = {}
         self._notebooks: dict[Path, Any] = {}
         self._readers: dict[Path, Callable[[], Any]] = {}
+        self._by_file: dict[str, list[Any] | _Outputs] = {}
+        """The outputs by the notebook's path as a string (``os.fspath``): no path object to look one up."""
 
     def add(
         self,
@@ -162,14 +168,19 @@ class ExecutedNotebooks(Mapping[Path, Any]):
     ) -> None:
         """Add a notebook: its outputs (or what reads them), and the notebook with them or what reads it."""
         self._outputs[path] = outputs
+        self._by_file[os.fspath(path)] = outputs
         if read is None:
             self._notebooks[path] = notebook
         else:
             self._readers[path] = read
 
-    def outputs_digest(self, path: Path) -> str:
-        """Return a digest of what a page shows of the notebook's outputs (as they are stored)."""
-        outputs = self._outputs[path]
+    def outputs_digest(self, path: Path | str) -> str:
+        """Return a digest of what a page shows of the notebook's outputs (as they are stored).
+
+        ``path`` may be the notebook's path as a string (``os.fspath(path)``):
+        a page plan names every notebook, and makes no path object for one.
+        """
+        outputs = self._by_file[os.fspath(path)]
         return outputs.digest if isinstance(outputs, _Outputs) else fingerprint_json(outputs)
 
     def __getitem__(self, path: Path) -> Any:
@@ -240,12 +251,13 @@ class NotebookCache:
         self.freeze = freeze
         self.refresh = refresh
         self.write_freeze = write_freeze
-        self._frozen: dict[Path, tuple[str, Path]] = {}
-        """Each notebook's :meth:`frozen_name` and :meth:`frozen_path` (a build asks for them twice)."""
+        self._frozen: dict[str, tuple[str, str]] = {}
+        """Each notebook's :meth:`frozen_name` and :meth:`frozen_path` as a string, by the notebook's
+        path as a string (a build asks for them twice, and makes no path object for them)."""
 
     def frozen_path(self, path: Path) -> Path:
         """Return where a notebook's frozen outputs are kept (Quarto's folder for it)."""
-        return self._frozen_at(path)[1]
+        return Path(self._frozen_at(path)[1])
 
     def frozen_name(self, path: Path) -> str:
         """Return :meth:`frozen_path` relative to the project, with forward slashes.
@@ -257,15 +269,20 @@ class NotebookCache:
         """
         return self._frozen_at(path)[0]
 
-    def _frozen_at(self, path: Path) -> tuple[str, Path]:
-        """Return :meth:`frozen_name` and :meth:`frozen_path` (made the first time)."""
-        found = self._frozen.get(path)
+    def _frozen_at(self, path: Path) -> tuple[str, str]:
+        """Return :meth:`frozen_name` and :meth:`frozen_path` as a string (made the first time).
+
+        The string is ``os.fspath(root / name)`` (:func:`~curriculum.project.path_texts`):
+        no path object is made for a notebook whose frozen file is not read.
+        """
+        text = os.fspath(path)
+        found = self._frozen.get(text)
         if found is None:
             name = relative_posix(path, self.root)
             if name is None:
                 raise ValueError(f"{path} is not in the project {self.root}")
             shown = f"{FREEZE_DIR}/{_without_suffix(name)}/{FREEZE_FILE}"
-            found = self._frozen[path] = (shown, self.root / shown)
+            found = self._frozen[text] = (shown, path_texts(self.root, [shown])[0])
         return found
 
     def settings(self, path: Path, notebook: dict[str, Any], text: str = "") -> tuple[Freeze, dict[str, Any]]:
@@ -352,7 +369,7 @@ class NotebookCache:
         notebooks: list[Path],
         on_done: Callable[[Ran], None] | None = None,
         workers: int = 2,
-        digests: Mapping[Path, str] | None = None,
+        digests: Mapping[str, str] | None = None,
         *,
         execute: bool = True,
     ) -> ExecutedNotebooks:
@@ -366,9 +383,10 @@ class NotebookCache:
             Called after each notebook with how its outputs were obtained.
         workers : int
             Kernels run at once.
-        digests : Mapping[Path, str] | None
+        digests : Mapping[str, str] | None
             The digest of each notebook's text as the content was loaded (from the
-            content index, unread when unchanged). A notebook whose key is known
+            content index, unread when unchanged), by the notebook's path as a
+            string (``os.fspath``, as the index lists it). A notebook whose key is known
             by its digest is read only when its page must be made again, and
             must then still have that digest.
         execute : bool
@@ -395,7 +413,7 @@ class NotebookCache:
         frozen = self._frozen_digests(notebooks, record=execute)
         learnt = _Learnt(self.folder.parent / LEARNT_FILE, context)
         for path in notebooks:
-            digest = (digests or {}).get(path)
+            digest = (digests or {}).get(os.fspath(path))
             known = (learnt.key(path, digest) or _KNOWN.stored(digest, context=context)) if digest else None
             nb: Any = None
             if known is None:
@@ -507,7 +525,7 @@ class NotebookCache:
         if self.refresh:
             return {}
         digests = FileDigests(self.root, self.folder.parent / "frozen-digests.json")
-        digests.digest([self.frozen_path(path) for path in notebooks], record=record)
+        digests.digest([self._frozen_at(path)[1] for path in notebooks], record=record)
         return digests.files
 
     def _stored(
@@ -818,7 +836,7 @@ def _frozen_record(path: Path) -> tuple[list[str], str]:
     return [key if isinstance(key, str) else "", fingerprint_json(record["outputs"])], read
 
 
-def _frozen_made(path: Path, where: Path, held: str | None, learnt: _Learnt) -> list[str]:
+def _frozen_made(path: Path, where: str, held: str | None, learnt: _Learnt) -> list[str]:
     """Return the key and outputs' digest in a notebook's ``_freeze/`` record ``where`` (see :data:`_FROZEN`).
 
     ``held`` is the hash the build took of the file: what ``learnt`` or the memo
@@ -827,7 +845,7 @@ def _frozen_made(path: Path, where: Path, held: str | None, learnt: _Learnt) -> 
     """
     made = (learnt.frozen(path, held) or _FROZEN.stored(held)) if held else None
     if made is None:
-        made, read = _frozen_record(where)
+        made, read = _frozen_record(Path(where))
         if read != held:
             return made
         _FROZEN.get(read, lambda: made)  # the bytes read are those hashed: kept under their hash

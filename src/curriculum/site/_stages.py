@@ -44,7 +44,7 @@ from curriculum.content import (
 )
 from curriculum.errors import BuildError, ContentError
 from curriculum.hosts.static import mount_element, overview_markup, payload_script
-from curriculum.project import SiteConfig, site_id
+from curriculum.project import SiteConfig, path_texts, site_id
 from curriculum.render import GeneratedPage, PayloadBuilder, html_templates, raw_html
 from curriculum.site._assets import site_assets
 from curriculum.site._execute import ExecutedNotebooks, Ran, notebook_cache
@@ -244,7 +244,8 @@ def _plan(run: Render, executed: ExecutedNotebooks) -> PagePlan:
     root = run.config.root
     sources = run.config.pages()
     extra: dict[str, Any] = {source: source in run.generated for source in sources}
-    extra.update((s, executed.outputs_digest(root / s)) for s in sources if s.endswith(".ipynb"))
+    notebooks = [s for s in sources if s.endswith(".ipynb")]  # by their paths as strings, as executed
+    extra.update(zip(notebooks, map(executed.outputs_digest, path_texts(root, notebooks)), strict=True))
     shared = [run.renderer().shared, run.builder.shared_digest]
     return PagePlan(root, run.cache, sources, shared, extra)
 
@@ -387,9 +388,13 @@ def execute(run: Render) -> ExecutedNotebooks:
     return executed
 
 
-def _lesson_digests(cur: Curriculum) -> dict[Path, str]:
-    """Return the digest of each lesson notebook's text as loaded (for :meth:`NotebookCache.executed`)."""
-    return {doc.path: doc.digest for doc in cur.lessons.values() if doc.digest}
+def _lesson_digests(cur: Curriculum) -> dict[str, str]:
+    """Return the digest of each lesson notebook's text as loaded (for :meth:`NotebookCache.executed`).
+
+    By the notebook's path as a string (``Document.file``): a lesson from the
+    content index makes no path object for it.
+    """
+    return {doc.file: doc.digest for doc in cur.lessons.values() if doc.digest}
 
 
 def convert(run: Render, executed: Mapping[Path, Any], plan: PagePlan | None = None) -> dict[str, _Source]:
