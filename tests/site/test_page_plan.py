@@ -677,3 +677,34 @@ def test_a_page_whose_payload_reads_another_document_is_made_again_when_it_chang
     assert shows <= set(made_again) and len(_showing(out, '"key"')) > len(set(made_again))
     assert all("his son insisted" in (out / f"{s}.data.js").read_text() for s in shows)
     same_as_a_fresh_build(root, out, tmp_path)
+
+
+def test_the_page_cache_is_listed_once_not_looked_at_for_each_kept_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether a kept page's cache entry is there is told by one listing of the folder, not a stat a page."""
+    import os
+    import types
+
+    from curriculum.site import _page_render
+
+    root, _ = build_copy(tmp_path, "resident")
+    pages = os.fspath(root / ".curriculum-cache" / "resident" / "pages")
+    calls: list[tuple[str, str]] = []
+
+    def spied(name: str, real: Any) -> Any:
+        def call(path: Any, *args: Any, **kwargs: Any) -> Any:
+            if os.fspath(path).startswith(pages):
+                calls.append((name, os.fspath(path)))
+            return real(path, *args, **kwargs)
+
+        return call
+
+    path = types.SimpleNamespace(**{**vars(os.path), "isfile": spied("isfile", os.path.isfile)})
+    spy = types.SimpleNamespace(**{**vars(os), "path": path, "listdir": spied("listdir", os.listdir)})
+    spy.stat = spied("stat", os.stat)
+    monkeypatch.setattr(_page_render, "os", spy)
+    _edit(root / "quizzes" / "intro.yml", "doubts that treatment", "doubts that any treatment")
+    out = _quiet(root)
+    assert [name for name, _ in calls] == ["listdir", "listdir"]  # the kept pages, then the prune
+    same_as_a_fresh_build(root, out, tmp_path)

@@ -337,7 +337,29 @@ def dom_id(key: str) -> str:
     return "cur-" + re.sub(r"[^a-z0-9-]+", "-", key.lower()).strip("-")
 
 
-_ARGUMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
+_ARGUMENT = r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}"
+_ARGUMENTS = re.compile(rf"{_ARGUMENT}(?:\0{_ARGUMENT})*")
+"""A call's plain ids, joined by NUL."""
+
+
+def _plain_ids(args: list[Any]) -> bool:
+    r"""Whether every one of ``args`` is a plain id (a string of :data:`_ARGUMENT`).
+
+    One match for the whole call, not one an argument: the arguments joined
+    by NUL, which no id holds (so an argument holding one fails the count).
+
+    Examples
+    --------
+    >>> _plain_ids(["cbt", "intro-1.2"]), _plain_ids([]), _plain_ids(["a\0b"]), _plain_ids(["a", 1])
+    (True, True, False, False)
+    >>> _plain_ids(["a", ""]), _plain_ids(["-a"]), _plain_ids(["a" * 201])
+    (False, False, False)
+    """
+    try:
+        joined = "\0".join(args)
+    except TypeError:  # not a string
+        return False
+    return not args or (joined.count("\0") == len(args) - 1 and _ARGUMENTS.fullmatch(joined) is not None)
 
 
 @dataclass(frozen=True)
@@ -390,9 +412,7 @@ class Mount:
         low, high = spec.arity
         if not low <= len(args) <= high:
             return None
-        if not all(isinstance(a, str) and _ARGUMENT.fullmatch(a) for a in args):
-            return None
-        return cls(component, tuple(args))
+        return cls(component, tuple(args)) if _plain_ids(args) else None
 
     def payload(self, builder: PayloadBuilder) -> dict[str, Any]:
         """Build the component's payload from the content.
@@ -407,8 +427,8 @@ class Mount:
     @property
     def shows(self) -> tuple[str, str | None]:
         """The content file the call names: its folder and id (None: the call names none)."""
-        names_one = len(self.args) == len(self.spec.params)
-        return self.spec.content.folder, self.args[-1] if names_one else None
+        spec = self.spec
+        return spec.content.folder, self.args[-1] if len(self.args) == len(spec.params) else None
 
     def payload_key(self, builder: PayloadBuilder) -> str | None:
         """Return the memo key of the payload, which names its inputs (None: it is not remembered).

@@ -22,7 +22,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from curriculum.components import Mount
 from curriculum.project import path_texts
@@ -104,10 +104,10 @@ class PagePlan:
         _, title, entry, mounts, marked, standalone = then
         if not (isinstance(title, str) and isinstance(entry, str) and _ENTRY.fullmatch(entry)):
             return None
-        found = tuple(Mount.from_json(m) for m in (mounts if isinstance(mounts, list) else [None]))
-        if any(m is None for m in found):
+        found = _mounts(mounts)
+        if found is None:
             return None
-        return PlannedPage(title, entry, cast("tuple[Mount, ...]", found), bool(marked), bool(standalone))
+        return PlannedPage(title, entry, found, bool(marked), bool(standalone))
 
     def key(self, source: str) -> str:
         """Return what names the inputs of the page ``source`` (a digest: see the module's description)."""
@@ -126,6 +126,19 @@ class PagePlan:
         """Write the record, if it changed."""
         if self._now != self._before:
             self._file.save({"pages": self._now})
+
+
+def _mounts(data: Any) -> tuple[Mount, ...] | None:
+    """Return the components a record lists (each as :meth:`Mount.as_json`), or None if one is not one."""
+    if not isinstance(data, list):
+        return None
+    found: list[Mount] = []
+    for item in data:
+        mount = Mount.from_json(item)
+        if mount is None:
+            return None
+        found.append(mount)
+    return tuple(found)
 
 
 def _part(value: Any) -> str:

@@ -148,6 +148,7 @@ class PageRenderer:
         self._lock = threading.Lock()
         self._running: dict[str, Future[RenderedPage]] = {}
         self._workers: list[PageWorker] = []
+        self._listed: set[str] | None = None  # the cache's entries when the build first took one as it was
         self._mine = threading.local()
         self.closed = False
         """The build is done with the renderer (the Pandoc stage is over, or the build failed before it):
@@ -213,12 +214,15 @@ class PageRenderer:
 
         The build knows the page's inputs are those of the entry (see
         :class:`~curriculum.site._page_plan.PagePlan`), so it need not make
-        them again to name it. An entry found damaged when its HTML is read is
-        made ``again`` (the page converted and rendered).
+        them again to name it. Whether the entry is there is told by a listing
+        of the cache's folder, made on the first call. An entry found damaged,
+        or gone, when its HTML is read is made ``again`` (the page converted and rendered).
         """
-        if not os.path.isfile(os.path.join(self.pages, entry)):  # strings: one call a page, every build
-            return None
         with self._lock:
+            if self._listed is None:  # the folder listed once: a set look-up a page, not a stat
+                self._listed = set(self._entries())
+            if entry not in self._listed:
+                return None
             self.used.add(entry)
 
         def read() -> tuple[str, str]:
@@ -246,10 +250,14 @@ class PageRenderer:
         for worker in workers:
             worker.close(kill=True)
         if prune:  # only the current pages stay (and no entry of an earlier version, *.json)
-            for old in [*self.pages.glob("*.page"), *self.pages.glob("*.json")]:
-                if old.name not in self.used:
-                    old.unlink(missing_ok=True)
+            for name in self._entries():
+                if name not in self.used:
+                    (self.pages / name).unlink(missing_ok=True)
             self.bibliography.prune()
+
+    def _entries(self) -> list[str]:
+        """Return the names in the cache's folder that are page cache entries (``*.page``, ``*.json``)."""
+        return [name for name in os.listdir(self.pages) if name.endswith((".page", ".json"))]
 
     def _worker(self) -> PageWorker | None:
         """Return this thread's Pandoc worker (started on its first page that is not in the cache)."""
