@@ -403,10 +403,13 @@ class Mount:
 
         Only a registered component with the right number of plain ids is accepted.
         """
-        if not isinstance(data, Mapping) or len(data) != 2 or "component" not in data or "args" not in data:
+        if type(data) is not dict and not isinstance(data, Mapping):  # a record's is a dict: no ABC check
+            return None
+        if len(data) != 2 or "component" not in data or "args" not in data:
             return None
         component, args = data["component"], data["args"]
-        spec = COMPONENTS.get(component) if isinstance(component, str) else None
+        # the registry's dict itself: Mapping.get would raise and catch a KeyError for an unknown kind
+        spec = COMPONENTS._specs.get(component) if isinstance(component, str) else None
         if spec is None or not isinstance(args, list):
             return None
         low, high = spec.arity
