@@ -283,6 +283,37 @@ def test_heads_a_build_keeps_are_neither_decoded_nor_encoded_again(
     assert last.recorded_digest(page.url) == "changed" and last.heads() == heads
 
 
+def test_the_parts_a_record_gives_are_kept_in_the_memo_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pages the record knows keep their parts unread, in one call: the memo's store is found once."""
+    from curriculum.site._search_parts import PartRecord
+
+    path = tmp_path / "search-parts.json"
+    pages = [
+        SearchPage(f"Page {n}", f"page-{n}.html", False, f"<p>Page {n} text.</p>", [], [f"entry-{n}", []])
+        for n in range(5)
+    ]
+    with memo_session(tmp_path / "memo"):
+        record = PartRecord(path, "site")
+        digests = record.digests(pages)
+        record.update(["an index"], pages, digests, {}, None)
+        record.save()
+    _memo._stores.clear()
+    stores: list[str] = []
+    store = _memo.Memo._store
+    monkeypatch.setattr(_memo.Memo, "_store", lambda memo: stores.append(memo.namespace) or store(memo))
+    refuse(monkeypatch, "_read_sections")
+    unread = [SearchPage(p.title, p.url, False, _unread, [], p.made_from) for p in pages]
+    with memo_session(tmp_path / "memo"):
+        assert PartRecord(path, "site").digests(unread) == digests
+    assert stores.count("search.page") == 1, stores
+    monkeypatch.undo()
+    _memo._stores.clear()
+    with memo_session(tmp_path / "memo"):
+        assert all(_search.stored_part(page.made_from_key) == page.part() for page in pages), "kept"
+
+
 @pytest.mark.parametrize(
     "entry",
     [

@@ -41,6 +41,7 @@ __all__ = [
     "PagePart",
     "SearchIndex",
     "SearchPage",
+    "keep_parts",
     "page_sections",
     "part_digest",
     "site_index",
@@ -216,6 +217,15 @@ _PARTS = Memo[PagePart](
 page's body is not read, nor its payloads built). A part reused keeps the sections of its body
 and components, from which its texts are read again if its text script must be written
 (:meth:`SearchPage.texts`)."""
+
+
+def keep_parts(pages: Iterable[SearchPage]) -> None:
+    """Keep the parts of ``pages`` in the memo, unread (the last index's record gave their digests).
+
+    In one call for them all (:meth:`~curriculum._memo.Memo.keep_keys`): the
+    memo's store, and what the parts rest on, are found once, not once a page.
+    """
+    _PARTS.keep_keys(_PARTS.key(p.made_from_key, "made from") for p in pages if p.made_from is not None)
 
 
 def stored_part(made_from_key: str) -> PagePart | None:
@@ -588,11 +598,6 @@ class SearchPage:
             ]
         sections, words = _indexed_sections(self.url, sections)
         return PagePart([s[:3] for s in sections], words), [s[3] for s in sections]
-
-    def keep_part(self) -> None:
-        """Keep the page's part in the memo without reading it (the last index's record gave its digest)."""
-        if self.made_from is not None:
-            _PARTS.keep(self.made_from_key, context="made from")
 
     def homed_texts(self, homed: Iterable[str]) -> list[str]:
         """Return the texts of the page's sections that the index keeps on it.

@@ -38,9 +38,10 @@ from typing import Any
 
 from curriculum._plain import RECORD_LIMIT, read_headed
 from curriculum.content import write_atomic
-from curriculum.site._search import IndexHeads, SearchPage, part_digest
+from curriculum.site._output_record import KeyText
+from curriculum.site._search import IndexHeads, SearchPage, keep_parts, part_digest
 
-__all__ = ["PARTS_RECORD", "PartRecord", "Placement", "index_name"]
+__all__ = ["PARTS_RECORD", "PartRecord", "Placement", "index_name", "index_text"]
 
 PARTS_RECORD = "search-parts.json"
 """The record, in the profile's build cache."""
@@ -81,14 +82,21 @@ class PartRecord:
         return then is not None and page.made_from is not None and then[0] == page.made_from_key
 
     def digest(self, page: SearchPage) -> str:
-        """Return the digest of the page's part: recorded, if the record knows the page; else of its part.
+        """Return the digest of the page's part (see :meth:`digests`)."""
+        return self.digests([page])[0]
 
-        A part taken from the record stays in the memo unread (:meth:`SearchPage.keep_part`).
+    def digests(self, pages: list[SearchPage]) -> list[str]:
+        """Return the digest of each page's part: recorded, if the record knows the page; else of its part.
+
+        The parts taken from the record stay in the memo unread, kept in one
+        call for them all (:func:`~curriculum.site._search.keep_parts`).
         """
-        if self.knows(page):
-            page.keep_part()
-            return str(self._before[page.url][1])
-        return part_digest(page.part())
+        known = [self.knows(page) for page in pages]
+        keep_parts(page for page, kept in zip(pages, known, strict=True) if kept)
+        return [
+            str(self._before[page.url][1]) if kept else part_digest(page.part())
+            for page, kept in zip(pages, known, strict=True)
+        ]
 
     def recorded_digest(self, url: str) -> str | None:
         """Return the digest of the part the last index had of the page ``url``, if the record holds it."""
@@ -101,7 +109,7 @@ class PartRecord:
         return None if then is None else str(then[0])
 
     def describes(self, index: Any) -> bool:
-        """Whether the placements recorded are those of the index named ``index`` (JSON data)."""
+        """Whether the placements recorded are those of the index named ``index`` (see :func:`index_name`)."""
         return self._index_before is not None and self._index_before == index_name(index)
 
     @property
@@ -141,8 +149,9 @@ class PartRecord:
     ) -> None:
         """Record each page of the index named ``index`` with its part's digest and placement, and its heads.
 
-        Only pages known by what they are made from are recorded. ``placements``
-        gives each page's by URL (a page the index left out, with no section, has none or -1).
+        ``index`` is as :func:`index_name` takes it. Only pages known by what
+        they are made from are recorded. ``placements`` gives each page's by URL
+        (a page the index left out, with no section, has none or -1).
         ``heads`` None: the index is the one recorded, whose heads stay (as the text read, not encoded again).
         """
         self._index = index_name(index)
@@ -228,5 +237,23 @@ def _read(path: Path) -> tuple[dict[str, Any], str]:
 
 
 def index_name(index: Any) -> str:
-    """Return the name of the index named by ``index`` (JSON data): a digest of it."""
-    return hashlib.sha256(json.dumps(index, separators=(",", ":")).encode()).hexdigest()
+    """Return the name of the index named by ``index``: a digest of it as compact JSON.
+
+    ``index`` is JSON data, or that encoded already (:func:`index_text`), hashed as it is.
+
+    Examples
+    --------
+    >>> index_name(index_text([["Lesson", 1]])) == index_name([["Lesson", 1]])
+    True
+    """
+    text = index if isinstance(index, KeyText) else index_text(index)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def index_text(index: Any) -> KeyText:
+    """Return ``index`` (JSON data) as compact JSON: what :func:`index_name` hashes.
+
+    For a caller that names the index to more than one record (see
+    :class:`~curriculum.site._output_record.KeyText`): it is encoded once.
+    """
+    return KeyText(json.dumps(index, separators=(",", ":")))

@@ -49,7 +49,7 @@ from curriculum.site._search import (
     text_name,
     text_script,
 )
-from curriculum.site._search_parts import PARTS_RECORD, PartRecord, Placement, index_name
+from curriculum.site._search_parts import PARTS_RECORD, PartRecord, Placement, index_name, index_text
 
 if TYPE_CHECKING:
     from curriculum.site._stages import Render
@@ -122,9 +122,14 @@ def search(run: Render, pages: list[SearchPage], records: SearchRecords | None =
     )
 
 
-def _index_key(pages: list[SearchPage], digests: Sequence[str | None]) -> list[Any]:
-    """Return what names the index of ``pages`` whose parts have ``digests`` (see :class:`PartRecord`)."""
-    return [[p.title, p.url, p.notebook, p.standalone, d] for p, d in zip(pages, digests, strict=True)]
+def _index_key(pages: list[SearchPage], digests: Sequence[str | None]) -> KeyText:
+    """Return what names the index of ``pages`` whose parts have ``digests`` (see :class:`PartRecord`).
+
+    As text, encoded once for the records it names the index to (:func:`index_text`).
+    """
+    return index_text(
+        [[p.title, p.url, p.notebook, p.standalone, d] for p, d in zip(pages, digests, strict=True)]
+    )
 
 
 def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords) -> bool:
@@ -137,12 +142,12 @@ def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords) -> b
     placements = [parts.placement(p.url) for p in pages]
     if any(placed is None for placed in placements):
         return False  # a page the last index did not have
-    digests = [parts.digest(p) for p in pages]  # only the parts of pages made from something new are read
+    digests = parts.digests(pages)  # only the parts of pages made from something new are read
     key = _index_key(pages, digests)
     placed = {p.url: where for p, where in zip(pages, placements, strict=True) if where is not None}
     heads: IndexHeads | None = None  # kept: the recorded heads stay as they are
     if not (parts.describes(key) and parts.has_heads and record.kept("search-index.js", key)):
-        heads = _patched(run, pages, records, digests, placed)
+        heads = _patched(run, pages, records, (key, digests), placed)
         if heads is None:
             return False  # gathered (and recorded with its heads)
         record.wrote("search-index.js", key=key)
@@ -168,7 +173,7 @@ def _patched(
     run: Render,
     pages: list[SearchPage],
     records: SearchRecords,
-    digests: list[str],
+    named: tuple[KeyText, list[str]],
     placed: dict[str, Placement],
 ) -> IndexHeads | None:
     """Write the index made from the last one's heads and postings and the changed pages' sections.
@@ -177,8 +182,9 @@ def _patched(
     changed page's sections are not where the last index had them: its
     number of indexed sections or the components on it changed, or its
     part of the last index is not in the memo, or the records are not of the
-    last index.
+    last index. ``named`` is what names the new index, and its pages' digests.
     """
+    key, digests = named
     parts = records.parts
     before = [parts.recorded_digest(p.url) for p in pages]
     heads = parts.heads()
@@ -216,7 +222,7 @@ def _patched(
     except ValueError:  # a damaged record: the index is gathered and encoded whole
         return None
     run.write("search-index.js", heads.script(postings))
-    _keep_postings(run, records, postings, _index_key(pages, digests))
+    _keep_postings(run, records, postings, key)
     return heads
 
 
@@ -231,7 +237,7 @@ def _owners(part: PagePart) -> set[str]:
     return {owner for owner, _, _ in part.sections if owner}
 
 
-def _keep_postings(run: Render, records: SearchRecords, postings: Postings, key: list[Any]) -> None:
+def _keep_postings(run: Render, records: SearchRecords, postings: Postings, key: Any) -> None:
     """Keep the postings of the index named ``key`` for the next build (only to save time)."""
     with contextlib.suppress(CurriculumError, OSError):
         write_postings(run.cache / POSTINGS, postings, _postings_key(records, index_name(key)))
@@ -242,7 +248,7 @@ def _gather(run: Render, pages: list[SearchPage], records: SearchRecords, known:
     record = records.record
     index = site_index(pages)
     digests = [part_digest(p.part()) for p in pages] if known else []
-    key = _index_key(pages, digests) if known else [index.pages, index.digest()]
+    key: Any = _index_key(pages, digests) if known else [index.pages, index.digest()]
     if not record.kept("search-index.js", key):
         run.write("search-index.js", index.index_script())
         if index.postings is not None and known:
