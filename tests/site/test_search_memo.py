@@ -314,6 +314,20 @@ def test_the_parts_a_record_gives_are_kept_in_the_memo_at_once(
         assert all(_search.stored_part(page.made_from_key) == page.part() for page in pages), "kept"
 
 
+def test_what_names_the_pages_is_their_json_made_of_each_ones_key() -> None:
+    """The search stage names its pages with the text the JSON encoder makes, each page's key encoded once."""
+    from curriculum.site._search_stage import _pages_key
+
+    pages = [
+        SearchPage('Café "quoted"', "lessons/one.html", True, _unread, [], ["entrée", ["k1", "k2"]]),
+        SearchPage("Other", "other.html", False, _unread, [], ["entry", []]),
+        SearchPage("Odd", "odd.html", False, _unread, [], ["entry", [1, None]]),  # any JSON data
+    ]
+    made = [[p.title, p.url, p.notebook, p.made_from] for p in pages]
+    assert _pages_key(pages) == json.dumps(made, separators=(",", ":"))
+    assert [p.made_from_key for p in pages] == [json.dumps(p.made_from, separators=(",", ":")) for p in pages]
+
+
 @pytest.mark.parametrize(
     "entry",
     [

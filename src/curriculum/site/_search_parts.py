@@ -162,14 +162,13 @@ class PartRecord:
                 self._now[page.url] = [page.made_from_key, digest, n, homed]
 
     def save(self) -> None:
-        """Write the record, if it changed."""
+        """Write the record, if it changed (known without reading the file back: it was read whole)."""
         now = (self._now, self._index, self._heads)
         if now != (self._before, self._index_before, self._heads_before):
             rest = {"shared": self._shared, "index": self._index, "pages": self._now}
             heads = _NO_HEADS if self._heads is None else self._heads
-            write_atomic(
-                self._path, _signed_text(heads, json.dumps(rest, sort_keys=True)), within=self._path.parent
-            )
+            text = _signed_text(heads, json.dumps(rest, sort_keys=True))
+            write_atomic(self._path, text, within=self._path.parent, only_if_changed=False)
 
     def _entry(self, url: str) -> list[Any] | None:
         """Return the record's entry of ``url``, if it is one this code wrote (looked at once a page)."""

@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Sequence
+from json.encoder import encode_basestring_ascii
 from typing import TYPE_CHECKING, Any
 
 from curriculum._words import counted
@@ -109,9 +110,8 @@ def search(run: Render, pages: list[SearchPage], records: SearchRecords | None =
     written_before = run.stats.written
     records = records or SearchRecords(run)
     record = records.record
-    made = [[p.title, p.url, p.notebook, p.made_from] for p in pages]
     known = all(p.made_from is not None for p in pages)
-    if known and record.kept("pages", made, as_recorded=True):
+    if known and record.kept("pages", _pages_key(pages), as_recorded=True):
         record.keep_the_rest()  # each file's entry, for the next build that gathers the index
     elif not (known and _by_parts(run, pages, records)):
         _gather(run, pages, records, known)
@@ -119,6 +119,23 @@ def search(run: Render, pages: list[SearchPage], records: SearchRecords | None =
     run.log(
         "search",
         f"{counted(len(pages), 'page')} indexed · {run.stats.written - written_before} files written",
+    )
+
+
+def _pages_key(pages: list[SearchPage]) -> KeyText:
+    """Return what names the site's pages as the index has them: title, URL, kind, what each is made from.
+
+    ``[[title, url, notebook, made_from], ...]`` as compact JSON, made of each
+    page's :attr:`~curriculum.site._search.SearchPage.made_from_key` (encoded once a page).
+    """
+    return KeyText(
+        "["
+        + ",".join(
+            f"[{encode_basestring_ascii(p.title)},{encode_basestring_ascii(p.url)},"
+            f"{'true' if p.notebook else 'false'},{p.made_from_key}]"
+            for p in pages
+        )
+        + "]"
     )
 
 
