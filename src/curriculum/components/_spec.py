@@ -275,6 +275,9 @@ class Registry(Mapping[str, ComponentSpec]):
     def __getitem__(self, kind: str) -> ComponentSpec:
         return self._specs[kind]
 
+    def __contains__(self, kind: object) -> bool:
+        return kind in self._specs  # one look-up: Mapping's would raise and catch a KeyError
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._specs)
 
@@ -337,29 +340,7 @@ def dom_id(key: str) -> str:
     return "cur-" + re.sub(r"[^a-z0-9-]+", "-", key.lower()).strip("-")
 
 
-_ARGUMENT = r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}"
-_ARGUMENTS = re.compile(rf"{_ARGUMENT}(?:\0{_ARGUMENT})*")
-"""A call's plain ids, joined by NUL."""
-
-
-def _plain_ids(args: list[Any]) -> bool:
-    r"""Whether every one of ``args`` is a plain id (a string of :data:`_ARGUMENT`).
-
-    One match for the whole call, not one an argument: the arguments joined
-    by NUL, which no id holds (so an argument holding one fails the count).
-
-    Examples
-    --------
-    >>> _plain_ids(["cbt", "intro-1.2"]), _plain_ids([]), _plain_ids(["a\0b"]), _plain_ids(["a", 1])
-    (True, True, False, False)
-    >>> _plain_ids(["a", ""]), _plain_ids(["-a"]), _plain_ids(["a" * 201])
-    (False, False, False)
-    """
-    try:
-        joined = "\0".join(args)
-    except TypeError:  # not a string
-        return False
-    return not args or (joined.count("\0") == len(args) - 1 and _ARGUMENTS.fullmatch(joined) is not None)
+_ARGUMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
 
 
 @dataclass(frozen=True)
@@ -408,14 +389,15 @@ class Mount:
         if len(data) != 2 or "component" not in data or "args" not in data:
             return None
         component, args = data["component"], data["args"]
-        # the registry's dict itself: Mapping.get would raise and catch a KeyError for an unknown kind
-        spec = COMPONENTS._specs.get(component) if isinstance(component, str) else None
+        spec = COMPONENTS[component] if isinstance(component, str) and component in COMPONENTS else None
         if spec is None or not isinstance(args, list):
             return None
         low, high = spec.arity
         if not low <= len(args) <= high:
             return None
-        return cls(component, tuple(args)) if _plain_ids(args) else None
+        if not all(isinstance(a, str) and _ARGUMENT.fullmatch(a) for a in args):
+            return None
+        return cls(component, tuple(args))
 
     def payload(self, builder: PayloadBuilder) -> dict[str, Any]:
         """Build the component's payload from the content.

@@ -153,11 +153,11 @@ class ExecutedNotebooks(Mapping[Path, Any]):
     """
 
     def __init__(self) -> None:
-        self._outputs: dict[Path, list[Any] | _Outputs] = {}
+        self._paths: list[Path] = []
+        self._outputs: dict[str, list[Any] | _Outputs] = {}
+        """The outputs by the notebook's path as a string (``os.fspath``): no path object to look one up."""
         self._notebooks: dict[Path, Any] = {}
         self._readers: dict[Path, Callable[[], Any]] = {}
-        self._by_file: dict[str, list[Any] | _Outputs] = {}
-        """The outputs by the notebook's path as a string (``os.fspath``): no path object to look one up."""
 
     def add(
         self,
@@ -167,8 +167,10 @@ class ExecutedNotebooks(Mapping[Path, Any]):
         read: Callable[[], Any] | None = None,
     ) -> None:
         """Add a notebook: its outputs (or what reads them), and the notebook with them or what reads it."""
-        self._outputs[path] = outputs
-        self._by_file[os.fspath(path)] = outputs
+        file = os.fspath(path)
+        if file not in self._outputs:
+            self._paths.append(path)
+        self._outputs[file] = outputs
         if read is None:
             self._notebooks[path] = notebook
         else:
@@ -180,7 +182,7 @@ class ExecutedNotebooks(Mapping[Path, Any]):
         ``path`` may be the notebook's path as a string (``os.fspath(path)``):
         a page plan names every notebook, and makes no path object for one.
         """
-        outputs = self._by_file[os.fspath(path)]
+        outputs = self._outputs[os.fspath(path)]
         return outputs.digest if isinstance(outputs, _Outputs) else fingerprint_json(outputs)
 
     def __getitem__(self, path: Path) -> Any:
@@ -189,10 +191,10 @@ class ExecutedNotebooks(Mapping[Path, Any]):
         return self._notebooks[path]
 
     def __iter__(self) -> Iterator[Path]:
-        return iter(self._outputs)
+        return iter(self._paths)
 
     def __len__(self) -> int:
-        return len(self._outputs)
+        return len(self._paths)
 
 
 @dataclass(frozen=True)

@@ -210,13 +210,14 @@ class PageRenderer:
     def kept(
         self, entry: str, mounts: list[Mount], again: Callable[[], tuple[str, str]]
     ) -> RenderedPage | None:
-        """Return the page of cache entry ``entry``, read only when its HTML is asked for; None if it is gone.
+        """Return the page of cache entry ``entry``, its HTML read when asked for; None if not in the cache.
 
         The build knows the page's inputs are those of the entry (see
         :class:`~curriculum.site._page_plan.PagePlan`), so it need not make
         them again to name it. Whether the entry is there is told by a listing
-        of the cache's folder, made on the first call. An entry found damaged,
-        or gone, when its HTML is read is made ``again`` (the page converted and rendered).
+        of the cache's folder, made on the first call (None: that listing did not
+        hold it). An entry found damaged, or gone, when its HTML is read is made
+        ``again`` (the page converted and rendered).
         """
         with self._lock:
             if self._listed is None:  # the folder listed once: a set look-up a page, not a stat

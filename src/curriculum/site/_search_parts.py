@@ -81,10 +81,6 @@ class PartRecord:
         then = self._entry(page.url)
         return then is not None and page.made_from is not None and then[0] == page.made_from_key
 
-    def digest(self, page: SearchPage) -> str:
-        """Return the digest of the page's part (see :meth:`digests`)."""
-        return self.digests([page])[0]
-
     def digests(self, pages: list[SearchPage]) -> list[str]:
         """Return the digest of each page's part: recorded, if the record knows the page; else of its part.
 

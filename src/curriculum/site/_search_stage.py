@@ -126,7 +126,8 @@ def _pages_key(pages: list[SearchPage]) -> KeyText:
     """Return what names the site's pages as the index has them: title, URL, kind, what each is made from.
 
     ``[[title, url, notebook, made_from], ...]`` as compact JSON, made of each
-    page's :attr:`~curriculum.site._search.SearchPage.made_from_key` (encoded once a page).
+    page's :attr:`~curriculum.site._search.SearchPage.made_from_key` (encoded once a page);
+    ``notebook`` is a :class:`bool`, as :class:`~curriculum.site._search.SearchPage` has it.
     """
     return KeyText(
         "["
