@@ -16,6 +16,7 @@ from curriculum import _memo
 from curriculum._cache import PROJECT_CACHE
 from curriculum._memo import memo_session
 from curriculum.content import _project, load_curriculum, load_files, project_files
+from curriculum.content._files import Confined
 from curriculum.content._index import INDEX_FILE, ContentIndex
 from tests.conftest import INVALID, aged
 
@@ -326,6 +327,25 @@ def test_a_link_inside_the_project_is_indexed_by_the_file_it_leads_to(project: P
     second, index = loaded(project)
     assert second.quizzes["intro"].model.items[0].stem.startswith("A fellow")
     assert index.reused == len(project_files(project)) - 2, "only the edited file is read (and the .bib)"
+
+
+def test_an_indexed_folder_is_confined_once(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether a file that is no link leads inside the project is asked once a folder, not once a file."""
+    aged(project)
+    loaded(project)
+    asked: list[str] = []
+    check_in = Confined.check_in
+
+    def spy(self: Confined, folder: str, name: str, *, link: bool) -> None:
+        asked.append(folder)
+        check_in(self, folder, name, link=link)
+
+    monkeypatch.setattr(Confined, "check_in", spy)
+    _, index = loaded(project, ask=False)
+    folders = {os.path.dirname(os.fspath(p)) for p in project_files(project) if p.suffix != ".bib"}
+    assert index.reused > len(folders), "some folder holds more than one file"
+    asked.remove(os.fspath(project))  # the bibliography, read every time
+    assert sorted(asked) == sorted(folders), "once a folder"
 
 
 def test_an_indexed_file_costs_one_look_at_its_status(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -52,13 +52,12 @@ INDEX_FILE = "content-index.tsv"
 """The index, in the project's build cache."""
 _FIELDS = 6
 """A line's fields: name, time, size, digest, kind, and a check of the five (:meth:`ContentIndex._sealed`)."""
-_DIGEST = re.compile(rb"[0-9a-f]{64}")
+_DIGEST = re.compile(r"[0-9a-f]{64}", re.ASCII)
 """A file's digest as the index holds it: a SHA-256 in lowercase hex."""
 
 
-def _name(name: str) -> bytes:
-    """Return a file's name as the index holds it (any name the file system allows, undecodable bytes too)."""
-    return name.encode("utf-8", "surrogateescape")
+_ENCODING = ("utf-8", "surrogateescape")
+"""The index's encoding (decoded once a load): any name the file system allows, undecodable bytes too."""
 
 
 class IndexEntry(NamedTuple):
@@ -91,12 +90,13 @@ class ContentIndex:
         self._started = time.time_ns()
         self._key = tied_key(str(VERSION))
         self._seal = hashlib.sha256(self._key.encode() + b"\0")  # each entry's check starts so
-        self._before: dict[bytes, list[bytes]] = {}
+        self._before: dict[str, list[str]] = {}
+        """The entries read, by file name: all decoded at once (no name is encoded for a look-up)."""
         self._at = 0
         self._intact = False
         """Whether the entries are as written (the header's check of them holds): none is checked alone."""
         self._read()
-        self._now: dict[bytes, list[bytes]] = {}
+        self._now: dict[str, list[str]] = {}
         self._recorded = False
         self.reused = 0
         """How many files the last load took from the index."""
@@ -113,8 +113,8 @@ class ContentIndex:
         self._at = at
         body = bytes(data[start:])
         self._intact = header.get("entries") == self._body_seal(body)
-        for line in body.split(b"\n"):
-            fields = line.split(b"\t")
+        for line in body.decode(*_ENCODING).split("\n"):
+            fields = line.split("\t")
             if len(fields) == _FIELDS:
                 self._before[fields[0]] = fields
 
@@ -143,23 +143,22 @@ class ContentIndex:
                 info = os.stat(path)
             except OSError:
                 return None, None
-        fields = self._before.get(_name(name))
+        fields = self._before.get(name)
         if fields is None or info.st_mtime_ns + RACY_NS >= self._at:
             return info, None
-        if fields[1] != b"%d" % info.st_mtime_ns or fields[2] != b"%d" % info.st_size:
+        if fields[1] != str(info.st_mtime_ns) or fields[2] != str(info.st_size):
             return info, None
         # damaged: read (the digest, a SHA-256 when recorded); while the index is as written, none is
         if not self._intact and fields[5] != self._sealed(fields[:5]):
             return info, None
-        try:
-            digest, kind = fields[3].decode("ascii"), fields[4].decode("ascii")
-        except UnicodeDecodeError:
+        digest, kind = fields[3], fields[4]
+        if not (digest.isascii() and kind.isascii()):
             return info, None
-        self._now[fields[0]] = fields
+        self._now[name] = fields
         self.reused += 1
         return info, IndexEntry(kind, digest)
 
-    def _sealed(self, fields: list[bytes]) -> bytes:
+    def _sealed(self, fields: list[str]) -> str:
         """Return the check of an entry's fields, with the index's key.
 
         An entry is the only witness of which file a digest and a kind are
@@ -168,8 +167,8 @@ class ContentIndex:
         digest, another kind) fails its check, and its file is read as any other.
         """
         hasher = self._seal.copy()  # the key, then the fields, each after a NUL
-        hasher.update(b"\0".join(fields))
-        return hasher.hexdigest()[:32].encode()
+        hasher.update("\0".join(fields).encode(*_ENCODING))
+        return hasher.hexdigest()[:32]
 
     def _body_seal(self, body: bytes) -> str:
         """Return the check of every entry as written (the lines after the header), with the index's key.
@@ -183,7 +182,7 @@ class ContentIndex:
 
     def forget(self, name: str) -> None:
         """Drop the entry :meth:`entry` just gave, found unusable (the file is read and recorded anew)."""
-        if self._now.pop(_name(name), None) is not None:
+        if self._now.pop(name, None) is not None:
             self.reused -= 1
 
     def remember(self, name: str, info: os.stat_result, entry: IndexEntry) -> None:
@@ -198,10 +197,8 @@ class ContentIndex:
         entry : IndexEntry
             What it loaded into.
         """
-        fields = [_name(name)] + [
-            f.encode() for f in (str(info.st_mtime_ns), str(info.st_size), entry.digest, entry.kind)
-        ]
-        if any(b"\t" in f or b"\n" in f for f in fields):
+        fields = [name, str(info.st_mtime_ns), str(info.st_size), entry.digest, entry.kind]
+        if any("\t" in f or "\n" in f for f in fields):
             return  # a file name holding one is left out of the index
         if not _DIGEST.fullmatch(fields[3]):
             return  # only a SHA-256 keys the memo: an entry is trusted, once its check holds, without a look
@@ -218,7 +215,7 @@ class ContentIndex:
         """
         if self._now == self._before and not self._recorded:
             return
-        body = b"".join(b"\t".join(fields) + b"\n" for fields in self._now.values())
+        body = "".join("\t".join(fields) + "\n" for fields in self._now.values()).encode(*_ENCODING)
         header = {"index": VERSION, "key": self._key, "at": self._started, "entries": self._body_seal(body)}
         with contextlib.suppress(CurriculumError, OSError):
             write_atomic(
