@@ -348,6 +348,29 @@ def test_an_indexed_folder_is_confined_once(project: Path, monkeypatch: pytest.M
     assert sorted(asked) == sorted(folders), "once a folder"
 
 
+def test_an_unchanged_load_computes_no_memo_key(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each kept document's memo entry is kept under the key its index line holds: none is computed."""
+    aged(project)
+    loaded(project)
+    keys: list[str] = []
+    key = _project._DOCUMENTS.key
+    monkeypatch.setattr(
+        _project._DOCUMENTS, "key", lambda text, context="": keys.append(text) or key(text, context)
+    )
+    kept: list[list[str]] = []
+    keep_keys = _project._DOCUMENTS.keep_keys
+    monkeypatch.setattr(
+        _project._DOCUMENTS, "keep_keys", lambda found: keep_keys(kept.append(list(found)) or kept[0])
+    )
+    cur, index = loaded(project, ask=False)
+    assert index.reused == len(kept[0]) > 0
+    assert keys == [], "no key computed"
+    docs = [*cur.lessons.values(), *cur.notes.values(), *(d for t in cur.tables.values() for d in t.values())]
+    docs += [cur.techniques] if cur.techniques is not None else []
+    expected = sorted(key(d.digest, d.__dict__["_kind"]) for d in docs)
+    assert sorted(kept[0]) == expected, "the keys the documents are kept under"
+
+
 def test_an_indexed_file_costs_one_look_at_its_status(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Whether it is a link, and its time and size, come from one call: one look a file."""
     aged(project)
@@ -429,12 +452,15 @@ def test_only_an_entry_with_a_sha256_is_recorded(project: Path) -> None:
 
     index = ContentIndex(project)
     info = os.stat(project / "quizzes" / "intro.yml")
-    index.remember("quizzes/intro.yml", info, IndexEntry("quizzes", "not-a-digest"))
-    index.remember("quizzes/other.yml", info, IndexEntry("quizzes", hashlib.sha256(b"x").hexdigest()))
+    sha = hashlib.sha256(b"x").hexdigest()
+    index.remember("quizzes/intro.yml", info, IndexEntry("quizzes", "not-a-digest", sha))
+    index.remember("quizzes/keyless.yml", info, IndexEntry("quizzes", sha, "not-a-key"))
+    index.remember("quizzes/other.yml", info, IndexEntry("quizzes", sha, sha))
     index.save()
     lines = (project / PROJECT_CACHE / INDEX_FILE).read_bytes().split(b"\n")
     names = [line.split(b"\t")[0] for line in lines]
-    assert b"quizzes/other.yml" in names and b"quizzes/intro.yml" not in names
+    assert b"quizzes/other.yml" in names
+    assert b"quizzes/intro.yml" not in names and b"quizzes/keyless.yml" not in names
 
 
 def test_a_file_name_that_is_not_utf8_is_indexed_as_any_other(project: Path) -> None:
@@ -467,7 +493,7 @@ def test_an_indexed_file_is_placed_from_the_memo_without_being_read(
         again = second.quizzes["intro"]
         assert (again.model, again.locs) == (quiz.model, quiz.locs)
         assert all(isinstance(d, _project._IndexedDocument) for d in second.documents())
-    assert len((project / PROJECT_CACHE / INDEX_FILE).read_bytes()) < 200 * len(project_files(project))
+    assert len((project / PROJECT_CACHE / INDEX_FILE).read_bytes()) < 300 * len(project_files(project))
 
 
 def test_places_are_kept_with_the_document_for_a_check_outside_the_load(project: Path) -> None:

@@ -4,11 +4,14 @@ Loading a file means reading it, parsing its YAML or notebook JSON and
 validating the result; for a curriculum of sixty-four lessons that is a tenth
 of a second of every build, though an author edits one file at a time. The
 index keeps, for each file that loaded without a problem, its stamp (its
-modification time and size), the digest of its text and its kind: a line of
-about a hundred bytes, so reading and rewriting it costs what reading stamps
-costs. What the file loaded into is kept by its digest in the memo
-(:mod:`curriculum._memo`, see :mod:`curriculum.content._project`), in one
-entry: its model as JSON, and its locations. A later load takes a file whose
+modification time and size), the digest of its text, its kind and the key of
+its memo entry: a line of under three hundred bytes, so reading and rewriting
+it costs what reading stamps costs. What the file loaded into is kept by its
+digest in the memo (:mod:`curriculum._memo`, see
+:mod:`curriculum.content._project`), in one entry: its model as JSON, and its
+locations; the entry's key is in the line, so a load keeps every unchanged
+file's entry without computing a key for each (the index is tied to the same
+computer's key and code as the memo's keys). A later load takes a file whose
 stamp is as recorded from there, with one look-up: the model is validated back
 from its JSON (in pydantic's compiled core), the locations are kept as JSON
 and parsed only when a problem asks where something is, and a lesson's cells
@@ -46,14 +49,14 @@ from curriculum.errors import CurriculumError
 
 __all__ = ["ContentIndex", "IndexEntry"]
 
-VERSION = 3
+VERSION = 4
 """Raise it when the form of an entry changes."""
 INDEX_FILE = "content-index.tsv"
 """The index, in the project's build cache."""
-_FIELDS = 6
-"""A line's fields: name, time, size, digest, kind, and a check of the five (:meth:`ContentIndex._sealed`)."""
+_FIELDS = 7
+"""A line's fields: name, time, size, digest, kind, memo key, their check (:meth:`ContentIndex._sealed`)."""
 _DIGEST = re.compile(r"[0-9a-f]{64}", re.ASCII)
-"""A file's digest as the index holds it: a SHA-256 in lowercase hex."""
+"""A digest or a memo key as the index holds it: a SHA-256 in lowercase hex."""
 
 
 _ENCODING = ("utf-8", "surrogateescape")
@@ -69,10 +72,13 @@ class IndexEntry(NamedTuple):
         ``lesson``, ``notes``, ``techniques`` or the folder of a YAML format.
     digest : str
         The SHA-256 of the file's text (what it loaded into is kept by it, in the memo).
+    key : str
+        The key of the memo entry that holds what it loaded into (for the memo's ``keep_keys``).
     """
 
     kind: str
     digest: str
+    key: str
 
 
 class ContentIndex:
@@ -149,14 +155,14 @@ class ContentIndex:
         if fields[1] != str(info.st_mtime_ns) or fields[2] != str(info.st_size):
             return info, None
         # damaged: read (the digest, a SHA-256 when recorded); while the index is as written, none is
-        if not self._intact and fields[5] != self._sealed(fields[:5]):
+        if not self._intact and fields[6] != self._sealed(fields[:6]):
             return info, None
-        digest, kind = fields[3], fields[4]
-        if not (digest.isascii() and kind.isascii()):
+        digest, kind, key = fields[3], fields[4], fields[5]
+        if not (digest.isascii() and kind.isascii() and key.isascii()):
             return info, None
         self._now[name] = fields
         self.reused += 1
-        return info, IndexEntry(kind, digest)
+        return info, IndexEntry(kind, digest, key)
 
     def _sealed(self, fields: list[str]) -> str:
         """Return the check of an entry's fields, with the index's key.
@@ -197,10 +203,10 @@ class ContentIndex:
         entry : IndexEntry
             What it loaded into.
         """
-        fields = [name, str(info.st_mtime_ns), str(info.st_size), entry.digest, entry.kind]
+        fields = [name, str(info.st_mtime_ns), str(info.st_size), entry.digest, entry.kind, entry.key]
         if any("\t" in f or "\n" in f for f in fields):
             return  # a file name holding one is left out of the index
-        if not _DIGEST.fullmatch(fields[3]):
+        if not (_DIGEST.fullmatch(fields[3]) and _DIGEST.fullmatch(fields[5])):
             return  # only a SHA-256 keys the memo: an entry is trusted, once its check holds, without a look
         self._now[fields[0]] = [*fields, self._sealed(fields)]
         self._recorded = True

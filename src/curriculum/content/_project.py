@@ -758,9 +758,10 @@ class _Batch:
 
         What the files taken from the index loaded into is kept in the memo
         for the next run, all in one call (:meth:`Memo.keep_keys`): each
-        without a search of the memo's file.
+        without a search of the memo's file, under the key its index entry
+        holds (none is computed).
         """
-        _DOCUMENTS.keep_keys(_DOCUMENTS.key(e.digest, e.kind) for e in self.kept)
+        _DOCUMENTS.keep_keys(e.key for e in self.kept)
         for read in self.reads:
             self.cur.diagnostics += read.problems()
         return self.cur
@@ -794,7 +795,7 @@ def _entry(kind: _Kind, doc: Document[Any], problems: int) -> IndexEntry | None:
     if not same:
         return None
     _DOCUMENTS.get(doc.digest, lambda: _stored_form(model, doc), context=kind)
-    return IndexEntry(kind, doc.digest)
+    return IndexEntry(kind, doc.digest, _DOCUMENTS.key(doc.digest, kind))
 
 
 def _stored_form(model: bytes, doc: Document[Any]) -> bytes:
