@@ -849,8 +849,15 @@ class _IndexedDocument(Document[Any]):
         ``path`` is the file as a path object, if the caller has one.
         """
         doc = object.__new__(cls)  # its fields set at once (no field is a descriptor)
-        doc.__dict__.update(id=ident, display=display, digest=entry.digest, _kind=entry.kind)
-        doc.__dict__.update(_file=file, _root=root, _confined=confined)
+        doc.__dict__.update(
+            id=ident,
+            display=display,
+            digest=entry.digest,
+            _kind=entry.kind,
+            _file=file,
+            _root=root,
+            _confined=confined,
+        )
         if path is not None:
             doc.__dict__["path"] = path
         return doc
