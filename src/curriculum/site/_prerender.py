@@ -47,7 +47,9 @@ __all__ = ["ASSETS_INCLUDE", "Prerendered", "api_reference", "generated_pages", 
 ASSETS_INCLUDE = "_curriculum-assets.html"
 
 
-_Make = Callable[[PayloadBuilder], GeneratedPage]
+_Source = tuple[str, tuple[str, str | None], Callable[[PageContext, Any], GeneratedPage], str]
+"""What a generated page is made from: its name in the memo, its document (a table and an id), how it is
+made from a page context and that id, and its document's digest (a list's: "")."""
 
 
 class GeneratedPages(Mapping[str, GeneratedPage]):
@@ -67,34 +69,36 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
     def __init__(self, cur: Curriculum, builder: PayloadBuilder) -> None:
         self._builder = builder
         self._made: dict[str, GeneratedPage] = {}
-        self._from: dict[str, tuple[str, tuple[str, str | None], _Make]] = {}
+        self._from: dict[str, _Source] = {}
+        """Each page: its name in the memo, its document, how it is made and its document's digest."""
         self._listed: dict[str, str | None] = {}
         """Each list page, with its key once it was made needing nothing else (None: it needed more)."""
-        self._digests: dict[str, str] = {}
-        """The digest of the text of each page's document (of one document: not a list's)."""
         self._standing: list[tuple[str, tuple[str, str | None], str]] = []
         """Each page that stood, unread: its memo entry is kept by :meth:`keep_standing`."""
         for spec in COMPONENTS.values():
             if spec.pages is None:
                 continue
-            index = spec.pages.index
+            folder, index = spec.content.folder, spec.pages.index
             self._listed[f"{spec.pages.folder}/index.qmd"] = None
             self._from[f"{spec.pages.folder}/index.qmd"] = (
                 f"index\0{spec.kind}",
-                (spec.content.folder, EVERY),  # a list of them all
-                lambda b, index=index: index(_context(b)),  # type: ignore[misc]
+                (folder, EVERY),  # a list of them all
+                lambda context, _, index=index: index(context),  # type: ignore[misc]
+                "",
             )
-            table = builder.curriculum.tables.get(spec.content.folder, {})
+            table = builder.curriculum.tables.get(folder, {})
+            named = [  # each page of a document: where it is, its name in the memo, and how it is made
+                (f"{spec.pages.folder}/", f"page\0{spec.kind}", ".qmd", spec.pages.page),
+                *(
+                    (f"{spec.pages.folder}/", f"page\0{spec.kind}\0{name}", f"-{name}.qmd", page)
+                    for name, page in spec.pages.more.items()
+                ),
+            ]
             for ident in spec.documents(cur, ()):
                 doc = table.get(ident)
-                for name, page in [("", spec.pages.page), *spec.pages.more.items()]:
-                    path = f"{spec.pages.folder}/{ident}{'-' if name else ''}{name}.qmd"
-                    self._from[path] = (
-                        f"page\0{spec.kind}" + (f"\0{name}" if name else ""),
-                        (spec.content.folder, ident),
-                        lambda b, page=page, ident=ident: page(_context(b), ident),  # type: ignore[misc]
-                    )
-                    self._digests[path] = doc.digest if doc is not None else ""
+                shown, digest = (folder, ident), doc.digest if doc is not None else ""
+                for start, what, end, page in named:
+                    self._from[f"{start}{ident}{end}"] = (what, shown, page, digest)
 
     def stands(self, name: str, record: GeneratedRecord) -> bool:
         """Return whether the page ``name`` stands as ``record`` says it was written.
@@ -111,8 +115,7 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
         made_from = self._from.get(name)
         if made_from is None:
             return False
-        what, shown = made_from[:2]
-        digest = self._digests.get(name, "")
+        what, shown, _, digest = made_from
         if (key := record.alone(name, digest)) is not None:
             self._standing.append((what, shown, key))
             return True
@@ -153,12 +156,17 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
         if key is None:
             return None
         alone = key == self._builder.key_of(_PAGES, *made_from[:2])
-        return key, self._digests.get(name, "") if alone else ""
+        return key, made_from[3] if alone else ""
 
     def __getitem__(self, name: str) -> GeneratedPage:
         if name in self._made:
             return self._made[name]
-        what, shown, make = self._from[name]
+        what, shown, page_of, _ = self._from[name]
+        ident = shown[1]
+
+        def make(builder: PayloadBuilder) -> GeneratedPage:
+            return page_of(_context(builder), ident)
+
         if name in self._listed:
             page, alone = self._builder.in_view(shown, make)
             self._listed[name] = self._builder.key_of(_PAGES, what, shown) if alone else None
