@@ -167,3 +167,49 @@ def test_the_pages_that_stand_are_kept_in_the_memo_at_once_and_only_made_again_i
         _prerender._PAGES, "put", lambda text, *a, **k: made.append(text) or real_put(text, *a, **k)
     )
     assert run() == first and len(made) == len(single), "each page the memo lost is made again, as it was"
+
+
+def test_a_page_that_read_other_documents_stands_by_their_digests_without_a_look_up(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An activity's pages read its quizzes: recorded with their digests, they stand with no memo look-up.
+
+    An edit of a quiz they read makes them again (with the quiz as it is now),
+    as a fresh pre-render would; the quiz's own page too, and no other page.
+    """
+    import shutil
+
+    from tests.conftest import DATA
+
+    shutil.copytree(DATA / "activity", project, dirs_exist_ok=True)
+    monkeypatch.setattr(_generated_record, "RACY_NS", 0)  # pages just written are trusted too
+    held: list[str] = []
+    real = _memo.Memo.held
+    monkeypatch.setattr(
+        _memo.Memo, "held", lambda memo, text, **kw: held.append(memo.namespace) or real(memo, text, **kw)
+    )
+
+    def run(record: str = "g.json") -> dict[str, str]:
+        held.clear()
+        _memo._stores.clear()
+        with _memo.memo_session(project):
+            cur = load_curriculum(project)
+            builder = payload_builder(Project(project), cur, "resident")
+            done = prerender(
+                project, cur, builder, reference=False, record=project / ".curriculum-cache" / record
+            )
+            return {name: (project / name).read_text(encoding="utf-8") for name in done.pages}
+
+    first = run()
+    read_others = [name for name in first if name.startswith("activity/welcome")]
+    assert read_others, "the activity's pages"
+    assert run() == first and "render.generated-page" not in held, held
+    post = project / "quizzes" / "welcome-post.yml"
+    post.write_text(
+        post.read_text(encoding="utf-8").replace("title: ", "title: Revised ", 1), encoding="utf-8"
+    )
+    edited = run()
+    changed = {name for name in first if edited[name] != first[name]}
+    assert set(read_others) <= changed and "quiz/welcome-post.qmd" in changed, changed
+    assert edited == run("fresh.json"), "the pages a pre-render with no record makes"
+    assert run() == edited and "render.generated-page" not in held, held
