@@ -134,6 +134,19 @@ def test_a_result_that_reads_too_many_other_documents_is_computed_on_the_whole_c
     assert not list((root / ".curriculum-cache" / "memo").glob("test.titles.*"))  # nothing was stored
 
 
+def test_the_views_of_a_curriculum_share_the_lessons_front_matter_until_a_lesson_changes() -> None:
+    """Every view shows the lessons: they are made once, and again when a lesson is added or replaced."""
+    cur = load_curriculum(PROJECT)
+    first, second = cur.showing("quizzes", "intro"), cur.showing("vignettes", "first-visit")
+    assert first.lessons is second.lessons and first.lessons["intro"].model is cur.lessons["intro"].model
+    other = load_curriculum(PROJECT).lessons["intro"]
+    cur.lessons["intro"] = other  # the same id, another document
+    replaced = cur.showing("quizzes", "intro").lessons
+    assert replaced is not first.lessons and replaced["intro"].__dict__["_lesson"] is other
+    cur.lessons["another"] = other
+    assert set(cur.showing("quizzes", "intro").lessons) == set(replaced) | {"another"}
+
+
 def test_a_view_that_shows_an_id_no_document_has_says_it_is_missing() -> None:
     view = load_curriculum(PROJECT).showing("quizzes", "intro", [("quizzes", "no-such-quiz")])
     assert view.quizzes.get("no-such-quiz") is None and "no-such-quiz" not in view.quizzes

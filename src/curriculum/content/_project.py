@@ -244,6 +244,10 @@ class Curriculum:
     techniques: Document[TechniqueVocabulary] | None = None
     bibliography: Bibliography | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    _fronts: tuple[tuple[object, ...], dict[str, Any]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    """The lessons' front matter as :meth:`showing` shows them, and what names the lessons they show."""
 
     def __post_init__(self) -> None:
         for folder in FORMATS:
@@ -302,8 +306,21 @@ class Curriculum:
         tables: dict[str, Any] = {
             name: _Showing(name, table, shown.get(name, set())) for name, table in self.tables.items()
         }
-        lessons: dict[str, Any] = {lid: _FrontMatterOnly.of(doc) for lid, doc in self.lessons.items()}
+        lessons = self._front_matter()
         return Curriculum(self.root, lessons, tables, self.notes, self.techniques, self.bibliography)
+
+    def _front_matter(self) -> dict[str, Any]:
+        """Return the lessons as every :meth:`showing` view shows them (made again if the lessons changed).
+
+        A build makes a view for each page it makes of a document: the
+        lessons' front matter is shared by them all, not made once a view.
+        The lessons are named by their ids and their documents' identities
+        (a document the kept views hold is not freed, so no other takes its identity).
+        """
+        named = (*self.lessons, *map(id, self.lessons.values()))
+        if self._fronts is None or self._fronts[0] != named:
+            self._fronts = named, {lid: _FrontMatterOnly.of(doc) for lid, doc in self.lessons.items()}
+        return self._fronts[1]
 
     def documents(self) -> Iterable[Document[Any]]:
         """Every loaded document, lessons first."""
