@@ -131,10 +131,6 @@ class PayloadBuilder:
         default_factory=dict, init=False, repr=False, compare=False
     )
     """The memo key of each result :meth:`remembered` kept this build (see :meth:`remembered_key`)."""
-    _read: dict[tuple[str, tuple[str, str | None]], list[tuple[str, str]]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
-    """The other documents each result :meth:`remembered` or :meth:`held` found read (:meth:`inputs`)."""
     _base: PayloadBuilder | None = field(default=None, init=False, repr=False, compare=False)
     """The builder this one is a view of (None: it is none), which reads what every view reads alike."""
 
@@ -182,14 +178,12 @@ class PayloadBuilder:
         value = memo.stored(text, context=shared)
         if value is not None:
             self._remembered[(what, shown)] = memo.key(text, shared)
-            self._read[(what, shown)] = []
             return value
         also = list(_ALSO.stored(text, context=shared) or [])  # what it read last time
         while len(also) <= _MOST_ALSO:
             full = self._also_text(text, also)
             if also and (value := memo.stored(full, context=shared)) is not None:
                 self._remembered[(what, shown)] = memo.key(full, shared)
-                self._read[(what, shown)] = also
                 return value
             view = self._view(self.curriculum.showing(*shown, also))
             try:
@@ -203,7 +197,6 @@ class PayloadBuilder:
                 _ALSO.put(text, also, context=shared)
             memo.put(full, value, context=shared)
             self._remembered[(what, shown)] = memo.key(full, shared)
-            self._read[(what, shown)] = also
             return value
         return compute(self)
 
@@ -301,39 +294,12 @@ class PayloadBuilder:
         if text is None:
             return None
         shared = self.shared_digest
-        also: list[tuple[str, str]] = []
         key = memo.held(text, context=shared)
-        if key is None and (also := list(_ALSO.stored(text, context=shared) or [])):
+        if key is None and (also := _ALSO.stored(text, context=shared)):
             key = memo.held(self._also_text(text, also), context=shared)
         if key is not None:
             self._remembered[(what, shown)] = key
-            self._read[(what, shown)] = also
         return key
-
-    def inputs(self, what: str, shown: tuple[str, str | None]) -> str | None:
-        """Return what names the documents a result :meth:`remembered` or :meth:`held` found was made from.
-
-        The digest of its own document's text (:meth:`document_digest`), then,
-        for each other document it read, NUL, its table and id (``quizzes/intro``),
-        NUL and its digest: while each is the same, and :attr:`shared_digest`
-        too, its key is the same (see :meth:`inputs_now`). None: no result was
-        found this build.
-        """
-        also = self._read.get((what, shown))
-        return None if also is None else self._also_text(self.document_digest(*shown), also)
-
-    def inputs_now(self, shown: tuple[str, str | None], recorded: str) -> str | None:
-        """Return what :meth:`inputs` would say now of a result whose inputs were ``recorded`` (None: cannot).
-
-        The same documents as ``recorded`` names, each with its digest now:
-        equal to ``recorded`` while none of them changed, without a look-up of the memo.
-        """
-        own = self.document_digest(*shown)
-        if "\0" not in recorded:
-            return own  # read no other document: the common case, a page of one quiz or case
-        names = recorded.split("\0")[1::2]
-        also = [(folder, ident) for folder, slash, ident in (n.partition("/") for n in names) if slash]
-        return self._also_text(own, also) if len(also) == len(names) else None
 
     def _remembered_text(self, memo: Memo[Any], what: str, shown: tuple[str, str | None]) -> str | None:
         """Return what names a remembered result in ``memo``; None when it cannot be remembered."""

@@ -4,12 +4,10 @@ A generated page is made from its document's text and from what every page
 shares (what :attr:`~curriculum.render.PayloadBuilder.shared_digest` names,
 the code and this computer's key); the memo key it is remembered by names
 them all. The record keeps, for each file, the key it was made from and its
-size and modification time as written, and, for a page, what names the
-documents it was made from: its document's digest, and each other document
-it read, by its table, id and digest (:meth:`curriculum.render.PayloadBuilder.inputs`).
-While what every page shares is as recorded, such a page whose documents'
-digests are as recorded, and whose file is as written, stands for a look-up
-and one ``stat``: no key is computed, and the memo is not looked up.
+size and modification time as written, and, for a page made from its document
+alone, the digest of that document's text. While what every page shares is
+as recorded, such a page whose document's digest is as recorded, and whose
+file is as written, stands for a look-up and one ``stat``: no key is computed.
 Any other file stands when the key it would be made from now is the one
 recorded and its file is as written.
 
@@ -63,17 +61,11 @@ class GeneratedRecord:
         self._racy = False
         self._now: dict[str, list[Any]] = {}
 
-    def inputs(self, name: str) -> str:
-        """Return what the record names the documents the page ``name`` was made from by ("": none)."""
-        then = self._before.get(name)
-        return then[3] if isinstance(then, list) and len(then) == 4 and isinstance(then[3], str) else ""
-
     def alone(self, name: str, digest: str) -> str | None:
-        """Return the key of the page ``name`` if it stands as made from the documents ``digest`` names.
+        """Return the key of the page ``name`` if it stands as made from its document alone, else None.
 
-        It stands when it was made from those documents (:meth:`inputs`), named
-        by ``digest`` as they are now, under what every page shares now, and its
-        file is as written; else None.
+        It stands when it was made from that document alone, whose text's
+        digest was ``digest``, under what every page shares now, and its file is as written.
         """
         then = self._before.get(name)
         if not self._alone or not digest or not isinstance(then, list) or len(then) != 4 or then[3] != digest:
@@ -83,7 +75,7 @@ class GeneratedRecord:
     def kept(self, name: str, key: str, alone: str = "") -> bool:
         """Return whether the file ``name`` stands as made from ``key``.
 
-        ``alone`` names the documents it was made from (see :meth:`inputs`), if ``key`` is what they make.
+        ``alone`` is the digest of its document's text if ``key`` names it made from that document alone.
         """
         then = self._before.get(name)
         if not isinstance(then, list) or len(then) != 4 or then[0] != key:
@@ -91,7 +83,7 @@ class GeneratedRecord:
         return self._as_written(name, [key, *then[1:3], alone])
 
     def wrote(self, name: str, key: str, alone: str = "") -> None:
-        """Record the file ``name`` as just written, made from ``key`` (and the documents ``alone`` names)."""
+        """Record the file ``name`` as just written, made from ``key`` (and from its document ``alone``)."""
         self._now[name] = [key, *self._stat(name), alone]
 
     def save(self) -> None:

@@ -103,11 +103,10 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
     def stands(self, name: str, record: GeneratedRecord) -> bool:
         """Return whether the page ``name`` stands as ``record`` says it was written.
 
-        A page of one document stands while the documents it was made from
-        (its own, and any other it read: a post-test's page names its
-        activity), each by its text's digest, and what every page shares are
-        as recorded (and the file is as written): no key is computed, the memo
-        is not looked up, and it keeps the page unread (:meth:`keep_standing`).
+        A page of one document made from it alone stands while that document's
+        text and what every page shares are as recorded (and the file is as
+        written): no key is computed, and the memo keeps the page unread
+        (:meth:`keep_standing`).
         Otherwise a list stands by its key, which names its folder's files; a
         page of one document is tried by the key it has when made from that
         document alone, without a look-up of the memo (one accepted is kept in
@@ -117,9 +116,7 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
         if made_from is None:
             return False
         what, shown, _, digest = made_from
-        recorded = record.inputs(name)
-        now = digest if "\0" not in recorded else self._builder.inputs_now(shown, recorded)
-        if now and (key := record.alone(name, now)) is not None:
+        if (key := record.alone(name, digest)) is not None:
             self._standing.append((what, shown, key))
             return True
         tried = self._builder.key_of(_PAGES, what, shown)
@@ -131,11 +128,7 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
             self._standing.append((what, shown, tried))
             return True
         held = self._builder.held(_PAGES, what, shown)
-        return (
-            held is not None
-            and held != tried
-            and record.kept(name, held, self._builder.inputs(what, shown) or "")
-        )
+        return held is not None and held != tried and record.kept(name, held)
 
     def keep_standing(self) -> None:
         """Keep the memo entries of the pages that stood (:meth:`stands`) for the next build, unread.
@@ -151,7 +144,7 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
     def made_from(self, name: str) -> tuple[str, str] | None:
         """Return the key of what the page ``name`` was made from, once made (None: no key names it).
 
-        With it, what names the documents it was made from (:meth:`PayloadBuilder.inputs`; "": a list).
+        With it, the digest of its document's text if it was made from that document alone (else "").
         """
         made_from = self._from.get(name)
         if made_from is None:
@@ -162,7 +155,8 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
         key = self._builder.remembered_key(*made_from[:2])
         if key is None:
             return None
-        return key, self._builder.inputs(*made_from[:2]) or ""
+        alone = key == self._builder.key_of(_PAGES, *made_from[:2])
+        return key, made_from[3] if alone else ""
 
     def __getitem__(self, name: str) -> GeneratedPage:
         if name in self._made:
