@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +17,6 @@ from curriculum import _memo
 from curriculum._cache import PROJECT_CACHE
 from curriculum._memo import memo_session
 from curriculum.content import _project, load_curriculum, load_files, project_files
-from curriculum.content._files import Confined
 from curriculum.content._index import INDEX_FILE, ContentIndex
 from tests.conftest import INVALID, aged
 
@@ -329,23 +329,20 @@ def test_a_link_inside_the_project_is_indexed_by_the_file_it_leads_to(project: P
     assert index.reused == len(project_files(project)) - 2, "only the edited file is read (and the .bib)"
 
 
-def test_an_indexed_folder_is_confined_once(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Whether a file that is no link leads inside the project is asked once a folder, not once a file."""
+def test_a_file_made_a_link_out_beside_indexed_files_is_refused(project: Path, tmp_path: Path) -> None:
+    """Its folder leads inside for the files beside it, listed first: the link is checked on its own."""
+    quizzes = sorted((project / "quizzes").glob("*.yml"))
+    assert len(quizzes) > 1, "a plain file is listed before the link"
     aged(project)
     loaded(project)
-    asked: list[str] = []
-    check_in = Confined.check_in
-
-    def spy(self: Confined, folder: str, name: str, *, link: bool) -> None:
-        asked.append(folder)
-        check_in(self, folder, name, link=link)
-
-    monkeypatch.setattr(Confined, "check_in", spy)
-    _, index = loaded(project, ask=False)
-    folders = {os.path.dirname(os.fspath(p)) for p in project_files(project) if p.suffix != ".bib"}
-    assert index.reused > len(folders), "some folder holds more than one file"
-    asked.remove(os.fspath(project))  # the bibliography, read every time
-    assert sorted(asked) == sorted(folders), "once a folder"
+    last = quizzes[-1]
+    outside = tmp_path / last.name
+    shutil.copy2(last, outside)  # the same time and size as the file the index holds
+    last.unlink()
+    last.symlink_to(outside)
+    cur, _ = loaded(project)
+    assert last.stem not in cur.quizzes and quizzes[0].stem in cur.quizzes
+    assert any(d.code == "CUR106" and d.path.endswith(f"quizzes/{last.name}") for d in cur.diagnostics)
 
 
 def test_an_unchanged_load_computes_no_memo_key(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:

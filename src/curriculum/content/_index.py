@@ -167,10 +167,10 @@ class ContentIndex:
     def _sealed(self, fields: list[str]) -> str:
         """Return the check of an entry's fields, with the index's key.
 
-        An entry is the only witness of which file a digest and a kind are
-        taken for: the file is not read again, and the memo is not searched,
-        before its content is asked for. An entry damaged in place (another
-        digest, another kind) fails its check, and its file is read as any other.
+        An entry is the only witness of which file a digest, a kind and a memo
+        key are taken for: the file is not read again, and the memo is not
+        searched, before its content is asked for. An entry damaged in place
+        (another digest, kind or key) fails its check, and its file is read as any other.
         """
         hasher = self._seal.copy()  # the key, then the fields, each after a NUL
         hasher.update("\0".join(fields).encode(*_ENCODING))

@@ -680,8 +680,6 @@ class _Batch:
         self.reads: list[PandocRead] = []
         self.kept: list[IndexEntry] = []  # taken from the index: their memo entries are kept at the end
         self.confined = Confined(root) if root is not None else None  # each folder's links followed once
-        self._inside: dict[str, bool] = {}
-        """Whether a file of each folder that is no link leads inside the project (:meth:`_leads_inside`)."""
         shown = display_path(root) if root is not None else "."  # the project, from the working folder
         self.shown = None if os.path.isabs(shown) else shown  # None: not below the working folder
 
@@ -746,7 +744,7 @@ class _Batch:
         if display is None:
             display = display_path(path or Path(file))
         if entry is not None:
-            if self._leads_inside(folder, leaf, link) and _indexable(entry):
+            if _confined(folder, leaf, self.confined, link) and _indexable(entry):
                 doc = _IndexedDocument.of(file, _stem(leaf), display, entry, self.root, self.confined, path)
                 _place(self.cur, entry.kind, doc)
                 self.kept.append(entry)
@@ -755,20 +753,6 @@ class _Batch:
         loaded = _load_one(self.cur, path or Path(file), display, self.reads, self.confined)
         if loaded is not None and info is not None and (found_entry := _entry(*loaded)) is not None:
             self.index.remember(name, info, found_entry)
-
-    def _leads_inside(self, folder: str, leaf: str, link: bool) -> bool:
-        """Whether the file ``leaf`` of ``folder`` (a symbolic ``link`` or not) leads inside the project.
-
-        A file that is no link, of a plain name, leads inside when its folder
-        does: that is asked once a folder (hundreds of files, each build), the
-        others are checked each (see :func:`_confined`).
-        """
-        if link or leaf in ("", ".", ".."):
-            return _confined(folder, leaf, self.confined, link)
-        found = self._inside.get(folder)
-        if found is None:
-            found = self._inside[folder] = _confined(folder, leaf, self.confined, link)
-        return found
 
     def done(self) -> Curriculum:
         """Return the curriculum, with the problems of the bibliography that Pandoc read meanwhile.
