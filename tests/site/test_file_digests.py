@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 
+from curriculum.errors import ContentError
 from curriculum.site import build_site
 from curriculum.site._stamp import RACY_NS, FileDigests
 
@@ -120,6 +122,44 @@ def test_a_record_from_elsewhere_or_damaged_is_not_trusted(tmp_path: Path, plant
     record.write_text(planted)
     digests = FileDigests(tmp_path, record)
     assert digests.digest(paths) == honest and digests.read == 3
+
+
+def test_a_file_made_a_link_is_read_through_it_every_time(tmp_path: Path) -> None:
+    """A link keeps nothing of its file's time: it leads to a file read (and confined) each time."""
+    root, elsewhere = tmp_path / "project", tmp_path / "elsewhere"
+    root.mkdir(), elsewhere.mkdir()
+    paths = _files(root)
+    record = root / "cache" / "digests.json"
+    digest = FileDigests(root, record).digest(paths)
+    outside = elsewhere / paths[1].name
+    shutil.copy2(paths[1], outside)  # the same text, time and size as the file recorded
+    paths[1].unlink()
+    paths[1].symlink_to(outside)
+    linked = FileDigests(root, record)
+    assert linked.digest(paths) != digest and linked.read == 1, "a link out of the project is refused"
+    inside = root / "kept" / paths[1].name
+    inside.parent.mkdir()
+    shutil.copy2(outside, inside)
+    paths[1].unlink()
+    paths[1].symlink_to(inside)
+    for _ in range(2):
+        again = FileDigests(root, record)
+        assert again.digest(paths) == digest and again.read == 1, "a link inside is read through"
+
+
+def test_a_content_file_made_a_link_out_of_the_project_is_refused_by_the_next_build(
+    project: Path, tmp_path: Path
+) -> None:
+    """Replaced by a link to a copy with the same time and size, it is no input unchanged (CUR106)."""
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+    quiz = project / "quizzes" / "intro.yml"
+    outside = tmp_path / "intro.yml"
+    shutil.copy2(quiz, outside)
+    quiz.unlink()
+    quiz.symlink_to(outside)
+    with pytest.raises(ContentError) as raised:
+        build_site(project, engine="pandoc", console=Console(quiet=True))
+    assert any(d.code == "CUR106" for d in raised.value.diagnostics), raised.value.diagnostics
 
 
 def test_a_touched_but_unchanged_input_is_still_nothing_to_build(project: Path) -> None:

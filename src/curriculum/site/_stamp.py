@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -120,9 +121,16 @@ class FileDigests:
         return {name for name, found in self.files.items() if _hash(self._before.get(name)) != found}
 
     def _file(self, text: str, name: str) -> list[Any] | None:
-        """Return ``[time, size, hash]`` of one file, read only if it changed; None if it cannot be read."""
+        """Return ``[time, size, hash]`` of one file, read only if it changed; None if it cannot be read.
+
+        A link is read through each time (and refused if it leads out of the
+        root): a file made a link to a copy with the same time and size is no file unchanged.
+        """
         try:
-            info = os.stat(text)
+            info = os.lstat(text)  # one look says whether it is a link, and if not, its status
+            link = stat.S_ISLNK(info.st_mode)
+            if link:
+                info = os.stat(text)
         except OSError:
             self.stats[text] = [text, None, None]
             return None
@@ -130,7 +138,8 @@ class FileDigests:
         self.stats[text] = [text, mtime, size]
         then = self._before.get(name)
         if (
-            isinstance(then, list)
+            not link
+            and isinstance(then, list)
             and len(then) == 3
             and then[0] == mtime
             and then[1] == size
