@@ -701,10 +701,21 @@ def test_the_page_cache_is_listed_once_not_looked_at_for_each_kept_page(
         return call
 
     path = types.SimpleNamespace(**{**vars(os.path), "isfile": spied("isfile", os.path.isfile)})
-    spy = types.SimpleNamespace(**{**vars(os), "path": path, "listdir": spied("listdir", os.listdir)})
+    spy = types.SimpleNamespace(**{**vars(os), "path": path, "scandir": spied("scandir", os.scandir)})
     spy.stat = spied("stat", os.stat)
     monkeypatch.setattr(_page_render, "os", spy)
     _edit(root / "quizzes" / "intro.yml", "doubts that treatment", "doubts that any treatment")
     out = _quiet(root)
-    assert [name for name, _ in calls] == ["listdir", "listdir"]  # the kept pages, then the prune
+    assert [name for name, _ in calls] == ["scandir", "scandir"]  # the kept pages, then the prune
+    same_as_a_fresh_build(root, out, tmp_path)
+
+
+def test_a_folder_named_as_a_page_cache_entry_is_no_entry_and_left_alone(tmp_path: Path) -> None:
+    """Nothing of the build's makes one: the prune passes it by, and the pages are made as from nothing."""
+    root, _ = build_copy(tmp_path, "resident")
+    stray = root / ".curriculum-cache" / "resident" / "pages" / f"{'0' * 64}.page"
+    stray.mkdir()
+    _edit(root / "quizzes" / "intro.yml", "doubts that treatment", "doubts that any treatment")
+    out = _quiet(root)
+    assert stray.is_dir()
     same_as_a_fresh_build(root, out, tmp_path)

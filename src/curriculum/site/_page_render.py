@@ -257,8 +257,12 @@ class PageRenderer:
             self.bibliography.prune()
 
     def _entries(self) -> list[str]:
-        """Return the names in the cache's folder that are page cache entries (``*.page``, ``*.json``)."""
-        return [name for name in os.listdir(self.pages) if name.endswith((".page", ".json"))]
+        """Return the names in the cache's folder that are page cache entries (``*.page``, ``*.json``).
+
+        A folder of such a name is none (nothing of the build's makes one): it is left as it is.
+        """
+        with os.scandir(self.pages) as found:
+            return [e.name for e in found if e.name.endswith((".page", ".json")) and not e.is_dir()]
 
     def _worker(self) -> PageWorker | None:
         """Return this thread's Pandoc worker (started on its first page that is not in the cache)."""
