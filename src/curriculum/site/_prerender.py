@@ -26,7 +26,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
@@ -47,9 +47,17 @@ __all__ = ["ASSETS_INCLUDE", "Prerendered", "api_reference", "generated_pages", 
 ASSETS_INCLUDE = "_curriculum-assets.html"
 
 
-_Source = tuple[str, tuple[str, str | None], Callable[[PageContext, Any], GeneratedPage], str]
-"""What a generated page is made from: its name in the memo, its document (a table and an id), how it is
-made from a page context and that id, and its document's digest (a list's: "")."""
+class _PageSource(NamedTuple):
+    """What a generated page is made from."""
+
+    what: str
+    """Its name in the memo."""
+    shown: tuple[str, str | None]
+    """Its document: a table and an id (:data:`~curriculum.content.EVERY` for a list of them all)."""
+    page: Callable[[PageContext, Any], GeneratedPage]
+    """How it is made from a page context and that id."""
+    digest: str
+    """The digest of its document's text (a list's: "")."""
 
 
 class GeneratedPages(Mapping[str, GeneratedPage]):
@@ -69,7 +77,7 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
     def __init__(self, cur: Curriculum, builder: PayloadBuilder) -> None:
         self._builder = builder
         self._made: dict[str, GeneratedPage] = {}
-        self._from: dict[str, _Source] = {}
+        self._from: dict[str, _PageSource] = {}
         """Each page: its name in the memo, its document, how it is made and its document's digest."""
         self._listed: dict[str, str | None] = {}
         """Each list page, with its key once it was made needing nothing else (None: it needed more)."""
@@ -80,7 +88,7 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
                 continue
             folder, index = spec.content.folder, spec.pages.index
             self._listed[f"{spec.pages.folder}/index.qmd"] = None
-            self._from[f"{spec.pages.folder}/index.qmd"] = (
+            self._from[f"{spec.pages.folder}/index.qmd"] = _PageSource(
                 f"index\0{spec.kind}",
                 (folder, EVERY),  # a list of them all
                 lambda context, _, index=index: index(context),  # type: ignore[misc]
@@ -98,7 +106,7 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
                 doc = table.get(ident)
                 shown, digest = (folder, ident), doc.digest if doc is not None else ""
                 for start, what, end, page in named:
-                    self._from[f"{start}{ident}{end}"] = (what, shown, page, digest)
+                    self._from[f"{start}{ident}{end}"] = _PageSource(what, shown, page, digest)
 
     def stands(self, name: str, record: GeneratedRecord) -> bool:
         """Return whether the page ``name`` stands as ``record`` says it was written.
@@ -152,11 +160,11 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
         if name in self._listed:
             listed = self._listed[name]
             return (listed, "") if listed is not None else None
-        key = self._builder.remembered_key(*made_from[:2])
+        key = self._builder.remembered_key(made_from.what, made_from.shown)
         if key is None:
             return None
-        alone = key == self._builder.key_of(_PAGES, *made_from[:2])
-        return key, made_from[3] if alone else ""
+        alone = key == self._builder.key_of(_PAGES, made_from.what, made_from.shown)
+        return key, made_from.digest if alone else ""
 
     def __getitem__(self, name: str) -> GeneratedPage:
         if name in self._made:

@@ -165,7 +165,7 @@ def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords) -> b
     placed = {p.url: where for p, where in zip(pages, placements, strict=True) if where is not None}
     heads: IndexHeads | None = None  # kept: the recorded heads stay as they are
     if not (parts.describes(key) and parts.has_heads and record.kept("search-index.js", key)):
-        heads = _patched(run, pages, records, (key, digests), placed)
+        heads = _patched(run, pages, records, key, digests, placed)
         if heads is None:
             return False  # gathered (and recorded with its heads)
         record.wrote("search-index.js", key=key)
@@ -191,7 +191,8 @@ def _patched(
     run: Render,
     pages: list[SearchPage],
     records: SearchRecords,
-    named: tuple[KeyText, list[str]],
+    key: KeyText,
+    digests: list[str],
     placed: dict[str, Placement],
 ) -> IndexHeads | None:
     """Write the index made from the last one's heads and postings and the changed pages' sections.
@@ -200,9 +201,8 @@ def _patched(
     changed page's sections are not where the last index had them: its
     number of indexed sections or the components on it changed, or its
     part of the last index is not in the memo, or the records are not of the
-    last index. ``named`` is what names the new index, and its pages' digests.
+    last index. ``key`` names the new index, and ``digests`` are its pages' parts' digests.
     """
-    key, digests = named
     parts = records.parts
     before = [parts.recorded_digest(p.url) for p in pages]
     heads = parts.heads()
