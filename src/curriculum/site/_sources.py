@@ -72,9 +72,12 @@ class Page:
         return self.output.count("/")
 
 
+_PAGE_SUFFIX = re.compile(r"\.(ipynb|qmd|md)$")
+
+
 def output_path(source: str) -> str:
     """Return the HTML path for a source path (``x.ipynb`` -> ``x.html``)."""
-    return re.sub(r"\.(ipynb|qmd|md)$", ".html", source)
+    return _PAGE_SUFFIX.sub(".html", source)
 
 
 def read_front_matter(text: str) -> dict[str, Any]:

@@ -101,7 +101,11 @@ class _Slots:
     def __init__(self, token: str) -> None:
         self.token = token
         self.mounts: list[Mount] = []
-        self._place = re.compile(rf"<!--curriculum-mount:{token}:(\d+)-->")
+
+    @functools.cached_property
+    def _place(self) -> re.Pattern[str]:
+        """The placeholders of this build (compiled when a page is filled: a page taken as it was is not)."""
+        return re.compile(rf"<!--curriculum-mount:{self.token}:(\d+)-->")
 
     def slot(self, mount: Mount) -> str:
         """Return the Markdown placeholder of ``mount``."""
@@ -408,10 +412,11 @@ def convert(run: Render, executed: Mapping[Path, Any], plan: PagePlan | None = N
     overview = _overview(run.builder.curriculum, run.builder.profile)
     sources: dict[str, _Source] = {}
     kept = 0
+    renderer = run.renderer() if plan is not None else None
     for source in run.config.pages():
         kind = "notebook" if source.endswith(".ipynb") else "markdown"
         planned = plan.kept(source) if plan is not None else None
-        if planned is not None:
+        if planned is not None and renderer is not None:
 
             def again(source: str = source) -> tuple[str, str]:
                 slots = _Slots(token)
@@ -422,7 +427,7 @@ def convert(run: Render, executed: Mapping[Path, Any], plan: PagePlan | None = N
                 run.stats.rendered += page.fresh
                 return page.toc, page.body
 
-            rendered = run.renderer().kept(planned.entry, list(planned.mounts), again)
+            rendered = renderer.kept(planned.entry, list(planned.mounts), again)
             if rendered is not None:
                 shown = Page(source, output_path(source), planned.title, kind)
                 sources[source] = _Source(shown, "", _Slots(token), planned, rendered)
