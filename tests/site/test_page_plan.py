@@ -682,7 +682,10 @@ def test_a_page_whose_payload_reads_another_document_is_made_again_when_it_chang
 def test_the_page_cache_is_listed_once_not_looked_at_for_each_kept_page(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Whether a kept page's cache entry is there is told by one listing of the folder, not a stat a page."""
+    """Whether a kept page's cache entry is there is told by one listing of the folder, not a stat a page.
+
+    The prune at the end of the Pandoc stage takes that listing (with the entries written since) too.
+    """
     import os
     import types
 
@@ -706,7 +709,7 @@ def test_the_page_cache_is_listed_once_not_looked_at_for_each_kept_page(
     monkeypatch.setattr(_page_render, "os", spy)
     _edit(root / "quizzes" / "intro.yml", "doubts that treatment", "doubts that any treatment")
     out = _quiet(root)
-    assert [name for name, _ in calls] == ["scandir", "scandir"]  # the kept pages, then the prune
+    assert [name for name, _ in calls] == ["scandir"]  # for the kept pages and the prune
     same_as_a_fresh_build(root, out, tmp_path)
 
 
@@ -719,3 +722,24 @@ def test_a_folder_named_as_a_page_cache_entry_is_no_entry_and_left_alone(tmp_pat
     out = _quiet(root)
     assert stray.is_dir()
     same_as_a_fresh_build(root, out, tmp_path)
+
+
+def test_the_prune_removes_what_was_listed_and_what_was_rendered_since_unless_a_page_used_it(
+    tmp_path: Path,
+) -> None:
+    """The cache's folder listed once for the kept pages: a page rendered ahead after it, then not used, goes."""
+    from curriculum.project import Project
+    from curriculum.site._page_render import PageRenderer
+    from curriculum.site._stages import _Slots
+
+    root, _ = build_copy(tmp_path, "resident")
+    cache = root / ".curriculum-cache" / "resident"
+    before = sorted(p.name for p in (cache / "pages").glob("*.page"))
+    renderer = PageRenderer(Project(root).config("resident"), cache, None, None)
+    kept = renderer.kept(before[0], [], lambda: ("", ""))  # lists the folder
+    assert kept is not None
+    renderer.render("ahead.qmd", "Rendered ahead, then not needed.\n", _Slots("token"), None, used=False)
+    used = renderer.render("used.qmd", "Asked for.\n", _Slots("token"), None)
+    assert len({p.name for p in (cache / "pages").glob("*.page")} - set(before)) == 2
+    renderer.close(prune=True)
+    assert sorted(p.name for p in (cache / "pages").glob("*.page")) == sorted([before[0], used.entry])

@@ -149,6 +149,7 @@ class PageRenderer:
         self._running: dict[str, Future[RenderedPage]] = {}
         self._workers: list[PageWorker] = []
         self._listed: set[str] | None = None  # the cache's entries when the build first took one as it was
+        self._written: set[str] = set()  # the entries written since (each a page rendered by this build)
         self._mine = threading.local()
         self.closed = False
         """The build is done with the renderer (the Pandoc stage is over, or the build failed before it):
@@ -251,10 +252,21 @@ class PageRenderer:
         for worker in workers:
             worker.close(kill=True)
         if prune:  # only the current pages stay (and no entry of an earlier version, *.json)
-            for name in self._entries():
-                if name not in self.used:
-                    (self.pages / name).unlink(missing_ok=True)
+            for name in self._present() - self.used:
+                (self.pages / name).unlink(missing_ok=True)
             self.bibliography.prune()
+
+    def _present(self) -> set[str]:
+        """Return the entries in the cache's folder: as listed for the kept pages, with those written since.
+
+        The folder is listed once a build: again only when no page was taken
+        as it was (no listing was made). An entry another process wrote
+        meanwhile stays until the next build's prune.
+        """
+        with self._lock:
+            if self._listed is None:
+                return set(self._entries())
+            return self._listed | self._written
 
     def _entries(self) -> list[str]:
         """Return the names in the cache's folder that are page cache entries (``*.page``, ``*.json``).
@@ -309,6 +321,8 @@ class PageRenderer:
         raw = body.encode("utf-8")
         head = json.dumps({"toc": toc, "mounts": [m.as_json() for m in mounts], "bytes": len(raw)})
         write_atomic(self.pages / name, head.encode() + b"\n" + raw, within=self.cache)
+        with self._lock:
+            self._written.add(name)
         return RenderedPage(name, toc, body, mounts, fresh=True)
 
 
