@@ -59,3 +59,26 @@ def test_a_key_given_as_text_is_not_the_same_string_given_as_data(tmp_path: Path
     record.save()
     assert OutputRecord(path, out, []).kept("a.js", KeyText('["x", []]'))
     assert not OutputRecord(path, out, []).kept("a.js", '["x", []]')
+
+
+def test_an_entry_naming_a_file_outside_the_folder_or_damaged_keeps_nothing(tmp_path: Path) -> None:
+    """A record's file name is the folder's: a whole path, even of a file as recorded, is not looked at there.
+
+    Nor is an entry kept whose list of files holds something that is not a file's.
+    """
+    record, out = _noted(tmp_path, ["a"])
+    outside = tmp_path / "outside.html"
+    outside.write_text("elsewhere")
+    info = outside.stat()
+    for damaged in (
+        [str(outside), info.st_size, info.st_mtime_ns],  # as it is, but not in the folder
+        "page.html",
+        [],
+    ):
+        data = json.loads(record.read_text())
+        data["entries"]["page.html"] = [data["entries"]["page.html"][0], damaged]
+        record.write_text(json.dumps(data))
+        assert OutputRecord(record, out, ["site"]).standing("page.html", ["in"], ["page.html"]) is None, (
+            damaged
+        )
+    assert OutputRecord(record, out, ["site"]).standing("page.html", ["in"], ["page.html"]) is None

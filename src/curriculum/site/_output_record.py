@@ -73,7 +73,7 @@ class OutputRecord:
         site: list[Any],
         on_kept: Callable[[list[str]], None] = _ignore,
     ) -> None:
-        self._folder = os.fspath(out)
+        self._folder = os.path.join(os.fspath(out), "")  # a file's path is this and its name
         self._on_kept = on_kept
         self._shared = tied_key(_JSON.encode(site))  # hashed once: it names every page
         self._file = RecordFile(path, ("entries", "notes"))
@@ -214,12 +214,23 @@ class OutputRecord:
             self._seen[file[0]] = file
 
     def _recorded_now(self, entry: str) -> list[Any] | None:
-        """Return the entry ``entry`` with its files as they are now, if they are as last recorded."""
+        """Return the entry ``entry`` with its files as they are now, if they are as last recorded.
+
+        One pass over the files the record names, which stops at the first one
+        missing, not as recorded, or not named as a file (a damaged entry).
+        """
         then = self._before.get(entry)
         if not isinstance(then, list) or not then:
             return None
-        files = [f[0] for f in then[1:] if isinstance(f, list) and f and isinstance(f[0], str)]
-        return self._unchanged(then, files)
+        now = [then[0]]
+        for recorded in islice(then, 1, None):
+            if not (isinstance(recorded, list) and recorded and isinstance(recorded[0], str)):
+                return None
+            found = [recorded[0], *self._stat(recorded[0])]
+            if found[1] < 0 or found != recorded:
+                return None
+            now.append(found)
+        return now
 
     def _unchanged(self, then: list[Any], names: list[str]) -> list[Any] | None:
         """Return the entry ``then`` with the files ``names`` as they are now, if that is as recorded.
@@ -239,7 +250,11 @@ class OutputRecord:
         return now
 
     def _stat(self, name: str) -> list[int]:
-        return size_and_time(os.path.join(self._folder, name))  # strings: a call a file, every build
+        """Return the size and time of the file ``name`` (the folder's: a name that is a whole path is not).
+
+        Strings, joined without :func:`os.path.join`: a call a file, every build.
+        """
+        return size_and_time(self._folder + name)
 
 
 def size_and_time(path: str) -> list[int]:
