@@ -727,7 +727,7 @@ def test_a_folder_named_as_a_page_cache_entry_is_no_entry_and_left_alone(tmp_pat
 def test_the_prune_removes_what_was_listed_and_what_was_rendered_since_unless_a_page_used_it(
     tmp_path: Path,
 ) -> None:
-    """The cache's folder listed once for the kept pages: a page rendered ahead after it, then not used, goes."""
+    """The folder listed once for the kept pages: a page rendered ahead after it, then not used, goes."""
     from curriculum.project import Project
     from curriculum.site._page_render import PageRenderer
     from curriculum.site._stages import _Slots

@@ -226,8 +226,10 @@ class OutputRecord:
         for recorded in islice(then, 1, None):
             if not (isinstance(recorded, list) and recorded and isinstance(recorded[0], str)):
                 return None
-            found = [recorded[0], *self._stat(recorded[0])]
-            if found[1] < 0 or found != recorded:
+            name = recorded[0]
+            size, mtime = self._stat(name)
+            found = [name, size, mtime]
+            if size < 0 or found != recorded:
                 return None
             now.append(found)
         return now
