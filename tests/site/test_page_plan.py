@@ -743,3 +743,34 @@ def test_the_prune_removes_what_was_listed_and_what_was_rendered_since_unless_a_
     assert len({p.name for p in (cache / "pages").glob("*.page")} - set(before)) == 2
     renderer.close(prune=True)
     assert sorted(p.name for p in (cache / "pages").glob("*.page")) == sorted([before[0], used.entry])
+
+
+def test_a_page_taken_as_it_was_compiles_no_placeholder_pattern(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page's placeholder pattern is compiled when its HTML is filled: a page taken as it was has none."""
+    import re
+
+    from curriculum.site import _stages
+
+    root, first = build_copy(tmp_path, "resident")
+    compiled: list[str] = []
+    real_compile, real_fill = re.compile, _stages._Slots.fill
+    fills: list[str] = []
+
+    def compile_(pattern: Any, *args: Any) -> Any:
+        if isinstance(pattern, str) and pattern.startswith("<!--curriculum-mount:"):
+            compiled.append(pattern)
+        return real_compile(pattern, *args)
+
+    def fill(self: Any, body: str) -> Any:
+        fills.append(self.token)
+        return real_fill(self, body)
+
+    monkeypatch.setattr(_stages.re, "compile", compile_)
+    monkeypatch.setattr(_stages._Slots, "fill", fill)
+    _edit(root / "quizzes" / "intro.yml", "doubts that treatment", "doubts that any treatment")
+    out = _quiet(root)
+    assert first.stats is not None and first.stats.pages > 5
+    assert 1 <= len(compiled) == len(fills) < 3  # the edited quiz page's (rendered ahead, perhaps, too)
+    same_as_a_fresh_build(root, out, tmp_path)
