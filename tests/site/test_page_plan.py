@@ -774,3 +774,24 @@ def test_a_page_taken_as_it_was_compiles_no_placeholder_pattern(
     assert first.stats is not None and first.stats.pages > 5
     assert 1 <= len(compiled) == len(fills) < 3  # the edited quiz page's (rendered ahead, perhaps, too)
     same_as_a_fresh_build(root, out, tmp_path)
+
+
+def test_a_cache_entry_naming_a_component_that_is_none_is_rendered_again(tmp_path: Path) -> None:
+    """Not taken with that component left out: its body shows the component, which its page would lack."""
+    import json
+
+    root, _ = build_copy(tmp_path, "resident")
+    cache = root / ".curriculum-cache" / "resident"
+    entries = {}
+    for entry in (cache / "pages").glob("*.page"):
+        head, _, body = entry.read_bytes().partition(b"\n")
+        entries[entry] = (json.loads(head), body)
+    damaged, (head, body) = max(entries.items(), key=lambda item: len(item[1][0]["mounts"]))
+    assert len(head["mounts"]) > 1
+    head["mounts"][0]["args"] = ["../not an id"]
+    damaged.write_bytes(json.dumps(head).encode() + b"\n" + body)
+    for record in cache.glob("pages*.json"):  # no page taken as it was: each is asked of the cache
+        record.unlink()
+    _edit(root / "quizzes" / "intro.yml", "doubts that treatment", "doubts that any treatment")
+    out = _quiet(root)
+    same_as_a_fresh_build(root, out, tmp_path)

@@ -332,7 +332,8 @@ def _cached_page(data: bytes | None) -> tuple[str, str, list[Mount]] | None:
     An entry is a line of JSON (the table of contents, the mounts and the
     body's length in bytes), then the body as it is: a body is most of a page,
     and decoding it as a JSON string cost more than reading it. An entry cut
-    short or grown since it was written is damaged.
+    short or grown since it was written, or naming a component that is none,
+    is damaged (its body would show a component its page has no payload for).
     """
     head, newline, body = (data or b"").partition(b"\n")
     try:
@@ -348,4 +349,6 @@ def _cached_page(data: bytes | None) -> tuple[str, str, list[Mount]] | None:
     toc, mounts = entry.get("toc"), entry.get("mounts", [])
     if not isinstance(toc, str) or not isinstance(mounts, list):
         return None
-    return toc, text, [m for m in map(Mount.from_json, mounts) if m is not None]
+    found = [Mount.from_json(m) for m in mounts]
+    shown = [m for m in found if m is not None]
+    return (toc, text, shown) if len(shown) == len(found) else None
