@@ -29,13 +29,16 @@ import posixpath
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from curriculum._memo import Memo, read_tied, tied_key
+from curriculum._cache import RACY_NS
+from curriculum._memo import Memo, machine_key, read_tied, tied_key
+from curriculum._plain import read_record
 from curriculum.content import (
     E_CONFIG,
     E_EXECUTE,
@@ -475,12 +478,22 @@ class NotebookCache:
         return results
 
     def prune(self, notebooks: list[Path]) -> int:
-        """Remove our frozen outputs of notebooks not in ``notebooks`` (not Quarto's); return how many."""
+        """Remove our frozen outputs of notebooks not in ``notebooks`` (not Quarto's); return how many.
+
+        ``_freeze/`` is listed only when it may hold such a file: when a folder
+        in it is not as the last prune left it (:class:`_FreezeFolders`), or
+        that prune kept a file of a notebook not in ``notebooks``.
+        """
         if not self.write_freeze:
             return 0
         keep = {self.frozen_name(p) for p in notebooks}
+        folders = _FreezeFolders(self.root, self.folder.parent / FOLDERS_FILE)
+        if folders.unchanged() and folders.names <= keep:
+            return 0
+        at = time.time_ns()
+        listed = self._frozen_listing()
         removed = 0
-        for orphan in (self.root / name for name in self._frozen_names() - keep):
+        for orphan in (self.root / name for name in listed.names - keep):
             try:
                 inside(self.root, orphan.parent)  # never a file elsewhere, whatever links lead there
             except FileRefused:
@@ -491,20 +504,34 @@ class NotebookCache:
             while folder != self.root / FREEZE_DIR and folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
                 folder = folder.parent
+        if removed:  # the folders it removed files from changed: listed again, as they are now
+            at, listed = time.time_ns(), self._frozen_listing()
+        folders.save(listed, at)
         return removed
 
     def _frozen_names(self) -> set[str]:
         """Return every file of frozen outputs in ``_freeze/`` (as :meth:`frozen_name` names them)."""
-        found: set[str] = set()
+        return self._frozen_listing().names
+
+    def _frozen_listing(self) -> _Listing:
+        """List ``_freeze/``: every file of frozen outputs in it, and the status of each folder listed.
+
+        Each folder's status is taken before it is listed, so a file added
+        while it is listed changes the status :class:`_FreezeFolders` compares.
+        """
+        listed = _Listing(set(), {})
         folder = self.root / FREEZE_DIR
+        listed.folders[FREEZE_DIR] = _status(os.fspath(folder))
         try:
             inside(self.root, folder)  # _freeze/ itself a link out of the project: none of it is ours
         except FileRefused:
-            return found
+            return listed
         results, file = posixpath.split(FREEZE_FILE)
         folders = [(os.fspath(folder), FREEZE_DIR)]  # each folder to list, and its name in the project
         while folders:
             top, name = folders.pop()
+            if name != FREEZE_DIR:
+                listed.folders[name] = _status(top)
             try:
                 with os.scandir(top) as entries:
                     for entry in entries:
@@ -512,10 +539,10 @@ class NotebookCache:
                             if not entry.is_symlink():  # a link to a folder below it is not followed
                                 folders.append((entry.path, f"{name}/{entry.name}"))
                         elif entry.name == file and name.endswith(f"/{results}"):
-                            found.add(f"{name}/{file}")
+                            listed.names.add(f"{name}/{file}")
             except OSError:
                 continue  # a folder that cannot be listed holds nothing found
-        return found
+        return listed
 
     def _frozen_digests(self, notebooks: list[Path], *, record: bool = True) -> dict[str, str]:
         """Return the hash of each notebook's ``_freeze/`` file, by its path in the project.
@@ -864,6 +891,104 @@ def _decode_frozen(data: Any) -> list[str]:
 _FROZEN = Memo[list[str]]("execute.frozen", 1, list, _decode_frozen)
 """A ``_freeze/`` record's key and its outputs' digest, by the hash of the file: a record unchanged
 since the last build is not read (its outputs are read only for a page made again)."""
+
+
+FOLDERS_FILE = "frozen-folders.json"
+"""The record of :class:`_FreezeFolders`, in the profile's build cache."""
+
+
+def _status(folder: str) -> list[int] | None:
+    """Return what tells a folder changed: its inode, modification and change times (None if it is gone).
+
+    A file added, removed or renamed in a folder changes its times; a folder
+    replaced is another inode; a time set back by hand changes the change time.
+    """
+    try:
+        info = os.lstat(folder)
+    except OSError:
+        return None
+    return [info.st_ino, info.st_mtime_ns, info.st_ctime_ns]
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """What a listing of ``_freeze/`` found: the files of frozen outputs, and the status of each folder.
+
+    Attributes
+    ----------
+    names : set[str]
+        Each file of frozen outputs, as :meth:`NotebookCache.frozen_name` names them.
+    folders : dict[str, list[int] | None]
+        The :func:`_status` of each folder listed (``_freeze/`` too), by its path relative to the project.
+    """
+
+    names: set[str]
+    folders: dict[str, list[int] | None]
+
+
+class _FreezeFolders:
+    """What the last prune left in ``_freeze/``: the status of each folder, and the frozen files they held.
+
+    A file (or a folder) appears in ``_freeze/`` only by changing the status of
+    the folder it appears in (:func:`_status`), so while every folder the last
+    prune listed is as it was, ``_freeze/`` holds exactly the files it left,
+    and the prune does not list it again. A folder changed less than
+    :data:`~curriculum._cache.RACY_NS` before its listing began is not trusted
+    (a change in the same clock tick leaves its times as they were): the next
+    prune lists ``_freeze/`` again. The record is tied to this computer's key;
+    one from elsewhere, or damaged, is no record.
+
+    Parameters
+    ----------
+    root : Path
+        The project folder.
+    path : Path
+        The record, in the build cache.
+    """
+
+    def __init__(self, root: Path, path: Path) -> None:
+        self.root = root
+        self.path = path
+        self.names: set[str]
+        """The frozen files the last prune left (none without a record)."""
+        self.names, self._folders = _folders_record(read_record(path))
+
+    def unchanged(self) -> bool:
+        """Whether there is a record, and every folder it holds is as it was (one look at each)."""
+        names = list(self._folders)
+        return bool(names) and all(
+            _status(folder) == self._folders[name]
+            for name, folder in zip(names, path_texts(self.root, names), strict=True)
+        )
+
+    def save(self, listed: _Listing, at: int) -> None:
+        """Record a listing of ``_freeze/`` begun at ``at`` (its folders only if none changed close to it)."""
+        trusted = all(status is None or max(status[1:]) + RACY_NS < at for status in listed.folders.values())
+        data = {
+            "machine": machine_key(),
+            "names": sorted(listed.names),
+            "folders": listed.folders if trusted else {},
+        }
+        write_atomic(self.path, json.dumps(data, separators=(",", ":")), within=self.root)
+
+
+def _folders_record(data: dict[str, Any]) -> tuple[set[str], dict[str, Any]]:
+    """Return the files and the folders' statuses of a :class:`_FreezeFolders` record (none if it is none)."""
+    names, folders = data.get("names"), data.get("folders")
+    if (
+        data.get("machine") != machine_key()
+        or not isinstance(names, list)
+        or not all(isinstance(name, str) for name in names)
+        or not isinstance(folders, dict)
+        or not all(status is None or _is_status(status) for status in folders.values())
+    ):
+        return set(), {}
+    return set(names), folders
+
+
+def _is_status(data: Any) -> bool:
+    """Whether a record's entry is a folder's :func:`_status`."""
+    return isinstance(data, list) and len(data) == 3 and all(type(n) is int for n in data)
 
 
 LEARNT_FILE = "notebook-keys.json"
