@@ -68,6 +68,24 @@ def hows(done: list[Ran]) -> dict[str, str]:
     return {r.path.name: r.how for r in done}
 
 
+def test_each_notebook_done_is_named_relative_to_the_project(tmp_path: Path, kernel: list[str]) -> None:
+    """As the build's report lists it (``RenderStats.notebooks``), executed or not."""
+    lesson(tmp_path, "a", "1")
+    assert [(r.name, r.how) for r in build(tmp_path)] == [("lessons/a.ipynb", "executed")]
+    lesson(tmp_path, "b.v2", "2")
+    assert [(r.name, r.how) for r in build(tmp_path)] == [
+        ("lessons/a.ipynb", "frozen"),
+        ("lessons/b.v2.ipynb", "executed"),
+    ]
+    cache = NotebookCache(tmp_path, tmp_path / "cache", freeze="auto")
+    assert (
+        cache.frozen_name(tmp_path / "lessons" / "b.v2.ipynb")
+        == "_freeze/lessons/b.v2/execute-results/curriculum.json"
+    )
+    with pytest.raises(ValueError, match="is not in the project"):
+        cache.frozen_name(tmp_path.parent / "elsewhere.ipynb")
+
+
 def test_a_fresh_clone_uses_the_frozen_outputs_and_runs_no_kernel(tmp_path: Path, kernel: list[str]) -> None:
     lesson(tmp_path, "a", "1 + 1")
     assert hows(build(tmp_path)) == {"a.ipynb": "executed"}

@@ -53,7 +53,7 @@ from curriculum.content import (
     notebook_cells,
     read_bytes,
     read_existing,
-    relative_posix,
+    relative_namer,
     size_limit,
     text_digest,
     write_atomic,
@@ -211,10 +211,13 @@ class Ran:
     how : str
         ``executed`` (a kernel ran it), ``frozen`` (from ``_freeze/``) or
         ``cached`` (from the build cache).
+    name : str
+        The notebook's path relative to the project, with ``/``.
     """
 
     path: Path
     how: str
+    name: str
 
 
 class NotebookCache:
@@ -256,9 +259,10 @@ class NotebookCache:
         self.freeze = freeze
         self.refresh = refresh
         self.write_freeze = write_freeze
-        self._frozen: dict[str, tuple[str, str]] = {}
-        """Each notebook's :meth:`frozen_name` and :meth:`frozen_path` as a string, by the notebook's
-        path as a string (a build asks for them twice, and makes no path object for them)."""
+        self._named = relative_namer(root)
+        self._frozen: dict[str, tuple[str, str, str]] = {}
+        """Each notebook's name (:attr:`Ran.name`), :meth:`frozen_name` and :meth:`frozen_path` as a
+        string, by the notebook's path as a string (see :meth:`_name`)."""
 
     def frozen_path(self, path: Path) -> Path:
         """Return where a notebook's frozen outputs are kept (Quarto's folder for it)."""
@@ -275,20 +279,48 @@ class NotebookCache:
         return self._frozen_at(path)[0]
 
     def _frozen_at(self, path: Path) -> tuple[str, str]:
-        """Return :meth:`frozen_name` and :meth:`frozen_path` as a string (made the first time).
-
-        The string is ``os.fspath(root / name)`` (:func:`~curriculum.project.path_texts`):
-        no path object is made for a notebook whose frozen file is not read.
-        """
+        """Return :meth:`frozen_name` and :meth:`frozen_path` as a string (see :meth:`_name`)."""
         text = os.fspath(path)
         found = self._frozen.get(text)
         if found is None:
-            name = relative_posix(path, self.root)
-            if name is None:
-                raise ValueError(f"{path} is not in the project {self.root}")
-            shown = f"{FREEZE_DIR}/{_without_suffix(name)}/{FREEZE_FILE}"
-            found = self._frozen[text] = (shown, path_texts(self.root, [shown])[0])
-        return found
+            self._name([path])
+            found = self._frozen[text]
+        return found[1:]
+
+    def _name(self, notebooks: list[Path]) -> list[str]:
+        """Name each notebook and its frozen file, once a cache; return each one's path as a string.
+
+        Each is named relative to the project (:attr:`Ran.name`), and its frozen
+        file too (:meth:`frozen_name`), with that file's path as a string:
+        ``os.fspath(root / name)`` (:func:`~curriculum.project.path_texts`). In
+        one pass, from strings: a build names every notebook, and makes no
+        path object for a frozen file it does not read.
+
+        Raises
+        ------
+        ValueError
+            If a notebook is not in the project.
+        """
+        texts = [os.fspath(path) for path in notebooks]
+        new = [text for text in texts if text not in self._frozen]
+        names = [self._relative(text) for text in new]
+        shown = [f"{FREEZE_DIR}/{_without_suffix(name)}/{FREEZE_FILE}" for name in names]
+        for text, name, frozen, where in zip(new, names, shown, path_texts(self.root, shown), strict=True):
+            self._frozen[text] = (name, frozen, where)
+        return texts
+
+    def _relative(self, text: str) -> str:
+        """Return a notebook's path relative to the project, with ``/`` (from its path as a string).
+
+        Raises
+        ------
+        ValueError
+            If it is not in the project.
+        """
+        name = self._named(text)
+        if name is None:
+            raise ValueError(f"{text} is not in the project {self.root}")
+        return name
 
     def settings(self, path: Path, notebook: dict[str, Any], text: str = "") -> tuple[Freeze, dict[str, Any]]:
         """Return a notebook's ``freeze`` and its other execution options (front matter over project).
@@ -413,13 +445,15 @@ class NotebookCache:
         """
         self.folder.mkdir(parents=True, exist_ok=True)
         results = ExecutedNotebooks()
-        todo: list[tuple[Path, str, Freeze, str]] = []
+        todo: list[tuple[Path, str, Freeze, str, str]] = []
         context = json.dumps([FROZEN_FORMAT, self.freeze, self.options], sort_keys=True, default=str)
-        frozen = self._frozen_digests(notebooks, record=execute)
+        files = self._name(notebooks)
+        frozen = self._frozen_digests(files, record=execute)
         learnt = _Learnt(self.folder.parent / LEARNT_FILE, context)
-        for path in notebooks:
-            digest = (digests or {}).get(os.fspath(path))
-            known = (learnt.key(path, digest) or _KNOWN.stored(digest, context=context)) if digest else None
+        for path, file in zip(notebooks, files, strict=True):
+            name = self._frozen[file][0]
+            digest = (digests or {}).get(file)
+            known = (learnt.key(file, digest) or _KNOWN.stored(digest, context=context)) if digest else None
             nb: Any = None
             if known is None:
                 nb, text = self._read_as(path, digest)  # the text that was checked, if the check read it
@@ -429,10 +463,10 @@ class NotebookCache:
                 _learn(digest, context, freeze, key)  # known by its digest from now on
             else:
                 freeze, key = known
-            learnt.learn(path, str(digest), freeze, key)
-            outputs, how = self._stored(path, key, freeze, frozen, learnt)
+            learnt.learn(file, str(digest), freeze, key)
+            outputs, how = self._stored(file, key, freeze, frozen, learnt)
             if outputs is None:
-                todo.append((path, key, freeze, str(digest)))
+                todo.append((path, key, freeze, str(digest), name))
                 continue
             if nb is None:
                 results.add(path, outputs, read=functools.partial(self._reread, path, str(digest), outputs))
@@ -441,7 +475,7 @@ class NotebookCache:
             if how == "cached" and freeze is not False and self.write_freeze:
                 self._keep(path, key, freeze, _listed(outputs))  # into _freeze/ too (the cache holds them)
             if on_done:
-                on_done(Ran(path, how))
+                on_done(Ran(path, how, name))
         if todo and execute:
             env = {
                 "CURRICULUM_HOST": "static",
@@ -452,9 +486,9 @@ class NotebookCache:
             os.environ.update(env)
             try:
                 with ThreadPoolExecutor(max_workers=workers) as pool:
-                    runs = [pool.submit(self._run, path, digest) for path, _, _, digest in todo]
+                    runs = [pool.submit(self._run, path, digest) for path, _, _, digest, _ in todo]
                     problems: list[Diagnostic] = []
-                    for (path, key, freeze, _), run in zip(todo, runs, strict=True):
+                    for (path, key, freeze, _, name), run in zip(todo, runs, strict=True):
                         try:
                             nb = run.result()
                         except ContentError as exc:
@@ -464,7 +498,7 @@ class NotebookCache:
                         results.add(path, outputs, nb)
                         self._keep(path, key, freeze, outputs)
                         if on_done:
-                            on_done(Ran(path, "executed"))
+                            on_done(Ran(path, "executed", name))
                     if problems:
                         raise ContentError(problems)
             finally:
@@ -486,7 +520,7 @@ class NotebookCache:
         """
         if not self.write_freeze:
             return 0
-        keep = {self.frozen_name(p) for p in notebooks}
+        keep = {self._frozen[file][1] for file in self._name(notebooks)}
         folders = _FreezeFolders(self.root, self.folder.parent / FOLDERS_FILE)
         if folders.unchanged() and folders.names <= keep:
             return 0
@@ -544,8 +578,10 @@ class NotebookCache:
                 continue  # a folder that cannot be listed holds nothing found
         return listed
 
-    def _frozen_digests(self, notebooks: list[Path], *, record: bool = True) -> dict[str, str]:
+    def _frozen_digests(self, files: list[str], *, record: bool = True) -> dict[str, str]:
         """Return the hash of each notebook's ``_freeze/`` file, by its path in the project.
+
+        ``files`` are the notebooks' paths as strings, named (:meth:`_name`).
 
         Taken from a record of their times and sizes (:class:`~curriculum.site._stamp.FileDigests`):
         a file as it was at the last build is not read. Without ``record``, the
@@ -554,22 +590,23 @@ class NotebookCache:
         if self.refresh:
             return {}
         digests = FileDigests(self.root, self.folder.parent / "frozen-digests.json")
-        digests.digest([self._frozen_at(path)[1] for path in notebooks], record=record)
+        digests.digest([self._frozen[file][2] for file in files], record=record)
         return digests.files
 
     def _stored(
-        self, path: Path, key: str, freeze: Freeze, frozen: Mapping[str, str], learnt: _Learnt
+        self, file: str, key: str, freeze: Freeze, frozen: Mapping[str, str], learnt: _Learnt
     ) -> tuple[list[Any] | _Outputs | None, str]:
         """Return the stored outputs of a notebook (or what reads them) and where they came from, or None.
 
-        ``frozen`` holds the hash of each ``_freeze/`` file: a frozen record whose
+        ``file`` is the notebook's path as a string, named (:meth:`_name`). ``frozen``
+        holds the hash of each ``_freeze/`` file: a frozen record whose
         hash ``learnt`` or the memo knows is not read until its outputs are asked for.
         """
         if self.refresh:
             return None, ""
         if freeze is not False:
-            name, where = self._frozen_at(path)
-            made = _frozen_made(path, where, frozen.get(name), learnt)
+            _, name, where = self._frozen[file]
+            made = _frozen_made(file, where, frozen.get(name), learnt)
             if made and (freeze is True or made[0] == key):
                 return _Outputs(where, made[1]), "frozen"
         record = _record(self.folder / f"{key}.json")
@@ -865,20 +902,20 @@ def _frozen_record(path: Path) -> tuple[list[str], str]:
     return [key if isinstance(key, str) else "", fingerprint_json(record["outputs"])], read
 
 
-def _frozen_made(path: Path, where: str, held: str | None, learnt: _Learnt) -> list[str]:
-    """Return the key and outputs' digest in a notebook's ``_freeze/`` record ``where`` (see :data:`_FROZEN`).
+def _frozen_made(file: str, where: str, held: str | None, learnt: _Learnt) -> list[str]:
+    """Return the key and outputs' digest in the ``_freeze/`` record ``where`` of notebook ``file``.
 
     ``held`` is the hash the build took of the file: what ``learnt`` or the memo
     holds of that hash is taken unread; else the file is read, and what it
     holds is kept under the hash only if the bytes read are those hashed.
     """
-    made = (learnt.frozen(path, held) or _FROZEN.stored(held)) if held else None
+    made = (learnt.frozen(file, held) or _FROZEN.stored(held)) if held else None
     if made is None:
         made, read = _frozen_record(Path(where))
         if read != held:
             return made
         _FROZEN.get(read, lambda: made)  # the bytes read are those hashed: kept under their hash
-    learnt.learn_frozen(path, str(held), made)
+    learnt.learn_frozen(file, str(held), made)
     return made
 
 
@@ -954,7 +991,10 @@ class _FreezeFolders:
         self.names, self._folders = _folders_record(read_record(path))
 
     def unchanged(self) -> bool:
-        """Whether there is a record, and every folder it holds is as it was (one look at each)."""
+        """Whether there is a record, and every folder it holds is as it was (one look at each).
+
+        A status is compared as it is recorded: one of another shape (a damaged record) is none.
+        """
         names = list(self._folders)
         return bool(names) and all(
             _status(folder) == self._folders[name]
@@ -979,16 +1019,10 @@ def _folders_record(data: dict[str, Any]) -> tuple[set[str], dict[str, Any]]:
         data.get("machine") != machine_key()
         or not isinstance(names, list)
         or not all(isinstance(name, str) for name in names)
-        or not isinstance(folders, dict)
-        or not all(status is None or _is_status(status) for status in folders.values())
+        or not isinstance(folders, dict)  # a status of another shape is no folder's (see unchanged)
     ):
         return set(), {}
     return set(names), folders
-
-
-def _is_status(data: Any) -> bool:
-    """Whether a record's entry is a folder's :func:`_status`."""
-    return isinstance(data, list) and len(data) == 3 and all(type(n) is int for n in data)
 
 
 LEARNT_FILE = "notebook-keys.json"
@@ -998,7 +1032,7 @@ LEARNT_FILE = "notebook-keys.json"
 class _Learnt:
     """What the last build learnt of each notebook: its key, and what its ``_freeze/`` file holds.
 
-    Each entry, by the notebook's path, holds the digest of its text with the
+    Each entry, by the notebook's path as a string (``os.fspath``), holds the digest of its text with the
     ``freeze`` and key that text gives (what :data:`_KNOWN` holds by the
     digest), and the hash of its ``_freeze/`` file with the key and outputs'
     digest the file holds (what :data:`_FROZEN` holds by the hash). A notebook
@@ -1023,9 +1057,9 @@ class _Learnt:
         self._before: dict[str, Any] = notebooks if isinstance(notebooks, dict) else {}
         self._now: dict[str, list[Any]] = {}
 
-    def key(self, path: Path, digest: str) -> tuple[Freeze, str] | None:
-        """Return the ``freeze`` and key of the notebook ``path`` whose text has ``digest``, if learnt."""
-        then = self._entry(path)
+    def key(self, file: str, digest: str) -> tuple[Freeze, str] | None:
+        """Return the ``freeze`` and key of the notebook ``file`` whose text has ``digest``, if learnt."""
+        then = self._entry(file)
         if then is None or then[0] != digest:
             return None
         try:
@@ -1033,9 +1067,9 @@ class _Learnt:
         except ValueError:
             return None
 
-    def frozen(self, path: Path, held: str) -> list[str] | None:
-        """Return what the notebook's ``_freeze/`` file with hash ``held`` holds, if learnt."""
-        then = self._entry(path)
+    def frozen(self, file: str, held: str) -> list[str] | None:
+        """Return what the notebook ``file``'s ``_freeze/`` file with hash ``held`` holds, if learnt."""
+        then = self._entry(file)
         if then is None or then[3] != held:
             return None
         try:
@@ -1043,13 +1077,13 @@ class _Learnt:
         except ValueError:
             return None
 
-    def learn(self, path: Path, digest: str, freeze: Freeze, key: str) -> None:
-        """Record the ``freeze`` and key of the notebook ``path``, whose text has ``digest``."""
-        self._now[os.fspath(path)] = [digest, freeze, key, "", []]
+    def learn(self, file: str, digest: str, freeze: Freeze, key: str) -> None:
+        """Record the ``freeze`` and key of the notebook ``file``, whose text has ``digest``."""
+        self._now[file] = [digest, freeze, key, "", []]
 
-    def learn_frozen(self, path: Path, held: str, made: list[str]) -> None:
-        """Record what the notebook's ``_freeze/`` file with hash ``held`` holds (after :meth:`learn`)."""
-        self._now[os.fspath(path)][3:] = [held, made]
+    def learn_frozen(self, file: str, held: str, made: list[str]) -> None:
+        """Record what notebook ``file``'s frozen file (hash ``held``) holds (after :meth:`learn`)."""
+        self._now[file][3:] = [held, made]
 
     def save(self) -> None:
         """Write the record of the notebooks learnt, if it changed."""
@@ -1057,8 +1091,8 @@ class _Learnt:
             text = json.dumps({"tie": self._tie, "notebooks": self._now}, separators=(",", ":"))
             write_atomic(self._path, text, within=self._path.parent)
 
-    def _entry(self, path: Path) -> list[Any] | None:
-        then = self._before.get(os.fspath(path))
+    def _entry(self, file: str) -> list[Any] | None:
+        then = self._before.get(file)
         return then if isinstance(then, list) and len(then) == 5 else None
 
 

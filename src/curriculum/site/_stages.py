@@ -39,7 +39,6 @@ from curriculum.content import (
     inside,
     load_files,
     read_existing,
-    relative_posix,
     write_atomic,
 )
 from curriculum.errors import BuildError, ContentError
@@ -372,7 +371,7 @@ def execute(run: Render) -> ExecutedNotebooks:
     run.step("Executing notebooks", len(notebooks))
 
     def done(ran: Ran) -> None:
-        run.stats.notebooks[relative_posix(ran.path, root) or ran.path.as_posix()] = ran.how
+        run.stats.notebooks[ran.name] = ran.how
         run.step("", 1)
 
     cache = notebook_cache(run.config, run.cache / "executed", refresh=run.refresh)
