@@ -159,8 +159,9 @@ class ExecutedNotebooks(Mapping[Path, Any]):
         self._paths: list[Path] = []
         self._outputs: dict[str, list[Any] | _Outputs] = {}
         """The outputs by the notebook's path as a string (``os.fspath``): no path object to look one up."""
-        self._notebooks: dict[Path, Any] = {}
-        self._readers: dict[Path, Callable[[], Any]] = {}
+        self._notebooks: dict[str, Any] = {}
+        self._readers: dict[str, Callable[[], Any]] = {}
+        """The notebooks, and what reads one not read yet, by its path as a string too (no path's hash)."""
 
     def add(
         self,
@@ -175,9 +176,9 @@ class ExecutedNotebooks(Mapping[Path, Any]):
             self._paths.append(path)
         self._outputs[file] = outputs
         if read is None:
-            self._notebooks[path] = notebook
+            self._notebooks[file] = notebook
         else:
-            self._readers[path] = read
+            self._readers[file] = read
 
     def outputs_digest(self, path: Path | str) -> str:
         """Return a digest of what a page shows of the notebook's outputs (as they are stored).
@@ -189,9 +190,10 @@ class ExecutedNotebooks(Mapping[Path, Any]):
         return outputs.digest if isinstance(outputs, _Outputs) else fingerprint_json(outputs)
 
     def __getitem__(self, path: Path) -> Any:
-        if path not in self._notebooks:
-            self._notebooks[path] = self._readers.pop(path)()
-        return self._notebooks[path]
+        file = os.fspath(path)
+        if file not in self._notebooks:
+            self._notebooks[file] = self._readers.pop(file)()
+        return self._notebooks[file]
 
     def __iter__(self) -> Iterator[Path]:
         return iter(self._paths)
