@@ -86,6 +86,22 @@ def test_each_notebook_done_is_named_relative_to_the_project(tmp_path: Path, ker
         cache.frozen_name(tmp_path.parent / "elsewhere.ipynb")
 
 
+def test_notebooks_named_by_their_paths_as_strings_are_taken_as_their_paths(
+    tmp_path: Path, kernel: list[str]
+) -> None:
+    """How the build names them (it makes no path object for a notebook it does not read)."""
+    a = lesson(tmp_path, "a", "1")
+    build(tmp_path)
+    cache = NotebookCache(tmp_path, tmp_path / ".curriculum-cache" / "executed", freeze="auto")
+    done: list[Ran] = []
+    by_text = cache.executed([str(a)], done.append)
+    assert [(r.file, r.path, r.how, r.name) for r in done] == [(str(a), a, "frozen", "lessons/a.ipynb")]
+    by_path = cache.executed([a])
+    assert list(by_text) == [a] and len(by_text) == 1 and by_text[a] == by_path[a]
+    assert by_text.outputs_digest(a) == by_path.outputs_digest(str(a))
+    assert cache.prune([str(a)]) == 0 and kernel == ["a.ipynb"]
+
+
 def test_a_fresh_clone_uses_the_frozen_outputs_and_runs_no_kernel(tmp_path: Path, kernel: list[str]) -> None:
     lesson(tmp_path, "a", "1 + 1")
     assert hows(build(tmp_path)) == {"a.ipynb": "executed"}

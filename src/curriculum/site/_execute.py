@@ -30,7 +30,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,7 +156,8 @@ class ExecutedNotebooks(Mapping[Path, Any]):
     """
 
     def __init__(self) -> None:
-        self._paths: list[Path] = []
+        self._files: list[str] = []
+        """Each notebook's path as a string (a path object is made only to iterate over them)."""
         self._outputs: dict[str, list[Any] | _Outputs] = {}
         """The outputs by the notebook's path as a string (``os.fspath``): no path object to look one up."""
         self._notebooks: dict[str, Any] = {}
@@ -165,15 +166,18 @@ class ExecutedNotebooks(Mapping[Path, Any]):
 
     def add(
         self,
-        path: Path,
+        path: Path | str,
         outputs: list[Any] | _Outputs,
         notebook: Any = None,
         read: Callable[[], Any] | None = None,
     ) -> None:
-        """Add a notebook: its outputs (or what reads them), and the notebook with them or what reads it."""
+        """Add a notebook: its outputs (or what reads them), and the notebook with them or what reads it.
+
+        ``path`` may be the notebook's path as a string (``os.fspath(path)``).
+        """
         file = os.fspath(path)
         if file not in self._outputs:
-            self._paths.append(path)
+            self._files.append(file)
         self._outputs[file] = outputs
         if read is None:
             self._notebooks[file] = notebook
@@ -196,10 +200,10 @@ class ExecutedNotebooks(Mapping[Path, Any]):
         return self._notebooks[file]
 
     def __iter__(self) -> Iterator[Path]:
-        return iter(self._paths)
+        return map(Path, self._files)
 
     def __len__(self) -> int:
-        return len(self._paths)
+        return len(self._files)
 
 
 @dataclass(frozen=True)
@@ -208,8 +212,8 @@ class Ran:
 
     Attributes
     ----------
-    path : Path
-        The notebook.
+    file : str
+        The notebook's path as a string (as :meth:`NotebookCache.executed` was given it).
     how : str
         ``executed`` (a kernel ran it), ``frozen`` (from ``_freeze/``) or
         ``cached`` (from the build cache).
@@ -217,9 +221,14 @@ class Ran:
         The notebook's path relative to the project, with ``/``.
     """
 
-    path: Path
+    file: str
     how: str
     name: str
+
+    @property
+    def path(self) -> Path:
+        """The notebook (made when asked for: a build names every notebook, and reports them by name)."""
+        return Path(self.file)
 
 
 class NotebookCache:
@@ -266,11 +275,11 @@ class NotebookCache:
         """Each notebook's name (:attr:`Ran.name`), :meth:`frozen_name` and :meth:`frozen_path` as a
         string, by the notebook's path as a string (see :meth:`_name`)."""
 
-    def frozen_path(self, path: Path) -> Path:
+    def frozen_path(self, path: Path | str) -> Path:
         """Return where a notebook's frozen outputs are kept (Quarto's folder for it)."""
         return Path(self._frozen_at(path)[1])
 
-    def frozen_name(self, path: Path) -> str:
+    def frozen_name(self, path: Path | str) -> str:
         """Return :meth:`frozen_path` relative to the project, with forward slashes.
 
         Raises
@@ -280,7 +289,7 @@ class NotebookCache:
         """
         return self._frozen_at(path)[0]
 
-    def _frozen_at(self, path: Path) -> tuple[str, str]:
+    def _frozen_at(self, path: Path | str) -> tuple[str, str]:
         """Return :meth:`frozen_name` and :meth:`frozen_path` as a string (see :meth:`_name`)."""
         text = os.fspath(path)
         found = self._frozen.get(text)
@@ -289,7 +298,7 @@ class NotebookCache:
             found = self._frozen[text]
         return found[1:]
 
-    def _name(self, notebooks: list[Path]) -> list[str]:
+    def _name(self, notebooks: Sequence[Path | str]) -> list[str]:
         """Name each notebook and its frozen file, once a cache; return each one's path as a string.
 
         Each is named relative to the project (:attr:`Ran.name`), and its frozen
@@ -405,7 +414,7 @@ class NotebookCache:
 
     def executed(
         self,
-        notebooks: list[Path],
+        notebooks: Sequence[Path | str],
         on_done: Callable[[Ran], None] | None = None,
         workers: int = 2,
         digests: Mapping[str, str] | None = None,
@@ -416,8 +425,10 @@ class NotebookCache:
 
         Parameters
         ----------
-        notebooks : list[Path]
-            Lesson notebooks.
+        notebooks : Sequence[Path | str]
+            Lesson notebooks, or their paths as strings (``os.fspath``): a
+            build names every notebook, and makes a path object only for one
+            it reads.
         on_done : Callable[[Ran], None] | None
             Called after each notebook with how its outputs were obtained.
         workers : int
@@ -452,12 +463,13 @@ class NotebookCache:
         files = self._name(notebooks)
         frozen = self._frozen_digests(files, record=execute)
         learnt = _Learnt(self.folder.parent / LEARNT_FILE, context)
-        for path, file in zip(notebooks, files, strict=True):
+        for file in files:
             name = self._frozen[file][0]
             digest = (digests or {}).get(file)
             known = (learnt.key(file, digest) or _KNOWN.stored(digest, context=context)) if digest else None
             nb: Any = None
             if known is None:
+                path = Path(file)
                 nb, text = self._read_as(path, digest)  # the text that was checked, if the check read it
                 digest = text_digest(text)
                 freeze, options = self.settings(path, nb, text)
@@ -468,16 +480,16 @@ class NotebookCache:
             learnt.learn(file, str(digest), freeze, key)
             outputs, how = self._stored(file, key, freeze, frozen, learnt)
             if outputs is None:
-                todo.append((path, key, freeze, str(digest), name))
+                todo.append((Path(file), key, freeze, str(digest), name))
                 continue
             if nb is None:
-                results.add(path, outputs, read=functools.partial(self._reread, path, str(digest), outputs))
+                results.add(file, outputs, read=functools.partial(self._reread, file, str(digest), outputs))
             else:
-                results.add(path, outputs, _with_outputs(nb, _listed(outputs)))
+                results.add(file, outputs, _with_outputs(nb, _listed(outputs)))
             if how == "cached" and freeze is not False and self.write_freeze:
-                self._keep(path, key, freeze, _listed(outputs))  # into _freeze/ too (the cache holds them)
+                self._keep(file, key, freeze, _listed(outputs))  # into _freeze/ too (the cache holds them)
             if on_done:
-                on_done(Ran(path, how, name))
+                on_done(Ran(file, how, name))
         if todo and execute:
             env = {
                 "CURRICULUM_HOST": "static",
@@ -500,7 +512,7 @@ class NotebookCache:
                         results.add(path, outputs, nb)
                         self._keep(path, key, freeze, outputs)
                         if on_done:
-                            on_done(Ran(path, "executed", name))
+                            on_done(Ran(os.fspath(path), "executed", name))
                     if problems:
                         raise ContentError(problems)
             finally:
@@ -513,7 +525,7 @@ class NotebookCache:
             learnt.save()
         return results
 
-    def prune(self, notebooks: list[Path]) -> int:
+    def prune(self, notebooks: Sequence[Path | str]) -> int:
         """Remove our frozen outputs of notebooks not in ``notebooks`` (not Quarto's); return how many.
 
         ``_freeze/`` is listed only when it may hold such a file: when a folder
@@ -616,7 +628,7 @@ class NotebookCache:
             return record["outputs"], "cached"
         return None, ""
 
-    def _keep(self, path: Path, key: str, freeze: Freeze, outputs: list[Any]) -> None:
+    def _keep(self, path: Path | str, key: str, freeze: Freeze, outputs: list[Any]) -> None:
         """Store a notebook's outputs in the build cache, and in ``_freeze/`` when it is frozen."""
         text = _record_text(key, outputs)
         write_atomic(self.folder / f"{key}.json", text, within=self.folder)
@@ -640,8 +652,10 @@ class NotebookCache:
             raise changed_while_read(display_path(path))
         return nb, text
 
-    def _reread(self, path: Path, digest: str, outputs: list[Any] | _Outputs) -> dict[str, Any]:
-        """Read a notebook known by its digest, with its outputs; it must still have that digest.
+    def _reread(self, file: str, digest: str, outputs: list[Any] | _Outputs) -> dict[str, Any]:
+        """Read the notebook ``file`` (its path as a string), known by its digest, with its outputs.
+
+        It must still have that digest.
 
         Raises
         ------
@@ -650,7 +664,7 @@ class NotebookCache:
             outputs were chosen for the text that was checked (or the outputs'
             file changed since the build chose them).
         """
-        return _with_outputs(self._read_as(path, digest)[0], _listed(outputs))
+        return _with_outputs(self._read_as(Path(file), digest)[0], _listed(outputs))
 
     def _read(self, path: Path) -> tuple[dict[str, Any], str]:
         """Return a notebook's data and its text, read inside the project and within the size limit."""

@@ -364,10 +364,10 @@ def execute(run: Render) -> ExecutedNotebooks:
     """Execute stage: run the notebooks whose outputs are not stored; return every notebook with outputs.
 
     A lesson the content index took as it was is known by its digest: it is
-    read only if its page must be made again.
+    read only if its page must be made again. The notebooks are named by
+    their paths as strings: no path object is made for one that is not read.
     """
-    root = run.config.root
-    notebooks = [root / s for s in run.config.pages() if s.endswith(".ipynb")]
+    notebooks = path_texts(run.config.root, [s for s in run.config.pages() if s.endswith(".ipynb")])
     run.step("Executing notebooks", len(notebooks))
 
     def done(ran: Ran) -> None:
