@@ -1048,15 +1048,15 @@ LEARNT_FILE = "notebook-keys.json"
 class _Learnt:
     """What the last build learnt of each notebook: its key, and what its ``_freeze/`` file holds.
 
-    Each entry, by the notebook's path as a string (``os.fspath``), holds the digest of its text with the
-    ``freeze`` and key that text gives (what :data:`_KNOWN` holds by the
-    digest), and the hash of its ``_freeze/`` file with the key and outputs'
-    digest the file holds (what :data:`_FROZEN` holds by the hash). A notebook
-    whose text and frozen file are as they were costs two dictionary look-ups,
-    not two memo look-ups; any other asks the memo as before. The record is
-    tied, as the memo's keys are, to this computer, the package's code and the
-    project's execution options (``context``): one from elsewhere, or written
-    by other code, is no record.
+    Each entry, by the notebook's path as a string (``os.fspath``), holds
+    the digest of its text with the ``freeze`` and key that text gives (what
+    :data:`_KNOWN` holds by the digest), and the hash of its ``_freeze/`` file
+    with the key and outputs' digest the file holds (what :data:`_FROZEN`
+    holds by the hash). A notebook whose text and frozen file are as they were
+    costs two dictionary look-ups, not two memo look-ups; any other asks the
+    memo as before. The record is tied, as the memo's keys are, to this
+    computer, the package's code and the project's execution options
+    (``context``): one from elsewhere, or written by other code, is no record.
 
     Parameters
     ----------
