@@ -599,3 +599,18 @@ def test_a_prune_trusts_no_record_of_folders_changed_as_they_were_listed(
         record.write_text(json.dumps(damage))
         count = len(listings)
         assert _prune(tmp_path, notebooks) == 0 and len(listings) == count + 1
+
+
+def test_a_stale_frozen_file_added_through_a_freeze_folder_that_is_a_link_is_pruned(
+    tmp_path: Path, kernel: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """_freeze/ may link to a folder in the project: the prune lists that folder, so it looks at that one."""
+    notebooks, listings = _pruning(tmp_path, monkeypatch)
+    (tmp_path / FREEZE_DIR).rename(tmp_path / "frozen")
+    (tmp_path / FREEZE_DIR).symlink_to(tmp_path / "frozen", target_is_directory=True)
+    assert _prune(tmp_path, notebooks) == 0 and _prune(tmp_path, notebooks) == 0 and len(listings) == 1
+    _later()
+    stale = tmp_path / "frozen" / "gone" / "execute-results" / "curriculum.json"  # of a notebook gone.ipynb
+    stale.parent.mkdir(parents=True)
+    stale.write_text("{}")
+    assert _prune(tmp_path, notebooks) == 1 and not stale.exists()

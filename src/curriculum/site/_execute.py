@@ -955,9 +955,11 @@ def _status(folder: str) -> list[int] | None:
 
     A file added, removed or renamed in a folder changes its times; a folder
     replaced is another inode; a time set back by hand changes the change time.
+    A link is followed, as the listing follows ``_freeze/`` itself when it is
+    one (a folder in it that is a link is not listed, and its status is not taken).
     """
     try:
-        info = os.lstat(folder)
+        info = os.stat(folder)
     except OSError:
         return None
     return [info.st_ino, info.st_mtime_ns, info.st_ctime_ns]
