@@ -176,6 +176,7 @@ EXPORTED = {
         "read_existing",
         "read_source",
         "register_format",
+        "relative_namer",
         "relative_posix",
         "rules_by_area",
         "size_limit",

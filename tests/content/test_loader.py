@@ -167,6 +167,20 @@ def test_a_file_is_named_relative_to_the_project_as_pathlib_would() -> None:
     assert relative_posix(Path("/a.yml"), Path("/")) == "a.yml"
 
 
+def test_a_file_given_as_a_string_is_named_as_relative_posix_names_its_path() -> None:
+    """What a build names hundreds of files with (the notebooks' frozen files, the stamp's inputs)."""
+    from curriculum.content import relative_namer, relative_posix
+
+    paths = ["/p/project/lessons/a.ipynb", "/p/project/x.yml", "/p/project-two/a.yml", "/elsewhere/a.yml"]
+    for root, given in [
+        (Path("/p/project"), paths),
+        (Path("."), ["lessons/a.ipynb"]),
+        (Path("/"), ["/a.yml"]),
+    ]:
+        named = relative_namer(root)
+        assert [named(path) for path in given] == [relative_posix(Path(path), root) for path in given]
+
+
 def test_content_files_are_listed_as_pathlib_globs_them(project: Path) -> None:
     """Listed as names (``os.scandir``): the files pathlib globs (``*.ipynb``, YAML ``*.y*ml``, ``*.qmd``)."""
     from curriculum.content import FORMATS, project_file_names, project_files

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,40 @@ def build(root: Path, freeze: Any = "auto", **kwargs: Any) -> list[Ran]:
 
 def hows(done: list[Ran]) -> dict[str, str]:
     return {r.path.name: r.how for r in done}
+
+
+def test_each_notebook_done_is_named_relative_to_the_project(tmp_path: Path, kernel: list[str]) -> None:
+    """As the build's report lists it (``RenderStats.notebooks``), executed or not."""
+    lesson(tmp_path, "a", "1")
+    assert [(r.name, r.how) for r in build(tmp_path)] == [("lessons/a.ipynb", "executed")]
+    lesson(tmp_path, "b.v2", "2")
+    assert [(r.name, r.how) for r in build(tmp_path)] == [
+        ("lessons/a.ipynb", "frozen"),
+        ("lessons/b.v2.ipynb", "executed"),
+    ]
+    cache = NotebookCache(tmp_path, tmp_path / "cache", freeze="auto")
+    assert (
+        cache.frozen_name(tmp_path / "lessons" / "b.v2.ipynb")
+        == "_freeze/lessons/b.v2/execute-results/curriculum.json"
+    )
+    with pytest.raises(ValueError, match="is not in the project"):
+        cache.frozen_name(tmp_path.parent / "elsewhere.ipynb")
+
+
+def test_notebooks_named_by_their_paths_as_strings_are_taken_as_their_paths(
+    tmp_path: Path, kernel: list[str]
+) -> None:
+    """How the build names them (it makes no path object for a notebook it does not read)."""
+    a = lesson(tmp_path, "a", "1")
+    build(tmp_path)
+    cache = NotebookCache(tmp_path, tmp_path / ".curriculum-cache" / "executed", freeze="auto")
+    done: list[Ran] = []
+    by_text = cache.executed([str(a)], done.append)
+    assert [(r.file, r.path, r.how, r.name) for r in done] == [(str(a), a, "frozen", "lessons/a.ipynb")]
+    by_path = cache.executed([a])
+    assert list(by_text) == [a] and len(by_text) == 1 and by_text[a] == by_path[a]
+    assert by_text.outputs_digest(a) == by_path.outputs_digest(str(a))
+    assert cache.prune([str(a)]) == 0 and kernel == ["a.ipynb"]
 
 
 def test_a_fresh_clone_uses_the_frozen_outputs_and_runs_no_kernel(tmp_path: Path, kernel: list[str]) -> None:
@@ -467,3 +502,115 @@ def test_a_kept_notebook_key_with_a_freeze_of_another_type_is_no_entry(freeze: o
     with pytest.raises(ValueError):
         _decode_known([freeze, "key"])
     assert _decode_known([True, "key"]) == (True, "key") and _decode_known(["auto", "k"]) == ("auto", "k")
+
+
+def _pruning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Path], list[int]]:
+    """Two frozen lessons; each listing of ``_freeze/`` a prune makes is counted (appended to the list).
+
+    Folders changed just before a listing are trusted (``RACY_NS`` 0): these
+    tests wait for the clock to move on before each change instead.
+    """
+    from curriculum.site import _execute
+
+    monkeypatch.setattr(_execute, "RACY_NS", 0)
+    lesson(tmp_path, "a", "1 + 1")
+    lesson(tmp_path, "b", "2 + 2")
+    build(tmp_path)
+    listings: list[int] = []
+    real = NotebookCache._frozen_listing
+
+    def counted(self: NotebookCache) -> Any:
+        listings.append(1)
+        return real(self)
+
+    monkeypatch.setattr(NotebookCache, "_frozen_listing", counted)
+    return sorted((tmp_path / "lessons").glob("*.ipynb")), listings
+
+
+def _later() -> None:
+    """Wait for the file system's clock to move on: a change made now gives a folder other times."""
+    import time
+
+    time.sleep(0.05)
+
+
+def _prune(root: Path, notebooks: list[Path]) -> int:
+    return NotebookCache(root, root / ".curriculum-cache" / "executed", freeze="auto").prune(notebooks)
+
+
+def test_a_prune_lists_freeze_only_when_a_folder_in_it_changed_or_a_notebook_left(
+    tmp_path: Path, kernel: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit that leaves the notebooks and _freeze/ as they were costs a look at each folder, no listing."""
+    notebooks, listings = _pruning(tmp_path, monkeypatch)
+    assert _prune(tmp_path, notebooks) == 0 and len(listings) == 1  # no record yet: listed, recorded
+    assert _prune(tmp_path, notebooks) == 0 and len(listings) == 1  # as it was: not listed
+    assert (
+        _prune(tmp_path, notebooks[:1]) == 1 and len(listings) == 3
+    )  # b left: listed, and again once pruned
+    assert not (tmp_path / FREEZE_DIR / "lessons" / "b").exists()
+    assert _prune(tmp_path, notebooks[:1]) == 0 and len(listings) == 3
+    assert _prune(tmp_path, notebooks) == 0 and len(listings) == 3  # b back, without its frozen file yet
+
+
+@pytest.mark.parametrize("where", ["gone", "a/execute-results/deep", "gone-with-its-time-set-back"])
+def test_a_stale_frozen_file_added_by_hand_is_pruned_whatever_folder_it_is_in(
+    tmp_path: Path, kernel: list[str], monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """A file appears only by changing its folder: deep in the tree, or with the folder's time set back."""
+    notebooks, listings = _pruning(tmp_path, monkeypatch)
+    assert _prune(tmp_path, notebooks) == 0 and _prune(tmp_path, notebooks) == 0 and len(listings) == 1
+    ours = tmp_path / FREEZE_DIR / "lessons" / "a" / "execute-results" / "curriculum.json"
+    stale = (
+        tmp_path / FREEZE_DIR / "lessons" / where.split("-with")[0] / "execute-results" / "curriculum.json"
+    )
+    first_new = next(p for p in reversed(stale.parents) if not p.exists())
+    before = first_new.parent.stat()
+    _later()
+    stale.parent.mkdir(parents=True)
+    stale.write_text(ours.read_text())
+    if where.endswith("set-back"):
+        os.utime(first_new.parent, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert _prune(tmp_path, notebooks) == 1 and not stale.exists() and not first_new.exists()
+    assert ours.is_file()
+
+
+def test_a_prune_trusts_no_record_of_folders_changed_as_they_were_listed(
+    tmp_path: Path, kernel: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder written in the same clock tick as its listing may change unseen: the next prune lists again.
+
+    So does one whose record is damaged or was written on another computer.
+    """
+    from curriculum.site import _execute
+
+    notebooks, listings = _pruning(tmp_path, monkeypatch)
+    monkeypatch.setattr(_execute, "RACY_NS", 10**12)  # every folder is "just written"
+    assert _prune(tmp_path, notebooks) == 0 and _prune(tmp_path, notebooks) == 0 and len(listings) == 2
+    monkeypatch.setattr(_execute, "RACY_NS", 0)
+    assert _prune(tmp_path, notebooks) == 0 and _prune(tmp_path, notebooks) == 0 and len(listings) == 3
+    record = tmp_path / ".curriculum-cache" / _execute.FOLDERS_FILE
+    data = json.loads(record.read_text())
+    for damage in (
+        {**data, "machine": "0" * 64},
+        {**data, "names": "x"},
+        {**data, "folders": {"_freeze": [1]}},
+    ):
+        record.write_text(json.dumps(damage))
+        count = len(listings)
+        assert _prune(tmp_path, notebooks) == 0 and len(listings) == count + 1
+
+
+def test_a_stale_frozen_file_added_through_a_freeze_folder_that_is_a_link_is_pruned(
+    tmp_path: Path, kernel: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """_freeze/ may link to a folder in the project: the prune lists that folder, so it looks at that one."""
+    notebooks, listings = _pruning(tmp_path, monkeypatch)
+    (tmp_path / FREEZE_DIR).rename(tmp_path / "frozen")
+    (tmp_path / FREEZE_DIR).symlink_to(tmp_path / "frozen", target_is_directory=True)
+    assert _prune(tmp_path, notebooks) == 0 and _prune(tmp_path, notebooks) == 0 and len(listings) == 1
+    _later()
+    stale = tmp_path / "frozen" / "gone" / "execute-results" / "curriculum.json"  # of a notebook gone.ipynb
+    stale.parent.mkdir(parents=True)
+    stale.write_text("{}")
+    assert _prune(tmp_path, notebooks) == 1 and not stale.exists()

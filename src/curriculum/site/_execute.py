@@ -29,13 +29,16 @@ import posixpath
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from curriculum._memo import Memo, read_tied, tied_key
+from curriculum._cache import RACY_NS
+from curriculum._memo import Memo, machine_key, read_tied, tied_key
+from curriculum._plain import read_record
 from curriculum.content import (
     E_CONFIG,
     E_EXECUTE,
@@ -50,7 +53,7 @@ from curriculum.content import (
     notebook_cells,
     read_bytes,
     read_existing,
-    relative_posix,
+    relative_namer,
     size_limit,
     text_digest,
     write_atomic,
@@ -153,28 +156,33 @@ class ExecutedNotebooks(Mapping[Path, Any]):
     """
 
     def __init__(self) -> None:
-        self._paths: list[Path] = []
+        self._files: list[str] = []
+        """Each notebook's path as a string (a path object is made only to iterate over them)."""
         self._outputs: dict[str, list[Any] | _Outputs] = {}
         """The outputs by the notebook's path as a string (``os.fspath``): no path object to look one up."""
-        self._notebooks: dict[Path, Any] = {}
-        self._readers: dict[Path, Callable[[], Any]] = {}
+        self._notebooks: dict[str, Any] = {}
+        self._readers: dict[str, Callable[[], Any]] = {}
+        """The notebooks, and what reads one not read yet, by its path as a string too (no path's hash)."""
 
     def add(
         self,
-        path: Path,
+        path: Path | str,
         outputs: list[Any] | _Outputs,
         notebook: Any = None,
         read: Callable[[], Any] | None = None,
     ) -> None:
-        """Add a notebook: its outputs (or what reads them), and the notebook with them or what reads it."""
+        """Add a notebook: its outputs (or what reads them), and the notebook with them or what reads it.
+
+        ``path`` may be the notebook's path as a string (``os.fspath(path)``).
+        """
         file = os.fspath(path)
         if file not in self._outputs:
-            self._paths.append(path)
+            self._files.append(file)
         self._outputs[file] = outputs
         if read is None:
-            self._notebooks[path] = notebook
+            self._notebooks[file] = notebook
         else:
-            self._readers[path] = read
+            self._readers[file] = read
 
     def outputs_digest(self, path: Path | str) -> str:
         """Return a digest of what a page shows of the notebook's outputs (as they are stored).
@@ -186,15 +194,16 @@ class ExecutedNotebooks(Mapping[Path, Any]):
         return outputs.digest if isinstance(outputs, _Outputs) else fingerprint_json(outputs)
 
     def __getitem__(self, path: Path) -> Any:
-        if path not in self._notebooks:
-            self._notebooks[path] = self._readers.pop(path)()
-        return self._notebooks[path]
+        file = os.fspath(path)
+        if file not in self._notebooks:
+            self._notebooks[file] = self._readers.pop(file)()
+        return self._notebooks[file]
 
     def __iter__(self) -> Iterator[Path]:
-        return iter(self._paths)
+        return map(Path, self._files)
 
     def __len__(self) -> int:
-        return len(self._paths)
+        return len(self._files)
 
 
 @dataclass(frozen=True)
@@ -203,15 +212,23 @@ class Ran:
 
     Attributes
     ----------
-    path : Path
-        The notebook.
+    file : str
+        The notebook's path as a string (as :meth:`NotebookCache.executed` was given it).
     how : str
         ``executed`` (a kernel ran it), ``frozen`` (from ``_freeze/``) or
         ``cached`` (from the build cache).
+    name : str
+        The notebook's path relative to the project, with ``/``.
     """
 
-    path: Path
+    file: str
     how: str
+    name: str
+
+    @property
+    def path(self) -> Path:
+        """The notebook (made when asked for: a build names every notebook, and reports them by name)."""
+        return Path(self.file)
 
 
 class NotebookCache:
@@ -253,15 +270,16 @@ class NotebookCache:
         self.freeze = freeze
         self.refresh = refresh
         self.write_freeze = write_freeze
-        self._frozen: dict[str, tuple[str, str]] = {}
-        """Each notebook's :meth:`frozen_name` and :meth:`frozen_path` as a string, by the notebook's
-        path as a string (a build asks for them twice, and makes no path object for them)."""
+        self._named = relative_namer(root)
+        self._frozen: dict[str, tuple[str, str, str]] = {}
+        """Each notebook's name (:attr:`Ran.name`), :meth:`frozen_name` and :meth:`frozen_path` as a
+        string, by the notebook's path as a string (see :meth:`_name`)."""
 
-    def frozen_path(self, path: Path) -> Path:
+    def frozen_path(self, path: Path | str) -> Path:
         """Return where a notebook's frozen outputs are kept (Quarto's folder for it)."""
         return Path(self._frozen_at(path)[1])
 
-    def frozen_name(self, path: Path) -> str:
+    def frozen_name(self, path: Path | str) -> str:
         """Return :meth:`frozen_path` relative to the project, with forward slashes.
 
         Raises
@@ -271,21 +289,49 @@ class NotebookCache:
         """
         return self._frozen_at(path)[0]
 
-    def _frozen_at(self, path: Path) -> tuple[str, str]:
-        """Return :meth:`frozen_name` and :meth:`frozen_path` as a string (made the first time).
-
-        The string is ``os.fspath(root / name)`` (:func:`~curriculum.project.path_texts`):
-        no path object is made for a notebook whose frozen file is not read.
-        """
+    def _frozen_at(self, path: Path | str) -> tuple[str, str]:
+        """Return :meth:`frozen_name` and :meth:`frozen_path` as a string (see :meth:`_name`)."""
         text = os.fspath(path)
         found = self._frozen.get(text)
         if found is None:
-            name = relative_posix(path, self.root)
-            if name is None:
-                raise ValueError(f"{path} is not in the project {self.root}")
-            shown = f"{FREEZE_DIR}/{_without_suffix(name)}/{FREEZE_FILE}"
-            found = self._frozen[text] = (shown, path_texts(self.root, [shown])[0])
-        return found
+            self._name([path])
+            found = self._frozen[text]
+        return found[1:]
+
+    def _name(self, notebooks: Sequence[Path | str]) -> list[str]:
+        """Name each notebook and its frozen file, once a cache; return each one's path as a string.
+
+        Each is named relative to the project (:attr:`Ran.name`), and its frozen
+        file too (:meth:`frozen_name`), with that file's path as a string:
+        ``os.fspath(root / name)`` (:func:`~curriculum.project.path_texts`). In
+        one pass, from strings: a build names every notebook, and makes no
+        path object for a frozen file it does not read.
+
+        Raises
+        ------
+        ValueError
+            If a notebook is not in the project.
+        """
+        texts = [os.fspath(path) for path in notebooks]
+        new = [text for text in texts if text not in self._frozen]
+        names = [self._relative(text) for text in new]
+        shown = [f"{FREEZE_DIR}/{_without_suffix(name)}/{FREEZE_FILE}" for name in names]
+        for text, name, frozen, where in zip(new, names, shown, path_texts(self.root, shown), strict=True):
+            self._frozen[text] = (name, frozen, where)
+        return texts
+
+    def _relative(self, text: str) -> str:
+        """Return a notebook's path relative to the project, with ``/`` (from its path as a string).
+
+        Raises
+        ------
+        ValueError
+            If it is not in the project.
+        """
+        name = self._named(text)
+        if name is None:
+            raise ValueError(f"{text} is not in the project {self.root}")
+        return name
 
     def settings(self, path: Path, notebook: dict[str, Any], text: str = "") -> tuple[Freeze, dict[str, Any]]:
         """Return a notebook's ``freeze`` and its other execution options (front matter over project).
@@ -368,7 +414,7 @@ class NotebookCache:
 
     def executed(
         self,
-        notebooks: list[Path],
+        notebooks: Sequence[Path | str],
         on_done: Callable[[Ran], None] | None = None,
         workers: int = 2,
         digests: Mapping[str, str] | None = None,
@@ -379,8 +425,10 @@ class NotebookCache:
 
         Parameters
         ----------
-        notebooks : list[Path]
-            Lesson notebooks.
+        notebooks : Sequence[Path | str]
+            Lesson notebooks, or their paths as strings (``os.fspath``): a
+            build names every notebook, and makes a path object only for one
+            it reads.
         on_done : Callable[[Ran], None] | None
             Called after each notebook with how its outputs were obtained.
         workers : int
@@ -410,15 +458,18 @@ class NotebookCache:
         """
         self.folder.mkdir(parents=True, exist_ok=True)
         results = ExecutedNotebooks()
-        todo: list[tuple[Path, str, Freeze, str]] = []
+        todo: list[tuple[Path, str, Freeze, str, str]] = []
         context = json.dumps([FROZEN_FORMAT, self.freeze, self.options], sort_keys=True, default=str)
-        frozen = self._frozen_digests(notebooks, record=execute)
+        files = self._name(notebooks)
+        frozen = self._frozen_digests(files, record=execute)
         learnt = _Learnt(self.folder.parent / LEARNT_FILE, context)
-        for path in notebooks:
-            digest = (digests or {}).get(os.fspath(path))
-            known = (learnt.key(path, digest) or _KNOWN.stored(digest, context=context)) if digest else None
+        for file in files:
+            name = self._frozen[file][0]
+            digest = (digests or {}).get(file)
+            known = (learnt.key(file, digest) or _KNOWN.stored(digest, context=context)) if digest else None
             nb: Any = None
             if known is None:
+                path = Path(file)
                 nb, text = self._read_as(path, digest)  # the text that was checked, if the check read it
                 digest = text_digest(text)
                 freeze, options = self.settings(path, nb, text)
@@ -426,19 +477,19 @@ class NotebookCache:
                 _learn(digest, context, freeze, key)  # known by its digest from now on
             else:
                 freeze, key = known
-            learnt.learn(path, str(digest), freeze, key)
-            outputs, how = self._stored(path, key, freeze, frozen, learnt)
+            learnt.learn(file, str(digest), freeze, key)
+            outputs, how = self._stored(file, key, freeze, frozen, learnt)
             if outputs is None:
-                todo.append((path, key, freeze, str(digest)))
+                todo.append((Path(file), key, freeze, str(digest), name))
                 continue
             if nb is None:
-                results.add(path, outputs, read=functools.partial(self._reread, path, str(digest), outputs))
+                results.add(file, outputs, read=functools.partial(self._reread, file, str(digest), outputs))
             else:
-                results.add(path, outputs, _with_outputs(nb, _listed(outputs)))
+                results.add(file, outputs, _with_outputs(nb, _listed(outputs)))
             if how == "cached" and freeze is not False and self.write_freeze:
-                self._keep(path, key, freeze, _listed(outputs))  # into _freeze/ too (the cache holds them)
+                self._keep(file, key, freeze, _listed(outputs))  # into _freeze/ too (the cache holds them)
             if on_done:
-                on_done(Ran(path, how))
+                on_done(Ran(file, how, name))
         if todo and execute:
             env = {
                 "CURRICULUM_HOST": "static",
@@ -449,9 +500,9 @@ class NotebookCache:
             os.environ.update(env)
             try:
                 with ThreadPoolExecutor(max_workers=workers) as pool:
-                    runs = [pool.submit(self._run, path, digest) for path, _, _, digest in todo]
+                    runs = [pool.submit(self._run, path, digest) for path, _, _, digest, _ in todo]
                     problems: list[Diagnostic] = []
-                    for (path, key, freeze, _), run in zip(todo, runs, strict=True):
+                    for (path, key, freeze, _, name), run in zip(todo, runs, strict=True):
                         try:
                             nb = run.result()
                         except ContentError as exc:
@@ -461,7 +512,7 @@ class NotebookCache:
                         results.add(path, outputs, nb)
                         self._keep(path, key, freeze, outputs)
                         if on_done:
-                            on_done(Ran(path, "executed"))
+                            on_done(Ran(os.fspath(path), "executed", name))
                     if problems:
                         raise ContentError(problems)
             finally:
@@ -474,13 +525,23 @@ class NotebookCache:
             learnt.save()
         return results
 
-    def prune(self, notebooks: list[Path]) -> int:
-        """Remove our frozen outputs of notebooks not in ``notebooks`` (not Quarto's); return how many."""
+    def prune(self, notebooks: Sequence[Path | str]) -> int:
+        """Remove our frozen outputs of notebooks not in ``notebooks`` (not Quarto's); return how many.
+
+        ``_freeze/`` is listed only when it may hold such a file: when a folder
+        in it is not as the last prune left it (:class:`_FreezeFolders`), or
+        that prune kept a file of a notebook not in ``notebooks``.
+        """
         if not self.write_freeze:
             return 0
-        keep = {self.frozen_name(p) for p in notebooks}
+        keep = {self._frozen[file][1] for file in self._name(notebooks)}
+        folders = _FreezeFolders(self.root, self.folder.parent / FOLDERS_FILE)
+        if folders.unchanged() and folders.names <= keep:
+            return 0
+        at = time.time_ns()
+        listed = self._frozen_listing()
         removed = 0
-        for orphan in (self.root / name for name in self._frozen_names() - keep):
+        for orphan in (self.root / name for name in listed.names - keep):
             try:
                 inside(self.root, orphan.parent)  # never a file elsewhere, whatever links lead there
             except FileRefused:
@@ -491,20 +552,34 @@ class NotebookCache:
             while folder != self.root / FREEZE_DIR and folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
                 folder = folder.parent
+        if removed:  # the folders it removed files from changed: listed again, as they are now
+            at, listed = time.time_ns(), self._frozen_listing()
+        folders.save(listed, at)
         return removed
 
     def _frozen_names(self) -> set[str]:
         """Return every file of frozen outputs in ``_freeze/`` (as :meth:`frozen_name` names them)."""
-        found: set[str] = set()
+        return self._frozen_listing().names
+
+    def _frozen_listing(self) -> _Listing:
+        """List ``_freeze/``: every file of frozen outputs in it, and the status of each folder listed.
+
+        Each folder's status is taken before it is listed, so a file added
+        while it is listed changes the status :class:`_FreezeFolders` compares.
+        """
+        listed = _Listing(set(), {})
         folder = self.root / FREEZE_DIR
+        listed.folders[FREEZE_DIR] = _status(os.fspath(folder))
         try:
             inside(self.root, folder)  # _freeze/ itself a link out of the project: none of it is ours
         except FileRefused:
-            return found
+            return listed
         results, file = posixpath.split(FREEZE_FILE)
         folders = [(os.fspath(folder), FREEZE_DIR)]  # each folder to list, and its name in the project
         while folders:
             top, name = folders.pop()
+            if name != FREEZE_DIR:
+                listed.folders[name] = _status(top)
             try:
                 with os.scandir(top) as entries:
                     for entry in entries:
@@ -512,13 +587,15 @@ class NotebookCache:
                             if not entry.is_symlink():  # a link to a folder below it is not followed
                                 folders.append((entry.path, f"{name}/{entry.name}"))
                         elif entry.name == file and name.endswith(f"/{results}"):
-                            found.add(f"{name}/{file}")
+                            listed.names.add(f"{name}/{file}")
             except OSError:
                 continue  # a folder that cannot be listed holds nothing found
-        return found
+        return listed
 
-    def _frozen_digests(self, notebooks: list[Path], *, record: bool = True) -> dict[str, str]:
+    def _frozen_digests(self, files: list[str], *, record: bool = True) -> dict[str, str]:
         """Return the hash of each notebook's ``_freeze/`` file, by its path in the project.
+
+        ``files`` are the notebooks' paths as strings, named (:meth:`_name`).
 
         Taken from a record of their times and sizes (:class:`~curriculum.site._stamp.FileDigests`):
         a file as it was at the last build is not read. Without ``record``, the
@@ -527,22 +604,23 @@ class NotebookCache:
         if self.refresh:
             return {}
         digests = FileDigests(self.root, self.folder.parent / "frozen-digests.json")
-        digests.digest([self._frozen_at(path)[1] for path in notebooks], record=record)
+        digests.digest([self._frozen[file][2] for file in files], record=record)
         return digests.files
 
     def _stored(
-        self, path: Path, key: str, freeze: Freeze, frozen: Mapping[str, str], learnt: _Learnt
+        self, file: str, key: str, freeze: Freeze, frozen: Mapping[str, str], learnt: _Learnt
     ) -> tuple[list[Any] | _Outputs | None, str]:
         """Return the stored outputs of a notebook (or what reads them) and where they came from, or None.
 
-        ``frozen`` holds the hash of each ``_freeze/`` file: a frozen record whose
+        ``file`` is the notebook's path as a string, named (:meth:`_name`). ``frozen``
+        holds the hash of each ``_freeze/`` file: a frozen record whose
         hash ``learnt`` or the memo knows is not read until its outputs are asked for.
         """
         if self.refresh:
             return None, ""
         if freeze is not False:
-            name, where = self._frozen_at(path)
-            made = _frozen_made(path, where, frozen.get(name), learnt)
+            _, name, where = self._frozen[file]
+            made = _frozen_made(file, where, frozen.get(name), learnt)
             if made and (freeze is True or made[0] == key):
                 return _Outputs(where, made[1]), "frozen"
         record = _record(self.folder / f"{key}.json")
@@ -550,7 +628,7 @@ class NotebookCache:
             return record["outputs"], "cached"
         return None, ""
 
-    def _keep(self, path: Path, key: str, freeze: Freeze, outputs: list[Any]) -> None:
+    def _keep(self, path: Path | str, key: str, freeze: Freeze, outputs: list[Any]) -> None:
         """Store a notebook's outputs in the build cache, and in ``_freeze/`` when it is frozen."""
         text = _record_text(key, outputs)
         write_atomic(self.folder / f"{key}.json", text, within=self.folder)
@@ -574,8 +652,10 @@ class NotebookCache:
             raise changed_while_read(display_path(path))
         return nb, text
 
-    def _reread(self, path: Path, digest: str, outputs: list[Any] | _Outputs) -> dict[str, Any]:
-        """Read a notebook known by its digest, with its outputs; it must still have that digest.
+    def _reread(self, file: str, digest: str, outputs: list[Any] | _Outputs) -> dict[str, Any]:
+        """Read the notebook ``file`` (its path as a string), known by its digest, with its outputs.
+
+        It must still have that digest.
 
         Raises
         ------
@@ -584,7 +664,7 @@ class NotebookCache:
             outputs were chosen for the text that was checked (or the outputs'
             file changed since the build chose them).
         """
-        return _with_outputs(self._read_as(path, digest)[0], _listed(outputs))
+        return _with_outputs(self._read_as(Path(file), digest)[0], _listed(outputs))
 
     def _read(self, path: Path) -> tuple[dict[str, Any], str]:
         """Return a notebook's data and its text, read inside the project and within the size limit."""
@@ -838,20 +918,20 @@ def _frozen_record(path: Path) -> tuple[list[str], str]:
     return [key if isinstance(key, str) else "", fingerprint_json(record["outputs"])], read
 
 
-def _frozen_made(path: Path, where: str, held: str | None, learnt: _Learnt) -> list[str]:
-    """Return the key and outputs' digest in a notebook's ``_freeze/`` record ``where`` (see :data:`_FROZEN`).
+def _frozen_made(file: str, where: str, held: str | None, learnt: _Learnt) -> list[str]:
+    """Return the key and outputs' digest in the ``_freeze/`` record ``where`` of notebook ``file``.
 
     ``held`` is the hash the build took of the file: what ``learnt`` or the memo
     holds of that hash is taken unread; else the file is read, and what it
     holds is kept under the hash only if the bytes read are those hashed.
     """
-    made = (learnt.frozen(path, held) or _FROZEN.stored(held)) if held else None
+    made = (learnt.frozen(file, held) or _FROZEN.stored(held)) if held else None
     if made is None:
         made, read = _frozen_record(Path(where))
         if read != held:
             return made
         _FROZEN.get(read, lambda: made)  # the bytes read are those hashed: kept under their hash
-    learnt.learn_frozen(path, str(held), made)
+    learnt.learn_frozen(file, str(held), made)
     return made
 
 
@@ -866,6 +946,103 @@ _FROZEN = Memo[list[str]]("execute.frozen", 1, list, _decode_frozen)
 since the last build is not read (its outputs are read only for a page made again)."""
 
 
+FOLDERS_FILE = "frozen-folders.json"
+"""The record of :class:`_FreezeFolders`, in the profile's build cache."""
+
+
+def _status(folder: str) -> list[int] | None:
+    """Return what tells a folder changed: its inode, modification and change times (None if it is gone).
+
+    A file added, removed or renamed in a folder changes its times; a folder
+    replaced is another inode; a time set back by hand changes the change time.
+    A link is followed, as the listing follows ``_freeze/`` itself when it is
+    one (a folder in it that is a link is not listed, and its status is not taken).
+    """
+    try:
+        info = os.stat(folder)
+    except OSError:
+        return None
+    return [info.st_ino, info.st_mtime_ns, info.st_ctime_ns]
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """What a listing of ``_freeze/`` found: the files of frozen outputs, and the status of each folder.
+
+    Attributes
+    ----------
+    names : set[str]
+        Each file of frozen outputs, as :meth:`NotebookCache.frozen_name` names them.
+    folders : dict[str, list[int] | None]
+        The :func:`_status` of each folder listed (``_freeze/`` too), by its path relative to the project.
+    """
+
+    names: set[str]
+    folders: dict[str, list[int] | None]
+
+
+class _FreezeFolders:
+    """What the last prune left in ``_freeze/``: the status of each folder, and the frozen files they held.
+
+    A file (or a folder) appears in ``_freeze/`` only by changing the status of
+    the folder it appears in (:func:`_status`), so while every folder the last
+    prune listed is as it was, ``_freeze/`` holds exactly the files it left,
+    and the prune does not list it again. A folder changed less than
+    :data:`~curriculum._cache.RACY_NS` before its listing began is not trusted
+    (a change in the same clock tick leaves its times as they were): the next
+    prune lists ``_freeze/`` again. The record is tied to this computer's key;
+    one from elsewhere, or damaged, is no record.
+
+    Parameters
+    ----------
+    root : Path
+        The project folder.
+    path : Path
+        The record, in the build cache.
+    """
+
+    def __init__(self, root: Path, path: Path) -> None:
+        self.root = root
+        self.path = path
+        self.names: set[str]
+        """The frozen files the last prune left (none without a record)."""
+        self.names, self._folders = _folders_record(read_record(path))
+
+    def unchanged(self) -> bool:
+        """Whether there is a record, and every folder it holds is as it was (one look at each).
+
+        A status is compared as it is recorded: one of another shape (a damaged record) is none.
+        """
+        names = list(self._folders)
+        return bool(names) and all(
+            _status(folder) == self._folders[name]
+            for name, folder in zip(names, path_texts(self.root, names), strict=True)
+        )
+
+    def save(self, listed: _Listing, at: int) -> None:
+        """Record a listing of ``_freeze/`` begun at ``at`` (its folders only if none changed close to it)."""
+        trusted = all(status is None or max(status[1:]) + RACY_NS < at for status in listed.folders.values())
+        data = {
+            "machine": machine_key(),
+            "names": sorted(listed.names),
+            "folders": listed.folders if trusted else {},
+        }
+        write_atomic(self.path, json.dumps(data, separators=(",", ":")), within=self.root)
+
+
+def _folders_record(data: dict[str, Any]) -> tuple[set[str], dict[str, Any]]:
+    """Return the files and the folders' statuses of a :class:`_FreezeFolders` record (none if it is none)."""
+    names, folders = data.get("names"), data.get("folders")
+    if (
+        data.get("machine") != machine_key()
+        or not isinstance(names, list)
+        or not all(isinstance(name, str) for name in names)
+        or not isinstance(folders, dict)  # a status of another shape is no folder's (see unchanged)
+    ):
+        return set(), {}
+    return set(names), folders
+
+
 LEARNT_FILE = "notebook-keys.json"
 """The record of :class:`_Learnt`, in the profile's build cache."""
 
@@ -873,15 +1050,15 @@ LEARNT_FILE = "notebook-keys.json"
 class _Learnt:
     """What the last build learnt of each notebook: its key, and what its ``_freeze/`` file holds.
 
-    Each entry, by the notebook's path, holds the digest of its text with the
-    ``freeze`` and key that text gives (what :data:`_KNOWN` holds by the
-    digest), and the hash of its ``_freeze/`` file with the key and outputs'
-    digest the file holds (what :data:`_FROZEN` holds by the hash). A notebook
-    whose text and frozen file are as they were costs two dictionary look-ups,
-    not two memo look-ups; any other asks the memo as before. The record is
-    tied, as the memo's keys are, to this computer, the package's code and the
-    project's execution options (``context``): one from elsewhere, or written
-    by other code, is no record.
+    Each entry, by the notebook's path as a string (``os.fspath``), holds
+    the digest of its text with the ``freeze`` and key that text gives (what
+    :data:`_KNOWN` holds by the digest), and the hash of its ``_freeze/`` file
+    with the key and outputs' digest the file holds (what :data:`_FROZEN`
+    holds by the hash). A notebook whose text and frozen file are as they were
+    costs two dictionary look-ups, not two memo look-ups; any other asks the
+    memo as before. The record is tied, as the memo's keys are, to this
+    computer, the package's code and the project's execution options
+    (``context``): one from elsewhere, or written by other code, is no record.
 
     Parameters
     ----------
@@ -898,9 +1075,9 @@ class _Learnt:
         self._before: dict[str, Any] = notebooks if isinstance(notebooks, dict) else {}
         self._now: dict[str, list[Any]] = {}
 
-    def key(self, path: Path, digest: str) -> tuple[Freeze, str] | None:
-        """Return the ``freeze`` and key of the notebook ``path`` whose text has ``digest``, if learnt."""
-        then = self._entry(path)
+    def key(self, file: str, digest: str) -> tuple[Freeze, str] | None:
+        """Return the ``freeze`` and key of the notebook ``file`` whose text has ``digest``, if learnt."""
+        then = self._entry(file)
         if then is None or then[0] != digest:
             return None
         try:
@@ -908,9 +1085,9 @@ class _Learnt:
         except ValueError:
             return None
 
-    def frozen(self, path: Path, held: str) -> list[str] | None:
-        """Return what the notebook's ``_freeze/`` file with hash ``held`` holds, if learnt."""
-        then = self._entry(path)
+    def frozen(self, file: str, held: str) -> list[str] | None:
+        """Return what the notebook ``file``'s ``_freeze/`` file with hash ``held`` holds, if learnt."""
+        then = self._entry(file)
         if then is None or then[3] != held:
             return None
         try:
@@ -918,13 +1095,13 @@ class _Learnt:
         except ValueError:
             return None
 
-    def learn(self, path: Path, digest: str, freeze: Freeze, key: str) -> None:
-        """Record the ``freeze`` and key of the notebook ``path``, whose text has ``digest``."""
-        self._now[os.fspath(path)] = [digest, freeze, key, "", []]
+    def learn(self, file: str, digest: str, freeze: Freeze, key: str) -> None:
+        """Record the ``freeze`` and key of the notebook ``file``, whose text has ``digest``."""
+        self._now[file] = [digest, freeze, key, "", []]
 
-    def learn_frozen(self, path: Path, held: str, made: list[str]) -> None:
-        """Record what the notebook's ``_freeze/`` file with hash ``held`` holds (after :meth:`learn`)."""
-        self._now[os.fspath(path)][3:] = [held, made]
+    def learn_frozen(self, file: str, held: str, made: list[str]) -> None:
+        """Record what notebook ``file``'s frozen file (hash ``held``) holds (after :meth:`learn`)."""
+        self._now[file][3:] = [held, made]
 
     def save(self) -> None:
         """Write the record of the notebooks learnt, if it changed."""
@@ -932,8 +1109,8 @@ class _Learnt:
             text = json.dumps({"tie": self._tie, "notebooks": self._now}, separators=(",", ":"))
             write_atomic(self._path, text, within=self._path.parent)
 
-    def _entry(self, path: Path) -> list[Any] | None:
-        then = self._before.get(os.fspath(path))
+    def _entry(self, file: str) -> list[Any] | None:
+        then = self._before.get(file)
         return then if isinstance(then, list) and len(then) == 5 else None
 
 

@@ -39,7 +39,6 @@ from curriculum.content import (
     inside,
     load_files,
     read_existing,
-    relative_posix,
     write_atomic,
 )
 from curriculum.errors import BuildError, ContentError
@@ -369,14 +368,14 @@ def execute(run: Render) -> ExecutedNotebooks:
     """Execute stage: run the notebooks whose outputs are not stored; return every notebook with outputs.
 
     A lesson the content index took as it was is known by its digest: it is
-    read only if its page must be made again.
+    read only if its page must be made again. The notebooks are named by
+    their paths as strings: no path object is made for one that is not read.
     """
-    root = run.config.root
-    notebooks = [root / s for s in run.config.pages() if s.endswith(".ipynb")]
+    notebooks = path_texts(run.config.root, [s for s in run.config.pages() if s.endswith(".ipynb")])
     run.step("Executing notebooks", len(notebooks))
 
     def done(ran: Ran) -> None:
-        run.stats.notebooks[relative_posix(ran.path, root) or ran.path.as_posix()] = ran.how
+        run.stats.notebooks[ran.name] = ran.how
         run.step("", 1)
 
     cache = notebook_cache(run.config, run.cache / "executed", refresh=run.refresh)

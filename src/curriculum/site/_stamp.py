@@ -13,7 +13,7 @@ import json
 import os
 import stat
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from curriculum.content import (
     FileRefused,
     read_bytes,
     read_existing,
-    relative_posix,
+    relative_namer,
     size_limit,
     write_atomic,
 )
@@ -95,9 +95,9 @@ class FileDigests:
         self.read = 0
         self.files = {}
         self.stats = {}
-        name_of = _namer(self.root)
+        name_of = relative_namer(self.root)  # a file not below the root by its own path: as it is given
         for text in sorted(map(str, paths)):
-            name = name_of(text)
+            name = name_of(text) or Path(text).as_posix()
             entry = self._file(text, name)
             if entry is not None:
                 now[name] = entry
@@ -154,26 +154,6 @@ class FileDigests:
         except FileRefused:
             return None
         return [mtime, size, hashlib.sha256(data).hexdigest()]
-
-
-def _namer(root: Path) -> Callable[[str], str]:
-    """Return how :class:`FileDigests` names a file given as a string: relative to ``root``, with ``/``.
-
-    As :func:`~curriculum.content.relative_posix` names it (a file not below
-    the root by its own path), but a path below the root as a string, the
-    usual case, costs a comparison and a slice.
-    """
-    base = os.fspath(root)
-    below = base not in (".", "")
-    prefix = base.rstrip(os.sep) + os.sep
-    cut, sep = len(prefix), os.sep
-
-    def name(text: str) -> str:
-        if below and text.startswith(prefix):
-            return text[cut:] if sep == "/" else text[cut:].replace(sep, "/")
-        return relative_posix(Path(text), root) or Path(text).as_posix()
-
-    return name
 
 
 def _hash(entry: Any) -> str | None:
