@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -73,7 +73,7 @@ class OutputRecord:
         site: list[Any],
         on_kept: Callable[[list[str]], None] = _ignore,
     ) -> None:
-        self._folder = os.fspath(out)
+        self._folder = os.path.join(out, "")  # a file's path is this and its name: no join a file
         self._on_kept = on_kept
         self._shared = tied_key(_JSON.encode(site))  # hashed once: it names every page
         self._file = RecordFile(path, ("entries", "notes"))
@@ -120,6 +120,41 @@ class OutputRecord:
         self._record(entry, now)
         self._on_kept([name for name, _, _ in now[1:]])
         return True
+
+    def to_make(self, keys: Mapping[str, Any]) -> list[str]:
+        """Return the entries of ``keys`` whose files must be made again; keep the others.
+
+        What :meth:`kept` does for each entry (of one file, named as the entry,
+        made from its key in ``keys``), in one pass for them all: ``on_kept``
+        is told once, of every file kept. The caller records each entry
+        returned once it has made its file (:meth:`wrote`, whose key is by
+        default the one given here).
+
+        Parameters
+        ----------
+        keys : Mapping[str, Any]
+            Each entry's key (JSON data, or a :class:`KeyText`), by the entry's name.
+
+        Returns
+        -------
+        list[str]
+            The entries not kept, in the order of ``keys``.
+        """
+        kept: list[str] = []
+        left: list[str] = []
+        for entry, key in keys.items():
+            then = self._before.get(entry)
+            digest = self._digest(entry, key)
+            now = None
+            if isinstance(then, list) and then and then[0] == digest:  # checked first: the key is ours
+                now = self._unchanged(then, [entry])
+            if now is None:
+                left.append(entry)
+            else:
+                self._record(entry, now)
+                kept.append(entry)
+        self._on_kept(kept)
+        return left
 
     def standing(self, name: str, inputs: list[str], entries: list[str]) -> list[str] | None:
         """Return the note ``name`` if the last build made it from ``inputs``, and keep its ``entries``.
@@ -239,7 +274,7 @@ class OutputRecord:
         return now
 
     def _stat(self, name: str) -> list[int]:
-        return size_and_time(os.path.join(self._folder, name))  # strings: a call a file, every build
+        return size_and_time(self._folder + name)  # strings: a call a file, every build
 
 
 def size_and_time(path: str) -> list[int]:
