@@ -664,12 +664,12 @@ def test_each_search_file_is_looked_at_once_a_build_and_recorded_as_it_was_then(
     quiz = project / "quizzes" / "intro.yml"
     quiz.write_text(quiz.read_text().replace("Her rating of the alliance,", "Her rating of the alliance!,"))
     looked: Counter[str] = Counter()
-    stat = _output_record.OutputRecord._stat
+    stamp = _output_record.OutputRecord._stamp
     with monkeypatch.context() as counted:
         counted.setattr(
             _output_record.OutputRecord,
-            "_stat",
-            lambda record, name: looked.update([name]) or stat(record, name),
+            "_stamp",
+            lambda record, name: looked.update([name]) or stamp(record, name),
         )
         build_site(project, engine="pandoc", console=Console(quiet=True))
     searched = {name: n for name, n in looked.items() if name.startswith("search")}

@@ -219,7 +219,7 @@ class OutputRecord:
         """Record the files of ``entry`` as just written, made from ``key`` (default: :meth:`kept`'s)."""
         digest = self._keys[entry] if key is None else self._digest(entry, key)
         names = files if files is not None else [entry]
-        self._record(entry, [digest, *([name, *self._stat(name)] for name in names)])
+        self._record(entry, [digest, *map(self._stamp, names)])
 
     def gathered(self, entry: str, files: list[str]) -> None:
         """Record ``entry`` as made of ``files`` (its key :meth:`kept`'s), the files of other entries.
@@ -228,7 +228,7 @@ class OutputRecord:
         found or written then, without a look at it again: a file changed since
         is not ours. Any other is looked at now.
         """
-        found = [self._seen.get(name) or [name, *self._stat(name)] for name in files]
+        found = [self._seen.get(name) or self._stamp(name) for name in files]
         self._now[entry] = [self._keys[entry], *found]
 
     def save(self) -> None:
@@ -249,12 +249,22 @@ class OutputRecord:
             self._seen[file[0]] = file
 
     def _recorded_now(self, entry: str) -> list[Any] | None:
-        """Return the entry ``entry`` with its files as they are now, if they are as last recorded."""
+        """Return the entry ``entry`` with its files as they are now, if they are as last recorded.
+
+        One pass, as :meth:`_unchanged`'s, over the files the entry names (an entry damaged is none).
+        """
         then = self._before.get(entry)
         if not isinstance(then, list) or not then:
             return None
-        files = [f[0] for f in then[1:] if isinstance(f, list) and f and isinstance(f[0], str)]
-        return self._unchanged(then, files)
+        now = [then[0]]
+        for recorded in islice(then, 1, None):
+            if not (isinstance(recorded, list) and recorded and isinstance(recorded[0], str)):
+                return None
+            found = self._stamp(recorded[0])
+            if found[1] < 0 or recorded != found:
+                return None
+            now.append(found)
+        return now
 
     def _unchanged(self, then: list[Any], names: list[str]) -> list[Any] | None:
         """Return the entry ``then`` with the files ``names`` as they are now, if that is as recorded.
@@ -266,15 +276,22 @@ class OutputRecord:
             return None
         now = [then[0]]
         for name, recorded in zip(names, islice(then, 1, None), strict=True):
-            size, mtime = self._stat(name)
-            found = [name, size, mtime]
-            if size < 0 or recorded != found:
+            found = self._stamp(name)
+            if found[1] < 0 or recorded != found:
                 return None
             now.append(found)
         return now
 
-    def _stat(self, name: str) -> list[int]:
-        return size_and_time(self._folder + name)  # strings: a call a file, every build
+    def _stamp(self, name: str) -> list[Any]:
+        """Return what the record keeps of the file ``name``: ``[name, size, modification time]``.
+
+        The size and time are -1 when there is no such file (see :func:`size_and_time`).
+        """
+        try:
+            info = os.stat(self._folder + name)  # strings: a call a file, every build
+        except OSError:
+            return [name, -1, -1]
+        return [name, info.st_size, info.st_mtime_ns]
 
 
 def size_and_time(path: str) -> list[int]:
