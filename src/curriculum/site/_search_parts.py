@@ -149,9 +149,9 @@ class PartRecord:
             return None
 
     def placement(self, url: str) -> Placement | None:
-        """Return where the last index had the page ``url``, if the record holds it."""
+        """Return where the last index had the page ``url``, if the record holds it (not to be changed)."""
         then = self._entry(url)
-        return None if then is None else (int(then[2]), [str(owner) for owner in then[3]])
+        return None if then is None else (then[2], then[3])  # of the shape this code writes
 
     def update(
         self,

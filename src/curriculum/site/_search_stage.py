@@ -157,12 +157,14 @@ def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords) -> b
     nothing, when the index must be gathered.
     """
     record, parts = records.record, records.parts
-    placements = [parts.placement(p.url) for p in pages]
-    if any(placed is None for placed in placements):
-        return False  # a page the last index did not have
+    placed: dict[str, Placement] = {}
+    for page in pages:
+        where = parts.placement(page.url)
+        if where is None:
+            return False  # a page the last index did not have
+        placed[page.url] = where
     digests = parts.digests(pages)  # only the parts of pages made from something new are read
     key = _index_key(pages, digests)
-    placed = {p.url: where for p, where in zip(pages, placements, strict=True) if where is not None}
     heads: IndexHeads | None = None  # kept: the recorded heads stay as they are
     if not (parts.describes(key) and parts.has_heads and record.kept("search-index.js", key)):
         heads = _patched(run, pages, records, key, digests, placed)
