@@ -80,9 +80,8 @@ class PartRecord:
         index = record["index"]
         ours = index.get("shared") == shared
         self._before: dict[str, Any] = record["pages"] if ours else {}
-        self._index_before: dict[str, Any] = (
-            index if ours else {}
-        )  # shared, the index's name, its heads' digest
+        # what names every entry (shared), the index's name and its heads' digest
+        self._index_before: dict[str, Any] = index if ours else {}
         self._index: dict[str, Any] = {}
         self._heads: str | None = None  # heads to write (None: the recorded ones stay)
         self._now: dict[str, list[Any]] = {}
@@ -138,9 +137,9 @@ class PartRecord:
         Read, checked and decoded at each call: only an edit that patches the index needs them.
         """
         named = self._index_before.get("heads")
-        raw = (
-            read_existing(self._path.with_name(HEADS_FILE), RECORD_LIMIT) if isinstance(named, str) else None
-        )
+        if not isinstance(named, str):
+            return None
+        raw = read_existing(self._path.with_name(HEADS_FILE), RECORD_LIMIT)
         if raw is None or _digest(raw) != named:  # none, or changed since the record named them
             return None
         try:
