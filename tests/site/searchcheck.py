@@ -10,14 +10,16 @@ two.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from curriculum.site._record_file import RecordFile, seal
 from curriculum.site._search import STOP_WORDS, normalise, slug
-from curriculum.site._search_parts import _heads_text, _signed_text
+from curriculum.site._search_parts import HEADS_FILE, _heads_text
 
 
 @dataclass
@@ -98,11 +100,27 @@ def expected(out: Path, query: str) -> list[str]:
     return [url for *_, url in sorted(scored)]
 
 
-def signed_parts(record: dict[str, Any]) -> str:
-    """Return the text of a search-parts record's file holding ``record`` (its ``heads`` and the rest).
+def write_parts(path: Path, record: dict[str, Any]) -> None:
+    """Write a search-parts record holding ``record``: its ``shared``, ``index`` name, ``pages``, ``heads``.
 
-    Signed as the build signs it: a test that changes a record this way
-    changes it as only the build's own code could.
+    Sealed as the build seals it, its heads in their file (named in the
+    record by their digest): a test that changes a record this way changes
+    it as only the build's own code could. Any changes since the last base are gone.
     """
-    rest = {key: value for key, value in record.items() if key != "heads"}
-    return _signed_text(_heads_text(record.get("heads")), json.dumps(rest, sort_keys=True))
+    named = None
+    if record.get("heads") is not None:
+        text = _heads_text(record["heads"])
+        path.with_name(HEADS_FILE).write_text(text, encoding="utf-8")
+        named = hashlib.sha256(text.encode()).hexdigest()
+    index = {"shared": record.get("shared"), "name": record.get("index"), "heads": named}
+    base = {"generation": "written by a test", "index": index, "pages": record.get("pages")}
+    path.write_text(seal(json.dumps(base, sort_keys=True)), encoding="utf-8")
+    path.with_name(f"{path.stem}.changes{path.suffix}").unlink(missing_ok=True)
+
+
+def read_parts(path: Path) -> dict[str, Any]:
+    """Return the search-parts record at ``path`` as :func:`write_parts` takes it."""
+    record = RecordFile(path, ("index", "pages"), sealed=True).read()
+    index = record["index"]
+    heads = json.loads(path.with_name(HEADS_FILE).read_text(encoding="utf-8"))
+    return {"shared": index["shared"], "index": index["name"], "pages": record["pages"], "heads": heads}

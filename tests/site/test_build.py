@@ -664,12 +664,12 @@ def test_each_search_file_is_looked_at_once_a_build_and_recorded_as_it_was_then(
     quiz = project / "quizzes" / "intro.yml"
     quiz.write_text(quiz.read_text().replace("Her rating of the alliance,", "Her rating of the alliance!,"))
     looked: Counter[str] = Counter()
-    stat = _output_record.OutputRecord._stat
+    stamp = _output_record.OutputRecord._stamp
     with monkeypatch.context() as counted:
         counted.setattr(
             _output_record.OutputRecord,
-            "_stat",
-            lambda record, name: looked.update([name]) or stat(record, name),
+            "_stamp",
+            lambda record, name: looked.update([name]) or stamp(record, name),
         )
         build_site(project, engine="pandoc", console=Console(quiet=True))
     searched = {name: n for name, n in looked.items() if name.startswith("search")}
@@ -786,19 +786,19 @@ def test_a_parts_record_damaged_in_place_patches_nothing(project: Path, tmp_path
     (The record signed again after the damage, as only this code could: the heads still say whose
     sections are where.) Either way the index is gathered, as a build from nothing makes it.
     """
-    from tests.site.searchcheck import signed_parts
+    from tests.site.searchcheck import read_parts, write_parts
 
     build_site(project, engine="pandoc", console=Console(quiet=True))
     parts = project / ".curriculum-cache" / "resident" / "search-parts.json"
-    head, heads, body = parts.read_text(encoding="utf-8").split("\n", 2)
-    record = {**json.loads(body), "heads": json.loads(heads)}
-    if damage == "heading":
+    record = read_parts(parts)
+    if damage == "heading":  # in the heads' file, which the record names by their digest
         record["heads"][1][-1] = "A heading no page has"
-        parts.write_text(f"{head}\n{json.dumps(record['heads'], sort_keys=True)}\n{body}", encoding="utf-8")
+        heads = parts.with_name("search-heads.json")
+        heads.write_text(json.dumps(record["heads"], sort_keys=True), encoding="utf-8")
     else:
         assert record["pages"]["lessons/intro.html"][2] not in (-1, 0, 99)
         record["pages"]["lessons/intro.html"][2] = 99 if damage == "number beyond" else 0
-        parts.write_text(signed_parts(record), encoding="utf-8")
+        write_parts(parts, record)
     _edit_cell(project / "lessons" / "intro.ipynb", "predicts outcome", "predicts zygomorphic outcome")
     result = build_site(project, engine="pandoc", console=Console(quiet=True))
     fresh = tmp_path / "fresh"

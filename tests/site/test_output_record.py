@@ -82,3 +82,37 @@ def test_an_entry_naming_a_file_outside_the_folder_or_damaged_keeps_nothing(tmp_
             damaged
         )
     assert OutputRecord(record, out, ["site"]).standing("page.html", ["in"], ["page.html"]) is None
+
+
+def test_entries_kept_in_one_pass_are_those_a_look_at_each_keeps(tmp_path: Path) -> None:
+    """``to_make`` keeps what ``kept`` keeps, tells ``on_kept`` once, and returns the rest in order.
+
+    A file edited by hand, one removed, one of another key and one never
+    recorded are returned; each is recorded under the key given once written.
+    """
+    out, path = tmp_path / "out", tmp_path / "record.json"
+    out.mkdir()
+    names = ["a.js", "b.js", "c.js", "d.js"]
+    first = OutputRecord(path, out, [])
+    for name in names:
+        (out / name).write_text(name)
+        first.wrote(name, key=[name])
+    first.save()
+    (out / "b.js").write_text("edited by hand")
+    (out / "c.js").unlink()
+    told: list[list[str]] = []
+    record = OutputRecord(path, out, [], told.append)
+    keys = {
+        "d.js": ["other"],
+        "a.js": KeyText('["a.js"]'),
+        "b.js": ["b.js"],
+        "c.js": ["c.js"],
+        "e.js": ["e.js"],
+    }
+    assert record.to_make(keys) == ["d.js", "b.js", "c.js", "e.js"] and told == [["a.js"]]
+    for name in ("d.js", "b.js", "c.js", "e.js"):
+        (out / name).write_text(f"{name} again")
+        record.wrote(name)
+    record.save()
+    again: list[list[str]] = []
+    assert OutputRecord(path, out, [], again.append).to_make(keys) == [] and again == [list(keys)]

@@ -185,3 +185,26 @@ def test_a_page_plan_saves_a_page_made_again_as_a_change(tmp_path: Path) -> None
     assert list(json.loads((cache / "pages.changes.json").read_text())["set"]["pages"]) == [sources[0]]
     last = PagePlan(root, cache, sources, ["site"], {})
     assert last.kept(sources[0]) == planned("edited") and last.kept(sources[1]) == planned(sources[1])
+
+
+@pytest.mark.parametrize("damaged", ["wrapped.json", "wrapped.changes.json"])
+def test_a_sealed_record_changed_in_place_is_no_record(tmp_path: Path, damaged: str) -> None:
+    """Each file of a sealed record names a digest of the rest: a byte changed in either, and there is none.
+
+    (Still JSON, and still of the shape the record has: only the seal tells.)
+    The changes are sealed on their own: a save of a few entries hashes those.
+    """
+    path = tmp_path / "wrapped.json"
+    RecordFile(path, _SECTIONS, sealed=True).save(_record(100))
+    changed = _record(100)
+    changed["entries"]["page1.html"] = ["one", []]
+    sealed = RecordFile(path, _SECTIONS, sealed=True)
+    assert sealed.read() == _record(100)
+    sealed.save(changed)
+    changes = (tmp_path / "wrapped.changes.json").read_text()
+    assert changes.startswith('{"digest": ') and '"page2.html"' not in changes, "the changes alone"
+    assert RecordFile(path, _SECTIONS, sealed=True).read() == changed
+    assert RecordFile(path, _SECTIONS).read() == {"entries": {}, "notes": {}}, "sealed: not plain JSON"
+    file = tmp_path / damaged
+    file.write_text(file.read_text().replace('"v3"' if damaged == "wrapped.json" else '"one"', '"v4"'))
+    assert RecordFile(path, _SECTIONS, sealed=True).read() == {"entries": {}, "notes": {}}

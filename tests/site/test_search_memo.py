@@ -283,6 +283,51 @@ def test_heads_a_build_keeps_are_neither_decoded_nor_encoded_again(
     assert last.recorded_digest(page.url) == "changed" and last.heads() == heads
 
 
+def test_an_edit_of_one_page_writes_its_entry_and_leaves_the_heads_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record saved with one page's entry changed writes that entry (its changes), sealed; not its heads.
+
+    The heads' file is read only when asked for, and is no heads once changed
+    since the record named it (by its digest), as a record changed in place is no record.
+    """
+    from curriculum.site import _record_file, _search_parts
+    from curriculum.site._search_parts import PartRecord
+
+    path = tmp_path / "search-parts.json"
+    pages = [SearchPage("Page", f"page-{n}.html", False, BODY, [], [f"entry-{n}", []]) for n in range(50)]
+    heads = IndexHeads([["Lesson", "lessons/one", 0, 2]], ["", "The alliance"], {"1": "alliance"})
+    placed = {p.url: (n, []) for n, p in enumerate(pages)}
+    record = PartRecord(path, "site")
+    record.update(["an index"], pages, ["recorded"] * 50, placed, heads)
+    record.save()
+    base = path.read_bytes()
+    touched: list[str] = []
+    for module in (_record_file, _search_parts):
+        write = module.write_atomic
+        monkeypatch.setattr(
+            module, "write_atomic", lambda p, data, w=write, **kw: touched.append(p.name) or w(p, data, **kw)
+        )
+    read = _search_parts.read_existing
+    monkeypatch.setattr(
+        _search_parts, "read_existing", lambda p, n: touched.append(f"read {p.name}") or read(p, n)
+    )
+    again = PartRecord(path, "site")
+    again.update(["an index"], pages, ["changed", *["recorded"] * 49], placed, None)
+    again.save()
+    assert touched == ["search-parts.changes.json"] and path.read_bytes() == base
+    changes = (tmp_path / "search-parts.changes.json").read_text()
+    assert changes.startswith('{"digest": ') and "page-0.html" in changes and "page-1.html" not in changes
+    last = PartRecord(path, "site")
+    assert (
+        last.recorded_digest("page-0.html") == "changed" and last.recorded_digest("page-1.html") == "recorded"
+    )
+    assert last.heads() == heads and touched[-1] == "read search-heads.json"
+    named = tmp_path / "search-heads.json"
+    named.write_text(named.read_text().replace("The alliance", "Alliance"))  # heads still, of another index
+    assert last.has_heads and last.heads() is None
+
+
 def test_the_parts_a_record_gives_are_kept_in_the_memo_at_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -345,13 +390,13 @@ def test_what_names_the_pages_is_their_json_made_of_each_ones_key() -> None:
 def test_a_parts_record_entry_of_another_shape_is_no_entry(tmp_path: Path, entry: Any) -> None:
     """A record signed as this code signs it, whose entry has another shape: the entry is no entry."""
     from curriculum.site._search_parts import PartRecord
-    from tests.site.searchcheck import signed_parts
+    from tests.site.searchcheck import write_parts
 
     path = tmp_path / "search-parts.json"
     page = _made(["entry", []])
-    path.write_text(signed_parts({"shared": "site", "pages": {page.url: [page.made_from_key, "d", 0, []]}}))
+    write_parts(path, {"shared": "site", "pages": {page.url: [page.made_from_key, "d", 0, []]}})
     assert PartRecord(path, "site").knows(page), "an entry of the right shape is one"
-    path.write_text(signed_parts({"shared": "site", "pages": {page.url: entry}}))
+    write_parts(path, {"shared": "site", "pages": {page.url: entry}})
     record = PartRecord(path, "site")
     assert record.placement(page.url) is None and not record.knows(page)
 
@@ -398,12 +443,12 @@ def test_heads_replaced_are_the_heads_of_the_index_with_those_sections() -> None
 
 def test_a_damaged_parts_record_is_no_record(tmp_path: Path) -> None:
     from curriculum.site._search_parts import PartRecord
-    from tests.site.searchcheck import signed_parts
+    from tests.site.searchcheck import write_parts
 
     path = tmp_path / "search-parts.json"
     path.write_text('{"shared": "site", "pages": [')
     assert PartRecord(path, "site").placement("lessons/one.html") is None
-    path.write_text(signed_parts({"shared": "site", "pages": {"lessons/one.html": ["entry", "d", 0, []]}}))
+    write_parts(path, {"shared": "site", "pages": {"lessons/one.html": ["entry", "d", 0, []]}})
     assert PartRecord(path, "site").placement("lessons/one.html") == (0, [])
     path.write_text(path.read_text().replace('"d"', '"e"'))  # changed in place: its digest is another's
     assert PartRecord(path, "site").placement("lessons/one.html") is None

@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -73,7 +73,7 @@ class OutputRecord:
         site: list[Any],
         on_kept: Callable[[list[str]], None] = _ignore,
     ) -> None:
-        self._folder = os.path.join(os.fspath(out), "")  # a file's path is this and its name
+        self._folder = os.path.join(os.fspath(out), "")  # a file's path is this and its name: no join a file
         self._on_kept = on_kept
         self._shared = tied_key(_JSON.encode(site))  # hashed once: it names every page
         self._file = RecordFile(path, ("entries", "notes"))
@@ -120,6 +120,41 @@ class OutputRecord:
         self._record(entry, now)
         self._on_kept([name for name, _, _ in now[1:]])
         return True
+
+    def to_make(self, keys: Mapping[str, Any]) -> list[str]:
+        """Return the entries of ``keys`` whose files must be made again; keep the others.
+
+        What :meth:`kept` does for each entry (of one file, named as the entry,
+        made from its key in ``keys``), in one pass for them all: ``on_kept``
+        is told once, of every file kept. The caller records each entry
+        returned once it has made its file (:meth:`wrote`, whose key is by
+        default the one given here).
+
+        Parameters
+        ----------
+        keys : Mapping[str, Any]
+            Each entry's key (JSON data, or a :class:`KeyText`), by the entry's name.
+
+        Returns
+        -------
+        list[str]
+            The entries not kept, in the order of ``keys``.
+        """
+        kept: list[str] = []
+        left: list[str] = []
+        for entry, key in keys.items():
+            then = self._before.get(entry)
+            digest = self._digest(entry, key)
+            now = None
+            if isinstance(then, list) and then and then[0] == digest:  # checked first: the key is ours
+                now = self._unchanged(then, [entry])
+            if now is None:
+                left.append(entry)
+            else:
+                self._record(entry, now)
+                kept.append(entry)
+        self._on_kept(kept)
+        return left
 
     def standing(self, name: str, inputs: list[str], entries: list[str]) -> list[str] | None:
         """Return the note ``name`` if the last build made it from ``inputs``, and keep its ``entries``.
@@ -184,7 +219,7 @@ class OutputRecord:
         """Record the files of ``entry`` as just written, made from ``key`` (default: :meth:`kept`'s)."""
         digest = self._keys[entry] if key is None else self._digest(entry, key)
         names = files if files is not None else [entry]
-        self._record(entry, [digest, *([name, *self._stat(name)] for name in names)])
+        self._record(entry, [digest, *map(self._stamp, names)])
 
     def gathered(self, entry: str, files: list[str]) -> None:
         """Record ``entry`` as made of ``files`` (its key :meth:`kept`'s), the files of other entries.
@@ -193,7 +228,7 @@ class OutputRecord:
         found or written then, without a look at it again: a file changed since
         is not ours. Any other is looked at now.
         """
-        found = [self._seen.get(name) or [name, *self._stat(name)] for name in files]
+        found = [self._seen.get(name) or self._stamp(name) for name in files]
         self._now[entry] = [self._keys[entry], *found]
 
     def save(self) -> None:
@@ -216,8 +251,7 @@ class OutputRecord:
     def _recorded_now(self, entry: str) -> list[Any] | None:
         """Return the entry ``entry`` with its files as they are now, if they are as last recorded.
 
-        One pass over the files the record names, which stops at the first one
-        missing, not as recorded, or not named as a file (a damaged entry).
+        One pass, as :meth:`_unchanged`'s, over the files the entry names (an entry damaged is none).
         """
         then = self._before.get(entry)
         if not isinstance(then, list) or not then:
@@ -226,10 +260,8 @@ class OutputRecord:
         for recorded in islice(then, 1, None):
             if not (isinstance(recorded, list) and recorded and isinstance(recorded[0], str)):
                 return None
-            name = recorded[0]
-            size, mtime = self._stat(name)
-            found = [name, size, mtime]
-            if size < 0 or found != recorded:
+            found = self._stamp(recorded[0])
+            if found[1] < 0 or recorded != found:
                 return None
             now.append(found)
         return now
@@ -244,19 +276,22 @@ class OutputRecord:
             return None
         now = [then[0]]
         for name, recorded in zip(names, islice(then, 1, None), strict=True):
-            size, mtime = self._stat(name)
-            found = [name, size, mtime]
-            if size < 0 or recorded != found:
+            found = self._stamp(name)
+            if found[1] < 0 or recorded != found:
                 return None
             now.append(found)
         return now
 
-    def _stat(self, name: str) -> list[int]:
-        """Return the size and time of the file ``name`` (the folder's: a name that is a whole path is not).
+    def _stamp(self, name: str) -> list[Any]:
+        """Return what the record keeps of the file ``name``: ``[name, size, modification time]``.
 
-        Strings, joined without :func:`os.path.join`: a call a file, every build.
+        The size and time are -1 when there is no such file (see :func:`size_and_time`).
         """
-        return size_and_time(self._folder + name)
+        try:
+            info = os.stat(self._folder + name)  # strings: a call a file, every build
+        except OSError:
+            return [name, -1, -1]
+        return [name, info.st_size, info.st_mtime_ns]
 
 
 def size_and_time(path: str) -> list[int]:

@@ -19,11 +19,20 @@ new one, or none: changes of another generation are those an interrupted
 compaction left, and the base alone is the record then; changes that cannot
 be read make the record none (it only costs a rebuild). The record's own
 rules of what stands (its keys, its files' stamps) are its caller's.
+
+A record whose entries are trusted as they are (what each page gave the
+search index: :class:`~curriculum.site._search_parts.PartRecord`) is
+*sealed*: each of its files begins with a line naming a digest of the rest
+(:func:`seal`), of its bytes as read, so one damaged in place is none, as a
+base or changes that cannot be read are. The changes, tied to their base by
+its generation, are sealed on their own: saving a sealed record hashes what
+it writes, the changes only, not the whole record.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import secrets
 from collections.abc import Mapping
@@ -33,7 +42,7 @@ from typing import Any
 from curriculum._plain import RECORD_LIMIT, decoded_record, read_existing
 from curriculum.content import write_atomic
 
-__all__ = ["COMPACT_AT", "RecordFile"]
+__all__ = ["COMPACT_AT", "RecordFile", "seal", "unsealed"]
 
 COMPACT_AT = 2
 """The changes are written as a new base once they are larger than ``1 / COMPACT_AT`` of the base.
@@ -58,12 +67,15 @@ class RecordFile:
         The base (its changes are in the same folder, ``.changes`` before its suffix).
     sections : tuple[str, ...]
         The names of the record's sections (what is not one of them is not kept).
+    sealed : bool
+        Each file begins with a digest of the rest (see the module's description).
     """
 
-    def __init__(self, path: Path, sections: tuple[str, ...]) -> None:
+    def __init__(self, path: Path, sections: tuple[str, ...], *, sealed: bool = False) -> None:
         self.path = path
         self.changes = path.with_name(f"{path.stem}.changes{path.suffix}")
         self._sections = sections
+        self._sealed = sealed
         self._base: dict[str, dict[str, Any]] = {name: {} for name in sections}
         self._generation: str | None = None
         self._size = 0
@@ -78,7 +90,7 @@ class RecordFile:
             object (what :meth:`save` compares with): they are not to be changed in place.
         """
         raw = read_existing(self.path, RECORD_LIMIT)
-        base = decoded_record(raw)
+        base = self._decoded(raw)
         if raw is None or base is None:
             return {name: {} for name in self._sections}
         self._base = {name: _section(base.get(name)) for name in self._sections}
@@ -88,7 +100,7 @@ class RecordFile:
         changes = read_existing(self.changes, RECORD_LIMIT)
         if changes is None:  # none since the base
             return dict(self._base)
-        merged = self._applied(decoded_record(changes))
+        merged = self._applied(self._decoded(changes))
         if merged is None:  # damaged: the record is none, and the next save a new base
             self._base = {name: {} for name in self._sections}
             self._generation = None
@@ -105,7 +117,7 @@ class RecordFile:
         """
         if self._generation is not None:
             changes = self._changes(record)
-            text = json.dumps({_GENERATION: self._generation, **changes}, sort_keys=True)
+            text = self._text({_GENERATION: self._generation, **changes})
             if len(text) * COMPACT_AT <= self._size:
                 write_atomic(self.changes, text, within=self.path.parent)
                 return
@@ -115,11 +127,20 @@ class RecordFile:
         """Write ``record`` as a new base (of a new generation), then remove the old base's changes."""
         generation = secrets.token_hex(8)
         sections = {name: dict(record.get(name, {})) for name in self._sections}
-        text = json.dumps({**sections, _GENERATION: generation}, sort_keys=True)
+        text = self._text({**sections, _GENERATION: generation})
         write_atomic(self.path, text, within=self.path.parent, only_if_changed=False)
         with contextlib.suppress(OSError):  # left behind, they are of another generation
             self.changes.unlink(missing_ok=True)
         self._base, self._generation, self._size = sections, generation, len(text.encode())
+
+    def _text(self, data: dict[str, Any]) -> str:
+        """Return the text of a file of the record holding ``data`` (sealed, if the record is)."""
+        text = json.dumps(data, sort_keys=True)
+        return seal(text) if self._sealed else text
+
+    def _decoded(self, raw: bytes | None) -> dict[str, Any] | None:
+        """Return what a file of the record holds (None: none, damaged, or not as its seal says)."""
+        return decoded_record(unsealed(raw) if self._sealed else raw)
 
     def _changes(self, record: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
         """Return the entries of ``record`` set since the base (``set``), and those removed (``gone``)."""
@@ -157,3 +178,33 @@ class RecordFile:
 def _section(value: Any) -> dict[str, Any]:
     """Return a section of the base as read (a damaged one has no entries)."""
     return value if isinstance(value, dict) else {}
+
+
+def seal(text: str) -> str:
+    """Return ``text`` after a line naming its digest: what :func:`unsealed` reads back.
+
+    Examples
+    --------
+    >>> unsealed(seal('{"a": 1}').encode())
+    b'{"a": 1}'
+    """
+    return f'{{"digest": "{_digest(text.encode())}"}}\n{text}'
+
+
+def unsealed(raw: bytes | None) -> bytes | None:
+    """Return what follows the first line of ``raw`` if that line names its digest (see :func:`seal`).
+
+    None if it does not (the file was changed since it was written, or is
+    not sealed), or if there is no file (``raw`` None).
+    """
+    if raw is None:
+        return None
+    header, newline, body = raw.partition(b"\n")
+    if not newline or header != f'{{"digest": "{_digest(body)}"}}'.encode():
+        return None
+    return body
+
+
+def _digest(data: bytes) -> str:
+    """Return the SHA-256 of ``data`` in hexadecimal."""
+    return hashlib.sha256(data).hexdigest()

@@ -8,9 +8,10 @@ of what the page is made from (its rendered body's cache entry and its
 payloads' memo keys). So the record keeps, for each page of the last index, by
 URL: what it was made from (its part's name in the memo), a digest of its part,
 the number of its text script and the components indexed on it; what named the
-index those placements are in; and the index's heads (its pages' and sections'
-headings and anchors, :class:`~curriculum.site._search.IndexHeads`). (A page's
-part depends on its URL too: a page found by its names only holds no words.)
+index those placements are in; and a digest of the index's heads (its pages'
+and sections' headings and anchors, :class:`~curriculum.site._search.IndexHeads`),
+which are kept in a file of their own (:data:`HEADS_FILE`). (A page's part
+depends on its URL too: a page found by its names only holds no words.)
 
 A build in which some pages are made from something new digests their parts
 only; a page made from what the record says gives the recorded digest, and its
@@ -20,13 +21,17 @@ the text scripts of the changed pages are made again, from their own parts.
 When a changed page's part differs, its part of the last index is found by
 what the page was made from (:meth:`PartRecord.made_from`), and the index is
 made again from the heads and postings kept and the changed sections only.
+
 The record is tied, as the search stage's :class:`~curriculum.site._output_record.OutputRecord`
-is, to the package, this computer and the site (its ``shared`` digest), and
-its first line holds a digest of the rest of it (of its bytes, hashed as they
-are read, not of the record encoded again): one damaged in place is no record.
-The heads have a line of their own, kept as text: an edit that leaves them
-as they were (most do) neither decodes nor encodes them, only an edit that
-patches the index reads them (:meth:`PartRecord.heads`).
+is, to the package, this computer and the site (its ``shared`` digest). It
+is kept as its changes since a base (a :class:`~curriculum.site._record_file.RecordFile`):
+an edit that changes a few pages writes their entries, not every page's. Each
+of its files is sealed, its first line a digest of the rest (of its bytes, hashed
+as they are read, not of the record encoded again): one damaged in place is no
+record. The heads are a file of their own, checked against the digest the
+record names: an edit that leaves them as they were (most do) neither reads,
+hashes nor writes them; only an edit that patches the index reads them
+(:meth:`PartRecord.heads`), and one that changes them writes them before the record that names them.
 """
 
 from __future__ import annotations
@@ -36,15 +41,19 @@ import json
 from pathlib import Path
 from typing import Any
 
-from curriculum._plain import RECORD_LIMIT, read_headed
+from curriculum._plain import RECORD_LIMIT, read_existing
 from curriculum.content import write_atomic
 from curriculum.site._output_record import KeyText
+from curriculum.site._record_file import RecordFile
 from curriculum.site._search import IndexHeads, SearchPage, keep_parts, part_digest
 
-__all__ = ["PARTS_RECORD", "PartRecord", "Placement", "index_name", "index_text"]
+__all__ = ["HEADS_FILE", "PARTS_RECORD", "PartRecord", "Placement", "index_name", "index_text"]
 
 PARTS_RECORD = "search-parts.json"
-"""The record, in the profile's build cache."""
+"""The record, in the profile's build cache (with its changes beside it: see :class:`RecordFile`)."""
+
+HEADS_FILE = "search-heads.json"
+"""The heads of the index the record describes, beside it (as JSON, named in the record by their digest)."""
 
 Placement = tuple[int, list[str]]
 """Where the index has a page: its number (-1: not in the index, it has no section) and the components
@@ -66,13 +75,15 @@ class PartRecord:
     def __init__(self, path: Path, shared: str) -> None:
         self._path = path
         self._shared = shared
-        data, heads = _read(path)  # damaged in place (or written by another version): no record
-        pages = data.get("pages") if data.get("shared") == shared else None
-        self._before: dict[str, Any] = pages if isinstance(pages, dict) else {}
-        self._index_before = data.get("index") if pages is not None else None
-        self._heads_before = heads if pages is not None and heads != _NO_HEADS else None  # as text
-        self._index: str | None = None
-        self._heads: str | None = None
+        self._file = RecordFile(path, ("index", "pages"), sealed=True)
+        record = self._file.read()  # damaged in place (or written by another version): no record
+        index = record["index"]
+        ours = index.get("shared") == shared
+        self._before: dict[str, Any] = record["pages"] if ours else {}
+        # what names every entry (shared), the index's name and its heads' digest
+        self._index_before: dict[str, Any] = index if ours else {}
+        self._index: dict[str, Any] = {}
+        self._heads: str | None = None  # heads to write (None: the recorded ones stay)
         self._now: dict[str, list[Any]] = {}
         self._checked: dict[str, list[Any] | None] = {}
 
@@ -106,34 +117,40 @@ class PartRecord:
 
     def describes(self, index: Any) -> bool:
         """Whether the placements recorded are those of the index named ``index`` (see :func:`index_name`)."""
-        return self._index_before is not None and self._index_before == index_name(index)
+        name = self.index_name
+        return name is not None and name == index_name(index)
 
     @property
     def index_name(self) -> str | None:
         """The name of the index the record describes (a digest of what :meth:`describes` is given)."""
-        return self._index_before if isinstance(self._index_before, str) else None
+        name = self._index_before.get("name")
+        return name if isinstance(name, str) else None
 
     @property
     def has_heads(self) -> bool:
-        """Whether the record holds the heads of the index it describes (a record of this code does)."""
-        return self._heads_before is not None
+        """Whether the record names the heads of the index it describes (a record of this code does)."""
+        return isinstance(self._index_before.get("heads"), str)
 
     def heads(self) -> IndexHeads | None:
-        """Return the heads of the index the record describes (a copy), if it holds them in shape.
+        """Return the heads of the index the record describes (a copy), if their file is the one it names.
 
-        Decoded from the record's text at each call: only an edit that patches the index needs them.
+        Read, checked and decoded at each call: only an edit that patches the index needs them.
         """
-        if self._heads_before is None:
+        named = self._index_before.get("heads")
+        if not isinstance(named, str):
+            return None
+        raw = read_existing(self._path.with_name(HEADS_FILE), RECORD_LIMIT)
+        if raw is None or _digest(raw) != named:  # none, or changed since the record named them
             return None
         try:
-            return IndexHeads.from_json(json.loads(self._heads_before))
-        except (ValueError, RecursionError):  # a line no JSON: no heads
+            return IndexHeads.from_json(json.loads(raw))
+        except (ValueError, RecursionError):  # ValueError covers bad UTF-8 and bad JSON
             return None
 
     def placement(self, url: str) -> Placement | None:
-        """Return where the last index had the page ``url``, if the record holds it."""
+        """Return where the last index had the page ``url``, if the record holds it (not to be changed)."""
         then = self._entry(url)
-        return None if then is None else (int(then[2]), [str(owner) for owner in then[3]])
+        return None if then is None else (then[2], then[3])  # of the shape this code writes
 
     def update(
         self,
@@ -148,23 +165,25 @@ class PartRecord:
         ``index`` is as :func:`index_name` takes it. Only pages known by what
         they are made from are recorded. ``placements`` gives each page's by URL
         (a page the index left out, with no section, has none or -1).
-        ``heads`` None: the index is the one recorded, whose heads stay (as the text read, not encoded again).
+        ``heads`` None: the index is the one recorded, whose heads stay (their file neither read nor written).
         """
-        self._index = index_name(index)
-        self._heads = self._heads_before if heads is None else _heads_text(heads.as_json())
+        self._heads = None if heads is None else _heads_text(heads.as_json())
+        named = self._index_before.get("heads") if self._heads is None else _digest(self._heads.encode())
+        self._index = {"shared": self._shared, "name": index_name(index), "heads": named}
         for page, digest in zip(pages, digests, strict=True):
             if page.made_from is not None:
                 n, homed = placements.get(page.url, (-1, []))
                 self._now[page.url] = [page.made_from_key, digest, n, homed]
 
     def save(self) -> None:
-        """Write the record, if it changed (known without reading the file back: it was read whole)."""
-        now = (self._now, self._index, self._heads)
-        if now != (self._before, self._index_before, self._heads_before):
-            rest = {"shared": self._shared, "index": self._index, "pages": self._now}
-            heads = _NO_HEADS if self._heads is None else self._heads
-            text = _signed_text(heads, json.dumps(rest, sort_keys=True))
-            write_atomic(self._path, text, within=self._path.parent, only_if_changed=False)
+        """Write the record, if it changed: its changes (see :class:`RecordFile`), after any new heads.
+
+        Known to have changed without reading a file back: the record was read whole.
+        """
+        if self._heads is not None:  # first: the record names them by their digest
+            write_atomic(self._path.with_name(HEADS_FILE), self._heads, within=self._path.parent)
+        if (self._index, self._now) != (self._index_before, self._before):
+            self._file.save({"index": self._index, "pages": self._now})
 
     def _entry(self, url: str) -> list[Any] | None:
         """Return the record's entry of ``url``, if it is one this code wrote (looked at once a page)."""
@@ -189,46 +208,14 @@ class PartRecord:
         return then if shaped else None
 
 
-_NO_HEADS = "null"
-"""The heads' line of a record that holds none."""
-
-
 def _heads_text(heads: Any) -> str:
-    """Return the line of a record that holds ``heads`` (JSON data): :func:`json.dumps` makes one line."""
+    """Return the text of the heads' file holding ``heads`` (JSON data)."""
     return json.dumps(heads, sort_keys=True)
 
 
-def _signed_text(heads: str, rest: str) -> str:
-    """Return the text of a record's file: a line naming the digest of what follows, the heads, the rest.
-
-    Its heads go into the index as they are, and what each page was made from
-    names its part of the last index: neither may be taken from a record
-    changed since it was written (see :func:`_read`).
-    """
-    body = f"{heads}\n{rest}"
-    return f"{json.dumps({'digest': hashlib.sha256(body.encode()).hexdigest()})}\n{body}"
-
-
-def _read(path: Path) -> tuple[dict[str, Any], str]:
-    """Return the record :func:`_signed_text` wrote in ``path``, without its heads, and its heads' line.
-
-    An empty record and no heads (:data:`_NO_HEADS`) if what follows its first
-    line is not what the line signs, or not a line of heads and then a JSON object.
-    """
-    found = read_headed(path, RECORD_LIMIT)
-    if found is None:
-        return {}, _NO_HEADS
-    header, data, start = found
-    body = bytes(data[start:])
-    if header.get("digest") != hashlib.sha256(body).hexdigest():
-        return {}, _NO_HEADS
-    heads, newline, rest = body.partition(b"\n")
-    try:
-        record = json.loads(rest) if newline else None
-        text = heads.decode()
-    except (ValueError, RecursionError):  # ValueError covers bad UTF-8 and bad JSON
-        return {}, _NO_HEADS
-    return (record, text) if isinstance(record, dict) else ({}, _NO_HEADS)
+def _digest(data: bytes) -> str:
+    """Return what names the heads whose file holds ``data``: its SHA-256."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def index_name(index: Any) -> str:

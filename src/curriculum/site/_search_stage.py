@@ -157,30 +157,32 @@ def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords) -> b
     nothing, when the index must be gathered.
     """
     record, parts = records.record, records.parts
-    placements = [parts.placement(p.url) for p in pages]
-    if any(placed is None for placed in placements):
-        return False  # a page the last index did not have
+    placed: dict[str, Placement] = {}
+    for page in pages:
+        where = parts.placement(page.url)
+        if where is None:
+            return False  # a page the last index did not have
+        placed[page.url] = where
     digests = parts.digests(pages)  # only the parts of pages made from something new are read
     key = _index_key(pages, digests)
-    placed = {p.url: where for p, where in zip(pages, placements, strict=True) if where is not None}
     heads: IndexHeads | None = None  # kept: the recorded heads stay as they are
     if not (parts.describes(key) and parts.has_heads and record.kept("search-index.js", key)):
         heads = _patched(run, pages, records, key, digests, placed)
         if heads is None:
             return False  # gathered (and recorded with its heads)
         record.wrote("search-index.js", key=key)
-    files = ["search-index.js"]
+    scripts: dict[str, tuple[int, SearchPage, list[str]]] = {}  # each text script: its page, as placed
     for page in pages:
         n, homed = placed[page.url]
-        if n < 0:
-            continue
-        name = f"search/{n}.js"
-        files.append(name)
-        text_key = KeyText(text_name(page, homed))  # as the index names it (SearchIndex.text_key)
-        if not record.kept(name, text_key):  # an unchanged page's script: its part is not even read
-            run.write(name, text_script(n, page.homed_texts(homed)))
-            record.wrote(name, key=text_key)
-    record.gathered("pages", files)
+        if n >= 0:
+            scripts[f"search/{n}.js"] = (n, page, homed)
+    # named as the index names them (SearchIndex.text_key): an unchanged page's script is kept unread
+    keys = {name: KeyText(text_name(page, homed)) for name, (_, page, homed) in scripts.items()}
+    for name in record.to_make(keys):
+        n, page, homed = scripts[name]
+        run.write(name, text_script(n, page.homed_texts(homed)))
+        record.wrote(name)
+    record.gathered("pages", ["search-index.js", *scripts])
     parts.update(key, pages, digests, placed, heads)
     with contextlib.suppress(CurriculumError, OSError):  # kept only to save time
         parts.save()
@@ -272,11 +274,10 @@ def _gather(run: Render, pages: list[SearchPage], records: SearchRecords, known:
         if index.postings is not None and known:
             _keep_postings(run, records, index.postings, key)
         record.wrote("search-index.js")
-    for page, name in enumerate(index.files()[1:]):
-        text_key = KeyText(index.text_key(page))
-        if not record.kept(name, text_key):  # a page's texts are read only if its text script is written
-            run.write(name, index.text_script(page))
-            record.wrote(name, key=text_key)
+    numbers = {name: page for page, name in enumerate(index.files()[1:])}
+    for name in record.to_make({name: KeyText(index.text_key(page)) for name, page in numbers.items()}):
+        run.write(name, index.text_script(numbers[name]))  # a page's texts are read only if it is written
+        record.wrote(name)
     if known:
         record.gathered("pages", index.files())
         records.parts.update(key, pages, digests, index.placements(), index.heads())

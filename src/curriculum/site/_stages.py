@@ -808,10 +808,29 @@ def assets(run: Render) -> None:
 
 
 def prune(run: Render) -> None:
-    """Prune stage: remove what the previous build wrote and this one did not (only inside the output)."""
+    """Prune stage: remove what the previous build wrote and this one did not (only inside the output).
+
+    The previous build's list of its files is read only when this build's
+    is another (as text, byte for byte): most builds write the files the last one did.
+    """
     manifest = run.out / MANIFEST
+    listing = _listing(sorted(run.stats.files)) + "\n"
+    listed = read_existing(manifest, CACHE_LIMIT)
+    removed = 0
+    if listed != listing.encode():
+        removed = _removed(run, listed)
+        write_atomic(manifest, listing, within=run.out, only_if_changed=False)
+    run.stats.removed = removed
+    run.log("prune", f"{counted(removed, 'stale file')} removed")
+
+
+def _removed(run: Render, listed: bytes | None) -> int:
+    """Remove the files the previous build ``listed`` (its manifest's bytes) that this one did not write.
+
+    Returns how many were removed.
+    """
     try:
-        previous = json.loads(read_existing(manifest, CACHE_LIMIT) or b"[]")
+        previous = json.loads(listed or b"[]")
     except ValueError:
         previous = []
     removed = 0
@@ -824,9 +843,7 @@ def prune(run: Render) -> None:
         if target.is_symlink() or target.is_file():
             target.unlink()
             removed += 1
-    write_atomic(manifest, _listing(sorted(run.stats.files)) + "\n", within=run.out)
-    run.stats.removed = removed
-    run.log("prune", f"{counted(removed, 'stale file')} removed")
+    return removed
 
 
 def _listing(names: list[str]) -> str:
