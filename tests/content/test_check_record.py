@@ -389,19 +389,24 @@ def test_coverage_and_quiz_owner_after_a_quiz_edit_load_the_edited_quiz_alone(
     expected = cold(project)
     running: list[str] = []
     ran: list[str] = []
-    run = _check_record.CheckRecord._run
 
-    def named(self: _check_record.CheckRecord, name: str, fn: Callable[..., Any]) -> Any:
-        running.append(name)
-        ran.append(name)
-        try:
-            return run(self, name, fn)
-        finally:
-            running.pop()
+    def naming(method: str, run: Callable[..., Any]) -> Callable[..., Any]:
+        def named(self: _check_record.CheckRecord, name: str, fn: Any) -> Any:
+            running.append(name)
+            try:
+                return run(self, name, fn)
+            finally:
+                running.pop()
+                if method == "_run" or name in self.ran:  # run, or its context made again
+                    ran.append(name)
+
+        return named
 
     loaded: list[tuple[str, str]] = []
     model = _project._IndexedDocument.model.func  # type: ignore[attr-defined]
-    monkeypatch.setattr(_check_record.CheckRecord, "_run", named)
+    for method in ("_run", "_by_document"):  # coverage is checked a lesson at a time
+        whole = getattr(_check_record.CheckRecord, method)
+        monkeypatch.setattr(_check_record.CheckRecord, method, naming(method, whole))
     monkeypatch.setattr(
         _project._IndexedDocument,
         "model",
@@ -412,6 +417,32 @@ def test_coverage_and_quiz_owner_after_a_quiz_edit_load_the_edited_quiz_alone(
     for check in ("curriculum.content._checks.coverage", "curriculum.content._activities.quiz_owner"):
         assert check in ran
         assert [display for name, display in loaded if name == check] == [], loaded
+
+
+def test_a_quiz_edit_that_leaves_the_objectives_counts_checks_no_lesson_for_coverage(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Coverage checks a lesson against how many items name each objective: same counts, no lesson checked."""
+    from curriculum.content import _facts
+
+    other = (project / "lessons" / "intro.ipynb").read_text(encoding="utf-8")
+    other = re.sub(r"id: intro-(\d)", r"id: other-\1", other).replace("lesson-id: intro", "lesson-id: other")
+    (project / "lessons" / "other.ipynb").write_text(other, encoding="utf-8")
+    assert warm(aged(project)) == cold(project)
+    asked: list[str] = []
+    get = _facts.DocumentFacts.get
+
+    def noted(self: _facts.DocumentFacts, doc: Any, *args: Any) -> Any:
+        asked.append(doc.display)
+        return get(self, doc, *args)
+
+    monkeypatch.setattr(_facts.DocumentFacts, "get", noted)
+    EDITS["quiz stem"](project)
+    assert warm(project) == cold(project)
+    assert not [display for display in asked if display.endswith(".ipynb")], asked
+    EDITS["quiz objective unknown"](project)  # intro-2 is now named by one item: every lesson again
+    assert warm(project) == cold(project)
+    assert sorted(Path(d).name for d in asked if d.endswith(".ipynb")) == ["intro.ipynb", "other.ipynb"]
 
 
 @pytest.mark.parametrize("facts", [None, [1, 2], "ab", [[1]], {"a": 1}], ids=repr)

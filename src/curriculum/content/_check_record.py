@@ -459,13 +459,25 @@ class CheckRecord:
             rows = before[display] if unchanged else None
             kept = None if rows is None else self._findings(rows)
             if kept is None:
-                kept = list(check.check(doc, value))
+                kept = self._checked(check, doc, value)
                 rows = [self._row(finding) for finding in kept]
             if kept:
                 documents[display] = rows
                 found += kept
         self._now[name] = ({"context": context, "documents": documents}, named)
         return found
+
+    def _checked(self, check: DocumentCheck, doc: Document[Any], value: Any) -> list[Finding]:
+        """Return what ``check`` finds in one document, which offers the record's facts of it.
+
+        A check of one document may ask a fact of it
+        (:func:`~curriculum.content._facts.document_fact`), kept by its text's
+        digest: when the context changed, an unchanged document's is taken from
+        the record's facts, and its model is not loaded. What it reads of the
+        document is not noted: its findings are kept by the document's text.
+        """
+        view = cast("Document[Any]", _Watched(doc, _Reads(self._facts_of)))
+        return [self._unwatched(finding) for finding in check.check(view, value)]
 
     def _facts_of(self, name: str) -> DocumentFacts:
         """Return the facts of one name checks asked for, kept in a file beside the record."""
