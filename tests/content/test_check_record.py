@@ -445,6 +445,26 @@ def test_a_quiz_edit_that_leaves_the_objectives_counts_checks_no_lesson_for_cove
     assert sorted(Path(d).name for d in asked if d.endswith(".ipynb")) == ["intro.ipynb", "other.ipynb"]
 
 
+def test_the_audit_of_suppressions_visits_the_changed_documents_and_those_holding_one(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unchanged document that held no suppression is not asked for its suppressions."""
+    assert warm(aged(project)) == cold(project)
+    asked: list[str] = []
+    suppressions = _check_record.CheckRecord.suppressions
+
+    def noted(self: _check_record.CheckRecord, doc: Any) -> Any:
+        asked.append(Path(doc.display).name)
+        return suppressions(self, doc)
+
+    monkeypatch.setattr(_check_record.CheckRecord, "suppressions", noted)
+    EDITS["lesson prose"](project)
+    assert warm(project) == cold(project)
+    holding = {Path(p).name for p in project_files(project) if "suppress:" in p.read_text(encoding="utf-8")}
+    assert holding and len(holding) < len(project_files(project)) - 1
+    assert set(asked) == holding | {"intro.ipynb"}
+
+
 @pytest.mark.parametrize("facts", [None, [1, 2], "ab", [[1]], {"a": 1}], ids=repr)
 def test_kept_facts_of_another_shape_are_made_again(project: Path, facts: Any) -> None:
     """A damaged facts file gives no traceback and no other finding: facts of another shape are made again."""

@@ -270,6 +270,8 @@ class CheckRecord:
         """The places of the others: changed, gone, or named twice (a damaged record)."""
         self._held: dict[str, list[Any]] = {}
         """The suppressions of each document asked for this run, or kept as none (as JSON gives them back)."""
+        self._holding_none: set[str] = set()
+        """The documents whose text is the same and that held no suppression: most of them."""
         self._compare()
         self._entries: dict[str, Any] = {}
         self._now: dict[str, tuple[dict[str, Any], bool]] = {}
@@ -295,6 +297,7 @@ class CheckRecord:
                 self._fresh.add(name)
                 if held[n] == []:  # most documents: no suppression (others are shape-checked when asked)
                     self._held[name] = []
+                    self._holding_none.add(name)
             else:
                 self._stale.add(n)
 
@@ -323,6 +326,14 @@ class CheckRecord:
                 held = [[list(owner), code, reason] for owner, code, reason in suppressions_of(doc)]
             self._held[doc.display] = held
         return [(tuple(owner), code, reason) for owner, code, reason in held] if held else []
+
+    def suppressing(self) -> list[Document[Any]]:
+        """Return the documents that may hold suppressions: all but those kept as holding none.
+
+        What the audit of suppressions reads (see :meth:`suppressions`), in no
+        particular order: an unchanged document that held none is not visited.
+        """
+        return [self._by_display[display] for display in self._by_display.keys() - self._holding_none]
 
     def _held_then(self, display: str) -> Any:
         """Return the suppressions kept for a document whose text is the same (None: not kept, or damaged)."""
