@@ -465,6 +465,31 @@ def test_the_audit_of_suppressions_visits_the_changed_documents_and_those_holdin
     assert set(asked) == holding | {"intro.ipynb"}
 
 
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "quiz stem",
+        "lesson objective text",
+        "quiz suppression removed",
+        "lesson suppression removed",
+        "quiz removed",
+        "quiz added",
+    ],
+)
+def test_the_documents_columns_after_an_edit_are_those_a_check_without_record_writes(
+    project: Path, edit: str
+) -> None:
+    """Each document's digests and suppressions, kept from the record where unchanged, are as made anew."""
+    path = project / PROJECT_CACHE / CHECK_RECORD
+    assert warm(aged(project)) == cold(project)
+    EDITS[edit](project)
+    found = warm(project)
+    kept = read_lines(path)[1]
+    path.unlink()
+    assert warm(project) == found
+    assert read_lines(path)[1] == kept
+
+
 @pytest.mark.parametrize("facts", [None, [1, 2], "ab", [[1]], {"a": 1}], ids=repr)
 def test_kept_facts_of_another_shape_are_made_again(project: Path, facts: Any) -> None:
     """A damaged facts file gives no traceback and no other finding: facts of another shape are made again."""

@@ -48,7 +48,7 @@ import hashlib
 import json
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from itertools import chain
+from itertools import chain, compress, repeat
 from pathlib import Path
 from typing import Any, NamedTuple, cast
 
@@ -378,14 +378,39 @@ class CheckRecord:
         """Return, for each document, its model's digest (if a check read its model) and its suppressions.
 
         Suppressions not asked for this run are kept while the text is the same,
-        else unknown (None).
+        else unknown (None). While the documents are those the record names, in
+        its order, each column is the record's, set again only where a
+        document's entry may differ: for the models, where its text changed or
+        it was read for its model this run and not at the last (or the other
+        way round); for the suppressions, where its text changed or they were
+        asked for this run.
         """
-        then = self._then.columns[3]
         places = self._name_at
-        read = self._read_names.union(places[p] for p in self._read_places if p in places)  # as many as read
-        models = [self._model_now(d) if d in read else None for d in names]
-        held = [self._held.get(d, then[self._place_then[d]] if d in self._fresh else None) for d in names]
-        return [models, held]
+        read = self._read_names.union(map(places.__getitem__, self._read_places & places.keys()))
+
+        def model(display: str) -> str | None:
+            return self._model_now(display) if display in read else None
+
+        def held(display: str) -> Any:
+            then = self._then.columns[3][self._place_then[display]] if display in self._fresh else None
+            return self._held.get(display, then)
+
+        if names != self._names:  # documents came or went: every place anew
+            return [list(map(model, names)), list(map(held, names))]
+        models, helds = self._then.columns[2], self._then.columns[3]
+        stale = self._by_display.keys() - self._fresh
+        recorded = set(compress(names, map(isinstance, models, repeat(str))))  # read at the last run
+        unread = set(compress(names, map(operator.is_, models, repeat(None))))
+        reread = stale | (read - recorded) | (self._by_display.keys() - read - unread)
+        asked = stale | (self._held.keys() - self._holding_none)
+        return [self._patched(models, reread, model), self._patched(helds, asked, held)]
+
+    def _patched(self, column: list[Any], changed: set[str], value: Callable[[str], Any]) -> list[Any]:
+        """Return a column of the record with the entries of the documents ``changed`` made again."""
+        patched = list(column)
+        for display in changed:
+            patched[self._place_then[display]] = value(display)
+        return patched
 
     # ------------------------------------------------------------------ one check
 
