@@ -445,6 +445,29 @@ def test_a_quiz_edit_that_leaves_the_objectives_counts_checks_no_lesson_for_cove
     assert sorted(Path(d).name for d in asked if d.endswith(".ipynb")) == ["intro.ipynb", "other.ipynb"]
 
 
+def test_the_facts_of_the_documents_a_check_did_not_ask_this_time_are_kept(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lesson edit asks coverage's fact of that lesson alone; the others' stay, for when counts change."""
+    from curriculum.content import _checks
+
+    other = (project / "lessons" / "intro.ipynb").read_text(encoding="utf-8")
+    other = re.sub(r"id: intro-(\d)", r"id: other-\1", other).replace("lesson-id: intro", "lesson-id: other")
+    (project / "lessons" / "other.ipynb").write_text(other, encoding="utf-8")
+    assert warm(aged(project)) == cold(project)
+    EDITS["lesson prose"](project)  # intro's fact is asked again, other's is not
+    assert warm(project) == cold(project)
+    EDITS["quiz objective unknown"](project)  # every lesson checked again, each from its fact
+    expected = cold(project)
+    made: list[str] = []
+    ids_of = _checks._ids_of_objectives
+    monkeypatch.setattr(
+        _checks, "_ids_of_objectives", lambda doc: made.append(Path(doc.display).name) or ids_of(doc)
+    )
+    assert warm(project) == expected
+    assert made == []
+
+
 def test_the_audit_of_suppressions_visits_the_changed_documents_and_those_holding_one(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

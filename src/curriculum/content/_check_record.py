@@ -349,6 +349,7 @@ class CheckRecord:
         read is written back as read, not encoded again.
         """
         for facts in self._facts.values():
+            facts.keep(self._by_display)  # a check of one document at a time asks those of the changed ones
             facts.save()
         names = sorted(self._by_display)
         place = dict(zip(names, range(len(names)), strict=True))
