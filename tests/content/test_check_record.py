@@ -468,6 +468,26 @@ def test_the_facts_of_the_documents_a_check_did_not_ask_this_time_are_kept(
     assert made == []
 
 
+def test_a_check_of_one_document_at_a_time_visits_the_changed_documents_and_those_it_found_in(
+    project: Path,
+) -> None:
+    """With its context as recorded, an unchanged document it found nothing in is not even visited."""
+    from curriculum.content import load_curriculum
+    from curriculum.content._checks import references
+    from curriculum.content._registry import BY_DOCUMENT
+
+    assert warm(aged(project)) == cold(project)
+    EDITS["quiz stem"](project)
+    cur = load_curriculum(project)
+    record = _check_record.CheckRecord(project / PROJECT_CACHE / CHECK_RECORD, cur)
+    check = BY_DOCUMENT[references]
+    quiz, lesson = cur.quizzes["intro"], cur.lessons["intro"]
+    visited = record._visited(check, [], {lesson.display: [], "gone.yml": []})
+    assert sorted(doc.display for doc in visited) == sorted([quiz.display, lesson.display])
+    assert list(record._visited(check, [], None)) == list(cur.documents())
+    assert list(record._visited(check, None, {})) == []
+
+
 def test_the_audit_of_suppressions_visits_the_changed_documents_and_those_holding_one(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

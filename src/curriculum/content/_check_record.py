@@ -273,6 +273,8 @@ class CheckRecord:
         self._holding_none: set[str] = set()
         """The documents whose text is the same and that held no suppression: most of them."""
         self._compare()
+        self._changed = self._by_display.keys() - self._fresh
+        """The documents whose text is not as the last run left it (changed, or new)."""
         self._entries: dict[str, Any] = {}
         self._now: dict[str, tuple[dict[str, Any], bool]] = {}
         """Each check's entry this run, and whether it names documents by name (else by their places then)."""
@@ -399,7 +401,7 @@ class CheckRecord:
         if names != self._names:  # documents came or went: every place anew
             return [list(map(model, names)), list(map(held, names))]
         models, helds = self._then.columns[2], self._then.columns[3]
-        stale = self._by_display.keys() - self._fresh
+        stale = self._changed
         recorded = set(compress(names, map(isinstance, models, repeat(str))))  # read at the last run
         unread = set(compress(names, map(operator.is_, models, repeat(None))))
         reread = stale | (read - recorded) | (self._by_display.keys() - read - unread)
@@ -488,12 +490,9 @@ class CheckRecord:
         before = before if isinstance(before, dict) else {}
         documents: dict[str, Any] = {}
         found: list[Finding] = []
-        for doc in check.documents(self._cur) if value is not None else ():
+        for doc in self._visited(check, value, before if same else None):
             display = doc.display
-            unchanged = same and display in self._fresh
-            if unchanged and display not in before:
-                continue  # nothing was found in it
-            rows = before[display] if unchanged else None
+            rows = before.get(display) if display in self._fresh else None
             kept = None if rows is None else self._findings(rows)
             if kept is None:
                 kept = self._checked(check, doc, value)
@@ -503,6 +502,25 @@ class CheckRecord:
                 found += kept
         self._now[name] = ({"context": context, "documents": documents}, named)
         return found
+
+    def _visited(
+        self, check: DocumentCheck, value: Any, before: dict[str, Any] | None
+    ) -> Iterable[Document[Any]]:
+        """Return the documents a check of one document at a time looks at, given its context ``value``.
+
+        With the context as recorded (``before``: what it found in each
+        document then), those that changed and those it found something in,
+        by name: an unchanged document it found nothing in is not visited.
+        Else every document it checks (none for no context).
+        """
+        if value is None:
+            return ()
+        docs = check.documents(self._cur)
+        if before is None:
+            return docs
+        checked = set(map(id, docs))
+        found = (self._by_display.get(display) for display in sorted(self._changed | before.keys()))
+        return [doc for doc in found if doc is not None and id(doc) in checked]
 
     def _checked(self, check: DocumentCheck, doc: Document[Any], value: Any) -> list[Finding]:
         """Return what ``check`` finds in one document, which offers the record's facts of it.
