@@ -1052,12 +1052,16 @@ def facilitator_notes(cur: Curriculum) -> Iterator[Finding]:
             )
 
 
-def _assessed(cur: Curriculum) -> dict[str, int] | None:
-    """Return how many quiz items name each objective, counted up to 2 (None: files checked on their own).
+COVERAGE_ITEMS = 2
+"""How many quiz items must name each lesson objective (:func:`coverage`)."""
 
-    What :func:`coverage` needs of the quizzes. A count is kept up to 2 only
-    (what the rule tells apart), so a third item that names an objective
-    leaves the context as it was.
+
+def _assessed(cur: Curriculum) -> dict[str, int] | None:
+    """Return how many quiz items name each objective, up to :data:`COVERAGE_ITEMS` (None: no project).
+
+    What :func:`coverage` needs of the quizzes. A count is kept up to what
+    the rule tells apart only, so one more item that names an objective
+    already assessed enough leaves the context as it was.
     """
     if cur.standalone:
         return None
@@ -1067,10 +1071,6 @@ def _assessed(cur: Curriculum) -> dict[str, int] | None:
             for oid in objectives:
                 counts[oid] += 1
     return {oid: min(n, COVERAGE_ITEMS) for oid, n in sorted(counts.items())}
-
-
-COVERAGE_ITEMS = 2
-"""How many quiz items must name each lesson objective (:func:`coverage`)."""
 
 
 @document_check(_assessed, lambda cur: list(cur.lessons.values()))
