@@ -389,19 +389,24 @@ def test_coverage_and_quiz_owner_after_a_quiz_edit_load_the_edited_quiz_alone(
     expected = cold(project)
     running: list[str] = []
     ran: list[str] = []
-    run = _check_record.CheckRecord._run
 
-    def named(self: _check_record.CheckRecord, name: str, fn: Callable[..., Any]) -> Any:
-        running.append(name)
-        ran.append(name)
-        try:
-            return run(self, name, fn)
-        finally:
-            running.pop()
+    def naming(method: str, run: Callable[..., Any]) -> Callable[..., Any]:
+        def named(self: _check_record.CheckRecord, name: str, fn: Any) -> Any:
+            running.append(name)
+            try:
+                return run(self, name, fn)
+            finally:
+                running.pop()
+                if method == "_run" or name in self.ran:  # run, or its context made again
+                    ran.append(name)
+
+        return named
 
     loaded: list[tuple[str, str]] = []
     model = _project._IndexedDocument.model.func  # type: ignore[attr-defined]
-    monkeypatch.setattr(_check_record.CheckRecord, "_run", named)
+    for method in ("_run", "_by_document"):  # coverage is checked a lesson at a time
+        whole = getattr(_check_record.CheckRecord, method)
+        monkeypatch.setattr(_check_record.CheckRecord, method, naming(method, whole))
     monkeypatch.setattr(
         _project._IndexedDocument,
         "model",
@@ -412,6 +417,120 @@ def test_coverage_and_quiz_owner_after_a_quiz_edit_load_the_edited_quiz_alone(
     for check in ("curriculum.content._checks.coverage", "curriculum.content._activities.quiz_owner"):
         assert check in ran
         assert [display for name, display in loaded if name == check] == [], loaded
+
+
+def test_a_quiz_edit_that_leaves_the_objectives_counts_checks_no_lesson_for_coverage(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Coverage checks a lesson against how many items name each objective: same counts, no lesson checked."""
+    from curriculum.content import _facts
+
+    other = (project / "lessons" / "intro.ipynb").read_text(encoding="utf-8")
+    other = re.sub(r"id: intro-(\d)", r"id: other-\1", other).replace("lesson-id: intro", "lesson-id: other")
+    (project / "lessons" / "other.ipynb").write_text(other, encoding="utf-8")
+    assert warm(aged(project)) == cold(project)
+    asked: list[str] = []
+    get = _facts.DocumentFacts.get
+
+    def noted(self: _facts.DocumentFacts, doc: Any, *args: Any) -> Any:
+        asked.append(doc.display)
+        return get(self, doc, *args)
+
+    monkeypatch.setattr(_facts.DocumentFacts, "get", noted)
+    EDITS["quiz stem"](project)
+    assert warm(project) == cold(project)
+    assert not [display for display in asked if display.endswith(".ipynb")], asked
+    EDITS["quiz objective unknown"](project)  # intro-2 is now named by one item: every lesson again
+    assert warm(project) == cold(project)
+    assert sorted(Path(d).name for d in asked if d.endswith(".ipynb")) == ["intro.ipynb", "other.ipynb"]
+
+
+def test_the_facts_of_the_documents_a_check_did_not_ask_this_time_are_kept(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lesson edit asks coverage's fact of that lesson alone; the others' stay, for when counts change."""
+    from curriculum.content import _checks
+
+    other = (project / "lessons" / "intro.ipynb").read_text(encoding="utf-8")
+    other = re.sub(r"id: intro-(\d)", r"id: other-\1", other).replace("lesson-id: intro", "lesson-id: other")
+    (project / "lessons" / "other.ipynb").write_text(other, encoding="utf-8")
+    assert warm(aged(project)) == cold(project)
+    EDITS["lesson prose"](project)  # intro's fact is asked again, other's is not
+    assert warm(project) == cold(project)
+    EDITS["quiz objective unknown"](project)  # every lesson checked again, each from its fact
+    expected = cold(project)
+    made: list[str] = []
+    ids_of = _checks._ids_of_objectives
+    monkeypatch.setattr(
+        _checks, "_ids_of_objectives", lambda doc: made.append(Path(doc.display).name) or ids_of(doc)
+    )
+    assert warm(project) == expected
+    assert made == []
+
+
+def test_a_check_of_one_document_at_a_time_visits_the_changed_documents_and_those_it_found_in(
+    project: Path,
+) -> None:
+    """With its context as recorded, an unchanged document it found nothing in is not even visited."""
+    from curriculum.content import load_curriculum
+    from curriculum.content._checks import references
+    from curriculum.content._registry import BY_DOCUMENT
+
+    assert warm(aged(project)) == cold(project)
+    EDITS["quiz stem"](project)
+    cur = load_curriculum(project)
+    record = _check_record.CheckRecord(project / PROJECT_CACHE / CHECK_RECORD, cur)
+    check = BY_DOCUMENT[references]
+    quiz, lesson = cur.quizzes["intro"], cur.lessons["intro"]
+    visited = record._visited(check, [], {lesson.display: [], "gone.yml": []})
+    assert sorted(doc.display for doc in visited) == sorted([quiz.display, lesson.display])
+    assert list(record._visited(check, [], None)) == list(cur.documents())
+    assert list(record._visited(check, None, {})) == []
+
+
+def test_the_audit_of_suppressions_visits_the_changed_documents_and_those_holding_one(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unchanged document that held no suppression is not asked for its suppressions."""
+    assert warm(aged(project)) == cold(project)
+    asked: list[str] = []
+    suppressions = _check_record.CheckRecord.suppressions
+
+    def noted(self: _check_record.CheckRecord, doc: Any) -> Any:
+        asked.append(Path(doc.display).name)
+        return suppressions(self, doc)
+
+    monkeypatch.setattr(_check_record.CheckRecord, "suppressions", noted)
+    EDITS["lesson prose"](project)
+    assert warm(project) == cold(project)
+    holding = {Path(p).name for p in project_files(project) if "suppress:" in p.read_text(encoding="utf-8")}
+    assert holding and len(holding) < len(project_files(project)) - 1
+    assert set(asked) == holding | {"intro.ipynb"}
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "quiz stem",
+        "lesson objective text",
+        "quiz suppression removed",
+        "lesson suppression removed",
+        "quiz removed",
+        "quiz added",
+    ],
+)
+def test_the_documents_columns_after_an_edit_are_those_a_check_without_record_writes(
+    project: Path, edit: str
+) -> None:
+    """Each document's digests and suppressions, kept from the record where unchanged, are as made anew."""
+    path = project / PROJECT_CACHE / CHECK_RECORD
+    assert warm(aged(project)) == cold(project)
+    EDITS[edit](project)
+    found = warm(project)
+    kept = read_lines(path)[1]
+    path.unlink()
+    assert warm(project) == found
+    assert read_lines(path)[1] == kept
 
 
 @pytest.mark.parametrize("facts", [None, [1, 2], "ab", [[1]], {"a": 1}], ids=repr)

@@ -174,6 +174,26 @@ def test_a_doubtful_index_is_not_trusted(project: Path, damage: str, tmp_path: P
         assert not path.is_symlink(), "the link is replaced, its target left alone"
 
 
+def test_a_sealed_entry_whose_fields_are_not_ascii_is_not_trusted(project: Path) -> None:
+    """Its digest, kind and key name memo entries: one that is not ASCII is read, though its checks hold."""
+    aged(project)
+    loaded(project)
+    path = project / PROJECT_CACHE / INDEX_FILE
+    index = ContentIndex(project)
+    head, *lines = path.read_bytes().split(b"\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith(b"quizzes/intro.yml\t"))
+    fields = lines[at].decode().split("\t")[:6]
+    fields[3] = "\u00e9" * 64
+    lines[at] = "\t".join([*fields, index._sealed(fields)]).encode()
+    body = b"\n".join(lines)
+    header = {**json.loads(head), "entries": index._body_seal(body)}
+    path.write_bytes(json.dumps(header).encode() + b"\n" + body)
+    assert ContentIndex(project)._intact, "the entries' check holds"
+    cur, index = loaded(project)
+    assert described(cur) == described(load_files(project_files(project), root=project))
+    assert index.reused == len(project_files(project)) - 2  # neither the bibliography nor the quiz
+
+
 def test_an_index_as_written_checks_no_entry_alone(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The header's check of all the entries vouches for each; one entry damaged: each is checked alone."""
     aged(project)

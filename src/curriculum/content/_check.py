@@ -84,7 +84,7 @@ def check_curriculum(cur: Curriculum, *, record: Path | None = None) -> list[Dia
                 used.add((finding.doc.display, finding.owner, d.code))
                 continue
         diagnostics.append(d)
-    diagnostics += _audit(cur.documents(), used, suppressions)
+    diagnostics += _audit(kept.suppressing() if kept is not None else cur.documents(), used, suppressions)
     if kept is not None:
         kept.save()
     return sorted(set(diagnostics))

@@ -48,7 +48,7 @@ import hashlib
 import json
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from itertools import chain
+from itertools import chain, compress, repeat
 from pathlib import Path
 from typing import Any, NamedTuple, cast
 
@@ -270,7 +270,11 @@ class CheckRecord:
         """The places of the others: changed, gone, or named twice (a damaged record)."""
         self._held: dict[str, list[Any]] = {}
         """The suppressions of each document asked for this run, or kept as none (as JSON gives them back)."""
+        self._holding_none: set[str] = set()
+        """The documents whose text is the same and that held no suppression: most of them."""
         self._compare()
+        self._changed = self._by_display.keys() - self._fresh
+        """The documents whose text is not as the last run left it (changed, or new)."""
         self._entries: dict[str, Any] = {}
         self._now: dict[str, tuple[dict[str, Any], bool]] = {}
         """Each check's entry this run, and whether it names documents by name (else by their places then)."""
@@ -295,6 +299,7 @@ class CheckRecord:
                 self._fresh.add(name)
                 if held[n] == []:  # most documents: no suppression (others are shape-checked when asked)
                     self._held[name] = []
+                    self._holding_none.add(name)
             else:
                 self._stale.add(n)
 
@@ -324,6 +329,14 @@ class CheckRecord:
             self._held[doc.display] = held
         return [(tuple(owner), code, reason) for owner, code, reason in held] if held else []
 
+    def suppressing(self) -> list[Document[Any]]:
+        """Return the documents that may hold suppressions: all but those kept as holding none.
+
+        What the audit of suppressions reads (see :meth:`suppressions`), in no
+        particular order: an unchanged document that held none is not visited.
+        """
+        return [self._by_display[display] for display in self._by_display.keys() - self._holding_none]
+
     def _held_then(self, display: str) -> Any:
         """Return the suppressions kept for a document whose text is the same (None: not kept, or damaged)."""
         if display not in self._fresh:
@@ -338,6 +351,7 @@ class CheckRecord:
         read is written back as read, not encoded again.
         """
         for facts in self._facts.values():
+            facts.keep(self._by_display)  # a check of one document at a time asks those of the changed ones
             facts.save()
         names = sorted(self._by_display)
         place = dict(zip(names, range(len(names)), strict=True))
@@ -367,14 +381,39 @@ class CheckRecord:
         """Return, for each document, its model's digest (if a check read its model) and its suppressions.
 
         Suppressions not asked for this run are kept while the text is the same,
-        else unknown (None).
+        else unknown (None). While the documents are those the record names, in
+        its order, each column is the record's, set again only where a
+        document's entry may differ: for the models, where its text changed or
+        it was read for its model this run and not at the last (or the other
+        way round); for the suppressions, where its text changed or they were
+        asked for this run.
         """
-        then = self._then.columns[3]
         places = self._name_at
-        read = self._read_names.union(places[p] for p in self._read_places if p in places)  # as many as read
-        models = [self._model_now(d) if d in read else None for d in names]
-        held = [self._held.get(d, then[self._place_then[d]] if d in self._fresh else None) for d in names]
-        return [models, held]
+        read = self._read_names.union(map(places.__getitem__, self._read_places & places.keys()))
+
+        def model(display: str) -> str | None:
+            return self._model_now(display) if display in read else None
+
+        def held(display: str) -> Any:
+            then = self._then.columns[3][self._place_then[display]] if display in self._fresh else None
+            return self._held.get(display, then)
+
+        if names != self._names:  # documents came or went: every place anew
+            return [list(map(model, names)), list(map(held, names))]
+        models, helds = self._then.columns[2], self._then.columns[3]
+        stale = self._changed
+        recorded = set(compress(names, map(isinstance, models, repeat(str))))  # read at the last run
+        unread = set(compress(names, map(operator.is_, models, repeat(None))))
+        reread = stale | (read - recorded) | (self._by_display.keys() - read - unread)
+        asked = stale | (self._held.keys() - self._holding_none)
+        return [self._patched(models, reread, model), self._patched(helds, asked, held)]
+
+    def _patched(self, column: list[Any], changed: set[str], value: Callable[[str], Any]) -> list[Any]:
+        """Return a column of the record with the entries of the documents ``changed`` made again."""
+        patched = list(column)
+        for display in changed:
+            patched[self._place_then[display]] = value(display)
+        return patched
 
     # ------------------------------------------------------------------ one check
 
@@ -451,21 +490,49 @@ class CheckRecord:
         before = before if isinstance(before, dict) else {}
         documents: dict[str, Any] = {}
         found: list[Finding] = []
-        for doc in check.documents(self._cur) if value is not None else ():
+        for doc in self._visited(check, value, before if same else None):
             display = doc.display
-            unchanged = same and display in self._fresh
-            if unchanged and display not in before:
-                continue  # nothing was found in it
-            rows = before[display] if unchanged else None
+            rows = before.get(display) if display in self._fresh else None
             kept = None if rows is None else self._findings(rows)
             if kept is None:
-                kept = list(check.check(doc, value))
+                kept = self._checked(check, doc, value)
                 rows = [self._row(finding) for finding in kept]
             if kept:
                 documents[display] = rows
                 found += kept
         self._now[name] = ({"context": context, "documents": documents}, named)
         return found
+
+    def _visited(
+        self, check: DocumentCheck, value: Any, before: dict[str, Any] | None
+    ) -> Iterable[Document[Any]]:
+        """Return the documents a check of one document at a time looks at, given its context ``value``.
+
+        With the context as recorded (``before``: what it found in each
+        document then), those that changed and those it found something in,
+        by name: an unchanged document it found nothing in is not visited.
+        Else every document it checks (none for no context).
+        """
+        if value is None:
+            return ()
+        docs = check.documents(self._cur)
+        if before is None:
+            return docs
+        checked = set(map(id, docs))
+        found = (self._by_display.get(display) for display in sorted(self._changed | before.keys()))
+        return [doc for doc in found if doc is not None and id(doc) in checked]
+
+    def _checked(self, check: DocumentCheck, doc: Document[Any], value: Any) -> list[Finding]:
+        """Return what ``check`` finds in one document, which offers the record's facts of it.
+
+        A check of one document may ask a fact of it
+        (:func:`~curriculum.content._facts.document_fact`), kept by its text's
+        digest: when the context changed, an unchanged document's is taken from
+        the record's facts, and its model is not loaded. What it reads of the
+        document is not noted: its findings are kept by the document's text.
+        """
+        view = cast("Document[Any]", _Watched(doc, _Reads(self._facts_of)))
+        return [self._unwatched(finding) for finding in check.check(view, value)]
 
     def _facts_of(self, name: str) -> DocumentFacts:
         """Return the facts of one name checks asked for, kept in a file beside the record."""

@@ -1052,30 +1052,49 @@ def facilitator_notes(cur: Curriculum) -> Iterator[Finding]:
             )
 
 
-@check
-def coverage(cur: Curriculum) -> Iterator[Finding]:
-    """Every lesson objective is assessed by at least two quiz items."""
+COVERAGE_ITEMS = 2
+"""How many quiz items must name each lesson objective (:func:`coverage`)."""
+
+
+def _assessed(cur: Curriculum) -> dict[str, int] | None:
+    """Return how many quiz items name each objective, up to :data:`COVERAGE_ITEMS` (None: no project).
+
+    What :func:`coverage` needs of the quizzes. A count is kept up to what
+    the rule tells apart only, so one more item that names an objective
+    already assessed enough leaves the context as it was.
+    """
     if cur.standalone:
-        return
+        return None
     counts: dict[str, int] = defaultdict(int)
     for quiz in cur.quizzes.values():
         for objectives in document_fact(quiz, "items-objectives-1", _items_objectives, _lists_of_ids):
             for oid in objectives:
                 counts[oid] += 1
-    for doc in cur.lessons.values():
-        for i, oid in enumerate(document_fact(doc, "objective-ids-1", _ids_of_objectives, _ids)):
-            n = counts[oid]
-            if n < 2:
-                yield Finding(
-                    COVERAGE.at(
-                        doc.display,
-                        doc.at("objectives", i, "id"),
-                        f"objective `{oid}` is assessed by {n} quiz item{'s' if n != 1 else ''}",
-                        "write at least two items that name it in `objectives`",
-                    ),
-                    doc,
-                    (),
-                )
+    return {oid: min(n, COVERAGE_ITEMS) for oid, n in sorted(counts.items())}
+
+
+@document_check(_assessed, lambda cur: list(cur.lessons.values()))
+def coverage(doc: Document[Any], counts: dict[str, int]) -> Iterator[Finding]:
+    """Every lesson objective is assessed by at least two quiz items.
+
+    A lesson is checked against how many items name each objective (the
+    context): after a quiz edit that leaves those counts as they were, no
+    lesson is checked again; else each lesson's objectives' ids are a fact
+    kept by its text's digest, and its model is not loaded.
+    """
+    for i, oid in enumerate(document_fact(doc, "objective-ids-1", _ids_of_objectives, _ids)):
+        n = counts.get(oid, 0)
+        if n < COVERAGE_ITEMS:
+            yield Finding(
+                COVERAGE.at(
+                    doc.display,
+                    doc.at("objectives", i, "id"),
+                    f"objective `{oid}` is assessed by {n} quiz item{'s' if n != 1 else ''}",
+                    "write at least two items that name it in `objectives`",
+                ),
+                doc,
+                (),
+            )
 
 
 def _items_objectives(doc: Document[Any]) -> list[list[str]]:

@@ -175,10 +175,11 @@ class Confined:
         For a caller that lists a folder's files: the path is not split again
         for each. ``link`` says whether the file is a symbolic link.
         """
-        if name in ("", ".", "..") or link or not self._leads_inside(folder):
+        if name in ("", ".", "..") or link or not self.leads_inside(folder):
             inside(self.root, Path(folder, name))
 
-    def _leads_inside(self, folder: str) -> bool:
+    def leads_inside(self, folder: str) -> bool:
+        """Whether ``folder`` leads inside (resolved once): then each of its files that is no link does."""
         found = self._folders.get(folder)
         if found is None:
             try:

@@ -38,6 +38,7 @@ import json
 import os
 import re
 import time
+from operator import methodcaller
 from pathlib import Path
 from typing import NamedTuple
 
@@ -101,6 +102,8 @@ class ContentIndex:
         self._at = 0
         self._intact = False
         """Whether the entries are as written (the header's check of them holds): none is checked alone."""
+        self._ascii = False
+        """Whether every entry is ASCII text (one look at them all): no field is looked at alone."""
         self._read()
         self._now: dict[str, list[str]] = {}
         self._recorded = False
@@ -119,10 +122,9 @@ class ContentIndex:
         self._at = at
         body = bytes(data[start:])
         self._intact = header.get("entries") == self._body_seal(body)
-        for line in body.decode(*_ENCODING).split("\n"):
-            fields = line.split("\t")
-            if len(fields) == _FIELDS:
-                self._before[fields[0]] = fields
+        self._ascii = body.isascii()
+        rows = map(methodcaller("split", "\t"), body.decode(*_ENCODING).split("\n"))
+        self._before = {fields[0]: fields for fields in rows if len(fields) == _FIELDS}
 
     def entry(
         self, path: str | os.PathLike[str], name: str, info: os.stat_result | None = None
@@ -158,7 +160,7 @@ class ContentIndex:
         if not self._intact and fields[6] != self._sealed(fields[:6]):
             return info, None
         digest, kind, key = fields[3], fields[4], fields[5]
-        if not (digest.isascii() and kind.isascii() and key.isascii()):
+        if not (self._ascii or (digest.isascii() and kind.isascii() and key.isascii())):
             return info, None
         self._now[name] = fields
         self.reused += 1
@@ -221,7 +223,7 @@ class ContentIndex:
         """
         if self._now == self._before and not self._recorded:
             return
-        body = "".join("\t".join(fields) + "\n" for fields in self._now.values()).encode(*_ENCODING)
+        body = "\n".join([*map("\t".join, self._now.values()), ""]).encode(*_ENCODING)  # a newline after each
         header = {"index": VERSION, "key": self._key, "at": self._started, "entries": self._body_seal(body)}
         with contextlib.suppress(CurriculumError, OSError):
             write_atomic(

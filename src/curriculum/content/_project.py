@@ -701,9 +701,10 @@ class _Batch:
         parent = os.fspath(folder)
         base = os.path.join(parent, "")
         shown = self._display(relative)  # a listed name is never `..`: each file is shown inside its folder
+        inside = self.confined is None or self.confined.leads_inside(parent)  # once for the folder's files
         for name in names:
             display = None if shown is None else f"{shown}/{name}"
-            self.indexed(base + name, parent, name, f"{relative}/{name}", display)
+            self.indexed(base + name, parent, name, f"{relative}/{name}", display, inside=inside)
 
     def _display(self, name: str | None) -> str | None:
         """Return how a file named ``name`` in the project is shown (None: as :func:`display_path` shows it).
@@ -717,7 +718,15 @@ class _Batch:
         return name if self.shown == "." else posixpath.join(self.shown, name)
 
     def indexed(
-        self, file: str, folder: str, leaf: str, name: str, display: str | None, path: Path | None = None
+        self,
+        file: str,
+        folder: str,
+        leaf: str,
+        name: str,
+        display: str | None,
+        path: Path | None = None,
+        *,
+        inside: bool = False,
     ) -> None:
         """Take one file from the index if it holds the file as it is; else load it, and record what it gave.
 
@@ -733,6 +742,11 @@ class _Batch:
             How it is shown (None: as :func:`display_path` shows it).
         path : Path | None
             The file's path as a path object, if the caller has one.
+        inside : bool
+            Whether its folder leads inside the project, as the caller found
+            for every file it lists there (a listed name is never ``.`` nor
+            ``..``): then the file does unless it is a link. False: the file
+            is looked at (see :class:`~curriculum.content._files.Confined`).
         """
         assert self.index is not None and self.root is not None  # a batch with an index
         try:  # one look says both whether the file is a link and, if not, its status
@@ -744,7 +758,7 @@ class _Batch:
         if display is None:
             display = display_path(path or Path(file))
         if entry is not None:
-            if _confined(folder, leaf, self.confined, link) and _indexable(entry):
+            if ((inside and not link) or _confined(folder, leaf, self.confined, link)) and _indexable(entry):
                 doc = _IndexedDocument.of(file, _stem(leaf), display, entry, self.root, self.confined, path)
                 _place(self.cur, entry.kind, doc)
                 self.kept.append(entry)

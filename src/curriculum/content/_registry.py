@@ -107,6 +107,8 @@ class DocumentCheck:
         The documents it checks (listed, not read).
     check : Callable[[Document, Any], Iterable[Finding]]
         The findings in one document, given the context (as JSON gives it back: lists, not tuples).
+        Run with a record, it may ask facts of the document
+        (:func:`~curriculum.content._facts.document_fact`) rather than read its model.
     """
 
     context: Callable[[Curriculum], Any]
