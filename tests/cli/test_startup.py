@@ -339,3 +339,33 @@ def test_a_site_another_profile_made_takes_the_full_path(tmp_path: Path) -> None
     mark.write_text("faculty\n", encoding="utf-8")
     os.utime(mark, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert _quick.last_build(root, "resident", "pandoc", None) is None
+
+
+def test_a_build_given_no_out_after_one_given_out_takes_the_full_path(tmp_path: Path) -> None:
+    """The last build wrote where ``--out`` said: the configuration's folder holds an older site.
+
+    Every file the quick record lists is as that build left it, so only the
+    record's word that its folder was not the configuration's sends the next
+    build, given no ``--out``, down the full path, which writes the edit.
+    """
+    from rich.console import Console
+
+    from curriculum.site import _quick, build_site
+
+    root = tmp_path / "project"
+    shutil.copytree(
+        PROJECT, root, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
+    )
+    quiet = Console(quiet=True)
+    site = build_site(root, engine="pandoc", console=quiet).out
+    page = root / "index.qmd"
+    page.write_text(
+        page.read_text(encoding="utf-8") + "\nA sentence written after the first build.\n", "utf-8"
+    )
+    elsewhere = tmp_path / "elsewhere"
+    build_site(root, engine="pandoc", console=quiet, out=elsewhere)
+    assert _quick.last_build(root, "resident", "pandoc", elsewhere) is not None
+    assert _quick.last_build(root, "resident", "pandoc", None) is None
+    assert build_site(root, engine="pandoc", console=quiet).out == site
+    assert "written after the first build" in (site / "index.html").read_text(encoding="utf-8")
+    assert _quick.last_build(root, "resident", "pandoc", None) is not None

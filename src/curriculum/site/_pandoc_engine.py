@@ -91,7 +91,12 @@ class PandocEngine:
         except OSError as exc:
             raise BuildError(f"cannot repair {build.target} after an interrupted build: {exc}") from exc
         stamp = BuildStamp(
-            build.project, build.profile, build.target, build.cache / "build.json", reference.sources
+            build.project,
+            build.profile,
+            build.target,
+            build.cache / "build.json",
+            reference.sources,
+            configured=build.out is None,
         )
         if not build.refresh and reference.process is None and stamp.unchanged():  # else it may change pages
             build.warnings = stamp.warnings

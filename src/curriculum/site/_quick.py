@@ -8,7 +8,8 @@ read (the content, the configuration, the pages, the package's own files), of
 their folders (a new file changes its folder's time), of the output's
 manifest and of the folders of the files it wrote (a file removed changes its
 folder's time), and the profile the output folder says made it (another
-profile's build may write the same folder). When all of them are as recorded,
+profile's build may write the same folder), and whether that folder was the configuration's (a
+build given ``--out`` does not stand for one given none). When all of them are as recorded,
 the output is all there and the build stops without loading the
 configuration, the content or the engine: no output file but that mark is
 looked at, however many the site has (on a file system that keeps coarse
@@ -51,8 +52,9 @@ __all__ = [
 
 QUICK = "quick.json"
 """The record's name in the profile's build cache."""
-QUICK_FORMAT = 2
-"""The record's form: one of another (which listed no output folder) takes the full path."""
+QUICK_FORMAT = 3
+"""The record's form: one of another (which listed no output folder, or did not say whether that
+folder was the configuration's) takes the full path."""
 CHECK = "check.json"
 """The last clean ``curriculum check``'s record, in the build cache."""
 MANIFEST = ".curriculum-manifest.json"
@@ -263,6 +265,8 @@ def last_build(root: Path, profile: str, engine: str, out: Path | None) -> LastB
             return None  # an earlier form, which did not watch the output's folders
         if data["root"] != str(root.resolve()):
             return None  # a copied or moved project: its record names the files of another
+        if out is None and data["configured"] is not True:
+            return None  # the last build wrote where --out said: the configuration's folder is not that site
         if out is not None and str(out.resolve()) != data["out"]:
             return None
         if built_profile(str(data["out"])) != profile:

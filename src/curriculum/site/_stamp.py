@@ -177,15 +177,27 @@ class BuildStamp:
     sources : tuple[str, ...]
         The Python files of another package the API reference documents
         (:attr:`~curriculum.site._reference.ReferenceJob.sources`).
+    configured : bool
+        Whether ``out`` is the configuration's output folder (no ``--out`` given):
+        only then may a later build given no ``--out`` find the site it wrote
+        unchanged (see :func:`~curriculum.site._quick.last_build`).
     """
 
     def __init__(
-        self, project: Project, profile: str, out: Path, path: Path, sources: tuple[str, ...] = ()
+        self,
+        project: Project,
+        profile: str,
+        out: Path,
+        path: Path,
+        sources: tuple[str, ...] = (),
+        *,
+        configured: bool = True,
     ) -> None:
         self.project = project
         self.profile = profile
         self.path = path
         self.out = out
+        self.configured = configured
         # the build read its configuration as it began: not read again
         self.inputs = project.input_names(profile, reread=False)
         """The path of every file the build reads (:meth:`~curriculum.project.Project.input_names`)."""
@@ -243,6 +255,7 @@ class BuildStamp:
             "format": QUICK_FORMAT,
             "root": str(self.project.root.resolve()),
             "out": str(self.out.resolve()),
+            "configured": self.configured,
             "engine": engine,
             "pages": pages,
             "warnings": warnings,
