@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from curriculum.site._output_record import KeyText, OutputRecord
+from curriculum.site._output_record import KeyText, OutputRecord, size_and_time
 
 
 def _noted(tmp_path: Path, data: list[str]) -> tuple[Path, Path]:
@@ -72,6 +72,7 @@ def test_an_entry_naming_a_file_outside_the_folder_or_damaged_keeps_nothing(tmp_
     info = outside.stat()
     for damaged in (
         [str(outside), info.st_size, info.st_mtime_ns],  # as it is, but not in the folder
+        ["page\u0000.html", 4, 0],  # a name no file can have: os.stat raises ValueError
         "page.html",
         [],
     ):
@@ -116,3 +117,8 @@ def test_entries_kept_in_one_pass_are_those_a_look_at_each_keeps(tmp_path: Path)
     record.save()
     again: list[list[str]] = []
     assert OutputRecord(path, out, [], again.append).to_make(keys) == [] and again == [list(keys)]
+
+
+def test_a_path_no_file_can_have_is_no_file() -> None:
+    """A NUL in a name (a damaged record's) is a file not there, not an error (see ``size_and_time``)."""
+    assert size_and_time("page\0.html") == [-1, -1]

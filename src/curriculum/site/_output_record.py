@@ -289,16 +289,19 @@ class OutputRecord:
         """
         try:
             info = os.stat(self._folder + name)  # strings: a call a file, every build
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL in a name a damaged record gave
             return [name, -1, -1]
         return [name, info.st_size, info.st_mtime_ns]
 
 
 def size_and_time(path: str) -> list[int]:
-    """Return what a record keeps of a file: its size and modification time (``[-1, -1]``: none there)."""
+    """Return what a record keeps of a file: its size and modification time (``[-1, -1]``: none there).
+
+    A path no file can have (a NUL in a name a damaged record gave) is none there.
+    """
     try:
         info = os.stat(path)
-    except OSError:
+    except (OSError, ValueError):
         return [-1, -1]
     return [info.st_size, info.st_mtime_ns]
 
