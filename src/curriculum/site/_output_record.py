@@ -73,7 +73,7 @@ class OutputRecord:
         site: list[Any],
         on_kept: Callable[[list[str]], None] = _ignore,
     ) -> None:
-        self._folder = os.path.join(os.fspath(out), "")  # a file's path is this and its name: no join a file
+        self._folder = os.path.join(os.fspath(out), "")  # a file's path: this and its name, joined as strings
         self._on_kept = on_kept
         self._shared = tied_key(_JSON.encode(site))  # hashed once: it names every page
         self._file = RecordFile(path, ("entries", "notes"))
