@@ -580,7 +580,9 @@ def test_a_prune_trusts_no_record_of_folders_changed_as_they_were_listed(
 ) -> None:
     """A folder written in the same clock tick as its listing may change unseen: the next prune lists again.
 
-    So does one whose record is damaged or was written on another computer.
+    So does one whose record is damaged, was written on another computer or by other code, or
+    names a folder no path can be (a NUL in it); and every prune where a folder's change time
+    is not one (Windows).
     """
     from curriculum.site import _execute
 
@@ -592,13 +594,21 @@ def test_a_prune_trusts_no_record_of_folders_changed_as_they_were_listed(
     record = tmp_path / ".curriculum-cache" / _execute.FOLDERS_FILE
     data = json.loads(record.read_text())
     for damage in (
-        {**data, "machine": "0" * 64},
+        {**data, "key": "0" * 64},
         {**data, "names": "x"},
         {**data, "folders": {"_freeze": [1]}},
+        {**data, "folders": {**data["folders"], "_freeze/x\u0000y": [1, 2, 3]}},
     ):
         record.write_text(json.dumps(damage))
         count = len(listings)
         assert _prune(tmp_path, notebooks) == 0 and len(listings) == count + 1
+    monkeypatch.setattr("curriculum._memo.code_key", lambda: "other code")
+    count = len(listings)
+    assert _prune(tmp_path, notebooks) == 0 and len(listings) == count + 1
+    monkeypatch.setattr(_execute, "_CHANGE_TIMES", False)
+    assert (
+        _prune(tmp_path, notebooks) == 0 and _prune(tmp_path, notebooks) == 0 and len(listings) == count + 3
+    )
 
 
 def test_a_stale_frozen_file_added_through_a_freeze_folder_that_is_a_link_is_pruned(

@@ -360,7 +360,10 @@ def relative_namer(root: Path) -> Callable[[str], str | None]:
     """Return :func:`relative_posix` for paths given as strings, with what it needs of ``root`` taken once.
 
     A path below the root as a string, the usual case, costs a comparison and
-    a slice: for a caller that names hundreds of files each build.
+    a slice: for a caller that names hundreds of files each build. The strings
+    must be normal paths, as :func:`os.fspath` gives a :class:`~pathlib.Path`
+    (no ``//`` or ``/./`` in them): what :class:`~pathlib.Path` would make of
+    another is not made here.
 
     Examples
     --------

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from curriculum._cache import RACY_NS
-from curriculum._memo import Memo, machine_key, read_tied, tied_key
+from curriculum._memo import Memo, read_tied, tied_key
 from curriculum._plain import read_record
 from curriculum.content import (
     E_CONFIG,
@@ -950,17 +950,24 @@ FOLDERS_FILE = "frozen-folders.json"
 """The record of :class:`_FreezeFolders`, in the profile's build cache."""
 
 
+_CHANGE_TIMES = os.name != "nt"
+"""Whether a file's ``st_ctime`` is when its status last changed (POSIX), which a time set back by hand
+cannot set back. On Windows it is the creation time: there ``_freeze/`` is listed by every prune."""
+
+
 def _status(folder: str) -> list[int] | None:
     """Return what tells a folder changed: its inode, modification and change times (None if it is gone).
 
     A file added, removed or renamed in a folder changes its times; a folder
-    replaced is another inode; a time set back by hand changes the change time.
-    A link is followed, as the listing follows ``_freeze/`` itself when it is
-    one (a folder in it that is a link is not listed, and its status is not taken).
+    replaced is another inode; a time set back by hand changes the change time
+    (see :data:`_CHANGE_TIMES`). A link is followed, as the listing follows
+    ``_freeze/`` itself when it is one (a folder in it that is a link is not
+    listed, and its status is not taken). A path no folder can have (a NUL in
+    a damaged record's name) is none.
     """
     try:
         info = os.stat(folder)
-    except OSError:
+    except (OSError, ValueError):
         return None
     return [info.st_ino, info.st_mtime_ns, info.st_ctime_ns]
 
@@ -990,8 +997,11 @@ class _FreezeFolders:
     and the prune does not list it again. A folder changed less than
     :data:`~curriculum._cache.RACY_NS` before its listing began is not trusted
     (a change in the same clock tick leaves its times as they were): the next
-    prune lists ``_freeze/`` again. The record is tied to this computer's key;
-    one from elsewhere, or damaged, is no record.
+    prune lists ``_freeze/`` again. The record is tied to this computer's key
+    and to the code (:func:`~curriculum._memo.tied_key`); one from elsewhere,
+    of other code, or damaged, is no record. Where a time set back by hand
+    leaves a folder's status as it was (Windows: see :data:`_CHANGE_TIMES`),
+    every prune lists ``_freeze/``.
 
     Parameters
     ----------
@@ -1014,16 +1024,20 @@ class _FreezeFolders:
         A status is compared as it is recorded: one of another shape (a damaged record) is none.
         """
         names = list(self._folders)
-        return bool(names) and all(
-            _status(folder) == self._folders[name]
-            for name, folder in zip(names, path_texts(self.root, names), strict=True)
+        return (
+            _CHANGE_TIMES
+            and bool(names)
+            and all(
+                _status(folder) == self._folders[name]
+                for name, folder in zip(names, path_texts(self.root, names), strict=True)
+            )
         )
 
     def save(self, listed: _Listing, at: int) -> None:
         """Record a listing of ``_freeze/`` begun at ``at`` (its folders only if none changed close to it)."""
         trusted = all(status is None or max(status[1:]) + RACY_NS < at for status in listed.folders.values())
         data = {
-            "machine": machine_key(),
+            "key": tied_key(FOLDERS_FILE),
             "names": sorted(listed.names),
             "folders": listed.folders if trusted else {},
         }
@@ -1034,7 +1048,7 @@ def _folders_record(data: dict[str, Any]) -> tuple[set[str], dict[str, Any]]:
     """Return the files and the folders' statuses of a :class:`_FreezeFolders` record (none if it is none)."""
     names, folders = data.get("names"), data.get("folders")
     if (
-        data.get("machine") != machine_key()
+        data.get("key") != tied_key(FOLDERS_FILE)
         or not isinstance(names, list)
         or not all(isinstance(name, str) for name in names)
         or not isinstance(folders, dict)  # a status of another shape is no folder's (see unchanged)
