@@ -419,16 +419,21 @@ def test_coverage_and_quiz_owner_after_a_quiz_edit_load_the_edited_quiz_alone(
         assert [display for name, display in loaded if name == check] == [], loaded
 
 
+def _with_a_second_lesson(project: Path) -> None:
+    """Add ``other.ipynb``, the intro lesson with ids of its own, and check once (warm as cold)."""
+    other = (project / "lessons" / "intro.ipynb").read_text(encoding="utf-8")
+    other = re.sub(r"id: intro-(\d)", r"id: other-\1", other).replace("lesson-id: intro", "lesson-id: other")
+    (project / "lessons" / "other.ipynb").write_text(other, encoding="utf-8")
+    assert warm(aged(project)) == cold(project)
+
+
 def test_a_quiz_edit_that_leaves_the_objectives_counts_checks_no_lesson_for_coverage(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Coverage checks a lesson against how many items name each objective: same counts, no lesson checked."""
     from curriculum.content import _facts
 
-    other = (project / "lessons" / "intro.ipynb").read_text(encoding="utf-8")
-    other = re.sub(r"id: intro-(\d)", r"id: other-\1", other).replace("lesson-id: intro", "lesson-id: other")
-    (project / "lessons" / "other.ipynb").write_text(other, encoding="utf-8")
-    assert warm(aged(project)) == cold(project)
+    _with_a_second_lesson(project)
     asked: list[str] = []
     get = _facts.DocumentFacts.get
 
@@ -451,10 +456,7 @@ def test_the_facts_of_the_documents_a_check_did_not_ask_this_time_are_kept(
     """A lesson edit asks coverage's fact of that lesson alone; the others' stay, for when counts change."""
     from curriculum.content import _checks
 
-    other = (project / "lessons" / "intro.ipynb").read_text(encoding="utf-8")
-    other = re.sub(r"id: intro-(\d)", r"id: other-\1", other).replace("lesson-id: intro", "lesson-id: other")
-    (project / "lessons" / "other.ipynb").write_text(other, encoding="utf-8")
-    assert warm(aged(project)) == cold(project)
+    _with_a_second_lesson(project)
     EDITS["lesson prose"](project)  # intro's fact is asked again, other's is not
     assert warm(project) == cold(project)
     EDITS["quiz objective unknown"](project)  # every lesson checked again, each from its fact
