@@ -369,3 +369,35 @@ def test_a_build_given_no_out_after_one_given_out_takes_the_full_path(tmp_path: 
     assert build_site(root, engine="pandoc", console=quiet).out == site
     assert "written after the first build" in (site / "index.html").read_text(encoding="utf-8")
     assert _quick.last_build(root, "resident", "pandoc", None) is not None
+
+
+def test_frozen_outputs_changed_in_place_are_built_though_the_notebook_is_not(tmp_path: Path) -> None:
+    """A pull may bring a notebook's new frozen outputs with its code as it was: the build shows them.
+
+    The build reads ``_freeze/``, so its files are among what the stamps
+    compare: neither the quick path nor the full stamp says nothing changed.
+    """
+    from rich.console import Console
+
+    from curriculum.site import _quick, build_site
+
+    root = tmp_path / "project"
+    shutil.copytree(
+        PROJECT, root, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
+    )
+    config = root / "_quarto.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "execute:\n  freeze: auto\n", encoding="utf-8")
+    quiet = Console(quiet=True)
+    site = build_site(root, engine="pandoc", console=quiet).out
+    build_site(root, engine="pandoc", console=quiet)  # the outputs the first build froze, as they are now
+    assert _quick.last_build(root, "resident", "pandoc", None) is not None
+    page = site / "lessons" / "intro.html"
+    assert "first-visit" in page.read_text(encoding="utf-8")  # the case the notebook's second cell shows
+    frozen = root / "_freeze" / "lessons" / "intro" / "execute-results" / "curriculum.json"
+    data = json.loads(frozen.read_text(encoding="utf-8"))
+    data["outputs"][1] = []  # that cell now shows nothing
+    frozen.write_text(json.dumps(data), encoding="utf-8")
+    assert _quick.last_build(root, "resident", "pandoc", None) is None
+    result = build_site(root, engine="pandoc", console=quiet)
+    assert result.stats is not None and result.stats.rendered == 1
+    assert "first-visit" not in page.read_text(encoding="utf-8")

@@ -95,6 +95,25 @@ def _is_folder(entry: os.DirEntry[str]) -> bool:
         return False
 
 
+def frozen_files(root: Path, pages: Sequence[str]) -> list[str]:
+    """Return the path, as a string, of our frozen outputs of each notebook among ``pages``.
+
+    ``pages`` are named relative to the project (as the configuration lists
+    them). A build reads these files (a file there or not, as it is, decides
+    a notebook's outputs), so they are among what its stamp compares (see
+    :class:`~curriculum.site._stamp.BuildStamp`).
+
+    Examples
+    --------
+    >>> frozen_files(Path("/p"), ["index.qmd", "lessons/a.ipynb"])
+    ['/p/_freeze/lessons/a/execute-results/curriculum.json']
+    """
+    names = [
+        f"{FREEZE_DIR}/{_without_suffix(page)}/{FREEZE_FILE}" for page in pages if page.endswith(".ipynb")
+    ]
+    return path_texts(root, names)
+
+
 def _without_suffix(name: str) -> str:
     """Return a relative POSIX path without its last suffix, as :meth:`pathlib.PurePath.with_suffix` does.
 

@@ -4,7 +4,7 @@ A build with nothing to do must return at once, so this module imports
 nothing beyond the standard library. After each successful build the full
 stamp (:class:`~curriculum.site._stamp.BuildStamp`, a hash of every input's
 contents) also records here the size and modification time of every file it
-read (the content, the configuration, the pages, the package's own files), of
+read (the content, the configuration, the pages, the notebooks' frozen outputs, the package's own files), of
 their folders (a new file changes its folder's time), of the output's
 manifest and of the folders of the files it wrote (a file removed changes its
 folder's time), and the profile the output folder says made it (another

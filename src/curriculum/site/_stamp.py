@@ -28,6 +28,7 @@ from curriculum.content import (
     size_limit,
     write_atomic,
 )
+from curriculum.errors import ContentError
 from curriculum.project import Project, package_files, package_fingerprint
 from curriculum.site._quick import (
     MANIFEST,
@@ -161,6 +162,17 @@ def _hash(entry: Any) -> str | None:
     return entry[2] if isinstance(entry, list) and len(entry) == 3 and isinstance(entry[2], str) else None
 
 
+def _frozen_inputs(project: Project, profile: str) -> list[str]:
+    """Return the files of the site's notebooks' frozen outputs (:func:`._execute.frozen_files`)."""
+    from curriculum.site._execute import frozen_files  # which names its files with this module's FileDigests
+
+    try:
+        pages = project.config(profile, reread=False).pages()
+    except ContentError:  # as input_names: the build reports it
+        return []
+    return frozen_files(project.root, pages)
+
+
 class BuildStamp:
     """The fingerprint of everything one profile's build reads, and of where it writes.
 
@@ -199,8 +211,9 @@ class BuildStamp:
         self.out = out
         self.configured = configured
         # the build read its configuration as it began: not read again
-        self.inputs = project.input_names(profile, reread=False)
-        """The path of every file the build reads (:meth:`~curriculum.project.Project.input_names`)."""
+        self.inputs = [*project.input_names(profile, reread=False), *_frozen_inputs(project, profile)]
+        """The path of every file the build reads (:meth:`~curriculum.project.Project.input_names`),
+        and the notebooks' frozen outputs (a file changed in ``_freeze/``, say by a pull, changes a page)."""
         self.digests = FileDigests(project.root, path.parent / "digests.json")
         inputs = self.digests.digest(self.inputs)
         # The inputs and their folders as they were before the build read them (a file added or
