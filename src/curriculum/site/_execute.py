@@ -108,10 +108,18 @@ def frozen_files(root: Path, pages: Sequence[str]) -> list[str]:
     >>> frozen_files(Path("/p"), ["index.qmd", "lessons/a.ipynb"])
     ['/p/_freeze/lessons/a/execute-results/curriculum.json']
     """
-    names = [
-        f"{FREEZE_DIR}/{_without_suffix(page)}/{FREEZE_FILE}" for page in pages if page.endswith(".ipynb")
-    ]
-    return path_texts(root, names)
+    return path_texts(root, [_frozen_name(page) for page in pages if page.endswith(".ipynb")])
+
+
+def _frozen_name(notebook: str) -> str:
+    """Return the name in the project of a notebook's frozen file, from the notebook's (relative, ``/``).
+
+    Examples
+    --------
+    >>> _frozen_name("lessons/a.ipynb")
+    '_freeze/lessons/a/execute-results/curriculum.json'
+    """
+    return f"{FREEZE_DIR}/{_without_suffix(notebook)}/{FREEZE_FILE}"
 
 
 def _without_suffix(name: str) -> str:
@@ -334,7 +342,7 @@ class NotebookCache:
         texts = [os.fspath(path) for path in notebooks]
         new = [text for text in texts if text not in self._frozen]
         names = [self._relative(text) for text in new]
-        shown = [f"{FREEZE_DIR}/{_without_suffix(name)}/{FREEZE_FILE}" for name in names]
+        shown = list(map(_frozen_name, names))
         for text, name, frozen, where in zip(new, names, shown, path_texts(self.root, shown), strict=True):
             self._frozen[text] = (name, frozen, where)
         return texts
