@@ -27,7 +27,7 @@ import os
 from collections.abc import Callable, Mapping
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from curriculum._memo import tied_key
 from curriculum.site._record_file import RecordFile
@@ -251,20 +251,13 @@ class OutputRecord:
     def _recorded_now(self, entry: str) -> list[Any] | None:
         """Return the entry ``entry`` with its files as they are now, if they are as last recorded.
 
-        One pass, as :meth:`_unchanged`'s, over the files the entry names (an entry damaged is none).
+        The files are those the entry names (an entry damaged, naming something else, is none).
         """
         then = self._before.get(entry)
         if not isinstance(then, list) or not then:
             return None
-        now = [then[0]]
-        for recorded in islice(then, 1, None):
-            if not (isinstance(recorded, list) and recorded and isinstance(recorded[0], str)):
-                return None
-            found = self._stamp(recorded[0])
-            if found[1] < 0 or recorded != found:
-                return None
-            now.append(found)
-        return now
+        names = [f[0] if isinstance(f, list) and f and isinstance(f[0], str) else None for f in then[1:]]
+        return None if None in names else self._unchanged(then, cast("list[str]", names))
 
     def _unchanged(self, then: list[Any], names: list[str]) -> list[Any] | None:
         """Return the entry ``then`` with the files ``names`` as they are now, if that is as recorded.
@@ -287,11 +280,7 @@ class OutputRecord:
 
         The size and time are -1 when there is no such file (see :func:`size_and_time`).
         """
-        try:
-            info = os.stat(self._folder + name)  # strings: a call a file, every build
-        except (OSError, ValueError):  # ValueError: a NUL in a name a damaged record gave
-            return [name, -1, -1]
-        return [name, info.st_size, info.st_mtime_ns]
+        return [name, *size_and_time(self._folder + name)]  # strings: a call a file, every build
 
 
 def size_and_time(path: str) -> list[int]:
