@@ -287,6 +287,8 @@ def shrink(project: Path, lessons: int) -> None:
 SCALE_EDITS = 7
 """Edits of each kind at each size: the growth a lesson is a difference of medians, which three
 builds leave at the mercy of this machine's spread (about 50 ms between runs)."""
+STAGE_ROUNDS = 15
+"""Post-test edits built inside one process at each size (``_stage_growth.py``), for each stage's growth."""
 
 
 def bench_scale(run: Path, snapshot: Path, logs: Path, sizes: list[int]) -> dict[str, Any]:
@@ -346,7 +348,27 @@ def bench_scale(run: Path, snapshot: Path, logs: Path, sizes: list[int]) -> dict
         row["quiz_shown_by"] = sum(
             shows in nb.read_text(encoding="utf-8") for nb in clone.glob("lessons/*.ipynb")
         )
+    stages = stage_growth([clone for _, clone, _ in builders.values()], base_env(venv_bin, snapshot))
+    for n, (_, clone, _) in builders.items():
+        out[str(n)]["stages"] = stages[str(clone)]
     return out
+
+
+def stage_growth(projects: list[Path], env: dict[str, str]) -> dict[str, dict[str, float]]:
+    """Return each stage's seconds in a post-test edit's build of each project, timed inside one process.
+
+    See ``_stage_growth.py``: by the project's path, the median of
+    :data:`STAGE_ROUNDS` builds of each stage, of the whole build and of the build's stamp.
+    """
+    done = subprocess.run(
+        [sys.executable, str(HERE / "_stage_growth.py"), str(STAGE_ROUNDS), *map(str, projects)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found: dict[str, dict[str, float]] = json.loads(done.stdout)
+    return found
 
 
 def stamp_seconds(project: Path) -> float:
@@ -448,6 +470,24 @@ def bench_jb(
 
 
 # ------------------------------------------------------------------------------- reporting
+
+
+def print_stage_growth(small: dict[str, Any], large: dict[str, Any]) -> None:
+    """Print each stage of a post-test edit at the two sizes, inside one process, and its growth a lesson.
+
+    The last rows are the whole build and the build's own stamp (what reading
+    every input's stamp costs it): the floor the edit's growth is judged against.
+    """
+    added = large["lessons"] - small["lessons"]
+    a, b = small["stages"], large["stages"]
+    print(
+        f"  a post-test edit inside one process (median of {STAGE_ROUNDS}, gc off as the command runs), ms:"
+    )
+    print(f"  {'stage':<14}{small['lessons']:>10}{large['lessons']:>10}{'a lesson':>10}")
+    for name in [*(n for n in b if n not in ("build", "stamp")), "build", "stamp"]:
+        if name in a and name in b:
+            grew = (b[name] - a[name]) / added
+            print(f"  {name:<14}{a[name] * 1000:>10.2f}{b[name] * 1000:>10.2f}{grew * 1000:>10.3f}")
 
 
 def _ratio(theirs: float | None, ours: float | None) -> str:
@@ -589,6 +629,8 @@ def report(results: dict[str, Any]) -> list[dict[str, Any]]:
                 f"(all stamps: {small['stamps'] * 1000:.2f} ms at {small['lessons']}, "
                 f"{large['stamps'] * 1000:.2f} ms at {large['lessons']})"
             )
+            if "stages" in small and "stages" in large:
+                print_stage_growth(small, large)
             for row in rows:
                 print(
                     f"  {row['lessons']} lessons, edit runs (s): "
