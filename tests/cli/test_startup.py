@@ -265,6 +265,39 @@ def test_the_quick_stamp_stops_at_the_first_file_that_differs(
     assert not _quick.unchanged([]), "a record that lists nothing says nothing"
 
 
+def test_the_file_edited_last_is_the_quick_stamps_first_look(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An author edits the same file again and again: the next build's quick stamp looks at it first."""
+    from rich.console import Console
+
+    from curriculum.site import _quick, build_site
+
+    root = tmp_path / "project"
+    shutil.copytree(
+        PROJECT, root, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
+    )
+    quiz = root / "quizzes" / "intro.yml"
+    build_site(root, engine="pandoc", console=Console(quiet=True))
+    quiz.write_text(quiz.read_text().replace("30-year-old", "31-year-old"))
+    build_site(root, engine="pandoc", console=Console(quiet=True))
+    quiz.write_text(quiz.read_text().replace("31-year-old", "32-year-old"))
+    looked: list[str] = []
+    stat = _quick._stat
+
+    def counted(path: str) -> list[Any]:
+        looked.append(path)
+        return stat(path)
+
+    monkeypatch.setattr(_quick, "_stat", counted)
+    assert _quick.last_build(root, "resident", "pandoc", None) is None
+    assert str(quiz) in looked and len(looked) <= 3, looked  # the quiz, or its folder and the quiz
+    monkeypatch.undo()
+    build_site(root, engine="pandoc", console=Console(quiet=True))
+    assert "32-year-old" in (root / "_site" / "quiz" / "intro.html").read_text()
+    assert _quick.last_build(root, "resident", "pandoc", None) is not None
+
+
 @pytest.mark.parametrize("change", ["edited", "added"])
 def test_an_input_changed_while_the_build_runs_is_seen_by_the_next_build(change: str, tmp_path: Path) -> None:
     """The quick stamp records each input and its folder as they were before the build read them."""

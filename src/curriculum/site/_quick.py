@@ -21,6 +21,7 @@ When any differs, the build takes the full path, which compares contents
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 from collections.abc import Iterable
@@ -97,17 +98,39 @@ def one_a_folder(paths: Iterable[str]) -> Iterable[str]:
 def watched(
     files: Iterable[str], also: Iterable[str], known: dict[str, list[Any]] | None = None
 ) -> list[list[Any]]:
-    """Return the :func:`stats` of ``files``, of their folders and of ``also``.
+    """Return the :func:`stats` of ``files`` and their folders (the latest modified first), then of ``also``.
 
     A new file changes its folder's time, so a record of the folders sees a
     file added beside the others. ``known`` gives the stats of some of these
     paths as they were taken earlier (before the files were read): each is
     recorded as it is given, not looked at again.
+
+    :func:`unchanged` stops at the first difference, and the file an author
+    edited last (and its folder, which an editor that saves by renaming
+    changes too) is the likeliest to differ next: so the files and their
+    folders come ordered by their time, the latest first (a path that is gone
+    last), and an edit loop's build looks at few of them before it knows.
+    ``also`` (the output, the project folder, which every build changes) comes after them.
+
+    Examples
+    --------
+    >>> known = {"a": ["a", 1, 0], "b": ["b", 3, 0], "c": ["c", None, None], "d": ["d", 9, 0]}
+    >>> known["."] = [".", 2, 0]  # the folder of a, b and c
+    >>> [entry[0] for entry in watched(["a", "b", "c"], ["d"], known)]
+    ['b', '.', 'a', 'c', 'd']
     """
     names = set(files)
-    names |= {os.path.dirname(p) or "." for p in one_a_folder(names)} | set(also)  # as Path.parent
+    names |= {os.path.dirname(p) or "." for p in one_a_folder(names)}  # as Path.parent
     known = known or {}
-    return [known.get(name) or _stat(name) for name in sorted(names)]
+    last = sorted(set(also))
+    inputs = [known.get(name) or _stat(name) for name in sorted(names.difference(last))]
+    return [*sorted(inputs, key=_latest_first), *(known.get(name) or _stat(name) for name in last)]
+
+
+def _latest_first(entry: list[Any]) -> float:
+    """Order :func:`watched`'s inputs: the latest modified first, a path that is gone last (ties by name)."""
+    mtime = entry[1]
+    return math.inf if mtime is None else -mtime
 
 
 def unchanged(files: Any) -> bool:
