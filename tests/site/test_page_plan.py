@@ -795,3 +795,42 @@ def test_a_cache_entry_naming_a_component_that_is_none_is_rendered_again(tmp_pat
     _edit(root / "quizzes" / "intro.yml", "doubts that treatment", "doubts that any treatment")
     out = _quiet(root)
     same_as_a_fresh_build(root, out, tmp_path)
+
+
+def test_the_plan_hashes_only_the_pages_the_build_writes_the_stamp_hashed_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An authored page's hash is the one the build stamp took as the build began: its file is looked at once.
+
+    The pages the build writes after the stamp (the pre-render's, the API
+    reference) are hashed by the plan itself; an authored page edited is still seen.
+    """
+    from curriculum.content import generated_dirs
+    from curriculum.site import _page_plan
+
+    root, _ = build_copy(tmp_path, "resident")
+    given: list[str] = []
+    real = _page_plan.FileDigests.digest
+
+    def digest(self: Any, paths: Any, **options: Any) -> str:
+        paths = list(paths)
+        if self.path.name == "page-digests.json":  # the plan's own record (the stamp's is another)
+            given.extend(Path(p).relative_to(self.root).as_posix() for p in paths)
+        return real(self, paths, **options)
+
+    monkeypatch.setattr(_page_plan.FileDigests, "digest", digest)
+    _edit(root / "index.qmd", "A test home page", "The test home page")
+    out = _quiet(root)
+    written = tuple(f"{folder}/" for folder in generated_dirs())
+    assert given and all(page.startswith(written) for page in given), given
+    assert "The test home page" in (out / "index.html").read_text()
+    same_as_a_fresh_build(root, out, tmp_path)
+
+
+def test_a_page_the_build_writes_is_not_taken_at_the_stamp_s_hash() -> None:
+    """The API reference is an input (committed), but quartodoc may write it after the stamp hashed it."""
+    from curriculum.site._stages import _authored
+
+    hashed = {"index.qmd": "a", "reference/index.qmd": "b", "quiz/intro.qmd": "c", "rules/index.qmd": "d"}
+    sources = [*hashed, "docs/new.qmd"]
+    assert _authored(hashed, sources) == {"index.qmd": "a"}

@@ -27,7 +27,7 @@ import os
 from collections.abc import Callable, Mapping
 from itertools import islice
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from curriculum._memo import tied_key
 from curriculum.site._record_file import RecordFile
@@ -256,8 +256,16 @@ class OutputRecord:
         then = self._before.get(entry)
         if not isinstance(then, list) or not then:
             return None
-        names = [f[0] if isinstance(f, list) and f and isinstance(f[0], str) else None for f in then[1:]]
-        return None if None in names else self._unchanged(then, cast("list[str]", names))
+        now = [then[0]]
+        for recorded in islice(then, 1, None):  # one pass, as in _unchanged: each file named, looked at
+            name = recorded[0] if isinstance(recorded, list) and recorded else None
+            if not isinstance(name, str):
+                return None
+            found = self._stamp(name)
+            if found[1] < 0 or recorded != found:
+                return None
+            now.append(found)
+        return now
 
     def _unchanged(self, then: list[Any], names: list[str]) -> list[Any] | None:
         """Return the entry ``then`` with the files ``names`` as they are now, if that is as recorded.

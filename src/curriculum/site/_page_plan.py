@@ -7,9 +7,12 @@ payload and overview reads). When all of these are as they were, so are its
 cache entry, title and components: the build takes them from the record and
 skips converting the page, naming its cache entry and reading its HTML
 (the wrap and search stages read it only if they must make their files again).
-The source files' hashes come from a :class:`~curriculum.site._stamp.FileDigests`
-record, which reads only the files whose size or time changed: what an
-unchanged page costs is reading its stamp. The record is kept as its changes
+The source files' hashes are those the build's stamp took as the build began
+(:class:`~curriculum.site._stamp.BuildStamp`: each input hashed once a build),
+except for the pages the build writes itself (the pre-render's, the API
+reference), which come from a :class:`~curriculum.site._stamp.FileDigests`
+record of the plan's own; both read only the files whose size or time changed:
+what an unchanged page costs is reading its stamp, once. The record is kept as its changes
 (:class:`~curriculum.site._record_file.RecordFile`): an edit of one page
 writes that page's entry, not the whole record.
 """
@@ -77,19 +80,29 @@ class PagePlan:
         What every page depends on besides its own source (JSON data).
     extra : Mapping[str, Any]
         What else a page depends on, by source (a notebook's outputs, whether the pre-render wrote it).
+    hashed : Mapping[str, str]
+        The hash of the contents of some sources, taken this build already (the
+        build stamp's, of the files the build does not write), by source: those
+        are not looked at again. The others are hashed here (see :func:`_own_hashes`).
     """
 
     def __init__(
-        self, root: Path, cache: Path, sources: list[str], shared: list[Any], extra: Mapping[str, Any]
+        self,
+        root: Path,
+        cache: Path,
+        sources: list[str],
+        shared: list[Any],
+        extra: Mapping[str, Any],
+        hashed: Mapping[str, str] | None = None,
     ) -> None:
         self._file = RecordFile(cache / "pages.json", ("pages",))
-        digests = FileDigests(root, cache / "page-digests.json")
-        digests.digest(path_texts(root, sources))  # strings: no path object per page
+        hashed = hashed or {}
+        own = _own_hashes(root, cache / "page-digests.json", [s for s in sources if s not in hashed])
         common = json.dumps([PLAN_VERSION, shared], sort_keys=True)
-        files = digests.files
         self._keys = {
             source: hashlib.sha256(
-                f"{common}\0{source}\0{_part(files.get(source))}\0{_part(extra.get(source))}".encode()
+                f"{common}\0{source}\0{_part(hashed.get(source) or own.get(source))}"
+                f"\0{_part(extra.get(source))}".encode()
             ).hexdigest()
             for source in sources
         }
@@ -126,6 +139,19 @@ class PagePlan:
         """Write the record, if it changed."""
         if self._now != self._before:
             self._file.save({"pages": self._now})
+
+
+def _own_hashes(root: Path, record: Path, sources: list[str]) -> dict[str, str]:
+    """Return the hash of each of ``sources`` the plan hashes itself (see :class:`PagePlan`'s ``hashed``).
+
+    Through a :class:`FileDigests` record kept for those pages alone (the ones
+    the build writes): untouched when there are none. A source that cannot be read has no hash.
+    """
+    if not sources:
+        return {}
+    digests = FileDigests(root, record)
+    digests.digest(path_texts(root, sources))  # strings: no path object per page
+    return digests.files
 
 
 def _mounts(data: Any) -> tuple[Mount, ...] | None:

@@ -172,6 +172,10 @@ class Render:
         Renders the pages with Pandoc (one the build started before rendering), or None for a new one.
     planned : bool
         Take the pages whose inputs are those of the last build's as it made them (:class:`PagePlan`).
+    hashed : Mapping[str, str]
+        The hash of each input file the build's stamp read as the build began, by its path relative to
+        the root (:attr:`~curriculum.site._stamp.FileDigests.files`): the plan takes a page's from here
+        rather than look at its file again, unless the build writes that page (see :func:`_plan`).
     """
 
     config: SiteConfig
@@ -186,6 +190,7 @@ class Render:
     stats: RenderStats = field(default_factory=RenderStats)
     pages: PageRenderer | None = None
     planned: bool = False
+    hashed: Mapping[str, str] = field(default_factory=dict)
 
     def renderer(self) -> PageRenderer:
         """Return the render's Pandoc renderer (made the first time)."""
@@ -243,14 +248,25 @@ def render_site(run: Render) -> RenderStats:
 
 
 def _plan(run: Render, executed: ExecutedNotebooks) -> PagePlan:
-    """Return the inputs of every page, and what the last build made of the same (see :class:`PagePlan`)."""
+    """Return the inputs of every page, and what the last build made of the same (see :class:`PagePlan`).
+
+    A page's source is hashed once a build: by the stamp as the build began
+    (``run.hashed``), unless the build writes it since (the pre-render's pages,
+    the API reference: every page in a folder of :func:`generated_dirs`), which the plan hashes itself.
+    """
     root = run.config.root
     sources = run.config.pages()
     extra: dict[str, Any] = {source: source in run.generated for source in sources}
     notebooks = [s for s in sources if s.endswith(".ipynb")]  # by their paths as strings, as executed
     extra.update(zip(notebooks, map(executed.outputs_digest, path_texts(root, notebooks)), strict=True))
     shared = [run.renderer().shared, run.builder.shared_digest]
-    return PagePlan(root, run.cache, sources, shared, extra)
+    return PagePlan(root, run.cache, sources, shared, extra, _authored(run.hashed, sources))
+
+
+def _authored(hashed: Mapping[str, str], sources: list[str]) -> dict[str, str]:
+    """Return the hashes ``hashed`` holds of the ``sources`` the build does not write (see :func:`_plan`)."""
+    written = tuple(f"{folder}/" for folder in generated_dirs())
+    return {s: hashed[s] for s in sources if s in hashed and not s.startswith(written)}
 
 
 EDITED_AHEAD = 4
