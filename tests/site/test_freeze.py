@@ -390,6 +390,37 @@ def test_frozen_outputs_unchanged_since_the_last_build_are_read_only_when_asked_
     assert kernel == ["a.ipynb"]
 
 
+def test_frozen_files_the_caller_hashed_are_not_looked_at_again(
+    tmp_path: Path, kernel: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build's stamp hashed each frozen file as the build began: the execute stage takes those hashes."""
+    import hashlib
+
+    from curriculum.site import _execute
+
+    path, digests, cache, first, _ = _built_twice(tmp_path)
+    b = lesson(tmp_path, "b", "print(2)")
+    build(tmp_path)  # b's outputs frozen too
+    names = [f"{FREEZE_DIR}/lessons/{n}/execute-results/curriculum.json" for n in ("a", "b")]
+    hashed = {name: hashlib.sha256((tmp_path / name).read_bytes()).hexdigest() for name in names}
+    given: list[str] = []
+    real = _execute.FileDigests.digest
+
+    def digest(self: Any, paths: Any, **options: Any) -> str:
+        paths = list(map(str, paths))
+        given.extend(Path(p).relative_to(tmp_path).as_posix() for p in paths)
+        return real(self, paths, **options)
+
+    monkeypatch.setattr(_execute.FileDigests, "digest", digest)
+    done: list[Ran] = []
+    again = cache.executed([path, b], done.append, digests=digests, hashed=hashed)
+    assert given == [] and [r.how for r in done] == ["frozen", "frozen"]
+    assert again.outputs_digest(path) == first.outputs_digest(path)
+    cache.executed([path, b], digests=digests, hashed={names[0]: hashed[names[0]]})
+    assert given == [names[1]], "one the caller did not hash is hashed here"
+    assert kernel == ["a.ipynb", "b.ipynb"]
+
+
 @pytest.mark.parametrize("record", ["ours", "foreign", "damaged"])
 def test_a_notebook_as_the_last_build_learnt_it_asks_the_memo_nothing(
     tmp_path: Path, kernel: list[str], monkeypatch: pytest.MonkeyPatch, record: str

@@ -834,3 +834,34 @@ def test_a_page_the_build_writes_is_not_taken_at_the_stamp_s_hash() -> None:
     hashed = {"index.qmd": "a", "reference/index.qmd": "b", "quiz/intro.qmd": "c", "rules/index.qmd": "d"}
     sources = [*hashed, "docs/new.qmd"]
     assert _authored(hashed, sources) == {"index.qmd": "a"}
+
+
+def test_a_build_takes_the_frozen_files_hashes_from_its_stamp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stamp hashed each notebook's ``_freeze/`` file as the build began: the execute stage does not."""
+    import shutil
+
+    from curriculum.site import _execute
+    from tests.conftest import PROJECT
+
+    root = tmp_path / "project"
+    shutil.copytree(PROJECT, root, ignore=shutil.ignore_patterns("_site*", "._site*", ".curriculum-cache"))
+    config = root / "_quarto.yml"
+    config.write_text(config.read_text() + "execute:\n  freeze: auto\n")
+    _quiet(root)
+    assert list((root / "_freeze").rglob("*.json")), "the project has frozen outputs"
+    given: list[str] = []
+    real = _execute.FileDigests.digest
+
+    def digest(self: Any, paths: Any, **options: Any) -> str:
+        paths = list(paths)
+        if self.path.name == "frozen-digests.json":  # the execute stage's own record (the stamp's is another)
+            given.extend(map(str, paths))
+        return real(self, paths, **options)
+
+    monkeypatch.setattr(_execute.FileDigests, "digest", digest)
+    _edit(root / "quizzes" / "intro.yml", "doubts that treatment", "doubts that any treatment")
+    out = _quiet(root)
+    assert given == []
+    same_as_a_fresh_build(root, out, tmp_path)

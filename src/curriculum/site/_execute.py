@@ -447,6 +447,7 @@ class NotebookCache:
         digests: Mapping[str, str] | None = None,
         *,
         execute: bool = True,
+        hashed: Mapping[str, str] | None = None,
     ) -> ExecutedNotebooks:
         """Return every notebook with outputs, executing only those whose outputs are not stored.
 
@@ -471,6 +472,11 @@ class NotebookCache:
             are left out (and ``on_done`` is not told of them), and the record
             of the ``_freeze/`` files' hashes is not written: a look at what is
             stored, for a few notebooks, while the build goes on.
+        hashed : Mapping[str, str] | None
+            The hash of the contents of files the caller took this run, by their
+            names in the project (the build's stamp, which hashed each notebook's
+            ``_freeze/`` file as the build began): a frozen file found there is
+            not looked at again (see :meth:`_frozen_digests`).
 
         Returns
         -------
@@ -488,7 +494,7 @@ class NotebookCache:
         todo: list[tuple[Path, str, Freeze, str, str]] = []
         context = json.dumps([FROZEN_FORMAT, self.freeze, self.options], sort_keys=True, default=str)
         files = self._name(notebooks)
-        frozen = self._frozen_digests(files, record=execute)
+        frozen = self._frozen_digests(files, record=execute, hashed=hashed or {})
         learnt = _Learnt(self.folder.parent / LEARNT_FILE, context)
         for file in files:
             name = self._frozen[file][0]
@@ -619,20 +625,26 @@ class NotebookCache:
                 continue  # a folder that cannot be listed holds nothing found
         return listed
 
-    def _frozen_digests(self, files: list[str], *, record: bool = True) -> dict[str, str]:
+    def _frozen_digests(
+        self, files: list[str], *, record: bool = True, hashed: Mapping[str, str]
+    ) -> Mapping[str, str]:
         """Return the hash of each notebook's ``_freeze/`` file, by its path in the project.
 
         ``files`` are the notebooks' paths as strings, named (:meth:`_name`).
-
-        Taken from a record of their times and sizes (:class:`~curriculum.site._stamp.FileDigests`):
-        a file as it was at the last build is not read. Without ``record``, the
-        record is only read (it holds every notebook's, not just these).
+        A file ``hashed`` holds (the build's stamp took it this build) is
+        taken from there; the others are hashed through a record of their times
+        and sizes (:class:`~curriculum.site._stamp.FileDigests`): a file as it was
+        when last recorded is not read. Without ``record``, that record is only read.
         """
         if self.refresh:
             return {}
+        frozen = [self._frozen[file] for file in files]
+        unknown = [where for _, name, where in frozen if name not in hashed]
+        if not unknown:
+            return hashed
         digests = FileDigests(self.root, self.folder.parent / "frozen-digests.json")
-        digests.digest([self._frozen[file][2] for file in files], record=record)
-        return digests.files
+        digests.digest(unknown, record=record)
+        return {**hashed, **digests.files}
 
     def _stored(
         self, file: str, key: str, freeze: Freeze, frozen: Mapping[str, str], learnt: _Learnt

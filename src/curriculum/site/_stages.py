@@ -175,7 +175,8 @@ class Render:
     hashed : Mapping[str, str]
         The hash of each input file the build's stamp read as the build began, by its path relative to
         the root (:attr:`~curriculum.site._stamp.FileDigests.files`): the plan takes a page's from here
-        rather than look at its file again, unless the build writes that page (see :func:`_plan`).
+        rather than look at its file again, unless the build writes that page (see :func:`_plan`), and the
+        execute stage each notebook's ``_freeze/`` file's (see :meth:`NotebookCache.executed`).
     """
 
     config: SiteConfig
@@ -395,7 +396,8 @@ def execute(run: Render) -> ExecutedNotebooks:
         run.step("", 1)
 
     cache = notebook_cache(run.config, run.cache / "executed", refresh=run.refresh)
-    executed = cache.executed(notebooks, done, digests=_lesson_digests(run.builder.curriculum))
+    lessons = _lesson_digests(run.builder.curriculum)
+    executed = cache.executed(notebooks, done, digests=lessons, hashed=run.hashed)  # frozen: by the stamp
     removed = cache.prune(notebooks) if run.config.profile == "resident" else 0
     hows = list(run.stats.notebooks.values())
     run.log(
