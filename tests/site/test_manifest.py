@@ -260,3 +260,27 @@ def test_a_damaged_record_gives_the_script_as_made_from_every_model(project: Pat
         quiz.read_text(encoding="utf-8").replace("Introduction quiz", "Opening quiz", 1), encoding="utf-8"
     )
     assert kept() != first and "Opening quiz" in kept()
+
+
+def test_the_record_is_written_without_reading_the_one_it_replaces(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It is written only when a text changed (or a script was made): the old one is not read to compare."""
+    from curriculum.content import _files
+    from curriculum.site import _manifest
+
+    def kept() -> str:
+        _memo._stores.clear()
+        with memo_session(project):
+            return _manifest.kept_manifest(load_curriculum(project), project / PROJECT_CACHE, project).script
+
+    first = kept()
+    read: list[Path] = []
+    real = _files.read_existing
+    monkeypatch.setattr(_files, "read_existing", lambda path, *a: read.append(path) or real(path, *a))
+    quiz = project / "quizzes" / "intro.yml"
+    quiz.write_text(
+        quiz.read_text(encoding="utf-8").replace("doubts that", "doubts whether"), encoding="utf-8"
+    )
+    assert kept() == first and project / PROJECT_CACHE / _manifest.MANIFEST_RECORD not in read
+    assert kept() == first  # as recorded
