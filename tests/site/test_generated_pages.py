@@ -183,3 +183,35 @@ def test_the_assets_include_is_made_again_only_when_the_manifest_or_the_file_cha
     )
     assert "Opening quiz" in run() and made
     assert run() and not made
+
+
+def test_the_rules_page_is_made_again_only_when_its_file_or_the_rules_changed(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its text is the code's: while its file is as written and no rule is added, it is not even made."""
+    from curriculum import _memo
+    from curriculum.content import RULES, Rule, Severity
+    from curriculum.site import _generated_record, _prerender
+
+    monkeypatch.setattr(_generated_record, "RACY_NS", 0)  # files just written are trusted too
+    made: list[str] = []
+    real = _prerender.rules_markdown
+    monkeypatch.setattr(_prerender, "rules_markdown", lambda: made.append("rules") or real())
+    page = project / "rules" / "index.qmd"
+
+    def run() -> str:
+        made.clear()
+        _memo._stores.clear()
+        with _memo.memo_session(project):
+            cur = load_curriculum(project)
+            builder = payload_builder(Project(project), cur, "resident")
+            prerender(project, cur, builder, reference=False, record=project / ".curriculum-cache" / "g.json")
+        return page.read_text(encoding="utf-8")
+
+    first = run()
+    assert made and run() == first and not made
+    page.write_text("edited by hand", encoding="utf-8")
+    assert run() == first and made
+    monkeypatch.setitem(RULES, "CUR699", Rule("CUR699", Severity.warning, "A rule registered later."))
+    assert "CUR699" in run() and made
+    assert run() and not made

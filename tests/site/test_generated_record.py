@@ -167,3 +167,19 @@ def test_the_pages_that_stand_are_kept_in_the_memo_at_once_and_only_made_again_i
         _prerender._PAGES, "put", lambda text, *a, **k: made.append(text) or real_put(text, *a, **k)
     )
     assert run() == first and len(made) == len(single), "each page the memo lost is made again, as it was"
+
+
+def test_a_record_is_written_without_reading_the_one_it_replaces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It names the time it is written, so it never holds what the old one did: no comparison is made."""
+    from curriculum.content import _files
+
+    record = _written(tmp_path)
+    record.wrote(PAGE, "another K", "D")
+    read: list[Path] = []
+    real = _files.read_existing
+    monkeypatch.setattr(_files, "read_existing", lambda path, *a: read.append(path) or real(path, *a))
+    record.save()
+    assert GeneratedRecord(tmp_path / "record.json", tmp_path, "S").kept(PAGE, "another K")
+    assert tmp_path / "record.json" not in read

@@ -211,3 +211,76 @@ def test_a_kept_script_that_is_no_text_is_made_again(project: Path) -> None:
     key = next(k for k, v in data.items() if v == hashlib.sha256(first.encode()).hexdigest())
     record.write_text(json.dumps({**data, key: hashlib.sha256(damaged).hexdigest()}), encoding="utf-8")
     assert kept() == first
+
+
+def test_the_record_finds_each_changed_text_among_its_digests_kept_as_one_string() -> None:
+    """Each list of digests is one string: the texts that changed are found wherever they are in it."""
+    from curriculum.site._manifest import _BLOCK, _changed
+
+    then = [hashlib.sha256(str(n).encode()).hexdigest() for n in range(3 * _BLOCK + 5)]
+    now = list(then)
+    for at in (0, _BLOCK - 1, _BLOCK, 2 * _BLOCK + 7, len(now) - 1):
+        now[at] = hashlib.sha256(f"edited {at}".encode()).hexdigest()
+    assert list(_changed("".join(now), "".join(then))) == [
+        0,
+        _BLOCK - 1,
+        _BLOCK,
+        2 * _BLOCK + 7,
+        len(now) - 1,
+    ]
+    assert list(_changed("".join(then), "".join(then))) == []
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: {**data, "digests": data["digests"][1:]},
+        lambda data: {**data, "facts": [data["facts"]]},
+        lambda data: {**data, "names": data["names"][1:]},
+        lambda data: {**data, "facts": "x" * len(data["facts"])},
+    ],
+)
+def test_a_damaged_record_gives_the_script_as_made_from_every_model(project: Path, damage: object) -> None:
+    from curriculum.site import _manifest
+
+    def kept() -> str:
+        _memo._stores.clear()
+        with memo_session(project):
+            cur = load_curriculum(project)
+            found = _manifest.kept_manifest(cur, project / PROJECT_CACHE, project).script
+            assert found == _manifest.manifest_script(cur)
+            return found
+
+    first = kept()
+    record = project / PROJECT_CACHE / _manifest.MANIFEST_RECORD
+    data = json.loads(record.read_text(encoding="utf-8"))
+    record.write_text(json.dumps(damage(data)), encoding="utf-8")  # type: ignore[operator]
+    quiz = project / "quizzes" / "intro.yml"
+    quiz.write_text(
+        quiz.read_text(encoding="utf-8").replace("Introduction quiz", "Opening quiz", 1), encoding="utf-8"
+    )
+    assert kept() != first and "Opening quiz" in kept()
+
+
+def test_the_record_is_written_without_reading_the_one_it_replaces(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It is written only when a text changed (or a script was made): the old one is not read to compare."""
+    from curriculum.content import _files
+    from curriculum.site import _manifest
+
+    def kept() -> str:
+        _memo._stores.clear()
+        with memo_session(project):
+            return _manifest.kept_manifest(load_curriculum(project), project / PROJECT_CACHE, project).script
+
+    first = kept()
+    read: list[Path] = []
+    real = _files.read_existing
+    monkeypatch.setattr(_files, "read_existing", lambda path, *a: read.append(path) or real(path, *a))
+    quiz = project / "quizzes" / "intro.yml"
+    quiz.write_text(
+        quiz.read_text(encoding="utf-8").replace("doubts that", "doubts whether"), encoding="utf-8"
+    )
+    assert kept() == first and project / PROJECT_CACHE / _manifest.MANIFEST_RECORD not in read
+    assert kept() == first  # as recorded

@@ -87,10 +87,14 @@ class GeneratedRecord:
         self._now[name] = [key, *self._stat(name), alone]
 
     def save(self) -> None:
-        """Write the record, if it changed (or named a file changed just before it was written)."""
+        """Write the record, if it changed (or named a file changed just before it was written).
+
+        Written with the time it is written, so never as it was: the old one is not read to compare.
+        """
         if self._now != self._before or self._racy or not self._alone:
             record = {"key": self._key, "shared": self._shared, "at": time.time_ns(), "entries": self._now}
-            write_atomic(self._path, json.dumps(record, sort_keys=True), within=self._path.parent)
+            text = json.dumps(record, sort_keys=True)
+            write_atomic(self._path, text, within=self._path.parent, only_if_changed=False)
 
     def _as_written(self, name: str, entry: list[Any]) -> bool:
         """Whether the file ``name`` has the size and time ``entry`` records, older than the record.

@@ -22,6 +22,7 @@ import contextlib
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -256,7 +257,7 @@ def kept_manifest(cur: Curriculum, cache: Path | None, within: Path) -> Manifest
         The project: the records are written only inside it.
     """
     sources = _sources(cur)
-    if cache is None or not all(doc.digest for _, _, doc in sources):  # a document no digest names
+    if cache is None or not all(len(doc.digest) == _WIDTH for _, _, doc in sources):  # one no digest names
         fresh = manifest_script(cur)
         return Manifest(fresh, _digest(fresh.encode()))
     record = _Record(cache, within, _record_key(cur.root), sources)
@@ -280,19 +281,51 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+_WIDTH = 64
+"""The length of a digest (a SHA-256 in hexadecimal): the record keeps each list of them as one string."""
+
+
+_BLOCK = 32
+"""How many digests :func:`_changed` compares at once."""
+
+
+def _nth(digests: str, at: int) -> str:
+    """Return the digest at ``at`` of ``digests``, a list of them as one string."""
+    return digests[at * _WIDTH : (at + 1) * _WIDTH]
+
+
+def _changed(now: str, then: str) -> Iterator[int]:
+    """Yield the place of each digest of ``now`` that is not the one at its place in ``then``.
+
+    Both are lists of digests as strings of the same length, compared a block
+    of :data:`_BLOCK` digests at a time: a block as recorded costs one comparison.
+    """
+    block = _BLOCK * _WIDTH
+    for start in range(0, len(now), block):
+        if now[start : start + block] != then[start : start + block]:
+            end = min(start + block, len(now))
+            yield from (at for at in range(start // _WIDTH, end // _WIDTH) if _nth(now, at) != _nth(then, at))
+
+
 def _record_key(root: Path | None) -> str:
     """Return what a record must be kept under: the form, this computer, the code and the project's folder."""
     return tied_key(str(_FORM), os.fspath(root) if root is not None else "")
 
 
 def _well_formed(data: dict[str, Any]) -> bool:
-    """Whether a record lists as many names, texts' digests and facts' digests (a damaged one may not)."""
-    lists = [data.get(field) for field in ("names", "digests", "facts")]
-    return all(isinstance(found, list) and len(found) == len(lists[0] or ()) for found in lists)
+    """Whether a record holds as many names, texts' digests and facts' digests (a damaged one may not)."""
+    names, digests, facts = (data.get(field) for field in ("names", "digests", "facts"))
+    return isinstance(names, list) and all(
+        isinstance(found, str) and len(found) == _WIDTH * len(names) for found in (digests, facts)
+    )
 
 
 class _Record:
     """What the kept script was made from: each document's name, text's digest and facts' digest, in order.
+
+    The digests of the texts, and those of the facts, are each kept as one
+    string (each :data:`_WIDTH` long): while no text changed, the record is
+    compared and written again as a few strings, not a string a document.
 
     Parameters
     ----------
@@ -316,10 +349,10 @@ class _Record:
             f"{folder}\0{ident}" if folder is not None else f"\0{ident}\0{doc.file}"
             for folder, ident, doc in sources
         ]
-        self._digests = [doc.digest for _, _, doc in sources]
+        self._digests = "".join([doc.digest for _, _, doc in sources])
         data = read_tied(self._path, key)
         self._before = data if _well_formed(data) else {}
-        self._facts: list[Any] = list(self._before.get("facts", ()))
+        self._facts = str(self._before.get("facts", ""))
         self.digest = str(self._before.get("script", ""))
         """The digest of the script the record names (of the one :meth:`save` was given, once saved)."""
         self.made: dict[int, Any] = {}
@@ -348,20 +381,21 @@ class _Record:
         recorded = self._before["digests"]
         if self._digests == recorded:
             return True
-        for at, (now, then) in enumerate(zip(self._digests, recorded, strict=True)):
-            if now != then:
-                self.made[at] = _facts_of(root, self._sources[at])
-                if _facts_digest(self.made[at]) != self._facts[at]:
-                    return False
+        for at in _changed(self._digests, recorded):
+            self.made[at] = _facts_of(root, self._sources[at])
+            if _facts_digest(self.made[at]) != _nth(self._facts, at):
+                return False
         return True
 
     def save(self, script: str | None = None, made: list[Any] | None = None) -> None:
         """Record the documents as they are now; given a ``script`` made from the facts ``made``, keep it too.
 
-        A failure to write is ignored (the next build makes the script again).
+        A failure to write is ignored (the next build makes the script again). The
+        record is written only when a text changed or a script was made, without
+        reading the file to compare.
         """
         if script is not None and made is not None:
-            self._facts = self._facts_digests(made)
+            self._facts = "".join(self._facts_digests(made))
             self.digest = _digest(script.encode())
             with contextlib.suppress(CurriculumError, OSError):
                 write_atomic(self._kept, script, within=self._within)
@@ -376,20 +410,18 @@ class _Record:
         }
         with contextlib.suppress(CurriculumError, OSError):
             text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
-            write_atomic(self._path, text, within=self._within)
+            write_atomic(self._path, text, within=self._within, only_if_changed=False)
 
     def _facts_digests(self, made: list[Any]) -> list[str]:
         """Return the digest of each document's facts ``made``: the record's, for a text it names as it is."""
         before = self._before
         recorded = {
-            name: (digest, facts)
-            for name, digest, facts in zip(
-                before.get("names", ()), before.get("digests", ()), self._facts, strict=True
-            )
+            name: (_nth(str(before.get("digests", "")), at), _nth(self._facts, at))
+            for at, name in enumerate(before.get("names", ()))
         }
         return [
             then[1]
-            if (then := recorded.get(name)) is not None and then[0] == digest and isinstance(then[1], str)
+            if (then := recorded.get(name)) is not None and then[0] == _nth(self._digests, at)
             else _facts_digest(facts)
-            for name, digest, facts in zip(self._names, self._digests, made, strict=True)
+            for at, (name, facts) in enumerate(zip(self._names, made, strict=True))
         ]

@@ -40,7 +40,7 @@ from curriculum.site._assets import site_assets
 from curriculum.site._generated_record import GeneratedRecord
 from curriculum.site._manifest import kept_manifest
 from curriculum.site._reference import api_reference
-from curriculum.site._rules_page import rules_markdown
+from curriculum.site._rules_page import RULES_PAGE, rules_key, rules_markdown
 
 __all__ = ["ASSETS_INCLUDE", "Prerendered", "api_reference", "generated_pages", "prerender"]
 
@@ -350,6 +350,13 @@ def prerender(
             if not existed:
                 moved.append(path)
 
+    def unless_kept(name: str, key: str, make: Callable[[], str]) -> None:
+        """Write the file ``name`` as ``make`` makes it, unless it stands as made from ``key``."""
+        if written is None or not written.kept(name, key):
+            write(root / name, make())
+            if written is not None:
+                written.wrote(name, key)
+
     for name in generated:
         if written is not None and generated.stands(name, written):
             continue
@@ -357,14 +364,12 @@ def prerender(
         made_from = generated.made_from(name)
         if written is not None and made_from is not None:
             written.wrote(name, *made_from)
+
     generated.keep_standing()
     manifest = kept_manifest(cur, root / PROJECT_CACHE if record else None, root)
-    assets = f"manifest\0{manifest.digest}"  # the rest of the include is the code's
-    if written is None or not written.kept(ASSETS_INCLUDE, assets):
-        write(root / ASSETS_INCLUDE, _assets_include(manifest.script))
-        if written is not None:
-            written.wrote(ASSETS_INCLUDE, assets)
-    write(root / "rules/index.qmd", rules_markdown())
+    # the rest of the include, and all of the rules page but which rules are registered, is the code's
+    unless_kept(ASSETS_INCLUDE, f"manifest\0{manifest.digest}", lambda: _assets_include(manifest.script))
+    unless_kept(RULES_PAGE, rules_key(), rules_markdown)
     for stale in _stale_pages(root, generated):
         stale.unlink()
         moved.append(stale)

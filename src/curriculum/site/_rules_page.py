@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from curriculum.content import rules_by_area
+from curriculum.content import RULES, rules_by_area
 
-__all__ = ["rules_markdown"]
+__all__ = ["RULES_PAGE", "rules_key", "rules_markdown"]
+
+RULES_PAGE = "rules/index.qmd"
+"""Where the page is written, in the project."""
+
+
+def rules_key() -> str:
+    """Return what names the page besides the code: the codes of the rules registered.
+
+    Every rule's text is the code's; which rules are registered is named too,
+    so a page made while some were not (yet) registered is not taken for one made with them.
+    """
+    return "rules\0" + "\0".join(sorted(RULES))
 
 
 def rules_markdown() -> str:
