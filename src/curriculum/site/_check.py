@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -130,7 +131,12 @@ def _remember(root: Path, cwd: Path, report: CheckReport, files: list[list[objec
 
 
 def check_site(
-    root: Path, *, execute: bool = True, project: Project | None = None, reference: ReferenceKey | None = None
+    root: Path,
+    *,
+    execute: bool = True,
+    project: Project | None = None,
+    reference: ReferenceKey | None = None,
+    seen: Mapping[str, os.stat_result] | None = None,
 ) -> tuple[Curriculum, list[Diagnostic]]:
     """Check a project as strictly as the build needs it.
 
@@ -148,6 +154,9 @@ def check_site(
     reference : ReferenceKey | None
         The API reference's key, as the caller took it before the check
         (None: it is taken when the committed reference is judged).
+    seen : Mapping[str, os.stat_result] | None
+        The status of the content files the caller looked at moments before
+        (a build's stamp), not looked at again (see :func:`load_curriculum`).
 
     Returns
     -------
@@ -157,7 +166,7 @@ def check_site(
     resident: SiteConfig | None = None
     project = project or Project(root)
     with memo_session(root):  # loading and the checks redo only the texts that changed (see curriculum._memo)
-        cur = load_curriculum(root)
+        cur = load_curriculum(root, seen=seen)
         diagnostics = check_curriculum(cur, record=root / CACHE_DIR / CHECK_RECORD)
         kept = DocumentFacts(root / CACHE_DIR / PAGE_PROBLEMS, root, "page problems 1")
         for profile in project.profiles():
