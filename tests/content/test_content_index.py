@@ -16,7 +16,7 @@ import pytest
 from curriculum import _memo
 from curriculum._cache import PROJECT_CACHE
 from curriculum._memo import memo_session
-from curriculum.content import _project, load_curriculum, load_files, project_files
+from curriculum.content import _project, load_curriculum, load_files, project_file_names, project_files
 from curriculum.content._index import INDEX_FILE, ContentIndex
 from tests.conftest import INVALID, aged
 
@@ -546,3 +546,65 @@ def stored_entries(root: Path) -> list[bytes]:
     for path in (root / PROJECT_CACHE / "memo").glob("content.document.*.jsonl"):
         lines += [line for line in path.read_bytes().split(b"\n")[1:] if line]
     return lines
+
+
+def _looked_at(monkeypatch: pytest.MonkeyPatch, files: set[str]) -> list[str]:
+    """Return the list every look at one of ``files`` (``os.stat``, ``os.lstat``) is noted in, from now on."""
+    looks: list[str] = []
+    for name in ("stat", "lstat"):
+        real = getattr(os, name)
+
+        def look(path: Any, *args: Any, real: Any = real, **kwargs: Any) -> Any:
+            if os.fspath(path) in files:
+                looks.append(os.fspath(path))
+            return real(path, *args, **kwargs)
+
+        monkeypatch.setattr(os, name, look)
+    return looks
+
+
+def test_a_load_given_the_status_of_its_files_looks_at_none_of_them_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build's stamp looked at every input moments before: the load takes those statuses."""
+    aged(project)
+    load_curriculum(project)
+    files = {name for name in project_file_names(project) if not name.endswith(".bib")}
+    seen = {name: os.lstat(name) for name in files}
+    looks = _looked_at(monkeypatch, files)
+    cur = load_curriculum(project, seen=seen)
+    assert looks == []
+    assert all(isinstance(d, _project._IndexedDocument) for d in cur.documents())
+    assert described(cur) == described(load_files(project_files(project), root=project))
+
+
+def test_a_load_goes_by_the_status_it_is_given_and_the_next_one_sees_the_edit(project: Path) -> None:
+    """As if made when its caller looked: a file edited since is taken as it was then, and read next time."""
+    aged(project)
+    load_curriculum(project)
+    quiz = project / "quizzes" / "intro.yml"
+    seen = {os.fspath(quiz): os.lstat(quiz)}
+    quiz.write_text(quiz.read_text().replace("30-year-old", "thirty-year-old"))
+    then = load_curriculum(project, seen=seen)
+    assert "thirty-year-old" not in then.quizzes["intro"].model.model_dump_json()
+    now = load_curriculum(project)
+    assert "thirty-year-old" in now.quizzes["intro"].model.model_dump_json()
+
+
+def test_a_listed_file_made_a_link_out_is_refused_whatever_status_the_others_were_given(
+    project: Path, tmp_path: Path
+) -> None:
+    """A load of the project's folders takes only the files no link from the index (a build's stamp
+    gives no status for a link): one made a link out, with the time and size recorded, is refused."""
+    quizzes = sorted((project / "quizzes").glob("*.yml"))
+    aged(project)
+    load_curriculum(project)
+    last = quizzes[-1]
+    outside = tmp_path / last.name
+    shutil.copy2(last, outside)  # the same time and size as the file the index holds
+    last.unlink()
+    last.symlink_to(outside)
+    seen = {os.fspath(q): os.lstat(q) for q in quizzes[:-1]}
+    for cur in (load_curriculum(project), load_curriculum(project, seen=seen)):
+        assert last.stem not in cur.quizzes and quizzes[0].stem in cur.quizzes
+        assert any(d.code == "CUR106" and d.path.endswith(f"quizzes/{last.name}") for d in cur.diagnostics)

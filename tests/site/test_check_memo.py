@@ -119,3 +119,44 @@ def test_kept_page_problems_of_another_shape_or_page_are_read_again(
     monkeypatch.setattr(_check, "markdown_page", lambda root, page: read.append(page) or real(root, page))
     _, again = check_site(project, execute=False)
     assert again == first and "faculty/notes/intro.qmd" in read
+
+
+def test_a_page_the_profiles_name_alike_is_read_once(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The faculty profile names the resident's pages where ``_quarto.yml`` does: the same problems."""
+    from curriculum.site import _check
+
+    read: list[str] = []
+    real = _check.markdown_page
+
+    def counted(root: Path, page: str) -> Any:
+        read.append(page)
+        return real(root, page)
+
+    monkeypatch.setattr(_check, "markdown_page", counted)
+    check_site(project, execute=False)
+    assert read.count("index.qmd") == 1
+
+
+def test_the_pages_of_every_profile_are_checked_as_each_alone(project: Path) -> None:
+    """A page missing is reported where each profile names it (one the overlay alone names, too)."""
+    from curriculum.project import Project
+    from curriculum.site._check import page_problems
+
+    (project / "progress.qmd").unlink()
+    overlay = project / "_quarto-faculty.yml"
+    text = overlay.read_text(encoding="utf-8")
+    overlay.write_text(
+        text.replace("    - faculty/notes/*.qmd\n", "    - faculty/notes/*.qmd\n    - gone.qmd\n")
+    )
+    cur, diagnostics = check_site(project, execute=False)
+    missing = sorted(
+        (Path(d.path).name, d.message) for d in diagnostics if d.message.endswith("does not exist")
+    )
+    assert missing == [
+        ("_quarto-faculty.yml", "the page `gone.qmd` does not exist"),
+        ("_quarto.yml", "the page `progress.qmd` does not exist"),
+    ]
+    alone = {
+        d for profile in ("resident", "faculty") for d in page_problems(Project(project).config(profile), cur)
+    }
+    assert alone <= set(diagnostics)

@@ -8,6 +8,7 @@ import os
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console
@@ -145,6 +146,36 @@ def test_a_file_made_a_link_is_read_through_it_every_time(tmp_path: Path) -> Non
     for _ in range(2):
         again = FileDigests(root, record)
         assert again.digest(paths) == digest and again.read == 1, "a link inside is read through"
+
+
+def test_the_status_of_each_file_no_link_is_kept_for_the_content_load(tmp_path: Path) -> None:
+    """What the content load takes instead of looking again; not a link's (it is looked at, and confined)."""
+    paths = _files(tmp_path)
+    paths[1].unlink()
+    paths[1].symlink_to(paths[0].name)
+    digests = FileDigests(tmp_path, tmp_path / "cache" / "digests.json")
+    digests.digest(paths)
+    assert set(digests.statuses) == {str(paths[0]), str(paths[2])}
+    assert digests.statuses[str(paths[2])].st_mtime_ns == os.lstat(paths[2]).st_mtime_ns
+
+
+def test_a_build_loads_its_content_with_the_status_its_stamp_took(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stamp looked at every input moments before: the check stage does not look at them again."""
+    import curriculum.site._check as check_module
+    from curriculum.content import load_curriculum, project_file_names
+
+    given: list[set[str]] = []
+
+    def load(root: Path, *, seen: Any = None) -> Any:
+        given.append(set(seen or ()))
+        return load_curriculum(root, seen=seen)
+
+    monkeypatch.setattr(check_module, "load_curriculum", load)
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+    content = {name for name in project_file_names(project) if not name.endswith(".bib")}
+    assert given and content <= given[0]
 
 
 def test_a_content_file_made_a_link_out_of_the_project_is_refused_by_the_next_build(

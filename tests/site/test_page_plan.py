@@ -356,9 +356,9 @@ def _render_waits_for_the_load(monkeypatch: pytest.MonkeyPatch, page: str) -> li
     waited: list[bool] = []
     real_load, real_render = _check.load_curriculum, _page_render.PageRenderer.render
 
-    def load(root: Path) -> Any:
+    def load(root: Path, **kwargs: Any) -> Any:
         waited.append(rendering.wait(timeout=20))
-        return real_load(root)
+        return real_load(root, **kwargs)
 
     def render(self: Any, source: str, *args: Any, **options: Any) -> Any:
         if source == page:
@@ -468,10 +468,10 @@ def test_a_bibliography_edited_while_the_build_starts_is_the_one_its_pages_cite(
         rendering.set()
         return real_rendered(self, name, source, *args, **options)
 
-    def load(where: Path) -> Any:
+    def load(where: Path, **kwargs: Any) -> Any:
         assert rendering.wait(timeout=20)  # the page is being rendered ahead
         _edit(root / "references.bib", *edit)
-        return real_load(where)
+        return real_load(where, **kwargs)
 
     monkeypatch.setattr(_page_render.PageRenderer, "_rendered", rendered)
     monkeypatch.setattr(_check, "load_curriculum", load)

@@ -74,9 +74,9 @@ def test_a_cold_build_renders_the_reference_pages_while_the_content_is_checked(
 
     waited: list[bool] = []
 
-    def load(where: Path) -> Any:
+    def load(where: Path, **kwargs: Any) -> Any:
         waited.append(done.wait(timeout=30))  # the thread renders them while the check waits
-        return real_load(where)
+        return real_load(where, **kwargs)
 
     monkeypatch.setattr(_page_render.PageRenderer, "render", render)
     monkeypatch.setattr(_check, "load_curriculum", load)
@@ -123,9 +123,9 @@ def test_a_failing_check_stops_the_pages_rendered_ahead_and_publishes_nothing(
     waited: list[bool] = []
     real_load = _check.load_curriculum
 
-    def load(where: Path) -> Any:
+    def load(where: Path, **kwargs: Any) -> Any:
         waited.append(rendering.wait(timeout=30))
-        return real_load(where)
+        return real_load(where, **kwargs)
 
     monkeypatch.setattr(_page_render.PageRenderer, "_rendered", rendered)
     monkeypatch.setattr(_page_render.PageRenderer, "close", close)
@@ -191,9 +191,9 @@ def test_a_bibliography_saved_during_the_build_leaves_no_other_texts_citations_i
     real_load, real_renderer = _check.load_curriculum, _render_ahead.PageRenderer
     saved: list[bool] = []
 
-    def load(where: Path) -> Any:
+    def load(where: Path, **kwargs: Any) -> Any:
         try:
-            return real_load(where)  # the check reads the bibliography
+            return real_load(where, **kwargs)  # the check reads the bibliography
         finally:
             checked.set()
 

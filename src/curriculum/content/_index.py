@@ -151,20 +151,35 @@ class ContentIndex:
                 info = os.stat(path)
             except OSError:
                 return None, None
+        return info, self.held(name, info)
+
+    def held(self, name: str, info: os.stat_result) -> IndexEntry | None:
+        """Return the entry of the file ``name``, if the index holds it with the status ``info`` (else None).
+
+        A folder's files are looked up so, each with the status its caller
+        took (see :meth:`entry`): one call a file, no status taken here.
+
+        Parameters
+        ----------
+        name : str
+            The file's path relative to the project.
+        info : os.stat_result
+            Its status, taken before the file would be read.
+        """
         fields = self._before.get(name)
         if fields is None or info.st_mtime_ns + RACY_NS >= self._at:
-            return info, None
+            return None
         if fields[1] != str(info.st_mtime_ns) or fields[2] != str(info.st_size):
-            return info, None
+            return None
         # damaged: read (the digest, a SHA-256 when recorded); while the index is as written, none is
         if not self._intact and fields[6] != self._sealed(fields[:6]):
-            return info, None
+            return None
         digest, kind, key = fields[3], fields[4], fields[5]
         if not (self._ascii or (digest.isascii() and kind.isascii() and key.isascii())):
-            return info, None
+            return None
         self._now[name] = fields
         self.reused += 1
-        return info, IndexEntry(kind, digest, key)
+        return IndexEntry(kind, digest, key)
 
     def _sealed(self, fields: list[str]) -> str:
         """Return the check of an entry's fields, with the index's key.

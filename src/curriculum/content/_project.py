@@ -503,7 +503,7 @@ def _stem(name: str) -> str:
     return name[:i] if 0 < i < len(name) - 1 else name
 
 
-def load_curriculum(root: Path) -> Curriculum:
+def load_curriculum(root: Path, *, seen: Mapping[str, os.stat_result] | None = None) -> Curriculum:
     """Load every content file of the project at ``root``.
 
     Files unchanged since an earlier load are taken from the project's
@@ -515,6 +515,13 @@ def load_curriculum(root: Path) -> Curriculum:
     ----------
     root : Path
         The project folder (holding ``_quarto.yml``).
+    seen : Mapping[str, os.stat_result] | None
+        The status of content files the caller looked at moments before (a
+        build's stamp), each by its path as :func:`project_file_names` gives
+        it, and each of a file that was no symbolic link then: such a file is
+        not looked at again. The load is then as if made when the caller
+        looked (a file edited since is taken as it was, or read as it is now,
+        and recorded with the status from before: read again next time).
 
     Returns
     -------
@@ -523,7 +530,7 @@ def load_curriculum(root: Path) -> Curriculum:
     """
     with memo_session(root):  # the models and places the index names are kept there
         index = ContentIndex(root)
-        batch = _Batch(Curriculum(root), root, index)
+        batch = _Batch(Curriculum(root), root, index, seen)
         bib = root / BIBLIOGRAPHY
         if bib.is_file():
             batch.load(bib)  # first: Pandoc reads it meanwhile
@@ -671,12 +678,22 @@ class _Batch:
         The project folder (None: files checked on their own).
     index : ContentIndex | None
         Where unchanged files are taken from and those read recorded (with ``root``).
+    seen : Mapping[str, os.stat_result] | None
+        The status of files that were no symbolic link, by path, as the caller
+        took it moments before (see :func:`load_curriculum`): not taken again.
     """
 
-    def __init__(self, cur: Curriculum, root: Path | None, index: ContentIndex | None) -> None:
+    def __init__(
+        self,
+        cur: Curriculum,
+        root: Path | None,
+        index: ContentIndex | None,
+        seen: Mapping[str, os.stat_result] | None = None,
+    ) -> None:
         self.cur = cur
         self.root = root
         self.index = index if root is not None else None
+        self.seen: Mapping[str, os.stat_result] = seen or {}
         self.reads: list[PandocRead] = []
         self.kept: list[IndexEntry] = []  # taken from the index: their memo entries are kept at the end
         self.confined = Confined(root) if root is not None else None  # each folder's links followed once
@@ -696,15 +713,40 @@ class _Batch:
     def listed(self, folder: Path, relative: str, names: list[str]) -> None:
         """Load the files ``names`` of ``folder`` (``relative`` to the project), through the batch's index.
 
-        No path object is made for a file the index holds (hundreds of them, each build).
+        No path object is made for a file the index holds (hundreds of them,
+        each build). The folder's files are looked at first, all in one go
+        (:func:`_statuses`), then looked up in the index: one that is no
+        symbolic link, in a folder that leads inside the project, and that
+        the index holds as it is, is taken from there (:meth:`_take`); any
+        other is looked at again and loaded one by one (:meth:`indexed`).
         """
+        assert self.index is not None  # a batch with an index
         parent = os.fspath(folder)
         base = os.path.join(parent, "")
         shown = self._display(relative)  # a listed name is never `..`: each file is shown inside its folder
         inside = self.confined is None or self.confined.leads_inside(parent)  # once for the folder's files
-        for name in names:
+        files = [base + name for name in names]
+        keys = [f"{relative}/{name}" for name in names]
+        statuses = _statuses(files, self.seen) if inside else [None] * len(files)
+        for file, name, key, status in zip(files, names, keys, statuses, strict=True):
             display = None if shown is None else f"{shown}/{name}"
-            self.indexed(base + name, parent, name, f"{relative}/{name}", display, inside=inside)
+            entry = None if status is None else self.index.held(key, status)
+            if entry is not None:
+                if _indexable(entry):
+                    self._take(file, name, display or display_path(Path(file)), entry)
+                    continue
+                self.index.forget(key)  # of a kind no document is taken from: read
+            self.indexed(file, parent, name, key, display, inside=inside)
+
+    def _take(self, file: str, leaf: str, display: str, entry: IndexEntry, path: Path | None = None) -> None:
+        """Take the file ``leaf`` from the index, as ``entry`` holds it.
+
+        ``file`` is its path; ``path`` the same as a path object, if the caller has one.
+        """
+        assert self.root is not None  # a batch with an index
+        doc = _IndexedDocument.of(file, _stem(leaf), display, entry, self.root, self.confined, path)
+        _place(self.cur, entry.kind, doc)
+        self.kept.append(entry)
 
     def _display(self, name: str | None) -> str | None:
         """Return how a file named ``name`` in the project is shown (None: as :func:`display_path` shows it).
@@ -759,9 +801,7 @@ class _Batch:
             display = display_path(path or Path(file))
         if entry is not None:
             if ((inside and not link) or _confined(folder, leaf, self.confined, link)) and _indexable(entry):
-                doc = _IndexedDocument.of(file, _stem(leaf), display, entry, self.root, self.confined, path)
-                _place(self.cur, entry.kind, doc)
-                self.kept.append(entry)
+                self._take(file, leaf, display, entry, path)
                 return
             self.index.forget(name)  # damaged, or now a link out of the project: read (and refused)
         loaded = _load_one(self.cur, path or Path(file), display, self.reads, self.confined)
@@ -961,6 +1001,24 @@ class _IndexedDocument(Document[Any]):
             self.__dict__["_loaded"] = loaded[1]
         found: Document[Any] = self.__dict__["_loaded"]
         return found
+
+
+def _statuses(files: list[str], seen: Mapping[str, os.stat_result]) -> list[os.stat_result | None]:
+    """Return the status of each file that is no symbolic link (None for a link, or one not looked at).
+
+    A file ``seen`` holds is not looked at again; any other is, with one
+    look that says both whether it is a link and, if not, its status.
+    """
+    return [seen.get(file) or _plain_status(file) for file in files]
+
+
+def _plain_status(file: str) -> os.stat_result | None:
+    """Return the status of ``file`` if it is no symbolic link (None for a link, or one not looked at)."""
+    try:
+        status = os.lstat(file)
+    except OSError:
+        return None
+    return None if stat.S_ISLNK(status.st_mode) else status
 
 
 def _confined(folder: str, name: str, confined: Confined | None, link: bool) -> bool:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -130,7 +131,12 @@ def _remember(root: Path, cwd: Path, report: CheckReport, files: list[list[objec
 
 
 def check_site(
-    root: Path, *, execute: bool = True, project: Project | None = None, reference: ReferenceKey | None = None
+    root: Path,
+    *,
+    execute: bool = True,
+    project: Project | None = None,
+    reference: ReferenceKey | None = None,
+    seen: Mapping[str, os.stat_result] | None = None,
 ) -> tuple[Curriculum, list[Diagnostic]]:
     """Check a project as strictly as the build needs it.
 
@@ -148,6 +154,9 @@ def check_site(
     reference : ReferenceKey | None
         The API reference's key, as the caller took it before the check
         (None: it is taken when the committed reference is judged).
+    seen : Mapping[str, os.stat_result] | None
+        The status of the content files the caller looked at moments before
+        (a build's stamp), not looked at again (see :func:`load_curriculum`).
 
     Returns
     -------
@@ -157,9 +166,10 @@ def check_site(
     resident: SiteConfig | None = None
     project = project or Project(root)
     with memo_session(root):  # loading and the checks redo only the texts that changed (see curriculum._memo)
-        cur = load_curriculum(root)
+        cur = load_curriculum(root, seen=seen)
         diagnostics = check_curriculum(cur, record=root / CACHE_DIR / CHECK_RECORD)
         kept = DocumentFacts(root / CACHE_DIR / PAGE_PROBLEMS, root, "page problems 1")
+        pages = _PageCheck(cur, kept)  # a page two profiles name alike is checked once
         for profile in project.profiles():
             try:
                 config = project.config(profile)
@@ -168,7 +178,7 @@ def check_site(
                 continue
             if profile == "resident":
                 resident = config
-            diagnostics += page_problems(config, cur, kept)
+            diagnostics += pages.problems(config)
         kept.save()
     diagnostics = sorted(set(diagnostics) | set(stale_reference(root, reference) if execute else []))
     if execute and resident is not None and not any(d.severity == Severity.error for d in diagnostics):
@@ -231,50 +241,90 @@ def page_problems(config: SiteConfig, cur: Curriculum, kept: DocumentFacts | Non
         notes) are kept by its text's digest (see :data:`PAGE_PROBLEMS`): an
         unchanged notes page is not read again. None: every page is read.
     """
-    root = config.root
-    base = os.fspath(root)
-    notes = {doc.file: doc for doc in cur.notes.values() if doc.digest}  # content pages
-    loaded = notes.keys() | {doc.file for doc in cur.lessons.values() if doc.digest}  # there now
-    generated = {"rules/index.qmd"}
-    for spec in COMPONENTS.values():
-        if spec.pages is not None:
-            generated |= {f"{spec.pages.folder}/{i}.qmd" for i in ["index", *spec.documents(cur, ())]}
-    problems: list[Diagnostic] = []
-    folders = generated_dirs()
-    for page in config.pages():
-        display, pos = config.named.get(page, ("_quarto.yml", (1, 1)))
-        if page.split("/")[0] in folders:
-            if page not in config.named:
-                continue  # matched by a pattern: whatever the pre-render leaves there is what it renders
-            expected = page in generated or (page.startswith("reference/") and "quartodoc" in config.raw)
-            if not expected:
+    return _PageCheck(cur, kept).problems(config)
+
+
+class _PageCheck:
+    """The pages of every profile of one project checked in turn (:func:`page_problems` of each).
+
+    What the content tells of the pages (which are generated, which are
+    content files) is found once. A page that is a file, checked for one
+    profile, is not checked again for another that names it in the same
+    place: its problems would be the same ones (the check keeps a set).
+
+    Parameters
+    ----------
+    cur : Curriculum
+        The content.
+    kept : DocumentFacts | None
+        Where the problems of each notes page are kept (see :func:`page_problems`).
+    """
+
+    def __init__(self, cur: Curriculum, kept: DocumentFacts | None) -> None:
+        self.kept = kept
+        self.notes = {doc.file: doc for doc in cur.notes.values() if doc.digest}  # content pages
+        lessons = {doc.file for doc in cur.lessons.values() if doc.digest}
+        self.loaded = self.notes.keys() | lessons  # there now
+        self.generated = {"rules/index.qmd"}
+        for spec in COMPONENTS.values():
+            if spec.pages is not None:
+                ids = ["index", *spec.documents(cur, ())]
+                self.generated |= {f"{spec.pages.folder}/{i}.qmd" for i in ids}
+        self.checked: set[tuple[str, str, str, tuple[int, int]]] = set()
+        """Each page that is a file checked so far: the project, the page, and where it is named."""
+
+    def problems(self, config: SiteConfig) -> list[Diagnostic]:
+        """Return why pages of ``config`` cannot be built (none of a page checked for an earlier profile)."""
+        root = config.root
+        base = os.fspath(root)
+        problems: list[Diagnostic] = []
+        folders = generated_dirs()
+        for page in config.pages():
+            display, pos = config.named.get(page, ("_quarto.yml", (1, 1)))
+            if page.split("/")[0] in folders:
+                problems += self._generated(config, page, display, pos, folders)
+                continue
+            named = (base, page, display, pos)
+            if named in self.checked:
+                continue
+            self.checked.add(named)
+            path = os.path.join(base, page)
+            if path not in self.loaded and not os.path.lexists(path):  # a link to nothing: reading it tells
                 problems.append(
                     E_PAGE.at(
                         display,
                         pos,
-                        f"`{page}` is in a folder the build generates, but the content produces no such page",
-                        f"{', '.join(folders)} hold generated pages; check the id, or move the page",
+                        f"the page `{page}` does not exist",
+                        "create it, or fix the path in the configuration",
                     )
                 )
-            continue
-        path = os.path.join(base, page)
-        if path not in loaded and not os.path.lexists(path):  # a link to nothing is there: reading it tells
-            problems.append(
-                E_PAGE.at(
-                    display,
-                    pos,
-                    f"the page `{page}` does not exist",
-                    "create it, or fix the path in the configuration",
-                )
+                continue
+            if page.endswith(".ipynb"):
+                continue  # notebooks in lessons/ are content, checked above; others are read when executed
+            doc = self.notes.get(path)
+            problems += (
+                _read_problems(root, page)
+                if doc is None or self.kept is None
+                else _kept(self.kept, doc, root, page)
             )
-            continue
-        if page.endswith(".ipynb"):
-            continue  # notebooks in lessons/ are content, checked above; others are read when executed
-        doc = notes.get(path)
-        problems += (
-            _read_problems(root, page) if doc is None or kept is None else _kept(kept, doc, root, page)
-        )
-    return problems
+        return problems
+
+    def _generated(
+        self, config: SiteConfig, page: str, display: str, pos: tuple[int, int], folders: tuple[str, ...]
+    ) -> list[Diagnostic]:
+        """Return why ``page``, in a folder the build generates, cannot be built (no content makes it)."""
+        if page not in config.named:
+            return []  # matched by a pattern: whatever the pre-render leaves there is what it renders
+        if page in self.generated or (page.startswith("reference/") and "quartodoc" in config.raw):
+            return []
+        return [
+            E_PAGE.at(
+                display,
+                pos,
+                f"`{page}` is in a folder the build generates, but the content produces no such page",
+                f"{', '.join(folders)} hold generated pages; check the id, or move the page",
+            )
+        ]
 
 
 def _kept(kept: DocumentFacts, doc: Document[Any], root: Path, page: str) -> list[Diagnostic]:

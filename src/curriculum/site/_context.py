@@ -9,8 +9,9 @@ them in its own order and each stage prints its one line the same way.
 from __future__ import annotations
 
 import contextlib
+import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,17 +36,24 @@ Step = Callable[[str, int], None]
 """Progress of a long stage: ``(name, units)`` when it starts, then ``("", n)`` as units finish."""
 
 
-def checked(root: Path, console: Console, project: Project | None = None) -> tuple[Curriculum, int]:
+def checked(
+    root: Path,
+    console: Console,
+    project: Project | None = None,
+    seen: Mapping[str, os.stat_result] | None = None,
+) -> tuple[Curriculum, int]:
     """Check stage: load and check the content as ``curriculum check`` does; return it and its warnings.
 
-    ``project`` is the build's, whose configurations are read once (see :func:`check_site`).
+    ``project`` is the build's, whose configurations are read once (see :func:`check_site`);
+    ``seen``, the status of the content files its stamp looked at moments before (not looked at again).
 
     Raises
     ------
     ContentError
         Every error found, located; nothing is built from content with errors.
     """
-    cur, diagnostics = check_site(root, execute=False, project=project)  # execution is a stage of its own
+    # execution is a stage of its own
+    cur, diagnostics = check_site(root, execute=False, project=project, seen=seen)
     errors = [d for d in diagnostics if d.severity == Severity.error]
     if errors:
         raise ContentError(errors)
@@ -194,9 +202,13 @@ class BuildContext:
         """Print a stage's one line: its name, then what it did."""
         self.console.print(f"[bold]{name}[/]{' ' * max(1, 11 - len(name))}{message}")
 
-    def check(self) -> Curriculum:
-        """Check stage (:func:`checked`): any error in the content stops the build."""
-        cur, self.warnings = checked(self.project.root, self.console, self.project)
+    def check(self, seen: Mapping[str, os.stat_result] | None = None) -> Curriculum:
+        """Check stage (:func:`checked`): any error in the content stops the build.
+
+        ``seen`` is the status of the content files the build's stamp looked at
+        moments before (see :func:`~curriculum.content.load_curriculum`).
+        """
+        cur, self.warnings = checked(self.project.root, self.console, self.project, seen)
         return cur
 
     def builder(self, cur: Curriculum) -> PayloadBuilder:

@@ -108,7 +108,7 @@ class PandocEngine:
         ahead = RenderAhead(build, reference)
         try:
             ahead.start([] if build.refresh else edited_pages(build.config, stamp.digests.changed()))
-            cur = build.check()  # pages that need no content are rendered meanwhile
+            cur = build.check(stamp.digests.statuses)  # pages that need no content are rendered meanwhile
             builder = build.builder(cur)
             renderer = ahead.renderer_for(builder.renderer.references, builder.bibliography_text)
         except BaseException:

@@ -81,6 +81,10 @@ class FileDigests:
         self.stats: dict[str, list[Any]] = {}
         """``[path, mtime, size]`` of each file the last :meth:`digest` was given, by its path as given
         (as :func:`~curriculum.site._quick.stats` gives them; None for a file it could not look at)."""
+        self.statuses: dict[str, os.stat_result] = {}
+        """The status of each file the last :meth:`digest` was given that was no symbolic link, by its path
+        as given: what a load of the content made moments later takes instead of looking again
+        (see :func:`~curriculum.content.load_curriculum`)."""
 
     def digest(self, paths: Iterable[str | Path], *, record: bool = True) -> str:
         """Return one hash of the files' paths and contents (a file that cannot be read only changes it).
@@ -96,6 +100,7 @@ class FileDigests:
         self.read = 0
         self.files = {}
         self.stats = {}
+        self.statuses = {}
         name_of = relative_namer(self.root)  # a file not below the root by its own path: as it is given
         for text in sorted(map(str, paths)):
             name = name_of(text) or Path(text).as_posix()
@@ -137,6 +142,8 @@ class FileDigests:
             return None
         mtime, size = info.st_mtime_ns, info.st_size
         self.stats[text] = [text, mtime, size]
+        if not link:
+            self.statuses[text] = info
         then = self._before.get(name)
         if (
             not link
