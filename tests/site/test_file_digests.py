@@ -106,8 +106,8 @@ def test_files_are_named_relative_to_the_root_or_by_their_own_path(
     [
         "{not json",
         "[" * 10_000 + "]" * 10_000,
-        json.dumps({"machine": "another computer", "at": 1 << 62, "files": {}}),
-        json.dumps({"machine": None, "at": "later", "files": []}),
+        json.dumps({"made": {"machine": "another computer", "at": 1 << 62}, "files": {}, "generation": "g"}),
+        json.dumps({"made": {"machine": None, "at": "later"}, "files": [], "generation": "g"}),
     ],
     ids=["damaged", "deep", "another-computer", "wrong-shape"],
 )
@@ -117,7 +117,7 @@ def test_a_record_from_elsewhere_or_damaged_is_not_trusted(tmp_path: Path, plant
     record = tmp_path / "cache" / "digests.json"
     honest = FileDigests(tmp_path, tmp_path / "honest.json").digest(paths)
     record.parent.mkdir()
-    if planted.startswith('{"machine": "another'):  # the right hashes, under another computer's key
+    if "another computer" in planted:  # the right times and sizes, under another computer's key
         entries = {p.name: [p.stat().st_mtime_ns, p.stat().st_size, "0" * 64] for p in paths}
         planted = json.dumps({**json.loads(planted), "files": entries})
     record.write_text(planted)
@@ -214,3 +214,20 @@ def test_one_path_a_folder_names_every_folder_the_paths_are_in(out: str) -> None
         assert {os.path.dirname(p) for p in one_a_folder(given)} == {os.path.dirname(p) for p in given}
     joined = {os.path.dirname(os.path.join(out, n)) for n in names}
     assert {os.path.dirname(os.path.join(out, n)) for n in one_a_folder(names)} == joined
+
+
+def test_an_edit_of_one_file_writes_its_entry_not_the_whole_record(tmp_path: Path) -> None:
+    """The record is its base and the changes since: one file edited among many adds one entry."""
+    paths = _files(tmp_path, 40)
+    record = tmp_path / "cache" / "digests.json"
+    FileDigests(tmp_path, record).digest(paths)
+    base = record.read_bytes()
+    paths[7].write_text("text 77\n")
+    _age(paths[7], 30)
+    edited = FileDigests(tmp_path, record)
+    digest = edited.digest(paths)
+    changes = record.with_name("digests.changes.json")
+    assert record.read_bytes() == base and changes.stat().st_size * 10 < len(base)
+    assert set(json.loads(changes.read_bytes())["set"]["files"]) == {paths[7].name}
+    again = FileDigests(tmp_path, record)
+    assert again.digest(paths) == digest and again.read == 0, "the base and its changes are the record"

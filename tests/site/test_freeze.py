@@ -504,13 +504,14 @@ def test_a_look_at_some_notebooks_outputs_executes_nothing_and_keeps_the_record_
     aged(tmp_path)
     build(tmp_path)  # the frozen files the first wrote are recorded
     record = tmp_path / ".curriculum-cache" / "frozen-digests.json"
-    before = record.read_bytes()
+    changes = record.with_name("frozen-digests.changes.json")
+    before = record.read_bytes(), changes.read_bytes() if changes.exists() else None
     c = lesson(tmp_path, "c", "3 + 3")  # new: only a run would give it outputs
     kernel.clear()
     cache = NotebookCache(tmp_path, tmp_path / ".curriculum-cache" / "executed", freeze="auto")
     looked = cache.executed([a, c], execute=False)  # the edited ones, not b
     assert list(looked) == [a] and kernel == []
-    assert record.read_bytes() == before
+    assert (record.read_bytes(), changes.read_bytes() if changes.exists() else None) == before
     hashed: list[int] = []
     real = _stamp.FileDigests.digest
 

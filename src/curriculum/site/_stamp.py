@@ -19,7 +19,6 @@ from typing import Any
 
 from curriculum._cache import RACY_NS
 from curriculum._memo import machine_key
-from curriculum._plain import read_record
 from curriculum.content import (
     FileRefused,
     read_bytes,
@@ -41,6 +40,7 @@ from curriculum.site._quick import (
     watched,
     written,
 )
+from curriculum.site._record_file import RecordFile
 from curriculum.site._reference import KEY_FILE
 
 __all__ = ["RACY_NS", "BuildStamp", "FileDigests"]
@@ -55,7 +55,9 @@ class FileDigests:
     file whose time and size are as recorded, and whose time is older than the
     recording by more than :data:`RACY_NS`, is not read again (as ``make`` and
     Git's index trust a file's time). The record is tied to this computer's
-    key, so a record that came with a repository is ignored.
+    key, so a record that came with a repository is ignored. It is kept as
+    its changes (:class:`~curriculum.site._record_file.RecordFile`): an edit
+    of one file writes that file's entry, not the record of every input.
 
     Parameters
     ----------
@@ -68,12 +70,13 @@ class FileDigests:
     def __init__(self, root: Path, path: Path) -> None:
         self.root = root
         self.path = path
-        data = read_record(path)
-        ours = data.get("machine") == machine_key()
-        at = data.get("at")
+        self._record = RecordFile(path, ("files", "made"))
+        data = self._record.read()
+        made = data["made"]
+        ours = made.get("machine") == machine_key()
+        at = made.get("at")
         self._at = at if ours and isinstance(at, int) else 0
-        files = data.get("files") if ours else None
-        self._before: dict[str, Any] = files if isinstance(files, dict) else {}
+        self._before: dict[str, Any] = data["files"] if ours else {}
         self.read = 0
         """Files read and hashed by the last :meth:`digest` (the others kept their recorded hash)."""
         self.files: dict[str, str] = {}
@@ -111,8 +114,7 @@ class FileDigests:
             named.append(f"{name}\0{entry[2] if entry else 'unreadable'}\0")
         # each entry not read again is the record's own: the record is the same if it holds as many
         if record and (self.read or len(now) != len(self._before)):
-            data = {"machine": machine_key(), "at": at, "files": now}
-            write_atomic(self.path, json.dumps(data, separators=(",", ":")), within=self.root)
+            self._record.save({"files": now, "made": {"machine": machine_key(), "at": at}})  # what changed
         return hashlib.sha256("".join(named).encode()).hexdigest()
 
     def changed(self) -> set[str]:
