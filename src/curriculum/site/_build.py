@@ -88,7 +88,7 @@ def run_prerender(root: Path, profile: str, console: Console | None = None, *, r
     from curriculum.site._context import BuildContext
 
     project = Project(root)
-    writable_folders(root)
+    writable_folders(root, profile=profile)
     config = project.config(profile)
     _no_notes_for_residents(config)
     build = BuildContext(project, profile, config, None, console or Console(stderr=True))
@@ -161,7 +161,7 @@ def build_site(
     config = project.config(profile)
     _no_notes_for_residents(config)
     build = BuildContext(project, profile, config, out, console or Console(stderr=True), refresh=not freeze)
-    writable_folders(root, None if out else build.target)  # an --out folder is the builder's own choice
+    writable_folders(root, None if out else build.target, profile)  # an --out folder is the builder's own
     version = chosen.version()
     build.stage("engine", f"{version} · profile {profile} · output {build.target}")
     with memo_session(root):  # every stage renders only the texts that changed (see curriculum._memo)

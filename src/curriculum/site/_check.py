@@ -184,7 +184,7 @@ def check_site(
     if execute and resident is not None and not any(d.severity == Severity.error for d in diagnostics):
         notebooks = [root / page for page in resident.pages() if page.endswith(".ipynb")]
         try:
-            writable_folders(root)  # the cache it writes must be inside the project too
+            writable_folders(root, profile="resident")  # the cache it writes must be inside the project too
             cache = notebook_cache(resident, root / CACHE_DIR / "resident" / "executed", write_freeze=False)
             stale = cache.stale(notebooks)
             diagnostics = sorted(set(diagnostics) | set(stale))
@@ -194,11 +194,12 @@ def check_site(
     return cur, diagnostics
 
 
-def writable_folders(root: Path, output: Path | None = None) -> None:
+def writable_folders(root: Path, output: Path | None = None, profile: str | None = None) -> None:
     """Refuse to build when a folder the build writes in leads outside the project.
 
-    The build writes its cache, the generated pages and (unless the command
-    line names another folder) the site inside the project. A repository could
+    The build writes its cache (the profile's own folder in it too, when
+    ``profile`` is given), the generated pages and (unless the command line
+    names another folder) the site inside the project. A repository could
     ship any of these as a symbolic link to elsewhere; every write also checks
     its own folder (see :func:`curriculum.content.write_atomic`),
     and this catches the whole folder before anything is written.
@@ -209,6 +210,8 @@ def writable_folders(root: Path, output: Path | None = None) -> None:
         Naming the folder and the rule (CUR106).
     """
     folders = [root / CACHE_DIR, *(root / d for d in generated_dirs())]
+    if profile is not None:
+        folders.append(root / CACHE_DIR / profile)
     if output is not None:
         folders.append(output)
     problems = []

@@ -69,10 +69,16 @@ class RecordFile:
         The names of the record's sections (what is not one of them is not kept).
     sealed : bool
         Each file begins with a digest of the rest (see the module's description).
+    within : Path | None
+        The folder its files must be written inside, links followed (None: the
+        base's own folder, which the build checked leads inside the project).
     """
 
-    def __init__(self, path: Path, sections: tuple[str, ...], *, sealed: bool = False) -> None:
+    def __init__(
+        self, path: Path, sections: tuple[str, ...], *, sealed: bool = False, within: Path | None = None
+    ) -> None:
         self.path = path
+        self._within = within or path.parent
         self.changes = path.with_name(f"{path.stem}.changes{path.suffix}")
         self._sections = sections
         self._sealed = sealed
@@ -119,7 +125,7 @@ class RecordFile:
             changes = self._changes(record)
             text = self._text({_GENERATION: self._generation, **changes})
             if len(text) * COMPACT_AT <= self._size:
-                write_atomic(self.changes, text, within=self.path.parent)
+                write_atomic(self.changes, text, within=self._within)
                 return
         self._compact(record)
 
@@ -128,7 +134,7 @@ class RecordFile:
         generation = secrets.token_hex(8)
         sections = {name: dict(record.get(name, {})) for name in self._sections}
         text = self._text({**sections, _GENERATION: generation})
-        write_atomic(self.path, text, within=self.path.parent, only_if_changed=False)
+        write_atomic(self.path, text, within=self._within, only_if_changed=False)
         with contextlib.suppress(OSError):  # left behind, they are of another generation
             self.changes.unlink(missing_ok=True)
         self._base, self._generation, self._size = sections, generation, len(text.encode())

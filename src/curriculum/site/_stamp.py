@@ -70,7 +70,7 @@ class FileDigests:
     def __init__(self, root: Path, path: Path) -> None:
         self.root = root
         self.path = path
-        self._record = RecordFile(path, ("files", "made"))
+        self._record = RecordFile(path, ("files", "made"), within=root)  # a cache linked out: refused
         data = self._record.read()
         made = data["made"]
         ours = made.get("machine") == machine_key()
