@@ -865,3 +865,33 @@ def test_a_build_takes_the_frozen_files_hashes_from_its_stamp(
     out = _quiet(root)
     assert given == []
     same_as_a_fresh_build(root, out, tmp_path)
+
+
+def test_a_page_saved_while_the_build_runs_and_then_put_back_is_made_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stamp hashed version A; the author saved B before the page was read; then put A back.
+
+    The page made of B is not recorded under A's key, so the build after the undo shows A.
+    """
+    from curriculum.site import _context
+
+    root, _ = build_copy(tmp_path, "resident")
+    index = root / "index.qmd"
+    a = index.read_text().replace("A test home page", "Version-A home page")
+    index.write_text(a)
+    check = _context.BuildContext.check
+
+    def saved_meanwhile(self: Any, *args: Any, **kwargs: Any) -> Any:
+        index.write_text(a.replace("Version-A", "Version-B"))  # after the stamp, before the page is read
+        return check(self, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(_context.BuildContext, "check", saved_meanwhile)
+        assert "Version-B" in (_quiet(root) / "index.html").read_text()
+    index.write_text(a)  # put back
+    progress = root / "progress.qmd"
+    progress.write_text(progress.read_text() + "\nAn unrelated edit.\n")
+    out = _quiet(root)
+    assert "Version-A" in (out / "index.html").read_text()
+    same_as_a_fresh_build(root, out, tmp_path)

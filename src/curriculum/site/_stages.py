@@ -177,6 +177,10 @@ class Render:
         the root (:attr:`~curriculum.site._stamp.FileDigests.files`): the plan takes a page's from here
         rather than look at its file again, unless the build writes that page (see :func:`_plan`), and the
         execute stage each notebook's ``_freeze/`` file's (see :meth:`NotebookCache.executed`).
+    seen : Mapping[str, list[Any]]
+        ``[path, mtime, size]`` of each input as the stamp found it, by its path as a string
+        (:attr:`~curriculum.site._stamp.FileDigests.stats`): a page whose source was saved since is
+        not recorded as made from the hash in ``hashed`` (see :meth:`PagePlan.made`).
     """
 
     config: SiteConfig
@@ -192,6 +196,7 @@ class Render:
     pages: PageRenderer | None = None
     planned: bool = False
     hashed: Mapping[str, str] = field(default_factory=dict)
+    seen: Mapping[str, list[Any]] = field(default_factory=dict)
 
     def renderer(self) -> PageRenderer:
         """Return the render's Pandoc renderer (made the first time)."""
@@ -261,7 +266,7 @@ def _plan(run: Render, executed: ExecutedNotebooks) -> PagePlan:
     notebooks = [s for s in sources if s.endswith(".ipynb")]  # by their paths as strings, as executed
     extra.update(zip(notebooks, map(executed.outputs_digest, path_texts(root, notebooks)), strict=True))
     shared = [run.renderer().shared, run.builder.shared_digest]
-    return PagePlan(root, run.cache, sources, shared, extra, _authored(run.hashed, sources))
+    return PagePlan(root, run.cache, sources, shared, extra, _authored(run.hashed, sources), run.seen)
 
 
 def _authored(hashed: Mapping[str, str], sources: list[str]) -> dict[str, str]:
