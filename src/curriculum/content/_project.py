@@ -520,8 +520,10 @@ def load_curriculum(root: Path, *, seen: Mapping[str, os.stat_result] | None = N
         build's stamp), each by its path as :func:`project_file_names` gives
         it, and each of a file that was no symbolic link then: such a file is
         not looked at again. The load is then as if made when the caller
-        looked (a file edited since is taken as it was, or read as it is now,
-        and recorded with the status from before: read again next time).
+        looked: a file edited since that the index held as the caller saw it is
+        taken as the index holds it (the caller's stamp, which saw the old
+        file, has the next run read it); one the index does not hold is looked
+        at again, read as it is now, and recorded with its status now.
 
     Returns
     -------

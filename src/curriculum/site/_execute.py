@@ -628,18 +628,20 @@ class NotebookCache:
     def _frozen_digests(
         self, files: list[str], *, record: bool = True, hashed: Mapping[str, str]
     ) -> Mapping[str, str]:
-        """Return the hash of each notebook's ``_freeze/`` file, by its path in the project.
+        """Return a mapping holding the hash of each notebook's ``_freeze/`` file, by its path in the project.
 
         ``files`` are the notebooks' paths as strings, named (:meth:`_name`).
         A file ``hashed`` holds (the build's stamp took it this build) is
-        taken from there; the others are hashed through a record of their times
-        and sizes (:class:`~curriculum.site._stamp.FileDigests`): a file as it was
-        when last recorded is not read. Without ``record``, that record is only read.
+        taken from there: ``hashed`` itself is returned when it holds them all
+        (it may hold other files too). The others are hashed through a record
+        of their times and sizes (:class:`~curriculum.site._stamp.FileDigests`):
+        a file as it was when last recorded is not read. Without ``record``,
+        that record is only read.
         """
         if self.refresh:
             return {}
         frozen = [self._frozen[file] for file in files]
-        unknown = [where for _, name, where in frozen if name not in hashed]
+        unknown = [where for _, frozen_name, where in frozen if frozen_name not in hashed]
         if not unknown:
             return hashed
         digests = FileDigests(self.root, self.folder.parent / "frozen-digests.json")

@@ -240,8 +240,8 @@ def kept_manifest(cur: Curriculum, cache: Path | None, within: Path) -> Manifest
     document's name (its table, id and, for a lesson, its file) and facts, in
     order. The record names each document's facts by the digest of their JSON,
     with the digest of the text they were made from. While every document's
-    text is as recorded, the script is the one kept: the documents' names and
-    digests are compared as two lists, and no facts are read. A document whose
+    text is as recorded, the script is the one kept: the documents' names are
+    compared as a list and their digests as one string, and no facts are read. A document whose
     text changed has its facts made again, from its model: while they are as
     recorded (a quiz item's text edited), the script is still the one kept;
     otherwise it is made again from every document's facts (kept in
