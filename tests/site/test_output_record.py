@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from curriculum.site._output_record import KeyText, OutputRecord, size_and_time
 
@@ -122,3 +123,36 @@ def test_entries_kept_in_one_pass_are_those_a_look_at_each_keeps(tmp_path: Path)
 def test_a_path_no_file_can_have_is_no_file() -> None:
     """A NUL in a name (a damaged record's) is a file not there, not an error (see ``size_and_time``)."""
     assert size_and_time("page\0.html") == [-1, -1]
+
+
+def test_an_entry_kept_is_the_record_s_own_not_one_made_again(tmp_path: Path, monkeypatch: Any) -> None:
+    """An entry whose files stand is saved as the very entry read (nothing of it is made again).
+
+    What :meth:`RecordFile.save` is given for an entry kept by ``standing``,
+    ``to_make`` or ``kept`` is the object the record read: comparing it
+    with the base costs no look at its parts.
+    """
+    from curriculum.site import _record_file
+
+    record, out = _noted(tmp_path, ["a"])
+    first = OutputRecord(record, out, ["site"])
+    for name in ("other.html", "third.html", "edited.html"):
+        (out / name).write_text(name)
+        first.wrote(name, key=[name])
+    first.wrote("page.html", key=["page"])
+    first.note("page.html", ["in"], ["a"])
+    first.save()
+    (out / "edited.html").write_text("edited by hand")  # an entry not kept: the record is saved
+    saved: list[dict[str, Any]] = []
+    monkeypatch.setattr(_record_file.RecordFile, "save", lambda self, data: saved.append(dict(data)))
+    again = OutputRecord(record, out, ["site"])
+    read = _record_file.RecordFile(record, ("entries", "notes")).read()["entries"]
+    assert again.standing("page.html", ["in"], ["page.html"]) == ["a"]
+    assert again.to_make({"other.html": ["other.html"], "edited.html": ["edited.html"]}) == ["edited.html"]
+    assert again.kept("third.html", ["third.html"])
+    again.wrote("edited.html")
+    again.save()
+    entries = saved[0]["entries"]
+    for name in ("page.html", "other.html", "third.html"):
+        assert entries[name] == read[name] and entries[name] is again._before[name]
+    assert entries["edited.html"] != read["edited.html"]

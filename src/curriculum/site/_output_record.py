@@ -249,14 +249,16 @@ class OutputRecord:
             self._seen[file[0]] = file
 
     def _recorded_now(self, entry: str) -> list[Any] | None:
-        """Return the entry ``entry`` with its files as they are now, if they are as last recorded.
+        """Return the entry ``entry`` as last recorded, if its files are as it records them.
 
-        The files are those the entry names (an entry damaged, naming something else, is none).
+        The files are those the entry names (an entry damaged, naming something
+        else, is none). The entry returned is the record's own (what it records
+        is what is there: nothing is made of it again, and saving compares it as
+        the same).
         """
         then = self._before.get(entry)
         if not isinstance(then, list) or not then:
             return None
-        now = [then[0]]
         for recorded in islice(then, 1, None):  # one pass, as in _unchanged: each file named, looked at
             name = recorded[0] if isinstance(recorded, list) and recorded else None
             if not isinstance(name, str):
@@ -264,24 +266,21 @@ class OutputRecord:
             found = self._stamp(name)
             if found[1] < 0 or recorded != found:
                 return None
-            now.append(found)
-        return now
+        return then
 
     def _unchanged(self, then: list[Any], names: list[str]) -> list[Any] | None:
-        """Return the entry ``then`` with the files ``names`` as they are now, if that is as recorded.
+        """Return the entry ``then`` if it records the files ``names`` as they are now.
 
         One pass, which stops at the first file missing or not as recorded (a
         kept page costs a ``stat`` a file and a comparison, nothing more).
         """
         if len(then) != len(names) + 1:
             return None
-        now = [then[0]]
         for name, recorded in zip(names, islice(then, 1, None), strict=True):
             found = self._stamp(name)
             if found[1] < 0 or recorded != found:
                 return None
-            now.append(found)
-        return now
+        return then
 
     def _stamp(self, name: str) -> list[Any]:
         """Return what the record keeps of the file ``name``: ``[name, size, modification time]``.
