@@ -13,6 +13,7 @@ from curriculum._memo import memo_session
 from curriculum.site import _search
 from curriculum.site._postings import encode
 from curriculum.site._search import IndexHeads, SearchIndex, SearchPage, site_index
+from curriculum.site._search_parts import index_text
 
 BODY = (
     '<h2 id="alliance">The alliance</h2><p>Bond, tasks and goals predict the outcome.</p>'
@@ -372,6 +373,21 @@ def test_what_names_the_pages_is_their_json_made_of_each_ones_key() -> None:
     made = [[p.title, p.url, p.notebook, p.made_from] for p in pages]
     assert _pages_key(pages) == json.dumps(made, separators=(",", ":"))
     assert [p.made_from_key for p in pages] == [json.dumps(p.made_from, separators=(",", ":")) for p in pages]
+
+
+def test_what_names_the_index_is_the_json_of_its_pages_and_their_parts_digests() -> None:
+    """The index's name is built a string a page: the very text the JSON encoder makes of it (None too)."""
+    from curriculum.site._search_stage import _index_key
+
+    pages = [
+        SearchPage('Café "quoted" \u2014 ü', "lessons/one.html", True, _unread, standalone_known=False),
+        SearchPage("Quiz\n", "quizzes/q.html", False, _unread, standalone_known=True),
+        SearchPage("Other", "other.html", False, "<p>no sections</p>"),
+    ]
+    digests = ["abc", None, "d\u00e9f"]
+    made = [[p.title, p.url, p.notebook, p.standalone, d] for p, d in zip(pages, digests, strict=True)]
+    assert _index_key(pages, digests) == index_text(made) == json.dumps(made, separators=(",", ":"))
+    assert _index_key([], []) == "[]"
 
 
 @pytest.mark.parametrize(

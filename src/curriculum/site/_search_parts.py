@@ -89,21 +89,28 @@ class PartRecord:
 
     def knows(self, page: SearchPage) -> bool:
         """Whether the record gives the part of ``page``: it was made from what the page is made from now."""
-        then = self._entry(page.url)
-        return then is not None and page.made_from is not None and then[0] == page.made_from_key
+        return self._known(page) is not None
 
     def digests(self, pages: list[SearchPage]) -> list[str]:
         """Return the digest of each page's part: recorded, if the record knows the page; else of its part.
 
-        The parts taken from the record stay in the memo unread, kept in one
-        call for them all (:func:`~curriculum.site._search.keep_parts`).
+        One pass over the pages for the record's entries; the parts taken from
+        the record stay in the memo unread, kept in one call for them all
+        (:func:`~curriculum.site._search.keep_parts`); then the other pages' parts are read.
         """
-        known = [self.knows(page) for page in pages]
-        keep_parts(page for page, kept in zip(pages, known, strict=True) if kept)
+        recorded = [self._known(page) for page in pages]
+        keep_parts(page for page, then in zip(pages, recorded, strict=True) if then is not None)
         return [
-            str(self._before[page.url][1]) if kept else part_digest(page.part())
-            for page, kept in zip(pages, known, strict=True)
+            str(then[1]) if then is not None else part_digest(page.part())
+            for page, then in zip(pages, recorded, strict=True)
         ]
+
+    def _known(self, page: SearchPage) -> list[Any] | None:
+        """Return the record's entry of ``page`` if it gives the page's part (see :meth:`knows`)."""
+        then = self._entry(page.url)
+        if then is None or page.made_from is None or then[0] != page.made_from_key:
+            return None
+        return then
 
     def recorded_digest(self, url: str) -> str | None:
         """Return the digest of the part the last index had of the page ``url``, if the record holds it."""

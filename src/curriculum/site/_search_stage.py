@@ -143,11 +143,29 @@ def _pages_key(pages: list[SearchPage]) -> KeyText:
 def _index_key(pages: list[SearchPage], digests: Sequence[str | None]) -> KeyText:
     """Return what names the index of ``pages`` whose parts have ``digests`` (see :class:`PartRecord`).
 
-    As text, encoded once for the records it names the index to (:func:`index_text`).
+    ``[[title, url, notebook, standalone, digest], ...]``: the text :func:`index_text`
+    makes of that, built as :func:`_pages_key` is, a string a page (no list of
+    lists made and encoded again). As text, encoded once for the records it names the index to.
     """
-    return index_text(
-        [[p.title, p.url, p.notebook, p.standalone, d] for p, d in zip(pages, digests, strict=True)]
+    return KeyText(
+        "["
+        + ",".join(
+            f"[{encode_basestring_ascii(p.title)},{encode_basestring_ascii(p.url)},"
+            f"{_flag(p.notebook)},{_flag(p.standalone)},{_digest_json(d)}]"
+            for p, d in zip(pages, digests, strict=True)
+        )
+        + "]"
     )
+
+
+def _digest_json(digest: str | None) -> str:
+    """Return a part's digest as compact JSON (``null``: none)."""
+    return "null" if digest is None else encode_basestring_ascii(digest)
+
+
+def _flag(value: bool) -> str:
+    """Return ``value`` as compact JSON (``true``, ``false``; anything else as the encoder has it)."""
+    return "true" if value is True else "false" if value is False else index_text(value)
 
 
 def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords) -> bool:
@@ -158,11 +176,19 @@ def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords) -> b
     """
     record, parts = records.record, records.parts
     placed: dict[str, Placement] = {}
-    for page in pages:
+    # each text script: its page, as placed, and what names it as the index names it (SearchIndex.text_key)
+    scripts: dict[str, tuple[int, SearchPage, list[str]]] = {}
+    keys: dict[str, KeyText] = {}
+    for page in pages:  # one pass: where the last index had each page, and its text script's name
         where = parts.placement(page.url)
         if where is None:
             return False  # a page the last index did not have
         placed[page.url] = where
+        n, homed = where
+        if n >= 0:
+            name = f"search/{n}.js"
+            scripts[name] = (n, page, homed)
+            keys[name] = KeyText(text_name(page, homed))
     digests = parts.digests(pages)  # only the parts of pages made from something new are read
     key = _index_key(pages, digests)
     heads: IndexHeads | None = None  # kept: the recorded heads stay as they are
@@ -171,13 +197,7 @@ def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords) -> b
         if heads is None:
             return False  # gathered (and recorded with its heads)
         record.wrote("search-index.js", key=key)
-    scripts: dict[str, tuple[int, SearchPage, list[str]]] = {}  # each text script: its page, as placed
-    for page in pages:
-        n, homed = placed[page.url]
-        if n >= 0:
-            scripts[f"search/{n}.js"] = (n, page, homed)
-    # named as the index names them (SearchIndex.text_key): an unchanged page's script is kept unread
-    keys = {name: KeyText(text_name(page, homed)) for name, (_, page, homed) in scripts.items()}
+    # an unchanged page's script is kept unread
     for name in record.to_make(keys):
         n, page, homed = scripts[name]
         run.write(name, text_script(n, page.homed_texts(homed)))
