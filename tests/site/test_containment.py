@@ -69,6 +69,7 @@ def build_refused(root: Path) -> str:
         ("quiz", "_quarto.yml:20:13"),  # a generated folder: the sidebar page inside it
         (".curriculum-cache", ".curriculum-cache:1:1"),  # the cache, before anything is written
         (".curriculum-cache/resident", ".curriculum-cache/resident:1:1"),  # the profile's part of it
+        (".curriculum-cache/resident/executed", ".curriculum-cache/resident/executed:1:1"),  # one in that
     ],
 )
 def test_a_folder_the_build_writes_that_links_outside_is_refused(

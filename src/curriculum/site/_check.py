@@ -197,8 +197,8 @@ def check_site(
 def writable_folders(root: Path, output: Path | None = None, profile: str | None = None) -> None:
     """Refuse to build when a folder the build writes in leads outside the project.
 
-    The build writes its cache (the profile's own folder in it too, when
-    ``profile`` is given), the generated pages and (unless the command line
+    The build writes its cache (the profile's own folder in it and the folders
+    in that, when ``profile`` is given), the generated pages and (unless the command line
     names another folder) the site inside the project. A repository could
     ship any of these as a symbolic link to elsewhere; every write also checks
     its own folder (see :func:`curriculum.content.write_atomic`),
@@ -211,7 +211,7 @@ def writable_folders(root: Path, output: Path | None = None, profile: str | None
     """
     folders = [root / CACHE_DIR, *(root / d for d in generated_dirs())]
     if profile is not None:
-        folders.append(root / CACHE_DIR / profile)
+        folders += [root / CACHE_DIR / profile, *_subfolders(root / CACHE_DIR / profile)]
     if output is not None:
         folders.append(output)
     problems = []
@@ -222,6 +222,15 @@ def writable_folders(root: Path, output: Path | None = None, profile: str | None
             problems.append(refused.at(display_path(folder)))
     if problems:
         raise ContentError(problems)
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    """Return the folders in ``folder``, and its links to folders (none if it cannot be listed)."""
+    try:
+        with os.scandir(folder) as entries:
+            return [Path(e.path) for e in entries if e.is_dir()]
+    except OSError:
+        return []
 
 
 def page_problems(config: SiteConfig, cur: Curriculum, kept: DocumentFacts | None = None) -> list[Diagnostic]:

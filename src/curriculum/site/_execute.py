@@ -672,7 +672,7 @@ class NotebookCache:
     def _keep(self, path: Path | str, key: str, freeze: Freeze, outputs: list[Any]) -> None:
         """Store a notebook's outputs in the build cache, and in ``_freeze/`` when it is frozen."""
         text = _record_text(key, outputs)
-        write_atomic(self.folder / f"{key}.json", text, within=self.folder)
+        write_atomic(self.folder / f"{key}.json", text, within=self.root)  # the cache linked out: refused
         if freeze is not False and self.write_freeze:
             frozen = self.frozen_path(path)
             if freeze is True and _record(frozen) is not None and not self.refresh:
