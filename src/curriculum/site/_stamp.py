@@ -8,6 +8,7 @@ only after a build succeeds, so a failed build is never taken for a finished one
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -255,6 +256,11 @@ class BuildStamp:
         self.warnings = int(data.get("warnings", 0))
         return True
 
+    def _saved_meanwhile(self) -> bool:
+        """Whether an input is no longer as the stamp found it (one ``stat`` an input)."""
+        found = self.digests.stats
+        return stats(found) != list(found.values())
+
     def commit(self, warnings: int, *, engine: str, pages: int) -> None:
         """Record a successful build (with the number of content warnings it reported), and its quick stamp.
 
@@ -266,7 +272,16 @@ class BuildStamp:
             The engine's name and version, which a build with nothing to do prints.
         pages : int
             Pages in the site.
+
+        An input saved while the build ran (after the stamp hashed it) may be
+        in the site as saved, while the key names the text hashed: the build is
+        then not recorded (the record of the last one is removed), so that the
+        next build compares every page's inputs again, even if the file was put back.
         """
+        if self._saved_meanwhile():
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+            return
         record = json.dumps({"key": self.key, "warnings": warnings}) + "\n"
         write_atomic(self.path, record, within=self.project.root)
         # the folders of the files the build wrote (prune listed them): a file gone changes its folder
