@@ -51,10 +51,7 @@ def probe(args: list[str], cwd: Path) -> dict[str, object]:
 
 
 def copy(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(
-        PROJECT, root, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
-    )
+    root = _project_copy(tmp_path)
     return root
 
 
@@ -71,10 +68,7 @@ def test_version_imports_no_heavy_library(tmp_path: Path) -> None:
 
 
 def test_a_no_change_build_reads_no_content_file_and_loads_nothing_heavy(tmp_path: Path) -> None:
-    root = tmp_path / "project"
-    shutil.copytree(
-        PROJECT, root, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
-    )
+    root = _project_copy(tmp_path)
     assert probe(["build", "--engine", "pandoc"], root)["status"] == 0
     again = probe(["build", "--engine", "pandoc"], root)
     assert again["status"] == 0
@@ -96,10 +90,7 @@ def test_a_no_change_build_reads_no_content_file_and_loads_nothing_heavy(tmp_pat
 def test_an_output_file_removed_takes_the_full_path_which_writes_it_again(
     tmp_path: Path, removed: str
 ) -> None:
-    root = tmp_path / "project"
-    shutil.copytree(
-        PROJECT, root, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
-    )
+    root = _project_copy(tmp_path)
     assert probe(["build", "--engine", "pandoc"], root)["status"] == 0
     gone = root / removed if removed.startswith("_site") else root / "_site" / removed
     text = gone.read_bytes()
@@ -111,10 +102,7 @@ def test_an_output_file_removed_takes_the_full_path_which_writes_it_again(
 
 
 def test_a_touched_file_takes_the_full_path_and_still_builds_nothing(tmp_path: Path) -> None:
-    root = tmp_path / "project"
-    shutil.copytree(
-        PROJECT, root, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
-    )
+    root = _project_copy(tmp_path)
     assert probe(["build", "--engine", "pandoc"], root)["status"] == 0
     quiz = root / "quizzes" / "intro.yml"
     quiz.write_text(quiz.read_text())  # the same text, a new modification time
@@ -148,10 +136,7 @@ def test_a_quiz_edit_loads_no_exporter_or_notebook_host(tmp_path: Path) -> None:
 
 
 def test_a_clean_check_is_replayed_without_loading_the_content(tmp_path: Path) -> None:
-    root = tmp_path / "project"
-    shutil.copytree(
-        PROJECT, root, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
-    )
+    root = _project_copy(tmp_path)
     first = probe(["check", "--strict"], root)
     assert first["status"] == 0 and "pydantic" in first["modules"]
     second = probe(["check", "--strict"], root)
@@ -217,6 +202,15 @@ def test_a_command_called_from_python_leaves_the_collector_alone() -> None:
     assert (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()) == before
 
 
+def _project_copy(tmp_path: Path) -> Path:
+    """Return a copy of the test project in ``tmp_path``, without its site, cache or generated pages."""
+    root = tmp_path / "project"
+    shutil.copytree(
+        PROJECT, root, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
+    )
+    return root
+
+
 def test_on_coarse_file_times_a_file_removed_in_the_same_tick_is_still_seen(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -225,10 +219,7 @@ def test_on_coarse_file_times_a_file_removed_in_the_same_tick_is_still_seen(
 
     from curriculum.site import _quick, build_site
 
-    root = tmp_path / "project"
-    shutil.copytree(
-        PROJECT, root, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
-    )
+    root = _project_copy(tmp_path)
     build_site(root, engine="pandoc", console=Console(quiet=True))
     folder = root / "_site" / "lessons"
     then = folder.stat()
@@ -237,6 +228,21 @@ def test_on_coarse_file_times_a_file_removed_in_the_same_tick_is_still_seen(
     assert _quick.last_build(root, "resident", "pandoc", None) is not None  # fine times are trusted
     monkeypatch.setattr(_quick, "COARSE_NS", 1)  # every time is coarse: the files are looked for
     assert _quick.last_build(root, "resident", "pandoc", None) is None
+
+
+def _quick_looks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Return the list each path the quick stamp looks at is noted in, from now on."""
+    from curriculum.site import _quick
+
+    looked: list[str] = []
+    stat = _quick._stat
+
+    def counted(path: str) -> list[Any]:
+        looked.append(path)
+        return stat(path)
+
+    monkeypatch.setattr(_quick, "_stat", counted)
+    return looked
 
 
 def test_the_quick_stamp_stops_at_the_first_file_that_differs(
@@ -251,14 +257,7 @@ def test_the_quick_stamp_stops_at_the_first_file_that_differs(
     record = _quick.stats(str(p) for p in files)
     assert _quick.unchanged(record)
     files[1].write_text("longer")
-    looked: list[str] = []
-    stat = _quick._stat
-
-    def counted(path: str) -> list[Any]:
-        looked.append(path)
-        return stat(path)
-
-    monkeypatch.setattr(_quick, "_stat", counted)
+    looked = _quick_looks(monkeypatch)
     assert not _quick.unchanged(record)
     assert looked == [str(files[0]), str(files[1])]
     assert not _quick.unchanged([*record[:1], "not an entry"]) and not _quick.unchanged([*record[:1], []])
@@ -273,23 +272,13 @@ def test_the_file_edited_last_is_the_quick_stamps_first_look(
 
     from curriculum.site import _quick, build_site
 
-    root = tmp_path / "project"
-    shutil.copytree(
-        PROJECT, root, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
-    )
+    root = _project_copy(tmp_path)
     quiz = root / "quizzes" / "intro.yml"
     build_site(root, engine="pandoc", console=Console(quiet=True))
     quiz.write_text(quiz.read_text().replace("30-year-old", "31-year-old"))
     build_site(root, engine="pandoc", console=Console(quiet=True))
     quiz.write_text(quiz.read_text().replace("31-year-old", "32-year-old"))
-    looked: list[str] = []
-    stat = _quick._stat
-
-    def counted(path: str) -> list[Any]:
-        looked.append(path)
-        return stat(path)
-
-    monkeypatch.setattr(_quick, "_stat", counted)
+    looked = _quick_looks(monkeypatch)
     assert _quick.last_build(root, "resident", "pandoc", None) is None
     assert str(quiz) in looked and len(looked) <= 3, looked  # the quiz, or its folder and the quiz
     monkeypatch.undo()
@@ -305,10 +294,7 @@ def test_an_input_changed_while_the_build_runs_is_seen_by_the_next_build(change:
 
     from curriculum.site import _quick, _stamp, build_site
 
-    root = tmp_path / "project"
-    shutil.copytree(
-        PROJECT, root, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
-    )
+    root = _project_copy(tmp_path)
     quiz = root / "quizzes" / "intro.yml"
     changed = quiz if change == "edited" else root / "quizzes" / "intro-again.yml"
     commit = _stamp.BuildStamp.commit
@@ -339,10 +325,7 @@ def test_a_quick_record_damaged_takes_the_full_path(damage: dict[str, Any], tmp_
 
     from curriculum.site import _quick, build_site
 
-    root = tmp_path / "project"
-    shutil.copytree(
-        PROJECT, root, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
-    )
+    root = _project_copy(tmp_path)
     build_site(root, engine="pandoc", console=Console(quiet=True))
     record = root / ".curriculum-cache" / "resident" / _quick.QUICK
     assert _quick.last_build(root, "resident", "pandoc", None) is not None
@@ -360,10 +343,7 @@ def test_a_site_another_profile_made_takes_the_full_path(tmp_path: Path) -> None
 
     from curriculum.site import _quick, build_site
 
-    root = tmp_path / "project"
-    shutil.copytree(
-        PROJECT, root, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
-    )
+    root = _project_copy(tmp_path)
     out = build_site(root, engine="pandoc", console=Console(quiet=True)).out
     assert _quick.built_profile(out) == "resident"
     assert _quick.last_build(root, "resident", "pandoc", None) is not None
@@ -385,10 +365,7 @@ def test_a_build_given_no_out_after_one_given_out_takes_the_full_path(tmp_path: 
 
     from curriculum.site import _quick, build_site
 
-    root = tmp_path / "project"
-    shutil.copytree(
-        PROJECT, root, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
-    )
+    root = _project_copy(tmp_path)
     quiet = Console(quiet=True)
     site = build_site(root, engine="pandoc", console=quiet).out
     page = root / "index.qmd"
@@ -414,10 +391,7 @@ def test_frozen_outputs_changed_in_place_are_built_though_the_notebook_is_not(tm
 
     from curriculum.site import _quick, build_site
 
-    root = tmp_path / "project"
-    shutil.copytree(
-        PROJECT, root, ignore=shutil.ignore_patterns("_site*", ".curriculum-cache", "quiz", "cases")
-    )
+    root = _project_copy(tmp_path)
     config = root / "_quarto.yml"
     config.write_text(config.read_text(encoding="utf-8") + "execute:\n  freeze: auto\n", encoding="utf-8")
     quiet = Console(quiet=True)

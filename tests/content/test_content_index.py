@@ -349,17 +349,22 @@ def test_a_link_inside_the_project_is_indexed_by_the_file_it_leads_to(project: P
     assert index.reused == len(project_files(project)) - 2, "only the edited file is read (and the .bib)"
 
 
+def _linked_out(file: Path, elsewhere: Path) -> Path:
+    """Make ``file`` a link to a copy in ``elsewhere``, of the time and size the index holds; return it."""
+    outside = elsewhere / file.name
+    shutil.copy2(file, outside)
+    file.unlink()
+    file.symlink_to(outside)
+    return file
+
+
 def test_a_file_made_a_link_out_beside_indexed_files_is_refused(project: Path, tmp_path: Path) -> None:
     """Its folder leads inside for the files beside it, listed first: the link is checked on its own."""
     quizzes = sorted((project / "quizzes").glob("*.yml"))
     assert len(quizzes) > 1, "a plain file is listed before the link"
     aged(project)
     loaded(project)
-    last = quizzes[-1]
-    outside = tmp_path / last.name
-    shutil.copy2(last, outside)  # the same time and size as the file the index holds
-    last.unlink()
-    last.symlink_to(outside)
+    last = _linked_out(quizzes[-1], tmp_path)
     cur, _ = loaded(project)
     assert last.stem not in cur.quizzes and quizzes[0].stem in cur.quizzes
     assert any(d.code == "CUR106" and d.path.endswith(f"quizzes/{last.name}") for d in cur.diagnostics)
@@ -393,16 +398,7 @@ def test_an_indexed_file_costs_one_look_at_its_status(project: Path, monkeypatch
     aged(project)
     loaded(project)
     files = {os.fspath(p) for p in project_files(project) if p.suffix != ".bib"}  # the index holds
-    looks: list[str] = []
-    for name in ("stat", "lstat"):
-        real = getattr(os, name)
-
-        def look(path: Any, *args: Any, real: Any = real, **kwargs: Any) -> Any:
-            if os.fspath(path) in files:
-                looks.append(os.fspath(path))
-            return real(path, *args, **kwargs)
-
-        monkeypatch.setattr(os, name, look)
+    looks = _looked_at(monkeypatch, files)
     _, index = loaded(project, ask=False)
     assert index.reused == len(files)
     assert sorted(looks) == sorted(files), "one look a file"
@@ -599,11 +595,7 @@ def test_a_listed_file_made_a_link_out_is_refused_whatever_status_the_others_wer
     quizzes = sorted((project / "quizzes").glob("*.yml"))
     aged(project)
     load_curriculum(project)
-    last = quizzes[-1]
-    outside = tmp_path / last.name
-    shutil.copy2(last, outside)  # the same time and size as the file the index holds
-    last.unlink()
-    last.symlink_to(outside)
+    last = _linked_out(quizzes[-1], tmp_path)
     seen = {os.fspath(q): os.lstat(q) for q in quizzes[:-1]}
     for cur in (load_curriculum(project), load_curriculum(project, seen=seen)):
         assert last.stem not in cur.quizzes and quizzes[0].stem in cur.quizzes

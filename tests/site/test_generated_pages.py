@@ -153,7 +153,6 @@ def test_the_assets_include_is_made_again_only_when_the_manifest_or_the_file_cha
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Its record names the manifest's digest: while the file is as written, it is neither made nor read."""
-    from curriculum import _memo
     from curriculum.site import _generated_record, _prerender
 
     monkeypatch.setattr(_generated_record, "RACY_NS", 0)  # files just written are trusted too
@@ -166,11 +165,7 @@ def test_the_assets_include_is_made_again_only_when_the_manifest_or_the_file_cha
 
     def run() -> str:
         made.clear()
-        _memo._stores.clear()
-        with _memo.memo_session(project):
-            cur = load_curriculum(project)
-            builder = payload_builder(Project(project), cur, "resident")
-            prerender(project, cur, builder, reference=False, record=project / ".curriculum-cache" / "g.json")
+        _prerendered(project)
         return include.read_text(encoding="utf-8")
 
     first = run()
@@ -185,11 +180,21 @@ def test_the_assets_include_is_made_again_only_when_the_manifest_or_the_file_cha
     assert run() and not made
 
 
+def _prerendered(project: Path) -> None:
+    """Pre-render ``project`` as a new build process does (no memo held), with a record of its own."""
+    from curriculum import _memo
+
+    _memo._stores.clear()
+    with _memo.memo_session(project):
+        cur = load_curriculum(project)
+        builder = payload_builder(Project(project), cur, "resident")
+        prerender(project, cur, builder, reference=False, record=project / ".curriculum-cache" / "g.json")
+
+
 def test_the_rules_page_is_made_again_only_when_its_file_or_the_rules_changed(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Its text is the code's: while its file is as written and no rule is added, it is not even made."""
-    from curriculum import _memo
     from curriculum.content import RULES, Rule, Severity
     from curriculum.site import _generated_record, _prerender
 
@@ -201,11 +206,7 @@ def test_the_rules_page_is_made_again_only_when_its_file_or_the_rules_changed(
 
     def run() -> str:
         made.clear()
-        _memo._stores.clear()
-        with _memo.memo_session(project):
-            cur = load_curriculum(project)
-            builder = payload_builder(Project(project), cur, "resident")
-            prerender(project, cur, builder, reference=False, record=project / ".curriculum-cache" / "g.json")
+        _prerendered(project)
         return page.read_text(encoding="utf-8")
 
     first = run()
