@@ -29,7 +29,6 @@ from typing import Any
 
 from curriculum.components import Mount
 from curriculum.project import path_texts
-from curriculum.site._quick import stats
 from curriculum.site._record_file import RecordFile
 from curriculum.site._stamp import FileDigests
 
@@ -85,11 +84,9 @@ class PagePlan:
         The hash of the contents of some sources, taken this build already (the
         build stamp's, of the files the build does not write), by source: those
         are not looked at again. The others are hashed here (see :func:`_own_hashes`).
-    seen : Mapping[str, list[Any]]
-        ``[path, mtime, size]`` of each file as it was when ``hashed`` was taken,
-        by its path as a string (:attr:`~curriculum.site._stamp.FileDigests.stats`):
-        a page made from a source of ``hashed`` is recorded only if its file is
-        still so once made (see :meth:`made`).
+    stamp : FileDigests | None
+        What took ``hashed``: a page made from a source of ``hashed`` is
+        recorded only if its file is still as the stamp found it once made (see :meth:`made`).
     """
 
     def __init__(
@@ -100,12 +97,12 @@ class PagePlan:
         shared: list[Any],
         extra: Mapping[str, Any],
         hashed: Mapping[str, str] | None = None,
-        seen: Mapping[str, list[Any]] | None = None,
+        stamp: FileDigests | None = None,
     ) -> None:
         self._file = RecordFile(cache / "pages.json", ("pages",))
         self._root = root
         hashed = self._hashed = hashed or {}
-        self._seen = seen or {}
+        self._stamp = stamp
         own = _own_hashes(root, cache / "page-digests.json", [s for s in sources if s not in hashed])
         common = json.dumps([PLAN_VERSION, shared], sort_keys=True)
         self._keys = {
@@ -148,8 +145,8 @@ class PagePlan:
         makes it again (else, the file put back as it was, that key would name this page).
         """
         if source in self._hashed:
-            text = path_texts(self._root, [source])[0]
-            if stats([text])[0] != self._seen.get(text):
+            stamp = self._stamp
+            if stamp is None or not stamp.as_found(path_texts(self._root, [source])):
                 return
         mounts = [m.as_json() for m in page.mounts]
         self._now[source] = [self._keys[source], page.title, page.entry, mounts, page.marked, page.standalone]

@@ -59,6 +59,7 @@ from curriculum.site._report import RenderStats
 from curriculum.site._search import STANDALONE, SearchPage
 from curriculum.site._search_stage import SearchRecords, search
 from curriculum.site._sources import Page, markdown_page, notebook_markdown, output_path
+from curriculum.site._stamp import FileDigests
 
 if TYPE_CHECKING:
     from curriculum.site._context import Step
@@ -172,15 +173,11 @@ class Render:
         Renders the pages with Pandoc (one the build started before rendering), or None for a new one.
     planned : bool
         Take the pages whose inputs are those of the last build's as it made them (:class:`PagePlan`).
-    hashed : Mapping[str, str]
-        The hash of each input file the build's stamp read as the build began, by its path relative to
-        the root (:attr:`~curriculum.site._stamp.FileDigests.files`): the plan takes a page's from here
-        rather than look at its file again, unless the build writes that page (see :func:`_plan`), and the
+    stamp : FileDigests | None
+        The build's stamp, which hashed every input as the build began (its
+        :attr:`~curriculum.site._stamp.FileDigests.files`): the plan takes a page's hash from it rather
+        than look at its file again, unless the build writes that page (see :func:`_plan`), and the
         execute stage each notebook's ``_freeze/`` file's (see :meth:`NotebookCache.executed`).
-    seen : Mapping[str, list[Any]]
-        ``[path, mtime, size]`` of each input as the stamp found it, by its path as a string
-        (:attr:`~curriculum.site._stamp.FileDigests.stats`): a page whose source was saved since is
-        not recorded as made from the hash in ``hashed`` (see :meth:`PagePlan.made`).
     """
 
     config: SiteConfig
@@ -195,8 +192,7 @@ class Render:
     stats: RenderStats = field(default_factory=RenderStats)
     pages: PageRenderer | None = None
     planned: bool = False
-    hashed: Mapping[str, str] = field(default_factory=dict)
-    seen: Mapping[str, list[Any]] = field(default_factory=dict)
+    stamp: FileDigests | None = None
 
     def renderer(self) -> PageRenderer:
         """Return the render's Pandoc renderer (made the first time)."""
@@ -257,7 +253,7 @@ def _plan(run: Render, executed: ExecutedNotebooks) -> PagePlan:
     """Return the inputs of every page, and what the last build made of the same (see :class:`PagePlan`).
 
     A page's source is hashed once a build: by the stamp as the build began
-    (``run.hashed``), unless the build writes it since (the pre-render's pages,
+    (``run.stamp``), unless the build writes it since (the pre-render's pages,
     the API reference: every page in a folder of :func:`generated_dirs`), which the plan hashes itself.
     """
     root = run.config.root
@@ -266,7 +262,8 @@ def _plan(run: Render, executed: ExecutedNotebooks) -> PagePlan:
     notebooks = [s for s in sources if s.endswith(".ipynb")]  # by their paths as strings, as executed
     extra.update(zip(notebooks, map(executed.outputs_digest, path_texts(root, notebooks)), strict=True))
     shared = [run.renderer().shared, run.builder.shared_digest]
-    return PagePlan(root, run.cache, sources, shared, extra, _authored(run.hashed, sources), run.seen)
+    hashed = _authored(run.stamp.files, sources) if run.stamp is not None else {}
+    return PagePlan(root, run.cache, sources, shared, extra, hashed, run.stamp)
 
 
 def _authored(hashed: Mapping[str, str], sources: list[str]) -> dict[str, str]:
@@ -402,7 +399,8 @@ def execute(run: Render) -> ExecutedNotebooks:
 
     cache = notebook_cache(run.config, run.cache / "executed", refresh=run.refresh)
     lessons = _lesson_digests(run.builder.curriculum)
-    executed = cache.executed(notebooks, done, digests=lessons, hashed=run.hashed)  # frozen: by the stamp
+    hashed = run.stamp.files if run.stamp is not None else None  # each frozen file's, as the stamp took it
+    executed = cache.executed(notebooks, done, digests=lessons, hashed=hashed)
     removed = cache.prune(notebooks) if run.config.profile == "resident" else 0
     hows = list(run.stats.notebooks.values())
     run.log(

@@ -118,6 +118,15 @@ class FileDigests:
             self._record.save({"files": now, "made": {"machine": machine_key(), "at": at}})  # what changed
         return hashlib.sha256("".join(named).encode()).hexdigest()
 
+    def as_found(self, paths: Iterable[str] | None = None) -> bool:
+        """Whether each file is still as the last :meth:`digest` found it (all it was given, by default).
+
+        One ``stat`` a file: ``paths`` are named as the digest was given them (:attr:`stats`);
+        a file it was not given is not as found.
+        """
+        texts = list(self.stats) if paths is None else list(paths)
+        return stats(texts) == [self.stats.get(text) for text in texts]
+
     def changed(self) -> set[str]:
         """Return the files whose hash the last :meth:`digest` found other than the record's.
 
@@ -256,11 +265,6 @@ class BuildStamp:
         self.warnings = int(data.get("warnings", 0))
         return True
 
-    def _saved_meanwhile(self) -> bool:
-        """Whether an input is no longer as the stamp found it (one ``stat`` an input)."""
-        found = self.digests.stats
-        return stats(found) != list(found.values())
-
     def commit(self, warnings: int, *, engine: str, pages: int) -> None:
         """Record a successful build (with the number of content warnings it reported), and its quick stamp.
 
@@ -278,7 +282,7 @@ class BuildStamp:
         then not recorded (the record of the last one is removed), so that the
         next build compares every page's inputs again, even if the file was put back.
         """
-        if self._saved_meanwhile():
+        if not self.digests.as_found():
             with contextlib.suppress(OSError):
                 self.path.unlink()
             return
