@@ -793,12 +793,9 @@ class _Batch:
             is looked at (see :class:`~curriculum.content._files.Confined`).
         """
         assert self.index is not None and self.root is not None  # a batch with an index
-        try:  # one look says both whether the file is a link and, if not, its status
-            status: os.stat_result | None = os.lstat(file)
-        except OSError:
-            status = None
-        link = status is None or stat.S_ISLNK(status.st_mode)
-        info, entry = self.index.entry(file, name, None if link else status)
+        status = _plain_status(file)  # one look says both whether the file is a link and, if not, its status
+        link = status is None
+        info, entry = self.index.entry(file, name, status)
         if display is None:
             display = display_path(path or Path(file))
         if entry is not None:
