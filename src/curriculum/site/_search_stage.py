@@ -143,29 +143,11 @@ def _pages_key(pages: list[SearchPage]) -> KeyText:
 def _index_key(pages: list[SearchPage], digests: Sequence[str | None]) -> KeyText:
     """Return what names the index of ``pages`` whose parts have ``digests`` (see :class:`PartRecord`).
 
-    ``[[title, url, notebook, standalone, digest], ...]``: the text :func:`index_text`
-    makes of that, built as :func:`_pages_key` is, a string a page (no list of
-    lists made and encoded again). As text, encoded once for the records it names the index to.
+    As text, encoded once for the records it names the index to (:func:`index_text`).
     """
-    return KeyText(
-        "["
-        + ",".join(
-            f"[{encode_basestring_ascii(p.title)},{encode_basestring_ascii(p.url)},"
-            f"{_flag(p.notebook)},{_flag(p.standalone)},{_digest_json(d)}]"
-            for p, d in zip(pages, digests, strict=True)
-        )
-        + "]"
+    return index_text(
+        [[p.title, p.url, p.notebook, p.standalone, d] for p, d in zip(pages, digests, strict=True)]
     )
-
-
-def _digest_json(digest: str | None) -> str:
-    """Return a part's digest as compact JSON (``null``: none)."""
-    return "null" if digest is None else encode_basestring_ascii(digest)
-
-
-def _flag(value: bool) -> str:
-    """Return ``value`` as compact JSON (``true``, ``false``; anything else as the encoder has it)."""
-    return "true" if value is True else "false" if value is False else index_text(value)
 
 
 def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords) -> bool:
