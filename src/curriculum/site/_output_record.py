@@ -259,28 +259,26 @@ class OutputRecord:
         then = self._before.get(entry)
         if not isinstance(then, list) or not then:
             return None
-        for recorded in islice(then, 1, None):  # one pass, as in _unchanged: each file named, looked at
-            name = recorded[0] if isinstance(recorded, list) and recorded else None
-            if not isinstance(name, str):
-                return None
-            found = self._stamp(name)
-            if found[1] < 0 or recorded != found:
-                return None
-        return then
+        names = [f[0] if isinstance(f, list) and f else None for f in islice(then, 1, None)]
+        return then if self._as_recorded(names, then) else None
 
     def _unchanged(self, then: list[Any], names: list[str]) -> list[Any] | None:
-        """Return the entry ``then`` if it records the files ``names`` as they are now.
+        """Return the entry ``then`` if it records the files ``names`` as they are now."""
+        return then if len(then) == len(names) + 1 and self._as_recorded(names, then) else None
 
-        One pass, which stops at the first file missing or not as recorded (a
-        kept page costs a ``stat`` a file and a comparison, nothing more).
+    def _as_recorded(self, names: list[Any], then: list[Any]) -> bool:
+        """Whether each file ``names`` gives is as the entry ``then`` records it, after its digest.
+
+        One pass, which stops at the first name that is none, or file missing
+        or not as recorded (a kept page costs a ``stat`` a file and a comparison).
         """
-        if len(then) != len(names) + 1:
-            return None
         for name, recorded in zip(names, islice(then, 1, None), strict=True):
+            if not isinstance(name, str):
+                return False
             found = self._stamp(name)
             if found[1] < 0 or recorded != found:
-                return None
-        return then
+                return False
+        return True
 
     def _stamp(self, name: str) -> list[Any]:
         """Return what the record keeps of the file ``name``: ``[name, size, modification time]``.
