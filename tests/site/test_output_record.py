@@ -156,3 +156,24 @@ def test_an_entry_kept_is_the_record_s_own_not_one_made_again(tmp_path: Path, mo
     for name in ("page.html", "other.html", "third.html"):
         assert entries[name] == read[name] and entries[name] is again._before[name]
     assert entries["edited.html"] != read["edited.html"]
+
+
+def test_an_entry_is_kept_only_for_the_files_it_records_in_their_order(tmp_path: Path) -> None:
+    """``kept`` given the files an entry makes keeps it only when the record names those, in that order.
+
+    Each file's record is checked in one step with the file as it is: the
+    same files in another order, fewer or more of them, are not what the entry recorded.
+    """
+    out, path = tmp_path / "out", tmp_path / "record.json"
+    out.mkdir()
+    for name in ("a.js", "b.js"):
+        (out / name).write_text(name)
+    first = OutputRecord(path, out, [])
+    first.wrote("index", ["a.js", "b.js"], key=["k"])
+    first.save()
+    for files in (["b.js", "a.js"], ["a.js"], ["a.js", "b.js", "b.js"], []):
+        assert not OutputRecord(path, out, []).kept("index", ["k"], files), files
+    told: list[list[str]] = []
+    assert OutputRecord(path, out, [], told.append).kept("index", ["k"], ["a.js", "b.js"])
+    assert told == [["a.js", "b.js"]]
+    assert OutputRecord(path, out, []).kept("index", ["k"], as_recorded=True)

@@ -27,7 +27,7 @@ import os
 from collections.abc import Callable, Mapping
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from curriculum._memo import tied_key
 from curriculum.site._record_file import RecordFile
@@ -107,18 +107,12 @@ class OutputRecord:
             The files are those the record names for the entry (what they are is
             known only once they are made, as the search index's).
         """
-        digest = self._digest(entry, key)
         then = self._before.get(entry)
-        if not isinstance(then, list) or not then or then[0] != digest:  # checked first: the key is ours
+        if not self._of_key(then, self._digest(entry, key)):
             return False
-        if as_recorded:
-            now = self._recorded_now(entry)
-        else:
-            now = self._unchanged(then, files if files is not None else [entry])
-        if now is None:
+        if not self._as_recorded(then, None if as_recorded else files if files is not None else [entry]):
             return False
-        self._record(entry, now)
-        self._on_kept([name for name, _, _ in now[1:]])
+        self._on_kept(self._record(entry, then))
         return True
 
     def to_make(self, keys: Mapping[str, Any]) -> list[str]:
@@ -144,15 +138,11 @@ class OutputRecord:
         left: list[str] = []
         for entry, key in keys.items():
             then = self._before.get(entry)
-            digest = self._digest(entry, key)
-            now = None
-            if isinstance(then, list) and then and then[0] == digest:  # checked first: the key is ours
-                now = self._unchanged(then, [entry])
-            if now is None:
-                left.append(entry)
-            else:
-                self._record(entry, now)
+            if self._of_key(then, self._digest(entry, key)) and self._as_recorded(then, [entry]):
+                self._record(entry, then)
                 kept.append(entry)
+            else:
+                left.append(entry)
         self._on_kept(kept)
         return left
 
@@ -184,18 +174,13 @@ class OutputRecord:
         digest = _note_digest(self._shared, inputs, then[1])
         if digest is None or then[0] != digest:  # made from other inputs, or damaged
             return None
-        kept: list[tuple[str, list[Any]]] = []
-        for entry in entries:
-            now = self._recorded_now(entry)
-            if now is None:
-                return None
-            kept.append((entry, now))
-        files: list[str] = []
-        for entry, now in kept:
-            self._record(entry, now)
-            files += [file[0] for file in now[1:]]
+        found: list[Any] = [self._before.get(entry) for entry in entries]
+        if not all(map(self._as_recorded, found)):
+            return None
         self._notes[name] = then
-        self._on_kept(files)
+        self._on_kept(
+            [file for entry, now in zip(entries, found, strict=True) for file in self._record(entry, now)]
+        )
         return list(then[1])
 
     def note(self, name: str, inputs: list[str], data: list[str]) -> None:
@@ -242,41 +227,41 @@ class OutputRecord:
         self._keys[entry] = digest
         return digest
 
-    def _record(self, entry: str, now: list[Any]) -> None:
-        """Record ``entry`` as ``now`` (its digest, then each file as it is now)."""
+    def _record(self, entry: str, now: list[Any]) -> list[str]:
+        """Record ``entry`` as ``now`` (its digest, then each file as it is now); return its files' names."""
         self._now[entry] = now
-        for file in now[1:]:
+        names: list[str] = []
+        for file in islice(now, 1, None):
             self._seen[file[0]] = file
+            names.append(file[0])
+        return names
 
-    def _recorded_now(self, entry: str) -> list[Any] | None:
-        """Return the entry ``entry`` as last recorded, if its files are as it records them.
+    def _of_key(self, then: Any, digest: str) -> bool:
+        """Whether ``then`` is an entry of the key ``digest`` (looked at first: the key is ours)."""
+        return isinstance(then, list) and bool(then) and then[0] == digest
 
-        The files are those the entry names (an entry damaged, naming something
-        else, is none). The entry returned is the record's own (what it records
-        is what is there: nothing is made of it again, and saving compares it as
-        the same).
+    def _as_recorded(self, then: Any, names: list[str] | None = None) -> TypeGuard[list[Any]]:
+        """Whether ``then`` is an entry whose files are there as it records them (after its digest).
+
+        One pass over the entry's files, each as recorded (``[name, size,
+        modification time]``) compared with the file's :func:`size_and_time`,
+        no record of it made (a kept page costs a ``stat`` a file and a
+        comparison); the first that is missing, not as recorded, or not a
+        file's record (a damaged entry) answers. ``names`` are the files the
+        entry must record, in order (None: those it names). An entry found so
+        is kept as the record's own object: nothing of it is made again, and
+        saving compares it as the same.
         """
-        then = self._before.get(entry)
-        if not isinstance(then, list) or not then:
-            return None
-        names = [f[0] if isinstance(f, list) and f else None for f in islice(then, 1, None)]
-        return then if self._as_recorded(names, then) else None
-
-    def _unchanged(self, then: list[Any], names: list[str]) -> list[Any] | None:
-        """Return the entry ``then`` if it records the files ``names`` as they are now."""
-        return then if len(then) == len(names) + 1 and self._as_recorded(names, then) else None
-
-    def _as_recorded(self, names: list[Any], then: list[Any]) -> bool:
-        """Whether each file ``names`` gives is as the entry ``then`` records it, after its digest.
-
-        One pass, which stops at the first name that is none, or file missing
-        or not as recorded (a kept page costs a ``stat`` a file and a comparison).
-        """
-        for name, recorded in zip(names, islice(then, 1, None), strict=True):
-            if not isinstance(name, str):
+        if not isinstance(then, list) or not then or (names is not None and len(then) != len(names) + 1):
+            return False
+        for index, file in enumerate(islice(then, 1, None)):
+            if not (isinstance(file, list) and len(file) == 3):
+                return False  # damaged
+            name, size, mtime = file
+            if not isinstance(name, str) or (names is not None and name != names[index]):
                 return False
-            found = self._stamp(name)
-            if found[1] < 0 or recorded != found:
+            found = size_and_time(self._folder + name)  # strings: a call a file, every build
+            if found[0] < 0 or found[0] != size or found[1] != mtime:
                 return False
         return True
 
@@ -285,7 +270,7 @@ class OutputRecord:
 
         The size and time are -1 when there is no such file (see :func:`size_and_time`).
         """
-        return [name, *size_and_time(self._folder + name)]  # strings: a call a file, every build
+        return [name, *size_and_time(self._folder + name)]
 
 
 def size_and_time(path: str) -> list[int]:
