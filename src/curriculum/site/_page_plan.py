@@ -186,15 +186,23 @@ def _mounts(data: Any) -> tuple[Mount, ...] | None:
 def _part(value: Any) -> str:
     """Return one input of a page as its key names it: a string as it is (marked ``s``), else as JSON (``j``).
 
-    A string (a hash) is not JSON-encoded: a key costs no encoding per page.
-    The marks, and the NUL between parts (which JSON never holds, and a string
-    holding one is JSON-encoded), keep two different inputs from naming one key.
+    A string (a hash) is not JSON-encoded, nor is a flag (whether the
+    pre-render wrote a page, what every page but a notebook has) or none, whose
+    JSON is known: a key costs no encoding per page. The marks, and the NUL
+    between parts (which JSON never holds, and a string holding one is
+    JSON-encoded), keep two different inputs from naming one key.
 
     Examples
     --------
-    >>> _part("ab"), _part(True), _part("true"), _part(None)
-    ('sab', 'jtrue', 'strue', 'jnull')
+    >>> _part("ab"), _part(True), _part("true"), _part(None), _part(1), _part([False])
+    ('sab', 'jtrue', 'strue', 'jnull', 'j1', 'j[false]')
     """
     if isinstance(value, str) and "\0" not in value:
         return "s" + value
+    if value is None or isinstance(value, bool):
+        return _WORDS[value]
     return "j" + json.dumps(value)
+
+
+_WORDS = {value: "j" + json.dumps(value) for value in (True, False, None)}
+"""What :func:`_part` gives a flag or none (looked up by a flag or None only: ``1 == True``)."""
