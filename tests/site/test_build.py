@@ -664,12 +664,13 @@ def test_each_search_file_is_looked_at_once_a_build_and_recorded_as_it_was_then(
     quiz = project / "quizzes" / "intro.yml"
     quiz.write_text(quiz.read_text().replace("Her rating of the alliance,", "Her rating of the alliance!,"))
     looked: Counter[str] = Counter()
-    stamp = _output_record.OutputRecord._stamp
+    look = _output_record.size_and_time  # what an output record learns of a file, each time it looks at one
+    staging = os.path.join(project, "._site.building", "")  # where the build writes the site
     with monkeypatch.context() as counted:
         counted.setattr(
-            _output_record.OutputRecord,
-            "_stamp",
-            lambda record, name: looked.update([name]) or stamp(record, name),
+            _output_record,
+            "size_and_time",
+            lambda path: looked.update([path.removeprefix(staging)]) or look(path),
         )
         build_site(project, engine="pandoc", console=Console(quiet=True))
     searched = {name: n for name, n in looked.items() if name.startswith("search")}
