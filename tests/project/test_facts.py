@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from curriculum.content import _files
 from curriculum.errors import ContentError
 from curriculum.project import Project, _config, active_profile, digest, path_texts, site_id
 
@@ -176,7 +177,7 @@ def test_a_render_pattern_is_matched_with_a_look_at_its_folder_while_the_folder_
 ) -> None:
     """Each build of ``curriculum serve`` reads the configuration again: an unchanged folder is not
     listed again, nor each of its files looked at."""
-    monkeypatch.setattr(_config, "RACY_NS", 0)  # the folders' change times cannot be dated back
+    monkeypatch.setattr(_files, "RACY_NS", 0)  # the folders' change times cannot be dated back
     listed = _Listed(monkeypatch)
     _listed_long_ago(project / "lessons")
     first = listed.pages(project)
@@ -190,7 +191,7 @@ def test_a_render_pattern_is_matched_with_a_look_at_its_folder_while_the_folder_
 def test_a_page_added_removed_or_renamed_in_a_pattern_s_folder_changes_the_pages_at_once(
     project: Path, monkeypatch: pytest.MonkeyPatch, change: str
 ) -> None:
-    monkeypatch.setattr(_config, "RACY_NS", 0)  # as if listed long after: its listing would be kept
+    monkeypatch.setattr(_files, "RACY_NS", 0)  # as if listed long after: its listing would be kept
     listed = _Listed(monkeypatch)
     lessons = project / "lessons"
     (lessons / "second.ipynb").write_bytes((lessons / "intro.ipynb").read_bytes())
@@ -235,7 +236,7 @@ def test_a_pattern_that_matches_a_link_is_matched_again_at_each_load(
     project: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """A link's target can change while its folder does not: one leading out of the project is refused."""
-    monkeypatch.setattr(_config, "RACY_NS", 0)
+    monkeypatch.setattr(_files, "RACY_NS", 0)
     listed = _Listed(monkeypatch)
     (project / "shared").mkdir()
     (project / "shared" / "linked.ipynb").write_bytes((project / "lessons" / "intro.ipynb").read_bytes())

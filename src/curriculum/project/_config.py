@@ -22,7 +22,6 @@ import json
 import os
 import posixpath
 import re
-import stat
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -32,7 +31,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from curriculum._cache import RACY_NS
 from curriculum.content import (
     BIBLIOGRAPHY,
     E_CONFIG,
@@ -40,12 +38,15 @@ from curriculum.content import (
     Confined,
     Diagnostic,
     FileRefused,
+    FolderStamp,
+    Listings,
     Loc,
     LocMap,
     Pos,
     Rule,
     display_path,
     folder_entries,
+    folder_stamp,
     parse_yaml,
     read_bytes,
     read_source,
@@ -473,10 +474,10 @@ class _Reader:
         """Return the pages a clean pattern matches, each with why it is refused (None: it is not).
 
         The pages a pattern of one folder matched are taken as they were while
-        that folder is as it was listed (see :class:`_Listings`).
+        that folder is as it was listed (see :data:`_LISTINGS`).
         """
-        at, folders = time.time_ns(), _folders_stamp(self.root, clean)  # before the folder is listed
-        kept = _LISTINGS.matched(self.root, clean, folders)
+        key, at, folders = (os.fspath(self.root), clean), time.time_ns(), _folders_stamp(self.root, clean)
+        kept = _LISTINGS.get(key, folders)  # the stamp taken before the folder is listed
         if kept is not None:
             return [(match, None) for match in kept]
         found: list[tuple[str, FileRefused | None]] = []
@@ -492,8 +493,8 @@ class _Reader:
                 plain = False
                 continue
             found.append((match, None))
-        if plain and folders is not None:
-            _LISTINGS.keep(self.root, clean, folders, at, [match for match, _ in found])
+        if plain:
+            _LISTINGS.keep(key, folders, at, tuple(match for match, _ in found))
         return found
 
     def _matching(self, clean: str) -> Iterable[tuple[str, str | Path, bool | None]]:
@@ -553,71 +554,28 @@ class _Reader:
         return clean
 
 
-_FolderStamp = tuple[int, ...]
-"""Each folder's device, inode, modification and change times (ns), from the project's down to a pattern's."""
-
-
-def _folders_stamp(root: Path, clean: str) -> _FolderStamp | None:
+def _folders_stamp(root: Path, clean: str) -> FolderStamp | None:
     """Return the stamp of the folders a clean pattern of one folder lists, or None if it lists no one folder.
 
-    Each folder of its path is looked at without following links (``lstat``):
-    None too if one is a link or no folder (its matches are then not kept). A
-    pattern of the project's own folder has the stamp of that folder, links followed.
+    Each folder of its path, from the project's down, is looked at without
+    following links: None too if one is a link or no folder (its matches are
+    then not kept, see :data:`_LISTINGS`). A pattern of the project's own
+    folder has the stamp of that folder, links followed.
     """
     folder, _, name = clean.rpartition("/")
     if _WILDCARDS.search(folder) or "**" in name:
         return None
-    path = os.fspath(root)
-    try:
-        if not folder:
-            info = os.stat(path)
-            return (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_ctime_ns)
-        found: list[int] = []
-        for part in folder.split("/"):
-            path = os.path.join(path, part)
-            info = os.lstat(path)
-            if not stat.S_ISDIR(info.st_mode):
-                return None
-            found += (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_ctime_ns)
-    except OSError:
-        return None
-    return tuple(found)
+    if not folder:
+        return folder_stamp(os.fspath(root))
+    parts = folder.split("/")
+    return folder_stamp(*(os.path.join(root, *parts[: n + 1]) for n in range(len(parts))), follow=False)
 
 
-class _Listings:
-    """The pages each render pattern of one folder matched, kept while its folders are as they were listed.
-
-    A file added to a folder, removed from it, renamed in it or swapped for a
-    link changes the folder's time, so a pattern whose folder has the stamp it
-    had when it was listed (:func:`_folders_stamp`) matches what it matched
-    then: each build of a process (``curriculum serve``) matches it with a look
-    at its folders, not at each file. Kept only when no page matched is a link
-    (a link's target may change, its folder not) and every one is inside the
-    project, and the folders had not changed less than
-    :data:`~curriculum._cache.RACY_NS` before they were listed (a file added in
-    the same clock tick as the listing would leave their time as it was).
-    """
-
-    def __init__(self) -> None:
-        self._kept: dict[tuple[str, str], tuple[_FolderStamp, tuple[str, ...]]] = {}
-
-    def matched(self, root: Path, clean: str, folders: _FolderStamp | None) -> tuple[str, ...] | None:
-        """Return the pages ``clean`` matched in ``root``, if kept with the stamp its folders have now."""
-        kept = self._kept.get((os.fspath(root), clean))
-        return kept[1] if kept is not None and folders is not None and kept[0] == folders else None
-
-    def keep(self, root: Path, clean: str, folders: _FolderStamp, at: int, matches: list[str]) -> None:
-        """Keep the pages ``clean`` matched in ``root``, listed at ``at`` in folders of stamp ``folders``."""
-        key = (os.fspath(root), clean)
-        times = folders[2::4] + folders[3::4]
-        if max(times) + RACY_NS < at:
-            self._kept[key] = (folders, tuple(matches))
-        else:
-            self._kept.pop(key, None)
-
-
-_LISTINGS = _Listings()
-"""What the render patterns matched, for every project a process reads (see :class:`_Listings`)."""
+_LISTINGS = Listings[tuple[str, ...]]()
+"""The pages each render pattern of one folder matched, by project and pattern, kept while its
+folders are as they were listed: a process that builds again (``curriculum serve``) matches it
+with a look at its folders, not at each file. Kept only when no page matched is a link (a
+link's target may change, its folder not) and every one is inside the project."""
 
 
 def _is_link(entry: os.DirEntry[str]) -> bool | None:
