@@ -1159,6 +1159,65 @@ def test_a_journal_is_read_once_while_unchanged_and_again_once_another_process_c
     assert len(journal_reads) == 4, "read again after each change only"
 
 
+def test_a_journal_this_process_wrote_is_not_read_again_while_no_other_process_changed_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``curriculum serve``, or a benchmark: the lines a session journalled (written whole, then
+    appended) are known to the next session without reading the file again; a new process reads it."""
+    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
+    same = in_file_of("record", "text", 6)
+    with memo_session(tmp_path):
+        UPPER.put("record", "first")
+        assert all(UPPER.get(text, Calls()(text)) == text.upper() for text in same)
+    read, journal_reads = _memo_journal.read_journal, []
+
+    def counted(*args: Any) -> _memo_journal.Journal:
+        journal_reads.append(args)
+        return read(*args)
+
+    monkeypatch.setattr(_memo_journal, "read_journal", counted)
+    new_process()
+    for value in ("v0", "v1", "v2"):  # the journal written whole, then appended to, twice
+        for session in range(2):
+            with memo_session(tmp_path):
+                if session == 0:
+                    UPPER.put("record", value)
+                assert UPPER.stored("record") == value
+                assert all(UPPER.get(text, Calls(allowed=False)(text)) == text.upper() for text in same)
+    assert journal_file(tmp_path).is_file()
+    assert len(journal_reads) == 2, "read by the first session only (and before it was written whole)"
+    new_process()
+    with memo_session(tmp_path):
+        assert UPPER.stored("record") == "v2"
+    assert len(journal_reads) == 3, "a new process reads it"
+
+
+def test_a_journal_whose_last_line_lacked_its_newline_is_read_again_once_this_process_appended_to_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The newline put before the lines appended ends that line, which then counts if its check
+    holds: what the file holds is not known from what was read and written, and is read again."""
+    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
+    same = in_file_of("record", "text", 6)
+    with memo_session(tmp_path):
+        UPPER.put("record", "first")
+        assert all(UPPER.get(text, Calls()(text)) == text.upper() for text in same)
+    with memo_session(tmp_path):
+        UPPER.put("record", "v0")  # the journal, written whole
+        assert all(UPPER.get(text, Calls(allowed=False)(text)) == text.upper() for text in same)
+    path = journal_file(tmp_path)
+    cut = _memo_journal.line(UPPER.key("other").encode(), b'"FROM ANOTHER PROCESS"')[:-1]
+    path.write_bytes(path.read_bytes() + cut)  # another process, killed before its last newline
+    with memo_session(tmp_path):
+        assert UPPER.stored("other") is None, "a last line without its newline is skipped"
+        UPPER.put("record", "v1")  # appended, after a newline
+        assert all(UPPER.get(text, Calls(allowed=False)(text)) == text.upper() for text in same)
+    assert path.read_bytes().count(b"FROM ANOTHER PROCESS") == 1, "appended to, not written whole"
+    with memo_session(tmp_path):
+        assert UPPER.stored("record") == "v1"
+        assert UPPER.stored("other") == "FROM ANOTHER PROCESS", "the line ended by the newline counts"
+
+
 @contextlib.contextmanager
 def another_process() -> Iterator[None]:
     """Run the block as another process would, in the middle of this one's session: with none of its state."""

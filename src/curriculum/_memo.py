@@ -42,7 +42,8 @@ and a CRC-32 of the key, tab and value, in hex. Its header line is read
 first, and the rest only if it names this namespace and code; it is then split
 into a dictionary the first time a key of the namespace is looked up (in
 each later session, one ``lstat`` tells whether another process changed it:
-if not, the entries read are reused; else it is read again), and a look-up
+if not, the entries read are reused, with those this process wrote to it
+since; else it is read again), and a look-up
 asks it before the files; of two lines of a key, the later counts. Lines are
 appended to it in place, so a line whose check fails, or a last line without
 its newline, is skipped: a write cut short, or two processes' writes run
@@ -489,7 +490,8 @@ class _Store:
     log: _journal.Journal | None = None
     """The journal's entries as this session found them (the first time it looks up a key), or None before."""
     last: _journal.Journal | None = None
-    """The journal's entries as last read (in this session or an earlier): reused while it is unchanged."""
+    """The journal's entries as last read (in this session or an earlier), with those this process wrote
+    to it since (when no other process changed it meanwhile): reused while the file is unchanged."""
 
     def path(self, shard: str) -> Path:
         """Return the file of the entries whose key starts with ``shard``."""
@@ -825,6 +827,8 @@ def _write(store: _Store, within: Path, *, keep: bool, present: set[str]) -> Non
             expected = _write_journal(store, journal, lines, within)
         except (CurriculumError, OSError):  # the journal cannot be written: compacted, the files hold it all
             compact = True
+        else:  # written by this process alone since it was read: the next session need not read it again
+            store.last = journal.extended(lines, expected) if expected is not None else None
     if compact:
         # The new values of keys the journal holds are journalled first: a process killed after some
         # files are rewritten, and before the journal is removed, leaves no older value in it than

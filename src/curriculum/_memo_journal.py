@@ -112,16 +112,32 @@ class Journal:
         still has it.
     ours : bool
         The file is a journal of this namespace and code (its entries are those it holds whole).
+    whole : bool
+        A newline ends its last line (True for one not ours: none of its lines counts). Lines
+        appended to a journal that is not whole come after a newline added to end that line, which
+        may then count: only a journal that is whole is known to hold its entries and those appended.
     """
 
     entries: dict[bytes, bytes] = field(default_factory=dict)
     stamp: Stamp | None = None
     ours: bool = False
+    whole: bool = True
 
     @property
     def size(self) -> int:
         """The file's length, when it is a journal of this namespace and code (0 otherwise)."""
         return self.stamp[2] if self.ours and self.stamp is not None else 0
+
+    def extended(self, lines: bytes, stamp: Stamp) -> Journal | None:
+        """Return the journal its file is once ``lines`` follow what it held, the file then at ``stamp``.
+
+        For the process that wrote them (appended, or the journal written whole
+        with them): it need not read the file again while the file keeps that
+        stamp. None if this journal is not :attr:`whole` (the file is then read again).
+        """
+        if not self.whole:
+            return None
+        return Journal({**self.entries, **entries_of(lines)}, stamp, ours=True)
 
 
 def _read_upto(fd: int, size: int) -> bytes:
@@ -157,7 +173,7 @@ def read_journal(path: Path, namespace: str, code: str) -> Journal:
         return Journal()
     finally:
         os.close(fd)
-    return Journal(entries_of(data[end + 1 :]), stamp_of(info), ours=True)
+    return Journal(entries_of(data[end + 1 :]), stamp_of(info), ours=True, whole=data.endswith(b"\n"))
 
 
 def _our_header(first: bytes, namespace: str, code: str) -> bool:

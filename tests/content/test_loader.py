@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,81 @@ def test_content_files_are_listed_as_pathlib_globs_them(project: Path) -> None:
     assert project_files(project) == globbed
     assert [os.fspath(p) for p in project_files(project)] == [os.fspath(p) for p in globbed]
     assert project_file_names(project) == [os.fspath(p) for p in globbed]
+
+
+class _Listed:
+    """The content folders listed (``folder_names``) since :meth:`clear`."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from curriculum.content import _project
+
+        self.folders: list[str] = []
+        listed = _project.folder_names
+
+        def counted(folder: str | os.PathLike[str]) -> list[str]:
+            self.folders.append(Path(folder).name)
+            return listed(folder)
+
+        monkeypatch.setattr(_project, "folder_names", counted)
+
+
+def _dated_back(folder: Path, *, step: int = 0) -> None:
+    """Date a folder back (each ``step`` to another time), as a folder not just changed is."""
+    then = time.time_ns() - 3600 * 10**9 - step * 10**9
+    os.utime(folder, ns=(then, then))
+
+
+def test_a_content_folder_as_it_was_listed_is_not_listed_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build's stamp lists the content, and the load that follows it; so does each build of a process."""
+    from curriculum.content import _files, project_file_names
+
+    monkeypatch.setattr(_files, "RACY_NS", 0)  # the folders' change times cannot be dated back
+    listed = _Listed(monkeypatch)
+    _dated_back(project / "lessons")
+    names = project_file_names(project)
+    assert "lessons" in listed.folders
+    listed.folders.clear()
+    assert project_file_names(project) == names
+    assert "lessons" not in listed.folders
+    assert list(load_curriculum(project).lessons) == ["intro"]
+    assert "lessons" not in listed.folders
+
+
+@pytest.mark.parametrize("change", ["added", "removed", "renamed"])
+def test_a_content_file_added_removed_or_renamed_is_listed_at_once(
+    project: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    from curriculum.content import _files, project_file_names
+
+    monkeypatch.setattr(_files, "RACY_NS", 0)  # as if listed long after: its listing would be kept
+    lessons = project / "lessons"
+    shutil.copy(lessons / "intro.ipynb", lessons / "second.ipynb")
+    _dated_back(lessons)
+    assert list(load_curriculum(project).lessons) == ["intro", "second"]
+    _dated_back(lessons, step=1)
+    assert list(load_curriculum(project).lessons) == ["intro", "second"]  # kept
+    if change == "added":
+        shutil.copy(lessons / "intro.ipynb", lessons / "third.ipynb")
+    elif change == "removed":
+        (lessons / "second.ipynb").unlink()
+    else:
+        (lessons / "second.ipynb").rename(lessons / "third.ipynb")
+    expected = {"added": ["second", "third"], "removed": [], "renamed": ["third"]}[change]
+    assert [Path(name).stem for name in project_file_names(project) if "/lessons/" in name][1:] == expected
+    assert list(load_curriculum(project).lessons) == ["intro", *expected]
+
+
+def test_a_content_folder_changed_just_before_it_was_listed_is_listed_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file added in the same clock tick as the listing would leave the folder's times as listed."""
+    from curriculum.content import project_file_names
+
+    listed = _Listed(monkeypatch)
+    shutil.copy(project / "lessons" / "intro.ipynb", project / "lessons" / "second.ipynb")
+    for _ in range(2):
+        listed.folders.clear()
+        assert any(name.endswith("second.ipynb") for name in project_file_names(project))
+        assert "lessons" in listed.folders

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
 
+from curriculum.content import _files
 from curriculum.errors import ContentError
-from curriculum.project import Project, active_profile, digest, path_texts, site_id
+from curriculum.project import Project, _config, active_profile, digest, path_texts, site_id
 
 
 @pytest.mark.parametrize(
@@ -143,3 +145,112 @@ def test_each_render_pattern_is_matched_once_for_every_profile_until_read_again(
     assert "cases/new-page.qmd" not in facts.config("resident").pages()  # as it was read
     assert "cases/new-page.qmd" in facts.config("resident", reread=True).pages()  # matched again
     assert "cases/new-page.qmd" in facts.config("faculty", reread=True).pages()
+
+
+class _Listed:
+    """The folders a load of the configuration lists for its render patterns (``folder_entries``)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.folders: list[str] = []
+        listed = _config.folder_entries
+
+        def counted(folder: str | os.PathLike[str]) -> list[os.DirEntry[str]]:
+            self.folders.append(Path(folder).name)
+            return listed(folder)
+
+        monkeypatch.setattr(_config, "folder_entries", counted)
+
+    def pages(self, project: Path, profile: str = "resident") -> list[str]:
+        """Return the pages a new reader of the project finds (as each build of a process does)."""
+        self.folders.clear()
+        return Project(project).config(profile).pages()
+
+
+def _listed_long_ago(folder: Path, *, step: int = 0) -> None:
+    """Date a folder back (each ``step`` to another time), as a folder not just changed is."""
+    then = time.time_ns() - 3600 * 10**9 - step * 10**9
+    os.utime(folder, ns=(then, then))
+
+
+def test_a_render_pattern_is_matched_with_a_look_at_its_folder_while_the_folder_is_as_listed(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each build of ``curriculum serve`` reads the configuration again: an unchanged folder is not
+    listed again, nor each of its files looked at."""
+    monkeypatch.setattr(_files, "RACY_NS", 0)  # the folders' change times cannot be dated back
+    listed = _Listed(monkeypatch)
+    _listed_long_ago(project / "lessons")
+    first = listed.pages(project)
+    assert "lessons/intro.ipynb" in first and "lessons" in listed.folders
+    assert listed.pages(project) == first
+    assert "lessons" not in listed.folders, "listed again though unchanged"
+    assert "faculty/notes/intro.qmd" in listed.pages(project, "faculty")
+
+
+@pytest.mark.parametrize("change", ["added", "removed", "renamed", "made a folder"])
+def test_a_page_added_removed_or_renamed_in_a_pattern_s_folder_changes_the_pages_at_once(
+    project: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    monkeypatch.setattr(_files, "RACY_NS", 0)  # as if listed long after: its listing would be kept
+    listed = _Listed(monkeypatch)
+    lessons = project / "lessons"
+    (lessons / "second.ipynb").write_bytes((lessons / "intro.ipynb").read_bytes())
+    _listed_long_ago(lessons)
+    assert "lessons/second.ipynb" in listed.pages(project)
+    _listed_long_ago(lessons, step=1)
+    assert "lessons/second.ipynb" in listed.pages(project)  # kept
+    if change == "added":
+        (lessons / "third.ipynb").write_bytes((lessons / "intro.ipynb").read_bytes())
+    elif change == "removed":
+        (lessons / "second.ipynb").unlink()
+    elif change == "renamed":
+        (lessons / "second.ipynb").rename(lessons / "third.ipynb")
+    else:  # the page's file replaced by a folder of its name (which the pattern matches all the same)
+        (lessons / "second.ipynb").unlink()
+        (lessons / "second.ipynb").mkdir()
+    pages = listed.pages(project)
+    assert "lessons" in listed.folders
+    expected = {
+        "added": {"lessons/second.ipynb", "lessons/third.ipynb"},
+        "removed": set(),
+        "renamed": {"lessons/third.ipynb"},
+        "made a folder": {"lessons/second.ipynb"},
+    }[change]
+    assert {
+        page for page in pages if page.startswith("lessons/") and page != "lessons/intro.ipynb"
+    } == expected
+
+
+def test_a_folder_changed_just_before_it_was_listed_is_listed_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file added in the same clock tick as the listing would leave the folder's time as listed."""
+    listed = _Listed(monkeypatch)
+    (project / "lessons" / "second.ipynb").write_bytes((project / "lessons" / "intro.ipynb").read_bytes())
+    for _ in range(2):
+        assert "lessons/second.ipynb" in listed.pages(project)
+        assert "lessons" in listed.folders
+
+
+def test_a_pattern_that_matches_a_link_is_matched_again_at_each_load(
+    project: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A link's target can change while its folder does not: one leading out of the project is refused."""
+    monkeypatch.setattr(_files, "RACY_NS", 0)
+    listed = _Listed(monkeypatch)
+    (project / "shared").mkdir()
+    (project / "shared" / "linked.ipynb").write_bytes((project / "lessons" / "intro.ipynb").read_bytes())
+    (project / "via").symlink_to("shared")
+    (project / "lessons" / "linked.ipynb").symlink_to("../via/linked.ipynb")
+    _listed_long_ago(project / "lessons")
+    assert "lessons/linked.ipynb" in listed.pages(project)
+    assert "lessons/linked.ipynb" in listed.pages(project)
+    assert "lessons" in listed.folders, "a folder with a link matched is listed at each load"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "linked.ipynb").write_bytes(b"{}")
+    (project / "via").unlink()
+    (project / "via").symlink_to(outside)  # the project's folder changes, the lessons' does not
+    with pytest.raises(ContentError) as refused:
+        listed.pages(project)
+    assert [d.code for d in refused.value.diagnostics] == ["CUR106"]

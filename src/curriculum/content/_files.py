@@ -25,9 +25,11 @@ import hashlib
 import os
 import secrets
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from pathlib import Path
+from typing import Generic, TypeVar
 
+from curriculum._cache import RACY_NS
 from curriculum._plain import read_existing
 from curriculum.content._diagnostics import RULES, Diagnostic, Rule, Severity
 from curriculum.errors import ContentError, WriteError
@@ -36,10 +38,13 @@ __all__ = [
     "E_OUTSIDE",
     "E_READ",
     "FileRefused",
+    "FolderStamp",
+    "Listings",
     "changed_while_read",
     "display_path",
     "folder_entries",
     "folder_names",
+    "folder_stamp",
     "inside",
     "read_bytes",
     "read_existing",
@@ -409,6 +414,59 @@ def folder_entries(folder: str | os.PathLike[str]) -> list[os.DirEntry[str]]:
         if exc.errno == errno.ELOOP:
             return []
         raise
+
+
+FolderStamp = tuple[int, ...]
+"""Folders' device, inode, modification and change times (ns), four numbers a folder: a file added
+to a folder, removed from it, renamed in it or swapped for a link changes its times."""
+
+
+def folder_stamp(*folders: str, follow: bool = True) -> FolderStamp | None:
+    """Return the stamp of ``folders``, one look at each; None if one is no folder or cannot be looked at.
+
+    With ``follow`` False, a symbolic link is not followed: a folder that is one
+    has no stamp either.
+    """
+    look = os.stat if follow else os.lstat
+    found: list[int] = []
+    try:
+        for folder in folders:
+            info = look(folder)
+            if not stat.S_ISDIR(info.st_mode):
+                return None
+            found += (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_ctime_ns)
+    except OSError:
+        return None
+    return tuple(found)
+
+
+_T = TypeVar("_T")
+
+
+class Listings(Generic[_T]):
+    """What was made of folders' listings, each value kept while its folders have the stamp they had.
+
+    A process that builds again and again (``curriculum serve``) then looks at
+    each folder (:func:`folder_stamp`), not at each file it lists. A value is
+    kept only if its folders had not changed less than
+    :data:`~curriculum._cache.RACY_NS` before they were listed: a file added in
+    the same clock tick as the listing would leave their times as they were.
+    """
+
+    def __init__(self) -> None:
+        self._kept: dict[Hashable, tuple[FolderStamp, _T]] = {}
+
+    def get(self, key: Hashable, stamp: FolderStamp | None) -> _T | None:
+        """Return the value kept under ``key`` if its folders had the stamp they have now, ``stamp``."""
+        kept = self._kept.get(key)
+        return kept[1] if kept is not None and stamp is not None and kept[0] == stamp else None
+
+    def keep(self, key: Hashable, stamp: FolderStamp | None, at: int, value: _T) -> None:
+        """Keep ``value`` under ``key``, made of folders that had ``stamp`` at ``at`` (ns), listed since."""
+        if stamp and max(stamp[2::4] + stamp[3::4]) + RACY_NS < at:
+            self._kept[key] = (stamp, value)
+        else:
+            self._kept.pop(key, None)
 
 
 def display_path(path: Path) -> str:

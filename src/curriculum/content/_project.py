@@ -17,6 +17,7 @@ import json
 import os
 import posixpath
 import stat
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,9 +32,11 @@ from curriculum.content._diagnostics import RULES, Diagnostic, Severity
 from curriculum.content._files import (
     Confined,
     FileRefused,
+    Listings,
     changed_while_read,
     display_path,
     folder_names,
+    folder_stamp,
     relative_posix,
     text_digest,
 )
@@ -472,8 +475,22 @@ def _content_names(root: Path) -> list[tuple[Path, str, list[str]]]:
 
 
 def _listed(folder: Path, wanted: Callable[[str], bool]) -> list[str]:
-    """Return the names in ``folder`` that ``wanted`` keeps, sorted (none if it cannot be listed)."""
-    return sorted(name for name in folder_names(folder) if wanted(name))
+    """Return the names in ``folder`` that ``wanted`` keeps, sorted (none if it cannot be listed).
+
+    Kept while the folder is as it was listed (see :data:`_LISTINGS`).
+    """
+    key, at, stamp = (os.fspath(folder), wanted), time.time_ns(), folder_stamp(os.fspath(folder))
+    names = _LISTINGS.get(key, stamp)  # the stamp taken before the folder is listed
+    if names is None:
+        names = tuple(sorted(name for name in folder_names(folder) if wanted(name)))
+        _LISTINGS.keep(key, stamp, at, names)
+    return list(names)
+
+
+_LISTINGS = Listings[tuple[str, ...]]()
+"""The content files' names of each content folder, kept while it is as it was listed: the stamp
+of a build and the load that follows it, and each build of a process (``curriculum serve``), look
+at the folder, not list it (whether each file is a link, or still inside, is looked at as ever)."""
 
 
 def _is_notebook(name: str) -> bool:

@@ -22,6 +22,7 @@ import json
 import os
 import posixpath
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -37,12 +38,15 @@ from curriculum.content import (
     Confined,
     Diagnostic,
     FileRefused,
+    FolderStamp,
+    Listings,
     Loc,
     LocMap,
     Pos,
     Rule,
     display_path,
     folder_entries,
+    folder_stamp,
     parse_yaml,
     read_bytes,
     read_source,
@@ -467,17 +471,30 @@ class _Reader:
         return [match for match, refused in found if refused is None]
 
     def _glob(self, clean: str) -> list[tuple[str, FileRefused | None]]:
-        """Return the pages a clean pattern matches, each with why it is refused (None: it is not)."""
+        """Return the pages a clean pattern matches, each with why it is refused (None: it is not).
+
+        The pages a pattern of one folder matched are taken as they were while
+        that folder is as it was listed (see :data:`_LISTINGS`).
+        """
+        key, at, folders = (os.fspath(self.root), clean), time.time_ns(), _folders_stamp(self.root, clean)
+        kept = _LISTINGS.get(key, folders)  # the stamp taken before the folder is listed
+        if kept is not None:
+            return [(match, None) for match in kept]
         found: list[tuple[str, FileRefused | None]] = []
+        plain = folders is not None  # every page matched is no link, inside the project
         for match, path, link in sorted(self._matching(clean), key=itemgetter(0)):  # by its path
             if _ignored(match) or not match.endswith(PAGE_SUFFIXES):
                 continue
+            plain = plain and link is False
             try:
                 self.confined.check(path, link=link)  # a file is inside unless a link, once its folder is
             except FileRefused as refused:
                 found.append((match, refused))
+                plain = False
                 continue
             found.append((match, None))
+        if plain:
+            _LISTINGS.keep(key, folders, at, tuple(match for match, _ in found))
         return found
 
     def _matching(self, clean: str) -> Iterable[tuple[str, str | Path, bool | None]]:
@@ -535,6 +552,30 @@ class _Reader:
             )
             return "_site"
         return clean
+
+
+def _folders_stamp(root: Path, clean: str) -> FolderStamp | None:
+    """Return the stamp of the folders a clean pattern of one folder lists, or None if it lists no one folder.
+
+    Each folder of its path, from the project's down, is looked at without
+    following links: None too if one is a link or no folder (its matches are
+    then not kept, see :data:`_LISTINGS`). A pattern of the project's own
+    folder has the stamp of that folder, links followed.
+    """
+    folder, _, name = clean.rpartition("/")
+    if _WILDCARDS.search(folder) or "**" in name:
+        return None
+    if not folder:
+        return folder_stamp(os.fspath(root))
+    parts = folder.split("/")
+    return folder_stamp(*(os.path.join(root, *parts[: n + 1]) for n in range(len(parts))), follow=False)
+
+
+_LISTINGS = Listings[tuple[str, ...]]()
+"""The pages each render pattern of one folder matched, by project and pattern, kept while its
+folders are as they were listed: a process that builds again (``curriculum serve``) matches it
+with a look at its folders, not at each file. Kept only when no page matched is a link (a
+link's target may change, its folder not) and every one is inside the project."""
 
 
 def _is_link(entry: os.DirEntry[str]) -> bool | None:
