@@ -129,7 +129,8 @@ def test_an_edit_runs_again_only_the_checks_that_read_what_it_changed(
     EDITS["quiz stem"](project)
     warm(project)
     quiz_checks = set(ran[-1])
-    assert "curriculum.content._checks.answers" in quiz_checks
+    assert "curriculum.content._cue_lint.bank_cues" in quiz_checks
+    assert "curriculum.content._checks.answers" not in quiz_checks, "by document: the quiz alone, no context"
     assert "curriculum.content._checks.vignette_graphs" not in quiz_checks
     assert "curriculum.content._checks.unique_item_ids" in quiz_checks
     assert "curriculum.content._checks.unique_ids" not in quiz_checks, (
