@@ -487,12 +487,12 @@ class CheckRecord:
             self.ran.append(name)
         same = isinstance(recorded, dict) and recorded.get("value") == value
         before = then.get("documents") if same else None
-        before = before if isinstance(before, dict) else {}
+        before = before if isinstance(before, dict) else None  # none that reads: every document checked
         documents: dict[str, Any] = {}
         found: list[Finding] = []
-        for doc in self._visited(check, value, before if same else None):
+        for doc in self._visited(check, value, before):
             display = doc.display
-            rows = before.get(display) if display in self._fresh else None
+            rows = before.get(display) if before is not None and display in self._fresh else None
             kept = None if rows is None else self._findings(rows)
             if kept is None:
                 kept = self._checked(check, doc, value)
