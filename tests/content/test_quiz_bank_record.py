@@ -9,7 +9,6 @@ are those of a check without record.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from curriculum._memo import memo_session
 from curriculum.content import CHECK_RECORD, Diagnostic, _check_record, check_curriculum, load_curriculum
 from curriculum.content._registry import BY_DOCUMENT, CHECKS, Finding
 from tests.conftest import aged
-from tests.content.test_check_record import cold, read_lines, warm, write_lines
+from tests.content.test_check_record import cold, read_facts, read_lines, warm, write_facts, write_lines
 
 SECOND_LONGEST = 1
 """The rank by length (0: the longest) of the key of a cued item: the second-longest option."""
@@ -246,9 +245,38 @@ def test_kept_choices_of_another_shape_are_made_again(project: Path, facts: Any)
     """Kept choices of another shape, or that no item could give, are made again: no traceback."""
     with_a_bank(project, 3)
     assert warm(aged(project)) == cold(project)
-    path = project / PROJECT_CACHE / "check-facts.cue-choices-1.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
-    data["documents"] = {name: [entry[0], facts] for name, entry in data["documents"].items()}
-    path.write_text(json.dumps(data), encoding="utf-8")
+    path = project / PROJECT_CACHE / CHECK_RECORD
+    kept = read_facts(path)
+    damaged = {
+        name: [digest, facts] for name, (digest, _) in kept.items() if name.startswith("cue-choices-1\0")
+    }
+    assert damaged
+    write_facts(path, {**kept, **damaged})
     stem("bank-b")(project)
     assert warm(project) == cold(project)
+
+
+@pytest.mark.parametrize("damage", ["places swapped", "a place not a number", "a digest of another text"])
+def test_facts_of_another_document_or_text_are_made_again(project: Path, damage: str) -> None:
+    """A fact is kept with the digest of the text it was made of: one the record misplaces is not taken."""
+    with_a_bank(project, 3)
+    assert warm(aged(project)) == cold(project)
+    assert not list((project / PROJECT_CACHE).glob("check-facts.*")), "the facts are lines of the record"
+    path = project / PROJECT_CACHE / CHECK_RECORD
+    kept = read_facts(path)
+    names = sorted(name for name in kept if name.startswith("cue-choices-1\0"))
+    names.sort(key=lambda name: not kept[name][1][0][0].startswith(("bank-a-", "intro-q")))
+    if damage == "places swapped":  # a quiz of cued items and one of none
+        assert {kept[name][1][0][0][:6] for name in names[:2]} == {"bank-a", "intro-"}
+        kept = {**kept, names[0]: kept[names[1]], names[1]: kept[names[0]]}
+    elif damage == "a place not a number":
+        kept = {name.replace("\0", "\0x") if name in names else name: fact for name, fact in kept.items()}
+    else:
+        kept = {
+            name: ["0" * 64, fact] if name in names else [digest, fact]
+            for name, (digest, fact) in kept.items()
+        }
+    write_facts(path, kept)
+    stem("bank-b")(project)
+    assert warm(project) == cold(project)
+    assert warm(project) == cold(project), "the record written after the damaged one"
