@@ -38,10 +38,10 @@ them (a set operation). The record is JSON lines: a header with its key, the
 documents' names, texts' digests, models' digests and suppressions (a line
 each), then one line per check (its name, a tab, its entry), then one line per
 fact of a document (the fact's name, a NUL, the document's place, a tab, its
-text's digest, a tab, the fact). A line whose content is as it was is written back as it was read, not
-encoded again; a fact is read only when a check asks for it. A
-record of another form, or whose documents do not read, is no record (every
-check runs); a check whose line does not read runs again.
+text's digest, a tab, the fact). A line whose content is as it was is written
+back as it was read, not encoded again; a fact is read only when a check asks
+for it. A record of another form, or whose documents do not read, is no record
+(every check runs); a check whose line does not read runs again.
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def _scopes(doc: Document[Any]) -> Iterator[Loc]:
 
 
 Fact = Callable[[str, "Document[Any]", Callable[["Document[Any]"], Any], Callable[[Any], bool]], Any]
-"""Gives the fact of a name of a document, kept by its text's digest (see :meth:`CheckRecord.fact`)."""
+"""Gives a fact of a document, by the fact's name, kept by its text's digest (:meth:`CheckRecord.fact`)."""
 
 
 class _Reads:
