@@ -129,7 +129,8 @@ def test_an_edit_runs_again_only_the_checks_that_read_what_it_changed(
     EDITS["quiz stem"](project)
     warm(project)
     quiz_checks = set(ran[-1])
-    assert "curriculum.content._checks.answers" in quiz_checks
+    assert "curriculum.content._cue_lint.bank_cues" in quiz_checks
+    assert "curriculum.content._checks.answers" not in quiz_checks, "by document: the quiz alone, no context"
     assert "curriculum.content._checks.vignette_graphs" not in quiz_checks
     assert "curriculum.content._checks.unique_item_ids" in quiz_checks
     assert "curriculum.content._checks.unique_ids" not in quiz_checks, (
@@ -170,17 +171,38 @@ def test_a_check_reads_no_model_of_a_document_no_check_must_read_again(
 
 
 def read_lines(path: Path) -> tuple[dict[str, Any], list[Any], dict[str, Any]]:
-    """Return a record's header, its documents' columns and each check's entry."""
+    """Return a record's header, its documents' columns and each check's entry (not the facts' lines)."""
     header, *lines = path.read_text(encoding="utf-8").splitlines()
     columns = [json.loads(line) for line in lines[:4]]
-    checks = {name: json.loads(entry) for name, _, entry in (line.partition("\t") for line in lines[4:])}
+    entries = (line.partition("\t") for line in lines[4:])
+    checks = {name: json.loads(entry) for name, _, entry in entries if "\0" not in name}
     return json.loads(header), columns, checks
 
 
 def write_lines(path: Path, header: dict[str, Any], columns: list[Any], checks: dict[str, Any]) -> None:
-    """Write a record as :func:`read_lines` reads it."""
+    """Write a record as :func:`read_lines` reads it, with the facts' lines it had."""
+    facts = [
+        line for line in path.read_text(encoding="utf-8").splitlines()[5:] if "\0" in line.split("\t")[0]
+    ]
     lines = [json.dumps(header), *map(json.dumps, columns)]
     lines += [f"{name}\t{json.dumps(entry)}" for name, entry in checks.items()]
+    path.write_text("\n".join([*lines, *facts]) + "\n", encoding="utf-8")
+
+
+def read_facts(path: Path) -> dict[str, list[Any]]:
+    """Return the facts a record keeps, each with its text's digest, by its line's start (name, place)."""
+    entries = (line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()[5:])
+    return {
+        name: [digest, json.loads(fact)] for name, digest, *rest in entries if "\0" in name for fact in rest
+    }
+
+
+def write_facts(path: Path, facts: dict[str, list[Any]]) -> None:
+    """Write a record with ``facts`` (as :func:`read_facts` gives them) for the facts' lines it had."""
+    lines = [
+        line for line in path.read_text(encoding="utf-8").splitlines() if "\0" not in line.split("\t")[0]
+    ]
+    lines += [f"{name}\t{digest}\t{json.dumps(fact)}" for name, (digest, fact) in facts.items()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -285,10 +307,19 @@ def test_a_truncated_record_is_no_record(project: Path) -> None:
     assert len(ran[-1]) == len(_check_record.CHECKS), "every check ran"
 
 
+def _fact(line: bytes) -> bytes:
+    """Return a line of the record, without the digest a fact's line carries."""
+    name, _, entry = line.partition(b"\t")
+    return name + b"\t" + entry.partition(b"\t")[2] if b"\0" in name else line
+
+
 def test_an_edit_encodes_again_only_the_lines_it_changed(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The lines of the checks an edit did not change are written back as they were read, not encoded."""
+    """The lines of the checks an edit did not change are written back as they were read, not encoded.
+
+    So are the facts of the edited quiz that it left as they were (with the text's new digest).
+    """
     assert warm(aged(project)) == cold(project)
     path = project / PROJECT_CACHE / CHECK_RECORD
     before = path.read_bytes().splitlines()
@@ -299,7 +330,7 @@ def test_an_edit_encodes_again_only_the_lines_it_changed(
     assert warm(project) == cold(project)
     after = path.read_bytes().splitlines()
     assert len(after) == len(before)
-    changed = [line for line, then in zip(after[1:], before[1:], strict=True) if line != then]
+    changed = [line for line, then in zip(after[1:], before[1:], strict=True) if _fact(line) != _fact(then)]
     assert 0 < len(encoded) == len(changed) < len(after) // 2, (len(encoded), len(changed), len(after))
 
 
@@ -431,17 +462,15 @@ def test_a_quiz_edit_that_leaves_the_objectives_counts_checks_no_lesson_for_cove
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Coverage checks a lesson against how many items name each objective: same counts, no lesson checked."""
-    from curriculum.content import _facts
-
     _with_a_second_lesson(project)
     asked: list[str] = []
-    get = _facts.DocumentFacts.get
+    fact = _check_record.CheckRecord.fact
 
-    def noted(self: _facts.DocumentFacts, doc: Any, *args: Any) -> Any:
+    def noted(self: _check_record.CheckRecord, name: str, doc: Any, *args: Any) -> Any:
         asked.append(doc.display)
-        return get(self, doc, *args)
+        return fact(self, name, doc, *args)
 
-    monkeypatch.setattr(_facts.DocumentFacts, "get", noted)
+    monkeypatch.setattr(_check_record.CheckRecord, "fact", noted)
     EDITS["quiz stem"](project)
     assert warm(project) == cold(project)
     assert not [display for display in asked if display.endswith(".ipynb")], asked
@@ -539,12 +568,10 @@ def test_the_documents_columns_after_an_edit_are_those_a_check_without_record_wr
 def test_kept_facts_of_another_shape_are_made_again(project: Path, facts: Any) -> None:
     """A damaged facts file gives no traceback and no other finding: facts of another shape are made again."""
     assert warm(aged(project)) == cold(project)
-    files = sorted((project / PROJECT_CACHE).glob("check-facts.*.json"))
-    assert files
-    for path in files:
-        data = json.loads(path.read_text())
-        data["documents"] = {name: [entry[0], facts] for name, entry in data["documents"].items()}
-        path.write_text(json.dumps(data))
+    path = project / PROJECT_CACHE / CHECK_RECORD
+    kept = read_facts(path)
+    assert kept
+    write_facts(path, {name: [digest, facts] for name, (digest, _) in kept.items()})
     EDITS["quiz objective unknown"](project)  # coverage runs again: every quiz's and lesson's facts
     assert warm(project) == cold(project)
 

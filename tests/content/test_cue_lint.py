@@ -97,3 +97,22 @@ def test_a_bank_without_cues_passes_every_strategy() -> None:
 def test_hits_name_the_items_that_feed_the_strategy() -> None:
     items = [_item("hit", FIVE, "e"), _item("miss", FIVE, "a")]
     assert play(items, _named("the longest option")).hits == ("hit",)
+
+
+def test_options_all_of_a_length_give_length_nothing_to_tell() -> None:
+    """With no second-longest option, that strategy guesses among every option: chance, no variance."""
+    same = ["aaaa", "bbbb", "cccc", "dddd"]
+    for strategy in STRATEGIES:
+        score, variance = strategy.credit(_item("q", same, "b"))
+        assert 0 <= score <= 1 and variance >= 0, strategy.name
+    assert _named("second-longest").credit(_item("q", same, "b")) == (0.25, 0.0)
+    assert play([_item(f"q{i}", same, "abcd"[i % 4]) for i in range(8)], _named("second-longest")).z == 0
+
+
+def test_the_choices_of_a_strategy_give_its_credit() -> None:
+    """What a strategy earns follows from how many options it chooses among (negated: the key is not one)."""
+    longest = _named("the longest option")
+    tied = ["aaaa", "bbbb", "c", "d", "e"]
+    assert longest.choices(_item("q", tied, "b")) == 2
+    assert longest.choices(_item("q", tied, "c")) == -2
+    assert longest.credit(_item("q", tied, "c")) == (0.0, 1 / (2 * 5) - 1 / 25)

@@ -19,7 +19,7 @@ from curriculum.content._diagnostics import RULES, Severity
 from curriculum.content._facts import document_fact
 from curriculum.content._models import Activity, Quiz
 from curriculum.content._project import Curriculum, Document
-from curriculum.content._registry import Finding, check
+from curriculum.content._registry import Finding, check, document_check, quizzes
 from curriculum.content._validate import did_you_mean
 
 __all__ = ["MAX_YEARS", "POSTTEST_ITEMS_PER_OBJECTIVE", "expiry_limit"]
@@ -207,28 +207,39 @@ def _quiz_link(
         )
 
 
-@check
-def activity_item_objectives(cur: Curriculum) -> Iterator[Finding]:
-    """Check that the items of an activity's quiz measure the activity's objectives only."""
+def _activities_objectives(cur: Curriculum) -> dict[str, list[Any]] | None:
+    """Return each activity's id, file and objectives, by the id it is known by (None: no project).
+
+    What :func:`activity_item_objectives` needs of the activities.
+    """
     if cur.standalone:
+        return None
+    return {ident: [doc.id, doc.display, list(doc.model.objectives)] for ident, doc in cur.activities.items()}
+
+
+@document_check(_activities_objectives, quizzes)
+def activity_item_objectives(doc: Document[Any], activities: dict[str, list[Any]]) -> Iterator[Finding]:
+    """Check that the items of an activity's quiz measure the activity's objectives only.
+
+    A quiz is checked against its activity's objectives (the context): after
+    an edit of one quiz, that quiz alone is checked again.
+    """
+    activity = activities.get(doc.model.activity or "")
+    if activity is None:
         return
-    for doc in cur.quizzes.values():
-        activity = cur.activities.get(doc.model.activity or "")
-        if activity is None:
-            continue
-        own = activity.model.objectives
-        for i, item in enumerate(doc.model.items):
-            for j, oid in enumerate(item.objectives):
-                if oid not in own:
-                    yield Finding(
-                        ACTIVITY_ITEM_OBJECTIVE.at(
-                            doc.display,
-                            doc.at("items", i, "objectives", j),
-                            f"objective `{oid}` is not one of activity `{activity.id}`'s objectives"
-                            f"{did_you_mean(oid, own)}",
-                            f"name one of the activity's objectives, or add `{oid}` to {activity.display}",
-                        )
+    ident, display, own = activity
+    for i, item in enumerate(doc.model.items):
+        for j, oid in enumerate(item.objectives):
+            if oid not in own:
+                yield Finding(
+                    ACTIVITY_ITEM_OBJECTIVE.at(
+                        doc.display,
+                        doc.at("items", i, "objectives", j),
+                        f"objective `{oid}` is not one of activity `{ident}`'s objectives"
+                        f"{did_you_mean(oid, own)}",
+                        f"name one of the activity's objectives, or add `{oid}` to {display}",
                     )
+                )
 
 
 @check(always=True)  # "not past" is a matter of today's date

@@ -25,20 +25,23 @@ always runs (:func:`~curriculum.content._registry.check` with ``always``).
 The suppressions each document holds are kept in the record too, by the
 digest of its text: the audit of suppressions that silence nothing reads the
 model of a changed document only. So are the facts a check asks of each
-document through :func:`~curriculum.content._facts.document_fact`, in files
-beside the record (``check-facts.<name>.json``, a
-:class:`~curriculum.content._facts.DocumentFacts`): a check that counts what
-every quiz names reads the model of a changed quiz only.
+document through :func:`~curriculum.content._facts.document_fact`, a line
+each, with the digest of the text it was made of: a check that counts what
+every quiz names, or that plays strategies over the whole item bank, reads
+the model of a changed quiz only, and the other quizzes' facts as the last
+run left them.
 
 What a run costs for a document no edit touched is about a look-up: which
 documents changed is found once (their texts' digests against the record's),
 and a check's inputs are unchanged when none of the places it read is among
 them (a set operation). The record is JSON lines: a header with its key, the
 documents' names, texts' digests, models' digests and suppressions (a line
-each), then one line per check (its name, a tab, its entry). A line whose
-content is as it was is written back as it was read, not encoded again. A
-record of another form, or whose documents do not read, is no record (every
-check runs); a check whose line does not read runs again.
+each), then one line per check (its name, a tab, its entry), then one line per
+fact of a document (the fact's name, a NUL, the document's place, a tab, its
+text's digest, a tab, the fact). A line whose content is as it was is written
+back as it was read, not encoded again; a fact is read only when a check asks
+for it. A record of another form, or whose documents do not read, is no record
+(every check runs); a check whose line does not read runs again.
 """
 
 from __future__ import annotations
@@ -55,7 +58,6 @@ from typing import Any, NamedTuple, cast
 from curriculum._memo import code_key, machine_key
 from curriculum._plain import RECORD_LIMIT, read_headed
 from curriculum.content._diagnostics import Diagnostic
-from curriculum.content._facts import DocumentFacts
 from curriculum.content._files import write_atomic
 from curriculum.content._project import Curriculum, Document
 from curriculum.content._registry import ALWAYS, BY_DOCUMENT, CHECKS, CheckFn, DocumentCheck, Finding
@@ -114,20 +116,24 @@ def _scopes(doc: Document[Any]) -> Iterator[Loc]:
         yield ("items", i)
 
 
+Fact = Callable[[str, "Document[Any]", Callable[["Document[Any]"], Any], Callable[[Any], bool]], Any]
+"""Gives a fact of a document, by the fact's name, kept by its text's digest (:meth:`CheckRecord.fact`)."""
+
+
 class _Reads:
     """What one check read: the tables it looked into, and each document by how much of it.
 
     Parameters
     ----------
-    facts : Callable[[str], DocumentFacts]
-        The record's facts of one name (see :func:`~curriculum.content._facts.document_fact`).
+    fact : Fact
+        The record's facts (see :func:`~curriculum.content._facts.document_fact`).
     """
 
-    def __init__(self, facts: Callable[[str], DocumentFacts]) -> None:
+    def __init__(self, fact: Fact) -> None:
         self.tables: set[str] = set()
         self.docs: dict[str, str] = {}
-        self.facts = facts
-        """The record's facts of one name, by name."""
+        self.fact = fact
+        """The record's fact of a name of a document."""
 
     def doc(self, display: str, how: str) -> None:
         if self.docs.get(display) != _FILE:
@@ -162,7 +168,7 @@ class _Watched:
         """
         doc = self._doc
         self._reads.doc(doc.display, _MODEL)
-        return self._reads.facts(name).get(doc, lambda: make(doc), valid)
+        return self._reads.fact(name, doc, make, valid)
 
 
 class _WatchedTable(Mapping[str, "Document[Any]"]):
@@ -194,15 +200,19 @@ class _WatchedTable(Mapping[str, "Document[Any]"]):
 
 
 class _Record(NamedTuple):
-    """A record as read: its bytes, the documents' columns (parsed, and as read), each check's entry."""
+    """A record as read: its bytes, the documents' columns (parsed, and as read), each check's entry.
+
+    And each fact of a document, by the fact's name and the document's place (as read).
+    """
 
     raw: bytes
     columns: list[list[Any]]
     lines: list[bytes]
     checks: dict[str, bytes]
+    facts: dict[bytes, bytes]
 
 
-_NO_RECORD = _Record(b"", [[]] * _COLUMNS, [b""] * _COLUMNS, {})
+_NO_RECORD = _Record(b"", [[]] * _COLUMNS, [b""] * _COLUMNS, {}, {})
 
 
 def _read(path: Path, key: str) -> _Record:
@@ -221,11 +231,16 @@ def _read(path: Path, key: str) -> _Record:
     if not all(isinstance(column, list) and len(column) == len(columns[0]) for column in columns):
         return _NO_RECORD
     checks: dict[str, bytes] = {}
+    facts: dict[bytes, bytes] = {}
     for line in lines[_COLUMNS:]:
         name, tab, entry = line.partition(b"\t")
-        if tab:
+        if not tab:
+            continue
+        if b"\0" in name:  # a fact of a document: its name, a NUL, the document's place
+            facts[name] = entry
+        else:
             checks[name.decode("utf-8", "replace")] = entry
-    return _Record(bytes(data), columns, lines[:_COLUMNS], checks)
+    return _Record(bytes(data), columns, lines[:_COLUMNS], checks, facts)
 
 
 class CheckRecord:
@@ -278,7 +293,8 @@ class CheckRecord:
         self._entries: dict[str, Any] = {}
         self._now: dict[str, tuple[dict[str, Any], bool]] = {}
         """Each check's entry this run, and whether it names documents by name (else by their places then)."""
-        self._facts: dict[str, DocumentFacts] = {}
+        self._facts: dict[tuple[str, str], tuple[Any, bytes | None]] = {}
+        """Each fact asked for this run, by its name and the document's: the fact, and its line as read."""
         self._listings: dict[str, str] = {}
         self._models: dict[str, str] = {}
         self._read_places: set[int] = set()
@@ -350,9 +366,6 @@ class CheckRecord:
         A line (a column of the documents, a check's entry) that is as it was
         read is written back as read, not encoded again.
         """
-        for facts in self._facts.values():
-            facts.keep(self._by_display)  # a check of one document at a time asks those of the changed ones
-            facts.save()
         names = sorted(self._by_display)
         place = dict(zip(names, range(len(names)), strict=True))
         moved = names != self._names  # documents came or went: places changed
@@ -366,11 +379,73 @@ class CheckRecord:
                 entry, named = _named(entry, self._name_at), True
             placed = _placed(entry, place) if named else entry
             lines.append(name.encode() + b"\t" + self._check_line(name, placed))
+        lines += self._fact_lines(place)
         text = b"\n".join(lines) + b"\n"
         if text == self._then.raw:
             return
         with contextlib.suppress(CurriculumError, OSError):
             write_atomic(self._path, text, within=self._within, only_if_changed=False)
+
+    def fact(
+        self,
+        name: str,
+        doc: Document[Any],
+        make: Callable[[Document[Any]], Any],
+        valid: Callable[[Any], bool],
+    ) -> Any:
+        """Return the fact ``name`` of ``doc``: as recorded with its text's digest, else made (JSON data).
+
+        Asked again for the same document, it gives what it gave (``make`` runs
+        once a document). A fact recorded in a shape ``valid`` refuses (a
+        damaged record) is made again. See
+        :func:`~curriculum.content._facts.document_fact`.
+        """
+        key = (name, doc.display)
+        if key in self._facts:
+            return self._facts[key][0]
+        place = self._place_then.get(doc.display)
+        digest, _, line = self._then.facts.get(_fact_name(name, place), b"").partition(b"\t")
+        try:
+            then = json.loads(line) if line else None
+        except (ValueError, RecursionError):
+            then = None
+        if doc.digest and digest == doc.digest.encode() and then is not None and valid(then):
+            self._facts[key] = (then, line)
+            return then
+        made = json.loads(json.dumps(make(doc)))  # as the record gives facts back: lists, not tuples
+        if doc.digest:
+            self._facts[key] = (made, line if made == then else None)  # as it was: written back as read
+        return made
+
+    def _fact_lines(self, place: dict[str, int]) -> list[bytes]:
+        """Return the lines of the facts: those asked for this run, and those of unchanged documents.
+
+        A check of one document at a time asks only the changed documents'
+        facts: the others' stay for a later run. Their shape is judged when
+        they are asked for. A fact is written as it was read, with the
+        document's place now and its text's digest.
+        """
+        lines: dict[tuple[str, int], bytes] = {}
+        for (name, display), (made, line) in self._facts.items():
+            digest = self._by_display[display].digest.encode()
+            lines[name, place[display]] = digest + b"\t" + (_encoded(made) if line is None else line)
+        for key, line in self._then.facts.items():
+            named, _, then = key.partition(b"\0")
+            try:
+                at = int(then)
+            except ValueError:  # a damaged record
+                continue
+            kept, fact = self._name_at.get(at), named.decode("utf-8", "replace")
+            doc = self._by_display.get(kept) if isinstance(kept, str) else None
+            if (
+                doc is not None
+                and doc.digest
+                and line.startswith(doc.digest.encode() + b"\t")
+                and self._place_then[doc.display] == at  # a document named twice: the first place counts
+                and (fact, doc.display) not in self._facts
+            ):
+                lines[fact, place[doc.display]] = line
+        return [_fact_name(name, at) + b"\t" + line for (name, at), line in sorted(lines.items())]
 
     def _check_line(self, name: str, entry: dict[str, Any]) -> bytes:
         """Return the line of a check's entry (after its name): as read, if the entry is as it was."""
@@ -463,7 +538,7 @@ class CheckRecord:
 
     def _run(self, name: str, fn: CheckFn) -> list[Finding]:
         """Run ``fn`` on a view that notes what it reads; record that and what it found."""
-        reads = _Reads(self._facts_of)
+        reads = _Reads(self.fact)
         found = [self._unwatched(finding) for finding in fn(self._watching(reads))]
         self._now[name] = ({**self._read(reads), "findings": [self._row(finding) for finding in found]}, True)
         return found
@@ -481,18 +556,18 @@ class CheckRecord:
             context, value, named = recorded, recorded["value"], False
             self._read_places.update(recorded["model"])
         else:
-            reads = _Reads(self._facts_of)
+            reads = _Reads(self.fact)
             value = json.loads(json.dumps(check.context(self._watching(reads))))  # as a record gives it back
             context, named = {**self._read(reads), "value": value}, True
             self.ran.append(name)
         same = isinstance(recorded, dict) and recorded.get("value") == value
         before = then.get("documents") if same else None
-        before = before if isinstance(before, dict) else {}
+        before = before if isinstance(before, dict) else None  # none that reads: every document checked
         documents: dict[str, Any] = {}
         found: list[Finding] = []
-        for doc in self._visited(check, value, before if same else None):
+        for doc in self._visited(check, value, before):
             display = doc.display
-            rows = before.get(display) if display in self._fresh else None
+            rows = before.get(display) if before is not None and display in self._fresh else None
             kept = None if rows is None else self._findings(rows)
             if kept is None:
                 kept = self._checked(check, doc, value)
@@ -531,15 +606,8 @@ class CheckRecord:
         the record's facts, and its model is not loaded. What it reads of the
         document is not noted: its findings are kept by the document's text.
         """
-        view = cast("Document[Any]", _Watched(doc, _Reads(self._facts_of)))
+        view = cast("Document[Any]", _Watched(doc, _Reads(self.fact)))
         return [self._unwatched(finding) for finding in check.check(view, value)]
-
-    def _facts_of(self, name: str) -> DocumentFacts:
-        """Return the facts of one name checks asked for, kept in a file beside the record."""
-        if name not in self._facts:
-            path = self._path.with_name(f"check-facts.{name}.json")
-            self._facts[name] = DocumentFacts(path, self._within, f"check facts {name}")
-        return self._facts[name]
 
     def _findings(self, rows: Any) -> list[Finding] | None:
         """Return the findings of recorded rows, or None for rows of another shape."""
@@ -638,6 +706,14 @@ _DIGEST = operator.attrgetter("digest")
 def _encoded(data: Any) -> bytes:
     """Return a line of the record: ``data`` as compact JSON."""
     return json.dumps(data, separators=(",", ":")).encode()
+
+
+def _fact_name(name: str, place: int | None) -> bytes:
+    """Return what a fact's line starts with: the fact's name, a NUL, the document's place.
+
+    Then come a tab, the digest of the document's text the fact was made of, a tab and the fact.
+    """
+    return b"%s\0%d" % (name.encode(), -1 if place is None else place)
 
 
 def _placed(entry: dict[str, Any], place: dict[str, int]) -> dict[str, Any]:

@@ -41,6 +41,7 @@ from curriculum.content._registry import (
     document_findings,
     findings_memo,
     no_context,
+    quizzes,
 )
 from curriculum.content._texts import Scanner, TextField, text_scan
 from curriculum.content._validate import did_you_mean
@@ -200,23 +201,39 @@ def unique_ids(cur: Curriculum) -> Iterator[Finding]:
 
 @check
 def unique_item_ids(cur: Curriculum) -> Iterator[Finding]:
-    """Item ids are unique across the quizzes, and option ids within each item."""
+    """Item ids are unique across the quizzes (option ids within each item: :func:`option_ids`).
+
+    It reads one fact of each quiz, its items' ids, kept by the quiz's text
+    digest (:func:`~curriculum.content._facts.document_fact`): after an edit,
+    an unchanged quiz's model is not loaded.
+    """
     claim = _claims()
     for qdoc in cur.quizzes.values():
-        for i, item in enumerate(qdoc.model.items):
-            yield from claim("item", item.id, qdoc, "items", i, "id")
-            ids: set[str] = set()
-            for j, option in enumerate(item.options):
-                if option.id in ids:
-                    yield Finding(
-                        OPTION_DUPLICATE.at(
-                            qdoc.display,
-                            qdoc.at("items", i, "options", j, "id"),
-                            f"option `{option.id}` appears twice in item `{item.id}`",
-                            "give each option its own letter",
-                        )
+        for i, ident in enumerate(document_fact(qdoc, "item-ids-1", _item_ids, _ids)):
+            yield from claim("item", ident, qdoc, "items", i, "id")
+
+
+def _item_ids(doc: Document[Any]) -> list[str]:
+    """Return the ids of a quiz's items, in order (what :func:`unique_item_ids` reads)."""
+    return [item.id for item in doc.model.items]
+
+
+@document_check(no_context, quizzes)
+def option_ids(doc: Document[Any], _context: Any) -> Iterator[Finding]:
+    """Option ids are unique within each item of a quiz."""
+    for i, item in enumerate(doc.model.items):
+        ids: set[str] = set()
+        for j, option in enumerate(item.options):
+            if option.id in ids:
+                yield Finding(
+                    OPTION_DUPLICATE.at(
+                        doc.display,
+                        doc.at("items", i, "options", j, "id"),
+                        f"option `{option.id}` appears twice in item `{item.id}`",
+                        "give each option its own letter",
                     )
-                ids.add(option.id)
+                )
+            ids.add(option.id)
 
 
 @check
@@ -503,76 +520,73 @@ def _unknown(known_ids: _KnownIds, call: Call) -> tuple[str, str] | None:
 # --------------------------------------------------------------------------- quizzes
 
 
-@check
-def answers(cur: Curriculum) -> Iterator[Finding]:
+@document_check(no_context, quizzes)
+def answers(doc: Document[Any], _context: Any) -> Iterator[Finding]:
     """``answer`` names existing options: exactly one for single, one or more for multiple."""
-    for doc in cur.quizzes.values():
-        for i, item in enumerate(doc.model.items):
-            keys = item.key_ids
-            at = ("items", i, "answer")  # its place is looked up for a finding only (decoded on demand)
-            if item.type == "single" and len(keys) != 1:
+    for i, item in enumerate(doc.model.items):
+        keys = item.key_ids
+        at = ("items", i, "answer")  # its place is looked up for a finding only (decoded on demand)
+        if item.type == "single" and len(keys) != 1:
+            yield Finding(
+                ANSWER_COUNT.at(
+                    doc.display,
+                    doc.at(*at),
+                    f"item `{item.id}` is single best answer but has {len(keys)} answers",
+                    "give one option id, e.g. `answer: b`, or use `type: multiple`",
+                )
+            )
+        if item.type == "multiple" and len(set(keys)) != len(keys):
+            yield Finding(
+                ANSWER_COUNT.at(
+                    doc.display,
+                    doc.at(*at),
+                    f"item `{item.id}` lists the same answer twice",
+                    "list each option id once",
+                )
+            )
+        ids = [o.id for o in item.options]
+        for key in keys:
+            if key not in ids:
                 yield Finding(
-                    ANSWER_COUNT.at(
+                    ANSWER_UNKNOWN.at(
                         doc.display,
                         doc.at(*at),
-                        f"item `{item.id}` is single best answer but has {len(keys)} answers",
-                        "give one option id, e.g. `answer: b`, or use `type: multiple`",
+                        f"answer `{key}` is not an option of item `{item.id}`{did_you_mean(key, ids)}",
+                        f"options are: {', '.join(ids)}",
                     )
                 )
-            if item.type == "multiple" and len(set(keys)) != len(keys):
-                yield Finding(
-                    ANSWER_COUNT.at(
-                        doc.display,
-                        doc.at(*at),
-                        f"item `{item.id}` lists the same answer twice",
-                        "list each option id once",
-                    )
-                )
-            ids = [o.id for o in item.options]
-            for key in keys:
-                if key not in ids:
-                    yield Finding(
-                        ANSWER_UNKNOWN.at(
-                            doc.display,
-                            doc.at(*at),
-                            f"answer `{key}` is not an option of item `{item.id}`{did_you_mean(key, ids)}",
-                            f"options are: {', '.join(ids)}",
-                        )
-                    )
 
 
-@check
-def pass_marks(cur: Curriculum) -> Iterator[Finding]:
+@document_check(no_context, quizzes)
+def pass_marks(doc: Document[Any], _context: Any) -> Iterator[Finding]:
     """Posttest and summative quizzes state their pass mark."""
-    for doc in cur.quizzes.values():
-        quiz: Quiz = doc.model
-        if quiz.kind in ("posttest", "summative") and quiz.pass_mark is None:
-            yield Finding(
-                PASS_MARK.at(
-                    doc.display,
-                    doc.at("kind"),
-                    f"a {quiz.kind} quiz needs a pass mark",
-                    "add e.g. `pass_mark: 0.7` (70% correct)",
-                )
+    quiz: Quiz = doc.model
+    if quiz.kind in ("posttest", "summative") and quiz.pass_mark is None:
+        yield Finding(
+            PASS_MARK.at(
+                doc.display,
+                doc.at("kind"),
+                f"a {quiz.kind} quiz needs a pass mark",
+                "add e.g. `pass_mark: 0.7` (70% correct)",
             )
+        )
 
 
-@check
-def quiz_size(cur: Curriculum) -> Iterator[Finding]:
+@document_check(no_context, quizzes)
+def quiz_size(doc: Document[Any], _context: Any) -> Iterator[Finding]:
     """Check that a formative lesson quiz has 10-15 items."""
-    for doc in cur.quizzes.values():
-        n = len(doc.model.items)
-        if doc.model.kind == "formative" and not 10 <= n <= 15:
-            yield Finding(
-                ITEM_COUNT.at(
-                    doc.display,
-                    doc.key_at("items"),
-                    f"the quiz has {n} item{'s' if n != 1 else ''}; a lesson's formative quiz has 10-15",
-                    "add or remove items, or suppress CUR504 with a reason",
-                ),
-                doc,
-                (),
-            )
+    n = len(doc.model.items)
+    if doc.model.kind == "formative" and not 10 <= n <= 15:
+        yield Finding(
+            ITEM_COUNT.at(
+                doc.display,
+                doc.key_at("items"),
+                f"the quiz has {n} item{'s' if n != 1 else ''}; a lesson's formative quiz has 10-15",
+                "add or remove items, or suppress CUR504 with a reason",
+            ),
+            doc,
+            (),
+        )
 
 
 # --------------------------------------------------------------------------- references

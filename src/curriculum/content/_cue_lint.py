@@ -15,22 +15,30 @@ that mean by more than three standard errors is reported.
 
 A quiz alone is a small sample, so a quiz gets a warning (L22); the whole bank
 is large enough to judge, so the bank gets an error (L23), reported on the
-quiz that feeds the strategy most.
+quiz that feeds the strategy most. What a strategy earns on an item follows
+from two small numbers, how many options it chooses among (negated when the
+key is not one of them) and how many the item has; those of each quiz are kept
+by its text's digest, so after an edit of one quiz the bank is judged again
+from the edited quiz's items and the others' numbers (see :func:`bank_cues`).
 """
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from itertools import chain, compress, repeat
+from typing import Any, NamedTuple
 
 from curriculum._memo import Memo
 from curriculum.content._diagnostics import RULES, Severity
+from curriculum.content._facts import document_fact
 from curriculum.content._item_lint import stem_words
 from curriculum.content._models import Quiz, SingleItem
 from curriculum.content._project import Curriculum, Document
-from curriculum.content._registry import Finding, check
+from curriculum.content._registry import Finding, check, document_check, no_context, quizzes
 
 __all__ = ["STRATEGIES", "Outcome", "Strategy", "play"]
 
@@ -58,13 +66,17 @@ _SHOWN = 6
 
 
 def _by_length(rank: int, *, shortest: bool = False) -> Callable[[SingleItem], list[int]]:
-    """Pick the option(s) at ``rank`` (0-based) in order of length, ties kept together."""
+    """Pick the option(s) at ``rank`` (0-based) in order of length, ties kept together.
+
+    With fewer lengths than that (options all of a length, say), length tells
+    nothing: the strategy guesses among every option.
+    """
 
     def pick(item: SingleItem) -> list[int]:
         lengths = [len(o.text.strip()) for o in item.options]
         order = sorted(set(lengths), reverse=not shortest)
         if rank >= len(order):
-            return []
+            return list(range(len(lengths)))
         return [i for i, n in enumerate(lengths) if n == order[rank]]
 
     return pick
@@ -118,6 +130,17 @@ class Strategy:
     name: str
     pick: Callable[[SingleItem], list[int]]
 
+    def choices(self, item: SingleItem) -> int:
+        """Return how many options the strategy chooses among on ``item``, negated if the key is not one.
+
+        What it earns on the item follows from that and the number of options
+        (see :meth:`credit`).
+        """
+        chosen = self.pick(item)
+        ids = [o.id for o in item.options]
+        key = ids.index(str(item.answer)) if item.answer in ids else -1
+        return len(chosen) if key in chosen else -len(chosen)
+
     def credit(self, item: SingleItem) -> tuple[float, float]:
         """Return the expected score on ``item``, and its variance if the key's place were random.
 
@@ -126,11 +149,21 @@ class Strategy:
         score would be ``1/k`` with probability ``k/n``: mean ``1/n``, variance
         ``1/(k n) - 1/n**2``.
         """
-        chosen = self.pick(item)
-        n, k = len(item.options), len(chosen)
-        ids = [o.id for o in item.options]
-        key = ids.index(str(item.answer)) if item.answer in ids else -1
-        return (1 / k if key in chosen else 0.0), 1 / (k * n) - 1 / n**2
+        choices = self.choices(item)
+        return _score(choices), _variance(choices, len(item.options))
+
+
+@functools.cache
+def _score(choices: int) -> float:
+    """Return what a strategy scores on an item where it makes ``choices`` (:meth:`Strategy.choices`)."""
+    return 1 / choices if choices > 0 else 0.0
+
+
+@functools.cache
+def _variance(choices: int, options: int) -> float:
+    """Return the variance of that score if the key were any of the ``options`` with equal chance."""
+    k = abs(choices)
+    return 1 / (k * options) - 1 / options**2
 
 
 STRATEGIES: tuple[Strategy, ...] = (
@@ -205,49 +238,126 @@ def play(items: Sequence[SingleItem], strategy: Strategy) -> Outcome:
     Outcome
         The expected score, chance, its standard error and the items answered for sure.
     """
-    return _outcome(items, strategy, [strategy.credit(it) for it in items])
+    played = _Credits([it.id for it in items], [len(it.options) for it in items], [])
+    return _outcome(played, strategy, [strategy.choices(it) for it in items], _chance(played))
 
 
-def _outcome(
-    items: Sequence[SingleItem], strategy: Strategy, credits: Sequence[tuple[float, float]]
-) -> Outcome:
-    """Compare the credits ``strategy`` earns on ``items`` with chance."""
-    chance = sum(1 / len(it.options) for it in items)
-    variance = sum(var for _, var in credits)
-    best = max((score for score, _ in credits), default=0.0)
-    hits = tuple(it.id for it, (score, _) in zip(items, credits, strict=True) if score and score == best)
-    total = sum(score for score, _ in credits)
-    return Outcome(strategy, total, chance, math.sqrt(variance), len(items), hits)
+class _Credits(NamedTuple):
+    """What every strategy chooses on a set of single-best-answer items: a quiz's, or the whole bank's.
+
+    What a strategy earns on an item follows from its choices there and the
+    item's number of options (see :meth:`Strategy.credit`): two small numbers,
+    kept of each quiz by its text's digest (:func:`_credits_of`).
+
+    Attributes
+    ----------
+    ids : list[str]
+        The items' ids, in order.
+    sizes : list[int]
+        How many options each item has.
+    choices : list[list[int]]
+        For each strategy of :data:`STRATEGIES`, in their order, its choices on
+        each item (:meth:`Strategy.choices`).
+    """
+
+    ids: list[str]
+    sizes: list[int]
+    choices: list[list[int]]
+
+
+def _chance(credits: _Credits) -> float:
+    """Return the expected number of items any strategy answers if form told nothing: the sum of ``1/n``."""
+    return sum(1 / n for n in credits.sizes)
+
+
+def _outcome(credits: _Credits, strategy: Strategy, choices: Sequence[int], chance: float) -> Outcome:
+    """Compare the credits ``strategy`` earns on the items of ``credits``, by its ``choices``, with chance."""
+    scores = list(map(_score, choices))
+    variance = sum(map(_variance, choices, credits.sizes))
+    best = max(scores, default=0.0)
+    hits = tuple(compress(credits.ids, map(best.__eq__, scores))) if best else ()
+    return Outcome(strategy, sum(scores), chance, math.sqrt(variance), len(credits.ids), hits)
+
+
+def _beaten(credits: _Credits) -> Iterator[Outcome]:
+    """Yield the outcome of each strategy that beats chance on the items of ``credits``."""
+    if len(credits.ids) < MIN_ITEMS:
+        return
+    chance = _chance(credits)
+    for strategy, choices in zip(STRATEGIES, credits.choices, strict=True):
+        outcome = _outcome(credits, strategy, choices, chance)
+        if outcome.z > THRESHOLD:
+            yield outcome
 
 
 def _single(doc: Document[Quiz]) -> list[SingleItem]:
     return [it for it in doc.model.items if isinstance(it, SingleItem) and isinstance(it.answer, str)]
 
 
-def _decode_credits(data: Any) -> list[tuple[float, float]]:
-    """Return an item's credits stored as JSON; raise for data of another shape (then recomputed)."""
-    if len(data) != len(STRATEGIES):
-        raise ValueError("not one credit per strategy")
-    return [(float(score), float(variance)) for score, variance in data]
+def _decode_choices(data: Any) -> list[int]:
+    """Return an item's choices stored as JSON; raise for data of another shape (then made again)."""
+    if not _column(data, len(STRATEGIES)):
+        raise ValueError("not one choice per strategy")
+    return list(data)
 
 
-_CREDITS = Memo[list[tuple[float, float]]]("lint.content-blind", 1, list, _decode_credits)
-"""What every strategy earns on an item (:meth:`Strategy.credit`), keyed by the item's JSON."""
+def _column(data: Any, length: int) -> bool:
+    """Whether ``data`` is ``length`` numbers of options, none zero (tested in C: one a quiz's item)."""
+    return (
+        isinstance(data, list)
+        and len(data) == length
+        and all(map(isinstance, data, repeat(int)))
+        and 0 not in data
+    )
 
 
-def _credits(item: SingleItem) -> list[tuple[float, float]]:
-    """Return the credit of every strategy of :data:`STRATEGIES` on ``item``, in their order."""
-    return _CREDITS.get(item.model_dump_json(), lambda: [s.credit(item) for s in STRATEGIES])
+_CHOICES = Memo[list[int]]("lint.content-blind", 2, list, _decode_choices)
+"""What every strategy chooses on an item (:meth:`Strategy.choices`), keyed by the item's JSON."""
 
 
-def _beaten(items: Sequence[SingleItem], table: Sequence[list[tuple[float, float]]]) -> Iterator[Outcome]:
-    """Yield the outcome of each strategy that beats chance on ``items``, given their :func:`_credits`."""
-    if len(items) < MIN_ITEMS:
-        return
-    for column, strategy in enumerate(STRATEGIES):
-        outcome = _outcome(items, strategy, [row[column] for row in table])
-        if outcome.z > THRESHOLD:
-            yield outcome
+def _choices(item: SingleItem) -> list[int]:
+    """Return the choices of every strategy of :data:`STRATEGIES` on ``item``, in their order."""
+    return _CHOICES.get(item.model_dump_json(), lambda: [s.choices(item) for s in STRATEGIES])
+
+
+def _quiz_credits(doc: Document[Quiz]) -> list[Any]:
+    """Return what every strategy chooses on each single-best-answer item of a quiz (a :class:`_Credits`)."""
+    items = _single(doc)
+    rows = list(map(_choices, items))
+    columns = [[row[n] for row in rows] for n in range(len(STRATEGIES))]
+    return [[it.id for it in items], [len(it.options) for it in items], columns]
+
+
+def _credits_shape(facts: Any) -> bool:
+    """Whether kept facts have the shape :func:`_quiz_credits` gives."""
+    if not (isinstance(facts, list) and len(facts) == 3):
+        return False
+    ids, sizes, columns = facts
+    return (
+        isinstance(ids, list)
+        and all(map(isinstance, ids, repeat(str)))
+        and _column(sizes, len(ids))
+        and min(sizes, default=1) > 0
+        and isinstance(columns, list)
+        and len(columns) == len(STRATEGIES)
+        and all(
+            _column(column, len(ids)) and all(map(operator.le, map(abs, column), sizes)) for column in columns
+        )
+    )
+
+
+def _credits_of(doc: Document[Quiz]) -> _Credits:
+    """Return what every strategy chooses on a quiz's items, kept by the quiz's text digest (a fact)."""
+    return _Credits(*document_fact(doc, "cue-choices-1", _quiz_credits, _credits_shape))
+
+
+def _joined(parts: Sequence[_Credits]) -> _Credits:
+    """Return the credits of the items of every part, in order."""
+    return _Credits(
+        list(chain.from_iterable(part.ids for part in parts)),
+        list(chain.from_iterable(part.sizes for part in parts)),
+        [list(chain.from_iterable(column)) for column in zip(*(part.choices for part in parts), strict=True)],
+    )
 
 
 def _listed(ids: Sequence[str]) -> str:
@@ -266,21 +376,31 @@ def _findings(outcomes: Sequence[Outcome]) -> str:
     return "; ".join(f"{o.describe()}, answering {_listed(o.hits)}" for o in outcomes)
 
 
+@document_check(no_context, quizzes)
+def quiz_cues(doc: Document[Quiz], _context: Any) -> Iterator[Finding]:
+    """Play every content-blind strategy on a quiz (L22): after an edit, on the edited quiz alone."""
+    if beaten := list(_beaten(_credits_of(doc))):
+        yield Finding(QUIZ_CUE.at(doc.display, doc.key_at("items"), _findings(beaten), _HINT), doc, ())
+
+
 @check
-def content_blind_strategies(cur: Curriculum) -> Iterator[Finding]:
-    """Play every content-blind strategy on each quiz (L22) and on the whole bank (L23)."""
-    quizzes = [(doc, _single(doc)) for doc in cur.quizzes.values()]
-    tables = [[_credits(it) for it in items] for _, items in quizzes]
-    for (doc, items), table in zip(quizzes, tables, strict=True):
-        if beaten := list(_beaten(items, table)):
-            yield Finding(QUIZ_CUE.at(doc.display, doc.key_at("items"), _findings(beaten), _HINT), doc, ())
-    if len(quizzes) < 2:
+def bank_cues(cur: Curriculum) -> Iterator[Finding]:
+    """Play every content-blind strategy on the whole bank (L23), reported on the quiz that feeds it most.
+
+    It reads what every strategy chooses on each quiz's items, kept by the
+    quiz's text digest (:func:`_credits_of`): after an edit, an unchanged
+    quiz's model is not loaded, and only its choices are counted again.
+    """
+    parts = [(doc, _credits_of(doc)) for doc in cur.quizzes.values()]
+    if len(parts) < 2:
         return
-    bank = [it for _, items in quizzes for it in items]
-    if not (beaten := list(_beaten(bank, [row for table in tables for row in table]))):
+    bank = _joined([credits for _, credits in parts])
+    if not (beaten := list(_beaten(bank))):
         return
     hits = {i for outcome in beaten for i in outcome.hits}
-    feeding = sorted(((sum(i.id in hits for i in items), doc) for doc, items in quizzes), key=lambda p: -p[0])
+    feeding = sorted(
+        ((sum(i in hits for i in credits.ids), doc) for doc, credits in parts), key=lambda p: -p[0]
+    )
     where = feeding[0][1]
     worst = ", ".join(f"{doc.id} ({n})" for n, doc in feeding[:3] if n)
     summary = "; ".join(o.describe() for o in beaten)
@@ -288,7 +408,7 @@ def content_blind_strategies(cur: Curriculum) -> Iterator[Finding]:
         BANK_CUE.at(
             where.display,
             where.key_at("items"),
-            f"across the bank of {len(bank)} single-best-answer items, {summary}; "
+            f"across the bank of {len(bank.ids)} single-best-answer items, {summary}; "
             f"the quizzes that feed it most: {worst}",
             _HINT,
         ),

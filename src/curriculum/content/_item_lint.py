@@ -19,8 +19,8 @@ from typing import Any
 from curriculum._memo import Memo
 from curriculum.content._diagnostics import RULES, Rule, Severity
 from curriculum.content._models import Item, Quiz
-from curriculum.content._project import Curriculum, Document
-from curriculum.content._registry import Finding, check
+from curriculum.content._project import Document
+from curriculum.content._registry import Finding, document_check, no_context, quizzes
 from curriculum.content._yaml import Loc
 
 __all__ = ["lead_in", "stem_words"]
@@ -285,12 +285,16 @@ def _chi2_sf(x: float, df: int) -> float:
     return min(1.0, total)
 
 
-@check
-def item_writing(cur: Curriculum) -> Iterator[Finding]:
-    """Run the NBME item-writing lints on every quiz item."""
-    for doc in cur.quizzes.values():
-        yield from _quiz(doc)
-        yield from _key_balance(doc)
+@document_check(no_context, quizzes)
+def item_writing(doc: Document[Quiz], _context: Any) -> Iterator[Finding]:
+    """Run the NBME item-writing lints on every item of a quiz, and weigh its keys' positions.
+
+    What it finds in a quiz follows from that quiz alone: after an edit of one
+    quiz, that quiz alone is linted again (see
+    :class:`~curriculum.content._registry.DocumentCheck`).
+    """
+    yield from _quiz(doc)
+    yield from _key_balance(doc)
 
 
 def _quiz(doc: Document[Quiz]) -> Iterator[Finding]:

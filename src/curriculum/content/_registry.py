@@ -30,6 +30,7 @@ __all__ = [
     "document_findings",
     "findings_memo",
     "no_context",
+    "quizzes",
 ]
 
 
@@ -148,6 +149,11 @@ def document_check(
 def no_context(_cur: Curriculum) -> list[Any]:
     """Return the context of a :class:`DocumentCheck` that needs nothing of the other documents."""
     return []
+
+
+def quizzes(cur: Curriculum) -> list[Document[Any]]:
+    """Return the quizzes: the documents a :class:`DocumentCheck` of one quiz at a time checks."""
+    return list(cur.quizzes.values())
 
 
 def findings_memo(namespace: str, version: int = 1) -> Memo[list[Any]]:
