@@ -413,7 +413,7 @@ class Mount:
         low, high = spec.arity
         if not low <= len(args) <= high or not _plain_ids(args):
             return None
-        return cls(component, tuple(args))
+        return cls(spec.kind, tuple(args))
 
     def payload(self, builder: PayloadBuilder) -> dict[str, Any]:
         """Build the component's payload from the content.
