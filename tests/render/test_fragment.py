@@ -68,6 +68,12 @@ def test_hostile_text_stays_data() -> None:
         {"component": "quiz", "args": ['x" onclick="y']},
         {"component": "evil", "args": ["x"]},
         {"component": "quiz", "args": ["x"], "payload": "0,x:alert(1)"},
+        {"component": "quiz", "ids": ["x"]},
+        {"kind": "quiz", "args": ["x"]},
+        {"component": ["quiz"], "args": ["x"]},
+        {"component": "quiz", "args": ("x",)},
+        {"component": "quiz", "args": [b"x"]},
+        {"component": "quiz", "args": [None]},
     ],
 )
 def test_a_mount_reference_is_only_a_known_component_and_plain_ids(data: object) -> None:

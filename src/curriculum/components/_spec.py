@@ -278,6 +278,10 @@ class Registry(Mapping[str, ComponentSpec]):
     def __contains__(self, kind: object) -> bool:
         return kind in self._specs  # one look-up: Mapping's would raise and catch a KeyError
 
+    def find(self, kind: object) -> ComponentSpec | None:
+        """Return the spec of ``kind`` if it names a registered kind, else None (one look-up, any value)."""
+        return self._specs.get(kind) if isinstance(kind, str) else None
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._specs)
 
@@ -343,6 +347,20 @@ def dom_id(key: str) -> str:
 _ARGUMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
 
 
+def _plain_ids(args: list[Any]) -> bool:
+    """Whether every one of ``args`` is a plain id: a string :data:`_ARGUMENT` matches whole.
+
+    Examples
+    --------
+    >>> _plain_ids(["intro", "a.b_c-1"]), _plain_ids(["-x"]), _plain_ids([1]), _plain_ids([b"intro"])
+    (True, False, False, False)
+    """
+    try:
+        return all(map(_ARGUMENT.fullmatch, args))
+    except TypeError:  # not a string (a number, bytes, None)
+        return False
+
+
 @dataclass(frozen=True)
 class Mount:
     """One component shown on a page: the call that shows it, not its data.
@@ -386,18 +404,16 @@ class Mount:
         """
         if type(data) is not dict and not isinstance(data, Mapping):  # a record's is a dict: no ABC check
             return None
-        if len(data) != 2 or "component" not in data or "args" not in data:
+        if len(data) != 2:
             return None
-        component, args = data["component"], data["args"]
-        spec = COMPONENTS[component] if isinstance(component, str) and component in COMPONENTS else None
+        component, args = data.get("component"), data.get("args")
+        spec = COMPONENTS.find(component)
         if spec is None or not isinstance(args, list):
             return None
         low, high = spec.arity
-        if not low <= len(args) <= high:
+        if not low <= len(args) <= high or not _plain_ids(args):
             return None
-        if not all(isinstance(a, str) and _ARGUMENT.fullmatch(a) for a in args):
-            return None
-        return cls(component, tuple(args))
+        return cls(spec.kind, tuple(args))
 
     def payload(self, builder: PayloadBuilder) -> dict[str, Any]:
         """Build the component's payload from the content.

@@ -950,14 +950,21 @@ class IndexHeads:
             n += int(page[3])
         return firsts
 
-    def replace(self, first: int, sections: list[tuple[str, str]]) -> None:
-        """Put ``sections`` (each an anchor and a heading) in place of as many from section ``first`` on."""
+    def replace(self, first: int, sections: list[tuple[str, str]]) -> bool:
+        """Put ``sections`` (each an anchor and a heading) in place of as many from section ``first`` on.
+
+        Returns whether that changed the heads (an edit of a section's words alone does not).
+        """
+        changed = False
         for n, (anchor, heading) in enumerate(sections, first):
-            self.headings[n] = " ".join(heading.split())
-            if (moved := _anchor(anchor, heading)) is None:
+            text, moved = " ".join(heading.split()), _anchor(anchor, heading)
+            changed = changed or self.headings[n] != text or self.anchors.get(str(n)) != moved
+            self.headings[n] = text
+            if moved is None:
                 self.anchors.pop(str(n), None)
             else:
                 self.anchors[str(n)] = moved
+        return changed
 
     def as_json(self) -> list[Any]:
         """Return the heads as JSON data (:meth:`from_json` reads them back)."""

@@ -173,10 +173,10 @@ def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords) -> b
             keys[name] = KeyText(text_name(page, homed))
     digests = parts.digests(pages)  # only the parts of pages made from something new are read
     key = _index_key(pages, digests)
-    heads: IndexHeads | None = None  # kept: the recorded heads stay as they are
+    heads: IndexHeads | None = None  # None: the recorded heads stay as they are
     if not (parts.describes(key) and parts.has_heads and record.kept("search-index.js", key)):
-        heads = _patched(run, pages, records, key, digests, placed)
-        if heads is None:
+        written, heads = _patched(run, pages, records, key, digests, placed)
+        if not written:
             return False  # gathered (and recorded with its heads)
         record.wrote("search-index.js", key=key)
     # an unchanged page's script is kept unread
@@ -198,54 +198,58 @@ def _patched(
     key: KeyText,
     digests: list[str],
     placed: dict[str, Placement],
-) -> IndexHeads | None:
+) -> tuple[bool, IndexHeads | None]:
     """Write the index made from the last one's heads and postings and the changed pages' sections.
 
-    Returns the new index's heads, or None (having written nothing) when a
-    changed page's sections are not where the last index had them: its
-    number of indexed sections or the components on it changed, or its
-    part of the last index is not in the memo, or the records are not of the
-    last index. ``key`` names the new index, and ``digests`` are its pages' parts' digests.
+    Returns whether it wrote the index, and the new index's heads if they
+    are not the recorded ones (None: the changed sections' headings and
+    anchors are as they were, and the heads are neither encoded nor written
+    again). It writes nothing when a changed page's sections are not where
+    the last index had them: its number of indexed sections or the
+    components on it changed, or its part of the last index is not in the
+    memo, or the records are not of the last index. ``key`` names the new
+    index, and ``digests`` are its pages' parts' digests.
     """
     parts = records.parts
     before = [parts.recorded_digest(p.url) for p in pages]
     heads = parts.heads()
     if heads is None or not parts.describes(_index_key(pages, before)):
-        return None  # the records are not those of the last index of these pages
+        return False, None  # the records are not those of the last index of these pages
     firsts = heads.first_sections()
     words_then: dict[int, str] = {}
     words_now: dict[int, str] = {}
+    changed = False
     for page, digest, then in zip(pages, digests, before, strict=True):
         if digest == then:
             continue
         n, homed = placed[page.url]
         url = page.url.removesuffix(".html")
         if n != -1 and not (0 <= n < len(heads.pages) and heads.pages[n][1] == url):
-            return None  # a record that does not place the page where its heads have it
+            return False, None  # a record that does not place the page where its heads have it
         made_from = parts.made_from(page.url)
         old = None if made_from is None else stored_part(made_from)
         if old is None:
-            return None
+            return False, None
         new = page.part()
         taken_then, taken_now = _taken(old, homed), _taken(new, homed)
         count = 0 if n < 0 else int(heads.pages[n][3])
         if _owners(old) != _owners(new) or not len(taken_then) == len(taken_now) == count:
-            return None  # the page's sections moved, or its components (where each is indexed may change)
+            return False, None  # its sections moved, or its components (where each is indexed may change)
         first = firsts[n] if n >= 0 else 0
         for offset, (i, j) in enumerate(zip(taken_then, taken_now, strict=True)):
             words_then[first + offset] = old.words[i]
             words_now[first + offset] = new.words[j]
-        heads.replace(first, [new.sections[j][1:] for j in taken_now])
+        changed = heads.replace(first, [new.sections[j][1:] for j in taken_now]) or changed
     postings = records.postings
     if postings is None or postings.sections != len(heads.headings):
-        return None
+        return False, None
     try:
         postings = patch(postings, words_then, words_now)
     except ValueError:  # a damaged record: the index is gathered and encoded whole
-        return None
+        return False, None
     run.write("search-index.js", heads.script(postings))
     _keep_postings(run, records, postings, key)
-    return heads
+    return True, heads if changed else None
 
 
 def _taken(part: PagePart, homed: list[str]) -> list[int]:
