@@ -841,3 +841,26 @@ def test_a_profile_built_after_another_into_the_same_folder_is_built_again(tmp_p
     again = build_site(root, engine="pandoc", console=Console(quiet=True))
     assert not (again.out / "faculty" / "notes" / "intro.html").exists()
     same_as_a_fresh_build(root, again.out, tmp_path / "fresh-again")
+
+
+def test_a_quiz_edit_makes_the_quiz_index_without_validating_the_other_quizzes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the index shows of each quiz, and each lesson's title, is remembered by the text's digest."""
+    from curriculum.content import _project
+    from tests.site.conftest import build_copy, same_as_a_fresh_build
+
+    root, _ = build_copy(tmp_path, "resident")
+    validated: list[str] = []
+    model = _project._IndexedDocument.model.func  # type: ignore[attr-defined]
+    monkeypatch.setattr(
+        _project._IndexedDocument, "model", property(lambda doc: validated.append(doc.display) or model(doc))
+    )
+    quiz = root / "quizzes" / "intro.yml"
+    quiz.write_text(quiz.read_text().replace("Introduction quiz", "Introduction quiz, revised"))
+    result = build_site(root, engine="pandoc", console=Console(quiet=True))
+    index = (result.out / "quiz" / "index.html").read_text()
+    assert "Introduction quiz, revised" in index and "intro-final.html" in index
+    assert not [d for d in validated if "quizzes" in Path(d).parts or "lessons" in Path(d).parts], validated
+    monkeypatch.undo()
+    same_as_a_fresh_build(root, result.out, tmp_path)

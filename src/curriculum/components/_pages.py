@@ -9,10 +9,11 @@ component's static fragment; the Pandoc engine puts its own mount there.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
+from curriculum._memo import Memo
 from curriculum.components._spec import COMPONENTS, PageContext
 from curriculum.content import Document, Quiz, Vignette
 from curriculum.render import GeneratedPage, PageWriter, Piece, html_templates, reference_list
@@ -113,9 +114,8 @@ def quiz_index(ctx: PageContext) -> GeneratedPage:
     ui = _macros("quiz.html.j2")
     rows: list[Piece] = []
     for ident, doc in sorted(ctx.curriculum.quizzes.items()):
-        quiz = doc.model
-        progress = COMPONENTS["quiz"].progress(quiz)
-        row = ui.listing_row(ident, quiz.title, QUIZ_KINDS[quiz.kind], progress, ctx.lesson(quiz.lesson))
+        quiz = _listed(doc)
+        row = ui.listing_row(ident, quiz.title, QUIZ_KINDS[quiz.kind], quiz.progress, ctx.lesson(quiz.lesson))
         rows.append((str(row), doc.where("title")))
     page = PageWriter("Quizzes")
     page.markdown(
@@ -124,6 +124,45 @@ def quiz_index(ctx: PageContext) -> GeneratedPage:
     )
     page.raw(str(ui.listing_opening()), *rows, str(ui.listing_closing()))
     return page.finish()
+
+
+class _Listed(NamedTuple):
+    """What the quiz index shows of a quiz: its title, kind, progress facts and lesson."""
+
+    title: str
+    kind: str
+    progress: dict[str, Any]
+    lesson: str | None
+
+
+def _listed(doc: Document[Quiz]) -> _Listed:
+    """Return what the quiz index shows of a quiz, remembered by the digest of its text.
+
+    Any quiz's edit makes the index again; the quizzes the build has not
+    changed are then looked up, not validated.
+    """
+
+    def listed() -> _Listed:
+        quiz = doc.model
+        return _Listed(quiz.title, quiz.kind, COMPONENTS["quiz"].progress(quiz), quiz.lesson)
+
+    return _LISTED.get(doc.digest, listed) if doc.digest else listed()
+
+
+def _listed_value(data: object) -> _Listed:
+    """Decode a remembered :class:`_Listed` (a JSON list); raises TypeError for data of another shape."""
+    if not isinstance(data, list) or len(data) != len(_Listed._fields):
+        raise TypeError("not a quiz's listing")
+    title, kind, progress, lesson = data
+    if not (isinstance(title, str) and kind in QUIZ_KINDS and isinstance(progress, dict)):
+        raise TypeError("not a quiz's listing")
+    if lesson is not None and not isinstance(lesson, str):
+        raise TypeError("not a quiz's listing")
+    return _Listed(title, kind, progress, lesson)
+
+
+_LISTED = Memo[_Listed]("components.quiz-listing", 1, list, _listed_value)
+"""What the quiz index shows of each quiz (:func:`_listed`), by the quiz text's digest."""
 
 
 def case_page(ctx: PageContext, ident: str) -> GeneratedPage:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from curriculum._memo import Memo
+from curriculum._memo import Memo, text_value
 from curriculum.content import FORMATS, ContentFormat, Curriculum, Document, register_format
 from curriculum.render import GeneratedPage, PayloadBuilder
 
@@ -91,14 +91,26 @@ class PageContext:
     show: Callable[[str, tuple[str, ...]], str]
 
     def lesson(self, ident: str | None) -> dict[str, str] | None:
-        """Return a lesson's id and title for a link, or None if there is no such lesson."""
+        """Return a lesson's id and title for a link, or None if there is no such lesson.
+
+        The title is remembered by the digest of the notebook's text: a page
+        that links to every lesson (the quiz index) validates the front matter
+        of none the build has not changed.
+        """
         doc = self.curriculum.lessons.get(ident) if ident else None
-        return {"id": doc.id, "title": doc.model.title} if doc else None
+        if doc is None:
+            return None
+        title = _LESSON_TITLES.get(doc.digest, lambda: doc.model.title) if doc.digest else doc.model.title
+        return {"id": doc.id, "title": title}
 
     def activity(self, ident: str | None) -> dict[str, str] | None:
         """Return an activity's id and title for a link, or None if there is no such activity."""
         doc = self.curriculum.activities.get(ident) if ident else None
         return {"id": doc.id, "title": doc.model.title} if doc else None
+
+
+_LESSON_TITLES = Memo[str]("components.lesson-title", 1, str, text_value)
+"""Each lesson's title (:meth:`PageContext.lesson`), by the notebook text's digest."""
 
 
 @dataclass(frozen=True)
