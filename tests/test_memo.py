@@ -1100,6 +1100,18 @@ def test_a_journal_of_other_code_costs_a_small_read_and_goes_when_the_namespace_
     assert not path.exists(), "removed when the namespace was written"
 
 
+def counted_journal_reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
+    """Count the journal reads from now on: return the list each read's arguments are added to."""
+    read, reads = _memo_journal.read_journal, []
+
+    def counted(*args: Any) -> _memo_journal.Journal:
+        reads.append(args)
+        return read(*args)
+
+    monkeypatch.setattr(_memo_journal, "read_journal", counted)
+    return reads
+
+
 def test_a_journal_is_read_once_while_unchanged_and_again_once_another_process_changed_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1115,13 +1127,7 @@ def test_a_journal_is_read_once_while_unchanged_and_again_once_another_process_c
         UPPER.put("record", "v0")  # journalled
         assert all(UPPER.get(text, Calls(allowed=False)(text)) == text.upper() for text in same)
     path, key = journal_file(tmp_path), UPPER.key("record").encode()
-    read, journal_reads = _memo_journal.read_journal, []
-
-    def counted(*args: Any) -> _memo_journal.Journal:
-        journal_reads.append(args)
-        return read(*args)
-
-    monkeypatch.setattr(_memo_journal, "read_journal", counted)
+    journal_reads = counted_journal_reads(monkeypatch)
     new_process()
     for _ in range(3):
         with memo_session(tmp_path):
@@ -1169,13 +1175,7 @@ def test_a_journal_this_process_wrote_is_not_read_again_while_no_other_process_c
     with memo_session(tmp_path):
         UPPER.put("record", "first")
         assert all(UPPER.get(text, Calls()(text)) == text.upper() for text in same)
-    read, journal_reads = _memo_journal.read_journal, []
-
-    def counted(*args: Any) -> _memo_journal.Journal:
-        journal_reads.append(args)
-        return read(*args)
-
-    monkeypatch.setattr(_memo_journal, "read_journal", counted)
+    journal_reads = counted_journal_reads(monkeypatch)
     new_process()
     for value in ("v0", "v1", "v2"):  # the journal written whole, then appended to, twice
         for session in range(2):
