@@ -1446,3 +1446,53 @@ def test_a_journal_line_cut_just_before_its_check_is_skipped(
 def test_the_package_is_listed_once_a_process() -> None:
     """The code key, the stamps and the check each ask for the package's files: one listing serves all."""
     assert _memo.package_files() is _memo.package_files()
+
+
+@pytest.mark.parametrize("written", ["appended", "whole"])
+def test_lines_another_process_adds_while_this_one_writes_the_journal_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written: str
+) -> None:
+    """Another process's line that lands between this process's write and its look at the file makes
+    the file longer than what this process wrote: the journal it knows is not taken for the file."""
+    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
+    same = in_file_of("record", "text", 6)
+    other = in_file_of("record", "other", 1)[0]
+    with memo_session(tmp_path):
+        UPPER.put("record", "first")
+        assert all(UPPER.get(text, Calls()(text)) == text.upper() for text in same)
+    if written == "appended":
+        with memo_session(tmp_path):
+            UPPER.put("record", "v0")  # the journal, written whole: the next lines are appended
+            assert all(UPPER.get(text, Calls(allowed=False)(text)) == text.upper() for text in same)
+    path = journal_file(tmp_path)
+
+    def another_appends() -> None:  # another process, between this one's write and its look at the file
+        with path.open("ab") as f:
+            f.write(_memo_journal.line(UPPER.key(other).encode(), b'"FROM ANOTHER"'))
+
+    real_write, real_replace = os.write, os.replace
+
+    def write_then_another(fd: int, data: Any) -> int:
+        n = real_write(fd, data)
+        if b'"v1"' in bytes(data):
+            another_appends()
+        return n
+
+    def replace_then_another(source: Any, target: Any) -> None:
+        real_replace(source, target)
+        if Path(target) == path:
+            another_appends()
+
+    if written == "appended":
+        monkeypatch.setattr(os, "write", write_then_another)
+    else:
+        monkeypatch.setattr(os, "replace", replace_then_another)
+    with memo_session(tmp_path):
+        UPPER.put("record", "v1")
+        assert all(UPPER.get(text, Calls(allowed=False)(text)) == text.upper() for text in same)
+    monkeypatch.setattr(os, "write", real_write)
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert "FROM ANOTHER" in path.read_text()
+    with memo_session(tmp_path):
+        assert UPPER.stored(other) == "FROM ANOTHER"
+        assert UPPER.stored("record") == "v1"

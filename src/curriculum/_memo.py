@@ -923,8 +923,12 @@ def _write_journal(
         return None
     header = json.dumps({"memo": store.namespace, "code": _code(), "journal": True}).encode() + b"\n"
     held = b"".join(_journal.line(key, value) for key, value in current.entries.items())
-    write_atomic(path, header + held + lines, within=within, only_if_changed=False)
-    return _journal.stamp(path) if current.stamp == journal.stamp else None
+    whole = header + held + lines
+    write_atomic(path, whole, within=within, only_if_changed=False)
+    if current.stamp != journal.stamp:
+        return None
+    after = _journal.stamp(path)  # not ours if another process appended since: longer than written
+    return after if after is not None and after[2] == len(whole) else None
 
 
 def _remove_unless_changed(path: Path, stamp: _journal.Stamp) -> None:

@@ -190,7 +190,7 @@ def _our_header(first: bytes, namespace: str, code: str) -> bool:
     )
 
 
-def append(path: Path, journal: Journal, data: bytes, within: Path) -> tuple[Stamp, Stamp] | None:
+def append(path: Path, journal: Journal, data: bytes, within: Path) -> tuple[Stamp, Stamp | None] | None:
     """Append journal lines to the file ``journal`` was read from; None if it is not that file, or fails.
 
     The file must be the one read (same device and inode, not linked elsewhere
@@ -198,7 +198,8 @@ def append(path: Path, journal: Journal, data: bytes, within: Path) -> tuple[Sta
     requires), and stay within :data:`MAX_BYTES`. A file whose last line
     is cut short gets a newline first, so that line stays apart (and skipped).
     Returns the file's stamps before and after (another process may have appended
-    to it since it was read).
+    to it since it was read); the stamp after is None if the file grew by more
+    than these lines (another process appended to it while they were written).
     """
     from curriculum.content import FileRefused, inside
 
@@ -228,7 +229,8 @@ def append(path: Path, journal: Journal, data: bytes, within: Path) -> tuple[Sta
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
-        return stamp_of(info), stamp_of(os.fstat(fd))
+        after = os.fstat(fd)
+        return stamp_of(info), stamp_of(after) if after.st_size == info.st_size + len(data) else None
     except OSError:  # the lines written so far are whole or skipped; the journal is then written whole
         return None
     finally:
