@@ -280,3 +280,19 @@ def test_facts_of_another_document_or_text_are_made_again(project: Path, damage:
     stem("bank-b")(project)
     assert warm(project) == cold(project)
     assert warm(project) == cold(project), "the record written after the damaged one"
+
+
+def test_the_files_older_code_kept_facts_in_go_once_the_record_is_written(project: Path) -> None:
+    """``check-facts.<name>.json`` beside the record (facts before they were its lines) are removed."""
+    with_a_bank(project)
+    warm(aged(project))
+    earlier = [
+        project / PROJECT_CACHE / f"check-facts.{name}.json" for name in ("objective-ids-1", "quiz-owners-1")
+    ]
+    for path in earlier:
+        path.write_text("{}\n", encoding="utf-8")
+    assert warm(project) == cold(project)
+    assert all(path.exists() for path in earlier), "a record as it was is not written: nothing removed"
+    stem("bank-b")(project)
+    assert warm(project) == cold(project)
+    assert not [path for path in earlier if path.exists()]

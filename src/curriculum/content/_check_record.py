@@ -385,6 +385,7 @@ class CheckRecord:
             return
         with contextlib.suppress(CurriculumError, OSError):
             write_atomic(self._path, text, within=self._within, only_if_changed=False)
+            _remove_earlier_facts(self._path.parent)
 
     def fact(
         self,
@@ -737,3 +738,13 @@ def _named(entry: dict[str, Any], name_at: dict[int, Any]) -> dict[str, Any]:
 def _model_digest(doc: Document[Any]) -> str:
     """Return a digest of a document's model (its validated content)."""
     return hashlib.sha256(doc.model.model_dump_json(by_alias=True).encode()).hexdigest()
+
+
+def _remove_earlier_facts(folder: Path) -> None:
+    """Remove the files older code kept the checks' facts in (``check-facts.<name>.json``), now lines here.
+
+    Called once the record is written in ``folder`` (which is then inside the project).
+    """
+    for path in folder.glob("check-facts.*.json"):
+        with contextlib.suppress(OSError):
+            path.unlink()
