@@ -451,6 +451,8 @@ class Listings(Generic[_T]):
     kept only if its folders had not changed less than
     :data:`~curriculum._cache.RACY_NS` before they were listed: a file added in
     the same clock tick as the listing would leave their times as they were.
+    (As git does, this trusts the file system's clock to be no more than that
+    behind this machine's.)
     """
 
     def __init__(self) -> None:

@@ -476,12 +476,12 @@ class _Reader:
         The pages a pattern of one folder matched are taken as they were while
         that folder is as it was listed (see :data:`_LISTINGS`).
         """
-        key, at, folders = (os.fspath(self.root), clean), time.time_ns(), _folders_stamp(self.root, clean)
-        kept = _LISTINGS.get(key, folders)  # the stamp taken before the folder is listed
+        key, at, stamp = (os.fspath(self.root), clean), time.time_ns(), _folders_stamp(self.root, clean)
+        kept = _LISTINGS.get(key, stamp)  # the stamp taken before the folder is listed
         if kept is not None:
             return [(match, None) for match in kept]
         found: list[tuple[str, FileRefused | None]] = []
-        plain = folders is not None  # every page matched is no link, inside the project
+        plain = stamp is not None  # every page matched is no link, inside the project
         for match, path, link in sorted(self._matching(clean), key=itemgetter(0)):  # by its path
             if _ignored(match) or not match.endswith(PAGE_SUFFIXES):
                 continue
@@ -494,7 +494,7 @@ class _Reader:
                 continue
             found.append((match, None))
         if plain:
-            _LISTINGS.keep(key, folders, at, tuple(match for match, _ in found))
+            _LISTINGS.keep(key, stamp, at, tuple(match for match, _ in found))
         return found
 
     def _matching(self, clean: str) -> Iterable[tuple[str, str | Path, bool | None]]:
