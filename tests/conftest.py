@@ -55,6 +55,12 @@ def project(tmp_path: Path) -> Path:
 pytest_plugins = ["tests.browser"]
 
 
+def dated_back(folder: Path, *, step: int = 0) -> None:
+    """Date a folder back an hour (each ``step`` a second further), as a folder not just changed is."""
+    then = time.time_ns() - 3600 * 10**9 - step * 10**9
+    os.utime(folder, ns=(then, then))
+
+
 def aged(root: Path, seconds: float = 60) -> Path:
     """Date every file of ``root`` back, as files not just edited are (the build's records trust those)."""
     then = time.time() - seconds

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ import pytest
 from curriculum.content import check_curriculum, check_paths, load_curriculum, load_files
 from curriculum.content._source import Source
 from curriculum.content._yaml import parse_yaml
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, dated_back
 
 
 def _parse(text: str) -> tuple[object, object, list[object]]:
@@ -224,12 +223,6 @@ class _Listed:
         monkeypatch.setattr(_project, "folder_names", counted)
 
 
-def _dated_back(folder: Path, *, step: int = 0) -> None:
-    """Date a folder back (each ``step`` to another time), as a folder not just changed is."""
-    then = time.time_ns() - 3600 * 10**9 - step * 10**9
-    os.utime(folder, ns=(then, then))
-
-
 def test_a_content_folder_as_it_was_listed_is_not_listed_again(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -238,7 +231,7 @@ def test_a_content_folder_as_it_was_listed_is_not_listed_again(
 
     monkeypatch.setattr(_files, "RACY_NS", 0)  # the folders' change times cannot be dated back
     listed = _Listed(monkeypatch)
-    _dated_back(project / "lessons")
+    dated_back(project / "lessons")
     names = project_file_names(project)
     assert "lessons" in listed.folders
     listed.folders.clear()
@@ -257,9 +250,9 @@ def test_a_content_file_added_removed_or_renamed_is_listed_at_once(
     monkeypatch.setattr(_files, "RACY_NS", 0)  # as if listed long after: its listing would be kept
     lessons = project / "lessons"
     shutil.copy(lessons / "intro.ipynb", lessons / "second.ipynb")
-    _dated_back(lessons)
+    dated_back(lessons)
     assert list(load_curriculum(project).lessons) == ["intro", "second"]
-    _dated_back(lessons, step=1)
+    dated_back(lessons, step=1)
     assert list(load_curriculum(project).lessons) == ["intro", "second"]  # kept
     if change == "added":
         shutil.copy(lessons / "intro.ipynb", lessons / "third.ipynb")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from curriculum.content import _files
 from curriculum.errors import ContentError
 from curriculum.project import Project, _config, active_profile, digest, path_texts, site_id
+from tests.conftest import dated_back
 
 
 @pytest.mark.parametrize(
@@ -166,12 +166,6 @@ class _Listed:
         return Project(project).config(profile).pages()
 
 
-def _listed_long_ago(folder: Path, *, step: int = 0) -> None:
-    """Date a folder back (each ``step`` to another time), as a folder not just changed is."""
-    then = time.time_ns() - 3600 * 10**9 - step * 10**9
-    os.utime(folder, ns=(then, then))
-
-
 def test_a_render_pattern_is_matched_with_a_look_at_its_folder_while_the_folder_is_as_listed(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -179,7 +173,7 @@ def test_a_render_pattern_is_matched_with_a_look_at_its_folder_while_the_folder_
     listed again, nor each of its files looked at."""
     monkeypatch.setattr(_files, "RACY_NS", 0)  # the folders' change times cannot be dated back
     listed = _Listed(monkeypatch)
-    _listed_long_ago(project / "lessons")
+    dated_back(project / "lessons")
     first = listed.pages(project)
     assert "lessons/intro.ipynb" in first and "lessons" in listed.folders
     assert listed.pages(project) == first
@@ -195,9 +189,9 @@ def test_a_page_added_removed_or_renamed_in_a_pattern_s_folder_changes_the_pages
     listed = _Listed(monkeypatch)
     lessons = project / "lessons"
     (lessons / "second.ipynb").write_bytes((lessons / "intro.ipynb").read_bytes())
-    _listed_long_ago(lessons)
+    dated_back(lessons)
     assert "lessons/second.ipynb" in listed.pages(project)
-    _listed_long_ago(lessons, step=1)
+    dated_back(lessons, step=1)
     assert "lessons/second.ipynb" in listed.pages(project)  # kept
     if change == "added":
         (lessons / "third.ipynb").write_bytes((lessons / "intro.ipynb").read_bytes())
@@ -242,7 +236,7 @@ def test_a_pattern_that_matches_a_link_is_matched_again_at_each_load(
     (project / "shared" / "linked.ipynb").write_bytes((project / "lessons" / "intro.ipynb").read_bytes())
     (project / "via").symlink_to("shared")
     (project / "lessons" / "linked.ipynb").symlink_to("../via/linked.ipynb")
-    _listed_long_ago(project / "lessons")
+    dated_back(project / "lessons")
     assert "lessons/linked.ipynb" in listed.pages(project)
     assert "lessons/linked.ipynb" in listed.pages(project)
     assert "lessons" in listed.folders, "a folder with a link matched is listed at each load"
