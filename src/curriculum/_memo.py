@@ -1043,6 +1043,14 @@ class Memo(Generic[_T]):
         self._put(store, key, value)
         return value
 
+    def by_digest(self, digest: str | None, compute: Callable[[], _T], *, context: str = "") -> _T:
+        """Return :meth:`get` of a file's text by its ``digest``; ``compute()`` unremembered if it has none.
+
+        A document made in code, read from no file, has no digest: what is
+        made of it is not remembered.
+        """
+        return self.get(digest, compute, context=context) if digest else compute()
+
     def put(self, text: str, value: _T, *, context: str = "") -> None:
         """Store ``value`` for ``text``, in place of any value stored (nothing outside a session).
 

@@ -146,7 +146,7 @@ def _listed(doc: Document[Quiz]) -> _Listed:
         quiz = doc.model
         return _Listed(quiz.title, quiz.kind, COMPONENTS["quiz"].progress(quiz), quiz.lesson)
 
-    return _LISTED.get(doc.digest, listed) if doc.digest else listed()
+    return _LISTED.by_digest(doc.digest, listed)
 
 
 def _listed_value(data: object) -> _Listed:

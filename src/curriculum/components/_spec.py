@@ -100,7 +100,7 @@ class PageContext:
         doc = self.curriculum.lessons.get(ident) if ident else None
         if doc is None:
             return None
-        title = _LESSON_TITLES.get(doc.digest, lambda: doc.model.title) if doc.digest else doc.model.title
+        title = _LESSON_TITLES.by_digest(doc.digest, lambda: doc.model.title)
         return {"id": doc.id, "title": title}
 
     def activity(self, ident: str | None) -> dict[str, str] | None:

@@ -417,7 +417,7 @@ def _located_calls(doc: Document[Any], functions: str) -> list[tuple[Call, Pos]]
                 found.append([call.function, list(call.args), call.dynamic, line, col])
         return found
 
-    rows = parse() if not doc.digest else _CALLS.get(doc.digest, parse, context=functions)
+    rows = _CALLS.by_digest(doc.digest, parse, context=functions)
     return [
         (Call(function, tuple(args), dynamic, line, col), (line, col))
         for function, args, dynamic, line, col in rows

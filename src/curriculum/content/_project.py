@@ -571,7 +571,7 @@ def front_matter_digest(doc: Document[Any]) -> str:
     def digest() -> str:
         return hashlib.sha256(doc.model.model_dump_json().encode()).hexdigest()
 
-    return _FRONT_MATTER.get(doc.digest, digest) if doc.digest else digest()
+    return _FRONT_MATTER.by_digest(doc.digest, digest)
 
 
 _FRONT_MATTER = Memo[str]("content.front-matter", 1, str, text_value)
@@ -618,7 +618,7 @@ def objective_texts(doc: Document[Any]) -> dict[str, str]:
     def texts() -> dict[str, str]:
         return {objective.id: objective.text for objective in doc.model.objectives}
 
-    return _OBJECTIVES.get(doc.digest, texts) if doc.digest else texts()
+    return _OBJECTIVES.by_digest(doc.digest, texts)
 
 
 def _objective_texts(data: object) -> dict[str, str]:

@@ -225,9 +225,7 @@ def _file_findings(
         def all_of_them() -> list[Any]:
             return [scanner.scan(field.text) for field in wanted(scan)]
 
-        if not doc.digest:  # a document made in code, not read from a file
-            return all_of_them()
-        return scan.memo.get(doc.digest, all_of_them, context=scanner.context)
+        return scan.memo.by_digest(doc.digest, all_of_them, context=scanner.context)
 
     fresh: dict[str, list[Any]] = {}
 
@@ -238,7 +236,7 @@ def _file_findings(
             encoded[scan.memo.namespace] = scan.memo.encode(results) if any(results) else _NOTHING
         return encoded
 
-    stored = _FILES.get(doc.digest, every_scan, context=context) if doc.digest else every_scan()
+    stored = _FILES.by_digest(doc.digest, every_scan, context=context)
     for scan, scanner in running:
         results = fresh.get(scan.memo.namespace)
         if results is None:
