@@ -10,15 +10,14 @@ changed document's are made again, from its model.
 
 The file is tied to the package's code, this computer's key and the caller's
 name (a file that came with a repository, or one of another version, is
-ignored); it holds the facts of the documents asked for at the last build (and
-of those unchanged that its caller keeps: :meth:`DocumentFacts.keep`).
+ignored); it holds the facts of the documents asked for at the last build.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -85,27 +84,8 @@ class DocumentFacts:
             self._now[doc.display] = [doc.digest, facts]
         return facts
 
-    def keep(self, docs: Mapping[str, Document[Any]]) -> None:
-        """Keep, besides the facts asked for, those of the documents of ``docs`` whose text is the same.
-
-        ``docs`` are every document now, by how each is shown. For a caller
-        that asks for the facts of some documents only (the changed ones, say):
-        the others' stay in the file for a later ask. Their shape is judged
-        when they are asked for.
-        """
-        for display, then in self._before.items():
-            doc = docs.get(display) if display not in self._now else None
-            if (
-                doc is not None
-                and doc.digest
-                and isinstance(then, list)
-                and len(then) == 2
-                and then[0] == doc.digest
-            ):
-                self._now[display] = then
-
     def save(self) -> None:
-        """Write the facts of the documents asked for or kept, if they changed (a failed write is ignored)."""
+        """Write the facts of the documents asked for, if they changed (a failed write is ignored)."""
         if self._now == self._before:
             return
         record = {"key": self._key, "documents": self._now}
