@@ -45,6 +45,7 @@ __all__ = [
     "cached_check",
     "last_build",
     "one_a_folder",
+    "stat_of",
     "stats",
     "unchanged",
     "watched",
@@ -66,10 +67,10 @@ PROFILE_MARK = ".curriculum-profile"
 
 def stats(paths: Iterable[str]) -> list[list[Any]]:
     """Return each path with its modification time (ns) and size (None for a path that is gone)."""
-    return [_stat(path) for path in paths]
+    return [stat_of(path) for path in paths]
 
 
-def _stat(path: str) -> list[Any]:
+def stat_of(path: str) -> list[Any]:
     """Return ``[path, mtime, size]`` (see :func:`stats`)."""
     try:
         info = os.stat(path)
@@ -123,8 +124,8 @@ def watched(
     names |= {os.path.dirname(p) or "." for p in one_a_folder(names)}  # as Path.parent
     known = known or {}
     last = sorted(set(also))
-    inputs = [known.get(name) or _stat(name) for name in sorted(names.difference(last))]
-    return [*sorted(inputs, key=_latest_first), *(known.get(name) or _stat(name) for name in last)]
+    inputs = [known.get(name) or stat_of(name) for name in sorted(names.difference(last))]
+    return [*sorted(inputs, key=_latest_first), *(known.get(name) or stat_of(name) for name in last)]
 
 
 def _latest_first(entry: list[Any]) -> float:
@@ -140,7 +141,7 @@ def unchanged(files: Any) -> bool:
     """
     if not isinstance(files, list) or not files:  # a record lists at least the configuration
         return False
-    return all(isinstance(f, list) and f and _stat(str(f[0])) == f for f in files)
+    return all(isinstance(f, list) and f and stat_of(str(f[0])) == f for f in files)
 
 
 class CheckOutput:

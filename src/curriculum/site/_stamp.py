@@ -37,6 +37,7 @@ from curriculum.site._quick import (
     all_there,
     built_profile,
     one_a_folder,
+    stat_of,
     stats,
     watched,
     written,
@@ -124,8 +125,8 @@ class FileDigests:
         One ``stat`` a file: ``paths`` are named as the digest was given them (:attr:`stats`);
         a file it was not given is not as found.
         """
-        texts = list(self.stats) if paths is None else list(paths)
-        return stats(texts) == [self.stats.get(text) for text in texts]
+        texts = self.stats if paths is None else paths
+        return all(stat_of(text) == self.stats.get(text) for text in texts)  # the first difference answers
 
     def changed(self) -> set[str]:
         """Return the files whose hash the last :meth:`digest` found other than the record's.
