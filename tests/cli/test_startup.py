@@ -235,13 +235,13 @@ def _quick_looks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     from curriculum.site import _quick
 
     looked: list[str] = []
-    stat = _quick._stat
+    stat = _quick.stat_of
 
     def counted(path: str) -> list[Any]:
         looked.append(path)
         return stat(path)
 
-    monkeypatch.setattr(_quick, "_stat", counted)
+    monkeypatch.setattr(_quick, "stat_of", counted)
     return looked
 
 
