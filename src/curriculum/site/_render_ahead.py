@@ -30,12 +30,12 @@ import threading
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING
 
-from curriculum.content import BIBLIOGRAPHY, generated_dirs
+from curriculum.content import BIBLIOGRAPHY
 from curriculum.errors import BuildError, CurriculumError
 from curriculum.site._page_render import PageRenderer
 from curriculum.site._page_worker import WorkerClosed
 from curriculum.site._sources import markdown_page
-from curriculum.site._stages import PagesAhead, _Slots
+from curriculum.site._stages import PagesAhead, _Slots, generated_prefixes
 
 if TYPE_CHECKING:
     from curriculum.project import SiteConfig
@@ -53,7 +53,7 @@ def standalone_pages(config: SiteConfig, skip: Collection[str] = ()) -> tuple[li
     pre-render writes (a page there is made from the content). ``skip``: pages
     left out (those rendered ahead as edited).
     """
-    generated = tuple(f"{folder}/" for folder in generated_dirs())
+    generated = generated_prefixes()
     reference, plain = [], []
     for source in config.pages():
         if source in skip or source.endswith(".ipynb"):

@@ -73,6 +73,7 @@ __all__ = [
     "convert",
     "edited_pages",
     "execute",
+    "generated_prefixes",
     "overview_content",
     "pandoc",
     "prune",
@@ -266,9 +267,14 @@ def _plan(run: Render, executed: ExecutedNotebooks) -> PagePlan:
     return PagePlan(root, run.cache, sources, shared, extra, hashed, run.stamp)
 
 
+def generated_prefixes() -> tuple[str, ...]:
+    """Return how the pages the build writes begin: each folder of :func:`generated_dirs` and a ``/``."""
+    return tuple(f"{folder}/" for folder in generated_dirs())
+
+
 def _authored(hashed: Mapping[str, str], sources: list[str]) -> dict[str, str]:
     """Return the hashes ``hashed`` holds of the ``sources`` the build does not write (see :func:`_plan`)."""
-    written = tuple(f"{folder}/" for folder in generated_dirs())
+    written = generated_prefixes()
     return {s: hashed[s] for s in sources if s in hashed and not s.startswith(written)}
 
 
@@ -281,7 +287,7 @@ def edited_pages(config: SiteConfig, changed: Collection[str]) -> list[str]:
 
     The pages the pre-render writes are left out: the build makes their text.
     """
-    generated = tuple(f"{folder}/" for folder in generated_dirs())
+    generated = generated_prefixes()
     edited = [s for s in config.pages() if s in changed and not s.startswith(generated)]
     return edited if len(edited) <= EDITED_AHEAD else []
 
