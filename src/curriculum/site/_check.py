@@ -274,6 +274,7 @@ class _PageCheck:
 
     def __init__(self, cur: Curriculum, kept: DocumentFacts | None) -> None:
         self.kept = kept
+        self.folders = generated_dirs()
         self.notes = {doc.file: doc for doc in cur.notes.values() if doc.digest}  # content pages
         lessons = {doc.file for doc in cur.lessons.values() if doc.digest}
         self.loaded = self.notes.keys() | lessons  # there now
@@ -282,21 +283,20 @@ class _PageCheck:
             if spec.pages is not None:
                 ids = ["index", *spec.documents(cur, ())]
                 self.generated |= {f"{spec.pages.folder}/{i}.qmd" for i in ids}
-        self.checked: set[tuple[str, str, str, tuple[int, int]]] = set()
-        """Each page that is a file checked so far: the project, the page, and where it is named."""
+        self.checked: set[tuple[str, str, tuple[int, int]]] = set()
+        """Each page that is a file checked so far: the page, and where it is named."""
 
     def problems(self, config: SiteConfig) -> list[Diagnostic]:
         """Return why pages of ``config`` cannot be built (none of a page checked for an earlier profile)."""
         root = config.root
         base = os.fspath(root)
         problems: list[Diagnostic] = []
-        folders = generated_dirs()
         for page in config.pages():
             display, pos = config.named.get(page, ("_quarto.yml", (1, 1)))
-            if page.split("/")[0] in folders:
-                problems += self._generated(config, page, display, pos, folders)
+            if page.split("/")[0] in self.folders:
+                problems += self._generated(config, page, display, pos)
                 continue
-            named = (base, page, display, pos)
+            named = (page, display, pos)
             if named in self.checked:
                 continue
             self.checked.add(named)
@@ -322,7 +322,7 @@ class _PageCheck:
         return problems
 
     def _generated(
-        self, config: SiteConfig, page: str, display: str, pos: tuple[int, int], folders: tuple[str, ...]
+        self, config: SiteConfig, page: str, display: str, pos: tuple[int, int]
     ) -> list[Diagnostic]:
         """Return why ``page``, in a folder the build generates, cannot be built (no content makes it)."""
         if page not in config.named:
@@ -334,7 +334,7 @@ class _PageCheck:
                 display,
                 pos,
                 f"`{page}` is in a folder the build generates, but the content produces no such page",
-                f"{', '.join(folders)} hold generated pages; check the id, or move the page",
+                f"{', '.join(self.folders)} hold generated pages; check the id, or move the page",
             )
         ]
 
