@@ -396,7 +396,7 @@ def test_frozen_files_the_caller_hashed_are_not_looked_at_again(
     """The build's stamp hashed each frozen file as the build began: the execute stage takes those hashes."""
     import hashlib
 
-    from curriculum.site import _execute
+    from curriculum.site import _stamp
 
     path, digests, cache, first, _ = _built_twice(tmp_path)
     b = lesson(tmp_path, "b", "print(2)")
@@ -404,14 +404,14 @@ def test_frozen_files_the_caller_hashed_are_not_looked_at_again(
     names = [f"{FREEZE_DIR}/lessons/{n}/execute-results/curriculum.json" for n in ("a", "b")]
     hashed = {name: hashlib.sha256((tmp_path / name).read_bytes()).hexdigest() for name in names}
     given: list[str] = []
-    real = _execute.FileDigests.digest
+    real = _stamp.FileDigests.digest
 
     def digest(self: Any, paths: Any, **options: Any) -> str:
         paths = list(map(str, paths))
         given.extend(Path(p).relative_to(tmp_path).as_posix() for p in paths)
         return real(self, paths, **options)
 
-    monkeypatch.setattr(_execute.FileDigests, "digest", digest)
+    monkeypatch.setattr(_stamp.FileDigests, "digest", digest)
     done: list[Ran] = []
     again = cache.executed([path, b], done.append, digests=digests, hashed=hashed)
     assert given == [] and [r.how for r in done] == ["frozen", "frozen"]

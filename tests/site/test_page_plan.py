@@ -842,7 +842,7 @@ def test_a_build_takes_the_frozen_files_hashes_from_its_stamp(
     """The stamp hashed each notebook's ``_freeze/`` file as the build began: the execute stage does not."""
     import shutil
 
-    from curriculum.site import _execute
+    from curriculum.site import _stamp
     from tests.conftest import PROJECT
 
     root = tmp_path / "project"
@@ -852,7 +852,7 @@ def test_a_build_takes_the_frozen_files_hashes_from_its_stamp(
     _quiet(root)
     assert list((root / "_freeze").rglob("*.json")), "the project has frozen outputs"
     given: list[str] = []
-    real = _execute.FileDigests.digest
+    real = _stamp.FileDigests.digest
 
     def digest(self: Any, paths: Any, **options: Any) -> str:
         paths = list(paths)
@@ -860,7 +860,7 @@ def test_a_build_takes_the_frozen_files_hashes_from_its_stamp(
             given.extend(map(str, paths))
         return real(self, paths, **options)
 
-    monkeypatch.setattr(_execute.FileDigests, "digest", digest)
+    monkeypatch.setattr(_stamp.FileDigests, "digest", digest)
     _edit(root / "quizzes" / "intro.yml", "doubts that treatment", "doubts that any treatment")
     out = _quiet(root)
     assert given == []

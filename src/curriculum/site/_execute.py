@@ -61,7 +61,7 @@ from curriculum.content import (
 from curriculum.errors import BuildError, ContentError
 from curriculum.project import DEFAULT_TIMEOUT, Freeze, SiteConfig, path_texts
 from curriculum.site._sources import read_front_matter
-from curriculum.site._stamp import FileDigests
+from curriculum.site._stamp import hashed_beside
 
 __all__ = [
     "FREEZE_DIR",
@@ -642,11 +642,9 @@ class NotebookCache:
             return {}
         frozen = [self._frozen[file] for file in files]
         unknown = [where for _, frozen_name, where in frozen if frozen_name not in hashed]
-        if not unknown:
-            return hashed
-        digests = FileDigests(self.root, self.folder.parent / "frozen-digests.json")
-        digests.digest(unknown, record=record)
-        return {**hashed, **digests.files}
+        return hashed_beside(
+            self.root, self.folder.parent / "frozen-digests.json", unknown, hashed, write=record
+        )
 
     def _stored(
         self, file: str, key: str, freeze: Freeze, frozen: Mapping[str, str], learnt: _Learnt

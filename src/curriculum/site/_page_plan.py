@@ -30,7 +30,7 @@ from typing import Any
 from curriculum.components import Mount
 from curriculum.project import path_texts
 from curriculum.site._record_file import RecordFile
-from curriculum.site._stamp import FileDigests
+from curriculum.site._stamp import FileDigests, hashed_beside
 
 __all__ = ["PagePlan", "PlannedPage"]
 
@@ -83,7 +83,7 @@ class PagePlan:
     hashed : Mapping[str, str]
         The hash of the contents of some sources, taken this build already (the
         build stamp's, of the files the build does not write), by source: those
-        are not looked at again. The others are hashed here (see :func:`_own_hashes`).
+        are not looked at again. The others are hashed here (:func:`~curriculum.site._stamp.hashed_beside`).
     stamp : FileDigests | None
         What took ``hashed``: a page made from a source of ``hashed`` is
         recorded only if its file is still as the stamp found it once made (see :meth:`made`).
@@ -103,12 +103,12 @@ class PagePlan:
         self._root = root
         hashed = self._hashed = hashed or {}
         self._stamp = stamp
-        own = _own_hashes(root, cache / "page-digests.json", [s for s in sources if s not in hashed])
+        unknown = path_texts(root, [s for s in sources if s not in hashed])  # the pages the build writes
+        files = hashed_beside(root, cache / "page-digests.json", unknown, hashed)
         common = json.dumps([PLAN_VERSION, shared], sort_keys=True)
         self._keys = {
             source: hashlib.sha256(
-                f"{common}\0{source}\0{_part(hashed.get(source) or own.get(source))}"
-                f"\0{_part(extra.get(source))}".encode()
+                f"{common}\0{source}\0{_part(files.get(source))}\0{_part(extra.get(source))}".encode()
             ).hexdigest()
             for source in sources
         }
@@ -155,19 +155,6 @@ class PagePlan:
         """Write the record, if it changed."""
         if self._now != self._before:
             self._file.save({"pages": self._now})
-
-
-def _own_hashes(root: Path, record: Path, sources: list[str]) -> dict[str, str]:
-    """Return the hash of each of ``sources`` the plan hashes itself (see :class:`PagePlan`'s ``hashed``).
-
-    Through a :class:`FileDigests` record kept for those pages alone (the ones
-    the build writes): untouched when there are none. A source that cannot be read has no hash.
-    """
-    if not sources:
-        return {}
-    digests = FileDigests(root, record)
-    digests.digest(path_texts(root, sources))  # strings: no path object per page
-    return digests.files
 
 
 def _mounts(data: Any) -> tuple[Mount, ...] | None:

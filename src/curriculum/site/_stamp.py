@@ -14,7 +14,7 @@ import json
 import os
 import stat
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,7 @@ from curriculum.site._quick import (
 from curriculum.site._record_file import RecordFile
 from curriculum.site._reference import KEY_FILE
 
-__all__ = ["RACY_NS", "BuildStamp", "FileDigests"]
+__all__ = ["RACY_NS", "BuildStamp", "FileDigests", "hashed_beside"]
 
 
 class FileDigests:
@@ -175,6 +175,23 @@ class FileDigests:
         except FileRefused:
             return None
         return [mtime, size, hashlib.sha256(data).hexdigest()]
+
+
+def hashed_beside(
+    root: Path, record: Path, unknown: list[str], hashed: Mapping[str, str], *, write: bool = True
+) -> Mapping[str, str]:
+    """Return ``hashed`` and the hash of each of the files ``unknown`` it lacks, by name.
+
+    ``hashed`` holds what the build's stamp took this build; the ``unknown``
+    files (path texts) are hashed through a :class:`FileDigests` record of
+    their own at ``record`` (only read without ``write``). ``hashed`` itself
+    is returned when nothing is unknown: the record is then not touched.
+    """
+    if not unknown:
+        return hashed
+    digests = FileDigests(root, record)
+    digests.digest(unknown, record=write)
+    return {**hashed, **digests.files}
 
 
 def _hash(entry: Any) -> str | None:
