@@ -408,3 +408,21 @@ def test_frozen_outputs_changed_in_place_are_built_though_the_notebook_is_not(tm
     result = build_site(root, engine="pandoc", console=quiet)
     assert result.stats is not None and result.stats.rendered == 1
     assert "first-visit" not in page.read_text(encoding="utf-8")
+
+
+def test_the_quick_stamp_records_what_the_build_stamp_found_without_looking_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stats the build's stamp took of its inputs and their folders are recorded whole, as taken."""
+    from curriculum.site import _quick
+
+    (tmp_path / "a").mkdir()
+    extra = tmp_path / "extra.txt"
+    extra.write_text("x")
+    seen = {str(tmp_path / "a" / "x.md"): [str(tmp_path / "a" / "x.md"), 5, 1]}
+    seen[str(tmp_path / "a")] = [str(tmp_path / "a"), 7, 0]
+    looked = _quick_looks(monkeypatch)
+    files = _quick.watched([str(extra)], [str(tmp_path)], seen)
+    assert looked == [str(extra), str(tmp_path)]  # the folder of extra.txt is the project's, looked at last
+    found = [seen[str(tmp_path / "a")], seen[str(tmp_path / "a" / "x.md")]]  # the latest first
+    assert files == [_quick.stat_of(str(extra)), *found, _quick.stat_of(str(tmp_path))]

@@ -24,7 +24,8 @@ from __future__ import annotations
 import math
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -97,14 +98,15 @@ def one_a_folder(paths: Iterable[str]) -> Iterable[str]:
 
 
 def watched(
-    files: Iterable[str], also: Iterable[str], known: dict[str, list[Any]] | None = None
+    files: Iterable[str], also: Iterable[str], seen: Mapping[str, list[Any]] | None = None
 ) -> list[list[Any]]:
     """Return the :func:`stats` of ``files`` and their folders (the latest modified first), then of ``also``.
 
     A new file changes its folder's time, so a record of the folders sees a
-    file added beside the others. ``known`` gives the stats of some of these
-    paths as they were taken earlier (before the files were read): each is
-    recorded as it is given, not looked at again.
+    file added beside the others. ``seen`` gives the stats of other files and
+    of their folders, taken earlier (before the files were read): each is
+    recorded as it is given, among the files, and neither it nor its folder is
+    looked at again (a build's stamp took those of every input it hashed).
 
     :func:`unchanged` stops at the first difference, and the file an author
     edited last (and its folder, which an editor that saves by renaming
@@ -115,17 +117,21 @@ def watched(
 
     Examples
     --------
-    >>> known = {"a": ["a", 1, 0], "b": ["b", 3, 0], "c": ["c", None, None], "d": ["d", 9, 0]}
-    >>> known["."] = [".", 2, 0]  # the folder of a, b and c
-    >>> [entry[0] for entry in watched(["a", "b", "c"], ["d"], known)]
+    >>> seen = {"a": ["a", 1, 0], "b": ["b", 3, 0], "c": ["c", None, None], "d": ["d", 9, 0]}
+    >>> seen["."] = [".", 2, 0]  # the folder of a, b and c
+    >>> [entry[0] for entry in watched([], ["d"], seen)]
     ['b', '.', 'a', 'c', 'd']
     """
+    seen = seen or {}
+    last = sorted(set(also))
     names = set(files)
     names |= {os.path.dirname(p) or "." for p in one_a_folder(names)}  # as Path.parent
-    known = known or {}
-    last = sorted(set(also))
-    inputs = [known.get(name) or stat_of(name) for name in sorted(names.difference(last))]
-    return [*sorted(inputs, key=_latest_first), *(known.get(name) or stat_of(name) for name in last)]
+    names.difference_update(seen, last)
+    taken = dict(seen)
+    for name in last:
+        taken.pop(name, None)
+    inputs = sorted([*taken.values(), *map(stat_of, names)], key=itemgetter(0))  # ties in time: by name
+    return [*sorted(inputs, key=_latest_first), *(seen.get(name) or stat_of(name) for name in last)]
 
 
 def _latest_first(entry: list[Any]) -> float:

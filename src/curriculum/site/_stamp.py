@@ -125,8 +125,9 @@ class FileDigests:
         One ``stat`` a file: ``paths`` are named as the digest was given them (:attr:`stats`);
         a file it was not given is not as found.
         """
-        texts = self.stats if paths is None else paths
-        return all(stat_of(text) == self.stats.get(text) for text in texts)  # the first difference answers
+        if paths is None:  # the first difference answers
+            return all(stat_of(text) == entry for text, entry in self.stats.items())
+        return all(stat_of(text) == self.stats.get(text) for text in paths)
 
     def changed(self) -> set[str]:
         """Return the files whose hash the last :meth:`digest` found other than the record's.
@@ -318,8 +319,8 @@ class BuildStamp:
             "engine": engine,
             "pages": pages,
             "warnings": warnings,
-            "files": watched(
-                [*self.inputs, *map(str, package_files()), str(self.project.root / KEY_FILE), *self.sources],
+            "files": watched(  # the inputs, the sources and their folders: as the stamp found them
+                [*map(str, package_files()), str(self.project.root / KEY_FILE)],
                 [str(self.project.root), str(self.out / MANIFEST), str(self.out), *sorted(folders)],
                 self._read_as,
             ),
