@@ -166,6 +166,30 @@ def test_a_one_text_change_rewrites_only_the_files_of_its_old_and_new_keys(tmp_p
     assert set(stored(tmp_path)) == {UPPER.key(t) for t in edited}
 
 
+def test_a_session_ends_looking_only_at_the_files_the_memo_folder_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folder is listed once: a file of the namespace it lacks is neither measured nor removed."""
+    fill(tmp_path, "alpha")
+    new_process()
+    looked: list[str] = []
+    remove, size = _memo._remove, _memo._Store.size
+
+    def removed(path: Path) -> None:
+        looked.append(path.name)
+        remove(path)
+
+    def measured(store: Any, shard: str) -> int:
+        looked.append(store.path(shard).name)
+        return size(store, shard)
+
+    monkeypatch.setattr(_memo, "_remove", removed)
+    monkeypatch.setattr(_memo._Store, "size", measured)
+    fill(tmp_path, "beta")
+    assert set(looked) <= {memo_file(tmp_path, text=t).name for t in ["alpha", "beta"]}, looked
+    assert set(stored(tmp_path)) == {UPPER.key("beta")}, "the entry the session did not use is gone"
+
+
 @pytest.mark.parametrize("name", ["test.upper.json", "test.upper.3.json"])
 def test_the_files_of_an_earlier_version_are_removed(tmp_path: Path, name: str) -> None:
     """One JSON document per namespace, then per first digit: written in the new form, the old goes."""

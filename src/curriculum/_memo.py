@@ -493,9 +493,13 @@ class _Store:
     """The journal's entries as last read (in this session or an earlier), with those this process wrote
     to it since (when no other process changed it meanwhile): reused while the file is unchanged."""
 
+    def name(self, shard: str) -> str:
+        """Return the name of the file of the entries whose key starts with ``shard``."""
+        return f"{self.namespace}.{shard}.jsonl"
+
     def path(self, shard: str) -> Path:
         """Return the file of the entries whose key starts with ``shard``."""
-        return self.folder / f"{self.namespace}.{shard}.jsonl"
+        return self.folder / self.name(shard)
 
     def journal_path(self) -> Path:
         """Return the namespace's journal: the entries written since its files were last compacted."""
@@ -667,7 +671,7 @@ def _flush(session: _Session, *, keep: bool) -> None:
 
     with _lock:
         stores = [store for (folder, _), store in _stores.items() if folder == session.folder]
-    present: set[str] | None = None  # the folder's files, listed once for the earlier forms
+    present: set[str] | None = None  # the folder's files, listed once: no other is looked at
     for store in stores:
         if store.dirty:
             with contextlib.suppress(CurriculumError, OSError):  # a memo only saves time
@@ -786,7 +790,8 @@ def _write(store: _Store, within: Path, *, keep: bool, present: set[str]) -> Non
     that does not hold exactly its entries, or in whose range the journal holds a key, is
     rewritten, and the journal removed.
     ``present`` names the files of the memo folder, as it was listed before the session's
-    first write: an earlier form of the namespace's files is looked for only among them.
+    first write: the namespace's files, and an earlier form of them, are looked for only among
+    them (a file not listed is not looked at for its length, nor removed as stale).
     """
     from curriculum.errors import CurriculumError
 
@@ -818,7 +823,8 @@ def _write(store: _Store, within: Path, *, keep: bool, present: set[str]) -> Non
         if shard not in rewritten or key in journal.entries
     }
     lines = b"".join(_journal.line(key, value) for key, value in journalled.items())
-    files = sum(store.size(shard) for shard in _SHARDS)
+    listed = {shard for shard in _SHARDS if store.name(shard) in present}
+    files = sum(store.size(shard) for shard in listed.union(store.shards))
     limit = min(_journal.MAX_BYTES, max(_JOURNAL_FLOOR, files // _JOURNAL_SHARE))
     compact = bool(lines) and journal.size + len(lines) > limit
     expected = journal.stamp  # the journal as this session left it: None once another process changed it
@@ -856,7 +862,7 @@ def _write(store: _Store, within: Path, *, keep: bool, present: set[str]) -> Non
     for shard in _SHARDS:
         plan = plans.get(shard)
         if plan is None:
-            if not keep:  # nothing of it used: every entry it holds is stale
+            if not keep and shard in listed:  # nothing of it used: every entry it holds is stale
                 _remove(store.path(shard))
         elif shard in rewritten:
             _write_shard(store, shard, _contents(store, plan, keep=keep), within)
