@@ -424,6 +424,125 @@ def test_inode_numbers_that_cannot_be_trusted_link_every_file_again(
     assert_mirrors(staging, out, files)
 
 
+# The record of how the two trees' folders looked once alike: a folder unchanged on both sides is not read.
+
+
+def aged(*tops: Path) -> None:
+    """Give every folder under ``tops`` a time a minute ago (older than the record by more than RACY_NS)."""
+    then = time.time_ns() - 60_000_000_000
+    for top in tops:
+        for folder, _, _ in os.walk(top):
+            os.utime(folder, ns=(then, then))
+
+
+def swapped(out: Path, staging: Path) -> None:
+    """Exchange the two folders, as a build that finished does (the staging becomes the site)."""
+    aside = out.with_name("aside")
+    out.rename(aside)
+    staging.rename(out)
+    aside.rename(staging)
+
+
+def folders_read(monkeypatch: pytest.MonkeyPatch, staging: Path) -> list[str]:
+    """Record, from now on, each folder of ``staging`` whose entries are read (by its path there)."""
+    read: list[str] = []
+    real = staging_module._entries
+
+    def entries(folder: str) -> dict[str, os.DirEntry[str]]:
+        if Path(folder).is_relative_to(staging):
+            read.append(Path(folder).relative_to(staging).as_posix())
+        return real(folder)
+
+    monkeypatch.setattr(staging_module, "_entries", entries)
+    return read
+
+
+def recorded_mirror(tmp_path: Path, *, old: bool = True) -> tuple[Path, Path, Path, dict[str, str]]:
+    """Return a small site, its staging made alike (long ago) and recorded so, then swapped; and its files."""
+    out, staging, record = tmp_path / "_site", tmp_path / "._site.building", tmp_path / "mirror.json"
+    files = small_site(out)
+    staging_module._mirror(out, staging)
+    if old:
+        aged(out, staging)
+    staging_module._mirror(out, staging, record)
+    swapped(out, staging)
+    return out, staging, record, files
+
+
+def test_a_folder_neither_side_of_which_changed_since_they_were_made_alike_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, staging, record, files = recorded_mirror(tmp_path)
+    read = folders_read(monkeypatch, staging)
+    staging_module._mirror(out, staging, record)
+    assert read == []
+    assert_mirrors(staging, out, files)
+
+
+@pytest.mark.parametrize(
+    "change", ["spare's file replaced", "site's file replaced", "spare's file removed", "site's file added"]
+)
+def test_a_folder_changed_on_either_side_since_the_record_is_read_and_brought_to_the_site(
+    change: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, staging, record, files = recorded_mirror(tmp_path)
+    side, _, how = change.partition("'s file ")
+    path = (staging if side == "spare" else out) / "quiz" / "deep" / "b.js"
+    if how != "added":
+        path.unlink()
+    if how != "removed":
+        (path.parent / ("new.js" if how == "added" else path.name)).write_text("other")
+    if side == "site":
+        files = {name: "" for name in tree(out)}
+    read = folders_read(monkeypatch, staging)
+    staging_module._mirror(out, staging, record)
+    assert read == ["quiz/deep"]
+    assert_mirrors(staging, out, files)
+
+
+@pytest.mark.parametrize("how", ["not swapped", "recent", "damaged", "another computer's", "none"])
+def test_without_a_record_that_holds_every_folder_is_read(
+    how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failed build swapped nothing; a folder changed this close to the record may have changed since."""
+    out, staging, record, files = recorded_mirror(tmp_path, old=how != "recent")
+    if how == "not swapped":
+        swapped(out, staging)
+    elif how == "damaged":
+        record.write_text(record.read_text()[:-20])
+    elif how == "another computer's":
+        monkeypatch.setattr("curriculum._memo._secret", lambda: "0" * 64)
+    elif how == "none":
+        record.unlink()
+    read = folders_read(monkeypatch, staging)
+    staging_module._mirror(out, staging, record)
+    assert sorted(read) == [".", "assets", "media", "quiz", "quiz/deep"]
+    assert_mirrors(staging, out, files)
+
+
+def test_a_spare_damaged_in_a_folder_the_last_build_did_not_write_is_brought_to_the_site(
+    project: Path, built: tuple[Path, dict[str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folders of a site built long ago: the next builds read only those changed on either side."""
+    out, _ = built
+    spare = project / SPARE
+    edit_quiz(project, "doubts that treatment", "doubts that any treatment")
+    build(project)
+    aged(out, spare)
+    edit_quiz(project, "doubts that any treatment", "doubts that every treatment")
+    build(project)  # it records the folders it did not write in as alike, and long unchanged
+    page = next(name for name in tree(out) if name.startswith("lessons/"))
+    (spare / page).unlink()  # the spare's file replaced by another, and the site's removed in another folder
+    (spare / page).write_text("stale")
+    removed = next(name for name in tree(out) if name.startswith("cases/"))
+    (out / removed).unlink()
+    read = folders_read(monkeypatch, project / "._site.building")
+    edit_quiz(project, "doubts that every treatment", "doubts that no treatment")
+    build(project)
+    assert {"lessons", "cases"} <= set(read) and "assets" not in read, read
+    same_as_a_fresh_build(project, out, tmp_path)
+
+
 @pytest.fixture
 def with_spare(project: Path, built: tuple[Path, dict[str, str]]) -> tuple[Path, dict[str, str]]:
     """A site built twice: the spare holds the first build's site; return the site and its files."""

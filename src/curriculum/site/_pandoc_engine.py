@@ -119,7 +119,8 @@ class PandocEngine:
             ahead.wait()
             # the API reference or the pre-render may have added or removed pages its patterns match
             config = build.project.config(build.profile, reread=bool(reference.key) or generated.moved)
-            with build.progress() as step, staged_output(build.target) as staging:
+            mirrored = build.cache / "mirror.json"  # how the staging's folders looked once alike
+            with build.progress() as step, staged_output(build.target, mirrored) as staging:
                 run = Render(config, staging, build.cache, builder, step, build.stage, generated.pages)
                 run.refresh = build.refresh
                 run.pages = renderer

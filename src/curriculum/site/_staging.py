@@ -26,7 +26,9 @@ current site's already, and are left; only the files the last build changed
 are linked again, and what the site no longer has is removed. So the calls
 that change files grow with what the last build changed, not with the site;
 what still grows with it is reading the folders of both trees, which costs no
-call per file. A build with a site but no spare (the second build, or one
+call per file; and a folder whose two sides have not changed since the last
+build made them alike is not even read (a record in the build cache says how
+they looked then). A build with a site but no spare (the second build, or one
 after the spare was removed) links every file.
 
 The spare is never taken for the site: it is only ever made the staging
@@ -44,12 +46,15 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import json
 import os
 import shutil
 import stat
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from curriculum.errors import BuildError
 
@@ -186,16 +191,24 @@ class _Mirror:
 
     Parameters
     ----------
+    out : str
+        The site folder.
+    staging : str
+        The staging folder.
     numbers : set[int] | None
         The inode numbers of the two top folders (see :func:`_root_numbers`);
         None: numbers are not compared, and every file of an existing staging
         folder is linked again.
     """
 
-    def __init__(self, numbers: set[int] | None) -> None:
+    def __init__(self, out: str, staging: str, numbers: set[int] | None) -> None:
+        self.out = out
+        self.staging = staging
         self.link = True
         self.numbers = numbers
         self.kept: list[tuple[str, str]] = []
+        self.tree: dict[str, list[str]] = {}
+        """The subfolders of each folder brought up to date, by its path in the site (``""``: the top)."""
 
     def note(self, entry: os.DirEntry[str]) -> None:
         """Count an entry's inode number: a number seen twice, or none (0), makes all numbers untrusted."""
@@ -216,8 +229,9 @@ class _Mirror:
                 self.link = False  # no hard links here (FAT, some network shares): copy instead
         shutil.copy2(source, target)
 
-    def folder(self, source: str, target: str, existing: bool) -> list[tuple[str, str, bool]]:
-        """Bring one folder of the staging up to date; return its subfolders to do next."""
+    def folder(self, folder: str, existing: bool) -> list[tuple[str, bool]]:
+        """Bring one folder of the staging up to date (by its path in the site); return its subfolders."""
+        source, target = os.path.join(self.out, folder), os.path.join(self.staging, folder)
         site = _entries(source)
         there = _entries(target) if existing else {}
         for name, old in list(there.items()):
@@ -244,13 +258,18 @@ class _Mirror:
         for name, new in site.items():
             self.note(new)
             if new.is_dir(follow_symlinks=False):
-                subfolder = os.path.join(target, name)
                 if name not in there:
-                    os.mkdir(subfolder)
-                subfolders.append((new.path, subfolder, name in there))
+                    os.mkdir(os.path.join(target, name))
+                subfolders.append(name)
             elif new.is_file(follow_symlinks=False) and name not in there:
                 self.place(new.path, os.path.join(target, name))
-        return subfolders
+        self.tree[folder] = subfolders
+        return [(os.path.join(folder, name), name in there) for name in subfolders]
+
+    def unchanged(self, folder: str, subfolders: list[str]) -> list[tuple[str, bool]]:
+        """Take one folder, unread, as holding the site's entries (:func:`_alike`); return its subfolders."""
+        self.tree[folder] = subfolders
+        return [(os.path.join(folder, name), True) for name in subfolders]
 
     def finish(self) -> None:
         """Link again the files kept for their inode number, if the numbers turned out untrustworthy."""
@@ -260,8 +279,13 @@ class _Mirror:
                 self.place(source, target)
         self.kept = []
 
+    @property
+    def trusted(self) -> bool:
+        """Whether each file of the staging is the site's own (a hard link), as trustworthy numbers say."""
+        return self.link and self.numbers is not None
 
-def _mirror(out: Path, staging: Path) -> None:
+
+def _mirror(out: Path, staging: Path, record: Path | None = None) -> None:
     """Make ``staging`` hold exactly the files of ``out``, each a hard link to (or a copy of) the site's.
 
     A missing ``staging`` is made and filled; an existing one (the spare) is
@@ -285,15 +309,116 @@ def _mirror(out: Path, staging: Path) -> None:
     and a new one one link: a site of 600 files in 40 folders is mirrored in
     about 6 ms, and brought up to date after an edit in under 2 ms, nearly all
     of it reading the two trees' folders.
+
+    With a ``record`` (in the build cache), a folder is not even read when both
+    its sides are as they were when the last build made them alike (see
+    :func:`_alike`): after an edit, only the folders the last build wrote in
+    are. The record is then written again, for the next build.
     """
     existing = _is_folder(staging)
     if not existing:
         os.makedirs(staging, exist_ok=True)
-    mirror = _Mirror(_root_numbers(out, staging) if existing else None)
-    folders = [(os.fspath(out), os.fspath(staging), existing)]
+    site, spare = os.fspath(out), os.fspath(staging)
+    mirror = _Mirror(site, spare, _root_numbers(out, staging) if existing else None)
+    alike = _alike(record, site, spare) if record is not None and mirror.numbers is not None else {}
+    folders = [("", existing)]
     while folders:
-        folders += mirror.folder(*folders.pop())
+        folder, there = folders.pop()
+        if folder in alike:
+            folders += mirror.unchanged(folder, alike[folder])
+        else:
+            folders += mirror.folder(folder, there)
     mirror.finish()
+    if record is not None:
+        _remember(record, site, spare, mirror)
+
+
+_FORM = "mirror 1"
+"""The form of :func:`_mirror`'s record (its key names it: a record of another form is none)."""
+
+
+def _looks(first: str, second: str, folder: str) -> list[int] | None:
+    """Return the device, inode number and time of ``folder`` in two trees (None: not two folders)."""
+    try:
+        one, two = os.lstat(os.path.join(first, folder)), os.lstat(os.path.join(second, folder))
+    except OSError:
+        return None
+    if not (stat.S_ISDIR(one.st_mode) and stat.S_ISDIR(two.st_mode)):
+        return None
+    return [one.st_dev, one.st_ino, one.st_mtime_ns, two.st_dev, two.st_ino, two.st_mtime_ns]
+
+
+def _alike(record: Path, out: str, staging: str) -> dict[str, list[str]]:
+    """Return the folders that hold the same entries in ``out`` and ``staging``, as the record shows.
+
+    The last build recorded, once it had made the two trees alike (its site,
+    and the staging that is now the site), each folder's device, inode number
+    and time on each side (:func:`_remember`). A folder changes its time when an
+    entry is added, removed or replaced; a file written in place changes both
+    trees (they share it). So a folder whose two sides are the same two
+    folders, with the times recorded (each older than the record by more than
+    :data:`~curriculum._cache.RACY_NS`: a change in the same clock tick would
+    leave the time as it was), still holds the same entries on both sides.
+    Each is returned with the subfolders the record lists. A record of another
+    computer, code or site, or damaged, is none; a build that failed swapped no
+    folder, so its record names the sides the other way round and matches nothing.
+    """
+    from curriculum._cache import RACY_NS
+    from curriculum._memo import read_tied, tied_key
+
+    data = read_tied(record, tied_key(_FORM, out))
+    at, folders = data.get("at"), data.get("folders")
+    if not isinstance(at, int) or not isinstance(folders, dict):
+        return {}
+    alike = {}
+    for folder, then in folders.items():
+        subfolders = _subfolders(then)
+        if subfolders is None or then[2] + RACY_NS >= at or then[5] + RACY_NS >= at:
+            continue
+        if _looks(staging, out, folder) == then[:6]:  # the staging was the site then, the site the staging
+            alike[folder] = subfolders
+    return alike
+
+
+def _subfolders(entry: Any) -> list[str] | None:
+    """Return the subfolders a record's entry of a folder names (after its looks); None if it is damaged."""
+    if not (isinstance(entry, list) and len(entry) == 7 and all(type(n) is int for n in entry[:6])):
+        return None
+    names = entry[6]
+    if not isinstance(names, list) or not all(isinstance(name, str) and _plain_name(name) for name in names):
+        return None
+    return names
+
+
+def _plain_name(name: str) -> bool:
+    """Whether ``name`` names an entry of a folder itself: not the folder, its parent, nor a path."""
+    return name not in ("", ".", "..") and os.sep not in name and (os.altsep is None or os.altsep not in name)
+
+
+def _remember(record: Path, out: str, staging: str, mirror: _Mirror) -> None:
+    """Record how each folder of the two trees looks now that they are alike (for the next :func:`_alike`).
+
+    Only when every file of the staging is the site's own (linked, by
+    trustworthy numbers); otherwise the record is removed. A record that
+    cannot be written only costs time (one left from an earlier build still
+    says what it did: of folders unchanged since, their entries were alike).
+    """
+    from curriculum._memo import tied_key
+    from curriculum.content import write_atomic
+    from curriculum.errors import CurriculumError
+
+    with contextlib.suppress(CurriculumError, OSError):  # the record only saves time
+        if not mirror.trusted:
+            record.unlink(missing_ok=True)
+            return
+        at = time.time_ns()
+        folders = {}
+        for folder, subfolders in mirror.tree.items():
+            looks = _looks(out, staging, folder)
+            if looks is not None:
+                folders[folder] = [*looks, subfolders]
+        data = {"key": tied_key(_FORM, out), "at": at, "folders": folders}
+        write_atomic(record, json.dumps(data) + "\n", within=record.parent)
 
 
 def _exchange(first: Path, second: Path) -> bool:
@@ -329,7 +454,7 @@ def _swap(staging: Path, out: Path, previous: Path, spare: Path) -> None:
 
 
 @contextlib.contextmanager
-def staged_output(out: Path) -> Iterator[Path]:
+def staged_output(out: Path, record: Path | None = None) -> Iterator[Path]:
     """Yield a staging folder holding the current site; swap it in if the block finishes.
 
     The staging folder is the spare brought up to date, or a new folder of
@@ -342,6 +467,10 @@ def staged_output(out: Path) -> Iterator[Path]:
     ----------
     out : Path
         The site folder.
+    record : Path | None
+        Where :func:`_mirror` keeps how the folders of the two trees looked once
+        alike (in the build cache), so that the next build reads only those
+        changed since; None: every folder is read.
 
     Raises
     ------
@@ -357,7 +486,7 @@ def staged_output(out: Path) -> Iterator[Path]:
         if out.is_dir():
             if _is_folder(spare):
                 spare.rename(staging)
-            _mirror(out, staging)
+            _mirror(out, staging, record)
         else:
             staging.mkdir(parents=True)
     except OSError as exc:
