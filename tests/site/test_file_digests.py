@@ -53,6 +53,20 @@ def test_an_edited_file_is_read_and_changes_the_digest(tmp_path: Path) -> None:
     assert edited.digest(paths) != digest and edited.read == 1
 
 
+def test_the_files_changed_are_found_among_those_read_again_alone(tmp_path: Path) -> None:
+    """A file touched but unchanged is read again and is no change; one not read again is none either."""
+    paths = _files(tmp_path, 4)
+    record = tmp_path / "cache" / "digests.json"
+    FileDigests(tmp_path, record).digest(paths)
+    paths[1].write_text("text 9\n")  # edited
+    paths[2].touch()  # touched
+    paths[3].unlink()  # gone
+    again = FileDigests(tmp_path, record)
+    again.digest(paths)
+    assert again.hashed == ["file-1.txt", "file-2.txt"] and again.read == 2
+    assert again.changed() == {"file-1.txt"}
+
+
 def test_an_edit_that_keeps_size_and_time_is_seen_while_the_file_is_racy(tmp_path: Path) -> None:
     """A file changed just before it was recorded is read every time until it is old enough."""
     paths = _files(tmp_path)

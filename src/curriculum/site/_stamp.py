@@ -79,8 +79,9 @@ class FileDigests:
         at = made.get("at")
         self._at = at if ours and isinstance(at, int) else 0
         self._before: dict[str, Any] = data["files"] if ours else {}
-        self.read = 0
-        """Files read and hashed by the last :meth:`digest` (the others kept their recorded hash)."""
+        self.hashed: list[str] = []
+        """The files read and hashed by the last :meth:`digest` (the others kept their recorded hash),
+        by their paths relative to the root."""
         self.files: dict[str, str] = {}
         """The hash of each file the last :meth:`digest` could read, by its path relative to the root."""
         self.stats: dict[str, list[Any]] = {}
@@ -102,7 +103,7 @@ class FileDigests:
         at = time.time_ns()
         now: dict[str, list[Any]] = {}
         named: list[str] = []
-        self.read = 0
+        self.hashed = []
         self.files = {}
         self.stats = {}
         self.statuses = {}
@@ -119,6 +120,11 @@ class FileDigests:
             self._record.save({"files": now, "made": {"machine": machine_key(), "at": at}})  # what changed
         return hashlib.sha256("".join(named).encode()).hexdigest()
 
+    @property
+    def read(self) -> int:
+        """How many files the last :meth:`digest` read and hashed (:attr:`hashed`)."""
+        return len(self.hashed)
+
     def as_found(self, paths: Iterable[str] | None = None) -> bool:
         """Whether each file is still as the last :meth:`digest` found it (all it was given, by default).
 
@@ -134,11 +140,12 @@ class FileDigests:
 
         Empty without a record. The record is written by every build as it
         begins, so this is what changed since the last build began, whether it
-        succeeded or not.
+        succeeded or not. Only the files it read can have: any other kept its recorded hash.
         """
         if not self._before:
             return set()
-        return {name for name, found in self.files.items() if _hash(self._before.get(name)) != found}
+        files, before = self.files, self._before
+        return {name for name in self.hashed if name in files and _hash(before.get(name)) != files[name]}
 
     def _file(self, text: str, name: str) -> list[Any] | None:
         """Return ``[time, size, hash]`` of one file, read only if it changed; None if it cannot be read.
@@ -169,7 +176,7 @@ class FileDigests:
             and mtime + RACY_NS < self._at
         ):
             return then
-        self.read += 1
+        self.hashed.append(name)
         path = Path(text)
         try:
             data = read_bytes(path, size_limit(path), root=self.root)
