@@ -14,11 +14,12 @@ import contextlib
 import functools
 import hashlib
 import json
+import operator
 import os
 import posixpath
 import stat
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar, cast, get_args
@@ -734,10 +735,13 @@ class _Batch:
 
         No path object is made for a file the index holds (hundreds of them,
         each build). The folder's files are looked at first, all in one go
-        (:func:`_statuses`), then looked up in the index: one that is no
-        symbolic link, in a folder that leads inside the project, and that
-        the index holds as it is, is taken from there (:meth:`_take`); any
-        other is looked at again and loaded one by one (:meth:`indexed`).
+        (:func:`_statuses`), then looked up in the index: when it holds them
+        all as they are, in one step (:meth:`ContentIndex.held_all`), and they
+        are taken from there at once (:meth:`_take_all`). Else each file is
+        looked up alone: one that is no symbolic link, in a folder that leads
+        inside the project, and that the index holds as it is, is taken from
+        there (:meth:`_take`); any other is looked at again and loaded one by
+        one (:meth:`indexed`).
         """
         assert self.index is not None  # a batch with an index
         parent = os.fspath(folder)
@@ -747,15 +751,44 @@ class _Batch:
         files = [base + name for name in names]
         keys = [f"{relative}/{name}" for name in names]
         statuses = _statuses(files, self.seen) if inside else [None] * len(files)
-        for file, name, key, status in zip(files, names, keys, statuses, strict=True):
+        taken = self.index.held_all(keys, statuses)
+        if taken is not None and shown is not None and self._take_all(files, names, shown, taken):
+            return
+        entries: Sequence[IndexEntry | None] | None = taken
+        if entries is None:  # each file alone: some is not as the index holds it
+            held = self.index.held
+            entries = [None if s is None else held(k, s) for k, s in zip(keys, statuses, strict=True)]
+        for file, name, key, entry in zip(files, names, keys, entries, strict=True):
             display = None if shown is None else f"{shown}/{name}"
-            entry = None if status is None else self.index.held(key, status)
             if entry is not None:
                 if _indexable(entry):
                     self._take(file, name, display or display_path(Path(file)), entry)
                     continue
                 self.index.forget(key)  # of a kind no document is taken from: read
             self.indexed(file, parent, name, key, display, inside=inside)
+
+    def _take_all(self, files: list[str], names: list[str], shown: str, entries: list[IndexEntry]) -> bool:
+        """Take every file of a folder from the index at once, as ``entries`` hold them (see :meth:`listed`).
+
+        ``files`` are their paths, ``names`` their own names, ``shown`` how
+        their folder is shown. Done only when they all load into the same
+        table, under ids it does not hold yet and no two alike; else nothing
+        is taken (False), and each file is taken or read on its own.
+        """
+        assert self.root is not None  # a batch with an index
+        kind = entries[0].kind
+        if kind == "techniques" or not _indexable(entries[0]) or len(set(map(_KIND, entries))) > 1:
+            return False
+        table, ids = _table(self.cur, kind), list(map(_stem, names))
+        if len(set(ids)) < len(ids) or not table.keys().isdisjoint(ids):
+            return False
+        root, confined = self.root, self.confined
+        table.update(
+            (ident, _IndexedDocument.of(file, ident, f"{shown}/{name}", entry, root, confined))
+            for file, name, ident, entry in zip(files, names, ids, entries, strict=True)
+        )
+        self.kept += entries
+        return True
 
     def _take(self, file: str, leaf: str, display: str, entry: IndexEntry, path: Path | None = None) -> None:
         """Take the file ``leaf`` from the index, as ``entry`` holds it.
@@ -1053,21 +1086,31 @@ def _confined(folder: str, name: str, confined: Confined | None, link: bool) -> 
 
 def _place(cur: Curriculum, kind: _Kind, doc: Document[Any]) -> None:
     """Add a loaded document to its table (a second file of the same id is reported, not added)."""
-    if kind == "lesson":
-        cur.lessons[doc.id] = doc
-    elif kind == "notes":
-        cur.notes[doc.id] = doc
-    elif kind == "techniques":
+    if kind == "techniques":
         if cur.techniques is not None:
             cur.diagnostics.append(_same_id(doc, cur.techniques))
         else:
             cur.techniques = doc
+        return
+    table = _table(cur, kind)
+    if kind in ("lesson", "notes"):
+        table[doc.id] = doc
+    elif doc.id in table:
+        cur.diagnostics.append(_same_id(doc, table[doc.id]))
     else:
-        table = cur.tables.setdefault(kind, {})
-        if doc.id in table:
-            cur.diagnostics.append(_same_id(doc, table[doc.id]))
-        else:
-            table[doc.id] = doc
+        table[doc.id] = doc
+
+
+def _table(cur: Curriculum, kind: _Kind) -> dict[str, Document[Any]]:
+    """Return the table of ``cur`` that documents of ``kind`` go to (not the techniques: one document)."""
+    if kind == "lesson":
+        return cast("dict[str, Document[Any]]", cur.lessons)
+    if kind == "notes":
+        return cast("dict[str, Document[Any]]", cur.notes)
+    return cur.tables.setdefault(kind, {})
+
+
+_KIND = operator.attrgetter("kind")
 
 
 def _load_one(
