@@ -616,15 +616,14 @@ def test_a_folder_the_index_holds_as_it_is_is_taken_in_one_step(
     again = load_curriculum(project)
     assert all(isinstance(d, _project._IndexedDocument) for d in again.documents())
     assert described(again) == described(first)
-    assert [name for name in alone if not name.startswith("vignettes/")] == [], (
-        "the techniques' folder: alone"
-    )
+    assert alone == [], "the technique vocabulary's folder too"
+    assert again.techniques is not None and "techniques" not in again.vignettes
     quiz = project / "quizzes" / "intro.yml"
     quiz.write_text(quiz.read_text().replace("30-year-old", "thirty-year-old"))
     alone.clear()
     edited = load_curriculum(project)
     assert "thirty-year-old" in edited.quizzes["intro"].model.model_dump_json()
-    assert {name.split("/")[0] for name in alone} <= {"quizzes", "vignettes"}
+    assert {name.split("/")[0] for name in alone} == {"quizzes"}
     assert "quizzes/intro.yml" in alone and list(edited.quizzes) == list(first.quizzes)
     assert described(load_curriculum(project)) == described(load_files(project_files(project), root=project))
 
@@ -645,3 +644,15 @@ def test_a_folder_changed_in_the_tick_of_the_recording_is_looked_up_file_by_file
     assert recent.held_all(names, statuses) is None and recent.reused == 0
     assert recent.held(names[0], statuses[0]) is not None and recent.held(names[-1], statuses[-1]) is None
     assert index.held_all(names, [*statuses[:-1], None]) is None, "a link: looked at alone"
+
+
+def test_a_second_technique_vocabulary_is_reported_as_when_read(project: Path) -> None:
+    """The vocabulary is one document, taken alone from its folder: a second one, elsewhere, is reported."""
+    vocabulary = project / "vignettes" / "techniques.yml"
+    shutil.copy(vocabulary, project / "quizzes" / "techniques.yml")
+    aged(project)
+    cold = load_files(project_files(project), root=project)
+    assert any(d.code == "CUR312" for d in cold.diagnostics)
+    for _ in range(2):  # recorded, then taken from the index
+        cur = load_curriculum(project)
+        assert described(cur) == described(cold)

@@ -773,22 +773,50 @@ class _Batch:
 
         ``files`` are their paths, ``names`` their own names, ``shown`` how
         their folder is shown. Done only when they all load into the same
-        table, under ids it does not hold yet and no two alike; else nothing
-        is taken (False), and each file is taken or read on its own.
+        table (but the technique vocabulary, one document, taken alone),
+        under ids it does not hold yet and no two alike; else nothing is taken
+        (False), and each file is taken or read on its own.
+        """
+        vocabulary = held.kinds.index("techniques") if held.kinds.count("techniques") == 1 else None
+        rest = [files, names, *held]
+        if vocabulary is not None:  # `vignettes/techniques.yml`
+            rest = [[*column[:vocabulary], *column[vocabulary + 1 :]] for column in rest]
+        if not self._place_all(shown, *rest):
+            return False
+        if vocabulary is not None:
+            entry = IndexEntry(*(column[vocabulary] for column in held))
+            self._take(files[vocabulary], names[vocabulary], f"{shown}/{names[vocabulary]}", entry)
+        return True
+
+    def _place_all(
+        self,
+        shown: str,
+        files: list[str],
+        names: list[str],
+        kinds: list[str],
+        digests: list[str],
+        keys: list[str],
+    ) -> bool:
+        """Place the documents of files as the index holds them, if all go to one table, under new ids.
+
+        Else place none (False). The files are given as in :meth:`_take_all`,
+        their entries' fields as columns.
         """
         assert self.root is not None  # a batch with an index
-        kind = held.kinds[0]
-        if kind == "techniques" or not _indexable(kind) or held.kinds.count(kind) < len(names):
-            return False  # the technique vocabulary (one document), a kind not taken, or kinds of more tables
+        if not kinds:
+            return True
+        kind = kinds[0]
+        if kind == "techniques" or not _indexable(kind) or kinds.count(kind) < len(kinds):
+            return False  # the technique vocabulary again, a kind not taken, or kinds of more tables
         table, ids = _table(self.cur, kind), list(map(_stem, names))
         if len(set(ids)) < len(ids) or not table.keys().isdisjoint(ids):
             return False
         root, confined = self.root, self.confined
         table.update(
             (ident, _IndexedDocument.of(file, ident, f"{shown}/{name}", kind, digest, root, confined))
-            for file, name, ident, digest in zip(files, names, ids, held.digests, strict=True)
+            for file, name, ident, digest in zip(files, names, ids, digests, strict=True)
         )
-        self.kept += held.keys
+        self.kept += keys
         return True
 
     def _take(self, file: str, leaf: str, display: str, entry: IndexEntry, path: Path | None = None) -> None:
