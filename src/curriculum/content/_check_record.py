@@ -32,9 +32,10 @@ the model of a changed quiz only, and the other quizzes' facts as the last
 run left them.
 
 What a run costs for a document no edit touched is next to nothing: which
-documents changed is found in one step (their names and texts' digests
-against the record's, one set operation), and a check's inputs are unchanged
-when none of the places it read is among them (another). The record is JSON lines: a header with its key, the
+documents changed is found in one pass (their texts' digests against the
+record's, place by place, without a Python call a document), and a check's
+inputs are unchanged when none of the places it read is among them (a set
+operation). The record is JSON lines: a header with its key, the
 documents' names, texts' digests, models' digests and suppressions (a line
 each), then one line per check (its name, a tab, its entry), then one line per
 fact of a document (the fact's name, a NUL, the document's place, a tab, its
@@ -289,14 +290,15 @@ class CheckRecord:
         """The same by place: a place written as another kind of number (a damaged record) is found too."""
         self._place_then = dict(zip(self._names, range(len(self._names)), strict=True))
         """Each document's place in that list (it names each once)."""
-        self._fresh = self._same_texts()
+        same = self._same_texts()
+        self._fresh = set(compress(self._names, same))
         """The documents whose text is as the last run left it."""
-        self._stale = set(range(len(self._names))).difference(map(self._place_then.__getitem__, self._fresh))
+        self._stale = set(compress(range(len(self._names)), map(operator.not_, same)))
         """The places of the others: changed, or gone."""
         self._held: dict[str, list[Any]] = {}
         """The suppressions of each document asked for this run (as JSON gives them back)."""
         none = map(operator.eq, self._then.columns[3], repeat([]))
-        self._holding_none = self._fresh.intersection(compress(self._names, none))
+        self._holding_none = set(compress(self._names, map(operator.and_, same, none)))
         """The documents whose text is the same and that held no suppression: most of them, never asked."""
         self._changed = self._by_display.keys() - self._fresh
         """The documents whose text is not as the last run left it (changed, or new)."""
@@ -313,16 +315,16 @@ class CheckRecord:
         self.ran: list[str] = []
         """The names of the checks run this time (the others' findings came from the record)."""
 
-    def _same_texts(self) -> set[str]:
-        """Return the documents whose text is as the record left them, all found at once (one set operation).
+    def _same_texts(self) -> list[bool]:
+        """Return whether each document the record names has its text as the record left it, all at once.
 
-        Each is named with its text's digest, as now and as the record holds
-        them; a document of no text (read from no file) is never the same.
+        Its text's digest now against the record's, place by place (a
+        document gone has none); a document of no text (read from no file)
+        is never the same.
         """
-        names, texts = self._names, self._then.columns[1]
-        then = compress(zip(names, texts, strict=True), texts)
-        now = zip(self._by_display.keys(), map(_DIGEST, self._by_display.values()), strict=True)
-        return set(map(_NAME, set(then).intersection(now)))
+        texts = self._then.columns[1]
+        now = map(getattr, map(self._by_display.get, self._names), repeat("digest"), repeat(None))
+        return list(map(operator.and_, map(operator.eq, now, texts), map(bool, texts)))
 
     def findings(self, checks: Iterable[CheckFn] = CHECKS) -> list[Finding]:
         """Return what every check finds: run again if something it read changed, else as recorded."""
@@ -707,7 +709,6 @@ class CheckRecord:
 
 _DISPLAY = operator.attrgetter("display")
 _DIGEST = operator.attrgetter("digest")
-_NAME = operator.itemgetter(0)
 
 
 def _encoded(data: Any) -> bytes:
