@@ -307,6 +307,24 @@ def test_a_truncated_record_is_no_record(project: Path) -> None:
     assert len(ran[-1]) == len(_check_record.CHECKS), "every check ran"
 
 
+@pytest.mark.parametrize("damage", ["a name twice", "a name a number", "a digest of another kind"])
+def test_a_record_that_does_not_name_each_document_once_with_its_digest_is_no_record(
+    project: Path, damage: str
+) -> None:
+    """Its documents are compared with the record's all at once: one not named so is not trusted in part."""
+    warm(aged(project))
+    path = project / PROJECT_CACHE / CHECK_RECORD
+    header, columns, checks = read_lines(path)
+    _damaged(damage, columns, checks)
+    write_lines(path, header, columns, checks)
+    ran: list[list[str]] = []
+    save = _check_record.CheckRecord.save
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_check_record.CheckRecord, "save", lambda self: ran.append(self.ran) or save(self))
+        assert warm(project) == cold(project)
+    assert len(ran[-1]) == len(_check_record.CHECKS), "every check ran"
+
+
 def _fact(line: bytes) -> bytes:
     """Return a line of the record, without the digest a fact's line carries."""
     name, _, entry = line.partition(b"\t")

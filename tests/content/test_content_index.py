@@ -600,3 +600,59 @@ def test_a_listed_file_made_a_link_out_is_refused_whatever_status_the_others_wer
     for cur in (load_curriculum(project), load_curriculum(project, seen=seen)):
         assert last.stem not in cur.quizzes and quizzes[0].stem in cur.quizzes
         assert any(d.code == "CUR106" and d.path.endswith(f"quizzes/{last.name}") for d in cur.diagnostics)
+
+
+def test_a_folder_the_index_holds_as_it_is_is_taken_in_one_step(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No file of a folder no edit touched is looked up alone: only those of the folder that changed."""
+    aged(project)
+    first = load_curriculum(project)
+    alone: list[str] = []
+    held = ContentIndex.held
+    monkeypatch.setattr(
+        ContentIndex, "held", lambda self, name, info: alone.append(name) or held(self, name, info)
+    )
+    again = load_curriculum(project)
+    assert all(isinstance(d, _project._IndexedDocument) for d in again.documents())
+    assert described(again) == described(first)
+    assert alone == [], "the technique vocabulary's folder too"
+    assert again.techniques is not None and "techniques" not in again.vignettes
+    quiz = project / "quizzes" / "intro.yml"
+    quiz.write_text(quiz.read_text().replace("30-year-old", "thirty-year-old"))
+    alone.clear()
+    edited = load_curriculum(project)
+    assert "thirty-year-old" in edited.quizzes["intro"].model.model_dump_json()
+    assert {name.split("/")[0] for name in alone} == {"quizzes"}
+    assert "quizzes/intro.yml" in alone and list(edited.quizzes) == list(first.quizzes)
+    assert described(load_curriculum(project)) == described(load_files(project_files(project), root=project))
+
+
+def test_a_folder_changed_in_the_tick_of_the_recording_is_looked_up_file_by_file(project: Path) -> None:
+    """One file of a folder too recent to trust makes the folder's files looked up alone (it is read)."""
+    aged(project)
+    quizzes = sorted((project / "quizzes").glob("*.yml"))
+    later = time.time() - 30
+    os.utime(quizzes[-1], (later, later))  # changed after the others
+    load_curriculum(project)
+    index = ContentIndex(project)
+    names = [f"quizzes/{q.name}" for q in quizzes]
+    statuses = [os.lstat(q) for q in quizzes]
+    assert index.held_all(names, statuses) is not None
+    recent = ContentIndex(project)
+    recent._at = statuses[-1].st_mtime_ns + 1  # recorded in the tick the last file was changed in
+    assert recent.held_all(names, statuses) is None and recent.reused == 0
+    assert recent.held(names[0], statuses[0]) is not None and recent.held(names[-1], statuses[-1]) is None
+    assert index.held_all(names, [*statuses[:-1], None]) is None, "a link: looked at alone"
+
+
+def test_a_second_technique_vocabulary_is_reported_as_when_read(project: Path) -> None:
+    """The vocabulary is one document, taken alone from its folder: a second one, elsewhere, is reported."""
+    vocabulary = project / "vignettes" / "techniques.yml"
+    shutil.copy(vocabulary, project / "quizzes" / "techniques.yml")
+    aged(project)
+    cold = load_files(project_files(project), root=project)
+    assert any(d.code == "CUR312" for d in cold.diagnostics)
+    for _ in range(2):  # recorded, then taken from the index
+        cur = load_curriculum(project)
+        assert described(cur) == described(cold)

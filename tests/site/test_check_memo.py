@@ -160,3 +160,36 @@ def test_the_pages_of_every_profile_are_checked_as_each_alone(project: Path) -> 
         d for profile in ("resident", "faculty") for d in page_problems(Project(project).config(profile), cur)
     }
     assert alone <= set(diagnostics)
+
+
+def test_the_page_problems_look_at_no_lesson_nor_generated_page_a_pattern_matches(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lesson loaded, or a page the build generates in a folder a pattern names, has no problem to find."""
+    import shutil
+
+    from curriculum.project import Project
+    from curriculum.site import _check
+
+    shutil.copy(
+        project / "lessons" / "intro.ipynb", project / "lessons" / "second.ipynb"
+    )  # matched by a pattern
+    (project / "quiz").mkdir(exist_ok=True)
+    (project / "quiz" / "intro.qmd").write_text("# As the pre-render writes it\n", encoding="utf-8")
+    cur = load_curriculum(project)
+    config = Project(project).config("resident")
+    looked: list[str] = []
+    monkeypatch.setattr(
+        _check._PageCheck, "_generated", lambda self, config, page, *at: looked.append(page) or []
+    )
+    real = _check.os.path.join
+    monkeypatch.setattr(_check.os.path, "join", lambda *parts: looked.append(parts[-1]) or real(*parts))
+    problems = _check.page_problems(config, cur)
+    lessons = [page for page in config.pages() if page.startswith("lessons/") and page not in config.named]
+    generated = [page for page in config.pages() if page.startswith(("quiz/", "cases/"))]
+    matched = [page for page in generated if page not in config.named]
+    assert lessons == ["lessons/second.ipynb"] and matched == ["quiz/intro.qmd"] and problems == []
+    assert not {*lessons, *matched} & set(looked)
+    assert [page for page in looked if page.startswith(("quiz/", "cases/"))] == [
+        page for page in generated if page in config.named
+    ]

@@ -31,17 +31,18 @@ every quiz names, or that plays strategies over the whole item bank, reads
 the model of a changed quiz only, and the other quizzes' facts as the last
 run left them.
 
-What a run costs for a document no edit touched is about a look-up: which
-documents changed is found once (their texts' digests against the record's),
-and a check's inputs are unchanged when none of the places it read is among
-them (a set operation). The record is JSON lines: a header with its key, the
+What a run costs for a document no edit touched is next to nothing: which
+documents changed is found in one pass (their texts' digests against the
+record's, place by place, without a Python call a document), and a check's
+inputs are unchanged when none of the places it read is among them (a set
+operation). The record is JSON lines: a header with its key, the
 documents' names, texts' digests, models' digests and suppressions (a line
 each), then one line per check (its name, a tab, its entry), then one line per
 fact of a document (the fact's name, a NUL, the document's place, a tab, its
 text's digest, a tab, the fact). A line whose content is as it was is written
 back as it was read, not encoded again; a fact is read only when a check asks
-for it. A record of another form, or whose documents do not read, is no record
-(every check runs); a check whose line does not read runs again.
+for it. A record of another form, or whose documents do not read (each named once,
+with its text's digest), is no record (every check runs); a check whose line does not read runs again.
 """
 
 from __future__ import annotations
@@ -230,6 +231,9 @@ def _read(path: Path, key: str) -> _Record:
         return _NO_RECORD
     if not all(isinstance(column, list) and len(column) == len(columns[0]) for column in columns):
         return _NO_RECORD
+    names, texts = columns[0], columns[1]
+    if not (_strings(names) and _strings(texts)) or len(set(names)) < len(names):
+        return _NO_RECORD  # not each document named once, with its text's digest: not a record written here
     checks: dict[str, bytes] = {}
     facts: dict[bytes, bytes] = {}
     for line in lines[_COLUMNS:]:
@@ -241,6 +245,11 @@ def _read(path: Path, key: str) -> _Record:
         else:
             checks[name.decode("utf-8", "replace")] = entry
     return _Record(bytes(data), columns, lines[:_COLUMNS], checks, facts)
+
+
+def _strings(column: list[Any]) -> bool:
+    """Whether every entry of a column of the record is a string."""
+    return all(map(isinstance, column, repeat(str)))
 
 
 class CheckRecord:
@@ -264,7 +273,8 @@ class CheckRecord:
     def __init__(self, path: Path, cur: Curriculum) -> None:
         self._path = path
         self._cur = cur
-        self._by_display = {doc.display: doc for doc in cur.documents()}
+        docs = list(cur.documents())
+        self._by_display = dict(zip(map(_DISPLAY, docs), docs, strict=True))
         self._tables: dict[str, Mapping[str, Document[Any]]] = dict(cur.tables)
         self._tables.update(lessons=cur.lessons, notes=cur.notes)
         bib = cur.bibliography
@@ -278,16 +288,18 @@ class CheckRecord:
         """The documents as the last run named them: an entry names each by its place in this list."""
         self._name_at = dict(enumerate(self._names))
         """The same by place: a place written as another kind of number (a damaged record) is found too."""
-        self._place_then: dict[str, int] = {}
-        self._fresh: set[str] = set()
+        self._place_then = dict(zip(self._names, range(len(self._names)), strict=True))
+        """Each document's place in that list (it names each once)."""
+        same = self._same_texts()
+        self._fresh = set(compress(self._names, same))
         """The documents whose text is as the last run left it."""
-        self._stale: set[int] = set()
-        """The places of the others: changed, gone, or named twice (a damaged record)."""
+        self._stale = set(compress(range(len(self._names)), map(operator.not_, same)))
+        """The places of the others: changed, or gone."""
         self._held: dict[str, list[Any]] = {}
-        """The suppressions of each document asked for this run, or kept as none (as JSON gives them back)."""
-        self._holding_none: set[str] = set()
-        """The documents whose text is the same and that held no suppression: most of them."""
-        self._compare()
+        """The suppressions of each document asked for this run (as JSON gives them back)."""
+        none = map(operator.eq, self._then.columns[3], repeat([]))
+        self._holding_none = set(compress(self._names, map(operator.and_, same, none)))
+        """The documents whose text is the same and that held no suppression: most of them, never asked."""
         self._changed = self._by_display.keys() - self._fresh
         """The documents whose text is not as the last run left it (changed, or new)."""
         self._entries: dict[str, Any] = {}
@@ -303,21 +315,16 @@ class CheckRecord:
         self.ran: list[str] = []
         """The names of the checks run this time (the others' findings came from the record)."""
 
-    def _compare(self) -> None:
-        """Tell which documents are as the record left them (one look-up a document)."""
-        texts, held = self._then.columns[1], self._then.columns[3]
-        for n, name in enumerate(self._names):
-            doc = None
-            if isinstance(name, str) and name not in self._place_then:  # named twice: the first counts
-                self._place_then[name] = n
-                doc = self._by_display.get(name)
-            if doc is not None and doc.digest and doc.digest == texts[n]:
-                self._fresh.add(name)
-                if held[n] == []:  # most documents: no suppression (others are shape-checked when asked)
-                    self._held[name] = []
-                    self._holding_none.add(name)
-            else:
-                self._stale.add(n)
+    def _same_texts(self) -> list[bool]:
+        """Return whether each document the record names has its text as the record left it, all at once.
+
+        Its text's digest now against the record's, place by place (a
+        document gone has none); a document of no text (read from no file)
+        is never the same.
+        """
+        texts = self._then.columns[1]
+        now = map(getattr, map(self._by_display.get, self._names), repeat("digest"), repeat(None))
+        return list(map(operator.and_, map(operator.eq, now, texts), map(bool, texts)))
 
     def findings(self, checks: Iterable[CheckFn] = CHECKS) -> list[Finding]:
         """Return what every check finds: run again if something it read changed, else as recorded."""
@@ -442,7 +449,7 @@ class CheckRecord:
                 doc is not None
                 and doc.digest
                 and line.startswith(doc.digest.encode() + b"\t")
-                and self._place_then[doc.display] == at  # a document named twice: the first place counts
+                and self._place_then[doc.display] == at
                 and (fact, doc.display) not in self._facts
             ):
                 lines[fact, place[doc.display]] = line

@@ -38,9 +38,10 @@ import json
 import os
 import re
 import time
-from operator import methodcaller
+from collections.abc import Sequence
+from operator import attrgetter
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from curriculum._cache import PROJECT_CACHE, RACY_NS
 from curriculum._memo import MAX_BYTES, tied_key
@@ -48,7 +49,7 @@ from curriculum._plain import read_headed
 from curriculum.content._files import write_atomic
 from curriculum.errors import CurriculumError
 
-__all__ = ["ContentIndex", "IndexEntry"]
+__all__ = ["ContentIndex", "HeldEntries", "IndexEntry"]
 
 VERSION = 4
 """Raise it when the form of an entry changes."""
@@ -62,6 +63,8 @@ _DIGEST = re.compile(r"[0-9a-f]{64}", re.ASCII)
 
 _ENCODING = ("utf-8", "surrogateescape")
 """The index's encoding (decoded once a load): any name the file system allows, undecodable bytes too."""
+_MTIME = attrgetter("st_mtime_ns")
+_SIZE = attrgetter("st_size")
 
 
 class IndexEntry(NamedTuple):
@@ -82,6 +85,20 @@ class IndexEntry(NamedTuple):
     key: str
 
 
+class HeldEntries(NamedTuple):
+    """The entries of a folder's files the index holds as they are (:meth:`ContentIndex.held_all`), by field.
+
+    Attributes
+    ----------
+    kinds, digests, keys : list[str]
+        Each file's :class:`IndexEntry` fields, in the files' order.
+    """
+
+    kinds: list[str]
+    digests: list[str]
+    keys: list[str]
+
+
 class ContentIndex:
     """The index of one project's content files (see the module's description).
 
@@ -97,21 +114,31 @@ class ContentIndex:
         self._started = time.time_ns()
         self._key = tied_key(str(VERSION))
         self._seal = hashlib.sha256(self._key.encode() + b"\0")  # each entry's check starts so
-        self._before: dict[str, list[str]] = {}
-        """The entries read, by file name: all decoded at once (no name is encoded for a look-up)."""
+        self._before: dict[str, str] = {}
+        """The entries read, each line as read by its file name: all decoded at once (no name is encoded)."""
+        self._lines: list[str] = []
+        self._row: dict[str, int] = {}
+        """Each file's line, by its place in :attr:`_lines` (the last, for a name written twice)."""
+        self._columns: list[list[str]] = [[] for _ in range(_FIELDS)]
+        """Each field of the lines, in their order: all split at once (no line is split alone)."""
         self._at = 0
         self._intact = False
         """Whether the entries are as written (the header's check of them holds): none is checked alone."""
         self._ascii = False
         """Whether every entry is ASCII text (one look at them all): no field is looked at alone."""
         self._read()
-        self._now: dict[str, list[str]] = {}
+        self._now: dict[str, str] = {}
         self._recorded = False
         self.reused = 0
         """How many files the last load took from the index."""
 
     def _read(self) -> None:
-        """Read the entries of the index, if it is this computer's and this code's; else start empty."""
+        """Read the entries of the index, if it is this computer's and this code's; else start empty.
+
+        Every line is split into its fields in one step, the fields of each
+        kind in one column: a folder's files are then looked up all at once
+        (:meth:`held_all`). A line of another number of fields is dropped.
+        """
         found = read_headed(self.path, MAX_BYTES)
         if found is None:
             return
@@ -123,8 +150,15 @@ class ContentIndex:
         body = bytes(data[start:])
         self._intact = header.get("entries") == self._body_seal(body)
         self._ascii = body.isascii()
-        rows = map(methodcaller("split", "\t"), body.decode(*_ENCODING).split("\n"))
-        self._before = {fields[0]: fields for fields in rows if len(fields) == _FIELDS}
+        lines = body.decode(*_ENCODING).split("\n")[:-1]  # each line ends with a newline
+        fields = "\t".join(lines).split("\t")
+        if len(fields) != _FIELDS * len(lines):  # a damaged line: only those of all their fields are read
+            lines = [line for line in lines if line.count("\t") == _FIELDS - 1]
+            fields = "\t".join(lines).split("\t") if lines else []
+        self._lines = lines
+        self._columns = [fields[n::_FIELDS] for n in range(_FIELDS)]
+        self._row = dict(zip(self._columns[0], range(len(lines)), strict=True))
+        self._before = dict(zip(self._columns[0], lines, strict=True))
 
     def entry(
         self, path: str | os.PathLike[str], name: str, info: os.stat_result | None = None
@@ -166,20 +200,47 @@ class ContentIndex:
         info : os.stat_result
             Its status, taken before the file would be read.
         """
-        fields = self._before.get(name)
-        if fields is None or info.st_mtime_ns + RACY_NS >= self._at:
+        row = self._row.get(name)
+        if row is None or info.st_mtime_ns + RACY_NS >= self._at:
             return None
-        if fields[1] != str(info.st_mtime_ns) or fields[2] != str(info.st_size):
+        times, sizes, digests, kinds, keys, seals = self._columns[1:]
+        if times[row] != str(info.st_mtime_ns) or sizes[row] != str(info.st_size):
             return None
         # damaged: read (the digest, a SHA-256 when recorded); while the index is as written, none is
-        if not self._intact and fields[6] != self._sealed(fields[:6]):
+        if not self._intact and seals[row] != self._sealed(self._lines[row].split("\t")[:6]):
             return None
-        digest, kind, key = fields[3], fields[4], fields[5]
+        digest, kind, key = digests[row], kinds[row], keys[row]
         if not (self._ascii or (digest.isascii() and kind.isascii() and key.isascii())):
             return None
-        self._now[name] = fields
+        self._now[name] = self._lines[row]
         self.reused += 1
         return IndexEntry(kind, digest, key)
+
+    def held_all(self, names: list[str], infos: Sequence[os.stat_result | None]) -> HeldEntries | None:
+        """Return the entries of the files ``names`` if the index holds every one with its status, else None.
+
+        The files of a folder no edit touched, looked up in one step: their
+        statuses ``infos`` (as :meth:`held` takes them; None: the file was not
+        looked at, or is a link) are compared with the entries' all at once,
+        none alone, and their lines kept as read. Any doubt gives None and
+        records nothing (the caller then looks each file up with
+        :meth:`held`): a file the index does not hold as it is now, one changed
+        less than :data:`~curriculum._cache.RACY_NS` before the recording, an
+        index not as written or not all ASCII.
+        """
+        found = list(map(self._row.get, names))
+        if not (names and self._intact and self._ascii) or None in found or None in infos:
+            return None
+        rows, statuses = cast("list[int]", found), cast("list[os.stat_result]", infos)
+        times, sizes, digests, kinds, keys = (list(map(col.__getitem__, rows)) for col in self._columns[1:6])
+        mtimes = list(map(_MTIME, statuses))
+        if times != list(map(str, mtimes)) or sizes != list(map(str, map(_SIZE, statuses))):
+            return None
+        if max(mtimes) + RACY_NS >= self._at:
+            return None
+        self._now.update(zip(names, map(self._lines.__getitem__, rows), strict=True))
+        self.reused += len(names)
+        return HeldEntries(kinds, digests, keys)
 
     def _sealed(self, fields: list[str]) -> str:
         """Return the check of an entry's fields, with the index's key.
@@ -225,7 +286,7 @@ class ContentIndex:
             return  # a file name holding one is left out of the index
         if not (_DIGEST.fullmatch(fields[3]) and _DIGEST.fullmatch(fields[5])):
             return  # only a SHA-256 keys the memo: an entry is trusted, once its check holds, without a look
-        self._now[fields[0]] = [*fields, self._sealed(fields)]
+        self._now[fields[0]] = "\t".join([*fields, self._sealed(fields)])
         self._recorded = True
 
     def save(self) -> None:
@@ -238,7 +299,7 @@ class ContentIndex:
         """
         if self._now == self._before and not self._recorded:
             return
-        body = "\n".join([*map("\t".join, self._now.values()), ""]).encode(*_ENCODING)  # a newline after each
+        body = "\n".join([*self._now.values(), ""]).encode(*_ENCODING)  # a newline after each
         header = {"index": VERSION, "key": self._key, "at": self._started, "entries": self._body_seal(body)}
         with contextlib.suppress(CurriculumError, OSError):
             write_atomic(

@@ -18,7 +18,7 @@ import os
 import posixpath
 import stat
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar, cast, get_args
@@ -40,7 +40,7 @@ from curriculum.content._files import (
     relative_posix,
     text_digest,
 )
-from curriculum.content._index import ContentIndex, IndexEntry
+from curriculum.content._index import ContentIndex, HeldEntries, IndexEntry
 from curriculum.content._models import (
     Activity,
     Exercise,
@@ -714,7 +714,7 @@ class _Batch:
         self.index = index if root is not None else None
         self.seen: Mapping[str, os.stat_result] = seen or {}
         self.reads: list[PandocRead] = []
-        self.kept: list[IndexEntry] = []  # taken from the index: their memo entries are kept at the end
+        self.kept: list[str] = []  # the memo keys of the files taken from the index: kept at the end
         self.confined = Confined(root) if root is not None else None  # each folder's links followed once
         shown = display_path(root) if root is not None else "."  # the project, from the working folder
         self.shown = None if os.path.isabs(shown) else shown  # None: not below the working folder
@@ -734,10 +734,13 @@ class _Batch:
 
         No path object is made for a file the index holds (hundreds of them,
         each build). The folder's files are looked at first, all in one go
-        (:func:`_statuses`), then looked up in the index: one that is no
-        symbolic link, in a folder that leads inside the project, and that
-        the index holds as it is, is taken from there (:meth:`_take`); any
-        other is looked at again and loaded one by one (:meth:`indexed`).
+        (:func:`_statuses`), then looked up in the index: when it holds them
+        all as they are, in one step (:meth:`ContentIndex.held_all`), and they
+        are taken from there at once (:meth:`_take_all`). Else each file is
+        looked up alone: one that is no symbolic link, in a folder that leads
+        inside the project, and that the index holds as it is, is taken from
+        there (:meth:`_take`); any other is looked at again and loaded one by
+        one (:meth:`indexed`).
         """
         assert self.index is not None  # a batch with an index
         parent = os.fspath(folder)
@@ -747,15 +750,74 @@ class _Batch:
         files = [base + name for name in names]
         keys = [f"{relative}/{name}" for name in names]
         statuses = _statuses(files, self.seen) if inside else [None] * len(files)
-        for file, name, key, status in zip(files, names, keys, statuses, strict=True):
+        taken = self.index.held_all(keys, statuses)
+        if taken is not None and shown is not None and self._take_all(files, names, shown, taken):
+            return
+        entries: Sequence[IndexEntry | None]
+        if taken is not None:  # held, though not taken at once
+            entries = list(map(IndexEntry, taken.kinds, taken.digests, taken.keys))
+        else:  # each file alone: some is not as the index holds it
+            held = self.index.held
+            entries = [None if s is None else held(k, s) for k, s in zip(keys, statuses, strict=True)]
+        for file, name, key, entry in zip(files, names, keys, entries, strict=True):
             display = None if shown is None else f"{shown}/{name}"
-            entry = None if status is None else self.index.held(key, status)
             if entry is not None:
-                if _indexable(entry):
+                if _indexable(entry.kind):
                     self._take(file, name, display or display_path(Path(file)), entry)
                     continue
                 self.index.forget(key)  # of a kind no document is taken from: read
             self.indexed(file, parent, name, key, display, inside=inside)
+
+    def _take_all(self, files: list[str], names: list[str], shown: str, held: HeldEntries) -> bool:
+        """Take every file of a folder from the index at once, as ``held`` holds them (see :meth:`listed`).
+
+        ``files`` are their paths, ``names`` their own names, ``shown`` how
+        their folder is shown. Done only when they all load into the same
+        table (but the technique vocabulary, one document, taken alone),
+        under ids it does not hold yet and no two alike; else nothing is taken
+        (False), and each file is taken or read on its own.
+        """
+        vocabulary = held.kinds.index("techniques") if held.kinds.count("techniques") == 1 else None
+        rest = [files, names, *held]
+        if vocabulary is not None:  # `vignettes/techniques.yml`
+            rest = [[*column[:vocabulary], *column[vocabulary + 1 :]] for column in rest]
+        if not self._place_all(shown, *rest):
+            return False
+        if vocabulary is not None:
+            entry = IndexEntry(*(column[vocabulary] for column in held))
+            self._take(files[vocabulary], names[vocabulary], f"{shown}/{names[vocabulary]}", entry)
+        return True
+
+    def _place_all(
+        self,
+        shown: str,
+        files: list[str],
+        names: list[str],
+        kinds: list[str],
+        digests: list[str],
+        keys: list[str],
+    ) -> bool:
+        """Place the documents of files as the index holds them, if all go to one table, under new ids.
+
+        Else place none (False). The files are given as in :meth:`_take_all`,
+        their entries' fields as columns.
+        """
+        assert self.root is not None  # a batch with an index
+        if not kinds:
+            return True
+        kind = kinds[0]
+        if kind == "techniques" or not _indexable(kind) or kinds.count(kind) < len(kinds):
+            return False  # the technique vocabulary again, a kind not taken, or kinds of more tables
+        table, ids = _table(self.cur, kind), list(map(_stem, names))
+        if len(set(ids)) < len(ids) or not table.keys().isdisjoint(ids):
+            return False
+        root, confined = self.root, self.confined
+        table.update(
+            (ident, _IndexedDocument.of(file, ident, f"{shown}/{name}", kind, digest, root, confined))
+            for file, name, ident, digest in zip(files, names, ids, digests, strict=True)
+        )
+        self.kept += keys
+        return True
 
     def _take(self, file: str, leaf: str, display: str, entry: IndexEntry, path: Path | None = None) -> None:
         """Take the file ``leaf`` from the index, as ``entry`` holds it.
@@ -763,9 +825,11 @@ class _Batch:
         ``file`` is its path; ``path`` the same as a path object, if the caller has one.
         """
         assert self.root is not None  # a batch with an index
-        doc = _IndexedDocument.of(file, _stem(leaf), display, entry, self.root, self.confined, path)
+        doc = _IndexedDocument.of(
+            file, _stem(leaf), display, entry.kind, entry.digest, self.root, self.confined, path
+        )
         _place(self.cur, entry.kind, doc)
-        self.kept.append(entry)
+        self.kept.append(entry.key)
 
     def _display(self, name: str | None) -> str | None:
         """Return how a file named ``name`` in the project is shown (None: as :func:`display_path` shows it).
@@ -816,7 +880,8 @@ class _Batch:
         if display is None:
             display = display_path(path or Path(file))
         if entry is not None:
-            if ((inside and not link) or _confined(folder, leaf, self.confined, link)) and _indexable(entry):
+            leads_inside = (inside and not link) or _confined(folder, leaf, self.confined, link)
+            if leads_inside and _indexable(entry.kind):
                 self._take(file, leaf, display, entry, path)
                 return
             self.index.forget(name)  # damaged, or now a link out of the project: read (and refused)
@@ -832,7 +897,7 @@ class _Batch:
         without a search of the memo's file, under the key its index entry
         holds (none is computed).
         """
-        _DOCUMENTS.keep_keys(e.key for e in self.kept)
+        _DOCUMENTS.keep_keys(self.kept)
         for read in self.reads:
             self.cur.diagnostics += read.problems()
         return self.cur
@@ -882,8 +947,8 @@ index): the JSON pydantic wrote, a tab (which JSON text never holds), then the l
 back unparsed: the model is validated from its JSON, and the locations parsed only if a problem asks."""
 
 
-def _indexable(entry: IndexEntry) -> bool:
-    """Whether an index entry is of a kind a document is taken from (else the file is read).
+def _indexable(kind: str) -> bool:
+    """Whether an index entry of ``kind`` is of a kind a document is taken from (else the file is read).
 
     Such a document's model and locations are read from the memo when first
     asked for (:class:`_IndexedDocument`): a check or a build that reuses what
@@ -893,7 +958,7 @@ def _indexable(entry: IndexEntry) -> bool:
     again. (The index holds only files that loaded without a problem, so one
     read again later has none to report with the others'.)
     """
-    return entry.kind in ("lesson", "notes", "techniques") or entry.kind in FORMATS
+    return kind in ("lesson", "notes", "techniques") or kind in FORMATS
 
 
 class _IndexedDocument(Document[Any]):
@@ -910,21 +975,23 @@ class _IndexedDocument(Document[Any]):
         file: str,
         ident: str,
         display: str,
-        entry: IndexEntry,
+        kind: str,
+        digest: str,
         root: Path,
         confined: Confined | None,
         path: Path | None = None,
     ) -> _IndexedDocument:
-        """Return the document of ``file`` (id ``ident``) as ``entry`` recorded it (in the project ``root``).
+        """Return the document of ``file`` (id ``ident``) as the index recorded it (in the project ``root``).
 
-        ``path`` is the file as a path object, if the caller has one.
+        ``kind`` and ``digest`` are its entry's (:class:`IndexEntry`); ``path``
+        is the file as a path object, if the caller has one.
         """
         doc = object.__new__(cls)  # its fields set at once (no field is a descriptor)
         doc.__dict__.update(
             id=ident,
             display=display,
-            digest=entry.digest,
-            _kind=entry.kind,
+            digest=digest,
+            _kind=kind,
             _file=file,
             _root=root,
             _confined=confined,
@@ -1053,21 +1120,28 @@ def _confined(folder: str, name: str, confined: Confined | None, link: bool) -> 
 
 def _place(cur: Curriculum, kind: _Kind, doc: Document[Any]) -> None:
     """Add a loaded document to its table (a second file of the same id is reported, not added)."""
-    if kind == "lesson":
-        cur.lessons[doc.id] = doc
-    elif kind == "notes":
-        cur.notes[doc.id] = doc
-    elif kind == "techniques":
+    if kind == "techniques":
         if cur.techniques is not None:
             cur.diagnostics.append(_same_id(doc, cur.techniques))
         else:
             cur.techniques = doc
+        return
+    table = _table(cur, kind)
+    if kind in ("lesson", "notes"):
+        table[doc.id] = doc
+    elif doc.id in table:
+        cur.diagnostics.append(_same_id(doc, table[doc.id]))
     else:
-        table = cur.tables.setdefault(kind, {})
-        if doc.id in table:
-            cur.diagnostics.append(_same_id(doc, table[doc.id]))
-        else:
-            table[doc.id] = doc
+        table[doc.id] = doc
+
+
+def _table(cur: Curriculum, kind: _Kind) -> dict[str, Document[Any]]:
+    """Return the table of ``cur`` that documents of ``kind`` go to (not the techniques: one document)."""
+    if kind == "lesson":
+        return cast("dict[str, Document[Any]]", cur.lessons)
+    if kind == "notes":
+        return cast("dict[str, Document[Any]]", cur.notes)
+    return cur.tables.setdefault(kind, {})
 
 
 def _load_one(

@@ -275,9 +275,12 @@ class _PageCheck:
     def __init__(self, cur: Curriculum, kept: DocumentFacts | None) -> None:
         self.kept = kept
         self.folders = generated_dirs()
+        self.prefixes = tuple(f"{folder}/" for folder in self.folders)
         self.notes = {doc.file: doc for doc in cur.notes.values() if doc.digest}  # content pages
-        lessons = {doc.file for doc in cur.lessons.values() if doc.digest}
-        self.loaded = self.notes.keys() | lessons  # there now
+        self.lessons = {doc.file for doc in cur.lessons.values() if doc.digest}
+        self.loaded = self.notes.keys() | self.lessons  # there now
+        self.notebooks: dict[str, set[str]] = {}
+        """The lessons loaded, as pages of a project's folder (by the folder, with its separator)."""
         self.generated = {"rules/index.qmd"}
         for spec in COMPONENTS.values():
             if spec.pages is not None:
@@ -291,7 +294,7 @@ class _PageCheck:
         root = config.root
         base = os.fspath(root)
         problems: list[Diagnostic] = []
-        for page in config.pages():
+        for page in self._unsure(config):
             display, pos = config.named.get(page, ("_quarto.yml", (1, 1)))
             if page.split("/")[0] in self.folders:
                 problems += self._generated(config, page, display, pos)
@@ -320,6 +323,24 @@ class _PageCheck:
                 else _kept(self.kept, doc, root, page)
             )
         return problems
+
+    def _unsure(self, config: SiteConfig) -> list[str]:
+        """Return the pages of ``config`` that may have a problem, in order; all of them in one pass.
+
+        Not a lesson loaded, nor a page in a folder the build generates that a
+        pattern matches (``quiz/*.qmd``): such a page has none, as the
+        content's check and the pre-render tell. Every page the configuration
+        names, and every other page, is looked at.
+        """
+        base = os.path.join(os.fspath(config.root), "")
+        if base not in self.notebooks:
+            self.notebooks[base] = {file[len(base) :] for file in self.lessons if file.startswith(base)}
+        notebooks, named, generated = self.notebooks[base], config.named, self.prefixes
+        return [
+            page
+            for page in config.pages()
+            if page in named or not (page in notebooks or page.startswith(generated))
+        ]
 
     def _generated(
         self, config: SiteConfig, page: str, display: str, pos: tuple[int, int]
