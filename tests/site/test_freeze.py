@@ -450,6 +450,40 @@ def test_a_notebook_as_the_last_build_learnt_it_asks_the_memo_nothing(
     assert len(asked) == {"ours": 0, "foreign": 2, "damaged": 1}[record]
 
 
+def test_a_notebook_whose_text_and_frozen_file_are_as_learnt_is_taken_at_once(
+    tmp_path: Path, kernel: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its outputs are the frozen ones its record names: where they are stored is not looked for again.
+
+    A frozen file hashed other than learnt is looked at as before, and the
+    record of a notebook taken at once is kept as it was.
+    """
+    from curriculum._memo import memo_session
+    from curriculum.site import _execute
+
+    path, digests, cache, first, second = _built_twice(tmp_path)
+    learnt = tmp_path / ".curriculum-cache" / "resident" / LEARNT_FILE
+    record = learnt.read_bytes()
+    looked: list[str] = []
+    real = _execute.NotebookCache._stored
+
+    def stored(self: NotebookCache, file: str, *args: Any) -> Any:
+        looked.append(file)
+        return real(self, file, *args)
+
+    monkeypatch.setattr(_execute.NotebookCache, "_stored", stored)
+    done: list[Ran] = []
+    with memo_session(tmp_path):
+        again = cache.executed([path], done.append, digests=digests)
+    assert looked == [] and [r.how for r in done] == ["frozen"] and learnt.read_bytes() == record
+    assert again.outputs_digest(path) == first.outputs_digest(path) and again[path] == second[path]
+    name = f"{FREEZE_DIR}/lessons/a/execute-results/curriculum.json"
+    with memo_session(tmp_path):
+        other = cache.executed([path], digests=digests, hashed={name: "0" * 64})  # not the file's hash
+    assert looked == [str(path)] and other.outputs_digest(path) == first.outputs_digest(path)
+    assert kernel == ["a.ipynb"]
+
+
 def test_a_frozen_record_replaced_while_it_was_being_hashed_is_not_remembered_as_the_other(
     tmp_path: Path, kernel: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -140,6 +140,26 @@ def test_a_damaged_entry_read_for_a_kept_page_is_rendered_again(tmp_path: Path, 
     same_as_a_fresh_build(root, out, tmp_path)
 
 
+def test_a_plan_record_changed_in_place_is_no_record(tmp_path: Path, converted: list[str]) -> None:
+    """The plan's record is sealed: an entry changed by hand, even to one of a sound shape, is not taken.
+
+    Every page is then converted, and the site is the one a fresh build makes
+    (an entry taken as it was would have given the progress page the title written in).
+    """
+    root, _ = build_copy(tmp_path, "resident")
+    cache = root / ".curriculum-cache" / "resident"
+    for name in ("pages.json", "pages.changes.json"):
+        record = cache / name
+        if record.is_file():
+            record.write_text(record.read_text().replace('"Your progress"', '"Written in"'))
+    _edit(root / "quizzes" / "intro.yml", "doubts that treatment", "doubts that any treatment")
+    converted.clear()
+    out = _quiet(root)
+    assert "progress.qmd" in converted and len(converted) > 5
+    assert "Written in" not in (out / "progress.html").read_text()
+    same_as_a_fresh_build(root, out, tmp_path)
+
+
 def _edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text, (path, old)
@@ -208,9 +228,8 @@ def test_the_pages_pandoc_need_not_render_are_wrapped_while_it_renders(
 
     root, _ = build_copy(tmp_path, "resident")
     _edit(root / "index.qmd", "A test home page", "The test home page")
-    pages = len(
-        RecordFile(root / ".curriculum-cache" / "resident" / "pages.json", ("pages",)).read()["pages"]
-    )
+    plan = RecordFile(root / ".curriculum-cache" / "resident" / "pages.json", ("pages",), sealed=True)
+    pages = len(plan.read()["pages"])
     made: list[str] = []
     others_wrapped, postings_read = threading.Event(), threading.Event()
     waited: list[bool] = []

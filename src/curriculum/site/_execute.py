@@ -497,8 +497,15 @@ class NotebookCache:
         frozen = self._frozen_digests(files, record=execute, hashed=hashed or {})
         learnt = _Learnt(self.folder.parent / LEARNT_FILE, context)
         for file in files:
-            name = self._frozen[file][0]
+            name, frozen_name, where = self._frozen[file]
             digest = (digests or {}).get(file)
+            made = learnt.unchanged(file, digest, frozen.get(frozen_name)) if digest else None
+            if made is not None:  # text and frozen file as learnt: nothing to decide again
+                stored = _Outputs(where, made[1])
+                results.add(file, stored, read=functools.partial(self._reread, file, str(digest), stored))
+                if on_done:
+                    on_done(Ran(file, "frozen", name))
+                continue
             known = (learnt.key(file, digest) or _KNOWN.stored(digest, context=context)) if digest else None
             nb: Any = None
             if known is None:
@@ -1147,6 +1154,28 @@ class _Learnt:
             return _decode_frozen(then[4])
         except ValueError:
             return None
+
+    def unchanged(self, file: str, digest: str, held: str | None) -> list[str] | None:
+        """Return the key and outputs' digest in notebook ``file``'s frozen file, if its outputs are learnt.
+
+        They are when its text has the digest learnt (``digest``), its frozen
+        file the hash learnt (``held``, None: unknown), and that file holds the
+        outputs of the key the text gives (or its ``freeze`` is ``true``): what
+        :meth:`key` and :meth:`frozen` would give, and :meth:`learn` and
+        :meth:`learn_frozen` record again, taken at once. The entry is then kept as it was.
+        """
+        then = self._entry(file)
+        if then is None or held is None or then[0] != digest or then[3] != held:
+            return None
+        try:
+            freeze, key = _decode_known(then[1:3])
+            made = _decode_frozen(then[4])
+        except ValueError:
+            return None
+        if freeze is False or not made or (freeze is not True and made[0] != key):
+            return None
+        self._now[file] = then
+        return made
 
     def learn(self, file: str, digest: str, freeze: Freeze, key: str) -> None:
         """Record the ``freeze`` and key of the notebook ``file``, whose text has ``digest``."""

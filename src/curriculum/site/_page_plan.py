@@ -14,14 +14,17 @@ reference), which come from a :class:`~curriculum.site._stamp.FileDigests`
 record of the plan's own; both read only the files whose size or time changed:
 what an unchanged page costs is reading its stamp, once. The record is kept as its changes
 (:class:`~curriculum.site._record_file.RecordFile`): an edit of one page
-writes that page's entry, not the whole record.
+writes that page's entry, not the whole record. Its files are sealed (each
+begins with a digest of the rest): one damaged in place is no record, so an
+entry whose key is a page's is one this code wrote on this computer (the key
+names the package and the computer's key, through what every page shares), and
+it is taken as it is, its components not checked again one by one.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,9 +38,6 @@ from curriculum.site._stamp import FileDigests, hashed_beside
 __all__ = ["PagePlan", "PlannedPage"]
 
 PLAN_VERSION = 1
-
-_ENTRY = re.compile(r"[0-9a-f]{32}\.page")
-"""A page cache entry's name (see :meth:`~curriculum.site._page_render.PageRenderer.entry`)."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ class PagePlan:
         hashed: Mapping[str, str] | None = None,
         stamp: FileDigests | None = None,
     ) -> None:
-        self._file = RecordFile(cache / "pages.json", ("pages",))
+        self._file = RecordFile(cache / "pages.json", ("pages",), sealed=True)
         self._root = root
         hashed = self._hashed = hashed or {}
         self._stamp = stamp
@@ -116,17 +116,15 @@ class PagePlan:
         self._now: dict[str, list[Any]] = {}
 
     def kept(self, source: str) -> PlannedPage | None:
-        """Return the page ``source`` as the last build made it from the same inputs, if it did."""
+        """Return the page ``source`` as the last build made it from the same inputs, if it did.
+
+        An entry of its key is taken as :meth:`made` wrote it (see the module's description).
+        """
         then = self._before.get(source)
-        if not isinstance(then, list) or len(then) != 6 or then[0] != self._keys.get(source):
+        if type(then) is not list or not then or then[0] != self._keys.get(source):
             return None
         _, title, entry, mounts, marked, standalone = then
-        if not (isinstance(title, str) and isinstance(entry, str) and _ENTRY.fullmatch(entry)):
-            return None
-        found = _mounts(mounts)
-        if found is None:
-            return None
-        return PlannedPage(title, entry, found, bool(marked), bool(standalone))
+        return PlannedPage(title, entry, _mounts(mounts), marked, standalone)
 
     def key(self, source: str) -> str:
         """Return what names the inputs of the page ``source`` (a digest: see the module's description)."""
@@ -157,17 +155,12 @@ class PagePlan:
             self._file.save({"pages": self._now})
 
 
-def _mounts(data: Any) -> tuple[Mount, ...] | None:
-    """Return the components a record lists (each as :meth:`Mount.as_json`), or None if one is not one."""
-    if not isinstance(data, list):
-        return None
-    found: list[Mount] = []
-    for item in data:
-        mount = Mount.from_json(item)
-        if mount is None:
-            return None
-        found.append(mount)
-    return tuple(found)
+def _mounts(data: list[dict[str, Any]]) -> tuple[Mount, ...]:
+    """Return the components an entry :meth:`PagePlan.made` wrote lists (each as :meth:`Mount.as_json`).
+
+    Each was a component when it was written by this code (see :class:`PagePlan`): it is not checked again.
+    """
+    return tuple(Mount(mount["component"], tuple(mount["args"])) for mount in data)
 
 
 def _part(value: Any) -> str:

@@ -259,7 +259,8 @@ def _plan(run: Render, executed: ExecutedNotebooks) -> PagePlan:
     """
     root = run.config.root
     sources = run.config.pages()
-    extra: dict[str, Any] = {source: source in run.generated for source in sources}
+    written = set(run.generated)  # one look at each page, not a call of the mapping's
+    extra: dict[str, Any] = {source: source in written for source in sources}
     notebooks = [s for s in sources if s.endswith(".ipynb")]  # by their paths as strings, as executed
     extra.update(zip(notebooks, map(executed.outputs_digest, path_texts(root, notebooks)), strict=True))
     shared = [run.renderer().shared, run.builder.shared_digest]
@@ -439,6 +440,7 @@ def convert(run: Render, executed: Mapping[Path, Any], plan: PagePlan | None = N
     sources: dict[str, _Source] = {}
     kept = 0
     renderer = run.renderer() if plan is not None else None
+    none = _Slots(token)  # what a page taken as it was holds in slots: no Markdown, so no component
     for source in run.config.pages():
         kind = "notebook" if source.endswith(".ipynb") else "markdown"
         planned = plan.kept(source) if plan is not None else None
@@ -456,7 +458,7 @@ def convert(run: Render, executed: Mapping[Path, Any], plan: PagePlan | None = N
             rendered = renderer.kept(planned.entry, list(planned.mounts), again)
             if rendered is not None:
                 shown = Page(source, output_path(source), planned.title, kind)
-                sources[source] = _Source(shown, "", _Slots(token), planned, rendered)
+                sources[source] = _Source(shown, "", none, planned, rendered)
                 kept += 1
                 continue
         slots = _Slots(token)
