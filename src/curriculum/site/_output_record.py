@@ -11,12 +11,18 @@ document alone passes without a key: :mod:`curriculum.site._generated_record`.)
 
 Beside its entries, a record may hold notes: what a caller needs of some
 entries without making them again (the memo keys a page's payloads have),
-with a digest of what it was made from. A note found made from what the caller
-has now keeps its entries, whose keys are then not even made
-(:meth:`OutputRecord.standing`): a note and its entries are saved in one
-record, so they are always of the same build. The record is kept as its
-changes (:class:`~curriculum.site._record_file.RecordFile`): a build that
-makes a few pages again writes their entries, not the whole record.
+with what it was made from: a key of the note's own (the page's inputs, as a
+digest) and the names of inputs other notes may share (the documents the
+page's components show), whose digests the record keeps once, in a section
+of their own. The caller finds the shared inputs that changed in one pass
+over them (:meth:`OutputRecord.changed_inputs`), not one a note; a note whose
+key is the caller's and that names none of them keeps its entries, whose keys
+are then not even made (:meth:`OutputRecord.standing`). A note and its
+entries are saved in one record, so they are always of the same build; a
+record with notes is sealed (:class:`~curriculum.site._record_file.RecordFile`):
+its notes are trusted as they are read, so one damaged in place is no record.
+The record is kept as its changes (:class:`~curriculum.site._record_file.RecordFile`):
+a build that makes a few pages again writes their entries, not the whole record.
 """
 
 from __future__ import annotations
@@ -36,6 +42,9 @@ __all__ = ["KeyText", "OutputRecord", "size_and_time"]
 
 _JSON = json.JSONEncoder(ensure_ascii=False)
 """Encodes keys (made once: :func:`json.dumps` with an option makes an encoder a call)."""
+
+_SITE = ""
+"""The input every note is made from: what names every entry (:attr:`OutputRecord.shared`); no other name."""
 
 
 class KeyText(str):
@@ -64,6 +73,8 @@ class OutputRecord:
         What every entry depends on besides its own key (with the package and this computer).
     on_kept : Callable[[list[str]], None]
         Told the files of each entry found unchanged (a render counts them as its own).
+    notes : bool
+        The record keeps notes (:meth:`note`): it is sealed (see the module's description).
     """
 
     def __init__(
@@ -72,15 +83,22 @@ class OutputRecord:
         out: Path,
         site: list[Any],
         on_kept: Callable[[list[str]], None] = _ignore,
+        *,
+        notes: bool = False,
     ) -> None:
         self._folder = os.path.join(os.fspath(out), "")  # a file's path: this and its name, joined as strings
         self._on_kept = on_kept
         self._shared = tied_key(_JSON.encode(site))  # hashed once: it names every page
-        self._file = RecordFile(path, ("entries", "notes"))
+        self._file = RecordFile(path, ("entries", "notes", "inputs"), sealed=notes)
         record = self._file.read()
         self._before: dict[str, Any] = record["entries"]
-        self._notes_before: dict[str, Any] = record["notes"]
+        # the notes, and the digests of the inputs they name, are of this site (the input named ""), or none
+        ours = notes and record["inputs"].get(_SITE) == self._shared
+        self._notes_before: dict[str, Any] = record["notes"] if ours else {}
+        self._inputs_before: dict[str, Any] = record["inputs"] if ours else {}
+        self._noting = notes
         self._notes: dict[str, list[Any]] = {}
+        self._inputs: dict[str, Any] = {**self._inputs_before, _SITE: self._shared} if notes else {}
         self._now: dict[str, list[Any]] = {}
         self._keys: dict[str, str] = {}
         self._seen: dict[str, list[Any]] = {}  # each file of an entry kept or written, as it was then
@@ -146,22 +164,41 @@ class OutputRecord:
         self._on_kept(kept)
         return left
 
-    def standing(self, name: str, inputs: list[str], entries: list[str]) -> list[str] | None:
-        """Return the note ``name`` if the last build made it from ``inputs``, and keep its ``entries``.
+    def changed_inputs(self, digest: Callable[[str], str]) -> set[str]:
+        """Return the inputs the notes name whose digest is not as recorded (``digest`` gives each now).
+
+        One pass over the inputs the record keeps, each once whatever the
+        number of notes naming it (before any :meth:`standing`). A note naming
+        one of them does not stand; the input is recorded again only as a note
+        made again names it (:meth:`note`).
+        """
+        changed = {
+            name for name, then in self._inputs_before.items() if name != _SITE and digest(name) != then
+        }
+        for name in changed:
+            self._inputs.pop(name, None)
+        return changed
+
+    def standing(self, name: str, key: str, entries: list[str], changed: set[str]) -> list[str] | None:
+        """Return the note ``name`` if the last build made it from what the caller has now; keep ``entries``.
 
         The note says that what made it made the files of ``entries`` too (each
-        entry's files as the last build recorded them): so when its ``inputs``
-        are those the caller has now, and every file is unchanged, the entries
-        are kept (and ``on_kept`` told), without their keys. Otherwise nothing is kept.
+        entry's files as the last build recorded them): so when its key is
+        ``key``, none of the inputs it names is among the ``changed`` ones
+        (:meth:`changed_inputs`), and every file is unchanged, the entries are
+        kept (and ``on_kept`` told), without their keys. Otherwise nothing is kept.
 
         Parameters
         ----------
         name : str
             The note's name.
-        inputs : list[str]
-            What the note and the entries are made from, besides what names every entry.
+        key : str
+            What the note and the entries are made from, besides the inputs it
+            names and what names every entry.
         entries : list[str]
             The entries made from the same (each of files named in the record).
+        changed : set[str]
+            The inputs whose digests changed (:meth:`changed_inputs`).
 
         Returns
         -------
@@ -169,10 +206,9 @@ class OutputRecord:
             The note's data (see :meth:`note`), or None.
         """
         then = self._notes_before.get(name)
-        if not (isinstance(then, list) and len(then) == 2 and isinstance(then[1], list)):
+        if not (isinstance(then, list) and len(then) == 3 and then[0] == key):
             return None
-        digest = _note_digest(self._shared, inputs, then[1])
-        if digest is None or then[0] != digest:  # made from other inputs, or damaged
+        if not (_strings(then[1]) and _strings(then[2]) and changed.isdisjoint(then[1])):
             return None
         found: list[Any] = [self._before.get(entry) for entry in entries]
         if not all(map(self._as_recorded, found)):
@@ -181,16 +217,18 @@ class OutputRecord:
         self._on_kept(
             [file for entry, now in zip(entries, found, strict=True) for file in self._record(entry, now)]
         )
-        return list(then[1])
+        return list(then[2])
 
-    def note(self, name: str, inputs: list[str], data: list[str]) -> None:
-        """Note ``data`` as made from ``inputs``, as the entries this build recorded were.
+    def note(self, name: str, key: str, inputs: Mapping[str, str], data: list[str]) -> None:
+        """Note ``data`` as made from ``key`` and ``inputs`` (their digests now, by name), like its entries.
 
         The caller notes only what the entries it names to :meth:`standing`
         were made from: each of them must be recorded by this build too
-        (:meth:`kept` or :meth:`wrote`).
+        (:meth:`kept` or :meth:`wrote`). A record made without ``notes`` keeps none.
         """
-        self._notes[name] = [_note_digest(self._shared, inputs, data), data]
+        if self._noting:
+            self._inputs.update(inputs)
+            self._notes[name] = [key, list(inputs), data]
 
     def keep_the_rest(self) -> None:
         """Keep, as the last build recorded them, the entries this build did not ask about.
@@ -218,8 +256,9 @@ class OutputRecord:
 
     def save(self) -> None:
         """Write the record, if it changed (its changes, or the whole of it: see :class:`RecordFile`)."""
-        if self._now != self._before or self._notes != self._notes_before:
-            self._file.save({"entries": self._now, "notes": self._notes})
+        notes = (self._notes, self._inputs)
+        if self._now != self._before or notes != (self._notes_before, self._inputs_before):
+            self._file.save({"entries": self._now, "notes": self._notes, "inputs": self._inputs})
 
     def _digest(self, entry: str, key: Any) -> str:
         text = key if isinstance(key, KeyText) else _JSON.encode(key)
@@ -285,17 +324,6 @@ def size_and_time(path: str) -> list[int]:
     return [info.st_size, info.st_mtime_ns]
 
 
-def _note_digest(shared: str, inputs: list[str], data: list[Any]) -> str | None:
-    """Return what names a note: its inputs and its data (a note damaged in place is no note).
-
-    The strings joined by NUL, after their site's digest and the number of
-    inputs (a string holding a NUL, or no string, names no note): a JSON
-    encoding of so short a list costs more than hashing it.
-    """
-    try:
-        text = "\0".join([shared, str(len(inputs)), *inputs, *data])
-    except TypeError:  # a note damaged in place
-        return None
-    if text.count("\0") != len(inputs) + len(data) + 1:
-        return None
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+def _strings(value: Any) -> bool:
+    """Whether ``value`` is a list of strings (as a note's inputs and data are)."""
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
