@@ -9,7 +9,6 @@ from typing import Any
 from curriculum.site._output_record import KeyText, OutputRecord, size_and_time
 from curriculum.site._record_file import seal, unsealed
 
-
 _SHOWN = {"quizzes/q": "q1"}
 """The inputs the test note names (a document's name and digest), besides its key ``"in"``."""
 
@@ -254,4 +253,26 @@ def test_an_entry_is_kept_only_for_the_files_it_records_in_their_order(tmp_path:
     told: list[list[str]] = []
     assert OutputRecord(path, out, [], told.append).kept("index", ["k"], ["a.js", "b.js"])
     assert told == [["a.js", "b.js"]]
-    assert OutputRecord(path, out, []).kept("index", ["k"], as_recorded=True)
+    assert not OutputRecord(path, out, []).kept("index", ["k"])  # by default, the one file named as the entry
+
+
+def test_the_rest_is_kept_only_while_every_file_is_as_recorded(tmp_path: Path) -> None:
+    """``rest_as_recorded`` keeps the entries not asked about, telling ``on_kept`` once, or none at all."""
+    out, path = tmp_path / "out", tmp_path / "record.json"
+    out.mkdir()
+    first = OutputRecord(path, out, [])
+    for name in ("a.js", "b.js", "c.js"):
+        (out / name).write_text(name)
+        first.wrote(name, key=[name])
+    first.wrote("list", [], key=["all"])
+    first.save()
+    told: list[list[str]] = []
+    again = OutputRecord(path, out, [], told.append)
+    assert again.kept("list", ["all"], []) and again.kept("a.js", ["a.js"])
+    assert again.rest_as_recorded() and told == [[], ["a.js"], ["b.js", "c.js"]]
+    again.save()
+    (out / "c.js").write_text("edited by hand")
+    told.clear()
+    last = OutputRecord(path, out, [], told.append)
+    assert last.kept("list", ["all"], []) and not last.rest_as_recorded() and told == [[]]
+    assert last.to_make({name: [name] for name in ("a.js", "b.js", "c.js")}) == ["c.js"]

@@ -101,16 +101,13 @@ class OutputRecord:
         self._inputs: dict[str, Any] = {**self._inputs_before, _SITE: self._shared} if notes else {}
         self._now: dict[str, list[Any]] = {}
         self._keys: dict[str, str] = {}
-        self._seen: dict[str, list[Any]] = {}  # each file of an entry kept or written, as it was then
 
     @property
     def shared(self) -> str:
         """A digest of what names every entry: the code, this computer's key and the site's settings."""
         return self._shared
 
-    def kept(
-        self, entry: str, key: Any, files: list[str] | None = None, *, as_recorded: bool = False
-    ) -> bool:
+    def kept(self, entry: str, key: Any, files: list[str] | None = None) -> bool:
         """Return whether the files of ``entry`` are unchanged (and tell ``on_kept`` so).
 
         Parameters
@@ -121,14 +118,11 @@ class OutputRecord:
             What the files are made from (JSON data, or a :class:`KeyText`).
         files : list[str] | None
             The files the entry makes (default: the one named ``entry``).
-        as_recorded : bool
-            The files are those the record names for the entry (what they are is
-            known only once they are made, as the search index's).
         """
         then = self._before.get(entry)
         if not self._of_key(then, self._digest(entry, key)):
             return False
-        if not self._as_recorded(then, None if as_recorded else files if files is not None else [entry]):
+        if not self._as_recorded(then, files if files is not None else [entry]):
             return False
         self._on_kept(self._record(entry, then))
         return True
@@ -230,29 +224,26 @@ class OutputRecord:
             self._inputs.update(inputs)
             self._notes[name] = [key, list(inputs), data]
 
-    def keep_the_rest(self) -> None:
-        """Keep, as the last build recorded them, the entries this build did not ask about.
+    def rest_as_recorded(self) -> bool:
+        """Keep the entries this build did not ask about, if each one's files are there as it records them.
 
         For a record whose entries are all made from what one entry names (the
-        search index's page list): that entry found unchanged, so are they.
+        search index's page list), which holds its key only: that entry found
+        unchanged, so are they, while their files are (one look at each, and
+        ``on_kept`` told of them all at once). Returns whether they were kept
+        (else none is).
         """
-        self._now = {**self._before, **self._now}
+        rest = [(entry, then) for entry, then in self._before.items() if entry not in self._now]
+        if not all(self._as_recorded(then) for _, then in rest):
+            return False
+        self._on_kept([name for entry, then in rest for name in self._record(entry, then)])
+        return True
 
     def wrote(self, entry: str, files: list[str] | None = None, *, key: Any = None) -> None:
         """Record the files of ``entry`` as just written, made from ``key`` (default: :meth:`kept`'s)."""
         digest = self._keys[entry] if key is None else self._digest(entry, key)
         names = files if files is not None else [entry]
         self._record(entry, [digest, *map(self._stamp, names)])
-
-    def gathered(self, entry: str, files: list[str]) -> None:
-        """Record ``entry`` as made of ``files`` (its key :meth:`kept`'s), the files of other entries.
-
-        Each file of an entry this build kept or wrote is recorded as it was
-        found or written then, without a look at it again: a file changed since
-        is not ours. Any other is looked at now.
-        """
-        found = [self._seen.get(name) or self._stamp(name) for name in files]
-        self._now[entry] = [self._keys[entry], *found]
 
     def save(self) -> None:
         """Write the record, if it changed (its changes, or the whole of it: see :class:`RecordFile`)."""
@@ -269,11 +260,7 @@ class OutputRecord:
     def _record(self, entry: str, now: list[Any]) -> list[str]:
         """Record ``entry`` as ``now`` (its digest, then each file as it is now); return its files' names."""
         self._now[entry] = now
-        names: list[str] = []
-        for file in islice(now, 1, None):
-            self._seen[file[0]] = file
-            names.append(file[0])
-        return names
+        return [file[0] for file in islice(now, 1, None)]
 
     def _of_key(self, then: Any, digest: str) -> bool:
         """Whether ``then`` is an entry of the key ``digest`` (looked at first: the key is ours)."""

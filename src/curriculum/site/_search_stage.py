@@ -111,9 +111,9 @@ def search(run: Render, pages: list[SearchPage], records: SearchRecords | None =
     records = records or SearchRecords(run)
     record = records.record
     known = all(p.made_from is not None for p in pages)
-    if known and record.kept("pages", _pages_key(pages), as_recorded=True):
-        record.keep_the_rest()  # each file's entry, for the next build that gathers the index
-    elif not (known and _by_parts(run, pages, records)):
+    # the page list's entry holds its key only: its files are the other entries', each kept as recorded
+    kept = known and record.kept("pages", _pages_key(pages), []) and record.rest_as_recorded()
+    if not kept and not (known and _by_parts(run, pages, records)):
         _gather(run, pages, records, known)
     record.save()
     run.log(
@@ -184,7 +184,7 @@ def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords) -> b
         n, page, homed = scripts[name]
         run.write(name, text_script(n, page.homed_texts(homed)))
         record.wrote(name)
-    record.gathered("pages", ["search-index.js", *scripts])
+    record.wrote("pages", [])  # its files are the other entries'
     parts.update(key, pages, digests, placed, heads)
     with contextlib.suppress(CurriculumError, OSError):  # kept only to save time
         parts.save()
@@ -285,7 +285,7 @@ def _gather(run: Render, pages: list[SearchPage], records: SearchRecords, known:
         run.write(name, index.text_script(numbers[name]))  # a page's texts are read only if it is written
         record.wrote(name)
     if known:
-        record.gathered("pages", index.files())
+        record.wrote("pages", [])
         records.parts.update(key, pages, digests, index.placements(), index.heads())
         with contextlib.suppress(CurriculumError, OSError):
             records.parts.save()
