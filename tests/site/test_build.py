@@ -867,7 +867,7 @@ def test_a_quiz_edit_makes_the_quiz_index_without_validating_the_other_quizzes(
 
 
 def test_an_edit_of_one_page_writes_a_few_entries_of_the_search_record(project: Path) -> None:
-    """The page list's entry holds its key only (its files are the other entries'): it is not written whole."""
+    """The page list's entry holds its key only (its files are the other entries'): not written whole."""
     import json
 
     build_site(project, engine="pandoc", console=Console(quiet=True))

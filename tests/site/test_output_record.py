@@ -276,3 +276,20 @@ def test_the_rest_is_kept_only_while_every_file_is_as_recorded(tmp_path: Path) -
     last = OutputRecord(path, out, [], told.append)
     assert last.kept("list", ["all"], []) and not last.rest_as_recorded() and told == [[]]
     assert last.to_make({name: [name] for name in ("a.js", "b.js", "c.js")}) == ["c.js"]
+
+
+def test_a_key_given_as_its_digest_is_compared_as_it_is(tmp_path: Path) -> None:
+    """A :class:`KeyDigest` (a copy of :meth:`digest_of` another record kept) keeps what its key keeps."""
+    from curriculum.site._output_record import KeyDigest
+
+    out, path = tmp_path / "out", tmp_path / "record.json"
+    out.mkdir()
+    (out / "a.js").write_text("a")
+    record = OutputRecord(path, out, ["site"])
+    record.wrote("a.js", key=["x"])
+    digest = record.digest_of("a.js")
+    record.save()
+    again = OutputRecord(path, out, ["site"])
+    assert again.kept("a.js", KeyDigest(digest)) and again.digest_of("a.js") == digest
+    assert not OutputRecord(path, out, ["site"]).kept("a.js", KeyDigest(digest[::-1]))
+    assert not OutputRecord(path, out, ["site"]).kept("a.js", digest)  # a string is a key, hashed

@@ -38,7 +38,7 @@ from typing import Any, TypeGuard
 from curriculum._memo import tied_key
 from curriculum.site._record_file import RecordFile
 
-__all__ = ["KeyText", "OutputRecord", "size_and_time"]
+__all__ = ["KeyDigest", "KeyText", "OutputRecord", "size_and_time"]
 
 _JSON = json.JSONEncoder(ensure_ascii=False)
 """Encodes keys (made once: :func:`json.dumps` with an option makes an encoder a call)."""
@@ -53,6 +53,15 @@ class KeyText(str):
     For a key the caller has as text already: encoding it as JSON data once
     more would cost more than hashing it. A key given so is never taken for
     one given as JSON data (a string is encoded with its quotes).
+    """
+
+
+class KeyDigest(str):
+    """A key given as the digest the record names it by (:meth:`OutputRecord.digest_of`): not hashed again.
+
+    For a key another record of the same site kept the digest of, as this one
+    named it (the search index's record of what each page gave it): the
+    digest is compared as it is.
     """
 
 
@@ -115,7 +124,7 @@ class OutputRecord:
         entry : str
             The entry's name (a page's path in the site).
         key : Any
-            What the files are made from (JSON data, or a :class:`KeyText`).
+            What the files are made from (JSON data, a :class:`KeyText` or a :class:`KeyDigest`).
         files : list[str] | None
             The files the entry makes (default: the one named ``entry``).
         """
@@ -139,7 +148,7 @@ class OutputRecord:
         Parameters
         ----------
         keys : Mapping[str, Any]
-            Each entry's key (JSON data, or a :class:`KeyText`), by the entry's name.
+            Each entry's key (JSON data, a :class:`KeyText` or a :class:`KeyDigest`), by the entry's name.
 
         Returns
         -------
@@ -245,6 +254,10 @@ class OutputRecord:
         names = files if files is not None else [entry]
         self._record(entry, [digest, *map(self._stamp, names)])
 
+    def digest_of(self, entry: str) -> str:
+        """Return the digest of the key of ``entry`` this build named (:meth:`kept`, :meth:`to_make`)."""
+        return self._keys[entry]
+
     def save(self) -> None:
         """Write the record, if it changed (its changes, or the whole of it: see :class:`RecordFile`)."""
         notes = (self._notes, self._inputs)
@@ -252,8 +265,11 @@ class OutputRecord:
             self._file.save({"entries": self._now, "notes": self._notes, "inputs": self._inputs})
 
     def _digest(self, entry: str, key: Any) -> str:
-        text = key if isinstance(key, KeyText) else _JSON.encode(key)
-        digest = hashlib.sha256(f"{self._shared}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
+        if isinstance(key, KeyDigest):
+            digest = str(key)
+        else:
+            text = key if isinstance(key, KeyText) else _JSON.encode(key)
+            digest = hashlib.sha256(f"{self._shared}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
         self._keys[entry] = digest
         return digest
 
