@@ -95,7 +95,8 @@ def test_a_record_with_notes_changed_in_place_is_no_record(tmp_path: Path) -> No
     """
     record, out = _noted(tmp_path, ["a", "b"])
     base = record.read_text()
-    for damaged in (base.replace('"a"', '"c"'), base.replace('"q1"', '"q2"'), base.split("\n", 1)[1]):
+    assert '"a b"' in base and '"q1"' in base
+    for damaged in (base.replace('"a b"', '"c b"'), base.replace('"q1"', '"q2"'), base.split("\n", 1)[1]):
         record.write_text(damaged)
         assert _standing(record, out) is None
         assert not OutputRecord(record, out, ["site"], notes=True).kept("page.html", ["page"])
@@ -110,19 +111,18 @@ def test_a_sealed_note_of_another_shape_is_no_note(tmp_path: Path) -> None:
     """A note or inputs of a shape this code does not write keep nothing, even sealed (and raise nothing)."""
     record, out = _noted(tmp_path, ["a", "b"])
     shapes: list[Any] = [
-        ["in", ["quizzes/q"]],
+        ["in", "quizzes/q"],
+        ["in", ["quizzes/q"], "a"],
         ["in", "quizzes/q", ["a"]],
-        ["in", [["quizzes/q"]], ["a"]],
-        ["in", ["quizzes/q"], "ab"],
-        ["in", ["quizzes/q"], [1]],
-        {"in": ["a"]},
+        ["in", "quizzes/q", 1],
+        {"in": "a"},
         "in",
     ]
     for damaged in shapes:
         _resealed(record, lambda data, damaged=damaged: data["notes"].__setitem__("page.html", damaged))
         assert _standing(record, out) is None, damaged
-    _resealed(record, lambda data: data["notes"].__setitem__("page.html", ["in", ["quizzes/q"], ["a"]]))
-    assert _standing(record, out) == ["a"]
+    _resealed(record, lambda data: data["notes"].__setitem__("page.html", ["in", "quizzes/q", "a c"]))
+    assert _standing(record, out) == ["a", "c"]
     _resealed(record, lambda data: data["inputs"].__setitem__("", "another site's"))
     assert _standing(record, out) is None
 
@@ -293,3 +293,23 @@ def test_a_key_given_as_its_digest_is_compared_as_it_is(tmp_path: Path) -> None:
     assert again.kept("a.js", KeyDigest(digest)) and again.digest_of("a.js") == digest
     assert not OutputRecord(path, out, ["site"]).kept("a.js", KeyDigest(digest[::-1]))
     assert not OutputRecord(path, out, ["site"]).kept("a.js", digest)  # a string is a key, hashed
+
+
+def test_a_note_with_a_string_a_space_would_split_is_not_kept(tmp_path: Path) -> None:
+    """A note's names and data are kept joined by spaces: one whose strings would not split back is none."""
+    out, path = tmp_path / "out", tmp_path / "record.json"
+    out.mkdir()
+    (out / "page.html").write_text("page")
+    for inputs, data in (({"quizzes/q": "q1"}, ["a b"]), ({"quizzes/a q": "q1"}, ["a"]), ({}, [""])):
+        first = OutputRecord(path, out, ["site"], notes=True)
+        first.wrote("page.html", key=["page"])
+        first.note("page.html", "in", inputs, data)
+        first.save()
+        again = OutputRecord(path, out, ["site"], notes=True)
+        assert again.standing("page.html", "in", ["page.html"], set()) is None, (inputs, data)
+    first = OutputRecord(path, out, ["site"], notes=True)
+    first.wrote("page.html", key=["page"])
+    first.note("page.html", "in", {}, [])
+    first.save()
+    again = OutputRecord(path, out, ["site"], notes=True)
+    assert again.standing("page.html", "in", ["page.html"], set()) == []

@@ -211,7 +211,8 @@ class OutputRecord:
         then = self._notes_before.get(name)
         if not (isinstance(then, list) and len(then) == 3 and then[0] == key):
             return None
-        if not (_strings(then[1]) and _strings(then[2]) and changed.isdisjoint(then[1])):
+        inputs, data = then[1], then[2]  # each its names joined by spaces, as :meth:`note` writes them
+        if not (isinstance(inputs, str) and isinstance(data, str) and changed.isdisjoint(inputs.split())):
             return None
         found: list[Any] = [self._before.get(entry) for entry in entries]
         if not all(map(self._as_recorded, found)):
@@ -220,18 +221,22 @@ class OutputRecord:
         self._on_kept(
             [file for entry, now in zip(entries, found, strict=True) for file in self._record(entry, now)]
         )
-        return list(then[2])
+        return data.split()
 
     def note(self, name: str, key: str, inputs: Mapping[str, str], data: list[str]) -> None:
         """Note ``data`` as made from ``key`` and ``inputs`` (their digests now, by name), like its entries.
 
         The caller notes only what the entries it names to :meth:`standing`
         were made from: each of them must be recorded by this build too
-        (:meth:`kept` or :meth:`wrote`). A record made without ``notes`` keeps none.
+        (:meth:`kept` or :meth:`wrote`). A record made without ``notes`` keeps
+        none. The names and the data are each kept as one text, their strings
+        joined by spaces (read back with one split, no string looked at): a
+        note with a string that is empty or holds white space is not kept.
         """
-        if self._noting:
+        texts = [" ".join(inputs), " ".join(data)]
+        if self._noting and [len(text.split()) for text in texts] == [len(inputs), len(data)]:
             self._inputs.update(inputs)
-            self._notes[name] = [key, list(inputs), data]
+            self._notes[name] = [key, *texts]
 
     def rest_as_recorded(self) -> bool:
         """Keep the entries this build did not ask about, if each one's files are there as it records them.
@@ -325,8 +330,3 @@ def size_and_time(path: str) -> list[int]:
     except (OSError, ValueError):
         return [-1, -1]
     return [info.st_size, info.st_mtime_ns]
-
-
-def _strings(value: Any) -> bool:
-    """Whether ``value`` is a list of strings (as a note's inputs and data are)."""
-    return isinstance(value, list) and all(isinstance(item, str) for item in value)
