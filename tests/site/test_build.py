@@ -864,3 +864,16 @@ def test_a_quiz_edit_makes_the_quiz_index_without_validating_the_other_quizzes(
     assert not [d for d in validated if "quizzes" in Path(d).parts or "lessons" in Path(d).parts], validated
     monkeypatch.undo()
     same_as_a_fresh_build(root, result.out, tmp_path)
+
+
+def test_an_edit_of_one_page_writes_a_few_entries_of_the_search_record(project: Path) -> None:
+    """The page list's entry holds its key only (its files are the other entries'): not written whole."""
+    import json
+
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+    index = project / "index.qmd"
+    index.write_text(index.read_text() + "\nOne more sentence about alliances.\n")
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+    changes = project / ".curriculum-cache" / "resident" / "searched.changes.json"
+    entries = json.loads(changes.read_text())["set"]["entries"]
+    assert len(entries["pages"]) == 1 and len(entries) <= 3, entries

@@ -7,47 +7,124 @@ from pathlib import Path
 from typing import Any
 
 from curriculum.site._output_record import KeyText, OutputRecord, size_and_time
+from curriculum.site._record_file import seal, unsealed
+
+_SHOWN = {"quizzes/q": "q1"}
+"""The inputs the test note names (a document's name and digest), besides its key ``"in"``."""
 
 
 def _noted(tmp_path: Path, data: list[str]) -> tuple[Path, Path]:
-    """Write a page and a record noting ``data`` as made from the inputs ``["in"]``; return both."""
+    """Write a page and a record noting ``data`` as made from the key ``"in"`` and :data:`_SHOWN`."""
     out, record = tmp_path / "out", tmp_path / "record.json"
     out.mkdir(parents=True)
     (out / "page.html").write_text("page")
-    first = OutputRecord(record, out, ["site"])
+    first = OutputRecord(record, out, ["site"], notes=True)
     first.wrote("page.html", key=["page"])
-    first.note("page.html", ["in"], data)
+    first.note("page.html", "in", _SHOWN, data)
     first.save()
     return record, out
 
 
+def _standing(record: Path, out: Path, key: str = "in", digest: str = "q1", site: str = "site") -> Any:
+    """Return what the note ``page.html`` gives when its key and its document's digest are these now."""
+    again = OutputRecord(record, out, [site], notes=True)
+    changed = again.changed_inputs({"quizzes/q": digest}.__getitem__)
+    return again.standing("page.html", key, ["page.html"], changed)
+
+
+def _resealed(record: Path, change: Any) -> None:
+    """Change the record's base in place with ``change`` (given its data), and seal it again."""
+    data = json.loads(unsealed(record.read_bytes()) or b"")
+    change(data)
+    record.write_text(seal(json.dumps(data, sort_keys=True)))
+
+
 def test_a_note_stands_while_its_inputs_do(tmp_path: Path) -> None:
-    """A note made from the inputs the caller has gives its data and keeps its entries; another none."""
-    record, out = _noted(tmp_path, ["a", "b"])
-    kept: list[str] = []
-    again = OutputRecord(record, out, ["site"], kept.extend)
-    assert again.standing("page.html", ["in"], ["page.html"]) == ["a", "b"] and kept == ["page.html"]
-    assert OutputRecord(record, out, ["site"]).standing("page.html", ["other"], ["page.html"]) is None
-    assert OutputRecord(record, out, ["another site"]).standing("page.html", ["in"], ["page.html"]) is None
+    """A note made from the key and document digests the caller has gives its data and keeps its entries.
 
-
-def test_a_note_whose_strings_are_joined_otherwise_is_no_note(tmp_path: Path) -> None:
-    """Data changed in place to the same characters, split elsewhere or holding the separator, keeps nothing.
-
-    (A note is named by its strings joined: a string holding the NUL that
-    joins them would otherwise name the note its parts name.)
+    Another key, a changed document or another site keeps nothing.
     """
     record, out = _noted(tmp_path, ["a", "b"])
-    for damaged in (["a\0b"], ["a", "b", ""], ["in", "a", "b"], [1, "b"]):
-        data = json.loads(record.read_text())
-        data["notes"]["page.html"][1] = damaged
-        record.write_text(json.dumps(data))
-        assert OutputRecord(record, out, ["site"]).standing("page.html", ["in"], ["page.html"]) is None, (
-            damaged
-        )
-    _noted(tmp_path / "nul", ["a\0b"])  # noted with a NUL: never stands
-    nul = tmp_path / "nul"
-    assert OutputRecord(nul / "record.json", nul / "out", ["site"]).standing("page.html", ["in"], []) is None
+    kept: list[str] = []
+    again = OutputRecord(record, out, ["site"], kept.extend, notes=True)
+    assert again.changed_inputs({"quizzes/q": "q1"}.__getitem__) == set()
+    assert again.standing("page.html", "in", ["page.html"], set()) == ["a", "b"] and kept == ["page.html"]
+    assert _standing(record, out, key="other") is None
+    assert _standing(record, out, digest="q2") is None
+    assert _standing(record, out, site="another site") is None
+    assert _standing(record, out) == ["a", "b"]
+
+
+def test_the_documents_that_changed_are_found_once_for_every_note(tmp_path: Path) -> None:
+    """Each document's digest is asked for once, whatever the notes naming it; a changed one is kept no more.
+
+    Saved without a note made again that names it, the record does not name it
+    (and a note naming it never stands); noted again, it names its new digest.
+    """
+    out, path = tmp_path / "out", tmp_path / "record.json"
+    out.mkdir()
+    first = OutputRecord(path, out, ["site"], notes=True)
+    for n in range(3):
+        (out / f"p{n}.html").write_text("page")
+        first.wrote(f"p{n}.html", key=[n])
+        first.note(f"p{n}.html", str(n), {"quizzes/q": "q1", f"cases/c{n}": "c"}, [])
+    first.save()
+    asked: list[str] = []
+
+    def digest(name: str) -> str:
+        asked.append(name)
+        return "q2" if name == "quizzes/q" else "c"
+
+    again = OutputRecord(path, out, ["site"], notes=True)
+    changed = again.changed_inputs(digest)
+    assert changed == {"quizzes/q"} and sorted(asked) == ["cases/c0", "cases/c1", "cases/c2", "quizzes/q"]
+    assert all(again.standing(f"p{n}.html", str(n), [f"p{n}.html"], changed) is None for n in range(3))
+    again.wrote("p0.html", key=[0])  # made again
+    again.note("p0.html", "0", {"quizzes/q": "q2"}, [])
+    again.save()
+    last = OutputRecord(path, out, ["site"], notes=True)
+    assert last.changed_inputs(lambda name: "q2" if name == "quizzes/q" else "c") == set()
+    assert last.standing("p0.html", "0", ["p0.html"], set()) == []
+    assert last.standing("p1.html", "1", ["p1.html"], set()) is None  # not noted again: no note
+
+
+def test_a_record_with_notes_changed_in_place_is_no_record(tmp_path: Path) -> None:
+    """A record with notes is sealed: one changed in place (a note's data, a digest) keeps nothing.
+
+    Nor does a record of the same form written without notes (not sealed).
+    """
+    record, out = _noted(tmp_path, ["a", "b"])
+    base = record.read_text()
+    assert '"a b"' in base and '"q1"' in base
+    for damaged in (base.replace('"a b"', '"c b"'), base.replace('"q1"', '"q2"'), base.split("\n", 1)[1]):
+        record.write_text(damaged)
+        assert _standing(record, out) is None
+        assert not OutputRecord(record, out, ["site"], notes=True).kept("page.html", ["page"])
+    plain = OutputRecord(record, out, ["site"])
+    plain.wrote("page.html", key=["page"])
+    plain.note("page.html", "in", _SHOWN, ["a"])  # a record without notes keeps none
+    plain.save()
+    assert _standing(record, out) is None
+
+
+def test_a_sealed_note_of_another_shape_is_no_note(tmp_path: Path) -> None:
+    """A note or inputs of a shape this code does not write keep nothing, even sealed (and raise nothing)."""
+    record, out = _noted(tmp_path, ["a", "b"])
+    shapes: list[Any] = [
+        ["in", "quizzes/q"],
+        ["in", ["quizzes/q"], "a"],
+        ["in", "quizzes/q", ["a"]],
+        ["in", "quizzes/q", 1],
+        {"in": "a"},
+        "in",
+    ]
+    for damaged in shapes:
+        _resealed(record, lambda data, damaged=damaged: data["notes"].__setitem__("page.html", damaged))
+        assert _standing(record, out) is None, damaged
+    _resealed(record, lambda data: data["notes"].__setitem__("page.html", ["in", "quizzes/q", "a c"]))
+    assert _standing(record, out) == ["a", "c"]
+    _resealed(record, lambda data: data["inputs"].__setitem__("", "another site's"))
+    assert _standing(record, out) is None
 
 
 def test_a_key_given_as_text_is_not_the_same_string_given_as_data(tmp_path: Path) -> None:
@@ -77,13 +154,13 @@ def test_an_entry_naming_a_file_outside_the_folder_or_damaged_keeps_nothing(tmp_
         "page.html",
         [],
     ):
-        data = json.loads(record.read_text())
-        data["entries"]["page.html"] = [data["entries"]["page.html"][0], damaged]
-        record.write_text(json.dumps(data))
-        assert OutputRecord(record, out, ["site"]).standing("page.html", ["in"], ["page.html"]) is None, (
-            damaged
-        )
-    assert OutputRecord(record, out, ["site"]).standing("page.html", ["in"], ["page.html"]) is None
+
+        def change(data: Any, damaged: Any = damaged) -> None:
+            data["entries"]["page.html"] = [data["entries"]["page.html"][0], damaged]
+
+        _resealed(record, change)  # sealed again: the entry itself is looked at
+        assert _standing(record, out) is None, damaged
+        assert not OutputRecord(record, out, ["site"], notes=True).kept("page.html", ["page"]), damaged
 
 
 def test_entries_kept_in_one_pass_are_those_a_look_at_each_keeps(tmp_path: Path) -> None:
@@ -135,19 +212,19 @@ def test_an_entry_kept_is_the_record_s_own_not_one_made_again(tmp_path: Path, mo
     from curriculum.site import _record_file
 
     record, out = _noted(tmp_path, ["a"])
-    first = OutputRecord(record, out, ["site"])
+    first = OutputRecord(record, out, ["site"], notes=True)
     for name in ("other.html", "third.html", "edited.html"):
         (out / name).write_text(name)
         first.wrote(name, key=[name])
     first.wrote("page.html", key=["page"])
-    first.note("page.html", ["in"], ["a"])
+    first.note("page.html", "in", _SHOWN, ["a"])
     first.save()
     (out / "edited.html").write_text("edited by hand")  # an entry not kept: the record is saved
     saved: list[dict[str, Any]] = []
     monkeypatch.setattr(_record_file.RecordFile, "save", lambda self, data: saved.append(dict(data)))
-    again = OutputRecord(record, out, ["site"])
-    read = _record_file.RecordFile(record, ("entries", "notes")).read()["entries"]
-    assert again.standing("page.html", ["in"], ["page.html"]) == ["a"]
+    again = OutputRecord(record, out, ["site"], notes=True)
+    read = _record_file.RecordFile(record, ("entries", "notes"), sealed=True).read()["entries"]
+    assert again.standing("page.html", "in", ["page.html"], set()) == ["a"]
     assert again.to_make({"other.html": ["other.html"], "edited.html": ["edited.html"]}) == ["edited.html"]
     assert again.kept("third.html", ["third.html"])
     again.wrote("edited.html")
@@ -176,4 +253,63 @@ def test_an_entry_is_kept_only_for_the_files_it_records_in_their_order(tmp_path:
     told: list[list[str]] = []
     assert OutputRecord(path, out, [], told.append).kept("index", ["k"], ["a.js", "b.js"])
     assert told == [["a.js", "b.js"]]
-    assert OutputRecord(path, out, []).kept("index", ["k"], as_recorded=True)
+    assert not OutputRecord(path, out, []).kept("index", ["k"])  # by default, the one file named as the entry
+
+
+def test_the_rest_is_kept_only_while_every_file_is_as_recorded(tmp_path: Path) -> None:
+    """``rest_as_recorded`` keeps the entries not asked about, telling ``on_kept`` once, or none at all."""
+    out, path = tmp_path / "out", tmp_path / "record.json"
+    out.mkdir()
+    first = OutputRecord(path, out, [])
+    for name in ("a.js", "b.js", "c.js"):
+        (out / name).write_text(name)
+        first.wrote(name, key=[name])
+    first.wrote("list", [], key=["all"])
+    first.save()
+    told: list[list[str]] = []
+    again = OutputRecord(path, out, [], told.append)
+    assert again.kept("list", ["all"], []) and again.kept("a.js", ["a.js"])
+    assert again.rest_as_recorded() and told == [[], ["a.js"], ["b.js", "c.js"]]
+    again.save()
+    (out / "c.js").write_text("edited by hand")
+    told.clear()
+    last = OutputRecord(path, out, [], told.append)
+    assert last.kept("list", ["all"], []) and not last.rest_as_recorded() and told == [[]]
+    assert last.to_make({name: [name] for name in ("a.js", "b.js", "c.js")}) == ["c.js"]
+
+
+def test_a_key_given_as_its_digest_is_compared_as_it_is(tmp_path: Path) -> None:
+    """A :class:`KeyDigest` (a copy of :meth:`digest_of` another record kept) keeps what its key keeps."""
+    from curriculum.site._output_record import KeyDigest
+
+    out, path = tmp_path / "out", tmp_path / "record.json"
+    out.mkdir()
+    (out / "a.js").write_text("a")
+    record = OutputRecord(path, out, ["site"])
+    record.wrote("a.js", key=["x"])
+    digest = record.digest_of("a.js")
+    record.save()
+    again = OutputRecord(path, out, ["site"])
+    assert again.kept("a.js", KeyDigest(digest)) and again.digest_of("a.js") == digest
+    assert not OutputRecord(path, out, ["site"]).kept("a.js", KeyDigest(digest[::-1]))
+    assert not OutputRecord(path, out, ["site"]).kept("a.js", digest)  # a string is a key, hashed
+
+
+def test_a_note_with_a_string_a_space_would_split_is_not_kept(tmp_path: Path) -> None:
+    """A note's names and data are kept joined by spaces: one whose strings would not split back is none."""
+    out, path = tmp_path / "out", tmp_path / "record.json"
+    out.mkdir()
+    (out / "page.html").write_text("page")
+    for inputs, data in (({"quizzes/q": "q1"}, ["a b"]), ({"quizzes/a q": "q1"}, ["a"]), ({}, [""])):
+        first = OutputRecord(path, out, ["site"], notes=True)
+        first.wrote("page.html", key=["page"])
+        first.note("page.html", "in", inputs, data)
+        first.save()
+        again = OutputRecord(path, out, ["site"], notes=True)
+        assert again.standing("page.html", "in", ["page.html"], set()) is None, (inputs, data)
+    first = OutputRecord(path, out, ["site"], notes=True)
+    first.wrote("page.html", key=["page"])
+    first.note("page.html", "in", {}, [])
+    first.save()
+    again = OutputRecord(path, out, ["site"], notes=True)
+    assert again.standing("page.html", "in", ["page.html"], set()) == []

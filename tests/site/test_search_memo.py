@@ -397,10 +397,13 @@ def test_what_names_the_index_is_the_json_of_its_pages_and_their_parts_digests()
         "text",
         [],
         ["a", "b", 0],
-        ["a", "b", True, []],
-        ["a", 1, 0, []],
-        ["a", "b", 0, [1]],
-        ["a", "b", "0", []],
+        ["a", "b", 0, []],
+        ["a", "b", True, [], "", "k"],
+        ["a", 1, 0, [], "", "k"],
+        ["a", "b", 0, [1], "", "k"],
+        ["a", "b", "0", [], "", "k"],
+        ["a", "b", 0, [], None, "k"],
+        ["a", "b", 0, [], "", 1],
     ],
 )
 def test_a_parts_record_entry_of_another_shape_is_no_entry(tmp_path: Path, entry: Any) -> None:
@@ -410,7 +413,7 @@ def test_a_parts_record_entry_of_another_shape_is_no_entry(tmp_path: Path, entry
 
     path = tmp_path / "search-parts.json"
     page = _made(["entry", []])
-    write_parts(path, {"shared": "site", "pages": {page.url: [page.made_from_key, "d", 0, []]}})
+    write_parts(path, {"shared": "site", "pages": {page.url: [page.made_from_key, "d", 0, [], "", "k"]}})
     assert PartRecord(path, "site").knows(page), "an entry of the right shape is one"
     write_parts(path, {"shared": "site", "pages": {page.url: entry}})
     record = PartRecord(path, "site")
@@ -466,7 +469,37 @@ def test_a_damaged_parts_record_is_no_record(tmp_path: Path) -> None:
     path = tmp_path / "search-parts.json"
     path.write_text('{"shared": "site", "pages": [')
     assert PartRecord(path, "site").placement("lessons/one.html") is None
-    write_parts(path, {"shared": "site", "pages": {"lessons/one.html": ["entry", "d", 0, []]}})
+    write_parts(path, {"shared": "site", "pages": {"lessons/one.html": ["entry", "d", 0, [], "", "k"]}})
     assert PartRecord(path, "site").placement("lessons/one.html") == (0, [])
     path.write_text(path.read_text().replace('"d"', '"e"'))  # changed in place: its digest is another's
     assert PartRecord(path, "site").placement("lessons/one.html") is None
+
+
+def test_a_page_made_from_what_the_record_says_names_its_script_and_part_as_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record keeps the digest of each page's text script's key and its part's memo key, for reuse.
+
+    A page made from what it was gets both from the record (its part kept by
+    the recorded key, nothing hashed); a page made from something new, none.
+    """
+    from curriculum.site import _search_parts
+    from curriculum.site._output_record import KeyDigest
+    from curriculum.site._search import part_key
+    from curriculum.site._search_parts import PartRecord
+
+    path = tmp_path / "search-parts.json"
+    page, alone = _made(["entry", []]), SearchPage("Other", "other.html", False, BODY, [], ["e2", []])
+    heads = IndexHeads([["Lesson", "lessons/one", 0, 2]], ["", "The alliance"], {"1": "alliance"})
+    record = PartRecord(path, "site")
+    placed = {page.url: (0, ["w1"]), alone.url: (-1, [])}
+    record.update(["an index"], [page, alone], ["d", "e"], placed, heads, {0: "script digest"})
+    record.save()
+    kept: list[list[str]] = []
+    monkeypatch.setattr(_search_parts, "keep_parts", lambda keys: kept.append(list(keys)))
+    monkeypatch.setattr(_search_parts, "part_key", lambda page: pytest.fail("a part's key made again"))
+    again = PartRecord(path, "site")
+    assert again.script_key(page) == "script digest" and isinstance(again.script_key(page), KeyDigest)
+    assert again.script_key(alone) is None  # it has no text script
+    assert again.digests([page, alone]) == ["d", "e"] and kept == [[part_key(page), part_key(alone)]]
+    assert again.script_key(_made(["another entry", []])) is None

@@ -11,12 +11,18 @@ document alone passes without a key: :mod:`curriculum.site._generated_record`.)
 
 Beside its entries, a record may hold notes: what a caller needs of some
 entries without making them again (the memo keys a page's payloads have),
-with a digest of what it was made from. A note found made from what the caller
-has now keeps its entries, whose keys are then not even made
-(:meth:`OutputRecord.standing`): a note and its entries are saved in one
-record, so they are always of the same build. The record is kept as its
-changes (:class:`~curriculum.site._record_file.RecordFile`): a build that
-makes a few pages again writes their entries, not the whole record.
+with what it was made from: a key of the note's own (the page's inputs, as a
+digest) and the names of inputs other notes may share (the documents the
+page's components show), whose digests the record keeps once, in a section
+of their own. The caller finds the shared inputs that changed in one pass
+over them (:meth:`OutputRecord.changed_inputs`), not one a note; a note whose
+key is the caller's and that names none of them keeps its entries, whose keys
+are then not even made (:meth:`OutputRecord.standing`). A note and its
+entries are saved in one record, so they are always of the same build; a
+record with notes is sealed (:class:`~curriculum.site._record_file.RecordFile`):
+its notes are trusted as they are read, so one damaged in place is no record.
+The record is kept as its changes (:class:`~curriculum.site._record_file.RecordFile`):
+a build that makes a few pages again writes their entries, not the whole record.
 """
 
 from __future__ import annotations
@@ -32,10 +38,13 @@ from typing import Any, TypeGuard
 from curriculum._memo import tied_key
 from curriculum.site._record_file import RecordFile
 
-__all__ = ["KeyText", "OutputRecord", "size_and_time"]
+__all__ = ["KeyDigest", "KeyText", "OutputRecord", "size_and_time"]
 
 _JSON = json.JSONEncoder(ensure_ascii=False)
 """Encodes keys (made once: :func:`json.dumps` with an option makes an encoder a call)."""
+
+_SITE = ""
+"""The input every note is made from: what names every entry (:attr:`OutputRecord.shared`); no other name."""
 
 
 class KeyText(str):
@@ -44,6 +53,15 @@ class KeyText(str):
     For a key the caller has as text already: encoding it as JSON data once
     more would cost more than hashing it. A key given so is never taken for
     one given as JSON data (a string is encoded with its quotes).
+    """
+
+
+class KeyDigest(str):
+    """A key given as the digest the record names it by (:meth:`OutputRecord.digest_of`): not hashed again.
+
+    For a key another record of the same site kept the digest of, as this one
+    named it (the search index's record of what each page gave it): the
+    digest is compared as it is.
     """
 
 
@@ -64,6 +82,8 @@ class OutputRecord:
         What every entry depends on besides its own key (with the package and this computer).
     on_kept : Callable[[list[str]], None]
         Told the files of each entry found unchanged (a render counts them as its own).
+    notes : bool
+        The record keeps notes (:meth:`note`): it is sealed (see the module's description).
     """
 
     def __init__(
@@ -72,27 +92,31 @@ class OutputRecord:
         out: Path,
         site: list[Any],
         on_kept: Callable[[list[str]], None] = _ignore,
+        *,
+        notes: bool = False,
     ) -> None:
         self._folder = os.path.join(os.fspath(out), "")  # a file's path: this and its name, joined as strings
         self._on_kept = on_kept
         self._shared = tied_key(_JSON.encode(site))  # hashed once: it names every page
-        self._file = RecordFile(path, ("entries", "notes"))
+        self._file = RecordFile(path, ("entries", "notes", "inputs"), sealed=notes)
         record = self._file.read()
         self._before: dict[str, Any] = record["entries"]
-        self._notes_before: dict[str, Any] = record["notes"]
+        # the notes, and the digests of the inputs they name, are of this site (the input named ""), or none
+        ours = notes and record["inputs"].get(_SITE) == self._shared
+        self._notes_before: dict[str, Any] = record["notes"] if ours else {}
+        self._inputs_before: dict[str, Any] = record["inputs"] if ours else {}
+        self._noting = notes
         self._notes: dict[str, list[Any]] = {}
+        self._inputs: dict[str, Any] = {**self._inputs_before, _SITE: self._shared} if notes else {}
         self._now: dict[str, list[Any]] = {}
         self._keys: dict[str, str] = {}
-        self._seen: dict[str, list[Any]] = {}  # each file of an entry kept or written, as it was then
 
     @property
     def shared(self) -> str:
         """A digest of what names every entry: the code, this computer's key and the site's settings."""
         return self._shared
 
-    def kept(
-        self, entry: str, key: Any, files: list[str] | None = None, *, as_recorded: bool = False
-    ) -> bool:
+    def kept(self, entry: str, key: Any, files: list[str] | None = None) -> bool:
         """Return whether the files of ``entry`` are unchanged (and tell ``on_kept`` so).
 
         Parameters
@@ -100,17 +124,14 @@ class OutputRecord:
         entry : str
             The entry's name (a page's path in the site).
         key : Any
-            What the files are made from (JSON data, or a :class:`KeyText`).
+            What the files are made from (JSON data, a :class:`KeyText` or a :class:`KeyDigest`).
         files : list[str] | None
             The files the entry makes (default: the one named ``entry``).
-        as_recorded : bool
-            The files are those the record names for the entry (what they are is
-            known only once they are made, as the search index's).
         """
         then = self._before.get(entry)
         if not self._of_key(then, self._digest(entry, key)):
             return False
-        if not self._as_recorded(then, None if as_recorded else files if files is not None else [entry]):
+        if not self._as_recorded(then, files if files is not None else [entry]):
             return False
         self._on_kept(self._record(entry, then))
         return True
@@ -127,7 +148,7 @@ class OutputRecord:
         Parameters
         ----------
         keys : Mapping[str, Any]
-            Each entry's key (JSON data, or a :class:`KeyText`), by the entry's name.
+            Each entry's key (JSON data, a :class:`KeyText` or a :class:`KeyDigest`), by the entry's name.
 
         Returns
         -------
@@ -146,22 +167,41 @@ class OutputRecord:
         self._on_kept(kept)
         return left
 
-    def standing(self, name: str, inputs: list[str], entries: list[str]) -> list[str] | None:
-        """Return the note ``name`` if the last build made it from ``inputs``, and keep its ``entries``.
+    def changed_inputs(self, digest: Callable[[str], str]) -> set[str]:
+        """Return the inputs the notes name whose digest is not as recorded (``digest`` gives each now).
+
+        One pass over the inputs the record keeps, each once whatever the
+        number of notes naming it (before any :meth:`standing`). A note naming
+        one of them does not stand; the input is recorded again only as a note
+        made again names it (:meth:`note`).
+        """
+        changed = {
+            name for name, then in self._inputs_before.items() if name != _SITE and digest(name) != then
+        }
+        for name in changed:
+            self._inputs.pop(name, None)
+        return changed
+
+    def standing(self, name: str, key: str, entries: list[str], changed: set[str]) -> list[str] | None:
+        """Return the note ``name`` if the last build made it from what the caller has now; keep ``entries``.
 
         The note says that what made it made the files of ``entries`` too (each
-        entry's files as the last build recorded them): so when its ``inputs``
-        are those the caller has now, and every file is unchanged, the entries
-        are kept (and ``on_kept`` told), without their keys. Otherwise nothing is kept.
+        entry's files as the last build recorded them): so when its key is
+        ``key``, none of the inputs it names is among the ``changed`` ones
+        (:meth:`changed_inputs`), and every file is unchanged, the entries are
+        kept (and ``on_kept`` told), without their keys. Otherwise nothing is kept.
 
         Parameters
         ----------
         name : str
             The note's name.
-        inputs : list[str]
-            What the note and the entries are made from, besides what names every entry.
+        key : str
+            What the note and the entries are made from, besides the inputs it
+            names and what names every entry.
         entries : list[str]
             The entries made from the same (each of files named in the record).
+        changed : set[str]
+            The inputs whose digests changed (:meth:`changed_inputs`).
 
         Returns
         -------
@@ -169,10 +209,10 @@ class OutputRecord:
             The note's data (see :meth:`note`), or None.
         """
         then = self._notes_before.get(name)
-        if not (isinstance(then, list) and len(then) == 2 and isinstance(then[1], list)):
+        if not (isinstance(then, list) and len(then) == 3 and then[0] == key):
             return None
-        digest = _note_digest(self._shared, inputs, then[1])
-        if digest is None or then[0] != digest:  # made from other inputs, or damaged
+        inputs, data = then[1], then[2]  # each its names joined by spaces, as :meth:`note` writes them
+        if not (isinstance(inputs, str) and isinstance(data, str) and changed.isdisjoint(inputs.split())):
             return None
         found: list[Any] = [self._before.get(entry) for entry in entries]
         if not all(map(self._as_recorded, found)):
@@ -181,24 +221,37 @@ class OutputRecord:
         self._on_kept(
             [file for entry, now in zip(entries, found, strict=True) for file in self._record(entry, now)]
         )
-        return list(then[1])
+        return data.split()
 
-    def note(self, name: str, inputs: list[str], data: list[str]) -> None:
-        """Note ``data`` as made from ``inputs``, as the entries this build recorded were.
+    def note(self, name: str, key: str, inputs: Mapping[str, str], data: list[str]) -> None:
+        """Note ``data`` as made from ``key`` and ``inputs`` (their digests now, by name), like its entries.
 
         The caller notes only what the entries it names to :meth:`standing`
         were made from: each of them must be recorded by this build too
-        (:meth:`kept` or :meth:`wrote`).
+        (:meth:`kept` or :meth:`wrote`). A record made without ``notes`` keeps
+        none. The names and the data are each kept as one text, their strings
+        joined by spaces (read back with one split, no string looked at): a
+        note with a string that is empty or holds white space is not kept.
         """
-        self._notes[name] = [_note_digest(self._shared, inputs, data), data]
+        texts = [" ".join(inputs), " ".join(data)]
+        if self._noting and [len(text.split()) for text in texts] == [len(inputs), len(data)]:
+            self._inputs.update(inputs)
+            self._notes[name] = [key, *texts]
 
-    def keep_the_rest(self) -> None:
-        """Keep, as the last build recorded them, the entries this build did not ask about.
+    def rest_as_recorded(self) -> bool:
+        """Keep the entries this build did not ask about, if each one's files are there as it records them.
 
         For a record whose entries are all made from what one entry names (the
-        search index's page list): that entry found unchanged, so are they.
+        search index's page list), which holds its key only: that entry found
+        unchanged, so are they, while their files are (one look at each, and
+        ``on_kept`` told of them all at once). Returns whether they were kept
+        (else none is).
         """
-        self._now = {**self._before, **self._now}
+        rest = [(entry, then) for entry, then in self._before.items() if entry not in self._now]
+        if not all(self._as_recorded(then) for _, then in rest):
+            return False
+        self._on_kept([name for entry, then in rest for name in self._record(entry, then)])
+        return True
 
     def wrote(self, entry: str, files: list[str] | None = None, *, key: Any = None) -> None:
         """Record the files of ``entry`` as just written, made from ``key`` (default: :meth:`kept`'s)."""
@@ -206,35 +259,29 @@ class OutputRecord:
         names = files if files is not None else [entry]
         self._record(entry, [digest, *map(self._stamp, names)])
 
-    def gathered(self, entry: str, files: list[str]) -> None:
-        """Record ``entry`` as made of ``files`` (its key :meth:`kept`'s), the files of other entries.
-
-        Each file of an entry this build kept or wrote is recorded as it was
-        found or written then, without a look at it again: a file changed since
-        is not ours. Any other is looked at now.
-        """
-        found = [self._seen.get(name) or self._stamp(name) for name in files]
-        self._now[entry] = [self._keys[entry], *found]
+    def digest_of(self, entry: str) -> str:
+        """Return the digest of the key of ``entry`` this build named (:meth:`kept`, :meth:`to_make`)."""
+        return self._keys[entry]
 
     def save(self) -> None:
         """Write the record, if it changed (its changes, or the whole of it: see :class:`RecordFile`)."""
-        if self._now != self._before or self._notes != self._notes_before:
-            self._file.save({"entries": self._now, "notes": self._notes})
+        notes = (self._notes, self._inputs)
+        if self._now != self._before or notes != (self._notes_before, self._inputs_before):
+            self._file.save({"entries": self._now, "notes": self._notes, "inputs": self._inputs})
 
     def _digest(self, entry: str, key: Any) -> str:
-        text = key if isinstance(key, KeyText) else _JSON.encode(key)
-        digest = hashlib.sha256(f"{self._shared}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
+        if isinstance(key, KeyDigest):
+            digest = str(key)
+        else:
+            text = key if isinstance(key, KeyText) else _JSON.encode(key)
+            digest = hashlib.sha256(f"{self._shared}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
         self._keys[entry] = digest
         return digest
 
     def _record(self, entry: str, now: list[Any]) -> list[str]:
         """Record ``entry`` as ``now`` (its digest, then each file as it is now); return its files' names."""
         self._now[entry] = now
-        names: list[str] = []
-        for file in islice(now, 1, None):
-            self._seen[file[0]] = file
-            names.append(file[0])
-        return names
+        return [file[0] for file in islice(now, 1, None)]
 
     def _of_key(self, then: Any, digest: str) -> bool:
         """Whether ``then`` is an entry of the key ``digest`` (looked at first: the key is ours)."""
@@ -283,19 +330,3 @@ def size_and_time(path: str) -> list[int]:
     except (OSError, ValueError):
         return [-1, -1]
     return [info.st_size, info.st_mtime_ns]
-
-
-def _note_digest(shared: str, inputs: list[str], data: list[Any]) -> str | None:
-    """Return what names a note: its inputs and its data (a note damaged in place is no note).
-
-    The strings joined by NUL, after their site's digest and the number of
-    inputs (a string holding a NUL, or no string, names no note): a JSON
-    encoding of so short a list costs more than hashing it.
-    """
-    try:
-        text = "\0".join([shared, str(len(inputs)), *inputs, *data])
-    except TypeError:  # a note damaged in place
-        return None
-    if text.count("\0") != len(inputs) + len(data) + 1:
-        return None
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

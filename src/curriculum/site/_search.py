@@ -45,6 +45,7 @@ __all__ = [
     "keep_parts",
     "page_sections",
     "part_digest",
+    "part_key",
     "site_index",
     "slug",
     "stored_part",
@@ -220,13 +221,19 @@ and components, from which its texts are read again if its text script must be w
 (:meth:`SearchPage.texts`)."""
 
 
-def keep_parts(pages: Iterable[SearchPage]) -> None:
-    """Keep the parts of ``pages`` in the memo, unread (the last index's record gave their digests).
+def part_key(page: SearchPage) -> str:
+    """Return the key the memo keeps the part of ``page`` under (a page known by what it is made from)."""
+    return _PARTS.key(page.made_from_key, "made from")
 
-    In one call for them all (:meth:`~curriculum._memo.Memo.keep_keys`): the
+
+def keep_parts(keys: Iterable[str]) -> None:
+    """Keep the parts the memo keeps under ``keys`` (:func:`part_key`), unread.
+
+    For the pages the last index's record gave the digests and keys of, in
+    one call for them all (:meth:`~curriculum._memo.Memo.keep_keys`): the
     memo's store, and what the parts rest on, are found once, not once a page.
     """
-    _PARTS.keep_keys(_PARTS.key(p.made_from_key, "made from") for p in pages if p.made_from is not None)
+    _PARTS.keep_keys(keys)
 
 
 def stored_part(made_from_key: str) -> PagePart | None:

@@ -7,7 +7,10 @@ sections' owners, anchors, headings and words). A page's part is a function
 of what the page is made from (its rendered body's cache entry and its
 payloads' memo keys). So the record keeps, for each page of the last index, by
 URL: what it was made from (its part's name in the memo), a digest of its part,
-the number of its text script and the components indexed on it; what named the
+the number of its text script and the components indexed on it, and what its
+text script's key and its part are kept under (the digest the search stage's
+record names that key by, the part's memo key: a page made from the same
+finds both without hashing anything again); what named the
 index those placements are in; and a digest of the index's heads (its pages'
 and sections' headings and anchors, :class:`~curriculum.site._search.IndexHeads`),
 which are kept in a file of their own (:data:`HEADS_FILE`). (A page's part
@@ -38,14 +41,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from curriculum._plain import RECORD_LIMIT, read_existing
 from curriculum.content import write_atomic
-from curriculum.site._output_record import KeyText
+from curriculum.site._output_record import KeyDigest, KeyText
 from curriculum.site._record_file import RecordFile
-from curriculum.site._search import IndexHeads, SearchPage, keep_parts, part_digest
+from curriculum.site._search import IndexHeads, SearchPage, keep_parts, part_digest, part_key
 
 __all__ = ["HEADS_FILE", "PARTS_RECORD", "PartRecord", "Placement", "index_name", "index_text"]
 
@@ -95,11 +99,12 @@ class PartRecord:
         """Return the digest of each page's part: recorded, if the record knows the page; else of its part.
 
         One pass over the pages for the record's entries; the parts taken from
-        the record stay in the memo unread, kept in one call for them all
-        (:func:`~curriculum.site._search.keep_parts`); then the other pages' parts are read.
+        the record stay in the memo unread, kept by the keys it names, in one
+        call for them all (:func:`~curriculum.site._search.keep_parts`); then
+        the other pages' parts are read.
         """
         recorded = [self._known(page) for page in pages]
-        keep_parts(page for page, then in zip(pages, recorded, strict=True) if then is not None)
+        keep_parts(then[5] for then in recorded if then is not None)
         return [
             str(then[1]) if then is not None else part_digest(page.part())
             for page, then in zip(pages, recorded, strict=True)
@@ -111,6 +116,16 @@ class PartRecord:
         if then is None or page.made_from is None or then[0] != page.made_from_key:
             return None
         return then
+
+    def script_key(self, page: SearchPage) -> KeyDigest | None:
+        """Return what the search stage's record names the key of the text script of ``page`` by, if known.
+
+        Known when the record gives the page's part (:meth:`knows`) and its
+        placement (:meth:`placement`) has a text script: the key is then the
+        one named so (:func:`~curriculum.site._search.text_name`).
+        """
+        then = self._known(page)
+        return KeyDigest(then[4]) if then is not None and then[4] else None
 
     def recorded_digest(self, url: str) -> str | None:
         """Return the digest of the part the last index had of the page ``url``, if the record holds it."""
@@ -166,6 +181,7 @@ class PartRecord:
         digests: list[str],
         placements: dict[str, Placement],
         heads: IndexHeads | None,
+        scripts: Mapping[int, str] | None = None,
     ) -> None:
         """Record each page of the index named ``index`` with its part's digest and placement, and its heads.
 
@@ -173,14 +189,20 @@ class PartRecord:
         they are made from are recorded. ``placements`` gives each page's by URL
         (a page the index left out, with no section, has none or -1).
         ``heads`` None: the index is the one recorded, whose heads stay (their file neither read nor written).
+        ``scripts`` gives the digest the search stage's record names each text
+        script's key by, by its number (:meth:`script_key`; none: not known).
+        A page the record gave keeps its part's memo key; another's is made.
         """
+        scripts = scripts or {}
         self._heads = None if heads is None else _heads_text(heads.as_json())
         named = self._index_before.get("heads") if self._heads is None else _digest(self._heads.encode())
         self._index = {"shared": self._shared, "name": index_name(index), "heads": named}
         for page, digest in zip(pages, digests, strict=True):
             if page.made_from is not None:
                 n, homed = placements.get(page.url, (-1, []))
-                self._now[page.url] = [page.made_from_key, digest, n, homed]
+                then = self._known(page)
+                part = then[5] if then is not None else part_key(page)
+                self._now[page.url] = [page.made_from_key, digest, n, homed, scripts.get(n, ""), part]
 
     def save(self) -> None:
         """Write the record, if it changed: its changes (see :class:`RecordFile`), after any new heads.
@@ -201,12 +223,14 @@ class PartRecord:
     @staticmethod
     def _shaped(then: Any) -> list[Any] | None:
         """Return an entry if it has the shape this code writes, else None."""
-        if not (isinstance(then, list) and len(then) == 4):
+        if not (isinstance(then, list) and len(then) == 6):
             return None
-        made_from, digest, number, owners = then
+        made_from, digest, number, owners, script, part = then
         shaped = (
             isinstance(made_from, str)
             and isinstance(digest, str)
+            and isinstance(script, str)
+            and isinstance(part, str)
             and isinstance(number, int)
             and not isinstance(number, bool)
             and isinstance(owners, list)

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from curriculum._words import counted
 from curriculum.errors import CurriculumError
-from curriculum.site._output_record import KeyText, OutputRecord
+from curriculum.site._output_record import KeyDigest, KeyText, OutputRecord
 from curriculum.site._postings import POSTINGS, Postings, patch, read_postings, write_postings
 from curriculum.site._search import (
     IndexHeads,
@@ -111,9 +111,9 @@ def search(run: Render, pages: list[SearchPage], records: SearchRecords | None =
     records = records or SearchRecords(run)
     record = records.record
     known = all(p.made_from is not None for p in pages)
-    if known and record.kept("pages", _pages_key(pages), as_recorded=True):
-        record.keep_the_rest()  # each file's entry, for the next build that gathers the index
-    elif not (known and _by_parts(run, pages, records)):
+    # the page list's entry holds its key only: its files are the other entries', each kept as recorded
+    kept = known and record.kept("pages", _pages_key(pages), []) and record.rest_as_recorded()
+    if not kept and not (known and _by_parts(run, pages, records)):
         _gather(run, pages, records, known)
     record.save()
     run.log(
@@ -160,7 +160,7 @@ def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords) -> b
     placed: dict[str, Placement] = {}
     # each text script: its page, as placed, and what names it as the index names it (SearchIndex.text_key)
     scripts: dict[str, tuple[int, SearchPage, list[str]]] = {}
-    keys: dict[str, KeyText] = {}
+    keys: dict[str, KeyText | KeyDigest] = {}
     for page in pages:  # one pass: where the last index had each page, and its text script's name
         where = parts.placement(page.url)
         if where is None:
@@ -170,7 +170,8 @@ def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords) -> b
         if n >= 0:
             name = f"search/{n}.js"
             scripts[name] = (n, page, homed)
-            keys[name] = KeyText(text_name(page, homed))
+            # a page made from what the last index's record says: its script's key as that record named it
+            keys[name] = parts.script_key(page) or KeyText(text_name(page, homed))
     digests = parts.digests(pages)  # only the parts of pages made from something new are read
     key = _index_key(pages, digests)
     heads: IndexHeads | None = None  # None: the recorded heads stay as they are
@@ -184,8 +185,9 @@ def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords) -> b
         n, page, homed = scripts[name]
         run.write(name, text_script(n, page.homed_texts(homed)))
         record.wrote(name)
-    record.gathered("pages", ["search-index.js", *scripts])
-    parts.update(key, pages, digests, placed, heads)
+    record.wrote("pages", [])  # its files are the other entries'
+    named = {n: record.digest_of(name) for name, (n, _, _) in scripts.items()}
+    parts.update(key, pages, digests, placed, heads, named)
     with contextlib.suppress(CurriculumError, OSError):  # kept only to save time
         parts.save()
     return True
@@ -285,7 +287,8 @@ def _gather(run: Render, pages: list[SearchPage], records: SearchRecords, known:
         run.write(name, index.text_script(numbers[name]))  # a page's texts are read only if it is written
         record.wrote(name)
     if known:
-        record.gathered("pages", index.files())
-        records.parts.update(key, pages, digests, index.placements(), index.heads())
+        record.wrote("pages", [])
+        named = {n: record.digest_of(name) for name, n in numbers.items()}
+        records.parts.update(key, pages, digests, index.placements(), index.heads(), named)
         with contextlib.suppress(CurriculumError, OSError):
             records.parts.save()

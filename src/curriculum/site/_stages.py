@@ -618,14 +618,19 @@ def wrap(
         run.out,
         [*site, [[p.source, p.output, p.title] for p in pages.values()]],
         run.stats.files.extend,
+        notes=True,
+    )
+    # the documents shown whose texts changed, found once: a page showing none of them may stand
+    changed = (
+        record.changed_inputs(functools.partial(_document_digest, run.builder)) if plan is not None else set()
     )
     kept: list[str] = []  # the payload keys of the pages that stand, kept for the next build at once
     for item, out in rendered:
         page, source = item.page, item.page.source
         data_path = posixpath.splitext(page.output)[0] + ".data.js" if out.mounts else ""
-        # what the page's files and facts are made from, besides the site (None: no plan names them)
-        inputs = _page_inputs(run.builder, plan.key(source), out.mounts) if plan is not None else None
-        standing = _standing(record, page.output, data_path, inputs) if item.planned is not None else None
+        standing: list[str] | None = None
+        if item.planned is not None and plan is not None:
+            standing = _standing(record, page.output, data_path, plan.key(source), changed)
         payloads: _PagePayloads | None = None
         if standing is not None and plan is not None:  # its files, plan entry and payload keys stand
             kept += standing
@@ -656,10 +661,9 @@ def wrap(
         marked = item.planned.marked if item.planned else _MARKED.search(out.body) is not None
         if plan is not None:
             plan.made(source, PlannedPage(page.title, out.entry, tuple(out.mounts), marked, standalone))
-        if inputs is not None and payloads.unread:
-            record.note(
-                page.output, inputs, [str(key) for key in payloads.keys]
-            )  # its files stand while the inputs do
+        if plan is not None and payloads.unread:  # its files stand while its inputs do
+            keys = [str(key) for key in payloads.keys]
+            record.note(page.output, plan.key(source), _documents(run.builder, out.mounts), keys)
         prev, nxt = pager.around(page)
         interactive = bool(out.mounts) or marked
         data_file = posixpath.basename(data_path)
@@ -694,30 +698,39 @@ _MARKED = re.compile(r'class="cur-progress"|data-cur-record=')
 """What a body holds that needs the page script besides components: the progress panel, progress marks."""
 
 
-def _page_inputs(builder: PayloadBuilder, planned: str, mounts: list[Mount]) -> list[str]:
-    """Return what a page's wrapped files, payload keys and plan entry are made from, besides the site.
+def _documents(builder: PayloadBuilder, mounts: list[Mount]) -> dict[str, str]:
+    """Return the digest of each document a page's components show, by its name (``folder/id``).
 
-    ``planned`` names the page's inputs as the plan has them (:meth:`PagePlan.key`:
-    its source, what every page and payload shares), which give its title,
-    cache entry and components; each component's document's digest gives its
-    payload's key (:meth:`Mount.unread_key`). The site (every page's title, the
-    sidebar, the package) names every entry of the wrap stage's record.
+    With the page's plan key (:meth:`PagePlan.key`: its source, what every
+    page and payload shares), which gives its title, cache entry and
+    components, they name what its wrapped files, payload keys and plan entry
+    are made from: each component's document's digest gives its payload's key
+    (:meth:`Mount.unread_key`); the site (every page's title, the sidebar, the
+    package) names every entry of the wrap stage's record. A component that
+    names no document reads none of its own.
     """
-    return [planned, *(builder.document_digest(*mount.shows) for mount in mounts)]
+    shown = [mount.shows for mount in mounts]
+    return {f"{folder}/{ident}": builder.document_digest(folder, ident) for folder, ident in shown if ident}
+
+
+def _document_digest(builder: PayloadBuilder, name: str) -> str:
+    """Return the digest of the document ``name`` (``folder/id``, as :func:`_documents` names it)."""
+    folder, _, ident = name.partition("/")
+    return builder.document_digest(folder, ident)
 
 
 def _standing(
-    record: OutputRecord, output: str, data_path: str, inputs: list[str] | None
+    record: OutputRecord, output: str, data_path: str, key: str, changed: set[str]
 ) -> list[str] | None:
-    """Return the payload keys of a page whose files stand, made from ``inputs`` as the last build made them.
+    """Return the payload keys of a page whose files stand, made from what the last build made them from.
 
-    The page's file and its data script (``data_path``, if it has one) are
-    then kept as recorded, without their keys: see :meth:`OutputRecord.standing`.
-    A page whose payloads read other documents than their own has no note, and never stands so.
+    ``key`` is the page's plan key; ``changed`` the documents whose texts
+    changed (see :func:`_documents`). The page's file and its data script
+    (``data_path``, if it has one) are then kept as recorded, without their
+    keys: see :meth:`OutputRecord.standing`. A page whose payloads read other
+    documents than their own has no note, and never stands so.
     """
-    if inputs is None:
-        return None
-    return record.standing(output, inputs, [output, data_path] if data_path else [output])
+    return record.standing(output, key, [output, data_path] if data_path else [output], changed)
 
 
 class _PagePayloads:
