@@ -124,6 +124,7 @@ def test_a_file_edited_in_the_second_of_its_recording_is_read_again(project: Pat
         "no model",
         "bad places",
         "link",
+        "shifted columns",
     ],
 )
 def test_a_doubtful_index_is_not_trusted(project: Path, damage: str, tmp_path: Path) -> None:
@@ -148,6 +149,14 @@ def test_a_doubtful_index_is_not_trusted(project: Path, damage: str, tmp_path: P
     elif damage == "another kind":  # a kind that exists: the entry fails its check
         fields[4] = b"vignettes"
         lines[quiz_line] = b"\t".join(fields)
+    elif damage == "shifted columns":  # a line short of fields, one with too many: the count balances
+        others = [line.split(b"\t") for i, line in enumerate(lines) if line and i != quiz_line]
+        other, sealed = others[0], others[1]  # another file's digest, kind and key; another entry's check
+        lines = [line for line in lines if line and line.split(b"\t")[0] not in (fields[0], sealed[0])]
+        shifted = b"\t".join([b"pad"] * 7 + fields[:3] + other[3:6] + sealed[6:])
+        lines += [shifted, b"\t".join(sealed[:6]), b"z"]
+        assert sum(line.count(b"\t") + 1 for line in lines) == 7 * len(lines)
+        lines.append(b"")  # each line ends with a newline
     path.write_bytes(b"\n".join([head, *lines]))
     if damage == "bad model":  # the models validate into nothing: the files are read
         damage_memo(project, "content.document", lambda v: b'{"title": 3}\t' + v.partition(b"\t")[2])
@@ -169,6 +178,7 @@ def test_a_doubtful_index_is_not_trusted(project: Path, damage: str, tmp_path: P
     reused["no model"] = content  # the files are read when their models are asked for, and the memo repaired
     reused["bad places"] = content
     reused["link"] = 0
+    reused["shifted columns"] = content - 2  # neither the quiz nor the file whose check was borrowed
     assert index.reused == reused[damage]
     if damage == "link":
         assert not path.is_symlink(), "the link is replaced, its target left alone"

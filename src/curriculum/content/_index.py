@@ -135,9 +135,12 @@ class ContentIndex:
     def _read(self) -> None:
         """Read the entries of the index, if it is this computer's and this code's; else start empty.
 
-        Every line is split into its fields in one step, the fields of each
-        kind in one column: a folder's files are then looked up all at once
-        (:meth:`held_all`). A line of another number of fields is dropped.
+        While the entries are as written (the header's check holds), every line
+        is split into its fields in one step, the fields of each kind in one
+        column: a folder's files are then looked up all at once
+        (:meth:`held_all`). Otherwise only the lines of exactly their fields are
+        kept, each counted alone: lines of too few and of too many fields could
+        balance out, and shift another file's digest into a line's columns.
         """
         found = read_headed(self.path, MAX_BYTES)
         if found is None:
@@ -151,10 +154,11 @@ class ContentIndex:
         self._intact = header.get("entries") == self._body_seal(body)
         self._ascii = body.isascii()
         lines = body.decode(*_ENCODING).split("\n")[:-1]  # each line ends with a newline
-        fields = "\t".join(lines).split("\t")
-        if len(fields) != _FIELDS * len(lines):  # a damaged line: only those of all their fields are read
+        if not self._intact:  # a damaged line: only those of all their fields are read
             lines = [line for line in lines if line.count("\t") == _FIELDS - 1]
-            fields = "\t".join(lines).split("\t") if lines else []
+        fields = "\t".join(lines).split("\t") if lines else []
+        if len(fields) != _FIELDS * len(lines):  # as written, by other code: none is trusted
+            lines, fields = [], []
         self._lines = lines
         self._columns = [fields[n::_FIELDS] for n in range(_FIELDS)]
         self._row = dict(zip(self._columns[0], range(len(lines)), strict=True))
