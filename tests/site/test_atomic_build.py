@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -11,7 +12,7 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -500,7 +501,18 @@ def test_a_folder_changed_on_either_side_since_the_record_is_read_and_brought_to
     assert_mirrors(staging, out, files)
 
 
-@pytest.mark.parametrize("how", ["not swapped", "recent", "damaged", "another computer's", "none"])
+def edited_record(record: Path, edit: Callable[[dict[str, Any]], None], *, sealed: bool) -> None:
+    """Edit the mirror's record by hand (``edit`` changes its folders), sealing it again or not."""
+    data = json.loads(record.read_text())
+    edit(data["folders"])
+    if sealed:
+        data["seal"] = staging_module._seal(data["at"], data["folders"])
+    record.write_text(json.dumps(data) + "\n")
+
+
+@pytest.mark.parametrize(
+    "how", ["not swapped", "recent", "damaged", "edited in place", "another computer's", "none"]
+)
 def test_without_a_record_that_holds_every_folder_is_read(
     how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -510,6 +522,8 @@ def test_without_a_record_that_holds_every_folder_is_read(
         swapped(out, staging)
     elif how == "damaged":
         record.write_text(record.read_text()[:-20])
+    elif how == "edited in place":  # a subfolder dropped from the top's: it would never be mirrored again
+        edited_record(record, lambda folders: folders[""][6].remove("quiz"), sealed=False)
     elif how == "another computer's":
         monkeypatch.setattr("curriculum._memo._secret", lambda: "0" * 64)
     elif how == "none":
@@ -518,6 +532,19 @@ def test_without_a_record_that_holds_every_folder_is_read(
     staging_module._mirror(out, staging, record)
     assert sorted(read) == [".", "assets", "media", "quiz", "quiz/deep"]
     assert_mirrors(staging, out, files)
+
+
+def test_a_record_naming_a_folder_that_is_not_there_is_dropped_and_every_folder_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Edited and sealed again by hand: the staging is still made the site's; the record is removed."""
+    out, staging, record, files = recorded_mirror(tmp_path)
+    edited_record(record, lambda folders: folders[""][6].append("zzz"), sealed=True)
+    read = folders_read(monkeypatch, staging)
+    staging_module._mirror(out, staging, record)
+    assert "." in read, "mirrored again without the record"
+    assert_mirrors(staging, out, files)
+    assert not record.exists()
 
 
 def test_a_spare_damaged_in_a_folder_the_last_build_did_not_write_is_brought_to_the_site(

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import hashlib
 import json
 import os
 import shutil
@@ -313,7 +314,9 @@ def _mirror(out: Path, staging: Path, record: Path | None = None) -> None:
     With a ``record`` (in the build cache), a folder is not even read when both
     its sides are as they were when the last build made them alike (see
     :func:`_alike`): after an edit, only the folders the last build wrote in
-    are. The record is then written again, for the next build.
+    are. The record is then written again, for the next build. A record is
+    trusted only whole (its check holds); one that names a folder no longer
+    there is removed, and every folder read.
     """
     existing = _is_folder(staging)
     if not existing:
@@ -321,6 +324,22 @@ def _mirror(out: Path, staging: Path, record: Path | None = None) -> None:
     site, spare = os.fspath(out), os.fspath(staging)
     mirror = _Mirror(site, spare, _root_numbers(out, staging) if existing else None)
     alike = _alike(record, site, spare) if record is not None and mirror.numbers is not None else {}
+    try:
+        _bring_up_to_date(mirror, existing, alike)
+    except OSError:
+        if record is None or not alike:
+            raise
+        # a folder the record names is not there (the record was edited): mirrored again without it
+        with contextlib.suppress(OSError):
+            record.unlink()
+        _mirror(out, staging)
+        return
+    if record is not None:
+        _remember(record, site, spare, mirror)
+
+
+def _bring_up_to_date(mirror: _Mirror, existing: bool, alike: dict[str, list[str]]) -> None:
+    """Bring every folder of the staging up to date, from the top, but those ``alike`` names (unread)."""
     folders = [("", existing)]
     while folders:
         folder, there = folders.pop()
@@ -329,8 +348,6 @@ def _mirror(out: Path, staging: Path, record: Path | None = None) -> None:
         else:
             folders += mirror.folder(folder, there)
     mirror.finish()
-    if record is not None:
-        _remember(record, site, spare, mirror)
 
 
 _FORM = "mirror 1"
@@ -368,7 +385,7 @@ def _alike(record: Path, out: str, staging: str) -> dict[str, list[str]]:
 
     data = read_tied(record, tied_key(_FORM, out))
     at, folders = data.get("at"), data.get("folders")
-    if not isinstance(at, int) or not isinstance(folders, dict):
+    if not isinstance(at, int) or not isinstance(folders, dict) or data.get("seal") != _seal(at, folders):
         return {}
     alike = {}
     for folder, then in folders.items():
@@ -417,8 +434,13 @@ def _remember(record: Path, out: str, staging: str, mirror: _Mirror) -> None:
             looks = _looks(out, staging, folder)
             if looks is not None:
                 folders[folder] = [*looks, subfolders]
-        data = {"key": tied_key(_FORM, out), "at": at, "folders": folders}
+        data = {"key": tied_key(_FORM, out), "at": at, "folders": folders, "seal": _seal(at, folders)}
         write_atomic(record, json.dumps(data) + "\n", within=record.parent)
+
+
+def _seal(at: int, folders: dict[str, Any]) -> str:
+    """Return the check of a record's time and folders: a record damaged or edited in place is none."""
+    return hashlib.sha256(json.dumps([at, folders], sort_keys=True).encode()).hexdigest()
 
 
 def _exchange(first: Path, second: Path) -> bool:
