@@ -440,7 +440,7 @@ def convert(run: Render, executed: Mapping[Path, Any], plan: PagePlan | None = N
     sources: dict[str, _Source] = {}
     kept = 0
     renderer = run.renderer() if plan is not None else None
-    none = _Slots(token)  # what a page taken as it was holds in slots: no Markdown, so no component
+    no_slots = _Slots(token)  # shared by the pages taken as they were: no Markdown is read, none is slotted
     for source in run.config.pages():
         kind = "notebook" if source.endswith(".ipynb") else "markdown"
         planned = plan.kept(source) if plan is not None else None
@@ -458,7 +458,7 @@ def convert(run: Render, executed: Mapping[Path, Any], plan: PagePlan | None = N
             rendered = renderer.kept(planned.entry, list(planned.mounts), again)
             if rendered is not None:
                 shown = Page(source, output_path(source), planned.title, kind)
-                sources[source] = _Source(shown, "", none, planned, rendered)
+                sources[source] = _Source(shown, "", no_slots, planned, rendered)
                 kept += 1
                 continue
         slots = _Slots(token)
