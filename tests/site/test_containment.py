@@ -264,3 +264,31 @@ def test_records_a_repository_ships_as_links_to_devices_are_not_read(setup: tupl
     )  # a full build, which replaces them
     assert result.stats is not None and result.stats.pages > 0
     assert not planted[0].is_symlink() and os.path.realpath("/dev/zero") == "/dev/zero"
+
+
+@pytest.mark.parametrize("folder", ["vignettes", "faculty/notes", "faculty"])
+def test_a_content_folder_swapped_for_a_link_out_of_the_project_is_refused(
+    folder: str, setup: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder moved out keeps its inode and times: the next build refuses it as a build from scratch does.
+
+    The folder it was in keeps its time too (a swap within the tick that time
+    was taken): the quick stamp and the full one each see the folder's kind.
+    """
+    from curriculum.site._quick import last_build
+
+    root, outside = setup
+    monkeypatch.chdir(root)
+    build_site(root, engine="pandoc", console=Console(quiet=True))  # the stamps of this copy
+    assert last_build(root, "resident", "pandoc", None) is not None
+    parent = (root / folder).parent
+    times = (os.stat(parent).st_atime_ns, os.stat(parent).st_mtime_ns)
+    moved = outside / "moved"
+    os.rename(root / folder, moved)
+    os.symlink(moved, root / folder)
+    os.utime(parent, ns=times)
+    assert last_build(root, "resident", "pandoc", None) is None
+    with pytest.raises(ContentError) as refused:
+        build_site(root, engine="pandoc", console=Console(quiet=True))
+    refusals = [d.format() for d in refused.value.diagnostics if d.code == "CUR106"]
+    assert refusals and all(f"leads to {moved}" in m for m in refusals), refused.value.diagnostics

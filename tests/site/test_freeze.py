@@ -431,13 +431,15 @@ def test_a_notebook_as_the_last_build_learnt_it_asks_the_memo_nothing(
     from curriculum.site import _execute
 
     path, digests, cache, first, _ = _built_twice(tmp_path)  # the second learns the frozen file
+    from curriculum.site._record_file import seal, unsealed
+
     learnt = tmp_path / ".curriculum-cache" / "resident" / LEARNT_FILE
-    data = json.loads(learnt.read_text())
+    data = json.loads(unsealed(learnt.read_bytes()) or b"")
     if record == "foreign":
         data["tie"] = "0" * 64
-    elif record == "damaged":
+    elif record == "damaged":  # by code of ours: sealed as it is
         data["notebooks"][str(path)][4] = ["a key", "a digest", "more"]
-    learnt.write_text(json.dumps(data))
+    learnt.write_text(seal(json.dumps(data)))
     _memo._stores.clear()  # a new process
     asked: list[str] = []
     for memo in (_execute._KNOWN, _execute._FROZEN):
@@ -481,6 +483,54 @@ def test_a_notebook_whose_text_and_frozen_file_are_as_learnt_is_taken_at_once(
     with memo_session(tmp_path):
         other = cache.executed([path], digests=digests, hashed={name: "0" * 64})  # not the file's hash
     assert looked == [str(path)] and other.outputs_digest(path) == first.outputs_digest(path)
+    assert kernel == ["a.ipynb"]
+
+
+def _rewritten(learnt: Path, old: str, new: str) -> None:
+    """Replace ``old`` with ``new`` in the learnt record as this code would have written it (sealed again)."""
+    from curriculum.site._record_file import seal, unsealed
+
+    raw = learnt.read_bytes()
+    body = unsealed(raw)
+    text = (raw if body is None else body).decode().replace(old, new)
+    learnt.write_text(text if body is None else seal(text))
+
+
+def test_a_learnt_record_damaged_in_place_is_no_record(tmp_path: Path, kernel: list[str]) -> None:
+    """One hex digit of an outputs' digest changed: the build reads the frozen file, not CUR101 forever."""
+    from curriculum._memo import memo_session
+
+    path, digests, cache, first, second = _built_twice(tmp_path)
+    learnt = tmp_path / ".curriculum-cache" / "resident" / LEARNT_FILE
+    digest = first.outputs_digest(path)
+    text = learnt.read_text()
+    assert digest in text
+    learnt.write_text(text.replace(digest, ("1" if digest[0] != "1" else "2") + digest[1:]))
+    for _ in range(2):  # this build, and the next
+        with memo_session(tmp_path):
+            again = cache.executed([path], digests=digests)
+        assert again.outputs_digest(path) == digest and again[path] == second[path]
+    assert kernel == ["a.ipynb"]
+
+
+def test_a_frozen_file_as_hashed_that_holds_other_outputs_than_learnt_is_read(
+    tmp_path: Path, kernel: list[str]
+) -> None:
+    """A record of ours that names other outputs than the file's: the entry is forgotten, the file read."""
+    from curriculum._memo import memo_session
+
+    path, digests, cache, first, second = _built_twice(tmp_path)
+    learnt = tmp_path / ".curriculum-cache" / "resident" / LEARNT_FILE
+    digest = first.outputs_digest(path)
+    wrong = ("1" if digest[0] != "1" else "2") + digest[1:]
+    _rewritten(learnt, digest, wrong)
+    with memo_session(tmp_path):
+        again = cache.executed([path], digests=digests)
+        assert again[path] == second[path], "the file's outputs, no CUR101"
+    assert wrong not in learnt.read_text(), "the entry is forgotten"
+    with memo_session(tmp_path):
+        later = cache.executed([path], digests=digests)
+    assert later.outputs_digest(path) == digest and later[path] == second[path]
     assert kernel == ["a.ipynb"]
 
 

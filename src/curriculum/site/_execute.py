@@ -32,13 +32,13 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from curriculum._cache import RACY_NS
-from curriculum._memo import Memo, read_tied, tied_key
-from curriculum._plain import read_record
+from curriculum._memo import Memo, tied_key
+from curriculum._plain import RECORD_LIMIT, decoded_record, read_record
 from curriculum.content import (
     E_CONFIG,
     E_EXECUTE,
@@ -60,6 +60,7 @@ from curriculum.content import (
 )
 from curriculum.errors import BuildError, ContentError
 from curriculum.project import DEFAULT_TIMEOUT, Freeze, SiteConfig, path_texts
+from curriculum.site._record_file import seal, unsealed
 from curriculum.site._sources import read_front_matter
 from curriculum.site._stamp import hashed_beside
 
@@ -154,13 +155,21 @@ class _Outputs:
     """A notebook's frozen outputs, known by their digest and read from their file only when asked for.
 
     The file is kept as a string: a path object is made only if it is read.
+    ``held`` is the hash the build took of the file, and ``forget`` what
+    forgets the record that gave the digest (see :meth:`read`).
     """
 
     file: str
     digest: str
+    held: str | None = None
+    forget: Callable[[], None] | None = field(default=None, compare=False)
 
     def read(self) -> list[Any]:
         """Return the outputs, which must still be those of :attr:`digest`.
+
+        A file whose bytes still have the hash the build took (:attr:`held`)
+        did not change: a digest it does not hold came from a wrong record,
+        which is forgotten (:attr:`forget`), and the file's outputs are returned.
 
         Raises
         ------
@@ -169,10 +178,17 @@ class _Outputs:
         """
         path = Path(self.file)
         record = _record(path)
-        if record is None or fingerprint_json(record["outputs"]) != self.digest:
+        if record is not None and fingerprint_json(record["outputs"]) == self.digest:
+            outputs: list[Any] = record["outputs"]
+            return outputs
+        data = _bytes(path)  # read again: the outputs returned must be those of the bytes hashed
+        record = _parsed(data)
+        if record is None or self.held is None or hashlib.sha256(data or b"").hexdigest() != self.held:
             raise changed_while_read(display_path(path))
-        outputs: list[Any] = record["outputs"]
-        return outputs
+        if self.forget is not None:
+            self.forget()  # the record named other outputs than the file it hashed holds
+        found: list[Any] = record["outputs"]
+        return found
 
 
 class ExecutedNotebooks(Mapping[Path, Any]):
@@ -499,9 +515,11 @@ class NotebookCache:
         for file in files:
             name, frozen_name, where = self._frozen[file]
             digest = (digests or {}).get(file)
-            made = learnt.unchanged(file, digest, frozen.get(frozen_name)) if digest else None
+            held = frozen.get(frozen_name)
+            # never under --no-freeze (refresh), whatever the frozen files' hashes say: outputs are made anew
+            made = learnt.unchanged(file, digest, held) if digest and not self.refresh else None
             if made is not None:  # text and frozen file as learnt: nothing to decide again
-                stored = _Outputs(where, made[1])
+                stored = _Outputs(where, made[1], held, functools.partial(learnt.forget, file))
                 results.add(file, stored, read=functools.partial(self._reread, file, str(digest), stored))
                 if on_done:
                     on_done(Ran(file, "frozen", name))
@@ -666,9 +684,10 @@ class NotebookCache:
             return None, ""
         if freeze is not False:
             _, name, where = self._frozen[file]
-            made = _frozen_made(file, where, frozen.get(name), learnt)
+            held = frozen.get(name)
+            made = _frozen_made(file, where, held, learnt)
             if made and (freeze is True or made[0] == key):
-                return _Outputs(where, made[1]), "frozen"
+                return _Outputs(where, made[1], held, functools.partial(learnt.forget, file)), "frozen"
         record = _record(self.folder / f"{key}.json")
         if record is not None and record.get("hash") == key:
             return record["outputs"], "cached"
@@ -1119,6 +1138,8 @@ class _Learnt:
     memo as before. The record is tied, as the memo's keys are, to this
     computer, the package's code and the project's execution options
     (``context``): one from elsewhere, or written by other code, is no record.
+    Its entries are trusted as they are, so the file is sealed
+    (:func:`~curriculum.site._record_file.seal`): one damaged in place is no record either.
 
     Parameters
     ----------
@@ -1131,9 +1152,11 @@ class _Learnt:
     def __init__(self, path: Path, context: str) -> None:
         self._path = path
         self._tie = tied_key(context)
-        notebooks = read_tied(path, self._tie, under="tie").get("notebooks")
+        data = decoded_record(unsealed(read_existing(path, RECORD_LIMIT))) or {}
+        notebooks = data.get("notebooks") if data.get("tie") == self._tie else None
         self._before: dict[str, Any] = notebooks if isinstance(notebooks, dict) else {}
         self._now: dict[str, list[Any]] = {}
+        self._saved: dict[str, list[Any]] = self._before
 
     def key(self, file: str, digest: str) -> tuple[Freeze, str] | None:
         """Return the ``freeze`` and key of the notebook ``file`` whose text has ``digest``, if learnt."""
@@ -1185,11 +1208,21 @@ class _Learnt:
         """Record what notebook ``file``'s frozen file (hash ``held``) holds (after :meth:`learn`)."""
         self._now[file][3:] = [held, made]
 
+    def forget(self, file: str) -> None:
+        """Forget what was learnt of the notebook ``file``, and write the record again if it was written.
+
+        For an entry found wrong once the record was saved (see :meth:`_Outputs.read`).
+        """
+        self._now.pop(file, None)
+        if file in self._saved:
+            self.save()
+
     def save(self) -> None:
-        """Write the record of the notebooks learnt, if it changed."""
-        if self._now != self._before:
+        """Write the record of the notebooks learnt, sealed, if it changed."""
+        if self._now != self._saved:
             text = json.dumps({"tie": self._tie, "notebooks": self._now}, separators=(",", ":"))
-            write_atomic(self._path, text, within=self._path.parent)
+            write_atomic(self._path, seal(text), within=self._path.parent)
+        self._saved = dict(self._now)  # what the file holds (entries are replaced, never changed in place)
 
     def _entry(self, file: str) -> list[Any] | None:
         then = self._before.get(file)

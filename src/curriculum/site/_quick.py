@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import stat
 from collections.abc import Iterable, Mapping
 from operator import itemgetter
 from pathlib import Path
@@ -45,6 +46,7 @@ __all__ = [
     "built_profile",
     "cached_check",
     "last_build",
+    "linked",
     "one_a_folder",
     "stat_of",
     "stats",
@@ -67,17 +69,39 @@ PROFILE_MARK = ".curriculum-profile"
 
 
 def stats(paths: Iterable[str]) -> list[list[Any]]:
-    """Return each path with its modification time (ns) and size (None for a path that is gone)."""
+    """Return each path with its modification time (ns) and size (None for a path that is gone).
+
+    A symbolic link's entry also says it is one (see :func:`stat_of`).
+    """
     return [stat_of(path) for path in paths]
 
 
 def stat_of(path: str) -> list[Any]:
-    """Return ``[path, mtime, size]`` (see :func:`stats`)."""
+    """Return ``[path, mtime, size]`` (see :func:`stats`), and for a symbolic link, that it is one.
+
+    A path that is no link costs one ``lstat``. A link is followed for the
+    time and size, and its entry also names it a link with its own inode
+    (:func:`linked`): a folder moved away and replaced by a link to it keeps
+    its times, but not its entry.
+    """
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return [path, None, None]
+    return linked(path, info) if stat.S_ISLNK(info.st_mode) else [path, info.st_mtime_ns, info.st_size]
+
+
+def linked(path: str, link: os.stat_result) -> list[Any]:
+    """Return the entry of :func:`stat_of` for the symbolic link ``path``, whose own status is ``link``.
+
+    ``[path, mtime, size, "link", inode]``: the time and size of what it leads to
+    (None if it leads nowhere), and the link's own inode (a link made anew is another).
+    """
     try:
         info = os.stat(path)
     except OSError:
-        return [path, None, None]
-    return [path, info.st_mtime_ns, info.st_size]
+        return [path, None, None, "link", link.st_ino]
+    return [path, info.st_mtime_ns, info.st_size, "link", link.st_ino]
 
 
 def one_a_folder(paths: Iterable[str]) -> Iterable[str]:

@@ -36,6 +36,7 @@ from curriculum.site._quick import (
     QUICK_FORMAT,
     all_there,
     built_profile,
+    linked,
     one_a_folder,
     stat_of,
     stats,
@@ -86,7 +87,8 @@ class FileDigests:
         """The hash of each file the last :meth:`digest` could read, by its path relative to the root."""
         self.stats: dict[str, list[Any]] = {}
         """``[path, mtime, size]`` of each file the last :meth:`digest` was given, by its path as given
-        (as :func:`~curriculum.site._quick.stats` gives them; None for a file it could not look at)."""
+        (as :func:`~curriculum.site._quick.stats` gives them, a link's naming it one; None for a file
+        it could not look at)."""
         self.statuses: dict[str, os.stat_result] = {}
         """The status of each file the last :meth:`digest` was given that was no symbolic link, by its path
         as given: what a load of the content made moments later takes instead of looking again
@@ -155,15 +157,18 @@ class FileDigests:
         """
         try:
             info = os.lstat(text)  # one look says whether it is a link, and if not, its status
-            link = stat.S_ISLNK(info.st_mode)
-            if link:
-                info = os.stat(text)
         except OSError:
             self.stats[text] = [text, None, None]
             return None
-        mtime, size = info.st_mtime_ns, info.st_size
-        self.stats[text] = [text, mtime, size]
-        if not link:
+        link = stat.S_ISLNK(info.st_mode)
+        if link:
+            entry = self.stats[text] = linked(text, info)  # as stat_of gives it
+            mtime, size = entry[1], entry[2]
+            if mtime is None:
+                return None
+        else:
+            mtime, size = info.st_mtime_ns, info.st_size
+            self.stats[text] = [text, mtime, size]
             self.statuses[text] = info
         then = self._before.get(name)
         if (
@@ -205,6 +210,43 @@ def hashed_beside(
 def _hash(entry: Any) -> str | None:
     """Return the hash of a record's entry (``[time, size, hash]``), or None for one of another shape."""
     return entry[2] if isinstance(entry, list) and len(entry) == 3 and isinstance(entry[2], str) else None
+
+
+def _with_parents(folders: Iterable[str], root: str) -> set[str]:
+    """Return ``folders`` and each folder they are in, up to the project folder ``root`` (not it).
+
+    ``root`` is absolute; a folder not below it is given alone. Each folder
+    of the inputs is looked at (:func:`_kinds`, and the quick stamp): one
+    replaced by a link, however deep, changes the stamp.
+    """
+    found: set[str] = set()
+    for folder in folders:
+        while folder not in found and os.path.abspath(folder) != root:
+            found.add(folder)
+            if not os.path.abspath(folder).startswith(root + os.sep):
+                break
+            folder = os.path.dirname(folder) or "."
+    return found
+
+
+def _kinds(folders: Iterable[str]) -> str:
+    """Return what each of ``folders`` is, links not followed: its kind (a folder, a link) and its inode.
+
+    One ``lstat`` a folder. The inputs' hashes are kept while their times and
+    sizes are (:class:`FileDigests`), and a folder moved out of the project and
+    replaced by a link to it keeps its files' times: the stamp's key names what
+    each folder is, so that the build after such a swap reads the content
+    again (and refuses what leads out of the project) rather than finding nothing changed.
+    """
+    kinds = []
+    for folder in sorted(folders):
+        try:
+            info = os.lstat(folder)
+        except OSError:
+            kinds.append(f"{folder}\0gone")
+            continue
+        kinds.append(f"{folder}\0{stat.S_IFMT(info.st_mode)}\0{info.st_ino}")
+    return hashlib.sha256("\0".join(kinds).encode()).hexdigest()
 
 
 def _frozen_inputs(project: Project, profile: str) -> list[str]:
@@ -266,7 +308,7 @@ class BuildStamp:
         # build writes (the site's swap, the cache): that one is looked at once the build is done.
         root = os.path.abspath(project.root)
         folders = {os.path.dirname(name) or "." for name in one_a_folder(self.digests.stats)}  # as `watched`
-        folders = {folder for folder in folders if os.path.abspath(folder) != root}
+        folders = _with_parents(folders, root)
         self.sources = sources
         folders |= {os.path.dirname(name) for name in one_a_folder(self.sources)}
         self._read_as = {
@@ -274,7 +316,7 @@ class BuildStamp:
             **self.digests.stats,
         }
         self.key = hashlib.sha256(
-            f"{package_fingerprint()}\0{profile}\0{out.resolve()}\0{inputs}".encode()
+            f"{package_fingerprint()}\0{profile}\0{out.resolve()}\0{inputs}\0{_kinds(folders)}".encode()
         ).hexdigest()
         self.warnings = 0
 
