@@ -294,17 +294,22 @@ def test_damaged_documents_or_places_give_what_a_cold_check_gives(
     assert warm(project) == cold(project), "the record written after the damaged one"
 
 
-def test_a_truncated_record_is_no_record(project: Path) -> None:
-    """A record whose last line was cut short (no final newline) is not read at all."""
-    warm(aged(project))
-    path = project / PROJECT_CACHE / CHECK_RECORD
-    path.write_bytes(path.read_bytes()[:-10])
+def assert_every_check_runs(project: Path) -> None:
+    """Check ``project`` as a new process does: the findings are a cold check's, and every check ran."""
     ran: list[list[str]] = []
     save = _check_record.CheckRecord.save
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_check_record.CheckRecord, "save", lambda self: ran.append(self.ran) or save(self))
         assert warm(project) == cold(project)
     assert len(ran[-1]) == len(_check_record.CHECKS), "every check ran"
+
+
+def test_a_truncated_record_is_no_record(project: Path) -> None:
+    """A record whose last line was cut short (no final newline) is not read at all."""
+    warm(aged(project))
+    path = project / PROJECT_CACHE / CHECK_RECORD
+    path.write_bytes(path.read_bytes()[:-10])
+    assert_every_check_runs(project)
 
 
 @pytest.mark.parametrize("damage", ["a name twice", "a name a number", "a digest of another kind"])
@@ -317,12 +322,7 @@ def test_a_record_that_does_not_name_each_document_once_with_its_digest_is_no_re
     header, columns, checks = read_lines(path)
     _damaged(damage, columns, checks)
     write_lines(path, header, columns, checks)
-    ran: list[list[str]] = []
-    save = _check_record.CheckRecord.save
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_check_record.CheckRecord, "save", lambda self: ran.append(self.ran) or save(self))
-        assert warm(project) == cold(project)
-    assert len(ran[-1]) == len(_check_record.CHECKS), "every check ran"
+    assert_every_check_runs(project)
 
 
 def _fact(line: bytes) -> bytes:
