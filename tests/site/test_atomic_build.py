@@ -92,11 +92,21 @@ def test_a_failing_build_leaves_the_site_byte_identical(
 
 KILLED_BUILD = """
 import sys
+import time
 from pathlib import Path
 from rich.console import Console
-from curriculum.site import build_site
+from curriculum.site import _stages, build_site
+real = _stages.write_atomic
+def slowly(path, text, *, within):  # a page written, the build waits: the kill lands before the swap
+    written = real(path, text, within=within)
+    if path.suffix == ".html":
+        time.sleep(0.2)
+    return written
+_stages.write_atomic = slowly
 build_site(Path(sys.argv[1]), engine="pandoc", console=Console(quiet=True))
 """
+"""A build that writes its pages slowly (a build of a small site writes them all, and swaps, within the
+few milliseconds the test takes to look at both trees once)."""
 
 
 def test_a_build_killed_part_way_leaves_the_old_site_and_the_next_build_the_new(
