@@ -216,7 +216,7 @@ def _with_parents(folders: Iterable[str], root: str) -> set[str]:
     """Return ``folders`` and each folder they are in, up to the project folder ``root`` (not it).
 
     ``root`` is absolute; a folder not below it is given alone. Each folder
-    of the inputs is looked at (:func:`_kinds`, and the quick stamp): one
+    of the inputs is looked at (:func:`_links`, and the quick stamp): one
     replaced by a link, however deep, changes the stamp.
     """
     found: set[str] = set()
@@ -229,24 +229,17 @@ def _with_parents(folders: Iterable[str], root: str) -> set[str]:
     return found
 
 
-def _kinds(folders: Iterable[str]) -> str:
-    """Return what each of ``folders`` is, links not followed: its kind (a folder, a link) and its inode.
+def _links(entries: Iterable[list[Any]]) -> str:
+    """Return which of the folders' ``entries`` (:func:`~curriculum.site._quick.stats`) are symbolic links.
 
-    One ``lstat`` a folder. The inputs' hashes are kept while their times and
-    sizes are (:class:`FileDigests`), and a folder moved out of the project and
-    replaced by a link to it keeps its files' times: the stamp's key names what
-    each folder is, so that the build after such a swap reads the content
-    again (and refuses what leads out of the project) rather than finding nothing changed.
+    The inputs' hashes are kept while their times and sizes are
+    (:class:`FileDigests`), and a folder moved out of the project and replaced
+    by a link to it keeps its files' times: the stamp's key names each folder
+    that is a link (its entry says so, with the link's own inode), so that the
+    build after such a swap reads the content again (and refuses what leads
+    out of the project) rather than finding nothing changed.
     """
-    kinds = []
-    for folder in sorted(folders):
-        try:
-            info = os.lstat(folder)
-        except OSError:
-            kinds.append(f"{folder}\0gone")
-            continue
-        kinds.append(f"{folder}\0{stat.S_IFMT(info.st_mode)}\0{info.st_ino}")
-    return hashlib.sha256("\0".join(kinds).encode()).hexdigest()
+    return json.dumps([entry for entry in entries if len(entry) > 3])
 
 
 def _frozen_inputs(project: Project, profile: str) -> list[str]:
@@ -311,12 +304,13 @@ class BuildStamp:
         folders = _with_parents(folders, root)
         self.sources = sources
         folders |= {os.path.dirname(name) for name in one_a_folder(self.sources)}
+        looked = stats(sorted(folders))  # one lstat a folder: a link's entry says it is one
         self._read_as = {
-            **{entry[0]: entry for entry in stats([*sorted(folders), *self.sources])},
+            **{entry[0]: entry for entry in [*looked, *stats(self.sources)]},
             **self.digests.stats,
         }
         self.key = hashlib.sha256(
-            f"{package_fingerprint()}\0{profile}\0{out.resolve()}\0{inputs}\0{_kinds(folders)}".encode()
+            f"{package_fingerprint()}\0{profile}\0{out.resolve()}\0{inputs}\0{_links(looked)}".encode()
         ).hexdigest()
         self.warnings = 0
 
