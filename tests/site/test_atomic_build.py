@@ -22,6 +22,7 @@ from rich.console import Console
 from curriculum.errors import BuildError
 from curriculum.site import _staging as staging_module
 from curriculum.site import build_site
+from curriculum.site._record_file import seal
 from tests.site.conftest import same_as_a_fresh_build
 
 NEW_TITLE = "Test curriculum, second edition"
@@ -513,11 +514,11 @@ def test_a_folder_changed_on_either_side_since_the_record_is_read_and_brought_to
 
 def edited_record(record: Path, edit: Callable[[dict[str, Any]], None], *, sealed: bool) -> None:
     """Edit the mirror's record by hand (``edit`` changes its folders), sealing it again or not."""
-    data = json.loads(record.read_text())
+    header, _, body = record.read_text().partition("\n")
+    data = json.loads(body)
     edit(data["folders"])
-    if sealed:
-        data["seal"] = staging_module._seal(data["at"], data["folders"])
-    record.write_text(json.dumps(data) + "\n")
+    text = json.dumps(data)
+    record.write_text(seal(text) if sealed else f"{header}\n{text}")
 
 
 @pytest.mark.parametrize(

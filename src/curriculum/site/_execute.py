@@ -38,7 +38,7 @@ from typing import Any
 
 from curriculum._cache import RACY_NS
 from curriculum._memo import Memo, tied_key
-from curriculum._plain import RECORD_LIMIT, decoded_record, read_record
+from curriculum._plain import read_record
 from curriculum.content import (
     E_CONFIG,
     E_EXECUTE,
@@ -60,7 +60,7 @@ from curriculum.content import (
 )
 from curriculum.errors import BuildError, ContentError
 from curriculum.project import DEFAULT_TIMEOUT, Freeze, SiteConfig, path_texts
-from curriculum.site._record_file import seal, unsealed
+from curriculum.site._record_file import read_sealed, seal
 from curriculum.site._sources import read_front_matter
 from curriculum.site._stamp import hashed_beside
 
@@ -1152,7 +1152,7 @@ class _Learnt:
     def __init__(self, path: Path, context: str) -> None:
         self._path = path
         self._tie = tied_key(context)
-        data = decoded_record(unsealed(read_existing(path, RECORD_LIMIT))) or {}
+        data = read_sealed(path)
         notebooks = data.get("notebooks") if data.get("tie") == self._tie else None
         self._before: dict[str, Any] = notebooks if isinstance(notebooks, dict) else {}
         self._now: dict[str, list[Any]] = {}

@@ -42,7 +42,7 @@ from typing import Any
 from curriculum._plain import RECORD_LIMIT, decoded_record, read_existing
 from curriculum.content import write_atomic
 
-__all__ = ["COMPACT_AT", "RecordFile", "seal", "unsealed"]
+__all__ = ["COMPACT_AT", "RecordFile", "read_sealed", "seal", "unsealed"]
 
 COMPACT_AT = 2
 """The changes are written as a new base once they are larger than ``1 / COMPACT_AT`` of the base.
@@ -209,6 +209,11 @@ def unsealed(raw: bytes | None) -> bytes | None:
     if not newline or header != f'{{"digest": "{_digest(body)}"}}'.encode():
         return None
     return body
+
+
+def read_sealed(path: Path) -> dict[str, Any]:
+    """Return the record a file written whole by :func:`seal` holds (empty: none, damaged or edited)."""
+    return decoded_record(unsealed(read_existing(path, RECORD_LIMIT))) or {}
 
 
 def _digest(data: bytes) -> str:

@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import hashlib
 import json
 import os
 import shutil
@@ -381,11 +380,12 @@ def _alike(record: Path, out: str, staging: str) -> dict[str, list[str]]:
     folder, so its record names the sides the other way round and matches nothing.
     """
     from curriculum._cache import RACY_NS
-    from curriculum._memo import read_tied, tied_key
+    from curriculum._memo import tied_key
+    from curriculum.site._record_file import read_sealed
 
-    data = read_tied(record, tied_key(_FORM, out))
+    data = read_sealed(record)
     at, folders = data.get("at"), data.get("folders")
-    if not isinstance(at, int) or not isinstance(folders, dict) or data.get("seal") != _seal(at, folders):
+    if data.get("key") != tied_key(_FORM, out) or not isinstance(at, int) or not isinstance(folders, dict):
         return {}
     alike = {}
     for folder, then in folders.items():
@@ -423,6 +423,7 @@ def _remember(record: Path, out: str, staging: str, mirror: _Mirror) -> None:
     from curriculum._memo import tied_key
     from curriculum.content import write_atomic
     from curriculum.errors import CurriculumError
+    from curriculum.site._record_file import seal
 
     with contextlib.suppress(CurriculumError, OSError):  # the record only saves time
         if not mirror.trusted:
@@ -434,13 +435,8 @@ def _remember(record: Path, out: str, staging: str, mirror: _Mirror) -> None:
             looks = _looks(out, staging, folder)
             if looks is not None:
                 folders[folder] = [*looks, subfolders]
-        data = {"key": tied_key(_FORM, out), "at": at, "folders": folders, "seal": _seal(at, folders)}
-        write_atomic(record, json.dumps(data) + "\n", within=record.parent)
-
-
-def _seal(at: int, folders: dict[str, Any]) -> str:
-    """Return the check of a record's time and folders: a record damaged or edited in place is none."""
-    return hashlib.sha256(json.dumps([at, folders], sort_keys=True).encode()).hexdigest()
+        data = {"key": tied_key(_FORM, out), "at": at, "folders": folders}
+        write_atomic(record, seal(json.dumps(data)), within=record.parent)
 
 
 def _exchange(first: Path, second: Path) -> bool:
