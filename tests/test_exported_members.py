@@ -158,6 +158,7 @@ EXPORTED = {
         "format_diagnostics",
         "front_matter_digest",
         "generated_dirs",
+        "generated_prefixes",
         "inside",
         "lessons_digest",
         "load_curriculum",

@@ -440,6 +440,11 @@ def generated_dirs() -> tuple[str, ...]:
     return (*(spec.pages.folder for spec in COMPONENTS.values() if spec.pages), "reference", "rules")
 
 
+def generated_prefixes() -> tuple[str, ...]:
+    """Return how the pages the build writes begin: each folder of :func:`generated_dirs` and a ``/``."""
+    return tuple(f"{folder}/" for folder in generated_dirs())
+
+
 def project_files(root: Path) -> list[Path]:
     """Every content file of the project at ``root``, in a stable order."""
     return [Path(name) for name in project_file_names(root)]

@@ -51,6 +51,7 @@ from curriculum.content import (
     find_root,
     format_diagnostics,
     generated_dirs,
+    generated_prefixes,
     inside,
     load_curriculum,
     project_files,
@@ -275,7 +276,7 @@ class _PageCheck:
     def __init__(self, cur: Curriculum, kept: DocumentFacts | None) -> None:
         self.kept = kept
         self.folders = generated_dirs()
-        self.prefixes = tuple(f"{folder}/" for folder in self.folders)
+        self.prefixes = generated_prefixes()
         self.notes = {doc.file: doc for doc in cur.notes.values() if doc.digest}  # content pages
         self.lessons = {doc.file for doc in cur.lessons.values() if doc.digest}
         self.loaded = self.notes.keys() | self.lessons  # there now

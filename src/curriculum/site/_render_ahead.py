@@ -30,12 +30,12 @@ import threading
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING
 
-from curriculum.content import BIBLIOGRAPHY
+from curriculum.content import BIBLIOGRAPHY, generated_prefixes
 from curriculum.errors import BuildError, CurriculumError
 from curriculum.site._page_render import PageRenderer
 from curriculum.site._page_worker import WorkerClosed
 from curriculum.site._sources import markdown_page
-from curriculum.site._stages import PagesAhead, _Slots, generated_prefixes
+from curriculum.site._stages import PagesAhead, _Slots
 
 if TYPE_CHECKING:
     from curriculum.project import SiteConfig

@@ -35,7 +35,7 @@ from curriculum.content import (
     NOTES_FOLDER,
     Curriculum,
     FileRefused,
-    generated_dirs,
+    generated_prefixes,
     inside,
     load_files,
     read_existing,
@@ -73,7 +73,6 @@ __all__ = [
     "convert",
     "edited_pages",
     "execute",
-    "generated_prefixes",
     "overview_content",
     "pandoc",
     "prune",
@@ -255,7 +254,8 @@ def _plan(run: Render, executed: ExecutedNotebooks) -> PagePlan:
 
     A page's source is hashed once a build: by the stamp as the build began
     (``run.stamp``), unless the build writes it since (the pre-render's pages,
-    the API reference: every page in a folder of :func:`generated_dirs`), which the plan hashes itself.
+    the API reference: every page in a folder of
+    :func:`~curriculum.content.generated_dirs`), which the plan hashes itself.
     """
     root = run.config.root
     sources = run.config.pages()
@@ -266,11 +266,6 @@ def _plan(run: Render, executed: ExecutedNotebooks) -> PagePlan:
     shared = [run.renderer().shared, run.builder.shared_digest]
     hashed = _authored(run.stamp.files, sources) if run.stamp is not None else {}
     return PagePlan(root, run.cache, sources, shared, extra, hashed, run.stamp)
-
-
-def generated_prefixes() -> tuple[str, ...]:
-    """Return how the pages the build writes begin: each folder of :func:`generated_dirs` and a ``/``."""
-    return tuple(f"{folder}/" for folder in generated_dirs())
 
 
 def _authored(hashed: Mapping[str, str], sources: list[str]) -> dict[str, str]:
