@@ -91,6 +91,13 @@ def fill(root: Path, *texts: str, memo: Memo[str] = UPPER, context: str = "") ->
     return calls
 
 
+def record_first(root: Path, texts: list[str]) -> None:
+    """In one session, put ``"first"`` under ``"record"`` and compute ``texts`` (in the same file)."""
+    with memo_session(root):
+        UPPER.put("record", "first")
+        assert all(UPPER.get(text, Calls()(text)) == text.upper() for text in texts)
+
+
 def test_a_hit_returns_the_stored_value_without_calling_the_function(tmp_path: Path) -> None:
     assert fill(tmp_path, "alpha", "beta", "alpha").texts == ["alpha", "beta"]  # the second alpha: a hit
     new_process()
@@ -1014,9 +1021,7 @@ def test_a_compaction_leaves_no_file_with_an_older_value_of_a_key_the_journal_he
     other = next(t for t in (f"other {n}" for n in range(100)) if UPPER.key(t)[0] != UPPER.key("record")[0])
     new = in_file_of(other, "new", 1)[0]
     same.append(other)  # in another file: a new entry in it is journalled, not written in that file
-    with memo_session(tmp_path):
-        UPPER.put("record", "first")
-        assert all(UPPER.get(text, Calls()(text)) == text.upper() for text in same)
+    record_first(tmp_path, same)
     new_process()
     with memo_session(tmp_path):
         UPPER.put("record", "second")  # a repair: journalled, the file keeps "first" for now
@@ -1051,9 +1056,7 @@ def test_a_process_killed_while_compacting_leaves_the_newest_value_of_each_key(
     monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
     same = in_file_of("record", "text", 6)
     new = in_file_of("record", "new", 1)[0]
-    with memo_session(tmp_path):
-        UPPER.put("record", "first")
-        assert all(UPPER.get(text, Calls()(text)) == text.upper() for text in same)
+    record_first(tmp_path, same)
     new_process()
     with memo_session(tmp_path):
         UPPER.put("record", "second")  # journalled: the file keeps "first"
@@ -1143,9 +1146,7 @@ def test_a_journal_is_read_once_while_unchanged_and_again_once_another_process_c
     process appending to the journal, replacing it or rewriting it in place is seen at the next one."""
     monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
     same = in_file_of("record", "text", 6)
-    with memo_session(tmp_path):
-        UPPER.put("record", "first")
-        assert all(UPPER.get(text, Calls()(text)) == text.upper() for text in same)
+    record_first(tmp_path, same)
     new_process()
     with memo_session(tmp_path):
         UPPER.put("record", "v0")  # journalled
@@ -1196,9 +1197,7 @@ def test_a_journal_this_process_wrote_is_not_read_again_while_no_other_process_c
     appended) are known to the next session without reading the file again; a new process reads it."""
     monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
     same = in_file_of("record", "text", 6)
-    with memo_session(tmp_path):
-        UPPER.put("record", "first")
-        assert all(UPPER.get(text, Calls()(text)) == text.upper() for text in same)
+    record_first(tmp_path, same)
     journal_reads = counted_journal_reads(monkeypatch)
     new_process()
     for value in ("v0", "v1", "v2"):  # the journal written whole, then appended to, twice
@@ -1223,9 +1222,7 @@ def test_a_journal_whose_last_line_lacked_its_newline_is_read_again_once_this_pr
     holds: what the file holds is not known from what was read and written, and is read again."""
     monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
     same = in_file_of("record", "text", 6)
-    with memo_session(tmp_path):
-        UPPER.put("record", "first")
-        assert all(UPPER.get(text, Calls()(text)) == text.upper() for text in same)
+    record_first(tmp_path, same)
     with memo_session(tmp_path):
         UPPER.put("record", "v0")  # the journal, written whole
         assert all(UPPER.get(text, Calls(allowed=False)(text)) == text.upper() for text in same)
@@ -1481,9 +1478,7 @@ def test_lines_another_process_adds_while_this_one_writes_the_journal_are_read(
     monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
     same = in_file_of("record", "text", 6)
     other = in_file_of("record", "other", 1)[0]
-    with memo_session(tmp_path):
-        UPPER.put("record", "first")
-        assert all(UPPER.get(text, Calls()(text)) == text.upper() for text in same)
+    record_first(tmp_path, same)
     if written == "appended":
         with memo_session(tmp_path):
             UPPER.put("record", "v0")  # the journal, written whole: the next lines are appended
