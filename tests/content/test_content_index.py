@@ -78,12 +78,17 @@ def test_files_from_the_index_are_shown_as_from_the_working_folder(
     beside.mkdir()
     folders = {"project": project, "above": project.parent, "inside": project / "lessons", "beside": beside}
     monkeypatch.chdir(folders[where])
+    asked: list[Path] = []
+    display_path = _project.display_path
+    monkeypatch.setattr(_project, "display_path", lambda path: asked.append(path) or display_path(path))
     cur, index = loaded(project)
     assert index.reused
     shown = [d.display for d in cur.documents()]
-    assert shown == [_project.display_path(d.path) for d in cur.documents()]
+    assert shown == [display_path(d.path) for d in cur.documents()]
     if where == "inside":
         assert any("/" not in name for name in shown), "the lessons beside the working folder by their names"
+    else:  # the project's files are shown inside its folder, asked for once
+        assert len([p for p in asked if p.suffix != ".bib"]) == 1, asked
 
 
 def test_an_edited_file_is_read_again(project: Path) -> None:

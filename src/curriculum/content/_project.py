@@ -691,6 +691,21 @@ def load_files(
     return batch.done()
 
 
+def _shown_files(root: Path) -> str | None:
+    """Return the folder a project's files are shown in, as :func:`display_path` shows them (None: alone).
+
+    Below the working folder, the project's path relative to it; elsewhere,
+    its absolute path (a file's relative path would start with ``..``),
+    unless the working folder is inside the project: then each file is
+    shown as its own path relative to it.
+    """
+    shown = display_path(root)
+    if not os.path.isabs(shown):
+        return shown
+    here, project = os.getcwd(), os.path.abspath(root)
+    return None if here == project or here.startswith(os.path.join(project, "")) else shown
+
+
 class _Batch:
     """Files loaded into one curriculum, each taken from the content index if it holds the file as it is.
 
@@ -721,8 +736,7 @@ class _Batch:
         self.reads: list[PandocRead] = []
         self.kept: list[str] = []  # the memo keys of the files taken from the index: kept at the end
         self.confined = Confined(root) if root is not None else None  # each folder's links followed once
-        shown = display_path(root) if root is not None else "."  # the project, from the working folder
-        self.shown = None if os.path.isabs(shown) else shown  # None: not below the working folder
+        self.shown = _shown_files(root) if root is not None else "."
 
     def load(self, path: Path) -> None:
         """Load one file (a bibliography is read: it is never indexed)."""
@@ -839,9 +853,10 @@ class _Batch:
     def _display(self, name: str | None) -> str | None:
         """Return how a file named ``name`` in the project is shown (None: as :func:`display_path` shows it).
 
-        When the project is the working folder or a folder below it, a file's
-        path inside the project follows it: the same as the file's own
-        :func:`display_path`, without asking the system for the working folder once a file.
+        Unless the working folder is inside the project, a file's path inside
+        the project follows how the project is shown (:func:`_shown_files`):
+        the same as the file's own :func:`display_path`, without asking the
+        system for the working folder once a file.
         """
         if name is None or self.shown is None or ".." in name.split("/"):
             return None
