@@ -289,6 +289,7 @@ ROOT_EXPORTED = {
         "memo_session",
         "package_digests",
         "package_files",
+        "package_looks",
         "read_tied",
         "text_value",
         "tied_key",

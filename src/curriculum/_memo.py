@@ -144,6 +144,7 @@ __all__ = [
     "memo_session",
     "package_digests",
     "package_files",
+    "package_looks",
     "read_tied",
     "text_value",
     "tied_key",
@@ -217,19 +218,41 @@ def read_tied(path: Path, key: str, *, under: str = "key") -> dict[str, Any]:
 @functools.cache
 def package_files() -> tuple[Path, ...]:
     """Return every file of the package a build's output depends on (code, templates, scripts, styles)."""
-    return _code_files(Path(__file__).resolve().parent)
+    return _code_files(Path(__file__).resolve().parent, _PACKAGE_LOOKS)
 
 
-def _code_files(package: Path) -> tuple[Path, ...]:
+_PACKAGE_LOOKS: dict[str, os.stat_result] = {}
+"""Each package folder's status as it was listed, and each file's as it was read (:func:`package_looks`)."""
+
+
+def package_looks() -> dict[str, os.stat_result]:
+    """Return the status of each package file and folder as the code key found it (once a process).
+
+    Each folder's status is taken before it is listed (:func:`package_files`)
+    and each file's (no link followed) before it is read
+    (:func:`package_digests`), by their paths as texts: a record of the
+    build's inputs that keeps these sees a package file edited since, even
+    while the build that hashed it still runs.
+    """
+    package_digests()
+    return dict(_PACKAGE_LOOKS)
+
+
+def _code_files(package: Path, looks: dict[str, os.stat_result] | None = None) -> tuple[Path, ...]:
     """Return the files of ``package`` with a suffix of :data:`_PACKAGE_SUFFIXES`, sorted.
 
     Without the byte-code folders (``__pycache__``) and, as a recursive glob,
     without following a link to a folder: a build lists the package once, for
-    the code key and its stamps.
+    the code key and its stamps. ``looks``, if given, is given each folder's
+    status (no link followed) before the folder is listed, by its path as a text.
     """
     found: list[Path] = []
+    if looks is not None:
+        looks[os.fspath(package)] = os.lstat(package)
     for top, folders, files in os.walk(package):  # a link to a folder is listed, not entered
         folders[:] = [name for name in folders if name != "__pycache__"]
+        if looks is not None:  # listed after this: os.walk lists a folder as it enters it
+            looks.update((path, os.lstat(path)) for path in (os.path.join(top, name) for name in folders))
         found += [p for name in files if (p := Path(top, name)).suffix in _PACKAGE_SUFFIXES and p.is_file()]
     return tuple(sorted(found))
 
@@ -269,7 +292,12 @@ def package_digests() -> dict[str, str]:
     checkout with CRLF line endings (Windows) has the digests of one with LF.
     """
     package = Path(__file__).resolve().parent
-    return {path.relative_to(package).as_posix(): lf_digest(path.read_bytes()) for path in package_files()}
+    digests: dict[str, str] = {}
+    for path in package_files():
+        with contextlib.suppress(OSError):  # gone: reading it says so
+            _PACKAGE_LOOKS[os.fspath(path)] = os.lstat(path)  # as it is read (see package_looks)
+        digests[path.relative_to(package).as_posix()] = lf_digest(path.read_bytes())
+    return digests
 
 
 def lf_digest(data: bytes) -> str:

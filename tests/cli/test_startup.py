@@ -314,6 +314,31 @@ def test_an_input_changed_while_the_build_runs_is_seen_by_the_next_build(change:
     assert "31-year-old" in page.read_text()
 
 
+def test_a_package_file_is_recorded_as_the_code_key_read_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A package file edited while the build runs (after its code was hashed) is seen by the next build."""
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    from curriculum import _memo
+    from curriculum.site import _quick, _stamp, build_site
+
+    root = _project_copy(tmp_path)
+    edited = os.fspath(_memo.package_files()[0])
+    looks = _memo.package_looks()
+    assert edited in looks and os.fspath(Path(edited).parent) in looks
+    now = looks[edited]
+    then = SimpleNamespace(st_mode=now.st_mode, st_mtime_ns=now.st_mtime_ns - 10**9, st_size=now.st_size)
+    monkeypatch.setattr(_stamp, "package_looks", lambda: {**looks, edited: then})  # read a second earlier
+    build_site(root, engine="pandoc", console=Console(quiet=True))
+    assert _quick.last_build(root, "resident", "pandoc", None) is None, "the file is not as it was read"
+    monkeypatch.undo()
+    build_site(root, engine="pandoc", console=Console(quiet=True))
+    assert _quick.last_build(root, "resident", "pandoc", None) is not None
+
+
 @pytest.mark.parametrize(
     "damage",
     [{"files": []}, {"pages": 1e400}, {"warnings": 1e400}],

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from curriculum._cache import RACY_NS
-from curriculum._memo import machine_key
+from curriculum._memo import machine_key, package_looks
 from curriculum.content import (
     FileRefused,
     read_bytes,
@@ -242,6 +242,19 @@ def _links(entries: Iterable[list[Any]]) -> str:
     return json.dumps([entry for entry in entries if len(entry) > 3])
 
 
+def _package_entries() -> dict[str, list[Any]]:
+    """Return the :func:`~curriculum.site._quick.stat_of` entry of each package file and folder, as read.
+
+    Taken from :func:`~curriculum._memo.package_looks` (only a link is
+    followed now): a package file edited while the build ran, after the code
+    key hashed it, is then seen by the next build's quick stamp.
+    """
+    return {
+        path: linked(path, info) if stat.S_ISLNK(info.st_mode) else [path, info.st_mtime_ns, info.st_size]
+        for path, info in package_looks().items()
+    }
+
+
 def _frozen_inputs(project: Project, profile: str) -> list[str]:
     """Return the files of the site's notebooks' frozen outputs (:func:`._execute.frozen_files`)."""
     from curriculum.site._execute import frozen_files  # which names its files with this module's FileDigests
@@ -362,10 +375,10 @@ class BuildStamp:
             "engine": engine,
             "pages": pages,
             "warnings": warnings,
-            "files": watched(  # the inputs, the sources and their folders: as the stamp found them
+            "files": watched(  # inputs, sources, package and their folders: as the build read them
                 [*map(str, package_files()), str(self.project.root / KEY_FILE)],
                 [str(self.project.root), str(self.out / MANIFEST), str(self.out), *sorted(folders)],
-                self._read_as,
+                {**_package_entries(), **self._read_as},
             ),
             "folders": sorted({str(self.out), *folders}),
         }
