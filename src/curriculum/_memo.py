@@ -113,6 +113,7 @@ a file may be replaced by the older value this one used or kept from before.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import functools
 import hashlib
@@ -796,16 +797,32 @@ def _plan(
             plan.unheld[key] = value
         if (there if logged is None else logged) != value:
             plan.pending[key] = value
-    for key in wanted:
-        logged = journal.get(key)
-        if logged is None:
-            plan.held += 1  # unread, it counts as held: if the file lacks it, an unused entry stays
-            continue
+    logged_kept = [key for key in wanted if key in journal]
+    # unread, each counts as held: if the file lacks it, an unused entry stays
+    plan.held += len(wanted) - len(logged_kept)
+    for key in logged_kept:
+        logged = journal[key]
         there = plan.before.get(key)
         plan.held += there is not None
         if there != logged:
             plan.unheld[key] = logged
     return plan
+
+
+def _kept_by_shard(used: dict[str, object]) -> dict[str, list[bytes]]:
+    """Return the keys ``used`` keeps unread (:meth:`Memo.keep_keys`), encoded, by the file they fall in.
+
+    A session that reused a large site keeps thousands of values unread: their
+    keys are sorted and split at each file's first key in one pass of the
+    library's own loops, not grouped one by one.
+    """
+    kept = sorted(map(str.encode, [key for key, value in used.items() if value is _WANTED]))
+    grouped: dict[str, list[bytes]] = {}
+    start = 0
+    for shard in _SHARDS:  # a key's first hex digit names its file, and sorts it among the others
+        end = bisect.bisect_left(kept, bytes([ord(shard) + 1]), start)
+        grouped[shard], start = kept[start:end], end
+    return grouped
 
 
 def _write(store: _Store, within: Path, *, keep: bool, present: set[str]) -> None:
@@ -825,12 +842,12 @@ def _write(store: _Store, within: Path, *, keep: bool, present: set[str]) -> Non
 
     journal = store.journal()
     entries: dict[str, dict[bytes, bytes]] = {shard: {} for shard in _SHARDS}
-    wanted: dict[str, list[bytes]] = {shard: [] for shard in _SHARDS}
+    wanted = _kept_by_shard(store.used)  # kept unread: copied from where they are if their file is rewritten
     read: set[bytes] = set()
     for key, value in store.used.items():
-        if value is _WANTED:  # kept unread: copied from where it is if its file is rewritten
-            wanted[key[:1]].append(key.encode())
-        elif isinstance(value, _Fresh):  # computed as JSON text
+        if value is _WANTED:
+            continue
+        if isinstance(value, _Fresh):  # computed as JSON text
             entries[key[:1]][key.encode()] = value
         elif isinstance(value, _Raw):  # read as the journal or the file holds it
             entries[key[:1]][key.encode()] = value

@@ -21,7 +21,6 @@ When any differs, the build takes the full path, which compares contents
 
 from __future__ import annotations
 
-import math
 import os
 import shutil
 import stat
@@ -155,13 +154,10 @@ def watched(
     for name in last:
         taken.pop(name, None)
     inputs = sorted([*taken.values(), *map(stat_of, names)], key=itemgetter(0))  # ties in time: by name
-    return [*sorted(inputs, key=_latest_first), *(seen.get(name) or stat_of(name) for name in last)]
-
-
-def _latest_first(entry: list[Any]) -> float:
-    """Order :func:`watched`'s inputs: the latest modified first, a path that is gone last (ties by name)."""
-    mtime = entry[1]
-    return math.inf if mtime is None else -mtime
+    there = [entry for entry in inputs if entry[1] is not None]
+    there.sort(key=itemgetter(1), reverse=True)  # the latest first; a sort in reverse keeps ties in order
+    gone = [entry for entry in inputs if entry[1] is None]
+    return [*there, *gone, *(seen.get(name) or stat_of(name) for name in last)]
 
 
 def unchanged(files: Any) -> bool:
