@@ -671,3 +671,16 @@ def test_a_second_technique_vocabulary_is_reported_as_when_read(project: Path) -
     for _ in range(2):  # recorded, then taken from the index
         cur = load_curriculum(project)
         assert described(cur) == described(cold)
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["intro.yml", "a.b.yaml", "00-orientation.ipynb"],
+        [".ipynb", ".qmd", "x.", "plain", "..yml", "a..yml"],
+        [],
+    ],
+)
+def test_a_folder_taken_at_once_gives_each_file_the_id_its_name_alone_gives(names: list[str]) -> None:
+    """The ids of a folder taken in one step are each file's stem, as a file taken alone is given."""
+    assert _project._stems(names) == [Path(name).stem for name in names] == list(map(_project._stem, names))

@@ -20,6 +20,7 @@ import stat
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar, cast, get_args
 
@@ -326,13 +327,14 @@ class Curriculum:
         return self._fronts[1]
 
     def documents(self) -> Iterable[Document[Any]]:
-        """Every loaded document, lessons first."""
-        yield from self.lessons.values()
-        for table in self.tables.values():
-            yield from table.values()
-        yield from self.notes.values()
-        if self.techniques is not None:
-            yield self.techniques
+        """Every loaded document, lessons first.
+
+        The tables' documents chained as they are (no Python call a document:
+        a check lists them all at every build).
+        """
+        tables = (table.values() for table in self.tables.values())
+        vocabulary = () if self.techniques is None else (self.techniques,)
+        return chain(self.lessons.values(), *tables, self.notes.values(), vocabulary)
 
 
 class HiddenContent(Exception):
@@ -523,6 +525,16 @@ def _stem(name: str) -> str:
     """Return a file name without its suffix, as :attr:`pathlib.PurePath.stem` does: a document's id."""
     i = name.rfind(".")
     return name[:i] if 0 < i < len(name) - 1 else name
+
+
+def _stems(names: list[str]) -> list[str]:
+    """Return each name's :func:`_stem`, all in one pass (a folder's files, each build).
+
+    A name split at its last dot keeps what is before it, unless nothing is
+    before or after it (then the whole name, as :func:`_stem`).
+    """
+    split = map(str.rpartition, names, repeat("."))
+    return [head if head and tail else name for (head, _, tail), name in zip(split, names, strict=True)]
 
 
 def load_curriculum(root: Path, *, seen: Mapping[str, os.stat_result] | None = None) -> Curriculum:
@@ -827,14 +839,13 @@ class _Batch:
         kind = kinds[0]
         if kind == "techniques" or not _indexable(kind) or kinds.count(kind) < len(kinds):
             return False  # the technique vocabulary again, a kind not taken, or kinds of more tables
-        table, ids = _table(self.cur, kind), list(map(_stem, names))
+        table, ids = _table(self.cur, kind), _stems(names)
         if len(set(ids)) < len(ids) or not table.keys().isdisjoint(ids):
             return False
-        root, confined = self.root, self.confined
-        table.update(
-            (ident, _IndexedDocument.of(file, ident, f"{shown}/{name}", kind, digest, root, confined))
-            for file, name, ident, digest in zip(files, names, ids, digests, strict=True)
-        )
+        displays = [f"{shown}/{name}" for name in names]
+        root, confined = repeat(self.root), repeat(self.confined)
+        docs = map(_IndexedDocument.of, files, ids, displays, repeat(kind), digests, root, confined)
+        table.update(zip(ids, docs, strict=True))  # one call for the folder's documents, none a document
         self.kept += keys
         return True
 
@@ -1112,7 +1123,7 @@ def _statuses(files: list[str], seen: Mapping[str, os.stat_result]) -> list[os.s
     A file ``seen`` holds is not looked at again; any other is, with one
     look that says both whether it is a link and, if not, its status.
     """
-    return [seen.get(file) or _plain_status(file) for file in files]
+    return [status or _plain_status(file) for file, status in zip(files, map(seen.get, files), strict=True)]
 
 
 def _plain_status(file: str) -> os.stat_result | None:
