@@ -275,6 +275,8 @@ class CheckRecord:
         self._cur = cur
         docs = list(cur.documents())
         self._by_display = dict(zip(map(_DISPLAY, docs), docs, strict=True))
+        self._digests: dict[str, str] = dict(zip(map(_DISPLAY, docs), map(_DIGEST, docs), strict=True))
+        """Each document's text's digest, by name (all taken in one pass)."""
         self._tables: dict[str, Mapping[str, Document[Any]]] = dict(cur.tables)
         self._tables.update(lessons=cur.lessons, notes=cur.notes)
         bib = cur.bibliography
@@ -322,9 +324,8 @@ class CheckRecord:
         document gone has none); a document of no text (read from no file)
         is never the same.
         """
-        docs = map(self._by_display.get, self._names)
-        texts = zip(docs, self._then.columns[1], strict=True)
-        return [bool(text) and getattr(doc, "digest", None) == text for doc, text in texts]
+        now = zip(map(self._digests.get, self._names), self._then.columns[1], strict=True)
+        return [digest == text and text != "" for digest, text in now]
 
     def findings(self, checks: Iterable[CheckFn] = CHECKS) -> list[Finding]:
         """Return what every check finds: run again if something it read changed, else as recorded."""
@@ -376,7 +377,7 @@ class CheckRecord:
         names = sorted(self._by_display)
         place = dict(zip(names, range(len(names)), strict=True))
         moved = names != self._names  # documents came or went: places changed
-        digests = list(map(_DIGEST, map(self._by_display.__getitem__, names)))
+        digests = list(map(self._digests.__getitem__, names))
         columns = [names, digests, *self._models_and_held(names)]
         lines = [json.dumps({"key": self._key}).encode()]
         for now, then, line in zip(columns, self._then.columns, self._then.lines, strict=True):
