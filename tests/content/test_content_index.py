@@ -469,6 +469,7 @@ def test_an_indexed_file_names_its_file_without_a_path_object(project: Path) -> 
     assert lesson.file == os.fspath(project / "lessons" / "intro.ipynb") and "path" not in lesson.__dict__
     shown = cur.showing("quizzes", "intro").lessons["intro"]
     assert shown.file == lesson.file and "path" not in lesson.__dict__  # a view of it makes none either
+    assert "file" in lesson.__dict__ and "file" in shown.__dict__, "made with it: asking it makes no call"
     assert [d.file for d in cur.documents()] == [
         os.fspath(d.path) for d in load_files(project_files(project)).documents()
     ]

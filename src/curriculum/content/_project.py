@@ -190,9 +190,13 @@ class Document(Generic[M]):
     cells: tuple[Cell, ...] = ()
     digest: str = ""
 
-    @property
+    @functools.cached_property
     def file(self) -> str:
-        """The file on disk as a string: ``os.fspath(path)`` (one from the index makes no path object)."""
+        """The file on disk as a string: ``os.fspath(path)`` (one from the index makes no path object).
+
+        Made once; a document taken from the index, or a lesson's front matter,
+        is made with it, so that asking it of every document makes no call.
+        """
         return os.fspath(self.path)
 
     def at(self, *loc: str | int) -> Pos:
@@ -364,7 +368,7 @@ class _FrontMatterOnly(Document[Any]):
     def of(cls, doc: Document[Any]) -> _FrontMatterOnly:
         """Return the front matter of the lesson ``doc`` (its model validated when first asked for)."""
         shown = object.__new__(cls)  # its fields set at once (its path is the lesson's, when asked for)
-        shown.__dict__.update(id=doc.id, display=doc.display, digest=doc.digest, _lesson=doc)
+        shown.__dict__.update(id=doc.id, display=doc.display, digest=doc.digest, file=doc.file, _lesson=doc)
         return shown
 
     @functools.cached_property
@@ -372,12 +376,6 @@ class _FrontMatterOnly(Document[Any]):
         """The lesson's file (a lesson taken from the content index makes its path object when asked)."""
         path: Path = self.__dict__["_lesson"].path
         return path
-
-    @property
-    def file(self) -> str:
-        """The lesson's file as a string (see :attr:`Document.file`)."""
-        file: str = self.__dict__["_lesson"].file
-        return file
 
     @functools.cached_property
     def model(self) -> Any:
@@ -1022,8 +1020,8 @@ class _IndexedDocument(Document[Any]):
             id=ident,
             display=display,
             digest=digest,
+            file=file,  # as it was listed (the same as ``os.fspath(path)``)
             _kind=kind,
-            _file=file,
             _root=root,
             _confined=confined,
         )
@@ -1034,13 +1032,7 @@ class _IndexedDocument(Document[Any]):
     @functools.cached_property
     def path(self) -> Path:
         """The file on disk."""
-        return Path(self.__dict__["_file"])
-
-    @property
-    def file(self) -> str:
-        """The file on disk as a string, as it was listed (the same as ``os.fspath(path)``)."""
-        file: str = self.__dict__["_file"]
-        return file
+        return Path(self.file)
 
     def __repr__(self) -> str:
         return f"<{self.display}, as the content index holds it>"
