@@ -192,11 +192,8 @@ class Document(Generic[M]):
 
     @functools.cached_property
     def file(self) -> str:
-        """The file on disk as a string: ``os.fspath(path)`` (one from the index makes no path object).
-
-        Made once; a document taken from the index, or a lesson's front matter,
-        is made with it, so that asking it of every document makes no call.
-        """
+        """The file on disk as a string: ``os.fspath(path)`` (one from the index makes no path object)."""
+        # made once; a document taken from the index, or a lesson's front matter, is made with it: no call
         return os.fspath(self.path)
 
     def at(self, *loc: str | int) -> Pos:
@@ -331,11 +328,8 @@ class Curriculum:
         return self._fronts[1]
 
     def documents(self) -> Iterable[Document[Any]]:
-        """Every loaded document, lessons first.
-
-        The tables' documents chained as they are (no Python call a document:
-        a check lists them all at every build).
-        """
+        """Every loaded document, lessons first."""
+        # chained as the tables hold them: no Python call a document (a check lists them all, each build)
         tables = (table.values() for table in self.tables.values())
         vocabulary = () if self.techniques is None else (self.techniques,)
         return chain(self.lessons.values(), *tables, self.notes.values(), vocabulary)
