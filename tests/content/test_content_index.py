@@ -685,3 +685,21 @@ def test_a_second_technique_vocabulary_is_reported_as_when_read(project: Path) -
 def test_a_folder_taken_at_once_gives_each_file_the_id_its_name_alone_gives(names: list[str]) -> None:
     """The ids of a folder taken in one step are each file's stem, as a file taken alone is given."""
     assert _project._stems(names) == [Path(name).stem for name in names] == list(map(_project._stem, names))
+
+
+def test_a_view_of_a_view_shows_the_same_front_matter_of_the_lessons(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A payload made from a view asks its own views: the lessons' front matter is not made again for them."""
+    cur = load_curriculum(project)
+    view = cur.showing("quizzes", "intro")
+    made: list[str] = []
+    real = _project._FrontMatterOnly.of
+    monkeypatch.setattr(_project._FrontMatterOnly, "of", lambda doc: made.append(doc.id) or real(doc))
+    again = view.showing("quizzes", "intro")
+    assert again.lessons is view.lessons and made == []
+    assert again.lessons["intro"].model is cur.lessons["intro"].model
+    with pytest.raises(_project.HiddenContent):
+        assert again.lessons["intro"].cells
+    with pytest.raises(_project.HiddenContent):
+        assert again.vignettes["first-visit"]

@@ -312,7 +312,9 @@ class Curriculum:
             name: _Showing(name, table, shown.get(name, set())) for name, table in self.tables.items()
         }
         lessons = self._front_matter()
-        return Curriculum(self.root, lessons, tables, self.notes, self.techniques, self.bibliography)
+        view = Curriculum(self.root, lessons, tables, self.notes, self.techniques, self.bibliography)
+        view._fronts = _named(lessons), lessons  # a view's own views show its lessons as they are
+        return view
 
     def _front_matter(self) -> dict[str, Any]:
         """Return the lessons as every :meth:`showing` view shows them (made again if the lessons changed).
@@ -322,7 +324,7 @@ class Curriculum:
         The lessons are named by their ids and their documents' identities
         (a document the kept views hold is not freed, so no other takes its identity).
         """
-        named = (*self.lessons, *map(id, self.lessons.values()))
+        named = _named(self.lessons)
         if self._fronts is None or self._fronts[0] != named:
             self._fronts = named, {lid: _FrontMatterOnly.of(doc) for lid, doc in self.lessons.items()}
         return self._fronts[1]
@@ -333,6 +335,11 @@ class Curriculum:
         tables = (table.values() for table in self.tables.values())
         vocabulary = () if self.techniques is None else (self.techniques,)
         return chain(self.lessons.values(), *tables, self.notes.values(), vocabulary)
+
+
+def _named(lessons: Mapping[str, Document[Any]]) -> tuple[object, ...]:
+    """Return what names the lessons a view shows: their ids and their documents' identities."""
+    return (*lessons, *map(id, lessons.values()))
 
 
 class HiddenContent(Exception):
@@ -631,7 +638,7 @@ def objective_texts(doc: Document[Any]) -> dict[str, str]:
 
 
 def _objective_texts(data: object) -> dict[str, str]:
-    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+    if not isinstance(data, dict) or not all(map(isinstance, data.values(), repeat(str))):
         raise TypeError("not a lesson's objectives")
     return {str(k): v for k, v in data.items()}
 
