@@ -703,3 +703,10 @@ def test_a_view_of_a_view_shows_the_same_front_matter_of_the_lessons(
         assert again.lessons["intro"].cells
     with pytest.raises(_project.HiddenContent):
         assert again.vignettes["first-visit"]
+
+
+def test_the_lessons_texts_that_key_their_digests_are_taken_all_at_once(project: Path) -> None:
+    """Each lesson's id, file as shown and text's digest, in order: what keys the lessons' memos."""
+    lessons = load_curriculum(project).lessons
+    assert _project._lessons_texts(lessons) == [(i, d.display, d.digest) for i, d in lessons.items()]
+    assert _project._lessons_texts({}) == []

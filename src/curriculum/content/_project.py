@@ -14,6 +14,7 @@ import contextlib
 import functools
 import hashlib
 import json
+import operator
 import os
 import posixpath
 import stat
@@ -606,7 +607,13 @@ def lessons_digest(lessons: Mapping[str, Document[Any]]) -> str:
         rows = sorted((i, d.display, front_matter_digest(d)) for i, d in lessons.items())
         return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
 
-    return _by_lessons_texts(_LESSONS, sorted((i, d.display, d.digest) for i, d in lessons.items()), digest)
+    return _by_lessons_texts(_LESSONS, sorted(_lessons_texts(lessons)), digest)
+
+
+def _lessons_texts(lessons: Mapping[str, Document[Any]]) -> list[tuple[str, str, str]]:
+    """Return each lesson's id, file (as shown) and text's digest, in order, all in one pass."""
+    docs = lessons.values()
+    return list(zip(lessons, map(_DISPLAY, docs), map(_DIGEST, docs), strict=True))
 
 
 def _by_lessons_texts(memo: Memo[_T], texts: list[tuple[str, str, str]], make: Callable[[], _T]) -> _T:
@@ -614,9 +621,14 @@ def _by_lessons_texts(memo: Memo[_T], texts: list[tuple[str, str, str]], make: C
 
     A lesson no digest names (read from no file) makes it not remembered.
     """
-    if not all(text for _, _, text in texts):
+    if not all(map(_TEXT, texts)):
         return make()
     return memo.get(json.dumps(texts), make)
+
+
+_DISPLAY, _DIGEST = operator.attrgetter("display"), operator.attrgetter("digest")
+_TEXT = operator.itemgetter(2)
+"""A lesson's text's digest, in what :func:`_lessons_texts` gives."""
 
 
 _LESSONS = Memo[str]("content.lessons-front-matter", 1, str, text_value)
@@ -660,7 +672,7 @@ def every_objective_text(lessons: Mapping[str, Document[Any]]) -> dict[str, str]
     def merged() -> dict[str, str]:
         return {oid: text for doc in lessons.values() for oid, text in objective_texts(doc).items()}
 
-    return _by_lessons_texts(_EVERY_OBJECTIVE, [(i, d.display, d.digest) for i, d in lessons.items()], merged)
+    return _by_lessons_texts(_EVERY_OBJECTIVE, _lessons_texts(lessons), merged)
 
 
 _EVERY_OBJECTIVE = Memo[dict[str, str]](
