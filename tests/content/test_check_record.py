@@ -607,3 +607,33 @@ def test_kept_suppressions_of_another_shape_are_read_again(project: Path, held: 
     write_lines(path, header, columns, checks)
     EDITS["quiz stem"](project)
     assert warm(project) == cold(project)
+
+
+def test_the_facts_of_unchanged_documents_are_kept_as_read_all_at_once(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While no document came or went, their lines stay as read, in place, none looked at alone."""
+    assert warm(aged(project)) == cold(project)
+    path = project / PROJECT_CACHE / CHECK_RECORD
+    facts = [line for line in path.read_bytes().splitlines() if b"\0" in line.partition(b"\t")[0]]
+    named: list[Any] = []
+    real = _check_record._fact_name
+    monkeypatch.setattr(_check_record, "_fact_name", lambda *args: named.append(args) or real(*args))
+    EDITS["lesson prose"](project)  # coverage asks the fact of that lesson alone
+    assert warm(project) == cold(project)
+    after = [line for line in path.read_bytes().splitlines() if b"\0" in line.partition(b"\t")[0]]
+    assert len(facts) > 2 and len(after) == len(facts)
+    assert sum(line != then for line, then in zip(after, facts, strict=True)) == 1, "the lesson's, in place"
+    assert 0 < len(named) < len(facts)
+
+
+def test_a_fact_kept_with_another_text_digest_is_made_again(project: Path) -> None:
+    """A fact's line is taken only with the digest of its document's text: a damaged one is made again."""
+    assert warm(aged(project)) == cold(project)
+    path = project / PROJECT_CACHE / CHECK_RECORD
+    kept = read_facts(path)
+    write_facts(path, {name: ["0" * 64, [["not", "it"]]] for name, (_, _) in kept.items()})
+    EDITS["quiz objective unknown"](project)  # coverage runs again: every quiz's and lesson's facts
+    assert warm(project) == cold(project)
+    assert read_facts(path).keys() == kept.keys()
+    assert all(digest != "0" * 64 for digest, _ in read_facts(path).values())

@@ -469,6 +469,7 @@ def test_an_indexed_file_names_its_file_without_a_path_object(project: Path) -> 
     assert lesson.file == os.fspath(project / "lessons" / "intro.ipynb") and "path" not in lesson.__dict__
     shown = cur.showing("quizzes", "intro").lessons["intro"]
     assert shown.file == lesson.file and "path" not in lesson.__dict__  # a view of it makes none either
+    assert "file" in lesson.__dict__ and "file" in shown.__dict__, "made with it: asking it makes no call"
     assert [d.file for d in cur.documents()] == [
         os.fspath(d.path) for d in load_files(project_files(project)).documents()
     ]
@@ -671,3 +672,41 @@ def test_a_second_technique_vocabulary_is_reported_as_when_read(project: Path) -
     for _ in range(2):  # recorded, then taken from the index
         cur = load_curriculum(project)
         assert described(cur) == described(cold)
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["intro.yml", "a.b.yaml", "00-orientation.ipynb"],
+        [".ipynb", ".qmd", "x.", "plain", "..yml", "a..yml"],
+        [],
+    ],
+)
+def test_a_folder_taken_at_once_gives_each_file_the_id_its_name_alone_gives(names: list[str]) -> None:
+    """The ids of a folder taken in one step are each file's stem, as a file taken alone is given."""
+    assert _project._stems(names) == [Path(name).stem for name in names] == list(map(_project._stem, names))
+
+
+def test_a_view_of_a_view_shows_the_same_front_matter_of_the_lessons(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A payload made from a view asks its own views: the lessons' front matter is not made again for them."""
+    cur = load_curriculum(project)
+    view = cur.showing("quizzes", "intro")
+    made: list[str] = []
+    real = _project._FrontMatterOnly.of
+    monkeypatch.setattr(_project._FrontMatterOnly, "of", lambda doc: made.append(doc.id) or real(doc))
+    again = view.showing("quizzes", "intro")
+    assert again.lessons is view.lessons and made == []
+    assert again.lessons["intro"].model is cur.lessons["intro"].model
+    with pytest.raises(_project.HiddenContent):
+        assert again.lessons["intro"].cells
+    with pytest.raises(_project.HiddenContent):
+        assert again.vignettes["first-visit"]
+
+
+def test_the_lessons_texts_that_key_their_digests_are_taken_all_at_once(project: Path) -> None:
+    """Each lesson's id, file as shown and text's digest, in order: what keys the lessons' memos."""
+    lessons = load_curriculum(project).lessons
+    assert _project._lessons_texts(lessons) == [(i, d.display, d.digest) for i, d in lessons.items()]
+    assert _project._lessons_texts({}) == []

@@ -91,6 +91,12 @@ def test_path_texts_are_what_joining_paths_gives(root: str) -> None:
         "a/../b.qmd",
     ]
     assert path_texts(Path(root), names) == [os.fspath(Path(root) / name) for name in names]
+    for name in names:  # one name among clean ones, and clean ones alone (joined at once)
+        some = ["a.qmd", name, "b/c.qmd"]
+        assert path_texts(Path(root), some) == [os.fspath(Path(root) / n) for n in some], name
+    assert path_texts(Path(root), iter(["a.qmd", "b/c.qmd"])) == [
+        os.fspath(Path(root) / n) for n in ("a.qmd", "b/c.qmd")
+    ]
 
 
 def test_a_stamp_and_a_digest_change_when_an_input_changes(project: Path) -> None:

@@ -193,3 +193,43 @@ def test_the_page_problems_look_at_no_lesson_nor_generated_page_a_pattern_matche
     assert [page for page in looked if page.startswith(("quiz/", "cases/"))] == [
         page for page in generated if page in config.named
     ]
+
+
+def test_an_unchanged_notes_page_kept_with_no_problem_is_not_looked_at_alone(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The notes pages kept with no problem are found all at once; an edited one is looked at and read."""
+    from curriculum.project import CACHE_DIR
+    from curriculum.site import _check
+
+    _, first = check_site(project, execute=False)
+    record = project / CACHE_DIR / _check.PAGE_PROBLEMS
+    kept = record.read_bytes()
+    _memo._stores.clear()  # a new process
+    looked: list[str] = []
+    real = _check._kept
+    monkeypatch.setattr(
+        _check, "_kept", lambda kept, doc, root, page: looked.append(page) or real(kept, doc, root, page)
+    )
+    _, again = check_site(project, execute=False)
+    assert again == first and looked == [] and record.read_bytes() == kept, "kept, as it was"
+    _notes_with_a_problem(project)
+    _, edited = check_site(project, execute=False)
+    assert looked == ["faculty/notes/intro.qmd"]
+    assert [d.code for d in edited if d.path.endswith("notes/intro.qmd")] == ["CUR602"]
+
+
+def test_a_notes_page_no_profile_lists_leaves_the_kept_problems(project: Path) -> None:
+    """Only the pages of the profiles are kept: one they stop listing is not kept by its unchanged text."""
+    import json
+
+    from curriculum.project import CACHE_DIR
+    from curriculum.site import _check
+
+    check_site(project, execute=False)
+    record = project / CACHE_DIR / _check.PAGE_PROBLEMS
+    assert any(name.endswith("notes/intro.qmd") for name in json.loads(record.read_text())["documents"])
+    overlay = project / "_quarto-faculty.yml"
+    overlay.write_text("project:\n  render:\n    - index.qmd\n", encoding="utf-8")
+    check_site(project, execute=False)
+    assert not any(name.endswith("notes/intro.qmd") for name in json.loads(record.read_text())["documents"])

@@ -234,16 +234,10 @@ def _read(path: Path, key: str) -> _Record:
     names, texts = columns[0], columns[1]
     if not (_strings(names) and _strings(texts)) or len(set(names)) < len(names):
         return _NO_RECORD  # not each document named once, with its text's digest: not a record written here
-    checks: dict[str, bytes] = {}
-    facts: dict[bytes, bytes] = {}
-    for line in lines[_COLUMNS:]:
-        name, tab, entry = line.partition(b"\t")
-        if not tab:
-            continue
-        if b"\0" in name:  # a fact of a document: its name, a NUL, the document's place
-            facts[name] = entry
-        else:
-            checks[name.decode("utf-8", "replace")] = entry
+    named = [line for line in lines[_COLUMNS:] if b"\t" in line]  # a line without its tab (damaged): none
+    entries = dict(map(bytes.split, named, repeat(b"\t"), repeat(1)))  # its name, then its entry
+    facts = {name: entry for name, entry in entries.items() if b"\0" in name}  # name, NUL, document's place
+    checks = {name.decode("utf-8", "replace"): entry for name, entry in entries.items() if b"\0" not in name}
     return _Record(bytes(data), columns, lines[:_COLUMNS], checks, facts)
 
 
@@ -275,6 +269,8 @@ class CheckRecord:
         self._cur = cur
         docs = list(cur.documents())
         self._by_display = dict(zip(map(_DISPLAY, docs), docs, strict=True))
+        self._digests: dict[str, str] = dict(zip(map(_DISPLAY, docs), map(_DIGEST, docs), strict=True))
+        """Each document's text's digest, by name (all taken in one pass)."""
         self._tables: dict[str, Mapping[str, Document[Any]]] = dict(cur.tables)
         self._tables.update(lessons=cur.lessons, notes=cur.notes)
         bib = cur.bibliography
@@ -307,6 +303,8 @@ class CheckRecord:
         """Each check's entry this run, and whether it names documents by name (else by their places then)."""
         self._facts: dict[tuple[str, str], tuple[Any, bytes | None]] = {}
         """Each fact asked for this run, by its name and the document's: the fact, and its line as read."""
+        self._facts_as_read: set[tuple[str, str]] = set()
+        """Those of them taken from the record (their lines as read, with the documents' texts' digests)."""
         self._listings: dict[str, str] = {}
         self._models: dict[str, str] = {}
         self._read_places: set[int] = set()
@@ -322,9 +320,8 @@ class CheckRecord:
         document gone has none); a document of no text (read from no file)
         is never the same.
         """
-        docs = map(self._by_display.get, self._names)
-        texts = zip(docs, self._then.columns[1], strict=True)
-        return [bool(text) and getattr(doc, "digest", None) == text for doc, text in texts]
+        now = zip(map(self._digests.get, self._names), self._then.columns[1], strict=True)
+        return [digest == text and text != "" for digest, text in now]
 
     def findings(self, checks: Iterable[CheckFn] = CHECKS) -> list[Finding]:
         """Return what every check finds: run again if something it read changed, else as recorded."""
@@ -376,7 +373,7 @@ class CheckRecord:
         names = sorted(self._by_display)
         place = dict(zip(names, range(len(names)), strict=True))
         moved = names != self._names  # documents came or went: places changed
-        digests = list(map(_DIGEST, map(self._by_display.__getitem__, names)))
+        digests = list(map(self._digests.__getitem__, names))
         columns = [names, digests, *self._models_and_held(names)]
         lines = [json.dumps({"key": self._key}).encode()]
         for now, then, line in zip(columns, self._then.columns, self._then.lines, strict=True):
@@ -386,7 +383,7 @@ class CheckRecord:
                 entry, named = _named(entry, self._name_at), True
             placed = _placed(entry, place) if named else entry
             lines.append(name.encode() + b"\t" + self._check_line(name, placed))
-        lines += self._fact_lines(place)
+        lines += self._fact_lines(place, moved)
         text = b"\n".join(lines) + b"\n"
         if text == self._then.raw:
             return
@@ -419,19 +416,49 @@ class CheckRecord:
             then = None
         if doc.digest and digest == doc.digest.encode() and then is not None and valid(then):
             self._facts[key] = (then, line)
+            self._facts_as_read.add(key)
             return then
         made = json.loads(json.dumps(make(doc)))  # as the record gives facts back: lists, not tuples
         if doc.digest:
             self._facts[key] = (made, line if made == then else None)  # as it was: written back as read
         return made
 
-    def _fact_lines(self, place: dict[str, int]) -> list[bytes]:
+    def _fact_lines(self, place: dict[str, int], moved: bool) -> list[bytes]:
         """Return the lines of the facts: those asked for this run, and those of unchanged documents.
 
         A check of one document at a time asks only the changed documents'
         facts: the others' stay for a later run. Their shape is judged when
         they are asked for. A fact is written as it was read, with the
         document's place now and its text's digest.
+
+        While the documents are those the record names, in its order (not
+        ``moved``), the lines are the record's, in its order, all at once: but
+        those at the places of the documents whose text changed (gone, unless
+        made again), and the facts made this run (each where its line was, else
+        at the end). A line the record holds that this code did not write
+        (damaged) is then kept as read: a fact is taken only by its name and
+        place, with its text's digest (see :meth:`fact`).
+        """
+        if moved:  # documents came or went: every fact at its place anew
+            return self._placed_fact_lines(place)
+        made: dict[bytes, bytes] = {}
+        for (name, display), (fact, line) in self._facts.items():
+            if display in self._fresh and (name, display) in self._facts_as_read:
+                continue  # its line, as read, is the record's
+            digest = self._digests[display].encode()
+            made[_fact_name(name, place[display])] = (
+                digest + b"\t" + (_encoded(fact) if line is None else line)
+            )
+        names = {name for name, _, _ in map(bytes.partition, self._then.facts, repeat(b"\0"))}
+        stale = {b"%s\0%d" % (name, at) for name in names for at in self._stale}  # as _fact_name makes them
+        lines = {key: line for key, line in self._then.facts.items() if key not in stale or key in made}
+        lines.update(made)
+        return [key + b"\t" + line for key, line in lines.items()]
+
+    def _placed_fact_lines(self, place: dict[str, int]) -> list[bytes]:
+        """Return the lines of the facts (see :meth:`_fact_lines`), each document's checked, at its place now.
+
+        Sorted by the facts' names and the documents' places.
         """
         lines: dict[tuple[str, int], bytes] = {}
         for (name, display), (made, line) in self._facts.items():

@@ -1084,7 +1084,7 @@ def _assessed(cur: Curriculum) -> dict[str, int] | None:
         for objectives in document_fact(quiz, "items-objectives-1", _items_objectives, _lists_of_ids):
             for oid in objectives:
                 counts[oid] += 1
-    return {oid: min(n, COVERAGE_ITEMS) for oid, n in sorted(counts.items())}
+    return {oid: n if n < COVERAGE_ITEMS else COVERAGE_ITEMS for oid, n in sorted(counts.items())}
 
 
 @document_check(_assessed, lambda cur: list(cur.lessons.values()))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +83,21 @@ class DocumentFacts:
         if doc.digest:
             self._now[doc.display] = [doc.digest, facts]
         return facts
+
+    def kept_as(self, displays: Sequence[str], expected: Sequence[list[Any]]) -> set[str]:
+        """Return the documents whose facts are kept as expected, all at once; they count as asked for.
+
+        For each document (by how it is shown, ``displays``), the caller gives
+        what it expects kept of it: its text's digest (not empty: a document
+        read from no file has no kept facts), then its facts. Those kept so
+        are compared with one comparison a document and no call (an edit
+        changes one document of hundreds); they are then as :meth:`get` gives
+        them, and :meth:`save` keeps them. The others are left to :meth:`get`.
+        """
+        then = map(self._before.get, displays)
+        same = [display for display, now, held in zip(displays, expected, then, strict=True) if now == held]
+        self._now.update(zip(same, map(self._before.__getitem__, same), strict=True))
+        return set(same)
 
     def save(self) -> None:
         """Write the facts of the documents asked for, if they changed (a failed write is ignored)."""

@@ -14,12 +14,14 @@ import contextlib
 import functools
 import hashlib
 import json
+import operator
 import os
 import posixpath
 import stat
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar, cast, get_args
 
@@ -189,9 +191,10 @@ class Document(Generic[M]):
     cells: tuple[Cell, ...] = ()
     digest: str = ""
 
-    @property
+    @functools.cached_property
     def file(self) -> str:
         """The file on disk as a string: ``os.fspath(path)`` (one from the index makes no path object)."""
+        # made once; a document taken from the index, or a lesson's front matter, is made with it: no call
         return os.fspath(self.path)
 
     def at(self, *loc: str | int) -> Pos:
@@ -310,7 +313,9 @@ class Curriculum:
             name: _Showing(name, table, shown.get(name, set())) for name, table in self.tables.items()
         }
         lessons = self._front_matter()
-        return Curriculum(self.root, lessons, tables, self.notes, self.techniques, self.bibliography)
+        view = Curriculum(self.root, lessons, tables, self.notes, self.techniques, self.bibliography)
+        view._fronts = _named(lessons), lessons  # a view's own views show its lessons as they are
+        return view
 
     def _front_matter(self) -> dict[str, Any]:
         """Return the lessons as every :meth:`showing` view shows them (made again if the lessons changed).
@@ -320,19 +325,22 @@ class Curriculum:
         The lessons are named by their ids and their documents' identities
         (a document the kept views hold is not freed, so no other takes its identity).
         """
-        named = (*self.lessons, *map(id, self.lessons.values()))
+        named = _named(self.lessons)
         if self._fronts is None or self._fronts[0] != named:
             self._fronts = named, {lid: _FrontMatterOnly.of(doc) for lid, doc in self.lessons.items()}
         return self._fronts[1]
 
     def documents(self) -> Iterable[Document[Any]]:
         """Every loaded document, lessons first."""
-        yield from self.lessons.values()
-        for table in self.tables.values():
-            yield from table.values()
-        yield from self.notes.values()
-        if self.techniques is not None:
-            yield self.techniques
+        # chained as the tables hold them: no Python call a document (a check lists them all, each build)
+        tables = (table.values() for table in self.tables.values())
+        vocabulary = () if self.techniques is None else (self.techniques,)
+        return chain(self.lessons.values(), *tables, self.notes.values(), vocabulary)
+
+
+def _named(lessons: Mapping[str, Document[Any]]) -> tuple[object, ...]:
+    """Return what names the lessons a view shows: their ids and their documents' identities."""
+    return (*lessons, *map(id, lessons.values()))
 
 
 class HiddenContent(Exception):
@@ -362,7 +370,7 @@ class _FrontMatterOnly(Document[Any]):
     def of(cls, doc: Document[Any]) -> _FrontMatterOnly:
         """Return the front matter of the lesson ``doc`` (its model validated when first asked for)."""
         shown = object.__new__(cls)  # its fields set at once (its path is the lesson's, when asked for)
-        shown.__dict__.update(id=doc.id, display=doc.display, digest=doc.digest, _lesson=doc)
+        shown.__dict__.update(id=doc.id, display=doc.display, digest=doc.digest, file=doc.file, _lesson=doc)
         return shown
 
     @functools.cached_property
@@ -370,12 +378,6 @@ class _FrontMatterOnly(Document[Any]):
         """The lesson's file (a lesson taken from the content index makes its path object when asked)."""
         path: Path = self.__dict__["_lesson"].path
         return path
-
-    @property
-    def file(self) -> str:
-        """The lesson's file as a string (see :attr:`Document.file`)."""
-        file: str = self.__dict__["_lesson"].file
-        return file
 
     @functools.cached_property
     def model(self) -> Any:
@@ -525,6 +527,16 @@ def _stem(name: str) -> str:
     return name[:i] if 0 < i < len(name) - 1 else name
 
 
+def _stems(names: list[str]) -> list[str]:
+    """Return each name's :func:`_stem`, all in one pass (a folder's files, each build).
+
+    A name split at its last dot keeps what is before it, unless nothing is
+    before or after it (then the whole name, as :func:`_stem`).
+    """
+    split = map(str.rpartition, names, repeat("."))
+    return [head if head and tail else name for (head, _, tail), name in zip(split, names, strict=True)]
+
+
 def load_curriculum(root: Path, *, seen: Mapping[str, os.stat_result] | None = None) -> Curriculum:
     """Load every content file of the project at ``root``.
 
@@ -595,7 +607,13 @@ def lessons_digest(lessons: Mapping[str, Document[Any]]) -> str:
         rows = sorted((i, d.display, front_matter_digest(d)) for i, d in lessons.items())
         return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
 
-    return _by_lessons_texts(_LESSONS, sorted((i, d.display, d.digest) for i, d in lessons.items()), digest)
+    return _by_lessons_texts(_LESSONS, sorted(_lessons_texts(lessons)), digest)
+
+
+def _lessons_texts(lessons: Mapping[str, Document[Any]]) -> list[tuple[str, str, str]]:
+    """Return each lesson's id, file (as shown) and text's digest, in order, all in one pass."""
+    docs = lessons.values()
+    return list(zip(lessons, map(_DISPLAY, docs), map(_DIGEST, docs), strict=True))
 
 
 def _by_lessons_texts(memo: Memo[_T], texts: list[tuple[str, str, str]], make: Callable[[], _T]) -> _T:
@@ -603,9 +621,14 @@ def _by_lessons_texts(memo: Memo[_T], texts: list[tuple[str, str, str]], make: C
 
     A lesson no digest names (read from no file) makes it not remembered.
     """
-    if not all(text for _, _, text in texts):
+    if not all(map(_TEXT, texts)):
         return make()
     return memo.get(json.dumps(texts), make)
+
+
+_DISPLAY, _DIGEST = operator.attrgetter("display"), operator.attrgetter("digest")
+_TEXT = operator.itemgetter(2)
+"""A lesson's text's digest, in what :func:`_lessons_texts` gives."""
 
 
 _LESSONS = Memo[str]("content.lessons-front-matter", 1, str, text_value)
@@ -627,7 +650,7 @@ def objective_texts(doc: Document[Any]) -> dict[str, str]:
 
 
 def _objective_texts(data: object) -> dict[str, str]:
-    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+    if not isinstance(data, dict) or not all(map(isinstance, data.values(), repeat(str))):
         raise TypeError("not a lesson's objectives")
     return {str(k): v for k, v in data.items()}
 
@@ -649,7 +672,7 @@ def every_objective_text(lessons: Mapping[str, Document[Any]]) -> dict[str, str]
     def merged() -> dict[str, str]:
         return {oid: text for doc in lessons.values() for oid, text in objective_texts(doc).items()}
 
-    return _by_lessons_texts(_EVERY_OBJECTIVE, [(i, d.display, d.digest) for i, d in lessons.items()], merged)
+    return _by_lessons_texts(_EVERY_OBJECTIVE, _lessons_texts(lessons), merged)
 
 
 _EVERY_OBJECTIVE = Memo[dict[str, str]](
@@ -827,14 +850,13 @@ class _Batch:
         kind = kinds[0]
         if kind == "techniques" or not _indexable(kind) or kinds.count(kind) < len(kinds):
             return False  # the technique vocabulary again, a kind not taken, or kinds of more tables
-        table, ids = _table(self.cur, kind), list(map(_stem, names))
+        table, ids = _table(self.cur, kind), _stems(names)
         if len(set(ids)) < len(ids) or not table.keys().isdisjoint(ids):
             return False
-        root, confined = self.root, self.confined
-        table.update(
-            (ident, _IndexedDocument.of(file, ident, f"{shown}/{name}", kind, digest, root, confined))
-            for file, name, ident, digest in zip(files, names, ids, digests, strict=True)
-        )
+        displays = [f"{shown}/{name}" for name in names]
+        root, confined = repeat(self.root), repeat(self.confined)
+        docs = map(_IndexedDocument.of, files, ids, displays, repeat(kind), digests, root, confined)
+        table.update(zip(ids, docs, strict=True))  # one call for the folder's documents, none a document
         self.kept += keys
         return True
 
@@ -1011,8 +1033,8 @@ class _IndexedDocument(Document[Any]):
             id=ident,
             display=display,
             digest=digest,
+            file=file,  # as it was listed (the same as ``os.fspath(path)``)
             _kind=kind,
-            _file=file,
             _root=root,
             _confined=confined,
         )
@@ -1023,13 +1045,7 @@ class _IndexedDocument(Document[Any]):
     @functools.cached_property
     def path(self) -> Path:
         """The file on disk."""
-        return Path(self.__dict__["_file"])
-
-    @property
-    def file(self) -> str:
-        """The file on disk as a string, as it was listed (the same as ``os.fspath(path)``)."""
-        file: str = self.__dict__["_file"]
-        return file
+        return Path(self.file)
 
     def __repr__(self) -> str:
         return f"<{self.display}, as the content index holds it>"
@@ -1112,7 +1128,7 @@ def _statuses(files: list[str], seen: Mapping[str, os.stat_result]) -> list[os.s
     A file ``seen`` holds is not looked at again; any other is, with one
     look that says both whether it is a link and, if not, its status.
     """
-    return [seen.get(file) or _plain_status(file) for file in files]
+    return [status or _plain_status(file) for file, status in zip(files, map(seen.get, files), strict=True)]
 
 
 def _plain_status(file: str) -> os.stat_result | None:

@@ -154,7 +154,9 @@ def path_texts(root: Path, names: Iterable[str]) -> list[str]:
     base = os.fspath(root)
     if os.sep != "/" or os.altsep is not None or base in ("", "."):
         return [os.fspath(root / name) for name in names]
-    prefix = os.path.join(base, "")
+    prefix, names = os.path.join(base, ""), list(names)
+    if _clean("/\0/".join(names)):  # all at once: each name is framed by `/` in the text, as alone
+        return [prefix + name for name in names]
     return [prefix + name if _clean(name) else os.fspath(root / name) for name in names]
 
 

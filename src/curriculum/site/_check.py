@@ -29,7 +29,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -282,6 +282,8 @@ class _PageCheck:
         self.loaded = self.notes.keys() | self.lessons  # there now
         self.notebooks: dict[str, set[str]] = {}
         """The lessons loaded, as pages of a project's folder (by the folder, with its separator)."""
+        self.notes_pages: dict[str, dict[str, str]] = {}
+        """The notes loaded, as pages of a project's folder (likewise), each with its file."""
         self.generated = {"rules/index.qmd"}
         for spec in COMPONENTS.values():
             if spec.pages is not None:
@@ -330,18 +332,35 @@ class _PageCheck:
 
         Not a lesson loaded, nor a page in a folder the build generates that a
         pattern matches (``quiz/*.qmd``): such a page has none, as the
-        content's check and the pre-render tell. Every page the configuration
-        names, and every other page, is looked at.
+        content's check and the pre-render tell; nor a notes page whose
+        problems are kept, none, while its text is the same (:meth:`_clean`).
+        Every page the configuration names, and every other page, is looked at.
         """
         base = os.path.join(os.fspath(config.root), "")
         if base not in self.notebooks:
-            self.notebooks[base] = {file[len(base) :] for file in self.lessons if file.startswith(base)}
-        notebooks, named, generated = self.notebooks[base], config.named, self.prefixes
-        return [
-            page
-            for page in config.pages()
-            if page in named or not (page in notebooks or page.startswith(generated))
-        ]
+            self.notebooks[base] = set(_pages_of(base, self.lessons))
+            self.notes_pages[base] = _pages_of(base, self.notes)
+        pages = config.pages()
+        listed = set(pages)
+        clean = self._clean({page: file for page, file in self.notes_pages[base].items() if page in listed})
+        other = listed.difference(self.notebooks[base], clean, self.generated)  # the usual pages, in one step
+        unsure = {page for page in other if not page.startswith(self.prefixes)}
+        unsure.update(config.named.keys() - clean)
+        return [page for page in pages if page in unsure]
+
+    def _clean(self, notes: dict[str, str]) -> set[str]:
+        """Return the notes pages (``notes``: each file by its page) that have no problem, all at once.
+
+        Those whose text is as it was when their problems were kept, and had
+        none: what :meth:`problems` would find in them (see :func:`_kept`),
+        found without a call a page.
+        """
+        if self.kept is None:
+            return set()
+        docs = list(map(self.notes.__getitem__, notes.values()))
+        expected = [[doc.digest, [page, []]] for doc, page in zip(docs, notes, strict=True)]
+        clean = self.kept.kept_as([doc.display for doc in docs], expected)
+        return {page for doc, page in zip(docs, notes, strict=True) if doc.display in clean}
 
     def _generated(
         self, config: SiteConfig, page: str, display: str, pos: tuple[int, int]
@@ -359,6 +378,12 @@ class _PageCheck:
                 f"{', '.join(self.folders)} hold generated pages; check the id, or move the page",
             )
         ]
+
+
+def _pages_of(base: str, files: Iterable[str]) -> dict[str, str]:
+    """Return the files in the folder ``base`` (with its separator), each by its page (relative to it)."""
+    n = len(base)
+    return {file[n:]: file for file in files if file[:n] == base}
 
 
 def _kept(kept: DocumentFacts, doc: Document[Any], root: Path, page: str) -> list[Diagnostic]:
