@@ -706,7 +706,20 @@ def test_a_view_of_a_view_shows_the_same_front_matter_of_the_lessons(
 
 
 def test_the_lessons_texts_that_key_their_digests_are_taken_all_at_once(project: Path) -> None:
-    """Each lesson's id, file as shown and text's digest, in order: what keys the lessons' memos."""
+    """Each lesson's id and text's digest, in order: what keys the lessons' memos."""
     lessons = load_curriculum(project).lessons
-    assert _project._lessons_texts(lessons) == [(i, d.display, d.digest) for i, d in lessons.items()]
+    assert _project._lessons_texts(lessons) == [(i, d.digest) for i, d in lessons.items()]
     assert _project._lessons_texts({}) == []
+
+
+def test_what_the_lessons_give_every_payload_is_the_same_from_any_working_folder(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lesson is shown by another path from another folder: every payload's key is the same."""
+    digests = []
+    for here in (project, project / "lessons"):
+        monkeypatch.chdir(here)
+        lessons = load_curriculum(project).lessons
+        digests.append((_project.lessons_digest(lessons), [d.display for d in lessons.values()]))
+    (first, shown), (second, shown_again) = digests
+    assert shown != shown_again and first == second

@@ -596,28 +596,29 @@ _FRONT_MATTER = Memo[str]("content.front-matter", 1, str, text_value)
 
 
 def lessons_digest(lessons: Mapping[str, Document[Any]]) -> str:
-    """Return a digest of every lesson's id, file (as shown) and front matter (:func:`front_matter_digest`).
+    """Return a digest of every lesson's id and front matter (:func:`front_matter_digest`).
 
-    Remembered by the lessons' ids, files and texts' digests: a build that
-    changed no lesson makes one look-up of the memo, not one a lesson (a
-    lesson's digest is looked up again only when some lesson's text changed).
+    Not of their files: what a lesson gives every payload is the same from
+    whatever folder the command runs, where its file is shown otherwise.
+    Remembered by the lessons' ids and texts' digests: a build that changed
+    no lesson makes one look-up of the memo, not one a lesson (a lesson's
+    digest is looked up again only when some lesson's text changed).
     """
 
     def digest() -> str:
-        rows = sorted((i, d.display, front_matter_digest(d)) for i, d in lessons.items())
+        rows = sorted((i, front_matter_digest(d)) for i, d in lessons.items())
         return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
 
     return _by_lessons_texts(_LESSONS, sorted(_lessons_texts(lessons)), digest)
 
 
-def _lessons_texts(lessons: Mapping[str, Document[Any]]) -> list[tuple[str, str, str]]:
-    """Return each lesson's id, file (as shown) and text's digest, in order, all in one pass."""
-    docs = lessons.values()
-    return list(zip(lessons, map(_DISPLAY, docs), map(_DIGEST, docs), strict=True))
+def _lessons_texts(lessons: Mapping[str, Document[Any]]) -> list[tuple[str, str]]:
+    """Return each lesson's id and text's digest, in order, all in one pass."""
+    return list(zip(lessons, map(_DIGEST, lessons.values()), strict=True))
 
 
-def _by_lessons_texts(memo: Memo[_T], texts: list[tuple[str, str, str]], make: Callable[[], _T]) -> _T:
-    """Return ``make()``, remembered in ``memo`` by the lessons' ids, files and texts' digests (``texts``).
+def _by_lessons_texts(memo: Memo[_T], texts: list[tuple[str, str]], make: Callable[[], _T]) -> _T:
+    """Return ``make()``, remembered in ``memo`` by the lessons' ids and texts' digests (``texts``).
 
     A lesson no digest names (read from no file) makes it not remembered.
     """
@@ -626,13 +627,13 @@ def _by_lessons_texts(memo: Memo[_T], texts: list[tuple[str, str, str]], make: C
     return memo.get(json.dumps(texts), make)
 
 
-_DISPLAY, _DIGEST = operator.attrgetter("display"), operator.attrgetter("digest")
-_TEXT = operator.itemgetter(2)
+_DIGEST = operator.attrgetter("digest")
+_TEXT = operator.itemgetter(1)
 """A lesson's text's digest, in what :func:`_lessons_texts` gives."""
 
 
 _LESSONS = Memo[str]("content.lessons-front-matter", 1, str, text_value)
-"""The digest of every lesson's front matter (:func:`lessons_digest`), by their ids, files and texts."""
+"""The digest of every lesson's front matter (:func:`lessons_digest`), by their ids and texts."""
 
 
 def objective_texts(doc: Document[Any]) -> dict[str, str]:
@@ -662,7 +663,7 @@ _OBJECTIVES = Memo[dict[str, str]]("content.objectives", 1, dict, _objective_tex
 def every_objective_text(lessons: Mapping[str, Document[Any]]) -> dict[str, str]:
     """Return every lesson objective's text by id (:func:`objective_texts` of each lesson, in order).
 
-    Remembered by the lessons' ids, files and texts' digests, in order (a
+    Remembered by the lessons' ids and texts' digests, in order (a
     later lesson's objective of the same id is the one kept), as
     :func:`lessons_digest` is: a build that changed no lesson makes one
     look-up of the memo, not one a lesson (each lesson's objectives are looked
@@ -678,7 +679,7 @@ def every_objective_text(lessons: Mapping[str, Document[Any]]) -> dict[str, str]
 _EVERY_OBJECTIVE = Memo[dict[str, str]](
     "content.every-objective", 1, dict, _objective_texts, keeps=(_OBJECTIVES.namespace,)
 )
-"""Every lesson's objectives (:func:`every_objective_text`), by the lessons' ids, files and texts."""
+"""Every lesson's objectives (:func:`every_objective_text`), by the lessons' ids and texts."""
 
 
 def load_files(
