@@ -458,7 +458,7 @@ class NotebookCache:
     def executed(
         self,
         notebooks: Sequence[Path | str],
-        on_done: Callable[[Ran], None] | None = None,
+        on_done: Callable[[list[Ran]], None] | None = None,
         workers: int = 2,
         digests: Mapping[str, str] | None = None,
         *,
@@ -473,8 +473,10 @@ class NotebookCache:
             Lesson notebooks, or their paths as strings (``os.fspath``): a
             build names every notebook, and makes a path object only for one
             it reads.
-        on_done : Callable[[Ran], None] | None
-            Called after each notebook with how its outputs were obtained.
+        on_done : Callable[[list[Ran]], None] | None
+            Told how each notebook's outputs were obtained: called once with
+            every notebook whose outputs are stored (before any is executed),
+            then with each notebook executed, as it is done.
         workers : int
             Kernels run at once.
         digests : Mapping[str, str] | None
@@ -508,6 +510,7 @@ class NotebookCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         results = ExecutedNotebooks()
         todo: list[tuple[Path, str, Freeze, str, str]] = []
+        ran: list[Ran] = []
         context = json.dumps([FROZEN_FORMAT, self.freeze, self.options], sort_keys=True, default=str)
         files = self._name(notebooks)
         frozen = self._frozen_digests(files, record=execute, hashed=hashed or {})
@@ -521,8 +524,7 @@ class NotebookCache:
             if made is not None:  # text and frozen file as learnt: nothing to decide again
                 stored = _Outputs(where, made[1], held, functools.partial(learnt.forget, file))
                 results.add(file, stored, read=functools.partial(self._reread, file, str(digest), stored))
-                if on_done:
-                    on_done(Ran(file, "frozen", name))
+                ran.append(Ran(file, "frozen", name))
                 continue
             known = (learnt.key(file, digest) or _KNOWN.stored(digest, context=context)) if digest else None
             nb: Any = None
@@ -546,8 +548,9 @@ class NotebookCache:
                 results.add(file, outputs, _with_outputs(nb, _listed(outputs)))
             if how == "cached" and freeze is not False and self.write_freeze:
                 self._keep(file, key, freeze, _listed(outputs))  # into _freeze/ too (the cache holds them)
-            if on_done:
-                on_done(Ran(file, how, name))
+            ran.append(Ran(file, how, name))
+        if on_done and ran:
+            on_done(ran)
         if todo and execute:
             env = {
                 "CURRICULUM_HOST": "static",
@@ -570,7 +573,7 @@ class NotebookCache:
                         results.add(path, outputs, nb)
                         self._keep(path, key, freeze, outputs)
                         if on_done:
-                            on_done(Ran(os.fspath(path), "executed", name))
+                            on_done([Ran(os.fspath(path), "executed", name)])
                     if problems:
                         raise ContentError(problems)
             finally:
@@ -1086,17 +1089,13 @@ class _FreezeFolders:
     def unchanged(self) -> bool:
         """Whether there is a record, and every folder it holds is as it was (one look at each).
 
-        A status is compared as it is recorded: one of another shape (a damaged record) is none.
+        The statuses are compared as lists, at once, as they are recorded: one
+        of another shape (a damaged record) is none.
         """
         names = list(self._folders)
-        return (
-            _CHANGE_TIMES
-            and bool(names)
-            and all(
-                _status(folder) == self._folders[name]
-                for name, folder in zip(names, path_texts(self.root, names), strict=True)
-            )
-        )
+        if not (_CHANGE_TIMES and names):
+            return False
+        return list(map(_status, path_texts(self.root, names))) == list(self._folders.values())
 
     def save(self, listed: _Listing, at: int) -> None:
         """Record a listing of ``_freeze/`` begun at ``at`` (its folders only if none changed close to it)."""
@@ -1186,19 +1185,18 @@ class _Learnt:
         outputs of the key the text gives (or its ``freeze`` is ``true``): what
         :meth:`key` and :meth:`frozen` would give, and :meth:`learn` and
         :meth:`learn_frozen` record again, taken at once. The entry is then kept as it was.
+        The entry is taken as :meth:`save` wrote it: the record is sealed and
+        tied to this code, so its entries are not checked one by one.
         """
-        then = self._entry(file)
+        then = self._before.get(file)
         if then is None or held is None or then[0] != digest or then[3] != held:
             return None
-        try:
-            freeze, key = _decode_known(then[1:3])
-            made = _decode_frozen(then[4])
-        except ValueError:
-            return None
+        _, freeze, key, _, made = then
         if freeze is False or not made or (freeze is not True and made[0] != key):
             return None
         self._now[file] = then
-        return made
+        made_of: list[str] = made
+        return made_of
 
     def learn(self, file: str, digest: str, freeze: Freeze, key: str) -> None:
         """Record the ``freeze`` and key of the notebook ``file``, whose text has ``digest``."""

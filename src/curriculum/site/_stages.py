@@ -395,9 +395,9 @@ def execute(run: Render) -> ExecutedNotebooks:
     notebooks = path_texts(run.config.root, [s for s in run.config.pages() if s.endswith(".ipynb")])
     run.step("Executing notebooks", len(notebooks))
 
-    def done(ran: Ran) -> None:
-        run.stats.notebooks[ran.name] = ran.how
-        run.step("", 1)
+    def done(ran: list[Ran]) -> None:  # the notebooks stored, at once: one step of the progress bar
+        run.stats.notebooks.update({one.name: one.how for one in ran})
+        run.step("", len(ran))
 
     cache = notebook_cache(run.config, run.cache / "executed", refresh=run.refresh)
     lessons = _lesson_digests(run.builder.curriculum)
