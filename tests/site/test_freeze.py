@@ -109,6 +109,28 @@ def test_the_notebooks_stored_are_reported_at_once_then_each_executed_as_it_is_d
     ]
 
 
+def test_notebooks_named_as_the_configuration_lists_them_are_named_as_by_their_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name joined to the root as a string is the notebook's own: it is not found again from its path."""
+    names = ["lessons/a.ipynb", "lessons/b.v2.ipynb", "./lessons/c.ipynb"]
+    looked: list[str] = []
+    real = NotebookCache._relative
+    monkeypatch.setattr(
+        NotebookCache, "_relative", lambda self, text: looked.append(text) or real(self, text)
+    )
+    given = NotebookCache(tmp_path, tmp_path / "cache")
+    texts = given.named(names)
+    assert texts == [os.fspath(tmp_path / name) for name in names]
+    assert looked == [texts[2]], "only the name that is not the path's own"
+    by_path = NotebookCache(tmp_path, tmp_path / "cache")
+    assert [given.frozen_name(text) for text in texts] == [by_path.frozen_name(text) for text in texts]
+    assert [given.frozen_path(text) for text in texts] == [by_path.frozen_path(tmp_path / n) for n in names]
+    assert given.frozen_name(texts[2]) == "_freeze/lessons/c/execute-results/curriculum.json"
+    with pytest.raises(ValueError, match="is not in the project"):
+        given.named([os.fspath(tmp_path.parent / "elsewhere.ipynb")])
+
+
 def test_notebooks_named_by_their_paths_as_strings_are_taken_as_their_paths(
     tmp_path: Path, kernel: list[str]
 ) -> None:

@@ -355,13 +355,34 @@ class NotebookCache:
         ValueError
             If a notebook is not in the project.
         """
-        texts = [os.fspath(path) for path in notebooks]
+        texts = list(map(os.fspath, notebooks))
         new = [text for text in texts if text not in self._frozen]
-        names = [self._relative(text) for text in new]
-        shown = list(map(_frozen_name, names))
-        for text, name, frozen, where in zip(new, names, shown, path_texts(self.root, shown), strict=True):
-            self._frozen[text] = (name, frozen, where)
+        self._note(new, [self._relative(text) for text in new])
         return texts
+
+    def named(self, names: Sequence[str]) -> list[str]:
+        """Return the path, as a string, of each notebook given by its name in the project (``a/b.ipynb``).
+
+        Each is named as :meth:`_name` names it, from the name given where
+        that is its name (the usual case: a page as the configuration lists
+        it, joined to the root as a string), not found again from its path.
+
+        Raises
+        ------
+        ValueError
+            If a notebook is not in the project.
+        """
+        texts = path_texts(self.root, names)
+        prefix = os.path.join(os.fspath(self.root), "")  # a name joined to it as a string is its own
+        pairs = zip(texts, names, strict=True)
+        self._note(texts, [name if text == prefix + name else self._relative(text) for text, name in pairs])
+        return texts
+
+    def _note(self, texts: list[str], names: list[str]) -> None:
+        """Keep the name of each notebook (its path as a string), and its frozen file's name and path."""
+        shown = list(map(_frozen_name, names))
+        for text, name, frozen, where in zip(texts, names, shown, path_texts(self.root, shown), strict=True):
+            self._frozen[text] = (name, frozen, where)
 
     def _relative(self, text: str) -> str:
         """Return a notebook's path relative to the project, with ``/`` (from its path as a string).
