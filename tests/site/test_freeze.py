@@ -531,6 +531,32 @@ def test_a_notebook_whose_text_and_frozen_file_are_as_learnt_is_taken_at_once(
     assert kernel == ["a.ipynb"]
 
 
+def test_a_notebook_taken_as_learnt_makes_nothing_of_its_own_until_it_is_read(
+    tmp_path: Path, kernel: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its outputs' digest is all the build keeps of it; what reads its outputs is made when it is read."""
+    from curriculum._memo import memo_session
+    from curriculum.site import _execute
+
+    path, digests, cache, first, second = _built_twice(tmp_path)
+    made: list[str] = []
+    shown, digest = second[path], first.outputs_digest(path)  # read before _Outputs is replaced
+
+    class Counted(_execute._Outputs):
+        def __new__(cls, file: str, *args: Any) -> Any:
+            made.append(file)
+            return super().__new__(cls)
+
+    monkeypatch.setattr(_execute, "_Outputs", Counted)
+    with memo_session(tmp_path):
+        again = cache.executed([path], digests=digests)
+        assert again.outputs_digests([str(path)]) == [digest] and made == []
+        assert again[path] == shown and len(made) == 1
+        assert again[path] == shown and len(made) == 1, "read once"
+    assert list(again) == [path] and tmp_path / "other.ipynb" not in again
+    assert kernel == ["a.ipynb"]
+
+
 def _rewritten(learnt: Path, old: str, new: str) -> None:
     """Replace ``old`` with ``new`` in the learnt record as this code would have written it (sealed again)."""
     from curriculum.site._record_file import seal, unsealed

@@ -195,12 +195,20 @@ class ExecutedNotebooks(Mapping[Path, Any]):
     """Each notebook with the outputs of its code cells, read from its file only when asked for.
 
     A build whose pages are taken as the last build made them asks for none
-    (it compares :meth:`outputs_digest`), so an edit of a quiz reads no notebook.
+    (it compares :meth:`outputs_digests`), so an edit of a quiz reads no notebook.
+
+    Parameters
+    ----------
+    read : Callable[[str], Any] | None
+        What reads a notebook :meth:`take` added (given its path as a string), with its outputs.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, read: Callable[[str], Any] | None = None) -> None:
         self._files: list[str] = []
         """Each notebook's path as a string (a path object is made only to iterate over them)."""
+        self._taken: dict[str, str] = {}
+        """The outputs' digest of each notebook :meth:`take` added, by its path as a string."""
+        self._read = read
         self._outputs: dict[str, list[Any] | _Outputs] = {}
         """The outputs by the notebook's path as a string (``os.fspath``): no path object to look one up."""
         self._notebooks: dict[str, Any] = {}
@@ -227,19 +235,43 @@ class ExecutedNotebooks(Mapping[Path, Any]):
         else:
             self._readers[file] = read
 
+    def take(self, taken: Mapping[str, str]) -> None:
+        """Add notebooks known by their outputs' digest, by their paths as strings, all at once.
+
+        Each is read (by ``read``) only when asked for: a build takes most of
+        its notebooks so, as the last build learnt them, and makes no object for one.
+        """
+        self._files += taken
+        self._taken.update(taken)
+
     def outputs_digest(self, path: Path | str) -> str:
         """Return a digest of what a page shows of the notebook's outputs (as they are stored).
 
-        ``path`` may be the notebook's path as a string (``os.fspath(path)``):
-        a page plan names every notebook, and makes no path object for one.
+        ``path`` may be the notebook's path as a string (``os.fspath(path)``).
         """
-        outputs = self._outputs[os.fspath(path)]
+        file = os.fspath(path)
+        if file in self._taken:
+            return self._taken[file]
+        outputs = self._outputs[file]
         return outputs.digest if isinstance(outputs, _Outputs) else fingerprint_json(outputs)
+
+    def outputs_digests(self, files: list[str]) -> list[str]:
+        """Return :meth:`outputs_digest` of each notebook, given by its path as a string.
+
+        A page plan names every notebook: one taken (:meth:`take`) costs a look-up.
+        """
+        taken = self._taken
+        return [taken[file] if file in taken else self.outputs_digest(file) for file in files]
 
     def __getitem__(self, path: Path) -> Any:
         file = os.fspath(path)
         if file not in self._notebooks:
-            self._notebooks[file] = self._readers.pop(file)()
+            if file in self._readers:
+                self._notebooks[file] = self._readers.pop(file)()
+            elif file in self._taken and self._read is not None:
+                self._notebooks[file] = self._read(file)
+            else:
+                raise KeyError(path)
         return self._notebooks[file]
 
     def __iter__(self) -> Iterator[Path]:
@@ -355,7 +387,7 @@ class NotebookCache:
         ValueError
             If a notebook is not in the project.
         """
-        texts = list(map(os.fspath, notebooks))
+        texts = [os.fspath(path) for path in notebooks]
         new = [text for text in texts if text not in self._frozen]
         self._note(new, [self._relative(text) for text in new])
         return texts
@@ -529,22 +561,24 @@ class NotebookCache:
             shows something the site cannot publish; each problem is located at its cell.
         """
         self.folder.mkdir(parents=True, exist_ok=True)
-        results = ExecutedNotebooks()
         todo: list[tuple[Path, str, Freeze, str, str]] = []
         ran: list[Ran] = []
         context = json.dumps([FROZEN_FORMAT, self.freeze, self.options], sort_keys=True, default=str)
         files = self._name(notebooks)
         frozen = self._frozen_digests(files, record=execute, hashed=hashed or {})
         learnt = _Learnt(self.folder.parent / LEARNT_FILE, context)
+        # each notebook whose text and frozen file are as learnt: its outputs' digest, the file's hash and
+        # the text's digest (see :meth:`_read_taken`)
+        taken: dict[str, tuple[str, str | None, str]] = {}
+        results = ExecutedNotebooks(functools.partial(self._read_taken, taken, learnt))
         for file in files:
-            name, frozen_name, where = self._frozen[file]
+            name, frozen_name, _ = self._frozen[file]
             digest = (digests or {}).get(file)
             held = frozen.get(frozen_name)
             # never under --no-freeze (refresh), whatever the frozen files' hashes say: outputs are made anew
             made = learnt.unchanged(file, digest, held) if digest and not self.refresh else None
             if made is not None:  # text and frozen file as learnt: nothing to decide again
-                stored = _Outputs(where, made[1], held, functools.partial(learnt.forget, file))
-                results.add(file, stored, read=functools.partial(self._reread, file, str(digest), stored))
+                taken[file] = (made[1], held, str(digest))
                 ran.append(Ran(file, "frozen", name))
                 continue
             known = (learnt.key(file, digest) or _KNOWN.stored(digest, context=context)) if digest else None
@@ -570,6 +604,7 @@ class NotebookCache:
             if how == "cached" and freeze is not False and self.write_freeze:
                 self._keep(file, key, freeze, _listed(outputs))  # into _freeze/ too (the cache holds them)
             ran.append(Ran(file, how, name))
+        results.take({file: outputs for file, (outputs, _, _) in taken.items()})
         if on_done and ran:
             on_done(ran)
         if todo and execute:
@@ -740,6 +775,18 @@ class NotebookCache:
         if digest is not None and text_digest(text) != digest:
             raise changed_while_read(display_path(path))
         return nb, text
+
+    def _read_taken(
+        self, taken: Mapping[str, tuple[str, str | None, str]], learnt: _Learnt, file: str
+    ) -> dict[str, Any]:
+        """Read the notebook ``file`` (its path as a string) taken as ``learnt`` had it, with its outputs.
+
+        ``taken`` holds its outputs' digest, the hash the build took of its
+        frozen file, and its text's digest (see :meth:`_reread`).
+        """
+        outputs, held, digest = taken[file]
+        stored = _Outputs(self._frozen[file][2], outputs, held, functools.partial(learnt.forget, file))
+        return self._reread(file, digest, stored)
 
     def _reread(self, file: str, digest: str, outputs: list[Any] | _Outputs) -> dict[str, Any]:
         """Read the notebook ``file`` (its path as a string), known by its digest, with its outputs.

@@ -262,7 +262,7 @@ def _plan(run: Render, executed: ExecutedNotebooks) -> PagePlan:
     written = set(run.generated)  # one look at each page, not a call of the mapping's
     extra: dict[str, Any] = {source: source in written for source in sources}
     notebooks = [s for s in sources if s.endswith(".ipynb")]  # by their paths as strings, as executed
-    extra.update(zip(notebooks, map(executed.outputs_digest, path_texts(root, notebooks)), strict=True))
+    extra.update(zip(notebooks, executed.outputs_digests(path_texts(root, notebooks)), strict=True))
     shared = [run.renderer().shared, run.builder.shared_digest]
     hashed = _authored(run.stamp.files, sources) if run.stamp is not None else {}
     return PagePlan(root, run.cache, sources, shared, extra, hashed, run.stamp)
