@@ -109,7 +109,27 @@ def frozen_files(root: Path, pages: Sequence[str]) -> list[str]:
     >>> frozen_files(Path("/p"), ["index.qmd", "lessons/a.ipynb"])
     ['/p/_freeze/lessons/a/execute-results/curriculum.json']
     """
-    return path_texts(root, [_frozen_name(page) for page in pages if page.endswith(".ipynb")])
+    return path_texts(root, _frozen_names([page for page in pages if page.endswith(".ipynb")]))
+
+
+def _frozen_names(notebooks: list[str]) -> list[str]:
+    """Return :func:`_frozen_name` of each notebook, in one pass.
+
+    A name ending in ``.ipynb`` after a file name (as the build's notebooks
+    do) loses that suffix in the pass itself; any other is named by :func:`_frozen_name`.
+
+    Examples
+    --------
+    >>> names = ["lessons/a.b.ipynb", "a.ipynb", "lessons/.ipynb", ".ipynb", "a/..ipynb", "a.txt"]
+    >>> _frozen_names(names) == list(map(_frozen_name, names))
+    True
+    """
+    return [
+        f"{FREEZE_DIR}/{name[:-6]}/{FREEZE_FILE}"
+        if name[-6:] == ".ipynb" and name[-7:-6] not in ("", "/")
+        else _frozen_name(name)
+        for name in notebooks
+    ]
 
 
 def _frozen_name(notebook: str) -> str:
@@ -412,7 +432,7 @@ class NotebookCache:
 
     def _note(self, texts: list[str], names: list[str]) -> None:
         """Keep the name of each notebook (its path as a string), and its frozen file's name and path."""
-        shown = list(map(_frozen_name, names))
+        shown = _frozen_names(names)
         for text, name, frozen, where in zip(texts, names, shown, path_texts(self.root, shown), strict=True):
             self._frozen[text] = (name, frozen, where)
 
@@ -1182,7 +1202,7 @@ def _folders_record(data: dict[str, Any]) -> tuple[set[str], dict[str, Any]]:
     if (
         data.get("key") != tied_key(FOLDERS_FILE)
         or not isinstance(names, list)
-        or not all(isinstance(name, str) for name in names)
+        or not set(map(type, names)) <= {str}  # every name a string, as JSON gives them
         or not isinstance(folders, dict)  # a status of another shape is no folder's (see unchanged)
     ):
         return set(), {}
