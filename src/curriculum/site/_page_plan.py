@@ -175,34 +175,41 @@ class PagePlan:
             self._file.save({"pages": self._now, "inputs": self._inputs})
 
 
+_SHARED = "\0shared"
+"""The entry of the record's inputs that names what every page shares (no page's source begins with NUL)."""
+
+
 def _inputs(
     common: str, sources: list[str], files: Mapping[str, str], extra: Mapping[str, Any]
 ) -> dict[str, str]:
     """Return, for each page, a text naming what its key is made from besides its source (the dict's key).
 
-    What every page shares (``common``, by its digest), the source's hash
-    (``files``) and what else the page depends on (``extra``), each by its
-    :func:`repr`: a page's text is the one its entry was made from only if
-    its key is too (a string and a flag, a hash and none, differ by their
-    :func:`repr` as by :func:`_part`). Made in one pass of :func:`map`, no
-    call of Python a page: the texts are compared with the record's as sets (:func:`_changed`).
+    The source's hash (``files``) and what else the page depends on
+    (``extra``), each by its :func:`repr`: a page's text is the one its entry
+    was made from only if its key is too (a string and a flag, a hash and
+    none, differ by their :func:`repr` as by :func:`_part`). What every page
+    shares (``common``) is named once, by its digest, as :data:`_SHARED`.
+    Made in one pass of :func:`map`, no call of Python a page: the texts are
+    compared with the record's as sets (:func:`_changed`).
     """
-    shown = hashlib.sha256(common.encode()).hexdigest() + "\0{!r}\0{!r}"
-    return dict(
-        zip(sources, map(shown.format, map(files.get, sources), map(extra.get, sources)), strict=True)
+    texts = dict(
+        zip(sources, map("{!r}\0{!r}".format, map(files.get, sources), map(extra.get, sources)), strict=True)
     )
+    texts[_SHARED] = hashlib.sha256(common.encode()).hexdigest()
+    return texts
 
 
 def _changed(now: dict[str, str], then: dict[str, Any]) -> set[str]:
     """Return the pages whose text of inputs ``now`` (:func:`_inputs`) is not the one recorded ``then``.
 
-    One difference of the two dictionaries' items: a record of another shape
-    (a value that is no text) is none, and every page changed.
+    One difference of the two dictionaries' items: every page, if what every
+    page shares changed, or the record is of another shape (a value that is no text).
     """
     try:
-        return {source for source, _ in now.items() - then.items()}
+        changed = {source for source, _ in now.items() - then.items()}
     except TypeError:
-        return set(now)
+        changed = {_SHARED}
+    return set(now) if _SHARED in changed else changed
 
 
 def _mounts(data: list[dict[str, Any]]) -> tuple[Mount, ...]:
