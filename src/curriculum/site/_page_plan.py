@@ -184,17 +184,17 @@ def _inputs(
 ) -> dict[str, str]:
     """Return, for each page, a text naming what its key is made from besides its source (the dict's key).
 
-    The source's hash (``files``) and what else the page depends on
-    (``extra``), each by its :func:`repr`: a page's text is the one its entry
+    The :func:`repr` of the pair of the source's hash (``files``) and what
+    else the page depends on (``extra``): a page's text is the one its entry
     was made from only if its key is too (a string and a flag, a hash and
-    none, differ by their :func:`repr` as by :func:`_part`). What every page
-    shares (``common``) is named once, by its digest, as :data:`_SHARED`.
+    none, differ by their :func:`repr` as by :func:`_part`), and it holds no
+    character JSON escapes (the record is decoded at its fastest). What every
+    page shares (``common``) is named once, by its digest, as :data:`_SHARED`.
     Made in one pass of :func:`map`, no call of Python a page: the texts are
     compared with the record's as sets (:func:`_changed`).
     """
-    texts = dict(
-        zip(sources, map("{!r}\0{!r}".format, map(files.get, sources), map(extra.get, sources)), strict=True)
-    )
+    pairs = zip(map(files.get, sources), map(extra.get, sources), strict=True)
+    texts = dict(zip(sources, map(repr, pairs), strict=True))
     texts[_SHARED] = hashlib.sha256(common.encode()).hexdigest()
     return texts
 
