@@ -187,8 +187,8 @@ def _inputs(
     The :func:`repr` of the pair of the source's hash (``files``) and what
     else the page depends on (``extra``): a page's text is the one its entry
     was made from only if its key is too (a string and a flag, a hash and
-    none, differ by their :func:`repr` as by :func:`_part`), and it holds no
-    character JSON escapes (the record is decoded at its fastest). What every
+    none, differ by their :func:`repr` as by :func:`_part`), and a hash's or
+    a flag's holds no character JSON escapes (the record decodes faster). What every
     page shares (``common``) is named once, by its digest, as :data:`_SHARED`.
     Made in one pass of :func:`map`, no call of Python a page: the texts are
     compared with the record's as sets (:func:`_changed`).
