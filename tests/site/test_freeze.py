@@ -60,7 +60,7 @@ def build(root: Path, freeze: Any = "auto", **kwargs: Any) -> list[Ran]:
     """One execute stage as the build runs it, with a fresh build cache unless it is the project's."""
     done: list[Ran] = []
     cache = NotebookCache(root, root / ".curriculum-cache" / "executed", freeze=freeze, **kwargs)
-    cache.executed(sorted((root / "lessons").glob("*.ipynb")), done.append)
+    cache.executed(sorted((root / "lessons").glob("*.ipynb")), done.extend)
     return done
 
 
@@ -86,6 +86,51 @@ def test_each_notebook_done_is_named_relative_to_the_project(tmp_path: Path, ker
         cache.frozen_name(tmp_path.parent / "elsewhere.ipynb")
 
 
+def test_the_notebooks_stored_are_reported_at_once_then_each_executed_as_it_is_done(
+    tmp_path: Path, kernel: list[str]
+) -> None:
+    """One report of every notebook whose outputs are stored: the build's progress takes one step for them."""
+    for name in ("a", "b"):
+        lesson(tmp_path, name, "1")
+    build(tmp_path)
+    lesson(tmp_path, "c", "2")
+    lesson(tmp_path, "d", "3")
+    reports: list[list[tuple[str, str]]] = []
+    cache = NotebookCache(tmp_path, tmp_path / ".curriculum-cache" / "executed", freeze="auto")
+    cache.executed(
+        sorted((tmp_path / "lessons").glob("*.ipynb")),
+        lambda ran: reports.append([(r.name, r.how) for r in ran]),
+        workers=1,
+    )
+    assert reports == [
+        [("lessons/a.ipynb", "frozen"), ("lessons/b.ipynb", "frozen")],
+        [("lessons/c.ipynb", "executed")],
+        [("lessons/d.ipynb", "executed")],
+    ]
+
+
+def test_notebooks_named_as_the_configuration_lists_them_are_named_as_by_their_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name joined to the root as a string is the notebook's own: it is not found again from its path."""
+    names = ["lessons/a.ipynb", "lessons/b.v2.ipynb", "./lessons/c.ipynb"]
+    looked: list[str] = []
+    real = NotebookCache._relative
+    monkeypatch.setattr(
+        NotebookCache, "_relative", lambda self, text: looked.append(text) or real(self, text)
+    )
+    given = NotebookCache(tmp_path, tmp_path / "cache")
+    texts = given.named(names)
+    assert texts == [os.fspath(tmp_path / name) for name in names]
+    assert looked == [texts[2]], "only the name that is not the path's own"
+    by_path = NotebookCache(tmp_path, tmp_path / "cache")
+    assert [given.frozen_name(text) for text in texts] == [by_path.frozen_name(text) for text in texts]
+    assert [given.frozen_path(text) for text in texts] == [by_path.frozen_path(tmp_path / n) for n in names]
+    assert given.frozen_name(texts[2]) == "_freeze/lessons/c/execute-results/curriculum.json"
+    with pytest.raises(ValueError, match="is not in the project"):
+        given.named([os.fspath(tmp_path.parent / "elsewhere.ipynb")])
+
+
 def test_notebooks_named_by_their_paths_as_strings_are_taken_as_their_paths(
     tmp_path: Path, kernel: list[str]
 ) -> None:
@@ -94,7 +139,7 @@ def test_notebooks_named_by_their_paths_as_strings_are_taken_as_their_paths(
     build(tmp_path)
     cache = NotebookCache(tmp_path, tmp_path / ".curriculum-cache" / "executed", freeze="auto")
     done: list[Ran] = []
-    by_text = cache.executed([str(a)], done.append)
+    by_text = cache.executed([str(a)], done.extend)
     assert [(r.file, r.path, r.how, r.name) for r in done] == [(str(a), a, "frozen", "lessons/a.ipynb")]
     by_path = cache.executed([a])
     assert list(by_text) == [a] and len(by_text) == 1 and by_text[a] == by_path[a]
@@ -413,7 +458,7 @@ def test_frozen_files_the_caller_hashed_are_not_looked_at_again(
 
     monkeypatch.setattr(_stamp.FileDigests, "digest", digest)
     done: list[Ran] = []
-    again = cache.executed([path, b], done.append, digests=digests, hashed=hashed)
+    again = cache.executed([path, b], done.extend, digests=digests, hashed=hashed)
     assert given == [] and [r.how for r in done] == ["frozen", "frozen"]
     assert again.outputs_digest(path) == first.outputs_digest(path)
     cache.executed([path, b], digests=digests, hashed={names[0]: hashed[names[0]]})
@@ -476,13 +521,39 @@ def test_a_notebook_whose_text_and_frozen_file_are_as_learnt_is_taken_at_once(
     monkeypatch.setattr(_execute.NotebookCache, "_stored", stored)
     done: list[Ran] = []
     with memo_session(tmp_path):
-        again = cache.executed([path], done.append, digests=digests)
+        again = cache.executed([path], done.extend, digests=digests)
     assert looked == [] and [r.how for r in done] == ["frozen"] and learnt.read_bytes() == record
     assert again.outputs_digest(path) == first.outputs_digest(path) and again[path] == second[path]
     name = f"{FREEZE_DIR}/lessons/a/execute-results/curriculum.json"
     with memo_session(tmp_path):
         other = cache.executed([path], digests=digests, hashed={name: "0" * 64})  # not the file's hash
     assert looked == [str(path)] and other.outputs_digest(path) == first.outputs_digest(path)
+    assert kernel == ["a.ipynb"]
+
+
+def test_a_notebook_taken_as_learnt_makes_nothing_of_its_own_until_it_is_read(
+    tmp_path: Path, kernel: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its outputs' digest is all the build keeps of it; what reads its outputs is made when it is read."""
+    from curriculum._memo import memo_session
+    from curriculum.site import _execute
+
+    path, digests, cache, first, second = _built_twice(tmp_path)
+    made: list[str] = []
+    shown, digest = second[path], first.outputs_digest(path)  # read before _Outputs is replaced
+
+    class Counted(_execute._Outputs):
+        def __new__(cls, file: str, *args: Any) -> Any:
+            made.append(file)
+            return super().__new__(cls)
+
+    monkeypatch.setattr(_execute, "_Outputs", Counted)
+    with memo_session(tmp_path):
+        again = cache.executed([path], digests=digests)
+        assert again.outputs_digests([str(path)]) == [digest] and made == []
+        assert again[path] == shown and len(made) == 1
+        assert again[path] == shown and len(made) == 1, "read once"
+    assert list(again) == [path] and tmp_path / "other.ipynb" not in again
     assert kernel == ["a.ipynb"]
 
 

@@ -188,6 +188,47 @@ def test_a_page_plan_saves_a_page_made_again_as_a_change(tmp_path: Path) -> None
     assert last.kept(sources[0]) == planned("edited") and last.kept(sources[1]) == planned(sources[1])
 
 
+def test_a_page_plan_makes_the_key_only_of_a_page_whose_inputs_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pages whose inputs are those their entries were made from are found at once, with their keys.
+
+    A record without the inputs (of another shape, or none) only costs every
+    page's key made and compared: a page is kept as before, by its key.
+    """
+    from curriculum.site import _page_plan
+
+    root = tmp_path / "project"
+    cache = root / ".curriculum-cache"
+    root.mkdir()
+    sources = [f"page{i}.qmd" for i in range(5)]
+    for source in sources:
+        (root / source).write_text(source)
+    first = PagePlan(root, cache, sources, ["site"], {"page1.qmd": "outputs"})
+    for source in sources:
+        first.made(source, PlannedPage(source, "0" * 32 + ".page", (), False, False))
+    first.save()
+    keys = {source: first.key(source) for source in sources}
+    made: list[str] = []
+    real = _page_plan._part
+    monkeypatch.setattr(_page_plan, "_part", lambda value: made.append(value) or real(value))
+    (root / sources[0]).write_text("edited")
+    again = PagePlan(root, cache, sources, ["site"], {"page1.qmd": "other outputs"})
+    assert [source for source in sources if again.kept(source) is None] == sources[:2]
+    assert {source: again.key(source) for source in sources[2:]} == {s: keys[s] for s in sources[2:]}
+    assert len(made) == 4  # two pages' keys (each of a hash and what else it depends on)
+    assert again.key(sources[1]) != keys[sources[1]]
+    assert PagePlan(root, cache, sources, ["other site"], {"page1.qmd": "outputs"}).kept(sources[2]) is None
+
+    record = RecordFile(cache / "pages.json", ("pages", "inputs"), sealed=True)
+    pages = record.read()["pages"]
+    record.save({"pages": pages, "inputs": {source: ["no text"] for source in sources}})
+    made.clear()
+    last = PagePlan(root, cache, sources, ["site"], {"page1.qmd": "outputs"})
+    assert last.kept(sources[0]) is None and last.kept(sources[3]) is not None  # by its key, made
+    assert len(made) == 4 and last.key(sources[3]) == keys[sources[3]]
+
+
 @pytest.mark.parametrize("damaged", ["wrapped.json", "wrapped.changes.json"])
 def test_a_sealed_record_changed_in_place_is_no_record(tmp_path: Path, damaged: str) -> None:
     """Each file of a sealed record names a digest of the rest: a byte changed in either, and there is none.

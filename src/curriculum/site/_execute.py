@@ -109,7 +109,27 @@ def frozen_files(root: Path, pages: Sequence[str]) -> list[str]:
     >>> frozen_files(Path("/p"), ["index.qmd", "lessons/a.ipynb"])
     ['/p/_freeze/lessons/a/execute-results/curriculum.json']
     """
-    return path_texts(root, [_frozen_name(page) for page in pages if page.endswith(".ipynb")])
+    return path_texts(root, _frozen_names([page for page in pages if page.endswith(".ipynb")]))
+
+
+def _frozen_names(notebooks: list[str]) -> list[str]:
+    """Return :func:`_frozen_name` of each notebook, in one pass.
+
+    A name ending in ``.ipynb`` after a file name (as the build's notebooks
+    do) loses that suffix in the pass itself; any other is named by :func:`_frozen_name`.
+
+    Examples
+    --------
+    >>> names = ["lessons/a.b.ipynb", "a.ipynb", "lessons/.ipynb", ".ipynb", "a/..ipynb", "a.txt"]
+    >>> _frozen_names(names) == list(map(_frozen_name, names))
+    True
+    """
+    return [
+        f"{FREEZE_DIR}/{name[:-6]}/{FREEZE_FILE}"
+        if name[-6:] == ".ipynb" and name[-7:-6] not in ("", "/")
+        else _frozen_name(name)
+        for name in notebooks
+    ]
 
 
 def _frozen_name(notebook: str) -> str:
@@ -195,12 +215,20 @@ class ExecutedNotebooks(Mapping[Path, Any]):
     """Each notebook with the outputs of its code cells, read from its file only when asked for.
 
     A build whose pages are taken as the last build made them asks for none
-    (it compares :meth:`outputs_digest`), so an edit of a quiz reads no notebook.
+    (it compares :meth:`outputs_digests`), so an edit of a quiz reads no notebook.
+
+    Parameters
+    ----------
+    read : Callable[[str], Any] | None
+        What reads a notebook :meth:`take` added (given its path as a string), with its outputs.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, read: Callable[[str], Any] | None = None) -> None:
         self._files: list[str] = []
         """Each notebook's path as a string (a path object is made only to iterate over them)."""
+        self._taken: dict[str, str] = {}
+        """The outputs' digest of each notebook :meth:`take` added, by its path as a string."""
+        self._read = read
         self._outputs: dict[str, list[Any] | _Outputs] = {}
         """The outputs by the notebook's path as a string (``os.fspath``): no path object to look one up."""
         self._notebooks: dict[str, Any] = {}
@@ -227,19 +255,43 @@ class ExecutedNotebooks(Mapping[Path, Any]):
         else:
             self._readers[file] = read
 
+    def take(self, taken: Mapping[str, str]) -> None:
+        """Add notebooks known by their outputs' digest, by their paths as strings, all at once.
+
+        Each is read (by ``read``) only when asked for: a build takes most of
+        its notebooks so, as the last build learnt them, and makes no object for one.
+        """
+        self._files += taken
+        self._taken.update(taken)
+
     def outputs_digest(self, path: Path | str) -> str:
         """Return a digest of what a page shows of the notebook's outputs (as they are stored).
 
-        ``path`` may be the notebook's path as a string (``os.fspath(path)``):
-        a page plan names every notebook, and makes no path object for one.
+        ``path`` may be the notebook's path as a string (``os.fspath(path)``).
         """
-        outputs = self._outputs[os.fspath(path)]
+        file = os.fspath(path)
+        if file in self._taken:
+            return self._taken[file]
+        outputs = self._outputs[file]
         return outputs.digest if isinstance(outputs, _Outputs) else fingerprint_json(outputs)
+
+    def outputs_digests(self, files: list[str]) -> list[str]:
+        """Return :meth:`outputs_digest` of each notebook, given by its path as a string.
+
+        A page plan names every notebook: one taken (:meth:`take`) costs a look-up.
+        """
+        taken = self._taken
+        return [taken[file] if file in taken else self.outputs_digest(file) for file in files]
 
     def __getitem__(self, path: Path) -> Any:
         file = os.fspath(path)
         if file not in self._notebooks:
-            self._notebooks[file] = self._readers.pop(file)()
+            if file in self._readers:
+                self._notebooks[file] = self._readers.pop(file)()
+            elif file in self._taken and self._read is not None:
+                self._notebooks[file] = self._read(file)
+            else:
+                raise KeyError(path)
         return self._notebooks[file]
 
     def __iter__(self) -> Iterator[Path]:
@@ -357,11 +409,32 @@ class NotebookCache:
         """
         texts = [os.fspath(path) for path in notebooks]
         new = [text for text in texts if text not in self._frozen]
-        names = [self._relative(text) for text in new]
-        shown = list(map(_frozen_name, names))
-        for text, name, frozen, where in zip(new, names, shown, path_texts(self.root, shown), strict=True):
-            self._frozen[text] = (name, frozen, where)
+        self._note(new, [self._relative(text) for text in new])
         return texts
+
+    def named(self, names: Sequence[str]) -> list[str]:
+        """Return the path, as a string, of each notebook given by its name in the project (``a/b.ipynb``).
+
+        Each is named as :meth:`_name` names it, from the name given where
+        that is its name (the usual case: a page as the configuration lists
+        it, joined to the root as a string), not found again from its path.
+
+        Raises
+        ------
+        ValueError
+            If a notebook is not in the project.
+        """
+        texts = path_texts(self.root, names)
+        prefix = os.path.join(os.fspath(self.root), "")  # a name joined to it as a string is its own
+        pairs = zip(texts, names, strict=True)
+        self._note(texts, [name if text == prefix + name else self._relative(text) for text, name in pairs])
+        return texts
+
+    def _note(self, texts: list[str], names: list[str]) -> None:
+        """Keep the name of each notebook (its path as a string), and its frozen file's name and path."""
+        shown = _frozen_names(names)
+        for text, name, frozen, where in zip(texts, names, shown, path_texts(self.root, shown), strict=True):
+            self._frozen[text] = (name, frozen, where)
 
     def _relative(self, text: str) -> str:
         """Return a notebook's path relative to the project, with ``/`` (from its path as a string).
@@ -458,7 +531,7 @@ class NotebookCache:
     def executed(
         self,
         notebooks: Sequence[Path | str],
-        on_done: Callable[[Ran], None] | None = None,
+        on_done: Callable[[list[Ran]], None] | None = None,
         workers: int = 2,
         digests: Mapping[str, str] | None = None,
         *,
@@ -473,8 +546,10 @@ class NotebookCache:
             Lesson notebooks, or their paths as strings (``os.fspath``): a
             build names every notebook, and makes a path object only for one
             it reads.
-        on_done : Callable[[Ran], None] | None
-            Called after each notebook with how its outputs were obtained.
+        on_done : Callable[[list[Ran]], None] | None
+            Told how each notebook's outputs were obtained: called once with
+            every notebook whose outputs are stored (before any is executed),
+            then with each notebook executed, as it is done.
         workers : int
             Kernels run at once.
         digests : Mapping[str, str] | None
@@ -506,23 +581,25 @@ class NotebookCache:
             shows something the site cannot publish; each problem is located at its cell.
         """
         self.folder.mkdir(parents=True, exist_ok=True)
-        results = ExecutedNotebooks()
         todo: list[tuple[Path, str, Freeze, str, str]] = []
+        ran: list[Ran] = []
         context = json.dumps([FROZEN_FORMAT, self.freeze, self.options], sort_keys=True, default=str)
         files = self._name(notebooks)
         frozen = self._frozen_digests(files, record=execute, hashed=hashed or {})
         learnt = _Learnt(self.folder.parent / LEARNT_FILE, context)
+        # each notebook whose text and frozen file are as learnt: its outputs' digest, the file's hash and
+        # the text's digest (see :meth:`_read_taken`)
+        taken: dict[str, tuple[str, str | None, str]] = {}
+        results = ExecutedNotebooks(functools.partial(self._read_taken, taken, learnt))
         for file in files:
-            name, frozen_name, where = self._frozen[file]
+            name, frozen_name, _ = self._frozen[file]
             digest = (digests or {}).get(file)
             held = frozen.get(frozen_name)
             # never under --no-freeze (refresh), whatever the frozen files' hashes say: outputs are made anew
             made = learnt.unchanged(file, digest, held) if digest and not self.refresh else None
             if made is not None:  # text and frozen file as learnt: nothing to decide again
-                stored = _Outputs(where, made[1], held, functools.partial(learnt.forget, file))
-                results.add(file, stored, read=functools.partial(self._reread, file, str(digest), stored))
-                if on_done:
-                    on_done(Ran(file, "frozen", name))
+                taken[file] = (made[1], held, str(digest))
+                ran.append(Ran(file, "frozen", name))
                 continue
             known = (learnt.key(file, digest) or _KNOWN.stored(digest, context=context)) if digest else None
             nb: Any = None
@@ -546,8 +623,10 @@ class NotebookCache:
                 results.add(file, outputs, _with_outputs(nb, _listed(outputs)))
             if how == "cached" and freeze is not False and self.write_freeze:
                 self._keep(file, key, freeze, _listed(outputs))  # into _freeze/ too (the cache holds them)
-            if on_done:
-                on_done(Ran(file, how, name))
+            ran.append(Ran(file, how, name))
+        results.take({file: outputs for file, (outputs, _, _) in taken.items()})
+        if on_done and ran:
+            on_done(ran)
         if todo and execute:
             env = {
                 "CURRICULUM_HOST": "static",
@@ -570,7 +649,7 @@ class NotebookCache:
                         results.add(path, outputs, nb)
                         self._keep(path, key, freeze, outputs)
                         if on_done:
-                            on_done(Ran(os.fspath(path), "executed", name))
+                            on_done([Ran(os.fspath(path), "executed", name)])
                     if problems:
                         raise ContentError(problems)
             finally:
@@ -716,6 +795,18 @@ class NotebookCache:
         if digest is not None and text_digest(text) != digest:
             raise changed_while_read(display_path(path))
         return nb, text
+
+    def _read_taken(
+        self, taken: Mapping[str, tuple[str, str | None, str]], learnt: _Learnt, file: str
+    ) -> dict[str, Any]:
+        """Read the notebook ``file`` (its path as a string) taken as ``learnt`` had it, with its outputs.
+
+        ``taken`` holds its outputs' digest, the hash the build took of its
+        frozen file, and its text's digest (see :meth:`_reread`).
+        """
+        outputs, held, digest = taken[file]
+        stored = _Outputs(self._frozen[file][2], outputs, held, functools.partial(learnt.forget, file))
+        return self._reread(file, digest, stored)
 
     def _reread(self, file: str, digest: str, outputs: list[Any] | _Outputs) -> dict[str, Any]:
         """Read the notebook ``file`` (its path as a string), known by its digest, with its outputs.
@@ -1086,17 +1177,13 @@ class _FreezeFolders:
     def unchanged(self) -> bool:
         """Whether there is a record, and every folder it holds is as it was (one look at each).
 
-        A status is compared as it is recorded: one of another shape (a damaged record) is none.
+        The statuses are compared as lists, at once, as they are recorded: one
+        of another shape (a damaged record) is none.
         """
         names = list(self._folders)
-        return (
-            _CHANGE_TIMES
-            and bool(names)
-            and all(
-                _status(folder) == self._folders[name]
-                for name, folder in zip(names, path_texts(self.root, names), strict=True)
-            )
-        )
+        if not (_CHANGE_TIMES and names):
+            return False
+        return list(map(_status, path_texts(self.root, names))) == list(self._folders.values())
 
     def save(self, listed: _Listing, at: int) -> None:
         """Record a listing of ``_freeze/`` begun at ``at`` (its folders only if none changed close to it)."""
@@ -1115,7 +1202,7 @@ def _folders_record(data: dict[str, Any]) -> tuple[set[str], dict[str, Any]]:
     if (
         data.get("key") != tied_key(FOLDERS_FILE)
         or not isinstance(names, list)
-        or not all(isinstance(name, str) for name in names)
+        or not set(map(type, names)) <= {str}  # every name a string, as JSON gives them
         or not isinstance(folders, dict)  # a status of another shape is no folder's (see unchanged)
     ):
         return set(), {}
@@ -1186,19 +1273,18 @@ class _Learnt:
         outputs of the key the text gives (or its ``freeze`` is ``true``): what
         :meth:`key` and :meth:`frozen` would give, and :meth:`learn` and
         :meth:`learn_frozen` record again, taken at once. The entry is then kept as it was.
+        The entry is taken as :meth:`save` wrote it: the record is sealed and
+        tied to this code, so its entries are not checked one by one.
         """
-        then = self._entry(file)
+        then = self._before.get(file)
         if then is None or held is None or then[0] != digest or then[3] != held:
             return None
-        try:
-            freeze, key = _decode_known(then[1:3])
-            made = _decode_frozen(then[4])
-        except ValueError:
-            return None
+        _, freeze, key, _, made = then
         if freeze is False or not made or (freeze is not True and made[0] != key):
             return None
         self._now[file] = then
-        return made
+        made_of: list[str] = made
+        return made_of
 
     def learn(self, file: str, digest: str, freeze: Freeze, key: str) -> None:
         """Record the ``freeze`` and key of the notebook ``file``, whose text has ``digest``."""

@@ -257,7 +257,8 @@ def kept_manifest(cur: Curriculum, cache: Path | None, within: Path) -> Manifest
         The project: the records are written only inside it.
     """
     sources = _sources(cur)
-    if cache is None or not all(len(doc.digest) == _WIDTH for _, _, doc in sources):  # one no digest names
+    widths = set(map(len, [doc.digest for _, _, doc in sources]))  # of every digest at once
+    if cache is None or not widths <= {_WIDTH}:  # one no digest names
         fresh = manifest_script(cur)
         return Manifest(fresh, _digest(fresh.encode()))
     record = _Record(cache, within, _record_key(cur.root), sources)

@@ -19,6 +19,12 @@ begins with a digest of the rest): one damaged in place is no record, so an
 entry whose key is a page's is one this code wrote on this computer (the key
 names the package and the computer's key, through what every page shares), and
 it is taken as it is, its components not checked again one by one.
+
+Nor is a key made for every page: the record also names, for each page, what
+its key was made from (see :func:`_inputs`), and the pages whose inputs
+changed are found by one comparison of those names with the record's, as
+sets. A page whose inputs are as they were has its entry's key; only the
+others' are made, and compared with their entries'.
 """
 
 from __future__ import annotations
@@ -99,35 +105,49 @@ class PagePlan:
         hashed: Mapping[str, str] | None = None,
         stamp: FileDigests | None = None,
     ) -> None:
-        self._file = RecordFile(cache / "pages.json", ("pages",), sealed=True)
+        self._file = RecordFile(cache / "pages.json", ("pages", "inputs"), sealed=True)
         self._root = root
         hashed = self._hashed = hashed or {}
         self._stamp = stamp
         unknown = path_texts(root, [s for s in sources if s not in hashed])  # the pages the build writes
-        files = hashed_beside(root, cache / "page-digests.json", unknown, hashed)
-        common = json.dumps([PLAN_VERSION, shared], sort_keys=True)
-        self._keys = {
-            source: hashlib.sha256(
-                f"{common}\0{source}\0{_part(files.get(source))}\0{_part(extra.get(source))}".encode()
-            ).hexdigest()
-            for source in sources
-        }
-        self._before = self._file.read()["pages"]
+        self._files = hashed_beside(root, cache / "page-digests.json", unknown, hashed)
+        self._extra = extra
+        self._common = json.dumps([PLAN_VERSION, shared], sort_keys=True)
+        self._inputs = _inputs(self._common, sources, self._files, extra)
+        record = self._file.read()
+        self._before, self._inputs_before = record["pages"], record["inputs"]
+        self._changed = _changed(self._inputs, self._inputs_before)
+        """The pages whose inputs are not those their entry was made from (or that have none)."""
+        self._keys: dict[str, str] = {}
+        """The key of each page whose inputs changed, once asked for."""
         self._now: dict[str, list[Any]] = {}
 
     def kept(self, source: str) -> PlannedPage | None:
         """Return the page ``source`` as the last build made it from the same inputs, if it did.
 
-        An entry of its key is taken as :meth:`made` wrote it (see the module's description).
+        An entry made from the inputs the page has now is taken as :meth:`made`
+        wrote it (see the module's description); the key of a page whose inputs
+        changed is made, and compared with the entry's.
         """
         then = self._before.get(source)
-        if type(then) is not list or not then or then[0] != self._keys.get(source):
+        if type(then) is not list or not then or (source in self._changed and then[0] != self.key(source)):
             return None
         _, title, entry, mounts, marked, standalone = then
         return PlannedPage(title, entry, _mounts(mounts), marked, standalone)
 
     def key(self, source: str) -> str:
-        """Return what names the inputs of the page ``source`` (a digest: see the module's description)."""
+        """Return what names the inputs of the page ``source`` (a digest: see the module's description).
+
+        A page whose inputs are those its entry was made from has that entry's key.
+        """
+        then = self._before.get(source)
+        if source not in self._changed and then:
+            key: str = then[0]
+            return key
+        if source not in self._keys:
+            files, extra = self._files, self._extra
+            text = f"{self._common}\0{source}\0{_part(files.get(source))}\0{_part(extra.get(source))}"
+            self._keys[source] = hashlib.sha256(text.encode()).hexdigest()
         return self._keys[source]
 
     def keep(self, source: str) -> None:
@@ -147,12 +167,49 @@ class PagePlan:
             if stamp is None or not stamp.as_found(path_texts(self._root, [source])):
                 return
         mounts = [m.as_json() for m in page.mounts]
-        self._now[source] = [self._keys[source], page.title, page.entry, mounts, page.marked, page.standalone]
+        self._now[source] = [self.key(source), page.title, page.entry, mounts, page.marked, page.standalone]
 
     def save(self) -> None:
-        """Write the record, if it changed."""
-        if self._now != self._before:
-            self._file.save({"pages": self._now})
+        """Write the record, if it changed: each page's entry, and every page's inputs (:func:`_inputs`)."""
+        if self._now != self._before or self._inputs != self._inputs_before:
+            self._file.save({"pages": self._now, "inputs": self._inputs})
+
+
+_SHARED = "\0shared"
+"""The entry of the record's inputs that names what every page shares (no page's source begins with NUL)."""
+
+
+def _inputs(
+    common: str, sources: list[str], files: Mapping[str, str], extra: Mapping[str, Any]
+) -> dict[str, str]:
+    """Return, for each page, a text naming what its key is made from besides its source (the dict's key).
+
+    The :func:`repr` of the pair of the source's hash (``files``) and what
+    else the page depends on (``extra``): a page's text is the one its entry
+    was made from only if its key is too (a string and a flag, a hash and
+    none, differ by their :func:`repr` as by :func:`_part`), and a hash's or
+    a flag's holds no character JSON escapes (the record decodes faster). What every
+    page shares (``common``) is named once, by its digest, as :data:`_SHARED`.
+    Made in one pass of :func:`map`, no call of Python a page: the texts are
+    compared with the record's as sets (:func:`_changed`).
+    """
+    pairs = zip(map(files.get, sources), map(extra.get, sources), strict=True)
+    texts = dict(zip(sources, map(repr, pairs), strict=True))
+    texts[_SHARED] = hashlib.sha256(common.encode()).hexdigest()
+    return texts
+
+
+def _changed(now: dict[str, str], then: dict[str, Any]) -> set[str]:
+    """Return the pages whose text of inputs ``now`` (:func:`_inputs`) is not the one recorded ``then``.
+
+    One difference of the two dictionaries' items: every page, if what every
+    page shares changed, or the record is of another shape (a value that is no text).
+    """
+    try:
+        changed = {source for source, _ in now.items() - then.items()}
+    except TypeError:
+        changed = {_SHARED}
+    return set(now) if _SHARED in changed else changed
 
 
 def _mounts(data: list[dict[str, Any]]) -> tuple[Mount, ...]:
@@ -160,7 +217,7 @@ def _mounts(data: list[dict[str, Any]]) -> tuple[Mount, ...]:
 
     Each was a component when it was written by this code (see :class:`PagePlan`): it is not checked again.
     """
-    return tuple(Mount(mount["component"], tuple(mount["args"])) for mount in data)
+    return tuple([Mount(mount["component"], tuple(mount["args"])) for mount in data])
 
 
 def _part(value: Any) -> str:

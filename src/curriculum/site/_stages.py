@@ -262,7 +262,7 @@ def _plan(run: Render, executed: ExecutedNotebooks) -> PagePlan:
     written = set(run.generated)  # one look at each page, not a call of the mapping's
     extra: dict[str, Any] = {source: source in written for source in sources}
     notebooks = [s for s in sources if s.endswith(".ipynb")]  # by their paths as strings, as executed
-    extra.update(zip(notebooks, map(executed.outputs_digest, path_texts(root, notebooks)), strict=True))
+    extra.update(zip(notebooks, executed.outputs_digests(path_texts(root, notebooks)), strict=True))
     shared = [run.renderer().shared, run.builder.shared_digest]
     hashed = _authored(run.stamp.files, sources) if run.stamp is not None else {}
     return PagePlan(root, run.cache, sources, shared, extra, hashed, run.stamp)
@@ -392,14 +392,14 @@ def execute(run: Render) -> ExecutedNotebooks:
     read only if its page must be made again. The notebooks are named by
     their paths as strings: no path object is made for one that is not read.
     """
-    notebooks = path_texts(run.config.root, [s for s in run.config.pages() if s.endswith(".ipynb")])
+    cache = notebook_cache(run.config, run.cache / "executed", refresh=run.refresh)
+    notebooks = cache.named([s for s in run.config.pages() if s.endswith(".ipynb")])  # named as listed
     run.step("Executing notebooks", len(notebooks))
 
-    def done(ran: Ran) -> None:
-        run.stats.notebooks[ran.name] = ran.how
-        run.step("", 1)
+    def done(ran: list[Ran]) -> None:  # the notebooks stored, at once: one step of the progress bar
+        run.stats.notebooks.update({one.name: one.how for one in ran})
+        run.step("", len(ran))
 
-    cache = notebook_cache(run.config, run.cache / "executed", refresh=run.refresh)
     lessons = _lesson_digests(run.builder.curriculum)
     hashed = run.stamp.files if run.stamp is not None else None  # each frozen file's, as the stamp took it
     executed = cache.executed(notebooks, done, digests=lessons, hashed=hashed)
