@@ -478,7 +478,6 @@ def test_a_page_made_from_what_the_record_says_names_its_script_and_part_as_reco
     the recorded key, nothing hashed); a page made from something new, none.
     """
     from curriculum.site import _search_parts
-    from curriculum.site._output_record import KeyDigest
     from curriculum.site._search import part_key
     from curriculum.site._search_parts import PartRecord
 
@@ -493,7 +492,6 @@ def test_a_page_made_from_what_the_record_says_names_its_script_and_part_as_reco
     monkeypatch.setattr(_search_parts, "keep_parts", lambda keys: kept.append(list(keys)))
     monkeypatch.setattr(_search_parts, "part_key", lambda page: pytest.fail("a part's key made again"))
     again = PartRecord(path, "site")
-    assert again.script_key(page) == "script digest" and isinstance(again.script_key(page), KeyDigest)
-    assert again.script_key(alone) is None  # it has no text script
+    assert again.script_keys([page, alone]) == ["script digest", ""]  # the other has no text script
     assert again.digests([page, alone]) == ["d", "e"] and kept == [[part_key(page), part_key(alone)]]
-    assert again.script_key(_made(["another entry", []])) is None
+    assert again.script_keys([_made(["another entry", []])]) == [""]

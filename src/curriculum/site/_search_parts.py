@@ -47,7 +47,7 @@ from typing import Any
 
 from curriculum._plain import RECORD_LIMIT, read_existing
 from curriculum.content import write_atomic
-from curriculum.site._output_record import KeyDigest, KeyText
+from curriculum.site._output_record import KeyText
 from curriculum.site._record_file import RecordFile, looked_up
 from curriculum.site._search import IndexHeads, SearchPage, keep_parts, part_digest, part_key
 
@@ -129,18 +129,13 @@ class PartRecord:
             for page, then in zip(pages, found, strict=True)
         ]
 
-    def script_key(self, page: SearchPage) -> KeyDigest | None:
-        """Return what the search stage's record names the key of the text script of ``page`` by, if known.
+    def script_keys(self, pages: list[SearchPage]) -> list[str]:
+        """Return what the search stage's record names each page's text script's key by (``""``: not known).
 
         Known when the record gives the page's part (:meth:`knows`) and its
         placement (:meth:`placement`) has a text script: the key is then the
-        one named so (:func:`~curriculum.site._search.text_name`).
+        one named so (:func:`~curriculum.site._search.text_name`). One pass over the pages.
         """
-        then = self._known(page)
-        return KeyDigest(then[4]) if then is not None and then[4] else None
-
-    def script_keys(self, pages: list[SearchPage]) -> list[str]:
-        """Return what :meth:`script_key` gives each page, as a digest (``""``: none), in one pass."""
         return [then[4] if then is not None else "" for then in self._known_each(pages)]
 
     def recorded_digest(self, url: str) -> str | None:
@@ -214,7 +209,7 @@ class PartRecord:
         (a page the index left out, with no section, has none or -1).
         ``heads`` None: the index is the one recorded, whose heads stay (their file neither read nor written).
         ``scripts`` gives the digest the search stage's record names each text
-        script's key by, by its number (:meth:`script_key`; none: not known).
+        script's key by, by its number (:meth:`script_keys`; none: not known).
         A page the record gave keeps its part's memo key; another's is made.
         """
         self._heads = None if heads is None else _heads_text(heads.as_json())
