@@ -21,8 +21,10 @@ be read make the record none (it only costs a rebuild). The record's own
 rules of what stands (its keys, its files' stamps) are its caller's.
 
 A record whose entries are trusted as they are (what each page gave the
-search index: :class:`~curriculum.site._search_parts.PartRecord`) is
-*sealed*: each of its files begins with a line naming a digest of the rest
+search index: :class:`~curriculum.site._search_parts.PartRecord`; what the
+wrapped and search files were made from:
+:class:`~curriculum.site._output_record.OutputRecord`) is *sealed*: each of
+its files begins with a line naming a digest of the rest
 (:func:`seal`), of its bytes as read, so one damaged in place is none, as a
 base or changes that cannot be read are. The changes, tied to their base by
 its generation, are sealed on their own: saving a sealed record hashes what

@@ -31,7 +31,9 @@ is kept as its changes since a base (a :class:`~curriculum.site._record_file.Rec
 an edit that changes a few pages writes their entries, not every page's. Each
 of its files is sealed, its first line a digest of the rest (of its bytes, hashed
 as they are read, not of the record encoded again): one damaged in place is no
-record. The heads are a file of their own, checked against the digest the
+record, and one of this package, computer and site is trusted as read (no entry
+is checked one by one: the pages' entries are looked up in one pass). The
+heads are a file of their own, checked against the digest the
 record names: an edit that leaves them as they were (most do) neither reads,
 hashes nor writes them; only an edit that patches the index reads them
 (:meth:`PartRecord.heads`), and one that changes them writes them before the record that names them.
