@@ -169,7 +169,10 @@ class PartRecord:
     def heads(self) -> IndexHeads | None:
         """Return the heads of the index the record describes (a copy), if their file is the one it names.
 
-        Read, checked and decoded at each call: only an edit that patches the index needs them.
+        Read, checked against the digest the record names and decoded at each
+        call: only an edit that patches the index needs them. Their file is
+        then the one this code wrote with the record, trusted as read (as the
+        record is): nothing of it is checked one by one.
         """
         named = self._index_before.get("heads")
         if not isinstance(named, str):
@@ -177,10 +180,8 @@ class PartRecord:
         raw = read_existing(self._path.with_name(HEADS_FILE), RECORD_LIMIT)
         if raw is None or _digest(raw) != named:  # none, or changed since the record named them
             return None
-        try:
-            return IndexHeads.from_json(json.loads(raw))
-        except (ValueError, RecursionError):  # ValueError covers bad UTF-8 and bad JSON
-            return None
+        pages, headings, anchors = json.loads(raw)
+        return IndexHeads(pages, headings, anchors)
 
     def placement(self, url: str) -> Placement | None:
         """Return where the last index had the page ``url``, if the record holds it (not to be changed)."""
