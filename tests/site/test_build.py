@@ -665,12 +665,18 @@ def test_each_search_file_is_looked_at_once_a_build_and_recorded_as_it_was_then(
     quiz.write_text(quiz.read_text().replace("Her rating of the alliance,", "Her rating of the alliance!,"))
     looked: Counter[str] = Counter()
     look = _output_record.size_and_time  # what an output record learns of a file, each time it looks at one
+    look_all = _output_record.file_stamps  # ... or of files, looked at at once
     staging = os.path.join(project, "._site.building", "")  # where the build writes the site
     with monkeypatch.context() as counted:
         counted.setattr(
             _output_record,
             "size_and_time",
             lambda path: looked.update([path.removeprefix(staging)]) or look(path),
+        )
+        counted.setattr(
+            _output_record,
+            "file_stamps",
+            lambda folder, names: looked.update(names) or look_all(folder, names),
         )
         build_site(project, engine="pandoc", console=Console(quiet=True))
     searched = {name: n for name, n in looked.items() if name.startswith("search")}
@@ -870,10 +876,12 @@ def test_an_edit_of_one_page_writes_a_few_entries_of_the_search_record(project: 
     """The page list's entry holds its key only (its files are the other entries'): not written whole."""
     import json
 
+    from curriculum.site._record_file import unsealed
+
     build_site(project, engine="pandoc", console=Console(quiet=True))
     index = project / "index.qmd"
     index.write_text(index.read_text() + "\nOne more sentence about alliances.\n")
     build_site(project, engine="pandoc", console=Console(quiet=True))
     changes = project / ".curriculum-cache" / "resident" / "searched.changes.json"
-    entries = json.loads(changes.read_text())["set"]["entries"]
+    entries = json.loads(unsealed(changes.read_bytes()) or b"")["set"]["entries"]
     assert len(entries["pages"]) == 1 and len(entries) <= 3, entries

@@ -91,7 +91,7 @@ def test_the_documents_that_changed_are_found_once_for_every_note(tmp_path: Path
 def test_a_record_with_notes_changed_in_place_is_no_record(tmp_path: Path) -> None:
     """A record with notes is sealed: one changed in place (a note's data, a digest) keeps nothing.
 
-    Nor does a record of the same form written without notes (not sealed).
+    Nor does a record of the same form written without notes (which keeps none).
     """
     record, out = _noted(tmp_path, ["a", "b"])
     base = record.read_text()
@@ -107,24 +107,28 @@ def test_a_record_with_notes_changed_in_place_is_no_record(tmp_path: Path) -> No
     assert _standing(record, out) is None
 
 
-def test_a_sealed_note_of_another_shape_is_no_note(tmp_path: Path) -> None:
-    """A note or inputs of a shape this code does not write keep nothing, even sealed (and raise nothing)."""
+def test_a_sealed_record_is_trusted_as_read_while_it_names_this_site(tmp_path: Path) -> None:
+    """A record sealed again as only this code could is read as it is; one naming another site is none."""
     record, out = _noted(tmp_path, ["a", "b"])
-    shapes: list[Any] = [
-        ["in", "quizzes/q"],
-        ["in", ["quizzes/q"], "a"],
-        ["in", "quizzes/q", ["a"]],
-        ["in", "quizzes/q", 1],
-        {"in": "a"},
-        "in",
-    ]
-    for damaged in shapes:
-        _resealed(record, lambda data, damaged=damaged: data["notes"].__setitem__("page.html", damaged))
-        assert _standing(record, out) is None, damaged
     _resealed(record, lambda data: data["notes"].__setitem__("page.html", ["in", "quizzes/q", "a c"]))
     assert _standing(record, out) == ["a", "c"]
+    assert OutputRecord(record, out, ["site"], notes=True).kept("page.html", ["page"])
     _resealed(record, lambda data: data["inputs"].__setitem__("", "another site's"))
     assert _standing(record, out) is None
+    assert not OutputRecord(record, out, ["site"], notes=True).kept("page.html", ["page"])
+
+
+def test_a_record_without_notes_changed_in_place_is_no_record(tmp_path: Path) -> None:
+    """Every record is sealed: one changed in place, even by a space its JSON allows, keeps nothing."""
+    out, path = tmp_path / "out", tmp_path / "record.json"
+    out.mkdir()
+    (out / "a.js").write_text("a")
+    first = OutputRecord(path, out, [])
+    first.wrote("a.js", key=["a"])
+    first.save()
+    assert OutputRecord(path, out, []).kept("a.js", ["a"])
+    path.write_text(path.read_text().replace('": ', '":  ', 1))
+    assert not OutputRecord(path, out, []).kept("a.js", ["a"])
 
 
 def test_a_key_given_as_text_is_not_the_same_string_given_as_data(tmp_path: Path) -> None:
@@ -139,10 +143,10 @@ def test_a_key_given_as_text_is_not_the_same_string_given_as_data(tmp_path: Path
     assert not OutputRecord(path, out, []).kept("a.js", '["x", []]')
 
 
-def test_an_entry_naming_a_file_outside_the_folder_or_damaged_keeps_nothing(tmp_path: Path) -> None:
+def test_an_entry_naming_a_file_outside_the_folder_or_no_file_keeps_nothing(tmp_path: Path) -> None:
     """A record's file name is the folder's: a whole path, even of a file as recorded, is not looked at there.
 
-    Nor is an entry kept whose list of files holds something that is not a file's.
+    Nor is an entry kept that names a file no path can name.
     """
     record, out = _noted(tmp_path, ["a"])
     outside = tmp_path / "outside.html"
@@ -151,8 +155,6 @@ def test_an_entry_naming_a_file_outside_the_folder_or_damaged_keeps_nothing(tmp_
     for damaged in (
         [str(outside), info.st_size, info.st_mtime_ns],  # as it is, but not in the folder
         ["page\u0000.html", 4, 0],  # a name no file can have: os.stat raises ValueError
-        "page.html",
-        [],
     ):
 
         def change(data: Any, damaged: Any = damaged) -> None:
@@ -313,3 +315,27 @@ def test_a_note_with_a_string_a_space_would_split_is_not_kept(tmp_path: Path) ->
     first.save()
     again = OutputRecord(path, out, ["site"], notes=True)
     assert again.standing("page.html", "in", ["page.html"], set()) == []
+
+
+def test_files_are_stamped_at_once_and_one_not_there_is_none(tmp_path: Path) -> None:
+    """``file_stamps`` gives each file's name, size and time; one not there is None, the others as they are.
+
+    A file not there is never as a record has it, not even one recorded as not there (``-1``).
+    """
+    from curriculum.site._output_record import file_stamps
+
+    for name in ("a.js", "b.js"):
+        (tmp_path / name).write_text(name * 2)
+    folder = str(tmp_path) + "/"
+    both = file_stamps(folder, ["a.js", "b.js"])
+    info = (tmp_path / "b.js").stat()
+    assert both[1] == ["b.js", 8, info.st_mtime_ns] and both[0] is not None and both[0][:2] == ["a.js", 8]
+    assert file_stamps(folder, ["a.js", "gone.js", "b.js"]) == [both[0], None, both[1]]
+    assert file_stamps(folder, []) == []
+    out, path = tmp_path / "out", tmp_path / "record.json"
+    out.mkdir()
+    first = OutputRecord(path, out, [])
+    first.wrote("gone.js", key=["g"])  # recorded as not there
+    first.save()
+    assert not OutputRecord(path, out, []).kept("gone.js", ["g"])
+    assert OutputRecord(path, out, []).to_make({"gone.js": ["g"]}) == ["gone.js"]

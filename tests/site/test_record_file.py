@@ -152,7 +152,8 @@ def test_an_output_record_saves_a_page_made_again_as_a_change(tmp_path: Path) ->
     again.wrote(pages[0], key=[pages[0], "edited"])
     again.save()
     assert path.read_bytes() == base
-    assert list(json.loads((tmp_path / "wrapped.changes.json").read_text())["set"]["entries"]) == [pages[0]]
+    changes = json.loads(unsealed((tmp_path / "wrapped.changes.json").read_bytes()) or b"")
+    assert list(changes["set"]["entries"]) == [pages[0]]
     last = OutputRecord(path, out, ["site"])
     assert last.kept(pages[0], [pages[0], "edited"]) and last.kept(pages[1], [pages[1]])
 

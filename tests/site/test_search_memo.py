@@ -362,7 +362,10 @@ def test_the_parts_a_record_gives_are_kept_in_the_memo_at_once(
 
 
 def test_what_names_the_pages_is_their_json_made_of_each_ones_key() -> None:
-    """The search stage names its pages with the text the JSON encoder makes, each page's key encoded once."""
+    """The search stage names its pages with the text the JSON encoder makes, in one call: each key as text.
+
+    Each page's key (what it is made from) is encoded once a page, and named by that text.
+    """
     from curriculum.site._search_stage import _pages_key
 
     pages = [
@@ -370,7 +373,7 @@ def test_what_names_the_pages_is_their_json_made_of_each_ones_key() -> None:
         SearchPage("Other", "other.html", False, _unread, [], ["entry", []]),
         SearchPage("Odd", "odd.html", False, _unread, [], ["entry", [1, None]]),  # any JSON data
     ]
-    made = [[p.title, p.url, p.notebook, p.made_from] for p in pages]
+    made = [[p.title, p.url, p.notebook, json.dumps(p.made_from, separators=(",", ":"))] for p in pages]
     assert _pages_key(pages) == json.dumps(made, separators=(",", ":"))
     assert [p.made_from_key for p in pages] == [json.dumps(p.made_from, separators=(",", ":")) for p in pages]
 
@@ -390,59 +393,44 @@ def test_what_names_the_index_is_the_json_of_its_pages_and_their_parts_digests()
     assert _index_key([], []) == "[]"
 
 
-@pytest.mark.parametrize(
-    "entry",
-    [
-        None,
-        "text",
-        [],
-        ["a", "b", 0],
-        ["a", "b", 0, []],
-        ["a", "b", True, [], "", "k"],
-        ["a", 1, 0, [], "", "k"],
-        ["a", "b", 0, [1], "", "k"],
-        ["a", "b", "0", [], "", "k"],
-        ["a", "b", 0, [], None, "k"],
-        ["a", "b", 0, [], "", 1],
-    ],
-)
-def test_a_parts_record_entry_of_another_shape_is_no_entry(tmp_path: Path, entry: Any) -> None:
-    """A record signed as this code signs it, whose entry has another shape: the entry is no entry."""
+def test_a_parts_record_is_read_as_sealed_and_is_none_once_changed_in_place(tmp_path: Path) -> None:
+    """A record sealed as this code seals it is trusted as read (no entry is checked one by one).
+
+    Changed in place, even in an entry's digest, it is no record; nor is one of another site.
+    """
     from curriculum.site._search_parts import PartRecord
     from tests.site.searchcheck import write_parts
 
     path = tmp_path / "search-parts.json"
     page = _made(["entry", []])
-    write_parts(path, {"shared": "site", "pages": {page.url: [page.made_from_key, "d", 0, [], "", "k"]}})
-    assert PartRecord(path, "site").knows(page), "an entry of the right shape is one"
-    write_parts(path, {"shared": "site", "pages": {page.url: entry}})
+    write_parts(path, {"shared": "site", "pages": {page.url: [page.made_from_key, "d", 0, ["w"], "s", "k"]}})
+    record = PartRecord(path, "site")
+    assert record.knows(page) and record.placement(page.url) == (0, ["w"])
+    assert record.digests([page]) == ["d"] and record.script_keys([page]) == ["s"]
+    assert PartRecord(path, "another site").placement(page.url) is None
+    path.write_text(path.read_text().replace('"d"', '"e"'))
     record = PartRecord(path, "site")
     assert record.placement(page.url) is None and not record.knows(page)
+    assert record.placements([page]) is None and record.script_keys([page]) == [""]
 
 
-@pytest.mark.parametrize(
-    "heads",
-    [
-        None,
-        [],
-        [[], [], {}, 1],
-        [[["Lesson", "one", 0, 1]], [], {}],  # fewer headings than the pages' sections
-        [[["Lesson", "one", 0, 0]], [], {}],  # a page without sections (the index leaves those out)
-        [[["Lesson", "one", "0", 1]], [""], {}],
-        [[["Lesson", "one", 0, True]], [""], {}],
-        [[["Lesson", "one", 0]], [""], {}],
-        [[["Lesson", "one", 0, 1]], [1], {}],
-        [[["Lesson", "one", 0, 1]], [""], {"1": "beyond the last section"}],
-        [[["Lesson", "one", 0, 1]], [""], {"x": "not a number"}],
-        [[["Lesson", "one", 0, 1]], [""], {"\u0663": "not an ASCII number"}],
-        [[["Lesson", "one", 0, 1]], [""], {"0": 1}],
-        [[["Lesson", "one", 0, 1]], [""], []],
-    ],
-)
-def test_index_heads_of_another_shape_are_no_heads(heads: Any) -> None:
-    """The heads of a record are checked before an edit patches them (a record is a file: trust no shape)."""
-    assert IndexHeads.from_json(heads) is None
-    assert IndexHeads.from_json([[["Lesson", "one", 0, 1]], [""], {"0": "top"}]) is not None
+def test_heads_the_record_names_are_read_as_written(tmp_path: Path) -> None:
+    """Heads whose file is the one the sealed record names (by its digest) are trusted as read.
+
+    This code wrote them with the record: nothing of them is checked one by
+    one (not even a heading that is no string). Changed since, they are none.
+    """
+    from curriculum.site._search_parts import HEADS_FILE, PartRecord
+    from tests.site.searchcheck import write_parts
+
+    path = tmp_path / "search-parts.json"
+    heads = [[["Lesson", "one", 0, 1]], [1], {"0": "top"}]
+    write_parts(path, {"shared": "site", "index": "i", "pages": {}, "heads": heads})
+    read = PartRecord(path, "site").heads()
+    assert read is not None and read.as_json() == heads
+    named = path.with_name(HEADS_FILE)
+    named.write_text(named.read_text().replace("top", "Top"))
+    assert PartRecord(path, "site").heads() is None
 
 
 def test_heads_replaced_are_the_heads_of_the_index_with_those_sections() -> None:
@@ -484,7 +472,6 @@ def test_a_page_made_from_what_the_record_says_names_its_script_and_part_as_reco
     the recorded key, nothing hashed); a page made from something new, none.
     """
     from curriculum.site import _search_parts
-    from curriculum.site._output_record import KeyDigest
     from curriculum.site._search import part_key
     from curriculum.site._search_parts import PartRecord
 
@@ -499,7 +486,6 @@ def test_a_page_made_from_what_the_record_says_names_its_script_and_part_as_reco
     monkeypatch.setattr(_search_parts, "keep_parts", lambda keys: kept.append(list(keys)))
     monkeypatch.setattr(_search_parts, "part_key", lambda page: pytest.fail("a part's key made again"))
     again = PartRecord(path, "site")
-    assert again.script_key(page) == "script digest" and isinstance(again.script_key(page), KeyDigest)
-    assert again.script_key(alone) is None  # it has no text script
+    assert again.script_keys([page, alone]) == ["script digest", ""]  # the other has no text script
     assert again.digests([page, alone]) == ["d", "e"] and kept == [[part_key(page), part_key(alone)]]
-    assert again.script_key(_made(["another entry", []])) is None
+    assert again.script_keys([_made(["another entry", []])]) == [""]

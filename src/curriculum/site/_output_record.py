@@ -18,9 +18,12 @@ of their own. The caller finds the shared inputs that changed in one pass
 over them (:meth:`OutputRecord.changed_inputs`), not one a note; a note whose
 key is the caller's and that names none of them keeps its entries, whose keys
 are then not even made (:meth:`OutputRecord.standing`). A note and its
-entries are saved in one record, so they are always of the same build; a
-record with notes is sealed (:class:`~curriculum.site._record_file.RecordFile`):
-its notes are trusted as they are read, so one damaged in place is no record.
+entries are saved in one record, so they are always of the same build. The
+record is sealed (:class:`~curriculum.site._record_file.RecordFile`) and names
+what names every entry: one of this code, computer and site is trusted as
+it is read (no entry or note is checked one by one: an entry's files are
+looked at all at once and compared with it in one step), and one damaged in
+place, or of another, is no record.
 The record is kept as its changes (:class:`~curriculum.site._record_file.RecordFile`):
 a build that makes a few pages again writes their entries, not the whole record.
 """
@@ -31,14 +34,13 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Mapping
-from itertools import islice
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any
 
 from curriculum._memo import tied_key
-from curriculum.site._record_file import RecordFile
+from curriculum.site._record_file import RecordFile, looked_up
 
-__all__ = ["KeyDigest", "KeyText", "OutputRecord", "size_and_time"]
+__all__ = ["KeyDigest", "KeyText", "OutputRecord", "file_stamps", "size_and_time"]
 
 _JSON = json.JSONEncoder(ensure_ascii=False)
 """Encodes keys (made once: :func:`json.dumps` with an option makes an encoder a call)."""
@@ -72,6 +74,13 @@ def _ignore(_names: list[str]) -> None:
 class OutputRecord:
     """What the files of one folder were made from, kept in a file of the build cache.
 
+    The record is sealed (:class:`~curriculum.site._record_file.RecordFile`)
+    and names what names every entry (:attr:`shared`): one of this code,
+    computer and site is trusted as it is read, each entry of the shape this
+    code writes (``[digest, [name, size, modification time], ...]``); one of
+    another, or damaged, is none (no entry of it could be kept: each entry's
+    digest is made from what names them all).
+
     Parameters
     ----------
     path : Path
@@ -83,7 +92,7 @@ class OutputRecord:
     on_kept : Callable[[list[str]], None]
         Told the files of each entry found unchanged (a render counts them as its own).
     notes : bool
-        The record keeps notes (:meth:`note`): it is sealed (see the module's description).
+        The record keeps notes (:meth:`note`).
     """
 
     def __init__(
@@ -98,16 +107,16 @@ class OutputRecord:
         self._folder = os.path.join(os.fspath(out), "")  # a file's path: this and its name, joined as strings
         self._on_kept = on_kept
         self._shared = tied_key(_JSON.encode(site))  # hashed once: it names every page
-        self._file = RecordFile(path, ("entries", "notes", "inputs"), sealed=notes)
+        self._file = RecordFile(path, ("entries", "notes", "inputs"), sealed=True)
         record = self._file.read()
-        self._before: dict[str, Any] = record["entries"]
-        # the notes, and the digests of the inputs they name, are of this site (the input named ""), or none
-        ours = notes and record["inputs"].get(_SITE) == self._shared
-        self._notes_before: dict[str, Any] = record["notes"] if ours else {}
+        # the entries, the notes and the inputs' digests are of this site (named by the input ""), or none
+        ours = record["inputs"].get(_SITE) == self._shared
+        self._before: dict[str, Any] = record["entries"] if ours else {}
+        self._notes_before: dict[str, Any] = record["notes"] if ours and notes else {}
         self._inputs_before: dict[str, Any] = record["inputs"] if ours else {}
         self._noting = notes
         self._notes: dict[str, list[Any]] = {}
-        self._inputs: dict[str, Any] = {**self._inputs_before, _SITE: self._shared} if notes else {}
+        self._inputs: dict[str, Any] = {**self._inputs_before, _SITE: self._shared}
         self._now: dict[str, list[Any]] = {}
         self._keys: dict[str, str] = {}
 
@@ -129,19 +138,21 @@ class OutputRecord:
             The files the entry makes (default: the one named ``entry``).
         """
         then = self._before.get(entry)
-        if not self._of_key(then, self._digest(entry, key)):
+        digest = self._keys[entry] = self._digest(key)
+        names = files if files is not None else [entry]
+        if then is None or then[0] != digest or then[1:] != file_stamps(self._folder, names):
             return False
-        if not self._as_recorded(then, files if files is not None else [entry]):
-            return False
-        self._on_kept(self._record(entry, then))
+        self._now[entry] = then
+        self._on_kept(names)
         return True
 
     def to_make(self, keys: Mapping[str, Any]) -> list[str]:
         """Return the entries of ``keys`` whose files must be made again; keep the others.
 
         What :meth:`kept` does for each entry (of one file, named as the entry,
-        made from its key in ``keys``), in one pass for them all: ``on_kept``
-        is told once, of every file kept. The caller records each entry
+        made from its key in ``keys``), in one pass for them all: the files of
+        the entries of the same key are looked at at once, and ``on_kept`` is
+        told once, of every file kept. The caller records each entry
         returned once it has made its file (:meth:`wrote`, whose key is by
         default the one given here).
 
@@ -155,17 +166,23 @@ class OutputRecord:
         list[str]
             The entries not kept, in the order of ``keys``.
         """
-        kept: list[str] = []
-        left: list[str] = []
-        for entry, key in keys.items():
-            then = self._before.get(entry)
-            if self._of_key(then, self._digest(entry, key)) and self._as_recorded(then, [entry]):
-                self._record(entry, then)
-                kept.append(entry)
-            else:
-                left.append(entry)
-        self._on_kept(kept)
-        return left
+        digests = [self._digest(key) for key in keys.values()]
+        self._keys.update(zip(keys, digests, strict=True))
+        # the entries of the same key: their files (one each) are looked at together
+        same = [
+            (entry, then)
+            for entry, digest, then in zip(keys, digests, looked_up(self._before, keys), strict=True)
+            if then is not None and then[0] == digest
+        ]
+        names = [entry for entry, _ in same]
+        kept = {
+            entry: then
+            for (entry, then), stamp in zip(same, file_stamps(self._folder, names), strict=True)
+            if then[1:] == [stamp]
+        }
+        self._now.update(kept)
+        self._on_kept(list(kept))
+        return [entry for entry in keys if entry not in kept]
 
     def changed_inputs(self, digest: Callable[[str], str]) -> set[str]:
         """Return the inputs the notes name whose digest is not as recorded (``digest`` gives each now).
@@ -188,8 +205,9 @@ class OutputRecord:
         The note says that what made it made the files of ``entries`` too (each
         entry's files as the last build recorded them): so when its key is
         ``key``, none of the inputs it names is among the ``changed`` ones
-        (:meth:`changed_inputs`), and every file is unchanged, the entries are
-        kept (and ``on_kept`` told), without their keys. Otherwise nothing is kept.
+        (:meth:`changed_inputs`), and every file is unchanged (all looked at
+        at once), the entries are kept (and ``on_kept`` told), without their
+        keys. Otherwise nothing is kept.
 
         Parameters
         ----------
@@ -209,18 +227,20 @@ class OutputRecord:
             The note's data (see :meth:`note`), or None.
         """
         then = self._notes_before.get(name)
-        if not (isinstance(then, list) and len(then) == 3 and then[0] == key):
+        # [key, inputs, data]: the names of each joined by spaces, as :meth:`note` writes them
+        if then is None or then[0] != key or (changed and not changed.isdisjoint(then[1].split())):
             return None
-        inputs, data = then[1], then[2]  # each its names joined by spaces, as :meth:`note` writes them
-        if not (isinstance(inputs, str) and isinstance(data, str) and changed.isdisjoint(inputs.split())):
+        found = list(looked_up(self._before, entries))
+        if None in found:
             return None
-        found: list[Any] = [self._before.get(entry) for entry in entries]
-        if not all(map(self._as_recorded, found)):
+        files = [file for now in found for file in now[1:]]
+        names = [file[0] for file in files]
+        if file_stamps(self._folder, names) != files:
             return None
         self._notes[name] = then
-        self._on_kept(
-            [file for entry, now in zip(entries, found, strict=True) for file in self._record(entry, now)]
-        )
+        self._now.update(zip(entries, found, strict=True))
+        self._on_kept(names)
+        data: str = then[2]
         return data.split()
 
     def note(self, name: str, key: str, inputs: Mapping[str, str], data: list[str]) -> None:
@@ -243,25 +263,33 @@ class OutputRecord:
 
         For a record whose entries are all made from what one entry names (the
         search index's page list), which holds its key only: that entry found
-        unchanged, so are they, while their files are (one look at each, and
-        ``on_kept`` told of them all at once). Returns whether they were kept
-        (else none is).
+        unchanged, so are they, while their files are (all looked at at once,
+        and ``on_kept`` told of them all at once). Returns whether they were
+        kept (else none is).
         """
-        rest = [(entry, then) for entry, then in self._before.items() if entry not in self._now]
-        if not all(self._as_recorded(then) for _, then in rest):
+        rest = {entry: then for entry, then in self._before.items() if entry not in self._now}
+        files = [file for then in rest.values() for file in then[1:]]
+        names = [file[0] for file in files]
+        if file_stamps(self._folder, names) != files:
             return False
-        self._on_kept([name for entry, then in rest for name in self._record(entry, then)])
+        self._now.update(rest)
+        self._on_kept(names)
         return True
 
     def wrote(self, entry: str, files: list[str] | None = None, *, key: Any = None) -> None:
         """Record the files of ``entry`` as just written, made from ``key`` (default: :meth:`kept`'s)."""
-        digest = self._keys[entry] if key is None else self._digest(entry, key)
+        digest = self._keys[entry] if key is None else self._digest(key)
+        self._keys[entry] = digest
         names = files if files is not None else [entry]
-        self._record(entry, [digest, *map(self._stamp, names)])
+        self._now[entry] = [digest, *[[name, *size_and_time(self._folder + name)] for name in names]]
 
     def digest_of(self, entry: str) -> str:
         """Return the digest of the key of ``entry`` this build named (:meth:`kept`, :meth:`to_make`)."""
         return self._keys[entry]
+
+    def digests_of(self, entries: list[str]) -> list[str]:
+        """Return the digest of the key of each of ``entries`` this build named (see :meth:`digest_of`)."""
+        return [self._keys[entry] for entry in entries]
 
     def save(self) -> None:
         """Write the record, if it changed (its changes, or the whole of it: see :class:`RecordFile`)."""
@@ -269,55 +297,33 @@ class OutputRecord:
         if self._now != self._before or notes != (self._notes_before, self._inputs_before):
             self._file.save({"entries": self._now, "notes": self._notes, "inputs": self._inputs})
 
-    def _digest(self, entry: str, key: Any) -> str:
+    def _digest(self, key: Any) -> str:
+        """Return what the record names ``key`` by (a :class:`KeyDigest` is that already)."""
         if isinstance(key, KeyDigest):
-            digest = str(key)
-        else:
-            text = key if isinstance(key, KeyText) else _JSON.encode(key)
-            digest = hashlib.sha256(f"{self._shared}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
-        self._keys[entry] = digest
-        return digest
+            return str(key)
+        text = key if isinstance(key, KeyText) else _JSON.encode(key)
+        return hashlib.sha256(f"{self._shared}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
 
-    def _record(self, entry: str, now: list[Any]) -> list[str]:
-        """Record ``entry`` as ``now`` (its digest, then each file as it is now); return its files' names."""
-        self._now[entry] = now
-        return [file[0] for file in islice(now, 1, None)]
 
-    def _of_key(self, then: Any, digest: str) -> bool:
-        """Whether ``then`` is an entry of the key ``digest`` (looked at first: the key is ours)."""
-        return isinstance(then, list) and bool(then) and then[0] == digest
+def file_stamps(folder: str, names: list[str]) -> list[list[Any] | None]:
+    """Return what a record keeps of each file ``names`` in ``folder``: ``[name, size, modification time]``.
 
-    def _as_recorded(self, then: Any, names: list[str] | None = None) -> TypeGuard[list[Any]]:
-        """Whether ``then`` is an entry whose files are there as it records them (after its digest).
+    None for a file not there (so that it is never as any record has it).
+    The files are looked at in one pass (:func:`map` of :func:`os.stat`);
+    only when one of them is not there is each looked at on its own
+    (:func:`size_and_time`). ``folder`` ends with a separator: a name is
+    joined to it as a string, so a path a damaged record names is one in it.
+    """
+    try:
+        found = list(map(os.stat, [folder + name for name in names]))
+    except (OSError, ValueError):
+        return [_stamp(name, size_and_time(folder + name)) for name in names]
+    return [[name, info.st_size, info.st_mtime_ns] for name, info in zip(names, found, strict=True)]
 
-        One pass over the entry's files, each as recorded (``[name, size,
-        modification time]``) compared with the file's :func:`size_and_time`,
-        no record of it made (a kept page costs a ``stat`` a file and a
-        comparison); the first that is missing, not as recorded, or not a
-        file's record (a damaged entry) answers. ``names`` are the files the
-        entry must record, in order (None: those it names). An entry found so
-        is kept as the record's own object: nothing of it is made again, and
-        saving compares it as the same.
-        """
-        if not isinstance(then, list) or not then or (names is not None and len(then) != len(names) + 1):
-            return False
-        for index, file in enumerate(islice(then, 1, None)):
-            if not (isinstance(file, list) and len(file) == 3):
-                return False  # damaged
-            name, size, mtime = file
-            if not isinstance(name, str) or (names is not None and name != names[index]):
-                return False
-            found = size_and_time(self._folder + name)  # strings: a call a file, every build
-            if found[0] < 0 or found[0] != size or found[1] != mtime:
-                return False
-        return True
 
-    def _stamp(self, name: str) -> list[Any]:
-        """Return what the record keeps of the file ``name``: ``[name, size, modification time]``.
-
-        The size and time are -1 when there is no such file (see :func:`size_and_time`).
-        """
-        return [name, *size_and_time(self._folder + name)]
+def _stamp(name: str, size_time: list[int]) -> list[Any] | None:
+    """Return what a record keeps of the file ``name`` of this size and time (None: not there)."""
+    return None if size_time[0] < 0 else [name, *size_time]
 
 
 def size_and_time(path: str) -> list[int]:

@@ -974,33 +974,5 @@ class IndexHeads:
         return changed
 
     def as_json(self) -> list[Any]:
-        """Return the heads as JSON data (:meth:`from_json` reads them back)."""
+        """Return the heads as JSON data (``IndexHeads(*data)`` reads them back)."""
         return [self.pages, self.headings, self.anchors]
-
-    @classmethod
-    def from_json(cls, data: Any) -> IndexHeads | None:
-        """Return heads from :meth:`as_json`'s data; None for data of another shape."""
-        if not (isinstance(data, list) and len(data) == 3):
-            return None
-        pages, headings, anchors = data
-        if not (
-            isinstance(pages, list)
-            and all(
-                isinstance(p, list)
-                and len(p) == 4
-                and isinstance(p[0], str)
-                and isinstance(p[1], str)
-                and type(p[2]) is int
-                and type(p[3]) is int
-                and p[3] > 0
-                for p in pages
-            )
-            and isinstance(headings, list)
-            and all(isinstance(h, str) for h in headings)
-            and sum(p[3] for p in pages) == len(headings)
-            and isinstance(anchors, dict)
-            and all(a.isascii() and a.isdigit() and int(a) < len(headings) for a in anchors)
-            and all(isinstance(a, str) for a in anchors.values())
-        ):
-            return None
-        return cls(pages, headings, anchors)

@@ -31,7 +31,9 @@ is kept as its changes since a base (a :class:`~curriculum.site._record_file.Rec
 an edit that changes a few pages writes their entries, not every page's. Each
 of its files is sealed, its first line a digest of the rest (of its bytes, hashed
 as they are read, not of the record encoded again): one damaged in place is no
-record. The heads are a file of their own, checked against the digest the
+record, and one of this package, computer and site is trusted as read (no entry
+is checked one by one: the pages' entries are looked up in one pass). The
+heads are a file of their own, checked against the digest the
 record names: an edit that leaves them as they were (most do) neither reads,
 hashes nor writes them; only an edit that patches the index reads them
 (:meth:`PartRecord.heads`), and one that changes them writes them before the record that names them.
@@ -47,8 +49,8 @@ from typing import Any
 
 from curriculum._plain import RECORD_LIMIT, read_existing
 from curriculum.content import write_atomic
-from curriculum.site._output_record import KeyDigest, KeyText
-from curriculum.site._record_file import RecordFile
+from curriculum.site._output_record import KeyText
+from curriculum.site._record_file import RecordFile, looked_up
 from curriculum.site._search import IndexHeads, SearchPage, keep_parts, part_digest, part_key
 
 __all__ = ["HEADS_FILE", "PARTS_RECORD", "PartRecord", "Placement", "index_name", "index_text"]
@@ -62,6 +64,9 @@ HEADS_FILE = "search-heads.json"
 Placement = tuple[int, list[str]]
 """Where the index has a page: its number (-1: not in the index, it has no section) and the components
 indexed on it."""
+
+_UNPLACED: Placement = (-1, [])
+"""Where a page the index left out is (it has no section)."""
 
 
 class PartRecord:
@@ -89,7 +94,6 @@ class PartRecord:
         self._index: dict[str, Any] = {}
         self._heads: str | None = None  # heads to write (None: the recorded ones stay)
         self._now: dict[str, list[Any]] = {}
-        self._checked: dict[str, list[Any] | None] = {}
 
     def knows(self, page: SearchPage) -> bool:
         """Whether the record gives the part of ``page``: it was made from what the page is made from now."""
@@ -103,38 +107,47 @@ class PartRecord:
         call for them all (:func:`~curriculum.site._search.keep_parts`); then
         the other pages' parts are read.
         """
-        recorded = [self._known(page) for page in pages]
-        keep_parts(then[5] for then in recorded if then is not None)
+        recorded = self._known_each(pages)
+        keep_parts([then[5] for then in recorded if then is not None])
         return [
-            str(then[1]) if then is not None else part_digest(page.part())
+            then[1] if then is not None else part_digest(page.part())
             for page, then in zip(pages, recorded, strict=True)
         ]
 
     def _known(self, page: SearchPage) -> list[Any] | None:
         """Return the record's entry of ``page`` if it gives the page's part (see :meth:`knows`)."""
-        then = self._entry(page.url)
+        then: list[Any] | None = self._before.get(page.url)
         if then is None or page.made_from is None or then[0] != page.made_from_key:
             return None
         return then
 
-    def script_key(self, page: SearchPage) -> KeyDigest | None:
-        """Return what the search stage's record names the key of the text script of ``page`` by, if known.
+    def _known_each(self, pages: list[SearchPage]) -> list[list[Any] | None]:
+        """Return what :meth:`_known` gives each page, in one pass over them."""
+        found = looked_up(self._before, [page.url for page in pages])
+        return [
+            then
+            if then is not None and page.made_from is not None and then[0] == page.made_from_key
+            else None
+            for page, then in zip(pages, found, strict=True)
+        ]
+
+    def script_keys(self, pages: list[SearchPage]) -> list[str]:
+        """Return what the search stage's record names each page's text script's key by (``""``: not known).
 
         Known when the record gives the page's part (:meth:`knows`) and its
         placement (:meth:`placement`) has a text script: the key is then the
-        one named so (:func:`~curriculum.site._search.text_name`).
+        one named so (:func:`~curriculum.site._search.text_name`). One pass over the pages.
         """
-        then = self._known(page)
-        return KeyDigest(then[4]) if then is not None and then[4] else None
+        return [then[4] if then is not None else "" for then in self._known_each(pages)]
 
     def recorded_digest(self, url: str) -> str | None:
         """Return the digest of the part the last index had of the page ``url``, if the record holds it."""
-        then = self._entry(url)
+        then = self._before.get(url)
         return None if then is None else str(then[1])
 
     def made_from(self, url: str) -> str | None:
         """Return what the page ``url`` was made from for the last index (its ``made_from_key``)."""
-        then = self._entry(url)
+        then = self._before.get(url)
         return None if then is None else str(then[0])
 
     def describes(self, index: Any) -> bool:
@@ -156,7 +169,10 @@ class PartRecord:
     def heads(self) -> IndexHeads | None:
         """Return the heads of the index the record describes (a copy), if their file is the one it names.
 
-        Read, checked and decoded at each call: only an edit that patches the index needs them.
+        Read, checked against the digest the record names and decoded at each
+        call: only an edit that patches the index needs them. Their file is
+        then the one this code wrote with the record, trusted as read (as the
+        record is): nothing of it is checked one by one.
         """
         named = self._index_before.get("heads")
         if not isinstance(named, str):
@@ -164,15 +180,21 @@ class PartRecord:
         raw = read_existing(self._path.with_name(HEADS_FILE), RECORD_LIMIT)
         if raw is None or _digest(raw) != named:  # none, or changed since the record named them
             return None
-        try:
-            return IndexHeads.from_json(json.loads(raw))
-        except (ValueError, RecursionError):  # ValueError covers bad UTF-8 and bad JSON
-            return None
+        pages, headings, anchors = json.loads(raw)
+        return IndexHeads(pages, headings, anchors)
 
     def placement(self, url: str) -> Placement | None:
         """Return where the last index had the page ``url``, if the record holds it (not to be changed)."""
-        then = self._entry(url)
-        return None if then is None else (then[2], then[3])  # of the shape this code writes
+        then = self._before.get(url)
+        return None if then is None else (then[2], then[3])
+
+    def placements(self, pages: list[SearchPage]) -> dict[str, Placement] | None:
+        """Return where the last index had each page, by URL (None: a page the record does not hold)."""
+        urls = [page.url for page in pages]
+        found = list(looked_up(self._before, urls))
+        if None in found:
+            return None
+        return {url: (then[2], then[3]) for url, then in zip(urls, found, strict=True)}
 
     def update(
         self,
@@ -190,19 +212,29 @@ class PartRecord:
         (a page the index left out, with no section, has none or -1).
         ``heads`` None: the index is the one recorded, whose heads stay (their file neither read nor written).
         ``scripts`` gives the digest the search stage's record names each text
-        script's key by, by its number (:meth:`script_key`; none: not known).
+        script's key by, by its number (:meth:`script_keys`; none: not known).
         A page the record gave keeps its part's memo key; another's is made.
         """
-        scripts = scripts or {}
         self._heads = None if heads is None else _heads_text(heads.as_json())
         named = self._index_before.get("heads") if self._heads is None else _digest(self._heads.encode())
         self._index = {"shared": self._shared, "name": index_name(index), "heads": named}
-        for page, digest in zip(pages, digests, strict=True):
-            if page.made_from is not None:
-                n, homed = placements.get(page.url, (-1, []))
-                then = self._known(page)
-                part = then[5] if then is not None else part_key(page)
-                self._now[page.url] = [page.made_from_key, digest, n, homed, scripts.get(n, ""), part]
+        placed = list(looked_up(placements, [page.url for page in pages], _UNPLACED))
+        script = looked_up(scripts or {}, [n for n, _ in placed], "")
+        entries = zip(pages, digests, placed, script, self._known_each(pages), strict=True)
+        self._now.update(
+            {
+                page.url: [
+                    page.made_from_key,
+                    digest,
+                    n,
+                    homed,
+                    name,
+                    part_key(page) if then is None else then[5],
+                ]
+                for page, digest, (n, homed), name, then in entries
+                if page.made_from is not None
+            }
+        )
 
     def save(self) -> None:
         """Write the record, if it changed: its changes (see :class:`RecordFile`), after any new heads.
@@ -213,30 +245,6 @@ class PartRecord:
             write_atomic(self._path.with_name(HEADS_FILE), self._heads, within=self._path.parent)
         if (self._index, self._now) != (self._index_before, self._before):
             self._file.save({"index": self._index, "pages": self._now})
-
-    def _entry(self, url: str) -> list[Any] | None:
-        """Return the record's entry of ``url``, if it is one this code wrote (looked at once a page)."""
-        if url not in self._checked:
-            self._checked[url] = self._shaped(self._before.get(url))
-        return self._checked[url]
-
-    @staticmethod
-    def _shaped(then: Any) -> list[Any] | None:
-        """Return an entry if it has the shape this code writes, else None."""
-        if not (isinstance(then, list) and len(then) == 6):
-            return None
-        made_from, digest, number, owners, script, part = then
-        shaped = (
-            isinstance(made_from, str)
-            and isinstance(digest, str)
-            and isinstance(script, str)
-            and isinstance(part, str)
-            and isinstance(number, int)
-            and not isinstance(number, bool)
-            and isinstance(owners, list)
-            and all(isinstance(owner, str) for owner in owners)
-        )
-        return then if shaped else None
 
 
 def _heads_text(heads: Any) -> str:

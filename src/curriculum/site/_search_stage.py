@@ -32,8 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Sequence
-from json.encoder import encode_basestring_ascii
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from curriculum._words import counted
@@ -110,7 +109,7 @@ def search(run: Render, pages: list[SearchPage], records: SearchRecords | None =
     written_before = run.stats.written
     records = records or SearchRecords(run)
     record = records.record
-    known = all(p.made_from is not None for p in pages)
+    known = None not in [p.made_from for p in pages]
     # the page list's entry holds its key only: its files are the other entries', each kept as recorded
     kept = known and record.kept("pages", _pages_key(pages), []) and record.rest_as_recorded()
     if not kept and not (known and _by_parts(run, pages, records)):
@@ -125,19 +124,11 @@ def search(run: Render, pages: list[SearchPage], records: SearchRecords | None =
 def _pages_key(pages: list[SearchPage]) -> KeyText:
     """Return what names the site's pages as the index has them: title, URL, kind, what each is made from.
 
-    ``[[title, url, notebook, made_from], ...]`` as compact JSON, made of each
-    page's :attr:`~curriculum.site._search.SearchPage.made_from_key` (encoded once a page);
-    ``notebook`` is a :class:`bool`, as :class:`~curriculum.site._search.SearchPage` has it.
+    ``[[title, url, notebook, made_from], ...]`` as compact JSON, encoded in
+    one call, ``made_from`` as the text of each page's
+    :attr:`~curriculum.site._search.SearchPage.made_from_key` (encoded once a page).
     """
-    return KeyText(
-        "["
-        + ",".join(
-            f"[{encode_basestring_ascii(p.title)},{encode_basestring_ascii(p.url)},"
-            f"{'true' if p.notebook else 'false'},{p.made_from_key}]"
-            for p in pages
-        )
-        + "]"
-    )
+    return index_text([[p.title, p.url, p.notebook, p.made_from_key] for p in pages])
 
 
 def _index_key(pages: list[SearchPage], digests: Sequence[str | None]) -> KeyText:
@@ -157,21 +148,19 @@ def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords) -> b
     nothing, when the index must be gathered.
     """
     record, parts = records.record, records.parts
-    placed: dict[str, Placement] = {}
+    placed = parts.placements(pages)  # where the last index had each page
+    if placed is None:
+        return False  # a page the last index did not have
     # each text script: its page, as placed, and what names it as the index names it (SearchIndex.text_key)
     scripts: dict[str, tuple[int, SearchPage, list[str]]] = {}
     keys: dict[str, KeyText | KeyDigest] = {}
-    for page in pages:  # one pass: where the last index had each page, and its text script's name
-        where = parts.placement(page.url)
-        if where is None:
-            return False  # a page the last index did not have
-        placed[page.url] = where
-        n, homed = where
+    for page, script in zip(pages, parts.script_keys(pages), strict=True):
+        n, homed = placed[page.url]
         if n >= 0:
             name = f"search/{n}.js"
             scripts[name] = (n, page, homed)
             # a page made from what the last index's record says: its script's key as that record named it
-            keys[name] = parts.script_key(page) or KeyText(text_name(page, homed))
+            keys[name] = KeyDigest(script) if script else KeyText(text_name(page, homed))
     digests = parts.digests(pages)  # only the parts of pages made from something new are read
     key = _index_key(pages, digests)
     heads: IndexHeads | None = None  # None: the recorded heads stay as they are
@@ -180,16 +169,14 @@ def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords) -> b
         if not written:
             return False  # gathered (and recorded with its heads)
         record.wrote("search-index.js", key=key)
-    # an unchanged page's script is kept unread
-    for name in record.to_make(keys):
+
+    def text(name: str) -> str:  # an unchanged page's script is kept unread
         n, page, homed = scripts[name]
-        run.write(name, text_script(n, page.homed_texts(homed)))
-        record.wrote(name)
-    record.wrote("pages", [])  # its files are the other entries'
-    named = {n: record.digest_of(name) for name, (n, _, _) in scripts.items()}
-    parts.update(key, pages, digests, placed, heads, named)
-    with contextlib.suppress(CurriculumError, OSError):  # kept only to save time
-        parts.save()
+        return text_script(n, page.homed_texts(homed))
+
+    _write_texts(run, record, keys, text)
+    numbers = {name: n for name, (n, _, _) in scripts.items()}
+    _remember(records, key, pages, digests, placed, heads, numbers)
     return True
 
 
@@ -283,12 +270,40 @@ def _gather(run: Render, pages: list[SearchPage], records: SearchRecords, known:
             _keep_postings(run, records, index.postings, key)
         record.wrote("search-index.js")
     numbers = {name: page for page, name in enumerate(index.files()[1:])}
-    for name in record.to_make({name: KeyText(index.text_key(page)) for name, page in numbers.items()}):
-        run.write(name, index.text_script(numbers[name]))  # a page's texts are read only if it is written
-        record.wrote(name)
+    keys = {name: KeyText(index.text_key(page)) for name, page in numbers.items()}
+    # a page's texts are read only if its script is written
+    _write_texts(run, record, keys, lambda name: index.text_script(numbers[name]))
     if known:
-        record.wrote("pages", [])
-        named = {n: record.digest_of(name) for name, n in numbers.items()}
-        records.parts.update(key, pages, digests, index.placements(), index.heads(), named)
-        with contextlib.suppress(CurriculumError, OSError):
-            records.parts.save()
+        _remember(records, key, pages, digests, index.placements(), index.heads(), numbers)
+
+
+def _write_texts(
+    run: Render, record: OutputRecord, keys: Mapping[str, KeyText | KeyDigest], text: Callable[[str], str]
+) -> None:
+    """Write each text script ``keys`` names that is not kept as made from its key (``text`` makes it)."""
+    for name in record.to_make(keys):
+        run.write(name, text(name))
+        record.wrote(name)
+
+
+def _remember(
+    records: SearchRecords,
+    key: Any,
+    pages: list[SearchPage],
+    digests: list[str],
+    placements: dict[str, Placement],
+    heads: IndexHeads | None,
+    numbers: Mapping[str, int],
+) -> None:
+    """Record the index named ``key`` for the next build: its page list, and each page's part and placement.
+
+    ``numbers`` gives each text script's number, by its name (the search
+    record names its key by the digest the parts record keeps); ``heads``
+    None: the recorded heads stay.
+    """
+    record = records.record
+    record.wrote("pages", [])  # its files are the other entries'
+    named = dict(zip(numbers.values(), record.digests_of(list(numbers)), strict=True))
+    records.parts.update(key, pages, digests, placements, heads, named)
+    with contextlib.suppress(CurriculumError, OSError):  # kept only to save time
+        records.parts.save()
