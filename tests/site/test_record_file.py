@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from pathlib import Path
 from typing import Any
@@ -251,3 +253,20 @@ def test_a_sealed_record_changed_in_place_is_no_record(tmp_path: Path, damaged: 
     file = tmp_path / damaged
     file.write_text(file.read_text().replace('"v3"' if damaged == "wrapped.json" else '"one"', '"v4"'))
     assert RecordFile(path, _SECTIONS, sealed=True).read() == {"entries": {}, "notes": {}}
+
+
+@pytest.mark.parametrize("sealer", ["plain SHA-256", "another computer's key"])
+def test_a_sealed_record_sealed_again_elsewhere_is_no_record(tmp_path: Path, sealer: str) -> None:
+    """A seal is keyed by this computer's key: a file edited and sealed again by hand or elsewhere is none."""
+    path = tmp_path / "wrapped.json"
+    RecordFile(path, _SECTIONS, sealed=True).save(_record(100))
+    body = path.read_bytes().partition(b"\n")[2].replace(b'"v3"', b'"v4"')
+    if sealer == "plain SHA-256":
+        digest = hashlib.sha256(body).hexdigest()
+    else:
+        key = hmac.new(b"record seal\0another computer", digestmod=hashlib.sha256)
+        key.update(body)
+        digest = key.hexdigest()
+    path.write_bytes(b'{"digest": "%s"}\n' % digest.encode() + body)
+    assert RecordFile(path, _SECTIONS, sealed=True).read() == {"entries": {}, "notes": {}}
+    assert _record_file.unsealed(_record_file.seal(body.decode()).encode()) == body, "sealed here: read"

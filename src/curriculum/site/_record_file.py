@@ -26,7 +26,10 @@ wrapped and search files were made from:
 :class:`~curriculum.site._output_record.OutputRecord`) is *sealed*: each of
 its files begins with a line naming a digest of the rest
 (:func:`seal`), of its bytes as read, so one damaged in place is none, as a
-base or changes that cannot be read are. The changes, tied to their base by
+base or changes that cannot be read are. The digest is keyed by this
+computer's key (:func:`~curriculum._memo.machine_key`, an HMAC): a file
+changed and sealed again by hand, or one that came from another computer,
+is none too, so only what this computer's builds wrote is trusted as read. The changes, tied to their base by
 its generation, are sealed on their own: saving a sealed record hashes what
 it writes, the changes only, not the whole record.
 """
@@ -34,7 +37,9 @@ it writes, the changes only, not the whole record.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import hmac
 import json
 import secrets
 from collections.abc import Iterable, Iterator, Mapping
@@ -42,6 +47,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+from curriculum._memo import machine_key
 from curriculum._plain import RECORD_LIMIT, decoded_record, read_existing
 from curriculum.content import write_atomic
 
@@ -235,5 +241,13 @@ def read_sealed(path: Path) -> dict[str, Any]:
 
 
 def _digest(data: bytes) -> str:
-    """Return the SHA-256 of ``data`` in hexadecimal."""
-    return hashlib.sha256(data).hexdigest()
+    """Return the HMAC-SHA-256 of ``data`` keyed by this computer's key, in hexadecimal."""
+    keyed = _sealing().copy()
+    keyed.update(data)
+    return keyed.hexdigest()
+
+
+@functools.cache
+def _sealing() -> hmac.HMAC:
+    """Return the HMAC that seals records, keyed by this computer's key (made once a process)."""
+    return hmac.new(f"record seal\0{machine_key()}".encode(), digestmod=hashlib.sha256)
