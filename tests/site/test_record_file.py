@@ -160,13 +160,18 @@ def test_an_output_record_saves_a_page_made_again_as_a_change(tmp_path: Path) ->
     assert last.kept(pages[0], [pages[0], "edited"]) and last.kept(pages[1], [pages[1]])
 
 
-def test_a_page_plan_saves_a_page_made_again_as_a_change(tmp_path: Path) -> None:
+def _pages(tmp_path: Path, n: int) -> tuple[Path, Path, list[str]]:
+    """Return a project of ``n`` pages (each its name as its text), its build cache, and its pages."""
     root = tmp_path / "project"
-    cache = root / ".curriculum-cache"
     root.mkdir()
-    sources = [f"page{i}.qmd" for i in range(40)]
+    sources = [f"page{i}.qmd" for i in range(n)]
     for source in sources:
         (root / source).write_text(source)
+    return root, root / ".curriculum-cache", sources
+
+
+def test_a_page_plan_saves_a_page_made_again_as_a_change(tmp_path: Path) -> None:
+    root, cache, sources = _pages(tmp_path, 40)
 
     def planned(title: str) -> PlannedPage:
         return PlannedPage(title, "0" * 32 + ".page", (), False, False)
@@ -201,12 +206,7 @@ def test_a_page_plan_makes_the_key_only_of_a_page_whose_inputs_changed(
     """
     from curriculum.site import _page_plan
 
-    root = tmp_path / "project"
-    cache = root / ".curriculum-cache"
-    root.mkdir()
-    sources = [f"page{i}.qmd" for i in range(5)]
-    for source in sources:
-        (root / source).write_text(source)
+    root, cache, sources = _pages(tmp_path, 5)
     first = PagePlan(root, cache, sources, ["site"], {"page1.qmd": "outputs"})
     for source in sources:
         first.made(source, PlannedPage(source, "0" * 32 + ".page", (), False, False))
