@@ -281,6 +281,7 @@ ROOT_EXPORTED = {
     "curriculum._cache": ["PROJECT_CACHE", "RACY_NS", "cache_dir"],
     "curriculum._memo": [
         "MAX_BYTES",
+        "Look",
         "Memo",
         "code_key",
         "in_session",

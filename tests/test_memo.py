@@ -1526,3 +1526,20 @@ def test_the_values_kept_unread_are_grouped_by_the_file_their_key_falls_in() -> 
     assert list(grouped) == list(_memo._SHARDS)
     for shard, found in grouped.items():
         assert found == sorted(k.encode() for k in keys if k.startswith(shard)) and len(found) == 3
+
+
+def test_a_package_file_that_is_a_link_is_recorded_as_what_it_led_to_when_read(tmp_path: Path) -> None:
+    """A link's entry in the quick record is made from what it led to as the code key read it, not later."""
+    from curriculum.site._quick import entry_of, stat_of
+
+    target, link = tmp_path / "module.py", tmp_path / "linked.py"
+    target.write_text("x = 1\n")
+    link.symlink_to(target)
+    look = _memo._look(os.fspath(link))
+    assert entry_of(os.fspath(link), *look) == stat_of(os.fspath(link))
+    os.utime(target, ns=(0, 10**9))  # edited since it was read
+    assert entry_of(os.fspath(link), *look) != stat_of(os.fspath(link))
+    assert entry_of(os.fspath(target), *_memo._look(os.fspath(target))) == stat_of(os.fspath(target))
+    target.unlink()
+    gone = os.fspath(link)  # leads nowhere
+    assert entry_of(gone, *_memo._look(gone)) == stat_of(gone)

@@ -137,6 +137,7 @@ from curriculum._version import __version__
 
 __all__ = [
     "MAX_BYTES",
+    "Look",
     "Memo",
     "code_key",
     "in_session",
@@ -222,16 +223,19 @@ def package_files() -> tuple[Path, ...]:
     return _code_files(Path(__file__).resolve().parent, _PACKAGE_LOOKS)
 
 
-_PACKAGE_LOOKS: dict[str, os.stat_result] = {}
+Look = tuple[os.stat_result, os.stat_result | None]
+"""A path's own status (no link followed), and for a symbolic link that of what it leads to (else None)."""
+
+_PACKAGE_LOOKS: dict[str, Look] = {}
 """Each package folder's status as it was listed, and each file's as it was read (:func:`package_looks`)."""
 
 
-def package_looks() -> dict[str, os.stat_result]:
-    """Return the status of each package file and folder as the code key found it (once a process).
+def package_looks() -> dict[str, Look]:
+    """Return how each package file and folder looked when the code key found it (once a process).
 
-    Each folder's status is taken before it is listed (:func:`package_files`)
-    and each file's (no link followed) before it is read
-    (:func:`package_digests`), by their paths as texts: a record of the
+    Each folder is looked at before it is listed (:func:`package_files`) and
+    each file before it is read (:func:`package_digests`), by their paths as
+    texts (:data:`Look`: a link is followed then too): a record of the
     build's inputs that keeps these sees a package file edited since, even
     while the build that hashed it still runs.
     """
@@ -239,21 +243,32 @@ def package_looks() -> dict[str, os.stat_result]:
     return dict(_PACKAGE_LOOKS)
 
 
-def _code_files(package: Path, looks: dict[str, os.stat_result] | None = None) -> tuple[Path, ...]:
+def _look(path: str) -> Look:
+    """Return how ``path`` looks now (:data:`Look`); raise :class:`OSError` if it is not there."""
+    own = os.lstat(path)
+    if not stat.S_ISLNK(own.st_mode):
+        return own, None
+    try:
+        return own, os.stat(path)
+    except OSError:
+        return own, None
+
+
+def _code_files(package: Path, looks: dict[str, Look] | None = None) -> tuple[Path, ...]:
     """Return the files of ``package`` with a suffix of :data:`_PACKAGE_SUFFIXES`, sorted.
 
     Without the byte-code folders (``__pycache__``) and, as a recursive glob,
     without following a link to a folder: a build lists the package once, for
-    the code key and its stamps. ``looks``, if given, is given each folder's
-    status (no link followed) before the folder is listed, by its path as a text.
+    the code key and its stamps. ``looks``, if given, is given how each
+    folder looks (:data:`Look`) before the folder is listed, by its path as a text.
     """
     found: list[Path] = []
     if looks is not None:
-        looks[os.fspath(package)] = os.lstat(package)
+        looks[os.fspath(package)] = _look(os.fspath(package))
     for top, folders, files in os.walk(package):  # a link to a folder is listed, not entered
         folders[:] = [name for name in folders if name != "__pycache__"]
         if looks is not None:  # listed after this: os.walk lists a folder as it enters it
-            looks.update((path, os.lstat(path)) for path in (os.path.join(top, name) for name in folders))
+            looks.update((path, _look(path)) for path in (os.path.join(top, name) for name in folders))
         found += [p for name in files if (p := Path(top, name)).suffix in _PACKAGE_SUFFIXES and p.is_file()]
     return tuple(sorted(found))
 
@@ -296,7 +311,7 @@ def package_digests() -> dict[str, str]:
     digests: dict[str, str] = {}
     for path in package_files():
         with contextlib.suppress(OSError):  # gone: reading it says so
-            _PACKAGE_LOOKS[os.fspath(path)] = os.lstat(path)  # as it is read (see package_looks)
+            _PACKAGE_LOOKS[os.fspath(path)] = _look(os.fspath(path))  # as it is read (see package_looks)
         digests[path.relative_to(package).as_posix()] = lf_digest(path.read_bytes())
     return digests
 

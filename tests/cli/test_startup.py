@@ -329,9 +329,10 @@ def test_a_package_file_is_recorded_as_the_code_key_read_it(
     edited = os.fspath(_memo.package_files()[0])
     looks = _memo.package_looks()
     assert edited in looks and os.fspath(Path(edited).parent) in looks
-    now = looks[edited]
+    now = looks[edited][0]
     then = SimpleNamespace(st_mode=now.st_mode, st_mtime_ns=now.st_mtime_ns - 10**9, st_size=now.st_size)
-    monkeypatch.setattr(_stamp, "package_looks", lambda: {**looks, edited: then})  # read a second earlier
+    read_earlier = {**looks, edited: (then, None)}  # read a second earlier
+    monkeypatch.setattr(_stamp, "package_looks", lambda: read_earlier)
     build_site(root, engine="pandoc", console=Console(quiet=True))
     assert _quick.last_build(root, "resident", "pandoc", None) is None, "the file is not as it was read"
     monkeypatch.undo()

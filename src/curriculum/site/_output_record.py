@@ -312,7 +312,7 @@ def file_stamps(folder: str, names: list[str]) -> list[list[Any] | None]:
     The files are looked at in one pass (:func:`map` of :func:`os.stat`);
     only when one of them is not there is each looked at on its own
     (:func:`size_and_time`). ``folder`` ends with a separator: a name is
-    joined to it as a string, so a path a damaged record names is one in it.
+    joined to it as a string.
     """
     try:
         found = list(map(os.stat, [folder + name for name in names]))

@@ -44,6 +44,7 @@ __all__ = [
     "all_there",
     "built_profile",
     "cached_check",
+    "entry_of",
     "last_build",
     "linked",
     "one_a_folder",
@@ -97,10 +98,22 @@ def linked(path: str, link: os.stat_result) -> list[Any]:
     (None if it leads nowhere), and the link's own inode (a link made anew is another).
     """
     try:
-        info = os.stat(path)
+        target: os.stat_result | None = os.stat(path)
     except OSError:
-        return [path, None, None, "link", link.st_ino]
-    return [path, info.st_mtime_ns, info.st_size, "link", link.st_ino]
+        target = None
+    return entry_of(path, link, target)
+
+
+def entry_of(path: str, own: os.stat_result, target: os.stat_result | None) -> list[Any]:
+    """Return the entry of :func:`stat_of` of ``path`` as it looked (its ``own`` status, a link's ``target``).
+
+    ``target`` is what a symbolic link led to then (None: nothing); it is not looked at for another file.
+    """
+    if not stat.S_ISLNK(own.st_mode):
+        return [path, own.st_mtime_ns, own.st_size]
+    if target is None:
+        return [path, None, None, "link", own.st_ino]
+    return [path, target.st_mtime_ns, target.st_size, "link", own.st_ino]
 
 
 def one_a_folder(paths: Iterable[str]) -> Iterable[str]:

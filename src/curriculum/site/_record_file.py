@@ -23,7 +23,9 @@ rules of what stands (its keys, its files' stamps) are its caller's.
 A record whose entries are trusted as they are (what each page gave the
 search index: :class:`~curriculum.site._search_parts.PartRecord`; what the
 wrapped and search files were made from:
-:class:`~curriculum.site._output_record.OutputRecord`) is *sealed*: each of
+:class:`~curriculum.site._output_record.OutputRecord`; the page plan's
+:class:`~curriculum.site._page_plan.PagePlan`; and, written whole with
+:func:`seal`, the notebooks' and the staging mirror's records) is *sealed*: each of
 its files begins with a line naming a digest of the rest
 (:func:`seal`), of its bytes as read, so one damaged in place is none, as a
 base or changes that cannot be read are. The digest is keyed by this
@@ -211,7 +213,7 @@ def _section(value: Any) -> dict[str, Any]:
 
 
 def seal(text: str) -> str:
-    """Return ``text`` after a line naming its digest: what :func:`unsealed` reads back.
+    """Return ``text`` after a line naming its digest, keyed by this computer's key (see :func:`unsealed`).
 
     Examples
     --------
@@ -224,8 +226,9 @@ def seal(text: str) -> str:
 def unsealed(raw: bytes | None) -> bytes | None:
     """Return what follows the first line of ``raw`` if that line names its digest (see :func:`seal`).
 
-    None if it does not (the file was changed since it was written, or is
-    not sealed), or if there is no file (``raw`` None).
+    None if it does not (the file was changed since it was written, sealed
+    on another computer or by hand, or is not sealed), or if there is no
+    file (``raw`` None).
     """
     if raw is None:
         return None
@@ -242,12 +245,12 @@ def read_sealed(path: Path) -> dict[str, Any]:
 
 def _digest(data: bytes) -> str:
     """Return the HMAC-SHA-256 of ``data`` keyed by this computer's key, in hexadecimal."""
-    keyed = _sealing().copy()
+    keyed = _sealing(machine_key()).copy()
     keyed.update(data)
     return keyed.hexdigest()
 
 
 @functools.cache
-def _sealing() -> hmac.HMAC:
-    """Return the HMAC that seals records, keyed by this computer's key (made once a process)."""
-    return hmac.new(f"record seal\0{machine_key()}".encode(), digestmod=hashlib.sha256)
+def _sealing(key: str) -> hmac.HMAC:
+    """Return the HMAC that seals records with the computer's key ``key`` (made once for each key)."""
+    return hmac.new(f"record seal\0{key}".encode(), digestmod=hashlib.sha256)

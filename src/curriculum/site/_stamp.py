@@ -36,6 +36,7 @@ from curriculum.site._quick import (
     QUICK_FORMAT,
     all_there,
     built_profile,
+    entry_of,
     linked,
     one_a_folder,
     stat_of,
@@ -245,14 +246,11 @@ def _links(entries: Iterable[list[Any]]) -> str:
 def _package_entries() -> dict[str, list[Any]]:
     """Return the :func:`~curriculum.site._quick.stat_of` entry of each package file and folder, as read.
 
-    Taken from :func:`~curriculum._memo.package_looks` (only a link is
-    followed now): a package file edited while the build ran, after the code
-    key hashed it, is then seen by the next build's quick stamp.
+    Taken from :func:`~curriculum._memo.package_looks` (what a link led to
+    too), not looked at again: a package file edited while the build ran,
+    after the code key hashed it, is then seen by the next build's quick stamp.
     """
-    return {
-        path: linked(path, info) if stat.S_ISLNK(info.st_mode) else [path, info.st_mtime_ns, info.st_size]
-        for path, info in package_looks().items()
-    }
+    return {path: entry_of(path, *look) for path, look in package_looks().items()}
 
 
 def _frozen_inputs(project: Project, profile: str) -> list[str]:
