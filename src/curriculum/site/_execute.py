@@ -418,11 +418,13 @@ class NotebookCache:
         Each is named as :meth:`_name` names it, from the name given where
         that is its name (the usual case: a page as the configuration lists
         it, joined to the root as a string), not found again from its path.
+        The names must be inside the project, as the configuration's pages
+        are (it refuses ``..`` and absolute paths): a name is taken as given.
 
         Raises
         ------
         ValueError
-            If a notebook is not in the project.
+            If a notebook whose path is not its name joined to the root is not in the project.
         """
         texts = path_texts(self.root, names)
         prefix = os.path.join(os.fspath(self.root), "")  # a name joined to it as a string is its own
@@ -517,7 +519,7 @@ class NotebookCache:
                         hint,
                     )
                 )
-        for orphan in (self.root / name for name in self._frozen_names() - expected):
+        for orphan in (self.root / name for name in self._stored_frozen_files() - expected):
             problems.append(
                 E_FREEZE.at(
                     display_path(orphan),
@@ -694,7 +696,7 @@ class NotebookCache:
         folders.save(listed, at)
         return removed
 
-    def _frozen_names(self) -> set[str]:
+    def _stored_frozen_files(self) -> set[str]:
         """Return every file of frozen outputs in ``_freeze/`` (as :meth:`frozen_name` names them)."""
         return self._frozen_listing().names
 

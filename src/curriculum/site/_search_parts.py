@@ -97,7 +97,7 @@ class PartRecord:
 
     def knows(self, page: SearchPage) -> bool:
         """Whether the record gives the part of ``page``: it was made from what the page is made from now."""
-        return self._known(page) is not None
+        return self._known_each([page])[0] is not None
 
     def digests(self, pages: list[SearchPage]) -> list[str]:
         """Return the digest of each page's part: recorded, if the record knows the page; else of its part.
@@ -114,15 +114,8 @@ class PartRecord:
             for page, then in zip(pages, recorded, strict=True)
         ]
 
-    def _known(self, page: SearchPage) -> list[Any] | None:
-        """Return the record's entry of ``page`` if it gives the page's part (see :meth:`knows`)."""
-        then: list[Any] | None = self._before.get(page.url)
-        if then is None or page.made_from is None or then[0] != page.made_from_key:
-            return None
-        return then
-
     def _known_each(self, pages: list[SearchPage]) -> list[list[Any] | None]:
-        """Return what :meth:`_known` gives each page, in one pass over them."""
+        """Return the record's entry of each page whose part it gives (see :meth:`knows`), in one pass."""
         found = looked_up(self._before, [page.url for page in pages])
         return [
             then
