@@ -29,7 +29,7 @@ from curriculum.content import (
     write_atomic,
 )
 from curriculum.errors import ContentError
-from curriculum.project import Project, package_files, package_fingerprint
+from curriculum.project import Project, package_fingerprint
 from curriculum.site._quick import (
     MANIFEST,
     QUICK,
@@ -221,10 +221,14 @@ def _with_parents(folders: Iterable[str], root: str) -> set[str]:
     replaced by a link, however deep, changes the stamp.
     """
     found: set[str] = set()
+    below = root + os.sep
     for folder in folders:
-        while folder not in found and os.path.abspath(folder) != root:
+        while folder not in found:
+            absolute = os.path.abspath(folder)  # once a folder
+            if absolute == root:
+                break
             found.add(folder)
-            if not os.path.abspath(folder).startswith(root + os.sep):
+            if not absolute.startswith(below):
                 break
             folder = os.path.dirname(folder) or "."
     return found
@@ -374,7 +378,7 @@ class BuildStamp:
             "pages": pages,
             "warnings": warnings,
             "files": watched(  # inputs, sources, package and their folders: as the build read them
-                [*map(str, package_files()), str(self.project.root / KEY_FILE)],
+                [str(self.project.root / KEY_FILE)],  # the package's files and folders are among those read
                 [str(self.project.root), str(self.out / MANIFEST), str(self.out), *sorted(folders)],
                 {**_package_entries(), **self._read_as},
             ),
