@@ -231,15 +231,9 @@ class OutputRecord:
         if then is None or then[0] != key or (changed and not changed.isdisjoint(then[1].split())):
             return None
         found = list(looked_up(self._before, entries))
-        if None in found:
-            return None
-        files = [file for now in found for file in now[1:]]
-        names = [file[0] for file in files]
-        if file_stamps(self._folder, names) != files:
+        if None in found or not self._keep_as_recorded(dict(zip(entries, found, strict=True))):
             return None
         self._notes[name] = then
-        self._now.update(zip(entries, found, strict=True))
-        self._on_kept(names)
         data: str = then[2]
         return data.split()
 
@@ -268,11 +262,19 @@ class OutputRecord:
         kept (else none is).
         """
         rest = {entry: then for entry, then in self._before.items() if entry not in self._now}
-        files = [file for then in rest.values() for file in then[1:]]
+        return self._keep_as_recorded(rest)
+
+    def _keep_as_recorded(self, entries: Mapping[str, list[Any]]) -> bool:
+        """Keep ``entries`` (as the record holds them) if every file of theirs is there as they record it.
+
+        All their files are looked at at once, and ``on_kept`` told of them all;
+        returns whether they were kept (else none is).
+        """
+        files = [file for then in entries.values() for file in then[1:]]
         names = [file[0] for file in files]
         if file_stamps(self._folder, names) != files:
             return False
-        self._now.update(rest)
+        self._now.update(entries)
         self._on_kept(names)
         return True
 
