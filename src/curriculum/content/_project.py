@@ -523,15 +523,14 @@ def _suffix(name: str) -> str:
 
 def _stem(name: str) -> str:
     """Return a file name without its suffix, as :attr:`pathlib.PurePath.stem` does: a document's id."""
-    i = name.rfind(".")
-    return name[:i] if 0 < i < len(name) - 1 else name
+    return _stems([name])[0]
 
 
 def _stems(names: list[str]) -> list[str]:
     """Return each name's :func:`_stem`, all in one pass (a folder's files, each build).
 
     A name split at its last dot keeps what is before it, unless nothing is
-    before or after it (then the whole name, as :func:`_stem`).
+    before or after it (then the whole name).
     """
     split = map(str.rpartition, names, repeat("."))
     return [head if head and tail else name for (head, _, tail), name in zip(split, names, strict=True)]
