@@ -16,8 +16,16 @@ import pytest
 from curriculum import _memo
 from curriculum._cache import PROJECT_CACHE
 from curriculum._memo import memo_session
-from curriculum.content import _project, load_curriculum, load_files, project_file_names, project_files
+from curriculum.content import (
+    _project,
+    _record_changes,
+    load_curriculum,
+    load_files,
+    project_file_names,
+    project_files,
+)
 from curriculum.content._index import INDEX_FILE, ContentIndex
+from curriculum.content._record_changes import changes_path
 from tests.conftest import INVALID, aged
 
 
@@ -723,3 +731,132 @@ def test_what_the_lessons_give_every_payload_is_the_same_from_any_working_folder
         digests.append((_project.lessons_digest(lessons), [d.display for d in lessons.values()]))
     (first, shown), (second, shown_again) = digests
     assert shown != shown_again and first == second
+
+
+@pytest.fixture
+def small_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Changes are written, not a new base, however large beside a small project's index."""
+    monkeypatch.setattr(_record_changes, "COMPACT_AT", 0)
+
+
+def _edit_intro(project: Path, text: str) -> None:
+    """Edit the quiz, dated back as a file not just edited is."""
+    quiz = project / "quizzes" / "intro.yml"
+    quiz.write_text(quiz.read_text().replace("30-year-old woman", text))
+    _dated_back(quiz)
+
+
+def _dated_back(path: Path) -> None:
+    then = time.time() - 30
+    os.utime(path, (then, then))
+
+
+def test_an_edit_of_one_file_writes_its_entry_only(project: Path, small_changes: None) -> None:
+    """The base is left as it was; the changes hold the edited file's line, and name a file gone."""
+    aged(project)
+    loaded(project)
+    path = project / PROJECT_CACHE / INDEX_FILE
+    changes = changes_path(path)
+    base = path.read_bytes()
+    assert not changes.exists()
+    _edit_intro(project, "a 30-year-old woman")
+    (project / "quizzes" / "gone.yml").write_bytes((project / "quizzes" / "intro.yml").read_bytes())
+    _dated_back(project / "quizzes" / "gone.yml")
+    loaded(project)
+    assert path.read_bytes() == base
+    (project / "quizzes" / "gone.yml").unlink()
+    cur, index = loaded(project)
+    assert path.read_bytes() == base
+    _, *lines = changes.read_bytes().split(b"\n")
+    assert [line.split(b"\t")[0] for line in lines] == [b"quizzes/intro.yml", b""]  # against the base
+    assert index.reused == len(project_files(project)) - 1  # all but the bibliography
+    assert described(cur) == described(load_files(project_files(project), root=project))
+    assert "gone" not in cur.quizzes and "quizzes/gone.yml" not in ContentIndex(project)._row
+
+
+def test_a_file_gone_is_no_entry_of_the_index(project: Path, small_changes: None) -> None:
+    """A file the base holds, gone: the changes name it alone on its line, and no entry stands for it."""
+    extra = project / "quizzes" / "extra.yml"
+    extra.write_bytes((project / "quizzes" / "intro.yml").read_bytes())
+    aged(project)
+    loaded(project)
+    assert "quizzes/extra.yml" in ContentIndex(project)._row
+    extra.unlink()
+    _edit_intro(project, "a 30-year-old woman")
+    loaded(project)
+    assert "quizzes/extra.yml" not in ContentIndex(project)._row
+    assert changes_path(project / PROJECT_CACHE / INDEX_FILE).read_bytes().endswith(b"\nquizzes/extra.yml\n")
+
+
+@pytest.mark.parametrize("damage", ["garbled", "resealed elsewhere", "cut"])
+def test_changes_not_as_written_make_no_index(project: Path, damage: str, small_changes: None) -> None:
+    aged(project)
+    loaded(project)
+    _edit_intro(project, "a 30-year-old woman")
+    loaded(project)
+    changes = changes_path(project / PROJECT_CACHE / INDEX_FILE)
+    head, body = changes.read_bytes().split(b"\n", 1)
+    if damage == "garbled":
+        body = body.replace(b"quizzes/intro.yml", b"quizzes/intro.ymx")
+    elif damage == "resealed elsewhere":  # a check made without the index's key
+        header = {**json.loads(head), "entries": hashlib.sha256(body).hexdigest()}
+        head = json.dumps(header).encode()
+    else:
+        body = body[:-40] + b"\n"
+    changes.write_bytes(head + b"\n" + body)
+    cur, index = loaded(project)
+    assert index.reused == 0
+    assert described(cur) == described(load_files(project_files(project), root=project))
+    _, index = loaded(project)
+    assert index.reused == len(project_files(project)) - 1, "written anew, whole"
+    assert not changes.exists()
+
+
+def test_changes_of_another_base_are_not_applied(project: Path, small_changes: None) -> None:
+    """Changes an interrupted compaction left (of the base before): the base alone is the index."""
+    aged(project)
+    loaded(project)
+    path = project / PROJECT_CACHE / INDEX_FILE
+    _edit_intro(project, "a 30-year-old woman")
+    loaded(project)
+    left = changes_path(path).read_bytes()
+    _edit_intro(project, "thirty-year-old woman")
+    index = ContentIndex(project)
+    index._generation = None  # the next save writes a new base, as a compaction does
+    with memo_session(project):
+        load_files(project_files(project), root=project, index=index)
+        index.save()
+    changes_path(path).write_bytes(left)  # as if the build stopped before they were removed
+    cur, index = loaded(project)
+    assert "thirty-year-old woman" in cur.quizzes["intro"].model.model_dump_json()
+    assert index.reused == len(project_files(project)) - 1
+
+
+def test_changes_grown_large_are_written_as_a_new_base(project: Path) -> None:
+    aged(project)
+    loaded(project)
+    path = project / PROJECT_CACHE / INDEX_FILE
+    base = path.read_bytes()
+    for name in project_files(project):  # every file edited: the changes would be as large as the base
+        os.utime(name, (time.time() - 30, time.time() - 30))
+    loaded(project)
+    assert path.read_bytes() != base and not changes_path(path).exists()
+    _, index = loaded(project)
+    assert index.reused == len(project_files(project)) - 1
+
+
+def test_an_entry_changed_in_the_tick_of_its_changes_is_read_again(
+    project: Path, small_changes: None
+) -> None:
+    """The racy rule holds for an entry of the changes, by the time of the load that wrote them."""
+    aged(project)
+    loaded(project)
+    quiz = project / "quizzes" / "intro.yml"
+    now = time.time()
+    quiz.write_text(quiz.read_text().replace("30-year-old woman", "a 30-year-old woman"))
+    os.utime(quiz, (now, now))
+    loaded(project)  # records the quiz, in the changes, with a time inside the racy window
+    quiz.write_text(quiz.read_text().replace("a 30-year-old", "a 31-year-old"))  # the same size
+    os.utime(quiz, (now, now))
+    cur, _ = loaded(project)
+    assert "a 31-year-old" in cur.quizzes["intro"].model.model_dump_json()

@@ -5,8 +5,10 @@ validating the result; for a curriculum of sixty-four lessons that is a tenth
 of a second of every build, though an author edits one file at a time. The
 index keeps, for each file that loaded without a problem, its stamp (its
 modification time and size), the digest of its text, its kind and the key of
-its memo entry: a line of under three hundred bytes, so reading and rewriting
-it costs what reading stamps costs. What the file loaded into is kept by its
+its memo entry: a line of under three hundred bytes, so reading it costs
+what reading stamps costs; a load writes the lines of the files it read
+again only, as changes since the index's base, which is written whole when
+they grow (:mod:`curriculum.content._record_changes`). What the file loaded into is kept by its
 digest in the memo (:mod:`curriculum._memo`, see
 :mod:`curriculum.content._project`), in one entry: its model as JSON, and its
 locations; the entry's key is in the line, so a load keeps every unchanged
@@ -39,19 +41,20 @@ import os
 import re
 import time
 from collections.abc import Sequence
-from operator import attrgetter
+from itertools import compress
+from operator import attrgetter, ne
 from pathlib import Path
 from typing import NamedTuple, cast
 
 from curriculum._cache import PROJECT_CACHE, RACY_NS
 from curriculum._memo import MAX_BYTES, tied_key
 from curriculum._plain import read_headed
-from curriculum.content._files import write_atomic
+from curriculum.content._record_changes import changes_path, write_changes_or_base
 from curriculum.errors import CurriculumError
 
 __all__ = ["ContentIndex", "HeldEntries", "IndexEntry"]
 
-VERSION = 4
+VERSION = 5
 """Raise it when the form of an entry changes."""
 INDEX_FILE = "content-index.tsv"
 """The index, in the project's build cache."""
@@ -126,6 +129,11 @@ class ContentIndex:
         """Whether the entries are as written (the header's check of them holds): none is checked alone."""
         self._ascii = False
         """Whether every entry is ASCII text (one look at them all): no field is looked at alone."""
+        self._base: dict[str, str] = {}
+        """The base's entries, each line by its file name (its changes are made against them)."""
+        self._base_size = 0
+        self._generation: str | None = None
+        """The base's generation (None: no base to write changes of, see :meth:`save`)."""
         self._read()
         self._now: dict[str, str] = {}
         self._recorded = False
@@ -141,16 +149,13 @@ class ContentIndex:
         (:meth:`held_all`). Otherwise only the lines of exactly their fields are
         kept, each counted alone: lines of too few and of too many fields could
         balance out, and shift another file's digest into a line's columns.
+        Then the changes since the base are applied (:meth:`_read_changes`).
         """
-        found = read_headed(self.path, MAX_BYTES)
+        found = self._headed(self.path)
         if found is None:
             return
-        header, data, start = found
-        at = header.get("at")
-        if header.get("key") != self._key or not isinstance(at, int):
-            return
-        self._at = at
-        body = bytes(data[start:])
+        header, body, size = found
+        self._at = cast("int", header["at"])
         self._intact = header.get("entries") == self._body_seal(body)
         self._ascii = body.isascii()
         lines = body.decode(*_ENCODING).split("\n")[:-1]  # each line ends with a newline
@@ -163,6 +168,60 @@ class ContentIndex:
         self._columns = [fields[n::_FIELDS] for n in range(_FIELDS)]
         self._row = dict(zip(self._columns[0], range(len(lines)), strict=True))
         self._before = dict(zip(self._columns[0], lines, strict=True))
+        generation = header.get("generation")
+        if self._intact and isinstance(generation, str):  # a damaged base is written anew, not changed
+            self._base, self._base_size, self._generation = dict(self._before), size, generation
+            self._read_changes()
+
+    def _headed(self, path: Path) -> tuple[dict[str, object], bytes, int] | None:
+        """Return a file of the index if it is this computer's and this code's: its header, body and size."""
+        found = read_headed(path, MAX_BYTES)
+        if found is None:
+            return None
+        header, data, start = found
+        if header.get("key") != self._key or not isinstance(header.get("at"), int):
+            return None
+        return header, bytes(data[start:]), len(data)
+
+    def _read_changes(self) -> None:
+        """Apply the changes since the base, if they are of its generation: set lines, and names gone.
+
+        Changes not as written (their check fails, or a line is not an entry
+        nor a name) make the index none: every file is read again. The
+        index's time is then theirs: a line the base holds that they leave as
+        it was was found to hold, or recorded, by the load that wrote them.
+        """
+        found = self._headed(changes_path(self.path))
+        if found is None or found[0].get("generation") != self._generation:
+            return  # none, or an interrupted compaction's: the base alone is the index
+        header, body, _ = found
+        lines = body.decode(*_ENCODING).split("\n")[:-1]
+        rows = [line.split("\t") for line in lines]
+        if header.get("entries") != self._body_seal(body) or not all(len(r) in (1, _FIELDS) for r in rows):
+            self._row, self._before, self._generation = {}, {}, None  # no entry is found, and all are written
+            return
+        self._at = cast("int", header["at"])
+        self._ascii = self._ascii and body.isascii()
+        for line, fields in zip(lines, rows, strict=True):
+            self._set(fields[0], line if len(fields) == _FIELDS else None, fields)
+
+    def _set(self, name: str, line: str | None, fields: list[str]) -> None:
+        """Set the entry of ``name`` to ``line`` (of the ``fields``), or remove it (``line`` None)."""
+        row = self._row.get(name)
+        if line is None:
+            self._row.pop(name, None)
+            self._before.pop(name, None)
+            return
+        if row is None:
+            row = self._row[name] = len(self._lines)
+            self._lines.append(line)
+            for column, field in zip(self._columns, fields, strict=True):
+                column.append(field)
+        else:
+            self._lines[row] = line
+            for column, field in zip(self._columns, fields, strict=True):
+                column[row] = field
+        self._before[name] = line
 
     def entry(
         self, path: str | os.PathLike[str], name: str, info: os.stat_result | None = None
@@ -298,14 +357,40 @@ class ContentIndex:
 
         A file read again is recorded again, with the time of this load, so
         one read because it changed just before the last record is trusted
-        next time (as :class:`~curriculum.site._stamp.FileDigests` does). The index is a
-        cache: a failure to write it is ignored.
+        next time (as :class:`~curriculum.site._stamp.FileDigests` does). What
+        is written is the entries changed since the base, and the names gone,
+        while they are few (see :mod:`curriculum.content._record_changes`),
+        else the whole index. The index is a cache: a failure to write it is ignored.
         """
         if self._now == self._before and not self._recorded:
             return
-        body = "\n".join([*self._now.values(), ""]).encode(*_ENCODING)  # a newline after each
-        header = {"index": VERSION, "key": self._key, "at": self._started, "entries": self._body_seal(body)}
         with contextlib.suppress(CurriculumError, OSError):
-            write_atomic(
-                self.path, json.dumps(header).encode() + b"\n" + body, within=self.root, only_if_changed=False
-            )
+            write_changes_or_base(self.path, self._changes(), self._whole, self._base_size, within=self.root)
+
+    def _changes(self) -> bytes | None:
+        """Return the changes file: the lines not as the base holds them, the names it holds that are gone.
+
+        None if there is no base to change (none was read, or it was damaged).
+        """
+        if self._generation is None:
+            return None
+        now, base = self._now, self._base
+        changed = list(compress(now.values(), map(ne, now.values(), map(base.get, now))))  # in one pass
+        gone = sorted(base.keys() - now.keys())  # a name alone on its line: no entry
+        return self._file(changed + gone, self._generation)
+
+    def _whole(self, generation: str) -> bytes:
+        """Return the whole index, a base of the generation ``generation``."""
+        return self._file(list(self._now.values()), generation)
+
+    def _file(self, lines: list[str], generation: str) -> bytes:
+        """Return a file of the index holding ``lines``, its header naming ``generation`` and the time."""
+        body = "\n".join([*lines, ""]).encode(*_ENCODING)  # a newline after each
+        header = {
+            "index": VERSION,
+            "key": self._key,
+            "at": self._started,
+            "generation": generation,
+            "entries": self._body_seal(body),
+        }
+        return json.dumps(header).encode() + b"\n" + body
