@@ -17,14 +17,22 @@ from curriculum.content import (
     CHECK_RECORD,
     Diagnostic,
     _check_record,
+    _record_changes,
     check_curriculum,
     check_paths,
     display_path,
     load_files,
     project_files,
 )
+from curriculum.content._record_changes import changes_path
 from tests.conftest import REPO, aged
 from tests.content.test_memo_checks import memo_asks, mutate
+
+
+@pytest.fixture(autouse=True)
+def whole_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each save writes the whole record, as these tests read it (changes since a base: their own tests)."""
+    monkeypatch.setattr(_record_changes, "COMPACT_AT", 1 << 40)
 
 
 def cold(root: Path) -> list[Diagnostic]:
@@ -349,7 +357,13 @@ def test_an_edit_encodes_again_only_the_lines_it_changed(
     after = path.read_bytes().splitlines()
     assert len(after) == len(before)
     changed = [line for line, then in zip(after[1:], before[1:], strict=True) if _fact(line) != _fact(then)]
+    encoded = [data for data in encoded if not _changes_by_place(data)]  # made, then written whole
     assert 0 < len(encoded) == len(changed) < len(after) // 2, (len(encoded), len(changed), len(after))
+
+
+def _changes_by_place(data: Any) -> bool:
+    """Whether ``data`` is what a changes file holds of the documents' columns: an object for each."""
+    return isinstance(data, list) and len(data) == 4 and all(isinstance(column, dict) for column in data)
 
 
 def test_an_unchanged_document_is_not_compared_by_model(
@@ -637,3 +651,112 @@ def test_a_fact_kept_with_another_text_digest_is_made_again(project: Path) -> No
     assert warm(project) == cold(project)
     assert read_facts(path).keys() == kept.keys()
     assert all(digest != "0" * 64 for digest, _ in read_facts(path).values())
+
+
+SEQUENCE = [
+    "quiz stem",
+    "lesson prose",
+    "quiz suppression removed",
+    "vignette",
+    "lesson objective text",
+    "techniques",
+    "quiz added",
+    "quiz objective unknown",
+    "lesson suppression removed",
+]
+"""Edits made one after another (some take a document away or add one: the record is then written whole)."""
+
+
+def read_record(project: Path) -> Any:
+    """Return the record as a check would read it: its base, with the changes since."""
+    return _check_record.CheckRecord(
+        project / PROJECT_CACHE / CHECK_RECORD, load_files(project_files(project), root=project)
+    )._then
+
+
+def test_a_record_kept_as_changes_finds_what_a_cold_check_finds(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_record_changes, "COMPACT_AT", 0)
+    path = project / PROJECT_CACHE / CHECK_RECORD
+    assert warm(aged(project)) == cold(project)
+    kept_as_changes = []
+    for edit in SEQUENCE:
+        EDITS[edit](project)
+        assert warm(project) == cold(project), edit
+        kept_as_changes.append(changes_path(path).is_file())
+    assert kept_as_changes.count(True) >= 4, kept_as_changes  # the others came or went: a new base
+
+
+def test_an_edit_writes_the_changes_it_made_and_they_read_as_the_record_written_whole(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The base stays as it was; the changes hold the edited quiz's digest, and the lines it changed."""
+    path = project / PROJECT_CACHE / CHECK_RECORD
+    warm(aged(project))
+    base = path.read_bytes()
+    monkeypatch.setattr(_record_changes, "COMPACT_AT", 0)
+    records: list[Any] = []
+    save = _check_record.CheckRecord.save
+    monkeypatch.setattr(_check_record.CheckRecord, "save", lambda self: records.append(self) or save(self))
+    EDITS["quiz stem"](project)
+    EDITS["lesson prose"](project)
+    assert warm(project) == cold(project)
+    assert path.read_bytes() == base
+    header, patches, *lines = changes_path(path).read_bytes().splitlines()
+    assert json.loads(header)["generation"] == json.loads(base.partition(b"\n")[0])["generation"]
+    assert [len(patch) for patch in json.loads(patches)] == [0, 2, 1, 0]  # two texts; the quiz's model
+    assert 0 < len(lines) < len(base.splitlines()) // 2
+    kept = read_record(project)
+    monkeypatch.setattr(_record_changes, "COMPACT_AT", 1 << 40)
+    save(records[-1])  # the same record written whole, as a new base
+    assert path.read_bytes() != base and not changes_path(path).exists()
+    made = read_record(project)
+    assert (kept.columns, kept.checks, kept.facts) == (made.columns, made.checks, made.facts)
+
+
+@pytest.mark.parametrize("damage", ["cut", "not json", "a place it has not", "a name changed", "a list"])
+def test_changes_that_do_not_read_make_no_record(
+    project: Path, damage: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_record_changes, "COMPACT_AT", 0)
+    warm(aged(project))
+    EDITS["quiz stem"](project)
+    warm(project)
+    changes = changes_path(project / PROJECT_CACHE / CHECK_RECORD)
+    header, patches, *lines = changes.read_bytes().split(b"\n")
+    columns = json.loads(patches)
+    if damage == "cut":
+        lines[-1] = b"a line cut short"
+    elif damage == "not json":
+        patches = b"[{}, {"
+    elif damage == "a place it has not":
+        columns[1]["999"] = "0" * 64
+        patches = json.dumps(columns).encode()
+    elif damage == "a name changed":
+        columns[0]["0"] = "quizzes/other.yml"
+        patches = json.dumps(columns).encode()
+    else:
+        patches = b"[]"
+    changes.write_bytes(b"\n".join([header, patches, *lines]))
+    assert read_record(project).checks == {}
+    assert_every_check_runs(project)
+
+
+def test_changes_of_another_base_are_not_applied(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Changes an interrupted compaction left (of the base before): the base alone is the record."""
+    monkeypatch.setattr(_record_changes, "COMPACT_AT", 0)
+    path = project / PROJECT_CACHE / CHECK_RECORD
+    warm(aged(project))
+    EDITS["quiz stem"](project)
+    warm(project)
+    left = changes_path(path).read_bytes()
+    EDITS["quiz added"](project)  # documents came: a new base
+    warm(project)
+    assert not changes_path(path).exists()
+    base = read_record(project)
+    changes_path(path).write_bytes(left)
+    kept = read_record(project)
+    assert (kept.columns, kept.checks, kept.facts) == (base.columns, base.checks, base.facts)
+    EDITS["lesson prose"](project)
+    assert warm(project) == cold(project)

@@ -18,7 +18,14 @@ import pytest
 from curriculum import _memo
 from curriculum._cache import PROJECT_CACHE
 from curriculum._memo import memo_session
-from curriculum.content import CHECK_RECORD, Diagnostic, _check_record, check_curriculum, load_curriculum
+from curriculum.content import (
+    CHECK_RECORD,
+    Diagnostic,
+    _check_record,
+    _record_changes,
+    check_curriculum,
+    load_curriculum,
+)
 from curriculum.content._registry import BY_DOCUMENT, CHECKS, Finding
 from tests.conftest import aged
 from tests.content.test_check_record import cold, read_facts, read_lines, warm, write_facts, write_lines
@@ -27,6 +34,12 @@ SECOND_LONGEST = 1
 """The rank by length (0: the longest) of the key of a cued item: the second-longest option."""
 PLAIN = [(0, 0), (1, 2), (2, 3), (3, 4)]
 """The key's position and rank of the items of no cue: no strategy of form gains by them."""
+
+
+@pytest.fixture(autouse=True)
+def whole_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each save writes the whole record, as these tests read it (changes since a base: their own tests)."""
+    monkeypatch.setattr(_record_changes, "COMPACT_AT", 1 << 40)
 
 
 def bank_item(quiz: str, n: int, key: int, rank: int) -> str:

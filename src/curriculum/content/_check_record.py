@@ -59,15 +59,15 @@ from typing import Any, NamedTuple, cast
 from curriculum._memo import code_key, machine_key
 from curriculum._plain import RECORD_LIMIT, read_headed
 from curriculum.content._diagnostics import Diagnostic
-from curriculum.content._files import write_atomic
 from curriculum.content._project import Curriculum, Document
+from curriculum.content._record_changes import changes_path, write_changes_or_base
 from curriculum.content._registry import ALWAYS, BY_DOCUMENT, CHECKS, CheckFn, DocumentCheck, Finding
 from curriculum.content._yaml import Loc
 from curriculum.errors import CurriculumError
 
 __all__ = ["CHECK_RECORD", "CheckRecord", "Suppression", "suppressions_of"]
 
-VERSION = 3
+VERSION = 4
 """Raise it when the record's form changes."""
 CHECK_RECORD = "check-record.json"
 """The record's name, in the project's build cache."""
@@ -200,45 +200,150 @@ class _WatchedTable(Mapping[str, "Document[Any]"]):
         return key in self._table
 
 
-class _Record(NamedTuple):
-    """A record as read: its bytes, the documents' columns (parsed, and as read), each check's entry.
+class _Base(NamedTuple):
+    """The base of a record as read: its bytes and generation, the documents' columns (parsed, and as read).
 
-    And each fact of a document, by the fact's name and the document's place (as read).
+    And each check's entry, and each fact of a document, by the fact's name
+    and the document's place (as read).
     """
 
     raw: bytes
+    generation: str | None
     columns: list[list[Any]]
     lines: list[bytes]
     checks: dict[str, bytes]
     facts: dict[bytes, bytes]
 
 
-_NO_RECORD = _Record(b"", [[]] * _COLUMNS, [b""] * _COLUMNS, {}, {})
+class _Record(NamedTuple):
+    """A record as read: its base with the changes since applied, and the changes file as read.
+
+    A record without a changes file has the changes an empty one holds (see :func:`_changes_file`).
+    """
+
+    columns: list[list[Any]]
+    checks: dict[str, bytes]
+    facts: dict[bytes, bytes]
+    base: _Base
+    changes: bytes
+
+
+_NO_BASE = _Base(b"", None, [[]] * _COLUMNS, [b""] * _COLUMNS, {}, {})
+_NO_RECORD = _Record(_NO_BASE.columns, {}, {}, _NO_BASE, b"")
 
 
 def _read(path: Path, key: str) -> _Record:
-    """Return the record at ``path`` if it is one of ``key``, else none (missing, damaged, another form)."""
+    """Return the record at ``path`` if it is one of ``key``, else none (missing, damaged, another form).
+
+    Its base, with the changes since (see :mod:`curriculum.content._record_changes`)
+    if they are of its generation: changes that do not read make the record none.
+    """
     headed = read_headed(path, RECORD_LIMIT)
     if headed is None or headed[0].get("key") != key:
         return _NO_RECORD
-    _, data, start = headed
-    lines = bytes(data[start:]).split(b"\n")
-    if len(lines) < _COLUMNS + 1 or lines.pop() != b"":  # every line ends with a newline
+    header, data, start = headed
+    lines = _lines(data, start)
+    if lines is None or len(lines) < _COLUMNS:
         return _NO_RECORD
     try:
         columns = [json.loads(line) for line in lines[:_COLUMNS]]
     except (ValueError, RecursionError):
         return _NO_RECORD
-    if not all(isinstance(column, list) and len(column) == len(columns[0]) for column in columns):
+    if not _documents(columns):
         return _NO_RECORD
+    generation = header.get("generation")
+    checks, facts = _entries(lines[_COLUMNS:])
+    base = _Base(
+        bytes(data),
+        generation if isinstance(generation, str) else None,
+        columns,
+        lines[:_COLUMNS],
+        checks,
+        facts,
+    )
+    empty = _changes_file(key, base.generation, [{}] * _COLUMNS, [])
+    headed = read_headed(changes_path(path), RECORD_LIMIT)
+    if base.generation is None or headed is None or headed[0] != {"key": key, "generation": base.generation}:
+        return _Record(columns, checks, facts, base, empty)  # none, or an interrupted compaction's
+    return _changed(base, bytes(headed[1]), headed[2])
+
+
+def _changed(base: _Base, data: bytes, start: int) -> _Record:
+    """Return the record of ``base`` with the changes file ``data`` (its lines from ``start``) applied.
+
+    After the header, a line of each column's entries changed, by place, then
+    each check's and fact's line changed (one whose entry is empty is gone).
+    """
+    lines = _lines(data, start)
+    if not lines:
+        return _NO_RECORD
+    try:
+        patches = json.loads(lines[0])
+    except (ValueError, RecursionError):
+        return _NO_RECORD
+    if not (
+        isinstance(patches, list) and len(patches) == _COLUMNS and all(isinstance(p, dict) for p in patches)
+    ):
+        return _NO_RECORD
+    columns = [_patched(column, patch) for column, patch in zip(base.columns, patches, strict=True)]
+    if patches[0] or None in columns or not _documents(cast("list[list[Any]]", columns)):
+        return _NO_RECORD  # the documents' names are never changed: their places would be
+    checks, facts = _entries(lines[1:])
+    checks, facts = _applied(base.checks, checks), _applied(base.facts, facts)
+    return _Record(cast("list[list[Any]]", columns), checks, facts, base, data)
+
+
+def _lines(data: bytes | Any, start: int) -> list[bytes] | None:
+    """Return the lines of a file of the record after its header (None: the last one does not end)."""
+    lines = bytes(data[start:]).split(b"\n")
+    return lines if lines.pop() == b"" else None  # every line ends with a newline
+
+
+def _documents(columns: list[list[Any]]) -> bool:
+    """Whether the documents' columns read: lists of one length, each document named once, with a digest."""
+    if not all(isinstance(column, list) and len(column) == len(columns[0]) for column in columns):
+        return False
     names, texts = columns[0], columns[1]
-    if not (_strings(names) and _strings(texts)) or len(set(names)) < len(names):
-        return _NO_RECORD  # not each document named once, with its text's digest: not a record written here
-    named = [line for line in lines[_COLUMNS:] if b"\t" in line]  # a line without its tab (damaged): none
+    return _strings(names) and _strings(texts) and len(set(names)) == len(names)
+
+
+def _entries(lines: list[bytes]) -> tuple[dict[str, bytes], dict[bytes, bytes]]:
+    """Return the entries of lines of checks and facts: each check's by name, each fact's by name and place."""
+    named = [line for line in lines if b"\t" in line]  # a line without its tab (damaged): none
     entries = dict(map(bytes.split, named, repeat(b"\t"), repeat(1)))  # its name, then its entry
     facts = {name: entry for name, entry in entries.items() if b"\0" in name}  # name, NUL, document's place
     checks = {name.decode("utf-8", "replace"): entry for name, entry in entries.items() if b"\0" not in name}
-    return _Record(bytes(data), columns, lines[:_COLUMNS], checks, facts)
+    return checks, facts
+
+
+def _patched(column: list[Any], patch: dict[str, Any]) -> list[Any] | None:
+    """Return a column of the base with the entries ``patch`` sets, by place (None: a place it has not)."""
+    if not patch:
+        return column
+    patched = list(column)
+    for place, value in patch.items():
+        if not (place.isascii() and place.isdecimal() and int(place) < len(patched)):
+            return None
+        patched[int(place)] = value
+    return patched
+
+
+def _applied(base: dict[Any, bytes], changed: dict[Any, bytes]) -> dict[Any, bytes]:
+    """Return the entries of the base with those ``changed`` set (those whose entry is empty: gone)."""
+    if not changed:
+        return base
+    merged = {**base, **changed}
+    for name in [name for name, entry in changed.items() if not entry]:
+        del merged[name]
+    return merged
+
+
+def _changes_file(
+    key: str, generation: str | None, patches: list[dict[str, Any]], lines: list[bytes]
+) -> bytes:
+    """Return a changes file: its header, the columns' entries changed by place, lines of checks and facts."""
+    header = json.dumps({"key": key, "generation": generation}).encode()
+    return b"\n".join([header, _encoded(patches), *lines, b""])
 
 
 def _strings(column: list[Any]) -> bool:
@@ -367,29 +472,63 @@ class CheckRecord:
     def save(self) -> None:
         """Write the record, if it changed (a failure to write it is ignored: it only saves time).
 
-        A line (a column of the documents, a check's entry) that is as it was
-        read is written back as read, not encoded again.
+        What changed since the base is written, while the documents are those
+        the base names, in its order, and the changes stay small beside it;
+        else the whole record, as a new base (see
+        :mod:`curriculum.content._record_changes`). A line (a column of the
+        documents, a check's entry) that is as it was read is written back as
+        read, not encoded again.
         """
         names = sorted(self._by_display)
         place = dict(zip(names, range(len(names)), strict=True))
         moved = names != self._names  # documents came or went: places changed
         digests = list(map(self._digests.__getitem__, names))
         columns = [names, digests, *self._models_and_held(names)]
-        lines = [json.dumps({"key": self._key}).encode()]
-        for now, then, line in zip(columns, self._then.columns, self._then.lines, strict=True):
-            lines.append(line if now == then and line else _encoded(now))
+        checks: dict[bytes, bytes] = {}
         for name, (entry, named) in self._now.items():
             if moved and not named:
                 entry, named = _named(entry, self._name_at), True
             placed = _placed(entry, place) if named else entry
-            lines.append(name.encode() + b"\t" + self._check_line(name, placed))
-        lines += self._fact_lines(place, moved)
-        text = b"\n".join(lines) + b"\n"
-        if text == self._then.raw:
+            checks[name.encode()] = self._check_line(name, placed)
+        facts = self._fact_lines(place, moved)
+        changes = None if moved else self._changes(columns, checks, facts)
+        if changes == self._then.changes:
             return
+
+        def whole(generation: str) -> bytes:
+            return self._whole(generation, columns, checks, facts)
+
         with contextlib.suppress(CurriculumError, OSError):
-            write_atomic(self._path, text, within=self._within, only_if_changed=False)
-            _remove_earlier_facts(self._path.parent)
+            if write_changes_or_base(
+                self._path, changes, whole, len(self._then.base.raw), within=self._within
+            ):
+                _remove_earlier_facts(self._path.parent)
+
+    def _changes(
+        self, columns: list[list[Any]], checks: dict[bytes, bytes], facts: dict[bytes, bytes]
+    ) -> bytes | None:
+        """Return the changes file of the record now since its base (None: no base read to change).
+
+        The documents are those the base names, in its order.
+        """
+        base = self._then.base
+        if base.generation is None:
+            return None
+        patches = list(map(_patch, columns, base.columns))
+        then_checks = {name.encode(): line for name, line in base.checks.items()}
+        lines = _changed_lines(checks, then_checks) + _changed_lines(facts, base.facts)
+        return _changes_file(self._key, base.generation, patches, lines)
+
+    def _whole(
+        self, generation: str, columns: list[list[Any]], checks: dict[bytes, bytes], facts: dict[bytes, bytes]
+    ) -> bytes:
+        """Return the whole record now, a base of the generation ``generation``."""
+        base = self._then.base
+        lines = [json.dumps({"key": self._key, "generation": generation}).encode()]
+        for now, then, line in zip(columns, base.columns, base.lines, strict=True):
+            lines.append(line if now == then and line else _encoded(now))
+        lines += [name + b"\t" + line for name, line in chain(checks.items(), facts.items())]
+        return b"\n".join(lines) + b"\n"
 
     def fact(
         self,
@@ -423,8 +562,8 @@ class CheckRecord:
             self._facts[key] = (made, line if made == then else None)  # as it was: written back as read
         return made
 
-    def _fact_lines(self, place: dict[str, int], moved: bool) -> list[bytes]:
-        """Return the lines of the facts: those asked for this run, and those of unchanged documents.
+    def _fact_lines(self, place: dict[str, int], moved: bool) -> dict[bytes, bytes]:
+        """Return the lines of the facts, by their names: those asked for this run, and unchanged documents'.
 
         A check of one document at a time asks only the changed documents'
         facts: the others' stay for a later run. Their shape is judged when
@@ -453,9 +592,9 @@ class CheckRecord:
         stale = {b"%s\0%d" % (name, at) for name in names for at in self._stale}  # as _fact_name makes them
         lines = {key: line for key, line in self._then.facts.items() if key not in stale or key in made}
         lines.update(made)
-        return [key + b"\t" + line for key, line in lines.items()]
+        return lines
 
-    def _placed_fact_lines(self, place: dict[str, int]) -> list[bytes]:
+    def _placed_fact_lines(self, place: dict[str, int]) -> dict[bytes, bytes]:
         """Return the lines of the facts (see :meth:`_fact_lines`), each document's checked, at its place now.
 
         Sorted by the facts' names and the documents' places.
@@ -480,7 +619,7 @@ class CheckRecord:
                 and (fact, doc.display) not in self._facts
             ):
                 lines[fact, place[doc.display]] = line
-        return [_fact_name(name, at) + b"\t" + line for (name, at), line in sorted(lines.items())]
+        return {_fact_name(name, at): line for (name, at), line in sorted(lines.items())}
 
     def _check_line(self, name: str, entry: dict[str, Any]) -> bytes:
         """Return the line of a check's entry (after its name): as read, if the entry is as it was."""
@@ -741,6 +880,19 @@ _DIGEST = operator.attrgetter("digest")
 def _encoded(data: Any) -> bytes:
     """Return a line of the record: ``data`` as compact JSON."""
     return json.dumps(data, separators=(",", ":")).encode()
+
+
+def _patch(now: list[Any], then: list[Any]) -> dict[str, Any]:
+    """Return the entries of a column of the documents not as the base's, by place (as JSON names them)."""
+    return {str(place): now[place] for place in compress(range(len(now)), map(operator.ne, now, then))}
+
+
+def _changed_lines(now: dict[bytes, bytes], then: dict[bytes, bytes]) -> list[bytes]:
+    """Return the lines of the entries ``now`` holds not as ``then`` does, then those of entries gone (empty)."""
+    changed = compress(now.items(), map(operator.ne, now.values(), map(then.get, now)))
+    return [name + b"\t" + line for name, line in changed] + [
+        name + b"\t" for name in sorted(then.keys() - now.keys())
+    ]
 
 
 def _fact_name(name: str, place: int | None) -> bytes:

@@ -47,7 +47,7 @@ def changes_path(path: Path) -> Path:
 
 def write_changes_or_base(
     path: Path, changes: bytes | None, base: Callable[[str], bytes], base_size: int, *, within: Path
-) -> None:
+) -> bool:
     """Write a record's changes since its base, or, if they are none or too large, a new base.
 
     Parameters
@@ -64,6 +64,11 @@ def write_changes_or_base(
     within : Path
         The folder the record's files must be written inside (see :func:`write_atomic`).
 
+    Returns
+    -------
+    bool
+        Whether a new base was written.
+
     Raises
     ------
     CurriculumError, OSError
@@ -71,7 +76,8 @@ def write_changes_or_base(
     """
     if changes is not None and len(changes) * COMPACT_AT <= base_size:
         write_atomic(changes_path(path), changes, within=within, only_if_changed=False)
-        return
+        return False
     write_atomic(path, base(secrets.token_hex(8)), within=within, only_if_changed=False)
     with contextlib.suppress(OSError):  # left behind, they are of another generation: not applied
         changes_path(path).unlink(missing_ok=True)
+    return True
