@@ -43,6 +43,14 @@ text's digest, a tab, the fact). A line whose content is as it was is written
 back as it was read, not encoded again; a fact is read only when a check asks
 for it. A record of another form, or whose documents do not read (each named once,
 with its text's digest), is no record (every check runs); a check whose line does not read runs again.
+
+The record is kept as a base, those lines, and a file of the changes since
+(:mod:`curriculum.content._record_changes`): after a header naming the base's
+generation, a line of each column's entries changed, by place, then the lines
+of the checks and facts changed (one of an empty entry is gone). An edit
+writes the changes only; when documents came or went (their places change) or
+the changes grew large, the whole record is written, a new base. Changes that
+do not read make the record none.
 """
 
 from __future__ import annotations
@@ -308,7 +316,7 @@ def _documents(columns: list[list[Any]]) -> bool:
 
 
 def _entries(lines: list[bytes]) -> tuple[dict[str, bytes], dict[bytes, bytes]]:
-    """Return the entries of lines of checks and facts: each check's by name, each fact's by name and place."""
+    """Return the entries of lines of checks and facts: a check's by name, a fact's by name and place."""
     named = [line for line in lines if b"\t" in line]  # a line without its tab (damaged): none
     entries = dict(map(bytes.split, named, repeat(b"\t"), repeat(1)))  # its name, then its entry
     facts = {name: entry for name, entry in entries.items() if b"\0" in name}  # name, NUL, document's place
@@ -888,7 +896,7 @@ def _patch(now: list[Any], then: list[Any]) -> dict[str, Any]:
 
 
 def _changed_lines(now: dict[bytes, bytes], then: dict[bytes, bytes]) -> list[bytes]:
-    """Return the lines of the entries ``now`` holds not as ``then`` does, then those of entries gone (empty)."""
+    """Return the lines of the entries ``now`` holds not as ``then`` does, then of those gone (empty)."""
     changed = compress(now.items(), map(operator.ne, now.values(), map(then.get, now)))
     return [name + b"\t" + line for name, line in changed] + [
         name + b"\t" for name in sorted(then.keys() - now.keys())
