@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -182,9 +184,7 @@ def test_the_script_is_kept_while_what_it_shows_of_each_document_is_the_same(
     script.write_bytes(script.read_bytes().replace(b"Opening quiz", b"Opening Quiz"))
     assert kept() == renamed and opened and not made  # a damaged script: made again, from the facts kept
     assert kept() == renamed and not opened
-    record = project / PROJECT_CACHE / _manifest.MANIFEST_RECORD
-    data = json.loads(record.read_text(encoding="utf-8"))
-    record.write_text(json.dumps({**data, "facts": data["facts"][1:]}), encoding="utf-8")
+    _damage_record(project, lambda data: {**data, "script": {**data["script"], "order": "x" * 64}})
     assert kept() == renamed and opened and not made  # a damaged record
     quiz.write_text(text.replace("doubts that", "doubts whether"), encoding="utf-8")  # its title as it was
     assert kept() == first and opened and made == ["quizzes/intro"]  # its facts no longer as recorded
@@ -206,41 +206,49 @@ def test_a_kept_script_that_is_no_text_is_made_again(project: Path) -> None:
     script = project / PROJECT_CACHE / _manifest.MANIFEST_KEPT
     damaged = b"\xff\xfe" + script.read_bytes()
     script.write_bytes(damaged)
-    record = project / PROJECT_CACHE / _manifest.MANIFEST_RECORD
-    data = json.loads(record.read_text(encoding="utf-8"))
-    key = next(k for k, v in data.items() if v == hashlib.sha256(first.encode()).hexdigest())
-    record.write_text(json.dumps({**data, key: hashlib.sha256(damaged).hexdigest()}), encoding="utf-8")
+    digest = hashlib.sha256(damaged).hexdigest()
+    _damage_record(project, lambda data: {**data, "script": {**data["script"], "digest": digest}})
     assert kept() == first
 
 
-def test_the_record_finds_each_changed_text_among_its_digests_kept_as_one_string() -> None:
-    """Each list of digests is one string: the texts that changed are found wherever they are in it."""
-    from curriculum.site._manifest import _BLOCK, _changed
+def test_the_record_finds_each_changed_text_by_its_name() -> None:
+    """The texts that changed are found wherever they are, and a text the record has not is one."""
+    from curriculum.site._manifest import _changed
 
-    then = [hashlib.sha256(str(n).encode()).hexdigest() for n in range(3 * _BLOCK + 5)]
-    now = list(then)
-    for at in (0, _BLOCK - 1, _BLOCK, 2 * _BLOCK + 7, len(now) - 1):
-        now[at] = hashlib.sha256(f"edited {at}".encode()).hexdigest()
-    assert list(_changed("".join(now), "".join(then))) == [
-        0,
-        _BLOCK - 1,
-        _BLOCK,
-        2 * _BLOCK + 7,
-        len(now) - 1,
-    ]
-    assert list(_changed("".join(then), "".join(then))) == []
+    then = {f"quizzes\0q{n}": hashlib.sha256(str(n).encode()).hexdigest() for n in range(100)}
+    now = dict(then)
+    for at in (0, 31, 32, 71, 99):
+        now[f"quizzes\0q{at}"] = hashlib.sha256(f"edited {at}".encode()).hexdigest()
+    now["quizzes\0new"] = "0" * 64
+    assert _changed(now, then) == [0, 31, 32, 71, 99, 100]
+    assert _changed(then, then) == []
+
+
+def _damage_record(project: Path, damage: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    """Write the manifest's record as ``damage`` makes it of the one there (as a new base, no changes)."""
+    from curriculum.site import _manifest
+    from curriculum.site._record_file import RecordFile
+
+    path = project / PROJECT_CACHE / _manifest.MANIFEST_RECORD
+    data = RecordFile(path, _manifest._SECTIONS).read()
+    RecordFile(path, _manifest._SECTIONS).save(damage(data))  # of no generation read: written whole
 
 
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda data: {**data, "digests": data["digests"][1:]},
-        lambda data: {**data, "facts": [data["facts"]]},
-        lambda data: {**data, "names": data["names"][1:]},
-        lambda data: {**data, "facts": "x" * len(data["facts"])},
+        lambda data: {**data, "texts": {}},
+        lambda data: {**data, "facts": {}},
+        lambda data: {**data, "facts": {name: [then] for name, then in data["facts"].items()}},
+        lambda data: {**data, "facts": {name: "x" * 64 for name in data["facts"]}},
+        lambda data: {**data, "script": {**data["script"], "order": "x" * 64}},
+        lambda data: {**data, "script": {**data["script"], "digest": 5}},
+        lambda data: {**data, "script": {**data["script"], "key": "x" * 64}},
     ],
 )
-def test_a_damaged_record_gives_the_script_as_made_from_every_model(project: Path, damage: object) -> None:
+def test_a_damaged_record_gives_the_script_as_made_from_every_model(
+    project: Path, damage: Callable[[dict[str, Any]], dict[str, Any]]
+) -> None:
     from curriculum.site import _manifest
 
     def kept() -> str:
@@ -252,9 +260,7 @@ def test_a_damaged_record_gives_the_script_as_made_from_every_model(project: Pat
             return found
 
     first = kept()
-    record = project / PROJECT_CACHE / _manifest.MANIFEST_RECORD
-    data = json.loads(record.read_text(encoding="utf-8"))
-    record.write_text(json.dumps(damage(data)), encoding="utf-8")  # type: ignore[operator]
+    _damage_record(project, damage)
     quiz = project / "quizzes" / "intro.yml"
     quiz.write_text(
         quiz.read_text(encoding="utf-8").replace("Introduction quiz", "Opening quiz", 1), encoding="utf-8"
@@ -279,8 +285,95 @@ def test_the_record_is_written_without_reading_the_one_it_replaces(
     real = _files.read_existing
     monkeypatch.setattr(_files, "read_existing", lambda path, *a: read.append(path) or real(path, *a))
     quiz = project / "quizzes" / "intro.yml"
-    quiz.write_text(
-        quiz.read_text(encoding="utf-8").replace("doubts that", "doubts whether"), encoding="utf-8"
-    )
+    _replace(quiz, "doubts that", "doubts whether")
     assert kept() == first and project / PROJECT_CACHE / _manifest.MANIFEST_RECORD not in read
     assert kept() == first  # as recorded
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    """Replace ``old`` by ``new`` in the text file ``path``."""
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+def _kept_manifest(project: Path) -> Any:
+    """Return the kept manifest of ``project`` as a new build process finds it (its script not asked for)."""
+    from curriculum.site import _manifest
+
+    _memo._stores.clear()
+    with memo_session(project):
+        return _manifest.kept_manifest(load_curriculum(project), project / PROJECT_CACHE, project)
+
+
+def test_an_edit_the_script_does_not_show_writes_the_records_change_only(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record's base is left as it is, its changes name the one text; the kept script is not read.
+
+    The script is read (and checked against its digest) only when asked for.
+    """
+    from curriculum.site import _manifest
+
+    first = _kept_manifest(project).script
+    cache = project / PROJECT_CACHE
+    base = (cache / _manifest.MANIFEST_RECORD).read_bytes()
+    read: list[str] = []
+    real = _manifest.read_existing
+    monkeypatch.setattr(_manifest, "read_existing", lambda path, *a: read.append(path.name) or real(path, *a))
+    quiz = project / "quizzes" / "intro.yml"
+    _replace(quiz, "doubts that", "doubts whether")
+    found = _kept_manifest(project)
+    assert found.digest == hashlib.sha256(first.encode()).hexdigest() and not read
+    assert (cache / _manifest.MANIFEST_RECORD).read_bytes() == base
+    changes = json.loads((cache / "manifest-script.changes.json").read_text(encoding="utf-8"))
+    assert changes["set"]["facts"] == changes["set"]["script"] == {}
+    assert list(changes["set"]["texts"]) == ["quizzes\0intro"]
+    assert found.script == first and read == [_manifest.MANIFEST_KEPT]
+
+
+@pytest.mark.parametrize("changes", [b"{not json", b'{"generation": "another", "set": {}, "gone": {}}'])
+def test_changes_damaged_or_of_another_base_are_not_taken(project: Path, changes: bytes) -> None:
+    """Changes that cannot be read make no record; those of another base leave the base alone."""
+    from curriculum.site import _manifest
+
+    first = _kept_manifest(project).script
+    quiz = project / "quizzes" / "intro.yml"
+    text = quiz.read_text(encoding="utf-8")
+    quiz.write_text(text.replace("doubts that", "doubts whether"), encoding="utf-8")
+    assert _kept_manifest(project).script == first
+    (project / PROJECT_CACHE / "manifest-script.changes.json").write_bytes(changes)
+    quiz.write_text(text.replace("Introduction quiz", "Opening quiz", 1), encoding="utf-8")
+    _memo._stores.clear()
+    with memo_session(project):
+        cur = load_curriculum(project)
+        found = _manifest.kept_manifest(cur, project / PROJECT_CACHE, project).script
+        assert found == _manifest.manifest_script(cur) and "Opening quiz" in found
+
+
+def test_a_save_that_fails_leaves_the_record_it_would_have_replaced(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record not written (a full disk, a build stopped) is the old one: the next build finds the edit."""
+    from curriculum.errors import WriteError
+    from curriculum.site import _manifest, _record_file
+
+    first = _kept_manifest(project).script
+    record = project / PROJECT_CACHE / _manifest.MANIFEST_RECORD
+    base = record.read_bytes()
+
+    def failing(path: Path, *args: object, **kwargs: object) -> bool:
+        raise WriteError(str(path), "no space left")
+
+    quiz = project / "quizzes" / "intro.yml"
+    text = quiz.read_text(encoding="utf-8")
+    with monkeypatch.context() as patched:
+        patched.setattr(_record_file, "write_atomic", failing)
+        quiz.write_text(text.replace("doubts that", "doubts whether"), encoding="utf-8")
+        assert _kept_manifest(project).script == first
+        assert record.read_bytes() == base
+        assert not (project / PROJECT_CACHE / "manifest-script.changes.json").exists()
+    quiz.write_text(text.replace("Introduction quiz", "Opening quiz", 1), encoding="utf-8")
+    _memo._stores.clear()
+    with memo_session(project):
+        cur = load_curriculum(project)
+        found = _manifest.kept_manifest(cur, project / PROJECT_CACHE, project).script
+        assert found == _manifest.manifest_script(cur) and "Opening quiz" in found

@@ -126,7 +126,7 @@ class PandocEngine:
                 run.pages = renderer
                 run.planned = True  # a page made from what the last build made it from is taken as it was
                 run.stamp = stamp.digests  # each input hashed once a build: the plan's pages too
-                run.extra[MANIFEST_SCRIPT] = generated.manifest
+                run.extra[MANIFEST_SCRIPT] = generated.manifest.script
                 run.extra[PROFILE_MARK] = f"{build.profile}\n"  # whose site this is (see built_profile)
                 stats = render_site(run)
         finally:
