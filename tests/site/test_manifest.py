@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -377,3 +378,52 @@ def test_a_save_that_fails_leaves_the_record_it_would_have_replaced(
         cur = load_curriculum(project)
         found = _manifest.kept_manifest(cur, project / PROJECT_CACHE, project).script
         assert found == _manifest.manifest_script(cur) and "Opening quiz" in found
+
+
+def test_an_edit_build_reads_no_script_back_and_remakes_one_edited_by_hand(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The site's script stands by what it was made from: it is not read to compare, nor the kept one.
+
+    One edited by hand (seen by its size and time against the record of what
+    made it, as a build runs) or removed (seen by the build stamp) is made again.
+    """
+    from rich.console import Console
+
+    from curriculum import _plain
+    from curriculum.site import build_site
+    from curriculum.site._manifest import MANIFEST_KEPT
+    from curriculum.site._prerender import ASSETS_INCLUDE
+    from tests.site.conftest import build_copy
+
+    root, first = build_copy(tmp_path, "resident")
+    script = first.out / MANIFEST_SCRIPT
+    original, written = script.read_bytes(), script.stat().st_mtime_ns
+    opened: list[str] = []
+    real = _plain.open_plain
+    monkeypatch.setattr(
+        _plain, "open_plain", lambda path, *a: opened.append(Path(path).name) or real(path, *a)
+    )
+
+    def build() -> BuildResult:
+        opened.clear()
+        return build_site(root, engine="pandoc", profile="resident", console=Console(quiet=True))
+
+    os.utime(root / ASSETS_INCLUDE, ns=(1, 1))  # older than a clock tick: it stands as it was written
+    quiz = root / "quizzes" / "intro.yml"
+    _replace(quiz, "doubts that", "doubts whether")
+    build()  # the include is recorded again with its time
+    assert script.read_bytes() == original and script.stat().st_mtime_ns == written
+    _replace(quiz, "doubts whether", "doubts if")
+    result = build()
+    assert result.stats is not None and MANIFEST_SCRIPT in result.stats.files  # kept: not pruned
+    assert opened and not {MANIFEST_SCRIPT, MANIFEST_KEPT} & set(opened)
+    assert script.read_bytes() == original and script.stat().st_mtime_ns == written
+    script.write_text("edited by hand", encoding="utf-8")
+    _replace(quiz, "doubts if", "doubts that")  # a build that runs (its output all there: none)
+    build()
+    assert script.read_bytes() == original
+    script.unlink()
+    build()
+    assert script.read_bytes() == original
+    assert (root / ".curriculum-cache" / MANIFEST_KEPT).read_bytes() == original
