@@ -239,9 +239,10 @@ def _damage_record(project: Path, damage: Callable[[dict[str, Any]], dict[str, A
     "damage",
     [
         lambda data: {**data, "texts": {}},
-        lambda data: {**data, "facts": {}},
-        lambda data: {**data, "facts": {name: [then] for name, then in data["facts"].items()}},
-        lambda data: {**data, "facts": {name: "x" * 64 for name in data["facts"]}},
+        lambda data: {**data, "script": {**data["script"], "facts": ""}},
+        lambda data: {**data, "script": {**data["script"], "facts": data["script"]["facts"][1:]}},
+        lambda data: {**data, "script": {**data["script"], "facts": [data["script"]["facts"]]}},
+        lambda data: {**data, "script": {**data["script"], "facts": "x" * len(data["script"]["facts"])}},
         lambda data: {**data, "script": {**data["script"], "order": "x" * 64}},
         lambda data: {**data, "script": {**data["script"], "digest": 5}},
         lambda data: {**data, "script": {**data["script"], "key": "x" * 64}},
@@ -326,7 +327,7 @@ def test_an_edit_the_script_does_not_show_writes_the_records_change_only(
     assert found.digest == hashlib.sha256(first.encode()).hexdigest() and not read
     assert (cache / _manifest.MANIFEST_RECORD).read_bytes() == base
     changes = json.loads((cache / "manifest-script.changes.json").read_text(encoding="utf-8"))
-    assert changes["set"]["facts"] == changes["set"]["script"] == {}
+    assert changes["set"]["script"] == {}  # the facts' digests and the script's as they were
     assert list(changes["set"]["texts"]) == ["quizzes\0intro"]
     assert found.script == first and read == [_manifest.MANIFEST_KEPT]
 

@@ -346,17 +346,24 @@ def _record_key(root: Path | None) -> str:
     return tied_key(str(_FORM), os.fspath(root) if root is not None else "")
 
 
-_SECTIONS = ("texts", "facts", "script")
-"""The record's sections: each document's text's digest and facts' digest by its name, and the script's.
+_SECTIONS = ("texts", "script")
+"""The record's sections: each document's text's digest by its name, and what the script was made from.
 
 The script's section holds the record's key (:func:`_record_key`), the
-digest of the documents' names in order (``order``) and the script's
-digest (``digest``): a record of another key or order names no document's facts.
+digest of the documents' names in order (``order``), the digest of each
+document's facts in that order, as one string (``facts``: they change only
+with the script, which is then written whole too) and the script's digest
+(``digest``): a record of another key or order names no document's facts.
 """
 
 
+def _nth(digests: str, at: int) -> str:
+    """Return the digest at ``at`` of ``digests``, a list of them as one string."""
+    return digests[at * _WIDTH : (at + 1) * _WIDTH]
+
+
 class _Record:
-    """What the kept script was made from: each document's text's digest and facts' digest, by its name.
+    """What the kept script was made from: each document's text's digest by its name, and facts' digest.
 
     The record is a :class:`~curriculum.site._record_file.RecordFile`: a
     build that finds one text changed, and its facts as they were, writes that
@@ -380,18 +387,23 @@ class _Record:
         self._within = within
         self.sources = sources
         """The documents the script is made from now."""
-        self._names = [
+        names = [
             f"{folder}\0{ident}" if folder is not None else f"\0{ident}\0{doc.file}"
             for folder, ident, doc in sources
         ]
-        self._texts = dict(zip(self._names, [doc.digest for _, _, doc in sources], strict=True))
-        self._about = {"key": key, "order": _digest(json.dumps(self._names).encode())}
+        self._texts = dict(zip(names, [doc.digest for _, _, doc in sources], strict=True))
+        self._about = {"key": key, "order": _digest(json.dumps(names).encode())}
         recorded = self._file.read()
         about = recorded["script"]
-        digest = about.get("digest")
-        ours = isinstance(digest, str) and all(about.get(k) == v for k, v in self._about.items())
-        self._texts_before: dict[str, Any] = recorded["texts"] if ours else {}
-        self._facts: dict[str, Any] = recorded["facts"] if ours else {}
+        digest, facts = about.get("digest"), about.get("facts")
+        ours = (
+            isinstance(digest, str)
+            and isinstance(facts, str)
+            and len(facts) == _WIDTH * len(names)
+            and all(about.get(k) == v for k, v in self._about.items())
+        )
+        self._recorded: dict[str, Any] = recorded["texts"] if ours else {}
+        self._facts = str(facts) if ours else ""
         self.digest = str(digest) if ours else ""
         """The digest of the script the record names (of the one :meth:`save` was given, once saved)."""
         self.made: dict[int, Any] = {}
@@ -417,11 +429,11 @@ class _Record:
         """
         if not self.digest:
             return False
-        if self._texts == self._texts_before:
+        if self._texts == self._recorded:
             return True
-        for at in _changed(self._texts, self._texts_before):
+        for at in _changed(self._texts, self._recorded):
             self.made[at] = _facts_of(root, self.sources[at])
-            if _facts_digest(self.made[at]) != self._facts.get(self._names[at]):
+            if _facts_digest(self.made[at]) != _nth(self._facts, at):
                 return False
         return True
 
@@ -434,26 +446,24 @@ class _Record:
         whole (it is made again only when it changed).
         """
         if script is not None and made is not None:
-            self._facts = self._facts_digests(made)
+            self._facts = "".join(self._facts_digests(made))
             self.digest = _digest(script.encode())
             with contextlib.suppress(CurriculumError, OSError):
                 write_atomic(self._kept, script, within=self._within, only_if_changed=False)
-        elif self._texts == self._texts_before:
+        elif self._texts == self._recorded:
             return  # as recorded
         record = {
             "texts": self._texts,
-            "facts": self._facts,
-            "script": {**self._about, "digest": self.digest},
+            "script": {**self._about, "digest": self.digest, "facts": self._facts},
         }
         with contextlib.suppress(CurriculumError, OSError):
             self._file.save(record)
-        self._texts_before = self._texts
 
-    def _facts_digests(self, made: list[Any]) -> dict[str, str]:
+    def _facts_digests(self, made: list[Any]) -> list[str]:
         """Return the digest of each document's facts ``made``: the record's, for a text it names as it is."""
-        changed = set(_changed(self._texts, self._texts_before))
-        facts = self._facts
-        return {
-            name: facts[name] if at not in changed and name in facts else _facts_digest(found)
-            for at, (name, found) in enumerate(zip(self._names, made, strict=True))
-        }
+        if not self._facts:  # no record: each is made
+            return [_facts_digest(found) for found in made]
+        changed = set(_changed(self._texts, self._recorded))
+        return [
+            _facts_digest(found) if at in changed else _nth(self._facts, at) for at, found in enumerate(made)
+        ]
