@@ -212,17 +212,27 @@ def test_a_kept_script_that_is_no_text_is_made_again(project: Path) -> None:
     assert kept() == first
 
 
-def test_the_record_finds_each_changed_text_by_its_name() -> None:
-    """The texts that changed are found wherever they are, and a text the record has not is one."""
-    from curriculum.site._manifest import _changed
+def test_the_texts_changed_are_each_found_wherever_they_are(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each document whose text changed has its facts made again, and no other; its entry is recorded."""
+    from curriculum.site import _manifest
 
-    then = {f"quizzes\0q{n}": hashlib.sha256(str(n).encode()).hexdigest() for n in range(100)}
-    now = dict(then)
-    for at in (0, 31, 32, 71, 99):
-        now[f"quizzes\0q{at}"] = hashlib.sha256(f"edited {at}".encode()).hexdigest()
-    now["quizzes\0new"] = "0" * 64
-    assert _changed(now, then) == [0, 31, 32, 71, 99, 100]
-    assert _changed(then, then) == []
+    made: list[str] = []
+    part = _manifest._part_facts
+    monkeypatch.setattr(
+        _manifest, "_part_facts", lambda *args: made.append(f"{args[1]}/{args[2]}") or part(*args)
+    )
+    first = _kept_manifest(project).script
+    edited = sorted((project / "quizzes").glob("*.yml"))
+    assert len(edited) >= 2
+    for quiz in (edited[0], edited[-1]):
+        quiz.write_text(quiz.read_text(encoding="utf-8") + "\n# an edit the manifest does not show\n")
+    made.clear()
+    assert _kept_manifest(project).script == first
+    assert sorted(made) == sorted(f"quizzes/{quiz.stem}" for quiz in (edited[0], edited[-1]))
+    made.clear()
+    assert _kept_manifest(project).script == first and not made  # recorded by their new texts
 
 
 def _damage_record(project: Path, damage: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
@@ -238,11 +248,14 @@ def _damage_record(project: Path, damage: Callable[[dict[str, Any]], dict[str, A
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda data: {**data, "texts": {}},
-        lambda data: {**data, "script": {**data["script"], "facts": ""}},
-        lambda data: {**data, "script": {**data["script"], "facts": data["script"]["facts"][1:]}},
-        lambda data: {**data, "script": {**data["script"], "facts": [data["script"]["facts"]]}},
-        lambda data: {**data, "script": {**data["script"], "facts": "x" * len(data["script"]["facts"])}},
+        lambda data: {**data, "documents": {}},
+        lambda data: {**data, "documents": {name: then[1:] for name, then in data["documents"].items()}},
+        lambda data: {**data, "documents": {name: [then] for name, then in data["documents"].items()}},
+        lambda data: {**data, "documents": {name: then[:64] for name, then in data["documents"].items()}},
+        lambda data: {
+            **data,
+            "documents": {name: then[:64] + "x" * 64 for name, then in data["documents"].items()},
+        },
         lambda data: {**data, "script": {**data["script"], "order": "x" * 64}},
         lambda data: {**data, "script": {**data["script"], "digest": 5}},
         lambda data: {**data, "script": {**data["script"], "key": "x" * 64}},
@@ -327,8 +340,11 @@ def test_an_edit_the_script_does_not_show_writes_the_records_change_only(
     assert found.digest == hashlib.sha256(first.encode()).hexdigest() and not read
     assert (cache / _manifest.MANIFEST_RECORD).read_bytes() == base
     changes = json.loads((cache / "manifest-script.changes.json").read_text(encoding="utf-8"))
-    assert changes["set"]["script"] == {}  # the facts' digests and the script's as they were
-    assert list(changes["set"]["texts"]) == ["quizzes\0intro"]
+    assert changes["set"]["script"] == {}  # the script's digest as it was
+    (entry,) = changes["set"][
+        "documents"
+    ].values()  # the quiz's, its text's digest new, its facts' as they were
+    assert list(changes["set"]["documents"]) == ["quizzes\0intro"] and len(entry) == 128
     assert found.script == first and read == [_manifest.MANIFEST_KEPT]
 
 

@@ -25,7 +25,7 @@ import itertools
 import json
 import operator
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -326,48 +326,30 @@ _WIDTH = 64
 """The length of a digest (a SHA-256 in hexadecimal): a document without one is not recorded."""
 
 
-def _changed(now: dict[str, str], then: Mapping[str, Any]) -> list[int]:
-    """Return the place of each entry of ``now`` whose value is not the one ``then`` has for its name.
-
-    Each entry is looked up and compared by :func:`map`, not by a Python call
-    an entry: an edit changes one text of hundreds.
-
-    Examples
-    --------
-    >>> _changed({"a": "1", "b": "2", "c": "3"}, {"a": "1", "b": "x"})
-    [1, 2]
-    """
-    differ = map(operator.ne, now.values(), looked_up(then, now))
-    return list(itertools.compress(itertools.count(), differ))
-
-
 def _record_key(root: Path | None) -> str:
     """Return what a record must be kept under: the form, this computer, the code and the project's folder."""
     return tied_key(str(_FORM), os.fspath(root) if root is not None else "")
 
 
-_SECTIONS = ("texts", "script")
-"""The record's sections: each document's text's digest by its name, and what the script was made from.
+_SECTIONS = ("documents", "script")
+"""The record's sections: each document's digests by its name, and what the script was made from.
 
-The script's section holds the record's key (:func:`_record_key`), the
-digest of the documents' names in order (``order``), the digest of each
-document's facts in that order, as one string (``facts``: they change only
-with the script, which is then written whole too) and the script's digest
-(``digest``): a record of another key or order names no document's facts.
+A document's entry is the digest of its text followed by the digest of its
+facts. The script's section holds the record's key (:func:`_record_key`),
+the digest of the documents' names in order (``order``) and the script's
+digest (``digest``): a record of another key or order names no document's facts.
 """
 
-
-def _nth(digests: str, at: int) -> str:
-    """Return the digest at ``at`` of ``digests``, a list of them as one string."""
-    return digests[at * _WIDTH : (at + 1) * _WIDTH]
+_TEXT = slice(0, _WIDTH)
+"""Where a document's entry names its text (its facts follow)."""
 
 
 class _Record:
-    """What the kept script was made from: each document's text's digest by its name, and facts' digest.
+    """What the kept script was made from: each document's text's digest and facts' digest, by its name.
 
     The record is a :class:`~curriculum.site._record_file.RecordFile`: a
     build that finds one text changed, and its facts as they were, writes that
-    text's entry (the record's changes), not the record.
+    document's entry (the record's changes), not the record.
 
     Parameters
     ----------
@@ -387,25 +369,30 @@ class _Record:
         self._within = within
         self.sources = sources
         """The documents the script is made from now."""
-        names = [
+        self._names = [
             f"{folder}\0{ident}" if folder is not None else f"\0{ident}\0{doc.file}"
             for folder, ident, doc in sources
         ]
-        self._texts = dict(zip(names, [doc.digest for _, _, doc in sources], strict=True))
-        self._about = {"key": key, "order": _digest(json.dumps(names).encode())}
+        self._texts = [doc.digest for _, _, doc in sources]
+        self._about = {"key": key, "order": _digest(json.dumps(self._names).encode())}
         recorded = self._file.read()
         about = recorded["script"]
-        digest, facts = about.get("digest"), about.get("facts")
+        digest = about.get("digest")
+        # each document's entry as recorded ("": none); one that is no string makes the record none
+        self._then = list(looked_up(recorded["documents"], self._names, ""))
         ours = (
             isinstance(digest, str)
-            and isinstance(facts, str)
-            and len(facts) == _WIDTH * len(names)
             and all(about.get(k) == v for k, v in self._about.items())
+            and set(map(type, self._then)) <= {str}
         )
-        self._recorded: dict[str, Any] = recorded["texts"] if ours else {}
-        self._facts = str(facts) if ours else ""
+        if not ours:
+            self._then = [""] * len(self._names)
+        self._ours = ours
         self.digest = str(digest) if ours else ""
         """The digest of the script the record names (of the one :meth:`save` was given, once saved)."""
+        # the places of the documents whose text is not the one recorded, found without a call each
+        differ = map(operator.ne, self._texts, map(operator.getitem, self._then, itertools.repeat(_TEXT)))
+        self._changed = list(itertools.compress(itertools.count(), differ))
         self.made: dict[int, Any] = {}
         """The facts :meth:`facts_stand` made, of the documents whose text changed, by their place."""
 
@@ -429,41 +416,42 @@ class _Record:
         """
         if not self.digest:
             return False
-        if self._texts == self._recorded:
-            return True
-        for at in _changed(self._texts, self._recorded):
+        for at in self._changed:
             self.made[at] = _facts_of(root, self.sources[at])
-            if _facts_digest(self.made[at]) != _nth(self._facts, at):
+            if _facts_digest(self.made[at]) != self._then[at][_WIDTH:]:
                 return False
         return True
 
     def save(self, script: str | None = None, made: list[Any] | None = None) -> None:
         """Record the documents as they are now; given a ``script`` made from the facts ``made``, keep it too.
 
-        A failure to write is ignored (the next build makes the script again).
-        The record's changes are written only when a text changed or a script
-        was made, without reading the file to compare; the script is written
-        whole (it is made again only when it changed).
+        Without a script, the facts of the documents whose text changed are
+        those recorded (:meth:`facts_stand`). A failure to write is ignored
+        (the next build makes the script again). The record's changes are
+        written only when a text changed or a script was made, without reading
+        the file to compare; the script is written whole (it is made again
+        only when it changed).
         """
+        entries = dict(zip(self._names, self._then, strict=True))
         if script is not None and made is not None:
-            self._facts = "".join(self._facts_digests(made))
+            entries.update((self._names[at], self._entry(at, made[at])) for at in self._remade())
             self.digest = _digest(script.encode())
             with contextlib.suppress(CurriculumError, OSError):
                 write_atomic(self._kept, script, within=self._within, only_if_changed=False)
-        elif self._texts == self._recorded:
+        elif not self._changed:
             return  # as recorded
-        record = {
-            "texts": self._texts,
-            "script": {**self._about, "digest": self.digest, "facts": self._facts},
-        }
+        else:
+            entries.update(
+                (self._names[at], self._texts[at] + self._then[at][_WIDTH:]) for at in self._changed
+            )
+        record = {"documents": entries, "script": {**self._about, "digest": self.digest}}
         with contextlib.suppress(CurriculumError, OSError):
             self._file.save(record)
 
-    def _facts_digests(self, made: list[Any]) -> list[str]:
-        """Return the digest of each document's facts ``made``: the record's, for a text it names as it is."""
-        if not self._facts:  # no record: each is made
-            return [_facts_digest(found) for found in made]
-        changed = set(_changed(self._texts, self._recorded))
-        return [
-            _facts_digest(found) if at in changed else _nth(self._facts, at) for at, found in enumerate(made)
-        ]
+    def _remade(self) -> list[int]:
+        """Return the places of the documents whose facts' digest is to be made: all, without a record."""
+        return self._changed if self._ours else list(range(len(self._names)))
+
+    def _entry(self, at: int, facts: Any) -> str:
+        """Return the entry of the document at ``at``, whose facts are ``facts``."""
+        return self._texts[at] + _facts_digest(facts)
