@@ -13,7 +13,9 @@ was correct is recorded by the quiz itself, in the learner's progress).
 A build keeps the script in its cache with what it was made from
 (:func:`kept_manifest`): an edit that leaves every part's title, link and
 size as they were costs a comparison of each document's digest, not the
-manifest made and encoded again.
+manifest made and encoded again, and writes the record's entry of the
+edited document only. The script is then known by its digest: the files made
+from it that stand as made from that digest are neither made nor read again.
 """
 
 from __future__ import annotations
