@@ -271,8 +271,8 @@ def kept_manifest(cur: Curriculum, cache: Path | None, within: Path) -> Manifest
     order. The record names each document's facts by the digest of their JSON,
     with the digest of the text they were made from. While every document's
     text is as recorded, the script is the one kept: the documents' order is
-    compared as one digest and their texts' digests as one mapping, and no
-    facts are read. A document whose text changed has its facts made again,
+    compared as one digest and each text's digest with its entry, in one
+    pass, and no facts are read. A document whose text changed has its facts made again,
     from its model: while they are as recorded (a quiz item's text edited),
     the script is still the one kept, and only the record's entry of that
     text is written. Otherwise the script is made again from every
@@ -434,18 +434,18 @@ class _Record:
         the file to compare; the script is written whole (it is made again
         only when it changed).
         """
-        entries = dict(zip(self._names, self._then, strict=True))
-        if script is not None and made is not None:
-            entries.update((self._names[at], self._entry(at, made[at])) for at in self._remade())
+        if script is None or made is None:
+            if not self._changed:
+                return  # as recorded
+            # each changed text's entry: its facts' digest as recorded (they stand)
+            changed = {at: self._texts[at] + self._then[at][_WIDTH:] for at in self._changed}
+        else:
+            changed = {at: self._texts[at] + _facts_digest(made[at]) for at in self._remade()}
             self.digest = _digest(script.encode())
             with contextlib.suppress(CurriculumError, OSError):
                 write_atomic(self._kept, script, within=self._within, only_if_changed=False)
-        elif not self._changed:
-            return  # as recorded
-        else:
-            entries.update(
-                (self._names[at], self._texts[at] + self._then[at][_WIDTH:]) for at in self._changed
-            )
+        entries = dict(zip(self._names, self._then, strict=True))
+        entries.update((self._names[at], entry) for at, entry in changed.items())
         record = {"documents": entries, "script": {**self._about, "digest": self.digest}}
         with contextlib.suppress(CurriculumError, OSError):
             self._file.save(record)
@@ -453,7 +453,3 @@ class _Record:
     def _remade(self) -> list[int]:
         """Return the places of the documents whose facts' digest is to be made: all, without a record."""
         return self._changed if self._ours else list(range(len(self._names)))
-
-    def _entry(self, at: int, facts: Any) -> str:
-        """Return the entry of the document at ``at``, whose facts are ``facts``."""
-        return self._texts[at] + _facts_digest(facts)
