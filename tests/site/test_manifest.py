@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -182,9 +185,7 @@ def test_the_script_is_kept_while_what_it_shows_of_each_document_is_the_same(
     script.write_bytes(script.read_bytes().replace(b"Opening quiz", b"Opening Quiz"))
     assert kept() == renamed and opened and not made  # a damaged script: made again, from the facts kept
     assert kept() == renamed and not opened
-    record = project / PROJECT_CACHE / _manifest.MANIFEST_RECORD
-    data = json.loads(record.read_text(encoding="utf-8"))
-    record.write_text(json.dumps({**data, "facts": data["facts"][1:]}), encoding="utf-8")
+    _damage_record(project, lambda data: {**data, "script": {**data["script"], "order": "x" * 64}})
     assert kept() == renamed and opened and not made  # a damaged record
     quiz.write_text(text.replace("doubts that", "doubts whether"), encoding="utf-8")  # its title as it was
     assert kept() == first and opened and made == ["quizzes/intro"]  # its facts no longer as recorded
@@ -206,41 +207,63 @@ def test_a_kept_script_that_is_no_text_is_made_again(project: Path) -> None:
     script = project / PROJECT_CACHE / _manifest.MANIFEST_KEPT
     damaged = b"\xff\xfe" + script.read_bytes()
     script.write_bytes(damaged)
-    record = project / PROJECT_CACHE / _manifest.MANIFEST_RECORD
-    data = json.loads(record.read_text(encoding="utf-8"))
-    key = next(k for k, v in data.items() if v == hashlib.sha256(first.encode()).hexdigest())
-    record.write_text(json.dumps({**data, key: hashlib.sha256(damaged).hexdigest()}), encoding="utf-8")
+    digest = hashlib.sha256(damaged).hexdigest()
+    _damage_record(project, lambda data: {**data, "script": {**data["script"], "digest": digest}})
     assert kept() == first
 
 
-def test_the_record_finds_each_changed_text_among_its_digests_kept_as_one_string() -> None:
-    """Each list of digests is one string: the texts that changed are found wherever they are in it."""
-    from curriculum.site._manifest import _BLOCK, _changed
+def test_the_texts_changed_are_each_found_wherever_they_are(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each document whose text changed has its facts made again, and no other; its entry is recorded."""
+    from curriculum.site import _manifest
 
-    then = [hashlib.sha256(str(n).encode()).hexdigest() for n in range(3 * _BLOCK + 5)]
-    now = list(then)
-    for at in (0, _BLOCK - 1, _BLOCK, 2 * _BLOCK + 7, len(now) - 1):
-        now[at] = hashlib.sha256(f"edited {at}".encode()).hexdigest()
-    assert list(_changed("".join(now), "".join(then))) == [
-        0,
-        _BLOCK - 1,
-        _BLOCK,
-        2 * _BLOCK + 7,
-        len(now) - 1,
-    ]
-    assert list(_changed("".join(then), "".join(then))) == []
+    made: list[str] = []
+    part = _manifest._part_facts
+    monkeypatch.setattr(
+        _manifest, "_part_facts", lambda *args: made.append(f"{args[1]}/{args[2]}") or part(*args)
+    )
+    first = _kept_manifest(project).script
+    edited = sorted((project / "quizzes").glob("*.yml"))
+    assert len(edited) >= 2
+    for quiz in (edited[0], edited[-1]):
+        quiz.write_text(quiz.read_text(encoding="utf-8") + "\n# an edit the manifest does not show\n")
+    made.clear()
+    assert _kept_manifest(project).script == first
+    assert sorted(made) == sorted(f"quizzes/{quiz.stem}" for quiz in (edited[0], edited[-1]))
+    made.clear()
+    assert _kept_manifest(project).script == first and not made  # recorded by their new texts
+
+
+def _damage_record(project: Path, damage: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    """Write the manifest's record as ``damage`` makes it of the one there (as a new base, no changes)."""
+    from curriculum.site import _manifest
+    from curriculum.site._record_file import RecordFile
+
+    path = project / PROJECT_CACHE / _manifest.MANIFEST_RECORD
+    data = RecordFile(path, _manifest._SECTIONS).read()
+    RecordFile(path, _manifest._SECTIONS).save(damage(data))  # of no generation read: written whole
 
 
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda data: {**data, "digests": data["digests"][1:]},
-        lambda data: {**data, "facts": [data["facts"]]},
-        lambda data: {**data, "names": data["names"][1:]},
-        lambda data: {**data, "facts": "x" * len(data["facts"])},
+        lambda data: {**data, "documents": {}},
+        lambda data: {**data, "documents": {name: then[1:] for name, then in data["documents"].items()}},
+        lambda data: {**data, "documents": {name: [then] for name, then in data["documents"].items()}},
+        lambda data: {**data, "documents": {name: then[:64] for name, then in data["documents"].items()}},
+        lambda data: {
+            **data,
+            "documents": {name: then[:64] + "x" * 64 for name, then in data["documents"].items()},
+        },
+        lambda data: {**data, "script": {**data["script"], "order": "x" * 64}},
+        lambda data: {**data, "script": {**data["script"], "digest": 5}},
+        lambda data: {**data, "script": {**data["script"], "key": "x" * 64}},
     ],
 )
-def test_a_damaged_record_gives_the_script_as_made_from_every_model(project: Path, damage: object) -> None:
+def test_a_damaged_record_gives_the_script_as_made_from_every_model(
+    project: Path, damage: Callable[[dict[str, Any]], dict[str, Any]]
+) -> None:
     from curriculum.site import _manifest
 
     def kept() -> str:
@@ -252,9 +275,7 @@ def test_a_damaged_record_gives_the_script_as_made_from_every_model(project: Pat
             return found
 
     first = kept()
-    record = project / PROJECT_CACHE / _manifest.MANIFEST_RECORD
-    data = json.loads(record.read_text(encoding="utf-8"))
-    record.write_text(json.dumps(damage(data)), encoding="utf-8")  # type: ignore[operator]
+    _damage_record(project, damage)
     quiz = project / "quizzes" / "intro.yml"
     quiz.write_text(
         quiz.read_text(encoding="utf-8").replace("Introduction quiz", "Opening quiz", 1), encoding="utf-8"
@@ -279,8 +300,153 @@ def test_the_record_is_written_without_reading_the_one_it_replaces(
     real = _files.read_existing
     monkeypatch.setattr(_files, "read_existing", lambda path, *a: read.append(path) or real(path, *a))
     quiz = project / "quizzes" / "intro.yml"
-    quiz.write_text(
-        quiz.read_text(encoding="utf-8").replace("doubts that", "doubts whether"), encoding="utf-8"
-    )
+    _replace(quiz, "doubts that", "doubts whether")
     assert kept() == first and project / PROJECT_CACHE / _manifest.MANIFEST_RECORD not in read
     assert kept() == first  # as recorded
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    """Replace ``old`` by ``new`` in the text file ``path``."""
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+def _kept_manifest(project: Path) -> Any:
+    """Return the kept manifest of ``project`` as a new build process finds it (its script not asked for)."""
+    from curriculum.site import _manifest
+
+    _memo._stores.clear()
+    with memo_session(project):
+        return _manifest.kept_manifest(load_curriculum(project), project / PROJECT_CACHE, project)
+
+
+def test_an_edit_the_script_does_not_show_writes_the_records_change_only(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record's base is left as it is, its changes name the one text; the kept script is not read.
+
+    The script is read (and checked against its digest) only when asked for.
+    """
+    from curriculum.site import _manifest
+
+    first = _kept_manifest(project).script
+    cache = project / PROJECT_CACHE
+    base = (cache / _manifest.MANIFEST_RECORD).read_bytes()
+    read: list[str] = []
+    real = _manifest.read_existing
+    monkeypatch.setattr(_manifest, "read_existing", lambda path, *a: read.append(path.name) or real(path, *a))
+    quiz = project / "quizzes" / "intro.yml"
+    _replace(quiz, "doubts that", "doubts whether")
+    found = _kept_manifest(project)
+    assert found.digest == hashlib.sha256(first.encode()).hexdigest() and not read
+    assert (cache / _manifest.MANIFEST_RECORD).read_bytes() == base
+    changes = json.loads((cache / "manifest-script.changes.json").read_text(encoding="utf-8"))
+    assert changes["set"]["script"] == {}  # the script's digest as it was
+    (entry,) = changes["set"][
+        "documents"
+    ].values()  # the quiz's, its text's digest new, its facts' as they were
+    assert list(changes["set"]["documents"]) == ["quizzes\0intro"] and len(entry) == 128
+    assert found.script == first and read == [_manifest.MANIFEST_KEPT]
+
+
+@pytest.mark.parametrize("changes", [b"{not json", b'{"generation": "another", "set": {}, "gone": {}}'])
+def test_changes_damaged_or_of_another_base_are_not_taken(project: Path, changes: bytes) -> None:
+    """Changes that cannot be read make no record; those of another base leave the base alone."""
+    from curriculum.site import _manifest
+
+    first = _kept_manifest(project).script
+    quiz = project / "quizzes" / "intro.yml"
+    text = quiz.read_text(encoding="utf-8")
+    quiz.write_text(text.replace("doubts that", "doubts whether"), encoding="utf-8")
+    assert _kept_manifest(project).script == first
+    (project / PROJECT_CACHE / "manifest-script.changes.json").write_bytes(changes)
+    quiz.write_text(text.replace("Introduction quiz", "Opening quiz", 1), encoding="utf-8")
+    _memo._stores.clear()
+    with memo_session(project):
+        cur = load_curriculum(project)
+        found = _manifest.kept_manifest(cur, project / PROJECT_CACHE, project).script
+        assert found == _manifest.manifest_script(cur) and "Opening quiz" in found
+
+
+def test_a_save_that_fails_leaves_the_record_it_would_have_replaced(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record not written (a full disk, a build stopped) is the old one: the next build finds the edit."""
+    from curriculum.errors import WriteError
+    from curriculum.site import _manifest, _record_file
+
+    first = _kept_manifest(project).script
+    record = project / PROJECT_CACHE / _manifest.MANIFEST_RECORD
+    base = record.read_bytes()
+
+    def failing(path: Path, *args: object, **kwargs: object) -> bool:
+        raise WriteError(str(path), "no space left")
+
+    quiz = project / "quizzes" / "intro.yml"
+    text = quiz.read_text(encoding="utf-8")
+    with monkeypatch.context() as patched:
+        patched.setattr(_record_file, "write_atomic", failing)
+        quiz.write_text(text.replace("doubts that", "doubts whether"), encoding="utf-8")
+        assert _kept_manifest(project).script == first
+        assert record.read_bytes() == base
+        assert not (project / PROJECT_CACHE / "manifest-script.changes.json").exists()
+    quiz.write_text(text.replace("Introduction quiz", "Opening quiz", 1), encoding="utf-8")
+    _memo._stores.clear()
+    with memo_session(project):
+        cur = load_curriculum(project)
+        found = _manifest.kept_manifest(cur, project / PROJECT_CACHE, project).script
+        assert found == _manifest.manifest_script(cur) and "Opening quiz" in found
+
+
+def test_an_edit_build_reads_no_script_back_and_remakes_one_edited_by_hand(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The site's script stands by what it was made from: it is not read to compare, nor the kept one.
+
+    One edited by hand (seen by its size and time against the record of what
+    made it, as a build runs) or removed (seen by the build stamp) is made again.
+    """
+    from rich.console import Console
+
+    from curriculum import _plain
+    from curriculum.site import build_site
+    from curriculum.site._manifest import MANIFEST_KEPT
+    from curriculum.site._prerender import ASSETS_INCLUDE
+    from tests.site.conftest import build_copy
+
+    root, first = build_copy(tmp_path, "resident")
+    script = first.out / MANIFEST_SCRIPT
+    original, written = script.read_bytes(), script.stat().st_mtime_ns
+    opened: list[str] = []
+    real = _plain.open_plain
+    monkeypatch.setattr(
+        _plain, "open_plain", lambda path, *a: opened.append(Path(path).name) or real(path, *a)
+    )
+
+    def build() -> BuildResult:
+        opened.clear()
+        return build_site(root, engine="pandoc", profile="resident", console=Console(quiet=True))
+
+    os.utime(root / ASSETS_INCLUDE, ns=(1, 1))  # older than a clock tick: it stands as it was written
+    quiz = root / "quizzes" / "intro.yml"
+    _replace(quiz, "doubts that", "doubts whether")
+    build()  # the include is recorded again with its time
+    assert script.read_bytes() == original and script.stat().st_mtime_ns == written
+    _replace(quiz, "doubts whether", "doubts if")
+    result = build()
+    assert result.stats is not None and MANIFEST_SCRIPT in result.stats.files  # kept: not pruned
+    assert opened and not {MANIFEST_SCRIPT, MANIFEST_KEPT} & set(opened)
+    assert script.read_bytes() == original and script.stat().st_mtime_ns == written
+    script.write_text("edited by hand", encoding="utf-8")
+    _replace(quiz, "doubts if", "doubts that")  # a build that runs (its output all there: none)
+    build()
+    assert script.read_bytes() == original
+    script.unlink()
+    build()
+    assert script.read_bytes() == original
+    kept = root / ".curriculum-cache" / MANIFEST_KEPT
+    assert kept.read_bytes() == original
+    kept.unlink()  # the kept one too: made again from the facts, as the build asks for it
+    script.write_text("edited by hand", encoding="utf-8")
+    _replace(quiz, "doubts that", "doubts whether")
+    build()
+    assert script.read_bytes() == original and kept.read_bytes() == original

@@ -13,20 +13,25 @@ was correct is recorded by the quiz itself, in the learner's progress).
 A build keeps the script in its cache with what it was made from
 (:func:`kept_manifest`): an edit that leaves every part's title, link and
 size as they were costs a comparison of each document's digest, not the
-manifest made and encoded again.
+manifest made and encoded again, and writes the record's entry of the
+edited document only. The script is then known by its digest: the files made
+from it that stand as made from that digest are neither made nor read again.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import itertools
 import json
+import operator
 import os
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-from curriculum._memo import read_tied, tied_key
+from curriculum._memo import tied_key
 from curriculum._plain import RECORD_LIMIT, read_existing
 from curriculum.components import COMPONENTS, dom_id, lists_of, outline
 from curriculum.content import (
@@ -39,6 +44,7 @@ from curriculum.content import (
     write_atomic,
 )
 from curriculum.errors import CurriculumError
+from curriculum.site._record_file import RecordFile, looked_up
 from curriculum.site._sources import output_path
 
 __all__ = ["MANIFEST_SCRIPT", "Manifest", "kept_manifest", "manifest_script", "progress_manifest"]
@@ -219,18 +225,42 @@ def _script(manifest: dict[str, Any]) -> str:
 MANIFEST_FACTS = "manifest-facts.json"
 """What the manifest says of each document, in the build cache (see :class:`DocumentFacts`)."""
 MANIFEST_RECORD = "manifest-script.json"
-"""What the script the last build made was made from, in the build cache (:func:`kept_manifest`)."""
+"""What the script the last build made was made from, in the build cache (:func:`kept_manifest`).
+
+A :class:`~curriculum.site._record_file.RecordFile`: an edit writes the entries it changed, not the record."""
 MANIFEST_KEPT = "manifest-script.js"
-"""That script, named by its digest in the record: an edit it does not show rewrites the record only."""
-_FORM = "progress-manifest 1"
+"""That script, named by its digest in the record: read only when a file made from it is to be written."""
+_FORM = "progress-manifest 2"
 """The facts' and the record's form: the code's key names them too (a new form is a new name)."""
 
 
-class Manifest(NamedTuple):
-    """The manifest's script, and its digest (what a file made from the script is keyed by)."""
+class Manifest:
+    """The manifest's script, known by its digest: the script itself is read or made only once asked for.
 
-    script: str
-    digest: str
+    A build whose files made from the script (the site's copy, the include)
+    stand as made from its digest does not need the script at all.
+
+    Parameters
+    ----------
+    digest : str
+        The digest of the script (what a file made from it is keyed by).
+    script : Callable[[], str]
+        Gives the script (the first time :attr:`script` is asked for).
+    """
+
+    def __init__(self, digest: str, script: Callable[[], str]) -> None:
+        self.digest = digest
+        self._script = script
+
+    @classmethod
+    def made(cls, script: str) -> Manifest:
+        """Return the manifest of a script just made."""
+        return cls(_digest(script.encode()), lambda: script)
+
+    @functools.cached_property
+    def script(self) -> str:
+        """The script (:func:`manifest_script`), read or made the first time it is asked for."""
+        return self._script()
 
 
 def kept_manifest(cur: Curriculum, cache: Path | None, within: Path) -> Manifest:
@@ -240,12 +270,18 @@ def kept_manifest(cur: Curriculum, cache: Path | None, within: Path) -> Manifest
     document's name (its table, id and, for a lesson, its file) and facts, in
     order. The record names each document's facts by the digest of their JSON,
     with the digest of the text they were made from. While every document's
-    text is as recorded, the script is the one kept: the documents' names are
-    compared as a list and their digests as one string, and no facts are read. A document whose
-    text changed has its facts made again, from its model: while they are as
-    recorded (a quiz item's text edited), the script is still the one kept;
-    otherwise it is made again from every document's facts (kept in
-    :class:`DocumentFacts`, which reads only the changed documents' models).
+    text is as recorded, the script is the one kept: the documents' order is
+    compared as one digest and each text's digest with its entry, in one
+    pass, and no facts are read. A document whose text changed has its facts made again,
+    from its model: while they are as recorded (a quiz item's text edited),
+    the script is still the one kept, and only the record's entry of that
+    text is written. Otherwise the script is made again from every
+    document's facts (kept in :class:`DocumentFacts`, which reads only the
+    changed documents' models).
+
+    The kept script is read only when asked for (:attr:`Manifest.script`):
+    a build whose files made from it stand as made from its digest reads it
+    not at all. One not as the record names it is made again.
 
     Parameters
     ----------
@@ -259,18 +295,24 @@ def kept_manifest(cur: Curriculum, cache: Path | None, within: Path) -> Manifest
     sources = _sources(cur)
     widths = set(map(len, [doc.digest for _, _, doc in sources]))  # of every digest at once
     if cache is None or not widths <= {_WIDTH}:  # one no digest names
-        fresh = manifest_script(cur)
-        return Manifest(fresh, _digest(fresh.encode()))
+        return Manifest.made(manifest_script(cur))
     record = _Record(cache, within, _record_key(cur.root), sources)
-    if record.facts_stand(cur.root) and (kept := record.script()) is not None:  # the script read last
+    remade = functools.partial(_remade, cur, cache, within, record)
+    if record.facts_stand(cur.root):
         record.save()
-        return Manifest(kept, record.digest)
+        return Manifest(record.digest, lambda: record.script() or remade())
+    return Manifest.made(remade())
+
+
+def _remade(cur: Curriculum, cache: Path, within: Path, record: _Record) -> str:
+    """Return the script made again from every document's facts; keep it and record what it was made from."""
     facts = DocumentFacts(cache / MANIFEST_FACTS, within, _FORM)
+    sources = record.sources
     made = [_facts_of(cur.root, source, facts, record.made.get(at)) for at, source in enumerate(sources)]
     facts.save()
     script = _script(_manifest(cur, sources, made))
     record.save(script, made)
-    return Manifest(script, record.digest)
+    return script
 
 
 def _facts_digest(facts: Any) -> str:
@@ -283,29 +325,7 @@ def _digest(data: bytes) -> str:
 
 
 _WIDTH = 64
-"""The length of a digest (a SHA-256 in hexadecimal): the record keeps each list of them as one string."""
-
-
-_BLOCK = 32
-"""How many digests :func:`_changed` compares at once."""
-
-
-def _nth(digests: str, at: int) -> str:
-    """Return the digest at ``at`` of ``digests``, a list of them as one string."""
-    return digests[at * _WIDTH : (at + 1) * _WIDTH]
-
-
-def _changed(now: str, then: str) -> Iterator[int]:
-    """Yield the place of each digest of ``now`` that is not the one at its place in ``then``.
-
-    Both are lists of digests as strings of the same length, compared a block
-    of :data:`_BLOCK` digests at a time: a block as recorded costs one comparison.
-    """
-    block = _BLOCK * _WIDTH
-    for start in range(0, len(now), block):
-        if now[start : start + block] != then[start : start + block]:
-            end = min(start + block, len(now))
-            yield from (at for at in range(start // _WIDTH, end // _WIDTH) if _nth(now, at) != _nth(then, at))
+"""The length of a digest (a SHA-256 in hexadecimal): a document without one is not recorded."""
 
 
 def _record_key(root: Path | None) -> str:
@@ -313,20 +333,25 @@ def _record_key(root: Path | None) -> str:
     return tied_key(str(_FORM), os.fspath(root) if root is not None else "")
 
 
-def _well_formed(data: dict[str, Any]) -> bool:
-    """Whether a record holds as many names, texts' digests and facts' digests (a damaged one may not)."""
-    names, digests, facts = (data.get(field) for field in ("names", "digests", "facts"))
-    return isinstance(names, list) and all(
-        isinstance(found, str) and len(found) == _WIDTH * len(names) for found in (digests, facts)
-    )
+_SECTIONS = ("documents", "script")
+"""The record's sections: each document's digests by its name, and what the script was made from.
+
+A document's entry is the digest of its text followed by the digest of its
+facts. The script's section holds the record's key (:func:`_record_key`),
+the digest of the documents' names in order (``order``) and the script's
+digest (``digest``): a record of another key or order names no document's facts.
+"""
+
+_TEXT = slice(0, _WIDTH)
+"""Where a document's entry names its text (its facts follow)."""
 
 
 class _Record:
-    """What the kept script was made from: each document's name, text's digest and facts' digest, in order.
+    """What the kept script was made from: each document's text's digest and facts' digest, by its name.
 
-    The digests of the texts, and those of the facts, are each kept as one
-    string (each :data:`_WIDTH` long): while no text changed, the record is
-    compared and written again as a few strings, not a string a document.
+    The record is a :class:`~curriculum.site._record_file.RecordFile`: a
+    build that finds one text changed, and its facts as they were, writes that
+    document's entry (the record's changes), not the record.
 
     Parameters
     ----------
@@ -341,27 +366,41 @@ class _Record:
     """
 
     def __init__(self, cache: Path, within: Path, key: str, sources: list[_Source]) -> None:
-        self._path = cache / MANIFEST_RECORD
+        self._file = RecordFile(cache / MANIFEST_RECORD, _SECTIONS, within=within)
         self._kept = cache / MANIFEST_KEPT
         self._within = within
-        self._key = key
-        self._sources = sources
+        self.sources = sources
+        """The documents the script is made from now."""
         self._names = [
             f"{folder}\0{ident}" if folder is not None else f"\0{ident}\0{doc.file}"
             for folder, ident, doc in sources
         ]
-        self._digests = "".join([doc.digest for _, _, doc in sources])
-        data = read_tied(self._path, key)
-        self._before = data if _well_formed(data) else {}
-        self._facts = str(self._before.get("facts", ""))
-        self.digest = str(self._before.get("script", ""))
+        self._texts = [doc.digest for _, _, doc in sources]
+        self._about = {"key": key, "order": _digest(json.dumps(self._names).encode())}
+        recorded = self._file.read()
+        about = recorded["script"]
+        digest = about.get("digest")
+        # each document's entry as recorded ("": none); one that is no string makes the record none
+        self._then = list(looked_up(recorded["documents"], self._names, ""))
+        ours = (
+            isinstance(digest, str)
+            and all(about.get(k) == v for k, v in self._about.items())
+            and set(map(type, self._then)) <= {str}
+        )
+        if not ours:
+            self._then = [""] * len(self._names)
+        self._ours = ours
+        self.digest = str(digest) if ours else ""
         """The digest of the script the record names (of the one :meth:`save` was given, once saved)."""
+        # the places of the documents whose text is not the one recorded, found without a call each
+        differ = map(operator.ne, self._texts, map(operator.getitem, self._then, itertools.repeat(_TEXT)))
+        self._changed = list(itertools.compress(itertools.count(), differ))
         self.made: dict[int, Any] = {}
         """The facts :meth:`facts_stand` made, of the documents whose text changed, by their place."""
 
     def script(self) -> str | None:
         """Return the script the record names, if it is kept as written (None: no record, or damaged)."""
-        if not self._before:
+        if not self.digest:
             return None
         data = read_existing(self._kept, RECORD_LIMIT)
         if data is None or _digest(data) != self.digest:
@@ -377,52 +416,40 @@ class _Record:
         A document whose text is not the one recorded has its facts made again,
         from its model, and compared; they are recorded by its new text.
         """
-        if self._names != self._before.get("names"):
+        if not self.digest:
             return False
-        recorded = self._before["digests"]
-        if self._digests == recorded:
-            return True
-        for at in _changed(self._digests, recorded):
-            self.made[at] = _facts_of(root, self._sources[at])
-            if _facts_digest(self.made[at]) != _nth(self._facts, at):
+        for at in self._changed:
+            self.made[at] = _facts_of(root, self.sources[at])
+            if _facts_digest(self.made[at]) != self._then[at][_WIDTH:]:
                 return False
         return True
 
     def save(self, script: str | None = None, made: list[Any] | None = None) -> None:
         """Record the documents as they are now; given a ``script`` made from the facts ``made``, keep it too.
 
-        A failure to write is ignored (the next build makes the script again). The
-        record is written only when a text changed or a script was made, without
-        reading the file to compare.
+        Without a script, the facts of the documents whose text changed are
+        those recorded (:meth:`facts_stand`). A failure to write is ignored
+        (the next build makes the script again). The record's changes are
+        written only when a text changed or a script was made, without reading
+        the file to compare; the script is written whole (it is made again
+        only when it changed).
         """
-        if script is not None and made is not None:
-            self._facts = "".join(self._facts_digests(made))
+        if script is None or made is None:
+            if not self._changed:
+                return  # as recorded
+            # each changed text's entry: its facts' digest as recorded (they stand)
+            changed = {at: self._texts[at] + self._then[at][_WIDTH:] for at in self._changed}
+        else:
+            changed = {at: self._texts[at] + _facts_digest(made[at]) for at in self._remade()}
             self.digest = _digest(script.encode())
             with contextlib.suppress(CurriculumError, OSError):
-                write_atomic(self._kept, script, within=self._within)
-        elif self._digests == self._before.get("digests"):
-            return  # as recorded
-        record = {
-            "key": self._key,
-            "script": self.digest,
-            "names": self._names,
-            "digests": self._digests,
-            "facts": self._facts,
-        }
+                write_atomic(self._kept, script, within=self._within, only_if_changed=False)
+        entries = dict(zip(self._names, self._then, strict=True))
+        entries.update((self._names[at], entry) for at, entry in changed.items())
+        record = {"documents": entries, "script": {**self._about, "digest": self.digest}}
         with contextlib.suppress(CurriculumError, OSError):
-            text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
-            write_atomic(self._path, text, within=self._within, only_if_changed=False)
+            self._file.save(record)
 
-    def _facts_digests(self, made: list[Any]) -> list[str]:
-        """Return the digest of each document's facts ``made``: the record's, for a text it names as it is."""
-        before = self._before
-        recorded = {
-            name: (_nth(str(before.get("digests", "")), at), _nth(self._facts, at))
-            for at, name in enumerate(before.get("names", ()))
-        }
-        return [
-            then[1]
-            if (then := recorded.get(name)) is not None and then[0] == _nth(self._digests, at)
-            else _facts_digest(facts)
-            for at, (name, facts) in enumerate(zip(self._names, made, strict=True))
-        ]
+    def _remade(self) -> list[int]:
+        """Return the places of the documents whose facts' digest is to be made: all, without a record."""
+        return self._changed if self._ours else list(range(len(self._names)))

@@ -82,7 +82,7 @@ class PandocEngine:
         from curriculum.site._manifest import MANIFEST_SCRIPT
         from curriculum.site._quick import PROFILE_MARK
         from curriculum.site._render_ahead import RenderAhead
-        from curriculum.site._stages import Render, edited_pages, render_site
+        from curriculum.site._stages import KeyedFile, Render, edited_pages, render_site
         from curriculum.site._staging import recover, staged_output
         from curriculum.site._stamp import BuildStamp
 
@@ -126,7 +126,8 @@ class PandocEngine:
                 run.pages = renderer
                 run.planned = True  # a page made from what the last build made it from is taken as it was
                 run.stamp = stamp.digests  # each input hashed once a build: the plan's pages too
-                run.extra[MANIFEST_SCRIPT] = generated.manifest
+                manifest = generated.manifest  # the script is read or made only if the site's is not as made
+                run.keyed[MANIFEST_SCRIPT] = KeyedFile(manifest.digest, lambda: manifest.script)
                 run.extra[PROFILE_MARK] = f"{build.profile}\n"  # whose site this is (see built_profile)
                 stats = render_site(run)
         finally:

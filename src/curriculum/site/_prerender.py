@@ -38,7 +38,7 @@ from curriculum.hosts.static import static_fragment
 from curriculum.render import GeneratedPage, PayloadBuilder, Where, html_templates, placed
 from curriculum.site._assets import site_assets
 from curriculum.site._generated_record import GeneratedRecord
-from curriculum.site._manifest import kept_manifest
+from curriculum.site._manifest import Manifest, kept_manifest
 from curriculum.site._reference import api_reference
 from curriculum.site._rules_page import RULES_PAGE, rules_key, rules_markdown
 
@@ -294,15 +294,15 @@ class Prerendered:
         patterns match (``quiz/*.qmd``) may not be those it matched before.
     pages : Mapping[str, GeneratedPage]
         Every generated page of a component kind, by its path in the project (``quiz/intro.qmd``).
-    manifest : str
-        The progress manifest's script (``progress-manifest.js``), kept while
-        what it shows is unchanged (see :func:`~curriculum.site._manifest.kept_manifest`).
+    manifest : Manifest
+        The progress manifest's script (``progress-manifest.js``) and its digest,
+        kept while what it shows is unchanged (see :func:`~curriculum.site._manifest.kept_manifest`).
     """
 
     changed: list[Path]
     moved: bool
     pages: Mapping[str, GeneratedPage]
-    manifest: str
+    manifest: Manifest
 
 
 def prerender(
@@ -377,4 +377,4 @@ def prerender(
         written.save()
     if reference:
         api_reference(root)  # the Pandoc engine starts it before the check instead (start_reference)
-    return Prerendered(changed, bool(moved), generated, manifest.script)
+    return Prerendered(changed, bool(moved), generated, manifest)

@@ -48,7 +48,7 @@ from curriculum.render import GeneratedPage, PayloadBuilder, html_templates, raw
 from curriculum.site._assets import site_assets
 from curriculum.site._execute import ExecutedNotebooks, Ran, notebook_cache
 from curriculum.site._navigation import Pager
-from curriculum.site._output_record import OutputRecord
+from curriculum.site._output_record import KeyText, OutputRecord
 from curriculum.site._page import document as page_document
 from curriculum.site._page_plan import PagePlan, PlannedPage
 from curriculum.site._page_render import PageRenderer, RenderedPage
@@ -66,6 +66,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EDITED_AHEAD",
+    "KeyedFile",
     "PagesAhead",
     "Render",
     "RenderStats",
@@ -142,6 +143,23 @@ def _still(_name: str, _n: int) -> None:
     """Show no progress."""
 
 
+@dataclass(frozen=True)
+class KeyedFile:
+    """A generated file known by a digest of what it is made from: made only when the site's was not.
+
+    Attributes
+    ----------
+    key : str
+        A digest of what the file is made from (the progress manifest's script's own).
+    text : Callable[[], str]
+        Gives the file's text: asked for only when the site's file is not as
+        the build that made it from ``key`` left it (see :func:`assets`).
+    """
+
+    key: str
+    text: Callable[[], str]
+
+
 @dataclass
 class Render:
     """One render of the site: what it reads, where it writes, and what it has done so far.
@@ -164,7 +182,10 @@ class Render:
         The pre-render's pages, by source path: the components they show, and
         where their text comes from.
     extra : dict[str, str]
-        Other generated files to publish (path in the site -> text), such as the progress manifest.
+        Other generated files to publish (path in the site -> text), such as the profile's mark.
+    keyed : dict[str, KeyedFile]
+        Generated files to publish known by what they are made from, such as
+        the progress manifest: each made only if the site's is not as made from its key.
     refresh : bool
         Execute every notebook, whatever ``_freeze/`` and the cache hold (``--no-freeze``).
     stats : RenderStats
@@ -188,6 +209,7 @@ class Render:
     log: Callable[[str, str], None] = _quiet
     generated: Mapping[str, GeneratedPage] = field(default_factory=dict)
     extra: dict[str, str] = field(default_factory=dict)
+    keyed: dict[str, KeyedFile] = field(default_factory=dict)
     refresh: bool = False
     stats: RenderStats = field(default_factory=RenderStats)
     pages: PageRenderer | None = None
@@ -841,7 +863,28 @@ def assets(run: Render) -> None:
     files = {**site_assets(), **run.extra}
     for name, text in files.items():
         run.write(name, text)
-    run.log("assets", f"{counted(len(files), 'file')} · {run.stats.written - written_before} written")
+    _write_keyed(run)
+    count = len(files) + len(run.keyed)
+    run.log("assets", f"{counted(count, 'file')} · {run.stats.written - written_before} written")
+
+
+KEYED_RECORD = "keyed.json"
+"""What each file of :attr:`Render.keyed` in the site was made from, in the profile's build cache."""
+
+
+def _write_keyed(run: Render) -> None:
+    """Write each file of ``run.keyed`` unless the site's was made from its key (and is as it was written).
+
+    A file that stands is neither made nor read back to compare: its size and
+    time, as the build that wrote it recorded them, tell a hand-edited or
+    removed one (see :class:`OutputRecord`).
+    """
+    record = OutputRecord(run.cache / KEYED_RECORD, run.out, [], run.stats.files.extend)
+    for name, file in run.keyed.items():
+        if not record.kept(name, KeyText(file.key)):
+            run.write(name, file.text())
+            record.wrote(name)
+    record.save()
 
 
 def prune(run: Render) -> None:
