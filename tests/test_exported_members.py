@@ -81,6 +81,7 @@ EXPORTED = {
         "BIBLIOGRAPHY",
         "CHECK_RECORD",
         "CITATION",
+        "COMPACT_AT",
         "COMPETENCY_DOMAINS",
         "EVERY",
         "E_CONFIG",
@@ -141,6 +142,7 @@ EXPORTED = {
         "Vignette",
         "Worksheet",
         "changed_while_read",
+        "changes_path",
         "check_curriculum",
         "check_paths",
         "citation_keys",
@@ -188,6 +190,7 @@ EXPORTED = {
         "validate_model",
         "worst",
         "write_atomic",
+        "write_changes_or_base",
         "write_schemas",
     ],
     "curriculum.export": [

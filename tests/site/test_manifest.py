@@ -371,8 +371,9 @@ def test_a_save_that_fails_leaves_the_record_it_would_have_replaced(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A record not written (a full disk, a build stopped) is the old one: the next build finds the edit."""
+    from curriculum.content import _record_changes
     from curriculum.errors import WriteError
-    from curriculum.site import _manifest, _record_file
+    from curriculum.site import _manifest
 
     first = _kept_manifest(project).script
     record = project / PROJECT_CACHE / _manifest.MANIFEST_RECORD
@@ -384,7 +385,7 @@ def test_a_save_that_fails_leaves_the_record_it_would_have_replaced(
     quiz = project / "quizzes" / "intro.yml"
     text = quiz.read_text(encoding="utf-8")
     with monkeypatch.context() as patched:
-        patched.setattr(_record_file, "write_atomic", failing)
+        patched.setattr(_record_changes, "write_atomic", failing)
         quiz.write_text(text.replace("doubts that", "doubts whether"), encoding="utf-8")
         assert _kept_manifest(project).script == first
         assert record.read_bytes() == base

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from curriculum.content import _record_changes
 from curriculum.site import _record_file
 from curriculum.site._output_record import OutputRecord
 from curriculum.site._page_plan import PagePlan, PlannedPage
@@ -36,13 +37,13 @@ def _saved(path: Path, record: dict[str, dict[str, Any]]) -> RecordFile:
 def _written(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Spy on the record's writes; return the names of the files written, in order."""
     names: list[str] = []
-    write = _record_file.write_atomic
+    write = _record_changes.write_atomic
 
     def spy(path: Path, data: str | bytes, **options: Any) -> bool:
         names.append(path.name)
         return write(path, data, **options)
 
-    monkeypatch.setattr(_record_file, "write_atomic", spy)
+    monkeypatch.setattr(_record_changes, "write_atomic", spy)
     return names
 
 

@@ -103,6 +103,7 @@ from curriculum.content._project import (
     project_files,
     register_format,
 )
+from curriculum.content._record_changes import COMPACT_AT, changes_path, write_changes_or_base
 from curriculum.content._rules_doc import rules_by_area
 from curriculum.content._schema import write_schemas
 from curriculum.content._source import E_EMPTY, Source, read_source, size_limit
@@ -115,6 +116,7 @@ __all__ = [
     "BIBLIOGRAPHY",
     "CHECK_RECORD",
     "CITATION",
+    "COMPACT_AT",
     "COMPETENCY_DOMAINS",
     "EVERY",
     "E_CONFIG",
@@ -175,6 +177,7 @@ __all__ = [
     "Vignette",
     "Worksheet",
     "changed_while_read",
+    "changes_path",
     "check_curriculum",
     "check_paths",
     "citation_keys",
@@ -222,5 +225,6 @@ __all__ = [
     "validate_model",
     "worst",
     "write_atomic",
+    "write_changes_or_base",
     "write_schemas",
 ]

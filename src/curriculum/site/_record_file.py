@@ -7,7 +7,7 @@ the whole record when it was last written so) and its changes
 (``name.changes.json``: the entries set and removed since). Reading it is one
 decode of each and one merge of each section with its changes; saving it
 writes the changes since the base only, while they stay small beside it
-(:data:`COMPACT_AT`), and otherwise the whole record as a new base.
+(:data:`~curriculum.content.COMPACT_AT`), and otherwise the whole record as a new base.
 
 Each base has a generation, a random name written in it and in its changes
 (random, not a digest: reading the base hashes nothing): changes are applied
@@ -38,12 +38,10 @@ it writes, the changes only, not the whole record.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import hmac
 import json
-import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import repeat
 from pathlib import Path
@@ -51,16 +49,9 @@ from typing import Any
 
 from curriculum._memo import machine_key
 from curriculum._plain import RECORD_LIMIT, decoded_record, read_existing
-from curriculum.content import write_atomic
+from curriculum.content import changes_path, write_changes_or_base
 
-__all__ = ["COMPACT_AT", "RecordFile", "looked_up", "read_sealed", "seal", "unsealed"]
-
-COMPACT_AT = 2
-"""The changes are written as a new base once they are larger than ``1 / COMPACT_AT`` of the base.
-
-Decoding a record costs about half what encoding it does: changes up to half
-the base cost less to write and read again than the whole record does to write.
-"""
+__all__ = ["RecordFile", "looked_up", "read_sealed", "seal", "unsealed"]
 
 _GENERATION = "generation"
 """The key of the base's generation, in the base beside its sections and in its changes."""
@@ -90,7 +81,7 @@ class RecordFile:
     ) -> None:
         self.path = path
         self._within = within or path.parent
-        self.changes = path.with_name(f"{path.stem}.changes{path.suffix}")
+        self.changes = changes_path(path)
         self._sections = sections
         self._sealed = sealed
         self._base: dict[str, dict[str, Any]] = {name: {} for name in sections}
@@ -127,28 +118,26 @@ class RecordFile:
     def save(self, record: Mapping[str, dict[str, Any]]) -> None:
         """Write ``record`` (each section's entries): its changes since the base, or a new base.
 
+        The changes are written while they stay small beside the base
+        (see :func:`~curriculum.content.write_changes_or_base`), else the whole
+        record as a new base, of a new generation.
+
         Parameters
         ----------
         record : Mapping[str, dict[str, Any]]
             Each section's entries now (a section not given has none).
         """
+        changes = None
         if self._generation is not None:
-            changes = self._changes(record)
-            text = self._text({_GENERATION: self._generation, **changes})
-            if len(text) * COMPACT_AT <= self._size:
-                write_atomic(self.changes, text, within=self._within)
-                return
-        self._compact(record)
-
-    def _compact(self, record: Mapping[str, dict[str, Any]]) -> None:
-        """Write ``record`` as a new base (of a new generation), then remove the old base's changes."""
-        generation = secrets.token_hex(8)
+            changes = self._text({_GENERATION: self._generation, **self._changes(record)}).encode()
         sections = {name: dict(record.get(name, {})) for name in self._sections}
-        text = self._text({**sections, _GENERATION: generation})
-        write_atomic(self.path, text, within=self._within, only_if_changed=False)
-        with contextlib.suppress(OSError):  # left behind, they are of another generation
-            self.changes.unlink(missing_ok=True)
-        self._base, self._generation, self._size = sections, generation, len(text.encode())
+
+        def base(generation: str) -> bytes:
+            data = self._text({**sections, _GENERATION: generation}).encode()
+            self._base, self._generation, self._size = sections, generation, len(data)
+            return data
+
+        write_changes_or_base(self.path, changes, base, self._size, within=self._within)
 
     def _text(self, data: dict[str, Any]) -> str:
         """Return the text of a file of the record holding ``data`` (sealed, if the record is)."""
