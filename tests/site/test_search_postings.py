@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from array import array
 from pathlib import Path
 
 import pytest
@@ -124,11 +125,13 @@ def test_kept_postings_are_read_back_only_under_their_key_and_in_shape(tmp_path:
     write_postings(path, postings, "key")
     written = path.read_bytes()
     header = json.loads(written.partition(b"\n")[0])
+    width = sum(postings.widths)
+    packed = (int("".join(postings.blocks), 2) << (-width % 24)).to_bytes((width + -width % 24) // 8, "big")
     parts = {
         "terms": "alpha\nbeta\ngamma\n\u00e9t\u00e9".encode(),
         "coded": "!alpha\n!beta\n!gamma\n!\u00e9t\u00e9".encode(),
-        "widths": " ".join(map(str, postings.widths)).encode(),
-        "stream": postings.stream.encode(),
+        "widths": array("I", postings.widths).tobytes(),
+        "packed": packed,  # the bits, then zeros to a group of three bytes
     }
     assert written.partition(b"\n")[2] == b"".join(parts.values())  # the layout as_record documents
 
@@ -140,29 +143,27 @@ def test_kept_postings_are_read_back_only_under_their_key_and_in_shape(tmp_path:
         fields["digest"] = _digest(fields, b"".join(body.values()))
         return json.dumps(fields).encode() + b"\n" + b"".join(body.values())
 
+    def widths(*numbers: int) -> bytes:
+        return array("I", numbers).tobytes()
+
     path.write_bytes(record())
     assert read_postings(path, "key") == postings
-    stream_, widths = parts["stream"], parts["widths"]
+    last = packed[-1]
     for damaged in (
         written.replace(b"gamma", b"gammb", 1),  # damaged in place
-        written.replace(b'"format":2', b'"format":1'),  # the layout of another version
+        written.replace(b'"format":3', b'"format":2'),  # the layout of another version
         written.replace(b'"sizes":[', b'"sizes":[1,', 1),  # a part too many
         record(terms="beta\nalpha\ngamma\n\u00e9t\u00e9".encode()),  # words out of order
         record(terms="alpha\nalpha\ngamma\n\u00e9t\u00e9".encode()),  # a word twice
         record(terms=b"alpha\nbeta\ngamma"),  # fewer words than widths
         record(sections=-1),  # a number of sections that is none
-        record(widths=b"0 " + widths.partition(b" ")[2]),  # an empty block
-        record(widths=widths + b" 9"),  # more widths than words
+        record(widths=widths(0, *postings.widths[1:])),  # an empty block
+        record(widths=widths(*postings.widths, 9)),  # more widths than words
+        record(widths=parts["widths"][:-1]),  # not whole widths
         record(coded=b"!alpha\n!beta\n!gamma"),  # a word without its front code
-        record(widths=widths.replace(b" ", b" x", 1)),  # a width that is no number
-        record(widths=widths.replace(b" ", b",", 1)),  # not as written: a comma between widths
-        record(widths=widths.replace(b" ", b"\t", 1)),  # a tab
-        record(widths=widths.replace(b" ", b"  ", 1)),  # two spaces
-        record(widths=b"0" + widths),  # a leading zero
-        record(widths=widths.rpartition(b" ")[0] + b" 99"),  # more bits than the stream holds
-        record(stream=stream_[:-1] + b"/"),  # a character outside the alphabet
-        record(stream=stream_[:-2] + b"=="),  # padding: too few bits, though as many characters
-        record(stream=stream_[:-1] + BITS[-1].encode()),  # bits set beyond the last block
+        record(widths=widths(*postings.widths[:-1], postings.widths[-1] + 99)),  # more bits than packed
+        record(packed=packed + bytes(3)),  # more bytes than the bits need
+        record(packed=packed[:-1] + bytes([last | 1])),  # bits set beyond the last block
         record(terms=b"\xff" + parts["terms"][1:]),  # not UTF-8
         b'{"key": "key", "format": 1}\n',
         b"not json\n",
@@ -200,3 +201,25 @@ def test_a_reference_page_is_indexed_by_its_members_not_its_docstrings_parts() -
         "What it shows. Parameters ident: the quiz Returns Its widget.",
         "Keep it. Raises ValueError",
     ]
+
+
+def test_the_index_script_puts_the_words_and_postings_in_as_json_writes_them() -> None:
+    from curriculum.site._search import _INDEX, IndexHeads, _script
+
+    words = ["caf\u00e9 \u00e9t\u00e9 zoo", "a1 b2 \u0391\u03b2\u03b3 \u4e2d\u6587", "", "zoo zoom zoomed"]
+    heads = IndexHeads(
+        [['A "quoted" </title>', "a/b", 0, 2], ["\u00c9t\u00e9\\", "c", 1, 2]],
+        ["</script> one", 'two "2"', "three\u2028", "four"],
+        {"1": "x</y"},
+    )
+    for postings in (encode(words), encode([]), encode(["", "word"])):
+        assert heads.script(postings) == _script(_INDEX, heads.index(postings))
+
+
+def test_postings_patched_are_put_together_from_the_runs_in_order() -> None:
+    rng = random.Random(11)
+    words = [" ".join(rng.sample([f"w{n}" for n in range(60)], rng.randrange(1, 20))) for _ in range(40)]
+    previous = encode(words)
+    for run in ((0, 1), (0, len(previous.terms)), (3, 17), (len(previous.terms) - 1, len(previous.terms))):
+        bits, width = previous.run(*run)
+        assert format(bits, f"0{width}b") == "".join(previous.blocks[run[0] : run[1]])

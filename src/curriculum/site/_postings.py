@@ -28,7 +28,7 @@ import hashlib
 import itertools
 import json
 import operator
-import re
+from array import array
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -56,13 +56,13 @@ _FORMERLY = "search-postings.json"
 """Where an earlier version kept them, as JSON: removed when they are written."""
 BITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 """The stream's characters, six bits each: URL-safe base64's alphabet."""
-_STREAM = re.compile(r"[A-Za-z0-9_-]*")
-"""A stream: characters of :data:`BITS` only (a regular expression reads them faster than ``str.strip``)."""
 _PREFIX = "!#$%&()*+./:;<=>?@[]^{|}~"
 """A front-coded word starts with the number of characters it shares with the word before, from
 these (letters and digits never are one of them)."""
-_FORMAT = 2
+_FORMAT = 3
 """The kept record's layout (:meth:`Postings.as_record`); a record of another is not read."""
+_WIDTH = "I"
+"""The :mod:`array` type a record keeps the blocks' widths as (unsigned; in this computer's byte order)."""
 
 
 def rice(k: int, n: int) -> int:
@@ -118,15 +118,49 @@ def _sections(block: str, sections: int) -> list[int]:
 
 def stream(bits: str) -> str:
     """Return binary digits as a stream of :data:`BITS` characters (packed as URL-safe base64)."""
-    return _packed(int(bits, 2) if bits else 0, len(bits))
+    return _streamed(_packed(int(bits, 2) if bits else 0, len(bits)), len(bits))
 
 
-def _packed(bits: int, width: int) -> str:
-    """Return the ``width`` bits of ``bits`` (the first the highest) as a stream (:func:`stream`)."""
-    chars = -(-width // 6)
-    pad = -width % 24  # whole groups of three bytes: base64 then adds no padding
-    packed = (bits << pad).to_bytes((width + pad) // 8, "big")
-    return base64.urlsafe_b64encode(packed).decode("ascii")[:chars]
+def _pad(width: int) -> int:
+    """Return the zero bits after ``width`` bits that make whole groups of three bytes (:func:`_packed`)."""
+    return -width % 24
+
+
+def _packed(bits: int, width: int) -> bytes:
+    """Return the ``width`` bits of ``bits`` (the first the highest) as bytes, then zeros to a group of three.
+
+    Base64 turns a group of three bytes into four characters and needs no
+    padding then: the bytes are the stream's (:func:`_streamed`), and a
+    record's (:meth:`Postings.as_record`).
+    """
+    pad = _pad(width)
+    return (bits << pad).to_bytes((width + pad) // 8, "big")
+
+
+def _streamed(packed: bytes, width: int) -> str:
+    """Return the stream of the ``width`` bits :func:`_packed` packed (:func:`stream`)."""
+    return base64.urlsafe_b64encode(packed).decode("ascii")[: -(-width // 6)]
+
+
+def _unpacked(packed: bytes, width: int) -> int | None:
+    """Return the ``width`` bits :func:`_packed` packed; None if ``packed`` is not such bytes."""
+    pad = _pad(width)
+    bits = int.from_bytes(packed, "big")
+    if len(packed) != (width + pad) // 8 or bits & ((1 << pad) - 1):
+        return None  # too short or too long, or bits set beyond the last block
+    return bits >> pad
+
+
+def _joined(pieces: list[tuple[int, int]]) -> int:
+    """Return the bits of ``pieces`` (each bits and their number), one after the other, the first the highest.
+
+    Put together two by two, then the pairs two by two, and so on: each bit is
+    shifted once a round, not once for each piece after it.
+    """
+    while len(pieces) > 1:
+        pairs = [(a << wb | b, wa + wb) for (a, wa), (b, wb) in zip(pieces[::2], pieces[1::2], strict=False)]
+        pieces = pairs + pieces[len(pairs) * 2 :]
+    return pieces[0][0] if pieces else 0
 
 
 def _front_coded(terms: list[str] | tuple[str, ...]) -> list[str]:
@@ -192,9 +226,13 @@ class Postings:
         return format(bits, f"0{width}b")
 
     def run(self, start: int, stop: int) -> tuple[int, int]:
-        """Return the blocks of the words ``[start, stop)``, one after the other, and their number of bits."""
+        """Return the blocks of the words ``[start, stop)``, one after the other, and their number of bits.
+
+        Cut out of :attr:`packed`: only the bytes that hold them are read.
+        """
         begin, end = self.start(start), self.ends[stop - 1]
-        return (self.bits >> (self.width - end)) & ((1 << (end - begin)) - 1), end - begin
+        held = int.from_bytes(self.packed[begin // 8 : -(-end // 8)], "big")
+        return (held >> (-end % 8)) & ((1 << (end - begin)) - 1), end - begin
 
     @property
     def width(self) -> int:
@@ -211,35 +249,41 @@ class Postings:
         return self.ends[n - 1] if n else 0
 
     @functools.cached_property
+    def packed(self) -> bytes:
+        """The bits as bytes, zeros after them to a group of three (:func:`_packed`)."""
+        return _packed(self.bits, self.width)
+
+    @functools.cached_property
     def stream(self) -> str:
         """The bits as a stream of :data:`BITS` characters (:func:`stream`): the index's ``postings``."""
-        return _packed(self.bits, self.width)
+        return _streamed(self.packed, self.width)
 
     def as_record(self) -> tuple[dict[str, Any], bytes]:
         """Return the postings as a record: a JSON header and the bytes it describes (:func:`write_postings`).
 
         The bytes are the terms joined by newlines (a word holds no white
-        space), their front codes joined the same way, the blocks' widths in
-        decimal, then the published stream; the header gives the number of
-        sections and each part's length. So a record is read back by a few
-        splits of long strings, without a step for each word.
+        space), their front codes joined the same way, the blocks' widths as
+        an :mod:`array` of :data:`_WIDTH`, then the bits :attr:`packed`; the
+        header gives the number of sections and each part's length. So a
+        record is read back by a few splits and copies of long strings and
+        bytes, without a step for each word (nor a number written in decimal).
         """
         parts = (
             "\n".join(self.terms).encode("utf-8", "surrogatepass"),
             "\n".join(self.coded).encode("utf-8", "surrogatepass"),
-            " ".join(map(str, self.widths)).encode("ascii"),
+            array(_WIDTH, self.widths).tobytes(),
         )
         header = {"sections": self.sections, "sizes": [len(part) for part in parts]}
-        return header, b"".join(parts) + self.stream.encode("ascii")
+        return header, b"".join(parts) + self.packed
 
     @classmethod
     def from_record(cls, header: dict[str, Any], body: bytes) -> Postings | None:
         """Return postings from :meth:`as_record`'s header and bytes; None for a record of another shape.
 
-        The shape is checked (counts, the widths as written, the words' order,
-        the stream's characters and length), not that each front code and block says what
-        its word's would: a record damaged in place is refused by its digest,
-        and one planted whole would need this computer's key (:func:`read_postings`).
+        The shape is checked (counts, the words' order, the bits' length and
+        padding), not that each front code and block says what its word's
+        would: a record damaged in place is refused by its digest, and one
+        planted whole would need this computer's key (:func:`read_postings`).
         """
         count, sizes = header.get("sections"), header.get("sizes")
         if not (
@@ -251,46 +295,35 @@ class Postings:
         ):
             return None
         ends = list(itertools.accumulate(sizes))
+        terms, coded, widths, packed = (
+            body[a:b] for a, b in zip([0, *ends], [*ends, len(body)], strict=True)
+        )
+        width = array(_WIDTH)
+        if len(widths) % width.itemsize:
+            return None  # not whole widths
+        width.frombytes(widths)
         try:
-            terms, coded, widths, packed = (
-                body[a:b].decode("utf-8", "surrogatepass")
-                for a, b in zip([0, *ends], [*ends, len(body)], strict=True)
-            )
-            if widths and not (widths.isascii() and widths.replace(" ", "").isdigit()):
-                return None  # a width that is not a whole number, or not one space between them
-            # JSON reads them in one go, and refuses a doubled space, a leading one or a leading zero
-            width = tuple(json.loads(f"[{widths.replace(' ', ',')}]")) if widths else ()
-        except ValueError:  # not UTF-8 (UnicodeDecodeError), or the widths are not as written
+            names = tuple(terms.decode("utf-8", "surrogatepass").split("\n")) if width else ()
+            codes = tuple(coded.decode("utf-8", "surrogatepass").split("\n")) if width else ()
+        except UnicodeDecodeError:
             return None
-        names = tuple(terms.split("\n")) if width else ()
-        codes = tuple(coded.split("\n")) if width else ()
         if len(names) != len(width) or (width and min(width) < 1):
             return None  # words miscounted, or an empty block
         if len(codes) != len(names):
             return None  # a word without its front code
         if not all(map(operator.lt, names, names[1:])):
             return None  # words out of order, or one twice
-        bits = _unstream(packed, sum(width))
-        return None if bits is None else cls(count, names, bits, width, codes)
-
-
-def _unstream(packed: str, width: int) -> int | None:
-    """Return the first ``width`` bits of a :func:`stream`; None if it is not one."""
-    if len(packed) != -(-width // 6) or not _STREAM.fullmatch(packed):
-        return None  # too short or too long, or a character outside the stream's (padding, + or /)
-    try:
-        data = base64.b64decode(packed + "A" * (-len(packed) % 4), altchars=b"-_", validate=True)
-    except ValueError:  # a character outside the alphabet
-        return None
-    extra = len(data) * 8 - width
-    bits = int.from_bytes(data, "big")
-    return None if extra < 0 or bits & ((1 << extra) - 1) else bits >> extra
+        bits = _unpacked(packed, sum(width))
+        return None if bits is None else cls(count, names, bits, tuple(width), codes)
 
 
 def _digest(header: dict[str, Any], body: bytes) -> str:
     """Return a hash of a record's header and bytes (a record damaged in place is refused)."""
     described = [header.get(name) for name in ("sections", "sizes")]
-    return hashlib.sha256(json.dumps(described).encode() + b"\0" + body).hexdigest()
+    found = hashlib.blake2b(digest_size=32)
+    found.update(f"{described}\0".encode())
+    found.update(body)
+    return found.hexdigest()
 
 
 def encode(words: list[str]) -> Postings:
@@ -375,10 +408,7 @@ def patch(previous: Postings, before: Mapping[int, str], now: Mapping[int, str])
             pieces.append((int(block, 2), len(block)))
         copied = at + 1 if known else at
     run(copied, len(old))
-    bits = 0
-    for piece, width in pieces:
-        bits = (bits << width) | piece
-    return Postings(sections, tuple(terms), bits, tuple(widths), tuple(coded))
+    return Postings(sections, tuple(terms), _joined(pieces), tuple(widths), tuple(coded))
 
 
 def read_postings(path: Path, key: str) -> Postings | None:

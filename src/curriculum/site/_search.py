@@ -860,7 +860,8 @@ class SearchIndex:
 
     def index_script(self) -> str:
         """Return ``search-index.js``: the index loaded on first search (:meth:`index`)."""
-        return _script(_INDEX, self.index())
+        postings = self.postings = encode(self.words)
+        return self.heads().script(postings)
 
     def text_key(self, page: int) -> str:
         """Return what names the text script of ``page`` without its texts.
@@ -935,19 +936,29 @@ class IndexHeads:
         ``pages`` and ``anchors`` as the attributes; ``headings`` the sections' headings, one a line;
         ``words`` the front-coded vocabulary; ``postings`` the bit stream (:mod:`curriculum.site._postings`).
         """
+        return {**self._described(), "words": postings.vocabulary, "postings": postings.stream}
+
+    def _described(self) -> dict[str, Any]:
+        """Return the index's fields before its words and postings (see :meth:`index`)."""
         return {
             "version": 3,
             "stop": " ".join(sorted(STOP_WORDS)),
             "pages": self.pages,
             "headings": "\n".join(self.headings),
             "anchors": dict(sorted(self.anchors.items(), key=lambda anchor: int(anchor[0]))),
-            "words": postings.vocabulary,
-            "postings": postings.stream,
         }
 
     def script(self, postings: Postings) -> str:
-        """Return ``search-index.js`` with ``postings`` (:meth:`index`)."""
-        return _script(_INDEX, self.index(postings))
+        """Return ``search-index.js`` with ``postings``: the script of :meth:`index`.
+
+        The words and the postings, most of the index, are put in as they are:
+        JSON would write them so (a front-coded word is letters and digits
+        after a character of punctuation that says how many it shares with the
+        word before, never a quote, a backslash or a slash; the postings are
+        URL-safe base64), but only after looking at each character.
+        """
+        described = _script(_INDEX, self._described())  # ends in "};\n"
+        return f'{described[:-3]},"words":"{postings.vocabulary}","postings":"{postings.stream}"}};\n'
 
     def first_sections(self) -> list[int]:
         """Return the number of each page's first section."""
