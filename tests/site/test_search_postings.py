@@ -11,11 +11,14 @@ import pytest
 
 from curriculum.site._postings import (
     BITS,
+    POSTINGS,
     Postings,
     _block,
     _digest,
     encode,
+    keep_postings,
     patch,
+    read_kept,
     read_postings,
     rice,
     stream,
@@ -223,3 +226,69 @@ def test_postings_patched_are_put_together_from_the_runs_in_order() -> None:
     for run in ((0, 1), (0, len(previous.terms)), (3, 17), (len(previous.terms) - 1, len(previous.terms))):
         bits, width = previous.run(*run)
         assert format(bits, f"0{width}b") == "".join(previous.blocks[run[0] : run[1]])
+
+
+def _kept_words() -> list[str]:
+    rng = random.Random(5)
+    vocabulary = [f"w{n:03}" for n in range(400)]
+    return [" ".join(sorted(rng.sample(vocabulary, 30))) for _ in range(60)]
+
+
+def test_an_edit_keeps_the_blocks_it_changed_not_the_whole_postings(tmp_path: Path) -> None:
+    path = tmp_path / POSTINGS
+    words = _kept_words()
+    write_postings(path, encode(words), "index 1")
+    base = path.read_bytes()
+    kept = read_kept(path, "index 1")
+    assert kept is not None and kept.changes == {}
+    edited = {**dict(enumerate(words)), 7: words[7].replace("w", "x", 2)}
+    edit = kept.patched({7: words[7]}, {7: edited[7]})
+    assert set(edit.changes) == set(words[7].split()[:2]) | set(edited[7].split()[:2])
+    keep_postings(path, edit, "index 2")
+    changes = path.with_name(f"{POSTINGS}.changes").read_bytes()
+    assert path.read_bytes() == base  # the base is neither read again nor written
+    assert len(changes) * 10 < len(base)  # the changes only
+    assert read_postings(path, "index 2") == encode([edited[n] for n in range(len(words))])
+    assert read_postings(path, "index 1") is None  # the changes name what the postings are now
+    again = read_kept(path, "index 2")
+    assert again is not None and again.changes == edit.changes
+    back = again.patched({7: edited[7]}, {7: words[7]})
+    assert back.changes == {}  # blocks as the base's are no change
+    assert back.postings == encode(words)
+
+
+def test_changes_of_another_base_are_not_applied_and_damaged_ones_are_no_record(tmp_path: Path) -> None:
+    path = tmp_path / POSTINGS
+    words = _kept_words()
+    write_postings(path, encode(words), "index 1")
+    kept = read_kept(path, "index 1")
+    assert kept is not None
+    edited = words[3].replace("w", "x", 1)
+    keep_postings(path, kept.patched({3: words[3]}, {3: edited}), "index 2")
+    changes = path.with_name(f"{POSTINGS}.changes")
+    written = changes.read_bytes()
+    for damaged in (written[:-1] + bytes([written[-1] ^ 1]), written.replace(b'"gone":[', b'"gone":[7,', 1)):
+        changes.write_bytes(damaged)
+        assert read_kept(path, "index 2") is None
+        assert read_postings(path, "index 1") == encode(words)  # the base alone is what it names
+    changes.write_bytes(written)
+    write_postings(path, encode(words[:-1]), "index 3")  # a new base ...
+    assert not changes.exists()
+    changes.write_bytes(written)  # ... and the changes an interrupted one left behind
+    assert read_postings(path, "index 3") == encode(words[:-1])
+    assert read_kept(path, "index 2") is None
+
+
+def test_changes_grown_large_beside_the_base_are_kept_as_a_new_base(tmp_path: Path) -> None:
+    path = tmp_path / POSTINGS
+    words = _kept_words()
+    write_postings(path, encode(words), "index 1")
+    kept = read_kept(path, "index 1")
+    assert kept is not None
+    renamed = {n: text.replace("w", "y") for n, text in enumerate(words) if n < 40}
+    big = kept.patched({n: words[n] for n in renamed}, renamed)
+    keep_postings(path, big, "index 2")
+    assert not path.with_name(f"{POSTINGS}.changes").exists()
+    again = read_kept(path, "index 2")
+    assert again is not None and again.changes == {} and again.generation != kept.generation
+    assert again.postings == encode([renamed.get(n, text) for n, text in enumerate(words)])

@@ -15,7 +15,16 @@ before and after, decodes and encodes again only the words those sections
 gained or lost, and takes every other word's block as it was. The result is
 the same as encoding everything (a test compares them). The kept postings hold
 no section's words (those of the changed sections come from the pages' parts),
-so what an edit reads and writes is the index's size, not its text's.
+so what an edit reads is the index's size, not its text's.
+
+They are kept as a base and the blocks changed since (:class:`KeptPostings`,
+the idea of :class:`~curriculum.site._record_file.RecordFile`): an edit writes
+the blocks of the words changed since the base, not every word's, until those
+are large beside it, and then a new base (of a new generation: changes are
+applied to the base they were made against only). Each file is written
+atomically, a new base before the last one's changes are removed, and each is
+checked by its digest: a save interrupted at any point leaves the old postings,
+the new ones, or (changes that do not read back) none.
 """
 
 from __future__ import annotations
@@ -28,22 +37,28 @@ import hashlib
 import itertools
 import json
 import operator
+import secrets
 from array import array
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from curriculum._plain import RECORD_LIMIT, read_headed
 from curriculum.content import write_atomic
+from curriculum.site._record_file import COMPACT_AT
 
 __all__ = [
     "BITS",
     "POSTINGS",
+    "Block",
+    "KeptPostings",
     "Postings",
     "encode",
+    "keep_postings",
     "patch",
+    "read_kept",
     "read_postings",
     "rice",
     "stream",
@@ -52,6 +67,8 @@ __all__ = [
 
 POSTINGS = "search-postings"
 """The last search index's postings, in the build cache (a JSON header line, then bytes)."""
+_CHANGES = "search-postings.changes"
+"""The blocks changed since the postings were last kept whole, beside them (:class:`KeptPostings`)."""
 _FORMERLY = "search-postings.json"
 """Where an earlier version kept them, as JSON: removed when they are written."""
 BITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -61,6 +78,8 @@ _PREFIX = "!#$%&()*+./:;<=>?@[]^{|}~"
 these (letters and digits never are one of them)."""
 _FORMAT = 3
 """The kept record's layout (:meth:`Postings.as_record`); a record of another is not read."""
+Block = tuple[int, int]
+"""A word's block as its bits (the first the highest) and their number."""
 _WIDTH = "I"
 """The :mod:`array` type a record keeps the blocks' widths as (unsigned; in this computer's byte order)."""
 
@@ -222,8 +241,12 @@ class Postings:
 
     def block(self, n: int) -> str:
         """Return the block of word ``n``, as binary digits."""
-        bits, width = self.run(n, n + 1)
-        return format(bits, f"0{width}b")
+        return _digits(self.run(n, n + 1))
+
+    def block_of(self, term: str) -> Block | None:
+        """Return the block of the word ``term`` (None: it is not indexed)."""
+        at = bisect.bisect_left(self.terms, term)
+        return self.run(at, at + 1) if at < len(self.terms) and self.terms[at] == term else None
 
     def run(self, start: int, stop: int) -> tuple[int, int]:
         """Return the blocks of the words ``[start, stop)``, one after the other, and their number of bits.
@@ -319,7 +342,7 @@ class Postings:
 
 def _digest(header: dict[str, Any], body: bytes) -> str:
     """Return a hash of a record's header and bytes (a record damaged in place is refused)."""
-    described = [header.get(name) for name in ("sections", "sizes")]
+    described = [header.get(name) for name in ("sections", "sizes", "generation", "gone")]
     found = hashlib.blake2b(digest_size=32)
     found.update(f"{described}\0".encode())
     found.update(body)
@@ -355,9 +378,7 @@ def patch(previous: Postings, before: Mapping[int, str], now: Mapping[int, str])
     """Return the postings ``previous`` become when some sections' words change, as :func:`encode`'s.
 
     Only the words the changed sections gained or lost are decoded and encoded
-    again. The other words' terms, widths, bits and front codes are copied in runs
-    (slices of the previous postings) between them; only the first word of a run
-    is front-coded again (the word before it may differ).
+    again (:func:`_moved`); the other words are copied in runs (:func:`_spliced`).
 
     Parameters
     ----------
@@ -373,16 +394,42 @@ def patch(previous: Postings, before: Mapping[int, str], now: Mapping[int, str])
         If the sections are not those of ``before``, or a block of ``previous``
         does not read back (a damaged record): encode every word instead.
     """
-    sections = previous.sections
+    return _spliced(previous, _moved(previous.sections, previous.block_of, before, now))
+
+
+def _moved(
+    sections: int, block_of: Callable[[str], Block | None], before: Mapping[int, str], now: Mapping[int, str]
+) -> dict[str, Block | None]:
+    """Return the block of each word the changed sections gained or lost, once changed (see :func:`patch`).
+
+    ``block_of`` gives a word's block before the change (None: the word was
+    not indexed); a word no longer indexed has None.
+    """
     if before.keys() != now.keys() or any(not 0 <= n < sections for n in now):
         raise ValueError("the changed sections are not the same before and after, or not in the index")
     after = {n: set(words.split()) for n, words in now.items()}
-    moved = sorted(set().union(*(after[n].symmetric_difference(before[n].split()) for n in now)))
+    moved = set().union(*(after[n].symmetric_difference(before[n].split()) for n in now))
+    blocks: dict[str, Block | None] = {}
+    for term in moved:
+        then = block_of(term)
+        found = [] if then is None else _sections(_digits(then), sections)
+        ids = sorted({n for n in found if n not in after} | {n for n in now if term in after[n]})
+        blocks[term] = _as_block(_block(ids, sections)) if ids else None
+    return blocks
+
+
+def _spliced(previous: Postings, blocks: Mapping[str, Block | None]) -> Postings:
+    """Return ``previous`` with the blocks of some words put in, in place of theirs (None: the word goes).
+
+    The other words' terms, widths, bits and front codes are copied in runs
+    (slices of the previous postings) between them; only the first word of a run
+    is front-coded again (the word before it may differ).
+    """
     old = previous.terms
     terms: list[str] = []
     widths: list[int] = []
     coded: list[str] = []
-    pieces: list[tuple[int, int]] = []
+    pieces: list[Block] = []
 
     def run(start: int, stop: int) -> None:
         """Copy the previous words ``[start, stop)``."""
@@ -394,43 +441,176 @@ def patch(previous: Postings, before: Mapping[int, str], now: Mapping[int, str])
             pieces.append(previous.run(start, stop))
 
     copied = 0  # the previous words before this one are copied or replaced
-    for term in moved:
+    for term in sorted(blocks):
         at = bisect.bisect_left(old, term, lo=copied)
         known = at < len(old) and old[at] == term
         run(copied, at)
-        found = _sections(previous.block(at), sections) if known else []
-        ids = sorted({n for n in found if n not in after} | {n for n in now if term in after[n]})
-        if ids:  # else the word is no longer indexed
-            block = _block(ids, sections)
+        block = blocks[term]
+        if block is not None:
             coded.append(_coded(term, terms[-1] if terms else ""))
             terms.append(term)
-            widths.append(len(block))
-            pieces.append((int(block, 2), len(block)))
+            widths.append(block[1])
+            pieces.append(block)
         copied = at + 1 if known else at
     run(copied, len(old))
-    return Postings(sections, tuple(terms), _joined(pieces), tuple(widths), tuple(coded))
+    return Postings(previous.sections, tuple(terms), _joined(pieces), tuple(widths), tuple(coded))
+
+
+def _as_block(digits: str) -> Block:
+    """Return a block given as binary digits (:func:`_block`) as its bits and their number."""
+    return int(digits, 2), len(digits)
+
+
+def _digits(block: Block) -> str:
+    """Return a block as binary digits (:func:`_as_block` read back)."""
+    bits, width = block
+    return format(bits, f"0{width}b")
+
+
+@dataclass(frozen=True)
+class KeptPostings:
+    """Postings kept as a base and the blocks changed since, so that keeping an edit's costs what it changed.
+
+    Attributes
+    ----------
+    base : Postings
+        The postings when they were last kept whole.
+    changes : Mapping[str, Block | None]
+        Each word whose block is not the base's, with its block (None: the word is not indexed).
+    generation : str
+        The base's name (random): changes are applied to the base they were made against only.
+    size : int
+        The number of bytes of the base's record.
+    """
+
+    base: Postings
+    changes: Mapping[str, Block | None]
+    generation: str
+    size: int
+
+    @functools.cached_property
+    def postings(self) -> Postings:
+        """The postings: the base with the changes."""
+        return _spliced(self.base, self.changes) if self.changes else self.base
+
+    def block_of(self, term: str) -> Block | None:
+        """Return the block of the word ``term`` (None: it is not indexed)."""
+        return self.changes[term] if term in self.changes else self.base.block_of(term)
+
+    def patched(self, before: Mapping[int, str], now: Mapping[int, str]) -> KeptPostings:
+        """Return the postings these become when some sections' words change (see :func:`patch`).
+
+        A word whose block is the base's again is no change.
+
+        Raises
+        ------
+        ValueError
+            As :func:`patch`.
+        """
+        moved = _moved(self.base.sections, self.block_of, before, now)
+        changes = {**self.changes, **moved}
+        for term, block in moved.items():
+            if block == self.base.block_of(term):
+                del changes[term]
+        return KeptPostings(self.base, changes, self.generation, self.size)
+
+
+def read_kept(path: Path, key: str) -> KeptPostings | None:
+    """Return the postings kept under ``key`` (:func:`keep_postings`); None: missing, damaged or another's.
+
+    The base, and its changes if there are changes of its generation (those
+    of another are left by a new base written whole, and are not its): the
+    changes name what the postings are kept under, else the base does.
+    """
+    found = _read_record(path)
+    if found is None:
+        return None
+    header, base, size = found
+    generation = header.get("generation")
+    if not isinstance(generation, str):
+        return None
+    changed = _read_record(path.with_name(_CHANGES))
+    if changed is None or changed[0].get("generation") != generation:
+        return KeptPostings(base, {}, generation, size) if header.get("key") == key else None
+    described, changes, _ = changed
+    gone = described.get("gone")
+    if (
+        described.get("key") != key
+        or changes.sections != base.sections
+        or not isinstance(gone, list)
+        or not all(isinstance(term, str) for term in gone)
+        or not set(gone).isdisjoint(changes.terms)
+    ):
+        return None
+    blocks: dict[str, Block | None] = {term: changes.run(n, n + 1) for n, term in enumerate(changes.terms)}
+    return KeptPostings(base, blocks | dict.fromkeys(gone), generation, size)
 
 
 def read_postings(path: Path, key: str) -> Postings | None:
-    """Return the postings :func:`write_postings` kept under ``key``; None: missing, damaged or another's."""
+    """Return the postings kept under ``key`` (:func:`read_kept`), the base with its changes."""
+    kept = read_kept(path, key)
+    return None if kept is None else kept.postings
+
+
+def _read_record(path: Path) -> tuple[dict[str, Any], Postings, int] | None:
+    """Return the header, postings and size of a record :func:`_record_text` made (None: none, or damaged)."""
     found = read_headed(path, RECORD_LIMIT)  # a plain file within a size limit, or no record
     if found is None:
         return None
     header, data, start = found
     body = bytes(data[start:])
-    if (
-        header.get("key") != key
-        or header.get("format") != _FORMAT
-        or header.get("digest") != _digest(header, body)
-    ):
+    if header.get("format") != _FORMAT or header.get("digest") != _digest(header, body):
         return None
-    return Postings.from_record(header, body)
+    postings = Postings.from_record(header, body)
+    return None if postings is None else (header, postings, len(data))
+
+
+def keep_postings(path: Path, postings: Postings | KeptPostings, key: str) -> None:
+    """Keep ``postings`` for the next build, under ``key`` (what they hold for: this code, this computer).
+
+    Kept postings are written as their changes since their base, while those
+    are small beside it (:data:`~curriculum.site._record_file.COMPACT_AT`);
+    others as a new base (:func:`write_postings`).
+    """
+    if isinstance(postings, KeptPostings):
+        blocks = {term: block for term, block in postings.changes.items() if block is not None}
+        gone = sorted(postings.changes.keys() - blocks.keys())
+        changes = _of_blocks(postings.base.sections, blocks)
+        text = _record_text(changes, {"key": key, "generation": postings.generation, "gone": gone})
+        if len(text) * COMPACT_AT <= postings.size:
+            write_atomic(path.with_name(_CHANGES), text, within=path.parent)
+            return
+    write_postings(path, postings.postings if isinstance(postings, KeptPostings) else postings, key)
+
+
+def _of_blocks(sections: int, blocks: Mapping[str, Block]) -> Postings:
+    """Return the postings of some words, given their blocks."""
+    terms = sorted(blocks)
+    return Postings(
+        sections,
+        tuple(terms),
+        _joined([blocks[term] for term in terms]),
+        tuple(blocks[term][1] for term in terms),
+        tuple(_front_coded(terms)),
+    )
 
 
 def write_postings(path: Path, postings: Postings, key: str) -> None:
-    """Keep ``postings`` for the next build, under ``key`` (what they hold for: this code, this computer)."""
+    """Keep ``postings`` for the next build as a new base (of a new generation), under ``key``.
+
+    The base is written before the changes of the last one are removed: left
+    behind, they are of another generation.
+    """
+    text = _record_text(postings, {"key": key, "generation": secrets.token_hex(8)})
+    write_atomic(path, text, within=path.parent, only_if_changed=False)
+    for stale in (_CHANGES, _FORMERLY):
+        with contextlib.suppress(OSError):
+            path.with_name(stale).unlink(missing_ok=True)
+
+
+def _record_text(postings: Postings, fields: dict[str, Any]) -> bytes:
+    """Return a record of ``postings`` (:meth:`Postings.as_record`) with ``fields`` in its header."""
     described, body = postings.as_record()
-    header = {"key": key, "format": _FORMAT, "digest": _digest(described, body), **described}
-    write_atomic(path, json.dumps(header, separators=(",", ":")).encode() + b"\n" + body, within=path.parent)
-    with contextlib.suppress(OSError):
-        path.with_name(_FORMERLY).unlink(missing_ok=True)
+    header = {**fields, "format": _FORMAT, **described}
+    header["digest"] = _digest(header, body)
+    return json.dumps(header, separators=(",", ":")).encode() + b"\n" + body
