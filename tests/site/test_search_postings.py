@@ -15,6 +15,7 @@ from curriculum.site._postings import (
     Postings,
     _block,
     _digest,
+    _packed,
     encode,
     keep_postings,
     patch,
@@ -109,7 +110,8 @@ def test_postings_that_cannot_be_patched_say_so() -> None:
         blocks = list(previous.blocks)
         blocks[delta] = damaged_block  # the block of a word the edit moves: it does not read back
         bits = "".join(blocks)
-        damaged = Postings(8, previous.terms, int(bits, 2), tuple(map(len, blocks)), previous.coded)
+        packed = _packed(int(bits, 2), len(bits))
+        damaged = Postings(8, previous.terms, packed, tuple(map(len, blocks)), previous.coded)
         with pytest.raises(ValueError):  # section 7 loses delta
             patch(damaged, {7: "delta"}, {7: "epsilon"})
 

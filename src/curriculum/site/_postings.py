@@ -161,13 +161,10 @@ def _streamed(packed: bytes, width: int) -> str:
     return base64.urlsafe_b64encode(packed).decode("ascii")[: -(-width // 6)]
 
 
-def _unpacked(packed: bytes, width: int) -> int | None:
-    """Return the ``width`` bits :func:`_packed` packed; None if ``packed`` is not such bytes."""
-    pad = _pad(width)
-    bits = int.from_bytes(packed, "big")
-    if len(packed) != (width + pad) // 8 or bits & ((1 << pad) - 1):
-        return None  # too short or too long, or bits set beyond the last block
-    return bits >> pad
+def _is_packed(packed: bytes, width: int) -> bool:
+    """Return whether ``packed`` is as :func:`_packed` packs ``width`` bits (only its last bytes are read)."""
+    pad = _pad(width)  # fewer than 24: the zeros are in the last three bytes
+    return len(packed) == (width + pad) // 8 and not int.from_bytes(packed[-3:], "big") & ((1 << pad) - 1)
 
 
 def _joined(pieces: list[tuple[int, int]]) -> int:
@@ -210,10 +207,11 @@ class Postings:
         The number of sections the words are found in.
     terms : tuple[str, ...]
         Every word, sorted.
-    bits : int
+    packed : bytes
         Each word's block, one after the other in the order of ``terms``, the
-        first in the highest bits (an integer: a block is cut out, and blocks
-        are put together, by shifts of all of them at once).
+        first in the highest bits, as bytes, then zeros to a group of three
+        (:func:`_packed`): the stream's bytes and the record's, from which a
+        run of blocks is cut out by the bytes that hold it (:meth:`run`).
     widths : tuple[int, ...]
         Each block's number of bits.
     coded : tuple[str, ...]
@@ -222,7 +220,7 @@ class Postings:
 
     sections: int
     terms: tuple[str, ...]
-    bits: int
+    packed: bytes
     widths: tuple[int, ...]
     coded: tuple[str, ...]
 
@@ -264,17 +262,12 @@ class Postings:
 
     @functools.cached_property
     def ends(self) -> list[int]:
-        """Where each word's block ends in :attr:`bits`."""
+        """Where each word's block ends in :attr:`packed`."""
         return list(itertools.accumulate(self.widths))
 
     def start(self, n: int) -> int:
-        """Where the block of word ``n`` starts in :attr:`bits` (the end of the one before)."""
+        """Where the block of word ``n`` starts in :attr:`packed` (the end of the one before)."""
         return self.ends[n - 1] if n else 0
-
-    @functools.cached_property
-    def packed(self) -> bytes:
-        """The bits as bytes, zeros after them to a group of three (:func:`_packed`)."""
-        return _packed(self.bits, self.width)
 
     @functools.cached_property
     def stream(self) -> str:
@@ -336,8 +329,9 @@ class Postings:
             return None  # a word without its front code
         if not all(map(operator.lt, names, names[1:])):
             return None  # words out of order, or one twice
-        bits = _unpacked(packed, sum(width))
-        return None if bits is None else cls(count, names, bits, tuple(width), codes)
+        if not _is_packed(packed, sum(width)):
+            return None  # too short or too long, or bits set beyond the last block
+        return cls(count, names, packed, tuple(width), codes)
 
 
 def _digest(header: dict[str, Any], body: bytes) -> str:
@@ -368,7 +362,7 @@ def encode(words: list[str]) -> Postings:
     return Postings(
         sections,
         tuple(terms),
-        int(bits, 2) if bits else 0,
+        _packed(int(bits, 2) if bits else 0, len(bits)),
         tuple(map(len, blocks)),
         tuple(_front_coded(terms)),
     )
@@ -453,7 +447,8 @@ def _spliced(previous: Postings, blocks: Mapping[str, Block | None]) -> Postings
             pieces.append(block)
         copied = at + 1 if known else at
     run(copied, len(old))
-    return Postings(previous.sections, tuple(terms), _joined(pieces), tuple(widths), tuple(coded))
+    packed = _packed(_joined(pieces), sum(widths))
+    return Postings(previous.sections, tuple(terms), packed, tuple(widths), tuple(coded))
 
 
 def _as_block(digits: str) -> Block:
@@ -589,7 +584,7 @@ def _of_blocks(sections: int, blocks: Mapping[str, Block]) -> Postings:
     return Postings(
         sections,
         tuple(terms),
-        _joined([blocks[term] for term in terms]),
+        _packed(_joined([blocks[term] for term in terms]), sum(blocks[term][1] for term in terms)),
         tuple(blocks[term][1] for term in terms),
         tuple(_front_coded(terms)),
     )
