@@ -590,9 +590,13 @@ def test_an_edit_that_changes_no_indexed_word_encodes_no_index(
     digest = _search_parts.part_digest
     monkeypatch.setattr(_search_parts, "part_digest", lambda part: read.append("part") or digest(part))
     monkeypatch.setattr(_search_stage, "site_index", lambda pages: pytest.fail("the index was gathered"))
-    monkeypatch.setattr(_search.SearchIndex, "index", lambda *a: pytest.fail("the index was encoded again"))
-    monkeypatch.setattr(_search_stage, "patch", lambda *a: pytest.fail("the index was patched"))
-    monkeypatch.setattr(_search_stage, "read_postings", lambda *a: pytest.fail("the last postings were read"))
+    monkeypatch.setattr(
+        _search.SearchIndex, "index_script", lambda *a: pytest.fail("the index was encoded again")
+    )
+    monkeypatch.setattr(
+        _search_stage.KeptPostings, "patched", lambda *a: pytest.fail("the index was patched")
+    )
+    monkeypatch.setattr(_search_stage, "read_kept", lambda *a: pytest.fail("the last postings were read"))
     monkeypatch.setattr(_search_stage.SearchRecords, "read_ahead", lambda self: None)
     result = build_site(project, engine="pandoc", console=Console(quiet=True))
     assert "predicted the outcome" in (result.out / "quiz" / "intro.data.js").read_text()
@@ -725,19 +729,21 @@ def test_an_index_patched_by_its_changed_sections_is_the_index_of_a_build_from_n
     postings = project / ".curriculum-cache" / "resident" / "search-postings"
     assert postings.is_file()
     done: list[str] = []
-    gather, patch = _search_stage.site_index, _search_stage.patch
+    gather, patch = _search_stage.site_index, _search_stage.KeptPostings.patched
     monkeypatch.setattr(_search_stage, "site_index", lambda pages: done.append("gathered") or gather(pages))
-    monkeypatch.setattr(_search_stage, "patch", lambda *a: done.append("patched") or patch(*a))
+    monkeypatch.setattr(_search_stage.KeptPostings, "patched", lambda *a: done.append("patched") or patch(*a))
     heads_text = _search_parts._heads_text
     monkeypatch.setattr(_search_parts, "_heads_text", lambda h: done.append("heads") or heads_text(h))
     lesson, quiz = project / "lessons" / "intro.ipynb", project / "quizzes" / "intro.yml"
-    kept: list[bytes] = []
+    changes = postings.with_name("search-postings.changes")
+    kept: list[tuple[bytes, bytes]] = []
 
     def keeping_the_postings(edit: Callable[[], None]) -> Callable[[], None]:
-        return lambda: kept.append(postings.read_bytes()) or edit()
+        return lambda: kept.append((postings.read_bytes(), changes.read_bytes())) or edit()
 
     def with_postings_of_an_edit_before() -> None:  # as many sections, other words: another index's
-        postings.write_bytes(kept[-1])
+        postings.write_bytes(kept[-1][0])
+        changes.write_bytes(kept[-1][1])
         _edit_cell(lesson, "## The working alliance", "## The therapeutic alliance")
 
     edits: list[tuple[Callable[[], None], str, str]] = [
