@@ -507,8 +507,12 @@ def text_script(page: int, texts: list[str]) -> str:
 
 
 def _script(name: str, value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
-    return f"{name}{text};\n"
+    return f"{name}{_script_json(value)};\n"
+
+
+def _script_json(value: Any) -> str:
+    """Return ``value`` as JSON in a script: compact, and no ``</`` to end the script's element."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
 
 
 _COMPACT = json.JSONEncoder(separators=(",", ":"))
@@ -924,11 +928,31 @@ class IndexHeads:
         Each section's heading (white space made single spaces).
     anchors : dict[str, str]
         By section number, the anchors that are not the one Pandoc derives from the heading.
+    text : str | None
+        The heads as the index script has them (:meth:`as_text`), when they
+        were read from that (:meth:`from_text`) and not changed since.
     """
 
     pages: list[list[Any]]
     headings: list[str]
     anchors: dict[str, str]
+    text: str | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def from_text(cls, text: str) -> IndexHeads:
+        """Return the heads :meth:`as_text` gave as ``text`` (which they keep while they stay as they are)."""
+        data = json.loads(text)
+        pages = data["pages"]
+        headings = data["headings"].split("\n") if pages else []  # each page has a section
+        return cls(pages, headings, data["anchors"], text)
+
+    def as_text(self) -> str:
+        """Return the heads as the index script has them: the JSON of the index before its words.
+
+        The text they were read from, if they are as they were then (an edit of
+        a section's words alone leaves them so): encoded again only once changed.
+        """
+        return self.text if self.text is not None else _script_json(self._described())
 
     def index(self, postings: Postings) -> dict[str, Any]:
         """Return the index with ``postings`` (of these sections' words), as ``site.js`` reads it.
@@ -957,8 +981,8 @@ class IndexHeads:
         word before, never a quote, a backslash or a slash; the postings are
         URL-safe base64), but only after looking at each character.
         """
-        described = _script(_INDEX, self._described())  # ends in "};\n"
-        return f'{described[:-3]},"words":"{postings.vocabulary}","postings":"{postings.stream}"}};\n'
+        described = self.as_text()  # ends in "}"
+        return f'{_INDEX}{described[:-1]},"words":"{postings.vocabulary}","postings":"{postings.stream}"}};\n'
 
     def first_sections(self) -> list[int]:
         """Return the number of each page's first section."""
@@ -982,6 +1006,8 @@ class IndexHeads:
                 self.anchors.pop(str(n), None)
             else:
                 self.anchors[str(n)] = moved
+        if changed:
+            self.text = None  # no longer what they were read from
         return changed
 
     def as_json(self) -> list[Any]:
