@@ -891,3 +891,40 @@ def test_an_edit_of_one_page_writes_a_few_entries_of_the_search_record(project: 
     changes = project / ".curriculum-cache" / "resident" / "searched.changes.json"
     entries = json.loads(unsealed(changes.read_bytes()) or b"")["set"]["entries"]
     assert len(entries["pages"]) == 1 and len(entries) <= 3, entries
+
+
+def test_an_index_patched_with_other_words_is_written_without_reading_the_last_one_back(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lesson edit that changes words changes the index: search-index.js is written, not compared first.
+
+    A heading changed only in its white space changes no byte of it: it is compared, and left as it is.
+    Hand-edited before either build, it is made again all the same.
+    """
+    from curriculum.site import _stages
+
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+    lesson = project / "lessons" / "intro.ipynb"
+    writes: list[tuple[str, bool]] = []
+    write = _stages.Render.write
+    monkeypatch.setattr(
+        _stages.Render,
+        "write",
+        lambda self, name, text, **kw: (
+            writes.append((name, kw.get("changed", False))) or write(self, name, text, **kw)
+        ),
+    )
+    for edit, compared in (
+        (lambda: _edit_cell(lesson, "predicts outcome", "predicts zygomorphic outcome"), False),
+        (lambda: _edit_cell(lesson, "## The alliance", "## The  alliance"), True),
+    ):
+        edit()
+        index = project / "_site" / "search-index.js"
+        index.write_text(index.read_text(encoding="utf-8").replace("Lesson", "Lesson!"), encoding="utf-8")
+        writes.clear()
+        result = build_site(project, engine="pandoc", console=Console(quiet=True))
+        assert ("search-index.js", not compared) in writes, writes
+        fresh = tmp_path / f"fresh-{compared}"
+        shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("_site", ".curriculum-cache"))
+        whole = build_site(fresh, engine="pandoc", console=Console(quiet=True))
+        assert (result.out / "search-index.js").read_bytes() == (whole.out / "search-index.js").read_bytes()

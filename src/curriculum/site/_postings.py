@@ -495,7 +495,8 @@ class KeptPostings:
     def patched(self, before: Mapping[int, str], now: Mapping[int, str]) -> KeptPostings:
         """Return the postings these become when some sections' words change (see :func:`patch`).
 
-        A word whose block is the base's again is no change.
+        A word whose block is the base's again is no change. When no section
+        gained or lost a word (no word's block changes), these postings themselves.
 
         Raises
         ------
@@ -503,6 +504,8 @@ class KeptPostings:
             As :func:`patch`.
         """
         moved = _moved(self.base.sections, self.block_of, before, now)
+        if not moved:
+            return self
         changes = {**self.changes, **moved}
         for term, block in moved.items():
             if block == self.base.block_of(term):

@@ -233,11 +233,12 @@ def _patched(
     if kept is None or kept.base.sections != len(heads.headings):
         return False, None
     try:
-        kept = kept.patched(words_then, words_now)
+        patched = kept.patched(words_then, words_now)
     except ValueError:  # a damaged record: the index is gathered and encoded whole
         return False, None
-    run.write("search-index.js", heads.script(kept.postings))
-    _keep_postings(run, records, kept, key)
+    # a word moved or a heading changed: the index is not the last one (the file is not read back)
+    run.write("search-index.js", heads.script(patched.postings), changed=patched is not kept or changed)
+    _keep_postings(run, records, patched, key)
     return True, heads if changed else None
 
 
