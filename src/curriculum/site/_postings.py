@@ -167,7 +167,7 @@ def _is_packed(packed: bytes, width: int) -> bool:
     return len(packed) == (width + pad) // 8 and not int.from_bytes(packed[-3:], "big") & ((1 << pad) - 1)
 
 
-def _joined(pieces: list[tuple[int, int]]) -> int:
+def _joined(pieces: list[Block]) -> int:
     """Return the bits of ``pieces`` (each bits and their number), one after the other, the first the highest.
 
     Put together two by two, then the pairs two by two, and so on: each bit is
@@ -338,7 +338,7 @@ def _digest(header: dict[str, Any], body: bytes) -> str:
     """Return a hash of a record's header and bytes (a record damaged in place is refused)."""
     described = [header.get(name) for name in ("sections", "sizes", "generation", "gone")]
     found = hashlib.blake2b(digest_size=32)
-    found.update(f"{described}\0".encode())
+    found.update(json.dumps(described).encode() + b"\0")
     found.update(body)
     return found.hexdigest()
 

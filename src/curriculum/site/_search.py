@@ -976,10 +976,10 @@ class IndexHeads:
         """Return ``search-index.js`` with ``postings``: the script of :meth:`index`.
 
         The words and the postings, most of the index, are put in as they are:
-        JSON would write them so (a front-coded word is letters and digits
-        after a character of punctuation that says how many it shares with the
-        word before, never a quote, a backslash or a slash; the postings are
-        URL-safe base64), but only after looking at each character.
+        JSON would write them so, but only after looking at each character (a
+        front-coded word is a character of punctuation that says how many it
+        shares with the word before, then letters and digits: no quote, no
+        backslash, no ``</``; the postings are URL-safe base64).
         """
         described = self.as_text()  # ends in "}"
         return f'{_INDEX}{described[:-1]},"words":"{postings.vocabulary}","postings":"{postings.stream}"}};\n'
