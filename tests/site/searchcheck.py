@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from curriculum.site._record_file import RecordFile, seal
-from curriculum.site._search import STOP_WORDS, normalise, slug
+from curriculum.site._search import STOP_WORDS, IndexHeads, normalise, slug
 from curriculum.site._search_parts import HEADS_FILE, _heads_text
 
 
@@ -109,7 +109,7 @@ def write_parts(path: Path, record: dict[str, Any]) -> None:
     """
     named = None
     if record.get("heads") is not None:
-        text = _heads_text(record["heads"])
+        text = _heads_text(IndexHeads(*record["heads"]))
         path.with_name(HEADS_FILE).write_text(text, encoding="utf-8")
         named = hashlib.sha256(text.encode()).hexdigest()
     index = {"shared": record.get("shared"), "name": record.get("index"), "heads": named}
@@ -122,5 +122,5 @@ def read_parts(path: Path) -> dict[str, Any]:
     """Return the search-parts record at ``path`` as :func:`write_parts` takes it."""
     record = RecordFile(path, ("index", "pages"), sealed=True).read()
     index = record["index"]
-    heads = json.loads(path.with_name(HEADS_FILE).read_text(encoding="utf-8"))
+    heads = IndexHeads.from_text(path.with_name(HEADS_FILE).read_text(encoding="utf-8")).as_json()
     return {"shared": index["shared"], "index": index["name"], "pages": record["pages"], "heads": heads}

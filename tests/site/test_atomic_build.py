@@ -66,12 +66,12 @@ def fail_after_three_pages(project: Path) -> None:
     real = _stages.write_atomic
     calls = {"pages": 0}
 
-    def failing(path: Path, text: str, *, within: Path) -> bool:
+    def failing(path: Path, text: str, *, within: Path, **options: bool) -> bool:
         if path.suffix == ".html":
             calls["pages"] += 1
             if calls["pages"] > 3:
                 raise OSError(28, "No space left on device")
-        return real(path, text, within=within)
+        return real(path, text, within=within, **options)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_stages, "write_atomic", failing)
@@ -98,8 +98,8 @@ from pathlib import Path
 from rich.console import Console
 from curriculum.site import _stages, build_site
 real = _stages.write_atomic
-def slowly(path, text, *, within):  # a page written, the build waits: the kill lands before the swap
-    written = real(path, text, within=within)
+def slowly(path, text, *, within, **options):  # a page written, then a wait: the kill lands before the swap
+    written = real(path, text, within=within, **options)
     if path.suffix == ".html":
         time.sleep(0.2)
     return written

@@ -590,9 +590,13 @@ def test_an_edit_that_changes_no_indexed_word_encodes_no_index(
     digest = _search_parts.part_digest
     monkeypatch.setattr(_search_parts, "part_digest", lambda part: read.append("part") or digest(part))
     monkeypatch.setattr(_search_stage, "site_index", lambda pages: pytest.fail("the index was gathered"))
-    monkeypatch.setattr(_search.SearchIndex, "index", lambda *a: pytest.fail("the index was encoded again"))
-    monkeypatch.setattr(_search_stage, "patch", lambda *a: pytest.fail("the index was patched"))
-    monkeypatch.setattr(_search_stage, "read_postings", lambda *a: pytest.fail("the last postings were read"))
+    monkeypatch.setattr(
+        _search.SearchIndex, "index_script", lambda *a: pytest.fail("the index was encoded again")
+    )
+    monkeypatch.setattr(
+        _search_stage.KeptPostings, "patched", lambda *a: pytest.fail("the index was patched")
+    )
+    monkeypatch.setattr(_search_stage, "read_kept", lambda *a: pytest.fail("the last postings were read"))
     monkeypatch.setattr(_search_stage.SearchRecords, "read_ahead", lambda self: None)
     result = build_site(project, engine="pandoc", console=Console(quiet=True))
     assert "predicted the outcome" in (result.out / "quiz" / "intro.data.js").read_text()
@@ -725,19 +729,21 @@ def test_an_index_patched_by_its_changed_sections_is_the_index_of_a_build_from_n
     postings = project / ".curriculum-cache" / "resident" / "search-postings"
     assert postings.is_file()
     done: list[str] = []
-    gather, patch = _search_stage.site_index, _search_stage.patch
+    gather, patch = _search_stage.site_index, _search_stage.KeptPostings.patched
     monkeypatch.setattr(_search_stage, "site_index", lambda pages: done.append("gathered") or gather(pages))
-    monkeypatch.setattr(_search_stage, "patch", lambda *a: done.append("patched") or patch(*a))
+    monkeypatch.setattr(_search_stage.KeptPostings, "patched", lambda *a: done.append("patched") or patch(*a))
     heads_text = _search_parts._heads_text
     monkeypatch.setattr(_search_parts, "_heads_text", lambda h: done.append("heads") or heads_text(h))
     lesson, quiz = project / "lessons" / "intro.ipynb", project / "quizzes" / "intro.yml"
-    kept: list[bytes] = []
+    changes = postings.with_name("search-postings.changes")
+    kept: list[tuple[bytes, bytes]] = []
 
     def keeping_the_postings(edit: Callable[[], None]) -> Callable[[], None]:
-        return lambda: kept.append(postings.read_bytes()) or edit()
+        return lambda: kept.append((postings.read_bytes(), changes.read_bytes())) or edit()
 
     def with_postings_of_an_edit_before() -> None:  # as many sections, other words: another index's
-        postings.write_bytes(kept[-1])
+        postings.write_bytes(kept[-1][0])
+        changes.write_bytes(kept[-1][1])
         _edit_cell(lesson, "## The working alliance", "## The therapeutic alliance")
 
     edits: list[tuple[Callable[[], None], str, str]] = [
@@ -885,3 +891,40 @@ def test_an_edit_of_one_page_writes_a_few_entries_of_the_search_record(project: 
     changes = project / ".curriculum-cache" / "resident" / "searched.changes.json"
     entries = json.loads(unsealed(changes.read_bytes()) or b"")["set"]["entries"]
     assert len(entries["pages"]) == 1 and len(entries) <= 3, entries
+
+
+def test_an_index_patched_with_other_words_is_written_without_reading_the_last_one_back(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lesson edit that changes words changes the index: search-index.js is written, not compared first.
+
+    A heading changed only in its white space changes no byte of it: it is compared, and left as it is.
+    Hand-edited before either build, it is made again all the same.
+    """
+    from curriculum.site import _stages
+
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+    lesson = project / "lessons" / "intro.ipynb"
+    writes: list[tuple[str, bool]] = []
+    write = _stages.Render.write
+    monkeypatch.setattr(
+        _stages.Render,
+        "write",
+        lambda self, name, text, **kw: (
+            writes.append((name, kw.get("changed", False))) or write(self, name, text, **kw)
+        ),
+    )
+    for edit, compared in (
+        (lambda: _edit_cell(lesson, "predicts outcome", "predicts zygomorphic outcome"), False),
+        (lambda: _edit_cell(lesson, "## The alliance", "## The  alliance"), True),
+    ):
+        edit()
+        index = project / "_site" / "search-index.js"
+        index.write_text(index.read_text(encoding="utf-8").replace("Lesson", "Lesson!"), encoding="utf-8")
+        writes.clear()
+        result = build_site(project, engine="pandoc", console=Console(quiet=True))
+        assert ("search-index.js", not compared) in writes, writes
+        fresh = tmp_path / f"fresh-{compared}"
+        shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("_site", ".curriculum-cache"))
+        whole = build_site(fresh, engine="pandoc", console=Console(quiet=True))
+        assert (result.out / "search-index.js").read_bytes() == (whole.out / "search-index.js").read_bytes()

@@ -237,7 +237,7 @@ def test_the_pages_pandoc_need_not_render_are_wrapped_while_it_renders(
         _page_plan.PagePlan.made,
         _page_plan.PagePlan.keep,
         _page_render.PageRenderer.render,
-        _search_stage.read_postings,
+        _search_stage.read_kept,
     )
 
     def wrapped(source: str) -> None:
@@ -266,7 +266,7 @@ def test_the_pages_pandoc_need_not_render_are_wrapped_while_it_renders(
     monkeypatch.setattr(_page_plan.PagePlan, "made", made_page)
     monkeypatch.setattr(_page_plan.PagePlan, "keep", kept_page)
     monkeypatch.setattr(_page_render.PageRenderer, "render", render)
-    monkeypatch.setattr(_search_stage, "read_postings", read_postings)
+    monkeypatch.setattr(_search_stage, "read_kept", read_postings)
     monkeypatch.setattr(_stages, "edited_pages", lambda config, changed: [])  # no render ahead of the stage
     monkeypatch.setattr(_render_ahead, "standalone_pages", lambda config, skip=(): ([], []))
     out = _quiet(root)

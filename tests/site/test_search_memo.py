@@ -418,13 +418,14 @@ def test_heads_the_record_names_are_read_as_written(tmp_path: Path) -> None:
     """Heads whose file is the one the sealed record names (by its digest) are trusted as read.
 
     This code wrote them with the record: nothing of them is checked one by
-    one (not even a heading that is no string). Changed since, they are none.
+    one (not even a page whose number of sections is not its number of
+    headings). Changed since, they are none.
     """
     from curriculum.site._search_parts import HEADS_FILE, PartRecord
     from tests.site.searchcheck import write_parts
 
     path = tmp_path / "search-parts.json"
-    heads = [[["Lesson", "one", 0, 1]], [1], {"0": "top"}]
+    heads = [[["Lesson", "one", 0, 2]], ["Intro"], {"0": "top"}]
     write_parts(path, {"shared": "site", "index": "i", "pages": {}, "heads": heads})
     read = PartRecord(path, "site").heads()
     assert read is not None and read.as_json() == heads
@@ -489,3 +490,27 @@ def test_a_page_made_from_what_the_record_says_names_its_script_and_part_as_reco
     assert again.script_keys([page, alone]) == ["script digest", ""]  # the other has no text script
     assert again.digests([page, alone]) == ["d", "e"] and kept == [[part_key(page), part_key(alone)]]
     assert again.script_keys([_made(["another entry", []])]) == [""]
+
+
+def test_heads_read_back_give_the_script_their_text_until_a_heading_changes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Heads read from their file are not encoded again for the index script, unless one is replaced."""
+    index = SearchIndex()
+    index.add("Lesson </b>", "lessons/one.html", 0, [("", "", "Intro"), ("custom", "The alliance", "Text")])
+    index.add("Other", "other.html", 2, [("goals", "Goals", "More")])
+    heads = index.heads()
+    text = heads.as_text()
+    read = IndexHeads.from_text(text)
+    assert read == heads and read.text == text
+    postings = encode(["intro", "alliance text", "more goals"])
+    whole = heads.script(postings)
+    encoded: list[Any] = []
+    real = _search._script_json
+    monkeypatch.setattr(_search, "_script_json", lambda value: encoded.append(value) or real(value))
+    assert read.script(postings) == whole and encoded == []
+    assert not read.replace(1, [("custom", "The  alliance")]) and read.script(postings) == whole
+    assert encoded == []
+    assert read.replace(1, [("custom", "The working alliance")])
+    assert read.script(postings) != whole and len(encoded) == 1
+    assert IndexHeads.from_text(IndexHeads([], [], {}).as_text()) == IndexHeads([], [], {})

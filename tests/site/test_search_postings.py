@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import json
 import random
+from array import array
 from pathlib import Path
 
 import pytest
 
 from curriculum.site._postings import (
     BITS,
+    POSTINGS,
     Postings,
     _block,
     _digest,
+    _packed,
     encode,
+    keep_postings,
     patch,
+    read_kept,
     read_postings,
     rice,
     stream,
@@ -105,7 +110,8 @@ def test_postings_that_cannot_be_patched_say_so() -> None:
         blocks = list(previous.blocks)
         blocks[delta] = damaged_block  # the block of a word the edit moves: it does not read back
         bits = "".join(blocks)
-        damaged = Postings(8, previous.terms, int(bits, 2), tuple(map(len, blocks)), previous.coded)
+        packed = _packed(int(bits, 2), len(bits))
+        damaged = Postings(8, previous.terms, packed, tuple(map(len, blocks)), previous.coded)
         with pytest.raises(ValueError):  # section 7 loses delta
             patch(damaged, {7: "delta"}, {7: "epsilon"})
 
@@ -124,11 +130,13 @@ def test_kept_postings_are_read_back_only_under_their_key_and_in_shape(tmp_path:
     write_postings(path, postings, "key")
     written = path.read_bytes()
     header = json.loads(written.partition(b"\n")[0])
+    width = sum(postings.widths)
+    packed = (int("".join(postings.blocks), 2) << (-width % 24)).to_bytes((width + -width % 24) // 8, "big")
     parts = {
         "terms": "alpha\nbeta\ngamma\n\u00e9t\u00e9".encode(),
         "coded": "!alpha\n!beta\n!gamma\n!\u00e9t\u00e9".encode(),
-        "widths": " ".join(map(str, postings.widths)).encode(),
-        "stream": postings.stream.encode(),
+        "widths": array("I", postings.widths).tobytes(),
+        "packed": packed,  # the bits, then zeros to a group of three bytes
     }
     assert written.partition(b"\n")[2] == b"".join(parts.values())  # the layout as_record documents
 
@@ -140,29 +148,27 @@ def test_kept_postings_are_read_back_only_under_their_key_and_in_shape(tmp_path:
         fields["digest"] = _digest(fields, b"".join(body.values()))
         return json.dumps(fields).encode() + b"\n" + b"".join(body.values())
 
+    def widths(*numbers: int) -> bytes:
+        return array("I", numbers).tobytes()
+
     path.write_bytes(record())
     assert read_postings(path, "key") == postings
-    stream_, widths = parts["stream"], parts["widths"]
+    last = packed[-1]
     for damaged in (
         written.replace(b"gamma", b"gammb", 1),  # damaged in place
-        written.replace(b'"format":2', b'"format":1'),  # the layout of another version
+        written.replace(b'"format":3', b'"format":2'),  # the layout of another version
         written.replace(b'"sizes":[', b'"sizes":[1,', 1),  # a part too many
         record(terms="beta\nalpha\ngamma\n\u00e9t\u00e9".encode()),  # words out of order
         record(terms="alpha\nalpha\ngamma\n\u00e9t\u00e9".encode()),  # a word twice
         record(terms=b"alpha\nbeta\ngamma"),  # fewer words than widths
         record(sections=-1),  # a number of sections that is none
-        record(widths=b"0 " + widths.partition(b" ")[2]),  # an empty block
-        record(widths=widths + b" 9"),  # more widths than words
+        record(widths=widths(0, *postings.widths[1:])),  # an empty block
+        record(widths=widths(*postings.widths, 9)),  # more widths than words
+        record(widths=parts["widths"][:-1]),  # not whole widths
         record(coded=b"!alpha\n!beta\n!gamma"),  # a word without its front code
-        record(widths=widths.replace(b" ", b" x", 1)),  # a width that is no number
-        record(widths=widths.replace(b" ", b",", 1)),  # not as written: a comma between widths
-        record(widths=widths.replace(b" ", b"\t", 1)),  # a tab
-        record(widths=widths.replace(b" ", b"  ", 1)),  # two spaces
-        record(widths=b"0" + widths),  # a leading zero
-        record(widths=widths.rpartition(b" ")[0] + b" 99"),  # more bits than the stream holds
-        record(stream=stream_[:-1] + b"/"),  # a character outside the alphabet
-        record(stream=stream_[:-2] + b"=="),  # padding: too few bits, though as many characters
-        record(stream=stream_[:-1] + BITS[-1].encode()),  # bits set beyond the last block
+        record(widths=widths(*postings.widths[:-1], postings.widths[-1] + 99)),  # more bits than packed
+        record(packed=packed + bytes(3)),  # more bytes than the bits need
+        record(packed=packed[:-1] + bytes([last | 1])),  # bits set beyond the last block
         record(terms=b"\xff" + parts["terms"][1:]),  # not UTF-8
         b'{"key": "key", "format": 1}\n',
         b"not json\n",
@@ -200,3 +206,91 @@ def test_a_reference_page_is_indexed_by_its_members_not_its_docstrings_parts() -
         "What it shows. Parameters ident: the quiz Returns Its widget.",
         "Keep it. Raises ValueError",
     ]
+
+
+def test_the_index_script_puts_the_words_and_postings_in_as_json_writes_them() -> None:
+    from curriculum.site._search import _INDEX, IndexHeads, _script
+
+    words = ["caf\u00e9 \u00e9t\u00e9 zoo", "a1 b2 \u0391\u03b2\u03b3 \u4e2d\u6587", "", "zoo zoom zoomed"]
+    heads = IndexHeads(
+        [['A "quoted" </title>', "a/b", 0, 2], ["\u00c9t\u00e9\\", "c", 1, 2]],
+        ["</script> one", 'two "2"', "three\u2028", "four"],
+        {"1": "x</y"},
+    )
+    for postings in (encode(words), encode([]), encode(["", "word"])):
+        assert heads.script(postings) == _script(_INDEX, heads.index(postings))
+
+
+def test_postings_patched_are_put_together_from_the_runs_in_order() -> None:
+    rng = random.Random(11)
+    words = [" ".join(rng.sample([f"w{n}" for n in range(60)], rng.randrange(1, 20))) for _ in range(40)]
+    previous = encode(words)
+    for run in ((0, 1), (0, len(previous.terms)), (3, 17), (len(previous.terms) - 1, len(previous.terms))):
+        bits, width = previous.run(*run)
+        assert format(bits, f"0{width}b") == "".join(previous.blocks[run[0] : run[1]])
+
+
+def _kept_words() -> list[str]:
+    rng = random.Random(5)
+    vocabulary = [f"w{n:03}" for n in range(400)]
+    return [" ".join(sorted(rng.sample(vocabulary, 30))) for _ in range(60)]
+
+
+def test_an_edit_keeps_the_blocks_it_changed_not_the_whole_postings(tmp_path: Path) -> None:
+    path = tmp_path / POSTINGS
+    words = _kept_words()
+    write_postings(path, encode(words), "index 1")
+    base = path.read_bytes()
+    kept = read_kept(path, "index 1")
+    assert kept is not None and kept.changes == {}
+    edited = {**dict(enumerate(words)), 7: words[7].replace("w", "x", 2)}
+    edit = kept.patched({7: words[7]}, {7: edited[7]})
+    assert set(edit.changes) == set(words[7].split()[:2]) | set(edited[7].split()[:2])
+    keep_postings(path, edit, "index 2")
+    changes = path.with_name(f"{POSTINGS}.changes").read_bytes()
+    assert path.read_bytes() == base  # the base is neither read again nor written
+    assert len(changes) * 10 < len(base)  # the changes only
+    assert read_postings(path, "index 2") == encode([edited[n] for n in range(len(words))])
+    assert read_postings(path, "index 1") is None  # the changes name what the postings are now
+    again = read_kept(path, "index 2")
+    assert again is not None and again.changes == edit.changes
+    back = again.patched({7: edited[7]}, {7: words[7]})
+    assert back.changes == {}  # blocks as the base's are no change
+    assert back.postings == encode(words)
+
+
+def test_changes_of_another_base_are_not_applied_and_damaged_ones_are_no_record(tmp_path: Path) -> None:
+    path = tmp_path / POSTINGS
+    words = _kept_words()
+    write_postings(path, encode(words), "index 1")
+    kept = read_kept(path, "index 1")
+    assert kept is not None
+    edited = words[3].replace("w", "x", 1)
+    keep_postings(path, kept.patched({3: words[3]}, {3: edited}), "index 2")
+    changes = path.with_name(f"{POSTINGS}.changes")
+    written = changes.read_bytes()
+    for damaged in (written[:-1] + bytes([written[-1] ^ 1]), written.replace(b'"gone":[', b'"gone":[7,', 1)):
+        changes.write_bytes(damaged)
+        assert read_kept(path, "index 2") is None
+        assert read_postings(path, "index 1") == encode(words)  # the base alone is what it names
+    changes.write_bytes(written)
+    write_postings(path, encode(words[:-1]), "index 3")  # a new base ...
+    assert not changes.exists()
+    changes.write_bytes(written)  # ... and the changes an interrupted one left behind
+    assert read_postings(path, "index 3") == encode(words[:-1])
+    assert read_kept(path, "index 2") is None
+
+
+def test_changes_grown_large_beside_the_base_are_kept_as_a_new_base(tmp_path: Path) -> None:
+    path = tmp_path / POSTINGS
+    words = _kept_words()
+    write_postings(path, encode(words), "index 1")
+    kept = read_kept(path, "index 1")
+    assert kept is not None
+    renamed = {n: text.replace("w", "y") for n, text in enumerate(words) if n < 40}
+    big = kept.patched({n: words[n] for n in renamed}, renamed)
+    keep_postings(path, big, "index 2")
+    assert not path.with_name(f"{POSTINGS}.changes").exists()
+    again = read_kept(path, "index 2")
+    assert again is not None and again.changes == {} and again.generation != kept.generation
+    assert again.postings == encode([renamed.get(n, text) for n, text in enumerate(words)])

@@ -15,7 +15,16 @@ before and after, decodes and encodes again only the words those sections
 gained or lost, and takes every other word's block as it was. The result is
 the same as encoding everything (a test compares them). The kept postings hold
 no section's words (those of the changed sections come from the pages' parts),
-so what an edit reads and writes is the index's size, not its text's.
+so what an edit reads is the index's size, not its text's.
+
+They are kept as a base and the blocks changed since (:class:`KeptPostings`,
+the idea of :class:`~curriculum.site._record_file.RecordFile`): an edit writes
+the blocks of the words changed since the base, not every word's, until those
+are large beside it, and then a new base (of a new generation: changes are
+applied to the base they were made against only). Each file is written
+atomically, a new base before the last one's changes are removed, and each is
+checked by its digest: a save interrupted at any point leaves the old postings,
+the new ones, or (changes that do not read back) none.
 """
 
 from __future__ import annotations
@@ -28,22 +37,28 @@ import hashlib
 import itertools
 import json
 import operator
-import re
+import secrets
+from array import array
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from curriculum._plain import RECORD_LIMIT, read_headed
 from curriculum.content import write_atomic
+from curriculum.site._record_file import COMPACT_AT
 
 __all__ = [
     "BITS",
     "POSTINGS",
+    "Block",
+    "KeptPostings",
     "Postings",
     "encode",
+    "keep_postings",
     "patch",
+    "read_kept",
     "read_postings",
     "rice",
     "stream",
@@ -52,17 +67,21 @@ __all__ = [
 
 POSTINGS = "search-postings"
 """The last search index's postings, in the build cache (a JSON header line, then bytes)."""
+_CHANGES = "search-postings.changes"
+"""The blocks changed since the postings were last kept whole, beside them (:class:`KeptPostings`)."""
 _FORMERLY = "search-postings.json"
 """Where an earlier version kept them, as JSON: removed when they are written."""
 BITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 """The stream's characters, six bits each: URL-safe base64's alphabet."""
-_STREAM = re.compile(r"[A-Za-z0-9_-]*")
-"""A stream: characters of :data:`BITS` only (a regular expression reads them faster than ``str.strip``)."""
 _PREFIX = "!#$%&()*+./:;<=>?@[]^{|}~"
 """A front-coded word starts with the number of characters it shares with the word before, from
 these (letters and digits never are one of them)."""
-_FORMAT = 2
+_FORMAT = 3
 """The kept record's layout (:meth:`Postings.as_record`); a record of another is not read."""
+Block = tuple[int, int]
+"""A word's block as its bits (the first the highest) and their number."""
+_WIDTH = "I"
+"""The :mod:`array` type a record keeps the blocks' widths as (unsigned; in this computer's byte order)."""
 
 
 def rice(k: int, n: int) -> int:
@@ -118,15 +137,46 @@ def _sections(block: str, sections: int) -> list[int]:
 
 def stream(bits: str) -> str:
     """Return binary digits as a stream of :data:`BITS` characters (packed as URL-safe base64)."""
-    return _packed(int(bits, 2) if bits else 0, len(bits))
+    return _streamed(_packed(int(bits, 2) if bits else 0, len(bits)), len(bits))
 
 
-def _packed(bits: int, width: int) -> str:
-    """Return the ``width`` bits of ``bits`` (the first the highest) as a stream (:func:`stream`)."""
-    chars = -(-width // 6)
-    pad = -width % 24  # whole groups of three bytes: base64 then adds no padding
-    packed = (bits << pad).to_bytes((width + pad) // 8, "big")
-    return base64.urlsafe_b64encode(packed).decode("ascii")[:chars]
+def _pad(width: int) -> int:
+    """Return the zero bits after ``width`` bits that make whole groups of three bytes (:func:`_packed`)."""
+    return -width % 24
+
+
+def _packed(bits: int, width: int) -> bytes:
+    """Return the ``width`` bits of ``bits`` (the first the highest) as bytes, then zeros to a group of three.
+
+    Base64 turns a group of three bytes into four characters and needs no
+    padding then: the bytes are the stream's (:func:`_streamed`), and a
+    record's (:meth:`Postings.as_record`).
+    """
+    pad = _pad(width)
+    return (bits << pad).to_bytes((width + pad) // 8, "big")
+
+
+def _streamed(packed: bytes, width: int) -> str:
+    """Return the stream of the ``width`` bits :func:`_packed` packed (:func:`stream`)."""
+    return base64.urlsafe_b64encode(packed).decode("ascii")[: -(-width // 6)]
+
+
+def _is_packed(packed: bytes, width: int) -> bool:
+    """Return whether ``packed`` is as :func:`_packed` packs ``width`` bits (only its last bytes are read)."""
+    pad = _pad(width)  # fewer than 24: the zeros are in the last three bytes
+    return len(packed) == (width + pad) // 8 and not int.from_bytes(packed[-3:], "big") & ((1 << pad) - 1)
+
+
+def _joined(pieces: list[Block]) -> int:
+    """Return the bits of ``pieces`` (each bits and their number), one after the other, the first the highest.
+
+    Put together two by two, then the pairs two by two, and so on: each bit is
+    shifted once a round, not once for each piece after it.
+    """
+    while len(pieces) > 1:
+        pairs = [(a << wb | b, wa + wb) for (a, wa), (b, wb) in zip(pieces[::2], pieces[1::2], strict=False)]
+        pieces = pairs + pieces[len(pairs) * 2 :]
+    return pieces[0][0] if pieces else 0
 
 
 def _front_coded(terms: list[str] | tuple[str, ...]) -> list[str]:
@@ -157,10 +207,11 @@ class Postings:
         The number of sections the words are found in.
     terms : tuple[str, ...]
         Every word, sorted.
-    bits : int
+    packed : bytes
         Each word's block, one after the other in the order of ``terms``, the
-        first in the highest bits (an integer: a block is cut out, and blocks
-        are put together, by shifts of all of them at once).
+        first in the highest bits, as bytes, then zeros to a group of three
+        (:func:`_packed`): the stream's bytes and the record's, from which a
+        run of blocks is cut out by the bytes that hold it (:meth:`run`).
     widths : tuple[int, ...]
         Each block's number of bits.
     coded : tuple[str, ...]
@@ -169,7 +220,7 @@ class Postings:
 
     sections: int
     terms: tuple[str, ...]
-    bits: int
+    packed: bytes
     widths: tuple[int, ...]
     coded: tuple[str, ...]
 
@@ -188,13 +239,21 @@ class Postings:
 
     def block(self, n: int) -> str:
         """Return the block of word ``n``, as binary digits."""
-        bits, width = self.run(n, n + 1)
-        return format(bits, f"0{width}b")
+        return _digits(self.run(n, n + 1))
+
+    def block_of(self, term: str) -> Block | None:
+        """Return the block of the word ``term`` (None: it is not indexed)."""
+        at = bisect.bisect_left(self.terms, term)
+        return self.run(at, at + 1) if at < len(self.terms) and self.terms[at] == term else None
 
     def run(self, start: int, stop: int) -> tuple[int, int]:
-        """Return the blocks of the words ``[start, stop)``, one after the other, and their number of bits."""
+        """Return the blocks of the words ``[start, stop)``, one after the other, and their number of bits.
+
+        Cut out of :attr:`packed`: only the bytes that hold them are read.
+        """
         begin, end = self.start(start), self.ends[stop - 1]
-        return (self.bits >> (self.width - end)) & ((1 << (end - begin)) - 1), end - begin
+        held = int.from_bytes(self.packed[begin // 8 : -(-end // 8)], "big")
+        return (held >> (-end % 8)) & ((1 << (end - begin)) - 1), end - begin
 
     @property
     def width(self) -> int:
@@ -203,43 +262,44 @@ class Postings:
 
     @functools.cached_property
     def ends(self) -> list[int]:
-        """Where each word's block ends in :attr:`bits`."""
+        """Where each word's block ends in :attr:`packed`."""
         return list(itertools.accumulate(self.widths))
 
     def start(self, n: int) -> int:
-        """Where the block of word ``n`` starts in :attr:`bits` (the end of the one before)."""
+        """Where the block of word ``n`` starts in :attr:`packed` (the end of the one before)."""
         return self.ends[n - 1] if n else 0
 
     @functools.cached_property
     def stream(self) -> str:
         """The bits as a stream of :data:`BITS` characters (:func:`stream`): the index's ``postings``."""
-        return _packed(self.bits, self.width)
+        return _streamed(self.packed, self.width)
 
     def as_record(self) -> tuple[dict[str, Any], bytes]:
         """Return the postings as a record: a JSON header and the bytes it describes (:func:`write_postings`).
 
         The bytes are the terms joined by newlines (a word holds no white
-        space), their front codes joined the same way, the blocks' widths in
-        decimal, then the published stream; the header gives the number of
-        sections and each part's length. So a record is read back by a few
-        splits of long strings, without a step for each word.
+        space), their front codes joined the same way, the blocks' widths as
+        an :mod:`array` of :data:`_WIDTH`, then the bits :attr:`packed`; the
+        header gives the number of sections and each part's length. So a
+        record is read back by a few splits and copies of long strings and
+        bytes, without a step for each word (nor a number written in decimal).
         """
         parts = (
             "\n".join(self.terms).encode("utf-8", "surrogatepass"),
             "\n".join(self.coded).encode("utf-8", "surrogatepass"),
-            " ".join(map(str, self.widths)).encode("ascii"),
+            array(_WIDTH, self.widths).tobytes(),
         )
         header = {"sections": self.sections, "sizes": [len(part) for part in parts]}
-        return header, b"".join(parts) + self.stream.encode("ascii")
+        return header, b"".join(parts) + self.packed
 
     @classmethod
     def from_record(cls, header: dict[str, Any], body: bytes) -> Postings | None:
         """Return postings from :meth:`as_record`'s header and bytes; None for a record of another shape.
 
-        The shape is checked (counts, the widths as written, the words' order,
-        the stream's characters and length), not that each front code and block says what
-        its word's would: a record damaged in place is refused by its digest,
-        and one planted whole would need this computer's key (:func:`read_postings`).
+        The shape is checked (counts, the words' order, the bits' length and
+        padding), not that each front code and block says what its word's
+        would: a record damaged in place is refused by its digest, and one
+        planted whole would need this computer's key (:func:`read_postings`).
         """
         count, sizes = header.get("sections"), header.get("sizes")
         if not (
@@ -251,46 +311,36 @@ class Postings:
         ):
             return None
         ends = list(itertools.accumulate(sizes))
+        terms, coded, widths, packed = (
+            body[a:b] for a, b in zip([0, *ends], [*ends, len(body)], strict=True)
+        )
+        width = array(_WIDTH)
+        if len(widths) % width.itemsize:
+            return None  # not whole widths
+        width.frombytes(widths)
         try:
-            terms, coded, widths, packed = (
-                body[a:b].decode("utf-8", "surrogatepass")
-                for a, b in zip([0, *ends], [*ends, len(body)], strict=True)
-            )
-            if widths and not (widths.isascii() and widths.replace(" ", "").isdigit()):
-                return None  # a width that is not a whole number, or not one space between them
-            # JSON reads them in one go, and refuses a doubled space, a leading one or a leading zero
-            width = tuple(json.loads(f"[{widths.replace(' ', ',')}]")) if widths else ()
-        except ValueError:  # not UTF-8 (UnicodeDecodeError), or the widths are not as written
+            names = tuple(terms.decode("utf-8", "surrogatepass").split("\n")) if width else ()
+            codes = tuple(coded.decode("utf-8", "surrogatepass").split("\n")) if width else ()
+        except UnicodeDecodeError:
             return None
-        names = tuple(terms.split("\n")) if width else ()
-        codes = tuple(coded.split("\n")) if width else ()
         if len(names) != len(width) or (width and min(width) < 1):
             return None  # words miscounted, or an empty block
         if len(codes) != len(names):
             return None  # a word without its front code
         if not all(map(operator.lt, names, names[1:])):
             return None  # words out of order, or one twice
-        bits = _unstream(packed, sum(width))
-        return None if bits is None else cls(count, names, bits, width, codes)
-
-
-def _unstream(packed: str, width: int) -> int | None:
-    """Return the first ``width`` bits of a :func:`stream`; None if it is not one."""
-    if len(packed) != -(-width // 6) or not _STREAM.fullmatch(packed):
-        return None  # too short or too long, or a character outside the stream's (padding, + or /)
-    try:
-        data = base64.b64decode(packed + "A" * (-len(packed) % 4), altchars=b"-_", validate=True)
-    except ValueError:  # a character outside the alphabet
-        return None
-    extra = len(data) * 8 - width
-    bits = int.from_bytes(data, "big")
-    return None if extra < 0 or bits & ((1 << extra) - 1) else bits >> extra
+        if not _is_packed(packed, sum(width)):
+            return None  # too short or too long, or bits set beyond the last block
+        return cls(count, names, packed, tuple(width), codes)
 
 
 def _digest(header: dict[str, Any], body: bytes) -> str:
     """Return a hash of a record's header and bytes (a record damaged in place is refused)."""
-    described = [header.get(name) for name in ("sections", "sizes")]
-    return hashlib.sha256(json.dumps(described).encode() + b"\0" + body).hexdigest()
+    described = [header.get(name) for name in ("sections", "sizes", "generation", "gone")]
+    found = hashlib.blake2b(digest_size=32)
+    found.update(json.dumps(described).encode() + b"\0")
+    found.update(body)
+    return found.hexdigest()
 
 
 def encode(words: list[str]) -> Postings:
@@ -312,7 +362,7 @@ def encode(words: list[str]) -> Postings:
     return Postings(
         sections,
         tuple(terms),
-        int(bits, 2) if bits else 0,
+        _packed(int(bits, 2) if bits else 0, len(bits)),
         tuple(map(len, blocks)),
         tuple(_front_coded(terms)),
     )
@@ -322,9 +372,7 @@ def patch(previous: Postings, before: Mapping[int, str], now: Mapping[int, str])
     """Return the postings ``previous`` become when some sections' words change, as :func:`encode`'s.
 
     Only the words the changed sections gained or lost are decoded and encoded
-    again. The other words' terms, widths, bits and front codes are copied in runs
-    (slices of the previous postings) between them; only the first word of a run
-    is front-coded again (the word before it may differ).
+    again (:func:`_moved`); the other words are copied in runs (:func:`_spliced`).
 
     Parameters
     ----------
@@ -340,16 +388,42 @@ def patch(previous: Postings, before: Mapping[int, str], now: Mapping[int, str])
         If the sections are not those of ``before``, or a block of ``previous``
         does not read back (a damaged record): encode every word instead.
     """
-    sections = previous.sections
+    return _spliced(previous, _moved(previous.sections, previous.block_of, before, now))
+
+
+def _moved(
+    sections: int, block_of: Callable[[str], Block | None], before: Mapping[int, str], now: Mapping[int, str]
+) -> dict[str, Block | None]:
+    """Return the block of each word the changed sections gained or lost, once changed (see :func:`patch`).
+
+    ``block_of`` gives a word's block before the change (None: the word was
+    not indexed); a word no longer indexed has None.
+    """
     if before.keys() != now.keys() or any(not 0 <= n < sections for n in now):
         raise ValueError("the changed sections are not the same before and after, or not in the index")
     after = {n: set(words.split()) for n, words in now.items()}
-    moved = sorted(set().union(*(after[n].symmetric_difference(before[n].split()) for n in now)))
+    moved = set().union(*(after[n].symmetric_difference(before[n].split()) for n in now))
+    blocks: dict[str, Block | None] = {}
+    for term in moved:
+        then = block_of(term)
+        found = [] if then is None else _sections(_digits(then), sections)
+        ids = sorted({n for n in found if n not in after} | {n for n in now if term in after[n]})
+        blocks[term] = _as_block(_block(ids, sections)) if ids else None
+    return blocks
+
+
+def _spliced(previous: Postings, blocks: Mapping[str, Block | None]) -> Postings:
+    """Return ``previous`` with the blocks of some words put in, in place of theirs (None: the word goes).
+
+    The other words' terms, widths, bits and front codes are copied in runs
+    (slices of the previous postings) between them; only the first word of a run
+    is front-coded again (the word before it may differ).
+    """
     old = previous.terms
     terms: list[str] = []
     widths: list[int] = []
     coded: list[str] = []
-    pieces: list[tuple[int, int]] = []
+    pieces: list[Block] = []
 
     def run(start: int, stop: int) -> None:
         """Copy the previous words ``[start, stop)``."""
@@ -361,46 +435,180 @@ def patch(previous: Postings, before: Mapping[int, str], now: Mapping[int, str])
             pieces.append(previous.run(start, stop))
 
     copied = 0  # the previous words before this one are copied or replaced
-    for term in moved:
+    for term in sorted(blocks):
         at = bisect.bisect_left(old, term, lo=copied)
         known = at < len(old) and old[at] == term
         run(copied, at)
-        found = _sections(previous.block(at), sections) if known else []
-        ids = sorted({n for n in found if n not in after} | {n for n in now if term in after[n]})
-        if ids:  # else the word is no longer indexed
-            block = _block(ids, sections)
+        block = blocks[term]
+        if block is not None:
             coded.append(_coded(term, terms[-1] if terms else ""))
             terms.append(term)
-            widths.append(len(block))
-            pieces.append((int(block, 2), len(block)))
+            widths.append(block[1])
+            pieces.append(block)
         copied = at + 1 if known else at
     run(copied, len(old))
-    bits = 0
-    for piece, width in pieces:
-        bits = (bits << width) | piece
-    return Postings(sections, tuple(terms), bits, tuple(widths), tuple(coded))
+    packed = _packed(_joined(pieces), sum(widths))
+    return Postings(previous.sections, tuple(terms), packed, tuple(widths), tuple(coded))
+
+
+def _as_block(digits: str) -> Block:
+    """Return a block given as binary digits (:func:`_block`) as its bits and their number."""
+    return int(digits, 2), len(digits)
+
+
+def _digits(block: Block) -> str:
+    """Return a block as binary digits (:func:`_as_block` read back)."""
+    bits, width = block
+    return format(bits, f"0{width}b")
+
+
+@dataclass(frozen=True)
+class KeptPostings:
+    """Postings kept as a base and the blocks changed since, so that keeping an edit's costs what it changed.
+
+    Attributes
+    ----------
+    base : Postings
+        The postings when they were last kept whole.
+    changes : Mapping[str, Block | None]
+        Each word whose block is not the base's, with its block (None: the word is not indexed).
+    generation : str
+        The base's name (random): changes are applied to the base they were made against only.
+    size : int
+        The number of bytes of the base's record.
+    """
+
+    base: Postings
+    changes: Mapping[str, Block | None]
+    generation: str
+    size: int
+
+    @functools.cached_property
+    def postings(self) -> Postings:
+        """The postings: the base with the changes."""
+        return _spliced(self.base, self.changes) if self.changes else self.base
+
+    def block_of(self, term: str) -> Block | None:
+        """Return the block of the word ``term`` (None: it is not indexed)."""
+        return self.changes[term] if term in self.changes else self.base.block_of(term)
+
+    def patched(self, before: Mapping[int, str], now: Mapping[int, str]) -> KeptPostings:
+        """Return the postings these become when some sections' words change (see :func:`patch`).
+
+        A word whose block is the base's again is no change. When no section
+        gained or lost a word (no word's block changes), these postings themselves.
+
+        Raises
+        ------
+        ValueError
+            As :func:`patch`.
+        """
+        moved = _moved(self.base.sections, self.block_of, before, now)
+        if not moved:
+            return self
+        changes = {**self.changes, **moved}
+        for term, block in moved.items():
+            if block == self.base.block_of(term):
+                del changes[term]
+        return KeptPostings(self.base, changes, self.generation, self.size)
+
+
+def read_kept(path: Path, key: str) -> KeptPostings | None:
+    """Return the postings kept under ``key`` (:func:`keep_postings`); None: missing, damaged or another's.
+
+    The base, and its changes if there are changes of its generation (those
+    of another are left by a new base written whole, and are not its): the
+    changes name what the postings are kept under, else the base does.
+    """
+    found = _read_record(path)
+    if found is None:
+        return None
+    header, base, size = found
+    generation = header.get("generation")
+    if not isinstance(generation, str):
+        return None
+    changed = _read_record(path.with_name(_CHANGES))
+    if changed is None or changed[0].get("generation") != generation:
+        return KeptPostings(base, {}, generation, size) if header.get("key") == key else None
+    described, changes, _ = changed
+    gone = described.get("gone")
+    if (
+        described.get("key") != key
+        or changes.sections != base.sections
+        or not isinstance(gone, list)
+        or not all(isinstance(term, str) for term in gone)
+        or not set(gone).isdisjoint(changes.terms)
+    ):
+        return None
+    blocks: dict[str, Block | None] = {term: changes.run(n, n + 1) for n, term in enumerate(changes.terms)}
+    return KeptPostings(base, blocks | dict.fromkeys(gone), generation, size)
 
 
 def read_postings(path: Path, key: str) -> Postings | None:
-    """Return the postings :func:`write_postings` kept under ``key``; None: missing, damaged or another's."""
+    """Return the postings kept under ``key`` (:func:`read_kept`), the base with its changes."""
+    kept = read_kept(path, key)
+    return None if kept is None else kept.postings
+
+
+def _read_record(path: Path) -> tuple[dict[str, Any], Postings, int] | None:
+    """Return the header, postings and size of a record :func:`_record_text` made (None: none, or damaged)."""
     found = read_headed(path, RECORD_LIMIT)  # a plain file within a size limit, or no record
     if found is None:
         return None
     header, data, start = found
     body = bytes(data[start:])
-    if (
-        header.get("key") != key
-        or header.get("format") != _FORMAT
-        or header.get("digest") != _digest(header, body)
-    ):
+    if header.get("format") != _FORMAT or header.get("digest") != _digest(header, body):
         return None
-    return Postings.from_record(header, body)
+    postings = Postings.from_record(header, body)
+    return None if postings is None else (header, postings, len(data))
+
+
+def keep_postings(path: Path, postings: Postings | KeptPostings, key: str) -> None:
+    """Keep ``postings`` for the next build, under ``key`` (what they hold for: this code, this computer).
+
+    Kept postings are written as their changes since their base, while those
+    are small beside it (:data:`~curriculum.site._record_file.COMPACT_AT`);
+    others as a new base (:func:`write_postings`).
+    """
+    if isinstance(postings, KeptPostings):
+        blocks = {term: block for term, block in postings.changes.items() if block is not None}
+        gone = sorted(postings.changes.keys() - blocks.keys())
+        changes = _of_blocks(postings.base.sections, blocks)
+        text = _record_text(changes, {"key": key, "generation": postings.generation, "gone": gone})
+        if len(text) * COMPACT_AT <= postings.size:
+            write_atomic(path.with_name(_CHANGES), text, within=path.parent)
+            return
+    write_postings(path, postings.postings if isinstance(postings, KeptPostings) else postings, key)
+
+
+def _of_blocks(sections: int, blocks: Mapping[str, Block]) -> Postings:
+    """Return the postings of some words, given their blocks."""
+    terms = sorted(blocks)
+    return Postings(
+        sections,
+        tuple(terms),
+        _packed(_joined([blocks[term] for term in terms]), sum(blocks[term][1] for term in terms)),
+        tuple(blocks[term][1] for term in terms),
+        tuple(_front_coded(terms)),
+    )
 
 
 def write_postings(path: Path, postings: Postings, key: str) -> None:
-    """Keep ``postings`` for the next build, under ``key`` (what they hold for: this code, this computer)."""
+    """Keep ``postings`` for the next build as a new base (of a new generation), under ``key``.
+
+    The base is written before the changes of the last one are removed: left
+    behind, they are of another generation.
+    """
+    text = _record_text(postings, {"key": key, "generation": secrets.token_hex(8)})
+    write_atomic(path, text, within=path.parent, only_if_changed=False)
+    for stale in (_CHANGES, _FORMERLY):
+        with contextlib.suppress(OSError):
+            path.with_name(stale).unlink(missing_ok=True)
+
+
+def _record_text(postings: Postings, fields: dict[str, Any]) -> bytes:
+    """Return a record of ``postings`` (:meth:`Postings.as_record`) with ``fields`` in its header."""
     described, body = postings.as_record()
-    header = {"key": key, "format": _FORMAT, "digest": _digest(described, body), **described}
-    write_atomic(path, json.dumps(header, separators=(",", ":")).encode() + b"\n" + body, within=path.parent)
-    with contextlib.suppress(OSError):
-        path.with_name(_FORMERLY).unlink(missing_ok=True)
+    header = {**fields, "format": _FORMAT, **described}
+    header["digest"] = _digest(header, body)
+    return json.dumps(header, separators=(",", ":")).encode() + b"\n" + body

@@ -507,8 +507,12 @@ def text_script(page: int, texts: list[str]) -> str:
 
 
 def _script(name: str, value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
-    return f"{name}{text};\n"
+    return f"{name}{_script_json(value)};\n"
+
+
+def _script_json(value: Any) -> str:
+    """Return ``value`` as JSON in a script: compact, and no ``</`` to end the script's element."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
 
 
 _COMPACT = json.JSONEncoder(separators=(",", ":"))
@@ -860,7 +864,8 @@ class SearchIndex:
 
     def index_script(self) -> str:
         """Return ``search-index.js``: the index loaded on first search (:meth:`index`)."""
-        return _script(_INDEX, self.index())
+        postings = self.postings = encode(self.words)
+        return self.heads().script(postings)
 
     def text_key(self, page: int) -> str:
         """Return what names the text script of ``page`` without its texts.
@@ -923,11 +928,31 @@ class IndexHeads:
         Each section's heading (white space made single spaces).
     anchors : dict[str, str]
         By section number, the anchors that are not the one Pandoc derives from the heading.
+    text : str | None
+        The heads as the index script has them (:meth:`as_text`), when they
+        were read from that (:meth:`from_text`) and not changed since.
     """
 
     pages: list[list[Any]]
     headings: list[str]
     anchors: dict[str, str]
+    text: str | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def from_text(cls, text: str) -> IndexHeads:
+        """Return the heads :meth:`as_text` gave as ``text`` (which they keep while they stay as they are)."""
+        data = json.loads(text)
+        pages = data["pages"]
+        headings = data["headings"].split("\n") if pages else []  # each page has a section
+        return cls(pages, headings, data["anchors"], text)
+
+    def as_text(self) -> str:
+        """Return the heads as the index script has them: the JSON of the index before its words.
+
+        The text they were read from, if they are as they were then (an edit of
+        a section's words alone leaves them so): encoded again only once changed.
+        """
+        return self.text if self.text is not None else _script_json(self._described())
 
     def index(self, postings: Postings) -> dict[str, Any]:
         """Return the index with ``postings`` (of these sections' words), as ``site.js`` reads it.
@@ -935,19 +960,29 @@ class IndexHeads:
         ``pages`` and ``anchors`` as the attributes; ``headings`` the sections' headings, one a line;
         ``words`` the front-coded vocabulary; ``postings`` the bit stream (:mod:`curriculum.site._postings`).
         """
+        return {**self._described(), "words": postings.vocabulary, "postings": postings.stream}
+
+    def _described(self) -> dict[str, Any]:
+        """Return the index's fields before its words and postings (see :meth:`index`)."""
         return {
             "version": 3,
             "stop": " ".join(sorted(STOP_WORDS)),
             "pages": self.pages,
             "headings": "\n".join(self.headings),
             "anchors": dict(sorted(self.anchors.items(), key=lambda anchor: int(anchor[0]))),
-            "words": postings.vocabulary,
-            "postings": postings.stream,
         }
 
     def script(self, postings: Postings) -> str:
-        """Return ``search-index.js`` with ``postings`` (:meth:`index`)."""
-        return _script(_INDEX, self.index(postings))
+        """Return ``search-index.js`` with ``postings``: the script of :meth:`index`.
+
+        The words and the postings, most of the index, are put in as they are:
+        JSON would write them so, but only after looking at each character (a
+        front-coded word is a character of punctuation that says how many it
+        shares with the word before, then letters and digits: no quote, no
+        backslash, no ``</``; the postings are URL-safe base64).
+        """
+        described = self.as_text()  # ends in "}"
+        return f'{_INDEX}{described[:-1]},"words":"{postings.vocabulary}","postings":"{postings.stream}"}};\n'
 
     def first_sections(self) -> list[int]:
         """Return the number of each page's first section."""
@@ -971,6 +1006,8 @@ class IndexHeads:
                 self.anchors.pop(str(n), None)
             else:
                 self.anchors[str(n)] = moved
+        if changed:
+            self.text = None  # no longer what they were read from
         return changed
 
     def as_json(self) -> list[Any]:

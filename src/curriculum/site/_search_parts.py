@@ -173,8 +173,7 @@ class PartRecord:
         raw = read_existing(self._path.with_name(HEADS_FILE), RECORD_LIMIT)
         if raw is None or _digest(raw) != named:  # none, or changed since the record named them
             return None
-        pages, headings, anchors = json.loads(raw)
-        return IndexHeads(pages, headings, anchors)
+        return IndexHeads.from_text(raw.decode("utf-8"))
 
     def placement(self, url: str) -> Placement | None:
         """Return where the last index had the page ``url``, if the record holds it (not to be changed)."""
@@ -208,7 +207,7 @@ class PartRecord:
         script's key by, by its number (:meth:`script_keys`; none: not known).
         A page the record gave keeps its part's memo key; another's is made.
         """
-        self._heads = None if heads is None else _heads_text(heads.as_json())
+        self._heads = None if heads is None else _heads_text(heads)
         named = self._index_before.get("heads") if self._heads is None else _digest(self._heads.encode())
         self._index = {"shared": self._shared, "name": index_name(index), "heads": named}
         placed = list(looked_up(placements, [page.url for page in pages], _UNPLACED))
@@ -240,9 +239,13 @@ class PartRecord:
             self._file.save({"index": self._index, "pages": self._now})
 
 
-def _heads_text(heads: Any) -> str:
-    """Return the text of the heads' file holding ``heads`` (JSON data)."""
-    return json.dumps(heads, sort_keys=True)
+def _heads_text(heads: IndexHeads) -> str:
+    """Return the text of the heads' file holding ``heads``: as the index script has them.
+
+    So heads read from it and not changed since give the script their text as it is
+    (:meth:`~curriculum.site._search.IndexHeads.as_text`).
+    """
+    return heads.as_text()
 
 
 def _digest(data: bytes) -> str:

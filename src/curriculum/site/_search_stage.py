@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 from curriculum._words import counted
 from curriculum.errors import CurriculumError
 from curriculum.site._output_record import KeyDigest, KeyText, OutputRecord
-from curriculum.site._postings import POSTINGS, Postings, patch, read_postings, write_postings
+from curriculum.site._postings import POSTINGS, KeptPostings, Postings, keep_postings, read_kept
 from curriculum.site._search import (
     IndexHeads,
     PagePart,
@@ -85,10 +85,10 @@ class SearchRecords:
         return PartRecord(self._run.cache / PARTS_RECORD, self.record.shared)
 
     @functools.cached_property
-    def postings(self) -> Postings | None:
+    def postings(self) -> KeptPostings | None:
         """The last index's postings (None: there are none, none this code can read, or another index's)."""
         name = self.parts.index_name
-        return None if name is None else read_postings(self._run.cache / POSTINGS, _postings_key(self, name))
+        return None if name is None else read_kept(self._run.cache / POSTINGS, _postings_key(self, name))
 
     def read_ahead(self) -> None:
         """Read the records and the last postings now (while Pandoc works)."""
@@ -229,15 +229,16 @@ def _patched(
             words_then[first + offset] = old.words[i]
             words_now[first + offset] = new.words[j]
         changed = heads.replace(first, [new.sections[j][1:] for j in taken_now]) or changed
-    postings = records.postings
-    if postings is None or postings.sections != len(heads.headings):
+    kept = records.postings
+    if kept is None or kept.base.sections != len(heads.headings):
         return False, None
     try:
-        postings = patch(postings, words_then, words_now)
+        patched = kept.patched(words_then, words_now)
     except ValueError:  # a damaged record: the index is gathered and encoded whole
         return False, None
-    run.write("search-index.js", heads.script(postings))
-    _keep_postings(run, records, postings, key)
+    # a word moved or a heading changed: the index is not the last one (the file is not read back)
+    run.write("search-index.js", heads.script(patched.postings), changed=patched is not kept or changed)
+    _keep_postings(run, records, patched, key)
     return True, heads if changed else None
 
 
@@ -252,10 +253,13 @@ def _owners(part: PagePart) -> set[str]:
     return {owner for owner, _, _ in part.sections if owner}
 
 
-def _keep_postings(run: Render, records: SearchRecords, postings: Postings, key: Any) -> None:
-    """Keep the postings of the index named ``key`` for the next build (only to save time)."""
+def _keep_postings(run: Render, records: SearchRecords, postings: Postings | KeptPostings, key: Any) -> None:
+    """Keep the postings of the index named ``key`` for the next build (only to save time).
+
+    Postings patched are kept as their changes since those last kept whole (:func:`keep_postings`).
+    """
     with contextlib.suppress(CurriculumError, OSError):
-        write_postings(run.cache / POSTINGS, postings, _postings_key(records, index_name(key)))
+        keep_postings(run.cache / POSTINGS, postings, _postings_key(records, index_name(key)))
 
 
 def _gather(run: Render, pages: list[SearchPage], records: SearchRecords, known: bool) -> None:

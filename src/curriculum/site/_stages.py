@@ -225,9 +225,14 @@ class Render:
             )
         return self.pages
 
-    def write(self, name: str, text: str) -> None:
-        """Write a file of the site (only if it changed) and count it as part of this render."""
-        self.stats.written += write_atomic(self.out / name, text, within=self.out)
+    def write(self, name: str, text: str, *, changed: bool = False) -> None:
+        """Write a file of the site (only if it changed) and count it as part of this render.
+
+        ``changed``: the caller knows ``text`` is not what the last build wrote, and the file is not
+        read back to compare (if it was changed by hand to ``text`` since, it is written the same).
+        """
+        written = write_atomic(self.out / name, text, within=self.out, only_if_changed=not changed)
+        self.stats.written += written
         self.stats.files.append(name)
 
 
