@@ -292,7 +292,8 @@ def test_an_edit_of_one_page_writes_its_entry_and_leaves_the_heads_unread(
     The heads' file is read only when asked for, and is no heads once changed
     since the record named it (by its digest), as a record changed in place is no record.
     """
-    from curriculum.site import _record_file, _search_parts
+    from curriculum.content import _record_changes
+    from curriculum.site import _search_parts
     from curriculum.site._search_parts import PartRecord
 
     path = tmp_path / "search-parts.json"
@@ -304,7 +305,7 @@ def test_an_edit_of_one_page_writes_its_entry_and_leaves_the_heads_unread(
     record.save()
     base = path.read_bytes()
     touched: list[str] = []
-    for module in (_record_file, _search_parts):
+    for module in (_record_changes, _search_parts):
         write = module.write_atomic
         monkeypatch.setattr(
             module, "write_atomic", lambda p, data, w=write, **kw: touched.append(p.name) or w(p, data, **kw)

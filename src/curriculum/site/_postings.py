@@ -37,7 +37,6 @@ import hashlib
 import itertools
 import json
 import operator
-import secrets
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Mapping
@@ -46,8 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from curriculum._plain import RECORD_LIMIT, read_headed
-from curriculum.content import write_atomic
-from curriculum.site._record_file import COMPACT_AT
+from curriculum.content import changes_path, write_changes_or_base
 
 __all__ = [
     "BITS",
@@ -67,8 +65,6 @@ __all__ = [
 
 POSTINGS = "search-postings"
 """The last search index's postings, in the build cache (a JSON header line, then bytes)."""
-_CHANGES = "search-postings.changes"
-"""The blocks changed since the postings were last kept whole, beside them (:class:`KeptPostings`)."""
 _FORMERLY = "search-postings.json"
 """Where an earlier version kept them, as JSON: removed when they are written."""
 BITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -527,7 +523,7 @@ def read_kept(path: Path, key: str) -> KeptPostings | None:
     generation = header.get("generation")
     if not isinstance(generation, str):
         return None
-    changed = _read_record(path.with_name(_CHANGES))
+    changed = _read_record(changes_path(path))
     if changed is None or changed[0].get("generation") != generation:
         return KeptPostings(base, {}, generation, size) if header.get("key") == key else None
     described, changes, _ = changed
@@ -567,18 +563,17 @@ def keep_postings(path: Path, postings: Postings | KeptPostings, key: str) -> No
     """Keep ``postings`` for the next build, under ``key`` (what they hold for: this code, this computer).
 
     Kept postings are written as their changes since their base, while those
-    are small beside it (:data:`~curriculum.site._record_file.COMPACT_AT`);
+    are small beside it (:func:`~curriculum.content.write_changes_or_base`);
     others as a new base (:func:`write_postings`).
     """
-    if isinstance(postings, KeptPostings):
-        blocks = {term: block for term, block in postings.changes.items() if block is not None}
-        gone = sorted(postings.changes.keys() - blocks.keys())
-        changes = _of_blocks(postings.base.sections, blocks)
-        text = _record_text(changes, {"key": key, "generation": postings.generation, "gone": gone})
-        if len(text) * COMPACT_AT <= postings.size:
-            write_atomic(path.with_name(_CHANGES), text, within=path.parent)
-            return
-    write_postings(path, postings.postings if isinstance(postings, KeptPostings) else postings, key)
+    if not isinstance(postings, KeptPostings):
+        write_postings(path, postings, key)
+        return
+    blocks = {term: block for term, block in postings.changes.items() if block is not None}
+    gone = sorted(postings.changes.keys() - blocks.keys())
+    changes = _of_blocks(postings.base.sections, blocks)
+    text = _record_text(changes, {"key": key, "generation": postings.generation, "gone": gone})
+    _keep(path, postings.postings, key, text, postings.size)
 
 
 def _of_blocks(sections: int, blocks: Mapping[str, Block]) -> Postings:
@@ -599,11 +594,18 @@ def write_postings(path: Path, postings: Postings, key: str) -> None:
     The base is written before the changes of the last one are removed: left
     behind, they are of another generation.
     """
-    text = _record_text(postings, {"key": key, "generation": secrets.token_hex(8)})
-    write_atomic(path, text, within=path.parent, only_if_changed=False)
-    for stale in (_CHANGES, _FORMERLY):
-        with contextlib.suppress(OSError):
-            path.with_name(stale).unlink(missing_ok=True)
+    _keep(path, postings, key, None, 0)
+
+
+def _keep(path: Path, postings: Postings, key: str, changes: bytes | None, size: int) -> None:
+    """Write the ``changes`` of ``postings`` since their base (of ``size`` bytes), or a new base."""
+
+    def base(generation: str) -> bytes:
+        return _record_text(postings, {"key": key, "generation": generation})
+
+    if write_changes_or_base(path, changes, base, size, within=path.parent):
+        with contextlib.suppress(OSError):  # the record of an earlier form
+            path.with_name(_FORMERLY).unlink(missing_ok=True)
 
 
 def _record_text(postings: Postings, fields: dict[str, Any]) -> bytes:
