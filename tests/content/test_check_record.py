@@ -715,7 +715,11 @@ def test_an_edit_writes_the_changes_it_made_and_they_read_as_the_record_written_
     assert (kept.columns, kept.checks, kept.facts) == (made.columns, made.checks, made.facts)
 
 
-@pytest.mark.parametrize("damage", ["cut", "not json", "a place it has not", "a name changed", "a list"])
+DAMAGE = ["cut", "not json", "a place it has not", "a name changed", "a list", "a line lost", "a tab lost"]
+"""What may befall a changes file (a line lost or damaged would let the base's older entry count)."""
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
 def test_changes_that_do_not_read_make_no_record(
     project: Path, damage: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -736,6 +740,10 @@ def test_changes_that_do_not_read_make_no_record(
     elif damage == "a name changed":
         columns[0]["0"] = "quizzes/other.yml"
         patches = json.dumps(columns).encode()
+    elif damage == "a line lost":
+        del lines[0]
+    elif damage == "a tab lost":
+        lines[0] = lines[0].replace(b"\t", b" ", 1)
     else:
         patches = b"[]"
     changes.write_bytes(b"\n".join([header, patches, *lines]))

@@ -46,8 +46,9 @@ with its text's digest), is no record (every check runs); a check whose line doe
 
 The record is kept as a base, those lines, and a file of the changes since
 (:mod:`curriculum.content._record_changes`): after a header naming the base's
-generation, a line of each column's entries changed, by place, then the lines
-of the checks and facts changed (one of an empty entry is gone). An edit
+generation and a digest of the lines after it, a line of each column's
+entries changed, by place, then the lines of the checks and facts changed
+(one of an empty entry is gone). An edit
 writes the changes only; when documents came or went (their places change) or
 the changes grew large, the whole record is written, a new base. Changes that
 do not read make the record none.
@@ -271,19 +272,27 @@ def _read(path: Path, key: str) -> _Record:
     )
     empty = _changes_file(key, base.generation, [{}] * _COLUMNS, [])
     headed = read_headed(changes_path(path), RECORD_LIMIT)
-    if base.generation is None or headed is None or headed[0] != {"key": key, "generation": base.generation}:
+    if base.generation is None or headed is None or _of_base(headed[0]) != [key, base.generation]:
         return _Record(columns, checks, facts, base, empty)  # none, or an interrupted compaction's
-    return _changed(base, bytes(headed[1]), headed[2])
+    return _changed(base, bytes(headed[1]), headed[2], headed[0].get("body"))
 
 
-def _changed(base: _Base, data: bytes, start: int) -> _Record:
+def _of_base(header: dict[str, Any]) -> list[Any]:
+    """Return the key and generation of the base a changes file's ``header`` names."""
+    return [header.get("key"), header.get("generation")]
+
+
+def _changed(base: _Base, data: bytes, start: int, digest: Any) -> _Record:
     """Return the record of ``base`` with the changes file ``data`` (its lines from ``start``) applied.
 
     After the header, a line of each column's entries changed, by place, then
     each check's and fact's line changed (one whose entry is empty is gone).
+    The header names a digest of the lines (``digest``): changes whose lines
+    are not as written (a line lost, cut or damaged would let the base's
+    older entry count) are no record.
     """
     lines = _lines(data, start)
-    if not lines:
+    if not lines or digest != _body_digest(data[start:]):
         return _NO_RECORD
     try:
         patches = json.loads(lines[0])
@@ -349,9 +358,18 @@ def _applied(base: dict[Any, bytes], changed: dict[Any, bytes]) -> dict[Any, byt
 def _changes_file(
     key: str, generation: str | None, patches: list[dict[str, Any]], lines: list[bytes]
 ) -> bytes:
-    """Return a changes file: its header, the columns' entries changed by place, lines of checks and facts."""
-    header = json.dumps({"key": key, "generation": generation}).encode()
-    return b"\n".join([header, _encoded(patches), *lines, b""])
+    """Return a changes file: its header, the columns' entries changed by place, lines of checks and facts.
+
+    The header names the base (its key and generation) and a digest of the lines after it.
+    """
+    body = b"\n".join([_encoded(patches), *lines, b""])
+    header = json.dumps({"key": key, "generation": generation, "body": _body_digest(body)}).encode()
+    return header + b"\n" + body
+
+
+def _body_digest(body: bytes) -> str:
+    """Return the digest a changes file's header names of the lines after it."""
+    return hashlib.sha256(body).hexdigest()
 
 
 def _strings(column: list[Any]) -> bool:
