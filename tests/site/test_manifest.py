@@ -348,10 +348,21 @@ def test_an_edit_the_script_does_not_show_writes_the_records_change_only(
     assert found.script == first and read == [_manifest.MANIFEST_KEPT]
 
 
+def assert_a_title_edit_is_found(project: Path, quiz: Path, text: str) -> None:
+    """Edit the title of ``quiz`` (its text was ``text``): the next kept manifest is made from the facts."""
+    from curriculum.site import _manifest
+
+    quiz.write_text(text.replace("Introduction quiz", "Opening quiz", 1), encoding="utf-8")
+    _memo._stores.clear()
+    with memo_session(project):
+        cur = load_curriculum(project)
+        found = _manifest.kept_manifest(cur, project / PROJECT_CACHE, project).script
+        assert found == _manifest.manifest_script(cur) and "Opening quiz" in found
+
+
 @pytest.mark.parametrize("changes", [b"{not json", b'{"generation": "another", "set": {}, "gone": {}}'])
 def test_changes_damaged_or_of_another_base_are_not_taken(project: Path, changes: bytes) -> None:
     """Changes that cannot be read make no record; those of another base leave the base alone."""
-    from curriculum.site import _manifest
 
     first = _kept_manifest(project).script
     quiz = project / "quizzes" / "intro.yml"
@@ -359,12 +370,7 @@ def test_changes_damaged_or_of_another_base_are_not_taken(project: Path, changes
     quiz.write_text(text.replace("doubts that", "doubts whether"), encoding="utf-8")
     assert _kept_manifest(project).script == first
     (project / PROJECT_CACHE / "manifest-script.changes.json").write_bytes(changes)
-    quiz.write_text(text.replace("Introduction quiz", "Opening quiz", 1), encoding="utf-8")
-    _memo._stores.clear()
-    with memo_session(project):
-        cur = load_curriculum(project)
-        found = _manifest.kept_manifest(cur, project / PROJECT_CACHE, project).script
-        assert found == _manifest.manifest_script(cur) and "Opening quiz" in found
+    assert_a_title_edit_is_found(project, quiz, text)
 
 
 def test_a_save_that_fails_leaves_the_record_it_would_have_replaced(
@@ -390,12 +396,7 @@ def test_a_save_that_fails_leaves_the_record_it_would_have_replaced(
         assert _kept_manifest(project).script == first
         assert record.read_bytes() == base
         assert not (project / PROJECT_CACHE / "manifest-script.changes.json").exists()
-    quiz.write_text(text.replace("Introduction quiz", "Opening quiz", 1), encoding="utf-8")
-    _memo._stores.clear()
-    with memo_session(project):
-        cur = load_curriculum(project)
-        found = _manifest.kept_manifest(cur, project / PROJECT_CACHE, project).script
-        assert found == _manifest.manifest_script(cur) and "Opening quiz" in found
+    assert_a_title_edit_is_found(project, quiz, text)
 
 
 def test_an_edit_build_reads_no_script_back_and_remakes_one_edited_by_hand(

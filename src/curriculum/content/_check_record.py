@@ -210,13 +210,13 @@ class _WatchedTable(Mapping[str, "Document[Any]"]):
 
 
 class _Base(NamedTuple):
-    """The base of a record as read: its bytes and generation, the documents' columns (parsed, and as read).
+    """The base of a record as read: its size and generation, the documents' columns (parsed, and as read).
 
     And each check's entry, and each fact of a document, by the fact's name
     and the document's place (as read).
     """
 
-    raw: bytes
+    size: int
     generation: str | None
     columns: list[list[Any]]
     lines: list[bytes]
@@ -237,7 +237,7 @@ class _Record(NamedTuple):
     changes: bytes
 
 
-_NO_BASE = _Base(b"", None, [[]] * _COLUMNS, [b""] * _COLUMNS, {}, {})
+_NO_BASE = _Base(0, None, [[]] * _COLUMNS, [b""] * _COLUMNS, {}, {})
 _NO_RECORD = _Record(_NO_BASE.columns, {}, {}, _NO_BASE, b"")
 
 
@@ -263,7 +263,7 @@ def _read(path: Path, key: str) -> _Record:
     generation = header.get("generation")
     checks, facts = _entries(lines[_COLUMNS:])
     base = _Base(
-        bytes(data),
+        len(data),
         generation if isinstance(generation, str) else None,
         columns,
         lines[:_COLUMNS],
@@ -526,7 +526,7 @@ class CheckRecord:
 
         with contextlib.suppress(CurriculumError, OSError):
             if write_changes_or_base(
-                self._path, changes, whole, len(self._then.base.raw), within=self._within
+                self._path, changes, whole, self._then.base.size, within=self._within
             ):
                 _remove_earlier_facts(self._path.parent)
 

@@ -6,9 +6,10 @@ of a second of every build, though an author edits one file at a time. The
 index keeps, for each file that loaded without a problem, its stamp (its
 modification time and size), the digest of its text, its kind and the key of
 its memo entry: a line of under three hundred bytes, so reading it costs
-what reading stamps costs; a load writes the lines of the files it read
-again only, as changes since the index's base, which is written whole when
-they grow (:mod:`curriculum.content._record_changes`). What the file loaded into is kept by its
+what reading stamps costs. A load writes the changes since the index's
+base (every line not as the base holds it, and the names of the files gone),
+not the whole index, until they grow large: then it writes a new base
+(:mod:`curriculum.content._record_changes`). What the file loaded into is kept by its
 digest in the memo (:mod:`curriculum._memo`, see
 :mod:`curriculum.content._project`), in one entry: its model as JSON, and its
 locations; the entry's key is in the line, so a load keeps every unchanged
