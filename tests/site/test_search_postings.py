@@ -12,6 +12,7 @@ import pytest
 from curriculum.site._postings import (
     BITS,
     POSTINGS,
+    KeptPostings,
     Postings,
     _block,
     _digest,
@@ -236,6 +237,15 @@ def _kept_words() -> list[str]:
     return [" ".join(sorted(rng.sample(vocabulary, 30))) for _ in range(60)]
 
 
+def _kept_base(path: Path) -> tuple[list[str], KeptPostings]:
+    """Keep postings of :func:`_kept_words` as a base (key ``index 1``); return the words and them read."""
+    words = _kept_words()
+    write_postings(path, encode(words), "index 1")
+    kept = read_kept(path, "index 1")
+    assert kept is not None
+    return words, kept
+
+
 def test_an_edit_keeps_the_blocks_it_changed_not_the_whole_postings(tmp_path: Path) -> None:
     path = tmp_path / POSTINGS
     words = _kept_words()
@@ -261,10 +271,7 @@ def test_an_edit_keeps_the_blocks_it_changed_not_the_whole_postings(tmp_path: Pa
 
 def test_changes_of_another_base_are_not_applied_and_damaged_ones_are_no_record(tmp_path: Path) -> None:
     path = tmp_path / POSTINGS
-    words = _kept_words()
-    write_postings(path, encode(words), "index 1")
-    kept = read_kept(path, "index 1")
-    assert kept is not None
+    words, kept = _kept_base(path)
     edited = words[3].replace("w", "x", 1)
     keep_postings(path, kept.patched({3: words[3]}, {3: edited}), "index 2")
     changes = path.with_name(f"{POSTINGS}.changes")
@@ -283,10 +290,7 @@ def test_changes_of_another_base_are_not_applied_and_damaged_ones_are_no_record(
 
 def test_changes_grown_large_beside_the_base_are_kept_as_a_new_base(tmp_path: Path) -> None:
     path = tmp_path / POSTINGS
-    words = _kept_words()
-    write_postings(path, encode(words), "index 1")
-    kept = read_kept(path, "index 1")
-    assert kept is not None
+    words, kept = _kept_base(path)
     renamed = {n: text.replace("w", "y") for n, text in enumerate(words) if n < 40}
     big = kept.patched({n: words[n] for n in renamed}, renamed)
     keep_postings(path, big, "index 2")
