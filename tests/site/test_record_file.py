@@ -277,3 +277,25 @@ def test_a_record_sealed_on_another_computer_is_no_record(
         RecordFile(path, _SECTIONS, sealed=True).save(_record(100))
         assert RecordFile(path, _SECTIONS, sealed=True).read() == _record(100), "read where it was sealed"
     assert RecordFile(path, _SECTIONS, sealed=True).read() == {"entries": {}, "notes": {}}
+
+
+def test_a_new_base_not_written_leaves_the_record_saving_against_the_old_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk as a new base is written: the next save of the record is not taken for its changes."""
+    path = tmp_path / "wrapped.json"
+    file = _saved(path, _record(100))
+    write = _record_changes.write_atomic
+
+    def full(target: Path, data: str | bytes, **options: Any) -> bool:
+        if target == path:
+            raise OSError("no space left")
+        return write(target, data, **options)
+
+    monkeypatch.setattr(_record_changes, "write_atomic", full)
+    with pytest.raises(OSError):
+        file.save(_record(100, "w"))  # every entry changed: a new base is due
+    monkeypatch.undo()
+    latest = _record(101, "w")
+    file.save(latest)
+    assert RecordFile(path, _SECTIONS).read() == latest

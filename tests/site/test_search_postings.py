@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from curriculum.content import changes_path
 from curriculum.site._postings import (
     BITS,
     POSTINGS,
@@ -298,3 +299,34 @@ def test_changes_grown_large_beside_the_base_are_kept_as_a_new_base(tmp_path: Pa
     again = read_kept(path, "index 2")
     assert again is not None and again.changes == {} and again.generation != kept.generation
     assert again.postings == encode([renamed.get(n, text) for n, text in enumerate(words)])
+
+
+def test_changes_in_the_base_s_place_are_no_record(tmp_path: Path) -> None:
+    """A base is never taken for changes, nor changes for a base (they have one layout)."""
+    path = tmp_path / POSTINGS
+    words, kept = _kept_base(path)
+    keep_postings(path, kept.patched({3: words[3]}, {3: "newword"}), "index 2")
+    changes = changes_path(path)
+    assert read_kept(path, "index 2") is not None and changes.is_file()
+    path.write_bytes(changes.read_bytes())
+    changes.unlink()
+    assert read_kept(path, "index 2") is None
+    write_postings(path, encode(words), "index 1")
+    changes.write_bytes(path.read_bytes())  # the base as its own changes: not applied
+    base = read_kept(path, "index 1")
+    assert base is not None and base.changes == {}
+
+
+def test_postings_kept_on_another_computer_are_no_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The digest is keyed by the computer's key: a record planted, or hashed again by hand, is none."""
+    from curriculum.site import _postings
+
+    path = tmp_path / POSTINGS
+    words = _kept_words()
+    monkeypatch.setattr(_postings, "machine_key", lambda: "another computer")
+    write_postings(path, encode(words), "index 1")
+    assert read_postings(path, "index 1") == encode(words)
+    monkeypatch.undo()
+    assert read_kept(path, "index 1") is None

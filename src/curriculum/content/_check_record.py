@@ -525,9 +525,7 @@ class CheckRecord:
             return self._whole(generation, columns, checks, facts)
 
         with contextlib.suppress(CurriculumError, OSError):
-            if write_changes_or_base(
-                self._path, changes, whole, self._then.base.size, within=self._within
-            ):
+            if write_changes_or_base(self._path, changes, whole, self._then.base.size, within=self._within):
                 _remove_earlier_facts(self._path.parent)
 
     def _changes(

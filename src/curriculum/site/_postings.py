@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from curriculum._memo import machine_key
 from curriculum._plain import RECORD_LIMIT, read_headed
 from curriculum.content import changes_path, write_changes_or_base
 
@@ -65,6 +66,8 @@ __all__ = [
 
 POSTINGS = "search-postings"
 """The last search index's postings, in the build cache (a JSON header line, then bytes)."""
+_BASE, _CHANGES = "base", "changes"
+"""What a file of the record is (its header says): the postings kept whole, or the blocks changed since."""
 _FORMERLY = "search-postings.json"
 """Where an earlier version kept them, as JSON: removed when they are written."""
 BITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -294,8 +297,8 @@ class Postings:
 
         The shape is checked (counts, the words' order, the bits' length and
         padding), not that each front code and block says what its word's
-        would: a record damaged in place is refused by its digest, and one
-        planted whole would need this computer's key (:func:`read_postings`).
+        would: a record damaged in place, or planted, is refused by its digest,
+        keyed by this computer's key (see :func:`read_kept`).
         """
         count, sizes = header.get("sections"), header.get("sizes")
         if not (
@@ -331,12 +334,26 @@ class Postings:
 
 
 def _digest(header: dict[str, Any], body: bytes) -> str:
-    """Return a hash of a record's header and bytes (a record damaged in place is refused)."""
-    described = [header.get(name) for name in ("sections", "sizes", "generation", "gone")]
-    found = hashlib.blake2b(digest_size=32)
-    found.update(json.dumps(described).encode() + b"\0")
+    """Return a hash of a record's header (but its digest) and bytes, keyed by this computer's key.
+
+    A record damaged in place is refused, and so is one changed and hashed
+    again by hand or made on another computer (the key is
+    :func:`~curriculum._memo.machine_key`'s): the record's postings are
+    trusted as read, as a sealed record's entries are (see
+    :mod:`curriculum.site._record_file`). The header's every field counts: what
+    the postings are kept under, their form, and whether the file is a base or changes.
+    """
+    described = {name: value for name, value in header.items() if name != "digest"}
+    found = hashlib.blake2b(digest_size=32, key=_digest_key(machine_key()))
+    found.update(json.dumps(described, sort_keys=True).encode() + b"\0")
     found.update(body)
     return found.hexdigest()
+
+
+@functools.cache
+def _digest_key(key: str) -> bytes:
+    """Return the key of :func:`_digest` made from the computer's key ``key`` (once for each key)."""
+    return hashlib.sha256(f"search postings\0{key}".encode()).digest()
 
 
 def encode(words: list[str]) -> Postings:
@@ -516,14 +533,14 @@ def read_kept(path: Path, key: str) -> KeptPostings | None:
     of another are left by a new base written whole, and are not its): the
     changes name what the postings are kept under, else the base does.
     """
-    found = _read_record(path)
+    found = _read_record(path, _BASE)
     if found is None:
         return None
     header, base, size = found
     generation = header.get("generation")
     if not isinstance(generation, str):
         return None
-    changed = _read_record(changes_path(path))
+    changed = _read_record(changes_path(path), _CHANGES)
     if changed is None or changed[0].get("generation") != generation:
         return KeptPostings(base, {}, generation, size) if header.get("key") == key else None
     described, changes, _ = changed
@@ -546,14 +563,22 @@ def read_postings(path: Path, key: str) -> Postings | None:
     return None if kept is None else kept.postings
 
 
-def _read_record(path: Path) -> tuple[dict[str, Any], Postings, int] | None:
-    """Return the header, postings and size of a record :func:`_record_text` made (None: none, or damaged)."""
+def _read_record(path: Path, kind: str) -> tuple[dict[str, Any], Postings, int] | None:
+    """Return the header, postings and size of a record of ``kind`` :func:`_record_text` made.
+
+    None: no record, a damaged one, one this computer's builds did not write,
+    or one of another kind (a base is never taken for changes, nor changes for a base).
+    """
     found = read_headed(path, RECORD_LIMIT)  # a plain file within a size limit, or no record
     if found is None:
         return None
     header, data, start = found
     body = bytes(data[start:])
-    if header.get("format") != _FORMAT or header.get("digest") != _digest(header, body):
+    if (
+        header.get("format") != _FORMAT
+        or header.get("kind") != kind
+        or header.get("digest") != _digest(header, body)
+    ):
         return None
     postings = Postings.from_record(header, body)
     return None if postings is None else (header, postings, len(data))
@@ -572,7 +597,9 @@ def keep_postings(path: Path, postings: Postings | KeptPostings, key: str) -> No
     blocks = {term: block for term, block in postings.changes.items() if block is not None}
     gone = sorted(postings.changes.keys() - blocks.keys())
     changes = _of_blocks(postings.base.sections, blocks)
-    text = _record_text(changes, {"key": key, "generation": postings.generation, "gone": gone})
+    text = _record_text(
+        changes, {"kind": _CHANGES, "key": key, "generation": postings.generation, "gone": gone}
+    )
     _keep(path, postings.postings, key, text, postings.size)
 
 
@@ -601,7 +628,8 @@ def _keep(path: Path, postings: Postings, key: str, changes: bytes | None, size:
     """Write the ``changes`` of ``postings`` since their base (of ``size`` bytes), or a new base."""
 
     def base(generation: str) -> bytes:
-        return _record_text(postings, {"key": key, "generation": generation})
+        """Return the postings as a new base of ``generation``."""
+        return _record_text(postings, {"kind": _BASE, "key": key, "generation": generation})
 
     if write_changes_or_base(path, changes, base, size, within=path.parent):
         with contextlib.suppress(OSError):  # the record of an earlier form

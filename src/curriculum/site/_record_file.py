@@ -131,13 +131,16 @@ class RecordFile:
         if self._generation is not None:
             changes = self._text({_GENERATION: self._generation, **self._changes(record)}).encode()
         sections = {name: dict(record.get(name, {})) for name in self._sections}
+        written: list[tuple[str, int]] = []
 
         def base(generation: str) -> bytes:
+            """Return the record as a new base of ``generation`` (noted, to be taken once it is written)."""
             data = self._text({**sections, _GENERATION: generation}).encode()
-            self._base, self._generation, self._size = sections, generation, len(data)
+            written.append((generation, len(data)))
             return data
 
-        write_changes_or_base(self.path, changes, base, self._size, within=self._within)
+        if write_changes_or_base(self.path, changes, base, self._size, within=self._within):
+            (self._generation, self._size), self._base = written[0], sections
 
     def _text(self, data: dict[str, Any]) -> str:
         """Return the text of a file of the record holding ``data`` (sealed, if the record is)."""
