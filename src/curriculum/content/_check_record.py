@@ -270,9 +270,9 @@ def _read(path: Path, key: str) -> _Record:
         checks,
         facts,
     )
-    empty = _changes_file(key, base.generation, [{}] * _COLUMNS, [])
     headed = read_headed(changes_path(path), RECORD_LIMIT)
     if base.generation is None or headed is None or _of_base(headed[0]) != [key, base.generation]:
+        empty = _changes_file(key, base.generation, [{}] * _COLUMNS, [])  # what a save finds unchanged
         return _Record(columns, checks, facts, base, empty)  # none, or an interrupted compaction's
     return _changed(base, bytes(headed[1]), headed[2], headed[0].get("body"))
 
