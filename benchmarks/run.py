@@ -377,21 +377,31 @@ def stage_growth(projects: list[Path], env: dict[str, str]) -> dict[str, dict[st
 
 
 def stamp_seconds(project: Path) -> float:
-    """Return what reading the stamps of a project's content costs (the median of five, in seconds).
+    """Return what reading the stamps of every file a build reads costs (the median of five, in seconds).
 
-    A stamp is what a build compares to know a file unchanged: the file's
-    status (one ``stat``) and its line in the content index, which is read too.
-    This is the floor Deliver 5 of the build issue measures edit times against.
+    A stamp is what a build compares to know a file unchanged: its recorded
+    modification time and size (the build's own record, ``digests.json``, which
+    also holds its hash). Reading the stamps is decoding that record, one
+    ``lstat`` of each file it names (every input: content, notebooks, frozen
+    outputs, configuration, pages) and comparing: the least any build that
+    knows what changed must do. This is the floor Deliver 5 of the build issue
+    measures edit times against.
     """
-    index = project / ".curriculum-cache" / "content-index.tsv"
-    names = [line.split(b"\t", 1)[0] for line in index.read_bytes().split(b"\n")[1:] if line]
-    files = [project / os.fsdecode(name) for name in names]
+    record = project / ".curriculum-cache" / "resident" / "digests.json"
+    root = os.fspath(project)
     times = []
     for _ in range(5):
         start = time.perf_counter()
-        index.read_bytes()
-        for path in files:
-            os.stat(path)
+        files = json.loads(record.read_bytes())["files"]
+        changed = []
+        for name, (mtime, size, _) in files.items():
+            try:
+                info = os.lstat(os.path.join(root, name))
+            except OSError:
+                changed.append(name)
+                continue
+            if info.st_mtime_ns != mtime or info.st_size != size:
+                changed.append(name)
         times.append(time.perf_counter() - start)
     return round(statistics.median(times), 6)
 
