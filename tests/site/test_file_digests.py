@@ -245,3 +245,34 @@ def test_an_edit_of_one_file_writes_its_entry_not_the_whole_record(tmp_path: Pat
     assert set(json.loads(changes.read_bytes())["set"]["files"]) == {paths[7].name}
     again = FileDigests(tmp_path, record)
     assert again.digest(paths) == digest and again.read == 0, "the base and its changes are the record"
+
+
+def test_a_file_changed_after_the_digest_looked_is_not_as_found(tmp_path: Path) -> None:
+    """Edited, removed, made a link with the same time and size, or given a new mode: each is seen."""
+    paths = _files(tmp_path, 4)
+    paths[3].unlink()
+    paths[3].symlink_to(paths[0].name)  # a link, looked at as stat_of does
+    texts = [str(p) for p in paths]
+    digests = FileDigests(tmp_path, tmp_path / "cache" / "digests.json")
+    digests.digest(paths)
+    assert digests.as_found() and digests.as_found(texts[1:]) and digests.as_found([])
+    assert not digests.as_found([str(tmp_path / "never-given.txt")])
+    looks = os.lstat(paths[1])
+    paths[1].write_text("text 9\n")  # the same size, a new time
+    assert not digests.as_found() and not digests.as_found(texts[1:2]) and digests.as_found(texts[2:])
+    os.utime(paths[1], ns=(looks.st_atime_ns, looks.st_mtime_ns))
+    assert digests.as_found(), "its time and size put back: as found (as the recorded hash was taken)"
+    mode = os.lstat(paths[2]).st_mode & 0o777
+    paths[2].chmod(0o600 if mode != 0o600 else 0o644)
+    assert not digests.as_found() and not digests.as_found(texts[2:3])
+    paths[2].chmod(mode)
+    assert digests.as_found()
+    outside = tmp_path / "copy.txt"
+    shutil.copy2(paths[1], outside)
+    paths[1].unlink()
+    paths[1].symlink_to(outside)  # what it leads to has the time and size the digest saw
+    assert not digests.as_found() and not digests.as_found(texts[1:2])
+    paths[1].unlink()
+    assert not digests.as_found() and not digests.as_found(texts[1:2])
+    paths[3].unlink()
+    assert not digests.as_found(texts[3:]), "a link removed"

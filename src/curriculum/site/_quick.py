@@ -296,7 +296,7 @@ def written(out: Path) -> list[str] | None:
         names = _record(out / MANIFEST)
     except (OSError, ValueError):
         return None
-    return [str(n) for n in names] if isinstance(names, list) else None
+    return list(map(str, names)) if isinstance(names, list) else None
 
 
 def all_there(out: Path) -> bool:

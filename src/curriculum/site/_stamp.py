@@ -15,6 +15,7 @@ import os
 import stat
 import time
 from collections.abc import Iterable, Mapping
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,10 @@ from curriculum.site._reference import KEY_FILE
 
 __all__ = ["RACY_NS", "BuildStamp", "FileDigests", "hashed_beside"]
 
+_LOOKS = attrgetter("st_mtime_ns", "st_size", "st_mode")
+"""What :meth:`FileDigests.as_found` compares of a file's own status: its time, size and mode (a file
+made a link, or a folder, is another)."""
+
 
 class FileDigests:
     """The hash of each input's contents, reused while the file keeps the size and time it had.
@@ -81,19 +86,31 @@ class FileDigests:
         at = made.get("at")
         self._at = at if ours and isinstance(at, int) else 0
         self._before: dict[str, Any] = data["files"] if ours else {}
+        self.given: list[str] = []
+        """The paths the last :meth:`digest` was given, as strings, sorted."""
         self.hashed: list[str] = []
         """The files read and hashed by the last :meth:`digest` (the others kept their recorded hash),
         by their paths relative to the root."""
         self.files: dict[str, str] = {}
         """The hash of each file the last :meth:`digest` could read, by its path relative to the root."""
-        self.stats: dict[str, list[Any]] = {}
-        """``[path, mtime, size]`` of each file the last :meth:`digest` was given, by its path as given
-        (as :func:`~curriculum.site._quick.stats` gives them, a link's naming it one; None for a file
-        it could not look at)."""
         self.statuses: dict[str, os.stat_result] = {}
         """The status of each file the last :meth:`digest` was given that was no symbolic link, by its path
         as given: what a load of the content made moments later takes instead of looking again
         (see :func:`~curriculum.content.load_curriculum`)."""
+        self._others: dict[str, list[Any]] = {}
+        """The :func:`~curriculum.site._quick.stat_of` entry of each other file given (a link, or a file
+        it could not look at), by its path as given."""
+
+    @property
+    def stats(self) -> dict[str, list[Any]]:
+        """``[path, mtime, size]`` of each file the last :meth:`digest` was given, by its path as given.
+
+        As :func:`~curriculum.site._quick.stats` gives them (a link's naming it
+        one; None for a file it could not look at), as the digest looked:
+        made when asked, from :attr:`statuses` (the quick stamp's record).
+        """
+        plain = {text: [text, info.st_mtime_ns, info.st_size] for text, info in self.statuses.items()}
+        return {**plain, **self._others}
 
     def digest(self, paths: Iterable[str | Path], *, record: bool = True) -> str:
         """Return one hash of the files' paths and contents (a file that cannot be read only changes it).
@@ -101,22 +118,39 @@ class FileDigests:
         The record is written again when it changed, unless ``record`` is False.
         Each path is made a string once (the strings of paths cost nothing
         more); a file whose size and time are as recorded (and old enough)
-        costs its ``stat`` and one comparison.
+        costs its ``lstat`` and a few comparisons, made here in one loop.
         """
         at = time.time_ns()
+        old_enough = self._at - RACY_NS  # a recorded time before this was not in the recording's clock tick
+        before, lstat, name_of = self._before, os.lstat, relative_namer(self.root)
+        self.given = sorted(map(str, paths))
+        self.hashed, self.files, self.statuses, self._others = [], {}, {}, {}
+        files, statuses = self.files, self.statuses
         now: dict[str, list[Any]] = {}
         named: list[str] = []
-        self.hashed = []
-        self.files = {}
-        self.stats = {}
-        self.statuses = {}
-        name_of = relative_namer(self.root)  # a file not below the root by its own path: as it is given
-        for text in sorted(map(str, paths)):
-            name = name_of(text) or Path(text).as_posix()
-            entry = self._file(text, name)
+        for text in self.given:
+            name = name_of(text) or Path(text).as_posix()  # a file not below the root: as it is given
+            try:
+                info: os.stat_result | None = lstat(text)  # one look: whether it is a link, else its status
+            except OSError:
+                info = None
+            if info is None or stat.S_ISLNK(info.st_mode):
+                entry = self._unusual(text, name, info)
+            else:
+                statuses[text] = info
+                entry = before.get(name)  # [time, size, hash], kept while its time and size are
+                if not (
+                    type(entry) is list
+                    and len(entry) == 3
+                    and entry[0] == info.st_mtime_ns
+                    and entry[1] == info.st_size
+                    and entry[0] < old_enough
+                    and type(entry[2]) is str
+                ):
+                    entry = self._hashed(text, name, info.st_mtime_ns, info.st_size)
             if entry is not None:
                 now[name] = entry
-                self.files[name] = entry[2]
+                files[name] = entry[2]
             named.append(f"{name}\0{entry[2] if entry else 'unreadable'}\0")
         # each entry not read again is the record's own: the record is the same if it holds as many
         if record and (self.read or len(now) != len(self._before)):
@@ -131,12 +165,24 @@ class FileDigests:
     def as_found(self, paths: Iterable[str] | None = None) -> bool:
         """Whether each file is still as the last :meth:`digest` found it (all it was given, by default).
 
-        One ``stat`` a file: ``paths`` are named as the digest was given them (:attr:`stats`);
-        a file it was not given is not as found.
+        One ``lstat`` a file, whose time, size and type are compared with those
+        the digest saw (:attr:`statuses`; a link, or a file it could not look
+        at, is looked at as :func:`~curriculum.site._quick.stat_of` does).
+        ``paths`` are named as the digest was given them; a file it was not given is not as found.
         """
-        if paths is None:  # the first difference answers
-            return all(stat_of(text) == entry for text, entry in self.stats.items())
-        return all(stat_of(text) == self.stats.get(text) for text in paths)
+        if paths is None:  # all at once: the comparison is made by C code, not a Python call a file
+            statuses, others = self.statuses, self._others.items()
+            return _looks(statuses) == list(map(_LOOKS, statuses.values())) and all(
+                stat_of(text) == entry for text, entry in others
+            )
+        for text in paths:
+            info = self.statuses.get(text)
+            if info is not None:
+                if _looks([text]) != [_LOOKS(info)]:
+                    return False
+            elif text not in self._others or stat_of(text) != self._others[text]:
+                return False
+        return True
 
     def changed(self) -> set[str]:
         """Return the files whose hash the last :meth:`digest` found other than the record's.
@@ -150,38 +196,22 @@ class FileDigests:
         files, before = self.files, self._before
         return {name for name in self.hashed if name in files and _hash(before.get(name)) != files[name]}
 
-    def _file(self, text: str, name: str) -> list[Any] | None:
-        """Return ``[time, size, hash]`` of one file, read only if it changed; None if it cannot be read.
+    def _unusual(self, text: str, name: str, info: os.stat_result | None) -> list[Any] | None:
+        """Return ``[time, size, hash]`` of a file that is a link (``info``, its own status), or None.
 
-        A link is read through each time (and refused if it leads out of the
-        root): a file made a link to a copy with the same time and size is no file unchanged.
+        None also for a file that could not be looked at (``info`` None). A link
+        is read through each time (and refused if it leads out of the root): a
+        file made a link to a copy with the same time and size is no file unchanged.
         """
-        try:
-            info = os.lstat(text)  # one look says whether it is a link, and if not, its status
-        except OSError:
-            self.stats[text] = [text, None, None]
+        if info is None:
+            self._others[text] = [text, None, None]
             return None
-        link = stat.S_ISLNK(info.st_mode)
-        if link:
-            entry = self.stats[text] = linked(text, info)  # as stat_of gives it
-            mtime, size = entry[1], entry[2]
-            if mtime is None:
-                return None
-        else:
-            mtime, size = info.st_mtime_ns, info.st_size
-            self.stats[text] = [text, mtime, size]
-            self.statuses[text] = info
-        then = self._before.get(name)
-        if (
-            not link
-            and isinstance(then, list)
-            and len(then) == 3
-            and then[0] == mtime
-            and then[1] == size
-            and isinstance(then[2], str)
-            and mtime + RACY_NS < self._at
-        ):
-            return then
+        entry = self._others[text] = linked(text, info)  # as stat_of gives it
+        mtime, size = entry[1], entry[2]
+        return None if mtime is None else self._hashed(text, name, mtime, size)
+
+    def _hashed(self, text: str, name: str, mtime: int, size: int) -> list[Any] | None:
+        """Return ``[time, size, hash]`` of a file read and hashed now; None if it cannot be read."""
         self.hashed.append(name)
         path = Path(text)
         try:
@@ -206,6 +236,14 @@ def hashed_beside(
     digests = FileDigests(root, record)
     digests.digest(unknown, record=write)
     return {**hashed, **digests.files}
+
+
+def _looks(paths: Iterable[str]) -> list[tuple[int, int, int]] | None:
+    """Return the :data:`_LOOKS` of each file's own status (a link's, not its target's); None: one is gone."""
+    try:
+        return list(map(_LOOKS, map(os.lstat, paths)))
+    except OSError:
+        return None
 
 
 def _hash(entry: Any) -> str | None:
@@ -315,19 +353,20 @@ class BuildStamp:
         # edited meanwhile is then seen by the next build), but the project's own folder, where the
         # build writes (the site's swap, the cache): that one is looked at once the build is done.
         root = os.path.abspath(project.root)
-        folders = {os.path.dirname(name) or "." for name in one_a_folder(self.digests.stats)}  # as `watched`
+        folders = {os.path.dirname(name) or "." for name in one_a_folder(self.digests.given)}  # as `watched`
         folders = _with_parents(folders, root)
         self.sources = sources
         folders |= {os.path.dirname(name) for name in one_a_folder(self.sources)}
         looked = stats(sorted(folders))  # one lstat a folder: a link's entry says it is one
-        self._read_as = {
-            **{entry[0]: entry for entry in [*looked, *stats(self.sources)]},
-            **self.digests.stats,
-        }
+        self._looked = [*looked, *stats(self.sources)]  # the inputs' own are the digests' (`_read_as`)
         self.key = hashlib.sha256(
             f"{package_fingerprint()}\0{profile}\0{out.resolve()}\0{inputs}\0{_links(looked)}".encode()
         ).hexdigest()
         self.warnings = 0
+
+    def _read_as(self) -> dict[str, list[Any]]:
+        """Return the :func:`~curriculum.site._quick.stat_of` entry of each input, source and folder read."""
+        return {**{entry[0]: entry for entry in self._looked}, **self.digests.stats}
 
     def unchanged(self) -> bool:
         """Whether the last successful build read exactly this, and its output is all still there."""
@@ -380,8 +419,9 @@ class BuildStamp:
             "files": watched(  # inputs, sources, package and their folders: as the build read them
                 [str(self.project.root / KEY_FILE)],  # the package's files and folders are among those read
                 [str(self.project.root), str(self.out / MANIFEST), str(self.out), *sorted(folders)],
-                {**_package_entries(), **self._read_as},
+                {**_package_entries(), **self._read_as()},
             ),
             "folders": sorted({str(self.out), *folders}),
         }
-        write_atomic(self.path.parent / QUICK, json.dumps(quick) + "\n", within=self.project.root)
+        text = json.dumps(quick, separators=(",", ":"), check_circular=False)  # plain values: no cycle
+        write_atomic(self.path.parent / QUICK, text + "\n", within=self.project.root)
