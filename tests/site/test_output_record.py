@@ -29,7 +29,7 @@ def _standing(record: Path, out: Path, key: str = "in", digest: str = "q1", site
     """Return what the note ``page.html`` gives when its key and its document's digest are these now."""
     again = OutputRecord(record, out, [site], notes=True)
     changed = again.changed_inputs({"quizzes/q": digest}.__getitem__)
-    return again.standing("page.html", key, ["page.html"], changed)
+    return again.standing({"page.html": (key, ["page.html"])}, changed).get("page.html")
 
 
 def _resealed(record: Path, change: Any) -> None:
@@ -48,7 +48,8 @@ def test_a_note_stands_while_its_inputs_do(tmp_path: Path) -> None:
     kept: list[str] = []
     again = OutputRecord(record, out, ["site"], kept.extend, notes=True)
     assert again.changed_inputs({"quizzes/q": "q1"}.__getitem__) == set()
-    assert again.standing("page.html", "in", ["page.html"], set()) == ["a", "b"] and kept == ["page.html"]
+    assert again.standing({"page.html": ("in", ["page.html"])}, set()) == {"page.html": ["a", "b"]}
+    assert kept == ["page.html"]
     assert _standing(record, out, key="other") is None
     assert _standing(record, out, digest="q2") is None
     assert _standing(record, out, site="another site") is None
@@ -78,14 +79,14 @@ def test_the_documents_that_changed_are_found_once_for_every_note(tmp_path: Path
     again = OutputRecord(path, out, ["site"], notes=True)
     changed = again.changed_inputs(digest)
     assert changed == {"quizzes/q"} and sorted(asked) == ["cases/c0", "cases/c1", "cases/c2", "quizzes/q"]
-    assert all(again.standing(f"p{n}.html", str(n), [f"p{n}.html"], changed) is None for n in range(3))
+    assert again.standing({f"p{n}.html": (str(n), [f"p{n}.html"]) for n in range(3)}, changed) == {}
     again.wrote("p0.html", key=[0])  # made again
     again.note("p0.html", "0", {"quizzes/q": "q2"}, [])
     again.save()
     last = OutputRecord(path, out, ["site"], notes=True)
     assert last.changed_inputs(lambda name: "q2" if name == "quizzes/q" else "c") == set()
-    assert last.standing("p0.html", "0", ["p0.html"], set()) == []
-    assert last.standing("p1.html", "1", ["p1.html"], set()) is None  # not noted again: no note
+    assert last.standing({"p0.html": ("0", ["p0.html"])}, set()).get("p0.html") == []
+    assert last.standing({"p1.html": ("1", ["p1.html"])}, set()) == {}  # not noted again: no note
 
 
 def test_a_record_with_notes_changed_in_place_is_no_record(tmp_path: Path) -> None:
@@ -226,7 +227,7 @@ def test_an_entry_kept_is_the_record_s_own_not_one_made_again(tmp_path: Path, mo
     monkeypatch.setattr(_record_file.RecordFile, "save", lambda self, data: saved.append(dict(data)))
     again = OutputRecord(record, out, ["site"], notes=True)
     read = _record_file.RecordFile(record, ("entries", "notes"), sealed=True).read()["entries"]
-    assert again.standing("page.html", "in", ["page.html"], set()) == ["a"]
+    assert again.standing({"page.html": ("in", ["page.html"])}, set()).get("page.html") == ["a"]
     assert again.to_make({"other.html": ["other.html"], "edited.html": ["edited.html"]}) == ["edited.html"]
     assert again.kept("third.html", ["third.html"])
     again.wrote("edited.html")
@@ -308,13 +309,13 @@ def test_a_note_with_a_string_a_space_would_split_is_not_kept(tmp_path: Path) ->
         first.note("page.html", "in", inputs, data)
         first.save()
         again = OutputRecord(path, out, ["site"], notes=True)
-        assert again.standing("page.html", "in", ["page.html"], set()) is None, (inputs, data)
+        assert again.standing({"page.html": ("in", ["page.html"])}, set()) == {}, (inputs, data)
     first = OutputRecord(path, out, ["site"], notes=True)
     first.wrote("page.html", key=["page"])
     first.note("page.html", "in", {}, [])
     first.save()
     again = OutputRecord(path, out, ["site"], notes=True)
-    assert again.standing("page.html", "in", ["page.html"], set()) == []
+    assert again.standing({"page.html": ("in", ["page.html"])}, set()).get("page.html") == []
 
 
 def test_files_are_stamped_at_once_and_one_not_there_is_none(tmp_path: Path) -> None:
@@ -339,3 +340,37 @@ def test_files_are_stamped_at_once_and_one_not_there_is_none(tmp_path: Path) -> 
     first.save()
     assert not OutputRecord(path, out, []).kept("gone.js", ["g"])
     assert OutputRecord(path, out, []).to_make({"gone.js": ["g"]}) == ["gone.js"]
+
+
+def test_notes_are_decided_at_once_and_a_changed_file_leaves_only_its_own_not_standing(
+    tmp_path: Path,
+) -> None:
+    """Every note's files are looked at in one pass; one edited or removed keeps its note's entries out only.
+
+    A note with an entry the record has not, or one of another key, stands
+    no more; the others keep their entries, and ``on_kept`` is told of their files once.
+    """
+    out, path = tmp_path / "out", tmp_path / "record.json"
+    out.mkdir()
+    first = OutputRecord(path, out, ["site"], notes=True)
+    pages = [f"p{n}.html" for n in range(6)]
+    for page in pages:
+        files = [page, page.replace(".html", ".data.js")]
+        for name in files:
+            (out / name).write_text(name)
+            first.wrote(name, key=[name])
+        first.note(page, "in", {}, [page])
+    first.save()
+    (out / "p1.data.js").write_text("edited by hand")
+    (out / "p2.html").unlink()
+    told: list[list[str]] = []
+    again = OutputRecord(path, out, ["site"], told.append, notes=True)
+    notes = {page: ("in", [page, page.replace(".html", ".data.js")]) for page in pages}
+    notes["p3.html"] = ("another key", notes["p3.html"][1])
+    notes["p4.html"] = ("in", ["p4.html", "p4.other.js"])  # an entry the record has not
+    standing = again.standing(notes, set())
+    assert standing == {"p0.html": ["p0.html"], "p5.html": ["p5.html"]}
+    assert told == [["p0.html", "p0.data.js", "p5.html", "p5.data.js"]]
+    again.save()
+    last = OutputRecord(path, out, ["site"], notes=True)
+    assert last.standing({page: notes[page] for page in ("p0.html", "p5.html")}, set()) == standing

@@ -199,43 +199,68 @@ class OutputRecord:
             self._inputs.pop(name, None)
         return changed
 
-    def standing(self, name: str, key: str, entries: list[str], changed: set[str]) -> list[str] | None:
-        """Return the note ``name`` if the last build made it from what the caller has now; keep ``entries``.
+    def standing(self, notes: Mapping[str, tuple[str, list[str]]], changed: set[str]) -> dict[str, list[str]]:
+        """Return the data of each of ``notes`` made from what the caller has now; keep their entries.
 
-        The note says that what made it made the files of ``entries`` too (each
-        entry's files as the last build recorded them): so when its key is
-        ``key``, none of the inputs it names is among the ``changed`` ones
-        (:meth:`changed_inputs`), and every file is unchanged (all looked at
-        at once), the entries are kept (and ``on_kept`` told), without their
-        keys. Otherwise nothing is kept.
+        A note says that what made it made the files of its entries too (each
+        entry's files as the last build recorded them): so when its key is the
+        one given, none of the inputs it names is among the ``changed`` ones
+        (:meth:`changed_inputs`), and every file of its entries is unchanged,
+        the entries are kept (and ``on_kept`` told), without their keys.
+        Otherwise nothing of it is kept. The notes are decided at once: the
+        files of them all are looked at in one pass, and a file not as
+        recorded leaves only the note of its entry not standing.
 
         Parameters
         ----------
-        name : str
-            The note's name.
-        key : str
-            What the note and the entries are made from, besides the inputs it
-            names and what names every entry.
-        entries : list[str]
-            The entries made from the same (each of files named in the record).
+        notes : Mapping[str, tuple[str, list[str]]]
+            By each note's name: what the note and its entries are made from,
+            besides the inputs it names and what names every entry; and the
+            entries made from the same (each of files named in the record).
         changed : set[str]
             The inputs whose digests changed (:meth:`changed_inputs`).
 
         Returns
         -------
-        list[str] | None
-            The note's data (see :meth:`note`), or None.
+        dict[str, list[str]]
+            The data of each note that stands (see :meth:`note`), by its name.
         """
-        then = self._notes_before.get(name)
         # [key, inputs, data]: the names of each joined by spaces, as :meth:`note` writes them
-        if then is None or then[0] != key or (changed and not changed.isdisjoint(then[1].split())):
-            return None
-        found = list(looked_up(self._before, entries))
-        if None in found or not self._keep_as_recorded(dict(zip(entries, found, strict=True))):
-            return None
-        self._notes[name] = then
-        data: str = then[2]
-        return data.split()
+        made = {
+            name: then
+            for (name, (key, _)), then in zip(
+                notes.items(), looked_up(self._notes_before, notes), strict=True
+            )
+            if then is not None and then[0] == key and (not changed or changed.isdisjoint(then[1].split()))
+        }
+        entries = [entry for name in made for entry in notes[name][1]]
+        found = self._as_recorded(entries)
+        if len(found) < len(entries):  # a note with an entry not recorded, or a file not as recorded
+            made = {name: then for name, then in made.items() if found.keys() >= set(notes[name][1])}
+            found = {entry: found[entry] for name in made for entry in notes[name][1]}
+        self._now.update(found)
+        self._on_kept([file[0] for then in found.values() for file in then[1:]])
+        self._notes.update(made)
+        return {name: then[2].split() for name, then in made.items()}
+
+    def _as_recorded(self, entries: list[str]) -> dict[str, list[Any]]:
+        """Return the record's entry of each of ``entries`` whose files are all there as it records them.
+
+        Every file is looked at at once; only when one of them is not as
+        recorded is each entry's compared on its own.
+        """
+        found = zip(entries, looked_up(self._before, entries), strict=True)
+        recorded = {entry: then for entry, then in found if then is not None}
+        files = [file for then in recorded.values() for file in then[1:]]
+        stamps = file_stamps(self._folder, [file[0] for file in files])
+        if stamps == files:
+            return recorded
+        kept, at = {}, 0
+        for entry, then in recorded.items():  # each entry's files are those after the previous entry's
+            if stamps[at : at + len(then) - 1] == then[1:]:
+                kept[entry] = then
+            at += len(then) - 1
+        return kept
 
     def note(self, name: str, key: str, inputs: Mapping[str, str], data: list[str]) -> None:
         """Note ``data`` as made from ``key`` and ``inputs`` (their digests now, by name), like its entries.

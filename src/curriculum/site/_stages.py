@@ -646,13 +646,12 @@ def wrap(
     changed = (
         record.changed_inputs(functools.partial(_document_digest, run.builder)) if plan is not None else set()
     )
+    stands = _standing(record, sources, plan, changed) if plan is not None else {}
     kept: list[str] = []  # the payload keys of the pages that stand, kept for the next build at once
     for item, out in rendered:
         page, source = item.page, item.page.source
-        data_path = posixpath.splitext(page.output)[0] + ".data.js" if out.mounts else ""
-        standing: list[str] | None = None
-        if item.planned is not None and plan is not None:
-            standing = _standing(record, page.output, data_path, plan.key(source), changed)
+        data_path = _data_path(page.output, out.mounts)
+        standing = stands.get(page.output) if item.planned is not None else None
         payloads: _PagePayloads | None = None
         if standing is not None and plan is not None:  # its files, plan entry and payload keys stand
             kept += standing
@@ -742,17 +741,34 @@ def _document_digest(builder: PayloadBuilder, name: str) -> str:
 
 
 def _standing(
-    record: OutputRecord, output: str, data_path: str, key: str, changed: set[str]
-) -> list[str] | None:
-    """Return the payload keys of a page whose files stand, made from what the last build made them from.
+    record: OutputRecord, sources: Mapping[str, _Source], plan: PagePlan, changed: set[str]
+) -> dict[str, list[str]]:
+    """Return the payload keys of each page whose files stand, made from what the last build made them from.
 
-    ``key`` is the page's plan key; ``changed`` the documents whose texts
-    changed (see :func:`_documents`). The page's file and its data script
-    (``data_path``, if it has one) are then kept as recorded, without their
-    keys: see :meth:`OutputRecord.standing`. A page whose payloads read other
-    documents than their own has no note, and never stands so.
+    Each page the plan took as the last build made it is asked about, by its
+    output: its plan key (:meth:`PagePlan.key`) names its source and what
+    every page shares; ``changed`` the documents whose texts changed (see
+    :func:`_documents`). Its file and its data script (if it has one) are
+    then kept as recorded, without their keys, all the pages' files looked at
+    at once: see :meth:`OutputRecord.standing`. A page whose payloads read
+    other documents than their own has no note, and never stands so.
     """
-    return record.standing(output, key, [output, data_path] if data_path else [output], changed)
+    notes = {
+        item.page.output: (plan.key(source), _files(item.page.output, item.planned.mounts))
+        for source, item in sources.items()
+        if item.planned is not None
+    }
+    return record.standing(notes, changed)
+
+
+def _data_path(output: str, mounts: Collection[Mount]) -> str:
+    """Return the data script of the page ``output`` showing ``mounts`` (none, ``""``, if it shows none)."""
+    return posixpath.splitext(output)[0] + ".data.js" if mounts else ""
+
+
+def _files(output: str, mounts: Collection[Mount]) -> list[str]:
+    """Return the files the wrap makes of the page ``output`` showing ``mounts``: it, and its data script."""
+    return [output, data] if (data := _data_path(output, mounts)) else [output]
 
 
 class _PagePayloads:
