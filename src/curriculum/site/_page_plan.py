@@ -32,9 +32,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from curriculum.components import Mount
 from curriculum.project import path_texts
@@ -47,9 +46,10 @@ PLAN_VERSION = 2
 """The version of the record's entries (in every page's key: an entry of another is never taken)."""
 
 
-@dataclass(frozen=True)
-class PlannedPage:
+class PlannedPage(NamedTuple):
     """A page as the last build made it from the same inputs.
+
+    A named tuple (made for each page a build keeps, at the cost of a tuple's).
 
     Attributes
     ----------
