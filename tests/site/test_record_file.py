@@ -79,6 +79,20 @@ def test_changes_are_counted_from_the_base_and_read_back_whole(tmp_path: Path) -
     assert changes["set"] == {"entries": {"page2.html": ["two", []]}, "notes": {}}
 
 
+def test_changes_name_an_entry_set_to_null_or_to_an_equal_value_as_they_are(tmp_path: Path) -> None:
+    """An entry the base has not is set, even to JSON ``null``; one equal to the base's, a copy, is not."""
+    path = tmp_path / "wrapped.json"
+    _saved(path, _record(10))
+    now = _record(10)
+    now["entries"] = {name: list(value) for name, value in now["entries"].items()}  # equal, not the same
+    now["entries"]["page3.html"] = ["v3", ["page.html", 10, 4]]  # changed inside
+    now["entries"]["new.html"] = None
+    _saved(path, now)
+    changes = json.loads((tmp_path / "wrapped.changes.json").read_text())
+    assert changes["set"]["entries"] == {"page3.html": ["v3", ["page.html", 10, 4]], "new.html": None}
+    assert RecordFile(path, _SECTIONS).read() == now
+
+
 def test_changes_too_large_are_written_as_a_new_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "wrapped.json"
     _saved(path, _record(100))
@@ -194,6 +208,40 @@ def test_a_page_plan_saves_a_page_made_again_as_a_change(tmp_path: Path) -> None
     assert changes is not None and list(json.loads(changes)["set"]["pages"]) == [sources[0]]
     last = PagePlan(root, cache, sources, ["site"], {})
     assert last.kept(sources[0]) == planned("edited") and last.kept(sources[1]) == planned(sources[1])
+
+
+def test_a_page_plan_keeps_each_page_s_components_as_pairs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry lists its components as ``[component, args]`` (decoded faster than objects), as they were.
+
+    An entry of the plan's first version (its components as objects) is of
+    another key, and never taken: its page is made again.
+    """
+    from curriculum.components import Mount
+    from curriculum.site import _page_plan
+
+    root, cache, sources = _pages(tmp_path, 2)
+    mounts = (Mount("quiz", ("intro",)), Mount("worksheet", ("reflection", "w1")))
+    page = PlannedPage("Title", "0" * 32 + ".page", mounts, True, False)
+    first = PagePlan(root, cache, sources, ["site"], {})
+    first.made(sources[0], page)
+    first.save()
+    record = RecordFile(cache / "pages.json", ("pages", "inputs"), sealed=True)
+    assert record.read()["pages"][sources[0]][3] == [["quiz", ["intro"]], ["worksheet", ["reflection", "w1"]]]
+    assert PagePlan(root, cache, sources, ["site"], {}).kept(sources[0]) == page
+
+    with monkeypatch.context() as patch:  # a record of the first version: its components as objects
+        patch.setattr(_page_plan, "PLAN_VERSION", 1)
+        (cache / "pages.json").unlink()
+        older = PagePlan(root, cache, sources, ["site"], {})
+        older.made(sources[0], page)
+        older.save()
+    record = RecordFile(cache / "pages.json", ("pages", "inputs"), sealed=True)
+    written = record.read()
+    entry = written["pages"][sources[0]]
+    record.save({**written, "pages": {sources[0]: [*entry[:3], [m.as_json() for m in mounts], *entry[4:]]}})
+    assert PagePlan(root, cache, sources, ["site"], {}).kept(sources[0]) is None
 
 
 def test_a_page_plan_makes_the_key_only_of_a_page_whose_inputs_changed(

@@ -32,9 +32,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from curriculum.components import Mount
 from curriculum.project import path_texts
@@ -43,12 +42,14 @@ from curriculum.site._stamp import FileDigests, hashed_beside
 
 __all__ = ["PagePlan", "PlannedPage"]
 
-PLAN_VERSION = 1
+PLAN_VERSION = 2
+"""The version of the record's entries (in every page's key: an entry of another is never taken)."""
 
 
-@dataclass(frozen=True)
-class PlannedPage:
+class PlannedPage(NamedTuple):
     """A page as the last build made it from the same inputs.
+
+    A named tuple (made for each page a build keeps, at the cost of a tuple's).
 
     Attributes
     ----------
@@ -166,7 +167,7 @@ class PagePlan:
             stamp = self._stamp
             if stamp is None or not stamp.as_found(path_texts(self._root, [source])):
                 return
-        mounts = [m.as_json() for m in page.mounts]
+        mounts = [[m.component, list(m.args)] for m in page.mounts]
         self._now[source] = [self.key(source), page.title, page.entry, mounts, page.marked, page.standalone]
 
     def save(self) -> None:
@@ -212,12 +213,13 @@ def _changed(now: dict[str, str], then: dict[str, Any]) -> set[str]:
     return set(now) if _SHARED in changed else changed
 
 
-def _mounts(data: list[dict[str, Any]]) -> tuple[Mount, ...]:
-    """Return the components an entry :meth:`PagePlan.made` wrote lists (each as :meth:`Mount.as_json`).
+def _mounts(data: list[list[Any]]) -> tuple[Mount, ...]:
+    """Return the components an entry :meth:`PagePlan.made` wrote lists (each as ``[component, args]``).
 
     Each was a component when it was written by this code (see :class:`PagePlan`): it is not checked again.
+    A pair, not :meth:`Mount.as_json`'s object: the record, read whole by every build, decodes faster.
     """
-    return tuple([Mount(mount["component"], tuple(mount["args"])) for mount in data])
+    return tuple([Mount(component, tuple(args)) for component, args in data])
 
 
 def _part(value: Any) -> str:

@@ -43,7 +43,8 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from itertools import repeat
+from itertools import compress, repeat
+from operator import ne
 from pathlib import Path
 from typing import Any
 
@@ -152,13 +153,19 @@ class RecordFile:
         return decoded_record(unsealed(raw) if self._sealed else raw)
 
     def _changes(self, record: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
-        """Return the entries of ``record`` set since the base (``set``), and those removed (``gone``)."""
+        """Return the entries of ``record`` set since the base (``set``), and those removed (``gone``).
+
+        An entry is set if its value is not the base's (or the base has none):
+        each is compared with the base's in one pass of :func:`map`, and those
+        that differ are taken by :func:`~itertools.compress`, not one Python
+        call an entry (an unchanged entry is most often the base's own value:
+        comparing it costs nothing).
+        """
         changed: dict[str, dict[str, Any]] = {}
         gone: dict[str, list[str]] = {}
         for name in self._sections:
             now, base = record.get(name, {}), self._base[name]
-            then = looked_up(base, now, _ABSENT)  # each entry's value in the base, in one pass
-            changed[name] = {k: v for (k, v), was in zip(now.items(), then, strict=True) if was != v}
+            changed[name] = dict(compress(now.items(), map(ne, looked_up(base, now, _ABSENT), now.values())))
             gone[name] = sorted(base.keys() - now.keys())
         return {"set": changed, "gone": gone}
 

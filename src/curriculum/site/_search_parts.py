@@ -96,8 +96,13 @@ class PartRecord:
         self._now: dict[str, list[Any]] = {}
 
     def knows(self, page: SearchPage) -> bool:
-        """Whether the record gives the part of ``page``: it was made from what the page is made from now."""
-        return self._known_each([page])[0] is not None
+        """Whether the record gives the part of ``page``: it was made from what the page is made from now.
+
+        Asked of each page by the wrap stage: one look-up, no list made
+        (:meth:`_known_each` asks it of every page at once).
+        """
+        then = self._before.get(page.url)
+        return then is not None and page.made_from is not None and then[0] == page.made_from_key
 
     def digests(self, pages: list[SearchPage]) -> list[str]:
         """Return the digest of each page's part: recorded, if the record knows the page; else of its part.
@@ -137,6 +142,11 @@ class PartRecord:
         """Return the digest of the part the last index had of the page ``url``, if the record holds it."""
         then = self._before.get(url)
         return None if then is None else str(then[1])
+
+    def recorded_digests(self, pages: list[SearchPage]) -> list[str | None]:
+        """Return :meth:`recorded_digest` of each page, in one pass over the record's entries."""
+        found = looked_up(self._before, [page.url for page in pages])
+        return [None if then is None else str(then[1]) for then in found]
 
     def made_from(self, url: str) -> str | None:
         """Return what the page ``url`` was made from for the last index (its ``made_from_key``)."""
