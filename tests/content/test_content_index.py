@@ -647,13 +647,48 @@ def test_a_folder_the_index_holds_as_it_is_is_taken_in_one_step(
     alone.clear()
     edited = load_curriculum(project)
     assert "thirty-year-old" in edited.quizzes["intro"].model.model_dump_json()
-    assert {name.split("/")[0] for name in alone} == {"quizzes"}
-    assert "quizzes/intro.yml" in alone and list(edited.quizzes) == list(first.quizzes)
+    assert alone == ["quizzes/intro.yml"], "the folder's other files are taken at once, as no edit takes them"
+    assert list(edited.quizzes) == list(first.quizzes), "in the folder's order"
+    assert all(isinstance(d, _project._IndexedDocument) for d in edited.documents() if d.id != "intro")
     assert described(load_curriculum(project)) == described(load_files(project_files(project), root=project))
 
 
-def test_a_folder_changed_in_the_tick_of_the_recording_is_looked_up_file_by_file(project: Path) -> None:
-    """One file of a folder too recent to trust makes the folder's files looked up alone (it is read)."""
+def test_an_edit_inside_a_folder_leaves_the_runs_around_it_taken_at_once_in_their_order(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The files before and after the one edited are taken as with no edit; the table keeps its order."""
+    quizzes = project / "quizzes"
+    shutil.copy(quizzes / "intro.yml", quizzes / "intro-middle.yml")  # between intro-final and intro
+    aged(project)
+    first = load_curriculum(project)
+    assert list(first.quizzes) == ["intro-final", "intro-middle", "intro"]
+    edited = quizzes / "intro-middle.yml"
+    edited.write_text(edited.read_text().replace("30-year-old", "thirty-year-old"))
+    alone: list[str] = []
+    held = ContentIndex.held
+    monkeypatch.setattr(
+        ContentIndex, "held", lambda self, name, info: alone.append(name) or held(self, name, info)
+    )
+    placed: list[list[str]] = []
+    place_all = _project._Batch._place_all
+    monkeypatch.setattr(
+        _project._Batch,
+        "_place_all",
+        lambda self, shown, files, *rest: (
+            placed.append(list(map(os.path.basename, files))) or place_all(self, shown, files, *rest)
+        ),
+    )
+    again = load_curriculum(project)
+    assert alone == ["quizzes/intro-middle.yml"]
+    assert ["intro-final.yml"] in placed and ["intro.yml"] in placed, "each run at once"
+    assert list(again.quizzes) == list(first.quizzes)
+    assert not isinstance(again.quizzes["intro-middle"], _project._IndexedDocument)
+    assert isinstance(again.quizzes["intro"], _project._IndexedDocument)
+    assert described(again) == described(load_files(project_files(project), root=project))
+
+
+def test_a_file_changed_in_the_tick_of_the_recording_is_not_held_with_its_folder(project: Path) -> None:
+    """One file of a folder too recent to trust is not held (it is read); the folder's others are."""
     aged(project)
     quizzes = sorted((project / "quizzes").glob("*.yml"))
     later = time.time() - 30
@@ -665,7 +700,9 @@ def test_a_folder_changed_in_the_tick_of_the_recording_is_looked_up_file_by_file
     assert index.held_all(names, statuses) is not None
     recent = ContentIndex(project)
     recent._at = statuses[-1].st_mtime_ns + 1  # recorded in the tick the last file was changed in
-    assert recent.held_all(names, statuses) is None and recent.reused == 0
+    part = recent.held_all(names, statuses)
+    assert part is not None and part.held == [True] * (len(names) - 1) + [False]
+    assert recent.reused == len(names) - 1
     assert recent.held(names[0], statuses[0]) is not None and recent.held(names[-1], statuses[-1]) is None
     assert index.held_all(names, [*statuses[:-1], None]) is None, "a link: looked at alone"
 

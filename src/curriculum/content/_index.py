@@ -42,8 +42,8 @@ import os
 import re
 import time
 from collections.abc import Sequence
-from itertools import compress
-from operator import attrgetter, ne
+from itertools import compress, repeat
+from operator import attrgetter, eq, lt, ne
 from pathlib import Path
 from typing import NamedTuple, cast
 
@@ -90,17 +90,25 @@ class IndexEntry(NamedTuple):
 
 
 class HeldEntries(NamedTuple):
-    """The entries of a folder's files the index holds as they are (:meth:`ContentIndex.held_all`), by field.
+    """The entries of a folder's files as the index holds them (:meth:`ContentIndex.held_all`), by field.
 
     Attributes
     ----------
     kinds, digests, keys : list[str]
         Each file's :class:`IndexEntry` fields, in the files' order.
+    held : list[bool]
+        Whether the index holds each file as it is now: the fields of one it
+        does not are not to be used (the file is looked up alone).
     """
 
     kinds: list[str]
     digests: list[str]
     keys: list[str]
+    held: list[bool]
+
+    def part(self, span: slice) -> HeldEntries:
+        """Return the entries of the files in ``span`` (a slice of each field)."""
+        return HeldEntries(self.kinds[span], self.digests[span], self.keys[span], self.held[span])
 
 
 class ContentIndex:
@@ -281,16 +289,17 @@ class ContentIndex:
         return IndexEntry(kind, digest, key)
 
     def held_all(self, names: list[str], infos: Sequence[os.stat_result | None]) -> HeldEntries | None:
-        """Return the entries of the files ``names`` if the index holds every one with its status, else None.
+        """Return the entries of the files ``names``, and which of them the index holds with their status.
 
-        The files of a folder no edit touched, looked up in one step: their
-        statuses ``infos`` (as :meth:`held` takes them; None: the file was not
-        looked at, or is a link) are compared with the entries' all at once,
-        none alone, and their lines kept as read. Any doubt gives None and
+        The files of a folder, looked up in one step: their statuses ``infos``
+        (as :meth:`held` takes them; None: the file was not looked at, or is a
+        link) are compared with the entries' all at once, none alone. A file
+        is held as :meth:`held` would hold it: as it is now, changed at least
+        :data:`~curriculum._cache.RACY_NS` before the recording; the lines of
+        those held are kept as read. Any doubt about the whole gives None and
         records nothing (the caller then looks each file up with
-        :meth:`held`): a file the index does not hold as it is now, one changed
-        less than :data:`~curriculum._cache.RACY_NS` before the recording, an
-        index not as written or not all ASCII.
+        :meth:`held`): a file the index holds no entry of, or not looked at,
+        an index not as written or not all ASCII.
         """
         found = list(map(self._row.get, names))
         if not (names and self._intact and self._ascii) or None in found or None in infos:
@@ -298,13 +307,13 @@ class ContentIndex:
         rows, statuses = cast("list[int]", found), cast("list[os.stat_result]", infos)
         times, sizes, digests, kinds, keys = (list(map(col.__getitem__, rows)) for col in self._columns[1:6])
         mtimes = list(map(_MTIME, statuses))
-        if times != list(map(str, mtimes)) or sizes != list(map(str, map(_SIZE, statuses))):
-            return None
-        if max(mtimes) + RACY_NS >= self._at:
-            return None
-        self._now.update(zip(names, map(self._lines.__getitem__, rows), strict=True))
-        self.reused += len(names)
-        return HeldEntries(kinds, digests, keys)
+        same_times = map(eq, times, map(str, mtimes))
+        same_sizes = map(eq, sizes, map(str, map(_SIZE, statuses)))
+        settled = map(lt, mtimes, repeat(self._at - RACY_NS))  # as :meth:`held`: mtime + RACY_NS < at
+        held = list(map(all, zip(same_times, same_sizes, settled, strict=True)))
+        self._now.update(compress(zip(names, map(self._lines.__getitem__, rows), strict=True), held))
+        self.reused += held.count(True)
+        return HeldEntries(kinds, digests, keys, held)
 
     def _sealed(self, fields: list[str]) -> str:
         """Return the check of an entry's fields, with the index's key.

@@ -21,7 +21,7 @@ import stat
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, repeat
+from itertools import chain, groupby, repeat
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar, cast, get_args
 
@@ -776,13 +776,14 @@ class _Batch:
 
         No path object is made for a file the index holds (hundreds of them,
         each build). The folder's files are looked at first, all in one go
-        (:func:`_statuses`), then looked up in the index: when it holds them
-        all as they are, in one step (:meth:`ContentIndex.held_all`), and they
-        are taken from there at once (:meth:`_take_all`). Else each file is
-        looked up alone: one that is no symbolic link, in a folder that leads
-        inside the project, and that the index holds as it is, is taken from
-        there (:meth:`_take`); any other is looked at again and loaded one by
-        one (:meth:`indexed`).
+        (:func:`_statuses`), then looked up in the index in one step
+        (:meth:`ContentIndex.held_all`): each run of files it holds as they
+        are is taken from there at once (:meth:`_take_all`), and each file
+        between, one an edit touched, is loaded alone (:meth:`indexed`). So an
+        edit of one file of a folder costs its other files no more than no
+        edit does. When the index cannot tell the folder's files in one step,
+        or a run cannot be taken at once, each file is looked up alone (see
+        :meth:`_each`).
         """
         assert self.index is not None  # a batch with an index
         parent = os.fspath(folder)
@@ -793,14 +794,42 @@ class _Batch:
         keys = [f"{relative}/{name}" for name in names]
         statuses = _statuses(files, self.seen) if inside else [None] * len(files)
         taken = self.index.held_all(keys, statuses)
-        if taken is not None and shown is not None and self._take_all(files, names, shown, taken):
+        if taken is None:  # each file alone
+            look_up = self.index.held
+            alone = [None if s is None else look_up(k, s) for k, s in zip(keys, statuses, strict=True)]
+            self._each(parent, files, names, keys, alone, shown, inside)
             return
-        entries: Sequence[IndexEntry | None]
-        if taken is not None:  # held, though not taken at once
-            entries = list(map(IndexEntry, taken.kinds, taken.digests, taken.keys))
-        else:  # each file alone: some is not as the index holds it
-            held = self.index.held
-            entries = [None if s is None else held(k, s) for k, s in zip(keys, statuses, strict=True)]
+        start = 0
+        for held, run in groupby(taken.held):  # the runs of files held, and of those not, in their order
+            span = slice(start, start + len(list(run)))
+            start = span.stop
+            part = taken.part(span)
+            if held and shown is not None and self._take_all(files[span], names[span], shown, part):
+                continue
+            entries = list(map(IndexEntry, part.kinds, part.digests, part.keys)) if held else None
+            self._each(parent, files[span], names[span], keys[span], entries, shown, inside)
+
+    def _each(
+        self,
+        parent: str,
+        files: list[str],
+        names: list[str],
+        keys: list[str],
+        entries: Sequence[IndexEntry | None] | None,
+        shown: str | None,
+        inside: bool,
+    ) -> None:
+        """Take or load files of the folder ``parent`` one by one (see :meth:`listed`).
+
+        One that is no symbolic link, in a folder that leads inside the
+        project, and whose entry ``entries`` gives (the index holds it as it
+        is; ``entries`` None: none does), is taken from the index
+        (:meth:`_take`); any other is looked at again and loaded
+        (:meth:`indexed`).
+        """
+        assert self.index is not None  # a batch with an index
+        if entries is None:
+            entries = [None] * len(files)
         for file, name, key, entry in zip(files, names, keys, entries, strict=True):
             display = None if shown is None else f"{shown}/{name}"
             if entry is not None:
@@ -811,22 +840,24 @@ class _Batch:
             self.indexed(file, parent, name, key, display, inside=inside)
 
     def _take_all(self, files: list[str], names: list[str], shown: str, held: HeldEntries) -> bool:
-        """Take every file of a folder from the index at once, as ``held`` holds them (see :meth:`listed`).
+        """Take files of a folder from the index at once, as ``held`` holds them all (see :meth:`listed`).
 
         ``files`` are their paths, ``names`` their own names, ``shown`` how
-        their folder is shown. Done only when they all load into the same
-        table (but the technique vocabulary, one document, taken alone),
-        under ids it does not hold yet and no two alike; else nothing is taken
-        (False), and each file is taken or read on its own.
+        their folder is shown (the index holds them all as they are). Done only
+        when they all load into the same table (but the technique
+        vocabulary, one document, taken alone), under ids it does not hold yet
+        and no two alike; else nothing is taken (False), and each file is taken
+        or read on its own.
         """
+        fields = [held.kinds, held.digests, held.keys]
         vocabulary = held.kinds.index("techniques") if held.kinds.count("techniques") == 1 else None
-        rest = [files, names, *held]
+        rest = [files, names, *fields]
         if vocabulary is not None:  # `vignettes/techniques.yml`
             rest = [[*column[:vocabulary], *column[vocabulary + 1 :]] for column in rest]
         if not self._place_all(shown, *rest):
             return False
         if vocabulary is not None:
-            entry = IndexEntry(*(column[vocabulary] for column in held))
+            entry = IndexEntry(*(column[vocabulary] for column in fields))
             self._take(files[vocabulary], names[vocabulary], f"{shown}/{names[vocabulary]}", entry)
         return True
 
