@@ -64,9 +64,11 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
     """The pages of every component kind that has its own, by path (``quiz/intro.qmd``), made when asked for.
 
     A page made from one document comes from the memo (see
-    :meth:`~curriculum.render.PayloadBuilder.remembered`); :meth:`held` says
-    which memo entry a page would come from without reading it, so a build that
-    finds the page's file as that entry made it need not read the entry at all.
+    :meth:`~curriculum.render.PayloadBuilder.remembered`). Whether its file is
+    as the last build made it is found without reading that entry: for the
+    pages made from their document alone, at once, by their documents'
+    digests (:meth:`standing_alone`); for any other, by its key, or by which
+    memo entry it would come from (:meth:`~curriculum.render.PayloadBuilder.held`).
     A list of a folder's documents (``quiz/index.qmd``) is made each time it is
     asked for, not kept in the memo (keeping it would resolve where each row
     comes from, which costs ten times the making); its key names the folder's
