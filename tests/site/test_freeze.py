@@ -811,3 +811,43 @@ def test_a_stale_frozen_file_added_through_a_freeze_folder_that_is_a_link_is_pru
     stale.parent.mkdir(parents=True)
     stale.write_text("{}")
     assert _prune(tmp_path, notebooks) == 1 and not stale.exists()
+
+
+def test_the_folders_statuses_taken_at_once_are_each_one_as_taken_alone(tmp_path: Path) -> None:
+    """One ``stat`` a folder while all are there; a folder gone, or a name no folder has: None."""
+    from curriculum.site import _execute
+
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    there = [os.fspath(tmp_path / "a"), os.fspath(tmp_path / "a" / "b")]
+    for folders in (there, [*there, os.fspath(tmp_path / "gone")], [*there, "x\0y"]):
+        assert _execute._statuses(folders) == [_execute._status(folder) for folder in folders]
+    info = os.stat(there[0])
+    assert _execute._statuses(there[:1]) == [[info.st_ino, info.st_mtime_ns, info.st_ctime_ns]]
+
+
+def test_the_notebooks_as_learnt_are_found_at_once_each_by_its_text_and_frozen_file(tmp_path: Path) -> None:
+    """A notebook is taken when its text's digest and its frozen file's hash are both as learnt.
+
+    And when that file holds the outputs of the key its text gives, or its ``freeze`` is ``true``.
+    """
+    from curriculum.site._execute import _Learnt
+
+    learnt = _Learnt(tmp_path / "learnt.json", "context")
+    for file, freeze, made in (
+        ("a", "auto", ["Ka", "Oa"]),
+        ("b", "auto", ["another key", "Ob"]),
+        ("c", True, ["another key", "Oc"]),
+        ("d", False, ["Kd", "Od"]),
+        ("e", "auto", []),
+        ("f", "auto", ["Kf", "Of"]),
+    ):
+        learnt.learn(file, f"D{file}", freeze, f"K{file}")
+        learnt.learn_frozen(file, f"H{file}", made)
+    learnt.save()
+    again = _Learnt(tmp_path / "learnt.json", "context")
+    files = ["a", "b", "c", "d", "e", "f", "g"]
+    digests = {file: f"D{file}" for file in files}
+    helds = ["Ha", "Hb", "Hc", "Hd", "He", "another hash", "Hg"]
+    assert again.unchanged_all(files, digests, helds) == {"a": ("Oa", "Ha", "Da"), "c": ("Oc", "Hc", "Dc")}
+    assert again.unchanged_all(files, {**digests, "a": "another text"}, helds) == {"c": ("Oc", "Hc", "Dc")}
+    assert _Learnt(tmp_path / "learnt.json", "other context").unchanged_all(files, digests, helds) == {}

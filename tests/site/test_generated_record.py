@@ -45,6 +45,22 @@ def test_a_page_stands_by_its_documents_digest_while_what_pages_share_is_the_sam
     assert not _written(tmp_path).kept(PAGE, "another K")
 
 
+def test_the_pages_that_stand_alone_are_found_at_once_each_by_its_documents_digest(tmp_path: Path) -> None:
+    """One comparison of the record with every page's digest: each page stands by its own."""
+    record = GeneratedRecord(tmp_path / "record.json", tmp_path, "S")
+    for name, key, alone in ((PAGE, "K", "D"), ("quiz/b.qmd", "KB", "DB"), ("quiz/c.qmd", "KC", "")):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(name, encoding="utf-8")
+        then = (tmp_path / name).stat().st_mtime_ns - 60 * 10**9
+        os.utime(tmp_path / name, ns=(then, then))
+        record.wrote(name, key, alone)  # quiz/c.qmd: not made from its document alone
+    record.save()
+    record = GeneratedRecord(tmp_path / "record.json", tmp_path, "S")
+    digests = {PAGE: "D", "quiz/b.qmd": "another text", "quiz/c.qmd": "DC", "quiz/d.qmd": "DD"}
+    assert record.standing_alone(digests) == {PAGE: "K"}
+    assert record.standing_alone({PAGE: "D", "quiz/b.qmd": "DB"}) == {PAGE: "K", "quiz/b.qmd": "KB"}
+
+
 def test_a_page_edited_removed_or_just_written_does_not_stand(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -68,7 +84,8 @@ def test_a_page_edited_removed_or_just_written_does_not_stand(
     "damage",
     [
         lambda data: {**data, "key": "another computer's"},
-        lambda data: {**data, "entries": {PAGE: ["K", 1, 2]}},
+        lambda data: {**data, "entries": {PAGE: ["K", 1]}},
+        lambda data: {**data, "entries": {PAGE: [None, *data["entries"][PAGE][1:]]}},
         lambda data: {**data, "entries": {PAGE: "K"}},
         lambda data: {**data, "entries": []},
         lambda data: {**data, "at": "later"},
@@ -80,6 +97,18 @@ def test_a_record_from_elsewhere_or_damaged_makes_no_page_stand(tmp_path: Path, 
     path.write_text(json.dumps(damage(json.loads(path.read_text(encoding="utf-8")))), encoding="utf-8")
     record = GeneratedRecord(path, tmp_path, "S")
     assert record.alone(PAGE, "D") is None and not record.kept(PAGE, "K")
+
+
+@pytest.mark.parametrize("alone", [{PAGE: ["D"]}, {PAGE: None}, "D", None])
+def test_a_damaged_record_of_digests_makes_no_page_stand_alone(tmp_path: Path, alone: Any) -> None:
+    """The entries intact, a page still stands by the key it is made from (computed: the one recorded)."""
+    _written(tmp_path)
+    path = tmp_path / "record.json"
+    path.write_text(
+        json.dumps({**json.loads(path.read_text(encoding="utf-8")), "alone": alone}), encoding="utf-8"
+    )
+    record = GeneratedRecord(path, tmp_path, "S")
+    assert record.alone(PAGE, "D") is None and record.kept(PAGE, "K")
 
 
 def test_an_unchanged_page_stands_with_no_key_computed(

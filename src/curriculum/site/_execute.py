@@ -24,6 +24,7 @@ import base64
 import functools
 import hashlib
 import json
+import operator
 import os
 import posixpath
 import shutil
@@ -590,19 +591,17 @@ class NotebookCache:
         frozen = self._frozen_digests(files, record=execute, hashed=hashed or {})
         learnt = _Learnt(self.folder.parent / LEARNT_FILE, context)
         # each notebook whose text and frozen file are as learnt: its outputs' digest, the file's hash and
-        # the text's digest (see :meth:`_read_taken`)
-        taken: dict[str, tuple[str, str | None, str]] = {}
+        # the text's digest (see :meth:`_read_taken`); never under --no-freeze (refresh), whatever the
+        # frozen files' hashes say: outputs are made anew
+        helds = [frozen.get(self._frozen[file][1]) for file in files]
+        taken = {} if self.refresh else learnt.unchanged_all(files, digests or {}, helds)
         results = ExecutedNotebooks(functools.partial(self._read_taken, taken, learnt))
         for file in files:
-            name, frozen_name, _ = self._frozen[file]
-            digest = (digests or {}).get(file)
-            held = frozen.get(frozen_name)
-            # never under --no-freeze (refresh), whatever the frozen files' hashes say: outputs are made anew
-            made = learnt.unchanged(file, digest, held) if digest and not self.refresh else None
-            if made is not None:  # text and frozen file as learnt: nothing to decide again
-                taken[file] = (made[1], held, str(digest))
+            name = self._frozen[file][0]
+            if file in taken:  # text and frozen file as learnt: nothing to decide again
                 ran.append(Ran(file, "frozen", name))
                 continue
+            digest = (digests or {}).get(file)
             known = (learnt.key(file, digest) or _KNOWN.stored(digest, context=context)) if digest else None
             nb: Any = None
             if known is None:
@@ -1127,7 +1126,23 @@ def _status(folder: str) -> list[int] | None:
         info = os.stat(folder)
     except (OSError, ValueError):
         return None
-    return [info.st_ino, info.st_mtime_ns, info.st_ctime_ns]
+    return list(_STATUS(info))
+
+
+_STATUS = operator.attrgetter("st_ino", "st_mtime_ns", "st_ctime_ns")
+"""What :func:`_status` takes of a folder's status."""
+
+
+def _statuses(folders: list[str]) -> list[list[int] | None]:
+    """Return the :func:`_status` of each folder (paths as strings).
+
+    When every folder is there, one ``stat`` each, and no call of Python: a
+    prune that finds ``_freeze/`` as it left it looks at every folder in it.
+    """
+    try:
+        return list(map(list, map(_STATUS, map(os.stat, folders))))
+    except (OSError, ValueError):  # a folder gone, or a name no folder has: each as _status gives it
+        return list(map(_status, folders))
 
 
 @dataclass(frozen=True)
@@ -1185,7 +1200,7 @@ class _FreezeFolders:
         names = list(self._folders)
         if not (_CHANGE_TIMES and names):
             return False
-        return list(map(_status, path_texts(self.root, names))) == list(self._folders.values())
+        return _statuses(path_texts(self.root, names)) == list(self._folders.values())
 
     def save(self, listed: _Listing, at: int) -> None:
         """Record a listing of ``_freeze/`` begun at ``at`` (its folders only if none changed close to it)."""
@@ -1267,26 +1282,31 @@ class _Learnt:
         except ValueError:
             return None
 
-    def unchanged(self, file: str, digest: str, held: str | None) -> list[str] | None:
-        """Return the key and outputs' digest in notebook ``file``'s frozen file, if its outputs are learnt.
+    def unchanged_all(
+        self, files: list[str], digests: Mapping[str, str], helds: list[str | None]
+    ) -> dict[str, tuple[str, str | None, str]]:
+        """Return what :meth:`NotebookCache._read_taken` takes of each notebook of ``files`` learnt.
 
-        They are when its text has the digest learnt (``digest``), its frozen
-        file the hash learnt (``held``, None: unknown), and that file holds the
-        outputs of the key the text gives (or its ``freeze`` is ``true``): what
+        That is, by the notebook's path as a string, its outputs' digest, its
+        frozen file's hash and its text's digest. Its outputs are learnt when
+        its text has the digest learnt (``digests`` holds it, by the notebook's
+        path as a string), its frozen file the hash learnt (``helds``, in the
+        order of ``files``; None: unknown), and that file holds the outputs of
+        the key the text gives (or its ``freeze`` is ``true``): what
         :meth:`key` and :meth:`frozen` would give, and :meth:`learn` and
-        :meth:`learn_frozen` record again, taken at once. The entry is then kept as it was.
-        The entry is taken as :meth:`save` wrote it: the record is sealed and
-        tied to this code, so its entries are not checked one by one.
+        :meth:`learn_frozen` record again, taken at once. Each such entry is
+        kept as it was.
+
+        The notebooks are compared with the record as sets (of their path, text
+        digest and frozen file's hash), not one by one. The entries are taken as
+        :meth:`save` wrote them: the record is sealed and tied to this code, so
+        their shapes are not checked.
         """
-        then = self._before.get(file)
-        if then is None or held is None or then[0] != digest or then[3] != held:
-            return None
-        _, freeze, key, _, made = then
-        if freeze is False or not made or (freeze is not True and made[0] != key):
-            return None
-        self._now[file] = then
-        made_of: list[str] = made
-        return made_of
+        now = set(zip(files, map(digests.get, files), helds, strict=True))
+        learnt = {(file, then[0], then[3]) for file, then in self._before.items() if _outputs_learnt(then)}
+        taken = {file: (self._before[file][4][1], held, str(digest)) for file, digest, held in now & learnt}
+        self._now.update({file: self._before[file] for file in taken})
+        return taken
 
     def learn(self, file: str, digest: str, freeze: Freeze, key: str) -> None:
         """Record the ``freeze`` and key of the notebook ``file``, whose text has ``digest``."""
@@ -1315,6 +1335,15 @@ class _Learnt:
     def _entry(self, file: str) -> list[Any] | None:
         then = self._before.get(file)
         return then if isinstance(then, list) and len(then) == 5 else None
+
+
+def _outputs_learnt(entry: list[Any]) -> bool:
+    """Whether a :class:`_Learnt` entry's frozen file holds its key's outputs (or its ``freeze`` is ``true``).
+
+    Such a notebook's outputs are taken from that file while its text and the file are as learnt.
+    """
+    _, freeze, key, _, made = entry
+    return freeze is not False and bool(made) and (freeze is True or made[0] == key)
 
 
 def _learn(digest: str, context: str, freeze: Freeze, key: str) -> None:

@@ -22,8 +22,9 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from curriculum._cache import RACY_NS
 from curriculum._memo import read_tied, tied_key
@@ -54,23 +55,46 @@ class GeneratedRecord:
         self._key = tied_key()
         self._shared = shared
         data = read_tied(path, self._key)  # empty when of another computer or code
-        entries, at = data.get("entries"), data.get("at")
+        entries, alone, at = data.get("entries"), data.get("alone"), data.get("at")
         self._before: dict[str, Any] = entries if isinstance(entries, dict) else {}
         self._since = (at if isinstance(at, int) else 0) - RACY_NS
-        self._alone = bool(data) and data.get("shared") == shared
+        self._alone_before: dict[str, Any] = (
+            alone if isinstance(alone, dict) and data.get("shared") == shared else {}
+        )
+        """The digest of the document each page was made from alone, by the page's name (none if what every
+        page shares changed)."""
         self._racy = False
         self._now: dict[str, list[Any]] = {}
+        self._alone_now: dict[str, str] = {}
+
+    def standing_alone(self, digests: Mapping[str, str]) -> dict[str, str]:
+        """Return the key of each page of ``digests`` that stands as made from its document alone.
+
+        ``digests`` holds the digest of each page's document's text, by the
+        page's name. A page stands when it was made from that document alone,
+        whose text's digest was the one ``digests`` holds, under what every page
+        shares now, and its file is as written. The pages are compared with the
+        record at once, as sets of their names and digests: only a page found
+        so costs more, the ``stat`` of its file.
+        """
+        try:
+            found = digests.items() & self._alone_before.items()
+        except TypeError:  # a damaged record: a digest that is no text
+            return {}
+        standing: dict[str, str] = {}
+        for name, digest in found:
+            then = self._before.get(name)
+            if digest and _entry(then) and self._as_written(name, then):
+                standing[name] = then[0]
+                self._alone_now[name] = digest
+        return standing
 
     def alone(self, name: str, digest: str) -> str | None:
         """Return the key of the page ``name`` if it stands as made from its document alone, else None.
 
-        It stands when it was made from that document alone, whose text's
-        digest was ``digest``, under what every page shares now, and its file is as written.
+        ``digest`` is the digest of that document's text (see :meth:`standing_alone`).
         """
-        then = self._before.get(name)
-        if not self._alone or not digest or not isinstance(then, list) or len(then) != 4 or then[3] != digest:
-            return None
-        return then[0] if isinstance(then[0], str) and self._as_written(name, then) else None
+        return self.standing_alone({name: digest}).get(name)
 
     def kept(self, name: str, key: str, alone: str = "") -> bool:
         """Return whether the file ``name`` stands as made from ``key``.
@@ -78,21 +102,31 @@ class GeneratedRecord:
         ``alone`` is the digest of its document's text if ``key`` names it made from that document alone.
         """
         then = self._before.get(name)
-        if not isinstance(then, list) or len(then) != 4 or then[0] != key:
+        if not _entry(then) or then[0] != key or not self._as_written(name, then):
             return False
-        return self._as_written(name, [key, *then[1:3], alone])
+        if alone:
+            self._alone_now[name] = alone
+        return True
 
     def wrote(self, name: str, key: str, alone: str = "") -> None:
         """Record the file ``name`` as just written, made from ``key`` (and from its document ``alone``)."""
-        self._now[name] = [key, *self._stat(name), alone]
+        self._now[name] = [key, *self._stat(name)]
+        if alone:
+            self._alone_now[name] = alone
 
     def save(self) -> None:
         """Write the record, if it changed (or named a file changed just before it was written).
 
         Written with the time it is written, so never as it was: the old one is not read to compare.
         """
-        if self._now != self._before or self._racy or not self._alone:
-            record = {"key": self._key, "shared": self._shared, "at": time.time_ns(), "entries": self._now}
+        if self._now != self._before or self._alone_now != self._alone_before or self._racy:
+            record = {
+                "key": self._key,
+                "shared": self._shared,
+                "at": time.time_ns(),
+                "entries": self._now,
+                "alone": self._alone_now,
+            }
             text = json.dumps(record, sort_keys=True)
             write_atomic(self._path, text, within=self._path.parent, only_if_changed=False)
 
@@ -102,7 +136,7 @@ class GeneratedRecord:
         One that has is recorded by ``entry`` again.
         """
         stat = self._stat(name)
-        if stat[0] < 0 or entry[1:3] != stat:
+        if stat[0] < 0 or entry[1:] != stat:
             return False
         if stat[1] >= self._since:
             self._racy = True  # recorded again once made, with a later time: trusted next time
@@ -112,3 +146,8 @@ class GeneratedRecord:
 
     def _stat(self, name: str) -> list[int]:
         return size_and_time(self._folder + name)
+
+
+def _entry(then: Any) -> TypeGuard[list[Any]]:
+    """Whether ``then`` is a record's entry of a file: the key it was made from, its size and its time."""
+    return isinstance(then, list) and len(then) == 3 and isinstance(then[0], str)

@@ -64,9 +64,11 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
     """The pages of every component kind that has its own, by path (``quiz/intro.qmd``), made when asked for.
 
     A page made from one document comes from the memo (see
-    :meth:`~curriculum.render.PayloadBuilder.remembered`); :meth:`held` says
-    which memo entry a page would come from without reading it, so a build that
-    finds the page's file as that entry made it need not read the entry at all.
+    :meth:`~curriculum.render.PayloadBuilder.remembered`). Whether its file is
+    as the last build made it is found without reading that entry: for the
+    pages made from their document alone, at once, by their documents'
+    digests (:meth:`standing_alone`); for any other, by its key, or by which
+    memo entry it would come from (:meth:`~curriculum.render.PayloadBuilder.held`).
     A list of a folder's documents (``quiz/index.qmd``) is made each time it is
     asked for, not kept in the memo (keeping it would resolve where each row
     comes from, which costs ten times the making); its key names the folder's
@@ -83,6 +85,8 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
         """Each list page, with its key once it was made needing nothing else (None: it needed more)."""
         self._standing: list[tuple[str, tuple[str, str | None], str]] = []
         """Each page that stood, unread: its memo entry is kept by :meth:`keep_standing`."""
+        self._digests: dict[str, str] = {}
+        """The digest of the document each page of one document is made from, by the page's name."""
         for spec in COMPONENTS.values():
             if spec.pages is None:
                 continue
@@ -107,26 +111,34 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
                 shown, digest = (folder, ident), doc.digest if doc is not None else ""
                 for start, what, end, page in named:
                     self._from[f"{start}{ident}{end}"] = _PageSource(what, shown, page, digest)
+                    if digest:
+                        self._digests[f"{start}{ident}{end}"] = digest
+
+    def standing_alone(self, record: GeneratedRecord) -> set[str]:
+        """Return the pages of one document that stand as ``record`` says they were made from it alone.
+
+        Such a page stands while that document's text and what every page
+        shares are as recorded (and its file is as written): no key is
+        computed, and the memo keeps the page unread (:meth:`keep_standing`).
+        The pages are compared with the record at once
+        (:meth:`GeneratedRecord.standing_alone`).
+        """
+        standing = record.standing_alone(self._digests)
+        self._standing += [(*self._from[name][:2], key) for name, key in standing.items()]
+        return set(standing)
 
     def stands(self, name: str, record: GeneratedRecord) -> bool:
-        """Return whether the page ``name`` stands as ``record`` says it was written.
+        """Return whether the page ``name``, not found standing alone (:meth:`standing_alone`), stands.
 
-        A page of one document made from it alone stands while that document's
-        text and what every page shares are as recorded (and the file is as
-        written): no key is computed, and the memo keeps the page unread
-        (:meth:`keep_standing`).
-        Otherwise a list stands by its key, which names its folder's files; a
-        page of one document is tried by the key it has when made from that
-        document alone, without a look-up of the memo (one accepted is kept in
-        the memo unread), else (it also read other documents) it is looked up.
+        A list stands by its key, which names its folder's files; a page of one
+        document is tried by the key it has when made from that document alone,
+        without a look-up of the memo (one accepted is kept in the memo unread),
+        else (it also read other documents) it is looked up.
         """
         made_from = self._from.get(name)
         if made_from is None:
             return False
         what, shown, _, digest = made_from
-        if (key := record.alone(name, digest)) is not None:
-            self._standing.append((what, shown, key))
-            return True
         tried = self._builder.key_of(_PAGES, what, shown)
         if tried is None:
             return False
@@ -357,8 +369,9 @@ def prerender(
             if written is not None:
                 written.wrote(name, key)
 
+    standing = generated.standing_alone(written) if written is not None else set()
     for name in generated:
-        if written is not None and generated.stands(name, written):
+        if name in standing or (written is not None and generated.stands(name, written)):
             continue
         write(root / name, generated[name].text)
         made_from = generated.made_from(name)
