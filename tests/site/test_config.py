@@ -282,3 +282,31 @@ def test_render_patterns_match_as_pathlib_globs_them(project: Path) -> None:
         globbed.update(dict.fromkeys(m for m in found if not _ignored(m) and m.endswith(PAGE_SUFFIXES)))
     assert load_config(project).extra_pages == list(globbed)
     assert "docs/a.md" in globbed and "docs/lnk.md" in globbed and "docs/deep/d.md" in globbed
+
+
+@pytest.mark.parametrize(
+    ("render", "expected"),
+    [
+        pytest.param(
+            "  render:\n    - docs/extra.md\n    - docs/extra.qmd\n",
+            "_quarto.yml:6:7: error CUR601: `docs/extra.qmd` and `docs/extra.md` would both be the page "
+            "`docs/extra.html` (keep one of them, or rename the other)",
+            id="both-named",
+        ),
+        pytest.param(
+            "  render:\n    - docs/extra.qmd\n    - docs/*.md\n",
+            "_quarto.yml:6:7: error CUR601: `docs/extra.md` and `docs/extra.qmd` would both be the page "
+            "`docs/extra.html`",
+            id="one-matched-by-a-pattern",
+        ),
+    ],
+)
+def test_two_pages_written_to_one_file_are_refused_where_the_second_is_named(
+    project: Path, render: str, expected: str
+) -> None:
+    """Of two such pages the site would show one, and an edit of the other could win (a stale site)."""
+    (project / "docs").mkdir(exist_ok=True)
+    (project / "docs" / "extra.md").write_text("# From the md\n", encoding="utf-8")
+    (project / "docs" / "extra.qmd").write_text("# From the qmd\n", encoding="utf-8")
+    found = problems(project, BASE.replace("  output-dir: _site\n", "  output-dir: _site\n" + render, 1))
+    assert [p for p in found if "would both be" in p] == [next(p for p in found if p.startswith(expected))]

@@ -342,6 +342,8 @@ class _Reader:
         self.confined = Confined(root)  # each folder's links followed once, for every path the file names
         self.problems: list[Diagnostic] = []
         self.named: dict[str, tuple[str, Pos]] = {}
+        self.matched_by: dict[str, Loc] = {}
+        """The render pattern that first matched each page it matched, by the page."""
 
     def problem(self, rule: Rule, loc: Loc, message: str, hint: str) -> None:
         display, pos = self.where(loc)
@@ -448,10 +450,37 @@ class _Reader:
                 continue  # an exclusion adds nothing
             if "*" in pattern:
                 matches = self.matches(pattern, loc)
+                for match in matches:
+                    self.matched_by.setdefault(match, loc)
             else:
                 matches = [p for p in [self.page(pattern, loc)] if p is not None]
             render.update(dict.fromkeys(matches))
         return list(render)
+
+    def one_output_each(self, pages: list[str]) -> None:
+        """Report each page written to the same file as a page before it (``x.md``, ``x.qmd``: ``x.html``).
+
+        Located where the configuration names the later page (its path, or the
+        render pattern that matched it): of two such pages a site would show
+        one, and which would depend on the order the build wrote them in.
+        """
+        first: dict[str, str] = {}
+        for page in pages:
+            stem = posixpath.splitext(page)[0]
+            other = first.setdefault(stem, page)
+            if other == page:
+                continue
+            display, pos = self.named.get(page) or self.where(
+                self.matched_by.get(page, ("project", "render"))
+            )
+            self.problems.append(
+                E_CONFIG.at(
+                    display,
+                    pos,
+                    f"`{page}` and `{other}` would both be the page `{stem}.html`",
+                    "keep one of them, or rename the other",
+                )
+            )
 
     def matches(self, pattern: str, loc: Loc) -> list[str]:
         """Return the pages a pattern matches, each inside the project once its links are followed.
@@ -640,6 +669,8 @@ def load_config(root: Path, profile: str = "resident", *, matched: Matched | Non
         sidebar_loc = ("website", "sidebar", 0, "contents")
     nav = reader.nav(sidebar.contents if sidebar else [], sidebar_loc)
     extra = reader.render(model.project.render or _DEFAULT_RENDER)
+    listed = [p for entry in nav for p in entry.pages()]
+    reader.one_output_each([*dict.fromkeys([*listed, *extra])])  # in the order of SiteConfig.pages
     output_dir = reader.output_dir(model.project.output_dir)
     bibliography = model.bibliography
     if bibliography is not None:
