@@ -33,14 +33,19 @@ def _written(root: Path, text: str = "a page", *, ago: float = 60) -> GeneratedR
     return GeneratedRecord(root / "record.json", root, "S")
 
 
+def _alone(record: GeneratedRecord, name: str, digest: str) -> str | None:
+    """Return the key of the page ``name`` if it stands as made from its document alone (``digest``)."""
+    return record.standing_alone({name: digest}).get(name)
+
+
 def test_a_page_stands_by_its_documents_digest_while_what_pages_share_is_the_same(tmp_path: Path) -> None:
-    assert _written(tmp_path).alone(PAGE, "D") == "K"
-    assert _written(tmp_path).alone(PAGE, "another text") is None
-    assert _written(tmp_path).alone("quiz/b.qmd", "D") is None
-    assert _written(tmp_path).alone(PAGE, "") is None  # a document no digest names
+    assert _alone(_written(tmp_path), PAGE, "D") == "K"
+    assert _alone(_written(tmp_path), PAGE, "another text") is None
+    assert _alone(_written(tmp_path), "quiz/b.qmd", "D") is None
+    assert _alone(_written(tmp_path), PAGE, "") is None  # a document no digest names
     _written(tmp_path)
     shared_changed = GeneratedRecord(tmp_path / "record.json", tmp_path, "another S")
-    assert shared_changed.alone(PAGE, "D") is None
+    assert _alone(shared_changed, PAGE, "D") is None
     assert shared_changed.kept(PAGE, "K")  # its key still names it: computed, it is the one recorded
     assert not _written(tmp_path).kept(PAGE, "another K")
 
@@ -66,18 +71,31 @@ def test_a_page_edited_removed_or_just_written_does_not_stand(
 ) -> None:
     record = _written(tmp_path)
     (tmp_path / PAGE).write_text("a page edited by hand", encoding="utf-8")
-    assert record.alone(PAGE, "D") is None and not record.kept(PAGE, "K")
+    assert _alone(record, PAGE, "D") is None and not record.kept(PAGE, "K")
     record = _written(tmp_path)
     (tmp_path / PAGE).unlink()
-    assert record.alone(PAGE, "D") is None
+    assert _alone(record, PAGE, "D") is None
     record = _written(tmp_path, ago=0)  # as old as the record: an edit in the same tick would look the same
-    assert record.alone(PAGE, "D") is None
+    assert _alone(record, PAGE, "D") is None
     record.wrote(PAGE, "K", "D")
     at = json.loads((tmp_path / "record.json").read_text(encoding="utf-8"))["at"]
     record.save()  # recorded again, later
     assert json.loads((tmp_path / "record.json").read_text(encoding="utf-8"))["at"] > at
     monkeypatch.setattr(_generated_record, "RACY_NS", 0)
-    assert GeneratedRecord(tmp_path / "record.json", tmp_path, "S").alone(PAGE, "D") == "K"
+    assert _alone(GeneratedRecord(tmp_path / "record.json", tmp_path, "S"), PAGE, "D") == "K"
+
+
+def test_a_page_kept_by_its_key_stands_alone_at_the_next_build(tmp_path: Path) -> None:
+    """Its document's digest is recorded again, its entry the same: the next build computes no key."""
+    _written(tmp_path)
+    path = tmp_path / "record.json"
+    path.write_text(
+        json.dumps({**json.loads(path.read_text(encoding="utf-8")), "alone": {}}), encoding="utf-8"
+    )
+    record = GeneratedRecord(path, tmp_path, "S")
+    assert _alone(record, PAGE, "D") is None and record.kept(PAGE, "K", "D")
+    record.save()
+    assert _alone(GeneratedRecord(path, tmp_path, "S"), PAGE, "D") == "K"
 
 
 @pytest.mark.parametrize(
@@ -96,7 +114,7 @@ def test_a_record_from_elsewhere_or_damaged_makes_no_page_stand(tmp_path: Path, 
     path = tmp_path / "record.json"
     path.write_text(json.dumps(damage(json.loads(path.read_text(encoding="utf-8")))), encoding="utf-8")
     record = GeneratedRecord(path, tmp_path, "S")
-    assert record.alone(PAGE, "D") is None and not record.kept(PAGE, "K")
+    assert _alone(record, PAGE, "D") is None and not record.kept(PAGE, "K")
 
 
 @pytest.mark.parametrize("alone", [{PAGE: ["D"]}, {PAGE: None}, "D", None])
@@ -108,7 +126,7 @@ def test_a_damaged_record_of_digests_makes_no_page_stand_alone(tmp_path: Path, a
         json.dumps({**json.loads(path.read_text(encoding="utf-8")), "alone": alone}), encoding="utf-8"
     )
     record = GeneratedRecord(path, tmp_path, "S")
-    assert record.alone(PAGE, "D") is None and record.kept(PAGE, "K")
+    assert _alone(record, PAGE, "D") is None and record.kept(PAGE, "K")
 
 
 def test_an_unchanged_page_stands_with_no_key_computed(

@@ -89,13 +89,6 @@ class GeneratedRecord:
                 self._alone_now[name] = digest
         return standing
 
-    def alone(self, name: str, digest: str) -> str | None:
-        """Return the key of the page ``name`` if it stands as made from its document alone, else None.
-
-        ``digest`` is the digest of that document's text (see :meth:`standing_alone`).
-        """
-        return self.standing_alone({name: digest}).get(name)
-
     def kept(self, name: str, key: str, alone: str = "") -> bool:
         """Return whether the file ``name`` stands as made from ``key``.
 

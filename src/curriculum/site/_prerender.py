@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -85,8 +86,6 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
         """Each list page, with its key once it was made needing nothing else (None: it needed more)."""
         self._standing: list[tuple[str, tuple[str, str | None], str]] = []
         """Each page that stood, unread: its memo entry is kept by :meth:`keep_standing`."""
-        self._digests: dict[str, str] = {}
-        """The digest of the document each page of one document is made from, by the page's name."""
         for spec in COMPONENTS.values():
             if spec.pages is None:
                 continue
@@ -111,8 +110,6 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
                 shown, digest = (folder, ident), doc.digest if doc is not None else ""
                 for start, what, end, page in named:
                     self._from[f"{start}{ident}{end}"] = _PageSource(what, shown, page, digest)
-                    if digest:
-                        self._digests[f"{start}{ident}{end}"] = digest
 
     def standing_alone(self, record: GeneratedRecord) -> set[str]:
         """Return the pages of one document that stand as ``record`` says they were made from it alone.
@@ -123,7 +120,8 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
         The pages are compared with the record at once
         (:meth:`GeneratedRecord.standing_alone`).
         """
-        standing = record.standing_alone(self._digests)
+        digests = dict(zip(self._from, map(attrgetter("digest"), self._from.values()), strict=True))
+        standing = record.standing_alone(digests)  # a list's digest, "", names no document: it stands not so
         self._standing += [(*self._from[name][:2], key) for name, key in standing.items()]
         return set(standing)
 
