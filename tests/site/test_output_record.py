@@ -374,3 +374,24 @@ def test_notes_are_decided_at_once_and_a_changed_file_leaves_only_its_own_not_st
     again.save()
     last = OutputRecord(path, out, ["site"], notes=True)
     assert last.standing({page: notes[page] for page in ("p0.html", "p5.html")}, set()) == standing
+
+
+def test_a_changed_file_of_an_entry_of_several_files_leaves_only_its_own_note_not_standing(
+    tmp_path: Path,
+) -> None:
+    """Each entry's files are found after the previous entry's, however many each has."""
+    out, path = tmp_path / "out", tmp_path / "record.json"
+    out.mkdir()
+    first = OutputRecord(path, out, ["site"], notes=True)
+    pages = [f"p{n}.html" for n in range(4)]
+    for n, page in enumerate(pages):
+        files = [page, *(page.replace(".html", f".{k}.js") for k in range(n))]  # 1, 2, 3 and 4 files
+        for name in files:
+            (out / name).write_text(name)
+        first.wrote(page, files, key=[page])
+        first.note(page, "in", {}, [page])
+    first.save()
+    (out / "p2.1.js").write_text("edited by hand")  # the last file of the third entry
+    again = OutputRecord(path, out, ["site"], notes=True)
+    standing = again.standing({page: ("in", [page]) for page in pages}, set())
+    assert standing == {"p0.html": ["p0.html"], "p1.html": ["p1.html"], "p3.html": ["p3.html"]}

@@ -226,15 +226,14 @@ class OutputRecord:
             The data of each note that stands (see :meth:`note`), by its name.
         """
         # [key, inputs, data]: the names of each joined by spaces, as :meth:`note` writes them
+        keys = [key for key, _ in notes.values()]
         made = {
             name: then
-            for (name, (key, _)), then in zip(
-                notes.items(), looked_up(self._notes_before, notes), strict=True
-            )
+            for name, key, then in zip(notes, keys, looked_up(self._notes_before, notes), strict=True)
             if then is not None and then[0] == key and (not changed or changed.isdisjoint(then[1].split()))
         }
         entries = [entry for name in made for entry in notes[name][1]]
-        found = self._as_recorded(entries)
+        found = self._as_recorded(dict(zip(entries, looked_up(self._before, entries), strict=True)))
         if len(found) < len(entries):  # a note with an entry not recorded, or a file not as recorded
             made = {name: then for name, then in made.items() if found.keys() >= set(notes[name][1])}
             found = {entry: found[entry] for name in made for entry in notes[name][1]}
@@ -243,14 +242,14 @@ class OutputRecord:
         self._notes.update(made)
         return {name: then[2].split() for name, then in made.items()}
 
-    def _as_recorded(self, entries: list[str]) -> dict[str, list[Any]]:
-        """Return the record's entry of each of ``entries`` whose files are all there as it records them.
+    def _as_recorded(self, entries: Mapping[str, list[Any] | None]) -> dict[str, list[Any]]:
+        """Return those of ``entries`` whose files are all there as the record holds them.
 
-        Every file is looked at at once; only when one of them is not as
-        recorded is each entry's compared on its own.
+        ``entries`` are as the record holds them (None: it holds none). Every
+        file is looked at at once; only when one of them is not as recorded
+        is each entry's compared on its own.
         """
-        found = zip(entries, looked_up(self._before, entries), strict=True)
-        recorded = {entry: then for entry, then in found if then is not None}
+        recorded = {entry: then for entry, then in entries.items() if then is not None}
         files = [file for then in recorded.values() for file in then[1:]]
         stamps = file_stamps(self._folder, [file[0] for file in files])
         if stamps == files:
@@ -295,12 +294,10 @@ class OutputRecord:
         All their files are looked at at once, and ``on_kept`` told of them all;
         returns whether they were kept (else none is).
         """
-        files = [file for then in entries.values() for file in then[1:]]
-        names = [file[0] for file in files]
-        if file_stamps(self._folder, names) != files:
+        if len(self._as_recorded(entries)) < len(entries):
             return False
         self._now.update(entries)
-        self._on_kept(names)
+        self._on_kept([file[0] for then in entries.values() for file in then[1:]])
         return True
 
     def wrote(self, entry: str, files: list[str] | None = None, *, key: Any = None) -> None:
