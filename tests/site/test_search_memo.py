@@ -240,7 +240,7 @@ def test_the_parts_record_gives_a_part_only_for_a_page_made_from_what_it_was(tmp
     record.save()
     again = PartRecord(path, "site")
     assert again.knows(page) and again.digests([page]) == ["recorded"]
-    assert again.placement(page.url) == (0, ["w1"]) and again.recorded_digest(page.url) == "recorded"
+    assert again.placement(page.url) == (0, ["w1"]) and again.recorded_digests([page.url])[0] == "recorded"
     assert again.made_from(page.url) == page.made_from_key == '["entry",[]]'
     assert again.describes(["an index"]) and not again.describes(["another index"])
     assert again.heads() == heads and again.heads() is not again.heads(), "a copy each time: it is patched"
@@ -281,7 +281,7 @@ def test_heads_a_build_keeps_are_neither_decoded_nor_encoded_again(
     assert touched == [], "the heads' text is written back as it was read"
     monkeypatch.undo()
     last = PartRecord(path, "site")
-    assert last.recorded_digest(page.url) == "changed" and last.heads() == heads
+    assert last.recorded_digests([page.url])[0] == "changed" and last.heads() == heads
 
 
 def test_an_edit_of_one_page_writes_its_entry_and_leaves_the_heads_unread(
@@ -322,7 +322,8 @@ def test_an_edit_of_one_page_writes_its_entry_and_leaves_the_heads_unread(
     assert changes.startswith('{"digest": ') and "page-0.html" in changes and "page-1.html" not in changes
     last = PartRecord(path, "site")
     assert (
-        last.recorded_digest("page-0.html") == "changed" and last.recorded_digest("page-1.html") == "recorded"
+        last.recorded_digests(["page-0.html"])[0] == "changed"
+        and last.recorded_digests(["page-1.html"])[0] == "recorded"
     )
     assert last.heads() == heads and touched[-1] == "read search-heads.json"
     named = tmp_path / "search-heads.json"

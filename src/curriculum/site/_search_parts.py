@@ -69,6 +69,11 @@ _UNPLACED: Placement = (-1, [])
 """Where a page the index left out is (it has no section)."""
 
 
+def _gives(then: list[Any] | None, page: SearchPage) -> bool:
+    """Whether a record's entry ``then`` gives the part of ``page``: made from what the page is now."""
+    return then is not None and page.made_from is not None and then[0] == page.made_from_key
+
+
 class PartRecord:
     """What each page gave the last index (see the module's description).
 
@@ -101,8 +106,7 @@ class PartRecord:
         Asked of each page by the wrap stage: one look-up, no list made
         (:meth:`_known_each` asks it of every page at once).
         """
-        then = self._before.get(page.url)
-        return then is not None and page.made_from is not None and then[0] == page.made_from_key
+        return _gives(self._before.get(page.url), page)
 
     def digests(self, pages: list[SearchPage]) -> list[str]:
         """Return the digest of each page's part: recorded, if the record knows the page; else of its part.
@@ -122,12 +126,7 @@ class PartRecord:
     def _known_each(self, pages: list[SearchPage]) -> list[list[Any] | None]:
         """Return the record's entry of each page whose part it gives (see :meth:`knows`), in one pass."""
         found = looked_up(self._before, [page.url for page in pages])
-        return [
-            then
-            if then is not None and page.made_from is not None and then[0] == page.made_from_key
-            else None
-            for page, then in zip(pages, found, strict=True)
-        ]
+        return [then if _gives(then, page) else None for page, then in zip(pages, found, strict=True)]
 
     def script_keys(self, pages: list[SearchPage]) -> list[str]:
         """Return what the search stage's record names each page's text script's key by (``""``: not known).
@@ -138,14 +137,12 @@ class PartRecord:
         """
         return [then[4] if then is not None else "" for then in self._known_each(pages)]
 
-    def recorded_digest(self, url: str) -> str | None:
-        """Return the digest of the part the last index had of the page ``url``, if the record holds it."""
-        then = self._before.get(url)
-        return None if then is None else str(then[1])
+    def recorded_digests(self, urls: list[str]) -> list[str | None]:
+        """Return the digest of the part the last index had of each page ``urls`` names (None: not held).
 
-    def recorded_digests(self, pages: list[SearchPage]) -> list[str | None]:
-        """Return :meth:`recorded_digest` of each page, in one pass over the record's entries."""
-        found = looked_up(self._before, [page.url for page in pages])
+        One pass over the record's entries.
+        """
+        found = looked_up(self._before, urls)
         return [None if then is None else str(then[1]) for then in found]
 
     def made_from(self, url: str) -> str | None:

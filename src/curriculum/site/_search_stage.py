@@ -200,7 +200,7 @@ def _patched(
     index, and ``digests`` are its pages' parts' digests.
     """
     parts = records.parts
-    before = parts.recorded_digests(pages)
+    before = parts.recorded_digests([page.url for page in pages])
     heads = parts.heads()
     if heads is None or not parts.describes(_index_key(pages, before)):
         return False, None  # the records are not those of the last index of these pages

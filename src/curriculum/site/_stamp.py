@@ -52,7 +52,7 @@ __all__ = ["RACY_NS", "BuildStamp", "FileDigests", "hashed_beside"]
 
 _LOOKS = attrgetter("st_mtime_ns", "st_size", "st_mode")
 """What :meth:`FileDigests.as_found` compares of a file's own status: its time, size and mode (a file
-made a link, or a folder, is another)."""
+made a link or a folder, or given other permissions, is not as found)."""
 
 
 class FileDigests:
@@ -165,8 +165,9 @@ class FileDigests:
     def as_found(self, paths: Iterable[str] | None = None) -> bool:
         """Whether each file is still as the last :meth:`digest` found it (all it was given, by default).
 
-        One ``lstat`` a file, whose time, size and type are compared with those
-        the digest saw (:attr:`statuses`; a link, or a file it could not look
+        One ``lstat`` a file, whose time, size and mode (its type and
+        permissions: a ``chmod`` while the build ran leaves it not as found)
+        are compared with those the digest saw (:attr:`statuses`; a link, or a file it could not look
         at, is looked at as :func:`~curriculum.site._quick.stat_of` does).
         ``paths`` are named as the digest was given them; a file it was not given is not as found.
         """
