@@ -227,6 +227,7 @@ EXPORTED = {
         "active_profile",
         "digest",
         "load_config",
+        "output_path",
         "package_files",
         "package_fingerprint",
         "path_texts",

@@ -15,6 +15,7 @@ from curriculum.project._config import (
     QuartoFile,
     SiteConfig,
     load_config,
+    output_path,
     profiles,
 )
 from curriculum.project._facts import (
@@ -41,6 +42,7 @@ __all__ = [
     "active_profile",
     "digest",
     "load_config",
+    "output_path",
     "package_files",
     "package_fingerprint",
     "path_texts",

@@ -64,6 +64,20 @@ Freeze = Literal["auto"] | bool
 """``execute: freeze``, as Quarto reads it: ``auto``, ``true`` or ``false``."""
 PAGE_SUFFIXES = (".qmd", ".ipynb", ".md")
 """What the site renders: Quarto documents, notebooks and Markdown."""
+_PAGE_SUFFIX = re.compile(f"(?:{'|'.join(map(re.escape, PAGE_SUFFIXES))})$")
+
+
+def output_path(source: str) -> str:
+    """Return the site's path of the page whose source is ``source`` (``x.ipynb`` -> ``x.html``).
+
+    Examples
+    --------
+    >>> output_path("lessons/01-intro.ipynb"), output_path("docs/notes.md")
+    ('lessons/01-intro.html', 'docs/notes.html')
+    """
+    return _PAGE_SUFFIX.sub(".html", source)
+
+
 SOURCE_FOLDERS = ("lessons", "quizzes", "vignettes", "exercises")
 
 
@@ -466,8 +480,8 @@ class _Reader:
         """
         first: dict[str, str] = {}
         for page in pages:
-            stem = posixpath.splitext(page)[0]
-            other = first.setdefault(stem, page)
+            output = output_path(page)
+            other = first.setdefault(output, page)
             if other == page:
                 continue
             display, pos = self.named.get(page) or self.where(
@@ -477,7 +491,7 @@ class _Reader:
                 E_CONFIG.at(
                     display,
                     pos,
-                    f"`{page}` and `{other}` would both be the page `{stem}.html`",
+                    f"`{page}` and `{other}` would both be the page `{output}`",
                     "keep one of them, or rename the other",
                 )
             )

@@ -44,8 +44,8 @@ from curriculum.content import (
     write_atomic,
 )
 from curriculum.errors import CurriculumError
+from curriculum.project import output_path
 from curriculum.site._record_file import RecordFile, looked_up
-from curriculum.site._sources import output_path
 
 __all__ = ["MANIFEST_SCRIPT", "Manifest", "kept_manifest", "manifest_script", "progress_manifest"]
 

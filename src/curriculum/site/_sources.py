@@ -35,7 +35,7 @@ from curriculum.errors import ContentError
 from curriculum.hosts.static import MOUNT_MIME, OVERVIEW_MIME
 from curriculum.render import raw_html
 
-__all__ = ["E_PAGE", "Page", "markdown_page", "notebook_markdown", "output_path", "read_front_matter"]
+__all__ = ["E_PAGE", "Page", "markdown_page", "notebook_markdown", "read_front_matter"]
 
 
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*\n", re.DOTALL)
@@ -70,14 +70,6 @@ class Page:
     def depth(self) -> int:
         """How many folders deep the output is (for relative links to assets)."""
         return self.output.count("/")
-
-
-_PAGE_SUFFIX = re.compile(r"\.(ipynb|qmd|md)$")
-
-
-def output_path(source: str) -> str:
-    """Return the HTML path for a source path (``x.ipynb`` -> ``x.html``)."""
-    return _PAGE_SUFFIX.sub(".html", source)
 
 
 def read_front_matter(text: str) -> dict[str, Any]:

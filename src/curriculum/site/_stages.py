@@ -43,7 +43,7 @@ from curriculum.content import (
 )
 from curriculum.errors import BuildError, ContentError
 from curriculum.hosts.static import mount_element, overview_markup, payload_script
-from curriculum.project import SiteConfig, path_texts, site_id
+from curriculum.project import SiteConfig, output_path, path_texts, site_id
 from curriculum.render import GeneratedPage, PayloadBuilder, html_templates, raw_html
 from curriculum.site._assets import site_assets
 from curriculum.site._execute import ExecutedNotebooks, Ran, notebook_cache
@@ -58,7 +58,7 @@ from curriculum.site._quick import MANIFEST
 from curriculum.site._report import RenderStats
 from curriculum.site._search import STANDALONE, SearchPage
 from curriculum.site._search_stage import SearchRecords, search
-from curriculum.site._sources import Page, markdown_page, notebook_markdown, output_path
+from curriculum.site._sources import Page, markdown_page, notebook_markdown
 from curriculum.site._stamp import FileDigests
 
 if TYPE_CHECKING:
