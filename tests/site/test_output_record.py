@@ -395,3 +395,30 @@ def test_a_changed_file_of_an_entry_of_several_files_leaves_only_its_own_note_no
     again = OutputRecord(path, out, ["site"], notes=True)
     standing = again.standing({page: ("in", [page]) for page in pages}, set())
     assert standing == {"p0.html": ["p0.html"], "p1.html": ["p1.html"], "p3.html": ["p3.html"]}
+
+
+def test_the_documents_known_at_once_are_not_asked_for(tmp_path: Path) -> None:
+    """Digests given at once (``known``) are compared as they are; only an input they lack is asked for.
+
+    The inputs found changed are those found asking for each one.
+    """
+    out, path = tmp_path / "out", tmp_path / "record.json"
+    out.mkdir()
+    first = OutputRecord(path, out, ["site"], notes=True)
+    inputs = {"quizzes/q": "q1", "cases/c": "c1", "cases/*": "all", "quizzes/gone": "-"}
+    (out / "p.html").write_text("page")
+    first.wrote("p.html", key=[0])
+    first.note("p.html", "0", inputs, [])
+    first.save()
+    now = {"quizzes/q": "q2", "cases/c": "c1", "cases/*": "all2", "quizzes/gone": "-"}
+    asked: list[str] = []
+
+    def digest(name: str) -> str:
+        asked.append(name)
+        return now[name]
+
+    expected = OutputRecord(path, out, ["site"], notes=True).changed_inputs(now.__getitem__)
+    again = OutputRecord(path, out, ["site"], notes=True)
+    known = {"quizzes/q": "q2", "cases/c": "c1", "cases/other": "o"}
+    assert again.changed_inputs(digest, known) == expected == {"quizzes/q", "cases/*"}
+    assert sorted(asked) == ["cases/*", "quizzes/gone"]

@@ -919,3 +919,21 @@ def test_a_page_saved_while_the_build_runs_and_then_put_back_is_made_again(
     out = _quiet(root)
     assert "Version-A" in (out / "index.html").read_text()
     same_as_a_fresh_build(root, out, tmp_path)
+
+
+def test_the_documents_digests_taken_at_once_are_those_asked_for_one_by_one(tmp_path: Path) -> None:
+    """Every document's digest as the wrap takes them all at once is the one the builder gives for its name.
+
+    A name that is no document (every document of a table, one the content
+    lacks, a lesson) is left out: the wrap asks the builder for it.
+    """
+    from curriculum.content import load_curriculum
+    from curriculum.render import PayloadBuilder, Renderer
+    from curriculum.site._stages import _document_digest, _document_digests
+    from tests.site.conftest import PROJECT
+
+    builder = PayloadBuilder(load_curriculum(PROJECT), Renderer(), "test-site")
+    digests = _document_digests(builder)
+    assert len(digests) >= 5 and all(digest for digest in digests.values())
+    assert digests == {name: _document_digest(builder, name) for name in digests}
+    assert not any(name.endswith("/*") or name.startswith("lessons/") for name in digests)

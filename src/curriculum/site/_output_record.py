@@ -184,16 +184,26 @@ class OutputRecord:
         self._on_kept(list(kept))
         return [entry for entry in keys if entry not in kept]
 
-    def changed_inputs(self, digest: Callable[[str], str]) -> set[str]:
+    def changed_inputs(
+        self, digest: Callable[[str], str], known: Mapping[str, str] | None = None
+    ) -> set[str]:
         """Return the inputs the notes name whose digest is not as recorded (``digest`` gives each now).
 
         One pass over the inputs the record keeps, each once whatever the
-        number of notes naming it (before any :meth:`standing`). A note naming
-        one of them does not stand; the input is recorded again only as a note
-        made again names it (:meth:`note`).
+        number of notes naming it (before any :meth:`standing`). ``known``
+        gives the digests of many inputs now, at once: those are compared with
+        the record's by one difference of the two mappings' items, and only an
+        input it does not give is asked of ``digest``. A note naming one of
+        them does not stand; the input is recorded again only as a note made
+        again names it (:meth:`note`).
         """
+        recorded, known = self._inputs_before, known or {}
+        try:
+            differ = {name for name, _ in recorded.items() - known.items()}
+        except TypeError:  # a digest that is no text: each is asked for
+            differ = set(recorded)
         changed = {
-            name for name, then in self._inputs_before.items() if name != _SITE and digest(name) != then
+            name for name in differ if name != _SITE and (name in known or digest(name) != recorded[name])
         }
         for name in changed:
             self._inputs.pop(name, None)

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from curriculum._words import counted
 from curriculum.components import Mount
 from curriculum.content import (
+    EVERY,
     NOTES_FOLDER,
     Curriculum,
     FileRefused,
@@ -644,15 +645,19 @@ def wrap(
     )
     # the documents shown whose texts changed, found once: a page showing none of them may stand
     changed = (
-        record.changed_inputs(functools.partial(_document_digest, run.builder)) if plan is not None else set()
+        record.changed_inputs(
+            functools.partial(_document_digest, run.builder), _document_digests(run.builder)
+        )
+        if plan is not None
+        else set()
     )
     stands = _standing(record, sources, plan, changed) if plan is not None else {}
     kept: list[str] = []  # the payload keys of the pages that stand, kept for the next build at once
     for item, out in rendered:
         page, source = item.page, item.page.source
-        data_path = _data_path(page.output, out.mounts)
         standing = stands.get(page.output) if item.planned is not None else None
         payloads: _PagePayloads | None = None
+        data_path = ""  # its data script (a page that stands has its own already)
         if standing is not None and plan is not None:  # its files, plan entry and payload keys stand
             kept += standing
             plan.keep(source)
@@ -661,6 +666,7 @@ def wrap(
             )
             made_from: list[Any] | None = [out.entry, standing]
         else:
+            data_path = _data_path(page.output, out.mounts)
             payloads = _PagePayloads(
                 run.builder, out.mounts, source, built, functools.partial(_script_stands, record, data_path)
             )
@@ -740,6 +746,23 @@ def _document_digest(builder: PayloadBuilder, name: str) -> str:
     return builder.document_digest(folder, ident)
 
 
+def _document_digests(builder: PayloadBuilder) -> dict[str, str]:
+    """Return the digest of each document of the content, by its name (as :func:`_document_digest` gives it).
+
+    All in one pass over the content's tables, no call a document; a name
+    that is none of them (a component that shows every document of a table,
+    :data:`~curriculum.content.EVERY`, or one the content lacks) is left to :func:`_document_digest`.
+    """
+    digests = {
+        f"{folder}/{ident}": doc.digest
+        for folder, table in builder.curriculum.tables.items()
+        for ident, doc in table.items()
+    }
+    for folder in builder.curriculum.tables:
+        digests.pop(f"{folder}/{EVERY}", None)
+    return digests
+
+
 def _standing(
     record: OutputRecord, sources: Mapping[str, _Source], plan: PagePlan, changed: set[str]
 ) -> dict[str, list[str]]:
@@ -799,6 +822,7 @@ class _PagePayloads:
     ) -> None:
         self._builder, self._source, self._built = builder, source, built
         self.mounts = mounts
+        self._ids = [m.dom_id for m in mounts]  # each component's element id, made once a page
         self._by_id: dict[str, dict[str, Any]] | None = None
         # The keys of payloads that read their own document only, named without a look-up: a
         # script the last build wrote from them stands, and the memo keeps them unread.
@@ -823,12 +847,13 @@ class _PagePayloads:
 
     def by_component(self, keys: list[str | None]) -> dict[str, str]:
         """Return ``keys`` (one a mount, all known) by their component's element id."""
-        return {m.dom_id: str(key) for m, key in zip(self.mounts, keys, strict=True)}
+        return dict(zip(self._ids, map(str, keys), strict=True))
 
     def by_id(self) -> dict[str, dict[str, Any]]:
         """Return each payload by its component's element id (built the first time)."""
         if self._by_id is None:
-            self._by_id = _payloads_by_id(self._builder, self.mounts, self._source, self._built)
+            payloads = _payloads(self._builder, self.mounts, self._source, self._built)
+            self._by_id = dict(zip(self._ids, payloads, strict=True))
         return self._by_id
 
     def shown(self) -> list[dict[str, Any]]:
@@ -836,18 +861,19 @@ class _PagePayloads:
         return list(self.by_id().values())
 
 
-def _payloads_by_id(
+def _payloads(
     builder: PayloadBuilder, mounts: list[Mount], source: str, built: dict[Mount, dict[str, Any]]
-) -> dict[str, dict[str, Any]]:
-    """Return the payload of each of a page's components by its element id (see :class:`_PagePayloads`)."""
-    return {m.dom_id: _payload(builder, m, source, built) for m in mounts}
+) -> list[dict[str, Any]]:
+    """Return the payload of each of a page's components, in their order (see :class:`_PagePayloads`)."""
+    return [_payload(builder, m, source, built) for m in mounts]
 
 
 def _shown(
     builder: PayloadBuilder, mounts: list[Mount], source: str, built: dict[Mount, dict[str, Any]]
 ) -> list[dict[str, Any]]:
     """Return the payloads a page shows, each once (:meth:`_PagePayloads.shown`, for a page that stands)."""
-    return list(_payloads_by_id(builder, mounts, source, built).values())
+    by_id = zip([m.dom_id for m in mounts], _payloads(builder, mounts, source, built), strict=True)
+    return list(dict(by_id).values())
 
 
 def _write_payloads(run: Render, record: OutputRecord, name: str, payloads: _PagePayloads) -> None:
