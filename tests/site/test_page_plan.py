@@ -763,11 +763,13 @@ def test_the_prune_removes_what_was_listed_and_what_was_rendered_since_unless_a_
     renderer = PageRenderer(Project(root).config("resident"), cache, None, None)
     kept = renderer.kept(before[0], [], lambda: ("", ""))  # lists the folder
     assert kept is not None
+    # the entries the cache holds, found at once among those asked for
+    assert renderer.held([before[1], f"{'0' * 32}.page", before[0]]) == {before[0], before[1]}
     renderer.render("ahead.qmd", "Rendered ahead, then not needed.\n", _Slots("token"), None, used=False)
     used = renderer.render("used.qmd", "Asked for.\n", _Slots("token"), None)
     assert len({p.name for p in (cache / "pages").glob("*.page")} - set(before)) == 2
     renderer.close(prune=True)
-    assert sorted(p.name for p in (cache / "pages").glob("*.page")) == sorted([before[0], used.entry])
+    assert sorted(p.name for p in (cache / "pages").glob("*.page")) == sorted([*before[:2], used.entry])
 
 
 def test_a_page_taken_as_it_was_compiles_no_placeholder_pattern(

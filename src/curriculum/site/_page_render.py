@@ -10,11 +10,12 @@ changed (see :meth:`PageRenderer.render`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Protocol
@@ -213,25 +214,38 @@ class PageRenderer:
     ) -> RenderedPage | None:
         """Return the page of cache entry ``entry``, its HTML read when asked for; None if not in the cache.
 
-        The build knows the page's inputs are those of the entry (see
+        What :meth:`held` and :meth:`taken` do, for one page.
+        """
+        return self.taken(entry, mounts, again) if self.held([entry]) else None
+
+    def held(self, entries: Iterable[str]) -> set[str]:
+        """Return those of the cache entries ``entries`` the page cache holds (the build uses them).
+
+        The build knows the pages' inputs are those of these entries (see
         :class:`~curriculum.site._page_plan.PagePlan`), so it need not make
-        them again to name it. Whether the entry is there is told by a listing
-        of the cache's folder, made on the first call (None: that listing did not
-        hold it). An entry found damaged, or gone, when its HTML is read is made
-        ``again`` (the page converted and rendered).
+        them again to name them. Whether an entry is there is told by a listing
+        of the cache's folder, made on the first call: one set operation for all
+        the pages, not a stat a page.
         """
         with self._lock:
-            if self._listed is None:  # the folder listed once: a set look-up a page, not a stat
+            if self._listed is None:  # the folder listed once
                 self._listed = set(self._entries())
-            if entry not in self._listed:
-                return None
-            self.used.add(entry)
+            found = self._listed.intersection(entries)
+            self.used |= found
+        return found
 
-        def read() -> tuple[str, str]:
-            hit = self._cached(entry)
-            return (hit.toc, hit.body) if hit is not None else again()
+    def taken(self, entry: str, mounts: list[Mount], again: Callable[[], tuple[str, str]]) -> RenderedPage:
+        """Return the page of the cache entry ``entry`` (:meth:`held` found it), its HTML read when asked for.
 
-        return RenderedPage(entry, mounts=mounts, read=read)
+        An entry found damaged, or gone, when its HTML is read is made
+        ``again`` (the page converted and rendered).
+        """
+        return RenderedPage(entry, mounts=mounts, read=functools.partial(self._kept_html, entry, again))
+
+    def _kept_html(self, entry: str, again: Callable[[], tuple[str, str]]) -> tuple[str, str]:
+        """Return the table of contents and body of the cache entry ``entry`` (made ``again``: none there)."""
+        hit = self._cached(entry)
+        return (hit.toc, hit.body) if hit is not None else again()
 
     def has(self, source: str, markdown: str, slots: Slots, generated: bool) -> bool:
         """Return whether the page is in the cache or being rendered."""

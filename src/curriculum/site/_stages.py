@@ -217,6 +217,11 @@ class Render:
     planned: bool = False
     stamp: FileDigests | None = None
 
+    @functools.cached_property
+    def sources(self) -> list[str]:
+        """Every page's source, in the site's order (:meth:`SiteConfig.pages`, listed once a render)."""
+        return self.config.pages()
+
     def renderer(self) -> PageRenderer:
         """Return the render's Pandoc renderer (made the first time)."""
         if self.pages is None:
@@ -286,7 +291,7 @@ def _plan(run: Render, executed: ExecutedNotebooks) -> PagePlan:
     :func:`~curriculum.content.generated_dirs`), which the plan hashes itself.
     """
     root = run.config.root
-    sources = run.config.pages()
+    sources = run.sources
     written = set(run.generated)  # one look at each page, not a call of the mapping's
     extra: dict[str, Any] = {source: source in written for source in sources}
     notebooks = [s for s in sources if s.endswith(".ipynb")]  # by their paths as strings, as executed
@@ -421,7 +426,7 @@ def execute(run: Render) -> ExecutedNotebooks:
     their paths as strings: no path object is made for one that is not read.
     """
     cache = notebook_cache(run.config, run.cache / "executed", refresh=run.refresh)
-    notebooks = cache.named([s for s in run.config.pages() if s.endswith(".ipynb")])  # named as listed
+    notebooks = cache.named([s for s in run.sources if s.endswith(".ipynb")])  # named as listed
     run.step("Executing notebooks", len(notebooks))
 
     def done(ran: list[Ran]) -> None:  # the notebooks stored, at once: one step of the progress bar
@@ -464,26 +469,26 @@ def convert(run: Render, executed: Mapping[Path, Any], plan: PagePlan | None = N
     kept = 0
     renderer = run.renderer() if plan is not None else None
     no_slots = _Slots(token)  # shared by the pages taken as they were: no Markdown is read, none is slotted
-    for source in run.config.pages():
+
+    def again(source: str) -> tuple[str, str]:
+        """Return the table of contents and body of a page taken as it was, converted and rendered again."""
+        slots = _Slots(token)
+        text, _ = _markdown(run.config.root, run.generated.get(source), executed, overview, source, slots)
+        page = run.renderer().render(source, text, slots, run.generated.get(source))
+        run.stats.rendered += page.fresh
+        return page.toc, page.body
+
+    planned = _planned(plan, run.sources)
+    held = renderer.held([page.entry for page in planned.values()]) if renderer is not None else set()
+    for source in run.sources:
         kind = "notebook" if source.endswith(".ipynb") else "markdown"
-        planned = plan.kept(source) if plan is not None else None
-        if planned is not None and renderer is not None:
-
-            def again(source: str = source) -> tuple[str, str]:
-                slots = _Slots(token)
-                text, _ = _markdown(
-                    run.config.root, run.generated.get(source), executed, overview, source, slots
-                )
-                page = run.renderer().render(source, text, slots, run.generated.get(source))
-                run.stats.rendered += page.fresh
-                return page.toc, page.body
-
-            rendered = renderer.kept(planned.entry, list(planned.mounts), again)
-            if rendered is not None:
-                shown = Page(source, output_path(source), planned.title, kind)
-                sources[source] = _Source(shown, "", no_slots, planned, rendered)
-                kept += 1
-                continue
+        taken = planned.get(source)
+        if taken is not None and renderer is not None and taken.entry in held:
+            rendered = renderer.taken(taken.entry, list(taken.mounts), functools.partial(again, source))
+            shown = Page(source, output_path(source), taken.title, kind)
+            sources[source] = _Source(shown, "", no_slots, taken, rendered)
+            kept += 1
+            continue
         slots = _Slots(token)
         text, front = _markdown(run.config.root, run.generated.get(source), executed, overview, source, slots)
         title = str(front.get("title") or Path(source).stem.replace("-", " ").capitalize())
@@ -491,6 +496,13 @@ def convert(run: Render, executed: Mapping[Path, Any], plan: PagePlan | None = N
     unchanged = f" ({kept} as the last build made them)" if kept else ""
     run.log("convert", f"{counted(len(sources) - kept, 'page')} to Pandoc Markdown{unchanged}")
     return sources
+
+
+def _planned(plan: PagePlan | None, pages: list[str]) -> dict[str, PlannedPage]:
+    """Return each of ``pages`` ``plan`` knows as the last build made it from the same inputs."""
+    if plan is None:
+        return {}
+    return {source: page for source in pages if (page := plan.kept(source)) is not None}
 
 
 def _markdown(
