@@ -418,14 +418,14 @@ class CheckRecord:
         self._place_then = dict(zip(self._names, range(len(self._names)), strict=True))
         """Each document's place in that list (it names each once)."""
         same = self._same_texts()
-        self._fresh = {name for name, fresh in zip(self._names, same, strict=True) if fresh}
+        self._fresh = set(compress(self._names, same))
         """The documents whose text is as the last run left it."""
-        self._stale = {place for place, fresh in enumerate(same) if not fresh}
+        self._stale = set(compress(range(len(same)), map(operator.not_, same)))
         """The places of the others: changed, or gone."""
         self._held: dict[str, list[Any]] = {}
         """The suppressions of each document asked for this run (as JSON gives them back)."""
-        held = zip(self._names, same, self._then.columns[3], strict=True)
-        self._holding_none = {name for name, fresh, then in held if fresh and then == []}
+        none_held = map(operator.eq, self._then.columns[3], repeat([]))
+        self._holding_none = set(compress(self._names, map(operator.and_, same, none_held)))
         """The documents whose text is the same and that held no suppression: most of them, never asked."""
         self._changed = self._by_display.keys() - self._fresh
         """The documents whose text is not as the last run left it (changed, or new)."""
@@ -451,8 +451,9 @@ class CheckRecord:
         document gone has none); a document of no text (read from no file)
         is never the same.
         """
-        now = zip(map(self._digests.get, self._names), self._then.columns[1], strict=True)
-        return [digest == text and text != "" for digest, text in now]
+        texts = self._then.columns[1]  # as long as the names (see :func:`_documents`)
+        same = map(operator.eq, map(self._digests.get, self._names), texts)
+        return list(map(operator.and_, same, map(bool, texts)))
 
     def findings(self, checks: Iterable[CheckFn] = CHECKS) -> list[Finding]:
         """Return what every check finds: run again if something it read changed, else as recorded."""

@@ -52,12 +52,23 @@ def _wanted(field: TextField) -> bool:
 
 
 def _objectives(cur: Curriculum) -> dict[str, str] | None:
-    """Return each objective's words by its id (None: the curriculum has none)."""
-    return {o.id: o.text for doc in cur.lessons.values() for o in doc.model.objectives} or None
+    """Return the words a finding quotes of each objective, by its id (None: the curriculum has none).
+
+    Only what a finding shows (:func:`_quoted`), not the whole text: the
+    check's record keeps this context, and reads it back at every check that
+    scans a changed text.
+    """
+    return {o.id: _quoted(o.text) for doc in cur.lessons.values() for o in doc.model.objectives} or None
+
+
+def _quoted(text: str) -> str:
+    """Return an objective's words as a finding quotes them: on one line, the first 80 characters."""
+    words = " ".join(text.split())
+    return f"{words[:80]}{'…' if len(words) > 80 else ''}"
 
 
 def _scanner(objectives: dict[str, str]) -> Scanner[list[tuple[int, str]]]:
-    """Return how to find the curriculum's objective ids (``objectives``: each one's words) in a text."""
+    """Return how to find the curriculum's objective ids (``objectives``: the words quoted of each)."""
 
     def ids(text: str) -> list[tuple[int, str]]:  # one pass, whatever the number of ids
         return [(m.start(), m[0]) for m in _RUN.finditer(text) if m[0] in objectives]
@@ -66,13 +77,12 @@ def _scanner(objectives: dict[str, str]) -> Scanner[list[tuple[int, str]]]:
         for start, ident in found:
             if ident not in objectives:  # the context holds every id, so only a damaged memo names another
                 continue
-            words = " ".join(objectives[ident].split())
             yield Finding(
                 L25.at(
                     field.doc.display,
                     field.pos(start),
                     f"the objective id `{ident}` is shown to residents as it is",
-                    f"say what it asks in words: “{words[:80]}{'…' if len(words) > 80 else ''}”",
+                    f"say what it asks in words: “{objectives[ident]}”",
                 ),
                 field.doc,
                 field.owner,

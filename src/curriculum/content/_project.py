@@ -532,7 +532,9 @@ def _stems(names: list[str]) -> list[str]:
     A name split at its last dot keeps what is before it, unless nothing is
     before or after it (then the whole name).
     """
-    split = map(str.rpartition, names, repeat("."))
+    split = list(map(str.rpartition, names, repeat(".")))
+    if all(map(all, split)):  # the usual folder: every name has something before and after its last dot
+        return list(map(operator.itemgetter(0), split))
     return [head if head and tail else name for (head, _, tail), name in zip(split, names, strict=True)]
 
 
@@ -790,8 +792,8 @@ class _Batch:
         base = os.path.join(parent, "")
         shown = self._display(relative)  # a listed name is never `..`: each file is shown inside its folder
         inside = self.confined is None or self.confined.leads_inside(parent)  # once for the folder's files
-        files = [base + name for name in names]
-        keys = [f"{relative}/{name}" for name in names]
+        files = list(map(base.__add__, names))
+        keys = list(map(f"{relative}/".__add__, names))
         statuses = _statuses(files, self.seen) if inside else [None] * len(files)
         taken = self.index.held_all(keys, statuses)
         if taken is None:  # each file alone
@@ -884,7 +886,7 @@ class _Batch:
         table, ids = _table(self.cur, kind), _stems(names)
         if len(set(ids)) < len(ids) or not table.keys().isdisjoint(ids):
             return False
-        displays = [f"{shown}/{name}" for name in names]
+        displays = map(f"{shown}/".__add__, names)
         root, confined = repeat(self.root), repeat(self.confined)
         docs = map(_IndexedDocument.of, files, ids, displays, repeat(kind), digests, root, confined)
         table.update(zip(ids, docs, strict=True))  # one call for the folder's documents, none a document
@@ -1159,7 +1161,10 @@ def _statuses(files: list[str], seen: Mapping[str, os.stat_result]) -> list[os.s
     A file ``seen`` holds is not looked at again; any other is, with one
     look that says both whether it is a link and, if not, its status.
     """
-    return [status or _plain_status(file) for file, status in zip(files, map(seen.get, files), strict=True)]
+    statuses = list(map(seen.get, files))
+    if None not in statuses:  # all seen (a build's): no file looked at, nor a call a file
+        return statuses
+    return [status or _plain_status(file) for file, status in zip(files, statuses, strict=True)]
 
 
 def _plain_status(file: str) -> os.stat_result | None:

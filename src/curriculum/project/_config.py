@@ -478,9 +478,11 @@ class _Reader:
         render pattern that matched it): of two such pages a site would show
         one, and which would depend on the order the build wrote them in.
         """
+        outputs = list(map(output_path, pages))
+        if len(set(outputs)) == len(outputs):  # the usual site: each page its own file, told in one step
+            return
         first: dict[str, str] = {}
-        for page in pages:
-            output = output_path(page)
+        for page, output in zip(pages, outputs, strict=True):
             other = first.setdefault(output, page)
             if other == page:
                 continue
