@@ -1517,12 +1517,17 @@ def test_lines_another_process_adds_while_this_one_writes_the_journal_are_read(
         assert UPPER.stored("record") == "v1"
 
 
-def test_the_values_kept_unread_are_grouped_by_the_file_their_key_falls_in() -> None:
-    """Keys kept unread are split among the 16 files by their first hex digit, whatever their order."""
+def test_the_values_kept_unread_are_grouped_by_the_file_their_key_falls_in(tmp_path: Path) -> None:
+    """Keys kept unread are split among the 16 files by their first hex digit, whatever their order.
+
+    A key kept, then used (its value read or computed), is among the entries used, not those kept unread.
+    """
     keys = [f"{digit}{n:063x}" for n in range(3) for digit in reversed(_memo._SHARDS)]
-    used: dict[str, object] = {key: _memo._WANTED for key in keys}
-    used["5" + "f" * 63] = _memo._Fresh(b'"computed"')  # a value computed: not among those kept unread
-    grouped = _memo._kept_by_shard(used)
+    store = _memo._Store(tmp_path, "test.kept")
+    computed = "5" + "f" * 63
+    store.wanted.update([*keys, computed])
+    store.used[computed] = _memo._Fresh(b'"computed"')  # a value computed: not among those kept unread
+    grouped = _memo._kept_by_shard(store)
     assert list(grouped) == list(_memo._SHARDS)
     for shard, found in grouped.items():
         assert found == sorted(k.encode() for k in keys if k.startswith(shard)) and len(found) == 3

@@ -528,6 +528,9 @@ class _Store:
     """Each file's entries as read, keys and values as the file holds them."""
     used: dict[str, Any] = field(default_factory=dict)
     """The entries this session used: a value read (:class:`_Raw`) or computed (JSON data)."""
+    wanted: set[str] = field(default_factory=set)
+    """The keys of the entries this session kept unread (:meth:`Memo.keep_keys`), used or not since: looked
+    up only if asked for, or if their file is rewritten."""
     dirty: bool = False
     kept: bool = False
     """Keep every entry read, used or not (a value of another memo computed from them was reused)."""
@@ -641,8 +644,6 @@ _session_lock = threading.Lock()
 _REPLACED: dict[str, tuple[str, ...]] = {}
 """The namespaces each memo's namespace replaces (:class:`Memo`'s ``replaces``)."""
 _MISSING = object()
-_WANTED = object()
-"""An entry kept unread (:meth:`Memo.keep`): looked up only if asked for, or if its file is rewritten."""
 
 
 def in_session(root: Path) -> bool:
@@ -685,7 +686,7 @@ def memo_session(root: Path | None) -> Iterator[None]:
             with _lock:
                 for store in _stores.values():
                     if store.folder == folder:
-                        store.used, store.kept = {}, False
+                        store.used, store.wanted, store.kept = {}, set(), False
             _sessions.append(session)
         session.users += 1
     try:
@@ -723,7 +724,7 @@ def _flush(session: _Session, *, keep: bool) -> None:
                     present = set(os.listdir(session.folder)) if session.folder.is_dir() else set()
                 _write(store, session.within, keep=keep or store.kept, present=present)
             store.dirty = False
-        store.used, store.kept = {}, False
+        store.used, store.wanted, store.kept = {}, set(), False
         with _lock:  # the journal too is looked at again next session: another process may change it
             shards, store.shards, store.log = list(store.shards.values()), {}, None
         for shard in shards:  # unmapped between sessions: another process may replace them
@@ -812,7 +813,7 @@ def _plan(
             plan.unheld[key] = value
         if (there if logged is None else logged) != value:
             plan.pending[key] = value
-    logged_kept = [key for key in wanted if key in journal]
+    logged_kept = sorted(journal.keys() & wanted)  # found at once: a site reused keeps thousands
     # unread, each counts as held: if the file lacks it, an unused entry stays
     plan.held += len(wanted) - len(logged_kept)
     for key in logged_kept:
@@ -824,14 +825,15 @@ def _plan(
     return plan
 
 
-def _kept_by_shard(used: dict[str, object]) -> dict[str, list[bytes]]:
-    """Return the keys ``used`` keeps unread (:meth:`Memo.keep_keys`), encoded, by the file they fall in.
+def _kept_by_shard(store: _Store) -> dict[str, list[bytes]]:
+    """Return the keys ``store`` keeps unread (:meth:`Memo.keep_keys`), encoded, by the file they fall in.
 
-    A session that reused a large site keeps thousands of values unread: their
+    Those the session used since are not (they are among its entries). A
+    session that reused a large site keeps thousands of values unread: their
     keys are sorted and split at each file's first key in one pass of the
     library's own loops, not grouped one by one.
     """
-    kept = sorted(map(str.encode, [key for key, value in used.items() if value is _WANTED]))
+    kept = sorted(map(str.encode, store.wanted.difference(store.used)))
     grouped: dict[str, list[bytes]] = {}
     start = 0
     for shard in _SHARDS:  # a key's first hex digit names its file, and sorts it among the others
@@ -857,11 +859,9 @@ def _write(store: _Store, within: Path, *, keep: bool, present: set[str]) -> Non
 
     journal = store.journal()
     entries: dict[str, dict[bytes, bytes]] = {shard: {} for shard in _SHARDS}
-    wanted = _kept_by_shard(store.used)  # kept unread: copied from where they are if their file is rewritten
+    wanted = _kept_by_shard(store)  # kept unread: copied from where they are if their file is rewritten
     read: set[bytes] = set()
     for key, value in store.used.items():
-        if value is _WANTED:
-            continue
         if isinstance(value, _Fresh):  # computed as JSON text
             entries[key[:1]][key.encode()] = value
         elif isinstance(value, _Raw):  # read as the journal or the file holds it
@@ -905,7 +905,7 @@ def _write(store: _Store, within: Path, *, keep: bool, present: set[str]) -> Non
         if replacing:
             expected = _write_journal(store, journal, replacing, within)
         if keep:  # what the journal holds stays: in the files, now
-            used = {key.encode() for key in store.used}
+            used = set(map(str.encode, store.wanted.union(store.used)))
             for logged, value in journal.entries.items():
                 if logged not in used and chr(logged[0]) in entries:
                     entries[chr(logged[0])][logged] = value
@@ -1183,12 +1183,11 @@ class Memo(Generic[_T]):
         if store is None:
             return None
         key = self.key(text, context)
-        data = store.used.get(key, _MISSING)
-        if data is _MISSING or data is _WANTED:
+        if key not in store.used and key not in store.wanted:
             if store.find(key, value=False) is None:
                 return None
-            data = _WANTED  # kept unread: copied from where it is only if the session rewrites its file
-        self._keep(store, key, data)
+            store.wanted.add(key)  # kept unread: copied only if the session rewrites its file
+        self._rests_kept(store)
         return key
 
     def keep(self, text: str, *, context: str = "") -> None:
@@ -1215,11 +1214,9 @@ class Memo(Generic[_T]):
         store = self._store()
         if store is None:
             return
-        used, kept = store.used, False
-        for key in keys:
-            used.setdefault(key, _WANTED)
-            kept = True
-        if kept:
+        before = len(store.wanted)
+        store.wanted.update(keys)  # one that was kept before made its memo keep what it rests on then
+        if len(store.wanted) > before:
             self._rests_kept(store)
 
     def _store(self) -> _Store | None:
@@ -1231,7 +1228,7 @@ class Memo(Generic[_T]):
 def _entry(store: _Store, key: str) -> object:
     """Return the entry of ``key``: as used, as its file holds it (:class:`_Raw`), or :data:`_MISSING`."""
     data = store.used.get(key, _MISSING)
-    if data is _MISSING or data is _WANTED:
+    if data is _MISSING:
         raw = store.find(key)
         data = _MISSING if raw is None else _Raw(raw)
     return data

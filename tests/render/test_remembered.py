@@ -454,3 +454,19 @@ def test_results_kept_at_once_find_the_store_once_and_stay_when_the_memo_is_rewr
         for n in range(500):  # one new entry in each of its files: every file is rewritten
             TITLES.put(f"new {n}", "new")
     assert _remember(root, title) == ("Introduction quiz", 0), "kept unread, it stayed"
+
+
+def test_a_list_of_every_document_is_named_by_each_ones_id_and_digest(root: Path) -> None:
+    """The digest of a table's documents names them by id and text, whatever order the table holds them in."""
+    import hashlib
+    import json
+
+    from curriculum.content import EVERY
+
+    builder = _builder(root)
+    quizzes = builder.curriculum.tables["quizzes"]
+    expected = json.dumps(sorted([ident, doc.digest] for ident, doc in quizzes.items()))
+    assert builder.document_digest("quizzes", EVERY) == hashlib.sha256(expected.encode()).hexdigest()
+    _retitle(root, "intro", "Another title")
+    assert _builder(root).document_digest("quizzes", EVERY) != builder.document_digest("quizzes", EVERY)
+    assert builder.document_digest("quizzes", None) == "-"

@@ -129,6 +129,10 @@ def test_notebooks_named_as_the_configuration_lists_them_are_named_as_by_their_p
     assert given.frozen_name(texts[2]) == "_freeze/lessons/c/execute-results/curriculum.json"
     with pytest.raises(ValueError, match="is not in the project"):
         given.named([os.fspath(tmp_path.parent / "elsewhere.ipynb")])
+    looked.clear()
+    clean = NotebookCache(tmp_path, tmp_path / "cache")
+    assert clean.named(names[:2]) == texts[:2] and not looked  # every name its path's own: compared at once
+    assert [clean.frozen_name(text) for text in texts[:2]] == [given.frozen_name(text) for text in texts[:2]]
 
 
 def test_notebooks_named_by_their_paths_as_strings_are_taken_as_their_paths(

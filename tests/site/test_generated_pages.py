@@ -216,3 +216,14 @@ def test_the_rules_page_is_made_again_only_when_its_file_or_the_rules_changed(
     monkeypatch.setitem(RULES, "CUR699", Rule("CUR699", Severity.warning, "A rule registered later."))
     assert "CUR699" in run() and made
     assert run() and not made
+
+
+def test_only_the_pages_no_longer_generated_are_stale(tmp_path: Path) -> None:
+    """A page folder's ``.qmd`` files the build does not generate are stale; its other files stay."""
+    from curriculum.site._prerender import _stale_pages
+
+    (tmp_path / "quiz").mkdir()
+    for name in ("a.qmd", "gone.qmd", "notes.txt", "gone.qmd.bak"):
+        (tmp_path / "quiz" / name).write_text(name, encoding="utf-8")
+    generated = {"quiz/a.qmd": None, "cases/b.qmd": None}  # no cases/ folder yet: nothing stale there
+    assert _stale_pages(tmp_path, generated) == [tmp_path / "quiz" / "gone.qmd"]  # type: ignore[arg-type]

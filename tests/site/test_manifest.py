@@ -185,8 +185,13 @@ def test_the_script_is_kept_while_what_it_shows_of_each_document_is_the_same(
     script.write_bytes(script.read_bytes().replace(b"Opening quiz", b"Opening Quiz"))
     assert kept() == renamed and opened and not made  # a damaged script: made again, from the facts kept
     assert kept() == renamed and not opened
+    summary = project / PROJECT_CACHE / _manifest.MANIFEST_SUMMARY
     _damage_record(project, lambda data: {**data, "script": {**data["script"], "order": "x" * 64}})
-    assert kept() == renamed and opened and not made  # a damaged record
+    assert kept() == renamed and not opened  # no text changed: the summary names them all, the record unread
+    summary.write_text(summary.read_text(encoding="utf-8").replace('"key": "', '"key": "x'), encoding="utf-8")
+    _damage_record(project, lambda data: {**data, "script": {**data["script"], "order": "x" * 64}})
+    assert kept() == renamed and opened and not made  # a damaged record, and a summary of another key
+    assert kept() == renamed and not opened
     quiz.write_text(text.replace("doubts that", "doubts whether"), encoding="utf-8")  # its title as it was
     assert kept() == first and opened and made == ["quizzes/intro"]  # its facts no longer as recorded
     (project / "exercises" / "spot-the-stem.yml").unlink()
@@ -452,3 +457,41 @@ def test_an_edit_build_reads_no_script_back_and_remakes_one_edited_by_hand(
     _replace(quiz, "doubts that", "doubts whether")
     build()
     assert script.read_bytes() == original and kept.read_bytes() == original
+
+
+def test_a_build_that_changed_no_text_reads_no_record_of_the_documents(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The summary names every text as one digest: while they are as it names them, the record is not read.
+
+    A summary damaged, or naming other texts, is not taken: the record is read, and the summary written again.
+    """
+    from curriculum.site import _manifest, _record_file
+
+    first = _kept_manifest(project)
+    summary = project / PROJECT_CACHE / _manifest.MANIFEST_SUMMARY
+    read: list[str] = []
+    real = _record_file.read_existing
+    spy = lambda path, *a: read.append(path.name) or real(path, *a)  # noqa: E731
+    monkeypatch.setattr(_record_file, "read_existing", spy)
+    again = _kept_manifest(project)
+    assert not read
+    assert (
+        again.digest == first.digest
+        and _manifest.MANIFEST_RECORD not in read
+        and again.script == first.script
+    )
+    for damaged in (b"{not json", summary.read_bytes().replace(b'"texts": "', b'"texts": "x')):
+        summary.write_bytes(damaged)
+        read.clear()
+        assert _kept_manifest(project).digest == first.digest and _manifest.MANIFEST_RECORD in read
+        read.clear()
+        assert _kept_manifest(project).digest == first.digest and _manifest.MANIFEST_RECORD not in read
+    quiz = project / "quizzes" / "intro.yml"
+    text = quiz.read_text(encoding="utf-8")
+    quiz.write_text(text.replace("Introduction quiz", "Opening quiz", 1), encoding="utf-8")
+    read.clear()
+    renamed = _kept_manifest(project)
+    assert _manifest.MANIFEST_RECORD in read and "Opening quiz" in renamed.script
+    quiz.write_text(text, encoding="utf-8")  # back as it was: the record names the edit, the summary it too
+    assert _kept_manifest(project).script == first.script

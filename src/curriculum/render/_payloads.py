@@ -17,6 +17,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 from typing import Any, Literal, TypeVar
 
 from curriculum._memo import Memo
@@ -40,6 +41,9 @@ __all__ = ["PLACES", "PayloadBuilder", "Profile", "without_verdict"]
 Profile = Literal["resident", "faculty"]
 PAYLOAD_SCHEMA = 1
 _T = TypeVar("_T")
+
+_DIGEST = attrgetter("digest")
+"""A document's digest (of its text), taken of every document of a table in one pass."""
 
 PLACES = [
     {"id": "stem", "label": "Stem: common factors and supportive"},
@@ -228,10 +232,9 @@ class PayloadBuilder:
         mount's :meth:`~curriculum.components.Mount.unread_key`.
         """
         table = self.curriculum.tables.get(folder, {})
-        if ident == EVERY:
-            return hashlib.sha256(
-                json.dumps(sorted((i, d.digest) for i, d in table.items())).encode()
-            ).hexdigest()
+        if ident == EVERY:  # each document's id and digest, paired and sorted without a call each
+            pairs = sorted(zip(table.keys(), map(_DIGEST, table.values()), strict=True))
+            return hashlib.sha256(json.dumps(pairs).encode()).hexdigest()
         doc = table.get(ident) if ident is not None else None
         return doc.digest if doc is not None else "-"
 
@@ -278,10 +281,9 @@ class PayloadBuilder:
         short before it keeps them costs only a computation again: a result the
         memo then lost is made again when something must be made of it.
         """
-        keys = []
-        for what, shown, key in results:
-            self._remembered[(what, shown)] = key
-            keys.append(key)
+        results = list(results)
+        keys = list(map(itemgetter(2), results))
+        self._remembered.update(zip(map(itemgetter(0, 1), results), keys, strict=True))  # by what and shown
         memo.keep_keys(keys)
 
     def held(self, memo: Memo[Any], what: str, shown: tuple[str, str | None]) -> str | None:

@@ -429,6 +429,9 @@ class NotebookCache:
         """
         texts = path_texts(self.root, names)
         prefix = os.path.join(os.fspath(self.root), "")  # a name joined to it as a string is its own
+        if texts == list(map(prefix.__add__, names)):  # every one (the usual case), compared at once
+            self._note(texts, list(names))
+            return texts
         pairs = zip(texts, names, strict=True)
         self._note(texts, [name if text == prefix + name else self._relative(text) for text, name in pairs])
         return texts
@@ -436,8 +439,8 @@ class NotebookCache:
     def _note(self, texts: list[str], names: list[str]) -> None:
         """Keep the name of each notebook (its path as a string), and its frozen file's name and path."""
         shown = _frozen_names(names)
-        for text, name, frozen, where in zip(texts, names, shown, path_texts(self.root, shown), strict=True):
-            self._frozen[text] = (name, frozen, where)
+        frozen = zip(names, shown, path_texts(self.root, shown), strict=True)
+        self._frozen.update(zip(texts, frozen, strict=True))  # in one pass, not a Python step a notebook
 
     def _relative(self, text: str) -> str:
         """Return a notebook's path relative to the project, with ``/`` (from its path as a string).

@@ -82,9 +82,10 @@ class GeneratedRecord:
         except TypeError:  # a damaged record: a digest that is no text
             return {}
         standing: dict[str, str] = {}
+        before, as_written = self._before, self._as_written
         for name, digest in found:
-            then = self._before.get(name)
-            if digest and _entry(then) and self._as_written(name, then):
+            then = before.get(name)
+            if digest and _entry(then) and as_written(name, then):
                 standing[name] = then[0]
                 self._alone_now[name] = digest
         return standing
@@ -126,12 +127,15 @@ class GeneratedRecord:
     def _as_written(self, name: str, entry: list[Any]) -> bool:
         """Whether the file ``name`` has the size and time ``entry`` records, older than the record.
 
-        One that has is recorded by ``entry`` again.
+        One that has is recorded by ``entry`` again. One ``stat``, looked at in this one call.
         """
-        stat = self._stat(name)
-        if stat[0] < 0 or entry[1:] != stat:
+        try:
+            info = os.stat(self._folder + name)
+        except (OSError, ValueError):  # gone (or a name no file has: a NUL in a damaged record's)
             return False
-        if stat[1] >= self._since:
+        if entry[1] != info.st_size or entry[2] != info.st_mtime_ns:
+            return False
+        if info.st_mtime_ns >= self._since:
             self._racy = True  # recorded again once made, with a later time: trusted next time
             return False
         self._now[name] = entry

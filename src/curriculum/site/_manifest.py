@@ -11,11 +11,13 @@ quiz item measures (the dashboard's mastery needs that map; whether an answer
 was correct is recorded by the quiz itself, in the learner's progress).
 
 A build keeps the script in its cache with what it was made from
-(:func:`kept_manifest`): an edit that leaves every part's title, link and
-size as they were costs a comparison of each document's digest, not the
-manifest made and encoded again, and writes the record's entry of the
-edited document only. The script is then known by its digest: the files made
-from it that stand as made from that digest are neither made nor read again.
+(:func:`kept_manifest`): a build that changed no document's text costs one
+digest of them all, and reads no record of them; an edit that leaves every
+part's title, link and size as they were costs a comparison of each
+document's digest, not the manifest made and encoded again, and writes the
+record's entry of the edited document only. The script is then known by its
+digest: the files made from it that stand as made from that digest are
+neither made nor read again.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from curriculum._memo import tied_key
-from curriculum._plain import RECORD_LIMIT, read_existing
+from curriculum._plain import RECORD_LIMIT, read_existing, read_record
 from curriculum.components import COMPONENTS, dom_id, lists_of, outline
 from curriculum.content import (
     COMPETENCY_DOMAINS,
@@ -230,6 +232,8 @@ MANIFEST_RECORD = "manifest-script.json"
 A :class:`~curriculum.site._record_file.RecordFile`: an edit writes the entries it changed, not the record."""
 MANIFEST_KEPT = "manifest-script.js"
 """That script, named by its digest in the record: read only when a file made from it is to be written."""
+MANIFEST_SUMMARY = "manifest-summary.json"
+"""Every text the script was last found made from, as one digest, and its digest (:meth:`_Record.summed`)."""
 _FORM = "progress-manifest 2"
 """The facts' and the record's form: the code's key names them too (a new form is a new name)."""
 
@@ -298,6 +302,8 @@ def kept_manifest(cur: Curriculum, cache: Path | None, within: Path) -> Manifest
         return Manifest.made(manifest_script(cur))
     record = _Record(cache, within, _record_key(cur.root), sources)
     remade = functools.partial(_remade, cur, cache, within, record)
+    if record.summed():  # no text changed: the record of each is not read
+        return Manifest(record.digest, lambda: record.script() or remade())
     if record.facts_stand(cur.root):
         record.save()
         return Manifest(record.digest, lambda: record.script() or remade())
@@ -307,6 +313,7 @@ def kept_manifest(cur: Curriculum, cache: Path | None, within: Path) -> Manifest
 def _remade(cur: Curriculum, cache: Path, within: Path, record: _Record) -> str:
     """Return the script made again from every document's facts; keep it and record what it was made from."""
     facts = DocumentFacts(cache / MANIFEST_FACTS, within, _FORM)
+    record.read()
     sources = record.sources
     made = [_facts_of(cur.root, source, facts, record.made.get(at)) for at, source in enumerate(sources)]
     facts.save()
@@ -351,7 +358,9 @@ class _Record:
 
     The record is a :class:`~curriculum.site._record_file.RecordFile`: a
     build that finds one text changed, and its facts as they were, writes that
-    document's entry (the record's changes), not the record.
+    document's entry (the record's changes), not the record. Its summary
+    (:data:`MANIFEST_SUMMARY`) names every text at once: while it names them
+    as they are, the record is not read (:meth:`summed`).
 
     Parameters
     ----------
@@ -377,6 +386,35 @@ class _Record:
         ]
         self._texts = [doc.digest for _, _, doc in sources]
         self._about = {"key": key, "order": _digest(json.dumps(self._names).encode())}
+        self._summary = cache / MANIFEST_SUMMARY
+        self._summed = {**self._about, "texts": _digest("".join(self._texts).encode())}
+        """What the summary names: the record's key, the documents' order, and every text in that order."""
+        self.digest = ""
+        """The digest of the script the record names (of the one :meth:`save` was given, once saved)."""
+        self.made: dict[int, Any] = {}
+        """The facts :meth:`facts_stand` made, of the documents whose text changed, by their place."""
+        self._read = False
+
+    def summed(self) -> bool:
+        """Whether the summary names the documents and texts as they are now; if so, take its script's digest.
+
+        The summary is written after the record, by a build that found the
+        script made from these texts (or made it): a script of that digest,
+        if kept as written (:meth:`script`), is the one made from them. One
+        of another key, or damaged, names none.
+        """
+        summary = read_record(self._summary)
+        digest = summary.get("digest")
+        if not isinstance(digest, str) or any(summary.get(k) != v for k, v in self._summed.items()):
+            return False
+        self.digest = digest
+        return True
+
+    def read(self) -> None:
+        """Read the record: each document's entry, and the script's digest it names (once)."""
+        if self._read:
+            return
+        self._read = True
         recorded = self._file.read()
         about = recorded["script"]
         digest = about.get("digest")
@@ -391,12 +429,9 @@ class _Record:
             self._then = [""] * len(self._names)
         self._ours = ours
         self.digest = str(digest) if ours else ""
-        """The digest of the script the record names (of the one :meth:`save` was given, once saved)."""
         # the places of the documents whose text is not the one recorded, found without a call each
         differ = map(operator.ne, self._texts, map(operator.getitem, self._then, itertools.repeat(_TEXT)))
         self._changed = list(itertools.compress(itertools.count(), differ))
-        self.made: dict[int, Any] = {}
-        """The facts :meth:`facts_stand` made, of the documents whose text changed, by their place."""
 
     def script(self) -> str | None:
         """Return the script the record names, if it is kept as written (None: no record, or damaged)."""
@@ -416,6 +451,7 @@ class _Record:
         A document whose text is not the one recorded has its facts made again,
         from its model, and compared; they are recorded by its new text.
         """
+        self.read()
         if not self.digest:
             return False
         for at in self._changed:
@@ -432,11 +468,11 @@ class _Record:
         (the next build makes the script again). The record's changes are
         written only when a text changed or a script was made, without reading
         the file to compare; the script is written whole (it is made again
-        only when it changed).
+        only when it changed). The summary is written last, naming the texts
+        and the script's digest as they are now (the next build with the
+        same texts reads no record).
         """
         if script is None or made is None:
-            if not self._changed:
-                return  # as recorded
             # each changed text's entry: its facts' digest as recorded (they stand)
             changed = {at: self._texts[at] + self._then[at][_WIDTH:] for at in self._changed}
         else:
@@ -444,11 +480,15 @@ class _Record:
             self.digest = _digest(script.encode())
             with contextlib.suppress(CurriculumError, OSError):
                 write_atomic(self._kept, script, within=self._within, only_if_changed=False)
-        entries = dict(zip(self._names, self._then, strict=True))
-        entries.update((self._names[at], entry) for at, entry in changed.items())
-        record = {"documents": entries, "script": {**self._about, "digest": self.digest}}
+        if changed or script is not None:  # else as recorded
+            entries = dict(zip(self._names, self._then, strict=True))
+            entries.update((self._names[at], entry) for at, entry in changed.items())
+            record = {"documents": entries, "script": {**self._about, "digest": self.digest}}
+            with contextlib.suppress(CurriculumError, OSError):
+                self._file.save(record)
+        summary = json.dumps({**self._summed, "digest": self.digest})
         with contextlib.suppress(CurriculumError, OSError):
-            self._file.save(record)
+            write_atomic(self._summary, summary, within=self._within, only_if_changed=False)
 
     def _remade(self) -> list[int]:
         """Return the places of the documents whose facts' digest is to be made: all, without a record."""

@@ -215,22 +215,20 @@ def generated_pages(cur: Curriculum, builder: PayloadBuilder) -> GeneratedPages:
 def _stale_pages(root: Path, generated: Mapping[str, GeneratedPage]) -> list[Path]:
     """Return the pages in the page folders (``quiz/*.qmd``) that are no longer generated (a quiz removed).
 
-    Each folder is listed once, its files named as strings: no path object is made for a page that stays.
+    Each folder is listed once, its files named as strings and compared with
+    the pages generated as sets: only a page that is stale costs a call, a
+    page that stays not even a path object.
     """
     stale: list[Path] = []
     for spec in COMPONENTS.values():
         if spec.pages is None:
             continue
-        folder = spec.pages.folder
+        folder = f"{spec.pages.folder}/"
         try:
-            names = os.listdir(root / folder)
+            names = set(map(folder.__add__, os.listdir(root / folder)))  # as the pages are named
         except OSError:  # no such folder (yet)
             continue
-        stale += [
-            root / folder / name
-            for name in names
-            if name.endswith(".qmd") and f"{folder}/{name}" not in generated
-        ]
+        stale += [root / name for name in names.difference(generated) if name.endswith(".qmd")]
     return stale
 
 
