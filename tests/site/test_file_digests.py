@@ -276,3 +276,27 @@ def test_a_file_changed_after_the_digest_looked_is_not_as_found(tmp_path: Path) 
     assert not digests.as_found() and not digests.as_found(texts[1:2])
     paths[3].unlink()
     assert not digests.as_found(texts[3:]), "a link removed"
+
+
+def test_the_folders_of_the_inputs_and_their_parents_are_named_as_normalised_ones_would_be(
+    tmp_path: Path,
+) -> None:
+    """A folder's text in normal form below the project is its own absolute path; any other is made one."""
+    from curriculum.site._stamp import _with_parents
+
+    root = os.path.abspath(tmp_path)
+
+    def normalised(folders: list[str]) -> set[str]:  # each folder looked at as an absolute path: as it was
+        found: set[str] = set()
+        for folder in folders:
+            while folder not in found and os.path.abspath(folder) != root:
+                found.add(folder)
+                if not os.path.abspath(folder).startswith(root + os.sep):
+                    break
+                folder = os.path.dirname(folder) or "."
+        return found
+
+    folders = [f"{root}/{name}" for name in ["a/b/c", "a/d", "x//y", "x/./z", "e/../f", ".hidden/h", "a/b/"]]
+    folders.append("/elsewhere/g")
+    assert _with_parents(folders, root) == normalised(folders)
+    assert f"{root}/a" in _with_parents(folders, root) and root not in _with_parents(folders, root)

@@ -15,6 +15,7 @@ import os
 import stat
 import time
 from collections.abc import Iterable, Mapping
+from itertools import repeat
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -122,14 +123,13 @@ class FileDigests:
         """
         at = time.time_ns()
         old_enough = self._at - RACY_NS  # a recorded time before this was not in the recording's clock tick
-        before, lstat, name_of = self._before, os.lstat, relative_namer(self.root)
+        before, lstat = self._before, os.lstat
         self.given = sorted(map(str, paths))
         self.hashed, self.files, self.statuses, self._others = [], {}, {}, {}
         files, statuses = self.files, self.statuses
         now: dict[str, list[Any]] = {}
         named: list[str] = []
-        for text in self.given:
-            name = name_of(text) or Path(text).as_posix()  # a file not below the root: as it is given
+        for text, name in zip(self.given, _names(self.root, self.given), strict=True):
             try:
                 info: os.stat_result | None = lstat(text)  # one look: whether it is a link, else its status
             except OSError:
@@ -239,6 +239,22 @@ def hashed_beside(
     return {**hashed, **digests.files}
 
 
+def _names(root: Path, texts: list[str]) -> list[str]:
+    """Return the name of each file in the record of :class:`FileDigests`: as :func:`relative_namer` names it.
+
+    A path not below ``root`` is named by itself, in POSIX form. When every
+    path is below the root as a string (the usual case, where ``/`` is the
+    only separator), the names are the texts after it, cut in one pass.
+    """
+    base = os.fspath(root)
+    prefix = base.rstrip(os.sep) + os.sep
+    if os.sep == "/" and base not in (".", "") and all(map(str.startswith, texts, repeat(prefix))):
+        cut = len(prefix)
+        return [text[cut:] for text in texts]
+    name_of = relative_namer(root)
+    return [name_of(text) or Path(text).as_posix() for text in texts]
+
+
 def _looks(paths: Iterable[str]) -> list[tuple[int, int, int]] | None:
     """Return the :data:`_LOOKS` of each file's own status (a link's, not its target's); None: one is gone."""
     try:
@@ -263,7 +279,7 @@ def _with_parents(folders: Iterable[str], root: str) -> set[str]:
     below = root + os.sep
     for folder in folders:
         while folder not in found:
-            absolute = os.path.abspath(folder)  # once a folder
+            absolute = folder if _normal_below(folder, below) else os.path.abspath(folder)  # once a folder
             if absolute == root:
                 break
             found.add(folder)
@@ -271,6 +287,25 @@ def _with_parents(folders: Iterable[str], root: str) -> set[str]:
                 break
             folder = os.path.dirname(folder) or "."
     return found
+
+
+def _normal_below(path: str, below: str) -> bool:
+    """Whether ``path`` is its own :func:`os.path.abspath`, below the folder ``below`` (which ends in ``/``).
+
+    Told from its text: it begins with ``below`` and has no empty, ``.`` or
+    ``..`` part after it, nor a ``/`` at its end (``below`` is normal). So the
+    folders of a build's inputs (the project's folder and clean names, joined)
+    are named without a normalisation each; where ``/`` is not the only separator, none is told so.
+
+    Examples
+    --------
+    >>> [_normal_below(p, "/p/") for p in ["/p/a/b", "/p/a//b", "/p/a/./b", "/p/../b", "/p/a/", "/q/a"]]
+    [True, False, False, False, False, False]
+    """
+    if os.sep != "/" or os.altsep is not None or not path.startswith(below):
+        return False
+    framed = f"/{path[len(below) :]}/"
+    return "//" not in framed and "/./" not in framed and "/../" not in framed
 
 
 def _links(entries: Iterable[list[Any]]) -> str:
