@@ -99,6 +99,7 @@ class PartRecord:
         self._index: dict[str, Any] = {}
         self._heads: str | None = None  # heads to write (None: the recorded ones stay)
         self._now: dict[str, list[Any]] = {}
+        self._given: tuple[list[SearchPage], list[list[Any] | None]] = ([], [])  # see _known_each
 
     def knows(self, page: SearchPage) -> bool:
         """Whether the record gives the part of ``page``: it was made from what the page is made from now.
@@ -123,10 +124,22 @@ class PartRecord:
             for page, then in zip(pages, recorded, strict=True)
         ]
 
+    def gives_all(self, pages: list[SearchPage]) -> bool:
+        """Whether the record gives the part of every page of ``pages`` (see :meth:`knows`), in one pass."""
+        return None not in self._known_each(pages)
+
     def _known_each(self, pages: list[SearchPage]) -> list[list[Any] | None]:
-        """Return the record's entry of each page whose part it gives (see :meth:`knows`), in one pass."""
-        found = looked_up(self._before, [page.url for page in pages])
-        return [then if _gives(then, page) else None for page, then in zip(pages, found, strict=True)]
+        """Return the record's entry of each page whose part it gives (see :meth:`knows`), in one pass.
+
+        Found once for a list of pages (the last one asked about is remembered):
+        the search stage asks about the site's pages, one list, for their
+        digests, their text scripts' keys and their new entries.
+        """
+        if self._given[0] is not pages:
+            found = looked_up(self._before, [page.url for page in pages])
+            known = [then if _gives(then, page) else None for page, then in zip(pages, found, strict=True)]
+            self._given = (pages, known)
+        return self._given[1]
 
     def script_keys(self, pages: list[SearchPage]) -> list[str]:
         """Return what the search stage's record names each page's text script's key by (``""``: not known).
@@ -212,7 +225,9 @@ class PartRecord:
         ``heads`` None: the index is the one recorded, whose heads stay (their file neither read nor written).
         ``scripts`` gives the digest the search stage's record names each text
         script's key by, by its number (:meth:`script_keys`; none: not known).
-        A page the record gave keeps its part's memo key; another's is made.
+        A page the record gave keeps its part's memo key; another's is made. An
+        entry as recorded is kept as the very value read (saving then finds it
+        unchanged by identity, not by comparing its fields).
         """
         self._heads = None if heads is None else _heads_text(heads)
         named = self._index_before.get("heads") if self._heads is None else _digest(self._heads.encode())
@@ -220,20 +235,16 @@ class PartRecord:
         placed = list(looked_up(placements, [page.url for page in pages], _UNPLACED))
         script = looked_up(scripts or {}, [n for n, _ in placed], "")
         entries = zip(pages, digests, placed, script, self._known_each(pages), strict=True)
-        self._now.update(
-            {
-                page.url: [
-                    page.made_from_key,
-                    digest,
-                    n,
-                    homed,
-                    name,
-                    part_key(page) if then is None else then[5],
-                ]
-                for page, digest, (n, homed), name, then in entries
-                if page.made_from is not None
-            }
+        made = (
+            (
+                page.url,
+                [page.made_from_key, digest, n, homed, name, then[5] if then else part_key(page)],
+                then,
+            )
+            for page, digest, (n, homed), name, then in entries
+            if page.made_from is not None
         )
+        self._now.update({url: then if then == entry else entry for url, entry, then in made})
 
     def save(self) -> None:
         """Write the record, if it changed: its changes (see :class:`RecordFile`), after any new heads.

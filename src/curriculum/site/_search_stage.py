@@ -8,7 +8,10 @@ the curriculum. So the stage does the least of three things:
 
 1. **Keep it.** When every page says what it is made from and that is as the
    last build found (an edit that touched no page, or only a page's
-   template), nothing is read.
+   template), nothing is read. The parts record tells first, in one pass,
+   whether a page is made from something new: then the page list is not
+   even named (encoded), and it is recorded again by the next build that
+   changes no page.
 2. **Keep or patch it by the changed pages' parts.** Otherwise only the pages
    made from something new have their parts read (the last index's record,
    :class:`~curriculum.site._search_parts.PartRecord`, gives the others'
@@ -110,10 +113,13 @@ def search(run: Render, pages: list[SearchPage], records: SearchRecords | None =
     records = records or SearchRecords(run)
     record = records.record
     known = None not in [p.made_from for p in pages]
-    # the page list's entry holds its key only: its files are the other entries', each kept as recorded
-    kept = known and record.kept("pages", _pages_key(pages), []) and record.rest_as_recorded()
-    if not kept and not (known and _by_parts(run, pages, records)):
-        _gather(run, pages, records, known)
+    # a page made from what the parts record does not say: the page list is not the last one, and is
+    # not named (encoded) to be compared; else its entry holds its key only: its files are the other
+    # entries', each kept as recorded
+    list_named = known and records.parts.gives_all(pages)
+    kept = list_named and record.kept("pages", _pages_key(pages), []) and record.rest_as_recorded()
+    if not kept and not (known and _by_parts(run, pages, records, list_named)):
+        _gather(run, pages, records, known, list_named)
     record.save()
     run.log(
         "search",
@@ -141,11 +147,12 @@ def _index_key(pages: list[SearchPage], digests: Sequence[str | None]) -> KeyTex
     )
 
 
-def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords) -> bool:
+def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords, list_named: bool) -> bool:
     """Keep the index, or patch it, by the parts of the pages made from something new (see the module).
 
     Then write the changed pages' text scripts. Returns False, having written
-    nothing, when the index must be gathered.
+    nothing, when the index must be gathered. ``list_named``: the page list
+    was named to the record (see :func:`_remember`).
     """
     record, parts = records.record, records.parts
     placed = parts.placements(pages)  # where the last index had each page
@@ -176,7 +183,7 @@ def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords) -> b
 
     _write_texts(run, record, keys, text)
     numbers = {name: n for name, (n, _, _) in scripts.items()}
-    _remember(records, key, pages, digests, placed, heads, numbers)
+    _remember(records, key, pages, digests, placed, heads, numbers, list_named)
     return True
 
 
@@ -262,8 +269,13 @@ def _keep_postings(run: Render, records: SearchRecords, postings: Postings | Kep
         keep_postings(run.cache / POSTINGS, postings, _postings_key(records, index_name(key)))
 
 
-def _gather(run: Render, pages: list[SearchPage], records: SearchRecords, known: bool) -> None:
-    """Gather the index from every page's part; encode it again if its sections or words changed."""
+def _gather(
+    run: Render, pages: list[SearchPage], records: SearchRecords, known: bool, list_named: bool
+) -> None:
+    """Gather the index from every page's part; encode it again if its sections or words changed.
+
+    ``list_named``: the page list was named to the record (see :func:`_remember`).
+    """
     record = records.record
     index = site_index(pages)
     digests = [part_digest(p.part()) for p in pages] if known else []
@@ -278,7 +290,7 @@ def _gather(run: Render, pages: list[SearchPage], records: SearchRecords, known:
     # a page's texts are read only if its script is written
     _write_texts(run, record, keys, lambda name: index.text_script(numbers[name]))
     if known:
-        _remember(records, key, pages, digests, index.placements(), index.heads(), numbers)
+        _remember(records, key, pages, digests, index.placements(), index.heads(), numbers, list_named)
 
 
 def _write_texts(
@@ -298,15 +310,21 @@ def _remember(
     placements: dict[str, Placement],
     heads: IndexHeads | None,
     numbers: Mapping[str, int],
+    list_named: bool,
 ) -> None:
     """Record the index named ``key`` for the next build: its page list, and each page's part and placement.
 
     ``numbers`` gives each text script's number, by its name (the search
     record names its key by the digest the parts record keeps); ``heads``
-    None: the recorded heads stay.
+    None: the recorded heads stay. The page list is recorded only if it was
+    named (``list_named``, :func:`_pages_key`): a build that changed a page,
+    known from the parts record, does not encode it; the next build that
+    changes none finds no page list then, keeps or patches the index by the
+    parts (:func:`_by_parts`), and records it.
     """
     record = records.record
-    record.wrote("pages", [])  # its files are the other entries'
+    if list_named:
+        record.wrote("pages", [])  # its files are the other entries'
     named = dict(zip(numbers.values(), record.digests_of(list(numbers)), strict=True))
     records.parts.update(key, pages, digests, placements, heads, named)
     with contextlib.suppress(CurriculumError, OSError):  # kept only to save time
