@@ -745,6 +745,33 @@ def _show_quiz(lesson: Path, quiz: str) -> None:
     lesson.write_text(json.dumps(notebook), encoding="utf-8")
 
 
+def test_an_index_patched_is_named_twice_with_its_pages_encoded_once(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lesson edit that patches the index asks of it by its parts' digests now and as recorded.
+
+    The pages (titles, URLs, kinds) are encoded once for both names, each a list of digests apart.
+    """
+    from curriculum.site import _search_stage
+
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+    encoded: list[int] = []
+    encode = _search_stage.index_text
+
+    def counting(data: Any) -> Any:
+        if data and isinstance(data[0], list):  # a list of the pages, a list each
+            encoded.append(len(data))
+        return encode(data)
+
+    monkeypatch.setattr(_search_stage, "index_text", counting)
+    done: list[str] = []
+    patch = _search_stage.KeptPostings.patched
+    monkeypatch.setattr(_search_stage.KeptPostings, "patched", lambda *a: done.append("patched") or patch(*a))
+    _edit_cell(project / "lessons" / "intro.ipynb", "predicts outcome", "predicts zygomorphic outcome")
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+    assert done == ["patched"] and len(encoded) == 1, encoded
+
+
 def test_an_index_patched_by_its_changed_sections_is_the_index_of_a_build_from_nothing(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -381,8 +381,12 @@ def test_what_names_the_pages_is_their_json_made_of_each_ones_key() -> None:
 
 
 def test_what_names_the_index_is_the_json_of_its_pages_and_their_parts_digests() -> None:
-    """The index's name is built a string a page: the very text the JSON encoder makes of it (None too)."""
-    from curriculum.site._search_stage import _index_key
+    """The index's name is the text the JSON encoder makes of its pages, then of their digests (None too).
+
+    The pages' text is made once for the two names a patched index is asked
+    about (with the digests now, and as recorded).
+    """
+    from curriculum.site._search_stage import _frame, _index_key
 
     pages = [
         SearchPage('Café "quoted" \u2014 ü', "lessons/one.html", True, _unread, standalone_known=False),
@@ -390,9 +394,11 @@ def test_what_names_the_index_is_the_json_of_its_pages_and_their_parts_digests()
         SearchPage("Other", "other.html", False, "<p>no sections</p>"),
     ]
     digests = ["abc", None, "d\u00e9f"]
-    made = [[p.title, p.url, p.notebook, p.standalone, d] for p, d in zip(pages, digests, strict=True)]
-    assert _index_key(pages, digests) == index_text(made) == json.dumps(made, separators=(",", ":"))
-    assert _index_key([], []) == "[]"
+    made = [[p.title, p.url, p.notebook, p.standalone] for p in pages]
+    frame = _frame(pages)
+    assert frame == index_text(made) == json.dumps(made, separators=(",", ":"))
+    assert _index_key(frame, digests) == frame + json.dumps(digests, separators=(",", ":"))
+    assert _index_key(_frame([]), []) == "[][]"
 
 
 def test_a_parts_record_is_read_as_sealed_and_is_none_once_changed_in_place(tmp_path: Path) -> None:

@@ -137,14 +137,23 @@ def _pages_key(pages: list[SearchPage]) -> KeyText:
     return index_text([[p.title, p.url, p.notebook, p.made_from_key] for p in pages])
 
 
-def _index_key(pages: list[SearchPage], digests: Sequence[str | None]) -> KeyText:
-    """Return what names the index of ``pages`` whose parts have ``digests`` (see :class:`PartRecord`).
+def _frame(pages: list[SearchPage]) -> str:
+    """Return what names the site's pages as the index has them, but for their parts: title, URL, kinds.
 
-    As text, encoded once for the records it names the index to (:func:`index_text`).
+    ``[[title, url, notebook, standalone], ...]`` as compact JSON (:func:`index_text`).
     """
-    return index_text(
-        [[p.title, p.url, p.notebook, p.standalone, d] for p, d in zip(pages, digests, strict=True)]
-    )
+    return index_text([[p.title, p.url, p.notebook, p.standalone] for p in pages])
+
+
+def _index_key(frame: str, digests: Sequence[str | None]) -> KeyText:
+    """Return what names the index of the pages ``frame`` names (:func:`_frame`) whose parts have ``digests``.
+
+    The two lists as compact JSON, one after the other (the first ends where
+    its brackets close): the pages are encoded once for the index named with
+    their parts' digests now and as recorded (:func:`_patched`); the text is
+    encoded once for the records it names the index to (see :class:`PartRecord`).
+    """
+    return KeyText(frame + index_text(digests))
 
 
 def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords, list_named: bool) -> bool:
@@ -169,10 +178,11 @@ def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords, list
             # a page made from what the last index's record says: its script's key as that record named it
             keys[name] = KeyDigest(script) if script else KeyText(text_name(page, homed))
     digests = parts.digests(pages)  # only the parts of pages made from something new are read
-    key = _index_key(pages, digests)
+    frame = _frame(pages)
+    key = _index_key(frame, digests)
     heads: IndexHeads | None = None  # None: the recorded heads stay as they are
     if not (parts.describes(key) and parts.has_heads and record.kept("search-index.js", key)):
-        written, heads = _patched(run, pages, records, key, digests, placed)
+        written, heads = _patched(run, pages, records, (frame, key), digests, placed)
         if not written:
             return False  # gathered (and recorded with its heads)
         record.wrote("search-index.js", key=key)
@@ -191,7 +201,7 @@ def _patched(
     run: Render,
     pages: list[SearchPage],
     records: SearchRecords,
-    key: KeyText,
+    named: tuple[str, KeyText],
     digests: list[str],
     placed: dict[str, Placement],
 ) -> tuple[bool, IndexHeads | None]:
@@ -203,13 +213,15 @@ def _patched(
     again). It writes nothing when a changed page's sections are not where
     the last index had them: its number of indexed sections or the
     components on it changed, or its part of the last index is not in the
-    memo, or the records are not of the last index. ``key`` names the new
-    index, and ``digests`` are its pages' parts' digests.
+    memo, or the records are not of the last index. ``named`` gives what
+    names the pages (:func:`_frame`) and the new index, and ``digests`` are
+    its pages' parts' digests.
     """
     parts = records.parts
+    frame, key = named
     before = parts.recorded_digests([page.url for page in pages])
     heads = parts.heads()
-    if heads is None or not parts.describes(_index_key(pages, before)):
+    if heads is None or not parts.describes(_index_key(frame, before)):
         return False, None  # the records are not those of the last index of these pages
     firsts = heads.first_sections()
     words_then: dict[int, str] = {}
@@ -279,7 +291,7 @@ def _gather(
     record = records.record
     index = site_index(pages)
     digests = [part_digest(p.part()) for p in pages] if known else []
-    key: Any = _index_key(pages, digests) if known else [index.pages, index.digest()]
+    key: Any = _index_key(_frame(pages), digests) if known else [index.pages, index.digest()]
     if not record.kept("search-index.js", key):
         run.write("search-index.js", index.index_script())
         if index.postings is not None and known:
