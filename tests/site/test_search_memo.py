@@ -249,6 +249,28 @@ def test_the_parts_record_gives_a_part_only_for_a_page_made_from_what_it_was(tmp
     assert PartRecord(path, "another site").placement(page.url) is None, "another site's record is ignored"
 
 
+def test_a_page_the_parts_record_gives_is_known_without_encoding_what_it_is_made_from(tmp_path: Path) -> None:
+    """The record keeps what a page is made from as data: the page's is compared with it, not encoded.
+
+    Only data of the shape the build gives (strings: an entry and a list of
+    keys) is kept so: other data, which could equal data of another JSON text
+    (``1 == True``), is never given.
+    """
+    from curriculum.site._search_parts import PartRecord
+
+    path = tmp_path / "search-parts.json"
+    pages = [_made(["entry", ["k"]]), SearchPage("Odd", "odd.html", False, BODY, [], ["entry", [True]])]
+    record = PartRecord(path, "site")
+    record.update(["an index"], pages, ["d", "e"], {}, None)
+    record.save()
+    again = [_made(["entry", ["k"]]), SearchPage("Odd", "odd.html", False, BODY, [], ["entry", [1]])]
+    record = PartRecord(path, "site")
+    assert record.knows(again[0]) and "made_from_key" not in vars(again[0]), "its key was not made"
+    assert record.made_from(again[0].url) == again[0].made_from_key == '["entry",["k"]]'
+    assert not record.knows(again[1]) and record.made_from(again[1].url) is None
+    assert not record.knows(_made(["entry", ["k", "l"]])) and not record.knows(_made(("entry", ["k"])))
+
+
 def test_heads_a_build_keeps_are_neither_decoded_nor_encoded_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -411,7 +433,7 @@ def test_a_parts_record_is_read_as_sealed_and_is_none_once_changed_in_place(tmp_
 
     path = tmp_path / "search-parts.json"
     page = _made(["entry", []])
-    write_parts(path, {"shared": "site", "pages": {page.url: [page.made_from_key, "d", 0, ["w"], "s", "k"]}})
+    write_parts(path, {"shared": "site", "pages": {page.url: [page.made_from, "d", 0, ["w"], "s", "k"]}})
     record = PartRecord(path, "site")
     assert record.knows(page) and record.placement(page.url) == (0, ["w"])
     assert record.digests([page]) == ["d"] and record.script_keys([page]) == ["s"]

@@ -6,8 +6,9 @@ own page, and its part (:class:`~curriculum.site._search.PagePart`: its
 sections' owners, anchors, headings and words). A page's part is a function
 of what the page is made from (its rendered body's cache entry and its
 payloads' memo keys). So the record keeps, for each page of the last index, by
-URL: what it was made from (its part's name in the memo), a digest of its part,
-the number of its text script and the components indexed on it, and what its
+URL: what it was made from (as the page says it, JSON data: a page is known
+by comparing it with the data decoded, without encoding the page's), a
+digest of its part, the number of its text script and the components indexed on it, and what its
 text script's key and its part are kept under (the digest the search stage's
 record names that key by, the part's memo key: a page made from the same
 finds both without hashing anything again); what named the
@@ -51,7 +52,15 @@ from curriculum._plain import RECORD_LIMIT, read_existing
 from curriculum.content import write_atomic
 from curriculum.site._output_record import KeyText
 from curriculum.site._record_file import RecordFile, looked_up
-from curriculum.site._search import IndexHeads, SearchPage, keep_parts, part_digest, part_key
+from curriculum.site._search import (
+    IndexHeads,
+    SearchPage,
+    entry_and_keys,
+    keep_parts,
+    made_from_text,
+    part_digest,
+    part_key,
+)
 
 __all__ = ["HEADS_FILE", "PARTS_RECORD", "PartRecord", "Placement", "index_name", "index_text"]
 
@@ -70,8 +79,21 @@ _UNPLACED: Placement = (-1, [])
 
 
 def _gives(then: list[Any] | None, page: SearchPage) -> bool:
-    """Whether a record's entry ``then`` gives the part of ``page``: made from what the page is now."""
-    return then is not None and page.made_from is not None and then[0] == page.made_from_key
+    """Whether a record's entry ``then`` gives the part of ``page``: made from what the page is now.
+
+    What it was made from is kept as the data itself (see :func:`_made_from`):
+    compared as decoded, the page's is not encoded (:attr:`SearchPage.made_from_key`).
+    """
+    return then is not None and page.made_from is not None and then[0] == page.made_from
+
+
+def _made_from(page: SearchPage) -> Any:
+    """Return what the record keeps of what ``page`` is made from: the data, or None (never given).
+
+    The data of the shape the build gives (:func:`~curriculum.site._search.entry_and_keys`),
+    which equals the page's, as decoded, only if its JSON is the same.
+    """
+    return page.made_from if entry_and_keys(page.made_from) else None
 
 
 class PartRecord:
@@ -159,9 +181,9 @@ class PartRecord:
         return [None if then is None else str(then[1]) for then in found]
 
     def made_from(self, url: str) -> str | None:
-        """Return what the page ``url`` was made from for the last index (its ``made_from_key``)."""
+        """Return what the page ``url`` was made from for the last index (as its ``made_from_key``)."""
         then = self._before.get(url)
-        return None if then is None else str(then[0])
+        return None if then is None or then[0] is None else made_from_text(then[0])
 
     def describes(self, index: Any) -> bool:
         """Whether the placements recorded are those of the index named ``index`` (see :func:`index_name`)."""
@@ -238,7 +260,14 @@ class PartRecord:
         made = (
             (
                 page.url,
-                [page.made_from_key, digest, n, homed, name, then[5] if then else part_key(page)],
+                [
+                    then[0] if then else _made_from(page),
+                    digest,
+                    n,
+                    homed,
+                    name,
+                    then[5] if then else part_key(page),
+                ],
                 then,
             )
             for page, digest, (n, homed), name, then in entries
