@@ -605,6 +605,44 @@ def test_an_edit_that_changes_no_indexed_word_encodes_no_index(
     assert postings.stat().st_mtime_ns == before
 
 
+def test_the_index_kept_by_its_pages_parts_is_named_with_one_hash(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What names the index (its pages and their parts' digests) is hashed once, for both records."""
+    import hashlib
+    import types
+
+    from curriculum.site import _output_record, _search_parts, _search_stage, _stages
+
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+    quiz = project / "quizzes" / "intro.yml"
+    quiz.write_text(quiz.read_text().replace("predicted outcome", "predicted the outcome"))
+    hashed: list[int] = []
+    searching = [False]
+
+    def sha256(data: bytes = b"") -> Any:
+        if searching[0] and b'"index.html"' in data:  # the text that names the index holds each page's URL
+            hashed.append(len(data))
+        return hashlib.sha256(data)
+
+    counting = types.SimpleNamespace(sha256=sha256, blake2b=hashlib.blake2b)
+    monkeypatch.setattr(_search_parts, "hashlib", counting)
+    monkeypatch.setattr(_output_record, "hashlib", counting)
+    search = _stages.search
+
+    def flagged(*args: Any) -> None:
+        searching[0] = True
+        try:
+            search(*args)
+        finally:
+            searching[0] = False
+
+    monkeypatch.setattr(_stages, "search", flagged)
+    monkeypatch.setattr(_search_stage, "site_index", lambda pages: pytest.fail("the index was gathered"))
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+    assert len(hashed) == 1, hashed
+
+
 def test_a_second_edit_that_changes_no_indexed_word_gathers_no_index_either(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

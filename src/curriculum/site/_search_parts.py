@@ -62,7 +62,7 @@ from curriculum.site._search import (
     part_key,
 )
 
-__all__ = ["HEADS_FILE", "PARTS_RECORD", "PartRecord", "Placement", "index_name", "index_text"]
+__all__ = ["HEADS_FILE", "PARTS_RECORD", "IndexName", "PartRecord", "Placement", "index_name", "index_text"]
 
 PARTS_RECORD = "search-parts.json"
 """The record, in the profile's build cache (with its changes beside it: see :class:`RecordFile`)."""
@@ -300,18 +300,31 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def index_name(index: Any) -> str:
+class IndexName(str):
+    """The name of an index, made (:func:`index_name`): taken as it is, not hashed again.
+
+    For a caller that names the index to both records and to its postings: hashed once.
+    """
+
+
+def index_name(index: Any) -> IndexName:
     """Return the name of the index named by ``index``: a digest of it as compact JSON.
 
-    ``index`` is JSON data, or that encoded already (:func:`index_text`), hashed as it is.
+    ``index`` is JSON data, or that encoded already (:func:`index_text`), hashed
+    as it is, or its name already (an :class:`IndexName`), returned as it is.
 
     Examples
     --------
     >>> index_name(index_text([["Lesson", 1]])) == index_name([["Lesson", 1]])
     True
+    >>> name = index_name([["Lesson", 1]])
+    >>> index_name(name) is name
+    True
     """
+    if isinstance(index, IndexName):
+        return index
     text = index if isinstance(index, KeyText) else index_text(index)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return IndexName(hashlib.sha256(text.encode()).hexdigest())
 
 
 def index_text(index: Any) -> KeyText:

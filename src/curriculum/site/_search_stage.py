@@ -52,7 +52,14 @@ from curriculum.site._search import (
     text_name,
     text_script,
 )
-from curriculum.site._search_parts import PARTS_RECORD, PartRecord, Placement, index_name, index_text
+from curriculum.site._search_parts import (
+    PARTS_RECORD,
+    IndexName,
+    PartRecord,
+    Placement,
+    index_name,
+    index_text,
+)
 
 if TYPE_CHECKING:
     from curriculum.site._stages import Render
@@ -179,13 +186,13 @@ def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords, list
             keys[name] = KeyDigest(script) if script else KeyText(text_name(page, homed))
     digests = parts.digests(pages)  # only the parts of pages made from something new are read
     frame = _frame(pages)
-    key = _index_key(frame, digests)
+    key = index_name(_index_key(frame, digests))  # hashed once, for both records and the postings
     heads: IndexHeads | None = None  # None: the recorded heads stay as they are
-    if not (parts.describes(key) and parts.has_heads and record.kept("search-index.js", key)):
+    if not (parts.describes(key) and parts.has_heads and record.kept("search-index.js", KeyDigest(key))):
         written, heads = _patched(run, pages, records, (frame, key), digests, placed)
         if not written:
             return False  # gathered (and recorded with its heads)
-        record.wrote("search-index.js", key=key)
+        record.wrote("search-index.js", key=KeyDigest(key))
 
     def text(name: str) -> str:  # an unchanged page's script is kept unread
         n, page, homed = scripts[name]
@@ -201,7 +208,7 @@ def _patched(
     run: Render,
     pages: list[SearchPage],
     records: SearchRecords,
-    named: tuple[str, KeyText],
+    named: tuple[str, IndexName],
     digests: list[str],
     placed: dict[str, Placement],
 ) -> tuple[bool, IndexHeads | None]:
@@ -214,7 +221,8 @@ def _patched(
     the last index had them: its number of indexed sections or the
     components on it changed, or its part of the last index is not in the
     memo, or the records are not of the last index. ``named`` gives what
-    names the pages (:func:`_frame`) and the new index, and ``digests`` are
+    names the pages (:func:`_frame`) and the new index's name
+    (:func:`~curriculum.site._search_parts.index_name`), and ``digests`` are
     its pages' parts' digests.
     """
     parts = records.parts
@@ -291,8 +299,8 @@ def _gather(
     record = records.record
     index = site_index(pages)
     digests = [part_digest(p.part()) for p in pages] if known else []
-    key: Any = _index_key(_frame(pages), digests) if known else [index.pages, index.digest()]
-    if not record.kept("search-index.js", key):
+    key = index_name(_index_key(_frame(pages), digests) if known else [index.pages, index.digest()])
+    if not record.kept("search-index.js", KeyDigest(key)):
         run.write("search-index.js", index.index_script())
         if index.postings is not None and known:
             _keep_postings(run, records, index.postings, key)
