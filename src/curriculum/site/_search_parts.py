@@ -8,7 +8,8 @@ of what the page is made from (its rendered body's cache entry and its
 payloads' memo keys). So the record keeps, for each page of the last index, by
 URL: what it was made from (as the page says it, JSON data: a page is known
 by comparing it with the data decoded, without encoding the page's), a
-digest of its part, the number of its text script and the components indexed on it, and what its
+digest of its part, the number of its text script and the components
+indexed on it, and what its
 text script's key and its part are kept under (the digest the search stage's
 record names that key by, the part's memo key: a page made from the same
 finds both without hashing anything again); what named the
