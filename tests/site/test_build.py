@@ -605,6 +605,44 @@ def test_an_edit_that_changes_no_indexed_word_encodes_no_index(
     assert postings.stat().st_mtime_ns == before
 
 
+def test_the_index_kept_by_its_pages_parts_is_named_with_one_hash(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What names the index (its pages and their parts' digests) is hashed once, for both records."""
+    import hashlib
+    import types
+
+    from curriculum.site import _output_record, _search_parts, _search_stage, _stages
+
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+    quiz = project / "quizzes" / "intro.yml"
+    quiz.write_text(quiz.read_text().replace("predicted outcome", "predicted the outcome"))
+    hashed: list[int] = []
+    searching = [False]
+
+    def sha256(data: bytes = b"") -> Any:
+        if searching[0] and b'"index.html"' in data:  # the text that names the index holds each page's URL
+            hashed.append(len(data))
+        return hashlib.sha256(data)
+
+    counting = types.SimpleNamespace(sha256=sha256, blake2b=hashlib.blake2b)
+    monkeypatch.setattr(_search_parts, "hashlib", counting)
+    monkeypatch.setattr(_output_record, "hashlib", counting)
+    search = _stages.search
+
+    def flagged(*args: Any) -> None:
+        searching[0] = True
+        try:
+            search(*args)
+        finally:
+            searching[0] = False
+
+    monkeypatch.setattr(_stages, "search", flagged)
+    monkeypatch.setattr(_search_stage, "site_index", lambda pages: pytest.fail("the index was gathered"))
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+    assert len(hashed) == 1, hashed
+
+
 def test_a_second_edit_that_changes_no_indexed_word_gathers_no_index_either(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -658,7 +696,10 @@ def test_each_search_file_is_looked_at_once_a_build_and_recorded_as_it_was_then(
 ) -> None:
     """The index's list of files names each as its own entry found or wrote it: it is not looked at twice.
 
-    The next build whose pages are made from the same finds that list as it was, and keeps every search file.
+    A build that changed a page (the parts record says so) does not name its
+    page list; the next build whose pages are made from the same keeps the
+    index by the pages' parts, and names the list; the one after finds that
+    list as it was, and keeps every search file.
     """
     from collections import Counter
 
@@ -687,10 +728,40 @@ def test_each_search_file_is_looked_at_once_a_build_and_recorded_as_it_was_then(
     assert len(searched) > 2 and set(searched.values()) == {1}, searched
     config = project / "_quarto.yml"
     config.write_text(config.read_text().replace("website:\n", "website:\n  page-footer: A footer\n", 1))
+    with monkeypatch.context() as never:
+        never.setattr(_search_stage, "site_index", lambda pages: pytest.fail("the index was gathered"))
+        build_site(project, engine="pandoc", console=Console(quiet=True))
+    config.write_text(config.read_text().replace("A footer", "Another footer"))
     monkeypatch.setattr(
         _search_stage, "_by_parts", lambda *args: pytest.fail("the list of files was not kept")
     )
     build_site(project, engine="pandoc", console=Console(quiet=True))
+
+
+def test_a_build_that_changed_a_page_does_not_name_the_page_list(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parts record says which pages are made from something new: the page list is not encoded.
+
+    (It cannot be the last build's list, each page's key is in it.) The
+    search files are those of a build from nothing.
+    """
+    from curriculum.site import _search_stage
+
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+    quiz = project / "quizzes" / "intro.yml"
+    quiz.write_text(quiz.read_text().replace("Her rating of the alliance,", "Her rating of the alliance!,"))
+    with monkeypatch.context() as never:
+        never.setattr(_search_stage, "_pages_key", lambda pages: pytest.fail("the page list was named"))
+        result = build_site(project, engine="pandoc", console=Console(quiet=True))
+    fresh = tmp_path / "fresh"
+    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("_site", ".curriculum-cache"))
+    whole = build_site(fresh, engine="pandoc", console=Console(quiet=True))
+    made = [result.out / "search-index.js", *(result.out / "search").glob("*.js")]
+    assert len(made) > 2 and len(made) == 1 + len(list((whole.out / "search").glob("*.js")))
+    for path in made:
+        name = path.relative_to(result.out)
+        assert (whole.out / name).read_bytes() == path.read_bytes(), name
 
 
 def _edit_cell(lesson: Path, old: str, new: str) -> None:
@@ -710,6 +781,33 @@ def _show_quiz(lesson: Path, quiz: str) -> None:
     notebook["cells"].append(cell)
     notebook["cells"][-1]["execution_count"] = None
     lesson.write_text(json.dumps(notebook), encoding="utf-8")
+
+
+def test_an_index_patched_is_named_twice_with_its_pages_encoded_once(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lesson edit that patches the index asks of it by its parts' digests now and as recorded.
+
+    The pages (titles, URLs, kinds) are encoded once for both names, each a list of digests apart.
+    """
+    from curriculum.site import _search_stage
+
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+    encoded: list[int] = []
+    encode = _search_stage.index_text
+
+    def counting(data: Any) -> Any:
+        if data and isinstance(data[0], list):  # a list of the pages, a list each
+            encoded.append(len(data))
+        return encode(data)
+
+    monkeypatch.setattr(_search_stage, "index_text", counting)
+    done: list[str] = []
+    patch = _search_stage.KeptPostings.patched
+    monkeypatch.setattr(_search_stage.KeptPostings, "patched", lambda *a: done.append("patched") or patch(*a))
+    _edit_cell(project / "lessons" / "intro.ipynb", "predicts outcome", "predicts zygomorphic outcome")
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+    assert done == ["patched"] and len(encoded) == 1, encoded
 
 
 def test_an_index_patched_by_its_changed_sections_is_the_index_of_a_build_from_nothing(
@@ -879,7 +977,10 @@ def test_a_quiz_edit_makes_the_quiz_index_without_validating_the_other_quizzes(
 
 
 def test_an_edit_of_one_page_writes_a_few_entries_of_the_search_record(project: Path) -> None:
-    """The page list's entry holds its key only (its files are the other entries'): not written whole."""
+    """The page list's entry holds its key only (its files are the other entries'): not written whole.
+
+    A build that changed a page does not name the page list: it has no entry.
+    """
     import json
 
     from curriculum.site._record_file import unsealed
@@ -889,8 +990,9 @@ def test_an_edit_of_one_page_writes_a_few_entries_of_the_search_record(project: 
     index.write_text(index.read_text() + "\nOne more sentence about alliances.\n")
     build_site(project, engine="pandoc", console=Console(quiet=True))
     changes = project / ".curriculum-cache" / "resident" / "searched.changes.json"
-    entries = json.loads(unsealed(changes.read_bytes()) or b"")["set"]["entries"]
-    assert len(entries["pages"]) == 1 and len(entries) <= 3, entries
+    changed = json.loads(unsealed(changes.read_bytes()) or b"")
+    entries = changed["set"]["entries"]
+    assert "pages" not in entries and len(entries) <= 2, changed
 
 
 def test_an_index_patched_with_other_words_is_written_without_reading_the_last_one_back(

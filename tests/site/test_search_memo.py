@@ -249,6 +249,28 @@ def test_the_parts_record_gives_a_part_only_for_a_page_made_from_what_it_was(tmp
     assert PartRecord(path, "another site").placement(page.url) is None, "another site's record is ignored"
 
 
+def test_a_page_the_parts_record_gives_is_known_without_encoding_what_it_is_made_from(tmp_path: Path) -> None:
+    """The record keeps what a page is made from as data: the page's is compared with it, not encoded.
+
+    Only data of the shape the build gives (strings: an entry and a list of
+    keys) is kept so: other data, which could equal data of another JSON text
+    (``1 == True``), is never given.
+    """
+    from curriculum.site._search_parts import PartRecord
+
+    path = tmp_path / "search-parts.json"
+    pages = [_made(["entry", ["k"]]), SearchPage("Odd", "odd.html", False, BODY, [], ["entry", [True]])]
+    record = PartRecord(path, "site")
+    record.update(["an index"], pages, ["d", "e"], {}, None)
+    record.save()
+    again = [_made(["entry", ["k"]]), SearchPage("Odd", "odd.html", False, BODY, [], ["entry", [1]])]
+    record = PartRecord(path, "site")
+    assert record.knows(again[0]) and "made_from_key" not in vars(again[0]), "its key was not made"
+    assert record.made_from(again[0].url) == again[0].made_from_key == '["entry",["k"]]'
+    assert not record.knows(again[1]) and record.made_from(again[1].url) is None
+    assert not record.knows(_made(["entry", ["k", "l"]])) and not record.knows(_made(("entry", ["k"])))
+
+
 def test_heads_a_build_keeps_are_neither_decoded_nor_encoded_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -381,8 +403,12 @@ def test_what_names_the_pages_is_their_json_made_of_each_ones_key() -> None:
 
 
 def test_what_names_the_index_is_the_json_of_its_pages_and_their_parts_digests() -> None:
-    """The index's name is built a string a page: the very text the JSON encoder makes of it (None too)."""
-    from curriculum.site._search_stage import _index_key
+    """The index's name is the text the JSON encoder makes of its pages, then of their digests (None too).
+
+    The pages' text is made once for the two names a patched index is asked
+    about (with the digests now, and as recorded).
+    """
+    from curriculum.site._search_stage import _frame, _index_key
 
     pages = [
         SearchPage('Café "quoted" \u2014 ü', "lessons/one.html", True, _unread, standalone_known=False),
@@ -390,9 +416,11 @@ def test_what_names_the_index_is_the_json_of_its_pages_and_their_parts_digests()
         SearchPage("Other", "other.html", False, "<p>no sections</p>"),
     ]
     digests = ["abc", None, "d\u00e9f"]
-    made = [[p.title, p.url, p.notebook, p.standalone, d] for p, d in zip(pages, digests, strict=True)]
-    assert _index_key(pages, digests) == index_text(made) == json.dumps(made, separators=(",", ":"))
-    assert _index_key([], []) == "[]"
+    made = [[p.title, p.url, p.notebook, p.standalone] for p in pages]
+    frame = _frame(pages)
+    assert frame == index_text(made) == json.dumps(made, separators=(",", ":"))
+    assert _index_key(frame, digests) == frame + json.dumps(digests, separators=(",", ":"))
+    assert _index_key(_frame([]), []) == "[][]"
 
 
 def test_a_parts_record_is_read_as_sealed_and_is_none_once_changed_in_place(tmp_path: Path) -> None:
@@ -405,7 +433,7 @@ def test_a_parts_record_is_read_as_sealed_and_is_none_once_changed_in_place(tmp_
 
     path = tmp_path / "search-parts.json"
     page = _made(["entry", []])
-    write_parts(path, {"shared": "site", "pages": {page.url: [page.made_from_key, "d", 0, ["w"], "s", "k"]}})
+    write_parts(path, {"shared": "site", "pages": {page.url: [page.made_from, "d", 0, ["w"], "s", "k"]}})
     record = PartRecord(path, "site")
     assert record.knows(page) and record.placement(page.url) == (0, ["w"])
     assert record.digests([page]) == ["d"] and record.script_keys([page]) == ["s"]

@@ -42,7 +42,9 @@ __all__ = [
     "SearchIndex",
     "SearchPage",
     "compact_entry_keys",
+    "entry_and_keys",
     "keep_parts",
+    "made_from_text",
     "page_sections",
     "part_digest",
     "part_key",
@@ -601,7 +603,7 @@ class SearchPage:
         Made at once for the shape the build gives (an entry and a list of
         keys: :func:`compact_entry_keys`), by the JSON encoder for any other.
         """
-        return compact_entry_keys(self.made_from) or _COMPACT.encode(self.made_from)
+        return made_from_text(self.made_from)
 
     @functools.cached_property
     def _read(self) -> tuple[PagePart, list[str]]:
@@ -687,6 +689,42 @@ def compact_entry_keys(data: Any) -> str | None:
         return f"[{encode_basestring_ascii(data[0])},[{','.join(map(encode_basestring_ascii, data[1]))}]]"
     except TypeError:  # not strings
         return None
+
+
+def made_from_text(made_from: Any) -> str:
+    """Return what a page is made from (:attr:`SearchPage.made_from`) as compact JSON: its part's name.
+
+    Made at once for the shape the build gives (an entry and a list of
+    keys: :func:`compact_entry_keys`), by the JSON encoder for any other.
+
+    Examples
+    --------
+    >>> made_from_text(["entry", ["k1"]]) == made_from_text(("entry", ["k1"])) == '["entry",["k1"]]'
+    True
+    """
+    return compact_entry_keys(made_from) or _COMPACT.encode(made_from)
+
+
+def entry_and_keys(made_from: Any) -> bool:
+    """Whether ``made_from`` is of the shape the build gives: an entry and a list of keys, all strings.
+
+    Data of that shape equals other data (JSON decoded) only if their JSON
+    texts are the same: no number or boolean in it could be taken for another.
+
+    Examples
+    --------
+    >>> entry_and_keys(["entry", ["k1"]]) and not entry_and_keys(["entry", [1]])
+    True
+    >>> entry_and_keys(("entry", [])) or entry_and_keys(["entry"])
+    False
+    """
+    return (
+        type(made_from) is list
+        and len(made_from) == 2
+        and isinstance(made_from[0], str)
+        and type(made_from[1]) is list
+        and all(isinstance(key, str) for key in made_from[1])
+    )
 
 
 def text_name(page: SearchPage, homed: list[str]) -> str:

@@ -6,8 +6,10 @@ own page, and its part (:class:`~curriculum.site._search.PagePart`: its
 sections' owners, anchors, headings and words). A page's part is a function
 of what the page is made from (its rendered body's cache entry and its
 payloads' memo keys). So the record keeps, for each page of the last index, by
-URL: what it was made from (its part's name in the memo), a digest of its part,
-the number of its text script and the components indexed on it, and what its
+URL: what it was made from (as the page says it, JSON data: a page is known
+by comparing it with the data decoded, without encoding the page's), a
+digest of its part, the number of its text script and the components
+indexed on it, and what its
 text script's key and its part are kept under (the digest the search stage's
 record names that key by, the part's memo key: a page made from the same
 finds both without hashing anything again); what named the
@@ -51,9 +53,17 @@ from curriculum._plain import RECORD_LIMIT, read_existing
 from curriculum.content import write_atomic
 from curriculum.site._output_record import KeyText
 from curriculum.site._record_file import RecordFile, looked_up
-from curriculum.site._search import IndexHeads, SearchPage, keep_parts, part_digest, part_key
+from curriculum.site._search import (
+    IndexHeads,
+    SearchPage,
+    entry_and_keys,
+    keep_parts,
+    made_from_text,
+    part_digest,
+    part_key,
+)
 
-__all__ = ["HEADS_FILE", "PARTS_RECORD", "PartRecord", "Placement", "index_name", "index_text"]
+__all__ = ["HEADS_FILE", "PARTS_RECORD", "IndexName", "PartRecord", "Placement", "index_name", "index_text"]
 
 PARTS_RECORD = "search-parts.json"
 """The record, in the profile's build cache (with its changes beside it: see :class:`RecordFile`)."""
@@ -70,8 +80,21 @@ _UNPLACED: Placement = (-1, [])
 
 
 def _gives(then: list[Any] | None, page: SearchPage) -> bool:
-    """Whether a record's entry ``then`` gives the part of ``page``: made from what the page is now."""
-    return then is not None and page.made_from is not None and then[0] == page.made_from_key
+    """Whether a record's entry ``then`` gives the part of ``page``: made from what the page is now.
+
+    What it was made from is kept as the data itself (see :func:`_made_from`):
+    compared as decoded, the page's is not encoded (:attr:`SearchPage.made_from_key`).
+    """
+    return then is not None and page.made_from is not None and then[0] == page.made_from
+
+
+def _made_from(page: SearchPage) -> Any:
+    """Return what the record keeps of what ``page`` is made from: the data, or None (never given).
+
+    The data of the shape the build gives (:func:`~curriculum.site._search.entry_and_keys`),
+    which equals the page's, as decoded, only if its JSON is the same.
+    """
+    return page.made_from if entry_and_keys(page.made_from) else None
 
 
 class PartRecord:
@@ -99,6 +122,7 @@ class PartRecord:
         self._index: dict[str, Any] = {}
         self._heads: str | None = None  # heads to write (None: the recorded ones stay)
         self._now: dict[str, list[Any]] = {}
+        self._given: tuple[list[SearchPage], list[list[Any] | None]] = ([], [])  # see _known_each
 
     def knows(self, page: SearchPage) -> bool:
         """Whether the record gives the part of ``page``: it was made from what the page is made from now.
@@ -123,10 +147,22 @@ class PartRecord:
             for page, then in zip(pages, recorded, strict=True)
         ]
 
+    def gives_all(self, pages: list[SearchPage]) -> bool:
+        """Whether the record gives the part of every page of ``pages`` (see :meth:`knows`), in one pass."""
+        return None not in self._known_each(pages)
+
     def _known_each(self, pages: list[SearchPage]) -> list[list[Any] | None]:
-        """Return the record's entry of each page whose part it gives (see :meth:`knows`), in one pass."""
-        found = looked_up(self._before, [page.url for page in pages])
-        return [then if _gives(then, page) else None for page, then in zip(pages, found, strict=True)]
+        """Return the record's entry of each page whose part it gives (see :meth:`knows`), in one pass.
+
+        Found once for a list of pages (the last one asked about is remembered):
+        the search stage asks about the site's pages, one list, for their
+        digests, their text scripts' keys and their new entries.
+        """
+        if self._given[0] is not pages:
+            found = looked_up(self._before, [page.url for page in pages])
+            known = [then if _gives(then, page) else None for page, then in zip(pages, found, strict=True)]
+            self._given = (pages, known)
+        return self._given[1]
 
     def script_keys(self, pages: list[SearchPage]) -> list[str]:
         """Return what the search stage's record names each page's text script's key by (``""``: not known).
@@ -146,9 +182,9 @@ class PartRecord:
         return [None if then is None else str(then[1]) for then in found]
 
     def made_from(self, url: str) -> str | None:
-        """Return what the page ``url`` was made from for the last index (its ``made_from_key``)."""
+        """Return what the page ``url`` was made from for the last index (as its ``made_from_key``)."""
         then = self._before.get(url)
-        return None if then is None else str(then[0])
+        return None if then is None or then[0] is None else made_from_text(then[0])
 
     def describes(self, index: Any) -> bool:
         """Whether the placements recorded are those of the index named ``index`` (see :func:`index_name`)."""
@@ -212,7 +248,9 @@ class PartRecord:
         ``heads`` None: the index is the one recorded, whose heads stay (their file neither read nor written).
         ``scripts`` gives the digest the search stage's record names each text
         script's key by, by its number (:meth:`script_keys`; none: not known).
-        A page the record gave keeps its part's memo key; another's is made.
+        A page the record gave keeps its part's memo key; another's is made. An
+        entry as recorded is kept as the very value read (saving then finds it
+        unchanged by identity, not by comparing its fields).
         """
         self._heads = None if heads is None else _heads_text(heads)
         named = self._index_before.get("heads") if self._heads is None else _digest(self._heads.encode())
@@ -220,20 +258,23 @@ class PartRecord:
         placed = list(looked_up(placements, [page.url for page in pages], _UNPLACED))
         script = looked_up(scripts or {}, [n for n, _ in placed], "")
         entries = zip(pages, digests, placed, script, self._known_each(pages), strict=True)
-        self._now.update(
-            {
-                page.url: [
-                    page.made_from_key,
+        made = (
+            (
+                page.url,
+                [
+                    then[0] if then else _made_from(page),
                     digest,
                     n,
                     homed,
                     name,
-                    part_key(page) if then is None else then[5],
-                ]
-                for page, digest, (n, homed), name, then in entries
-                if page.made_from is not None
-            }
+                    then[5] if then else part_key(page),
+                ],
+                then,
+            )
+            for page, digest, (n, homed), name, then in entries
+            if page.made_from is not None
         )
+        self._now.update({url: then if then == entry else entry for url, entry, then in made})
 
     def save(self) -> None:
         """Write the record, if it changed: its changes (see :class:`RecordFile`), after any new heads.
@@ -260,18 +301,31 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def index_name(index: Any) -> str:
+class IndexName(str):
+    """The name of an index, made (:func:`index_name`): taken as it is, not hashed again.
+
+    For a caller that names the index to both records and to its postings: hashed once.
+    """
+
+
+def index_name(index: Any) -> IndexName:
     """Return the name of the index named by ``index``: a digest of it as compact JSON.
 
-    ``index`` is JSON data, or that encoded already (:func:`index_text`), hashed as it is.
+    ``index`` is JSON data, or that encoded already (:func:`index_text`), hashed
+    as it is, or its name already (an :class:`IndexName`), returned as it is.
 
     Examples
     --------
     >>> index_name(index_text([["Lesson", 1]])) == index_name([["Lesson", 1]])
     True
+    >>> name = index_name([["Lesson", 1]])
+    >>> index_name(name) is name
+    True
     """
+    if isinstance(index, IndexName):
+        return index
     text = index if isinstance(index, KeyText) else index_text(index)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return IndexName(hashlib.sha256(text.encode()).hexdigest())
 
 
 def index_text(index: Any) -> KeyText:

@@ -8,7 +8,10 @@ the curriculum. So the stage does the least of three things:
 
 1. **Keep it.** When every page says what it is made from and that is as the
    last build found (an edit that touched no page, or only a page's
-   template), nothing is read.
+   template), nothing is read. The parts record tells first, in one pass,
+   whether a page is made from something new: then the page list is not
+   even named (encoded), and it is recorded again by the next build that
+   changes no page.
 2. **Keep or patch it by the changed pages' parts.** Otherwise only the pages
    made from something new have their parts read (the last index's record,
    :class:`~curriculum.site._search_parts.PartRecord`, gives the others'
@@ -49,7 +52,14 @@ from curriculum.site._search import (
     text_name,
     text_script,
 )
-from curriculum.site._search_parts import PARTS_RECORD, PartRecord, Placement, index_name, index_text
+from curriculum.site._search_parts import (
+    PARTS_RECORD,
+    IndexName,
+    PartRecord,
+    Placement,
+    index_name,
+    index_text,
+)
 
 if TYPE_CHECKING:
     from curriculum.site._stages import Render
@@ -110,10 +120,13 @@ def search(run: Render, pages: list[SearchPage], records: SearchRecords | None =
     records = records or SearchRecords(run)
     record = records.record
     known = None not in [p.made_from for p in pages]
-    # the page list's entry holds its key only: its files are the other entries', each kept as recorded
-    kept = known and record.kept("pages", _pages_key(pages), []) and record.rest_as_recorded()
-    if not kept and not (known and _by_parts(run, pages, records)):
-        _gather(run, pages, records, known)
+    # a page made from what the parts record does not say: the page list is not the last one, and is
+    # not named (encoded) to be compared; else its entry holds its key only: its files are the other
+    # entries', each kept as recorded
+    list_named = known and records.parts.gives_all(pages)
+    kept = list_named and record.kept("pages", _pages_key(pages), []) and record.rest_as_recorded()
+    if not kept and not (known and _by_parts(run, pages, records, list_named)):
+        _gather(run, pages, records, known, list_named)
     record.save()
     run.log(
         "search",
@@ -131,21 +144,31 @@ def _pages_key(pages: list[SearchPage]) -> KeyText:
     return index_text([[p.title, p.url, p.notebook, p.made_from_key] for p in pages])
 
 
-def _index_key(pages: list[SearchPage], digests: Sequence[str | None]) -> KeyText:
-    """Return what names the index of ``pages`` whose parts have ``digests`` (see :class:`PartRecord`).
+def _frame(pages: list[SearchPage]) -> str:
+    """Return what names the site's pages as the index has them, but for their parts: title, URL, kinds.
 
-    As text, encoded once for the records it names the index to (:func:`index_text`).
+    ``[[title, url, notebook, standalone], ...]`` as compact JSON (:func:`index_text`).
     """
-    return index_text(
-        [[p.title, p.url, p.notebook, p.standalone, d] for p, d in zip(pages, digests, strict=True)]
-    )
+    return index_text([[p.title, p.url, p.notebook, p.standalone] for p in pages])
 
 
-def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords) -> bool:
+def _index_key(frame: str, digests: Sequence[str | None]) -> KeyText:
+    """Return what names the index of the pages ``frame`` names (:func:`_frame`) whose parts have ``digests``.
+
+    The two lists as compact JSON, one after the other (the first ends where
+    its brackets close): the pages are encoded once for the index named with
+    their parts' digests now and as recorded (:func:`_patched`); the text is
+    encoded once for the records it names the index to (see :class:`PartRecord`).
+    """
+    return KeyText(frame + index_text(digests))
+
+
+def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords, list_named: bool) -> bool:
     """Keep the index, or patch it, by the parts of the pages made from something new (see the module).
 
     Then write the changed pages' text scripts. Returns False, having written
-    nothing, when the index must be gathered.
+    nothing, when the index must be gathered. ``list_named``: the page list
+    was named to the record (see :func:`_remember`).
     """
     record, parts = records.record, records.parts
     placed = parts.placements(pages)  # where the last index had each page
@@ -162,13 +185,14 @@ def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords) -> b
             # a page made from what the last index's record says: its script's key as that record named it
             keys[name] = KeyDigest(script) if script else KeyText(text_name(page, homed))
     digests = parts.digests(pages)  # only the parts of pages made from something new are read
-    key = _index_key(pages, digests)
+    frame = _frame(pages)
+    key = index_name(_index_key(frame, digests))  # hashed once, for both records and the postings
     heads: IndexHeads | None = None  # None: the recorded heads stay as they are
-    if not (parts.describes(key) and parts.has_heads and record.kept("search-index.js", key)):
-        written, heads = _patched(run, pages, records, key, digests, placed)
+    if not (parts.describes(key) and parts.has_heads and record.kept("search-index.js", KeyDigest(key))):
+        written, heads = _patched(run, pages, records, (frame, key), digests, placed)
         if not written:
             return False  # gathered (and recorded with its heads)
-        record.wrote("search-index.js", key=key)
+        record.wrote("search-index.js", key=KeyDigest(key))
 
     def text(name: str) -> str:  # an unchanged page's script is kept unread
         n, page, homed = scripts[name]
@@ -176,7 +200,7 @@ def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords) -> b
 
     _write_texts(run, record, keys, text)
     numbers = {name: n for name, (n, _, _) in scripts.items()}
-    _remember(records, key, pages, digests, placed, heads, numbers)
+    _remember(records, key, pages, digests, placed, heads, numbers, list_named)
     return True
 
 
@@ -184,7 +208,7 @@ def _patched(
     run: Render,
     pages: list[SearchPage],
     records: SearchRecords,
-    key: KeyText,
+    named: tuple[str, IndexName],
     digests: list[str],
     placed: dict[str, Placement],
 ) -> tuple[bool, IndexHeads | None]:
@@ -196,13 +220,16 @@ def _patched(
     again). It writes nothing when a changed page's sections are not where
     the last index had them: its number of indexed sections or the
     components on it changed, or its part of the last index is not in the
-    memo, or the records are not of the last index. ``key`` names the new
-    index, and ``digests`` are its pages' parts' digests.
+    memo, or the records are not of the last index. ``named`` gives what
+    names the pages (:func:`_frame`) and the new index's name
+    (:func:`~curriculum.site._search_parts.index_name`), and ``digests`` are
+    its pages' parts' digests.
     """
     parts = records.parts
+    frame, key = named
     before = parts.recorded_digests([page.url for page in pages])
     heads = parts.heads()
-    if heads is None or not parts.describes(_index_key(pages, before)):
+    if heads is None or not parts.describes(_index_key(frame, before)):
         return False, None  # the records are not those of the last index of these pages
     firsts = heads.first_sections()
     words_then: dict[int, str] = {}
@@ -262,13 +289,18 @@ def _keep_postings(run: Render, records: SearchRecords, postings: Postings | Kep
         keep_postings(run.cache / POSTINGS, postings, _postings_key(records, index_name(key)))
 
 
-def _gather(run: Render, pages: list[SearchPage], records: SearchRecords, known: bool) -> None:
-    """Gather the index from every page's part; encode it again if its sections or words changed."""
+def _gather(
+    run: Render, pages: list[SearchPage], records: SearchRecords, known: bool, list_named: bool
+) -> None:
+    """Gather the index from every page's part; encode it again if its sections or words changed.
+
+    ``list_named``: the page list was named to the record (see :func:`_remember`).
+    """
     record = records.record
     index = site_index(pages)
     digests = [part_digest(p.part()) for p in pages] if known else []
-    key: Any = _index_key(pages, digests) if known else [index.pages, index.digest()]
-    if not record.kept("search-index.js", key):
+    key = index_name(_index_key(_frame(pages), digests) if known else [index.pages, index.digest()])
+    if not record.kept("search-index.js", KeyDigest(key)):
         run.write("search-index.js", index.index_script())
         if index.postings is not None and known:
             _keep_postings(run, records, index.postings, key)
@@ -278,7 +310,7 @@ def _gather(run: Render, pages: list[SearchPage], records: SearchRecords, known:
     # a page's texts are read only if its script is written
     _write_texts(run, record, keys, lambda name: index.text_script(numbers[name]))
     if known:
-        _remember(records, key, pages, digests, index.placements(), index.heads(), numbers)
+        _remember(records, key, pages, digests, index.placements(), index.heads(), numbers, list_named)
 
 
 def _write_texts(
@@ -298,15 +330,21 @@ def _remember(
     placements: dict[str, Placement],
     heads: IndexHeads | None,
     numbers: Mapping[str, int],
+    list_named: bool,
 ) -> None:
     """Record the index named ``key`` for the next build: its page list, and each page's part and placement.
 
     ``numbers`` gives each text script's number, by its name (the search
     record names its key by the digest the parts record keeps); ``heads``
-    None: the recorded heads stay.
+    None: the recorded heads stay. The page list is recorded only if it was
+    named (``list_named``, :func:`_pages_key`): a build that changed a page,
+    known from the parts record, does not encode it; the next build that
+    changes none finds no page list then, keeps or patches the index by the
+    parts (:func:`_by_parts`), and records it.
     """
     record = records.record
-    record.wrote("pages", [])  # its files are the other entries'
+    if list_named:
+        record.wrote("pages", [])  # its files are the other entries'
     named = dict(zip(numbers.values(), record.digests_of(list(numbers)), strict=True))
     records.parts.update(key, pages, digests, placements, heads, named)
     with contextlib.suppress(CurriculumError, OSError):  # kept only to save time
