@@ -183,6 +183,7 @@ EXPORTED = {
         "read_source",
         "register_format",
         "relative_namer",
+        "relative_names",
         "relative_posix",
         "rules_by_area",
         "size_limit",

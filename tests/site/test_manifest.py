@@ -495,3 +495,19 @@ def test_a_build_that_changed_no_text_reads_no_record_of_the_documents(
     assert _manifest.MANIFEST_RECORD in read and "Opening quiz" in renamed.script
     quiz.write_text(text, encoding="utf-8")  # back as it was: the record names the edit, the summary it too
     assert _kept_manifest(project).script == first.script
+
+
+def test_a_document_renamed_with_its_text_unchanged_is_not_taken_from_the_summary(project: Path) -> None:
+    """The summary names the documents, not their texts only: a lesson renamed, its text as it was, is shown anew.
+
+    Its texts alone, in the same order, would name the script made for the old name.
+    """
+    from curriculum.site import _manifest
+
+    first = _kept_manifest(project)
+    assert '"intro"' in first.script
+    (project / "lessons" / "intro.ipynb").rename(project / "lessons" / "opening.ipynb")
+    renamed = _kept_manifest(project)
+    with memo_session(project):
+        assert renamed.script == _manifest.manifest_script(load_curriculum(project))
+    assert '"opening"' in renamed.script and renamed.digest != first.digest

@@ -761,8 +761,8 @@ def test_the_prune_removes_what_was_listed_and_what_was_rendered_since_unless_a_
     cache = root / ".curriculum-cache" / "resident"
     before = sorted(p.name for p in (cache / "pages").glob("*.page"))
     renderer = PageRenderer(Project(root).config("resident"), cache, None, None)
-    kept = renderer.kept(before[0], [], lambda: ("", ""))  # lists the folder
-    assert kept is not None
+    assert renderer.held([before[0]]) == {before[0]}  # lists the folder
+    assert renderer.taken(before[0], [], lambda: ("", "")).entry == before[0]
     # the entries the cache holds, found at once among those asked for
     assert renderer.held([before[1], f"{'0' * 32}.page", before[0]]) == {before[0], before[1]}
     renderer.render("ahead.qmd", "Rendered ahead, then not needed.\n", _Slots("token"), None, used=False)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import itertools
 import os
 import secrets
 import stat
@@ -376,9 +377,7 @@ def relative_namer(root: Path) -> Callable[[str], str | None]:
     >>> named("/p/lessons/a.ipynb"), named("/elsewhere/a.yml")
     ('lessons/a.ipynb', None)
     """
-    base = os.fspath(root)
-    below = base not in (".", "")
-    prefix = base.rstrip(os.sep) + os.sep
+    below, prefix = _below(root)
     cut, sep = len(prefix), os.sep
 
     def name(text: str) -> str | None:
@@ -387,6 +386,32 @@ def relative_namer(root: Path) -> Callable[[str], str | None]:
         return relative_posix(Path(text), root)
 
     return name
+
+
+def relative_names(root: Path, texts: list[str]) -> list[str]:
+    """Return each path's name below ``root`` (:func:`relative_namer`), or its own in POSIX form if not below.
+
+    When every path is below the root as a string, and ``/`` is the only
+    separator (the usual case: the inputs of a build), the names are the
+    texts after it, cut in one pass with no call a path.
+
+    Examples
+    --------
+    >>> relative_names(Path("/p"), ["/p/a.yml", "/p/b/c.yml"]), relative_names(Path("/p"), ["/q/d.yml"])
+    (['a.yml', 'b/c.yml'], ['/q/d.yml'])
+    """
+    below, prefix = _below(root)
+    if below and os.sep == "/" and all(map(str.startswith, texts, itertools.repeat(prefix))):
+        cut = len(prefix)
+        return [text[cut:] for text in texts]
+    name_of = relative_namer(root)
+    return [name_of(text) or Path(text).as_posix() for text in texts]
+
+
+def _below(root: Path) -> tuple[bool, str]:
+    """Return whether paths can be named below ``root`` by their text, and the text they then start with."""
+    base = os.fspath(root)
+    return base not in (".", ""), base.rstrip(os.sep) + os.sep
 
 
 def folder_names(folder: str | os.PathLike[str]) -> list[str]:

@@ -200,8 +200,8 @@ class OutputRecord:
         recorded, known = self._inputs_before, known or {}
         try:
             differ = {name for name, _ in recorded.items() - known.items()}
-        except TypeError:  # a digest that is no text: each is asked for
-            differ = set(recorded)
+        except TypeError:  # a digest that is no text (a damaged record): each is asked for
+            differ, known = set(recorded), {}
         changed = {
             name for name in differ if name != _SITE and (name in known or digest(name) != recorded[name])
         }

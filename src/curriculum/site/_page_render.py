@@ -58,7 +58,7 @@ class RenderedPage:
         Pandoc rendered it in this build (it was not in the cache).
     read : Callable[[], tuple[str, str]] | None
         Reads the table of contents and the body when first asked for (a page
-        the build did not need to read, see :meth:`PageRenderer.kept`).
+        the build did not need to read, see :meth:`PageRenderer.taken`).
     """
 
     def __init__(
@@ -208,15 +208,6 @@ class PageRenderer:
             raise
         mine.set_result(page)
         return page
-
-    def kept(
-        self, entry: str, mounts: list[Mount], again: Callable[[], tuple[str, str]]
-    ) -> RenderedPage | None:
-        """Return the page of cache entry ``entry``, its HTML read when asked for; None if not in the cache.
-
-        What :meth:`held` and :meth:`taken` do, for one page.
-        """
-        return self.taken(entry, mounts, again) if self.held([entry]) else None
 
     def held(self, entries: Iterable[str]) -> set[str]:
         """Return those of the cache entries ``entries`` the page cache holds (the build uses them).

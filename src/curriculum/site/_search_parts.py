@@ -6,14 +6,14 @@ own page, and its part (:class:`~curriculum.site._search.PagePart`: its
 sections' owners, anchors, headings and words). A page's part is a function
 of what the page is made from (its rendered body's cache entry and its
 payloads' memo keys). So the record keeps, for each page of the last index, by
-URL: what it was made from (as the page says it, JSON data: a page is known
-by comparing it with the data decoded, without encoding the page's), a
-digest of its part, the number of its text script and the components
-indexed on it, and what its
-text script's key and its part are kept under (the digest the search stage's
-record names that key by, the part's memo key: a page made from the same
-finds both without hashing anything again); what named the
-index those placements are in; and a digest of the index's heads (its pages'
+URL: what it was made from (as the page says it, JSON data, so that a page
+is known by comparing it with the data decoded, without encoding the page's;
+None for a page whose inputs have another shape, which is then never known),
+a digest of its part, the number of its text script and the components
+indexed on it, and what its text script's key and its part are kept under
+(the digest the search stage's record names that key by, the part's memo
+key: a page made from the same finds both without hashing anything again);
+what named the index those placements are in; and a digest of the index's heads (its pages'
 and sections' headings and anchors, :class:`~curriculum.site._search.IndexHeads`),
 which are kept in a file of their own (:data:`HEADS_FILE`). (A page's part
 depends on its URL too: a page found by its names only holds no words.)

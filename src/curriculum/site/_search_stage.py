@@ -188,11 +188,11 @@ def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords, list
     frame = _frame(pages)
     key = index_name(_index_key(frame, digests))  # hashed once, for both records and the postings
     heads: IndexHeads | None = None  # None: the recorded heads stay as they are
-    if not (parts.describes(key) and parts.has_heads and record.kept("search-index.js", KeyDigest(key))):
+    if not (parts.describes(key) and parts.has_heads and record.kept("search-index.js", KeyText(key))):
         written, heads = _patched(run, pages, records, (frame, key), digests, placed)
         if not written:
             return False  # gathered (and recorded with its heads)
-        record.wrote("search-index.js", key=KeyDigest(key))
+        record.wrote("search-index.js", key=KeyText(key))
 
     def text(name: str) -> str:  # an unchanged page's script is kept unread
         n, page, homed = scripts[name]
@@ -300,7 +300,7 @@ def _gather(
     index = site_index(pages)
     digests = [part_digest(p.part()) for p in pages] if known else []
     key = index_name(_index_key(_frame(pages), digests) if known else [index.pages, index.digest()])
-    if not record.kept("search-index.js", KeyDigest(key)):
+    if not record.kept("search-index.js", KeyText(key)):
         run.write("search-index.js", index.index_script())
         if index.postings is not None and known:
             _keep_postings(run, records, index.postings, key)

@@ -864,8 +864,7 @@ class _PagePayloads:
     def by_id(self) -> dict[str, dict[str, Any]]:
         """Return each payload by its component's element id (built the first time)."""
         if self._by_id is None:
-            payloads = _payloads(self._builder, self.mounts, self._source, self._built)
-            self._by_id = dict(zip(self._ids, payloads, strict=True))
+            self._by_id = _payloads_by_id(self._builder, self.mounts, self._ids, self._source, self._built)
         return self._by_id
 
     def shown(self) -> list[dict[str, Any]]:
@@ -884,8 +883,18 @@ def _shown(
     builder: PayloadBuilder, mounts: list[Mount], source: str, built: dict[Mount, dict[str, Any]]
 ) -> list[dict[str, Any]]:
     """Return the payloads a page shows, each once (:meth:`_PagePayloads.shown`, for a page that stands)."""
-    by_id = zip([m.dom_id for m in mounts], _payloads(builder, mounts, source, built), strict=True)
-    return list(dict(by_id).values())
+    return list(_payloads_by_id(builder, mounts, [m.dom_id for m in mounts], source, built).values())
+
+
+def _payloads_by_id(
+    builder: PayloadBuilder,
+    mounts: list[Mount],
+    ids: list[str],
+    source: str,
+    built: dict[Mount, dict[str, Any]],
+) -> dict[str, dict[str, Any]]:
+    """Return the payload of each of a page's ``mounts`` by its component's element id (``ids``, in order)."""
+    return dict(zip(ids, _payloads(builder, mounts, source, built), strict=True))
 
 
 def _write_payloads(run: Render, record: OutputRecord, name: str, payloads: _PagePayloads) -> None:

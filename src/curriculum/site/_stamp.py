@@ -15,7 +15,6 @@ import os
 import stat
 import time
 from collections.abc import Iterable, Mapping
-from itertools import repeat
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from curriculum.content import (
     FileRefused,
     read_bytes,
     read_existing,
-    relative_namer,
+    relative_names,
     size_limit,
     write_atomic,
 )
@@ -129,7 +128,7 @@ class FileDigests:
         files, statuses = self.files, self.statuses
         now: dict[str, list[Any]] = {}
         named: list[str] = []
-        for text, name in zip(self.given, _names(self.root, self.given), strict=True):
+        for text, name in zip(self.given, relative_names(self.root, self.given), strict=True):
             try:
                 info: os.stat_result | None = lstat(text)  # one look: whether it is a link, else its status
             except OSError:
@@ -237,22 +236,6 @@ def hashed_beside(
     digests = FileDigests(root, record)
     digests.digest(unknown, record=write)
     return {**hashed, **digests.files}
-
-
-def _names(root: Path, texts: list[str]) -> list[str]:
-    """Return the name of each file in the record of :class:`FileDigests`: as :func:`relative_namer` names it.
-
-    A path not below ``root`` is named by itself, in POSIX form. When every
-    path is below the root as a string (the usual case, where ``/`` is the
-    only separator), the names are the texts after it, cut in one pass.
-    """
-    base = os.fspath(root)
-    prefix = base.rstrip(os.sep) + os.sep
-    if os.sep == "/" and base not in (".", "") and all(map(str.startswith, texts, repeat(prefix))):
-        cut = len(prefix)
-        return [text[cut:] for text in texts]
-    name_of = relative_namer(root)
-    return [name_of(text) or Path(text).as_posix() for text in texts]
 
 
 def _looks(paths: Iterable[str]) -> list[tuple[int, int, int]] | None:
