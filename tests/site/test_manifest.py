@@ -498,7 +498,7 @@ def test_a_build_that_changed_no_text_reads_no_record_of_the_documents(
 
 
 def test_a_document_renamed_with_its_text_unchanged_is_not_taken_from_the_summary(project: Path) -> None:
-    """The summary names the documents, not their texts only: a lesson renamed, its text as it was, is shown anew.
+    """The summary names the documents, not only their texts: a lesson renamed, its text kept, is shown anew.
 
     Its texts alone, in the same order, would name the script made for the old name.
     """
