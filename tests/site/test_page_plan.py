@@ -931,11 +931,11 @@ def test_the_documents_digests_taken_at_once_are_those_asked_for_one_by_one(tmp_
     """
     from curriculum.content import load_curriculum
     from curriculum.render import PayloadBuilder, Renderer
-    from curriculum.site._stages import _document_digest, _document_digests
+    from curriculum.site._stages import _document_digest
     from tests.site.conftest import PROJECT
 
     builder = PayloadBuilder(load_curriculum(PROJECT), Renderer(), "test-site")
-    digests = _document_digests(builder)
+    digests = builder.document_digests()
     assert len(digests) >= 5 and all(digest for digest in digests.values())
     assert digests == {name: _document_digest(builder, name) for name in digests}
     assert not any(name.endswith("/*") or name.startswith("lessons/") for name in digests)

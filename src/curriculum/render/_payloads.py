@@ -238,6 +238,22 @@ class PayloadBuilder:
         doc = table.get(ident) if ident is not None else None
         return doc.digest if doc is not None else "-"
 
+    def document_digests(self) -> dict[str, str]:
+        """Return :meth:`document_digest` of every document of the tables, by its name (``folder/id``).
+
+        All in one pass, no call a document. Not of :data:`EVERY`: a name
+        that stands for a whole table (or one the content lacks) is asked of
+        :meth:`document_digest`.
+        """
+        digests = {
+            f"{folder}/{ident}": doc.digest
+            for folder, table in self.curriculum.tables.items()
+            for ident, doc in table.items()
+        }
+        for folder in self.curriculum.tables:
+            digests.pop(f"{folder}/{EVERY}", None)  # a document no file can be named as: never so
+        return digests
+
     def in_view(
         self, shown: tuple[str, str | None], compute: Callable[[PayloadBuilder], _T]
     ) -> tuple[_T, bool]:

@@ -280,13 +280,15 @@ def _owners(part: PagePart) -> set[str]:
     return {owner for owner, _, _ in part.sections if owner}
 
 
-def _keep_postings(run: Render, records: SearchRecords, postings: Postings | KeptPostings, key: Any) -> None:
+def _keep_postings(
+    run: Render, records: SearchRecords, postings: Postings | KeptPostings, key: IndexName
+) -> None:
     """Keep the postings of the index named ``key`` for the next build (only to save time).
 
     Postings patched are kept as their changes since those last kept whole (:func:`keep_postings`).
     """
     with contextlib.suppress(CurriculumError, OSError):
-        keep_postings(run.cache / POSTINGS, postings, _postings_key(records, index_name(key)))
+        keep_postings(run.cache / POSTINGS, postings, _postings_key(records, key))
 
 
 def _gather(

@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING, Any
 from curriculum._words import counted
 from curriculum.components import Mount
 from curriculum.content import (
-    EVERY,
     NOTES_FOLDER,
     Curriculum,
     FileRefused,
@@ -658,7 +657,7 @@ def wrap(
     # the documents shown whose texts changed, found once: a page showing none of them may stand
     changed = (
         record.changed_inputs(
-            functools.partial(_document_digest, run.builder), _document_digests(run.builder)
+            functools.partial(_document_digest, run.builder), run.builder.document_digests()
         )
         if plan is not None
         else set()
@@ -758,23 +757,6 @@ def _document_digest(builder: PayloadBuilder, name: str) -> str:
     return builder.document_digest(folder, ident)
 
 
-def _document_digests(builder: PayloadBuilder) -> dict[str, str]:
-    """Return the digest of each document of the content, by its name (as :func:`_document_digest` gives it).
-
-    All in one pass over the content's tables, no call a document; a name
-    that is none of them (a component that shows every document of a table,
-    :data:`~curriculum.content.EVERY`, or one the content lacks) is left to :func:`_document_digest`.
-    """
-    digests = {
-        f"{folder}/{ident}": doc.digest
-        for folder, table in builder.curriculum.tables.items()
-        for ident, doc in table.items()
-    }
-    for folder in builder.curriculum.tables:
-        digests.pop(f"{folder}/{EVERY}", None)
-    return digests
-
-
 def _standing(
     record: OutputRecord, sources: Mapping[str, _Source], plan: PagePlan, changed: set[str]
 ) -> dict[str, list[str]]:
@@ -872,13 +854,6 @@ class _PagePayloads:
         return list(self.by_id().values())
 
 
-def _payloads(
-    builder: PayloadBuilder, mounts: list[Mount], source: str, built: dict[Mount, dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """Return the payload of each of a page's components, in their order (see :class:`_PagePayloads`)."""
-    return [_payload(builder, m, source, built) for m in mounts]
-
-
 def _shown(
     builder: PayloadBuilder, mounts: list[Mount], source: str, built: dict[Mount, dict[str, Any]]
 ) -> list[dict[str, Any]]:
@@ -894,7 +869,7 @@ def _payloads_by_id(
     built: dict[Mount, dict[str, Any]],
 ) -> dict[str, dict[str, Any]]:
     """Return the payload of each of a page's ``mounts`` by its component's element id (``ids``, in order)."""
-    return dict(zip(ids, _payloads(builder, mounts, source, built), strict=True))
+    return {ident: _payload(builder, m, source, built) for ident, m in zip(ids, mounts, strict=True)}
 
 
 def _write_payloads(run: Render, record: OutputRecord, name: str, payloads: _PagePayloads) -> None:
