@@ -288,7 +288,8 @@ SCALE_EDITS = 7
 """Edits of each kind at each size: the growth a lesson is a difference of medians, which three
 builds leave at the mercy of this machine's spread (about 50 ms between runs)."""
 STAGE_ROUNDS = 15
-"""Post-test edits built inside one process at each size (``_stage_growth.py``), for each stage's growth."""
+"""Edits of each kind (the post-test, a lesson's prose) built inside one process at each size
+(``_stage_growth.py``), for each stage's growth."""
 
 
 def bench_scale(run: Path, snapshot: Path, logs: Path, sizes: list[int]) -> dict[str, Any]:
@@ -354,16 +355,15 @@ def bench_scale(run: Path, snapshot: Path, logs: Path, sizes: list[int]) -> dict
         print(f"  stage growth not measured: {exc}", flush=True)
         return out
     for n, (_, clone, _) in builders.items():
-        if str(clone) in stages:
-            out[str(n)]["stages"] = stages[str(clone)]
+        out[str(n)]["stages"] = {kind: by[str(clone)] for kind, by in stages.items() if str(clone) in by}
     return out
 
 
-def stage_growth(projects: list[Path], env: dict[str, str]) -> dict[str, dict[str, float]]:
-    """Return each stage's seconds in a post-test edit's build of each project, timed inside one process.
+def stage_growth(projects: list[Path], env: dict[str, str]) -> dict[str, dict[str, dict[str, float]]]:
+    """Return each stage's seconds in builds of each kind of edit of each project, timed inside one process.
 
-    See ``_stage_growth.py``: by the project's path, the median of
-    :data:`STAGE_ROUNDS` builds of each stage, of the whole build and of the build's stamp.
+    See ``_stage_growth.py``: by the kind of edit and the project's path, the
+    median of :data:`STAGE_ROUNDS` builds of each stage, of the whole build and of the build's stamp.
     """
     done = subprocess.run(
         [sys.executable, str(HERE / "_stage_growth.py"), str(STAGE_ROUNDS), *map(str, projects)],
@@ -372,7 +372,7 @@ def stage_growth(projects: list[Path], env: dict[str, str]) -> dict[str, dict[st
         text=True,
         check=True,
     )
-    found: dict[str, dict[str, float]] = json.loads(done.stdout)
+    found: dict[str, dict[str, dict[str, float]]] = json.loads(done.stdout)
     return found
 
 
@@ -487,22 +487,67 @@ def bench_jb(
 # ------------------------------------------------------------------------------- reporting
 
 
+EDIT_KINDS = {"lesson_edit": "one lesson", "quiz_edit": "one quiz", "posttest_edit": "the post-test"}
+"""The edits the scale benchmark times, as the report names them."""
+
+
+def print_resolution(small: dict[str, Any], large: dict[str, Any]) -> None:
+    """Print how far apart the edit runs of each size fall, and the least growth a lesson they can show.
+
+    A growth a lesson is a difference of two medians over the lessons added;
+    the runs of one size spread by their interquartile range, so a growth
+    smaller than the mean of the two sizes' ranges over the lessons added
+    cannot be told from the spread.
+    """
+    added = large["lessons"] - small["lessons"]
+    cells, floors = [], []
+    for kind, label in EDIT_KINDS.items():
+        ranges = [_interquartile(row.get(kind, {}).get("runs") or []) for row in (small, large)]
+        if None in ranges:
+            continue
+        a, b = (float(r) for r in ranges if r is not None)
+        floors.append((a + b) / 2 / added)
+        cells.append(f"{label} {a * 1000:.0f} / {b * 1000:.0f}")
+    if floors:
+        print(
+            f"  spread of the edit runs (interquartile, ms, at {small['lessons']} / {large['lessons']}"
+            f" lessons): {', '.join(cells)}; a growth a lesson under about {max(floors) * 1000:.2f} ms "
+            "is within that spread"
+        )
+
+
+def _interquartile(runs: list[float]) -> float | None:
+    """Return the interquartile range of ``runs`` (None for fewer than four)."""
+    if len(runs) < 4:
+        return None
+    first, _, third = statistics.quantiles(runs, n=4)
+    return third - first
+
+
 def print_stage_growth(small: dict[str, Any], large: dict[str, Any]) -> None:
-    """Print each stage of a post-test edit at the two sizes, inside one process, and its growth a lesson.
+    """Print each stage of each kind of edit at the two sizes, inside one process, and its growth a lesson.
 
     The last rows are the whole build and the build's own stamp (what reading
     every input's stamp costs it): the floor the edit's growth is judged against.
     """
     added = large["lessons"] - small["lessons"]
-    a, b = small["stages"], large["stages"]
-    print(
-        f"  a post-test edit inside one process (median of {STAGE_ROUNDS}, gc off as the command runs), ms:"
+    kinds = [k for k in ("posttest_edit", "lesson_edit") if k in small["stages"] and k in large["stages"]]
+    titles = {"posttest_edit": "post-test edit", "lesson_edit": "lesson edit"}
+    print(f"  edits inside one process (median of {STAGE_ROUNDS}, gc off as the command runs), ms:")
+    head = "".join(
+        f"{titles[k] + ' at':>20}{small['lessons']:>4}{large['lessons']:>10}{'a lesson':>10}" for k in kinds
     )
-    print(f"  {'stage':<14}{small['lessons']:>10}{large['lessons']:>10}{'a lesson':>10}")
-    for name in [*(n for n in b if n not in ("build", "stamp")), "build", "stamp"]:
-        if name in a and name in b:
-            grew = (b[name] - a[name]) / added
-            print(f"  {name:<14}{a[name] * 1000:>10.2f}{b[name] * 1000:>10.2f}{grew * 1000:>10.3f}")
+    print(f"  {'stage':<14}{head}")
+    names = [n for k in kinds for n in large["stages"][k] if n not in ("build", "stamp")]
+    for name in [*dict.fromkeys(names), "build", "stamp"]:
+        cells = ""
+        for kind in kinds:
+            a, b = small["stages"][kind].get(name), large["stages"][kind].get(name)
+            if a is None or b is None:
+                cells += f"{'-':>24}{'-':>10}{'-':>10}"
+                continue
+            cells += f"{a * 1000:>24.2f}{b * 1000:>10.2f}{(b - a) / added * 1000:>10.3f}"
+        print(f"  {name:<14}{cells}")
 
 
 def _ratio(theirs: float | None, ours: float | None) -> str:
@@ -644,6 +689,7 @@ def report(results: dict[str, Any]) -> list[dict[str, Any]]:
                 f"(all stamps: {small['stamps'] * 1000:.2f} ms at {small['lessons']}, "
                 f"{large['stamps'] * 1000:.2f} ms at {large['lessons']})"
             )
+            print_resolution(small, large)
             if "stages" in small and "stages" in large:
                 print_stage_growth(small, large)
             for row in rows:
