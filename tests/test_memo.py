@@ -361,6 +361,35 @@ def test_a_link_at_the_memo_file_is_not_followed(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_the_memo_folder_is_checked_once_a_session_and_nothing_is_written_where_it_leads_elsewhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every file is written in one folder: it is checked once (every link followed), not once a file;
+    a folder linked outside the project gets nothing written nor removed."""
+    import curriculum.content
+    import curriculum.content._files
+
+    checks, inside = [], curriculum.content.inside
+
+    def counted(*args: Any, **kwargs: Any) -> Path:
+        checks.append(args)
+        return inside(*args, **kwargs)
+
+    monkeypatch.setattr(curriculum.content, "inside", counted)
+    monkeypatch.setattr(curriculum.content._files, "inside", counted)  # as the writer calls it
+    texts = [f"text {n}" for n in range(40)]
+    fill(tmp_path, *texts)
+    assert len(list(memo_file(tmp_path).parent.glob("test.upper.?.jsonl"))) > 8 and len(checks) == 1
+    elsewhere, project = tmp_path / "elsewhere", tmp_path / "project"
+    elsewhere.mkdir()
+    stale = elsewhere / memo_file(project).name
+    stale.write_text(memo_text("test.upper", {UPPER.key("alpha"): "STALE"}))
+    (project / PROJECT_CACHE).mkdir(parents=True)
+    (project / PROJECT_CACHE / "memo").symlink_to(elsewhere)
+    fill(project, "beta")
+    assert [p.name for p in elsewhere.iterdir()] == [stale.name], "nothing written or removed there"
+
+
 def test_a_pipe_at_the_memo_file_does_not_block(tmp_path: Path) -> None:
     memo_file(tmp_path).parent.mkdir(parents=True)
     os.mkfifo(memo_file(tmp_path))

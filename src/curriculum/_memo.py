@@ -712,6 +712,7 @@ def _flush(session: _Session, *, keep: bool) -> None:
     keep : bool
         Keep the entries the files had besides those used (the session was cut short).
     """
+    from curriculum.content import FileRefused, inside  # the content layer imports this module
     from curriculum.errors import CurriculumError
 
     with _lock:
@@ -719,10 +720,17 @@ def _flush(session: _Session, *, keep: bool) -> None:
     present: set[str] | None = None  # the folder's files, listed once: no other is looked at
     for store in stores:
         if store.dirty:
-            with contextlib.suppress(CurriculumError, OSError):  # a memo only saves time
+            with contextlib.suppress(CurriculumError, OSError, FileRefused):  # a memo only saves time
                 if present is None:
+                    # Every file is written in this folder: it is checked once (every link followed),
+                    # not once a file, and nothing is written or removed if it leads elsewhere.
+                    inside(
+                        session.within,
+                        session.folder,
+                        what=f"the folder the build writes ({session.within.name})",
+                    )
                     present = set(os.listdir(session.folder)) if session.folder.is_dir() else set()
-                _write(store, session.within, keep=keep or store.kept, present=present)
+                _write(store, keep=keep or store.kept, present=present)
             store.dirty = False
         store.used, store.wanted, store.kept = {}, set(), False
         with _lock:  # the journal too is looked at again next session: another process may change it
@@ -842,7 +850,7 @@ def _kept_by_shard(store: _Store) -> dict[str, list[bytes]]:
     return grouped
 
 
-def _write(store: _Store, within: Path, *, keep: bool, present: set[str]) -> None:
+def _write(store: _Store, *, keep: bool, present: set[str]) -> None:
     """Write what the session computed in ``store``: in its journal, or in the files it falls in.
 
     Each file whose entries differ from what the session used (and kept) is
@@ -890,7 +898,7 @@ def _write(store: _Store, within: Path, *, keep: bool, present: set[str]) -> Non
     expected = journal.stamp  # the journal as this session left it: None once another process changed it
     if lines and not compact:
         try:
-            expected = _write_journal(store, journal, lines, within)
+            expected = _write_journal(store, journal, lines)
         except (CurriculumError, OSError):  # the journal cannot be written: compacted, the files hold it all
             compact = True
         else:  # written by this process alone since it was read: the next session need not read it again
@@ -903,7 +911,7 @@ def _write(store: _Store, within: Path, *, keep: bool, present: set[str]) -> Non
             _journal.line(key, value) for key, value in journalled.items() if key in journal.entries
         )
         if replacing:
-            expected = _write_journal(store, journal, replacing, within)
+            expected = _write_journal(store, journal, replacing)
         if keep:  # what the journal holds stays: in the files, now
             used = set(map(str.encode, store.wanted.union(store.used)))
             for logged, value in journal.entries.items():
@@ -925,7 +933,7 @@ def _write(store: _Store, within: Path, *, keep: bool, present: set[str]) -> Non
             if not keep and shard in listed:  # nothing of it used: every entry it holds is stale
                 _remove(store.path(shard))
         elif shard in rewritten:
-            _write_shard(store, shard, _contents(store, plan, keep=keep), within)
+            _write_shard(store, shard, _contents(store, plan, keep=keep))
     if compact and expected is not None:  # after the files that now hold its entries
         _remove_unless_changed(store.journal_path(), expected)  # another process's lines are not lost
     elif not lines and not journal.ours and journal.stamp is not None:  # foreign, of other code, too big
@@ -949,7 +957,7 @@ def _contents(store: _Store, plan: _Plan, *, keep: bool) -> dict[bytes, bytes]:
     return contents
 
 
-def _write_shard(store: _Store, shard: str, entries: dict[bytes, bytes], within: Path) -> None:
+def _write_shard(store: _Store, shard: str, entries: dict[bytes, bytes]) -> None:
     """Write one file of ``store`` with ``entries``, sorted and counted (remove it if there are none)."""
     from curriculum.content import write_atomic  # the content layer imports this module
 
@@ -959,12 +967,10 @@ def _write_shard(store: _Store, shard: str, entries: dict[bytes, bytes], within:
         return
     header = json.dumps({"memo": store.namespace, "code": _code(), "sorted": len(entries)}).encode() + b"\n"
     data = header + b"\n".join(key + b"\t" + entries[key] for key in sorted(entries)) + b"\n"
-    write_atomic(path, data, within=within, only_if_changed=False)  # it differs: see _Plan
+    write_atomic(path, data, only_if_changed=False)  # it differs (see _Plan); its folder is checked
 
 
-def _write_journal(
-    store: _Store, journal: _journal.Journal, lines: bytes, within: Path
-) -> _journal.Stamp | None:
+def _write_journal(store: _Store, journal: _journal.Journal, lines: bytes) -> _journal.Stamp | None:
     """Add journal ``lines`` to the journal: appended to the file read, or the journal written whole.
 
     When they cannot be appended to the file read (it is gone, replaced, too long), the
@@ -981,16 +987,16 @@ def _write_journal(
     from curriculum.content import write_atomic  # the content layer imports this module
 
     path = store.journal_path()
-    appended = _journal.append(path, journal, lines, within)
+    appended = _journal.append(path, journal, lines)
     if appended is not None:
         return appended[1] if appended[0] == journal.stamp else None
     current = _journal.read_journal(path, store.namespace, _code())
-    if current.stamp != journal.stamp and _journal.append(path, current, lines, within) is not None:
+    if current.stamp != journal.stamp and _journal.append(path, current, lines) is not None:
         return None
     header = json.dumps({"memo": store.namespace, "code": _code(), "journal": True}).encode() + b"\n"
     held = b"".join(_journal.line(key, value) for key, value in current.entries.items())
     whole = header + held + lines
-    write_atomic(path, whole, within=within, only_if_changed=False)
+    write_atomic(path, whole, only_if_changed=False)  # its folder is checked (see _flush)
     if current.stamp != journal.stamp:
         return None
     after = _journal.stamp(path)  # not ours if another process appended since: longer than written

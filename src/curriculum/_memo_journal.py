@@ -190,24 +190,19 @@ def _our_header(first: bytes, namespace: str, code: str) -> bool:
     )
 
 
-def append(path: Path, journal: Journal, data: bytes, within: Path) -> tuple[Stamp, Stamp | None] | None:
+def append(path: Path, journal: Journal, data: bytes) -> tuple[Stamp, Stamp | None] | None:
     """Append journal lines to the file ``journal`` was read from; None if it is not that file, or fails.
 
     The file must be the one read (same device and inode, not linked elsewhere
-    too), inside ``within`` (as :func:`~curriculum.content.write_atomic`
-    requires), and stay within :data:`MAX_BYTES`. A file whose last line
+    too), and stay within :data:`MAX_BYTES`; the caller has checked that its
+    folder is where the build writes (a link is never followed to the file
+    itself: it is opened without following one). A file whose last line
     is cut short gets a newline first, so that line stays apart (and skipped).
     Returns the file's stamps before and after (another process may have appended
     to it since it was read); the stamp after is None if the file grew by more
     than these lines (another process appended to it while they were written).
     """
-    from curriculum.content import FileRefused, inside
-
     if not journal.ours or journal.stamp is None:
-        return None
-    try:
-        inside(within, path.parent, what=f"the folder the build writes ({within.name})")
-    except FileRefused:
         return None
     flags = os.O_RDWR | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     try:
