@@ -31,6 +31,21 @@ def _text(data: Any) -> str:
 
 UPPER = Memo[str]("test.upper", 1, str, _text)
 
+FLOOR, SHARE = _memo._JOURNAL_FLOOR, _memo._JOURNAL_SHARE
+"""The journal's floor and share, as a build has them: a test's few new entries are journalled."""
+
+
+@pytest.fixture(autouse=True)
+def _compacted_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test's namespace is tiny: its journal is compacted whenever it is written, unless a test says.
+
+    So each session leaves the files with exactly what it used, as a
+    compaction does, and the rules of a file rewritten are seen at once; a
+    test of the journal puts the floor (:data:`FLOOR`) or the share back.
+    """
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", 0)
+    monkeypatch.setattr(_memo, "_JOURNAL_SHARE", 1 << 40)
+
 
 class Calls:
     """A pure function of text that counts its calls (and can refuse to be called)."""
@@ -156,8 +171,11 @@ def test_a_file_keeps_only_the_entries_of_the_last_session_that_computed_somethi
     assert fill(tmp_path, "beta", "alpha", "gamma").texts == ["beta"], "beta was dropped"
 
 
-def test_a_one_text_change_rewrites_only_the_files_of_its_old_and_new_keys(tmp_path: Path) -> None:
-    """A namespace's entries are split by the first digit of their key, so an edit rewrites little."""
+def test_a_one_text_change_rewrites_only_the_files_of_its_old_and_new_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A namespace's entries are split by the first digit of their key, so an edit rewrites little
+    (when it is not journalled: here the journal is compacted at once)."""
     texts = [f"text {n}" for n in range(400)]  # so that every one of the 16 files holds some
     fill(tmp_path, *texts)
     files = sorted((tmp_path / PROJECT_CACHE / "memo").glob("test.upper.?.jsonl"))
@@ -165,12 +183,34 @@ def test_a_one_text_change_rewrites_only_the_files_of_its_old_and_new_keys(tmp_p
     times = {f: f.stat().st_mtime_ns for f in files}
     for f in files:
         os.utime(f, ns=(1, 1))  # an old time, so a rewrite shows whatever the clock's resolution
+    monkeypatch.setattr(_memo, "_JOURNAL_SHARE", 1 << 40)  # the journal is compacted at its next write
     new_process()
     edited = [*texts[1:], "text 0, edited"]
     assert fill(tmp_path, *edited).texts == ["text 0, edited"]
     rewritten = {f for f in files if not f.exists() or f.stat().st_mtime_ns != 1}
     assert rewritten == {memo_file(tmp_path, text=t) for t in ["text 0", "text 0, edited"]}, times
     assert set(stored(tmp_path)) == {UPPER.key(t) for t in edited}
+
+
+def test_a_one_text_change_among_small_files_writes_only_the_journal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """However small the files, appending to the journal costs less than replacing one: the new entry
+    is journalled, the old one stays in its file (stale, fewer than the entries used)."""
+    texts = [f"text {n}" for n in range(400)]  # so that every one of the 16 files holds some
+    fill(tmp_path, *texts)
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", FLOOR)  # from now on, what is new is journalled
+    assert max(p.stat().st_size for p in memo_file(tmp_path).parent.glob("test.upper.?.jsonl")) < 4096
+    before = snapshot(tmp_path)
+    new_process()
+    edited = [*texts[1:], "text 0, edited"]
+    assert fill(tmp_path, *edited).texts == ["text 0, edited"]
+    after = snapshot(tmp_path)
+    assert {name: after[name] for name in before} == before, "no file was rewritten"
+    assert journal_entries(journal_file(tmp_path)) == {UPPER.key("text 0, edited"): "TEXT 0, EDITED"}
+    assert UPPER.key("text 0") in stored(tmp_path)
+    new_process()
+    assert fill(tmp_path, "text 0", *edited).texts == []
 
 
 def test_a_session_ends_looking_only_at_the_files_the_memo_folder_holds(
@@ -537,7 +577,7 @@ def test_a_file_of_the_earlier_unsorted_form_is_still_read(
     """Its lines in any order (no count in the header): each entry is found; once it changes, it is
     sorted (rewritten, even when it is large: its new entries are not journalled)."""
     if large:
-        monkeypatch.setattr(_memo, "_SMALL", 0)
+        monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", FLOOR)  # what is new in a file there is journalled
     texts = ["alpha", *(f"text {n}" for n in range(400))]
     # about 25 of them share the first one's file, whatever the computer's key (of 60, none did 1 run in 50)
     key = UPPER.key("alpha")
@@ -826,12 +866,15 @@ def written(before: dict[str, tuple[int, int, int]], after: dict[str, tuple[int,
     )
 
 
-def test_a_small_edit_in_a_large_namespace_writes_only_its_journal(tmp_path: Path) -> None:
+def test_a_small_edit_in_a_large_namespace_writes_only_its_journal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A new entry and one no longer used rewrite no file: the new one is journalled, the old one stays."""
+    monkeypatch.setattr(_memo, "_JOURNAL_SHARE", SHARE)
     texts = [f"text {n}" for n in range(400)]
     use_big(tmp_path, [], new=texts)
     files = sorted((tmp_path / PROJECT_CACHE / "memo").glob("test.big.?.jsonl"))
-    assert len(files) == 16 and min(p.stat().st_size for p in files) > _memo._SMALL
+    assert len(files) == 16
     assert not journal_file(tmp_path, "test.big").exists(), "the first session wrote the files whole"
     for path in files:
         os.utime(path, ns=(1, 1))  # an old time, so a rewrite shows whatever the clock's resolution
@@ -849,16 +892,18 @@ def test_a_small_edit_in_a_large_namespace_writes_only_its_journal(tmp_path: Pat
 
 
 def test_the_journal_is_compacted_and_the_files_stay_within_a_multiple_of_what_is_used(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Sessions that each replace a few entries grow the journal until it outgrows an eighth of the
-    files; then the files are rewritten with exactly the entries used, and the journal goes."""
+    """Sessions that each replace a few entries grow the journal until it outgrows a share of the
+    files; then (its entries all used: pruning would leave too many) the files are rewritten with
+    exactly the entries used, and the journal goes."""
+    monkeypatch.setattr(_memo, "_JOURNAL_SHARE", SHARE)
     live = [f"text {n}" for n in range(400)]
     use_big(tmp_path, [], new=live)
     folder = tmp_path / PROJECT_CACHE / "memo"
     journal = journal_file(tmp_path, "test.big")
     journalled = compacted = 0
-    for session in range(14):
+    for session in range(6 * SHARE):  # the journal outgrows a SHARE-th of the files in 4 * SHARE
         new_process()
         new = [f"session {session} text {n}" for n in range(5)]
         live = live[5:]
@@ -884,6 +929,142 @@ def test_the_journal_is_compacted_and_the_files_stay_within_a_multiple_of_what_i
     use_big(tmp_path, live)
 
 
+def test_a_journal_of_stale_entries_is_pruned_not_compacted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sessions that each replace one entry (a quiz edited again and again) journal each new one; once
+    the journal would outgrow its limit, it is written anew with only the entries used: no file is
+    rewritten, and the process that wrote it need not read it again."""
+    texts = [f"text {n}" for n in range(400)]
+    use_big(tmp_path, [], new=texts)
+    monkeypatch.setattr(_memo, "_JOURNAL_SHARE", 1 << 40)
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", 4 * len(big_value("edit 0")))  # pruned at the 4th edit
+    files = snapshot(tmp_path)
+    journal = journal_file(tmp_path, "test.big")
+    sizes = []
+    for edit in range(6):
+        new_process()
+        use_big(tmp_path, texts, new=[f"edit {edit}"])  # the edit before is no longer used
+        assert {name: snapshot(tmp_path)[name] for name in files} == files, "no file was rewritten"
+        sizes.append(journal.stat().st_size)
+        assert sizes[-1] <= _memo._JOURNAL_FLOOR
+    assert sizes[3] < sizes[2], "pruned"
+    assert set(journal_entries(journal, "test.big")) == {BIG.key(f"edit {n}") for n in (3, 4, 5)}
+    journal_reads = counted_journal_reads(monkeypatch)
+    use_big(tmp_path, [*texts, "edit 5"])  # the same process: it knows what it wrote
+    assert not journal_reads
+    new_process()
+    use_big(tmp_path, [*texts, "edit 5"])
+
+
+def test_a_pruned_journal_keeps_a_stale_value_whose_file_holds_an_older_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A value put in place of one in a file (a repair) and no longer used stays in the journal when it
+    is pruned: without it, the file's older value would be found."""
+    same = in_file_of("record", "text", 6)
+    record_first(tmp_path, same)
+    monkeypatch.setattr(_memo, "_JOURNAL_SHARE", 1 << 40)
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", 1000)  # a few lines: pruned within a few sessions
+    new_process()
+    with memo_session(tmp_path):
+        UPPER.put("record", "second")  # journalled: the file keeps "first"
+        assert all(UPPER.get(text, Calls(allowed=False)(text)) == text.upper() for text in same)
+    edits = in_file_of("record", "edit", 10)  # in a file there: journalled
+    for edit in edits:  # "record" is no longer used
+        new_process()
+        assert fill(tmp_path, *same, edit).texts == [edit]
+        assert journal_file(tmp_path).stat().st_size <= 1000
+    kept = set(journal_entries(journal_file(tmp_path)))
+    assert UPPER.key(edits[0]) not in kept, "pruned"
+    assert UPPER.key(edits[-1]) in kept and UPPER.key("record") in kept
+    assert read_entries(memo_file(tmp_path, text="record"))[UPPER.key("record")] == "first"
+    new_process()
+    with memo_session(tmp_path):
+        assert UPPER.stored("record") == "second"
+
+
+def test_a_journal_another_process_appended_to_is_not_pruned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its lines may hold a newer value of a key whose file holds an older one: the journal is
+    compacted instead, and left (see the compaction's own test)."""
+    same = in_file_of("record", "text", 6)
+    *edits, again = in_file_of("record", "edit", 6)  # in a file there: journalled
+    edit = edits[-1]
+    fill(tmp_path, "record", *same)
+    monkeypatch.setattr(_memo, "_JOURNAL_SHARE", 1 << 40)
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", 1000)
+    for one in edits:  # each no longer used in the next session: the journal is mostly stale
+        new_process()
+        fill(tmp_path, "record", *same, one)
+    new_process()
+    pruned = []
+    rewrite = _memo._rewrite_journal
+
+    def counted(*args: Any) -> bool:
+        done = rewrite(*args)
+        pruned.append(done)
+        return done
+
+    monkeypatch.setattr(_memo, "_rewrite_journal", counted)
+    with memo_session(tmp_path):
+        assert all(UPPER.get(t, Calls(allowed=False)(t)) == t.upper() for t in ["record", *same, edit])
+        path = journal_file(tmp_path)
+        size = path.stat().st_size  # as this process read it
+        with another_process(), memo_session(tmp_path):
+            UPPER.put("record", "repaired")  # journalled: its file keeps "RECORD"
+            assert all(UPPER.get(t, Calls(allowed=False)(t)) == t.upper() for t in same)
+        assert journal_entries(path)[UPPER.key("record")] == "repaired"
+        monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", size + 10)  # outgrown by this process's one line
+        UPPER.get(again, Calls()(again))
+    assert pruned == [False]
+    assert journal_entries(path)[UPPER.key("record")] == "repaired", "the journal stays"
+    new_process()
+    with memo_session(tmp_path):
+        assert UPPER.stored("record") == "repaired"
+
+
+def test_a_process_killed_as_it_prunes_the_journal_leaves_the_newest_value_of_each_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The journal is written anew before the files the session rewrites: killed as it rewrites the
+    first, the journal's value of a key is the newest, not the one it held before."""
+    same = in_file_of("record", "text", 6)
+    record_first(tmp_path, same)
+    monkeypatch.setattr(_memo, "_JOURNAL_SHARE", 1 << 40)
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", 1000)
+    new_process()
+    with memo_session(tmp_path):
+        UPPER.put("record", "second")  # journalled: the file keeps "first"
+        assert all(UPPER.get(text, Calls(allowed=False)(text)) == text.upper() for text in same)
+    for edit in in_file_of("record", "edit", 3):  # "record" is no longer used
+        new_process()
+        fill(tmp_path, *same, edit)
+    path = journal_file(tmp_path)
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", path.stat().st_size + 10)  # outgrown by one line
+    pruned, rewrite = [], _memo._rewrite_journal
+
+    def counted(*args: Any) -> bool:
+        pruned.append(rewrite(*args))
+        return pruned[-1]
+
+    def killed(*args: object) -> None:
+        raise Killed
+
+    monkeypatch.setattr(_memo, "_rewrite_journal", counted)
+    monkeypatch.setattr(_memo, "_write_shard", killed)
+    new_process()
+    with pytest.raises(Killed), memo_session(tmp_path):
+        UPPER.put("record", "third")  # its file's other entries are not used: it is rewritten
+    assert pruned == [True]
+    assert set(journal_entries(path)) == {UPPER.key("record")}
+    monkeypatch.undo()
+    new_process()
+    with memo_session(tmp_path):
+        assert UPPER.stored("record") == "third"
+
+
 @pytest.mark.parametrize(
     "damage",
     [
@@ -907,9 +1088,9 @@ def test_a_damaged_journal_is_ignored_or_skipped_line_by_line(
     written anew; either way the values are computed again, never a traceback."""
     if damage == "pipe" and not hasattr(os, "mkfifo"):
         pytest.skip("no named pipes here")
-    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
     texts = in_file_of("alpha", "text", 5)
     fill(tmp_path, *texts)
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", FLOOR)  # from now on, what is new is journalled
     path = journal_file(tmp_path)
     header = json.dumps({"memo": "test.upper", "code": _memo.code_key(), "journal": True}).encode() + b"\n"
     alpha, beta = UPPER.key("alpha").encode(), UPPER.key("beta").encode()
@@ -965,10 +1146,10 @@ def test_a_session_cut_short_keeps_what_the_files_and_the_journal_hold(
 ) -> None:
     """Nothing is stale after an error: its new entries are journalled, and when the journal is
     compacted, what it held moves to the files, with every entry they held."""
-    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
     texts = in_file_of("text 0", "text", 10)
     journalled, cut_short, compacted = in_file_of("text 0", "new", 3)
     fill(tmp_path, *texts)
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", FLOOR)  # from now on, what is new is journalled
     new_process()
     fill(tmp_path, *texts[1:], journalled)  # "text 0" is no longer used: it stays in its file
     assert set(journal_entries(journal_file(tmp_path))) == {UPPER.key(journalled)}
@@ -997,10 +1178,10 @@ def test_a_session_cut_short_keeps_what_the_files_and_the_journal_hold(
 def test_an_entry_kept_unread_that_only_the_journal_holds_stays_when_it_is_compacted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
     texts = in_file_of("text 0", "text", 10)
     kept, new = in_file_of("text 0", "other", 2)
     fill(tmp_path, *texts)
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", FLOOR)  # from now on, what is new is journalled
     new_process()
     fill(tmp_path, *texts, kept)
     assert UPPER.key(kept) in journal_entries(journal_file(tmp_path))
@@ -1022,9 +1203,9 @@ def test_a_value_put_in_place_of_one_the_journal_holds_is_the_one_found(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The journal is asked first: a file rewritten with a new value does not hide it behind the old."""
-    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
     same = in_file_of("record", "text", 6)
     fill(tmp_path, *same)
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", FLOOR)  # from now on, what is new is journalled
     new_process()
     with memo_session(tmp_path):
         UPPER.put("record", "second")
@@ -1044,13 +1225,13 @@ def test_a_compaction_leaves_no_file_with_an_older_value_of_a_key_the_journal_he
 ) -> None:
     """A file still holding the value a journalled one replaced is rewritten when the journal goes,
     even when a key kept unread that no file holds makes it look as if it held no stale entry."""
-    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
     same = in_file_of("record", "text", 6)
     phantom = in_file_of("record", "phantom", 1)[0]
     other = next(t for t in (f"other {n}" for n in range(100)) if UPPER.key(t)[0] != UPPER.key("record")[0])
     new = in_file_of(other, "new", 1)[0]
     same.append(other)  # in another file: a new entry in it is journalled, not written in that file
     record_first(tmp_path, same)
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", FLOOR)  # from now on, what is new is journalled
     new_process()
     with memo_session(tmp_path):
         UPPER.put("record", "second")  # a repair: journalled, the file keeps "first" for now
@@ -1082,10 +1263,10 @@ def test_a_process_killed_while_compacting_leaves_the_newest_value_of_each_key(
     """A value put in place of one the journal holds is journalled before the files are rewritten,
     and the journal removed after them: killed as it rewrites the first file or removes the journal,
     neither the journal's older value nor the file's oldest one is found."""
-    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
     same = in_file_of("record", "text", 6)
     new = in_file_of("record", "new", 1)[0]
     record_first(tmp_path, same)
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", FLOOR)  # from now on, what is new is journalled
     new_process()
     with memo_session(tmp_path):
         UPPER.put("record", "second")  # journalled: the file keeps "first"
@@ -1173,9 +1354,9 @@ def test_a_journal_is_read_once_while_unchanged_and_again_once_another_process_c
 ) -> None:
     """One process, session after session (``curriculum serve``, or a session per look-up): another
     process appending to the journal, replacing it or rewriting it in place is seen at the next one."""
-    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
     same = in_file_of("record", "text", 6)
     record_first(tmp_path, same)
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", FLOOR)  # from now on, what is new is journalled
     new_process()
     with memo_session(tmp_path):
         UPPER.put("record", "v0")  # journalled
@@ -1224,9 +1405,9 @@ def test_a_journal_this_process_wrote_is_not_read_again_while_no_other_process_c
 ) -> None:
     """``curriculum serve``, or a benchmark: the lines a session journalled (written whole, then
     appended) are known to the next session without reading the file again; a new process reads it."""
-    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
     same = in_file_of("record", "text", 6)
     record_first(tmp_path, same)
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", FLOOR)  # from now on, what is new is journalled
     journal_reads = counted_journal_reads(monkeypatch)
     new_process()
     for value in ("v0", "v1", "v2"):  # the journal written whole, then appended to, twice
@@ -1249,9 +1430,9 @@ def test_a_journal_whose_last_line_lacked_its_newline_is_read_again_once_this_pr
 ) -> None:
     """The newline put before the lines appended ends that line, which then counts if its check
     holds: what the file holds is not known from what was read and written, and is read again."""
-    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
     same = in_file_of("record", "text", 6)
     record_first(tmp_path, same)
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", FLOOR)  # from now on, what is new is journalled
     with memo_session(tmp_path):
         UPPER.put("record", "v0")  # the journal, written whole
         assert all(UPPER.get(text, Calls(allowed=False)(text)) == text.upper() for text in same)
@@ -1287,13 +1468,13 @@ def test_a_process_whose_journal_another_compacted_meanwhile_does_not_write_back
 ) -> None:
     """Its lines cannot go to the journal it read (removed): the journal is read again, not written
     whole with the entries it read, whose older value of a key would hide the one the other wrote."""
-    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
     same = in_file_of("record", "text", 6)
     other = next(t for t in (f"other {n}" for n in range(100)) if UPPER.key(t)[0] != UPPER.key("record")[0])
     ours, theirs = in_file_of(other, "new", 2)
     with memo_session(tmp_path):
         UPPER.put("record", "first")
         assert all(UPPER.get(text, Calls()(text)) == text.upper() for text in [*same, other])
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", FLOOR)  # from now on, what is new is journalled
     new_process()
     with memo_session(tmp_path):
         UPPER.put("record", "second")  # journalled
@@ -1322,12 +1503,12 @@ def test_a_compaction_leaves_the_journal_if_another_process_appended_to_it_meanw
 ) -> None:
     """Its lines may hold a newer value of a key whose file the compaction did not rewrite. (With
     ``replacing``, the compaction first appends a value put in place of one the journal holds.)"""
-    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
     same = in_file_of("record", "text", 6)
     other = next(t for t in (f"other {n}" for n in range(100)) if UPPER.key(t)[0] != UPPER.key("record")[0])
     journalled, new = in_file_of(other, "new", 2)
     every = [*same, other]
     fill(tmp_path, "record", *every)
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", FLOOR)  # from now on, what is new is journalled
     new_process()
     fill(tmp_path, "record", *every, journalled)  # the journal holds a key of another file
     new_process()
@@ -1355,9 +1536,10 @@ def test_a_compaction_leaves_the_journal_if_another_process_appended_to_it_meanw
         assert UPPER.stored(journalled) == ("put again" if replacing else journalled.upper())
 
 
-def _journalled_once(root: Path, texts: list[str], new: str) -> None:
-    """Files of ``texts`` (large, as ``_SMALL`` is 0), then a session that journals ``new``."""
+def _journalled_once(root: Path, monkeypatch: pytest.MonkeyPatch, texts: list[str], new: str) -> None:
+    """Files of ``texts``, then a session that journals ``new`` (with the journal's :data:`FLOOR`)."""
     fill(root, *texts)
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", FLOOR)  # from now on, what is new is journalled
     new_process()
     fill(root, *texts, new)
     assert set(journal_entries(journal_file(root))) == {UPPER.key(new)}
@@ -1368,9 +1550,8 @@ def test_lines_go_only_to_the_journal_read_not_to_a_file_that_replaced_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A journal of other code put in its place meanwhile (another version's build) is replaced whole."""
-    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
     texts, (first, second) = in_file_of("alpha", "text", 5), in_file_of("alpha", "new", 2)
-    _journalled_once(tmp_path, texts, first)
+    _journalled_once(tmp_path, monkeypatch, texts, first)
     path = journal_file(tmp_path)
     with memo_session(tmp_path):
         assert all(UPPER.get(text, Calls(allowed=False)(text)) == text.upper() for text in [*texts, first])
@@ -1390,9 +1571,8 @@ def test_a_journal_linked_to_a_file_elsewhere_is_replaced_not_appended_to(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A second hard link (one a repository could plant): the file outside the memo folder stays as it was."""
-    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
     texts, (first, second) = in_file_of("alpha", "text", 5), in_file_of("alpha", "new", 2)
-    _journalled_once(tmp_path, texts, first)
+    _journalled_once(tmp_path, monkeypatch, texts, first)
     path, outside = journal_file(tmp_path), tmp_path / "outside.jsonl"
     os.link(path, outside)
     before = outside.read_bytes()
@@ -1407,9 +1587,8 @@ def test_a_journal_is_not_appended_past_its_size_limit(
 ) -> None:
     """Another process's lines grew it since it was read: it is written whole (its entries once each)
     rather than made too long to be read."""
-    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
     texts, (first, second) = in_file_of("alpha", "text", 5), in_file_of("alpha", "new", 2)
-    _journalled_once(tmp_path, texts, first)
+    _journalled_once(tmp_path, monkeypatch, texts, first)
     path = journal_file(tmp_path)
     line = _memo_journal.line(UPPER.key(first).encode(), json.dumps(first.upper()).encode())
     with memo_session(tmp_path):
@@ -1424,9 +1603,12 @@ def test_a_journal_is_not_appended_past_its_size_limit(
         assert all(UPPER.get(t, Calls(allowed=False)(t)) == t.upper() for t in [*texts, first, second])
 
 
-def test_entries_kept_unread_count_as_held_so_their_file_is_not_rewritten(tmp_path: Path) -> None:
+def test_entries_kept_unread_count_as_held_so_their_file_is_not_rewritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A session that keeps a large namespace's entries without reading them (a page reused whole)
     and computes one new entry journals it: no file is rewritten."""
+    monkeypatch.setattr(_memo, "_JOURNAL_SHARE", SHARE)
     texts = [f"text {n}" for n in range(400)]
     use_big(tmp_path, [], new=texts)
     before = snapshot(tmp_path)
@@ -1444,11 +1626,11 @@ def test_a_compaction_leaves_a_file_that_holds_just_its_entries(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """One the session used whole, in whose range the journal holds no key, is not rewritten."""
-    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
     texts = in_file_of("alpha", "text", 5)
     others = [t for t in (f"other {n}" for n in range(100)) if UPPER.key(t)[0] != UPPER.key("alpha")[0]][:5]
     journalled, new = in_file_of("alpha", "new", 2)
     fill(tmp_path, *texts, *others)
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", FLOOR)  # from now on, what is new is journalled
     new_process()
     fill(tmp_path, *texts, *others, journalled)
     before = snapshot(tmp_path)
@@ -1470,7 +1652,6 @@ def test_a_journal_line_cut_just_before_its_check_is_skipped(
 ) -> None:
     """Even when what remains looks whole: a value that itself ends in a tab and the check of the
     line cut there (a raw value can hold tabs)."""
-    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
     text = "cut"
     texts = [t for t in (f"text {n}" for n in range(200)) if RAW.key(t)[0] == RAW.key(text)[0]][:5]
     key = RAW.key(text).encode()
@@ -1479,6 +1660,7 @@ def test_a_journal_line_cut_just_before_its_check_is_skipped(
     with memo_session(tmp_path):
         for t in texts:
             RAW.get(t, lambda t=t: json.dumps(t).encode())
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", FLOOR)  # from now on, what is new is journalled
     new_process()
     with memo_session(tmp_path):
         for t in texts:
@@ -1504,10 +1686,10 @@ def test_lines_another_process_adds_while_this_one_writes_the_journal_are_read(
 ) -> None:
     """Another process's line that lands between this process's write and its look at the file makes
     the file longer than what this process wrote: the journal it knows is not taken for the file."""
-    monkeypatch.setattr(_memo, "_SMALL", 0)  # every file counts as large: what is new is journalled
     same = in_file_of("record", "text", 6)
     other = in_file_of("record", "other", 1)[0]
     record_first(tmp_path, same)
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", FLOOR)  # from now on, what is new is journalled
     if written == "appended":
         with memo_session(tmp_path):
             UPPER.put("record", "v0")  # the journal, written whole: the next lines are appended

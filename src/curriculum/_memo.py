@@ -49,7 +49,7 @@ appended to it in place, so a line whose check fails, or a last line without
 its newline, is skipped: a write cut short, or two processes' writes run
 together, lose the entries they damaged, never give a damaged value. Such a
 journal counts as the entries it still holds whole; it is appended to, and
-its damaged lines stay (skipped) until it is compacted. A journal that is a
+its damaged lines stay (skipped) until it is pruned or compacted. A journal that is a
 link, foreign, of other code or larger than :data:`_journal.MAX_BYTES` (not read
 at all) counts as empty: it is replaced the next time something is
 journalled, and (unless it is a link) removed when the namespace is next
@@ -60,42 +60,55 @@ with what the session used or kept unread (:meth:`Memo.keep`): an entry used
 that a look-up (the journal, then the file) would not find as it is must be
 written; an entry the file holds that the session neither used nor kept is
 stale. A file whose entries differ is rewritten atomically with exactly those
-the session used or kept (or removed when none is left) if it is no longer
-than :data:`_SMALL`, of the earlier form or of other code, or if its stale
-entries outnumber its others. Any other keeps its stale entries for now, and
-its new ones are appended to the journal: so a build after a one-quiz edit
-writes the few entries the edit made to the journals of the namespaces it
-touched, however large they are, and rewrites only small files. When the
-journal would outgrow both an eighth (:data:`_JOURNAL_SHARE`) of its
-namespace's files and :data:`_JOURNAL_FLOOR`, it is compacted instead: every
-file that does not hold exactly the entries the session used or kept, those
-the journal held among them, is rewritten, and so is every file in whose
-range the journal holds a key (it may hold an older value of that key, which
-would count once the journal is gone); then the journal is removed. The
-order makes a compaction safe to cut short anywhere (a process killed): the
-new values of keys the journal holds are journalled first, so that it never
-holds an older value of a key than a file does; the files are rewritten
-next, and the journal removed last. Killed before the journal goes, the
-journal's values are the newest; once it is gone, no file holds an older
-value of a key it held. (Removing the journal first would let the files'
-older values count; a generation of the journal recorded in the files would
-do too, but cost every look-up a check.)
+the session used or kept (or removed when none is left) if it is of the
+earlier form or of other code, or if its stale entries outnumber its others.
+Any other keeps its stale entries for now, and its new ones are appended to
+the journal, however small the file (or if there is none yet): appending a
+line costs less than writing a file, and much less than replacing or removing
+one (on ext4, a rename over a file writes the new one to the disk at once,
+and freeing the old one's blocks may wait for the disk). So a build after a
+one-quiz edit writes the few entries the edit made to the journals of the
+namespaces it touched, and rewrites no file; a namespace too small ever to
+outgrow the floor below lives in its journal alone.
+
+When the journal would outgrow both a quarter (:data:`_JOURNAL_SHARE`) of its
+namespace's files and :data:`_JOURNAL_FLOOR`, it is pruned if it can be: written
+anew (atomically) with only the entries the session used or kept, the new ones
+among them, and any stale one whose file holds another value of its key (which
+would count once the line is gone), if these fill at most half that limit and
+no other process changed the journal since it was read (checked just before,
+so a narrow window remains). Repeated edits of one file make mostly stale
+entries, the ones before: pruning them costs one small file, not the
+namespace's. Else it is compacted: every file that does not hold exactly the
+entries the session used or kept, those the journal held among them, is
+rewritten, and so is every file in whose range the journal holds a key (it
+may hold an older value of that key, which would count once the journal is
+gone); then the journal is removed. The order makes both safe to cut short
+anywhere (a process killed): a pruned journal is written before any file the
+session rewrites, and in a compaction the new values of keys the journal
+holds are journalled first, so that it never holds an older value of a key
+than a file does; the files are rewritten next, and the journal removed last.
+Killed before the journal goes, the journal's values are the newest; once it
+is gone, no file holds an older value of a key it held. (Removing the journal
+first would let the files' older values count; a generation of the journal
+recorded in the files would do too, but cost every look-up a check.)
 
 What this bounds, after a session that ended normally in a namespace not
 kept whole: a file holds at most as many stale entries as entries used or
 kept, by count (a kept key the journal lacks counts as held by its file
 without a look-up, so each such key the file lacks lets one more stale entry
 stay until the file is next rewritten), and the journal is no larger than
-64 KB or an eighth of the files as they were when it was last written; for
-entries of like size, and without such keys, the files hold at most about
-twice what the session used or kept, plus the journal. After a session cut
-short by an error, or in a namespace kept whole (see ``keeps``), nothing is
-stale: the files and the journal keep what they held, besides the new
-entries (written to the journal, or to files rewritten with all they held,
-and with the journal's entries when it is compacted). Such sessions only
-add: the entries they did not use stay until a session that ends normally,
-in which the namespace is not kept whole, writes it. A session that computed
-nothing new writes nothing.
+16 KB or a quarter of the files as they were when it was last written (its
+stale entries go when it is next pruned); for entries of like size, and
+without such keys, the files hold at most about twice what the session used
+or kept, plus the journal. After a session cut short by an error, or in a
+namespace kept whole (see ``keeps``), nothing is stale: the files and the
+journal keep what they held, besides the new entries (written to the
+journal, or to files rewritten with all they held, and with the journal's
+entries when it is compacted; such a journal is never pruned). Such sessions
+only add: the entries they did not use stay until a session that ends
+normally, in which the namespace is not kept whole, writes it. A session
+that computed nothing new writes nothing.
 
 Two processes that write one namespace at once (two builds of one project)
 are not serialised; what is guarded: lines they append to the journal run
@@ -103,8 +116,9 @@ together at worst (and are skipped); a journal written whole because the one
 read is gone or replaced is read again first, so one process never writes
 back the journal entries it read after another compacted them away (their
 older values would hide newer ones the other wrote in the files); and a
-compaction removes the journal only if no other process changed it since it
-was read (checked just before, so a narrow window remains). Beyond that each
+journal is pruned, or removed by a compaction, only if no other process
+changed it since it was read (checked just before, so a narrow window
+remains: lines appended in it are lost). Beyond that each
 process rewrites a file from what it read and used, and the last to write it
 wins: an entry the other wrote there may be lost (and computed again), and
 a value put in place of another (a repair) that the other process wrote in
@@ -510,12 +524,18 @@ def _search(data: bytes | mmap.mmap, low: int, key: bytes, *, value: bool = True
     return None
 
 
-_JOURNAL_SHARE = 8
-"""A journal is compacted once it outgrows one ``_JOURNAL_SHARE``-th of its namespace's files, and ..."""
-_JOURNAL_FLOOR = 64 << 10
-"""... this many bytes (a small namespace's journal would otherwise be compacted at nearly every session)."""
-_SMALL = 32 << 10
-"""A file no longer than this is rewritten whenever its entries differ (as cheap as journalling them)."""
+_JOURNAL_SHARE = 4
+"""A journal is pruned or compacted once it outgrows a ``_JOURNAL_SHARE``-th of its namespace's files, and ...
+
+A quarter leaves room for a pruned journal of one edit's entries in a namespace each edit
+rewrites a large part of (a quiz's generated pages); a larger share would compact it after
+every other build. The limit is never more than :data:`_journal.MAX_BYTES`, the largest journal
+read (whole, by each process that looks up its namespace)."""
+_JOURNAL_FLOOR = 16 << 10
+"""... this many bytes (a small namespace's journal would otherwise be pruned at nearly every session).
+
+Small, for a journal of short lines costs ten times as much a byte to read (a check and a dictionary
+entry a line) as one of large values, and pruning one costs a small file."""
 
 
 @dataclass
@@ -666,7 +686,7 @@ def memo_session(root: Path | None) -> Iterator[None]:
     the files rewritten with exactly the entries used since it began, if the
     block ended normally; if it raised, every entry the files and the journal
     had stays too (a run cut short has not used all it would have). See the
-    module's notes for which files are rewritten and when the journal is compacted.
+    module's notes for which files are rewritten and when the journal is pruned or compacted.
     A session inside another of the same folder is part of it (a build's
     check stage is part of the build), so a memo both use is written once,
     with what both used; so is one another thread opens meanwhile, and the
@@ -776,16 +796,19 @@ class _Plan:
         """Whether the file is rewritten, rather than its new entries journalled and its stale ones left.
 
         It is when it is of other code or, if its entries differ from those it
-        must hold, when it is of the earlier unsorted form, when it is small
-        (:data:`_SMALL`), or when its stale entries outnumber those it holds
-        used or kept. With ``keep`` none is stale.
+        must hold, when it is of the earlier unsorted form or its stale entries
+        outnumber those it holds used or kept. With ``keep`` none is stale. A
+        small file, or none, is no exception: appending to the journal costs
+        less than writing a file, however small (a rename over a file, or its
+        removal, is the dearest step of all on some file systems: ext4 writes
+        the new file's data to the disk then, and frees the old one's blocks).
         """
         stale = 0 if keep else self.stale
         if self.before.outdated:
             return True
         if not self.pending and not stale:
             return False
-        return self.before.legacy or self.before.size <= _SMALL or stale > self.held
+        return self.before.legacy or stale > self.held
 
     def compacted(self, *, keep: bool, logged: bool) -> bool:
         """Whether the file is rewritten when the journal is compacted: unless it holds just its entries.
@@ -856,9 +879,11 @@ def _write(store: _Store, *, keep: bool, present: set[str]) -> None:
     Each file whose entries differ from what the session used (and kept) is
     either rewritten (see :meth:`_Plan.rewritten`) or left with its stale
     entries, its new ones appended to the journal. When the journal would grow
-    past a share of the namespace's files, it is compacted instead: every file
-    that does not hold exactly its entries, or in whose range the journal holds a key, is
-    rewritten, and the journal removed.
+    past a share of the namespace's files, it is pruned instead (written anew
+    without its stale entries, see :func:`_pruned`) if what is left fills at most
+    half of that; else it is compacted: every file that does not hold exactly its
+    entries, or in whose range the journal holds a key, is rewritten, and the
+    journal removed.
     ``present`` names the files of the memo folder, as it was listed before the session's
     first write: the namespace's files, and an earlier form of them, are looked for only among
     them (a file not listed is not looked at for its length, nor removed as stale).
@@ -896,7 +921,10 @@ def _write(store: _Store, *, keep: bool, present: set[str]) -> None:
     limit = min(_journal.MAX_BYTES, max(_JOURNAL_FLOOR, files // _JOURNAL_SHARE))
     compact = bool(lines) and journal.size + len(lines) > limit
     expected = journal.stamp  # the journal as this session left it: None once another process changed it
-    if lines and not compact:
+    if compact and not keep:  # most of what it holds may be stale: it is written anew without that
+        held = _pruned(store, journal, journalled, limit // 2)
+        compact = held is None or not _rewrite_journal(store, journal, held)
+    elif lines and not compact:
         try:
             expected = _write_journal(store, journal, lines)
         except (CurriculumError, OSError):  # the journal cannot be written: compacted, the files hold it all
@@ -1001,6 +1029,56 @@ def _write_journal(store: _Store, journal: _journal.Journal, lines: bytes) -> _j
         return None
     after = _journal.stamp(path)  # not ours if another process appended since: longer than written
     return after if after is not None and after[2] == len(whole) else None
+
+
+def _pruned(
+    store: _Store, journal: _journal.Journal, journalled: dict[bytes, bytes], most: int
+) -> dict[bytes, bytes] | None:
+    """Return what a journal pruned of its stale entries holds, with ``journalled``; None past ``most`` bytes.
+
+    It keeps the entries the session used or kept, and a stale one whose file
+    holds another value of its key (which would count once the line is gone);
+    the other stale ones go. Past ``most`` bytes the live entries are too many
+    for pruning to leave room for many more sessions: the journal is compacted.
+    """
+    held: dict[bytes, bytes] = {}
+    for key, value in journal.entries.items():
+        name = key.decode("latin-1")  # a key of a damaged line need not be text: then it matches none
+        if key not in journalled and name not in store.used and name not in store.wanted:
+            if name[:1] not in _SHARDS:  # no key can be asked for outside every file's range
+                continue
+            there = store.entries(name[:1]).get(key)
+            if there is None or there == value:
+                continue
+        held[key] = value
+    held.update(journalled)
+    size = sum(len(key) + len(value) + _journal.CHECK + 3 for key, value in held.items())
+    return held if size <= most else None
+
+
+def _rewrite_journal(store: _Store, journal: _journal.Journal, entries: dict[bytes, bytes]) -> bool:
+    """Write the journal anew with ``entries`` (in place of what it holds); False if it was not written.
+
+    Only the journal read, unchanged since (it may be another process's
+    newer lines, or a file it wrote in place of one it compacted away), is
+    replaced: checked just before, so a narrow window remains.
+    """
+    from curriculum.content import write_atomic  # the content layer imports this module
+    from curriculum.errors import CurriculumError
+
+    path = store.journal_path()
+    if not journal.ours or journal.stamp is None or _journal.stamp(path) != journal.stamp:
+        return False
+    header = json.dumps({"memo": store.namespace, "code": _code(), "journal": True}).encode() + b"\n"
+    data = header + b"".join(_journal.line(key, value) for key, value in entries.items())
+    try:
+        write_atomic(path, data, only_if_changed=False)  # its folder is checked (see _flush)
+    except (CurriculumError, OSError):
+        return False
+    after = _journal.stamp(path)  # not ours if another process appended since: longer than written
+    mine = after is not None and after[2] == len(data)
+    store.last = _journal.Journal(entries, after, ours=True) if mine else None
+    return True
 
 
 def _remove_unless_changed(path: Path, stamp: _journal.Stamp) -> None:

@@ -82,7 +82,7 @@ def test_a_check_after_a_one_file_edit_is_a_cold_check(
         mutate(project)
     before = cold(project)
     assert warm(project) == before, "the first check, filling the memo"
-    assert any((project / PROJECT_CACHE / "memo").glob("lint.item-writing.?.jsonl"))
+    assert any((project / PROJECT_CACHE / "memo").glob("lint.item-writing.*.jsonl")), "its files or journal"
     if mutated:
         codes = {d.code for d in before}
         assert {"L02", "L04", "L05", "L15", "L21", "L23", "L24", "L25", "PHI-D", "CUR705"} <= codes, codes

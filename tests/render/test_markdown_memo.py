@@ -53,4 +53,4 @@ def test_the_references_and_cite_links_key_the_memo(tmp_path: Path) -> None:
     assert linked != plain and '<a href="#ref-smith2020"' in linked and "<a " not in plain
     assert "Doe, 2018" in changed and "Doe, 2019" not in changed
     assert "@smith2020" in bare
-    assert any((tmp_path / PROJECT_CACHE / "memo").glob("render.markdown.?.jsonl"))
+    assert any((tmp_path / PROJECT_CACHE / "memo").glob("render.markdown.*.jsonl")), "its files or journal"

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
+import curriculum._memo_journal as _memo_journal
 from curriculum import _memo
 from curriculum._memo import Memo, memo_session
 from curriculum.components import _spec
@@ -253,16 +254,24 @@ def test_damaged_remembered_results_are_made_again(root: Path) -> None:
     site = {p.relative_to(first.out): p.read_bytes() for p in first.out.rglob("*") if p.is_file()}
     memo = root / ".curriculum-cache" / "memo"
     namespaces = ("render.payload", "render.generated-page", "content.notebook-schema", "lint.language")
-    damaged = 0
+    damaged: dict[str, int] = {}
+    wrong = json.dumps(["not", {"the": "right"}, "shape"])
     for namespace in namespaces:
         for path in memo.glob(f"{namespace}.?.jsonl"):
             head, *lines = path.read_text().splitlines()
-            wrong = json.dumps(["not", {"the": "right"}, "shape"])
             path.write_text(
                 "\n".join([head, *(f"{line.partition(chr(9))[0]}\t{wrong}" for line in lines)]) + "\n"
             )
-            damaged += len(lines)
-    assert damaged > 0
+            damaged[namespace] = damaged.get(namespace, 0) + len(lines)
+        journal = memo / f"{namespace}.journal.jsonl"  # a small namespace's entries may all be there
+        if journal.exists():
+            head, *lines = journal.read_bytes().splitlines()
+            keys = [line.partition(b"\t")[0] for line in lines]
+            journal.write_bytes(
+                b"\n".join([head, *(_memo_journal.line(k, wrong.encode())[:-1] for k in keys)]) + b"\n"
+            )
+            damaged[namespace] = damaged.get(namespace, 0) + len(lines)
+    assert set(damaged) == set(namespaces)
     _memo._stores.clear()
     shutil.rmtree(first.out)
     again = build_site(root, engine="pandoc", console=Console(quiet=True))
