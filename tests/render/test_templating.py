@@ -13,6 +13,7 @@ import pickle
 import shutil
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,14 @@ def _problem(**options: object) -> str:
     options = options or {"autoescape": True, "trim_blocks": True}
     environment = package_templates.__wrapped__("curriculum.hosts", **options)
     return str(environment.get_template("problem.html.j2").render(message="m", diagnostics=["d"]))
+
+
+@pytest.fixture(autouse=True)
+def _code_folder_afresh() -> Iterator[None]:
+    """Each test computes the code folder anew, and leaves none its patches made to the next."""
+    code_folder.cache_clear()
+    yield
+    code_folder.cache_clear()
 
 
 @pytest.fixture
@@ -118,6 +127,8 @@ def test_environments_or_code_that_compile_otherwise_never_share_a_compiled_temp
     assert len(list(kept.glob("*/*"))) == 2
     before = code_folder()
     monkeypatch.setattr(_bytecode, "code_key", lambda: "other code (a filter or finalize changed)")
+    assert code_folder() == before  # computed once a process, as the code key is
+    code_folder.cache_clear()
     assert code_folder() != before
 
 
@@ -145,6 +156,7 @@ def test_what_jinja_folds_in_is_in_the_key_and_odd_options_or_pythons_are_no_err
     before = code_folder()
     real = importlib.metadata.version
     monkeypatch.setattr(importlib.metadata, "version", lambda name: "0.0" if name == "Jinja2" else real(name))
+    code_folder.cache_clear()  # as a process with another Jinja
     assert code_folder() != before  # another Jinja folds filters and escaping in otherwise
     assert options_key("p", {"f": functools.partial(str)}) != options_key("p", {"f": functools.partial(repr)})
     monkeypatch.setattr(sys.implementation, "cache_tag", None)

@@ -86,11 +86,26 @@ _ADAPTERS: dict[int, TypeAdapter[Any]] = {}
 
 
 def model_adapter(model: Any) -> TypeAdapter[Any]:
-    """Return the (cached) pydantic adapter of a content model or union of models."""
+    """Return the (cached) pydantic adapter of a content model or union of models.
+
+    The content models build their schemas when first used, not as they are
+    made (``defer_build``): each model the adapter wraps is built first, so the
+    adapter and the model's own methods (``model_dump_json``) share one schema.
+    """
     adapter = _ADAPTERS.get(id(model))
     if adapter is None:
+        _build(model)
         adapter = _ADAPTERS[id(model)] = TypeAdapter(model)
     return adapter
+
+
+def _build(annotation: Any) -> None:
+    """Build the schema of ``annotation`` if it is a model, else of each model it holds (a union's)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        annotation.model_rebuild()
+        return
+    for member in typing.get_args(annotation):
+        _build(member)
 
 
 def validate_model(model: Any, data: Any, locs: LocMap, display: str) -> tuple[Any, list[Diagnostic]]:
