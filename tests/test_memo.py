@@ -400,7 +400,6 @@ def test_a_link_at_the_memo_file_is_not_followed(tmp_path: Path) -> None:
     assert "from elsewhere" in elsewhere.read_text() and not memo_file(tmp_path).is_symlink()
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
 def test_the_memo_folder_is_checked_once_a_session_and_nothing_is_written_where_it_leads_elsewhere(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -430,6 +429,7 @@ def test_the_memo_folder_is_checked_once_a_session_and_nothing_is_written_where_
     assert [p.name for p in elsewhere.iterdir()] == [stale.name], "nothing written or removed there"
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
 def test_a_pipe_at_the_memo_file_does_not_block(tmp_path: Path) -> None:
     memo_file(tmp_path).parent.mkdir(parents=True)
     os.mkfifo(memo_file(tmp_path))
@@ -1759,3 +1759,61 @@ def test_a_package_file_that_is_a_link_is_recorded_as_what_it_led_to_when_read(t
     target.unlink()
     gone = os.fspath(link)  # leads nowhere
     assert entry_of(gone, *_memo._look(gone)) == stat_of(gone)
+
+
+def _pruning(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    pruned: list[bool] = []
+    rewrite = _memo._rewrite_journal
+
+    def counted(*args: Any) -> bool:
+        pruned.append(rewrite(*args))
+        return pruned[-1]
+
+    monkeypatch.setattr(_memo, "_rewrite_journal", counted)
+    return pruned
+
+
+def _stale_journal(root: Path, monkeypatch: pytest.MonkeyPatch, kept: str) -> list[str]:
+    same = in_file_of("record", "text", 6)
+    fill(root, *same)
+    monkeypatch.setattr(_memo, "_JOURNAL_SHARE", 1 << 40)
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", 1000)
+    new_process()
+    fill(root, *same, kept)  # journalled: only the journal holds it
+    for edit in in_file_of("record", "edit", 4):  # stale edits
+        new_process()
+        fill(root, *same, kept, edit)
+    assert UPPER.key(kept) in journal_entries(journal_file(root))
+    return same
+
+
+def test_a_pruned_journal_keeps_an_entry_kept_unread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    kept = in_file_of("record", "kept", 1)[0]
+    same = _stale_journal(tmp_path, monkeypatch, kept)
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", journal_file(tmp_path).stat().st_size + 10)
+    pruned = _pruning(monkeypatch)
+    new_process()
+    with memo_session(tmp_path):
+        UPPER.keep(kept)  # kept unread (a page reused whole)
+        assert all(UPPER.get(t, Calls(allowed=False)(t)) == t.upper() for t in same)
+        UPPER.get("one more", Calls()("one more"))
+    assert pruned == [True]
+    new_process()
+    with memo_session(tmp_path):
+        assert UPPER.stored(kept) == kept.upper(), "the entry kept unread was pruned"
+
+
+def test_a_session_cut_short_does_not_prune(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    kept = in_file_of("record", "kept", 1)[0]
+    same = _stale_journal(tmp_path, monkeypatch, kept)
+    monkeypatch.setattr(_memo, "_JOURNAL_FLOOR", journal_file(tmp_path).stat().st_size + 10)
+    pruned = _pruning(monkeypatch)
+    new_process()
+    with pytest.raises(RuntimeError), memo_session(tmp_path):
+        assert all(UPPER.get(t, Calls(allowed=False)(t)) == t.upper() for t in same)
+        UPPER.get("one more", Calls()("one more"))
+        raise RuntimeError("cut short")
+    assert pruned == []
+    new_process()
+    with memo_session(tmp_path):
+        assert UPPER.stored(kept) == kept.upper(), "a session cut short dropped what it did not reach"

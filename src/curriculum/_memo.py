@@ -96,8 +96,9 @@ recorded in the files would do too, but cost every look-up a check.)
 What this bounds, after a session that ended normally in a namespace not
 kept whole: a file holds at most as many stale entries as entries used or
 kept, by count (a kept key the journal lacks counts as held by its file
-without a look-up, so each such key the file lacks lets one more stale entry
-stay until the file is next rewritten), and the journal is no larger than
+without a look-up, so each such key the file lacks lets up to two more stale
+entries stay until the file is next rewritten: it counts once among those held,
+and once less among those stale), and the journal is no larger than
 16 KB or a quarter of the files as they were when it was last written (its
 stale entries go when it is next pruned); for entries of like size, and
 without such keys, the files hold at most about twice what the session used
@@ -959,6 +960,8 @@ def _write(store: _Store, *, keep: bool, present: set[str]) -> None:
         plan = plans.get(shard)
         if plan is None:
             if not keep and shard in listed:  # nothing of it used: every entry it holds is stale
+                if (mapped := store.shards.get(shard)) is not None:
+                    mapped.close()  # a prune may have mapped it: a mapped file cannot be removed on Windows
                 _remove(store.path(shard))
         elif shard in rewritten:
             _write_shard(store, shard, _contents(store, plan, keep=keep))
@@ -1061,19 +1064,26 @@ def _rewrite_journal(store: _Store, journal: _journal.Journal, entries: dict[byt
 
     Only the journal read, unchanged since (it may be another process's
     newer lines, or a file it wrote in place of one it compacted away), is
-    replaced: checked just before, so a narrow window remains.
+    replaced: checked once the new journal is written beside it, just before
+    it takes the old one's place, so the window left is that of one rename.
+    Its folder is checked once a flush (see :func:`_flush`).
     """
-    from curriculum.content import write_atomic  # the content layer imports this module
-    from curriculum.errors import CurriculumError
-
     path = store.journal_path()
     if not journal.ours or journal.stamp is None or _journal.stamp(path) != journal.stamp:
         return False
     header = json.dumps({"memo": store.namespace, "code": _code(), "journal": True}).encode() + b"\n"
     data = header + b"".join(_journal.line(key, value) for key, value in entries.items())
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
     try:
-        write_atomic(path, data, only_if_changed=False)  # its folder is checked (see _flush)
-    except (CurriculumError, OSError):
+        with open(tmp, "xb") as file:
+            file.write(data)
+        if _journal.stamp(path) != journal.stamp:  # another process wrote it meanwhile: its lines stay
+            os.unlink(tmp)
+            return False
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
         return False
     after = _journal.stamp(path)  # not ours if another process appended since: longer than written
     mine = after is not None and after[2] == len(data)
