@@ -67,6 +67,7 @@ MANIFEST = ".curriculum-manifest.json"
 PROFILE_MARK = ".curriculum-profile"
 """The profile whose build made the site, named in the output folder (see :func:`built_profile`)."""
 _MTIME, _SIZE, _MODE = attrgetter("st_mtime_ns"), attrgetter("st_size"), attrgetter("st_mode")
+"""The parts of a status :func:`stats` takes (each read of all the statuses by one :func:`map`)."""
 
 
 def stats(paths: Iterable[str]) -> list[list[Any]]:
@@ -74,8 +75,8 @@ def stats(paths: Iterable[str]) -> list[list[Any]]:
 
     A symbolic link's entry also says it is one (see :func:`stat_of`). Each
     path costs one ``lstat``, all made by one :func:`map` (C code, not a
-    Python call a path); only when one is gone or a link are they looked at
-    one by one (:func:`stat_of`).
+    Python call a path); only when one is gone or a link are they all looked
+    at again, one by one (:func:`stat_of`).
     """
     paths = list(paths)
     try:
@@ -180,7 +181,7 @@ def watched(
     there: list[list[Any]] = []
     gone: list[list[Any]] = []
     for entry in sorted([*taken, *map(stat_of, names)], key=itemgetter(0)):  # ties in time: by name
-        (there if entry[1] is not None else gone).append(entry)
+        (there if entry[1] is not None else gone).append(entry)  # one pass, for both
     there.sort(key=itemgetter(1), reverse=True)  # the latest first; a sort in reverse keeps ties in order
     return [*there, *gone, *(seen.get(name) or stat_of(name) for name in last)]
 
