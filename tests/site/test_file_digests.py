@@ -300,3 +300,55 @@ def test_the_folders_of_the_inputs_and_their_parents_are_named_as_normalised_one
     folders.append("/elsewhere/g")
     assert _with_parents(folders, root) == normalised(folders)
     assert f"{root}/a" in _with_parents(folders, root) and root not in _with_parents(folders, root)
+
+
+def test_the_stats_of_paths_gone_or_links_are_as_stat_of_gives_them(tmp_path: Path) -> None:
+    """All looked at by one pass; a path gone or a link (to a file, or to nothing) as :func:`stat_of` says."""
+    from curriculum.site._quick import stat_of, stats
+
+    plain = _files(tmp_path, 2)
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "to-file").symlink_to(plain[0].name)
+    (tmp_path / "to-nothing").symlink_to("nowhere")
+    texts = [str(p) for p in plain] + [str(tmp_path / "folder")]
+    assert stats(iter(texts)) == [[t, os.lstat(t).st_mtime_ns, os.lstat(t).st_size] for t in texts]
+    odd = [*texts, str(tmp_path / "to-file"), str(tmp_path / "gone"), str(tmp_path / "to-nothing")]
+    for given in (odd, texts + odd[-3:-2], texts + odd[-1:]):
+        assert stats(given) == [stat_of(t) for t in given]
+    assert stats(odd)[3][3:] == ["link", os.lstat(odd[3]).st_ino] and stats(odd)[4] == [odd[4], None, None]
+
+
+def test_the_quick_record_lists_its_files_latest_first_then_those_gone_then_the_last_once() -> None:
+    """Ties in time by name; a path given among the last is listed there, once, though it was seen too."""
+    from curriculum.site._quick import watched
+
+    seen = {name: [name, time, 0] for name, time in [("a", 1), ("b", 3), ("e", 3), ("d", 9), ("f", 2)]}
+    seen |= {"c": ["c", None, None], "g": ["g", None, None], ".": [".", 2, 0]}
+    assert [entry[0] for entry in watched([], ["d"], seen)] == ["b", "e", ".", "f", "a", "c", "g", "d"]
+    assert [entry[0] for entry in watched([], [], seen)] == ["d", "b", "e", ".", "f", "a", "c", "g"]
+    assert watched([], ["d"], seen)[-1] is seen["d"], "as it was seen, not looked at again"
+
+
+def test_the_quick_stamp_watches_the_folders_of_the_files_the_build_says_it_wrote(project: Path) -> None:
+    """Given what the build wrote, the output's manifest is not read again; without it, the manifest is."""
+    from curriculum.project import Project
+    from curriculum.site._quick import QUICK, written
+    from curriculum.site._stamp import BuildStamp
+
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+    root = Project(project)
+    out = project / root.config("resident").output_dir
+    record = root.cache / "resident" / "build.json"
+
+    def folders(**wrote: Any) -> list[str]:
+        stamp = BuildStamp(root, "resident", out, record)
+        stamp.commit(0, engine="pandoc", pages=1, **wrote)
+        quick = json.loads((record.parent / QUICK).read_text(encoding="utf-8"))
+        watched = {entry[0] for entry in quick["files"]}
+        assert set(quick["folders"]) <= watched, "each folder is watched"
+        return list(quick["folders"])
+
+    manifest = written(out) or []
+    expected = sorted({str(out), *(os.path.dirname(os.path.join(out, name)) for name in manifest)})
+    assert len(expected) > 2 and folders() == expected == folders(wrote=manifest)
+    assert folders(wrote=["x/y/a.html", "b.html"]) == [str(out), str(out / "x" / "y")]

@@ -133,7 +133,7 @@ class PandocEngine:
         finally:
             renderer.close(prune=False)  # after a failure its workers stop (the Pandoc stage closed them)
             ahead.close()
-        stamp.commit(build.warnings, engine=self.version(), pages=stats.pages)
+        stamp.commit(build.warnings, engine=self.version(), pages=stats.pages, wrote=stats.files)
         build.stage(
             "render",
             f"{stats.pages} pages · {stats.executed} notebooks executed · {stats.rendered} pages rendered · "

@@ -25,7 +25,7 @@ import os
 import shutil
 import stat
 from collections.abc import Iterable, Mapping
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -66,14 +66,26 @@ MANIFEST = ".curriculum-manifest.json"
 """The files a build wrote, listed in the output folder (the next build removes those it does not write)."""
 PROFILE_MARK = ".curriculum-profile"
 """The profile whose build made the site, named in the output folder (see :func:`built_profile`)."""
+_MTIME, _SIZE, _MODE = attrgetter("st_mtime_ns"), attrgetter("st_size"), attrgetter("st_mode")
+"""The parts of a status :func:`stats` takes (each read of all the statuses by one :func:`map`)."""
 
 
 def stats(paths: Iterable[str]) -> list[list[Any]]:
     """Return each path with its modification time (ns) and size (None for a path that is gone).
 
-    A symbolic link's entry also says it is one (see :func:`stat_of`).
+    A symbolic link's entry also says it is one (see :func:`stat_of`). Each
+    path costs one ``lstat``, all made by one :func:`map` (C code, not a
+    Python call a path); only when one is gone or a link are they all looked
+    at again, one by one (:func:`stat_of`).
     """
-    return [stat_of(path) for path in paths]
+    paths = list(paths)
+    try:
+        infos = list(map(os.lstat, paths))
+    except OSError:
+        return list(map(stat_of, paths))
+    if any(map(stat.S_ISLNK, map(_MODE, infos))):
+        return list(map(stat_of, paths))
+    return list(map(list, zip(paths, map(_MTIME, infos), map(_SIZE, infos), strict=True)))
 
 
 def stat_of(path: str) -> list[Any]:
@@ -163,13 +175,14 @@ def watched(
     names = set(files)
     names |= {os.path.dirname(p) or "." for p in one_a_folder(names)}  # as Path.parent
     names.difference_update(seen, last)
-    taken = dict(seen)
-    for name in last:
-        taken.pop(name, None)
-    inputs = sorted([*taken.values(), *map(stat_of, names)], key=itemgetter(0))  # ties in time: by name
-    there = [entry for entry in inputs if entry[1] is not None]
+    taken: Iterable[list[Any]] = seen.values()
+    if not seen.keys().isdisjoint(last):  # (a build's project folder and output are not among the inputs)
+        taken = {path: entry for path, entry in seen.items() if path not in last}.values()
+    there: list[list[Any]] = []
+    gone: list[list[Any]] = []
+    for entry in sorted([*taken, *map(stat_of, names)], key=itemgetter(0)):  # ties in time: by name
+        (there if entry[1] is not None else gone).append(entry)  # one pass, for both
     there.sort(key=itemgetter(1), reverse=True)  # the latest first; a sort in reverse keeps ties in order
-    gone = [entry for entry in inputs if entry[1] is None]
     return [*there, *gone, *(seen.get(name) or stat_of(name) for name in last)]
 
 

@@ -15,7 +15,7 @@ import os
 import stat
 import time
 from collections.abc import Iterable, Mapping
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,8 @@ __all__ = ["RACY_NS", "BuildStamp", "FileDigests", "hashed_beside"]
 _LOOKS = attrgetter("st_mtime_ns", "st_size", "st_mode")
 """What :meth:`FileDigests.as_found` compares of a file's own status: its time, size and mode (a file
 made a link or a folder, or given other permissions, is not as found)."""
+_PATH = itemgetter(0)
+"""The path of an entry of :func:`~curriculum.site._quick.stat_of`."""
 
 
 class FileDigests:
@@ -109,8 +111,9 @@ class FileDigests:
         one; None for a file it could not look at), as the digest looked:
         made when asked, from :attr:`statuses` (the quick stamp's record).
         """
-        plain = {text: [text, info.st_mtime_ns, info.st_size] for text, info in self.statuses.items()}
-        return {**plain, **self._others}
+        found = {text: [text, info.st_mtime_ns, info.st_size] for text, info in self.statuses.items()}
+        found.update(self._others)
+        return found
 
     def digest(self, paths: Iterable[str | Path], *, record: bool = True) -> str:
         """Return one hash of the files' paths and contents (a file that cannot be read only changes it).
@@ -118,21 +121,19 @@ class FileDigests:
         The record is written again when it changed, unless ``record`` is False.
         Each path is made a string once (the strings of paths cost nothing
         more); a file whose size and time are as recorded (and old enough)
-        costs its ``lstat`` and a few comparisons, made here in one loop.
+        costs its ``lstat`` (made for all the files by one call of C code) and
+        a few comparisons, made here in one loop.
         """
         at = time.time_ns()
         old_enough = self._at - RACY_NS  # a recorded time before this was not in the recording's clock tick
-        before, lstat = self._before, os.lstat
+        before = self._before
         self.given = sorted(map(str, paths))
         self.hashed, self.files, self.statuses, self._others = [], {}, {}, {}
         files, statuses = self.files, self.statuses
         now: dict[str, list[Any]] = {}
         named: list[str] = []
-        for text, name in zip(self.given, relative_names(self.root, self.given), strict=True):
-            try:
-                info: os.stat_result | None = lstat(text)  # one look: whether it is a link, else its status
-            except OSError:
-                info = None
+        infos = _own_statuses(self.given)  # one look a file: whether it is a link, else its status
+        for text, name, info in zip(self.given, relative_names(self.root, self.given), infos, strict=True):
             if info is None or stat.S_ISLNK(info.st_mode):
                 entry = self._unusual(text, name, info)
             else:
@@ -238,6 +239,26 @@ def hashed_beside(
     return {**hashed, **digests.files}
 
 
+def _own_statuses(texts: list[str]) -> list[os.stat_result | None]:
+    """Return each path's own status (a link's, not its target's; None: it could not be looked at).
+
+    One ``lstat`` a path, all made by one :func:`map` (C code, not a Python
+    call a path); only when one fails are they looked at one by one.
+    """
+    try:
+        return list(map(os.lstat, texts))
+    except OSError:
+        return list(map(_own_status, texts))
+
+
+def _own_status(text: str) -> os.stat_result | None:
+    """Return the path's own status (a link's, not its target's), or None if it cannot be looked at."""
+    try:
+        return os.lstat(text)
+    except OSError:
+        return None
+
+
 def _looks(paths: Iterable[str]) -> list[tuple[int, int, int]] | None:
     """Return the :data:`_LOOKS` of each file's own status (a link's, not its target's); None: one is gone."""
     try:
@@ -261,6 +282,13 @@ def _with_parents(folders: Iterable[str], root: str) -> set[str]:
     found: set[str] = set()
     below = root + os.sep
     for folder in folders:
+        if _normal_below(folder, below):  # so is each folder it is in, up to root: named by its text
+            while folder not in found:  # before its last "/" (as os.path.dirname names it then)
+                found.add(folder)
+                folder = folder[: folder.rfind("/")]
+                if folder == root:
+                    break
+            continue
         while folder not in found:
             absolute = folder if _normal_below(folder, below) else os.path.abspath(folder)  # once a folder
             if absolute == root:
@@ -384,8 +412,14 @@ class BuildStamp:
         self.warnings = 0
 
     def _read_as(self) -> dict[str, list[Any]]:
-        """Return the :func:`~curriculum.site._quick.stat_of` entry of each input, source and folder read."""
-        return {**{entry[0]: entry for entry in self._looked}, **self.digests.stats}
+        """Return the :func:`~curriculum.site._quick.stat_of` entry of everything read, by its path.
+
+        Each package file, input, source and folder, as it was read (see :func:`_package_entries`).
+        """
+        read = _package_entries()
+        read.update(zip(map(_PATH, self._looked), self._looked, strict=True))
+        read.update(self.digests.stats)
+        return read
 
     def unchanged(self) -> bool:
         """Whether the last successful build read exactly this, and its output is all still there."""
@@ -400,7 +434,7 @@ class BuildStamp:
         self.warnings = int(data.get("warnings", 0))
         return True
 
-    def commit(self, warnings: int, *, engine: str, pages: int) -> None:
+    def commit(self, warnings: int, *, engine: str, pages: int, wrote: Iterable[str] | None = None) -> None:
         """Record a successful build (with the number of content warnings it reported), and its quick stamp.
 
         Parameters
@@ -411,6 +445,9 @@ class BuildStamp:
             The engine's name and version, which a build with nothing to do prints.
         pages : int
             Pages in the site.
+        wrote : Iterable[str] | None
+            The files the build wrote in the output folder, as its manifest lists
+            them (:attr:`~curriculum.site._report.RenderStats.files`); None: the manifest is read.
 
         An input saved while the build ran (after the stamp hashed it) may be
         in the site as saved, while the key names the text hashed: the build is
@@ -424,9 +461,8 @@ class BuildStamp:
         record = json.dumps({"key": self.key, "warnings": warnings}) + "\n"
         write_atomic(self.path, record, within=self.project.root)
         # the folders of the files the build wrote (prune listed them): a file gone changes its folder
-        folders = {
-            os.path.dirname(os.path.join(self.out, name)) for name in one_a_folder(written(self.out) or [])
-        }
+        names = written(self.out) if wrote is None else wrote
+        folders = {os.path.dirname(os.path.join(self.out, name)) for name in one_a_folder(names or [])}
         quick = {
             "format": QUICK_FORMAT,
             "root": str(self.project.root.resolve()),
@@ -438,7 +474,7 @@ class BuildStamp:
             "files": watched(  # inputs, sources, package and their folders: as the build read them
                 [str(self.project.root / KEY_FILE)],  # the package's files and folders are among those read
                 [str(self.project.root), str(self.out / MANIFEST), str(self.out), *sorted(folders)],
-                {**_package_entries(), **self._read_as()},
+                self._read_as(),
             ),
             "folders": sorted({str(self.out), *folders}),
         }
