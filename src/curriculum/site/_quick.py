@@ -48,6 +48,7 @@ __all__ = [
     "last_build",
     "linked",
     "one_a_folder",
+    "own_statuses",
     "stat_of",
     "stats",
     "unchanged",
@@ -79,13 +80,30 @@ def stats(paths: Iterable[str]) -> list[list[Any]]:
     at again, one by one (:func:`stat_of`).
     """
     paths = list(paths)
-    try:
-        infos = list(map(os.lstat, paths))
-    except OSError:
-        return list(map(stat_of, paths))
-    if any(map(stat.S_ISLNK, map(_MODE, infos))):
+    infos = own_statuses(paths)
+    if None in infos or any(map(stat.S_ISLNK, map(_MODE, infos))):
         return list(map(stat_of, paths))
     return list(map(list, zip(paths, map(_MTIME, infos), map(_SIZE, infos), strict=True)))
+
+
+def own_statuses(paths: list[str]) -> list[os.stat_result | None]:
+    """Return each path's own status (a link's, not its target's; None: it could not be looked at).
+
+    One ``lstat`` a path, all made by one :func:`map` (C code, not a Python
+    call a path); only when one fails are they looked at one by one.
+    """
+    try:
+        return list(map(os.lstat, paths))
+    except OSError:
+        return list(map(_own_status, paths))
+
+
+def _own_status(path: str) -> os.stat_result | None:
+    """Return the path's own status (a link's, not its target's), or None if it cannot be looked at."""
+    try:
+        return os.lstat(path)
+    except OSError:
+        return None
 
 
 def stat_of(path: str) -> list[Any]:

@@ -40,6 +40,7 @@ from curriculum.site._quick import (
     entry_of,
     linked,
     one_a_folder,
+    own_statuses,
     stat_of,
     stats,
     watched,
@@ -132,7 +133,7 @@ class FileDigests:
         files, statuses = self.files, self.statuses
         now: dict[str, list[Any]] = {}
         named: list[str] = []
-        infos = _own_statuses(self.given)  # one look a file: whether it is a link, else its status
+        infos = own_statuses(self.given)  # one look a file: whether it is a link, else its status
         for text, name, info in zip(self.given, relative_names(self.root, self.given), infos, strict=True):
             if info is None or stat.S_ISLNK(info.st_mode):
                 entry = self._unusual(text, name, info)
@@ -237,26 +238,6 @@ def hashed_beside(
     digests = FileDigests(root, record)
     digests.digest(unknown, record=write)
     return {**hashed, **digests.files}
-
-
-def _own_statuses(texts: list[str]) -> list[os.stat_result | None]:
-    """Return each path's own status (a link's, not its target's; None: it could not be looked at).
-
-    One ``lstat`` a path, all made by one :func:`map` (C code, not a Python
-    call a path); only when one fails are they looked at one by one.
-    """
-    try:
-        return list(map(os.lstat, texts))
-    except OSError:
-        return list(map(_own_status, texts))
-
-
-def _own_status(text: str) -> os.stat_result | None:
-    """Return the path's own status (a link's, not its target's), or None if it cannot be looked at."""
-    try:
-        return os.lstat(text)
-    except OSError:
-        return None
 
 
 def _looks(paths: Iterable[str]) -> list[tuple[int, int, int]] | None:
