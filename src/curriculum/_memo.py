@@ -76,10 +76,10 @@ namespace's files and :data:`_JOURNAL_FLOOR`, it is pruned if it can be: written
 anew (atomically) with only the entries the session used or kept, the new ones
 among them, and any stale one whose file holds another value of its key (which
 would count once the line is gone), if these fill at most half that limit and
-no other process changed the journal since it was read (checked just before,
-so a narrow window remains). Repeated edits of one file make mostly stale
-entries, the ones before: pruning them costs one small file, not the
-namespace's. Else it is compacted: every file that does not hold exactly the
+no other process changed the journal since it was read (checked once the new
+one is written, so the window left is that of one rename). Repeated edits of
+one file make mostly stale entries, the ones before: pruning them costs one
+small file, not the namespace's. Else it is compacted: every file that does not hold exactly the
 entries the session used or kept, those the journal held among them, is
 rewritten, and so is every file in whose range the journal holds a key (it
 may hold an older value of that key, which would count once the journal is
@@ -1068,22 +1068,21 @@ def _rewrite_journal(store: _Store, journal: _journal.Journal, entries: dict[byt
     it takes the old one's place, so the window left is that of one rename.
     Its folder is checked once a flush (see :func:`_flush`).
     """
+    from curriculum.content import write_atomic  # the content layer imports this module
+    from curriculum.errors import CurriculumError
+
     path = store.journal_path()
     if not journal.ours or journal.stamp is None or _journal.stamp(path) != journal.stamp:
         return False
     header = json.dumps({"memo": store.namespace, "code": _code(), "journal": True}).encode() + b"\n"
     data = header + b"".join(_journal.line(key, value) for key, value in entries.items())
-    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "xb") as file:
-            file.write(data)
-        if _journal.stamp(path) != journal.stamp:  # another process wrote it meanwhile: its lines stay
-            os.unlink(tmp)
-            return False
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+    try:  # another process's lines, appended meanwhile, stay: the old journal is replaced only if unchanged
+        written = write_atomic(
+            path, data, only_if_changed=False, replace_if=lambda: _journal.stamp(path) == journal.stamp
+        )
+    except (CurriculumError, OSError):
+        return False
+    if not written:
         return False
     after = _journal.stamp(path)  # not ours if another process appended since: longer than written
     mine = after is not None and after[2] == len(data)

@@ -255,6 +255,7 @@ def write_atomic(
     only_if_changed: bool = True,
     durable: bool = False,
     mode: int = 0o666,
+    replace_if: Callable[[], bool] | None = None,
 ) -> bool:
     """Write ``data`` to ``path`` atomically; return whether the file was written.
 
@@ -277,11 +278,16 @@ def write_atomic(
         learner's progress); a file that can be rebuilt does without.
     mode : int
         The new file's permissions, before the umask (``0o600`` for private files).
+    replace_if : Callable[[], bool] | None
+        Asked once the new file is written beside the old, just before it takes
+        the old one's place: if it says no, nothing is replaced (the check's
+        window is one rename), as when a file another process may have changed
+        since it was read is written anew.
 
     Returns
     -------
     bool
-        False when ``only_if_changed`` found the file already up to date.
+        False when ``only_if_changed`` found the file already up to date, or ``replace_if`` said no.
 
     Raises
     ------
@@ -311,6 +317,9 @@ def write_atomic(
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
+        if replace_if is not None and not replace_if():
+            os.unlink(tmp)
+            return False
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):
