@@ -249,9 +249,11 @@ def test_the_pages_pandoc_need_not_render_are_wrapped_while_it_renders(
         wrapped(source)
         real_made(self, source, page)
 
-    def kept_page(self: Any, source: str) -> None:  # a page that stands as the last build made it
-        wrapped(source)
-        real_keep(self, source)
+    def kept_page(self: Any, sources: Any) -> None:  # the pages that stand as the last build made them
+        names = list(sources)
+        for source in names:
+            wrapped(source)
+        real_keep(self, names)
 
     def read_postings(*args: Any) -> Any:
         found = real_postings(*args)

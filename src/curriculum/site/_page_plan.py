@@ -29,18 +29,20 @@ others' are made, and compared with their entries'.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Mapping
+import operator
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from curriculum.components import Mount
 from curriculum.project import path_texts
-from curriculum.site._record_file import RecordFile
+from curriculum.site._record_file import RecordFile, looked_up
 from curriculum.site._stamp import FileDigests, hashed_beside
 
-__all__ = ["PagePlan", "PlannedPage"]
+__all__ = ["PagePlan", "PlannedPage", "shows_of"]
 
 PLAN_VERSION = 2
 """The version of the record's entries (in every page's key: an entry of another is never taken)."""
@@ -49,7 +51,11 @@ PLAN_VERSION = 2
 class PlannedPage(NamedTuple):
     """A page as the last build made it from the same inputs.
 
-    A named tuple (made for each page a build keeps, at the cost of a tuple's).
+    A named tuple, made from its entry in the record as it is (the pages a
+    build keeps are made at once, no Python call a page: see
+    :meth:`PagePlan.kept_pages`); its components are named as the record
+    names them, and made into :class:`Mount` objects only when asked for
+    (:attr:`mounts`): a page that stands never is.
 
     Attributes
     ----------
@@ -57,8 +63,8 @@ class PlannedPage(NamedTuple):
         Its title.
     entry : str
         Its page cache entry.
-    mounts : tuple[Mount, ...]
-        The components in its body.
+    shows : list[list[Any]]
+        The components in its body, each as ``[component, args]`` (:func:`shows_of`).
     marked : bool
         Its body holds the progress panel or progress marks (it needs the page script).
     standalone : bool
@@ -67,9 +73,14 @@ class PlannedPage(NamedTuple):
 
     title: str
     entry: str
-    mounts: tuple[Mount, ...]
+    shows: list[list[Any]]
     marked: bool
     standalone: bool
+
+    @property
+    def mounts(self) -> tuple[Mount, ...]:
+        """The components in its body (made each time: asked for once, for a page made again)."""
+        return _mounts(self.shows)
 
 
 class PagePlan:
@@ -133,8 +144,25 @@ class PagePlan:
         then = self._before.get(source)
         if type(then) is not list or not then or (source in self._changed and then[0] != self.key(source)):
             return None
-        _, title, entry, mounts, marked, standalone = then
-        return PlannedPage(title, entry, _mounts(mounts), marked, standalone)
+        _, title, entry, shows, marked, standalone = then
+        return PlannedPage(title, entry, shows, marked, standalone)
+
+    def kept_pages(self, sources: list[str]) -> dict[str, PlannedPage]:
+        """Return each of ``sources`` the last build made from the same inputs, as :meth:`kept` would.
+
+        The pages whose inputs are those their entry was made from (all but
+        the :attr:`_changed`) are taken at once, by :func:`map` over their
+        entries (no Python call a page); the others are asked about one by
+        one (:meth:`kept`: their key is made and compared).
+        """
+        before, changed = self._before, self._changed
+        same = [source for source in sources if source not in changed]
+        entries = {source: then for source, then in zip(same, looked_up(before, same), strict=True) if then}
+        pages = dict(zip(entries, map(_PLANNED, map(_REST, entries.values())), strict=True))
+        for source in [source for source in sources if source in changed]:
+            if (page := self.kept(source)) is not None:
+                pages[source] = page
+        return pages
 
     def key(self, source: str) -> str:
         """Return what names the inputs of the page ``source`` (a digest: see the module's description).
@@ -151,9 +179,18 @@ class PagePlan:
             self._keys[source] = hashlib.sha256(text.encode()).hexdigest()
         return self._keys[source]
 
-    def keep(self, source: str) -> None:
-        """Record the page ``source`` as the last build made it (:meth:`kept` gave it)."""
-        self._now[source] = self._before[source]
+    def keys(self, sources: Iterable[str]) -> list[str]:
+        """Return the :meth:`key` of each of ``sources`` (its entry's, without a call, if its inputs are)."""
+        before, changed = self._before, self._changed
+        return [
+            then[0] if source not in changed and (then := before.get(source)) else self.key(source)
+            for source in sources
+        ]
+
+    def keep(self, sources: Iterable[str]) -> None:
+        """Record the pages ``sources`` as the last build made them (:meth:`kept` gave them), at once."""
+        names = list(sources)
+        self._now.update(zip(names, map(self._before.__getitem__, names), strict=True))
 
     def made(self, source: str, page: PlannedPage) -> None:
         """Record what the page ``source`` was made into, if it was made from the source its key names.
@@ -167,8 +204,8 @@ class PagePlan:
             stamp = self._stamp
             if stamp is None or not stamp.as_found(path_texts(self._root, [source])):
                 return
-        mounts = [[m.component, list(m.args)] for m in page.mounts]
-        self._now[source] = [self.key(source), page.title, page.entry, mounts, page.marked, page.standalone]
+        key = self.key(source)
+        self._now[source] = [key, page.title, page.entry, page.shows, page.marked, page.standalone]
 
     def save(self) -> None:
         """Write the record, if it changed: each page's entry, and every page's inputs (:func:`_inputs`)."""
@@ -211,6 +248,18 @@ def _changed(now: dict[str, str], then: dict[str, Any]) -> set[str]:
     except TypeError:
         changed = {_SHARED}
     return set(now) if _SHARED in changed else changed
+
+
+_PLANNED = functools.partial(tuple.__new__, PlannedPage)
+"""Makes a :class:`PlannedPage` of an entry's fields after its key, in C (a named tuple's own is Python)."""
+
+_REST = operator.itemgetter(slice(1, None))
+"""An entry's fields after its key (title, cache entry, components, marked, standalone)."""
+
+
+def shows_of(mounts: Iterable[Mount]) -> list[list[Any]]:
+    """Return ``mounts`` as a :class:`PlannedPage` and the record name them: ``[component, args]`` each."""
+    return [[m.component, list(m.args)] for m in mounts]
 
 
 def _mounts(data: list[list[Any]]) -> tuple[Mount, ...]:

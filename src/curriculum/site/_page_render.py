@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from curriculum._memo import machine_key
 from curriculum.components import Mount
@@ -59,6 +59,10 @@ class RenderedPage:
     read : Callable[[], tuple[str, str]] | None
         Reads the table of contents and the body when first asked for (a page
         the build did not need to read, see :meth:`PageRenderer.taken`).
+    shows : list[list[Any]] | None
+        The components in the body as a record names them (``[component,
+        args]`` each), made into :attr:`mounts` when first asked for (a page
+        whose files stand never asks), instead of ``mounts``.
     """
 
     def __init__(
@@ -70,12 +74,21 @@ class RenderedPage:
         fresh: bool = False,
         *,
         read: Callable[[], tuple[str, str]] | None = None,
+        shows: list[list[Any]] | None = None,
     ) -> None:
         self.entry = entry
-        self.mounts = mounts or []
+        self._mounts = mounts if shows is None else None
+        self.shows = shows
         self.fresh = fresh
         self._parts = (toc, body)
         self._read = read
+
+    @property
+    def mounts(self) -> list[Mount]:
+        """The components in the body."""
+        if self._mounts is None:
+            self._mounts = [Mount(component, tuple(args)) for component, args in self.shows or []]
+        return self._mounts
 
     @property
     def toc(self) -> str:
@@ -225,13 +238,14 @@ class PageRenderer:
             self.used |= found
         return found
 
-    def taken(self, entry: str, mounts: list[Mount], again: Callable[[], tuple[str, str]]) -> RenderedPage:
+    def taken(self, entry: str, shows: list[list[Any]], again: Callable[[], tuple[str, str]]) -> RenderedPage:
         """Return the page of the cache entry ``entry`` (:meth:`held` found it), its HTML read when asked for.
 
+        Its components are those ``shows`` names (see :class:`RenderedPage`).
         An entry found damaged, or gone, when its HTML is read is made
         ``again`` (the page converted and rendered).
         """
-        return RenderedPage(entry, mounts=mounts, read=functools.partial(self._kept_html, entry, again))
+        return RenderedPage(entry, shows=shows, read=functools.partial(self._kept_html, entry, again))
 
     def _kept_html(self, entry: str, again: Callable[[], tuple[str, str]]) -> tuple[str, str]:
         """Return the table of contents and body of the cache entry ``entry`` (made ``again``: none there)."""

@@ -13,9 +13,8 @@ import base64
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -45,9 +44,11 @@ _LEADING_H1 = re.compile(  # linear: no two quantifiers compete for the same cha
 _EXEC_CHUNK = re.compile(r"^```+\s*\{(python|r|julia|ojs)[^}]*\}", re.MULTILINE)
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(NamedTuple):
     """A page of the site.
+
+    A named tuple: made for every page of every build, at a tuple's cost, and
+    hashed in C (the pager places every page by it).
 
     Attributes
     ----------

@@ -50,7 +50,7 @@ from curriculum.site._execute import ExecutedNotebooks, Ran, notebook_cache
 from curriculum.site._navigation import Pager
 from curriculum.site._output_record import KeyText, OutputRecord
 from curriculum.site._page import document as page_document
-from curriculum.site._page_plan import PagePlan, PlannedPage
+from curriculum.site._page_plan import PagePlan, PlannedPage, shows_of
 from curriculum.site._page_render import PageRenderer, RenderedPage
 from curriculum.site._page_worker import WorkerClosed
 from curriculum.site._pandoc import CACHE_LIMIT, E_PANDOC
@@ -483,7 +483,7 @@ def convert(run: Render, executed: Mapping[Path, Any], plan: PagePlan | None = N
         kind = "notebook" if source.endswith(".ipynb") else "markdown"
         taken = planned.get(source)
         if taken is not None and renderer is not None and taken.entry in held:
-            rendered = renderer.taken(taken.entry, list(taken.mounts), functools.partial(again, source))
+            rendered = renderer.taken(taken.entry, taken.shows, functools.partial(again, source))
             shown = Page(source, output_path(source), taken.title, kind)
             sources[source] = _Source(shown, "", no_slots, taken, rendered)
             kept += 1
@@ -498,10 +498,8 @@ def convert(run: Render, executed: Mapping[Path, Any], plan: PagePlan | None = N
 
 
 def _planned(plan: PagePlan | None, pages: list[str]) -> dict[str, PlannedPage]:
-    """Return each of ``pages`` ``plan`` knows as the last build made it from the same inputs."""
-    if plan is None:
-        return {}
-    return {source: page for source in pages if (page := plan.kept(source)) is not None}
+    """Return each of ``pages`` ``plan`` knows as the last build made it from the same inputs (at once)."""
+    return plan.kept_pages(pages) if plan is not None else {}
 
 
 def _markdown(
@@ -663,6 +661,8 @@ def wrap(
         else set()
     )
     stands = _standing(record, sources, plan, changed) if plan is not None else {}
+    if plan is not None:  # their plan entries stand with them, kept at once
+        plan.keep(s for s, item in sources.items() if item.planned is not None and item.page.output in stands)
     kept: list[str] = []  # the payload keys of the pages that stand, kept for the next build at once
     for item, out in rendered:
         page, source = item.page, item.page.source
@@ -671,7 +671,6 @@ def wrap(
         data_path = ""  # its data script (a page that stands has its own already)
         if standing is not None and plan is not None:  # its files, plan entry and payload keys stand
             kept += standing
-            plan.keep(source)
             shown: Callable[[], list[dict[str, Any]]] = functools.partial(
                 _shown, run.builder, out.mounts, source, built
             )
@@ -698,7 +697,7 @@ def wrap(
         # Components, the progress panel and progress marks (quiz list, case library) need the script.
         marked = item.planned.marked if item.planned else _MARKED.search(out.body) is not None
         if plan is not None:
-            plan.made(source, PlannedPage(page.title, out.entry, tuple(out.mounts), marked, standalone))
+            plan.made(source, PlannedPage(page.title, out.entry, shows_of(out.mounts), marked, standalone))
         if plan is not None and payloads.unread:  # its files stand while its inputs do
             keys = [str(key) for key in payloads.keys]
             record.note(page.output, plan.key(source), _documents(run.builder, out.mounts), keys)
@@ -770,21 +769,26 @@ def _standing(
     at once: see :meth:`OutputRecord.standing`. A page whose payloads read
     other documents than their own has no note, and never stands so.
     """
+    planned = [item for item in sources.values() if item.planned is not None]
+    keys = plan.keys([item.page.source for item in planned])
     notes = {
-        item.page.output: (plan.key(source), _files(item.page.output, item.planned.mounts))
-        for source, item in sources.items()
-        if item.planned is not None
+        item.page.output: (key, _files(item.page.output, item.planned.shows))
+        for item, key in zip(planned, keys, strict=True)
+        if item.planned is not None  # (for the type checker: all are)
     }
     return record.standing(notes, changed)
 
 
-def _data_path(output: str, mounts: Collection[Mount]) -> str:
+def _data_path(output: str, mounts: Collection[Any]) -> str:
     """Return the data script of the page ``output`` showing ``mounts`` (none, ``""``, if it shows none)."""
     return posixpath.splitext(output)[0] + ".data.js" if mounts else ""
 
 
-def _files(output: str, mounts: Collection[Mount]) -> list[str]:
-    """Return the files the wrap makes of the page ``output`` showing ``mounts``: it, and its data script."""
+def _files(output: str, mounts: Collection[Any]) -> list[str]:
+    """Return the files the wrap makes of the page ``output`` showing ``mounts``: it, and its data script.
+
+    ``mounts`` may name the components as a record does (:attr:`PlannedPage.shows`).
+    """
     return [output, data] if (data := _data_path(output, mounts)) else [output]
 
 
