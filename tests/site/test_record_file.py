@@ -12,7 +12,7 @@ import pytest
 from curriculum.content import _record_changes
 from curriculum.site import _record_file
 from curriculum.site._output_record import OutputRecord
-from curriculum.site._page_plan import PagePlan, PlannedPage
+from curriculum.site._page_plan import PagePlan, PlannedPage, shows_of
 from curriculum.site._record_file import RecordFile, unsealed
 
 _SECTIONS = ("entries", "notes")
@@ -188,7 +188,7 @@ def test_a_page_plan_saves_a_page_made_again_as_a_change(tmp_path: Path) -> None
     root, cache, sources = _pages(tmp_path, 40)
 
     def planned(title: str) -> PlannedPage:
-        return PlannedPage(title, "0" * 32 + ".page", (), False, False)
+        return PlannedPage(title, "0" * 32 + ".page", [], False, False)
 
     first = PagePlan(root, cache, sources, ["site"], {})
     for source in sources:
@@ -201,7 +201,8 @@ def test_a_page_plan_saves_a_page_made_again_as_a_change(tmp_path: Path) -> None
     again.made(sources[0], planned("edited"))
     for source in sources[1:]:
         assert again.kept(source) == planned(source)
-        again.keep(source)
+    assert again.kept_pages(sources) == {source: planned(source) for source in sources[1:]}  # at once
+    again.keep(sources[1:])
     again.save()
     assert (cache / "pages.json").read_bytes() == base
     changes = unsealed((cache / "pages.changes.json").read_bytes())  # sealed, as the base is
@@ -223,13 +224,14 @@ def test_a_page_plan_keeps_each_page_s_components_as_pairs(
 
     root, cache, sources = _pages(tmp_path, 2)
     mounts = (Mount("quiz", ("intro",)), Mount("worksheet", ("reflection", "w1")))
-    page = PlannedPage("Title", "0" * 32 + ".page", mounts, True, False)
+    page = PlannedPage("Title", "0" * 32 + ".page", shows_of(mounts), True, False)
     first = PagePlan(root, cache, sources, ["site"], {})
     first.made(sources[0], page)
     first.save()
     record = RecordFile(cache / "pages.json", ("pages", "inputs"), sealed=True)
     assert record.read()["pages"][sources[0]][3] == [["quiz", ["intro"]], ["worksheet", ["reflection", "w1"]]]
-    assert PagePlan(root, cache, sources, ["site"], {}).kept(sources[0]) == page
+    taken = PagePlan(root, cache, sources, ["site"], {}).kept(sources[0])
+    assert taken == page and taken is not None and taken.mounts == mounts
 
     with monkeypatch.context() as patch:  # a record of the first version: its components as objects
         patch.setattr(_page_plan, "PLAN_VERSION", 1)
@@ -257,7 +259,7 @@ def test_a_page_plan_makes_the_key_only_of_a_page_whose_inputs_changed(
     root, cache, sources = _pages(tmp_path, 5)
     first = PagePlan(root, cache, sources, ["site"], {"page1.qmd": "outputs"})
     for source in sources:
-        first.made(source, PlannedPage(source, "0" * 32 + ".page", (), False, False))
+        first.made(source, PlannedPage(source, "0" * 32 + ".page", [], False, False))
     first.save()
     keys = {source: first.key(source) for source in sources}
     made: list[str] = []

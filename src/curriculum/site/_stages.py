@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import posixpath
 import re
@@ -27,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring_ascii
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from curriculum._words import counted
 from curriculum.components import Mount
@@ -241,13 +242,13 @@ class Render:
         self.stats.files.append(name)
 
 
-@dataclass
-class _Source:
+class _Source(NamedTuple):
     """A page on its way through the stages: its Markdown and the components in it.
 
     A page the last build made from the same inputs (see :class:`PagePlan`)
     has no Markdown: it comes with its HTML from the cache (``rendered``) and with
-    what the plan recorded of it (``planned``).
+    what the plan recorded of it (``planned``). A named tuple: those pages are
+    made at once (see :func:`_taken`).
     """
 
     page: Page
@@ -464,10 +465,6 @@ def convert(run: Render, executed: Mapping[Path, Any], plan: PagePlan | None = N
     """
     token = secrets.token_hex(16)
     overview = _overview(run.builder.curriculum, run.builder.profile)
-    sources: dict[str, _Source] = {}
-    kept = 0
-    renderer = run.renderer() if plan is not None else None
-    no_slots = _Slots(token)  # shared by the pages taken as they were: no Markdown is read, none is slotted
 
     def again(source: str) -> tuple[str, str]:
         """Return the table of contents and body of a page taken as it was, converted and rendered again."""
@@ -477,24 +474,54 @@ def convert(run: Render, executed: Mapping[Path, Any], plan: PagePlan | None = N
         run.stats.rendered += page.fresh
         return page.toc, page.body
 
-    planned = _planned(plan, run.sources)
-    held = renderer.held([page.entry for page in planned.values()]) if renderer is not None else set()
-    for source in run.sources:
+    taken = _taken(run, _planned(plan, run.sources), _Slots(token), again) if plan is not None else {}
+    sources: dict[str, _Source | None] = dict.fromkeys(run.sources)  # in the site's order
+    sources.update(taken)
+    for source in [source for source, item in sources.items() if item is None]:
         kind = "notebook" if source.endswith(".ipynb") else "markdown"
-        taken = planned.get(source)
-        if taken is not None and renderer is not None and taken.entry in held:
-            rendered = renderer.taken(taken.entry, taken.shows, functools.partial(again, source))
-            shown = Page(source, output_path(source), taken.title, kind)
-            sources[source] = _Source(shown, "", no_slots, taken, rendered)
-            kept += 1
-            continue
         slots = _Slots(token)
         text, front = _markdown(run.config.root, run.generated.get(source), executed, overview, source, slots)
         title = str(front.get("title") or Path(source).stem.replace("-", " ").capitalize())
         sources[source] = _Source(Page(source, output_path(source), title, kind), text, slots)
+    kept = len(taken)
     unchanged = f" ({kept} as the last build made them)" if kept else ""
     run.log("convert", f"{counted(len(sources) - kept, 'page')} to Pandoc Markdown{unchanged}")
-    return sources
+    return sources  # type: ignore[return-value]  # every page is made by now
+
+
+def _taken(
+    run: Render, planned: dict[str, PlannedPage], slots: _Slots, again: Callable[[str], tuple[str, str]]
+) -> dict[str, _Source]:
+    """Return the pages of ``planned`` whose HTML the page cache holds, taken as the last build made them.
+
+    Made at once: each part of every page by :func:`map` (the page, its
+    :class:`_Source`: named tuples made in C), so that a page costs its
+    look-ups and the renderer's :meth:`~PageRenderer.taken` only. They share
+    ``slots`` (no Markdown is read, none is slotted); ``again`` converts and
+    renders a page whose cache entry turns out damaged when its HTML is read.
+    """
+    renderer = run.renderer()
+    held = renderer.held([page.entry for page in planned.values()])
+    names = [source for source in run.sources if (page := planned.get(source)) and page.entry in held]
+    plans = [planned[source] for source in names]
+    kinds = ["notebook" if source.endswith(".ipynb") else "markdown" for source in names]
+    titles = [page.title for page in plans]
+    pages = map(_PAGE, zip(names, map(output_path, names), titles, kinds, strict=True))
+    rendered = map(
+        renderer.taken,
+        [page.entry for page in plans],
+        [page.shows for page in plans],
+        map(functools.partial, itertools.repeat(again), names),
+    )
+    items = zip(pages, itertools.repeat(""), itertools.repeat(slots), plans, rendered)
+    return dict(zip(names, map(_SOURCE, items), strict=True))
+
+
+_PAGE = functools.partial(tuple.__new__, Page)
+"""Makes a :class:`Page` of its fields' tuple, in C (a named tuple's own is Python)."""
+
+_SOURCE = functools.partial(tuple.__new__, _Source)
+"""Makes a :class:`_Source` of its fields' tuple, in C."""
 
 
 def _planned(plan: PagePlan | None, pages: list[str]) -> dict[str, PlannedPage]:
@@ -616,9 +643,11 @@ def wrap(
     into. A page's HTML is read, and its payloads built, only for a file that
     must be made again. A page the plan took as the last build made it, whose
     components show documents whose texts are as they were, stands with its
-    files (see :func:`_standing`): it costs the look-up of its record and the
-    stat of its files (its payloads' memo entries are kept with the others',
-    in one call). While pages are still being rendered, each page the last
+    files (see :func:`_standing`): the pages that stand are found before any
+    page is taken, all at once, and what the index reads of them is made then
+    (:func:`_stood`); each costs the look-up of its record and the stat of its
+    files (its plan entry and its payloads' memo entries are kept with the
+    others', in one call each), and is not wrapped. While pages are still being rendered, each page the last
     build made also reads its part of the search index, which the index
     will most likely need (a page made again may change the index's words),
     unless the last index's record gives it (``recorded``, see :class:`PartRecord`).
@@ -660,38 +689,31 @@ def wrap(
         if plan is not None
         else set()
     )
-    stands = _standing(record, sources, plan, changed) if plan is not None else {}
+    stood = _stood(run.builder, sources, _standing(record, sources, plan, changed), built) if plan else {}
     if plan is not None:  # their plan entries stand with them, kept at once
-        plan.keep(s for s, item in sources.items() if item.planned is not None and item.page.output in stands)
-    kept: list[str] = []  # the payload keys of the pages that stand, kept for the next build at once
+        plan.keep(stood)
+    found.update(stood)
+    kept = list(itertools.chain.from_iterable(page.made_from[1] for page in stood.values()))  # payload keys
     for item, out in rendered:
         page, source = item.page, item.page.source
-        standing = stands.get(page.output) if item.planned is not None else None
-        payloads: _PagePayloads | None = None
-        data_path = ""  # its data script (a page that stands has its own already)
-        if standing is not None and plan is not None:  # its files, plan entry and payload keys stand
-            kept += standing
-            shown: Callable[[], list[dict[str, Any]]] = functools.partial(
-                _shown, run.builder, out.mounts, source, built
-            )
-            made_from: list[Any] | None = [out.entry, standing]
-        else:
-            data_path = _data_path(page.output, out.mounts)
-            payloads = _PagePayloads(
-                run.builder, out.mounts, source, built, functools.partial(_script_stands, record, data_path)
-            )
-            shown, made_from = payloads.shown, [out.entry, payloads.keys] if all(payloads.keys) else None
+        if (indexed := stood.get(source)) is not None:  # its files, plan entry and payload keys stand
+            if pending and not (recorded is not None and recorded(indexed)):
+                indexed.part()  # kept for the index (its texts are read only if its text script is written)
+            continue
+        data_path = _data_path(page.output, out.mounts)
+        payloads = _PagePayloads(
+            run.builder, out.mounts, source, built, functools.partial(_script_stands, record, data_path)
+        )
+        made_from = [out.entry, payloads.keys] if all(payloads.keys) else None
         read = functools.partial(getattr, out, "body")  # this page's body, read if the index is made again
         standalone = item.planned.standalone if item.planned else STANDALONE in out.body
         indexed = found[source] = SearchPage(
-            page.title, page.output, page.kind == "notebook", read, shown, made_from, standalone
+            page.title, page.output, page.kind == "notebook", read, payloads.shown, made_from, standalone
         )
         if out.fresh:
             indexed.read_ahead()
         elif pending and not (recorded is not None and recorded(indexed)):
             indexed.part()  # kept for the index (its texts are read only if its text script is written)
-        if payloads is None:
-            continue
         if out.mounts:
             _write_payloads(run, record, data_path, payloads)
         # Components, the progress panel and progress marks (quiz list, case library) need the script.
@@ -770,26 +792,54 @@ def _standing(
     other documents than their own has no note, and never stands so.
     """
     planned = [item for item in sources.values() if item.planned is not None]
+    outputs = [item.page.output for item in planned]
     keys = plan.keys([item.page.source for item in planned])
-    notes = {
-        item.page.output: (key, _files(item.page.output, item.planned.shows))
-        for item, key in zip(planned, keys, strict=True)
-        if item.planned is not None  # (for the type checker: all are)
+    shows = [item.planned.shows for item in planned if item.planned is not None]  # (all are: for mypy)
+    # each page's files: it, and its data script if it shows components (:func:`_data_path`, inline)
+    files = [
+        [out, out.removesuffix(".html") + _DATA] if shown else [out]
+        for out, shown in zip(outputs, shows, strict=True)
+    ]
+    return record.standing(dict(zip(outputs, zip(keys, files, strict=True), strict=True)), changed)
+
+
+def _stood(
+    builder: PayloadBuilder,
+    sources: Mapping[str, _Source],
+    stands: Mapping[str, list[str]],
+    built: dict[Mount, dict[str, Any]],
+) -> dict[str, SearchPage]:
+    """Return what the search index reads of each page whose files stand (``stands``: :func:`_standing`).
+
+    Made before the wrap takes any page: such a page is neither read nor
+    wrapped (its HTML, its components' payloads are read only if the index
+    asks for them), and is made from what the plan recorded of it.
+    """
+    return {
+        source: SearchPage(
+            page.title,
+            page.output,
+            page.kind == "notebook",
+            functools.partial(getattr, out, "body"),
+            functools.partial(_shown, builder, out, source, built),
+            [out.entry, stands[page.output]],
+            planned.standalone,
+        )
+        for source, (page, _, _, planned, out) in sources.items()
+        if planned is not None and out is not None and page.output in stands
     }
-    return record.standing(notes, changed)
 
 
 def _data_path(output: str, mounts: Collection[Any]) -> str:
-    """Return the data script of the page ``output`` showing ``mounts`` (none, ``""``, if it shows none)."""
-    return posixpath.splitext(output)[0] + ".data.js" if mounts else ""
+    """Return the data script of the page ``output`` showing ``mounts`` (none, ``""``, if it shows none).
 
-
-def _files(output: str, mounts: Collection[Any]) -> list[str]:
-    """Return the files the wrap makes of the page ``output`` showing ``mounts``: it, and its data script.
-
-    ``mounts`` may name the components as a record does (:attr:`PlannedPage.shows`).
+    ``output`` is a page's, which ends with ``.html`` (:func:`~curriculum.project.output_path`).
     """
-    return [output, data] if (data := _data_path(output, mounts)) else [output]
+    return output.removesuffix(".html") + _DATA if mounts else ""
+
+
+_DATA = ".data.js"
+"""What a page's data script is named by, after the page's name without ``.html``."""
 
 
 class _PagePayloads:
@@ -859,9 +909,13 @@ class _PagePayloads:
 
 
 def _shown(
-    builder: PayloadBuilder, mounts: list[Mount], source: str, built: dict[Mount, dict[str, Any]]
+    builder: PayloadBuilder, page: RenderedPage, source: str, built: dict[Mount, dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """Return the payloads a page shows, each once (:meth:`_PagePayloads.shown`, for a page that stands)."""
+    """Return the payloads ``page`` shows, each once (:meth:`_PagePayloads.shown`, for a page that stands).
+
+    Its components are made only now (:attr:`RenderedPage.mounts`): the index most often needs none.
+    """
+    mounts = page.mounts
     return list(_payloads_by_id(builder, mounts, [m.dom_id for m in mounts], source, built).values())
 
 
