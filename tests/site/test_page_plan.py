@@ -641,6 +641,41 @@ def test_a_page_stands_unless_a_document_its_components_show_changed(
     same_as_a_fresh_build(root, out, tmp_path)
 
 
+def test_the_pages_that_stand_are_taken_at_once_with_no_call_of_their_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, made_again: list[str]
+) -> None:
+    """After a one-page edit the plan is asked about that page only, and no page that stands makes components.
+
+    The pages whose inputs are as they were are taken from the plan at once
+    (:meth:`PagePlan.kept_pages`), their components named as the record names
+    them: none is made into a :class:`Mount` (nor its payload asked for) unless
+    the index reads it. The site is the one a fresh build makes.
+    """
+    from curriculum.site import _page_plan
+
+    asked: list[str] = []
+    made: list[Any] = []
+    real_kept, real_mounts = _page_plan.PagePlan.kept, _page_plan._mounts
+
+    def kept(self: Any, source: str) -> Any:
+        asked.append(source)
+        return real_kept(self, source)
+
+    def mounts(data: Any) -> Any:
+        made.append(data)
+        return real_mounts(data)
+
+    root, _ = build_copy(tmp_path, "resident")
+    monkeypatch.setattr(_page_plan.PagePlan, "kept", kept)
+    monkeypatch.setattr(_page_plan, "_mounts", mounts)
+    made_again.clear()
+    _edit(root / "index.qmd", "A test home page", "The test home page")
+    out = _quiet(root)
+    assert asked == ["index.qmd"] and made == [] and made_again == ["index"]
+    assert "The test home page" in (out / "index.html").read_text()
+    same_as_a_fresh_build(root, out, tmp_path)
+
+
 def test_a_damaged_note_or_a_changed_file_leaves_no_page_standing(
     tmp_path: Path, made_again: list[str]
 ) -> None:
