@@ -412,7 +412,7 @@ def test_an_unchanged_load_computes_no_memo_key(project: Path, monkeypatch: pyte
     assert keys == [], "no key computed"
     docs = [*cur.lessons.values(), *cur.notes.values(), *(d for t in cur.tables.values() for d in t.values())]
     docs += [cur.techniques] if cur.techniques is not None else []
-    expected = sorted(key(d.digest, d.__dict__["_kind"]) for d in docs)
+    expected = sorted(key(d.digest, d.__dict__["_origin"].kind) for d in docs)
     assert sorted(kept[0]) == expected, "the keys the documents are kept under"
 
 
