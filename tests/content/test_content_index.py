@@ -412,7 +412,7 @@ def test_an_unchanged_load_computes_no_memo_key(project: Path, monkeypatch: pyte
     assert keys == [], "no key computed"
     docs = [*cur.lessons.values(), *cur.notes.values(), *(d for t in cur.tables.values() for d in t.values())]
     docs += [cur.techniques] if cur.techniques is not None else []
-    expected = sorted(key(d.digest, d.__dict__["_kind"]) for d in docs)
+    expected = sorted(key(d.digest, d.__dict__["_origin"].kind) for d in docs)
     assert sorted(kept[0]) == expected, "the keys the documents are kept under"
 
 
@@ -897,3 +897,35 @@ def test_an_entry_changed_in_the_tick_of_its_changes_is_read_again(
     os.utime(quiz, (now, now))
     cur, _ = loaded(project)
     assert "a 31-year-old" in cur.quizzes["intro"].model.model_dump_json()
+
+
+def test_a_folder_held_in_a_row_is_taken_by_one_slice_and_never_from_a_line_left_behind(
+    project: Path, small_changes: None, tmp_path: Path
+) -> None:
+    """The index's names in a row are the folder's: one slice each column; a name gone holds no line.
+
+    A file gone (the changes name it) and put back as it was is not held by
+    its old line: it is looked up alone, and the index holds none for it.
+    """
+    quizzes = project / "quizzes"
+    shutil.copy(quizzes / "intro.yml", quizzes / "intro-g.yml")  # between intro-final and intro
+    aged(project)
+    loaded(project)
+    files = sorted(quizzes.glob("*.yml"))
+    names, statuses = [f"quizzes/{q.name}" for q in files], [os.lstat(q) for q in files]
+    index = ContentIndex(project)
+    start = index._row[names[0]]
+    assert index._columns[0][start : start + len(names)] == names, "written in the folder's order"
+    taken = index.held_all(names, statuses)
+    assert taken is not None and taken.held == [True] * len(names)
+    assert taken.digests == [index._columns[3][index._row[name]] for name in names]
+    away = tmp_path / "intro-g.yml"
+    os.rename(quizzes / "intro-g.yml", away)
+    _edit_intro(project, "a 30-year-old woman")
+    loaded(project)
+    os.rename(away, quizzes / "intro-g.yml")  # back, with the time and size the base recorded
+    back = ContentIndex(project)
+    assert "quizzes/intro-g.yml" not in back._row
+    assert back.held_all(names, [os.lstat(q) for q in files]) is None, "not held by the line left behind"
+    cur, _ = loaded(project)
+    assert described(cur) == described(load_files(project_files(project), root=project))

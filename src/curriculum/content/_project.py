@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, groupby, repeat
 from pathlib import Path
-from typing import Any, Generic, Literal, TypeVar, cast, get_args
+from typing import Any, Generic, Literal, NamedTuple, TypeVar, cast, get_args
 
 from pydantic import BaseModel
 
@@ -887,8 +887,8 @@ class _Batch:
         if len(set(ids)) < len(ids) or not table.keys().isdisjoint(ids):
             return False
         displays = map(f"{shown}/".__add__, names)
-        root, confined = repeat(self.root), repeat(self.confined)
-        docs = map(_IndexedDocument.of, files, ids, displays, repeat(kind), digests, root, confined)
+        origin = repeat(_Origin(kind, self.root, self.confined))  # one for the folder's documents
+        docs = map(_IndexedDocument.of, files, ids, displays, digests, origin)
         table.update(zip(ids, docs, strict=True))  # one call for the folder's documents, none a document
         self.kept += keys
         return True
@@ -899,9 +899,8 @@ class _Batch:
         ``file`` is its path; ``path`` the same as a path object, if the caller has one.
         """
         assert self.root is not None  # a batch with an index
-        doc = _IndexedDocument.of(
-            file, _stem(leaf), display, entry.kind, entry.digest, self.root, self.confined, path
-        )
+        origin = _Origin(entry.kind, self.root, self.confined)
+        doc = _IndexedDocument.of(file, _stem(leaf), display, entry.digest, origin, path)
         _place(self.cur, entry.kind, doc)
         self.kept.append(entry.key)
 
@@ -1036,6 +1035,24 @@ def _indexable(kind: str) -> bool:
     return kind in ("lesson", "notes", "techniques") or kind in FORMATS
 
 
+class _Origin(NamedTuple):
+    """What the documents a load takes from the index of one kind share (one for a folder's documents).
+
+    Attributes
+    ----------
+    kind : str
+        Their entries' kind (:class:`IndexEntry`).
+    root : Path
+        The project folder.
+    confined : Confined | None
+        The project's confinement, for a file read again.
+    """
+
+    kind: str
+    root: Path
+    confined: Confined | None
+
+
 class _IndexedDocument(Document[Any]):
     """A document taken from the content index: its id at once, the rest when first asked for.
 
@@ -1046,33 +1063,25 @@ class _IndexedDocument(Document[Any]):
 
     @classmethod
     def of(
-        cls,
-        file: str,
-        ident: str,
-        display: str,
-        kind: str,
-        digest: str,
-        root: Path,
-        confined: Confined | None,
-        path: Path | None = None,
+        cls, file: str, ident: str, display: str, digest: str, origin: _Origin, path: Path | None = None
     ) -> _IndexedDocument:
-        """Return the document of ``file`` (id ``ident``) as the index recorded it (in the project ``root``).
+        """Return the document of ``file`` (id ``ident``) as the index recorded it (of ``origin``).
 
-        ``kind`` and ``digest`` are its entry's (:class:`IndexEntry`); ``path``
-        is the file as a path object, if the caller has one.
+        ``digest`` is its entry's (:class:`IndexEntry`); ``path`` is the file
+        as a path object, if the caller has one.
         """
-        doc = object.__new__(cls)  # its fields set at once (no field is a descriptor)
-        doc.__dict__.update(
-            id=ident,
-            display=display,
-            digest=digest,
-            file=file,  # as it was listed (the same as ``os.fspath(path)``)
-            _kind=kind,
-            _root=root,
-            _confined=confined,
-        )
+        doc = object.__new__(cls)
+        # Its fields set in its dict one by one (no field is a descriptor), those a folder's documents
+        # share as one: each file a load takes is made so, and keywords gathered into a dict first, and
+        # the kind, project and confinement apart, cost a third more a document.
+        fields = doc.__dict__
+        fields["id"] = ident
+        fields["display"] = display
+        fields["digest"] = digest
+        fields["file"] = file  # as it was listed (the same as ``os.fspath(path)``)
+        fields["_origin"] = origin
         if path is not None:
-            doc.__dict__["path"] = path
+            fields["path"] = path
         return doc
 
     @functools.cached_property
@@ -1086,7 +1095,7 @@ class _IndexedDocument(Document[Any]):
     @functools.cached_property
     def _stored(self) -> tuple[bytes, bytes] | None:
         """The model's JSON and the locations' JSON, as the memo holds them (None: it no longer does)."""
-        kind, root = self.__dict__["_kind"], self.__dict__["_root"]
+        kind, root, _ = self.__dict__["_origin"]
         if in_session(root):  # the build's or the check's
             stored = _DOCUMENTS.stored(self.digest, context=kind)
         else:
@@ -1103,7 +1112,7 @@ class _IndexedDocument(Document[Any]):
         stored = self._stored
         if stored is not None:
             with contextlib.suppress(ValueError):
-                return model_adapter(_model_of(self.__dict__["_kind"])).validate_json(stored[0])
+                return model_adapter(_model_of(self.__dict__["_origin"].kind)).validate_json(stored[0])
         return self._repaired().model
 
     @functools.cached_property
@@ -1122,7 +1131,7 @@ class _IndexedDocument(Document[Any]):
         opened for it alone would write the memo with that entry only.
         """
         loaded = self._read()
-        kind, root = self.__dict__["_kind"], self.__dict__["_root"]
+        kind, root, _ = self.__dict__["_origin"]
         if in_session(root):
             model = model_adapter(_model_of(kind)).dump_json(loaded.model, by_alias=True)
             _DOCUMENTS.put(self.digest, _stored_form(model, loaded), context=kind)
@@ -1131,7 +1140,7 @@ class _IndexedDocument(Document[Any]):
     @functools.cached_property
     def cells(self) -> tuple[Cell, ...]:
         """A lesson's cells or a notes file's body, read from the file; empty for other kinds."""
-        if self.__dict__["_kind"] not in ("lesson", "notes"):
+        if self.__dict__["_origin"].kind not in ("lesson", "notes"):
             return ()
         return self._read().cells
 
@@ -1147,7 +1156,8 @@ class _IndexedDocument(Document[Any]):
             run will read it as it is.
         """
         if "_loaded" not in self.__dict__:
-            loaded = _read_one(Curriculum(None), self.path, self.display, [], self.__dict__["_confined"])
+            confined = self.__dict__["_origin"].confined
+            loaded = _read_one(Curriculum(None), self.path, self.display, [], confined)
             if loaded is None or loaded[1].digest != self.digest:
                 raise changed_while_read(self.display)
             self.__dict__["_loaded"] = loaded[1]
