@@ -154,6 +154,25 @@ def test_an_edit_runs_again_only_the_checks_that_read_what_it_changed(
     assert quiz_checks < everything and cell_checks < everything
 
 
+@pytest.mark.parametrize("edit", ["quiz stem", "quiz objective", "lesson objective id"])
+def test_an_edit_that_keeps_the_documents_lists_no_table_again(
+    project: Path, edit: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No file came or went: every table lists what it listed, as the record holds it; else it is listed."""
+    listed: list[int] = []
+    listing = _check_record._listing_of
+    monkeypatch.setattr(_check_record, "_listing_of", lambda docs: listed.append(len(docs)) or listing(docs))
+    assert warm(aged(project)) == cold(project)
+    assert listed, "the first check lists the tables it looks into"
+    listed.clear()
+    EDITS[edit](project)
+    assert warm(project) == cold(project)
+    assert listed == []
+    EDITS["quiz added"](project)
+    assert warm(project) == cold(project)
+    assert listed, "a file came: the tables are listed again"
+
+
 @pytest.mark.parametrize("edit", ["lesson prose", "quiz stem"])
 def test_a_check_reads_no_model_of_a_document_no_check_must_read_again(
     project: Path, edit: str, monkeypatch: pytest.MonkeyPatch

@@ -35,7 +35,10 @@ What a run costs for a document no edit touched is next to nothing: which
 documents changed is found in one pass (their texts' digests against the
 record's, place by place, without a Python call a document), and a check's
 inputs are unchanged when none of the places it read is among them (a set
-operation). The record is JSON lines: a header with its key, the
+operation). While no file came or went (the documents are those the record
+names), no table is listed again: each lists what it listed at the last run,
+as the entries hold it (a table holds the files of its folder, by their
+stems). The record is JSON lines: a header with its key, the
 documents' names, texts' digests, models' digests and suppressions (a line
 each), then one line per check (its name, a tab, its entry), then one line per
 fact of a document (the fact's name, a NUL, the document's place, a tab, its
@@ -417,6 +420,8 @@ class CheckRecord:
         """The same by place: a place written as another kind of number (a damaged record) is found too."""
         self._place_then = dict(zip(self._names, range(len(self._names)), strict=True))
         """Each document's place in that list (it names each once)."""
+        self._same_documents = self._by_display.keys() == self._place_then.keys()
+        """Whether the documents are those the record names: then every table lists what it listed."""
         same = self._same_texts()
         self._fresh = set(compress(self._names, same))
         """The documents whose text is as the last run left it."""
@@ -437,6 +442,7 @@ class CheckRecord:
         self._facts_as_read: set[tuple[str, str]] = set()
         """Those of them taken from the record (their lines as read, with the documents' texts' digests)."""
         self._listings: dict[str, str] = {}
+        """Each table's listing (see :meth:`_listing`), made or taken from an entry of the record."""
         self._models: dict[str, str] = {}
         self._read_places: set[int] = set()
         self._read_names: set[str] = set()
@@ -506,9 +512,12 @@ class CheckRecord:
         documents, a check's entry) that is as it was read is written back as
         read, not encoded again.
         """
-        names = sorted(self._by_display)
-        place = dict(zip(names, range(len(names)), strict=True))
-        moved = names != self._names  # documents came or went: places changed
+        if self._same_documents:  # the record's list, its places as they were: nothing sorted again
+            names, place, moved = self._names, self._place_then, False
+        else:
+            names = sorted(self._by_display)
+            place = dict(zip(names, range(len(names)), strict=True))
+            moved = names != self._names  # documents came or went: places changed
         digests = list(map(self._digests.__getitem__, names))
         columns = [names, digests, *self._models_and_held(names)]
         checks: dict[bytes, bytes] = {}
@@ -692,14 +701,29 @@ class CheckRecord:
     # ------------------------------------------------------------------ one check
 
     def _entry(self, name: str) -> Any:
-        """Return a check's entry as the record holds it (None: none, or not JSON)."""
+        """Return a check's entry as the record holds it (None: none, or not JSON).
+
+        While the documents are those the record names, the listings of the
+        tables it looked into are taken as the entry holds them (see :meth:`_listing`).
+        """
         if name not in self._entries:
             line = self._then.checks.get(name)
             try:
                 self._entries[name] = None if line is None else json.loads(line)
             except (ValueError, RecursionError):
                 self._entries[name] = None
+            if self._same_documents:
+                self._take_listings(self._entries[name])
         return self._entries[name]
+
+    def _take_listings(self, entry: Any) -> None:
+        """Take the listings of the tables an entry (or its context) looked into, where none is known yet."""
+        reads = entry.get("context", entry) if isinstance(entry, dict) else None
+        tables = reads.get("tables") if isinstance(reads, dict) else None
+        if isinstance(tables, dict):
+            for table, digest in tables.items():
+                if isinstance(digest, str):
+                    self._listings.setdefault(table, digest)
 
     def _kept(self, name: str) -> list[Finding] | None:
         """Return what ``name`` found last time if nothing it read changed since, else None."""
@@ -717,8 +741,9 @@ class CheckRecord:
         """Whether nothing an entry (naming documents by their places then) says was read changed since."""
         try:
             tables, model, file = then["tables"], then["model"], then["file"]
-            if any(self._listing(table) != digest for table, digest in tables.items()):
-                return False
+            listed = tables.items()  # raises for an entry of another shape
+            if not self._same_documents and any(self._listing(table) != digest for table, digest in listed):
+                return False  # the same documents: every table lists what it listed (see _listing)
             if not all(map(self._name_at.__contains__, model)) or not all(
                 map(self._name_at.__contains__, file)
             ):
@@ -873,12 +898,18 @@ class CheckRecord:
         return Finding(diagnostic, doc, tuple(owner))
 
     def _listing(self, table: str) -> str:
-        """Return a digest of a table's files (its ids and where they are): what a look into it depends on."""
+        """Return a digest of a table's files (its ids and where they are): what a look into it depends on.
+
+        A table holds the files of its folder, each under its file's stem, so
+        while the documents are those the record names (by where they are) it
+        lists what it listed at the last run: its listing is then taken from
+        any entry that holds it (every entry holds the last run's), and made
+        only for a table no entry read so far looked into. A listing not made
+        here (a damaged record's) is only ever compared once documents came or
+        went, and then it differs: the check runs again.
+        """
         if table not in self._listings:
-            docs = self._tables.get(table, {})
-            names = sorted(zip(docs.keys(), map(_DISPLAY, docs.values()), strict=True))
-            text = "\0".join(chain.from_iterable(names))  # no id nor path holds a NUL: one text a listing
-            self._listings[table] = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+            self._listings[table] = _listing_of(self._tables.get(table, {}))
         return self._listings[table]
 
     def _model(self, doc: Document[Any]) -> str:
@@ -900,6 +931,13 @@ class CheckRecord:
 
 _DISPLAY = operator.attrgetter("display")
 _DIGEST = operator.attrgetter("digest")
+
+
+def _listing_of(docs: Mapping[str, Document[Any]]) -> str:
+    """Return a digest of the files of a table ``docs``: its ids and where they are."""
+    names = sorted(zip(docs.keys(), map(_DISPLAY, docs.values()), strict=True))
+    text = "\0".join(chain.from_iterable(names))  # no id nor path holds a NUL: one text a listing
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _encoded(data: Any) -> bytes:
