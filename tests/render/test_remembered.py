@@ -479,3 +479,34 @@ def test_a_list_of_every_document_is_named_by_each_ones_id_and_digest(root: Path
     _retitle(root, "intro", "Another title")
     assert _builder(root).document_digest("quizzes", EVERY) != builder.document_digest("quizzes", EVERY)
     assert builder.document_digest("quizzes", None) == "-"
+
+
+def test_a_payload_made_again_reads_no_lessons_objectives_while_the_lessons_are_as_they_were(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A quiz edit makes its payload again: the texts of its objectives come from the memo, no lesson's read.
+
+    They are remembered by the objectives' ids and what every payload shares
+    (every lesson's front matter): an objective's text edited is shown at once.
+    """
+    from curriculum.render import _payloads
+
+    build_site(root, engine="pandoc", console=Console(quiet=True))
+    read: list[int] = []
+    every = _payloads.every_objective_text
+    monkeypatch.setattr(
+        _payloads, "every_objective_text", lambda lessons: read.append(len(lessons)) or every(lessons)
+    )
+    _memo._stores.clear()
+    _retitle(root, "intro", "Introduction quiz, revised")
+    result = build_site(root, engine="pandoc", console=Console(quiet=True))
+    assert read == []
+    shown = (result.out / "quiz" / "intro.data.js").read_text(encoding="utf-8")
+    assert "Describe the alliance as a common factor." in shown and "Introduction quiz, revised" in shown
+    lesson = root / "lessons" / "intro.ipynb"
+    lesson.write_text(lesson.read_text().replace("Describe the alliance as", "Describe the bond as", 1))
+    _memo._stores.clear()
+    result = build_site(root, engine="pandoc", console=Console(quiet=True))
+    assert read
+    shown = (result.out / "quiz" / "intro.data.js").read_text(encoding="utf-8")
+    assert "Describe the bond as a common factor." in shown and "Describe the alliance as" not in shown

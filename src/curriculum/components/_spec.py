@@ -491,7 +491,11 @@ def _payload_json(data: Any) -> dict[str, Any]:
 
 
 _PAYLOADS = Memo[dict[str, Any]](
-    "render.payload", 1, lambda payload: payload, _payload_json, keeps=("render.markdown",)
+    "render.payload",
+    1,
+    lambda payload: payload,
+    _payload_json,
+    keeps=("render.markdown", "render.objective-texts"),
 )
 """Each component's payload, by its document's text and what every payload shares (see
 :meth:`curriculum.render.PayloadBuilder.remembered`)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -99,6 +100,17 @@ _ALSO = Memo[list[tuple[str, str]]]("render.also", 1, lambda also: [list(p) for 
 """What else a remembered result read besides its own document (see :meth:`PayloadBuilder.remembered`)."""
 _MOST_ALSO = 8
 """A result that reads more documents than this besides its own is computed on the whole content."""
+
+
+def _texts_by_id(data: Any) -> dict[str, str]:
+    if not isinstance(data, dict) or not all(map(isinstance, data.values(), itertools.repeat(str))):
+        raise TypeError("not objectives' texts by id")
+    return data
+
+
+_OBJECTIVE_TEXTS = Memo[dict[str, str]]("render.objective-texts", 1, dict, _texts_by_id)
+"""The texts of the objectives a payload serves, by their ids, the lessons' ids and what every payload
+shares (see :meth:`PayloadBuilder._objective_texts`)."""
 
 
 @dataclass
@@ -367,7 +379,7 @@ class PayloadBuilder:
             references,
             sorted(cur.bibliography.keys) if cur.bibliography is not None else None,
             lessons_digest(cur.lessons),
-            sorted((i, d.digest) for i, d in cur.notes.items()),
+            sorted(zip(cur.notes, map(_DIGEST, cur.notes.values()), strict=True)),
             cur.techniques.digest if cur.techniques is not None else None,
         ]
         return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
@@ -412,7 +424,6 @@ class PayloadBuilder:
         texts : list[str]
             Every authored Markdown text it shows, for the references its citations name.
         """
-        objectives = self._objectives
         keys: dict[str, None] = {}
         for text in texts:
             for key in self.renderer.keys(text):
@@ -423,11 +434,46 @@ class PayloadBuilder:
             "id": ident,
             "title": title,
             "lesson": lesson,
-            "objectives": {oid: objectives.get(oid, oid) for oid in objective_ids},
+            "objectives": self._objective_texts(objective_ids),
             "references": self._references(list(keys)),
             "site": self.site,
             "schema": PAYLOAD_SCHEMA,
         }
+
+    def _objective_texts(self, ids: list[str]) -> dict[str, str]:
+        """Return the text of each objective of ``ids`` by its id (its id, where no lesson has it).
+
+        Remembered (:data:`_OBJECTIVE_TEXTS`) by the ids, the lessons' ids in
+        order (:attr:`_lessons_order`, made once a build) and :attr:`shared_digest`,
+        which names every lesson's front matter, so their objectives: a payload
+        made again while the lessons are as they were (a quiz edited) reads no
+        lesson's objectives, and costs no step of Python a lesson. Only a new set
+        of ids, or a lesson changed, reads them all (:attr:`_objectives`).
+        """
+
+        def texts() -> dict[str, str]:
+            objectives = self._objectives
+            return {oid: objectives.get(oid, oid) for oid in ids}
+
+        if not ids:
+            return {}
+        if not _OBJECTIVE_TEXTS.persistent:  # outside a build: no shared digest is made for it
+            return texts()
+        named = json.dumps([ids, self._lessons_order])
+        return _OBJECTIVE_TEXTS.get(named, texts, context=self.shared_digest)
+
+    @property
+    def _lessons_order(self) -> str:
+        """A digest of the lessons' ids in order: of two with an objective of one id, the later one's shows.
+
+        Made once a build: a view asks the builder it is of, whose lessons it shows.
+        """
+        return self._own_lessons_order if self._base is None else self._base._lessons_order
+
+    @functools.cached_property
+    def _own_lessons_order(self) -> str:
+        """A digest of this builder's lessons' ids in order (see :attr:`_lessons_order`)."""
+        return hashlib.sha256(json.dumps(list(self.curriculum.lessons)).encode()).hexdigest()
 
     @property
     def _objectives(self) -> dict[str, str]:

@@ -269,7 +269,11 @@ def _page_from_json(data: Any) -> GeneratedPage:
 
 
 _PAGES = Memo[GeneratedPage](
-    "render.generated-page", 1, _page_json, _page_from_json, keeps=("render.markdown", "render.payload")
+    "render.generated-page",
+    1,
+    _page_json,
+    _page_from_json,
+    keeps=("render.markdown", "render.payload", "render.objective-texts"),
 )
 """Each component's own page, by its document's text and what every page shares (see
 :meth:`curriculum.render.PayloadBuilder.remembered`)."""
