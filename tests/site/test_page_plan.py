@@ -651,11 +651,11 @@ def test_the_pages_that_stand_are_taken_at_once_with_no_call_of_their_own(
     them: none is made into a :class:`Mount` (nor its payload asked for) unless
     the index reads it. The site is the one a fresh build makes.
     """
-    from curriculum.site import _page_plan
+    from curriculum.site import _page_plan, _page_render
 
     asked: list[str] = []
     made: list[Any] = []
-    real_kept, real_mounts = _page_plan.PagePlan.kept, _page_plan._mounts
+    real_kept, real_mounts = _page_plan.PagePlan.kept, _page_plan.mounts_of
 
     def kept(self: Any, source: str) -> Any:
         asked.append(source)
@@ -667,7 +667,8 @@ def test_the_pages_that_stand_are_taken_at_once_with_no_call_of_their_own(
 
     root, _ = build_copy(tmp_path, "resident")
     monkeypatch.setattr(_page_plan.PagePlan, "kept", kept)
-    monkeypatch.setattr(_page_plan, "_mounts", mounts)
+    monkeypatch.setattr(_page_plan, "mounts_of", mounts)
+    monkeypatch.setattr(_page_render, "mounts_of", mounts)
     made_again.clear()
     _edit(root / "index.qmd", "A test home page", "The test home page")
     out = _quiet(root)

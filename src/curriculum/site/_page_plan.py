@@ -42,7 +42,7 @@ from curriculum.project import path_texts
 from curriculum.site._record_file import RecordFile, looked_up
 from curriculum.site._stamp import FileDigests, hashed_beside
 
-__all__ = ["PagePlan", "PlannedPage", "shows_of"]
+__all__ = ["PagePlan", "PlannedPage", "mounts_of", "shows_of"]
 
 PLAN_VERSION = 2
 """The version of the record's entries (in every page's key: an entry of another is never taken)."""
@@ -80,7 +80,7 @@ class PlannedPage(NamedTuple):
     @property
     def mounts(self) -> tuple[Mount, ...]:
         """The components in its body (made each time: asked for once, for a page made again)."""
-        return _mounts(self.shows)
+        return mounts_of(self.shows)
 
 
 class PagePlan:
@@ -258,11 +258,14 @@ _REST = operator.itemgetter(slice(1, None))
 
 
 def shows_of(mounts: Iterable[Mount]) -> list[list[Any]]:
-    """Return ``mounts`` as a :class:`PlannedPage` and the record name them: ``[component, args]`` each."""
+    """Return ``mounts`` as a :class:`PlannedPage` and the record name them: ``[component, args]`` each.
+
+    :func:`mounts_of` makes them into components again.
+    """
     return [[m.component, list(m.args)] for m in mounts]
 
 
-def _mounts(data: list[list[Any]]) -> tuple[Mount, ...]:
+def mounts_of(data: Iterable[list[Any]]) -> tuple[Mount, ...]:
     """Return the components an entry :meth:`PagePlan.made` wrote lists (each as ``[component, args]``).
 
     Each was a component when it was written by this code (see :class:`PagePlan`): it is not checked again.

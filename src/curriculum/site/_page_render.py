@@ -25,6 +25,7 @@ from curriculum.components import Mount
 from curriculum.content import BIBLIOGRAPHY, read_existing, write_atomic
 from curriculum.project import SiteConfig, package_fingerprint
 from curriculum.render import FormattedReference, GeneratedPage
+from curriculum.site._page_plan import mounts_of
 from curriculum.site._page_worker import PageWorker, WorkerClosed
 from curriculum.site._pandoc import CACHE_LIMIT, PageBibliography, run_pandoc
 
@@ -87,7 +88,7 @@ class RenderedPage:
     def mounts(self) -> list[Mount]:
         """The components in the body."""
         if self._mounts is None:
-            self._mounts = [Mount(component, tuple(args)) for component, args in self.shows or []]
+            self._mounts = list(mounts_of(self.shows or []))
         return self._mounts
 
     @property

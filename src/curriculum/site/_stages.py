@@ -795,9 +795,9 @@ def _standing(
     outputs = [item.page.output for item in planned]
     keys = plan.keys([item.page.source for item in planned])
     shows = [item.planned.shows for item in planned if item.planned is not None]  # (all are: for mypy)
-    # each page's files: it, and its data script if it shows components (:func:`_data_path`, inline)
+    # each page's files: it, and its data script if it shows components
     files = [
-        [out, out.removesuffix(".html") + _DATA] if shown else [out]
+        [out, data] if (data := _data_path(out, shown)) else [out]
         for out, shown in zip(outputs, shows, strict=True)
     ]
     return record.standing(dict(zip(outputs, zip(keys, files, strict=True), strict=True)), changed)
