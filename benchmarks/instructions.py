@@ -50,7 +50,6 @@ _SUMMARY = re.compile(r"^summary: (\d+)$", re.M)
 
 def _child(edit: str, builds: int, project: Path) -> None:
     """Edit and build ``project`` under callgrind, counted at every stage line; then take its stamp."""
-    sys.path.insert(0, str(HERE))
     from _stage_growth import EDITS, _stamp
     from rich.console import Console
 
@@ -90,7 +89,6 @@ def _child(edit: str, builds: int, project: Path) -> None:
 
 def _prepared(size: int) -> Path:
     """Return a built copy of the content grown (or shrunk) to ``size`` lessons."""
-    sys.path.insert(0, str(HERE))
     from _synthetic import grow
     from _workspace import copy_content
     from run import shrink
