@@ -343,7 +343,7 @@ def test_the_quick_stamp_watches_the_folders_of_the_files_the_build_says_it_wrot
     def folders(**wrote: Any) -> list[str]:
         stamp = BuildStamp(root, "resident", out, record)
         stamp.commit(0, engine="pandoc", pages=1, **wrote)
-        quick = json.loads((record.parent / QUICK).read_text(encoding="utf-8"))
+        quick = json.loads((record.parent / QUICK).read_bytes().partition(b"\n")[0])
         watched = {entry[0] for entry in quick["files"]}
         assert set(quick["folders"]) <= watched, "each folder is watched"
         return list(quick["folders"])
@@ -352,3 +352,45 @@ def test_the_quick_stamp_watches_the_folders_of_the_files_the_build_says_it_wrot
     expected = sorted({str(out), *(os.path.dirname(os.path.join(out, name)) for name in manifest)})
     assert len(expected) > 2 and folders() == expected == folders(wrote=manifest)
     assert folders(wrote=["x/y/a.html", "b.html"]) == [str(out), str(out / "x" / "y")]
+
+
+def test_the_quick_stamp_takes_the_inputs_as_columns_and_sees_each_change(tmp_path: Path) -> None:
+    """Times, sizes and paths as bytes: a file edited, removed or made a link among many is seen."""
+    from curriculum.site._quick import as_listed, column
+
+    paths = _files(tmp_path, 20)
+    paths[19].unlink()
+    paths[19].symlink_to(paths[0].name)  # a link is listed apart, as stat_of gives it
+    digests = FileDigests(tmp_path, tmp_path / "cache" / "digests.json")
+    digests.digest([*paths, tmp_path / "gone.txt"])
+    count, columns, listed = digests.listed(recent=2)
+    assert count == 19 and as_listed(count, columns)
+    read = sorted(map(str, paths[:19]), key=lambda text: os.lstat(text).st_mtime_ns)[-2:]
+    assert set(listed) == {str(paths[19]), str(tmp_path / "gone.txt"), *read}, "links, the gone, the recent"
+    assert listed[str(paths[19])] == digests.stats[str(paths[19])]
+    assert not as_listed(count + 1, columns) and not as_listed(count, columns[:-1])
+    looks = os.lstat(paths[7])
+    paths[7].write_text("text 9\n")  # the same size, a new time
+    assert not as_listed(count, columns)
+    os.utime(paths[7], ns=(looks.st_atime_ns, looks.st_mtime_ns))
+    assert as_listed(count, columns)
+    paths[7].write_text("longer text 9\n")
+    os.utime(paths[7], ns=(looks.st_atime_ns, looks.st_mtime_ns))  # the same time, another size
+    assert not as_listed(count, columns)
+    paths[7].unlink()
+    paths[7].symlink_to(paths[8].name)
+    assert not as_listed(count, columns), "made a link"
+    paths[7].unlink()
+    assert not as_listed(count, columns), "gone"
+    assert column([1 << 63]) is None and as_listed(0, b"")
+
+
+def test_a_time_no_column_holds_has_every_input_listed_apart(tmp_path: Path) -> None:
+    """A file dated beyond 2262 (past a 64-bit count of nanoseconds) is listed as stat_of gives it."""
+    paths = _files(tmp_path, 3)
+    digests = FileDigests(tmp_path, tmp_path / "cache" / "digests.json")
+    digests.digest(paths)
+    far = digests.statuses[str(paths[1])]
+    digests.statuses[str(paths[1])] = os.stat_result((*far[:8], far[8], far[9]), {"st_mtime_ns": 1 << 64})
+    count, columns, listed = digests.listed()
+    assert (count, columns) == (0, b"") and listed == digests.stats

@@ -37,6 +37,7 @@ from curriculum.site._quick import (
     QUICK_FORMAT,
     all_there,
     built_profile,
+    column,
     entry_of,
     linked,
     one_a_folder,
@@ -56,6 +57,8 @@ _LOOKS = attrgetter("st_mtime_ns", "st_size", "st_mode")
 made a link or a folder, or given other permissions, is not as found)."""
 _PATH = itemgetter(0)
 """The path of an entry of :func:`~curriculum.site._quick.stat_of`."""
+_MTIME, _SIZE = attrgetter("st_mtime_ns"), attrgetter("st_size")
+"""The time and size of a status, which :meth:`FileDigests.listed` takes of every input by one :func:`map`."""
 
 
 class FileDigests:
@@ -94,6 +97,8 @@ class FileDigests:
         self.hashed: list[str] = []
         """The files read and hashed by the last :meth:`digest` (the others kept their recorded hash),
         by their paths relative to the root."""
+        self._hashed_as_given: list[str] = []
+        """The files of :attr:`hashed`, by their paths as given."""
         self.files: dict[str, str] = {}
         """The hash of each file the last :meth:`digest` could read, by its path relative to the root."""
         self.statuses: dict[str, os.stat_result] = {}
@@ -110,7 +115,8 @@ class FileDigests:
 
         As :func:`~curriculum.site._quick.stats` gives them (a link's naming it
         one; None for a file it could not look at), as the digest looked:
-        made when asked, from :attr:`statuses` (the quick stamp's record).
+        made when asked, from :attr:`statuses` (a Python call a file: the quick
+        stamp takes them as columns instead, see :meth:`listed`).
         """
         found = {text: [text, info.st_mtime_ns, info.st_size] for text, info in self.statuses.items()}
         found.update(self._others)
@@ -130,6 +136,7 @@ class FileDigests:
         before = self._before
         self.given = sorted(map(str, paths))
         self.hashed, self.files, self.statuses, self._others = [], {}, {}, {}
+        self._hashed_as_given = []
         files, statuses = self.files, self.statuses
         now: dict[str, list[Any]] = {}
         named: list[str] = []
@@ -186,6 +193,34 @@ class FileDigests:
                 return False
         return True
 
+    def listed(self, recent: int = 8) -> tuple[int, bytes, dict[str, list[Any]]]:
+        """Return the time, size and path of each file no link the last :meth:`digest` saw, and the rest.
+
+        Each file of :attr:`statuses` is given in bytes, as
+        :func:`~curriculum.site._quick.as_listed` takes them: their times,
+        then their sizes (each a :func:`~curriculum.site._quick.column`), then
+        their paths (joined by NUL, which no path holds): how many, and the
+        bytes. Each part is made by C code (a :func:`map`, a join), not a
+        Python call a file, and a quick record reads and compares them so too.
+        Given apart, as :attr:`stats` gives them by their paths: the other
+        files (links, and those it could not look at), and the ``recent`` files
+        it read last modified, which an author is the likeliest to edit next (a
+        quick record lists them first, so that an edit loop's next build looks
+        at few files before it knows). A time a column cannot hold (beyond
+        2262) has every file given apart.
+        """
+        statuses = self.statuses
+        times, sizes = column(map(_MTIME, statuses.values())), column(map(_SIZE, statuses.values()))
+        if times is None or sizes is None:
+            return 0, b"", self.stats
+        listed = dict(self._others)
+        read = sorted(self._hashed_as_given, key=lambda text: _mtime(statuses.get(text)))
+        for text in read[len(read) - recent :]:  # the latest modified (a link's is listed already)
+            info = statuses.get(text)
+            if info is not None:
+                listed[text] = [text, info.st_mtime_ns, info.st_size]
+        return len(statuses), times + sizes + os.fsencode("\0".join(statuses)), listed
+
     def changed(self) -> set[str]:
         """Return the files whose hash the last :meth:`digest` found other than the record's.
 
@@ -215,6 +250,7 @@ class FileDigests:
     def _hashed(self, text: str, name: str, mtime: int, size: int) -> list[Any] | None:
         """Return ``[time, size, hash]`` of a file read and hashed now; None if it cannot be read."""
         self.hashed.append(name)
+        self._hashed_as_given.append(text)
         path = Path(text)
         try:
             data = read_bytes(path, size_limit(path), root=self.root)
@@ -246,6 +282,11 @@ def _looks(paths: Iterable[str]) -> list[tuple[int, int, int]] | None:
         return list(map(_LOOKS, map(os.lstat, paths)))
     except OSError:
         return None
+
+
+def _mtime(info: os.stat_result | None) -> int:
+    """Return a status's modification time (0: none, a link's or a file's it could not look at)."""
+    return 0 if info is None else info.st_mtime_ns
 
 
 def _hash(entry: Any) -> str | None:
@@ -392,14 +433,16 @@ class BuildStamp:
         ).hexdigest()
         self.warnings = 0
 
-    def _read_as(self) -> dict[str, list[Any]]:
+    def _read_as(self, inputs: Mapping[str, list[Any]]) -> dict[str, list[Any]]:
         """Return the :func:`~curriculum.site._quick.stat_of` entry of everything read, by its path.
 
-        Each package file, input, source and folder, as it was read (see :func:`_package_entries`).
+        Each package file, source and folder, and the entries ``inputs`` of
+        the inputs the quick record lists one by one (:meth:`FileDigests.listed`),
+        as it was read (see :func:`_package_entries`).
         """
         read = _package_entries()
         read.update(zip(map(_PATH, self._looked), self._looked, strict=True))
-        read.update(self.digests.stats)
+        read.update(inputs)
         return read
 
     def unchanged(self) -> bool:
@@ -444,6 +487,7 @@ class BuildStamp:
         # the folders of the files the build wrote (prune listed them): a file gone changes its folder
         names = written(self.out) if wrote is None else wrote
         folders = {os.path.dirname(os.path.join(self.out, name)) for name in one_a_folder(names or [])}
+        count, columns, listed = self.digests.listed()  # the inputs' times and sizes as columns, but a few
         quick = {
             "format": QUICK_FORMAT,
             "root": str(self.project.root.resolve()),
@@ -455,9 +499,11 @@ class BuildStamp:
             "files": watched(  # inputs, sources, package and their folders: as the build read them
                 [str(self.project.root / KEY_FILE)],  # the package's files and folders are among those read
                 [str(self.project.root), str(self.out / MANIFEST), str(self.out), *sorted(folders)],
-                self._read_as(),
+                self._read_as(listed),
             ),
+            "inputs": count,
             "folders": sorted({str(self.out), *folders}),
         }
         text = json.dumps(quick, separators=(",", ":"), check_circular=False)  # plain values: no cycle
-        write_atomic(self.path.parent / QUICK, text + "\n", within=self.project.root)
+        # one line of JSON (no newline in it), then the inputs' columns, as bytes
+        write_atomic(self.path.parent / QUICK, f"{text}\n".encode() + columns, within=self.project.root)
