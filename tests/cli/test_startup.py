@@ -342,13 +342,13 @@ def test_a_package_file_is_recorded_as_the_code_key_read_it(
 
 @pytest.mark.parametrize(
     "damage",
-    [{"files": []}, {"pages": 1e400}, {"warnings": 1e400}, {"inputs": 0}, {"inputs": 1e400}, {"inputs": "1"}],
-    ids=["lists nothing", "pages", "warnings", "no inputs", "inputs", "inputs not counted"],
+    [*({"files": []}, {"pages": 1e400}, {"warnings": 1e400}), *({"columns": n} for n in (0, 1e400, "1"))],
+    ids=["lists nothing", "pages", "warnings", "no columns", "columns", "columns not counted"],
 )
 def test_a_quick_record_damaged_takes_the_full_path(damage: dict[str, Any], tmp_path: Path) -> None:
     """A record that lists no file, or counts beyond any integer, is no record: the full path is taken.
 
-    So is one whose count of inputs is not that of its columns.
+    So is one whose count of files is not that of its columns.
     """
     from rich.console import Console
 

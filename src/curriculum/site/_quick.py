@@ -420,7 +420,7 @@ def last_build(root: Path, profile: str, engine: str, out: Path | None) -> LastB
             return None
         if built_profile(str(data["out"])) != profile:
             return None  # another profile's build made the output folder since
-        if not unchanged(data["files"]) or not as_listed(data["inputs"], headed[1][headed[2] :]):
+        if not unchanged(data["files"]) or not as_listed(data["columns"], headed[1][headed[2] :]):
             return None  # an input changed, or an output file was removed (its folder's time changed)
         if not _trusted_folders(data) and not all_there(Path(str(data["out"]))):
             return None
