@@ -18,14 +18,16 @@ file the output's manifest lists is looked for instead).
 When any differs, the build takes the full path, which compares contents
 (a file touched but unchanged costs one hashing pass, then is recorded again).
 
-The record (:data:`QUICK`) is a line of JSON, then the inputs' times, sizes
-and paths as bytes: columns made and compared by C code (:func:`as_listed`),
-so that neither writing the record after a build nor reading it before one
-costs a Python call an input, as a list of every input's entry in JSON did.
-The folders, the package's files, the links and the few files the last build
-read last modified (those an author edits again next) are listed one by one
-in the JSON, the latest modified first, and looked at first: an edit loop's
-build looks at few files before it knows it has work to do.
+The record (:data:`QUICK`) is a line of JSON, then the times, sizes and
+paths of the inputs and their folders as bytes: columns made and compared by
+C code (:func:`as_listed`), so that neither writing the record after a build
+nor reading it before one costs a Python call an input, as a list of every
+input's entry in JSON did. Listed one by one in the JSON, the latest
+modified first, and looked at first: the package's files and folders, the
+output's folders, links, files that were gone, and the few inputs the last
+build read last modified (those an author edits again next: an edit loop's
+build looks at few files before it knows it has work to do; an edit of
+another input is seen once every file of the columns is looked at).
 """
 
 from __future__ import annotations
