@@ -83,7 +83,7 @@ def test_a_no_change_build_reads_no_content_file_and_loads_nothing_heavy(tmp_pat
     # Only the stamps: the last build's record and the site's profile mark (every other file, and
     # every folder, is only stat-ed; no other output file is looked at: a file removed changes its
     # folder's time).
-    assert read == [".curriculum-cache/resident/quick.json", "_site/.curriculum-profile"]
+    assert read == [".curriculum-cache/resident/quick.stamp", "_site/.curriculum-profile"]
 
 
 @pytest.mark.parametrize("removed", ["lessons/intro.html", "search/0.js", "_site/.curriculum-manifest.json"])
@@ -342,11 +342,14 @@ def test_a_package_file_is_recorded_as_the_code_key_read_it(
 
 @pytest.mark.parametrize(
     "damage",
-    [{"files": []}, {"pages": 1e400}, {"warnings": 1e400}],
-    ids=["lists nothing", "pages", "warnings"],
+    [*({"files": []}, {"pages": 1e400}, {"warnings": 1e400}), *({"columns": n} for n in (0, 1e400, "1"))],
+    ids=["lists nothing", "pages", "warnings", "no columns", "columns", "columns not counted"],
 )
 def test_a_quick_record_damaged_takes_the_full_path(damage: dict[str, Any], tmp_path: Path) -> None:
-    """A record that lists no file, or counts beyond any integer, is no record: the full path is taken."""
+    """A record that lists no file, or counts beyond any integer, is no record: the full path is taken.
+
+    So is one whose count of files is not that of its columns.
+    """
     from rich.console import Console
 
     from curriculum.site import _quick, build_site
@@ -355,7 +358,8 @@ def test_a_quick_record_damaged_takes_the_full_path(damage: dict[str, Any], tmp_
     build_site(root, engine="pandoc", console=Console(quiet=True))
     record = root / ".curriculum-cache" / "resident" / _quick.QUICK
     assert _quick.last_build(root, "resident", "pandoc", None) is not None
-    record.write_text(json.dumps({**json.loads(record.read_text()), **damage}))
+    header, newline, columns = record.read_bytes().partition(b"\n")
+    record.write_bytes(json.dumps({**json.loads(header), **damage}).encode() + newline + columns)
     assert _quick.last_build(root, "resident", "pandoc", None) is None
 
 

@@ -247,7 +247,7 @@ def test_records_a_repository_ships_as_links_to_devices_are_not_read(setup: tupl
 
     root, _ = setup
     planted = [
-        root / ".curriculum-cache" / "resident" / "quick.json",
+        root / ".curriculum-cache" / "resident" / "quick.stamp",
         root / ".curriculum-cache" / "check.json",
         root / "_notebooks" / "intro.ipynb",
     ]

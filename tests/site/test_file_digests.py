@@ -343,7 +343,7 @@ def test_the_quick_stamp_watches_the_folders_of_the_files_the_build_says_it_wrot
     def folders(**wrote: Any) -> list[str]:
         stamp = BuildStamp(root, "resident", out, record)
         stamp.commit(0, engine="pandoc", pages=1, **wrote)
-        quick = json.loads((record.parent / QUICK).read_text(encoding="utf-8"))
+        quick = json.loads((record.parent / QUICK).read_bytes().partition(b"\n")[0])
         watched = {entry[0] for entry in quick["files"]}
         assert set(quick["folders"]) <= watched, "each folder is watched"
         return list(quick["folders"])
@@ -352,3 +352,54 @@ def test_the_quick_stamp_watches_the_folders_of_the_files_the_build_says_it_wrot
     expected = sorted({str(out), *(os.path.dirname(os.path.join(out, name)) for name in manifest)})
     assert len(expected) > 2 and folders() == expected == folders(wrote=manifest)
     assert folders(wrote=["x/y/a.html", "b.html"]) == [str(out), str(out / "x" / "y")]
+
+
+def test_the_quick_stamp_takes_the_inputs_as_columns_and_sees_each_change(tmp_path: Path) -> None:
+    """Times, sizes and paths as bytes: a file edited, removed or made a link among many is seen."""
+    from curriculum.site._quick import as_listed, column
+
+    paths = _files(tmp_path, 20)
+    paths[19].unlink()
+    paths[19].symlink_to(paths[0].name)  # a link is listed apart, as stat_of gives it
+    digests = FileDigests(tmp_path, tmp_path / "cache" / "digests.json")
+    digests.digest([*paths, tmp_path / "gone.txt"])
+    texts, columns, listed = digests.listed(recent=2)
+    assert texts == sorted(str(p) for p in paths[:19]) and columns is not None
+    count, data = len(texts), columns[0] + columns[1] + "\0".join(texts).encode()
+    assert as_listed(count, data)
+    read = sorted(texts, key=lambda text: os.lstat(text).st_mtime_ns)[-2:]
+    assert set(listed) == {str(paths[19]), str(tmp_path / "gone.txt"), *read}, "links, the gone, the recent"
+    assert listed[str(paths[19])] == digests.stats[str(paths[19])]
+    assert not as_listed(count + 1, data) and not as_listed(count, data[:-1]) and not as_listed(0, data)
+    looks = os.lstat(paths[7])
+    paths[7].write_text("text 9\n")  # the same size, a new time
+    assert not as_listed(count, data) and not digests.as_found()
+    os.utime(paths[7], ns=(looks.st_atime_ns, looks.st_mtime_ns))
+    assert as_listed(count, data) and digests.as_found()
+    paths[7].write_text("longer text 9\n")
+    os.utime(paths[7], ns=(looks.st_atime_ns, looks.st_mtime_ns))  # the same time, another size
+    assert not as_listed(count, data) and not digests.as_found()
+    paths[7].unlink()
+    paths[7].symlink_to(paths[8].name)
+    assert not as_listed(count, data) and not digests.as_found(), "made a link"
+    paths[7].unlink()
+    assert not as_listed(count, data) and not digests.as_found(), "gone"
+    assert column([1 << 63]) is None and as_listed(0, b"")
+
+
+def test_a_time_no_column_holds_has_every_input_listed_apart(project: Path) -> None:
+    """A file dated beyond 2262 (past a 64-bit count of nanoseconds) is listed as stat_of gives it."""
+    from curriculum.project import Project
+    from curriculum.site._stamp import BuildStamp
+
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+    root = Project(project)
+    out = project / root.config("resident").output_dir
+    stamp = BuildStamp(root, "resident", out, root.cache / "resident" / "build.json")
+    quiz = str(project / "quizzes" / "intro.yml")
+    far = stamp.digests.statuses[quiz]
+    stamp.digests.statuses[quiz] = os.stat_result(tuple(far), {"st_mtime_ns": 1 << 64})
+    assert stamp.digests.listed()[1] is None and not stamp.digests.as_found()
+    count, columns, listed = stamp._columns()
+    assert (count, columns) == (0, b"") and listed[quiz] == [quiz, 1 << 64, far.st_size]
+    assert str(project / "quizzes") in listed, "every input and folder"

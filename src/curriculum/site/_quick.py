@@ -17,6 +17,17 @@ times, where a folder's time may miss a file removed in the same second, each
 file the output's manifest lists is looked for instead).
 When any differs, the build takes the full path, which compares contents
 (a file touched but unchanged costs one hashing pass, then is recorded again).
+
+The record (:data:`QUICK`) is a line of JSON, then the times, sizes and
+paths of the inputs and their folders as bytes: columns made and compared by
+C code (:func:`as_listed`), so that neither writing the record after a build
+nor reading it before one costs a Python call an input, as a list of every
+input's entry in JSON did. Listed one by one in the JSON, the latest
+modified first, and looked at first: the package's files and folders, the
+output's folders, links, files that were gone, and the few inputs the last
+build read last modified (those an author edits again next: an edit loop's
+build looks at few files before it knows it has work to do; an edit of
+another input is seen once every file of the columns is looked at).
 """
 
 from __future__ import annotations
@@ -24,12 +35,14 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import struct
 from collections.abc import Iterable, Mapping
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
 from curriculum._cache import PROJECT_CACHE
+from curriculum._plain import RECORD_LIMIT, read_headed
 from curriculum._plain import read_json as _record
 
 __all__ = [
@@ -42,8 +55,10 @@ __all__ = [
     "CheckOutput",
     "LastBuild",
     "all_there",
+    "as_listed",
     "built_profile",
     "cached_check",
+    "column",
     "entry_of",
     "last_build",
     "linked",
@@ -56,11 +71,12 @@ __all__ = [
     "written",
 ]
 
-QUICK = "quick.json"
-"""The record's name in the profile's build cache."""
-QUICK_FORMAT = 3
-"""The record's form: one of another (which listed no output folder, or did not say whether that
-folder was the configuration's) takes the full path."""
+QUICK = "quick.stamp"
+"""The record's name in the profile's build cache: a line of JSON, then the inputs' columns
+(see :func:`as_listed`)."""
+QUICK_FORMAT = 4
+"""The record's form: one of another (which listed no output folder, did not say whether that
+folder was the configuration's, or listed every input one by one) takes the full path."""
 CHECK = "check.json"
 """The last clean ``curriculum check``'s record, in the build cache."""
 MANIFEST = ".curriculum-manifest.json"
@@ -202,6 +218,44 @@ def watched(
         (there if entry[1] is not None else gone).append(entry)  # one pass, for both
     there.sort(key=itemgetter(1), reverse=True)  # the latest first; a sort in reverse keeps ties in order
     return [*there, *gone, *(seen.get(name) or stat_of(name) for name in last)]
+
+
+def as_listed(count: int, columns: bytes) -> bool:
+    """Whether each of ``count`` files still has the time and size its columns give.
+
+    ``columns`` are the files' times, then their sizes (each a
+    :func:`column`), then their paths, joined by NUL (as
+    :meth:`~curriculum.site._stamp.FileDigests.listed` makes them). The files
+    are looked at by one ``lstat`` each, all made by one :func:`map`, and
+    their times and sizes compared as columns: C code, not a Python call a
+    file. A file that is gone or has become a symbolic link is a change.
+    """
+    cut = 8 * count
+    paths = columns[2 * cut :].split(b"\0") if count else []
+    if len(paths) != count or not (count or columns == b""):  # none: no columns (all listed apart)
+        return False
+    try:
+        infos = list(map(os.lstat, paths))
+    except OSError:  # one is gone
+        return False
+    if any(map(stat.S_ISLNK, map(_MODE, infos))):
+        return False
+    return column(map(_MTIME, infos)) == columns[:cut] and column(map(_SIZE, infos)) == columns[cut : 2 * cut]
+
+
+def column(values: Iterable[int]) -> bytes | None:
+    """Return the integers as 64-bit ones in the machine's order, one after another (None: one is too large).
+
+    Examples
+    --------
+    >>> len(column([1, -2, 3] or [])), column([1 << 63])
+    (24, None)
+    """
+    numbers = list(values)
+    try:
+        return struct.pack(f"={len(numbers)}q", *numbers)
+    except struct.error:
+        return None
 
 
 def unchanged(files: Any) -> bool:
@@ -354,9 +408,12 @@ def last_build(root: Path, profile: str, engine: str, out: Path | None) -> LastB
     if engine not in ("auto", "pandoc") or (engine == "auto" and shutil.which("quarto")):
         return None
     try:
-        data = _record(root / PROJECT_CACHE / profile / QUICK)
-        if not isinstance(data, dict) or data.get("format") != QUICK_FORMAT:
-            return None  # an earlier form, which did not watch the output's folders
+        headed = read_headed(root / PROJECT_CACHE / profile / QUICK, RECORD_LIMIT)
+        if headed is None:
+            return None
+        data: dict[str, Any] = headed[0]
+        if data.get("format") != QUICK_FORMAT:
+            return None  # an earlier form (one which did not watch the output's folders, say)
         if data["root"] != str(root.resolve()):
             return None  # a copied or moved project: its record names the files of another
         if out is None and data["configured"] is not True:
@@ -365,7 +422,7 @@ def last_build(root: Path, profile: str, engine: str, out: Path | None) -> LastB
             return None
         if built_profile(str(data["out"])) != profile:
             return None  # another profile's build made the output folder since
-        if not unchanged(data["files"]):
+        if not unchanged(data["files"]) or not as_listed(data["columns"], headed[1][headed[2] :]):
             return None  # an input changed, or an output file was removed (its folder's time changed)
         if not _trusted_folders(data) and not all_there(Path(str(data["out"]))):
             return None

@@ -37,6 +37,7 @@ from curriculum.site._quick import (
     QUICK_FORMAT,
     all_there,
     built_profile,
+    column,
     entry_of,
     linked,
     one_a_folder,
@@ -56,6 +57,11 @@ _LOOKS = attrgetter("st_mtime_ns", "st_size", "st_mode")
 made a link or a folder, or given other permissions, is not as found)."""
 _PATH = itemgetter(0)
 """The path of an entry of :func:`~curriculum.site._quick.stat_of`."""
+_MTIME, _SIZE, _MODE = attrgetter("st_mtime_ns"), attrgetter("st_size"), attrgetter("st_mode")
+"""The time, size and mode of a status, which :meth:`FileDigests.as_found` takes of every input by one
+:func:`map` each."""
+_TIME, _LENGTH = itemgetter(1), itemgetter(2)
+"""The time and size of an entry of :func:`~curriculum.site._quick.stat_of`."""
 
 
 class FileDigests:
@@ -94,6 +100,8 @@ class FileDigests:
         self.hashed: list[str] = []
         """The files read and hashed by the last :meth:`digest` (the others kept their recorded hash),
         by their paths relative to the root."""
+        self._hashed_as_given: list[str] = []
+        """The files of :attr:`hashed`, by their paths as given."""
         self.files: dict[str, str] = {}
         """The hash of each file the last :meth:`digest` could read, by its path relative to the root."""
         self.statuses: dict[str, os.stat_result] = {}
@@ -103,6 +111,9 @@ class FileDigests:
         self._others: dict[str, list[Any]] = {}
         """The :func:`~curriculum.site._quick.stat_of` entry of each other file given (a link, or a file
         it could not look at), by its path as given."""
+        self._columns: tuple[bytes, bytes] | None = None
+        """The times and sizes of :attr:`statuses`, as :func:`~curriculum.site._quick.column` gives them
+        (made once asked, see :meth:`_own_columns`)."""
 
     @property
     def stats(self) -> dict[str, list[Any]]:
@@ -110,7 +121,8 @@ class FileDigests:
 
         As :func:`~curriculum.site._quick.stats` gives them (a link's naming it
         one; None for a file it could not look at), as the digest looked:
-        made when asked, from :attr:`statuses` (the quick stamp's record).
+        made when asked, from :attr:`statuses` (a Python call a file: the quick
+        stamp takes them as columns instead, see :meth:`listed`).
         """
         found = {text: [text, info.st_mtime_ns, info.st_size] for text, info in self.statuses.items()}
         found.update(self._others)
@@ -130,6 +142,7 @@ class FileDigests:
         before = self._before
         self.given = sorted(map(str, paths))
         self.hashed, self.files, self.statuses, self._others = [], {}, {}, {}
+        self._hashed_as_given, self._columns = [], None
         files, statuses = self.files, self.statuses
         now: dict[str, list[Any]] = {}
         named: list[str] = []
@@ -171,12 +184,11 @@ class FileDigests:
         are compared with those the digest saw (:attr:`statuses`; a link, or a file it could not look
         at, is looked at as :func:`~curriculum.site._quick.stat_of` does).
         ``paths`` are named as the digest was given them; a file it was not given is not as found.
+        All at once, the times and sizes are compared as the columns the
+        quick record takes of them (:meth:`listed`, which takes them as made here).
         """
         if paths is None:  # all at once: the comparison is made by C code, not a Python call a file
-            statuses, others = self.statuses, self._others.items()
-            return _looks(statuses) == list(map(_LOOKS, statuses.values())) and all(
-                stat_of(text) == entry for text, entry in others
-            )
+            return self._all_as_found()
         for text in paths:
             info = self.statuses.get(text)
             if info is not None:
@@ -185,6 +197,53 @@ class FileDigests:
             elif text not in self._others or stat_of(text) != self._others[text]:
                 return False
         return True
+
+    def _all_as_found(self) -> bool:
+        """Whether every file the last :meth:`digest` was given is still as it found it (:meth:`as_found`)."""
+        statuses = self.statuses
+        try:
+            infos = list(map(os.lstat, statuses))
+        except OSError:  # one is gone
+            return False
+        own = self._own_columns()
+        if own is None:  # a time no column holds: compared one by one
+            found = list(map(_LOOKS, infos)) == list(map(_LOOKS, statuses.values()))
+        else:
+            times, sizes = column(map(_MTIME, infos)), column(map(_SIZE, infos))
+            modes = list(map(_MODE, infos)) == list(map(_MODE, statuses.values()))
+            found = modes and times == own[0] and sizes == own[1]
+        return found and all(stat_of(text) == entry for text, entry in self._others.items())
+
+    def _own_columns(self) -> tuple[bytes, bytes] | None:
+        """Return the times and sizes of :attr:`statuses` as columns (None: a time no column holds)."""
+        if self._columns is None:
+            values = self.statuses.values()
+            times, sizes = column(map(_MTIME, values)), column(map(_SIZE, values))
+            self._columns = None if times is None or sizes is None else (times, sizes)
+        return self._columns
+
+    def listed(self, recent: int = 8) -> tuple[list[str], tuple[bytes, bytes] | None, dict[str, list[Any]]]:
+        """Return the paths, times and sizes of the files no link the last :meth:`digest` saw, and the rest.
+
+        The paths of :attr:`statuses`, and their times and sizes as
+        :func:`~curriculum.site._quick.column` gives them (None: a time no
+        column holds), as a quick record takes them
+        (:func:`~curriculum.site._quick.as_listed`): made by C code (a
+        :func:`map`), not a Python call a file, and read and compared so too.
+        Given apart, as :attr:`stats` gives them by their paths: the other
+        files (links, and those it could not look at), and the ``recent``
+        files it read last modified, which an author is the likeliest to edit
+        next (a quick record lists them first, so that an edit loop's next
+        build looks at few files before it knows).
+        """
+        statuses = self.statuses
+        listed = dict(self._others)
+        read = sorted(self._hashed_as_given, key=lambda text: _mtime(statuses.get(text)))
+        for text in read[len(read) - recent :]:  # the latest modified (a link's is listed already)
+            info = statuses.get(text)
+            if info is not None:
+                listed[text] = [text, info.st_mtime_ns, info.st_size]
+        return list(statuses), self._own_columns(), listed
 
     def changed(self) -> set[str]:
         """Return the files whose hash the last :meth:`digest` found other than the record's.
@@ -215,6 +274,7 @@ class FileDigests:
     def _hashed(self, text: str, name: str, mtime: int, size: int) -> list[Any] | None:
         """Return ``[time, size, hash]`` of a file read and hashed now; None if it cannot be read."""
         self.hashed.append(name)
+        self._hashed_as_given.append(text)
         path = Path(text)
         try:
             data = read_bytes(path, size_limit(path), root=self.root)
@@ -246,6 +306,11 @@ def _looks(paths: Iterable[str]) -> list[tuple[int, int, int]] | None:
         return list(map(_LOOKS, map(os.lstat, paths)))
     except OSError:
         return None
+
+
+def _mtime(info: os.stat_result | None) -> int:
+    """Return a status's modification time (0: none, a link's or a file's it could not look at)."""
+    return 0 if info is None else info.st_mtime_ns
 
 
 def _hash(entry: Any) -> str | None:
@@ -386,21 +451,34 @@ class BuildStamp:
         self.sources = sources
         folders |= {os.path.dirname(name) for name in one_a_folder(self.sources)}
         looked = stats(sorted(folders))  # one lstat a folder: a link's entry says it is one
-        self._looked = [*looked, *stats(self.sources)]  # the inputs' own are the digests' (`_read_as`)
+        self._looked = [*looked, *stats(self.sources)]  # the inputs' own are the digests' (`_columns`)
         self.key = hashlib.sha256(
             f"{package_fingerprint()}\0{profile}\0{out.resolve()}\0{inputs}\0{_links(looked)}".encode()
         ).hexdigest()
         self.warnings = 0
 
-    def _read_as(self) -> dict[str, list[Any]]:
-        """Return the :func:`~curriculum.site._quick.stat_of` entry of everything read, by its path.
+    def _columns(self) -> tuple[int, bytes, dict[str, list[Any]]]:
+        """Return the inputs, sources and folders a quick record takes as columns, and those it lists.
 
-        Each package file, input, source and folder, as it was read (see :func:`_package_entries`).
+        How many files the columns hold, and their bytes (see
+        :func:`~curriculum.site._quick.as_listed`): every input, source and
+        folder that was no link and was there (:meth:`FileDigests.listed`).
+        Listed, by their paths: the package's files and folders, and the
+        others (or every one, if a time is one no column holds).
         """
+        paths, columns, listed = self.digests.listed()
+        plain = [entry for entry in self._looked if len(entry) == 3 and entry[1] is not None]
+        times, sizes = column(map(_TIME, plain)), column(map(_LENGTH, plain))
         read = _package_entries()
-        read.update(zip(map(_PATH, self._looked), self._looked, strict=True))
-        read.update(self.digests.stats)
-        return read
+        if columns is None or times is None or sizes is None:  # a time beyond 2262: all listed
+            read.update(zip(map(_PATH, self._looked), self._looked, strict=True))
+            read.update(self.digests.stats)
+            return 0, b"", read
+        read.update((entry[0], entry) for entry in self._looked if len(entry) != 3 or entry[1] is None)
+        read.update(listed)
+        paths += map(_PATH, plain)
+        count = len(paths)
+        return count, columns[0] + times + columns[1] + sizes + os.fsencode("\0".join(paths)), read
 
     def unchanged(self) -> bool:
         """Whether the last successful build read exactly this, and its output is all still there."""
@@ -444,6 +522,7 @@ class BuildStamp:
         # the folders of the files the build wrote (prune listed them): a file gone changes its folder
         names = written(self.out) if wrote is None else wrote
         folders = {os.path.dirname(os.path.join(self.out, name)) for name in one_a_folder(names or [])}
+        count, columns, listed = self._columns()  # the inputs' and folders' times and sizes, but a few
         quick = {
             "format": QUICK_FORMAT,
             "root": str(self.project.root.resolve()),
@@ -452,12 +531,14 @@ class BuildStamp:
             "engine": engine,
             "pages": pages,
             "warnings": warnings,
-            "files": watched(  # inputs, sources, package and their folders: as the build read them
+            "files": watched(  # the package's files, links, the inputs read last: as the build read them
                 [str(self.project.root / KEY_FILE)],  # the package's files and folders are among those read
                 [str(self.project.root), str(self.out / MANIFEST), str(self.out), *sorted(folders)],
-                self._read_as(),
+                listed,
             ),
+            "columns": count,  # every other input, source and folder
             "folders": sorted({str(self.out), *folders}),
         }
         text = json.dumps(quick, separators=(",", ":"), check_circular=False)  # plain values: no cycle
-        write_atomic(self.path.parent / QUICK, text + "\n", within=self.project.root)
+        # one line of JSON (no newline in it), then the inputs' columns, as bytes
+        write_atomic(self.path.parent / QUICK, f"{text}\n".encode() + columns, within=self.project.root)
