@@ -227,6 +227,8 @@ class SiteConfig:
         return ordered + [p for p in self.extra_pages if p not in listed]
 
 
+_UNCLEAN = re.compile(r"//|(?:^|/)\.(?:/|$)|/$")
+"""What :func:`posixpath.normpath` changes in a relative path without ``..`` (one without it is clean)."""
 _WILDCARDS = re.compile(r"[*?\[]")
 """What makes a part of a pattern a wildcard for :meth:`pathlib.Path.glob`."""
 
@@ -313,8 +315,8 @@ class _Where:
 
     def __call__(self, loc: Loc) -> tuple[str, Pos]:
         loc = tuple(loc)
-        for n in range(len(loc), 0, -1):  # an element of a concatenated list: where it came from
-            if loc[:n] in self.moved:
+        for n in range(len(loc), 0, -1) if self.moved else ():  # an element of a concatenated list
+            if loc[:n] in self.moved:  # where it came from
                 from_overlay, origin = self.moved[loc[:n]]
                 file = self.overlay if from_overlay and self.overlay is not None else self.base
                 return file.display, file.locs.value((*origin, *loc[n:]))
@@ -356,6 +358,8 @@ class _Reader:
         self.where = where
         self.matched = matched
         self.confined = Confined(root)  # each folder's links followed once, for every path the file names
+        self.inside = os.path.join(root, "")
+        """The project's folder as a string, a separator after it: each path the file names joins it."""
         self.problems: list[Diagnostic] = []
         self.named: dict[str, tuple[str, Pos]] = {}
         self.patterns: list[tuple[Loc, list[str]]] = []
@@ -369,7 +373,7 @@ class _Reader:
         """Return ``value`` as a clean project-relative path, or None after reporting why it cannot be."""
         text = value.replace("\\", "/")
         parts = text.split("/")
-        if text.startswith("/") or posixpath.isabs(text) or (len(parts[0]) == 2 and parts[0][1] == ":"):
+        if text.startswith("/") or (len(parts[0]) == 2 and parts[0][1] == ":"):
             self.problem(
                 E_OUTSIDE,
                 loc,
@@ -385,12 +389,14 @@ class _Reader:
                 "write the path relative to the project folder, without `..`",
             )
             return None
-        clean = posixpath.normpath(text)
+        clean = posixpath.normpath(text) if _UNCLEAN.search(text) or not text else text  # most are clean
         if clean in (".", ""):
             self.problem(E_CONFIG, loc, f"{what} `{value}` names no file", "write a path such as `index.qmd`")
             return None
+        path = self.inside + clean  # strings, split by hand: hundreds of pages, each load
+        folder, _, name = path.rpartition("/")
         try:
-            self.confined.check(os.path.join(self.root, clean))  # a string: hundreds of pages, each load
+            self.confined.check_in(folder or "/", name, link=os.path.islink(path))
         except FileRefused as refused:
             display, pos = self.where(loc)
             self.problems.append(refused.at(display, pos))
