@@ -519,9 +519,9 @@ def test_an_indexed_file_is_placed_from_the_memo_without_being_read(
     quiz = first.quizzes["intro"]
     real = _project._read_one
 
-    def read_one(cur: Any, path: Path, *args: Any) -> Any:
+    def read_one(cur: Any, path: Path, *args: Any, **kwargs: Any) -> Any:
         assert path.suffix == ".bib", f"{path.name} was read"
-        return real(cur, path, *args)
+        return real(cur, path, *args, **kwargs)
 
     monkeypatch.setattr(_project, "_read_one", read_one)
     _memo._stores.clear()
@@ -929,3 +929,31 @@ def test_a_folder_held_in_a_row_is_taken_by_one_slice_and_never_from_a_line_left
     assert back.held_all(names, [os.lstat(q) for q in files]) is None, "not held by the line left behind"
     cur, _ = loaded(project)
     assert described(cur) == described(load_files(project_files(project), root=project))
+
+
+def test_a_content_file_the_index_records_is_parsed_without_the_yaml_memo(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its model and places are kept in the document memo: its parse is not asked of the YAML memo, nor kept.
+
+    The next load takes it from the index; one edited is parsed again, and its places still located.
+    """
+    from curriculum.content import _yaml
+
+    texts = {p.read_text(encoding="utf-8") for p in (project / "quizzes").glob("*.yml")}
+    asked: list[str] = []
+    real = _yaml._PARSED.get
+    monkeypatch.setattr(_yaml._PARSED, "get", lambda text, *a, **k: asked.append(text) or real(text, *a, **k))
+    first, _ = loaded(project)
+    assert texts and not texts & set(asked)
+    quiz = project / "quizzes" / "intro.yml"
+    quiz.write_text(
+        quiz.read_text(encoding="utf-8").replace("doubts that", "doubts whether"), encoding="utf-8"
+    )
+    aged(project)  # older than a clock tick: the index records it as it is
+    second, _ = loaded(project)
+    assert not texts & set(asked) and quiz.read_text(encoding="utf-8") not in asked
+    assert second.quizzes["intro"].locs == first.quizzes["intro"].locs  # its places as parsed
+    third, _ = loaded(project)
+    assert isinstance(third.quizzes["intro"], _project._IndexedDocument)
+    assert third.quizzes["intro"].locs == first.quizzes["intro"].locs

@@ -310,3 +310,16 @@ def test_two_pages_written_to_one_file_are_refused_where_the_second_is_named(
     (project / "docs" / "extra.qmd").write_text("# From the qmd\n", encoding="utf-8")
     found = problems(project, BASE.replace("  output-dir: _site\n", "  output-dir: _site\n" + render, 1))
     assert [p for p in found if "would both be" in p] == [next(p for p in found if p.startswith(expected))]
+
+
+@pytest.mark.parametrize(
+    "written", ["./index.qmd", "index.qmd/", ".//index.qmd", "./././index.qmd", "index.qmd"]
+)
+def test_a_page_named_in_another_spelling_is_the_page_by_its_clean_path(project: Path, written: str) -> None:
+    """A path is cleaned as :func:`posixpath.normpath` cleans it (one already clean is taken as it is)."""
+    (project / "_quarto.yml").write_text(
+        BASE.replace("      - index.qmd\n", f"      - {written}\n"), encoding="utf-8"
+    )
+    config = load_config(project)
+    assert config.pages()[0] == "index.qmd" and "index.qmd" in config.named
+    assert config.sidebar[0].href == "index.qmd"

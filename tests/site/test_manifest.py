@@ -185,12 +185,8 @@ def test_the_script_is_kept_while_what_it_shows_of_each_document_is_the_same(
     script.write_bytes(script.read_bytes().replace(b"Opening quiz", b"Opening Quiz"))
     assert kept() == renamed and opened and not made  # a damaged script: made again, from the facts kept
     assert kept() == renamed and not opened
-    summary = project / PROJECT_CACHE / _manifest.MANIFEST_SUMMARY
-    _damage_record(project, lambda data: {**data, "script": {**data["script"], "order": "x" * 64}})
-    assert kept() == renamed and not opened  # no text changed: the summary names them all, the record unread
-    summary.write_text(summary.read_text(encoding="utf-8").replace('"key": "', '"key": "x'), encoding="utf-8")
-    _damage_record(project, lambda data: {**data, "script": {**data["script"], "order": "x" * 64}})
-    assert kept() == renamed and opened and not made  # a damaged record, and a summary of another key
+    _damage_record(project, lambda data: {**data, "about": {**data["about"], "order": "x" * 64}})
+    assert kept() == renamed and opened and not made  # a record of another order: made again, from the facts
     assert kept() == renamed and not opened
     quiz.write_text(text.replace("doubts that", "doubts whether"), encoding="utf-8")  # its title as it was
     assert kept() == first and opened and made == ["quizzes/intro"]  # its facts no longer as recorded
@@ -213,7 +209,7 @@ def test_a_kept_script_that_is_no_text_is_made_again(project: Path) -> None:
     damaged = b"\xff\xfe" + script.read_bytes()
     script.write_bytes(damaged)
     digest = hashlib.sha256(damaged).hexdigest()
-    _damage_record(project, lambda data: {**data, "script": {**data["script"], "digest": digest}})
+    _damage_record(project, lambda data: {**data, "about": {**data["about"], "digest": digest}})
     assert kept() == first
 
 
@@ -241,29 +237,34 @@ def test_the_texts_changed_are_each_found_wherever_they_are(
 
 
 def _damage_record(project: Path, damage: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
-    """Write the manifest's record as ``damage`` makes it of the one there (as a new base, no changes)."""
+    """Write the manifest's record as ``damage`` makes it of the one there.
+
+    ``damage`` is given the record as ``about`` (its header), ``texts`` and
+    ``facts`` (the digests of each line), and gives them back damaged.
+    """
     from curriculum.site import _manifest
-    from curriculum.site._record_file import RecordFile
 
     path = project / PROJECT_CACHE / _manifest.MANIFEST_RECORD
-    data = RecordFile(path, _manifest._SECTIONS).read()
-    RecordFile(path, _manifest._SECTIONS).save(damage(data))  # of no generation read: written whole
+    header, texts, facts, end = path.read_text(encoding="utf-8").split("\n")
+    assert end == ""
+    data = damage({"about": json.loads(header), "texts": texts.split(" "), "facts": facts.split(" ")})
+    lines = [json.dumps(data["about"]), " ".join(data["texts"]), " ".join(data["facts"]), ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
 
 
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda data: {**data, "documents": {}},
-        lambda data: {**data, "documents": {name: then[1:] for name, then in data["documents"].items()}},
-        lambda data: {**data, "documents": {name: [then] for name, then in data["documents"].items()}},
-        lambda data: {**data, "documents": {name: then[:64] for name, then in data["documents"].items()}},
-        lambda data: {
-            **data,
-            "documents": {name: then[:64] + "x" * 64 for name, then in data["documents"].items()},
-        },
-        lambda data: {**data, "script": {**data["script"], "order": "x" * 64}},
-        lambda data: {**data, "script": {**data["script"], "digest": 5}},
-        lambda data: {**data, "script": {**data["script"], "key": "x" * 64}},
+        lambda data: {**data, "texts": [], "facts": []},
+        lambda data: {**data, "texts": data["texts"][1:]},
+        lambda data: {**data, "facts": data["facts"][1:]},
+        lambda data: {**data, "facts": [then[:63] for then in data["facts"]]},
+        lambda data: {**data, "facts": ["x" * 64 for _ in data["facts"]]},
+        lambda data: {**data, "facts": ["\u00e9" * 64 for _ in data["facts"]]},
+        lambda data: {**data, "about": {**data["about"], "order": "x" * 64}},
+        lambda data: {**data, "about": {**data["about"], "digest": 5}},
+        lambda data: {**data, "about": {**data["about"], "key": "x" * 64}},
+        lambda data: {**data, "about": []},
     ],
 )
 def test_a_damaged_record_gives_the_script_as_made_from_every_model(
@@ -288,11 +289,10 @@ def test_a_damaged_record_gives_the_script_as_made_from_every_model(
     assert kept() != first and "Opening quiz" in kept()
 
 
-def test_the_record_is_written_without_reading_the_one_it_replaces(
+def test_the_record_is_read_once_and_written_without_reading_it_again(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """It is written only when a text changed (or a script was made): the old one is not read to compare."""
-    from curriculum.content import _files
+    """It is written only when a text changed (or a script was made): the one read is not read again."""
     from curriculum.site import _manifest
 
     def kept() -> str:
@@ -301,13 +301,15 @@ def test_the_record_is_written_without_reading_the_one_it_replaces(
             return _manifest.kept_manifest(load_curriculum(project), project / PROJECT_CACHE, project).script
 
     first = kept()
-    read: list[Path] = []
-    real = _files.read_existing
-    monkeypatch.setattr(_files, "read_existing", lambda path, *a: read.append(path) or real(path, *a))
+    read: list[str] = []
+    real = _manifest.read_existing
+    monkeypatch.setattr(_manifest, "read_existing", lambda path, *a: read.append(path.name) or real(path, *a))
     quiz = project / "quizzes" / "intro.yml"
     _replace(quiz, "doubts that", "doubts whether")
-    assert kept() == first and project / PROJECT_CACHE / _manifest.MANIFEST_RECORD not in read
+    assert kept() == first and read == [_manifest.MANIFEST_RECORD, _manifest.MANIFEST_KEPT]
+    read.clear()
     assert kept() == first  # as recorded
+    assert read == [_manifest.MANIFEST_RECORD, _manifest.MANIFEST_KEPT]
 
 
 def _replace(path: Path, old: str, new: str) -> None:
@@ -324,10 +326,10 @@ def _kept_manifest(project: Path) -> Any:
         return _manifest.kept_manifest(load_curriculum(project), project / PROJECT_CACHE, project)
 
 
-def test_an_edit_the_script_does_not_show_writes_the_records_change_only(
+def test_an_edit_the_script_does_not_show_writes_the_edited_text_in_the_record(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The record's base is left as it is, its changes name the one text; the kept script is not read.
+    """The record names the quiz's new text, its facts as they were; the kept script is not read.
 
     The script is read (and checked against its digest) only when asked for.
     """
@@ -335,22 +337,26 @@ def test_an_edit_the_script_does_not_show_writes_the_records_change_only(
 
     first = _kept_manifest(project).script
     cache = project / PROJECT_CACHE
-    base = (cache / _manifest.MANIFEST_RECORD).read_bytes()
+    before = (cache / _manifest.MANIFEST_RECORD).read_text(encoding="ascii").split("\n")
     read: list[str] = []
     real = _manifest.read_existing
     monkeypatch.setattr(_manifest, "read_existing", lambda path, *a: read.append(path.name) or real(path, *a))
     quiz = project / "quizzes" / "intro.yml"
     _replace(quiz, "doubts that", "doubts whether")
     found = _kept_manifest(project)
-    assert found.digest == hashlib.sha256(first.encode()).hexdigest() and not read
-    assert (cache / _manifest.MANIFEST_RECORD).read_bytes() == base
-    changes = json.loads((cache / "manifest-script.changes.json").read_text(encoding="utf-8"))
-    assert changes["set"]["script"] == {}  # the script's digest as it was
-    (entry,) = changes["set"][
-        "documents"
-    ].values()  # the quiz's, its text's digest new, its facts' as they were
-    assert list(changes["set"]["documents"]) == ["quizzes\0intro"] and len(entry) == 128
-    assert found.script == first and read == [_manifest.MANIFEST_KEPT]
+    assert found.digest == hashlib.sha256(first.encode()).hexdigest()
+    assert read == [_manifest.MANIFEST_RECORD]  # not the script
+    after = (cache / _manifest.MANIFEST_RECORD).read_text(encoding="ascii").split("\n")
+    assert (
+        after[0] == before[0] and after[2] == before[2]
+    )  # its key, order and script, and every facts' digest
+    changed = [
+        at
+        for at, (old, new) in enumerate(zip(before[1].split(), after[1].split(), strict=True))
+        if old != new
+    ]
+    assert len(changed) == 1  # the quiz's text only
+    assert found.script == first and read == [_manifest.MANIFEST_RECORD, _manifest.MANIFEST_KEPT]
 
 
 def assert_a_title_edit_is_found(project: Path, quiz: Path, text: str) -> None:
@@ -365,16 +371,20 @@ def assert_a_title_edit_is_found(project: Path, quiz: Path, text: str) -> None:
         assert found == _manifest.manifest_script(cur) and "Opening quiz" in found
 
 
-@pytest.mark.parametrize("changes", [b"{not json", b'{"generation": "another", "set": {}, "gone": {}}'])
-def test_changes_damaged_or_of_another_base_are_not_taken(project: Path, changes: bytes) -> None:
-    """Changes that cannot be read make no record; those of another base leave the base alone."""
+@pytest.mark.parametrize(
+    "record", [b"{not json", b"{}\n\n\n", b"\xff\n\n\n", b"[]\n\n\n", b"", b"\n\n\n\n\n"]
+)
+def test_a_record_that_cannot_be_read_is_none(project: Path, record: bytes) -> None:
+    """A record damaged or cut short names no facts: the script is made again, from every model."""
+    from curriculum.site import _manifest
 
     first = _kept_manifest(project).script
     quiz = project / "quizzes" / "intro.yml"
     text = quiz.read_text(encoding="utf-8")
     quiz.write_text(text.replace("doubts that", "doubts whether"), encoding="utf-8")
     assert _kept_manifest(project).script == first
-    (project / PROJECT_CACHE / "manifest-script.changes.json").write_bytes(changes)
+    (project / PROJECT_CACHE / _manifest.MANIFEST_RECORD).write_bytes(record)
+    assert _kept_manifest(project).script == first
     assert_a_title_edit_is_found(project, quiz, text)
 
 
@@ -382,7 +392,6 @@ def test_a_save_that_fails_leaves_the_record_it_would_have_replaced(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A record not written (a full disk, a build stopped) is the old one: the next build finds the edit."""
-    from curriculum.content import _record_changes
     from curriculum.errors import WriteError
     from curriculum.site import _manifest
 
@@ -396,11 +405,10 @@ def test_a_save_that_fails_leaves_the_record_it_would_have_replaced(
     quiz = project / "quizzes" / "intro.yml"
     text = quiz.read_text(encoding="utf-8")
     with monkeypatch.context() as patched:
-        patched.setattr(_record_changes, "write_atomic", failing)
+        patched.setattr(_manifest, "write_atomic", failing)
         quiz.write_text(text.replace("doubts that", "doubts whether"), encoding="utf-8")
         assert _kept_manifest(project).script == first
         assert record.read_bytes() == base
-        assert not (project / PROJECT_CACHE / "manifest-script.changes.json").exists()
     assert_a_title_edit_is_found(project, quiz, text)
 
 
@@ -459,41 +467,42 @@ def test_an_edit_build_reads_no_script_back_and_remakes_one_edited_by_hand(
     assert script.read_bytes() == original and kept.read_bytes() == original
 
 
-def test_a_build_that_changed_no_text_reads_no_record_of_the_documents(
+def test_a_build_that_changed_no_text_reads_no_facts_and_writes_no_record(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The summary names every text as one digest: while they are as it names them, the record is not read.
+    """The record names every text as one line: while they are as it names them, no facts are read.
 
-    A summary damaged, or naming other texts, is not taken: the record is read, and the summary written again.
+    A damaged record is not taken: the facts are read, and the record written again. One that names
+    another text of a document has that document's facts made again, and compared with those it names.
     """
-    from curriculum.site import _manifest, _record_file
+    from curriculum.content import _facts
+    from curriculum.site import _manifest
 
     first = _kept_manifest(project)
-    summary = project / PROJECT_CACHE / _manifest.MANIFEST_SUMMARY
+    record = project / PROJECT_CACHE / _manifest.MANIFEST_RECORD
+    written = record.stat().st_mtime_ns
     read: list[str] = []
-    real = _record_file.read_existing
-    spy = lambda path, *a: read.append(path.name) or real(path, *a)  # noqa: E731
-    monkeypatch.setattr(_record_file, "read_existing", spy)
+    real = _facts.read_tied
+    monkeypatch.setattr(_facts, "read_tied", lambda path, *a: read.append(path.name) or real(path, *a))
+    os.utime(record, ns=(1, 1))
     again = _kept_manifest(project)
-    assert not read
-    assert (
-        again.digest == first.digest
-        and _manifest.MANIFEST_RECORD not in read
-        and again.script == first.script
-    )
-    for damaged in (b"{not json", summary.read_bytes().replace(b'"texts": "', b'"texts": "x')):
-        summary.write_bytes(damaged)
-        read.clear()
-        assert _kept_manifest(project).digest == first.digest and _manifest.MANIFEST_RECORD in read
-        read.clear()
-        assert _kept_manifest(project).digest == first.digest and _manifest.MANIFEST_RECORD not in read
+    assert not read and record.stat().st_mtime_ns == 1  # no facts read, the record not written
+    assert again.digest == first.digest and again.script == first.script
+    assert written != 1
+    kept = record.read_bytes()
+    record.write_bytes(b"{not json")
+    assert _kept_manifest(project).digest == first.digest and _manifest.MANIFEST_FACTS in read
+    read.clear()
+    assert _kept_manifest(project).digest == first.digest and not read and record.read_bytes() == kept
+    record.write_bytes(kept.replace(b"\n", b"\nx", 1))  # the first text not as it is: its facts made again
+    assert _kept_manifest(project).digest == first.digest and not read and record.read_bytes() == kept
     quiz = project / "quizzes" / "intro.yml"
     text = quiz.read_text(encoding="utf-8")
     quiz.write_text(text.replace("Introduction quiz", "Opening quiz", 1), encoding="utf-8")
     read.clear()
     renamed = _kept_manifest(project)
-    assert _manifest.MANIFEST_RECORD in read and "Opening quiz" in renamed.script
-    quiz.write_text(text, encoding="utf-8")  # back as it was: the record names the edit, the summary it too
+    assert _manifest.MANIFEST_FACTS in read and "Opening quiz" in renamed.script
+    quiz.write_text(text, encoding="utf-8")  # back as it was: the record names the edit
     assert _kept_manifest(project).script == first.script
 
 

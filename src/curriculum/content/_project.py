@@ -959,7 +959,12 @@ class _Batch:
                 self._take(file, leaf, display, entry, path)
                 return
             self.index.forget(name)  # damaged, or now a link out of the project: read (and refused)
-        loaded = _load_one(self.cur, path or Path(file), display, self.reads, self.confined)
+        # a file whose status is known is recorded in the index, its model and places in the document
+        # memo: the YAML memo is not asked, nor given its data (a later run takes it from the index)
+        remember = info is None
+        loaded = _load_one(
+            self.cur, path or Path(file), display, self.reads, self.confined, remember=remember
+        )
         if loaded is not None and info is not None and (found_entry := _entry(*loaded)) is not None:
             self.index.remember(name, info, found_entry)
 
@@ -1157,7 +1162,8 @@ class _IndexedDocument(Document[Any]):
         """
         if "_loaded" not in self.__dict__:
             confined = self.__dict__["_origin"].confined
-            loaded = _read_one(Curriculum(None), self.path, self.display, [], confined)
+            # what the memo lost is stored anew in the document memo (see _repaired), not the YAML memo
+            loaded = _read_one(Curriculum(None), self.path, self.display, [], confined, remember=False)
             if loaded is None or loaded[1].digest != self.digest:
                 raise changed_while_read(self.display)
             self.__dict__["_loaded"] = loaded[1]
@@ -1227,11 +1233,20 @@ def _table(cur: Curriculum, kind: _Kind) -> dict[str, Document[Any]]:
 
 
 def _load_one(
-    cur: Curriculum, path: Path, display: str, reads: list[PandocRead], confined: Confined | None
+    cur: Curriculum,
+    path: Path,
+    display: str,
+    reads: list[PandocRead],
+    confined: Confined | None,
+    *,
+    remember: bool = True,
 ) -> tuple[_Kind, Document[Any], int] | None:
-    """Read, parse and validate one file into ``cur``; return its kind, document and number of problems."""
+    """Read, parse and validate one file into ``cur``; return its kind, document and number of problems.
+
+    ``remember``: whether a YAML file's parse is asked of (and kept in) the memo (see :func:`parse_yaml`).
+    """
     before = len(cur.diagnostics)
-    found = _read_one(cur, path, display, reads, confined)
+    found = _read_one(cur, path, display, reads, confined, remember=remember)
     if found is None:
         return None
     _place(cur, *found)
@@ -1239,9 +1254,18 @@ def _load_one(
 
 
 def _read_one(
-    cur: Curriculum, path: Path, display: str, reads: list[PandocRead], confined: Confined | None
+    cur: Curriculum,
+    path: Path,
+    display: str,
+    reads: list[PandocRead],
+    confined: Confined | None,
+    *,
+    remember: bool = True,
 ) -> tuple[_Kind, Document[Any]] | None:
-    """Read, parse and validate one file; return its kind and document (problems go to ``cur``)."""
+    """Read, parse and validate one file; return its kind and document (problems go to ``cur``).
+
+    ``remember``: whether a YAML file's parse is asked of (and kept in) the memo (see :func:`parse_yaml`).
+    """
     source, problems = read_source(path, display, confined)
     cur.diagnostics += problems
     if source is None:
@@ -1276,7 +1300,7 @@ def _read_one(
         return "notes", Document(
             path.stem, path, display, front, notes.locs, (notes.body,), text_digest(source.text)
         )
-    data, locs, problems = parse_yaml(source)
+    data, locs, problems = parse_yaml(source, remember=remember)
     cur.diagnostics += problems
     if data is None or problems:
         return None

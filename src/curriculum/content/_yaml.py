@@ -416,10 +416,13 @@ class _StoredLocMap(LocMap):
 _LOC_FIELDS = ("values", "keys", "plain", "block")
 
 _PARSED = Memo[tuple[Any, LocMap | str] | None]("content.yaml", 2, _encode_parsed, _decode_parsed)
-"""Each clean document's data and locations, across runs (a file with problems is parsed each time)."""
+"""Each clean document's data and locations, across runs (a file with problems is parsed each time).
+
+Not of a content file the content index records: its validated model and locations are kept in the
+document memo instead (see :func:`parse_yaml`'s ``remember``)."""
 
 
-def parse_yaml(source: Source) -> tuple[Any, LocMap, list[Diagnostic]]:
+def parse_yaml(source: Source, *, remember: bool = True) -> tuple[Any, LocMap, list[Diagnostic]]:
     """Parse one YAML document, keeping the position of every key and value.
 
     A document that parsed cleanly before is read back from the memo
@@ -429,6 +432,12 @@ def parse_yaml(source: Source) -> tuple[Any, LocMap, list[Diagnostic]]:
     ----------
     source : Source
         The file's text.
+    remember : bool
+        Ask the memo (and store in it what is parsed). False for a caller
+        that keeps what it makes of the document itself (the content index
+        keeps a content file's validated model and locations by its text's
+        digest): the text is parsed, and neither its data nor its locations
+        made into JSON for the memo, which a later run would not ask.
 
     Returns
     -------
@@ -436,6 +445,8 @@ def parse_yaml(source: Source) -> tuple[Any, LocMap, list[Diagnostic]]:
         The data (None if it could not be read), its locations, and the
         problems found while reading it. Never raises for bad input.
     """
+    if not remember:
+        return _parse(source)
     fresh: list[tuple[Any, LocMap, list[Diagnostic]]] = []
 
     def parse() -> tuple[Any, LocMap | str] | None:

@@ -65,6 +65,8 @@ Freeze = Literal["auto"] | bool
 PAGE_SUFFIXES = (".qmd", ".ipynb", ".md")
 """What the site renders: Quarto documents, notebooks and Markdown."""
 _PAGE_SUFFIX = re.compile(f"(?:{'|'.join(map(re.escape, PAGE_SUFFIXES))})$")
+_PAGE_SUFFIXES = re.compile(f"(?:{'|'.join(map(re.escape, PAGE_SUFFIXES))})$", re.MULTILINE)
+"""A page's suffix at the end of each line: the output paths of many pages, in one substitution."""
 
 
 def output_path(source: str) -> str:
@@ -225,6 +227,8 @@ class SiteConfig:
         return ordered + [p for p in self.extra_pages if p not in listed]
 
 
+_UNCLEAN = re.compile(r"//|(?:^|/)\.(?:/|$)|/$")
+"""What :func:`posixpath.normpath` changes in a relative path without ``..`` (one without it is clean)."""
 _WILDCARDS = re.compile(r"[*?\[]")
 """What makes a part of a pattern a wildcard for :meth:`pathlib.Path.glob`."""
 
@@ -238,9 +242,9 @@ def _ignored(path: str) -> bool:
     return "/_" in slashed or "/." in slashed or path.rpartition("/")[2].lower().startswith("readme.")
 
 
-Matched = dict[str, list[tuple[str, FileRefused | None]]]
-"""The pages each render pattern matched (by the pattern as cleaned), each with why it is refused
-(None: it is not): kept by a :class:`~curriculum.project.Project` while it reads each profile's
+Matched = dict[str, tuple[list[str], list[FileRefused]]]
+"""The pages each render pattern matched (by the pattern as cleaned), and why each file it matched
+but refused is refused: kept by a :class:`~curriculum.project.Project` while it reads each profile's
 configuration, so the faculty edition's, whose patterns are the resident's and the notes', costs
 a glob of the notes only."""
 
@@ -311,8 +315,8 @@ class _Where:
 
     def __call__(self, loc: Loc) -> tuple[str, Pos]:
         loc = tuple(loc)
-        for n in range(len(loc), 0, -1):  # an element of a concatenated list: where it came from
-            if loc[:n] in self.moved:
+        for n in range(len(loc), 0, -1) if self.moved else ():  # an element of a concatenated list
+            if loc[:n] in self.moved:  # where it came from
                 from_overlay, origin = self.moved[loc[:n]]
                 file = self.overlay if from_overlay and self.overlay is not None else self.base
                 return file.display, file.locs.value((*origin, *loc[n:]))
@@ -354,10 +358,12 @@ class _Reader:
         self.where = where
         self.matched = matched
         self.confined = Confined(root)  # each folder's links followed once, for every path the file names
+        self.inside = os.path.join(root, "")
+        """The project's folder as a string, a separator after it: each path the file names joins it."""
         self.problems: list[Diagnostic] = []
         self.named: dict[str, tuple[str, Pos]] = {}
-        self.matched_by: dict[str, Loc] = {}
-        """The render pattern that first matched each page it matched, by the page."""
+        self.patterns: list[tuple[Loc, list[str]]] = []
+        """Each render pattern's place and the pages it matched, in order (to locate a page it named)."""
 
     def problem(self, rule: Rule, loc: Loc, message: str, hint: str) -> None:
         display, pos = self.where(loc)
@@ -367,7 +373,7 @@ class _Reader:
         """Return ``value`` as a clean project-relative path, or None after reporting why it cannot be."""
         text = value.replace("\\", "/")
         parts = text.split("/")
-        if text.startswith("/") or posixpath.isabs(text) or (len(parts[0]) == 2 and parts[0][1] == ":"):
+        if text.startswith("/") or (len(parts[0]) == 2 and parts[0][1] == ":"):
             self.problem(
                 E_OUTSIDE,
                 loc,
@@ -383,12 +389,14 @@ class _Reader:
                 "write the path relative to the project folder, without `..`",
             )
             return None
-        clean = posixpath.normpath(text)
+        clean = posixpath.normpath(text) if _UNCLEAN.search(text) or not text else text  # most are clean
         if clean in (".", ""):
             self.problem(E_CONFIG, loc, f"{what} `{value}` names no file", "write a path such as `index.qmd`")
             return None
+        path = self.inside + clean  # strings, split by hand: hundreds of pages, each load
+        folder, _, name = path.rpartition("/")
         try:
-            self.confined.check(os.path.join(self.root, clean))  # a string: hundreds of pages, each load
+            self.confined.check_in(folder or "/", name, link=os.path.islink(path))
         except FileRefused as refused:
             display, pos = self.where(loc)
             self.problems.append(refused.at(display, pos))
@@ -464,8 +472,7 @@ class _Reader:
                 continue  # an exclusion adds nothing
             if "*" in pattern:
                 matches = self.matches(pattern, loc)
-                for match in matches:
-                    self.matched_by.setdefault(match, loc)
+                self.patterns.append((loc, matches))
             else:
                 matches = [p for p in [self.page(pattern, loc)] if p is not None]
             render.update(dict.fromkeys(matches))
@@ -475,10 +482,13 @@ class _Reader:
         """Report each page written to the same file as a page before it (``x.md``, ``x.qmd``: ``x.html``).
 
         Located where the configuration names the later page (its path, or the
-        render pattern that matched it): of two such pages a site would show
+        render pattern that first matched it): of two such pages a site would show
         one, and which would depend on the order the build wrote them in.
         """
-        outputs = list(map(output_path, pages))
+        # every output path in one substitution; each page's own, if a page's name holds a newline
+        outputs = _PAGE_SUFFIXES.sub(".html", "\n".join(pages)).split("\n") if pages else []
+        if len(outputs) != len(pages):
+            outputs = list(map(output_path, pages))
         if len(set(outputs)) == len(outputs):  # the usual site: each page its own file, told in one step
             return
         first: dict[str, str] = {}
@@ -486,9 +496,7 @@ class _Reader:
             other = first.setdefault(output, page)
             if other == page:
                 continue
-            display, pos = self.named.get(page) or self.where(
-                self.matched_by.get(page, ("project", "render"))
-            )
+            display, pos = self.named.get(page) or self.where(self._matched_at(page))
             self.problems.append(
                 E_CONFIG.at(
                     display,
@@ -497,6 +505,10 @@ class _Reader:
                     "keep one of them, or rename the other",
                 )
             )
+
+    def _matched_at(self, page: str) -> Loc:
+        """Return the place of the render pattern that first matched ``page`` (of ``project.render``)."""
+        return next((loc for loc, matches in self.patterns if page in matches), ("project", "render"))
 
     def matches(self, pattern: str, loc: Loc) -> list[str]:
         """Return the pages a pattern matches, each inside the project once its links are followed.
@@ -510,13 +522,14 @@ class _Reader:
         found = self.matched.get(clean)
         if found is None:
             found = self.matched[clean] = self._glob(clean)
-        for refused in (refused for _, refused in found if refused is not None):
+        pages, refusals = found
+        for refused in refusals:
             display, pos = self.where(loc)
             self.problems.append(refused.at(display, pos))
-        return [match for match, refused in found if refused is None]
+        return pages
 
-    def _glob(self, clean: str) -> list[tuple[str, FileRefused | None]]:
-        """Return the pages a clean pattern matches, each with why it is refused (None: it is not).
+    def _glob(self, clean: str) -> tuple[list[str], list[FileRefused]]:
+        """Return the pages a clean pattern matches, in order, and why each file it refused is refused.
 
         The pages a pattern of one folder matched are taken as they were while
         that folder is as it was listed (see :data:`_LISTINGS`).
@@ -524,8 +537,9 @@ class _Reader:
         key, at, stamp = (os.fspath(self.root), clean), time.time_ns(), _folders_stamp(self.root, clean)
         kept = _LISTINGS.get(key, stamp)  # the stamp taken before the folder is listed
         if kept is not None:
-            return [(match, None) for match in kept]
-        found: list[tuple[str, FileRefused | None]] = []
+            return list(kept), []  # a copy: the caller may add to what it is given
+        found: list[str] = []
+        refusals: list[FileRefused] = []
         plain = stamp is not None  # every page matched is no link, inside the project
         for match, path, link in sorted(self._matching(clean), key=itemgetter(0)):  # by its path
             if _ignored(match) or not match.endswith(PAGE_SUFFIXES):
@@ -534,13 +548,13 @@ class _Reader:
             try:
                 self.confined.check(path, link=link)  # a file is inside unless a link, once its folder is
             except FileRefused as refused:
-                found.append((match, refused))
+                refusals.append(refused)
                 plain = False
                 continue
-            found.append((match, None))
+            found.append(match)
         if plain:
-            _LISTINGS.keep(key, stamp, at, tuple(match for match, _ in found))
-        return found
+            _LISTINGS.keep(key, stamp, at, tuple(found))
+        return found, refusals
 
     def _matching(self, clean: str) -> Iterable[tuple[str, str | Path, bool | None]]:
         """Yield each path a clean pattern matches: relative to the project, as a path to read, and if a link.

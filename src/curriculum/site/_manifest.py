@@ -12,10 +12,11 @@ was correct is recorded by the quiz itself, in the learner's progress).
 
 A build keeps the script in its cache with what it was made from
 (:func:`kept_manifest`): a build that changed no document's text costs one
-digest of them all, and reads no record of them; an edit that leaves every
-part's title, link and size as they were costs a comparison of each
-document's digest, not the manifest made and encoded again, and writes the
-record's entry of the edited document only. The script is then known by its
+comparison of their digests, as one line, with the record's, and reads no
+facts; an edit that leaves every part's title, link and size as they were
+costs a comparison of each document's digest (in one pass of C), the edited
+document's facts made again, and the record (a few bytes a document) written,
+not the manifest made and encoded again. The script is then known by its
 digest: the files made from it that stand as made from that digest are
 neither made nor read again.
 """
@@ -34,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from curriculum._memo import tied_key
-from curriculum._plain import RECORD_LIMIT, read_existing, read_record
+from curriculum._plain import RECORD_LIMIT, read_existing
 from curriculum.components import COMPONENTS, dom_id, lists_of, outline
 from curriculum.content import (
     COMPETENCY_DOMAINS,
@@ -47,7 +48,6 @@ from curriculum.content import (
 )
 from curriculum.errors import CurriculumError
 from curriculum.project import output_path
-from curriculum.site._record_file import RecordFile, looked_up
 
 __all__ = ["MANIFEST_SCRIPT", "Manifest", "kept_manifest", "manifest_script", "progress_manifest"]
 
@@ -88,15 +88,38 @@ _Source = tuple[str | None, str, Document[Any]]
 
 
 def _sources(cur: Curriculum) -> list[_Source]:
-    """Return the documents the manifest is made from, in its order: the lessons, then each part's table."""
+    """Return the documents the manifest is made from, in its order: the lessons, then each part's table.
+
+    Made by :func:`zip` a table, not a Python step a document: every build makes them.
+    """
+    sources: list[_Source] = list(zip(itertools.repeat(None), cur.lessons.keys(), cur.lessons.values()))
+    for folder, table in _tables(cur):
+        sources += zip(itertools.repeat(folder), table.keys(), table.values())
+    return sources
+
+
+def _tables(cur: Curriculum) -> list[tuple[str, dict[str, Document[Any]]]]:
+    """Return the tables the manifest shows parts of, with their folders, in the curriculum's order."""
     folders = {spec.content.folder for spec in COMPONENTS.values()}
-    lessons: list[_Source] = [(None, ident, doc) for ident, doc in cur.lessons.items()]
-    return lessons + [
-        (folder, ident, doc)
-        for folder, table in cur.tables.items()
-        if folder in folders
-        for ident, doc in table.items()
-    ]
+    return [(folder, table) for folder, table in cur.tables.items() if folder in folders]
+
+
+def _order(cur: Curriculum) -> str:
+    """Return the digest of every document's name (its table, its id and, for a lesson, its file), in order.
+
+    Of the ids' and files' lists as one JSON text, made without a Python step a document.
+    """
+    names = [list(cur.lessons), list(map(_FILE, cur.lessons.values()))]
+    names += ([folder, *table] for folder, table in _tables(cur))
+    return _digest(json.dumps(names).encode())
+
+
+_DOC = operator.itemgetter(2)
+"""A source's document."""
+_DIGEST = operator.attrgetter("digest")
+"""A document's text's digest."""
+_FILE = operator.attrgetter("file")
+"""A document's file, as a string."""
 
 
 def _facts_of(
@@ -226,15 +249,16 @@ def _script(manifest: dict[str, Any]) -> str:
 
 MANIFEST_FACTS = "manifest-facts.json"
 """What the manifest says of each document, in the build cache (see :class:`DocumentFacts`)."""
-MANIFEST_RECORD = "manifest-script.json"
+MANIFEST_RECORD = "manifest-record.txt"
 """What the script the last build made was made from, in the build cache (:func:`kept_manifest`).
 
-A :class:`~curriculum.site._record_file.RecordFile`: an edit writes the entries it changed, not the record."""
+Three lines: a JSON header naming the record's key, the documents' order
+and the script's digest; then the digest of each document's text, in order,
+separated by spaces; then the digest of each one's facts, alike. Written
+whole, and only when a text changed or a script was made."""
 MANIFEST_KEPT = "manifest-script.js"
 """That script, named by its digest in the record: read only when a file made from it is to be written."""
-MANIFEST_SUMMARY = "manifest-summary.json"
-"""Every text the script was last found made from, as one digest, and its digest (:meth:`_Record.summed`)."""
-_FORM = "progress-manifest 2"
+_FORM = "progress-manifest 3"
 """The facts' and the record's form: the code's key names them too (a new form is a new name)."""
 
 
@@ -272,14 +296,15 @@ def kept_manifest(cur: Curriculum, cache: Path | None, within: Path) -> Manifest
 
     The script is a function of the code, of the project's folder, and of each
     document's name (its table, id and, for a lesson, its file) and facts, in
-    order. The record names each document's facts by the digest of their JSON,
-    with the digest of the text they were made from. While every document's
-    text is as recorded, the script is the one kept: the documents' order is
-    compared as one digest and each text's digest with its entry, in one
-    pass, and no facts are read. A document whose text changed has its facts made again,
-    from its model: while they are as recorded (a quiz item's text edited),
-    the script is still the one kept, and only the record's entry of that
-    text is written. Otherwise the script is made again from every
+    order. The record (:data:`MANIFEST_RECORD`) names each document's text
+    and facts by their digests, in that order. While every document's text is
+    as recorded, the script is the one kept: the documents' order is compared
+    as one digest and their texts' digests as one line, and no facts are
+    read. A document whose text changed (found by comparing the texts' digests
+    with the record's, in one pass of C, not a Python step a document) has its
+    facts made again, from its model: while they are as recorded (a quiz
+    item's text edited), the script is still the one kept, and the record is
+    written with the new texts. Otherwise the script is made again from every
     document's facts (kept in :class:`DocumentFacts`, which reads only the
     changed documents' models).
 
@@ -297,12 +322,12 @@ def kept_manifest(cur: Curriculum, cache: Path | None, within: Path) -> Manifest
         The project: the records are written only inside it.
     """
     sources = _sources(cur)
-    widths = set(map(len, [doc.digest for _, _, doc in sources]))  # of every digest at once
-    if cache is None or not widths <= {_WIDTH}:  # one no digest names
+    texts = list(map(_DIGEST, map(_DOC, sources)))
+    if cache is None or not set(map(len, texts)) <= {_WIDTH}:  # one no digest names
         return Manifest.made(manifest_script(cur))
-    record = _Record(cache, within, _record_key(cur.root), sources)
+    record = _Record(cache, within, _record_key(cur.root), cur, sources, texts)
     remade = functools.partial(_remade, cur, cache, within, record)
-    if record.summed():  # no text changed: the record of each is not read
+    if record.summed():  # no text changed
         return Manifest(record.digest, lambda: record.script() or remade())
     if record.facts_stand(cur.root):
         record.save()
@@ -313,7 +338,7 @@ def kept_manifest(cur: Curriculum, cache: Path | None, within: Path) -> Manifest
 def _remade(cur: Curriculum, cache: Path, within: Path, record: _Record) -> str:
     """Return the script made again from every document's facts; keep it and record what it was made from."""
     facts = DocumentFacts(cache / MANIFEST_FACTS, within, _FORM)
-    record.read()
+    record.read()  # the facts' digests it names, and which texts changed
     sources = record.sources
     made = [_facts_of(cur.root, source, facts, record.made.get(at)) for at, source in enumerate(sources)]
     facts.save()
@@ -340,27 +365,15 @@ def _record_key(root: Path | None) -> str:
     return tied_key(str(_FORM), os.fspath(root) if root is not None else "")
 
 
-_SECTIONS = ("documents", "script")
-"""The record's sections: each document's digests by its name, and what the script was made from.
-
-A document's entry is the digest of its text followed by the digest of its
-facts. The script's section holds the record's key (:func:`_record_key`),
-the digest of the documents' names in order (``order``) and the script's
-digest (``digest``): a record of another key or order names no document's facts.
-"""
-
-_TEXT = slice(0, _WIDTH)
-"""Where a document's entry names its text (its facts follow)."""
-
-
 class _Record:
-    """What the kept script was made from: each document's text's digest and facts' digest, by its name.
+    """What the kept script was made from: each document's text's digest and facts' digest, in order.
 
-    The record is a :class:`~curriculum.site._record_file.RecordFile`: a
-    build that finds one text changed, and its facts as they were, writes that
-    document's entry (the record's changes), not the record. Its summary
-    (:data:`MANIFEST_SUMMARY`) names every text at once: while it names them
-    as they are, the record is not read (:meth:`summed`).
+    The record (:data:`MANIFEST_RECORD`) is read once, as three lines: its
+    header, the texts' digests and the facts' digests. While the texts' line
+    is the line of the texts as they are now, no digest is split from it;
+    otherwise each line is split at once (:meth:`str.split`) and compared
+    with the texts in one pass of :func:`map`. One of another key or order,
+    or damaged, names none.
 
     Parameters
     ----------
@@ -370,68 +383,83 @@ class _Record:
         The project: they are written only inside it.
     key : str
         What the record is kept under (:func:`_record_key`): one of another key is none.
+    cur : Curriculum
+        The curriculum, whose documents' names make the record's order.
     sources : list
-        The documents the script is made from now.
+        The documents the script is made from now (:func:`_sources`).
+    texts : list[str]
+        Their texts' digests, in order.
     """
 
-    def __init__(self, cache: Path, within: Path, key: str, sources: list[_Source]) -> None:
-        self._file = RecordFile(cache / MANIFEST_RECORD, _SECTIONS, within=within)
+    def __init__(
+        self, cache: Path, within: Path, key: str, cur: Curriculum, sources: list[_Source], texts: list[str]
+    ) -> None:
+        self._path = cache / MANIFEST_RECORD
         self._kept = cache / MANIFEST_KEPT
         self._within = within
         self.sources = sources
         """The documents the script is made from now."""
-        self._names = [
-            f"{folder}\0{ident}" if folder is not None else f"\0{ident}\0{doc.file}"
-            for folder, ident, doc in sources
-        ]
-        self._texts = [doc.digest for _, _, doc in sources]
-        self._about = {"key": key, "order": _digest(json.dumps(self._names).encode())}
-        self._summary = cache / MANIFEST_SUMMARY
-        self._summed = {**self._about, "texts": _digest("".join(self._texts).encode())}
-        """What the summary names: the record's key, the documents' order, and every text in that order."""
+        self._texts = texts
+        self._line = " ".join(texts)
+        """The texts' line, as the record holds it."""
+        self._about = {"key": key, "order": _order(cur)}
         self.digest = ""
         """The digest of the script the record names (of the one :meth:`save` was given, once saved)."""
         self.made: dict[int, Any] = {}
         """The facts :meth:`facts_stand` made, of the documents whose text changed, by their place."""
+        self._ours = False
+        self._then = ""
+        self._facts: list[str] = [""] * len(texts)
+        self._factsline = ""
+        self._changed: list[int] = []
         self._read = False
+        self._split = False
 
-    def summed(self) -> bool:
-        """Whether the summary names the documents and texts as they are now; if so, take its script's digest.
-
-        The summary is written after the record, by a build that found the
-        script made from these texts (or made it): a script of that digest,
-        if kept as written (:meth:`script`), is the one made from them. One
-        of another key, or damaged, names none.
-        """
-        summary = read_record(self._summary)
-        digest = summary.get("digest")
-        if not isinstance(digest, str) or any(summary.get(k) != v for k, v in self._summed.items()):
-            return False
-        self.digest = digest
-        return True
-
-    def read(self) -> None:
-        """Read the record: each document's entry, and the script's digest it names (once)."""
+    def _load(self) -> None:
+        """Read the record's header and lines (once): its script's digest, if it is one of these documents."""
         if self._read:
             return
         self._read = True
-        recorded = self._file.read()
-        about = recorded["script"]
+        lines = (read_existing(self._path, RECORD_LIMIT) or b"").split(b"\n")
+        if len(lines) != 4 or lines[3]:  # a header, two lines, and the last line's end
+            return
+        try:
+            about = json.loads(lines[0])
+            then, facts = lines[1].decode("ascii"), lines[2].decode("ascii")
+        except ValueError:  # no JSON, or no ASCII: damaged
+            return
+        if not isinstance(about, dict):
+            return
         digest = about.get("digest")
-        # each document's entry as recorded ("": none); one that is no string makes the record none
-        self._then = list(looked_up(recorded["documents"], self._names, ""))
-        ours = (
-            isinstance(digest, str)
-            and all(about.get(k) == v for k, v in self._about.items())
-            and set(map(type, self._then)) <= {str}
+        if isinstance(digest, str) and all(about.get(k) == v for k, v in self._about.items()):
+            self._ours, self.digest, self._then, self._factsline = True, digest, then, facts
+
+    def read(self) -> bool:
+        """Split the record's lines (once): whether it names each document's facts, and which texts changed.
+
+        A record whose lines do not name as many digests as there are
+        documents is damaged: it names none.
+        """
+        self._load()
+        if not self._ours or self._split:
+            return self._ours
+        self._split = True
+        then, facts = (
+            self._then.split(" ") if self._then else [],
+            self._factsline.split(" ") if self._factsline else [],
         )
-        if not ours:
-            self._then = [""] * len(self._names)
-        self._ours = ours
-        self.digest = str(digest) if ours else ""
+        if len(then) != len(self._texts) or len(facts) != len(then) or not set(map(len, facts)) <= {_WIDTH}:
+            self._ours, self.digest = False, ""
+            return False
+        self._facts = facts
         # the places of the documents whose text is not the one recorded, found without a call each
-        differ = map(operator.ne, self._texts, map(operator.getitem, self._then, itertools.repeat(_TEXT)))
-        self._changed = list(itertools.compress(itertools.count(), differ))
+        self._changed = list(itertools.compress(itertools.count(), map(operator.ne, self._texts, then)))
+        return True
+
+    def summed(self) -> bool:
+        """Whether the record names the documents and their texts as they are now (its script is kept)."""
+        self._load()
+        return self._ours and self._then == self._line
 
     def script(self) -> str | None:
         """Return the script the record names, if it is kept as written (None: no record, or damaged)."""
@@ -451,12 +479,12 @@ class _Record:
         A document whose text is not the one recorded has its facts made again,
         from its model, and compared; they are recorded by its new text.
         """
-        self.read()
-        if not self.digest:
+        if not self.read():
             return False
+        facts = self._facts
         for at in self._changed:
             self.made[at] = _facts_of(root, self.sources[at])
-            if _facts_digest(self.made[at]) != self._then[at][_WIDTH:]:
+            if _facts_digest(self.made[at]) != facts[at]:
                 return False
         return True
 
@@ -465,31 +493,17 @@ class _Record:
 
         Without a script, the facts of the documents whose text changed are
         those recorded (:meth:`facts_stand`). A failure to write is ignored
-        (the next build makes the script again). The record's changes are
-        written only when a text changed or a script was made, without reading
-        the file to compare; the script is written whole (it is made again
-        only when it changed). The summary is written last, naming the texts
-        and the script's digest as they are now (the next build with the
-        same texts reads no record).
+        (the next build makes the script again). The record is written whole,
+        and only when a text changed or a script was made (never read to compare).
         """
-        if script is None or made is None:
-            # each changed text's entry: its facts' digest as recorded (they stand)
-            changed = {at: self._texts[at] + self._then[at][_WIDTH:] for at in self._changed}
-        else:
-            changed = {at: self._texts[at] + _facts_digest(made[at]) for at in self._remade()}
+        facts = self._facts
+        if script is not None and made is not None:
+            for at in self._changed if self._ours else range(len(facts)):
+                facts[at] = _facts_digest(made[at])
             self.digest = _digest(script.encode())
             with contextlib.suppress(CurriculumError, OSError):
                 write_atomic(self._kept, script, within=self._within, only_if_changed=False)
-        if changed or script is not None:  # else as recorded
-            entries = dict(zip(self._names, self._then, strict=True))
-            entries.update((self._names[at], entry) for at, entry in changed.items())
-            record = {"documents": entries, "script": {**self._about, "digest": self.digest}}
-            with contextlib.suppress(CurriculumError, OSError):
-                self._file.save(record)
-        summary = json.dumps({**self._summed, "digest": self.digest})
+        header = json.dumps({**self._about, "digest": self.digest})
+        record = f"{header}\n{self._line}\n{' '.join(facts)}\n"
         with contextlib.suppress(CurriculumError, OSError):
-            write_atomic(self._summary, summary, within=self._within, only_if_changed=False)
-
-    def _remade(self) -> list[int]:
-        """Return the places of the documents whose facts' digest is to be made: all, without a record."""
-        return self._changed if self._ours else list(range(len(self._names)))
+            write_atomic(self._path, record, within=self._within, only_if_changed=False)
