@@ -157,7 +157,12 @@ def _packed(bits: int, width: int) -> bytes:
 
 def _streamed(packed: bytes, width: int) -> str:
     """Return the stream of the ``width`` bits :func:`_packed` packed (:func:`stream`)."""
-    return base64.urlsafe_b64encode(packed).decode("ascii")[: -(-width // 6)]
+    return _stream_bytes(packed, width).decode("ascii")
+
+
+def _stream_bytes(packed: bytes, width: int) -> bytes:
+    """Return the stream of the ``width`` bits :func:`_packed` packed, as bytes (ASCII characters)."""
+    return base64.urlsafe_b64encode(packed)[: -(-width // 6)]
 
 
 def _is_packed(packed: bytes, width: int) -> bool:
@@ -271,7 +276,12 @@ class Postings:
     @functools.cached_property
     def stream(self) -> str:
         """The bits as a stream of :data:`BITS` characters (:func:`stream`): the index's ``postings``."""
-        return _streamed(self.packed, self.width)
+        return self.stream_bytes.decode("ascii")
+
+    @functools.cached_property
+    def stream_bytes(self) -> bytes:
+        """:attr:`stream` as bytes: what an index script written as bytes holds (no text made of it)."""
+        return _stream_bytes(self.packed, self.width)
 
     def as_record(self) -> tuple[dict[str, Any], bytes]:
         """Return the postings as a record: a JSON header and the bytes it describes (:func:`write_postings`).

@@ -197,6 +197,19 @@ class PartRecord:
         name = self._index_before.get("name")
         return name if isinstance(name, str) else None
 
+    def sections(self) -> tuple[list[str], list[int]] | None:
+        """Return the URL (without ``.html``) and number of sections of each page of the index described.
+
+        In index order, as its heads have them (:meth:`IndexHeads.sections`),
+        kept in the record beside their digest: an edit that changes no
+        heading patches the index without reading the heads. None: a record
+        that does not hold them.
+        """
+        urls, counts = self._index_before.get("urls"), self._index_before.get("counts")
+        if type(urls) is list and type(counts) is list and len(urls) == len(counts):
+            return urls, counts
+        return None
+
     @property
     def has_heads(self) -> bool:
         """Whether the record names the heads of the index it describes (a record of this code does)."""
@@ -252,9 +265,19 @@ class PartRecord:
         entry as recorded is kept as the very value read (saving then finds it
         unchanged by identity, not by comparing its fields).
         """
-        self._heads = None if heads is None else _heads_text(heads)
-        named = self._index_before.get("heads") if self._heads is None else _digest(self._heads.encode())
-        self._index = {"shared": self._shared, "name": index_name(index), "heads": named}
+        if heads is None:
+            self._heads = None
+            named, (urls, counts) = self._index_before.get("heads"), self.sections() or (None, None)
+        else:
+            self._heads = _heads_text(heads)
+            named, (urls, counts) = _digest(self._heads.encode()), heads.sections()
+        self._index = {
+            "shared": self._shared,
+            "name": index_name(index),
+            "heads": named,
+            "urls": urls,
+            "counts": counts,
+        }
         placed = list(looked_up(placements, [page.url for page in pages], _UNPLACED))
         script = looked_up(scripts or {}, [n for n, _ in placed], "")
         entries = zip(pages, digests, placed, script, self._known_each(pages), strict=True)
