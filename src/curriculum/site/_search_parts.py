@@ -15,8 +15,10 @@ indexed on it, and what its text script's key and its part are kept under
 key: a page made from the same finds both without hashing anything again);
 what named the index those placements are in; and a digest of the index's heads (its pages'
 and sections' headings and anchors, :class:`~curriculum.site._search.IndexHeads`),
-which are kept in a file of their own (:data:`HEADS_FILE`). (A page's part
-depends on its URL too: a page found by its names only holds no words.)
+which are kept in a file of their own (:data:`HEADS_FILE`), with what of them
+places the sections: each page's URL and number of sections, in index order
+(:meth:`PartRecord.sections`). (A page's part depends on its URL too: a page
+found by its names only holds no words.)
 
 A build in which some pages are made from something new digests their parts
 only; a page made from what the record says gives the recorded digest, and its
@@ -37,7 +39,9 @@ record, and one of this package, computer and site is trusted as read (no entry
 is checked one by one: the pages' entries are looked up in one pass). The
 heads are a file of their own, checked against the digest the
 record names: an edit that leaves them as they were (most do) neither reads,
-hashes nor writes them; only an edit that patches the index reads them
+hashes nor writes them (an edit of a few words patches the index from where
+the record places the sections, and from the last index script's own heads);
+only an edit that changes a heading or an anchor reads them
 (:meth:`PartRecord.heads`), and one that changes them writes them before the record that names them.
 """
 
@@ -332,7 +336,10 @@ class IndexName(str):
 
 
 def index_name(index: Any) -> IndexName:
-    """Return the name of the index named by ``index``: a digest of it as compact JSON.
+    """Return the name of the index named by ``index``: a digest of it as compact JSON (BLAKE2b).
+
+    It names every page and its part's digest, so it is hashed by the hash
+    that reads a byte in about half the instructions SHA-256 takes.
 
     ``index`` is JSON data, or that encoded already (:func:`index_text`), hashed
     as it is, or its name already (an :class:`IndexName`), returned as it is.
@@ -348,7 +355,7 @@ def index_name(index: Any) -> IndexName:
     if isinstance(index, IndexName):
         return index
     text = index if isinstance(index, KeyText) else index_text(index)
-    return IndexName(hashlib.sha256(text.encode()).hexdigest())
+    return IndexName(hashlib.blake2b(text.encode(), digest_size=32).hexdigest())
 
 
 def index_text(index: Any) -> KeyText:

@@ -21,7 +21,10 @@ the curriculum. So the stage does the least of three things:
    made from the last one's heads and postings and the changed sections
    alone: the page's part of the last index is found in the memo by what the
    page was made from, and only the words the changed sections gained or lost
-   are encoded again (:func:`~curriculum.site._postings.patch`).
+   are encoded again (:func:`~curriculum.site._postings.patch`); the other
+   words' bits are copied as bytes. The heads are read only if a changed
+   section's heading or anchor differs: else the new script begins with the
+   last one's bytes, up to its words (:func:`_last_head`).
 3. **Gather it** from every page's part, and encode it whole: the first
    build, a page added, removed or renamed, a section added, or a component
    moved to another page.
