@@ -262,7 +262,8 @@ class PartRecord:
         ``index`` is as :func:`index_name` takes it. Only pages known by what
         they are made from are recorded. ``placements`` gives each page's by URL
         (a page the index left out, with no section, has none or -1).
-        ``heads`` None: the index is the one recorded, whose heads stay (their file neither read nor written).
+        ``heads`` None: the index is the one recorded, whose heads stay (their file neither read nor written),
+        and so does where its sections are (:meth:`sections`); else that is taken from ``heads``.
         ``scripts`` gives the digest the search stage's record names each text
         script's key by, by its number (:meth:`script_keys`; none: not known).
         A page the record gave keeps its part's memo key; another's is made. An
