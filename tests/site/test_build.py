@@ -620,12 +620,15 @@ def test_the_index_kept_by_its_pages_parts_is_named_with_one_hash(
     hashed: list[int] = []
     searching = [False]
 
-    def sha256(data: bytes = b"") -> Any:
-        if searching[0] and b'"index.html"' in data:  # the text that names the index holds each page's URL
-            hashed.append(len(data))
-        return hashlib.sha256(data)
+    def counted(hash_: Callable[..., Any]) -> Callable[..., Any]:
+        def hashing(data: bytes = b"", **kw: Any) -> Any:
+            if searching[0] and b'"index.html"' in data:  # the text that names the index holds each URL
+                hashed.append(len(data))
+            return hash_(data, **kw)
 
-    counting = types.SimpleNamespace(sha256=sha256, blake2b=hashlib.blake2b)
+        return hashing
+
+    counting = types.SimpleNamespace(sha256=counted(hashlib.sha256), blake2b=counted(hashlib.blake2b))
     monkeypatch.setattr(_search_parts, "hashlib", counting)
     monkeypatch.setattr(_output_record, "hashlib", counting)
     search = _stages.search
@@ -891,6 +894,45 @@ def test_an_index_patched_by_its_changed_sections_is_the_index_of_a_build_from_n
         )
         for name in searched:
             assert (result.out / name).read_bytes() == (whole.out / name).read_bytes(), (n, name)
+
+
+def test_an_edit_of_words_alone_patches_the_index_without_reading_its_heads(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lesson edit that changes words, not headings, takes the heads as the last script has them.
+
+    The heads' file is neither read nor decoded (where each page's sections
+    are is in the parts record); the last script is read once, for its bytes
+    up to its words. A heading renamed reads the heads. Either way the index
+    is a build from nothing's.
+    """
+    from curriculum.site import _search, _search_parts, _search_stage
+
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+    done: list[str] = []
+    heads, last = _search_parts.PartRecord.heads, _search_stage._last_head
+    monkeypatch.setattr(_search_parts.PartRecord, "heads", lambda self: done.append("heads") or heads(self))
+    monkeypatch.setattr(_search_stage, "_last_head", lambda *a: done.append("last") or last(*a))
+    decode = _search.IndexHeads.from_text
+    monkeypatch.setattr(_search.IndexHeads, "from_text", lambda text: done.append("decoded") or decode(text))
+    lesson = project / "lessons" / "intro.ipynb"
+    for n, (edit, how) in enumerate(
+        [
+            (lambda: _edit_cell(lesson, "predicts outcome", "predicts zygomorphic outcome"), ["last"]),
+            (lambda: _edit_cell(lesson, "## The alliance", "## The working alliance"), ["heads", "decoded"]),
+            (lambda: _edit_cell(lesson, "predicts zygomorphic", "foretells"), ["last"]),
+        ]
+    ):
+        edit()
+        done.clear()
+        result = build_site(project, engine="pandoc", console=Console(quiet=True))
+        assert done == how, (n, done)
+        fresh = tmp_path / f"fresh-{n}"
+        shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("_site", ".curriculum-cache"))
+        whole = build_site(fresh, engine="pandoc", console=Console(quiet=True))
+        for name in ["search-index.js", *(p.name for p in (whole.out / "search").glob("*.js"))]:
+            path = name if name == "search-index.js" else f"search/{name}"
+            assert (result.out / path).read_bytes() == (whole.out / path).read_bytes(), (n, path)
 
 
 @pytest.mark.parametrize("damage", ["heading", "number beyond", "another number"])

@@ -544,3 +544,20 @@ def test_heads_read_back_give_the_script_their_text_until_a_heading_changes(
     assert read.replace(1, [("custom", "The working alliance")])
     assert read.script(postings) != whole and len(encoded) == 1
     assert IndexHeads.from_text(IndexHeads([], [], {}).as_text()) == IndexHeads([], [], {})
+
+
+def test_an_index_script_made_as_bytes_is_the_script_and_gives_its_head_back() -> None:
+    """The script joined as bytes from its head is the one written as text; its head is read back from it.
+
+    A heading with a quotation mark, a character beyond ASCII and ``</`` does
+    not confuse where the words begin.
+    """
+    index = SearchIndex()
+    sections = [("", "", "Intro"), ("c", 'Say ",words":"', "Text")]
+    index.add("Lesson “one” </b>", "lessons/one.html", 0, sections)
+    heads = index.heads()
+    postings = encode(["intro", "say text words"])
+    script = _search.index_script(heads.head(), postings)
+    assert script == heads.script(postings).encode()
+    assert _search.written_head(script) == heads.head()
+    assert _search.written_head(script[:-1]) is None and _search.written_head(b"x" + script) is None

@@ -330,3 +330,27 @@ def test_postings_kept_on_another_computer_are_no_record(
     assert read_postings(path, "index 1") == encode(words)
     monkeypatch.undo()
     assert read_kept(path, "index 1") is None
+
+
+def test_bits_copied_in_runs_are_the_bits_packed_whole() -> None:
+    """Runs of bits copied at any place, and blocks put between them, pack as the bits written out whole."""
+    from curriculum.site._postings import _Packing
+
+    rng = random.Random(11)
+    for _ in range(300):
+        source = "".join(rng.choice("01") for _ in range(rng.randint(0, 2000)))
+        packed = _packed(int(source, 2) if source else 0, len(source))
+        packing, written = _Packing(), ""
+        for _ in range(rng.randint(0, 8)):
+            if source and rng.random() < 0.5:
+                begin = rng.randint(0, len(source))
+                end = rng.randint(begin, len(source))
+                packing.copy(packed, begin, end)
+                written += source[begin:end]
+            else:
+                width = rng.randint(1, 40)
+                bits = rng.getrandbits(width)
+                packing.put((bits, width))
+                written += format(bits, f"0{width}b")
+        assert packing.packed() == _packed(int(written, 2) if written else 0, len(written))
+        assert packing.width == len(written)

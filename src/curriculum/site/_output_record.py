@@ -146,6 +146,20 @@ class OutputRecord:
         self._on_kept(names)
         return True
 
+    def stands(self, entry: str, key: Any, files: list[str] | None = None) -> bool:
+        """Return whether the files of ``entry`` are there as the last build recorded them, made from ``key``.
+
+        As :meth:`kept` finds them, but nothing is kept, nor ``on_kept``
+        told: for a caller that reads such a file to make the entry's new one
+        (the search index's last script, whose heads an edit of a few words
+        leaves as they are).
+        """
+        then = self._before.get(entry)
+        names = files if files is not None else [entry]
+        return (
+            then is not None and then[0] == self._digest(key) and then[1:] == file_stamps(self._folder, names)
+        )
+
     def to_make(self, keys: Mapping[str, Any]) -> list[str]:
         """Return the entries of ``keys`` whose files must be made again; keep the others.
 

@@ -43,6 +43,7 @@ __all__ = [
     "SearchPage",
     "compact_entry_keys",
     "entry_and_keys",
+    "index_script",
     "keep_parts",
     "made_from_text",
     "page_sections",
@@ -53,6 +54,7 @@ __all__ = [
     "stored_part",
     "text_name",
     "text_script",
+    "written_head",
 ]
 
 _BLOCKS = frozenset(
@@ -941,6 +943,34 @@ class SearchIndex:
 
 _INDEX = "window.CURRICULUM_SEARCH = "
 """What ``search-index.js`` sets."""
+_WORDS_FIELD = b',"words":"'
+"""What follows the heads in ``search-index.js`` (:meth:`IndexHeads.script`): the words, then the postings."""
+_END = b'"};\n'
+"""How ``search-index.js`` ends (after the postings)."""
+
+
+def index_script(head: bytes, postings: Postings) -> bytes:
+    """Return ``search-index.js`` as UTF-8 bytes: its ``head`` (:meth:`IndexHeads.head`), then ``postings``.
+
+    The same bytes as :meth:`IndexHeads.script` encoded, made without a text
+    of the whole script: the head, most often the last script's own
+    (:func:`written_head`), is joined as it is, and so is the stream, as bytes.
+    """
+    words = postings.vocabulary.encode()
+    return b"".join((head, _WORDS_FIELD, words, b'","postings":"', postings.stream_bytes, _END))
+
+
+def written_head(script: bytes) -> bytes | None:
+    """Return the head of a ``search-index.js`` written by :func:`index_script` (None: not such a script).
+
+    The script up to its words: neither the words nor the postings hold a
+    quotation mark (front-coded words are punctuation, letters and digits;
+    the postings URL-safe base64), so the last ``,"words":"`` starts them.
+    """
+    at = script.rfind(_WORDS_FIELD)
+    if not (script.startswith(_INDEX.encode()) and script.endswith(_END)) or at < 0:
+        return None
+    return script[:at]
 
 
 def _anchor(anchor: str, heading: str) -> str | None:
@@ -991,6 +1021,14 @@ class IndexHeads:
         a section's words alone leaves them so): encoded again only once changed.
         """
         return self.text if self.text is not None else _script_json(self._described())
+
+    def head(self) -> bytes:
+        """Return ``search-index.js`` up to its words, as UTF-8 bytes (see :func:`index_script`)."""
+        return f"{_INDEX}{self.as_text()[:-1]}".encode()
+
+    def sections(self) -> tuple[list[str], list[int]]:
+        """Return each page's URL without its ``.html``, and each one's number of sections, in index order."""
+        return [str(page[1]) for page in self.pages], [int(page[3]) for page in self.pages]
 
     def index(self, postings: Postings) -> dict[str, Any]:
         """Return the index with ``postings`` (of these sections' words), as ``site.js`` reads it.

@@ -15,8 +15,10 @@ indexed on it, and what its text script's key and its part are kept under
 key: a page made from the same finds both without hashing anything again);
 what named the index those placements are in; and a digest of the index's heads (its pages'
 and sections' headings and anchors, :class:`~curriculum.site._search.IndexHeads`),
-which are kept in a file of their own (:data:`HEADS_FILE`). (A page's part
-depends on its URL too: a page found by its names only holds no words.)
+which are kept in a file of their own (:data:`HEADS_FILE`), with what of them
+places the sections: each page's URL and number of sections, in index order
+(:meth:`PartRecord.sections`). (A page's part depends on its URL too: a page
+found by its names only holds no words.)
 
 A build in which some pages are made from something new digests their parts
 only; a page made from what the record says gives the recorded digest, and its
@@ -37,7 +39,9 @@ record, and one of this package, computer and site is trusted as read (no entry
 is checked one by one: the pages' entries are looked up in one pass). The
 heads are a file of their own, checked against the digest the
 record names: an edit that leaves them as they were (most do) neither reads,
-hashes nor writes them; only an edit that patches the index reads them
+hashes nor writes them (an edit of a few words patches the index from where
+the record places the sections, and from the last index script's own heads);
+only an edit that changes a heading or an anchor reads them
 (:meth:`PartRecord.heads`), and one that changes them writes them before the record that names them.
 """
 
@@ -197,6 +201,19 @@ class PartRecord:
         name = self._index_before.get("name")
         return name if isinstance(name, str) else None
 
+    def sections(self) -> tuple[list[str], list[int]] | None:
+        """Return the URL (without ``.html``) and number of sections of each page of the index described.
+
+        In index order, as its heads have them (:meth:`IndexHeads.sections`),
+        kept in the record beside their digest: an edit that changes no
+        heading patches the index without reading the heads. None: a record
+        that does not hold them.
+        """
+        urls, counts = self._index_before.get("urls"), self._index_before.get("counts")
+        if type(urls) is list and type(counts) is list and len(urls) == len(counts):
+            return urls, counts
+        return None
+
     @property
     def has_heads(self) -> bool:
         """Whether the record names the heads of the index it describes (a record of this code does)."""
@@ -245,16 +262,27 @@ class PartRecord:
         ``index`` is as :func:`index_name` takes it. Only pages known by what
         they are made from are recorded. ``placements`` gives each page's by URL
         (a page the index left out, with no section, has none or -1).
-        ``heads`` None: the index is the one recorded, whose heads stay (their file neither read nor written).
+        ``heads`` None: the index is the one recorded, whose heads stay (their file neither read nor written),
+        and so does where its sections are (:meth:`sections`); else that is taken from ``heads``.
         ``scripts`` gives the digest the search stage's record names each text
         script's key by, by its number (:meth:`script_keys`; none: not known).
         A page the record gave keeps its part's memo key; another's is made. An
         entry as recorded is kept as the very value read (saving then finds it
         unchanged by identity, not by comparing its fields).
         """
-        self._heads = None if heads is None else _heads_text(heads)
-        named = self._index_before.get("heads") if self._heads is None else _digest(self._heads.encode())
-        self._index = {"shared": self._shared, "name": index_name(index), "heads": named}
+        if heads is None:
+            self._heads = None
+            named, (urls, counts) = self._index_before.get("heads"), self.sections() or (None, None)
+        else:
+            self._heads = _heads_text(heads)
+            named, (urls, counts) = _digest(self._heads.encode()), heads.sections()
+        self._index = {
+            "shared": self._shared,
+            "name": index_name(index),
+            "heads": named,
+            "urls": urls,
+            "counts": counts,
+        }
         placed = list(looked_up(placements, [page.url for page in pages], _UNPLACED))
         script = looked_up(scripts or {}, [n for n, _ in placed], "")
         entries = zip(pages, digests, placed, script, self._known_each(pages), strict=True)
@@ -309,7 +337,10 @@ class IndexName(str):
 
 
 def index_name(index: Any) -> IndexName:
-    """Return the name of the index named by ``index``: a digest of it as compact JSON.
+    """Return the name of the index named by ``index``: a digest of it as compact JSON (BLAKE2b).
+
+    It names every page and its part's digest, so it is hashed by the hash
+    that reads a byte in about half the instructions SHA-256 takes.
 
     ``index`` is JSON data, or that encoded already (:func:`index_text`), hashed
     as it is, or its name already (an :class:`IndexName`), returned as it is.
@@ -325,7 +356,7 @@ def index_name(index: Any) -> IndexName:
     if isinstance(index, IndexName):
         return index
     text = index if isinstance(index, KeyText) else index_text(index)
-    return IndexName(hashlib.sha256(text.encode()).hexdigest())
+    return IndexName(hashlib.blake2b(text.encode(), digest_size=32).hexdigest())
 
 
 def index_text(index: Any) -> KeyText:

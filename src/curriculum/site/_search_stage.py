@@ -21,7 +21,10 @@ the curriculum. So the stage does the least of three things:
    made from the last one's heads and postings and the changed sections
    alone: the page's part of the last index is found in the memo by what the
    page was made from, and only the words the changed sections gained or lost
-   are encoded again (:func:`~curriculum.site._postings.patch`).
+   are encoded again (:func:`~curriculum.site._postings.patch`); the other
+   words' bits are copied as bytes. The heads are read only if a changed
+   section's heading or anchor differs: else the new script begins with the
+   last one's bytes, up to its words (:func:`_last_head`).
 3. **Gather it** from every page's part, and encode it whole: the first
    build, a page added, removed or renamed, a section added, or a component
    moved to another page.
@@ -38,6 +41,7 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from curriculum._plain import RECORD_LIMIT, read_existing
 from curriculum._words import counted
 from curriculum.errors import CurriculumError
 from curriculum.site._output_record import KeyDigest, KeyText, OutputRecord
@@ -46,11 +50,13 @@ from curriculum.site._search import (
     IndexHeads,
     PagePart,
     SearchPage,
+    index_script,
     part_digest,
     site_index,
     stored_part,
     text_name,
     text_script,
+    written_head,
 )
 from curriculum.site._search_parts import (
     PARTS_RECORD,
@@ -215,58 +221,102 @@ def _patched(
     """Write the index made from the last one's heads and postings and the changed pages' sections.
 
     Returns whether it wrote the index, and the new index's heads if they
-    are not the recorded ones (None: the changed sections' headings and
-    anchors are as they were, and the heads are neither encoded nor written
-    again). It writes nothing when a changed page's sections are not where
-    the last index had them: its number of indexed sections or the
-    components on it changed, or its part of the last index is not in the
-    memo, or the records are not of the last index. ``named`` gives what
-    names the pages (:func:`_frame`) and the new index's name
+    are to be recorded (None: the changed sections' headings and anchors are
+    as they were, and the heads are neither encoded nor written again). It
+    writes nothing when a changed page's sections are not where the last
+    index had them: its number of indexed sections or the components on it
+    changed, or its part of the last index is not in the memo, or the
+    records are not of the last index. ``named`` gives what names the pages
+    (:func:`_frame`) and the new index's name
     (:func:`~curriculum.site._search_parts.index_name`), and ``digests`` are
     its pages' parts' digests.
+
+    Where each page's sections are (their number, each page's URL) is in the
+    parts record (:meth:`~curriculum.site._search_parts.PartRecord.sections`):
+    the heads are read (and decoded) only when a changed section's heading
+    or anchor differs, or the record does not hold that. Else the new script
+    begins as the last one does (:func:`_last_head`), its bytes joined as they
+    are, and only its words and postings are made again.
     """
     parts = records.parts
     frame, key = named
     before = parts.recorded_digests([page.url for page in pages])
-    heads = parts.heads()
-    if heads is None or not parts.describes(_index_key(frame, before)):
+    if not parts.describes(_index_key(frame, before)):
         return False, None  # the records are not those of the last index of these pages
-    firsts = heads.first_sections()
+    sections = parts.sections()
+    heads = parts.heads() if sections is None else None  # a record that does not say: its heads do
+    if sections is None and heads is not None:
+        sections = heads.sections()
+    if sections is None:
+        return False, None
+    urls, counts = sections
     words_then: dict[int, str] = {}
     words_now: dict[int, str] = {}
-    changed = False
+    renamed: list[tuple[int, list[tuple[str, str]]]] = []  # sections whose headings or anchors may differ
     for page, digest, then in zip(pages, digests, before, strict=True):
         if digest == then:
             continue
         n, homed = placed[page.url]
-        url = page.url.removesuffix(".html")
-        if n != -1 and not (0 <= n < len(heads.pages) and heads.pages[n][1] == url):
-            return False, None  # a record that does not place the page where its heads have it
+        if n != -1 and not (0 <= n < len(urls) and urls[n] == page.url.removesuffix(".html")):
+            return False, None  # a record that does not place the page where the last index had it
         made_from = parts.made_from(page.url)
         old = None if made_from is None else stored_part(made_from)
         if old is None:
             return False, None
         new = page.part()
         taken_then, taken_now = _taken(old, homed), _taken(new, homed)
-        count = 0 if n < 0 else int(heads.pages[n][3])
+        count = 0 if n < 0 else counts[n]
         if _owners(old) != _owners(new) or not len(taken_then) == len(taken_now) == count:
             return False, None  # its sections moved, or its components (where each is indexed may change)
-        first = firsts[n] if n >= 0 else 0
+        first = sum(counts[:n]) if n > 0 else 0
         for offset, (i, j) in enumerate(zip(taken_then, taken_now, strict=True)):
             words_then[first + offset] = old.words[i]
             words_now[first + offset] = new.words[j]
-        changed = heads.replace(first, [new.sections[j][1:] for j in taken_now]) or changed
+        headed = [new.sections[j][1:] for j in taken_now]
+        if headed != [old.sections[i][1:] for i in taken_then]:
+            renamed.append((first, headed))
     kept = records.postings
-    if kept is None or kept.base.sections != len(heads.headings):
+    if kept is None or kept.base.sections != sum(counts):
         return False, None
     try:
         patched = kept.patched(words_then, words_now)
     except ValueError:  # a damaged record: the index is gathered and encoded whole
         return False, None
+    changed = False
+    if renamed:
+        heads = heads or parts.heads()
+        if heads is None or heads.sections() != sections:
+            return False, None  # heads of another index than the record's
+        for first, headed in renamed:
+            changed = heads.replace(first, headed) or changed
+    head = _last_head(run, records) if heads is None else heads.head()
+    if head is None:  # the last script is not as written: the heads are read
+        heads = parts.heads()
+        if heads is None or heads.sections() != sections:
+            return False, None
+        head = heads.head()
     # a word moved or a heading changed: the index is not the last one (the file is not read back)
-    run.write("search-index.js", heads.script(patched.postings), changed=patched is not kept or changed)
+    run.write("search-index.js", index_script(head, patched.postings), changed=patched is not kept or changed)
     _keep_postings(run, records, patched, key)
-    return True, heads if changed else None
+    # heads read for a record that does not hold where the sections are are recorded again, with that
+    return True, heads if changed or parts.sections() is None else None
+
+
+def _last_head(run: Render, records: SearchRecords) -> bytes | None:
+    """Return the last index's script up to its words (:func:`~curriculum.site._search.written_head`).
+
+    Read from the site's folder if the search record says it stands as
+    written for the index the parts record describes (its key, its size and
+    time): the file the last build wrote, as a kept file is trusted. None:
+    not so (changed by hand, another index's), which the heads' file then
+    gives. An edit that changes no heading neither reads, hashes nor decodes
+    the heads: their bytes are the last script's.
+    """
+    name = records.parts.index_name
+    if name is None or not records.record.stands("search-index.js", KeyText(name)):
+        return None
+    script = read_existing(run.out / "search-index.js", RECORD_LIMIT)
+    return None if script is None else written_head(script)
 
 
 def _taken(part: PagePart, homed: list[str]) -> list[int]:

@@ -231,8 +231,10 @@ class Render:
             )
         return self.pages
 
-    def write(self, name: str, text: str, *, changed: bool = False) -> None:
+    def write(self, name: str, text: str | bytes, *, changed: bool = False) -> None:
         """Write a file of the site (only if it changed) and count it as part of this render.
+
+        ``text`` may be the file's bytes (UTF-8), when the caller made them so.
 
         ``changed``: the caller knows ``text`` is not what the last build wrote, and the file is not
         read back to compare (if it was changed by hand to ``text`` since, it is written the same).
