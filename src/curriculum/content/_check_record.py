@@ -849,15 +849,24 @@ class CheckRecord:
         document then), those that changed and those it found something in,
         by name: an unchanged document it found nothing in is not visited.
         Else every document it checks (none for no context).
+
+        Whether such a document is one the check checks is told by its
+        identity among them, compared in one pass a document (no set of them
+        all is made for a check: an edit names one or two documents).
         """
         if value is None:
             return ()
-        docs = check.documents(self._cur)
         if before is None:
-            return docs
-        checked = set(map(id, docs))
+            return check.documents(self._cur)
         found = (self._by_display.get(display) for display in sorted(self._changed | before.keys()))
-        return [doc for doc in found if doc is not None and id(doc) in checked]
+        wanted = [doc for doc in found if doc is not None]
+        if not wanted:
+            return []
+        docs = list(check.documents(self._cur))
+        if len(wanted) > _FEW:
+            checked = set(map(id, docs))
+            return [doc for doc in wanted if id(doc) in checked]
+        return [doc for doc in wanted if any(map(operator.is_, docs, repeat(doc)))]
 
     def _checked(self, check: DocumentCheck, doc: Document[Any], value: Any) -> list[Finding]:
         """Return what ``check`` finds in one document, which offers the record's facts of it.
@@ -972,6 +981,9 @@ class CheckRecord:
 
 _DISPLAY = operator.attrgetter("display")
 _DIGEST = operator.attrgetter("digest")
+_FEW = 8
+"""Up to how many documents a check of one document at a time visits are looked for among those it
+checks one by one (:meth:`CheckRecord._visited`); more are looked up in a set of them all."""
 
 
 def _listing_of(docs: Mapping[str, Document[Any]]) -> str:
