@@ -137,13 +137,22 @@ def test_an_edit_runs_again_only_the_checks_that_read_what_it_changed(
     EDITS["quiz stem"](project)
     warm(project)
     quiz_checks = set(ran[-1])
-    assert "curriculum.content._cue_lint.bank_cues" in quiz_checks
+    facts_only = {
+        "curriculum.content._cue_lint.bank_cues",
+        "curriculum.content._checks.unique_item_ids",
+        "curriculum.content._checks.coverage",
+        "curriculum.content._activities.quiz_owner",
+    }
+    assert not facts_only & quiz_checks, "they read facts of the quiz that its stem leaves as they were"
     assert "curriculum.content._checks.answers" not in quiz_checks, "by document: the quiz alone, no context"
     assert "curriculum.content._checks.vignette_graphs" not in quiz_checks
-    assert "curriculum.content._checks.unique_item_ids" in quiz_checks
     assert "curriculum.content._checks.unique_ids" not in quiz_checks, (
         "a quiz edit reads no lesson's objectives"
     )
+    EDITS["quiz objective"](project)
+    warm(project)
+    assert "curriculum.content._checks.coverage" in ran[-1], "what the quiz's items name changed"
+    assert "curriculum.content._cue_lint.bank_cues" not in ran[-1]
     EDITS["lesson prose"](project)
     warm(project)
     cell_checks = set(ran[-1])
@@ -388,17 +397,22 @@ def _changes_by_place(data: Any) -> bool:
 def test_an_unchanged_document_is_not_compared_by_model(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """After a quiz edit, only the edited quiz is asked whether its model is the same, by any check."""
+    """After a quiz edit, only the edited quiz is asked whether its model, or a fact of it, is the same."""
     assert warm(aged(project)) == cold(project)
     EDITS["quiz stem"](project)
     asked: list[str] = []
-    real = _check_record.CheckRecord._same_model
 
-    def same_model(self: _check_record.CheckRecord, place: int) -> bool:
-        asked.append(self._names[place])
-        return real(self, place)
+    def noting(real: Callable[..., bool]) -> Callable[..., bool]:
+        def same(self: _check_record.CheckRecord, *args: Any) -> bool:
+            asked.append(self._names[args[-1]])  # the document's place, last
+            return real(self, *args)
 
-    monkeypatch.setattr(_check_record.CheckRecord, "_same_model", same_model)
+        return same
+
+    for method in ("_same_model", "_same_fact"):
+        monkeypatch.setattr(
+            _check_record.CheckRecord, method, noting(getattr(_check_record.CheckRecord, method))
+        )
     assert warm(project) == cold(project)
     assert asked and {display_path(project / "quizzes" / "intro.yml")} == set(asked), asked
 
@@ -496,8 +510,9 @@ def test_coverage_and_quiz_owner_after_a_quiz_edit_load_the_edited_quiz_alone(
     )
     found = warm(project)
     assert found == expected
+    assert "curriculum.content._checks.coverage" in ran, "what the quiz's items name changed"
+    assert "curriculum.content._activities.quiz_owner" not in ran, "the quiz's owners are as they were"
     for check in ("curriculum.content._checks.coverage", "curriculum.content._activities.quiz_owner"):
-        assert check in ran
         assert [display for name, display in loaded if name == check] == [], loaded
 
 
@@ -724,7 +739,7 @@ def test_an_edit_writes_the_changes_it_made_and_they_read_as_the_record_written_
     assert path.read_bytes() == base
     header, patches, *lines = changes_path(path).read_bytes().splitlines()
     assert json.loads(header)["generation"] == json.loads(base.partition(b"\n")[0])["generation"]
-    assert [len(patch) for patch in json.loads(patches)] == [0, 2, 1, 0]  # two texts; the quiz's model
+    assert [len(patch) for patch in json.loads(patches)] == [0, 2, 0, 0]  # two texts; facts of the quiz read
     assert 0 < len(lines) < len(base.splitlines()) // 2
     kept = read_record(project)
     monkeypatch.setattr(_record_changes, "COMPACT_AT", 1 << 40)

@@ -29,7 +29,13 @@ document through :func:`~curriculum.content._facts.document_fact`, a line
 each, with the digest of the text it was made of: a check that counts what
 every quiz names, or that plays strategies over the whole item bank, reads
 the model of a changed quiz only, and the other quizzes' facts as the last
-run left them.
+run left them. A check that read a document only through such facts depends
+on those facts, not on the model: after the document changed, its facts are
+made again (:data:`~curriculum.content._facts.FACTS`) and compared with those
+the record holds, and the check, or the context of a check of one document at
+a time, is taken from the record while they are the same (a quiz's prose
+edited leaves what every quiz's items name as it was: no count over the whole
+bank is made again).
 
 What a run costs for a document no edit touched is next to nothing: which
 documents changed is found in one pass (their texts' digests against the
@@ -71,6 +77,7 @@ from typing import Any, NamedTuple, cast
 from curriculum._memo import code_key, machine_key
 from curriculum._plain import RECORD_LIMIT, read_headed
 from curriculum.content._diagnostics import Diagnostic
+from curriculum.content._facts import FACTS
 from curriculum.content._project import Curriculum, Document
 from curriculum.content._record_changes import changes_path, write_changes_or_base
 from curriculum.content._registry import ALWAYS, BY_DOCUMENT, CHECKS, CheckFn, DocumentCheck, Finding
@@ -79,7 +86,7 @@ from curriculum.errors import CurriculumError
 
 __all__ = ["CHECK_RECORD", "CheckRecord", "Suppression", "suppressions_of"]
 
-VERSION = 4
+VERSION = 5
 """Raise it when the record's form changes."""
 CHECK_RECORD = "check-record.json"
 """The record's name, in the project's build cache."""
@@ -134,7 +141,7 @@ Fact = Callable[[str, "Document[Any]", Callable[["Document[Any]"], Any], Callabl
 
 
 class _Reads:
-    """What one check read: the tables it looked into, and each document by how much of it.
+    """What one check read: the tables it looked into, each document by how much of it, and facts of them.
 
     Parameters
     ----------
@@ -145,6 +152,8 @@ class _Reads:
     def __init__(self, fact: Fact) -> None:
         self.tables: set[str] = set()
         self.docs: dict[str, str] = {}
+        self.facts: dict[str, set[str]] = {}
+        """The documents each fact was asked of, by the fact's name (see :meth:`CheckRecord.fact`)."""
         self.fact = fact
         """The record's fact of a name of a document."""
 
@@ -175,12 +184,12 @@ class _Watched:
         return repr(self._doc)
 
     def fact(self, name: str, make: Callable[[Document[Any]], Any], valid: Callable[[Any], bool]) -> Any:
-        """Return a fact of the document's model, kept by its text's digest (the model counts as read).
+        """Return a fact of the document's model, kept by its text's digest (the fact counts as read).
 
         See :func:`~curriculum.content._facts.document_fact`.
         """
         doc = self._doc
-        self._reads.doc(doc.display, _MODEL)
+        self._reads.facts.setdefault(name, set()).add(doc.display)
         return self._reads.fact(name, doc, make, valid)
 
 
@@ -750,9 +759,38 @@ class CheckRecord:
                 return False
             if not self._stale.isdisjoint(file):
                 return False
-            return all(self._same_model(n) for n in self._stale.intersection(model))
+            if not all(self._same_model(n) for n in self._stale.intersection(model)):
+                return False
+            return all(self._same_facts(fact, places) for fact, places in then["facts"].items())
         except (TypeError, KeyError, AttributeError):
             return False
+
+    def _same_facts(self, fact: str, places: Any) -> bool:
+        """Whether the documents an entry read the fact ``fact`` of (by their places then) give it as then.
+
+        Each whose text changed has it made again (:data:`~curriculum.content._facts.FACTS`),
+        and compared with the record's, made of the text the record names: the
+        others' are as they were, unread. A fact of no known making, or not
+        recorded so, is not the same.
+        """
+        if not (isinstance(places, list) and all(map(self._name_at.__contains__, places))):
+            return False
+        return all(self._same_fact(fact, place) for place in self._stale.intersection(places))
+
+    def _same_fact(self, fact: str, place: int) -> bool:
+        """Whether the document at ``place`` then, whose text changed, gives the fact ``fact`` as recorded."""
+        name, made = self._name_at[place], FACTS.get(fact)
+        doc = self._by_display.get(name) if isinstance(name, str) else None
+        if made is None or doc is None or not doc.digest:
+            return False
+        digest, _, line = self._then.facts.get(_fact_name(fact, place), b"").partition(b"\t")
+        if not line or digest != str(self._then.columns[1][place]).encode():  # of the text recorded then
+            return False
+        try:
+            then = json.loads(line)
+        except (ValueError, RecursionError):
+            return False
+        return bool(made[1](then)) and self.fact(fact, doc, *made) == then
 
     def _same_model(self, place: int) -> bool:
         """Whether a document whose text changed (read for its model) has the model the last run read."""
@@ -811,15 +849,24 @@ class CheckRecord:
         document then), those that changed and those it found something in,
         by name: an unchanged document it found nothing in is not visited.
         Else every document it checks (none for no context).
+
+        Whether such a document is one the check checks is told by its
+        identity among them, compared in one pass a document (no set of them
+        all is made for a check: an edit names one or two documents).
         """
         if value is None:
             return ()
-        docs = check.documents(self._cur)
         if before is None:
-            return docs
-        checked = set(map(id, docs))
+            return check.documents(self._cur)
         found = (self._by_display.get(display) for display in sorted(self._changed | before.keys()))
-        return [doc for doc in found if doc is not None and id(doc) in checked]
+        wanted = [doc for doc in found if doc is not None]
+        if not wanted:
+            return []
+        docs = list(check.documents(self._cur))
+        if len(wanted) > _FEW:
+            checked = set(map(id, docs))
+            return [doc for doc in wanted if id(doc) in checked]
+        return [doc for doc in wanted if any(map(operator.is_, docs, repeat(doc)))]
 
     def _checked(self, check: DocumentCheck, doc: Document[Any], value: Any) -> list[Finding]:
         """Return what ``check`` finds in one document, which offers the record's facts of it.
@@ -867,10 +914,13 @@ class CheckRecord:
         """Return what the record keeps of ``reads``: each table's listing, each document as it was read."""
         model = sorted(d for d, how in reads.docs.items() if how == _MODEL)
         self._read_names.update(model)
+        docs = reads.docs.keys()  # a document read for its model or file: its facts follow from that
+        facts = {fact: sorted(displays - docs) for fact, displays in sorted(reads.facts.items())}
         return {
             "tables": {t: self._listing(t) for t in sorted(reads.tables)},
             "model": model,
             "file": sorted(d for d, how in reads.docs.items() if how == _FILE),
+            "facts": {fact: displays for fact, displays in facts.items() if displays},
         }
 
     @staticmethod
@@ -931,6 +981,9 @@ class CheckRecord:
 
 _DISPLAY = operator.attrgetter("display")
 _DIGEST = operator.attrgetter("digest")
+_FEW = 8
+"""Up to how many documents a check of one document at a time visits are looked for among those it
+checks one by one (:meth:`CheckRecord._visited`); more are looked up in a set of them all."""
 
 
 def _listing_of(docs: Mapping[str, Document[Any]]) -> str:
@@ -970,7 +1023,12 @@ def _placed(entry: dict[str, Any], place: dict[str, int]) -> dict[str, Any]:
     """Return an entry with the documents it read named by their places in the record's list."""
     if "context" in entry:
         return {**entry, "context": _placed(entry["context"], place)}
-    return {**entry, "model": [place[d] for d in entry["model"]], "file": [place[d] for d in entry["file"]]}
+    return {
+        **entry,
+        "model": [place[d] for d in entry["model"]],
+        "file": [place[d] for d in entry["file"]],
+        "facts": {fact: [place[d] for d in docs] for fact, docs in entry["facts"].items()},
+    }
 
 
 def _named(entry: dict[str, Any], name_at: dict[int, Any]) -> dict[str, Any]:
@@ -981,6 +1039,7 @@ def _named(entry: dict[str, Any], name_at: dict[int, Any]) -> dict[str, Any]:
         **entry,
         "model": [name_at[n] for n in entry["model"]],
         "file": [name_at[n] for n in entry["file"]],
+        "facts": {fact: [name_at[n] for n in places] for fact, places in entry["facts"].items()},
     }
 
 

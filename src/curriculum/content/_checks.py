@@ -21,7 +21,7 @@ from curriculum.content._bibliography import BIBLIOGRAPHY
 from curriculum.content._calls import Call, CellCode, parse_cells, signatures
 from curriculum.content._citations import UNRESOLVED_BY_FILE, cited_keys
 from curriculum.content._diagnostics import RULES, Severity
-from curriculum.content._facts import document_fact
+from curriculum.content._facts import document_fact, known_fact
 from curriculum.content._models import (
     ID_PATTERN,
     LessonFrontMatter,
@@ -1158,3 +1158,9 @@ def vignette_size(cur: Curriculum) -> Iterator[Finding]:
                 doc,
                 (),
             )
+
+
+# the facts the checks above ask of documents, made again from a changed document by a check record
+known_fact("item-ids-1", _item_ids, _ids)
+known_fact("items-objectives-1", _items_objectives, _lists_of_ids)
+known_fact("objective-ids-1", _ids_of_objectives, _ids)

@@ -34,7 +34,7 @@ from typing import Any, NamedTuple
 
 from curriculum._memo import Memo
 from curriculum.content._diagnostics import RULES, Severity
-from curriculum.content._facts import document_fact
+from curriculum.content._facts import document_fact, known_fact
 from curriculum.content._item_lint import stem_words
 from curriculum.content._models import Quiz, SingleItem
 from curriculum.content._project import Curriculum, Document
@@ -415,3 +415,6 @@ def bank_cues(cur: Curriculum) -> Iterator[Finding]:
         where,
         (),
     )
+
+
+known_fact("cue-choices-1", _quiz_credits, _credits_shape)  # made again from a changed quiz by a check record

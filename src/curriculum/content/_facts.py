@@ -26,7 +26,7 @@ from curriculum.content._files import write_atomic
 from curriculum.content._project import Document
 from curriculum.errors import CurriculumError
 
-__all__ = ["DocumentFacts", "document_fact"]
+__all__ = ["FACTS", "DocumentFacts", "document_fact", "known_fact"]
 
 
 def _any(_facts: Any) -> bool:
@@ -110,6 +110,22 @@ class DocumentFacts:
             )
 
 
+FACTS: dict[str, tuple[Callable[[Document[Any]], Any], Callable[[Any], bool]]] = {}
+"""How each fact a check asks of documents is made, and its shape judged, by the fact's name
+(:func:`known_fact`): a check record makes a changed document's facts again to tell whether a check
+that read only facts of it would read the same (see :mod:`curriculum.content._check_record`)."""
+
+
+def known_fact(name: str, make: Callable[[Document[Any]], Any], valid: Callable[[Any], bool] = _any) -> str:
+    """Register how the fact ``name`` is made and judged (:data:`FACTS`); return the name.
+
+    Every fact a check asks through :func:`document_fact` is registered so,
+    with the same ``make`` and ``valid``, when its module is imported.
+    """
+    FACTS[name] = (make, valid)
+    return name
+
+
 def document_fact(
     doc: Document[Any],
     name: str,
@@ -122,8 +138,10 @@ def document_fact(
     each lesson, say) asks for it here rather than of the models: seen through
     a check record (:mod:`curriculum.content._check_record`), which offers
     ``fact``, the fact of an unchanged document is taken from the record's
-    facts, and its model is not loaded; the check still counts as reading the
-    document's model. Elsewhere the fact is simply made.
+    facts, and its model is not loaded; the check counts as reading that fact
+    of the document: after the document changed, the check is run again only
+    if the fact changed. Elsewhere the fact is simply made. A fact asked so
+    is registered with the same ``make`` and ``valid`` (:func:`known_fact`).
 
     Parameters
     ----------
