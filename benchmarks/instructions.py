@@ -19,7 +19,13 @@ grow by. It prints, for each stage, the instructions of one edit build at each
 size and their growth for each lesson added, then the whole build's and the
 stamp's.
 
-Usage: ``python benchmarks/instructions.py [--edit posttest|lesson] [--builds N] [--sizes 16 64]``
+With ``--fresh``, each counted build is a process of its own (``curriculum build``, as a
+user runs it), counted whole, threads included, and Pandoc not: no stage lines, but nothing a
+process keeps from one build to the next can flatter the count. ``--edit none`` then counts a
+build with nothing to do.
+
+Usage: ``python benchmarks/instructions.py [--edit posttest|lesson|none] [--fresh] [--builds N]
+[--sizes 16 64]``
 
 Needs Valgrind (the Debian package ``valgrind``). A few minutes at each size.
 """
@@ -141,11 +147,39 @@ def _counts(size: int, edit: str, builds: int) -> dict[str, float]:
     return counts
 
 
+def _fresh_count(size: int, edit: str, builds: int) -> float:
+    """Return the instructions of one ``curriculum build`` process of ``size`` lessons after ``edit``.
+
+    Two builds after an edit warm the caches uncounted; then each of ``builds`` edits is built by a
+    process under callgrind, counted whole (``--edit none``: the same builds, with no edit).
+    """
+    from _stage_growth import EDITS
+
+    project = _prepared(size)
+    counted = []
+    for i in range(_WARM + builds):
+        if edit != "none":
+            change, edited = EDITS[f"{edit}_edit"]
+            change(edited(project), 8000 + i)
+        out = WORK / f"fresh-{size}.out"
+        valgrind = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"] if i >= _WARM else []
+        build = [*valgrind, sys.executable, "-m", "curriculum", "build", "--engine", "pandoc"]
+        subprocess.run(build, cwd=project, check=True, capture_output=True)
+        if valgrind:
+            summary = _SUMMARY.search(out.read_text(encoding="utf-8", errors="replace"))
+            counted.append(int(summary.group(1)) if summary else 0)
+            out.unlink()
+    return sum(counted) / builds
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--edit", choices=["posttest", "lesson"], default="posttest", help="the edit built")
+    parser.add_argument(
+        "--edit", choices=["posttest", "lesson", "none"], default="posttest", help="the edit built"
+    )
+    parser.add_argument("--fresh", action="store_true", help="count each build as a process of its own")
     parser.add_argument("--builds", type=int, default=2, help="edit builds counted at each size")
     parser.add_argument("--sizes", type=int, nargs=2, default=[16, 64], metavar="N", help="the two sizes")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
@@ -158,6 +192,15 @@ def main(argv: list[str] | None = None) -> int:
         print("instructions.py needs Valgrind (apt-get install valgrind)", file=sys.stderr)
         return 1
     small, large = args.sizes
+    if args.fresh:
+        fresh = {n: _fresh_count(n, args.edit, args.builds) for n in (small, large)}
+        print(f"{args.edit} edit, each build a process of its own: instructions (millions)")
+        print(f"  {small} lessons {fresh[small] / 1e6:.1f}, {large} lessons {fresh[large] / 1e6:.1f}")
+        growth = (fresh[large] - fresh[small]) / (large - small)
+        print(f"  growth: {growth / 1e3:.1f} thousand a lesson added")
+        return 0
+    if args.edit == "none":
+        parser.error("--edit none needs --fresh (a build with nothing to do prints no stage lines)")
     counts = {n: _counts(n, args.edit, args.builds) for n in (small, large)}
     added = large - small
     print(f"{args.edit} edit: instructions of one build (millions) and their growth for each lesson added")
