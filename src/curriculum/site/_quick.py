@@ -66,6 +66,7 @@ __all__ = [
     "own_statuses",
     "stat_of",
     "stats",
+    "status_columns",
     "unchanged",
     "watched",
     "written",
@@ -240,7 +241,14 @@ def as_listed(count: int, columns: bytes) -> bool:
         return False
     if any(map(stat.S_ISLNK, map(_MODE, infos))):
         return False
-    return column(map(_MTIME, infos)) == columns[:cut] and column(map(_SIZE, infos)) == columns[cut : 2 * cut]
+    return status_columns(infos) == (columns[:cut], columns[cut : 2 * cut])
+
+
+def status_columns(infos: Iterable[os.stat_result]) -> tuple[bytes, bytes] | None:
+    """Return the statuses' times and their sizes, each as a :func:`column` (None: a time no column holds)."""
+    infos = list(infos)
+    times, sizes = column(map(_MTIME, infos)), column(map(_SIZE, infos))
+    return None if times is None or sizes is None else (times, sizes)
 
 
 def column(values: Iterable[int]) -> bytes | None:
@@ -248,7 +256,7 @@ def column(values: Iterable[int]) -> bytes | None:
 
     Examples
     --------
-    >>> len(column([1, -2, 3] or [])), column([1 << 63])
+    >>> len(column([1, -2, 3])), column([1 << 63])
     (24, None)
     """
     numbers = list(values)

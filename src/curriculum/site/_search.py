@@ -952,8 +952,8 @@ _END = b'"};\n'
 def index_script(head: bytes, postings: Postings) -> bytes:
     """Return ``search-index.js`` as UTF-8 bytes: its ``head`` (:meth:`IndexHeads.head`), then ``postings``.
 
-    The same bytes as :meth:`IndexHeads.script` encoded, made without a text
-    of the whole script: the head, most often the last script's own
+    The one way the script is made (:meth:`IndexHeads.script` gives it as
+    text), without a text of the whole script: the head, most often the last script's own
     (:func:`written_head`), is joined as it is, and so is the stream, as bytes.
     """
     words = postings.vocabulary.encode()
@@ -1057,8 +1057,7 @@ class IndexHeads:
         shares with the word before, then letters and digits: no quote, no
         backslash, no ``</``; the postings are URL-safe base64).
         """
-        described = self.as_text()  # ends in "}"
-        return f'{_INDEX}{described[:-1]},"words":"{postings.vocabulary}","postings":"{postings.stream}"}};\n'
+        return index_script(self.head(), postings).decode()
 
     def first_sections(self) -> list[int]:
         """Return the number of each page's first section."""

@@ -44,6 +44,7 @@ from curriculum.site._quick import (
     own_statuses,
     stat_of,
     stats,
+    status_columns,
     watched,
     written,
 )
@@ -57,9 +58,8 @@ _LOOKS = attrgetter("st_mtime_ns", "st_size", "st_mode")
 made a link or a folder, or given other permissions, is not as found)."""
 _PATH = itemgetter(0)
 """The path of an entry of :func:`~curriculum.site._quick.stat_of`."""
-_MTIME, _SIZE, _MODE = attrgetter("st_mtime_ns"), attrgetter("st_size"), attrgetter("st_mode")
-"""The time, size and mode of a status, which :meth:`FileDigests.as_found` takes of every input by one
-:func:`map` each."""
+_MODE = attrgetter("st_mode")
+"""The mode of a status, which :meth:`FileDigests.as_found` takes of every input by one :func:`map`."""
 _TIME, _LENGTH = itemgetter(1), itemgetter(2)
 """The time and size of an entry of :func:`~curriculum.site._quick.stat_of`."""
 
@@ -209,17 +209,14 @@ class FileDigests:
         if own is None:  # a time no column holds: compared one by one
             found = list(map(_LOOKS, infos)) == list(map(_LOOKS, statuses.values()))
         else:
-            times, sizes = column(map(_MTIME, infos)), column(map(_SIZE, infos))
             modes = list(map(_MODE, infos)) == list(map(_MODE, statuses.values()))
-            found = modes and times == own[0] and sizes == own[1]
+            found = modes and status_columns(infos) == own
         return found and all(stat_of(text) == entry for text, entry in self._others.items())
 
     def _own_columns(self) -> tuple[bytes, bytes] | None:
         """Return the times and sizes of :attr:`statuses` as columns (None: a time no column holds)."""
         if self._columns is None:
-            values = self.statuses.values()
-            times, sizes = column(map(_MTIME, values)), column(map(_SIZE, values))
-            self._columns = None if times is None or sizes is None else (times, sizes)
+            self._columns = status_columns(self.statuses.values())
         return self._columns
 
     def listed(self, recent: int = 8) -> tuple[list[str], tuple[bytes, bytes] | None, dict[str, list[Any]]]:
