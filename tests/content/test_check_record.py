@@ -802,3 +802,19 @@ def test_changes_of_another_base_are_not_applied(project: Path, monkeypatch: pyt
     assert (kept.columns, kept.checks, kept.facts) == (base.columns, base.checks, base.facts)
     EDITS["lesson prose"](project)
     assert warm(project) == cold(project)
+
+
+@pytest.mark.parametrize(
+    ("data", "start", "lines"),
+    [
+        (b'{"key": 1}\nab\n\ncd\n', 11, [b"ab", b"", b"cd"]),  # an empty line is one
+        (b'{"key": 1}\n', 11, []),
+        (b'{"key": 1}\nab\ncd', 11, None),  # the last line does not end: no record
+        (b'{"key": 1}\n\n', 11, [b""]),
+    ],
+)
+def test_record_lines_are_split_at_each_newline(data: bytes, start: int, lines: list[bytes] | None) -> None:
+    """A record's lines are found line by line, as a split of its body at each newline would find them."""
+    assert _check_record._lines(data, start) == lines
+    if lines is not None:
+        assert _check_record._lines(data, start) == data[start:].split(b"\n")[:-1]
