@@ -177,7 +177,7 @@ def _pages_key(pages: list[SearchPage]) -> KeyText:
 
 _TITLE, _URL, _MADE_FROM = (operator.attrgetter(name) for name in ("title", "url", "made_from"))
 _NOTEBOOK, _STANDALONE = operator.attrgetter("notebook"), operator.attrgetter("standalone_known")
-_FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
+_FIRST = operator.itemgetter(0)
 
 
 def _frame(pages: list[SearchPage]) -> bytes:
@@ -200,34 +200,43 @@ def _frame(pages: list[SearchPage]) -> bytes:
     return lengths.tobytes() + kinds + "".join([*titles, *urls]).encode("utf-8", "surrogatepass")
 
 
-_Script = tuple[int, SearchPage, list[str]]
-"""A text script's page number, its page and the components indexed on it."""
+class _Scripts:
+    """The site's text scripts, as the parts record places their pages: their names, keys and numbers.
 
+    Taken by maps over the pages (no Python step for a page whose script the
+    record names, nor an object made for it beyond its name, key and number).
 
-def _scripts(
-    pages: list[SearchPage], placed: dict[str, Placement], recorded: list[str]
-) -> tuple[dict[str, _Script], dict[str, KeyText | KeyDigest]]:
-    """Return each text script's page, as placed, and what names it as the index names it, by its name.
-
-    What names it: as the parts record names it (``recorded``, by the digest
-    of its key: :meth:`PartRecord.script_keys`), else its key
-    (:meth:`~curriculum.site._search.SearchIndex.text_key`). Taken by maps
-    over the pages: a page whose script the record names costs no Python step
-    of its own; a page with no section (placed at -1) has no script.
+    Parameters
+    ----------
+    pages : list[SearchPage]
+        The site's pages.
+    placed : dict[str, Placement]
+        Where the last index had each page, by URL (a page with no section, at -1, has no script).
+    recorded : list[str]
+        What the search stage's record names each page's script's key by, as the
+        parts record says (``""``: not known, :meth:`PartRecord.script_keys`).
     """
-    where = list(looked_up(placed, map(_URL, pages)))
-    numbers = list(map(_FIRST, where))
-    indexed = list(map(operator.le, repeat(0), numbers))
-    names = list(map("search/{}.js".format, compress(numbers, indexed)))
-    placed_now = zip(numbers, pages, map(_SECOND, where), strict=True)
-    scripts = dict(zip(names, compress(placed_now, indexed), strict=True))
-    keys: dict[str, KeyText | KeyDigest] = dict(
-        zip(names, map(KeyDigest, compress(recorded, indexed)), strict=True)
-    )
-    for name in compress(names, map(operator.not_, compress(recorded, indexed))):  # made from something new
-        _, page, homed = scripts[name]
-        keys[name] = KeyText(text_name(page, homed))
-    return scripts, keys
+
+    def __init__(self, pages: list[SearchPage], placed: dict[str, Placement], recorded: list[str]) -> None:
+        self._pages = pages
+        self._where = where = list(looked_up(placed, map(_URL, pages)))
+        self._numbers = numbers = list(map(_FIRST, where))
+        indexed = list(map(operator.le, repeat(0), numbers))
+        names = list(map("search/%d.js".__mod__, compress(numbers, indexed)))
+        self.numbers = dict(zip(names, compress(numbers, indexed), strict=True))
+        """Each script's number, by its name."""
+        self.keys: dict[str, KeyText | KeyDigest] = dict(
+            zip(names, map(KeyDigest, compress(recorded, indexed)), strict=True)
+        )
+        """What names each script as the index names it (its key, :meth:`SearchIndex.text_key`), by its name:
+        the digest the record names it by, else (a page made from something new) its key."""
+        for n in compress(range(len(pages)), map(operator.and_, indexed, map(operator.not_, recorded))):
+            self.keys[f"search/{numbers[n]}.js"] = KeyText(text_name(pages[n], where[n][1]))
+
+    def text(self, name: str) -> str:
+        """Return the text script ``name`` (of a page found by its number: one search of a list)."""
+        at = self._numbers.index(self.numbers[name])
+        return text_script(self._numbers[at], self._pages[at].homed_texts(self._where[at][1]))
 
 
 def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords, list_named: bool) -> bool:
@@ -242,7 +251,7 @@ def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords, list
     if placed is None:
         return False  # a page the last index did not have
     # each text script: its page, as placed, and what names it as the index names it (SearchIndex.text_key)
-    scripts, keys = _scripts(pages, placed, parts.script_keys(pages))
+    scripts = _Scripts(pages, placed, parts.script_keys(pages))
     digests = parts.digests(pages)  # only the parts of pages made from something new are read
     name = index_namer(_frame(pages))
     key = name(digests)  # hashed once, for both records and the postings
@@ -253,13 +262,8 @@ def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords, list
             return False  # gathered (and recorded with its heads)
         record.wrote("search-index.js", key=KeyText(key))
 
-    def text(name: str) -> str:  # an unchanged page's script is kept unread
-        n, page, homed = scripts[name]
-        return text_script(n, page.homed_texts(homed))
-
-    _write_texts(run, record, keys, text)
-    numbers = dict(zip(scripts, map(_FIRST, scripts.values()), strict=True))
-    _remember(records, key, pages, digests, placed, heads, numbers, list_named)
+    _write_texts(run, record, scripts.keys, scripts.text)  # an unchanged page's script is kept unread
+    _remember(records, key, pages, digests, placed, heads, scripts.numbers, list_named)
     return True
 
 
