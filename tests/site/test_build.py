@@ -622,7 +622,7 @@ def test_the_index_kept_by_its_pages_parts_is_named_with_one_hash(
 
     def counted(hash_: Callable[..., Any]) -> Callable[..., Any]:
         def hashing(data: bytes = b"", **kw: Any) -> Any:
-            if searching[0] and b'"index.html"' in data:  # the text that names the index holds each URL
+            if searching[0] and b"index.html" in data:  # what names the index holds each URL
                 hashed.append(len(data))
             return hash_(data, **kw)
 
@@ -786,31 +786,33 @@ def _show_quiz(lesson: Path, quiz: str) -> None:
     lesson.write_text(json.dumps(notebook), encoding="utf-8")
 
 
-def test_an_index_patched_is_named_twice_with_its_pages_encoded_once(
+def test_an_index_patched_is_named_twice_with_its_pages_framed_once(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A lesson edit that patches the index asks of it by its parts' digests now and as recorded.
 
-    The pages (titles, URLs, kinds) are encoded once for both names, each a list of digests apart.
+    The pages (titles, URLs, kinds) are framed and hashed once for both names, each a list of digests apart.
     """
-    from curriculum.site import _search_stage
+    from curriculum.site import _search_parts, _search_stage
 
     build_site(project, engine="pandoc", console=Console(quiet=True))
     encoded: list[int] = []
-    encode = _search_stage.index_text
+    frame = _search_stage._frame
 
-    def counting(data: Any) -> Any:
-        if data and isinstance(data[0], list):  # a list of the pages, a list each
-            encoded.append(len(data))
-        return encode(data)
+    def counting(pages: Any) -> Any:
+        encoded.append(len(pages))
+        return frame(pages)
 
-    monkeypatch.setattr(_search_stage, "index_text", counting)
+    namer = _search_parts.index_namer
+    named: list[int] = []
+    monkeypatch.setattr(_search_stage, "index_namer", lambda framed: named.append(1) or namer(framed))
+    monkeypatch.setattr(_search_stage, "_frame", counting)
     done: list[str] = []
     patch = _search_stage.KeptPostings.patched
     monkeypatch.setattr(_search_stage.KeptPostings, "patched", lambda *a: done.append("patched") or patch(*a))
     _edit_cell(project / "lessons" / "intro.ipynb", "predicts outcome", "predicts zygomorphic outcome")
     build_site(project, engine="pandoc", console=Console(quiet=True))
-    assert done == ["patched"] and len(encoded) == 1, encoded
+    assert done == ["patched"] and len(encoded) == 1 and named == [1], encoded
 
 
 def test_an_index_patched_by_its_changed_sections_is_the_index_of_a_build_from_nothing(
@@ -1072,3 +1074,29 @@ def test_an_index_patched_with_other_words_is_written_without_reading_the_last_o
         shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("_site", ".curriculum-cache"))
         whole = build_site(fresh, engine="pandoc", console=Console(quiet=True))
         assert (result.out / "search-index.js").read_bytes() == (whole.out / "search-index.js").read_bytes()
+
+
+def test_a_lesson_edit_reads_the_postings_the_last_build_kept_without_hashing_them(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parts record names the stamps of the postings' files: the next edit trusts them by those.
+
+    Only a file not as stamped (changed since, or of another) is hashed, and
+    the index is the one a build from nothing makes.
+    """
+    from curriculum.site import _postings
+
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+    lesson = project / "lessons" / "intro.ipynb"
+    _edit_cell(lesson, "predicts outcome", "predicts zygomorphic outcome")
+    build_site(project, engine="pandoc", console=Console(quiet=True))
+    hashed: list[int] = []
+    digest = _postings._digest
+    monkeypatch.setattr(
+        _postings, "_digest", lambda head, body: hashed.append(len(body)) or digest(head, body)
+    )
+    _edit_cell(lesson, "predicts zygomorphic outcome", "predicts xylophonic outcome")
+    result = build_site(project, engine="pandoc", console=Console(quiet=True))
+    base = project / ".curriculum-cache" / "resident" / _postings.POSTINGS
+    assert base.is_file() and hashed and max(hashed) < base.stat().st_size // 4, hashed  # the changes only
+    assert "xylophonic" in (result.out / "search-index.js").read_text()

@@ -13,7 +13,6 @@ from curriculum._memo import memo_session
 from curriculum.site import _search
 from curriculum.site._postings import encode
 from curriculum.site._search import IndexHeads, SearchIndex, SearchPage, site_index
-from curriculum.site._search_parts import index_text
 
 BODY = (
     '<h2 id="alliance">The alliance</h2><p>Bond, tasks and goals predict the outcome.</p>'
@@ -402,25 +401,40 @@ def test_what_names_the_pages_is_their_json_made_of_each_ones_key() -> None:
     assert [p.made_from_key for p in pages] == [json.dumps(p.made_from, separators=(",", ":")) for p in pages]
 
 
-def test_what_names_the_index_is_the_json_of_its_pages_and_their_parts_digests() -> None:
-    """The index's name is the text the JSON encoder makes of its pages, then of their digests (None too).
+def test_what_names_the_index_is_its_pages_titles_urls_and_kinds_then_their_parts_digests() -> None:
+    """The index's name tells pages apart by each title, URL and kind, and by each part's digest (None too).
 
-    The pages' text is made once for the two names a patched index is asked
-    about (with the digests now, and as recorded).
+    Made without encoding the pages as JSON: their texts are joined, after
+    their lengths, so that no two lists of pages give the same bytes; the
+    pages are hashed once for the two names a patched index is asked about.
     """
-    from curriculum.site._search_stage import _frame, _index_key
+    from curriculum.site._search_parts import index_namer
+    from curriculum.site._search_stage import _frame
 
-    pages = [
-        SearchPage('Café "quoted" \u2014 ü', "lessons/one.html", True, _unread, standalone_known=False),
-        SearchPage("Quiz\n", "quizzes/q.html", False, _unread, standalone_known=True),
-        SearchPage("Other", "other.html", False, "<p>no sections</p>"),
+    def page(title: str, url: str, notebook: bool = False, standalone: bool | None = False) -> SearchPage:
+        return SearchPage(title, url, notebook, _unread, standalone_known=standalone)
+
+    pages = [page('Café "quoted" \u2014 ü', "lessons/one.html", True), page("Quiz\n", "quizzes/q.html", True)]
+    digests = ["abc", None]
+    name = index_namer(_frame(pages))(digests)
+    others = [
+        [page('Café "quoted" \u2014 u', "lessons/one.html", True), pages[1]],  # a title
+        [page('Café "quoted" \u2014 ü', "lessons/one.htm", True), pages[1]],  # a URL
+        [page('Café "quoted" \u2014 ü', "lessons/one.html"), pages[1]],  # a kind
+        [pages[0], page("Quiz\n", "quizzes/q.html", True, True)],  # standalone
+        [page('Café "quoted" \u2014 üQ', "lessons/one.html", True), page("uiz\n", "quizzes/q.html", True)],
+        [pages[1], pages[0]],  # their order
+        pages[:1],  # one page fewer
     ]
-    digests = ["abc", None, "d\u00e9f"]
-    made = [[p.title, p.url, p.notebook, p.standalone] for p in pages]
-    frame = _frame(pages)
-    assert frame == index_text(made) == json.dumps(made, separators=(",", ":"))
-    assert _index_key(frame, digests) == frame + json.dumps(digests, separators=(",", ":"))
-    assert _index_key(_frame([]), []) == "[][]"
+    assert len({name, *(index_namer(_frame(other))(digests) for other in others)}) == 1 + len(others)
+    assert index_namer(_frame(pages))(["abc", "None0"]) != name != index_namer(_frame(pages))(["abc", "d"])
+    assert _frame(pages) == _frame([*pages])  # the same pages, the same bytes
+    reads = page(
+        "Other", "other.html", standalone=None
+    )  # one that reads its body to say whether it is standalone
+    reads.body_from = '<div class="cur-standalone"></div>'
+    assert _frame([reads]) == _frame([page("Other", "other.html", standalone=True)])
+    assert index_namer(_frame([]))([]) == index_namer(_frame([]))([])
 
 
 def test_a_parts_record_is_read_as_sealed_and_is_none_once_changed_in_place(tmp_path: Path) -> None:

@@ -354,3 +354,42 @@ def test_bits_copied_in_runs_are_the_bits_packed_whole() -> None:
                 written += format(bits, f"0{width}b")
         assert packing.packed() == _packed(int(written, 2) if written else 0, len(written))
         assert packing.width == len(written)
+
+
+def test_postings_files_with_the_stamps_they_were_kept_with_are_read_without_hashing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file whose stamp is one given back is read as it is; any other file is checked by its digest."""
+    import os
+
+    from curriculum.site import _postings
+
+    path = tmp_path / POSTINGS
+    words = _kept_words()
+    stamps = write_postings(path, encode(words), "index 1")
+    assert len(stamps) == 1 and stamps[0][0] == path.stat().st_size
+    hashed: list[int] = []
+    digest = _postings._digest
+    monkeypatch.setattr(
+        _postings, "_digest", lambda header, body: hashed.append(len(body)) or digest(header, body)
+    )
+    kept = read_kept(path, "index 1", stamps)
+    assert kept is not None and kept.postings == encode(words) and not hashed  # neither hashed nor checked
+    assert kept.stamps == stamps
+    assert read_kept(path, "index 2", stamps) is None  # the key is still what it is kept under
+    edited = words[3].replace("w", "x", 1)
+    stamps = keep_postings(path, kept.patched({3: words[3]}, {3: edited}), "index 2")
+    assert len(stamps) == 2 and stamps[0] == kept.stamps[0]  # the base stays; its changes are written
+    hashed.clear()
+    again = read_kept(path, "index 2", stamps)
+    assert again is not None and again.stamps == stamps and not hashed
+    assert again.postings == encode([edited if n == 3 else text for n, text in enumerate(words)])
+    # changed in place, the same size, its time set back: the change time is another, so it is hashed
+    info = path.stat()
+    written = path.read_bytes()
+    path.write_bytes(written.replace(b"w001", b"w00!", 1))
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert read_kept(path, "index 2", stamps) is None and hashed
+    hashed.clear()
+    path.write_bytes(written)  # the same bytes, but not the file that was stamped: checked, and taken
+    assert read_kept(path, "index 2", stamps) == again and hashed

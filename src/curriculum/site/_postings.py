@@ -25,6 +25,17 @@ applied to the base they were made against only). Each file is written
 atomically, a new base before the last one's changes are removed, and each is
 checked by its digest: a save interrupted at any point leaves the old postings,
 the new ones, or (changes that do not read back) none.
+
+Checking a file by its digest hashes it whole, and the base grows with the
+site. So each file kept or read and checked has a :data:`Stamp` (its size, inode
+number, modification and change times): a caller that keeps the stamps in a
+record only this computer's builds can have written (the search stage's parts
+record, sealed) gives them back to :func:`read_kept`, and a file that still has
+its stamp is the very file this code wrote or checked, read without hashing it
+again or checking its shape word by word. A file changed since, even in
+place with its time set back (the change time cannot be), or put there from
+elsewhere (another inode), has another stamp, and is checked by its digest as
+before.
 """
 
 from __future__ import annotations
@@ -37,15 +48,16 @@ import hashlib
 import itertools
 import json
 import operator
+import os
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from curriculum._memo import machine_key
-from curriculum._plain import RECORD_LIMIT, read_headed
+from curriculum._plain import RECORD_LIMIT, open_plain
 from curriculum.content import changes_path, write_changes_or_base
 
 __all__ = [
@@ -54,6 +66,7 @@ __all__ = [
     "Block",
     "KeptPostings",
     "Postings",
+    "Stamp",
     "encode",
     "keep_postings",
     "patch",
@@ -81,6 +94,10 @@ Block = tuple[int, int]
 """A word's block as its bits (the first the highest) and their number."""
 _WIDTH = "I"
 """The :mod:`array` type a record keeps the blocks' widths as (unsigned; in this computer's byte order)."""
+Stamp = list[int]
+"""A kept file's size, inode number, modification and change times (ns), as :func:`os.stat` gives them."""
+_STAMP = operator.attrgetter("st_size", "st_ino", "st_mtime_ns", "st_ctime_ns")
+"""What a :data:`Stamp` takes of a file's status (the change time is one no hand can set back)."""
 
 
 def rice(k: int, n: int) -> int:
@@ -364,13 +381,15 @@ class Postings:
         return header, b"".join(parts) + self.packed
 
     @classmethod
-    def from_record(cls, header: dict[str, Any], body: bytes) -> Postings | None:
+    def from_record(cls, header: dict[str, Any], body: bytes, *, checked: bool = True) -> Postings | None:
         """Return postings from :meth:`as_record`'s header and bytes; None for a record of another shape.
 
         The shape is checked (counts, the words' order, the bits' length and
         padding), not that each front code and block says what its word's
         would: a record damaged in place, or planted, is refused by its digest,
-        keyed by this computer's key (see :func:`read_kept`).
+        keyed by this computer's key (see :func:`read_kept`). Not ``checked``
+        (a record known to be the one this code wrote: :data:`Stamp`), only the
+        counts are, not each word's order and width, nor the bits' padding.
         """
         count, sizes = header.get("sections"), header.get("sizes")
         if not (
@@ -394,10 +413,12 @@ class Postings:
             codes = tuple(coded.decode("utf-8", "surrogatepass").split("\n")) if width else ()
         except UnicodeDecodeError:
             return None
-        if len(names) != len(width) or (width and min(width) < 1):
-            return None  # words miscounted, or an empty block
-        if len(codes) != len(names):
-            return None  # a word without its front code
+        if len(names) != len(width) or len(codes) != len(names):
+            return None  # words miscounted, or a word without its front code
+        if not checked:
+            return cls(count, names, packed, tuple(width), codes)
+        if width and min(width) < 1:
+            return None  # an empty block
         if not all(map(operator.lt, names, names[1:])):
             return None  # words out of order, or one twice
         if not _is_packed(packed, sum(width)):
@@ -560,12 +581,17 @@ class KeptPostings:
         The base's name (random): changes are applied to the base they were made against only.
     size : int
         The number of bytes of the base's record.
+    stamps : list[Stamp]
+        The stamp of each file read (the base's first, then its changes' if
+        any), as it was when read and checked: what :func:`read_kept` may be
+        given back to trust them by.
     """
 
     base: Postings
     changes: Mapping[str, Block | None]
     generation: str
     size: int
+    stamps: list[Stamp] = field(default_factory=list, compare=False)
 
     @functools.cached_property
     def postings(self) -> Postings:
@@ -594,27 +620,30 @@ class KeptPostings:
         for term, block in moved.items():
             if block == self.base.block_of(term):
                 del changes[term]
-        return KeptPostings(self.base, changes, self.generation, self.size)
+        return KeptPostings(self.base, changes, self.generation, self.size, self.stamps[:1])
 
 
-def read_kept(path: Path, key: str) -> KeptPostings | None:
+def read_kept(path: Path, key: str, trusted: Sequence[Stamp] = ()) -> KeptPostings | None:
     """Return the postings kept under ``key`` (:func:`keep_postings`); None: missing, damaged or another's.
 
     The base, and its changes if there are changes of its generation (those
     of another are left by a new base written whole, and are not its): the
-    changes name what the postings are kept under, else the base does.
+    changes name what the postings are kept under, else the base does. A file
+    whose stamp is one of ``trusted`` (stamps this code gave,
+    :attr:`KeptPostings.stamps` or :func:`keep_postings`'s, kept where only this
+    computer's builds write) is taken as read; any other is checked by its digest.
     """
-    found = _read_record(path, _BASE)
+    found = _read_record(path, _BASE, trusted)
     if found is None:
         return None
-    header, base, size = found
+    header, base, size, stamp = found
     generation = header.get("generation")
     if not isinstance(generation, str):
         return None
-    changed = _read_record(changes_path(path), _CHANGES)
+    changed = _read_record(changes_path(path), _CHANGES, trusted)
     if changed is None or changed[0].get("generation") != generation:
-        return KeptPostings(base, {}, generation, size) if header.get("key") == key else None
-    described, changes, _ = changed
+        return KeptPostings(base, {}, generation, size, [stamp]) if header.get("key") == key else None
+    described, changes, _, also = changed
     gone = described.get("gone")
     if (
         described.get("key") != key
@@ -625,7 +654,7 @@ def read_kept(path: Path, key: str) -> KeptPostings | None:
     ):
         return None
     blocks: dict[str, Block | None] = {term: changes.run(n, n + 1) for n, term in enumerate(changes.terms)}
-    return KeptPostings(base, blocks | dict.fromkeys(gone), generation, size)
+    return KeptPostings(base, blocks | dict.fromkeys(gone), generation, size, [stamp, also])
 
 
 def read_postings(path: Path, key: str) -> Postings | None:
@@ -634,44 +663,81 @@ def read_postings(path: Path, key: str) -> Postings | None:
     return None if kept is None else kept.postings
 
 
-def _read_record(path: Path, kind: str) -> tuple[dict[str, Any], Postings, int] | None:
-    """Return the header, postings and size of a record of ``kind`` :func:`_record_text` made.
+def _read_record(
+    path: Path, kind: str, trusted: Sequence[Stamp] = ()
+) -> tuple[dict[str, Any], Postings, int, Stamp] | None:
+    """Return the header, postings, size and stamp of a record of ``kind`` :func:`_record_text` made.
 
     None: no record, a damaged one, one this computer's builds did not write,
     or one of another kind (a base is never taken for changes, nor changes for a base).
+    A file with one of the ``trusted`` stamps is the one that had it: it is
+    neither hashed nor checked word by word (see :func:`read_kept`).
     """
-    found = read_headed(path, RECORD_LIMIT)  # a plain file within a size limit, or no record
+    found = _read_stamped(path)  # a plain file within a size limit, or no record
     if found is None:
         return None
-    header, data, start = found
-    body = bytes(data[start:])
-    if (
-        header.get("format") != _FORMAT
-        or header.get("kind") != kind
-        or header.get("digest") != _digest(header, body)
-    ):
+    data, stamp = found
+    end = data.find(b"\n")
+    try:
+        header = json.loads(data[:end]) if end >= 0 else None
+    except (ValueError, RecursionError):  # ValueError covers bad UTF-8 and bad JSON
         return None
-    postings = Postings.from_record(header, body)
-    return None if postings is None else (header, postings, len(data))
+    if not isinstance(header, dict) or header.get("format") != _FORMAT or header.get("kind") != kind:
+        return None
+    body, checked = data[end + 1 :], stamp not in trusted
+    if checked and header.get("digest") != _digest(header, body):
+        return None
+    postings = Postings.from_record(header, body, checked=checked)
+    return None if postings is None else (header, postings, len(data), stamp)
 
 
-def keep_postings(path: Path, postings: Postings | KeptPostings, key: str) -> None:
+def _read_stamped(path: Path) -> tuple[bytes, Stamp] | None:
+    """Return the bytes of a plain file of a record, and its stamp as opened (None: none, or too large).
+
+    Read as :func:`~curriculum._plain.read_existing` reads (no link followed),
+    the stamp taken of the file opened, so that it is the stamp of the bytes read.
+    """
+    opened = open_plain(path)
+    if opened is None:
+        return None
+    fd, info = opened
+    try:  # no more than the file holds, and one byte to see it grew
+        data = os.read(fd, min(RECORD_LIMIT, info.st_size) + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return None if len(data) > RECORD_LIMIT else (data, list(_STAMP(info)))
+
+
+def _stamp_of(path: Path) -> Stamp | None:
+    """Return the stamp of the file at ``path`` (a link is not followed; None: none there)."""
+    try:
+        return list(_STAMP(os.lstat(path)))
+    except OSError:
+        return None
+
+
+def keep_postings(path: Path, postings: Postings | KeptPostings, key: str) -> list[Stamp]:
     """Keep ``postings`` for the next build, under ``key`` (what they hold for: this code, this computer).
 
     Kept postings are written as their changes since their base, while those
     are small beside it (:func:`~curriculum.content.write_changes_or_base`);
-    others as a new base (:func:`write_postings`).
+    others as a new base (:func:`write_postings`). Returns the stamps of the
+    files that hold them now (see :func:`read_kept`): the base's (as read, if
+    it stays), then the changes' if they are written.
     """
     if not isinstance(postings, KeptPostings):
-        write_postings(path, postings, key)
-        return
+        return write_postings(path, postings, key)
     blocks = {term: block for term, block in postings.changes.items() if block is not None}
     gone = sorted(postings.changes.keys() - blocks.keys())
     changes = _of_blocks(postings.base.sections, blocks)
     text = _record_text(
         changes, {"kind": _CHANGES, "key": key, "generation": postings.generation, "gone": gone}
     )
-    _keep(path, postings.postings, key, text, postings.size)
+    if _keep(path, postings.postings, key, text, postings.size):
+        return _stamps([path])
+    return postings.stamps[:1] + _stamps([changes_path(path)]) if postings.stamps else []
 
 
 def _of_blocks(sections: int, blocks: Mapping[str, Block]) -> Postings:
@@ -686,25 +752,37 @@ def _of_blocks(sections: int, blocks: Mapping[str, Block]) -> Postings:
     )
 
 
-def write_postings(path: Path, postings: Postings, key: str) -> None:
+def write_postings(path: Path, postings: Postings, key: str) -> list[Stamp]:
     """Keep ``postings`` for the next build as a new base (of a new generation), under ``key``.
 
     The base is written before the changes of the last one are removed: left
-    behind, they are of another generation.
+    behind, they are of another generation. Returns the base's stamp, as written (see :func:`read_kept`).
     """
     _keep(path, postings, key, None, 0)
+    return _stamps([path])
 
 
-def _keep(path: Path, postings: Postings, key: str, changes: bytes | None, size: int) -> None:
-    """Write the ``changes`` of ``postings`` since their base (of ``size`` bytes), or a new base."""
+def _stamps(paths: list[Path]) -> list[Stamp]:
+    """Return the stamp of each file of ``paths`` just written (none if one is not there)."""
+    found = [_stamp_of(path) for path in paths]
+    return [] if None in found else [stamp for stamp in found if stamp is not None]
+
+
+def _keep(path: Path, postings: Postings, key: str, changes: bytes | None, size: int) -> bool:
+    """Write the ``changes`` of ``postings`` since their base (of ``size`` bytes), or a new base.
+
+    Returns whether a new base was written.
+    """
 
     def base(generation: str) -> bytes:
         """Return the postings as a new base of ``generation``."""
         return _record_text(postings, {"kind": _BASE, "key": key, "generation": generation})
 
-    if write_changes_or_base(path, changes, base, size, within=path.parent):
-        with contextlib.suppress(OSError):  # the record of an earlier form
-            path.with_name(_FORMERLY).unlink(missing_ok=True)
+    if not write_changes_or_base(path, changes, base, size, within=path.parent):
+        return False
+    with contextlib.suppress(OSError):  # the record of an earlier form
+        path.with_name(_FORMERLY).unlink(missing_ok=True)
+    return True
 
 
 def _record_text(postings: Postings, fields: dict[str, Any]) -> bytes:

@@ -17,8 +17,11 @@ what named the index those placements are in; and a digest of the index's heads 
 and sections' headings and anchors, :class:`~curriculum.site._search.IndexHeads`),
 which are kept in a file of their own (:data:`HEADS_FILE`), with what of them
 places the sections: each page's URL and number of sections, in index order
-(:meth:`PartRecord.sections`). (A page's part depends on its URL too: a page
-found by its names only holds no words.)
+(:meth:`PartRecord.sections`); and the stamps of the files that keep the
+index's postings, as this code wrote or checked them
+(:attr:`PartRecord.postings_stamps`: the postings are then read without
+hashing them again, see :func:`~curriculum.site._postings.read_kept`). (A page's
+part depends on its URL too: a page found by its names only holds no words.)
 
 A build in which some pages are made from something new digests their parts
 only; a page made from what the record says gives the recorded digest, and its
@@ -49,13 +52,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+import operator
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from itertools import compress, repeat
 from pathlib import Path
 from typing import Any
 
 from curriculum._plain import RECORD_LIMIT, read_existing
 from curriculum.content import write_atomic
 from curriculum.site._output_record import KeyText
+from curriculum.site._postings import Stamp
 from curriculum.site._record_file import RecordFile, looked_up
 from curriculum.site._search import (
     IndexHeads,
@@ -67,7 +73,16 @@ from curriculum.site._search import (
     part_key,
 )
 
-__all__ = ["HEADS_FILE", "PARTS_RECORD", "IndexName", "PartRecord", "Placement", "index_name", "index_text"]
+__all__ = [
+    "HEADS_FILE",
+    "PARTS_RECORD",
+    "IndexName",
+    "PartRecord",
+    "Placement",
+    "index_name",
+    "index_namer",
+    "index_text",
+]
 
 PARTS_RECORD = "search-parts.json"
 """The record, in the profile's build cache (with its changes beside it: see :class:`RecordFile`)."""
@@ -82,6 +97,18 @@ indexed on it."""
 _UNPLACED: Placement = (-1, [])
 """Where a page the index left out is (it has no section)."""
 
+_NONE: list[Any] = [None] * 6
+"""The entry a page the record does not hold is taken to have (each field None): looked up by :func:`map`."""
+_URL, _MADE_FROM = operator.attrgetter("url"), operator.attrgetter("made_from")
+_FIELDS = [operator.itemgetter(n) for n in range(6)]
+"""Each field of an entry: what it was made from, its part's digest, its number, its components indexed,
+its text script's name, its part's memo key."""
+_FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
+_PLACED = operator.itemgetter(2, 3)
+"""An entry's placement (its number and its components indexed)."""
+_MADE = operator.itemgetter(1, 2, 3, 4)
+"""An entry's fields made by the last index (its part's digest, placement and text script's name)."""
+
 
 def _gives(then: list[Any] | None, page: SearchPage) -> bool:
     """Whether a record's entry ``then`` gives the part of ``page``: made from what the page is now.
@@ -90,6 +117,11 @@ def _gives(then: list[Any] | None, page: SearchPage) -> bool:
     compared as decoded, the page's is not encoded (:attr:`SearchPage.made_from_key`).
     """
     return then is not None and page.made_from is not None and then[0] == page.made_from
+
+
+def _unknown(known: list[bool]) -> Iterator[int]:
+    """Return the number of each page ``known`` says is not (the few a Python step is taken for)."""
+    return compress(range(len(known)), map(operator.not_, known))
 
 
 def _made_from(page: SearchPage) -> Any:
@@ -126,64 +158,73 @@ class PartRecord:
         self._index: dict[str, Any] = {}
         self._heads: str | None = None  # heads to write (None: the recorded ones stay)
         self._now: dict[str, list[Any]] = {}
-        self._given: tuple[list[SearchPage], list[list[Any] | None]] = ([], [])  # see _known_each
+        self._given: tuple[list[SearchPage], list[list[Any]], list[bool]] = ([], [], [])  # see _looked
 
     def knows(self, page: SearchPage) -> bool:
         """Whether the record gives the part of ``page``: it was made from what the page is made from now.
 
         Asked of each page by the wrap stage: one look-up, no list made
-        (:meth:`_known_each` asks it of every page at once).
+        (:meth:`_looked` asks it of every page at once).
         """
         return _gives(self._before.get(page.url), page)
 
     def digests(self, pages: list[SearchPage]) -> list[str]:
         """Return the digest of each page's part: recorded, if the record knows the page; else of its part.
 
-        One pass over the pages for the record's entries; the parts taken from
-        the record stay in the memo unread, kept by the keys it names, in one
-        call for them all (:func:`~curriculum.site._search.keep_parts`); then
-        the other pages' parts are read.
+        The record's entries are taken by maps over the pages; the parts taken
+        from the record stay in the memo unread, kept by the keys it names, in
+        one call for them all (:func:`~curriculum.site._search.keep_parts`); then
+        the other pages' parts are read (a Python step for each of those only).
         """
-        recorded = self._known_each(pages)
-        keep_parts([then[5] for then in recorded if then is not None])
-        return [
-            then[1] if then is not None else part_digest(page.part())
-            for page, then in zip(pages, recorded, strict=True)
-        ]
+        found, known = self._looked(pages)
+        keep_parts(map(_FIELDS[5], compress(found, known)))
+        digests = list(map(_FIELDS[1], found))
+        for n in _unknown(known):
+            digests[n] = part_digest(pages[n].part())
+        return digests
 
     def gives_all(self, pages: list[SearchPage]) -> bool:
         """Whether the record gives the part of every page of ``pages`` (see :meth:`knows`), in one pass."""
-        return None not in self._known_each(pages)
+        return False not in self._looked(pages)[1]
 
-    def _known_each(self, pages: list[SearchPage]) -> list[list[Any] | None]:
-        """Return the record's entry of each page whose part it gives (see :meth:`knows`), in one pass.
+    def _looked(self, pages: list[SearchPage]) -> tuple[list[list[Any]], list[bool]]:
+        """Return the record's entry of each page (:data:`_NONE`: none), and whether it gives its part.
 
-        Found once for a list of pages (the last one asked about is remembered):
-        the search stage asks about the site's pages, one list, for their
-        digests, their text scripts' keys and their new entries.
+        Whether it gives its part: as :meth:`knows` says, but for every page at
+        once, by maps (a page's entry is looked up, and what it was made from
+        compared with the page's, with no Python step a page). Found once for a
+        list of pages (the last one asked about is remembered): the search
+        stage asks about the site's pages, one list, for their digests, their
+        text scripts' keys and their new entries.
         """
         if self._given[0] is not pages:
-            found = looked_up(self._before, [page.url for page in pages])
-            known = [then if _gives(then, page) else None for page, then in zip(pages, found, strict=True)]
-            self._given = (pages, known)
-        return self._given[1]
+            made_from = list(map(_MADE_FROM, pages))
+            found = list(looked_up(self._before, map(_URL, pages), _NONE))
+            known = list(map(operator.eq, map(_FIELDS[0], found), made_from))
+            if None in made_from:  # a page not known by what it is made from is never given
+                known = [was and now is not None for was, now in zip(known, made_from, strict=True)]
+            self._given = (pages, found, known)
+        return self._given[1], self._given[2]
 
     def script_keys(self, pages: list[SearchPage]) -> list[str]:
         """Return what the search stage's record names each page's text script's key by (``""``: not known).
 
         Known when the record gives the page's part (:meth:`knows`) and its
         placement (:meth:`placement`) has a text script: the key is then the
-        one named so (:func:`~curriculum.site._search.text_name`). One pass over the pages.
+        one named so (:func:`~curriculum.site._search.text_name`). By maps over the pages.
         """
-        return [then[4] if then is not None else "" for then in self._known_each(pages)]
+        found, known = self._looked(pages)
+        keys = list(map(_FIELDS[4], found))
+        for n in _unknown(known):
+            keys[n] = ""
+        return keys
 
     def recorded_digests(self, urls: list[str]) -> list[str | None]:
         """Return the digest of the part the last index had of each page ``urls`` names (None: not held).
 
-        One pass over the record's entries.
+        One :func:`map` over the record's entries.
         """
-        found = looked_up(self._before, urls)
-        return [None if then is None else str(then[1]) for then in found]
+        return list(map(_FIELDS[1], looked_up(self._before, urls, _NONE)))
 
     def made_from(self, url: str) -> str | None:
         """Return what the page ``url`` was made from for the last index (as its ``made_from_key``)."""
@@ -215,6 +256,22 @@ class PartRecord:
         return None
 
     @property
+    def postings_stamps(self) -> list[Stamp]:
+        """The stamps of the files of the postings kept for the index described (see :meth:`update`).
+
+        Those this code wrote or checked: one of them that a file still has
+        makes it the file then, read as it is (:func:`~curriculum.site._postings.read_kept`).
+        The record is sealed with this computer's key, so only this computer's
+        builds can have named them. None of the shape a stamp has: none.
+        """
+        stamps = self._index_before.get("postings")
+        if type(stamps) is list and all(
+            type(stamp) is list and len(stamp) == 4 and all(type(n) is int for n in stamp) for stamp in stamps
+        ):
+            return stamps
+        return []
+
+    @property
     def has_heads(self) -> bool:
         """Whether the record names the heads of the index it describes (a record of this code does)."""
         return isinstance(self._index_before.get("heads"), str)
@@ -241,12 +298,14 @@ class PartRecord:
         return None if then is None else (then[2], then[3])
 
     def placements(self, pages: list[SearchPage]) -> dict[str, Placement] | None:
-        """Return where the last index had each page, by URL (None: a page the record does not hold)."""
-        urls = [page.url for page in pages]
-        found = list(looked_up(self._before, urls))
-        if None in found:
+        """Return where the last index had each page, by URL (None: a page the record does not hold).
+
+        By maps over the pages' entries (:meth:`_looked`).
+        """
+        found, _ = self._looked(pages)
+        if any(map(operator.is_, found, repeat(_NONE))):
             return None
-        return {url: (then[2], then[3]) for url, then in zip(urls, found, strict=True)}
+        return dict(zip(map(_URL, pages), map(_PLACED, found), strict=True))
 
     def update(
         self,
@@ -256,6 +315,7 @@ class PartRecord:
         placements: dict[str, Placement],
         heads: IndexHeads | None,
         scripts: Mapping[int, str] | None = None,
+        postings: list[Stamp] | None = None,
     ) -> None:
         """Record each page of the index named ``index`` with its part's digest and placement, and its heads.
 
@@ -268,7 +328,9 @@ class PartRecord:
         script's key by, by its number (:meth:`script_keys`; none: not known).
         A page the record gave keeps its part's memo key; another's is made. An
         entry as recorded is kept as the very value read (saving then finds it
-        unchanged by identity, not by comparing its fields).
+        unchanged by identity, not by comparing its fields). ``postings``: the
+        stamps of the files of the index's postings, as this build kept or
+        checked them (:attr:`postings_stamps`; none: none is trusted).
         """
         if heads is None:
             self._heads = None
@@ -282,27 +344,28 @@ class PartRecord:
             "heads": named,
             "urls": urls,
             "counts": counts,
+            "postings": postings or [],
         }
-        placed = list(looked_up(placements, [page.url for page in pages], _UNPLACED))
-        script = looked_up(scripts or {}, [n for n, _ in placed], "")
-        entries = zip(pages, digests, placed, script, self._known_each(pages), strict=True)
-        made = (
-            (
-                page.url,
-                [
+        at = list(map(_URL, pages))
+        placed = list(looked_up(placements, at, _UNPLACED))
+        script = list(looked_up(scripts or {}, map(_FIRST, placed), ""))
+        found, known = self._looked(pages)
+        # an entry the record gives, made by the last index as now, stays: found by maps, no Python step
+        made = zip(digests, map(_FIRST, placed), map(_SECOND, placed), script, strict=True)
+        stays = list(map(operator.and_, known, map(operator.eq, made, map(_MADE, found))))
+        self._now.update(compress(zip(at, found, strict=True), stays))
+        for n in _unknown(stays):
+            page, then = pages[n], found[n] if known[n] else None
+            if page.made_from is not None:
+                n_placed, homed = placed[n]
+                self._now[page.url] = [
                     then[0] if then else _made_from(page),
-                    digest,
-                    n,
+                    digests[n],
+                    n_placed,
                     homed,
-                    name,
+                    script[n],
                     then[5] if then else part_key(page),
-                ],
-                then,
-            )
-            for page, digest, (n, homed), name, then in entries
-            if page.made_from is not None
-        )
-        self._now.update({url: then if then == entry else entry for url, entry, then in made})
+                ]
 
     def save(self) -> None:
         """Write the record, if it changed: its changes (see :class:`RecordFile`), after any new heads.
@@ -357,6 +420,35 @@ def index_name(index: Any) -> IndexName:
         return index
     text = index if isinstance(index, KeyText) else index_text(index)
     return IndexName(hashlib.blake2b(text.encode(), digest_size=32).hexdigest())
+
+
+def index_namer(frame: bytes) -> Callable[[Sequence[str | None]], IndexName]:
+    """Return what names the index of the pages ``frame`` names, given their parts' digests.
+
+    ``frame`` names the pages' titles, URLs and kinds, its own length among
+    them (the search stage's ``_frame``); the name is a BLAKE2b digest of it,
+    then of the digests, each a line (hexadecimal, or ``None``: a page the
+    record does not hold). The frame is hashed once, however many lists of
+    digests are named: the search stage names the index as it is, and as
+    the records say it was. Nothing is encoded as JSON (each character of
+    the titles would be looked at): the pages' texts are joined as they are.
+
+    Examples
+    --------
+    >>> name = index_namer(b"frame")
+    >>> name(["d1", None]) == name(["d1", None]) != name(["d1", "d2"])
+    True
+    >>> index_name(name(["d1"])) == name(["d1"])
+    True
+    """
+    start = hashlib.blake2b(frame, digest_size=32)
+
+    def name(digests: Sequence[str | None]) -> IndexName:
+        found = start.copy()
+        found.update("\n".join(map(str, digests)).encode())
+        return IndexName(found.hexdigest())
+
+    return name
 
 
 def index_text(index: Any) -> KeyText:

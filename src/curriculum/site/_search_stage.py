@@ -38,14 +38,18 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import operator
+from array import array
 from collections.abc import Callable, Mapping, Sequence
+from itertools import compress, repeat
 from typing import TYPE_CHECKING, Any
 
 from curriculum._plain import RECORD_LIMIT, read_existing
 from curriculum._words import counted
 from curriculum.errors import CurriculumError
 from curriculum.site._output_record import KeyDigest, KeyText, OutputRecord
-from curriculum.site._postings import POSTINGS, KeptPostings, Postings, keep_postings, read_kept
+from curriculum.site._postings import POSTINGS, KeptPostings, Postings, Stamp, keep_postings, read_kept
+from curriculum.site._record_file import looked_up
 from curriculum.site._search import (
     IndexHeads,
     PagePart,
@@ -64,6 +68,7 @@ from curriculum.site._search_parts import (
     PartRecord,
     Placement,
     index_name,
+    index_namer,
     index_text,
 )
 
@@ -88,6 +93,7 @@ class SearchRecords:
 
     def __init__(self, run: Render) -> None:
         self._run = run
+        self._kept: list[Stamp] | None = None  # the postings' files' stamps once this build kept them
 
     @functools.cached_property
     def record(self) -> OutputRecord:
@@ -102,9 +108,28 @@ class SearchRecords:
 
     @functools.cached_property
     def postings(self) -> KeptPostings | None:
-        """The last index's postings (None: there are none, none this code can read, or another index's)."""
+        """The last index's postings (None: there are none, none this code can read, or another index's).
+
+        A file of theirs that has the stamp the parts record names is read as it is, not hashed again.
+        """
         name = self.parts.index_name
-        return None if name is None else read_kept(self._run.cache / POSTINGS, _postings_key(self, name))
+        if name is None:
+            return None
+        return read_kept(self._run.cache / POSTINGS, _postings_key(self, name), self.parts.postings_stamps)
+
+    def kept(self, stamps: list[Stamp]) -> None:
+        """Note the stamps of the postings' files this build kept (none: it could not)."""
+        self._kept = stamps
+
+    def stamps(self) -> list[Stamp]:
+        """Return the stamps the parts record is to name the postings' files by (:meth:`PartRecord.update`).
+
+        Those this build kept; else those of the files it read and checked; else those recorded.
+        """
+        if self._kept is not None:
+            return self._kept
+        read = self.__dict__.get("postings")  # read by this build (a cached property)
+        return read.stamps if read is not None else self.parts.postings_stamps
 
     def read_ahead(self) -> None:
         """Read the records and the last postings now (while Pandoc works)."""
@@ -125,7 +150,7 @@ def search(run: Render, pages: list[SearchPage], records: SearchRecords | None =
     written_before = run.stats.written
     records = records or SearchRecords(run)
     record = records.record
-    known = None not in [p.made_from for p in pages]
+    known = None not in map(_MADE_FROM, pages)
     # a page made from what the parts record does not say: the page list is not the last one, and is
     # not named (encoded) to be compared; else its entry holds its key only: its files are the other
     # entries', each kept as recorded
@@ -150,23 +175,68 @@ def _pages_key(pages: list[SearchPage]) -> KeyText:
     return index_text([[p.title, p.url, p.notebook, p.made_from_key] for p in pages])
 
 
-def _frame(pages: list[SearchPage]) -> str:
-    """Return what names the site's pages as the index has them, but for their parts: title, URL, kinds.
+_TITLE, _URL, _MADE_FROM = (operator.attrgetter(name) for name in ("title", "url", "made_from"))
+_NOTEBOOK, _STANDALONE = operator.attrgetter("notebook"), operator.attrgetter("standalone_known")
+_FIRST = operator.itemgetter(0)
 
-    ``[[title, url, notebook, standalone], ...]`` as compact JSON (:func:`index_text`).
+
+def _frame(pages: list[SearchPage]) -> bytes:
+    """Return what names the site's pages as the index has them, but for their parts: titles, URLs, kinds.
+
+    The number of pages and each title's and URL's length (in characters, as
+    machine words), each page's kinds (whether it is a notebook, plus two if
+    it is standalone) as a byte, then the titles and the URLs one after the
+    other (UTF-8): pages that differ in any of these give other bytes. Made by
+    maps and joins over the pages (no Python step a page, no character
+    escaped as JSON would): what the index is named by
+    (:func:`~curriculum.site._search_parts.index_namer`).
     """
-    return index_text([[p.title, p.url, p.notebook, p.standalone] for p in pages])
+    titles, urls = list(map(_TITLE, pages)), list(map(_URL, pages))
+    standalone = list(map(_STANDALONE, pages))
+    if None in standalone:  # a page that reads its body to say
+        standalone = [page.standalone for page in pages]
+    lengths = array("Q", [len(pages), *map(len, titles), *map(len, urls)])
+    kinds = bytes(map(operator.add, map(_NOTEBOOK, pages), map(operator.add, standalone, standalone)))
+    return lengths.tobytes() + kinds + "".join([*titles, *urls]).encode("utf-8", "surrogatepass")
 
 
-def _index_key(frame: str, digests: Sequence[str | None]) -> KeyText:
-    """Return what names the index of the pages ``frame`` names (:func:`_frame`) whose parts have ``digests``.
+class _Scripts:
+    """The site's text scripts, as the parts record places their pages: their names, keys and numbers.
 
-    The two lists as compact JSON, one after the other (the first ends where
-    its brackets close): the pages are encoded once for the index named with
-    their parts' digests now and as recorded (:func:`_patched`); the text is
-    encoded once for the records it names the index to (see :class:`PartRecord`).
+    Taken by maps over the pages (no Python step for a page whose script the
+    record names, nor an object made for it beyond its name, key and number).
+
+    Parameters
+    ----------
+    pages : list[SearchPage]
+        The site's pages.
+    placed : dict[str, Placement]
+        Where the last index had each page, by URL (a page with no section, at -1, has no script).
+    recorded : list[str]
+        What the search stage's record names each page's script's key by, as the
+        parts record says (``""``: not known, :meth:`PartRecord.script_keys`).
     """
-    return KeyText(frame + index_text(digests))
+
+    def __init__(self, pages: list[SearchPage], placed: dict[str, Placement], recorded: list[str]) -> None:
+        self._pages = pages
+        self._where = where = list(looked_up(placed, map(_URL, pages)))
+        self._numbers = numbers = list(map(_FIRST, where))
+        indexed = list(map(operator.le, repeat(0), numbers))
+        names = list(map("search/%d.js".__mod__, compress(numbers, indexed)))
+        self.numbers = dict(zip(names, compress(numbers, indexed), strict=True))
+        """Each script's number, by its name."""
+        self.keys: dict[str, KeyText | KeyDigest] = dict(
+            zip(names, map(KeyDigest, compress(recorded, indexed)), strict=True)
+        )
+        """What names each script as the index names it (its key, :meth:`SearchIndex.text_key`), by its name:
+        the digest the record names it by, else (a page made from something new) its key."""
+        for n in compress(range(len(pages)), map(operator.and_, indexed, map(operator.not_, recorded))):
+            self.keys[f"search/{numbers[n]}.js"] = KeyText(text_name(pages[n], where[n][1]))
+
+    def text(self, name: str) -> str:
+        """Return the text script ``name`` (of a page found by its number: one search of a list)."""
+        at = self._numbers.index(self.numbers[name])
+        return text_script(self._numbers[at], self._pages[at].homed_texts(self._where[at][1]))
 
 
 def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords, list_named: bool) -> bool:
@@ -181,32 +251,19 @@ def _by_parts(run: Render, pages: list[SearchPage], records: SearchRecords, list
     if placed is None:
         return False  # a page the last index did not have
     # each text script: its page, as placed, and what names it as the index names it (SearchIndex.text_key)
-    scripts: dict[str, tuple[int, SearchPage, list[str]]] = {}
-    keys: dict[str, KeyText | KeyDigest] = {}
-    for page, script in zip(pages, parts.script_keys(pages), strict=True):
-        n, homed = placed[page.url]
-        if n >= 0:
-            name = f"search/{n}.js"
-            scripts[name] = (n, page, homed)
-            # a page made from what the last index's record says: its script's key as that record named it
-            keys[name] = KeyDigest(script) if script else KeyText(text_name(page, homed))
+    scripts = _Scripts(pages, placed, parts.script_keys(pages))
     digests = parts.digests(pages)  # only the parts of pages made from something new are read
-    frame = _frame(pages)
-    key = index_name(_index_key(frame, digests))  # hashed once, for both records and the postings
+    name = index_namer(_frame(pages))
+    key = name(digests)  # hashed once, for both records and the postings
     heads: IndexHeads | None = None  # None: the recorded heads stay as they are
     if not (parts.describes(key) and parts.has_heads and record.kept("search-index.js", KeyText(key))):
-        written, heads = _patched(run, pages, records, (frame, key), digests, placed)
+        written, heads = _patched(run, pages, records, (name, key), digests, placed)
         if not written:
             return False  # gathered (and recorded with its heads)
         record.wrote("search-index.js", key=KeyText(key))
 
-    def text(name: str) -> str:  # an unchanged page's script is kept unread
-        n, page, homed = scripts[name]
-        return text_script(n, page.homed_texts(homed))
-
-    _write_texts(run, record, keys, text)
-    numbers = {name: n for name, (n, _, _) in scripts.items()}
-    _remember(records, key, pages, digests, placed, heads, numbers, list_named)
+    _write_texts(run, record, scripts.keys, scripts.text)  # an unchanged page's script is kept unread
+    _remember(records, key, pages, digests, placed, heads, scripts.numbers, list_named)
     return True
 
 
@@ -214,7 +271,7 @@ def _patched(
     run: Render,
     pages: list[SearchPage],
     records: SearchRecords,
-    named: tuple[str, IndexName],
+    named: tuple[Callable[[Sequence[str | None]], IndexName], IndexName],
     digests: list[str],
     placed: dict[str, Placement],
 ) -> tuple[bool, IndexHeads | None]:
@@ -226,10 +283,9 @@ def _patched(
     writes nothing when a changed page's sections are not where the last
     index had them: its number of indexed sections or the components on it
     changed, or its part of the last index is not in the memo, or the
-    records are not of the last index. ``named`` gives what names the pages
-    (:func:`_frame`) and the new index's name
-    (:func:`~curriculum.site._search_parts.index_name`), and ``digests`` are
-    its pages' parts' digests.
+    records are not of the last index. ``named`` gives what names the index
+    of these pages by their parts' digests (:func:`~curriculum.site._search_parts.index_namer`) and the new
+    index's name, and ``digests`` are its pages' parts' digests.
 
     Where each page's sections are (their number, each page's URL) is in the
     parts record (:meth:`~curriculum.site._search_parts.PartRecord.sections`):
@@ -239,9 +295,9 @@ def _patched(
     are, and only its words and postings are made again.
     """
     parts = records.parts
-    frame, key = named
-    before = parts.recorded_digests([page.url for page in pages])
-    if not parts.describes(_index_key(frame, before)):
+    name, key = named
+    before = parts.recorded_digests(list(map(_URL, pages)))
+    if not parts.describes(name(before)):
         return False, None  # the records are not those of the last index of these pages
     sections = parts.sections()
     heads = parts.heads() if sections is None else None  # a record that does not say: its heads do
@@ -253,9 +309,8 @@ def _patched(
     words_then: dict[int, str] = {}
     words_now: dict[int, str] = {}
     renamed: list[tuple[int, list[tuple[str, str]]]] = []  # sections whose headings or anchors may differ
-    for page, digest, then in zip(pages, digests, before, strict=True):
-        if digest == then:
-            continue
+    # the pages whose parts changed, taken by one map: the others cost no Python step
+    for page in compress(pages, map(operator.ne, digests, before)):
         n, homed = placed[page.url]
         if n != -1 and not (0 <= n < len(urls) and urls[n] == page.url.removesuffix(".html")):
             return False, None  # a record that does not place the page where the last index had it
@@ -336,9 +391,12 @@ def _keep_postings(
     """Keep the postings of the index named ``key`` for the next build (only to save time).
 
     Postings patched are kept as their changes since those last kept whole (:func:`keep_postings`).
+    The stamps of their files are noted for the parts record (:meth:`SearchRecords.stamps`).
     """
+    stamps: list[Stamp] = []  # none: none kept is trusted
     with contextlib.suppress(CurriculumError, OSError):
-        keep_postings(run.cache / POSTINGS, postings, _postings_key(records, key))
+        stamps = keep_postings(run.cache / POSTINGS, postings, _postings_key(records, key))
+    records.kept(stamps)
 
 
 def _gather(
@@ -351,7 +409,7 @@ def _gather(
     record = records.record
     index = site_index(pages)
     digests = [part_digest(p.part()) for p in pages] if known else []
-    key = index_name(_index_key(_frame(pages), digests) if known else [index.pages, index.digest()])
+    key = index_namer(_frame(pages))(digests) if known else index_name([index.pages, index.digest()])
     if not record.kept("search-index.js", KeyText(key)):
         run.write("search-index.js", index.index_script())
         if index.postings is not None and known:
@@ -398,6 +456,6 @@ def _remember(
     if list_named:
         record.wrote("pages", [])  # its files are the other entries'
     named = dict(zip(numbers.values(), record.digests_of(list(numbers)), strict=True))
-    records.parts.update(key, pages, digests, placements, heads, named)
+    records.parts.update(key, pages, digests, placements, heads, named, records.stamps())
     with contextlib.suppress(CurriculumError, OSError):  # kept only to save time
         records.parts.save()
