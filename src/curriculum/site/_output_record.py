@@ -285,8 +285,8 @@ class OutputRecord:
         """
         recorded = {entry: then for entry, then in entries.items() if then is not None}
         names = list(recorded)
-        if list(map(_AFTER_DIGEST, recorded.values())) == size_and_times(self._folder, names):
-            return recorded, names  # each entry's one file, named as it is
+        if _as_found(recorded, _sizes_and_times(self._folder, names)):
+            return recorded, names
         kept = {
             entry: then
             for entry, then in recorded.items()
@@ -390,8 +390,24 @@ def _names_of(entries: Mapping[str, list[Any]]) -> list[str]:
     return [name for entry, then in entries.items() for name in _names(entry, then)]
 
 
-_AFTER_DIGEST = operator.itemgetter(slice(1, None))
-"""What an entry holds after its digest (its files' sizes and times)."""
+def _as_found(entries: Mapping[str, list[Any]], found: tuple[list[int], list[int]] | None) -> bool:
+    """Whether each of ``entries`` is ``[digest, size, time]`` of its one file, which ``found`` gives as so.
+
+    ``found`` gives the size and the time of the file named as each entry, in
+    the same order (:func:`_sizes_and_times`; None: one is not there). Two
+    comparisons of lists, each made by :func:`map`: no Python call, nor list, an entry.
+    """
+    if found is None:
+        return False
+    try:
+        return (list(map(_SIZE_AT, entries.values())), list(map(_TIME_AT, entries.values()))) == found
+    except IndexError:  # an entry of another form (see the module's description)
+        return False
+
+
+_SIZE_AT = operator.itemgetter(1)
+_TIME_AT = operator.itemgetter(2)
+"""Where an entry ``[digest, size, time]`` holds its file's size and time."""
 
 _SIZE = operator.attrgetter("st_size")
 _TIME = operator.attrgetter("st_mtime_ns")
@@ -406,11 +422,23 @@ def size_and_times(folder: str, names: list[str]) -> list[list[int] | None]:
     (:func:`size_and_time`). ``folder`` ends with a separator: a name is
     joined to it as a string.
     """
+    looked = _sizes_and_times(folder, names)
+    if looked is None:
+        return [None if (stamp := size_and_time(folder + name))[0] < 0 else stamp for name in names]
+    return list(map(list, zip(*looked, strict=True)))
+
+
+def _sizes_and_times(folder: str, names: list[str]) -> tuple[list[int], list[int]] | None:
+    """Return the sizes of the files ``names`` in ``folder``, and their times (None: one is not there).
+
+    Looked at in one pass (:func:`map` of :func:`os.stat`), their sizes and
+    times taken by :func:`map` too: no Python call, nor list, a file.
+    """
     try:
         found = list(map(os.stat, [folder + name for name in names]))
     except (OSError, ValueError):
-        return [None if (stamp := size_and_time(folder + name))[0] < 0 else stamp for name in names]
-    return list(map(list, zip(map(_SIZE, found), map(_TIME, found), strict=True)))
+        return None
+    return list(map(_SIZE, found)), list(map(_TIME, found))
 
 
 def file_stamps(folder: str, names: list[str]) -> list[list[Any] | None]:

@@ -131,17 +131,17 @@ class RecordFile:
         changes = None
         if self._generation is not None:
             changes = self._text({_GENERATION: self._generation, **self._changes(record)}).encode()
-        sections = {name: dict(record.get(name, {})) for name in self._sections}
-        written: list[tuple[str, int]] = []
+        written: list[tuple[str, int, dict[str, dict[str, Any]]]] = []
 
         def base(generation: str) -> bytes:
             """Return the record as a new base of ``generation`` (noted, to be taken once it is written)."""
+            sections = {name: dict(record.get(name, {})) for name in self._sections}  # copied: a base only
             data = self._text({**sections, _GENERATION: generation}).encode()
-            written.append((generation, len(data)))
+            written.append((generation, len(data), sections))
             return data
 
         if write_changes_or_base(self.path, changes, base, self._size, within=self._within):
-            (self._generation, self._size), self._base = written[0], sections
+            self._generation, self._size, self._base = written[0]
 
     def _text(self, data: dict[str, Any]) -> str:
         """Return the text of a file of the record holding ``data`` (sealed, if the record is)."""
