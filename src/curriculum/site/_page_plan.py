@@ -44,7 +44,7 @@ from curriculum.site._stamp import FileDigests, hashed_beside
 
 __all__ = ["PagePlan", "PlannedPage", "mounts_of", "shows_of"]
 
-PLAN_VERSION = 2
+PLAN_VERSION = 3
 """The version of the record's entries (in every page's key: an entry of another is never taken)."""
 
 
@@ -54,8 +54,8 @@ class PlannedPage(NamedTuple):
     A named tuple, made from its entry in the record as it is (the pages a
     build keeps are made at once, no Python call a page: see
     :meth:`PagePlan.kept_pages`); its components are named as the record
-    names them, and made into :class:`Mount` objects only when asked for
-    (:attr:`mounts`): a page that stands never is.
+    names them, one text (:func:`shows_of`), and made into :class:`Mount`
+    objects only when asked for (:attr:`mounts`): a page that stands never is.
 
     Attributes
     ----------
@@ -63,8 +63,8 @@ class PlannedPage(NamedTuple):
         Its title.
     entry : str
         Its page cache entry.
-    shows : list[list[Any]]
-        The components in its body, each as ``[component, args]`` (:func:`shows_of`).
+    shows : str
+        The components in its body, as :func:`shows_of` names them (empty: none).
     marked : bool
         Its body holds the progress panel or progress marks (it needs the page script).
     standalone : bool
@@ -73,7 +73,7 @@ class PlannedPage(NamedTuple):
 
     title: str
     entry: str
-    shows: list[list[Any]]
+    shows: str
     marked: bool
     standalone: bool
 
@@ -257,21 +257,32 @@ _REST = operator.itemgetter(slice(1, None))
 """An entry's fields after its key (title, cache entry, components, marked, standalone)."""
 
 
-def shows_of(mounts: Iterable[Mount]) -> list[list[Any]]:
-    """Return ``mounts`` as a :class:`PlannedPage` and the record name them: ``[component, args]`` each.
+def shows_of(mounts: Iterable[Mount]) -> str:
+    """Return ``mounts`` as a :class:`PlannedPage` and the record name them: one text (empty: none).
 
-    :func:`mounts_of` makes them into components again.
+    The JSON of a list of ``[component, args]`` pairs, kept in the record as
+    one string: the record, read whole by every build, decodes one string a
+    page, not a list for each component and its arguments, which a page that
+    stands never needs (:func:`mounts_of` makes them into components again,
+    when they are asked for). A page with none has the empty text, so that
+    whether it shows any is the text's truth.
+
+    Examples
+    --------
+    >>> shows_of([Mount("quiz", ("intro",))]), shows_of([])
+    ('[["quiz", ["intro"]]]', '')
     """
-    return [[m.component, list(m.args)] for m in mounts]
+    data = [[m.component, list(m.args)] for m in mounts]
+    return json.dumps(data) if data else ""
 
 
-def mounts_of(data: Iterable[list[Any]]) -> tuple[Mount, ...]:
-    """Return the components an entry :meth:`PagePlan.made` wrote lists (each as ``[component, args]``).
+def mounts_of(text: str) -> tuple[Mount, ...]:
+    """Return the components an entry :meth:`PagePlan.made` wrote names (:func:`shows_of`'s text).
 
     Each was a component when it was written by this code (see :class:`PagePlan`): it is not checked again.
     A pair, not :meth:`Mount.as_json`'s object: the record, read whole by every build, decodes faster.
     """
-    return tuple([Mount(component, tuple(args)) for component, args in data])
+    return tuple([Mount(component, tuple(args)) for component, args in json.loads(text)]) if text else ()
 
 
 def _part(value: Any) -> str:
