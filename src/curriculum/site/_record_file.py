@@ -29,7 +29,10 @@ wrapped and search files were made from:
 its files begins with a line naming a digest of the rest
 (:func:`seal`), of its bytes as read, so one damaged in place is none, as a
 base or changes that cannot be read are. The digest is keyed by this
-computer's key (:func:`~curriculum._memo.machine_key`, an HMAC): a file
+computer's key (:func:`~curriculum._memo.machine_key`: a keyed BLAKE2b, a
+MAC that hashes a record, read whole by every build, in half the
+instructions HMAC-SHA-256 took; a file sealed by an earlier version is none,
+and made again once): a file
 changed and sealed again by hand, or one that came from another computer,
 is none too, so only what this computer's builds wrote is trusted as read. The changes, tied to their base by
 its generation, are sealed on their own: saving a sealed record hashes what
@@ -40,7 +43,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import hmac
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import compress, repeat
@@ -243,13 +245,20 @@ def read_sealed(path: Path) -> dict[str, Any]:
 
 
 def _digest(data: bytes) -> str:
-    """Return the HMAC-SHA-256 of ``data`` keyed by this computer's key, in hexadecimal."""
+    """Return the BLAKE2b digest of ``data`` (32 bytes) keyed by this computer's key, in hexadecimal."""
     keyed = _sealing(machine_key()).copy()
     keyed.update(data)
-    return keyed.hexdigest()
+    digest: str = keyed.hexdigest()
+    return digest
 
 
 @functools.cache
-def _sealing(key: str) -> hmac.HMAC:
-    """Return the HMAC that seals records with the computer's key ``key`` (made once for each key)."""
-    return hmac.new(f"record seal\0{key}".encode(), digestmod=hashlib.sha256)
+def _sealing(key: str) -> hashlib.blake2b:
+    """Return the keyed hash that seals records with the computer's key ``key`` (made once for each key).
+
+    BLAKE2b in its keyed mode is a MAC of its own (no HMAC around it); its
+    key, at most 64 bytes, is a SHA-256 digest of the computer's key and what
+    it seals, so that no other keyed hash of the computer's key is this one.
+    """
+    secret = hashlib.sha256(f"record seal\0{key}".encode()).digest()
+    return hashlib.blake2b(key=secret, digest_size=32, person=b"record seal")
