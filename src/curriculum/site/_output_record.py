@@ -187,7 +187,11 @@ class OutputRecord:
         list[str]
             The entries not kept, in the order of ``keys``.
         """
-        digests = [self._digest(key) for key in keys.values()]
+        given = list(keys.values())
+        if set(map(type, given)) <= {KeyDigest}:  # digests already (as the search index's pages are): by map
+            digests = list(map(str, given))
+        else:
+            digests = list(map(self._digest, given))
         self._keys.update(zip(keys, digests, strict=True))
         # the entries of the same key: their files (one each) are looked at together
         same = [
@@ -450,11 +454,10 @@ def file_stamps(folder: str, names: list[str]) -> list[list[Any] | None]:
     (:func:`size_and_time`). ``folder`` ends with a separator: a name is
     joined to it as a string.
     """
-    try:
-        found = list(map(os.stat, [folder + name for name in names]))
-    except (OSError, ValueError):
+    looked = _sizes_and_times(folder, names)
+    if looked is None:
         return [_stamp(name, size_and_time(folder + name)) for name in names]
-    return [[name, info.st_size, info.st_mtime_ns] for name, info in zip(names, found, strict=True)]
+    return [[name, size, time] for name, size, time in zip(names, *looked, strict=True)]
 
 
 def _stamp(name: str, size_time: list[int]) -> list[Any] | None:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import operator
 from collections.abc import Iterable, Mapping
@@ -151,15 +152,17 @@ class PagePlan:
         """Return each of ``sources`` the last build made from the same inputs, as :meth:`kept` would.
 
         The pages whose inputs are those their entry was made from (all but
-        the :attr:`_changed`) are taken at once, by :func:`map` over their
-        entries (no Python call a page); the others are asked about one by
-        one (:meth:`kept`: their key is made and compared).
+        the :attr:`_changed`) are told from the others, and taken at once, by
+        :func:`map` and :func:`filter` over them and their entries (no Python
+        call, nor loop, a page); the others are asked about one by one
+        (:meth:`kept`: their key is made and compared).
         """
         before, changed = self._before, self._changed
-        same = [source for source in sources if source not in changed]
-        entries = {source: then for source, then in zip(same, looked_up(before, same), strict=True) if then}
+        same = list(itertools.filterfalse(changed.__contains__, sources))
+        found = list(looked_up(before, same))
+        entries = dict(itertools.compress(zip(same, found, strict=True), found))
         pages = dict(zip(entries, map(_PLANNED, map(_REST, entries.values())), strict=True))
-        for source in [source for source in sources if source in changed]:
+        for source in filter(changed.__contains__, sources):
             if (page := self.kept(source)) is not None:
                 pages[source] = page
         return pages
@@ -180,8 +183,18 @@ class PagePlan:
         return self._keys[source]
 
     def keys(self, sources: Iterable[str]) -> list[str]:
-        """Return the :meth:`key` of each of ``sources`` (its entry's, without a call, if its inputs are)."""
+        """Return the :meth:`key` of each of ``sources`` (its entry's, without a call, if its inputs are).
+
+        When the inputs of none of them changed (the pages a build took as
+        the last one made them), the keys are their entries', taken by :func:`map`.
+        """
         before, changed = self._before, self._changed
+        sources = list(sources)
+        if changed.isdisjoint(sources):
+            try:
+                return list(map(_KEY, map(before.__getitem__, sources)))
+            except (KeyError, IndexError, TypeError):  # a page of no entry: its key is made
+                pass
         return [
             then[0] if source not in changed and (then := before.get(source)) else self.key(source)
             for source in sources
@@ -255,6 +268,9 @@ _PLANNED = functools.partial(tuple.__new__, PlannedPage)
 
 _REST = operator.itemgetter(slice(1, None))
 """An entry's fields after its key (title, cache entry, components, marked, standalone)."""
+
+_KEY = operator.itemgetter(0)
+"""An entry's key."""
 
 
 def shows_of(mounts: Iterable[Mount]) -> str:
