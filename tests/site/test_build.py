@@ -713,7 +713,7 @@ def test_each_search_file_is_looked_at_once_a_build_and_recorded_as_it_was_then(
     quiz.write_text(quiz.read_text().replace("Her rating of the alliance,", "Her rating of the alliance!,"))
     looked: Counter[str] = Counter()
     look = _output_record.size_and_time  # what an output record learns of a file, each time it looks at one
-    look_all = _output_record.file_stamps  # ... or of files, looked at at once
+    look_all = _output_record._sizes_and_times  # ... or of files, looked at at once (None: each, then)
     staging = os.path.join(project, "._site.building", "")  # where the build writes the site
     with monkeypatch.context() as counted:
         counted.setattr(
@@ -723,8 +723,10 @@ def test_each_search_file_is_looked_at_once_a_build_and_recorded_as_it_was_then(
         )
         counted.setattr(
             _output_record,
-            "file_stamps",
-            lambda folder, names: looked.update(names) or look_all(folder, names),
+            "_sizes_and_times",
+            lambda folder, names: (
+                ((found := look_all(folder, names)) is not None and looked.update(names)) or found
+            ),
         )
         build_site(project, engine="pandoc", console=Console(quiet=True))
     searched = {name: n for name, n in looked.items() if name.startswith("search")}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -422,3 +423,31 @@ def test_the_documents_known_at_once_are_not_asked_for(tmp_path: Path) -> None:
     known = {"quizzes/q": "q2", "cases/c": "c1", "cases/other": "o"}
     assert again.changed_inputs(digest, known) == expected == {"quizzes/q", "cases/*"}
     assert sorted(asked) == ["cases/*", "quizzes/gone"]
+
+
+def test_an_entry_of_one_file_named_as_it_holds_its_size_and_time_only(tmp_path: Path) -> None:
+    """An entry whose one file is named as it is ``[digest, size, time]``; any other names its files.
+
+    Either form is kept while its files are as recorded, and not once one is
+    changed by hand (the same size, another time) or gone.
+    """
+    out, path = tmp_path / "out", tmp_path / "record.json"
+    out.mkdir()
+    for name in ("page.html", "a.js", "b.js"):
+        (out / name).write_text(name)
+    first = OutputRecord(path, out, ["site"])
+    first.wrote("page.html", key=["page"])
+    first.wrote("index", ["a.js", "b.js"], key=["index"])
+    first.save()
+    entries = json.loads(unsealed(path.read_bytes()) or b"")["entries"]
+    assert entries["page.html"][1:] == size_and_time(str(out / "page.html"))
+    assert [file[0] for file in entries["index"][1:]] == ["a.js", "b.js"]
+    kept: list[str] = []
+    again = OutputRecord(path, out, ["site"], kept.extend)
+    assert again.kept("page.html", ["page"]) and again.kept("index", ["index"], ["a.js", "b.js"])
+    assert again.rest_as_recorded() and kept == ["page.html", "a.js", "b.js"]
+    os.utime(out / "page.html", ns=(1, 1))
+    (out / "b.js").unlink()
+    later = OutputRecord(path, out, ["site"])
+    assert not later.kept("page.html", ["page"])
+    assert not later.kept("index", ["index"], ["a.js", "b.js"])

@@ -211,13 +211,14 @@ def test_a_page_plan_saves_a_page_made_again_as_a_change(tmp_path: Path) -> None
     assert last.kept(sources[0]) == planned("edited") and last.kept(sources[1]) == planned(sources[1])
 
 
-def test_a_page_plan_keeps_each_page_s_components_as_pairs(
+def test_a_page_plan_keeps_each_page_s_components_as_one_text(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """An entry lists its components as ``[component, args]`` (decoded faster than objects), as they were.
+    """An entry names its components in one text, ``[component, args]`` pairs as JSON, as they were.
 
-    An entry of the plan's first version (its components as objects) is of
-    another key, and never taken: its page is made again.
+    A page of none has the empty text. An entry of an earlier version (its
+    components as objects, or as pairs the record decodes) is of another
+    key, and never taken: its page is made again.
     """
     from curriculum.components import Mount
     from curriculum.site import _page_plan
@@ -225,25 +226,32 @@ def test_a_page_plan_keeps_each_page_s_components_as_pairs(
     root, cache, sources = _pages(tmp_path, 2)
     mounts = (Mount("quiz", ("intro",)), Mount("worksheet", ("reflection", "w1")))
     page = PlannedPage("Title", "0" * 32 + ".page", shows_of(mounts), True, False)
+    plain = PlannedPage("Plain", "1" * 32 + ".page", shows_of(()), False, False)
     first = PagePlan(root, cache, sources, ["site"], {})
     first.made(sources[0], page)
+    first.made(sources[1], plain)
     first.save()
     record = RecordFile(cache / "pages.json", ("pages", "inputs"), sealed=True)
-    assert record.read()["pages"][sources[0]][3] == [["quiz", ["intro"]], ["worksheet", ["reflection", "w1"]]]
-    taken = PagePlan(root, cache, sources, ["site"], {}).kept(sources[0])
+    pages = record.read()["pages"]
+    assert json.loads(pages[sources[0]][3]) == [["quiz", ["intro"]], ["worksheet", ["reflection", "w1"]]]
+    assert pages[sources[1]][3] == ""
+    again = PagePlan(root, cache, sources, ["site"], {})
+    taken, none = again.kept(sources[0]), again.kept(sources[1])
     assert taken == page and taken is not None and taken.mounts == mounts
+    assert none == plain and none is not None and none.mounts == ()
 
-    with monkeypatch.context() as patch:  # a record of the first version: its components as objects
-        patch.setattr(_page_plan, "PLAN_VERSION", 1)
-        (cache / "pages.json").unlink()
-        older = PagePlan(root, cache, sources, ["site"], {})
-        older.made(sources[0], page)
-        older.save()
-    record = RecordFile(cache / "pages.json", ("pages", "inputs"), sealed=True)
-    written = record.read()
-    entry = written["pages"][sources[0]]
-    record.save({**written, "pages": {sources[0]: [*entry[:3], [m.as_json() for m in mounts], *entry[4:]]}})
-    assert PagePlan(root, cache, sources, ["site"], {}).kept(sources[0]) is None
+    for version, shows in ((1, [m.as_json() for m in mounts]), (2, [["quiz", ["intro"]]])):
+        with monkeypatch.context() as patch:  # a record of an earlier version
+            patch.setattr(_page_plan, "PLAN_VERSION", version)
+            (cache / "pages.json").unlink()
+            older = PagePlan(root, cache, sources, ["site"], {})
+            older.made(sources[0], page)
+            older.save()
+        record = RecordFile(cache / "pages.json", ("pages", "inputs"), sealed=True)
+        written = record.read()
+        entry = written["pages"][sources[0]]
+        record.save({**written, "pages": {sources[0]: [*entry[:3], shows, *entry[4:]]}})
+        assert PagePlan(root, cache, sources, ["site"], {}).kept(sources[0]) is None
 
 
 def test_a_page_plan_makes_the_key_only_of_a_page_whose_inputs_changed(
@@ -349,3 +357,23 @@ def test_a_new_base_not_written_leaves_the_record_saving_against_the_old_one(
     latest = _record(101, "w")
     file.save(latest)
     assert RecordFile(path, _SECTIONS).read() == latest
+
+
+def test_a_page_plan_with_a_components_text_damaged_in_place_is_no_record(tmp_path: Path) -> None:
+    """A components text is decoded only when asked for, so the record's seal is what refuses a damaged one.
+
+    Changed in place (a bracket lost), the record is none: the page is made
+    again, and no text is ever decoded to find it damaged.
+    """
+    from curriculum.components import Mount
+
+    root, cache, sources = _pages(tmp_path, 1)
+    page = PlannedPage("Title", "0" * 32 + ".page", shows_of([Mount("quiz", ("intro",))]), True, False)
+    first = PagePlan(root, cache, sources, ["site"], {})
+    first.made(sources[0], page)
+    first.save()
+    path = cache / "pages.json"
+    damaged = path.read_bytes().replace(b'[[\\"quiz\\"', b'[\\"quiz\\"', 1)
+    assert damaged != path.read_bytes()
+    path.write_bytes(damaged)
+    assert PagePlan(root, cache, sources, ["site"], {}).kept(sources[0]) is None

@@ -26,12 +26,20 @@ looked at all at once and compared with it in one step), and one damaged in
 place, or of another, is no record.
 The record is kept as its changes (:class:`~curriculum.site._record_file.RecordFile`):
 a build that makes a few pages again writes their entries, not the whole record.
+
+An entry names its files' sizes and times after its key's digest. Most
+entries have one file, named as the entry (a page, a data script): such an
+entry is ``[digest, size, time]``, the name not written again, so the record,
+read whole by every build, is smaller to hash and decode, and an entry is
+compared with its file's ``[size, time]`` as it is. Any other entry is
+``[digest, [name, size, time], ...]``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -40,7 +48,7 @@ from typing import Any
 from curriculum._memo import tied_key
 from curriculum.site._record_file import RecordFile, looked_up
 
-__all__ = ["KeyDigest", "KeyText", "OutputRecord", "file_stamps", "size_and_time"]
+__all__ = ["KeyDigest", "KeyText", "OutputRecord", "file_stamps", "size_and_time", "size_and_times"]
 
 _JSON = json.JSONEncoder(ensure_ascii=False)
 """Encodes keys (made once: :func:`json.dumps` with an option makes an encoder a call)."""
@@ -77,9 +85,10 @@ class OutputRecord:
     The record is sealed (:class:`~curriculum.site._record_file.RecordFile`)
     and names what names every entry (:attr:`shared`): one of this code,
     computer and site is trusted as it is read, each entry of the shape this
-    code writes (``[digest, [name, size, modification time], ...]``); one of
-    another, or damaged, is none (no entry of it could be kept: each entry's
-    digest is made from what names them all).
+    code writes (``[digest, size, time]`` when its one file is named as the
+    entry, else ``[digest, [name, size, time], ...]``: see the module's
+    description); one of another, or damaged, is none (no entry of it could
+    be kept: each entry's digest is made from what names them all).
 
     Parameters
     ----------
@@ -140,7 +149,7 @@ class OutputRecord:
         then = self._before.get(entry)
         digest = self._keys[entry] = self._digest(key)
         names = files if files is not None else [entry]
-        if then is None or then[0] != digest or then[1:] != file_stamps(self._folder, names):
+        if then is None or then[0] != digest or then[1:] != self._files_now(entry, names):
             return False
         self._now[entry] = then
         self._on_kept(names)
@@ -156,9 +165,7 @@ class OutputRecord:
         """
         then = self._before.get(entry)
         names = files if files is not None else [entry]
-        return (
-            then is not None and then[0] == self._digest(key) and then[1:] == file_stamps(self._folder, names)
-        )
+        return then is not None and then[0] == self._digest(key) and then[1:] == self._files_now(entry, names)
 
     def to_make(self, keys: Mapping[str, Any]) -> list[str]:
         """Return the entries of ``keys`` whose files must be made again; keep the others.
@@ -180,7 +187,11 @@ class OutputRecord:
         list[str]
             The entries not kept, in the order of ``keys``.
         """
-        digests = [self._digest(key) for key in keys.values()]
+        given = list(keys.values())
+        if set(map(type, given)) <= {KeyDigest}:  # digests already (as the search index's pages are): by map
+            digests = list(map(str, given))
+        else:
+            digests = list(map(self._digest, given))
         self._keys.update(zip(keys, digests, strict=True))
         # the entries of the same key: their files (one each) are looked at together
         same = [
@@ -191,8 +202,8 @@ class OutputRecord:
         names = [entry for entry, _ in same]
         kept = {
             entry: then
-            for (entry, then), stamp in zip(same, file_stamps(self._folder, names), strict=True)
-            if then[1:] == [stamp]
+            for (entry, then), stamp in zip(same, size_and_times(self._folder, names), strict=True)
+            if then[1:] == stamp
         }
         self._now.update(kept)
         self._on_kept(list(kept))
@@ -257,33 +268,47 @@ class OutputRecord:
             if then is not None and then[0] == key and (not changed or changed.isdisjoint(then[1].split()))
         }
         entries = [entry for name in made for entry in notes[name][1]]
-        found = self._as_recorded(dict(zip(entries, looked_up(self._before, entries), strict=True)))
+        found, files = self._as_recorded(dict(zip(entries, looked_up(self._before, entries), strict=True)))
         if len(found) < len(entries):  # a note with an entry not recorded, or a file not as recorded
             made = {name: then for name, then in made.items() if found.keys() >= set(notes[name][1])}
             found = {entry: found[entry] for name in made for entry in notes[name][1]}
+            files = _names_of(found)
         self._now.update(found)
-        self._on_kept([file[0] for then in found.values() for file in then[1:]])
+        self._on_kept(files)
         self._notes.update(made)
         return {name: then[2].split() for name, then in made.items()}
 
-    def _as_recorded(self, entries: Mapping[str, list[Any] | None]) -> dict[str, list[Any]]:
-        """Return those of ``entries`` whose files are all there as the record holds them.
+    def _as_recorded(self, entries: Mapping[str, list[Any] | None]) -> tuple[dict[str, list[Any]], list[str]]:
+        """Return those of ``entries`` whose files are all there as the record holds them, and those files.
 
         ``entries`` are as the record holds them (None: it holds none). Every
-        file is looked at at once; only when one of them is not as recorded
-        is each entry's compared on its own.
+        file is looked at at once: the entries of one file named as the entry
+        (most, see the module's description) are taken as their files' sizes
+        and times are, in one comparison of two lists; only when one of them is
+        not so is each entry's compared on its own.
         """
         recorded = {entry: then for entry, then in entries.items() if then is not None}
-        files = [file for then in recorded.values() for file in then[1:]]
-        stamps = file_stamps(self._folder, [file[0] for file in files])
-        if stamps == files:
-            return recorded
-        kept, at = {}, 0
-        for entry, then in recorded.items():  # each entry's files are those after the previous entry's
-            if stamps[at : at + len(then) - 1] == then[1:]:
-                kept[entry] = then
-            at += len(then) - 1
-        return kept
+        names = list(recorded)
+        if _as_found(recorded, _sizes_and_times(self._folder, names)):
+            return recorded, names
+        kept = {
+            entry: then
+            for entry, then in recorded.items()
+            if then[1:] == self._files_now(entry, _names(entry, then))
+        }
+        return kept, _names_of(kept)
+
+    def _files_now(self, entry: str, names: list[str]) -> list[Any]:
+        """Return what an entry of the files ``names`` would hold after its digest, the files as they are now.
+
+        ``[size, time]`` for one file named as the entry, else each file's
+        ``[name, size, time]`` (see the module's description); a file not there is
+        None, which no entry holds.
+        """
+        if names == [entry]:
+            stamp = size_and_times(self._folder, names)[0]
+            return stamp if stamp is not None else [None]
+        return file_stamps(self._folder, names)
 
     def note(self, name: str, key: str, inputs: Mapping[str, str], data: list[str]) -> None:
         """Note ``data`` as made from ``key`` and ``inputs`` (their digests now, by name), like its entries.
@@ -318,10 +343,11 @@ class OutputRecord:
         All their files are looked at at once, and ``on_kept`` told of them all;
         returns whether they were kept (else none is).
         """
-        if len(self._as_recorded(entries)) < len(entries):
+        found, files = self._as_recorded(entries)
+        if len(found) < len(entries):
             return False
         self._now.update(entries)
-        self._on_kept([file[0] for then in entries.values() for file in then[1:]])
+        self._on_kept(files)
         return True
 
     def wrote(self, entry: str, files: list[str] | None = None, *, key: Any = None) -> None:
@@ -329,7 +355,10 @@ class OutputRecord:
         digest = self._keys[entry] if key is None else self._digest(key)
         self._keys[entry] = digest
         names = files if files is not None else [entry]
-        self._now[entry] = [digest, *[[name, *size_and_time(self._folder + name)] for name in names]]
+        if names == [entry]:
+            self._now[entry] = [digest, *size_and_time(self._folder + entry)]
+        else:
+            self._now[entry] = [digest, *[[name, *size_and_time(self._folder + name)] for name in names]]
 
     def digest_of(self, entry: str) -> str:
         """Return the digest of the key of ``entry`` this build named (:meth:`kept`, :meth:`to_make`)."""
@@ -353,6 +382,69 @@ class OutputRecord:
         return hashlib.sha256(f"{self._shared}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _names(entry: str, then: list[Any]) -> list[str]:
+    """Return the names of the files of ``entry``, held as ``then`` (see the module's description)."""
+    if len(then) == 3 and type(then[1]) is int:  # [digest, size, time]: its one file is named as it is
+        return [entry]
+    return [file[0] for file in then[1:]]
+
+
+def _names_of(entries: Mapping[str, list[Any]]) -> list[str]:
+    """Return the names of the files of ``entries``, as the record holds them (each entry's in turn)."""
+    return [name for entry, then in entries.items() for name in _names(entry, then)]
+
+
+def _as_found(entries: Mapping[str, list[Any]], found: tuple[list[int], list[int]] | None) -> bool:
+    """Whether each of ``entries`` is ``[digest, size, time]`` of its one file, which ``found`` gives as so.
+
+    ``found`` gives the size and the time of the file named as each entry, in
+    the same order (:func:`_sizes_and_times`; None: one is not there). Two
+    comparisons of lists, each made by :func:`map`: no Python call, nor list, an entry.
+    """
+    if found is None:
+        return False
+    try:
+        return (list(map(_SIZE_AT, entries.values())), list(map(_TIME_AT, entries.values()))) == found
+    except IndexError:  # an entry of another form (see the module's description)
+        return False
+
+
+_SIZE_AT = operator.itemgetter(1)
+_TIME_AT = operator.itemgetter(2)
+"""Where an entry ``[digest, size, time]`` holds its file's size and time."""
+
+_SIZE = operator.attrgetter("st_size")
+_TIME = operator.attrgetter("st_mtime_ns")
+
+
+def size_and_times(folder: str, names: list[str]) -> list[list[int] | None]:
+    """Return the size and modification time of each file ``names`` in ``folder`` (None: not there).
+
+    The files are looked at in one pass (:func:`map` of :func:`os.stat`),
+    and their sizes and times taken by :func:`map` too, no Python call a file;
+    only when one of them is not there is each looked at on its own
+    (:func:`size_and_time`). ``folder`` ends with a separator: a name is
+    joined to it as a string.
+    """
+    looked = _sizes_and_times(folder, names)
+    if looked is None:
+        return [None if (stamp := size_and_time(folder + name))[0] < 0 else stamp for name in names]
+    return list(map(list, zip(*looked, strict=True)))
+
+
+def _sizes_and_times(folder: str, names: list[str]) -> tuple[list[int], list[int]] | None:
+    """Return the sizes of the files ``names`` in ``folder``, and their times (None: one is not there).
+
+    Looked at in one pass (:func:`map` of :func:`os.stat`), their sizes and
+    times taken by :func:`map` too: no Python call, nor list, a file.
+    """
+    try:
+        found = list(map(os.stat, [folder + name for name in names]))
+    except (OSError, ValueError):
+        return None
+    return list(map(_SIZE, found)), list(map(_TIME, found))
+
+
 def file_stamps(folder: str, names: list[str]) -> list[list[Any] | None]:
     """Return what a record keeps of each file ``names`` in ``folder``: ``[name, size, modification time]``.
 
@@ -362,11 +454,10 @@ def file_stamps(folder: str, names: list[str]) -> list[list[Any] | None]:
     (:func:`size_and_time`). ``folder`` ends with a separator: a name is
     joined to it as a string.
     """
-    try:
-        found = list(map(os.stat, [folder + name for name in names]))
-    except (OSError, ValueError):
+    looked = _sizes_and_times(folder, names)
+    if looked is None:
         return [_stamp(name, size_and_time(folder + name)) for name in names]
-    return [[name, info.st_size, info.st_mtime_ns] for name, info in zip(names, found, strict=True)]
+    return [[name, size, time] for name, size, time in zip(names, *looked, strict=True)]
 
 
 def _stamp(name: str, size_time: list[int]) -> list[Any] | None:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import operator
 from collections.abc import Iterable, Mapping
@@ -44,7 +45,7 @@ from curriculum.site._stamp import FileDigests, hashed_beside
 
 __all__ = ["PagePlan", "PlannedPage", "mounts_of", "shows_of"]
 
-PLAN_VERSION = 2
+PLAN_VERSION = 3
 """The version of the record's entries (in every page's key: an entry of another is never taken)."""
 
 
@@ -54,8 +55,8 @@ class PlannedPage(NamedTuple):
     A named tuple, made from its entry in the record as it is (the pages a
     build keeps are made at once, no Python call a page: see
     :meth:`PagePlan.kept_pages`); its components are named as the record
-    names them, and made into :class:`Mount` objects only when asked for
-    (:attr:`mounts`): a page that stands never is.
+    names them, one text (:func:`shows_of`), and made into :class:`Mount`
+    objects only when asked for (:attr:`mounts`): a page that stands never is.
 
     Attributes
     ----------
@@ -63,8 +64,8 @@ class PlannedPage(NamedTuple):
         Its title.
     entry : str
         Its page cache entry.
-    shows : list[list[Any]]
-        The components in its body, each as ``[component, args]`` (:func:`shows_of`).
+    shows : str
+        The components in its body, as :func:`shows_of` names them (empty: none).
     marked : bool
         Its body holds the progress panel or progress marks (it needs the page script).
     standalone : bool
@@ -73,7 +74,7 @@ class PlannedPage(NamedTuple):
 
     title: str
     entry: str
-    shows: list[list[Any]]
+    shows: str
     marked: bool
     standalone: bool
 
@@ -151,15 +152,17 @@ class PagePlan:
         """Return each of ``sources`` the last build made from the same inputs, as :meth:`kept` would.
 
         The pages whose inputs are those their entry was made from (all but
-        the :attr:`_changed`) are taken at once, by :func:`map` over their
-        entries (no Python call a page); the others are asked about one by
-        one (:meth:`kept`: their key is made and compared).
+        the :attr:`_changed`) are told from the others, and taken at once, by
+        :func:`map` and :func:`filter` over them and their entries (no Python
+        call, nor loop, a page); the others are asked about one by one
+        (:meth:`kept`: their key is made and compared).
         """
         before, changed = self._before, self._changed
-        same = [source for source in sources if source not in changed]
-        entries = {source: then for source, then in zip(same, looked_up(before, same), strict=True) if then}
+        same = list(itertools.filterfalse(changed.__contains__, sources))
+        found = list(looked_up(before, same))
+        entries = dict(itertools.compress(zip(same, found, strict=True), found))
         pages = dict(zip(entries, map(_PLANNED, map(_REST, entries.values())), strict=True))
-        for source in [source for source in sources if source in changed]:
+        for source in filter(changed.__contains__, sources):
             if (page := self.kept(source)) is not None:
                 pages[source] = page
         return pages
@@ -180,8 +183,18 @@ class PagePlan:
         return self._keys[source]
 
     def keys(self, sources: Iterable[str]) -> list[str]:
-        """Return the :meth:`key` of each of ``sources`` (its entry's, without a call, if its inputs are)."""
+        """Return the :meth:`key` of each of ``sources`` (its entry's, without a call, if its inputs are).
+
+        When the inputs of none of them changed (the pages a build took as
+        the last one made them), the keys are their entries', taken by :func:`map`.
+        """
         before, changed = self._before, self._changed
+        sources = list(sources)
+        if changed.isdisjoint(sources):
+            try:
+                return list(map(_KEY, map(before.__getitem__, sources)))
+            except (KeyError, IndexError, TypeError):  # a page of no entry: its key is made
+                pass
         return [
             then[0] if source not in changed and (then := before.get(source)) else self.key(source)
             for source in sources
@@ -256,22 +269,36 @@ _PLANNED = functools.partial(tuple.__new__, PlannedPage)
 _REST = operator.itemgetter(slice(1, None))
 """An entry's fields after its key (title, cache entry, components, marked, standalone)."""
 
+_KEY = operator.itemgetter(0)
+"""An entry's key."""
 
-def shows_of(mounts: Iterable[Mount]) -> list[list[Any]]:
-    """Return ``mounts`` as a :class:`PlannedPage` and the record name them: ``[component, args]`` each.
 
-    :func:`mounts_of` makes them into components again.
+def shows_of(mounts: Iterable[Mount]) -> str:
+    """Return ``mounts`` as a :class:`PlannedPage` and the record name them: one text (empty: none).
+
+    The JSON of a list of ``[component, args]`` pairs, kept in the record as
+    one string: the record, read whole by every build, decodes one string a
+    page, not a list for each component and its arguments, which a page that
+    stands never needs (:func:`mounts_of` makes them into components again,
+    when they are asked for). A page with none has the empty text, so that
+    whether it shows any is the text's truth.
+
+    Examples
+    --------
+    >>> shows_of([Mount("quiz", ("intro",))]), shows_of([])
+    ('[["quiz", ["intro"]]]', '')
     """
-    return [[m.component, list(m.args)] for m in mounts]
+    data = [[m.component, list(m.args)] for m in mounts]
+    return json.dumps(data) if data else ""
 
 
-def mounts_of(data: Iterable[list[Any]]) -> tuple[Mount, ...]:
-    """Return the components an entry :meth:`PagePlan.made` wrote lists (each as ``[component, args]``).
+def mounts_of(text: str) -> tuple[Mount, ...]:
+    """Return the components an entry :meth:`PagePlan.made` wrote names (:func:`shows_of`'s text).
 
     Each was a component when it was written by this code (see :class:`PagePlan`): it is not checked again.
     A pair, not :meth:`Mount.as_json`'s object: the record, read whole by every build, decodes faster.
     """
-    return tuple([Mount(component, tuple(args)) for component, args in data])
+    return tuple([Mount(component, tuple(args)) for component, args in json.loads(text)]) if text else ()
 
 
 def _part(value: Any) -> str:

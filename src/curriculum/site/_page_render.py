@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from curriculum._memo import machine_key
 from curriculum.components import Mount
@@ -60,10 +60,10 @@ class RenderedPage:
     read : Callable[[], tuple[str, str]] | None
         Reads the table of contents and the body when first asked for (a page
         the build did not need to read, see :meth:`PageRenderer.taken`).
-    shows : list[list[Any]] | None
-        The components in the body as a record names them (``[component,
-        args]`` each), made into :attr:`mounts` when first asked for (a page
-        whose files stand never asks), instead of ``mounts``.
+    shows : str | None
+        The components in the body as a record names them (one text: see
+        :func:`~curriculum.site._page_plan.shows_of`), made into :attr:`mounts`
+        when first asked for (a page whose files stand never asks), instead of ``mounts``.
     """
 
     def __init__(
@@ -75,7 +75,7 @@ class RenderedPage:
         fresh: bool = False,
         *,
         read: Callable[[], tuple[str, str]] | None = None,
-        shows: list[list[Any]] | None = None,
+        shows: str | None = None,
     ) -> None:
         self.entry = entry
         self._mounts = mounts if shows is None else None
@@ -88,7 +88,7 @@ class RenderedPage:
     def mounts(self) -> list[Mount]:
         """The components in the body."""
         if self._mounts is None:
-            self._mounts = list(mounts_of(self.shows or []))
+            self._mounts = list(mounts_of(self.shows or ""))
         return self._mounts
 
     @property
@@ -239,7 +239,7 @@ class PageRenderer:
             self.used |= found
         return found
 
-    def taken(self, entry: str, shows: list[list[Any]], again: Callable[[], tuple[str, str]]) -> RenderedPage:
+    def taken(self, entry: str, shows: str, again: Callable[[], tuple[str, str]]) -> RenderedPage:
         """Return the page of the cache entry ``entry`` (:meth:`held` found it), its HTML read when asked for.
 
         Its components are those ``shows`` names (see :class:`RenderedPage`).

@@ -19,6 +19,7 @@ import functools
 import hashlib
 import itertools
 import json
+import operator
 import posixpath
 import re
 import secrets
@@ -794,13 +795,14 @@ def _standing(
     other documents than their own has no note, and never stands so.
     """
     planned = [item for item in sources.values() if item.planned is not None]
-    outputs = [item.page.output for item in planned]
-    keys = plan.keys([item.page.source for item in planned])
-    shows = [item.planned.shows for item in planned if item.planned is not None]  # (all are: for mypy)
+    pages = list(map(_PAGE_OF, planned))
+    outputs = list(map(_OUTPUT_OF, pages))
+    keys = plan.keys(map(_SOURCE_OF, pages))
+    shows = map(_SHOWS_OF, map(_PLANNED_OF, planned))
     # each page's files: it, and its data script if it shows components
     files = [
-        [out, data] if (data := _data_path(out, shown)) else [out]
-        for out, shown in zip(outputs, shows, strict=True)
+        [out, data] if shown else [out]
+        for out, data, shown in zip(outputs, _data_paths(outputs), shows, strict=True)
     ]
     return record.standing(dict(zip(outputs, zip(keys, files, strict=True), strict=True)), changed)
 
@@ -837,11 +839,22 @@ def _data_path(output: str, mounts: Collection[Any]) -> str:
 
     ``output`` is a page's, which ends with ``.html`` (:func:`~curriculum.project.output_path`).
     """
-    return output.removesuffix(".html") + _DATA if mounts else ""
+    return _data_paths([output])[0] if mounts else ""
+
+
+def _data_paths(outputs: list[str]) -> list[str]:
+    """Return the data script of each page of ``outputs`` if it shows components (all at once, by ``map``)."""
+    return list(
+        map(operator.add, map(str.removesuffix, outputs, itertools.repeat(".html")), itertools.repeat(_DATA))
+    )
 
 
 _DATA = ".data.js"
 """What a page's data script is named by, after the page's name without ``.html``."""
+
+_PAGE_OF, _PLANNED_OF = operator.attrgetter("page"), operator.attrgetter("planned")
+_OUTPUT_OF, _SOURCE_OF, _SHOWS_OF = (operator.attrgetter(name) for name in ("output", "source", "shows"))
+"""The fields :func:`_standing` takes of every page the plan took, by :func:`map`."""
 
 
 class _PagePayloads:
