@@ -15,11 +15,15 @@ The files are in the project, where other programs write too: one changed
 less than :data:`~curriculum._cache.RACY_NS` before the record was written is
 not taken as unchanged (an edit in the same clock tick would leave its size
 and time as recorded); it is recorded again, and trusted by a later build.
+
+The record is kept as its changes (:class:`~curriculum.site._record_file.RecordFile`):
+an edit of one quiz writes the entries of the pages it changed (and the time the
+record was written), not the entry of every page; an entry that stands is the
+one read, found unchanged by a comparison in C.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Mapping
@@ -27,9 +31,9 @@ from pathlib import Path
 from typing import Any, TypeGuard
 
 from curriculum._cache import RACY_NS
-from curriculum._memo import read_tied, tied_key
-from curriculum.content import write_atomic
+from curriculum._memo import tied_key
 from curriculum.site._output_record import size_and_time
+from curriculum.site._record_file import RecordFile
 
 __all__ = ["GeneratedRecord"]
 
@@ -50,17 +54,17 @@ class GeneratedRecord:
     """
 
     def __init__(self, path: Path, root: Path, shared: str) -> None:
-        self._path = path
+        self._file = RecordFile(path, _SECTIONS)
         self._folder = os.path.join(root, "")  # with its separator: a file's path is one concatenation
         self._key = tied_key()
         self._shared = shared
-        data = read_tied(path, self._key)  # empty when of another computer or code
-        entries, alone, at = data.get("entries"), data.get("alone"), data.get("at")
-        self._before: dict[str, Any] = entries if isinstance(entries, dict) else {}
-        self._since = (at if isinstance(at, int) else 0) - RACY_NS
-        self._alone_before: dict[str, Any] = (
-            alone if isinstance(alone, dict) and data.get("shared") == shared else {}
-        )
+        data = self._file.read()
+        about = data["about"]
+        ours = about.get("key") == self._key  # else of another computer or code: no record
+        at = about.get("at")
+        self._before: dict[str, Any] = data["entries"] if ours else {}
+        self._since = (at if ours and isinstance(at, int) else 0) - RACY_NS
+        self._alone_before: dict[str, Any] = data["alone"] if ours and about.get("shared") == shared else {}
         """The digest of the document each page was made from alone, by the page's name (none if what every
         page shares changed)."""
         self._racy = False
@@ -111,18 +115,14 @@ class GeneratedRecord:
     def save(self) -> None:
         """Write the record, if it changed (or named a file changed just before it was written).
 
-        Written with the time it is written, so never as it was: the old one is not read to compare.
+        Written with the time it is written, so never as it was: the old one is
+        not read to compare. What is written is its changes since its base (see
+        :class:`~curriculum.site._record_file.RecordFile`): the entries not
+        those read, and that time.
         """
         if self._now != self._before or self._alone_now != self._alone_before or self._racy:
-            record = {
-                "key": self._key,
-                "shared": self._shared,
-                "at": time.time_ns(),
-                "entries": self._now,
-                "alone": self._alone_now,
-            }
-            text = json.dumps(record, sort_keys=True)
-            write_atomic(self._path, text, within=self._path.parent, only_if_changed=False)
+            about = {"key": self._key, "shared": self._shared, "at": time.time_ns()}
+            self._file.save({"about": about, "entries": self._now, "alone": self._alone_now})
 
     def _as_written(self, name: str, entry: list[Any]) -> bool:
         """Whether the file ``name`` has the size and time ``entry`` records, older than the record.
@@ -143,6 +143,11 @@ class GeneratedRecord:
 
     def _stat(self, name: str) -> list[int]:
         return size_and_time(self._folder + name)
+
+
+_SECTIONS = ("about", "entries", "alone")
+"""The record's sections: what it is kept under (``key``, ``shared``, ``at``), its entries, and the pages
+made from their document alone (each its document's digest)."""
 
 
 def _entry(then: Any) -> TypeGuard[list[Any]]:
