@@ -280,10 +280,14 @@ class ExecutedNotebooks(Mapping[Path, Any]):
     def outputs_digests(self, files: list[str]) -> list[str]:
         """Return :meth:`outputs_digest` of each notebook, given by its path as a string.
 
-        A page plan names every notebook: one taken (:meth:`take`) costs a look-up.
+        A page plan names every notebook: one taken (:meth:`take`) costs a look-up
+        (by :func:`map`, when all are: no Python step a notebook).
         """
         taken = self._taken
-        return [taken[file] if file in taken else self.outputs_digest(file) for file in files]
+        try:
+            return list(map(taken.__getitem__, files))
+        except KeyError:  # one not taken: its outputs' digest is made
+            return [taken[file] if file in taken else self.outputs_digest(file) for file in files]
 
     def __getitem__(self, path: Path) -> Any:
         file = os.fspath(path)
@@ -418,9 +422,10 @@ class NotebookCache:
         ValueError
             If a notebook is not in the project.
         """
-        texts = [os.fspath(path) for path in notebooks]
-        new = [text for text in texts if text not in self._frozen]
-        self._note(new, [self._relative(text) for text in new])
+        texts = list(map(os.fspath, notebooks))
+        new = list(itertools.filterfalse(self._frozen.__contains__, texts))  # no Python step a notebook
+        if new:
+            self._note(new, [self._relative(text) for text in new])
         return texts
 
     def named(self, names: Sequence[str]) -> list[str]:
@@ -687,7 +692,7 @@ class NotebookCache:
         """
         if not self.write_freeze:
             return 0
-        keep = {self._frozen[file][1] for file in self._name(notebooks)}
+        keep = set(map(_FROZEN_NAME, map(self._frozen.__getitem__, self._name(notebooks))))
         folders = _FreezeFolders(self.root, self.folder.parent / FOLDERS_FILE)
         if folders.unchanged() and folders.names <= keep:
             return 0
