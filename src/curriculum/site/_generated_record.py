@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any, TypeGuard
 
@@ -82,9 +83,15 @@ class GeneratedRecord:
         so costs more, the ``stat`` of its file.
         """
         try:
-            found = digests.items() & self._alone_before.items()
+            found = list(filter(_SECOND, digests.items() & self._alone_before.items()))  # a digest names it
         except TypeError:  # a damaged record: a digest that is no text
             return {}
+        names = list(map(_FIRST, found))
+        entries = list(map(self._before.get, names))
+        if self._all_as_written(names, entries):  # the usual case, all at once: no Python step a page
+            self._now.update(zip(names, entries, strict=True))
+            self._alone_now.update(found)
+            return dict(zip(names, map(_FIRST, entries), strict=True))
         standing: dict[str, str] = {}
         before, as_written = self._before, self._as_written
         for name, digest in found:
@@ -124,6 +131,29 @@ class GeneratedRecord:
             about = {"key": self._key, "shared": self._shared, "at": time.time_ns()}
             self._file.save({"about": about, "entries": self._now, "alone": self._alone_now})
 
+    def _all_as_written(self, names: list[str], entries: list[Any]) -> bool:
+        """Whether each file of ``names`` is as its entry says (:meth:`_as_written`), all found at once.
+
+        Each entry a record's (:func:`_entry`), each file there, with the size and
+        time recorded, older than the record: compared by :func:`map`, one ``stat``
+        a file. False if any is not (each is then asked about in turn, which records what it finds).
+        """
+        if not entries:
+            return True
+        if (
+            set(map(type, entries)) != {list}
+            or set(map(len, entries)) != {3}
+            or set(map(type, map(_FIRST, entries))) != {str}
+        ):
+            return False
+        try:
+            infos = list(map(os.stat, map(self._folder.__add__, names)))
+        except (OSError, ValueError):
+            return False
+        times = list(map(_MTIME, infos))
+        written = list(zip(map(_SIZE, infos), times, strict=True))
+        return written == list(map(_SIZE_AND_TIME, entries)) and max(times) < self._since
+
     def _as_written(self, name: str, entry: list[Any]) -> bool:
         """Whether the file ``name`` has the size and time ``entry`` records, older than the record.
 
@@ -144,6 +174,13 @@ class GeneratedRecord:
     def _stat(self, name: str) -> list[int]:
         return size_and_time(self._folder + name)
 
+
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+"""The first and second of a pair (a page's name and digest), or an entry's key."""
+_SIZE_AND_TIME = itemgetter(1, 2)
+"""The size and time an entry records of its file."""
+_SIZE, _MTIME = attrgetter("st_size"), attrgetter("st_mtime_ns")
+"""A file's size and time, of its status."""
 
 _SECTIONS = ("about", "entries", "alone")
 """The record's sections: what it is kept under (``key``, ``shared``, ``at``), its entries, and the pages
