@@ -111,7 +111,11 @@ def frozen_files(root: Path, pages: Sequence[str]) -> list[str]:
     >>> frozen_files(Path("/p"), ["index.qmd", "lessons/a.ipynb"])
     ['/p/_freeze/lessons/a/execute-results/curriculum.json']
     """
-    return path_texts(root, _frozen_names([page for page in pages if page.endswith(".ipynb")]))
+    return path_texts(root, _frozen_names(list(filter(_IS_NOTEBOOK, pages))))  # no Python step a page
+
+
+_IS_NOTEBOOK = operator.methodcaller("endswith", ".ipynb")
+"""Whether a page (its name) is a notebook."""
 
 
 def _frozen_names(notebooks: list[str]) -> list[str]:
