@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from curriculum._cache import RACY_NS
 from curriculum._memo import Memo, tied_key
@@ -113,6 +113,9 @@ def frozen_files(root: Path, pages: Sequence[str]) -> list[str]:
     """
     return path_texts(root, _frozen_names(list(filter(_IS_NOTEBOOK, pages))))  # no Python step a page
 
+
+_path_text = cast(Callable[[Path | str], str], os.fspath)
+"""A path as a string (:func:`os.fspath`, typed for :func:`map`)."""
 
 _IS_NOTEBOOK = operator.methodcaller("endswith", ".ipynb")
 """Whether a page (its name) is a notebook."""
@@ -426,7 +429,7 @@ class NotebookCache:
         ValueError
             If a notebook is not in the project.
         """
-        texts = list(map(os.fspath, notebooks))
+        texts = list(map(_path_text, notebooks))
         new = list(itertools.filterfalse(self._frozen.__contains__, texts))  # no Python step a notebook
         if new:
             self._note(new, [self._relative(text) for text in new])

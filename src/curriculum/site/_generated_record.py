@@ -87,7 +87,7 @@ class GeneratedRecord:
         except TypeError:  # a damaged record: a digest that is no text
             return {}
         names = list(map(_FIRST, found))
-        entries = list(map(self._before.get, names))
+        entries: list[Any] = list(map(self._before.get, names))
         if self._all_as_written(names, entries):  # the usual case, all at once: no Python step a page
             self._now.update(zip(names, entries, strict=True))
             self._alone_now.update(found)
