@@ -436,6 +436,26 @@ def test_inode_numbers_that_cannot_be_trusted_link_every_file_again(
     assert_mirrors(staging, out, files)
 
 
+def test_a_folder_whose_files_are_the_sites_own_is_taken_at_once_not_entry_by_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its entries are compared by map, none noted one by one; a folder with a stale file is, and mended."""
+    out, staging, files = stale_staging(tmp_path)
+    noted: list[str] = []
+    real = staging_module._Mirror.note
+    monkeypatch.setattr(
+        staging_module._Mirror, "note", lambda self, entry: noted.append(entry.name) or real(self, entry)
+    )
+    staging_module._mirror(out, staging)
+    assert noted == []
+    assert_mirrors(staging, out, files)
+    (staging / "quiz" / "a.html").unlink()
+    (staging / "quiz" / "a.html").write_text("stale")
+    staging_module._mirror(out, staging)
+    assert "a.html" in noted and "site.css" not in noted, "only the folder with a stale file, one by one"
+    assert_mirrors(staging, out, files)
+
+
 # The record of how the two trees' folders looked once alike: a folder unchanged on both sides is not read.
 
 

@@ -16,6 +16,7 @@ from curriculum.render import PayloadBuilder
 from curriculum.site import _generated_record, _prerender, payload_builder
 from curriculum.site._generated_record import GeneratedRecord
 from curriculum.site._prerender import GeneratedPages, prerender
+from curriculum.site._record_file import RecordFile
 
 PAGE = "quiz/a.qmd"
 
@@ -31,6 +32,16 @@ def _written(root: Path, text: str = "a page", *, ago: float = 60) -> GeneratedR
     record.wrote(PAGE, "K", "D")
     record.save()
     return GeneratedRecord(root / "record.json", root, "S")
+
+
+def _record(path: Path) -> dict[str, Any]:
+    """Return the record's base as written (a record written once has no changes)."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _damaged(path: Path, damage: Any) -> None:
+    """Write the record's base again as ``damage`` makes it of the base's data (its sections)."""
+    path.write_text(json.dumps(damage(_record(path))), encoding="utf-8")
 
 
 def _alone(record: GeneratedRecord, name: str, digest: str) -> str | None:
@@ -78,9 +89,10 @@ def test_a_page_edited_removed_or_just_written_does_not_stand(
     record = _written(tmp_path, ago=0)  # as old as the record: an edit in the same tick would look the same
     assert _alone(record, PAGE, "D") is None
     record.wrote(PAGE, "K", "D")
-    at = json.loads((tmp_path / "record.json").read_text(encoding="utf-8"))["at"]
-    record.save()  # recorded again, later
-    assert json.loads((tmp_path / "record.json").read_text(encoding="utf-8"))["at"] > at
+    at = _record(tmp_path / "record.json")["about"]["at"]
+    record.save()  # recorded again, later (as a change of the record's base)
+    saved = RecordFile(tmp_path / "record.json", ("about",)).read()
+    assert saved["about"]["at"] > at
     monkeypatch.setattr(_generated_record, "RACY_NS", 0)
     assert _alone(GeneratedRecord(tmp_path / "record.json", tmp_path, "S"), PAGE, "D") == "K"
 
@@ -89,9 +101,7 @@ def test_a_page_kept_by_its_key_stands_alone_at_the_next_build(tmp_path: Path) -
     """Its document's digest is recorded again, its entry the same: the next build computes no key."""
     _written(tmp_path)
     path = tmp_path / "record.json"
-    path.write_text(
-        json.dumps({**json.loads(path.read_text(encoding="utf-8")), "alone": {}}), encoding="utf-8"
-    )
+    _damaged(path, lambda data: {**data, "alone": {}})
     record = GeneratedRecord(path, tmp_path, "S")
     assert _alone(record, PAGE, "D") is None and record.kept(PAGE, "K", "D")
     record.save()
@@ -101,18 +111,20 @@ def test_a_page_kept_by_its_key_stands_alone_at_the_next_build(tmp_path: Path) -
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda data: {**data, "key": "another computer's"},
+        lambda data: {**data, "about": {**data["about"], "key": "another computer's"}},
         lambda data: {**data, "entries": {PAGE: ["K", 1]}},
         lambda data: {**data, "entries": {PAGE: [None, *data["entries"][PAGE][1:]]}},
         lambda data: {**data, "entries": {PAGE: "K"}},
         lambda data: {**data, "entries": []},
-        lambda data: {**data, "at": "later"},
+        lambda data: {**data, "about": {**data["about"], "at": "later"}},
+        lambda data: {**data, "about": []},
+        lambda data: "no record",
     ],
 )
 def test_a_record_from_elsewhere_or_damaged_makes_no_page_stand(tmp_path: Path, damage: Any) -> None:
     _written(tmp_path)
     path = tmp_path / "record.json"
-    path.write_text(json.dumps(damage(json.loads(path.read_text(encoding="utf-8")))), encoding="utf-8")
+    _damaged(path, damage)
     record = GeneratedRecord(path, tmp_path, "S")
     assert _alone(record, PAGE, "D") is None and not record.kept(PAGE, "K")
 
@@ -122,9 +134,7 @@ def test_a_damaged_record_of_digests_makes_no_page_stand_alone(tmp_path: Path, a
     """The entries intact, a page still stands by the key it is made from (computed: the one recorded)."""
     _written(tmp_path)
     path = tmp_path / "record.json"
-    path.write_text(
-        json.dumps({**json.loads(path.read_text(encoding="utf-8")), "alone": alone}), encoding="utf-8"
-    )
+    _damaged(path, lambda data: {**data, "alone": alone})
     record = GeneratedRecord(path, tmp_path, "S")
     assert _alone(record, PAGE, "D") is None and record.kept(PAGE, "K")
 
@@ -230,3 +240,30 @@ def test_a_record_is_written_without_reading_the_one_it_replaces(
     record.save()
     assert GeneratedRecord(tmp_path / "record.json", tmp_path, "S").kept(PAGE, "another K")
     assert tmp_path / "record.json" not in read
+
+
+def test_an_edit_writes_the_entries_it_changed_not_every_pages(tmp_path: Path) -> None:
+    """The record is kept as its changes: a page made again writes its entry (and the time), no other."""
+    from curriculum.content import changes_path
+
+    names = [f"quiz/{n}.qmd" for n in "abcdefgh"]
+    record = GeneratedRecord(tmp_path / "record.json", tmp_path, "S")
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(name, encoding="utf-8")
+        then = (tmp_path / name).stat().st_mtime_ns - 60 * 10**9
+        os.utime(tmp_path / name, ns=(then, then))
+        record.wrote(name, f"K{name}", f"D{name}")
+    record.save()
+    record = GeneratedRecord(tmp_path / "record.json", tmp_path, "S")
+    digests = {name: f"D{name}" for name in names[1:]}
+    assert set(record.standing_alone(digests)) == set(names[1:])
+    (tmp_path / names[0]).write_text("edited", encoding="utf-8")
+    then = (tmp_path / names[0]).stat().st_mtime_ns - 60 * 10**9  # not in the record's clock tick
+    os.utime(tmp_path / names[0], ns=(then, then))
+    record.wrote(names[0], "another K", "another D")
+    record.save()
+    changes = json.loads(changes_path(tmp_path / "record.json").read_text(encoding="utf-8"))
+    assert set(changes["set"]["entries"]) == {names[0]} and set(changes["set"]["alone"]) == {names[0]}
+    again = GeneratedRecord(tmp_path / "record.json", tmp_path, "S")
+    assert again.kept(names[0], "another K") and set(again.standing_alone(digests)) == set(names[1:])

@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import itertools
 import json
 import operator
 import os
@@ -35,7 +36,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from curriculum._cache import RACY_NS
 from curriculum._memo import Memo, tied_key
@@ -110,7 +111,14 @@ def frozen_files(root: Path, pages: Sequence[str]) -> list[str]:
     >>> frozen_files(Path("/p"), ["index.qmd", "lessons/a.ipynb"])
     ['/p/_freeze/lessons/a/execute-results/curriculum.json']
     """
-    return path_texts(root, _frozen_names([page for page in pages if page.endswith(".ipynb")]))
+    return path_texts(root, _frozen_names(list(filter(_IS_NOTEBOOK, pages))))  # no Python step a page
+
+
+_path_text = cast(Callable[[Path | str], str], os.fspath)
+"""A path as a string (:func:`os.fspath`, typed for :func:`map`)."""
+
+_IS_NOTEBOOK = operator.methodcaller("endswith", ".ipynb")
+"""Whether a page (its name) is a notebook."""
 
 
 def _frozen_names(notebooks: list[str]) -> list[str]:
@@ -279,10 +287,14 @@ class ExecutedNotebooks(Mapping[Path, Any]):
     def outputs_digests(self, files: list[str]) -> list[str]:
         """Return :meth:`outputs_digest` of each notebook, given by its path as a string.
 
-        A page plan names every notebook: one taken (:meth:`take`) costs a look-up.
+        A page plan names every notebook: one taken (:meth:`take`) costs a look-up
+        (by :func:`map`, when all are: no Python step a notebook).
         """
         taken = self._taken
-        return [taken[file] if file in taken else self.outputs_digest(file) for file in files]
+        try:
+            return list(map(taken.__getitem__, files))
+        except KeyError:  # one not taken: its outputs' digest is made
+            return [taken[file] if file in taken else self.outputs_digest(file) for file in files]
 
     def __getitem__(self, path: Path) -> Any:
         file = os.fspath(path)
@@ -302,9 +314,11 @@ class ExecutedNotebooks(Mapping[Path, Any]):
         return len(self._files)
 
 
-@dataclass(frozen=True)
-class Ran:
+class Ran(NamedTuple):
     """How a notebook's outputs were obtained.
+
+    A named tuple: the notebooks a build takes as the last build learnt them
+    are told of at once, each made in C (see :data:`_RAN`), not a Python call a notebook.
 
     Attributes
     ----------
@@ -325,6 +339,13 @@ class Ran:
     def path(self) -> Path:
         """The notebook (made when asked for: a build names every notebook, and reports them by name)."""
         return Path(self.file)
+
+
+_RAN = functools.partial(tuple.__new__, Ran)
+"""Makes a :class:`Ran` of its fields' tuple, in C (a named tuple's own is Python)."""
+
+_NAME, _FROZEN_NAME = operator.itemgetter(0), operator.itemgetter(1)
+"""A notebook's name (:attr:`Ran.name`) and its frozen file's, in :attr:`NotebookCache._frozen`."""
 
 
 class NotebookCache:
@@ -408,9 +429,10 @@ class NotebookCache:
         ValueError
             If a notebook is not in the project.
         """
-        texts = [os.fspath(path) for path in notebooks]
-        new = [text for text in texts if text not in self._frozen]
-        self._note(new, [self._relative(text) for text in new])
+        texts = list(map(_path_text, notebooks))
+        new = list(itertools.filterfalse(self._frozen.__contains__, texts))  # no Python step a notebook
+        if new:
+            self._note(new, [self._relative(text) for text in new])
         return texts
 
     def named(self, names: Sequence[str]) -> list[str]:
@@ -596,14 +618,16 @@ class NotebookCache:
         # each notebook whose text and frozen file are as learnt: its outputs' digest, the file's hash and
         # the text's digest (see :meth:`_read_taken`); never under --no-freeze (refresh), whatever the
         # frozen files' hashes say: outputs are made anew
-        helds = [frozen.get(self._frozen[file][1]) for file in files]
+        helds = list(map(frozen.get, map(_FROZEN_NAME, map(self._frozen.__getitem__, files))))
         taken = {} if self.refresh else learnt.unchanged_all(files, digests or {}, helds)
         results = ExecutedNotebooks(functools.partial(self._read_taken, taken, learnt))
-        for file in files:
+        # text and frozen file as learnt: nothing to decide again, each told of at once (no Python step a
+        # notebook), in the order given; the others one by one
+        learnt_files = list(itertools.compress(files, map(taken.__contains__, files)))
+        names = map(_NAME, map(self._frozen.__getitem__, learnt_files))
+        ran += map(_RAN, zip(learnt_files, itertools.repeat("frozen"), names))
+        for file in list(itertools.filterfalse(taken.__contains__, files)):
             name = self._frozen[file][0]
-            if file in taken:  # text and frozen file as learnt: nothing to decide again
-                ran.append(Ran(file, "frozen", name))
-                continue
             digest = (digests or {}).get(file)
             known = (learnt.key(file, digest) or _KNOWN.stored(digest, context=context)) if digest else None
             nb: Any = None
@@ -675,7 +699,7 @@ class NotebookCache:
         """
         if not self.write_freeze:
             return 0
-        keep = {self._frozen[file][1] for file in self._name(notebooks)}
+        keep = set(map(_FROZEN_NAME, map(self._frozen.__getitem__, self._name(notebooks))))
         folders = _FreezeFolders(self.root, self.folder.parent / FOLDERS_FILE)
         if folders.unchanged() and folders.names <= keep:
             return 0
@@ -1306,9 +1330,15 @@ class _Learnt:
         their shapes are not checked.
         """
         now = set(zip(files, map(digests.get, files), helds, strict=True))
-        learnt = {(file, then[0], then[3]) for file, then in self._before.items() if _outputs_learnt(then)}
+        # an entry whose frozen file holds its key's outputs (or whose `freeze` is `true`): its outputs are
+        # taken from that file while its text and the file are as learnt (tested inline: no call an entry)
+        learnt = {
+            (file, then[0], then[3])
+            for file, then in self._before.items()
+            if then[1] is not False and then[4] and (then[1] is True or then[4][0] == then[2])
+        }
         taken = {file: (self._before[file][4][1], held, str(digest)) for file, digest, held in now & learnt}
-        self._now.update({file: self._before[file] for file in taken})
+        self._now.update(zip(taken, map(self._before.__getitem__, taken), strict=True))
         return taken
 
     def learn(self, file: str, digest: str, freeze: Freeze, key: str) -> None:
@@ -1338,15 +1368,6 @@ class _Learnt:
     def _entry(self, file: str) -> list[Any] | None:
         then = self._before.get(file)
         return then if isinstance(then, list) and len(then) == 5 else None
-
-
-def _outputs_learnt(entry: list[Any]) -> bool:
-    """Whether a :class:`_Learnt` entry's frozen file holds its key's outputs (or its ``freeze`` is ``true``).
-
-    Such a notebook's outputs are taken from that file while its text and the file are as learnt.
-    """
-    _, freeze, key, _, made = entry
-    return freeze is not False and bool(made) and (freeze is True or made[0] == key)
 
 
 def _learn(digest: str, context: str, freeze: Freeze, key: str) -> None:

@@ -15,21 +15,26 @@ The files are in the project, where other programs write too: one changed
 less than :data:`~curriculum._cache.RACY_NS` before the record was written is
 not taken as unchanged (an edit in the same clock tick would leave its size
 and time as recorded); it is recorded again, and trusted by a later build.
+
+The record is kept as its changes (:class:`~curriculum.site._record_file.RecordFile`):
+an edit of one quiz writes the entries of the pages it changed (and the time the
+record was written), not the entry of every page; an entry that stands is the
+one read, found unchanged by a comparison in C.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Mapping
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any, TypeGuard
 
 from curriculum._cache import RACY_NS
-from curriculum._memo import read_tied, tied_key
-from curriculum.content import write_atomic
+from curriculum._memo import tied_key
 from curriculum.site._output_record import size_and_time
+from curriculum.site._record_file import RecordFile
 
 __all__ = ["GeneratedRecord"]
 
@@ -50,17 +55,17 @@ class GeneratedRecord:
     """
 
     def __init__(self, path: Path, root: Path, shared: str) -> None:
-        self._path = path
+        self._file = RecordFile(path, _SECTIONS)
         self._folder = os.path.join(root, "")  # with its separator: a file's path is one concatenation
         self._key = tied_key()
         self._shared = shared
-        data = read_tied(path, self._key)  # empty when of another computer or code
-        entries, alone, at = data.get("entries"), data.get("alone"), data.get("at")
-        self._before: dict[str, Any] = entries if isinstance(entries, dict) else {}
-        self._since = (at if isinstance(at, int) else 0) - RACY_NS
-        self._alone_before: dict[str, Any] = (
-            alone if isinstance(alone, dict) and data.get("shared") == shared else {}
-        )
+        data = self._file.read()
+        about = data["about"]
+        ours = about.get("key") == self._key  # else of another computer or code: no record
+        at = about.get("at")
+        self._before: dict[str, Any] = data["entries"] if ours else {}
+        self._since = (at if ours and isinstance(at, int) else 0) - RACY_NS
+        self._alone_before: dict[str, Any] = data["alone"] if ours and about.get("shared") == shared else {}
         """The digest of the document each page was made from alone, by the page's name (none if what every
         page shares changed)."""
         self._racy = False
@@ -78,9 +83,15 @@ class GeneratedRecord:
         so costs more, the ``stat`` of its file.
         """
         try:
-            found = digests.items() & self._alone_before.items()
+            found = list(filter(_SECOND, digests.items() & self._alone_before.items()))  # a digest names it
         except TypeError:  # a damaged record: a digest that is no text
             return {}
+        names = list(map(_FIRST, found))
+        entries: list[Any] = list(map(self._before.get, names))
+        if self._all_as_written(names, entries):  # the usual case, all at once: no Python step a page
+            self._now.update(zip(names, entries, strict=True))
+            self._alone_now.update(found)
+            return dict(zip(names, map(_FIRST, entries), strict=True))
         standing: dict[str, str] = {}
         before, as_written = self._before, self._as_written
         for name, digest in found:
@@ -111,18 +122,37 @@ class GeneratedRecord:
     def save(self) -> None:
         """Write the record, if it changed (or named a file changed just before it was written).
 
-        Written with the time it is written, so never as it was: the old one is not read to compare.
+        Written with the time it is written, so never as it was: the old one is
+        not read to compare. What is written is its changes since its base (see
+        :class:`~curriculum.site._record_file.RecordFile`): the entries not
+        those read, and that time.
         """
         if self._now != self._before or self._alone_now != self._alone_before or self._racy:
-            record = {
-                "key": self._key,
-                "shared": self._shared,
-                "at": time.time_ns(),
-                "entries": self._now,
-                "alone": self._alone_now,
-            }
-            text = json.dumps(record, sort_keys=True)
-            write_atomic(self._path, text, within=self._path.parent, only_if_changed=False)
+            about = {"key": self._key, "shared": self._shared, "at": time.time_ns()}
+            self._file.save({"about": about, "entries": self._now, "alone": self._alone_now})
+
+    def _all_as_written(self, names: list[str], entries: list[Any]) -> bool:
+        """Whether each file of ``names`` is as its entry says (:meth:`_as_written`), all found at once.
+
+        Each entry a record's (:func:`_entry`), each file there, with the size and
+        time recorded, older than the record: compared by :func:`map`, one ``stat``
+        a file. False if any is not (each is then asked about in turn, which records what it finds).
+        """
+        if not entries:
+            return True
+        if (
+            set(map(type, entries)) != {list}
+            or set(map(len, entries)) != {3}
+            or set(map(type, map(_FIRST, entries))) != {str}
+        ):
+            return False
+        try:
+            infos = list(map(os.stat, map(self._folder.__add__, names)))
+        except (OSError, ValueError):
+            return False
+        times = list(map(_MTIME, infos))
+        written = list(zip(map(_SIZE, infos), times, strict=True))
+        return written == list(map(_SIZE_AND_TIME, entries)) and max(times) < self._since
 
     def _as_written(self, name: str, entry: list[Any]) -> bool:
         """Whether the file ``name`` has the size and time ``entry`` records, older than the record.
@@ -143,6 +173,18 @@ class GeneratedRecord:
 
     def _stat(self, name: str) -> list[int]:
         return size_and_time(self._folder + name)
+
+
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+"""The first and second of a pair (a page's name and digest), or an entry's key."""
+_SIZE_AND_TIME = itemgetter(1, 2)
+"""The size and time an entry records of its file."""
+_SIZE, _MTIME = attrgetter("st_size"), attrgetter("st_mtime_ns")
+"""A file's size and time, of its status."""
+
+_SECTIONS = ("about", "entries", "alone")
+"""The record's sections: what it is kept under (``key``, ``shared``, ``at``), its entries, and the pages
+made from their document alone (each its document's digest)."""
 
 
 def _entry(then: Any) -> TypeGuard[list[Any]]:

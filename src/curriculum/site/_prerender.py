@@ -22,6 +22,9 @@ written only when their text changes.
 
 from __future__ import annotations
 
+import functools
+import itertools
+import operator
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -59,6 +62,18 @@ class _PageSource(NamedTuple):
     """How it is made from a page context and that id."""
     digest: str
     """The digest of its document's text (a list's: "")."""
+
+
+_SOURCE = functools.partial(tuple.__new__, _PageSource)
+"""Makes a :class:`_PageSource` of its fields' tuple, in C (a named tuple's own is Python)."""
+
+_DIGEST = attrgetter("digest")
+"""A document's text's digest."""
+
+
+def _digest_of(doc: Any) -> str:
+    """Return a document's text's digest ("" for no document)."""
+    return doc.digest if doc is not None else ""
 
 
 class GeneratedPages(Mapping[str, GeneratedPage]):
@@ -105,11 +120,20 @@ class GeneratedPages(Mapping[str, GeneratedPage]):
                     for name, page in spec.pages.more.items()
                 ),
             ]
-            for ident in spec.documents(cur, ()):
-                doc = table.get(ident)
-                shown, digest = (folder, ident), doc.digest if doc is not None else ""
-                for start, what, end, page in named:
-                    self._from[f"{start}{ident}{end}"] = _PageSource(what, shown, page, digest)
+            # by map, each document's pages in turn: no Python step a document
+            idents = list(spec.documents(cur, ()))
+            docs = list(map(table.get, idents))
+            digests = list(map(_DIGEST, docs)) if None not in docs else [_digest_of(doc) for doc in docs]
+            shown = list(zip(itertools.repeat(folder), idents))
+            pages = [
+                zip(
+                    map(operator.add, map(start.__add__, idents), itertools.repeat(end)),
+                    map(_SOURCE, zip(itertools.repeat(what), shown, itertools.repeat(page), digests)),
+                    strict=True,
+                )
+                for start, what, end, page in named
+            ]
+            self._from.update(itertools.chain.from_iterable(zip(*pages, strict=True)))
 
     def standing_alone(self, record: GeneratedRecord) -> set[str]:
         """Return the pages of one document that stand as ``record`` says they were made from it alone.

@@ -28,6 +28,8 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Collection, Mapping
+from itertools import filterfalse
+from operator import methodcaller
 from typing import TYPE_CHECKING
 
 from curriculum.content import BIBLIOGRAPHY, generated_prefixes
@@ -51,18 +53,22 @@ def standalone_pages(config: SiteConfig, skip: Collection[str] = ()) -> tuple[li
 
     The others are the ``.qmd`` and ``.md`` pages outside the folders the
     pre-render writes (a page there is made from the content). ``skip``: pages
-    left out (those rendered ahead as edited).
+    left out (those rendered ahead as edited). Sorted out by :func:`filter`,
+    in the site's order, no Python step a page.
     """
-    generated = generated_prefixes()
-    reference, plain = [], []
-    for source in config.pages():
-        if source in skip or source.endswith(".ipynb"):
-            continue
-        if source.startswith("reference/"):
-            reference.append(source)
-        elif not source.startswith(generated):
-            plain.append(source)
+    skipped = set(skip)
+    pages = list(filterfalse(_NOTEBOOK, filterfalse(skipped.__contains__, config.pages())))
+    reference = list(filter(_REFERENCE, pages))
+    plain = list(filterfalse(methodcaller("startswith", (_REFERENCE_FOLDER, *generated_prefixes())), pages))
     return reference, plain
+
+
+_REFERENCE_FOLDER = "reference/"
+"""Where the API reference's pages are."""
+_REFERENCE = methodcaller("startswith", _REFERENCE_FOLDER)
+"""Whether a page is the API reference's."""
+_NOTEBOOK = methodcaller("endswith", ".ipynb")
+"""Whether a page is a notebook."""
 
 
 class RenderAhead:

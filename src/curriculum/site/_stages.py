@@ -46,6 +46,7 @@ from curriculum.content import (
 from curriculum.errors import BuildError, ContentError
 from curriculum.hosts.static import mount_element, overview_markup, payload_script
 from curriculum.project import SiteConfig, output_path, path_texts, site_id
+from curriculum.project._config import PAGE_SUFFIXES
 from curriculum.render import GeneratedPage, PayloadBuilder, html_templates, raw_html
 from curriculum.site._assets import site_assets
 from curriculum.site._execute import ExecutedNotebooks, Ran, notebook_cache
@@ -296,8 +297,10 @@ def _plan(run: Render, executed: ExecutedNotebooks) -> PagePlan:
     root = run.config.root
     sources = run.sources
     written = set(run.generated)  # one look at each page, not a call of the mapping's
-    extra: dict[str, Any] = {source: source in written for source in sources}
-    notebooks = [s for s in sources if s.endswith(".ipynb")]  # by their paths as strings, as executed
+    extra: dict[str, Any] = dict(
+        zip(sources, map(written.__contains__, sources), strict=True)
+    )  # no Python step a page
+    notebooks = _notebooks(sources)  # by their paths as strings, as executed
     extra.update(zip(notebooks, executed.outputs_digests(path_texts(root, notebooks)), strict=True))
     shared = [run.renderer().shared, run.builder.shared_digest]
     hashed = _authored(run.stamp.files, sources) if run.stamp is not None else {}
@@ -305,9 +308,22 @@ def _plan(run: Render, executed: ExecutedNotebooks) -> PagePlan:
 
 
 def _authored(hashed: Mapping[str, str], sources: list[str]) -> dict[str, str]:
-    """Return the hashes ``hashed`` holds of the ``sources`` the build does not write (see :func:`_plan`)."""
-    written = generated_prefixes()
-    return {s: hashed[s] for s in sources if s in hashed and not s.startswith(written)}
+    """Return the hashes ``hashed`` holds of the ``sources`` the build does not write (see :func:`_plan`).
+
+    Found by :func:`filter` and :func:`map`, no Python step a page.
+    """
+    written = operator.methodcaller("startswith", generated_prefixes())
+    authored = list(itertools.filterfalse(written, filter(hashed.__contains__, sources)))
+    return dict(zip(authored, map(hashed.__getitem__, authored), strict=True))
+
+
+_IS_NOTEBOOK = operator.methodcaller("endswith", ".ipynb")
+"""Whether a page's source (a string) is a notebook."""
+
+
+def _notebooks(sources: Iterable[str]) -> list[str]:
+    """Return the notebooks among the pages ``sources`` (by :func:`filter`, no Python step a page)."""
+    return list(filter(_IS_NOTEBOOK, sources))
 
 
 EDITED_AHEAD = 4
@@ -429,11 +445,13 @@ def execute(run: Render) -> ExecutedNotebooks:
     their paths as strings: no path object is made for one that is not read.
     """
     cache = notebook_cache(run.config, run.cache / "executed", refresh=run.refresh)
-    notebooks = cache.named([s for s in run.sources if s.endswith(".ipynb")])  # named as listed
+    notebooks = cache.named(_notebooks(run.sources))  # named as listed
     run.step("Executing notebooks", len(notebooks))
 
     def done(ran: list[Ran]) -> None:  # the notebooks stored, at once: one step of the progress bar
-        run.stats.notebooks.update({one.name: one.how for one in ran})
+        run.stats.notebooks.update(
+            zip(map(_RAN_NAME, ran), map(_RAN_HOW, ran), strict=True)
+        )  # no Python step a notebook
         run.step("", len(ran))
 
     lessons = _lesson_digests(run.builder.curriculum)
@@ -450,13 +468,25 @@ def execute(run: Render) -> ExecutedNotebooks:
     return executed
 
 
+_RAN_NAME, _RAN_HOW = operator.attrgetter("name"), operator.attrgetter("how")
+"""A notebook's name and how its outputs were obtained (:class:`Ran`)."""
+
+
 def _lesson_digests(cur: Curriculum) -> dict[str, str]:
     """Return the digest of each lesson notebook's text as loaded (for :meth:`NotebookCache.executed`).
 
     By the notebook's path as a string (``Document.file``): a lesson from the
-    content index makes no path object for it.
+    content index makes no path object for it. Made by :func:`map`, no Python step a lesson;
+    a lesson no digest names (read from no file) is left out.
     """
-    return {doc.file: doc.digest for doc in cur.lessons.values() if doc.digest}
+    docs = cur.lessons.values()
+    return dict(filter(_DIGEST_OF_PAIR, zip(map(_FILE, docs), map(_DIGEST, docs), strict=True)))
+
+
+_FILE, _DIGEST = operator.attrgetter("file"), operator.attrgetter("digest")
+"""A document's file (as a string) and its text's digest."""
+_DIGEST_OF_PAIR = operator.itemgetter(1)
+"""The digest of a pair of a lesson's file and digest (what names no digest is left out)."""
 
 
 def convert(run: Render, executed: Mapping[Path, Any], plan: PagePlan | None = None) -> dict[str, _Source]:
@@ -480,7 +510,7 @@ def convert(run: Render, executed: Mapping[Path, Any], plan: PagePlan | None = N
     taken = _taken(run, _planned(plan, run.sources), _Slots(token), again) if plan is not None else {}
     sources: dict[str, _Source | None] = dict.fromkeys(run.sources)  # in the site's order
     sources.update(taken)
-    for source in [source for source, item in sources.items() if item is None]:
+    for source in list(itertools.filterfalse(taken.__contains__, run.sources)):
         kind = "notebook" if source.endswith(".ipynb") else "markdown"
         slots = _Slots(token)
         text, front = _markdown(run.config.root, run.generated.get(source), executed, overview, source, slots)
@@ -504,16 +534,18 @@ def _taken(
     renders a page whose cache entry turns out damaged when its HTML is read.
     """
     renderer = run.renderer()
-    held = renderer.held([page.entry for page in planned.values()])
-    names = [source for source in run.sources if (page := planned.get(source)) and page.entry in held]
-    plans = [planned[source] for source in names]
-    kinds = ["notebook" if source.endswith(".ipynb") else "markdown" for source in names]
-    titles = [page.title for page in plans]
-    pages = map(_PAGE, zip(names, map(output_path, names), titles, kinds, strict=True))
+    held = renderer.held(list(map(_ENTRY, planned.values())))
+    known = list(filter(planned.__contains__, run.sources))  # in the site's order
+    names = list(
+        itertools.compress(known, map(held.__contains__, map(_ENTRY, map(planned.__getitem__, known))))
+    )
+    plans = list(map(planned.__getitem__, names))
+    kinds = map(_KINDS.__getitem__, map(_IS_NOTEBOOK, names))
+    pages = map(_PAGE, zip(names, _outputs(names), map(_TITLE, plans), kinds, strict=True))
     rendered = map(
         renderer.taken,
-        [page.entry for page in plans],
-        [page.shows for page in plans],
+        map(_ENTRY, plans),
+        map(_SHOWS, plans),
         map(functools.partial, itertools.repeat(again), names),
     )
     items = zip(pages, itertools.repeat(""), itertools.repeat(slots), plans, rendered)
@@ -525,6 +557,30 @@ _PAGE = functools.partial(tuple.__new__, Page)
 
 _SOURCE = functools.partial(tuple.__new__, _Source)
 """Makes a :class:`_Source` of its fields' tuple, in C."""
+
+_ENTRY, _TITLE, _SHOWS = (operator.attrgetter(name) for name in ("entry", "title", "shows"))
+"""A planned page's cache entry, title and components (:class:`PlannedPage`)."""
+
+_KINDS = ("markdown", "notebook")
+"""A page's kind, by whether its source is a notebook."""
+
+_SUFFIX = re.compile(f"(?:{'|'.join(map(re.escape, PAGE_SUFFIXES))})$", re.MULTILINE)
+"""A page's suffix at the end of each line (see :func:`_outputs`)."""
+
+
+def _outputs(sources: list[str]) -> list[str]:
+    r"""Return :func:`~curriculum.project.output_path` of each page, all in one substitution.
+
+    Each page's own, if a page's name holds a newline.
+
+    Examples
+    --------
+    >>> names = ["a.qmd", "lessons/b.ipynb", "c.md", "d.md.qmd", "e\nf.md", ""]
+    >>> _outputs(names) == list(map(output_path, names)) and _outputs([]) == []
+    True
+    """
+    outputs = _SUFFIX.sub(".html", "\n".join(sources)).split("\n") if sources else []
+    return outputs if len(outputs) == len(sources) else list(map(output_path, sources))
 
 
 def _planned(plan: PagePlan | None, pages: list[str]) -> dict[str, PlannedPage]:

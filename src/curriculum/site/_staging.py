@@ -46,7 +46,9 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import itertools
 import json
+import operator
 import os
 import shutil
 import stat
@@ -129,8 +131,14 @@ def recover(out: Path) -> None:
 
 
 def _entries(folder: str) -> dict[str, os.DirEntry[str]]:
+    """Return a folder's entries by name (made by :func:`map`, no Python step an entry)."""
     with os.scandir(folder) as found:
-        return {entry.name: entry for entry in found}
+        entries = list(found)
+    return dict(zip(map(_NAME, entries), entries, strict=True))
+
+
+_NAME = operator.attrgetter("name")
+"""A listed entry's name."""
 
 
 def _root_numbers(out: Path, staging: Path) -> set[int] | None:
@@ -186,6 +194,10 @@ def _layered(path: Path) -> bool:
     return layered
 
 
+_Entries = dict[str, os.DirEntry[str]]
+"""A folder's entries by name (:func:`_entries`)."""
+
+
 class _Mirror:
     """Make a staging folder hold exactly the site's files, each a hard link to (or a copy of) the site's.
 
@@ -234,6 +246,11 @@ class _Mirror:
         source, target = os.path.join(self.out, folder), os.path.join(self.staging, folder)
         site = _entries(source)
         there = _entries(target) if existing else {}
+        if self.numbers is not None and site.keys() == there.keys():
+            subfolders = self._alike(site, there)
+            if subfolders is not None:
+                self.tree[folder] = subfolders
+                return [(os.path.join(folder, name), True) for name in subfolders]
         for name, old in list(there.items()):
             new = site.get(name)
             if new is not None and new.is_dir(follow_symlinks=False) and old.is_dir(follow_symlinks=False):
@@ -266,6 +283,39 @@ class _Mirror:
         self.tree[folder] = subfolders
         return [(os.path.join(folder, name), name in there) for name in subfolders]
 
+    def _alike(
+        self, site: dict[str, os.DirEntry[str]], there: dict[str, os.DirEntry[str]]
+    ) -> list[str] | None:
+        """Take a folder whose staging side has the site's names, each a folder or the site's file itself.
+
+        As :meth:`folder` would, every entry at once (by :func:`map`, no Python
+        step an entry: a folder the last build wrote in holds a file or two a
+        page): its files are kept, its subfolders returned, and the inode
+        numbers of the site's entries and of the staging's folders noted
+        (:meth:`note`). None, with nothing done, if an entry is of another kind
+        or another file (the staging's is linked again, one by one).
+        """
+        names = list(site)
+        new, old = list(site.values()), list(map(there.__getitem__, names))
+        folders = list(map(operator.and_, map(_IS_DIR, new), map(_IS_DIR, old)))
+        files = map(operator.and_, map(_IS_FILE, new), map(_IS_FILE, old))
+        same = list(map(operator.and_, files, map(operator.eq, map(_INODE, new), map(_INODE, old))))
+        if not all(map(operator.or_, folders, same)):
+            return None
+        self._note_all([*map(_INODE, itertools.compress(old, folders)), *map(_INODE, new)])
+        self.kept += zip(
+            map(_PATH, itertools.compress(new, same)), map(_PATH, itertools.compress(old, same)), strict=True
+        )
+        return list(itertools.compress(names, folders))
+
+    def _note_all(self, numbers: list[int]) -> None:
+        """Count entries' inode numbers at once, as :meth:`note` counts each."""
+        if self.numbers is not None:
+            count = len(self.numbers)
+            self.numbers.update(numbers)
+            if 0 in self.numbers or len(self.numbers) != count + len(numbers):
+                self.numbers = None
+
     def unchanged(self, folder: str, subfolders: list[str]) -> list[tuple[str, bool]]:
         """Take one folder, unread, as holding the site's entries (:func:`_alike`); return its subfolders."""
         self.tree[folder] = subfolders
@@ -283,6 +333,13 @@ class _Mirror:
     def trusted(self) -> bool:
         """Whether each file of the staging is the site's own (a hard link), as trustworthy numbers say."""
         return self.link and self.numbers is not None
+
+
+_IS_DIR = operator.methodcaller("is_dir", follow_symlinks=False)
+_IS_FILE = operator.methodcaller("is_file", follow_symlinks=False)
+_INODE = operator.methodcaller("inode")
+_PATH = operator.attrgetter("path")
+"""What :meth:`_Mirror.folder` takes of a listed entry: its kind, inode number and path (no system call)."""
 
 
 def _mirror(out: Path, staging: Path, record: Path | None = None) -> None:
