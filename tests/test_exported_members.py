@@ -229,6 +229,7 @@ EXPORTED = {
         "digest",
         "load_config",
         "output_path",
+        "output_paths",
         "package_files",
         "package_fingerprint",
         "path_texts",

@@ -16,6 +16,7 @@ from curriculum.project._config import (
     SiteConfig,
     load_config,
     output_path,
+    output_paths,
     profiles,
 )
 from curriculum.project._facts import (
@@ -43,6 +44,7 @@ __all__ = [
     "digest",
     "load_config",
     "output_path",
+    "output_paths",
     "package_files",
     "package_fingerprint",
     "path_texts",

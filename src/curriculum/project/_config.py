@@ -80,6 +80,21 @@ def output_path(source: str) -> str:
     return _PAGE_SUFFIX.sub(".html", source)
 
 
+def output_paths(sources: list[str]) -> list[str]:
+    r"""Return :func:`output_path` of each of ``sources``, all in one substitution (no Python step a page).
+
+    Each page's own, if a page's name holds a newline.
+
+    Examples
+    --------
+    >>> names = ["a.qmd", "lessons/b.ipynb", "c.md", "d.md.qmd", "e\nf.md", ""]
+    >>> output_paths(names) == list(map(output_path, names)) and output_paths([]) == []
+    True
+    """
+    outputs = _PAGE_SUFFIXES.sub(".html", "\n".join(sources)).split("\n") if sources else []
+    return outputs if len(outputs) == len(sources) else list(map(output_path, sources))
+
+
 SOURCE_FOLDERS = ("lessons", "quizzes", "vignettes", "exercises")
 
 
@@ -485,10 +500,7 @@ class _Reader:
         render pattern that first matched it): of two such pages a site would show
         one, and which would depend on the order the build wrote them in.
         """
-        # every output path in one substitution; each page's own, if a page's name holds a newline
-        outputs = _PAGE_SUFFIXES.sub(".html", "\n".join(pages)).split("\n") if pages else []
-        if len(outputs) != len(pages):
-            outputs = list(map(output_path, pages))
+        outputs = output_paths(pages)
         if len(set(outputs)) == len(outputs):  # the usual site: each page its own file, told in one step
             return
         first: dict[str, str] = {}

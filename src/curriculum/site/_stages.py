@@ -45,8 +45,7 @@ from curriculum.content import (
 )
 from curriculum.errors import BuildError, ContentError
 from curriculum.hosts.static import mount_element, overview_markup, payload_script
-from curriculum.project import SiteConfig, output_path, path_texts, site_id
-from curriculum.project._config import PAGE_SUFFIXES
+from curriculum.project import SiteConfig, output_path, output_paths, path_texts, site_id
 from curriculum.render import GeneratedPage, PayloadBuilder, html_templates, raw_html
 from curriculum.site._assets import site_assets
 from curriculum.site._execute import ExecutedNotebooks, Ran, notebook_cache
@@ -541,7 +540,7 @@ def _taken(
     )
     plans = list(map(planned.__getitem__, names))
     kinds = map(_KINDS.__getitem__, map(_IS_NOTEBOOK, names))
-    pages = map(_PAGE, zip(names, _outputs(names), map(_TITLE, plans), kinds, strict=True))
+    pages = map(_PAGE, zip(names, output_paths(names), map(_TITLE, plans), kinds, strict=True))
     rendered = map(
         renderer.taken,
         map(_ENTRY, plans),
@@ -563,24 +562,6 @@ _ENTRY, _TITLE, _SHOWS = (operator.attrgetter(name) for name in ("entry", "title
 
 _KINDS = ("markdown", "notebook")
 """A page's kind, by whether its source is a notebook."""
-
-_SUFFIX = re.compile(f"(?:{'|'.join(map(re.escape, PAGE_SUFFIXES))})$", re.MULTILINE)
-"""A page's suffix at the end of each line (see :func:`_outputs`)."""
-
-
-def _outputs(sources: list[str]) -> list[str]:
-    r"""Return :func:`~curriculum.project.output_path` of each page, all in one substitution.
-
-    Each page's own, if a page's name holds a newline.
-
-    Examples
-    --------
-    >>> names = ["a.qmd", "lessons/b.ipynb", "c.md", "d.md.qmd", "e\nf.md", ""]
-    >>> _outputs(names) == list(map(output_path, names)) and _outputs([]) == []
-    True
-    """
-    outputs = _SUFFIX.sub(".html", "\n".join(sources)).split("\n") if sources else []
-    return outputs if len(outputs) == len(sources) else list(map(output_path, sources))
 
 
 def _planned(plan: PagePlan | None, pages: list[str]) -> dict[str, PlannedPage]:
