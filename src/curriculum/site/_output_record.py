@@ -448,21 +448,11 @@ def _sizes_and_times(folder: str, names: list[str]) -> tuple[list[int], list[int
 def file_stamps(folder: str, names: list[str]) -> list[list[Any] | None]:
     """Return what a record keeps of each file ``names`` in ``folder``: ``[name, size, modification time]``.
 
-    None for a file not there (so that it is never as any record has it).
-    The files are looked at in one pass (:func:`map` of :func:`os.stat`);
-    only when one of them is not there is each looked at on its own
-    (:func:`size_and_time`). ``folder`` ends with a separator: a name is
-    joined to it as a string.
+    None for a file not there (so that it is never as any record has it): each
+    file's :func:`size_and_times`, named.
     """
-    looked = _sizes_and_times(folder, names)
-    if looked is None:
-        return [_stamp(name, size_and_time(folder + name)) for name in names]
-    return [[name, size, time] for name, size, time in zip(names, *looked, strict=True)]
-
-
-def _stamp(name: str, size_time: list[int]) -> list[Any] | None:
-    """Return what a record keeps of the file ``name`` of this size and time (None: not there)."""
-    return None if size_time[0] < 0 else [name, *size_time]
+    stamps = size_and_times(folder, names)
+    return [None if stamp is None else [name, *stamp] for name, stamp in zip(names, stamps, strict=True)]
 
 
 def size_and_time(path: str) -> list[int]:

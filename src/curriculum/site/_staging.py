@@ -224,12 +224,8 @@ class _Mirror:
 
     def note(self, entry: os.DirEntry[str]) -> None:
         """Count an entry's inode number: a number seen twice, or none (0), makes all numbers untrusted."""
-        if self.numbers is not None:
-            number = entry.inode()
-            if number == 0 or number in self.numbers:
-                self.numbers = None
-            else:
-                self.numbers.add(number)
+        if self.numbers is not None:  # else not asked: on Windows, asking costs a look at the file
+            self._note_all([entry.inode()])
 
     def place(self, source: str, target: str) -> None:
         """Link (or copy) the site's file ``source`` at ``target``, where nothing stands."""
@@ -309,7 +305,7 @@ class _Mirror:
         return list(itertools.compress(names, folders))
 
     def _note_all(self, numbers: list[int]) -> None:
-        """Count entries' inode numbers at once, as :meth:`note` counts each."""
+        """Count entries' inode numbers: a number seen twice, or none (0), makes all numbers untrusted."""
         if self.numbers is not None:
             count = len(self.numbers)
             self.numbers.update(numbers)
