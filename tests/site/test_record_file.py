@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -377,3 +379,92 @@ def test_a_page_plan_with_a_components_text_damaged_in_place_is_no_record(tmp_pa
     assert damaged != path.read_bytes()
     path.write_bytes(damaged)
     assert PagePlan(root, cache, sources, ["site"], {}).kept(sources[0]) is None
+
+
+def _settled(path: Path) -> None:
+    """Wait until ``path``'s status last changed long enough ago for its stamp to be noted."""
+    while time.time_ns() - path.stat().st_ctime_ns < _record_file._SETTLED:
+        time.sleep(0.01)
+
+
+def _hashes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Spy on the seals checked (each a file hashed whole); return the size of each file checked."""
+    checked: list[int] = []
+    check = _record_file.unsealed
+
+    def spy(raw: bytes | None) -> bytes | None:
+        if raw is not None:
+            checked.append(len(raw))
+        return check(raw)
+
+    monkeypatch.setattr(_record_file, "unsealed", spy)
+    return checked
+
+
+def test_a_sealed_base_checked_once_is_read_by_its_stamp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once a build checked a base's seal, its stamp is noted beside it: the next reads hash its changes.
+
+    (And the small file of its stamp.)
+    """
+    path = tmp_path / "wrapped.json"
+    RecordFile(path, _SECTIONS, sealed=True).save(_record(100))
+    changed = _record(100)
+    changed["entries"]["page1.html"] = ["one", []]
+    first = RecordFile(path, _SECTIONS, sealed=True)
+    first.read()
+    first.save(changed)
+    _settled(path)
+    checked = _hashes(monkeypatch)
+    assert RecordFile(path, _SECTIONS, sealed=True).read() == changed
+    size, stamps = path.stat().st_size, _record_file.stamps_path(path)
+    assert size in checked and stamps.exists(), "checked, then noted"
+    checked.clear()
+    assert RecordFile(path, _SECTIONS, sealed=True).read() == changed
+    changes = (tmp_path / "wrapped.changes.json").stat().st_size
+    assert sorted(checked) == sorted([stamps.stat().st_size, changes]), "the base is not hashed"
+
+
+@pytest.mark.parametrize(
+    "how", ["in place, its time set back", "replaced", "stamps damaged", "stamps elsewhere"]
+)
+def test_a_base_changed_since_its_stamp_was_noted_is_checked_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """A base changed in place (its size and time as they were), or replaced, has another stamp.
+
+    Its seal is checked, and a byte changed makes it no record; so with a
+    damaged stamps file, or one of another computer.
+    """
+    from curriculum import _memo
+
+    path = tmp_path / "wrapped.json"
+    RecordFile(path, _SECTIONS, sealed=True).save(_record(100))
+    _settled(path)
+    assert RecordFile(path, _SECTIONS, sealed=True).read() == _record(100)  # its stamp noted
+    stamps = _record_file.stamps_path(path)
+    assert stamps.exists()
+    damaged = path.read_bytes().replace(b'"v3"', b'"v4"')
+    if how == "in place, its time set back":
+        before = path.stat()
+        with path.open("r+b") as file:
+            file.write(damaged)
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert path.stat().st_size == before.st_size
+    elif how == "replaced":
+        path.unlink()
+        path.write_bytes(damaged)
+    else:
+        with path.open("r+b") as file:  # in place, within the file clock's tick: only the seal tells
+            file.write(damaged)
+        noted = stamps.read_text()
+        if how == "stamps damaged":
+            stamps.write_text(noted.replace('"base": [', '"base": [0, '))
+        else:
+            with monkeypatch.context() as elsewhere:
+                elsewhere.setattr(_memo, "_secret", lambda: "another computer's key")
+                stamps.write_text(_record_file.seal(json.dumps({"base": _record_file.stamp_of(path)})))
+    checked = _hashes(monkeypatch)
+    assert RecordFile(path, _SECTIONS, sealed=True).read() == {"entries": {}, "notes": {}}
+    assert path.stat().st_size in checked, "its seal checked"

@@ -48,7 +48,6 @@ import hashlib
 import itertools
 import json
 import operator
-import os
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -57,8 +56,8 @@ from pathlib import Path
 from typing import Any
 
 from curriculum._memo import machine_key
-from curriculum._plain import RECORD_LIMIT, open_plain
 from curriculum.content import changes_path, write_changes_or_base
+from curriculum.site._record_file import Stamp, read_stamped, stamp_of
 
 __all__ = [
     "BITS",
@@ -94,10 +93,6 @@ Block = tuple[int, int]
 """A word's block as its bits (the first the highest) and their number."""
 _WIDTH = "I"
 """The :mod:`array` type a record keeps the blocks' widths as (unsigned; in this computer's byte order)."""
-Stamp = list[int]
-"""A kept file's size, inode number, modification and change times (ns), as :func:`os.stat` gives them."""
-_STAMP = operator.attrgetter("st_size", "st_ino", "st_mtime_ns", "st_ctime_ns")
-"""What a :data:`Stamp` takes of a file's status (the change time is one no hand can set back)."""
 
 
 def rice(k: int, n: int) -> int:
@@ -673,7 +668,7 @@ def _read_record(
     A file with one of the ``trusted`` stamps is the one that had it: it is
     neither hashed nor checked word by word (see :func:`read_kept`).
     """
-    found = _read_stamped(path)  # a plain file within a size limit, or no record
+    found = read_stamped(path)  # a plain file within a size limit, or no record
     if found is None:
         return None
     data, stamp = found
@@ -689,33 +684,6 @@ def _read_record(
         return None
     postings = Postings.from_record(header, body, checked=checked)
     return None if postings is None else (header, postings, len(data), stamp)
-
-
-def _read_stamped(path: Path) -> tuple[bytes, Stamp] | None:
-    """Return the bytes of a plain file of a record, and its stamp as opened (None: none, or too large).
-
-    Read as :func:`~curriculum._plain.read_existing` reads (no link followed),
-    the stamp taken of the file opened, so that it is the stamp of the bytes read.
-    """
-    opened = open_plain(path)
-    if opened is None:
-        return None
-    fd, info = opened
-    try:  # no more than the file holds, and one byte to see it grew
-        data = os.read(fd, min(RECORD_LIMIT, info.st_size) + 1)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    return None if len(data) > RECORD_LIMIT else (data, list(_STAMP(info)))
-
-
-def _stamp_of(path: Path) -> Stamp | None:
-    """Return the stamp of the file at ``path`` (a link is not followed; None: none there)."""
-    try:
-        return list(_STAMP(os.lstat(path)))
-    except OSError:
-        return None
 
 
 def keep_postings(path: Path, postings: Postings | KeptPostings, key: str) -> list[Stamp]:
@@ -764,7 +732,7 @@ def write_postings(path: Path, postings: Postings, key: str) -> list[Stamp]:
 
 def _stamps(paths: list[Path]) -> list[Stamp]:
     """Return the stamp of each file of ``paths`` just written (none if one is not there)."""
-    found = [_stamp_of(path) for path in paths]
+    found = [stamp_of(path) for path in paths]
     return [] if None in found else [stamp for stamp in found if stamp is not None]
 
 

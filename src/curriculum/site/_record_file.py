@@ -37,13 +37,30 @@ changed and sealed again by hand, or one that came from another computer,
 is none too, so only what this computer's builds wrote is trusted as read. The changes, tied to their base by
 its generation, are sealed on their own: saving a sealed record hashes what
 it writes, the changes only, not the whole record.
+
+Nor is the base, which grows with the site, hashed whole at every build:
+once a build has checked its seal, the base's stamp (size, inode number,
+modification and change times) is noted beside it in a small sealed file of
+its own (:func:`stamps_path`), and a base that still has that stamp is the
+very file checked then, read without checking its seal again (as the search
+stage's kept postings are, :func:`~curriculum.site._postings.read_kept`). A
+base changed since, even in place with its time set back (the change time
+cannot be: a stamp is noted only of a file whose status last changed longer
+ago than the file clock's tick, so any change since moves it), or put there
+from elsewhere (another inode), has another stamp, and its seal is checked as
+before; so is every base when the stamp is missing, damaged or of another
+computer. The changes, small, are always checked.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
+import operator
+import os
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import compress, repeat
 from operator import ne
@@ -51,16 +68,35 @@ from pathlib import Path
 from typing import Any
 
 from curriculum._memo import machine_key
-from curriculum._plain import RECORD_LIMIT, decoded_record, read_existing
-from curriculum.content import changes_path, write_changes_or_base
+from curriculum._plain import RECORD_LIMIT, decoded_record, open_plain, read_existing
+from curriculum.content import changes_path, write_atomic, write_changes_or_base
+from curriculum.errors import CurriculumError
 
-__all__ = ["RecordFile", "looked_up", "read_sealed", "seal", "unsealed"]
+__all__ = [
+    "RecordFile",
+    "Stamp",
+    "looked_up",
+    "read_sealed",
+    "read_stamped",
+    "seal",
+    "stamp_of",
+    "stamps_path",
+    "unsealed",
+]
 
 _GENERATION = "generation"
 """The key of the base's generation, in the base beside its sections and in its changes."""
 
 _ABSENT = object()
 """What an entry the base has not is (an entry's value may be JSON ``null``)."""
+
+Stamp = list[int]
+"""A cache file's size, inode number, modification and change times (ns), as :func:`os.stat` gives them."""
+_STAMP = operator.attrgetter("st_size", "st_ino", "st_mtime_ns", "st_ctime_ns")
+"""What a :data:`Stamp` takes of a file's status (the change time is one no hand can set back)."""
+_SETTLED = 50_000_000
+"""How long ago (ns) a base's status last changed for its stamp to be noted: longer than a tick of the
+clock that times files, so that any change since gives it another change time."""
 
 
 class RecordFile:
@@ -100,8 +136,8 @@ class RecordFile:
             Each section's entries. The entries' values are shared with this
             object (what :meth:`save` compares with): they are not to be changed in place.
         """
-        raw = read_existing(self.path, RECORD_LIMIT)
-        base = self._decoded(raw)
+        raw, stamp = read_stamped(self.path) or (None, None)
+        base = decoded_record(self._base_text(raw, stamp))
         if raw is None or base is None:
             return {name: {} for name in self._sections}
         self._base = {name: _section(base.get(name)) for name in self._sections}
@@ -144,6 +180,29 @@ class RecordFile:
 
         if write_changes_or_base(self.path, changes, base, self._size, within=self._within):
             self._generation, self._size, self._base = written[0]
+
+    def _base_text(self, raw: bytes | None, stamp: Stamp | None) -> bytes | None:
+        """Return the JSON of the base read as ``raw`` with ``stamp`` (None: none, or not as its seal says).
+
+        A base that still has the stamp noted beside it (:func:`stamps_path`)
+        is the very file whose seal a build checked: it is read without hashing
+        it again. Else its seal is checked, and, if it holds and the file is
+        settled (:data:`_SETTLED`), its stamp noted for the next build.
+        """
+        if not self._sealed:
+            return raw
+        if raw is None or stamp is None:
+            return None
+        noted = stamps_path(self.path)
+        if stamp == read_sealed(noted).get("base"):
+            return _after_seal(raw)
+        body = unsealed(raw)
+        if body is not None and time.time_ns() - stamp[3] >= _SETTLED:
+            with contextlib.suppress(CurriculumError, OSError):  # kept only to save time
+                write_atomic(
+                    noted, seal(json.dumps({"base": stamp})), within=self._within, only_if_changed=False
+                )
+        return body
 
     def _text(self, data: dict[str, Any]) -> str:
         """Return the text of a file of the record holding ``data`` (sealed, if the record is)."""
@@ -237,6 +296,50 @@ def unsealed(raw: bytes | None) -> bytes | None:
     if not newline or header != f'{{"digest": "{_digest(body)}"}}'.encode():
         return None
     return body
+
+
+def stamps_path(path: Path) -> Path:
+    """Return where the stamps of the files of the record of base ``path`` are kept (``name.stamps.ext``).
+
+    Examples
+    --------
+    >>> stamps_path(Path("cache/pages.json")).as_posix()
+    'cache/pages.stamps.json'
+    """
+    return path.with_name(f"{path.stem}.stamps{path.suffix}")
+
+
+def _after_seal(raw: bytes) -> bytes | None:
+    """Return what follows the first line of a sealed file, its seal unchecked (None: no first line)."""
+    header, newline, body = raw.partition(b"\n")
+    return body if newline and header.startswith(b'{"digest": "') else None
+
+
+def read_stamped(path: Path) -> tuple[bytes, Stamp] | None:
+    """Return the bytes of a plain file of a record, and its stamp as opened (None: none, or too large).
+
+    Read as :func:`~curriculum._plain.read_existing` reads (no link followed),
+    the stamp taken of the file opened, so that it is the stamp of the bytes read.
+    """
+    opened = open_plain(path)
+    if opened is None:
+        return None
+    fd, info = opened
+    try:  # no more than the file holds, and one byte to see it grew
+        data = os.read(fd, min(RECORD_LIMIT, info.st_size) + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return None if len(data) > RECORD_LIMIT else (data, list(_STAMP(info)))
+
+
+def stamp_of(path: Path) -> Stamp | None:
+    """Return the stamp of the file at ``path`` (a link is not followed; None: none there)."""
+    try:
+        return list(_STAMP(os.lstat(path)))
+    except OSError:
+        return None
 
 
 def read_sealed(path: Path) -> dict[str, Any]:
