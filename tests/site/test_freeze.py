@@ -783,14 +783,20 @@ def test_a_prune_trusts_no_record_of_folders_changed_as_they_were_listed(
     monkeypatch.setattr(_execute, "RACY_NS", 0)
     assert _prune(tmp_path, notebooks) == 0 and _prune(tmp_path, notebooks) == 0 and len(listings) == 3
     record = tmp_path / ".curriculum-cache" / _execute.FOLDERS_FILE
-    data = json.loads(record.read_text())
-    for damage in (
-        {**data, "key": "0" * 64},
-        {**data, "names": "x"},
-        {**data, "folders": {"_freeze": [1]}},
-        {**data, "folders": {**data["folders"], "_freeze/x\u0000y": [1, 2, 3]}},
+    first, rest = record.read_text().split("\n")
+    header, folders = json.loads(first), json.loads(rest)
+    for damaged_header, damaged_folders in (
+        ({**header, "key": "0" * 64}, folders),
+        ({**header, "names": "x"}, folders),
+        ({**header, "digest": 1}, folders),
+        (header, {"_freeze": [1]}),
+        (header, {**folders, "_freeze/x\u0000y": [1, 2, 3]}),
     ):
-        record.write_text(json.dumps(damage))
+        record.write_text(json.dumps(damaged_header) + "\n" + json.dumps(damaged_folders))
+        count = len(listings)
+        assert _prune(tmp_path, notebooks) == 0 and len(listings) == count + 1
+    for damage in ("{", json.dumps(header) + "\n{", "[]\n{}"):
+        record.write_text(damage)
         count = len(listings)
         assert _prune(tmp_path, notebooks) == 0 and len(listings) == count + 1
     monkeypatch.setattr("curriculum._memo.code_key", lambda: "other code")
@@ -800,6 +806,51 @@ def test_a_prune_trusts_no_record_of_folders_changed_as_they_were_listed(
     assert (
         _prune(tmp_path, notebooks) == 0 and _prune(tmp_path, notebooks) == 0 and len(listings) == count + 3
     )
+
+
+def _looked(root: Path) -> dict[str, os.stat_result | None]:
+    """Return the own status of each folder of ``root``'s _freeze/ and of the project, as a stamp has them."""
+    found = [os.fspath(root)] + [os.fspath(p) for p in (root / FREEZE_DIR).rglob("*") if p.is_dir()]
+    found.append(os.fspath(root / FREEZE_DIR))
+    return {path: (os.lstat(path) if os.path.lexists(path) else None) for path in found}
+
+
+def test_a_prune_takes_the_folders_as_the_stamp_looked_at_them_and_lists_when_they_differ(
+    tmp_path: Path, kernel: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stamp's look at _freeze/'s folders stands for the prune's own: no look again, no record's statuses.
+
+    A folder it lacks or has more of than the record, or one changed (its time set back by hand
+    too: its change time), and the prune looks at the folders itself, as without the stamp's.
+    """
+    from curriculum.site import _execute
+
+    notebooks, listings = _pruning(tmp_path, monkeypatch)
+    cache = NotebookCache(tmp_path, tmp_path / ".curriculum-cache" / "executed", freeze="auto")
+    assert cache.prune(notebooks) == 0 and len(listings) == 1  # recorded
+    looked_again: list[int] = []
+    statuses = _execute._statuses
+
+    def counted(folders: list[str]) -> list[list[int] | None]:
+        looked_again.append(1)
+        return statuses(folders)
+
+    monkeypatch.setattr(_execute, "_statuses", counted)
+    assert cache.prune(notebooks, _looked(tmp_path)) == 0 and not looked_again and len(listings) == 1
+    partial = {p: s for p, s in _looked(tmp_path).items() if not p.endswith("execute-results")}
+    assert cache.prune(notebooks, partial) == 0 and looked_again == [1] and len(listings) == 1
+    ours = tmp_path / FREEZE_DIR / "lessons" / "a" / "execute-results" / "curriculum.json"
+    stale = tmp_path / FREEZE_DIR / "lessons" / "gone" / "execute-results" / "curriculum.json"
+    lessons = tmp_path / FREEZE_DIR / "lessons"
+    before = lessons.stat()
+    _later()
+    stale.parent.mkdir(parents=True)
+    stale.write_text(ours.read_text())
+    os.utime(lessons, ns=(before.st_atime_ns, before.st_mtime_ns))  # its time set back: its ctime is not
+    looked = {p: s for p, s in _looked(tmp_path).items() if "gone" not in p}  # the new folders unseen
+    assert cache.prune(notebooks, looked) == 1 and not stale.exists() and ours.is_file()
+    assert len(listings) == 3  # listed, and again once pruned
+    assert cache.prune(notebooks, _looked(tmp_path)) == 0 and len(listings) == 3
 
 
 def test_a_stale_frozen_file_added_through_a_freeze_folder_that_is_a_link_is_pruned(

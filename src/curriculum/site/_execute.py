@@ -29,6 +29,8 @@ import operator
 import os
 import posixpath
 import shutil
+import stat
+import struct
 import subprocess
 import tempfile
 import time
@@ -40,7 +42,7 @@ from typing import Any, NamedTuple, cast
 
 from curriculum._cache import RACY_NS
 from curriculum._memo import Memo, tied_key
-from curriculum._plain import read_record
+from curriculum._plain import RECORD_LIMIT, read_headed
 from curriculum.content import (
     E_CONFIG,
     E_EXECUTE,
@@ -690,18 +692,24 @@ class NotebookCache:
             learnt.save()
         return results
 
-    def prune(self, notebooks: Sequence[Path | str]) -> int:
+    def prune(
+        self, notebooks: Sequence[Path | str], looked: Mapping[str, os.stat_result | None] | None = None
+    ) -> int:
         """Remove our frozen outputs of notebooks not in ``notebooks`` (not Quarto's); return how many.
 
         ``_freeze/`` is listed only when it may hold such a file: when a folder
         in it is not as the last prune left it (:class:`_FreezeFolders`), or
-        that prune kept a file of a notebook not in ``notebooks``.
+        that prune kept a file of a notebook not in ``notebooks``. ``looked``:
+        the own status of folders as the build's stamp took them as the build
+        began (:attr:`~curriculum.site._stamp.BuildStamp.folders`); when they are
+        every folder of ``_freeze/`` the last prune left, each as it was, the
+        folders are not looked at again (nor their record read).
         """
         if not self.write_freeze:
             return 0
         keep = set(map(_FROZEN_NAME, map(self._frozen.__getitem__, self._name(notebooks))))
         folders = _FreezeFolders(self.root, self.folder.parent / FOLDERS_FILE)
-        if folders.unchanged() and folders.names <= keep:
+        if folders.names <= keep and (folders.seen(looked) or folders.unchanged()):
             return 0
         at = time.time_ns()
         listed = self._frozen_listing()
@@ -1203,6 +1211,12 @@ class _FreezeFolders:
     leaves a folder's status as it was (Windows: see :data:`_CHANGE_TIMES`),
     every prune lists ``_freeze/``.
 
+    Its first line holds the files and a digest of the folders' statuses
+    (:func:`_folders_digest`), the rest the statuses themselves, read only
+    when the folders are looked at again (:meth:`unchanged`): a build whose
+    stamp looked at every folder of ``_freeze/`` as it began compares the
+    digest of what it saw instead (:meth:`seen`).
+
     Parameters
     ----------
     root : Path
@@ -1216,7 +1230,20 @@ class _FreezeFolders:
         self.path = path
         self.names: set[str]
         """The frozen files the last prune left (none without a record)."""
-        self.names, self._folders = _folders_record(read_record(path))
+        self.names, self._digest, self._rest = _folders_header(read_headed(path, RECORD_LIMIT))
+
+    def seen(self, looked: Mapping[str, os.stat_result | None] | None) -> bool:
+        """Whether the folders of ``_freeze/`` in ``looked`` are exactly those recorded, each as it was.
+
+        ``looked`` holds the own status of folders by their paths as strings, as
+        the build's stamp took them as the build began
+        (:attr:`~curriculum.site._stamp.BuildStamp.folders`); a folder of
+        ``_freeze/`` it lacks, or one it has that the record lacks, makes the
+        digests differ (the prune then looks at the folders itself, :meth:`unchanged`).
+        """
+        if self._digest is None or looked is None or not _CHANGE_TIMES:
+            return False
+        return _looked_digest(self.root, looked) == self._digest
 
     def unchanged(self) -> bool:
         """Whether there is a record, and every folder it holds is as it was (one look at each).
@@ -1224,33 +1251,131 @@ class _FreezeFolders:
         The statuses are compared as lists, at once, as they are recorded: one
         of another shape (a damaged record) is none.
         """
-        names = list(self._folders)
+        folders = _folders_rest(self._rest)
+        names = list(folders)
         if not (_CHANGE_TIMES and names):
             return False
-        return _statuses(path_texts(self.root, names)) == list(self._folders.values())
+        return _statuses(path_texts(self.root, names)) == list(folders.values())
 
     def save(self, listed: _Listing, at: int) -> None:
         """Record a listing of ``_freeze/`` begun at ``at`` (its folders only if none changed close to it)."""
         trusted = all(status is None or max(status[1:]) + RACY_NS < at for status in listed.folders.values())
-        data = {
-            "key": tied_key(FOLDERS_FILE),
+        header = {
+            "key": tied_key(FOLDERS_FILE, _FOLDERS_FORM),
             "names": sorted(listed.names),
-            "folders": listed.folders if trusted else {},
+            "digest": _listed_digest(self.root, listed.folders) if trusted else None,
         }
-        write_atomic(self.path, json.dumps(data, separators=(",", ":")), within=self.root)
+        folders = listed.folders if trusted else {}
+        text = json.dumps(header, separators=(",", ":")) + "\n" + json.dumps(folders, separators=(",", ":"))
+        write_atomic(self.path, text, within=self.root)
 
 
-def _folders_record(data: dict[str, Any]) -> tuple[set[str], dict[str, Any]]:
-    """Return the files and the folders' statuses of a :class:`_FreezeFolders` record (none if it is none)."""
-    names, folders = data.get("names"), data.get("folders")
+_FOLDERS_FORM = "2"
+"""The form of :class:`_FreezeFolders`' record (its key names it: a record of another form is none)."""
+
+
+def _folders_header(headed: tuple[dict[str, Any], Any, int] | None) -> tuple[set[str], str | None, bytes]:
+    """Return the files, the folders' digest and the rest of a :class:`_FreezeFolders` record.
+
+    None of them (no files, no digest, nothing more) if it is none: missing,
+    damaged, of another form or code, or another computer's.
+    """
+    if headed is None:
+        return set(), None, b""
+    header, data, start = headed
+    names, digest = header.get("names"), header.get("digest")
     if (
-        data.get("key") != tied_key(FOLDERS_FILE)
+        header.get("key") != tied_key(FOLDERS_FILE, _FOLDERS_FORM)
         or not isinstance(names, list)
         or not set(map(type, names)) <= {str}  # every name a string, as JSON gives them
-        or not isinstance(folders, dict)  # a status of another shape is no folder's (see unchanged)
+        or not (digest is None or isinstance(digest, str))
     ):
-        return set(), {}
-    return set(names), folders
+        return set(), None, b""
+    return set(names), digest, bytes(data[start:])
+
+
+def _folders_rest(rest: bytes) -> dict[str, Any]:
+    """Return the folders' statuses a :class:`_FreezeFolders` record holds after its first line (or none)."""
+    try:
+        folders = json.loads(rest) if rest else {}
+    except (ValueError, RecursionError):
+        return {}
+    return folders if isinstance(folders, dict) else {}  # a status of another shape is none (see unchanged)
+
+
+def _folders_digest(paths: list[str], infos: Sequence[os.stat_result | _Looks]) -> str:
+    """Return a digest of folders (their paths as strings, sorted) and their statuses (:func:`_status`).
+
+    Each status is packed as 64-bit integers (no Python step a folder: a build's
+    prune compares every folder of ``_freeze/``); ``infos`` are the folders'
+    statuses, or what :func:`_status` took of them.
+
+    Raises
+    ------
+    struct.error
+        If a number is out of range.
+    """
+    packed = struct.pack(
+        f"={len(infos)}Q{2 * len(infos)}q",
+        *map(_INODE, infos),
+        *map(_MTIME_NS, infos),
+        *map(_CTIME_NS, infos),
+    )
+    return hashlib.blake2b("\0".join(paths).encode("utf-8", "surrogatepass") + packed).hexdigest()
+
+
+class _Looks(NamedTuple):
+    """What :func:`_status` took of a folder, named as a status names it (for :func:`_folders_digest`)."""
+
+    st_ino: int
+    st_mtime_ns: int
+    st_ctime_ns: int
+
+
+_INODE, _MTIME_NS, _CTIME_NS, _MODE = (
+    operator.attrgetter(name) for name in ("st_ino", "st_mtime_ns", "st_ctime_ns", "st_mode")
+)
+"""What :func:`_folders_digest` and :func:`_looked_digest` take of each status, by :func:`map`."""
+
+
+def _listed_digest(root: Path, folders: Mapping[str, list[int] | None]) -> str | None:
+    """Return :func:`_folders_digest` of a listing's folders (by their names in the project) that are there.
+
+    None where a status cannot be packed (a number out of range, or of another shape).
+    """
+    top = os.path.abspath(root)
+    found = sorted(
+        (os.path.join(top, name), status) for name, status in folders.items() if status is not None
+    )
+    try:
+        return _folders_digest([path for path, _ in found], [_Looks(*status) for _, status in found])
+    except (struct.error, TypeError):
+        return None
+
+
+def _looked_digest(root: Path, looked: Mapping[str, os.stat_result | None]) -> str | None:
+    """Return :func:`_folders_digest` of the folders of ``_freeze/`` among ``looked`` that are there.
+
+    ``looked``: own statuses of folders by their paths as strings (see
+    :meth:`_FreezeFolders.seen`), found by :func:`filter` and :func:`map`, no
+    Python step a folder. None if one is no folder (a link: the prune's
+    listing does not follow it), or a number is out of range.
+    """
+    top = os.path.join(os.path.abspath(root), FREEZE_DIR)
+    paths = sorted(filter(operator.methodcaller("startswith", top + os.sep), looked))
+    if top in looked:
+        paths.insert(0, top)  # it sorts before every path below it
+    infos = list(map(looked.__getitem__, paths))
+    if None in infos:  # a folder gone holds nothing: left out
+        paths = list(itertools.compress(paths, map(operator.is_not, infos, itertools.repeat(None))))
+        infos = [info for info in infos if info is not None]
+    there = cast(list[os.stat_result], infos)
+    if not all(map(stat.S_ISDIR, map(_MODE, there))):
+        return None
+    try:
+        return _folders_digest(paths, there)
+    except struct.error:
+        return None
 
 
 LEARNT_FILE = "notebook-keys.json"

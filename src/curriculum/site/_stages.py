@@ -20,6 +20,7 @@ import hashlib
 import itertools
 import json
 import operator
+import os
 import posixpath
 import re
 import secrets
@@ -201,6 +202,10 @@ class Render:
         :attr:`~curriculum.site._stamp.FileDigests.files`): the plan takes a page's hash from it rather
         than look at its file again, unless the build writes that page (see :func:`_plan`), and the
         execute stage each notebook's ``_freeze/`` file's (see :meth:`NotebookCache.executed`).
+    folders : Mapping[str, os.stat_result | None] | None
+        The own status of each folder of the inputs as the build's stamp took it as the build began
+        (:attr:`~curriculum.site._stamp.BuildStamp.folders`): the execute stage's prune takes those of
+        ``_freeze/`` from here rather than look at them again (see :meth:`NotebookCache.prune`).
     """
 
     config: SiteConfig
@@ -217,6 +222,7 @@ class Render:
     pages: PageRenderer | None = None
     planned: bool = False
     stamp: FileDigests | None = None
+    folders: Mapping[str, os.stat_result | None] | None = None
 
     @functools.cached_property
     def sources(self) -> list[str]:
@@ -456,7 +462,7 @@ def execute(run: Render) -> ExecutedNotebooks:
     lessons = _lesson_digests(run.builder.curriculum)
     hashed = run.stamp.files if run.stamp is not None else None  # each frozen file's, as the stamp took it
     executed = cache.executed(notebooks, done, digests=lessons, hashed=hashed)
-    removed = cache.prune(notebooks) if run.config.profile == "resident" else 0
+    removed = cache.prune(notebooks, run.folders) if run.config.profile == "resident" else 0
     hows = list(run.stats.notebooks.values())
     run.log(
         "execute",
