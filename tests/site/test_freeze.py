@@ -483,12 +483,15 @@ def test_a_notebook_as_the_last_build_learnt_it_asks_the_memo_nothing(
     from curriculum.site._record_file import seal, unsealed
 
     learnt = tmp_path / ".curriculum-cache" / "resident" / LEARNT_FILE
-    data = json.loads(unsealed(learnt.read_bytes()) or b"")
+    first_line, rest = (unsealed(learnt.read_bytes()) or b"").split(b"\n")
+    header, data = json.loads(first_line), json.loads(rest)
+    assert header["token"] and header["outputs"] == [first.outputs_digest(path)]
     if record == "foreign":
-        data["tie"] = "0" * 64
-    elif record == "damaged":  # by code of ours: sealed as it is
+        header["tie"] = "0" * 64
+    elif record == "damaged":  # by code of ours: sealed as it is (and no token names such an entry)
         data["notebooks"][str(path)][4] = ["a key", "a digest", "more"]
-    learnt.write_text(seal(json.dumps(data)))
+        del header["token"], header["outputs"]
+    learnt.write_text(seal(json.dumps(header) + "\n" + json.dumps(data)))
     _memo._stores.clear()  # a new process
     asked: list[str] = []
     for memo in (_execute._KNOWN, _execute._FROZEN):
@@ -906,3 +909,47 @@ def test_the_notebooks_as_learnt_are_found_at_once_each_by_its_text_and_frozen_f
     assert again.unchanged_all(files, digests, helds) == {"a": ("Oa", "Ha", "Da"), "c": ("Oc", "Hc", "Dc")}
     assert again.unchanged_all(files, {**digests, "a": "another text"}, helds) == {"c": ("Oc", "Hc", "Dc")}
     assert _Learnt(tmp_path / "learnt.json", "other context").unchanged_all(files, digests, helds) == {}
+
+
+def test_the_notebooks_as_learnt_are_taken_whole_by_the_token_without_parsing_the_entries(
+    tmp_path: Path,
+) -> None:
+    """A record that learnt every notebook named, each taken from its frozen file, names them by a token.
+
+    The same notebooks in the same order, with the same texts and frozen files, are taken by it, their
+    entries unread; any other list is compared entry by entry. A notebook forgotten drops the token.
+    """
+    from curriculum.site import _execute
+    from curriculum.site._execute import _Learnt
+
+    path = tmp_path / "learnt.json"
+    files, helds = ["a", "b"], ["Ha", "Hb"]
+    digests = {file: f"D{file}" for file in files}
+    learnt = _Learnt(path, "context")
+    assert learnt.unchanged_all(files, digests, helds) == {}
+    for file in files:
+        learnt.learn(file, f"D{file}", "auto", f"K{file}")
+        learnt.learn_frozen(file, f"H{file}", [f"K{file}", f"O{file}"])
+    learnt.save()
+    taken = {"a": ("Oa", "Ha", "Da"), "b": ("Ob", "Hb", "Db")}
+    again = _Learnt(path, "context")
+    assert again.unchanged_all(files, digests, helds) == taken and again._parsed is None
+    saved = path.read_bytes()
+    again.save()
+    assert path.read_bytes() == saved and again._parsed is None
+    for other_files, other_digests, other_helds in (
+        (["b", "a"], digests, ["Hb", "Ha"]),  # another order
+        (files, {**digests, "b": "another text"}, helds),
+        (files, digests, ["Ha", None]),
+        (["a"], digests, ["Ha"]),
+    ):
+        other = _Learnt(path, "context")
+        found = other.unchanged_all(other_files, other_digests, other_helds)
+        assert other._parsed is not None
+        assert found == {f: taken[f] for f in found} and ("a" in found) == (other_digests["a"] == "Da")
+    whole = _Learnt(path, "context")
+    whole.unchanged_all(files, digests, helds)
+    whole.forget("a")  # found wrong: written again without it, and without the token
+    after = _Learnt(path, "context")
+    assert after._token is None and after.unchanged_all(files, digests, helds) == {"b": taken["b"]}
+    assert _execute._learnt_token(files, ["Da", None], helds) is None

@@ -42,7 +42,7 @@ from typing import Any, NamedTuple, cast
 
 from curriculum._cache import RACY_NS
 from curriculum._memo import Memo, tied_key
-from curriculum._plain import RECORD_LIMIT, read_headed
+from curriculum._plain import RECORD_LIMIT, decoded_record, read_headed
 from curriculum.content import (
     E_CONFIG,
     E_EXECUTE,
@@ -64,7 +64,7 @@ from curriculum.content import (
 )
 from curriculum.errors import BuildError, ContentError
 from curriculum.project import DEFAULT_TIMEOUT, Freeze, SiteConfig, path_texts
-from curriculum.site._record_file import read_sealed, seal
+from curriculum.site._record_file import seal, unsealed
 from curriculum.site._sources import read_front_matter
 from curriculum.site._stamp import hashed_beside
 
@@ -1397,6 +1397,14 @@ class _Learnt:
     Its entries are trusted as they are, so the file is sealed
     (:func:`~curriculum.site._record_file.seal`): one damaged in place is no record either.
 
+    Its first line names, when every notebook the build named had its
+    outputs taken from its frozen file, a digest of the notebooks (in the
+    order named), their texts' digests and their frozen files' hashes
+    (:func:`_learnt_token`), with each one's outputs' digest: a build that
+    names the same, with the same, takes them all from there (see
+    :meth:`unchanged_all`), and parses the entries (the rest of the record)
+    only if it needs one.
+
     Parameters
     ----------
     path : Path
@@ -1407,12 +1415,28 @@ class _Learnt:
 
     def __init__(self, path: Path, context: str) -> None:
         self._path = path
-        self._tie = tied_key(context)
-        data = read_sealed(path)
-        notebooks = data.get("notebooks") if data.get("tie") == self._tie else None
-        self._before: dict[str, Any] = notebooks if isinstance(notebooks, dict) else {}
+        self._tie = tied_key(context, _LEARNT_FORM)
+        header, self._rest = _learnt_record(unsealed(read_existing(path, RECORD_LIMIT)), self._tie)
+        token, outputs = header.get("token"), header.get("outputs")
+        self._token = token if isinstance(token, str) else None
+        self._outputs: list[str] = outputs if isinstance(outputs, list) else []
+        self._parsed: dict[str, Any] | None = None
+        self._files: list[str] = []
+        """The notebooks :meth:`unchanged_all` was given, in order (the order the token names them in)."""
+        self._whole = False
+        """Every notebook :meth:`unchanged_all` was given was taken by the token, and nothing learnt since:
+        :attr:`_now` is then the record's entries, unparsed."""
         self._now: dict[str, list[Any]] = {}
-        self._saved: dict[str, list[Any]] = self._before
+        self._saved: dict[str, list[Any]] | None = None
+        """What the record holds (None: its entries, as read, parsed when asked for)."""
+
+    @property
+    def _before(self) -> dict[str, Any]:
+        """The record's entries (parsed the first time: a build that takes all by the token does not)."""
+        if self._parsed is None:
+            notebooks = _learnt_entries(self._rest)
+            self._parsed = notebooks if isinstance(notebooks, dict) else {}
+        return self._parsed
 
     def key(self, file: str, digest: str) -> tuple[Freeze, str] | None:
         """Return the ``freeze`` and key of the notebook ``file`` whose text has ``digest``, if learnt."""
@@ -1449,12 +1473,24 @@ class _Learnt:
         :meth:`learn_frozen` record again, taken at once. Each such entry is
         kept as it was.
 
-        The notebooks are compared with the record as sets (of their path, text
-        digest and frozen file's hash), not one by one. The entries are taken as
-        :meth:`save` wrote them: the record is sealed and tied to this code, so
-        their shapes are not checked.
+        When the record's token names these notebooks with these texts and
+        frozen files, every one is taken so, from the outputs' digests beside
+        it, and the entries are not parsed. Else the notebooks are compared
+        with the record as sets (of their path, text digest and frozen file's
+        hash), not one by one. The entries are taken as :meth:`save` wrote
+        them: the record is sealed and tied to this code, so their shapes are not checked.
         """
-        now = set(zip(files, map(digests.get, files), helds, strict=True))
+        self._files = list(files)
+        texts = list(map(digests.get, files))
+        if (
+            self._token is not None
+            and len(self._outputs) == len(files)
+            and _learnt_token(files, texts, helds) == self._token
+        ):
+            self._whole = True
+            found = zip(self._outputs, helds, cast(list[str], texts), strict=True)
+            return dict(zip(files, found, strict=True))
+        now = set(zip(files, texts, helds, strict=True))
         # an entry whose frozen file holds its key's outputs (or whose `freeze` is `true`): its outputs are
         # taken from that file while its text and the file are as learnt (tested inline: no call an entry)
         learnt = {
@@ -1468,31 +1504,96 @@ class _Learnt:
 
     def learn(self, file: str, digest: str, freeze: Freeze, key: str) -> None:
         """Record the ``freeze`` and key of the notebook ``file``, whose text has ``digest``."""
-        self._now[file] = [digest, freeze, key, "", []]
+        self._parse_now()[file] = [digest, freeze, key, "", []]
 
     def learn_frozen(self, file: str, held: str, made: list[str]) -> None:
         """Record what notebook ``file``'s frozen file (hash ``held``) holds (after :meth:`learn`)."""
-        self._now[file][3:] = [held, made]
+        self._parse_now()[file][3:] = [held, made]
 
     def forget(self, file: str) -> None:
         """Forget what was learnt of the notebook ``file``, and write the record again if it was written.
 
         For an entry found wrong once the record was saved (see :meth:`_Outputs.read`).
         """
-        self._now.pop(file, None)
-        if file in self._saved:
+        self._parse_now().pop(file, None)
+        if file in self._saved_entries():
             self.save()
 
     def save(self) -> None:
         """Write the record of the notebooks learnt, sealed, if it changed."""
-        if self._now != self._saved:
-            text = json.dumps({"tie": self._tie, "notebooks": self._now}, separators=(",", ":"))
-            write_atomic(self._path, seal(text), within=self._path.parent)
+        if self._whole:  # taken whole by the token: the record holds it already
+            return
+        if self._now != self._saved_entries():
+            body = json.dumps({"notebooks": self._now}, separators=(",", ":"))
+            header = json.dumps({"tie": self._tie, **self._header()}, separators=(",", ":"))
+            write_atomic(self._path, seal(f"{header}\n{body}"), within=self._path.parent)
         self._saved = dict(self._now)  # what the file holds (entries are replaced, never changed in place)
+
+    def _header(self) -> dict[str, Any]:
+        """Return the token of the notebooks :meth:`unchanged_all` was given, and their outputs' digests.
+
+        Only if each is learnt as one whose outputs its frozen file holds (as
+        :meth:`unchanged_all` takes it), and none other is; else no token.
+        """
+        now, files = self._now, self._files
+        if len(now) != len(files) or not all(map(now.__contains__, files)):
+            return {}
+        entries = list(map(now.__getitem__, files))
+        if not all(
+            then[1] is not False and then[4] and (then[1] is True or then[4][0] == then[2])
+            for then in entries
+        ):
+            return {}
+        token = _learnt_token(files, [then[0] for then in entries], [then[3] for then in entries])
+        return {"token": token, "outputs": [then[4][1] for then in entries]}
+
+    def _parse_now(self) -> dict[str, list[Any]]:
+        """Return :attr:`_now`, made of the record's entries if it was taken whole (then no longer so)."""
+        if self._whole:
+            self._whole = False
+            self._now = dict(zip(self._files, map(self._before.__getitem__, self._files), strict=True))
+        return self._now
+
+    def _saved_entries(self) -> dict[str, list[Any]]:
+        """Return what the record holds (its entries as read, until :meth:`save` writes others)."""
+        return self._before if self._saved is None else self._saved
 
     def _entry(self, file: str) -> list[Any] | None:
         then = self._before.get(file)
         return then if isinstance(then, list) and len(then) == 5 else None
+
+
+_LEARNT_FORM = "2"
+"""The form of :class:`_Learnt`'s record (its tie names it: a record of another form is none)."""
+
+
+def _learnt_record(body: bytes | None, tie: str) -> tuple[dict[str, Any], bytes]:
+    """Return the first line of :class:`_Learnt`'s record (unsealed) and the rest; none if it is none.
+
+    None (an empty header and no rest) if it is missing, damaged, or tied to another computer, code,
+    form or execution options.
+    """
+    first, _, rest = (body or b"").partition(b"\n")
+    header = decoded_record(first) or {}
+    return (header, rest) if header.get("tie") == tie else ({}, b"")
+
+
+def _learnt_entries(rest: bytes) -> Any:
+    """Return the entries of :class:`_Learnt`'s record after its first line (None: none)."""
+    data = decoded_record(rest) if rest else None
+    return data.get("notebooks") if data is not None else None
+
+
+def _learnt_token(files: list[str], texts: list[str | None], helds: list[str | None]) -> str | None:
+    """Return a digest of notebooks (in order), their texts' digests and their frozen files' hashes.
+
+    None if one is unknown (no token names such notebooks). Made by joining
+    them, no Python step a notebook.
+    """
+    if None in texts or None in helds:
+        return None
+    parts = ("\0".join(files), "\0".join(cast(list[str], texts)), "\0".join(cast(list[str], helds)))
+    return hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _learn(digest: str, context: str, freeze: Freeze, key: str) -> None:
