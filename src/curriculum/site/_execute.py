@@ -1551,7 +1551,11 @@ class _Learnt:
         """Return :attr:`_now`, made of the record's entries if it was taken whole (then no longer so)."""
         if self._whole:
             self._whole = False
-            self._now = dict(zip(self._files, map(self._before.__getitem__, self._files), strict=True))
+            before = self._before
+            held = list(
+                filter(before.__contains__, self._files)
+            )  # all, as the token said: the record is sealed
+            self._now = dict(zip(held, map(before.__getitem__, held), strict=True))
         return self._now
 
     def _saved_entries(self) -> dict[str, list[Any]]:
