@@ -483,12 +483,15 @@ def test_a_notebook_as_the_last_build_learnt_it_asks_the_memo_nothing(
     from curriculum.site._record_file import seal, unsealed
 
     learnt = tmp_path / ".curriculum-cache" / "resident" / LEARNT_FILE
-    data = json.loads(unsealed(learnt.read_bytes()) or b"")
+    first_line, rest = (unsealed(learnt.read_bytes()) or b"").split(b"\n")
+    header, data = json.loads(first_line), json.loads(rest)
+    assert header["token"] and header["outputs"] == [first.outputs_digest(path)]
     if record == "foreign":
-        data["tie"] = "0" * 64
-    elif record == "damaged":  # by code of ours: sealed as it is
+        header["tie"] = "0" * 64
+    elif record == "damaged":  # by code of ours: sealed as it is (and no token names such an entry)
         data["notebooks"][str(path)][4] = ["a key", "a digest", "more"]
-    learnt.write_text(seal(json.dumps(data)))
+        del header["token"], header["outputs"]
+    learnt.write_text(seal(json.dumps(header) + "\n" + json.dumps(data)))
     _memo._stores.clear()  # a new process
     asked: list[str] = []
     for memo in (_execute._KNOWN, _execute._FROZEN):
@@ -783,14 +786,20 @@ def test_a_prune_trusts_no_record_of_folders_changed_as_they_were_listed(
     monkeypatch.setattr(_execute, "RACY_NS", 0)
     assert _prune(tmp_path, notebooks) == 0 and _prune(tmp_path, notebooks) == 0 and len(listings) == 3
     record = tmp_path / ".curriculum-cache" / _execute.FOLDERS_FILE
-    data = json.loads(record.read_text())
-    for damage in (
-        {**data, "key": "0" * 64},
-        {**data, "names": "x"},
-        {**data, "folders": {"_freeze": [1]}},
-        {**data, "folders": {**data["folders"], "_freeze/x\u0000y": [1, 2, 3]}},
+    first, rest = record.read_text().split("\n")
+    header, folders = json.loads(first), json.loads(rest)
+    for damaged_header, damaged_folders in (
+        ({**header, "key": "0" * 64}, folders),
+        ({**header, "names": "x"}, folders),
+        ({**header, "digest": 1}, folders),
+        (header, {"_freeze": [1]}),
+        (header, {**folders, "_freeze/x\u0000y": [1, 2, 3]}),
     ):
-        record.write_text(json.dumps(damage))
+        record.write_text(json.dumps(damaged_header) + "\n" + json.dumps(damaged_folders))
+        count = len(listings)
+        assert _prune(tmp_path, notebooks) == 0 and len(listings) == count + 1
+    for damage in ("{", json.dumps(header) + "\n{", "[]\n{}"):
+        record.write_text(damage)
         count = len(listings)
         assert _prune(tmp_path, notebooks) == 0 and len(listings) == count + 1
     monkeypatch.setattr("curriculum._memo.code_key", lambda: "other code")
@@ -800,6 +809,51 @@ def test_a_prune_trusts_no_record_of_folders_changed_as_they_were_listed(
     assert (
         _prune(tmp_path, notebooks) == 0 and _prune(tmp_path, notebooks) == 0 and len(listings) == count + 3
     )
+
+
+def _looked(root: Path) -> dict[str, os.stat_result | None]:
+    """Return the own status of each folder of ``root``'s _freeze/ and of the project, as a stamp has them."""
+    found = [os.fspath(root)] + [os.fspath(p) for p in (root / FREEZE_DIR).rglob("*") if p.is_dir()]
+    found.append(os.fspath(root / FREEZE_DIR))
+    return {path: (os.lstat(path) if os.path.lexists(path) else None) for path in found}
+
+
+def test_a_prune_takes_the_folders_as_the_stamp_looked_at_them_and_lists_when_they_differ(
+    tmp_path: Path, kernel: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stamp's look at _freeze/'s folders stands for the prune's own: no look again, no record's statuses.
+
+    A folder it lacks or has more of than the record, or one changed (its time set back by hand
+    too: its change time), and the prune looks at the folders itself, as without the stamp's.
+    """
+    from curriculum.site import _execute
+
+    notebooks, listings = _pruning(tmp_path, monkeypatch)
+    cache = NotebookCache(tmp_path, tmp_path / ".curriculum-cache" / "executed", freeze="auto")
+    assert cache.prune(notebooks) == 0 and len(listings) == 1  # recorded
+    looked_again: list[int] = []
+    statuses = _execute._statuses
+
+    def counted(folders: list[str]) -> list[list[int] | None]:
+        looked_again.append(1)
+        return statuses(folders)
+
+    monkeypatch.setattr(_execute, "_statuses", counted)
+    assert cache.prune(notebooks, _looked(tmp_path)) == 0 and not looked_again and len(listings) == 1
+    partial = {p: s for p, s in _looked(tmp_path).items() if not p.endswith("execute-results")}
+    assert cache.prune(notebooks, partial) == 0 and looked_again == [1] and len(listings) == 1
+    ours = tmp_path / FREEZE_DIR / "lessons" / "a" / "execute-results" / "curriculum.json"
+    stale = tmp_path / FREEZE_DIR / "lessons" / "gone" / "execute-results" / "curriculum.json"
+    lessons = tmp_path / FREEZE_DIR / "lessons"
+    before = lessons.stat()
+    _later()
+    stale.parent.mkdir(parents=True)
+    stale.write_text(ours.read_text())
+    os.utime(lessons, ns=(before.st_atime_ns, before.st_mtime_ns))  # its time set back: its ctime is not
+    looked = {p: s for p, s in _looked(tmp_path).items() if "gone" not in p}  # the new folders unseen
+    assert cache.prune(notebooks, looked) == 1 and not stale.exists() and ours.is_file()
+    assert len(listings) == 3  # listed, and again once pruned
+    assert cache.prune(notebooks, _looked(tmp_path)) == 0 and len(listings) == 3
 
 
 def test_a_stale_frozen_file_added_through_a_freeze_folder_that_is_a_link_is_pruned(
@@ -855,3 +909,47 @@ def test_the_notebooks_as_learnt_are_found_at_once_each_by_its_text_and_frozen_f
     assert again.unchanged_all(files, digests, helds) == {"a": ("Oa", "Ha", "Da"), "c": ("Oc", "Hc", "Dc")}
     assert again.unchanged_all(files, {**digests, "a": "another text"}, helds) == {"c": ("Oc", "Hc", "Dc")}
     assert _Learnt(tmp_path / "learnt.json", "other context").unchanged_all(files, digests, helds) == {}
+
+
+def test_the_notebooks_as_learnt_are_taken_whole_by_the_token_without_parsing_the_entries(
+    tmp_path: Path,
+) -> None:
+    """A record that learnt every notebook named, each taken from its frozen file, names them by a token.
+
+    The same notebooks in the same order, with the same texts and frozen files, are taken by it, their
+    entries unread; any other list is compared entry by entry. A notebook forgotten drops the token.
+    """
+    from curriculum.site import _execute
+    from curriculum.site._execute import _Learnt
+
+    path = tmp_path / "learnt.json"
+    files, helds = ["a", "b"], ["Ha", "Hb"]
+    digests = {file: f"D{file}" for file in files}
+    learnt = _Learnt(path, "context")
+    assert learnt.unchanged_all(files, digests, helds) == {}
+    for file in files:
+        learnt.learn(file, f"D{file}", "auto", f"K{file}")
+        learnt.learn_frozen(file, f"H{file}", [f"K{file}", f"O{file}"])
+    learnt.save()
+    taken = {"a": ("Oa", "Ha", "Da"), "b": ("Ob", "Hb", "Db")}
+    again = _Learnt(path, "context")
+    assert again.unchanged_all(files, digests, helds) == taken and again._parsed is None
+    saved = path.read_bytes()
+    again.save()
+    assert path.read_bytes() == saved and again._parsed is None
+    for other_files, other_digests, other_helds in (
+        (["b", "a"], digests, ["Hb", "Ha"]),  # another order
+        (files, {**digests, "b": "another text"}, helds),
+        (files, digests, ["Ha", None]),
+        (["a"], digests, ["Ha"]),
+    ):
+        other = _Learnt(path, "context")
+        found = other.unchanged_all(other_files, other_digests, other_helds)
+        assert other._parsed is not None
+        assert found == {f: taken[f] for f in found} and ("a" in found) == (other_digests["a"] == "Da")
+    whole = _Learnt(path, "context")
+    whole.unchanged_all(files, digests, helds)
+    whole.forget("a")  # found wrong: written again without it, and without the token
+    after = _Learnt(path, "context")
+    assert after._token is None and after.unchanged_all(files, digests, helds) == {"b": taken["b"]}
+    assert _execute._learnt_token(files, ["Da", None], helds) is None

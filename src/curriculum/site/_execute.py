@@ -29,6 +29,8 @@ import operator
 import os
 import posixpath
 import shutil
+import stat
+import struct
 import subprocess
 import tempfile
 import time
@@ -40,7 +42,7 @@ from typing import Any, NamedTuple, cast
 
 from curriculum._cache import RACY_NS
 from curriculum._memo import Memo, tied_key
-from curriculum._plain import read_record
+from curriculum._plain import RECORD_LIMIT, decoded_record, read_headed
 from curriculum.content import (
     E_CONFIG,
     E_EXECUTE,
@@ -62,7 +64,7 @@ from curriculum.content import (
 )
 from curriculum.errors import BuildError, ContentError
 from curriculum.project import DEFAULT_TIMEOUT, Freeze, SiteConfig, path_texts
-from curriculum.site._record_file import read_sealed, seal
+from curriculum.site._record_file import seal, unsealed
 from curriculum.site._sources import read_front_matter
 from curriculum.site._stamp import hashed_beside
 
@@ -690,18 +692,24 @@ class NotebookCache:
             learnt.save()
         return results
 
-    def prune(self, notebooks: Sequence[Path | str]) -> int:
+    def prune(
+        self, notebooks: Sequence[Path | str], looked: Mapping[str, os.stat_result | None] | None = None
+    ) -> int:
         """Remove our frozen outputs of notebooks not in ``notebooks`` (not Quarto's); return how many.
 
         ``_freeze/`` is listed only when it may hold such a file: when a folder
         in it is not as the last prune left it (:class:`_FreezeFolders`), or
-        that prune kept a file of a notebook not in ``notebooks``.
+        that prune kept a file of a notebook not in ``notebooks``. ``looked``:
+        the own status of folders as the build's stamp took them as the build
+        began (:attr:`~curriculum.site._stamp.BuildStamp.folders`); when they are
+        every folder of ``_freeze/`` the last prune left, each as it was, the
+        folders are not looked at again (nor their record read).
         """
         if not self.write_freeze:
             return 0
         keep = set(map(_FROZEN_NAME, map(self._frozen.__getitem__, self._name(notebooks))))
         folders = _FreezeFolders(self.root, self.folder.parent / FOLDERS_FILE)
-        if folders.unchanged() and folders.names <= keep:
+        if folders.names <= keep and (folders.seen(looked) or folders.unchanged()):
             return 0
         at = time.time_ns()
         listed = self._frozen_listing()
@@ -1203,6 +1211,12 @@ class _FreezeFolders:
     leaves a folder's status as it was (Windows: see :data:`_CHANGE_TIMES`),
     every prune lists ``_freeze/``.
 
+    Its first line holds the files and a digest of the folders' statuses
+    (:func:`_folders_digest`), the rest the statuses themselves, read only
+    when the folders are looked at again (:meth:`unchanged`): a build whose
+    stamp looked at every folder of ``_freeze/`` as it began compares the
+    digest of what it saw instead (:meth:`seen`).
+
     Parameters
     ----------
     root : Path
@@ -1216,7 +1230,20 @@ class _FreezeFolders:
         self.path = path
         self.names: set[str]
         """The frozen files the last prune left (none without a record)."""
-        self.names, self._folders = _folders_record(read_record(path))
+        self.names, self._digest, self._rest = _folders_header(read_headed(path, RECORD_LIMIT))
+
+    def seen(self, looked: Mapping[str, os.stat_result | None] | None) -> bool:
+        """Whether the folders of ``_freeze/`` in ``looked`` are exactly those recorded, each as it was.
+
+        ``looked`` holds the own status of folders by their paths as strings, as
+        the build's stamp took them as the build began
+        (:attr:`~curriculum.site._stamp.BuildStamp.folders`); a folder of
+        ``_freeze/`` it lacks, or one it has that the record lacks, makes the
+        digests differ (the prune then looks at the folders itself, :meth:`unchanged`).
+        """
+        if self._digest is None or looked is None or not _CHANGE_TIMES:
+            return False
+        return _looked_digest(self.root, looked) == self._digest
 
     def unchanged(self) -> bool:
         """Whether there is a record, and every folder it holds is as it was (one look at each).
@@ -1224,33 +1251,131 @@ class _FreezeFolders:
         The statuses are compared as lists, at once, as they are recorded: one
         of another shape (a damaged record) is none.
         """
-        names = list(self._folders)
+        folders = _folders_rest(self._rest)
+        names = list(folders)
         if not (_CHANGE_TIMES and names):
             return False
-        return _statuses(path_texts(self.root, names)) == list(self._folders.values())
+        return _statuses(path_texts(self.root, names)) == list(folders.values())
 
     def save(self, listed: _Listing, at: int) -> None:
         """Record a listing of ``_freeze/`` begun at ``at`` (its folders only if none changed close to it)."""
         trusted = all(status is None or max(status[1:]) + RACY_NS < at for status in listed.folders.values())
-        data = {
-            "key": tied_key(FOLDERS_FILE),
+        header = {
+            "key": tied_key(FOLDERS_FILE, _FOLDERS_FORM),
             "names": sorted(listed.names),
-            "folders": listed.folders if trusted else {},
+            "digest": _listed_digest(self.root, listed.folders) if trusted else None,
         }
-        write_atomic(self.path, json.dumps(data, separators=(",", ":")), within=self.root)
+        folders = listed.folders if trusted else {}
+        text = json.dumps(header, separators=(",", ":")) + "\n" + json.dumps(folders, separators=(",", ":"))
+        write_atomic(self.path, text, within=self.root)
 
 
-def _folders_record(data: dict[str, Any]) -> tuple[set[str], dict[str, Any]]:
-    """Return the files and the folders' statuses of a :class:`_FreezeFolders` record (none if it is none)."""
-    names, folders = data.get("names"), data.get("folders")
+_FOLDERS_FORM = "2"
+"""The form of :class:`_FreezeFolders`' record (its key names it: a record of another form is none)."""
+
+
+def _folders_header(headed: tuple[dict[str, Any], Any, int] | None) -> tuple[set[str], str | None, bytes]:
+    """Return the files, the folders' digest and the rest of a :class:`_FreezeFolders` record.
+
+    None of them (no files, no digest, nothing more) if it is none: missing,
+    damaged, of another form or code, or another computer's.
+    """
+    if headed is None:
+        return set(), None, b""
+    header, data, start = headed
+    names, digest = header.get("names"), header.get("digest")
     if (
-        data.get("key") != tied_key(FOLDERS_FILE)
+        header.get("key") != tied_key(FOLDERS_FILE, _FOLDERS_FORM)
         or not isinstance(names, list)
         or not set(map(type, names)) <= {str}  # every name a string, as JSON gives them
-        or not isinstance(folders, dict)  # a status of another shape is no folder's (see unchanged)
+        or not (digest is None or isinstance(digest, str))
     ):
-        return set(), {}
-    return set(names), folders
+        return set(), None, b""
+    return set(names), digest, bytes(data[start:])
+
+
+def _folders_rest(rest: bytes) -> dict[str, Any]:
+    """Return the folders' statuses a :class:`_FreezeFolders` record holds after its first line (or none)."""
+    try:
+        folders = json.loads(rest) if rest else {}
+    except (ValueError, RecursionError):
+        return {}
+    return folders if isinstance(folders, dict) else {}  # a status of another shape is none (see unchanged)
+
+
+def _folders_digest(paths: list[str], infos: Sequence[os.stat_result | _Looks]) -> str:
+    """Return a digest of folders (their paths as strings, sorted) and their statuses (:func:`_status`).
+
+    Each status is packed as 64-bit integers (no Python step a folder: a build's
+    prune compares every folder of ``_freeze/``); ``infos`` are the folders'
+    statuses, or what :func:`_status` took of them.
+
+    Raises
+    ------
+    struct.error
+        If a number is out of range.
+    """
+    packed = struct.pack(
+        f"={len(infos)}Q{2 * len(infos)}q",
+        *map(_INODE, infos),
+        *map(_MTIME_NS, infos),
+        *map(_CTIME_NS, infos),
+    )
+    return hashlib.blake2b("\0".join(paths).encode("utf-8", "surrogatepass") + packed).hexdigest()
+
+
+class _Looks(NamedTuple):
+    """What :func:`_status` took of a folder, named as a status names it (for :func:`_folders_digest`)."""
+
+    st_ino: int
+    st_mtime_ns: int
+    st_ctime_ns: int
+
+
+_INODE, _MTIME_NS, _CTIME_NS, _MODE = (
+    operator.attrgetter(name) for name in ("st_ino", "st_mtime_ns", "st_ctime_ns", "st_mode")
+)
+"""What :func:`_folders_digest` and :func:`_looked_digest` take of each status, by :func:`map`."""
+
+
+def _listed_digest(root: Path, folders: Mapping[str, list[int] | None]) -> str | None:
+    """Return :func:`_folders_digest` of a listing's folders (by their names in the project) that are there.
+
+    None where a status cannot be packed (a number out of range, or of another shape).
+    """
+    top = os.path.abspath(root)
+    found = sorted(
+        (os.path.join(top, name), status) for name, status in folders.items() if status is not None
+    )
+    try:
+        return _folders_digest([path for path, _ in found], [_Looks(*status) for _, status in found])
+    except (struct.error, TypeError):
+        return None
+
+
+def _looked_digest(root: Path, looked: Mapping[str, os.stat_result | None]) -> str | None:
+    """Return :func:`_folders_digest` of the folders of ``_freeze/`` among ``looked`` that are there.
+
+    ``looked``: own statuses of folders by their paths as strings (see
+    :meth:`_FreezeFolders.seen`), found by :func:`filter` and :func:`map`, no
+    Python step a folder. None if one is no folder (a link: the prune's
+    listing does not follow it), or a number is out of range.
+    """
+    top = os.path.join(os.path.abspath(root), FREEZE_DIR)
+    paths = sorted(filter(operator.methodcaller("startswith", top + os.sep), looked))
+    if top in looked:
+        paths.insert(0, top)  # it sorts before every path below it
+    infos = list(map(looked.__getitem__, paths))
+    if None in infos:  # a folder gone holds nothing: left out
+        paths = list(itertools.compress(paths, map(operator.is_not, infos, itertools.repeat(None))))
+        infos = [info for info in infos if info is not None]
+    there = cast(list[os.stat_result], infos)
+    if not all(map(stat.S_ISDIR, map(_MODE, there))):
+        return None
+    try:
+        return _folders_digest(paths, there)
+    except struct.error:
+        return None
 
 
 LEARNT_FILE = "notebook-keys.json"
@@ -1272,6 +1397,14 @@ class _Learnt:
     Its entries are trusted as they are, so the file is sealed
     (:func:`~curriculum.site._record_file.seal`): one damaged in place is no record either.
 
+    Its first line names, when every notebook the build named had its
+    outputs taken from its frozen file, a digest of the notebooks (in the
+    order named), their texts' digests and their frozen files' hashes
+    (:func:`_learnt_token`), with each one's outputs' digest: a build that
+    names the same, with the same, takes them all from there (see
+    :meth:`unchanged_all`), and parses the entries (the rest of the record)
+    only if it needs one.
+
     Parameters
     ----------
     path : Path
@@ -1282,12 +1415,28 @@ class _Learnt:
 
     def __init__(self, path: Path, context: str) -> None:
         self._path = path
-        self._tie = tied_key(context)
-        data = read_sealed(path)
-        notebooks = data.get("notebooks") if data.get("tie") == self._tie else None
-        self._before: dict[str, Any] = notebooks if isinstance(notebooks, dict) else {}
+        self._tie = tied_key(context, _LEARNT_FORM)
+        header, self._rest = _learnt_record(unsealed(read_existing(path, RECORD_LIMIT)), self._tie)
+        token, outputs = header.get("token"), header.get("outputs")
+        self._token = token if isinstance(token, str) else None
+        self._outputs: list[str] = outputs if isinstance(outputs, list) else []
+        self._parsed: dict[str, Any] | None = None
+        self._files: list[str] = []
+        """The notebooks :meth:`unchanged_all` was given, in order (the order the token names them in)."""
+        self._whole = False
+        """Every notebook :meth:`unchanged_all` was given was taken by the token, and nothing learnt since:
+        :attr:`_now` is then the record's entries, unparsed."""
         self._now: dict[str, list[Any]] = {}
-        self._saved: dict[str, list[Any]] = self._before
+        self._saved: dict[str, list[Any]] | None = None
+        """What the record holds (None: its entries, as read, parsed when asked for)."""
+
+    @property
+    def _before(self) -> dict[str, Any]:
+        """The record's entries (parsed the first time: a build that takes all by the token does not)."""
+        if self._parsed is None:
+            notebooks = _learnt_entries(self._rest)
+            self._parsed = notebooks if isinstance(notebooks, dict) else {}
+        return self._parsed
 
     def key(self, file: str, digest: str) -> tuple[Freeze, str] | None:
         """Return the ``freeze`` and key of the notebook ``file`` whose text has ``digest``, if learnt."""
@@ -1324,12 +1473,24 @@ class _Learnt:
         :meth:`learn_frozen` record again, taken at once. Each such entry is
         kept as it was.
 
-        The notebooks are compared with the record as sets (of their path, text
-        digest and frozen file's hash), not one by one. The entries are taken as
-        :meth:`save` wrote them: the record is sealed and tied to this code, so
-        their shapes are not checked.
+        When the record's token names these notebooks with these texts and
+        frozen files, every one is taken so, from the outputs' digests beside
+        it, and the entries are not parsed. Else the notebooks are compared
+        with the record as sets (of their path, text digest and frozen file's
+        hash), not one by one. The entries are taken as :meth:`save` wrote
+        them: the record is sealed and tied to this code, so their shapes are not checked.
         """
-        now = set(zip(files, map(digests.get, files), helds, strict=True))
+        self._files = list(files)
+        texts = list(map(digests.get, files))
+        if (
+            self._token is not None
+            and len(self._outputs) == len(files)
+            and _learnt_token(files, texts, helds) == self._token
+        ):
+            self._whole = True
+            found = zip(self._outputs, helds, cast(list[str], texts), strict=True)
+            return dict(zip(files, found, strict=True))
+        now = set(zip(files, texts, helds, strict=True))
         # an entry whose frozen file holds its key's outputs (or whose `freeze` is `true`): its outputs are
         # taken from that file while its text and the file are as learnt (tested inline: no call an entry)
         learnt = {
@@ -1343,31 +1504,100 @@ class _Learnt:
 
     def learn(self, file: str, digest: str, freeze: Freeze, key: str) -> None:
         """Record the ``freeze`` and key of the notebook ``file``, whose text has ``digest``."""
-        self._now[file] = [digest, freeze, key, "", []]
+        self._parse_now()[file] = [digest, freeze, key, "", []]
 
     def learn_frozen(self, file: str, held: str, made: list[str]) -> None:
         """Record what notebook ``file``'s frozen file (hash ``held``) holds (after :meth:`learn`)."""
-        self._now[file][3:] = [held, made]
+        self._parse_now()[file][3:] = [held, made]
 
     def forget(self, file: str) -> None:
         """Forget what was learnt of the notebook ``file``, and write the record again if it was written.
 
         For an entry found wrong once the record was saved (see :meth:`_Outputs.read`).
         """
-        self._now.pop(file, None)
-        if file in self._saved:
+        self._parse_now().pop(file, None)
+        if file in self._saved_entries():
             self.save()
 
     def save(self) -> None:
         """Write the record of the notebooks learnt, sealed, if it changed."""
-        if self._now != self._saved:
-            text = json.dumps({"tie": self._tie, "notebooks": self._now}, separators=(",", ":"))
-            write_atomic(self._path, seal(text), within=self._path.parent)
+        if self._whole:  # taken whole by the token: the record holds it already
+            return
+        if self._now != self._saved_entries():
+            body = json.dumps({"notebooks": self._now}, separators=(",", ":"))
+            header = json.dumps({"tie": self._tie, **self._header()}, separators=(",", ":"))
+            write_atomic(self._path, seal(f"{header}\n{body}"), within=self._path.parent)
         self._saved = dict(self._now)  # what the file holds (entries are replaced, never changed in place)
+
+    def _header(self) -> dict[str, Any]:
+        """Return the token of the notebooks :meth:`unchanged_all` was given, and their outputs' digests.
+
+        Only if each is learnt as one whose outputs its frozen file holds (as
+        :meth:`unchanged_all` takes it), and none other is; else no token.
+        """
+        now, files = self._now, self._files
+        if len(now) != len(files) or not all(map(now.__contains__, files)):
+            return {}
+        entries = list(map(now.__getitem__, files))
+        if not all(
+            then[1] is not False and then[4] and (then[1] is True or then[4][0] == then[2])
+            for then in entries
+        ):
+            return {}
+        token = _learnt_token(files, [then[0] for then in entries], [then[3] for then in entries])
+        return {"token": token, "outputs": [then[4][1] for then in entries]}
+
+    def _parse_now(self) -> dict[str, list[Any]]:
+        """Return :attr:`_now`, made of the record's entries if it was taken whole (then no longer so)."""
+        if self._whole:
+            self._whole = False
+            before = self._before
+            held = list(
+                filter(before.__contains__, self._files)
+            )  # all, as the token said: the record is sealed
+            self._now = dict(zip(held, map(before.__getitem__, held), strict=True))
+        return self._now
+
+    def _saved_entries(self) -> dict[str, list[Any]]:
+        """Return what the record holds (its entries as read, until :meth:`save` writes others)."""
+        return self._before if self._saved is None else self._saved
 
     def _entry(self, file: str) -> list[Any] | None:
         then = self._before.get(file)
         return then if isinstance(then, list) and len(then) == 5 else None
+
+
+_LEARNT_FORM = "2"
+"""The form of :class:`_Learnt`'s record (its tie names it: a record of another form is none)."""
+
+
+def _learnt_record(body: bytes | None, tie: str) -> tuple[dict[str, Any], bytes]:
+    """Return the first line of :class:`_Learnt`'s record (unsealed) and the rest; none if it is none.
+
+    None (an empty header and no rest) if it is missing, damaged, or tied to another computer, code,
+    form or execution options.
+    """
+    first, _, rest = (body or b"").partition(b"\n")
+    header = decoded_record(first) or {}
+    return (header, rest) if header.get("tie") == tie else ({}, b"")
+
+
+def _learnt_entries(rest: bytes) -> Any:
+    """Return the entries of :class:`_Learnt`'s record after its first line (None: none)."""
+    data = decoded_record(rest) if rest else None
+    return data.get("notebooks") if data is not None else None
+
+
+def _learnt_token(files: list[str], texts: list[str | None], helds: list[str | None]) -> str | None:
+    """Return a digest of notebooks (in order), their texts' digests and their frozen files' hashes.
+
+    None if one is unknown (no token names such notebooks). Made by joining
+    them, no Python step a notebook.
+    """
+    if None in texts or None in helds:
+        return None
+    parts = ("\0".join(files), "\0".join(cast(list[str], texts)), "\0".join(cast(list[str], helds)))
+    return hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _learn(digest: str, context: str, freeze: Freeze, key: str) -> None:

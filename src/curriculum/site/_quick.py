@@ -88,16 +88,17 @@ _MTIME, _SIZE, _MODE = attrgetter("st_mtime_ns"), attrgetter("st_size"), attrget
 """The parts of a status :func:`stats` takes (each read of all the statuses by one :func:`map`)."""
 
 
-def stats(paths: Iterable[str]) -> list[list[Any]]:
+def stats(paths: Iterable[str], infos: list[os.stat_result | None] | None = None) -> list[list[Any]]:
     """Return each path with its modification time (ns) and size (None for a path that is gone).
 
     A symbolic link's entry also says it is one (see :func:`stat_of`). Each
     path costs one ``lstat``, all made by one :func:`map` (C code, not a
     Python call a path); only when one is gone or a link are they all looked
-    at again, one by one (:func:`stat_of`).
+    at again, one by one (:func:`stat_of`). ``infos``: the paths' own statuses,
+    as :func:`own_statuses` took them a moment ago (not taken again).
     """
     paths = list(paths)
-    infos = own_statuses(paths)
+    infos = own_statuses(paths) if infos is None else infos
     if None in infos or any(map(stat.S_ISLNK, map(_MODE, infos))):
         return list(map(stat_of, paths))
     return list(map(list, zip(paths, map(_MTIME, infos), map(_SIZE, infos), strict=True)))

@@ -20,6 +20,7 @@ import hashlib
 import itertools
 import json
 import operator
+import os
 import posixpath
 import re
 import secrets
@@ -50,7 +51,7 @@ from curriculum.render import GeneratedPage, PayloadBuilder, html_templates, raw
 from curriculum.site._assets import site_assets
 from curriculum.site._execute import ExecutedNotebooks, Ran, notebook_cache
 from curriculum.site._navigation import Pager
-from curriculum.site._output_record import KeyText, OutputRecord
+from curriculum.site._output_record import KeyDigest, KeyText, OutputRecord
 from curriculum.site._page import document as page_document
 from curriculum.site._page_plan import PagePlan, PlannedPage, shows_of
 from curriculum.site._page_render import PageRenderer, RenderedPage
@@ -201,6 +202,10 @@ class Render:
         :attr:`~curriculum.site._stamp.FileDigests.files`): the plan takes a page's hash from it rather
         than look at its file again, unless the build writes that page (see :func:`_plan`), and the
         execute stage each notebook's ``_freeze/`` file's (see :meth:`NotebookCache.executed`).
+    folders : Mapping[str, os.stat_result | None] | None
+        The own status of each folder of the inputs as the build's stamp took it as the build began
+        (:attr:`~curriculum.site._stamp.BuildStamp.folders`): the execute stage's prune takes those of
+        ``_freeze/`` from here rather than look at them again (see :meth:`NotebookCache.prune`).
     """
 
     config: SiteConfig
@@ -217,6 +222,7 @@ class Render:
     pages: PageRenderer | None = None
     planned: bool = False
     stamp: FileDigests | None = None
+    folders: Mapping[str, os.stat_result | None] | None = None
 
     @functools.cached_property
     def sources(self) -> list[str]:
@@ -456,7 +462,7 @@ def execute(run: Render) -> ExecutedNotebooks:
     lessons = _lesson_digests(run.builder.curriculum)
     hashed = run.stamp.files if run.stamp is not None else None  # each frozen file's, as the stamp took it
     executed = cache.executed(notebooks, done, digests=lessons, hashed=hashed)
-    removed = cache.prune(notebooks) if run.config.profile == "resident" else 0
+    removed = cache.prune(notebooks, run.folders) if run.config.profile == "resident" else 0
     hows = list(run.stats.notebooks.values())
     run.log(
         "execute",
@@ -1040,21 +1046,39 @@ def _write_keyed(run: Render) -> None:
     record.save()
 
 
+LISTED_RECORD = "site-files.json"
+"""What the site's list of its files (its manifest) was made from, in the profile's build cache."""
+
+
 def prune(run: Render) -> None:
     """Prune stage: remove what the previous build wrote and this one did not (only inside the output).
 
     The previous build's list of its files is read only when this build's
     is another (as text, byte for byte): most builds write the files the last one did.
+    Neither is made when the files this build wrote are those the build that
+    wrote the list did, named in the same order (as a digest of them
+    recorded beside it says), and the list is as that build left it (see
+    :class:`OutputRecord`): a build after an edit like the last one's.
     """
-    manifest = run.out / MANIFEST
-    listing = _listing(sorted(run.stats.files)) + "\n"
-    listed = read_existing(manifest, CACHE_LIMIT)
+    record = OutputRecord(run.cache / LISTED_RECORD, run.out, [])
+    made = KeyDigest(_names_digest(run.stats.files))
     removed = 0
-    if listed != listing.encode():
-        removed = _removed(run, listed)
-        write_atomic(manifest, listing, within=run.out, only_if_changed=False)
+    if not record.kept(MANIFEST, made):
+        manifest = run.out / MANIFEST
+        listing = _listing(sorted(run.stats.files)) + "\n"
+        listed = read_existing(manifest, CACHE_LIMIT)
+        if listed != listing.encode():
+            removed = _removed(run, listed)
+            write_atomic(manifest, listing, within=run.out, only_if_changed=False)
+        record.wrote(MANIFEST, key=made)
+    record.save()
     run.stats.removed = removed
     run.log("prune", f"{counted(removed, 'stale file')} removed")
+
+
+def _names_digest(names: list[str]) -> str:
+    """Return a digest of ``names`` in their order (joined: no Python step a name)."""
+    return hashlib.blake2b("\0".join(names).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _removed(run: Render, listed: bytes | None) -> int:

@@ -447,7 +447,13 @@ class BuildStamp:
         folders = _with_parents(folders, root)
         self.sources = sources
         folders |= {os.path.dirname(name) for name in one_a_folder(self.sources)}
-        looked = stats(sorted(folders))  # one lstat a folder: a link's entry says it is one
+        names = sorted(folders)
+        own = own_statuses(names)  # one lstat a folder: a link's entry says it is one
+        self.folders = dict(zip(names, own, strict=True))
+        """Each folder of the inputs (and every folder they are in, up to the project's), by its path as a
+        string, with its own status as the build began (None: gone): the execute stage's prune takes
+        ``_freeze/``'s from here rather than look again (see :meth:`._execute.NotebookCache.prune`)."""
+        looked = stats(names, own)
         self._looked = [*looked, *stats(self.sources)]  # the inputs' own are the digests' (`_columns`)
         self.key = hashlib.sha256(
             f"{package_fingerprint()}\0{profile}\0{out.resolve()}\0{inputs}\0{_links(looked)}".encode()
