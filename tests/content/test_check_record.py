@@ -210,9 +210,26 @@ def read_lines(path: Path) -> tuple[dict[str, Any], list[Any], dict[str, Any]]:
     """Return a record's header, its documents' columns and each check's entry (not the facts' lines)."""
     header, *lines = path.read_text(encoding="utf-8").splitlines()
     columns = [json.loads(line) for line in lines[:4]]
-    entries = (line.partition("\t") for line in lines[4:])
-    checks = {name: json.loads(entry) for name, _, entry in entries if "\0" not in name}
+    entries = (line.split("\t") for line in lines[4:])
+    checks = {name: _with_value(*parts) for name, *parts in entries if "\0" not in name}
     return json.loads(header), columns, checks
+
+
+def _with_value(entry: str, value: str | None = None) -> Any:
+    """Return a check's entry, a check of one document at a time's with its context's value put back."""
+    read = json.loads(entry)
+    if value is not None:
+        read["context"]["value"] = json.loads(value)
+    return read
+
+
+def _line(entry: dict[str, Any]) -> str:
+    """Return a check's entry as its line holds it: its context's value after a tab (see _with_value)."""
+    if "context" not in entry or "value" not in entry["context"]:
+        return json.dumps(entry)
+    context = dict(entry["context"])
+    value = context.pop("value")
+    return f"{json.dumps({**entry, 'context': context})}\t{json.dumps(value)}"
 
 
 def write_lines(path: Path, header: dict[str, Any], columns: list[Any], checks: dict[str, Any]) -> None:
@@ -221,7 +238,7 @@ def write_lines(path: Path, header: dict[str, Any], columns: list[Any], checks: 
         line for line in path.read_text(encoding="utf-8").splitlines()[5:] if "\0" in line.split("\t")[0]
     ]
     lines = [json.dumps(header), *map(json.dumps, columns)]
-    lines += [f"{name}\t{json.dumps(entry)}" for name, entry in checks.items()]
+    lines += [f"{name}\t{_line(entry)}" for name, entry in checks.items()]
     path.write_text("\n".join([*lines, *facts]) + "\n", encoding="utf-8")
 
 
@@ -457,6 +474,59 @@ def test_the_text_scans_after_a_quiz_edit_read_the_edited_quiz_only(
     assert found == cold(project)
 
 
+def test_a_context_value_is_decoded_only_for_a_check_that_checks_a_document_with_it(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A check of lessons keeps its context's value as read after a quiz edit: it is not decoded."""
+    warm(aged(project))
+    EDITS["quiz stem"](project)
+    expected = cold(project)
+    decoded: list[bytes] = []
+    decode = _check_record._HeldValue.decoded
+
+    def noted(held: _check_record._HeldValue) -> Any:
+        decoded.append(held.line)
+        return decode(held)
+
+    monkeypatch.setattr(_check_record._HeldValue, "decoded", noted)
+    path = project / PROJECT_CACHE / CHECK_RECORD
+    lesson_code = "curriculum.content._checks.lesson_code"
+    value = path.read_bytes().split(lesson_code.encode() + b"\t", 1)[1].split(b"\n", 1)[0].split(b"\t")[1]
+    assert warm(project) == expected
+    assert decoded and value not in decoded, "the lessons' check checked no document: its value not read"
+    line = path.read_bytes().split(lesson_code.encode() + b"\t", 1)[1].split(b"\n", 1)[0]
+    assert line.split(b"\t")[1] == value, "written back as read"
+
+
+@pytest.mark.parametrize("damage", [b"[", b"{nope", b"\xff"])
+def test_a_context_value_that_does_not_read_has_the_context_made_again(
+    project: Path, damage: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A damaged value is found when a document is checked with it: the context is computed anew."""
+    warm(aged(project))
+    path = project / PROJECT_CACHE / CHECK_RECORD
+    lines = path.read_bytes().split(b"\n")
+    text_scans = b"curriculum.content._texts.text_scans\t"
+    at = next(n for n, line in enumerate(lines) if line.startswith(text_scans))
+    name_and_entry, _, _ = lines[at].rpartition(b"\t")
+    lines[at] = name_and_entry + b"\t" + damage
+    path.write_bytes(b"\n".join(lines))
+    EDITS["quiz stem"](project)
+    expected = cold(project)
+    ran: list[str] = []
+    findings = _check_record.CheckRecord.findings
+
+    def noted(self: _check_record.CheckRecord, *args: Any) -> Any:
+        found = findings(self, *args)
+        ran.extend(self.ran)
+        return found
+
+    monkeypatch.setattr(_check_record.CheckRecord, "findings", noted)
+    assert warm(project) == expected
+    assert "curriculum.content._texts.text_scans" in ran, "its context made again"
+    assert warm(project) == expected
+
+
 def test_the_checks_of_a_lessons_cells_look_up_the_edited_lesson_alone(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -579,10 +649,10 @@ def test_a_check_of_one_document_at_a_time_visits_the_changed_documents_and_thos
     record = _check_record.CheckRecord(project / PROJECT_CACHE / CHECK_RECORD, cur)
     check = BY_DOCUMENT[references]
     quiz, lesson = cur.quizzes["intro"], cur.lessons["intro"]
-    visited = record._visited(check, [], {lesson.display: [], "gone.yml": []})
+    visited = record._visited(check, False, {lesson.display: [], "gone.yml": []})
     assert sorted(doc.display for doc in visited) == sorted([quiz.display, lesson.display])
-    assert list(record._visited(check, [], None)) == list(cur.documents())
-    assert list(record._visited(check, None, {})) == []
+    assert list(record._visited(check, False, None)) == list(cur.documents())
+    assert list(record._visited(check, True, {})) == []  # no context: nothing to check with
 
 
 def test_the_audit_of_suppressions_visits_the_changed_documents_and_those_holding_one(

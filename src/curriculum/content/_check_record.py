@@ -46,7 +46,9 @@ names), no table is listed again: each lists what it listed at the last run,
 as the entries hold it (a table holds the files of its folder, by their
 stems). The record is JSON lines: a header with its key, the
 documents' names, texts' digests, models' digests and suppressions (a line
-each), then one line per check (its name, a tab, its entry), then one line per
+each), then one line per check (its name, a tab, its entry; for a check of one
+document at a time, another tab and its context's value, decoded only when a
+document is checked with it), then one line per
 fact of a document (the fact's name, a NUL, the document's place, a tab, its
 text's digest, a tab, the fact). A line whose content is as it was is written
 back as it was read, not encoded again; a fact is read only when a check asks
@@ -86,7 +88,7 @@ from curriculum.errors import CurriculumError
 
 __all__ = ["CHECK_RECORD", "CheckRecord", "Suppression", "suppressions_of"]
 
-VERSION = 5
+VERSION = 6
 """Raise it when the record's form changes."""
 CHECK_RECORD = "check-record.json"
 """The record's name, in the project's build cache."""
@@ -403,6 +405,40 @@ def _strings(column: list[Any]) -> bool:
     return all(map(isinstance, column, repeat(str)))
 
 
+class _DamagedValue(Exception):
+    """A recorded context's value does not read: the context is computed again."""
+
+
+class _HeldValue:
+    """The value of a check's context as the record holds it (JSON), decoded when first asked for.
+
+    Parameters
+    ----------
+    line : bytes
+        The value's JSON, as its check's line holds it.
+    """
+
+    __slots__ = ("_decoded", "line")
+
+    def __init__(self, line: bytes) -> None:
+        self.line = line
+        self._decoded: list[Any] = []
+
+    @property
+    def none(self) -> bool:
+        """Whether the value is None (the context found nothing to check documents with)."""
+        return self.line.strip() == b"null"
+
+    def decoded(self) -> Any:
+        """Return the value (raises :class:`_DamagedValue` if its JSON does not read)."""
+        if not self._decoded:
+            try:
+                self._decoded.append(json.loads(self.line))
+            except (ValueError, RecursionError) as exc:
+                raise _DamagedValue from exc
+        return self._decoded[0]
+
+
 class CheckRecord:
     """What each check read and found at the last run (see the module's description).
 
@@ -467,6 +503,8 @@ class CheckRecord:
         self._listings: dict[str, str] = {}
         """Each table's listing (see :meth:`_listing`), made or taken from an entry of the record."""
         self._models: dict[str, str] = {}
+        self._values: dict[str, bytes] = {}
+        """The value of each check of one document at a time's context this run, as its line holds it."""
         self._read_places: set[int] = set()
         self._read_names: set[str] = set()
         """The documents some check (reused or run) read for its model this run: by place then, or by name."""
@@ -679,9 +717,16 @@ class CheckRecord:
         return {_fact_name(name, at): line for (name, at), line in sorted(lines.items())}
 
     def _check_line(self, name: str, entry: dict[str, Any]) -> bytes:
-        """Return the line of a check's entry (after its name): as read, if the entry is as it was."""
+        """Return the line of a check's entry (after its name): as read, if the entry is as it was.
+
+        A check of one document at a time's context value follows, after a tab
+        (as read, if it was taken from the record).
+        """
         line = self._then.checks.get(name)
-        return line if line is not None and entry == self._entry(name) else _encoded(entry)
+        value = self._values.get(name)
+        if line is not None and entry == self._entry(name) and value == self._value_line(name):
+            return line
+        return _encoded(entry) if value is None else _encoded(entry) + b"\t" + value
 
     def _models_and_held(self, names: list[str]) -> list[list[Any]]:
         """Return, for each document, its model's digest (if a check read its model) and its suppressions.
@@ -726,18 +771,32 @@ class CheckRecord:
     def _entry(self, name: str) -> Any:
         """Return a check's entry as the record holds it (None: none, or not JSON).
 
-        While the documents are those the record names, the listings of the
-        tables it looked into are taken as the entry holds them (see :meth:`_listing`).
+        A check of one document at a time's context is without its value,
+        which its line holds apart (see :meth:`_value_line`). While the
+        documents are those the record names, the listings of the tables it
+        looked into are taken as the entry holds them (see :meth:`_listing`).
         """
         if name not in self._entries:
             line = self._then.checks.get(name)
             try:
-                self._entries[name] = None if line is None else json.loads(line)
+                self._entries[name] = None if line is None else json.loads(line.partition(b"\t")[0])
             except (ValueError, RecursionError):
                 self._entries[name] = None
             if self._same_documents:
                 self._take_listings(self._entries[name])
         return self._entries[name]
+
+    def _value_line(self, name: str) -> bytes | None:
+        """Return the value of a check of one document at a time's context, as its line holds it (JSON).
+
+        After the entry and a tab; None: the line holds none. Decoded only when
+        a document is checked with it (see :class:`_HeldValue`).
+        """
+        line = self._then.checks.get(name)
+        if line is None:
+            return None
+        _, tab, value = line.partition(b"\t")
+        return value if tab else None
 
     def _take_listings(self, entry: Any) -> None:
         """Take the listings of the tables an entry (or its context) looked into, where none is known yet."""
@@ -823,30 +882,44 @@ class CheckRecord:
         """Run a check of one document at a time on the documents that changed (see :class:`DocumentCheck`).
 
         Its context is computed again only if something it read changed; with
-        the same context, each unchanged document's findings are as recorded.
+        the same context, each unchanged document's findings are as recorded,
+        and the context's value is decoded only if a document is checked (a
+        recorded value that does not read has the context computed again).
         """
+        try:
+            return self._by_document_with(name, check, reuse=True)
+        except _DamagedValue:
+            return self._by_document_with(name, check, reuse=False)
+
+    def _by_document_with(self, name: str, check: DocumentCheck, *, reuse: bool) -> list[Finding]:
+        """Run a check of one document at a time (:meth:`_by_document`), its context taken if ``reuse``."""
         then = self._entry(name)
         then = then if isinstance(then, dict) else {}
         recorded: Any = then.get("context")
-        if self._unchanged(recorded) and "value" in recorded:
-            context, value, named = recorded, recorded["value"], False
+        held = self._value_line(name)
+        value: Any
+        if reuse and held is not None and self._unchanged(recorded):
+            value, named, same = _HeldValue(held), False, True
             self._read_places.update(recorded["model"])
+            context = recorded
         else:
             reads = _Reads(self.fact)
             value = json.loads(json.dumps(check.context(self._watching(reads))))  # as a record gives it back
-            context, named = {**self._read(reads), "value": value}, True
+            context, named = self._read(reads), True
             self.ran.append(name)
-        same = isinstance(recorded, dict) and recorded.get("value") == value
+            same = held is not None and isinstance(recorded, dict) and _encoded(value) == held
+        self._values[name] = value.line if isinstance(value, _HeldValue) else _encoded(value)
         before = then.get("documents") if same else None
         before = before if isinstance(before, dict) else None  # none that reads: every document checked
         documents: dict[str, Any] = {}
         found: list[Finding] = []
-        for doc in self._visited(check, value, before):
+        none = value.none if isinstance(value, _HeldValue) else value is None
+        for doc in self._visited(check, none, before):
             display = doc.display
             rows = before.get(display) if before is not None and display in self._fresh else None
             kept = None if rows is None else self._findings(rows)
             if kept is None:
-                kept = self._checked(check, doc, value)
+                kept = self._checked(check, doc, value.decoded() if isinstance(value, _HeldValue) else value)
                 rows = [self._row(finding) for finding in kept]
             if kept:
                 documents[display] = rows
@@ -855,9 +928,9 @@ class CheckRecord:
         return found
 
     def _visited(
-        self, check: DocumentCheck, value: Any, before: dict[str, Any] | None
+        self, check: DocumentCheck, none: bool, before: dict[str, Any] | None
     ) -> Iterable[Document[Any]]:
-        """Return the documents a check of one document at a time looks at, given its context ``value``.
+        """Return the documents a check of one document at a time looks at (``none``: its context is None).
 
         With the context as recorded (``before``: what it found in each
         document then), those that changed and those it found something in,
@@ -868,7 +941,7 @@ class CheckRecord:
         identity among them, compared in one pass a document (no set of them
         all is made for a check: an edit names one or two documents).
         """
-        if value is None:
+        if none:
             return ()
         if before is None:
             return check.documents(self._cur)
