@@ -201,6 +201,10 @@ class Render:
         :attr:`~curriculum.site._stamp.FileDigests.files`): the plan takes a page's hash from it rather
         than look at its file again, unless the build writes that page (see :func:`_plan`), and the
         execute stage each notebook's ``_freeze/`` file's (see :meth:`NotebookCache.executed`).
+    known : Mapping[str, str]
+        The hash of the contents of each page the pre-render knows as it wrote it, by its source
+        (:attr:`~curriculum.site._prerender.Prerendered.hashes`): the plan takes it, rather than
+        look at the file (see :func:`_plan`).
     """
 
     config: SiteConfig
@@ -217,6 +221,7 @@ class Render:
     pages: PageRenderer | None = None
     planned: bool = False
     stamp: FileDigests | None = None
+    known: Mapping[str, str] = field(default_factory=dict)
 
     @functools.cached_property
     def sources(self) -> list[str]:
@@ -291,7 +296,9 @@ def _plan(run: Render, executed: ExecutedNotebooks) -> PagePlan:
     A page's source is hashed once a build: by the stamp as the build began
     (``run.stamp``), unless the build writes it since (the pre-render's pages,
     the API reference: every page in a folder of
-    :func:`~curriculum.content.generated_dirs`), which the plan hashes itself.
+    :func:`~curriculum.content.generated_dirs`). Of those, a page the pre-render
+    knows as it wrote it has the hash it recorded then (``run.known``); the
+    plan hashes the others itself.
     """
     root = run.config.root
     sources = run.sources
@@ -303,7 +310,7 @@ def _plan(run: Render, executed: ExecutedNotebooks) -> PagePlan:
     extra.update(zip(notebooks, executed.outputs_digests(path_texts(root, notebooks)), strict=True))
     shared = [run.renderer().shared, run.builder.shared_digest]
     hashed = _authored(run.stamp.files, sources) if run.stamp is not None else {}
-    return PagePlan(root, run.cache, sources, shared, extra, hashed, run.stamp)
+    return PagePlan(root, run.cache, sources, shared, extra, hashed, run.stamp, run.known)
 
 
 def _authored(hashed: Mapping[str, str], sources: list[str]) -> dict[str, str]:
