@@ -534,8 +534,9 @@ def _taken(
     """Return the pages of ``planned`` whose HTML the page cache holds, taken as the last build made them.
 
     Made at once: each part of every page by :func:`map` (the page, its
-    :class:`_Source`: named tuples made in C), so that a page costs its
-    look-ups and the renderer's :meth:`~PageRenderer.taken` only. They share
+    :class:`_Source`: named tuples made in C; its :class:`RenderedPage`, by
+    :meth:`~PageRenderer.taken`), so that a page costs its look-ups only, no
+    Python call. They share
     ``slots`` (no Markdown is read, none is slotted); ``again`` converts and
     renders a page whose cache entry turns out damaged when its HTML is read.
     """
@@ -548,11 +549,8 @@ def _taken(
     plans = list(map(planned.__getitem__, names))
     kinds = map(_KINDS.__getitem__, map(_IS_NOTEBOOK, names))
     pages = map(_PAGE, zip(names, output_paths(names), map(_TITLE, plans), kinds, strict=True))
-    rendered = map(
-        renderer.taken,
-        map(_ENTRY, plans),
-        map(_SHOWS, plans),
-        map(functools.partial, itertools.repeat(again), names),
+    rendered = renderer.taken(
+        list(map(_ENTRY, plans)), map(_SHOWS, plans), map(functools.partial, itertools.repeat(again), names)
     )
     items = zip(pages, itertools.repeat(""), itertools.repeat(slots), plans, rendered)
     return dict(zip(names, map(_SOURCE, items), strict=True))
