@@ -9,9 +9,11 @@ skips converting the page, naming its cache entry and reading its HTML
 (the wrap and search stages read it only if they must make their files again).
 The source files' hashes are those the build's stamp took as the build began
 (:class:`~curriculum.site._stamp.BuildStamp`: each input hashed once a build),
-except for the pages the build writes itself (the pre-render's, the API
-reference), which come from a :class:`~curriculum.site._stamp.FileDigests`
-record of the plan's own; both read only the files whose size or time changed:
+except for the pages the build writes itself: the pre-render's come from its
+record, which kept each file's hash as it wrote it
+(:meth:`~curriculum.site._generated_record.GeneratedRecord.hashes`), and the
+others (the API reference) from a :class:`~curriculum.site._stamp.FileDigests`
+record of the plan's own; each reads only the files whose size or time changed:
 what an unchanged page costs is reading its stamp, once. The record is kept as its changes
 (:class:`~curriculum.site._record_file.RecordFile`): an edit of one page
 writes that page's entry, not the whole record. Its files are sealed (each
