@@ -24,8 +24,8 @@ it is taken as it is, its components not checked again one by one.
 
 Nor is a key made for every page: the record also names, for each page, what
 its key was made from (see :func:`_inputs`), and the pages whose inputs
-changed are found by one comparison of those names with the record's, in
-one pass of C. A page whose inputs are as they were has its entry's key; only the
+changed are found by one comparison of those names with the record's, as
+sets. A page whose inputs are as they were has its entry's key; only the
 others' are made, and compared with their entries'.
 """
 
@@ -252,7 +252,7 @@ def _inputs(
     a flag's holds no character JSON escapes (the record decodes faster). What every
     page shares (``common``) is named once, by its digest, as :data:`_SHARED`.
     Made in one pass of :func:`map`, no call of Python a page: the texts are
-    compared with the record's at once (:func:`_changed`).
+    compared with the record's as sets (:func:`_changed`).
     """
     pairs = zip(map(files.get, sources), map(extra.get, sources), strict=True)
     texts = dict(zip(sources, map(repr, pairs), strict=True))
@@ -263,12 +263,13 @@ def _inputs(
 def _changed(now: dict[str, str], then: dict[str, Any]) -> set[str]:
     """Return the pages whose text of inputs ``now`` (:func:`_inputs`) is not the one recorded ``then``.
 
-    Each text compared with the one recorded for its page, in one pass of
-    :func:`map` (texts are compared, not hashed); every page, if what every
-    page shares changed. A recorded value that is no text (a record of another
-    shape) is not the text of its page.
+    One difference of the two dictionaries' items: every page, if what every
+    page shares changed, or the record is of another shape (a value that is no text).
     """
-    changed = set(itertools.compress(now, map(operator.ne, now.values(), looked_up(then, now))))
+    try:
+        changed = {source for source, _ in now.items() - then.items()}
+    except TypeError:
+        changed = {_SHARED}
     return set(now) if _SHARED in changed else changed
 
 
