@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import types
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from curriculum.errors import ContentError
 from curriculum.project import Project
 from curriculum.site import build_site, payload_builder
 from curriculum.site._page_worker import PageWorker
-from curriculum.site._prerender import prerender
+from curriculum.site._prerender import Prerendered, prerender
 from curriculum.site._sources import read_front_matter
 from tests.site.hostile import FENCE_BREAKOUT
 
@@ -180,7 +181,7 @@ def test_the_assets_include_is_made_again_only_when_the_manifest_or_the_file_cha
     assert run() and not made
 
 
-def _prerendered(project: Path) -> None:
+def _prerendered(project: Path) -> Prerendered:
     """Pre-render ``project`` as a new build process does (no memo held), with a record of its own."""
     from curriculum import _memo
 
@@ -188,7 +189,35 @@ def _prerendered(project: Path) -> None:
     with _memo.memo_session(project):
         cur = load_curriculum(project)
         builder = payload_builder(Project(project), cur, "resident")
-        prerender(project, cur, builder, reference=False, record=project / ".curriculum-cache" / "g.json")
+        return prerender(
+            project, cur, builder, reference=False, record=project / ".curriculum-cache" / "g.json"
+        )
+
+
+def test_the_hash_of_each_page_is_known_as_written_whether_made_or_standing(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each generated page's hash is the hash of its file's contents, whether it was made or stood."""
+    import hashlib
+
+    from curriculum.site import _generated_record
+
+    monkeypatch.setattr(_generated_record, "RACY_NS", 0)  # files just written are trusted too
+
+    def as_read(names: Mapping[str, str]) -> dict[str, str]:
+        return {name: hashlib.sha256((project / name).read_bytes()).hexdigest() for name in names}
+
+    made = _prerendered(project).hashes
+    assert "quiz/intro.qmd" in made and made == as_read(made)
+    assert _prerendered(project).hashes == made  # each stood
+    (project / "quiz" / "intro.qmd").write_text("edited by hand", encoding="utf-8")
+    assert _prerendered(project).hashes == made  # made again
+    quiz = project / "quizzes" / "intro.yml"
+    quiz.write_text(
+        quiz.read_text(encoding="utf-8").replace("Introduction quiz", "Opening quiz", 1), encoding="utf-8"
+    )
+    edited = _prerendered(project).hashes
+    assert edited["quiz/intro.qmd"] != made["quiz/intro.qmd"] and edited == as_read(edited)
 
 
 def test_the_rules_page_is_made_again_only_when_its_file_or_the_rules_changed(

@@ -29,7 +29,7 @@ def _written(root: Path, text: str = "a page", *, ago: float = 60) -> GeneratedR
     then = page.stat().st_mtime_ns - int(ago * 1e9)
     os.utime(page, ns=(then, then))
     record = GeneratedRecord(root / "record.json", root, "S")
-    record.wrote(PAGE, "K", "D")
+    record.wrote(PAGE, text, "K", "D")
     record.save()
     return GeneratedRecord(root / "record.json", root, "S")
 
@@ -69,7 +69,7 @@ def test_the_pages_that_stand_alone_are_found_at_once_each_by_its_documents_dige
         (tmp_path / name).write_text(name, encoding="utf-8")
         then = (tmp_path / name).stat().st_mtime_ns - 60 * 10**9
         os.utime(tmp_path / name, ns=(then, then))
-        record.wrote(name, key, alone)  # quiz/c.qmd: not made from its document alone
+        record.wrote(name, name, key, alone)  # quiz/c.qmd: not made from its document alone
     record.save()
     record = GeneratedRecord(tmp_path / "record.json", tmp_path, "S")
     digests = {PAGE: "D", "quiz/b.qmd": "another text", "quiz/c.qmd": "DC", "quiz/d.qmd": "DD"}
@@ -88,7 +88,7 @@ def test_a_page_edited_removed_or_just_written_does_not_stand(
     assert _alone(record, PAGE, "D") is None
     record = _written(tmp_path, ago=0)  # as old as the record: an edit in the same tick would look the same
     assert _alone(record, PAGE, "D") is None
-    record.wrote(PAGE, "K", "D")
+    record.wrote(PAGE, "a page", "K", "D")
     at = _record(tmp_path / "record.json")["about"]["at"]
     record.save()  # recorded again, later (as a change of the record's base)
     saved = RecordFile(tmp_path / "record.json", ("about",)).read()
@@ -233,7 +233,7 @@ def test_a_record_is_written_without_reading_the_one_it_replaces(
     from curriculum.content import _files
 
     record = _written(tmp_path)
-    record.wrote(PAGE, "another K", "D")
+    record.wrote(PAGE, "a page", "another K", "D")
     read: list[Path] = []
     real = _files.read_existing
     monkeypatch.setattr(_files, "read_existing", lambda path, *a: read.append(path) or real(path, *a))
@@ -253,7 +253,7 @@ def test_an_edit_writes_the_entries_it_changed_not_every_pages(tmp_path: Path) -
         (tmp_path / name).write_text(name, encoding="utf-8")
         then = (tmp_path / name).stat().st_mtime_ns - 60 * 10**9
         os.utime(tmp_path / name, ns=(then, then))
-        record.wrote(name, f"K{name}", f"D{name}")
+        record.wrote(name, name, f"K{name}", f"D{name}")
     record.save()
     record = GeneratedRecord(tmp_path / "record.json", tmp_path, "S")
     digests = {name: f"D{name}" for name in names[1:]}
@@ -261,9 +261,28 @@ def test_an_edit_writes_the_entries_it_changed_not_every_pages(tmp_path: Path) -
     (tmp_path / names[0]).write_text("edited", encoding="utf-8")
     then = (tmp_path / names[0]).stat().st_mtime_ns - 60 * 10**9  # not in the record's clock tick
     os.utime(tmp_path / names[0], ns=(then, then))
-    record.wrote(names[0], "another K", "another D")
+    record.wrote(names[0], "edited", "another K", "another D")
     record.save()
     changes = json.loads(changes_path(tmp_path / "record.json").read_text(encoding="utf-8"))
     assert set(changes["set"]["entries"]) == {names[0]} and set(changes["set"]["alone"]) == {names[0]}
     again = GeneratedRecord(tmp_path / "record.json", tmp_path, "S")
     assert again.kept(names[0], "another K") and set(again.standing_alone(digests)) == set(names[1:])
+
+
+def test_the_hash_of_each_file_written_or_standing_is_known_without_reading_it(tmp_path: Path) -> None:
+    """The record keeps each file's hash as written: one that stands is neither read nor hashed again.
+
+    A record of the earlier form (no hash in its entries) is none: its files are made again.
+    """
+    import hashlib
+
+    record = _written(tmp_path, "a page")
+    assert record.hashes() == {}  # nothing stood yet
+    assert _alone(record, PAGE, "D") == "K"
+    assert record.hashes() == {PAGE: hashlib.sha256(b"a page").hexdigest()}
+    kept = _written(tmp_path, "another page")
+    assert kept.kept(PAGE, "K") and kept.hashes() == {PAGE: hashlib.sha256(b"another page").hexdigest()}
+    entries = _record(tmp_path / "record.json")["entries"]
+    _damaged(tmp_path / "record.json", lambda data: {**data, "entries": {PAGE: entries[PAGE][:3]}})
+    older = GeneratedRecord(tmp_path / "record.json", tmp_path, "S")
+    assert _alone(older, PAGE, "D") is None and not older.kept(PAGE, "K") and older.hashes() == {}

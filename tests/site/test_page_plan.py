@@ -800,7 +800,7 @@ def test_the_prune_removes_what_was_listed_and_what_was_rendered_since_unless_a_
     before = sorted(p.name for p in (cache / "pages").glob("*.page"))
     renderer = PageRenderer(Project(root).config("resident"), cache, None, None)
     assert renderer.held([before[0]]) == {before[0]}  # lists the folder
-    assert renderer.taken(before[0], [], lambda: ("", "")).entry == before[0]
+    assert [page.entry for page in renderer.taken([before[0]], [""], [lambda: ("", "")])] == [before[0]]
     # the entries the cache holds, found at once among those asked for
     assert renderer.held([before[1], f"{'0' * 32}.page", before[0]]) == {before[0], before[1]}
     renderer.render("ahead.qmd", "Rendered ahead, then not needed.\n", _Slots("token"), None, used=False)
@@ -868,7 +868,9 @@ def test_the_plan_hashes_only_the_pages_the_build_writes_the_stamp_hashed_the_ot
     """An authored page's hash is the one the build stamp took as the build began: its file is looked at once.
 
     The pages the build writes after the stamp (the pre-render's, the API
-    reference) are hashed by the plan itself; an authored page edited is still seen.
+    reference) are hashed by the plan itself, but for those the pre-render knows
+    as it wrote them (it recorded their hashes then: a quiz's page, a case's); an
+    authored page edited is still seen.
     """
     from curriculum.content import generated_dirs
     from curriculum.site import _page_plan
@@ -887,7 +889,8 @@ def test_the_plan_hashes_only_the_pages_the_build_writes_the_stamp_hashed_the_ot
     _edit(root / "index.qmd", "A test home page", "The test home page")
     out = _quiet(root)
     written = tuple(f"{folder}/" for folder in generated_dirs())
-    assert given and all(page.startswith(written) for page in given), given
+    assert all(page.startswith(written) for page in given), given
+    assert not any(page.startswith(("quiz/", "cases/")) for page in given), given
     assert "The test home page" in (out / "index.html").read_text()
     same_as_a_fresh_build(root, out, tmp_path)
 
@@ -977,3 +980,36 @@ def test_the_documents_digests_taken_at_once_are_those_asked_for_one_by_one(tmp_
     assert len(digests) >= 5 and all(digest for digest in digests.values())
     assert digests == {name: _document_digest(builder, name) for name in digests}
     assert not any(name.endswith("/*") or name.startswith("lessons/") for name in digests)
+
+
+def test_pages_taken_at_once_are_as_each_made_alone_and_read_only_when_asked(tmp_path: Path) -> None:
+    """Each taken page names its entry and components, is not fresh, and reads its HTML once, when asked.
+
+    An entry gone by then is made again (its page's ``again``).
+    """
+    from curriculum.components import Mount
+    from curriculum.project import Project
+    from curriculum.site._page_render import PageRenderer, RenderedPage
+
+    root, _ = build_copy(tmp_path, "resident")
+    cache = root / ".curriculum-cache" / "resident"
+    entry = sorted(p.name for p in (cache / "pages").glob("*.page"))[0]
+    renderer = PageRenderer(Project(root).config("resident"), cache, None, None)
+    again: list[str] = []
+    shows = '[["quiz", ["intro"]]]'
+    first, gone = renderer.taken(
+        [entry, f"{'0' * 32}.page"],
+        [shows, ""],
+        [lambda: again.append("first") or ("", ""), lambda: again.append("gone") or ("toc", "body")],
+    )
+    assert isinstance(first, RenderedPage) and (first.entry, first.shows, first.fresh) == (
+        entry,
+        shows,
+        False,
+    )
+    assert first.mounts == [Mount("quiz", ("intro",))] and gone.mounts == []
+    assert first.body and first.toc is not None and first.body == first.body and not again
+    assert (gone.toc, gone.body) == ("toc", "body") and (gone.toc, gone.body) == ("toc", "body")
+    assert again == ["gone"]  # once
+    alone = RenderedPage("e", "t", "b", [], True)
+    assert (alone.entry, alone.toc, alone.body, alone.mounts, alone.fresh) == ("e", "t", "b", [], True)

@@ -468,3 +468,29 @@ def test_a_base_changed_since_its_stamp_was_noted_is_checked_again(
     checked = _hashes(monkeypatch)
     assert RecordFile(path, _SECTIONS, sealed=True).read() == {"entries": {}, "notes": {}}
     assert path.stat().st_size in checked, "its seal checked"
+
+
+def test_a_page_plan_takes_the_hash_of_a_page_the_pre_render_knows_and_looks_at_no_file(
+    tmp_path: Path,
+) -> None:
+    """A page whose hash the pre-render knows (as it wrote it) is not looked at, nor kept in the record.
+
+    Its entry is taken while that hash is the one it was made from; another hash makes it again.
+    """
+    import hashlib
+
+    root, cache, sources = _pages(tmp_path, 3)
+    known = {sources[0]: hashlib.sha256(sources[0].encode()).hexdigest()}  # its contents' hash, as written
+    first = PagePlan(root, cache, sources, ["site"], {}, known=known)
+    for source in sources:
+        first.made(source, PlannedPage(source, "0" * 32 + ".page", "", False, False))
+    first.save()
+    digests = (cache / "page-digests.json").read_text()
+    assert sources[0] not in digests and sources[1] in digests
+    hashed = PagePlan(root, cache, sources, ["site"], {})  # the same hash, as the file gives it
+    assert set(hashed.kept_pages(sources)) == set(sources)
+    (root / sources[0]).unlink()  # not looked at
+    again = PagePlan(root, cache, sources, ["site"], {}, known=known)
+    assert set(again.kept_pages(sources)) == set(sources)
+    other = PagePlan(root, cache, sources, ["site"], {}, known={sources[0]: "0" * 64})
+    assert set(other.kept_pages(sources)) == set(sources[1:])

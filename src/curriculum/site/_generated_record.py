@@ -3,8 +3,10 @@
 A generated page is made from its document's text and from what every page
 shares (what :attr:`~curriculum.render.PayloadBuilder.shared_digest` names,
 the code and this computer's key); the memo key it is remembered by names
-them all. The record keeps, for each file, the key it was made from and its
-size and modification time as written, and, for a page made from its document
+them all. The record keeps, for each file, the key it was made from, its
+size and modification time as written and the hash of its contents (so that
+the build, which names each page's source by that hash, need not read nor
+hash a file that stands: :meth:`GeneratedRecord.hashes`), and, for a page made from its document
 alone, the digest of that document's text. While what every page shares is
 as recorded, such a page whose document's digest is as recorded, and whose
 file is as written, stands for a look-up and one ``stat``: no key is computed.
@@ -24,6 +26,7 @@ one read, found unchanged by a comparison in C.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections.abc import Mapping
@@ -57,7 +60,7 @@ class GeneratedRecord:
     def __init__(self, path: Path, root: Path, shared: str) -> None:
         self._file = RecordFile(path, _SECTIONS)
         self._folder = os.path.join(root, "")  # with its separator: a file's path is one concatenation
-        self._key = tied_key()
+        self._key = tied_key(_FORM)
         self._shared = shared
         data = self._file.read()
         about = data["about"]
@@ -113,11 +116,24 @@ class GeneratedRecord:
             self._alone_now[name] = alone
         return True
 
-    def wrote(self, name: str, key: str, alone: str = "") -> None:
-        """Record the file ``name`` as just written, made from ``key`` (and from its document ``alone``)."""
-        self._now[name] = [key, *self._stat(name)]
+    def wrote(self, name: str, text: str, key: str, alone: str = "") -> None:
+        """Record the file ``name`` as written now (``text``), made from ``key`` (and its document ``alone``).
+
+        ``text`` is what the file holds (it is not read back): its hash is recorded (see :meth:`hashes`).
+        """
+        self._now[name] = [key, *self._stat(name), hashlib.sha256(text.encode("utf-8")).hexdigest()]
         if alone:
             self._alone_now[name] = alone
+
+    def hashes(self) -> dict[str, str]:
+        """Return the hash of the contents of each file that stood or was written (SHA-256, hexadecimal).
+
+        A file that stood is as it was written (its size and time say so), so
+        its contents are those whose hash was recorded then: they are neither
+        read nor hashed. By the file's name, all at once (no Python step a file).
+        """
+        now = self._now
+        return dict(zip(now, map(_HASH, now.values()), strict=True))
 
     def save(self) -> None:
         """Write the record, if it changed (or named a file changed just before it was written).
@@ -142,8 +158,9 @@ class GeneratedRecord:
             return True
         if (
             set(map(type, entries)) != {list}
-            or set(map(len, entries)) != {3}
+            or set(map(len, entries)) != {4}
             or set(map(type, map(_FIRST, entries))) != {str}
+            or set(map(type, map(_HASH, entries))) != {str}
         ):
             return False
         try:
@@ -179,6 +196,8 @@ _FIRST, _SECOND = itemgetter(0), itemgetter(1)
 """The first and second of a pair (a page's name and digest), or an entry's key."""
 _SIZE_AND_TIME = itemgetter(1, 2)
 """The size and time an entry records of its file."""
+_HASH = itemgetter(3)
+"""The hash of its file's contents an entry records."""
 _SIZE, _MTIME = attrgetter("st_size"), attrgetter("st_mtime_ns")
 """A file's size and time, of its status."""
 
@@ -187,6 +206,10 @@ _SECTIONS = ("about", "entries", "alone")
 made from their document alone (each its document's digest)."""
 
 
+_FORM = "generated-record 2"
+"""The form of the record's entries (in the key it is kept under: a record of another form is none)."""
+
+
 def _entry(then: Any) -> TypeGuard[list[Any]]:
-    """Whether ``then`` is a record's entry of a file: the key it was made from, its size and its time."""
-    return isinstance(then, list) and len(then) == 3 and isinstance(then[0], str)
+    """Whether ``then`` is a record's entry of a file: the key it was made from, its size, time and hash."""
+    return isinstance(then, list) and len(then) == 4 and isinstance(then[0], str) and isinstance(then[3], str)

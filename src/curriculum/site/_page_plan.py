@@ -9,9 +9,11 @@ skips converting the page, naming its cache entry and reading its HTML
 (the wrap and search stages read it only if they must make their files again).
 The source files' hashes are those the build's stamp took as the build began
 (:class:`~curriculum.site._stamp.BuildStamp`: each input hashed once a build),
-except for the pages the build writes itself (the pre-render's, the API
-reference), which come from a :class:`~curriculum.site._stamp.FileDigests`
-record of the plan's own; both read only the files whose size or time changed:
+except for the pages the build writes itself: the pre-render's come from its
+record, which kept each file's hash as it wrote it
+(:meth:`~curriculum.site._generated_record.GeneratedRecord.hashes`), and the
+others (the API reference) from a :class:`~curriculum.site._stamp.FileDigests`
+record of the plan's own; each reads only the files whose size or time changed:
 what an unchanged page costs is reading its stamp, once. The record is kept as its changes
 (:class:`~curriculum.site._record_file.RecordFile`): an edit of one page
 writes that page's entry, not the whole record. Its files are sealed (each
@@ -106,6 +108,10 @@ class PagePlan:
     stamp : FileDigests | None
         What took ``hashed``: a page made from a source of ``hashed`` is
         recorded only if its file is still as the stamp found it once made (see :meth:`made`).
+    known : Mapping[str, str] | None
+        The hash of the contents of each page the pre-render knows as it wrote
+        it (:meth:`~curriculum.site._generated_record.GeneratedRecord.hashes`),
+        by source: such a file is neither looked at nor hashed here, nor kept in the plan's own record.
     """
 
     def __init__(
@@ -117,13 +123,17 @@ class PagePlan:
         extra: Mapping[str, Any],
         hashed: Mapping[str, str] | None = None,
         stamp: FileDigests | None = None,
+        known: Mapping[str, str] | None = None,
     ) -> None:
         self._file = RecordFile(cache / "pages.json", ("pages", "inputs"), sealed=True)
         self._root = root
         hashed = self._hashed = hashed or {}
         self._stamp = stamp
-        unknown = path_texts(root, [s for s in sources if s not in hashed])  # the pages the build writes
+        known = known or {}
+        unknown = path_texts(root, [s for s in sources if s not in hashed and s not in known])  # the others
         self._files = hashed_beside(root, cache / "page-digests.json", unknown, hashed)
+        if known:
+            self._files = {**self._files, **known}
         self._extra = extra
         self._common = json.dumps([PLAN_VERSION, shared], sort_keys=True)
         self._inputs = _inputs(self._common, sources, self._files, extra)

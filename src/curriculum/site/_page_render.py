@@ -10,12 +10,14 @@ changed (see :meth:`PageRenderer.render`).
 
 from __future__ import annotations
 
+import collections
 import functools
 import hashlib
+import itertools
 import json
 import os
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Protocol
@@ -83,6 +85,26 @@ class RenderedPage:
         self.fresh = fresh
         self._parts = (toc, body)
         self._read = read
+
+    # What a page made by :meth:`unread` has without setting it: no HTML yet, not rendered by this build.
+    _mounts: list[Mount] | None = None
+    _parts: tuple[str, str] = ("", "")
+    fresh: bool = False
+
+    @classmethod
+    def unread(
+        cls, entries: Sequence[str], shows: Iterable[str], reads: Iterable[Callable[[], tuple[str, str]]]
+    ) -> list[RenderedPage]:
+        """Return a page of each cache entry of ``entries``: its components ``shows``, its HTML by ``reads``.
+
+        As ``RenderedPage(entry, shows=..., read=...)`` makes each, but all at
+        once: the objects are made, and their three attributes set, by
+        :func:`map` (the others are the class's), no Python call a page.
+        """
+        pages = list(map(cls.__new__, itertools.repeat(cls, len(entries))))
+        for name, values in (("entry", entries), ("shows", shows), ("_read", reads)):
+            collections.deque(map(setattr, pages, itertools.repeat(name), values), maxlen=0)
+        return pages
 
     @property
     def mounts(self) -> list[Mount]:
@@ -239,14 +261,18 @@ class PageRenderer:
             self.used |= found
         return found
 
-    def taken(self, entry: str, shows: str, again: Callable[[], tuple[str, str]]) -> RenderedPage:
-        """Return the page of the cache entry ``entry`` (:meth:`held` found it), its HTML read when asked for.
+    def taken(
+        self, entries: Sequence[str], shows: Iterable[str], again: Iterable[Callable[[], tuple[str, str]]]
+    ) -> list[RenderedPage]:
+        """Return the page of each cache entry of ``entries`` (:meth:`held` found them), HTML read when asked.
 
-        Its components are those ``shows`` names (see :class:`RenderedPage`).
-        An entry found damaged, or gone, when its HTML is read is made
-        ``again`` (the page converted and rendered).
+        Each page's components are those its text of ``shows`` names (see
+        :class:`RenderedPage`). An entry found damaged, or gone, when its HTML
+        is read is made by its ``again`` (the page converted and rendered).
+        All at once (:meth:`RenderedPage.unread`): no Python call a page.
         """
-        return RenderedPage(entry, shows=shows, read=functools.partial(self._kept_html, entry, again))
+        reads = map(functools.partial, itertools.repeat(self._kept_html), entries, again)
+        return RenderedPage.unread(entries, shows, reads)
 
     def _kept_html(self, entry: str, again: Callable[[], tuple[str, str]]) -> tuple[str, str]:
         """Return the table of contents and body of the cache entry ``entry`` (made ``again``: none there)."""

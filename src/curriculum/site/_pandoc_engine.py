@@ -127,6 +127,7 @@ class PandocEngine:
                 run.planned = True  # a page made from what the last build made it from is taken as it was
                 run.stamp = stamp.digests  # each input hashed once a build: the plan's pages too
                 run.folders = stamp.folders  # and each of their folders looked at once: _freeze/'s too
+                run.known = generated.hashes  # the pre-render's pages as it wrote them: not hashed again
                 manifest = generated.manifest  # the script is read or made only if the site's is not as made
                 run.keyed[MANIFEST_SCRIPT] = KeyedFile(manifest.digest, lambda: manifest.script)
                 run.extra[PROFILE_MARK] = f"{build.profile}\n"  # whose site this is (see built_profile)

@@ -27,7 +27,7 @@ import itertools
 import operator
 import os
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -333,12 +333,17 @@ class Prerendered:
     manifest : Manifest
         The progress manifest's script (``progress-manifest.js``) and its digest,
         kept while what it shows is unchanged (see :func:`~curriculum.site._manifest.kept_manifest`).
+    hashes : Mapping[str, str]
+        The hash of the contents of each generated file the record knows as
+        written (it stood, or was written now), by its path in the project
+        (:meth:`GeneratedRecord.hashes`): none without a record.
     """
 
     changed: list[Path]
     moved: bool
     pages: Mapping[str, GeneratedPage]
     manifest: Manifest
+    hashes: Mapping[str, str] = field(default_factory=dict)
 
 
 def prerender(
@@ -389,18 +394,20 @@ def prerender(
     def unless_kept(name: str, key: str, make: Callable[[], str]) -> None:
         """Write the file ``name`` as ``make`` makes it, unless it stands as made from ``key``."""
         if written is None or not written.kept(name, key):
-            write(root / name, make())
+            text = make()
+            write(root / name, text)
             if written is not None:
-                written.wrote(name, key)
+                written.wrote(name, text, key)
 
     standing = generated.standing_alone(written) if written is not None else set()
     for name in generated:
         if name in standing or (written is not None and generated.stands(name, written)):
             continue
-        write(root / name, generated[name].text)
+        text = generated[name].text
+        write(root / name, text)
         made_from = generated.made_from(name)
         if written is not None and made_from is not None:
-            written.wrote(name, *made_from)
+            written.wrote(name, text, *made_from)
 
     generated.keep_standing()
     manifest = kept_manifest(cur, root / PROJECT_CACHE if record else None, root)
@@ -414,4 +421,5 @@ def prerender(
         written.save()
     if reference:
         api_reference(root)  # the Pandoc engine starts it before the check instead (start_reference)
-    return Prerendered(changed, bool(moved), generated, manifest)
+    hashes = written.hashes() if written is not None else {}
+    return Prerendered(changed, bool(moved), generated, manifest, hashes)

@@ -206,6 +206,10 @@ class Render:
         The own status of each folder of the inputs as the build's stamp took it as the build began
         (:attr:`~curriculum.site._stamp.BuildStamp.folders`): the execute stage's prune takes those of
         ``_freeze/`` from here rather than look at them again (see :meth:`NotebookCache.prune`).
+    known : Mapping[str, str]
+        The hash of the contents of each page the pre-render knows as it wrote it, by its source
+        (:attr:`~curriculum.site._prerender.Prerendered.hashes`): the plan takes it, rather than
+        look at the file (see :func:`_plan`).
     """
 
     config: SiteConfig
@@ -223,6 +227,7 @@ class Render:
     planned: bool = False
     stamp: FileDigests | None = None
     folders: Mapping[str, os.stat_result | None] | None = None
+    known: Mapping[str, str] = field(default_factory=dict)
 
     @functools.cached_property
     def sources(self) -> list[str]:
@@ -297,7 +302,9 @@ def _plan(run: Render, executed: ExecutedNotebooks) -> PagePlan:
     A page's source is hashed once a build: by the stamp as the build began
     (``run.stamp``), unless the build writes it since (the pre-render's pages,
     the API reference: every page in a folder of
-    :func:`~curriculum.content.generated_dirs`), which the plan hashes itself.
+    :func:`~curriculum.content.generated_dirs`). Of those, a page the pre-render
+    knows as it wrote it has the hash it recorded then (``run.known``); the
+    plan hashes the others itself.
     """
     root = run.config.root
     sources = run.sources
@@ -309,7 +316,7 @@ def _plan(run: Render, executed: ExecutedNotebooks) -> PagePlan:
     extra.update(zip(notebooks, executed.outputs_digests(path_texts(root, notebooks)), strict=True))
     shared = [run.renderer().shared, run.builder.shared_digest]
     hashed = _authored(run.stamp.files, sources) if run.stamp is not None else {}
-    return PagePlan(root, run.cache, sources, shared, extra, hashed, run.stamp)
+    return PagePlan(root, run.cache, sources, shared, extra, hashed, run.stamp, run.known)
 
 
 def _authored(hashed: Mapping[str, str], sources: list[str]) -> dict[str, str]:
@@ -533,8 +540,9 @@ def _taken(
     """Return the pages of ``planned`` whose HTML the page cache holds, taken as the last build made them.
 
     Made at once: each part of every page by :func:`map` (the page, its
-    :class:`_Source`: named tuples made in C), so that a page costs its
-    look-ups and the renderer's :meth:`~PageRenderer.taken` only. They share
+    :class:`_Source`: named tuples made in C; its :class:`RenderedPage`, by
+    :meth:`~PageRenderer.taken`), so that a page costs its look-ups only, no
+    Python call. They share
     ``slots`` (no Markdown is read, none is slotted); ``again`` converts and
     renders a page whose cache entry turns out damaged when its HTML is read.
     """
@@ -547,11 +555,8 @@ def _taken(
     plans = list(map(planned.__getitem__, names))
     kinds = map(_KINDS.__getitem__, map(_IS_NOTEBOOK, names))
     pages = map(_PAGE, zip(names, output_paths(names), map(_TITLE, plans), kinds, strict=True))
-    rendered = map(
-        renderer.taken,
-        map(_ENTRY, plans),
-        map(_SHOWS, plans),
-        map(functools.partial, itertools.repeat(again), names),
+    rendered = renderer.taken(
+        list(map(_ENTRY, plans)), map(_SHOWS, plans), map(functools.partial, itertools.repeat(again), names)
     )
     items = zip(pages, itertools.repeat(""), itertools.repeat(slots), plans, rendered)
     return dict(zip(names, map(_SOURCE, items), strict=True))
