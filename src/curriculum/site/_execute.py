@@ -1491,13 +1491,9 @@ class _Learnt:
             found = zip(self._outputs, helds, cast(list[str], texts), strict=True)
             return dict(zip(files, found, strict=True))
         now = set(zip(files, texts, helds, strict=True))
-        # an entry whose frozen file holds its key's outputs (or whose `freeze` is `true`): its outputs are
-        # taken from that file while its text and the file are as learnt (tested inline: no call an entry)
-        learnt = {
-            (file, then[0], then[3])
-            for file, then in self._before.items()
-            if then[1] is not False and then[4] and (then[1] is True or then[4][0] == then[2])
-        }
+        # an entry whose outputs its frozen file holds: they are taken from that file while its text and
+        # the file are as learnt
+        learnt = {(file, then[0], then[3]) for file, then in self._before.items() if _outputs_frozen(then)}
         taken = {file: (self._before[file][4][1], held, str(digest)) for file, digest, held in now & learnt}
         self._now.update(zip(taken, map(self._before.__getitem__, taken), strict=True))
         return taken
@@ -1539,10 +1535,7 @@ class _Learnt:
         if len(now) != len(files) or not all(map(now.__contains__, files)):
             return {}
         entries = list(map(now.__getitem__, files))
-        if not all(
-            then[1] is not False and then[4] and (then[1] is True or then[4][0] == then[2])
-            for then in entries
-        ):
+        if not all(map(_outputs_frozen, entries)):
             return {}
         token = _learnt_token(files, [then[0] for then in entries], [then[3] for then in entries])
         return {"token": token, "outputs": [then[4][1] for then in entries]}
@@ -1565,6 +1558,14 @@ class _Learnt:
     def _entry(self, file: str) -> list[Any] | None:
         then = self._before.get(file)
         return then if isinstance(then, list) and len(then) == 5 else None
+
+
+def _outputs_frozen(entry: list[Any]) -> bool:
+    """Whether a :class:`_Learnt` entry's frozen file holds its outputs: its key's, or any (``freeze: true``).
+
+    An entry is ``[text digest, freeze, key, frozen file's hash, [key held, outputs' digest] or []]``.
+    """
+    return entry[1] is not False and bool(entry[4]) and (entry[1] is True or entry[4][0] == entry[2])
 
 
 _LEARNT_FORM = "2"
