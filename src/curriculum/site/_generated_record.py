@@ -26,7 +26,6 @@ one read, found unchanged by a comparison in C.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from collections.abc import Mapping
@@ -36,6 +35,7 @@ from typing import Any, TypeGuard
 
 from curriculum._cache import RACY_NS
 from curriculum._memo import tied_key
+from curriculum.content import text_digest
 from curriculum.site._output_record import size_and_time
 from curriculum.site._record_file import RecordFile
 
@@ -119,9 +119,11 @@ class GeneratedRecord:
     def wrote(self, name: str, text: str, key: str, alone: str = "") -> None:
         """Record the file ``name`` as written now (``text``), made from ``key`` (and its document ``alone``).
 
-        ``text`` is what the file holds (it is not read back): its hash is recorded (see :meth:`hashes`).
+        ``text`` is what the file holds (it is not read back): its hash is recorded
+        (:func:`~curriculum.content.text_digest`, the SHA-256 the build's stamp takes of a file's bytes;
+        see :meth:`hashes`).
         """
-        self._now[name] = [key, *self._stat(name), hashlib.sha256(text.encode("utf-8")).hexdigest()]
+        self._now[name] = [key, *self._stat(name), text_digest(text)]
         if alone:
             self._alone_now[name] = alone
 
