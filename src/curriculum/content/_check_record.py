@@ -415,14 +415,16 @@ class _HeldValue:
     Parameters
     ----------
     line : bytes
-        The value's JSON, as its check's line holds it.
+        The value's JSON, as its check's line holds it (or is to hold it).
+    *value : Any
+        The value itself, when it was just computed (then not decoded again).
     """
 
     __slots__ = ("_decoded", "line")
 
-    def __init__(self, line: bytes) -> None:
+    def __init__(self, line: bytes, *value: Any) -> None:
         self.line = line
-        self._decoded: list[Any] = []
+        self._decoded: list[Any] = list(value)
 
     @property
     def none(self) -> bool:
@@ -897,29 +899,28 @@ class CheckRecord:
         then = then if isinstance(then, dict) else {}
         recorded: Any = then.get("context")
         held = self._value_line(name)
-        value: Any
         if reuse and held is not None and self._unchanged(recorded):
             value, named, same = _HeldValue(held), False, True
             self._read_places.update(recorded["model"])
             context = recorded
         else:
             reads = _Reads(self.fact)
-            value = json.loads(json.dumps(check.context(self._watching(reads))))  # as a record gives it back
+            line = _encoded(check.context(self._watching(reads)))
+            value = _HeldValue(line, json.loads(line))  # as a record gives it back
             context, named = self._read(reads), True
             self.ran.append(name)
-            same = held is not None and isinstance(recorded, dict) and _encoded(value) == held
-        self._values[name] = value.line if isinstance(value, _HeldValue) else _encoded(value)
+            same = held is not None and isinstance(recorded, dict) and line == held
+        self._values[name] = value.line
         before = then.get("documents") if same else None
         before = before if isinstance(before, dict) else None  # none that reads: every document checked
         documents: dict[str, Any] = {}
         found: list[Finding] = []
-        none = value.none if isinstance(value, _HeldValue) else value is None
-        for doc in self._visited(check, none, before):
+        for doc in self._visited(check, value.none, before):
             display = doc.display
             rows = before.get(display) if before is not None and display in self._fresh else None
             kept = None if rows is None else self._findings(rows)
             if kept is None:
-                kept = self._checked(check, doc, value.decoded() if isinstance(value, _HeldValue) else value)
+                kept = self._checked(check, doc, value.decoded())
                 rows = [self._row(finding) for finding in kept]
             if kept:
                 documents[display] = rows
